@@ -1,0 +1,267 @@
+"""Typed, validated input tables: the contract between data/ and models/ / optimizer/.
+
+Everything here is plain Python (no pandas objects in the hot path, no Pyomo) so that a
+validated `Inputs` can be hashed, copied, pickled to worker processes and compared.
+Ids are stored in their canonical spelling (as written in the defining sheet); every
+reference elsewhere has already been resolved to that spelling by the validator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Literal, Mapping
+
+ALLIANCE = "ALLIANCE"
+OBJECTIVE_SENSES: dict[str, Literal["max", "min"]] = {
+    "capability": "max",
+    "cost": "min",
+    "shortfall": "min",
+    "interoperability": "max",
+    "risk": "min",
+}
+AREA_OBJECTIVE_PREFIX = "capability:"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The Settings sheet with every default applied (WORKBOOK.md)."""
+
+    first_year: int
+    last_year: int
+    currency: str = "EUR million"
+    carry_over_fraction: float = 0.0
+    borrow_fraction: float = 0.0
+    planning_cycle_years: int = 1
+    discount_rate: float = 0.0
+    service_years_after_horizon: int = 0
+    objective: Literal["lexicographic", "weighted", "pareto"] = "lexicographic"
+    priority: tuple[str, ...] = ("shortfall", "capability", "cost")
+    lexicographic_tolerance: float = 0.001
+    # objective name (incl. "capability:<area>") -> weight; absent means weight 0
+    weights: Mapping[str, float] = field(
+        default_factory=lambda: {
+            "capability": 1.0,
+            "cost": 0.0,
+            "shortfall": 10.0,
+            "interoperability": 0.0,
+            "risk": 0.0,
+        }
+    )
+    pareto_objectives: tuple[str, ...] = ("capability", "cost")
+    pareto_points: int = 10
+    pareto_exact: bool = False
+    time_limit_seconds: float = 300.0
+    mip_gap: float = 0.01
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(range(self.first_year, self.last_year + 1))
+
+
+@dataclass(frozen=True)
+class Nation:
+    code: str
+    name: str
+    role: Literal["ally", "partner"]
+    max_concurrent_programmes: int | None
+    carry_over_fraction: float  # already resolved against Settings
+    borrow_fraction: float  # already resolved against Settings
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: str
+    name: str
+    technology: str
+    sharing: Literal["national", "joint"]
+    duration_years: int
+    total_cost: float
+    per_participant_cost: float  # 0 for national programmes
+    earliest_start: int | None
+    deadline: int | None
+    flexible_start: bool
+    exclusive_group: str | None
+    trl: int | None
+    cost_overrun_risk: float
+    min_participants: int  # joint only (national: 1)
+    max_participants: int | None  # joint only; None = all eligible nations
+    min_share: float  # joint only (national: 0)
+    open_to_partners: bool  # joint only
+    profile: tuple[float, ...]  # len == duration_years, sums to 1
+
+    @property
+    def is_joint(self) -> bool:
+        return self.sharing == "joint"
+
+    def cost_in_offset(self, offset: int) -> float:
+        """cost_p[k] = total_cost * profile[k]; 0 outside 0..d-1."""
+        if 0 <= offset < self.duration_years:
+            return self.total_cost * self.profile[offset]
+        return 0.0
+
+    def per_participant_cost_in_offset(self, offset: int) -> float:
+        """The member's integration cost, spread like the programme's profile."""
+        if 0 <= offset < self.duration_years:
+            return self.per_participant_cost * self.profile[offset]
+        return 0.0
+
+
+@dataclass(frozen=True)
+class CapabilityArea:
+    id: str
+    name: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Standard:
+    id: str
+    name: str
+    adoption_cost: float
+    min_adopters: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class Precedence:
+    before: str
+    after: str
+    scope: Literal["same_nation", "any_nation"]
+
+
+@dataclass(frozen=True)
+class Target:
+    nation: str  # a nation code or ALLIANCE
+    area: str
+    year: int
+    target: float
+    row: int  # Targets sheet row, for messages
+
+
+@dataclass(frozen=True)
+class Commitment:
+    nation: str
+    programme: str
+    action: Literal["fund", "exclude"]
+    start_year: int | None
+    row: int  # Commitments sheet row, for messages
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the inputs came from, for traceability in every output."""
+
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A complete, validated input workbook."""
+
+    settings: Settings
+    nations: tuple[Nation, ...]
+    budgets: Mapping[tuple[str, int], float]  # (nation, year) -> budget; every horizon year present
+    programmes: tuple[Programme, ...]
+    areas: tuple[CapabilityArea, ...]
+    values: Mapping[tuple[str, str], float]  # (programme, area) -> points; only non-zero entries
+    standards: tuple[Standard, ...] = ()
+    requirements: tuple[tuple[str, str], ...] = ()  # (programme, standard)
+    precedences: tuple[Precedence, ...] = ()
+    targets: tuple[Target, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    source: Source | None = None
+
+    # --- lookups -------------------------------------------------------------------
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.settings.years
+
+    @cached_property
+    def nation_by_code(self) -> dict[str, Nation]:
+        return {n.code: n for n in self.nations}
+
+    @cached_property
+    def programme_by_id(self) -> dict[str, Programme]:
+        return {p.id: p for p in self.programmes}
+
+    @cached_property
+    def standard_by_id(self) -> dict[str, Standard]:
+        return {s.id: s for s in self.standards}
+
+    @property
+    def allies(self) -> tuple[str, ...]:
+        return tuple(n.code for n in self.nations if n.role == "ally")
+
+    def budget(self, nation: str, year: int) -> float:
+        return float(self.budgets.get((nation, year), 0.0))
+
+    def eligible_nations(self, programme: Programme) -> tuple[str, ...]:
+        """Who may fund p: allies always; partners only joint programmes open to them."""
+        return tuple(
+            n.code
+            for n in self.nations
+            if n.role == "ally" or (programme.is_joint and programme.open_to_partners)
+        )
+
+    def allowed_starts(self, programme: Programme) -> tuple[int, ...]:
+        """Start years allowed by MODEL.md 'Programme timing' (window, deadline, cycle)."""
+        s = self.settings
+        d = programme.duration_years
+        lo = max(programme.earliest_start or s.first_year, s.first_year)
+        hi = s.last_year - d + 1
+        if programme.deadline is not None:
+            hi = min(hi, programme.deadline - d)
+        cycle = s.planning_cycle_years
+        return tuple(
+            t
+            for t in range(lo, hi + 1)
+            if cycle <= 1 or programme.flexible_start or (t - s.first_year) % cycle == 0
+        )
+
+    def objective_names(self) -> tuple[str, ...]:
+        """The five named objectives, then one per capability area."""
+        return tuple(OBJECTIVE_SENSES) + tuple(
+            AREA_OBJECTIVE_PREFIX + a.id for a in self.areas
+        )
+
+    def with_changes(self, **changes: object) -> "Inputs":
+        """A copy with some fields replaced (what-ifs never mutate)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def objective_sense(name: str) -> Literal["max", "min"]:
+    """'max' or 'min' for a named objective or a capability:<area> objective."""
+    if name.startswith(AREA_OBJECTIVE_PREFIX):
+        return "max"
+    return OBJECTIVE_SENSES[name]
+
+
+@dataclass(frozen=True)
+class JointDecision:
+    start_year: int
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanDecisions:
+    """The decisions of one plan, from which everything else follows (MODEL.md).
+
+    `national` maps (nation, programme) -> start year; `joint` maps programme -> start and
+    members; `payments` maps (nation, joint programme, year) -> f[n,p,t] (only non-zero);
+    `adoptions` maps (nation, standard) -> adoption year.
+    """
+
+    national: Mapping[tuple[str, str], int]
+    joint: Mapping[str, JointDecision]
+    payments: Mapping[tuple[str, str, int], float]
+    adoptions: Mapping[tuple[str, str], int]
+
+    def funded(self) -> dict[tuple[str, str], int]:
+        """(nation, programme) -> start year, for national and joint alike."""
+        out = dict(self.national)
+        for pid, jd in self.joint.items():
+            for n in jd.members:
+                out[(n, pid)] = jd.start_year
+        return out
