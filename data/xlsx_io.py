@@ -1,0 +1,115 @@
+"""Shared openpyxl helpers for every workbook we write: safe text, tidy sheets, atomic saves.
+
+All writers (template, plan, front, sweep) go through `write_table` and `save_atomically`
+so that text never turns into a formula and no partial file is ever left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+MAX_COLUMN_WIDTH = 60
+
+
+def set_value(cell: Cell, value: Any, number_format: str | None = None) -> None:
+    """Write a value; strings are always stored as text, never parsed as formulas.
+
+    openpyxl treats any string starting with '=' as a formula, so we set the data type
+    explicitly after assignment. Leading '+', '-', '@' are inert once stored as a string
+    cell (Excel does not re-parse stored strings), which is exactly what we want.
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        cell.value = None
+        return
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"
+        return
+    if hasattr(value, "item"):  # numpy scalar -> python scalar
+        value = value.item()
+    cell.value = value
+    if number_format and isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.number_format = number_format
+
+
+def write_table(
+    ws: Worksheet,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    number_formats: dict[str, str] | None = None,
+    start_row: int = 1,
+    autofilter: bool = True,
+    freeze: bool = True,
+) -> int:
+    """Write a header and rows, style the header, freeze it, add a filter; return last row."""
+    number_formats = number_formats or {}
+    formats = [number_formats.get(c) for c in columns]
+    for j, name in enumerate(columns, start=1):
+        cell = ws.cell(row=start_row, column=j)
+        set_value(cell, name)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center")
+    r = start_row
+    for r, row in enumerate(rows, start=start_row + 1):
+        for j, value in enumerate(row, start=1):
+            set_value(ws.cell(row=r, column=j), value, formats[j - 1])
+    if freeze:
+        ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
+    if autofilter and columns:
+        ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(columns))}{max(r, start_row)}"
+    autosize_columns(ws)
+    return r
+
+
+def autosize_columns(ws: Worksheet, sample_rows: int = 200) -> None:
+    """Width from the longest value in the first rows: fast on big sheets, good enough."""
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, sample_rows)):
+        for cell in row:
+            if cell.value is None:
+                continue
+            text = f"{cell.value:,.2f}" if isinstance(cell.value, float) else str(cell.value)
+            widths[cell.column] = max(widths.get(cell.column, 0), len(text))
+    for col, width in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = min(MAX_COLUMN_WIDTH, width + 3)
+
+
+def new_workbook() -> Workbook:
+    """A workbook with its default empty sheet removed."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    return wb
+
+
+def save_atomically(wb: Workbook, path: str | os.PathLike[str]) -> Path:
+    """Save to a temporary file in the target folder, then rename over the target.
+
+    A crash, Ctrl-C or full disk leaves either the old file or the new one, never half
+    of one. Raises OSError if the folder cannot be written; callers decide the fallback.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=folder)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return target
