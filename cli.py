@@ -1,0 +1,279 @@
+"""`capopt` command line: a thin click layer over the public Python API (`optimizer`)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable, TextIO
+
+import click
+
+from optimizer.errors import EXIT_CODES
+
+logger = logging.getLogger("capopt.cli")
+
+
+# --- output plumbing -------------------------------------------------------------------
+class Console:
+    """Where progress goes: the real terminal's stderr, even while the solver's output is
+    being captured at file-descriptor level (the solver adapter captures fd 1 and 2)."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        try:
+            self.stream: TextIO = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
+        except (OSError, ValueError, AttributeError):  # CliRunner: no real fd
+            self.stream = sys.stderr
+        self.is_tty = self.stream.isatty()
+        self._live = False
+
+    def live(self, text: str) -> None:
+        """A status line that rewrites itself on a terminal (one line per update otherwise)."""
+        if self.quiet:
+            return
+        if self.is_tty:
+            self.stream.write("\r\033[K" + text)
+            self._live = True
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def end_live(self) -> None:
+        if self._live:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._live = False
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return str(value)
+
+
+def solve_progress(console: Console) -> Callable[[Any], None]:
+    """Render solver progress: elapsed time, stage, incumbent, bound and gap."""
+    started = time.monotonic()
+    last_line = [0.0]
+
+    def show(p: Any) -> None:
+        now = time.monotonic()
+        if not console.is_tty and now - last_line[0] < 5.0:
+            return  # a log file does not need four lines a second
+        last_line[0] = now
+        gap = "—" if p.gap is None else f"{100 * p.gap:.2f}%"
+        console.live(
+            f"[{now - started:6.1f}s] {p.stage:<24} incumbent {_fmt(p.incumbent):>14}  "
+            f"bound {_fmt(p.bound):>14}  gap {gap:>8}"
+        )
+
+    return show
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """One error formatter: a short message and a documented exit code, never a traceback
+    (unless --debug)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from optimizer.errors import InfeasibleError, InputError, NoSolutionError, SolverError
+
+        ctx = click.get_current_context()
+        debug = bool(ctx.find_root().params.get("debug"))
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            for w in exc.warnings:
+                click.echo(f"warning: {w}", err=True)
+            click.echo(f"Input has {len(exc.problems)} problem(s):", err=True)
+            for p in exc.problems:
+                click.echo(f"  {p}", err=True)
+            ctx.exit(EXIT_CODES["invalid_input"])
+        except InfeasibleError as exc:
+            click.echo(f"Infeasible: {exc}", err=True)
+            ctx.exit(EXIT_CODES["infeasible"])
+        except NoSolutionError as exc:
+            click.echo(f"No plan: {exc}", err=True)
+            ctx.exit(EXIT_CODES["no_solution"])
+        except SolverError as exc:
+            click.echo(f"Solver error: {exc}", err=True)
+            ctx.exit(EXIT_CODES["solver_error"])
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(EXIT_CODES["interrupted"])
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # the last resort: still one line, unless --debug
+            if debug:
+                traceback.print_exc()
+            click.echo(f"Internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+            ctx.exit(EXIT_CODES["internal_error"])
+
+    return wrapper
+
+
+def load_scenario(book: str | None) -> Any:
+    from optimizer import Scenario
+
+    scenario = Scenario.reference() if book is None else Scenario.from_excel(book)
+    for w in scenario.warnings:
+        click.echo(f"warning: {w}", err=True)
+    return scenario
+
+
+def write_output(writer: Callable[[Path], Path], path: str | Path) -> Path:
+    """Write an output; if the target cannot be written (open in Excel, read-only folder),
+    write next to it — or in the current folder — under a new name, so nothing is lost."""
+    target = Path(path)
+    try:
+        return writer(target)
+    except PermissionError as exc:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for folder in (target.parent, Path.cwd()):
+            fallback = folder / f"{target.stem}-{stamp}{target.suffix}"
+            try:
+                written = writer(fallback)
+            except OSError:
+                continue
+            click.echo(f"warning: could not write {target} ({exc.strerror}); wrote {written} instead", err=True)
+            return written
+        raise
+
+
+# --- commands --------------------------------------------------------------------------
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="Show the solver log (-v) and debug logging (-vv).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and the final summary.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.version_option(package_name="capopt")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
+    """capopt — which emerging-technology programmes each nation should fund, and when.
+
+    Reads an input workbook (see `capopt template`), validates it, solves the acquisition
+    model with HiGHS and writes the plan back to Excel. Without a BOOK argument, commands
+    use the bundled reference dataset.
+    """
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    if quiet:
+        level = logging.ERROR
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pyomo").setLevel(max(level, logging.WARNING))
+    ctx.obj = {"verbose": verbose, "quiet": quiet, "console": Console(quiet)}
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False), required=False)
+@handle_errors
+def validate(book: str | None) -> None:
+    """Check BOOK.xlsx and print a one-screen summary (exit 3 and every problem if invalid)."""
+    from data.summary import describe
+
+    scenario = load_scenario(book)
+    click.echo(describe(scenario.inputs, list(scenario.warnings)))
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@handle_errors
+def template(path: str) -> None:
+    """Write a blank input workbook to fill in, with a data dictionary and drop-downs."""
+    from data.template import write_template
+
+    written = write_output(lambda p: write_template(p), path)
+    click.echo(f"Blank input workbook written to {written}")
+
+
+def common_solve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options every solving command shares; they override the Settings sheet."""
+    options = [
+        click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds for the whole run."),
+        click.option("--gap", type=click.FloatRange(min=0), help="Relative MIP gap, e.g. 0.01."),
+        click.option("--threads", type=click.IntRange(min=1), help="Solver threads."),
+        click.option("--solver", default="highs", show_default=True, help="highs, or any MIP solver Pyomo drives (cbc, gurobi, …)."),
+        click.option("--log", "log_file", type=click.Path(dir_okay=False), help="Keep the solver log in FILE."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def parse_weights(pairs: tuple[str, ...]) -> dict[str, float] | None:
+    if not pairs:
+        return None
+    weights: dict[str, float] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        try:
+            weights[name.strip()] = float(value)
+        except ValueError:
+            raise click.BadParameter(f"{pair!r} — expected NAME=NUMBER, e.g. capability=1", param_hint="--weight")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} — expected NAME=NUMBER", param_hint="--weight")
+    return weights
+
+
+def check_objective_names(names: list[str], inputs: Any, hint: str) -> None:
+    known = set(inputs.objective_names())
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown objective(s) {', '.join(unknown)} — expected some of {', '.join(sorted(known))}", param_hint=hint
+        )
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False), required=False)
+@click.option("-o", "--output", default="plan.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--objective", type=click.Choice(["lexicographic", "weighted"]), help="How objectives combine.")
+@click.option("--priority", help="Lexicographic order, e.g. shortfall,capability,cost.")
+@click.option("--weight", "weights", multiple=True, help="NAME=VALUE for weighted runs (repeatable).")
+@common_solve_options
+@click.pass_context
+@handle_errors
+def solve(ctx: click.Context, book: str | None, output: str, objective: str | None, priority: str | None,
+          weights: tuple[str, ...], time_limit: float | None, gap: float | None, threads: int | None,
+          solver: str, log_file: str | None) -> None:
+    """Solve BOOK.xlsx (default: the reference dataset) and write the plan workbook."""
+    console: Console = ctx.obj["console"]
+    scenario = load_scenario(book)
+    priority_list = [p.strip() for p in priority.split(",")] if priority else None
+    weight_map = parse_weights(weights)
+    if priority_list:
+        check_objective_names(priority_list, scenario.inputs, "--priority")
+    if weight_map:
+        check_objective_names(list(weight_map), scenario.inputs, "--weight")
+        if objective is None:
+            objective = "weighted"
+    if Path(output).resolve() == Path(book or "").resolve():
+        raise click.BadParameter("the output would overwrite the input workbook", param_hint="-o")
+    result = scenario.solve(
+        objective=objective, priority=priority_list, weights=weight_map, time_limit=time_limit, gap=gap,
+        threads=threads, solver=solver, progress=None if console.quiet else solve_progress(console),
+        stream_log=ctx.obj["verbose"] > 0, log_file=log_file,
+    )
+    console.end_live()
+    written = write_output(result.to_excel, output)
+    print_result_summary(result, written)
+
+
+def print_result_summary(result: Any, written: Path) -> None:
+    gap = "—" if result.gap is None else f"{100 * result.gap:.2f}%"
+    click.echo(f"Status: {result.status} ({result.termination}); gap {gap}; "
+               f"{result.build_seconds + result.solve_seconds:.1f} s "
+               f"(build {result.build_seconds:.1f} s)")
+    for name, value in result.objectives.items():
+        click.echo(f"  {name:<32} {value:>16,.3f}")
+    click.echo(result.headline())
+    click.echo(f"Plan written to {written}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,109 @@
+"""How several objectives become solver runs: lexicographic stages and weighted sums.
+
+Pareto fronts live in `optimizer.pareto`; both share the stage machinery here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import pyomo.environ as pyo
+
+from data.tables import objective_sense
+from optimizer.solver import PersistentSolver, SolveOutcome
+
+logger = logging.getLogger(__name__)
+
+ABSOLUTE_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One solver call of a multi-objective run, for traceability in the Summary."""
+
+    objective: str
+    outcome: SolveOutcome
+
+
+def sign(name: str) -> int:
+    """+1 for objectives to maximise, −1 for those to minimise."""
+    return 1 if objective_sense(name) == "max" else -1
+
+
+def set_objective(m: pyo.ConcreteModel, expr: object, sense: str) -> None:
+    """Replace the model's single active objective (persistent solvers pick up the swap)."""
+    if hasattr(m, "run_objective"):
+        m.del_component(m.run_objective)
+    m.run_objective = pyo.Objective(expr=expr, sense=pyo.maximize if sense == "max" else pyo.minimize)
+
+
+def weighted_expression(m: pyo.ConcreteModel, weights: Mapping[str, float]) -> object:
+    """Σ_k sign_k · weight_k · obj_k over the objectives with a non-zero weight (MODEL.md)."""
+    terms = [sign(name) * w * m.objective_expr[name] for name, w in weights.items() if w]
+    if not terms:
+        raise ValueError("weighted objective needs at least one non-zero weight")
+    return sum(terms)
+
+
+def solve_weighted(
+    m: pyo.ConcreteModel, solver: PersistentSolver, weights: Mapping[str, float], time_limit: float, gap: float
+) -> list[Stage]:
+    set_objective(m, weighted_expression(m, weights), "max")
+    solver.stage = "weighted"
+    return [Stage("weighted", solver.solve(time_limit, gap))]
+
+
+def hold_within_tolerance(
+    m: pyo.ConcreteModel, name: str, achieved: float, tolerance: float
+) -> None:
+    """Keep objective `name` within `tolerance` (relative, plus 1e-6 absolute) of `achieved`."""
+    slack = tolerance * abs(achieved) + ABSOLUTE_TOLERANCE
+    if not hasattr(m, "lexicographic_holds"):
+        m.lexicographic_holds = pyo.ConstraintList()
+    if objective_sense(name) == "max":
+        m.lexicographic_holds.add(m.objective_expr[name] >= achieved - slack)
+    else:
+        m.lexicographic_holds.add(m.objective_expr[name] <= achieved + slack)
+
+
+def release_holds(m: pyo.ConcreteModel) -> None:
+    """Drop the constraints earlier lexicographic stages added (model reuse)."""
+    if hasattr(m, "lexicographic_holds"):
+        m.del_component(m.lexicographic_holds)
+
+
+def solve_lexicographic(
+    m: pyo.ConcreteModel,
+    solver: PersistentSolver,
+    priority: Sequence[str],
+    tolerance: float,
+    time_limit: float,
+    gap: float,
+    on_stage_solution: "callable | None" = None,
+) -> list[Stage]:
+    """Optimise each objective in turn, holding the earlier ones near what they reached.
+
+    The time limit covers the whole run. From the second stage on the previous plan is
+    handed to the solver as a MIP start: it satisfies every hold, so each stage starts from
+    a feasible plan and can only improve on it. If a later stage runs out of time without
+    a plan, the caller keeps the previous stage's plan (`on_stage_solution` saw it).
+    """
+    deadline = time.monotonic() + time_limit
+    stages: list[Stage] = []
+    for k, name in enumerate(priority):
+        solver.stage = f"{k + 1}/{len(priority)} {name}"
+        set_objective(m, m.objective_expr[name], objective_sense(name))
+        remaining = deadline - time.monotonic()
+        outcome = solver.solve(max(remaining, 0.0), gap, warm_start=k > 0)
+        stages.append(Stage(name, outcome))
+        logger.info("stage %s: %s %s", name, outcome.status, outcome.objective)
+        if not outcome.has_solution:
+            break
+        if on_stage_solution is not None:
+            on_stage_solution(outcome)
+        if k < len(priority) - 1:
+            hold_within_tolerance(m, name, float(outcome.objective), tolerance)
+    return stages

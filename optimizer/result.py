@@ -1,0 +1,132 @@
+"""`Result`: one solved plan as tidy tables, detached from Pyomo and the solver."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from data.tables import Inputs, PlanDecisions
+from optimizer.evaluate import Evaluation
+
+Status = Literal["optimal", "feasible", "infeasible", "error"]
+
+
+def tool_version() -> str:
+    """The installed capopt version (falls back to the source tree's when not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("capopt")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
+
+
+@dataclass(frozen=True)
+class Result:
+    """A solved plan: status, every objective, the plan tables and how it was obtained.
+
+    Every number in the tables is recomputed from the plan's decisions by
+    `optimizer.evaluate` (MODEL.md's formulas), not read from solver variables, so what a
+    planner sees is traceable to the decisions alone.
+    """
+
+    inputs: Inputs
+    status: Status
+    termination: str
+    objective_mode: str
+    decisions: PlanDecisions
+    evaluation: Evaluation
+    best_bound: float | None
+    gap: float | None
+    solve_seconds: float
+    build_seconds: float
+    solver: str
+    solver_version: str
+    stages: tuple[Any, ...] = ()
+    created_at: str = field(
+        default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    )
+
+    # --- the tables of WORKBOOK.md ---------------------------------------------------
+    @property
+    def objectives(self) -> dict[str, float]:
+        return dict(self.evaluation.objectives)
+
+    @property
+    def plan(self) -> pd.DataFrame:
+        return self.evaluation.plan
+
+    @property
+    def spend(self) -> pd.DataFrame:
+        return self.evaluation.spend
+
+    @property
+    def standards(self) -> pd.DataFrame:
+        return self.evaluation.standards
+
+    @property
+    def capability(self) -> pd.DataFrame:
+        return self.evaluation.capability
+
+    @property
+    def contributions(self) -> pd.DataFrame:
+        return self.evaluation.contributions
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "plan": self.plan,
+            "spend": self.spend,
+            "standards": self.standards,
+            "capability": self.capability,
+            "contributions": self.contributions,
+        }
+
+    def summary_rows(self) -> list[tuple[str, object]]:
+        """Summary sheet rows in WORKBOOK.md's order, then what helps trace the run."""
+        source = self.inputs.source
+        rows: list[tuple[str, object]] = [
+            ("status", self.status),
+            ("termination", self.termination),
+            ("objective", self.objective_mode),
+        ]
+        rows += [(name, float(self.objectives[name])) for name in self.inputs.objective_names()]
+        rows += [
+            ("best_bound", self.best_bound),
+            ("gap", self.gap),
+            ("solve_seconds", round(self.solve_seconds, 3)),
+            ("build_seconds", round(self.build_seconds, 3)),
+            ("solver", self.solver),
+            ("solver_version", self.solver_version),
+            ("input_sha256", source.sha256 if source else ""),
+            ("input_file", source.path if source else ""),
+            ("tool_version", tool_version()),
+            ("created_at", self.created_at),
+            ("currency", self.inputs.settings.currency),
+        ]
+        rows += [(f"stage_{i + 1}", f"{s.objective}: {s.outcome.status}, {s.outcome.objective}") for i, s in enumerate(self.stages)]
+        return rows
+
+    def headline(self) -> str:
+        """One line for the terminal: how many programmes, funded by how many nations."""
+        plan = self.plan
+        if plan.empty:
+            return "No programme funded."
+        per_programme = plan.groupby("programme")["nation"].nunique()
+        nations = plan["nation"].nunique()
+        joint = plan.loc[plan["sharing"] == "joint", "programme"].nunique()
+        return (
+            f"{len(per_programme)} programmes funded ({joint} joint) by {nations} nations; "
+            f"{len(plan)} nation-programme commitments"
+        )
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Verify the plan against MODEL.md, then write the output workbook atomically."""
+        from data.report import write_plan_workbook
+        from optimizer.verify import assert_valid
+
+        assert_valid(self.inputs, self.decisions, self.objectives)
+        return write_plan_workbook(path, self.summary_rows(), self.tables(), list(self.inputs.years))
