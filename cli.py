@@ -275,5 +275,93 @@ def print_result_summary(result: Any, written: Path) -> None:
     click.echo(f"Plan written to {written}")
 
 
+def parse_nadir(pairs: tuple[str, ...]) -> dict[str, float] | None:
+    """--nadir NAME=VALUE: the worst value worth considering for a constrained objective."""
+    if not pairs:
+        return None
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise click.BadParameter(f"{pair!r} — expected NAME=NUMBER, e.g. cost=5000", param_hint="--nadir")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} — expected NAME=NUMBER", param_hint="--nadir")
+    return out
+
+
+def pareto_progress(console: Console) -> Callable[[Any], None]:
+    """A progress bar for the grid: points done of total, skipped, solved, found."""
+    started = time.monotonic()
+    last = [0.0]
+
+    def show(stats: Any) -> None:
+        now = time.monotonic()
+        if now - last[0] < (0.2 if console.is_tty else 5.0) and stats.done < stats.grid_total:
+            return
+        last[0] = now
+        total = max(stats.grid_total, 1)
+        filled = int(30 * stats.done / total)
+        bar = "#" * filled + "-" * (30 - filled)
+        elapsed = now - started
+        eta = elapsed / stats.done * (total - stats.done) if stats.done else float("nan")
+        console.live(
+            f"[{bar}] {stats.done}/{stats.grid_total} grid points  solved {stats.solved}  "
+            f"skipped {stats.skipped}  infeasible {stats.infeasible}  feasible {len_found(stats)}  "
+            f"{elapsed:5.0f}s elapsed, ETA {eta:5.0f}s"
+        )
+
+    return show
+
+
+def len_found(stats: Any) -> int:
+    return stats.solved - stats.infeasible
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False), required=False)
+@click.option("-o", "--output", default="front.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--objectives", help="Comma list, primary first, e.g. capability,cost (default: Settings).")
+@click.option("--points", type=click.IntRange(min=2), help="Grid levels per constrained objective.")
+@click.option("--exact/--grid", default=None, help="Every integer step (integer-valued objectives) or a grid.")
+@click.option("--nadir", multiple=True, help="NAME=VALUE worst level to explore for an objective (repeatable).")
+@click.option("--point-time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per grid point.")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the front to a PNG (needs matplotlib).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds for the whole front.")
+@click.option("--threads", type=click.IntRange(min=1), help="Solver threads.")
+@click.option("--solver", default="highs", show_default=True, help="MIP solver.")
+@click.pass_context
+@handle_errors
+def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | None, points: int | None,
+           exact: bool | None, nadir: tuple[str, ...], point_time_limit: float | None, plot: str | None,
+           time_limit: float | None, threads: int | None, solver: str) -> None:
+    """Exact Pareto front of two or more objectives (AUGMECON2), with plans and core index."""
+    console: Console = ctx.obj["console"]
+    scenario = load_scenario(book)
+    names = [o.strip() for o in objectives.split(",")] if objectives else None
+    if names:
+        check_objective_names(names, scenario.inputs, "--objectives")
+        if len(names) < 2:
+            raise click.BadParameter("a front needs at least two objectives", param_hint="--objectives")
+    nadir_map = parse_nadir(nadir)
+    if nadir_map:
+        check_objective_names(list(nadir_map), scenario.inputs, "--nadir")
+    front = scenario.pareto(
+        objectives=names, points=points, exact=exact, nadir=nadir_map, time_limit=time_limit,
+        point_time_limit=point_time_limit, threads=threads, solver=solver,
+        progress=None if console.quiet else pareto_progress(console),
+    )
+    console.end_live()
+    written = write_output(front.to_excel, output)
+    s = front.stats
+    click.echo(f"Front: {len(front.points_found)} non-dominated plans "
+               f"({'complete' if front.complete else 'INCOMPLETE: stopped early'}); "
+               f"{s.solved} subproblems solved, {s.skipped} skipped, {s.unproven} not proven; {front.seconds:.1f} s")
+    click.echo(f"Front written to {written}")
+    if plot:
+        click.echo(f"Plot written to {front.plot(plot)}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -6,7 +6,7 @@ import logging
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import pyomo.environ as pyo
 
@@ -19,6 +19,9 @@ from optimizer.objectives import Stage, solve_lexicographic, solve_weighted
 from optimizer.result import Result
 from optimizer.solver import PersistentSolver, ProgressFn, SolverOptions, catch_ctrl_c
 from optimizer.verify import PlanVerificationError, verify_result
+
+if TYPE_CHECKING:
+    from optimizer.pareto import Front, ParetoProgressFn
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +167,38 @@ class Scenario:
             )
         if problems:
             raise PlanVerificationError(problems)
+
+    def pareto(
+        self,
+        objectives: Sequence[str] | None = None,
+        points: int | None = None,
+        exact: bool | None = None,
+        nadir: Mapping[str, float] | None = None,
+        time_limit: float | None = None,
+        point_time_limit: float | None = None,
+        threads: int | None = None,
+        solver: str = "highs",
+        progress: "ParetoProgressFn | None" = None,
+    ) -> "Front":
+        """The non-dominated plans for two or more objectives (AUGMECON2, see optimizer.pareto).
+
+        Defaults come from Settings (`pareto_objectives`, `pareto_points`, `pareto_exact`).
+        """
+        from optimizer.pareto import pareto_front
+
+        s = self.inputs.settings
+        return pareto_front(
+            self.inputs,
+            list(objectives or s.pareto_objectives),
+            points=points or s.pareto_points,
+            exact=s.pareto_exact if exact is None else exact,
+            nadir=nadir,
+            time_limit=float(time_limit if time_limit is not None else s.time_limit_seconds),
+            point_time_limit=point_time_limit,
+            threads=threads,
+            solver=solver,
+            progress=progress,
+        )
 
     # --- what-ifs ----------------------------------------------------------------------
     def with_inputs(self, inputs: Inputs, name: str | None = None) -> "Scenario":

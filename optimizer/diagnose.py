@@ -1,0 +1,125 @@
+"""Explain an infeasible model in a planner's words: which commitments clash, and with what.
+
+Without commitments the model is always feasible (funding nothing satisfies every rule),
+so infeasibility comes from `fund` commitments meeting budgets, deadlines, precedence,
+capacity, exclusivity, compliance, critical mass or consortium rules. We find a minimal
+set of commitments that is still infeasible (deletion filtering: drop one, re-check, keep
+it dropped if the rest stays infeasible), then find which rule families, relaxed alone,
+make that set feasible — those are the rules it clashes with.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pyomo.environ as pyo
+
+from data.tables import Commitment, Inputs
+from models import build_model
+from optimizer.objectives import set_objective
+from optimizer.solver import PersistentSolver, SolverOptions
+
+logger = logging.getLogger(__name__)
+
+# model component names -> the rule family in a planner's words
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "budgets": ("spend_within_budget", "budget_balance", "carry_over_cap", "borrow_floor"),
+    "precedence": ("precedence_same_nation", "precedence_any_nation"),
+    "exclusive groups": ("exclusive_group",),
+    "capacity (max concurrent programmes)": ("capacity",),
+    "standards compliance": ("standards_compliance",),
+    "critical mass of standards": ("critical_mass_switch", "critical_mass"),
+    "consortium size": ("consortium_min", "consortium_max"),
+    "minimum cost shares": ("min_share",),
+}
+
+
+def diagnose_infeasibility(inputs: Inputs, seconds_per_check: float = 30.0, budget_seconds: float = 300.0) -> list[str]:
+    """Planner-readable sentences naming a minimal conflicting set of commitments and rules."""
+    m = build_model(inputs)
+    # any objective will do; a 100% gap makes each check stop at the first feasible plan
+    set_objective(m, m.objective_expr["cost"], "min")
+    solver = PersistentSolver(m, SolverOptions())
+    deadline = time.monotonic() + budget_seconds
+
+    def feasible() -> bool | None:
+        out = solver.solve(min(seconds_per_check, max(deadline - time.monotonic(), 0.1)), 1.0)
+        if out.status == "infeasible":
+            return False
+        return True if out.has_solution else None
+
+    keys = list(m.commit_fund.keys()) if hasattr(m, "commit_fund") else []
+    needed = []
+    for key in keys:
+        m.commit_fund[key].deactivate()
+        if feasible() is False:
+            continue  # still infeasible without it: not part of the conflict
+        m.commit_fund[key].activate()
+        needed.append(key)
+    for key in keys:
+        if key not in needed:
+            m.commit_fund[key].deactivate()
+    rules = _blocking_families(m, feasible)
+    return _explain(inputs, needed, rules)
+
+
+def _blocking_families(m: pyo.ConcreteModel, feasible: object) -> list[str]:
+    """Rule families that, relaxed alone, let the remaining commitments hold."""
+    blocking = []
+    for family, names in FAMILIES.items():
+        components = [getattr(m, n) for n in names if hasattr(m, n)]
+        if not components or all(len(c) == 0 for c in components):
+            continue
+        for c in components:
+            c.deactivate()
+        if feasible() is True:  # type: ignore[operator]
+            blocking.append(family)
+        for c in components:
+            c.activate()
+    return blocking
+
+
+def _commitment(inputs: Inputs, nation: str, programme: str) -> Commitment | None:
+    for c in inputs.commitments:
+        if c.action == "fund" and (c.nation, c.programme) == (nation, programme):
+            return c
+    return None
+
+
+def _explain(inputs: Inputs, needed: list[tuple[str, str]], rules: list[str]) -> list[str]:
+    lines = []
+    for nation, pid in needed:
+        c = _commitment(inputs, nation, pid)
+        row = f"Commitments row {c.row}: " if c else ""
+        when = f" starting {c.start_year}" if c and c.start_year is not None else ""
+        line = f"{row}{nation} must fund {pid}{when}"
+        detail = _budget_detail(inputs, nation, pid, c.start_year if c else None) if "budgets" in rules else ""
+        lines.append(line + detail)
+    if rules:
+        lines.append("These cannot hold together under: " + ", ".join(rules) + ".")
+    elif needed:
+        lines.append("These commitments cannot hold together (no single rule family explains it).")
+    else:
+        lines.append("The model is infeasible even without commitments; check deadlines and critical mass.")
+    return lines
+
+
+def _budget_detail(inputs: Inputs, nation: str, pid: str, start: int | None) -> str:
+    """For a national commitment with a start year: the first year its cost alone exceeds
+    what the nation can spend (budget plus the most it could carry in or borrow)."""
+    programme = inputs.programme_by_id[pid]
+    if start is None or programme.is_joint:
+        return ""
+    n = inputs.nation_by_code[nation]
+    for k in range(programme.duration_years):
+        year = start + k
+        cost = programme.cost_in_offset(k)
+        budget = inputs.budget(nation, year)
+        prev = inputs.budget(nation, year - 1) * n.carry_over_fraction if year > inputs.years[0] else 0.0
+        nxt = inputs.budget(nation, year + 1) * n.borrow_fraction if year < inputs.years[-1] else 0.0
+        if cost > budget + prev + nxt + 1e-9:
+            return (
+                f", but {nation}'s {year} budget is {budget:,.1f} and {pid} costs {cost:,.1f} that year"
+            )
+    return ""

@@ -1,0 +1,420 @@
+"""Exact Pareto fronts by the augmented ε-constraint method (AUGMECON2 + AUGMECON-R flags).
+
+All objectives are handled in "maximise" space (a minimised objective is negated), so the
+grid, slacks and dominance tests read the same for every objective. One model is built
+and handed to a persistent solver once; each grid point changes only the ε right-hand
+sides (mutable parameters) and re-solves.
+
+Redundant grid points are never solved:
+* bypass (AUGMECON2) — a solution whose constrained objective k exceeds its ε by slack s_k
+  is also optimal for the next ⌊s_k/step_k⌋ grid levels of k;
+* flags (AUGMECON-R) — the same holds jointly for every constrained objective, so a whole
+  box of the grid is flagged; and an infeasible point makes every point at least as
+  demanding in all objectives infeasible too (early exit, generalised).
+A point whose subproblem ran out of time is reported as not proven and triggers no skip:
+an unproven point is never mistaken for infeasibility.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from data.tables import Inputs, PlanDecisions, objective_sense
+from models import build_model, extract_decisions
+from optimizer.errors import InfeasibleError, SolverError
+from optimizer.evaluate import Evaluation, evaluate
+from optimizer.objectives import hold_within_tolerance, release_holds, set_objective
+from optimizer.solver import INTERRUPT, PersistentSolver, SolveOutcome, SolverOptions, catch_ctrl_c
+
+logger = logging.getLogger(__name__)
+
+AUGMENTATION_EPSILON = 1e-3  # weight of the slack term; < one unit of an integer primary
+DOMINANCE_TOLERANCE = 1e-6
+
+
+@dataclass
+class ParetoProgress:
+    """Counts for a progress bar."""
+
+    grid_total: int
+    done: int = 0  # grid points visited (solved + skipped)
+    solved: int = 0
+    skipped: int = 0
+    infeasible: int = 0
+    unproven: int = 0
+    found: int = 0
+    phase: str = "payoff table"
+
+
+ParetoProgressFn = Callable[[ParetoProgress], None]
+
+
+@dataclass(frozen=True)
+class FrontPoint:
+    decisions: PlanDecisions
+    evaluation: Evaluation
+    proven: bool
+    gap: float | None
+    grid_index: tuple[int, ...]
+
+
+@dataclass
+class Front:
+    """The non-dominated plans found, with the payoff table and run statistics."""
+
+    inputs: Inputs
+    objectives: tuple[str, ...]
+    points_found: list[FrontPoint]
+    payoff: pd.DataFrame
+    grid: dict[str, list[float]]
+    stats: ParetoProgress
+    complete: bool
+    seconds: float
+    solver: str = "highs"
+    solver_version: str = ""
+    exact: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def points(self) -> pd.DataFrame:
+        """One row per plan: point, the chosen objectives, the others, gap, proven."""
+        others = [n for n in self.inputs.objective_names() if n not in self.objectives]
+        rows = []
+        for i, pt in enumerate(self.points_found, start=1):
+            obj = pt.evaluation.objectives
+            rows.append(
+                {"point": i, **{n: obj[n] for n in self.objectives}, **{n: obj[n] for n in others},
+                 "gap": pt.gap, "proven": pt.proven}
+            )
+        return pd.DataFrame(rows, columns=["point", *self.objectives, *others, "gap", "proven"])
+
+    @property
+    def plans(self) -> list[pd.DataFrame]:
+        return [pt.evaluation.plan for pt in self.points_found]
+
+    def point_tables(self) -> dict[str, pd.DataFrame]:
+        """Plan, Spend, … of every point, stacked, each beginning with a `point` column."""
+        names = ["plan", "spend", "standards", "capability", "contributions"]
+        out: dict[str, pd.DataFrame] = {}
+        for name in names:
+            frames = []
+            for i, pt in enumerate(self.points_found, start=1):
+                df = getattr(pt.evaluation, name).copy()
+                df.insert(0, "point", i)
+                frames.append(df)
+            out[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["point"])
+        return out
+
+    @property
+    def core_index(self) -> pd.DataFrame:
+        """Share of front plans funding each (nation, programme): 1.0 = in every efficient plan."""
+        counts: dict[tuple[str, str], int] = {}
+        for pt in self.points_found:
+            for key in pt.decisions.funded():
+                counts[key] = counts.get(key, 0) + 1
+        total = max(len(self.points_found), 1)
+        rows = [{"nation": n, "programme": p, "plans": c, "share": c / total} for (n, p), c in counts.items()]
+        df = pd.DataFrame(rows, columns=["nation", "programme", "plans", "share"])
+        return df.sort_values(["share", "nation", "programme"], ascending=[False, True, True], ignore_index=True)
+
+    def vectors(self) -> list[tuple[float, ...]]:
+        """The chosen objectives of each point (in their own sense), for comparisons."""
+        return [tuple(pt.evaluation.objectives[n] for n in self.objectives) for pt in self.points_found]
+
+    def summary_rows(self) -> list[tuple[str, object]]:
+        from optimizer.result import tool_version
+
+        source = self.inputs.source
+        rows: list[tuple[str, object]] = [
+            ("status", "optimal" if self.complete and self.stats.unproven == 0 else "feasible"),
+            ("termination", "complete" if self.complete else "stopped early (time limit or interrupt)"),
+            ("objective", "pareto"),
+        ]
+        if self.points_found:
+            first = self.points_found[0].evaluation.objectives
+            rows += [(n, float(first[n])) for n in self.inputs.objective_names()]
+            rows += [("best_bound", None), ("gap", self.points_found[0].gap)]
+        rows += [
+            ("pareto_objectives", ", ".join(self.objectives)),
+            ("pareto_mode", "exact" if self.exact else "grid"),
+            ("points", len(self.points_found)),
+            ("grid_points", self.stats.grid_total),
+            ("solved", self.stats.solved),
+            ("skipped", self.stats.skipped),
+            ("infeasible_points", self.stats.infeasible),
+            ("unproven_points", self.stats.unproven),
+            ("solve_seconds", round(self.seconds, 3)),
+            ("solver", self.solver),
+            ("solver_version", self.solver_version),
+            ("input_sha256", source.sha256 if source else ""),
+            ("tool_version", tool_version()),
+            ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()),
+        ]
+        rows += [("note", n) for n in self.notes]
+        return rows
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Verify every point's plan, then write the front workbook atomically."""
+        from data.report import write_front_workbook
+        from optimizer.verify import assert_valid
+
+        for pt in self.points_found:
+            assert_valid(self.inputs, pt.decisions, pt.evaluation.objectives)
+        return write_front_workbook(
+            path, self.summary_rows(), self.points, self.payoff, self.core_index, self.point_tables(),
+            list(self.inputs.years), list(self.objectives),
+        )
+
+    def plot(self, path: str | Path) -> Path:
+        """A PNG of the front (first two objectives); needs the optional matplotlib extra."""
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError as exc:  # pragma: no cover - depends on extras
+            raise SolverError("plotting needs matplotlib: pip install 'capopt[plot]'") from exc
+        df = self.points
+        x, y = self.objectives[0], self.objectives[1]
+        fig, ax = plt.subplots(figsize=(7, 5))
+        proven = df[df["proven"]]
+        ax.scatter(proven[x], proven[y], label="proven", color="#1f4e78")
+        unproven = df[~df["proven"]]
+        if not unproven.empty:
+            ax.scatter(unproven[x], unproven[y], label="not proven", color="#c55a11", marker="x")
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        ax.set_title(f"Pareto front: {len(df)} non-dominated plans")
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+        fig.tight_layout()
+        target = Path(path)
+        fig.savefig(target, dpi=120)
+        plt.close(fig)
+        return target
+
+
+# --- the algorithm -------------------------------------------------------------------
+def _sign(name: str) -> int:
+    return 1 if objective_sense(name) == "max" else -1
+
+
+def _payoff_table(
+    m: pyo.ConcreteModel,
+    inputs: Inputs,
+    solver: PersistentSolver,
+    objectives: Sequence[str],
+    deadline: float,
+    per_point: float,
+) -> tuple[np.ndarray, list[PlanDecisions]]:
+    """Row i: lexicographic optimum of objective i, then of the others in the given order
+    (tolerance 0), in maximise space."""
+    p = len(objectives)
+    table = np.zeros((p, p))
+    plans: list[PlanDecisions] = []
+    for i in range(p):
+        order = [objectives[i]] + [o for j, o in enumerate(objectives) if j != i]
+        for k, name in enumerate(order):
+            solver.stage = f"payoff {i + 1}/{p}: {name}"
+            set_objective(m, m.objective_expr[name], objective_sense(name))
+            limit = min(per_point, deadline - time.monotonic())
+            out = solver.solve(max(limit, 0.0), 0.0, warm_start=k > 0)
+            if out.status == "infeasible":
+                release_holds(m)
+                raise InfeasibleError("No plan satisfies the inputs, so there is no front.")
+            if not out.has_solution:
+                release_holds(m)
+                raise SolverError(f"payoff table: no plan for {name} within the time limit ({out.termination})")
+            if k < p - 1:
+                hold_within_tolerance(m, name, float(out.objective), 0.0)
+        table[i] = [_sign(o) * pyo.value(m.objective_expr[o]) for o in objectives]
+        plans.append(extract_decisions(m, inputs))
+        release_holds(m)
+    return table, plans
+
+
+def _grid(
+    table: np.ndarray, objectives: Sequence[str], points: int, exact: bool, nadir: Mapping[str, float] | None
+) -> tuple[list[np.ndarray], list[float]]:
+    """ε levels for each constrained objective (maximise space), lowest first, and steps."""
+    levels, steps = [], []
+    for k in range(1, len(objectives)):
+        name = objectives[k]
+        top = float(table[:, k].max())
+        low = float(table[:, k].min())
+        if nadir and name in nadir:
+            low = _sign(name) * float(nadir[name])
+        if exact:
+            low, top = math.floor(low + 1e-9), math.floor(top + 1e-9)
+            values = np.arange(low, top + 1, 1.0)
+            step = 1.0
+        else:
+            values = np.linspace(low, top, max(points, 2)) if top > low else np.array([low])
+            step = (top - low) / (max(points, 2) - 1) if top > low else 1.0
+        levels.append(values)
+        steps.append(step)
+    return levels, steps
+
+
+def _attach_epsilon_constraints(m: pyo.ConcreteModel, objectives: Sequence[str], ranges: list[float]) -> None:
+    """f1 + ε·Σ 10^−(k−2)·s_k/r_k with sign_k·f_k − s_k = e_k (AUGMECON2's augmentation)."""
+    constrained = list(range(1, len(objectives)))
+    m.pareto_levels = pyo.Param(constrained, mutable=True, initialize=0.0)
+    m.pareto_slack = pyo.Var(constrained, domain=pyo.NonNegativeReals)
+    m.pareto_epsilon = pyo.Constraint(
+        constrained,
+        rule=lambda mm, k: _sign(objectives[k]) * mm.objective_expr[objectives[k]] - mm.pareto_slack[k]
+        == mm.pareto_levels[k],
+    )
+    primary = objectives[0]
+    augmentation = sum(
+        (10.0 ** -(k - 1)) * m.pareto_slack[k] / max(ranges[k - 1], 1e-9) for k in constrained
+    )
+    set_objective(m, _sign(primary) * m.objective_expr[primary] + AUGMENTATION_EPSILON * augmentation, "max")
+
+
+def _dominates(a: Sequence[float], b: Sequence[float], tol: float) -> bool:
+    return all(x >= y - tol for x, y in zip(a, b)) and any(x > y + tol for x, y in zip(a, b))
+
+
+def non_dominated(points: list[FrontPoint], objectives: Sequence[str]) -> list[FrontPoint]:
+    """Drop dominated and duplicate points (maximise space), best primary first."""
+    def vec(pt: FrontPoint) -> tuple[float, ...]:
+        return tuple(_sign(n) * pt.evaluation.objectives[n] for n in objectives)
+
+    def tol_for(v: Sequence[float]) -> float:
+        return DOMINANCE_TOLERANCE * max(1.0, max(abs(x) for x in v))
+
+    ordered = sorted(points, key=lambda pt: (tuple(-x for x in vec(pt)), not pt.proven))
+    kept: list[FrontPoint] = []
+    for pt in ordered:
+        v = vec(pt)
+        tol = tol_for(v)
+        if any(_dominates(vec(k), v, tol) or all(abs(x - y) <= tol for x, y in zip(vec(k), v)) for k in kept):
+            continue
+        kept = [k for k in kept if not _dominates(v, vec(k), tol)]
+        kept.append(pt)
+    return sorted(kept, key=lambda pt: tuple(-x for x in vec(pt)))
+
+
+def pareto_front(
+    inputs: Inputs,
+    objectives: Sequence[str],
+    points: int = 10,
+    exact: bool = False,
+    nadir: Mapping[str, float] | None = None,
+    time_limit: float = 3600.0,
+    point_time_limit: float | None = None,
+    threads: int | None = None,
+    solver: str = "highs",
+    progress: ParetoProgressFn | None = None,
+) -> Front:
+    """AUGMECON2 with AUGMECON-R flags over one persistent model (see module docstring)."""
+    if len(objectives) < 2:
+        raise ValueError("a Pareto front needs at least two objectives")
+    started = time.monotonic()
+    deadline = started + time_limit
+    per_point = point_time_limit or time_limit
+    m = build_model(inputs)
+    persistent = PersistentSolver(m, SolverOptions(solver=solver, threads=threads))
+    stats = ParetoProgress(grid_total=0)
+    found: list[FrontPoint] = []
+    complete = True
+    notes: list[str] = []
+    with catch_ctrl_c() as interrupt:
+        interrupt.clear()
+        table, payoff_plans = _payoff_table(m, inputs, persistent, objectives, deadline, per_point)
+        for plan in payoff_plans:
+            found.append(FrontPoint(plan, evaluate(inputs, plan), True, 0.0, ()))
+        levels, steps = _grid(table, objectives, points, exact, nadir)
+        ranges = [float(lv[-1] - lv[0]) if len(lv) > 1 else 1.0 for lv in levels]
+        _attach_epsilon_constraints(m, objectives, ranges)
+        # axes reversed so that np.ndindex varies objective 2 fastest (AUGMECON2's inner loop)
+        shape = tuple(len(lv) for lv in reversed(levels))
+        flags = np.zeros(shape, dtype=bool)
+        stats.grid_total = int(np.prod(shape))
+        stats.phase = "grid"
+        p1 = len(levels)
+        for rev_index in np.ndindex(*shape):
+            if interrupt.is_set() or time.monotonic() > deadline:
+                complete = False
+                notes.append("stopped before the grid was finished; the front may be incomplete")
+                break
+            stats.done += 1
+            if flags[rev_index]:
+                stats.skipped += 1
+                _emit(progress, stats)
+                continue
+            index = tuple(reversed(rev_index))  # index[k-1] = level of constrained objective k
+            for k in range(1, p1 + 1):
+                m.pareto_levels[k] = float(levels[k - 1][index[k - 1]])
+            persistent.stage = "grid"
+            limit = min(per_point, deadline - time.monotonic())
+            outcome = persistent.solve(max(limit, 0.0), 0.0, warm_start=True)
+            stats.solved += 1
+            _record(outcome, m, inputs, index, steps, flags, rev_index, found, stats)
+            _emit(progress, stats)
+        if INTERRUPT.is_set():
+            complete = False
+    front_points = non_dominated(found, objectives)
+    stats.found = len(front_points)
+    payoff = pd.DataFrame(
+        [[_sign(o) * v for o, v in zip(objectives, row)] for row in table],
+        columns=list(objectives),
+        index=[f"optimise {o}" for o in objectives],
+    ).reset_index(names="row")
+    grid = {objectives[k]: [_sign(objectives[k]) * float(v) for v in levels[k - 1]] for k in range(1, len(objectives))}
+    return Front(
+        inputs, tuple(objectives), front_points, payoff, grid, stats, complete,
+        time.monotonic() - started, persistent.name, persistent.version, exact, notes,
+    )
+
+
+def _record(
+    outcome: SolveOutcome,
+    m: pyo.ConcreteModel,
+    inputs: Inputs,
+    index: tuple[int, ...],
+    steps: list[float],
+    flags: np.ndarray,
+    rev_index: tuple[int, ...],
+    found: list[FrontPoint],
+    stats: ParetoProgress,
+) -> None:
+    """Keep a solved point and flag the grid points it proves redundant or infeasible."""
+    if outcome.status == "infeasible":
+        stats.infeasible += 1
+        flags[tuple(slice(i, None) for i in rev_index)] = True  # at least as demanding: infeasible too
+        return
+    if not outcome.has_solution:
+        stats.unproven += 1
+        logger.warning("grid point %s: no plan within its time limit (not treated as infeasible)", index)
+        return
+    decisions = extract_decisions(m, inputs)
+    proven = outcome.status == "optimal"
+    found.append(FrontPoint(decisions, evaluate(inputs, decisions), proven, outcome.gap, index))
+    if not proven:
+        stats.unproven += 1
+        return
+    p1 = len(index)
+    box = []
+    for axis in range(p1):  # reversed axes: axis 0 is the last constrained objective
+        k = p1 - axis  # constrained objective number 1..p1
+        slack = max(float(pyo.value(m.pareto_slack[k])), 0.0)
+        bypass = int(math.floor(slack / steps[k - 1] + 1e-9))
+        box.append(slice(rev_index[axis], rev_index[axis] + bypass + 1))
+    flags[tuple(box)] = True
+
+
+def _emit(progress: ParetoProgressFn | None, stats: ParetoProgress) -> None:
+    if progress is not None:
+        progress(stats)
