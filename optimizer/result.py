@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
 from data.tables import Inputs, PlanDecisions
 from optimizer.evaluate import Evaluation
+
+if TYPE_CHECKING:
+    from optimizer.compare import Comparison
 
 Status = Literal["optimal", "feasible", "infeasible", "error"]
 
@@ -122,6 +125,12 @@ class Result:
             f"{len(per_programme)} programmes funded ({joint} joint) by {nations} nations; "
             f"{len(plan)} nation-programme commitments"
         )
+
+    def compare(self, other: "Result") -> "Comparison":
+        """What `other` changes against this plan (objectives, programmes, start years)."""
+        from optimizer.compare import compare_plans
+
+        return compare_plans(self.objectives, other.objectives, self.decisions, other.decisions)
 
     def to_excel(self, path: str | Path) -> Path:
         """Verify the plan against MODEL.md, then write the output workbook atomically."""

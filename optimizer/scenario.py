@@ -14,6 +14,7 @@ from data.errors import Problem
 from data.tables import Inputs, PlanDecisions
 from models import build_model, extract_decisions
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
+from optimizer import whatif
 from optimizer.evaluate import evaluate
 from optimizer.objectives import Stage, solve_lexicographic, solve_weighted
 from optimizer.result import Result
@@ -200,6 +201,36 @@ class Scenario:
             progress=progress,
         )
 
-    # --- what-ifs ----------------------------------------------------------------------
+    # --- what-ifs: each returns a new Scenario --------------------------------------------
     def with_inputs(self, inputs: Inputs, name: str | None = None) -> "Scenario":
         return replace(self, inputs=inputs, name=name or self.name)
+
+    def with_budget(
+        self,
+        scale: float = 1.0,
+        nations: Sequence[str] | None = None,
+        years: Sequence[int] | range | None = None,
+        add: Mapping[object, float] | None = None,
+        name: str | None = None,
+    ) -> "Scenario":
+        """Budgets scaled (and/or `add`ed to) for some nations and years."""
+        label = name or f"{self.name} budget×{scale:g}" + (f" {','.join(nations)}" if nations else "")
+        return self.with_inputs(whatif.with_budget(self.inputs, scale, nations, years, add), label)
+
+    def with_settings(self, name: str | None = None, **changes: object) -> "Scenario":
+        """Settings changed, e.g. `with_settings(carry_over_fraction=0.2)`."""
+        label = name or f"{self.name} " + ", ".join(f"{k}={v}" for k, v in changes.items())
+        return self.with_inputs(whatif.with_settings(self.inputs, **changes), label)
+
+    def with_commitment(
+        self, nation: str, programme: str, action: str = "fund", start_year: int | None = None, name: str | None = None
+    ) -> "Scenario":
+        """A nation made to fund (or barred from) a programme."""
+        label = name or f"{self.name} {action} {nation}/{programme}"
+        return self.with_inputs(
+            whatif.with_commitment(self.inputs, nation, programme, action, start_year), label  # type: ignore[arg-type]
+        )
+
+    def without_programme(self, programme: str, name: str | None = None) -> "Scenario":
+        """The programme cancelled (with the programmes that must follow it)."""
+        return self.with_inputs(whatif.without_programme(self.inputs, programme), name or f"{self.name} without {programme}")

@@ -1,0 +1,65 @@
+"""What changed between two plans: objectives, programmes gained and lost, starts moved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from data.tables import PlanDecisions
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """`objectives`: name, base, other, change; `changes`: nation, programme, change
+    (gained / lost / moved), base_start, other_start."""
+
+    objectives: pd.DataFrame
+    changes: pd.DataFrame
+
+    def __str__(self) -> str:
+        lines = ["Objectives:", self.objectives.to_string(index=False)]
+        lines += ["", "Plan changes:", self.changes.to_string(index=False) if not self.changes.empty else "  none"]
+        return "\n".join(lines)
+
+    def by_nation(self) -> pd.DataFrame:
+        """Counts of programmes gained, lost and moved per nation."""
+        if self.changes.empty:
+            return pd.DataFrame(columns=["nation", "gained", "lost", "moved"])
+        table = pd.crosstab(self.changes["nation"], self.changes["change"])
+        for col in ("gained", "lost", "moved"):
+            if col not in table:
+                table[col] = 0
+        return table[["gained", "lost", "moved"]].reset_index()
+
+
+def compare_plans(
+    base_objectives: dict[str, float],
+    other_objectives: dict[str, float],
+    base: PlanDecisions,
+    other: PlanDecisions,
+) -> Comparison:
+    names = list(base_objectives)
+    objectives = pd.DataFrame(
+        {
+            "objective": names,
+            "base": [base_objectives[n] for n in names],
+            "other": [other_objectives.get(n) for n in names],
+        }
+    )
+    objectives["change"] = objectives["other"] - objectives["base"]
+    a, b = base.funded(), other.funded()
+    rows = []
+    for key in sorted(set(a) | set(b)):
+        if key not in a:
+            change = "gained"
+        elif key not in b:
+            change = "lost"
+        elif a[key] != b[key]:
+            change = "moved"
+        else:
+            continue
+        rows.append({"nation": key[0], "programme": key[1], "change": change,
+                     "base_start": a.get(key), "other_start": b.get(key)})
+    changes = pd.DataFrame(rows, columns=["nation", "programme", "change", "base_start", "other_start"])
+    return Comparison(objectives, changes)
