@@ -323,13 +323,22 @@ def pareto_front(
         raise ValueError("a Pareto front needs at least two objectives")
     started = time.monotonic()
     deadline = started + time_limit
+    notes: list[str] = []
+    unbounded = [o for o in objectives[1:] if not nadir or o not in nadir]
+    if len(objectives) >= 3 and unbounded:
+        # With three or more objectives the payoff table's worst values can sit above the
+        # true nadir, so efficient plans below them would be missed (Mavrotas & Florios 2013).
+        notes.append(
+            "nadir of " + ", ".join(unbounded) + " taken from the payoff table, which can miss "
+            "efficient plans with 3+ objectives; give --nadir bounds to be sure"
+        )
+        logger.warning(notes[-1])
     per_point = point_time_limit or time_limit
     m = build_model(inputs)
     persistent = PersistentSolver(m, SolverOptions(solver=solver, threads=threads))
     stats = ParetoProgress(grid_total=0)
     found: list[FrontPoint] = []
     complete = True
-    notes: list[str] = []
     with catch_ctrl_c() as interrupt:
         interrupt.clear()
         table, payoff_plans = _payoff_table(m, inputs, persistent, objectives, deadline, per_point)

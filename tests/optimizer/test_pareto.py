@@ -1,0 +1,83 @@
+"""Pareto fronts against published exact fronts (multi-objective knapsacks), through the
+real path: knapsack → input workbook → validation → AUGMECON2 → front workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from benchmarks.knapsack import knapsack_inputs, reference_front
+from data.input_writer import write_inputs
+from optimizer import Scenario
+from optimizer.pareto import non_dominated
+
+KNAPSACK = Path(__file__).resolve().parents[1] / "data" / "knapsack"
+
+
+def rounded(front) -> set[tuple[float, ...]]:
+    return {tuple(round(v, 2) for v in vec) for vec in front.vectors()}
+
+
+@pytest.fixture(scope="module")
+def front_2kp50(tmp_path_factory):
+    book = tmp_path_factory.mktemp("kp") / "2kp50.xlsx"
+    write_inputs(knapsack_inputs(KNAPSACK / "2kp50"), book)
+    return Scenario.from_excel(book).pareto(exact=True, time_limit=300, threads=1)
+
+
+def test_2kp50_front_is_the_published_one(front_2kp50):
+    """Mavrotas & Florios' 2kp50 has exactly 35 non-dominated points (pyaugmecon's file)."""
+    assert rounded(front_2kp50) == reference_front(KNAPSACK / "2kp50")
+    assert len(front_2kp50.points_found) == 35
+    assert front_2kp50.complete and front_2kp50.stats.unproven == 0
+
+
+def test_2kp50_payoff_table_matches_published(front_2kp50):
+    payoff = front_2kp50.payoff[["capability:A1", "capability:A2"]].to_numpy().tolist()
+    assert payoff == [[2103, 1529], [1547, 2020]]
+
+
+def test_bypass_and_flags_skip_redundant_grid_points(front_2kp50):
+    """492 grid levels, but one solve per point found at most: the rest are skipped."""
+    s = front_2kp50.stats
+    assert s.grid_total == 2020 - 1529 + 1
+    assert s.solved <= 40
+    assert s.skipped == s.grid_total - s.solved
+
+
+def test_4kp50_front_with_published_nadirs():
+    """4 objectives: 46 points, with the nadir bounds pyaugmecon's benchmark uses."""
+    inputs = knapsack_inputs(KNAPSACK / "4kp50")
+    nadir = {"capability:A2": 718, "capability:A3": 717, "capability:A4": 705}
+    front = Scenario(inputs).pareto(exact=True, nadir=nadir, time_limit=300, threads=1)
+    assert rounded(front) == reference_front(KNAPSACK / "4kp50")
+    assert len(front.points_found) == 46
+
+
+def test_front_workbook_has_points_core_index_and_chart(front_2kp50, tmp_path):
+    path = front_2kp50.to_excel(tmp_path / "front.xlsx")
+    wb = openpyxl.load_workbook(path)
+    for sheet in ("Summary", "Pareto", "Payoff", "CoreIndex", "Plan", "Spend", "Capability"):
+        assert sheet in wb.sheetnames
+    pareto = wb["Pareto"]
+    assert [c.value for c in pareto[1]][:3] == ["point", "capability:A1", "capability:A2"]
+    assert pareto.max_row == 36
+    assert wb["Plan"]["A1"].value == "point"
+    core = front_2kp50.core_index
+    assert core["share"].between(0, 1).all()
+    assert (core["share"] == 1.0).any()  # some items are in every efficient knapsack
+
+
+def test_grid_mode_returns_non_dominated_subset(front_2kp50):
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+    coarse = Scenario(inputs).pareto(points=5, exact=False, time_limit=120, threads=1)
+    assert 2 <= len(coarse.points_found) <= 35
+    assert rounded(coarse) <= reference_front(KNAPSACK / "2kp50")
+
+
+def test_non_dominated_drops_duplicates_and_dominated(front_2kp50):
+    pts = front_2kp50.points_found
+    kept = non_dominated(pts + pts[:3], ["capability:A1", "capability:A2"])
+    assert len(kept) == len(pts)
