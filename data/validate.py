@@ -1168,6 +1168,8 @@ def _check_commitments(commitments: Sequence[tuple[_Row, Commitment]], inputs: I
     by_pair: dict[tuple[str, str], tuple[_Row, Commitment]] = {}
     joint_start: dict[str, tuple[int, int]] = {}
     for row, c in commitments:
+        if c.programme not in inputs.programme_by_id or c.nation not in inputs.nation_by_code:
+            continue  # its defining row was invalid and has been reported
         earlier = by_pair.get((c.nation, c.programme))
         if earlier is not None:
             if _pair_conflict(row, c, earlier, check):
