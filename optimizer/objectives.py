@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import pyomo.environ as pyo
 
@@ -49,11 +49,16 @@ def weighted_expression(m: pyo.ConcreteModel, weights: Mapping[str, float]) -> o
 
 
 def solve_weighted(
-    m: pyo.ConcreteModel, solver: PersistentSolver, weights: Mapping[str, float], time_limit: float, gap: float
+    m: pyo.ConcreteModel,
+    solver: PersistentSolver,
+    weights: Mapping[str, float],
+    time_limit: float,
+    gap: float,
+    warm_start: bool = False,
 ) -> list[Stage]:
     set_objective(m, weighted_expression(m, weights), "max")
     solver.stage = "weighted"
-    return [Stage("weighted", solver.solve(time_limit, gap))]
+    return [Stage("weighted", solver.solve(time_limit, gap, warm_start))]
 
 
 def hold_within_tolerance(
@@ -82,7 +87,8 @@ def solve_lexicographic(
     tolerance: float,
     time_limit: float,
     gap: float,
-    on_stage_solution: "callable | None" = None,
+    on_stage_solution: Callable[[SolveOutcome], None] | None = None,
+    warm_start: bool = False,
 ) -> list[Stage]:
     """Optimise each objective in turn, holding the earlier ones near what they reached.
 
@@ -97,7 +103,7 @@ def solve_lexicographic(
         solver.stage = f"{k + 1}/{len(priority)} {name}"
         set_objective(m, m.objective_expr[name], objective_sense(name))
         remaining = deadline - time.monotonic()
-        outcome = solver.solve(max(remaining, 0.0), gap, warm_start=k > 0)
+        outcome = solver.solve(max(remaining, 0.0), gap, warm_start=warm_start or k > 0)
         stages.append(Stage(name, outcome))
         logger.info("stage %s: %s %s", name, outcome.status, outcome.objective)
         if not outcome.has_solution:

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-import pyomo.environ as pyo
-
 from data.errors import Problem
 from data.tables import Inputs, PlanDecisions
-from models import build_model, extract_decisions
-from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer import whatif
-from optimizer.evaluate import evaluate
-from optimizer.objectives import Stage, solve_lexicographic, solve_weighted
 from optimizer.result import Result
-from optimizer.solver import PersistentSolver, ProgressFn, SolverOptions, catch_ctrl_c
-from optimizer.verify import PlanVerificationError, verify_result
+from optimizer.solver import ProgressFn, SolverOptions
 
 if TYPE_CHECKING:
     from optimizer.pareto import Front, ParetoProgressFn
@@ -72,102 +64,19 @@ class Scenario:
         Raises `InfeasibleError` (with the conflicting commitments named),
         `NoSolutionError` (time ran out before any plan) or `SolverError`.
         """
-        s = self.inputs.settings
-        mode = objective or s.objective
-        if mode == "pareto":
-            raise ValueError("use Scenario.pareto() for Pareto fronts")
-        time_limit = float(time_limit if time_limit is not None else s.time_limit_seconds)
-        gap = float(gap if gap is not None else s.mip_gap)
-        started = time.monotonic()
-        m = build_model(self.inputs)
-        options = SolverOptions(solver=solver, threads=threads, log_file=log_file, stream_log=stream_log)
-        persistent = PersistentSolver(m, options, progress)
-        build_seconds = time.monotonic() - started
-        if warm_start is not None:
-            from models import set_start
+        from optimizer.session import Session
 
-            set_start(m, warm_start)
-        best: dict[str, PlanDecisions] = {}
-
-        def keep(_: object) -> None:
-            best["plan"] = extract_decisions(m, self.inputs)
-
-        remaining = time_limit - build_seconds
-        with catch_ctrl_c() as interrupt:
-            interrupt.clear()
-            if mode == "weighted":
-                stages = solve_weighted(m, persistent, weights or s.weights, remaining, gap)
-                if stages[-1].outcome.has_solution:
-                    keep(None)
-            elif mode == "lexicographic":
-                stages = solve_lexicographic(
-                    m, persistent, list(priority or s.priority), s.lexicographic_tolerance, remaining, gap, keep
-                )
-            else:
-                raise ValueError(f"unknown objective mode {mode!r}")
-        solve_seconds = time.monotonic() - started - build_seconds
-        return self._result(m, mode, stages, best.get("plan"), persistent, build_seconds, solve_seconds)
-
-    def _result(
-        self,
-        m: pyo.ConcreteModel,
-        mode: str,
-        stages: list[Stage],
-        decisions: PlanDecisions | None,
-        persistent: PersistentSolver,
-        build_seconds: float,
-        solve_seconds: float,
-    ) -> Result:
-        first, last = stages[0].outcome, stages[-1].outcome
-        if first.status == "infeasible":
-            from optimizer.diagnose import diagnose_infeasibility
-
-            raise InfeasibleError("No plan satisfies the inputs.", diagnose_infeasibility(self.inputs))
-        if decisions is None:
-            if first.status == "no_solution":
-                raise NoSolutionError(
-                    f"No feasible plan found within the time limit ({first.termination}); "
-                    "raise --time-limit or relax commitments"
-                )
-            raise SolverError(f"solver ended with '{first.termination}' and no plan")
-        evaluation = evaluate(self.inputs, decisions)
-        self._check_against_model(m, decisions, evaluation.objectives)
-        # The run is optimal only if every stage was; the bound and gap are the last solved stage's.
-        solved = [st.outcome for st in stages if st.outcome.has_solution]
-        status = "optimal" if all(o.status == "optimal" for o in (st.outcome for st in stages)) else "feasible"
-        final = solved[-1]
-        termination = last.termination if last is not final else final.termination
-        return Result(
-            inputs=self.inputs,
-            status=status,
-            termination=termination,
-            objective_mode=mode,
-            decisions=decisions,
-            evaluation=evaluation,
-            best_bound=final.bound,
-            gap=final.gap,
-            solve_seconds=solve_seconds,
-            build_seconds=build_seconds,
-            solver=persistent.name,
-            solver_version=persistent.version,
-            stages=tuple(stages),
+        session = Session(
+            self.inputs,
+            SolverOptions(solver=solver, threads=threads, log_file=log_file, stream_log=stream_log),
+            progress,
         )
-
-    def _check_against_model(self, m: pyo.ConcreteModel, decisions: PlanDecisions, objectives: Mapping[str, float]) -> None:
-        """The solver's own objective values must match the plan's recomputed ones.
-
-        Shortfall is the exception: the model's shortfall variables may exceed the real
-        shortfall when shortfall is not optimised, so only model ≥ real is required.
-        """
-        reported = {name: float(pyo.value(m.objective_expr[name])) for name in objectives if name != "shortfall"}
-        problems = verify_result(self.inputs, decisions, reported)
-        model_shortfall = float(pyo.value(m.objective_expr["shortfall"]))
-        if model_shortfall < objectives["shortfall"] - 1e-6 * max(1.0, abs(model_shortfall)):
-            problems.append(
-                f"model shortfall {model_shortfall} is below the plan's real shortfall {objectives['shortfall']}"
-            )
-        if problems:
-            raise PlanVerificationError(problems)
+        if warm_start is not None:
+            session.load_plan(warm_start)
+        return session.run(
+            objective=objective, priority=priority, weights=weights, time_limit=time_limit, gap=gap,
+            warm_start=warm_start is not None,
+        )
 
     def pareto(
         self,

@@ -1,0 +1,146 @@
+"""`Session`: one built model and its persistent solver, re-solved as inputs change.
+
+A Scenario's solve is one Session run. Budget sweeps keep the Session and change only
+the budget parameters between runs, so the model is neither rebuilt nor handed over again,
+and each run starts from the previous plan.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Mapping, Sequence
+
+import pyomo.environ as pyo
+
+from data.tables import Inputs, PlanDecisions
+from models import build_model, extract_decisions, set_start
+from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
+from optimizer.evaluate import evaluate
+from optimizer.objectives import Stage, release_holds, solve_lexicographic, solve_weighted
+from optimizer.result import Result
+from optimizer.solver import PersistentSolver, ProgressFn, SolverOptions, catch_ctrl_c
+from optimizer.verify import PlanVerificationError, verify_result
+
+logger = logging.getLogger(__name__)
+
+
+class Session:
+    def __init__(self, inputs: Inputs, options: SolverOptions | None = None, progress: ProgressFn | None = None):
+        started = time.monotonic()
+        self.inputs = inputs
+        self.model = build_model(inputs)
+        self.solver = PersistentSolver(self.model, options or SolverOptions(), progress)
+        self.build_seconds = time.monotonic() - started
+
+    def load_plan(self, decisions: PlanDecisions) -> None:
+        """Put a plan into the model's variables, to be used as the next MIP start."""
+        set_start(self.model, decisions)
+
+    def update_budgets(self, inputs: Inputs) -> None:
+        """Take `inputs`' budgets (same nations, years and programmes) into the built model."""
+        for (nation, year), param in self.model.budget.items():
+            param.set_value(inputs.budget(nation, year))
+        self.inputs = inputs
+
+    def run(
+        self,
+        objective: str | None = None,
+        priority: Sequence[str] | None = None,
+        weights: Mapping[str, float] | None = None,
+        time_limit: float | None = None,
+        gap: float | None = None,
+        warm_start: bool = False,
+        diagnose: bool = True,
+    ) -> Result:
+        """Solve the current inputs; options left as None come from the Settings sheet.
+
+        Raises `InfeasibleError` (with the conflicting commitments named), `NoSolutionError`
+        (time ran out before any plan) or `SolverError`.
+        """
+        s = self.inputs.settings
+        mode = objective or s.objective
+        if mode == "pareto":
+            raise ValueError("use Scenario.pareto() for Pareto fronts")
+        time_limit = float(time_limit if time_limit is not None else s.time_limit_seconds)
+        gap = float(gap if gap is not None else s.mip_gap)
+        m = self.model
+        release_holds(m)
+        best: dict[str, PlanDecisions] = {}
+
+        def keep(_: object) -> None:
+            best["plan"] = extract_decisions(m, self.inputs)
+
+        started = time.monotonic()
+        # build time counts against the limit on a first run only
+        remaining = time_limit - (self.build_seconds if not warm_start else 0.0)
+        with catch_ctrl_c() as interrupt:
+            interrupt.clear()
+            if mode == "weighted":
+                stages = solve_weighted(m, self.solver, weights or s.weights, remaining, gap, warm_start)
+                if stages[-1].outcome.has_solution:
+                    keep(None)
+            elif mode == "lexicographic":
+                stages = solve_lexicographic(
+                    m, self.solver, list(priority or s.priority), s.lexicographic_tolerance, remaining, gap,
+                    keep, warm_start,
+                )
+            else:
+                raise ValueError(f"unknown objective mode {mode!r}")
+        release_holds(m)
+        return self._result(mode, stages, best.get("plan"), time.monotonic() - started, diagnose)
+
+    def _result(
+        self, mode: str, stages: list[Stage], decisions: PlanDecisions | None, solve_seconds: float, diagnose: bool
+    ) -> Result:
+        first, last = stages[0].outcome, stages[-1].outcome
+        if first.status == "infeasible":
+            from optimizer.diagnose import diagnose_infeasibility
+
+            conflicts = diagnose_infeasibility(self.inputs) if diagnose else []
+            raise InfeasibleError("No plan satisfies the inputs.", conflicts)
+        if decisions is None:
+            if first.status == "no_solution":
+                raise NoSolutionError(
+                    f"no feasible plan found within the time limit ({first.termination}); "
+                    "raise --time-limit or relax commitments"
+                )
+            raise SolverError(f"solver ended with '{first.termination}' and no plan")
+        evaluation = evaluate(self.inputs, decisions)
+        self._check_against_model(decisions, evaluation.objectives)
+        # Optimal only if every stage was; bound and gap are the last solved stage's.
+        solved = [st.outcome for st in stages if st.outcome.has_solution]
+        status = "optimal" if all(st.outcome.status == "optimal" for st in stages) else "feasible"
+        final = solved[-1]
+        return Result(
+            inputs=self.inputs,
+            status=status,
+            termination=last.termination,
+            objective_mode=mode,
+            decisions=decisions,
+            evaluation=evaluation,
+            best_bound=final.bound,
+            gap=final.gap,
+            solve_seconds=solve_seconds,
+            build_seconds=self.build_seconds,
+            solver=self.solver.name,
+            solver_version=self.solver.version,
+            stages=tuple(stages),
+        )
+
+    def _check_against_model(self, decisions: PlanDecisions, objectives: Mapping[str, float]) -> None:
+        """The solver's own objective values must match the plan's recomputed ones.
+
+        Shortfall is the exception: the model's shortfall variables may exceed the real
+        shortfall when shortfall is not optimised, so only model ≥ real is required.
+        """
+        m = self.model
+        reported = {name: float(pyo.value(m.objective_expr[name])) for name in objectives if name != "shortfall"}
+        problems = verify_result(self.inputs, decisions, reported)
+        model_shortfall = float(pyo.value(m.objective_expr["shortfall"]))
+        if model_shortfall < objectives["shortfall"] - 1e-6 * max(1.0, abs(model_shortfall)):
+            problems.append(
+                f"model shortfall {model_shortfall} is below the plan's real shortfall {objectives['shortfall']}"
+            )
+        if problems:
+            raise PlanVerificationError(problems)
