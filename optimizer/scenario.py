@@ -14,7 +14,9 @@ from optimizer.result import Result
 from optimizer.solver import ProgressFn, SolverOptions
 
 if TYPE_CHECKING:
+    from optimizer.flexibility import FlexibilityReport
     from optimizer.pareto import Front, ParetoProgressFn
+    from optimizer.sweeps import Sweep
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +111,19 @@ class Scenario:
             solver=solver,
             progress=progress,
         )
+
+    def budget_sweep(self, scales: Sequence[float], nations: Sequence[str] | None = None,
+                     years: Sequence[int] | None = None, **kwargs: object) -> "Sweep":
+        """Solve with budgets scaled by each value (one reused model; see optimizer.sweeps)."""
+        from optimizer.sweeps import budget_sweep
+
+        return budget_sweep(self, scales, nations, years, **kwargs)  # type: ignore[arg-type]
+
+    def flexibility_value(self, **kwargs: object) -> "FlexibilityReport":
+        """What free starts and carry-over/borrowing are worth (see optimizer.flexibility)."""
+        from optimizer.flexibility import flexibility_value
+
+        return flexibility_value(self, **kwargs)  # type: ignore[arg-type]
 
     # --- what-ifs: each returns a new Scenario --------------------------------------------
     def with_inputs(self, inputs: Inputs, name: str | None = None) -> "Scenario":

@@ -1,0 +1,126 @@
+"""The value of flexibility: what free starts and budget carry-over/borrowing are worth.
+
+Four plans of the same inputs, differing only in the two levers the alliance debates:
+
+* rigid — every programme starts only in planning-cycle years; no carry-over, no borrowing;
+* free starts — any programme may start in any year; still no carry-over or borrowing;
+* carry-over — cycle-bound starts; carry-over and borrowing as the workbook sets them;
+* flexible — both levers.
+
+The worth of a lever is its plan's objective minus the rigid plan's, in each objective's
+own units (positive = better for a `max` objective such as capability).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from data.tables import Inputs, objective_sense
+from optimizer.sweeps import Job, Sweep, SweepProgressFn, run_jobs
+
+LEVERS = ("rigid", "free starts", "carry-over", "flexible")
+DEFAULT_CARRY_OVER = 0.1  # used only when the workbook allows no carry-over at all
+
+
+def lever_inputs(inputs: Inputs, free_starts: bool, banking: bool, carry: float | None, borrow: float | None) -> Inputs:
+    programmes = tuple(replace(p, flexible_start=free_starts) for p in inputs.programmes)
+    nations = tuple(
+        replace(
+            n,
+            carry_over_fraction=(n.carry_over_fraction if carry is None else carry) if banking else 0.0,
+            borrow_fraction=(n.borrow_fraction if borrow is None else borrow) if banking else 0.0,
+        )
+        for n in inputs.nations
+    )
+    return replace(inputs, programmes=programmes, nations=nations)
+
+
+@dataclass
+class FlexibilityReport:
+    sweep: Sweep
+    notes: list[str] = field(default_factory=list)
+
+    def _result(self, lever: str) -> Any:
+        for p in self.sweep.points:
+            if p.name == lever:
+                return p.result
+        return None
+
+    @property
+    def by_objective(self) -> pd.DataFrame:
+        """objective, sense, the four plans' values, and each lever's worth against rigid."""
+        rigid = self._result("rigid")
+        names = list(rigid.objectives) if rigid else []
+        rows = []
+        for name in names:
+            row: dict[str, Any] = {"objective": name, "sense": objective_sense(name)}
+            for lever in LEVERS:
+                r = self._result(lever)
+                row[lever] = r.objectives[name] if r else None
+            for lever in LEVERS[1:]:
+                row[f"worth of {lever}"] = (row[lever] - row["rigid"]) if row[lever] is not None else None
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
+    def by_nation(self) -> pd.DataFrame:
+        """Per nation: discounted capability points in service by the horizon's end and
+        spend, under each plan (from the Capability and Spend tables)."""
+        frames = []
+        for lever in LEVERS:
+            r = self._result(lever)
+            if r is None:
+                continue
+            cap = r.capability[r.capability["nation"] != "ALLIANCE"].groupby("nation")["capability"].sum()
+            spend = r.spend.groupby("nation")["spend"].sum()
+            funded = r.plan.groupby("nation")["programme"].nunique()
+            frames.append(pd.DataFrame({f"capability-years ({lever})": cap, f"spend ({lever})": spend,
+                                        f"programmes ({lever})": funded}))
+        table = pd.concat(frames, axis=1).fillna(0).reset_index(names="nation") if frames else pd.DataFrame()
+        if not table.empty and "capability-years (flexible)" in table:
+            table["capability-years gained by flexibility"] = (
+                table["capability-years (flexible)"] - table["capability-years (rigid)"]
+            )
+        return table
+
+    def to_excel(self, path: str | Path) -> Path:
+        from data.report import write_flexibility_workbook
+        from optimizer.verify import assert_valid
+
+        for p in self.sweep.points:
+            if p.result is not None:
+                assert_valid(p.result.inputs, p.result.decisions, p.result.objectives)
+        summary = self.sweep.summary_rows() + [("note", n) for n in self.notes]
+        return write_flexibility_workbook(path, summary, self.by_objective, self.by_nation, self.sweep.plans)
+
+
+def flexibility_value(
+    scenario: Any,
+    carry_over_fraction: float | None = None,
+    borrow_fraction: float | None = None,
+    *,
+    workers: int | None = None,
+    client: Any = None,
+    scheduler: str | None = None,
+    progress: SweepProgressFn | None = None,
+    **solve_kwargs: Any,
+) -> FlexibilityReport:
+    """Solve the four lever combinations side by side and report what each lever is worth."""
+    inputs: Inputs = scenario.inputs
+    notes = []
+    carry, borrow = carry_over_fraction, borrow_fraction
+    if carry is None and borrow is None and all(
+        n.carry_over_fraction == 0 and n.borrow_fraction == 0 for n in inputs.nations
+    ):
+        carry = DEFAULT_CARRY_OVER
+        notes.append(f"the workbook allows no carry-over; the carry-over lever uses {carry:.0%} of a year's budget")
+    combos = {"rigid": (False, False), "free starts": (True, False), "carry-over": (False, True), "flexible": (True, True)}
+    jobs = [Job(lever, float(i), lever_inputs(inputs, free, bank, carry, borrow))
+            for i, (lever, (free, bank)) in enumerate(combos.items())]
+    sweep = run_jobs(jobs, reuse=False, workers=workers, client=client, scheduler=scheduler,
+                     progress=progress, solve_kwargs=solve_kwargs, x_label="lever")
+    return FlexibilityReport(sweep, notes)

@@ -1,0 +1,316 @@
+"""Many scenarios at once: budget sweeps on one reused model, and general scenario sweeps,
+on local cores or a Dask cluster, with identical results whichever way they ran.
+
+Determinism: work is cut into *chains* of consecutive scenarios whose length does not
+depend on how many workers there are. Within a chain one Session (built model + persistent
+solver) is reused and each point starts from the previous point's plan; chains are
+independent. Every solve uses a fixed thread count and seed. So the same sweep gives the
+same plans inline, on 2 local processes or on a cluster.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from data.tables import Inputs
+from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
+from optimizer.result import Result
+from optimizer.solver import INTERRUPT, SolverOptions, catch_ctrl_c
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHAIN_LENGTH = 3
+SWEEP_THREADS = 1  # per solve: parallelism comes from running scenarios side by side
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    name: str
+    x: float | None
+    result: Result | None
+    error: str | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SweepProgress:
+    done: int
+    total: int
+    last_seconds: float
+    elapsed: float
+
+    @property
+    def eta(self) -> float:
+        return self.elapsed / self.done * (self.total - self.done) if self.done else float("nan")
+
+
+SweepProgressFn = Callable[[SweepProgress], None]
+
+
+@dataclass
+class Sweep:
+    """Solved scenarios in input order; `complete` is False if the run was interrupted."""
+
+    points: list[SweepPoint]
+    x_label: str
+    complete: bool
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per scenario with every objective: the budget efficiency curve."""
+        rows = []
+        for p in self.points:
+            row: dict[str, Any] = {"scenario": p.name, self.x_label: p.x}
+            if p.result is not None:
+                row.update(status=p.result.status, gap=p.result.gap, seconds=round(p.seconds, 3))
+                row.update(p.result.objectives)
+            else:
+                row.update(status=p.error, gap=None, seconds=round(p.seconds, 3))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
+    def plans(self) -> pd.DataFrame:
+        frames = []
+        for p in self.points:
+            if p.result is not None:
+                df = p.result.plan.copy()
+                df.insert(0, "scenario", p.name)
+                frames.append(df)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["scenario"])
+
+    @property
+    def core_index(self) -> pd.DataFrame:
+        """Share of solved scenarios funding each (nation, programme): 1.0 survives every budget."""
+        solved = [p for p in self.points if p.result is not None]
+        counts: dict[tuple[str, str], int] = {}
+        for p in solved:
+            for key in p.result.decisions.funded():  # type: ignore[union-attr]
+                counts[key] = counts.get(key, 0) + 1
+        rows = [{"nation": n, "programme": q, "scenarios": c, "share": c / max(len(solved), 1)}
+                for (n, q), c in counts.items()]
+        df = pd.DataFrame(rows, columns=["nation", "programme", "scenarios", "share"])
+        return df.sort_values(["share", "nation", "programme"], ascending=[False, True, True], ignore_index=True)
+
+    def summary_rows(self) -> list[tuple[str, object]]:
+        from optimizer.result import tool_version
+
+        solved = [p for p in self.points if p.result is not None]
+        first = solved[0].result if solved else None
+        rows: list[tuple[str, object]] = [
+            ("status", "complete" if self.complete else "interrupted: scenarios not solved are missing"),
+            ("scenarios", len(self.points)),
+            ("solved", len(solved)),
+            ("solve_seconds", round(self.seconds, 3)),
+            ("input_sha256", first.inputs.source.sha256 if first and first.inputs.source else ""),
+            ("tool_version", tool_version()),
+            ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()),
+        ]
+        return rows + [("note", n) for n in self.notes]
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Verify every scenario's plan, then write the sweep workbook atomically."""
+        from data.report import write_sweep_workbook
+        from optimizer.verify import assert_valid
+
+        for p in self.points:
+            if p.result is not None:
+                assert_valid(p.result.inputs, p.result.decisions, p.result.objectives)
+        return write_sweep_workbook(path, self.summary_rows(), self.table, self.plans, self.core_index, self.x_label)
+
+
+# --- work units (module-level so they pickle to processes and Dask workers) ------------
+@dataclass(frozen=True)
+class Job:
+    name: str
+    x: float | None
+    inputs: Inputs
+
+
+def solve_chain(jobs: Sequence[Job], options: SolverOptions, solve_kwargs: dict[str, Any], reuse: bool) -> list[SweepPoint]:
+    """Solve jobs in order. With `reuse`, one Session serves the chain: only budgets change
+    and each solve starts from the previous plan."""
+    from optimizer.session import Session
+
+    out: list[SweepPoint] = []
+    session: Session | None = None
+    with catch_ctrl_c() as interrupt:
+        for job in jobs:
+            if interrupt.is_set():
+                break
+            started = time.monotonic()
+            try:
+                if session is None or not reuse:
+                    session = Session(job.inputs, options)
+                    result = session.run(**solve_kwargs, diagnose=False)
+                else:
+                    session.update_budgets(job.inputs)
+                    result = session.run(**solve_kwargs, warm_start=True, diagnose=False)
+                out.append(SweepPoint(job.name, job.x, result, None, time.monotonic() - started))
+            except InfeasibleError:
+                out.append(SweepPoint(job.name, job.x, None, "infeasible", time.monotonic() - started))
+            except NoSolutionError:
+                out.append(SweepPoint(job.name, job.x, None, "no plan within time limit", time.monotonic() - started))
+            except SolverError as exc:
+                out.append(SweepPoint(job.name, job.x, None, f"solver error: {exc}", time.monotonic() - started))
+    return out
+
+
+def _chains(jobs: list[Job], chain_length: int) -> list[list[Job]]:
+    return [jobs[i : i + chain_length] for i in range(0, len(jobs), chain_length)]
+
+
+def run_jobs(
+    jobs: list[Job],
+    *,
+    reuse: bool,
+    chain_length: int = DEFAULT_CHAIN_LENGTH,
+    workers: int | None = None,
+    client: Any = None,
+    scheduler: str | None = None,
+    progress: SweepProgressFn | None = None,
+    solve_kwargs: dict[str, Any] | None = None,
+    x_label: str = "x",
+    threads: int = SWEEP_THREADS,
+) -> Sweep:
+    """Run jobs inline, on local processes or on Dask; results come back in input order."""
+    solve_kwargs = dict(solve_kwargs or {})
+    options = SolverOptions(threads=threads)
+    chains = _chains(jobs, chain_length if reuse else 1)
+    started = time.monotonic()
+    results: dict[int, list[SweepPoint]] = {}
+    done_points = [0]
+
+    def finished(index: int, points: list[SweepPoint]) -> None:
+        results[index] = points
+        done_points[0] += len(points)
+        if progress is not None and points:
+            progress(SweepProgress(done_points[0], len(jobs), points[-1].seconds, time.monotonic() - started))
+
+    if scheduler is not None and client is None:
+        client = _dask_client(scheduler)
+    workers = workers or os.cpu_count() or 1
+    complete = True
+    with catch_ctrl_c() as interrupt:
+        interrupt.clear()
+        if client is not None:
+            complete = _run_dask(client, chains, options, solve_kwargs, reuse, finished)
+        elif workers <= 1 or len(chains) == 1:
+            for i, chain in enumerate(chains):
+                if interrupt.is_set():
+                    break
+                finished(i, solve_chain(chain, options, solve_kwargs, reuse))
+        else:
+            complete = _run_processes(workers, chains, options, solve_kwargs, reuse, finished)
+        complete = complete and not interrupt.is_set()
+    points = [p for i in sorted(results) for p in results[i]]
+    complete = complete and len(points) == len(jobs)
+    return Sweep(points, x_label, complete, time.monotonic() - started)
+
+
+def _run_processes(workers: int, chains: list[list[Job]], options: SolverOptions, solve_kwargs: dict[str, Any],
+                   reuse: bool, finished: Callable[[int, list[SweepPoint]], None]) -> bool:
+    # spawn: a clean interpreter per worker (no forked solver state, same on every OS)
+    context = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=min(workers, len(chains)), mp_context=context) as pool:
+        futures = {pool.submit(solve_chain, chain, options, solve_kwargs, reuse): i for i, chain in enumerate(chains)}
+        pending = set(futures)
+        while pending:
+            done, pending = cf.wait(pending, timeout=0.5, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                finished(futures[future], future.result())
+            if INTERRUPT.is_set():
+                for future in pending:
+                    future.cancel()
+                for future in cf.as_completed([f for f in pending if not f.cancelled()]):
+                    finished(futures[future], future.result())
+                return False
+    return True
+
+
+def _dask_client(address: str) -> Any:
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:
+        raise SolverError("a Dask scheduler needs the optional extra: pip install 'capopt[distributed]'") from exc
+    return Client(address)
+
+
+def _run_dask(client: Any, chains: list[list[Job]], options: SolverOptions, solve_kwargs: dict[str, Any],
+              reuse: bool, finished: Callable[[int, list[SweepPoint]], None]) -> bool:
+    from dask.distributed import as_completed
+
+    futures = [client.submit(solve_chain, chain, options, solve_kwargs, reuse, pure=False) for chain in chains]
+    index = {f.key: i for i, f in enumerate(futures)}
+    for future in as_completed(futures):
+        finished(index[future.key], future.result())
+        if INTERRUPT.is_set():
+            for f in futures:
+                f.cancel()
+            return False
+    return True
+
+
+# --- public entry points -------------------------------------------------------------
+def parse_range(text: str) -> list[float]:
+    """'0.6:1.4:0.1' → [0.6, 0.7, …, 1.4] (inclusive); '0.8,1,1.2' → those values."""
+    if ":" in text:
+        parts = [float(x) for x in text.split(":")]
+        if len(parts) != 3 or parts[2] <= 0 or parts[1] < parts[0]:
+            raise ValueError(f"{text!r}: expected START:STOP:STEP with STEP > 0 and STOP ≥ START")
+        count = int(np.floor((parts[1] - parts[0]) / parts[2] + 1e-9)) + 1
+        return [round(parts[0] + i * parts[2], 10) for i in range(count)]
+    return [float(x) for x in text.split(",") if x.strip()]
+
+
+def budget_sweep(
+    scenario: Any,
+    scales: Sequence[float],
+    nations: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    *,
+    workers: int | None = None,
+    client: Any = None,
+    scheduler: str | None = None,
+    chain_length: int = DEFAULT_CHAIN_LENGTH,
+    reuse_model: bool = True,
+    progress: SweepProgressFn | None = None,
+    **solve_kwargs: Any,
+) -> Sweep:
+    """Solve the scenario with budgets scaled by each value in `scales`."""
+    jobs = [
+        Job(f"budget ×{scale:g}", float(scale), scenario.with_budget(scale=scale, nations=nations, years=years).inputs)
+        for scale in scales
+    ]
+    sweep = run_jobs(jobs, reuse=reuse_model, chain_length=chain_length, workers=workers, client=client,
+                     scheduler=scheduler, progress=progress, solve_kwargs=solve_kwargs, x_label="budget_scale")
+    if nations:
+        sweep.notes.append("budgets scaled for " + ", ".join(nations))
+    return sweep
+
+
+def sweep(
+    scenarios: Sequence[Any],
+    *,
+    workers: int | None = None,
+    client: Any = None,
+    scheduler: str | None = None,
+    progress: SweepProgressFn | None = None,
+    **solve_kwargs: Any,
+) -> Sweep:
+    """Solve independent scenarios (any what-ifs), side by side."""
+    jobs = [Job(s.name, float(i), s.inputs) for i, s in enumerate(scenarios)]
+    return run_jobs(jobs, reuse=False, workers=workers, client=client, scheduler=scheduler,
+                    progress=progress, solve_kwargs=solve_kwargs, x_label="index")
