@@ -1,0 +1,103 @@
+"""Between a solved model and `PlanDecisions`: read decisions out, or write them in as a MIP start."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+from pyomo.core.base.var import VarData
+
+from data.tables import Inputs, JointDecision, PlanDecisions
+
+# Binaries come back from the solver within its integrality tolerance, not exactly 0/1.
+_ON = 0.5
+# Payments below this are solver noise, not a contribution anyone would report.
+_PAYMENT_MIN = 1e-9
+
+
+def extract_decisions(m: pyo.ConcreteModel, inputs: Inputs) -> PlanDecisions:
+    """The plan held in the variable values of a solved `m` (binaries rounded, tiny payments dropped)."""
+    national = {(n, p): t for (n, p, t), x in m.starts.items() if _is_on(x)}
+    joint = {}
+    for (p, t), z in m.joint_starts.items():
+        if _is_on(z):
+            members = tuple(n for n in m.eligible[p] if _is_on(m.joins[n, p, t]))
+            joint[p] = JointDecision(start_year=t, members=members)
+    payments = {
+        key: float(f.value)
+        for key, f in m.payment.items()
+        if f.value is not None and f.value > _PAYMENT_MIN and key[1] in joint
+    }
+    adoptions = {(n, s): t for (n, s, t), a in m.adopts.items() if _is_on(a)}
+    return PlanDecisions(national=national, joint=joint, payments=payments, adoptions=adoptions)
+
+
+def set_start(m: pyo.ConcreteModel, decisions: PlanDecisions) -> None:
+    """Give every variable of `m` the value implied by `decisions`, for a MIP warm start.
+
+    HiGHS takes a start as a full column vector, so the derived variables are set too:
+    v[s] (in use iff adopted by anyone), balances and lapses by MODEL.md's greedy rule, and
+    shortfalls as max(0, T − cap). A joint programme with members but no payments in
+    `decisions` gets its yearly cost split evenly among its members. A decision outside the
+    model's windows raises `ValueError`: no variable could carry it.
+    """
+    for var in (m.starts, m.joint_starts, m.joins, m.payment, m.adopts, m.standard_in_use):
+        for data in var.values():
+            data.set_value(0)
+
+    for (n, p), t in decisions.national.items():
+        _lookup(m.starts, (n, p, t), f"{n} starting {p} in {t}").set_value(1)
+    for p, jd in decisions.joint.items():
+        t = jd.start_year
+        _lookup(m.joint_starts, (p, t), f"joint programme {p} starting {t}").set_value(1)
+        for n in jd.members:
+            _lookup(m.joins, (n, p, t), f"{n} joining {p} starting {t}").set_value(1)
+    for (n, s), t in decisions.adoptions.items():
+        _lookup(m.adopts, (n, s, t), f"adoption of {s} by {n} in {t}").set_value(1)
+    for s in m.critical_standards:
+        in_use = any(m.adopts[n, s, t].value for n in m.nations for t in m.years)
+        m.standard_in_use[s].set_value(int(in_use))
+
+    _set_payments(m, decisions)
+    _set_balances(m)
+    for key, short in m.shortfall.items():
+        short.set_value(0.0)
+        row = m.capability_target[key]
+        short.set_value(max(0.0, pyo.value(row.lower) - pyo.value(row.body)))
+
+
+def _is_on(var: VarData) -> bool:
+    return var.value is not None and var.value > _ON
+
+
+def _lookup(var: pyo.Var, key: tuple, what: str) -> VarData:
+    if key not in var:
+        raise ValueError(f"cannot warm-start {what}: outside the model's allowed windows")
+    return var[key]
+
+
+def _set_payments(m: pyo.ConcreteModel, decisions: PlanDecisions) -> None:
+    for (n, p, t), amount in decisions.payments.items():
+        _lookup(m.payment, (n, p, t), f"payment of {n} to {p} in {t}").set_value(amount)
+    paid = {p for (_, p, _) in decisions.payments}
+    for p, jd in decisions.joint.items():
+        if p in paid or not jd.members:
+            continue
+        for year in m.years:
+            if (p, year) not in m.consortium_pays:
+                continue
+            # with payments at 0 the row's body is −Σ_t z[p,t]·cost_p[τ−t]: the year's cost
+            cost = -pyo.value(m.consortium_pays[p, year].body)
+            for n in jd.members:
+                m.payment[n, p, year].set_value(cost / len(jd.members))
+
+
+def _set_balances(m: pyo.ConcreteModel) -> None:
+    """MODEL.md's greedy balances: keep what the carry-over cap allows, lapse the rest."""
+    for n in m.banking_nations:
+        carried = 0.0
+        for t in m.years:
+            budget = pyo.value(m.budget[n, t])
+            available = carried + budget - pyo.value(m.spend[n, t])
+            cap = pyo.value(m.carry_over_fraction[n] * budget)
+            carried = min(available, cap)
+            m.balance[n, t].set_value(carried)
+            m.lapse[n, t].set_value(max(0.0, available - cap))

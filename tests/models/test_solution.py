@@ -1,0 +1,110 @@
+"""Decisions in and out of a model, and the shape of a realistic model (sparsity, interface)."""
+
+from __future__ import annotations
+
+import time
+
+import pyomo.environ as pyo
+import pytest
+from pyomo.contrib.appsi.base import TerminationCondition
+from pyomo.contrib.appsi.solvers import Highs
+
+from data.tables import JointDecision, PlanDecisions
+from models import build_model, extract_decisions, set_start
+from tests.models.conftest import make_inputs, nation, programme, solve, violations
+
+
+def test_objective_expressions_cover_every_name(synthetic) -> None:
+    m = build_model(synthetic)
+    assert list(m.objective_expr) == list(synthetic.objective_names())
+    assert not list(m.component_objects(pyo.Objective)), "the optimizer adds objectives"
+
+
+def test_variables_exist_only_inside_windows(synthetic) -> None:
+    """Every start variable is an allowed start of an eligible nation, and each one exists."""
+    m = build_model(synthetic)
+    expected_national, expected_joint = set(), set()
+    for p in synthetic.programmes:
+        for n in synthetic.eligible_nations(p):
+            for t in synthetic.allowed_starts(p):
+                (expected_joint if p.is_joint else expected_national).add((n, p.id, t))
+    assert set(m.starts) == expected_national
+    assert set(m.joins) == expected_joint
+    partners = {n.code for n in synthetic.nations if n.role == "partner"}
+    assert not {n for (n, _, _) in m.starts} & partners
+
+
+def test_solved_plan_warm_starts_a_fresh_model(synthetic) -> None:
+    """The plan of a solve, written into a new model, breaks no row and scores the same."""
+    m = build_model(synthetic)
+    status = solve(m, {"shortfall": 10, "capability": 1})
+    assert status == TerminationCondition.optimal
+    plan = extract_decisions(m, synthetic)
+    assert plan.national or plan.joint
+    fresh = build_model(synthetic)
+    set_start(fresh, plan)
+    assert violations(fresh) == []
+    for name in ("capability", "shortfall", "cost"):
+        assert pyo.value(fresh.objective_expr[name]) == pytest.approx(
+            pyo.value(m.objective_expr[name]), rel=1e-6, abs=1e-6
+        ), name
+    assert extract_decisions(fresh, synthetic) == plan
+
+
+def test_warm_start_is_accepted_by_highs(synthetic) -> None:
+    m = build_model(synthetic)
+    solve(m, {"capability": 1})
+    plan = extract_decisions(m, synthetic)
+    fresh = build_model(synthetic)
+    set_start(fresh, plan)
+    fresh.obj = pyo.Objective(expr=fresh.objective_expr["capability"], sense=pyo.maximize)
+    solver = Highs()
+    solver.config.warmstart = True
+    solver.highs_options = {"mip_rel_gap": 0.0, "threads": 1}
+    result = solver.solve(fresh)
+    assert result.termination_condition == TerminationCondition.optimal
+    assert pyo.value(fresh.objective_expr["capability"]) == pytest.approx(
+        pyo.value(m.objective_expr["capability"]), rel=1e-6
+    )
+
+
+def test_set_start_balances_are_greedy() -> None:
+    """Budget 10 a year, carry 0.3, nothing bought: keep 3 each year, lapse 7 then 10."""
+    inputs = make_inputs([programme("P", 6)], years=2, nations=[nation("A", carry=0.3)])
+    m = build_model(inputs)
+    set_start(m, PlanDecisions(national={}, joint={}, payments={}, adoptions={}))
+    assert [m.balance["A", t].value for t in (2030, 2031)] == [3, 3]
+    assert [m.lapse["A", t].value for t in (2030, 2031)] == [7, 10]
+
+
+def test_set_start_splits_missing_payments_evenly() -> None:
+    inputs = make_inputs([programme("J", 10, joint=True)], nations=("A", "B"))
+    m = build_model(inputs)
+    set_start(
+        m,
+        PlanDecisions(
+            national={}, joint={"J": JointDecision(2030, ("A", "B"))}, payments={}, adoptions={}
+        ),
+    )
+    assert m.payment["A", "J", 2030].value == m.payment["B", "J", 2030].value == 5
+    assert violations(m) == []
+
+
+def test_set_start_rejects_a_start_outside_the_windows() -> None:
+    m = build_model(make_inputs([programme("P", 6, earliest_start=2031)], years=2))
+    with pytest.raises(ValueError, match="A starting P in 2030"):
+        set_start(
+            m, PlanDecisions(national={("A", "P"): 2030}, joint={}, payments={}, adoptions={})
+        )
+
+
+def test_build_scales_to_a_realistic_alliance() -> None:
+    """40 nations × 60 programmes × 12 years. Generous bound: it takes ~0.6 s on a quiet core;
+    the bound catches an accidental O(n²) rule, not a slow machine."""
+    from tests.models.conftest import synthetic_inputs
+
+    inputs = synthetic_inputs(nations=40, programmes=60, years=12)
+    began = time.perf_counter()
+    m = build_model(inputs)
+    assert time.perf_counter() - began < 10
+    assert m.nvariables() > 10_000
