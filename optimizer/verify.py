@@ -40,7 +40,7 @@ class PlanVerificationError(Exception):
 
 def _num(x: float) -> str:
     """Money and points as a planner reads them: no float noise, no trailing zeros."""
-    return f"{x:.10g}"
+    return f"{x + 0.0:.10g}"  # + 0.0 turns -0.0 into 0
 
 
 def _slack(tol: float, *magnitudes: float) -> float:
@@ -166,8 +166,8 @@ def _joint_payment_lines(
                 f"expected its cost {_num(expected)}"
             )
     for (nation, year), amount in sorted(paid.items()):
-        if abs(amount) <= _slack(tol):
-            continue
+        if abs(amount) <= _slack(tol) or year not in inputs.years:
+            continue  # out-of-horizon payments are reported once, by the caller
         cap = p.cost_in_offset(year - start)
         if nation not in members:
             lines.append(
@@ -194,31 +194,38 @@ def _joint_payment_lines(
 
 
 def check_budget(inputs: Inputs, decisions: PlanDecisions, tol: float) -> list[str]:
-    """Greedy balances stay above the borrowing floor; the final balance is ≥ 0."""
+    """Greedy balances stay above the borrowing floor; the final balance is ≥ 0.
+
+    Only a nation's first breach is reported: after it the balances no longer describe a
+    plan anyone could run, and the later "breaches" are the same overspend echoing on.
+    """
     spend = nation_spend(inputs, decisions)
     balances = greedy_balances(inputs, spend)
-    last = inputs.settings.last_year
     lines = []
     for n in inputs.nations:
         for year in inputs.years:
             balance, _ = balances[(n.code, year)]
             floor = borrowing_floor(inputs, n.code, year)
-            if balance >= floor - _slack(tol, floor, spend[(n.code, year)]):
-                continue
-            if year == last:
-                lines.append(
-                    f"Nation {n.code} ends the horizon ({year}) with balance {_num(balance)} "
-                    f"(spend {_num(spend[(n.code, year)])}); the final balance must be ≥ 0"
-                )
-            else:
-                lines.append(
-                    f"Nation {n.code} in {year}: balance {_num(balance)} "
-                    f"(spend {_num(spend[(n.code, year)])}, budget "
-                    f"{_num(inputs.budget(n.code, year))}) is below the borrowing floor "
-                    f"{_num(floor)} ({_num(n.borrow_fraction)} × {year + 1} budget "
-                    f"{_num(inputs.budget(n.code, year + 1))})"
-                )
+            if balance < floor - _slack(tol, floor, spend[(n.code, year)]):
+                lines.append(_budget_line(inputs, n.code, year, balance, spend[(n.code, year)]))
+                break
     return lines
+
+
+def _budget_line(inputs: Inputs, nation: str, year: int, balance: float, spend: float) -> str:
+    head = f"Nation {nation} in {year}: balance {_num(balance)} (spend {_num(spend)}, budget "
+    head += f"{_num(inputs.budget(nation, year))})"
+    if year == inputs.settings.last_year:
+        return head + " at the end of the horizon; the final balance must be ≥ 0"
+    borrow = inputs.nation_by_code[nation].borrow_fraction
+    if borrow == 0:
+        return head + " is below 0 and the nation may not borrow"
+    nxt = inputs.budget(nation, year + 1)
+    floor = borrowing_floor(inputs, nation, year)
+    return (
+        head + f" is below the borrowing floor {_num(floor)} "
+        f"({_num(borrow)} × {year + 1} budget {_num(nxt)})"
+    )
 
 
 # --- 5. schedule windows --------------------------------------------------------------
