@@ -307,20 +307,30 @@ class _Row:
 
 @dataclass
 class _Table:
-    """A table sheet's header and its non-blank rows."""
+    """A table sheet's header and its non-blank rows.
+
+    `complete` is False when a required column is missing: its rows then only define ids
+    (so references to them still resolve) and are not otherwise read.
+    """
 
     sheet: str  # the title as spelled in the workbook
     header_row: int
     rows: list[_Row]
+    columns: frozenset[str] = frozenset()  # schema columns present in the header
+    complete: bool = True
 
 
 class _Ids:
     """Ids of one defining sheet, matched ignoring case and surrounding spaces."""
 
-    def __init__(self, what: str):
+    def __init__(self, what: str, required: bool = True):
         self.what = what
+        self.required = required
         self.canonical: dict[str, str] = {}
         self.row_of: dict[str, int] = {}
+        # False when the defining sheet or its id column is missing: references to it
+        # cannot be judged, and reporting each one would bury the real problem.
+        self.trusted = True
 
     def add(self, text: str, row: int) -> str | None:
         """Register an id; returns the canonical id of an earlier duplicate, if any."""
@@ -430,13 +440,17 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
         if all(is_blank(v) for v in picked.values()):
             continue
         rows.append(_Row(check, raw.title, number, picked, letters))
-    if missing:
-        return _Table(raw.title, header_row, [])  # rows cannot be read without the column
-    return _Table(raw.title, header_row, rows)
+    return _Table(raw.title, header_row, rows, frozenset(index), complete=not missing)
 
 
-def _define_ids(table: _Table, column: Column, ids: _Ids, check: _Check) -> list[tuple[_Row, str]]:
-    """Register each row's id; rows with a bad or duplicate id are dropped."""
+def _define_ids(table: _Table | None, column: Column, ids: _Ids,
+                check: _Check) -> list[tuple[_Row, str]]:
+    """Register each row's id; return the rows to read further (complete sheets only)."""
+    if table is None or column.name not in table.columns:
+        # An absent optional sheet defines no ids (references to it are errors); an absent
+        # required sheet or id column has been reported and leaves references unjudged.
+        ids.trusted = table is None and not ids.required
+        return []
     out: list[tuple[_Row, str]] = []
     for row in table.rows:
         text = row.get(column)
@@ -449,7 +463,7 @@ def _define_ids(table: _Table, column: Column, ids: _Ids, check: _Check) -> list
                         "expected a unique id (ids are matched ignoring case and spaces)")
             continue
         out.append((row, text))
-    return out
+    return out if table.complete else []
 
 
 def _reference(row: _Row, column: Column, ids: _Ids) -> str | None:
@@ -460,7 +474,7 @@ def _reference(row: _Row, column: Column, ids: _Ids) -> str | None:
     if column.allows_alliance and text.casefold() == ALLIANCE.casefold():
         return ALLIANCE
     found = ids.resolve(text)
-    if found is None:
+    if found is None and ids.trusted:
         row.check.error(row.sheet, row.cell(column.name),
                         f"{column.name} {show(text)} is not in {column.refers_to}",
                         column.expected())
@@ -629,10 +643,11 @@ def _objective_name(name: str, areas: _Ids) -> str | None:
 def _read_nations(table: _Table | None, draft: _SettingsDraft, ids: _Ids,
                   check: _Check) -> list[Nation]:
     schema = SHEET_BY_NAME["Nations"]
+    defined = _define_ids(table, schema.column("code"), ids, check)
     if table is None:
         return []
     nations: list[Nation] = []
-    for row, code in _define_ids(table, schema.column("code"), ids, check):
+    for row, code in defined:
         if code.casefold() == ALLIANCE.casefold():
             check.error(table.sheet, row.cell("code"), f"code {show(code)} is reserved",
                         "expected a nation code other than ALLIANCE (it names the allies "
@@ -645,21 +660,22 @@ def _read_nations(table: _Table | None, draft: _SettingsDraft, ids: _Ids,
             if fields[key] is None:
                 fields[key] = float(draft.value(key))
         nations.append(Nation(code=code, name=fields.pop("name") or code, **fields))
-    if not nations and not ids:
+    if not nations and not ids and table.complete:
         check.error(table.sheet, "", "no nations are listed", "expected at least one nation")
     return nations
 
 
 def _read_areas(table: _Table | None, ids: _Ids, check: _Check) -> list[CapabilityArea]:
     schema = SHEET_BY_NAME["CapabilityAreas"]
+    defined = _define_ids(table, schema.column("id"), ids, check)
     if table is None:
         return []
     areas: list[CapabilityArea] = []
-    for row, area_id in _define_ids(table, schema.column("id"), ids, check):
+    for row, area_id in defined:
         name, weight = row.get(schema.column("name")), row.get(schema.column("weight"))
         if weight is not _BAD and name is not _BAD:
             areas.append(CapabilityArea(area_id, name or area_id, weight))
-    if not areas and not ids:
+    if not areas and not ids and table.complete:
         check.error(table.sheet, "", "no capability areas are listed",
                     "expected at least one capability area")
     return areas
@@ -667,10 +683,9 @@ def _read_areas(table: _Table | None, ids: _Ids, check: _Check) -> list[Capabili
 
 def _read_standards(table: _Table | None, ids: _Ids, check: _Check) -> list[Standard]:
     schema = SHEET_BY_NAME["Standards"]
-    if table is None:
-        return []
+    defined = _define_ids(table, schema.column("id"), ids, check)
     standards: list[Standard] = []
-    for row, sid in _define_ids(table, schema.column("id"), ids, check):
+    for row, sid in defined:
         fields = {c.name: row.get(c) for c in schema.columns[1:]}
         if any(v is _BAD for v in fields.values()):
             continue
@@ -688,11 +703,12 @@ class _ProgrammeDraft:
 
 def _read_programmes(table: _Table | None, ids: _Ids, check: _Check) -> list[_ProgrammeDraft]:
     schema = SHEET_BY_NAME["Programmes"]
+    defined = _define_ids(table, schema.column("id"), ids, check)
     if table is None:
         return []
     drafts: list[_ProgrammeDraft] = []
     groups: dict[str, str] = {}
-    for row, pid in _define_ids(table, schema.column("id"), ids, check):
+    for row, pid in defined:
         sharing = row.get(schema.column("sharing"))
         fields: dict[str, Any] = {"id": pid, "sharing": sharing}
         for column in schema.columns[1:]:
@@ -714,7 +730,7 @@ def _read_programmes(table: _Table | None, ids: _Ids, check: _Check) -> list[_Pr
         if sharing == "joint" and not _participants_ok(row, fields, check):
             continue
         drafts.append(_ProgrammeDraft(row, fields))
-    if not drafts and not ids:
+    if not drafts and not ids and table.complete:
         check.error(table.sheet, "", "no programmes are listed", "expected at least one programme")
     return drafts
 
@@ -862,7 +878,7 @@ def _all_headed(header: tuple[object, ...]) -> set[int]:
 
 
 def _wide_cells(wide: _Wide, check: _Check, ids: _Ids, key_column: Column,
-                value_column: Column) -> Iterator[tuple[str, dict[Any, float]]]:
+                value_column: Column, noun: str) -> Iterator[tuple[str, dict[Any, float]]]:
     """Yield (canonical key, {header: number}) per row; reports bad and repeated keys."""
     seen: dict[str, int] = {}
     for number, values in wide.rows:
@@ -870,7 +886,7 @@ def _wide_cells(wide: _Wide, check: _Check, ids: _Ids, key_column: Column,
         letters = {key_column.name: get_column_letter(wide.key_index + 1)}
         row = _Row(check, wide.sheet, number, cells, letters)
         key = _reference(row, key_column, ids)
-        parsed = _wide_numbers(wide, number, values, value_column, check)
+        parsed = _wide_numbers(wide, number, values, value_column, noun, check)
         if key is None:
             continue
         if key in seen:
@@ -884,7 +900,7 @@ def _wide_cells(wide: _Wide, check: _Check, ids: _Ids, key_column: Column,
 
 
 def _wide_numbers(wide: _Wide, number: int, values: tuple[object, ...], value_column: Column,
-                  check: _Check) -> dict[Any, float] | None:
+                  noun: str, check: _Check) -> dict[Any, float] | None:
     out: dict[Any, float] = {}
     ok = True
     for j, header in wide.columns.items():
@@ -894,8 +910,8 @@ def _wide_numbers(wide: _Wide, number: int, values: tuple[object, ...], value_co
             out[header] = 0.0
             continue
         try:
-            out[header] = float(convert(value, replace(value_column,
-                                                       name=f"{format_value(header)}")))
+            labelled = replace(value_column, name=f"{noun} for {format_value(header)}")
+            out[header] = float(convert(value, labelled))
         except _Bad as bad:
             check.error(wide.sheet, cell, bad.what, bad.expected)
             ok = False
@@ -935,12 +951,13 @@ def _read_budgets(raw: RawSheet | None, years: tuple[int, ...] | None, nations: 
     if years is not None:
         missing = [y for y in years if y not in wide.columns.values()]
         if missing:
-            check.error(wide.sheet, str(wide.header_row), f"no column for year "
-                        f"{'s ' if len(missing) > 1 else ''}{span(missing)}",
+            check.error(wide.sheet, str(wide.header_row), f"no column for year"
+                        f"{'s' if len(missing) > 1 else ''} {span(missing)}",
                         f"expected one column per year {years[0]}–{years[-1]}, headed by the year")
     budgets: dict[tuple[str, int], float] = {}
     listed: set[str] = set()
-    for nation, cells in _wide_cells(wide, check, nations, schema.columns[0], schema.wide_value):
+    for nation, cells in _wide_cells(wide, check, nations, schema.columns[0], schema.wide_value,
+                                     "budget"):
         listed.add(nation)
         for year, amount in cells.items():
             budgets[(nation, year)] = amount
@@ -981,7 +998,8 @@ def _read_values(raw: RawSheet | None, programmes: _Ids, areas: _Ids,
     if wide is None:
         return {}
     values: dict[tuple[str, str], float] = {}
-    for pid, cells in _wide_cells(wide, check, programmes, schema.columns[0], schema.wide_value):
+    for pid, cells in _wide_cells(wide, check, programmes, schema.columns[0], schema.wide_value,
+                                  "value"):
         for area, points in cells.items():
             if points != 0:
                 values[(pid, area)] = points
@@ -1311,7 +1329,7 @@ def validate_sheets(sheets: Sequence[RawSheet], source: Source | None = None,
         if draft.ok_years else None
 
     nation_ids, area_ids, programme_ids, standard_ids = (
-        _Ids("nation"), _Ids("area"), _Ids("programme"), _Ids("standard"))
+        _Ids("nation"), _Ids("area"), _Ids("programme"), _Ids("standard", required=False))
     nations = _read_nations(tables.get("Nations"), draft, nation_ids, check)
     areas = _read_areas(tables.get("CapabilityAreas"), area_ids, check)
     settings = _finish_settings(draft, area_ids, check)
