@@ -1,0 +1,652 @@
+"""Result tables -> output workbooks: the plan, a Pareto front, a sweep, the value of flexibility.
+
+Inputs are plain pandas DataFrames built by the optimizer side; this module only lays them
+out for a planner (WORKBOOK.md "Output workbook" is the contract) and adds the views a
+planner looks at first: a Gantt sheet, spend against budget, capability against targets.
+Every cell goes through `data.xlsx_io` so names stay inert text, and every file is written
+atomically, so a failed run never leaves half a workbook where the last good one was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from data.charts import (
+    TableRef,
+    add_gantt_sheet,
+    category_lines,
+    clustered_bars,
+    grid_anchor,
+    lines,
+    place,
+    scatter,
+    xy_lines,
+)
+from data.tables import ALLIANCE, AREA_OBJECTIVE_PREFIX, OBJECTIVE_SENSES
+from data.xlsx_io import new_workbook, save_atomically, write_table
+
+log = logging.getLogger(__name__)
+
+MONEY = "#,##0.0"
+YEAR = "0"
+GAP = "0.00%"
+SHARE = "0.0%"
+NUMBER = "#,##0.0##"  # unknown floats: keep small fractions (0.85, 0.001) visible
+SECONDS = "0.00"
+DATETIME = "yyyy-mm-dd hh:mm:ss"
+
+# Sheet name and required columns, in contract order (WORKBOOK.md "Output workbook").
+RESULT_SHEETS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "plan": (
+        "Plan",
+        (
+            "nation",
+            "programme",
+            "sharing",
+            "start_year",
+            "completion_year",
+            "in_service_year",
+            "cost",
+        ),
+    ),
+    "spend": ("Spend", ("nation", "year", "budget", "spend", "balance", "lapsed")),
+    "standards": ("Standards", ("nation", "standard", "adoption_year", "cost")),
+    "capability": (
+        "Capability",
+        ("nation", "capability_area", "year", "capability", "target", "shortfall"),
+    ),
+    "contributions": ("Contributions", ("programme", "nation", "year", "payment")),
+}
+CORE_INDEX_COLUMNS = ("nation", "programme", "share")
+
+_YEAR_COLUMNS = {"year", "point", "first_year", "last_year", "earliest_start", "deadline"}
+_MONEY_COLUMNS = {
+    "budget",
+    "spend",
+    "balance",
+    "lapsed",
+    "cost",
+    "payment",
+    "capability",
+    "target",
+    "shortfall",
+    "interoperability",
+    "risk",
+    "best_bound",
+    "total_cost",
+    "per_participant_cost",
+    "utilised",
+}
+_SHARE_COLUMNS = {"share", "utilisation", "min_share"}
+_MAX_AREA_CHARTS = 30  # beyond this a chart grid is unreadable; the pivot still has every area
+_SHEET_NAME_FORBIDDEN = set("[]:*?/\\")
+
+SummaryRows = Iterable[tuple[str, object]] | Mapping[str, object]
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def write_plan_workbook(
+    path: str | Path,
+    summary: SummaryRows,
+    tables: Mapping[str, pd.DataFrame],
+    years: Sequence[int],
+) -> Path:
+    """Write one plan: the contract sheets, a Gantt, and spend/capability charts.
+
+    `tables` holds DataFrames under "plan", "spend", "standards", "capability",
+    "contributions" (RESULT_SHEETS gives their required columns; extra columns follow
+    them). A missing key means an empty sheet: a plan that adopts no standard still
+    gets a Standards header, so readers can rely on every sheet being there.
+    """
+    started = time.perf_counter()
+    unknown = set(tables) - set(RESULT_SHEETS)
+    if unknown:
+        raise ValueError(f"unknown plan tables {sorted(unknown)}; expected {list(RESULT_SHEETS)}")
+    frames = {
+        key: _conform(tables.get(key), columns, sheet)
+        for key, (sheet, columns) in RESULT_SHEETS.items()
+    }
+    summary = _summary_items(summary)
+    wb = new_workbook()
+    _write_summary(wb, summary)
+    _write_frame(_sheet(wb, "Plan"), frames["plan"])
+    add_gantt_sheet(wb, frames["plan"], years)
+    _write_frame(_sheet(wb, "Spend"), frames["spend"])
+    currency = _currency(summary)
+    _add_spend_by_nation(wb, frames["spend"], currency)
+    _add_spend_by_year(wb, frames["spend"], currency)
+    _write_frame(_sheet(wb, "Standards"), frames["standards"])
+    _write_frame(_sheet(wb, "Capability"), frames["capability"])
+    _add_alliance_capability(wb, frames["capability"], years)
+    _write_frame(_sheet(wb, "Contributions"), frames["contributions"])
+    target = save_atomically(wb, path)
+    log.info("wrote plan workbook %s in %.2f s", target, time.perf_counter() - started)
+    return target
+
+
+def write_front_workbook(
+    path: str | Path,
+    summary: SummaryRows,
+    points: pd.DataFrame,
+    payoff: pd.DataFrame,
+    core_index: pd.DataFrame,
+    point_tables: Mapping[str, pd.DataFrame],
+    years: Sequence[int],
+    objective_names: Sequence[str],
+) -> Path:
+    """Write a Pareto front: the points with a scatter chart, the payoff table, the core
+    index, and every point's plan in the contract sheets (each led by a `point` column).
+
+    `objective_names` are the chosen objectives, primary first; the chart plots the first
+    two. The Gantt sheet shows every point's schedule, one block of rows per point.
+    """
+    started = time.perf_counter()
+    if not objective_names:
+        raise ValueError("a Pareto front needs at least one chosen objective")
+    frames = {
+        key: _conform(point_tables.get(key), ("point", *columns), sheet)
+        for key, (sheet, columns) in RESULT_SHEETS.items()
+    }
+    wb = new_workbook()
+    _write_summary(wb, summary)
+    ws = _sheet(wb, "Pareto")
+    table = _write_frame(ws, _pareto_frame(points, objective_names))
+    if len(objective_names) >= 2 and not table.is_empty:
+        x, y = objective_names[0], objective_names[1]
+        place(ws, scatter(table, x, y, f"Pareto front: {x} against {y}"), _beside(table))
+    _write_frame(_sheet(wb, "Payoff"), _with_index(payoff, "optimised"))
+    _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
+    _write_frame(_sheet(wb, "Plan"), frames["plan"])
+    add_gantt_sheet(wb, frames["plan"], years)
+    for key in ("spend", "standards", "capability", "contributions"):
+        _write_frame(_sheet(wb, RESULT_SHEETS[key][0]), frames[key])
+    target = save_atomically(wb, path)
+    log.info("wrote Pareto workbook %s in %.2f s", target, time.perf_counter() - started)
+    return target
+
+
+def write_sweep_workbook(
+    path: str | Path,
+    summary: SummaryRows,
+    scenarios: pd.DataFrame,
+    plans: pd.DataFrame,
+    core_index: pd.DataFrame,
+    x_column: str,
+) -> Path:
+    """Write a parameter sweep: one row per scenario, the budget efficiency curve
+    (capability and cost against `x_column`), every scenario's plan, and the core index.
+
+    Rows are sorted by `x_column` when it is numeric so the curve reads left to right.
+    Cost goes on a second axis: it is usually orders of magnitude above capability.
+    `plans` is led by its `scenario` column (else by `x_column`); a frame without
+    columns gives a header-only Plans sheet.
+    """
+    if x_column not in scenarios.columns:
+        raise ValueError(f"sweep x column {x_column!r} not in {list(scenarios.columns)}")
+    numeric_x = pd.api.types.is_numeric_dtype(scenarios[x_column])
+    frame = scenarios.sort_values(x_column, kind="stable") if numeric_x else scenarios
+    wb = new_workbook()
+    _write_summary(wb, summary)
+    ws = _sheet(wb, "Sweep")
+    table = _write_frame(ws, frame, {x_column: NUMBER} if numeric_x else None)
+    left = [c for c in ("capability",) if c in frame.columns]
+    right = [c for c in ("cost",) if c in frame.columns]
+    if not left:
+        left, right = right, []
+    if left and not table.is_empty:
+        draw = xy_lines if numeric_x else category_lines
+        chart = draw(table, x_column, left, right, title="Budget efficiency curve")
+        place(ws, chart, _beside(table))
+    if len(plans.columns) == 0:
+        plans = pd.DataFrame(columns=["scenario", *RESULT_SHEETS["plan"][1]])
+    lead = "scenario" if "scenario" in plans.columns else x_column
+    _write_frame(_sheet(wb, "Plans"), _lead_with(plans, lead, "Plans"))
+    _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
+    return save_atomically(wb, path)
+
+
+def write_flexibility_workbook(
+    path: str | Path,
+    summary: SummaryRows,
+    by_objective: pd.DataFrame,
+    by_nation: pd.DataFrame,
+    plans: pd.DataFrame | Mapping[str, pd.DataFrame],
+    levers: Sequence[str] | None = None,
+) -> Path:
+    """Write the value of flexibility: objective values per lever setting and their worth.
+
+    `by_objective` has an `objective` column and one column per setting, the baseline
+    (rigid) first, e.g. rigid, free_starts_only, carry_over_only, flexible; `levers`
+    names those columns when the frame has others too (default: every numeric column).
+    The LeverWorth sheet turns them into improvement over the baseline — signed so that
+    better is positive, whatever the objective's sense — and charts it as a percentage,
+    the one scale on which capability and cost can share a chart. `plans` is one frame
+    with a setting column, or a mapping setting -> plan frame.
+    """
+    if "objective" not in by_objective.columns:
+        raise ValueError(f"by_objective needs an 'objective' column, has {list(by_objective)}")
+    levers = list(levers) if levers is not None else _numeric_columns(by_objective, "objective")
+    if not levers:
+        raise ValueError("by_objective has no lever columns to compare")
+    missing = [c for c in levers if c not in by_objective.columns]
+    if missing:
+        raise ValueError(f"lever columns {missing} not in by_objective {list(by_objective)}")
+    ordered = _lead_with(by_objective, ["objective", *levers], "by_objective")
+    wb = new_workbook()
+    _write_summary(wb, summary)
+    ws = _sheet(wb, "ByObjective")
+    table = _write_frame(ws, ordered, {c: MONEY for c in levers})
+    _add_objective_bars(ws, table, levers)
+    _add_lever_worth(wb, ordered, levers)
+    _write_frame(_sheet(wb, "ByNation"), _with_index(by_nation, "nation"))
+    _write_frame(_sheet(wb, "Plans"), _stack_plans(plans))
+    return save_atomically(wb, path)
+
+
+def write_tables_workbook(
+    path: str | Path,
+    sheets: Mapping[str, pd.DataFrame],
+    summary: SummaryRows | None = None,
+) -> Path:
+    """Any set of tables, one sheet each in the order given, Summary first when given."""
+    wb = new_workbook()
+    if summary is not None:
+        _write_summary(wb, summary)
+    for title, frame in sheets.items():
+        _write_frame(_sheet(wb, title), _with_index(frame, "index"))
+    return save_atomically(wb, path)
+
+
+# --------------------------------------------------------------------------- cells and tables
+
+
+def number_format(column: object, dtype: Any = None) -> str | None:
+    """The display format a column's name implies: money, years, gaps, shares.
+
+    Name-based because the same quantity (a cost) comes in float or int dtypes, and a
+    year must never show as "2,027".
+    """
+    name = str(column).strip().lower()
+    if name in _YEAR_COLUMNS or name.endswith("_year"):
+        return YEAR
+    if name == "gap" or name.endswith("_gap"):
+        return GAP
+    if name in _SHARE_COLUMNS or name.endswith("_share"):
+        return SHARE
+    if name.endswith("_seconds"):
+        return SECONDS
+    if (
+        name in _MONEY_COLUMNS
+        or name.startswith(AREA_OBJECTIVE_PREFIX)
+        or name.endswith(("_cost", "_spend", "_budget", "_payment"))
+    ):
+        return MONEY
+    if dtype is not None and pd.api.types.is_float_dtype(dtype):
+        return NUMBER
+    return None
+
+
+def _cell_value(value: Any) -> Any:
+    """A value openpyxl can store: blanks for NaN/NA/NaT, text for containers and
+    timezone-aware times (Excel has no time zones), plain Python for numpy scalars."""
+    if value is None or isinstance(value, (str, bool, int, float, Decimal)):
+        return None if isinstance(value, float) and math.isnan(value) else value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return str(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, np.generic):
+        value = value.item()
+        return None if isinstance(value, float) and math.isnan(value) else value
+    if isinstance(value, (dt.datetime, dt.time)) and value.tzinfo is not None:
+        return value.isoformat()
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        return value
+    return str(value)
+
+
+def _frame_rows(frame: pd.DataFrame) -> Iterable[tuple[Any, ...]]:
+    """Rows of Python values. Float/int/bool columns pass as they are (set_value blanks
+    NaN); only object-like columns pay for per-cell cleaning, which keeps big sheets fast."""
+    columns = []
+    for position in range(frame.shape[1]):
+        series = frame.iloc[:, position]
+        kind = series.dtype.kind
+        if kind in "fiub" and not isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
+            columns.append(series.tolist())
+        else:
+            columns.append([_cell_value(v) for v in series.astype(object).tolist()])
+    return zip(*columns) if columns else iter(())
+
+
+def _write_frame(
+    ws: Worksheet, frame: pd.DataFrame, formats: Mapping[str, str] | None = None
+) -> TableRef:
+    """A DataFrame as a styled table (header, frozen pane, filter, widths, number formats)."""
+    columns = [str(c) for c in frame.columns]
+    number_formats = {
+        name: fmt
+        for name, (_, series) in zip(columns, frame.items())
+        if (fmt := number_format(name, series.dtype)) is not None
+    }
+    number_formats.update(formats or {})
+    last = write_table(ws, columns, _frame_rows(frame), number_formats=number_formats)
+    return TableRef(ws, tuple(columns), header_row=1, last_row=last)
+
+
+def _summary_items(summary: SummaryRows) -> list[tuple[str, object]]:
+    """Materialise once: a generator of rows must not be used up by its first reader."""
+    return list(summary.items()) if isinstance(summary, Mapping) else list(summary)
+
+
+def _write_summary(wb: Workbook, summary: SummaryRows) -> Worksheet:
+    """Summary: key/value rows in the order given, each value formatted for its key."""
+    ws = _sheet(wb, "Summary")
+    rows = [(str(key), _cell_value(value)) for key, value in _summary_items(summary)]
+    write_table(ws, ["key", "value"], rows)
+    for r, (key, value) in enumerate(rows, start=2):
+        fmt = _summary_format(key, value)
+        if fmt is not None:
+            ws.cell(row=r, column=2).number_format = fmt
+    return ws
+
+
+def _summary_format(key: str, value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return DATETIME
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    name = key.strip().lower()
+    if name in OBJECTIVE_SENSES or name.startswith(AREA_OBJECTIVE_PREFIX):
+        return MONEY
+    fmt = number_format(name)
+    if fmt is not None:
+        return fmt
+    return NUMBER if isinstance(value, float) else None
+
+
+def _sheet(wb: Workbook, title: str) -> Worksheet:
+    """Create a sheet, refusing names Excel would reject or silently truncate."""
+    if not title or len(title) > 31 or _SHEET_NAME_FORBIDDEN & set(title):
+        forbidden = "".join(sorted(_SHEET_NAME_FORBIDDEN))
+        raise ValueError(f"invalid sheet name {title!r}: 1-31 characters, none of {forbidden}")
+    if title.lower() in (name.lower() for name in wb.sheetnames):
+        raise ValueError(f"duplicate sheet name {title!r}")
+    return wb.create_sheet(title)
+
+
+# --------------------------------------------------------------------------- frame shaping
+
+
+def _conform(frame: pd.DataFrame | None, required: Sequence[str], what: str) -> pd.DataFrame:
+    """Required columns first in contract order, extras after; header-only when absent."""
+    if frame is None:
+        return pd.DataFrame(columns=list(required))
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what}: missing columns {missing} (has {list(frame.columns)})")
+    return _lead_with(frame, list(required), what)
+
+
+def _lead_with(frame: pd.DataFrame, lead: str | Sequence[str], what: str) -> pd.DataFrame:
+    lead = [lead] if isinstance(lead, str) else list(lead)
+    missing = [c for c in lead if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what}: missing columns {missing} (has {list(frame.columns)})")
+    rest = [c for c in frame.columns if c not in lead]
+    return frame[[*lead, *rest]]
+
+
+def _with_index(frame: pd.DataFrame, default_name: str) -> pd.DataFrame:
+    """Keep an index that carries meaning (named, or labels such as objective names) as
+    leading column(s); drop a plain unnamed integer index, including one left by a filter."""
+    index = frame.index
+    named = any(name is not None for name in index.names)
+    if not named and pd.api.types.is_integer_dtype(index.dtype):
+        return frame.reset_index(drop=True)
+    if not named:
+        return frame.rename_axis(default_name).reset_index()
+    return frame.reset_index()
+
+
+def _is_objective(name: object) -> bool:
+    text = str(name)
+    return text in OBJECTIVE_SENSES or text.startswith(AREA_OBJECTIVE_PREFIX)
+
+
+def _pareto_frame(points: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
+    """point, the chosen objectives, the other objectives, gap, proven, then the rest."""
+    missing = [c for c in ("point", *chosen) if c not in points.columns]
+    if missing:
+        raise ValueError(f"Pareto points: missing columns {missing} (has {list(points.columns)})")
+    others = [c for c in points.columns if _is_objective(c) and c not in chosen]
+    tail = [c for c in ("gap", "proven") if c in points.columns]
+    lead = ["point", *chosen, *others, *tail]
+    return _lead_with(points, lead, "Pareto points").sort_values("point", kind="stable")
+
+
+def _core_index_frame(core_index: pd.DataFrame) -> pd.DataFrame:
+    """Most robust choices first: share of front/sweep plans funding (nation, programme)."""
+    frame = _conform(core_index, CORE_INDEX_COLUMNS, "CoreIndex")
+    return frame.sort_values(
+        ["share", "nation", "programme"], ascending=[False, True, True], kind="stable"
+    )
+
+
+def _numeric_columns(frame: pd.DataFrame, exclude: str) -> list[str]:
+    return [
+        str(c)
+        for c, s in frame.items()
+        if c != exclude and pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+    ]
+
+
+def _stack_plans(plans: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    if isinstance(plans, pd.DataFrame):
+        return plans
+    frames = [frame.assign(setting=name) for name, frame in plans.items()]
+    if not frames:
+        return pd.DataFrame(columns=["setting", *RESULT_SHEETS["plan"][1]])
+    stacked = pd.concat(frames, ignore_index=True)
+    return _lead_with(stacked, "setting", "plans")
+
+
+def _currency(summary: SummaryRows) -> str:
+    for key, value in _summary_items(summary):
+        if str(key).strip().lower() == "currency" and isinstance(value, str) and value.strip():
+            return value
+    return "money"
+
+
+def _beside(table: TableRef, gap: int = 2) -> str:
+    """Anchor for a chart just right of a table, level with its header."""
+    return f"{get_column_letter(table.width + gap)}{table.header_row}"
+
+
+# --------------------------------------------------------------------------- planner views
+
+
+def _add_spend_by_nation(wb: Workbook, spend: pd.DataFrame, currency: str) -> None:
+    """Whole-horizon budget, spend and lapse per nation, with clustered bars."""
+    ws = _sheet(wb, "SpendByNation")
+    totals = _totals(spend, "nation")
+    totals["utilisation"] = _ratio(totals["spend"], totals["budget"])
+    table = _write_frame(ws, totals)
+    if not table.is_empty:
+        chart = clustered_bars(
+            table,
+            "nation",
+            ["budget", "spend"],
+            "Spend against budget per nation (whole horizon)",
+            y_title=currency,
+            x_title="nation",
+        )
+        place(ws, chart, _beside(table))
+
+
+def _add_spend_by_year(wb: Workbook, spend: pd.DataFrame, currency: str) -> None:
+    """Alliance-wide budget and spend per year: where money lapses or piles up."""
+    ws = _sheet(wb, "SpendByYear")
+    totals = _totals(spend, "year")
+    table = _write_frame(ws, totals)
+    if not table.is_empty:
+        chart = lines(
+            table,
+            "year",
+            ["budget", "spend", "lapsed"],
+            "Alliance budget and spend per year",
+            y_title=currency,
+            x_title="year",
+            dashed=["budget"],
+        )
+        place(ws, chart, _beside(table))
+
+
+def _totals(spend: pd.DataFrame, by: str) -> pd.DataFrame:
+    numbers = spend[[by, "budget", "spend", "lapsed"]].copy()
+    for column in ("budget", "spend", "lapsed"):
+        numbers[column] = pd.to_numeric(numbers[column], errors="coerce")
+    return numbers.groupby(by, sort=True).sum(min_count=1).reset_index()
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    denominator = denominator.astype(float)
+    return numerator.astype(float) / denominator.where(denominator != 0)
+
+
+def _add_alliance_capability(wb: Workbook, capability: pd.DataFrame, years: Sequence[int]) -> None:
+    """ALLIANCE rows pivoted to one row per year, a capability and a target column per
+    area, and one line chart per area (target dashed) in a grid beside the pivot."""
+    ws = _sheet(wb, "AllianceCapability")
+    pivot, areas = _alliance_pivot(capability, years)
+    table = _write_frame(ws, pivot)
+    if table.is_empty or not areas:
+        return
+    if len(areas) > _MAX_AREA_CHARTS:
+        log.info("charting the first %d of %d areas", _MAX_AREA_CHARTS, len(areas))
+    first_chart_col = table.width + 2
+    for i, area in enumerate(areas[:_MAX_AREA_CHARTS]):
+        series = [f"{area} capability"]
+        if pivot[f"{area} target"].notna().any():
+            series.append(f"{area} target")
+        chart = lines(
+            table,
+            "year",
+            series,
+            f"Alliance capability: {area}",
+            y_title="capability points",
+            dashed=series[1:],
+        )
+        place(ws, chart, grid_anchor(i, first_chart_col))
+
+
+def _alliance_pivot(capability: pd.DataFrame, years: Sequence[int]) -> tuple[pd.DataFrame, list]:
+    is_alliance = capability["nation"].astype(str).str.strip().str.upper() == ALLIANCE
+    rows = capability.loc[is_alliance]
+    areas = list(dict.fromkeys(rows["capability_area"].tolist()))
+    all_years = sorted({int(y) for y in years} | {int(y) for y in rows["year"].tolist()})
+    pivot = pd.DataFrame({"year": all_years})
+    for area in areas:
+        one = rows.loc[rows["capability_area"] == area].groupby("year")
+        for measure in ("capability", "target"):
+            values = pd.to_numeric(one[measure].first(), errors="coerce")
+            values.index = values.index.astype(int)
+            pivot[f"{area} {measure}"] = pivot["year"].map(values).astype(float)
+    return pivot, areas
+
+
+def _add_objective_bars(ws: Worksheet, table: TableRef, levers: Sequence[str]) -> None:
+    """One small bar chart per objective: its value under each lever setting."""
+    first = table.column(levers[0])
+    last = first + len(levers) - 1
+    categories = Reference(ws, min_col=first, max_col=last, min_row=1, max_row=1)
+    label_col = table.column("objective")
+    for i, row in enumerate(range(table.first_row, table.last_row + 1)):
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = str(ws.cell(row=row, column=label_col).value)
+        values = Reference(ws, min_col=first, max_col=last, min_row=row, max_row=row)
+        chart.add_data(values, from_rows=True, titles_from_data=False)
+        chart.set_categories(categories)
+        chart.legend = None
+        chart.y_axis.scaling.min = 0  # honest bars; the labels carry the small differences
+        # Every flag explicit: viewers disagree on what an absent flag means.
+        chart.dataLabels = DataLabelList(
+            showVal=True,
+            showSerName=False,
+            showCatName=False,
+            showLegendKey=False,
+            showPercent=False,
+        )
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.height, chart.width = 7.5, 12.0
+        place(ws, chart, grid_anchor(i, table.width + 2, per_row=2))
+
+
+def _add_lever_worth(wb: Workbook, by_objective: pd.DataFrame, levers: Sequence[str]) -> None:
+    """Improvement of each lever over the baseline (first lever), better = positive."""
+    ws = _sheet(wb, "LeverWorth")
+    baseline, others = levers[0], list(levers[1:])
+    worth = pd.DataFrame({"objective": by_objective["objective"].astype(str)})
+    worth["sense"] = [_sense(name) for name in worth["objective"]]
+    sign = worth["sense"].map({"max": 1.0, "min": -1.0}).fillna(1.0).to_numpy()
+    base = pd.to_numeric(by_objective[baseline], errors="coerce").astype(float).to_numpy()
+    worth[baseline] = base
+    formats = {baseline: MONEY}
+    percent_columns = []
+    for lever in others:
+        value = pd.to_numeric(by_objective[lever], errors="coerce").astype(float).to_numpy()
+        gain = sign * (value - base)
+        absolute, relative = f"{lever} gain", f"{lever} gain %"
+        worth[absolute] = gain
+        with np.errstate(divide="ignore", invalid="ignore"):
+            worth[relative] = np.where(base != 0, gain / np.abs(base), np.nan)
+        formats.update({absolute: MONEY, relative: SHARE})
+        percent_columns.append(relative)
+    table = _write_frame(ws, worth, formats)
+    if percent_columns and not table.is_empty:
+        chart = clustered_bars(
+            table,
+            "objective",
+            percent_columns,
+            f"What each lever is worth: improvement over {baseline}",
+            y_title=f"% better than {baseline}",
+            x_title="objective",
+            from_zero=False,  # a lever can make an objective worse
+        )
+        chart.y_axis.number_format = "0%"
+        place(ws, chart, _beside(table))
+
+
+def _sense(objective: str) -> str:
+    """max/min from MODEL.md; an unknown name gets "unknown" and its gain is the raw change."""
+    if objective in OBJECTIVE_SENSES:
+        return OBJECTIVE_SENSES[objective]
+    if objective.startswith(AREA_OBJECTIVE_PREFIX):
+        return "max"
+    log.warning(
+        "objective %r has no known sense; its lever gain is reported as raw change", objective
+    )
+    return "unknown"
