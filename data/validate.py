@@ -1044,8 +1044,8 @@ def _read_precedences(table: _Table | None, programmes: _Ids,
     if table is not None:
         for cycle in find_cycles([(p.before, p.after) for p in out]):
             rows = sorted(rows_of[(a, b)] for a, b in zip(cycle, cycle[1:]))
-            check.error(table.sheet, "", f"programmes {' → '.join(cycle)} form a cycle (rows "
-                        f"{', '.join(map(str, rows))})",
+            check.error(table.sheet, "", f"programmes {' → '.join(cycle)} form a cycle "
+                        f"(row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))})",
                         "expected no cycle: none of these programmes could ever start")
     return out
 
