@@ -104,10 +104,11 @@ def rows(ws, first: int = 2) -> list[list]:
     return [list(r) for r in ws.iter_rows(min_row=first, values_only=True)]
 
 
-@pytest.fixture
-def plan_book(tmp_path: Path) -> openpyxl.Workbook:
-    path = write_plan_workbook(tmp_path / "plan.xlsx", SUMMARY, plan_tables(), YEARS)
-    return openpyxl.load_workbook(path)
+@pytest.fixture(scope="module")
+def plan_book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
+    """Written once per module: the tests below only read it."""
+    path = tmp_path_factory.mktemp("plan") / "plan.xlsx"
+    return openpyxl.load_workbook(write_plan_workbook(path, SUMMARY, plan_tables(), YEARS))
 
 
 # --------------------------------------------------------------------------- contract sheets

@@ -3,8 +3,6 @@ and the generic tables workbook."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import openpyxl
 import pandas as pd
 import pytest
@@ -86,10 +84,10 @@ def payoff() -> pd.DataFrame:
     )
 
 
-@pytest.fixture
-def front_book(tmp_path: Path) -> openpyxl.Workbook:
+@pytest.fixture(scope="module")
+def front_book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
     path = write_front_workbook(
-        tmp_path / "front.xlsx",
+        tmp_path_factory.mktemp("front") / "front.xlsx",
         SUMMARY,
         points(),
         payoff(),
@@ -270,11 +268,11 @@ def by_nation() -> pd.DataFrame:
     return pd.DataFrame({"nation": ["N1", "N2"], "rigid": [60.0, 40.0], "flexible": [66.0, 44.0]})
 
 
-@pytest.fixture
-def flex_book(tmp_path: Path) -> openpyxl.Workbook:
+@pytest.fixture(scope="module")
+def flex_book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
     plans = {"rigid": sweep_plans().head(2), "flexible": sweep_plans().head(3)}
     path = write_flexibility_workbook(
-        tmp_path / "flex.xlsx", SUMMARY, by_objective(), by_nation(), plans
+        tmp_path_factory.mktemp("flex") / "flex.xlsx", SUMMARY, by_objective(), by_nation(), plans
     )
     return openpyxl.load_workbook(path)
 
