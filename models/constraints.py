@@ -144,13 +144,19 @@ def add_budget_balance(m: pyo.ConcreteModel, inputs: Inputs) -> None:
                            (bal[n,y0−1] = 0)
       carry_over_cap[n,τ]  bal[n,τ] ≤ carry_over_fraction_n·budget[n,τ]
       borrow_floor[n,τ]    bal[n,τ] ≥ −borrow_fraction_n·budget[n,τ+1]  (τ < yL);  bal[n,yL] ≥ 0
-    For every other nation, every τ (what the above reduces to when both fractions are 0):
+    For every other nation, every τ in which it could spend (the above with both fractions 0):
       spend_within_budget[n,τ]  spend[n,τ] ≤ budget[n,τ]
 
     Right-hand sides use the mutable `m.budget`, so a changed budget is honoured on re-solve.
     """
     first, last = inputs.settings.first_year, inputs.settings.last_year
-    use_or_lose = [(n, t) for n in m.nations if n not in m.banking_nations for t in m.years]
+    use_or_lose = [
+        (n, t)
+        for n in m.nations
+        if n not in m.banking_nations
+        for t in m.years
+        if m.spend[n, t].expr.nargs()  # a year with nothing to buy has no row
+    ]
     m.spend_within_budget = pyo.Constraint(
         use_or_lose, rule=lambda m, n, t: (None, m.spend[n, t].expr, m.budget[n, t])
     )
@@ -187,19 +193,21 @@ def add_precedence(m: pyo.ConcreteModel, inputs: Inputs) -> None:
     rows: dict[str, dict[tuple, list[Term]]] = {"same_nation": {}, "any_nation": {}}
     for rule in inputs.precedences:
         before, after = by_id[rule.before], by_id[rule.after]
-        d = before.duration_years
+        # any_nation: one list of starts whose completion frees everyone (a joint p runs once)
+        anyone = None
         if rule.scope == "any_nation":
-            if before.is_joint:
-                done = joint_funding(m, before.id)
-            else:
-                done = [f for n in m.eligible[before.id] for f in funding(m, n, before.id)]
+            anyone = (
+                joint_funding(m, before.id)
+                if before.is_joint
+                else [start for n in m.eligible[before.id] for start in funding(m, n, before.id)]
+            )
         for n in m.eligible[after.id]:
             fund = funding(m, n, after.id)
-            if rule.scope == "same_nation":
-                done = funding(m, n, before.id)
+            done = funding(m, n, before.id) if anyone is None else anyone
             for t, _ in fund:
-                key = (before.id, after.id, n, t)
-                rows[rule.scope][key] = started_by(fund, t) + negated(completed_by(done, d, t - 1))
+                rows[rule.scope][before.id, after.id, n, t] = started_by(fund, t) + negated(
+                    completed_by(done, before.duration_years, t - 1)
+                )
     m.precedence_same_nation = pyo.Constraint(
         list(rows["same_nation"]),
         rule=lambda m, *key: (None, linear(rows["same_nation"][key]), 0.0),
@@ -253,9 +261,7 @@ def add_capacity(m: pyo.ConcreteModel, inputs: Inputs) -> None:
         for n in inputs.nations
         if n.max_concurrent_programmes is not None
     }
-    m.capacity = pyo.Constraint(
-        list(rows), rule=lambda m, n, t: (None, linear(rows[n, t]), cap[n])
-    )
+    m.capacity = pyo.Constraint(list(rows), rule=lambda m, n, t: (None, linear(rows[n, t]), cap[n]))
 
 
 def add_standards_compliance(m: pyo.ConcreteModel, inputs: Inputs) -> None:
