@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from data.errors import InputError, Problem
 from data.schema import (
@@ -266,6 +267,22 @@ class _Check:
 
     def warn(self, sheet: str, cell: str, what: str, expected: str = "") -> None:
         self.warnings.append(Problem(sheet, cell, what, expected))
+
+    def sort(self) -> None:
+        """Sheet by sheet in workbook order, then row by row, as a planner fixes them."""
+        self.errors.sort(key=_reading_order)
+        self.warnings.sort(key=_reading_order)
+
+
+_SHEET_ORDER = {normalise_name(s.name): i for i, s in enumerate(SHEETS)}
+
+
+def _reading_order(problem: Problem) -> tuple[int, int, int]:
+    sheet = _SHEET_ORDER.get(normalise_name(problem.sheet), -1)
+    match = re.match(r"([A-Z]*)(\d*)", problem.cell)
+    letters, digits = match.groups() if match else ("", "")
+    column = column_index_from_string(letters) if letters else 0
+    return sheet, int(digits) if digits else 0, column
 
 
 class _Row:
@@ -1348,6 +1365,7 @@ def validate_sheets(sheets: Sequence[RawSheet], source: Source | None = None,
     commitment_rows = _read_commitments(tables.get("Commitments"), nation_ids, programme_ids,
                                         check)
     if settings is None:
+        check.sort()
         raise InputError(check.errors, check.warnings)
 
     inputs = Inputs(
@@ -1370,6 +1388,7 @@ def validate_sheets(sheets: Sequence[RawSheet], source: Source | None = None,
         _warn_standards(inputs, {sid: r for r, sid in _rows_by_id(standards_table,
                                                                    standard_ids)}, check)
     commitments = _check_commitments(commitment_rows, inputs, unfundable, check)
+    check.sort()
     if check.errors:
         raise InputError(check.errors, check.warnings)
     log.debug("validated %d nations, %d programmes, %d warnings", len(nations), len(programmes),

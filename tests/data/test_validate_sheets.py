@@ -327,9 +327,12 @@ def test_non_year_budget_column_is_a_warning() -> None:
 def test_date_as_budget_header() -> None:
     book = minimal_book()
     book["Budgets"][0][1] = dt.datetime(2027, 1, 1)
-    errors = errors_of(book)
-    assert errors[0] == ("Budgets!B1: column header is the date 2027-01-01 — expected a year like "
-                         "2028 (format the header cell as a number or text)")
+    assert errors_of(book) == [
+        "Budgets!1: no column for year 2027 — expected one column per year 2027–2031, headed by "
+        "the year",
+        "Budgets!B1: column header is the date 2027-01-01 — expected a year like 2028 (format "
+        "the header cell as a number or text)",
+    ]
 
 
 def test_repeated_year_column() -> None:

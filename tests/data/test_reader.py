@@ -1,0 +1,332 @@
+"""Reading real .xlsx files: cached formulas, Excel cell types, damaged and hostile files."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import re
+import time
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+import defusedxml
+import openpyxl
+import openpyxl.xml
+import pytest
+from openpyxl.xml.functions import iterparse
+
+from data.errors import InputError
+from data.reader import MAX_COLUMNS, MAX_ROWS, load_inputs
+from tests.data.fixtures.books import (
+    Book,
+    big_book,
+    full_book,
+    inputs_of,
+    minimal_book,
+    write_book,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+XLSX_HINT = "expected an .xlsx workbook (in Excel: File > Save As > Excel Workbook)"
+
+
+def load_errors(path: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_inputs(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def sheet_part(book: Book, title: str) -> str:
+    """openpyxl names sheet parts by position."""
+    return f"xl/worksheets/sheet{list(book).index(title) + 1}.xml"
+
+
+def rewrite(path: Path, part: str, change: Callable[[bytes], bytes]) -> Path:
+    """A copy of the workbook with one zip part transformed."""
+    out = path.with_name("changed_" + path.name)
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, change(data) if info.filename == part else data)
+    return out
+
+
+# --- the happy path -----------------------------------------------------------------------
+def test_workbook_reads_like_the_rows(tmp_path: Path) -> None:
+    book = full_book()
+    inputs, warnings = load_inputs(write_book(book, tmp_path / "in.xlsx"))
+    assert warnings == []
+    assert dataclasses.replace(inputs, source=None) == inputs_of(book)
+
+
+def test_source_is_path_and_sha256_of_the_bytes(tmp_path: Path) -> None:
+    path = write_book(minimal_book(), tmp_path / "in.xlsx")
+    source = load_inputs(path)[0].source
+    assert source is not None
+    assert source.path == str(path)
+    assert source.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_input_file_is_never_modified(tmp_path: Path) -> None:
+    path = write_book(full_book(), tmp_path / "in.xlsx")
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    load_inputs(path)
+    bad = minimal_book()
+    bad["Programmes"][1][4] = -2
+    bad_path = write_book(bad, tmp_path / "bad.xlsx")
+    bad_before = bad_path.read_bytes()
+    with pytest.raises(InputError):
+        load_inputs(bad_path)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert bad_path.read_bytes() == bad_before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.xlsx", "in.xlsx"]
+
+
+def test_realistic_workbook_reads_well_under_two_seconds(tmp_path: Path) -> None:
+    path = write_book(big_book(nations=40, programmes=80), tmp_path / "big.xlsx")
+    started = time.perf_counter()
+    inputs, warnings = load_inputs(path)
+    elapsed = time.perf_counter() - started
+    assert (len(inputs.nations), len(inputs.programmes), warnings) == (40, 80, [])
+    assert elapsed < 2.0, f"reading took {elapsed:.2f} s"
+
+
+# --- formulas and Excel cell types --------------------------------------------------------
+def test_formulas_are_read_through_cached_values() -> None:
+    inputs, warnings = load_inputs(FIXTURES / "formulas_cached.xlsx")
+    p01 = inputs.programme_by_id["P01"]
+    assert warnings == []
+    assert inputs.settings.last_year == 2031  # =B2+4
+    assert inputs.budgets[("AAA", 2028)] == pytest.approx(110.0)  # =B2*1.1
+    assert inputs.budgets[("AAA", 2031)] == pytest.approx(106.25)  # =SUM(B2:E2)/4
+    assert (p01.name, p01.duration_years, p01.total_cost) == ("Drone swarm", 2, 60.0)
+    assert p01.exclusive_group is None  # ="" caches empty text: blank
+    assert inputs.values[("P02", "AIR")] == 3.0 and inputs.values[("P02", "CYB")] == 4.0
+
+
+def test_the_fixture_really_holds_formulas() -> None:
+    wb = openpyxl.load_workbook(FIXTURES / "formulas_cached.xlsx")
+    assert wb["Programmes"]["F2"].value == "=30*2"
+    assert wb["Budgets"]["C2"].value == "=B2*1.1"
+
+
+def test_formula_without_cached_value_is_an_error(tmp_path: Path) -> None:
+    book = minimal_book()
+    book["Programmes"][1][5] = "=30*2"  # openpyxl stores no result
+    book["Budgets"][2][3] = "=B3+1"
+    assert load_errors(write_book(book, tmp_path / "f.xlsx")) == [
+        "Budgets!D3: budget for 2029 is a formula with no cached value — expected a value: open "
+        "the workbook in Excel or LibreOffice and save it, so formula results are stored",
+        "Programmes!F2: total_cost is a formula with no cached value — expected a value: open "
+        "the workbook in Excel or LibreOffice and save it, so formula results are stored",
+    ]
+
+
+def test_excel_error_values(tmp_path: Path) -> None:
+    book = minimal_book()
+    book["Programmes"][1][5] = "#N/A"
+    assert load_errors(write_book(book, tmp_path / "e.xlsx")) == [
+        "Programmes!F2: total_cost is the Excel error #N/A — expected a number ≥ 0"]
+
+
+def test_excel_booleans_and_float_year_headers(tmp_path: Path) -> None:
+    book = minimal_book()
+    book["Programmes"][0] += ["flexible_start"]
+    book["Programmes"][1] += [True]
+    book["Programmes"][2] += [False]
+    book["Budgets"][0] = ["nation", 2027.0, "2028", 2029, 2030.0, " 2031 "]
+    inputs = inputs_of(book)
+    loaded = load_inputs(write_book(book, tmp_path / "b.xlsx"))[0]
+    assert [p.flexible_start for p in loaded.programmes] == [True, False]
+    assert loaded.budgets == inputs.budgets
+
+
+def test_a_date_where_a_year_belongs(tmp_path: Path) -> None:
+    book = minimal_book()
+    book["Programmes"][0].append("earliest_start")
+    book["Programmes"][1].append(dt.datetime(2028, 1, 1))
+    assert load_errors(write_book(book, tmp_path / "d.xlsx")) == [
+        "Programmes!G2: earliest_start is the date 2028-01-01 — expected a year like 2028"]
+
+
+def test_merged_cells_read_as_their_top_left_value(tmp_path: Path) -> None:
+    book = minimal_book()
+    book["Programmes"][2][2] = None
+    path = write_book(book, tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["Programmes"].merge_cells("C2:C3")
+    wb["Programmes"].merge_cells("A10:C12")  # merged over empty rows: conjures nothing
+    wb.save(path)
+    inputs, warnings = load_inputs(path)
+    assert [p.technology for p in inputs.programmes] == ["autonomy", "autonomy"]
+    assert [str(w) for w in warnings] == [
+        "Programmes!C2:C3: merged cells: every cell of the range is read as its top-left value",
+        "Programmes!A10:C12: merged cells: every cell of the range is read as its top-left value",
+    ]
+
+
+def test_extra_sheets_are_not_read(tmp_path: Path) -> None:
+    book = minimal_book() | {"Scratch": [[f"=1/0+{i}"] for i in range(50)]}
+    _, warnings = load_inputs(write_book(book, tmp_path / "x.xlsx"))
+    assert [str(w) for w in warnings] == ["Scratch: sheet is not an input sheet and is ignored"]
+
+
+# --- files that are not good workbooks ----------------------------------------------------
+def test_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.xlsx"
+    assert load_errors(missing) == [
+        f"nope.xlsx: file not found ({missing}) — expected the path of an .xlsx workbook"]
+
+
+def test_a_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "dir.xlsx"
+    folder.mkdir()
+    assert load_errors(folder) == ["dir.xlsx: is a folder — expected an .xlsx file"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "x.xlsx: is empty — " + XLSX_HINT),
+        (b"nation,2027\nAAA,100\n", "x.xlsx: is not an Excel workbook — " + XLSX_HINT),
+        (b"PK\x03\x04" + b"\x00" * 200,
+         "x.xlsx: is a damaged .xlsx file (its zip structure cannot be read) — " + XLSX_HINT),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+         "x.xlsx: is password-protected or a legacy .xls file — expected an .xlsx workbook "
+         "without a password (File > Save As > Excel Workbook, with no password)"),
+    ],
+)
+def test_files_that_are_not_workbooks(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(content)
+    assert load_errors(path) == [message]
+
+
+def test_truncated_workbook(tmp_path: Path) -> None:
+    good = write_book(full_book(), tmp_path / "good.xlsx").read_bytes()
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(good[: len(good) // 2])
+    (message,) = load_errors(path)
+    assert message.startswith("cut.xlsx: is a damaged .xlsx file")
+
+
+def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "z.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("readme.txt", "hello")
+    (message,) = load_errors(path)
+    assert message.startswith("z.xlsx: cannot be read as an .xlsx workbook (")
+    assert message.endswith(XLSX_HINT)
+
+
+def test_opendocument_spreadsheet(tmp_path: Path) -> None:
+    path = tmp_path / "o.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    assert load_errors(path) == ["o.xlsx: is an OpenDocument spreadsheet (.ods) — " + XLSX_HINT]
+
+
+def test_damaged_sheet_xml(tmp_path: Path) -> None:
+    book = minimal_book()
+    path = rewrite(write_book(book, tmp_path / "s.xlsx"), sheet_part(book, "Nations"),
+                   lambda xml: xml.replace(b"</sheetData>", b"<row><c></sheetData>"))
+    (message,) = load_errors(path)
+    assert message.startswith("Nations: sheet cannot be read: the file is damaged (")
+
+
+# --- hostile files ------------------------------------------------------------------------
+BOMB = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, b"".join(b"&lol%s;" % (b"" if i == 1 else b"%d" % (i - 1))
+                                               for _ in range(10)))
+        for i in range(1, 10)
+    )
+    + b']>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+    b"</sheetData></worksheet>"
+)
+
+
+def bomb_workbook(tmp_path: Path) -> Path:
+    book = minimal_book()
+    return rewrite(write_book(book, tmp_path / "bomb.xlsx"), sheet_part(book, "Settings"),
+                   lambda _: BOMB)
+
+
+def test_entity_bomb_is_refused_fast(tmp_path: Path) -> None:
+    path = bomb_workbook(tmp_path)
+    started = time.perf_counter()
+    errors = load_errors(path)
+    assert time.perf_counter() - started < 1.0
+    assert errors == [
+        "changed_bomb.xlsx: declares XML entities or a DTD in xl/worksheets/sheet1.xml and is "
+        "refused for safety — expected a workbook saved by Excel or LibreOffice"]
+
+
+def test_utf16_entity_declarations_are_refused(tmp_path: Path) -> None:
+    book = minimal_book()
+    utf16 = BOMB.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    path = rewrite(write_book(book, tmp_path / "u.xlsx"), sheet_part(book, "Settings"),
+                   lambda _: utf16)
+    assert "declares XML entities or a DTD" in load_errors(path)[0]
+
+
+def test_openpyxl_itself_refuses_entities_through_defusedxml(tmp_path: Path) -> None:
+    """The second line of defence, should the pre-scan ever miss a declaration."""
+    assert openpyxl.xml.DEFUSEDXML is True
+    assert iterparse.__module__.startswith("defusedxml")
+    path = bomb_workbook(tmp_path)
+    started = time.perf_counter()
+    with open(path, "rb") as handle, pytest.raises(Exception) as caught:
+        openpyxl.load_workbook(handle)  # a handle we close: openpyxl leaks its own on failure
+    assert time.perf_counter() - started < 2.0
+    chain = [caught.value, caught.value.__cause__, caught.value.__context__]
+    assert any(isinstance(e, defusedxml.DefusedXmlException) for e in chain)
+
+
+def test_too_many_rows_by_dimension(tmp_path: Path) -> None:
+    path = write_book(minimal_book(), tmp_path / "rows.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["Values"].cell(row=MAX_ROWS + 1, column=1, value="P01")  # openpyxl writes rows sparsely
+    wb.save(path)
+    started = time.perf_counter()
+    assert load_errors(path) == [
+        "Values: sheet uses 100,001 rows — expected at most 100,000 (delete the unused rows "
+        "below the data)"]
+    assert time.perf_counter() - started < 1.0
+
+
+def test_too_many_rows_without_dimension_stops_reading(tmp_path: Path) -> None:
+    book = minimal_book()
+    path = rewrite(
+        write_book(book, tmp_path / "rows.xlsx"), sheet_part(book, "Values"),
+        lambda xml: re.sub(rb"<dimension[^>]*/>", b"", xml).replace(
+            b"</sheetData>",
+            b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+            b"</sheetData>"),
+    )
+    assert load_errors(path) == [
+        "Values: sheet has data in row 1,048,576 — expected at most 100,000 rows (delete the "
+        "unused rows)"]
+
+
+def test_too_many_columns(tmp_path: Path) -> None:
+    book = minimal_book()
+    book["Values"][1] += [None] * (MAX_COLUMNS - 3) + [1]
+    assert load_errors(write_book(book, tmp_path / "cols.xlsx")) == [
+        "Values: sheet uses 1,001 columns — expected at most 1,000 (delete the unused columns "
+        "right of the data)"]
+
+
+def test_reading_happens_in_memory_only(tmp_path: Path) -> None:
+    """The reader takes bytes once; nothing else touches the file (no lock files, no temp)."""
+    path = write_book(minimal_book(), tmp_path / "in.xlsx")
+    data = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert "xl/workbook.xml" in z.namelist()
+    load_inputs(path)
+    assert [p.name for p in tmp_path.iterdir()] == ["in.xlsx"]
