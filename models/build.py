@@ -23,6 +23,7 @@ from models.constraints import (
     add_standards_compliance,
 )
 from models.objectives import add_objective_expressions, add_spend
+from models.terms import forget_lookups
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ def build_model(inputs: Inputs) -> pyo.ConcreteModel:
         add_capability_targets(m, inputs)  # 12
 
         add_objective_expressions(m, inputs)
+        forget_lookups(m)
     if log.isEnabledFor(logging.DEBUG):
         log.debug(
             "built model: %d variables, %d constraints in %.2f s",

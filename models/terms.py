@@ -82,6 +82,12 @@ def _by_pair(m: pyo.ConcreteModel, *names: str) -> dict[tuple[str, str], list]:
     return table
 
 
+def forget_lookups(m: pyo.ConcreteModel) -> None:
+    """Drop the build-time lookup tables, so a built model carries only Pyomo components."""
+    for key in [k for k in m.__dict__ if k.startswith("_capopt_by_pair_")]:
+        del m.__dict__[key]
+
+
 def started_by(fund: Funding, year: int) -> list[Term]:
     """S[n,p,t] = Σ_{t' ≤ t} x[n,p,t']."""
     return [(1.0, var) for start, var in fund if start <= year]

@@ -108,3 +108,9 @@ def test_build_scales_to_a_realistic_alliance() -> None:
     m = build_model(inputs)
     assert time.perf_counter() - began < 10
     assert m.nvariables() > 10_000
+
+
+def test_built_model_keeps_no_build_time_lookups(synthetic) -> None:
+    m = build_model(synthetic)
+    assert not [k for k in vars(m) if k.startswith("_capopt")]
+    m.clone()  # what-ifs and workers may copy a built model
