@@ -363,5 +363,99 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
         click.echo(f"Plot written to {front.plot(plot)}")
 
 
+def sweep_progress(console: Console) -> Callable[[Any], None]:
+    """Scenarios done, time per scenario and ETA."""
+
+    def show(p: Any) -> None:
+        total = max(p.total, 1)
+        filled = int(30 * p.done / total)
+        console.live(
+            f"[{'#' * filled}{'-' * (30 - filled)}] {p.done}/{p.total} scenarios  "
+            f"last {p.last_seconds:5.1f}s  elapsed {p.elapsed:6.0f}s  ETA {p.eta:6.0f}s"
+        )
+
+    return show
+
+
+def scale_out_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--workers", type=click.IntRange(min=1), help="Local processes (default: all cores)."),
+        click.option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (needs capopt[distributed])."),
+        click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per scenario."),
+        click.option("--gap", type=click.FloatRange(min=0), help="Relative MIP gap per scenario."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False), required=False)
+@click.option("-o", "--output", default="sweep.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--budget-scale", default="0.6:1.4:0.1", show_default=True, help="START:STOP:STEP or a comma list.")
+@click.option("--nations", help="Comma list of nations whose budgets scale (default: all).")
+@click.option("--years", help="FIRST:LAST years whose budgets scale (default: all).")
+@scale_out_options
+@click.pass_context
+@handle_errors
+def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, nations: str | None,
+          years: str | None, workers: int | None, scheduler: str | None, time_limit: float | None,
+          gap: float | None) -> None:
+    """Budget efficiency curve: solve with budgets scaled over a range."""
+    from optimizer.sweeps import parse_range
+
+    console: Console = ctx.obj["console"]
+    try:
+        scales = parse_range(budget_scale)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--budget-scale")
+    year_list = None
+    if years:
+        first, _, last = years.partition(":")
+        try:
+            year_list = list(range(int(first), int(last or first) + 1))
+        except ValueError:
+            raise click.BadParameter(f"{years!r} — expected FIRST:LAST, e.g. 2028:2030", param_hint="--years")
+    scenario = load_scenario(book)
+    result = scenario.budget_sweep(
+        scales, nations=[n.strip() for n in nations.split(",")] if nations else None, years=year_list,
+        workers=workers, scheduler=scheduler, time_limit=time_limit, gap=gap,
+        progress=None if console.quiet else sweep_progress(console),
+    )
+    console.end_live()
+    written = write_output(result.to_excel, output)
+    table = result.table
+    cols = [c for c in ("scenario", "status", "capability", "cost", "shortfall") if c in table]
+    click.echo(table[cols].to_string(index=False))
+    if not result.complete:
+        click.echo("Interrupted: the scenarios solved so far were written.", err=True)
+    click.echo(f"Sweep written to {written}")
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False), required=False)
+@click.option("-o", "--output", default="flexibility.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--carry-over", type=click.FloatRange(min=0), help="Carry-over fraction for the carry-over lever.")
+@click.option("--borrow", type=click.FloatRange(min=0), help="Borrowing fraction for the carry-over lever.")
+@scale_out_options
+@click.pass_context
+@handle_errors
+def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: float | None, borrow: float | None,
+                workers: int | None, scheduler: str | None, time_limit: float | None, gap: float | None) -> None:
+    """What free starts and carry-over/borrowing are worth, against the rigid cycle."""
+    console: Console = ctx.obj["console"]
+    scenario = load_scenario(book)
+    report = scenario.flexibility_value(
+        carry_over_fraction=carry_over, borrow_fraction=borrow, workers=workers, scheduler=scheduler,
+        time_limit=time_limit, gap=gap, progress=None if console.quiet else sweep_progress(console),
+    )
+    console.end_live()
+    written = write_output(report.to_excel, output)
+    click.echo(report.by_objective.to_string(index=False))
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"Flexibility report written to {written}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
