@@ -1,0 +1,137 @@
+"""Scenario.solve on hand-checkable cases: objectives modes, tolerance, infeasibility, what-ifs."""
+
+from __future__ import annotations
+
+import pytest
+
+from optimizer import InfeasibleError, InputError, Scenario
+from optimizer.verify import check_plan
+from tests.optimizer.conftest import make_inputs, nation, programme
+
+
+def two_programmes(**settings):
+    """Budget 10 a year for one nation; P1 (cost 6, value 5) and P2 (cost 6, value 4): one fits."""
+    return make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        programmes=[programme("P1", cost=6), programme("P2", cost=6)],
+        values={("P1", "air"): 5.0, ("P2", "air"): 4.0}, **settings,
+    )
+
+
+def test_lexicographic_default_takes_the_more_valuable_programme_earliest():
+    """One programme a year fits. P1 started 2030 is in service in 2031: 5 points; P2 started
+    2031 would only enter service after the horizon (0 points). So the best capability is 5,
+    and the cost stage then drops P2, which adds nothing: cost 6."""
+    result = Scenario(two_programmes()).solve(time_limit=30, gap=0.0)
+    assert result.status == "optimal"
+    assert result.objectives["capability"] == pytest.approx(5.0)
+    assert result.objectives["cost"] == pytest.approx(6.0)
+    assert list(result.plan["programme"]) == ["P1"]
+    assert check_plan(result.inputs, result.decisions) == []
+
+
+def test_weighted_objective_trades_capability_against_cost():
+    """Weight 1 on capability, 1 on cost: P1 gives 5 for 6 → not worth it; nothing funded."""
+    result = Scenario(two_programmes()).solve(objective="weighted", weights={"capability": 1, "cost": 1}, gap=0)
+    assert result.plan.empty
+    assert result.objectives["cost"] == 0.0
+
+
+def test_lexicographic_tolerance_is_honoured_stage_by_stage():
+    """With a 50% tolerance on capability, the cost stage may give up capability down to 2.5:
+    P1 (value 5) must stay (dropping it gives 0 < 2.5), so cost stays 6."""
+    scenario = Scenario(two_programmes(lexicographic_tolerance=0.5))
+    result = scenario.solve(priority=["capability", "cost"], gap=0.0)
+    first_stage = result.stages[0].outcome.objective
+    assert result.objectives["capability"] >= first_stage * 0.5 - 1e-6
+    assert result.objectives["cost"] == pytest.approx(6.0)
+
+
+def test_lexicographic_tolerance_lets_later_stage_gain():
+    """Capability 5 (P1) or 4 (P2): with 25% tolerance, cost stage can't pick a cheaper plan
+    because both cost 6; but it may not drop below 3.75 — check every stage bound holds."""
+    scenario = Scenario(two_programmes(lexicographic_tolerance=0.25))
+    result = scenario.solve(priority=["capability", "cost"], gap=0.0)
+    assert result.objectives["capability"] >= 5.0 * 0.75 - 1e-6
+
+
+def test_infeasible_commitments_are_named_with_the_budget_clash():
+    """A must fund P1 (cost 12) in 2030 but has 10 a year: infeasible, and the message says so."""
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        programmes=[programme("P1", cost=12)], commitments=[("A", "P1", "fund", 2030)],
+    )
+    with pytest.raises(InfeasibleError) as err:
+        Scenario(inputs).solve(time_limit=30)
+    text = str(err.value)
+    assert "A must fund P1 starting 2030" in text
+    assert "A's 2030 budget is 10.0 and P1 costs 12.0 that year" in text
+    assert "budgets" in text
+
+
+def test_infeasible_diagnosis_is_minimal():
+    """Two commitments, only one of which breaks the budget: only that one is named."""
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        programmes=[programme("P1", cost=12), programme("P2", cost=3)],
+        commitments=[("A", "P2", "fund", 2031), ("A", "P1", "fund", 2030)],
+    )
+    with pytest.raises(InfeasibleError) as err:
+        Scenario(inputs).solve(time_limit=30)
+    assert any("P1" in c for c in err.value.conflicts)
+    assert not any("must fund P2" in c for c in err.value.conflicts)
+
+
+def test_critical_mass_and_precedence_conflict_is_explained():
+    """A must fund Q, which needs P completed first, but P cannot finish in time."""
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=100.0,
+        programmes=[programme("P", duration=2), programme("Q", earliest=2031)],
+        precedences=[("P", "Q")], commitments=[("A", "Q", "fund")],
+    )
+    with pytest.raises(InfeasibleError) as err:
+        Scenario(inputs).solve(time_limit=30)
+    assert "precedence" in str(err.value)
+
+
+def test_what_ifs_return_new_scenarios_and_change_the_plan():
+    base = Scenario(two_programmes())
+    richer = base.with_budget(scale=2.0)
+    assert base.inputs.budget("A", 2030) == 10.0 and richer.inputs.budget("A", 2030) == 20.0
+    r0, r1 = base.solve(gap=0), richer.solve(gap=0)
+    comparison = r0.compare(r1)
+    assert set(comparison.objectives["objective"]) >= {"capability", "cost"}
+    # with 20 a year both fit in 2030: P2 is gained
+    assert ("A", "P2", "gained") in {tuple(r) for r in comparison.changes[["nation", "programme", "change"]].values}
+
+
+def test_with_budget_add_and_selected_years():
+    base = Scenario(two_programmes())
+    changed = base.with_budget(add={("A", 2031): 5.0}).with_budget(scale=0.5, years=[2030])
+    assert changed.inputs.budget("A", 2030) == 5.0
+    assert changed.inputs.budget("A", 2031) == 15.0
+
+
+def test_with_commitment_and_without_programme():
+    base = Scenario(two_programmes())
+    forced = base.with_commitment("A", "P2", "fund", start_year=2030)
+    assert forced.solve(gap=0).decisions.national == {("A", "P2"): 2030}
+    assert [p.id for p in base.without_programme("p1").inputs.programmes] == ["P2"]
+    with pytest.raises(InputError, match="unknown programme"):
+        base.without_programme("P9")
+    with pytest.raises(InputError, match="cannot start in 2032"):
+        base.with_commitment("A", "P1", "fund", start_year=2032)
+
+
+def test_without_programme_drops_its_successors():
+    inputs = make_inputs(nations=[nation("A")], programmes=[programme("P"), programme("Q")], precedences=[("P", "Q")])
+    assert Scenario(inputs).without_programme("P").inputs.programmes == ()
+
+
+def test_with_settings_moves_nations_that_follow_the_default():
+    inputs = make_inputs(nations=[nation("A"), nation("B", carry=0.3)], programmes=[programme("P")])
+    changed = Scenario(inputs).with_settings(carry_over_fraction=0.2)
+    carry = {n.code: n.carry_over_fraction for n in changed.inputs.nations}
+    assert carry == {"A": 0.2, "B": 0.3}
+    with pytest.raises(InputError, match="unknown setting"):
+        Scenario(inputs).with_settings(carry_over=0.2)
