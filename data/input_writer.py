@@ -10,9 +10,12 @@ file does not depend on defaults.
 from __future__ import annotations
 
 import logging
+import math
 import os
 from pathlib import Path
 from typing import Sequence
+
+from openpyxl.workbook import Workbook
 
 from data.schema import AREA_WEIGHT_KEY_PREFIX, OBJECTIVES, SETTINGS_KEYS, SHEET_BY_NAME
 from data.tables import AREA_OBJECTIVE_PREFIX, Inputs, Programme, Settings
@@ -48,9 +51,28 @@ def write_inputs(inputs: Inputs, path: str | os.PathLike[str]) -> Path:
         "Commitments": (_header("Commitments"), [
             [c.nation, c.programme, c.action, c.start_year] for c in inputs.commitments]),
     }
-    target = save_atomically(build_input_workbook(content), path)
+    wb = build_input_workbook(content)
+    _exact_floats(wb)
+    target = save_atomically(wb, path)
     log.info("wrote inputs to %s", target)
     return target
+
+
+def _exact_floats(wb: Workbook) -> None:
+    """Store every float with all the digits it needs to read back bit for bit.
+
+    openpyxl writes numbers as '%.16g', which turns 0.1 + 0.2 into 0.3. A numeric cell
+    whose stored value is the text of `repr(x)` is written verbatim into <v> (still a
+    number to Excel, which reads doubles at full precision), so we do that for the few
+    floats that 16 digits would change.
+    """
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if (isinstance(value, float) and math.isfinite(value)
+                        and float("%.16g" % value) != value):
+                    cell._value = repr(value)  # data_type stays "n"
 
 
 def _header(sheet: str) -> list[object]:

@@ -334,7 +334,8 @@ _PROGRAMMES = SheetSchema(
     (
         Column("id", "text", "Unique programme id, e.g. P01.", required=True, unique=True),
         Column("name", "text", "Display name.", default_text="the id"),
-        Column("technology", "text", "Technology family (for summaries).", default=""),
+        Column("technology", "text", "Technology family (for summaries).", default="",
+               default_text="blank"),
         Column(
             "sharing",
             "enum",
@@ -597,7 +598,8 @@ def _dictionary_row(sheet: str, column: Column) -> tuple[str, ...]:
         "yes" if column.required else "no",
         column.unit,
         "" if column.required else column.default_display(),
-        column.describe_values(),
+        (f"a year from {YEAR_MIN} to {YEAR_MAX}" if column.kind == "year"
+         else column.describe_values()),
         column.meaning,
     )
 
