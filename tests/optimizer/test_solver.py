@@ -1,0 +1,95 @@
+"""The solver adapter: hard time limits, the watchdog, Ctrl-C, progress and statuses."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+import pyomo.environ as pyo
+import pytest
+
+import optimizer.solver as solver_module
+from optimizer.solver import INTERRUPT, PersistentSolver, SolverOptions, relative_gap
+from optimizer.errors import SolverError
+
+
+def hard_knapsack(items: int = 300, rows: int = 5, seed: int = 1) -> pyo.ConcreteModel:
+    """A multi-dimensional knapsack HiGHS cannot close in a couple of seconds."""
+    rng = random.Random(seed)
+    m = pyo.ConcreteModel()
+    m.I = pyo.RangeSet(items)
+    weights = [[rng.randint(10, 100) for _ in range(items)] for _ in range(rows)]
+    m.x = pyo.Var(m.I, domain=pyo.Binary)
+    m.rows = pyo.ConstraintList()
+    for w in weights:
+        m.rows.add(sum(w[i - 1] * m.x[i] for i in m.I) <= sum(w) / 3)
+    m.obj = pyo.Objective(expr=sum(rng.randint(10, 100) * m.x[i] for i in m.I), sense=pyo.maximize)
+    return m
+
+
+def test_time_limit_returns_best_plan_with_gap():
+    solver = PersistentSolver(hard_knapsack(), SolverOptions(threads=1))
+    started = time.monotonic()
+    out = solver.solve(time_limit=1.0, gap=0.0)
+    assert time.monotonic() - started < 1.0 + solver_module.WATCHDOG_GRACE_SECONDS + 1.0
+    assert out.status == "feasible" and out.objective is not None
+    assert out.gap is not None and out.gap > 0
+    assert out.bound >= out.objective
+
+
+def test_watchdog_stops_a_solver_that_overruns_its_limit(monkeypatch):
+    """Pretend HiGHS ignores its limit: our deadline (limit + grace) comes first here."""
+    monkeypatch.setattr(solver_module, "WATCHDOG_GRACE_SECONDS", -2.5)
+    solver = PersistentSolver(hard_knapsack(), SolverOptions(threads=1))
+    started = time.monotonic()
+    out = solver.solve(time_limit=3.0, gap=0.0)
+    assert time.monotonic() - started < 2.0
+    assert out.termination == "time limit (watchdog)"
+    assert out.status == "feasible"
+
+
+def test_interrupt_keeps_the_incumbent():
+    solver = PersistentSolver(hard_knapsack(), SolverOptions(threads=1))
+    timer = threading.Timer(0.7, INTERRUPT.set)
+    timer.start()
+    try:
+        out = solver.solve(time_limit=30.0, gap=0.0)
+    finally:
+        timer.cancel()
+        INTERRUPT.clear()
+    assert out.termination == "interrupted"
+    assert out.status == "feasible"
+    assert out.seconds < 10
+
+
+def test_progress_reports_incumbent_bound_and_gap():
+    seen = []
+    solver = PersistentSolver(hard_knapsack(), SolverOptions(threads=1), progress=seen.append)
+    solver.solve(time_limit=1.0, gap=0.0)
+    assert seen, "no progress reported"
+    last = seen[-1]
+    assert last.incumbent is not None and last.bound is not None
+    assert last.bound >= last.incumbent - 1e-6
+
+
+def test_infeasible_and_optimal_statuses():
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(domain=pyo.Binary)
+    m.c = pyo.Constraint(expr=m.x >= 2)
+    m.obj = pyo.Objective(expr=m.x)
+    assert PersistentSolver(m, SolverOptions()).solve(10, 0).status == "infeasible"
+    m.c.deactivate()
+    out = PersistentSolver(m, SolverOptions()).solve(10, 0)
+    assert out.status == "optimal" and out.objective == 0
+
+
+def test_unknown_solver_is_a_clear_error():
+    with pytest.raises(SolverError, match="not available"):
+        PersistentSolver(hard_knapsack(10), SolverOptions(solver="no_such_solver"))
+
+
+def test_relative_gap():
+    assert relative_gap(100.0, 110.0) == pytest.approx(0.1)
+    assert relative_gap(None, 1.0) is None
+    assert relative_gap(1.0, float("inf")) is None

@@ -1,0 +1,115 @@
+"""Sweeps: same answers inline, on local processes and on a real local Dask cluster;
+budget-only sweeps reuse one model; interrupted sweeps keep what was solved."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from optimizer import Scenario, sweep
+from optimizer.flexibility import flexibility_value
+from optimizer.solver import INTERRUPT
+from optimizer.sweeps import budget_sweep, parse_range
+from tests.optimizer.conftest import make_inputs, nation, programme
+
+OBJECTIVE_COLUMNS = ["capability", "cost", "shortfall", "interoperability", "risk"]
+
+
+def small_scenario() -> Scenario:
+    """Two allies, three programmes of different value per cost, a 4-year horizon."""
+    inputs = make_inputs(
+        first_year=2030, last_year=2033, nations=[nation("A"), nation("B", carry=0.2)], budgets=10.0,
+        programmes=[programme("P1", cost=8), programme("P2", cost=5, duration=2),
+                    programme("P3", cost=12, duration=2, flexible=True)],
+        values={("P1", "air"): 5.0, ("P2", "air"): 4.0, ("P3", "air"): 9.0},
+        planning_cycle_years=2,
+    )
+    return Scenario(inputs, name="small")
+
+
+def frame(s) -> pd.DataFrame:
+    return s.table[["scenario", "status", *OBJECTIVE_COLUMNS]]
+
+
+def test_parse_range():
+    assert parse_range("0.6:1.4:0.2") == [0.6, 0.8, 1.0, 1.2, 1.4]
+    assert parse_range("0.5,1") == [0.5, 1.0]
+    with pytest.raises(ValueError):
+        parse_range("1:0:0.1")
+
+
+def test_budget_sweep_is_monotone_and_identical_inline_and_on_processes():
+    scenario = small_scenario()
+    scales = [0.4, 0.7, 1.0, 1.3, 1.6]
+    inline = budget_sweep(scenario, scales, workers=1, gap=0.0, time_limit=30)
+    parallel = budget_sweep(scenario, scales, workers=2, gap=0.0, time_limit=30)
+    pd.testing.assert_frame_equal(frame(inline), frame(parallel))
+    capability = inline.table["capability"].tolist()
+    assert capability == sorted(capability), "more money never buys less capability"
+    assert inline.complete and len(inline.points) == 5
+    # the reused-model path agrees with solving each point from scratch
+    fresh = budget_sweep(scenario, scales, workers=1, gap=0.0, time_limit=30, reuse_model=False)
+    pd.testing.assert_frame_equal(frame(inline), frame(fresh))
+
+
+def test_sweep_workbook_and_core_index(tmp_path):
+    import openpyxl
+
+    result = budget_sweep(small_scenario(), [0.5, 1.0, 1.5], workers=1, gap=0.0, time_limit=30)
+    core = result.core_index
+    assert core["share"].between(0, 1).all()
+    path = result.to_excel(tmp_path / "sweep.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert {"Sweep", "Plans", "CoreIndex"} <= set(wb.sheetnames)
+    assert wb["Sweep"]._charts, "the budget efficiency curve chart is missing"
+
+
+def test_general_sweep_of_what_ifs():
+    base = small_scenario()
+    result = sweep([base, base.without_programme("P3"), base.with_budget(scale=0.5, nations=["A"])], workers=1, gap=0.0)
+    table = result.table
+    assert list(table["scenario"]) == [base.name, f"{base.name} without P3", f"{base.name} budget×0.5 A"]
+    assert table.loc[1, "capability"] <= table.loc[0, "capability"]
+
+
+def test_interrupted_sweep_keeps_solved_scenarios(monkeypatch):
+    """Interrupt after the first scenario: the sweep returns it and says it is incomplete."""
+    import optimizer.sweeps as sweeps
+
+    original = sweeps.SweepPoint
+    calls = []
+
+    def point(*args, **kwargs):
+        calls.append(1)
+        INTERRUPT.set()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(sweeps, "SweepPoint", point)
+    try:
+        result = budget_sweep(small_scenario(), [0.5, 1.0, 1.5], workers=1, gap=0.0, chain_length=1)
+    finally:
+        INTERRUPT.clear()
+    assert len(result.points) == 1 and not result.complete
+
+
+def test_flexibility_levers_are_never_worse_than_rigid(tmp_path):
+    report = flexibility_value(small_scenario(), workers=1, gap=0.0, time_limit=30)
+    table = report.by_objective.set_index("objective")
+    capability = table.loc["capability"]
+    assert capability["flexible"] >= capability["rigid"] - 1e-6
+    assert capability["free starts"] >= capability["rigid"] - 1e-6
+    assert capability["carry-over"] >= capability["rigid"] - 1e-6
+    assert not report.by_nation.empty
+    assert report.to_excel(tmp_path / "flex.xlsx").exists()
+
+
+def test_dask_cluster_gives_identical_results():
+    from dask import distributed  # the test extra installs capopt[distributed]
+
+    scenario = small_scenario()
+    scales = [0.5, 1.0, 1.5, 2.0]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            on_dask = budget_sweep(scenario, scales, client=client, gap=0.0, time_limit=30)
+    inline = budget_sweep(scenario, scales, workers=1, gap=0.0, time_limit=30)
+    pd.testing.assert_frame_equal(frame(on_dask), frame(inline))
