@@ -33,7 +33,7 @@ class Scenario:
     @classmethod
     def from_excel(cls, path: str | Path, name: str | None = None) -> "Scenario":
         """Read and validate a workbook; raises `InputError` listing every problem."""
-        from data.validate import load_inputs
+        from data.reader import load_inputs
 
         inputs, warnings = load_inputs(path)
         return cls(inputs, name or Path(path).stem, tuple(warnings))
