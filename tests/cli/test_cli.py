@@ -1,0 +1,161 @@
+"""The command line through click's CliRunner: exit codes, messages, files written or not."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import cli
+from data.input_writer import write_inputs
+from optimizer.errors import EXIT_CODES
+from tests.optimizer.conftest import make_inputs, nation, programme
+
+
+@pytest.fixture()
+def book(tmp_path: Path) -> Path:
+    """Two allies, two programmes; budget 10 a year: a plan exists and is easy to check."""
+    inputs = make_inputs(
+        first_year=2030, last_year=2032, nations=[nation("AAA"), nation("BBB")], budgets=10.0,
+        programmes=[programme("P1", cost=6), programme("P2", cost=6, duration=2)],
+        values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
+    )
+    path = tmp_path / "book.xlsx"
+    write_inputs(inputs, path)
+    return path
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli.main, list(args), catch_exceptions=False)
+
+
+def digest(path: Path) -> tuple[str, float]:
+    return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime
+
+
+def test_validate_prints_summary(book):
+    result = run("validate", str(book))
+    assert result.exit_code == 0, result.output
+    assert "AAA" in result.output or "2 nations" in result.output
+
+
+def test_validate_bad_workbook_lists_problems_and_exits_3(tmp_path, book):
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Programmes"]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=2, column=header.index("duration_years") + 1, value=-2)
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    result = run("validate", str(bad))
+    assert result.exit_code == EXIT_CODES["invalid_input"] == 3
+    assert "Programmes!" in result.output and "duration_years" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_not_a_workbook_is_one_clear_line(tmp_path):
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("hello")
+    result = run("solve", str(fake), "-o", str(tmp_path / "out.xlsx"))
+    assert result.exit_code == 3
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_solve_writes_plan_and_summary_without_touching_input(tmp_path, book):
+    before = digest(book)
+    out = tmp_path / "plan.xlsx"
+    result = run("solve", str(book), "-o", str(out), "--time-limit", "30", "--gap", "0")
+    assert result.exit_code == 0, result.output
+    assert "Status: optimal" in result.output
+    assert "capability" in result.output and "Plan written to" in result.output
+    assert digest(book) == before
+    wb = openpyxl.load_workbook(out)
+    for sheet in ("Summary", "Plan", "Spend", "Standards", "Capability", "Contributions", "Gantt"):
+        assert sheet in wb.sheetnames
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["status"] == "optimal"
+    assert summary["input_sha256"] == before[0]
+    assert summary["objective"] == "lexicographic"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_solve_weighted_options_override_settings(tmp_path, book):
+    out = tmp_path / "plan.xlsx"
+    result = run("solve", str(book), "-o", str(out), "--weight", "capability=1", "--weight", "cost=10")
+    assert result.exit_code == 0, result.output
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(out)["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["objective"] == "weighted"
+    assert summary["cost"] == 0  # at 10 per unit of cost nothing is worth buying
+
+
+def test_unknown_objective_is_a_usage_error(book, tmp_path):
+    result = run("solve", str(book), "-o", str(tmp_path / "p.xlsx"), "--priority", "capability,happiness")
+    assert result.exit_code == 2
+    assert "happiness" in result.output
+
+
+def test_infeasible_exits_4_and_writes_nothing(tmp_path):
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("POL")], budgets=260.0,
+        programmes=[programme("P07", cost=410)], commitments=[("POL", "P07", "fund", 2030)],
+    )
+    book = tmp_path / "inf.xlsx"
+    write_inputs(inputs, book)
+    out = tmp_path / "plan.xlsx"
+    result = run("solve", str(book), "-o", str(out))
+    assert result.exit_code == EXIT_CODES["infeasible"] == 4
+    assert "POL must fund P07 starting 2030" in result.output
+    assert "POL's 2030 budget is 260.0 and P07 costs 410.0 that year" in result.output
+    assert not out.exists()
+
+
+def test_unwritable_output_is_never_lost(tmp_path, book, monkeypatch):
+    """Simulate a file held open by Excel: the first save fails, the plan lands elsewhere."""
+    import data.xlsx_io as xlsx_io
+
+    real = xlsx_io.save_atomically
+    target = tmp_path / "plan.xlsx"
+
+    def refuse_target(wb, path):
+        if Path(path) == target:
+            raise PermissionError(13, "Permission denied")
+        return real(wb, path)
+
+    monkeypatch.setattr(xlsx_io, "save_atomically", refuse_target)
+    import data.report as report
+
+    monkeypatch.setattr(report, "save_atomically", refuse_target, raising=False)
+    result = run("solve", str(book), "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert "instead" in result.output
+    written = [p for p in tmp_path.iterdir() if p.name.startswith("plan-") and p.suffix == ".xlsx"]
+    assert len(written) == 1
+
+
+def test_template_round_trip(tmp_path):
+    out = tmp_path / "blank.xlsx"
+    result = run("template", str(out))
+    assert result.exit_code == 0, result.output
+    assert "DataDictionary" in openpyxl.load_workbook(out).sheetnames
+
+
+def test_pareto_command_writes_front(tmp_path, book):
+    out = tmp_path / "front.xlsx"
+    result = run("pareto", str(book), "-o", str(out), "--objectives", "capability,cost", "--points", "4")
+    assert result.exit_code == 0, result.output
+    assert "non-dominated plans" in result.output
+    assert "Pareto" in openpyxl.load_workbook(out).sheetnames
+
+
+def test_sweep_and_flexibility_commands(tmp_path, book):
+    out = tmp_path / "sweep.xlsx"
+    result = run("sweep", str(book), "-o", str(out), "--budget-scale", "0.5:1.5:0.5", "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert "budget ×0.5" in result.output and out.exists()
+    flex = tmp_path / "flex.xlsx"
+    result = run("flexibility", str(book), "-o", str(flex), "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert "worth of flexible" in result.output and flex.exists()
