@@ -105,7 +105,7 @@ def read_sheets_from_bytes(data: bytes, name: str = "workbook") -> list[RawSheet
     _check_signature(data, name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except Exception:  # BadZipFile, NotImplementedError (odd zip versions), OSError, …
         raise _fail(name, "is a damaged .xlsx file (its zip structure cannot be read)",
                     _XLSX_HINT)
     with archive:
@@ -152,9 +152,8 @@ def _check_archive(archive: zipfile.ZipFile, name: str) -> None:
                             "LibreOffice")
     except InputError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError,
-            RuntimeError, ValueError) as exc:
-        raise _fail(name, f"is a damaged .xlsx file ({exc})", _XLSX_HINT)
+    except Exception as exc:  # zlib.error, BadZipFile, bad CRC, unsupported compression, …
+        raise _fail(name, f"is a damaged .xlsx file ({_reason(exc)})", _XLSX_HINT)
 
 
 def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:

@@ -21,6 +21,8 @@ NO_WORDS = frozenset({"no", "n", "false", "0"})
 OBJECTIVES = ("capability", "cost", "shortfall", "interoperability", "risk")
 AREA_WEIGHT_KEY_PREFIX = "weight_capability:"
 DATA_DICTIONARY_SHEET = "DataDictionary"
+# Longer than any horizon the year range allows; also keeps a profile a sane size.
+MAX_DURATION_YEARS = YEAR_MAX - YEAR_MIN
 MONEY = "currency (Settings currency)"
 
 

@@ -22,6 +22,7 @@ from data.errors import InputError, Problem
 from data.schema import (
     AREA_WEIGHT_KEY_PREFIX,
     DATA_DICTIONARY_SHEET,
+    MAX_DURATION_YEARS,
     NO_WORDS,
     OBJECTIVE_LIST_KEYS,
     OBJECTIVES,
@@ -738,6 +739,11 @@ def _read_programmes(table: _Table | None, ids: _Ids, check: _Check) -> list[_Pr
                                "expected it blank (joint programmes only)")
                 continue
             fields[column.name] = row.get(column)
+        if fields["duration_years"] is not _BAD and fields["duration_years"] > MAX_DURATION_YEARS:
+            check.error(table.sheet, row.cell("duration_years"), f"duration_years is "
+                        f"{fields['duration_years']}", f"expected at most {MAX_DURATION_YEARS} "
+                        "(longer than any horizon)")
+            continue
         if any(v is _BAD for v in fields.values()):
             continue
         if fields["exclusive_group"] is not None:
