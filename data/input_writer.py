@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from openpyxl.workbook import Workbook
 
@@ -61,7 +61,7 @@ def write_inputs(inputs: Inputs, path: str | os.PathLike[str]) -> Path:
 def _exact_floats(wb: Workbook) -> None:
     """Store every float with all the digits it needs to read back bit for bit.
 
-    openpyxl writes numbers as '%.16g', which turns 0.1 + 0.2 into 0.3. A numeric cell
+    openpyxl writes numbers with 16 significant digits ('%.16g'), which turns 0.1 + 0.2 into 0.3. A numeric cell
     whose stored value is the text of `repr(x)` is written verbatim into <v> (still a
     number to Excel, which reads doubles at full precision), so we do that for the few
     floats that 16 digits would change.
@@ -71,7 +71,7 @@ def _exact_floats(wb: Workbook) -> None:
             for cell in row:
                 value = cell.value
                 if (isinstance(value, float) and math.isfinite(value)
-                        and float("%.16g" % value) != value):
+                        and float(f"{value:.16g}") != value):
                     cell._value = repr(value)  # data_type stays "n"
 
 
@@ -116,7 +116,7 @@ def _programme_row(p: Programme) -> list[object]:
 
 
 def _value_rows(inputs: Inputs) -> list[list[object]]:
-    rows = []
+    rows: list[list[object]] = []
     for p in inputs.programmes:
         cells = [inputs.values.get((p.id, a.id)) for a in inputs.areas]
         if any(v is not None for v in cells):

@@ -14,8 +14,8 @@ import os
 import time
 import warnings
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import openpyxl.xml
 from openpyxl import load_workbook
@@ -41,7 +41,7 @@ MAX_CELLS = 5_000_000
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
-_MERGE_CELL_TAG = "{%s}mergeCell" % SHEET_MAIN_NS
+_MERGE_CELL_TAG = f"{{{SHEET_MAIN_NS}}}mergeCell"
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 # A workbook written by Excel or LibreOffice never declares a DTD; one that does is
 # either broken or an entity-expansion attack. Checked in every encoding XML allows here.
@@ -105,7 +105,7 @@ def read_sheets_from_bytes(data: bytes, name: str = "workbook") -> list[RawSheet
     _check_signature(data, name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except Exception:  # BadZipFile, NotImplementedError (odd zip versions), OSError, …
+    except Exception:  # noqa: BLE001 — BadZipFile, NotImplementedError (odd zip versions), …
         raise _fail(name, "is a damaged .xlsx file (its zip structure cannot be read)",
                     _XLSX_HINT)
     with archive:
@@ -152,7 +152,7 @@ def _check_archive(archive: zipfile.ZipFile, name: str) -> None:
                             "LibreOffice")
     except InputError:
         raise
-    except Exception as exc:  # zlib.error, BadZipFile, bad CRC, unsupported compression, …
+    except Exception as exc:  # noqa: BLE001 — zlib.error, bad CRC, unsupported compression, …
         raise _fail(name, f"is a damaged .xlsx file ({_reason(exc)})", _XLSX_HINT)
 
 
@@ -170,7 +170,7 @@ def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
 def _read_workbook(data: bytes, name: str) -> list[RawSheet]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises anything from KeyError to TypeError on junk
+    except Exception as exc:  # noqa: BLE001 — openpyxl raises anything from KeyError to TypeError
         raise _fail(name, f"cannot be read as an .xlsx workbook ({_reason(exc)})", _XLSX_HINT)
     try:
         sheets: list[RawSheet] = []
@@ -212,7 +212,7 @@ def _read_sheet(wb: object, ws: ReadOnlyWorksheet, title: str, budget: list[int]
                 _keep_row(rows, number, cells, title, budget)
     except InputError:
         raise
-    except Exception as exc:  # malformed XML, bad coordinates, entity refusal, …
+    except Exception as exc:  # noqa: BLE001 — malformed XML, bad coordinates, entity refusal, …
         raise _too_big(title, f"sheet cannot be read: the file is damaged ({_reason(exc)})",
                        _XLSX_HINT)
     _fill_merged(rows, parser.merged)
@@ -297,9 +297,10 @@ class _SheetParser(WorkSheetParser):
         cell = super().parse_cell(element)
         if cell["data_type"] == "e" and cell["value"] is not None:
             cell["value"] = CellError(str(cell["value"]))
-        elif cell["value"] is None and element.find(FORMULA_TAG) is not None:  # type: ignore[attr-defined]
-            if not _cached_empty_text(element):
-                cell["value"] = UNCACHED_FORMULA
+        elif (cell["value"] is None
+              and element.find(FORMULA_TAG) is not None  # type: ignore[attr-defined]
+              and not _cached_empty_text(element)):
+            cell["value"] = UNCACHED_FORMULA
         return cell
 
 

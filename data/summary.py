@@ -7,7 +7,7 @@ the money and the programmes they meant? Kept to about 25 lines whatever the inp
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from data.errors import Problem
 from data.tables import ALLIANCE, Inputs
@@ -53,8 +53,8 @@ def describe(inputs: Inputs, warnings: Iterable[Problem] = ()) -> str:
 def _nation_lines(inputs: Inputs) -> list[str]:
     allies = [n.code for n in inputs.nations if n.role == "ally"]
     partners = [n.code for n in inputs.nations if n.role == "partner"]
-    out = [f"Nations: {len(inputs.nations)} — {_plural(len(allies), 'ally', 'allies')}"
-           f" ({_names(allies)})"]
+    out = [(f"Nations: {len(inputs.nations)} — {_plural(len(allies), 'ally', 'allies')}"
+           f" ({_names(allies)})")]
     if partners:
         out[0] += f", {_plural(len(partners), 'partner')} ({_names(partners)})"
     return out
@@ -95,10 +95,10 @@ def _relation_lines(inputs: Inputs) -> list[str]:
     alliance = sum(t.nation == ALLIANCE for t in inputs.targets)
     actions = Counter(c.action for c in inputs.commitments)
     return [
-        f"Standards: {len(inputs.standards)} ({required} required by programmes); "
-        f"precedence rules: {len(inputs.precedences)}",
-        f"Targets: {len(inputs.targets)} ({alliance} alliance-wide); commitments: "
-        f"{len(inputs.commitments)} ({actions['fund']} fund, {actions['exclude']} exclude)",
+        (f"Standards: {len(inputs.standards)} ({required} required by programmes); "
+        f"precedence rules: {len(inputs.precedences)}"),
+        (f"Targets: {len(inputs.targets)} ({alliance} alliance-wide); commitments: "
+        f"{len(inputs.commitments)} ({actions['fund']} fund, {actions['exclude']} exclude)"),
     ]
 
 

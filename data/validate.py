@@ -9,12 +9,14 @@ Excel (`sheets_from_rows`). Every problem is collected before anything is raised
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import logging
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
@@ -160,7 +162,7 @@ def is_blank(value: object) -> bool:
 
 def _as_number(value: object) -> float | int | None:
     """The number a cell holds (int kept exact), or None if it holds none."""
-    if isinstance(value, _NOT_A_NUMBER_TYPES) or isinstance(value, (CellError, _UncachedFormula)):
+    if isinstance(value, (*_NOT_A_NUMBER_TYPES, CellError, _UncachedFormula)):
         return None
     if isinstance(value, int):
         return value
@@ -194,7 +196,7 @@ def _in_bounds(x: float, column: Column) -> bool:
     return hi is None or x <= hi
 
 
-def convert(value: object, column: Column) -> object:
+def convert(value: object, column: Column) -> Any:
     """Convert a non-blank cell to the column's type; raise _Bad with the message parts."""
     what = f"{column.name} is {show(value)}"
     if isinstance(value, (CellError, _UncachedFormula)):
@@ -391,7 +393,7 @@ def _match_sheets(sheets: Sequence[RawSheet], check: _Check) -> dict[str, RawShe
         if schema.required and schema.name not in found:
             check.error(schema.name, "", "sheet is missing",
                         f"expected a sheet named {schema.name}")
-    for name, raw in found.items():
+    for raw in found.values():
         for ref in raw.merged:
             check.warn(raw.title, ref, "merged cells: every cell of the range is read as "
                        "its top-left value")
@@ -551,20 +553,20 @@ def _settings_column(key_text: str, known: dict[str, Column]) -> tuple[Column | 
     prefix, colon, area = key_text.partition(":")
     if colon and normalise_name(prefix) == normalise_name(AREA_WEIGHT_KEY_PREFIX[:-1]):
         area = area.strip()
-        column = replace(settings_key(AREA_WEIGHT_KEY_PREFIX), name=AREA_WEIGHT_KEY_PREFIX + area)
-        return column, AREA_WEIGHT_KEY_PREFIX + area.casefold()
+        per_area = replace(settings_key(AREA_WEIGHT_KEY_PREFIX), name=AREA_WEIGHT_KEY_PREFIX + area)
+        return per_area, AREA_WEIGHT_KEY_PREFIX + area.casefold()
     column = known.get(normalise_name(key_text))
     return column, (column.name if column else "")
 
 
 def _read_setting_value(row: _Row, column: Column, draft: _SettingsDraft) -> None:
     draft.seen.add(column.name)
-    cell = _Row(row.check, row.sheet, row.number, {column.name: row.raw("value")},
-                {column.name: row.letters.get("value", "")})
-    value = cell.get(column)
+    value_row = _Row(row.check, row.sheet, row.number, {column.name: row.raw("value")},
+                     {column.name: row.letters.get("value", "")})
+    value = value_row.get(column)
     if value is _BAD:
         return
-    cell = cell.cell(column.name)
+    cell = value_row.cell(column.name)
     if column.name.startswith(AREA_WEIGHT_KEY_PREFIX):
         draft.area_weights.append((column.name[len(AREA_WEIGHT_KEY_PREFIX):], value, cell))
         return
@@ -618,7 +620,8 @@ def _finish_settings(draft: _SettingsDraft, areas: _Ids, check: _Check) -> Setti
         for c in SETTINGS_KEYS
         if not c.name.startswith("weight_") and c.name not in OBJECTIVE_LIST_KEYS
     }
-    return Settings(**scalars, weights=weights, **lists)
+    fields: dict[str, Any] = {**scalars, "weights": weights, **lists}
+    return Settings(**fields)
 
 
 def _objective_list(names: tuple[str, ...], key: str, draft: _SettingsDraft, areas: _Ids,
@@ -1066,7 +1069,7 @@ def _read_precedences(table: _Table | None, programmes: _Ids,
         out.append(Precedence(before, after, scope))
     if table is not None:
         for cycle in find_cycles([(p.before, p.after) for p in out]):
-            rows = sorted(rows_of[(a, b)] for a, b in zip(cycle, cycle[1:]))
+            rows = sorted(rows_of[(a, b)] for a, b in itertools.pairwise(cycle))
             check.error(table.sheet, "", f"programmes {' → '.join(cycle)} form a cycle "
                         f"(row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))})",
                         "expected no cycle: none of these programmes could ever start")

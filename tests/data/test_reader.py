@@ -9,8 +9,8 @@ import io
 import re
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import defusedxml
 import openpyxl
@@ -118,10 +118,10 @@ def test_formula_without_cached_value_is_an_error(tmp_path: Path) -> None:
     book["Programmes"][1][5] = "=30*2"  # openpyxl stores no result
     book["Budgets"][2][3] = "=B3+1"
     assert load_errors(write_book(book, tmp_path / "f.xlsx")) == [
-        "Budgets!D3: budget for 2029 is a formula with no cached value — expected a value: open "
-        "the workbook in Excel or LibreOffice and save it, so formula results are stored",
-        "Programmes!F2: total_cost is a formula with no cached value — expected a value: open "
-        "the workbook in Excel or LibreOffice and save it, so formula results are stored",
+        ("Budgets!D3: budget for 2029 is a formula with no cached value — expected a value: open "
+        "the workbook in Excel or LibreOffice and save it, so formula results are stored"),
+        ("Programmes!F2: total_cost is a formula with no cached value — expected a value: open "
+        "the workbook in Excel or LibreOffice and save it, so formula results are stored"),
     ]
 
 
@@ -195,8 +195,8 @@ def test_a_folder(tmp_path: Path) -> None:
         (b"PK\x03\x04" + b"\x00" * 200,
          "x.xlsx: is a damaged .xlsx file (its zip structure cannot be read) — " + XLSX_HINT),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
-         "x.xlsx: is password-protected or a legacy .xls file — expected an .xlsx workbook "
-         "without a password (File > Save As > Excel Workbook, with no password)"),
+         ("x.xlsx: is password-protected or a legacy .xls file — expected an .xlsx workbook "
+         "without a password (File > Save As > Excel Workbook, with no password)")),
     ],
 )
 def test_files_that_are_not_workbooks(tmp_path: Path, content: bytes, message: str) -> None:
@@ -263,8 +263,8 @@ def test_entity_bomb_is_refused_fast(tmp_path: Path) -> None:
     errors = load_errors(path)
     assert time.perf_counter() - started < 1.0
     assert errors == [
-        "changed_bomb.xlsx: declares XML entities or a DTD in xl/worksheets/sheet1.xml and is "
-        "refused for safety — expected a workbook saved by Excel or LibreOffice"]
+        ("changed_bomb.xlsx: declares XML entities or a DTD in xl/worksheets/sheet1.xml and is "
+        "refused for safety — expected a workbook saved by Excel or LibreOffice")]
 
 
 def test_utf16_entity_declarations_are_refused(tmp_path: Path) -> None:
@@ -295,8 +295,8 @@ def test_too_many_rows_by_dimension(tmp_path: Path) -> None:
     wb.save(path)
     started = time.perf_counter()
     assert load_errors(path) == [
-        "Values: sheet uses 100,001 rows — expected at most 100,000 (delete the unused rows "
-        "below the data)"]
+        ("Values: sheet uses 100,001 rows — expected at most 100,000 (delete the unused rows "
+        "below the data)")]
     assert time.perf_counter() - started < 1.0
 
 
@@ -310,16 +310,16 @@ def test_too_many_rows_without_dimension_stops_reading(tmp_path: Path) -> None:
             b"</sheetData>"),
     )
     assert load_errors(path) == [
-        "Values: sheet has data in row 1,048,576 — expected at most 100,000 rows (delete the "
-        "unused rows)"]
+        ("Values: sheet has data in row 1,048,576 — expected at most 100,000 rows (delete the "
+        "unused rows)")]
 
 
 def test_too_many_columns(tmp_path: Path) -> None:
     book = minimal_book()
     book["Values"][1] += [None] * (MAX_COLUMNS - 3) + [1]
     assert load_errors(write_book(book, tmp_path / "cols.xlsx")) == [
-        "Values: sheet uses 1,001 columns — expected at most 1,000 (delete the unused columns "
-        "right of the data)"]
+        ("Values: sheet uses 1,001 columns — expected at most 1,000 (delete the unused columns "
+        "right of the data)")]
 
 
 def test_reading_happens_in_memory_only(tmp_path: Path) -> None:

@@ -54,8 +54,8 @@ def test_missing_year_key() -> None:
     book = minimal_book()
     del book["Settings"][1]
     assert errors_of(book) == [
-        "Settings: first_year is missing — expected a row with key first_year and a year "
-        "like 2028"]
+        ("Settings: first_year is missing — expected a row with key first_year and a year "
+        "like 2028")]
 
 
 def test_blank_required_year() -> None:
@@ -99,8 +99,8 @@ def test_key_given_twice_is_an_error() -> None:
 def test_area_weight_given_twice_is_an_error() -> None:
     book = with_settings(["weight_capability:AIR", 1], ["weight_capability: air ", 2])
     assert errors_of(book) == [
-        "Settings!A5: key weight_capability:air is given twice (also in row 4) — expected each "
-        "key once"]
+        ("Settings!A5: key weight_capability:air is given twice (also in row 4) — expected each "
+        "key once")]
 
 
 def test_unknown_key_is_a_warning() -> None:
@@ -138,15 +138,15 @@ def test_bad_setting_values(key: str, value: object, message: str) -> None:
 
 def test_unknown_objective_in_priority() -> None:
     assert errors_of(with_settings(["priority", "shortfall, speed"])) == [
-        'Settings!B4: priority names "speed", which is not an objective — expected objective '
-        "names: capability, cost, shortfall, interoperability, risk or capability:<area id>"]
+        ('Settings!B4: priority names "speed", which is not an objective — expected objective '
+        "names: capability, cost, shortfall, interoperability, risk or capability:<area id>")]
 
 
 def test_unknown_area_in_objective_list() -> None:
     assert errors_of(with_settings(["pareto_objectives", "cost, capability:SPACE"])) == [
-        'Settings!B4: pareto_objectives names "capability:SPACE", which is not an objective — '
+        ('Settings!B4: pareto_objectives names "capability:SPACE", which is not an objective — '
         "expected objective names: capability, cost, shortfall, interoperability, risk or "
-        "capability:<area id>"]
+        "capability:<area id>")]
 
 
 def test_objective_named_twice() -> None:
@@ -156,15 +156,15 @@ def test_objective_named_twice() -> None:
 
 def test_empty_objective_list() -> None:
     assert errors_of(with_settings(["priority", " , "])) == [
-        "Settings!B4: priority lists no objective — expected objective names: capability, "
-        "cost, shortfall, interoperability, risk or capability:<area id>"]
+        ("Settings!B4: priority lists no objective — expected objective names: capability, "
+        "cost, shortfall, interoperability, risk or capability:<area id>")]
 
 
 def test_pareto_needs_two_objectives() -> None:
     book = with_settings(["objective", "pareto"], ["pareto_objectives", "cost"])
     assert errors_of(book) == [
-        "Settings!B5: pareto_objectives names 1 objective — expected two or more objectives "
-        "for objective = pareto"]
+        ("Settings!B5: pareto_objectives names 1 objective — expected two or more objectives "
+        "for objective = pareto")]
 
 
 def test_one_pareto_objective_is_fine_when_not_in_pareto_mode() -> None:
@@ -174,8 +174,8 @@ def test_one_pareto_objective_is_fine_when_not_in_pareto_mode() -> None:
 
 def test_weight_for_unknown_area() -> None:
     assert errors_of(with_settings(["weight_capability:SPACE", 1])) == [
-        "Settings!B4: weight_capability:SPACE names no capability area — expected "
-        "weight_capability:<an id from CapabilityAreas>"]
+        ("Settings!B4: weight_capability:SPACE names no capability area — expected "
+        "weight_capability:<an id from CapabilityAreas>")]
 
 
 @pytest.mark.parametrize("value", [True, 1, 1.0, "yes", "Y", "true", "TRUE", "1", " Yes "])

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from data.errors import InputError
-from data.validate import CellError, UNCACHED_FORMULA, sheets_from_rows, validate_sheets
+from data.validate import UNCACHED_FORMULA, CellError, sheets_from_rows, validate_sheets
 from tests.data.fixtures.books import (
     errors_of,
     full_book,
@@ -47,8 +47,8 @@ def test_extra_sheet_is_a_warning_and_data_dictionary_is_silent() -> None:
 def test_two_sheets_with_the_same_name() -> None:
     book = minimal_book() | {"values ": [["programme"]]}
     assert errors_of(book) == [
-        "values : sheet repeats sheet Values (names are matched ignoring case and spaces) — "
-        "expected one sheet named Values"]
+        ("values : sheet repeats sheet Values (names are matched ignoring case and spaces) — "
+        "expected one sheet named Values")]
 
 
 def test_empty_required_sheet() -> None:
@@ -86,8 +86,8 @@ def test_repeated_column() -> None:
     book = minimal_book()
     put(book, "Programmes", 2, "Total_Cost", 5)
     assert errors_of(book) == [
-        "Programmes!G1: column total_cost appears twice (also in column F) — expected each "
-        "column once"]
+        ("Programmes!G1: column total_cost appears twice (also in column F) — expected each "
+        "column once")]
 
 
 def test_data_without_header_is_a_warning() -> None:
@@ -124,8 +124,8 @@ def test_every_problem_is_reported_at_once() -> None:
         ("duration_years", -2, "Programmes!E2: duration_years is -2 — expected a whole number ≥ 1"),
         ("duration_years", 2.5, "Programmes!E2: duration_years is 2.5 — expected a whole number ≥ 1"),
         ("duration_years", None, "Programmes!E2: duration_years is blank — expected a whole number ≥ 1"),
-        ("duration_years", 10**30, "Programmes!E2: duration_years is "
-         "1000000000000000000000000000000 — expected at most 300 (longer than any horizon)"),
+        ("duration_years", 10**30, ("Programmes!E2: duration_years is "
+         "1000000000000000000000000000000 — expected at most 300 (longer than any horizon)")),
         ("total_cost", "abc", 'Programmes!F2: total_cost is "abc" — expected a number ≥ 0'),
         ("total_cost", float("nan"), "Programmes!F2: total_cost is NaN — expected a number ≥ 0"),
         ("total_cost", float("-inf"), "Programmes!F2: total_cost is -infinity — expected a number ≥ 0"),
@@ -134,8 +134,8 @@ def test_every_problem_is_reported_at_once() -> None:
         ("total_cost", CellError("#DIV/0!"),
          "Programmes!F2: total_cost is the Excel error #DIV/0! — expected a number ≥ 0"),
         ("total_cost", UNCACHED_FORMULA,
-         "Programmes!F2: total_cost is a formula with no cached value — expected a value: open "
-         "the workbook in Excel or LibreOffice and save it, so formula results are stored"),
+         ("Programmes!F2: total_cost is a formula with no cached value — expected a value: open "
+         "the workbook in Excel or LibreOffice and save it, so formula results are stored")),
         ("total_cost", dt.time(12, 30), "Programmes!F2: total_cost is the time 12:30:00 — expected a number ≥ 0"),
         ("sharing", "both", 'Programmes!D2: sharing is "both" — expected one of national, joint'),
     ],
@@ -171,8 +171,8 @@ def test_blank_id() -> None:
     book["Programmes"][1][0] = "  "
     assert errors_of(book) == [
         "Programmes!A2: id is blank — expected an id",
-        'Values!A2: programme "P01" is not in Programmes — expected a programme id from the '
-        "Programmes sheet",
+        ('Values!A2: programme "P01" is not in Programmes — expected a programme id from the '
+        "Programmes sheet"),
     ]
 
 
@@ -227,8 +227,8 @@ def test_duplicate_id_differing_in_case() -> None:
     book = minimal_book()
     book["Programmes"].append([" p01 ", "Copy", "x", "national", 1, 1])
     assert errors_of(book) == [
-        'Programmes!A4: id "p01" repeats P01 from row 2 — expected a unique id (ids are matched '
-        "ignoring case and spaces)"]
+        ('Programmes!A4: id "p01" repeats P01 from row 2 — expected a unique id (ids are matched '
+        "ignoring case and spaces)")]
 
 
 def test_references_resolve_to_the_canonical_spelling() -> None:
@@ -300,16 +300,16 @@ def test_missing_horizon_year() -> None:
     for row in book["Budgets"]:
         del row[3]  # 2029
     assert errors_of(book) == [
-        "Budgets!1: no column for year 2029 — expected one column per year 2027–2031, headed by "
-        "the year"]
+        ("Budgets!1: no column for year 2029 — expected one column per year 2027–2031, headed by "
+        "the year")]
 
 
 def test_missing_horizon_years_are_listed_as_spans() -> None:
     book = minimal_book()
     book["Settings"][2][1] = 2035
     assert errors_of(book) == [
-        "Budgets!1: no column for years 2032–2035 — expected one column per year 2027–2035, "
-        "headed by the year"]
+        ("Budgets!1: no column for years 2032–2035 — expected one column per year 2027–2035, "
+        "headed by the year")]
 
 
 def test_budget_year_outside_horizon_is_a_warning() -> None:
@@ -330,10 +330,10 @@ def test_date_as_budget_header() -> None:
     book = minimal_book()
     book["Budgets"][0][1] = dt.datetime(2027, 1, 1)
     assert errors_of(book) == [
-        "Budgets!1: no column for year 2027 — expected one column per year 2027–2031, headed by "
-        "the year",
-        "Budgets!B1: column header is the date 2027-01-01 — expected a year like 2028 (format "
-        "the header cell as a number or text)",
+        ("Budgets!1: no column for year 2027 — expected one column per year 2027–2031, headed by "
+        "the year"),
+        ("Budgets!B1: column header is the date 2027-01-01 — expected a year like 2028 (format "
+        "the header cell as a number or text)"),
     ]
 
 
@@ -400,16 +400,16 @@ def test_unknown_area_column_in_values() -> None:
     book = minimal_book()
     put(book, "Values", 2, "SPACE", 1)
     assert errors_of(book) == [
-        'Values!D1: column "SPACE" is not in CapabilityAreas — expected a capability area id '
-        "from the CapabilityAreas sheet"]
+        ('Values!D1: column "SPACE" is not in CapabilityAreas — expected a capability area id '
+        "from the CapabilityAreas sheet")]
 
 
 def test_unknown_programme_in_values() -> None:
     book = minimal_book()
     book["Values"].append(["P99", 1, 1])
     assert errors_of(book) == [
-        'Values!A4: programme "P99" is not in Programmes — expected a programme id from the '
-        "Programmes sheet"]
+        ('Values!A4: programme "P99" is not in Programmes — expected a programme id from the '
+        "Programmes sheet")]
 
 
 def test_second_values_row() -> None:
@@ -445,8 +445,8 @@ def test_joint_only_field_on_national_programme_is_a_warning(column: str, value:
     book = minimal_book()
     put(book, "Programmes", 2, column, value)
     assert warnings_of(book) == [
-        f"Programmes!G2: {column} is filled on national programme P01 and is ignored — expected "
-        "it blank (joint programmes only)"]
+        (f"Programmes!G2: {column} is filled on national programme P01 and is ignored — expected "
+        "it blank (joint programmes only)")]
     assert inputs_of(book).programmes[0].per_participant_cost == 0.0
 
 
@@ -468,8 +468,8 @@ def test_min_participants_above_max() -> None:
     put(book, "Programmes", 3, "min_participants", 3)
     put(book, "Programmes", 3, "max_participants", 2)
     assert errors_of(book) == [
-        "Programmes!H3: max_participants 2 is below min_participants 3 — expected "
-        "max_participants ≥ 3"]
+        ("Programmes!H3: max_participants 2 is below min_participants 3 — expected "
+        "max_participants ≥ 3")]
 
 
 def test_min_participants_above_eligible_is_a_warning() -> None:
@@ -477,24 +477,24 @@ def test_min_participants_above_eligible_is_a_warning() -> None:
     put(book, "Programmes", 3, "open_to_partners", "no")  # only AAA and BBB remain eligible
     put(book, "Programmes", 3, "min_participants", 3)
     assert warnings_of(book) == [
-        "Programmes!H3: min_participants is 3 but only 2 nations may join P02, so it cannot be "
-        "funded — expected at most 2"]
+        ("Programmes!H3: min_participants is 3 but only 2 nations may join P02, so it cannot be "
+        "funded — expected at most 2")]
 
 
 def test_max_participants_above_eligible_is_a_warning() -> None:
     book = minimal_book()
     put(book, "Programmes", 3, "max_participants", 5)
     assert warnings_of(book) == [
-        "Programmes!G3: max_participants is 5 but only 3 nations may join P02; the cap has no "
-        "effect — expected at most 3"]
+        ("Programmes!G3: max_participants is 5 but only 3 nations may join P02; the cap has no "
+        "effect — expected at most 3")]
 
 
 def test_min_shares_that_cannot_add_up_are_a_warning() -> None:
     book = minimal_book()
     put(book, "Programmes", 3, "min_share", 0.6)
     assert warnings_of(book) == [
-        "Programmes!G3: min_share is 0.6: 2 members × min_share 0.6 exceed the whole cost, so "
-        "P02 cannot be funded — expected min_share ≤ 1/2"]
+        ("Programmes!G3: min_share is 0.6: 2 members × min_share 0.6 exceed the whole cost, so "
+        "P02 cannot be funded — expected min_share ≤ 1/2")]
 
 
 # --- Programmes: start windows ------------------------------------------------------------
@@ -502,9 +502,9 @@ def test_programme_too_long_for_the_horizon_is_a_warning() -> None:
     book = minimal_book()
     book["Programmes"][1][4] = 6
     assert warnings_of(book) == [
-        "Programmes!A2: programme P01 has no allowed start year (duration 6 years, horizon "
+        ("Programmes!A2: programme P01 has no allowed start year (duration 6 years, horizon "
         "2027–2031) and cannot be funded — expected a start window that fits its duration "
-        "(kept as a candidate)"]
+        "(kept as a candidate)")]
 
 
 def test_deadline_and_earliest_start_leave_no_window() -> None:
@@ -512,9 +512,9 @@ def test_deadline_and_earliest_start_leave_no_window() -> None:
     put(book, "Programmes", 2, "earliest_start", 2029)
     put(book, "Programmes", 2, "deadline", 2030)
     assert warnings_of(book) == [
-        "Programmes!A2: programme P01 has no allowed start year (duration 2 years, horizon "
+        ("Programmes!A2: programme P01 has no allowed start year (duration 2 years, horizon "
         "2027–2031, earliest_start 2029, deadline 2030) and cannot be funded — expected a start "
-        "window that fits its duration (kept as a candidate)"]
+        "window that fits its duration (kept as a candidate)")]
 
 
 def test_planning_cycle_can_leave_no_window() -> None:
@@ -523,9 +523,9 @@ def test_planning_cycle_can_leave_no_window() -> None:
     book["Programmes"][1][4] = 3
     put(book, "Programmes", 2, "earliest_start", 2028)  # cycle years 2027, 2030; 2030+3 > 2032
     assert warnings_of(book) == [
-        "Programmes!A2: programme P01 has no allowed start year (duration 3 years, horizon "
+        ("Programmes!A2: programme P01 has no allowed start year (duration 3 years, horizon "
         "2027–2031, earliest_start 2028, starts only every 3 years) and cannot be funded — "
-        "expected a start window that fits its duration (kept as a candidate)"]
+        "expected a start window that fits its duration (kept as a candidate)")]
     put(book, "Programmes", 2, "flexible_start", "yes")
     assert warnings_of(book) == []
 
@@ -575,16 +575,16 @@ def test_offset_listed_twice() -> None:
     book = full_book()
     book["CostProfiles"].append(["p02", 1, 1])
     assert errors_of(book) == [
-        "CostProfiles!B5: year_offset 1 of P02 is listed twice — expected each offset of a "
-        "programme once"]
+        ("CostProfiles!B5: year_offset 1 of P02 is listed twice — expected each offset of a "
+        "programme once")]
 
 
 def test_bad_profile_cells() -> None:
     book = full_book()
     book["CostProfiles"] += [["P77", 0, 1], ["P01", -1, 1], ["P01", 0, -2]]
     assert errors_of(book) == [
-        'CostProfiles!A5: programme "P77" is not in Programmes — expected a programme id from '
-        "the Programmes sheet",
+        ('CostProfiles!A5: programme "P77" is not in Programmes — expected a programme id from '
+        "the Programmes sheet"),
         "CostProfiles!B6: year_offset is -1 — expected a whole number ≥ 0",
         "CostProfiles!C7: share is -2 — expected a number ≥ 0",
     ]
@@ -611,8 +611,8 @@ def test_critical_mass_above_nation_count_is_a_warning() -> None:
     book = full_book()
     book["Standards"][1][3] = 4
     assert warnings_of(book) == [
-        "Standards!D2: min_adopters is 4 but there are only 3 nations, so S1 can never be "
-        "adopted — expected at most 3"]
+        ("Standards!D2: min_adopters is 4 but there are only 3 nations, so S1 can never be "
+        "adopted — expected at most 3")]
 
 
 def test_unknown_standard_and_repeated_requirement() -> None:
@@ -621,7 +621,7 @@ def test_unknown_standard_and_repeated_requirement() -> None:
     with pytest.raises(InputError) as caught:
         validate_sheets(sheets_from_rows(book))
     assert [str(p) for p in caught.value.problems] == [
-        'ProgrammeStandards!B3: standard "S9" is not in Standards — expected a standard id from '
-        "the Standards sheet"]
+        ('ProgrammeStandards!B3: standard "S9" is not in Standards — expected a standard id from '
+        "the Standards sheet")]
     assert [str(w) for w in caught.value.warnings] == [
         "ProgrammeStandards!A4: P02 requires S1 again (first in row 2); the repeat is ignored"]
