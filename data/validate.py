@@ -601,6 +601,8 @@ def _finish_settings(draft: _SettingsDraft, areas: _Ids, check: _Check) -> Setti
     weights: dict[str, float] = {name: draft.value(f"weight_{name}") for name in OBJECTIVES}
     for area, weight, cell in draft.area_weights:
         found = areas.resolve(area)
+        if found is None and not areas.trusted:
+            continue  # CapabilityAreas itself is missing or unreadable: reported there
         if found is None:
             check.error(draft.sheet, cell, f"{AREA_WEIGHT_KEY_PREFIX}{area} names no "
                         "capability area", "expected weight_capability:<an id from "
@@ -636,7 +638,9 @@ def _objective_list(names: tuple[str, ...], key: str, draft: _SettingsDraft, are
     ok = True
     for name in names:
         canonical = _objective_name(name, areas)
-        if canonical is None:
+        if canonical is None and not areas.trusted and ":" in name:
+            ok = False  # an area objective, but CapabilityAreas is missing: reported there
+        elif canonical is None:
             check.error(draft.sheet, cell, f"{key} names {show(name)}, which is not an "
                         "objective", expected)
             ok = False
@@ -1007,7 +1011,7 @@ def _area_header(areas: _Ids, sheet: str, check: _Check) -> Callable[[object, st
     def judge(title: object, cell: str) -> str | None:
         text = _as_text(title)
         found = areas.resolve(text)
-        if found is None:
+        if found is None and areas.trusted:
             check.error(sheet, cell, f"column {show(text)} is not in CapabilityAreas",
                         "expected a capability area id from the CapabilityAreas sheet")
         return found

@@ -188,6 +188,14 @@ def test_missing_required_sheet_does_not_flood_references() -> None:
     assert errors_of(book) == ["Programmes: sheet is missing — expected a sheet named Programmes"]
 
 
+def test_missing_areas_sheet_does_not_flood_settings() -> None:
+    book = minimal_book()
+    book["Settings"] += [["priority", "capability:AIR, cost"], ["weight_capability:AIR", 2]]
+    del book["CapabilityAreas"]
+    assert errors_of(book) == [
+        "CapabilityAreas: sheet is missing — expected a sheet named CapabilityAreas"]
+
+
 def test_numbers_given_as_text_are_accepted() -> None:
     book = minimal_book()
     put(book, "Programmes", 2, "total_cost", " 60.5 ")
