@@ -1,0 +1,31 @@
+"""The example scripts run as a user would run them (a subprocess, the real CLI entry)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ROOT / "examples" / "small" / "small.xlsx"
+
+
+def test_whatif_study_ranks_every_nation(tmp_path):
+    out = tmp_path / "ranking.xlsx"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "whatif_study.py"), str(SMALL), "--cut", "0.5",
+         "--workers", "2", "--time-limit", "30", "-o", str(out)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Alliance capability lost" in done.stdout
+    rows = list(openpyxl.load_workbook(out)["Ranking"].iter_rows(min_row=2, values_only=True))
+    from optimizer import Scenario
+
+    nations = {n.code for n in Scenario.from_excel(SMALL).inputs.nations}
+    assert {r[0] for r in rows} == nations
+    lost = [r[3] for r in rows]
+    assert lost == sorted(lost, reverse=True)
+    assert max(lost) > 0, "halving some nation's budget must cost capability"
