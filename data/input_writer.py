@@ -32,7 +32,7 @@ def write_inputs(inputs: Inputs, path: str | os.PathLike[str]) -> Path:
         "Settings": (["key", "value"], settings_rows(inputs.settings)),
         "Nations": (_header("Nations"), [
             [n.code, n.name, n.role, n.max_concurrent_programmes, n.carry_over_fraction,
-             n.borrow_fraction] for n in inputs.nations]),
+             n.borrow_fraction, n.robust_overruns] for n in inputs.nations]),
         "Budgets": (["nation", *inputs.years], [
             [n.code, *(inputs.budget(n.code, y) for y in inputs.years)] for n in inputs.nations]),
         "Programmes": (_header("Programmes"), [_programme_row(p) for p in inputs.programmes]),

@@ -257,6 +257,16 @@ SETTINGS_KEYS: tuple[Column, ...] = (
         unit="seconds",
     ),
     Column("mip_gap", "number", "Relative MIP gap at which the solver stops.", default=0.01, min=0),
+    Column(
+        "robust_overruns",
+        "whole",
+        "Robust budgets (Γ): each nation's yearly budget must hold even if up to this many of "
+        "the programmes it pays for that year overrun by their cost_overrun_risk; 0 = off "
+        "(nations may override it).",
+        default=0,
+        min=0,
+        unit="programmes",
+    ),
 )
 
 OBJECTIVE_LIST_KEYS = ("priority", "pareto_objectives")
@@ -308,6 +318,14 @@ _NATIONS = SheetSchema(
             min=0,
             default_text="the Settings value",
             unit="fraction of a year's budget",
+        ),
+        Column(
+            "robust_overruns",
+            "whole",
+            "This nation's robust-budget Γ (overrunning programmes its budget must absorb).",
+            min=0,
+            default_text="the Settings value",
+            unit="programmes",
         ),
     ),
 )

@@ -53,6 +53,9 @@ class Settings:
     pareto_exact: bool = False
     time_limit_seconds: float = 300.0
     mip_gap: float = 0.01
+    # Γ of the robust budget (docs/robust.md, family 13): programmes per nation and year
+    # whose overrun every budget must absorb; 0 = nominal budgets only
+    robust_overruns: int = 0
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -67,6 +70,7 @@ class Nation:
     max_concurrent_programmes: int | None
     carry_over_fraction: float  # already resolved against Settings
     borrow_fraction: float  # already resolved against Settings
+    robust_overruns: int | None = None  # None = the Settings value (see Inputs.robust_overruns)
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,15 @@ class Inputs:
 
     def budget(self, nation: str, year: int) -> float:
         return float(self.budgets.get((nation, year), 0.0))
+
+    def robust_overruns(self, nation: str) -> int:
+        """Γ_n: the nation's own value, else Settings `robust_overruns` (0 = not robust).
+
+        Resolved on use, not when read, so `with_settings(robust_overruns=…)` reaches every
+        nation without an own value.
+        """
+        own = self.nation_by_code[nation].robust_overruns
+        return self.settings.robust_overruns if own is None else own
 
     def eligible_nations(self, programme: Programme) -> tuple[str, ...]:
         """Who may fund p: allies always; partners only joint programmes open to them."""
