@@ -23,6 +23,7 @@ from models.constraints import (
     add_standards_compliance,
 )
 from models.objectives import add_objective_expressions, add_spend
+from models.robust import add_robust_budget
 from models.terms import forget_lookups
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def build_model(inputs: Inputs) -> pyo.ConcreteModel:
         add_critical_mass(m, inputs)  # 10
         add_commitments(m, inputs)  # 11
         add_capability_targets(m, inputs)  # 12
+        add_robust_budget(m, inputs)  # 13 (docs/robust.md): no rows unless some Γ_n > 0
 
         add_objective_expressions(m, inputs)
         forget_lookups(m)

@@ -32,6 +32,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "critical mass of standards": ("critical_mass_switch", "critical_mass"),
     "consortium size": ("consortium_min", "consortium_max"),
     "minimum cost shares": ("min_share",),
+    "robust budgets (room for Γ overruns)": (
+        "robust_budget", "robust_budget_balance", "robust_carry_over_cap", "robust_borrow_floor",
+    ),
 }
 
 
