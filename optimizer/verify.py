@@ -20,6 +20,7 @@ from optimizer.evaluate import (
     greedy_balances,
     nation_spend,
     objective_values,
+    spend_items,
     unknown_references,
 )
 
@@ -228,6 +229,64 @@ def _budget_line(inputs: Inputs, nation: str, year: int, balance: float, spend: 
     )
 
 
+# --- 13. robust budgets (docs/robust.md) ----------------------------------------------
+
+
+def robust_protection(inputs: Inputs, decisions: PlanDecisions) -> dict[tuple[str, int], float]:
+    """β[n,τ]: the sum of the Γ_n largest overruns risk_p · (what n pays for p in τ).
+
+    Only nations with Γ_n > 0 and years with an overrun appear. What n pays for p is its
+    national cost, or its joint payment plus per-participant cost; adoptions never overrun.
+    """
+    paid: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for item in spend_items(inputs, decisions):
+        if item.kind != "adoption":
+            paid[(item.nation, item.year)][item.ref] += item.amount
+    out: dict[tuple[str, int], float] = {}
+    for (nation, year), by_programme in paid.items():
+        gamma = inputs.robust_overruns(nation)
+        overruns = sorted(
+            (inputs.programme_by_id[pid].cost_overrun_risk * amount
+             for pid, amount in by_programme.items()),
+            reverse=True,
+        )
+        if gamma > 0 and overruns and overruns[0] > 0:
+            out[(nation, year)] = sum(overruns[:gamma])
+    return out
+
+
+def check_robust_budget(inputs: Inputs, decisions: PlanDecisions, tol: float) -> list[str]:
+    """With Γ_n > 0: budgets hold with every year's Γ_n largest overruns added to spend.
+
+    The balances are MODEL.md's greedy ones, computed on spend + β; like the nominal rule,
+    only a nation's first breach is reported.
+    """
+    protection = robust_protection(inputs, decisions)
+    if not protection:
+        return []
+    spend = nation_spend(inputs, decisions)
+    robust_spend = {key: amount + protection.get(key, 0.0) for key, amount in spend.items()}
+    balances = greedy_balances(inputs, robust_spend)
+    lines = []
+    for n in inputs.nations:
+        gamma = inputs.robust_overruns(n.code)
+        if gamma <= 0:
+            continue
+        for year in inputs.years:
+            balance, _ = balances[(n.code, year)]
+            floor = borrowing_floor(inputs, n.code, year)
+            if balance < floor - _slack(tol, floor, robust_spend[(n.code, year)]):
+                extra = protection.get((n.code, year), 0.0)
+                lines.append(
+                    f"Nation {n.code} in {year}: with its {gamma} largest overrun(s) "
+                    f"(+{_num(extra)}) spend {_num(robust_spend[(n.code, year)])} against budget "
+                    f"{_num(inputs.budget(n.code, year))} leaves balance {_num(balance)}, below "
+                    f"{_num(floor)} (robust budget, Γ = {gamma})"
+                )
+                break
+    return lines
+
+
 # --- 5. schedule windows --------------------------------------------------------------
 
 
@@ -429,8 +488,9 @@ RULES: dict[str, Rule] = {
     "standards_compliance": check_standards_compliance,
     "critical_mass": check_critical_mass,
     "commitments": check_commitments,
+    "robust_budget": check_robust_budget,
 }
-PAYMENT_RULES = ("burden_sharing", "budget")
+PAYMENT_RULES = ("burden_sharing", "budget", "robust_budget")
 
 
 def check_rules(
@@ -520,8 +580,10 @@ __all__ = [
     "PlanVerificationError",
     "assert_valid",
     "check_plan",
+    "check_robust_budget",
     "check_rules",
     "objective_mismatches",
+    "robust_protection",
     "start_window_violations",
     "verify_result",
 ]
