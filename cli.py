@@ -235,15 +235,19 @@ def check_objective_names(names: list[str], inputs: Any, hint: str) -> None:
 @click.option("--objective", type=click.Choice(["lexicographic", "weighted"]), help="How objectives combine.")
 @click.option("--priority", help="Lexicographic order, e.g. shortfall,capability,cost.")
 @click.option("--weight", "weights", multiple=True, help="NAME=VALUE for weighted runs (repeatable).")
+@click.option("--robust", "robust", type=click.IntRange(min=0), metavar="GAMMA",
+              help="Budgets must survive GAMMA programme overruns per nation and year (Settings robust_overruns).")
 @common_solve_options
 @click.pass_context
 @handle_errors
 def solve(ctx: click.Context, book: str | None, output: str, objective: str | None, priority: str | None,
-          weights: tuple[str, ...], time_limit: float | None, gap: float | None, threads: int | None,
-          solver: str, log_file: str | None) -> None:
+          weights: tuple[str, ...], robust: int | None, time_limit: float | None, gap: float | None,
+          threads: int | None, solver: str, log_file: str | None) -> None:
     """Solve BOOK.xlsx (default: the reference dataset) and write the plan workbook."""
     console: Console = ctx.obj["console"]
     scenario = load_scenario(book)
+    if robust is not None:
+        scenario = scenario.with_settings(robust_overruns=robust)
     priority_list = [p.strip() for p in priority.split(",")] if priority else None
     weight_map = parse_weights(weights)
     if priority_list:

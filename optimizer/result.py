@@ -110,6 +110,8 @@ class Result:
             ("created_at", self.created_at),
             ("currency", self.inputs.settings.currency),
         ]
+        if any(self.inputs.robust_overruns(n.code) for n in self.inputs.nations):
+            rows.append(("robust_overruns", self.inputs.settings.robust_overruns))
         rows += [(f"stage_{i + 1}", f"{s.objective}: {s.outcome.status}, {s.outcome.objective}") for i, s in enumerate(self.stages)]
         return rows
 
