@@ -29,7 +29,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from data.tables import Inputs, PlanDecisions, objective_sense
-from models import build_model, extract_decisions
+from models import build_model, extract_decisions, set_start
 from optimizer.errors import InfeasibleError, SolverError
 from optimizer.evaluate import Evaluation, evaluate
 from optimizer.objectives import hold_within_tolerance, release_holds, set_objective
@@ -276,10 +276,42 @@ def _attach_epsilon_constraints(m: pyo.ConcreteModel, objectives: Sequence[str],
         == mm.pareto_levels[k],
     )
     primary = objectives[0]
+    m.pareto_primary_cap = pyo.Param(mutable=True, initialize=1e30)
+    m.pareto_primary_bound = pyo.Constraint(expr=_sign(primary) * m.objective_expr[primary] <= m.pareto_primary_cap)
     augmentation = sum(
         (10.0 ** -(k - 1)) * m.pareto_slack[k] / max(ranges[k - 1], 1e-9) for k in constrained
     )
     set_objective(m, _sign(primary) * m.objective_expr[primary] + AUGMENTATION_EPSILON * augmentation, "max")
+
+
+def _primary_cap(solved: list[tuple[tuple[int, ...], float]], index: tuple[int, ...], best: float) -> float:
+    """A valid upper bound on the primary objective at grid point `index`.
+
+    Raising any ε only shrinks the feasible set, so the optimum at `index` is at most the
+    proven optimum of any solved point that is no more demanding in every objective. A
+    tight bound lets the solver stop as soon as it matches it.
+    """
+    caps = [value for where, value in solved if all(w <= i for w, i in zip(where, index))]
+    return min(caps, default=best) + 1e-6 * max(1.0, abs(best))
+
+
+def _start_from_best_known(
+    m: pyo.ConcreteModel, found: list[FrontPoint], objectives: Sequence[str], eps: list[float]
+) -> bool:
+    """Load the best plan found so far that meets every ε level, as a MIP start."""
+    best, best_value = None, -math.inf
+    for pt in found:
+        obj = pt.evaluation.objectives
+        if all(_sign(objectives[k]) * obj[objectives[k]] >= eps[k - 1] - 1e-9 for k in range(1, len(objectives))):
+            value = _sign(objectives[0]) * obj[objectives[0]]
+            if value > best_value:
+                best, best_value = pt, value
+    if best is None:
+        return False
+    set_start(m, best.decisions)
+    for k in range(1, len(objectives)):
+        m.pareto_slack[k].set_value(max(0.0, _sign(objectives[k]) * best.evaluation.objectives[objectives[k]] - eps[k - 1]))
+    return True
 
 
 def _dominates(a: Sequence[float], b: Sequence[float], tol: float) -> bool:
@@ -350,6 +382,7 @@ def pareto_front(
         # axes reversed so that np.ndindex varies objective 2 fastest (AUGMECON2's inner loop)
         shape = tuple(len(lv) for lv in reversed(levels))
         flags = np.zeros(shape, dtype=bool)
+        solved_caps: list[tuple[tuple[int, ...], float]] = []
         stats.grid_total = int(np.prod(shape))
         stats.phase = "grid"
         p1 = len(levels)
@@ -364,13 +397,18 @@ def pareto_front(
                 _emit(progress, stats)
                 continue
             index = tuple(reversed(rev_index))  # index[k-1] = level of constrained objective k
+            eps = [float(levels[k - 1][index[k - 1]]) for k in range(1, p1 + 1)]
             for k in range(1, p1 + 1):
-                m.pareto_levels[k] = float(levels[k - 1][index[k - 1]])
+                m.pareto_levels[k] = eps[k - 1]
+            m.pareto_primary_cap = _primary_cap(solved_caps, index, float(table[0, 0]))
+            has_start = _start_from_best_known(m, found, objectives, eps)
             persistent.stage = "grid"
             limit = min(per_point, deadline - time.monotonic())
-            outcome = persistent.solve(max(limit, 0.0), 0.0, warm_start=True)
+            outcome = persistent.solve(max(limit, 0.0), 0.0, warm_start=has_start)
             stats.solved += 1
             _record(outcome, m, inputs, index, steps, flags, rev_index, found, stats)
+            if outcome.status == "optimal":
+                solved_caps.append((index, _sign(objectives[0]) * found[-1].evaluation.objectives[objectives[0]]))
             _emit(progress, stats)
         if INTERRUPT.is_set():
             complete = False

@@ -1,0 +1,51 @@
+"""Run pyaugmecon (the reference AUGMECON tool) on one knapsack case; print JSON.
+
+Runs in its own Python ≥ 3.12 environment (pyaugmecon needs it), started by
+`benchmarks/pareto_vs_pyaugmecon.py`. Uses only pyaugmecon's public API and its bundled
+knapsack builder, so it solves the same instance the same way its authors do.
+
+    python benchmarks/pyaugmecon_runner.py 2kp50 --workers 1 [--nadir 718,717,705]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("case")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--nadir", default="")
+    args = parser.parse_args()
+
+    from pyaugmecon import PyAugmecon
+    from pyaugmecon.example_models import kp_model
+
+    objectives = int(args.case[0])
+    config = {
+        "name": args.case,
+        "mode": "exact",
+        "workers": args.workers,
+        "solver_name": "highs",
+        "log_to_console": False,
+        "progress_bar": False,
+        "write_csv": False,
+        "artifact_folder": tempfile.mkdtemp(prefix="pyaugmecon-"),
+    }
+    if args.nadir:
+        config["nadir_points"] = [float(v) for v in args.nadir.split(",")]
+    started = time.perf_counter()
+    model = kp_model(args.case, objectives)
+    result = PyAugmecon(model, config).solve()
+    seconds = time.perf_counter() - started
+    points = sorted(tuple(round(float(v), 2) for v in p) for p in result.points)
+    print(json.dumps({"seconds": seconds, "points": points, "models_solved": result.models_solved,
+                      "models_infeasible": result.models_infeasible}))
+
+
+if __name__ == "__main__":
+    main()
