@@ -14,7 +14,7 @@ import os
 import time
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import openpyxl.xml
@@ -71,10 +71,14 @@ def load_inputs(path: str | os.PathLike[str]) -> tuple[Inputs, list[Problem]]:
     return inputs, warnings_found
 
 
-def read_sheets(path: str | os.PathLike[str]) -> list[RawSheet]:
-    """The workbook's sheets as raw rows (input sheets only; others by title alone)."""
+def read_sheets(path: str | os.PathLike[str], wanted: Collection[str] | None = None) -> list[RawSheet]:
+    """The workbook's sheets as raw rows (input sheets only; others by title alone).
+
+    `wanted` names other sheets to read instead (matched like input sheet names), for
+    readers of the tool's own output workbooks, which get the same safety checks.
+    """
     path = Path(path)
-    return read_sheets_from_bytes(_read_bytes(path), path.name)
+    return read_sheets_from_bytes(_read_bytes(path), path.name, wanted)
 
 
 def _fail(name: str, what: str, expected: str = "") -> InputError:
@@ -100,7 +104,8 @@ def _read_bytes(path: Path) -> bytes:
         raise _fail(name, f"cannot be read: {exc.strerror or exc}", _XLSX_HINT)
 
 
-def read_sheets_from_bytes(data: bytes, name: str = "workbook") -> list[RawSheet]:
+def read_sheets_from_bytes(data: bytes, name: str = "workbook",
+                           wanted: Collection[str] | None = None) -> list[RawSheet]:
     """Raw sheets from the bytes of an .xlsx; InputError for anything that is not one."""
     _check_signature(data, name)
     try:
@@ -115,7 +120,7 @@ def read_sheets_from_bytes(data: bytes, name: str = "workbook") -> list[RawSheet
                     "the DTD pre-scan alone against XML bombs")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # openpyxl's own warnings go to the log, not the user
-        sheets = _read_workbook(data, name)
+        sheets = _read_workbook(data, name, wanted)
     for w in caught:
         log.debug("openpyxl: %s", w.message)
     return sheets
@@ -167,7 +172,8 @@ def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     return False
 
 
-def _read_workbook(data: bytes, name: str) -> list[RawSheet]:
+def _read_workbook(data: bytes, name: str, wanted: Collection[str] | None = None) -> list[RawSheet]:
+    readable = _INPUT_SHEETS if wanted is None else {normalise_name(w) for w in wanted}
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # noqa: BLE001 — openpyxl raises anything from KeyError to TypeError
@@ -177,7 +183,7 @@ def _read_workbook(data: bytes, name: str) -> list[RawSheet]:
         budget = [MAX_CELLS]
         for title in wb.sheetnames:
             ws = wb[title]
-            if not isinstance(ws, ReadOnlyWorksheet) or normalise_name(title) not in _INPUT_SHEETS:
+            if not isinstance(ws, ReadOnlyWorksheet) or normalise_name(title) not in readable:
                 sheets.append(RawSheet(title))  # not ours to read: the validator names it
                 continue
             sheets.append(_read_sheet(wb, ws, title, budget))

@@ -1,0 +1,294 @@
+"""Read a plan workbook written by capopt back into `PlanDecisions`: `read_plan(path)`.
+
+A plan workbook is untrusted like any input: it goes through the same safe reader, and
+every problem is reported at once as `Sheet!Cell: what — expected`. Only the sheets that
+carry decisions are read (WORKBOOK.md "Output workbook"): Plan (who starts what, when),
+Contributions (joint payments) and Standards (adoptions), plus the Summary's key/value
+rows, which say which input workbook the plan was made from. Derived sheets (Spend,
+Capability, Gantt) are ignored: they follow from the decisions.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+
+from data.errors import InputError, Problem
+from data.reader import read_sheets
+from data.schema import normalise_name
+from data.tables import Inputs, JointDecision, PlanDecisions
+from data.validate import RawSheet, is_blank, show
+
+log = logging.getLogger(__name__)
+
+PLAN_SHEETS = ("Summary", "Plan", "Contributions", "Standards")
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Plan": ("nation", "programme", "sharing", "start_year"),
+    "Contributions": ("programme", "nation", "year", "payment"),
+    "Standards": ("nation", "standard", "adoption_year"),
+}
+
+
+@dataclass(frozen=True)
+class PlanBook:
+    """A plan workbook as read, before its ids are checked against an input workbook."""
+
+    path: str
+    summary: Mapping[str, object]
+    sheets: Mapping[str, RawSheet]  # by canonical name, only the sheets present
+
+    @property
+    def input_file(self) -> str | None:
+        """The input workbook the plan was made from (Summary `input_file`), if recorded."""
+        value = self.summary.get("input_file")
+        return str(value).strip() if isinstance(value, str) and value.strip() else None
+
+    @property
+    def input_sha256(self) -> str | None:
+        value = self.summary.get("input_sha256")
+        return str(value).strip().lower() if isinstance(value, str) and value.strip() else None
+
+    def decisions(self, inputs: Inputs, point: int | None = None) -> PlanDecisions:
+        """The plan's decisions, every id checked against `inputs`; InputError lists all problems.
+
+        A Pareto front workbook (a `point` column) holds one plan per point: `point` picks one.
+        """
+        return _Decoder(self, inputs, point).decode()
+
+
+def load_plan_book(path: str | os.PathLike[str]) -> PlanBook:
+    """Read a plan workbook's Summary, Plan, Contributions and Standards sheets (safely)."""
+    path = Path(path)
+    sheets = {normalise_name(s.title): s for s in read_sheets(path, PLAN_SHEETS)}
+    found = {name: sheets[normalise_name(name)] for name in PLAN_SHEETS if normalise_name(name) in sheets}
+    problems = [
+        Problem(name, "", "sheet is missing", "expected a plan workbook written by capopt "
+                "(capopt solve, replan)")
+        for name in ("Plan", "Contributions")
+        if name not in found
+    ]
+    if problems:
+        raise InputError(problems)
+    summary = _summary(found.get("Summary"))
+    return PlanBook(str(path), summary, found)
+
+
+def read_plan(path: str | os.PathLike[str], inputs: Inputs, point: int | None = None) -> PlanDecisions:
+    """`load_plan_book(path).decisions(inputs, point)`."""
+    return load_plan_book(path).decisions(inputs, point)
+
+
+def _summary(raw: RawSheet | None) -> dict[str, object]:
+    if raw is None or not raw.rows:
+        return {}
+    out: dict[str, object] = {}
+    for _, values in raw.rows[1:]:
+        if values and not is_blank(values[0]):
+            out.setdefault(str(values[0]).strip(), values[1] if len(values) > 1 else None)
+    return out
+
+
+@dataclass
+class _Row:
+    sheet: str
+    number: int
+    values: dict[str, object]
+    letters: dict[str, str]
+
+    def cell(self, column: str) -> str:
+        return f"{self.letters.get(column, '')}{self.number}"
+
+
+class _Decoder:
+    """Turns the raw sheets into decisions, collecting every problem before raising."""
+
+    def __init__(self, book: PlanBook, inputs: Inputs, point: int | None):
+        self.book, self.inputs, self.point = book, inputs, point
+        self.problems: list[Problem] = []
+        self.nations = {n.code.casefold(): n.code for n in inputs.nations}
+        self.programmes = {p.id.casefold(): p.id for p in inputs.programmes}
+        self.standards = {s.id.casefold(): s.id for s in inputs.standards}
+
+    def error(self, row: _Row | None, column: str, what: str, expected: str, sheet: str = "") -> None:
+        where = row.cell(column) if row is not None else ""
+        self.problems.append(Problem(row.sheet if row is not None else sheet, where, what, expected))
+
+    def decode(self) -> PlanDecisions:
+        national, joint = self._starts(self._rows("Plan"))
+        plan_readable = not self.problems  # else a payer's missing row may be our own doing
+        payments = self._payments(self._rows("Contributions"), joint, plan_readable)
+        adoptions = self._rows("Standards") if "Standards" in self.book.sheets else []
+        adopted = self._adoptions(adoptions)
+        if self.problems:
+            raise InputError(self.problems)
+        decisions = PlanDecisions(national=national, joint=joint, payments=payments, adoptions=adopted)
+        log.info("read plan %s: %d national starts, %d joint programmes", self.book.path,
+                 len(national), len(joint))
+        return decisions
+
+    # --- tables ----------------------------------------------------------------------
+    def _rows(self, name: str) -> list[_Row]:
+        raw = self.book.sheets[name]
+        if not raw.rows:
+            self.error(None, "", "sheet is empty", f"expected a header row with "
+                       f"{', '.join(REQUIRED_COLUMNS[name])}", sheet=raw.title)
+            return []
+        header_number, header = raw.rows[0]
+        columns: dict[str, int] = {}
+        for j, title in enumerate(header):
+            if not is_blank(title):
+                columns.setdefault(normalise_name(title), j)
+        wanted = list(REQUIRED_COLUMNS[name]) + ["point"]
+        missing = [c for c in REQUIRED_COLUMNS[name] if normalise_name(c) not in columns]
+        for c in missing:
+            self.problems.append(Problem(raw.title, str(header_number), f"column {c} is missing",
+                                         f"expected columns {', '.join(REQUIRED_COLUMNS[name])}"))
+        if missing:
+            return []
+        index = {c: columns[normalise_name(c)] for c in wanted if normalise_name(c) in columns}
+        letters = {c: get_column_letter(j + 1) for c, j in index.items()}
+        rows = []
+        for number, values in raw.rows[1:]:
+            cells = {c: (values[j] if j < len(values) else None) for c, j in index.items()}
+            if all(is_blank(v) for v in cells.values()):
+                continue
+            rows.append(_Row(raw.title, number, cells, letters))
+        return self._chosen_point(rows, raw.title)
+
+    def _chosen_point(self, rows: list[_Row], sheet: str) -> list[_Row]:
+        """Rows of the chosen Pareto point (a plain plan has no `point` column)."""
+        if not rows or "point" not in rows[0].values:
+            return rows
+        points = sorted({_whole(r.values["point"]) for r in rows} - {None})  # type: ignore[type-var]
+        if self.point is None:
+            self.error(None, "", f"holds {len(points)} plans (a Pareto front)",
+                       f"expected a plan workbook, or a point to choose: one of {points}", sheet)
+            return []
+        if self.point not in points:
+            self.error(None, "", f"has no point {self.point}", f"expected one of {points}", sheet)
+        return [r for r in rows if _whole(r.values["point"]) == self.point]
+
+    def _id(self, row: _Row, column: str, known: Mapping[str, str], what: str) -> str | None:
+        value = row.values[column]
+        if is_blank(value):
+            self.error(row, column, f"{column} is blank", f"expected {what}")
+            return None
+        found = known.get(str(value).strip().casefold())
+        if found is None:
+            self.error(row, column, f"{column} {show(value)} is not in the input workbook",
+                       f"expected {what} of the input workbook the plan was made from")
+        return found
+
+    def _year(self, row: _Row, column: str) -> int | None:
+        value = row.values[column]
+        year = _whole(value)
+        s = self.inputs.settings
+        if year is None:
+            self.error(row, column, f"{column} is {show(value) if not is_blank(value) else 'blank'}",
+                       "expected a year like 2028")
+            return None
+        if not s.first_year <= year <= s.last_year:
+            self.error(row, column, f"{column} {year} is outside the horizon "
+                       f"{s.first_year}–{s.last_year}", "expected a year of the input's horizon")
+            return None
+        return year
+
+    # --- decisions -------------------------------------------------------------------
+    def _starts(self, rows: Sequence[_Row]) -> tuple[dict[tuple[str, str], int], dict[str, JointDecision]]:
+        national: dict[tuple[str, str], int] = {}
+        members: dict[str, list[str]] = {}
+        joint_start: dict[str, tuple[int, _Row]] = {}
+        seen: dict[tuple[str, str], int] = {}
+        for row in rows:
+            nation = self._id(row, "nation", self.nations, "a nation code")
+            pid = self._id(row, "programme", self.programmes, "a programme id")
+            start = self._year(row, "start_year")
+            sharing = str(row.values["sharing"] or "").strip().casefold()
+            if sharing not in ("national", "joint"):
+                self.error(row, "sharing", f"sharing is {show(row.values['sharing'])}",
+                           "expected national or joint")
+                continue
+            if nation is None or pid is None or start is None:
+                continue
+            programme = self.inputs.programme_by_id[pid]
+            if programme.sharing != sharing:
+                self.error(row, "sharing", f"{pid} is {sharing} here but {programme.sharing} in "
+                           "the input workbook", f"expected {programme.sharing}")
+                continue
+            if (nation, pid) in seen:
+                self.error(row, "programme", f"{nation}/{pid} is listed twice (also row "
+                           f"{seen[nation, pid]})", "expected one row per nation and programme")
+                continue
+            seen[nation, pid] = row.number
+            if sharing == "national":
+                national[nation, pid] = start
+                continue
+            first = joint_start.setdefault(pid, (start, row))
+            if first[0] != start:
+                self.error(row, "start_year", f"joint {pid} starts {start} here but {first[0]} in "
+                           f"row {first[1].number}", "expected one start year for all members")
+                continue
+            members.setdefault(pid, []).append(nation)
+        joint = {pid: JointDecision(joint_start[pid][0], tuple(ms)) for pid, ms in members.items()}
+        return national, joint
+
+    def _payments(self, rows: Sequence[_Row], joint: Mapping[str, JointDecision],
+                  check_members: bool) -> dict[tuple[str, str, int], float]:
+        """Joint payments; membership is judged only against a Plan sheet that could be read."""
+        payments: dict[tuple[str, str, int], float] = {}
+        for row in rows:
+            pid = self._id(row, "programme", self.programmes, "a programme id")
+            nation = self._id(row, "nation", self.nations, "a nation code")
+            year = self._year(row, "year")
+            amount = _number(row.values["payment"])
+            if amount is None or amount < 0:
+                self.error(row, "payment", f"payment is {show(row.values['payment'])}",
+                           "expected a number ≥ 0")
+                continue
+            if pid is None or nation is None or year is None:
+                continue
+            jd = joint.get(pid)
+            if check_members and (jd is None or nation not in jd.members):
+                self.error(row, "nation", f"{nation} pays to {pid} but the Plan sheet has no joint "
+                           f"row for {nation}/{pid}", "expected payments only from consortium members")
+                continue
+            if (nation, pid, year) in payments:
+                self.error(row, "year", f"a second payment of {nation} to {pid} in {year}",
+                           "expected one row per programme, nation and year")
+                continue
+            if amount:
+                payments[nation, pid, year] = amount
+        return payments
+
+    def _adoptions(self, rows: Sequence[_Row]) -> dict[tuple[str, str], int]:
+        adopted: dict[tuple[str, str], int] = {}
+        for row in rows:
+            nation = self._id(row, "nation", self.nations, "a nation code")
+            sid = self._id(row, "standard", self.standards, "a standard id")
+            year = self._year(row, "adoption_year")
+            if nation is None or sid is None or year is None:
+                continue
+            if (nation, sid) in adopted:
+                self.error(row, "standard", f"{nation} adopts {sid} twice",
+                           "expected one adoption per nation and standard")
+                continue
+            adopted[nation, sid] = year
+        return adopted
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _whole(value: object) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and number.is_integer() else None

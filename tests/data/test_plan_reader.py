@@ -1,0 +1,139 @@
+"""Reading plan workbooks back into decisions: exact round trips and Sheet!Cell errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from data.errors import InputError
+from data.plan_reader import load_plan_book, read_plan
+from data.report import write_plan_workbook
+from optimizer.evaluate import evaluate
+from tests.data.fixtures.books import write_book
+from tests.optimizer.conftest import make_inputs, plan, programme, standard
+
+
+@pytest.fixture()
+def inputs():
+    return make_inputs(
+        programmes=[programme("P", 2, 10), programme("J", 2, 20, "joint")],
+        standards=[standard("S", 1)],
+    )
+
+
+@pytest.fixture()
+def decisions():
+    return plan(
+        national={("A", "P"): 2030},
+        joint={"J": (2031, ("A", "B"))},
+        payments={("A", "J", 2031): 7.25, ("B", "J", 2031): 2.75, ("A", "J", 2032): 5.0,
+                  ("B", "J", 2032): 5.0},
+        adoptions={("B", "S"): 2032},
+    )
+
+
+def _written(path: Path, inputs, decisions, **summary) -> Path:
+    tables = evaluate(inputs, decisions)
+    rows = [("status", "optimal"), ("input_file", "book.xlsx"), ("input_sha256", "AB12")]
+    rows += list(summary.items())
+    frames = {"plan": tables.plan, "spend": tables.spend, "standards": tables.standards,
+              "capability": tables.capability, "contributions": tables.contributions}
+    return write_plan_workbook(path, rows, frames, list(inputs.years))
+
+
+def test_a_written_plan_reads_back_to_the_same_decisions(tmp_path, inputs, decisions) -> None:
+    path = _written(tmp_path / "plan.xlsx", inputs, decisions)
+    book = load_plan_book(path)
+    assert (book.input_file, book.input_sha256) == ("book.xlsx", "ab12")
+    assert book.decisions(inputs) == decisions
+
+
+def _book(**sheets):
+    base = {
+        "Summary": [["key", "value"], ["status", "optimal"]],
+        "Plan": [["nation", "programme", "sharing", "start_year"],
+                 ["A", "P", "national", 2030], ["A", "J", "joint", 2031], ["B", "J", "joint", 2031]],
+        "Contributions": [["programme", "nation", "year", "payment"], ["J", "A", 2031, 10],
+                          ["J", "B", 2032, 10]],
+    }
+    return base | sheets
+
+
+def _errors(tmp_path: Path, inputs, book) -> list[str]:
+    path = write_book(book, tmp_path / "plan.xlsx")
+    with pytest.raises(InputError) as caught:
+        read_plan(path, inputs)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_ids_are_matched_ignoring_case_and_standards_sheet_is_optional(tmp_path, inputs) -> None:
+    book = _book()
+    book["Plan"][1] = ["a", "p", "National", 2030.0]
+    decisions = read_plan(write_book(book, tmp_path / "plan.xlsx"), inputs)
+    assert decisions.national == {("A", "P"): 2030}
+    assert decisions.adoptions == {}
+
+
+def test_every_problem_is_reported_at_its_cell(tmp_path, inputs) -> None:
+    book = _book()
+    book["Plan"] += [["ZZZ", "P", "national", 2030], ["B", "P", "national", "soon"],
+                     ["B", "J", "national", 2031], ["A", "P", "national", 2031]]
+    book["Contributions"] += [["J", "C", 2031, 1], ["J", "A", 2040, 1], ["J", "B", 2031, -3]]
+    assert _errors(tmp_path, inputs, book) == [
+        'Plan!A5: nation "ZZZ" is not in the input workbook — expected a nation code of the '
+        "input workbook the plan was made from",
+        'Plan!D6: start_year is "soon" — expected a year like 2028',
+        "Plan!C7: J is national here but joint in the input workbook — expected joint",
+        "Plan!B8: A/P is listed twice (also row 2) — expected one row per nation and programme",
+        'Contributions!B4: nation "C" is not in the input workbook — expected a nation code of '
+        "the input workbook the plan was made from",
+        "Contributions!C5: year 2040 is outside the horizon 2030–2032 — expected a year of the "
+        "input's horizon",
+        "Contributions!D6: payment is -3 — expected a number ≥ 0",
+    ]
+
+
+def test_joint_members_must_start_together_and_only_members_pay(tmp_path, inputs) -> None:
+    book = _book()
+    book["Plan"][3] = ["B", "J", "joint", 2030]
+    book["Contributions"][2] = ["J", "B", 2032, 10]
+    errors = _errors(tmp_path, inputs, book)
+    assert errors == [
+        "Plan!D4: joint J starts 2030 here but 2031 in row 3 — expected one start year for all members",
+        "Contributions!B3: B pays to J but the Plan sheet has no joint row for B/J — expected "
+        "payments only from consortium members",
+    ]
+
+
+def test_missing_sheets_and_columns(tmp_path, inputs) -> None:
+    book = _book()
+    del book["Contributions"]
+    path = write_book(book, tmp_path / "plan.xlsx")
+    with pytest.raises(InputError, match="Contributions: sheet is missing"):
+        load_plan_book(path)
+    book = _book()
+    book["Plan"][0] = ["nation", "programme", "sharing", "start"]
+    assert _errors(tmp_path, inputs, book) == [
+        "Plan!1: column start_year is missing — expected columns nation, programme, sharing, "
+        "start_year"
+    ]
+
+
+def test_a_pareto_workbook_needs_a_point(tmp_path, inputs) -> None:
+    book = _book(
+        Plan=[["point", "nation", "programme", "sharing", "start_year"],
+              [1, "A", "P", "national", 2030], [2, "A", "P", "national", 2031]],
+        Contributions=[["point", "programme", "nation", "year", "payment"]],
+    )
+    path = write_book(book, tmp_path / "front.xlsx")
+    with pytest.raises(InputError, match=r"holds 2 plans \(a Pareto front\)"):
+        read_plan(path, inputs)
+    assert read_plan(path, inputs, point=2).national == {("A", "P"): 2031}
+
+
+def test_not_a_workbook_is_one_clear_error(tmp_path, inputs) -> None:
+    fake = tmp_path / "plan.xlsx"
+    fake.write_text("hello")
+    with pytest.raises(InputError, match="not an Excel workbook"):
+        read_plan(fake, inputs)
