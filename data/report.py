@@ -274,6 +274,97 @@ def write_tables_workbook(
     return save_atomically(wb, path)
 
 
+def write_robustness_workbook(
+    path: str | Path,
+    summary: SummaryRows,
+    table: pd.DataFrame,
+    price: pd.DataFrame,
+    plans: pd.DataFrame,
+    core_index: pd.DataFrame,
+) -> Path:
+    """Write the price of robustness (docs/robust.md): one row per Γ with every objective.
+
+    Robustness: `table` (led by `gamma`) with capability and cost against Γ, cost on a
+    second axis. Price: what each objective loses against the first Γ, and a chart of the
+    relative losses, the one scale on which every objective fits. Plans: each Γ's plan;
+    CoreIndex: the choices that survive every Γ first.
+    """
+    if "gamma" not in table.columns or "gamma" not in price.columns:
+        raise ValueError("robustness tables need a 'gamma' column")
+    wb = new_workbook()
+    _write_summary(wb, summary)
+    ws = _sheet(wb, "Robustness")
+    robust = _write_frame(ws, table, {"gamma": "0"})
+    left = [c for c in ("capability",) if c in table.columns]
+    right = [c for c in ("cost",) if c in table.columns]
+    if left and not robust.is_empty:
+        chart = xy_lines(robust, "gamma", left, right, title="Objectives against Γ (overruns absorbed)")
+        place(ws, chart, _beside(robust))
+    ws = _sheet(wb, "Price")
+    relative = [c for c in price.columns if str(c).endswith(" lost %")]
+    formats = {c: SHARE for c in relative} | {"gamma": "0"}
+    formats |= {c: MONEY for c in price.columns if str(c).endswith(" lost")}
+    priced = _write_frame(ws, price, formats)
+    named = [c for c in relative if not str(c).startswith(AREA_OBJECTIVE_PREFIX)]
+    if named and not priced.is_empty:
+        chart = xy_lines(priced, "gamma", named, title="Price of robustness: objective lost against Γ")
+        chart.y_axis.number_format = "0%"
+        place(ws, chart, _beside(priced))
+    if len(plans.columns) == 0:
+        plans = pd.DataFrame(columns=["gamma", *RESULT_SHEETS["plan"][1]])
+    _write_frame(_sheet(wb, "Plans"), _lead_with(plans, "gamma", "Plans"), {"gamma": "0"})
+    _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
+    return save_atomically(wb, path)
+
+
+def write_stress_workbook(
+    path: str | Path,
+    summary: SummaryRows,
+    by_nation: pd.DataFrame,
+    by_programme: pd.DataFrame,
+    by_year: pd.DataFrame,
+) -> Path:
+    """Write a stress test of one plan (docs/robust.md): breach odds and capability at risk.
+
+    Stress: one row per nation (`nation`, `breach_probability`, ...) with bars of the
+    breach probability; StressByProgramme: how often each funding overran and slipped;
+    StressByYear: breaches per year across the alliance, with a line chart.
+    """
+    for frame, lead in ((by_nation, "nation"), (by_year, "year")):
+        if lead not in frame.columns or "breach_probability" not in frame.columns:
+            raise ValueError(f"stress tables need '{lead}' and 'breach_probability' columns")
+    wb = new_workbook()
+    _write_summary(wb, summary)
+    ws = _sheet(wb, "Stress")
+    shares = {c: SHARE for c in by_nation.columns if str(c).endswith("_probability")}
+    table = _write_frame(ws, by_nation, shares)
+    if not table.is_empty:
+        chart = clustered_bars(
+            table, "nation", ["breach_probability"], "Probability of a budget breach per nation",
+            y_title="probability", x_title="nation",
+        )
+        chart.y_axis.number_format = "0%"
+        place(ws, chart, _beside(table))
+        if "expected_capability_lost" in by_nation.columns:
+            lost = clustered_bars(
+                table, "nation", ["expected_capability_lost"],
+                "Expected capability lost to slipped programmes", y_title="capability points",
+                x_title="nation",
+            )
+            place(ws, lost, f"{get_column_letter(table.width + 2)}{table.header_row + 20}")
+    shares = {c: SHARE for c in by_programme.columns if str(c).endswith("_probability")}
+    _write_frame(_sheet(wb, "StressByProgramme"), by_programme, shares)
+    ws = _sheet(wb, "StressByYear")
+    shares = {c: SHARE for c in by_year.columns if str(c).endswith("_probability")}
+    years = _write_frame(ws, by_year, shares)
+    if not years.is_empty:
+        chart = lines(years, "year", ["breach_probability"], "Probability that some nation breaches",
+                      y_title="probability", x_title="year")
+        chart.y_axis.number_format = "0%"
+        place(ws, chart, _beside(years))
+    return save_atomically(wb, path)
+
+
 # --------------------------------------------------------------------------- cells and tables
 
 

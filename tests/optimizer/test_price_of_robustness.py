@@ -1,0 +1,51 @@
+"""Price of robustness (optimizer.robust): one plan per Γ, losses signed, workbook with charts."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from optimizer import Scenario
+from optimizer.robust import price_of_robustness
+from tests.optimizer.conftest import make_inputs, nation, programme
+
+
+@pytest.fixture()
+def scenario() -> Scenario:
+    """Budget 9 a year; three programmes of 4 with risk 0.25 (overrun 1 each), 1 point a year.
+
+    Only 2030 starts earn capability (in service 2031). Two fit nominally (8 ≤ 9) and with
+    Γ = 1 (8 + 1 = 9); with Γ = 2 only one does (8 + 2 > 9, 4 + 1 ≤ 9).
+    """
+    return Scenario(make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets={"A": [9.0, 9.0]},
+        programmes=[programme(f"P{i}", 1, 4, risk=0.25) for i in range(3)],
+    ))
+
+
+def test_each_gamma_is_solved_and_priced_against_the_first(scenario, tmp_path) -> None:
+    report = price_of_robustness(scenario, [0, 1, 2], workers=1, objective="weighted",
+                                 weights={"capability": 1, "cost": 0.01}, gap=0.0)
+    table = report.table.set_index("gamma")
+    assert list(table.index) == [0, 1, 2]
+    assert set(table["status"]) == {"optimal"}
+    assert table.loc[0, "capability"] == table.loc[1, "capability"] == 2
+    assert table.loc[2, "capability"] == 1
+    price = report.price.set_index("gamma")
+    assert price.loc[0, "capability lost"] == 0
+    assert price.loc[2, "capability lost"] == 1 and price.loc[2, "capability lost %"] == 0.5
+    assert price.loc[2, "cost lost"] < 0  # less is spent: a gain in the cost objective
+
+    path = report.to_excel(tmp_path / "robust.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Summary", "Robustness", "Price", "Plans", "CoreIndex"]
+    assert len(wb["Robustness"]._charts) == 1 and len(wb["Price"]._charts) == 1
+    gammas = [r[0] for r in wb["Plans"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(set(gammas)) == [0, 1, 2]
+
+
+def test_bad_gammas_are_refused(scenario) -> None:
+    with pytest.raises(ValueError, match="≥ 0"):
+        price_of_robustness(scenario, [0, -1])
+    with pytest.raises(ValueError, match="once"):
+        price_of_robustness(scenario, [1, 1])
