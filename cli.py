@@ -461,5 +461,104 @@ def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: f
     click.echo(f"Flexibility report written to {written}")
 
 
+# --- issue 8: robust plans, stress tests, re-planning -----------------------------------
+def parse_gammas(text: str) -> list[int]:
+    try:
+        gammas = [int(g) for g in text.split(",") if g.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{text!r} — expected whole numbers, e.g. 0,1,2,3", param_hint="--gammas")
+    if not gammas or any(g < 0 for g in gammas) or len(set(gammas)) != len(gammas):
+        raise click.BadParameter(f"{text!r} — expected distinct whole numbers ≥ 0", param_hint="--gammas")
+    return gammas
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False), required=False)
+@click.option("-o", "--output", default="robustness.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--gammas", default="0,1,2,3", show_default=True, help="Γ values to solve: overruns each budget absorbs.")
+@scale_out_options
+@click.pass_context
+@handle_errors
+def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, workers: int | None,
+               scheduler: str | None, time_limit: float | None, gap: float | None) -> None:
+    """Price of robustness: every objective as budgets absorb Γ = 0, 1, 2, … programme overruns."""
+    from optimizer.robust import price_of_robustness
+
+    console: Console = ctx.obj["console"]
+    values = parse_gammas(gammas)
+    scenario = load_scenario(book)
+    report = price_of_robustness(
+        scenario, values, workers=workers, scheduler=scheduler, time_limit=time_limit, gap=gap,
+        progress=None if console.quiet else sweep_progress(console),
+    )
+    console.end_live()
+    written = write_output(report.to_excel, output)
+    table = report.table
+    cols = [c for c in ("gamma", "status", "capability", "cost", "shortfall", "risk") if c in table]
+    click.echo(table[cols].to_string(index=False))
+    if not report.sweep.complete:
+        click.echo("Interrupted: the Γ values solved so far were written.", err=True)
+    click.echo(f"Price of robustness written to {written}")
+
+
+def plan_inputs(plan_book: Any, book: str | None) -> Any:
+    """The scenario a plan is judged against: --book, else the plan's recorded input file,
+    else (nothing recorded) the reference dataset."""
+    from data.errors import InputError, Problem
+
+    if book is None and plan_book.input_file:
+        recorded = Path(plan_book.input_file)
+        candidates = [recorded, Path(plan_book.path).parent / recorded.name]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            raise InputError(Problem("Summary", "", f"input_file {plan_book.input_file} (the workbook the plan "
+                                     "was made from) is not found", "expected --book BOOK.xlsx"))
+        book = str(found)
+    scenario = load_scenario(book)
+    source = scenario.inputs.source
+    if plan_book.input_sha256 and source is not None and source.sha256 != plan_book.input_sha256:
+        click.echo(f"warning: {source.path} is not the workbook the plan was made from (SHA-256 differs)", err=True)
+    return scenario
+
+
+@main.command()
+@click.argument("plan", type=click.Path(dir_okay=False))
+@click.option("--book", type=click.Path(dir_okay=False), help="Input workbook (default: the plan's Summary input_file).")
+@click.option("--samples", default=1000, show_default=True, type=click.IntRange(min=1), help="Overrun scenarios.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed (same seed: same draws).")
+@click.option("--overrun-probability", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+              help="Chance that a programme overruns in a scenario.")
+@click.option("--point", type=click.IntRange(min=1), help="For a Pareto front workbook: the point to stress.")
+@click.option("-o", "--output", default="stress.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@click.pass_context
+@handle_errors
+def stress(ctx: click.Context, plan: str, book: str | None, samples: int, seed: int, overrun_probability: float,
+           point: int | None, output: str) -> None:
+    """Stress test PLAN.xlsx: budget breaches and capability lost under sampled cost overruns."""
+    from data.plan_reader import load_plan_book
+    from optimizer.stress import stress_test
+    from optimizer.verify import check_plan
+
+    plan_book = load_plan_book(plan)
+    scenario = plan_inputs(plan_book, book)
+    decisions = plan_book.decisions(scenario.inputs, point)
+    for line in check_plan(scenario.inputs, decisions)[:5]:
+        click.echo(f"warning: the plan breaks the model: {line}", err=True)
+    report = stress_test(scenario.inputs, decisions, samples, seed, overrun_probability)
+    source = scenario.inputs.source
+    header = [("plan_file", str(plan)), ("input_file", source.path if source else ""),
+              ("input_sha256", source.sha256 if source else "")]
+    written = write_output(lambda p: report.to_excel(p, header), output)
+    table = report.by_nation
+    shown = table.loc[table["breach_probability"] > 0,
+                      ["nation", "breach_probability", "expected_overrun_cost", "expected_capability_lost"]]
+    if not shown.empty:
+        click.echo(shown.to_string(index=False))
+    click.echo(f"P(some nation breaches its budget) = {report.breach_probability():.3f} over {samples} samples; "
+               f"expected capability lost {table['expected_capability_lost'].sum():,.1f} "
+               f"of {table['plan_capability'].sum():,.1f}")
+    click.echo(f"Stress test written to {written}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

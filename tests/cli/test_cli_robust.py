@@ -57,3 +57,55 @@ def test_negative_gamma_is_a_usage_error(tmp_path, book):
     result = run("solve", str(book), "-o", str(tmp_path / "x.xlsx"), "--robust", "-1")
     assert result.exit_code == 2
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_robustness_writes_price_table_and_chart(tmp_path, book):
+    out = tmp_path / "robust.xlsx"
+    result = run("robustness", str(book), "-o", str(out), "--gammas", "0,1", "--workers", "1", "--gap", "0")
+    assert result.exit_code == 0, result.output
+    assert "Price of robustness written to" in result.output
+    rows = {r["gamma"]: r for r in sheet_rows(out, "Robustness")}
+    assert rows[0]["capability"] > rows[1]["capability"]
+    assert len(openpyxl.load_workbook(out)["Price"]._charts) == 1
+
+
+def test_bad_gammas_are_a_usage_error(tmp_path, book):
+    result = run("robustness", str(book), "-o", str(tmp_path / "r.xlsx"), "--gammas", "0,x")
+    assert result.exit_code == 2 and "--gammas" in result.output
+
+
+def test_stress_finds_the_input_from_the_plan_summary(tmp_path, book):
+    nominal, robust = tmp_path / "nominal.xlsx", tmp_path / "robust.xlsx"
+    assert run("solve", str(book), "-o", str(nominal), "--gap", "0").exit_code == 0
+    assert run("solve", str(book), "-o", str(robust), "--robust", "1", "--gap", "0").exit_code == 0
+    out = tmp_path / "stress.xlsx"
+    result = run("stress", str(nominal), "--samples", "400", "--seed", "3", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    nations = sheet_rows(out, "Stress")
+    assert nations[0]["nation"] == "AAA" and nations[0]["breach_probability"] > 0.3
+    assert summary(out)["plan_file"] == str(nominal)
+    assert len(openpyxl.load_workbook(out)["Stress"]._charts) == 2
+    out2 = tmp_path / "stress2.xlsx"
+    result = run("stress", str(robust), "--book", str(book), "--samples", "400", "--seed", "3", "-o", str(out2))
+    assert result.exit_code == 0, result.output
+    assert sheet_rows(out2, "Stress")[0]["breach_probability"] == 0
+
+
+def test_stress_of_a_malformed_plan_names_the_cell(tmp_path, book):
+    plan = tmp_path / "plan.xlsx"
+    assert run("solve", str(book), "-o", str(plan), "--gap", "0").exit_code == 0
+    wb = openpyxl.load_workbook(plan)
+    wb["Plan"]["D2"] = "soon"
+    wb.save(plan)
+    result = run("stress", str(plan), "--book", str(book), "-o", str(tmp_path / "s.xlsx"))
+    assert result.exit_code == 3
+    assert 'Plan!D2: start_year is "soon"' in result.output
+    assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_stress_needs_the_recorded_input_when_it_is_gone(tmp_path, book):
+    plan = tmp_path / "plan.xlsx"
+    assert run("solve", str(book), "-o", str(plan), "--gap", "0").exit_code == 0
+    book.rename(tmp_path / "elsewhere.xlsx")
+    result = run("stress", str(plan), "-o", str(tmp_path / "s.xlsx"))
+    assert result.exit_code == 3 and "--book" in result.output
