@@ -48,6 +48,17 @@ def weighted_expression(m: pyo.ConcreteModel, weights: Mapping[str, float]) -> o
     return sum(terms)
 
 
+def penalised(expr: object, sense: str, penalty: object | None) -> object:
+    """`expr` worsened by a non-negative `penalty` in its own sense (None: unchanged).
+
+    A penalty such as plan churn (models.stability) is charged to whichever objective a
+    stage optimises: subtracted from a maximised one, added to a minimised one.
+    """
+    if penalty is None:
+        return expr
+    return expr - penalty if sense == "max" else expr + penalty
+
+
 def solve_weighted(
     m: pyo.ConcreteModel,
     solver: PersistentSolver,
@@ -55,23 +66,28 @@ def solve_weighted(
     time_limit: float,
     gap: float,
     warm_start: bool = False,
+    penalty: object | None = None,
 ) -> list[Stage]:
-    set_objective(m, weighted_expression(m, weights), "max")
+    set_objective(m, penalised(weighted_expression(m, weights), "max", penalty), "max")
     solver.stage = "weighted"
     return [Stage("weighted", solver.solve(time_limit, gap, warm_start))]
 
 
 def hold_within_tolerance(
-    m: pyo.ConcreteModel, name: str, achieved: float, tolerance: float
+    m: pyo.ConcreteModel, name: str, achieved: float, tolerance: float, expr: object | None = None
 ) -> None:
-    """Keep objective `name` within `tolerance` (relative, plus 1e-6 absolute) of `achieved`."""
+    """Keep objective `name` within `tolerance` (relative, plus 1e-6 absolute) of `achieved`.
+
+    `expr` is what the stage optimised when that was not the bare objective (a penalised one).
+    """
     slack = tolerance * abs(achieved) + ABSOLUTE_TOLERANCE
     if not hasattr(m, "lexicographic_holds"):
         m.lexicographic_holds = pyo.ConstraintList()
+    held = m.objective_expr[name] if expr is None else expr
     if objective_sense(name) == "max":
-        m.lexicographic_holds.add(m.objective_expr[name] >= achieved - slack)
+        m.lexicographic_holds.add(held >= achieved - slack)
     else:
-        m.lexicographic_holds.add(m.objective_expr[name] <= achieved + slack)
+        m.lexicographic_holds.add(held <= achieved + slack)
 
 
 def release_holds(m: pyo.ConcreteModel) -> None:
@@ -89,6 +105,7 @@ def solve_lexicographic(
     gap: float,
     on_stage_solution: Callable[[SolveOutcome], None] | None = None,
     warm_start: bool = False,
+    penalty: object | None = None,
 ) -> list[Stage]:
     """Optimise each objective in turn, holding the earlier ones near what they reached.
 
@@ -96,12 +113,15 @@ def solve_lexicographic(
     handed to the solver as a MIP start: it satisfies every hold, so each stage starts from
     a feasible plan and can only improve on it. If a later stage runs out of time without
     a plan, the caller keeps the previous stage's plan (`on_stage_solution` saw it).
+    A `penalty` is charged to every stage's objective in its sense, and each hold keeps
+    the penalised value a stage reached (see `penalised`).
     """
     deadline = time.monotonic() + time_limit
     stages: list[Stage] = []
     for k, name in enumerate(priority):
         solver.stage = f"{k + 1}/{len(priority)} {name}"
-        set_objective(m, m.objective_expr[name], objective_sense(name))
+        stage_expr = penalised(m.objective_expr[name], objective_sense(name), penalty)
+        set_objective(m, stage_expr, objective_sense(name))
         remaining = deadline - time.monotonic()
         outcome = solver.solve(max(remaining, 0.0), gap, warm_start=warm_start or k > 0)
         stages.append(Stage(name, outcome))
@@ -111,5 +131,7 @@ def solve_lexicographic(
         if on_stage_solution is not None:
             on_stage_solution(outcome)
         if k < len(priority) - 1:
-            hold_within_tolerance(m, name, float(outcome.objective), tolerance)
+            hold_within_tolerance(
+                m, name, float(outcome.objective), tolerance, None if penalty is None else stage_expr
+            )
     return stages

@@ -32,6 +32,16 @@ class Session:
         self.model = build_model(inputs)
         self.solver = PersistentSolver(self.model, options or SolverOptions(), progress)
         self.build_seconds = time.monotonic() - started
+        # charged to every objective a run optimises, in its sense (see set_objective_penalty)
+        self.objective_penalty: object | None = None
+
+    def set_objective_penalty(self, penalty: object | None) -> None:
+        """A non-negative model expression to charge to every stage's objective (None: off).
+
+        Re-planning uses it for plan churn (models.stability): each change costs its weight
+        in whichever objective is being optimised. The reported objectives stay unpenalised.
+        """
+        self.objective_penalty = penalty
 
     def load_plan(self, decisions: PlanDecisions) -> None:
         """Put a plan into the model's variables, to be used as the next MIP start."""
@@ -77,13 +87,15 @@ class Session:
         with catch_ctrl_c() as interrupt:
             interrupt.clear()
             if mode == "weighted":
-                stages = solve_weighted(m, self.solver, weights or s.weights, remaining, gap, warm_start)
+                stages = solve_weighted(
+                    m, self.solver, weights or s.weights, remaining, gap, warm_start, self.objective_penalty
+                )
                 if stages[-1].outcome.has_solution:
                     keep(None)
             elif mode == "lexicographic":
                 stages = solve_lexicographic(
                     m, self.solver, list(priority or s.priority), s.lexicographic_tolerance, remaining, gap,
-                    keep, warm_start,
+                    keep, warm_start, self.objective_penalty,
                 )
             else:
                 raise ValueError(f"unknown objective mode {mode!r}")
