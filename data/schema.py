@@ -23,6 +23,10 @@ AREA_WEIGHT_KEY_PREFIX = "weight_capability:"
 DATA_DICTIONARY_SHEET = "DataDictionary"
 # Longer than any horizon the year range allows; also keeps a profile a sane size.
 MAX_DURATION_YEARS = YEAR_MAX - YEAR_MIN
+# Numbers beyond this lose the solver its precision: HiGHS treats 1e20 as infinite and with
+# coefficients near 1e15 next to ordinary ones its plans stop satisfying the model. 1e12
+# still holds any real budget, even counted in euros rather than millions.
+MAX_MAGNITUDE = 1e12
 MONEY = "currency (Settings currency)"
 
 
@@ -192,6 +196,7 @@ SETTINGS_KEYS: tuple[Column, ...] = (
         "Years of service after last_year still credited to capability.",
         default=0,
         min=0,
+        max=MAX_DURATION_YEARS,  # the model builds one term per year: 10**9 would hang it
         unit="years",
     ),
     Column(

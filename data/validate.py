@@ -25,6 +25,7 @@ from data.schema import (
     AREA_WEIGHT_KEY_PREFIX,
     DATA_DICTIONARY_SHEET,
     MAX_DURATION_YEARS,
+    MAX_MAGNITUDE,
     NO_WORDS,
     OBJECTIVE_LIST_KEYS,
     OBJECTIVES,
@@ -232,6 +233,9 @@ def _convert_number(value: object, column: Column, what: str) -> float | int:
     if column.kind == "number":
         if not _in_bounds(number, column):
             raise _Bad(what, column.expected())
+        if abs(number) > MAX_MAGNITUDE:
+            raise _Bad(what, f"{column.expected()} up to {MAX_MAGNITUDE:,.0f} (the solver "
+                       "cannot work precisely with larger numbers)")
         return float(number)
     if isinstance(number, float) and not number.is_integer():
         raise _Bad(what, column.expected())
