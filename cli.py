@@ -560,5 +560,63 @@ def stress(ctx: click.Context, plan: str, book: str | None, samples: int, seed: 
     click.echo(f"Stress test written to {written}")
 
 
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.option("--previous", "previous_plan", required=True, type=click.Path(dir_okay=False),
+              help="Last year's plan workbook (written by capopt).")
+@click.option("--from-year", required=True, type=int, help="First year that may still change.")
+@click.option("--stability-weight", default=1.0, show_default=True, type=click.FloatRange(min=0),
+              help="Objective units a change must buy: charged per programme dropped, added or moved.")
+@click.option("--point", type=click.IntRange(min=1), help="If --previous is a Pareto front: the point to start from.")
+@click.option("-o", "--output", default="replan.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--objective", type=click.Choice(["lexicographic", "weighted"]), help="How objectives combine.")
+@click.option("--priority", help="Lexicographic order, e.g. shortfall,capability,cost.")
+@click.option("--weight", "weights", multiple=True, help="NAME=VALUE for weighted runs (repeatable).")
+@common_solve_options
+@click.pass_context
+@handle_errors
+def replan(ctx: click.Context, book: str, previous_plan: str, from_year: int, stability_weight: float,
+           point: int | None, output: str, objective: str | None, priority: str | None, weights: tuple[str, ...],
+           time_limit: float | None, gap: float | None, threads: int | None, solver: str,
+           log_file: str | None) -> None:
+    """Re-plan BOOK.xlsx from a year on, keeping what started and penalising changes to the rest."""
+    from data.plan_reader import read_plan
+    from optimizer.replan import replan as run_replan
+
+    console: Console = ctx.obj["console"]
+    scenario = load_scenario(book)
+    if Path(output).resolve() in (Path(book).resolve(), Path(previous_plan).resolve()):
+        raise click.BadParameter("the output would overwrite an input workbook", param_hint="-o")
+    priority_list = [p.strip() for p in priority.split(",")] if priority else None
+    weight_map = parse_weights(weights)
+    if priority_list:
+        check_objective_names(priority_list, scenario.inputs, "--priority")
+    if weight_map:
+        check_objective_names(list(weight_map), scenario.inputs, "--weight")
+        objective = objective or "weighted"
+    previous = read_plan(previous_plan, scenario.inputs, point)
+    outcome = run_replan(
+        scenario, previous, from_year, stability_weight, objective=objective, priority=priority_list,
+        weights=weight_map, time_limit=time_limit, gap=gap, threads=threads, solver=solver,
+        progress=None if console.quiet else solve_progress(console), stream_log=ctx.obj["verbose"] > 0,
+        log_file=log_file,
+    )
+    console.end_live()
+    written = write_output(outcome.to_excel, output)
+    changes = outcome.changes
+    if changes.empty:
+        click.echo(f"No change against the previous plan (stability weight {stability_weight:g}).")
+    else:
+        click.echo(changes[["nation", "programme", "change", "previous_start", "new_start",
+                            "capability_delta", "cost_delta"]].to_string(index=False))
+    for note in outcome.notes:
+        click.echo(f"note: {note}")
+    deltas = outcome.objective_deltas.set_index("objective")
+    bought = ", ".join(f"{name} {deltas.loc[name, 'delta']:+,.3f}" for name in ("capability", "cost", "shortfall")
+                       if name in deltas.index and deltas.loc[name, "delta"] is not None)
+    click.echo(f"{outcome.change_count} change(s); against the previous plan: {bought}")
+    print_result_summary(outcome.result, written)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

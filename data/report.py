@@ -107,6 +107,7 @@ def write_plan_workbook(
     summary: SummaryRows,
     tables: Mapping[str, pd.DataFrame],
     years: Sequence[int],
+    extra_sheets: Mapping[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write one plan: the contract sheets, a Gantt, and spend/capability charts.
 
@@ -114,6 +115,8 @@ def write_plan_workbook(
     "contributions" (RESULT_SHEETS gives their required columns; extra columns follow
     them). A missing key means an empty sheet: a plan that adopts no standard still
     gets a Standards header, so readers can rely on every sheet being there.
+    `extra_sheets` (title -> table) follow the contract sheets in the order given, e.g.
+    a re-plan's Changes.
     """
     started = time.perf_counter()
     unknown = set(tables) - set(RESULT_SHEETS)
@@ -136,6 +139,8 @@ def write_plan_workbook(
     _write_frame(_sheet(wb, "Capability"), frames["capability"])
     _add_alliance_capability(wb, frames["capability"], years)
     _write_frame(_sheet(wb, "Contributions"), frames["contributions"])
+    for title, frame in (extra_sheets or {}).items():
+        _write_frame(_sheet(wb, title), _with_index(frame, "index"))
     target = save_atomically(wb, path)
     log.info("wrote plan workbook %s in %.2f s", target, time.perf_counter() - started)
     return target

@@ -74,20 +74,16 @@ def solve_weighted(
 
 
 def hold_within_tolerance(
-    m: pyo.ConcreteModel, name: str, achieved: float, tolerance: float, expr: object | None = None
+    m: pyo.ConcreteModel, name: str, achieved: float, tolerance: float
 ) -> None:
-    """Keep objective `name` within `tolerance` (relative, plus 1e-6 absolute) of `achieved`.
-
-    `expr` is what the stage optimised when that was not the bare objective (a penalised one).
-    """
+    """Keep objective `name` within `tolerance` (relative, plus 1e-6 absolute) of `achieved`."""
     slack = tolerance * abs(achieved) + ABSOLUTE_TOLERANCE
     if not hasattr(m, "lexicographic_holds"):
         m.lexicographic_holds = pyo.ConstraintList()
-    held = m.objective_expr[name] if expr is None else expr
     if objective_sense(name) == "max":
-        m.lexicographic_holds.add(held >= achieved - slack)
+        m.lexicographic_holds.add(m.objective_expr[name] >= achieved - slack)
     else:
-        m.lexicographic_holds.add(held <= achieved + slack)
+        m.lexicographic_holds.add(m.objective_expr[name] <= achieved + slack)
 
 
 def release_holds(m: pyo.ConcreteModel) -> None:
@@ -113,8 +109,9 @@ def solve_lexicographic(
     handed to the solver as a MIP start: it satisfies every hold, so each stage starts from
     a feasible plan and can only improve on it. If a later stage runs out of time without
     a plan, the caller keeps the previous stage's plan (`on_stage_solution` saw it).
-    A `penalty` is charged to every stage's objective in its sense, and each hold keeps
-    the penalised value a stage reached (see `penalised`).
+    A `penalty` is charged to every stage's objective in its sense (see `penalised`), but
+    each hold keeps the bare objective at the value the stage's plan reached: a stage whose
+    objective no change can improve must not forbid later stages every change.
     """
     deadline = time.monotonic() + time_limit
     stages: list[Stage] = []
@@ -131,7 +128,6 @@ def solve_lexicographic(
         if on_stage_solution is not None:
             on_stage_solution(outcome)
         if k < len(priority) - 1:
-            hold_within_tolerance(
-                m, name, float(outcome.objective), tolerance, None if penalty is None else stage_expr
-            )
+            achieved = float(outcome.objective if penalty is None else pyo.value(m.objective_expr[name]))
+            hold_within_tolerance(m, name, achieved, tolerance)
     return stages

@@ -473,6 +473,61 @@ def check_commitments(inputs: Inputs, decisions: PlanDecisions, tol: float) -> l
     return lines
 
 
+# --- 14. re-planning: the frozen past (docs/robust.md) ---------------------------------
+
+
+def check_plan_stability(
+    inputs: Inputs, decisions: PlanDecisions, previous: PlanDecisions, from_year: int, tol: float = 1e-6
+) -> list[str]:
+    """A re-plan from `from_year` keeps the previous plan's past: its starts and memberships
+    before that year, its adoptions before it, and a started joint programme's past
+    payments where they still add up to that year's cost. Changes from the year on are
+    allowed (they are penalised, not forbidden)."""
+    lines = []
+    old, new = previous.funded(), decisions.funded()
+    for (nation, pid), start in sorted(old.items()):
+        if start >= from_year or pid not in inputs.programme_by_id or nation not in inputs.nation_by_code:
+            continue
+        now = new.get((nation, pid))
+        if now != start:
+            became = "does not fund it" if now is None else f"starts it in {now}"
+            lines.append(f"Re-plan from {from_year}: nation {nation} started {pid} in {start} in the previous "
+                         f"plan, but the new plan {became}")
+    for (nation, pid), start in sorted(new.items()):
+        if start < from_year and old.get((nation, pid)) != start:
+            lines.append(f"Re-plan from {from_year}: nation {nation} starts {pid} in {start}, before "
+                         f"{from_year}, which the previous plan did not (the past cannot change)")
+    past = {key: t for key, t in previous.adoptions.items() if t < from_year}
+    now_past = {key: t for key, t in decisions.adoptions.items() if t < from_year}
+    for (nation, sid) in sorted(set(past) | set(now_past)):
+        if past.get((nation, sid)) != now_past.get((nation, sid)):
+            lines.append(f"Re-plan from {from_year}: adoption of {sid} by {nation} before {from_year} "
+                         f"changed ({past.get((nation, sid))} → {now_past.get((nation, sid))})")
+    lines += _held_payment_lines(inputs, decisions, previous, from_year, tol)
+    return lines
+
+
+def _held_payment_lines(
+    inputs: Inputs, decisions: PlanDecisions, previous: PlanDecisions, from_year: int, tol: float
+) -> list[str]:
+    lines = []
+    for pid, jd in sorted(previous.joint.items()):
+        p = inputs.programme_by_id.get(pid)
+        if p is None or not p.is_joint or jd.start_year >= from_year:
+            continue
+        for year in range(jd.start_year, min(from_year, jd.start_year + p.duration_years)):
+            split = {n: a for (n, q, y), a in previous.payments.items() if q == pid and y == year}
+            cost = p.cost_in_offset(year - jd.start_year)
+            if not set(split) <= set(jd.members) or abs(sum(split.values()) - cost) > tol * max(1.0, cost):
+                continue  # re-estimated cost: the split was free to change
+            for nation in sorted(jd.members):
+                was, now = split.get(nation, 0.0), decisions.payments.get((nation, pid, year), 0.0)
+                if abs(was - now) > _slack(tol, was):
+                    lines.append(f"Re-plan from {from_year}: {nation} paid {_num(was)} to {pid} in {year} "
+                                 f"in the previous plan, but {_num(now)} in the new one (the past cannot change)")
+    return lines
+
+
 # Rule families in MODEL.md order. Bruteforce and other callers may run a subset by name:
 # the two payment rules are the only ones that look at joint payments f.
 RULES: dict[str, Rule] = {
@@ -580,6 +635,7 @@ __all__ = [
     "PlanVerificationError",
     "assert_valid",
     "check_plan",
+    "check_plan_stability",
     "check_robust_budget",
     "check_rules",
     "objective_mismatches",

@@ -109,3 +109,34 @@ def test_stress_needs_the_recorded_input_when_it_is_gone(tmp_path, book):
     book.rename(tmp_path / "elsewhere.xlsx")
     result = run("stress", str(plan), "-o", str(tmp_path / "s.xlsx"))
     assert result.exit_code == 3 and "--book" in result.output
+
+
+def test_replan_lists_changes_against_the_previous_plan(tmp_path):
+    """2030–2032, 10 a year. Last year's plan funds P1 (8) in 2030; P3 (cost 12) never fits.
+    The new book doubles the 2031 budget, so P3 (worth 4 a year) fits then: one change, adding it."""
+    first = make_inputs(
+        first_year=2030, last_year=2032, nations=[nation("AAA")], budgets=10.0,
+        programmes=[programme("P1", cost=8), programme("P3", cost=12)],
+        values={("P1", "air"): 5.0, ("P3", "air"): 4.0},
+    )
+    old_book = write_inputs(first, tmp_path / "old.xlsx")
+    new_book = write_inputs(first.with_changes(budgets={**first.budgets, ("AAA", 2031): 20.0}), tmp_path / "new.xlsx")
+    previous = tmp_path / "previous.xlsx"
+    assert run("solve", str(old_book), "-o", str(previous), "--gap", "0").exit_code == 0
+    assert {r["programme"]: r["start_year"] for r in sheet_rows(previous, "Plan")} == {"P1": 2030}
+    out = tmp_path / "replan.xlsx"
+    result = run("replan", str(new_book), "--previous", str(previous), "--from-year", "2031",
+                 "--stability-weight", "1", "-o", str(out), "--gap", "0")
+    assert result.exit_code == 0, result.output
+    assert "1 change(s)" in result.output
+    changes = sheet_rows(out, "Changes")
+    assert [(c["programme"], c["change"], c["new_start"]) for c in changes] == [("P3", "added", 2031)]
+    assert changes[0]["capability_delta"] == 4.0
+    assert summary(out)["stability_weight"] == 1
+
+
+def test_replan_refuses_to_overwrite_its_inputs(tmp_path, book):
+    plan = tmp_path / "plan.xlsx"
+    assert run("solve", str(book), "-o", str(plan), "--gap", "0").exit_code == 0
+    result = run("replan", str(book), "--previous", str(plan), "--from-year", "2031", "-o", str(plan))
+    assert result.exit_code == 2 and "overwrite" in result.output

@@ -1,0 +1,167 @@
+"""Family 14 — plan stability when re-planning from last year's plan (docs/robust.md).
+
+Re-planning from year Y keeps the past as it happened and makes every change to the rest
+of the previous plan cost a weight W, so a new plan does not churn for a marginal gain.
+Programmes the previous plan started before Y arrive as `fund` commitments with their
+start year (family 11, added by the caller); this family adds what commitments cannot say
+and the change count:
+
+* the past is frozen: no start, membership or adoption before Y other than the previous
+  plan's, and a started joint programme's past payments are the previous plan's whenever
+  they still add up to its (possibly re-estimated) cost in that year;
+* every (nation, programme) the previous plan funds from Y on counts 1 change if the new
+  plan drops or moves it, every one it does not fund counts 1 if the new plan adds it.
+
+The change indicators are linear in the start binaries and exact: a funding's starts sum
+to at most 1 (family 1), so "not started in t0" is `1 − x[n,p,t0]` and "added" is `Σ_t x`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+
+import pyomo.environ as pyo
+
+from data.tables import Inputs, PlanDecisions
+from models.terms import Term, forget_lookups, funding, linear
+
+log = logging.getLogger(__name__)
+
+PAYMENT_TOLERANCE = 1e-6  # relative: past payments "still add up" to the year's cost
+
+
+def add_plan_stability(
+    m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, weight: float, from_year: int
+) -> None:
+    """Family 14 — the frozen past and the change count, as `m.stability_penalty` = W·changes.
+
+    replan_past_start[n,p]       (n,p) not started before Y in `previous`:  Σ_{t<Y} x[n,p,t] = 0
+    replan_past_joint[p]         joint p not started before Y:             Σ_{t<Y} z[p,t] = 0
+    replan_past_adoption[n,s]    Σ_{t<Y} a[n,s,t] = [previous adopts s before Y], and
+                                 a[n,s,t0] = 1 for that previous adoption year t0
+    replan_past_payment[n,p,τ]   joint p started before Y, τ < Y, previous payments of p in τ
+                                 summing to cost_p[τ−t0]:  f[n,p,τ] = previous f[n,p,τ]
+    plan_change[n,p]             previous start t0 ≥ Y:  1 − x[n,p,t0]  (1 if t0 is not allowed)
+                                 otherwise:              Σ_{t≥Y} x[n,p,t]
+    plan_changes = Σ plan_change;  stability_penalty = W · plan_changes
+    (x is w for joint programmes.) The previous plan's decisions on ids the inputs do not
+    know cannot be kept; they count as constant changes.
+    """
+    if weight < 0:
+        raise ValueError(f"stability weight must be ≥ 0, got {weight}")
+    before = _started_before(inputs, previous, from_year)
+    _freeze_starts(m, inputs, before, from_year)
+    _freeze_adoptions(m, previous, from_year)
+    _freeze_payments(m, inputs, previous, from_year)
+    changes = change_terms(m, inputs, previous, from_year)
+    m.plan_change = pyo.Expression(
+        list(changes), initialize={key: linear(terms, const) for key, (terms, const) in changes.items()}
+    )
+    m.plan_changes = pyo.Expression(
+        expr=linear([t for terms, _ in changes.values() for t in terms],
+                    sum(const for _, const in changes.values()))
+    )
+    m.stability_penalty = pyo.Expression(expr=float(weight) * m.plan_changes)
+    forget_lookups(m)
+
+
+def _started_before(inputs: Inputs, previous: PlanDecisions, from_year: int) -> dict[tuple[str, str], int]:
+    """(nation, programme) -> start year of the previous plan's fundings that began before Y."""
+    return {key: t for key, t in previous.funded().items()
+            if t < from_year and key[1] in inputs.programme_by_id and key[0] in inputs.nation_by_code}
+
+
+def _freeze_starts(m: pyo.ConcreteModel, inputs: Inputs, before: Mapping[tuple[str, str], int],
+                   from_year: int) -> None:
+    rows: dict[tuple[str, str], list[Term]] = {}
+    for (n, pid, t), x in [*m.starts.items(), *m.joins.items()]:
+        if t < from_year and before.get((n, pid)) != t:
+            rows.setdefault((n, pid), []).append((1.0, x))
+    m.replan_past_start = pyo.Constraint(list(rows), rule=lambda m, n, p: (0.0, linear(rows[n, p]), 0.0))
+    started = {pid for (_, pid) in before}
+    joint: dict[str, list[Term]] = defaultdict(list)
+    for (pid, t), z in m.joint_starts.items():
+        if t < from_year and pid not in started:
+            joint[pid].append((1.0, z))
+    m.replan_past_joint = pyo.Constraint(list(joint), rule=lambda m, p: (0.0, linear(joint[p]), 0.0))
+
+
+def _freeze_adoptions(m: pyo.ConcreteModel, previous: PlanDecisions, from_year: int) -> None:
+    rows: dict[tuple[str, str], list[Term]] = defaultdict(list)
+    kept: list[tuple[str, str, int]] = []
+    for (n, s, t), a in m.adopts.items():
+        if t < from_year:
+            rows[n, s].append((1.0, a))
+            if previous.adoptions.get((n, s)) == t:
+                kept.append((n, s, t))
+    adopted = {(n, s) for n, s, _ in kept}
+
+    def past(m: pyo.ConcreteModel, n: str, s: str) -> tuple:
+        level = 1.0 if (n, s) in adopted else 0.0
+        return (level, linear(rows[n, s]), level)
+
+    m.replan_past_adoption = pyo.Constraint(list(rows), rule=past)
+    m.replan_past_adoption_year = pyo.Constraint(
+        kept, rule=lambda m, n, s, t: (1.0, m.adopts[n, s, t], 1.0)
+    )
+
+
+def held_payments(inputs: Inputs, previous: PlanDecisions, from_year: int) -> dict[tuple[str, str, int], float]:
+    """Past payments to keep: a joint programme started before Y, a year before Y, and the
+    previous payments of that year (members only) adding up to the cost the inputs now give.
+
+    When a re-estimated cost no longer matches, the year's split is left free: forcing the
+    old split would make the re-plan infeasible for a change nobody can undo.
+    """
+    paid: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
+    for (n, pid, year), amount in previous.payments.items():
+        paid[pid, year][n] = float(amount)
+    out: dict[tuple[str, str, int], float] = {}
+    for pid, jd in previous.joint.items():
+        p = inputs.programme_by_id.get(pid)
+        if p is None or not p.is_joint or jd.start_year >= from_year:
+            continue
+        for year in range(jd.start_year, min(from_year, jd.start_year + p.duration_years)):
+            cost = p.cost_in_offset(year - jd.start_year)
+            split = paid.get((pid, year), {})
+            total = sum(split.values())
+            if set(split) <= set(jd.members) and abs(total - cost) <= PAYMENT_TOLERANCE * max(1.0, cost):
+                out.update({(n, pid, year): split.get(n, 0.0) for n in jd.members})
+            else:
+                log.warning("re-plan: %s's %d payments (%.6g) no longer add up to its cost %.6g; "
+                            "their split is left free", pid, year, total, cost)
+    return out
+
+
+def _freeze_payments(m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, from_year: int) -> None:
+    held = {key: amount for key, amount in held_payments(inputs, previous, from_year).items()
+            if key in m.payment}
+    m.replan_past_payment = pyo.Constraint(
+        list(held), rule=lambda m, n, p, t: (held[n, p, t], m.payment[n, p, t], held[n, p, t])
+    )
+
+
+def change_terms(
+    m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, from_year: int
+) -> dict[tuple[str, str], tuple[list[Term], float]]:
+    """(nation, programme) -> (terms, constant) of its change indicator (see the family)."""
+    out: dict[tuple[str, str], tuple[list[Term], float]] = {}
+    funded = previous.funded()
+    for (n, pid), t0 in funded.items():
+        if t0 < from_year:
+            continue  # history: a commitment, never a change
+        if pid not in inputs.programme_by_id or n not in inputs.nation_by_code:
+            out[n, pid] = ([], 1.0)
+            continue
+        kept = [(-1.0, x) for t, x in funding(m, n, pid) if t == t0]
+        out[n, pid] = (kept, 1.0)
+    for p in inputs.programmes:
+        for n in m.eligible[p.id]:
+            if (n, p.id) in funded:
+                continue
+            added = [(1.0, x) for t, x in funding(m, n, p.id) if t >= from_year]
+            if added:
+                out[n, p.id] = (added, 0.0)
+    return out

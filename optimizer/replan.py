@@ -1,0 +1,233 @@
+"""Re-planning from last year's plan: keep what has started, make every other change pay.
+
+`replan(scenario, previous, from_year, stability_weight)` turns the previous plan's
+fundings that started before `from_year` into `fund` commitments with their start year,
+freezes the rest of the past (models.stability, family 14) and charges `stability_weight`
+per change from `from_year` on — a programme dropped, added or moved, counted per
+(nation, programme) — to every objective the run optimises (see docs/robust.md). The
+result lists every change and what it buys.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from data.errors import InputError, Problem
+from data.tables import Inputs, PlanDecisions, objective_sense
+from optimizer import whatif
+from optimizer.evaluate import fundings, objective_values, service_weight, spend_items
+from optimizer.result import Result
+from optimizer.solver import ProgressFn, SolverOptions
+
+logger = logging.getLogger(__name__)
+
+CHANGE_COLUMNS = (
+    "nation", "programme", "sharing", "change", "previous_start", "new_start",
+    "capability_delta", "cost_delta", "risk_delta", "note",
+)
+DELTA_COLUMNS = ("objective", "sense", "previous", "new", "delta", "improvement")
+
+
+@dataclass
+class ReplanResult:
+    """The new plan, the plan it replaces and what changed between them."""
+
+    result: Result
+    previous: PlanDecisions
+    from_year: int
+    stability_weight: float
+    changes: pd.DataFrame
+    objective_deltas: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def change_count(self) -> int:
+        """Changes the penalty counted (decisions from `from_year` on)."""
+        return int((self.changes["change"] != "kept").sum()) if not self.changes.empty else 0
+
+    def summary_rows(self) -> list[tuple[str, object]]:
+        rows = self.result.summary_rows() + [
+            ("replan_from_year", self.from_year),
+            ("stability_weight", self.stability_weight),
+            ("changes", self.change_count),
+        ]
+        return rows + [("note", n) for n in self.notes]
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Verify the plan (MODEL.md and the frozen past), then write it with a Changes sheet."""
+        from data.report import write_plan_workbook
+        from optimizer.verify import PlanVerificationError, assert_valid, check_plan_stability
+
+        r = self.result
+        assert_valid(r.inputs, r.decisions, r.objectives)
+        lines = check_plan_stability(r.inputs, r.decisions, self.previous, self.from_year)
+        if lines:
+            raise PlanVerificationError(lines)
+        extra = {"Changes": self.changes, "ChangeSummary": self.objective_deltas}
+        return write_plan_workbook(path, self.summary_rows(), r.tables(), list(r.inputs.years), extra_sheets=extra)
+
+
+def replan(
+    scenario: Any,
+    previous: PlanDecisions,
+    from_year: int,
+    stability_weight: float = 1.0,
+    *,
+    objective: str | None = None,
+    priority: Any = None,
+    weights: Any = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    threads: int | None = None,
+    solver: str = "highs",
+    progress: ProgressFn | None = None,
+    stream_log: bool = False,
+    log_file: str | None = None,
+) -> ReplanResult:
+    """Solve `scenario` again from `from_year`, keeping `previous`'s past and penalising churn.
+
+    The previous plan is also the MIP start where it is still feasible, so the solver begins
+    from "change nothing". Raises InputError when a programme that already started cannot
+    be kept (its start year is not allowed by the new inputs).
+    """
+    from models.stability import add_plan_stability
+    from optimizer.session import Session
+
+    inputs: Inputs = scenario.inputs
+    s = inputs.settings
+    if not s.first_year <= from_year <= s.last_year:
+        raise InputError(Problem("replan", "", f"--from-year {from_year} is outside the horizon "
+                                 f"{s.first_year}–{s.last_year}", "a year of the input's horizon"))
+    if stability_weight < 0:
+        raise InputError(Problem("replan", "", f"stability weight {stability_weight}", "a number ≥ 0"))
+    known, notes = _known_part(inputs, previous)
+    committed = _with_history(inputs, known, from_year)
+    session = Session(
+        committed, SolverOptions(solver=solver, threads=threads, log_file=log_file, stream_log=stream_log), progress
+    )
+    add_plan_stability(session.model, committed, known, stability_weight, from_year)
+    session.set_objective_penalty(session.model.stability_penalty)
+    warm = _warm_start(session, committed, known)
+    result = session.run(objective=objective, priority=priority, weights=weights, time_limit=time_limit,
+                         gap=gap, warm_start=warm)
+    changes = change_table(inputs, previous, result.decisions, from_year)
+    deltas = objective_deltas(inputs, known, result.objectives)
+    logger.info("re-plan from %d: %d change(s)", from_year, int((changes["change"] != "kept").sum()))
+    return ReplanResult(result, previous, from_year, stability_weight, changes, deltas, notes)
+
+
+def _known_part(inputs: Inputs, previous: PlanDecisions) -> tuple[PlanDecisions, list[str]]:
+    """The previous plan restricted to the ids the inputs still define (the rest is dropped)."""
+    nations, programmes, standards = inputs.nation_by_code, inputs.programme_by_id, inputs.standard_by_id
+    notes = sorted({f"{pid} is no longer in the input workbook; the previous plan's funding of it is dropped"
+                    for (_, pid) in previous.funded() if pid not in programmes})
+    national = {k: t for k, t in previous.national.items() if k[0] in nations and k[1] in programmes}
+    joint = {}
+    for pid, jd in previous.joint.items():
+        if pid in programmes:
+            joint[pid] = type(jd)(jd.start_year, tuple(n for n in jd.members if n in nations))
+    payments = {k: a for k, a in previous.payments.items() if k[0] in nations and k[1] in joint}
+    adoptions = {k: t for k, t in previous.adoptions.items() if k[0] in nations and k[1] in standards}
+    return PlanDecisions(national, joint, payments, adoptions), notes
+
+
+def _with_history(inputs: Inputs, previous: PlanDecisions, from_year: int) -> Inputs:
+    """Fund commitments, with their start year, for every funding begun before `from_year`."""
+    out = inputs
+    for (nation, pid), start in sorted(previous.funded().items()):
+        if start >= from_year:
+            continue
+        try:
+            out = whatif.with_commitment(out, nation, pid, "fund", start)
+        except InputError as exc:
+            allowed = list(inputs.allowed_starts(inputs.programme_by_id[pid]))
+            raise InputError(Problem(
+                "replan", "", f"the previous plan started {pid} for {nation} in {start}, before {from_year}, "
+                f"but the input workbook no longer allows that start ({exc.problems[0].what})",
+                f"a horizon and window that include {start} (allowed starts now: {allowed})",
+            )) from exc
+    return out
+
+
+def _warm_start(session: Any, inputs: Inputs, previous: PlanDecisions) -> bool:
+    """Start from the previous plan when the model can hold it (same windows)."""
+    from optimizer.verify import check_plan
+
+    if check_plan(inputs, previous):
+        return False
+    try:
+        session.load_plan(previous)
+    except ValueError:
+        return False
+    return True
+
+
+# --- what changed, and what it buys ---------------------------------------------------
+
+
+def change_table(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, from_year: int) -> pd.DataFrame:
+    """One row per (nation, programme) whose funding differs, plus kept pre-`from_year` history.
+
+    `change` is added, dropped or moved; deltas are the pair's own capability points
+    (weighted, discounted, as in the capability objective), what the nation pays for it,
+    and its risk term, new minus previous, both priced with the current inputs.
+    """
+    old, now = previous.funded(), new.funded()
+    points = _pair_values(inputs, previous), _pair_values(inputs, new)
+    rows = []
+    for key in sorted(set(old) | set(now)):
+        before, after = old.get(key), now.get(key)
+        if before == after:
+            continue
+        change = "added" if before is None else "dropped" if after is None else "moved"
+        p = inputs.programme_by_id.get(key[1])
+        deltas = [points[1].get(key, {}).get(k, 0.0) - points[0].get(key, {}).get(k, 0.0)
+                  for k in ("capability", "cost", "risk")]
+        note = "" if p is not None else "no longer in the input workbook"
+        if before is not None and before < from_year and after != before:
+            note = "started before the re-plan year"  # only possible through a bad plan
+        rows.append((*key, p.sharing if p else "", change, before, after, *deltas, note))
+    return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
+
+
+def _pair_values(inputs: Inputs, decisions: PlanDecisions) -> dict[tuple[str, str], dict[str, float]]:
+    """Per (nation, programme): capability points, what the nation pays, its risk term."""
+    known = PlanDecisions(
+        {k: t for k, t in decisions.national.items() if k[1] in inputs.programme_by_id and k[0] in inputs.nation_by_code},
+        {p: jd for p, jd in decisions.joint.items() if p in inputs.programme_by_id},
+        {k: a for k, a in decisions.payments.items() if k[1] in inputs.programme_by_id and k[0] in inputs.nation_by_code},
+        {},
+    )
+    weights = {a.id: a.weight for a in inputs.areas}
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    for f in fundings(inputs, known):
+        per_year = sum(w * inputs.values.get((f.programme.id, c), 0.0) for c, w in weights.items())
+        out[(f.nation, f.programme.id)] = {"capability": per_year * service_weight(inputs, f), "cost": 0.0, "risk": 0.0}
+    for item in spend_items(inputs, known):
+        entry = out.setdefault((item.nation, item.ref), {"capability": 0.0, "cost": 0.0, "risk": 0.0})
+        entry["cost"] += item.amount
+        entry["risk"] += inputs.programme_by_id[item.ref].cost_overrun_risk * item.amount
+    return out
+
+
+def objective_deltas(inputs: Inputs, previous: PlanDecisions, new: dict[str, float]) -> pd.DataFrame:
+    """Every objective of the previous plan (re-priced with the current inputs) and the new one.
+
+    `improvement` is the delta signed by the objective's sense: positive = the new plan is better.
+    """
+    try:
+        old = objective_values(inputs, previous)
+    except ValueError:  # unknown ids: already reported as dropped
+        old = {}
+    rows = []
+    for name, value in new.items():
+        was = old.get(name)
+        delta = None if was is None else value - was
+        better = None if delta is None else (delta if objective_sense(name) == "max" else -delta)
+        rows.append((name, objective_sense(name), was, value, delta, better))
+    return pd.DataFrame(rows, columns=list(DELTA_COLUMNS))
