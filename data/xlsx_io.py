@@ -93,6 +93,16 @@ def new_workbook() -> Workbook:
     return wb
 
 
+def _permissions_for(target: Path) -> int:
+    """Keep a replaced file's mode; a new file gets the usual umask mode, not mkstemp's 0600."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def save_atomically(wb: Workbook, path: str | os.PathLike[str]) -> Path:
     """Save to a temporary file in the target folder, then rename over the target.
 
@@ -105,6 +115,7 @@ def save_atomically(wb: Workbook, path: str | os.PathLike[str]) -> Path:
     os.close(fd)
     try:
         wb.save(tmp)
+        os.chmod(tmp, _permissions_for(target))
         os.replace(tmp, target)
     except BaseException:
         try:
