@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
