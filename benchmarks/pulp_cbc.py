@@ -16,8 +16,11 @@ CBC reports neither its bound nor its progress through PuLP, so both are read fr
 from __future__ import annotations
 
 import math
+import os
 import re
+import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +58,7 @@ class CbcRun:
     seconds_to_gap: dict[float, float | None] = field(default_factory=dict)
     x: np.ndarray | None = None
     log: str = ""
+    stopped_by_watchdog: bool = False
 
 
 def build(mm: MatrixModel):  # -> (pulp.LpProblem, list[pulp.LpVariable])
@@ -101,7 +105,14 @@ def solve(mm: MatrixModel, time_limit: float, gap: float = 1e-4, threads: int | 
             msg=False, timeLimit=time_limit, gapRel=gap, threads=threads, logPath=str(log_path)
         )
         began = time.perf_counter()
-        prob.solve(solver)
+        watchdog = _Watchdog(time_limit + WATCHDOG_GRACE_SECONDS)
+        try:
+            prob.solve(solver)
+        except pulp.PulpSolverError:
+            if not watchdog.fired:
+                raise
+        finally:
+            watchdog.stop()
         solve_seconds = time.perf_counter() - began
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
     status_name = pulp.LpStatus[prob.status]
@@ -123,7 +134,65 @@ def solve(mm: MatrixModel, time_limit: float, gap: float = 1e-4, threads: int | 
         reached[g] = next((t for t, inc, bnd in progress if (r := relative_gap(inc, bnd)) is not None and r <= g), None)
         if reached[g] is None and gap_now is not None and gap_now <= g:
             reached[g] = solve_seconds
-    return CbcRun(status, objective, bound, gap_now, build_seconds, solve_seconds, reached, x, log)
+    return CbcRun(status, objective, bound, gap_now, build_seconds, solve_seconds, reached, x, log, watchdog.fired)
+
+
+# CBC was seen overrunning `-sec` by minutes on L (stuck before its first node), so the
+# limit is made hard here, as optimizer.solver does for HiGHS: SIGINT (CBC stops and
+# writes its incumbent) a little after the limit, SIGKILL if it still has not stopped.
+WATCHDOG_GRACE_SECONDS = 5.0
+KILL_AFTER_SECONDS = 10.0
+
+
+class _Watchdog:
+    """Interrupts the CBC processes this process started once the wall clock passes the limit."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(seconds,), daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join(timeout=1.0)
+
+    def _run(self, seconds: float) -> None:
+        if self._done.wait(seconds):
+            return
+        for sig, wait in ((signal.SIGINT, KILL_AFTER_SECONDS), (signal.SIGKILL, 0.0)):
+            pids = _own_cbc_processes()
+            if not pids:
+                return
+            self.fired = True
+            for pid in pids:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+            if self._done.wait(wait):
+                return
+
+
+def _own_cbc_processes() -> list[int]:
+    """Child processes of this process whose command is cbc (Linux /proc; [] elsewhere)."""
+    pids: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{os.getpid()}/task")
+    except OSError:
+        return pids
+    for tid in tasks:
+        try:
+            children = open(f"/proc/{os.getpid()}/task/{tid}/children").read().split()
+        except OSError:
+            continue
+        for child in children:
+            try:
+                if open(f"/proc/{child}/comm").read().strip().startswith("cbc"):
+                    pids.append(int(child))
+            except OSError:
+                continue
+    return pids
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:

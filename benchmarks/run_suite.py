@@ -20,6 +20,7 @@ import argparse
 import csv
 import datetime as dt
 import gc
+import json
 import logging
 import os
 import platform
@@ -264,7 +265,7 @@ def run_size(size: str, time_limit: float, repeats: int, levers: bool, with_cbc:
 
 
 def _fmt(v: Any) -> Any:
-    return round(v, 3) if isinstance(v, float) else v
+    return round(v, 6) if isinstance(v, float) else v
 
 
 COLUMNS = [
@@ -337,9 +338,9 @@ def markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list[str],
         "",
         "## Solve: ours (Pyomo + HiGHS) against PuLP + CBC on the same model, and greedy",
         "",
-        "| size | limit | ours objective | ours gap | ours t→1% | CBC objective | CBC gap | CBC t→1% | "
+        "| size | limit | ours objective | ours gap | ours t→1% | CBC objective | CBC gap | CBC t→1% | CBC wall | "
         "greedy objective | gain over greedy | capability gain | ours peak MB | CBC peak MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
         o, c = _find(rows, size, "ours"), _find(rows, size, "pulp_cbc")
@@ -353,7 +354,7 @@ def markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list[str],
         out.append(
             f"| {size} | {o.get('time_limit_s', 0):.0f} s | {_s(o.get('objective'), 1)} | {_pct(o.get('gap'))} | "
             f"{_t1(o)} | {_s(c.get('objective'), 1) if c else 'not run'} | {_pct(c.get('gap')) if c else '—'} | "
-            f"{_t1(c) if c else '—'} | {_s(o.get('greedy_objective'), 1)} | {_pct(gain)} | {_pct(cap_gain)} | "
+            f"{_t1(c) if c else '—'} | {_s(c.get('solve_s'), 0) + ' s' if c else '—'} | {_s(o.get('greedy_objective'), 1)} | {_pct(gain)} | {_pct(cap_gain)} | "
             f"{_s(o.get('peak_mb'), 0)} | {_s(c.get('peak_mb', 0) + c.get('child_peak_mb', 0), 0) if c else '—'} |"
         )
     lever_rows = [r for r in rows if r["case"].startswith("ours") and (r["case"] != "ours" or r["variant"] != "mixed")]
@@ -362,7 +363,7 @@ def markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list[str],
             "",
             "## Levers (issue 7, item 3), each one run with the same limit",
             "",
-            "| size | variant | case | status | objective | bound | gap | t→1% | first bound seen |",
+            "| size | variant | case | status | objective | bound | gap | t→1% | first bound HiGHS reported |",
             "|---|---|---|---|---:|---:|---:|---:|---:|",
         ]
         for size in sizes:
@@ -385,7 +386,12 @@ def markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list[str],
 
 
 def chart(rows: list[dict[str, Any]], sizes: list[str], path: Path) -> bool:
-    """Build, hand-off and solve time against model size (log-log); False if matplotlib is missing."""
+    """Left: build, hand-off and floor time against model size. Right: gap left at the limit.
+
+    Both solvers hit the time limit on most sizes, so a time-to-1% line would sit on the
+    limit and say nothing; the gap they reached (or "no plan") is the informative measure.
+    Returns False if matplotlib is missing.
+    """
     try:
         import matplotlib
 
@@ -400,41 +406,70 @@ def chart(rows: list[dict[str, Any]], sizes: list[str], path: Path) -> bool:
         return False
     x = [builds[i]["vars"] for i in ok]
     labels = [sizes[i] for i in ok]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    series = [
-        ("ours: Pyomo build", [builds[i]["ours_build_s"] for i in ok], "o-"),
-        ("ours: hand-off to HiGHS", [builds[i]["ours_handoff_s"] for i in ok], "s-"),
-        ("floor: highspy build + hand-off", [builds[i]["floor_total_s"] for i in ok], "^-"),
-    ]
-    for case, name, style in (("ours", "HiGHS: time to 1% gap (hollow: not reached by the limit)", "D--"),
-                              ("pulp_cbc", "CBC: time to 1% gap (hollow: not reached by the limit)", "v--")):
-        ts, reached = [], []
-        for i in ok:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+    for name, key, style in (
+        ("ours: Pyomo build", "ours_build_s", "o-"),
+        ("ours: hand-off to HiGHS (APPSI)", "ours_handoff_s", "s-"),
+        ("floor: highspy build + hand-off", "floor_total_s", "^-"),
+    ):
+        left.plot(x, [builds[i][key] for i in ok], style, label=name)
+    limits = [_find(rows, sizes[i], "ours").get("time_limit_s") for i in ok]
+    if all(v is not None for v in limits):
+        left.plot(x, limits, ":", color="grey", label="solver time limit")
+    left.set_title("build and hand-off time (median of repeats)")
+    left.set_ylabel("seconds")
+    for case, name, style, top in (("ours", "HiGHS (ours)", "D-", 1e4), ("pulp_cbc", "CBC (PuLP)", "v-", 5e3),
+                                   ("ours + warm start", "HiGHS + greedy warm start", "o--", 2.5e3)):
+        xs, gaps, missing = [], [], []
+        for xi, i in zip(x, ok):
             r = _find(rows, sizes[i], case)
-            t = r.get("time_to_1pct_s")
-            ts.append(t if t is not None else r.get("time_limit_s"))
-            reached.append(t is not None)
-        if any(v is not None for v in ts):
-            line, = ax.plot(x, ts, style, label=name)
-            for xi, ti, hit in zip(x, ts, reached):
-                if ti is not None and not hit:
-                    ax.plot([xi], [ti], "o", mfc="white", mec=line.get_color(), ms=10)
-    for name, ys, style in series:
-        ax.plot(x, ys, style, label=name)
-    for xi, lab in zip(x, labels):
-        ax.annotate(lab, (xi, ax.get_ylim()[0]), textcoords="offset points", xytext=(0, 4), ha="center")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("model variables")
-    ax.set_ylabel("seconds")
-    ax.set_title("capopt scaling (weighted objective, same instances)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
+            if not r:
+                continue
+            if r.get("gap") is None:
+                missing.append(xi)
+            else:
+                xs.append(xi)
+                gaps.append(max(100 * r["gap"], 1e-2))
+        line, = right.plot(xs, gaps, style, label=name)
+        for xi in missing:
+            right.plot([xi], [top], "x", color=line.get_color(), ms=10)
+    right.axhline(1.0, color="grey", ls=":", label="1% target")
+    right.set_title("gap at the time limit (× at the top: no plan found)")
+    right.set_ylabel("relative gap, %")
+    for ax in (left, right):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("model variables")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.set_xticks(x, [f"{lab}\n{v:,}" for lab, v in zip(labels, x)])
+        ax.minorticks_off()
+        ax.legend(fontsize=7, loc="upper left")
+    fig.suptitle("capopt scaling on seeded instances (weighted objective, same instances for every solver)")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
+
+
+def read_csv(path: Path) -> list[dict[str, Any]]:
+    """Rows of a results CSV with numbers and booleans restored (for --replot)."""
+    out = []
+    with path.open() as fh:
+        for raw in csv.DictReader(fh):
+            row: dict[str, Any] = {}
+            for k, v in raw.items():
+                if v == "":
+                    row[k] = None
+                elif v in ("True", "False"):
+                    row[k] = v == "True"
+                else:
+                    try:
+                        row[k] = int(v) if v.lstrip("-").isdigit() else float(v)
+                    except ValueError:
+                        row[k] = v
+            out.append(row)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -447,8 +482,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="S,M at 10 s, 1 repeat, levers on S")
     parser.add_argument("--out", default=str(RESULTS), help="folder for latest.md / latest.csv")
     parser.add_argument("--chart", default=str(CHART))
+    parser.add_argument("--replot", action="store_true", help="redo latest.md and the chart from latest.csv/json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    out = Path(args.out)
+    if args.replot:
+        rows = read_csv(out / "latest.csv")
+        meta = json.loads((out / "latest.json").read_text())
+        sizes = list(dict.fromkeys(r["size"] for r in rows))
+        chart(rows, sizes, Path(args.chart))
+        (out / "latest.md").write_text(markdown(rows, meta["machine"], sizes, meta["notes"]))
+        return
     if args.quick:
         args.sizes, args.time_limit, args.repeats, args.levers = "S,M", 10.0, 1, "S"
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
@@ -471,11 +515,11 @@ def main(argv: list[str] | None = None) -> None:
         rows += run_size(size, limits[size], args.repeats, size in lever_sizes, with_cbc)
     info["suite wall time"] = f"{(time.perf_counter() - began) / 60:.1f} min"
     info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(rows, out / "latest.csv")
     if chart(rows, sizes, Path(args.chart)):
         notes.append(f"Chart: {Path(args.chart).relative_to(ROOT) if Path(args.chart).is_relative_to(ROOT) else args.chart}")
+    (out / "latest.json").write_text(json.dumps({"machine": info, "notes": notes}, indent=2))
     (out / "latest.md").write_text(markdown(rows, info, sizes, notes))
     log.info("wrote %s and %s", out / "latest.md", out / "latest.csv")
 
