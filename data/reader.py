@@ -11,15 +11,19 @@ import hashlib
 import io
 import logging
 import os
+import posixpath
 import time
 import warnings
 import zipfile
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import defusedxml.ElementTree
 import openpyxl.xml
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import FORMULA_TAG, ROW_TAG, VALUE_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
@@ -35,14 +39,27 @@ log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 256 * 2**20
 MAX_UNCOMPRESSED_BYTES = 1024 * 2**20  # a 100,000-row sheet is a few hundred MB of XML
 MAX_ZIP_MEMBERS = 10_000
+# Excel's and LibreOffice's parts deflate 5- to 20-fold; a part that claims to expand more
+# than 100-fold (Apache POI's long-standing default) is a decompression bomb: a few MB that
+# would keep the reader busy for minutes. Small parts may compress as they like.
+MAX_EXPANSION = 100
+_EXPANSION_FLOOR = 1 << 20
 MAX_ROWS = 100_000
 MAX_COLUMNS = 1_000
-MAX_CELLS = 5_000_000
+# Parsing costs 5–15 µs a cell on a modest machine, so this bounds any workbook's read to
+# seconds; empty (e.g. formatted) cells count too. Real planning workbooks hold well
+# under 100,000 cells.
+MAX_CELLS = 500_000
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 _MERGE_CELL_TAG = f"{{{SHEET_MAIN_NS}}}mergeCell"
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
+_SCAN_CHUNK = 1 << 20
+# Row and cell tags as written with or without a namespace prefix (<x:row …>).
+_ROW_TAGS = (b"<row ", b"<row>", b":row ", b":row>")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # A workbook written by Excel or LibreOffice never declares a DTD; one that does is
 # either broken or an entity-expansion attack. Checked in every encoding XML allows here.
 _DTD_MARKERS = tuple(
@@ -114,13 +131,13 @@ def read_sheets_from_bytes(data: bytes, name: str = "workbook",
         raise _fail(name, "is a damaged .xlsx file (its zip structure cannot be read)",
                     _XLSX_HINT)
     with archive:
-        _check_archive(archive, name)
+        sizes = _check_archive(archive, name)
     if not openpyxl.xml.DEFUSEDXML:
         log.warning("openpyxl is not using defusedxml (OPENPYXL_DEFUSEDXML is off); relying on "
                     "the DTD pre-scan alone against XML bombs")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # openpyxl's own warnings go to the log, not the user
-        sheets = _read_workbook(data, name, wanted)
+        sheets = _read_workbook(data, name, wanted, sizes)
     for w in caught:
         log.debug("openpyxl: %s", w.message)
     return sheets
@@ -137,8 +154,22 @@ def _check_signature(data: bytes, name: str) -> None:
         raise _fail(name, "is not an Excel workbook", _XLSX_HINT)
 
 
-def _check_archive(archive: zipfile.ZipFile, name: str) -> None:
-    """Refuse archives too large to be a planning workbook, and any DTD, before parsing."""
+@dataclass
+class _Scan:
+    """What a byte scan of one XML part found (see `_scan_part`)."""
+
+    dtd: bool = False
+    text: bool = False
+    rows: int = 0
+    cells: int = 0
+    sized: bool = False  # a <dimension> before the sheet data
+
+
+def _check_archive(archive: zipfile.ZipFile, name: str) -> dict[str, _Scan]:
+    """Refuse archives too large to be a planning workbook, and any DTD, before parsing.
+
+    Returns the row and cell counts of every worksheet part, for `_read_sheet`.
+    """
     try:
         members = archive.infolist()
         if len(members) > MAX_ZIP_MEMBERS:
@@ -147,32 +178,117 @@ def _check_archive(archive: zipfile.ZipFile, name: str) -> None:
         if total > MAX_UNCOMPRESSED_BYTES:
             raise _fail(name, f"expands to {total / 2**20:,.0f} MB",
                         f"expected at most {MAX_UNCOMPRESSED_BYTES // 2**20:,} MB of content")
+        for member in members:
+            if (member.file_size > _EXPANSION_FLOOR
+                    and member.file_size > MAX_EXPANSION * max(member.compress_size, 1)):
+                raise _fail(name, f"is refused for safety: {member.filename} expands "
+                            f"{member.file_size / max(member.compress_size, 1):,.0f}-fold",
+                            "expected a workbook saved by Excel or LibreOffice (their parts "
+                            f"expand at most about {MAX_EXPANSION}-fold)")
         names = {m.filename for m in members}
         if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
             raise _fail(name, "is an OpenDocument spreadsheet (.ods)", _XLSX_HINT)
+        sizes: dict[str, _Scan] = {}
         for member in members:
-            if member.filename.lower().endswith(_XML_SUFFIXES) and _declares_dtd(archive, member):
+            if not member.filename.lower().endswith(_XML_SUFFIXES):
+                continue
+            sheet = member.filename.startswith("xl/worksheets/")
+            found = _scan_part(archive, member, count=sheet)
+            if found.dtd:
                 raise _fail(name, f"declares XML entities or a DTD in {member.filename} and is "
                             "refused for safety", "expected a workbook saved by Excel or "
                             "LibreOffice")
+            if found.text:
+                raise _fail(name, f"holds over 1 MB of text without markup in "
+                            f"{member.filename} and is refused for safety",
+                            "expected cells of at most 32,767 characters, as in Excel")
+            if sheet:
+                sizes[member.filename] = found
+        _check_unsized(archive, sizes)
+        return sizes
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 — zlib.error, bad CRC, unsupported compression, …
         raise _fail(name, f"is a damaged .xlsx file ({_reason(exc)})", _XLSX_HINT)
 
 
-def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
-    tail = b""
+def _scan_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, count: bool = False) -> _Scan:
+    """One pass of byte searches over a part (C speed), before any XML parsing.
+
+    It finds DTDs and entity declarations, and a whole chunk without markup: more text in
+    one piece than an Excel cell may hold (32,767 characters), which the XML parser would
+    build up in memory at three times its size. With `count` (worksheets), it also counts
+    rows and cells — up to the limits: a sheet over them is refused whatever the exact
+    count — and notes whether the sheet declares its size before its data.
+    """
+    found = _Scan()
+    tail = previous = b""
+    data_seen = False
     with archive.open(member) as part:
-        while chunk := part.read(1 << 20):
+        while chunk := part.read(_SCAN_CHUNK):
             window = tail + chunk
             if any(marker in window for marker in _DTD_MARKERS):
-                return True
+                found.dtd = True
+                return found
+            if len(chunk) == _SCAN_CHUNK and b"<" not in chunk:
+                found.text = True
+                return found
+            if count and found.rows <= MAX_ROWS and found.cells <= MAX_CELLS:
+                found.rows += _count(_ROW_TAGS, previous, chunk)
+                found.cells += _count(_CELL_TAGS, previous, chunk)
+            if count and not data_seen:
+                dimension, data = window.find(b"dimension "), window.find(b"sheetData")
+                found.sized = found.sized or (dimension != -1 and (data == -1 or dimension < data))
+                data_seen = data != -1
             tail = window[-32:]
-    return False
+            previous = chunk
+    return found
 
 
-def _read_workbook(data: bytes, name: str, wanted: Collection[str] | None = None) -> list[RawSheet]:
+def _count(tags: tuple[bytes, ...], previous: bytes, chunk: bytes) -> int:
+    """Occurrences of the tags in `chunk`, plus those straddling its start (exact: the
+    junction is too short to hold a whole tag on either side)."""
+    total = 0
+    for tag in tags:
+        k = len(tag) - 1
+        total += chunk.count(tag) + (previous[-k:] + chunk[:k]).count(tag)
+    return total
+
+
+def _check_unsized(archive: zipfile.ZipFile, sizes: dict[str, _Scan]) -> None:
+    """openpyxl parses a sheet that declares no size in full, just to learn its size, as it
+    opens the workbook — any sheet, read by us or not, at some microseconds a cell. Such
+    sheets (Excel and LibreOffice always declare the size) must therefore be small enough
+    to read, all of them together, before openpyxl may open the file."""
+    unsized = {part: scan for part, scan in sizes.items() if not scan.sized}
+    if not unsized:
+        return
+    titles = _sheet_titles(archive)
+    budget = [MAX_CELLS, MAX_CELLS]
+    for part, scan in unsized.items():
+        _check_counts(titles.get(part, part), scan, budget)
+
+
+def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part -> sheet title, from the workbook and its relationships (best effort:
+    messages then name the sheet rather than the zip part)."""
+    try:
+        workbook = defusedxml.ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = defusedxml.ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+        titles = {}
+        for sheet in workbook.iter(f"{{{SHEET_MAIN_NS}}}sheet"):
+            target = targets.get(sheet.get(f"{{{_REL_NS}}}id"), "")
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join("xl", target))
+            titles[part] = sheet.get("name", part)
+        return titles
+    except Exception:  # noqa: BLE001 — a broken workbook.xml is reported by openpyxl next
+        return {}
+
+
+def _read_workbook(data: bytes, name: str, wanted: Collection[str] | None = None,
+                   sizes: dict[str, _Scan] | None = None) -> list[RawSheet]:
     readable = _INPUT_SHEETS if wanted is None else {normalise_name(w) for w in wanted}
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
@@ -180,13 +296,13 @@ def _read_workbook(data: bytes, name: str, wanted: Collection[str] | None = None
         raise _fail(name, f"cannot be read as an .xlsx workbook ({_reason(exc)})", _XLSX_HINT)
     try:
         sheets: list[RawSheet] = []
-        budget = [MAX_CELLS]
+        budget = [MAX_CELLS, MAX_CELLS]  # filled cells, cell elements (empty ones too)
         for title in wb.sheetnames:
             ws = wb[title]
             if not isinstance(ws, ReadOnlyWorksheet) or normalise_name(title) not in readable:
                 sheets.append(RawSheet(title))  # not ours to read: the validator names it
                 continue
-            sheets.append(_read_sheet(wb, ws, title, budget))
+            sheets.append(_read_sheet(wb, ws, title, budget, (sizes or {}).get(ws._worksheet_path)))
         return sheets
     finally:
         wb.close()
@@ -201,7 +317,8 @@ def _too_big(title: str, what: str, expected: str) -> InputError:
     return InputError([Problem(title, "", what, expected)])
 
 
-def _read_sheet(wb: object, ws: ReadOnlyWorksheet, title: str, budget: list[int]) -> RawSheet:
+def _read_sheet(wb: object, ws: ReadOnlyWorksheet, title: str, budget: list[int],
+                scan: _Scan | None = None) -> RawSheet:
     """Rows with values (sparse rows padded to their last value), plus merged ranges."""
     declared_rows, declared_cols = ws._max_row or 0, ws._max_column or 0
     if declared_rows > MAX_ROWS:
@@ -210,6 +327,8 @@ def _read_sheet(wb: object, ws: ReadOnlyWorksheet, title: str, budget: list[int]
     if declared_cols > MAX_COLUMNS:
         raise _too_big(title, f"sheet uses {declared_cols:,} columns", f"expected at most "
                        f"{MAX_COLUMNS:,} (delete the unused columns right of the data)")
+    if scan is not None:
+        _check_counts(title, scan, budget)
     rows: dict[int, dict[int, object]] = {}
     try:
         with wb._archive.open(ws._worksheet_path) as source:  # type: ignore[attr-defined]
@@ -227,6 +346,26 @@ def _read_sheet(wb: object, ws: ReadOnlyWorksheet, title: str, budget: list[int]
         for number, cells in sorted(rows.items())
     )
     return RawSheet(title, out, tuple(parser.merged))
+
+
+def _check_counts(title: str, scan: _Scan, budget: list[int]) -> None:
+    """Judge a sheet by its counted rows and cells before parsing any of it.
+
+    Parsing costs some microseconds a cell, so a million rows without a declared size, or
+    millions of empty cells, would otherwise keep the reader busy for minutes. Empty cells
+    count: they cost as much.
+    """
+    rows, cells = scan.rows, scan.cells
+    if rows > MAX_ROWS:
+        raise _too_big(title, f"sheet holds over {MAX_ROWS:,} rows", f"expected at most "
+                       f"{MAX_ROWS:,} (delete the unused rows below the data)")
+    if cells > max(rows, 1) * MAX_COLUMNS:  # so at least one row is wider than allowed
+        raise _too_big(title, f"sheet has rows of over {MAX_COLUMNS:,} cells",
+                       f"expected at most {MAX_COLUMNS:,} columns")
+    budget[1] -= cells
+    if budget[1] < 0:
+        raise _too_big(title, "the workbook holds too many cells",
+                       f"expected at most {MAX_CELLS:,} cells, empty ones included")
 
 
 def _keep_row(rows: dict[int, dict[int, object]], number: int, cells: list[dict[str, object]],
@@ -249,7 +388,7 @@ def _keep_row(rows: dict[int, dict[int, object]], number: int, cells: list[dict[
     budget[0] -= len(values)
     if budget[0] < 0:
         raise _too_big(title, "the workbook holds too many cells",
-                       f"expected at most {MAX_CELLS:,} filled cells")
+                       f"expected at most {MAX_CELLS:,} cells, empty ones included")
     rows.setdefault(number, {}).update(values)
 
 
@@ -300,7 +439,13 @@ class _SheetParser(WorkSheetParser):
                     self.merged.append(ref)
 
     def parse_cell(self, element: object) -> dict[str, object]:
-        cell = super().parse_cell(element)
+        try:
+            cell = super().parse_cell(element)
+        except ValueError:
+            unparsed = self._unparsed_number(element)
+            if unparsed is None:
+                raise
+            cell = unparsed
         if cell["data_type"] == "e" and cell["value"] is not None:
             cell["value"] = CellError(str(cell["value"]))
         elif (cell["value"] is None
@@ -308,6 +453,17 @@ class _SheetParser(WorkSheetParser):
               and not _cached_empty_text(element)):
             cell["value"] = UNCACHED_FORMULA
         return cell
+
+    def _unparsed_number(self, element: object) -> dict[str, object] | None:
+        """A number cell holding text such as NaN or INF (no spreadsheet program writes
+        them, some exporters do): keep the text, so the validator names the cell."""
+        text = element.findtext(VALUE_TAG)  # type: ignore[attr-defined]
+        if element.get("t", "n") != "n" or text is None:  # type: ignore[attr-defined]
+            return None
+        coordinate = element.get("r")  # type: ignore[attr-defined]
+        row, column = (coordinate_to_tuple(coordinate) if coordinate
+                       else (self.row_counter, self.col_counter))
+        return {"row": row, "column": column, "value": text, "data_type": "s", "style_id": 0}
 
 
 def _cached_empty_text(element: object) -> bool:
