@@ -78,6 +78,10 @@ def add_robust_budget(m: pyo.ConcreteModel, inputs: Inputs) -> None:
         else:
             terms = [term for pid in pids for term in deviations[n, pid, year]]
         protection[n, year] = terms
+    m.robust_gamma = pyo.Param(m.nations, initialize=gamma)
+    m.robust_protection = pyo.Expression(  # β[n,τ], for reports and MIP starts
+        list(protection), initialize={key: linear(merged(terms)) for key, terms in protection.items()}
+    )
     _add_robust_rows(m, inputs, protection)
 
 
@@ -147,3 +151,37 @@ def _add_robust_rows(
     m.robust_budget_balance = pyo.Constraint(nations, years, rule=balance)
     m.robust_carry_over_cap = pyo.Constraint(nations, years, rule=carry_cap)
     m.robust_borrow_floor = pyo.Constraint(nations, years, rule=borrow_floor)
+
+
+def set_robust_start(m: pyo.ConcreteModel) -> None:
+    """λ, μ and the robust balances implied by the plan in m's decision variables.
+
+    The dual optimum is λ = the Γ-th largest overrun and μ_p = max(0, d_p − λ), which makes
+    Γ·λ + Σ μ the sum of the Γ largest; balances follow MODEL.md's greedy rule on spend + β.
+    With these a plan that is robust-feasible is a complete MIP start.
+    """
+    if not hasattr(m, "robust_protection"):
+        return
+    for var in (m.robust_level, m.robust_excess):
+        for data in var.values():
+            data.set_value(0.0)
+    overruns: dict[tuple[str, int], list[tuple[float, str]]] = defaultdict(list)
+    for (n, pid, year), row in m.robust_dual.items():
+        overruns[n, year].append((max(0.0, -pyo.value(row.body)), pid))  # body = λ + μ − d
+    for (n, year), items in overruns.items():
+        items.sort(reverse=True)
+        gamma = int(pyo.value(m.robust_gamma[n]))
+        level = items[gamma - 1][0] if len(items) >= gamma else 0.0
+        m.robust_level[n, year].set_value(level)
+        for d, pid in items:
+            m.robust_excess[n, pid, year].set_value(max(0.0, d - level))
+    for n in m.robust_banking_nations:
+        carried = 0.0
+        for year in m.years:
+            budget = pyo.value(m.budget[n, year])
+            beta = pyo.value(m.robust_protection[n, year]) if (n, year) in m.robust_protection else 0.0
+            available = carried + budget - pyo.value(m.spend[n, year]) - beta
+            cap = pyo.value(m.carry_over_fraction[n] * budget)
+            carried = min(available, cap)
+            m.robust_balance[n, year].set_value(carried)
+            m.robust_lapse[n, year].set_value(max(0.0, available - cap))

@@ -6,6 +6,7 @@ import pyomo.environ as pyo
 from pyomo.core.base.var import VarData
 
 from data.tables import Inputs, JointDecision, PlanDecisions
+from models.robust import set_robust_start
 
 # Binaries come back from the solver within its integrality tolerance, not exactly 0/1.
 _ON = 0.5
@@ -62,6 +63,7 @@ def set_start(m: pyo.ConcreteModel, decisions: PlanDecisions) -> None:
         short.set_value(0.0)
         row = m.capability_target[key]
         short.set_value(max(0.0, pyo.value(row.lower) - pyo.value(row.body)))
+    set_robust_start(m)  # family 13's duals and robust balances, when the model has them
 
 
 def _is_on(var: VarData) -> bool:
