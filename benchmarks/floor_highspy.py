@@ -15,13 +15,20 @@ and PuLP/CBC can be fed exactly the same matrix (`benchmarks.pulp_cbc`).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 import scipy.sparse as sp
 
-from data.tables import ALLIANCE, AREA_OBJECTIVE_PREFIX, Inputs, JointDecision, PlanDecisions, objective_sense
+from data.tables import (
+    ALLIANCE,
+    AREA_OBJECTIVE_PREFIX,
+    Inputs,
+    JointDecision,
+    PlanDecisions,
+    objective_sense,
+)
 
 INF = np.inf
 DEFAULT_WEIGHTS = {"capability": 1.0, "shortfall": 10.0}
@@ -72,7 +79,7 @@ class _Rows:
     def add(self, name: str, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
             lower: np.ndarray, upper: np.ndarray) -> None:
         """A family of `len(lower)` rows; `rows` are local (0-based within the family)."""
-        n = int(len(lower))
+        n = len(lower)
         self.rows.append(np.asarray(rows, dtype=np.int64) + self.count)
         self.cols.append(np.asarray(cols, dtype=np.int64))
         self.vals.append(np.asarray(vals, dtype=float))
@@ -139,7 +146,7 @@ class _Index:
             ps.append(np.full(e.size * st.size, j))
             ts.append(np.tile(st, e.size))
             total += e.size * st.size
-        cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, dtype=np.int64)  # noqa: E731
+        cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, dtype=np.int64)
         self.fund_n, self.fund_p, self.fund_t = cat(ns), cat(ps), cat(ts)
         self.fund0 = self._block("fund", total)
         self.fund_base = bases + self.fund0
@@ -175,7 +182,7 @@ class _Index:
             fn.append(np.repeat(e, years.size))
             fp.append(np.full(e.size * years.size, j))
             fy.append(np.tile(years, e.size))
-        cat = lambda xs: np.concatenate(xs).astype(np.int64) if xs else np.zeros(0, dtype=np.int64)  # noqa: E731
+        cat = lambda xs: np.concatenate(xs).astype(np.int64) if xs else np.zeros(0, dtype=np.int64)
         self.f_n, self.f_p, self.f_y = cat(fn), cat(fp), cat(fy)
         self.f0 = self._block("f", self.f_n.size)
         self.f_of = np.full((self.N, self.P, Y), -1, dtype=np.int64)
@@ -475,7 +482,7 @@ def _precedence(ix: _Index, rows: _Rows) -> None:
     for scope in ("same_nation", "any_nation"):
         r_list, c_list, v_list = by_scope[scope]
         n = counts[scope]
-        cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0)  # noqa: E731
+        cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0)
         rows.add(f"precedence_{scope}", cat(r_list), cat(c_list), cat(v_list), np.full(n, -INF), np.zeros(n))
 
 
@@ -494,7 +501,7 @@ def _exclusive_groups(ix: _Index, rows: _Rows) -> None:
                 r_list.append(np.full(cols.size, count))
                 c_list.append(cols)
                 count += 1
-    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int64)  # noqa: E731
+    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int64)
     c = cat(c_list)
     rows.add("exclusive_group", cat(r_list), c, np.ones(c.size), np.full(count, -INF), np.ones(count))
 
@@ -540,7 +547,7 @@ def _standards_compliance(ix: _Index, rows: _Rows) -> None:
             c_list += [ix.a_col(int(n), s, ti)]
             v_list += [-np.ones(ri.size)]
             count += k
-    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0)  # noqa: E731
+    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0)
     rows.add("standards_compliance", cat(r_list), cat(c_list), cat(v_list), np.full(count, -INF), np.zeros(count))
 
 
@@ -555,7 +562,7 @@ def _critical_mass(ix: _Index, rows: _Rows) -> None:
             c_list += [ix.a_col(n, s, np.arange(Y)), [ix.v0 + k]]
             v_list += [np.ones(Y), [-1.0]]
             count += 1
-    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0)  # noqa: E731
+    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0)
     rows.add("critical_mass_switch", cat(r_list), cat(c_list), cat(v_list), np.full(count, -INF), np.zeros(count))
     r_list, c_list, v_list = [], [], []
     least = []
@@ -584,7 +591,7 @@ def _commitments(ix: _Index, rows: _Rows) -> None:
             r_list.append(np.full(cols.size, count))
             c_list.append(cols)
             count += 1
-        cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int64)  # noqa: E731
+        cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, np.int64)
         cols = cat(c_list)
         lo = np.ones(count) if action == "fund" else np.full(count, -INF)
         hi = np.ones(count) if action == "fund" else np.zeros(count)
@@ -616,7 +623,7 @@ def _capability_targets(ix: _Index, rows: _Rows) -> None:
         c_list += [np.append(ix.fund0 + cols, ix.short0 + g)]
         v_list += [np.append(value[cols], 1.0)]
     n = len(inputs.targets)
-    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0)  # noqa: E731
+    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0)
     rows.add("capability_target", cat(r_list), cat(c_list), cat(v_list),
              np.array([t.target for t in inputs.targets], dtype=float), np.full(n, INF))
 

@@ -183,12 +183,12 @@ def _own_cbc_processes() -> list[int]:
         return pids
     for tid in tasks:
         try:
-            children = open(f"/proc/{os.getpid()}/task/{tid}/children").read().split()
+            children = Path(f"/proc/{os.getpid()}/task/{tid}/children").read_text().split()
         except OSError:
             continue
         for child in children:
             try:
-                if open(f"/proc/{child}/comm").read().strip().startswith("cbc"):
+                if Path(f"/proc/{child}/comm").read_text().strip().startswith("cbc"):
                     pids.append(int(child))
             except OSError:
                 continue
@@ -207,8 +207,8 @@ _NODE = re.compile(r"Cbc0010I After \d+ nodes, \d+ on tree, (\S+) best solution,
 # Cbc0012I Integer solution of -1234 found by X after N iterations and M nodes (2.34 seconds)
 _FOUND = re.compile(r"Cbc00(?:04|12)I Integer solution of (\S+) found .*?\(([\d.]+) seconds\)")
 # Cbc0031I / root: "Cbc0013I At root node, ..." has no bound line we need; the final summary:
-_SUMMARY_OBJ = re.compile(r"^Objective value:\s+(\S+)", re.M)
-_SUMMARY_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.M)
+_SUMMARY_OBJ = re.compile(r"^Objective value:\s+(\S+)", re.MULTILINE)
+_SUMMARY_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.MULTILINE)
 # Cbc0011I Exiting as integer gap of X less than ... / Cbc0005I Partial search - best objective X (best possible Y)
 _PARTIAL = re.compile(r"best objective (\S+) \(best possible (\S+)\)")
 
@@ -235,9 +235,7 @@ def parse_progress(log: str) -> list[tuple[float, float | None, float | None]]:
 def final_bound(log: str, objective: float | None) -> float | None:
     """CBC's last best-possible value, in the model's maximise sense (None if not logged)."""
     raw: float | None = None
-    if m := list(_PARTIAL.finditer(log)):
-        raw = _num(m[-1].group(2))
-    elif m := list(_NODE.finditer(log)):
+    if (m := list(_PARTIAL.finditer(log))) or (m := list(_NODE.finditer(log))):
         raw = _num(m[-1].group(2))
     bound_match = _SUMMARY_BOUND.search(log)
     if bound_match:

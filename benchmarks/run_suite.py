@@ -27,10 +27,11 @@ import platform
 import resource
 import statistics
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -221,11 +222,11 @@ def machine() -> dict[str, str]:
         ram = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
     try:
         pulp_version = version("pulp")
-    except Exception:
+    except PackageNotFoundError:
         pulp_version = "not installed"
     return {
         "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
@@ -312,11 +313,13 @@ def markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list[str],
     out = ["# capopt performance suite — latest results", ""]
     out += ["| machine | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in info.items()] + [""]
     out += [
-        "Objective in every run: maximise capability − 10·shortfall (MODEL.md `weighted`). "
-        "Instances: `benchmarks.instances.generate(size, seed=1)`; *mixed* = half the nations "
-        "carry over (some borrow), half have hard annual caps; *hard_caps* = hard caps everywhere. "
-        "Solver runs stop at the time limit or a 1e-4 gap; *t→1%* is when incumbent and bound "
-        "were first within 1%.",
+        (
+            "Objective in every run: maximise capability − 10·shortfall (MODEL.md `weighted`). "
+            "Instances: `benchmarks.instances.generate(size, seed=1)`; *mixed* = half the nations "
+            "carry over (some borrow), half have hard annual caps; *hard_caps* = hard caps everywhere. "
+            "Solver runs stop at the time limit or a 1e-4 gap; *t→1%* is when incumbent and bound "
+            "were first within 1%."
+        ),
         "",
         "## Build and hand-off (median of repeats) against the highspy floor",
         "",
@@ -338,8 +341,10 @@ def markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list[str],
         "",
         "## Solve: ours (Pyomo + HiGHS) against PuLP + CBC on the same model, and greedy",
         "",
-        "| size | limit | ours objective | ours gap | ours t→1% | CBC objective | CBC gap | CBC t→1% | CBC wall | "
-        "greedy objective | gain over greedy | capability gain | ours peak MB | CBC peak MB |",
+        (
+            "| size | limit | ours objective | ours gap | ours t→1% | CBC objective | CBC gap | CBC t→1% "
+            "| CBC wall | greedy objective | gain over greedy | capability gain | ours peak MB | CBC peak MB |"
+        ),
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:

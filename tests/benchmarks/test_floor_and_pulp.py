@@ -72,14 +72,15 @@ def test_pulp_cbc_reaches_the_same_optimum_on_a_tiny_instance() -> None:
 
 
 def test_cbc_log_parsing() -> None:
-    log = "\n".join([
+    lines = [
         "Cbc0012I Integer solution of -900 found by feasibility pump after 0 iterations and 0 nodes (1.50 seconds)",
         "Cbc0010I After 0 nodes, 1 on tree, -900 best solution, best possible -1000 (2.00 seconds)",
         "Cbc0004I Integer solution of -995 found after 100 iterations and 10 nodes (3.25 seconds)",
         "Cbc0010I After 100 nodes, 3 on tree, -995 best solution, best possible -999 (4.00 seconds)",
         "Objective value:                995.00000000",
         "Upper bound:                    999.000",
-    ])
+    ]
+    log = "\n".join(lines)
     trace = pulp_cbc.parse_progress(log)
     assert [t for t, _, _ in trace] == [1.5, 2.0, 3.25, 4.0]
     gaps = [pulp_cbc.relative_gap(inc, bnd) for _, inc, bnd in trace]
