@@ -132,13 +132,13 @@ def stress_test(
             extra[:, row_of[line.nation], year - years[0]] += drawn * amount
     breach_years = _breaches(inputs, nations, years, base[None, :, :] + extra)
     breached = breach_years.any(axis=2)  # (samples, nations)
-    replay = _Replay(inputs, decisions, lines, nations, years, base)
+    replay = _Replay(inputs, decisions, lines, nations, years, base, column)
     plan_capability = replay.capability({})
     lost = np.zeros((samples, len(nations)))
     residual = np.zeros((samples, len(nations)), dtype=bool)
     slips: dict[tuple[str, str], np.ndarray] = {}
     for s in np.flatnonzero(breached.any(axis=1)):
-        shifts, unresolved = replay.run(fractions[s], column)
+        shifts, unresolved = replay.run(fractions[s])
         residual[s] = unresolved
         for key, k in shifts.items():
             slips.setdefault(key, np.zeros(samples))[s] = k
@@ -204,90 +204,64 @@ def _breaches(inputs: Inputs, nations: list[str], years: list[int], spend: np.nd
 
 
 class _Replay:
-    """The delay rule for one sample: replay years in order, slipping overrun programmes."""
+    """The delay rule for one sample: replay years in order, slipping overrun programmes.
+
+    Each line (what one nation pays for one programme) is a row of a schedule matrix over
+    the horizon years; a slip in year z shifts the row's entries from z on one column to
+    the right (what falls off the end leaves the horizon). Rows of one programme always
+    slip together.
+    """
 
     def __init__(self, inputs: Inputs, decisions: PlanDecisions, lines: list[_Line],
-                 nations: list[str], years: list[int], base: np.ndarray):
+                 nations: list[str], years: list[int], base: np.ndarray, column: dict[str, int]):
         self.inputs, self.lines, self.nations, self.years = inputs, lines, nations, years
         self.row = {n: i for i, n in enumerate(nations)}
+        first = years[0]
+        self.schedule = np.zeros((len(lines), len(years)))
+        for i, line in enumerate(lines):
+            for year, amount in line.payments.items():
+                self.schedule[i, year - first] = amount
+        self.payer = np.array([self.row[line.nation] for line in lines], dtype=int)
+        self.programme = np.array([column[line.programme] for line in lines], dtype=int)
         # certain spend (adoptions) is what the lines do not cover
         self.fixed = base.copy()
-        for line in lines:
-            for year, amount in line.payments.items():
-                self.fixed[self.row[line.nation], year - years[0]] -= amount
+        np.add.at(self.fixed, self.payer, -self.schedule)
+        self.budget = np.array([[inputs.budget(n, y) for y in years] for n in nations])
+        self.cap = np.array([[carry_cap(inputs, n, y) for y in years] for n in nations])
+        floor = np.array([[borrowing_floor(inputs, n, y) for y in years] for n in nations])
+        self.limit = floor - _TOL * np.maximum.reduce([np.ones_like(floor), np.abs(floor), self.budget])
         self.fundings = fundings(inputs, decisions)
         self.by_key = {(f.nation, f.programme.id): f for f in self.fundings}
         self.weights = {a.id: a.weight for a in inputs.areas}
-        self.floors = {(n, y): borrowing_floor(inputs, n, y) for n in nations for y in years}
+        self._points: dict[tuple[str, str, int], float] = {}
 
-    def run(self, drawn: np.ndarray, column: dict[str, int]) -> tuple[dict[tuple[str, str], int], np.ndarray]:
+    def run(self, drawn: np.ndarray) -> tuple[dict[tuple[str, str], int], np.ndarray]:
         """(years slipped per (nation, programme), nations left with a breach slipping cannot cure)."""
-        slips: dict[str, list[int]] = defaultdict(list)  # programme -> years a slip happened
+        schedule = self.schedule.copy()
+        fraction = drawn[self.programme]  # per line
+        slips = np.zeros(len(self.lines), dtype=int)
         unresolved = np.zeros(len(self.nations), dtype=bool)
         balance = np.zeros(len(self.nations))
-        for year in self.years:
+        for j in range(len(self.years)):
             while True:
-                after = self._balances(balance, year, self._spend(year, drawn, column, slips))
-                short = [i for i, n in enumerate(self.nations) if self._below_floor(n, year, after[i])]
-                if not short:
+                paid = schedule[:, j] * (1.0 + fraction)
+                spend = self.fixed[:, j] + np.bincount(self.payer, paid, minlength=len(self.nations))
+                after = np.minimum(balance + self.budget[:, j] - spend, self.cap[:, j])
+                short = after < self.limit[:, j]
+                if not short.any():
                     break
-                pid = self._to_slip(short, year, drawn, column, slips)
-                if pid is None:
-                    unresolved[short] = True
+                extra = np.where(short[self.payer], schedule[:, j] * fraction, 0.0)
+                worst = int(np.argmax(extra))
+                if extra[worst] <= 1e-12:
+                    unresolved |= short
                     break
-                slips[pid].append(year)
+                moved = self.programme == self.programme[worst]
+                schedule[moved, j + 1:] = schedule[moved, j:-1]
+                schedule[moved, j] = 0.0
+                slips[moved] += 1
             balance = after
-        shifted = {(line.nation, line.programme): len(slips[line.programme])
-                   for line in self.lines if slips.get(line.programme)}
+        shifted = {(self.lines[i].nation, self.lines[i].programme): int(slips[i]) for i in np.flatnonzero(slips)}
         return shifted, unresolved
-
-    def _below_floor(self, nation: str, year: int, balance: float) -> bool:
-        floor = self.floors[(nation, year)]
-        return balance < floor - _TOL * max(1.0, abs(floor), self.inputs.budget(nation, year))
-
-    @staticmethod
-    def _amount(line: _Line, year: int, slips: dict[str, list[int]]) -> float:
-        """The line's payment in `year` after its programme's slips.
-
-        A slip in year z leaves z empty and moves every payment due from z on one year
-        later; undoing the slips latest first maps `year` back to the planned year.
-        """
-        planned = year
-        for z in reversed(slips.get(line.programme, ())):
-            if planned == z:
-                return 0.0
-            if planned > z:
-                planned -= 1
-        return line.payments.get(planned, 0.0)
-
-    def _spend(self, year: int, drawn: np.ndarray, column: dict[str, int],
-               slips: dict[str, list[int]]) -> np.ndarray:
-        spend = self.fixed[:, year - self.years[0]].copy()
-        for line in self.lines:
-            amount = self._amount(line, year, slips)
-            if amount:
-                spend[self.row[line.nation]] += amount * (1.0 + drawn[column[line.programme]])
-        return spend
-
-    def _balances(self, balance: np.ndarray, year: int, spend: np.ndarray) -> np.ndarray:
-        out = balance.copy()
-        for i, n in enumerate(self.nations):
-            available = balance[i] + self.inputs.budget(n, year) - spend[i]
-            out[i] = min(available, carry_cap(self.inputs, n, year))
-        return out
-
-    def _to_slip(self, short: list[int], year: int, drawn: np.ndarray, column: dict[str, int],
-                 slips: dict[str, list[int]]) -> str | None:
-        """The overrunning programme with the largest extra cost this year for a short nation."""
-        best, best_extra = None, 0.0
-        for line in self.lines:
-            if self.row[line.nation] not in short:
-                continue
-            fraction = float(drawn[column[line.programme]])
-            extra = self._amount(line, year, slips) * fraction
-            if extra > best_extra + 1e-12:
-                best, best_extra = line.programme, extra
-        return best
 
     def capability(self, slips: dict[tuple[str, str], int]) -> float:
         """The capability objective of the plan with the given slips (none: the plan's own)."""
@@ -307,12 +281,14 @@ class _Replay:
         Late by k years = started k years later (its last spending year moves by k too);
         one that no longer completes by the last planning year earns nothing.
         """
-        moved = replace(funding, start=funding.start + slip)
-        if moved.completion > self.inputs.settings.last_year:
-            return 0.0
-        per_year = sum(w * self.inputs.values.get((funding.programme.id, c), 0.0)
-                       for c, w in self.weights.items())
-        return per_year * service_weight(self.inputs, moved)
+        key = (funding.nation, funding.programme.id, slip)
+        if key not in self._points:
+            moved = replace(funding, start=funding.start + slip)
+            per_year = sum(w * self.inputs.values.get((funding.programme.id, c), 0.0)
+                           for c, w in self.weights.items())
+            done = moved.completion <= self.inputs.settings.last_year
+            self._points[key] = per_year * service_weight(self.inputs, moved) if done else 0.0
+        return self._points[key]
 
 
 def _by_nation(inputs: Inputs, nations: list[str], breached: np.ndarray, residual: np.ndarray,
