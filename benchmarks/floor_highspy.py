@@ -2,8 +2,8 @@
 
 Whatever a modelling layer costs is measured against this: the same columns, the same rows
 (family by family, as `models/` builds them), assembled as COO triplets with vectorised
-numpy, compressed to CSC by scipy and handed over in one `passModel` call. No names, no
-expression objects, no files. It is also a second, independent build of MODEL.md, so the
+numpy, compressed to CSC (numpy only: scipy is not a capopt dependency) and handed over
+in one `passModel` call. No names, no expression objects, no files. It is also a second, independent build of MODEL.md, so the
 benchmark can hold our Pyomo model against it (same optimal objective on small instances)
 and PuLP/CBC can be fed exactly the same matrix (`benchmarks.pulp_cbc`).
 
@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 
 from data.tables import (
     ALLIANCE,
@@ -43,7 +42,7 @@ class MatrixModel:
     `objectives` holds every named MODEL.md objective as a dense vector (their own sense).
     """
 
-    A: sp.csc_matrix
+    A: CscMatrix
     row_lower: np.ndarray
     row_upper: np.ndarray
     col_lower: np.ndarray
@@ -62,6 +61,45 @@ class MatrixModel:
     @property
     def num_rows(self) -> int:
         return int(self.row_lower.size)
+
+
+@dataclass
+class CscMatrix:
+    """A compressed-sparse-column matrix: the layout HiGHS takes, built without scipy."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    shape: tuple[int, int]
+
+    @property
+    def nnz(self) -> int:
+        return int(self.data.size)
+
+    @classmethod
+    def from_coo(cls, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]) -> CscMatrix:
+        """Duplicates summed, explicit zeros dropped, rows sorted within each column."""
+        nrows, ncols = shape
+        key = cols.astype(np.int64) * max(nrows, 1) + rows.astype(np.int64)
+        order = np.argsort(key, kind="stable")
+        key, vals = key[order], vals[order]
+        uniq, first = np.unique(key, return_index=True)
+        summed = np.add.reduceat(vals, first) if key.size else np.zeros(0)
+        keep = summed != 0
+        uniq, summed = uniq[keep], summed[keep]
+        col = uniq // max(nrows, 1)
+        indptr = np.zeros(ncols + 1, dtype=np.int64)
+        np.add.at(indptr, col + 1, 1)
+        return cls(np.cumsum(indptr), (uniq % max(nrows, 1)).astype(np.int64), summed.astype(float), shape)
+
+    def rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The same entries row by row: (row pointers, column indices, values) — CSR."""
+        nrows, ncols = self.shape
+        col = np.repeat(np.arange(ncols), np.diff(self.indptr))
+        order = np.lexsort((col, self.indices))
+        indptr = np.zeros(nrows + 1, dtype=np.int64)
+        np.add.at(indptr, self.indices + 1, 1)
+        return np.cumsum(indptr), col[order], self.data[order]
 
 
 class _Rows:
@@ -223,9 +261,7 @@ def build_matrix(inputs: Inputs, weights: Mapping[str, float] | None = None) -> 
     r = np.concatenate(rows.rows) if rows.rows else np.zeros(0, np.int64)
     c = np.concatenate(rows.cols) if rows.cols else np.zeros(0, np.int64)
     v = np.concatenate(rows.vals) if rows.vals else np.zeros(0)
-    A = sp.csc_matrix((v, (r, c)), shape=(rows.count, ncol))
-    A.sum_duplicates()
-    A.eliminate_zeros()
+    A = CscMatrix.from_coo(r, c, v, (rows.count, ncol))
 
     lower, upper, integer = _bounds(ix)
     objectives = _objectives(ix, spend)

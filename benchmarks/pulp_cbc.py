@@ -75,10 +75,10 @@ def build(mm: MatrixModel):  # -> (pulp.LpProblem, list[pulp.LpVariable])
         variables.append(pulp.LpVariable(f"c{j}", lo, hi, cat))
     nz = np.flatnonzero(mm.objective)
     prob += pulp.LpAffineExpression([(variables[j], float(mm.objective[j])) for j in nz])
-    csr = mm.A.tocsr()
+    indptr, indices, data = mm.A.rows()
     for i in range(mm.num_rows):
-        cols = csr.indices[csr.indptr[i]: csr.indptr[i + 1]]
-        vals = csr.data[csr.indptr[i]: csr.indptr[i + 1]]
+        cols = indices[indptr[i]: indptr[i + 1]]
+        vals = data[indptr[i]: indptr[i + 1]]
         expr = pulp.LpAffineExpression([(variables[j], float(v)) for j, v in zip(cols, vals)])
         lo, hi = float(mm.row_lower[i]), float(mm.row_upper[i])
         if lo == hi:
