@@ -112,7 +112,7 @@ def case_ours(size: str, hard_caps: bool, time_limit: float, lever: str = "") ->
     `lever` is "", "warm start" (greedy plan as MIP start) or a key of HIGHS_LEVERS.
     The returned plan is checked against MODEL.md (`optimizer.verify.check_plan`).
     """
-    from benchmarks.greedy import greedy_plan
+    from optimizer.heuristic import greedy_plan
     from benchmarks.instances import generate
     from models import build_model, extract_decisions, set_start
     from optimizer.evaluate import objective_values

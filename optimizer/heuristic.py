@@ -1,4 +1,4 @@
-"""The spreadsheet method: rank programmes by capability value per unit cost and fund down the list.
+"""A greedy plan by benefit per cost: the spreadsheet method, and every solve's first MIP start.
 
 This is what a planning staff does without an optimizer, and the baseline the benchmark
 measures the optimizer's gain against. It is a fair version of it: every MODEL.md rule is
@@ -6,7 +6,7 @@ respected (windows, planning cycles, deadlines, precedence, exclusive groups, ca
 required standards, critical mass, commitments, carry-over and borrowing), so the plan
 passes `optimizer.verify.check_plan` and can also serve as a MIP warm start.
 
-    from benchmarks.greedy import greedy_plan
+    from optimizer.heuristic import greedy_plan
     plan = greedy_plan(inputs)
 
 How it ranks: a national programme for a nation by `value / cost`, where value is the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.greedy import greedy_plan
+from optimizer.heuristic import greedy_plan
 from benchmarks.instances import Size, generate
 from optimizer.evaluate import objective_values
 from optimizer.verify import check_plan
