@@ -131,13 +131,13 @@ def stress_test(
         for year, amount in line.payments.items():
             extra[:, row_of[line.nation], year - years[0]] += drawn * amount
     breach_years = _breaches(inputs, nations, years, base[None, :, :] + extra)
-    breached = breach_years.any(axis=2)  # (samples, nations)
+    breached: np.ndarray = np.any(breach_years, axis=2)  # (samples, nations)
     replay = _Replay(inputs, decisions, lines, nations, years, base, column)
     plan_capability = replay.capability({})
     lost = np.zeros((samples, len(nations)))
     residual = np.zeros((samples, len(nations)), dtype=bool)
     slips: dict[tuple[str, str], np.ndarray] = {}
-    for s in np.flatnonzero(breached.any(axis=1)):
+    for s in np.flatnonzero(np.any(breached, axis=1)):
         shifts, unresolved = replay.run(fractions[s])
         residual[s] = unresolved
         for key, k in shifts.items():
@@ -146,7 +146,7 @@ def stress_test(
     overran = fractions > 0
     by_nation = _by_nation(inputs, nations, breached, residual, lost, extra, replay)
     by_nation.attrs.update(
-        any_breach_probability=float(breached.any(axis=1).mean()),
+        any_breach_probability=float(np.any(breached, axis=1).mean()),
         expected_capability_lost=float(lost.sum(axis=1).mean()),
         plan_capability=plan_capability,
     )
