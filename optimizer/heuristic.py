@@ -239,11 +239,39 @@ class _Greedy:
         items.sort(key=lambda item: (-item[0], item[1], item[2] or ""))
         return items
 
+    def fund_predecessors(self, n: str, p: Programme, depth: int = 0) -> None:
+        """Before a committed programme: fund (for nation n) what must come before it.
+
+        A commitment to a programme with a predecessor cannot be met alone; the ranking may
+        never reach the predecessor, so it is funded first, as early as it fits.
+        """
+        if depth > len(self.inputs.programmes):
+            return
+        for rule in self.inputs.precedences:
+            if rule.after != p.id:
+                continue
+            before = self.by_id[rule.before]
+            done = (
+                before.id in self.state.joint
+                if before.is_joint
+                else (n, before.id) in self.state.national
+                or (rule.scope == "any_nation" and any(q == before.id for (_, q) in self.state.national))
+            )
+            if done:
+                continue
+            self.fund_predecessors(n, before, depth + 1)
+            starts = self.inputs.allowed_starts(before)
+            if before.is_joint:
+                self.try_joint(before, starts, must=n)
+            elif n in self.inputs.eligible_nations(before):
+                self.try_national(n, before, starts)
+
     def run(self) -> _State:
         for c in self.inputs.commitments:
             if c.action != "fund":
                 continue
             p = self.by_id[c.programme]
+            self.fund_predecessors(c.nation, p)
             starts = (c.start_year,) if c.start_year is not None else self.inputs.allowed_starts(p)
             ok = self.try_joint(p, starts, must=c.nation) if p.is_joint else self.try_national(c.nation, p, starts)
             if not ok:

@@ -102,6 +102,7 @@ def solve_lexicographic(
     on_stage_solution: Callable[[SolveOutcome], None] | None = None,
     warm_start: bool = False,
     penalty: object | None = None,
+    before_stage: Callable[[str, list[tuple[str, float, float]]], None] | None = None,
 ) -> list[Stage]:
     """Optimise each objective in turn, holding the earlier ones near what they reached.
 
@@ -115,8 +116,11 @@ def solve_lexicographic(
     """
     deadline = time.monotonic() + time_limit
     stages: list[Stage] = []
+    holds: list[tuple[str, float, float]] = []
     for k, name in enumerate(priority):
         solver.stage = f"{k + 1}/{len(priority)} {name}"
+        if before_stage is not None and k > 0:
+            before_stage(name, holds)  # may load a better MIP start that meets the holds
         stage_expr = penalised(m.objective_expr[name], objective_sense(name), penalty)
         set_objective(m, stage_expr, objective_sense(name))
         remaining = deadline - time.monotonic()
@@ -130,4 +134,17 @@ def solve_lexicographic(
         if k < len(priority) - 1:
             achieved = float(outcome.objective if penalty is None else pyo.value(m.objective_expr[name]))
             hold_within_tolerance(m, name, achieved, tolerance)
+            holds.append((name, achieved, tolerance))
     return stages
+
+
+def meets_holds(objectives: Mapping[str, float], holds: Sequence[tuple[str, float, float]]) -> bool:
+    """Whether a plan's objective values satisfy every lexicographic hold so far."""
+    for name, achieved, tolerance in holds:
+        slack = tolerance * abs(achieved) + ABSOLUTE_TOLERANCE
+        value = objectives[name]
+        if objective_sense(name) == "max" and value < achieved - slack:
+            return False
+        if objective_sense(name) == "min" and value > achieved + slack:
+            return False
+    return True

@@ -13,11 +13,11 @@ from typing import Mapping, Sequence
 
 import pyomo.environ as pyo
 
-from data.tables import Inputs, PlanDecisions
+from data.tables import Inputs, PlanDecisions, objective_sense
 from models import build_model, extract_decisions, set_start
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.evaluate import evaluate
-from optimizer.objectives import Stage, release_holds, solve_lexicographic, solve_weighted
+from optimizer.objectives import Stage, meets_holds, release_holds, solve_lexicographic, solve_weighted
 from optimizer.result import Result
 from optimizer.solver import PersistentSolver, ProgressFn, SolverOptions, catch_ctrl_c
 from optimizer.verify import PlanVerificationError, verify_result
@@ -34,6 +34,7 @@ class Session:
         self.build_seconds = time.monotonic() - started
         self._runs = 0
         self.use_greedy_start = True
+        self._greedy: PlanDecisions | None = None
         # charged to every objective a run optimises, in its sense (see set_objective_penalty)
         self.objective_penalty: object | None = None
 
@@ -48,6 +49,26 @@ class Session:
     def load_plan(self, decisions: PlanDecisions) -> None:
         """Put a plan into the model's variables, to be used as the next MIP start."""
         set_start(self.model, decisions)
+
+    def _better_start(self, best: dict[str, PlanDecisions]):  # -> Callable
+        """Before a lexicographic stage: if the greedy plan meets every hold so far and is
+        better in the stage's objective than the previous stage's plan, start from it.
+
+        The previous stage's plan is optimal for *its* objective only; it is often poor in
+        the next one, and HiGHS can take long to find better plans on its own.
+        """
+        from optimizer.evaluate import objective_values
+
+        def choose(name: str, holds: list[tuple[str, float, float]]) -> None:
+            if self._greedy is None or "plan" not in best:
+                return
+            greedy = objective_values(self.inputs, self._greedy)
+            current = objective_values(self.inputs, best["plan"])
+            sign = 1 if objective_sense(name) == "max" else -1
+            if meets_holds(greedy, holds) and sign * greedy[name] > sign * current[name]:
+                self.load_plan(self._greedy)
+
+        return choose
 
     def _start_from_greedy_plan(self) -> bool:
         """Hand the solver the spreadsheet method's plan as its first incumbent.
@@ -68,6 +89,7 @@ class Session:
             return False
         if check_plan(self.inputs, plan):
             return False
+        self._greedy = plan
         self.load_plan(plan)
         return True
 
@@ -123,6 +145,7 @@ class Session:
                 stages = solve_lexicographic(
                     m, self.solver, list(priority or s.priority), s.lexicographic_tolerance, remaining, gap,
                     keep, warm_start, self.objective_penalty,
+                    before_stage=None if self.objective_penalty is not None else self._better_start(best),
                 )
             else:
                 raise ValueError(f"unknown objective mode {mode!r}")
