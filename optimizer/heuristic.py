@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from data.tables import Inputs, JointDecision, PlanDecisions, Programme
+from data.tables import ALLIANCE, Inputs, JointDecision, PlanDecisions, Programme
 
 log = logging.getLogger(__name__)
 
@@ -266,6 +266,53 @@ class _Greedy:
             elif n in self.inputs.eligible_nations(before):
                 self.try_national(n, before, starts)
 
+    def capability_level(self, who: str, area: str, year: int) -> float:
+        """cap[n,c,t] (or the allies' sum for ALLIANCE) of the plan so far: in service from start + d."""
+        members = set(self.inputs.allies) if who == ALLIANCE else {who}
+        return sum(
+            self.inputs.values.get((pid, area), 0.0)
+            for (n, pid), start in self.state.funded().items()
+            if n in members and start + self.by_id[pid].duration_years <= year
+        )
+
+    def meet_targets(self) -> None:
+        """Fund the cheapest points toward each capability target, earliest target first.
+
+        Targets are soft in the model, but a planner's first question is whether they can
+        be met; a start plan that meets them makes the shortfall stage of a lexicographic
+        run trivial and hands the capability stage a plan worth improving.
+        """
+        for target in sorted(self.inputs.targets, key=lambda g: (g.year, g.nation, g.area)):
+            who = self.inputs.allies if target.nation == ALLIANCE else (target.nation,)
+            tried: set[tuple[str, str | None]] = set()
+            while (deficit := target.target - self.capability_level(target.nation, target.area, target.year)) > _EPS:
+                options = []
+                for p in self.inputs.programmes:
+                    points = self.inputs.values.get((p.id, target.area), 0.0)
+                    starts = tuple(t for t in self.inputs.allowed_starts(p) if t + p.duration_years <= target.year)
+                    if points <= 0 or not starts:
+                        continue
+                    if p.is_joint:
+                        if p.id not in self.state.joint and (p.id, None) not in tried:
+                            k = max(self.largest_consortium(p), 1)
+                            options.append((p.total_cost / k / min(points, deficit), p.id, None, starts))
+                        continue
+                    for n in who:
+                        if (n, p.id) not in self.state.national and (p.id, n) not in tried and n in self.inputs.eligible_nations(p):
+                            options.append((p.total_cost / min(points, deficit), p.id, n, starts))
+                if not options:
+                    break
+                options.sort(key=lambda o: (o[0], o[1], o[2] or ""))
+                _, pid, n, starts = options[0]
+                tried.add((pid, n))
+                p = self.by_id[pid]
+                must = None if target.nation == ALLIANCE else target.nation
+                if p.is_joint:
+                    self.try_joint(p, starts, must=must)
+                else:
+                    self.fund_predecessors(n, p)
+                    self.try_national(n, p, starts)
+
     def run(self) -> _State:
         for c in self.inputs.commitments:
             if c.action != "fund":
@@ -276,6 +323,7 @@ class _Greedy:
             ok = self.try_joint(p, starts, must=c.nation) if p.is_joint else self.try_national(c.nation, p, starts)
             if not ok:
                 raise RuntimeError(f"greedy could not honour the commitment {c.nation}/{c.programme}")
+        self.meet_targets()
         items = self.ranked_items()
         changed = True
         while changed:
