@@ -43,3 +43,23 @@ def test_greedy_is_beaten_by_the_optimum_on_a_tiny_instance() -> None:
                                   time_limit=30, gap=0)
     assert obj["capability"] > 0
     assert best.objectives["capability"] - 10 * best.objectives["shortfall"] >= greedy_value - 1e-6
+
+
+def test_greedy_meets_a_target_before_chasing_value_per_cost():
+    """A (budget 10/yr) must reach 3 points of 'land' by 2032. P_air (cost 4, 5 air
+    points) ranks best by value per cost, but only P_land (cost 8, 3 land points) meets
+    the target: the greedy funds P_land first, then what still fits."""
+    from optimizer.evaluate import objective_values
+    from optimizer.verify import check_plan
+    from tests.optimizer.conftest import make_inputs, nation, programme
+
+    inputs = make_inputs(
+        first_year=2030, last_year=2033, nations=[nation("A")], budgets=10.0,
+        programmes=[programme("P_air", cost=4), programme("P_land", cost=8)],
+        areas=("air", "land"), values={("P_air", "air"): 5.0, ("P_land", "land"): 3.0},
+        targets=[("A", "land", 2032, 3.0)],
+    )
+    plan = greedy_plan(inputs)
+    assert check_plan(inputs, plan) == []
+    assert ("A", "P_land") in plan.national and plan.national[("A", "P_land")] <= 2031
+    assert objective_values(inputs, plan)["shortfall"] == 0.0
