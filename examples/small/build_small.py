@@ -80,7 +80,7 @@ VALUES: tuple[tuple[str, float | None, float | None], ...] = (
 STANDARDS: tuple[tuple[Any, ...], ...] = (("LINK-16", "Tactical data link (Link 16)", 1, 1, 1),)
 REQUIREMENTS: tuple[tuple[str, str], ...] = (("J1", "LINK-16"),)
 PRECEDENCE: tuple[tuple[str, str, str], ...] = (("P2", "P3", "same_nation"),)
-TARGETS: tuple[tuple[str, str, int, float], ...] = (("CHARLIE", "AD", 2029, 4),)
+TARGETS: tuple[tuple[str, str, int, float], ...] = (("BRAVO", "AD", 2030, 6),)
 
 
 def build_workbook() -> Workbook:
