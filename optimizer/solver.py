@@ -153,6 +153,9 @@ class PersistentSolver:
 
     def solve(self, time_limit: float, gap: float, warm_start: bool = False) -> SolveOutcome:
         """Solve the active objective within `time_limit` seconds (hard) to relative `gap`."""
+        started = time.monotonic()
+        self._backend.prepare()  # the first hand-off counts against the limit too
+        time_limit -= time.monotonic() - started
         if time_limit <= 0:
             return SolveOutcome("no_solution", "time limit", None, None, None, 0.0)
         self._deadline = time.monotonic() + time_limit + WATCHDOG_GRACE_SECONDS
@@ -172,6 +175,9 @@ class PersistentSolver:
 class _Backend:
     name = ""
     version = ""
+
+    def prepare(self) -> None:
+        """Hand the model over if not done yet (persistent backends only)."""
 
     def solve(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
         raise NotImplementedError
@@ -229,11 +235,14 @@ class _HighsBackend(_Backend):
             Progress(out.running_time, incumbent, bound, relative_gap(incumbent, bound), self.owner.stage)
         )
 
+    def prepare(self) -> None:
+        if not self._instance_set:
+            self._attach()
+
     def solve(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
         import highspy
 
-        if not self._instance_set:
-            self._attach()
+        self.prepare()
         cfg = self.solver.config
         cfg.time_limit = time_limit
         cfg.mip_gap = gap
