@@ -111,6 +111,8 @@ class _Decoder:
     def __init__(self, book: PlanBook, inputs: Inputs, point: int | None):
         self.book, self.inputs, self.point = book, inputs, point
         self.problems: list[Problem] = []
+        # (sheet, column, id) -> [index of its problem, further rows naming it]
+        self.unknown: dict[tuple[str, str, str], list[int]] = {}
         self.nations = {n.code.casefold(): n.code for n in inputs.nations}
         self.programmes = {p.id.casefold(): p.id for p in inputs.programmes}
         self.standards = {s.id.casefold(): s.id for s in inputs.standards}
@@ -125,12 +127,28 @@ class _Decoder:
         payments = self._payments(self._rows("Contributions"), joint, plan_readable)
         adoptions = self._rows("Standards") if "Standards" in self.book.sheets else []
         adopted = self._adoptions(adoptions)
+        for index, more in self.unknown.values():
+            if more:
+                p = self.problems[index]
+                self.problems[index] = Problem(p.sheet, p.cell, f"{p.what} (nor in {more} more row"
+                                               f"{'s' if more > 1 else ''} of {p.sheet})", p.expected)
         if self.problems:
-            raise InputError(self.problems)
+            hint = self._wrong_book_hint()
+            raise InputError(self.problems + hint)
         decisions = PlanDecisions(national=national, joint=joint, payments=payments, adoptions=adopted)
         log.info("read plan %s: %d national starts, %d joint programmes", self.book.path,
                  len(national), len(joint))
         return decisions
+
+    def _wrong_book_hint(self) -> list[Problem]:
+        """Many unknown ids usually mean the plan was made from another workbook: say so."""
+        sha = self.book.input_sha256
+        source = self.inputs.source
+        if self.unknown and sha and source is not None and source.sha256 != sha:
+            return [Problem("Summary", "", f"the plan was made from {self.book.input_file or 'another workbook'} "
+                            f"(SHA-256 {sha[:12]}…), not from {source.path}",
+                            "expected the input workbook the plan was made from (--book)")]
+        return []
 
     # --- tables ----------------------------------------------------------------------
     def _rows(self, name: str) -> list[_Row]:
@@ -181,8 +199,13 @@ class _Decoder:
             return None
         found = known.get(str(value).strip().casefold())
         if found is None:
-            self.error(row, column, f"{column} {show(value)} is not in the input workbook",
-                       f"expected {what} of the input workbook the plan was made from")
+            key = (row.sheet, column, str(value).strip().casefold())
+            if key in self.unknown:
+                self.unknown[key][1] += 1  # one message per unknown id and sheet, not per row
+            else:
+                self.error(row, column, f"{column} {show(value)} is not in the input workbook",
+                           f"expected {what} of the input workbook the plan was made from")
+                self.unknown[key] = [len(self.problems) - 1, 0]
         return found
 
     def _year(self, row: _Row, column: str) -> int | None:

@@ -142,3 +142,23 @@ def test_not_a_workbook_is_one_clear_error(tmp_path, inputs) -> None:
     fake.write_text("hello")
     with pytest.raises(InputError, match="not an Excel workbook"):
         read_plan(fake, inputs)
+
+
+def test_an_unknown_id_is_reported_once_per_sheet_with_a_count(tmp_path, inputs) -> None:
+    book = _book()
+    book["Plan"] += [["A", "GONE", "national", 2030], ["B", "GONE", "national", 2031],
+                     ["C", "GONE", "national", 2031]]
+    book["Summary"] += [["input_file", "old.xlsx"], ["input_sha256", "ff00"]]
+    from dataclasses import replace
+
+    from data.tables import Source
+
+    errors = _errors(tmp_path, replace(inputs, source=Source("new.xlsx", "aa11")), book)
+    assert errors == [
+        'Plan!B5: programme "GONE" is not in the input workbook (nor in 2 more rows of Plan) — expected a '
+        "programme id of the input workbook the plan was made from",
+        'Plan!A7: nation "C" is not in the input workbook — expected a nation code of the input workbook '
+        "the plan was made from",
+        "Summary: the plan was made from old.xlsx (SHA-256 ff00…), not from new.xlsx — expected the input "
+        "workbook the plan was made from (--book)",
+    ]
