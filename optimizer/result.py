@@ -112,6 +112,9 @@ class Result:
         ]
         if any(self.inputs.robust_overruns(n.code) for n in self.inputs.nations):
             rows.append(("robust_overruns", self.inputs.settings.robust_overruns))
+            own = [f"{n.code}={n.robust_overruns}" for n in self.inputs.nations if n.robust_overruns is not None]
+            if own:
+                rows.append(("robust_overruns_by_nation", ", ".join(own)))
         rows += [(f"stage_{i + 1}", f"{s.objective}: {s.outcome.status}, {s.outcome.objective}") for i, s in enumerate(self.stages)]
         return rows
 
