@@ -128,7 +128,7 @@ class Result:
         joint = plan.loc[plan["sharing"] == "joint", "programme"].nunique()
         return (
             f"{len(per_programme)} programmes funded ({joint} joint) by {nations} nations; "
-            f"{len(plan)} nation-programme commitments"
+            f"{len(plan)} nation-programme pairs"
         )
 
     def compare(self, other: "Result") -> "Comparison":
