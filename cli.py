@@ -205,19 +205,20 @@ def common_solve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def parse_weights(pairs: tuple[str, ...]) -> dict[str, float] | None:
+def parse_pairs(pairs: tuple[str, ...], option: str, example: str) -> dict[str, float] | None:
+    """Repeatable NAME=NUMBER options (--weight, --nadir) as a dict; None when not given."""
     if not pairs:
         return None
-    weights: dict[str, float] = {}
+    out: dict[str, float] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         try:
-            weights[name.strip()] = float(value)
+            if not sep:
+                raise ValueError
+            out[name.strip()] = float(value)
         except ValueError:
-            raise click.BadParameter(f"{pair!r} — expected NAME=NUMBER, e.g. capability=1", param_hint="--weight")
-        if not sep:
-            raise click.BadParameter(f"{pair!r} — expected NAME=NUMBER", param_hint="--weight")
-    return weights
+            raise click.BadParameter(f"{pair!r} — expected NAME=NUMBER, e.g. {example}", param_hint=option) from None
+    return out
 
 
 def check_objective_names(names: list[str], inputs: Any, hint: str) -> None:
@@ -249,7 +250,7 @@ def solve(ctx: click.Context, book: str | None, output: str, objective: str | No
     if robust is not None:
         scenario = scenario.with_settings(robust_overruns=robust)
     priority_list = [p.strip() for p in priority.split(",")] if priority else None
-    weight_map = parse_weights(weights)
+    weight_map = parse_pairs(weights, "--weight", "capability=1")
     if priority_list:
         check_objective_names(priority_list, scenario.inputs, "--priority")
     if weight_map:
@@ -277,22 +278,6 @@ def print_result_summary(result: Any, written: Path) -> None:
         click.echo(f"  {name:<32} {value:>16,.3f}")
     click.echo(result.headline())
     click.echo(f"Plan written to {written}")
-
-
-def parse_nadir(pairs: tuple[str, ...]) -> dict[str, float] | None:
-    """--nadir NAME=VALUE: the worst value worth considering for a constrained objective."""
-    if not pairs:
-        return None
-    out = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
-            raise click.BadParameter(f"{pair!r} — expected NAME=NUMBER, e.g. cost=5000", param_hint="--nadir")
-        if not sep:
-            raise click.BadParameter(f"{pair!r} — expected NAME=NUMBER", param_hint="--nadir")
-    return out
 
 
 def pareto_progress(console: Console) -> Callable[[Any], None]:
@@ -348,7 +333,7 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
         check_objective_names(names, scenario.inputs, "--objectives")
         if len(names) < 2:
             raise click.BadParameter("a front needs at least two objectives", param_hint="--objectives")
-    nadir_map = parse_nadir(nadir)
+    nadir_map = parse_pairs(nadir, "--nadir", "cost=5000")
     if nadir_map:
         check_objective_names(list(nadir_map), scenario.inputs, "--nadir")
     front = scenario.pareto(
@@ -588,7 +573,7 @@ def replan(ctx: click.Context, book: str, previous_plan: str, from_year: int, st
     if Path(output).resolve() in (Path(book).resolve(), Path(previous_plan).resolve()):
         raise click.BadParameter("the output would overwrite an input workbook", param_hint="-o")
     priority_list = [p.strip() for p in priority.split(",")] if priority else None
-    weight_map = parse_weights(weights)
+    weight_map = parse_pairs(weights, "--weight", "capability=1")
     if priority_list:
         check_objective_names(priority_list, scenario.inputs, "--priority")
     if weight_map:

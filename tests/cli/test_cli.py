@@ -159,3 +159,10 @@ def test_sweep_and_flexibility_commands(tmp_path, book):
     result = run("flexibility", str(book), "-o", str(flex), "--workers", "1")
     assert result.exit_code == 0, result.output
     assert "worth of flexible" in result.output and flex.exists()
+
+
+@pytest.mark.parametrize("bad", ["capability", "capability=lots"])
+def test_malformed_weight_is_a_usage_error(book, tmp_path, bad):
+    result = run("solve", str(book), "-o", str(tmp_path / "p.xlsx"), "--weight", bad)
+    assert result.exit_code == 2
+    assert "expected NAME=NUMBER" in result.output
