@@ -12,17 +12,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from openpyxl import Workbook  # noqa: E402
+from openpyxl import Workbook
 
-from data.xlsx_io import new_workbook, save_atomically, write_table  # noqa: E402
+from data.xlsx_io import new_workbook, save_atomically, write_table
 
 OUTPUT = HERE / "small.xlsx"
 FIXED_TIMESTAMP = dt.datetime(2025, 1, 1, 0, 0, 0)
