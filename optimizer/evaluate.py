@@ -18,6 +18,7 @@ from typing import Literal
 
 import pandas as pd
 
+from data.report import RESULT_SHEETS
 from data.tables import (
     ALLIANCE,
     AREA_OBJECTIVE_PREFIX,
@@ -28,19 +29,12 @@ from data.tables import (
 
 logger = logging.getLogger(__name__)
 
-PLAN_COLUMNS = (
-    "nation",
-    "programme",
-    "sharing",
-    "start_year",
-    "completion_year",
-    "in_service_year",
-    "cost",
-)
-SPEND_COLUMNS = ("nation", "year", "budget", "spend", "balance", "lapsed")
-STANDARDS_COLUMNS = ("nation", "standard", "adoption_year", "cost")
-CAPABILITY_COLUMNS = ("nation", "capability_area", "year", "capability", "target", "shortfall")
-CONTRIBUTIONS_COLUMNS = ("programme", "nation", "year", "payment")
+# The output sheets' columns (WORKBOOK.md), from the one table the workbook writer uses.
+PLAN_COLUMNS = RESULT_SHEETS["plan"][1]
+SPEND_COLUMNS = RESULT_SHEETS["spend"][1]
+STANDARDS_COLUMNS = RESULT_SHEETS["standards"][1]
+CAPABILITY_COLUMNS = RESULT_SHEETS["capability"][1]
+CONTRIBUTIONS_COLUMNS = RESULT_SHEETS["contributions"][1]
 BY_NATION_COLUMNS = (
     "nation",
     "role",
