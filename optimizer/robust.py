@@ -8,6 +8,7 @@ the nominal plan), signed so that a loss is positive whatever the objective's se
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 import pandas as pd
 
 from data.tables import objective_sense
+from optimizer.errors import SolverError
+from optimizer.objectives import sign
 from optimizer.sweeps import Job, Sweep, SweepProgressFn, run_jobs
 
 logger = logging.getLogger(__name__)
@@ -92,12 +95,16 @@ def price_of_robustness(
     client: Any = None,
     scheduler: str | None = None,
     progress: SweepProgressFn | None = None,
+    monotone: bool = True,
     **solve_kwargs: Any,
 ) -> RobustnessReport:
     """Solve the scenario once per Γ (Settings robust_overruns) and report what each costs.
 
     `solve_kwargs` (objective, priority, weights, time_limit, gap) apply to every solve.
     A nation's own robust_overruns in the Nations sheet still overrides each Γ.
+    With `monotone`, a Γ whose plan came out worse than a larger Γ's (a solve stopped by
+    its time limit) is solved again starting from that plan, which protects against more
+    overruns and so is feasible for it too: the price then never falls as Γ grows.
     """
     gammas = [int(g) for g in gammas]
     if not gammas or any(g < 0 for g in gammas):
@@ -109,5 +116,62 @@ def price_of_robustness(
     ]
     sweep = run_jobs(jobs, reuse=False, workers=workers, client=client, scheduler=scheduler,
                      progress=progress, solve_kwargs=solve_kwargs, x_label="robust_overruns")
+    if monotone:
+        sweep.notes.extend(_repair(sweep, solve_kwargs))
     logger.info("price of robustness for Γ = %s in %.1f s", gammas, sweep.seconds)
     return RobustnessReport(sweep, gammas)
+
+
+def _repair(sweep: Sweep, solve_kwargs: dict[str, Any]) -> list[str]:
+    """Re-solve, from a larger Γ's better plan, every Γ that the solver left worse off."""
+    from optimizer.session import Session
+    from optimizer.solver import SolverOptions
+    from optimizer.sweeps import SWEEP_THREADS, SweepPoint
+
+    notes = []
+    best: SweepPoint | None = None
+    for i in sorted(range(len(sweep.points)), key=lambda k: -(sweep.points[k].x or 0.0)):
+        point = sweep.points[i]
+        if best is not None and best.result is not None and (
+            point.result is None or _better(best.result, point.result, solve_kwargs)
+        ):
+            started = time.monotonic()
+            inputs = sweep.points[i].result.inputs if point.result is not None else _inputs_for(best, point)
+            session = Session(inputs, SolverOptions(threads=SWEEP_THREADS))
+            session.load_plan(best.result.decisions)
+            try:
+                result = session.run(**solve_kwargs, warm_start=True, diagnose=False)
+            except SolverError:
+                result = None
+            if result is not None:
+                point = SweepPoint(point.name, point.x, result, None, point.seconds + time.monotonic() - started)
+                sweep.points[i] = point
+                notes.append(f"{point.name} was solved again from the {best.name} plan (robust for it "
+                             "too, and better than what its own solve found in time)")
+        if point.result is not None and (best is None or best.result is None
+                                         or _better(point.result, best.result, solve_kwargs)):
+            best = point
+    return notes
+
+
+def _inputs_for(donor: Any, point: Any) -> Any:
+    """The inputs of a Γ that found no plan: the donor's with this Γ."""
+    from optimizer.whatif import with_settings
+
+    return with_settings(donor.result.inputs, robust_overruns=int(point.x))
+
+
+def _better(a: Any, b: Any, solve_kwargs: dict[str, Any]) -> bool:
+    """Whether result a beats result b in the run's own terms (weighted sum, or priority order)."""
+    s = a.inputs.settings
+    mode = solve_kwargs.get("objective") or s.objective
+    if mode == "weighted":
+        weights = solve_kwargs.get("weights") or s.weights
+        score = [sum(sign(n) * w * r.objectives[n] for n, w in weights.items() if w) for r in (a, b)]
+        return score[0] > score[1] + 1e-6 * max(1.0, abs(score[1]))
+    for name in solve_kwargs.get("priority") or s.priority:
+        x, y = sign(name) * a.objectives[name], sign(name) * b.objectives[name]
+        slack = s.lexicographic_tolerance * max(abs(x), abs(y)) + 1e-6
+        if abs(x - y) > slack:
+            return x > y
+    return False

@@ -49,3 +49,22 @@ def test_bad_gammas_are_refused(scenario) -> None:
         price_of_robustness(scenario, [0, -1])
     with pytest.raises(ValueError, match="once"):
         price_of_robustness(scenario, [1, 1])
+
+
+def test_a_gamma_left_worse_than_a_larger_one_is_solved_again_from_it(scenario) -> None:
+    """A plan robust for Γ = 1 is feasible for Γ = 0. If Γ = 0's own solve came back worse
+    (here: an empty plan stands in for a solve stopped by its time limit), it is solved
+    again from the Γ = 1 plan, so the price never falls as Γ grows."""
+    from optimizer.robust import _repair
+    from optimizer.sweeps import SweepPoint
+
+    kwargs = dict(objective="weighted", weights={"capability": 1.0}, gap=0.0)
+    report = price_of_robustness(scenario, [0, 1], workers=1, monotone=False, **kwargs)
+    empty = scenario.solve(objective="weighted", weights={"cost": 1.0})  # funds nothing
+    assert empty.objectives["capability"] == 0
+    report.sweep.points[0] = SweepPoint("Γ=0", 0.0, empty, None, 0.0)
+    notes = _repair(report.sweep, kwargs)
+    assert notes == ["Γ=0 was solved again from the Γ=1 plan (robust for it too, and better than what "
+                     "its own solve found in time)"]
+    capability = report.table.set_index("gamma")["capability"]
+    assert capability[0] >= capability[1] == 2
