@@ -185,7 +185,9 @@ def test_small_example_validates_without_warnings():
 def readme_objectives() -> dict[str, float]:
     """The expected values as the small example's README states them (one source of truth)."""
     text = (SMALL_DIR / "README.md").read_text()
-    found = re.findall(r"^\| (shortfall|capability|cost)[^|]*\| \*\*([0-9.]+)\*\*", text, re.MULTILINE)
+    found = re.findall(
+        r"^\| (shortfall|capability|cost)[^|]*\| \*\*([0-9.]+)\*\*", text, re.MULTILINE
+    )
     return {name: float(value) for name, value in found}
 
 
