@@ -81,15 +81,15 @@ def test_every_problem_is_reported_at_its_cell(tmp_path, inputs) -> None:
                      ["B", "J", "national", 2031], ["A", "P", "national", 2031]]
     book["Contributions"] += [["J", "C", 2031, 1], ["J", "A", 2040, 1], ["J", "B", 2031, -3]]
     assert _errors(tmp_path, inputs, book) == [
-        'Plan!A5: nation "ZZZ" is not in the input workbook — expected a nation code of the '
-        "input workbook the plan was made from",
+        ('Plan!A5: nation "ZZZ" is not in the input workbook — expected a nation code of the '
+        "input workbook the plan was made from"),
         'Plan!D6: start_year is "soon" — expected a year like 2028',
         "Plan!C7: J is national here but joint in the input workbook — expected joint",
         "Plan!B8: A/P is listed twice (also row 2) — expected one row per nation and programme",
-        'Contributions!B4: nation "C" is not in the input workbook — expected a nation code of '
-        "the input workbook the plan was made from",
-        "Contributions!C5: year 2040 is outside the horizon 2030–2032 — expected a year of the "
-        "input's horizon",
+        ('Contributions!B4: nation "C" is not in the input workbook — expected a nation code of '
+        "the input workbook the plan was made from"),
+        ("Contributions!C5: year 2040 is outside the horizon 2030–2032 — expected a year of the "
+        "input's horizon"),
         "Contributions!D6: payment is -3 — expected a number ≥ 0",
     ]
 
@@ -106,8 +106,8 @@ def test_only_members_pay(tmp_path, inputs) -> None:
     book = _book()
     book["Plan"].pop(3)
     assert _errors(tmp_path, inputs, book) == [
-        "Contributions!B3: B pays to J but the Plan sheet has no joint row for B/J — expected "
-        "payments only from consortium members",
+        ("Contributions!B3: B pays to J but the Plan sheet has no joint row for B/J — expected "
+        "payments only from consortium members"),
     ]
 
 
@@ -120,8 +120,8 @@ def test_missing_sheets_and_columns(tmp_path, inputs) -> None:
     book = _book()
     book["Plan"][0] = ["nation", "programme", "sharing", "start"]
     assert _errors(tmp_path, inputs, book) == [
-        "Plan!1: column start_year is missing — expected columns nation, programme, sharing, "
-        "start_year"
+        ("Plan!1: column start_year is missing — expected columns nation, programme, sharing, "
+        "start_year")
     ]
 
 
@@ -155,10 +155,10 @@ def test_an_unknown_id_is_reported_once_per_sheet_with_a_count(tmp_path, inputs)
 
     errors = _errors(tmp_path, replace(inputs, source=Source("new.xlsx", "aa11")), book)
     assert errors == [
-        'Plan!B5: programme "GONE" is not in the input workbook (nor in 2 more rows of Plan) — expected a '
-        "programme id of the input workbook the plan was made from",
-        'Plan!A7: nation "C" is not in the input workbook — expected a nation code of the input workbook '
-        "the plan was made from",
-        "Summary: the plan was made from old.xlsx (SHA-256 ff00…), not from new.xlsx — expected the input "
-        "workbook the plan was made from (--book)",
+        ('Plan!B5: programme "GONE" is not in the input workbook (nor in 2 more rows of Plan) — expected a '
+        "programme id of the input workbook the plan was made from"),
+        ('Plan!A7: nation "C" is not in the input workbook — expected a nation code of the input workbook '
+        "the plan was made from"),
+        ("Summary: the plan was made from old.xlsx (SHA-256 ff00…), not from new.xlsx — expected the input "
+        "workbook the plan was made from (--book)"),
     ]

@@ -58,13 +58,13 @@ def test_a_gamma_left_worse_than_a_larger_one_is_solved_again_from_it(scenario) 
     from optimizer.robust import _repair
     from optimizer.sweeps import SweepPoint
 
-    kwargs = dict(objective="weighted", weights={"capability": 1.0}, gap=0.0)
+    kwargs = {"objective": "weighted", "weights": {"capability": 1.0}, "gap": 0.0}
     report = price_of_robustness(scenario, [0, 1], workers=1, monotone=False, **kwargs)
     empty = scenario.solve(objective="weighted", weights={"cost": 1.0})  # funds nothing
     assert empty.objectives["capability"] == 0
     report.sweep.points[0] = SweepPoint("Γ=0", 0.0, empty, None, 0.0)
     notes = _repair(report.sweep, kwargs)
-    assert notes == ["Γ=0 was solved again from the Γ=1 plan (robust for it too, and better than what "
-                     "its own solve found in time)"]
+    assert notes == [("Γ=0 was solved again from the Γ=1 plan (robust for it too, and better than what "
+                     "its own solve found in time)")]
     capability = report.table.set_index("gamma")["capability"]
     assert capability[0] >= capability[1] == 2

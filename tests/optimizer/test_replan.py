@@ -23,7 +23,7 @@ def scenario() -> Scenario:
     ))
 
 
-WEIGHTED = dict(objective="weighted", weights={"capability": 1.0}, gap=0.0)
+WEIGHTED = {"objective": "weighted", "weights": {"capability": 1.0}, "gap": 0.0}
 
 
 def test_history_is_kept_and_changes_must_pay(scenario) -> None:
@@ -45,7 +45,7 @@ def test_history_is_kept_and_changes_must_pay(scenario) -> None:
 def test_lexicographic_runs_charge_every_stage(scenario) -> None:
     """Priority capability, cost: the capability stage sees the same trade-off as above."""
     previous = plan(national={("A", "P"): 2030, ("A", "Q"): 2031, ("A", "R"): 2032})
-    kwargs = dict(objective="lexicographic", priority=["capability", "cost"], gap=0.0)
+    kwargs = {"objective": "lexicographic", "priority": ["capability", "cost"], "gap": 0.0}
     assert replan(scenario, previous, 2031, 0.4, **kwargs).change_count == 2
     assert replan(scenario, previous, 2031, 0.6, **kwargs).change_count == 0
 
@@ -69,8 +69,8 @@ def test_the_verifier_names_every_broken_piece_of_history() -> None:
     lines = check_plan_stability(inputs, new, previous, 2031)
     assert lines == [
         "Re-plan from 2031: nation A started P in 2030 in the previous plan, but the new plan starts it in 2031",
-        "Re-plan from 2031: nation B starts P in 2030, before 2031, which the previous plan did not "
-        "(the past cannot change)",
+        ("Re-plan from 2031: nation B starts P in 2030, before 2031, which the previous plan did not "
+        "(the past cannot change)"),
         "Re-plan from 2031: adoption of S by A before 2031 changed (2030 → None)",
         "Re-plan from 2031: A paid 6 to J in 2030 in the previous plan, but 5 in the new one (the past cannot change)",
         "Re-plan from 2031: B paid 4 to J in 2030 in the previous plan, but 5 in the new one (the past cannot change)",

@@ -98,7 +98,7 @@ def test_robust_plans_breach_no_more_often_than_nominal_ones() -> None:
     from tests.models.conftest import synthetic_inputs
 
     base = Scenario(synthetic_inputs(nations=8, programmes=12, years=6, seed=1))
-    kwargs = dict(objective="weighted", weights={"capability": 1}, time_limit=20, gap=0.0)
+    kwargs = {"objective": "weighted", "weights": {"capability": 1}, "time_limit": 20, "gap": 0.0}
     nominal = base.solve(**kwargs)
     robust = base.with_settings(robust_overruns=2).solve(**kwargs)
     n = stress_test(base.inputs, nominal.decisions, samples=500, seed=5)
