@@ -224,7 +224,7 @@ NATIONAL_PROGRAMMES: tuple[ProgrammeSpec, ...] = (
              {"CA-CYBER": 5, "CA-C2": 1}, standards=("STANAG-4774",)),
     # Biotechnology and human enhancement
     national("N16", "Bio-manufactured fuels and materials pilot", "EDT-BIO", 4, 50, 4, 0.5,
-             {"CA-LOGS": 4}, group="FIELD-ENERGY"),
+             {"CA-LOGS": 4}),
     national("N17", "Field medical countermeasure production", "EDT-BIO", 3, 25, 5, 0.4,
              {"CA-LOGS": 3}),
     # Space
@@ -241,7 +241,7 @@ NATIONAL_PROGRAMMES: tuple[ProgrammeSpec, ...] = (
              {"CA-LRF": 4, "CA-LOGS": 2}),
     # Energy and propulsion
     national("N23", "Tactical microgrids", "EDT-ENP", 2, 10, 7, 0.15,
-             {"CA-LOGS": 2}, group="FIELD-ENERGY"),
+             {"CA-LOGS": 2}),
     national("N24", "High-energy laser counter-UAS", "EDT-ENP", 5, 350, 5, 0.5,
              {"CA-CUAS": 14, "CA-IAMD": 4}, group="DIRECTED-ENERGY",
              profile=(0.1, 0.2, 0.3, 0.25, 0.15)),
@@ -341,7 +341,6 @@ COMMITMENTS: tuple[tuple[str, str, str, int | None], ...] = (
     ("NOR", "J02", "fund", 2027),  # Norway is an MUS participant (cooperative_programmes.csv)
     ("POL", "N12", "fund", None),
     ("EST", "N32", "fund", None),
-    ("GBR", "N18", "exclude", None),
 )
 
 
