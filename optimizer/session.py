@@ -84,6 +84,10 @@ class Session:
 
         try:
             plan = greedy_plan(self.inputs)
+            if check_plan(self.inputs, plan) and any(self.inputs.robust_overruns(n.code) for n in self.inputs.nations):
+                from optimizer.robust import robust_greedy_plan
+
+                plan = robust_greedy_plan(self.inputs)  # robust budgets reject the plain one
         except Exception as exc:  # a heuristic must never stop a solve
             logger.info("no greedy start: %s", exc)
             return False

@@ -68,3 +68,24 @@ def test_a_gamma_left_worse_than_a_larger_one_is_solved_again_from_it(scenario) 
                      "its own solve found in time)")]
     capability = report.table.set_index("gamma")["capability"]
     assert capability[0] >= capability[1] == 2
+
+
+def test_robust_runs_start_from_the_fully_protected_greedy_plan() -> None:
+    """The spreadsheet-method start must be robust too: the greedy plan of costs raised by
+    their full risk, in real money, passes the robust rule for any Γ and starts the solve."""
+    from optimizer.heuristic import greedy_plan
+    from optimizer.robust import robust_greedy_plan
+    from optimizer.session import Session
+    from optimizer.verify import check_plan
+    from tests.models.conftest import synthetic_inputs
+
+    base = Scenario(synthetic_inputs(nations=8, programmes=12, years=6, seed=1))
+    for gamma in (1, 3):
+        inputs = base.with_settings(robust_overruns=gamma).inputs
+        assert check_plan(inputs, greedy_plan(inputs)) != []  # the plain start breaks robust budgets
+        plan = robust_greedy_plan(inputs)
+        assert plan.national or plan.joint
+        assert check_plan(inputs, plan) == []
+        session = Session(inputs)
+        assert session._start_from_greedy_plan()
+        assert session._greedy == plan
