@@ -1,8 +1,10 @@
 """The one adapter that talks to the MIP solver: options, hard limits, progress, statuses.
 
-HiGHS is driven through Pyomo's persistent APPSI interface so that one built model can be
-re-solved many times (lexicographic stages, Pareto grid points, budget sweeps) with only
-the changed objective or right-hand sides handed over again.
+HiGHS is driven through highspy directly, kept in step with the Pyomo model by
+`optimizer.highs_model`, so that one built model can be re-solved many times
+(lexicographic stages, Pareto grid points, budget sweeps) with only the changed objective,
+rows or right-hand sides handed over again. Other MIP solvers go through Pyomo's
+SolverFactory.
 
 Time limits are made hard by us, not trusted to the solver: HiGHS calls our interrupt
 callback many times a second during simplex, IPM and branch-and-bound, and we stop it once
@@ -24,9 +26,9 @@ from typing import Callable, Iterator, Literal
 import pyomo.environ as pyo
 
 from optimizer.errors import SolverError
+from optimizer.highs_model import HighsModel
 
 logger = logging.getLogger(__name__)
-solver_log = logging.getLogger("capopt.solver_log")
 
 Status = Literal["optimal", "feasible", "infeasible", "error", "no_solution"]
 ProgressFn = Callable[["Progress"], None]
@@ -138,7 +140,7 @@ class PersistentSolver:
         self.stage = ""
         self._deadline = math.inf
         self._last_progress = 0.0
-        if options.solver.lower() in ("highs", "appsi_highs"):
+        if options.solver.lower() == "highs":
             self._backend: _Backend = _HighsBackend(self)
         else:
             self._backend = _GenericBackend(self)
@@ -184,43 +186,39 @@ class _Backend:
 
 
 class _HighsBackend(_Backend):
-    """HiGHS via APPSI, with our interrupt and progress callbacks on the highspy object."""
+    """HiGHS through highspy directly (optimizer.highs_model keeps it in step with Pyomo).
+
+    Our interrupt and progress callbacks sit on the highspy object. Nothing is written to
+    files unless the user asked for a solver log.
+    """
 
     def __init__(self, owner: PersistentSolver):
-        from pyomo.contrib.appsi.solvers import Highs
-
+        try:
+            import highspy
+        except ImportError as exc:  # pragma: no cover - highspy is a core dependency
+            raise SolverError("HiGHS (highspy) is not installed: pip install highspy") from exc
         self.owner = owner
-        # only_child_vars: skip Pyomo's scan for variables outside the model (measured ~2x faster hand-off)
-        self.solver = Highs(only_child_vars=True)
-        if not self.solver.available():
-            raise SolverError("HiGHS (highspy) is not installed: pip install highspy")
         self.name = "highs"
-        self.version = ".".join(str(v) for v in self.solver.version())
-        cfg = self.solver.config
-        cfg.load_solution = False
-        cfg.stream_solver = owner.options.stream_log
-        cfg.solver_output_logger = solver_log
-        cfg.log_level = logging.INFO
-        if owner.options.log_file:
-            cfg.logfile = owner.options.log_file
-        options = {"random_seed": owner.options.seed, "mip_detect_symmetry": True}
-        if owner.options.threads:
-            options["threads"] = owner.options.threads
-        self.solver.highs_options = options
-        self._instance_set = False
+        self.highs = highspy.Highs()
+        self.version = self.highs.version()
+        self.mirror: HighsModel | None = None
+        self._configure()
 
-    def _attach(self) -> None:
-        """Hand the model over once, then hook our callbacks onto the highspy object."""
-        from pyomo.common.gc_manager import PauseGC
-
-        with PauseGC():  # the hand-off allocates many small objects; GC passes only slow it down
-            self.solver.set_instance(self.owner.model)
-        highs = self.solver._solver_model
+    def _configure(self) -> None:
+        options = self.owner.options
+        highs = self.highs
+        highs.setOptionValue("output_flag", bool(options.stream_log or options.log_file))
+        highs.setOptionValue("log_to_console", bool(options.stream_log))
+        if options.log_file:
+            highs.setOptionValue("log_file", str(options.log_file))
+        highs.setOptionValue("random_seed", options.seed)
+        highs.setOptionValue("mip_detect_symmetry", True)
+        if options.threads:
+            highs.setOptionValue("threads", options.threads)
         for event in (highs.cbSimplexInterrupt, highs.cbIpmInterrupt, highs.cbMipInterrupt):
             event += self._on_interrupt_check
         highs.cbMipImprovingSolution += self._on_progress
         highs.cbMipLogging += self._on_progress
-        self._instance_set = True
 
     def _on_interrupt_check(self, event: object) -> None:
         if self.owner.should_stop():
@@ -236,27 +234,34 @@ class _HighsBackend(_Backend):
         )
 
     def prepare(self) -> None:
-        if not self._instance_set:
-            self._attach()
+        """Hand the model over on the first call, send only the changes afterwards."""
+        from pyomo.common.gc_manager import PauseGC
+
+        with PauseGC():  # the hand-off allocates many small objects; GC passes only slow it down
+            if self.mirror is None:
+                self.mirror = HighsModel(self.owner.model, self.highs)
+            else:
+                self.mirror.sync()
 
     def solve(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
         import highspy
 
         self.prepare()
-        cfg = self.solver.config
-        cfg.time_limit = time_limit
-        cfg.mip_gap = gap
-        cfg.warmstart = warm_start
+        assert self.mirror is not None
+        objective = _active_objective(self.owner.model)
+        highs = self.highs
+        highs.setOptionValue("time_limit", float(time_limit))
+        highs.setOptionValue("mip_rel_gap", float(gap))
+        if warm_start:
+            self.mirror.mip_start()
         started = time.monotonic()
         try:
-            self.solver.solve(self.owner.model)
+            highs.run()
         except Exception as exc:  # pragma: no cover - solver internals
             raise SolverError(f"HiGHS failed: {exc}") from exc
         seconds = time.monotonic() - started
-        highs = self.solver._solver_model
         model_status = highs.getModelStatus()
         info = highs.getInfo()
-        has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
         termination = highs.modelStatusToString(model_status)
         if INTERRUPT.is_set():
             termination = "interrupted"
@@ -264,35 +269,36 @@ class _HighsBackend(_Backend):
             termination = "time limit (watchdog)"
         if model_status == highspy.HighsModelStatus.kModelEmpty:
             # nothing can be funded at all: the empty plan is the (only, optimal) plan
-            value = pyo.value(_active_objective(self.owner.model))
+            value = pyo.value(objective)
             return SolveOutcome("optimal", termination, value, value, 0.0, seconds)
-        if model_status == highspy.HighsModelStatus.kOptimal:
-            status: Status = "optimal"
-        elif model_status in (
-            highspy.HighsModelStatus.kInfeasible,
-            highspy.HighsModelStatus.kUnboundedOrInfeasible,
-        ):
-            status = "infeasible"
-        elif has_primal:
-            status = "feasible"
-        elif model_status in (
-            highspy.HighsModelStatus.kTimeLimit,
-            highspy.HighsModelStatus.kInterrupt,
-            highspy.HighsModelStatus.kIterationLimit,
-            highspy.HighsModelStatus.kSolutionLimit,
-        ):
-            status = "no_solution"
-        else:
-            status = "error"
-        objective = bound = None
+        status = _status(model_status, info.primal_solution_status == 2)  # 2: kSolutionStatusFeasible
+        objective_value = bound = None
         if status in ("optimal", "feasible"):
-            self.solver.load_vars()
-            objective = pyo.value(_active_objective(self.owner.model))
+            self.mirror.load_solution()
+            objective_value = pyo.value(objective)
             is_mip = info.mip_node_count >= 0
             bound = info.mip_dual_bound if is_mip else info.objective_function_value
             if status == "optimal" and not is_mip:
-                bound = objective
-        return SolveOutcome(status, termination, objective, bound, relative_gap(objective, bound), seconds)
+                bound = objective_value
+        return SolveOutcome(
+            status, termination, objective_value, bound, relative_gap(objective_value, bound), seconds
+        )
+
+
+def _status(model_status: object, has_primal: bool) -> Status:
+    """Our status for a HiGHS model status: a plan in hand is 'feasible' whatever stopped it."""
+    import highspy
+
+    kind = highspy.HighsModelStatus
+    if model_status == kind.kOptimal:
+        return "optimal"
+    if model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
+        return "infeasible"
+    if has_primal:
+        return "feasible"
+    if model_status in (kind.kTimeLimit, kind.kInterrupt, kind.kIterationLimit, kind.kSolutionLimit):
+        return "no_solution"
+    return "error"
 
 
 class _GenericBackend(_Backend):

@@ -1,0 +1,273 @@
+"""A highspy model kept in step with a Pyomo model: our direct persistent HiGHS interface.
+
+Why not Pyomo's APPSI interface: on every hand-off it runs Pyomo's generic expression
+walker over each constraint body, and on every re-solve it re-scans the model for changes
+(measured: 8.1 s of a 10.3 s build + hand-off on the L benchmark instance, and most of
+the time of each small Pareto subproblem). Our `models/` builds every body as a flat
+`LinearExpression` of `(coefficient, variable)` terms, so the matrix can be read directly
+into numpy arrays and passed to HiGHS in one `addRows` call.
+
+What stays in step between solves, each checked cheaply before every `run`:
+* variables: bounds and fixing (one pass, only changed columns are sent); added variables
+  become new columns; a removed variable rebuilds the HiGHS model;
+* constraints: added ones become new rows, deactivated or deleted ones are deleted;
+* mutable parameters (budgets, Pareto ε levels): rows whose bounds, constants or
+  coefficients involve one are re-evaluated and re-sent;
+* the active objective: re-read whenever it is a different object or expression.
+
+The columns and rows are handed over in Pyomo's component order, as APPSI did, so HiGHS
+sees the same matrix and follows the same path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.core.base.constraint import ConstraintData
+from pyomo.core.base.var import VarData
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.core.expr.numvalue import is_constant, native_numeric_types
+from pyomo.repn import generate_standard_repn
+
+INF = float("inf")
+
+
+@dataclass
+class _Row:
+    """One constraint as HiGHS sees it, and whether parameters can change it."""
+
+    con: ConstraintData
+    columns: np.ndarray
+    coefficients: np.ndarray
+    lower: float
+    upper: float
+    parametric: bool  # bounds or constant involve a mutable parameter
+    parametric_coefficients: bool
+
+
+class HighsModel:
+    """Owns one `highspy.Highs` and keeps its LP/MIP equal to `model`'s active parts."""
+
+    def __init__(self, model: pyo.ConcreteModel, highs: object):
+        self.model = model
+        self.highs = highs
+        self.columns: list[VarData] = []
+        self._column_of: dict[int, int] = {}
+        self._bounds = (np.zeros(0), np.zeros(0))
+        self.rows: list[_Row] = []
+        self._objective_key: tuple | None = None
+        self.objective: pyo.Objective | None = None
+        self.load()
+
+    # -- full hand-off ------------------------------------------------------------------
+    def load(self) -> None:
+        """Hand the whole model over (first time, or after a variable was removed)."""
+        self.highs.clearModel()
+        self.columns, self._column_of = [], {}
+        self._bounds = (np.zeros(0), np.zeros(0))
+        self.rows = []
+        self._objective_key = None
+        self._add_columns(list(self.model.component_data_objects(pyo.Var, descend_into=True)))
+        self._add_rows(list(self.model.component_data_objects(pyo.Constraint, active=True, descend_into=True)))
+        self._sync_objective()
+
+    # -- before every solve ---------------------------------------------------------------
+    def sync(self) -> None:
+        """Send HiGHS whatever changed in the Pyomo model since the last solve."""
+        if not self._sync_columns():
+            self.load()
+            return
+        self._sync_rows()
+        self._sync_parameters()
+        self._sync_objective()
+
+    def _sync_columns(self) -> bool:
+        """Add new variables, resend changed bounds; False if a variable disappeared."""
+        current = list(self.model.component_data_objects(pyo.Var, descend_into=True))
+        known = len(self.columns)
+        if len(current) < known or any(a is not b for a, b in zip(current, self.columns)):
+            return False
+        lower, upper = _column_bounds(self.columns)
+        changed = np.flatnonzero((lower != self._bounds[0]) | (upper != self._bounds[1])).astype(np.int32)
+        if changed.size:
+            self.highs.changeColsBounds(changed.size, changed, lower[changed], upper[changed])
+            self._bounds = (lower, upper)
+        if len(current) > known:
+            self._add_columns(current[known:])
+        return True
+
+    def _sync_rows(self) -> None:
+        current = list(self.model.component_data_objects(pyo.Constraint, active=True, descend_into=True))
+        if len(current) == len(self.rows) and all(a is b.con for a, b in zip(current, self.rows)):
+            return
+        present = {id(c) for c in current}
+        gone = [i for i, row in enumerate(self.rows) if id(row.con) not in present]
+        if gone:
+            self.highs.deleteRows(len(gone), np.array(gone, dtype=np.int32))
+            dropped = set(gone)
+            self.rows = [row for i, row in enumerate(self.rows) if i not in dropped]
+        known = {id(row.con) for row in self.rows}
+        self._add_rows([c for c in current if id(c) not in known])
+
+    def _sync_parameters(self) -> None:
+        """Re-read the rows that depend on mutable parameters; send what changed."""
+        index, lower, upper = [], [], []
+        for i, row in enumerate(self.rows):
+            if not (row.parametric or row.parametric_coefficients):
+                continue
+            fresh = self._read_row(row.con)
+            if row.parametric_coefficients:
+                for j, value in zip(fresh.columns, fresh.coefficients):
+                    self.highs.changeCoeff(i, int(j), float(value))
+                row.columns, row.coefficients = fresh.columns, fresh.coefficients
+            if fresh.lower != row.lower or fresh.upper != row.upper:
+                index.append(i)
+                lower.append(fresh.lower)
+                upper.append(fresh.upper)
+                row.lower, row.upper = fresh.lower, fresh.upper
+        if index:
+            self.highs.changeRowsBounds(len(index), np.array(index, dtype=np.int32), np.array(lower), np.array(upper))
+
+    def _sync_objective(self) -> None:
+        import highspy
+
+        active = list(self.model.component_data_objects(pyo.Objective, active=True, descend_into=True))
+        if len(active) != 1:
+            return  # the caller checks for exactly one before solving
+        objective = active[0]
+        key = (id(objective), id(objective.expr), objective.sense)
+        if key == self._objective_key:
+            return
+        self._objective_key = key
+        self.objective = objective
+        cost = np.zeros(len(self.columns))
+        repn = generate_standard_repn(objective.expr, quadratic=False)
+        if repn.nonlinear_expr is not None or repn.quadratic_vars:
+            raise ValueError("objective is not linear")
+        for coef, var in zip(repn.linear_coefs, repn.linear_vars):
+            cost[self._column_of[id(var)]] += float(coef)
+        n = len(self.columns)
+        self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+        self.highs.changeObjectiveOffset(float(pyo.value(repn.constant)))
+        sense = highspy.ObjSense.kMaximize if objective.sense == pyo.maximize else highspy.ObjSense.kMinimize
+        self.highs.changeObjectiveSense(sense)
+
+    # -- columns and rows -------------------------------------------------------------------
+    def _add_columns(self, variables: list[VarData]) -> None:
+        if not variables:
+            return
+        start = len(self.columns)
+        for j, var in enumerate(variables, start=start):
+            self._column_of[id(var)] = j
+        self.columns.extend(variables)
+        lower, upper = _column_bounds(variables)
+        self.highs.addVars(len(variables), lower, upper)
+        integer = np.array([start + j for j, v in enumerate(variables) if v.is_integer()], dtype=np.int32)
+        if integer.size:
+            self.highs.changeColsIntegrality(integer.size, integer, np.ones(integer.size, dtype=np.uint8))
+        self._bounds = (np.concatenate([self._bounds[0], lower]), np.concatenate([self._bounds[1], upper]))
+        if self._objective_key is not None:
+            self._objective_key = None  # new columns may carry objective coefficients
+
+    def _add_rows(self, constraints: list[ConstraintData]) -> None:
+        if not constraints:
+            return
+        rows = [self._read_row(con) for con in constraints]
+        self.rows.extend(rows)
+        starts = np.cumsum([0] + [row.columns.size for row in rows[:-1]]).astype(np.int32)
+        columns = np.concatenate([row.columns for row in rows]).astype(np.int32)
+        values = np.concatenate([row.coefficients for row in rows]).astype(float)
+        self.highs.addRows(
+            len(rows), np.array([r.lower for r in rows]), np.array([r.upper for r in rows]),
+            columns.size, starts, columns, values,
+        )
+
+    def _read_row(self, con: ConstraintData) -> _Row:
+        """The row's columns, coefficients and bounds (the body's constant moved across)."""
+        columns, coefficients, constant, parametric, parametric_coefficients = self._linear_terms(con.body)
+        lower_expr, upper_expr = con.lower, con.upper
+        parametric = parametric or not (_is_fixed_number(lower_expr) and _is_fixed_number(upper_expr))
+        lower = -INF if lower_expr is None else float(pyo.value(lower_expr)) - constant
+        upper = INF if upper_expr is None else float(pyo.value(upper_expr)) - constant
+        return _Row(con, columns, coefficients, lower, upper, parametric, parametric_coefficients)
+
+    def _linear_terms(self, body: object) -> tuple[np.ndarray, np.ndarray, float, bool, bool]:
+        """(columns, coefficients, constant, constant is parametric, coefficients are parametric)."""
+        column_of = self._column_of
+        if isinstance(body, LinearExpression):
+            columns, coefficients, constant, parametric, parametric_coefficients = [], [], 0.0, False, False
+            for arg in body.args:
+                if isinstance(arg, VarData):
+                    columns.append(column_of[id(arg)])
+                    coefficients.append(1.0)
+                elif isinstance(arg, MonomialTermExpression):
+                    coef, var = arg.args
+                    if type(coef) not in native_numeric_types:
+                        parametric_coefficients = parametric_coefficients or not is_constant(coef)
+                    columns.append(column_of[id(var)])
+                    coefficients.append(float(pyo.value(coef)))
+                else:
+                    if type(arg) not in native_numeric_types:
+                        parametric = parametric or not is_constant(arg)
+                    constant += float(pyo.value(arg))
+            return _merge(columns, coefficients) + (constant, parametric, parametric_coefficients)
+        if isinstance(body, VarData):
+            return np.array([column_of[id(body)]]), np.array([1.0]), 0.0, False, False
+        repn = generate_standard_repn(body, quadratic=False, compute_values=False)
+        if repn.nonlinear_expr is not None or repn.quadratic_vars:
+            raise ValueError(f"constraint {body} is not linear")
+        parametric_coefficients = not all(_is_fixed_number(c) for c in repn.linear_coefs)
+        parametric = not _is_fixed_number(repn.constant)
+        columns = [column_of[id(v)] for v in repn.linear_vars]
+        coefficients = [float(pyo.value(c)) for c in repn.linear_coefs]
+        return _merge(columns, coefficients) + (float(pyo.value(repn.constant)), parametric, parametric_coefficients)
+
+    # -- solutions ----------------------------------------------------------------------------
+    def mip_start(self) -> None:
+        """Offer the variables' current values (unset ones as 0) as HiGHS's starting plan."""
+        import highspy
+
+        values = np.array([0.0 if v.value is None else float(v.value) for v in self.columns])
+        solution = highspy.HighsSolution()
+        solution.col_value = values
+        solution.value_valid = True
+        solution.dual_valid = False
+        self.highs.setSolution(solution)
+
+    def load_solution(self) -> None:
+        """Copy HiGHS's column values into the Pyomo variables (fixed ones keep theirs)."""
+        values = self.highs.getSolution().col_value
+        for var, value in zip(self.columns, values):
+            if not var.fixed:
+                var.set_value(value, skip_validation=True)
+
+
+def _column_bounds(variables: list[VarData]) -> tuple[np.ndarray, np.ndarray]:
+    """Each variable's bounds as HiGHS wants them: domain and explicit bounds, fixed = value."""
+    lower = np.empty(len(variables))
+    upper = np.empty(len(variables))
+    for j, var in enumerate(variables):
+        if var.fixed:
+            lower[j] = upper[j] = var.value
+            continue
+        lo, hi = var.bounds
+        lower[j] = -INF if lo is None else lo
+        upper[j] = INF if hi is None else hi
+    return lower, upper
+
+
+def _is_fixed_number(expr: object) -> bool:
+    """True for None, numbers and expressions of immutable parameters only."""
+    return expr is None or type(expr) in native_numeric_types or is_constant(expr)
+
+
+def _merge(columns: list[int], coefficients: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Sum the coefficients of a column that appears twice (HiGHS rejects repeats)."""
+    if len(set(columns)) < len(columns):
+        total: dict[int, float] = {}
+        for j, value in zip(columns, coefficients):
+            total[j] = total.get(j, 0.0) + value
+        columns, coefficients = list(total), list(total.values())
+    return np.asarray(columns, dtype=np.int32), np.asarray(coefficients, dtype=float)
