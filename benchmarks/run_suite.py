@@ -59,16 +59,17 @@ def _peak_mb() -> dict[str, float]:
 
 
 def case_build_timings(size: str, hard_caps: bool, repeats: int) -> dict[str, Any]:
-    """Median build and hand-off times of our Pyomo model and of the highspy floor."""
+    """Median build and hand-off times: ours (the product's path), APPSI's, the highspy floor."""
     from pyomo.contrib.appsi.solvers import Highs
 
     from benchmarks.floor_highspy import build_matrix, to_highs
     from benchmarks.instances import generate
     from models import build_model
     from optimizer.objectives import set_objective, weighted_expression
+    from optimizer.solver import PersistentSolver, SolverOptions
 
     inputs = generate(size, SEED, hard_caps)
-    ours_build, ours_handoff, floor_build, floor_handoff = [], [], [], []
+    ours_build, ours_handoff, appsi_handoff, floor_build, floor_handoff = [], [], [], [], []
     nvars = ncons = nnz = 0
     for _ in range(repeats):
         gc.collect()
@@ -76,15 +77,21 @@ def case_build_timings(size: str, hard_caps: bool, repeats: int) -> dict[str, An
         m = build_model(inputs)
         set_objective(m, weighted_expression(m, WEIGHTS), "max")
         built = time.perf_counter()
-        solver = Highs()
-        solver.config.load_solution = False
-        solver.set_instance(m)
+        solver = PersistentSolver(m, SolverOptions())
+        solver._backend.prepare()  # what the first solve() does before HiGHS runs
         done = time.perf_counter()
         ours_build.append(built - began)
         ours_handoff.append(done - built)
-        nvars, ncons = solver._solver_model.getNumCol(), solver._solver_model.getNumRow()
-        nnz = solver._solver_model.getNumNz()
-        del m, solver
+        highs = solver._backend.highs
+        nvars, ncons, nnz = highs.getNumCol(), highs.getNumRow(), highs.getNumNz()
+        del solver
+        gc.collect()
+        began = time.perf_counter()
+        appsi = Highs(only_child_vars=True)  # Pyomo's own persistent interface, for comparison
+        appsi.config.load_solution = False
+        appsi.set_instance(m)
+        appsi_handoff.append(time.perf_counter() - began)
+        del m, appsi
         gc.collect()
         began = time.perf_counter()
         mm = build_matrix(inputs, WEIGHTS)
@@ -100,6 +107,7 @@ def case_build_timings(size: str, hard_caps: bool, repeats: int) -> dict[str, An
         "vars": nvars, "cons": ncons, "nnz": nnz, "repeats": repeats,
         "ours_build_s": med(ours_build), "ours_handoff_s": med(ours_handoff),
         "ours_total_s": med(b + h for b, h in zip(ours_build, ours_handoff)),
+        "appsi_handoff_s": med(appsi_handoff),
         "floor_build_s": med(floor_build), "floor_handoff_s": med(floor_handoff),
         "floor_total_s": med(b + h for b, h in zip(floor_build, floor_handoff)),
         **_peak_mb(),
@@ -244,7 +252,9 @@ def machine() -> dict[str, str]:
 
 # --- the suite -------------------------------------------------------------------------
 
-def run_size(size: str, time_limit: float, repeats: int, levers: bool, with_cbc: bool) -> list[dict[str, Any]]:
+def run_size(
+    size: str, time_limit: float, repeats: int, levers: bool, with_cbc: bool, build_only: bool = False
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
 
     def add(case: str, variant: str, result: dict[str, Any]) -> None:
@@ -253,6 +263,8 @@ def run_size(size: str, time_limit: float, repeats: int, levers: bool, with_cbc:
         rows.append(row)
 
     add("build", "mixed", run_child(case_build_timings, size, False, repeats))
+    if build_only:
+        return rows
     add("ours", "mixed", run_child(case_ours, size, False, time_limit))
     if with_cbc:
         add("pulp_cbc", "mixed", run_child(case_cbc, size, False, time_limit))
@@ -271,7 +283,7 @@ def _fmt(v: Any) -> Any:
 
 COLUMNS = [
     "size", "variant", "case", "time_limit_s", "status", "vars", "cons", "nnz", "repeats",
-    "ours_build_s", "ours_handoff_s", "ours_total_s", "floor_build_s", "floor_handoff_s", "floor_total_s",
+    "ours_build_s", "ours_handoff_s", "ours_total_s", "appsi_handoff_s", "floor_build_s", "floor_handoff_s", "floor_total_s",
     "objective", "bound", "gap", "time_to_1pct_s", "solve_s", "build_handoff_solve_s", "pulp_build_s",
     "first_bound", "capability", "shortfall", "plan_valid", "violations",
     "greedy_objective", "greedy_capability", "greedy_s", "peak_mb", "child_peak_mb", "error",
@@ -309,6 +321,39 @@ def _t1(row: dict[str, Any]) -> str:
     return f"> {row.get('time_limit_s', 0):.0f} s" if row else "—"
 
 
+def build_table(rows: list[dict[str, Any]], sizes: list[str]) -> list[str]:
+    """The build and hand-off table, one line per size."""
+    out = [
+        "## Build and hand-off (median of repeats) against the highspy floor",
+        "",
+        "| size | vars | cons | nnz | ours build | ours hand-off | ours total | floor total | ratio "
+        "| APPSI hand-off (was ours) | peak MB (build×2) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        b = _find(rows, size, "build")
+        if not b or b.get("status") == "error":
+            out.append(f"| {size} | failed: {b.get('error', '')} |||||||||")
+            continue
+        ratio = b["ours_total_s"] / b["floor_total_s"] if b.get("floor_total_s") else None
+        out.append(
+            f"| {size} | {b['vars']:,} | {b['cons']:,} | {b['nnz']:,} | {b['ours_build_s']:.2f} s | "
+            f"{b['ours_handoff_s']:.2f} s | {b['ours_total_s']:.2f} s | {b['floor_total_s']:.3f} s | "
+            f"{_s(ratio, 1)}× | {_s(b.get('appsi_handoff_s'))} s | {_s(b.get('peak_mb'), 0)} |"
+        )
+    return out
+
+
+def build_markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list[str]) -> str:
+    """`--build-only`: the machine and the build and hand-off table."""
+    out = ["# capopt build and hand-off against the highspy floor", ""]
+    out += ["| machine | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in info.items()] + [""]
+    out += ["Instances: `benchmarks.instances.generate(size, seed=1)`, mixed variant; ours = `build_model` "
+            "then the first `PersistentSolver` hand-off (optimizer.highs_model); floor = the same matrix "
+            "built with numpy and passed to highspy directly.", ""]
+    return "\n".join(out + build_table(rows, sizes)) + "\n"
+
+
 def markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list[str], notes: list[str]) -> str:
     out = ["# capopt performance suite — latest results", ""]
     out += ["| machine | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in info.items()] + [""]
@@ -321,22 +366,8 @@ def markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list[str],
             "were first within 1%."
         ),
         "",
-        "## Build and hand-off (median of repeats) against the highspy floor",
-        "",
-        "| size | vars | cons | nnz | ours build | ours hand-off | ours total | floor total | ratio | peak MB (build×2) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for size in sizes:
-        b = _find(rows, size, "build")
-        if not b or b.get("status") == "error":
-            out.append(f"| {size} | failed: {b.get('error', '')} |||||||||")
-            continue
-        ratio = b["ours_total_s"] / b["floor_total_s"] if b.get("floor_total_s") else None
-        out.append(
-            f"| {size} | {b['vars']:,} | {b['cons']:,} | {b['nnz']:,} | {b['ours_build_s']:.2f} s | "
-            f"{b['ours_handoff_s']:.2f} s | {b['ours_total_s']:.2f} s | {b['floor_total_s']:.3f} s | "
-            f"{_s(ratio, 1)}× | {_s(b.get('peak_mb'), 0)} |"
-        )
+    out += build_table(rows, sizes)
     out += [
         "",
         "## Solve: ours (Pyomo + HiGHS) against PuLP + CBC on the same model, and greedy",
@@ -414,7 +445,7 @@ def chart(rows: list[dict[str, Any]], sizes: list[str], path: Path) -> bool:
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
     for name, key, style in (
         ("ours: Pyomo build", "ours_build_s", "o-"),
-        ("ours: hand-off to HiGHS (APPSI)", "ours_handoff_s", "s-"),
+        ("ours: hand-off to HiGHS", "ours_handoff_s", "s-"),
         ("floor: highspy build + hand-off", "floor_total_s", "^-"),
     ):
         left.plot(x, [builds[i][key] for i in ok], style, label=name)
@@ -487,6 +518,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="S,M at 10 s, 1 repeat, levers on S")
     parser.add_argument("--out", default=str(RESULTS), help="folder for latest.md / latest.csv")
     parser.add_argument("--chart", default=str(CHART))
+    parser.add_argument("--build-only", action="store_true",
+                        help="only the build and hand-off table (written to build_only.md/.csv)")
     parser.add_argument("--replot", action="store_true", help="redo latest.md and the chart from latest.csv/json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -517,10 +550,15 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[dict[str, Any]] = []
     began = time.perf_counter()
     for size in sizes:
-        rows += run_size(size, limits[size], args.repeats, size in lever_sizes, with_cbc)
+        rows += run_size(size, limits[size], args.repeats, size in lever_sizes, with_cbc, args.build_only)
     info["suite wall time"] = f"{(time.perf_counter() - began) / 60:.1f} min"
     info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     out.mkdir(parents=True, exist_ok=True)
+    if args.build_only:
+        write_csv(rows, out / "build_only.csv")
+        (out / "build_only.md").write_text(build_markdown(rows, info, sizes))
+        log.info("wrote %s", out / "build_only.md")
+        return
     write_csv(rows, out / "latest.csv")
     if chart(rows, sizes, Path(args.chart)):
         notes.append(f"Chart: {Path(args.chart).relative_to(ROOT) if Path(args.chart).is_relative_to(ROOT) else args.chart}")
