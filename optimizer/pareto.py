@@ -278,8 +278,6 @@ def _attach_epsilon_constraints(m: pyo.ConcreteModel, objectives: Sequence[str],
         == mm.pareto_levels[k],
     )
     primary = objectives[0]
-    m.pareto_primary_cap = pyo.Param(mutable=True, initialize=1e30)
-    m.pareto_primary_bound = pyo.Constraint(expr=_sign(primary) * m.objective_expr[primary] <= m.pareto_primary_cap)
     augmentation = sum(
         (10.0 ** -(k - 1)) * m.pareto_slack[k] / max(ranges[k - 1], 1e-9) for k in constrained
     )
@@ -297,17 +295,6 @@ def subproblem_gap(table: np.ndarray, exact: bool) -> float:
     if not exact:
         return GRID_GAP
     return 0.4 / max(1.0, float(np.abs(table[:, 0]).max()))
-
-
-def _primary_cap(solved: list[tuple[tuple[int, ...], float]], index: tuple[int, ...], best: float) -> float:
-    """A valid upper bound on the primary objective at grid point `index`.
-
-    Raising any ε only shrinks the feasible set, so the optimum at `index` is at most the
-    proven optimum of any solved point that is no more demanding in every objective. A
-    tight bound lets the solver stop as soon as it matches it.
-    """
-    caps = [value for where, value in solved if all(w <= i for w, i in zip(where, index))]
-    return min(caps, default=best) + 1e-6 * max(1.0, abs(best))
 
 
 def _start_from_best_known(
@@ -398,7 +385,6 @@ def pareto_front(
         # axes reversed so that np.ndindex varies objective 2 fastest (AUGMECON2's inner loop)
         shape = tuple(len(lv) for lv in reversed(levels))
         flags = np.zeros(shape, dtype=bool)
-        solved_caps: list[tuple[tuple[int, ...], float]] = []
         stats.grid_total = int(np.prod(shape))
         stats.phase = "grid"
         p1 = len(levels)
@@ -416,15 +402,12 @@ def pareto_front(
             eps = [float(levels[k - 1][index[k - 1]]) for k in range(1, p1 + 1)]
             for k in range(1, p1 + 1):
                 m.pareto_levels[k] = eps[k - 1]
-            m.pareto_primary_cap = _primary_cap(solved_caps, index, float(table[0, 0]))
             has_start = _start_from_best_known(m, found, objectives, eps)
             persistent.stage = "grid"
             limit = min(per_point, deadline - time.monotonic())
             outcome = persistent.solve(max(limit, 0.0), point_gap, warm_start=has_start)
             stats.solved += 1
             _record(outcome, m, inputs, index, steps, flags, rev_index, found, stats)
-            if outcome.status == "optimal":
-                solved_caps.append((index, _sign(objectives[0]) * found[-1].evaluation.objectives[objectives[0]]))
             _emit(progress, stats)
         if INTERRUPT.is_set():
             complete = False

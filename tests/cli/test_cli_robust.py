@@ -33,8 +33,11 @@ def run(*args: str):
 
 
 def sheet_rows(path: Path, sheet: str) -> list[dict[str, object]]:
-    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
-    rows = list(ws.iter_rows(values_only=True))
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = list(wb[sheet].iter_rows(values_only=True))
+    finally:
+        wb.close()  # read-only workbooks keep the file open until closed
     return [dict(zip(rows[0], r)) for r in rows[1:]]
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -85,13 +84,11 @@ def test_the_input_file_is_never_modified(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.xlsx", "in.xlsx"]
 
 
-def test_realistic_workbook_reads_well_under_two_seconds(tmp_path: Path) -> None:
+def test_realistic_workbook_reads_cleanly(tmp_path: Path) -> None:
+    """Speed is measured by benchmarks/reference_timings.py, not asserted here."""
     path = write_book(big_book(nations=40, programmes=80), tmp_path / "big.xlsx")
-    started = time.perf_counter()
     inputs, warnings = load_inputs(path)
-    elapsed = time.perf_counter() - started
     assert (len(inputs.nations), len(inputs.programmes), warnings) == (40, 80, [])
-    assert elapsed < 2.0, f"reading took {elapsed:.2f} s"
 
 
 # --- formulas and Excel cell types --------------------------------------------------------
@@ -259,9 +256,7 @@ def bomb_workbook(tmp_path: Path) -> Path:
 
 def test_entity_bomb_is_refused_fast(tmp_path: Path) -> None:
     path = bomb_workbook(tmp_path)
-    started = time.perf_counter()
-    errors = load_errors(path)
-    assert time.perf_counter() - started < 1.0
+    errors = load_errors(path)  # refused by the pre-scan, before any XML is parsed
     assert errors == [
         ("changed_bomb.xlsx: declares XML entities or a DTD in xl/worksheets/sheet1.xml and is "
         "refused for safety — expected a workbook saved by Excel or LibreOffice")]
@@ -280,10 +275,8 @@ def test_openpyxl_itself_refuses_entities_through_defusedxml(tmp_path: Path) -> 
     assert openpyxl.xml.DEFUSEDXML is True
     assert iterparse.__module__.startswith("defusedxml")
     path = bomb_workbook(tmp_path)
-    started = time.perf_counter()
     with open(path, "rb") as handle, pytest.raises(Exception) as caught:
         openpyxl.load_workbook(handle)  # a handle we close: openpyxl leaks its own on failure
-    assert time.perf_counter() - started < 2.0
     chain = [caught.value, caught.value.__cause__, caught.value.__context__]
     assert any(isinstance(e, defusedxml.DefusedXmlException) for e in chain)
 
@@ -293,11 +286,9 @@ def test_too_many_rows_by_dimension(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     wb["Values"].cell(row=MAX_ROWS + 1, column=1, value="P01")  # openpyxl writes rows sparsely
     wb.save(path)
-    started = time.perf_counter()
-    assert load_errors(path) == [
+    assert load_errors(path) == [  # from the sheet's declared dimension, before reading rows
         ("Values: sheet uses 100,001 rows — expected at most 100,000 (delete the unused rows "
         "below the data)")]
-    assert time.perf_counter() - started < 1.0
 
 
 def test_too_many_rows_without_dimension_stops_reading(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pyomo.environ as pyo
 import pytest
@@ -99,14 +98,11 @@ def test_set_start_rejects_a_start_outside_the_windows() -> None:
 
 
 def test_build_scales_to_a_realistic_alliance() -> None:
-    """40 nations × 60 programmes × 12 years. Generous bound: it takes ~0.6 s on a quiet core;
-    the bound catches an accidental O(n²) rule, not a slow machine."""
+    """40 nations × 60 programmes × 12 years builds (its speed: benchmarks/run_suite.py)."""
     from tests.models.conftest import synthetic_inputs
 
     inputs = synthetic_inputs(nations=40, programmes=60, years=12)
-    began = time.perf_counter()
     m = build_model(inputs)
-    assert time.perf_counter() - began < 10
     assert m.nvariables() > 10_000
 
 
