@@ -153,6 +153,10 @@ class PersistentSolver:
     def version(self) -> str:
         return self._backend.version
 
+    def set_highs_option(self, name: str, value: object) -> None:
+        """Set a HiGHS option for the following solves (ignored by other solvers)."""
+        self._backend.set_highs_option(name, value)
+
     def solve(self, time_limit: float, gap: float, warm_start: bool = False) -> SolveOutcome:
         """Solve the active objective within `time_limit` seconds (hard) to relative `gap`."""
         started = time.monotonic()
@@ -180,6 +184,9 @@ class _Backend:
 
     def prepare(self) -> None:
         """Hand the model over if not done yet (persistent backends only)."""
+
+    def set_highs_option(self, name: str, value: object) -> None:
+        """Only the HiGHS backend has HiGHS options."""
 
     def solve(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
         raise NotImplementedError
@@ -232,6 +239,9 @@ class _HighsBackend(_Backend):
         self.owner.report(
             Progress(out.running_time, incumbent, bound, relative_gap(incumbent, bound), self.owner.stage)
         )
+
+    def set_highs_option(self, name: str, value: object) -> None:
+        self.highs.setOptionValue(name, value)
 
     def prepare(self) -> None:
         """Hand the model over on the first call, send only the changes afterwards."""
