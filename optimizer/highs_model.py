@@ -36,11 +36,12 @@ INF = float("inf")
 
 @dataclass
 class _Row:
-    """One constraint as HiGHS sees it, and whether parameters can change it."""
+    """One constraint's bounds as HiGHS has them, and whether parameters can change it.
+
+    The row's entries are not kept: HiGHS holds them, and only a row with parametric
+    coefficients is ever re-read."""
 
     con: ConstraintData
-    columns: np.ndarray
-    coefficients: np.ndarray
     lower: float
     upper: float
     parametric: bool  # bounds or constant involve a mutable parameter
@@ -117,11 +118,10 @@ class HighsModel:
         for i, row in enumerate(self.rows):
             if not (row.parametric or row.parametric_coefficients):
                 continue
-            fresh = self._read_row(row.con)
+            fresh, columns, coefficients = self._read_row(row.con)
             if row.parametric_coefficients:
-                for j, value in zip(fresh.columns, fresh.coefficients):
+                for j, value in zip(columns, coefficients):
                     self.highs.changeCoeff(i, int(j), float(value))
-                row.columns, row.coefficients = fresh.columns, fresh.coefficients
             if fresh.lower != row.lower or fresh.upper != row.upper:
                 index.append(i)
                 lower.append(fresh.lower)
@@ -174,55 +174,76 @@ class HighsModel:
     def _add_rows(self, constraints: list[ConstraintData]) -> None:
         if not constraints:
             return
-        rows = [self._read_row(con) for con in constraints]
+        rows: list[_Row] = []
+        starts: list[int] = []
+        columns: list[int] = []
+        values: list[float] = []
+        for con in constraints:
+            row, row_columns, row_values = self._read_row(con)
+            rows.append(row)
+            starts.append(len(columns))
+            columns += row_columns
+            values += row_values
         self.rows.extend(rows)
-        starts = np.cumsum([0] + [row.columns.size for row in rows[:-1]]).astype(np.int32)
-        columns = np.concatenate([row.columns for row in rows]).astype(np.int32)
-        values = np.concatenate([row.coefficients for row in rows]).astype(float)
         self.highs.addRows(
-            len(rows), np.array([r.lower for r in rows]), np.array([r.upper for r in rows]),
-            columns.size, starts, columns, values,
+            len(rows), np.array([r.lower for r in rows]), np.array([r.upper for r in rows]), len(columns),
+            np.array(starts, dtype=np.int32), np.array(columns, dtype=np.int32), np.array(values, dtype=float),
         )
 
-    def _read_row(self, con: ConstraintData) -> _Row:
-        """The row's columns, coefficients and bounds (the body's constant moved across)."""
-        columns, coefficients, constant, parametric, parametric_coefficients = self._linear_terms(con.body)
-        lower_expr, upper_expr = con.lower, con.upper
+    def _read_row(self, con: ConstraintData) -> tuple[_Row, list[int], list[float]]:
+        """The row's bounds (the body's constant moved across), columns and coefficients."""
+        lower_expr, body, upper_expr = con.to_bounded_expression()
+        columns, coefficients, constant, parametric, parametric_coefficients = self._linear_terms(body)
         parametric = parametric or not (_is_fixed_number(lower_expr) and _is_fixed_number(upper_expr))
         lower = -INF if lower_expr is None else float(pyo.value(lower_expr)) - constant
         upper = INF if upper_expr is None else float(pyo.value(upper_expr)) - constant
-        return _Row(con, columns, coefficients, lower, upper, parametric, parametric_coefficients)
+        return _Row(con, lower, upper, parametric, parametric_coefficients), columns, coefficients
 
-    def _linear_terms(self, body: object) -> tuple[np.ndarray, np.ndarray, float, bool, bool]:
+    def _linear_terms(self, body: object) -> tuple[list[int], list[float], float, bool, bool]:
         """(columns, coefficients, constant, constant is parametric, coefficients are parametric)."""
-        column_of = self._column_of
-        if isinstance(body, LinearExpression):
-            columns, coefficients, constant, parametric, parametric_coefficients = [], [], 0.0, False, False
-            for arg in body.args:
-                if isinstance(arg, VarData):
-                    columns.append(column_of[id(arg)])
-                    coefficients.append(1.0)
-                elif isinstance(arg, MonomialTermExpression):
-                    coef, var = arg.args
-                    if type(coef) not in native_numeric_types:
-                        parametric_coefficients = parametric_coefficients or not is_constant(coef)
-                    columns.append(column_of[id(var)])
-                    coefficients.append(float(pyo.value(coef)))
-                else:
-                    if type(arg) not in native_numeric_types:
-                        parametric = parametric or not is_constant(arg)
-                    constant += float(pyo.value(arg))
-            return _merge(columns, coefficients) + (constant, parametric, parametric_coefficients)
+        if type(body) is LinearExpression:
+            return self._flat_terms(body.args)
         if isinstance(body, VarData):
-            return np.array([column_of[id(body)]]), np.array([1.0]), 0.0, False, False
+            return [self._column_of[id(body)]], [1.0], 0.0, False, False
         repn = generate_standard_repn(body, quadratic=False, compute_values=False)
         if repn.nonlinear_expr is not None or repn.quadratic_vars:
             raise ValueError(f"constraint {body} is not linear")
         parametric_coefficients = not all(_is_fixed_number(c) for c in repn.linear_coefs)
         parametric = not _is_fixed_number(repn.constant)
-        columns = [column_of[id(v)] for v in repn.linear_vars]
+        columns = [self._column_of[id(v)] for v in repn.linear_vars]
         coefficients = [float(pyo.value(c)) for c in repn.linear_coefs]
         return _merge(columns, coefficients) + (float(pyo.value(repn.constant)), parametric, parametric_coefficients)
+
+    def _flat_terms(self, args: tuple) -> tuple[list[int], list[float], float, bool, bool]:
+        """The terms of a `LinearExpression` as `models.terms.linear` builds it: bare
+        variables (coefficient 1), monomials and constants. This loop reads every matrix
+        entry of the model, so it dispatches on exact types, the cheapest test Python has."""
+        column_of = self._column_of
+        columns: list[int] = []
+        coefficients: list[float] = []
+        constant = 0.0
+        parametric = parametric_coefficients = False
+        for arg in args:
+            kind = type(arg)
+            if kind is VarData:
+                columns.append(column_of[id(arg)])
+                coefficients.append(1.0)
+            elif kind is MonomialTermExpression:
+                coef, var = arg.args
+                if type(coef) not in native_numeric_types:
+                    parametric_coefficients = parametric_coefficients or not is_constant(coef)
+                    coef = pyo.value(coef)
+                columns.append(column_of[id(var)])
+                coefficients.append(float(coef))
+            elif kind in native_numeric_types:
+                constant += arg
+            elif isinstance(arg, VarData):  # a scalar Var
+                columns.append(column_of[id(arg)])
+                coefficients.append(1.0)
+            else:
+                parametric = parametric or not is_constant(arg)
+                constant += float(pyo.value(arg))
+        return _merge(columns, coefficients) + (float(constant), parametric, parametric_coefficients)
 
     # -- solutions ----------------------------------------------------------------------------
     def mip_start(self) -> None:
@@ -263,11 +284,11 @@ def _is_fixed_number(expr: object) -> bool:
     return expr is None or type(expr) in native_numeric_types or is_constant(expr)
 
 
-def _merge(columns: list[int], coefficients: list[float]) -> tuple[np.ndarray, np.ndarray]:
+def _merge(columns: list[int], coefficients: list[float]) -> tuple[list[int], list[float]]:
     """Sum the coefficients of a column that appears twice (HiGHS rejects repeats)."""
     if len(set(columns)) < len(columns):
         total: dict[int, float] = {}
         for j, value in zip(columns, coefficients):
             total[j] = total.get(j, 0.0) + value
-        columns, coefficients = list(total), list(total.values())
-    return np.asarray(columns, dtype=np.int32), np.asarray(coefficients, dtype=float)
+        return list(total), list(total.values())
+    return columns, coefficients
