@@ -85,6 +85,7 @@ class Front:
     solver_version: str = ""
     exact: bool = False
     notes: list[str] = field(default_factory=list)
+    solver_seconds: float = 0.0  # of `seconds`, the time spent inside the MIP solver
 
     @property
     def points(self) -> pd.DataFrame:
@@ -155,6 +156,7 @@ class Front:
             ("infeasible_points", self.stats.infeasible),
             ("unproven_points", self.stats.unproven),
             ("solve_seconds", round(self.seconds, 3)),
+            ("seconds_in_solver", round(self.solver_seconds, 3)),
             ("solver", self.solver),
             ("solver_version", self.solver_version),
             ("input_sha256", source.sha256 if source else ""),
@@ -426,7 +428,7 @@ def pareto_front(
     grid = {objectives[k]: [_sign(objectives[k]) * float(v) for v in levels[k - 1]] for k in range(1, len(objectives))}
     return Front(
         inputs, tuple(objectives), front_points, payoff, grid, stats, complete,
-        time.monotonic() - started, persistent.name, persistent.version, exact, notes,
+        time.monotonic() - started, persistent.name, persistent.version, exact, notes, persistent.solver_seconds,
     )
 
 

@@ -140,6 +140,7 @@ class PersistentSolver:
         self.stage = ""
         self._deadline = math.inf
         self._last_progress = 0.0
+        self.solver_seconds = 0.0  # inside the solver, over all calls: the rest is our overhead
         if options.solver.lower() == "highs":
             self._backend: _Backend = _HighsBackend(self)
         else:
@@ -165,7 +166,9 @@ class PersistentSolver:
         if time_limit <= 0:
             return SolveOutcome("no_solution", "time limit", None, None, None, 0.0)
         self._deadline = time.monotonic() + time_limit + WATCHDOG_GRACE_SECONDS
-        return self._backend.solve(time_limit, gap, warm_start)
+        outcome = self._backend.solve(time_limit, gap, warm_start)
+        self.solver_seconds += outcome.seconds
+        return outcome
 
     # -- callbacks shared by backends -------------------------------------------------
     def should_stop(self) -> bool:
