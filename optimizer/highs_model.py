@@ -46,6 +46,11 @@ class _Row:
     upper: float
     parametric: bool  # bounds or constant involve a mutable parameter
     parametric_coefficients: bool
+    # for a row whose parameters sit only in its bounds: re-evaluate just these
+    lower_expr: object = None
+    upper_expr: object = None
+    constant: float = 0.0
+    parametric_body: bool = False
 
 
 class HighsModel:
@@ -118,10 +123,12 @@ class HighsModel:
         for i, row in enumerate(self.rows):
             if not (row.parametric or row.parametric_coefficients):
                 continue
-            fresh, columns, coefficients = self._read_row(row.con)
-            if row.parametric_coefficients:
+            if row.parametric_coefficients or row.parametric_body:
+                fresh, columns, coefficients = self._read_row(row.con)
                 for j, value in zip(columns, coefficients):
                     self.highs.changeCoeff(i, int(j), float(value))
+            else:  # the usual case (budgets, ε levels): only the bounds can have moved
+                fresh = _Row(row.con, *_bounds(row.lower_expr, row.upper_expr, row.constant), True, False)
             if fresh.lower != row.lower or fresh.upper != row.upper:
                 index.append(i)
                 lower.append(fresh.lower)
@@ -193,11 +200,11 @@ class HighsModel:
     def _read_row(self, con: ConstraintData) -> tuple[_Row, list[int], list[float]]:
         """The row's bounds (the body's constant moved across), columns and coefficients."""
         lower_expr, body, upper_expr = con.to_bounded_expression()
-        columns, coefficients, constant, parametric, parametric_coefficients = self._linear_terms(body)
-        parametric = parametric or not (_is_fixed_number(lower_expr) and _is_fixed_number(upper_expr))
-        lower = -INF if lower_expr is None else float(pyo.value(lower_expr)) - constant
-        upper = INF if upper_expr is None else float(pyo.value(upper_expr)) - constant
-        return _Row(con, lower, upper, parametric, parametric_coefficients), columns, coefficients
+        columns, coefficients, constant, parametric_body, parametric_coefficients = self._linear_terms(body)
+        parametric = parametric_body or not (_is_fixed_number(lower_expr) and _is_fixed_number(upper_expr))
+        lower, upper = _bounds(lower_expr, upper_expr, constant)
+        row = _Row(con, lower, upper, parametric, parametric_coefficients, lower_expr, upper_expr, constant, parametric_body)
+        return row, columns, coefficients
 
     def _linear_terms(self, body: object) -> tuple[list[int], list[float], float, bool, bool]:
         """(columns, coefficients, constant, constant is parametric, coefficients are parametric)."""
@@ -263,6 +270,13 @@ class HighsModel:
         for var, value in zip(self.columns, values):
             if not var.fixed:
                 var.set_value(value, skip_validation=True)
+
+
+def _bounds(lower_expr: object, upper_expr: object, constant: float) -> tuple[float, float]:
+    """Row bounds for HiGHS: the constraint's bounds less the body's constant."""
+    lower = -INF if lower_expr is None else float(pyo.value(lower_expr)) - constant
+    upper = INF if upper_expr is None else float(pyo.value(upper_expr)) - constant
+    return lower, upper
 
 
 def _column_bounds(variables: list[VarData]) -> tuple[np.ndarray, np.ndarray]:

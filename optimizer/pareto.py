@@ -18,6 +18,7 @@ an unproven point is never mistaken for infeasibility.
 from __future__ import annotations
 
 import logging
+from functools import cached_property
 import math
 import time
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ import pyomo.environ as pyo
 from data.tables import Inputs, PlanDecisions, objective_sense
 from models import build_model, extract_decisions, set_start
 from optimizer.errors import InfeasibleError, SolverError
-from optimizer.evaluate import Evaluation, evaluate
+from optimizer.evaluate import Evaluation, evaluate, objective_values
 from optimizer.objectives import hold_within_tolerance, release_holds, set_objective
 from optimizer.solver import INTERRUPT, PersistentSolver, SolveOutcome, SolverOptions, catch_ctrl_c
 
@@ -62,11 +63,19 @@ ParetoProgressFn = Callable[[ParetoProgress], None]
 
 @dataclass(frozen=True)
 class FrontPoint:
+    """One plan found on the way; its full evaluation (tables) is computed only when asked,
+    since most plans a grid finds turn out dominated or duplicated."""
+
     decisions: PlanDecisions
-    evaluation: Evaluation
+    objectives: dict[str, float]
     proven: bool
     gap: float | None
     grid_index: tuple[int, ...]
+    inputs: Inputs = field(repr=False, compare=False)
+
+    @cached_property
+    def evaluation(self) -> Evaluation:
+        return evaluate(self.inputs, self.decisions)
 
 
 @dataclass
@@ -93,7 +102,7 @@ class Front:
         others = [n for n in self.inputs.objective_names() if n not in self.objectives]
         rows = []
         for i, pt in enumerate(self.points_found, start=1):
-            obj = pt.evaluation.objectives
+            obj = pt.objectives
             rows.append(
                 {"point": i, **{n: obj[n] for n in self.objectives}, **{n: obj[n] for n in others},
                  "gap": pt.gap, "proven": pt.proven}
@@ -131,7 +140,7 @@ class Front:
 
     def vectors(self) -> list[tuple[float, ...]]:
         """The chosen objectives of each point (in their own sense), for comparisons."""
-        return [tuple(pt.evaluation.objectives[n] for n in self.objectives) for pt in self.points_found]
+        return [tuple(pt.objectives[n] for n in self.objectives) for pt in self.points_found]
 
     def summary_rows(self) -> list[tuple[str, object]]:
         from optimizer.result import tool_version
@@ -143,7 +152,7 @@ class Front:
             ("objective", "pareto"),
         ]
         if self.points_found:
-            first = self.points_found[0].evaluation.objectives
+            first = self.points_found[0].objectives
             rows += [(n, float(first[n])) for n in self.inputs.objective_names()]
             rows += [("best_bound", None), ("gap", self.points_found[0].gap)]
         rows += [
@@ -172,7 +181,7 @@ class Front:
         from optimizer.verify import assert_valid
 
         for pt in self.points_found:
-            assert_valid(self.inputs, pt.decisions, pt.evaluation.objectives)
+            assert_valid(self.inputs, pt.decisions, pt.objectives)
         return write_front_workbook(
             path, self.summary_rows(), self.points, self.payoff, self.core_index, self.point_tables(),
             list(self.inputs.years), list(self.objectives),
@@ -305,7 +314,7 @@ def _start_from_best_known(
     """Load the best plan found so far that meets every ε level, as a MIP start."""
     best, best_value = None, -math.inf
     for pt in found:
-        obj = pt.evaluation.objectives
+        obj = pt.objectives
         if all(_sign(objectives[k]) * obj[objectives[k]] >= eps[k - 1] - 1e-9 for k in range(1, len(objectives))):
             value = _sign(objectives[0]) * obj[objectives[0]]
             if value > best_value:
@@ -314,7 +323,7 @@ def _start_from_best_known(
         return False
     set_start(m, best.decisions)
     for k in range(1, len(objectives)):
-        m.pareto_slack[k].set_value(max(0.0, _sign(objectives[k]) * best.evaluation.objectives[objectives[k]] - eps[k - 1]))
+        m.pareto_slack[k].set_value(max(0.0, _sign(objectives[k]) * best.objectives[objectives[k]] - eps[k - 1]))
     return True
 
 
@@ -325,7 +334,7 @@ def _dominates(a: Sequence[float], b: Sequence[float], tol: float) -> bool:
 def non_dominated(points: list[FrontPoint], objectives: Sequence[str]) -> list[FrontPoint]:
     """Drop dominated and duplicate points (maximise space), best primary first."""
     def vec(pt: FrontPoint) -> tuple[float, ...]:
-        return tuple(_sign(n) * pt.evaluation.objectives[n] for n in objectives)
+        return tuple(_sign(n) * pt.objectives[n] for n in objectives)
 
     def tol_for(v: Sequence[float]) -> float:
         return DOMINANCE_TOLERANCE * max(1.0, max(abs(x) for x in v))
@@ -379,7 +388,7 @@ def pareto_front(
         interrupt.clear()
         table, payoff_plans = _payoff_table(m, inputs, persistent, objectives, deadline, per_point)
         for plan in payoff_plans:
-            found.append(FrontPoint(plan, evaluate(inputs, plan), True, 0.0, ()))
+            found.append(FrontPoint(plan, objective_values(inputs, plan), True, 0.0, (), inputs))
         levels, steps = _grid(table, objectives, points, exact, nadir)
         ranges = [float(lv[-1] - lv[0]) if len(lv) > 1 else 1.0 for lv in levels]
         _attach_epsilon_constraints(m, objectives, ranges)
@@ -454,7 +463,7 @@ def _record(
         return
     decisions = extract_decisions(m, inputs)
     proven = outcome.status == "optimal"
-    found.append(FrontPoint(decisions, evaluate(inputs, decisions), proven, outcome.gap, index))
+    found.append(FrontPoint(decisions, objective_values(inputs, decisions), proven, outcome.gap, index, inputs))
     if not proven:
         stats.unproven += 1
         return

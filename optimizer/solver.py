@@ -259,7 +259,8 @@ class _HighsBackend(_Backend):
     def solve(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
         import highspy
 
-        self.prepare()
+        if self.mirror is None:  # PersistentSolver.solve has synced it already
+            self.prepare()
         assert self.mirror is not None
         objective = _active_objective(self.owner.model)
         highs = self.highs
