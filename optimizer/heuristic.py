@@ -26,11 +26,28 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from data.tables import ALLIANCE, Inputs, JointDecision, PlanDecisions, Programme
+from data.tables import ALLIANCE, Inputs, JointDecision, Nation, PlanDecisions, Programme
 
 log = logging.getLogger(__name__)
 
 _EPS = 1e-7
+
+
+def balances_fit(nation: Nation, budget: np.ndarray, spend: np.ndarray) -> bool:
+    """Whether MODEL.md's greedy balances stay above the borrowing floor (last one ≥ 0).
+
+    The greedy balance is the largest feasible one, so a yearly spend is affordable iff
+    these balances never fall below the floor (budget rule 4, "Precise rules").
+    """
+    carried = 0.0
+    years = len(budget)
+    for k in range(years):
+        available = carried + budget[k] - spend[k]
+        floor = -nation.borrow_fraction * budget[k + 1] if k + 1 < years else 0.0
+        if available < floor - _EPS * max(1.0, abs(budget[k])):
+            return False
+        carried = min(available, nation.carry_over_fraction * budget[k])
+    return True
 
 
 @dataclass
@@ -84,16 +101,7 @@ class _Greedy:
     # --- feasibility of one more item ---------------------------------------------------
     def fits_budget(self, n: str, extra: np.ndarray) -> bool:
         """MODEL.md's greedy balances stay above the borrowing floor with `extra` spent."""
-        nat = self.nation[n]
-        budget, spend = self.budget[n], self.state.spend[n] + extra
-        carried = 0.0
-        for k in range(self.Y):
-            available = carried + budget[k] - spend[k]
-            floor = -nat.borrow_fraction * budget[k + 1] if k + 1 < self.Y else 0.0
-            if available < floor - _EPS * max(1.0, abs(budget[k])):
-                return False
-            carried = min(available, nat.carry_over_fraction * budget[k])
-        return True
+        return balances_fit(self.nation[n], self.budget[n], self.state.spend[n] + extra)
 
     def spend_vector(self, p: Programme, start: int, per_year: list[float]) -> np.ndarray:
         out = np.zeros(self.Y)
