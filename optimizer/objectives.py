@@ -6,6 +6,7 @@ Pareto fronts live in `optimizer.pareto`; both share the stage machinery here.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
@@ -102,7 +103,7 @@ def solve_lexicographic(
     on_stage_solution: Callable[[SolveOutcome], None] | None = None,
     warm_start: bool = False,
     penalty: object | None = None,
-    before_stage: Callable[[str, list[tuple[str, float, float]]], None] | None = None,
+    before_stage: Callable[[str, list[tuple[str, float, float]]], Mapping[str, float] | None] | None = None,
 ) -> list[Stage]:
     """Optimise each objective in turn, holding the earlier ones near what they reached.
 
@@ -113,18 +114,25 @@ def solve_lexicographic(
     A `penalty` is charged to every stage's objective in its sense (see `penalised`), but
     each hold keeps the bare objective at the value the stage's plan reached: a stage whose
     objective no change can improve must not forbid later stages every change.
+
+    `before_stage(name, holds)` may load a better start into the model's variables and
+    return that verified plan's objective values (None: nothing verified was loaded). A
+    shortfall stage whose start has shortfall 0 is proven optimal by it and not solved.
     """
     deadline = time.monotonic() + time_limit
     stages: list[Stage] = []
     holds: list[tuple[str, float, float]] = []
     for k, name in enumerate(priority):
         solver.stage = f"{k + 1}/{len(priority)} {name}"
-        if before_stage is not None and k > 0:
-            before_stage(name, holds)  # may load a better MIP start that meets the holds
+        began = time.monotonic()
+        start = before_stage(name, holds) if before_stage is not None else None
         stage_expr = penalised(m.objective_expr[name], objective_sense(name), penalty)
         set_objective(m, stage_expr, objective_sense(name))
-        remaining = deadline - time.monotonic()
-        outcome = solver.solve(max(remaining, 0.0), gap, warm_start=warm_start or k > 0)
+        if penalty is None and start is not None and proven_by_start(name, start):
+            outcome = SolveOutcome("optimal", PROVEN_BY_START, 0.0, 0.0, 0.0, time.monotonic() - began)
+        else:
+            remaining = deadline - time.monotonic()
+            outcome = solver.solve(max(remaining, 0.0), gap, warm_start=warm_start or k > 0 or start is not None)
         stages.append(Stage(name, outcome))
         logger.info("stage %s: %s %s", name, outcome.status, outcome.objective)
         if not outcome.has_solution:
@@ -136,6 +144,18 @@ def solve_lexicographic(
             hold_within_tolerance(m, name, achieved, tolerance)
             holds.append((name, achieved, tolerance))
     return stages
+
+
+PROVEN_BY_START = "optimal: proven by the start plan (shortfall 0 is the least possible; no solver call)"
+
+
+def proven_by_start(name: str, start: Mapping[str, float]) -> bool:
+    """Whether a verified start plan is optimal for stage `name` without solving.
+
+    Shortfall is a sum of non-negative terms, so a plan with shortfall 0 is optimal, and
+    proven so with bound 0 (gap 0) — no solver could report anything else.
+    """
+    return name == "shortfall" and start.get("shortfall", math.inf) <= 0.0
 
 
 def meets_holds(objectives: Mapping[str, float], holds: Sequence[tuple[str, float, float]]) -> bool:

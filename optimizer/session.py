@@ -35,6 +35,7 @@ class Session:
         self._runs = 0
         self.use_greedy_start = True
         self._greedy: PlanDecisions | None = None
+        self._start: PlanDecisions | None = None  # the plan loaded as this run's first MIP start
         # charged to every objective a run optimises, in its sense (see set_objective_penalty)
         self.objective_penalty: object | None = None
 
@@ -49,26 +50,55 @@ class Session:
     def load_plan(self, decisions: PlanDecisions) -> None:
         """Put a plan into the model's variables, to be used as the next MIP start."""
         set_start(self.model, decisions)
+        self._start = decisions
 
     def _better_start(self, best: dict[str, PlanDecisions]):  # -> Callable
-        """Before a lexicographic stage: if the greedy plan meets every hold so far and is
-        better in the stage's objective than the previous stage's plan, start from it.
+        """Before each lexicographic stage: load the best verified start for its objective.
 
-        The previous stage's plan is optimal for *its* objective only; it is often poor in
-        the next one, and HiGHS can take long to find better plans on its own.
+        The candidates are the plan the model holds (the previous stage's; before the first
+        stage, the start loaded for this run), the greedy plan, and for a first stage that
+        minimises shortfall a plan built targets first (`optimizer.targets_first`). The
+        previous stage's plan is optimal for *its* objective only and often poor in the
+        next one. Returns the objective values of the verified plan the model now holds,
+        or None: a shortfall stage whose start has shortfall 0 needs no solver call.
         """
         from optimizer.evaluate import objective_values
+        from optimizer.verify import check_plan
 
-        def choose(name: str, holds: list[tuple[str, float, float]]) -> None:
-            if self._greedy is None or "plan" not in best:
-                return
-            greedy = objective_values(self.inputs, self._greedy)
-            current = objective_values(self.inputs, best["plan"])
+        def choose(name: str, holds: list[tuple[str, float, float]]) -> dict[str, float] | None:
+            previous = best.get("plan")  # the solver's own plan: feasible for the model already
+            current = previous or self._start
+            candidates = [current, self._greedy]
+            if name == "shortfall" and previous is None and self.use_greedy_start:
+                candidates.append(self._targets_first_plan())
             sign = 1 if objective_sense(name) == "max" else -1
-            if meets_holds(greedy, holds) and sign * greedy[name] > sign * current[name]:
-                self.load_plan(self._greedy)
+            scored = []
+            for rank, plan in enumerate(candidates):
+                if plan is None or any(plan is other for other in candidates[:rank]):
+                    continue
+                if plan is not previous and check_plan(self.inputs, plan):
+                    continue
+                values = objective_values(self.inputs, plan)
+                if meets_holds(values, holds):
+                    scored.append((sign * values[name], -rank, plan, values))
+            if not scored:
+                return None
+            *_, plan, values = max(scored, key=lambda c: c[:2])  # ties keep the earlier candidate
+            if plan is not current:
+                self.load_plan(plan)
+            return values
 
         return choose
+
+    def _targets_first_plan(self) -> PlanDecisions | None:
+        """A plan that meets the targets first, if it can be built (a heuristic never stops a solve)."""
+        from optimizer.targets_first import targets_first_plan
+
+        try:
+            return targets_first_plan(self.inputs)
+        except Exception as exc:
+            logger.info("no targets-first start: %s", exc)
+            return None
 
     def _start_from_greedy_plan(self) -> bool:
         """Hand the solver the spreadsheet method's plan as its first incumbent.
@@ -102,6 +132,7 @@ class Session:
         for (nation, year), param in self.model.budget.items():
             param.set_value(inputs.budget(nation, year))
         self.inputs = inputs
+        self._start = self._greedy = None  # planned for the old budgets
 
     def run(
         self,
@@ -136,7 +167,10 @@ class Session:
         remaining = time_limit - (self.build_seconds if self._runs == 0 else 0.0)
         self._runs += 1
         if not warm_start:
+            self._start = None
             warm_start = self._start_from_greedy_plan()
+        elif self._start is None:  # e.g. a sweep's next point: the previous plan is in the model
+            self._start = extract_decisions(m, self.inputs)
         with catch_ctrl_c() as interrupt:
             interrupt.clear()
             if mode == "weighted":
@@ -154,6 +188,7 @@ class Session:
             else:
                 raise ValueError(f"unknown objective mode {mode!r}")
         release_holds(m)
+        self._start = None  # the model now holds this run's plan (a warm re-run reads it there)
         return self._result(mode, stages, best.get("plan"), time.monotonic() - started, diagnose)
 
     def _result(
