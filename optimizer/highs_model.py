@@ -17,6 +17,10 @@ What stays in step between solves, each checked cheaply before every `run`:
 
 The columns and rows are handed over in Pyomo's component order, as APPSI did, so HiGHS
 sees the same matrix and follows the same path.
+
+Not tracked (nothing in capopt does it): a constraint whose expression is replaced in
+place (`set_value`) and a variable whose domain changes between integer and continuous.
+Replace the component instead; a removed variable triggers a full reload.
 """
 
 from __future__ import annotations
