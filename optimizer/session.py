@@ -65,6 +65,15 @@ class Session:
         from optimizer.evaluate import objective_values
         from optimizer.verify import check_plan
 
+        checked: dict[int, tuple[PlanDecisions, dict[str, float] | None]] = {}  # id -> (plan, values)
+
+        def values_of(plan: PlanDecisions, trusted: bool) -> dict[str, float] | None:
+            """The plan's objective values, or None if it breaks a rule (checked once a run)."""
+            if id(plan) not in checked:
+                ok = trusted or not check_plan(self.inputs, plan)
+                checked[id(plan)] = (plan, objective_values(self.inputs, plan) if ok else None)
+            return checked[id(plan)][1]
+
         def choose(name: str, holds: list[tuple[str, float, float]]) -> dict[str, float] | None:
             previous = best.get("plan")  # the solver's own plan: feasible for the model already
             current = previous or self._start
@@ -76,15 +85,15 @@ class Session:
             for rank, plan in enumerate(candidates):
                 if plan is None or any(plan is other for other in candidates[:rank]):
                     continue
-                if plan is not previous and check_plan(self.inputs, plan):
-                    continue
-                values = objective_values(self.inputs, plan)
-                if meets_holds(values, holds):
+                values = values_of(plan, trusted=plan is previous)
+                if values is not None and meets_holds(values, holds):
                     scored.append((sign * values[name], -rank, plan, values))
             if not scored:
                 return None
             *_, plan, values = max(scored, key=lambda c: c[:2])  # ties keep the earlier candidate
-            if plan is not current:
+            if plan is not current or (name == "shortfall" and plan is previous):
+                # loading also sets the model's shortfall variables to the plan's real
+                # shortfall, which a stage that did not minimise it may have left higher
                 self.load_plan(plan)
             return values
 

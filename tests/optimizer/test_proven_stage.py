@@ -9,6 +9,7 @@ from optimizer import Scenario
 from optimizer.objectives import PROVEN_BY_START, proven_by_start
 from optimizer.solver import PersistentSolver
 from optimizer.verify import check_plan
+from tests.optimizer.conftest import make_inputs, nation, programme
 from tests.optimizer.test_targets_first import busy_small_nation
 
 
@@ -55,3 +56,27 @@ def test_a_shortfall_stage_no_start_can_meet_is_solved(monkeypatch):
     assert result.stages[0].outcome.termination != PROVEN_BY_START
     assert len(calls) == len(result.stages)
     assert result.objectives["shortfall"] == pytest.approx(7.0)
+
+
+def test_a_later_shortfall_stage_is_proven_by_the_previous_stages_plan(monkeypatch):
+    """Capability first: its plan (P in 2030, 3 land points from 2031) already meets A's
+    target, so the shortfall stage that follows is proven by it, and the cost stage keeps
+    shortfall at 0 (the model's shortfall variables were reset to the plan's real 0)."""
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2032,
+        nations=[nation("A")],
+        budgets=10.0,
+        programmes=[programme("P", cost=8)],
+        areas=("land",),
+        values={("P", "land"): 3.0},
+        targets=[("A", "land", 2031, 3.0)],
+    )
+    calls = count_solver_calls(monkeypatch)
+    result = Scenario(inputs).solve(
+        priority=["capability", "shortfall", "cost"], time_limit=30, gap=0.0
+    )
+    assert result.stages[1].outcome.termination == PROVEN_BY_START
+    assert len(calls) == 2
+    assert result.status == "optimal" and result.objectives["shortfall"] == 0.0
+    assert result.decisions.national == {("A", "P"): 2030}
