@@ -57,9 +57,8 @@ class PlanState:
             (c.nation, c.programme): c.start_year for c in inputs.commitments if c.action == "fund"
         }
         self.allies = frozenset(inputs.allies)
-        self._hits: dict[str, list[tuple[int, float]]] = defaultdict(
-            list
-        )  # programme -> targets it serves
+        # programme -> (target index, points in the target's area)
+        self._hits: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, g in enumerate(inputs.targets):
             for p in inputs.programmes:
                 if inputs.values.get((p.id, g.area), 0.0):
@@ -68,20 +67,17 @@ class PlanState:
         self.spend = {n: np.zeros(self.Y) for n in self.budget}
         self.busy = {n: np.zeros(self.Y, dtype=int) for n in self.budget}
         self.groups: Counter[tuple[str, str]] = Counter()
-        self.starts: dict[
-            tuple[str, str], int
-        ] = {}  # (nation, programme) -> start, memberships included
+        # (nation, programme) -> start year, national fundings and memberships alike
+        self.starts: dict[tuple[str, str], int] = {}
         self.by_prog: dict[str, dict[str, int]] = defaultdict(dict)
         self.by_nation: dict[str, dict[str, int]] = defaultdict(dict)
         self.jstart: dict[str, int] = {}
-        self.pay: dict[str, dict[str, np.ndarray]] = defaultdict(
-            dict
-        )  # joint -> member -> payments by year
+        # joint programme -> member -> its payments by horizon year
+        self.pay: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
         self.adoptions: dict[tuple[str, str], int] = {}
         self.adopters: Counter[str] = Counter()
-        self.level = [0.0] * len(
-            inputs.targets
-        )  # cap[n,c,t] (or the allies' sum) each target reads
+        # cap[n,c,t] (or the allies' sum) as each target reads it
+        self.level = [0.0] * len(inputs.targets)
         self._journal: list[Callable[[], None]] = []
 
     # --- the plan and its shortfall ---------------------------------------------------------

@@ -28,9 +28,8 @@ from optimizer.plan_state import PlanState
 Candidate = tuple[str, str, tuple[int, ...]]  # nation, programme, start years to try in order
 ROUNDS = 4
 DISPLACE = 8  # fundings a nation may give up (in the candidate's years) to make room
-ATTEMPTS = (
-    2_000  # fundings tried, displacing or not: a bound on time that does not depend on the clock
-)
+# fundings tried, displacing or not: a bound on the work that does not depend on the clock
+ATTEMPTS = 2_000
 
 
 def targets_first_plan(inputs: Inputs) -> PlanDecisions | None:
@@ -137,7 +136,8 @@ class _Builder:
     def target_candidates(self) -> list[Candidate]:
         """Fundings that put points in service in time for a target still in deficit."""
         s, out = self.s, []
-        wealth = {n: float(b.sum()) for n, b in s.budget.items()}  # ALLIANCE: large budgets first
+        # ALLIANCE targets: points from the largest budgets first (small ones stay free)
+        wealth = {n: float(b.sum()) for n, b in s.budget.items()}
         targets = s.inputs.targets
         order = sorted(
             range(len(targets)), key=lambda i: (targets[i].nation == ALLIANCE, targets[i].year)
