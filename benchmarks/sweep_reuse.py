@@ -12,6 +12,7 @@ Writes benchmarks/results/sweep_reuse.md.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -28,7 +29,15 @@ def timed(scenario: Scenario, scales: list[float], reuse: bool, time_limit: floa
     sweep = budget_sweep(scenario, scales, workers=1, reuse_model=reuse, chain_length=len(scales),
                          time_limit=time_limit)
     seconds = time.perf_counter() - started
-    return seconds, [(p.result.objectives["capability"], p.result.gap) if p.result else (None, None) for p in sweep.points]
+    return seconds, [
+        (round(p.result.objectives["capability"], 1), _pct(p.result.gap), round(p.seconds, 1)) if p.result
+        else (None, p.error, round(p.seconds, 1))
+        for p in sweep.points
+    ]
+
+
+def _pct(gap: float | None) -> str:
+    return "—" if gap is None else f"{gap:.2%}"
 
 
 def main() -> None:
@@ -52,14 +61,19 @@ def main() -> None:
         f"# Budget sweep: reused model vs rebuild ({time.strftime('%Y-%m-%d')})", "",
         f"Machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}; "
         f"scenario `{scenario.name}`, {len(scales)} budget scales {scales[0]}–{scales[-1]}, "
-        f"one process, default gap, {args.time_limit:g} s limit per point; median of {args.repeats}.", "",
+        f"one process, default gap, {args.time_limit:g} s limit per point; median of {args.repeats}; "
+        f"load average at the end {os.getloadavg()[0]:.2f}.", "",
         "| path | total seconds | per point |", "|---|---|---|",
         f"| reused model + warm starts | {med_reuse:.1f} | {med_reuse / len(scales):.1f} |",
         f"| rebuild every point | {med_rebuild:.1f} | {med_rebuild / len(scales):.1f} |",
         f"| speed-up | {med_rebuild / med_reuse:.2f}× | |", "",
-        "| scale | capability (reused) | gap (reused) | capability (rebuild) | gap (rebuild) |", "|---|---|---|---|---|",
+        "Last repeat, per point (the gap is the last lexicographic stage's):", "",
+        "| scale | capability (reused) | gap (reused) | seconds (reused) | capability (rebuild) "
+        "| gap (rebuild) | seconds (rebuild) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    lines += [f"| {s} | {a[0]} | {a[1]} | {b[0]} | {b[1]} |" for s, a, b in zip(scales, reuse_points, rebuild_points)]
+    lines += [f"| {s} | {a[0]} | {a[1]} | {a[2]} | {b[0]} | {b[1]} | {b[2]} |"
+              for s, a, b in zip(scales, reuse_points, rebuild_points)]
     out = ROOT / "benchmarks" / "results" / "sweep_reuse.md"
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
