@@ -46,6 +46,7 @@ log = logging.getLogger("benchmarks.run_suite")
 # HiGHS option sets measured as levers (issue 7, item 3): name -> options
 HIGHS_LEVERS: dict[str, dict[str, object]] = {
     "heuristics 0.3": {"mip_heuristic_effort": 0.3},
+    "ipm": {"mip_lp_solver": "ipm"},  # interior point for the root LP (docs/benchmarks.md: 6x faster LP on L)
 }
 
 
@@ -117,7 +118,8 @@ def case_build_timings(size: str, hard_caps: bool, repeats: int) -> dict[str, An
 def case_ours(size: str, hard_caps: bool, time_limit: float, lever: str = "") -> dict[str, Any]:
     """Our Pyomo model solved by HiGHS through the project's own adapter (one build, one solve).
 
-    `lever` is "", "warm start" (greedy plan as MIP start) or a key of HIGHS_LEVERS.
+    `lever` is "", "warm start" (greedy plan as MIP start), a key of HIGHS_LEVERS, or
+    "warm start + <key>" for both.
     The returned plan is checked against MODEL.md (`optimizer.verify.check_plan`).
     """
     from optimizer.heuristic import greedy_plan
@@ -145,9 +147,10 @@ def case_ours(size: str, hard_caps: bool, time_limit: float, lever: str = "") ->
     m = build_model(inputs)
     set_objective(m, weighted_expression(m, WEIGHTS), "max")
     solver = PersistentSolver(m, SolverOptions(), progress)
-    if lever in HIGHS_LEVERS:
-        solver._backend.solver.highs_options = {**solver._backend.solver.highs_options, **HIGHS_LEVERS[lever]}
-    warm = lever == "warm start"
+    warm = lever.startswith("warm start")
+    options = HIGHS_LEVERS.get(lever.removeprefix("warm start").removeprefix(" + "), {})
+    for name, value in options.items():
+        solver.set_highs_option(name, value)
     if warm:
         set_start(m, greedy)
     build_seconds = time.perf_counter() - began
@@ -272,6 +275,7 @@ def run_size(
         add("ours + warm start", "mixed", run_child(case_ours, size, False, time_limit, "warm start"))
         for name in HIGHS_LEVERS:
             add(f"ours + {name}", "mixed", run_child(case_ours, size, False, time_limit, name))
+        add("ours + warm start + ipm", "mixed", run_child(case_ours, size, False, time_limit, "warm start + ipm"))
         add("ours", "hard_caps", run_child(case_ours, size, True, time_limit))
         add("ours + warm start", "hard_caps", run_child(case_ours, size, True, time_limit, "warm start"))
     return rows
