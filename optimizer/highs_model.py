@@ -25,6 +25,8 @@ Replace the component instead; a removed variable triggers a full reload.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,8 +82,9 @@ class HighsModel:
         self.rows = []
         self._objective_key = None
         self._add_columns(list(self.model.component_data_objects(pyo.Var, descend_into=True)))
-        self._add_rows(list(self.model.component_data_objects(pyo.Constraint, active=True, descend_into=True)))
-        self._sync_objective()
+        with _unfixed(self.columns):
+            self._add_rows(list(self.model.component_data_objects(pyo.Constraint, active=True, descend_into=True)))
+            self._sync_objective()
 
     # -- before every solve ---------------------------------------------------------------
     def sync(self) -> None:
@@ -89,9 +92,10 @@ class HighsModel:
         if not self._sync_columns():
             self.load()
             return
-        self._sync_rows()
-        self._sync_parameters()
-        self._sync_objective()
+        with _unfixed(self.columns):
+            self._sync_rows()
+            self._sync_parameters()
+            self._sync_objective()
 
     def _sync_columns(self) -> bool:
         """Add new variables, resend changed bounds; False if a variable disappeared."""
@@ -274,6 +278,23 @@ class HighsModel:
         for var, value in zip(self.columns, values):
             if not var.fixed:
                 var.set_value(value, skip_validation=True)
+
+
+@contextmanager
+def _unfixed(columns: list[VarData]) -> Iterator[None]:
+    """Read expressions with every variable free, then fix them again.
+
+    Pyomo's expression reader folds a fixed variable into the constant. Fixing is a column
+    bound here (lb = ub = value), so a row or objective read while a variable was fixed
+    would lose that variable's coefficient for good once it is unfixed."""
+    fixed = [var for var in columns if var.fixed]
+    for var in fixed:
+        var.unfix()
+    try:
+        yield
+    finally:
+        for var in fixed:
+            var.fix()
 
 
 def _bounds(lower_expr: object, upper_expr: object, constant: float) -> tuple[float, float]:

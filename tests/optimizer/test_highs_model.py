@@ -155,3 +155,20 @@ def test_warm_start_is_accepted():
     m.x["c"].set_value(1)
     out = solver.solve(time_limit=10, gap=0.0, warm_start=True)
     assert out.status == "optimal" and out.objective == pytest.approx(8.0)
+
+
+def test_variables_fixed_at_the_first_hand_off_keep_their_coefficients():
+    """Fixed b = 1 before HiGHS ever saw the model: 4 + c (3) = 7. Once unfixed, the
+    optimum must be a + c = 8 — which needs b's objective and row coefficients, which a
+    reader that folded the fixed b into constants would have lost."""
+    m = knapsack()
+    m.weight_used = pyo.Expression(expr=2 * m.x["a"] + 3 * m.x["b"] + m.x["c"])
+    m.cap.deactivate()
+    m.cap_expr = pyo.Constraint(expr=m.weight_used <= m.budget)  # read by the general reader
+    m.x["b"].fix(1)
+    solver = PersistentSolver(m, SolverOptions())
+    assert solve(solver) == pytest.approx(7.0)
+    m.x["b"].unfix()
+    assert solve(solver) == pytest.approx(8.0)
+    m.budget = 6.0
+    assert solve(solver) == pytest.approx(12.0)
