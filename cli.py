@@ -238,12 +238,15 @@ def check_objective_names(names: list[str], inputs: Any, hint: str) -> None:
 @click.option("--weight", "weights", multiple=True, help="NAME=VALUE for weighted runs (repeatable).")
 @click.option("--robust", "robust", type=click.IntRange(min=0), metavar="GAMMA",
               help="Budgets must survive GAMMA programme overruns per nation and year (Settings robust_overruns).")
+@click.option("--improve", "improve_seconds", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS",
+              help="Spend up to SECONDS (of the time limit) re-optimising one nation at a time from the "
+                   "start plan before the full search: better plans on large models.")
 @common_solve_options
 @click.pass_context
 @handle_errors
 def solve(ctx: click.Context, book: str | None, output: str, objective: str | None, priority: str | None,
-          weights: tuple[str, ...], robust: int | None, time_limit: float | None, gap: float | None,
-          threads: int | None, solver: str, log_file: str | None) -> None:
+          weights: tuple[str, ...], robust: int | None, improve_seconds: float, time_limit: float | None,
+          gap: float | None, threads: int | None, solver: str, log_file: str | None) -> None:
     """Solve BOOK.xlsx (default: the reference dataset) and write the plan workbook."""
     console: Console = ctx.obj["console"]
     scenario = load_scenario(book)
@@ -262,7 +265,7 @@ def solve(ctx: click.Context, book: str | None, output: str, objective: str | No
     result = scenario.solve(
         objective=objective, priority=priority_list, weights=weight_map, time_limit=time_limit, gap=gap,
         threads=threads, solver=solver, progress=None if console.quiet else solve_progress(console),
-        stream_log=ctx.obj["verbose"] > 0, log_file=log_file,
+        stream_log=ctx.obj["verbose"] > 0, log_file=log_file, improve_seconds=improve_seconds,
     )
     console.end_live()
     written = write_output(result.to_excel, output)

@@ -68,10 +68,16 @@ def solve_weighted(
     gap: float,
     warm_start: bool = False,
     penalty: object | None = None,
+    improve: Callable[[float], None] | None = None,
 ) -> list[Stage]:
+    """One solve of the weighted sum. `improve(seconds_left)` may first improve the plan the
+    model holds (e.g. optimizer.neighbourhood) and must leave a feasible plan there."""
+    deadline = time.monotonic() + time_limit
     set_objective(m, penalised(weighted_expression(m, weights), "max", penalty), "max")
     solver.stage = "weighted"
-    return [Stage("weighted", solver.solve(time_limit, gap, warm_start))]
+    if improve is not None and warm_start:
+        improve(time_limit)
+    return [Stage("weighted", solver.solve(max(deadline - time.monotonic(), 0.0), gap, warm_start))]
 
 
 def hold_within_tolerance(
@@ -104,6 +110,7 @@ def solve_lexicographic(
     warm_start: bool = False,
     penalty: object | None = None,
     before_stage: Callable[[str, list[tuple[str, float, float]]], Mapping[str, float] | None] | None = None,
+    improve: Callable[[float], None] | None = None,
 ) -> list[Stage]:
     """Optimise each objective in turn, holding the earlier ones near what they reached.
 
@@ -118,6 +125,7 @@ def solve_lexicographic(
     `before_stage(name, holds)` may load a better start into the model's variables and
     return that verified plan's objective values (None: nothing verified was loaded). A
     shortfall stage whose start has shortfall 0 is proven optimal by it and not solved.
+    `improve(seconds_left)`, if given, may improve a stage's start plan before it is solved.
     """
     deadline = time.monotonic() + time_limit
     stages: list[Stage] = []
@@ -131,8 +139,11 @@ def solve_lexicographic(
         if penalty is None and start is not None and proven_by_start(name, start):
             outcome = SolveOutcome("optimal", PROVEN_BY_START, 0.0, 0.0, 0.0, time.monotonic() - began)
         else:
+            warm = warm_start or k > 0 or start is not None
+            if improve is not None and warm:
+                improve(deadline - time.monotonic())
             remaining = deadline - time.monotonic()
-            outcome = solver.solve(max(remaining, 0.0), gap, warm_start=warm_start or k > 0 or start is not None)
+            outcome = solver.solve(max(remaining, 0.0), gap, warm_start=warm)
         stages.append(Stage(name, outcome))
         logger.info("stage %s: %s %s", name, outcome.status, outcome.objective)
         if not outcome.has_solution:

@@ -60,8 +60,13 @@ class Scenario:
         stream_log: bool = False,
         log_file: str | None = None,
         warm_start: PlanDecisions | None = None,
+        improve_seconds: float = 0.0,
     ) -> Result:
         """Build and solve the model; options left as None come from the Settings sheet.
+
+        `improve_seconds` > 0: spend up to that long re-optimising one nation at a time from
+        the start plan before the full search (better plans on large models; see
+        optimizer.neighbourhood). The bound and the answer's exactness are unaffected.
 
         Raises `InfeasibleError` (with the conflicting commitments named),
         `NoSolutionError` (time ran out before any plan) or `SolverError`.
@@ -77,7 +82,7 @@ class Scenario:
             session.load_plan(warm_start)
         return session.run(
             objective=objective, priority=priority, weights=weights, time_limit=time_limit, gap=gap,
-            warm_start=warm_start is not None,
+            warm_start=warm_start is not None, improve_seconds=improve_seconds,
         )
 
     def pareto(

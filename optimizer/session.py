@@ -99,6 +99,17 @@ class Session:
 
         return choose
 
+    def _improver(self, seconds_per_stage: float):  # -> Callable[[float], None]
+        """Fix-and-optimise by nation before a stage's solve, within its share of the time."""
+        from optimizer.neighbourhood import improve_by_nation
+
+        def improve(seconds_left: float) -> None:
+            budget = min(seconds_per_stage, seconds_left / 2)
+            if budget >= 1.0:
+                improve_by_nation(self.model, self.solver, budget)
+
+        return improve
+
     def _targets_first_plan(self) -> PlanDecisions | None:
         """A plan that meets the targets first, if it can be built (a heuristic never stops a solve)."""
         from optimizer.targets_first import targets_first_plan
@@ -152,8 +163,13 @@ class Session:
         gap: float | None = None,
         warm_start: bool = False,
         diagnose: bool = True,
+        improve_seconds: float = 0.0,
     ) -> Result:
         """Solve the current inputs; options left as None come from the Settings sheet.
+
+        `improve_seconds` > 0 spends up to that long, shared among the stages and at most
+        half of what is left before each, re-optimising one nation at a time from the
+        stage's start plan (optimizer.neighbourhood): a better first plan on large models.
 
         Raises `InfeasibleError` (with the conflicting commitments named), `NoSolutionError`
         (time ran out before any plan) or `SolverError`.
@@ -182,9 +198,12 @@ class Session:
             self._start = extract_decisions(m, self.inputs)
         with catch_ctrl_c() as interrupt:
             interrupt.clear()
+            stage_count = 1 if mode == "weighted" else len(priority or s.priority)
+            improve = self._improver(improve_seconds / stage_count) if improve_seconds > 0 else None
             if mode == "weighted":
                 stages = solve_weighted(
-                    m, self.solver, weights or s.weights, remaining, gap, warm_start, self.objective_penalty
+                    m, self.solver, weights or s.weights, remaining, gap, warm_start, self.objective_penalty,
+                    improve,
                 )
                 if stages[-1].outcome.has_solution:
                     keep(None)
@@ -193,6 +212,7 @@ class Session:
                     m, self.solver, list(priority or s.priority), s.lexicographic_tolerance, remaining, gap,
                     keep, warm_start, self.objective_penalty,
                     before_stage=None if self.objective_penalty is not None else self._better_start(best),
+                    improve=improve,
                 )
             else:
                 raise ValueError(f"unknown objective mode {mode!r}")
