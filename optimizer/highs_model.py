@@ -19,7 +19,8 @@ The columns and rows are handed over in Pyomo's component order, as APPSI did, s
 sees the same matrix and follows the same path.
 
 Not tracked (nothing in capopt does it): a constraint whose expression is replaced in
-place (`set_value`) and a variable whose domain changes between integer and continuous.
+place (`set_value`), a mutable parameter inside the objective, and a variable whose domain
+changes between integer and continuous.
 Replace the component instead; a removed variable triggers a full reload.
 """
 
