@@ -55,15 +55,18 @@ def improve_by_nation(
     best = float(pyo.value(objective))
     first, solves, improved = best, 0, 0
     order = nations or _nations_by_decisions(m)
+    stage = solver.stage
     for nation in order:
         remaining = time_budget - (time.monotonic() - started)
         if remaining <= 0.5:
             break
         share = max(remaining / max(len(order) - solves, 1), 1.0)
         fixed = _fix_all_but(m, nation)
+        solver.stage, solver.restricted = f"{stage} improving {nation}".strip(), True
         try:
             outcome = solver.solve(min(share, remaining), NEIGHBOURHOOD_GAP, warm_start=True)
         finally:
+            solver.stage, solver.restricted = stage, False
             for var in fixed:
                 var.unfix()
         solves += 1

@@ -138,6 +138,9 @@ class PersistentSolver:
         self.options = options
         self.progress = progress
         self.stage = ""
+        # True while solving a restricted model (e.g. one nation re-optimised): its bound
+        # is no bound of the real problem, so progress reports leave bound and gap out
+        self.restricted = False
         self._deadline = math.inf
         self._last_progress = 0.0
         self.solver_seconds = 0.0  # inside the solver, over all calls: the rest is our overhead
@@ -178,6 +181,8 @@ class PersistentSolver:
         now = time.monotonic()
         if self.progress is not None and now - self._last_progress >= 0.25:
             self._last_progress = now
+            if self.restricted:
+                snapshot = Progress(snapshot.elapsed, snapshot.incumbent, None, None, snapshot.stage)
             self.progress(snapshot)
 
 

@@ -22,12 +22,17 @@ def test_improves_on_the_greedy_plan_and_keeps_it_valid(seed: int) -> None:
     inputs = generate(Size(4, 8, 6), seed)
     m = build_model(inputs)
     set_objective(m, weighted_expression(m, WEIGHTS), "max")
-    solver = PersistentSolver(m, SolverOptions(threads=1))
+    seen = []
+    solver = PersistentSolver(m, SolverOptions(threads=1), progress=seen.append)
     greedy = greedy_plan(inputs)
     set_start(m, greedy)
     start = objective_values(inputs, greedy)
 
     report = improve_by_nation(m, solver, time_budget=20)
+    # a restricted model's bound is no bound of the real problem: never shown as one
+    assert seen and all(p.bound is None and p.gap is None for p in seen)
+    assert all("improving" in p.stage for p in seen)
+    assert not solver.restricted
 
     assert report.start == pytest.approx(start["capability"] - 10 * start["shortfall"])
     # the greedy plan leaves room on these instances (measured: 2,935 → 3,791; 2,094 → 3,681)
