@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
-from optimizer.solver import PersistentSolver
+from optimizer.solver import PersistentSolver, active_objective
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def improve_by_nation(
     shortfalls) stay free so they can follow. Stops when `time_budget` seconds are used.
     """
     started = time.monotonic()
-    objective = _active_objective(m)
+    objective = active_objective(m)
     sign = 1.0 if objective.sense == pyo.maximize else -1.0
     best = float(pyo.value(objective))
     first, solves, improved = best, 0, 0
@@ -107,10 +107,3 @@ def _nations_by_decisions(m: pyo.ConcreteModel) -> list[str]:
         if owner is not None:
             counts[owner] += 1
     return sorted(counts, key=lambda n: (-counts[n], n))
-
-
-def _active_objective(m: pyo.ConcreteModel) -> pyo.Objective:
-    objectives = list(m.component_data_objects(pyo.Objective, active=True))
-    if len(objectives) != 1:
-        raise ValueError(f"expected one active objective, found {len(objectives)}")
-    return objectives[0]

@@ -267,7 +267,7 @@ class _HighsBackend(_Backend):
         if self.mirror is None:  # PersistentSolver.solve has synced it already
             self.prepare()
         assert self.mirror is not None
-        objective = _active_objective(self.owner.model)
+        objective = active_objective(self.owner.model)
         highs = self.highs
         highs.setOptionValue("time_limit", float(time_limit))
         highs.setOptionValue("mip_rel_gap", float(gap))
@@ -378,16 +378,17 @@ class _GenericBackend(_Backend):
         objective = bound = None
         if status in ("optimal", "feasible"):
             self.owner.model.solutions.load_from(results)
-            objective = pyo.value(_active_objective(self.owner.model))
+            objective = pyo.value(active_objective(self.owner.model))
             lower = getattr(results.problem, "lower_bound", None)
             upper = getattr(results.problem, "upper_bound", None)
-            sense_max = _active_objective(self.owner.model).sense == pyo.maximize
+            sense_max = active_objective(self.owner.model).sense == pyo.maximize
             raw = upper if sense_max else lower
             bound = float(raw) if raw is not None and math.isfinite(float(raw)) else None
         return SolveOutcome(status, str(tc), objective, bound, relative_gap(objective, bound), seconds)
 
 
-def _active_objective(model: pyo.ConcreteModel) -> pyo.Objective:
+def active_objective(model: pyo.ConcreteModel) -> pyo.Objective:
+    """The model's single active objective (every solve optimises exactly one)."""
     objectives = list(model.component_data_objects(pyo.Objective, active=True))
     if len(objectives) != 1:
         raise SolverError(f"expected one active objective, found {len(objectives)}")
