@@ -134,7 +134,7 @@ class Session:
 
         try:
             plan = greedy_plan(self.inputs)
-            if check_plan(self.inputs, plan) and any(self.inputs.robust_overruns(n.code) for n in self.inputs.nations):
+            if any(self.inputs.robust_overruns(n.code) for n in self.inputs.nations) and check_plan(self.inputs, plan):
                 from optimizer.robust import robust_greedy_plan
 
                 plan = robust_greedy_plan(self.inputs)  # robust budgets reject the plain one

@@ -20,7 +20,7 @@ nation plus the largest budgets): small nations' capacity is kept for their own 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from data.tables import ALLIANCE, Inputs, PlanDecisions, Programme
 from optimizer.plan_state import PlanState
@@ -162,11 +162,7 @@ class _Builder:
 
     def fund(self, candidates: Sequence[Candidate]) -> bool:
         """Fund each candidate at the first of its starts that fits and lowers the shortfall."""
-        improved = False
-        for n, pid, starts in candidates:
-            if self.s.may_fund(n, pid) and any(self._improves(n, pid, t) for t in starts):
-                improved = True
-        return improved
+        return self._try_each(candidates, self._improves)
 
     def _improves(self, n: str, pid: str, start: int) -> bool:
         """Fund pid for n in `start` if it fits and lowers the shortfall; otherwise undo it."""
@@ -183,9 +179,13 @@ class _Builder:
         """Make room for candidates that do not fit by dropping the nation's fundings in
         their years (least needed first), then put the dropped ones back where they fit;
         kept only if the shortfall falls."""
+        return self._try_each(candidates, self._displace_for)
+
+    def _try_each(self, candidates: Sequence[Candidate], attempt: Callable[[str, str, int], bool]) -> bool:
+        """`attempt` each fundable candidate at its starts in order until one succeeds."""
         improved = False
         for n, pid, starts in candidates:
-            if self.s.may_fund(n, pid) and any(self._displace_for(n, pid, t) for t in starts):
+            if self.s.may_fund(n, pid) and any(attempt(n, pid, t) for t in starts):
                 improved = True
         return improved
 
