@@ -322,12 +322,14 @@ def len_found(stats: Any) -> int:
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the front to a PNG (needs matplotlib).")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds for the whole front.")
 @click.option("--threads", type=click.IntRange(min=1), help="Solver threads.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Local processes sharing the grid (one solver thread each unless --threads).")
 @click.option("--solver", default="highs", show_default=True, help="MIP solver.")
 @click.pass_context
 @handle_errors
 def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | None, points: int | None,
            exact: bool | None, nadir: tuple[str, ...], point_time_limit: float | None, plot: str | None,
-           time_limit: float | None, threads: int | None, solver: str) -> None:
+           time_limit: float | None, threads: int | None, workers: int, solver: str) -> None:
     """Exact Pareto front of two or more objectives (AUGMECON2), with plans and core index."""
     console: Console = ctx.obj["console"]
     scenario = load_scenario(book)
@@ -341,7 +343,7 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
         check_objective_names(list(nadir_map), scenario.inputs, "--nadir")
     front = scenario.pareto(
         objectives=names, points=points, exact=exact, nadir=nadir_map, time_limit=time_limit,
-        point_time_limit=point_time_limit, threads=threads, solver=solver,
+        point_time_limit=point_time_limit, threads=threads, solver=solver, workers=workers,
         progress=None if console.quiet else pareto_progress(console),
     )
     console.end_live()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import tempfile
 import time
 
@@ -22,6 +23,9 @@ def main() -> None:
     parser.add_argument("--nadir", default="")
     args = parser.parse_args()
 
+    if args.workers > 1:
+        # pyaugmecon's workers share locks that must come from the spawn context
+        multiprocessing.set_start_method("spawn", force=True)
     from pyaugmecon import PyAugmecon
     from pyaugmecon.example_models import kp_model
 

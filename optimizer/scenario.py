@@ -96,10 +96,13 @@ class Scenario:
         threads: int | None = None,
         solver: str = "highs",
         progress: "ParetoProgressFn | None" = None,
+        workers: int = 1,
     ) -> "Front":
         """The non-dominated plans for two or more objectives (AUGMECON2, see optimizer.pareto).
 
         Defaults come from Settings (`pareto_objectives`, `pareto_points`, `pareto_exact`).
+        `workers` > 1 shares the grid among that many local processes (one solver thread
+        each unless `threads` says otherwise); the default, 1, solves it in this process.
         """
         from optimizer.pareto import pareto_front
 
@@ -115,6 +118,7 @@ class Scenario:
             threads=threads,
             solver=solver,
             progress=progress,
+            workers=workers,
         )
 
     def budget_sweep(self, scales: Sequence[float], nations: Sequence[str] | None = None,

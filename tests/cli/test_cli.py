@@ -150,6 +150,22 @@ def test_pareto_command_writes_front(tmp_path, book):
     assert "Pareto" in openpyxl.load_workbook(out).sheetnames
 
 
+def test_pareto_command_on_two_workers_writes_the_same_front(tmp_path, book):
+    """--workers 2 shares the grid among two processes; the front's points are the same."""
+    fronts = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"front{workers}.xlsx"
+        result = run("pareto", str(book), "-o", str(out), "--objectives", "capability,cost", "--points", "4",
+                     "--workers", workers)
+        assert result.exit_code == 0, result.output
+        wb = openpyxl.load_workbook(out, read_only=True)
+        fronts.append(sorted(tuple(row[1:3]) for row in wb["Pareto"].iter_rows(min_row=2, values_only=True)))
+        wb.close()
+    assert len(fronts[0]) == len(fronts[1]) > 0
+    for one, two in zip(*fronts):  # grid mode: equal within the subproblems' MIP gap
+        assert two == pytest.approx(one, rel=1e-3)
+
+
 def test_sweep_and_flexibility_commands(tmp_path, book):
     out = tmp_path / "sweep.xlsx"
     result = run("sweep", str(book), "-o", str(out), "--budget-scale", "0.5:1.5:0.5", "--workers", "1")

@@ -3,15 +3,19 @@ real path: knapsack → input workbook → validation → AUGMECON2 → front wo
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import time
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 
 from benchmarks.knapsack import knapsack_inputs, reference_front
 from data.input_writer import write_inputs
 from optimizer import Scenario
-from optimizer.pareto import non_dominated
+from optimizer.pareto import GridSpec, ParetoProgress, _run_segments, _segment_result, non_dominated
+from optimizer.solver import INTERRUPT, SolverOptions
 
 KNAPSACK = Path(__file__).resolve().parents[1] / "data" / "knapsack"
 
@@ -81,3 +85,72 @@ def test_non_dominated_drops_duplicates_and_dominated(front_2kp50):
     pts = front_2kp50.points_found
     kept = non_dominated(pts + pts[:3], ["capability:A1", "capability:A2"])
     assert len(kept) == len(pts)
+
+
+# --- the grid shared among worker processes ---------------------------------------------
+def test_two_workers_find_the_same_published_front(front_2kp50):
+    """Segments solved by two spawned processes: same 35 points as one process, each plan
+    still verified when written, and every grid point accounted for exactly once."""
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+    front = Scenario(inputs).pareto(exact=True, time_limit=300, threads=1, workers=2)
+    assert rounded(front) == rounded(front_2kp50) == reference_front(KNAPSACK / "2kp50")
+    assert front.complete and front.stats.unproven == 0
+    s = front.stats
+    assert s.done == s.grid_total == front_2kp50.stats.grid_total
+    assert s.solved + s.skipped == s.grid_total
+    # segments do not share flags: at most one extra solve per boundary (8 segments)
+    assert front_2kp50.stats.solved <= s.solved <= front_2kp50.stats.solved + 7
+
+
+@pytest.mark.parametrize("count", [1, 3, 8, 1000])
+def test_grid_segments_cover_the_outer_levels_once(count):
+    spec = GridSpec(("a", "b", "c"), [np.arange(4.0), np.arange(10.0)], [1.0, 1.0], 0.0, True, 1.0, (0, 10))
+    parts = spec.segments(count)
+    assert 1 <= len(parts) <= min(count, 10)
+    covered = [i for part in parts for i in range(*part.outer)]
+    assert covered == list(range(10))
+    assert sum(part.total for part in parts) == spec.total == 40
+
+
+def test_segments_past_the_deadline_report_an_incomplete_front():
+    """A deadline that has passed reaches the workers as wall-clock time: they stop at once
+    and the run says the front is incomplete instead of waiting or failing."""
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+    spec = GridSpec(("capability:A1", "capability:A2"), [np.arange(1529.0, 2021.0)], [1.0], 1e-4, True, 10.0,
+                    (0, 492))
+    stats = ParetoProgress(grid_total=spec.total)
+    found: list = []
+    complete, _ = _run_segments(inputs, spec, SolverOptions(threads=1), found, time.monotonic() - 1.0, 2,
+                                stats, None)
+    assert not complete
+    assert found == [] and stats.solved == 0
+
+
+def test_a_lost_segment_is_reported_not_raised():
+    failed: cf.Future = cf.Future()
+    failed.set_exception(RuntimeError("worker died"))
+    cancelled: cf.Future = cf.Future()
+    cancelled.cancel()
+    assert _segment_result(failed) is None
+    assert _segment_result(cancelled) is None
+
+
+def test_interrupted_parallel_front_keeps_what_was_found():
+    """Stopping after the first finished segment: the segments not yet started are
+    cancelled, the running ones hand back their points, and the front says incomplete."""
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+
+    def stop_after_first_segment(stats: ParetoProgress) -> None:
+        if stats.phase == "grid" and stats.done:
+            INTERRUPT.set()
+
+    try:
+        front = Scenario(inputs).pareto(exact=True, time_limit=300, threads=1, workers=2,
+                                        progress=stop_after_first_segment)
+    finally:
+        INTERRUPT.clear()
+    assert not front.complete
+    assert any("incomplete" in note for note in front.notes)
+    assert 0 < front.stats.done < front.stats.grid_total
+    assert rounded(front) <= reference_front(KNAPSACK / "2kp50")  # what it kept is efficient
+    assert 2 <= len(front.points_found) < 35
