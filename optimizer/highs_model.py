@@ -158,17 +158,24 @@ class HighsModel:
             return
         self._objective_key = key
         self.objective = objective
-        cost = np.zeros(len(self.columns))
-        repn = generate_standard_repn(objective.expr, quadratic=False)
-        if repn.nonlinear_expr is not None or repn.quadratic_vars:
-            raise ValueError("objective is not linear")
-        for coef, var in zip(repn.linear_coefs, repn.linear_vars):
-            cost[self._column_of[id(var)]] += float(coef)
+        cost, constant = self.coefficients(objective.expr)
         n = len(self.columns)
         self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-        self.highs.changeObjectiveOffset(float(pyo.value(repn.constant)))
+        self.highs.changeObjectiveOffset(constant)
         sense = highspy.ObjSense.kMaximize if objective.sense == pyo.maximize else highspy.ObjSense.kMinimize
         self.highs.changeObjectiveSense(sense)
+
+    def coefficients(self, expr: object) -> tuple[np.ndarray, float]:
+        """A linear expression as (coefficient of each column, constant), read with every
+        variable free (see `_unfixed`)."""
+        vector = np.zeros(len(self.columns))
+        with _unfixed(self.columns):
+            repn = generate_standard_repn(expr, quadratic=False)
+        if repn.nonlinear_expr is not None or repn.quadratic_vars:
+            raise ValueError("expression is not linear")
+        for coef, var in zip(repn.linear_coefs, repn.linear_vars):
+            vector[self._column_of[id(var)]] += float(coef)
+        return vector, float(pyo.value(repn.constant))
 
     # -- columns and rows -------------------------------------------------------------------
     def _add_columns(self, variables: list[VarData]) -> None:
@@ -275,9 +282,16 @@ class HighsModel:
 
     def load_solution(self) -> None:
         """Copy HiGHS's column values into the Pyomo variables (fixed ones keep theirs)."""
-        values = self.highs.getSolution().col_value
+        self.set_values(self.highs.getSolution().col_value)
+
+    def set_values(self, values: object, round_integers: bool = False) -> None:
+        """Set the Pyomo variables from column values (fixed ones keep theirs).
+
+        `round_integers` for a plan offered as a start: a solver's 0.9999999 becomes 1."""
         for var, value in zip(self.columns, values):
             if not var.fixed:
+                if round_integers and var.is_integer():
+                    value = round(value)
                 var.set_value(value, skip_validation=True)
 
 

@@ -44,6 +44,8 @@ PAYOFF_GAP = 1e-6  # payoff-table optima fix the grid's range: solve them (almos
 GRID_GAP = 1e-4  # HiGHS's own default, for grid mode
 AUGMENTATION_EPSILON = 1e-3  # weight of the slack term; < one unit of an integer primary
 DOMINANCE_TOLERANCE = 1e-6
+# improving plans kept from earlier grid points as starts for later ones (see _start_from_pool)
+POOL_SIZE = 1000
 
 
 @dataclass
@@ -310,6 +312,47 @@ def subproblem_gap(table: np.ndarray, exact: bool) -> float:
     return 0.4 / max(1.0, float(np.abs(table[:, 0]).max()))
 
 
+def _objective_rows(
+    m: pyo.ConcreteModel, persistent: PersistentSolver, objectives: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each objective in maximise space as (coefficients per solver column, constant), so
+    that recorded plans are evaluated by one matrix product; None if the solver records none."""
+    rows = [persistent.coefficients(_sign(o) * m.objective_expr[o]) for o in objectives]
+    if any(row is None for row in rows):
+        return None
+    return np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+
+
+def _start_from_pool(
+    m: pyo.ConcreteModel,
+    persistent: PersistentSolver,
+    objective_rows: tuple[np.ndarray, np.ndarray] | None,
+    eps: list[float],
+) -> bool:
+    """Load, as a MIP start, the recorded plan with the best primary objective among those
+    that meet every ε level.
+
+    Every plan HiGHS reported while solving earlier grid points satisfies all the rows but
+    the ε ones, so meeting the levels is all it takes to fit. They are many more than the
+    points found, and often one of them is the next point's optimum or close to it
+    (2kp100, single runs: 46.4 s → 37.0 s; fronts identical)."""
+    if objective_rows is None:
+        return False
+    coefficients, constants = objective_rows
+    plans = persistent.improving_solutions.matrix(coefficients.shape[1])
+    if not len(plans):
+        return False
+    values = plans @ coefficients.T + constants
+    fits = np.all(values[:, 1:] >= np.asarray(eps) - 1e-9, axis=1)
+    if not fits.any():
+        return False
+    best = np.flatnonzero(fits)[np.argmax(values[fits, 0])]
+    persistent.load_vector(plans[best])
+    for k in range(1, len(eps) + 1):
+        m.pareto_slack[k].set_value(max(0.0, float(values[best, k]) - eps[k - 1]))
+    return True
+
+
 def _start_from_best_known(
     m: pyo.ConcreteModel, found: list[FrontPoint], objectives: Sequence[str], eps: list[float]
 ) -> bool:
@@ -473,6 +516,7 @@ def _prepare_grid(m: pyo.ConcreteModel, persistent: PersistentSolver, spec: Grid
         # columns reduced-cost fixing removed) cost more than it saved on every exact
         # benchmark front (2kp50 7.9 → 5.0 s, 2kp100 58.6 → 45.1 s; fronts identical).
         persistent.set_highs_option("mip_allow_restart", False)
+    persistent.improving_solutions.limit = POOL_SIZE
 
 
 def _walk_grid(
@@ -489,6 +533,7 @@ def _walk_grid(
     what is found to `found`. False when time or an interrupt stopped the walk early."""
     objectives, levels = spec.objectives, spec.levels
     flags = np.zeros(spec.shape, dtype=bool)
+    objective_rows = _objective_rows(m, persistent, objectives)
     p1 = len(levels)
     offset = spec.outer[0]
     for rev_index in np.ndindex(*spec.shape):
@@ -504,7 +549,9 @@ def _walk_grid(
         eps = [float(levels[k - 1][index[k - 1]]) for k in range(1, p1 + 1)]
         for k in range(1, p1 + 1):
             m.pareto_levels[k] = eps[k - 1]
-        has_start = _start_from_best_known(m, found, objectives, eps)
+        has_start = _start_from_pool(m, persistent, objective_rows, eps) or _start_from_best_known(
+            m, found, objectives, eps
+        )
         persistent.stage = "grid"
         limit = min(spec.per_point, deadline - time.monotonic())
         outcome = persistent.solve(max(limit, 0.0), spec.point_gap, warm_start=has_start)

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator, Literal
 
+import numpy as np
 import pyomo.environ as pyo
 
 from optimizer.errors import SolverError
@@ -72,6 +73,31 @@ class SolverOptions:
     seed: int = DEFAULT_SEED
     log_file: str | None = None
     stream_log: bool = False
+
+
+class SolutionPool:
+    """The improving plans HiGHS reports during its solves, as column vectors.
+
+    A later solve of a related problem (the next Pareto grid point) can start from the best
+    of them that still fits, instead of only from the plans the earlier solves returned.
+    Recording is off (`limit` 0) unless a caller turns it on; only the newest `limit`
+    vectors are kept, and only those as long as the model's current column count are
+    offered (columns added later would be missing from older vectors).
+    """
+
+    def __init__(self, limit: int = 0) -> None:
+        self.limit = limit
+        self.vectors: list[np.ndarray] = []
+
+    def add(self, vector: np.ndarray) -> None:
+        self.vectors.append(vector)
+        if len(self.vectors) > self.limit:
+            del self.vectors[: len(self.vectors) - self.limit]
+
+    def matrix(self, columns: int) -> np.ndarray:
+        """The kept vectors with `columns` entries, one per row."""
+        rows = [v for v in self.vectors if len(v) == columns]
+        return np.array(rows) if rows else np.zeros((0, columns))
 
 
 class Interrupt:
@@ -144,6 +170,8 @@ class PersistentSolver:
         self._deadline = math.inf
         self._last_progress = 0.0
         self.solver_seconds = 0.0  # inside the solver, over all calls: the rest is our overhead
+        # plans the solver found on the way (see SolutionPool); off until a caller sets a limit
+        self.improving_solutions = SolutionPool()
         if options.solver.lower() == "highs":
             self._backend: _Backend = _HighsBackend(self)
         else:
@@ -160,6 +188,16 @@ class PersistentSolver:
     def set_highs_option(self, name: str, value: object) -> None:
         """Set a HiGHS option for the following solves (ignored by other solvers)."""
         self._backend.set_highs_option(name, value)
+
+    def coefficients(self, expr: object) -> tuple[np.ndarray, float] | None:
+        """A linear expression as (coefficient per solver column, constant), to evaluate
+        recorded solutions with one matrix product (None: the backend records none)."""
+        return self._backend.coefficients(expr)
+
+    def load_vector(self, values: np.ndarray) -> None:
+        """Set the model's variables from a recorded solution (integers rounded), e.g. to
+        offer it as the next solve's start."""
+        self._backend.load_vector(values)
 
     def solve(self, time_limit: float, gap: float, warm_start: bool = False) -> SolveOutcome:
         """Solve the active objective within `time_limit` seconds (hard) to relative `gap`."""
@@ -195,6 +233,14 @@ class _Backend:
 
     def set_highs_option(self, name: str, value: object) -> None:
         """Only the HiGHS backend has HiGHS options."""
+
+    def coefficients(self, expr: object) -> tuple[np.ndarray, float] | None:
+        """`expr` as (coefficient per column, in the order solutions are recorded; constant);
+        None for a backend without columns of its own (nothing is then recorded either)."""
+        return None
+
+    def load_vector(self, values: np.ndarray) -> None:
+        raise NotImplementedError
 
     def solve(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
         raise NotImplementedError
@@ -233,7 +279,13 @@ class _HighsBackend(_Backend):
         for event in (highs.cbSimplexInterrupt, highs.cbIpmInterrupt, highs.cbMipInterrupt):
             event += self._on_interrupt_check
         highs.cbMipImprovingSolution += self._on_progress
+        highs.cbMipImprovingSolution += self._on_improving
         highs.cbMipLogging += self._on_progress
+
+    def _on_improving(self, event: object) -> None:
+        pool = self.owner.improving_solutions
+        if pool.limit:
+            pool.add(np.array(event.data_out.mip_solution, dtype=float))  # type: ignore[attr-defined]
 
     def _on_interrupt_check(self, event: object) -> None:
         if self.owner.should_stop():
@@ -250,6 +302,15 @@ class _HighsBackend(_Backend):
 
     def set_highs_option(self, name: str, value: object) -> None:
         self.highs.setOptionValue(name, value)
+
+    def coefficients(self, expr: object) -> tuple[np.ndarray, float] | None:
+        self.prepare()
+        assert self.mirror is not None
+        return self.mirror.coefficients(expr)
+
+    def load_vector(self, values: np.ndarray) -> None:
+        assert self.mirror is not None
+        self.mirror.set_values(values, round_integers=True)
 
     def prepare(self) -> None:
         """Hand the model over on the first call, send only the changes afterwards."""

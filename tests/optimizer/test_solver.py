@@ -93,3 +93,42 @@ def test_relative_gap():
     assert relative_gap(100.0, 110.0) == pytest.approx(0.1)
     assert relative_gap(None, 1.0) is None
     assert relative_gap(1.0, float("inf")) is None
+
+
+# --- improving solutions kept for later starts ---------------------------------------------
+def test_solution_pool_keeps_the_newest_vectors_up_to_its_limit():
+    from optimizer.solver import SolutionPool
+
+    import numpy as np
+
+    off = SolutionPool()
+    assert off.limit == 0  # recording is opt-in
+    pool = SolutionPool(limit=2)
+    for k in range(3):
+        pool.add(np.full(3, float(k)))
+    pool.add(np.zeros(4))  # recorded after a column was added
+    assert [v.tolist() for v in pool.vectors] == [[2.0, 2.0, 2.0], [0.0, 0.0, 0.0, 0.0]]
+    assert pool.matrix(3).tolist() == [[2.0, 2.0, 2.0]]
+    assert pool.matrix(5).shape == (0, 5)
+
+
+def test_recorded_improving_solutions_are_feasible_plans_with_the_reported_values():
+    """Every vector HiGHS reports on the way is a whole plan in column order: loaded back
+    it satisfies every row, and the objective's coefficients give its value."""
+    import numpy as np
+
+    m = hard_knapsack(items=60, rows=3)
+    solver = PersistentSolver(m, SolverOptions(threads=1))
+    solver.improving_solutions.limit = 100
+    out = solver.solve(time_limit=20.0, gap=0.0)
+    plans = solver.improving_solutions.matrix(60)
+    assert out.status == "optimal" and len(plans) >= 1
+    coefficients, constant = solver.coefficients(m.obj.expr)
+    values = plans @ coefficients + constant
+    assert values.max() == pytest.approx(out.objective)
+    for plan, value in zip(plans, values):
+        solver.load_vector(plan)
+        assert all(float(v.value).is_integer() for v in m.x.values())  # rounded for a start
+        assert pyo.value(m.obj) == pytest.approx(value)
+        for row in m.rows.values():
+            assert pyo.value(row.body) <= pyo.value(row.upper) + 1e-9
