@@ -23,9 +23,10 @@ import multiprocessing
 from functools import cached_property
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -434,7 +435,7 @@ def pareto_front(
     persistent = PersistentSolver(m, options)
     stats = ParetoProgress(grid_total=0)
     found: list[FrontPoint] = []
-    with catch_ctrl_c() as interrupt:
+    with catch_ctrl_c() as interrupt, _worker_pool(workers) as pool:
         interrupt.clear()
         table, payoff_plans = _payoff_table(m, inputs, persistent, objectives, deadline, per_point)
         for plan in payoff_plans:
@@ -446,9 +447,9 @@ def pareto_front(
         )
         stats.grid_total = spec.total
         stats.phase = "grid"
-        if workers > 1 and not interrupt.is_set():
+        if pool is not None and not interrupt.is_set():
             complete, seconds_in_workers = _run_segments(
-                inputs, spec, options, found, deadline, workers, stats, progress
+                pool, inputs, spec, options, found, deadline, workers, stats, progress
             )
         else:
             _prepare_grid(m, persistent, spec)
@@ -614,7 +615,27 @@ def solve_segment(
     )
 
 
+@contextmanager
+def _worker_pool(workers: int) -> Iterator[cf.ProcessPoolExecutor | None]:
+    """`workers` spawned processes (None for one worker), started at once so that their
+    interpreter start-up and imports (about a second) overlap the payoff table's solves."""
+    if workers <= 1:
+        yield None
+        return
+    context = multiprocessing.get_context("spawn")  # a clean interpreter per worker, as sweeps
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for _ in range(workers):
+            pool.submit(_ready)
+        yield pool
+
+
+def _ready() -> bool:
+    """A no-op task: importing this module on the way is the work (see _worker_pool)."""
+    return True
+
+
 def _run_segments(
+    pool: cf.ProcessPoolExecutor,
     inputs: Inputs,
     spec: GridSpec,
     options: SolverOptions,
@@ -634,27 +655,25 @@ def _run_segments(
     options = replace(options, threads=options.threads or 1)  # workers × threads ≤ cores
     segments = spec.segments(SEGMENTS_PER_WORKER.get(len(spec.objectives), 1) * workers)
     starts = [pt.decisions for pt in found]
-    context = multiprocessing.get_context("spawn")  # a clean interpreter per worker, as sweeps
     complete, solver_seconds = True, 0.0
     deadline_epoch = time.time() + max(deadline - time.monotonic(), 0.0)
-    with cf.ProcessPoolExecutor(max_workers=min(workers, len(segments)), mp_context=context) as pool:
-        futures = [pool.submit(solve_segment, inputs, seg, options, starts, deadline_epoch) for seg in segments]
-        pending = set(futures)
-        while pending:
-            done, pending = cf.wait(pending, timeout=0.5, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                result = _segment_result(future)
-                if result is None:
-                    complete = False
-                    continue
-                complete = complete and result.complete
-                solver_seconds += result.solver_seconds
-                _merge_segment(result, inputs, found, stats)
-                _emit(progress, stats)
-            if INTERRUPT.is_set():
-                for future in pending:
-                    future.cancel()
+    futures = [pool.submit(solve_segment, inputs, seg, options, starts, deadline_epoch) for seg in segments]
+    pending = set(futures)
+    while pending:
+        done, pending = cf.wait(pending, timeout=0.5, return_when=cf.FIRST_COMPLETED)
+        for future in done:
+            result = _segment_result(future)
+            if result is None:
                 complete = False
+                continue
+            complete = complete and result.complete
+            solver_seconds += result.solver_seconds
+            _merge_segment(result, inputs, found, stats)
+            _emit(progress, stats)
+        if INTERRUPT.is_set():
+            for future in pending:
+                future.cancel()
+            complete = False
     return complete, solver_seconds
 
 

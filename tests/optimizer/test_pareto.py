@@ -14,7 +14,14 @@ import pytest
 from benchmarks.knapsack import knapsack_inputs, reference_front
 from data.input_writer import write_inputs
 from optimizer import Scenario
-from optimizer.pareto import GridSpec, ParetoProgress, _run_segments, _segment_result, non_dominated
+from optimizer.pareto import (
+    GridSpec,
+    ParetoProgress,
+    _run_segments,
+    _segment_result,
+    _worker_pool,
+    non_dominated,
+)
 from optimizer.solver import INTERRUPT, SolverOptions
 
 KNAPSACK = Path(__file__).resolve().parents[1] / "data" / "knapsack"
@@ -120,8 +127,9 @@ def test_segments_past_the_deadline_report_an_incomplete_front():
                     (0, 492))
     stats = ParetoProgress(grid_total=spec.total)
     found: list = []
-    complete, _ = _run_segments(inputs, spec, SolverOptions(threads=1), found, time.monotonic() - 1.0, 2,
-                                stats, None)
+    with _worker_pool(2) as pool:
+        complete, _ = _run_segments(pool, inputs, spec, SolverOptions(threads=1), found, time.monotonic() - 1.0,
+                                    2, stats, None)
     assert not complete
     assert found == [] and stats.solved == 0
 
