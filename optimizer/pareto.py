@@ -45,8 +45,10 @@ PAYOFF_GAP = 1e-6  # payoff-table optima fix the grid's range: solve them (almos
 GRID_GAP = 1e-4  # HiGHS's own default, for grid mode
 AUGMENTATION_EPSILON = 1e-3  # weight of the slack term; < one unit of an integer primary
 DOMINANCE_TOLERANCE = 1e-6
-# improving plans kept from earlier grid points as starts for later ones (see _start_from_pool)
+# improving plans kept from earlier grid points as starts for later ones (see _start_from_pool):
+# at most 1000, and at most 2 million numbers in all (16 MB), so a large model keeps fewer
 POOL_SIZE = 1000
+POOL_NUMBERS = 2_000_000
 
 
 @dataclass
@@ -528,7 +530,7 @@ def _prepare_grid(m: pyo.ConcreteModel, persistent: PersistentSolver, spec: Grid
         # than it pruned (2 runs each: 2kp100 31.5/33.3 → 17.1/19.2 s, 2kp50 2.8 → 1.9/2.0 s,
         # 4kp50 1.6–1.7 s either way).
         persistent.set_highs_option("mip_allow_cut_separation_at_nodes", False)
-    persistent.improving_solutions.limit = POOL_SIZE
+    persistent.improving_solutions.limit = max(1, min(POOL_SIZE, POOL_NUMBERS // max(m.nvariables(), 1)))
 
 
 def _walk_grid(
