@@ -101,7 +101,8 @@ class Front:
     solver_version: str = ""
     exact: bool = False
     notes: list[str] = field(default_factory=list)
-    solver_seconds: float = 0.0  # of `seconds`, the time spent inside the MIP solver
+    solver_seconds: float = 0.0  # of `seconds`, the time spent inside the MIP solver (all processes)
+    workers: int = 1  # processes that shared the grid
 
     @property
     def points(self) -> pd.DataFrame:
@@ -173,6 +174,7 @@ class Front:
             ("unproven_points", self.stats.unproven),
             ("solve_seconds", round(self.seconds, 3)),
             ("seconds_in_solver", round(self.solver_seconds, 3)),
+            ("workers", self.workers),
             ("solver", self.solver),
             ("solver_version", self.solver_version),
             ("input_sha256", source.sha256 if source else ""),
@@ -472,6 +474,7 @@ def pareto_front(
     return Front(
         inputs, tuple(objectives), front_points, payoff, grid, stats, complete,
         time.monotonic() - started, persistent.name, persistent.version, exact, notes, solver_seconds,
+        max(workers, 1),
     )
 
 

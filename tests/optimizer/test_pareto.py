@@ -102,6 +102,7 @@ def test_two_workers_find_the_same_published_front(front_2kp50):
     front = Scenario(inputs).pareto(exact=True, time_limit=300, threads=1, workers=2)
     assert rounded(front) == rounded(front_2kp50) == reference_front(KNAPSACK / "2kp50")
     assert front.complete and front.stats.unproven == 0
+    assert dict(front.summary_rows())["workers"] == 2 and dict(front_2kp50.summary_rows())["workers"] == 1
     s = front.stats
     assert s.done == s.grid_total == front_2kp50.stats.grid_total
     assert s.solved + s.skipped == s.grid_total
