@@ -19,9 +19,6 @@ from optimizer.solver import PersistentSolver, SolveOutcome
 logger = logging.getLogger(__name__)
 
 ABSOLUTE_TOLERANCE = 1e-6
-# A lexicographic stage that starts from a plan leaves this share of the run's time limit
-# for each stage after it (see stage_time_limit).
-LATER_STAGE_RESERVE = 0.2
 
 
 @dataclass(frozen=True)
@@ -117,10 +114,9 @@ def solve_lexicographic(
 ) -> list[Stage]:
     """Optimise each objective in turn, holding the earlier ones near what they reached.
 
-    The time limit covers the whole run, and a stage that starts from a plan may not use
-    the time of the stages after it (`stage_time_limit`). From the second stage on the
-    previous plan is handed to the solver as a MIP start: it satisfies every hold, so each
-    stage starts from a feasible plan and can only improve on it. If a later stage runs out of time without
+    The time limit covers the whole run. From the second stage on the previous plan is
+    handed to the solver as a MIP start: it satisfies every hold, so each stage starts from
+    a feasible plan and can only improve on it. If a later stage runs out of time without
     a plan, the caller keeps the previous stage's plan (`on_stage_solution` saw it).
     A `penalty` is charged to every stage's objective in its sense (see `penalised`), but
     each hold keeps the bare objective at the value the stage's plan reached: a stage whose
@@ -147,8 +143,6 @@ def solve_lexicographic(
             if improve is not None and warm:
                 improve(deadline - time.monotonic())
             remaining = deadline - time.monotonic()
-            if warm:  # a plan to hand on is in hand: keep time for the stages after this one
-                remaining = stage_time_limit(remaining, time_limit, len(priority) - k - 1)
             outcome = solver.solve(max(remaining, 0.0), gap, warm_start=warm)
         stages.append(Stage(name, outcome))
         logger.info("stage %s: %s %s", name, outcome.status, outcome.objective)
@@ -161,23 +155,6 @@ def solve_lexicographic(
             hold_within_tolerance(m, name, achieved, tolerance)
             holds.append((name, achieved, tolerance))
     return stages
-
-
-def stage_time_limit(remaining: float, time_limit: float, stages_after: int) -> float:
-    """Seconds a stage may use: what is left, less LATER_STAGE_RESERVE of the run's limit
-    for each stage after it, but never less than an equal share of what is left.
-
-    Why: at a low budget the shortfall stage cannot prove its optimum (its LP bound is 0)
-    and used to spend the whole limit, so the capability and cost stages never ran and the
-    plan kept whatever capability the shortfall search happened to leave (reference data
-    at 0.6× budget: capability 18,165 against 37,484 at 0.8×). A stage that finishes early
-    passes its unused time on; only a stage with a start plan is capped, so a run never
-    ends without a plan because of the cap.
-    """
-    if stages_after <= 0:
-        return remaining
-    reserved = remaining - LATER_STAGE_RESERVE * time_limit * stages_after
-    return max(reserved, remaining / (stages_after + 1))
 
 
 PROVEN_BY_START = "optimal: proven by the start plan (shortfall 0 is the least possible; no solver call)"
