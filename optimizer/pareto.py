@@ -2,8 +2,10 @@
 
 All objectives are handled in "maximise" space (a minimised objective is negated), so the
 grid, slacks and dominance tests read the same for every objective. One model is built
-and handed to a persistent solver once; each grid point changes only the ε right-hand
-sides (mutable parameters) and re-solves.
+and handed to a persistent solver once (once per worker process when the grid is shared,
+see `_run_segments`); each grid point changes only the ε right-hand sides (mutable
+parameters) and re-solves, starting from the best plan the solver reported at any earlier
+point that meets the new levels (`_start_from_pool`).
 
 Redundant grid points are never solved:
 * bypass (AUGMECON2) — a solution whose constrained objective k exceeds its ε by slack s_k
