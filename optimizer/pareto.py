@@ -552,17 +552,24 @@ def _walk_grid(
     what is found to `found`. False when time or an interrupt stopped the walk early."""
     objectives, levels = spec.objectives, spec.levels
     flags = np.zeros(spec.shape, dtype=bool)
+    flat_flags = flags.reshape(-1)  # a view: cells in the order AUGMECON2 visits them
     objective_rows = _objective_rows(m, persistent, objectives)
     p1 = len(levels)
     offset = spec.outer[0]
-    for rev_index in np.ndindex(*spec.shape):
+    position = 0
+    while position < flat_flags.size:
         if INTERRUPT.is_set() or time.monotonic() > deadline:
             return False
-        stats.done += 1
-        if flags[rev_index]:
-            stats.skipped += 1
+        skip = _flagged_run(flat_flags, position)
+        if skip:
+            stats.done += skip
+            stats.skipped += skip
             _emit(progress, stats)
+            position += skip
             continue
+        rev_index = tuple(int(i) for i in np.unravel_index(position, spec.shape))
+        position += 1
+        stats.done += 1
         # index[k-1] = level of constrained objective k, over the whole grid
         index = tuple(reversed((rev_index[0] + offset,) + rev_index[1:]))
         eps = [float(levels[k - 1][index[k - 1]]) for k in range(1, p1 + 1)]
@@ -578,6 +585,27 @@ def _walk_grid(
         _record(outcome, m, inputs, index, spec.steps, flags, rev_index, found, stats)
         _emit(progress, stats)
     return True
+
+
+def _flagged_run(flat_flags: np.ndarray, position: int) -> int:
+    """How many cells from `position` on are flagged, up to the first one still to solve.
+
+    Flags are only ever set at or after the cell just solved (a box or an infeasible
+    corner starting there), so a flagged cell stays skipped and the walk can jump over a
+    whole run at once: a 4-objective grid has ~10^5 cells for ~10^2 solves, and visiting
+    them one by one in Python cost 15% of the 4kp50 front. The search looks at a window
+    that doubles, so a short run costs little and a long one is found in a few numpy scans.
+    """
+    window = 1024
+    start = position
+    while start < flat_flags.size:
+        chunk = flat_flags[start : start + window]
+        free = int(np.argmin(chunk))  # first False, or 0 if the chunk is all True
+        if not chunk[free]:
+            return start + free - position
+        start += chunk.size
+        window *= 2
+    return flat_flags.size - position
 
 
 # --- the grid on several processes -----------------------------------------------------

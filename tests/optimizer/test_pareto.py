@@ -18,6 +18,7 @@ from optimizer.pareto import (
     GridSpec,
     ParetoProgress,
     _run_segments,
+    _flagged_run,
     _segment_result,
     _worker_pool,
     non_dominated,
@@ -163,3 +164,20 @@ def test_interrupted_parallel_front_keeps_what_was_found():
     assert 0 < front.stats.done < front.stats.grid_total
     assert rounded(front) <= reference_front(KNAPSACK / "2kp50")  # what it kept is efficient
     assert 2 <= len(front.points_found) < 35
+
+
+@pytest.mark.parametrize(
+    ("flagged", "position", "expected"),
+    [
+        ([], 0, 0),  # the next cell is to be solved
+        ([0, 1, 2], 0, 3),
+        ([5], 5, 1),
+        (list(range(10, 3000)), 10, 2990),  # a run longer than the first search window
+        (list(range(4000, 5000)), 4000, 1000),  # starting deep in the grid
+        (list(range(6000)), 0, 6000),  # flagged to the end: nothing left to solve
+    ],
+)
+def test_flagged_run_counts_the_flagged_cells_before_the_next_one_to_solve(flagged, position, expected):
+    flags = np.zeros(6000, dtype=bool)
+    flags[flagged] = True
+    assert _flagged_run(flags, position) == expected
