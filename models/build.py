@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 
@@ -61,6 +62,7 @@ def build_model(inputs: Inputs) -> pyo.ConcreteModel:
 
         add_objective_expressions(m, inputs)
         forget_lookups(m)
+    _promote_to_oldest_generation()
     if log.isEnabledFor(logging.DEBUG):
         log.debug(
             "built model: %d variables, %d constraints in %.2f s",
@@ -69,6 +71,21 @@ def build_model(inputs: Inputs) -> pyo.ConcreteModel:
             time.perf_counter() - began,
         )
     return m
+
+
+def _promote_to_oldest_generation() -> None:
+    """Move the objects the build just created into the garbage collector's oldest generation.
+
+    Built with the collector paused, ~10^6 new objects sit in its youngest generation, and
+    the first collection after the build walks every one of them to find no garbage (0.15 s
+    after the L benchmark build, measured). `gc.freeze()` then `gc.unfreeze()` moves them
+    to the oldest generation in constant time; they are still collected there once the
+    model is dropped. Skipped if the process has frozen objects of its own, which
+    `unfreeze` would release.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def add_sets(m: pyo.ConcreteModel, inputs: Inputs) -> None:

@@ -71,20 +71,33 @@ def _by_pair(m: pyo.ConcreteModel, *names: str) -> dict[tuple[str, str], list]:
     Indexing a Pyomo Var costs microseconds; done per term it dominated the build, so each
     table is built in one pass and kept in the model's __dict__ (not a Pyomo component).
     """
-    key = "_capopt_by_pair_" + "_".join(names)
-    table = m.__dict__.get(key)
+    key = "by_pair_" + "_".join(names)
+    table = recalled(m, key)
     if table is None:
         table = {}
         for name in names:
             for (n, p, t), data in getattr(m, name).items():
                 table.setdefault((n, p), []).append((t, data))
-        m.__dict__[key] = table
+        remember(m, key, table)
     return table
+
+
+_LOOKUP = "_capopt_lookup_"
+
+
+def remember(m: pyo.ConcreteModel, name: str, table: dict) -> None:
+    """Keep a build-time lookup table on the model (in its __dict__, not as a Pyomo component)."""
+    m.__dict__[_LOOKUP + name] = table
+
+
+def recalled(m: pyo.ConcreteModel, name: str) -> dict | None:
+    """A table `remember` kept, or None once the build is over (see `forget_lookups`)."""
+    return m.__dict__.get(_LOOKUP + name)
 
 
 def forget_lookups(m: pyo.ConcreteModel) -> None:
     """Drop the build-time lookup tables, so a built model carries only Pyomo components."""
-    for key in [k for k in m.__dict__ if k.startswith("_capopt_by_pair_")]:
+    for key in [k for k in m.__dict__ if k.startswith(_LOOKUP)]:
         del m.__dict__[key]
 
 
