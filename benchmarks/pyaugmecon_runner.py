@@ -12,8 +12,36 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import tempfile
 import time
+from pathlib import Path
+
+# Where pyaugmecon's time goes: with PYAUGMECON_HIGHS_LOG set, every HiGHS run() appends its
+# duration to that file. Module level, so worker processes (forked, or spawned: they import
+# this module again) time their solves too.
+_HIGHS_LOG = os.environ.get("PYAUGMECON_HIGHS_LOG")
+if _HIGHS_LOG:
+    import highspy
+
+    _run = highspy.Highs.run
+
+    def _timed_run(self: object) -> object:
+        began = time.perf_counter()
+        try:
+            return _run(self)
+        finally:
+            with open(_HIGHS_LOG, "a") as log:
+                log.write(f"{time.perf_counter() - began}\n")
+
+    highspy.Highs.run = _timed_run
+
+
+def highs_runs() -> list[float] | None:
+    """How long each of pyaugmecon's HiGHS run() calls took, if they were logged."""
+    if not _HIGHS_LOG or not Path(_HIGHS_LOG).exists():
+        return None
+    return [float(line) for line in Path(_HIGHS_LOG).read_text().split()]
 
 
 def main() -> None:
@@ -48,7 +76,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     points = sorted(tuple(round(float(v), 2) for v in p) for p in result.points)
     print(json.dumps({"seconds": seconds, "points": points, "models_solved": result.models_solved,
-                      "models_infeasible": result.models_infeasible}))
+                      "models_infeasible": result.models_infeasible, "highs_runs": highs_runs()}))
 
 
 if __name__ == "__main__":
