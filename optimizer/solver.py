@@ -89,6 +89,10 @@ class SolutionPool:
         self.limit = limit
         self.vectors: list[np.ndarray] = []
 
+    def clear(self) -> None:
+        """Forget every kept plan (a walk that must start as a fresh process would)."""
+        self.vectors.clear()
+
     def add(self, vector: np.ndarray) -> None:
         self.vectors.append(vector)
         if len(self.vectors) > self.limit:

@@ -13,6 +13,7 @@ import pytest
 
 from benchmarks.knapsack import knapsack_inputs, reference_front
 from data.input_writer import write_inputs
+import optimizer.pareto as pareto_module
 from optimizer import Scenario
 from optimizer.pareto import (
     GridSpec,
@@ -109,6 +110,25 @@ def test_two_workers_find_the_same_published_front(front_2kp50):
     assert s.solved + s.skipped == s.grid_total
     # segments do not share flags: at most one extra solve per boundary (8 segments)
     assert front_2kp50.stats.solved <= s.solved <= front_2kp50.stats.solved + 7
+
+
+def test_this_process_walks_segments_while_the_pool_walks_others(monkeypatch):
+    """Two workers are this process and one spawned process: both take segments from the
+    same queue, in grid order, and together they cover the grid once."""
+    walked: list[tuple[int, int]] = []
+    walk = pareto_module._HereWalker.walk
+
+    def spy(self, segment, deadline, between_points):
+        walked.append(segment.outer)
+        return walk(self, segment, deadline, between_points)
+
+    monkeypatch.setattr(pareto_module._HereWalker, "walk", spy)
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+    front = Scenario(inputs).pareto(exact=True, time_limit=300, threads=1, workers=2)
+    assert rounded(front) == reference_front(KNAPSACK / "2kp50")
+    assert 1 <= len(walked) < 8  # of the 8 segments, some here and some in the pool
+    assert walked == sorted(walked)
+    assert front.stats.done == front.stats.grid_total
 
 
 @pytest.mark.parametrize("count", [1, 3, 8, 1000])
