@@ -617,11 +617,13 @@ def _flagged_run(flat_flags: np.ndarray, position: int) -> int:
 
 
 # --- the grid on several processes -----------------------------------------------------
-# Two objectives: 4 segments per worker balance the load; each boundary costs about one
-# extra solve (2kp100: 128 solves against 121). Three or more: the flags that skip whole
-# boxes of the grid do not cross segments, so one segment per worker (4kp50 with 4 per
-# worker: 302 solves against 154).
-SEGMENTS_PER_WORKER = {2: 4}
+# Two objectives: 2 segments per worker; each boundary costs about one extra solve. On two
+# workers, 3 runs each, fronts identical: 2kp100 8.3 s with 2 per worker (129 solves),
+# 9.3 s with 4 (133), 11.1 s with 1 (127, the load unbalanced); 2kp50 1.46-1.53 s with 2,
+# 1.47-1.52 s with 4, 1.68-1.76 s with 1. Three or more objectives: the flags that skip
+# whole boxes of the grid do not cross segments, so one segment per worker (4kp50 with 4
+# per worker: 302 solves against 154).
+SEGMENTS_PER_WORKER = {2: 2}
 
 
 @dataclass

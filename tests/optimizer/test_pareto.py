@@ -108,8 +108,8 @@ def test_two_workers_find_the_same_published_front(front_2kp50):
     s = front.stats
     assert s.done == s.grid_total == front_2kp50.stats.grid_total
     assert s.solved + s.skipped == s.grid_total
-    # segments do not share flags: at most one extra solve per boundary (8 segments)
-    assert front_2kp50.stats.solved <= s.solved <= front_2kp50.stats.solved + 7
+    # segments do not share flags: at most one extra solve per boundary (4 segments)
+    assert front_2kp50.stats.solved <= s.solved <= front_2kp50.stats.solved + 3
 
 
 def test_this_process_walks_segments_while_the_pool_walks_others(monkeypatch):
@@ -126,7 +126,7 @@ def test_this_process_walks_segments_while_the_pool_walks_others(monkeypatch):
     inputs = knapsack_inputs(KNAPSACK / "2kp50")
     front = Scenario(inputs).pareto(exact=True, time_limit=300, threads=1, workers=2)
     assert rounded(front) == reference_front(KNAPSACK / "2kp50")
-    assert 1 <= len(walked) < 8  # of the 8 segments, some here and some in the pool
+    assert 1 <= len(walked) < 4  # of the 4 segments, some here and some in the pool
     assert walked == sorted(walked)
     assert front.stats.done == front.stats.grid_total
 
