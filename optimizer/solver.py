@@ -75,6 +75,27 @@ class SolverOptions:
     stream_log: bool = False
 
 
+# How many threads HiGHS's process-wide thread pool was last built with (None: not by us).
+_POOL_THREADS: int | None = None
+
+
+def _match_thread_pool(threads: int | None) -> None:
+    """Rebuild HiGHS's thread pool when a solve asks for a different number of threads.
+
+    Every HiGHS solve in a process shares one thread pool, sized when it is first used. A
+    later solve asking for another number of threads fails outright (status "Not Set"): for
+    example, a Pareto front with workers (one thread here) followed by a solve with
+    `threads=2` in the same script. Leaving `threads` unset always fits the current pool.
+    Solves in one process run one after another, so no solve is running during a rebuild.
+    """
+    global _POOL_THREADS
+    if threads and threads != _POOL_THREADS:
+        import highspy
+
+        highspy.Highs.resetGlobalScheduler(True)
+        _POOL_THREADS = threads
+
+
 class SolutionPool:
     """The improving plans HiGHS reports during its solves, as column vectors.
 
@@ -338,6 +359,7 @@ class _HighsBackend(_Backend):
         highs.setOptionValue("mip_rel_gap", float(gap))
         if warm_start:
             self.mirror.mip_start()
+        _match_thread_pool(self.owner.options.threads)
         started = time.monotonic()
         try:
             highs.run()

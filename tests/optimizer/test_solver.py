@@ -84,6 +84,13 @@ def test_infeasible_and_optimal_statuses():
     assert out.status == "optimal" and out.objective == 0
 
 
+def test_solves_with_different_thread_counts_in_one_process():
+    """HiGHS shares one thread pool per process; asking for another size used to fail."""
+    for threads in (1, 2, None, 1):
+        out = PersistentSolver(hard_knapsack(items=30, rows=2), SolverOptions(threads=threads)).solve(10, 0)
+        assert out.status == "optimal", threads
+
+
 def test_unknown_solver_is_a_clear_error():
     with pytest.raises(SolverError, match="not available"):
         PersistentSolver(hard_knapsack(10), SolverOptions(solver="no_such_solver"))
