@@ -437,7 +437,8 @@ def pareto_front(
         )
         logger.warning(notes[-1])
     per_point = point_time_limit or time_limit
-    options = SolverOptions(solver=solver, threads=threads)
+    # with workers, this process solves grid segments beside them: one thread each, like them
+    options = SolverOptions(solver=solver, threads=threads or (1 if workers > 1 else None))
     m = build_model(inputs)
     persistent = PersistentSolver(m, options)
     stats = ParetoProgress(grid_total=0)
@@ -711,7 +712,7 @@ def _run_segments(
     skipped in the next, which costs about one extra solve per boundary on a two-objective
     front.
     """
-    options = replace(options, threads=options.threads or 1)  # workers × threads ≤ cores
+    options = replace(options, threads=options.threads or 1)  # processes × threads ≤ cores
     queue = deque(spec.segments(SEGMENTS_PER_WORKER.get(len(spec.objectives), 1) * workers))
     starts = [pt.decisions for pt in found]
     deadline_epoch = time.time() + max(deadline - time.monotonic(), 0.0)

@@ -131,6 +131,23 @@ def test_this_process_walks_segments_while_the_pool_walks_others(monkeypatch):
     assert front.stats.done == front.stats.grid_total
 
 
+def test_with_workers_this_process_solves_with_one_thread_like_them(monkeypatch):
+    """This process walks segments beside the spawned ones, so it must not take more than
+    its share of the cores: one solver thread unless --threads says otherwise."""
+    threads_seen: list[int | None] = []
+    real = pareto_module.PersistentSolver
+
+    def recording(model, options, *args, **kwargs):
+        threads_seen.append(options.threads)
+        return real(model, options, *args, **kwargs)
+
+    monkeypatch.setattr(pareto_module, "PersistentSolver", recording)
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+    Scenario(inputs).pareto(exact=True, time_limit=300, workers=2)
+    Scenario(inputs).pareto(exact=True, time_limit=300, workers=2, threads=2)
+    assert threads_seen == [1, 2]
+
+
 @pytest.mark.parametrize("count", [1, 3, 8, 1000])
 def test_grid_segments_cover_the_outer_levels_once(count):
     spec = GridSpec(("a", "b", "c"), [np.arange(4.0), np.arange(10.0)], [1.0, 1.0], 0.0, True, 1.0, (0, 10))
