@@ -601,9 +601,10 @@ def _flagged_run(flat_flags: np.ndarray, position: int) -> int:
 
     Flags are only ever set at or after the cell just solved (a box or an infeasible
     corner starting there), so a flagged cell stays skipped and the walk can jump over a
-    whole run at once: a 4-objective grid has ~10^5 cells for ~10^2 solves, and visiting
-    them one by one in Python cost 15% of the 4kp50 front. The search looks at a window
-    that doubles, so a short run costs little and a long one is found in a few numpy scans.
+    whole run at once: a 4-objective grid has ~10^5 cells for ~10^2 solves (4kp50: 148,878
+    for 154), and visiting them one by one in Python was 0.15 s of a profiled 2.0 s front;
+    the cost grows with the grid, not with the front. The search looks at a window that
+    doubles, so a short run costs little and a long one is found in a few numpy scans.
     """
     window = 1024
     start = position
@@ -669,7 +670,7 @@ def _worker_pool(workers: int) -> Iterator[cf.ProcessPoolExecutor | None]:
     overlap the payoff table's solves. This process keeps its built model busy on the grid
     too, rather than waiting: one process start and one model build fewer, which is what
     decides small fronts (2kp50 on two workers: 1.81 s when all segments went to spawned
-    processes, against 1.67 s on one)."""
+    processes, 1.52 s with this one taking part; 1.67 s on one worker)."""
     if workers <= 1:
         yield None
         return
@@ -702,15 +703,16 @@ def _run_segments(
 
     The segments wait in one queue, in grid order, and whichever process is free takes the
     next: the pool's only when one of its processes is idle (this process hands it the
-    segment between two of its own grid points). Taking them in order matters: the
-    middle of a front is the expensive part, and a walk that ends on cheap segments
-    finishes with both processes busy (2kp100 on two workers: 9.9 s when this process
-    took the segments from the back of the queue). The segments depend
-    only on the grid and `workers`, and each starts from the same plans wherever it runs
-    (the payoff table's, with an empty solution pool), so the same command finds the same
-    front points. Each segment keeps its own flags: a box flagged in one segment is not
-    skipped in the next, which costs about one extra solve per boundary on a two-objective
-    front.
+    segment between two of its own grid points). Taking them in order matters: the middle
+    of a front is the expensive part, and a walk that ends on cheap segments finishes with
+    both processes busy (2kp100 on two workers: 9.9 s when this process took the segments
+    from the back of the queue, 9.1 s in order).
+
+    The segments depend only on the grid and `workers`, and each starts from the same plans
+    wherever it runs (the payoff table's, with an empty solution pool), so the same command
+    finds the same front points. Each segment keeps its own flags: a box flagged in one
+    segment is not skipped in the next, which costs about one extra solve per boundary on
+    a two-objective front.
     """
     options = replace(options, threads=options.threads or 1)  # processes × threads ≤ cores
     queue = deque(spec.segments(SEGMENTS_PER_WORKER.get(len(spec.objectives), 1) * workers))
