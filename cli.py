@@ -199,6 +199,9 @@ def common_solve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--threads", type=click.IntRange(min=1), help="Solver threads."),
         click.option("--solver", default="highs", show_default=True, help="highs, or any MIP solver Pyomo drives (cbc, gurobi, …)."),
         click.option("--log", "log_file", type=click.Path(dir_okay=False), help="Keep the solver log in FILE."),
+        click.option("--highs-option", "highs_options", multiple=True, metavar="NAME=VALUE",
+                     help="A HiGHS option by name (repeatable), e.g. mip_lp_solver=ipm for large models; "
+                          "recorded in the Summary sheet."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -219,6 +222,25 @@ def parse_pairs(pairs: tuple[str, ...], option: str, example: str) -> dict[str, 
         except ValueError:
             raise click.BadParameter(f"{pair!r} — expected NAME=NUMBER, e.g. {example}", param_hint=option) from None
     return out
+
+
+def parse_highs_options(pairs: tuple[str, ...]) -> dict[str, str] | None:
+    """Repeatable --highs-option NAME=VALUE, each checked by HiGHS before anything is built."""
+    from optimizer.solver import check_highs_options
+
+    if not pairs:
+        return None
+    options: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise click.BadParameter(f"{pair!r} — expected NAME=VALUE, e.g. mip_lp_solver=ipm", param_hint="--highs-option")
+        options[name.strip()] = value.strip()
+    try:
+        check_highs_options(options)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--highs-option") from None
+    return options
 
 
 def check_objective_names(names: list[str], inputs: Any, hint: str) -> None:
@@ -246,9 +268,11 @@ def check_objective_names(names: list[str], inputs: Any, hint: str) -> None:
 @handle_errors
 def solve(ctx: click.Context, book: str | None, output: str, objective: str | None, priority: str | None,
           weights: tuple[str, ...], robust: int | None, improve_seconds: float, time_limit: float | None,
-          gap: float | None, threads: int | None, solver: str, log_file: str | None) -> None:
+          gap: float | None, threads: int | None, solver: str, log_file: str | None,
+          highs_options: tuple[str, ...]) -> None:
     """Solve BOOK.xlsx (default: the reference dataset) and write the plan workbook."""
     console: Console = ctx.obj["console"]
+    highs_map = parse_highs_options(highs_options)
     scenario = load_scenario(book)
     if robust is not None:
         scenario = scenario.with_settings(robust_overruns=robust)
@@ -266,6 +290,7 @@ def solve(ctx: click.Context, book: str | None, output: str, objective: str | No
         objective=objective, priority=priority_list, weights=weight_map, time_limit=time_limit, gap=gap,
         threads=threads, solver=solver, progress=None if console.quiet else solve_progress(console),
         stream_log=ctx.obj["verbose"] > 0, log_file=log_file, improve_seconds=improve_seconds,
+        highs_options=highs_map,
     )
     console.end_live()
     written = write_output(result.to_excel, output)
@@ -568,12 +593,13 @@ def stress(ctx: click.Context, plan: str, book: str | None, samples: int, seed: 
 def replan(ctx: click.Context, book: str, previous_plan: str, from_year: int, stability_weight: float,
            point: int | None, output: str, objective: str | None, priority: str | None, weights: tuple[str, ...],
            time_limit: float | None, gap: float | None, threads: int | None, solver: str,
-           log_file: str | None) -> None:
+           log_file: str | None, highs_options: tuple[str, ...]) -> None:
     """Re-plan BOOK.xlsx from a year on, keeping what started and penalising changes to the rest."""
     from data.plan_reader import read_plan
     from optimizer.replan import replan as run_replan
 
     console: Console = ctx.obj["console"]
+    highs_map = parse_highs_options(highs_options)
     scenario = load_scenario(book)
     if Path(output).resolve() in (Path(book).resolve(), Path(previous_plan).resolve()):
         raise click.BadParameter("the output would overwrite an input workbook", param_hint="-o")
@@ -589,7 +615,7 @@ def replan(ctx: click.Context, book: str, previous_plan: str, from_year: int, st
         scenario, previous, from_year, stability_weight, objective=objective, priority=priority_list,
         weights=weight_map, time_limit=time_limit, gap=gap, threads=threads, solver=solver,
         progress=None if console.quiet else solve_progress(console), stream_log=ctx.obj["verbose"] > 0,
-        log_file=log_file,
+        log_file=log_file, highs_options=highs_map,
     )
     console.end_live()
     written = write_output(outcome.to_excel, output)

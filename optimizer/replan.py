@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import pandas as pd
 
@@ -22,7 +22,7 @@ from data.tables import Inputs, PlanDecisions, objective_sense
 from optimizer import whatif
 from optimizer.evaluate import fundings, objective_values, service_weight, spend_items
 from optimizer.result import Result
-from optimizer.solver import ProgressFn, SolverOptions
+from optimizer.solver import ProgressFn, SolverOptions, check_highs_options
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +88,12 @@ def replan(
     progress: ProgressFn | None = None,
     stream_log: bool = False,
     log_file: str | None = None,
+    highs_options: Mapping[str, object] | None = None,
 ) -> ReplanResult:
     """Solve `scenario` again from `from_year`, keeping `previous`'s past and penalising churn.
 
     The previous plan is also the MIP start where it is still feasible, so the solver begins
-    from "change nothing". Raises InputError when a programme that already started cannot
+    from "change nothing". `highs_options` as in `Scenario.solve`. Raises InputError when a programme that already started cannot
     be kept (its start year is not allowed by the new inputs).
     """
     from models.stability import add_plan_stability
@@ -107,9 +108,11 @@ def replan(
         raise InputError(Problem("replan", "", f"stability weight {stability_weight}", "a number ≥ 0"))
     known, notes = _known_part(inputs, previous)
     committed = _with_history(inputs, known, from_year)
-    session = Session(
-        committed, SolverOptions(solver=solver, threads=threads, log_file=log_file, stream_log=stream_log), progress
+    options = SolverOptions(
+        solver=solver, threads=threads, log_file=log_file, stream_log=stream_log,
+        highs_options=check_highs_options(highs_options or {}),
     )
+    session = Session(committed, options, progress)
     add_plan_stability(session.model, committed, known, stability_weight, from_year)
     session.set_objective_penalty(session.model.stability_penalty)
     warm = _warm_start(session, committed, known)

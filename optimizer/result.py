@@ -50,6 +50,7 @@ class Result:
     solver: str
     solver_version: str
     stages: tuple[Any, ...] = ()
+    solver_options: str = ""  # HiGHS options the user set by name (`--highs-option`)
     created_at: str = field(
         default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     )
@@ -104,6 +105,10 @@ class Result:
             ("build_seconds", round(self.build_seconds, 3)),
             ("solver", self.solver),
             ("solver_version", self.solver_version),
+        ]
+        if self.solver_options:
+            rows.append(("solver_options", self.solver_options))
+        rows += [
             ("input_sha256", source.sha256 if source else ""),
             ("input_file", source.path if source else ""),
             ("tool_version", tool_version()),

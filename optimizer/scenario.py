@@ -11,7 +11,7 @@ from data.errors import Problem
 from data.tables import Inputs, PlanDecisions
 from optimizer import whatif
 from optimizer.result import Result
-from optimizer.solver import ProgressFn, SolverOptions
+from optimizer.solver import ProgressFn, SolverOptions, check_highs_options
 
 if TYPE_CHECKING:
     from optimizer.flexibility import FlexibilityReport
@@ -61,6 +61,7 @@ class Scenario:
         log_file: str | None = None,
         warm_start: PlanDecisions | None = None,
         improve_seconds: float = 0.0,
+        highs_options: Mapping[str, object] | None = None,
     ) -> Result:
         """Build and solve the model; options left as None come from the Settings sheet.
 
@@ -68,16 +69,21 @@ class Scenario:
         the start plan before the full search (better plans on large models; see
         optimizer.neighbourhood). The bound and the answer's exactness are unaffected.
 
+        `highs_options`: HiGHS options by name, e.g. `{"mip_lp_solver": "ipm"}` (interior
+        point for the root LP: on models the size of the L benchmark it turns "no bound in
+        the time limit" into a bound; docs/benchmarks.md). They are checked before the
+        model is built (ValueError names the option) and recorded in the Summary.
+
         Raises `InfeasibleError` (with the conflicting commitments named),
         `NoSolutionError` (time ran out before any plan) or `SolverError`.
         """
         from optimizer.session import Session
 
-        session = Session(
-            self.inputs,
-            SolverOptions(solver=solver, threads=threads, log_file=log_file, stream_log=stream_log),
-            progress,
+        options = SolverOptions(
+            solver=solver, threads=threads, log_file=log_file, stream_log=stream_log,
+            highs_options=check_highs_options(highs_options or {}),
         )
+        session = Session(self.inputs, options, progress)
         if warm_start is not None:
             session.load_plan(warm_start)
         return session.run(

@@ -21,7 +21,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator, Literal
+from typing import Callable, Iterator, Literal, Mapping
 
 import numpy as np
 import pyomo.environ as pyo
@@ -73,6 +73,57 @@ class SolverOptions:
     seed: int = DEFAULT_SEED
     log_file: str | None = None
     stream_log: bool = False
+    # HiGHS options a user sets by name (`--highs-option`), applied after capopt's own
+    # settings; kept as (name, value-as-text) pairs so a run's Summary can record them
+    highs_options: tuple[tuple[str, str], ...] = ()
+
+    def describe_highs_options(self) -> str:
+        """`name=value, …` as the Summary sheet records it (empty when none were set)."""
+        return ", ".join(f"{name}={value}" for name, value in self.highs_options)
+
+
+# Options capopt sets itself on every solve: each has its own flag, which keeps the run's
+# Summary truthful (a time limit set behind capopt's back would not be recorded).
+MANAGED_HIGHS_OPTIONS = {
+    "time_limit": "--time-limit",
+    "mip_rel_gap": "--gap",
+    "threads": "--threads",
+    "random_seed": "the fixed seed (runs are reproducible)",
+    "output_flag": "-v / --log",
+    "log_to_console": "-v",
+    "log_file": "--log",
+}
+
+
+def check_highs_options(options: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    """The options as (name, text) pairs, each checked by HiGHS itself before any model
+    is built, so a typo fails in a second with the option named, not after the build.
+
+    Raises ValueError naming the option and what was expected.
+    """
+    import highspy
+
+    scratch = highspy.Highs()
+    scratch.setOptionValue("output_flag", False)
+    checked: list[tuple[str, str]] = []
+    for name, value in options.items():
+        if name in MANAGED_HIGHS_OPTIONS:
+            raise ValueError(f"{name} is set by capopt on every solve — use {MANAGED_HIGHS_OPTIONS[name]}")
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        status, _ = scratch.getOptionType(name)
+        if status != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS has no option '{name}' (its documentation lists them: https://ergo-code.github.io/HiGHS/)")
+        if scratch.setOptionValue(name, text) != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS refused {name}={text}: {_option_expectation(scratch, name)}")
+        checked.append((name, text))
+    return tuple(checked)
+
+
+def _option_expectation(highs: object, name: str) -> str:
+    """What kind of value a HiGHS option takes, for an error message."""
+    _, kind = highs.getOptionType(name)  # type: ignore[attr-defined]
+    return {0: "expected true or false", 1: "expected a whole number in its range",
+            2: "expected a number in its range", 3: "not one of its allowed values"}.get(int(kind), "invalid value")
 
 
 # How many threads HiGHS's process-wide thread pool was last built with (None: not by us).
@@ -291,6 +342,8 @@ class _HighsBackend(_Backend):
         self._configure()
 
     def _configure(self) -> None:
+        import highspy
+
         options = self.owner.options
         highs = self.highs
         highs.setOptionValue("output_flag", bool(options.stream_log or options.log_file))
@@ -301,6 +354,9 @@ class _HighsBackend(_Backend):
         highs.setOptionValue("mip_detect_symmetry", True)
         if options.threads:
             highs.setOptionValue("threads", options.threads)
+        for name, value in options.highs_options:
+            if highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+                raise SolverError(f"HiGHS refused {name}={value}: {_option_expectation(highs, name)}")
         for event in (highs.cbSimplexInterrupt, highs.cbIpmInterrupt, highs.cbMipInterrupt):
             event += self._on_interrupt_check
         highs.cbMipImprovingSolution += self._on_progress
@@ -421,6 +477,8 @@ class _GenericBackend(_Backend):
     def __init__(self, owner: PersistentSolver):
         self.owner = owner
         self.name = owner.options.solver.lower()
+        if owner.options.highs_options:
+            raise SolverError(f"HiGHS options were given but the solver is '{self.name}' — use --solver highs")
         try:
             self.solver = pyo.SolverFactory(self.name)
             available = bool(self.solver.available(exception_flag=False))

@@ -196,3 +196,26 @@ def test_solve_with_improve_writes_a_verified_plan(tmp_path: Path) -> None:
     plain_out = run("solve", str(book), "-o", str(plain), "--gap", "0").output
     assert capability == [line for line in plain_out.splitlines() if line.strip().startswith("capability ")]
     assert improved.exists()
+
+
+def test_highs_option_is_applied_and_recorded_in_the_summary(tmp_path, book):
+    out = tmp_path / "plan.xlsx"
+    result = run("solve", str(book), "-o", str(out), "--gap", "0",
+                 "--highs-option", "mip_lp_solver=ipm", "--highs-option", "mip_heuristic_effort=0.2")
+    assert result.exit_code == 0, result.output
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(out)["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["status"] == "optimal"
+    assert summary["solver_options"] == "mip_lp_solver=ipm, mip_heuristic_effort=0.2"
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [("mip_lp_solver", "expected NAME=VALUE"), ("no_such=1", "no option 'no_such'"),
+     ("mip_lp_solver=fast", "not one of its allowed values"), ("time_limit=10", "--time-limit")],
+)
+def test_bad_highs_option_is_a_usage_error_and_writes_nothing(book, tmp_path, bad, message):
+    out = tmp_path / "p.xlsx"
+    result = run("solve", str(book), "-o", str(out), "--highs-option", bad)
+    assert result.exit_code == 2
+    assert message in result.output and "--highs-option" in result.output
+    assert not out.exists()

@@ -129,13 +129,14 @@ def test_replan_lists_changes_against_the_previous_plan(tmp_path):
     assert {r["programme"]: r["start_year"] for r in sheet_rows(previous, "Plan")} == {"P1": 2030}
     out = tmp_path / "replan.xlsx"
     result = run("replan", str(new_book), "--previous", str(previous), "--from-year", "2031",
-                 "--stability-weight", "1", "-o", str(out), "--gap", "0")
+                 "--stability-weight", "1", "-o", str(out), "--gap", "0", "--highs-option", "mip_lp_solver=ipm")
     assert result.exit_code == 0, result.output
     assert "1 change(s)" in result.output
     changes = sheet_rows(out, "Changes")
     assert [(c["programme"], c["change"], c["new_start"]) for c in changes] == [("P3", "added", 2031)]
     assert changes[0]["capability_delta"] == 4.0
     assert summary(out)["stability_weight"] == 1
+    assert summary(out)["solver_options"] == "mip_lp_solver=ipm"
 
 
 def test_replan_refuses_to_overwrite_its_inputs(tmp_path, book):

@@ -10,7 +10,7 @@ import pyomo.environ as pyo
 import pytest
 
 import optimizer.solver as solver_module
-from optimizer.solver import INTERRUPT, PersistentSolver, SolverOptions, relative_gap
+from optimizer.solver import INTERRUPT, PersistentSolver, SolverOptions, check_highs_options, relative_gap
 from optimizer.errors import SolverError
 
 
@@ -139,3 +139,39 @@ def test_recorded_improving_solutions_are_feasible_plans_with_the_reported_value
         assert pyo.value(m.obj) == pytest.approx(value)
         for row in m.rows.values():
             assert pyo.value(row.body) <= pyo.value(row.upper) + 1e-9
+
+
+def test_highs_options_reach_highs_and_change_the_solve():
+    """A HiGHS option set by name is applied: `mip_max_nodes=0` stops a hard knapsack at
+    the root, where the same model without it goes on branching."""
+
+    def nodes(options: SolverOptions) -> int:
+        solver = PersistentSolver(hard_knapsack(items=60, rows=3), options)
+        solver.solve(time_limit=5, gap=0.0)
+        return solver._backend.highs.getInfo().mip_node_count
+
+    limited = SolverOptions(threads=1, highs_options=check_highs_options({"mip_max_nodes": 0}))
+    assert limited.describe_highs_options() == "mip_max_nodes=0"
+    assert nodes(SolverOptions(threads=1)) > 1
+    assert nodes(limited) <= 1
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"no_such_option": "1"}, "no option 'no_such_option'"),
+        ({"mip_lp_solver": "bogus"}, "not one of its allowed values"),
+        ({"mip_heuristic_effort": "lots"}, "expected a number"),
+        ({"mip_max_nodes": "1.5"}, "whole number"),
+        ({"time_limit": "5"}, "--time-limit"),
+        ({"threads": "2"}, "--threads"),
+    ],
+)
+def test_bad_highs_options_are_named_before_anything_is_built(options, message):
+    with pytest.raises(ValueError, match=message):
+        check_highs_options(options)
+
+
+def test_highs_options_with_another_solver_are_refused():
+    with pytest.raises(SolverError, match="--solver highs"):
+        PersistentSolver(hard_knapsack(10), SolverOptions(solver="cbc", highs_options=(("mip_lp_solver", "ipm"),)))
