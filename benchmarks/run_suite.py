@@ -118,8 +118,9 @@ def case_build_timings(size: str, hard_caps: bool, repeats: int) -> dict[str, An
 def case_ours(size: str, hard_caps: bool, time_limit: float, lever: str = "") -> dict[str, Any]:
     """Our Pyomo model solved by HiGHS through the project's own adapter (one build, one solve).
 
-    `lever` is "", "warm start" (greedy plan as MIP start), a key of HIGHS_LEVERS, or
-    "warm start + <key>" for both.
+    `lever` is "" or parts joined by " + ": "warm start" (greedy plan as MIP start),
+    "fix-and-optimise" (greedy start, then half the limit re-optimising nation by nation,
+    as `capopt solve --improve`), and keys of HIGHS_LEVERS (e.g. "fix-and-optimise + ipm").
     The returned plan is checked against MODEL.md (`optimizer.verify.check_plan`).
     """
     from optimizer.heuristic import greedy_plan
@@ -147,16 +148,20 @@ def case_ours(size: str, hard_caps: bool, time_limit: float, lever: str = "") ->
     m = build_model(inputs)
     set_objective(m, weighted_expression(m, WEIGHTS), "max")
     solver = PersistentSolver(m, SolverOptions(), progress)
-    warm = lever.startswith("warm start")
-    options = HIGHS_LEVERS.get(lever.removeprefix("warm start").removeprefix(" + "), {})
-    for name, value in options.items():
-        solver.set_highs_option(name, value)
+    parts = set(lever.split(" + ")) - {""}
+    unknown = parts - {"warm start", "fix-and-optimise"} - set(HIGHS_LEVERS)
+    if unknown:
+        raise ValueError(f"unknown lever part(s) {sorted(unknown)}")
+    warm = "warm start" in parts
+    for key in parts & set(HIGHS_LEVERS):
+        for name, value in HIGHS_LEVERS[key].items():
+            solver.set_highs_option(name, value)
     if warm:
         set_start(m, greedy)
     build_seconds = time.perf_counter() - began
     began = time.perf_counter()
     neighbourhood = None
-    if lever == "fix-and-optimise":  # greedy start, half the limit re-optimising nation by nation
+    if "fix-and-optimise" in parts:  # greedy start, half the limit re-optimising nation by nation
         from optimizer.neighbourhood import improve_by_nation
 
         set_start(m, greedy)
@@ -286,7 +291,8 @@ def run_size(
         for name in HIGHS_LEVERS:
             add(f"ours + {name}", "mixed", run_child(case_ours, size, False, time_limit, name))
         add("ours + warm start + ipm", "mixed", run_child(case_ours, size, False, time_limit, "warm start + ipm"))
-        add("ours + fix-and-optimise", "mixed", run_child(case_ours, size, False, time_limit, "fix-and-optimise"))
+        for lever in ("fix-and-optimise", "fix-and-optimise + ipm"):
+            add(f"ours + {lever}", "mixed", run_child(case_ours, size, False, time_limit, lever))
         add("ours", "hard_caps", run_child(case_ours, size, True, time_limit))
         add("ours + warm start", "hard_caps", run_child(case_ours, size, True, time_limit, "warm start"))
     return rows
@@ -532,13 +538,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--levers", default="S,M,L", help="sizes on which to measure the levers")
     parser.add_argument("--quick", action="store_true", help="S,M at 10 s, 1 repeat, levers on S")
     parser.add_argument("--out", default=str(RESULTS), help="folder for latest.md / latest.csv")
-    parser.add_argument("--chart", default=str(CHART))
+    parser.add_argument("--chart", default=None,
+                        help=f"PNG to draw (default: {CHART.relative_to(ROOT)} for the default --out, "
+                             "else scaling.png inside --out, so a partial run never replaces the docs' chart)")
     parser.add_argument("--build-only", action="store_true",
                         help="only the build and hand-off table (written to build_only.md/.csv)")
     parser.add_argument("--replot", action="store_true", help="redo latest.md and the chart from latest.csv/json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     out = Path(args.out)
+    if args.chart is None:
+        args.chart = str(CHART if out.resolve() == RESULTS.resolve() else out / "scaling.png")
     if args.replot:
         rows = read_csv(out / "latest.csv")
         meta = json.loads((out / "latest.json").read_text())
