@@ -50,7 +50,7 @@ class Result:
     solver: str
     solver_version: str
     stages: tuple[Any, ...] = ()
-    solver_options: str = ""  # HiGHS options the user set by name (`--highs-option`)
+    solver_options: str = ""  # HiGHS options set by name (`--highs-option`) or chosen by capopt
     created_at: str = field(
         default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     )

@@ -256,7 +256,7 @@ class Session:
             solver=self.solver.name,
             solver_version=self.solver.version,
             stages=tuple(stages),
-            solver_options=self.solver.options.describe_highs_options(),
+            solver_options=self.solver.describe_options(),
         )
 
     def _check_against_model(self, decisions: PlanDecisions, objectives: Mapping[str, float]) -> None:

@@ -82,6 +82,14 @@ class SolverOptions:
         return ", ".join(f"{name}={value}" for name, value in self.highs_options)
 
 
+# From this many matrix non-zeros on, HiGHS solves a MIP's root LP by interior point unless
+# the user chose (`--highs-option mip_lp_solver=...`). Measured (docs/benchmarks.md, issue 7):
+# on the M benchmark instances (97 k and 118 k non-zeros) it gave better plans at 60 s in
+# both budget regimes (291.6 k vs 252.9 k, 254.8 k vs 248.5 k); on the reference dataset
+# (62 k) dual simplex was faster (32–33 s against the 60 s limit, twice each). The bound
+# lies between the two.
+IPM_ROOT_FROM_NONZEROS = 80_000
+
 # Options capopt sets itself on every solve: each has its own flag, which keeps the run's
 # Summary truthful (a time limit set behind capopt's back would not be recorded).
 MANAGED_HIGHS_OPTIONS = {
@@ -261,6 +269,11 @@ class PersistentSolver:
     def version(self) -> str:
         return self._backend.version
 
+    def describe_options(self) -> str:
+        """The solver options a run's Summary records: the user's, then capopt's automatic
+        choices for this model (empty when neither)."""
+        return ", ".join(filter(None, [self.options.describe_highs_options(), self._backend.automatic_options]))
+
     def set_highs_option(self, name: str, value: object) -> None:
         """Set a HiGHS option for the following solves (ignored by other solvers)."""
         self._backend.set_highs_option(name, value)
@@ -303,6 +316,7 @@ class PersistentSolver:
 class _Backend:
     name = ""
     version = ""
+    automatic_options = ""  # what capopt chose for this model, e.g. the root LP method
 
     def prepare(self) -> None:
         """Hand the model over if not done yet (persistent backends only)."""
@@ -400,8 +414,19 @@ class _HighsBackend(_Backend):
         with PauseGC():  # the hand-off allocates many small objects; GC passes only slow it down
             if self.mirror is None:
                 self.mirror = HighsModel(self.owner.model, self.highs)
+                self._choose_root_lp()
             else:
                 self.mirror.sync()
+
+    def _choose_root_lp(self) -> None:
+        """Interior point for the root LP of large models (see IPM_ROOT_FROM_NONZEROS),
+        unless the user set `mip_lp_solver`; the choice is recorded for the Summary."""
+        if any(name == "mip_lp_solver" for name, _ in self.owner.options.highs_options):
+            return
+        nonzeros = self.highs.getNumNz()
+        if nonzeros >= IPM_ROOT_FROM_NONZEROS:
+            self.highs.setOptionValue("mip_lp_solver", "ipm")
+            self.automatic_options = f"mip_lp_solver=ipm (automatic: {nonzeros:,} non-zeros)"
 
     def solve(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
         import highspy

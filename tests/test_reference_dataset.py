@@ -203,3 +203,19 @@ def test_small_example_solves_to_the_readme_optimum():
     funded = {(row.nation, row.programme, row.start_year) for row in result.plan.itertuples()}
     assert ("BRAVO", "P1", 2027) in funded  # the target pulls BRAVO's P1 forward
     assert not {p for _, p, _ in funded} & {"P4", "P5"}  # left out, as the README argues
+
+
+def test_reference_model_keeps_dual_simplex_for_its_root_lp(reference):
+    """The main job was measured faster with HiGHS's default root LP than with interior
+    point (docs/benchmarks.md), so the reference model must stay below the size from which
+    capopt switches to interior point."""
+    import highspy
+
+    from models import build_model
+    from optimizer.highs_model import HighsModel
+    from optimizer.solver import IPM_ROOT_FROM_NONZEROS
+
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    HighsModel(build_model(reference[0]), highs)
+    assert 0 < highs.getNumNz() < IPM_ROOT_FROM_NONZEROS

@@ -175,3 +175,21 @@ def test_bad_highs_options_are_named_before_anything_is_built(options, message):
 def test_highs_options_with_another_solver_are_refused():
     with pytest.raises(SolverError, match="--solver highs"):
         PersistentSolver(hard_knapsack(10), SolverOptions(solver="cbc", highs_options=(("mip_lp_solver", "ipm"),)))
+
+
+def root_lp_method(options: SolverOptions) -> tuple[str, str]:
+    solver = PersistentSolver(hard_knapsack(items=40, rows=2), options)
+    solver.solve(time_limit=10, gap=0.0)
+    return solver._backend.highs.getOptionValue("mip_lp_solver")[1], solver.describe_options()
+
+
+def test_large_models_get_interior_point_for_the_root_lp_and_say_so(monkeypatch):
+    assert root_lp_method(SolverOptions(threads=1)) == ("choose", "")  # 80 non-zeros: HiGHS's default
+    monkeypatch.setattr(solver_module, "IPM_ROOT_FROM_NONZEROS", 80)
+    assert root_lp_method(SolverOptions(threads=1)) == ("ipm", "mip_lp_solver=ipm (automatic: 80 non-zeros)")
+
+
+def test_the_users_root_lp_choice_wins(monkeypatch):
+    monkeypatch.setattr(solver_module, "IPM_ROOT_FROM_NONZEROS", 1)
+    mine = SolverOptions(threads=1, highs_options=check_highs_options({"mip_lp_solver": "simplex"}))
+    assert root_lp_method(mine) == ("simplex", "mip_lp_solver=simplex")
