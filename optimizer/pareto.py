@@ -106,6 +106,7 @@ class Front:
     notes: list[str] = field(default_factory=list)
     solver_seconds: float = 0.0  # of `seconds`, the time spent inside the MIP solver (all processes)
     workers: int = 1  # processes that shared the grid
+    solver_options: str = ""  # HiGHS options chosen for this model (see PersistentSolver.describe_options)
 
     @property
     def points(self) -> pd.DataFrame:
@@ -180,6 +181,10 @@ class Front:
             ("workers", self.workers),
             ("solver", self.solver),
             ("solver_version", self.solver_version),
+        ]
+        if self.solver_options:
+            rows.append(("solver_options", self.solver_options))
+        rows += [
             ("input_sha256", source.sha256 if source else ""),
             ("tool_version", tool_version()),
             ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()),
@@ -479,7 +484,7 @@ def pareto_front(
     return Front(
         inputs, tuple(objectives), front_points, payoff, grid, stats, complete,
         time.monotonic() - started, persistent.name, persistent.version, exact, notes, solver_seconds,
-        max(workers, 1),
+        max(workers, 1), persistent.describe_options(),
     )
 
 

@@ -93,8 +93,9 @@ def replan(
     """Solve `scenario` again from `from_year`, keeping `previous`'s past and penalising churn.
 
     The previous plan is also the MIP start where it is still feasible, so the solver begins
-    from "change nothing". `highs_options` as in `Scenario.solve`. Raises InputError when a programme that already started cannot
-    be kept (its start year is not allowed by the new inputs).
+    from "change nothing". `highs_options` as in `Scenario.solve`. Raises InputError when a
+    programme that already started cannot be kept (its start year is not allowed by the new
+    inputs).
     """
     from models.stability import add_plan_stability
     from optimizer.session import Session

@@ -69,9 +69,9 @@ class Scenario:
         the start plan before the full search (better plans on large models; see
         optimizer.neighbourhood). The bound and the answer's exactness are unaffected.
 
-        `highs_options`: HiGHS options by name, e.g. `{"mip_lp_solver": "ipm"}` (interior
-        point for the root LP: on models the size of the L benchmark it turns "no bound in
-        the time limit" into a bound; docs/benchmarks.md). They are checked before the
+        `highs_options`: HiGHS options by name, e.g. `{"mip_lp_solver": "simplex"}` to keep
+        dual simplex for the root LP of a model with 80,000 non-zeros or more (capopt
+        switches those to interior point; docs/benchmarks.md). They are checked before the
         model is built (ValueError names the option) and recorded in the Summary.
 
         Raises `InfeasibleError` (with the conflicting commitments named),

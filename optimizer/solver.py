@@ -93,13 +93,13 @@ IPM_ROOT_FROM_NONZEROS = 80_000
 # Options capopt sets itself on every solve: each has its own flag, which keeps the run's
 # Summary truthful (a time limit set behind capopt's back would not be recorded).
 MANAGED_HIGHS_OPTIONS = {
-    "time_limit": "--time-limit",
-    "mip_rel_gap": "--gap",
-    "threads": "--threads",
-    "random_seed": "the fixed seed (runs are reproducible)",
-    "output_flag": "-v / --log",
-    "log_to_console": "-v",
-    "log_file": "--log",
+    "time_limit": "use --time-limit",
+    "mip_rel_gap": "use --gap",
+    "threads": "use --threads",
+    "random_seed": "fixed, so that runs are reproducible",
+    "output_flag": "use -v or --log",
+    "log_to_console": "use -v",
+    "log_file": "use --log",
 }
 
 
@@ -116,7 +116,7 @@ def check_highs_options(options: Mapping[str, object]) -> tuple[tuple[str, str],
     checked: list[tuple[str, str]] = []
     for name, value in options.items():
         if name in MANAGED_HIGHS_OPTIONS:
-            raise ValueError(f"{name} is set by capopt on every solve — use {MANAGED_HIGHS_OPTIONS[name]}")
+            raise ValueError(f"{name} is set by capopt on every solve ({MANAGED_HIGHS_OPTIONS[name]})")
         text = str(value).lower() if isinstance(value, bool) else str(value)
         status, _ = scratch.getOptionType(name)
         if status != highspy.HighsStatus.kOk:

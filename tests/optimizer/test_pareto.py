@@ -218,3 +218,15 @@ def test_flagged_run_counts_the_flagged_cells_before_the_next_one_to_solve(flagg
     flags = np.zeros(6000, dtype=bool)
     flags[flagged] = True
     assert _flagged_run(flags, position) == expected
+
+
+def test_front_summary_records_the_automatic_root_lp_choice(monkeypatch, front_2kp50):
+    """A front over a model at or above the interior-point size says so in its Summary; the
+    small 2kp50 front (100 non-zeros, below it) has no such row."""
+    import optimizer.solver as solver_module
+
+    assert "solver_options" not in dict(front_2kp50.summary_rows())
+    monkeypatch.setattr(solver_module, "IPM_ROOT_FROM_NONZEROS", 1)
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+    front = Scenario(inputs).pareto(objectives=["capability", "cost"], points=3, threads=1, time_limit=60)
+    assert dict(front.summary_rows())["solver_options"].startswith("mip_lp_solver=ipm (automatic: ")
