@@ -260,14 +260,15 @@ def check_objective_names(names: list[str], inputs: Any, hint: str) -> None:
 @click.option("--weight", "weights", multiple=True, help="NAME=VALUE for weighted runs (repeatable).")
 @click.option("--robust", "robust", type=click.IntRange(min=0), metavar="GAMMA",
               help="Budgets must survive GAMMA programme overruns per nation and year (Settings robust_overruns).")
-@click.option("--improve", "improve_seconds", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS",
+@click.option("--improve", "improve_seconds", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Spend up to SECONDS (of the time limit) re-optimising one nation at a time from the "
-                   "start plan before the full search: better plans on large models.")
+                   "start plan before the full search. Default: half the time limit on models of "
+                   "250,000 non-zeros or more, none below; 0 turns it off.")
 @common_solve_options
 @click.pass_context
 @handle_errors
 def solve(ctx: click.Context, book: str | None, output: str, objective: str | None, priority: str | None,
-          weights: tuple[str, ...], robust: int | None, improve_seconds: float, time_limit: float | None,
+          weights: tuple[str, ...], robust: int | None, improve_seconds: float | None, time_limit: float | None,
           gap: float | None, threads: int | None, solver: str, log_file: str | None,
           highs_options: tuple[str, ...]) -> None:
     """Solve BOOK.xlsx (default: the reference dataset) and write the plan workbook."""

@@ -51,6 +51,7 @@ class Result:
     solver_version: str
     stages: tuple[Any, ...] = ()
     solver_options: str = ""  # HiGHS options set by name (`--highs-option`) or chosen by capopt
+    improve: str = ""  # fix-and-optimise by nation before the search (`--improve`), if any
     created_at: str = field(
         default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     )
@@ -108,6 +109,8 @@ class Result:
         ]
         if self.solver_options:
             rows.append(("solver_options", self.solver_options))
+        if self.improve:
+            rows.append(("improve", self.improve))
         rows += [
             ("input_sha256", source.sha256 if source else ""),
             ("input_file", source.path if source else ""),

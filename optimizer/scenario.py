@@ -60,7 +60,7 @@ class Scenario:
         stream_log: bool = False,
         log_file: str | None = None,
         warm_start: PlanDecisions | None = None,
-        improve_seconds: float = 0.0,
+        improve_seconds: float | None = None,
         highs_options: Mapping[str, object] | None = None,
     ) -> Result:
         """Build and solve the model; options left as None come from the Settings sheet.
@@ -68,6 +68,8 @@ class Scenario:
         `improve_seconds` > 0: spend up to that long re-optimising one nation at a time from
         the start plan before the full search (better plans on large models; see
         optimizer.neighbourhood). The bound and the answer's exactness are unaffected.
+        None (default): half the time limit on models of 250,000 non-zeros or more
+        (`optimizer.session.IMPROVE_FROM_NONZEROS`), none below; 0 turns it off.
 
         `highs_options`: HiGHS options by name, e.g. `{"mip_lp_solver": "simplex"}` to keep
         dual simplex for the root LP of a model with 80,000 non-zeros or more (capopt

@@ -24,6 +24,13 @@ from optimizer.verify import PlanVerificationError, verify_result
 
 logger = logging.getLogger(__name__)
 
+# When the user leaves `improve_seconds` unset, models with this many matrix non-zeros or
+# more spend half the time limit on fix-and-optimise by nation first (optimizer.neighbourhood).
+# Measured (docs/benchmarks.md, issue 7): on the L and XL benchmark instances (500 k and
+# 2.1 M non-zeros) HiGHS alone ends on the greedy plan, while fix-and-optimise improves
+# it; on M (118 k) HiGHS alone does better. The bound lies between the two.
+IMPROVE_FROM_NONZEROS = 250_000
+
 
 class Session:
     def __init__(self, inputs: Inputs, options: SolverOptions | None = None, progress: ProgressFn | None = None):
@@ -38,6 +45,7 @@ class Session:
         self._start: PlanDecisions | None = None  # the plan loaded as this run's first MIP start
         # charged to every objective a run optimises, in its sense (see set_objective_penalty)
         self.objective_penalty: object | None = None
+        self.improve_note = ""  # fix-and-optimise of the last run, for the Summary
 
     def set_objective_penalty(self, penalty: object | None) -> None:
         """A non-negative model expression to charge to every stage's objective (None: off).
@@ -110,6 +118,18 @@ class Session:
 
         return improve
 
+    def _improve_budget(self, requested: float | None, remaining: float) -> float:
+        """Seconds of fix-and-optimise for this run, and what the Summary will say of them."""
+        if requested is None:
+            nonzeros = self.solver.matrix_nonzeros()
+            if nonzeros is not None and nonzeros >= IMPROVE_FROM_NONZEROS:
+                requested = remaining / 2
+                self.improve_note = f"{requested:.0f} s (automatic: {nonzeros:,} non-zeros)"
+                return requested
+            requested = 0.0
+        self.improve_note = f"{requested:g} s" if requested > 0 else ""
+        return requested
+
     def _targets_first_plan(self) -> PlanDecisions | None:
         """A plan that meets the targets first, if it can be built (a heuristic never stops a solve)."""
         from optimizer.targets_first import targets_first_plan
@@ -163,13 +183,14 @@ class Session:
         gap: float | None = None,
         warm_start: bool = False,
         diagnose: bool = True,
-        improve_seconds: float = 0.0,
+        improve_seconds: float | None = 0.0,
     ) -> Result:
         """Solve the current inputs; options left as None come from the Settings sheet.
 
         `improve_seconds` > 0 spends up to that long, shared among the stages and at most
         half of what is left before each, re-optimising one nation at a time from the
         stage's start plan (optimizer.neighbourhood): a better first plan on large models.
+        None: half the time limit on models of IMPROVE_FROM_NONZEROS or more, else none.
 
         Raises `InfeasibleError` (with the conflicting commitments named), `NoSolutionError`
         (time ran out before any plan) or `SolverError`.
@@ -196,6 +217,9 @@ class Session:
             warm_start = self._start_from_greedy_plan()
         elif self._start is None:  # e.g. a sweep's next point: the previous plan is in the model
             self._start = extract_decisions(m, self.inputs)
+        handing_over = time.monotonic()
+        improve_seconds = self._improve_budget(improve_seconds, remaining)
+        remaining -= time.monotonic() - handing_over  # an early hand-off counts against the limit
         with catch_ctrl_c() as interrupt:
             interrupt.clear()
             stage_count = 1 if mode == "weighted" else len(priority or s.priority)
@@ -257,6 +281,7 @@ class Session:
             solver_version=self.solver.version,
             stages=tuple(stages),
             solver_options=self.solver.describe_options(),
+            improve=self.improve_note,
         )
 
     def _check_against_model(self, decisions: PlanDecisions, objectives: Mapping[str, float]) -> None:

@@ -269,6 +269,12 @@ class PersistentSolver:
     def version(self) -> str:
         return self._backend.version
 
+    def matrix_nonzeros(self) -> int | None:
+        """Non-zeros of the constraint matrix as the solver holds it (hands the model over
+        if not done yet); None for a backend without a matrix of its own."""
+        self._backend.prepare()
+        return self._backend.nonzeros()
+
     def describe_options(self) -> str:
         """The solver options a run's Summary records: the user's, then capopt's automatic
         choices for this model (empty when neither)."""
@@ -320,6 +326,9 @@ class _Backend:
 
     def prepare(self) -> None:
         """Hand the model over if not done yet (persistent backends only)."""
+
+    def nonzeros(self) -> int | None:
+        return None
 
     def set_highs_option(self, name: str, value: object) -> None:
         """Only the HiGHS backend has HiGHS options."""
@@ -417,6 +426,9 @@ class _HighsBackend(_Backend):
                 self._choose_root_lp()
             else:
                 self.mirror.sync()
+
+    def nonzeros(self) -> int | None:
+        return int(self.highs.getNumNz())
 
     def _choose_root_lp(self) -> None:
         """Interior point for the root LP of large models (see IPM_ROOT_FROM_NONZEROS),

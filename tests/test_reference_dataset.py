@@ -208,14 +208,15 @@ def test_small_example_solves_to_the_readme_optimum():
 def test_reference_model_keeps_dual_simplex_for_its_root_lp(reference):
     """The main job was measured faster with HiGHS's default root LP than with interior
     point (docs/benchmarks.md), so the reference model must stay below the size from which
-    capopt switches to interior point."""
+    capopt switches to interior point (and, larger still, to fix-and-optimise first)."""
     import highspy
 
     from models import build_model
     from optimizer.highs_model import HighsModel
+    from optimizer.session import IMPROVE_FROM_NONZEROS
     from optimizer.solver import IPM_ROOT_FROM_NONZEROS
 
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     HighsModel(build_model(reference[0]), highs)
-    assert 0 < highs.getNumNz() < IPM_ROOT_FROM_NONZEROS
+    assert 0 < highs.getNumNz() < IPM_ROOT_FROM_NONZEROS < IMPROVE_FROM_NONZEROS

@@ -62,3 +62,35 @@ def test_solving_with_improve_keeps_the_exact_optimum() -> None:
         assert improved.status == plain.status == "optimal"
         for name in ("capability", "cost", "shortfall"):
             assert improved.objectives[name] == pytest.approx(plain.objectives[name], abs=1e-6), (mode, name)
+
+
+def test_large_models_improve_by_default_and_the_summary_says_so(monkeypatch) -> None:
+    """Left unset, `improve_seconds` turns fix-and-optimise on from IMPROVE_FROM_NONZEROS on
+    (lowered here to the small example's size), with half the time limit; 0 turns it off,
+    and below the size nothing changes."""
+    from pathlib import Path
+
+    import optimizer.neighbourhood as neighbourhood
+    import optimizer.session as session_module
+    from optimizer import Scenario
+
+    calls: list[float] = []
+    real = neighbourhood.improve_by_nation
+
+    def counting(model, solver, seconds):  # type: ignore[no-untyped-def]
+        calls.append(seconds)
+        return real(model, solver, seconds)
+
+    monkeypatch.setattr(neighbourhood, "improve_by_nation", counting)
+    scenario = Scenario.from_excel(Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx")
+    below = scenario.solve(objective="weighted", gap=0.0, time_limit=60)
+    assert not calls and "improve" not in dict(below.summary_rows())
+
+    monkeypatch.setattr(session_module, "IMPROVE_FROM_NONZEROS", 1)
+    automatic = scenario.solve(objective="weighted", gap=0.0, time_limit=60)
+    assert len(calls) == 1 and 25 <= calls[0] <= 30  # half of the limit's remainder
+    assert dict(automatic.summary_rows())["improve"].endswith("(automatic: 486 non-zeros)")
+    assert automatic.objectives["capability"] == pytest.approx(below.objectives["capability"], abs=1e-6)
+
+    off = scenario.solve(objective="weighted", gap=0.0, time_limit=60, improve_seconds=0)
+    assert len(calls) == 1 and "improve" not in dict(off.summary_rows())
