@@ -208,19 +208,21 @@ def common_solve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def parse_pairs(pairs: tuple[str, ...], option: str, example: str) -> dict[str, float] | None:
-    """Repeatable NAME=NUMBER options (--weight, --nadir) as a dict; None when not given."""
+def parse_pairs(pairs: tuple[str, ...], option: str, example: str,
+                convert: Callable[[str], Any] = float, kind: str = "NUMBER") -> dict[str, Any] | None:
+    """Repeatable NAME=VALUE options (--weight, --nadir: numbers; --highs-option: text) as a
+    dict; None when not given."""
     if not pairs:
         return None
-    out: dict[str, float] = {}
+    out: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         try:
-            if not sep:
+            if not sep or not name.strip() or not value.strip():
                 raise ValueError
-            out[name.strip()] = float(value)
+            out[name.strip()] = convert(value.strip())
         except ValueError:
-            raise click.BadParameter(f"{pair!r} — expected NAME=NUMBER, e.g. {example}", param_hint=option) from None
+            raise click.BadParameter(f"{pair!r} — expected NAME={kind}, e.g. {example}", param_hint=option) from None
     return out
 
 
@@ -228,16 +230,9 @@ def parse_highs_options(pairs: tuple[str, ...]) -> dict[str, str] | None:
     """Repeatable --highs-option NAME=VALUE, each checked by HiGHS before anything is built."""
     from optimizer.solver import check_highs_options
 
-    if not pairs:
-        return None
-    options: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip() or not value.strip():
-            raise click.BadParameter(f"{pair!r} — expected NAME=VALUE, e.g. mip_lp_solver=ipm", param_hint="--highs-option")
-        options[name.strip()] = value.strip()
+    options = parse_pairs(pairs, "--highs-option", "mip_lp_solver=ipm", convert=str, kind="VALUE")
     try:
-        check_highs_options(options)
+        check_highs_options(options or {})
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--highs-option") from None
     return options
