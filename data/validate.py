@@ -9,6 +9,7 @@ Excel (`sheets_from_rows`). Every problem is collected before anything is raised
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import itertools
 import logging
 import math
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
 
 from data.errors import InputError, Problem
 from data.schema import (
@@ -1011,15 +1013,46 @@ def _row_was_bad(wide: _Wide, ids: _Ids, key: str) -> bool:
     return False
 
 
-def _area_header(areas: _Ids, sheet: str, check: _Check) -> Callable[[object, str], str | None]:
+def _area_header(areas: _Ids, raw: RawSheet, check: _Check) -> Callable[[object, str], str | None]:
     def judge(title: object, cell: str) -> str | None:
         text = _as_text(title)
         found = areas.resolve(text)
         if found is None and areas.trusted:
-            check.error(sheet, cell, f"column {show(text)} is not in CapabilityAreas",
-                        "expected a capability area id from the CapabilityAreas sheet")
+            # Planners annotate Values with comment columns, so an unknown header is not an
+            # error (WORKBOOK.md: extra columns are ignored); but a misspelt area would lose
+            # its points silently, so the warning says what the column probably meant.
+            letters, header_row = coordinate_from_string(cell)
+            numbers = _numbers_below(raw, header_row, column_index_from_string(letters) - 1)
+            check.warn(raw.title, cell, f"column {show(text)} is not a capability area and is "
+                       "ignored", _unknown_area_hint(text, numbers, areas))
         return found
     return judge
+
+
+def _numbers_below(raw: RawSheet, header_row: int, j: int) -> int:
+    """How many cells under the header in column j hold a number."""
+    return sum(1 for number, values in raw.rows
+               if number > header_row and j < len(values) and not is_blank(values[j])
+               and _as_number(values[j]) is not None)
+
+
+def _unknown_area_hint(text: str, numbers: int, areas: _Ids) -> str:
+    """'did you mean "CYB"? It holds numbers (5 cells)' and the like ('' for plain notes)."""
+    close = difflib.get_close_matches(text.strip().casefold(), list(areas.canonical), n=1)
+    held = f"numbers ({numbers} cell{'s' if numbers != 1 else ''})"
+    if close:
+        guess = f"did you mean {show(areas.canonical[close[0]])}?"
+        return f"{guess} It holds {held}" if numbers else guess
+    if not numbers:
+        return ""
+    ids = list(areas.canonical.values())
+    listed = ", ".join(ids[:_MAX_LISTED]) + (f", … ({len(ids) - _MAX_LISTED} more)"
+                                             if len(ids) > _MAX_LISTED else "")
+    return (f"it holds {held} that will not be used; expected a capability area id "
+            f"from the CapabilityAreas sheet: {listed}")
+
+
+_MAX_LISTED = 8  # area ids named in a warning; more would bury the message
 
 
 def _read_values(raw: RawSheet | None, programmes: _Ids, areas: _Ids,
@@ -1028,7 +1061,7 @@ def _read_values(raw: RawSheet | None, programmes: _Ids, areas: _Ids,
         return {}
     schema = SHEET_BY_NAME["Values"]
     assert schema.wide_value is not None
-    wide = _read_wide(raw, schema, _area_header(areas, raw.title, check), check)
+    wide = _read_wide(raw, schema, _area_header(areas, raw, check), check)
     if wide is None:
         return {}
     values: dict[tuple[str, str], float] = {}

@@ -404,12 +404,14 @@ def test_values_headers_match_area_ids_ignoring_case() -> None:
     assert inputs_of(book).values[("P01", "CYB")] == 5.0
 
 
-def test_unknown_area_column_in_values() -> None:
+def test_unknown_area_column_in_values_is_ignored_naming_the_lost_numbers() -> None:
     book = minimal_book()
     put(book, "Values", 2, "SPACE", 1)
-    assert errors_of(book) == [
-        ('Values!D1: column "SPACE" is not in CapabilityAreas — expected a capability area id '
-        "from the CapabilityAreas sheet")]
+    assert warnings_of(book) == [
+        ('Values!D1: column "SPACE" is not a capability area and is ignored — it holds numbers '
+         "(1 cell) that will not be used; expected a capability area id from the "
+         "CapabilityAreas sheet: AIR, CYB")]
+    assert inputs_of(book).values == inputs_of(minimal_book()).values
 
 
 def test_unknown_programme_in_values() -> None:
