@@ -1,0 +1,128 @@
+"""Collecting problems: the running list of errors and warnings, table rows that convert
+their cells on demand, and the ids a defining sheet registers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.utils import column_index_from_string
+
+from data.errors import Problem
+from data.schema import SHEETS, Column, normalise_name
+from data.validate.cells import _BAD, _Bad, convert, is_blank
+
+
+@dataclass
+class _Check:
+    """Every error and warning found so far, in discovery order."""
+
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def error(self, sheet: str, cell: str, what: str, expected: str = "") -> None:
+        self.errors.append(Problem(sheet, cell, what, expected))
+
+    def warn(self, sheet: str, cell: str, what: str, expected: str = "") -> None:
+        self.warnings.append(Problem(sheet, cell, what, expected))
+
+    def sort(self) -> None:
+        """Sheet by sheet in workbook order, then row by row, as a planner fixes them."""
+        self.errors.sort(key=_reading_order)
+        self.warnings.sort(key=_reading_order)
+
+
+_SHEET_ORDER = {normalise_name(s.name): i for i, s in enumerate(SHEETS)}
+
+
+def _reading_order(problem: Problem) -> tuple[int, int, int]:
+    sheet = _SHEET_ORDER.get(normalise_name(problem.sheet), -1)
+    match = re.match(r"([A-Z]*)(\d*)", problem.cell)
+    letters, digits = match.groups() if match else ("", "")
+    column = column_index_from_string(letters) if letters else 0
+    return sheet, int(digits) if digits else 0, column
+
+
+class _Row:
+    """One data row of a table sheet; converts cells on demand and reports problems."""
+
+    def __init__(self, check: _Check, sheet: str, number: int, values: dict[str, object],
+                 letters: dict[str, str]):
+        self.check = check
+        self.sheet = sheet
+        self.number = number
+        self.values = values
+        self.letters = letters
+
+    def cell(self, name: str) -> str:
+        letter = self.letters.get(name)
+        return f"{letter}{self.number}" if letter else str(self.number)
+
+    def raw(self, name: str) -> object:
+        return self.values.get(name)
+
+    def filled(self, name: str) -> bool:
+        return not is_blank(self.values.get(name))
+
+    def get(self, column: Column) -> Any:
+        """The converted value, the default if blank, or _BAD after reporting why."""
+        value = self.values.get(column.name)
+        if is_blank(value):
+            if column.required:
+                self.check.error(self.sheet, self.cell(column.name), f"{column.name} is blank",
+                                 column.expected())
+                return _BAD
+            return column.default
+        try:
+            return convert(value, column)
+        except _Bad as bad:
+            self.check.error(self.sheet, self.cell(column.name), bad.what, bad.expected)
+            return _BAD
+
+
+@dataclass
+class _Table:
+    """A table sheet's header and its non-blank rows.
+
+    `complete` is False when a required column is missing: its rows then only define ids
+    (so references to them still resolve) and are not otherwise read.
+    """
+
+    sheet: str  # the title as spelled in the workbook
+    header_row: int
+    rows: list[_Row]
+    columns: frozenset[str] = frozenset()  # schema columns present in the header
+    complete: bool = True
+
+
+class _Ids:
+    """Ids of one defining sheet, matched ignoring case and surrounding spaces."""
+
+    def __init__(self, what: str, required: bool = True):
+        self.what = what
+        self.required = required
+        self.canonical: dict[str, str] = {}
+        self.row_of: dict[str, int] = {}
+        # False when the defining sheet or its id column is missing: references to it
+        # cannot be judged, and reporting each one would bury the real problem.
+        self.trusted = True
+
+    def add(self, text: str, row: int) -> str | None:
+        """Register an id; returns the canonical id of an earlier duplicate, if any."""
+        key = text.casefold()
+        if key in self.canonical:
+            return self.canonical[key]
+        self.canonical[key] = text
+        self.row_of[text] = row
+        return None
+
+    def resolve(self, text: str) -> str | None:
+        return self.canonical.get(text.strip().casefold())
+
+    def __contains__(self, text: str) -> bool:
+        return self.resolve(text) is not None
+
+    def __len__(self) -> int:
+        return len(self.canonical)

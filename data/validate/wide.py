@@ -1,0 +1,232 @@
+"""The wide sheets, Budgets and Values: a key column, then one column per year or area."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
+
+from data.schema import SHEET_BY_NAME, Column, SheetSchema, format_value, normalise_name
+from data.validate.cells import RawSheet, _as_number, _as_text, _Bad, convert, is_blank, show, span
+from data.validate.problems import _Check, _Ids, _Row
+from data.validate.sheets import _header_cells, _reference, _warn_headless_data
+
+
+@dataclass
+class _Wide:
+    sheet: str
+    header_row: int
+    key_index: int
+    columns: dict[int, Any]  # column index -> header value (year / area id)
+    rows: list[tuple[int, tuple[object, ...]]]
+
+
+def _read_wide(raw: RawSheet, schema: SheetSchema, header_value: Callable[[object, str], Any],
+               check: _Check) -> _Wide | None:
+    """Find the key column and let `header_value(text, cell)` judge every other header.
+
+    header_value returns the parsed header, None to ignore the column (it has warned).
+    """
+    key = schema.columns[0].name
+    header_row, header, rest = _header_cells(raw)
+    if not header_row:
+        check.error(raw.title, "", "sheet is empty", f"expected a header row: {key}, then one "
+                    f"column per {schema.wide_headers}")
+        return None
+    key_index: int | None = None
+    columns: dict[int, Any] = {}
+    seen: dict[Any, int] = {}
+    for j, title in enumerate(header):
+        if is_blank(title):
+            continue
+        cell = f"{get_column_letter(j + 1)}{header_row}"
+        if normalise_name(_as_text(title)) == key and key_index is None:
+            key_index = j
+            continue
+        parsed = header_value(title, cell)
+        if parsed is None:
+            continue
+        if parsed in seen:
+            check.error(raw.title, cell, f"column {format_value(parsed)} appears twice (also "
+                        f"in column {get_column_letter(seen[parsed] + 1)})",
+                        "expected each column once")
+            continue
+        seen[parsed] = j
+        columns[j] = parsed
+    used = set(columns) | ({key_index} if key_index is not None else set())
+    _warn_headless_data(raw, header_row, used | _all_headed(header), check)
+    if key_index is None:
+        check.error(raw.title, str(header_row), f"no {key} column",
+                    f"expected a column headed {key}")
+        return None
+    rows = [(n, v) for n, v in rest if any(not is_blank(x) for x in v)]
+    return _Wide(raw.title, header_row, key_index, columns, rows)
+
+
+def _all_headed(header: tuple[object, ...]) -> set[int]:
+    return {j for j, title in enumerate(header) if not is_blank(title)}
+
+
+def _wide_cells(wide: _Wide, check: _Check, ids: _Ids, key_column: Column,
+                value_column: Column, noun: str) -> Iterator[tuple[str, dict[Any, float]]]:
+    """Yield (canonical key, {header: number}) per row; reports bad and repeated keys."""
+    seen: dict[str, int] = {}
+    for number, values in wide.rows:
+        cells = {key_column.name: values[wide.key_index] if wide.key_index < len(values) else None}
+        letters = {key_column.name: get_column_letter(wide.key_index + 1)}
+        row = _Row(check, wide.sheet, number, cells, letters)
+        key = _reference(row, key_column, ids)
+        parsed = _wide_numbers(wide, number, values, value_column, noun, check)
+        if key is None:
+            continue
+        if key in seen:
+            check.error(wide.sheet, row.cell(key_column.name), f"{key_column.name} {key} has a "
+                        f"second row (first in row {seen[key]})", "expected one row per "
+                        f"{key_column.name}")
+            continue
+        seen[key] = number
+        if parsed is not None:
+            yield key, parsed
+
+
+def _wide_numbers(wide: _Wide, number: int, values: tuple[object, ...], value_column: Column,
+                  noun: str, check: _Check) -> dict[Any, float] | None:
+    out: dict[Any, float] = {}
+    ok = True
+    for j, header in wide.columns.items():
+        value = values[j] if j < len(values) else None
+        cell = f"{get_column_letter(j + 1)}{number}"
+        if is_blank(value):
+            out[header] = 0.0
+            continue
+        try:
+            labelled = replace(value_column, name=f"{noun} for {format_value(header)}")
+            out[header] = float(convert(value, labelled))
+        except _Bad as bad:
+            check.error(wide.sheet, cell, bad.what, bad.expected)
+            ok = False
+    return out if ok else None
+
+
+def _budget_header(years: tuple[int, ...] | None, sheet: str,
+                   check: _Check) -> Callable[[object, str], int | None]:
+    def judge(title: object, cell: str) -> int | None:
+        number = _as_number(title)
+        if isinstance(title, (_dt.date, _dt.time)):
+            check.error(sheet, cell, f"column header is {show(title)}",
+                        "expected a year like 2028 (format the header cell as a number or text)")
+            return None
+        if number is None or (isinstance(number, float) and not number.is_integer()):
+            check.warn(sheet, cell, f"column {show(_as_text(title))} is not a year and is "
+                       "ignored")
+            return None
+        year = int(number)
+        if years is not None and year not in years:
+            check.warn(sheet, cell, f"column {year} is outside the horizon "
+                       f"{years[0]}–{years[-1]} and is ignored")
+            return None
+        return year
+    return judge
+
+
+def _read_budgets(raw: RawSheet | None, years: tuple[int, ...] | None, nations: _Ids,
+                  check: _Check) -> dict[tuple[str, int], float]:
+    if raw is None:
+        return {}
+    schema = SHEET_BY_NAME["Budgets"]
+    assert schema.wide_value is not None
+    wide = _read_wide(raw, schema, _budget_header(years, raw.title, check), check)
+    if wide is None:
+        return {}
+    if years is not None:
+        missing = [y for y in years if y not in wide.columns.values()]
+        if missing:
+            check.error(wide.sheet, str(wide.header_row), f"no column for year"
+                        f"{'s' if len(missing) > 1 else ''} {span(missing)}",
+                        f"expected one column per year {years[0]}–{years[-1]}, headed by the year")
+    budgets: dict[tuple[str, int], float] = {}
+    listed: set[str] = set()
+    for nation, cells in _wide_cells(wide, check, nations, schema.columns[0], schema.wide_value,
+                                     "budget"):
+        listed.add(nation)
+        for year, amount in cells.items():
+            budgets[(nation, year)] = amount
+    for code in nations.canonical.values():
+        if code not in listed and not _row_was_bad(wide, nations, code):
+            check.error(wide.sheet, "", f"nation {code} has no row",
+                        "expected a row for every nation in Nations")
+    return budgets
+
+
+def _row_was_bad(wide: _Wide, ids: _Ids, key: str) -> bool:
+    """A row exists for key but had bad cells (already reported): don't also say 'no row'."""
+    for _, values in wide.rows:
+        value = values[wide.key_index] if wide.key_index < len(values) else None
+        if not is_blank(value) and ids.resolve(_as_text(value)) == key:
+            return True
+    return False
+
+
+def _area_header(areas: _Ids, raw: RawSheet, check: _Check) -> Callable[[object, str], str | None]:
+    def judge(title: object, cell: str) -> str | None:
+        text = _as_text(title)
+        found = areas.resolve(text)
+        if found is None and areas.trusted:
+            # Planners annotate Values with comment columns, so an unknown header is not an
+            # error (WORKBOOK.md: extra columns are ignored); but a misspelt area would lose
+            # its points silently, so the warning says what the column probably meant.
+            letters, header_row = coordinate_from_string(cell)
+            numbers = _numbers_below(raw, header_row, column_index_from_string(letters) - 1)
+            check.warn(raw.title, cell, f"column {show(text)} is not a capability area and is "
+                       "ignored", _unknown_area_hint(text, numbers, areas))
+        return found
+    return judge
+
+
+def _numbers_below(raw: RawSheet, header_row: int, j: int) -> int:
+    """How many cells under the header in column j hold a number."""
+    return sum(1 for number, values in raw.rows
+               if number > header_row and j < len(values) and not is_blank(values[j])
+               and _as_number(values[j]) is not None)
+
+
+def _unknown_area_hint(text: str, numbers: int, areas: _Ids) -> str:
+    """'did you mean "CYB"? It holds numbers (5 cells)' and the like ('' for plain notes)."""
+    close = difflib.get_close_matches(text.strip().casefold(), list(areas.canonical), n=1)
+    held = f"numbers ({numbers} cell{'s' if numbers != 1 else ''})"
+    if close:
+        guess = f"did you mean {show(areas.canonical[close[0]])}?"
+        return f"{guess} It holds {held}" if numbers else guess
+    if not numbers:
+        return ""
+    ids = list(areas.canonical.values())
+    listed = ", ".join(ids[:_MAX_LISTED]) + (f", … ({len(ids) - _MAX_LISTED} more)"
+                                             if len(ids) > _MAX_LISTED else "")
+    return (f"it holds {held} that will not be used; expected a capability area id "
+            f"from the CapabilityAreas sheet: {listed}")
+
+
+_MAX_LISTED = 8  # area ids named in a warning; more would bury the message
+
+
+def _read_values(raw: RawSheet | None, programmes: _Ids, areas: _Ids,
+                 check: _Check) -> dict[tuple[str, str], float]:
+    if raw is None:
+        return {}
+    schema = SHEET_BY_NAME["Values"]
+    assert schema.wide_value is not None
+    wide = _read_wide(raw, schema, _area_header(areas, raw, check), check)
+    if wide is None:
+        return {}
+    values: dict[tuple[str, str], float] = {}
+    for pid, cells in _wide_cells(wide, check, programmes, schema.columns[0], schema.wide_value,
+                                  "value"):
+        for area, points in cells.items():
+            if points != 0:
+                values[(pid, area)] = points
+    return values
