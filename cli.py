@@ -548,7 +548,7 @@ def stress(ctx: click.Context, plan: str, book: str | None, samples: int, seed: 
     """Stress test PLAN.xlsx: budget breaches and capability lost under sampled cost overruns."""
     from data.plan_reader import load_plan_book
     from optimizer.stress import stress_test
-    from optimizer.verify import check_plan
+    from optimizer.checks.verify import check_plan
 
     plan_book = load_plan_book(plan)
     scenario = plan_inputs(plan_book, book)

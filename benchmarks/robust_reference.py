@@ -21,7 +21,7 @@ from optimizer import Scenario
 from optimizer.replan import replan
 from optimizer.robust import price_of_robustness
 from optimizer.stress import stress_test
-from optimizer.verify import check_robust_budget
+from optimizer.checks.verify import check_robust_budget
 
 GAMMAS = (0, 1, 2, 3)
 PROBABILITIES = (0.1, 0.25, 0.5)

@@ -121,15 +121,15 @@ def case_ours(size: str, hard_caps: bool, time_limit: float, lever: str = "") ->
     `lever` is "" or parts joined by " + ": "warm start" (greedy plan as MIP start),
     "fix-and-optimise" (greedy start, then half the limit re-optimising nation by nation,
     as `capopt solve --improve`), and keys of HIGHS_LEVERS (e.g. "fix-and-optimise + ipm").
-    The returned plan is checked against MODEL.md (`optimizer.verify.check_plan`).
+    The returned plan is checked against MODEL.md (`optimizer.checks.verify.check_plan`).
     """
     from optimizer.heuristic import greedy_plan
     from benchmarks.instances import generate
     from models import build_model, extract_decisions, set_start
-    from optimizer.evaluate import objective_values
+    from optimizer.checks.evaluate import objective_values
     from optimizer.objectives import set_objective, weighted_expression
     from optimizer.solver import PersistentSolver, Progress, SolverOptions
-    from optimizer.verify import check_plan
+    from optimizer.checks.verify import check_plan
 
     inputs = generate(size, SEED, hard_caps)
     began = time.perf_counter()
@@ -198,8 +198,8 @@ def case_cbc(size: str, hard_caps: bool, time_limit: float) -> dict[str, Any]:
     from benchmarks import pulp_cbc
     from benchmarks.floor_highspy import build_matrix, decode
     from benchmarks.instances import generate
-    from optimizer.evaluate import objective_values
-    from optimizer.verify import check_plan
+    from optimizer.checks.evaluate import objective_values
+    from optimizer.checks.verify import check_plan
 
     inputs = generate(size, SEED, hard_caps)
     mm = build_matrix(inputs, WEIGHTS)
@@ -435,7 +435,7 @@ def markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list[str],
     invalid = [r for r in rows if r.get("plan_valid") is False]
     out += ["", "## Checks", ""]
     out.append(
-        "Every returned plan was re-checked against MODEL.md with `optimizer.verify.check_plan`: "
+        "Every returned plan was re-checked against MODEL.md with `optimizer.checks.verify.check_plan`: "
         + ("all valid." if not invalid else f"{len(invalid)} INVALID: " + ", ".join(f"{r['size']}/{r['case']}" for r in invalid))
     )
     out += [""] + [f"- {n}" for n in notes]

@@ -89,7 +89,7 @@ class FlexibilityReport:
 
     def to_excel(self, path: str | Path) -> Path:
         from data.report import write_flexibility_workbook
-        from optimizer.verify import assert_valid
+        from optimizer.checks.verify import assert_valid
 
         for p in self.sweep.points:
             if p.result is not None:

@@ -4,7 +4,7 @@ This is what a planning staff does without an optimizer, and the baseline the be
 measures the optimizer's gain against. It is a fair version of it: every MODEL.md rule is
 respected (windows, planning cycles, deadlines, precedence, exclusive groups, capacity,
 required standards, critical mass, commitments, carry-over and borrowing), so the plan
-passes `optimizer.verify.check_plan` and can also serve as a MIP warm start.
+passes `optimizer.checks.verify.check_plan` and can also serve as a MIP warm start.
 
     from optimizer.heuristic import greedy_plan
     plan = greedy_plan(inputs)

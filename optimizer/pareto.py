@@ -38,7 +38,7 @@ import pyomo.environ as pyo
 from data.tables import Inputs, PlanDecisions, objective_sense
 from models import build_model, extract_decisions, set_start
 from optimizer.errors import InfeasibleError, SolverError
-from optimizer.evaluate import Evaluation, evaluate, objective_values
+from optimizer.checks.evaluate import Evaluation, evaluate, objective_values
 from optimizer.objectives import hold_within_tolerance, release_holds, set_objective
 from optimizer.solver import INTERRUPT, PersistentSolver, SolveOutcome, SolverOptions, catch_ctrl_c
 
@@ -195,7 +195,7 @@ class Front:
     def to_excel(self, path: str | Path) -> Path:
         """Verify every point's plan, then write the front workbook atomically."""
         from data.report import write_front_workbook
-        from optimizer.verify import assert_valid
+        from optimizer.checks.verify import assert_valid
 
         for pt in self.points_found:
             assert_valid(self.inputs, pt.decisions, pt.objectives)

@@ -1,7 +1,7 @@
 """A plan built one funding at a time, each MODEL.md rule checked as it grows, with undo.
 
 `optimizer.targets_first` grows a plan around the capability targets and asks many "can
-nation n also fund P here?" questions; re-verifying a whole plan with `optimizer.verify`
+nation n also fund P here?" questions; re-verifying a whole plan with `optimizer.checks.verify`
 takes about 20 ms on the reference dataset. `PlanState` keeps what the rules look at —
 every nation's spend per year, programmes in development, exclusive groups, adopters per
 standard, the capability levels the targets read — so an addition is checked against
@@ -13,7 +13,7 @@ paying more than theirs pay. That is how the optimizer itself plans consortia (s
 members pay their minimum, a large one the rest) and it is what lets small nations join.
 
 Robust budgets (rule 13) and plan stability (rule 14) are not modelled; callers check
-what they get with `optimizer.verify.check_plan`, as for any start plan.
+what they get with `optimizer.checks.verify.check_plan`, as for any start plan.
 """
 
 from __future__ import annotations

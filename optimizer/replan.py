@@ -20,7 +20,7 @@ import pandas as pd
 from data.errors import InputError, Problem
 from data.tables import Inputs, PlanDecisions, objective_sense
 from optimizer import whatif
-from optimizer.evaluate import fundings, objective_values, service_weight, spend_items
+from optimizer.checks.evaluate import fundings, objective_values, service_weight, spend_items
 from optimizer.result import Result
 from optimizer.solver import ProgressFn, SolverOptions, check_highs_options
 
@@ -61,7 +61,7 @@ class ReplanResult:
     def to_excel(self, path: str | Path) -> Path:
         """Verify the plan (MODEL.md and the frozen past), then write it with a Changes sheet."""
         from data.report import write_plan_workbook
-        from optimizer.verify import PlanVerificationError, assert_valid, check_plan_stability
+        from optimizer.checks.verify import PlanVerificationError, assert_valid, check_plan_stability
 
         r = self.result
         assert_valid(r.inputs, r.decisions, r.objectives)
@@ -160,7 +160,7 @@ def _with_history(inputs: Inputs, previous: PlanDecisions, from_year: int) -> In
 
 def _warm_start(session: Any, inputs: Inputs, previous: PlanDecisions) -> bool:
     """Start from the previous plan when the model can hold it (same windows)."""
-    from optimizer.verify import check_plan
+    from optimizer.checks.verify import check_plan
 
     if check_plan(inputs, previous):
         return False

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from data.tables import Inputs, PlanDecisions
-from optimizer.evaluate import Evaluation
+from optimizer.checks.evaluate import Evaluation
 
 if TYPE_CHECKING:
     from optimizer.compare import Comparison
@@ -33,7 +33,7 @@ class Result:
     """A solved plan: status, every objective, the plan tables and how it was obtained.
 
     Every number in the tables is recomputed from the plan's decisions by
-    `optimizer.evaluate` (MODEL.md's formulas), not read from solver variables, so what a
+    `optimizer.checks.evaluate` (MODEL.md's formulas), not read from solver variables, so what a
     planner sees is traceable to the decisions alone.
     """
 
@@ -148,7 +148,7 @@ class Result:
     def to_excel(self, path: str | Path) -> Path:
         """Verify the plan against MODEL.md, then write the output workbook atomically."""
         from data.report import write_plan_workbook
-        from optimizer.verify import assert_valid
+        from optimizer.checks.verify import assert_valid
 
         assert_valid(self.inputs, self.decisions, self.objectives)
         return write_plan_workbook(path, self.summary_rows(), self.tables(), list(self.inputs.years))

@@ -64,7 +64,7 @@ class RobustnessReport:
     def to_excel(self, path: str | Path) -> Path:
         """Verify every plan (robust rule included), then write the robustness workbook."""
         from data.report import write_robustness_workbook
-        from optimizer.verify import assert_valid
+        from optimizer.checks.verify import assert_valid
 
         for p in self.sweep.points:
             if p.result is not None:

@@ -16,11 +16,11 @@ import pyomo.environ as pyo
 from data.tables import Inputs, PlanDecisions, objective_sense
 from models import build_model, extract_decisions, set_start
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
-from optimizer.evaluate import evaluate
+from optimizer.checks.evaluate import evaluate
 from optimizer.objectives import Stage, meets_holds, release_holds, solve_lexicographic, solve_weighted
 from optimizer.result import Result
 from optimizer.solver import PersistentSolver, ProgressFn, SolverOptions, catch_ctrl_c
-from optimizer.verify import PlanVerificationError, verify_result
+from optimizer.checks.verify import PlanVerificationError, verify_result
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +70,8 @@ class Session:
         next one. Returns the objective values of the verified plan the model now holds,
         or None: a shortfall stage whose start has shortfall 0 needs no solver call.
         """
-        from optimizer.evaluate import objective_values
-        from optimizer.verify import check_plan
+        from optimizer.checks.evaluate import objective_values
+        from optimizer.checks.verify import check_plan
 
         checked: dict[int, tuple[PlanDecisions, dict[str, float] | None]] = {}  # id -> (plan, values)
 
@@ -150,7 +150,7 @@ class Session:
         if not self.use_greedy_start:
             return False
         from optimizer.heuristic import greedy_plan
-        from optimizer.verify import check_plan
+        from optimizer.checks.verify import check_plan
 
         try:
             plan = greedy_plan(self.inputs)

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from data.tables import Inputs, PlanDecisions
-from optimizer.evaluate import (
+from optimizer.checks.evaluate import (
     Funding,
     borrowing_floor,
     carry_cap,

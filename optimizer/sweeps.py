@@ -123,7 +123,7 @@ class Sweep:
     def to_excel(self, path: str | Path) -> Path:
         """Verify every scenario's plan, then write the sweep workbook atomically."""
         from data.report import write_sweep_workbook
-        from optimizer.verify import assert_valid
+        from optimizer.checks.verify import assert_valid
 
         for p in self.points:
             if p.result is not None:

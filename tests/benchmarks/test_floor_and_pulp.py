@@ -12,7 +12,7 @@ from benchmarks.instances import Size, generate
 from models import build_model
 from optimizer import Scenario
 from optimizer.objectives import set_objective, weighted_expression
-from optimizer.verify import check_plan
+from optimizer.checks.verify import check_plan
 
 WEIGHTS = {"capability": 1.0, "shortfall": 10.0}
 TINY = Size(4, 8, 6)

@@ -9,7 +9,7 @@ import pytest
 from data.errors import InputError
 from data.plan_reader import load_plan_book, read_plan
 from data.report import write_plan_workbook
-from optimizer.evaluate import evaluate
+from optimizer.checks.evaluate import evaluate
 from tests.data.fixtures.books import write_book
 from tests.optimizer.conftest import make_inputs, plan, programme, standard
 

@@ -2,7 +2,7 @@
 
 The enumerator knows nothing of the Pyomo model: it lists the discrete choices (national
 starts, joint starts and consortia, adoption years), prices joint payments with an exact
-rational LP, and keeps what `optimizer.verify.check_plan` accepts. Optima, weighted optima
+rational LP, and keeps what `optimizer.checks.verify.check_plan` accepts. Optima, weighted optima
 and Pareto fronts of the enumerated plans are the ground truth for small instances.
 
 Typical use from another test::
@@ -46,8 +46,8 @@ from data.tables import (
     Programme,
     objective_sense,
 )
-from optimizer.evaluate import borrowing_floor, carry_cap, nation_spend, objective_values
-from optimizer.verify import PAYMENT_RULES, RULES, check_plan, check_rules
+from optimizer.checks.evaluate import borrowing_floor, carry_cap, nation_spend, objective_values
+from optimizer.checks.verify import PAYMENT_RULES, RULES, check_plan, check_rules
 from tests.optimizer.conftest import make_inputs, nation, programme, standard
 
 MAX_COMBINATIONS = 200_000

@@ -6,8 +6,8 @@ import pytest
 
 from optimizer.heuristic import greedy_plan
 from benchmarks.instances import Size, generate
-from optimizer.evaluate import objective_values
-from optimizer.verify import check_plan
+from optimizer.checks.evaluate import objective_values
+from optimizer.checks.verify import check_plan
 
 
 @pytest.mark.parametrize("hard_caps", [False, True])
@@ -49,8 +49,8 @@ def test_greedy_meets_a_target_before_chasing_value_per_cost():
     """A (budget 10/yr) must reach 3 points of 'land' by 2032. P_air (cost 4, 5 air
     points) ranks best by value per cost, but only P_land (cost 8, 3 land points) meets
     the target: the greedy funds P_land first, then what still fits."""
-    from optimizer.evaluate import objective_values
-    from optimizer.verify import check_plan
+    from optimizer.checks.evaluate import objective_values
+    from optimizer.checks.verify import check_plan
     from tests.optimizer.conftest import make_inputs, nation, programme
 
     inputs = make_inputs(

@@ -7,12 +7,12 @@ import pytest
 
 from benchmarks.instances import Size, generate
 from models import build_model, extract_decisions, set_start
-from optimizer.evaluate import objective_values
+from optimizer.checks.evaluate import objective_values
 from optimizer.heuristic import greedy_plan
 from optimizer.neighbourhood import improve_by_nation
 from optimizer.objectives import set_objective, weighted_expression
 from optimizer.solver import PersistentSolver, SolverOptions
-from optimizer.verify import check_plan
+from optimizer.checks.verify import check_plan
 
 WEIGHTS = {"capability": 1.0, "shortfall": 10.0}
 

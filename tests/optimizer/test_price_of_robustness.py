@@ -76,7 +76,7 @@ def test_robust_runs_start_from_the_fully_protected_greedy_plan() -> None:
     from optimizer.heuristic import greedy_plan
     from optimizer.robust import robust_greedy_plan
     from optimizer.session import Session
-    from optimizer.verify import check_plan
+    from optimizer.checks.verify import check_plan
     from tests.models.conftest import synthetic_inputs
 
     base = Scenario(synthetic_inputs(nations=8, programmes=12, years=6, seed=1))

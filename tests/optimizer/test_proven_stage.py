@@ -8,7 +8,7 @@ from data.tables import Target
 from optimizer import Scenario
 from optimizer.objectives import PROVEN_BY_START, proven_by_start
 from optimizer.solver import PersistentSolver
-from optimizer.verify import check_plan
+from optimizer.checks.verify import check_plan
 from tests.optimizer.conftest import make_inputs, nation, programme
 from tests.optimizer.test_targets_first import busy_small_nation
 

@@ -9,7 +9,7 @@ from data.errors import InputError
 from data.plan_reader import read_plan
 from optimizer import Scenario
 from optimizer.replan import replan
-from optimizer.verify import check_plan_stability
+from optimizer.checks.verify import check_plan_stability
 from tests.optimizer.conftest import make_inputs, nation, plan, programme, standard
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from optimizer import InfeasibleError, InputError, Scenario
-from optimizer.verify import check_plan
+from optimizer.checks.verify import check_plan
 from tests.optimizer.conftest import make_inputs, nation, programme
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimizer.evaluate import objective_values
+from optimizer.checks.evaluate import objective_values
 from optimizer.heuristic import greedy_plan
 from optimizer.plan_state import PlanState
 from optimizer.targets_first import targets_first_plan
-from optimizer.verify import check_plan
+from optimizer.checks.verify import check_plan
 from tests.optimizer.conftest import make_inputs, nation, programme
 
 

@@ -13,7 +13,7 @@ import pytest
 from data.input_writer import write_inputs
 from data.tables import PlanDecisions
 from optimizer import Scenario
-from optimizer.verify import PlanVerificationError
+from optimizer.checks.verify import PlanVerificationError
 from tests.optimizer.conftest import make_inputs, nation, programme, standard
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3"]

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data.tables import JointDecision, PlanDecisions
-from optimizer.evaluate import evaluate, nation_spend, objective_values
-from optimizer.verify import check_plan, check_rules
+from optimizer.checks.evaluate import evaluate, nation_spend, objective_values
+from optimizer.checks.verify import check_plan, check_rules
 from tests.optimizer.bruteforce import (
     NON_PAYMENT_RULES,
     _budget_windows,

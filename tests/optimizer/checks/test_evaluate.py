@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from data.tables import ALLIANCE
-from optimizer.evaluate import (
+from optimizer.checks.evaluate import (
     CAPABILITY_COLUMNS,
     CONTRIBUTIONS_COLUMNS,
     PLAN_COLUMNS,

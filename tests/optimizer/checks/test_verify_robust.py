@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.verify import check_plan, check_robust_budget, robust_protection
+from optimizer.checks.verify import check_plan, check_robust_budget, robust_protection
 from tests.optimizer.conftest import make_inputs, nation, plan, programme
 
 

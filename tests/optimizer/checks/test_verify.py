@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data.tables import ALLIANCE
-from optimizer.verify import (
+from optimizer.checks.verify import (
     PlanVerificationError,
     assert_valid,
     check_plan,

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
 from data.tables import Inputs, PlanDecisions, Programme, objective_sense
-from optimizer.evaluate import (
+from optimizer.checks.evaluate import (
     Funding,
     borrowing_floor,
     fundings,

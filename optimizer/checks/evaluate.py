@@ -371,7 +371,7 @@ def evaluate(inputs: Inputs, decisions: PlanDecisions) -> Evaluation:
     """Recompute the output workbook's tables and every objective from the decisions.
 
     Raises ValueError if the decisions name ids the inputs do not define; any other
-    invalid decision is priced as given (use `optimizer.verify.check_plan` to judge it).
+    invalid decision is priced as given (use `optimizer.checks.verify.check_plan` to judge it).
     """
     _require_known(inputs, decisions)
     items = spend_items(inputs, decisions)
