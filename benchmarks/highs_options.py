@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.floor_highspy import build_matrix, to_highs
-from optimizer.heuristic import greedy_plan
+from optimizer.heuristics.greedy import greedy_plan
 from benchmarks.instances import generate
 
 RESULTS = Path(__file__).resolve().parent / "results" / "highs_options.csv"

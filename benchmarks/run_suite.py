@@ -123,7 +123,7 @@ def case_ours(size: str, hard_caps: bool, time_limit: float, lever: str = "") ->
     as `capopt solve --improve`), and keys of HIGHS_LEVERS (e.g. "fix-and-optimise + ipm").
     The returned plan is checked against MODEL.md (`optimizer.checks.verify.check_plan`).
     """
-    from optimizer.heuristic import greedy_plan
+    from optimizer.heuristics.greedy import greedy_plan
     from benchmarks.instances import generate
     from models import build_model, extract_decisions, set_start
     from optimizer.checks.evaluate import objective_values

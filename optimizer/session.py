@@ -65,7 +65,7 @@ class Session:
 
         The candidates are the plan the model holds (the previous stage's; before the first
         stage, the start loaded for this run), the greedy plan, and for a first stage that
-        minimises shortfall a plan built targets first (`optimizer.targets_first`). The
+        minimises shortfall a plan built targets first (`optimizer.heuristics.targets_first`). The
         previous stage's plan is optimal for *its* objective only and often poor in the
         next one. Returns the objective values of the verified plan the model now holds,
         or None: a shortfall stage whose start has shortfall 0 needs no solver call.
@@ -132,7 +132,7 @@ class Session:
 
     def _targets_first_plan(self) -> PlanDecisions | None:
         """A plan that meets the targets first, if it can be built (a heuristic never stops a solve)."""
-        from optimizer.targets_first import targets_first_plan
+        from optimizer.heuristics.targets_first import targets_first_plan
 
         try:
             return targets_first_plan(self.inputs)
@@ -149,13 +149,13 @@ class Session:
         """
         if not self.use_greedy_start:
             return False
-        from optimizer.heuristic import greedy_plan
+        from optimizer.heuristics.greedy import greedy_plan
         from optimizer.checks.verify import check_plan
 
         try:
             plan = greedy_plan(self.inputs)
             if any(self.inputs.robust_overruns(n.code) for n in self.inputs.nations) and check_plan(self.inputs, plan):
-                from optimizer.robust import robust_greedy_plan
+                from optimizer.heuristics.robust_greedy import robust_greedy_plan
 
                 plan = robust_greedy_plan(self.inputs)  # robust budgets reject the plain one
         except Exception as exc:  # a heuristic must never stop a solve

@@ -8,7 +8,7 @@ import pytest
 from benchmarks.instances import Size, generate
 from models import build_model, extract_decisions, set_start
 from optimizer.checks.evaluate import objective_values
-from optimizer.heuristic import greedy_plan
+from optimizer.heuristics.greedy import greedy_plan
 from optimizer.neighbourhood import improve_by_nation
 from optimizer.objectives import set_objective, weighted_expression
 from optimizer.solver import PersistentSolver, SolverOptions

@@ -73,8 +73,8 @@ def test_a_gamma_left_worse_than_a_larger_one_is_solved_again_from_it(scenario) 
 def test_robust_runs_start_from_the_fully_protected_greedy_plan() -> None:
     """The spreadsheet-method start must be robust too: the greedy plan of costs raised by
     their full risk, in real money, passes the robust rule for any Γ and starts the solve."""
-    from optimizer.heuristic import greedy_plan
-    from optimizer.robust import robust_greedy_plan
+    from optimizer.heuristics.greedy import greedy_plan
+    from optimizer.heuristics.robust_greedy import robust_greedy_plan
     from optimizer.session import Session
     from optimizer.checks.verify import check_plan
     from tests.models.conftest import synthetic_inputs

@@ -10,7 +10,7 @@ from optimizer.objectives import PROVEN_BY_START, proven_by_start
 from optimizer.solver import PersistentSolver
 from optimizer.checks.verify import check_plan
 from tests.optimizer.conftest import make_inputs, nation, programme
-from tests.optimizer.test_targets_first import busy_small_nation
+from tests.optimizer.heuristics.test_targets_first import busy_small_nation
 
 
 def test_only_a_shortfall_of_zero_proves_its_stage():

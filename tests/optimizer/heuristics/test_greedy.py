@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.heuristic import greedy_plan
+from optimizer.heuristics.greedy import greedy_plan
 from benchmarks.instances import Size, generate
 from optimizer.checks.evaluate import objective_values
 from optimizer.checks.verify import check_plan

@@ -1,6 +1,6 @@
 """A plan built one funding at a time, each MODEL.md rule checked as it grows, with undo.
 
-`optimizer.targets_first` grows a plan around the capability targets and asks many "can
+`optimizer.heuristics.targets_first` grows a plan around the capability targets and asks many "can
 nation n also fund P here?" questions; re-verifying a whole plan with `optimizer.checks.verify`
 takes about 20 ms on the reference dataset. `PlanState` keeps what the rules look at —
 every nation's spend per year, programmes in development, exclusive groups, adopters per
@@ -24,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from data.tables import ALLIANCE, Inputs, JointDecision, PlanDecisions
-from optimizer.heuristic import balances_fit
+from optimizer.heuristics.greedy import balances_fit
 
 _PAYMENT_MIN = 1e-9
 

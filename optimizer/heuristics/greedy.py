@@ -6,7 +6,7 @@ respected (windows, planning cycles, deadlines, precedence, exclusive groups, ca
 required standards, critical mass, commitments, carry-over and borrowing), so the plan
 passes `optimizer.checks.verify.check_plan` and can also serve as a MIP warm start.
 
-    from optimizer.heuristic import greedy_plan
+    from optimizer.heuristics.greedy import greedy_plan
     plan = greedy_plan(inputs)
 
 How it ranks: a national programme for a nation by `value / cost`, where value is the

@@ -1,0 +1,1 @@
+"""Start plans built from the data tables alone, without a solver: greedy, targets first, robust."""
