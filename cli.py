@@ -228,7 +228,7 @@ def parse_pairs(pairs: tuple[str, ...], option: str, example: str,
 
 def parse_highs_options(pairs: tuple[str, ...]) -> dict[str, str] | None:
     """Repeatable --highs-option NAME=VALUE, each checked by HiGHS before anything is built."""
-    from optimizer.solver import check_highs_options
+    from optimizer.solve.solver import check_highs_options
 
     options = parse_pairs(pairs, "--highs-option", "mip_lp_solver=ipm", convert=str, kind="VALUE")
     try:

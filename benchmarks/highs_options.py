@@ -9,7 +9,7 @@ compared here without the Pyomo build in the way:
 
 Each run: root LP relaxation value and time (solved alone first), then the MIP with the
 option set, reporting incumbent, bound, gap and time to 1% gap, with a hard wall-clock
-deadline enforced through HiGHS's interrupt callback (as optimizer.solver does).
+deadline enforced through HiGHS's interrupt callback (as optimizer.solve.solver does).
 Appends rows to benchmarks/results/highs_options.csv.
 """
 
@@ -30,7 +30,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "highs_options.csv"
 WEIGHTS = {"capability": 1.0, "shortfall": 10.0}
 
 OPTION_SETS: dict[str, dict[str, object]] = {
-    # what optimizer.solver passes today
+    # what optimizer.solve.solver passes today
     "adapter": {"random_seed": 12345, "mip_detect_symmetry": True},
     "defaults": {},
     "no symmetry": {"random_seed": 12345, "mip_detect_symmetry": False},

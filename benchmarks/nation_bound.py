@@ -13,7 +13,7 @@ worth. Subgradient steps then move towards the Lagrangian dual, which equals the
 over the convex hull of every nation's own plans: no valid inequality on a nation's own
 rows (budget-row cuts included) can give a bound below it.
 
-The matrix is the product's own (models.build_model, read by optimizer.highs_model);
+The matrix is the product's own (models.build_model, read by optimizer.solve.highs_model);
 columns belong to the nation that is their first index, every other column (consortium
 starts, standards in use, ALLIANCE shortfall) and every row touching two nations or such
 a column is coupling. Writes benchmarks/results/nation_bound.md.
@@ -224,8 +224,8 @@ def measure(size: str, hard_caps: bool, iterations: int, target: float | None, t
 
     from benchmarks.instances import generate
     from models import build_model
-    from optimizer.highs_model import HighsModel
-    from optimizer.objectives import set_objective, weighted_expression
+    from optimizer.solve.highs_model import HighsModel
+    from optimizer.solve.objectives import set_objective, weighted_expression
 
     inputs = generate(size, 1, hard_caps)
     model = build_model(inputs)

@@ -138,7 +138,7 @@ def solve(mm: MatrixModel, time_limit: float, gap: float = 1e-4, threads: int | 
 
 
 # CBC was seen overrunning `-sec` by minutes on L (stuck before its first node), so the
-# limit is made hard here, as optimizer.solver does for HiGHS: SIGINT (CBC stops and
+# limit is made hard here, as optimizer.solve.solver does for HiGHS: SIGINT (CBC stops and
 # writes its incumbent) a little after the limit, SIGKILL if it still has not stopped.
 WATCHDOG_GRACE_SECONDS = 5.0
 KILL_AFTER_SECONDS = 10.0
@@ -196,7 +196,7 @@ def _own_cbc_processes() -> list[int]:
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
-    """|objective − bound| / max(|objective|, 1e-9), as HiGHS and optimizer.solver define it."""
+    """|objective − bound| / max(|objective|, 1e-9), as HiGHS and optimizer.solve.solver define it."""
     if objective is None or bound is None or not math.isfinite(bound):
         return None
     return abs(objective - bound) / max(abs(objective), 1e-9)

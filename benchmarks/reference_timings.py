@@ -23,7 +23,7 @@ from data.reader import load_inputs
 from data.reference import reference_path
 from models import build_model
 from optimizer import Scenario
-from optimizer.solver import PersistentSolver, SolverOptions
+from optimizer.solve.solver import PersistentSolver, SolverOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 

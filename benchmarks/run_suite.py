@@ -66,8 +66,8 @@ def case_build_timings(size: str, hard_caps: bool, repeats: int) -> dict[str, An
     from benchmarks.floor_highspy import build_matrix, to_highs
     from benchmarks.instances import generate
     from models import build_model
-    from optimizer.objectives import set_objective, weighted_expression
-    from optimizer.solver import PersistentSolver, SolverOptions
+    from optimizer.solve.objectives import set_objective, weighted_expression
+    from optimizer.solve.solver import PersistentSolver, SolverOptions
 
     inputs = generate(size, SEED, hard_caps)
     ours_build, ours_handoff, appsi_handoff, floor_build, floor_handoff = [], [], [], [], []
@@ -127,8 +127,8 @@ def case_ours(size: str, hard_caps: bool, time_limit: float, lever: str = "") ->
     from benchmarks.instances import generate
     from models import build_model, extract_decisions, set_start
     from optimizer.checks.evaluate import objective_values
-    from optimizer.objectives import set_objective, weighted_expression
-    from optimizer.solver import PersistentSolver, Progress, SolverOptions
+    from optimizer.solve.objectives import set_objective, weighted_expression
+    from optimizer.solve.solver import PersistentSolver, Progress, SolverOptions
     from optimizer.checks.verify import check_plan
 
     inputs = generate(size, SEED, hard_caps)
@@ -162,7 +162,7 @@ def case_ours(size: str, hard_caps: bool, time_limit: float, lever: str = "") ->
     began = time.perf_counter()
     neighbourhood = None
     if "fix-and-optimise" in parts:  # greedy start, half the limit re-optimising nation by nation
-        from optimizer.neighbourhood import improve_by_nation
+        from optimizer.solve.neighbourhood import improve_by_nation
 
         set_start(m, greedy)
         warm = True
@@ -370,7 +370,7 @@ def build_markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list
     out = ["# capopt build and hand-off against the highspy floor", ""]
     out += ["| machine | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in info.items()] + [""]
     out += ["Instances: `benchmarks.instances.generate(size, seed=1)`, mixed variant; ours = `build_model` "
-            "then the first `PersistentSolver` hand-off (optimizer.highs_model); floor = the same matrix "
+            "then the first `PersistentSolver` hand-off (optimizer.solve.highs_model); floor = the same matrix "
             "built with numpy and passed to highspy directly.", ""]
     return "\n".join(out + build_table(rows, sizes)) + "\n"
 

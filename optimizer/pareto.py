@@ -39,8 +39,8 @@ from data.tables import Inputs, PlanDecisions, objective_sense
 from models import build_model, extract_decisions, set_start
 from optimizer.errors import InfeasibleError, SolverError
 from optimizer.checks.evaluate import Evaluation, evaluate, objective_values
-from optimizer.objectives import hold_within_tolerance, release_holds, set_objective
-from optimizer.solver import INTERRUPT, PersistentSolver, SolveOutcome, SolverOptions, catch_ctrl_c
+from optimizer.solve.objectives import hold_within_tolerance, release_holds, set_objective
+from optimizer.solve.solver import INTERRUPT, PersistentSolver, SolveOutcome, SolverOptions, catch_ctrl_c
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from data.tables import Inputs, PlanDecisions, objective_sense
 from optimizer import whatif
 from optimizer.checks.evaluate import fundings, objective_values, service_weight, spend_items
 from optimizer.result import Result
-from optimizer.solver import ProgressFn, SolverOptions, check_highs_options
+from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from data.tables import objective_sense
 from optimizer.errors import SolverError
-from optimizer.objectives import sign
+from optimizer.solve.objectives import sign
 from optimizer.sweeps import Job, Sweep, SweepProgressFn, run_jobs
 
 logger = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def price_of_robustness(
 def _repair(sweep: Sweep, solve_kwargs: dict[str, Any]) -> list[str]:
     """Re-solve, from a larger Γ's better plan, every Γ that the solver left worse off."""
     from optimizer.session import Session
-    from optimizer.solver import SolverOptions
+    from optimizer.solve.solver import SolverOptions
     from optimizer.sweeps import SWEEP_THREADS, SweepPoint
 
     notes = []

@@ -11,7 +11,7 @@ from data.errors import Problem
 from data.tables import Inputs, PlanDecisions
 from optimizer import whatif
 from optimizer.result import Result
-from optimizer.solver import ProgressFn, SolverOptions, check_highs_options
+from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
 
 if TYPE_CHECKING:
     from optimizer.flexibility import FlexibilityReport
@@ -67,7 +67,7 @@ class Scenario:
 
         `improve_seconds` > 0: spend up to that long re-optimising one nation at a time from
         the start plan before the full search (better plans on large models; see
-        optimizer.neighbourhood). The bound and the answer's exactness are unaffected.
+        optimizer.solve.neighbourhood). The bound and the answer's exactness are unaffected.
         None (default): half the time limit on models of 250,000 non-zeros or more
         (`optimizer.session.IMPROVE_FROM_NONZEROS`), none below; 0 turns it off.
 

@@ -17,15 +17,15 @@ from data.tables import Inputs, PlanDecisions, objective_sense
 from models import build_model, extract_decisions, set_start
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.checks.evaluate import evaluate
-from optimizer.objectives import Stage, meets_holds, release_holds, solve_lexicographic, solve_weighted
+from optimizer.solve.objectives import Stage, meets_holds, release_holds, solve_lexicographic, solve_weighted
 from optimizer.result import Result
-from optimizer.solver import PersistentSolver, ProgressFn, SolverOptions, catch_ctrl_c
+from optimizer.solve.solver import PersistentSolver, ProgressFn, SolverOptions, catch_ctrl_c
 from optimizer.checks.verify import PlanVerificationError, verify_result
 
 logger = logging.getLogger(__name__)
 
 # When the user leaves `improve_seconds` unset, models with this many matrix non-zeros or
-# more spend half the time limit on fix-and-optimise by nation first (optimizer.neighbourhood).
+# more spend half the time limit on fix-and-optimise by nation first (optimizer.solve.neighbourhood).
 # Measured (docs/benchmarks.md, issue 7): on the L and XL benchmark instances (500 k and
 # 2.1 M non-zeros) HiGHS alone ends on the greedy plan, while fix-and-optimise improves
 # it; on M (118 k) HiGHS alone does better. The bound lies between the two.
@@ -109,7 +109,7 @@ class Session:
 
     def _improver(self, seconds_per_stage: float):  # -> Callable[[float], None]
         """Fix-and-optimise by nation before a stage's solve, within its share of the time."""
-        from optimizer.neighbourhood import improve_by_nation
+        from optimizer.solve.neighbourhood import improve_by_nation
 
         def improve(seconds_left: float) -> None:
             budget = min(seconds_per_stage, seconds_left / 2)
@@ -189,7 +189,7 @@ class Session:
 
         `improve_seconds` > 0 spends up to that long, shared among the stages and at most
         half of what is left before each, re-optimising one nation at a time from the
-        stage's start plan (optimizer.neighbourhood): a better first plan on large models.
+        stage's start plan (optimizer.solve.neighbourhood): a better first plan on large models.
         None: half the time limit on models of IMPROVE_FROM_NONZEROS or more, else none.
 
         Raises `InfeasibleError` (with the conflicting commitments named), `NoSolutionError`
@@ -250,7 +250,7 @@ class Session:
     ) -> Result:
         first, last = stages[0].outcome, stages[-1].outcome
         if first.status == "infeasible":
-            from optimizer.diagnose import diagnose_infeasibility
+            from optimizer.solve.diagnose import diagnose_infeasibility
 
             conflicts = diagnose_infeasibility(self.inputs) if diagnose else []
             raise InfeasibleError("No plan satisfies the inputs.", conflicts)

@@ -25,7 +25,7 @@ import pandas as pd
 from data.tables import Inputs
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.result import Result
-from optimizer.solver import INTERRUPT, SolverOptions, catch_ctrl_c
+from optimizer.solve.solver import INTERRUPT, SolverOptions, catch_ctrl_c
 
 logger = logging.getLogger(__name__)
 

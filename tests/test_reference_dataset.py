@@ -212,9 +212,9 @@ def test_reference_model_keeps_dual_simplex_for_its_root_lp(reference):
     import highspy
 
     from models import build_model
-    from optimizer.highs_model import HighsModel
+    from optimizer.solve.highs_model import HighsModel
     from optimizer.session import IMPROVE_FROM_NONZEROS
-    from optimizer.solver import IPM_ROOT_FROM_NONZEROS
+    from optimizer.solve.solver import IPM_ROOT_FROM_NONZEROS
 
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)

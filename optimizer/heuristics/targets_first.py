@@ -2,7 +2,7 @@
 
 Why: a lexicographic run starts by minimising shortfall, and shortfall is a sum of
 non-negative terms, so a plan with shortfall 0 *is* that stage's optimum, proven by its own
-value (`optimizer.objectives.proven_by_start`). The greedy start (`optimizer.heuristics.greedy`)
+value (`optimizer.solve.objectives.proven_by_start`). The greedy start (`optimizer.heuristics.greedy`)
 spends budgets and capacity on value per euro and large consortia before the targets
 are looked at, and on the reference dataset it leaves a shortfall of 50, which HiGHS then
 needs about 8 s to remove. Built the other way round — from nothing, commitments, then

@@ -11,7 +11,7 @@ from benchmarks.floor_highspy import build_matrix, decode, objective_values, to_
 from benchmarks.instances import Size, generate
 from models import build_model
 from optimizer import Scenario
-from optimizer.objectives import set_objective, weighted_expression
+from optimizer.solve.objectives import set_objective, weighted_expression
 from optimizer.checks.verify import check_plan
 
 WEIGHTS = {"capability": 1.0, "shortfall": 10.0}

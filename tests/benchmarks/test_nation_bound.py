@@ -14,8 +14,8 @@ import pytest
 
 from benchmarks.nation_bound import WEIGHTS, decompose, lagrangian_bound, lp_duals, valid_multipliers
 from models import build_model
-from optimizer.highs_model import HighsModel
-from optimizer.objectives import set_objective, weighted_expression
+from optimizer.solve.highs_model import HighsModel
+from optimizer.solve.objectives import set_objective, weighted_expression
 from tests.optimizer.bruteforce import best_plan, random_tiny_inputs
 
 TOLERANCE = 1e-6

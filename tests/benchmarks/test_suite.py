@@ -11,8 +11,8 @@ from benchmarks import run_suite
 from benchmarks.floor_highspy import build_matrix, to_highs
 from benchmarks.instances import Size, generate
 from models import build_model
-from optimizer.objectives import set_objective, weighted_expression
-from optimizer.solver import PersistentSolver, SolverOptions
+from optimizer.solve.objectives import set_objective, weighted_expression
+from optimizer.solve.solver import PersistentSolver, SolverOptions
 
 ROWS = [
     {"size": "S", "variant": "mixed", "case": "build", "time_limit_s": 30.0, "vars": 100, "cons": 90,

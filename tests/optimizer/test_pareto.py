@@ -24,7 +24,7 @@ from optimizer.pareto import (
     _worker_pool,
     non_dominated,
 )
-from optimizer.solver import INTERRUPT, SolverOptions
+from optimizer.solve.solver import INTERRUPT, SolverOptions
 
 KNAPSACK = Path(__file__).resolve().parents[1] / "data" / "knapsack"
 
@@ -223,7 +223,7 @@ def test_flagged_run_counts_the_flagged_cells_before_the_next_one_to_solve(flagg
 def test_front_summary_records_the_automatic_root_lp_choice(monkeypatch, front_2kp50):
     """A front over a model at or above the interior-point size says so in its Summary; the
     small 2kp50 front (100 non-zeros, below it) has no such row."""
-    import optimizer.solver as solver_module
+    import optimizer.solve.solver as solver_module
 
     assert "solver_options" not in dict(front_2kp50.summary_rows())
     monkeypatch.setattr(solver_module, "IPM_ROOT_FROM_NONZEROS", 1)

@@ -143,7 +143,7 @@ def test_time_spent_on_the_start_plan_counts_against_the_limit(monkeypatch):
     """The greedy start plan (1.3 s on the L benchmark instance) used to be left out of the
     solver's share of --time-limit, so large runs overran it by that much."""
     from optimizer.session import Session
-    from optimizer.solver import PersistentSolver
+    from optimizer.solve.solver import PersistentSolver
 
     slow_start, real_start = 1.0, Session._start_from_greedy_plan
     limits: list[float] = []

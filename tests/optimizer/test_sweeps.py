@@ -8,7 +8,7 @@ import pytest
 
 from optimizer import Scenario, sweep
 from optimizer.flexibility import flexibility_value
-from optimizer.solver import INTERRUPT
+from optimizer.solve.solver import INTERRUPT
 from optimizer.sweeps import budget_sweep, parse_range
 from tests.optimizer.conftest import make_inputs, nation, programme
 

@@ -6,8 +6,8 @@ import pytest
 
 from data.tables import Target
 from optimizer import Scenario
-from optimizer.objectives import PROVEN_BY_START, proven_by_start
-from optimizer.solver import PersistentSolver
+from optimizer.solve.objectives import PROVEN_BY_START, proven_by_start
+from optimizer.solve.solver import PersistentSolver
 from optimizer.checks.verify import check_plan
 from tests.optimizer.conftest import make_inputs, nation, programme
 from tests.optimizer.heuristics.test_targets_first import busy_small_nation

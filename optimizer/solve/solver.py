@@ -1,7 +1,7 @@
 """The one adapter that talks to the MIP solver: options, hard limits, progress, statuses.
 
 HiGHS is driven through highspy directly, kept in step with the Pyomo model by
-`optimizer.highs_model`, so that one built model can be re-solved many times
+`optimizer.solve.highs_model`, so that one built model can be re-solved many times
 (lexicographic stages, Pareto grid points, budget sweeps) with only the changed objective,
 rows or right-hand sides handed over again. Other MIP solvers go through Pyomo's
 SolverFactory.
@@ -27,7 +27,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from optimizer.errors import SolverError
-from optimizer.highs_model import HighsModel
+from optimizer.solve.highs_model import HighsModel
 
 logger = logging.getLogger(__name__)
 
@@ -346,7 +346,7 @@ class _Backend:
 
 
 class _HighsBackend(_Backend):
-    """HiGHS through highspy directly (optimizer.highs_model keeps it in step with Pyomo).
+    """HiGHS through highspy directly (optimizer.solve.highs_model keeps it in step with Pyomo).
 
     Our interrupt and progress callbacks sit on the highspy object. Nothing is written to
     files unless the user asked for a solver log.

@@ -14,7 +14,7 @@ from typing import Callable, Mapping, Sequence
 import pyomo.environ as pyo
 
 from data.tables import objective_sense
-from optimizer.solver import PersistentSolver, SolveOutcome
+from optimizer.solve.solver import PersistentSolver, SolveOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def solve_weighted(
     improve: Callable[[float], None] | None = None,
 ) -> list[Stage]:
     """One solve of the weighted sum. `improve(seconds_left)` may first improve the plan the
-    model holds (e.g. optimizer.neighbourhood) and must leave a feasible plan there."""
+    model holds (e.g. optimizer.solve.neighbourhood) and must leave a feasible plan there."""
     deadline = time.monotonic() + time_limit
     set_objective(m, penalised(weighted_expression(m, weights), "max", penalty), "max")
     solver.stage = "weighted"

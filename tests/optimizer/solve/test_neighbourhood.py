@@ -9,9 +9,9 @@ from benchmarks.instances import Size, generate
 from models import build_model, extract_decisions, set_start
 from optimizer.checks.evaluate import objective_values
 from optimizer.heuristics.greedy import greedy_plan
-from optimizer.neighbourhood import improve_by_nation
-from optimizer.objectives import set_objective, weighted_expression
-from optimizer.solver import PersistentSolver, SolverOptions
+from optimizer.solve.neighbourhood import improve_by_nation
+from optimizer.solve.objectives import set_objective, weighted_expression
+from optimizer.solve.solver import PersistentSolver, SolverOptions
 from optimizer.checks.verify import check_plan
 
 WEIGHTS = {"capability": 1.0, "shortfall": 10.0}
@@ -55,7 +55,7 @@ def test_solving_with_improve_keeps_the_exact_optimum() -> None:
 
     from optimizer import Scenario
 
-    scenario = Scenario.from_excel(Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx")
+    scenario = Scenario.from_excel(Path(__file__).resolve().parents[3] / "examples" / "small" / "small.xlsx")
     for mode in ("weighted", "lexicographic"):
         plain = scenario.solve(objective=mode, gap=0.0, time_limit=60)
         improved = scenario.solve(objective=mode, gap=0.0, time_limit=60, improve_seconds=10)
@@ -70,7 +70,7 @@ def test_large_models_improve_by_default_and_the_summary_says_so(monkeypatch) ->
     and below the size nothing changes."""
     from pathlib import Path
 
-    import optimizer.neighbourhood as neighbourhood
+    import optimizer.solve.neighbourhood as neighbourhood
     import optimizer.session as session_module
     from optimizer import Scenario
 
@@ -82,7 +82,7 @@ def test_large_models_improve_by_default_and_the_summary_says_so(monkeypatch) ->
         return real(model, solver, seconds)
 
     monkeypatch.setattr(neighbourhood, "improve_by_nation", counting)
-    scenario = Scenario.from_excel(Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx")
+    scenario = Scenario.from_excel(Path(__file__).resolve().parents[3] / "examples" / "small" / "small.xlsx")
     below = scenario.solve(objective="weighted", gap=0.0, time_limit=60)
     assert not calls and "improve" not in dict(below.summary_rows())
 

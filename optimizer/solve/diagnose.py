@@ -17,8 +17,8 @@ import pyomo.environ as pyo
 
 from data.tables import Commitment, Inputs
 from models import build_model
-from optimizer.objectives import set_objective
-from optimizer.solver import PersistentSolver, SolverOptions
+from optimizer.solve.objectives import set_objective
+from optimizer.solve.solver import PersistentSolver, SolverOptions
 
 logger = logging.getLogger(__name__)
 

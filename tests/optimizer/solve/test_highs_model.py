@@ -12,7 +12,7 @@ import pyomo.environ as pyo
 import pytest
 
 from models.terms import linear
-from optimizer.solver import PersistentSolver, SolverOptions
+from optimizer.solve.solver import PersistentSolver, SolverOptions
 
 
 def knapsack() -> pyo.ConcreteModel:

@@ -9,8 +9,8 @@ import time
 import pyomo.environ as pyo
 import pytest
 
-import optimizer.solver as solver_module
-from optimizer.solver import INTERRUPT, PersistentSolver, SolverOptions, check_highs_options, relative_gap
+import optimizer.solve.solver as solver_module
+from optimizer.solve.solver import INTERRUPT, PersistentSolver, SolverOptions, check_highs_options, relative_gap
 from optimizer.errors import SolverError
 
 
@@ -104,7 +104,7 @@ def test_relative_gap():
 
 # --- improving solutions kept for later starts ---------------------------------------------
 def test_solution_pool_keeps_the_newest_vectors_up_to_its_limit():
-    from optimizer.solver import SolutionPool
+    from optimizer.solve.solver import SolutionPool
 
     import numpy as np
 

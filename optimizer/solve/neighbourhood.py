@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
-from optimizer.solver import PersistentSolver, active_objective
+from optimizer.solve.solver import PersistentSolver, active_objective
 
 logger = logging.getLogger(__name__)
 

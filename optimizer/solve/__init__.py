@@ -1,0 +1,1 @@
+"""The solve engine: the one HiGHS adapter, objective staging, fix-and-optimise, diagnosis."""
