@@ -417,7 +417,7 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
           years: str | None, workers: int | None, scheduler: str | None, time_limit: float | None,
           gap: float | None) -> None:
     """Budget efficiency curve: solve with budgets scaled over a range."""
-    from optimizer.sweeps import parse_range
+    from optimizer.studies.sweeps import parse_range
 
     console: Console = ctx.obj["console"]
     try:
@@ -493,7 +493,7 @@ def parse_gammas(text: str) -> list[int]:
 def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, workers: int | None,
                scheduler: str | None, time_limit: float | None, gap: float | None) -> None:
     """Price of robustness: every objective as budgets absorb Γ = 0, 1, 2, … programme overruns."""
-    from optimizer.robust import price_of_robustness
+    from optimizer.studies.robustness import price_of_robustness
 
     console: Console = ctx.obj["console"]
     values = parse_gammas(gammas)
@@ -547,7 +547,7 @@ def stress(ctx: click.Context, plan: str, book: str | None, samples: int, seed: 
            point: int | None, output: str) -> None:
     """Stress test PLAN.xlsx: budget breaches and capability lost under sampled cost overruns."""
     from data.plan_reader import load_plan_book
-    from optimizer.stress import stress_test
+    from optimizer.studies.stress import stress_test
     from optimizer.checks.verify import check_plan
 
     plan_book = load_plan_book(plan)
@@ -592,7 +592,7 @@ def replan(ctx: click.Context, book: str, previous_plan: str, from_year: int, st
            log_file: str | None, highs_options: tuple[str, ...]) -> None:
     """Re-plan BOOK.xlsx from a year on, keeping what started and penalising changes to the rest."""
     from data.plan_reader import read_plan
-    from optimizer.replan import replan as run_replan
+    from optimizer.studies.replan import replan as run_replan
 
     console: Console = ctx.obj["console"]
     highs_map = parse_highs_options(highs_options)

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from optimizer import Scenario
-from optimizer.replan import replan
-from optimizer.robust import price_of_robustness
-from optimizer.stress import stress_test
+from optimizer.studies.replan import replan
+from optimizer.studies.robustness import price_of_robustness
+from optimizer.studies.stress import stress_test
 from optimizer.checks.verify import check_robust_budget
 
 GAMMAS = (0, 1, 2, 3)

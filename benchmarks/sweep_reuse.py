@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from optimizer import Scenario
-from optimizer.sweeps import budget_sweep
+from optimizer.studies.sweeps import budget_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,6 +8,6 @@
 from optimizer.errors import InfeasibleError, InputError, NoSolutionError, SolverError
 from optimizer.result import Result
 from optimizer.scenario import Scenario
-from optimizer.sweeps import Sweep, budget_sweep, sweep
+from optimizer.studies.sweeps import Sweep, budget_sweep, sweep
 
 __all__ = ["Scenario", "Result", "Sweep", "sweep", "budget_sweep", "InputError", "InfeasibleError", "SolverError", "NoSolutionError"]

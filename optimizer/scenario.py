@@ -14,9 +14,9 @@ from optimizer.result import Result
 from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
 
 if TYPE_CHECKING:
-    from optimizer.flexibility import FlexibilityReport
-    from optimizer.pareto import Front, ParetoProgressFn
-    from optimizer.sweeps import Sweep
+    from optimizer.studies.flexibility import FlexibilityReport
+    from optimizer.studies.pareto import Front, ParetoProgressFn
+    from optimizer.studies.sweeps import Sweep
 
 logger = logging.getLogger(__name__)
 
@@ -106,13 +106,13 @@ class Scenario:
         progress: "ParetoProgressFn | None" = None,
         workers: int = 1,
     ) -> "Front":
-        """The non-dominated plans for two or more objectives (AUGMECON2, see optimizer.pareto).
+        """The non-dominated plans for two or more objectives (AUGMECON2, see optimizer.studies.pareto).
 
         Defaults come from Settings (`pareto_objectives`, `pareto_points`, `pareto_exact`).
         `workers` > 1 shares the grid among that many local processes (one solver thread
         each unless `threads` says otherwise); the default, 1, solves it in this process.
         """
-        from optimizer.pareto import pareto_front
+        from optimizer.studies.pareto import pareto_front
 
         s = self.inputs.settings
         return pareto_front(
@@ -131,14 +131,14 @@ class Scenario:
 
     def budget_sweep(self, scales: Sequence[float], nations: Sequence[str] | None = None,
                      years: Sequence[int] | None = None, **kwargs: object) -> "Sweep":
-        """Solve with budgets scaled by each value (one reused model; see optimizer.sweeps)."""
-        from optimizer.sweeps import budget_sweep
+        """Solve with budgets scaled by each value (one reused model; see optimizer.studies.sweeps)."""
+        from optimizer.studies.sweeps import budget_sweep
 
         return budget_sweep(self, scales, nations, years, **kwargs)  # type: ignore[arg-type]
 
     def flexibility_value(self, **kwargs: object) -> "FlexibilityReport":
-        """What free starts and carry-over/borrowing are worth (see optimizer.flexibility)."""
-        from optimizer.flexibility import flexibility_value
+        """What free starts and carry-over/borrowing are worth (see optimizer.studies.flexibility)."""
+        from optimizer.studies.flexibility import flexibility_value
 
         return flexibility_value(self, **kwargs)  # type: ignore[arg-type]
 

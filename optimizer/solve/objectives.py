@@ -1,6 +1,6 @@
 """How several objectives become solver runs: lexicographic stages and weighted sums.
 
-Pareto fronts live in `optimizer.pareto`; both share the stage machinery here.
+Pareto fronts live in `optimizer.studies.pareto`; both share the stage machinery here.
 """
 
 from __future__ import annotations

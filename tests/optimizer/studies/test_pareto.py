@@ -13,9 +13,9 @@ import pytest
 
 from benchmarks.knapsack import knapsack_inputs, reference_front
 from data.input_writer import write_inputs
-import optimizer.pareto as pareto_module
+import optimizer.studies.pareto as pareto_module
 from optimizer import Scenario
-from optimizer.pareto import (
+from optimizer.studies.pareto import (
     GridSpec,
     ParetoProgress,
     _run_segments,
@@ -26,7 +26,7 @@ from optimizer.pareto import (
 )
 from optimizer.solve.solver import INTERRUPT, SolverOptions
 
-KNAPSACK = Path(__file__).resolve().parents[1] / "data" / "knapsack"
+KNAPSACK = Path(__file__).resolve().parents[2] / "data" / "knapsack"
 
 
 def rounded(front) -> set[tuple[float, ...]]:

@@ -1,4 +1,4 @@
-"""Re-planning from last year's plan (optimizer.replan) and the verifier's frozen-past rule."""
+"""Re-planning from last year's plan (optimizer.studies.replan) and the verifier's frozen-past rule."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from data.errors import InputError
 from data.plan_reader import read_plan
 from optimizer import Scenario
-from optimizer.replan import replan
+from optimizer.studies.replan import replan
 from optimizer.checks.verify import check_plan_stability
 from tests.optimizer.conftest import make_inputs, nation, plan, programme, standard
 

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from data.tables import Inputs, objective_sense
-from optimizer.sweeps import Job, Sweep, SweepProgressFn, run_jobs
+from optimizer.studies.sweeps import Job, Sweep, SweepProgressFn, run_jobs
 
 LEVERS = ("rigid", "free starts", "carry-over", "flexible")
 DEFAULT_CARRY_OVER = 0.1  # used only when the workbook allows no carry-over at all

@@ -1,4 +1,4 @@
-"""Stress tests of plans (optimizer.stress): the overrun distribution, breaches, the delay rule."""
+"""Stress tests of plans (optimizer.studies.stress): the overrun distribution, breaches, the delay rule."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from optimizer import Scenario
-from optimizer.stress import TRIANGLE_HIGH, draw_overruns, stress_test
+from optimizer.studies.stress import TRIANGLE_HIGH, draw_overruns, stress_test
 from tests.optimizer.conftest import make_inputs, nation, plan, programme
 
 

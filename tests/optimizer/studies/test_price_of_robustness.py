@@ -1,4 +1,4 @@
-"""Price of robustness (optimizer.robust): one plan per Γ, losses signed, workbook with charts."""
+"""Price of robustness (optimizer.studies.robustness): one plan per Γ, losses signed, workbook with charts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from optimizer import Scenario
-from optimizer.robust import price_of_robustness
+from optimizer.studies.robustness import price_of_robustness
 from tests.optimizer.conftest import make_inputs, nation, programme
 
 
@@ -55,8 +55,8 @@ def test_a_gamma_left_worse_than_a_larger_one_is_solved_again_from_it(scenario) 
     """A plan robust for Γ = 1 is feasible for Γ = 0. If Γ = 0's own solve came back worse
     (here: an empty plan stands in for a solve stopped by its time limit), it is solved
     again from the Γ = 1 plan, so the price never falls as Γ grows."""
-    from optimizer.robust import _repair
-    from optimizer.sweeps import SweepPoint
+    from optimizer.studies.robustness import _repair
+    from optimizer.studies.sweeps import SweepPoint
 
     kwargs = {"objective": "weighted", "weights": {"capability": 1.0}, "gap": 0.0}
     report = price_of_robustness(scenario, [0, 1], workers=1, monotone=False, **kwargs)

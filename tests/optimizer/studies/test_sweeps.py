@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from optimizer import Scenario, sweep
-from optimizer.flexibility import flexibility_value
+from optimizer.studies.flexibility import flexibility_value
 from optimizer.solve.solver import INTERRUPT
-from optimizer.sweeps import budget_sweep, parse_range
+from optimizer.studies.sweeps import budget_sweep, parse_range
 from tests.optimizer.conftest import make_inputs, nation, programme
 
 OBJECTIVE_COLUMNS = ["capability", "cost", "shortfall", "interoperability", "risk"]
@@ -74,7 +74,7 @@ def test_general_sweep_of_what_ifs():
 
 def test_interrupted_sweep_keeps_solved_scenarios(monkeypatch):
     """Interrupt after the first scenario: the sweep returns it and says it is incomplete."""
-    import optimizer.sweeps as sweeps
+    import optimizer.studies.sweeps as sweeps
 
     original = sweeps.SweepPoint
     calls = []

@@ -19,7 +19,7 @@ import pandas as pd
 from data.tables import objective_sense
 from optimizer.errors import SolverError
 from optimizer.solve.objectives import sign
-from optimizer.sweeps import Job, Sweep, SweepProgressFn, run_jobs
+from optimizer.studies.sweeps import Job, Sweep, SweepProgressFn, run_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def _repair(sweep: Sweep, solve_kwargs: dict[str, Any]) -> list[str]:
     """Re-solve, from a larger Γ's better plan, every Γ that the solver left worse off."""
     from optimizer.session import Session
     from optimizer.solve.solver import SolverOptions
-    from optimizer.sweeps import SWEEP_THREADS, SweepPoint
+    from optimizer.studies.sweeps import SWEEP_THREADS, SweepPoint
 
     notes = []
     best: SweepPoint | None = None
