@@ -15,15 +15,9 @@ from benchmarks.knapsack import knapsack_inputs, reference_front
 from data.input_writer import write_inputs
 import optimizer.studies.pareto as pareto_module
 from optimizer import Scenario
-from optimizer.studies.pareto import (
-    GridSpec,
-    ParetoProgress,
-    _run_segments,
-    _flagged_run,
-    _segment_result,
-    _worker_pool,
-    non_dominated,
-)
+from optimizer.studies.pareto.front import ParetoProgress, non_dominated
+from optimizer.studies.pareto.grid import GridSpec, _flagged_run
+from optimizer.studies.pareto.workers import _run_segments, _segment_result, _worker_pool
 from optimizer.solve.solver import INTERRUPT, SolverOptions
 
 KNAPSACK = Path(__file__).resolve().parents[2] / "data" / "knapsack"

@@ -1,0 +1,228 @@
+"""What a Pareto run returns: its progress counts, the plans it found and the front they make."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Sequence
+
+import pandas as pd
+
+from data.tables import Inputs, PlanDecisions, objective_sense
+from optimizer.checks.evaluate import Evaluation, evaluate
+from optimizer.errors import SolverError
+
+DOMINANCE_TOLERANCE = 1e-6
+
+
+@dataclass
+class ParetoProgress:
+    """Counts for a progress bar."""
+
+    grid_total: int
+    done: int = 0  # grid points visited (solved + skipped)
+    solved: int = 0
+    skipped: int = 0
+    infeasible: int = 0
+    unproven: int = 0
+    found: int = 0
+    phase: str = "payoff table"
+
+
+ParetoProgressFn = Callable[[ParetoProgress], None]
+
+
+@dataclass(frozen=True)
+class FrontPoint:
+    """One plan found on the way; its full evaluation (tables) is computed only when asked,
+    since most plans a grid finds turn out dominated or duplicated."""
+
+    decisions: PlanDecisions
+    objectives: dict[str, float]
+    proven: bool
+    gap: float | None
+    grid_index: tuple[int, ...]
+    inputs: Inputs = field(repr=False, compare=False)
+
+    @cached_property
+    def evaluation(self) -> Evaluation:
+        return evaluate(self.inputs, self.decisions)
+
+
+@dataclass
+class Front:
+    """The non-dominated plans found, with the payoff table and run statistics."""
+
+    inputs: Inputs
+    objectives: tuple[str, ...]
+    points_found: list[FrontPoint]
+    payoff: pd.DataFrame
+    grid: dict[str, list[float]]
+    stats: ParetoProgress
+    complete: bool
+    seconds: float
+    solver: str = "highs"
+    solver_version: str = ""
+    exact: bool = False
+    notes: list[str] = field(default_factory=list)
+    solver_seconds: float = 0.0  # of `seconds`, the time spent inside the MIP solver (all processes)
+    workers: int = 1  # processes that shared the grid
+    solver_options: str = ""  # HiGHS options chosen for this model (see PersistentSolver.describe_options)
+
+    @property
+    def points(self) -> pd.DataFrame:
+        """One row per plan: point, the chosen objectives, the others, gap, proven."""
+        others = [n for n in self.inputs.objective_names() if n not in self.objectives]
+        rows = []
+        for i, pt in enumerate(self.points_found, start=1):
+            obj = pt.objectives
+            rows.append(
+                {"point": i, **{n: obj[n] for n in self.objectives}, **{n: obj[n] for n in others},
+                 "gap": pt.gap, "proven": pt.proven}
+            )
+        return pd.DataFrame(rows, columns=["point", *self.objectives, *others, "gap", "proven"])
+
+    @property
+    def plans(self) -> list[pd.DataFrame]:
+        return [pt.evaluation.plan for pt in self.points_found]
+
+    def point_tables(self) -> dict[str, pd.DataFrame]:
+        """Plan, Spend, … of every point, stacked, each beginning with a `point` column."""
+        names = ["plan", "spend", "standards", "capability", "contributions"]
+        out: dict[str, pd.DataFrame] = {}
+        for name in names:
+            frames = []
+            for i, pt in enumerate(self.points_found, start=1):
+                df = getattr(pt.evaluation, name).copy()
+                df.insert(0, "point", i)
+                frames.append(df)
+            out[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["point"])
+        return out
+
+    @property
+    def core_index(self) -> pd.DataFrame:
+        """Share of front plans funding each (nation, programme): 1.0 = in every efficient plan."""
+        counts: dict[tuple[str, str], int] = {}
+        for pt in self.points_found:
+            for key in pt.decisions.funded():
+                counts[key] = counts.get(key, 0) + 1
+        total = max(len(self.points_found), 1)
+        rows = [{"nation": n, "programme": p, "plans": c, "share": c / total} for (n, p), c in counts.items()]
+        df = pd.DataFrame(rows, columns=["nation", "programme", "plans", "share"])
+        return df.sort_values(["share", "nation", "programme"], ascending=[False, True, True], ignore_index=True)
+
+    def vectors(self) -> list[tuple[float, ...]]:
+        """The chosen objectives of each point (in their own sense), for comparisons."""
+        return [tuple(pt.objectives[n] for n in self.objectives) for pt in self.points_found]
+
+    def summary_rows(self) -> list[tuple[str, object]]:
+        from optimizer.result import tool_version
+
+        source = self.inputs.source
+        rows: list[tuple[str, object]] = [
+            ("status", "optimal" if self.complete and self.stats.unproven == 0 else "feasible"),
+            ("termination", "complete" if self.complete else "stopped early (time limit or interrupt)"),
+            ("objective", "pareto"),
+        ]
+        if self.points_found:
+            first = self.points_found[0].objectives
+            rows += [(n, float(first[n])) for n in self.inputs.objective_names()]
+            rows += [("best_bound", None), ("gap", self.points_found[0].gap)]
+        rows += [
+            ("pareto_objectives", ", ".join(self.objectives)),
+            ("pareto_mode", "exact" if self.exact else "grid"),
+            ("points", len(self.points_found)),
+            ("grid_points", self.stats.grid_total),
+            ("solved", self.stats.solved),
+            ("skipped", self.stats.skipped),
+            ("infeasible_points", self.stats.infeasible),
+            ("unproven_points", self.stats.unproven),
+            ("solve_seconds", round(self.seconds, 3)),
+            ("seconds_in_solver", round(self.solver_seconds, 3)),
+            ("workers", self.workers),
+            ("solver", self.solver),
+            ("solver_version", self.solver_version),
+        ]
+        if self.solver_options:
+            rows.append(("solver_options", self.solver_options))
+        rows += [
+            ("input_sha256", source.sha256 if source else ""),
+            ("tool_version", tool_version()),
+            ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()),
+        ]
+        rows += [("note", n) for n in self.notes]
+        return rows
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Verify every point's plan, then write the front workbook atomically."""
+        from data.report import write_front_workbook
+        from optimizer.checks.verify import assert_valid
+
+        for pt in self.points_found:
+            assert_valid(self.inputs, pt.decisions, pt.objectives)
+        return write_front_workbook(
+            path, self.summary_rows(), self.points, self.payoff, self.core_index, self.point_tables(),
+            list(self.inputs.years), list(self.objectives),
+        )
+
+    def plot(self, path: str | Path) -> Path:
+        """A PNG of the front (first two objectives); needs the optional matplotlib extra."""
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError as exc:  # pragma: no cover - depends on extras
+            raise SolverError("plotting needs matplotlib: pip install 'capopt[plot]'") from exc
+        df = self.points
+        x, y = self.objectives[0], self.objectives[1]
+        fig, ax = plt.subplots(figsize=(7, 5))
+        proven = df[df["proven"]]
+        ax.scatter(proven[x], proven[y], label="proven", color="#1f4e78")
+        unproven = df[~df["proven"]]
+        if not unproven.empty:
+            ax.scatter(unproven[x], unproven[y], label="not proven", color="#c55a11", marker="x")
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        ax.set_title(f"Pareto front: {len(df)} non-dominated plans")
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+        fig.tight_layout()
+        target = Path(path)
+        fig.savefig(target, dpi=120)
+        plt.close(fig)
+        return target
+
+
+def _sign(name: str) -> int:
+    return 1 if objective_sense(name) == "max" else -1
+
+
+def _dominates(a: Sequence[float], b: Sequence[float], tol: float) -> bool:
+    return all(x >= y - tol for x, y in zip(a, b)) and any(x > y + tol for x, y in zip(a, b))
+
+
+def non_dominated(points: list[FrontPoint], objectives: Sequence[str]) -> list[FrontPoint]:
+    """Drop dominated and duplicate points (maximise space), best primary first."""
+    def vec(pt: FrontPoint) -> tuple[float, ...]:
+        return tuple(_sign(n) * pt.objectives[n] for n in objectives)
+
+    def tol_for(v: Sequence[float]) -> float:
+        return DOMINANCE_TOLERANCE * max(1.0, max(abs(x) for x in v))
+
+    ordered = sorted(points, key=lambda pt: (tuple(-x for x in vec(pt)), not pt.proven))
+    kept: list[FrontPoint] = []
+    for pt in ordered:
+        v = vec(pt)
+        tol = tol_for(v)
+        if any(_dominates(vec(k), v, tol) or all(abs(x - y) <= tol for x, y in zip(vec(k), v)) for k in kept):
+            continue
+        kept = [k for k in kept if not _dominates(v, vec(k), tol)]
+        kept.append(pt)
+    return sorted(kept, key=lambda pt: tuple(-x for x in vec(pt)))
+
+
+def _emit(progress: ParetoProgressFn | None, stats: ParetoProgress) -> None:
+    if progress is not None:
+        progress(stats)

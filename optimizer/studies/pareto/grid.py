@@ -1,0 +1,289 @@
+"""The grid walk: ε rows, starts from earlier plans, and the bypass and flags that skip points."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+import pyomo.environ as pyo
+
+from data.tables import Inputs
+from models import extract_decisions, set_start
+from optimizer.checks.evaluate import objective_values
+from optimizer.solve.objectives import set_objective
+from optimizer.solve.solver import INTERRUPT, PersistentSolver, SolveOutcome
+from optimizer.studies.pareto.front import FrontPoint, ParetoProgress, ParetoProgressFn, _emit, _sign
+
+logger = logging.getLogger(__name__)
+
+GRID_GAP = 1e-4  # HiGHS's own default, for grid mode
+AUGMENTATION_EPSILON = 1e-3  # weight of the slack term; < one unit of an integer primary
+# improving plans kept from earlier grid points as starts for later ones (see _start_from_pool):
+# at most 1000, and at most 2 million numbers in all (16 MB), so a large model keeps fewer
+POOL_SIZE = 1000
+POOL_NUMBERS = 2_000_000
+
+
+def _attach_epsilon_constraints(m: pyo.ConcreteModel, objectives: Sequence[str], ranges: list[float]) -> None:
+    """f1 + ε·Σ 10^−(k−2)·s_k/r_k with sign_k·f_k − s_k = e_k (AUGMECON2's augmentation)."""
+    constrained = list(range(1, len(objectives)))
+    m.pareto_levels = pyo.Param(constrained, mutable=True, initialize=0.0)
+    m.pareto_slack = pyo.Var(constrained, domain=pyo.NonNegativeReals)
+    m.pareto_epsilon = pyo.Constraint(
+        constrained,
+        rule=lambda mm, k: _sign(objectives[k]) * mm.objective_expr[objectives[k]] - mm.pareto_slack[k]
+        == mm.pareto_levels[k],
+    )
+    primary = objectives[0]
+    augmentation = sum(
+        (10.0 ** -(k - 1)) * m.pareto_slack[k] / max(ranges[k - 1], 1e-9) for k in constrained
+    )
+    set_objective(m, _sign(primary) * m.objective_expr[primary] + AUGMENTATION_EPSILON * augmentation, "max")
+
+
+def subproblem_gap(table: np.ndarray, exact: bool) -> float:
+    """The relative MIP gap each grid subproblem is solved to.
+
+    Exact mode assumes integer-valued objectives: a relative gap g with g·|f1| ≤ 0.4 still
+    proves the integer optimum of the primary objective (the slack term is < 0.01), and
+    is much cheaper to reach than gap 0 (2kp50: about half the time). 0.4 rather than 0.5
+    leaves room for how HiGHS normalises its gap. Grid mode uses HiGHS's default.
+    """
+    if not exact:
+        return GRID_GAP
+    return 0.4 / max(1.0, float(np.abs(table[:, 0]).max()))
+
+
+def _objective_rows(
+    m: pyo.ConcreteModel, persistent: PersistentSolver, objectives: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each objective in maximise space as (coefficients per solver column, constant), so
+    that recorded plans are evaluated by one matrix product; None if the solver records none."""
+    rows = [persistent.coefficients(_sign(o) * m.objective_expr[o]) for o in objectives]
+    if any(row is None for row in rows):
+        return None
+    return np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+
+
+def _start_from_pool(
+    m: pyo.ConcreteModel,
+    persistent: PersistentSolver,
+    objective_rows: tuple[np.ndarray, np.ndarray] | None,
+    eps: list[float],
+) -> bool:
+    """Load, as a MIP start, the recorded plan with the best primary objective among those
+    that meet every ε level.
+
+    Every plan HiGHS reported while solving earlier grid points satisfies all the rows but
+    the ε ones, so meeting the levels is all it takes to fit. They are many more than the
+    points found, and often one of them is the next point's optimum or close to it
+    (2kp100, single runs: 46.4 s → 37.0 s; fronts identical)."""
+    if objective_rows is None:
+        return False
+    coefficients, constants = objective_rows
+    plans = persistent.improving_solutions.matrix(coefficients.shape[1])
+    if not len(plans):
+        return False
+    values = plans @ coefficients.T + constants
+    fits = np.all(values[:, 1:] >= np.asarray(eps) - 1e-9, axis=1)
+    if not fits.any():
+        return False
+    best = np.flatnonzero(fits)[np.argmax(values[fits, 0])]
+    persistent.load_vector(plans[best])
+    for k in range(1, len(eps) + 1):
+        m.pareto_slack[k].set_value(max(0.0, float(values[best, k]) - eps[k - 1]))
+    return True
+
+
+def _start_from_best_known(
+    m: pyo.ConcreteModel, found: list[FrontPoint], objectives: Sequence[str], eps: list[float]
+) -> bool:
+    """Load the best plan found so far that meets every ε level, as a MIP start."""
+    best, best_value = None, -math.inf
+    for pt in found:
+        obj = pt.objectives
+        if all(_sign(objectives[k]) * obj[objectives[k]] >= eps[k - 1] - 1e-9 for k in range(1, len(objectives))):
+            value = _sign(objectives[0]) * obj[objectives[0]]
+            if value > best_value:
+                best, best_value = pt, value
+    if best is None:
+        return False
+    set_start(m, best.decisions)
+    for k in range(1, len(objectives)):
+        m.pareto_slack[k].set_value(max(0.0, _sign(objectives[k]) * best.objectives[objectives[k]] - eps[k - 1]))
+    return True
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """What a grid walk needs besides the model: the ε levels and how to solve each point.
+
+    `outer` is the half-open range of levels of the *last* constrained objective that this
+    walk covers (all of them, or one segment when the grid is shared among workers).
+    """
+
+    objectives: tuple[str, ...]
+    levels: list[np.ndarray]
+    steps: list[float]
+    point_gap: float
+    exact: bool
+    per_point: float
+    outer: tuple[int, int]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The walk's grid, axes reversed: axis 0 is the last constrained objective (outermost
+        loop) and the last axis objective 2, which np.ndindex varies fastest (AUGMECON2's
+        inner loop, along which the bypass jumps)."""
+        lo, hi = self.outer
+        return (hi - lo,) + tuple(len(lv) for lv in reversed(self.levels[:-1]))
+
+    @property
+    def total(self) -> int:
+        return int(np.prod(self.shape))
+
+    def segments(self, count: int) -> list["GridSpec"]:
+        """Up to `count` walks over consecutive, disjoint ranges of the outermost levels."""
+        lo, hi = self.outer
+        cuts = np.linspace(lo, hi, min(count, hi - lo) + 1).round().astype(int)
+        return [replace(self, outer=(int(a), int(b))) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+
+
+def _prepare_grid(m: pyo.ConcreteModel, persistent: PersistentSolver, spec: GridSpec) -> None:
+    """Add the ε rows and the augmented objective, and set the subproblems' HiGHS options."""
+    ranges = [float(lv[-1] - lv[0]) if len(lv) > 1 else 1.0 for lv in spec.levels]
+    _attach_epsilon_constraints(m, spec.objectives, ranges)
+    if spec.exact:
+        # Many small subproblems: HiGHS's restart after the root (re-presolve with the
+        # columns reduced-cost fixing removed) cost more than it saved on every exact
+        # benchmark front (2kp50 7.9 → 5.0 s, 2kp100 58.6 → 45.1 s; fronts identical).
+        persistent.set_highs_option("mip_allow_restart", False)
+        # Every point after the first starts from a recorded plan (see _start_from_pool), so
+        # the heuristics whose job is finding plans mostly repeat that work. Single runs with
+        # the pool, fronts identical: RINS/RENS off 2kp50 4.2 → 3.0 s, 2kp100 35.8 → 30.9 s,
+        # 4kp50 2.4 → 1.9 s; feasibility jump off as well 2.7 s / 32.5 s / 1.55 s. (The
+        # root reduced-cost heuristic stays: without it 2kp100 took 55 s.)
+        for heuristic in ("rins", "rens", "feasibility_jump"):
+            persistent.set_highs_option(f"mip_heuristic_run_{heuristic}", False)
+        # Cuts at the root only: separating at every node of these small trees cost more
+        # than it pruned (2 runs each: 2kp100 31.5/33.3 → 17.1/19.2 s, 2kp50 2.8 → 1.9/2.0 s,
+        # 4kp50 1.6–1.7 s either way).
+        persistent.set_highs_option("mip_allow_cut_separation_at_nodes", False)
+        # Branch on pseudocosts from the first node, with no strong branching to make them
+        # reliable: in trees of tens of nodes the strong-branching LPs cost more than the
+        # better choices save (alternating runs, fronts identical: 2kp50 1.86 → 1.68 s,
+        # 2kp100 16.0 → 14.2 s, 3kp40 76.5 → 67.9 s, 4kp50 1.48 → 1.45 s; 2 and 4 were
+        # within noise).
+        persistent.set_highs_option("mip_pscost_minreliable", 0)
+    persistent.improving_solutions.limit = max(1, min(POOL_SIZE, POOL_NUMBERS // max(m.nvariables(), 1)))
+
+
+def _walk_grid(
+    m: pyo.ConcreteModel,
+    inputs: Inputs,
+    persistent: PersistentSolver,
+    spec: GridSpec,
+    deadline: float,
+    found: list[FrontPoint],
+    stats: ParetoProgress,
+    progress: ParetoProgressFn | None,
+) -> bool:
+    """Solve the grid points of `spec` that bypass and flags do not prove redundant, adding
+    what is found to `found`. False when time or an interrupt stopped the walk early."""
+    objectives, levels = spec.objectives, spec.levels
+    flags = np.zeros(spec.shape, dtype=bool)
+    flat_flags = flags.reshape(-1)  # a view: cells in the order AUGMECON2 visits them
+    objective_rows = _objective_rows(m, persistent, objectives)
+    p1 = len(levels)
+    offset = spec.outer[0]
+    position = 0
+    while position < flat_flags.size:
+        if INTERRUPT.is_set() or time.monotonic() > deadline:
+            return False
+        skip = _flagged_run(flat_flags, position)
+        if skip:
+            stats.done += skip
+            stats.skipped += skip
+            _emit(progress, stats)
+            position += skip
+            continue
+        rev_index = tuple(int(i) for i in np.unravel_index(position, spec.shape))
+        position += 1
+        stats.done += 1
+        # index[k-1] = level of constrained objective k, over the whole grid
+        index = tuple(reversed((rev_index[0] + offset,) + rev_index[1:]))
+        eps = [float(levels[k - 1][index[k - 1]]) for k in range(1, p1 + 1)]
+        for k in range(1, p1 + 1):
+            m.pareto_levels[k] = eps[k - 1]
+        has_start = _start_from_pool(m, persistent, objective_rows, eps) or _start_from_best_known(
+            m, found, objectives, eps
+        )
+        persistent.stage = "grid"
+        limit = min(spec.per_point, deadline - time.monotonic())
+        outcome = persistent.solve(max(limit, 0.0), spec.point_gap, warm_start=has_start)
+        stats.solved += 1
+        _record(outcome, m, inputs, index, spec.steps, flags, rev_index, found, stats)
+        _emit(progress, stats)
+    return True
+
+
+def _flagged_run(flat_flags: np.ndarray, position: int) -> int:
+    """How many cells from `position` on are flagged, up to the first one still to solve.
+
+    Flags are only ever set at or after the cell just solved (a box or an infeasible
+    corner starting there), so a flagged cell stays skipped and the walk can jump over a
+    whole run at once: a 4-objective grid has ~10^5 cells for ~10^2 solves (4kp50: 148,878
+    for 154), and visiting them one by one in Python was 0.15 s of a profiled 2.0 s front;
+    the cost grows with the grid, not with the front. The search looks at a window that
+    doubles, so a short run costs little and a long one is found in a few numpy scans.
+    """
+    window = 1024
+    start = position
+    while start < flat_flags.size:
+        chunk = flat_flags[start : start + window]
+        free = int(np.argmin(chunk))  # first False, or 0 if the chunk is all True
+        if not chunk[free]:
+            return start + free - position
+        start += chunk.size
+        window *= 2
+    return flat_flags.size - position
+
+
+def _record(
+    outcome: SolveOutcome,
+    m: pyo.ConcreteModel,
+    inputs: Inputs,
+    index: tuple[int, ...],
+    steps: list[float],
+    flags: np.ndarray,
+    rev_index: tuple[int, ...],
+    found: list[FrontPoint],
+    stats: ParetoProgress,
+) -> None:
+    """Keep a solved point and flag the grid points it proves redundant or infeasible."""
+    if outcome.status == "infeasible":
+        stats.infeasible += 1
+        flags[tuple(slice(i, None) for i in rev_index)] = True  # at least as demanding: infeasible too
+        return
+    if not outcome.has_solution:
+        stats.unproven += 1
+        logger.warning("grid point %s: no plan within its time limit (not treated as infeasible)", index)
+        return
+    decisions = extract_decisions(m, inputs)
+    proven = outcome.status == "optimal"
+    found.append(FrontPoint(decisions, objective_values(inputs, decisions), proven, outcome.gap, index, inputs))
+    if not proven:
+        stats.unproven += 1
+        return
+    p1 = len(index)
+    box = []
+    for axis in range(p1):  # reversed axes: axis 0 is the last constrained objective
+        k = p1 - axis  # constrained objective number 1..p1
+        slack = max(float(pyo.value(m.pareto_slack[k])), 0.0)
+        bypass = int(math.floor(slack / steps[k - 1] + 1e-9))
+        box.append(slice(rev_index[axis], rev_index[axis] + bypass + 1))
+    flags[tuple(box)] = True
