@@ -106,7 +106,7 @@ class Scenario:
         progress: "ParetoProgressFn | None" = None,
         workers: int = 1,
     ) -> "Front":
-        """The non-dominated plans for two or more objectives (AUGMECON2, see optimizer.studies.pareto).
+        """The non-dominated plans for two or more objectives (AUGMECON2: optimizer.studies.pareto).
 
         Defaults come from Settings (`pareto_objectives`, `pareto_points`, `pareto_exact`).
         `workers` > 1 shares the grid among that many local processes (one solver thread
@@ -131,13 +131,13 @@ class Scenario:
 
     def budget_sweep(self, scales: Sequence[float], nations: Sequence[str] | None = None,
                      years: Sequence[int] | None = None, **kwargs: object) -> "Sweep":
-        """Solve with budgets scaled by each value (one reused model; see optimizer.studies.sweeps)."""
+        """Solve with budgets scaled by each value (one reused model: optimizer.studies.sweeps)."""
         from optimizer.studies.sweeps import budget_sweep
 
         return budget_sweep(self, scales, nations, years, **kwargs)  # type: ignore[arg-type]
 
     def flexibility_value(self, **kwargs: object) -> "FlexibilityReport":
-        """What free starts and carry-over/borrowing are worth (see optimizer.studies.flexibility)."""
+        """What free starts and carry-over/borrowing are worth (optimizer.studies.flexibility)."""
         from optimizer.studies.flexibility import flexibility_value
 
         return flexibility_value(self, **kwargs)  # type: ignore[arg-type]

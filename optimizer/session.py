@@ -17,7 +17,13 @@ from data.tables import Inputs, PlanDecisions, objective_sense
 from models import build_model, extract_decisions, set_start
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.checks.evaluate import evaluate
-from optimizer.solve.objectives import Stage, meets_holds, release_holds, solve_lexicographic, solve_weighted
+from optimizer.solve.objectives import (
+    Stage,
+    meets_holds,
+    release_holds,
+    solve_lexicographic,
+    solve_weighted,
+)
 from optimizer.result import Result
 from optimizer.solve.solver import PersistentSolver, ProgressFn, SolverOptions, catch_ctrl_c
 from optimizer.checks.verify import PlanVerificationError, verify_result
@@ -25,7 +31,8 @@ from optimizer.checks.verify import PlanVerificationError, verify_result
 logger = logging.getLogger(__name__)
 
 # When the user leaves `improve_seconds` unset, models with this many matrix non-zeros or
-# more spend half the time limit on fix-and-optimise by nation first (optimizer.solve.neighbourhood).
+# more spend half the time limit on fix-and-optimise by nation first
+# (optimizer.solve.neighbourhood).
 # Measured (docs/benchmarks.md, issue 7): on the L and XL benchmark instances (500 k and
 # 2.1 M non-zeros) HiGHS alone ends on the greedy plan, while fix-and-optimise improves
 # it; on M (118 k) HiGHS alone does better. The bound lies between the two.

@@ -2,8 +2,8 @@
 
 Why: a lexicographic run starts by minimising shortfall, and shortfall is a sum of
 non-negative terms, so a plan with shortfall 0 *is* that stage's optimum, proven by its own
-value (`optimizer.solve.objectives.proven_by_start`). The greedy start (`optimizer.heuristics.greedy`)
-spends budgets and capacity on value per euro and large consortia before the targets
+value (`optimizer.solve.objectives.proven_by_start`). The greedy start
+(`optimizer.heuristics.greedy`) spends budgets and capacity on value per euro and large consortia before the targets
 are looked at, and on the reference dataset it leaves a shortfall of 50, which HiGHS then
 needs about 8 s to remove. Built the other way round — from nothing, commitments, then
 every target while budgets and capacity are still free — the plan meets the targets in a

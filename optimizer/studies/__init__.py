@@ -1,1 +1,1 @@
-"""Studies that run many solves: Pareto fronts, sweeps, flexibility, robustness, stress, re-plans."""
+"""Studies that run many solves: Pareto, sweeps, flexibility, robustness, stress, re-planning."""

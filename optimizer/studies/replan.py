@@ -61,7 +61,11 @@ class ReplanResult:
     def to_excel(self, path: str | Path) -> Path:
         """Verify the plan (MODEL.md and the frozen past), then write it with a Changes sheet."""
         from data.report import write_plan_workbook
-        from optimizer.checks.verify import PlanVerificationError, assert_valid, check_plan_stability
+        from optimizer.checks.verify import (
+            PlanVerificationError,
+            assert_valid,
+            check_plan_stability,
+        )
 
         r = self.result
         assert_valid(r.inputs, r.decisions, r.objectives)

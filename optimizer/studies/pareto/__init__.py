@@ -41,7 +41,9 @@ from optimizer.studies.pareto.grid import GridSpec, _prepare_grid, _walk_grid, s
 from optimizer.studies.pareto.payoff import _grid, _payoff_table
 from optimizer.studies.pareto.workers import _HereWalker, _run_segments, _worker_pool
 
-__all__ = ["Front", "FrontPoint", "ParetoProgress", "ParetoProgressFn", "non_dominated", "pareto_front"]
+__all__ = [
+    "Front", "FrontPoint", "ParetoProgress", "ParetoProgressFn", "non_dominated", "pareto_front",
+]
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,13 @@ from models import extract_decisions, set_start
 from optimizer.checks.evaluate import objective_values
 from optimizer.solve.objectives import set_objective
 from optimizer.solve.solver import INTERRUPT, PersistentSolver, SolveOutcome
-from optimizer.studies.pareto.front import FrontPoint, ParetoProgress, ParetoProgressFn, _emit, _sign
+from optimizer.studies.pareto.front import (
+    FrontPoint,
+    ParetoProgress,
+    ParetoProgressFn,
+    _emit,
+    _sign,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,13 @@ import pyomo.environ as pyo
 import pytest
 
 import optimizer.solve.solver as solver_module
-from optimizer.solve.solver import INTERRUPT, PersistentSolver, SolverOptions, check_highs_options, relative_gap
+from optimizer.solve.solver import (
+    INTERRUPT,
+    PersistentSolver,
+    SolverOptions,
+    check_highs_options,
+    relative_gap,
+)
 from optimizer.errors import SolverError
 
 

@@ -1,4 +1,4 @@
-"""Price of robustness (optimizer.studies.robustness): one plan per Γ, losses signed, workbook with charts."""
+"""Price of robustness (optimizer.studies.robustness): a plan per Γ, signed losses, a workbook."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Re-planning from last year's plan (optimizer.studies.replan) and the verifier's frozen-past rule."""
+"""Re-planning from last year's plan (optimizer.studies.replan); the verifier's frozen-past rule."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stress tests of plans (optimizer.studies.stress): the overrun distribution, breaches, the delay rule."""
+"""Stress tests of plans (optimizer.studies.stress): overrun distribution, breaches, delay rule."""
 
 from __future__ import annotations
 
