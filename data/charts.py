@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from data.xlsx_io import set_value, write_table
+from data.xlsx_io import set_value, wrap_column, write_table
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +248,8 @@ def add_gantt_sheet(
 
     Development years are start_year … completion_year (the spending years); in-service
     years run from in_service_year to the end of the horizon. Blank years mean not yet
-    started. A legend sits above the table so it stays visible with the frozen header.
+    started. A legend sits above the table (rows 1-2) so it stays visible with the
+    frozen header.
     """
     ws = wb.create_sheet(title)
     years = [int(y) for y in years]
@@ -275,15 +276,93 @@ def add_gantt_sheet(
     return ws
 
 
+PROGRAMME_GANTT_COLUMNS = (
+    "programme",
+    "sharing",
+    "start_year",
+    "in_service_year",
+    "nations",
+    "funded_by",
+)
+FUNDED_BY_WIDTH = 60.0
+
+
+def add_programme_gantt_sheet(
+    wb: Workbook, plan: pd.DataFrame, years: Sequence[int], title: str = "GanttByProgramme"
+) -> Worksheet:
+    """The Gantt to print: one row per programme and start year, its nations listed.
+
+    Nations that start the same programme in the same year share one schedule, so the
+    chart has a row per schedule rather than per nation (on the reference plan 71 rows
+    instead of 788): programmes × years on a page or two. Rows run in start order, the
+    years are shaded like the Gantt sheet's, `funded_by` wraps.
+    """
+    ws = wb.create_sheet(title)
+    years = [int(y) for y in years]
+    _write_legend(ws)
+    rows = _programme_rows(plan)
+    columns: list[Any] = [*PROGRAMME_GANTT_COLUMNS, *years]
+    last = write_table(
+        ws,
+        columns,
+        ([r[c] for c in PROGRAMME_GANTT_COLUMNS] for r in rows),
+        number_formats={"start_year": "0", "in_service_year": "0", "nations": "0"},
+        start_row=GANTT_HEADER_ROW,
+    )
+    first_year_col = len(PROGRAMME_GANTT_COLUMNS) + 1
+    funded_col = PROGRAMME_GANTT_COLUMNS.index("funded_by") + 1
+    wrap_column(ws, funded_col, FUNDED_BY_WIDTH, GANTT_HEADER_ROW + 1, last, funded_col)
+    for i, r in enumerate(rows):
+        _shade_row(ws, GANTT_HEADER_ROW + 1 + i, first_year_col, years, r)
+    ws.freeze_panes = ws.cell(row=GANTT_HEADER_ROW + 1, column=first_year_col)
+    for j in range(first_year_col, first_year_col + len(years)):
+        ws.column_dimensions[get_column_letter(j)].width = GANTT_YEAR_WIDTH
+        ws.cell(row=GANTT_HEADER_ROW, column=j).alignment = Alignment(horizontal="center")
+    return ws
+
+
+def _programme_rows(plan: pd.DataFrame) -> list[dict[str, Any]]:
+    """One dict per (programme, start_year): its schedule and the nations that run it."""
+    if plan.empty:
+        return []
+    needed = ["nation", "programme", "sharing", "start_year", "completion_year", "in_service_year"]
+    missing = [c for c in needed if c not in plan.columns]
+    if missing:
+        raise ValueError(f"Gantt needs Plan columns {missing}")
+    frame = plan[needed].copy()
+    frame["programme"] = frame["programme"].astype(str)
+    frame["nation"] = frame["nation"].astype(str)
+    rows = []
+    keys = ["programme", "start_year", "completion_year", "in_service_year", "sharing"]
+    for key, group in frame.groupby(keys, sort=False, dropna=False):
+        programme, start, done, service, sharing = key
+        nations = sorted(set(group["nation"]))
+        rows.append(
+            {
+                "programme": programme,
+                "sharing": None if pd.isna(sharing) else sharing,
+                "start_year": None if pd.isna(start) else int(start),
+                "completion_year": None if pd.isna(done) else int(done),
+                "in_service_year": None if pd.isna(service) else int(service),
+                "nations": len(nations),
+                "funded_by": ", ".join(nations),
+            }
+        )
+    rows.sort(key=lambda r: (r["start_year"] is None, r["start_year"] or 0, r["programme"]))
+    return rows
+
+
 def _write_legend(ws: Worksheet) -> None:
+    """Two rows above the table: a swatch and its meaning each, so no text runs over a
+    swatch whatever the column widths turn out to be."""
     set_value(ws.cell(row=1, column=1), "Legend")
     ws.cell(row=1, column=1).font = Font(bold=True)
-    for col, fill, text in (
-        (2, DEVELOPMENT_FILL, "development (spending years)"),
-        (4, IN_SERVICE_FILL, "in service"),
+    for row, fill, text in (
+        (1, DEVELOPMENT_FILL, "development (spending years)"),
+        (2, IN_SERVICE_FILL, "in service"),
     ):
-        ws.cell(row=1, column=col).fill = fill
-        set_value(ws.cell(row=1, column=col + 1), text)
+        ws.cell(row=row, column=2).fill = fill
+        set_value(ws.cell(row=row, column=3), text)
 
 
 def _gantt_rows(plan: pd.DataFrame, labels: Sequence[str]) -> list[dict[str, Any]]:

@@ -26,9 +26,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from data import utilisation
 from data.charts import (
+    GANTT_HEADER_ROW,
     TableRef,
     add_gantt_sheet,
+    add_programme_gantt_sheet,
     category_lines,
     clustered_bars,
     grid_anchor,
@@ -37,8 +40,21 @@ from data.charts import (
     scatter,
     xy_lines,
 )
+from data.dashboard import (
+    CORE_OBJECTIVES,
+    TOP_LAPSED,
+    PlanFacts,
+    flexibility_findings,
+    front_findings,
+    programme_facts,
+    robustness_findings,
+    sweep_findings,
+    write_plan_dashboard,
+    write_study_dashboard,
+)
+from data.print_layout import header_label, set_up_print, set_up_workbook
 from data.tables import ALLIANCE, AREA_OBJECTIVE_PREFIX, OBJECTIVE_SENSES
-from data.xlsx_io import new_workbook, save_atomically, write_table
+from data.xlsx_io import new_workbook, save_atomically, wrap_column, write_table
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +89,9 @@ RESULT_SHEETS: dict[str, tuple[str, tuple[str, ...]]] = {
     "contributions": ("Contributions", ("programme", "nation", "year", "payment")),
 }
 CORE_INDEX_COLUMNS = ("nation", "programme", "share")
+DASHBOARD = "Dashboard"
+SUMMARY_VALUE_WIDTH = 70
+LAPSE_WARNING_KEY = "lapse_warning:"  # Summary key prefix, one row per nation
 
 _YEAR_COLUMNS = {"year", "point", "first_year", "last_year", "earliest_start", "deadline"}
 _MONEY_COLUMNS = {
@@ -91,8 +110,13 @@ _MONEY_COLUMNS = {
     "total_cost",
     "per_participant_cost",
     "utilised",
+    "carried_in",
+    "carried_out",
+    "borrowed",
+    "repaid",
+    "unspent_at_end",
 }
-_SHARE_COLUMNS = {"share", "utilisation", "min_share"}
+_SHARE_COLUMNS = {"share", "utilisation", "min_share", "lapsed_share"}
 _MAX_AREA_CHARTS = 30  # beyond this a chart grid is unreadable; the pivot still has every area
 _SHEET_NAME_FORBIDDEN = set("[]:*?/\\")
 
@@ -108,15 +132,18 @@ def write_plan_workbook(
     tables: Mapping[str, pd.DataFrame],
     years: Sequence[int],
     extra_sheets: Mapping[str, pd.DataFrame] | None = None,
+    inputs: Any = None,
 ) -> Path:
-    """Write one plan: the contract sheets, a Gantt, and spend/capability charts.
+    """Write one plan: a Dashboard, the contract sheets, Gantts, spend/capability charts.
 
     `tables` holds DataFrames under "plan", "spend", "standards", "capability",
     "contributions" (RESULT_SHEETS gives their required columns; extra columns follow
     them). A missing key means an empty sheet: a plan that adopts no standard still
     gets a Standards header, so readers can rely on every sheet being there.
     `extra_sheets` (title -> table) follow the contract sheets in the order given, e.g.
-    a re-plan's Changes.
+    a re-plan's Changes. `inputs` (optional, duck-typed like `data.tables.Inputs`: its
+    `nations` with `code` and `role`, its `source.path`) lets the Dashboard count the
+    programmes partners take part in and name the input file when Summary does not.
     """
     started = time.perf_counter()
     unknown = set(tables) - set(RESULT_SHEETS)
@@ -127,23 +154,60 @@ def write_plan_workbook(
         for key, (sheet, columns) in RESULT_SHEETS.items()
     }
     summary = _summary_items(summary)
+    currency = _currency(summary)
+    warnings = utilisation.lapse_warnings(frames["spend"])
+    summary += [(f"{LAPSE_WARNING_KEY}{w.nation}", w.text(currency)) for w in warnings]
+    known = _summary_map(summary, inputs)
+    label = header_label(known.get("input_file"), known.get("input_sha256"))
     wb = new_workbook()
+    dashboard = _sheet(wb, DASHBOARD)
     _write_summary(wb, summary)
     _write_frame(_sheet(wb, "Plan"), frames["plan"])
+    add_programme_gantt_sheet(wb, frames["plan"], years)
     add_gantt_sheet(wb, frames["plan"], years)
-    _write_frame(_sheet(wb, "Spend"), frames["spend"])
-    currency = _currency(summary)
+    _write_frame(_sheet(wb, "Spend"), utilisation.with_flows(frames["spend"]))
     _add_spend_by_nation(wb, frames["spend"], currency)
-    _add_spend_by_year(wb, frames["spend"], currency)
+    by_year = _add_spend_by_year(wb, frames["spend"], currency)
     _write_frame(_sheet(wb, "Standards"), frames["standards"])
-    _write_frame(_sheet(wb, "Capability"), frames["capability"])
+    capability = _write_frame(_sheet(wb, "Capability"), frames["capability"])
     _add_alliance_capability(wb, frames["capability"], years)
     _write_frame(_sheet(wb, "Contributions"), frames["contributions"])
     for title, frame in (extra_sheets or {}).items():
         _write_frame(_sheet(wb, title), _with_index(frame, "index"))
+    facts = plan_facts(frames, summary, warnings, _partners(inputs))
+    write_plan_dashboard(dashboard, known, facts, by_year, label, currency)
+    _print_capability_alliance_rows(capability, frames["capability"], label)
+    _set_up_printing(wb, label)
     target = save_atomically(wb, path)
     log.info("wrote plan workbook %s in %.2f s", target, time.perf_counter() - started)
     return target
+
+
+def plan_facts(
+    frames: Mapping[str, pd.DataFrame],
+    summary: SummaryRows,
+    warnings: Sequence[utilisation.LapseWarning],
+    partners: Sequence[str] | None,
+) -> PlanFacts:
+    """The Dashboard's figures: objectives from Summary, the rest from the plan tables."""
+    rows = _summary_items(summary)
+    objectives = [
+        (str(key), float(value))
+        for key, value in rows
+        if str(key) in CORE_OBJECTIVES
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+    ]
+    spend = frames["spend"]
+    alliance = pd.DataFrame([utilisation.alliance_total(spend)])
+    top = utilisation.most_lapsed(spend, TOP_LAPSED)
+    table = pd.concat([alliance, top], ignore_index=True) if not top.empty else alliance
+    return PlanFacts(
+        objectives=objectives,
+        programmes=programme_facts(frames["plan"], frames["standards"], partners),
+        utilisation=table,
+        warnings=list(warnings),
+    )
 
 
 def write_front_workbook(
@@ -169,19 +233,39 @@ def write_front_workbook(
         key: _conform(point_tables.get(key), ("point", *columns), sheet)
         for key, (sheet, columns) in RESULT_SHEETS.items()
     }
+    summary = _summary_items(summary)
+    label = _label(summary)
     wb = new_workbook()
+    dashboard = _sheet(wb, DASHBOARD)
     _write_summary(wb, summary)
     ws = _sheet(wb, "Pareto")
-    table = _write_frame(ws, _pareto_frame(points, objective_names))
+    front = _pareto_frame(points, objective_names)
+    table = _write_frame(ws, front)
+    charts = []
     if len(objective_names) >= 2 and not table.is_empty:
         x, y = objective_names[0], objective_names[1]
         place(ws, scatter(table, x, y, f"Pareto front: {x} against {y}"), _beside(table))
+        charts.append(scatter(table, x, y, f"Pareto front: {x} against {y}"))
     _write_frame(_sheet(wb, "Payoff"), _with_index(payoff, "optimised"))
     _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
     _write_frame(_sheet(wb, "Plan"), frames["plan"])
     add_gantt_sheet(wb, frames["plan"], years)
+    frames["spend"] = utilisation.with_flows(frames["spend"])
     for key in ("spend", "standards", "capability", "contributions"):
         _write_frame(_sheet(wb, RESULT_SHEETS[key][0]), frames[key])
+    headline, findings = front_findings(front, list(objective_names))
+    glance = [c for c in ("point", *objective_names, "gap") if c in front.columns]
+    write_study_dashboard(
+        dashboard,
+        _titled("Pareto front", summary),
+        headline,
+        findings,
+        _glance(front[glance], "Pareto"),
+        {c: number_format(c, front[c].dtype) or NUMBER for c in glance},
+        charts,
+        label,
+    )
+    _set_up_printing(wb, label)
     target = save_atomically(wb, path)
     log.info("wrote Pareto workbook %s in %.2f s", target, time.perf_counter() - started)
     return target
@@ -207,7 +291,10 @@ def write_sweep_workbook(
         raise ValueError(f"sweep x column {x_column!r} not in {list(scenarios.columns)}")
     numeric_x = pd.api.types.is_numeric_dtype(scenarios[x_column])
     frame = scenarios.sort_values(x_column, kind="stable") if numeric_x else scenarios
+    summary = _summary_items(summary)
+    label = _label(summary)
     wb = new_workbook()
+    dashboard = _sheet(wb, DASHBOARD)
     _write_summary(wb, summary)
     ws = _sheet(wb, "Sweep")
     table = _write_frame(ws, frame, {x_column: NUMBER} if numeric_x else None)
@@ -215,15 +302,31 @@ def write_sweep_workbook(
     right = [c for c in ("cost",) if c in frame.columns]
     if not left:
         left, right = right, []
+    charts = []
     if left and not table.is_empty:
         draw = xy_lines if numeric_x else category_lines
         chart = draw(table, x_column, left, right, title="Budget efficiency curve")
         place(ws, chart, _beside(table))
+        charts.append(draw(table, x_column, left, right, title="Budget efficiency curve"))
+    headline, findings = sweep_findings(frame.reset_index(drop=True), x_column)
+    glance = [c for c in (x_column, "capability", "cost", "shortfall", "status") if c in frame]
+    formats = {c: NUMBER if c == x_column else MONEY for c in glance if c != "status"}
+    write_study_dashboard(
+        dashboard,
+        _titled("Sweep", summary),
+        headline,
+        findings,
+        _glance(frame[glance], "Sweep"),
+        formats,
+        charts,
+        label,
+    )
     if len(plans.columns) == 0:
         plans = pd.DataFrame(columns=["scenario", *RESULT_SHEETS["plan"][1]])
     lead = "scenario" if "scenario" in plans.columns else x_column
     _write_frame(_sheet(wb, "Plans"), _lead_with(plans, lead, "Plans"))
     _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
+    _set_up_printing(wb, label)
     return save_atomically(wb, path)
 
 
@@ -254,14 +357,34 @@ def write_flexibility_workbook(
     if missing:
         raise ValueError(f"lever columns {missing} not in by_objective {list(by_objective)}")
     ordered = _lead_with(by_objective, ["objective", *levers], "by_objective")
+    summary = _summary_items(summary)
+    label = _label(summary)
     wb = new_workbook()
+    dashboard = _sheet(wb, DASHBOARD)
     _write_summary(wb, summary)
     ws = _sheet(wb, "ByObjective")
     table = _write_frame(ws, ordered, {c: MONEY for c in levers})
     _add_objective_bars(ws, table, levers)
-    _add_lever_worth(wb, ordered, levers)
+    worth, worth_table, percent_columns = _add_lever_worth(wb, ordered, levers)
     _write_frame(_sheet(wb, "ByNation"), _with_index(by_nation, "nation"))
     _write_frame(_sheet(wb, "Plans"), _stack_plans(plans))
+    headline, findings = flexibility_findings(worth, levers)
+    core = worth.loc[worth["objective"].isin(CORE_OBJECTIVES)]
+    glance = ["objective", levers[0], *percent_columns]
+    charts = []
+    if percent_columns and not worth_table.is_empty:
+        charts.append(_lever_worth_chart(worth_table, percent_columns, levers[0]))
+    write_study_dashboard(
+        dashboard,
+        _titled("Value of flexibility", summary),
+        headline,
+        findings,
+        core[glance],
+        {levers[0]: MONEY} | {c: SHARE for c in percent_columns},
+        charts,
+        label,
+    )
+    _set_up_printing(wb, label)
     return save_atomically(wb, path)
 
 
@@ -271,11 +394,13 @@ def write_tables_workbook(
     summary: SummaryRows | None = None,
 ) -> Path:
     """Any set of tables, one sheet each in the order given, Summary first when given."""
+    summary = _summary_items(summary) if summary is not None else None
     wb = new_workbook()
     if summary is not None:
         _write_summary(wb, summary)
     for title, frame in sheets.items():
         _write_frame(_sheet(wb, title), _with_index(frame, "index"))
+    _set_up_printing(wb, _label(summary) if summary is not None else "")
     return save_atomically(wb, path)
 
 
@@ -296,15 +421,36 @@ def write_robustness_workbook(
     """
     if "gamma" not in table.columns or "gamma" not in price.columns:
         raise ValueError("robustness tables need a 'gamma' column")
+    summary = _summary_items(summary)
+    label = _label(summary)
     wb = new_workbook()
+    dashboard = _sheet(wb, DASHBOARD)
     _write_summary(wb, summary)
     ws = _sheet(wb, "Robustness")
     robust = _write_frame(ws, table, {"gamma": "0"})
     left = [c for c in ("capability",) if c in table.columns]
     right = [c for c in ("cost",) if c in table.columns]
+    charts = []
     if left and not robust.is_empty:
-        chart = xy_lines(robust, "gamma", left, right, title="Objectives against Γ (overruns absorbed)")
-        place(ws, chart, _beside(robust))
+        title = "Objectives against Γ (overruns absorbed)"
+        place(ws, xy_lines(robust, "gamma", left, right, title=title), _beside(robust))
+        charts.append(xy_lines(robust, "gamma", left, right, title=title))
+    headline, findings = robustness_findings(table, price)
+    glance = table[[c for c in ("gamma", "capability", "cost", "shortfall") if c in table]]
+    lost = [c for c in ("capability lost %", "cost lost %") if c in price.columns]
+    if lost and len(price) == len(glance):
+        glance = glance.assign(**{c: price[c].to_numpy() for c in lost})
+    write_study_dashboard(
+        dashboard,
+        _titled("Price of robustness", summary),
+        headline,
+        findings,
+        _glance(glance, "Robustness"),
+        {"gamma": "0", "capability": MONEY, "cost": MONEY, "shortfall": MONEY}
+        | {c: SHARE for c in lost},
+        charts,
+        label,
+    )
     ws = _sheet(wb, "Price")
     relative = [c for c in price.columns if str(c).endswith(" lost %")]
     formats = {c: SHARE for c in relative} | {"gamma": "0"}
@@ -319,6 +465,7 @@ def write_robustness_workbook(
         plans = pd.DataFrame(columns=["gamma", *RESULT_SHEETS["plan"][1]])
     _write_frame(_sheet(wb, "Plans"), _lead_with(plans, "gamma", "Plans"), {"gamma": "0"})
     _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
+    _set_up_printing(wb, label)
     return save_atomically(wb, path)
 
 
@@ -338,6 +485,7 @@ def write_stress_workbook(
     for frame, lead in ((by_nation, "nation"), (by_year, "year")):
         if lead not in frame.columns or "breach_probability" not in frame.columns:
             raise ValueError(f"stress tables need '{lead}' and 'breach_probability' columns")
+    summary = _summary_items(summary)
     wb = new_workbook()
     _write_summary(wb, summary)
     ws = _sheet(wb, "Stress")
@@ -367,6 +515,7 @@ def write_stress_workbook(
                       y_title="probability", x_title="year")
         chart.y_axis.number_format = "0%"
         place(ws, chart, _beside(years))
+    _set_up_printing(wb, _label(summary))
     return save_atomically(wb, path)
 
 
@@ -460,11 +609,14 @@ def _write_summary(wb: Workbook, summary: SummaryRows) -> Worksheet:
     """Summary: key/value rows in the order given, each value formatted for its key."""
     ws = _sheet(wb, "Summary")
     rows = [(str(key), _cell_value(value)) for key, value in _summary_items(summary)]
-    write_table(ws, ["key", "value"], rows)
+    last = write_table(ws, ["key", "value"], rows)
     for r, (key, value) in enumerate(rows, start=2):
         fmt = _summary_format(key, value)
         if fmt is not None:
             ws.cell(row=r, column=2).number_format = fmt
+    if any(isinstance(v, str) and len(v) > SUMMARY_VALUE_WIDTH for _, v in rows):
+        # long notes and warnings wrap, so a key and its value print on one page
+        wrap_column(ws, 2, SUMMARY_VALUE_WIDTH, 2, last, row_width=2)
     return ws
 
 
@@ -575,6 +727,86 @@ def _currency(summary: SummaryRows) -> str:
     return "money"
 
 
+GLANCE_ROWS = 20  # rows of a study's table on its Dashboard; the full table has them all
+
+
+def _glance(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    """A study table's first rows for its Dashboard (a note row says where the rest are)."""
+    if len(frame) <= GLANCE_ROWS:
+        return frame.reset_index(drop=True)
+    head = frame.head(GLANCE_ROWS).reset_index(drop=True).astype(object)
+    note = {c: None for c in frame.columns}
+    note[frame.columns[0]] = f"… {len(frame) - GLANCE_ROWS} more rows in {sheet}"
+    return pd.concat([head, pd.DataFrame([note])], ignore_index=True)
+
+
+def _label(summary: SummaryRows, inputs: Any = None) -> str:
+    known = _summary_map(summary, inputs)
+    return header_label(known.get("input_file"), known.get("input_sha256"))
+
+
+def _titled(title: str, summary: SummaryRows) -> str:
+    name = str(_summary_map(summary).get("input_file") or "").replace("\\", "/")
+    name = name.rsplit("/", 1)[-1]
+    return f"{title} — {name}" if name else title
+
+
+def _summary_map(summary: SummaryRows, inputs: Any = None) -> dict[str, object]:
+    """Summary rows by key (first row of a key wins), the input file from `inputs` if absent."""
+    known: dict[str, object] = {}
+    for key, value in _summary_items(summary):
+        known.setdefault(str(key).strip().lower(), value)
+    source = getattr(inputs, "source", None)
+    path = getattr(source, "path", None)
+    if not known.get("input_file") and isinstance(path, (str, Path)):
+        known["input_file"] = str(path)
+    return known
+
+
+def _partners(inputs: Any) -> list[str] | None:
+    """Partner codes from duck-typed inputs; None when no inputs were given."""
+    nations = getattr(inputs, "nations", None)
+    if nations is None:
+        return None
+    return [str(n.code) for n in nations if str(getattr(n, "role", "")).lower() == "partner"]
+
+
+def _set_up_printing(wb: Workbook, label: str) -> None:
+    """Print set-up of every sheet not set up yet: the Gantts repeat legend and year
+    header; every other table repeats its header row."""
+    for title in ("Gantt", "GanttByProgramme"):
+        if title in wb.sheetnames:
+            set_up_print(wb[title], label, title_rows=f"1:{GANTT_HEADER_ROW}", gridlines=True)
+    set_up_workbook(wb, label)
+
+
+def _print_capability_alliance_rows(table: TableRef, frame: pd.DataFrame, label: str) -> None:
+    """Print the ALLIANCE rows of the Capability sheet, when they are one block.
+
+    The sheet has a row per nation, area and year (3,888 on the reference plan, 70
+    pages); on paper the alliance's rows against its targets are what a meeting reads,
+    and each nation's rows stay a filter away on screen. The page header says so.
+    """
+    if table.is_empty:
+        return
+    is_alliance = (frame["nation"].astype(str).str.strip().str.upper() == ALLIANCE).to_numpy()
+    rows = np.flatnonzero(is_alliance)
+    if len(rows) == 0 or rows[-1] - rows[0] + 1 != len(rows):
+        return
+    first, last = table.first_row + int(rows[0]), table.first_row + int(rows[-1])
+    ws = table.ws
+    right = get_column_letter(table.width)
+    total = table.last_row - table.header_row
+    note = f"printed: the {len(rows):,} ALLIANCE rows of {total:,}; filter nation for the rest"
+    set_up_print(
+        ws,
+        f"{label} · {note}" if label else note,
+        title_rows="1:1",
+        print_area=f"A{first}:{right}{last}",
+        gridlines=True,
+    )
+
+
 def _beside(table: TableRef, gap: int = 2) -> str:
     """Anchor for a chart just right of a table, level with its header."""
     return f"{get_column_letter(table.width + gap)}{table.header_row}"
@@ -583,11 +815,21 @@ def _beside(table: TableRef, gap: int = 2) -> str:
 # --------------------------------------------------------------------------- planner views
 
 
-def _add_spend_by_nation(wb: Workbook, spend: pd.DataFrame, currency: str) -> None:
-    """Whole-horizon budget, spend and lapse per nation, with clustered bars."""
+def _add_spend_by_nation(wb: Workbook, spend: pd.DataFrame, currency: str) -> TableRef:
+    """Whole-horizon budget, spend and lapse per nation, with clustered bars.
+
+    `unspent_at_end` (the last balance) and `lapsed_share` follow: budget = spend +
+    lapsed + unspent_at_end, so the row says where every unit of the budget went.
+    """
     ws = _sheet(wb, "SpendByNation")
     totals = _totals(spend, "nation")
     totals["utilisation"] = _ratio(totals["spend"], totals["budget"])
+    if not totals.empty:
+        extra = utilisation.by_nation(spend).set_index("nation")
+        for column in utilisation.NATION_COLUMNS:
+            totals[column] = totals["nation"].map(extra[column])
+    else:
+        totals = totals.assign(**{c: pd.Series(dtype=float) for c in utilisation.NATION_COLUMNS})
     table = _write_frame(ws, totals)
     if not table.is_empty:
         chart = clustered_bars(
@@ -599,12 +841,20 @@ def _add_spend_by_nation(wb: Workbook, spend: pd.DataFrame, currency: str) -> No
             x_title="nation",
         )
         place(ws, chart, _beside(table))
+    return table
 
 
-def _add_spend_by_year(wb: Workbook, spend: pd.DataFrame, currency: str) -> None:
-    """Alliance-wide budget and spend per year: where money lapses or piles up."""
+def _add_spend_by_year(wb: Workbook, spend: pd.DataFrame, currency: str) -> TableRef:
+    """Alliance-wide budget and spend per year: where money lapses or piles up.
+
+    The flows of `data.utilisation` follow the first columns: carried in and out,
+    borrowed, repaid and utilisation (spend over budget).
+    """
     ws = _sheet(wb, "SpendByYear")
     totals = _totals(spend, "year")
+    flows = utilisation.by_year(spend).set_index("year")
+    for column in utilisation.FLOW_COLUMNS:
+        totals[column] = totals["year"].map(flows[column]) if not totals.empty else []
     table = _write_frame(ws, totals)
     if not table.is_empty:
         chart = lines(
@@ -617,6 +867,7 @@ def _add_spend_by_year(wb: Workbook, spend: pd.DataFrame, currency: str) -> None
             dashed=["budget"],
         )
         place(ws, chart, _beside(table))
+    return table
 
 
 def _totals(spend: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -701,7 +952,9 @@ def _add_objective_bars(ws: Worksheet, table: TableRef, levers: Sequence[str]) -
         place(ws, chart, grid_anchor(i, table.width + 2, per_row=2))
 
 
-def _add_lever_worth(wb: Workbook, by_objective: pd.DataFrame, levers: Sequence[str]) -> None:
+def _add_lever_worth(
+    wb: Workbook, by_objective: pd.DataFrame, levers: Sequence[str]
+) -> tuple[pd.DataFrame, TableRef, list[str]]:
     """Improvement of each lever over the baseline (first lever), better = positive."""
     ws = _sheet(wb, "LeverWorth")
     baseline, others = levers[0], list(levers[1:])
@@ -723,17 +976,22 @@ def _add_lever_worth(wb: Workbook, by_objective: pd.DataFrame, levers: Sequence[
         percent_columns.append(relative)
     table = _write_frame(ws, worth, formats)
     if percent_columns and not table.is_empty:
-        chart = clustered_bars(
-            table,
-            "objective",
-            percent_columns,
-            f"What each lever is worth: improvement over {baseline}",
-            y_title=f"% better than {baseline}",
-            x_title="objective",
-            from_zero=False,  # a lever can make an objective worse
-        )
-        chart.y_axis.number_format = "0%"
-        place(ws, chart, _beside(table))
+        place(ws, _lever_worth_chart(table, percent_columns, baseline), _beside(table))
+    return worth, table, percent_columns
+
+
+def _lever_worth_chart(table: TableRef, percent_columns: Sequence[str], baseline: str) -> BarChart:
+    chart = clustered_bars(
+        table,
+        "objective",
+        percent_columns,
+        f"What each lever is worth: improvement over {baseline}",
+        y_title=f"% better than {baseline}",
+        x_title="objective",
+        from_zero=False,  # a lever can make an objective worse
+    )
+    chart.y_axis.number_format = "0%"
+    return chart
 
 
 def _sense(objective: str) -> str:

@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FONT = Font(name="Calibri", bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 MAX_COLUMN_WIDTH = 60
 
@@ -69,14 +69,16 @@ def write_table(
         ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
     if autofilter and columns:
         ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(columns))}{max(r, start_row)}"
-    autosize_columns(ws)
+    autosize_columns(ws, first_row=start_row)
     return r
 
 
-def autosize_columns(ws: Worksheet, sample_rows: int = 200) -> None:
-    """Width from the longest value in the first rows: fast on big sheets, good enough."""
+def autosize_columns(ws: Worksheet, sample_rows: int = 200, first_row: int = 1) -> None:
+    """Width from the longest value in the first rows of a table starting at `first_row`
+    (a legend above it does not count): fast on big sheets, good enough."""
     widths: dict[int, int] = {}
-    for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, sample_rows)):
+    last = min(ws.max_row, first_row + sample_rows - 1)
+    for row in ws.iter_rows(min_row=first_row, max_row=last):
         for cell in row:
             if cell.value is None:
                 continue
@@ -84,6 +86,32 @@ def autosize_columns(ws: Worksheet, sample_rows: int = 200) -> None:
             widths[cell.column] = max(widths.get(cell.column, 0), len(text))
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = min(MAX_COLUMN_WIDTH, width + 3)
+
+
+LINE_HEIGHT_POINTS = 15.0  # one line of the default 11 pt font
+
+
+def wrap_column(
+    ws: Worksheet, column: int, width: float, first_row: int, last_row: int, row_width: int = 0
+) -> None:
+    """Wrap a text column at `width` characters and give each row the lines it needs.
+
+    Viewers do not agree on re-measuring wrapped rows when a file opens (LibreOffice
+    keeps the stored height), so the height is set here from the text's length. The
+    first `row_width` cells of each row are centred vertically with it.
+    """
+    ws.column_dimensions[get_column_letter(column)].width = width
+    per_line = max(1, int(width * 1.1))  # codes and commas run narrower than digits
+    for r in range(first_row, last_row + 1):
+        for j in range(1, row_width + 1):
+            if j != column:
+                ws.cell(row=r, column=j).alignment = Alignment(vertical="center")
+        cell = ws.cell(row=r, column=column)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        text = "" if cell.value is None else str(cell.value)
+        lines = max(1, -(-len(text) // per_line))
+        if lines > 1:
+            ws.row_dimensions[r].height = LINE_HEIGHT_POINTS * lines
 
 
 def new_workbook() -> Workbook:

@@ -1,0 +1,528 @@
+"""The Dashboard: the first sheet of every output workbook, one landscape page.
+
+A plan's Dashboard says what the solver proved (in words, never more than the gap and
+bound show), the objectives, what is funded, and how much of each nation's money the plan
+uses and lapses, with the two charts a planner asks for first. A study's Dashboard (Pareto
+front, sweep, flexibility, robustness) says what the study found, with its chart.
+Everything here is laid out from tables `data.report` has already written; charts
+reference those cells, so they follow any edit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.legend import Legend
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from data.charts import TableRef
+from data.print_layout import set_up_print
+from data.tables import OBJECTIVE_SENSES
+from data.utilisation import LapseWarning
+from data.xlsx_io import HEADER_FILL, HEADER_FONT, set_value
+
+TITLE = "Dashboard"
+MONEY = "#,##0.0"
+SHARE = "0.0%"
+CORE_OBJECTIVES = ("capability", "cost", "shortfall", "interoperability", "risk")
+TOP_LAPSED = 10
+MAX_WARNINGS = 4
+# Left block: labels then numbers; charts to the right of column H.
+COLUMN_WIDTHS = (24.0, 12.5, 12.5, 12.5, 14.5, 11.0, 10.0)
+CHART_COLUMN = len(COLUMN_WIDTHS) + 2
+CHART_WIDTH_CM = 14.5
+CHART_HEIGHT_CM = 10.0
+# Spent dark, kept money light, lapsed money the warning colour (colour-blind safe).
+FLOW_COLOURS = {
+    "spent": "1F4E78",
+    "carried to next year": "56B4E9",
+    "unspent at end": "56B4E9",
+    "lapsed": "D55E00",
+}
+TITLE_FONT = Font(name="Calibri", bold=True, size=16, color="1F4E78")
+HEADLINE_FONT = Font(name="Calibri", bold=True, size=12)
+SECTION_FONT = Font(name="Calibri", bold=True, size=11, color="1F4E78")
+WARNING_FONT = Font(name="Calibri", color="9C0006")
+WARNING_FILL = PatternFill("solid", fgColor="FFC7CE")
+NOTE_FONT = Font(name="Calibri", italic=True, size=9, color="595959")
+
+
+# --------------------------------------------------------------------------- words
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def percent_up(fraction: float) -> str:
+    """A proven bound as a percentage rounded *up* (0.83 % -> "0.9 %"): never claim more."""
+    if fraction <= 0:
+        return "0 %"
+    tenths = math.ceil(round(fraction * 1000, 9))
+    whole = tenths / 10
+    return f"{whole:.0f} %" if tenths % 10 == 0 else f"{whole:.1f} %"
+
+
+def last_objective(summary: Mapping[str, object]) -> str | None:
+    """The objective the reported gap belongs to: the last `stage_N` row, if any."""
+    stages = sorted(
+        (int(key[6:]), str(value))
+        for key, value in summary.items()
+        if key.startswith("stage_") and key[6:].isdigit()
+    )
+    if not stages:
+        return None
+    return stages[-1][1].split(": ", 1)[0].strip() or None
+
+
+def _sense(objective: str | None) -> str:
+    if objective is None:
+        return "max"  # a weighted run maximises its signed, weighted sum
+    if objective in OBJECTIVE_SENSES:
+        return OBJECTIVE_SENSES[objective]
+    return "max"
+
+
+def status_in_words(summary: Mapping[str, object]) -> str:
+    """What the run proves about its plan, from status, gap and solve time only.
+
+    The gap is |plan − bound| / |plan| (HiGHS's definition) of the last objective
+    optimised. For a maximised objective the best possible is then at most gap·|plan|
+    above the plan, so the plan is at most that fraction below it; for a minimised one
+    the best possible is at most that fraction lower. Percentages are rounded up.
+    """
+    status = str(summary.get("status", "")).strip().lower()
+    gap = _number(summary.get("gap"))
+    seconds = _number(summary.get("solve_seconds"))
+    objective = last_objective(summary)
+    on = f" on {objective}" if objective else ""
+    if status == "optimal":
+        if gap is None:
+            return "optimal (proven)"
+        return f"optimal within {percent_up(gap)}{on}"
+    if status == "feasible":
+        found = "best plan found" + (f" in {seconds:,.0f} s" if seconds is not None else "")
+        if gap is None:
+            return (
+                f"{found}; no bound is proven, so how far it is from the best possible is unknown"
+            )
+        if _sense(objective) == "min":
+            return f"{found}; the best possible {objective} is at most {percent_up(gap)} lower"
+        return f"{found}, at most {percent_up(gap)} below the best possible{on}"
+    termination = summary.get("termination")
+    return f"no plan ({status or 'unknown status'}" + (f": {termination})" if termination else ")")
+
+
+def status_detail(summary: Mapping[str, object]) -> str:
+    """The line under the headline: mode, solver's reason, bound, time."""
+    parts = []
+    mode = summary.get("objective")
+    if mode:
+        parts.append(f"objective: {mode}")
+    termination = summary.get("termination")
+    if termination:
+        parts.append(f"solver: {termination}")
+    bound = _number(summary.get("best_bound"))
+    objective = last_objective(summary)
+    if bound is not None:
+        parts.append(f"best bound{f' ({objective})' if objective else ''}: {bound:,.1f}")
+    gap = _number(summary.get("gap"))
+    if gap is not None:
+        parts.append(f"gap {gap:.2%}")
+    seconds = _number(summary.get("solve_seconds"))
+    if seconds is not None:
+        parts.append(f"{seconds:,.1f} s")
+    return "; ".join(parts)
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@dataclass
+class Cursor:
+    """The next free row of the left block."""
+
+    ws: Worksheet
+    row: int = 1
+
+    def text(self, value: object, font: Font | None = None, column: int = 1) -> None:
+        cell = self.ws.cell(row=self.row, column=column)
+        set_value(cell, value)
+        if font is not None:
+            cell.font = font
+        self.row += 1
+
+    def section(self, title: str) -> None:
+        self.row += 1
+        self.text(title, SECTION_FONT)
+
+    def table(
+        self,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        formats: Sequence[str | None] = (),
+    ) -> TableRef:
+        header = self.row
+        for j, name in enumerate(columns, start=1):
+            cell = self.ws.cell(row=header, column=j)
+            set_value(cell, name)
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(horizontal="left" if j == 1 else "right")
+        formats = list(formats) + [None] * (len(columns) - len(formats))
+        for i, values in enumerate(rows, start=1):
+            for j, value in enumerate(values, start=1):
+                cell = self.ws.cell(row=header + i, column=j)
+                set_value(cell, _plain(value), formats[j - 1])
+                if j > 1 and isinstance(cell.value, str):
+                    cell.alignment = Alignment(horizontal="right")  # under its header
+        self.row = header + len(rows) + 1
+        return TableRef(self.ws, tuple(columns), header_row=header, last_row=header + len(rows))
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def new_dashboard(ws: Worksheet, title: str, headline: str, detail: str = "") -> Cursor:
+    for j, width in enumerate(COLUMN_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    ws.column_dimensions[get_column_letter(len(COLUMN_WIDTHS) + 1)].width = 2.0
+    cursor = Cursor(ws)
+    cursor.text(title, TITLE_FONT)
+    cursor.text(headline, HEADLINE_FONT)
+    if detail:
+        cursor.text(detail, NOTE_FONT)
+    return cursor
+
+
+def finish(cursor: Cursor, label: str, chart_rows: int = 0) -> None:
+    """One landscape page: the print area spans the left block and the charts."""
+    ws = cursor.ws
+    last_row = max(cursor.row, chart_rows)
+    last_col = CHART_COLUMN + _columns_for(CHART_WIDTH_CM)
+    ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
+    set_up_print(ws, label, landscape=True, title_rows=None, one_page=True)
+    ws.sheet_view.showGridLines = False
+
+
+def _columns_for(width_cm: float) -> int:
+    """Default-width columns a chart covers (8.43 characters, about 1.7 cm each)."""
+    return math.ceil(width_cm / 1.69) + 1
+
+
+def place_charts(ws: Worksheet, charts: Sequence[Any], first_row: int = 1) -> int:
+    """Stack charts to the right of the left block; return the last row they cover."""
+    row = first_row
+    rows_per_chart = math.ceil(CHART_HEIGHT_CM / 0.53) + 1
+    for chart in charts:
+        chart.width, chart.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
+        ws.add_chart(chart, f"{get_column_letter(CHART_COLUMN)}{row}")
+        row += rows_per_chart
+    return row
+
+
+def stacked_bars(
+    table: TableRef,
+    category: str,
+    series: Mapping[str, str],
+    title: str,
+    y_title: str | None = None,
+    horizontal: bool = False,
+    first_row: int | None = None,
+    percent: bool = False,
+) -> BarChart:
+    """Stacked bars, one stack per row; `series` maps column -> legend name.
+
+    `first_row` skips leading rows (a total that would dwarf the rest); `percent` stacks
+    to 100 %, so rows of very different size compare by their split.
+    """
+    chart = BarChart()
+    chart.type = "bar" if horizontal else "col"
+    chart.grouping = "percentStacked" if percent else "stacked"
+    chart.overlap = 100
+    chart.gapWidth = 60
+    chart.title = title
+    chart.y_axis.title = y_title
+    start = first_row if first_row is not None else table.first_row
+    for column, name in series.items():
+        col = table.column(column)
+        values = Reference(table.ws, min_col=col, min_row=start, max_row=table.last_row)
+        chart.add_data(values, titles_from_data=False)
+        chart.series[-1].tx = SeriesLabel(v=name)
+        colour = FLOW_COLOURS.get(name)
+        if colour is not None:
+            chart.series[-1].graphicalProperties.solidFill = colour
+            chart.series[-1].graphicalProperties.line.solidFill = colour
+    col = table.column(category)
+    chart.set_categories(Reference(table.ws, min_col=col, min_row=start, max_row=table.last_row))
+    chart.y_axis.scaling.min = 0
+    if percent:
+        chart.y_axis.scaling.max = 1
+        chart.y_axis.number_format = "0%"
+    else:
+        chart.y_axis.number_format = "#,##0"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.tickLblSkip = 1  # every nation or year labelled
+    if horizontal:
+        chart.x_axis.scaling.orientation = "maxMin"  # first row on top, as in the table
+        chart.y_axis.crosses = "max"
+    chart.legend = Legend()
+    chart.legend.position = "b"
+    return chart
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What the plan Dashboard shows, computed once so tests can hold it to the Result."""
+
+    objectives: list[tuple[str, float]]
+    programmes: list[tuple[str, object]]
+    utilisation: pd.DataFrame  # ALLIANCE first, then the nations that lapse most
+    warnings: list[LapseWarning]
+
+
+def programme_facts(
+    plan: pd.DataFrame, standards: pd.DataFrame, partners: Sequence[str] | None
+) -> list[tuple[str, object]]:
+    """Programmes funded, joint, national, with partners; nations, pairs, adoptions."""
+    programmes = plan["programme"].astype(str)
+    sharing = plan["sharing"].astype(str).str.lower()
+    joint = set(programmes[sharing == "joint"])
+    rows: list[tuple[str, object]] = [
+        ("programmes funded", programmes.nunique()),
+        ("joint programmes", len(joint)),
+        ("national programmes", programmes[sharing != "joint"].nunique()),
+    ]
+    if partners is None:
+        rows.append(("programmes with partners", "not known (roles not given)"))
+    else:
+        with_partners = plan.loc[plan["nation"].astype(str).isin(set(partners)), "programme"]
+        rows.append(("programmes with partners", with_partners.astype(str).nunique()))
+    rows += [
+        ("nations funding", plan["nation"].nunique()),
+        ("nation-programme pairs", len(plan)),
+        ("standard adoptions", len(standards)),
+    ]
+    return rows
+
+
+def write_plan_dashboard(
+    ws: Worksheet,
+    summary: Mapping[str, object],
+    facts: PlanFacts,
+    by_year: TableRef,
+    label: str,
+    currency: str,
+) -> None:
+    """Status, objectives, programmes, utilisation and warnings left; two charts right."""
+    name = str(summary.get("input_file") or "").replace("\\", "/").rsplit("/", 1)[-1]
+    title = "Plan" + (f" — {name}" if name else "")
+    cursor = new_dashboard(ws, title, status_in_words(summary), status_detail(summary))
+
+    cursor.section("Objectives")
+    cursor.table(
+        ["objective", "value", "better"],
+        [
+            (n, v, "higher" if OBJECTIVE_SENSES.get(n, "max") == "max" else "lower")
+            for n, v in facts.objectives
+        ],
+        [None, MONEY, None],
+    )
+    cursor.section("Programmes")
+    cursor.table(["what", "count"], facts.programmes, [None, "0"])
+
+    cursor.section(f"Budget utilisation over the horizon ({currency})")
+    table = facts.utilisation
+    shown = ["nation", "budget", "spend", "lapsed", "unspent_at_end", "utilisation", "lapsed_share"]
+    headers = ["nation", "budget", "spent", "lapsed", "unspent at end", "utilisation", "lapsed %"]
+    rows = [tuple(r) for r in table[shown].itertuples(index=False, name=None)]
+    utilisation = cursor.table(headers, rows, [None, MONEY, MONEY, MONEY, MONEY, SHARE, SHARE])
+    cursor.text(
+        "ALLIANCE = every nation, partners included; then the nations that lapse the most. "
+        "budget = spent + lapsed + unspent at end.",
+        NOTE_FONT,
+    )
+    if facts.warnings:
+        cursor.section("Warnings: nations lapsing more than half their horizon budget")
+        for warning in facts.warnings[:MAX_WARNINGS]:
+            cursor.text(warning.short_text(), WARNING_FONT)
+        more = len(facts.warnings) - MAX_WARNINGS
+        if more > 0:
+            cursor.text(f"… and {more} more (Summary lists every one)", WARNING_FONT)
+        cursor.text(
+            "That usually means the inputs' budgets or the portfolio open to the nation are off.",
+            NOTE_FONT,
+        )
+
+    charts = []
+    if not by_year.is_empty:
+        charts.append(
+            stacked_bars(
+                by_year,
+                "year",
+                {"spend": "spent", "carried_out": "carried to next year", "lapsed": "lapsed"},
+                "Alliance money per year: spent, carried, lapsed",
+                y_title=currency,
+            )
+        )
+    if not utilisation.is_empty and utilisation.last_row > utilisation.first_row:
+        charts.append(
+            stacked_bars(
+                utilisation,
+                "nation",
+                {"spent": "spent", "lapsed": "lapsed", "unspent at end": "unspent at end"},
+                f"Where the budget goes: the {len(rows) - 1} nations that lapse the most",
+                horizontal=True,
+                first_row=utilisation.first_row + 1,  # ALLIANCE is the table's first row
+                percent=True,
+            )
+        )
+    chart_rows = place_charts(ws, charts)
+    finish(cursor, label, chart_rows)
+
+
+# --------------------------------------------------------------------------- studies
+
+
+def _fmt(value: object) -> str:
+    number = _number(value)
+    if number is None:
+        return str(value)
+    return f"{number:,.1f}" if not float(number).is_integer() else f"{number:,.0f}"
+
+
+def write_study_dashboard(
+    ws: Worksheet,
+    title: str,
+    headline: str,
+    findings: Sequence[str],
+    table: pd.DataFrame | None,
+    formats: Mapping[str, str] | None,
+    charts: Sequence[Any],
+    label: str,
+) -> TableRef | None:
+    """A study's first sheet: what it found in a few lines, a small table, its chart."""
+    cursor = new_dashboard(ws, title, headline)
+    if findings:
+        cursor.section("What the study found")
+        for line in findings:
+            cursor.text(f"• {line}")
+    ref = None
+    if table is not None and not table.empty:
+        cursor.section("At a glance")
+        columns = [str(c) for c in table.columns][: len(COLUMN_WIDTHS)]
+        rows = [tuple(r) for r in table[columns].itertuples(index=False, name=None)]
+        ref = cursor.table(columns, rows, [(formats or {}).get(c) for c in columns])
+    chart_rows = place_charts(ws, charts)
+    finish(cursor, label, chart_rows)
+    return ref
+
+
+def front_findings(points: pd.DataFrame, chosen: Sequence[str]) -> tuple[str, list[str]]:
+    """Headline and lines for a Pareto front: its size and what each objective spans."""
+    n = len(points)
+    headline = f"{n} non-dominated plan{'s' if n != 1 else ''} trading {' against '.join(chosen)}"
+    lines = []
+    if "proven" in points.columns and n:
+        proven = int(points["proven"].astype(bool).sum())
+        lines.append(f"{proven} of {n} points proven optimal for their sub-problem")
+    for name in chosen:
+        values = pd.to_numeric(points[name], errors="coerce") if name in points else None
+        if values is None or values.dropna().empty:
+            continue
+        low, high = values.min(), values.max()
+        at_low = points.loc[values.idxmin(), "point"]
+        at_high = points.loc[values.idxmax(), "point"]
+        lines.append(
+            f"{name} ranges from {_fmt(low)} (point {_fmt(at_low)}) to {_fmt(high)} "
+            f"(point {_fmt(at_high)})"
+        )
+    if n and chosen:
+        lines.append(f"point 1 is the best in {chosen[0]}; the Plan sheets hold every point's plan")
+    return headline, lines
+
+
+def sweep_findings(frame: pd.DataFrame, x: str) -> tuple[str, list[str]]:
+    n = len(frame)
+    headline = f"{n} scenario{'s' if n != 1 else ''} over {x}"
+    lines = []
+    for name in ("capability", "cost"):
+        if name not in frame.columns or frame[name].dropna().empty:
+            continue
+        values = pd.to_numeric(frame[name], errors="coerce")
+        low, high = values.idxmin(), values.idxmax()
+        lines.append(
+            f"{name} ranges from {_fmt(values[low])} ({x} = {_fmt(frame.loc[low, x])}) "
+            f"to {_fmt(values[high])} ({x} = {_fmt(frame.loc[high, x])})"
+        )
+    if "status" in frame.columns:
+        counts = frame["status"].astype(str).value_counts()
+        lines.append("status: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return headline, lines
+
+
+def flexibility_findings(worth: pd.DataFrame, levers: Sequence[str]) -> tuple[str, list[str]]:
+    """What each lever gains over the first (rigid) setting, objective by objective."""
+    baseline = levers[0]
+    headline = f"What flexibility is worth against the {baseline} plan"
+    lines = []
+    for _, row in worth.iterrows():
+        objective = str(row["objective"])
+        if objective not in CORE_OBJECTIVES:
+            continue
+        gains = []
+        for lever in levers[1:]:
+            relative = _number(row.get(f"{lever} gain %"))
+            absolute = _number(row.get(f"{lever} gain"))
+            if absolute is None:
+                continue
+            share = f" ({relative:+.1%})" if relative is not None else ""
+            gains.append(f"{lever} {absolute:+,.1f}{share}")
+        if gains and any(_number(row.get(f"{lev} gain")) for lev in levers[1:]):
+            lines.append(f"{objective}: " + "; ".join(gains))
+    if not lines:
+        lines.append(f"no lever changes any objective against the {baseline} plan")
+    return headline, lines
+
+
+def robustness_findings(table: pd.DataFrame, price: pd.DataFrame) -> tuple[str, list[str]]:
+    gammas = [int(g) for g in pd.to_numeric(table["gamma"], errors="coerce").dropna()]
+    headline = "Price of robustness over Γ = " + ", ".join(map(str, gammas))
+    lines = []
+    if len(price) > 1:
+        last = price.iloc[-1]
+        for name in CORE_OBJECTIVES:
+            relative = _number(last.get(f"{name} lost %"))
+            absolute = _number(last.get(f"{name} lost"))
+            if absolute is None or absolute == 0:
+                continue
+            share = f" ({relative:.1%})" if relative is not None else ""
+            lines.append(
+                f"at Γ = {_fmt(last['gamma'])}, {name} loses {absolute:,.1f}{share} "
+                f"against Γ = {_fmt(price.iloc[0]['gamma'])}"
+            )
+    if not lines:
+        lines.append("absorbing overruns costs no objective over these Γ")
+    return headline, lines

@@ -1,0 +1,518 @@
+"""Briefing-ready workbooks (issue 18): the Dashboard, print set-up, budget utilisation.
+
+Every test writes a workbook and reads it back with openpyxl, as a planner's Excel would;
+none needs LibreOffice. The last tests solve a tiny case and hold the Dashboard to the
+Result it was written from.
+"""
+
+from __future__ import annotations
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from data.dashboard import percent_up, status_in_words
+from data.report import (
+    RESULT_SHEETS,
+    write_flexibility_workbook,
+    write_front_workbook,
+    write_plan_workbook,
+    write_robustness_workbook,
+    write_sweep_workbook,
+)
+from data.utilisation import by_nation, lapse_warnings, with_flows
+from tests.data.test_report import SUMMARY, YEARS, plan_tables
+
+INPUT = "/plans/R&D alliance.xlsx"  # an '&' must not turn into a header field code
+
+
+def summary(**extra: object) -> list[tuple[str, object]]:
+    return [*SUMMARY, ("input_file", INPUT), *extra.items()]
+
+
+def key_values(ws) -> dict:
+    return {r[0]: r[1] for r in ws.iter_rows(min_row=2, max_col=2, values_only=True) if r[0]}
+
+
+def cells(ws) -> dict[str, object]:
+    """Every text cell of a sheet -> the cell to its right (label -> value)."""
+    out = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.column < ws.max_column:
+                out.setdefault(cell.value, ws.cell(cell.row, cell.column + 1).value)
+    return out
+
+
+def table_after(ws, first_header: str) -> list[dict]:
+    """The Dashboard table whose header row starts with `first_header`, as dicts."""
+    for row in ws.iter_rows():
+        if row[0].value == first_header:
+            names = [c.value for c in row if c.value is not None]
+            out = []
+            r = row[0].row + 1
+            while ws.cell(r, 2).value is not None:  # a note under a table fills column A only
+                out.append({n: ws.cell(r, j).value for j, n in enumerate(names, start=1)})
+                r += 1
+            return out
+    raise AssertionError(f"no table headed {first_header!r} on {ws.title}")
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
+    path = tmp_path_factory.mktemp("dash") / "plan.xlsx"
+    return openpyxl.load_workbook(write_plan_workbook(path, summary(), plan_tables(), YEARS))
+
+
+# --------------------------------------------------------------------------- status in words
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            {"status": "optimal", "gap": 0.0083, "stage_3": "cost: optimal, 5"},
+            "optimal within 0.9 % on cost",
+        ),
+        ({"status": "optimal", "gap": 0.01}, "optimal within 1 %"),
+        ({"status": "optimal", "gap": None}, "optimal (proven)"),
+        (
+            {
+                "status": "feasible",
+                "gap": 0.042,
+                "solve_seconds": 60.2,
+                "stage_2": "capability: feasible, 9",
+            },
+            "best plan found in 60 s, at most 4.2 % below the best possible on capability",
+        ),
+        (
+            {
+                "status": "feasible",
+                "gap": 0.0411,
+                "solve_seconds": 12,
+                "stage_1": "cost: feasible, 9",
+            },
+            "best plan found in 12 s; the best possible cost is at most 4.2 % lower",
+        ),
+        (
+            {"status": "feasible", "gap": None, "solve_seconds": 60},
+            (
+                "best plan found in 60 s; no bound is proven, so how far it is from the best "
+                "possible is unknown"
+            ),
+        ),
+    ],
+)
+def test_status_in_words_claims_no_more_than_status_and_gap_prove(rows, expected):
+    assert status_in_words(rows) == expected
+
+
+def test_gap_percentages_round_up_never_down():
+    assert [percent_up(g) for g in (0.0, 0.00001, 0.0083, 0.01, 0.0101, 0.123)] == [
+        "0 %",
+        "0.1 %",
+        "0.9 %",
+        "1 %",
+        "1.1 %",
+        "12.3 %",
+    ]
+
+
+def test_a_feasible_plan_is_never_called_optimal(tmp_path):
+    rows = [("status", "feasible"), ("gap", 0.0), ("solve_seconds", 3.0)]
+    path = write_plan_workbook(tmp_path / "p.xlsx", rows, plan_tables(), YEARS)
+    ws = openpyxl.load_workbook(path)["Dashboard"]
+    assert ws["A2"].value.startswith("best plan found in 3 s")
+    assert "optimal" not in ws["A2"].value
+
+
+# --------------------------------------------------------------------------- the Dashboard
+
+
+def test_dashboard_comes_first_and_every_sheet_of_today_is_kept(book):
+    assert book.sheetnames[:2] == ["Dashboard", "Summary"]
+    for sheet, columns in RESULT_SHEETS.values():
+        assert [c.value for c in book[sheet][1]][: len(columns)] == list(columns), sheet
+    for view in ("Gantt", "SpendByNation", "SpendByYear", "AllianceCapability"):
+        assert view in book.sheetnames
+
+
+def test_dashboard_states_status_objectives_and_programmes(book):
+    ws = book["Dashboard"]
+    assert ws["A1"].value == "Plan — R&D alliance.xlsx"
+    assert ws["A2"].value == "optimal within 1.3 %"  # SUMMARY's gap 0.0125, rounded up
+    objectives = {r["objective"]: r["value"] for r in table_after(ws, "objective")}
+    assert objectives == {"capability": 42.5, "cost": 122.0}
+    counts = {r["what"]: r["count"] for r in table_after(ws, "what")}
+    assert counts["programmes funded"] == 2
+    assert counts["joint programmes"] == 1
+    assert counts["national programmes"] == 1
+    assert counts["nation-programme pairs"] == 3
+    assert counts["programmes with partners"] == "not known (roles not given)"
+
+
+def test_dashboard_utilisation_is_the_spend_tables_sums(book):
+    rows = table_after(book["Dashboard"], "nation")
+    spend = plan_tables()["spend"]
+    alliance = rows[0]
+    assert alliance["nation"] == "ALLIANCE"
+    assert alliance["budget"] == pytest.approx(spend["budget"].sum())
+    assert alliance["spent"] == pytest.approx(spend["spend"].sum())
+    assert alliance["lapsed"] == pytest.approx(spend["lapsed"].sum())
+    # nations after ALLIANCE: most lapsed first
+    assert [r["nation"] for r in rows[1:]] == ["N1", "N2"]
+    for r in rows:
+        assert r["budget"] == pytest.approx(r["spent"] + r["lapsed"] + r["unspent at end"])
+        assert r["utilisation"] == pytest.approx(r["spent"] / r["budget"])
+
+
+def test_dashboard_has_two_charts_fed_by_the_workbooks_tables(book):
+    ws = book["Dashboard"]
+    assert len(ws._charts) == 2
+    by_year, nations = ws._charts
+    assert by_year.series[0].val.numRef.f.startswith("'SpendByYear'!")
+    assert nations.grouping == "percentStacked"
+    assert all(s.val.numRef.f.startswith("'Dashboard'!") for s in nations.series)
+
+
+def test_dashboard_prints_on_one_landscape_page(book):
+    ws = book["Dashboard"]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
+    assert ws.print_area is not None
+
+
+def test_partners_are_counted_when_the_inputs_name_them(tmp_path):
+    class Nation:
+        def __init__(self, code, role):
+            self.code, self.role = code, role
+
+    class Inputs:
+        def __init__(self):
+            self.nations = [Nation("N1", "ally"), Nation("N2", "partner")]
+            self.source = None
+
+    path = write_plan_workbook(tmp_path / "p.xlsx", SUMMARY, plan_tables(), YEARS, inputs=Inputs())
+    counts = {
+        r["what"]: r["count"]
+        for r in table_after(openpyxl.load_workbook(path)["Dashboard"], "what")
+    }
+    assert counts["programmes with partners"] == 1  # J1, which N2 joins
+
+
+# --------------------------------------------------------------------------- print set-up
+
+
+def test_every_sheet_has_a_print_set_up(book):
+    for ws in book.worksheets:
+        setup = ws.page_setup
+        assert setup.orientation in ("portrait", "landscape"), ws.title
+        assert int(setup.paperSize) == int(ws.PAPERSIZE_A4), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert setup.fitToWidth == 1, ws.title
+        assert ws.oddHeader.left.text == "&A", ws.title  # the sheet's name
+        assert "R&&D alliance.xlsx" in ws.oddHeader.right.text, ws.title  # '&' taken literally
+        assert ws.oddFooter.center.text == "Page &P of &N", ws.title
+
+
+def test_tables_repeat_their_header_row_and_print_as_tall_as_needed(book):
+    for sheet in ("Summary", "Plan", "Spend", "Standards", "Capability", "Contributions"):
+        ws = book[sheet]
+        assert ws.print_title_rows == "$1:$1", sheet
+        assert ws.page_setup.fitToHeight == 0, sheet
+    for sheet in ("Gantt", "GanttByProgramme"):  # the legend and the year header
+        assert book[sheet].print_title_rows == "$1:$3", sheet
+
+
+def test_wide_sheets_print_landscape_and_narrow_ones_portrait(book):
+    assert book["Summary"].page_setup.orientation == "portrait"
+    assert book["Plan"].page_setup.orientation == "portrait"
+    assert book["SpendByNation"].page_setup.orientation == "landscape"  # table and chart
+
+
+def test_capability_prints_its_alliance_rows(book):
+    ws = book["Capability"]
+    rows = [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
+    first = rows.index("ALLIANCE") + 2
+    last = len(rows) - rows[::-1].index("ALLIANCE") + 1
+    assert ws.print_area == f"'Capability'!$A${first}:$F${last}"
+    assert "ALLIANCE rows" in ws.oddHeader.right.text
+
+
+def test_summary_values_wrap_so_keys_and_values_print_together(book):
+    ws = book["Summary"]
+    assert ws.column_dimensions["B"].width <= 70
+    warning_rows = [
+        r for r in range(2, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("lapse_")
+    ]
+    assert warning_rows and all(ws.cell(r, 2).alignment.wrap_text for r in warning_rows)
+
+
+# --------------------------------------------------------------------------- programme Gantt
+
+
+def test_programme_gantt_has_one_row_per_programme_and_start_year(book):
+    ws = book["GanttByProgramme"]
+    header = [c.value for c in ws[3]]
+    assert header[:6] == [
+        "programme",
+        "sharing",
+        "start_year",
+        "in_service_year",
+        "nations",
+        "funded_by",
+    ]
+    assert header[6:] == YEARS
+    body = [[c.value for c in row[:6]] for row in ws.iter_rows(min_row=4)]
+    assert body == [
+        ["P1", "national", 2027, 2029, 1, "N1"],
+        ["J1", "joint", 2029, 2031, 2, "N1, N2"],
+    ]
+
+
+# --------------------------------------------------------------------------- utilisation
+
+
+def greedy_spend(
+    budget: list[float], spend: list[float], carry: float, borrow: float
+) -> pd.DataFrame:
+    """One nation's Spend rows by MODEL.md's precise rule (greedy balances, lapse = excess)."""
+    rows, balance = [], 0.0
+    for i, (b, s) in enumerate(zip(budget, spend)):
+        available = balance + b - s
+        cap = carry * b
+        balance = min(available, cap)
+        lapsed = max(0.0, available - cap)
+        floor = -borrow * budget[i + 1] if i + 1 < len(budget) else 0.0
+        assert balance >= floor - 1e-9, "the hand-made case must be feasible"
+        rows.append(("N1", 2027 + i, b, s, balance, lapsed))
+    return pd.DataFrame(rows, columns=RESULT_SHEETS["spend"][1])
+
+
+def test_flows_follow_the_balance_rule_with_carry_over_and_borrowing():
+    # 2027 borrows 30 from 2028; 2028 repays it and carries 10; 2029 spends it; 2030 lapses
+    spend = greedy_spend([100, 100, 100, 100], [130, 60, 110, 20], carry=0.1, borrow=0.5)
+    flows = with_flows(spend)
+    assert flows["borrowed"].tolist() == [30, 0, 0, 0]
+    assert flows["repaid"].tolist() == [0, 30, 0, 0]
+    assert flows["carried_out"].tolist() == [0, 10, 0, 10]
+    assert flows["carried_in"].tolist() == [0, 0, 10, 0]
+    assert flows["lapsed"].tolist() == [0, 0, 0, 70]
+    assert flows["utilisation"].tolist() == pytest.approx([1.3, 0.6, 1.1, 0.2])
+    inflow = flows["budget"] + flows["carried_in"] + flows["borrowed"]
+    outflow = flows["spend"] + flows["lapsed"] + flows["carried_out"] + flows["repaid"]
+    assert inflow.tolist() == pytest.approx(outflow.tolist())
+    (total,) = by_nation(spend).to_dict("records")
+    assert total["unspent_at_end"] == 10
+    assert total["budget"] == pytest.approx(
+        total["spend"] + total["lapsed"] + total["unspent_at_end"]
+    )
+
+
+def test_spend_sheet_appends_the_flows_after_the_contract_columns(book):
+    ws = book["Spend"]
+    header = [c.value for c in ws[1]]
+    assert header == [
+        *RESULT_SHEETS["spend"][1],
+        "carried_in",
+        "borrowed",
+        "carried_out",
+        "repaid",
+        "utilisation",
+    ]
+    first = dict(zip(header, [c.value for c in ws[2]]))
+    assert first["utilisation"] == pytest.approx(30.0 / 40.0)
+    assert ws.cell(2, header.index("utilisation") + 1).number_format == "0.0%"
+    year = [c.value for c in book["SpendByYear"][1]]
+    assert year[:4] == ["year", "budget", "spend", "lapsed"]
+    assert year[4:] == ["carried_in", "borrowed", "carried_out", "repaid", "utilisation"]
+
+
+def test_round_off_balances_are_not_borrowing():
+    spend = greedy_spend([100, 100], [100, 100], carry=0.0, borrow=0.0)
+    spend.loc[0, "balance"] = -2.9e-12  # what a solver's arithmetic leaves
+    assert with_flows(spend)["borrowed"].tolist() == [0, 0]
+
+
+def test_lapse_warning_only_above_half_the_horizon_budget(tmp_path):
+    tables = plan_tables()
+    assert [w.nation for w in lapse_warnings(tables["spend"])] == ["N1"]  # 57 %, N2 43 %
+    tables["spend"]["spend"] = tables["spend"]["budget"] * 0.6  # everyone lapses 40 %
+    tables["spend"]["lapsed"] = tables["spend"]["budget"] * 0.4
+    path = write_plan_workbook(tmp_path / "p.xlsx", SUMMARY, tables, YEARS)
+    wb = openpyxl.load_workbook(path)
+    assert not [k for k in key_values(wb["Summary"]) if k.startswith("lapse_warning")]
+    assert "Warnings: nations lapsing more than half their horizon budget" not in cells(
+        wb["Dashboard"]
+    )
+
+
+# --------------------------------------------------------------------------- studies
+
+
+def front_inputs() -> dict:
+    points = pd.DataFrame(
+        {
+            "point": [1, 2, 3],
+            "capability": [90.0, 70.0, 40.0],
+            "cost": [300.0, 200.0, 90.0],
+            "gap": [0.0, 0.0, 0.01],
+            "proven": [True, True, False],
+        }
+    )
+    payoff = pd.DataFrame(
+        {"capability": [90.0, 40.0], "cost": [300.0, 90.0]}, index=["capability", "cost"]
+    )
+    core = pd.DataFrame({"nation": ["N1"], "programme": ["P1"], "share": [1.0]})
+    point_tables = {k: v.assign(point=1) for k, v in plan_tables().items()}
+    return {"points": points, "payoff": payoff, "core_index": core, "point_tables": point_tables}
+
+
+def test_study_workbooks_open_on_a_dashboard_that_says_what_was_found(tmp_path):
+    core = pd.DataFrame({"nation": ["N1"], "programme": ["P1"], "share": [1.0]})
+    written = {
+        "front": write_front_workbook(
+            tmp_path / "f.xlsx",
+            summary(),
+            years=YEARS,
+            objective_names=["capability", "cost"],
+            **front_inputs(),
+        ),
+        "sweep": write_sweep_workbook(
+            tmp_path / "s.xlsx",
+            summary(),
+            pd.DataFrame(
+                {
+                    "budget_scale": [1.2, 0.8, 1.0],
+                    "capability": [9.0, 5.0, 7.0],
+                    "cost": [3.0, 1.0, 2.0],
+                }
+            ),
+            pd.DataFrame(),
+            core,
+            "budget_scale",
+        ),
+        "flexibility": write_flexibility_workbook(
+            tmp_path / "x.xlsx",
+            summary(),
+            pd.DataFrame(
+                {
+                    "objective": ["capability", "cost"],
+                    "rigid": [100.0, 50.0],
+                    "flexible": [120.0, 45.0],
+                }
+            ),
+            pd.DataFrame({"nation": ["N1"]}),
+            pd.DataFrame(),
+        ),
+        "robustness": write_robustness_workbook(
+            tmp_path / "r.xlsx",
+            summary(),
+            pd.DataFrame(
+                {"gamma": [0, 1, 2], "capability": [100.0, 90.0, 80.0], "cost": [50.0, 50.0, 49.0]}
+            ),
+            pd.DataFrame(
+                {
+                    "gamma": [0, 1, 2],
+                    "capability lost": [0.0, 10.0, 20.0],
+                    "capability lost %": [0.0, 0.1, 0.2],
+                }
+            ),
+            pd.DataFrame(),
+            core,
+        ),
+    }
+    found = {
+        "front": "capability ranges from 40 (point 3) to 90 (point 1)",
+        "sweep": "capability ranges from 5 (budget_scale = 0.8) to 9 (budget_scale = 1.2)",
+        "flexibility": "cost: flexible +5.0 (+10.0%)",  # less cost is better: a gain
+        "robustness": "at Γ = 2, capability loses 20.0 (20.0%) against Γ = 0",
+    }
+    for study, path in written.items():
+        wb = openpyxl.load_workbook(path)
+        ws = wb.worksheets[0]
+        assert ws.title == "Dashboard", study
+        assert wb.sheetnames[1] == "Summary", study
+        assert f"• {found[study]}" in cells(ws), (study, list(cells(ws)))
+        assert len(ws._charts) == 1, study
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1), study
+        for sheet in wb.worksheets:
+            assert sheet.oddFooter.center.text == "Page &P of &N", (study, sheet.title)
+            assert sheet.page_setup.fitToWidth == 1, (study, sheet.title)
+
+
+def test_front_spend_gets_the_flows_per_point(tmp_path):
+    path = write_front_workbook(
+        tmp_path / "f.xlsx",
+        summary(),
+        years=YEARS,
+        objective_names=["capability", "cost"],
+        **front_inputs(),
+    )
+    header = [c.value for c in openpyxl.load_workbook(path)["Spend"][1]]
+    assert header[:7] == ["point", *RESULT_SHEETS["spend"][1]]
+    assert header[-5:] == ["carried_in", "borrowed", "carried_out", "repaid", "utilisation"]
+
+
+def test_formula_looking_input_names_stay_text_on_the_dashboard(tmp_path):
+    rows = [*SUMMARY, ("input_file", '=HYPERLINK("http://x","y")')]
+    path = write_plan_workbook(tmp_path / "p.xlsx", rows, plan_tables(), YEARS)
+    ws = openpyxl.load_workbook(path)["Dashboard"]
+    assert ws["A1"].data_type == "s"
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+# --------------------------------------------------------------------------- a real Result
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory: pytest.TempPathFactory):
+    from optimizer import Scenario
+    from tests.data.fixtures.books import minimal_book, write_book
+
+    folder = tmp_path_factory.mktemp("solved")
+    book = minimal_book()
+    book["Settings"] += [["carry_over_fraction", 0.5], ["borrow_fraction", 0.2]]
+    result = Scenario.from_excel(write_book(book, folder / "in.xlsx")).solve(time_limit=30)
+    return result, openpyxl.load_workbook(result.to_excel(folder / "plan.xlsx"))
+
+
+def test_dashboard_figures_are_the_results(solved):
+    result, wb = solved
+    ws = wb["Dashboard"]
+    assert ws["A2"].value == status_in_words(dict(result.summary_rows()))
+    assert ws["A2"].value.startswith(
+        "optimal within" if result.status == "optimal" else "best plan"
+    )
+    objectives = {r["objective"]: r["value"] for r in table_after(ws, "objective")}
+    assert objectives == pytest.approx({k: result.objectives[k] for k in objectives})
+    assert set(objectives) == {"capability", "cost", "shortfall", "interoperability", "risk"}
+    counts = {r["what"]: r["count"] for r in table_after(ws, "what")}
+    assert counts["programmes funded"] == result.plan["programme"].nunique()
+    assert counts["nation-programme pairs"] == len(result.plan)
+    rows = {r["nation"]: r for r in table_after(ws, "nation")}
+    spend = result.spend
+    assert rows["ALLIANCE"]["budget"] == pytest.approx(spend["budget"].sum())
+    assert rows["ALLIANCE"]["spent"] == pytest.approx(spend["spend"].sum())
+    assert rows["ALLIANCE"]["lapsed"] == pytest.approx(spend["lapsed"].sum())
+    last = spend.loc[spend["year"] == spend["year"].max()]
+    assert rows["ALLIANCE"]["unspent at end"] == pytest.approx(last["balance"].clip(lower=0).sum())
+
+
+def test_a_solved_plans_spend_flows_balance_and_warn_of_lapses(solved):
+    result, wb = solved
+    ws = wb["Spend"]
+    header = [c.value for c in ws[1]]
+    for values in ws.iter_rows(min_row=2, values_only=True):
+        row = dict(zip(header, values))
+        inflow = row["budget"] + row["carried_in"] + row["borrowed"]
+        outflow = row["spend"] + row["lapsed"] + row["carried_out"] + row["repaid"]
+        assert inflow == pytest.approx(outflow), row
+    totals = result.spend.groupby("nation")[["budget", "lapsed"]].sum()
+    expected = sorted(n for n, t in totals.iterrows() if t["lapsed"] > 0.5 * t["budget"])
+    warned = sorted(
+        k.split(":", 1)[1] for k in key_values(wb["Summary"]) if k.startswith("lapse_warning:")
+    )
+    assert warned == expected
+    assert 0 < len(expected) < len(totals)  # the case is built to warn for some nations only
