@@ -151,4 +151,6 @@ class Result:
         from optimizer.checks.verify import assert_valid
 
         assert_valid(self.inputs, self.decisions, self.objectives)
-        return write_plan_workbook(path, self.summary_rows(), self.tables(), list(self.inputs.years))
+        return write_plan_workbook(
+            path, self.summary_rows(), self.tables(), list(self.inputs.years), inputs=self.inputs
+        )

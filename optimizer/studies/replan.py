@@ -73,7 +73,10 @@ class ReplanResult:
         if lines:
             raise PlanVerificationError(lines)
         extra = {"Changes": self.changes, "ChangeSummary": self.objective_deltas}
-        return write_plan_workbook(path, self.summary_rows(), r.tables(), list(r.inputs.years), extra_sheets=extra)
+        years = list(r.inputs.years)
+        return write_plan_workbook(
+            path, self.summary_rows(), r.tables(), years, extra_sheets=extra, inputs=r.inputs
+        )
 
 
 def replan(

@@ -38,7 +38,7 @@ def test_each_gamma_is_solved_and_priced_against_the_first(scenario, tmp_path) -
 
     path = report.to_excel(tmp_path / "robust.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Robustness", "Price", "Plans", "CoreIndex"]
+    assert wb.sheetnames == ["Dashboard", "Summary", "Robustness", "Price", "Plans", "CoreIndex"]
     assert len(wb["Robustness"]._charts) == 1 and len(wb["Price"]._charts) == 1
     gammas = [r[0] for r in wb["Plans"].iter_rows(min_row=2, values_only=True)]
     assert sorted(set(gammas)) == [0, 1, 2]
