@@ -173,7 +173,9 @@ def set_up_workbook(wb: Workbook, label: str = "", skip: Iterable[str] = ()) -> 
         if ws.title in skip or getattr(ws, _CONFIGURED, False):
             continue
         has_table = ws.max_row > 1 and ws.freeze_panes is not None
-        set_up_print(ws, label, title_rows="1:1" if has_table else None, gridlines=has_table)
+        # Gridlines would also print across the empty cells under a sheet's charts.
+        gridlines = has_table and not ws._charts
+        set_up_print(ws, label, title_rows="1:1" if has_table else None, gridlines=gridlines)
 
 
 def is_configured(ws: Worksheet) -> bool:

@@ -28,6 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from data import utilisation
 from data.charts import (
+    CHART_COLUMNS,
+    CHART_ROWS,
     GANTT_HEADER_ROW,
     TableRef,
     add_gantt_sheet,
@@ -170,7 +172,16 @@ def write_plan_workbook(
     by_year = _add_spend_by_year(wb, frames["spend"], currency)
     _write_frame(_sheet(wb, "Standards"), frames["standards"])
     capability = _write_frame(_sheet(wb, "Capability"), frames["capability"])
-    _add_alliance_capability(wb, frames["capability"], years)
+    charts = _add_alliance_capability(wb, frames["capability"], years)
+    if charts is not None:
+        # The pivot is a column per area and measure, too wide for paper; its charts print.
+        note = "printed: the charts; the numbers are in the table left of them"
+        set_up_print(
+            wb["AllianceCapability"],
+            f"{label} · {note}" if label else note,
+            title_rows=None,
+            print_area=charts,
+        )
     _write_frame(_sheet(wb, "Contributions"), frames["contributions"])
     for title, frame in (extra_sheets or {}).items():
         _write_frame(_sheet(wb, title), _with_index(frame, "index"))
@@ -882,14 +893,19 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return numerator.astype(float) / denominator.where(denominator != 0)
 
 
-def _add_alliance_capability(wb: Workbook, capability: pd.DataFrame, years: Sequence[int]) -> None:
+def _add_alliance_capability(
+    wb: Workbook, capability: pd.DataFrame, years: Sequence[int]
+) -> str | None:
     """ALLIANCE rows pivoted to one row per year, a capability and a target column per
-    area, and one line chart per area (target dashed) in a grid beside the pivot."""
+    area, and one line chart per area (target dashed) in a grid beside the pivot.
+
+    Returns the range the chart grid covers (what prints), None without charts.
+    """
     ws = _sheet(wb, "AllianceCapability")
     pivot, areas = _alliance_pivot(capability, years)
     table = _write_frame(ws, pivot)
     if table.is_empty or not areas:
-        return
+        return None
     if len(areas) > _MAX_AREA_CHARTS:
         log.info("charting the first %d of %d areas", _MAX_AREA_CHARTS, len(areas))
     first_chart_col = table.width + 2
@@ -906,6 +922,10 @@ def _add_alliance_capability(wb: Workbook, capability: pd.DataFrame, years: Sequ
             dashed=series[1:],
         )
         place(ws, chart, grid_anchor(i, first_chart_col))
+    charted = min(len(areas), _MAX_AREA_CHARTS)
+    last_col = first_chart_col + 2 * CHART_COLUMNS - 1
+    last_row = math.ceil(charted / 2) * CHART_ROWS
+    return f"{get_column_letter(first_chart_col)}1:{get_column_letter(last_col)}{last_row}"
 
 
 def _alliance_pivot(capability: pd.DataFrame, years: Sequence[int]) -> tuple[pd.DataFrame, list]:
