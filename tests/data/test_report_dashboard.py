@@ -516,3 +516,11 @@ def test_a_solved_plans_spend_flows_balance_and_warn_of_lapses(solved):
     )
     assert warned == expected
     assert 0 < len(expected) < len(totals)  # the case is built to warn for some nations only
+
+
+def test_alliance_capability_prints_its_chart_grid(book):
+    ws = book["AllianceCapability"]
+    assert len(ws._charts) == 2  # one per area
+    # the grid starts two columns right of the pivot (year + 2 columns per area)
+    assert ws.print_area == "'AllianceCapability'!$G$1:$AB$20"
+    assert "printed: the charts" in ws.oddHeader.right.text
