@@ -52,6 +52,8 @@ class Result:
     stages: tuple[Any, ...] = ()
     solver_options: str = ""  # HiGHS options set by name (`--highs-option`) or chosen by capopt
     improve: str = ""  # fix-and-optimise by nation before the search (`--improve`), if any
+    strategy: str = ""  # which search ran and why (optimizer.solve.engine.strategy)
+    bound_source: str = ""  # what proves best_bound: branch-and-bound or the LP relaxation
     created_at: str = field(
         default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     )
@@ -111,6 +113,10 @@ class Result:
             rows.append(("solver_options", self.solver_options))
         if self.improve:
             rows.append(("improve", self.improve))
+        if self.strategy:
+            rows.append(("strategy", self.strategy))
+        if self.bound_source and self.best_bound is not None:
+            rows.append(("bound_source", self.bound_source))
         rows += [
             ("input_sha256", source.sha256 if source else ""),
             ("input_file", source.path if source else ""),

@@ -11,6 +11,7 @@ from data.errors import Problem
 from data.tables import Inputs, PlanDecisions
 from optimizer import whatif
 from optimizer.result import Result
+from optimizer.solve.engine.strategy import check_strategy
 from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
 
 if TYPE_CHECKING:
@@ -62,8 +63,17 @@ class Scenario:
         warm_start: PlanDecisions | None = None,
         improve_seconds: float | None = None,
         highs_options: Mapping[str, object] | None = None,
+        strategy: str = "auto",
+        workers: int | None = None,
+        client: object | None = None,
     ) -> Result:
         """Build and solve the model; options left as None come from the Settings sheet.
+
+        `strategy`: "auto" (default) lets capopt choose by the model's size between HiGHS's
+        own branch-and-bound ("highs") and the LP-guided engine for large models ("lns":
+        LP relaxation, RENS, neighbourhoods in parallel; docs/model.md). `workers`: the
+        engine's parallel workers (default: one per core); `client`: a
+        `dask.distributed.Client` to run them on instead. The Summary records the choice.
 
         `improve_seconds` > 0: spend up to that long re-optimising one nation at a time from
         the start plan before the full search (better plans on large models; see
@@ -83,9 +93,10 @@ class Scenario:
 
         options = SolverOptions(
             solver=solver, threads=threads, log_file=log_file, stream_log=stream_log,
-            highs_options=check_highs_options(highs_options or {}),
+            highs_options=check_highs_options(highs_options or {}), strategy=check_strategy(strategy),
+            workers=workers,
         )
-        session = Session(self.inputs, options, progress)
+        session = Session(self.inputs, options, progress, client)
         if warm_start is not None:
             session.load_plan(warm_start)
         return session.run(

@@ -40,11 +40,14 @@ IMPROVE_FROM_NONZEROS = 250_000
 
 
 class Session:
-    def __init__(self, inputs: Inputs, options: SolverOptions | None = None, progress: ProgressFn | None = None):
+    def __init__(
+        self, inputs: Inputs, options: SolverOptions | None = None, progress: ProgressFn | None = None,
+        client: object | None = None,
+    ):
         started = time.monotonic()
         self.inputs = inputs
         self.model = build_model(inputs)
-        self.solver = PersistentSolver(self.model, options or SolverOptions(), progress)
+        self.solver = PersistentSolver(self.model, options or SolverOptions(), progress, client)
         self.build_seconds = time.monotonic() - started
         self._runs = 0
         self.use_greedy_start = True
@@ -129,7 +132,9 @@ class Session:
         """Seconds of fix-and-optimise for this run, and what the Summary will say of them."""
         if requested is None:
             nonzeros = self.solver.matrix_nonzeros()
-            if nonzeros is not None and nonzeros >= IMPROVE_FROM_NONZEROS:
+            # the engine searches nation neighbourhoods itself, from a better (LP-guided) plan
+            engine = self.solver.strategy() == "lns"
+            if not engine and nonzeros is not None and nonzeros >= IMPROVE_FROM_NONZEROS:
                 requested = remaining / 2
                 self.improve_note = f"{requested:.0f} s (automatic: {nonzeros:,} non-zeros)"
                 return requested
@@ -290,6 +295,8 @@ class Session:
             stages=tuple(stages),
             solver_options=self.solver.describe_options(),
             improve=self.improve_note,
+            strategy=self.solver.strategy_note,
+            bound_source=final.bound_source,
         )
 
     def _check_against_model(self, decisions: PlanDecisions, objectives: Mapping[str, float]) -> None:

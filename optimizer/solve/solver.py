@@ -60,6 +60,8 @@ class SolveOutcome:
     bound: float | None
     gap: float | None
     seconds: float
+    # where the bound comes from: HiGHS's branch-and-bound, or the engine's LP relaxation
+    bound_source: str = "branch-and-bound"
 
     @property
     def has_solution(self) -> bool:
@@ -76,6 +78,12 @@ class SolverOptions:
     # HiGHS options a user sets by name (`--highs-option`), applied after capopt's own
     # settings; kept as (name, value-as-text) pairs so a run's Summary can record them
     highs_options: tuple[tuple[str, str], ...] = ()
+    # the search (optimizer.solve.engine.strategy): auto, highs (branch-and-bound) or lns
+    # (the LP-guided engine); the engine's workers (None: one per core, or `threads`) and
+    # a Dask scheduler address to run them on instead of local processes
+    strategy: str = "auto"
+    workers: int | None = None
+    scheduler: str | None = None
 
     def describe_highs_options(self) -> str:
         """`name=value, …` as the Summary sheet records it (empty when none were set)."""
@@ -243,11 +251,17 @@ class PersistentSolver:
     mutable parameters; only the changes are handed over again.
     """
 
-    def __init__(self, model: pyo.ConcreteModel, options: SolverOptions, progress: ProgressFn | None = None):
+    def __init__(
+        self, model: pyo.ConcreteModel, options: SolverOptions, progress: ProgressFn | None = None,
+        client: object | None = None,
+    ):
         self.model = model
         self.options = options
         self.progress = progress
+        self.client = client  # a dask.distributed.Client for the engine's workers, if given
         self.stage = ""
+        self.strategy_note = ""  # which search ran and why, for the Summary
+        self.last_engine: object | None = None  # the engine's report of the last solve, if it ran
         # True while solving a restricted model (e.g. one nation re-optimised): its bound
         # is no bound of the real problem, so progress reports leave bound and gap out
         self.restricted = False
@@ -283,6 +297,37 @@ class PersistentSolver:
     def set_highs_option(self, name: str, value: object) -> None:
         """Set a HiGHS option for the following solves (ignored by other solvers)."""
         self._backend.set_highs_option(name, value)
+
+    def strategy(self) -> str:
+        """The search this model gets (optimizer.solve.engine.strategy); a restricted
+        sub-problem (one nation re-optimised) always gets plain branch-and-bound."""
+        from optimizer.solve.engine.strategy import choose_strategy
+
+        if self.restricted or not isinstance(self._backend, _HighsBackend):
+            return "highs"
+        nonzeros = self.matrix_nonzeros() or 0
+        chosen, note = choose_strategy(self.options.strategy, nonzeros)
+        if chosen == "lns":
+            note += f", {self.engine_pool().name}"
+        self.strategy_note = note
+        return chosen
+
+    def engine_pool(self):  # -> optimizer.solve.engine.workers.Pool
+        """Where the engine's neighbourhoods run: a Dask client if given (or a scheduler
+        address), else this process and spawned ones, one per core unless `workers` or
+        `threads` says otherwise (a sweep's worker solves with one thread: one worker)."""
+        from optimizer.solve.engine.workers import DaskPool, local_pool
+
+        if self.client is None and self.options.scheduler:
+            from dask.distributed import Client
+
+            self.client = Client(self.options.scheduler)
+        if self.client is not None:
+            return DaskPool(self.client)
+        import os
+
+        workers = self.options.workers or self.options.threads or os.cpu_count() or 1
+        return local_pool(workers, self.options.threads)
 
     def coefficients(self, expr: object) -> tuple[np.ndarray, float] | None:
         """A linear expression as (coefficient per solver column, constant), to evaluate
@@ -362,6 +407,7 @@ class _HighsBackend(_Backend):
         self.highs = highspy.Highs()
         self.version = self.highs.version()
         self.mirror: HighsModel | None = None
+        self._groups: object | None = None  # the engine's column groups, read once per model shape
         self._configure()
 
     def _configure(self) -> None:
@@ -446,6 +492,8 @@ class _HighsBackend(_Backend):
         if self.mirror is None:  # PersistentSolver.solve has synced it already
             self.prepare()
         assert self.mirror is not None
+        if self.owner.strategy() == "lns":
+            return self._solve_with_engine(time_limit, gap, warm_start)
         objective = active_objective(self.owner.model)
         highs = self.highs
         highs.setOptionValue("time_limit", float(time_limit))
@@ -482,6 +530,72 @@ class _HighsBackend(_Backend):
         return SolveOutcome(
             status, termination, objective_value, bound, relative_gap(objective_value, bound), seconds
         )
+
+
+    def _solve_with_engine(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
+        """The LP-guided engine (optimizer.solve.engine), then HiGHS from its plan if time is left.
+
+        The engine stops early when no neighbourhood improves; the rest of the time goes to
+        HiGHS's own search on the full model, started from the engine's plan, whose bound
+        may be sharper than the LP's. The better plan and the tighter bound are kept."""
+        from optimizer.solve.engine.engine import Engine
+        from optimizer.solve.engine.neighbourhoods import column_groups
+        from optimizer.solve.engine.problem import MipArrays
+
+        assert self.mirror is not None
+        owner = self.owner
+        started = time.monotonic()
+        objective = active_objective(owner.model)
+        arrays = MipArrays.from_highs(self.highs)
+        if self._groups is None or len(self._groups.nation) != arrays.columns:
+            self._groups = column_groups(self.mirror.columns)
+        start = np.array([0.0 if v.value is None else float(v.value) for v in self.mirror.columns]) if warm_start else None
+        _match_thread_pool(owner.options.threads)
+
+        def progress(report: object, phase: str) -> None:
+            stage = f"{owner.stage} · {phase}".strip(" ·")
+            owner.report(Progress(time.monotonic() - started, report.objective, report.bound, report.gap, stage))  # type: ignore[attr-defined]
+
+        engine = Engine(arrays, self._groups, owner.engine_pool(), owner.options.seed, owner.options.threads,
+                        progress, owner.should_stop)
+        report = engine.solve(time_limit, gap, start)
+        owner.last_engine = report
+        x, value, bound, source = report.x, report.objective, report.bound, report.bound_source
+        if report.status == "infeasible":
+            return SolveOutcome("infeasible", "engine: infeasible", None, None, None, report.seconds, source)
+        remaining = time_limit - (time.monotonic() - started)
+        if x is not None and report.status == "feasible" and report.stopped_by == "no neighbourhood improves" and remaining >= 1.0:
+            x, value, bound, source = self._finish_with_highs(x, value, bound, source, remaining, gap, arrays.maximise)
+        seconds = time.monotonic() - started
+        if x is None:
+            termination = "interrupted" if INTERRUPT.is_set() else f"engine: {report.stopped_by}"
+            return SolveOutcome("no_solution", termination, None, bound, None, seconds, source)
+        self.mirror.set_values(x, round_integers=True)
+        objective_value = float(pyo.value(objective))
+        achieved = relative_gap(objective_value, bound)
+        status: Status = "optimal" if achieved is not None and achieved <= gap else "feasible"
+        termination = "interrupted" if INTERRUPT.is_set() else f"engine: {report.stopped_by}"
+        return SolveOutcome(status, termination, objective_value, bound, achieved, seconds, source)
+
+    def _finish_with_highs(
+        self, x: np.ndarray, value: float, bound: float | None, source: str, seconds: float, gap: float, maximise: bool
+    ) -> tuple[np.ndarray, float, float | None, str]:
+        """HiGHS's branch-and-bound on the full model from the engine's plan, for `seconds`."""
+        assert self.mirror is not None
+        self.mirror.set_values(x, round_integers=True)
+        self.mirror.mip_start()
+        self.highs.setOptionValue("time_limit", float(seconds))
+        self.highs.setOptionValue("mip_rel_gap", float(gap))
+        self.highs.run()
+        info = self.highs.getInfo()
+        if info.primal_solution_status == 2:
+            found = float(info.objective_function_value)
+            if (found > value) if maximise else (found < value):
+                x, value = np.array(self.highs.getSolution().col_value, dtype=float), found
+        dual = info.mip_dual_bound
+        if abs(dual) < 1e30 and (bound is None or ((dual < bound) if maximise else (dual > bound))):
+            bound, source = float(dual), "branch-and-bound"
+        return x, value, bound, source
 
 
 def _status(model_status: object, has_primal: bool) -> Status:

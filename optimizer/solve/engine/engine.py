@@ -1,0 +1,306 @@
+"""The LP-guided engine: relaxation first, RENS from it, then neighbourhoods in parallel.
+
+At alliance scale a MIP solver does not get past its root node, but the LP relaxation is
+tight and nearly integral. So the engine (1) solves the LP relaxation: the first proven
+bound, and the guide; (2) solves the RENS sub-MIP around the LP's whole values; (3)
+improves the incumbent with rounds of neighbourhoods (`neighbourhoods`), one per worker,
+keeping the best and merging the others' changes where they still fit; and stops once the
+plan is proven within the gap target, when no neighbourhood improves any more, or at the
+deadline.
+
+The bound it reports is the LP relaxation's: a plan is called within X % of the best
+possible only when that bound says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from optimizer.solve.engine.neighbourhoods import ColumnGroups, NeighbourhoodPlan, ROTATION, fix_outside, rens_fixing
+from optimizer.solve.engine.problem import MipArrays
+from optimizer.solve.engine.subsolve import Task, TaskResult
+from optimizer.solve.engine.workers import Pool
+
+logger = logging.getLogger(__name__)
+
+FEASIBILITY_TOLERANCE = 1e-6
+# Interior point (with crossover) for the relaxation of large models: on the L benchmark
+# instance 12.3 s against more than twice that with dual simplex (docs/benchmarks.md).
+IPM_FROM_NONZEROS = 80_000
+RENS_SHARE = 0.35  # at most this share of the time left goes to RENS
+RENS_NODE_LIMIT = 200
+LNS_NODE_LIMIT = 500
+LNS_SECONDS = 10.0
+STALL_ROUNDS = 2 * len(ROTATION)  # rounds without any improvement before giving up
+
+
+@dataclass
+class EngineReport:
+    """What the engine proved and found, phase by phase (for the Summary and the log)."""
+
+    status: str = "no_solution"  # optimal | feasible | infeasible | no_solution
+    objective: float | None = None
+    bound: float | None = None
+    bound_source: str = ""
+    x: np.ndarray | None = None
+    seconds: float = 0.0
+    lp_seconds: float = 0.0
+    rounds: int = 0
+    tasks: int = 0
+    improvements: list[tuple[float, str, float]] = field(default_factory=list)  # (elapsed, source, objective)
+    stopped_by: str = ""
+    # False once any limit measured on the clock cut a search short: then another run
+    # may take a different path (the same holds for HiGHS itself at a time limit)
+    reproducible: bool = True
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None:
+            return None
+        return abs(self.bound - self.objective) / max(abs(self.objective), 1e-9)
+
+
+def row_activity(arrays: MipArrays, x: np.ndarray) -> np.ndarray:
+    """A·x for the column-wise matrix."""
+    column_of_entry = np.repeat(np.arange(arrays.columns), np.diff(arrays.starts))
+    activity = np.zeros(len(arrays.row_lower))
+    np.add.at(activity, arrays.index, arrays.values * x[column_of_entry])
+    return activity
+
+
+def feasible(arrays: MipArrays, x: np.ndarray, tolerance: float = FEASIBILITY_TOLERANCE) -> bool:
+    """Whether `x` satisfies every bound, row and integrality of the MIP (relative tolerance)."""
+    if len(x) != arrays.columns or not np.all(np.isfinite(x)):
+        return False
+    slack = tolerance * np.maximum(1.0, np.abs(x))
+    if np.any(x < arrays.col_lower - slack) or np.any(x > arrays.col_upper + slack):
+        return False
+    if np.any(arrays.fractional(x)):
+        return False
+    activity = row_activity(arrays, x)
+    scale = tolerance * np.maximum(1.0, np.abs(activity))
+    return bool(np.all(activity >= arrays.row_lower - scale) and np.all(activity <= arrays.row_upper + scale))
+
+
+class Engine:
+    """One solve of one objective with the LP-guided strategy."""
+
+    def __init__(
+        self,
+        arrays: MipArrays,
+        groups: ColumnGroups,
+        pool: Pool,
+        seed: int = 0,
+        threads: int | None = None,
+        progress: Callable[[EngineReport, str], None] | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ):
+        self.arrays = arrays
+        self.groups = groups
+        self.pool = pool
+        self.seed = seed
+        self.threads = threads or 0
+        self.progress = progress or (lambda report, phase: None)
+        self.should_stop = should_stop
+        self.key = uuid.uuid4().hex  # names this MIP in the workers' caches
+        self._completion: object | None = None
+        self._started = 0.0
+
+    # -- the phases ------------------------------------------------------------------------
+    def solve(self, time_limit: float, gap: float, start: np.ndarray | None = None) -> EngineReport:
+        """Best plan and bound within `time_limit` seconds; stops early at `gap`."""
+        self._started = time.monotonic()
+        deadline = self._started + time_limit
+        report = EngineReport()
+        a = self.arrays
+        if start is not None and feasible(a, start):
+            self._take(report, start.copy(), a.objective(start), "start plan")
+        self.progress(report, "LP relaxation")
+        lp = self._relaxation(report, deadline)
+        if report.status == "infeasible":
+            return self._finish(report, gap, deadline, 0)
+        if lp is not None and not self._done(report, gap, deadline):
+            self.progress(report, "RENS")
+            self._rens(report, lp, deadline)
+        plan = NeighbourhoodPlan(a, self.groups, self.seed)
+        stall = 0
+        while report.x is not None and not self._done(report, gap, deadline) and stall < STALL_ROUNDS:
+            self.progress(report, f"neighbourhoods, round {report.rounds + 1}")
+            stall = 0 if self._round(report, plan, lp, deadline) else stall + 1
+        return self._finish(report, gap, deadline, stall)
+
+    def _relaxation(self, report: EngineReport, deadline: float) -> np.ndarray | None:
+        """Solve the LP relaxation; its optimum is the first proven bound."""
+        import highspy
+
+        a = self.arrays
+        highs = a.highs(threads=self.threads, relax=True)
+        highs.setOptionValue("time_limit", max(deadline - time.monotonic(), 0.01))
+        if a.nonzeros >= IPM_FROM_NONZEROS:
+            highs.setOptionValue("solver", "ipm")
+            highs.setOptionValue("run_crossover", "on")
+        self._interruptible(highs)
+        highs.run()
+        report.lp_seconds = time.monotonic() - self._started
+        status = highs.getModelStatus()
+        kinds = highspy.HighsModelStatus
+        if status in (kinds.kInfeasible, kinds.kUnboundedOrInfeasible):
+            report.status = "infeasible"
+            return None
+        if status != kinds.kOptimal:
+            report.reproducible = status not in (kinds.kTimeLimit, kinds.kInterrupt)
+            return None
+        lp = np.array(highs.getSolution().col_value, dtype=float)
+        report.bound, report.bound_source = float(highs.getInfo().objective_function_value), "LP relaxation"
+        if not a.fractional(lp).any() and feasible(a, lp):
+            self._take(report, lp, a.objective(lp), "LP relaxation (integral)")
+        return lp
+
+    def _rens(self, report: EngineReport, lp: np.ndarray, deadline: float) -> None:
+        """RENS on this process; the other workers search the start plan's neighbourhoods."""
+        fix_index, fix_value = rens_fixing(self.arrays, lp)
+        seconds = (deadline - time.monotonic()) * RENS_SHARE
+        tasks = [Task("RENS", fix_index, fix_value, report.x, seconds, RENS_NODE_LIMIT, seed=self.seed)]
+        plan = NeighbourhoodPlan(self.arrays, self.groups, self.seed + 1)
+        for worker in range(1, self.pool.size):
+            if report.x is None:  # no plan yet: RENS again with another seed
+                tasks.append(Task("RENS", fix_index, fix_value, None, seconds, RENS_NODE_LIMIT, seed=self.seed + worker))
+            else:
+                tasks.append(self._neighbourhood_task(plan, report.x, lp, seconds, worker)[1])
+        self._collect(report, tasks, self.pool.run(self.key, self.arrays, tasks, self.should_stop), None)
+
+    def _round(self, report: EngineReport, plan: NeighbourhoodPlan, lp: np.ndarray | None, deadline: float) -> bool:
+        """One neighbourhood per worker, all from the same incumbent; True if it improved."""
+        assert report.x is not None
+        seconds = min(LNS_SECONDS, max(deadline - time.monotonic() - 0.2, 0.05))
+        chosen = [self._neighbourhood_task(plan, report.x, lp, seconds, w) for w in range(self.pool.size)]
+        tasks = [task for _, task in chosen]
+        results = self.pool.run(self.key, self.arrays, tasks, self.should_stop)
+        report.rounds += 1
+        before = report.objective
+        self._collect(report, tasks, results, plan, [kind for kind, _ in chosen])
+        return report.objective != before
+
+    def _neighbourhood_task(
+        self, plan: NeighbourhoodPlan, incumbent: np.ndarray, lp: np.ndarray | None, seconds: float, worker: int
+    ) -> tuple[str, Task]:
+        kind, name, free = plan.next(incumbent, lp)
+        fix_index, fix_value = fix_outside(self.arrays, free, incumbent)
+        seed = self.seed + 1000 * plan.turn + worker
+        return kind, Task(name, fix_index, fix_value, incumbent, seconds, LNS_NODE_LIMIT, seed=seed)
+
+    def _collect(
+        self,
+        report: EngineReport,
+        tasks: list[Task],
+        results: list[TaskResult | None],
+        plan: NeighbourhoodPlan | None,
+        kinds: list[str] | None = None,
+    ) -> None:
+        """Take the best result, then merge in the other improving ones where they fit."""
+        a = self.arrays
+        incumbent = report.x
+        report.tasks += len(tasks)
+        improving: list[TaskResult] = []
+        for i, result in enumerate(results):
+            if result is None:
+                report.reproducible = False
+                continue
+            if result.stopped_by_time:
+                report.reproducible = False
+            better = result.x is not None and a.better(result.objective, report.objective)
+            if plan is not None and kinds is not None:
+                plan.feedback(kinds[i], better, result.proven)
+            if better:
+                improving.append(result)
+        improving.sort(key=lambda r: -r.objective if a.maximise else r.objective)
+        for rank, result in enumerate(improving):
+            if rank == 0 or incumbent is None:
+                self._take(report, result.x, result.objective, result.name)
+            else:
+                self._merge(report, incumbent, result)
+
+    def _finish(self, report: EngineReport, gap: float, deadline: float, stall: int) -> EngineReport:
+        report.seconds = time.monotonic() - self._started
+        if report.status == "infeasible":
+            report.stopped_by = "infeasible"
+        elif report.gap is not None and report.gap <= gap:
+            report.stopped_by = "gap target"
+        elif self.should_stop() and time.monotonic() < deadline:
+            report.stopped_by, report.reproducible = "interrupted", False
+        elif stall >= STALL_ROUNDS:
+            report.stopped_by = "no neighbourhood improves"
+        else:
+            report.stopped_by, report.reproducible = "time limit", False
+        if report.x is not None:
+            report.status = "optimal" if report.gap is not None and report.gap <= gap else "feasible"
+        self.progress(report, "done")
+        return report
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _done(self, report: EngineReport, gap: float, deadline: float) -> bool:
+        proven = report.gap is not None and report.gap <= gap
+        return proven or time.monotonic() >= deadline - 0.2 or self.should_stop()
+
+    def _take(self, report: EngineReport, x: np.ndarray, value: float, source: str) -> bool:
+        if not self.arrays.better(value, report.objective):
+            return False
+        report.x, report.objective = x, value
+        report.improvements.append((time.monotonic() - self._started, source, value))
+        logger.info("engine: %s found %.8g (gap %s)", source, value, report.gap)
+        return True
+
+    def _merge(self, report: EngineReport, incumbent: np.ndarray, other: TaskResult) -> None:
+        """Add another neighbourhood's changes to the new incumbent when they still fit.
+
+        Its integer columns that moved (against the round's incumbent) are copied over and
+        the continuous columns re-solved as an LP with every integer column fixed; kept if
+        feasible and better. Two nation groups' changes usually fit together: that is how
+        a round with two workers can gain twice."""
+        a = self.arrays
+        assert report.x is not None and other.x is not None
+        moved = a.integer & (np.abs(other.x - incumbent) > 0.5)
+        already = a.integer & (np.abs(report.x - incumbent) > 0.5)
+        if not moved.any() or (moved & already).any():
+            return
+        candidate = report.x.copy()
+        candidate[moved] = other.x[moved]
+        x = self._continuous_completion(candidate)
+        if x is not None:
+            self._take(report, x, a.objective(x), f"merge + {other.name}")
+
+    def _continuous_completion(self, candidate: np.ndarray) -> np.ndarray | None:
+        """The best continuous columns for `candidate`'s integer columns (None: infeasible)."""
+        import highspy
+
+        a = self.arrays
+        if self._completion is None:
+            self._completion = a.highs(threads=self.threads, relax=True)
+            self._interruptible(self._completion)
+        highs = self._completion
+        lower, upper = a.col_lower.copy(), a.col_upper.copy()
+        fixed = np.flatnonzero(a.integer)
+        lower[fixed] = upper[fixed] = np.round(candidate[fixed])
+        highs.changeColsBounds(a.columns, np.arange(a.columns, dtype=np.int32), lower, upper)  # type: ignore[attr-defined]
+        highs.run()  # type: ignore[attr-defined]
+        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # type: ignore[attr-defined]
+            return None
+        x = np.array(highs.getSolution().col_value, dtype=float)  # type: ignore[attr-defined]
+        x[fixed] = np.round(x[fixed])
+        return x if feasible(a, x) else None
+
+    def _interruptible(self, highs: object) -> None:
+        """This process's HiGHS runs stop on Ctrl-C and at the deadline."""
+
+        def check(event: object) -> None:
+            if self.should_stop():
+                event.interrupt()  # type: ignore[attr-defined]
+
+        for callback in (highs.cbSimplexInterrupt, highs.cbIpmInterrupt):  # type: ignore[attr-defined]
+            callback += check

@@ -1,0 +1,185 @@
+"""Where the engine looks for better plans: neighbourhoods of the incumbent and of the LP.
+
+Each neighbourhood frees some integer columns and fixes every other one (at the incumbent
+or, for RENS, at the LP's whole values), so that its sub-MIP is small enough for HiGHS to
+solve within seconds. The model's structure decides what is worth freeing together:
+
+* nations — a group of nations' own decisions (starts, joins, adoptions): nations are
+  coupled only through consortia, critical-mass standards, any-nation precedence and
+  alliance targets, so one group can be re-planned with the others held;
+* consortia — every joint programme's start and its members' joins, which a nation group
+  cannot move on its own, plus one nation group's own decisions;
+* time windows — every decision in a span of years for a nation group, which lets starts
+  move earlier or later;
+* RINS (Danna, Rothberg, Le Pape 2005) — every column on which the incumbent and the LP
+  agree stays fixed, the rest is free;
+* RENS (Berthold 2014) — every column the LP already sets to a whole value stays fixed.
+
+Groups are sized by how many integer columns they free, not by a count of nations, and
+the size adapts: a neighbourhood solved to its optimum within the node limit makes the
+next one larger, one that was not makes it smaller. Everything is drawn from a seeded
+generator and from results, never from the clock, so the same seed gives the same
+sequence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.solve.engine.problem import INTEGRALITY_TOLERANCE, MipArrays
+
+FIRST_FREE_COLUMNS = 1_500  # measured on L: groups of ~1,250 free columns solve in 1–2 s
+MIN_FREE_COLUMNS = 200
+GROW, SHRINK = 1.25, 0.8
+# the kinds tried in turn; nation groups do most of the work (docs/model.md, the engine)
+ROTATION = ("nations", "nations", "nations", "consortia", "nations", "nations", "nations", "window", "rins")
+BENCH_ROUNDS = 12  # a kind that failed twice in a row sits out this many turns
+
+
+@dataclass(frozen=True)
+class ColumnGroups:
+    """For each column: the nation owning it ('' for shared decisions), its year (−1 for
+    none) and whether it is a consortium decision (a joint programme's start or a join)."""
+
+    nation: np.ndarray  # str per column
+    year: np.ndarray  # int per column
+    consortium: np.ndarray  # bool per column
+
+    @property
+    def nations(self) -> list[str]:
+        return sorted({n for n in self.nation if n})
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({int(y) for y in self.year if y >= 0})
+
+
+def column_groups(columns: list[object]) -> ColumnGroups:
+    """Read owners and years from the Pyomo variables behind the solver's columns.
+
+    Index layouts (models/build.py): starts[n, p, t], joins[n, p, t], adopts[n, s, t],
+    joint_starts[p, t], standard_in_use[s]; other columns carry no group.
+    """
+    nation = np.full(len(columns), "", dtype=object)
+    year = np.full(len(columns), -1, dtype=np.int64)
+    consortium = np.zeros(len(columns), dtype=bool)
+    for j, var in enumerate(columns):
+        name = var.parent_component().local_name  # type: ignore[attr-defined]
+        index = var.index()  # type: ignore[attr-defined]
+        if not isinstance(index, tuple):
+            continue
+        if name in ("starts", "joins", "adopts"):
+            nation[j], year[j] = str(index[0]), _year(index[-1])
+            consortium[j] = name == "joins"
+        elif name == "joint_starts":
+            year[j], consortium[j] = _year(index[-1]), True
+    return ColumnGroups(nation, year, consortium)
+
+
+def _year(value: object) -> int:
+    return int(value) if isinstance(value, (int, np.integer)) else -1
+
+
+def fix_outside(arrays: MipArrays, free: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, values) fixing every integer column not in the `free` mask at `values`."""
+    fixed = np.flatnonzero(arrays.integer & ~free).astype(np.int32)
+    return fixed, np.round(values[fixed])
+
+
+def rens_fixing(arrays: MipArrays, lp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """RENS: fix the integer columns the LP relaxation sets to whole values."""
+    whole = arrays.integer & (np.abs(lp - np.round(lp)) <= INTEGRALITY_TOLERANCE)
+    fixed = np.flatnonzero(whole).astype(np.int32)
+    return fixed, np.round(lp[fixed])
+
+
+class NeighbourhoodPlan:
+    """The seeded sequence of improvement neighbourhoods, adapted by their results."""
+
+    def __init__(self, arrays: MipArrays, groups: ColumnGroups, seed: int):
+        self.arrays = arrays
+        self.groups = groups
+        self.rng = np.random.default_rng(seed)
+        self.target = float(FIRST_FREE_COLUMNS)
+        self._queue: list[str] = []
+        self._turn = 0
+        self._window = 0
+        self._failures: dict[str, int] = {}
+        self._benched_until: dict[str, int] = {}
+        nations = groups.nations
+        own = arrays.integer & (groups.nation != "")
+        self._own_columns = {n: int(np.count_nonzero(own & (groups.nation == n))) for n in nations}
+
+    @property
+    def turn(self) -> int:
+        """How many neighbourhoods were drawn so far (seeds their sub-MIPs)."""
+        return self._turn
+
+    def next(self, incumbent: np.ndarray, lp: np.ndarray | None) -> tuple[str, str, np.ndarray]:
+        """The next neighbourhood: (kind, name, mask of free columns)."""
+        for _ in range(len(ROTATION)):
+            kind = ROTATION[self._turn % len(ROTATION)]
+            self._turn += 1
+            if self._benched_until.get(kind, -1) >= self._turn:
+                continue
+            found = self._build(kind, incumbent, lp)
+            if found is not None:
+                return (kind, *found)
+        return ("nations", *self._nation_group())
+
+    def feedback(self, kind: str, improved: bool, proven: bool) -> None:
+        """Adapt to a result: resize nation groups, bench a kind that keeps failing."""
+        if kind in ("nations", "window", "consortia"):
+            self.target = max(MIN_FREE_COLUMNS, self.target * (GROW if proven else SHRINK))
+        if improved:
+            self._failures[kind] = 0
+            return
+        self._failures[kind] = self._failures.get(kind, 0) + 1
+        if self._failures[kind] >= 2 and kind != "nations":
+            self._benched_until[kind] = self._turn + BENCH_ROUNDS
+            self._failures[kind] = 0
+
+    def _build(self, kind: str, incumbent: np.ndarray, lp: np.ndarray | None) -> tuple[str, np.ndarray] | None:
+        if kind == "rins":
+            if lp is None:
+                return None
+            free = self.arrays.integer & (np.abs(lp - incumbent) > INTEGRALITY_TOLERANCE)
+            return ("RINS", free) if free.any() else None
+        if kind == "consortia":
+            if not self.groups.consortium.any():
+                return None
+            name, nations = self._nation_group(share=0.5)
+            return "consortia + " + name, self.groups.consortium | nations
+        if kind == "window":
+            return self._time_window()
+        return self._nation_group()
+
+    def _nation_group(self, share: float = 1.0) -> tuple[str, np.ndarray]:
+        """The next nations in a shuffled order until about `share` × target columns are free."""
+        if not self._own_columns:
+            return "all", self.arrays.integer.copy()
+        chosen: list[str] = []
+        free = 0
+        while free < self.target * share and len(chosen) < len(self._own_columns):
+            if not self._queue:
+                self._queue = [str(n) for n in self.rng.permutation(sorted(self._own_columns))]
+            nation = self._queue.pop(0)
+            if nation in chosen:
+                continue
+            chosen.append(nation)
+            free += self._own_columns[nation]
+        return "nations " + ",".join(chosen), np.isin(self.groups.nation, chosen)
+
+    def _time_window(self) -> tuple[str, np.ndarray] | None:
+        """A span of years across twice a nation group's worth of nations."""
+        years = self.groups.years
+        if len(years) < 2:
+            return None
+        width = max(2, len(years) // 4)
+        first = years[self._window % len(years)]
+        self._window += max(1, width - 1)
+        span = (self.groups.year >= first) & (self.groups.year < first + width)
+        name, nations = self._nation_group(share=2.0 * len(years) / width)
+        return f"years {first}-{first + width - 1} of {name}", span & nations

@@ -1,0 +1,150 @@
+"""Where neighbourhoods are solved: this process, local worker processes, or a Dask cluster.
+
+Every pool takes a round of tasks and returns their results in the order given, so the
+engine's choices never depend on which worker finished first: the same seed and worker
+count give the same plan. This process always solves the round's first task itself, so
+one worker costs no process start and Ctrl-C stops it at once.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Protocol
+
+from optimizer.solve.engine.problem import MipArrays
+from optimizer.solve.engine.subsolve import Task, TaskResult, WorkerModel, ignore_ctrl_c, run_task
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.1
+
+
+class Pool(Protocol):
+    """`size` workers solving one round of tasks for the MIP named `key`."""
+
+    size: int
+    name: str
+
+    def run(self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool]) -> list[TaskResult | None]: ...
+
+
+class InlinePool:
+    """This process alone: its own HiGHS copy per MIP, interrupted by Ctrl-C and the deadline."""
+
+    def __init__(self, threads: int | None = None):
+        self.size = 1
+        self.name = "this process"
+        self.threads = threads
+        self._key = ""
+        self._model: WorkerModel | None = None
+
+    def solve(self, key: str, arrays: MipArrays, task: Task, should_stop: Callable[[], bool]) -> TaskResult:
+        if key != self._key or self._model is None:
+            self._model = WorkerModel(arrays, self.threads or 0, should_stop)
+            self._key = key
+        return self._model.solve(task)
+
+    def run(self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool]) -> list[TaskResult | None]:
+        return [self.solve(key, arrays, task, should_stop) for task in tasks]
+
+
+class LocalPool(InlinePool):
+    """This process plus `size − 1` spawned ones (spawn: safe beside HiGHS's threads).
+
+    The spawned processes live as long as this one, so a sweep's or a lexicographic run's
+    later solves reuse them; each keeps the current MIP and rebuilds only when it changes.
+    """
+
+    def __init__(self, size: int, threads: int | None = None):
+        super().__init__(threads)
+        self.size = size
+        self.name = f"{size} local processes"
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            context = multiprocessing.get_context("spawn")
+            self._executor = ProcessPoolExecutor(self.size - 1, mp_context=context, initializer=ignore_ctrl_c)
+        return self._executor
+
+    def run(self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool]) -> list[TaskResult | None]:
+        futures = [self._pool().submit(run_task, key, arrays, task) for task in tasks[1:]]
+        first = self.solve(key, arrays, tasks[0], should_stop) if tasks else None
+        rest = _gather(futures, should_stop, self.shutdown)
+        if any(result is None for result in rest):
+            self.shutdown()  # a stopped or broken pool is started afresh for the next round
+        return ([first] if tasks else []) + rest
+
+    def shutdown(self) -> None:
+        """Stop the spawned processes now (after Ctrl-C their tasks are not waited for)."""
+        if self._executor is not None:
+            for process in list(getattr(self._executor, "_processes", {}).values()):
+                process.terminate()
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+
+class DaskPool:
+    """The workers of a `dask.distributed.Client` (`--scheduler`, `client=`); the MIP is
+    scattered to them once per solve."""
+
+    def __init__(self, client: object):
+        self.client = client
+        self.size = max(1, sum(client.nthreads().values()))  # type: ignore[attr-defined]
+        self.name = f"Dask cluster ({self.size} workers)"
+        self._key = ""
+        self._arrays: object = None
+
+    def run(self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool]) -> list[TaskResult | None]:
+        if key != self._key:
+            [self._arrays] = self.client.scatter([arrays], broadcast=True)  # type: ignore[attr-defined]
+            self._key = key
+        futures = [
+            self.client.submit(run_task, key, self._arrays, task, pure=False)  # type: ignore[attr-defined]
+            for task in tasks
+        ]
+        return _gather(futures, should_stop, lambda: self.client.cancel(futures))  # type: ignore[attr-defined]
+
+
+def _gather(futures: list, should_stop: Callable[[], bool], abandon: Callable[[], None]) -> list[TaskResult | None]:
+    """Results in submission order; None for a task abandoned after a stop request or
+    whose worker failed (logged: a lost neighbourhood must not lose the run's plan)."""
+    while not all(future.done() for future in futures):
+        if should_stop():
+            abandon()
+            break
+        time.sleep(POLL_SECONDS)
+    results: list[TaskResult | None] = []
+    for future in futures:
+        if not future.done() or future.cancelled():
+            results.append(None)
+        elif future.exception() is not None:
+            logger.warning("an engine worker failed: %s", future.exception())
+            results.append(None)
+        else:
+            results.append(future.result())
+    return results
+
+
+_LOCAL: dict[tuple[int, int | None], LocalPool] = {}
+
+
+def local_pool(size: int, threads: int | None = None) -> InlinePool:
+    """The process-wide pool of `size` workers (1: this process only), started on first use."""
+    if size <= 1:
+        return InlinePool(threads)
+    key = (size, threads)
+    if key not in _LOCAL:
+        _LOCAL[key] = LocalPool(size, threads)
+    return _LOCAL[key]
+
+
+@atexit.register
+def _close_local_pools() -> None:
+    for pool in _LOCAL.values():
+        pool.shutdown()
+    _LOCAL.clear()
