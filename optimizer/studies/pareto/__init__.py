@@ -15,6 +15,15 @@ Redundant grid points are never solved:
   demanding in all objectives infeasible too (early exit, generalised).
 A point whose subproblem ran out of time is reported as not proven and triggers no skip:
 an unproven point is never mistaken for infeasibility.
+
+The grid runs from a worst level up to the payoff table's best, and an exact front is only
+as complete as that worst level is safe. Two objectives: the payoff table's worst values are
+the nadir. Three or more: they can lie above efficient plans, so unless the user gives
+`nadir`, exact mode starts from each objective's single-objective minimum over the feasible
+set (`payoff._safe_lows`); the cells below the true nadir are nearly all flagged by the
+first point solved there, and the flags cost what their boxes cost, not what the grid's
+cells do (`grid.GridFlags`). The front says which bounds it used and whether it is proven
+complete (`front.Bounds`).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import logging
 import time
 from typing import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from data.tables import Inputs
@@ -30,6 +40,8 @@ from models import build_model
 from optimizer.checks.evaluate import objective_values
 from optimizer.solve.solver import PersistentSolver, SolverOptions, catch_ctrl_c
 from optimizer.studies.pareto.front import (
+    PROVEN_COMPLETE,
+    Bounds,
     Front,
     FrontPoint,
     ParetoProgress,
@@ -38,11 +50,11 @@ from optimizer.studies.pareto.front import (
     non_dominated,
 )
 from optimizer.studies.pareto.grid import GridSpec, _prepare_grid, _walk_grid, subproblem_gap
-from optimizer.studies.pareto.payoff import _grid, _payoff_table
+from optimizer.studies.pareto.payoff import _grid, _payoff_table, _safe_lows
 from optimizer.studies.pareto.workers import _HereWalker, _run_segments, _worker_pool
 
 __all__ = [
-    "Front", "FrontPoint", "ParetoProgress", "ParetoProgressFn", "non_dominated", "pareto_front",
+    "Bounds", "Front", "FrontPoint", "ParetoProgress", "ParetoProgressFn", "non_dominated", "pareto_front",
 ]
 
 logger = logging.getLogger(__name__)
@@ -63,6 +75,10 @@ def pareto_front(
 ) -> Front:
     """AUGMECON2 with AUGMECON-R flags over one persistent model (see module docstring).
 
+    `nadir` (objective → worst level to explore, in its own sense) is an expert option: a
+    level above the safe one may cut efficient plans off, and the front then says
+    "complete within the given nadir".
+
     `workers` > 1 splits the grid into segments solved by this process and `workers` − 1
     spawned ones (see `_run_segments`); the payoff table is always solved here first.
     """
@@ -71,15 +87,6 @@ def pareto_front(
     started = time.monotonic()
     deadline = started + time_limit
     notes: list[str] = []
-    unbounded = [o for o in objectives[1:] if not nadir or o not in nadir]
-    if len(objectives) >= 3 and unbounded:
-        # With three or more objectives the payoff table's worst values can sit above the
-        # true nadir, so efficient plans below them would be missed (Mavrotas & Florios 2013).
-        notes.append(
-            "nadir of " + ", ".join(unbounded) + " taken from the payoff table, which can miss "
-            "efficient plans with 3+ objectives; give --nadir bounds to be sure"
-        )
-        logger.warning(notes[-1])
     per_point = point_time_limit or time_limit
     # with workers, this process solves grid segments beside them: one thread each, like them
     options = SolverOptions(solver=solver, threads=threads or (1 if workers > 1 else None))
@@ -87,15 +94,31 @@ def pareto_front(
     persistent = PersistentSolver(m, options)
     stats = ParetoProgress(grid_total=0)
     found: list[FrontPoint] = []
+    bounds = Bounds(exact=exact, objectives=len(objectives))
     with catch_ctrl_c() as interrupt, _worker_pool(workers) as pool:
         interrupt.clear()
-        table, payoff_plans = _payoff_table(m, inputs, persistent, objectives, deadline, per_point)
+        table, payoff_plans, bounds.payoff_proven = _payoff_table(
+            m, inputs, persistent, objectives, deadline, per_point
+        )
         for plan in payoff_plans:
             found.append(FrontPoint(plan, objective_values(inputs, plan), True, 0.0, (), inputs))
-        levels, steps = _grid(table, objectives, points, exact, nadir)
+        safe = [float(v) for v in table[:, 1:].min(axis=0)]  # two objectives: the exact nadir
+        if exact and len(objectives) >= 3:
+            worst = _safe_lows(m, persistent, objectives, deadline, per_point)
+            bounds.safe = all(w is not None for w in worst)
+            safe = [s if w is None else min(w, s) for w, s in zip(worst, safe)]
+        lows = list(safe)
+        for k, name in enumerate(objectives[1:]):
+            if nadir and name in nadir:
+                lows[k] = _sign(name) * float(nadir[name])
+                bounds.user.append(name)
+                # above the safe level it may cut efficient plans off
+                bounds.user_cuts = bounds.user_cuts or lows[k] > safe[k] + 1e-9
+        levels, steps = _grid(table, objectives, points, exact, lows)
+        ranges = tuple(max(float(table[:, k].max() - table[:, k].min()), 1.0) for k in range(1, len(objectives)))
         spec = GridSpec(
             tuple(objectives), levels, steps, subproblem_gap(table, exact), exact, per_point,
-            (0, len(levels[-1])),
+            (0, len(levels[-1])), ranges, int(np.searchsorted(levels[-1], table[:, -1].min() - 1e-9)),
         )
         stats.grid_total = spec.total
         stats.phase = "grid"
@@ -112,6 +135,9 @@ def pareto_front(
     solver_seconds = persistent.solver_seconds + seconds_in_workers
     if not complete:
         notes.append("stopped before the grid was finished; the front may be incomplete")
+    completeness = bounds.completeness(complete, stats.unproven)
+    if completeness != PROVEN_COMPLETE:
+        logger.warning("Pareto front: %s", completeness)
     front_points = non_dominated(found, objectives)
     stats.found = len(front_points)
     payoff = pd.DataFrame(
@@ -123,5 +149,6 @@ def pareto_front(
     return Front(
         inputs, tuple(objectives), front_points, payoff, grid, stats, complete,
         time.monotonic() - started, persistent.name, persistent.version, exact, notes, solver_seconds,
-        max(workers, 1), persistent.describe_options(),
+        max(workers, 1), persistent.describe_options(), bounds.describe(),
+        {name: _sign(name) * float(lv[0]) for name, lv in zip(objectives[1:], levels)}, completeness,
     )

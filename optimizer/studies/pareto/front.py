@@ -14,6 +14,56 @@ from optimizer.checks.evaluate import Evaluation, evaluate
 from optimizer.errors import SolverError
 
 DOMINANCE_TOLERANCE = 1e-6
+PROVEN_COMPLETE = "proven complete"
+
+
+@dataclass
+class Bounds:
+    """Where the grid's worst levels came from, and so whether the front can be proven complete.
+
+    An exact front is complete only if no efficient plan lies below the grid: with two
+    objectives the payoff table's worst values are the nadir (each is the other objective's
+    lexicographic optimum); with three or more they are not, and the grid starts from
+    levels no feasible plan is worse than (`payoff._safe_lows`). A user's nadir above those
+    levels may cut efficient plans off.
+    """
+
+    exact: bool
+    objectives: int
+    safe: bool = True  # False if a safe level could not be bounded (payoff value used instead)
+    payoff_proven: bool = True
+    user: list[str] = field(default_factory=list)  # objectives whose level the user gave
+    user_cuts: bool = False  # some user level lies above the safe one
+
+    def describe(self) -> str:
+        if self.objectives == 2:
+            auto = "payoff table (the exact nadir with two objectives)"
+        elif not self.exact:
+            auto = "payoff table's worst values (grid mode: may miss efficient plans with 3+ objectives)"
+        elif self.safe:
+            auto = "conservative: single-objective minima over the feasible set"
+        else:
+            auto = "payoff table's worst values where a single-objective minimum was not bounded (may miss plans)"
+        if not self.user:
+            return auto
+        given = "user --nadir for " + ", ".join(self.user)
+        return given if len(self.user) == self.objectives - 1 else f"{given}; others {auto}"
+
+    def completeness(self, walk_finished: bool, unproven: int) -> str:
+        """`PROVEN_COMPLETE`, or what stands in the way of that proof."""
+        if not walk_finished:
+            return "not proven: stopped before the grid was finished"
+        if not self.exact:
+            return "not proven: grid mode samples the front"
+        if unproven:
+            return f"not proven: {unproven} grid point(s) not solved to optimality"
+        if not self.payoff_proven:
+            return "not proven: the payoff table was not solved to optimality"
+        if not self.safe and self.objectives >= 3:
+            return "not proven: a safe bound was not found for every objective"
+        if self.user_cuts:
+            return "complete within the given nadir"
+        return PROVEN_COMPLETE
 
 
 @dataclass
@@ -69,6 +119,14 @@ class Front:
     solver_seconds: float = 0.0  # of `seconds`, the time spent inside the MIP solver (all processes)
     workers: int = 1  # processes that shared the grid
     solver_options: str = ""  # HiGHS options chosen for this model (see PersistentSolver.describe_options)
+    bounds: str = ""  # where the grid's worst levels came from (Bounds.describe)
+    nadir: dict[str, float] = field(default_factory=dict)  # each constrained objective's worst level
+    completeness: str = ""  # PROVEN_COMPLETE, "complete within the given nadir", or why not proven
+
+    @property
+    def proven_complete(self) -> bool:
+        """Every efficient plan is on the front (exact mode, safe bounds, every point proven)."""
+        return self.completeness == PROVEN_COMPLETE
 
     @property
     def points(self) -> pd.DataFrame:
@@ -132,6 +190,9 @@ class Front:
         rows += [
             ("pareto_objectives", ", ".join(self.objectives)),
             ("pareto_mode", "exact" if self.exact else "grid"),
+            ("front_complete", self.completeness),
+            ("nadir_bounds", self.bounds),
+            ("nadir", ", ".join(f"{n} {'≥' if _sign(n) > 0 else '≤'} {v:g}" for n, v in self.nadir.items())),
             ("points", len(self.points_found)),
             ("grid_points", self.stats.grid_total),
             ("solved", self.stats.solved),

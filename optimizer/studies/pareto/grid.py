@@ -139,6 +139,12 @@ class GridSpec:
     exact: bool
     per_point: float
     outer: tuple[int, int]
+    # each constrained objective's range in the augmentation term (None: its levels' range);
+    # the payoff table's, so that a grid widened to safe bounds poses the same subproblems
+    ranges: tuple[float, ...] | None = None
+    # the first outer level inside the payoff table's range: below it (a grid widened to safe
+    # bounds) the first point solved flags nearly everything, so segments share out the rest
+    busy_from: int = 0
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -155,13 +161,15 @@ class GridSpec:
     def segments(self, count: int) -> list["GridSpec"]:
         """Up to `count` walks over consecutive, disjoint ranges of the outermost levels."""
         lo, hi = self.outer
-        cuts = np.linspace(lo, hi, min(count, hi - lo) + 1).round().astype(int)
+        start = min(max(self.busy_from, lo), hi - 1)
+        cuts = np.linspace(start, hi, min(count, hi - start) + 1).round().astype(int)
+        cuts[0] = lo
         return [replace(self, outer=(int(a), int(b))) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
 
 
 def _prepare_grid(m: pyo.ConcreteModel, persistent: PersistentSolver, spec: GridSpec) -> None:
     """Add the ε rows and the augmented objective, and set the subproblems' HiGHS options."""
-    ranges = [float(lv[-1] - lv[0]) if len(lv) > 1 else 1.0 for lv in spec.levels]
+    ranges = list(spec.ranges) if spec.ranges else [float(lv[-1] - lv[0]) if len(lv) > 1 else 1.0 for lv in spec.levels]
     _attach_epsilon_constraints(m, spec.objectives, ranges)
     if spec.exact:
         # Many small subproblems: HiGHS's restart after the root (re-presolve with the
@@ -188,6 +196,80 @@ def _prepare_grid(m: pyo.ConcreteModel, persistent: PersistentSolver, spec: Grid
     persistent.improving_solutions.limit = max(1, min(POOL_SIZE, POOL_NUMBERS // max(m.nvariables(), 1)))
 
 
+class GridFlags:
+    """Which cells of the grid are settled (skipped or solved), on a grid compressed to the
+    levels where a flagged box begins or ends.
+
+    Flags are boxes (AUGMECON2's bypass jointly over every constrained objective: AUGMECON-R)
+    and infeasible corners (every cell at least as demanding). Between two consecutive box
+    edges on every axis all cells are flagged alike, so one boolean per compressed cell is
+    enough: the grid of a safe, wide range costs what its boxes cost, not what its cells do
+    (4kp50 from the single-objective minima: 450 million cells, about 60 edges per axis).
+
+    The walk visits cells in C order (axis 0 outermost, as `GridSpec.shape`). `next_free`
+    gives the first unflagged cell from a position on, as the dense walk would reach it.
+    """
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = tuple(int(n) for n in shape)
+        self.edges = [np.array([0, n], dtype=np.int64) for n in self.shape]
+        self.cells = np.zeros((1,) * len(self.shape), dtype=bool)
+
+    def _split(self, axis: int, at: int) -> None:
+        """Make `at` an edge on `axis`: the compressed cell it falls in becomes two alike."""
+        edges = self.edges[axis]
+        i = int(np.searchsorted(edges, at))
+        if at <= 0 or at >= self.shape[axis] or edges[i] == at:
+            return
+        self.edges[axis] = np.insert(edges, i, at)
+        self.cells = np.insert(self.cells, i, np.take(self.cells, i - 1, axis=axis), axis=axis)
+
+    def flag(self, lo: Sequence[int], hi: Sequence[int]) -> None:
+        """Flag the box lo ≤ cell < hi (half-open, clipped to the grid)."""
+        hi = [min(int(h), n) for h, n in zip(hi, self.shape)]
+        for axis, (a, b) in enumerate(zip(lo, hi)):
+            self._split(axis, int(a))
+            self._split(axis, b)
+        box = tuple(
+            slice(int(np.searchsorted(e, a)), int(np.searchsorted(e, b))) for e, a, b in zip(self.edges, lo, hi)
+        )
+        self.cells[box] = True
+
+    def next_free(self, position: Sequence[int]) -> tuple[int, ...] | None:
+        """The first unflagged cell at or after `position` in C order; None if there is none."""
+        return self._search(self.cells, 0, tuple(int(p) for p in position))
+
+    def _search(self, cells: np.ndarray, axis: int, start: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        # `cells`: the compressed cells of axes `axis`.. for the prefix already fixed;
+        # `start`: the real position on those axes to begin at (None: from their first cell).
+        # All real levels in one compressed interval have the same cells further in, so past
+        # the start's own level the first free cell is at the first level of an interval.
+        edges = self.edges[axis]
+        last = axis == len(self.shape) - 1
+        free = ~cells if last else ~cells.reshape(cells.shape[0], -1).all(axis=1)
+        first = 0
+        if start is not None:
+            level = start[0]
+            i = int(np.searchsorted(edges, level, side="right")) - 1
+            if last:
+                if free[i]:
+                    return (level,)
+            else:
+                inner = self._search(cells[i], axis + 1, start[1:])
+                if inner is not None:
+                    return (level,) + inner
+                if level + 1 < edges[i + 1] and free[i]:
+                    return (level + 1,) + self._search(cells[i], axis + 1, None)  # type: ignore[operator]
+            first = i + 1
+        rest = np.flatnonzero(free[first:])
+        if not rest.size:
+            return None
+        i = first + int(rest[0])
+        if last:
+            return (int(edges[i]),)
+        return (int(edges[i]),) + self._search(cells[i], axis + 1, None)  # type: ignore[operator]
+
+
 def _walk_grid(
     m: pyo.ConcreteModel,
     inputs: Inputs,
@@ -201,24 +283,23 @@ def _walk_grid(
     """Solve the grid points of `spec` that bypass and flags do not prove redundant, adding
     what is found to `found`. False when time or an interrupt stopped the walk early."""
     objectives, levels = spec.objectives, spec.levels
-    flags = np.zeros(spec.shape, dtype=bool)
-    flat_flags = flags.reshape(-1)  # a view: cells in the order AUGMECON2 visits them
+    flags = GridFlags(spec.shape)
     objective_rows = _objective_rows(m, persistent, objectives)
     p1 = len(levels)
     offset = spec.outer[0]
-    position = 0
-    while position < flat_flags.size:
+    position: tuple[int, ...] | None = (0,) * len(spec.shape)  # first cell not yet visited
+    while position is not None:
         if INTERRUPT.is_set() or time.monotonic() > deadline:
             return False
-        skip = _flagged_run(flat_flags, position)
+        cell = flags.next_free(position)
+        skip = (spec.total if cell is None else _flat(cell, spec.shape)) - _flat(position, spec.shape)
         if skip:
             stats.done += skip
             stats.skipped += skip
             _emit(progress, stats)
-            position += skip
-            continue
-        rev_index = tuple(int(i) for i in np.unravel_index(position, spec.shape))
-        position += 1
+        if cell is None:
+            break
+        rev_index = cell
         stats.done += 1
         # index[k-1] = level of constrained objective k, over the whole grid
         index = tuple(reversed((rev_index[0] + offset,) + rev_index[1:]))
@@ -234,29 +315,14 @@ def _walk_grid(
         stats.solved += 1
         _record(outcome, m, inputs, index, spec.steps, flags, rev_index, found, stats)
         _emit(progress, stats)
+        after = _flat(cell, spec.shape) + 1
+        position = None if after >= spec.total else tuple(int(i) for i in np.unravel_index(after, spec.shape))
     return True
 
 
-def _flagged_run(flat_flags: np.ndarray, position: int) -> int:
-    """How many cells from `position` on are flagged, up to the first one still to solve.
-
-    Flags are only ever set at or after the cell just solved (a box or an infeasible
-    corner starting there), so a flagged cell stays skipped and the walk can jump over a
-    whole run at once: a 4-objective grid has ~10^5 cells for ~10^2 solves (4kp50: 148,878
-    for 154), and visiting them one by one in Python was 0.15 s of a profiled 2.0 s front;
-    the cost grows with the grid, not with the front. The search looks at a window that
-    doubles, so a short run costs little and a long one is found in a few numpy scans.
-    """
-    window = 1024
-    start = position
-    while start < flat_flags.size:
-        chunk = flat_flags[start : start + window]
-        free = int(np.argmin(chunk))  # first False, or 0 if the chunk is all True
-        if not chunk[free]:
-            return start + free - position
-        start += chunk.size
-        window *= 2
-    return flat_flags.size - position
+def _flat(cell: Sequence[int], shape: tuple[int, ...]) -> int:
+    """The cell's place in the walk (C order)."""
+    return int(np.ravel_multi_index(tuple(int(i) for i in cell), shape))
 
 
 def _record(
@@ -265,7 +331,7 @@ def _record(
     inputs: Inputs,
     index: tuple[int, ...],
     steps: list[float],
-    flags: np.ndarray,
+    flags: GridFlags,
     rev_index: tuple[int, ...],
     found: list[FrontPoint],
     stats: ParetoProgress,
@@ -273,7 +339,7 @@ def _record(
     """Keep a solved point and flag the grid points it proves redundant or infeasible."""
     if outcome.status == "infeasible":
         stats.infeasible += 1
-        flags[tuple(slice(i, None) for i in rev_index)] = True  # at least as demanding: infeasible too
+        flags.flag(rev_index, flags.shape)  # at least as demanding: infeasible too
         return
     if not outcome.has_solution:
         stats.unproven += 1
@@ -286,10 +352,10 @@ def _record(
         stats.unproven += 1
         return
     p1 = len(index)
-    box = []
+    hi = []
     for axis in range(p1):  # reversed axes: axis 0 is the last constrained objective
         k = p1 - axis  # constrained objective number 1..p1
         slack = max(float(pyo.value(m.pareto_slack[k])), 0.0)
         bypass = int(math.floor(slack / steps[k - 1] + 1e-9))
-        box.append(slice(rev_index[axis], rev_index[axis] + bypass + 1))
-    flags[tuple(box)] = True
+        hi.append(rev_index[axis] + bypass + 1)
+    flags.flag(rev_index, hi)

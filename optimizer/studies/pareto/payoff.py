@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 import pyomo.environ as pyo
@@ -26,12 +26,14 @@ def _payoff_table(
     objectives: Sequence[str],
     deadline: float,
     per_point: float,
-) -> tuple[np.ndarray, list[PlanDecisions]]:
+) -> tuple[np.ndarray, list[PlanDecisions], bool]:
     """Row i: lexicographic optimum of objective i, then of the others in the given order
-    (tolerance 0), in maximise space."""
+    (tolerance 0), in maximise space; and whether every solve proved its optimum (if not,
+    the grid's top may lie below an efficient plan)."""
     p = len(objectives)
     table = np.zeros((p, p))
     plans: list[PlanDecisions] = []
+    proven = True
     for i in range(p):
         order = [objectives[i]] + [o for j, o in enumerate(objectives) if j != i]
         for k, name in enumerate(order):
@@ -45,25 +47,53 @@ def _payoff_table(
             if not out.has_solution:
                 release_holds(m)
                 raise SolverError(f"payoff table: no plan for {name} within the time limit ({out.termination})")
+            proven = proven and out.status == "optimal"
             if k < p - 1:
                 hold_within_tolerance(m, name, float(out.objective), 0.0)
         table[i] = [_sign(o) * pyo.value(m.objective_expr[o]) for o in objectives]
         plans.append(extract_decisions(m, inputs))
         release_holds(m)
-    return table, plans
+    return table, plans, proven
+
+
+def _safe_lows(
+    m: pyo.ConcreteModel,
+    solver: PersistentSolver,
+    objectives: Sequence[str],
+    deadline: float,
+    per_point: float,
+) -> list[float | None]:
+    """For each constrained objective, a level no feasible plan is worse than (maximise
+    space), so no efficient plan either: the solver's bound on that objective alone,
+    optimised the wrong way over the feasible set. None where no bound came back.
+
+    With three or more objectives the payoff table's worst values are no such level: an
+    efficient plan can be worse than every payoff row in one objective (4kp50: A2 down to
+    735, A3 to 718, A4 to 713 against payoff minima 741, 728, 718; 6 of 46 points lie
+    there). A grid from these levels is much larger, but the levels below the true nadir
+    cost almost nothing: the first point solved there flags a box reaching up to its own
+    values (4kp50 from 0: 157 points solved against 154 from the true nadir; see
+    `GridFlags` for why the cells themselves cost nothing)."""
+    lows: list[float | None] = []
+    for name in objectives[1:]:
+        solver.stage = f"bounds: worst {name}"
+        set_objective(m, m.objective_expr[name], "min" if objective_sense(name) == "max" else "max")
+        out = solver.solve(max(min(per_point, deadline - time.monotonic()), 0.0), PAYOFF_GAP)
+        # the bound, not the plan: valid even when the solve stopped with a gap
+        bound = out.bound if out.status in ("optimal", "feasible") else None
+        lows.append(None if bound is None or not math.isfinite(bound) else _sign(name) * float(bound))
+    return lows
 
 
 def _grid(
-    table: np.ndarray, objectives: Sequence[str], points: int, exact: bool, nadir: Mapping[str, float] | None
+    table: np.ndarray, objectives: Sequence[str], points: int, exact: bool, lows: Sequence[float]
 ) -> tuple[list[np.ndarray], list[float]]:
-    """ε levels for each constrained objective (maximise space), lowest first, and steps."""
+    """ε levels for each constrained objective (maximise space) from `lows` up to the
+    payoff table's best, lowest first, and steps."""
     levels, steps = [], []
     for k in range(1, len(objectives)):
-        name = objectives[k]
         top = float(table[:, k].max())
-        low = float(table[:, k].min())
-        if nadir and name in nadir:
-            low = _sign(name) * float(nadir[name])
+        low = min(float(lows[k - 1]), top)
         if exact:
             low, top = math.floor(low + 1e-9), math.floor(top + 1e-9)
             values = np.arange(low, top + 1, 1.0)

@@ -16,7 +16,7 @@ from data.input_writer import write_inputs
 import optimizer.studies.pareto as pareto_module
 from optimizer import Scenario
 from optimizer.studies.pareto.front import ParetoProgress, non_dominated
-from optimizer.studies.pareto.grid import GridSpec, _flagged_run
+from optimizer.studies.pareto.grid import GridFlags, GridSpec
 from optimizer.studies.pareto.workers import _run_segments, _segment_result, _worker_pool
 from optimizer.solve.solver import INTERRUPT, SolverOptions
 
@@ -54,13 +54,58 @@ def test_bypass_and_flags_skip_redundant_grid_points(front_2kp50):
     assert s.skipped == s.grid_total - s.solved
 
 
+@pytest.fixture(scope="module")
+def front_4kp50(tmp_path_factory):
+    """4kp50 through the workbook path, as a planner runs it: no nadir given."""
+    book = tmp_path_factory.mktemp("kp") / "4kp50.xlsx"
+    write_inputs(knapsack_inputs(KNAPSACK / "4kp50"), book)
+    return Scenario.from_excel(book).pareto(exact=True, time_limit=300, threads=1)
+
+
+def test_4kp50_front_is_exact_without_a_nadir(front_4kp50, tmp_path):
+    """Four objectives, no --nadir: all 46 published points. The payoff table's worst values
+    (A2 741, A3 728, A4 718) lie above 6 of them (A2 down to 735, A3 718, A4 713), so a grid
+    from there found 40; the grid starts from the single-objective minima instead."""
+    assert rounded(front_4kp50) == reference_front(KNAPSACK / "4kp50")
+    assert len(front_4kp50.points_found) == 46
+    assert front_4kp50.proven_complete and front_4kp50.stats.unproven == 0
+    assert front_4kp50.nadir == {"capability:A2": 0.0, "capability:A3": 0.0, "capability:A4": 0.0}
+    assert front_4kp50.stats.solved <= 170  # the wider grid costs almost no solves (155 at writing)
+    summary = dict(front_4kp50.summary_rows())
+    assert summary["front_complete"] == "proven complete"
+    assert summary["nadir_bounds"] == "conservative: single-objective minima over the feasible set"
+    assert summary["nadir"] == "capability:A2 ≥ 0, capability:A3 ≥ 0, capability:A4 ≥ 0"
+    path = front_4kp50.to_excel(tmp_path / "front.xlsx")  # verifies every point's plan
+    cells = {row[0]: row[1] for row in openpyxl.load_workbook(path)["Summary"].iter_rows(values_only=True)}
+    assert cells["front_complete"] == "proven complete"
+
+
 def test_4kp50_front_with_published_nadirs():
-    """4 objectives: 46 points, with the nadir bounds pyaugmecon's benchmark uses."""
+    """4 objectives with the nadir bounds pyaugmecon's benchmark uses: the same 46 points,
+    but complete only within that nadir (a nadir above the safe bounds could cut plans)."""
     inputs = knapsack_inputs(KNAPSACK / "4kp50")
     nadir = {"capability:A2": 718, "capability:A3": 717, "capability:A4": 705}
     front = Scenario(inputs).pareto(exact=True, nadir=nadir, time_limit=300, threads=1)
     assert rounded(front) == reference_front(KNAPSACK / "4kp50")
     assert len(front.points_found) == 46
+    assert front.nadir == {"capability:A2": 718.0, "capability:A3": 717.0, "capability:A4": 705.0}
+    summary = dict(front.summary_rows())
+    assert summary["front_complete"] == "complete within the given nadir" and not front.proven_complete
+    assert summary["nadir_bounds"] == "user --nadir for capability:A2, capability:A3, capability:A4"
+
+
+def test_two_objectives_keep_the_payoff_nadir(front_2kp50):
+    s = dict(front_2kp50.summary_rows())
+    assert s["front_complete"] == "proven complete"
+    assert s["nadir_bounds"] == "payoff table (the exact nadir with two objectives)"
+    assert s["nadir"] == "capability:A2 ≥ 1529"
+
+
+def test_grid_mode_never_claims_a_complete_front():
+    inputs = knapsack_inputs(KNAPSACK / "4kp50")
+    front = Scenario(inputs).pareto(points=3, exact=False, time_limit=120, threads=1)
+    assert front.completeness == "not proven: grid mode samples the front"
+    assert dict(front.summary_rows())["nadir_bounds"].startswith("payoff table's worst values (grid mode")
 
 
 def test_front_workbook_has_points_core_index_and_chart(front_2kp50, tmp_path):
@@ -197,21 +242,35 @@ def test_interrupted_parallel_front_keeps_what_was_found():
     assert 2 <= len(front.points_found) < 35
 
 
-@pytest.mark.parametrize(
-    ("flagged", "position", "expected"),
-    [
-        ([], 0, 0),  # the next cell is to be solved
-        ([0, 1, 2], 0, 3),
-        ([5], 5, 1),
-        (list(range(10, 3000)), 10, 2990),  # a run longer than the first search window
-        (list(range(4000, 5000)), 4000, 1000),  # starting deep in the grid
-        (list(range(6000)), 0, 6000),  # flagged to the end: nothing left to solve
-    ],
-)
-def test_flagged_run_counts_the_flagged_cells_before_the_next_one_to_solve(flagged, position, expected):
-    flags = np.zeros(6000, dtype=bool)
-    flags[flagged] = True
-    assert _flagged_run(flags, position) == expected
+@pytest.mark.parametrize("seed", range(4))
+def test_grid_flags_find_the_cell_a_dense_walk_would(seed):
+    """Boxes and corners on the compressed grid against a plain boolean array of every cell:
+    from every position, the first cell not flagged is the same."""
+    rng = np.random.default_rng(seed)
+    for _ in range(60):
+        shape = tuple(int(n) for n in rng.integers(1, 7, size=rng.integers(1, 4)))
+        dense, flags = np.zeros(shape, dtype=bool), GridFlags(shape)
+        for _ in range(rng.integers(1, 6)):
+            lo = [int(rng.integers(0, n)) for n in shape]
+            hi = [n if rng.random() < 0.2 else int(a + rng.integers(1, n + 1)) for a, n in zip(lo, shape)]
+            dense[tuple(slice(a, b) for a, b in zip(lo, hi))] = True
+            flags.flag(lo, hi)
+            flat = dense.reshape(-1)
+            for position in range(flat.size):
+                free = np.flatnonzero(~flat[position:])
+                expected = tuple(int(i) for i in np.unravel_index(position + free[0], shape)) if free.size else None
+                assert flags.next_free(np.unravel_index(position, shape)) == expected
+
+
+def test_grid_flags_stay_small_on_a_huge_grid():
+    """4kp50's safe grid has 450 million cells; a few boxes keep a few compressed cells."""
+    flags = GridFlags((758, 770, 771))
+    flags.flag((0, 0, 0), (719, 745, 756))
+    flags.flag((0, 0, 756), (719, 745, 771))
+    assert flags.next_free((0, 0, 0)) == (0, 745, 0)
+    flags.flag((0, 745, 0), (758, 770, 771))  # the rest of outer level 0's rows, and beyond
+    assert flags.next_free((0, 0, 0)) == (719, 0, 0)
+    assert flags.cells.size <= 27
 
 
 def test_front_summary_records_the_automatic_root_lp_choice(monkeypatch, front_2kp50):
