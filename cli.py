@@ -338,7 +338,9 @@ def len_found(stats: Any) -> int:
 @click.option("--objectives", help="Comma list, primary first, e.g. capability,cost (default: Settings).")
 @click.option("--points", type=click.IntRange(min=2), help="Grid levels per constrained objective.")
 @click.option("--exact/--grid", default=None, help="Every integer step (integer-valued objectives) or a grid.")
-@click.option("--nadir", multiple=True, help="NAME=VALUE worst level to explore for an objective (repeatable).")
+@click.option("--nadir", multiple=True,
+              help="NAME=VALUE worst level to explore for an objective (repeatable). Expert option: exact "
+                   "fronts find safe levels themselves, and a level above the true nadir can cut plans off.")
 @click.option("--point-time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per grid point.")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the front to a PNG (needs matplotlib).")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds for the whole front.")
@@ -370,9 +372,9 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
     console.end_live()
     written = write_output(front.to_excel, output)
     s = front.stats
-    click.echo(f"Front: {len(front.points_found)} non-dominated plans "
-               f"({'complete' if front.complete else 'INCOMPLETE: stopped early'}); "
+    click.echo(f"Front: {len(front.points_found)} non-dominated plans ({front.completeness}); "
                f"{s.solved} subproblems solved, {s.skipped} skipped, {s.unproven} not proven; {front.seconds:.1f} s")
+    click.echo(f"Worst levels explored: {front.worst_levels} ({front.bounds})")
     click.echo(f"Front written to {written}")
     if plot:
         click.echo(f"Plot written to {front.plot(plot)}")

@@ -124,6 +124,11 @@ class Front:
     completeness: str = ""  # PROVEN_COMPLETE, "complete within the given nadir", or why not proven
 
     @property
+    def worst_levels(self) -> str:
+        """The grid's worst level of each constrained objective, e.g. "cost ≤ 5000"."""
+        return ", ".join(f"{n} {'≥' if _sign(n) > 0 else '≤'} {v:g}" for n, v in self.nadir.items())
+
+    @property
     def proven_complete(self) -> bool:
         """Every efficient plan is on the front (exact mode, safe bounds, every point proven)."""
         return self.completeness == PROVEN_COMPLETE
@@ -192,7 +197,7 @@ class Front:
             ("pareto_mode", "exact" if self.exact else "grid"),
             ("front_complete", self.completeness),
             ("nadir_bounds", self.bounds),
-            ("nadir", ", ".join(f"{n} {'≥' if _sign(n) > 0 else '≤'} {v:g}" for n, v in self.nadir.items())),
+            ("nadir", self.worst_levels),
             ("points", len(self.points_found)),
             ("grid_points", self.stats.grid_total),
             ("solved", self.stats.solved),
