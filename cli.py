@@ -208,6 +208,33 @@ def common_solve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """How a single solve searches: the strategy, and where the engine's workers run."""
+    options = [
+        click.option("--strategy", type=click.Choice(["auto", "highs", "lns"]), default="auto", show_default=True,
+                     help="highs: HiGHS's branch-and-bound; lns: the LP-guided engine (LP relaxation, RENS, "
+                          "neighbourhoods in parallel); auto: chosen by the model's size. Recorded in the Summary."),
+        click.option("--workers", "engine_workers", type=click.IntRange(min=1),
+                     help="The engine's parallel workers (default: one per core)."),
+        click.option("--scheduler", help="Run the engine's workers on a Dask cluster, e.g. tcp://host:8786 "
+                                         "(needs capopt[distributed])."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def dask_client(scheduler: str | None) -> Any:
+    """A client for `--scheduler` (None without one); a clear usage error if Dask is missing."""
+    if not scheduler:
+        return None
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:
+        raise click.UsageError('--scheduler needs Dask: pip install "capopt[distributed]"') from exc
+    return Client(scheduler)
+
+
 def parse_pairs(pairs: tuple[str, ...], option: str, example: str,
                 convert: Callable[[str], Any] = float, kind: str = "NUMBER") -> dict[str, Any] | None:
     """Repeatable NAME=VALUE options (--weight, --nadir: numbers; --highs-option: text) as a
@@ -260,12 +287,13 @@ def check_objective_names(names: list[str], inputs: Any, hint: str) -> None:
                    "start plan before the full search. Default: half the time limit on models of "
                    "250,000 non-zeros or more, none below; 0 turns it off.")
 @common_solve_options
+@engine_options
 @click.pass_context
 @handle_errors
 def solve(ctx: click.Context, book: str | None, output: str, objective: str | None, priority: str | None,
           weights: tuple[str, ...], robust: int | None, improve_seconds: float | None, time_limit: float | None,
           gap: float | None, threads: int | None, solver: str, log_file: str | None,
-          highs_options: tuple[str, ...]) -> None:
+          highs_options: tuple[str, ...], strategy: str, engine_workers: int | None, scheduler: str | None) -> None:
     """Solve BOOK.xlsx (default: the reference dataset) and write the plan workbook."""
     console: Console = ctx.obj["console"]
     highs_map = parse_highs_options(highs_options)
@@ -286,7 +314,7 @@ def solve(ctx: click.Context, book: str | None, output: str, objective: str | No
         objective=objective, priority=priority_list, weights=weight_map, time_limit=time_limit, gap=gap,
         threads=threads, solver=solver, progress=None if console.quiet else solve_progress(console),
         stream_log=ctx.obj["verbose"] > 0, log_file=log_file, improve_seconds=improve_seconds,
-        highs_options=highs_map,
+        highs_options=highs_map, strategy=strategy, workers=engine_workers, client=dask_client(scheduler),
     )
     console.end_live()
     written = write_output(result.to_excel, output)
@@ -298,6 +326,9 @@ def print_result_summary(result: Any, written: Path) -> None:
     click.echo(f"Status: {result.status} ({result.termination}); gap {gap}; "
                f"{result.build_seconds + result.solve_seconds:.1f} s "
                f"(build {result.build_seconds:.1f} s)")
+    if getattr(result, "strategy", ""):
+        bound = f"; bound from {result.bound_source}" if result.bound_source and result.best_bound is not None else ""
+        click.echo(f"Search: {result.strategy}{bound}")
     for name, value in result.objectives.items():
         click.echo(f"  {name:<32} {value:>16,.3f}")
     click.echo(result.headline())
