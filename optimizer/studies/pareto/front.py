@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from data.tables import Inputs, PlanDecisions, objective_sense
@@ -265,28 +266,26 @@ def _sign(name: str) -> int:
     return 1 if objective_sense(name) == "max" else -1
 
 
-def _dominates(a: Sequence[float], b: Sequence[float], tol: float) -> bool:
-    return all(x >= y - tol for x, y in zip(a, b)) and any(x > y + tol for x, y in zip(a, b))
-
-
 def non_dominated(points: list[FrontPoint], objectives: Sequence[str]) -> list[FrontPoint]:
     """Drop dominated and duplicate points (maximise space), best primary first."""
-    def vec(pt: FrontPoint) -> tuple[float, ...]:
-        return tuple(_sign(n) * pt.objectives[n] for n in objectives)
-
-    def tol_for(v: Sequence[float]) -> float:
-        return DOMINANCE_TOLERANCE * max(1.0, max(abs(x) for x in v))
-
-    ordered = sorted(points, key=lambda pt: (tuple(-x for x in vec(pt)), not pt.proven))
-    kept: list[FrontPoint] = []
-    for pt in ordered:
-        v = vec(pt)
-        tol = tol_for(v)
-        if any(_dominates(vec(k), v, tol) or all(abs(x - y) <= tol for x, y in zip(vec(k), v)) for k in kept):
-            continue
-        kept = [k for k in kept if not _dominates(v, vec(k), tol)]
-        kept.append(pt)
-    return sorted(kept, key=lambda pt: tuple(-x for x in vec(pt)))
+    if not points:
+        return []
+    signs = np.array([_sign(n) for n in objectives], dtype=float)
+    ordered = sorted(points, key=lambda pt: (tuple(-s * pt.objectives[n] for s, n in zip(signs, objectives)),
+                                             not pt.proven))
+    vectors = np.array([[pt.objectives[n] for n in objectives] for pt in ordered], dtype=float) * signs
+    tolerances = DOMINANCE_TOLERANCE * np.maximum(1.0, np.abs(vectors).max(axis=1))
+    kept: list[int] = []
+    for i, (v, tol) in enumerate(zip(vectors, tolerances)):
+        if kept:
+            others = vectors[kept]
+            if np.all(others >= v - tol, axis=1).any():  # a kept point dominates or equals it
+                continue
+            beaten = np.all(v >= others - tol, axis=1) & np.any(v > others + tol, axis=1)
+            if beaten.any():  # only within the tolerance: kept points come first in this order
+                kept = [k for k, lost in zip(kept, beaten) if not lost]
+        kept.append(i)
+    return sorted((ordered[i] for i in kept), key=lambda pt: tuple(-s * pt.objectives[n] for s, n in zip(signs, objectives)))
 
 
 def _emit(progress: ParetoProgressFn | None, stats: ParetoProgress) -> None:
