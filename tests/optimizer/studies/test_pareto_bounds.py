@@ -16,6 +16,8 @@ from benchmarks.knapsack import knapsack_inputs
 from cli import main
 from data.input_writer import write_inputs
 from optimizer import Scenario
+from optimizer.studies.pareto.front import Bounds
+from optimizer.studies.pareto.grid import GridSpec
 
 
 def nondominated(vectors: set[tuple[float, ...]]) -> set[tuple[float, ...]]:
@@ -89,3 +91,46 @@ def test_pareto_command_says_which_levels_and_whether_complete(tmp_path):
     assert result.exit_code == 0, result.output
     assert "(complete within the given nadir)" in result.output
     assert "user --nadir for capability:A2; others conservative" in result.output
+
+
+def test_two_workers_share_a_safe_grid_and_find_the_same_front(tmp_path):
+    """The segments split the payoff table's range among the workers (the levels below it
+    go with the first segment): the front is the enumerated one."""
+    a, b, c, front = cutting_case(3, 4)
+    inputs = knapsack_inputs(write_case(tmp_path / "case", a, b, c))
+    found = Scenario(inputs).pareto(exact=True, threads=1, time_limit=120, workers=2)
+    assert {tuple(round(v, 6) for v in vec) for vec in found.vectors()} == front
+    assert found.proven_complete and found.stats.done == found.stats.grid_total
+
+
+def test_segments_share_out_the_busy_levels():
+    spec = GridSpec(("a", "b", "c"), [np.arange(10.0), np.arange(100.0)], [1.0, 1.0], 0.0, True, 1.0, (0, 100),
+                    busy_from=80)
+    parts = [part.outer for part in spec.segments(4)]
+    assert parts == [(0, 85), (85, 90), (90, 95), (95, 100)]
+
+
+@pytest.mark.parametrize(
+    ("bounds", "finished", "unproven", "expected"),
+    [
+        (Bounds(exact=True, objectives=3), True, 0, "proven complete"),
+        (Bounds(exact=True, objectives=3), False, 0, "not proven: stopped before the grid was finished"),
+        (Bounds(exact=True, objectives=3), True, 2, "not proven: 2 grid point(s) not solved to optimality"),
+        (Bounds(exact=False, objectives=2), True, 0, "not proven: grid mode samples the front"),
+        (Bounds(exact=True, objectives=3, safe=False), True, 0,
+         "not proven: a safe bound was not found for every objective"),
+        (Bounds(exact=True, objectives=2, payoff_proven=False), True, 0,
+         "not proven: the payoff table was not solved to optimality"),
+        (Bounds(exact=True, objectives=3, user=["b"], user_cuts=True), True, 0, "complete within the given nadir"),
+        (Bounds(exact=True, objectives=3, user=["b"], user_cuts=False), True, 0, "proven complete"),
+    ],
+)
+def test_a_front_is_proven_complete_only_when_nothing_can_be_missing(bounds, finished, unproven, expected):
+    assert bounds.completeness(finished, unproven) == expected
+
+
+def test_bounds_say_where_the_worst_levels_came_from():
+    assert Bounds(exact=True, objectives=2).describe() == "payoff table (the exact nadir with two objectives)"
+    assert Bounds(exact=True, objectives=4).describe() == "conservative: single-objective minima over the feasible set"
+    assert Bounds(exact=True, objectives=3, user=["b", "c"]).describe() == "user --nadir for b, c"
+    assert Bounds(exact=False, objectives=3).describe().startswith("payoff table's worst values (grid mode")
