@@ -30,9 +30,10 @@ from optimizer.checks.verify import PlanVerificationError, verify_result
 
 logger = logging.getLogger(__name__)
 
-# When the user leaves `improve_seconds` unset, models with this many matrix non-zeros or
-# more spend half the time limit on fix-and-optimise by nation first
-# (optimizer.solve.neighbourhood).
+# When the user leaves `improve_seconds` unset and the model is solved by HiGHS's own
+# search (`--strategy highs`: under `auto` models this large get the engine, which searches
+# nation neighbourhoods itself), models with this many matrix non-zeros or more spend half
+# the time limit on fix-and-optimise by nation first (optimizer.solve.neighbourhood).
 # Measured (docs/benchmarks.md, issue 7): on the L and XL benchmark instances (500 k and
 # 2.1 M non-zeros) HiGHS alone ends on the greedy plan, while fix-and-optimise improves
 # it; on M (118 k) HiGHS alone does better. The bound lies between the two.
@@ -202,7 +203,8 @@ class Session:
         `improve_seconds` > 0 spends up to that long, shared among the stages and at most
         half of what is left before each, re-optimising one nation at a time from the
         stage's start plan (optimizer.solve.neighbourhood): a better first plan on large models.
-        None: half the time limit on models of IMPROVE_FROM_NONZEROS or more, else none.
+        None: half the time limit on models of IMPROVE_FROM_NONZEROS or more solved by HiGHS's
+        own search (the engine searches nation neighbourhoods itself), else none.
 
         Raises `InfeasibleError` (with the conflicting commitments named), `NoSolutionError`
         (time ran out before any plan) or `SolverError`.

@@ -309,6 +309,8 @@ class PersistentSolver:
         chosen, note = choose_strategy(self.options.strategy, nonzeros)
         if chosen == "lns":
             note += f", {self.engine_pool().name}"
+        elif chosen == "rens":
+            note += ", then highs"
         self.strategy_note = note
         return chosen
 
@@ -408,6 +410,7 @@ class _HighsBackend(_Backend):
         self.version = self.highs.version()
         self.mirror: HighsModel | None = None
         self._groups: object | None = None  # the engine's column groups, read once per model shape
+        self._lp_basis: object | None = None  # the engine's last optimal LP basis
         self._configure()
 
     def _configure(self) -> None:
@@ -492,8 +495,9 @@ class _HighsBackend(_Backend):
         if self.mirror is None:  # PersistentSolver.solve has synced it already
             self.prepare()
         assert self.mirror is not None
-        if self.owner.strategy() == "lns":
-            return self._solve_with_engine(time_limit, gap, warm_start)
+        strategy = self.owner.strategy()
+        if strategy in ("rens", "lns"):
+            return self._solve_with_engine(time_limit, gap, warm_start, neighbourhoods=strategy == "lns")
         objective = active_objective(self.owner.model)
         highs = self.highs
         highs.setOptionValue("time_limit", float(time_limit))
@@ -532,7 +536,7 @@ class _HighsBackend(_Backend):
         )
 
 
-    def _solve_with_engine(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
+    def _solve_with_engine(self, time_limit: float, gap: float, warm_start: bool, neighbourhoods: bool) -> SolveOutcome:
         """The LP-guided engine (optimizer.solve.engine), then HiGHS from its plan if time is left.
 
         The engine stops early when no neighbourhood improves; the rest of the time goes to
@@ -557,14 +561,16 @@ class _HighsBackend(_Backend):
             owner.report(Progress(time.monotonic() - started, report.objective, report.bound, report.gap, stage))  # type: ignore[attr-defined]
 
         engine = Engine(arrays, self._groups, owner.engine_pool(), owner.options.seed, owner.options.threads,
-                        progress, owner.should_stop)
-        report = engine.solve(time_limit, gap, start)
+                        progress, owner.should_stop, self._lp_basis)
+        report = engine.solve(time_limit, gap, start, neighbourhoods)
+        self._lp_basis = engine.basis  # the next stage or sweep point starts its LP from it
         owner.last_engine = report
         x, value, bound, source = report.x, report.objective, report.bound, report.bound_source
         if report.status == "infeasible":
             return SolveOutcome("infeasible", "engine: infeasible", None, None, None, report.seconds, source)
         remaining = time_limit - (time.monotonic() - started)
-        if x is not None and report.status == "feasible" and report.stopped_by == "no neighbourhood improves" and remaining >= 1.0:
+        stalled = report.stopped_by in ("no neighbourhood improves", "RENS done")
+        if x is not None and report.status == "feasible" and stalled and remaining >= 1.0:
             x, value, bound, source = self._finish_with_highs(x, value, bound, source, remaining, gap, arrays.maximise)
         seconds = time.monotonic() - started
         if x is None:

@@ -187,7 +187,8 @@ def run_jobs(
 ) -> Sweep:
     """Run jobs inline, on local processes or on Dask; results come back in input order."""
     solve_kwargs = dict(solve_kwargs or {})
-    options = SolverOptions(threads=threads)
+    # the search is a solver option, not a run option: every point gets the same one
+    options = SolverOptions(threads=threads, strategy=solve_kwargs.pop("strategy", "auto"))
     chains = _chains(jobs, chain_length if reuse else 1)
     started = time.monotonic()
     results: dict[int, list[SweepPoint]] = {}

@@ -219,3 +219,19 @@ def test_bad_highs_option_is_a_usage_error_and_writes_nothing(book, tmp_path, ba
     assert result.exit_code == 2
     assert message in result.output and "--highs-option" in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("strategy", ["lns", "rens", "highs"])
+def test_strategy_is_applied_and_recorded_in_the_summary(tmp_path, book, strategy):
+    out = tmp_path / f"{strategy}.xlsx"
+    result = run("solve", str(book), "-o", str(out), "--strategy", strategy, "--workers", "1", "--gap", "0")
+    assert result.exit_code == 0, result.output
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(out)["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["strategy"].startswith(strategy)
+    assert summary["status"] == "optimal"  # small model: the engine's run ends in a proof
+    assert f"Search: {strategy}" in result.output
+
+
+def test_unknown_strategy_is_a_usage_error(book, tmp_path):
+    result = run("solve", str(book), "-o", str(tmp_path / "x.xlsx"), "--strategy", "fastest")
+    assert result.exit_code == 2 and "--strategy" in result.output

@@ -37,9 +37,11 @@ IPM_FROM_NONZEROS = 80_000
 # the end of its root node and improves slowly after; one nation's neighbourhood gains as
 # much in 3 s as in 10 s, so many short neighbourhoods beat a few long ones.
 RENS_SHARE = 0.5  # at most this share of the time left goes to RENS …
-RENS_SOLUTIONS = 1  # … and it stops at its first plan (on L: at its root node's end; the next
-# one came 40 s later and only 0.1 % better)
-RENS_NODE_LIMIT = 200
+# … and it stops after its root node: its plans come from HiGHS's root heuristics (on L:
+# 1,006,370 at the root's end, 1,013,053 after its restart, both at node 0; the B&B tree
+# after it gained 0.1 % in 40 s). A node limit, unlike a time limit, is the same on every
+# machine, so RENS ends the same way wherever it runs.
+RENS_NODE_LIMIT = 1
 LNS_NODE_LIMIT = 10_000
 LNS_SECONDS = 3.0
 # A start plan this close to the LP bound is worth improving at once; a worse one (the
@@ -72,6 +74,15 @@ class EngineReport:
         if self.objective is None or self.bound is None:
             return None
         return abs(self.bound - self.objective) / max(abs(self.objective), 1e-9)
+
+
+def _fits(basis: object, arrays: MipArrays) -> bool:
+    """Whether a kept LP basis has this model's shape (rows and columns may have changed)."""
+    return bool(
+        basis.valid  # type: ignore[attr-defined]
+        and len(basis.col_status) == arrays.columns  # type: ignore[attr-defined]
+        and len(basis.row_status) == len(arrays.row_lower)  # type: ignore[attr-defined]
+    )
 
 
 def row_activity(arrays: MipArrays, x: np.ndarray) -> np.ndarray:
@@ -108,6 +119,7 @@ class Engine:
         threads: int | None = None,
         progress: Callable[[EngineReport, str], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
+        basis: object | None = None,
     ):
         self.arrays = arrays
         self.groups = groups
@@ -117,12 +129,20 @@ class Engine:
         self.progress = progress or (lambda report, phase: None)
         self.should_stop = should_stop
         self.key = uuid.uuid4().hex  # names this MIP in the workers' caches
+        # an optimal LP basis of a related model (the previous sweep point or stage), to
+        # start the relaxation from; the new one is kept here after the solve
+        self.basis = basis
         self._completion: object | None = None
         self._started = 0.0
 
     # -- the phases ------------------------------------------------------------------------
-    def solve(self, time_limit: float, gap: float, start: np.ndarray | None = None) -> EngineReport:
-        """Best plan and bound within `time_limit` seconds; stops early at `gap`."""
+    def solve(
+        self, time_limit: float, gap: float, start: np.ndarray | None = None, neighbourhoods: bool = True
+    ) -> EngineReport:
+        """Best plan and bound within `time_limit` seconds; stops early at `gap`.
+
+        `neighbourhoods=False` stops after RENS (the `rens` strategy: HiGHS goes on from
+        its plan)."""
         self._started = time.monotonic()
         deadline = self._started + time_limit
         report = EngineReport()
@@ -137,7 +157,7 @@ class Engine:
             self.progress(report, "RENS")
             self._rens(report, lp, deadline)
         plan = NeighbourhoodPlan(a, self.groups, self.seed)
-        stall = 0
+        stall = 0 if neighbourhoods else STALL_ROUNDS
         while report.x is not None and not self._done(report, gap, deadline) and stall < STALL_ROUNDS:
             self.progress(report, f"neighbourhoods, round {report.rounds + 1}")
             stall = 0 if self._round(report, plan, lp, deadline) else stall + 1
@@ -150,7 +170,8 @@ class Engine:
         a = self.arrays
         highs = a.highs(threads=self.threads, relax=True)
         highs.setOptionValue("time_limit", max(deadline - time.monotonic(), 0.01))
-        if a.nonzeros >= IPM_FROM_NONZEROS:
+        warm = self.basis is not None and _fits(self.basis, a) and highs.setBasis(self.basis) == highspy.HighsStatus.kOk
+        if not warm and a.nonzeros >= IPM_FROM_NONZEROS:
             highs.setOptionValue("solver", "ipm")
             highs.setOptionValue("run_crossover", "on")
         self._interruptible(highs)
@@ -165,6 +186,8 @@ class Engine:
             report.reproducible = status not in (kinds.kTimeLimit, kinds.kInterrupt)
             return None
         lp = np.array(highs.getSolution().col_value, dtype=float)
+        basis = highs.getBasis()
+        self.basis = basis if basis.valid else None
         report.bound, report.bound_source = float(highs.getInfo().objective_function_value), "LP relaxation"
         if not a.fractional(lp).any() and feasible(a, lp):
             self._take(report, lp, a.objective(lp), "LP relaxation (integral)")
@@ -174,14 +197,14 @@ class Engine:
         """RENS on this process; the other workers search the start plan's neighbourhoods."""
         fix_index, fix_value = rens_fixing(self.arrays, lp)
         seconds = (deadline - time.monotonic()) * RENS_SHARE
-        tasks = [Task("RENS", fix_index, fix_value, report.x, seconds, RENS_NODE_LIMIT, seed=self.seed,
-                      solution_limit=RENS_SOLUTIONS)]
+        # no start plan: the incumbent rarely fits RENS's fixings, and HiGHS would spend
+        # its root heuristics repairing it
+        tasks = [Task("RENS", fix_index, fix_value, None, seconds, RENS_NODE_LIMIT, seed=self.seed)]
         plan = NeighbourhoodPlan(self.arrays, self.groups, self.seed + 1)
         good_start = report.gap is not None and report.gap <= GOOD_START_GAP
         for worker in range(1, self.pool.size):
             if not good_start:  # RENS again, with another seed
-                tasks.append(Task("RENS", fix_index, fix_value, None, seconds, RENS_NODE_LIMIT,
-                                  seed=self.seed + worker, solution_limit=RENS_SOLUTIONS))
+                tasks.append(Task("RENS", fix_index, fix_value, None, seconds, RENS_NODE_LIMIT, seed=self.seed + worker))
             else:
                 tasks.append(self._neighbourhood_task(plan, report.x, lp, seconds, worker)[1])
         self._collect(report, tasks, self.pool.run(self.key, self.arrays, tasks, self.should_stop), None)
@@ -246,7 +269,7 @@ class Engine:
         elif self.should_stop() and time.monotonic() < deadline:
             report.stopped_by, report.reproducible = "interrupted", False
         elif stall >= STALL_ROUNDS:
-            report.stopped_by = "no neighbourhood improves"
+            report.stopped_by = "no neighbourhood improves" if report.rounds else "RENS done"
         else:
             report.stopped_by, report.reproducible = "time limit", False
         if report.x is not None:

@@ -18,9 +18,6 @@ import numpy as np
 from optimizer.solve.engine.problem import MipArrays
 
 
-NO_LIMIT = 2_147_483_647  # HiGHS's own default for its count limits
-
-
 @dataclass(frozen=True)
 class Task:
     """A neighbourhood to search: which integer columns to fix, and at what.
@@ -38,7 +35,6 @@ class Task:
     node_limit: int
     gap: float = 1e-4
     seed: int = 0
-    solution_limit: int = 0  # stop after this many improving plans (0: no limit)
 
 
 @dataclass(frozen=True)
@@ -79,7 +75,6 @@ class WorkerModel:
         highs.setOptionValue("mip_max_nodes", int(task.node_limit))
         highs.setOptionValue("mip_rel_gap", float(task.gap))
         highs.setOptionValue("random_seed", int(task.seed))
-        highs.setOptionValue("mip_max_improving_sols", int(task.solution_limit) or NO_LIMIT)
         if task.start is not None:
             solution = highspy.HighsSolution()
             solution.col_value = np.clip(task.start, lower, upper)

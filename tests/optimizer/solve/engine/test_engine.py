@@ -116,3 +116,29 @@ def test_summary_records_strategy_and_bound_source():
 def test_unknown_strategy_is_refused_before_building():
     with pytest.raises(ValueError, match="unknown strategy 'fast'"):
         Scenario(random_tiny_inputs(0)).solve(strategy="fast")
+
+
+@pytest.mark.parametrize(
+    ("nonzeros", "expected"), [(7_707, "highs"), (62_400, "rens"), (118_000, "rens"), (500_368, "lns")]
+)
+def test_auto_strategy_by_size(nonzeros, expected):
+    from optimizer.solve.engine.strategy import choose_strategy
+
+    chosen, note = choose_strategy("auto", nonzeros)
+    assert chosen == expected
+    assert note == f"{expected} (automatic: {nonzeros:,} non-zeros)"
+    assert choose_strategy("highs", nonzeros) == ("highs", "highs")
+
+
+@pytest.mark.parametrize("seed", (0, 3))
+def test_rens_strategy_matches_enumeration(seed):
+    """LP relaxation and RENS, then HiGHS from that plan: still the exact optimum."""
+    inputs = random_tiny_inputs(seed)
+    plans = feasible_plans(inputs)
+    assert plans, "the chosen seeds have feasible plans"
+    best = max(obj["capability"] for _, obj in plans)
+    result = Scenario(inputs).solve(
+        objective="weighted", weights={"capability": 1.0}, gap=0.0, time_limit=30, strategy="rens"
+    )
+    assert result.objectives["capability"] == pytest.approx(best, abs=1e-6)
+    assert result.strategy == "rens, then highs"

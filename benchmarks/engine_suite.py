@@ -1,0 +1,192 @@
+"""Issue 20's targets, measured: the LP-guided engine against plain HiGHS, side by side.
+
+    python -m benchmarks.engine_suite                       # S, M, L (mixed and hard caps), reference
+    python -m benchmarks.engine_suite --sizes L --variants mixed --limit L=120
+    python -m benchmarks.engine_suite --xl                  # adds XL at 600 s (about 20 min more)
+    python -m benchmarks.engine_suite --workers             # same plan for 1, 2, 4 workers and Dask
+    python -m benchmarks.engine_suite --sweep               # the reference 9-point budget sweep
+
+Every case runs in its own fresh process, one after another, so no two compete for the
+cores and each reports its own peak memory. The engine (`auto`, which picks it from
+250,000 non-zeros) and plain HiGHS (`highs`) solve the same weighted objective
+(benchmarks.run_suite.WEIGHTS) with the same time limit; each plan is checked against
+MODEL.md by the independent verifier and its objective recomputed from the decisions.
+Writes benchmarks/results/engine.md and engine.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.run_suite import WEIGHTS, _peak_mb, machine, run_child
+
+RESULTS = Path(__file__).resolve().parent / "results"
+LIMITS = {"S": 30.0, "M": 60.0, "L": 120.0, "XL": 600.0}
+SWEEP_SCALES = [0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4]
+
+log = logging.getLogger("engine_suite")
+
+
+def weighted_value(objectives: dict[str, float]) -> float:
+    return sum(objectives[name] * weight * (1 if name != "shortfall" else -1) for name, weight in WEIGHTS.items())
+
+
+def plan_digest(decisions: Any) -> str:
+    """A short fingerprint of a plan's decisions, to compare runs."""
+    return hashlib.sha256(repr(decisions).encode()).hexdigest()[:12]
+
+
+def case_solve(size: str, hard_caps: bool, limit: float, strategy: str, workers: int | None = None) -> dict[str, Any]:
+    """One weighted solve of a benchmark instance through the public API."""
+    from benchmarks.instances import generate
+    from optimizer import Scenario
+    from optimizer.checks.verify import check_plan
+
+    scenario = Scenario(generate(size, 1, hard_caps))
+    began = time.perf_counter()
+    result = scenario.solve(objective="weighted", weights=WEIGHTS, time_limit=limit, strategy=strategy, workers=workers)
+    wall = time.perf_counter() - began
+    return {
+        "objective": weighted_value(result.objectives), "bound": result.best_bound, "gap": result.gap,
+        "status": result.status, "termination": result.termination, "strategy": result.strategy,
+        "bound_source": result.bound_source, "wall_s": wall, "violations": len(check_plan(scenario.inputs, result.decisions)),
+        "plan": plan_digest(result.decisions), **_peak_mb(),
+    }
+
+
+def case_reference(strategy: str, limit: float = 60.0) -> dict[str, Any]:
+    """The reference dataset's default run (lexicographic, 1 % gap), as `capopt solve` does it."""
+    from optimizer import Scenario
+    from optimizer.checks.verify import check_plan
+
+    scenario = Scenario.reference()
+    began = time.perf_counter()
+    result = scenario.solve(time_limit=limit, gap=0.01, strategy=strategy)
+    wall = time.perf_counter() - began
+    stages = "; ".join(
+        f"{st.objective} {st.outcome.status} {st.outcome.seconds:.1f}s gap {st.outcome.gap}" for st in result.stages
+    )
+    return {
+        "objective": result.objectives["capability"], "gap": result.gap, "status": result.status,
+        "termination": result.termination, "strategy": result.strategy, "bound_source": result.bound_source,
+        "wall_s": wall, "stages": stages, "violations": len(check_plan(scenario.inputs, result.decisions)),
+        **_peak_mb(),
+    }
+
+
+def case_sweep(strategy: str, limit: float) -> dict[str, Any]:
+    """The reference 9-point budget sweep (0.6–1.4), every point's gap."""
+    from optimizer import Scenario
+
+    scenario = Scenario.reference()
+    began = time.perf_counter()
+    sweep = scenario.budget_sweep(SWEEP_SCALES, time_limit=limit, gap=0.01, strategy=strategy)
+    wall = time.perf_counter() - began
+    gaps = [point.result.gap if point.result is not None else None for point in sweep.points]
+    return {"wall_s": wall, "worst_gap": max((g for g in gaps if g is not None), default=None),
+            "gaps": " ".join("—" if g is None else f"{100 * g:.2f}%" for g in gaps), **_peak_mb()}
+
+
+def case_workers(size: str, limit: float, workers: int, dask: bool) -> dict[str, Any]:
+    """The engine with a given worker count (or a Dask LocalCluster of that many workers)."""
+    from benchmarks.instances import generate
+    from optimizer import Scenario
+
+    scenario = Scenario(generate(size, 1))
+    client = cluster = None
+    if dask:
+        from dask.distributed import Client, LocalCluster
+
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        began = time.perf_counter()
+        result = scenario.solve(objective="weighted", weights=WEIGHTS, time_limit=limit, strategy="lns",
+                                workers=workers, client=client)
+        wall = time.perf_counter() - began
+    finally:
+        if client is not None:
+            client.close()
+            cluster.close()
+    return {"objective": weighted_value(result.objectives), "gap": result.gap, "wall_s": wall,
+            "termination": result.termination, "plan": plan_digest(result.decisions), "strategy": result.strategy}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="S,M,L")
+    parser.add_argument("--variants", default="mixed,hard")
+    parser.add_argument("--limit", action="append", default=[], help="SIZE=SECONDS (repeatable)")
+    parser.add_argument("--xl", action="store_true")
+    parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument("--sweep", action="store_true")
+    parser.add_argument("--workers", action="store_true")
+    parser.add_argument("--out", default=str(RESULTS / "engine"))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    limits = dict(LIMITS)
+    for pair in args.limit:
+        size, seconds = pair.split("=")
+        limits[size] = float(seconds)
+    sizes = args.sizes.split(",") + (["XL"] if args.xl else [])
+    info = machine()
+    rows: list[dict[str, Any]] = []
+
+    def add(case: str, **fields: Any) -> None:
+        rows.append(fields)
+        log.info("%s: %s", case, fields)
+
+    for size in sizes:
+        for variant in args.variants.split(","):
+            for strategy in ("auto", "highs"):  # side by side, one after the other
+                result = run_child(case_solve, size, variant == "hard", limits[size], strategy)
+                add("solve", case="solve", size=size, variant=variant, strategy=strategy, limit=limits[size], **result)
+    if not args.no_reference:
+        for strategy in ("auto", "lns", "highs"):
+            add("reference", case="reference", size="reference", strategy=strategy,
+                **run_child(case_reference, strategy))
+    if args.sweep:
+        for strategy in ("auto", "highs"):
+            add("sweep", case="sweep", size="reference", strategy=strategy, **run_child(case_sweep, strategy, 20.0))
+    if args.workers:
+        for workers, dask in ((1, False), (1, False), (2, False), (2, False), (4, False), (2, True), (2, True)):
+            add("workers", case="workers", size="M", workers=workers, dask=dask,
+                **run_child(case_workers, "M", 90.0, workers, dask))
+    write(rows, info, Path(args.out))
+
+
+def write(rows: list[dict[str, Any]], info: dict[str, str], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    keys = sorted({key for row in rows for key in row})
+    with open(out.with_suffix(".csv"), "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=keys)
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = ["# Engine suite (issue 20)", "", "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), ""]
+    lines += ["| case | size | variant | strategy | limit | objective | bound | gap | wall s | peak MB | plan |",
+              "|---|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    for row in rows:
+        gap = row.get("gap")
+        lines.append(
+            f"| {row['case']} | {row['size']} | {row.get('variant', row.get('workers', ''))}"
+            f"{' dask' if row.get('dask') else ''} | {row.get('strategy', '')} | {row.get('limit', '')} "
+            f"| {_num(row.get('objective'))} | {_num(row.get('bound'))} "
+            f"| {'' if gap is None else f'{100 * gap:.2f}%'} | {_num(row.get('wall_s'), 1)} "
+            f"| {_num(row.get('peak_rss_mb', row.get('peak_mb')), 0)} | {row.get('plan', row.get('gaps', ''))} |"
+        )
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    log.info("wrote %s", out.with_suffix(".md"))
+
+
+def _num(value: Any, digits: int = 1) -> str:
+    return "" if value is None else f"{value:,.{digits}f}" if isinstance(value, (int, float)) else str(value)
+
+
+if __name__ == "__main__":
+    main()
