@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import pyomo.environ as pyo
@@ -18,9 +19,11 @@ from models import build_model, extract_decisions, set_start
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.checks.evaluate import evaluate
 from optimizer.solve.objectives import (
+    ABSOLUTE_TOLERANCE,
     Stage,
     meets_holds,
     release_holds,
+    sign,
     solve_lexicographic,
     solve_weighted,
 )
@@ -40,6 +43,15 @@ logger = logging.getLogger(__name__)
 IMPROVE_FROM_NONZEROS = 250_000
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """A run's baseline plan where the model can hold it: its objective values and penalty."""
+
+    plan: PlanDecisions
+    values: Mapping[str, float]
+    penalty: float
+
+
 class Session:
     def __init__(
         self, inputs: Inputs, options: SolverOptions | None = None, progress: ProgressFn | None = None,
@@ -56,15 +68,90 @@ class Session:
         self._start: PlanDecisions | None = None  # the plan loaded as this run's first MIP start
         # charged to every objective a run optimises, in its sense (see set_objective_penalty)
         self.objective_penalty: object | None = None
+        self.baseline: PlanDecisions | None = None  # see set_objective_penalty
         self.improve_note = ""  # fix-and-optimise of the last run, for the Summary
 
-    def set_objective_penalty(self, penalty: object | None) -> None:
+    def set_objective_penalty(self, penalty: object | None, baseline: PlanDecisions | None = None) -> None:
         """A non-negative model expression to charge to every stage's objective (None: off).
 
         Re-planning uses it for plan churn (models.stability): each change costs its weight
         in whichever objective is being optimised. The reported objectives stay unpenalised.
+
+        `baseline` is the plan the penalty charges least (re-planning: the previous plan, no
+        change). Wherever it is still feasible, a run never ends worse than it: it is the
+        first MIP start and a candidate start of every lexicographic stage, no hold is looser
+        than its value (`objectives.hold_for`), and it is returned unless the solver's plan
+        beats it in the run's own terms (a tie keeps it: no change for nothing).
         """
         self.objective_penalty = penalty
+        self.baseline = baseline
+
+    def _penalty_now(self) -> float:
+        """The penalty of the plan the model's variables hold."""
+        return float(pyo.value(self.objective_penalty)) if self.objective_penalty is not None else 0.0
+
+    def _load_baseline(self) -> Baseline | None:
+        """Load the baseline plan as the run's start, if it breaks no rule and fits the model."""
+        from optimizer.checks.evaluate import objective_values
+        from optimizer.checks.verify import check_plan
+
+        if self.baseline is None or check_plan(self.inputs, self.baseline):
+            return None
+        try:
+            self.load_plan(self.baseline)
+        except ValueError:
+            return None
+        return Baseline(self.baseline, objective_values(self.inputs, self.baseline), self._penalty_now())
+
+    def _baseline_start(self, best: dict[str, PlanDecisions], base: Baseline, seen: dict[str, list]):
+        """Before each lexicographic stage: start from the baseline if it meets the holds and
+        beats the plan the model holds in the stage's penalised objective (or that plan does
+        not meet them). `seen["holds"]` keeps the run's holds for `_baseline_wins`."""
+        from optimizer.checks.evaluate import objective_values
+
+        def choose(name: str, holds: list[tuple[str, float, float]]) -> dict[str, float] | None:
+            seen["holds"] = holds
+            current = best.get("plan") or self._start
+            if not meets_holds(base.values, holds):
+                return None
+            if current is not None and current is not base.plan:
+                values = objective_values(self.inputs, current)  # the model holds `current`
+                if meets_holds(values, holds) and (
+                    sign(name) * values[name] - self._penalty_now()
+                    >= sign(name) * base.values[name] - base.penalty
+                ):
+                    return None
+                self.load_plan(base.plan)
+            return dict(base.values)
+
+        return choose
+
+    def _baseline_wins(
+        self, base: Baseline, decisions: PlanDecisions | None, mode: str, stages: list[Stage],
+        holds: Sequence[tuple[str, float, float]], weights: Mapping[str, float],
+    ) -> bool:
+        """Whether the run returns the baseline instead of the solver's plan: there is no plan,
+        or the baseline meets every hold and does at least as well in the last stage's
+        penalised objective (the weighted sum minus the penalty, in a weighted run)."""
+        from optimizer.checks.evaluate import objective_values
+
+        if decisions is None:
+            return True
+        if not meets_holds(base.values, holds):
+            return False
+        values = objective_values(self.inputs, decisions)
+        if not meets_holds(values, holds):
+            return True
+        if not stages[-1].outcome.has_solution:
+            set_start(self.model, decisions)  # the model may hold another stage's start
+        if mode == "weighted":
+            def score(v: Mapping[str, float], penalty: float) -> float:
+                return sum(sign(n) * w * v[n] for n, w in weights.items() if w) - penalty
+        else:
+            def score(v: Mapping[str, float], penalty: float) -> float:
+                return sign(stages[-1].objective) * v[stages[-1].objective] - penalty
+        mine = score(values, self._penalty_now())
+        return score(base.values, base.penalty) >= mine - ABSOLUTE_TOLERANCE - 1e-9 * abs(mine)
 
     def load_plan(self, decisions: PlanDecisions) -> None:
         """Put a plan into the model's variables, to be used as the next MIP start."""
@@ -226,7 +313,11 @@ class Session:
         # build time counts against the limit on a first run only
         budget = time_limit - (self.build_seconds if self._runs == 0 else 0.0)
         self._runs += 1
-        if not warm_start:
+        base = self._load_baseline()
+        seen: dict[str, list] = {"holds": []}  # the lexicographic holds, for _baseline_wins
+        if base is not None:
+            warm_start = True  # from the baseline plan, just loaded
+        elif not warm_start:
             self._start = None
             warm_start = self._start_from_greedy_plan()
         elif self._start is None:  # e.g. a sweep's next point: the previous plan is in the model
@@ -250,14 +341,25 @@ class Session:
                 stages = solve_lexicographic(
                     m, self.solver, list(priority or s.priority), s.lexicographic_tolerance, remaining, gap,
                     keep, warm_start, self.objective_penalty,
-                    before_stage=None if self.objective_penalty is not None else self._better_start(best),
+                    before_stage=(
+                        self._baseline_start(best, base, seen) if base is not None
+                        else None if self.objective_penalty is not None else self._better_start(best)
+                    ),
                     improve=improve,
+                    floor=base.values if base is not None else None,
                 )
             else:
                 raise ValueError(f"unknown objective mode {mode!r}")
         release_holds(m)
+        decisions = best.get("plan")
+        if base is not None and self._baseline_wins(
+            base, decisions, mode, stages, seen["holds"], weights or s.weights
+        ):
+            logger.info("the baseline plan is kept: the solver's plan does not beat it")
+            self.load_plan(base.plan)
+            decisions = base.plan
         self._start = None  # the model now holds this run's plan (a warm re-run reads it there)
-        return self._result(mode, stages, best.get("plan"), time.monotonic() - started, diagnose)
+        return self._result(mode, stages, decisions, time.monotonic() - started, diagnose)
 
     def _result(
         self, mode: str, stages: list[Stage], decisions: PlanDecisions | None, solve_seconds: float, diagnose: bool
@@ -280,7 +382,7 @@ class Session:
         # Optimal only if every stage was; bound and gap are the last solved stage's.
         solved = [st.outcome for st in stages if st.outcome.has_solution]
         status = "optimal" if all(st.outcome.status == "optimal" for st in stages) else "feasible"
-        final = solved[-1]
+        final = solved[-1] if solved else last  # no stage solved: the baseline plan (see run)
         return Result(
             inputs=self.inputs,
             status=status,

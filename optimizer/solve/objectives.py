@@ -111,6 +111,7 @@ def solve_lexicographic(
     penalty: object | None = None,
     before_stage: Callable[[str, list[tuple[str, float, float]]], Mapping[str, float] | None] | None = None,
     improve: Callable[[float], None] | None = None,
+    floor: Mapping[str, float] | None = None,
 ) -> list[Stage]:
     """Optimise each objective in turn, holding the earlier ones near what they reached.
 
@@ -126,6 +127,13 @@ def solve_lexicographic(
     return that verified plan's objective values (None: nothing verified was loaded). A
     shortfall stage whose start has shortfall 0 is proven optimal by it and not solved.
     `improve(seconds_left)`, if given, may improve a stage's start plan before it is solved.
+
+    `floor` (re-planning: the previous plan's objective values) is a plan no hold excludes
+    while it meets the earlier ones (see `hold_for`): the tolerance lets a later stage give
+    back part of what a stage gained, never what that plan already achieves. Without it a
+    penalised stage that stops at the previous plan (no change buys more than it costs)
+    re-anchors the tolerance there, and the next stage trades the previous plan's own
+    objective away: re-planning unchanged inputs dropped 356 capability points for cost.
     """
     deadline = time.monotonic() + time_limit
     stages: list[Stage] = []
@@ -152,9 +160,23 @@ def solve_lexicographic(
             on_stage_solution(outcome)
         if k < len(priority) - 1:
             achieved = float(outcome.objective if penalty is None else pyo.value(m.objective_expr[name]))
-            hold_within_tolerance(m, name, achieved, tolerance)
-            holds.append((name, achieved, tolerance))
+            hold = hold_for(name, achieved, tolerance, floor, holds)
+            hold_within_tolerance(m, *hold)
+            holds.append(hold)
     return stages
+
+
+def hold_for(
+    name: str, achieved: float, tolerance: float, floor: Mapping[str, float] | None,
+    holds: Sequence[tuple[str, float, float]],
+) -> tuple[str, float, float]:
+    """The hold after stage `name` reached `achieved`: within `tolerance` of it, but never
+    looser than `floor`'s value (tolerance 0) while the `floor` plan meets the earlier holds."""
+    if floor is not None and meets_holds(floor, holds):
+        slack = tolerance * abs(achieved) + ABSOLUTE_TOLERANCE
+        if sign(name) * floor[name] - ABSOLUTE_TOLERANCE > sign(name) * achieved - slack:
+            return (name, floor[name], 0.0)
+    return (name, achieved, tolerance)
 
 
 PROVEN_BY_START = "optimal: proven by the start plan (shortfall 0 is the least possible; no solver call)"

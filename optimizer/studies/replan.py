@@ -99,10 +99,12 @@ def replan(
 ) -> ReplanResult:
     """Solve `scenario` again from `from_year`, keeping `previous`'s past and penalising churn.
 
-    The previous plan is also the MIP start where it is still feasible, so the solver begins
-    from "change nothing". `highs_options` as in `Scenario.solve`. Raises InputError when a
-    programme that already started cannot be kept (its start year is not allowed by the new
-    inputs).
+    Where the previous plan is still feasible it is the MIP start of every stage, no
+    lexicographic hold lets an objective fall below its value, and it is returned unless the
+    solver's plan beats it (`Session.set_objective_penalty`): a re-plan is never worse than
+    "change nothing", and unchanged inputs give the previous plan back. `highs_options` as
+    in `Scenario.solve`. Raises InputError when a programme that already started cannot be
+    kept (its start year is not allowed by the new inputs).
     """
     from models.stability import add_plan_stability
     from optimizer.session import Session
@@ -122,10 +124,10 @@ def replan(
     )
     session = Session(committed, options, progress)
     add_plan_stability(session.model, committed, known, stability_weight, from_year)
-    session.set_objective_penalty(session.model.stability_penalty)
-    warm = _warm_start(session, committed, known)
+    # the previous plan, where still feasible: the start, the floor of every hold and the fallback
+    session.set_objective_penalty(session.model.stability_penalty, baseline=known)
     result = session.run(objective=objective, priority=priority, weights=weights, time_limit=time_limit,
-                         gap=gap, warm_start=warm)
+                         gap=gap)
     changes = change_table(inputs, previous, result.decisions, from_year)
     deltas = objective_deltas(inputs, known, result.objectives)
     logger.info("re-plan from %d: %d change(s)", from_year, int((changes["change"] != "kept").sum()))
@@ -163,19 +165,6 @@ def _with_history(inputs: Inputs, previous: PlanDecisions, from_year: int) -> In
                 f"a horizon and window that include {start} (allowed starts now: {allowed})",
             )) from exc
     return out
-
-
-def _warm_start(session: Any, inputs: Inputs, previous: PlanDecisions) -> bool:
-    """Start from the previous plan when the model can hold it (same windows)."""
-    from optimizer.checks.verify import check_plan
-
-    if check_plan(inputs, previous):
-        return False
-    try:
-        session.load_plan(previous)
-    except ValueError:
-        return False
-    return True
 
 
 # --- what changed, and what it buys ---------------------------------------------------

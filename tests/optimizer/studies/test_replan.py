@@ -100,3 +100,69 @@ def test_the_workbook_lists_changes_and_reads_back(scenario, tmp_path) -> None:
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
     assert (summary["replan_from_year"], summary["changes"]) == (2031, 2)
     assert read_plan(path, scenario.inputs) == outcome.result.decisions
+
+
+# --- the previous plan is the start, the floor of every hold and the fallback (issue 21) ---
+
+
+@pytest.fixture()
+def five() -> Scenario:
+    """2030–2031, one ally with 100 a year, five programmes of 10 worth 1 point each if started
+    in 2030; lexicographic capability, cost with a 30 % tolerance. Capability peaks at 5 (all
+    five); the cost stage may give 1.5 points back, so a solve funds four (capability 4, cost 40)."""
+    return Scenario(make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=100.0,
+        programmes=[programme(f"P{k}", 1, 10) for k in range(1, 6)],
+        objective="lexicographic", priority=("capability", "cost"), lexicographic_tolerance=0.3,
+    ))
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.5, 2.0, 50.0])
+def test_unchanged_inputs_give_the_previous_plan_back(five, weight) -> None:
+    """Before the fix, at W = 2 the capability stage stopped at the previous plan (adding the
+    fifth programme gains 1 < 2), its 30 % hold re-anchored at 4 and the cost stage dropped a
+    programme the previous plan had (capability 3, cost 30 + 2 < 40): a plan dominated by the
+    one it replaced. Now no hold is looser than the previous plan's value, and ties keep it."""
+    solved = five.solve(gap=0.0)
+    assert (solved.objectives["capability"], solved.objectives["cost"]) == (4.0, 40.0)
+    for from_year in (2030, 2031):
+        again = replan(five, solved.decisions, from_year, weight, gap=0.0)
+        assert again.change_count == 0 and again.changes.empty
+        assert again.result.decisions.funded() == solved.decisions.funded()
+        assert again.result.objectives == pytest.approx(solved.objectives, abs=1e-9)
+
+
+def test_a_change_must_still_pay_for_itself(five) -> None:
+    """A previous plan of three: adding a fourth (+1 point) pays at W = 0.5 and not at W = 2, and
+    the cost stage never trades capability below the previous plan's to save cost."""
+    previous = plan(national={("A", "P1"): 2030, ("A", "P2"): 2030, ("A", "P3"): 2030})
+    cheap = replan(five, previous, 2030, 0.5, gap=0.0)
+    assert cheap.result.objectives["capability"] >= 4.0 and cheap.change_count >= 1
+    dear = replan(five, previous, 2030, 2.0, gap=0.0)
+    assert dear.change_count == 0 and dear.result.objectives["capability"] == 3.0
+
+
+@pytest.mark.slow
+def test_the_reference_dataset_replanned_unchanged_keeps_its_plan() -> None:
+    """Issue 21 as reported (≈ 55 s on 2 cores): `capopt solve --time-limit 60`, then re-plan the
+    same workbook from 2029 at W = 50. Before the fix: 5 programmes dropped, capability −356
+    (6 and −396 at gap 0.01 %); the previous plan is now kept."""
+    from data.reference import reference_path
+    from optimizer.checks.evaluate import objective_values
+
+    scenario = Scenario.from_excel(reference_path())
+    solved = scenario.solve(time_limit=60)
+    again = replan(scenario, solved.decisions, 2029, 50.0, time_limit=60)
+    before = objective_values(scenario.inputs, solved.decisions)
+    after = again.result.objectives
+    # never dominated: the first objective (in priority order) that differs favours the re-plan
+    for name, better in (("shortfall", -1), ("capability", 1), ("cost", -1)):
+        if after[name] != pytest.approx(before[name], abs=1e-6):
+            assert better * (after[name] - before[name]) > 0, (name, before, after)
+            break
+    if solved.status == "optimal" and solved.gap is not None and solved.gap <= 0.01:
+        # a plan proven within the gap on a loaded machine may still be bettered by the
+        # re-plan's own search; when it is not, nothing changes
+        assert again.change_count == 0 or after["cost"] < before["cost"] - 50.0 * again.change_count + 1e-6, (
+            again.changes.to_string()
+        )
