@@ -546,8 +546,8 @@ def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, w
 
 
 def plan_inputs(plan_book: Any, book: str | None) -> Any:
-    """The scenario a plan is judged against: --book, else the plan's recorded input file,
-    else (nothing recorded) the reference dataset."""
+    """The scenario plans are judged against: --book, else the (first) plan's recorded input
+    file, else (nothing recorded) the reference dataset."""
     from data.errors import InputError, Problem
 
     if book is None and plan_book.input_file:
@@ -555,57 +555,91 @@ def plan_inputs(plan_book: Any, book: str | None) -> Any:
         candidates = [recorded, Path(plan_book.path).parent / recorded.name]
         found = next((c for c in candidates if c.is_file()), None)
         if found is None:
-            raise InputError(Problem("Summary", "", f"input_file {plan_book.input_file} (the workbook the plan "
-                                     "was made from) is not found", "expected --book BOOK.xlsx"))
+            raise InputError(Problem(f"[{Path(plan_book.path).name}]Summary", "",
+                                     f"input_file {plan_book.input_file} (the workbook the plan was made from) "
+                                     "is not found", "expected --book BOOK.xlsx"))
         book = str(found)
-    scenario = load_scenario(book)
-    source = scenario.inputs.source
-    if plan_book.input_sha256 and source is not None and source.sha256 != plan_book.input_sha256:
-        click.echo(f"warning: {source.path} is not the workbook the plan was made from (SHA-256 differs)", err=True)
-    return scenario
+    return load_scenario(book)
+
+
+STRESS_SHOWN = {  # Alliance measure -> how the terminal shows it
+    "expected_nation_years_in_breach": ("nation-years in breach (expected)", "{:,.2f}"),
+    "budget_overrun_share": ("overrun beyond budget, share of budget", "{:.2%}"),
+    "expected_overrun_beyond_budget": ("overrun beyond budget (expected)", "{:,.1f}"),
+    "p95_overrun_beyond_budget": ("overrun beyond budget (1 in 20 exceeds)", "{:,.1f}"),
+    "expected_nations_in_breach": ("nations in breach (expected)", "{:,.2f}"),
+    "expected_capability_lost": ("capability at risk (expected lost)", "{:,.1f}"),
+    "expected_capability_delivered": ("capability delivered (expected)", "{:,.1f}"),
+    "any_breach_probability": ("P(some nation breaches somewhere)", "{:.3f}"),
+}
+
+
+def stress_table(comparison: Any) -> str:
+    """The headline measures, one column per plan."""
+    table = comparison.alliance_table().set_index("measure")
+    labels = comparison.labels
+    width = max(len(text) for text, _ in STRESS_SHOWN.values())
+    columns = [max(12, len(label)) for label in labels]
+    lines = [" " * width + "".join(f"  {label:>{w}}" for label, w in zip(labels, columns))]
+    for measure, (text, fmt) in STRESS_SHOWN.items():
+        values = "".join(f"  {fmt.format(float(table.loc[measure, label])):>{w}}" for label, w in zip(labels, columns))
+        lines.append(f"{text:<{width}}{values}")
+    return "\n".join(lines)
 
 
 @main.command()
-@click.argument("plan", type=click.Path(dir_okay=False))
-@click.option("--book", type=click.Path(dir_okay=False), help="Input workbook (default: the plan's Summary input_file).")
+@click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--book", type=click.Path(dir_okay=False),
+              help="Input workbook (default: the first plan's Summary input_file).")
 @click.option("--samples", default=1000, show_default=True, type=click.IntRange(min=1), help="Overrun scenarios.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Random seed (same seed: same draws).")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="Random seed: the same seed gives every plan the same draws.")
 @click.option("--overrun-probability", default=0.5, show_default=True, type=click.FloatRange(0, 1),
               help="Chance that a programme overruns in a scenario.")
-@click.option("--point", type=click.IntRange(min=1), help="For a Pareto front workbook: the point to stress.")
+@click.option("--point", type=click.IntRange(min=1), help="For Pareto front workbooks: the point to stress.")
+@click.option("--allow-other-input", is_flag=True,
+              help="Stress a plan made from another input workbook (or another version of it) anyway, "
+                   "with a warning.")
 @click.option("-o", "--output", default="stress.xlsx", show_default=True, type=click.Path(dir_okay=False))
 @click.pass_context
 @handle_errors
-def stress(ctx: click.Context, plan: str, book: str | None, samples: int, seed: int, overrun_probability: float,
-           point: int | None, output: str) -> None:
-    """Stress test PLAN.xlsx: budget breaches and capability lost under sampled cost overruns."""
-    from data.plan_reader import load_plan_book
-    from optimizer.studies.stress import stress_test
+def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples: int, seed: int,
+           overrun_probability: float, point: int | None, allow_other_input: bool, output: str) -> None:
+    """Stress test PLAN.xlsx [PLAN2.xlsx …] side by side under the same sampled cost overruns:
+    budget breaches, overrun beyond budget and capability at risk, per nation and alliance."""
     from optimizer.checks.verify import check_plan
+    from optimizer.studies.stress import compare_stress, read_plan_books, stress_plans
 
-    plan_book = load_plan_book(plan)
-    scenario = plan_inputs(plan_book, book)
-    decisions = plan_book.decisions(scenario.inputs, point)
-    for line in check_plan(scenario.inputs, decisions)[:5]:
-        click.echo(f"warning: the plan breaks the model: {line}", err=True)
-    report = stress_test(scenario.inputs, decisions, samples, seed, overrun_probability)
+    inputs_given = [Path(p).resolve() for p in (*plans, *([book] if book else []))]
+    if Path(output).resolve() in inputs_given:
+        raise click.BadParameter("the output would overwrite an input workbook", param_hint="-o")
+    books = read_plan_books(plans)
+    scenario = plan_inputs(books[0], book)
+    chosen, warnings = stress_plans(books, scenario.inputs, point, allow_other_input)
+    for line in warnings:
+        click.echo(f"warning: {line}", err=True)
+    for p in chosen:
+        for line in check_plan(scenario.inputs, p.decisions)[:5]:
+            click.echo(f"warning: {p.label}: the plan breaks the model: {line}", err=True)
+    comparison = compare_stress(scenario.inputs, chosen, samples, seed, overrun_probability)
+    comparison.notes += warnings
     source = scenario.inputs.source
-    header = [("plan_file", str(plan)), ("input_file", source.path if source else ""),
-              ("input_sha256", source.sha256 if source else "")]
-    written = write_output(lambda p: report.to_excel(p, header), output)
-    table = report.by_nation
-    shown = table.loc[table["breach_probability"] > 0,
-                      ["nation", "breach_probability", "expected_overrun_cost", "expected_capability_lost"]]
-    if not shown.empty:
-        click.echo(shown.to_string(index=False))
-    click.echo(f"P(some nation breaches its budget) = {report.breach_probability():.3f} over {samples} samples; "
-               f"expected capability lost {table['expected_capability_lost'].sum():,.1f} "
-               f"of {table['plan_capability'].sum():,.1f}")
+    header = [("input_file", source.path if source else ""), ("input_sha256", source.sha256 if source else "")]
+    written = write_output(lambda p: comparison.to_excel(p, header), output)
+    if len(chosen) == 1:
+        table = comparison.by_nation
+        shown = table.loc[table["breach_probability"] > 0,
+                          ["nation", "breach_probability", "expected_overrun_cost", "expected_capability_lost"]]
+        if not shown.empty:
+            click.echo(shown.to_string(index=False))
+    click.echo(stress_table(comparison))
+    click.echo(f"{samples} samples, seed {seed}, overrun probability {overrun_probability:g}: the same draws "
+               f"for every plan.")
     click.echo(f"Stress test written to {written}")
 
 
 @main.command()
-@click.argument("book", type=click.Path(dir_okay=False))
+@click.argument("book", type=click.Path(dir_okay=False), required=False)
 @click.option("--previous", "previous_plan", required=True, type=click.Path(dir_okay=False),
               help="Last year's plan workbook (written by capopt).")
 @click.option("--from-year", required=True, type=int, help="First year that may still change.")
@@ -619,18 +653,22 @@ def stress(ctx: click.Context, plan: str, book: str | None, samples: int, seed: 
 @common_solve_options
 @click.pass_context
 @handle_errors
-def replan(ctx: click.Context, book: str, previous_plan: str, from_year: int, stability_weight: float,
+def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: int, stability_weight: float,
            point: int | None, output: str, objective: str | None, priority: str | None, weights: tuple[str, ...],
            time_limit: float | None, gap: float | None, threads: int | None, solver: str,
            log_file: str | None, highs_options: tuple[str, ...]) -> None:
-    """Re-plan BOOK.xlsx from a year on, keeping what started and penalising changes to the rest."""
+    """Re-plan BOOK.xlsx (default: the reference dataset) from a year on, keeping what started and
+    penalising changes to the rest."""
     from data.plan_reader import read_plan
     from optimizer.studies.replan import replan as run_replan
 
     console: Console = ctx.obj["console"]
     highs_map = parse_highs_options(highs_options)
     scenario = load_scenario(book)
-    if Path(output).resolve() in (Path(book).resolve(), Path(previous_plan).resolve()):
+    source = scenario.inputs.source
+    book_path = book if book is not None else (source.path if source is not None else None)
+    inputs_given = [Path(previous_plan).resolve(), *([Path(book_path).resolve()] if book_path else [])]
+    if Path(output).resolve() in inputs_given:
         raise click.BadParameter("the output would overwrite an input workbook", param_hint="-o")
     priority_list = [p.strip() for p in priority.split(",")] if priority else None
     weight_map = parse_pairs(weights, "--weight", "capability=1")

@@ -480,56 +480,6 @@ def write_robustness_workbook(
     return save_atomically(wb, path)
 
 
-def write_stress_workbook(
-    path: str | Path,
-    summary: SummaryRows,
-    by_nation: pd.DataFrame,
-    by_programme: pd.DataFrame,
-    by_year: pd.DataFrame,
-) -> Path:
-    """Write a stress test of one plan (docs/robust.md): breach odds and capability at risk.
-
-    Stress: one row per nation (`nation`, `breach_probability`, ...) with bars of the
-    breach probability; StressByProgramme: how often each funding overran and slipped;
-    StressByYear: breaches per year across the alliance, with a line chart.
-    """
-    for frame, lead in ((by_nation, "nation"), (by_year, "year")):
-        if lead not in frame.columns or "breach_probability" not in frame.columns:
-            raise ValueError(f"stress tables need '{lead}' and 'breach_probability' columns")
-    summary = _summary_items(summary)
-    wb = new_workbook()
-    _write_summary(wb, summary)
-    ws = _sheet(wb, "Stress")
-    shares = {c: SHARE for c in by_nation.columns if str(c).endswith("_probability")}
-    table = _write_frame(ws, by_nation, shares)
-    if not table.is_empty:
-        chart = clustered_bars(
-            table, "nation", ["breach_probability"], "Probability of a budget breach per nation",
-            y_title="probability", x_title="nation",
-        )
-        chart.y_axis.number_format = "0%"
-        place(ws, chart, _beside(table))
-        if "expected_capability_lost" in by_nation.columns:
-            lost = clustered_bars(
-                table, "nation", ["expected_capability_lost"],
-                "Expected capability lost to slipped programmes", y_title="capability points",
-                x_title="nation",
-            )
-            place(ws, lost, f"{get_column_letter(table.width + 2)}{table.header_row + 20}")
-    shares = {c: SHARE for c in by_programme.columns if str(c).endswith("_probability")}
-    _write_frame(_sheet(wb, "StressByProgramme"), by_programme, shares)
-    ws = _sheet(wb, "StressByYear")
-    shares = {c: SHARE for c in by_year.columns if str(c).endswith("_probability")}
-    years = _write_frame(ws, by_year, shares)
-    if not years.is_empty:
-        chart = lines(years, "year", ["breach_probability"], "Probability that some nation breaches",
-                      y_title="probability", x_title="year")
-        chart.y_axis.number_format = "0%"
-        place(ws, chart, _beside(years))
-    _set_up_printing(wb, _label(summary))
-    return save_atomically(wb, path)
-
-
 # --------------------------------------------------------------------------- cells and tables
 
 

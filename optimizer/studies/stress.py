@@ -1,6 +1,6 @@
-"""Stress test of a plan: replay it against sampled cost overruns (docs/robust.md).
+"""Stress tests of plans: replay one or more plans against the same sampled cost overruns.
 
-The overrun model, chosen to be simple, seeded and documented:
+The overrun model (docs/robust.md "Stress test"), chosen to be simple, seeded and documented:
 
 * each programme overruns in a sample with probability `overrun_probability` (default
   0.5), independently of the other programmes;
@@ -11,32 +11,42 @@ The overrun model, chosen to be simple, seeded and documented:
   consortium, on its payment and per-participant cost alike) sees the same fraction;
   adoption costs never overrun;
 * draws are made for every programme of the inputs in input order from a seeded numpy
-  Generator, so two plans of the same inputs stressed with the same seed meet the same
-  overruns (common random numbers: their difference is not sampling noise).
+  Generator — whatever the plans fund — so every plan of the same inputs stressed with the
+  same seed meets the same overruns, however many plans are compared and in whatever
+  order (common random numbers: differences between plans are not sampling noise).
 
-A nation **breaches** in a sample when, with the overruns added to spend, its greedy
-balance (MODEL.md "Precise rules") falls below the borrowing floor in some year.
+**Overrun beyond budget.** Years are replayed in order with the overruns added to spend.
+In a year where a nation's greedy balance (MODEL.md "Precise rules") falls below its
+borrowing floor, the gap is money the nation must find beyond its budget, carry-over and
+borrowing: that (nation, year) is *in breach*, the gap is counted, and the balance is put
+back on the floor before the next year, so a deficit is counted once, where it arises.
+A nation **breaches** in a sample when some year of it is in breach.
 
-**Delay rule** (what a breach costs): years are replayed in order; in a year where some
-nation's balance falls below its floor, the overrunning programmes it pays for in that
-year slip by one year, largest extra cost first, until its balance is back above the
-floor or nothing that overruns is left to slip. A slipped programme's remaining payments
-(every member's, for a joint programme) move one year later and it enters service one
-year later; one that no longer completes by the last planning year earns no capability in
-the horizon nor after it. The capability lost is the plan's capability objective minus
-what the slipped plan earns. A breach that slipping cannot cure is a residual breach.
+**Delay rule** (what a breach costs in capability): years are replayed in order; in a year
+where some nation's balance falls below its floor, the overrunning programmes it pays for
+in that year slip by one year, largest extra cost first, until its balance is back above
+the floor or nothing that overruns is left to slip. A slipped programme's remaining
+payments (every member's, for a joint programme) move one year later and it enters
+service one year later; one that no longer completes by the last planning year earns no
+capability in the horizon nor after it. The capability lost is the plan's capability
+objective minus what the slipped plan earns. A breach that slipping cannot cure is a
+residual breach.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from data.errors import InputError, Problem
+from data.plan_reader import PlanBook, load_plan_book
 from data.tables import Inputs, PlanDecisions
 from optimizer.checks.evaluate import (
     Funding,
@@ -53,7 +63,58 @@ DEFAULT_OVERRUN_PROBABILITY = 0.5
 # triangular on [0, HIGH·r] with mode MODE·r: mean (0 + MODE + HIGH)/3 · r = r
 TRIANGLE_MODE = 0.5
 TRIANGLE_HIGH = 2.5
+PERCENTILE = 0.95  # the "bad case" figures: exceeded in one sample in twenty
 _TOL = 1e-6
+# Columns of the comparison table besides one per plan; a plan may not be labelled so.
+RESERVED_LABELS = frozenset({"measure", "unit", "meaning"})
+
+
+@dataclass(frozen=True)
+class Measure:
+    """An alliance figure of a stress test: its key, unit and what it means to a planner."""
+
+    key: str
+    unit: str  # "money" stands for the inputs' currency
+    meaning: str
+    better: str = "lower"  # "lower", "higher" or "" (context, not a ranking)
+
+
+ALLIANCE_MEASURES: tuple[Measure, ...] = (
+    Measure("expected_nation_years_in_breach", "nation-years",
+            "Expected number of (nation, year) pairs in which a nation must find money beyond its "
+            "budget, carry-over and borrowing. The headline: compare it with nations × years."),
+    Measure("budget_overrun_share", "share of budget",
+            "Overrun beyond budget summed over nations and years, divided by the alliance's total "
+            "budget over the horizon (expected)."),
+    Measure("expected_overrun_beyond_budget", "money",
+            "Expected money the nations must find beyond their budgets, carry-over and borrowing, "
+            "summed over nations and years."),
+    Measure("p95_overrun_beyond_budget", "money",
+            "The same total in a bad case: exceeded in one sample in twenty."),
+    Measure("expected_nations_in_breach", "nations",
+            "Expected number of nations in breach in at least one year (the sum of the nations' "
+            "breach probabilities)."),
+    Measure("expected_nations_residual_breach", "nations",
+            "Expected number of nations with a breach that slipping overrunning programmes "
+            "cannot cure."),
+    Measure("expected_capability_lost", "points",
+            "Capability at risk: expected capability points lost to programmes slipped by the "
+            "delay rule."),
+    Measure("p95_capability_lost", "points",
+            "Capability lost in a bad case: exceeded in one sample in twenty."),
+    Measure("capability_lost_share", "share of capability",
+            "Expected capability lost as a share of the plan's capability."),
+    Measure("expected_capability_delivered", "points",
+            "Plan capability minus expected capability lost: what the plan is expected to deliver "
+            "once overruns hit.", better="higher"),
+    Measure("plan_capability", "points", "The plan's capability objective, without overruns.", better=""),
+    Measure("planned_spend", "money", "What the plan spends without overruns.", better=""),
+    Measure("expected_overrun_cost", "money",
+            "Expected extra cost of all overruns, whether the budgets absorb it or not.", better=""),
+    Measure("any_breach_probability", "probability",
+            "Probability that some nation breaches in some year. Near 1 for any large alliance "
+            "that spends its budgets: kept for reference, not a figure to rank plans by."),
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +128,7 @@ class _Line:
 
 @dataclass
 class StressReport:
-    """Per-nation breach odds and capability at risk for one plan under sampled overruns."""
+    """Per-nation breach odds, overrun beyond budget and capability at risk for one plan."""
 
     by_nation: pd.DataFrame
     by_programme: pd.DataFrame
@@ -76,6 +137,8 @@ class StressReport:
     seed: int
     overrun_probability: float
     notes: list[str] = field(default_factory=list)
+    alliance: dict[str, float] = field(default_factory=dict)  # ALLIANCE_MEASURES by key
+    currency: str = "money"
 
     def breach_probability(self, nation: str | None = None) -> float:
         """P(nation breaches); without a nation, P(some nation breaches)."""
@@ -88,10 +151,7 @@ class StressReport:
         from optimizer.result import tool_version
 
         rows: list[tuple[str, object]] = [
-            ("samples", self.samples),
-            ("seed", self.seed),
-            ("overrun_probability", self.overrun_probability),
-            ("overrun_fraction", f"triangular(0, {TRIANGLE_MODE}·risk, {TRIANGLE_HIGH}·risk), mean = risk"),
+            *overrun_model_rows(self.samples, self.seed, self.overrun_probability),
             ("any_breach_probability", self.breach_probability()),
             ("expected_capability_lost", float(self.by_nation.attrs["expected_capability_lost"])),
             ("plan_capability", float(self.by_nation.attrs["plan_capability"])),
@@ -99,11 +159,161 @@ class StressReport:
         ]
         return rows + [("note", n) for n in self.notes]
 
-    def to_excel(self, path: str | Path, extra_summary: list[tuple[str, object]] | None = None) -> Path:
-        from data.report import write_stress_workbook
+    def to_excel(self, path: str | Path, extra_summary: list[tuple[str, object]] | None = None,
+                 label: str = "plan") -> Path:
+        """The stress workbook of this plan alone (the comparison workbook with one plan)."""
+        comparison = StressComparison({label: self}, self.samples, self.seed, self.overrun_probability,
+                                      currency=self.currency)
+        return comparison.to_excel(path, extra_summary)
 
+
+def overrun_model_rows(samples: int, seed: int, overrun_probability: float) -> list[tuple[str, object]]:
+    """The overrun model in Summary rows: what was sampled, how, and how often."""
+    return [
+        ("overrun_model", (
+            f"each programme overruns in a sample with probability {overrun_probability:g}, "
+            f"independently; an overrun raises every payment to it, for every nation, by a fraction "
+            f"risk × Triangular(0, {TRIANGLE_MODE:g}, {TRIANGLE_HIGH:g}) (mean = risk, at most "
+            f"{TRIANGLE_HIGH:g} × risk); adoptions never overrun")),
+        ("samples", samples),
+        ("seed", seed),
+        ("overrun_probability", overrun_probability),
+        ("overrun_fraction", f"triangular(0, {TRIANGLE_MODE}·risk, {TRIANGLE_HIGH}·risk), mean = risk"),
+        ("common_random_numbers", (
+            "one draw per programme and sample from numpy default_rng(seed), for every programme "
+            "of the inputs: every plan meets the same overruns")),
+        ("percentile", PERCENTILE),
+    ]
+
+
+@dataclass(frozen=True)
+class StressPlan:
+    """A plan to stress: its label (a column of the comparison), decisions and provenance."""
+
+    label: str
+    decisions: PlanDecisions
+    file: str = ""
+    robust_overruns: int | None = None  # the Settings Γ the plan was made with, if recorded
+
+
+@dataclass
+class StressComparison:
+    """Several plans stressed with the same draws, side by side (one plan works too)."""
+
+    reports: dict[str, StressReport]  # by plan label, in the order given
+    samples: int
+    seed: int
+    overrun_probability: float
+    files: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    currency: str = "money"
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.reports)
+
+    def alliance_table(self) -> pd.DataFrame:
+        """One row per alliance measure, one column per plan, then its unit and meaning."""
+        rows = []
+        for m in ALLIANCE_MEASURES:
+            row: dict[str, object] = {"measure": m.key}
+            row.update({label: r.alliance.get(m.key) for label, r in self.reports.items()})
+            row["unit"] = self.currency if m.unit == "money" else m.unit
+            row["meaning"] = m.meaning
+            rows.append(row)
+        return pd.DataFrame(rows, columns=["measure", *self.labels, "unit", "meaning"])
+
+    def _stacked(self, name: str) -> pd.DataFrame:
+        frames = [getattr(r, name).assign(plan=label) for label, r in self.reports.items()]
+        frame = pd.concat(frames, ignore_index=True)
+        return frame[["plan", *[c for c in frame.columns if c != "plan"]]]
+
+    @property
+    def by_nation(self) -> pd.DataFrame:
+        """Every plan's per-nation table, led by `plan` (one block of nations per plan)."""
+        return self._stacked("by_nation")
+
+    @property
+    def by_programme(self) -> pd.DataFrame:
+        return self._stacked("by_programme")
+
+    @property
+    def by_year(self) -> pd.DataFrame:
+        return self._stacked("by_year")
+
+    def findings(self) -> tuple[str, list[str]]:
+        """A headline and a few lines for the Dashboard, in a planner's words."""
+        table = self.alliance_table().set_index("measure")
+        labels = self.labels
+        nation_years = self.nations * self.years
+
+        def ranked(key: str, fmt: str) -> str:
+            better = next(m.better for m in ALLIANCE_MEASURES if m.key == key)
+            values = {label: float(table.loc[key, label]) for label in labels}
+            order = sorted(labels, key=lambda lab: values[lab], reverse=better == "higher")
+            return ", ".join(f"{lab} {values[lab]:{fmt}}" for lab in order)
+
+        first = labels[0]
+        years = {label: float(table.loc["expected_nation_years_in_breach", label]) for label in labels}
+        share = {label: float(table.loc["budget_overrun_share", label]) for label in labels}
+        if len(labels) == 1:
+            headline = (f"{first}: {years[first]:,.1f} nation-years in breach expected (of {nation_years}); "
+                        f"{share[first]:.2%} of the budget overrun")
+        else:
+            best = min(labels, key=lambda lab: (years[lab], share[lab]))
+            others = ", ".join(f"{years[lab]:,.1f} for {lab}" for lab in labels if lab != best)
+            headline = f"Fewest nation-years in breach: {best} ({years[best]:,.1f} against {others})"
+        lines = [
+            f"nation-years in breach, expected (of {self.nations} nations × {self.years} years): "
+            + ranked("expected_nation_years_in_breach", ",.1f"),
+            "overrun beyond budget, share of the alliance budget: " + ranked("budget_overrun_share", ".2%"),
+            f"overrun beyond budget, 1 sample in 20 exceeds ({self.currency}): "
+            + ranked("p95_overrun_beyond_budget", ",.0f"),
+            "capability at risk (expected points lost to slips): " + ranked("expected_capability_lost", ",.0f"),
+            "capability delivered once overruns hit (expected): " + ranked("expected_capability_delivered", ",.0f"),
+            "P(some nation breaches somewhere), near 1 for a large alliance: " + ranked("any_breach_probability", ".3f"),
+            (f"overruns: probability {self.overrun_probability:g} per programme, by a fraction risk × "
+             f"Triangular(0, {TRIANGLE_MODE:g}, {TRIANGLE_HIGH:g})"),
+            f"{self.samples:,} samples, seed {self.seed}: every plan meets the same overruns",
+        ]
+        return headline, lines
+
+    @property
+    def nations(self) -> int:
+        return len(next(iter(self.reports.values())).by_nation)
+
+    @property
+    def years(self) -> int:
+        return len(next(iter(self.reports.values())).by_year)
+
+    def summary_rows(self) -> list[tuple[str, object]]:
+        from optimizer.result import tool_version
+
+        rows: list[tuple[str, object]] = [("plans", ", ".join(self.labels))]
+        if len(self.reports) == 1:
+            if self.files:
+                rows.append(("plan_file", next(iter(self.files.values()))))
+        else:
+            rows += [(f"plan_file:{label}", path) for label, path in self.files.items()]
+        rows += overrun_model_rows(self.samples, self.seed, self.overrun_probability)
+        if len(self.reports) == 1:
+            report = next(iter(self.reports.values()))
+            rows += [
+                ("any_breach_probability", report.breach_probability()),
+                ("expected_capability_lost", float(report.by_nation.attrs["expected_capability_lost"])),
+                ("plan_capability", float(report.by_nation.attrs["plan_capability"])),
+            ]
+        rows.append(("tool_version", tool_version()))
+        notes = [*self.notes, *(f"{label}: {n}" for label, r in self.reports.items() for n in r.notes)]
+        return rows + [("note", n) for n in notes]
+
+    def to_excel(self, path: str | Path, extra_summary: list[tuple[str, object]] | None = None) -> Path:
+        from data.stress_report import write_stress_workbook
+
+        headline, findings = self.findings()
         summary = (extra_summary or []) + self.summary_rows()
-        return write_stress_workbook(path, summary, self.by_nation, self.by_programme, self.by_year)
+        return write_stress_workbook(path, summary, headline, findings, self.alliance_table(), self.labels,
+                                     self.by_nation, self.by_programme, self.by_year)
 
 
 def stress_test(
@@ -114,11 +324,136 @@ def stress_test(
     overrun_probability: float = DEFAULT_OVERRUN_PROBABILITY,
 ) -> StressReport:
     """Replay `decisions` under `samples` seeded overrun scenarios (see the module docstring)."""
+    _check_arguments(samples, overrun_probability)
+    fractions = draw_overruns(inputs, samples, seed, overrun_probability)
+    return _stress(inputs, decisions, fractions, seed, overrun_probability, None)
+
+
+def compare_stress(
+    inputs: Inputs,
+    plans: Mapping[str, PlanDecisions] | Sequence[StressPlan],
+    samples: int = 1000,
+    seed: int = 0,
+    overrun_probability: float = DEFAULT_OVERRUN_PROBABILITY,
+) -> StressComparison:
+    """Stress every plan of `inputs` against the same draws, side by side.
+
+    `plans` is {label: decisions}, or `StressPlan`s when their files and Γ are known. Each
+    plan's figures are exactly `stress_test(inputs, its decisions, samples, seed, …)`'s,
+    whatever the other plans and their order.
+    """
+    _check_arguments(samples, overrun_probability)
+    if isinstance(plans, Mapping):
+        plans = [StressPlan(label, decisions) for label, decisions in plans.items()]
+    if not plans:
+        raise ValueError("compare_stress needs at least one plan")
+    labels = [p.label for p in plans]
+    clashing = sorted({lab for lab in labels if labels.count(lab) > 1 or lab.casefold() in RESERVED_LABELS})
+    if clashing or any(not lab.strip() for lab in labels):
+        raise ValueError(f"plan labels must be distinct, non-blank and none of {sorted(RESERVED_LABELS)}; "
+                         f"got {labels}")
+    fractions = draw_overruns(inputs, samples, seed, overrun_probability)
+    reports = {p.label: _stress(inputs, p.decisions, fractions, seed, overrun_probability, p.robust_overruns)
+               for p in plans}
+    return StressComparison(reports, samples, seed, overrun_probability,
+                            files={p.label: p.file for p in plans if p.file},
+                            currency=inputs.settings.currency)
+
+
+def _check_arguments(samples: int, overrun_probability: float) -> None:
     if samples < 1:
         raise ValueError(f"samples must be ≥ 1, got {samples}")
     if not 0.0 <= overrun_probability <= 1.0:
         raise ValueError(f"overrun_probability must be in [0, 1], got {overrun_probability}")
-    fractions = draw_overruns(inputs, samples, seed, overrun_probability)
+
+
+# --------------------------------------------------------------------------- plan files
+
+
+def plan_labels(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """A short, distinct label per plan file: its name without .xlsx (`robust`, `robust (2)`)."""
+    labels: list[str] = []
+    for path in paths:
+        stem = Path(path).stem.strip() or "plan"
+        label, k = stem, 1
+        while label in labels or label.casefold() in RESERVED_LABELS:
+            k += 1
+            label = f"{stem} ({k})"
+        labels.append(label)
+    return labels
+
+
+def read_plan_books(paths: Sequence[str | os.PathLike[str]]) -> list[PlanBook]:
+    """Every plan workbook read; one InputError listing every file's problems."""
+    books, problems = [], []
+    for path in paths:
+        try:
+            books.append(load_plan_book(path))
+        except InputError as exc:
+            problems += _in_file(exc.problems, path)
+    if problems:
+        raise InputError(problems)
+    return books
+
+
+def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = None,
+                 allow_other_input: bool = False) -> tuple[list[StressPlan], list[str]]:
+    """The plans of `books`, decoded against `inputs`, and warnings.
+
+    A plan that records the input workbook it was made from (Summary `input_sha256`) must
+    have been made from `inputs`' workbook: stressing it against other budgets, or beside
+    plans of other inputs, compares nothing. Such a plan is refused — an InputError naming
+    its file — unless `allow_other_input`, which makes it a warning. `point` picks the plan
+    of a Pareto front workbook (a plain plan ignores it).
+    """
+    source = inputs.source
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    plans = []
+    for book, label in zip(books, plan_labels([b.path for b in books])):
+        name = Path(book.path).name
+        sha = book.input_sha256
+        if sha and source is not None and source.sha256.lower() != sha:
+            what = (f"{name} was made from {book.input_file or 'another input workbook'} "
+                    f"(SHA-256 {sha[:12]}…), not from {source.path} (SHA-256 {source.sha256[:12]}…)")
+            if allow_other_input:
+                warnings.append(what)
+            else:
+                problems.append(Problem(f"[{name}]Summary", "", what,
+                                        "expected plans made from the input workbook they are stressed "
+                                        "against: pass that workbook with --book, stress plans of other "
+                                        "workbooks separately, or --allow-other-input to go on anyway"))
+                continue
+        try:
+            decisions = book.decisions(inputs, point)
+        except InputError as exc:
+            problems += _in_file(exc.problems, book.path)
+            continue
+        plans.append(StressPlan(label, decisions, book.path, _whole(book.summary.get("robust_overruns"))))
+    if problems:
+        raise InputError(problems)
+    return plans, warnings
+
+
+def _in_file(problems: Sequence[Problem], path: str | os.PathLike[str]) -> list[Problem]:
+    """A plan file's problems, located the way Excel names another book's cell:
+    `[plan.xlsx]Plan!D2` (problems of the whole file already name it)."""
+    name = Path(path).name
+    return [p if p.sheet == name else replace(p, sheet=f"[{name}]{p.sheet}") for p in problems]
+
+
+def _whole(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        return None
+    return int(value)
+
+
+# --------------------------------------------------------------------------- the replay
+
+
+def _stress(inputs: Inputs, decisions: PlanDecisions, fractions: np.ndarray, seed: int,
+            overrun_probability: float, robust_overruns: int | None) -> StressReport:
+    samples = fractions.shape[0]
     lines = _payment_lines(inputs, decisions)
     column = {p.id: j for j, p in enumerate(inputs.programmes)}
     nations = [n.code for n in inputs.nations]
@@ -130,7 +465,8 @@ def stress_test(
         drawn = fractions[:, column[line.programme]]
         for year, amount in line.payments.items():
             extra[:, row_of[line.nation], year - years[0]] += drawn * amount
-    breach_years = _breaches(inputs, nations, years, base[None, :, :] + extra)
+    beyond = _beyond_budget(inputs, nations, years, base[None, :, :] + extra)
+    breach_years = beyond > 0
     breached: np.ndarray = np.any(breach_years, axis=2)  # (samples, nations)
     replay = _Replay(inputs, decisions, lines, nations, years, base, column)
     plan_capability = replay.capability({})
@@ -144,7 +480,9 @@ def stress_test(
             slips.setdefault(key, np.zeros(samples))[s] = k
         lost[s] = replay.capability_lost_by_nation(shifts)
     overran = fractions > 0
-    by_nation = _by_nation(inputs, nations, breached, residual, lost, extra, replay)
+    budgets = np.array([sum(inputs.budget(n, y) for y in years) for n in nations])
+    by_nation = _by_nation(inputs, nations, breach_years, residual, lost, extra, beyond, budgets, replay,
+                           robust_overruns)
     by_nation.attrs.update(
         any_breach_probability=float(np.any(breached, axis=1).mean()),
         expected_capability_lost=float(lost.sum(axis=1).mean()),
@@ -155,13 +493,47 @@ def stress_test(
         "year": years,
         "breach_probability": breach_years.any(axis=1).mean(axis=0),
         "expected_nations_breaching": breach_years.sum(axis=1).mean(axis=0),
+        "expected_overrun_beyond_budget": beyond.sum(axis=1).mean(axis=0),
     })
-    logger.info("stress test: %d samples, P(any breach) = %.3f", samples, by_nation.attrs["any_breach_probability"])
-    return StressReport(by_nation, by_programme, by_year, samples, seed, overrun_probability)
+    alliance = _alliance(breach_years, breached, residual, lost, extra, beyond, float(budgets.sum()),
+                         float(base.sum()), plan_capability)
+    logger.info("stress test: %d samples, %.2f nation-years in breach expected, P(any breach) = %.3f",
+                samples, alliance["expected_nation_years_in_breach"], alliance["any_breach_probability"])
+    return StressReport(by_nation, by_programme, by_year, samples, seed, overrun_probability, alliance=alliance,
+                        currency=inputs.settings.currency)
+
+
+def _alliance(breach_years: np.ndarray, breached: np.ndarray, residual: np.ndarray, lost: np.ndarray,
+              extra: np.ndarray, beyond: np.ndarray, total_budget: float, planned_spend: float,
+              plan_capability: float) -> dict[str, float]:
+    """ALLIANCE_MEASURES of one plan, from its (samples, nations[, years]) arrays."""
+    total_beyond = beyond.sum(axis=(1, 2))
+    total_lost = lost.sum(axis=1)
+    expected_lost = float(total_lost.mean())
+    return {
+        "expected_nation_years_in_breach": float(breach_years.sum(axis=(1, 2)).mean()),
+        "budget_overrun_share": float(total_beyond.mean() / total_budget) if total_budget > 0 else 0.0,
+        "expected_overrun_beyond_budget": float(total_beyond.mean()),
+        "p95_overrun_beyond_budget": float(np.quantile(total_beyond, PERCENTILE)),
+        "expected_nations_in_breach": float(breached.sum(axis=1).mean()),
+        "expected_nations_residual_breach": float(residual.sum(axis=1).mean()),
+        "expected_capability_lost": expected_lost,
+        "p95_capability_lost": float(np.quantile(total_lost, PERCENTILE)),
+        "capability_lost_share": expected_lost / plan_capability if plan_capability > 0 else 0.0,
+        "expected_capability_delivered": plan_capability - expected_lost,
+        "plan_capability": plan_capability,
+        "planned_spend": planned_spend,
+        "expected_overrun_cost": float(extra.sum(axis=(1, 2)).mean()),
+        "any_breach_probability": float(np.any(breached, axis=1).mean()),
+    }
 
 
 def draw_overruns(inputs: Inputs, samples: int, seed: int, overrun_probability: float) -> np.ndarray:
-    """(samples, programmes) overrun fractions, programmes in input order (0 = no overrun)."""
+    """(samples, programmes) overrun fractions, programmes in input order (0 = no overrun).
+
+    Drawn for every programme of the inputs, funded or not: the draws depend on the inputs
+    and the seed only, never on a plan.
+    """
     rng = np.random.default_rng(seed)
     size = (samples, len(inputs.programmes))
     occurs = rng.random(size) < overrun_probability
@@ -190,16 +562,23 @@ def _base_spend(inputs: Inputs, decisions: PlanDecisions, nations: list[str], ye
     return spend
 
 
-def _breaches(inputs: Inputs, nations: list[str], years: list[int], spend: np.ndarray) -> np.ndarray:
-    """(samples, nations, years) True where the greedy balance is below the floor."""
-    out = np.zeros(spend.shape, dtype=bool)
+def _beyond_budget(inputs: Inputs, nations: list[str], years: list[int], spend: np.ndarray) -> np.ndarray:
+    """(samples, nations, years) money needed beyond budget, carry-over and borrowing (0: none).
+
+    The greedy balance, except that a year's gap below the floor is found (counted here)
+    and the balance put back on the floor, so a deficit is counted in the year it arises.
+    Up to a nation's first breach this is the plain greedy balance.
+    """
+    out = np.zeros(spend.shape)
     balance = np.zeros(spend.shape[:2])
     for i, n in enumerate(nations):
         for j, year in enumerate(years):
-            available = balance[:, i] + inputs.budget(n, year) - spend[:, i, j]
-            balance[:, i] = np.minimum(available, carry_cap(inputs, n, year))
+            budget = inputs.budget(n, year)
+            balance[:, i] = np.minimum(balance[:, i] + budget - spend[:, i, j], carry_cap(inputs, n, year))
             floor = borrowing_floor(inputs, n, year)
-            out[:, i, j] = balance[:, i] < floor - _TOL * max(1.0, abs(floor), inputs.budget(n, year))
+            short = balance[:, i] < floor - _TOL * max(1.0, abs(floor), budget)
+            out[:, i, j] = np.where(short, floor - balance[:, i], 0.0)
+            balance[:, i] = np.where(short, floor, balance[:, i])
     return out
 
 
@@ -291,23 +670,34 @@ class _Replay:
         return self._points[key]
 
 
-def _by_nation(inputs: Inputs, nations: list[str], breached: np.ndarray, residual: np.ndarray,
-               lost: np.ndarray, extra: np.ndarray, replay: _Replay) -> pd.DataFrame:
+def _by_nation(inputs: Inputs, nations: list[str], breach_years: np.ndarray, residual: np.ndarray,
+               lost: np.ndarray, extra: np.ndarray, beyond: np.ndarray, budgets: np.ndarray, replay: _Replay,
+               robust_overruns: int | None) -> pd.DataFrame:
     planned = np.zeros(len(nations))
     for f in replay.fundings:
         planned[replay.row[f.nation]] += replay.points(f, 0)
+    own = {n.code: n.robust_overruns for n in inputs.nations}
+    total_beyond = beyond.sum(axis=2)  # (samples, nations)
     frame = pd.DataFrame({
         "nation": nations,
         "role": [inputs.nation_by_code[n].role for n in nations],
-        "gamma": [inputs.robust_overruns(n) for n in nations],
-        "breach_probability": breached.mean(axis=0),
+        # Γ the plan was made with: the nation's own, else the plan's Settings value if known
+        "gamma": [inputs.robust_overruns(n) if robust_overruns is None or own[n] is not None else robust_overruns
+                  for n in nations],
+        "breach_probability": breach_years.any(axis=2).mean(axis=0),
+        "expected_breach_years": breach_years.sum(axis=2).mean(axis=0),
         "residual_breach_probability": residual.mean(axis=0),
         "expected_overrun_cost": extra.sum(axis=2).mean(axis=0),
+        "expected_overrun_beyond_budget": total_beyond.mean(axis=0),
+        "p95_overrun_beyond_budget": np.quantile(total_beyond, PERCENTILE, axis=0),
         "plan_capability": planned,
         "expected_capability_lost": lost.mean(axis=0),
+        "p95_capability_lost": np.quantile(lost, PERCENTILE, axis=0),
     })
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["capability_lost_share"] = np.where(planned > 0, frame["expected_capability_lost"] / planned, 0.0)
+        frame["overrun_beyond_budget_share"] = np.where(
+            budgets > 0, frame["expected_overrun_beyond_budget"] / budgets, 0.0)
     return frame
 
 

@@ -1,4 +1,5 @@
-"""CLI of issue 8: `solve --robust`, `robustness`, `stress` and `replan` through CliRunner."""
+"""CLI of issues 8 and 21: `solve --robust`, `robustness`, `stress` (plans side by side) and
+`replan` through CliRunner."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ def test_stress_finds_the_input_from_the_plan_summary(tmp_path, book):
     nations = sheet_rows(out, "Stress")
     assert nations[0]["nation"] == "AAA" and nations[0]["breach_probability"] > 0.3
     assert summary(out)["plan_file"] == str(nominal)
-    assert len(openpyxl.load_workbook(out)["Stress"]._charts) == 2
+    assert len(openpyxl.load_workbook(out)["Stress"]._charts) == 4
     out2 = tmp_path / "stress2.xlsx"
     result = run("stress", str(robust), "--book", str(book), "--samples", "400", "--seed", "3", "-o", str(out2))
     assert result.exit_code == 0, result.output
@@ -112,6 +113,114 @@ def test_stress_needs_the_recorded_input_when_it_is_gone(tmp_path, book):
     book.rename(tmp_path / "elsewhere.xlsx")
     result = run("stress", str(plan), "-o", str(tmp_path / "s.xlsx"))
     assert result.exit_code == 3 and "--book" in result.output
+
+
+@pytest.fixture()
+def two_plans(tmp_path, book) -> tuple[Path, Path]:
+    nominal, robust = tmp_path / "nominal.xlsx", tmp_path / "robust.xlsx"
+    assert run("solve", str(book), "-o", str(nominal), "--gap", "0").exit_code == 0
+    assert run("solve", str(book), "-o", str(robust), "--robust", "1", "--gap", "0").exit_code == 0
+    return nominal, robust
+
+
+def alliance(path: Path) -> dict[str, dict[str, object]]:
+    return {r["measure"]: r for r in sheet_rows(path, "Alliance")}  # type: ignore[misc]
+
+
+def test_stress_compares_plans_side_by_side_on_the_same_draws(tmp_path, two_plans):
+    """The nominal plan spends all 10 a year on P1 (8, risk 0.5) and P2 (2): every overrun of
+    P1 is beyond budget. The robust plan funds only P2 (no risk): nothing ever breaches."""
+    from optimizer.studies.stress import ALLIANCE_MEASURES
+
+    nominal, robust = two_plans
+    out = tmp_path / "stress.xlsx"
+    result = run("stress", str(nominal), str(robust), "--samples", "400", "--seed", "3", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "nation-years in breach (expected)" in result.output and "Stress test written to" in result.output
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Dashboard", "Summary", "Alliance", "Stress", "StressByProgramme", "StressByYear"]
+    charts = {name: wb[name]._charts for name in ("Dashboard", "Alliance", "Stress", "StressByYear")}
+    assert [len(charts[n]) for n in charts] == [3, len(ALLIANCE_MEASURES), 4, 3]
+    assert all(len(c.series) == 2 for cs in charts.values() for c in cs)  # one series per plan
+    facts = summary(out)
+    assert "probability 0.5" in facts["overrun_model"] and "Triangular(0, 0.5, 2.5)" in facts["overrun_model"]
+    assert (facts["samples"], facts["seed"], facts["plans"]) == (400, 3, "nominal, robust")
+    assert facts["plan_file:robust"] == str(robust)
+    table = alliance(out)
+    assert table["expected_nation_years_in_breach"]["robust"] == 0
+    assert table["expected_nation_years_in_breach"]["nominal"] > 0.3
+    assert table["budget_overrun_share"]["nominal"] == pytest.approx(
+        table["expected_overrun_beyond_budget"]["nominal"] / 20)  # two years of 10
+    assert table["any_breach_probability"]["unit"] == "probability"
+    assert [r["plan"] for r in sheet_rows(out, "Stress")] == ["nominal", "robust"]
+    swapped = tmp_path / "swapped.xlsx"
+    assert run("stress", str(robust), str(nominal), "--samples", "400", "--seed", "3", "-o", str(swapped)).exit_code == 0
+    again = alliance(swapped)
+    assert summary(swapped)["plans"] == "robust, nominal"
+    for measure, row in table.items():
+        assert (again[measure]["nominal"], again[measure]["robust"]) == (row["nominal"], row["robust"])
+
+
+def test_stress_refuses_a_plan_made_from_another_input(tmp_path, book, two_plans):
+    """other.xlsx has the same ids but other budgets: its plan compares nothing with these."""
+    from data.reader import load_inputs
+
+    inputs, _ = load_inputs(book)
+    other_book = write_inputs(inputs.with_changes(budgets={k: 2 * v for k, v in inputs.budgets.items()}),
+                              tmp_path / "other.xlsx")
+    other = tmp_path / "other-plan.xlsx"
+    assert run("solve", str(other_book), "-o", str(other), "--gap", "0").exit_code == 0
+    nominal, _ = two_plans
+    out = tmp_path / "s.xlsx"
+    result = run("stress", str(nominal), str(other), "-o", str(out), "--samples", "50")
+    assert result.exit_code == 3
+    assert "[other-plan.xlsx]Summary: other-plan.xlsx was made from" in result.output
+    assert "other.xlsx" in result.output and "--allow-other-input" in result.output
+    assert not out.exists()
+    result = run("stress", str(nominal), str(other), "-o", str(out), "--samples", "50", "--allow-other-input")
+    assert result.exit_code == 0, result.output
+    assert "warning: other-plan.xlsx was made from" in result.output
+    assert any("other-plan.xlsx was made from" in str(r["value"]) for r in sheet_rows(out, "Summary")
+               if r["key"] == "note")
+
+
+def test_stress_of_several_plans_names_the_file_of_each_problem(tmp_path, two_plans):
+    nominal, robust = two_plans
+    wb = openpyxl.load_workbook(robust)
+    wb["Plan"]["D2"] = "soon"
+    wb.save(robust)
+    out = tmp_path / "s.xlsx"
+    result = run("stress", str(nominal), str(robust), str(tmp_path / "missing.xlsx"), "-o", str(out))
+    assert result.exit_code == 3
+    assert "missing.xlsx: file not found" in result.output
+    assert not out.exists()
+    result = run("stress", str(nominal), str(robust), "-o", str(out))
+    assert result.exit_code == 3
+    assert '[robust.xlsx]Plan!D2: start_year is "soon"' in result.output
+    assert not out.exists()
+
+
+def test_stress_needs_a_plan_and_will_not_overwrite_one(tmp_path, two_plans):
+    assert run("stress", "-o", str(tmp_path / "s.xlsx")).exit_code == 2
+    nominal, robust = two_plans
+    result = run("stress", str(nominal), str(robust), "-o", str(robust))
+    assert result.exit_code == 2 and "overwrite" in result.output
+
+
+def test_replan_without_a_book_uses_the_reference_dataset(tmp_path, book, monkeypatch):
+    """Like every other command: no BOOK, the bundled dataset (here a small stand-in)."""
+    import data.reference
+
+    plan = tmp_path / "plan.xlsx"
+    assert run("solve", str(book), "-o", str(plan), "--gap", "0").exit_code == 0
+    monkeypatch.setattr(data.reference, "reference_path", lambda: book)
+    out = tmp_path / "replan.xlsx"
+    result = run("replan", "--previous", str(plan), "--from-year", "2031", "-o", str(out), "--gap", "0")
+    assert result.exit_code == 0, result.output
+    assert "0 change(s)" in result.output
+    assert summary(out)["input_file"] == str(book)
+    result = run("replan", "--previous", str(plan), "--from-year", "2031", "-o", str(book))
+    assert result.exit_code == 2 and "overwrite" in result.output
 
 
 def test_replan_lists_changes_against_the_previous_plan(tmp_path):

@@ -1,4 +1,5 @@
-"""Stress tests of plans (optimizer.studies.stress): overrun distribution, breaches, delay rule."""
+"""Stress tests of plans (optimizer.studies.stress): overrun distribution, breaches, overrun
+beyond budget, delay rule, and plans compared on the same draws."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import pandas as pd
 import pytest
 
 from optimizer import Scenario
-from optimizer.studies.stress import TRIANGLE_HIGH, draw_overruns, stress_test
+from optimizer.studies.stress import (
+    ALLIANCE_MEASURES,
+    PERCENTILE,
+    TRIANGLE_HIGH,
+    StressPlan,
+    compare_stress,
+    draw_overruns,
+    plan_labels,
+    stress_test,
+)
 from tests.optimizer.conftest import make_inputs, nation, plan, programme
 
 
@@ -113,3 +123,113 @@ def test_bad_arguments() -> None:
         stress_test(_two_programmes(), BOTH, samples=0)
     with pytest.raises(ValueError, match="overrun_probability"):
         stress_test(_two_programmes(), BOTH, samples=10, overrun_probability=1.5)
+
+
+# --- overrun beyond budget, by hand -------------------------------------------------------
+def _full_budget_two_years():
+    """Nation A has 8 a year, use-or-lose. P1 (cost 8, risk 0.5) runs in 2030 and P2 (cost 8,
+    no risk) in 2031: every euro is spent, so P1's overrun fraction F is all beyond budget."""
+    return make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=8.0,
+        programmes=[programme("P1", 1, 8, risk=0.5), programme("P2", 1, 8)],
+        values={("P1", "air"): 5.0, ("P2", "air"): 1.0},
+    )
+
+
+FULL = plan(national={("A", "P1"): 2030, ("A", "P2"): 2031})
+
+
+def test_overrun_beyond_budget_by_hand() -> None:
+    """Overrun probability 1: every sample, 2030 needs 8·F beyond the budget of 8 and nothing
+    else. The deficit is found in 2030, so 2031 (spend 8 = budget) is not in breach again:
+    one nation-year in breach per sample, 8·F beyond budget, 8·E[F]/16 of the budget."""
+    inputs = _full_budget_two_years()
+    drawn = draw_overruns(inputs, 400, seed=4, overrun_probability=1.0)[:, 0]
+    report = stress_test(inputs, FULL, samples=400, seed=4, overrun_probability=1.0)
+    a, nation_a = report.alliance, report.by_nation.iloc[0]
+    assert (drawn > 0).all()
+    assert a["expected_nation_years_in_breach"] == nation_a["expected_breach_years"] == 1.0
+    assert a["expected_overrun_beyond_budget"] == pytest.approx(8 * drawn.mean())
+    assert a["expected_overrun_beyond_budget"] == pytest.approx(8 * 0.5, rel=0.05)  # E[F] = risk
+    assert a["p95_overrun_beyond_budget"] == pytest.approx(8 * np.quantile(drawn, PERCENTILE))
+    assert nation_a["p95_overrun_beyond_budget"] == pytest.approx(a["p95_overrun_beyond_budget"])
+    assert a["budget_overrun_share"] == pytest.approx(8 * drawn.mean() / 16)
+    assert nation_a["overrun_beyond_budget_share"] == pytest.approx(a["budget_overrun_share"])
+    assert a["expected_nations_in_breach"] == a["any_breach_probability"] == 1.0
+    assert a["planned_spend"] == 16.0
+    assert a["expected_overrun_cost"] == pytest.approx(8 * drawn.mean())
+    assert report.by_year["expected_nations_breaching"].tolist() == [1.0, 0.0]
+    assert report.by_year["expected_overrun_beyond_budget"].tolist() == pytest.approx([8 * drawn.mean(), 0])
+
+
+def test_only_the_overrun_above_the_slack_is_beyond_budget() -> None:
+    """Budget 10, P1 alone costs 8: an overrun F needs max(0, 8·F − 2) beyond budget."""
+    inputs = make_inputs(first_year=2030, last_year=2030, nations=[nation("A")], budgets=10.0,
+                         programmes=[programme("P1", 1, 8, risk=0.5)], values={("P1", "air"): 5.0})
+    drawn = draw_overruns(inputs, 500, seed=9, overrun_probability=0.5)[:, 0]
+    report = stress_test(inputs, plan(national={("A", "P1"): 2030}), samples=500, seed=9)
+    beyond = np.maximum(0.0, 8 * drawn - 2)
+    assert report.alliance["expected_overrun_beyond_budget"] == pytest.approx(beyond.mean())
+    assert report.alliance["expected_nation_years_in_breach"] == pytest.approx(np.mean(beyond > 0))
+    assert report.breach_probability("A") == pytest.approx(np.mean(beyond > 0))
+    none = stress_test(inputs, plan(national={("A", "P1"): 2030}), samples=50, seed=9, overrun_probability=0.0)
+    assert none.alliance["expected_overrun_beyond_budget"] == none.alliance["expected_nation_years_in_breach"] == 0
+
+
+def test_capability_delivered_is_plan_capability_less_capability_lost() -> None:
+    """One year: P1 (worth 5) slips out of the horizon whenever it overruns (probability ~0.5)."""
+    inputs = _two_programmes(service_years_after_horizon=1)
+    a = stress_test(inputs, BOTH, samples=1000, seed=3).alliance
+    assert a["plan_capability"] == pytest.approx(6.0)
+    assert a["expected_capability_delivered"] == pytest.approx(6.0 - a["expected_capability_lost"])
+    assert a["capability_lost_share"] == pytest.approx(a["expected_capability_lost"] / 6.0)
+    assert a["p95_capability_lost"] == 5.0
+
+
+# --- plans side by side -------------------------------------------------------------------
+def test_every_plan_meets_the_same_draws_whatever_the_order() -> None:
+    """Swapping the plans, or stressing one alone, changes no plan's figure."""
+    inputs = _two_programmes(years=3, risk=0.3)
+    plans = {"both": BOTH, "p1 late": plan(national={("A", "P1"): 2031}), "p2": plan(national={("A", "P2"): 2030})}
+    forward = compare_stress(inputs, plans, samples=300, seed=21)
+    backward = compare_stress(inputs, dict(reversed(list(plans.items()))), samples=300, seed=21)
+    assert forward.labels == list(plans) and backward.labels == list(reversed(list(plans)))
+    for label, decisions in plans.items():
+        alone = stress_test(inputs, decisions, samples=300, seed=21)
+        for report in (forward.reports[label], backward.reports[label]):
+            assert report.alliance == alone.alliance
+            pd.testing.assert_frame_equal(report.by_nation, alone.by_nation)
+            pd.testing.assert_frame_equal(report.by_programme, alone.by_programme)
+            pd.testing.assert_frame_equal(report.by_year, alone.by_year)
+    table = forward.alliance_table().set_index("measure")
+    assert list(table.index) == [m.key for m in ALLIANCE_MEASURES]
+    assert table.loc["expected_nation_years_in_breach", "p2"] == 0  # P2 has no risk
+    assert table.loc["expected_nation_years_in_breach", "both"] > 0
+
+
+def test_a_comparison_reads_side_by_side() -> None:
+    inputs = _two_programmes(years=2)
+    comparison = compare_stress(inputs, [StressPlan("nominal", BOTH, "nominal.xlsx", 0),
+                                         StressPlan("safe", plan(national={("A", "P2"): 2030}), "safe.xlsx", 1)],
+                                samples=200, seed=1)
+    assert comparison.by_nation["plan"].tolist() == ["nominal", "safe"]
+    assert comparison.by_nation.set_index("plan").loc["safe", "gamma"] == 1  # the plan's recorded Γ
+    assert list(comparison.by_year["plan"]) == ["nominal"] * 2 + ["safe"] * 2
+    headline, findings = comparison.findings()
+    assert headline.startswith("Fewest nation-years in breach: safe (0.0 against")
+    assert any("Triangular(0, 0.5, 2.5)" in line for line in findings)
+    rows = dict(comparison.summary_rows())
+    assert rows["plans"] == "nominal, safe"
+    assert rows["plan_file:safe"] == "safe.xlsx"
+    assert "probability 0.5" in str(rows["overrun_model"]) and rows["samples"] == 200 and rows["seed"] == 1
+
+
+def test_plan_labels_are_file_names_made_distinct() -> None:
+    assert plan_labels(["a/plan.xlsx", "b/plan.xlsx", "robust.xlsx", "unit.xlsx"]) == [
+        "plan", "plan (2)", "robust", "unit (2)"]
+
+
+@pytest.mark.parametrize("labels", [["a", "a"], ["measure"], [" "]])
+def test_plan_labels_must_be_distinct_and_not_a_column(labels: list[str]) -> None:
+    with pytest.raises(ValueError, match="labels"):
+        compare_stress(_two_programmes(), [StressPlan(lab, BOTH) for lab in labels], samples=10)
