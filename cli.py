@@ -211,9 +211,11 @@ def common_solve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """How a single solve searches: the strategy, and where the engine's workers run."""
     options = [
-        click.option("--strategy", type=click.Choice(["auto", "highs", "lns"]), default="auto", show_default=True,
-                     help="highs: HiGHS's branch-and-bound; lns: the LP-guided engine (LP relaxation, RENS, "
-                          "neighbourhoods in parallel); auto: chosen by the model's size. Recorded in the Summary."),
+        click.option("--strategy", type=click.Choice(["auto", "highs", "rens", "lns"]), default="auto",
+                     show_default=True,
+                     help="highs: HiGHS's branch-and-bound; rens: LP relaxation and RENS, then HiGHS from that "
+                          "plan; lns: the LP-guided engine (LP relaxation, RENS, neighbourhoods in parallel); "
+                          "auto: chosen by the model's size. Recorded in the Summary."),
         click.option("--workers", "engine_workers", type=click.IntRange(min=1),
                      help="The engine's parallel workers (default: one per core)."),
         click.option("--scheduler", help="Run the engine's workers on a Dask cluster, e.g. tcp://host:8786 "
@@ -285,7 +287,8 @@ def check_objective_names(names: list[str], inputs: Any, hint: str) -> None:
 @click.option("--improve", "improve_seconds", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Spend up to SECONDS (of the time limit) re-optimising one nation at a time from the "
                    "start plan before the full search. Default: half the time limit on models of "
-                   "250,000 non-zeros or more, none below; 0 turns it off.")
+                   "250,000 non-zeros or more solved with --strategy highs (the engine searches nation "
+                   "neighbourhoods itself), none otherwise; 0 turns it off.")
 @common_solve_options
 @engine_options
 @click.pass_context

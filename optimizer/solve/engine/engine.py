@@ -47,6 +47,9 @@ LNS_SECONDS = 3.0
 # A start plan this close to the LP bound is worth improving at once; a worse one (the
 # greedy plan) is not, and the other workers run RENS with other seeds instead.
 GOOD_START_GAP = 0.05
+# Neighbourhoods per worker and round: a round waits for its slowest worker, and two
+# short tasks each even out the wait; their changes are merged (`_merge`) as usual.
+TASKS_PER_WORKER = 2
 STALL_ROUNDS = 2 * len(ROTATION)  # rounds without any improvement before giving up
 
 
@@ -213,7 +216,8 @@ class Engine:
         """One neighbourhood per worker, all from the same incumbent; True if it improved."""
         assert report.x is not None
         seconds = min(LNS_SECONDS, max(deadline - time.monotonic() - 0.2, 0.05))
-        chosen = [self._neighbourhood_task(plan, report.x, lp, seconds, w) for w in range(self.pool.size)]
+        count = self.pool.size * TASKS_PER_WORKER
+        chosen = [self._neighbourhood_task(plan, report.x, lp, seconds, w) for w in range(count)]
         tasks = [task for _, task in chosen]
         results = self.pool.run(self.key, self.arrays, tasks, self.should_stop)
         report.rounds += 1

@@ -72,12 +72,17 @@ class LocalPool(InlinePool):
         return self._executor
 
     def run(self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool]) -> list[TaskResult | None]:
-        futures = [self._pool().submit(run_task, key, arrays, task) for task in tasks[1:]]
-        first = self.solve(key, arrays, tasks[0], should_stop) if tasks else None
-        rest = _gather(futures, should_stop, self.shutdown)
-        if any(result is None for result in rest):
+        """This process solves every `size`-th task (the first, …), the spawned ones the rest."""
+        own = range(0, len(tasks), self.size)
+        futures = {i: self._pool().submit(run_task, key, arrays, task) for i, task in enumerate(tasks) if i not in own}
+        results: dict[int, TaskResult | None] = {}
+        for i in own:
+            results[i] = None if should_stop() else self.solve(key, arrays, tasks[i], should_stop)
+        for i, result in zip(futures, _gather(list(futures.values()), should_stop, self.shutdown)):
+            results[i] = result
+        if any(results[i] is None for i in futures):
             self.shutdown()  # a stopped or broken pool is started afresh for the next round
-        return ([first] if tasks else []) + rest
+        return [results[i] for i in range(len(tasks))]
 
     def shutdown(self) -> None:
         """Stop the spawned processes now (after Ctrl-C their tasks are not waited for)."""
