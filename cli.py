@@ -541,8 +541,11 @@ def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, w
     console.end_live()
     written = write_output(report.to_excel, output)
     table = report.table
-    cols = [c for c in ("gamma", "status", "capability", "cost", "shortfall", "risk") if c in table]
+    cols = [c for c in ("gamma", "status", "gap", "proven", "capability", "cost", "shortfall", "risk") if c in table]
     click.echo(table[cols].to_string(index=False))
+    click.echo(report.proven_summary())
+    for line in report.not_proven():
+        click.echo(line)
     if not report.sweep.complete:
         click.echo("Interrupted: the Γ values solved so far were written.", err=True)
     click.echo(f"Price of robustness written to {written}")

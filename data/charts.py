@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 DEVELOPMENT_FILL = PatternFill("solid", fgColor="D55E00")
 IN_SERVICE_FILL = PatternFill("solid", fgColor="56B4E9")
 MARKER_COLOUR = "1F4E78"
+BOUND_COLOUR = "D55E00"  # the proven bound beside the plan: the warning colour, not the plan's
 GANTT_LABEL_COLUMNS = ("nation", "programme", "sharing", "start_year", "in_service_year")
 GANTT_HEADER_ROW = 3
 GANTT_YEAR_WIDTH = 6.0
@@ -209,6 +210,31 @@ def xy_lines(
         second.y_axis.majorGridlines = None  # one set of gridlines is enough
         _show_axes(second.y_axis)
         chart += second
+    return chart
+
+
+def plan_and_bound(
+    table: TableRef, x: str, plan: str, bound: str, title: str = "", y_title: str | None = None
+) -> ScatterChart:
+    """A plan's value as a line over a numeric x, and its proven bound as markers beside it.
+
+    Where a bound marker sits on the plan's, that plan is proven; where it stands apart,
+    the distance is how much better a plan might still be. Blank bound cells (no bound
+    comparable with this objective) plot nothing rather than a wrong number.
+    """
+    chart = ScatterChart()
+    chart.title = title
+    chart.x_axis.title = x
+    chart.y_axis.title = y_title or plan
+    chart.series.append(_xy_series(table, x, plan, markers_only=False))
+    s = _xy_series(table, x, bound, markers_only=True)
+    s.marker.symbol = "triangle"
+    s.marker.size = 9
+    s.marker.graphicalProperties.solidFill = BOUND_COLOUR
+    s.marker.graphicalProperties.line.solidFill = BOUND_COLOUR
+    chart.series.append(s)
+    _show_axes(chart.x_axis, chart.y_axis)
+    _size(chart)
     return chart
 
 

@@ -124,6 +124,25 @@ def status_in_words(summary: Mapping[str, object]) -> str:
     return f"no plan ({status or 'unknown status'}" + (f": {termination})" if termination else ")")
 
 
+def proof_in_words(status: object, gap: object, objective: str | None = None) -> str:
+    """What one solve proves about its plan, for a study's row: `status_in_words` without
+    a Summary. `objective` is the one the gap is of (the last stage's, or "weighted")."""
+    status = str(status or "").strip().lower()
+    fraction = _number(gap)
+    on = f" on {objective}" if objective else ""
+    if status == "optimal":
+        if not fraction:
+            return "proven: no plan is better"
+        return f"proven: within {percent_up(fraction)} of the best possible{on}"
+    if status == "feasible":
+        if fraction is None:
+            return "best plan found, not proven: no bound, so how far it is from the best possible is unknown"
+        if _sense(objective) == "min":
+            return f"best plan found, not proven: the best possible {objective} is at most {percent_up(fraction)} lower"
+        return f"best plan found, not proven: at most {percent_up(fraction)} below the best possible{on}"
+    return f"no plan ({status or 'unknown status'})"
+
+
 def status_detail(summary: Mapping[str, object]) -> str:
     """The line under the headline: mode, solver's reason, bound, time."""
     parts = []
@@ -525,4 +544,15 @@ def robustness_findings(table: pd.DataFrame, price: pd.DataFrame) -> tuple[str, 
             )
     if not lines:
         lines.append("absorbing overruns costs no objective over these Γ")
+    if "proven" in table.columns:
+        proven = table["proven"].fillna(False).astype(bool)
+        lines.insert(
+            0, f"{int(proven.sum())} of {len(table)} Γ points proven within the gap target"
+        )
+        proofs = table["proof"] if "proof" in table.columns else table["status"]
+        lines[1:1] = [
+            f"Γ = {_fmt(g)}: {proof}"
+            for g, proof, ok in zip(table["gamma"], proofs, proven)
+            if not ok
+        ]
     return headline, lines

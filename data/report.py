@@ -39,6 +39,7 @@ from data.charts import (
     grid_anchor,
     lines,
     place,
+    plan_and_bound,
     scatter,
     xy_lines,
 )
@@ -422,6 +423,7 @@ def write_robustness_workbook(
     price: pd.DataFrame,
     plans: pd.DataFrame,
     core_index: pd.DataFrame,
+    bound_objective: str | None = None,
 ) -> Path:
     """Write the price of robustness (docs/robust.md): one row per Γ with every objective.
 
@@ -429,6 +431,11 @@ def write_robustness_workbook(
     second axis. Price: what each objective loses against the first Γ, and a chart of the
     relative losses, the one scale on which every objective fits. Plans: each Γ's plan;
     CoreIndex: the choices that survive every Γ first.
+
+    When `table` has the proof columns (`proven`, `bound_objective`, `plan_value`,
+    `best_bound`), a second chart sets each Γ's plan beside its proven bound for
+    `bound_objective` (the run's last objective, or "weighted"; default: the one most
+    rows are bounded in).
     """
     if "gamma" not in table.columns or "gamma" not in price.columns:
         raise ValueError("robustness tables need a 'gamma' column")
@@ -438,7 +445,10 @@ def write_robustness_workbook(
     dashboard = _sheet(wb, DASHBOARD)
     _write_summary(wb, summary)
     ws = _sheet(wb, "Robustness")
-    robust = _write_frame(ws, table, {"gamma": "0"})
+    shown, series = _with_bound_series(table, bound_objective)
+    robust = _write_frame(
+        ws, shown, {"gamma": "0", "plan_value": MONEY} | {c: MONEY for c in series or ()}
+    )
     left = [c for c in ("capability",) if c in table.columns]
     right = [c for c in ("cost",) if c in table.columns]
     charts = []
@@ -446,11 +456,19 @@ def write_robustness_workbook(
         title = "Objectives against Γ (overruns absorbed)"
         place(ws, xy_lines(robust, "gamma", left, right, title=title), _beside(robust))
         charts.append(xy_lines(robust, "gamma", left, right, title=title))
+    if series and not robust.is_empty:
+        objective = series[0].removesuffix(": plan")
+        title = f"{objective}: plan and best possible (bound) per Γ"
+        below = f"{get_column_letter(robust.width + 2)}{robust.header_row + (CHART_ROWS + 1) * len(charts)}"
+        place(ws, plan_and_bound(robust, "gamma", *series, title=title, y_title=objective), below)
+        charts.append(plan_and_bound(robust, "gamma", *series, title=title, y_title=objective))
     headline, findings = robustness_findings(table, price)
-    glance = table[[c for c in ("gamma", "capability", "cost", "shortfall") if c in table]]
+    glance = shown[[c for c in ("gamma", "capability", "cost", "shortfall") if c in table]]
     lost = [c for c in ("capability lost %", "cost lost %") if c in price.columns]
     if lost and len(price) == len(glance):
         glance = glance.assign(**{c: price[c].to_numpy() for c in lost})
+    if "proven" in shown.columns:
+        glance = glance.assign(proven=shown["proven"].to_numpy())
     write_study_dashboard(
         dashboard,
         _titled("Price of robustness", summary),
@@ -478,6 +496,36 @@ def write_robustness_workbook(
     _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
     _set_up_printing(wb, label)
     return save_atomically(wb, path)
+
+
+def _with_bound_series(
+    table: pd.DataFrame, objective: str | None
+) -> tuple[pd.DataFrame, tuple[str, str] | None]:
+    """The Robustness sheet's rows: `proven` as yes/no, then the two columns the bound chart
+    plots — each Γ's plan value in `objective` and the bound proven for it.
+
+    A row whose bound is of another objective (its last stage found no plan in time) gets
+    no bound there: a number in other units must not sit on this axis. Its `proof` says
+    which objective its bound is of.
+    """
+    frame = table.copy()
+    if "proven" in frame.columns:
+        frame["proven"] = ["yes" if v is True or v == 1 else "no" for v in frame["proven"]]
+    if not {"bound_objective", "plan_value", "best_bound"} <= set(frame.columns):
+        return frame, None
+    named = frame["bound_objective"].dropna().astype(str)
+    named = named[named != ""]
+    if objective is None:
+        if named.empty:
+            return frame, None
+        objective = str(named.value_counts().index[0])
+    same = frame["bound_objective"].astype(str) == objective
+    plan, bound = f"{objective}: plan", f"{objective}: best possible (bound)"
+    # a named objective's plan value is known for every plan, bounded or not
+    values = frame[objective] if objective in frame.columns else frame["plan_value"].where(same)
+    frame[plan] = pd.to_numeric(values, errors="coerce")
+    frame[bound] = pd.to_numeric(frame["best_bound"], errors="coerce").where(same)
+    return frame, (plan, bound)
 
 
 # --------------------------------------------------------------------------- cells and tables

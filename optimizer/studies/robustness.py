@@ -3,6 +3,10 @@
 One plan per Γ = robust_overruns (docs/robust.md, family 13), solved side by side like any
 sweep. The price of Γ is what each objective loses against the first Γ given (normally 0,
 the nominal plan), signed so that a loss is positive whatever the objective's sense.
+
+Every Γ is solved to the same gap target as a nominal solve; a point that did not reach it
+(its time limit ran out first) is reported as *not proven*, with the bound it did prove, so
+a price read off an unproven point is never mistaken for a proven one.
 """
 
 from __future__ import annotations
@@ -10,20 +14,31 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from data.dashboard import percent_up, proof_in_words
 from data.tables import objective_sense
 from optimizer.errors import SolverError
 from optimizer.solve.objectives import sign
-from optimizer.studies.sweeps import Job, Sweep, SweepProgressFn, run_jobs
+from optimizer.studies.sweeps import Job, Sweep, SweepPoint, SweepProgressFn, run_jobs
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_GAMMAS = (0, 1, 2, 3)
+WEIGHTED = "weighted"  # the objective a weighted run's bound is of: Σ sign·weight·objective
+PROOF_COLUMNS = (
+    "proven",
+    "bound_objective",
+    "plan_value",
+    "best_bound",
+    "bound_source",
+    "strategy",
+    "proof",
+)
 
 
 @dataclass
@@ -32,13 +47,80 @@ class RobustnessReport:
 
     sweep: Sweep
     gammas: list[int]
+    solve_kwargs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def table(self) -> pd.DataFrame:
-        """gamma, status, gap, seconds and every objective: one row per Γ."""
+        """gamma, status, gap, seconds and every objective, then what each solve proved:
+        `proven` (status optimal: within the gap target), the objective its bound is of
+        (the last solved stage's, or "weighted"), the plan's value in it, `best_bound`, its
+        source, the search that ran, and `proof` in words. One row per Γ."""
         table = self.sweep.table.rename(columns={"robust_overruns": "gamma"})
         table["gamma"] = table["gamma"].astype(int)
-        return table.drop(columns=["scenario"])
+        proofs = pd.DataFrame(
+            [self._proof(p) for p in self.sweep.points], columns=list(PROOF_COLUMNS)
+        )
+        return pd.concat([table.drop(columns=["scenario"]), proofs], axis=1)
+
+    @property
+    def bound_objective(self) -> str | None:
+        """The objective every Γ's bound is of when its run completes: the last in priority
+        order (lexicographic), or the weighted sum. None when no Γ found a plan."""
+        result = next((p.result for p in self.sweep.points if p.result is not None), None)
+        if result is None:
+            return None
+        settings = result.inputs.settings
+        if (self.solve_kwargs.get("objective") or settings.objective) == WEIGHTED:
+            return WEIGHTED
+        return list(self.solve_kwargs.get("priority") or settings.priority)[-1]
+
+    @property
+    def gap_target(self) -> float | None:
+        """The relative gap every Γ had to prove: `gap`, else the Settings' mip_gap."""
+        if self.solve_kwargs.get("gap") is not None:
+            return float(self.solve_kwargs["gap"])
+        result = next((p.result for p in self.sweep.points if p.result is not None), None)
+        return float(result.inputs.settings.mip_gap) if result is not None else None
+
+    def not_proven(self) -> list[str]:
+        """One line per Γ whose plan is not proven within the gap target (or has no plan)."""
+        return [
+            f"{p.name}: {row['proof']}"
+            for p, row in zip(self.sweep.points, map(self._proof, self.sweep.points))
+            if not row["proven"]
+        ]
+
+    def proven_summary(self) -> str:
+        """'3 of 4 Γ points proven within the 1 % gap target'."""
+        proven = sum(bool(self._proof(p)["proven"]) for p in self.sweep.points)
+        target = self.gap_target
+        within = f"the {percent_up(target)} gap target" if target else "optimality (gap target 0)"
+        return f"{proven} of {len(self.sweep.points)} Γ points proven within {within}"
+
+    def _proof(self, point: SweepPoint) -> dict[str, Any]:
+        result = point.result
+        if result is None:
+            error = str(point.error or "not solved")
+            return dict.fromkeys(PROOF_COLUMNS) | {
+                "proven": False,
+                "proof": error if error.startswith("no plan") else f"no plan ({error})",
+            }
+        objective = _bounded_objective(result)
+        proof = proof_in_words(result.status, result.gap, objective)
+        wanted = self.bound_objective
+        if objective != wanted and wanted is not None:
+            proof += (
+                f" (its bound is of {objective}, an earlier stage: {wanted} found no plan in time)"
+            )
+        return {
+            "proven": result.status == "optimal",
+            "bound_objective": objective,
+            "plan_value": _value_in(result, objective, self.solve_kwargs),
+            "best_bound": result.best_bound,
+            "bound_source": result.bound_source if result.best_bound is not None else "",
+            "strategy": result.strategy,
+            "proof": proof,
+        }
 
     @property
     def price(self) -> pd.DataFrame:
@@ -70,9 +152,19 @@ class RobustnessReport:
             if p.result is not None:
                 assert_valid(p.result.inputs, p.result.decisions, p.result.objectives)
         summary = self.sweep.summary_rows() + [("gammas", ", ".join(map(str, self.gammas)))]
+        summary += [("mip_gap", self.gap_target), ("proven", self.proven_summary())]
+        summary += [("not_proven", line) for line in self.not_proven()]
         plans = self.sweep.plans.rename(columns={"scenario": "gamma"})
         plans["gamma"] = [_gamma_of(name) for name in plans["gamma"]]
-        return write_robustness_workbook(path, summary, self.table, self.price, plans, self.sweep.core_index)
+        return write_robustness_workbook(
+            path,
+            summary,
+            self.table,
+            self.price,
+            plans,
+            self.sweep.core_index,
+            bound_objective=self.bound_objective,
+        )
 
 
 def _is_objective(name: object) -> bool:
@@ -85,6 +177,23 @@ def _is_objective(name: object) -> bool:
 
 def _gamma_of(name: str) -> int:
     return int(str(name).rsplit("=", 1)[-1])
+
+
+def _bounded_objective(result: Any) -> str:
+    """The objective a Result's bound and gap are of: its last stage that found a plan
+    (optimizer.session: "bound and gap are the last solved stage's")."""
+    solved = [stage for stage in result.stages if stage.outcome.has_solution]
+    stage = solved[-1] if solved else (result.stages[-1] if result.stages else None)
+    return str(stage.objective) if stage is not None else ""
+
+
+def _value_in(result: Any, objective: str, solve_kwargs: dict[str, Any]) -> float | None:
+    """The plan's value in the objective its bound is of, from its re-priced objectives."""
+    if objective == WEIGHTED:
+        weights = solve_kwargs.get("weights") or result.inputs.settings.weights
+        return float(sum(sign(n) * w * result.objectives[n] for n, w in weights.items() if w))
+    value = result.objectives.get(objective)
+    return float(value) if value is not None else None
 
 
 def price_of_robustness(
@@ -114,12 +223,23 @@ def price_of_robustness(
     jobs = [
         Job(f"Γ={g}", float(g), scenario.with_settings(robust_overruns=g).inputs) for g in gammas
     ]
-    sweep = run_jobs(jobs, reuse=False, workers=workers, client=client, scheduler=scheduler,
-                     progress=progress, solve_kwargs=solve_kwargs, x_label="robust_overruns")
+    sweep = run_jobs(
+        jobs,
+        reuse=False,
+        workers=workers,
+        client=client,
+        scheduler=scheduler,
+        progress=progress,
+        solve_kwargs=solve_kwargs,
+        x_label="robust_overruns",
+    )
     if monotone:
         sweep.notes.extend(_repair(sweep, solve_kwargs))
     logger.info("price of robustness for Γ = %s in %.1f s", gammas, sweep.seconds)
-    return RobustnessReport(sweep, gammas)
+    report = RobustnessReport(sweep, gammas, dict(solve_kwargs))
+    for line in report.not_proven():
+        logger.info("not proven within the gap target: %s", line)
+    return report
 
 
 def _repair(sweep: Sweep, solve_kwargs: dict[str, Any]) -> list[str]:
@@ -132,11 +252,17 @@ def _repair(sweep: Sweep, solve_kwargs: dict[str, Any]) -> list[str]:
     best: SweepPoint | None = None
     for i in sorted(range(len(sweep.points)), key=lambda k: -(sweep.points[k].x or 0.0)):
         point = sweep.points[i]
-        if best is not None and best.result is not None and (
-            point.result is None or _better(best.result, point.result, solve_kwargs)
+        if (
+            best is not None
+            and best.result is not None
+            and (point.result is None or _better(best.result, point.result, solve_kwargs))
         ):
             started = time.monotonic()
-            inputs = sweep.points[i].result.inputs if point.result is not None else _inputs_for(best, point)
+            inputs = (
+                sweep.points[i].result.inputs
+                if point.result is not None
+                else _inputs_for(best, point)
+            )
             session = Session(inputs, SolverOptions(threads=SWEEP_THREADS))
             session.load_plan(best.result.decisions)
             try:
@@ -144,12 +270,17 @@ def _repair(sweep: Sweep, solve_kwargs: dict[str, Any]) -> list[str]:
             except SolverError:
                 result = None
             if result is not None:
-                point = SweepPoint(point.name, point.x, result, None, point.seconds + time.monotonic() - started)
+                point = SweepPoint(
+                    point.name, point.x, result, None, point.seconds + time.monotonic() - started
+                )
                 sweep.points[i] = point
-                notes.append(f"{point.name} was solved again from the {best.name} plan (robust for it "
-                             "too, and better than what its own solve found in time)")
-        if point.result is not None and (best is None or best.result is None
-                                         or _better(point.result, best.result, solve_kwargs)):
+                notes.append(
+                    f"{point.name} was solved again from the {best.name} plan (robust for it "
+                    "too, and better than what its own solve found in time)"
+                )
+        if point.result is not None and (
+            best is None or best.result is None or _better(point.result, best.result, solve_kwargs)
+        ):
             best = point
     return notes
 
@@ -167,7 +298,9 @@ def _better(a: Any, b: Any, solve_kwargs: dict[str, Any]) -> bool:
     mode = solve_kwargs.get("objective") or s.objective
     if mode == "weighted":
         weights = solve_kwargs.get("weights") or s.weights
-        score = [sum(sign(n) * w * r.objectives[n] for n, w in weights.items() if w) for r in (a, b)]
+        score = [
+            sum(sign(n) * w * r.objectives[n] for n, w in weights.items() if w) for r in (a, b)
+        ]
         return score[0] > score[1] + 1e-6 * max(1.0, abs(score[1]))
     for name in solve_kwargs.get("priority") or s.priority:
         x, y = sign(name) * a.objectives[name], sign(name) * b.objectives[name]

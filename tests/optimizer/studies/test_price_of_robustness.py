@@ -39,7 +39,8 @@ def test_each_gamma_is_solved_and_priced_against_the_first(scenario, tmp_path) -
     path = report.to_excel(tmp_path / "robust.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Dashboard", "Summary", "Robustness", "Price", "Plans", "CoreIndex"]
-    assert len(wb["Robustness"]._charts) == 1 and len(wb["Price"]._charts) == 1
+    # objectives against Γ, and the weighted objective's plan beside its bound
+    assert len(wb["Robustness"]._charts) == 2 and len(wb["Price"]._charts) == 1
     gammas = [r[0] for r in wb["Plans"].iter_rows(min_row=2, values_only=True)]
     assert sorted(set(gammas)) == [0, 1, 2]
 
@@ -73,10 +74,10 @@ def test_a_gamma_left_worse_than_a_larger_one_is_solved_again_from_it(scenario) 
 def test_robust_runs_start_from_the_fully_protected_greedy_plan() -> None:
     """The spreadsheet-method start must be robust too: the greedy plan of costs raised by
     their full risk, in real money, passes the robust rule for any Γ and starts the solve."""
+    from optimizer.checks.verify import check_plan
     from optimizer.heuristics.greedy import greedy_plan
     from optimizer.heuristics.robust_greedy import robust_greedy_plan
     from optimizer.session import Session
-    from optimizer.checks.verify import check_plan
     from tests.models.conftest import synthetic_inputs
 
     base = Scenario(synthetic_inputs(nations=8, programmes=12, years=6, seed=1))
