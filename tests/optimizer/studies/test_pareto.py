@@ -242,10 +242,12 @@ def test_interrupted_parallel_front_keeps_what_was_found():
     assert 2 <= len(front.points_found) < 35
 
 
+@pytest.mark.parametrize("dense_cells", [0, GridFlags.DENSE_CELLS])  # compressed, then every level an edge
 @pytest.mark.parametrize("seed", range(4))
-def test_grid_flags_find_the_cell_a_dense_walk_would(seed):
+def test_grid_flags_find_the_cell_a_dense_walk_would(seed, dense_cells, monkeypatch):
     """Boxes and corners on the compressed grid against a plain boolean array of every cell:
     from every position, the first cell not flagged is the same."""
+    monkeypatch.setattr(GridFlags, "DENSE_CELLS", dense_cells)
     rng = np.random.default_rng(seed)
     for _ in range(60):
         shape = tuple(int(n) for n in rng.integers(1, 7, size=rng.integers(1, 4)))
@@ -260,6 +262,23 @@ def test_grid_flags_find_the_cell_a_dense_walk_would(seed):
                 free = np.flatnonzero(~flat[position:])
                 expected = tuple(int(i) for i in np.unravel_index(position + free[0], shape)) if free.size else None
                 assert flags.next_free(np.unravel_index(position, shape)) == expected
+
+
+@pytest.mark.parametrize("dense_cells", [0, GridFlags.DENSE_CELLS])
+def test_grid_flags_jump_long_flagged_runs(dense_cells, monkeypatch):
+    """Runs longer than the first search window (1024 cells), in both representations."""
+    monkeypatch.setattr(GridFlags, "DENSE_CELLS", dense_cells)
+    rng = np.random.default_rng(7)
+    shape = (3, 40, 50)
+    dense, flags = np.zeros(shape, dtype=bool), GridFlags(shape)
+    for lo, hi in [((0, 0, 0), (2, 38, 50)), ((0, 38, 0), (3, 40, 47)), ((2, 0, 5), (3, 39, 50))]:
+        dense[tuple(slice(a, b) for a, b in zip(lo, hi))] = True
+        flags.flag(lo, hi)
+    flat = dense.reshape(-1)
+    for position in rng.choice(flat.size, size=300, replace=False):
+        free = np.flatnonzero(~flat[position:])
+        expected = tuple(int(i) for i in np.unravel_index(position + free[0], shape)) if free.size else None
+        assert flags.next_free(np.unravel_index(position, shape)) == expected
 
 
 def test_grid_flags_stay_small_on_a_huge_grid():
