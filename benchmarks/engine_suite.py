@@ -6,8 +6,9 @@
     python -m benchmarks.engine_suite --workers             # same plan for 1, 2, 4 workers and Dask
     python -m benchmarks.engine_suite --sweep               # the reference 9-point budget sweep
 
-Every case runs in its own fresh process, one after another, so no two compete for the
-cores and each reports its own peak memory. The engine (`auto`, which picks it from
+Every case runs in its own fresh Python process (a main process, as `capopt solve` is, so
+the engine may start its own workers), one after another, so no two compete for the cores
+and each reports its own peak memory. The engine (`auto`, which picks it from
 250,000 non-zeros) and plain HiGHS (`highs`) solve the same weighted objective
 (benchmarks.run_suite.WEIGHTS) with the same time limit; each plan is checked against
 MODEL.md by the independent verifier and its objective recomputed from the decisions.
@@ -24,7 +25,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.run_suite import WEIGHTS, _peak_mb, machine, run_child
+import json
+import subprocess
+import sys
+
+from benchmarks.run_suite import WEIGHTS, _peak_mb, machine
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LIMITS = {"S": 30.0, "M": 60.0, "L": 120.0, "XL": 600.0}
@@ -118,6 +123,17 @@ def case_workers(size: str, limit: float, workers: int, dask: bool) -> dict[str,
             "termination": result.termination, "plan": plan_digest(result.decisions), "strategy": result.strategy}
 
 
+def run_child(fn: Any, *args: Any) -> dict[str, Any]:
+    """Run one case as a fresh main process (`python -m benchmarks.engine_suite --case …`)."""
+    command = [sys.executable, "-m", "benchmarks.engine_suite", "--case", fn.__name__, json.dumps(list(args))]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    log.error("case %s%s failed:\n%s", fn.__name__, args, done.stderr[-3000:])
+    return {"status": "error"}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="S,M,L")
@@ -128,7 +144,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--workers", action="store_true")
     parser.add_argument("--out", default=str(RESULTS / "engine"))
+    parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case, print its result
+    parser.add_argument("case_args", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.case:
+        print("RESULT " + json.dumps(globals()[args.case](*json.loads(args.case_args)), default=str), flush=True)
+        return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     limits = dict(LIMITS)
     for pair in args.limit:

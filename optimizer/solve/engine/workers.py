@@ -139,8 +139,12 @@ _LOCAL: dict[tuple[int, int | None], LocalPool] = {}
 
 
 def local_pool(size: int, threads: int | None = None) -> InlinePool:
-    """The process-wide pool of `size` workers (1: this process only), started on first use."""
-    if size <= 1:
+    """The process-wide pool of `size` workers (1: this process only), started on first use.
+
+    A process that is itself a worker (a sweep's, a Pareto grid's, a benchmark's, a user's
+    process pool) solves inline: its parent already spreads work over the cores, and pools
+    nested in pool workers were seen to hang at the worker's exit."""
+    if size <= 1 or multiprocessing.parent_process() is not None:
         return InlinePool(threads)
     key = (size, threads)
     if key not in _LOCAL:
