@@ -581,6 +581,8 @@ class _HighsBackend(_Backend):
         achieved = relative_gap(objective_value, bound)
         status: Status = "optimal" if achieved is not None and achieved <= gap else "feasible"
         termination = "interrupted" if INTERRUPT.is_set() else f"engine: {report.stopped_by}"
+        if not report.reproducible:  # the clock cut a search short: another run may differ
+            termination += " (timing-dependent)"
         return SolveOutcome(status, termination, objective_value, bound, achieved, seconds, source)
 
     def _finish_with_highs(

@@ -162,7 +162,8 @@ class Engine:
         plan = NeighbourhoodPlan(a, self.groups, self.seed)
         stall = 0 if neighbourhoods else STALL_ROUNDS
         while report.x is not None and not self._done(report, gap, deadline) and stall < STALL_ROUNDS:
-            self.progress(report, f"neighbourhoods, round {report.rounds + 1}")
+            busy = self.pool.size * TASKS_PER_WORKER
+            self.progress(report, f"round {report.rounds + 1}: {busy} neighbourhoods on {self.pool.size} workers")
             stall = 0 if self._round(report, plan, lp, deadline) else stall + 1
         return self._finish(report, gap, deadline, stall)
 
@@ -197,7 +198,8 @@ class Engine:
         return lp
 
     def _rens(self, report: EngineReport, lp: np.ndarray, deadline: float) -> None:
-        """RENS on this process; the other workers search the start plan's neighbourhoods."""
+        """RENS on this process; the other workers search the start plan's neighbourhoods
+        when it is already good, or run RENS with other seeds when it is not."""
         fix_index, fix_value = rens_fixing(self.arrays, lp)
         seconds = (deadline - time.monotonic()) * RENS_SHARE
         # no start plan: the incumbent rarely fits RENS's fixings, and HiGHS would spend
@@ -213,7 +215,8 @@ class Engine:
         self._collect(report, tasks, self.pool.run(self.key, self.arrays, tasks, self.should_stop), None)
 
     def _round(self, report: EngineReport, plan: NeighbourhoodPlan, lp: np.ndarray | None, deadline: float) -> bool:
-        """One neighbourhood per worker, all from the same incumbent; True if it improved."""
+        """TASKS_PER_WORKER neighbourhoods per worker, all from the same incumbent; True if
+        the incumbent improved."""
         assert report.x is not None
         seconds = min(LNS_SECONDS, max(deadline - time.monotonic() - 0.2, 0.05))
         count = self.pool.size * TASKS_PER_WORKER
