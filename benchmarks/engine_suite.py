@@ -85,6 +85,25 @@ def case_reference(strategy: str, limit: float = 60.0) -> dict[str, Any]:
     }
 
 
+def case_robust(strategy: str, limit: float = 60.0, gamma: int = 2) -> dict[str, Any]:
+    """`capopt solve --robust GAMMA` on the reference dataset (lexicographic, 1 % gap)."""
+    from optimizer import Scenario
+    from optimizer.checks.verify import check_plan
+
+    scenario = Scenario.reference().with_settings(robust_overruns=gamma)
+    began = time.perf_counter()
+    result = scenario.solve(time_limit=limit, gap=0.01, strategy=strategy)
+    wall = time.perf_counter() - began
+    stages = "; ".join(
+        f"{st.objective} {st.outcome.status} {st.outcome.seconds:.1f}s gap {st.outcome.gap}" for st in result.stages
+    )
+    return {
+        "objective": result.objectives["capability"], "gap": result.gap, "status": result.status,
+        "strategy": result.strategy, "bound": result.best_bound, "wall_s": wall, "stages": stages,
+        "violations": len(check_plan(scenario.inputs, result.decisions)), **_peak_mb(),
+    }
+
+
 def case_sweep(strategy: str, limit: float) -> dict[str, Any]:
     """The reference 9-point budget sweep (0.6–1.4), every point's gap."""
     from optimizer import Scenario
@@ -139,10 +158,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="S,M,L")
     parser.add_argument("--variants", default="mixed,hard")
     parser.add_argument("--limit", action="append", default=[], help="SIZE=SECONDS (repeatable)")
+    parser.add_argument("--strategies", default="auto,highs", help="strategies to compare per size")
     parser.add_argument("--xl", action="store_true")
+    parser.add_argument("--xl-auto-only", action="store_true", help="XL with the default only (saves 10 min)")
     parser.add_argument("--no-reference", action="store_true")
     parser.add_argument("--sweep", action="store_true")
+    parser.add_argument("--robust", action="store_true", help="the reference dataset with --robust 2, 60 s")
     parser.add_argument("--workers", action="store_true")
+    parser.add_argument("--workers-size", default="S", help="instance for the workers table (default S)")
     parser.add_argument("--out", default=str(RESULTS / "engine"))
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case, print its result
     parser.add_argument("case_args", nargs="?", help=argparse.SUPPRESS)
@@ -155,30 +178,36 @@ def main(argv: list[str] | None = None) -> None:
     for pair in args.limit:
         size, seconds = pair.split("=")
         limits[size] = float(seconds)
-    sizes = args.sizes.split(",") + (["XL"] if args.xl else [])
+    sizes = [s for s in args.sizes.split(",") if s] + (["XL"] if args.xl else [])
     info = machine()
     rows: list[dict[str, Any]] = []
 
-    def add(case: str, **fields: Any) -> None:
-        rows.append(fields)
-        log.info("%s: %s", case, fields)
+    def add(label: str, result: dict[str, Any], **fields: Any) -> None:
+        """One row: what was asked (`fields`, e.g. requested=auto) beside what the run says."""
+        row = {**result, **fields}
+        rows.append(row)
+        log.info("%s: %s", label, row)
+        write(rows, info, Path(args.out))  # keep what is measured even if a later case breaks
 
     for size in sizes:
         for variant in args.variants.split(","):
-            for strategy in ("auto", "highs"):  # side by side, one after the other
+            for strategy in (("auto",) if size == "XL" and args.xl_auto_only else args.strategies.split(",")):
                 result = run_child(case_solve, size, variant == "hard", limits[size], strategy)
-                add("solve", case="solve", size=size, variant=variant, strategy=strategy, limit=limits[size], **result)
+                add("solve", result, case="solve", size=size, variant=variant, requested=strategy, limit=limits[size])
     if not args.no_reference:
         for strategy in ("auto", "lns", "highs"):
-            add("reference", case="reference", size="reference", strategy=strategy,
-                **run_child(case_reference, strategy))
+            add("reference", run_child(case_reference, strategy), case="reference", size="reference",
+                requested=strategy)
+    if args.robust:
+        for strategy in ("auto", "lns", "rens", "highs"):
+            add("robust", run_child(case_robust, strategy), case="robust Γ=2", size="reference", requested=strategy)
     if args.sweep:
         for strategy in ("auto", "highs"):
-            add("sweep", case="sweep", size="reference", strategy=strategy, **run_child(case_sweep, strategy, 20.0))
+            add("sweep", run_child(case_sweep, strategy, 20.0), case="sweep", size="reference", requested=strategy)
     if args.workers:
         for workers, dask in ((1, False), (1, False), (2, False), (2, False), (4, False), (2, True), (2, True)):
-            add("workers", case="workers", size="M", workers=workers, dask=dask,
-                **run_child(case_workers, "M", 90.0, workers, dask))
+            add("workers", run_child(case_workers, args.workers_size, limits[args.workers_size], workers, dask),
+                case="workers", size=args.workers_size, workers=workers, dask=dask)
     write(rows, info, Path(args.out))
 
 
@@ -190,19 +219,26 @@ def write(rows: list[dict[str, Any]], info: dict[str, str], out: Path) -> None:
         writer.writeheader()
         writer.writerows(rows)
     lines = ["# Engine suite (issue 20)", "", "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), ""]
-    lines += ["| case | size | variant | strategy | limit | objective | bound | gap | wall s | peak MB | plan |",
-              "|---|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines += ["| case | size | variant | asked | ran | limit | objective | bound | gap | wall s | peak MB | plan |",
+              "|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for row in rows:
         gap = row.get("gap")
         lines.append(
             f"| {row['case']} | {row['size']} | {row.get('variant', row.get('workers', ''))}"
-            f"{' dask' if row.get('dask') else ''} | {row.get('strategy', '')} | {row.get('limit', '')} "
+            f"{' dask' if row.get('dask') else ''} | {row.get('requested', '')} | {row.get('strategy', '')} "
+            f"| {row.get('limit', '')} "
             f"| {_num(row.get('objective'))} | {_num(row.get('bound'))} "
             f"| {'' if gap is None else f'{100 * gap:.2f}%'} | {_num(row.get('wall_s'), 1)} "
-            f"| {_num(row.get('peak_rss_mb', row.get('peak_mb')), 0)} | {row.get('plan', row.get('gaps', ''))} |"
+            f"| {_num(_peak(row), 0)} | {row.get('plan', row.get('gaps', row.get('stages', '')))} |"
         )
     out.with_suffix(".md").write_text("\n".join(lines) + "\n")
     log.info("wrote %s", out.with_suffix(".md"))
+
+
+def _peak(row: dict[str, Any]) -> float | None:
+    """This process's peak plus its largest child's (the engine's spawned worker), in MB."""
+    own, child = row.get("peak_mb"), row.get("child_peak_mb")
+    return None if own is None else own + (child or 0.0)
 
 
 def _num(value: Any, digits: int = 1) -> str:

@@ -78,9 +78,10 @@ class SolverOptions:
     # HiGHS options a user sets by name (`--highs-option`), applied after capopt's own
     # settings; kept as (name, value-as-text) pairs so a run's Summary can record them
     highs_options: tuple[tuple[str, str], ...] = ()
-    # the search (optimizer.solve.engine.strategy): auto, highs (branch-and-bound) or lns
-    # (the LP-guided engine); the engine's workers (None: one per core, or `threads`) and
-    # a Dask scheduler address to run them on instead of local processes
+    # the search (optimizer.solve.engine.strategy): auto, highs (branch-and-bound), rens
+    # (LP relaxation and RENS, then highs) or lns (the LP-guided engine); the engine's
+    # workers (None: one per core, or `threads`) and a Dask scheduler address to run them on
+    # instead of local processes
     strategy: str = "auto"
     workers: int | None = None
     scheduler: str | None = None
