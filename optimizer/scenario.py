@@ -78,8 +78,9 @@ class Scenario:
         `improve_seconds` > 0: spend up to that long re-optimising one nation at a time from
         the start plan before the full search (better plans on large models; see
         optimizer.solve.neighbourhood). The bound and the answer's exactness are unaffected.
-        None (default): half the time limit on models of 250,000 non-zeros or more
-        (`optimizer.session.IMPROVE_FROM_NONZEROS`), none below; 0 turns it off.
+        None (default): half the time limit on models of 250,000 non-zeros or more solved
+        with `strategy="highs"` (`optimizer.session.IMPROVE_FROM_NONZEROS`), none otherwise;
+        0 turns it off.
 
         `highs_options`: HiGHS options by name, e.g. `{"mip_lp_solver": "simplex"}` to keep
         dual simplex for the root LP of a model with 80,000 non-zeros or more (capopt

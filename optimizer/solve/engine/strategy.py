@@ -6,34 +6,29 @@
 * `lns` — the whole engine: LP relaxation, RENS, neighbourhoods in parallel (then HiGHS
   if no neighbourhood improves and time is left).
 
-`auto` decides by the model's size, from measurements side by side (docs/benchmarks.md):
-on small models plain branch-and-bound proves small gaps fastest; on mid-sized ones a
-RENS plan gives it a far better start; from ENGINE_FROM_NONZEROS on, HiGHS does not leave
-its root node within minutes and the neighbourhoods do the work. The Summary records
-which ran and why.
+`auto` decides by the model's size, from measurements side by side (docs/benchmarks.md,
+the engine section): below ENGINE_FROM_NONZEROS plain branch-and-bound (on the reference
+dataset, 65,801 non-zeros, `rens` gave the same plan in the same time and `lns` a worse
+one: its LP relaxation is loose there); from it on, `lns` gave better plans than `highs`
+and `rens` on every instance measured — M with and without hard caps (97,022 and 118,117
+non-zeros), the reference dataset with `--robust 2` (116,914), L. `rens` stays available
+by name. The Summary records which ran and why.
 """
 
 from __future__ import annotations
 
 STRATEGIES = ("auto", "highs", "rens", "lns")
 
-# Under `auto`, models with at least this many matrix non-zeros get `rens`, and from
-# ENGINE_FROM_NONZEROS on `lns`. Measured (docs/benchmarks.md, issue 20): see the table
-# there for the sizes either side.
-RENS_FROM_NONZEROS = 20_000
-ENGINE_FROM_NONZEROS = 250_000
+# Under `auto`, models with at least this many matrix non-zeros get `lns`, smaller ones
+# `highs`: between the reference dataset (65,801) and M with hard caps (97,022).
+ENGINE_FROM_NONZEROS = 90_000
 
 
 def choose_strategy(requested: str, nonzeros: int) -> tuple[str, str]:
     """(strategy to run, what the Summary says of the choice)."""
     if check_strategy(requested) != "auto":
         return requested, requested
-    if nonzeros >= ENGINE_FROM_NONZEROS:
-        chosen = "lns"
-    elif nonzeros >= RENS_FROM_NONZEROS:
-        chosen = "rens"
-    else:
-        chosen = "highs"
+    chosen = "lns" if nonzeros >= ENGINE_FROM_NONZEROS else "highs"
     return chosen, f"{chosen} (automatic: {nonzeros:,} non-zeros)"
 
 

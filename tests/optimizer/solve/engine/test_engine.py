@@ -119,7 +119,7 @@ def test_unknown_strategy_is_refused_before_building():
 
 
 @pytest.mark.parametrize(
-    ("nonzeros", "expected"), [(7_707, "highs"), (62_400, "rens"), (118_000, "rens"), (500_368, "lns")]
+    ("nonzeros", "expected"), [(7_707, "highs"), (65_801, "highs"), (97_022, "lns"), (500_368, "lns")]
 )
 def test_auto_strategy_by_size(nonzeros, expected):
     from optimizer.solve.engine.strategy import choose_strategy
