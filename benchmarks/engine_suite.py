@@ -68,29 +68,21 @@ def case_solve(size: str, hard_caps: bool, limit: float, strategy: str, workers:
 def case_reference(strategy: str, limit: float = 60.0) -> dict[str, Any]:
     """The reference dataset's default run (lexicographic, 1 % gap), as `capopt solve` does it."""
     from optimizer import Scenario
-    from optimizer.checks.verify import check_plan
 
-    scenario = Scenario.reference()
-    began = time.perf_counter()
-    result = scenario.solve(time_limit=limit, gap=0.01, strategy=strategy)
-    wall = time.perf_counter() - began
-    stages = "; ".join(
-        f"{st.objective} {st.outcome.status} {st.outcome.seconds:.1f}s gap {st.outcome.gap}" for st in result.stages
-    )
-    return {
-        "objective": result.objectives["capability"], "gap": result.gap, "status": result.status,
-        "termination": result.termination, "strategy": result.strategy, "bound_source": result.bound_source,
-        "wall_s": wall, "stages": stages, "violations": len(check_plan(scenario.inputs, result.decisions)),
-        **_peak_mb(),
-    }
+    return _lexicographic_case(Scenario.reference(), strategy, limit)
 
 
 def case_robust(strategy: str, limit: float = 60.0, gamma: int = 2) -> dict[str, Any]:
     """`capopt solve --robust GAMMA` on the reference dataset (lexicographic, 1 % gap)."""
     from optimizer import Scenario
+
+    return _lexicographic_case(Scenario.reference().with_settings(robust_overruns=gamma), strategy, limit)
+
+
+def _lexicographic_case(scenario: Any, strategy: str, limit: float) -> dict[str, Any]:
+    """A Settings-driven (lexicographic) solve to 1 %, with each stage's outcome."""
     from optimizer.checks.verify import check_plan
 
-    scenario = Scenario.reference().with_settings(robust_overruns=gamma)
     began = time.perf_counter()
     result = scenario.solve(time_limit=limit, gap=0.01, strategy=strategy)
     wall = time.perf_counter() - began
@@ -99,7 +91,8 @@ def case_robust(strategy: str, limit: float = 60.0, gamma: int = 2) -> dict[str,
     )
     return {
         "objective": result.objectives["capability"], "gap": result.gap, "status": result.status,
-        "strategy": result.strategy, "bound": result.best_bound, "wall_s": wall, "stages": stages,
+        "termination": result.termination, "strategy": result.strategy, "bound": result.best_bound,
+        "bound_source": result.bound_source, "wall_s": wall, "stages": stages,
         "violations": len(check_plan(scenario.inputs, result.decisions)), **_peak_mb(),
     }
 
