@@ -74,7 +74,7 @@ def test_lns_strategy_matches_enumeration(seed):
         assert result.strategy.startswith("lns")
 
 
-def test_same_seed_same_plan_and_other_workers_agree():
+def test_same_seed_and_worker_count_give_the_same_plan():
     """Runs that end by their gap target or by running out of ideas are reproducible."""
     inputs = random_tiny_inputs(3)
     runs = []
