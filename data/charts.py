@@ -291,13 +291,7 @@ def add_gantt_sheet(
         number_formats={"point": "0", "start_year": "0", "in_service_year": "0"},
         start_row=GANTT_HEADER_ROW,
     )
-    first_year_col = len(labels) + 1
-    for i, r in enumerate(rows):
-        _shade_row(ws, GANTT_HEADER_ROW + 1 + i, first_year_col, years, r)
-    ws.freeze_panes = ws.cell(row=GANTT_HEADER_ROW + 1, column=first_year_col)
-    for j in range(first_year_col, first_year_col + len(years)):
-        ws.column_dimensions[get_column_letter(j)].width = GANTT_YEAR_WIDTH
-        ws.cell(row=GANTT_HEADER_ROW, column=j).alignment = Alignment(horizontal="center")
+    _shade_years(ws, rows, years, len(labels) + 1)
     log.debug("Gantt: %d rows up to sheet row %d", len(rows), last)
     return ws
 
@@ -338,13 +332,18 @@ def add_programme_gantt_sheet(
     first_year_col = len(PROGRAMME_GANTT_COLUMNS) + 1
     funded_col = PROGRAMME_GANTT_COLUMNS.index("funded_by") + 1
     wrap_column(ws, funded_col, FUNDED_BY_WIDTH, GANTT_HEADER_ROW + 1, last, funded_col)
+    _shade_years(ws, rows, years, first_year_col)
+    return ws
+
+
+def _shade_years(ws: Worksheet, rows: Sequence[Any], years: Sequence[int], first_year_col: int) -> None:
+    """Both Gantt sheets: shade each row's years, freeze the labels, narrow centred years."""
     for i, r in enumerate(rows):
         _shade_row(ws, GANTT_HEADER_ROW + 1 + i, first_year_col, years, r)
     ws.freeze_panes = ws.cell(row=GANTT_HEADER_ROW + 1, column=first_year_col)
     for j in range(first_year_col, first_year_col + len(years)):
         ws.column_dimensions[get_column_letter(j)].width = GANTT_YEAR_WIDTH
         ws.cell(row=GANTT_HEADER_ROW, column=j).alignment = Alignment(horizontal="center")
-    return ws
 
 
 def _programme_rows(plan: pd.DataFrame) -> list[dict[str, Any]]:
