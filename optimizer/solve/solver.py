@@ -304,9 +304,12 @@ class PersistentSolver:
         sub-problem (one nation re-optimised) always gets plain branch-and-bound."""
         from optimizer.solve.engine.strategy import choose_strategy
 
-        if self.restricted or not isinstance(self._backend, _HighsBackend):
+        backend = self._backend
+        if self.restricted or not isinstance(backend, _HighsBackend):
             return "highs"
-        nonzeros = self.matrix_nonzeros() or 0
+        if backend.mirror is None:  # hand the model over once; each solve syncs it anyway
+            backend.prepare()
+        nonzeros = backend.nonzeros() or 0
         chosen, note = choose_strategy(self.options.strategy, nonzeros)
         if chosen == "lns":
             note += f", {self.engine_pool().name}"
