@@ -123,3 +123,94 @@ def _column_wise(matrix: object, columns: int, rows: int) -> tuple[np.ndarray, n
     counts = np.bincount(index, minlength=columns)
     col_start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
     return col_start, row_of_entry[order], value[order]
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A neighbourhood as a MIP of its own: only the columns it leaves free.
+
+    HiGHS's presolve removes fixed columns too, but it reads the whole model first: on
+    the XL benchmark instance (2.1 million non-zeros) that alone cost a 3-second
+    neighbourhood most of its time. The restriction is built with numpy in milliseconds.
+    `full(x)` maps a plan of the restriction back to a plan of the whole model."""
+
+    arrays: MipArrays
+    kept: np.ndarray  # the whole model's index of each column of `arrays`
+    fixed_values: np.ndarray  # a whole-model vector with every fixed column at its value
+
+    def full(self, x: np.ndarray) -> np.ndarray:
+        values = self.fixed_values.copy()
+        values[self.kept] = x
+        return values
+
+
+def restrict(
+    arrays: MipArrays, fix_index: np.ndarray, fix_value: np.ndarray, reference: np.ndarray | None,
+    tolerance: float = 1e-6,
+) -> Restriction | None:
+    """The sub-MIP with `fix_index` fixed at `fix_value` (None: a row then fails, so the
+    neighbourhood is infeasible).
+
+    With a `reference` plan (the incumbent: feasible), the continuous columns no free
+    integer column can reach through the rows (directly or through other continuous
+    columns) are fixed at its values too: every row left out then holds only fixed
+    columns at values that already satisfied it. Without one, every continuous column
+    stays free."""
+    fixed = np.zeros(arrays.columns, dtype=bool)
+    fixed[fix_index] = True
+    values = np.zeros(arrays.columns)
+    values[fix_index] = fix_value
+    if reference is not None:
+        reachable = _reachable_continuous(arrays, arrays.integer & ~fixed)
+        frozen = ~arrays.integer & ~reachable
+        fixed |= frozen
+        values[frozen] = reference[frozen]
+    kept = np.flatnonzero(~fixed)
+    column_of_entry = np.repeat(np.arange(arrays.columns), np.diff(arrays.starts))
+    constant = np.zeros(len(arrays.row_lower))
+    on_fixed = fixed[column_of_entry]
+    np.add.at(constant, arrays.index[on_fixed], arrays.values[on_fixed] * values[column_of_entry[on_fixed]])
+    live = np.zeros(len(arrays.row_lower), dtype=bool)
+    live[arrays.index[~on_fixed]] = True
+    slack = tolerance * np.maximum(1.0, np.abs(constant))
+    dead = ~live
+    if np.any(constant[dead] < arrays.row_lower[dead] - slack[dead]) or np.any(
+        constant[dead] > arrays.row_upper[dead] + slack[dead]
+    ):
+        return None
+    new_row = np.cumsum(live) - 1
+    lengths = np.diff(arrays.starts)[kept]
+    entries = np.flatnonzero(~on_fixed)  # column-wise order: the kept columns' entries, in order
+    sub = MipArrays(
+        maximise=arrays.maximise,
+        offset=arrays.offset + float(arrays.cost[fixed] @ values[fixed]),
+        cost=arrays.cost[kept],
+        col_lower=arrays.col_lower[kept],
+        col_upper=arrays.col_upper[kept],
+        row_lower=arrays.row_lower[live] - constant[live],
+        row_upper=arrays.row_upper[live] - constant[live],
+        starts=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32),
+        index=new_row[arrays.index[entries]].astype(np.int32),
+        values=arrays.values[entries],
+        integer=arrays.integer[kept],
+    )
+    return Restriction(sub, kept, values)
+
+
+def _reachable_continuous(arrays: MipArrays, free_integer: np.ndarray) -> np.ndarray:
+    """The continuous columns linked to a free integer column by a chain of rows that
+    pass only through continuous columns."""
+    column_of_entry = np.repeat(np.arange(arrays.columns), np.diff(arrays.starts))
+    continuous_entry = ~arrays.integer[column_of_entry]
+    rows = np.zeros(len(arrays.row_lower), dtype=bool)
+    rows[arrays.index[free_integer[column_of_entry]]] = True
+    reached = np.zeros(arrays.columns, dtype=bool)
+    while True:
+        touching = continuous_entry & rows[arrays.index]
+        new = np.zeros(arrays.columns, dtype=bool)
+        new[column_of_entry[touching]] = True
+        new &= ~reached
+        if not new.any():
+            return reached
+        reached |= new
+        rows[arrays.index[new[column_of_entry]]] = True

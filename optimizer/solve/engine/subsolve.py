@@ -1,9 +1,9 @@
 """One neighbourhood solved as a sub-MIP: fix some integer columns, start from a plan, solve.
 
 Runs wherever a worker runs (this process, a spawned process, a Dask worker). Each worker
-builds its HiGHS copy of a MIP once (`WorkerModel`, cached by the MIP's key) and then only
-changes column bounds between neighbourhoods: milliseconds, where a rebuild costs seconds
-on large models.
+keeps the MIP's arrays (`WorkerModel`, cached by the MIP's key: they cross to a worker
+once per MIP, not once per task) and solves each neighbourhood as a MIP of its own free
+columns only (`problem.restrict`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from optimizer.solve.engine.problem import MipArrays
+from optimizer.solve.engine.problem import MipArrays, restrict
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Task:
 @dataclass(frozen=True)
 class TaskResult:
     name: str
-    status: str  # "solution", "no_solution" or "infeasible"
+    status: str  # "solution", "no_solution", "infeasible" or MISSING (the worker lacks the MIP)
     objective: float | None
     x: np.ndarray | None
     seconds: float
@@ -49,38 +49,33 @@ class TaskResult:
 
 
 class WorkerModel:
-    """A worker's own HiGHS copy of the MIP, reused for every task on it."""
+    """A worker's copy of the MIP's arrays; each task is solved as its own restricted MIP
+    (`restrict`): only the columns the neighbourhood frees, built in milliseconds, so
+    HiGHS's presolve never reads the whole model again (on XL that cost most of a task)."""
 
     def __init__(self, arrays: MipArrays, threads: int = 1, should_stop: Callable[[], bool] | None = None):
         self.arrays = arrays
-        self.highs = arrays.highs(threads=threads)
-        if should_stop is not None:  # this process's solves obey Ctrl-C and the deadline
-            def check(event: object) -> None:
-                if should_stop():
-                    event.interrupt()  # type: ignore[attr-defined]
-
-            for callback in (self.highs.cbSimplexInterrupt, self.highs.cbMipInterrupt):  # type: ignore[attr-defined]
-                callback += check
+        self.threads = threads
+        self.should_stop = should_stop
 
     def solve(self, task: Task) -> TaskResult:
         import highspy
 
-        a = self.arrays
-        highs = self.highs
-        lower, upper = a.col_lower.copy(), a.col_upper.copy()
-        lower[task.fix_index] = task.fix_value
-        upper[task.fix_index] = task.fix_value
-        highs.changeColsBounds(a.columns, np.arange(a.columns, dtype=np.int32), lower, upper)
+        started = time.monotonic()
+        restriction = restrict(self.arrays, task.fix_index, task.fix_value, task.start)
+        if restriction is None:  # the fixings break a row no free column is left to mend
+            return TaskResult(task.name, "infeasible", None, None, time.monotonic() - started, False, True)
+        sub = restriction.arrays
+        highs = sub.highs(threads=self.threads, seed=task.seed)
+        self._interruptible(highs)
         highs.setOptionValue("time_limit", max(float(task.time_limit), 0.01))
         highs.setOptionValue("mip_max_nodes", int(task.node_limit))
         highs.setOptionValue("mip_rel_gap", float(task.gap))
-        highs.setOptionValue("random_seed", int(task.seed))
         if task.start is not None:
             solution = highspy.HighsSolution()
-            solution.col_value = np.clip(task.start, lower, upper)
+            solution.col_value = np.clip(task.start[restriction.kept], sub.col_lower, sub.col_upper)
             solution.value_valid = True
             highs.setSolution(solution)
-        started = time.monotonic()
         highs.run()
         seconds = time.monotonic() - started
         status = highs.getModelStatus()
@@ -90,9 +85,23 @@ class WorkerModel:
             return TaskResult(task.name, "infeasible", None, None, seconds, by_time, True)
         if highs.getInfo().primal_solution_status != 2:  # 2: a feasible plan in hand
             return TaskResult(task.name, "no_solution", None, None, seconds, by_time, False)
-        x = np.array(highs.getSolution().col_value, dtype=float)
+        x = restriction.full(np.array(highs.getSolution().col_value, dtype=float))
+        a = self.arrays
         x[a.integer] = np.round(x[a.integer])
         return TaskResult(task.name, "solution", a.objective(x), x, seconds, by_time, status == kinds.kOptimal)
+
+    def _interruptible(self, highs: object) -> None:
+        """This process's solves obey Ctrl-C and the deadline."""
+        should_stop = self.should_stop
+        if should_stop is None:
+            return
+
+        def check(event: object) -> None:
+            if should_stop():
+                event.interrupt()  # type: ignore[attr-defined]
+
+        for callback in (highs.cbSimplexInterrupt, highs.cbMipInterrupt):  # type: ignore[attr-defined]
+            callback += check
 
 
 _MODELS: dict[str, WorkerModel] = {}
@@ -104,11 +113,18 @@ def ignore_ctrl_c() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run_task(key: str, arrays: MipArrays, task: Task) -> TaskResult:
-    """Worker entry point: solve `task` on this process's copy of the MIP named `key`,
-    built on first use; one MIP at a time is kept (the previous solve's is done)."""
+MISSING = "missing model"  # a worker asked for a MIP it does not hold (`run_task`)
+
+
+def run_task(key: str, arrays: MipArrays | None, task: Task) -> TaskResult:
+    """Worker entry point: solve `task` on this process's copy of the MIP named `key`.
+
+    `arrays` may be None once the MIP was sent: a worker that does not hold it (a fresh
+    process) answers MISSING and is sent it. One MIP at a time is kept."""
     model = _MODELS.get(key)
     if model is None:
+        if arrays is None:
+            return TaskResult(task.name, MISSING, None, None, 0.0, False, False)
         _MODELS.clear()
         model = _MODELS[key] = WorkerModel(arrays)
     return model.solve(task)

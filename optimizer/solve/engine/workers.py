@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Protocol
 
 from optimizer.solve.engine.problem import MipArrays
-from optimizer.solve.engine.subsolve import Task, TaskResult, WorkerModel, ignore_ctrl_c, run_task
+from optimizer.solve.engine.subsolve import MISSING, Task, TaskResult, WorkerModel, ignore_ctrl_c, run_task
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ class LocalPool(InlinePool):
         self.size = size
         self.name = f"{size} local processes"
         self._executor: ProcessPoolExecutor | None = None
+        self._shipped = ""  # the MIP whose arrays went to the workers last
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -72,14 +73,24 @@ class LocalPool(InlinePool):
         return self._executor
 
     def run(self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool]) -> list[TaskResult | None]:
-        """This process solves every `size`-th task (the first, …), the spawned ones the rest."""
+        """This process solves every `size`-th task (the first, …), the spawned ones the rest.
+
+        The MIP's arrays go with the tasks of its first round only (on XL, 40 MB a task);
+        a worker that missed them says so and gets them."""
         own = range(0, len(tasks), self.size)
-        futures = {i: self._pool().submit(run_task, key, arrays, task) for i, task in enumerate(tasks) if i not in own}
+        ship = arrays if key != self._shipped else None
+        self._shipped = key
+        futures = {i: self._pool().submit(run_task, key, ship, task) for i, task in enumerate(tasks) if i not in own}
         results: dict[int, TaskResult | None] = {}
         for i in own:
             results[i] = None if should_stop() else self.solve(key, arrays, tasks[i], should_stop)
         for i, result in zip(futures, _gather(list(futures.values()), should_stop, self.shutdown)):
             results[i] = result
+        missed = [i for i in futures if results[i] is not None and results[i].status == MISSING]  # type: ignore[union-attr]
+        if missed:
+            again = [self._pool().submit(run_task, key, arrays, tasks[i]) for i in missed]
+            for i, result in zip(missed, _gather(again, should_stop, self.shutdown)):
+                results[i] = result
         if any(results[i] is None for i in futures):
             self.shutdown()  # a stopped or broken pool is started afresh for the next round
         return [results[i] for i in range(len(tasks))]
@@ -91,6 +102,7 @@ class LocalPool(InlinePool):
                 process.terminate()
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+            self._shipped = ""
 
 
 class DaskPool:

@@ -1,4 +1,4 @@
-"""A shortfall stage whose start plan has shortfall 0 is proven by it: no solver call."""
+"""The shortfall stage: proven by a start plan with shortfall 0 (no solver call), else given its share of the time."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from data.tables import Target
 from optimizer import Scenario
-from optimizer.solve.objectives import PROVEN_BY_START, proven_by_start
+from optimizer.solve.objectives import PROVEN_BY_START, proven_by_start, stage_seconds
 from optimizer.solve.solver import PersistentSolver
 from optimizer.checks.verify import check_plan
 from tests.optimizer.conftest import make_inputs, nation, programme
@@ -80,3 +80,26 @@ def test_a_later_shortfall_stage_is_proven_by_the_previous_stages_plan(monkeypat
     assert len(calls) == 2
     assert result.status == "optimal" and result.objectives["shortfall"] == 0.0
     assert result.decisions.national == {("A", "P"): 2030}
+
+
+def test_an_unproven_shortfall_stage_leaves_the_later_stages_their_share():
+    assert stage_seconds("shortfall", 30.0, 3) == pytest.approx(10.0)
+    assert stage_seconds("shortfall", 30.0, 1) == pytest.approx(30.0)  # nothing follows it
+    assert stage_seconds("capability", 30.0, 2) == pytest.approx(30.0)
+
+
+def test_the_shortfall_stage_is_handed_its_share_of_the_limit(monkeypatch):
+    """The unmeetable target keeps shortfall above 0: its stage must not be given the whole limit."""
+    inputs = busy_small_nation().with_changes(targets=(Target("A", "land", 2032, 10.0, 2),))
+    limits: list[float] = []
+    original = PersistentSolver.solve
+
+    def recording(self, time_limit, *args, **kwargs):
+        limits.append(time_limit)
+        return original(self, time_limit, *args, **kwargs)
+
+    monkeypatch.setattr(PersistentSolver, "solve", recording)
+    result = Scenario(inputs).solve(time_limit=30, gap=0.0)
+    assert [stage.objective for stage in result.stages] == ["shortfall", "capability", "cost"]
+    assert limits[0] <= 30.0 / 3 + 1e-9
+    assert limits[1] > limits[0]  # the rest of the run is the later stages'
