@@ -253,6 +253,8 @@ class Engine:
             if result is None:
                 report.reproducible = False
                 continue
+            logger.debug("engine: %s: %s %s in %.2f s%s", result.name, result.status, result.objective,
+                         result.seconds, " (proven)" if result.proven else " (time)" if result.stopped_by_time else "")
             if result.stopped_by_time:
                 report.reproducible = False
             better = result.x is not None and a.better(result.objective, report.objective)
