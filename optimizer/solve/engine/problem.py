@@ -129,9 +129,10 @@ def _column_wise(matrix: object, columns: int, rows: int) -> tuple[np.ndarray, n
 class Restriction:
     """A neighbourhood as a MIP of its own: only the columns it leaves free.
 
-    HiGHS's presolve removes fixed columns too, but it reads the whole model first: on
-    the XL benchmark instance (2.1 million non-zeros) that alone cost a 3-second
-    neighbourhood most of its time. The restriction is built with numpy in milliseconds.
+    HiGHS's presolve removes fixed columns too, but it reads the whole model first. On the
+    L benchmark instance a one-nation neighbourhood's restriction has 84,000 of the
+    model's 500,000 non-zeros, is built with numpy in about 12 ms, and HiGHS solved it
+    0.1–1.3 s sooner than the whole model with the same columns fixed (same optima).
     `full(x)` maps a plan of the restriction back to a plan of the whole model."""
 
     arrays: MipArrays

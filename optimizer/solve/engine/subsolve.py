@@ -36,6 +36,11 @@ class Task:
     gap: float = 1e-4
     seed: int = 0
 
+    @property
+    def whole_model(self) -> bool:
+        """Nothing fixed: the task's dual bound is a bound on the whole MIP."""
+        return len(self.fix_index) == 0
+
 
 @dataclass(frozen=True)
 class TaskResult:
@@ -46,6 +51,7 @@ class TaskResult:
     seconds: float
     stopped_by_time: bool
     proven: bool  # the neighbourhood's optimum (to the task's gap) was reached
+    bound: float | None = None  # HiGHS's dual bound on the task's MIP (None: none proven)
 
 
 class WorkerModel:
@@ -62,7 +68,9 @@ class WorkerModel:
         import highspy
 
         started = time.monotonic()
-        restriction = restrict(self.arrays, task.fix_index, task.fix_value, task.start)
+        # a whole-model task keeps every column free: its dual bound must hold for the MIP
+        reference = None if task.whole_model else task.start
+        restriction = restrict(self.arrays, task.fix_index, task.fix_value, reference)
         if restriction is None:  # the fixings break a row no free column is left to mend
             return TaskResult(task.name, "infeasible", None, None, time.monotonic() - started, False, True)
         sub = restriction.arrays
@@ -83,12 +91,14 @@ class WorkerModel:
         by_time = status in (kinds.kTimeLimit, kinds.kInterrupt)
         if status == kinds.kInfeasible:
             return TaskResult(task.name, "infeasible", None, None, seconds, by_time, True)
-        if highs.getInfo().primal_solution_status != 2:  # 2: a feasible plan in hand
-            return TaskResult(task.name, "no_solution", None, None, seconds, by_time, False)
+        info = highs.getInfo()
+        bound = float(info.mip_dual_bound) if abs(info.mip_dual_bound) < 1e30 else None
+        if info.primal_solution_status != 2:  # 2: a feasible plan in hand
+            return TaskResult(task.name, "no_solution", None, None, seconds, by_time, False, bound)
         x = restriction.full(np.array(highs.getSolution().col_value, dtype=float))
         a = self.arrays
         x[a.integer] = np.round(x[a.integer])
-        return TaskResult(task.name, "solution", a.objective(x), x, seconds, by_time, status == kinds.kOptimal)
+        return TaskResult(task.name, "solution", a.objective(x), x, seconds, by_time, status == kinds.kOptimal, bound)
 
     def _interruptible(self, highs: object) -> None:
         """This process's solves obey Ctrl-C and the deadline."""

@@ -3,7 +3,8 @@
 Every pool takes a round of tasks and returns their results in the order given, so the
 engine's choices never depend on which worker finished first: the same seed and worker
 count give the same plan. This process always solves the round's first task itself, so
-one worker costs no process start and Ctrl-C stops it at once.
+one worker costs no process start and Ctrl-C stops it at once. A pool with a worker to
+spare also runs one job beside the rounds (`submit`: the engine's whole-model root node).
 """
 
 from __future__ import annotations
@@ -29,7 +30,21 @@ class Pool(Protocol):
     size: int
     name: str
 
-    def run(self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool]) -> list[TaskResult | None]: ...
+    def run(
+        self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool], busy: int = 0
+    ) -> list[TaskResult | None]: ...
+
+    def submit(self, key: str, arrays: MipArrays, task: Task) -> Background | None: ...
+
+    def abandon(self, job: Background) -> None: ...
+
+
+class Background(Protocol):
+    """A task running beside the rounds on one worker (`Pool.submit`)."""
+
+    def done(self) -> bool: ...
+
+    def result(self) -> TaskResult: ...
 
 
 class InlinePool:
@@ -48,8 +63,17 @@ class InlinePool:
             self._key = key
         return self._model.solve(task)
 
-    def run(self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool]) -> list[TaskResult | None]:
+    def run(
+        self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool], busy: int = 0
+    ) -> list[TaskResult | None]:
         return [self.solve(key, arrays, task, should_stop) for task in tasks]
+
+    def submit(self, key: str, arrays: MipArrays, task: Task) -> Background | None:
+        """No worker to spare: nothing runs in the background."""
+        return None
+
+    def abandon(self, job: Background) -> None:
+        return None
 
 
 class LocalPool(InlinePool):
@@ -72,12 +96,15 @@ class LocalPool(InlinePool):
             self._executor = ProcessPoolExecutor(self.size - 1, mp_context=context, initializer=ignore_ctrl_c)
         return self._executor
 
-    def run(self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool]) -> list[TaskResult | None]:
-        """This process solves every `size`-th task (the first, …), the spawned ones the rest.
+    def run(
+        self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool], busy: int = 0
+    ) -> list[TaskResult | None]:
+        """This process solves every `size − busy`-th task (the first, …), the spawned ones
+        the rest; `busy` spawned processes run background jobs (`submit`) meanwhile.
 
         The MIP's arrays go with the tasks of its first round only (on XL, 40 MB a task);
         a worker that missed them says so and gets them."""
-        own = range(0, len(tasks), self.size)
+        own = range(0, len(tasks), max(1, self.size - busy))
         ship = arrays if key != self._shipped else None
         self._shipped = key
         futures = {i: self._pool().submit(run_task, key, ship, task) for i, task in enumerate(tasks) if i not in own}
@@ -94,6 +121,16 @@ class LocalPool(InlinePool):
         if any(results[i] is None for i in futures):
             self.shutdown()  # a stopped or broken pool is started afresh for the next round
         return [results[i] for i in range(len(tasks))]
+
+    def submit(self, key: str, arrays: MipArrays, task: Task) -> Background | None:
+        """Run `task` on one spawned process beside the rounds (with the MIP's arrays)."""
+        return self._pool().submit(run_task, key, arrays, task)
+
+    def abandon(self, job: Background) -> None:
+        """A background job still running when the solve ends holds a process until its
+        time limit: stop the processes (the next solve starts them afresh)."""
+        if not job.done():
+            self.shutdown()
 
     def shutdown(self) -> None:
         """Stop the spawned processes now (after Ctrl-C their tasks are not waited for)."""
@@ -116,15 +153,27 @@ class DaskPool:
         self._key = ""
         self._arrays: object = None
 
-    def run(self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool]) -> list[TaskResult | None]:
-        if key != self._key:
-            [self._arrays] = self.client.scatter([arrays], broadcast=True)  # type: ignore[attr-defined]
-            self._key = key
+    def run(
+        self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool], busy: int = 0
+    ) -> list[TaskResult | None]:
+        self._scatter(key, arrays)
         futures = [
             self.client.submit(run_task, key, self._arrays, task, pure=False)  # type: ignore[attr-defined]
             for task in tasks
         ]
         return _gather(futures, should_stop, lambda: self.client.cancel(futures))  # type: ignore[attr-defined]
+
+    def submit(self, key: str, arrays: MipArrays, task: Task) -> Background | None:
+        self._scatter(key, arrays)
+        return self.client.submit(run_task, key, self._arrays, task, pure=False)  # type: ignore[attr-defined]
+
+    def abandon(self, job: Background) -> None:
+        self.client.cancel([job])  # type: ignore[attr-defined]
+
+    def _scatter(self, key: str, arrays: MipArrays) -> None:
+        if key != self._key:
+            [self._arrays] = self.client.scatter([arrays], broadcast=True)  # type: ignore[attr-defined]
+            self._key = key
 
 
 def _gather(futures: list, should_stop: Callable[[], bool], abandon: Callable[[], None]) -> list[TaskResult | None]:

@@ -142,3 +142,80 @@ def test_rens_strategy_matches_enumeration(seed):
     )
     assert result.objectives["capability"] == pytest.approx(best, abs=1e-6)
     assert result.strategy == "rens, then highs"
+
+
+class TwoWorkersInline(InlinePool):
+    """Two workers, all in this process (no spawn in tests): the background job (the
+    whole model's root node) is solved at once and handed back as a finished future."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.size = 2
+        self.submitted: list[str] = []
+
+    def submit(self, key, arrays, task):
+        from concurrent.futures import Future
+
+        self.submitted.append(task.name)
+        job: Future = Future()
+        job.set_result(self.solve(key, arrays, task, lambda: False))
+        return job
+
+
+def fund_nothing(arrays) -> np.ndarray | None:
+    """The plan funding nothing, its continuous columns completed by an LP (None: the
+    commitments forbid it)."""
+    import highspy
+
+    highs = arrays.highs(relax=True)
+    lower, upper = arrays.col_lower.copy(), arrays.col_upper.copy()
+    lower[arrays.integer] = upper[arrays.integer] = 0.0
+    highs.changeColsBounds(arrays.columns, np.arange(arrays.columns, dtype=np.int32), lower, upper)
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    x = np.array(highs.getSolution().col_value)
+    return x if feasible(arrays, x) else None
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_whole_model_root_bound_never_cuts_off_the_optimum(seed):
+    """With a second worker, the root node of the whole model runs beside RENS: whatever
+    bound the engine then reports, from the LP or from that root, is at least the
+    enumerated optimum (a bound that cut it off would prove a false gap)."""
+    inputs = random_tiny_inputs(seed)
+    plans = feasible_plans(inputs)
+    if not plans:
+        return
+    for name in OBJECTIVES:
+        sign = 1 if objective_sense(name) == "max" else -1
+        best = max(sign * obj[name] for _, obj in plans)
+        m, backend, arrays, _ = engine_for(inputs, {name: 1.0})
+        engine = Engine(arrays, column_groups(backend.mirror.columns), TwoWorkersInline(), seed=seed)
+        report = engine.solve(time_limit=30, gap=0.0, start=fund_nothing(arrays))
+        assert report.bound >= best - 1e-6, (seed, name, report.bound_source)
+        assert report.objective <= best + 1e-6
+
+
+def test_the_root_bound_is_kept_when_sharper_and_named():
+    """The bound the engine reports is the sharper of the LP's and the root's, with its source."""
+    from optimizer.solve.engine.engine import ROOT_BOUND
+
+    sources = set()
+    for seed in SEEDS:
+        inputs = random_tiny_inputs(seed)
+        m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+        lp = arrays.highs(relax=True)
+        lp.run()
+        engine = Engine(arrays, column_groups(backend.mirror.columns), TwoWorkersInline(), seed=seed)
+        start = fund_nothing(arrays)
+        if start is None:
+            continue
+        pool = engine.pool
+        report = engine.solve(time_limit=30, gap=0.0, start=start)
+        assert pool.submitted in ([], [ROOT_BOUND])  # none when the LP itself is whole
+        assert report.bound <= lp.getInfo().objective_function_value + 1e-6
+        if pool.submitted:
+            assert not report.reproducible  # when the root's result arrives depends on the clock
+        sources.add(report.bound_source)
+    assert sources == {"LP relaxation", ROOT_BOUND}  # sharper on some of these models, not on all

@@ -1,0 +1,44 @@
+"""Workers: the MIP crosses to a spawned worker once, and a worker that lacks it gets it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optimizer.solve.engine.subsolve import MISSING, Task, run_task
+from optimizer.solve.engine.workers import InlinePool, LocalPool
+from tests.optimizer.solve.engine.test_problem import arrays_of
+
+
+def _tasks(arrays, plan: np.ndarray, count: int) -> list[Task]:
+    """`count` neighbourhoods of `plan`, each freeing a different third of the integer columns."""
+    integer = np.flatnonzero(arrays.integer)
+    tasks = []
+    for k in range(count):
+        fixed = np.array([j for i, j in enumerate(integer) if i % 3 != k % 3], dtype=np.int32)
+        tasks.append(Task(f"third {k}", fixed, np.round(plan[fixed]), plan, 30.0, 10_000, seed=k))
+    return tasks
+
+
+def test_a_worker_without_the_mip_says_so():
+    arrays, _ = arrays_of(5)
+    task = _tasks(arrays, np.zeros(arrays.columns), 1)[0]
+    assert run_task("a key no worker has seen", None, task).status == MISSING
+
+
+def test_a_fresh_worker_that_missed_the_mip_is_sent_it_and_agrees_with_this_process():
+    arrays, original = arrays_of(5)
+    original.run()
+    plan = np.array(original.getSolution().col_value)
+    tasks = _tasks(arrays, plan, 4)
+    expected = InlinePool().run("k", arrays, tasks, lambda: False)
+    pool = LocalPool(2)
+    try:
+        first = pool.run("k", arrays, tasks, lambda: False)
+        pool.shutdown()  # the next round meets a fresh process that never saw the MIP …
+        pool._shipped = "k"  # … while this pool believes it was sent
+        second = pool.run("k", arrays, tasks, lambda: False)
+    finally:
+        pool.shutdown()
+    for results in (first, second):
+        assert [r.status for r in results] == [r.status for r in expected]
+        assert [r.objective for r in results] == [r.objective for r in expected]
