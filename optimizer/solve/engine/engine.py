@@ -9,7 +9,8 @@ plan is proven within the gap target, when no neighbourhood improves any more, o
 deadline.
 
 The bound it reports is the LP relaxation's, or the whole model's root node's when that
-is sharper (`ROOT_BOUND`): a plan is called within X % of the best possible only when
+is sharper (`ROOT_BOUND`: one worker solves it beside RENS and the rounds on models small
+enough for its cuts to finish): a plan is called within X % of the best possible only when
 that bound says so.
 """
 

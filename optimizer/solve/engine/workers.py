@@ -168,6 +168,9 @@ class DaskPool:
         return self.client.submit(run_task, key, self._arrays, task, pure=False)  # type: ignore[attr-defined]
 
     def abandon(self, job: Background) -> None:
+        """Dask cannot stop a task once it runs: its worker stays busy until the job's own
+        time limit (at most three quarters of the solve's), and the next solve's first
+        rounds queue on the other workers meanwhile."""
         self.client.cancel([job])  # type: ignore[attr-defined]
 
     def _scatter(self, key: str, arrays: MipArrays) -> None:
