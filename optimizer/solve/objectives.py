@@ -117,8 +117,9 @@ def solve_lexicographic(
 
     The time limit covers the whole run (`stage_seconds` shares it out). From the second
     stage on the previous plan is handed to the solver as a MIP start: it satisfies every
-    hold, so each stage starts from a feasible plan and can only improve on it. If a later stage runs out of time without
-    a plan, the caller keeps the previous stage's plan (`on_stage_solution` saw it).
+    hold, so each stage starts from a feasible plan and can only improve on it. If a later
+    stage runs out of time without a plan, the caller keeps the previous stage's plan
+    (`on_stage_solution` saw it).
     A `penalty` is charged to every stage's objective in its sense (see `penalised`), but
     each hold keeps the bare objective at the value the stage's plan reached: a stage whose
     objective no change can improve must not forbid later stages every change.
