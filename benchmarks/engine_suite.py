@@ -9,7 +9,7 @@
 Every case runs in its own fresh Python process (a main process, as `capopt solve` is, so
 the engine may start its own workers), one after another, so no two compete for the cores
 and each reports its own peak memory. The engine (`auto`, which picks it from
-250,000 non-zeros) and plain HiGHS (`highs`) solve the same weighted objective
+90,000 non-zeros: optimizer.solve.engine.strategy) and plain HiGHS (`highs`) solve the same weighted objective
 (benchmarks.run_suite.WEIGHTS) with the same time limit; each plan is checked against
 MODEL.md by the independent verifier and its objective recomputed from the decisions.
 Writes benchmarks/results/engine.md and engine.csv.
@@ -20,14 +20,13 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import json
 import logging
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
-
-import json
-import subprocess
-import sys
 
 from benchmarks.run_suite import WEIGHTS, _peak_mb, machine
 

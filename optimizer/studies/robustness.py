@@ -66,7 +66,7 @@ class RobustnessReport:
     def bound_objective(self) -> str | None:
         """The objective every Γ's bound is of when its run completes: the last in priority
         order (lexicographic), or the weighted sum. None when no Γ found a plan."""
-        result = next((p.result for p in self.sweep.points if p.result is not None), None)
+        result = self._first_result()
         if result is None:
             return None
         settings = result.inputs.settings
@@ -79,8 +79,12 @@ class RobustnessReport:
         """The relative gap every Γ had to prove: `gap`, else the Settings' mip_gap."""
         if self.solve_kwargs.get("gap") is not None:
             return float(self.solve_kwargs["gap"])
-        result = next((p.result for p in self.sweep.points if p.result is not None), None)
+        result = self._first_result()
         return float(result.inputs.settings.mip_gap) if result is not None else None
+
+    def _first_result(self) -> Any:
+        """The first Γ's Result that has a plan (its inputs carry the run's Settings)."""
+        return next((p.result for p in self.sweep.points if p.result is not None), None)
 
     def not_proven(self) -> list[str]:
         """One line per Γ whose plan is not proven within the gap target (or has no plan)."""
@@ -190,10 +194,15 @@ def _bounded_objective(result: Any) -> str:
 def _value_in(result: Any, objective: str, solve_kwargs: dict[str, Any]) -> float | None:
     """The plan's value in the objective its bound is of, from its re-priced objectives."""
     if objective == WEIGHTED:
-        weights = solve_kwargs.get("weights") or result.inputs.settings.weights
-        return float(sum(sign(n) * w * result.objectives[n] for n, w in weights.items() if w))
+        return _weighted_value(result, solve_kwargs)
     value = result.objectives.get(objective)
     return float(value) if value is not None else None
+
+
+def _weighted_value(result: Any, solve_kwargs: dict[str, Any]) -> float:
+    """Σ sign·weight·objective of a Result, with the run's weights (else its Settings')."""
+    weights = solve_kwargs.get("weights") or result.inputs.settings.weights
+    return float(sum(sign(n) * w * result.objectives[n] for n, w in weights.items() if w))
 
 
 def price_of_robustness(
@@ -297,10 +306,7 @@ def _better(a: Any, b: Any, solve_kwargs: dict[str, Any]) -> bool:
     s = a.inputs.settings
     mode = solve_kwargs.get("objective") or s.objective
     if mode == "weighted":
-        weights = solve_kwargs.get("weights") or s.weights
-        score = [
-            sum(sign(n) * w * r.objectives[n] for n, w in weights.items() if w) for r in (a, b)
-        ]
+        score = [_weighted_value(r, solve_kwargs) for r in (a, b)]
         return score[0] > score[1] + 1e-6 * max(1.0, abs(score[1]))
     for name in solve_kwargs.get("priority") or s.priority:
         x, y = sign(name) * a.objectives[name], sign(name) * b.objectives[name]

@@ -32,20 +32,14 @@ def run(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(cli.main, list(args), catch_exceptions=False)
 
 
+def run_robustness(book: Path, out: Path):  # type: ignore[no-untyped-def]
+    """`capopt robustness` for Γ = 0 and 1, one worker, 1 % gap target."""
+    return run("robustness", str(book), "-o", str(out), "--gammas", "0,1", "--workers", "1", "--gap", "0.01")
+
+
 def test_every_gamma_proven_prints_no_open_point(tmp_path, book) -> None:
     out = tmp_path / "robust.xlsx"
-    result = run(
-        "robustness",
-        str(book),
-        "-o",
-        str(out),
-        "--gammas",
-        "0,1",
-        "--workers",
-        "1",
-        "--gap",
-        "0.01",
-    )
+    result = run_robustness(book, out)
     assert result.exit_code == 0, result.output
     assert "2 of 2 Γ points proven within the 1 % gap target" in result.output
     assert "not proven" not in result.output
@@ -56,18 +50,7 @@ def test_an_open_gamma_gets_its_own_line_and_is_marked_in_the_workbook(
 ) -> None:
     leave_open(monkeypatch, gamma=1, gap=0.05)  # lexicographic: the last stage is cost
     out = tmp_path / "robust.xlsx"
-    result = run(
-        "robustness",
-        str(book),
-        "-o",
-        str(out),
-        "--gammas",
-        "0,1",
-        "--workers",
-        "1",
-        "--gap",
-        "0.01",
-    )
+    result = run_robustness(book, out)
     assert result.exit_code == 0, result.output
     assert "1 of 2 Γ points proven within the 1 % gap target" in result.output
     line = "Γ=1: best plan found, not proven: the best possible cost is at most 5 % lower"

@@ -157,17 +157,17 @@ def restrict(
     columns) are fixed at its values too: every row left out then holds only fixed
     columns at values that already satisfied it. Without one, every continuous column
     stays free."""
+    column_of_entry = np.repeat(np.arange(arrays.columns), np.diff(arrays.starts))
     fixed = np.zeros(arrays.columns, dtype=bool)
     fixed[fix_index] = True
     values = np.zeros(arrays.columns)
     values[fix_index] = fix_value
     if reference is not None:
-        reachable = _reachable_continuous(arrays, arrays.integer & ~fixed)
+        reachable = _reachable_continuous(arrays, arrays.integer & ~fixed, column_of_entry)
         frozen = ~arrays.integer & ~reachable
         fixed |= frozen
         values[frozen] = reference[frozen]
     kept = np.flatnonzero(~fixed)
-    column_of_entry = np.repeat(np.arange(arrays.columns), np.diff(arrays.starts))
     constant = np.zeros(len(arrays.row_lower))
     on_fixed = fixed[column_of_entry]
     np.add.at(constant, arrays.index[on_fixed], arrays.values[on_fixed] * values[column_of_entry[on_fixed]])
@@ -198,10 +198,9 @@ def restrict(
     return Restriction(sub, kept, values)
 
 
-def _reachable_continuous(arrays: MipArrays, free_integer: np.ndarray) -> np.ndarray:
+def _reachable_continuous(arrays: MipArrays, free_integer: np.ndarray, column_of_entry: np.ndarray) -> np.ndarray:
     """The continuous columns linked to a free integer column by a chain of rows that
-    pass only through continuous columns."""
-    column_of_entry = np.repeat(np.arange(arrays.columns), np.diff(arrays.starts))
+    pass only through continuous columns (`column_of_entry`: each matrix entry's column)."""
     continuous_entry = ~arrays.integer[column_of_entry]
     rows = np.zeros(len(arrays.row_lower), dtype=bool)
     rows[arrays.index[free_integer[column_of_entry]]] = True
