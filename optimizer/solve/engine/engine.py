@@ -61,6 +61,13 @@ ROOT_BOUND = "root node of the whole model (HiGHS cuts)"
 ROOT_BOUND_BELOW_NONZEROS = 300_000
 ROOT_SHARE = 0.75  # of the time left: its bound must arrive while it can still stop the run
 STALL_ROUNDS = 2 * len(ROTATION)  # rounds without any improvement before giving up
+# Improving plans of one round that could not be merged into the new incumbent (most often
+# two nations leaving or joining the same consortium, or leaning on the same partner's
+# budget) are crossed over in the next round: one of its neighbourhoods frees every
+# integer column on which they and the incumbent differ, so its sub-MIP holds each of them
+# and picks the best combination. On L with hard caps, 2 or 3 of a round's 4 plans improved
+# and only one could be kept in more than half the rounds (docs/benchmarks.md).
+CROSSOVER = "crossover"
 
 
 @dataclass
@@ -147,6 +154,7 @@ class Engine:
         self.basis = basis
         self._completion: object | None = None
         self._root: Background | None = None  # the whole model's root node, running beside
+        self._unmerged: list[TaskResult] = []  # improving plans to cross over next round
         self._started = 0.0
 
     # -- the phases ------------------------------------------------------------------------
@@ -265,13 +273,29 @@ class Engine:
         assert report.x is not None
         seconds = min(LNS_SECONDS, max(deadline - time.monotonic() - 0.2, 0.05))
         count = (self.pool.size - self._busy()) * TASKS_PER_WORKER
-        chosen = [self._neighbourhood_task(plan, report.x, lp, seconds, w) for w in range(count)]
+        chosen = self._crossover_task(plan, report.x, seconds)
+        chosen += [self._neighbourhood_task(plan, report.x, lp, seconds, w) for w in range(len(chosen), count)]
         tasks = [task for _, task in chosen]
         results = self.pool.run(self.key, self.arrays, tasks, self.should_stop, self._busy())
         report.rounds += 1
         before = report.objective
         self._collect(report, tasks, results, plan, [kind for kind, _ in chosen])
         return report.objective != before
+
+    def _crossover_task(self, plan: NeighbourhoodPlan, incumbent: np.ndarray, seconds: float) -> list[tuple[str, Task]]:
+        """The last round's unmerged improving plans crossed with the incumbent (or nothing)."""
+        others, self._unmerged = self._unmerged, []
+        integer = self.arrays.integer
+        free = np.zeros(self.arrays.columns, dtype=bool)
+        for other in others:
+            assert other.x is not None
+            free |= integer & (np.abs(other.x - incumbent) > 0.5)
+        if not free.any():
+            return []
+        fix_index, fix_value = fix_outside(self.arrays, free, incumbent)
+        name = "crossover of " + " + ".join(other.name for other in others)
+        task = Task(name, fix_index, fix_value, incumbent, seconds, LNS_NODE_LIMIT, seed=self.seed + 1000 * plan.turn)
+        return [(CROSSOVER, task)]
 
     def _neighbourhood_task(
         self, plan: NeighbourhoodPlan, incumbent: np.ndarray, lp: np.ndarray | None, seconds: float, worker: int
@@ -303,16 +327,16 @@ class Engine:
             if result.stopped_by_time:
                 report.reproducible = False
             better = result.x is not None and a.better(result.objective, report.objective)
-            if plan is not None and kinds is not None:
+            if plan is not None and kinds is not None and kinds[i] != CROSSOVER:
                 plan.feedback(kinds[i], better, result.proven)
             if better:
                 improving.append(result)
         improving.sort(key=lambda r: -r.objective if a.maximise else r.objective)
         for rank, result in enumerate(improving):
-            if rank == 0 or incumbent is None:
+            if rank == 0:
                 self._take(report, result.x, result.objective, result.name)
-            else:
-                self._merge(report, incumbent, result)
+            elif incumbent is None or not self._merge(report, incumbent, result):
+                self._unmerged.append(result)
 
     def _finish(self, report: EngineReport, gap: float, deadline: float, stall: int) -> EngineReport:
         if self._root is not None:  # still in its root node: its worker is not waited for
@@ -357,24 +381,31 @@ class Engine:
             report.bound, report.bound_source = bound, source
             logger.info("engine: %s proves the bound %.8g (gap %s)", source, bound, report.gap)
 
-    def _merge(self, report: EngineReport, incumbent: np.ndarray, other: TaskResult) -> None:
+    def _merge(self, report: EngineReport, incumbent: np.ndarray, other: TaskResult) -> bool:
         """Add another neighbourhood's changes to the new incumbent when they still fit.
 
         Its integer columns that moved (against the round's incumbent) are copied over and
         the continuous columns re-solved as an LP with every integer column fixed; kept if
-        feasible and better. Two nation groups' changes usually fit together: that is how
-        a round with two workers can gain twice."""
+        feasible and better. Two nation groups' changes often fit together: that is how a
+        round with two workers can gain twice. When they do not (False), the next round
+        crosses them over instead (`_crossover_task`)."""
         a = self.arrays
         assert report.x is not None and other.x is not None
         moved = a.integer & (np.abs(other.x - incumbent) > 0.5)
         already = a.integer & (np.abs(report.x - incumbent) > 0.5)
         if not moved.any() or (moved & already).any():
-            return
+            logger.debug("engine: %s not merged: its changes overlap the new incumbent's", other.name)
+            return False
         candidate = report.x.copy()
         candidate[moved] = other.x[moved]
         x = self._continuous_completion(candidate)
-        if x is not None:
-            self._take(report, x, a.objective(x), f"merge + {other.name}")
+        if x is None:
+            logger.debug("engine: %s not merged: no payments and balances fit both changes", other.name)
+            return False
+        if not self._take(report, x, a.objective(x), f"merge + {other.name}"):
+            logger.debug("engine: %s not merged: together %.8g, no better", other.name, a.objective(x))
+            return False
+        return True
 
     def _continuous_completion(self, candidate: np.ndarray) -> np.ndarray | None:
         """The best continuous columns for `candidate`'s integer columns (None: infeasible)."""

@@ -219,3 +219,39 @@ def test_the_root_bound_is_kept_when_sharper_and_named():
             assert not report.reproducible  # when the root's result arrives depends on the clock
         sources.add(report.bound_source)
     assert sources == {"LP relaxation", ROOT_BOUND}  # sharper on some of these models, not on all
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_crossover_holds_every_unmerged_plan_it_crosses(seed):
+    """Plans a round could not merge are crossed with the incumbent in the next round: its
+    neighbourhood frees exactly the integer columns where they differ from the incumbent,
+    holds the rest at the incumbent, and so finds at least the best of them."""
+    from optimizer.solve.engine.engine import CROSSOVER
+    from optimizer.solve.engine.neighbourhoods import NeighbourhoodPlan
+    from optimizer.solve.engine.subsolve import TaskResult, WorkerModel
+
+    inputs = random_tiny_inputs(seed)
+    if not feasible_plans(inputs):
+        return
+    plans = []
+    for name in ("capability", "interoperability"):  # two different plans of the same rows
+        _, _, other_arrays, other_engine = engine_for(inputs, {name: 1.0})
+        plans.append(other_engine.solve(time_limit=30, gap=0.0).x)
+    m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+    incumbent = fund_nothing(arrays)
+    if incumbent is None:
+        return
+    engine._unmerged = [TaskResult(f"plan {i}", "solution", arrays.objective(x), x, 0.0, False, True)
+                        for i, x in enumerate(plans)]
+    chosen = engine._crossover_task(NeighbourhoodPlan(arrays, engine.groups, seed), incumbent, 10.0)
+    differ = arrays.integer & np.any([np.abs(x - incumbent) > 0.5 for x in plans], axis=0)
+    if not differ.any():
+        assert chosen == []
+        return
+    [(kind, task)] = chosen
+    assert kind == CROSSOVER and engine._unmerged == []
+    assert set(task.fix_index) == set(np.flatnonzero(arrays.integer & ~differ))
+    assert np.array_equal(task.fix_value, np.round(incumbent[task.fix_index]))
+    result = WorkerModel(arrays).solve(task)
+    assert result.x is not None and feasible(arrays, result.x)
+    assert result.objective >= max(arrays.objective(x) for x in plans) - 1e-6
