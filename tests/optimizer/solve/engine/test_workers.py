@@ -42,3 +42,20 @@ def test_a_fresh_worker_that_missed_the_mip_is_sent_it_and_agrees_with_this_proc
     for results in (first, second):
         assert [r.status for r in results] == [r.status for r in expected]
         assert [r.objective for r in results] == [r.objective for r in expected]
+
+
+def test_free_workers_take_the_next_task_and_results_keep_the_given_order():
+    """Seven tasks on this process and two spawned ones, handed out as workers free up:
+    every task is solved once and each result sits at its task's place, as inline."""
+    arrays, original = arrays_of(6)
+    original.run()
+    plan = np.array(original.getSolution().col_value)
+    tasks = _tasks(arrays, plan, 7)
+    expected = InlinePool().run("k", arrays, tasks, lambda: False)
+    pool = LocalPool(3)
+    try:
+        results = pool.run("k", arrays, tasks, lambda: False)
+    finally:
+        pool.shutdown()
+    assert [r.name for r in results] == [t.name for t in tasks]
+    assert [r.objective for r in results] == [r.objective for r in expected]
