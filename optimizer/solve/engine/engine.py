@@ -55,10 +55,16 @@ TASKS_PER_WORKER = 2
 # From RENS on, one worker solves the root node of the whole model from the start plan,
 # beside the rounds: HiGHS's cuts make its bound sharper than the LP's (the reference
 # dataset's capability stage: 40,352 against 40,478; the M benchmark instance: 304,853
-# against 306,618). On the largest models that root takes minutes and the LP bound is
-# within 0.06 % of it (L), so there the worker searches neighbourhoods instead.
+# against 306,618). On the largest models that root takes minutes and gains little (L:
+# 0.06 %; L with hard caps: 0.23 % after 120 s of one core), so with two workers the
+# second searches neighbourhoods instead; from three workers on (a larger machine, a Dask
+# cluster) one of them can be spared for it at any size.
 ROOT_BOUND = "root node of the whole model (HiGHS cuts)"
 ROOT_BOUND_BELOW_NONZEROS = 300_000
+ROOT_BOUND_FROM_WORKERS = 3  # … on larger models
+# There its root LP goes to interior point, as the `highs` strategy's does from
+# IPM_FROM_NONZEROS: on L with hard caps the root LP was ready at 22 s instead of 98 s.
+ROOT_LP_SOLVER_OPTIONS = (("mip_lp_solver", "ipm"),)
 ROOT_SHARE = 0.75  # of the time left: its bound must arrive while it can still stop the run
 STALL_ROUNDS = 2 * len(ROTATION)  # rounds without any improvement before giving up
 # Improving plans of one round that could not be merged into the new incumbent (most often
@@ -241,11 +247,13 @@ class Engine:
 
     def _start_root(self, report: EngineReport, seconds: float) -> None:
         """The whole model's root node on one worker, beside RENS and the rounds, for its
-        bound (HiGHS's cuts); only where a worker is free and the model is not too large."""
-        if self.pool.size < 2 or report.x is None or self.arrays.nonzeros >= ROOT_BOUND_BELOW_NONZEROS:
+        bound (HiGHS's cuts): with a second worker on models below
+        ROOT_BOUND_BELOW_NONZEROS, with a third on larger ones (root LP by interior point)."""
+        small = self.arrays.nonzeros < ROOT_BOUND_BELOW_NONZEROS
+        if self.pool.size < (2 if small else ROOT_BOUND_FROM_WORKERS) or report.x is None:
             return
         task = Task(ROOT_BOUND, np.zeros(0, dtype=np.int32), np.zeros(0), report.x, seconds, RENS_NODE_LIMIT,
-                    seed=self.seed)
+                    seed=self.seed, options=() if small else ROOT_LP_SOLVER_OPTIONS)
         self._root = self.pool.submit(self.key, self.arrays, task)
 
     def _busy(self) -> int:

@@ -35,6 +35,7 @@ class Task:
     node_limit: int
     gap: float = 1e-4
     seed: int = 0
+    options: tuple[tuple[str, object], ...] = ()  # HiGHS options by name, set last
 
     @property
     def whole_model(self) -> bool:
@@ -79,6 +80,8 @@ class WorkerModel:
         highs.setOptionValue("time_limit", max(float(task.time_limit), 0.01))
         highs.setOptionValue("mip_max_nodes", int(task.node_limit))
         highs.setOptionValue("mip_rel_gap", float(task.gap))
+        for name, value in task.options:
+            highs.setOptionValue(name, value)
         if task.start is not None:
             solution = highspy.HighsSolution()
             solution.col_value = np.clip(task.start[restriction.kept], sub.col_lower, sub.col_upper)

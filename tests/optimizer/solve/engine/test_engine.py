@@ -255,3 +255,44 @@ def test_a_crossover_holds_every_unmerged_plan_it_crosses(seed):
     result = WorkerModel(arrays).solve(task)
     assert result.x is not None and feasible(arrays, result.x)
     assert result.objective >= max(arrays.objective(x) for x in plans) - 1e-6
+
+
+class ThreeWorkersInline(TwoWorkersInline):
+    def __init__(self) -> None:
+        super().__init__()
+        self.size = 3
+        self.options: list[tuple] = []
+
+    def submit(self, key, arrays, task):
+        self.options.append(task.options)
+        return super().submit(key, arrays, task)
+
+
+@pytest.mark.parametrize("pool_type, expected", [(TwoWorkersInline, None), (ThreeWorkersInline, (("mip_lp_solver", "ipm"),))])
+def test_on_large_models_the_root_node_needs_a_third_worker(monkeypatch, pool_type, expected):
+    """Above ROOT_BOUND_BELOW_NONZEROS two workers both search neighbourhoods; a third
+    solves the whole model's root node, its LP by interior point, and its bound still
+    never cuts off the enumerated optimum."""
+    from optimizer.solve.engine import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "ROOT_BOUND_BELOW_NONZEROS", 0)  # every model counts as large
+    exercised = 0
+    for seed in SEEDS:
+        inputs = random_tiny_inputs(seed)
+        plans = feasible_plans(inputs)
+        if not plans:
+            continue
+        best = max(obj["capability"] for _, obj in plans)
+        m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+        start = fund_nothing(arrays)
+        if start is None:
+            continue
+        pool = pool_type()
+        report = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed).solve(30, 0.0, start=start)
+        assert report.bound >= best - 1e-6
+        if expected is None:
+            assert pool.submitted == []
+        elif pool.submitted:
+            assert pool.options == [expected]
+            exercised += 1
+    assert expected is None or exercised > 0
