@@ -4,8 +4,8 @@ Every pool takes a round of tasks and returns their results in the order given, 
 engine's choices never depend on which worker finished first: the same seed and worker
 count give the same plan. Workers take the round's tasks in turn as they become free;
 this process always solves the first itself, so one worker costs no process start and
-Ctrl-C stops it at once. A pool with a worker to
-spare also runs one job beside the rounds (`submit`: the engine's whole-model root node).
+Ctrl-C stops it at once. A pool with a worker to spare also runs one job beside the
+rounds (`submit`: the engine's whole-model root node).
 """
 
 from __future__ import annotations

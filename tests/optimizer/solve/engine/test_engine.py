@@ -258,6 +258,8 @@ def test_a_crossover_holds_every_unmerged_plan_it_crosses(seed):
 
 
 class ThreeWorkersInline(TwoWorkersInline):
+    """Three workers in this process; records the HiGHS options each background job got."""
+
     def __init__(self) -> None:
         super().__init__()
         self.size = 3

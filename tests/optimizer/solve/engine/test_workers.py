@@ -19,6 +19,14 @@ def _tasks(arrays, plan: np.ndarray, count: int) -> list[Task]:
     return tasks
 
 
+def _tasks_and_inline_results(seed: int, count: int) -> tuple[object, list[Task], list]:
+    """A tiny MIP, `count` neighbourhoods of its optimum, and their results solved inline."""
+    arrays, original = arrays_of(seed)
+    original.run()
+    tasks = _tasks(arrays, np.array(original.getSolution().col_value), count)
+    return arrays, tasks, InlinePool().run("k", arrays, tasks, lambda: False)
+
+
 def test_a_worker_without_the_mip_says_so():
     arrays, _ = arrays_of(5)
     task = _tasks(arrays, np.zeros(arrays.columns), 1)[0]
@@ -26,11 +34,7 @@ def test_a_worker_without_the_mip_says_so():
 
 
 def test_a_fresh_worker_that_missed_the_mip_is_sent_it_and_agrees_with_this_process():
-    arrays, original = arrays_of(5)
-    original.run()
-    plan = np.array(original.getSolution().col_value)
-    tasks = _tasks(arrays, plan, 4)
-    expected = InlinePool().run("k", arrays, tasks, lambda: False)
+    arrays, tasks, expected = _tasks_and_inline_results(5, 4)
     pool = LocalPool(2)
     try:
         first = pool.run("k", arrays, tasks, lambda: False)
@@ -47,11 +51,7 @@ def test_a_fresh_worker_that_missed_the_mip_is_sent_it_and_agrees_with_this_proc
 def test_free_workers_take_the_next_task_and_results_keep_the_given_order():
     """Seven tasks on this process and two spawned ones, handed out as workers free up:
     every task is solved once and each result sits at its task's place, as inline."""
-    arrays, original = arrays_of(6)
-    original.run()
-    plan = np.array(original.getSolution().col_value)
-    tasks = _tasks(arrays, plan, 7)
-    expected = InlinePool().run("k", arrays, tasks, lambda: False)
+    arrays, tasks, expected = _tasks_and_inline_results(6, 7)
     pool = LocalPool(3)
     try:
         results = pool.run("k", arrays, tasks, lambda: False)
