@@ -113,7 +113,7 @@ def _fits(basis: object, arrays: MipArrays) -> bool:
 
 def row_activity(arrays: MipArrays, x: np.ndarray) -> np.ndarray:
     """A·x for the column-wise matrix."""
-    column_of_entry = np.repeat(np.arange(arrays.columns), np.diff(arrays.starts))
+    column_of_entry = arrays.entry_columns()
     activity = np.zeros(len(arrays.row_lower))
     np.add.at(activity, arrays.index, arrays.values * x[column_of_entry])
     return activity
@@ -293,11 +293,10 @@ class Engine:
     def _crossover_task(self, plan: NeighbourhoodPlan, incumbent: np.ndarray, seconds: float) -> list[tuple[str, Task]]:
         """The last round's unmerged improving plans crossed with the incumbent (or nothing)."""
         others, self._unmerged = self._unmerged, []
-        integer = self.arrays.integer
         free = np.zeros(self.arrays.columns, dtype=bool)
         for other in others:
             assert other.x is not None
-            free |= integer & (np.abs(other.x - incumbent) > 0.5)
+            free |= self.arrays.changed(other.x, incumbent)
         if not free.any():
             return []
         fix_index, fix_value = fix_outside(self.arrays, free, incumbent)
@@ -399,8 +398,8 @@ class Engine:
         crosses them over instead (`_crossover_task`)."""
         a = self.arrays
         assert report.x is not None and other.x is not None
-        moved = a.integer & (np.abs(other.x - incumbent) > 0.5)
-        already = a.integer & (np.abs(report.x - incumbent) > 0.5)
+        moved = a.changed(other.x, incumbent)
+        already = a.changed(report.x, incumbent)
         if not moved.any() or (moved & already).any():
             logger.debug("engine: %s not merged: its changes overlap the new incumbent's", other.name)
             return False

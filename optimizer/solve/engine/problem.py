@@ -78,6 +78,14 @@ class MipArrays:
         """Mask of the integer columns whose value in `x` is not whole."""
         return self.integer & (np.abs(x - np.round(x)) > INTEGRALITY_TOLERANCE)
 
+    def changed(self, x: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """Mask of the integer columns on which plans `x` and `base` differ."""
+        return self.integer & (np.abs(x - base) > 0.5)
+
+    def entry_columns(self) -> np.ndarray:
+        """The column of each matrix entry (the matrix is stored by columns)."""
+        return np.repeat(np.arange(self.columns), np.diff(self.starts))
+
     def highs(self, threads: int = 1, seed: int = 0, relax: bool = False) -> object:
         """A fresh, quiet `highspy.Highs` holding this MIP (or its LP relaxation)."""
         import highspy
@@ -157,7 +165,7 @@ def restrict(
     columns) are fixed at its values too: every row left out then holds only fixed
     columns at values that already satisfied it. Without one, every continuous column
     stays free."""
-    column_of_entry = np.repeat(np.arange(arrays.columns), np.diff(arrays.starts))
+    column_of_entry = arrays.entry_columns()
     fixed = np.zeros(arrays.columns, dtype=bool)
     fixed[fix_index] = True
     values = np.zeros(arrays.columns)

@@ -123,14 +123,13 @@ class LocalPool(InlinePool):
                 future = futures[i] = self._pool().submit(run_task, key, ship, tasks[i])
             future.add_done_callback(hand_out)  # outside the lock: a done future calls back at once
 
-        own: dict[int, TaskResult | None] = {}
+        results: dict[int, TaskResult | None] = {}
         i = queue.take()  # the first task is this process's: no process start for one worker
         for _ in range(max(0, self.size - 1 - busy)):
             hand_out()
         while i is not None:
-            own[i] = None if should_stop() else self.solve(key, arrays, tasks[i], should_stop)
+            results[i] = None if should_stop() else self.solve(key, arrays, tasks[i], should_stop)
             i = queue.take()
-        results: dict[int, TaskResult | None] = dict(own)
         while True:  # spawned workers hand themselves tasks until the queue is empty
             with queue.lock:
                 running = [j for j in futures if j not in results]

@@ -144,19 +144,22 @@ def test_rens_strategy_matches_enumeration(seed):
     assert result.strategy == "rens, then highs"
 
 
-class TwoWorkersInline(InlinePool):
-    """Two workers, all in this process (no spawn in tests): the background job (the
-    whole model's root node) is solved at once and handed back as a finished future."""
+class WorkersInline(InlinePool):
+    """`size` workers, all in this process (no spawn in tests): the background job (the
+    whole model's root node) is solved at once and handed back as a finished future; the
+    names and HiGHS options of the jobs submitted are recorded."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = 2) -> None:
         super().__init__()
-        self.size = 2
+        self.size = size
         self.submitted: list[str] = []
+        self.options: list[tuple] = []
 
     def submit(self, key, arrays, task):
         from concurrent.futures import Future
 
         self.submitted.append(task.name)
+        self.options.append(task.options)
         job: Future = Future()
         job.set_result(self.solve(key, arrays, task, lambda: False))
         return job
@@ -191,7 +194,7 @@ def test_the_whole_model_root_bound_never_cuts_off_the_optimum(seed):
         sign = 1 if objective_sense(name) == "max" else -1
         best = max(sign * obj[name] for _, obj in plans)
         m, backend, arrays, _ = engine_for(inputs, {name: 1.0})
-        engine = Engine(arrays, column_groups(backend.mirror.columns), TwoWorkersInline(), seed=seed)
+        engine = Engine(arrays, column_groups(backend.mirror.columns), WorkersInline(), seed=seed)
         report = engine.solve(time_limit=30, gap=0.0, start=fund_nothing(arrays))
         assert report.bound >= best - 1e-6, (seed, name, report.bound_source)
         assert report.objective <= best + 1e-6
@@ -207,7 +210,7 @@ def test_the_root_bound_is_kept_when_sharper_and_named():
         m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
         lp = arrays.highs(relax=True)
         lp.run()
-        engine = Engine(arrays, column_groups(backend.mirror.columns), TwoWorkersInline(), seed=seed)
+        engine = Engine(arrays, column_groups(backend.mirror.columns), WorkersInline(), seed=seed)
         start = fund_nothing(arrays)
         if start is None:
             continue
@@ -257,21 +260,8 @@ def test_a_crossover_holds_every_unmerged_plan_it_crosses(seed):
     assert result.objective >= max(arrays.objective(x) for x in plans) - 1e-6
 
 
-class ThreeWorkersInline(TwoWorkersInline):
-    """Three workers in this process; records the HiGHS options each background job got."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.size = 3
-        self.options: list[tuple] = []
-
-    def submit(self, key, arrays, task):
-        self.options.append(task.options)
-        return super().submit(key, arrays, task)
-
-
-@pytest.mark.parametrize("pool_type, expected", [(TwoWorkersInline, None), (ThreeWorkersInline, (("mip_lp_solver", "ipm"),))])
-def test_on_large_models_the_root_node_needs_a_third_worker(monkeypatch, pool_type, expected):
+@pytest.mark.parametrize("workers, expected", [(2, None), (3, (("mip_lp_solver", "ipm"),))])
+def test_on_large_models_the_root_node_needs_a_third_worker(monkeypatch, workers, expected):
     """Above ROOT_BOUND_BELOW_NONZEROS two workers both search neighbourhoods; a third
     solves the whole model's root node, its LP by interior point, and its bound still
     never cuts off the enumerated optimum."""
@@ -289,7 +279,7 @@ def test_on_large_models_the_root_node_needs_a_third_worker(monkeypatch, pool_ty
         start = fund_nothing(arrays)
         if start is None:
             continue
-        pool = pool_type()
+        pool = WorkersInline(workers)
         report = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed).solve(30, 0.0, start=start)
         assert report.bound >= best - 1e-6
         if expected is None:
