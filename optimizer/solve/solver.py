@@ -302,7 +302,7 @@ class PersistentSolver:
     def strategy(self) -> str:
         """The search this model gets (optimizer.solve.engine.strategy); a restricted
         sub-problem (one nation re-optimised) always gets plain branch-and-bound."""
-        from optimizer.solve.engine.strategy import choose_strategy
+        from optimizer.solve.engine.strategy import PORTFOLIO_FROM_NONZEROS, choose_strategy
 
         backend = self._backend
         if self.restricted or not isinstance(backend, _HighsBackend):
@@ -310,8 +310,11 @@ class PersistentSolver:
         if backend.mirror is None:  # hand the model over once; each solve syncs it anyway
             backend.prepare()
         nonzeros = backend.nonzeros() or 0
-        chosen, note = choose_strategy(self.options.strategy, nonzeros)
-        if chosen == "lns":
+        requested = self.options.strategy
+        # the pool is asked for only where its size decides (a Dask pool connects)
+        portfolio = requested == "portfolio" or (requested == "auto" and nonzeros >= PORTFOLIO_FROM_NONZEROS)
+        chosen, note = choose_strategy(requested, nonzeros, self.engine_pool().size if portfolio else 1)
+        if chosen in ("lns", "portfolio"):
             note += f", {self.engine_pool().name}"
         elif chosen == "rens":
             note += ", then highs"
@@ -500,8 +503,9 @@ class _HighsBackend(_Backend):
             self.prepare()
         assert self.mirror is not None
         strategy = self.owner.strategy()
-        if strategy in ("rens", "lns"):
-            return self._solve_with_engine(time_limit, gap, warm_start, neighbourhoods=strategy == "lns")
+        if strategy in ("rens", "lns", "portfolio"):
+            return self._solve_with_engine(time_limit, gap, warm_start, neighbourhoods=strategy != "rens",
+                                           branch_and_bound=strategy == "portfolio")
         objective = active_objective(self.owner.model)
         highs = self.highs
         highs.setOptionValue("time_limit", float(time_limit))
@@ -540,7 +544,9 @@ class _HighsBackend(_Backend):
         )
 
 
-    def _solve_with_engine(self, time_limit: float, gap: float, warm_start: bool, neighbourhoods: bool) -> SolveOutcome:
+    def _solve_with_engine(
+        self, time_limit: float, gap: float, warm_start: bool, neighbourhoods: bool, branch_and_bound: bool = False
+    ) -> SolveOutcome:
         """The LP-guided engine (optimizer.solve.engine), then HiGHS from its plan if time is left.
 
         The engine stops early when no neighbourhood improves; the rest of the time goes to
@@ -566,7 +572,8 @@ class _HighsBackend(_Backend):
 
         engine = Engine(arrays, self._groups, owner.engine_pool(), owner.options.seed, owner.options.threads,
                         progress, owner.should_stop, self._lp_basis)
-        report = engine.solve(time_limit, gap, start, neighbourhoods)
+        engine.highs_options = owner.options.highs_options
+        report = engine.solve(time_limit, gap, start, neighbourhoods, branch_and_bound)
         self._lp_basis = engine.basis  # the next stage or sweep point starts its LP from it
         owner.last_engine = report
         x, value, bound, source = report.x, report.objective, report.bound, report.bound_source
@@ -574,7 +581,9 @@ class _HighsBackend(_Backend):
             return SolveOutcome("infeasible", "engine: infeasible", None, None, None, report.seconds, source)
         remaining = time_limit - (time.monotonic() - started)
         stalled = report.stopped_by in ("no neighbourhood improves", "RENS done")
-        if x is not None and report.status == "feasible" and stalled and remaining >= 1.0:
+        # no plan at all (RENS infeasible, no start): HiGHS's own search gets the time left
+        planless = x is None and not INTERRUPT.is_set()
+        if (planless or (report.status == "feasible" and stalled)) and remaining >= 1.0:
             x, value, bound, source = self._finish_with_highs(x, value, bound, source, remaining, gap, arrays.maximise)
         seconds = time.monotonic() - started
         if x is None:
@@ -590,19 +599,22 @@ class _HighsBackend(_Backend):
         return SolveOutcome(status, termination, objective_value, bound, achieved, seconds, source)
 
     def _finish_with_highs(
-        self, x: np.ndarray, value: float, bound: float | None, source: str, seconds: float, gap: float, maximise: bool
-    ) -> tuple[np.ndarray, float, float | None, str]:
-        """HiGHS's branch-and-bound on the full model from the engine's plan, for `seconds`."""
+        self, x: np.ndarray | None, value: float | None, bound: float | None, source: str, seconds: float,
+        gap: float, maximise: bool,
+    ) -> tuple[np.ndarray | None, float | None, float | None, str]:
+        """HiGHS's branch-and-bound on the full model for `seconds`, from the engine's plan
+        when it has one."""
         assert self.mirror is not None
-        self.mirror.set_values(x, round_integers=True)
-        self.mirror.mip_start()
+        if x is not None:
+            self.mirror.set_values(x, round_integers=True)
+            self.mirror.mip_start()
         self.highs.setOptionValue("time_limit", float(seconds))
         self.highs.setOptionValue("mip_rel_gap", float(gap))
         self.highs.run()
         info = self.highs.getInfo()
         if info.primal_solution_status == 2:
             found = float(info.objective_function_value)
-            if (found > value) if maximise else (found < value):
+            if value is None or ((found > value) if maximise else (found < value)):
                 x, value = np.array(self.highs.getSolution().col_value, dtype=float), found
         dual = info.mip_dual_bound
         if abs(dual) < 1e30 and (bound is None or ((dual < bound) if maximise else (dual > bound))):

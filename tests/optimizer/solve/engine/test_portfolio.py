@@ -1,0 +1,112 @@
+"""The portfolio (HiGHS's branch-and-bound beside the engine), and the engine's answers when
+its own searches come up empty: a start plan whose balances no longer fit, no plan at all."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from data.tables import objective_sense
+from optimizer import Scenario
+from optimizer.solve.engine.engine import BRANCH_AND_BOUND, NO_PLAN, Engine, feasible
+from optimizer.solve.engine.neighbourhoods import column_groups
+from optimizer.solve.engine.strategy import ENGINE_FROM_NONZEROS, PORTFOLIO_FROM_NONZEROS, choose_strategy
+from optimizer.solve.engine.subsolve import WorkerModel
+from tests.optimizer.bruteforce import feasible_plans, random_tiny_inputs
+from tests.optimizer.solve.engine.test_engine import OBJECTIVES, SEEDS, WorkersInline, engine_for
+
+
+@pytest.mark.parametrize(
+    ("nonzeros", "workers", "expected"),
+    [
+        (PORTFOLIO_FROM_NONZEROS - 1, 2, "highs"),
+        (65_801, 2, "portfolio"),  # the reference dataset on a 2-core machine
+        (65_801, 1, "highs"),  # a sweep's point on one core
+        (ENGINE_FROM_NONZEROS, 2, "lns"),
+        (ENGINE_FROM_NONZEROS, 1, "lns"),
+    ],
+)
+def test_auto_runs_the_portfolio_on_mid_size_models_with_two_workers(nonzeros, workers, expected):
+    chosen, note = choose_strategy("auto", nonzeros, workers)
+    assert chosen == expected
+    assert note == f"{expected} (automatic: {nonzeros:,} non-zeros)"
+
+
+def test_a_portfolio_asked_for_on_one_worker_is_plain_branch_and_bound():
+    assert choose_strategy("portfolio", 65_801, 1) == ("highs", "highs (portfolio needs two workers: one)")
+    assert choose_strategy("portfolio", 65_801, 2) == ("portfolio", "portfolio")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_portfolio_answers_with_the_branch_and_bound_plan_it_proved(seed):
+    """Branch-and-bound proved the gap: its plan is the answer whatever the neighbourhoods
+    found, so the answer does not depend on which search ended first; it is the enumerated
+    optimum, and the run says it is reproducible."""
+    inputs = random_tiny_inputs(seed)
+    plans = feasible_plans(inputs)
+    if not plans:
+        return
+    for name in OBJECTIVES:
+        sign = 1 if objective_sense(name) == "max" else -1
+        best = max(sign * obj[name] for _, obj in plans)  # the weighted objective is maximised
+        m, backend, arrays, _ = engine_for(inputs, {name: 1.0})
+        pool = WorkersInline(2)
+        report = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed).solve(
+            30, 0.0, branch_and_bound=True
+        )
+        assert pool.submitted == [BRANCH_AND_BOUND]  # and no root-node job beside it
+        alone = WorkerModel(arrays).solve(engine_task(arrays, seed))
+        assert report.objective == pytest.approx(best, abs=1e-6), (seed, name)
+        assert np.array_equal(np.round(report.x[arrays.integer]), np.round(alone.x[arrays.integer]))
+        assert report.reproducible and report.status == "optimal"
+
+
+def engine_task(arrays, seed):
+    """The branch-and-bound task the portfolio submits, for the same MIP solved alone."""
+    from optimizer.solve.engine.engine import NO_NODE_LIMIT
+    from optimizer.solve.engine.subsolve import Task
+
+    return Task(BRANCH_AND_BOUND, np.zeros(0, dtype=np.int32), np.zeros(0), None, 30, NO_NODE_LIMIT, gap=0.0, seed=seed)
+
+
+def test_a_start_whose_balances_no_longer_fit_is_repaired():
+    """A sweep point's start is its neighbour's plan: decisions that still fit, balances
+    that do not. The engine keeps the decisions and solves payments and balances anew."""
+    repaired = 0
+    for seed in SEEDS:
+        inputs = random_tiny_inputs(seed)
+        if not feasible_plans(inputs):
+            continue
+        m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+        plan = engine.solve(time_limit=30, gap=0.0).x
+        broken = plan.copy()
+        broken[~arrays.integer] += 1.0  # every payment and balance off by one
+        if feasible(arrays, broken):
+            continue
+        fixed = engine_for(inputs, {"capability": 1.0})[3]._repaired(broken)
+        if fixed is None:
+            continue  # some balance cannot follow (a bound the shifted plan broke)
+        assert feasible(arrays, fixed)
+        assert np.array_equal(fixed[arrays.integer], plan[arrays.integer])
+        repaired += 1
+    assert repaired > 0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_an_engine_run_without_any_plan_hands_the_time_to_branch_and_bound(seed, monkeypatch):
+    """No start and no RENS plan (RENS is infeasible on the reference dataset's stages): the
+    run does not end empty-handed; HiGHS gets the time left and finds the optimum."""
+    monkeypatch.setattr(Engine, "_rens", lambda self, report, lp, deadline: None)
+    monkeypatch.setattr(Engine, "_repaired", lambda self, start: None)  # no start plan either
+    inputs = random_tiny_inputs(seed)
+    plans = feasible_plans(inputs)
+    if not plans:
+        return
+    best = max(obj["capability"] for _, obj in plans)
+    result = Scenario(inputs).solve(
+        objective="weighted", weights={"capability": 1.0}, gap=0.0, time_limit=30, strategy="lns", workers=1
+    )
+    assert result.objectives["capability"] == pytest.approx(best, abs=1e-6)
+    assert result.status == "optimal"
+    if result.bound_source != "LP relaxation":  # an integral LP is a plan in itself
+        assert result.termination == f"engine: {NO_PLAN}" and result.bound_source == "branch-and-bound"
