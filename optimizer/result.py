@@ -58,6 +58,14 @@ class Result:
         default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     )
 
+    @property
+    def gap_objective(self) -> str | None:
+        """The objective `gap` and `best_bound` are of: the last stage that found a plan —
+        an earlier one than the last in priority order when later stages ran out of time,
+        which a table of many runs (a sweep) must say beside the gap."""
+        solved = [stage for stage in self.stages if stage.outcome.has_solution]
+        return solved[-1].objective if solved else None
+
     # --- the tables of WORKBOOK.md ---------------------------------------------------
     @property
     def objectives(self) -> dict[str, float]:

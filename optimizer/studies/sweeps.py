@@ -74,10 +74,11 @@ class Sweep:
         for p in self.points:
             row: dict[str, Any] = {"scenario": p.name, self.x_label: p.x}
             if p.result is not None:
-                row.update(status=p.result.status, gap=p.result.gap, seconds=round(p.seconds, 3))
+                row.update(status=p.result.status, gap=p.result.gap, gap_of=p.result.gap_objective,
+                           seconds=round(p.seconds, 3))
                 row.update(p.result.objectives)
             else:
-                row.update(status=p.error, gap=None, seconds=round(p.seconds, 3))
+                row.update(status=p.error, gap=None, gap_of=None, seconds=round(p.seconds, 3))
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -187,9 +188,15 @@ def run_jobs(
 ) -> Sweep:
     """Run jobs inline, on local processes or on Dask; results come back in input order."""
     solve_kwargs = dict(solve_kwargs or {})
-    # the search is a solver option, not a run option: every point gets the same one
-    options = SolverOptions(threads=threads, strategy=solve_kwargs.pop("strategy", "auto"))
     chains = _chains(jobs, chain_length if reuse else 1)
+    if scheduler is not None and client is None:
+        client = _dask_client(scheduler)
+    workers = workers or os.cpu_count() or 1
+    one_at_a_time = client is None and (workers <= 1 or len(chains) == 1)
+    # the search is a solver option, not a run option: every point gets the same one. Points
+    # solved one at a time in this process get every core (the engine's and the portfolio's
+    # workers); side by side, one core each.
+    options = SolverOptions(threads=None if one_at_a_time else threads, strategy=solve_kwargs.pop("strategy", "auto"))
     started = time.monotonic()
     results: dict[int, list[SweepPoint]] = {}
     done_points = [0]
@@ -200,15 +207,12 @@ def run_jobs(
         if progress is not None and points:
             progress(SweepProgress(done_points[0], len(jobs), points[-1].seconds, time.monotonic() - started))
 
-    if scheduler is not None and client is None:
-        client = _dask_client(scheduler)
-    workers = workers or os.cpu_count() or 1
     complete = True
     with catch_ctrl_c() as interrupt:
         interrupt.clear()
         if client is not None:
             complete = _run_dask(client, chains, options, solve_kwargs, reuse, finished)
-        elif workers <= 1 or len(chains) == 1:
+        elif one_at_a_time:
             for i, chain in enumerate(chains):
                 if interrupt.is_set():
                     break

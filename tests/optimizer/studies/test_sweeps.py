@@ -113,3 +113,18 @@ def test_dask_cluster_gives_identical_results():
             on_dask = budget_sweep(scenario, scales, client=client, gap=0.0, time_limit=30)
     inline = budget_sweep(scenario, scales, workers=1, gap=0.0, time_limit=30)
     pd.testing.assert_frame_equal(frame(on_dask), frame(inline))
+
+
+def test_a_point_whose_later_stages_ran_out_of_time_says_whose_gap_it_reports(monkeypatch):
+    """A point's gap is its last stage's that found a plan: when capability and cost got no
+    time, the table names shortfall beside its 0 %, so it is not read as the plan's."""
+    import optimizer.solve.objectives as objectives
+
+    real = objectives.stage_seconds
+    monkeypatch.setattr(objectives, "stage_seconds",
+                        lambda name, remaining, left: real(name, remaining, left) if name == "shortfall" else 0.0)
+    starved = budget_sweep(small_scenario(), [1.0], workers=1, time_limit=30).table.iloc[0]
+    assert starved["status"] == "feasible" and starved["gap_of"] == "shortfall"
+    monkeypatch.setattr(objectives, "stage_seconds", real)
+    full = budget_sweep(small_scenario(), [1.0], workers=1, time_limit=30).table.iloc[0]
+    assert full["gap_of"] == "cost"  # the last in the default priority order
