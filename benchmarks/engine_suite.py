@@ -105,8 +105,14 @@ def case_sweep(strategy: str, limit: float) -> dict[str, Any]:
     sweep = scenario.budget_sweep(SWEEP_SCALES, time_limit=limit, gap=0.01, strategy=strategy)
     wall = time.perf_counter() - began
     gaps = [point.result.gap if point.result is not None else None for point in sweep.points]
+    points = [
+        "—" if p.result is None or p.result.gap is None
+        else f"{100 * p.result.gap:.2f}% ({p.result.gap_objective}; capability {p.result.objectives['capability']:,.0f})"
+        for p in sweep.points
+    ]
     return {"wall_s": wall, "worst_gap": max((g for g in gaps if g is not None), default=None),
-            "gaps": " ".join("—" if g is None else f"{100 * g:.2f}%" for g in gaps), **_peak_mb()}
+            "gaps": " / ".join(points), "strategy": sweep.points[0].result.strategy if sweep.points[0].result else "",
+            **_peak_mb()}
 
 
 def case_workers(size: str, limit: float, workers: int, dask: bool) -> dict[str, Any]:

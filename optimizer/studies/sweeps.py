@@ -191,12 +191,16 @@ def run_jobs(
     chains = _chains(jobs, chain_length if reuse else 1)
     if scheduler is not None and client is None:
         client = _dask_client(scheduler)
-    workers = workers or os.cpu_count() or 1
-    one_at_a_time = client is None and (workers <= 1 or len(chains) == 1)
+    strategy = solve_kwargs.pop("strategy", "auto")
+    cores = os.cpu_count() or 1
+    one_at_a_time = client is None and (
+        (workers or cores) <= 1 or len(chains) == 1 or (workers is None and _wants_every_core(jobs[0], strategy, cores))
+    )
+    workers = workers or cores
     # the search is a solver option, not a run option: every point gets the same one. Points
     # solved one at a time in this process get every core (the engine's and the portfolio's
     # workers); side by side, one core each.
-    options = SolverOptions(threads=None if one_at_a_time else threads, strategy=solve_kwargs.pop("strategy", "auto"))
+    options = SolverOptions(threads=None if one_at_a_time else threads, strategy=strategy)
     started = time.monotonic()
     results: dict[int, list[SweepPoint]] = {}
     done_points = [0]
@@ -223,6 +227,23 @@ def run_jobs(
     points = [p for i in sorted(results) for p in results[i]]
     complete = complete and len(points) == len(jobs)
     return Sweep(points, x_label, complete, time.monotonic() - started)
+
+
+def _wants_every_core(job: Job, strategy: str, cores: int) -> bool:
+    """Whether the points' models are the size where `auto` runs the portfolio (HiGHS's
+    branch-and-bound beside the engine), which needs two cores per point: then points are
+    better solved one at a time on every core than side by side on one core each. Measured
+    on the reference dataset's 9-point budget sweep at 20 s a point (docs/benchmarks.md):
+    side by side (HiGHS alone) 122 s, gaps 73–98 % at 0.6–0.9 × budget and 5–7 % above;
+    one at a time (portfolio) 185 s, gaps 8–12 % and 2–3 %. Decided from the first point's
+    model, built once to count its non-zeros."""
+    from optimizer.session import Session
+    from optimizer.solve.engine.strategy import choose_strategy
+
+    if strategy != "auto" or cores < 2:
+        return False
+    nonzeros = Session(job.inputs, SolverOptions(threads=1)).solver.matrix_nonzeros() or 0
+    return choose_strategy("auto", nonzeros, cores)[0] == "portfolio"
 
 
 def _run_processes(workers: int, chains: list[list[Job]], options: SolverOptions, solve_kwargs: dict[str, Any],

@@ -128,3 +128,23 @@ def test_a_point_whose_later_stages_ran_out_of_time_says_whose_gap_it_reports(mo
     monkeypatch.setattr(objectives, "stage_seconds", real)
     full = budget_sweep(small_scenario(), [1.0], workers=1, time_limit=30).table.iloc[0]
     assert full["gap_of"] == "cost"  # the last in the default priority order
+
+
+def test_points_the_portfolio_suits_are_solved_one_at_a_time_on_every_core(monkeypatch):
+    """Where `auto` runs the portfolio (two cores a point), a sweep whose side-by-side
+    workers were not asked for solves its points one at a time; asked for, or with
+    another strategy or one core, the points stay side by side on one core each."""
+    import optimizer.solve.engine.strategy as strategy
+    from optimizer.studies.sweeps import Job, _wants_every_core
+
+    job = Job("x", 1.0, small_scenario().inputs)
+    assert not _wants_every_core(job, "auto", 2)  # tiny: HiGHS proves it in milliseconds
+    monkeypatch.setattr(strategy, "PORTFOLIO_FROM_NONZEROS", 0)  # every model counts as mid-size
+    assert _wants_every_core(job, "auto", 2)
+    assert not _wants_every_core(job, "auto", 1) and not _wants_every_core(job, "highs", 2)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    swept = budget_sweep(small_scenario(), [0.8, 1.0, 1.2, 1.4], chain_length=1, time_limit=30)
+    assert all(p.result.strategy.startswith("portfolio") for p in swept.points)
+    side_by_side = budget_sweep(small_scenario(), [0.8, 1.0], chain_length=1, workers=2, time_limit=30)
+    assert all(p.result.strategy.startswith("highs") for p in side_by_side.points)
+    assert frame(swept).iloc[:2].equals(frame(side_by_side))  # both proven: the same plans
