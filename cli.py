@@ -14,6 +14,7 @@ from typing import Any, Callable, TextIO
 import click
 
 from optimizer.errors import EXIT_CODES
+from optimizer.solve.engine.strategy import STRATEGIES
 
 logger = logging.getLogger("capopt.cli")
 
@@ -211,11 +212,12 @@ def common_solve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """How a single solve searches: the strategy, and where the engine's workers run."""
     options = [
-        click.option("--strategy", type=click.Choice(["auto", "highs", "rens", "lns"]), default="auto",
+        click.option("--strategy", type=click.Choice(list(STRATEGIES)), default="auto",
                      show_default=True,
                      help="highs: HiGHS's branch-and-bound; rens: LP relaxation and RENS, then HiGHS from that "
                           "plan; lns: the LP-guided engine (LP relaxation, RENS, neighbourhoods in parallel); "
-                          "auto: chosen by the model's size. Recorded in the Summary."),
+                          "portfolio: HiGHS's branch-and-bound on one worker beside the engine on the others; "
+                          "auto: chosen by the model's size and the workers. Recorded in the Summary."),
         click.option("--workers", "engine_workers", type=click.IntRange(min=1),
                      help="The engine's parallel workers (default: one per core)."),
         click.option("--scheduler", help="Run the engine's workers on a Dask cluster, e.g. tcp://host:8786 "
