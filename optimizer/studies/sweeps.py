@@ -235,7 +235,7 @@ def _wants_every_core(job: Job, strategy: str, cores: int) -> bool:
     better solved one at a time on every core than side by side on one core each. Measured
     on the reference dataset's 9-point budget sweep at 20 s a point (docs/benchmarks.md):
     side by side (HiGHS alone) 122 s, gaps 73–98 % at 0.6–0.9 × budget and 5–7 % above;
-    one at a time (portfolio) 185 s, gaps 8–12 % and 2–3 %. Decided from the first point's
+    one at a time (portfolio) 187 s, gaps 6–14 % and 2–3 %. Decided from the first point's
     model, built once to count its non-zeros."""
     from optimizer.session import Session
     from optimizer.solve.engine.strategy import choose_strategy

@@ -284,16 +284,20 @@ class Engine:
                     gap=gap, seed=self.seed, options=self.highs_options)
         self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), BRANCH_AND_BOUND
 
+    def _branch_and_bound(self) -> Background | None:
+        """The portfolio's branch-and-bound, until its result is folded in."""
+        return self._root if self._root_kind == BRANCH_AND_BOUND else None
+
     def _branching(self) -> bool:
         """Whether the portfolio's branch-and-bound is still running."""
-        return self._root is not None and self._root_kind == BRANCH_AND_BOUND and not self._root.done()
+        job = self._branch_and_bound()
+        return job is not None and not job.done()
 
     def _stop_work(self) -> bool:
         """Stop this process's and the rounds' searches: asked to, or the portfolio's
         branch-and-bound has ended (it decides the run)."""
-        if self.should_stop():
-            return True
-        return self._root is not None and self._root_kind == BRANCH_AND_BOUND and self._root.done()
+        job = self._branch_and_bound()
+        return self.should_stop() or (job is not None and job.done())
 
     def _await_branch_and_bound(self, report: EngineReport, deadline: float) -> None:
         """Neighbourhoods exhausted (or no plan to improve): the portfolio still waits for
