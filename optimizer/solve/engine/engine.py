@@ -74,6 +74,18 @@ STALL_ROUNDS = 2 * len(ROTATION)  # rounds without any improvement before giving
 # and picks the best combination. On L with hard caps, 2 or 3 of a round's 4 plans improved
 # and only one could be kept in more than half the rounds (docs/benchmarks.md).
 CROSSOVER = "crossover"
+# RENS with only the LP relaxation's zeros fixed (and not those the plan in hand sets to 1,
+# which it then starts from), when RENS's own fixing admits no plan (every stage of the
+# reference dataset): on its capability stage a plan of 39,866 within 10 s, 1.9 % under
+# the bound, where the neighbourhoods from the shortfall stage's plan (17,253) had reached
+# 29,882 by then.
+SOFT_RENS = "RENS (only the LP's zeros fixed)"
+# … but its sub-MIP is larger, and on the reference dataset with --robust 2 its root
+# found nothing in 26 s (half the time left): it gets a smaller share than RENS. Measured
+# (one run each): with 0.3 the sweep's 0.9 × budget point found 36,378 (capability stage
+# unproven, 37,580); with 0.4 38,865, then proven within 0.64 %; --robust 2 at 60 s:
+# 34,358 with 0.4, 34,853 without the softer fixing (seeds moved it by 2,000 before).
+SOFT_RENS_SHARE = 0.4
 # The `portfolio` strategy (mid-size models, optimizer.solve.engine.strategy): one worker
 # runs HiGHS's own branch-and-bound on the whole model for the whole time, the others the
 # engine. Measured on the reference dataset's budget sweep (docs/benchmarks.md): at full
@@ -246,24 +258,36 @@ class Engine:
 
     def _rens(self, report: EngineReport, lp: np.ndarray, deadline: float) -> None:
         """RENS on this process; the other workers search the start plan's neighbourhoods
-        when it is already good, or run RENS with other seeds when it is not."""
-        fix_index, fix_value = rens_fixing(self.arrays, lp)
+        when it is already good, or run RENS with other seeds when it is not. When RENS's
+        fixing admits no plan, once more with only the LP's zeros fixed (SOFT_RENS)."""
         left = deadline - time.monotonic()
-        seconds = left * RENS_SHARE
         self._start_root(report, left * ROOT_SHARE)
-        # no start plan: the incumbent rarely fits RENS's fixings, and HiGHS would spend
-        # its root heuristics repairing it
-        tasks = [Task("RENS", fix_index, fix_value, None, seconds, RENS_NODE_LIMIT, seed=self.seed)]
+        results = self._rens_round(report, lp, "RENS", rens_fixing(self.arrays, lp), None, left * RENS_SHARE)
+        if all(result is not None and result.status == "infeasible" for result in results):
+            seconds = (deadline - time.monotonic()) * SOFT_RENS_SHARE
+            fixing = rens_fixing(self.arrays, lp, only_at_lower=True, incumbent=report.x)
+            self._rens_round(report, lp, SOFT_RENS, fixing, report.x, seconds)
+        self._poll_root(report)
+
+    def _rens_round(
+        self, report: EngineReport, lp: np.ndarray, name: str, fixing: tuple[np.ndarray, np.ndarray],
+        start: np.ndarray | None, seconds: float,
+    ) -> list[TaskResult | None]:
+        """One RENS task per free worker (other seeds), or neighbourhoods of a good start."""
+        fix_index, fix_value = fixing
+        # RENS proper gets no start plan: the incumbent rarely fits its fixings, and HiGHS
+        # would spend its root heuristics repairing it; the softer fixing keeps it feasible
+        tasks = [Task(name, fix_index, fix_value, start, seconds, RENS_NODE_LIMIT, seed=self.seed)]
         plan = NeighbourhoodPlan(self.arrays, self.groups, self.seed + 1)
         good_start = report.gap is not None and report.gap <= GOOD_START_GAP
         for worker in range(1, self.pool.size - self._busy()):
             if not good_start:  # RENS again, with another seed
-                tasks.append(Task("RENS", fix_index, fix_value, None, seconds, RENS_NODE_LIMIT, seed=self.seed + worker))
+                tasks.append(Task(name, fix_index, fix_value, start, seconds, RENS_NODE_LIMIT, seed=self.seed + worker))
             else:
                 tasks.append(self._neighbourhood_task(plan, report.x, lp, seconds, worker)[1])
         results = self.pool.run(self.key, self.arrays, tasks, self._stop_work, self._busy())
         self._collect(report, tasks, results, None)
-        self._poll_root(report)
+        return results[:1]  # RENS's own result (the others may be neighbourhoods)
 
     def _start_root(self, report: EngineReport, seconds: float) -> None:
         """The whole model's root node on one worker, beside RENS and the rounds, for its

@@ -88,9 +88,20 @@ def fix_outside(arrays: MipArrays, free: np.ndarray, values: np.ndarray) -> tupl
     return fixed, np.round(values[fixed])
 
 
-def rens_fixing(arrays: MipArrays, lp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """RENS: fix the integer columns the LP relaxation sets to whole values."""
+def rens_fixing(
+    arrays: MipArrays, lp: np.ndarray, only_at_lower: bool = False, incumbent: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """RENS: fix the integer columns the LP relaxation sets to whole values — with
+    `only_at_lower`, only those it sets to their lower bound (the programmes it does not
+    start) and the `incumbent` does too, so that the incumbent stays a plan of the
+    neighbourhood: the softer fixing for models where the LP's whole starts together admit
+    no plan (the reference dataset's stages: its relaxation funds a nation's programmes to
+    the last euro with fractions of others, and no whole plan keeps all of them)."""
     whole = arrays.integer & (np.abs(lp - np.round(lp)) <= INTEGRALITY_TOLERANCE)
+    if only_at_lower:
+        whole &= np.round(lp) <= arrays.col_lower
+        if incumbent is not None:
+            whole &= np.round(incumbent) <= arrays.col_lower
     fixed = np.flatnonzero(whole).astype(np.int32)
     return fixed, np.round(lp[fixed])
 

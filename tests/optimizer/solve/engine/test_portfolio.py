@@ -110,3 +110,66 @@ def test_an_engine_run_without_any_plan_hands_the_time_to_branch_and_bound(seed,
     assert result.status == "optimal"
     if result.bound_source != "LP relaxation":  # an integral LP is a plan in itself
         assert result.termination == f"engine: {NO_PLAN}" and result.bound_source == "branch-and-bound"
+
+
+def test_the_softer_rens_fixing_keeps_the_plan_in_hand_feasible():
+    """Only columns the LP and the plan in hand both leave at their lower bound are fixed:
+    the plan stays a plan of the neighbourhood, and every fixed value is whole."""
+    from optimizer.solve.engine.neighbourhoods import rens_fixing
+
+    checked = 0
+    for seed in SEEDS:
+        inputs = random_tiny_inputs(seed)
+        m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+        lp = arrays.highs(relax=True)
+        lp.run()
+        x_lp = np.array(lp.getSolution().col_value)
+        plan = engine.solve(time_limit=30, gap=0.0).x
+        if plan is None:
+            continue
+        strict, _ = rens_fixing(arrays, x_lp)
+        index, value = rens_fixing(arrays, x_lp, only_at_lower=True, incumbent=plan)
+        assert set(index) <= set(strict)
+        assert np.array_equal(value, arrays.col_lower[index]) and np.array_equal(np.round(plan[index]), value)
+        checked += 1
+    assert checked > 0
+
+
+def test_when_rens_admits_no_plan_the_softer_fixing_is_tried(monkeypatch):
+    """RENS's fixing infeasible (here forced: every programme funded): the engine tries the
+    softer fixing before the neighbourhoods, and its plans stay true plans under the bound."""
+    from optimizer.solve.engine import engine as engine_module
+    from optimizer.solve.engine.engine import SOFT_RENS
+
+    real = engine_module.rens_fixing
+
+    def fund_everything_first(arrays, lp, only_at_lower=False, incumbent=None):
+        if only_at_lower:
+            return real(arrays, lp, only_at_lower, incumbent)
+        index = np.flatnonzero(arrays.integer).astype(np.int32)
+        return index, arrays.col_upper[index]
+
+    monkeypatch.setattr(engine_module, "rens_fixing", fund_everything_first)
+    rounds: list[str] = []
+    real_round = Engine._rens_round
+
+    def recording(self, report, lp, name, fixing, start, seconds):
+        rounds.append(name)
+        return real_round(self, report, lp, name, fixing, start, seconds)
+
+    monkeypatch.setattr(Engine, "_rens_round", recording)
+    tried = 0
+    for seed in SEEDS:
+        inputs = random_tiny_inputs(seed)
+        plans = feasible_plans(inputs)
+        if not plans:
+            continue
+        best = max(obj["capability"] for _, obj in plans)
+        rounds.clear()
+        m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+        report = engine.solve(time_limit=30, gap=0.0)
+        if rounds:  # an integral LP needs no RENS at all
+            tried += rounds == ["RENS", SOFT_RENS]
+            assert report.x is not None and feasible(arrays, report.x)
+            assert report.objective <= best + 1e-6 <= report.bound + 2e-6
+    assert tried > 0
