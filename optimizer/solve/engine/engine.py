@@ -266,6 +266,9 @@ class Engine:
         if all(result is not None and result.status == "infeasible" for result in results):
             seconds = (deadline - time.monotonic()) * SOFT_RENS_SHARE
             fixing = rens_fixing(self.arrays, lp, only_at_lower=True, incumbent=report.x)
+            logger.debug("engine: RENS admits no plan; %d of %d integer columns free with only the LP's zeros "
+                         "fixed (%d fractional)", int(self.arrays.integer.sum()) - len(fixing[0]),
+                         int(self.arrays.integer.sum()), int(self.arrays.fractional(lp).sum()))
             self._rens_round(report, lp, SOFT_RENS, fixing, report.x, seconds)
         self._poll_root(report)
 

@@ -165,6 +165,15 @@ class WorkersInline(InlinePool):
         return job
 
 
+def capability_cases():
+    """(seed, inputs, the enumerated best capability) of every tiny instance with a plan."""
+    for seed in SEEDS:
+        inputs = random_tiny_inputs(seed)
+        plans = feasible_plans(inputs)
+        if plans:
+            yield seed, inputs, max(obj["capability"] for _, obj in plans)
+
+
 def fund_nothing(arrays) -> np.ndarray | None:
     """The plan funding nothing, its continuous columns completed by an LP (None: the
     commitments forbid it)."""
@@ -269,12 +278,7 @@ def test_on_large_models_the_root_node_needs_a_third_worker(monkeypatch, workers
 
     monkeypatch.setattr(engine_module, "ROOT_BOUND_BELOW_NONZEROS", 0)  # every model counts as large
     exercised = 0
-    for seed in SEEDS:
-        inputs = random_tiny_inputs(seed)
-        plans = feasible_plans(inputs)
-        if not plans:
-            continue
-        best = max(obj["capability"] for _, obj in plans)
+    for seed, inputs, best in capability_cases():
         m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
         start = fund_nothing(arrays)
         if start is None:

@@ -13,7 +13,7 @@ from optimizer.solve.engine.neighbourhoods import column_groups
 from optimizer.solve.engine.strategy import ENGINE_FROM_NONZEROS, PORTFOLIO_FROM_NONZEROS, choose_strategy
 from optimizer.solve.engine.subsolve import WorkerModel
 from tests.optimizer.bruteforce import feasible_plans, random_tiny_inputs
-from tests.optimizer.solve.engine.test_engine import OBJECTIVES, SEEDS, WorkersInline, engine_for
+from tests.optimizer.solve.engine.test_engine import OBJECTIVES, SEEDS, WorkersInline, capability_cases, engine_for
 
 
 @pytest.mark.parametrize(
@@ -159,12 +159,7 @@ def test_when_rens_admits_no_plan_the_softer_fixing_is_tried(monkeypatch):
 
     monkeypatch.setattr(Engine, "_rens_round", recording)
     tried = 0
-    for seed in SEEDS:
-        inputs = random_tiny_inputs(seed)
-        plans = feasible_plans(inputs)
-        if not plans:
-            continue
-        best = max(obj["capability"] for _, obj in plans)
+    for seed, inputs, best in capability_cases():
         rounds.clear()
         m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
         report = engine.solve(time_limit=30, gap=0.0)
