@@ -242,7 +242,11 @@ def _wants_every_core(job: Job, strategy: str, cores: int) -> bool:
 
     if strategy != "auto" or cores < 2:
         return False
-    nonzeros = Session(job.inputs, SolverOptions(threads=1)).solver.matrix_nonzeros() or 0
+    try:
+        nonzeros = Session(job.inputs, SolverOptions(threads=1)).solver.matrix_nonzeros() or 0
+    except Exception as exc:  # the points' own solves will say what is wrong
+        logger.info("sweep: points side by side (the first point's model could not be measured: %s)", exc)
+        return False
     return choose_strategy("auto", nonzeros, cores)[0] == "portfolio"
 
 
