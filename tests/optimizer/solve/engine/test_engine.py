@@ -165,6 +165,15 @@ class WorkersInline(InlinePool):
         return job
 
 
+def best_per_objective(inputs):
+    """(objective, its enumerated best as the engine maximises it) for each objective of
+    `inputs`; nothing when they admit no plan."""
+    plans = feasible_plans(inputs)
+    for name in OBJECTIVES if plans else ():
+        sign = 1 if objective_sense(name) == "max" else -1
+        yield name, max(sign * obj[name] for _, obj in plans)
+
+
 def capability_cases():
     """(seed, inputs, the enumerated best capability) of every tiny instance with a plan."""
     for seed in SEEDS:
@@ -196,12 +205,7 @@ def test_the_whole_model_root_bound_never_cuts_off_the_optimum(seed):
     bound the engine then reports, from the LP or from that root, is at least the
     enumerated optimum (a bound that cut it off would prove a false gap)."""
     inputs = random_tiny_inputs(seed)
-    plans = feasible_plans(inputs)
-    if not plans:
-        return
-    for name in OBJECTIVES:
-        sign = 1 if objective_sense(name) == "max" else -1
-        best = max(sign * obj[name] for _, obj in plans)
+    for name, best in best_per_objective(inputs):
         m, backend, arrays, _ = engine_for(inputs, {name: 1.0})
         engine = Engine(arrays, column_groups(backend.mirror.columns), WorkersInline(), seed=seed)
         report = engine.solve(time_limit=30, gap=0.0, start=fund_nothing(arrays))

@@ -6,14 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from data.tables import objective_sense
 from optimizer import Scenario
 from optimizer.solve.engine.engine import BRANCH_AND_BOUND, NO_PLAN, Engine, feasible
 from optimizer.solve.engine.neighbourhoods import column_groups
 from optimizer.solve.engine.strategy import ENGINE_FROM_NONZEROS, PORTFOLIO_FROM_NONZEROS, choose_strategy
 from optimizer.solve.engine.subsolve import WorkerModel
 from tests.optimizer.bruteforce import feasible_plans, random_tiny_inputs
-from tests.optimizer.solve.engine.test_engine import OBJECTIVES, SEEDS, WorkersInline, capability_cases, engine_for
+from tests.optimizer.solve.engine.test_engine import (
+    SEEDS, WorkersInline, best_per_objective, capability_cases, engine_for,
+)
 
 
 @pytest.mark.parametrize(
@@ -43,12 +44,7 @@ def test_the_portfolio_answers_with_the_branch_and_bound_plan_it_proved(seed):
     found, so the answer does not depend on which search ended first; it is the enumerated
     optimum, and the run says it is reproducible."""
     inputs = random_tiny_inputs(seed)
-    plans = feasible_plans(inputs)
-    if not plans:
-        return
-    for name in OBJECTIVES:
-        sign = 1 if objective_sense(name) == "max" else -1
-        best = max(sign * obj[name] for _, obj in plans)  # the weighted objective is maximised
+    for name, best in best_per_objective(inputs):
         m, backend, arrays, _ = engine_for(inputs, {name: 1.0})
         pool = WorkersInline(2)
         report = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed).solve(
