@@ -133,19 +133,11 @@ def test_the_softer_rens_fixing_keeps_the_plan_in_hand_feasible():
 
 def test_when_rens_admits_no_plan_the_softer_fixing_is_tried(monkeypatch):
     """RENS's fixing infeasible (here forced: every programme funded): the engine tries the
-    softer fixing before the neighbourhoods, and its plans stay true plans under the bound."""
-    from optimizer.solve.engine import engine as engine_module
+    softer fixing instead, before the neighbourhoods, and its plans stay true plans under
+    the bound."""
     from optimizer.solve.engine.engine import SOFT_RENS
 
-    real = engine_module.rens_fixing
-
-    def fund_everything_first(arrays, lp, only_at_lower=False, incumbent=None):
-        if only_at_lower:
-            return real(arrays, lp, only_at_lower, incumbent)
-        index = np.flatnonzero(arrays.integer).astype(np.int32)
-        return index, arrays.col_upper[index]
-
-    monkeypatch.setattr(engine_module, "rens_fixing", fund_everything_first)
+    make_rens_infeasible(monkeypatch)
     rounds: list[str] = []
     real_round = Engine._rens_round
 
@@ -160,7 +152,55 @@ def test_when_rens_admits_no_plan_the_softer_fixing_is_tried(monkeypatch):
         m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
         report = engine.solve(time_limit=30, gap=0.0)
         if rounds:  # an integral LP needs no RENS at all
-            tried += rounds == ["RENS", SOFT_RENS]
+            tried += rounds == [SOFT_RENS]  # presolve proved RENS's own fixing empty: not solved
             assert report.x is not None and feasible(arrays, report.x)
             assert report.objective <= best + 1e-6 <= report.bound + 2e-6
     assert tried > 0
+
+
+def make_rens_infeasible(monkeypatch) -> None:
+    """RENS's own fixing becomes "fund every programme", which no budget allows."""
+    from optimizer.solve.engine import engine as engine_module
+
+    real = engine_module.rens_fixing
+
+    def fund_everything_first(arrays, lp, only_at_lower=False, incumbent=None):
+        if only_at_lower:
+            return real(arrays, lp, only_at_lower, incumbent)
+        index = np.flatnonzero(arrays.integer).astype(np.int32)
+        return index, arrays.col_upper[index]
+
+    monkeypatch.setattr(engine_module, "rens_fixing", fund_everything_first)
+
+
+def test_when_rens_admits_no_plan_the_root_node_waits_for_a_good_plan(monkeypatch):
+    """Both workers search for plans until one is within GOOD_START_GAP of the LP bound;
+    only then does one of them solve the root node for a sharper bound."""
+    import time
+
+    from optimizer.solve.engine import engine as engine_module
+    from optimizer.solve.engine.engine import GOOD_START_GAP, ROOT_BOUND, EngineReport
+    from tests.optimizer.solve.engine.test_engine import fund_nothing
+
+    make_rens_infeasible(monkeypatch)
+    deferred = 0
+    for seed, inputs, _ in capability_cases():
+        m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+        pool = WorkersInline(2)
+        engine = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed)
+        report, deadline = EngineReport(), time.monotonic() + 30
+        start = fund_nothing(arrays)
+        if start is None:
+            continue
+        engine._take(report, start, arrays.objective(start), "start plan")
+        lp = engine._relaxation(report, deadline)
+        if lp is None or not arrays.fractional(lp).any():
+            continue
+        if not engine._admits_no_plan(*engine_module.rens_fixing(arrays, lp)):
+            continue
+        engine._rens(report, lp, deadline)
+        assert pool.submitted == [] and engine._root_deferred
+        engine._start_deferred_root(report, deadline)
+        assert pool.submitted == ([ROOT_BOUND] if report.gap <= GOOD_START_GAP else [])
+        deferred += 1
+    assert deferred > 0
