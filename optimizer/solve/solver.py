@@ -571,8 +571,7 @@ class _HighsBackend(_Backend):
             owner.report(Progress(time.monotonic() - started, report.objective, report.bound, report.gap, stage))  # type: ignore[attr-defined]
 
         engine = Engine(arrays, self._groups, owner.engine_pool(), owner.options.seed, owner.options.threads,
-                        progress, owner.should_stop, self._lp_basis)
-        engine.highs_options = owner.options.highs_options
+                        progress, owner.should_stop, self._lp_basis, owner.options.highs_options)
         report = engine.solve(time_limit, gap, start, neighbourhoods, branch_and_bound)
         self._lp_basis = engine.basis  # the next stage or sweep point starts its LP from it
         owner.last_engine = report

@@ -156,6 +156,15 @@ def feasible(arrays: MipArrays, x: np.ndarray, tolerance: float = FEASIBILITY_TO
     return bool(np.all(activity >= arrays.row_lower - scale) and np.all(activity <= arrays.row_upper + scale))
 
 
+def whole_model_task(
+    name: str, start: np.ndarray | None, seconds: float, node_limit: int, **options: object
+) -> Task:
+    """A task that fixes nothing (its dual bound holds for the whole MIP): the root node
+    beside the rounds, or the portfolio's branch-and-bound."""
+    nothing = np.zeros(0, dtype=np.int32)
+    return Task(name, nothing, np.zeros(0), start, seconds, node_limit, **options)  # type: ignore[arg-type]
+
+
 class Engine:
     """One solve of one objective with the LP-guided strategy."""
 
@@ -169,6 +178,7 @@ class Engine:
         progress: Callable[[EngineReport, str], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
         basis: object | None = None,
+        highs_options: tuple[tuple[str, object], ...] = (),
     ):
         self.arrays = arrays
         self.groups = groups
@@ -184,7 +194,7 @@ class Engine:
         self._completion: object | None = None
         self._root: Background | None = None  # the whole model's root node, running beside
         self._root_kind = ROOT_BOUND  # … or its branch-and-bound (the portfolio)
-        self.highs_options: tuple[tuple[str, object], ...] = ()  # the user's, for that branch-and-bound
+        self.highs_options = highs_options  # the user's, for that branch-and-bound
         self._unmerged: list[TaskResult] = []  # improving plans to cross over next round
         self._root_deferred = False  # RENS admitted no plan: the root node waits for a good plan
         self._started = 0.0
@@ -260,8 +270,8 @@ class Engine:
 
     def _rens(self, report: EngineReport, lp: np.ndarray, deadline: float) -> None:
         """RENS on this process; the other workers search the start plan's neighbourhoods
-        when it is already good, or run RENS with other seeds when it is not. When RENS's
-        fixing admits no plan, once more with only the LP's zeros fixed (SOFT_RENS)."""
+        when it is already good, or run RENS with other seeds when it is not. When presolve
+        proves RENS's fixing empty, the softer fixing instead (SOFT_RENS)."""
         left = deadline - time.monotonic()
         fixing = rens_fixing(self.arrays, lp)
         if not self._admits_no_plan(*fixing):
@@ -269,7 +279,7 @@ class Engine:
             self._rens_round(report, lp, "RENS", fixing, None, left * RENS_SHARE)
         else:
             # the root node's bound waits until the plan is within GOOD_START_GAP of the LP's
-            # (`_round`): until then both workers are worth more searching for plans
+            # (`_start_deferred_root`): until then both workers are worth more searching for plans
             self._root_deferred = True
             seconds = left * SOFT_RENS_SHARE
             fixing = rens_fixing(self.arrays, lp, only_at_lower=True, incumbent=report.x)
@@ -293,7 +303,7 @@ class Engine:
     def _rens_round(
         self, report: EngineReport, lp: np.ndarray, name: str, fixing: tuple[np.ndarray, np.ndarray],
         start: np.ndarray | None, seconds: float,
-    ) -> list[TaskResult | None]:
+    ) -> None:
         """One RENS task per free worker (other seeds), or neighbourhoods of a good start."""
         fix_index, fix_value = fixing
         # RENS proper gets no start plan: the incumbent rarely fits its fixings, and HiGHS
@@ -308,7 +318,6 @@ class Engine:
                 tasks.append(self._neighbourhood_task(plan, report.x, lp, seconds, worker)[1])
         results = self.pool.run(self.key, self.arrays, tasks, self._stop_work, self._busy())
         self._collect(report, tasks, results, None)
-        return results[:1]  # RENS's own result (the others may be neighbourhoods)
 
     def _start_root(self, report: EngineReport, seconds: float) -> None:
         """The whole model's root node on one worker, beside RENS and the rounds, for its
@@ -317,8 +326,8 @@ class Engine:
         small = self.arrays.nonzeros < ROOT_BOUND_BELOW_NONZEROS
         if self.pool.size < (2 if small else ROOT_BOUND_FROM_WORKERS) or report.x is None or self._root is not None:
             return
-        task = Task(ROOT_BOUND, np.zeros(0, dtype=np.int32), np.zeros(0), report.x, seconds, RENS_NODE_LIMIT,
-                    seed=self.seed, options=() if small else ROOT_LP_SOLVER_OPTIONS)
+        task = whole_model_task(ROOT_BOUND, report.x, seconds, RENS_NODE_LIMIT, seed=self.seed,
+                                options=() if small else ROOT_LP_SOLVER_OPTIONS)
         self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), ROOT_BOUND
 
     def _start_deferred_root(self, report: EngineReport, deadline: float) -> None:
@@ -335,8 +344,8 @@ class Engine:
         """HiGHS's branch-and-bound on the whole model, on one worker, for the whole run."""
         if self.pool.size < 2:
             return
-        task = Task(BRANCH_AND_BOUND, np.zeros(0, dtype=np.int32), np.zeros(0), start, seconds, NO_NODE_LIMIT,
-                    gap=gap, seed=self.seed, options=self.highs_options)
+        task = whole_model_task(BRANCH_AND_BOUND, start, seconds, NO_NODE_LIMIT, gap=gap, seed=self.seed,
+                                options=self.highs_options)
         self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), BRANCH_AND_BOUND
 
     def _branch_and_bound(self) -> Background | None:
@@ -372,8 +381,9 @@ class Engine:
         return 0 if self._root is None else 1
 
     def _poll_root(self, report: EngineReport) -> None:
-        """Fold in the root node's bound and plan once it is done. When that happens
-        depends on the clock, so from then on the run is marked timing-dependent."""
+        """Fold in the job beside the rounds once it is done: the root node's bound and
+        plan (when that happens depends on the clock, so from then on the run is marked
+        timing-dependent), or the portfolio's branch-and-bound."""
         if self._root is None or not self._root.done():
             return
         job, self._root = self._root, None

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from optimizer import Scenario
-from optimizer.solve.engine.engine import BRANCH_AND_BOUND, NO_PLAN, Engine, feasible
+from optimizer.solve.engine.engine import (
+    BRANCH_AND_BOUND, NO_NODE_LIMIT, NO_PLAN, Engine, feasible, whole_model_task,
+)
 from optimizer.solve.engine.neighbourhoods import column_groups
 from optimizer.solve.engine.strategy import ENGINE_FROM_NONZEROS, PORTFOLIO_FROM_NONZEROS, choose_strategy
 from optimizer.solve.engine.subsolve import WorkerModel
@@ -51,18 +53,11 @@ def test_the_portfolio_answers_with_the_branch_and_bound_plan_it_proved(seed):
             30, 0.0, branch_and_bound=True
         )
         assert pool.submitted == [BRANCH_AND_BOUND]  # and no root-node job beside it
-        alone = WorkerModel(arrays).solve(engine_task(arrays, seed))
+        task = whole_model_task(BRANCH_AND_BOUND, None, 30, NO_NODE_LIMIT, gap=0.0, seed=seed)
+        alone = WorkerModel(arrays).solve(task)
         assert report.objective == pytest.approx(best, abs=1e-6), (seed, name)
         assert np.array_equal(np.round(report.x[arrays.integer]), np.round(alone.x[arrays.integer]))
         assert report.reproducible and report.status == "optimal"
-
-
-def engine_task(arrays, seed):
-    """The branch-and-bound task the portfolio submits, for the same MIP solved alone."""
-    from optimizer.solve.engine.engine import NO_NODE_LIMIT
-    from optimizer.solve.engine.subsolve import Task
-
-    return Task(BRANCH_AND_BOUND, np.zeros(0, dtype=np.int32), np.zeros(0), None, 30, NO_NODE_LIMIT, gap=0.0, seed=seed)
 
 
 def test_a_start_whose_balances_no_longer_fit_is_repaired():
@@ -143,7 +138,7 @@ def test_when_rens_admits_no_plan_the_softer_fixing_is_tried(monkeypatch):
 
     def recording(self, report, lp, name, fixing, start, seconds):
         rounds.append(name)
-        return real_round(self, report, lp, name, fixing, start, seconds)
+        real_round(self, report, lp, name, fixing, start, seconds)
 
     monkeypatch.setattr(Engine, "_rens_round", recording)
     tried = 0
