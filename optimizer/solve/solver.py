@@ -37,6 +37,9 @@ ProgressFn = Callable[["Progress"], None]
 # Seconds of grace after the deadline before the watchdog interrupts the solver itself.
 WATCHDOG_GRACE_SECONDS = 2.0
 DEFAULT_SEED = 12345
+# The engine's plans kept as guides for the next engine solves on the same model: the
+# previous stage's and the previous sweep point's (optimizer.solve.engine.engine, GUIDED)
+GUIDE_PLANS = 2
 
 
 @dataclass(frozen=True)
@@ -418,6 +421,7 @@ class _HighsBackend(_Backend):
         self.mirror: HighsModel | None = None
         self._groups: object | None = None  # the engine's column groups, read once per model shape
         self._lp_basis: object | None = None  # the engine's last optimal LP basis
+        self._plans: list[np.ndarray] = []  # the engine's last plans, guides for the next solves
         self._configure()
 
     def _configure(self) -> None:
@@ -571,9 +575,12 @@ class _HighsBackend(_Backend):
             owner.report(Progress(time.monotonic() - started, report.objective, report.bound, report.gap, stage))  # type: ignore[attr-defined]
 
         engine = Engine(arrays, self._groups, owner.engine_pool(), owner.options.seed, owner.options.threads,
-                        progress, owner.should_stop, self._lp_basis, owner.options.highs_options)
+                        progress, owner.should_stop, self._lp_basis, owner.options.highs_options, guides=tuple(self._plans))
         report = engine.solve(time_limit, gap, start, neighbourhoods, branch_and_bound)
         self._lp_basis = engine.basis  # the next stage or sweep point starts its LP from it
+        if report.x is not None:  # the next stages and sweep points may cross their starts with it
+            kept = [*self._plans, report.x]
+            self._plans = kept[max(0, len(kept) - GUIDE_PLANS):]
         owner.last_engine = report
         x, value, bound, source = report.x, report.objective, report.bound, report.bound_source
         if report.status == "infeasible":

@@ -296,3 +296,62 @@ def test_on_large_models_the_root_node_needs_a_third_worker(monkeypatch, workers
             assert pool.options == [expected]
             exercised += 1
     assert expected is None or exercised > 0
+
+
+class CountingPool(InlinePool):
+    """This process, counting the rounds it is handed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rounds: list[list[str]] = []
+
+    def run(self, key, arrays, tasks, should_stop, busy=0):
+        self.rounds.append([task.name for task in tasks])
+        return super().run(key, arrays, tasks, should_stop, busy)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_an_earlier_better_plan_is_crossed_with_the_start(seed):
+    """A guide (an earlier solve's plan) that scores better than the start is crossed with
+    it: the neighbourhood frees the decisions where they differ, so it holds the guide and
+    finds at least as good a plan; a guide no better than the start costs no solve."""
+    from optimizer.solve.engine.engine import GUIDED, EngineReport
+
+    inputs = random_tiny_inputs(seed)
+    if not feasible_plans(inputs):
+        return
+    _, _, _, best_engine = engine_for(inputs, {"capability": 1.0})
+    guide = best_engine.solve(time_limit=30, gap=0.0).x
+    m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+    start = fund_nothing(arrays)
+    if start is None or guide is None:
+        return
+    for guides, crossed in (((guide,), arrays.better(arrays.objective(guide), arrays.objective(start))), ((start,), False)):
+        pool = CountingPool()
+        engine = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed, guides=guides)
+        report = EngineReport()
+        engine._take(report, start, arrays.objective(start), "start plan")
+        engine._guided(report, deadline=float("inf"))
+        assert pool.rounds == ([[GUIDED]] if crossed else [])
+        assert feasible(arrays, report.x)
+        if crossed:
+            assert report.objective >= arrays.objective(guide) - 1e-6
+
+
+def test_the_next_engine_solve_gets_the_last_plans_as_guides(monkeypatch):
+    """The solver keeps the engine's last plans (GUIDE_PLANS) and hands them to the next
+    engine solve on the same model: a lexicographic run's later stages, a sweep's next point."""
+    from optimizer.solve import solver as solver_module
+    from optimizer.solve.engine import engine as engine_module
+
+    received = []
+    original = engine_module.Engine.__init__
+
+    def recording(self, *args, guides=(), **kwargs):
+        received.append(len(guides))
+        original(self, *args, guides=guides, **kwargs)
+
+    monkeypatch.setattr(engine_module.Engine, "__init__", recording)
+    seed, inputs, _ = next(capability_cases())
+    Scenario(inputs).solve(priority=["capability", "cost", "risk"], time_limit=30, strategy="lns", workers=1)
+    assert received == [min(k, solver_module.GUIDE_PLANS) for k in range(3)]
