@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 import threading
 import time
+
+from pathlib import Path
 
 import pyomo.environ as pyo
 import pytest
@@ -128,7 +133,6 @@ def test_solution_pool_keeps_the_newest_vectors_up_to_its_limit():
 def test_recorded_improving_solutions_are_feasible_plans_with_the_reported_values():
     """Every vector HiGHS reports on the way is a whole plan in column order: loaded back
     it satisfies every row, and the objective's coefficients give its value."""
-    import numpy as np
 
     m = hard_knapsack(items=60, rows=3)
     solver = PersistentSolver(m, SolverOptions(threads=1))
@@ -190,6 +194,7 @@ def root_lp_method(options: SolverOptions) -> tuple[str, str]:
 
 
 def test_large_models_get_interior_point_for_the_root_lp_and_say_so(monkeypatch):
+    monkeypatch.setattr(solver_module, "AGGREGATOR_OFF_BELOW_COLUMNS", 0)  # only the root LP's choice
     assert root_lp_method(SolverOptions(threads=1)) == ("choose", "")  # 80 non-zeros: HiGHS's default
     monkeypatch.setattr(solver_module, "IPM_ROOT_FROM_NONZEROS", 80)
     assert root_lp_method(SolverOptions(threads=1)) == ("ipm", "mip_lp_solver=ipm (automatic: 80 non-zeros)")
@@ -197,5 +202,45 @@ def test_large_models_get_interior_point_for_the_root_lp_and_say_so(monkeypatch)
 
 def test_the_users_root_lp_choice_wins(monkeypatch):
     monkeypatch.setattr(solver_module, "IPM_ROOT_FROM_NONZEROS", 1)
+    monkeypatch.setattr(solver_module, "AGGREGATOR_OFF_BELOW_COLUMNS", 0)
     mine = SolverOptions(threads=1, highs_options=check_highs_options({"mip_lp_solver": "simplex"}))
     assert root_lp_method(mine) == ("simplex", "mip_lp_solver=simplex")
+
+
+LOOPING_PRESOLVE = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "highs_presolve_loop.mps"
+
+
+def test_the_model_highs_presolve_looped_on_solves_with_the_aggregator_off():
+    """A generated re-planning instance on which HiGHS 1.15.1's presolve looped for ever
+    (time limit ignored; it hung CI once). With the option capopt sets on small models it
+    solves at once, to the optimum a solve without presolve finds. In a child process with
+    a hard timeout, so a regression fails here instead of hanging the suite."""
+    script = (
+        "import highspy, json, sys\n"
+        "def solve(name, value):\n"
+        "    h = highspy.Highs(); h.setOptionValue('output_flag', False)\n"
+        "    h.readModel(sys.argv[1]); h.setOptionValue(name, value); h.run()\n"
+        "    return [h.getModelStatus() == highspy.HighsModelStatus.kOptimal, float(h.getInfo().objective_function_value)]\n"
+        f"print('RESULT', json.dumps([solve('presolve_rule_off', {solver_module.AGGREGATOR_RULE}), solve('presolve', 'off')]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(LOOPING_PRESOLVE)], capture_output=True, text=True,
+                          timeout=60)
+    [line] = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    guarded, without_presolve = json.loads(line.removeprefix("RESULT "))
+    assert guarded[0] and without_presolve[0]
+    assert guarded[1] == pytest.approx(without_presolve[1])
+
+
+def aggregator_choice(options: SolverOptions) -> tuple[int, str]:
+    solver = PersistentSolver(hard_knapsack(items=12, rows=2), options)
+    solver.solve(time_limit=10, gap=0.0)
+    return solver._backend.highs.getOptionValue("presolve_rule_off")[1], solver.describe_options()
+
+
+def test_small_models_get_the_aggregator_off_and_say_so(monkeypatch):
+    rule = solver_module.AGGREGATOR_RULE
+    assert aggregator_choice(SolverOptions(threads=1)) == (rule, f"presolve_rule_off={rule} (automatic: 12 columns)")
+    mine = SolverOptions(threads=1, highs_options=check_highs_options({"presolve_rule_off": 0}))
+    assert aggregator_choice(mine) == (0, "presolve_rule_off=0")  # the user's choice wins
+    monkeypatch.setattr(solver_module, "AGGREGATOR_OFF_BELOW_COLUMNS", 12)
+    assert aggregator_choice(SolverOptions(threads=1)) == (0, "")  # 12 columns: not below
