@@ -28,6 +28,7 @@ import pyomo.environ as pyo
 
 from optimizer.errors import SolverError
 from optimizer.solve.highs_model import HighsModel
+from optimizer.solve.highs_quirks import AGGREGATOR_RULE, aggregator_off
 
 logger = logging.getLogger(__name__)
 
@@ -101,16 +102,6 @@ class SolverOptions:
 # (62 k) dual simplex was faster (32–33 s against the 60 s limit, twice each). The bound
 # lies between the two.
 IPM_ROOT_FROM_NONZEROS = 80_000
-
-# HiGHS 1.15.1's MIP presolve can loop for ever on some small models, deaf to the time
-# limit: one instance of the re-planning property test (52 columns, 84 rows) hung in
-# HPresolve::removeDoubletonEquations on every try, and hung CI once; with doubleton
-# equations off HiGHS even called it infeasible. With the aggregator off (presolve rule
-# 12), or with HiGHS 1.16.0, it solves to the optimum presolve-free solves find, at once.
-# So below this many columns (the unit tests' models, the knapsack fronts; the reference
-# dataset has 8,475) the aggregator is off unless the user sets `presolve_rule_off`.
-AGGREGATOR_OFF_BELOW_COLUMNS = 2_000
-AGGREGATOR_RULE = 1 << 12
 
 # Options capopt sets itself on every solve: each has its own flag, which keeps the run's
 # Summary truthful (a time limit set behind capopt's back would not be recorded).
@@ -502,12 +493,12 @@ class _HighsBackend(_Backend):
         return int(self.highs.getNumNz())
 
     def _guard_small_presolve(self) -> None:
-        """The aggregator off on small models (AGGREGATOR_OFF_BELOW_COLUMNS), unless the
+        """The aggregator off on small models (optimizer.solve.highs_quirks), unless the
         user set `presolve_rule_off`; recorded with the other automatic choices."""
         if any(name == "presolve_rule_off" for name, _ in self.owner.options.highs_options):
             return
         columns = self.highs.getNumCol()
-        if columns < AGGREGATOR_OFF_BELOW_COLUMNS:
+        if aggregator_off(columns):
             self.highs.setOptionValue("presolve_rule_off", AGGREGATOR_RULE)
             choice = f"presolve_rule_off={AGGREGATOR_RULE} (automatic: {columns:,} columns)"
             self.automatic_options = ", ".join(filter(None, [self.automatic_options, choice]))

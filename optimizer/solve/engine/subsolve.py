@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from optimizer.solve.engine.problem import MipArrays, restrict
+from optimizer.solve.highs_quirks import AGGREGATOR_RULE, aggregator_off
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class WorkerModel:
         highs.setOptionValue("time_limit", max(float(task.time_limit), 0.01))
         highs.setOptionValue("mip_max_nodes", int(task.node_limit))
         highs.setOptionValue("mip_rel_gap", float(task.gap))
+        if aggregator_off(self.arrays.columns):  # a small model's tasks, as its own solves
+            highs.setOptionValue("presolve_rule_off", AGGREGATOR_RULE)
         for name, value in task.options:
             highs.setOptionValue(name, value)
         if task.start is not None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyomo.environ as pyo
 import pytest
 
+import optimizer.solve.highs_quirks as highs_quirks
 import optimizer.solve.solver as solver_module
 from optimizer.solve.solver import (
     INTERRUPT,
@@ -194,7 +195,7 @@ def root_lp_method(options: SolverOptions) -> tuple[str, str]:
 
 
 def test_large_models_get_interior_point_for_the_root_lp_and_say_so(monkeypatch):
-    monkeypatch.setattr(solver_module, "AGGREGATOR_OFF_BELOW_COLUMNS", 0)  # only the root LP's choice
+    monkeypatch.setattr(highs_quirks, "AGGREGATOR_OFF_BELOW_COLUMNS", 0)  # only the root LP's choice
     assert root_lp_method(SolverOptions(threads=1)) == ("choose", "")  # 80 non-zeros: HiGHS's default
     monkeypatch.setattr(solver_module, "IPM_ROOT_FROM_NONZEROS", 80)
     assert root_lp_method(SolverOptions(threads=1)) == ("ipm", "mip_lp_solver=ipm (automatic: 80 non-zeros)")
@@ -202,7 +203,7 @@ def test_large_models_get_interior_point_for_the_root_lp_and_say_so(monkeypatch)
 
 def test_the_users_root_lp_choice_wins(monkeypatch):
     monkeypatch.setattr(solver_module, "IPM_ROOT_FROM_NONZEROS", 1)
-    monkeypatch.setattr(solver_module, "AGGREGATOR_OFF_BELOW_COLUMNS", 0)
+    monkeypatch.setattr(highs_quirks, "AGGREGATOR_OFF_BELOW_COLUMNS", 0)
     mine = SolverOptions(threads=1, highs_options=check_highs_options({"mip_lp_solver": "simplex"}))
     assert root_lp_method(mine) == ("simplex", "mip_lp_solver=simplex")
 
@@ -221,7 +222,7 @@ def test_the_model_highs_presolve_looped_on_solves_with_the_aggregator_off():
         "    h = highspy.Highs(); h.setOptionValue('output_flag', False)\n"
         "    h.readModel(sys.argv[1]); h.setOptionValue(name, value); h.run()\n"
         "    return [h.getModelStatus() == highspy.HighsModelStatus.kOptimal, float(h.getInfo().objective_function_value)]\n"
-        f"print('RESULT', json.dumps([solve('presolve_rule_off', {solver_module.AGGREGATOR_RULE}), solve('presolve', 'off')]))\n"
+        f"print('RESULT', json.dumps([solve('presolve_rule_off', {highs_quirks.AGGREGATOR_RULE}), solve('presolve', 'off')]))\n"
     )
     done = subprocess.run([sys.executable, "-c", script, str(LOOPING_PRESOLVE)], capture_output=True, text=True,
                           timeout=60)
@@ -238,9 +239,9 @@ def aggregator_choice(options: SolverOptions) -> tuple[int, str]:
 
 
 def test_small_models_get_the_aggregator_off_and_say_so(monkeypatch):
-    rule = solver_module.AGGREGATOR_RULE
+    rule = highs_quirks.AGGREGATOR_RULE
     assert aggregator_choice(SolverOptions(threads=1)) == (rule, f"presolve_rule_off={rule} (automatic: 12 columns)")
     mine = SolverOptions(threads=1, highs_options=check_highs_options({"presolve_rule_off": 0}))
     assert aggregator_choice(mine) == (0, "presolve_rule_off=0")  # the user's choice wins
-    monkeypatch.setattr(solver_module, "AGGREGATOR_OFF_BELOW_COLUMNS", 12)
+    monkeypatch.setattr(highs_quirks, "AGGREGATOR_OFF_BELOW_COLUMNS", 12)
     assert aggregator_choice(SolverOptions(threads=1)) == (0, "")  # 12 columns: not below
