@@ -12,7 +12,6 @@ a price read off an unproven point is never mistaken for a proven one.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +21,8 @@ import pandas as pd
 
 from data.dashboard import percent_up, proof_in_words
 from data.tables import objective_sense
-from optimizer.errors import SolverError
-from optimizer.solve.objectives import sign
-from optimizer.studies.sweeps import Job, Sweep, SweepPoint, SweepProgressFn, run_jobs
+from optimizer.whatif import with_settings
+from optimizer.studies.sweeps import Job, Sweep, SweepPoint, SweepProgressFn, repair_nested, run_jobs, weighted_value
 
 logger = logging.getLogger(__name__)
 
@@ -194,15 +192,9 @@ def _bounded_objective(result: Any) -> str:
 def _value_in(result: Any, objective: str, solve_kwargs: dict[str, Any]) -> float | None:
     """The plan's value in the objective its bound is of, from its re-priced objectives."""
     if objective == WEIGHTED:
-        return _weighted_value(result, solve_kwargs)
+        return weighted_value(result, solve_kwargs)
     value = result.objectives.get(objective)
     return float(value) if value is not None else None
-
-
-def _weighted_value(result: Any, solve_kwargs: dict[str, Any]) -> float:
-    """Σ sign·weight·objective of a Result, with the run's weights (else its Settings')."""
-    weights = solve_kwargs.get("weights") or result.inputs.settings.weights
-    return float(sum(sign(n) * w * result.objectives[n] for n, w in weights.items() if w))
 
 
 def price_of_robustness(
@@ -252,65 +244,10 @@ def price_of_robustness(
 
 
 def _repair(sweep: Sweep, solve_kwargs: dict[str, Any]) -> list[str]:
-    """Re-solve, from a larger Γ's better plan, every Γ that the solver left worse off."""
-    from optimizer.session import Session
-    from optimizer.solve.solver import SolverOptions
-    from optimizer.studies.sweeps import SWEEP_THREADS, SweepPoint
-
-    notes = []
-    best: SweepPoint | None = None
-    for i in sorted(range(len(sweep.points)), key=lambda k: -(sweep.points[k].x or 0.0)):
-        point = sweep.points[i]
-        if (
-            best is not None
-            and best.result is not None
-            and (point.result is None or _better(best.result, point.result, solve_kwargs))
-        ):
-            started = time.monotonic()
-            inputs = (
-                sweep.points[i].result.inputs
-                if point.result is not None
-                else _inputs_for(best, point)
-            )
-            session = Session(inputs, SolverOptions(threads=SWEEP_THREADS))
-            session.load_plan(best.result.decisions)
-            try:
-                result = session.run(**solve_kwargs, warm_start=True, diagnose=False)
-            except SolverError:
-                result = None
-            if result is not None:
-                point = SweepPoint(
-                    point.name, point.x, result, None, point.seconds + time.monotonic() - started
-                )
-                sweep.points[i] = point
-                notes.append(
-                    f"{point.name} was solved again from the {best.name} plan (robust for it "
-                    "too, and better than what its own solve found in time)"
-                )
-        if point.result is not None and (
-            best is None or best.result is None or _better(point.result, best.result, solve_kwargs)
-        ):
-            best = point
-    return notes
-
-
-def _inputs_for(donor: Any, point: Any) -> Any:
-    """The inputs of a Γ that found no plan: the donor's with this Γ."""
-    from optimizer.whatif import with_settings
-
-    return with_settings(donor.result.inputs, robust_overruns=int(point.x))
-
-
-def _better(a: Any, b: Any, solve_kwargs: dict[str, Any]) -> bool:
-    """Whether result a beats result b in the run's own terms (weighted sum, or priority order)."""
-    s = a.inputs.settings
-    mode = solve_kwargs.get("objective") or s.objective
-    if mode == "weighted":
-        score = [_weighted_value(r, solve_kwargs) for r in (a, b)]
-        return score[0] > score[1] + 1e-6 * max(1.0, abs(score[1]))
-    for name in solve_kwargs.get("priority") or s.priority:
-        x, y = sign(name) * a.objectives[name], sign(name) * b.objectives[name]
-        slack = s.lexicographic_tolerance * max(abs(x), abs(y)) + 1e-6
-        if abs(x - y) > slack:
-            return x > y
-    return False
+    """Re-solve, from a larger Γ's better plan, every Γ that the solver left worse off
+    (a plan robust for more overruns is robust for fewer)."""
+    return repair_nested(
+        sweep, solve_kwargs, tightest_first=lambda point: -(point.x or 0.0),
+        inputs_for=lambda donor, point: with_settings(donor.result.inputs, robust_overruns=int(point.x)),
+        why="robust for it too",
+    )

@@ -25,6 +25,7 @@ import pandas as pd
 from data.tables import Inputs
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.result import Result
+from optimizer.solve.objectives import sign
 from optimizer.solve.solver import INTERRUPT, SolverOptions, catch_ctrl_c
 
 logger = logging.getLogger(__name__)
@@ -305,6 +306,74 @@ def parse_range(text: str) -> list[float]:
     return [float(x) for x in text.split(",") if x.strip()]
 
 
+def weighted_value(result: Any, solve_kwargs: dict[str, Any]) -> float:
+    """Σ sign·weight·objective of a Result, with the run's weights (else its Settings')."""
+    weights = solve_kwargs.get("weights") or result.inputs.settings.weights
+    return float(sum(sign(n) * w * result.objectives[n] for n, w in weights.items() if w))
+
+
+def better(a: Any, b: Any, solve_kwargs: dict[str, Any]) -> bool:
+    """Whether result a beats result b in the run's own terms (weighted sum, or priority order)."""
+    s = a.inputs.settings
+    mode = solve_kwargs.get("objective") or s.objective
+    if mode == "weighted":
+        score = [weighted_value(r, solve_kwargs) for r in (a, b)]
+        return score[0] > score[1] + 1e-6 * max(1.0, abs(score[1]))
+    for name in solve_kwargs.get("priority") or s.priority:
+        x, y = sign(name) * a.objectives[name], sign(name) * b.objectives[name]
+        slack = s.lexicographic_tolerance * max(abs(x), abs(y)) + 1e-6
+        if abs(x - y) > slack:
+            return x > y
+    return False
+
+
+def repair_nested(
+    sweep: Sweep,
+    solve_kwargs: dict[str, Any],
+    tightest_first: Callable[[SweepPoint], float],
+    inputs_for: Callable[[SweepPoint, SweepPoint], Inputs],
+    why: str,
+) -> list[str]:
+    """Make a study of nested points never contradict itself; the notes say what was redone.
+
+    In some studies every point's plan is feasible for the points after it in the order
+    `tightest_first` sorts them: a smaller budget's plan fits a larger budget, and a plan
+    robust for more overruns is robust for fewer. Solved to optimality, each later point is
+    then at least as good. A point whose solve ran out of time may come out worse. That
+    point is solved again from the better plan, so the curve never falls where a planner
+    knows it cannot. `inputs_for(donor, point)` gives a point with no plan its inputs."""
+    from optimizer.session import Session
+
+    solve_kwargs = dict(solve_kwargs)
+    # solved one at a time after the study: every core, and the study's own search
+    options = SolverOptions(threads=None, strategy=solve_kwargs.pop("strategy", "auto"))
+    notes = []
+    best: SweepPoint | None = None
+    for i in sorted(range(len(sweep.points)), key=lambda k: tightest_first(sweep.points[k])):
+        point = sweep.points[i]
+        if best is not None and best.result is not None and (
+            point.result is None or better(best.result, point.result, solve_kwargs)
+        ):
+            started = time.monotonic()
+            inputs = point.result.inputs if point.result is not None else inputs_for(best, point)
+            session = Session(inputs, options)
+            session.load_plan(best.result.decisions)
+            try:
+                result = session.run(**solve_kwargs, warm_start=True, diagnose=False)
+            except SolverError:
+                result = None
+            if result is not None:
+                point = SweepPoint(point.name, point.x, result, None, point.seconds + time.monotonic() - started)
+                sweep.points[i] = point
+                notes.append(f"{point.name} was solved again from the {best.name} plan ({why}, and better "
+                             "than what its own solve found in time)")
+        if point.result is not None and (
+            best is None or best.result is None or better(point.result, best.result, solve_kwargs)
+        ):
+            best = point
+    return notes
+
+
 def budget_sweep(
     scenario: Any,
     scales: Sequence[float],
@@ -317,15 +386,26 @@ def budget_sweep(
     chain_length: int = DEFAULT_CHAIN_LENGTH,
     reuse_model: bool = True,
     progress: SweepProgressFn | None = None,
+    monotone: bool = True,
     **solve_kwargs: Any,
 ) -> Sweep:
-    """Solve the scenario with budgets scaled by each value in `scales`."""
+    """Solve the scenario with budgets scaled by each value in `scales`.
+
+    With `monotone`, a point whose plan came out worse than a smaller budget's (its solve
+    stopped by the time limit) is solved again from that plan, which fits the larger budget
+    too (`repair_nested`): the curve never falls as the budget grows."""
     jobs = [
         Job(f"budget ×{scale:g}", float(scale), scenario.with_budget(scale=scale, nations=nations, years=years).inputs)
         for scale in scales
     ]
     sweep = run_jobs(jobs, reuse=reuse_model, chain_length=chain_length, workers=workers, client=client,
                      scheduler=scheduler, progress=progress, solve_kwargs=solve_kwargs, x_label="budget_scale")
+    if monotone and all(scale >= 0 for scale in scales):
+        inputs = {job.x: job.inputs for job in jobs}
+        sweep.notes.extend(repair_nested(
+            sweep, dict(solve_kwargs), tightest_first=lambda point: point.x or 0.0,
+            inputs_for=lambda donor, point: inputs[point.x], why="it fits the larger budget too",
+        ))
     if nations:
         sweep.notes.append("budgets scaled for " + ", ".join(nations))
     return sweep

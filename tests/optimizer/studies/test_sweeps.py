@@ -148,3 +148,32 @@ def test_points_the_portfolio_suits_are_solved_one_at_a_time_on_every_core(monke
     side_by_side = budget_sweep(small_scenario(), [0.8, 1.0], chain_length=1, workers=2, time_limit=30)
     assert all(p.result.strategy.startswith("highs") for p in side_by_side.points)
     assert frame(swept).iloc[:2].equals(frame(side_by_side))  # both proven: the same plans
+
+
+def test_a_budget_point_left_worse_than_a_smaller_budget_is_solved_again_from_it(monkeypatch):
+    """A smaller budget's plan fits a larger budget. If the larger budget's own solve came
+    back worse (here: a plan funding nothing stands in for a solve stopped by its time
+    limit), the point is solved again from the smaller budget's plan, and a note says so:
+    the curve never falls as the budget grows."""
+    from optimizer.studies import sweeps as sweeps_module
+    from optimizer.studies.sweeps import SweepPoint, repair_nested
+
+    scenario = small_scenario()
+    kwargs = {"objective": "weighted", "weights": {"capability": 1.0}, "gap": 0.0, "time_limit": 30}
+    sweep_ = budget_sweep(scenario, [0.7, 1.3], workers=1, monotone=False, **kwargs)
+    bigger = scenario.with_budget(1.3)
+    empty = bigger.solve(objective="weighted", weights={"cost": 1.0})  # funds nothing
+    assert empty.objectives["capability"] == 0 < sweep_.points[0].result.objectives["capability"]
+    sweep_.points[1] = SweepPoint("budget ×1.3", 1.3, empty, None, 0.0)
+    notes = repair_nested(sweep_, kwargs, tightest_first=lambda point: point.x,
+                          inputs_for=lambda donor, point: bigger.inputs, why="it fits the larger budget too")
+    assert notes == ["budget ×1.3 was solved again from the budget ×0.7 plan (it fits the larger budget too, "
+                     "and better than what its own solve found in time)"]
+    capability = sweep_.table["capability"].tolist()
+    assert capability == sorted(capability) and capability[1] > 0
+    # budget_sweep repairs by default, with the points ordered by budget
+    seen = []
+    monkeypatch.setattr(sweeps_module, "repair_nested", lambda sweep, *args, **kw: seen.append(
+        [kw["tightest_first"](p) for p in sweep.points]) or [])
+    budget_sweep(scenario, [1.3, 0.7], workers=1, **kwargs)
+    assert seen == [[1.3, 0.7]]
