@@ -86,6 +86,13 @@ SOFT_RENS = "RENS (only the LP's zeros fixed)"
 # unproven, 37,580); with 0.4 38,865, then proven within 0.64 %; --robust 2 at 60 s:
 # 34,358 with 0.4, 34,853 without the softer fixing (seeds moved it by 2,000 before).
 SOFT_RENS_SHARE = 0.4
+# … and from this size on (where `auto` runs the engine alone) it is skipped when there is a
+# plan to improve: the neighbourhoods do better with the time. The reference dataset with
+# --robust 2 (116,914 non-zeros, RENS infeasible), 60 s, side by side: capability 36,753
+# and 35,770 with it, 37,288 and 37,522 without (tenth session; the ninth: 36,844 / 37,533).
+# The reference dataset's sweep (62,406 non-zeros, the portfolio) keeps it: its 0.8 and
+# 0.9 × budget points reached 1 % only with it.
+SOFT_RENS_BELOW_NONZEROS = 90_000
 # The `portfolio` strategy (mid-size models, optimizer.solve.engine.strategy): one worker
 # runs HiGHS's own branch-and-bound on the whole model for the whole time, the others the
 # engine. Measured on the reference dataset's budget sweep (docs/benchmarks.md): at full
@@ -300,7 +307,8 @@ class Engine:
     def _rens(self, report: EngineReport, lp: np.ndarray, deadline: float) -> None:
         """RENS on this process; the other workers search the start plan's neighbourhoods
         when it is already good, or run RENS with other seeds when it is not. When presolve
-        proves RENS's fixing empty, the softer fixing instead (SOFT_RENS)."""
+        proves RENS's fixing empty, the softer fixing instead (SOFT_RENS), or on large models
+        with a plan in hand nothing: the neighbourhoods start from that plan."""
         left = deadline - time.monotonic()
         fixing = rens_fixing(self.arrays, lp)
         if not self._admits_no_plan(*fixing):
@@ -310,6 +318,9 @@ class Engine:
             # the root node's bound waits until the plan is within GOOD_START_GAP of the LP's
             # (`_start_deferred_root`): until then both workers are worth more searching for plans
             self._root_deferred = True
+            if report.x is not None and self.arrays.nonzeros >= SOFT_RENS_BELOW_NONZEROS:
+                logger.debug("engine: RENS admits no plan; the neighbourhoods start from the plan in hand")
+                return
             seconds = left * SOFT_RENS_SHARE
             fixing = rens_fixing(self.arrays, lp, only_at_lower=True, incumbent=report.x)
             logger.debug("engine: RENS admits no plan; %d of %d integer columns free with only the LP's zeros "

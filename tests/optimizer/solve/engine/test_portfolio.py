@@ -153,6 +153,44 @@ def test_when_rens_admits_no_plan_the_softer_fixing_is_tried(monkeypatch):
     assert tried > 0
 
 
+def test_on_large_models_with_a_plan_the_softer_fixing_is_skipped(monkeypatch):
+    """From SOFT_RENS_BELOW_NONZEROS on (here every model counts as large), RENS admitting
+    no plan sends the engine to the neighbourhoods of the plan in hand; with no plan in hand
+    the softer fixing still runs, since it is the only way to a first plan."""
+    from optimizer.solve.engine import engine as engine_module
+    from optimizer.solve.engine.engine import SOFT_RENS
+    from tests.optimizer.solve.engine.test_engine import fund_nothing
+
+    make_rens_infeasible(monkeypatch)
+    monkeypatch.setattr(engine_module, "SOFT_RENS_BELOW_NONZEROS", 0)
+    rounds: list[str] = []
+    real_round = Engine._rens_round
+
+    def recording(self, report, lp, name, fixing, start, seconds):
+        rounds.append(name)
+        real_round(self, report, lp, name, fixing, start, seconds)
+
+    monkeypatch.setattr(Engine, "_rens_round", recording)
+    seen = set()
+    for seed, inputs, best in capability_cases():
+        for with_start in (True, False):
+            m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+            start = fund_nothing(arrays) if with_start else None
+            if with_start and start is None:
+                continue
+            rounds.clear()
+            report = engine.solve(time_limit=30, gap=0.0, start=start)
+            lp = arrays.highs(relax=True)
+            lp.run()
+            if not arrays.fractional(np.array(lp.getSolution().col_value)).any():
+                continue  # an integral LP needs no RENS at all
+            assert rounds == ([] if with_start else [SOFT_RENS])
+            seen.add(with_start)
+            if report.x is not None:
+                assert feasible(arrays, report.x) and report.objective <= best + 1e-6
+    assert seen == {True, False}
+
+
 def make_rens_infeasible(monkeypatch) -> None:
     """RENS's own fixing becomes "fund every programme", which no budget allows."""
     from optimizer.solve.engine import engine as engine_module
