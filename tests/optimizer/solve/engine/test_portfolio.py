@@ -133,14 +133,7 @@ def test_when_rens_admits_no_plan_the_softer_fixing_is_tried(monkeypatch):
     from optimizer.solve.engine.engine import SOFT_RENS
 
     make_rens_infeasible(monkeypatch)
-    rounds: list[str] = []
-    real_round = Engine._rens_round
-
-    def recording(self, report, lp, name, fixing, start, seconds):
-        rounds.append(name)
-        real_round(self, report, lp, name, fixing, start, seconds)
-
-    monkeypatch.setattr(Engine, "_rens_round", recording)
+    rounds = record_rens_rounds(monkeypatch)
     tried = 0
     for seed, inputs, best in capability_cases():
         rounds.clear()
@@ -163,14 +156,7 @@ def test_on_large_models_with_a_plan_the_softer_fixing_is_skipped(monkeypatch):
 
     make_rens_infeasible(monkeypatch)
     monkeypatch.setattr(engine_module, "SOFT_RENS_BELOW_NONZEROS", 0)
-    rounds: list[str] = []
-    real_round = Engine._rens_round
-
-    def recording(self, report, lp, name, fixing, start, seconds):
-        rounds.append(name)
-        real_round(self, report, lp, name, fixing, start, seconds)
-
-    monkeypatch.setattr(Engine, "_rens_round", recording)
+    rounds = record_rens_rounds(monkeypatch)
     seen = set()
     for seed, inputs, best in capability_cases():
         for with_start in (True, False):
@@ -189,6 +175,19 @@ def test_on_large_models_with_a_plan_the_softer_fixing_is_skipped(monkeypatch):
             if report.x is not None:
                 assert feasible(arrays, report.x) and report.objective <= best + 1e-6
     assert seen == {True, False}
+
+
+def record_rens_rounds(monkeypatch) -> list[str]:
+    """The names of the RENS rounds the engine runs from now on (the list fills as it runs)."""
+    rounds: list[str] = []
+    real_round = Engine._rens_round
+
+    def recording(self, report, lp, name, fixing, start, seconds):
+        rounds.append(name)
+        real_round(self, report, lp, name, fixing, start, seconds)
+
+    monkeypatch.setattr(Engine, "_rens_round", recording)
+    return rounds
 
 
 def make_rens_infeasible(monkeypatch) -> None:
