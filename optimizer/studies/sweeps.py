@@ -341,9 +341,12 @@ def repair_nested(
     robust for more overruns is robust for fewer. Solved to optimality, each later point is
     then at least as good. A point whose solve ran out of time may come out worse. That
     point is solved again from the better plan, so the curve never falls where a planner
-    knows it cannot. `inputs_for(donor, point)` gives a point with no plan its inputs."""
+    knows it cannot. `inputs_for(donor, point)` gives a point with no plan its inputs.
+    A study stopped by Ctrl-C is left as it stands: the planner asked for no more solves."""
     from optimizer.session import Session
 
+    if not sweep.complete:
+        return []
     solve_kwargs = dict(solve_kwargs)
     # solved one at a time after the study: every core, and the study's own search
     options = SolverOptions(threads=None, strategy=solve_kwargs.pop("strategy", "auto"))

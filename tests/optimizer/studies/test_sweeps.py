@@ -165,6 +165,10 @@ def test_a_budget_point_left_worse_than_a_smaller_budget_is_solved_again_from_it
     empty = bigger.solve(objective="weighted", weights={"cost": 1.0})  # funds nothing
     assert empty.objectives["capability"] == 0 < sweep_.points[0].result.objectives["capability"]
     sweep_.points[1] = SweepPoint("budget ×1.3", 1.3, empty, None, 0.0)
+    sweep_.complete = False  # stopped by Ctrl-C: no more solves
+    assert repair_nested(sweep_, kwargs, tightest_first=lambda point: point.x,
+                         inputs_for=lambda donor, point: bigger.inputs, why="") == []
+    sweep_.complete = True
     notes = repair_nested(sweep_, kwargs, tightest_first=lambda point: point.x,
                           inputs_for=lambda donor, point: bigger.inputs, why="it fits the larger budget too")
     assert notes == ["budget ×1.3 was solved again from the budget ×0.7 plan (it fits the larger budget too, "
