@@ -480,6 +480,8 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
     table = result.table
     cols = [c for c in ("scenario", "status", "capability", "cost", "shortfall") if c in table]
     click.echo(table[cols].to_string(index=False))
+    for note in result.notes:  # e.g. a point solved again from a smaller budget's better plan
+        click.echo(f"note: {note}")
     if not result.complete:
         click.echo("Interrupted: the scenarios solved so far were written.", err=True)
     click.echo(f"Sweep written to {written}")

@@ -168,9 +168,11 @@ def test_pareto_command_on_two_workers_writes_the_same_front(tmp_path, book):
 
 def test_sweep_and_flexibility_commands(tmp_path, book):
     out = tmp_path / "sweep.xlsx"
-    result = run("sweep", str(book), "-o", str(out), "--budget-scale", "0.5:1.5:0.5", "--workers", "1")
+    result = run("sweep", str(book), "-o", str(out), "--budget-scale", "0.5:1.5:0.5", "--workers", "1",
+                 "--nations", "AAA")
     assert result.exit_code == 0, result.output
     assert "budget ×0.5" in result.output and out.exists()
+    assert "note: budgets scaled for AAA" in result.output  # the sweep's notes reach the terminal
     flex = tmp_path / "flex.xlsx"
     result = run("flexibility", str(book), "-o", str(flex), "--workers", "1")
     assert result.exit_code == 0, result.output
