@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-
 from pathlib import Path
 
 import pyomo.environ as pyo
@@ -134,7 +133,6 @@ def test_solution_pool_keeps_the_newest_vectors_up_to_its_limit():
 def test_recorded_improving_solutions_are_feasible_plans_with_the_reported_values():
     """Every vector HiGHS reports on the way is a whole plan in column order: loaded back
     it satisfies every row, and the objective's coefficients give its value."""
-
     m = hard_knapsack(items=60, rows=3)
     solver = PersistentSolver(m, SolverOptions(threads=1))
     solver.improving_solutions.limit = 100
