@@ -96,16 +96,21 @@ def _lexicographic_case(scenario: Any, strategy: str, limit: float) -> dict[str,
     }
 
 
+def sweep_violations(sweep: Any) -> int:
+    """The rule violations the independent verifier finds in a sweep's plans (0: all valid)."""
+    from optimizer.checks.verify import check_plan
+
+    return sum(len(check_plan(p.result.inputs, p.result.decisions)) for p in sweep.points if p.result)
+
+
 def case_sweep(strategy: str, limit: float) -> dict[str, Any]:
     """The reference 9-point budget sweep (0.6–1.4), every point's gap."""
     from optimizer import Scenario
-    from optimizer.checks.verify import check_plan
 
     scenario = Scenario.reference()
     began = time.perf_counter()
     sweep = scenario.budget_sweep(SWEEP_SCALES, time_limit=limit, gap=0.01, strategy=strategy)
     wall = time.perf_counter() - began
-    violations = sum(len(check_plan(p.result.inputs, p.result.decisions)) for p in sweep.points if p.result)
     gaps = [point.result.gap if point.result is not None else None for point in sweep.points]
     points = [
         "—" if p.result is None or p.result.gap is None
@@ -114,7 +119,7 @@ def case_sweep(strategy: str, limit: float) -> dict[str, Any]:
     ]
     return {"wall_s": wall, "worst_gap": max((g for g in gaps if g is not None), default=None),
             "gaps": " / ".join(points), "strategy": sweep.points[0].result.strategy if sweep.points[0].result else "",
-            "violations": violations, **_peak_mb()}
+            "violations": sweep_violations(sweep), **_peak_mb()}
 
 
 def case_workers(size: str, limit: float, workers: int, dask: bool) -> dict[str, Any]:

@@ -17,26 +17,21 @@ import subprocess
 import sys
 import time
 
-SCALES = [0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4]
 COLUMNS = ["budget_scale", "status", "gap", "gap_of", "seconds", "shortfall", "capability", "cost"]
 
 
 def one_run(guides: int, seconds: float) -> None:
     """The sweep with `guides` plans kept (this process is the run)."""
-    from data.reader import load_inputs
-    from data.reference import reference_path
+    from benchmarks.engine_suite import SWEEP_SCALES, sweep_violations
     from optimizer import Scenario
-    from optimizer.checks.verify import check_plan
     from optimizer.solve import solver
 
     solver.GUIDE_PLANS = guides
-    scenario = Scenario(load_inputs(reference_path())[0])
+    scenario = Scenario.reference()
     began = time.perf_counter()
-    sweep = scenario.budget_sweep(SCALES, time_limit=seconds)
+    sweep = scenario.budget_sweep(SWEEP_SCALES, time_limit=seconds)
     seconds = time.perf_counter() - began
-    # every point's plan re-checked against the model's rules by the independent verifier
-    violations = sum(len(check_plan(p.result.inputs, p.result.decisions)) for p in sweep.points if p.result)
-    print(f"GUIDE_PLANS {guides}: {seconds:.1f} s in all; {violations} rule violations in the plans")
+    print(f"GUIDE_PLANS {guides}: {seconds:.1f} s in all; {sweep_violations(sweep)} rule violations in the plans")
     print(sweep.table[COLUMNS].to_string(), flush=True)
 
 

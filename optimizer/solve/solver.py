@@ -492,10 +492,14 @@ class _HighsBackend(_Backend):
     def nonzeros(self) -> int | None:
         return int(self.highs.getNumNz())
 
+    def _user_chose(self, option: str) -> bool:
+        """Whether the user set this HiGHS option (`--highs-option`): capopt's own choice yields."""
+        return any(name == option for name, _ in self.owner.options.highs_options)
+
     def _guard_small_presolve(self) -> None:
         """The aggregator off on small models (optimizer.solve.highs_quirks), unless the
         user set `presolve_rule_off`; recorded with the other automatic choices."""
-        if any(name == "presolve_rule_off" for name, _ in self.owner.options.highs_options):
+        if self._user_chose("presolve_rule_off"):
             return
         columns = self.highs.getNumCol()
         if aggregator_off(columns):
@@ -506,7 +510,7 @@ class _HighsBackend(_Backend):
     def _choose_root_lp(self) -> None:
         """Interior point for the root LP of large models (see IPM_ROOT_FROM_NONZEROS),
         unless the user set `mip_lp_solver`; the choice is recorded for the Summary."""
-        if any(name == "mip_lp_solver" for name, _ in self.owner.options.highs_options):
+        if self._user_chose("mip_lp_solver"):
             return
         nonzeros = self.highs.getNumNz()
         if nonzeros >= IPM_ROOT_FROM_NONZEROS:

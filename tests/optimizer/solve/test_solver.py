@@ -207,6 +207,16 @@ def test_the_users_root_lp_choice_wins(monkeypatch):
 
 
 LOOPING_PRESOLVE = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "highs_presolve_loop.mps"
+PROJECT = Path(__file__).resolve().parents[3]
+
+
+def child_result(script: str, *args: str) -> list:
+    """What `script` prints after "RESULT " (JSON), run in a child Python with a hard timeout:
+    a solve that hangs fails the test instead of hanging the suite."""
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60,
+                          cwd=PROJECT)
+    [line] = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    return json.loads(line.removeprefix("RESULT "))
 
 
 def test_the_model_highs_presolve_looped_on_solves_with_the_aggregator_off():
@@ -222,10 +232,7 @@ def test_the_model_highs_presolve_looped_on_solves_with_the_aggregator_off():
         "    return [h.getModelStatus() == highspy.HighsModelStatus.kOptimal, float(h.getInfo().objective_function_value)]\n"
         f"print('RESULT', json.dumps([solve('presolve_rule_off', {highs_quirks.AGGREGATOR_RULE}), solve('presolve', 'off')]))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script, str(LOOPING_PRESOLVE)], capture_output=True, text=True,
-                          timeout=60)
-    [line] = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    guarded, without_presolve = json.loads(line.removeprefix("RESULT "))
+    guarded, without_presolve = child_result(script, str(LOOPING_PRESOLVE))
     assert guarded[0] and without_presolve[0]
     assert guarded[1] == pytest.approx(without_presolve[1])
 

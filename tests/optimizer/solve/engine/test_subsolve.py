@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-LOOPING_PRESOLVE = Path(__file__).resolve().parents[3] / "data" / "fixtures" / "highs_presolve_loop.mps"
+from tests.optimizer.solve.test_solver import LOOPING_PRESOLVE, child_result
 
 
 def test_a_small_models_tasks_get_the_aggregator_off_as_its_own_solves_do():
@@ -33,9 +28,6 @@ h.setOptionValue("presolve", "off")
 h.run()
 print("RESULT", json.dumps([result.status, result.proven, result.objective, h.getInfo().objective_function_value]))
 """
-    done = subprocess.run([sys.executable, "-c", script, str(LOOPING_PRESOLVE)], capture_output=True, text=True,
-                          timeout=60, cwd=Path(__file__).resolve().parents[4])
-    [line] = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    status, proven, objective, without_presolve = json.loads(line.removeprefix("RESULT "))
+    status, proven, objective, without_presolve = child_result(script, str(LOOPING_PRESOLVE))
     assert (status, proven) == ("solution", True)
     assert objective == pytest.approx(without_presolve)
