@@ -66,6 +66,14 @@ ROOT_BOUND_FROM_WORKERS = 3  # … on larger models
 # IPM_FROM_NONZEROS: on L with hard caps the root LP was ready at 22 s instead of 98 s.
 ROOT_LP_SOLVER_OPTIONS = (("mip_lp_solver", "ipm"),)
 ROOT_SHARE = 0.75  # of the time left: its bound must arrive while it can still stop the run
+# Below that many workers the largest models still get the first part of that root node,
+# beside the LP relaxation (when the second worker has nothing to do yet): HiGHS's presolve
+# uses the integrality to tighten the model, and the LP of the tightened model is a sharper
+# bound. The task stops at that LP, before the cut rounds. On L with hard caps: 1,045,586
+# against the LP's 1,046,804 (−0.12 %), ready 21 s after the start on one core, where the
+# cuts then take another 22 s for −0.07 % more.
+PRESOLVED_ROOT = "root LP of the presolved model (HiGHS)"
+PRESOLVED_ROOT_OPTIONS = ROOT_LP_SOLVER_OPTIONS + (("mip_heuristic_run_feasibility_jump", False),)
 STALL_ROUNDS = 2 * len(ROTATION)  # rounds without any improvement before giving up
 # Improving plans of one round that could not be merged into the new incumbent (most often
 # two nations leaving or joining the same consortium, or leaning on the same partner's
@@ -236,6 +244,8 @@ class Engine:
             self._take(report, start, a.objective(start), "start plan")
         if branch_and_bound:
             self._start_branch_and_bound(start, deadline - time.monotonic(), gap)
+        else:
+            self._start_presolved_root(report, deadline - time.monotonic())
         self.progress(report, "LP relaxation")
         lp = self._relaxation(report, deadline)
         if report.status == "infeasible":
@@ -370,6 +380,15 @@ class Engine:
                                 options=() if small else ROOT_LP_SOLVER_OPTIONS)
         self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), ROOT_BOUND
 
+    def _start_presolved_root(self, report: EngineReport, seconds: float) -> None:
+        """The presolved model's root LP on a second worker, beside the LP relaxation, on
+        models too large for the whole root node on two workers (PRESOLVED_ROOT)."""
+        if not (ROOT_BOUND_BELOW_NONZEROS <= self.arrays.nonzeros and 2 <= self.pool.size < ROOT_BOUND_FROM_WORKERS):
+            return
+        task = whole_model_task(PRESOLVED_ROOT, report.x, seconds, RENS_NODE_LIMIT, seed=self.seed,
+                                options=PRESOLVED_ROOT_OPTIONS, first_bound=True)
+        self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), PRESOLVED_ROOT
+
     def _start_deferred_root(self, report: EngineReport, deadline: float) -> None:
         """The root node's bound, once a plan that RENS could not give is within
         GOOD_START_GAP of the LP bound: until then the plan, not the bound, is what keeps the
@@ -414,7 +433,8 @@ class Engine:
         """What the progress line says runs beside the rounds."""
         if self._root is None:
             return ""
-        job = "branch-and-bound" if self._root_kind == BRANCH_AND_BOUND else "the root node"
+        job = {BRANCH_AND_BOUND: "branch-and-bound", PRESOLVED_ROOT: "the presolved root LP"}.get(
+            self._root_kind, "the root node")
         return f", {job} on one more"
 
     def _busy(self) -> int:
@@ -436,9 +456,9 @@ class Engine:
             self._fold_in_branch_and_bound(report, result)
             return
         report.reproducible = False
-        self._tighten(report, result.bound, ROOT_BOUND)
+        self._tighten(report, result.bound, self._root_kind)
         if result.x is not None:
-            self._take(report, result.x, result.objective, ROOT_BOUND)
+            self._take(report, result.x, result.objective, self._root_kind)
 
     def _fold_in_branch_and_bound(self, report: EngineReport, result: TaskResult) -> None:
         """The portfolio's branch-and-bound ended. Proven to its gap: its plan is the answer

@@ -31,10 +31,16 @@ import numpy as np
 from optimizer.solve.engine.problem import INTEGRALITY_TOLERANCE, MipArrays
 
 FIRST_FREE_COLUMNS = 1_000  # measured on L: one nation (~1,000 free columns) solves in 0.3–3 s
+# a time window starts twice as large: a span of years of a few nations mostly solves to
+# its optimum within a second on L, where one whole nation mostly runs out of time
+WINDOW_FIRST_FREE_COLUMNS = 2_000
 MIN_FREE_COLUMNS = 200
 GROW, SHRINK = 1.25, 0.8
-# the kinds tried in turn; nation groups do most of the work (docs/model.md, the engine)
-ROTATION = ("nations", "nations", "nations", "consortia", "nations", "nations", "nations", "window", "rins")
+# the kinds tried in turn: time windows do most of the work, then nation groups. On L with
+# hard caps (120 s) windows in 6 of 10 turns gave 1,026,653, in 4 of 10 1,025,278 /
+# 1,024,796, in 1 of 9 (before) 1,022,847 / 1,023,242 (docs/benchmarks.md)
+ROTATION = ("window", "nations", "window", "window", "consortia", "window", "nations", "window", "window", "rins")
+WINDOW_SPANS = 4  # a window covers this share of the years: 1 / WINDOW_SPANS
 BENCH_ROUNDS = 12  # a kind that failed twice in a row sits out this many turns
 
 
@@ -113,11 +119,13 @@ class NeighbourhoodPlan:
         self.arrays = arrays
         self.groups = groups
         self.rng = np.random.default_rng(seed)
-        self.target = float(FIRST_FREE_COLUMNS)
+        # free columns to aim for, per kind of group: each adapts to its own results
+        self.targets = {"nations": float(FIRST_FREE_COLUMNS), "window": float(WINDOW_FIRST_FREE_COLUMNS)}
         self._recent: list[str] = []
-        self._potential: dict[str, float] = {}
+        self._gain: np.ndarray | None = None  # per column: what the LP earns there beyond the incumbent
         self._turn = 0
         self._window = 0
+        self._recent_spans: list[int] = []
         self._failures: dict[str, int] = {}
         self._benched_until: dict[str, int] = {}
         nations = groups.nations
@@ -147,7 +155,8 @@ class NeighbourhoodPlan:
     def feedback(self, kind: str, improved: bool, proven: bool) -> None:
         """Adapt to a result: resize nation groups, bench a kind that keeps failing."""
         if kind in ("nations", "window", "consortia"):
-            self.target = max(MIN_FREE_COLUMNS, self.target * (GROW if proven else SHRINK))
+            size = "window" if kind == "window" else "nations"
+            self.targets[size] = max(MIN_FREE_COLUMNS, self.targets[size] * (GROW if proven else SHRINK))
         if improved:
             self._failures[kind] = 0
             return
@@ -171,21 +180,25 @@ class NeighbourhoodPlan:
             return self._time_window()
         return self._nation_group()
 
-    def _nation_group(self, share: float = 1.0) -> tuple[str, np.ndarray]:
-        """Nations with the most to gain, until about `share` × target columns are free.
+    def _nation_group(
+        self, share: float = 1.0, size: str = "nations", within: np.ndarray | None = None
+    ) -> tuple[str, np.ndarray]:
+        """Nations with the most to gain, until about `share` × the `size` target columns
+        are free.
 
-        A nation's potential is what the LP relaxation earns on its own columns beyond the
-        incumbent (objective coefficients × (LP − incumbent)): the nations whose plans lie
-        furthest from the LP's go first. Nations searched recently sit out until half the
-        others have had a turn, so every nation is visited."""
+        A nation's potential is what the LP relaxation earns on its own columns (`within` a
+        mask, if given) beyond the incumbent (objective coefficients × (LP − incumbent)):
+        the nations whose plans lie furthest from the LP's go first. Nations searched
+        recently sit out until half the others have had a turn, so every nation is visited."""
         if not self._own_columns:
             return "all", self.arrays.integer.copy()
         chosen: list[str] = []
         free = 0
         resting = set(self._recent[-max(1, len(self._own_columns) // 2):])
-        ranked = sorted(self._own_columns, key=lambda n: (-self._potential.get(n, 0.0), self._tiebreak[n]))
+        potential = self._potential(within)
+        ranked = sorted(self._own_columns, key=lambda n: (-potential.get(n, 0.0), self._tiebreak[n]))
         for nation in [n for n in ranked if n not in resting] + [n for n in ranked if n in resting]:
-            if free >= self.target * share:
+            if free >= self.targets[size] * share:
                 break
             chosen.append(nation)
             free += self._own_columns[nation]
@@ -193,21 +206,45 @@ class NeighbourhoodPlan:
         return "nations " + ",".join(chosen), np.isin(self.groups.nation, chosen)
 
     def _rank(self, incumbent: np.ndarray, lp: np.ndarray | None) -> None:
-        """Each nation's potential against the incumbent (nothing to rank without an LP)."""
+        """What the LP earns on each column beyond the incumbent (nothing without an LP)."""
         if lp is None:
             return
         sense = 1.0 if self.arrays.maximise else -1.0
-        gain = sense * self.arrays.cost * (lp - incumbent)
-        self._potential = {n: float(gain[self._nation_mask[n]].sum()) for n in self._own_columns}
+        self._gain = sense * self.arrays.cost * (lp - incumbent)
+
+    def _potential(self, within: np.ndarray | None = None) -> dict[str, float]:
+        """Each nation's potential (on the columns `within` a mask, if given)."""
+        if self._gain is None:
+            return {}
+        gain = self._gain if within is None else np.where(within, self._gain, 0.0)
+        return {n: float(gain[self._nation_mask[n]].sum()) for n in self._own_columns}
 
     def _time_window(self) -> tuple[str, np.ndarray] | None:
-        """A span of years across twice a nation group's worth of nations."""
+        """A span of years of the nations with the most to gain in it.
+
+        Spans are taken in turn without an LP; with one, the span where the LP earns the
+        most beyond the incumbent goes first (late spans, whose programmes barely enter
+        service within the horizon, mostly have nothing to gain), and a span searched
+        recently sits out until half the others have had a turn. Neighbouring spans may
+        overlap: their nations differ (nations rest too), and on L with hard caps resting
+        overlapping spans as well gave the worse plan (1,023,989 against 1,025,565)."""
         years = self.groups.years
         if len(years) < 2:
             return None
-        width = max(2, len(years) // 4)
-        first = years[self._window % len(years)]
-        self._window += max(1, width - 1)
+        width = max(2, len(years) // WINDOW_SPANS)
+        first = self._next_span(years, width)
         span = (self.groups.year >= first) & (self.groups.year < first + width)
-        name, nations = self._nation_group(share=2.0 * len(years) / width)
+        name, nations = self._nation_group(share=len(years) / width, size="window", within=span)
         return f"years {first}-{first + width - 1} of {name}", span & nations
+
+    def _next_span(self, years: list[int], width: int) -> int:
+        """The first year of the next window (see `_time_window`)."""
+        if self._gain is None:
+            first = years[self._window % len(years)]
+            self._window += max(1, width - 1)
+            return first
+        resting = set(self._recent_spans[-max(1, len(years) // 2):])
+        gain = {y: float(self._gain[(self.groups.year >= y) & (self.groups.year < y + width)].sum()) for y in years}
+        first = min(years, key=lambda y: (y in resting, -gain[y], y))
+        self._recent_spans.append(first)
+        return first

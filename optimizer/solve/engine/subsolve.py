@@ -37,6 +37,9 @@ class Task:
     gap: float = 1e-4
     seed: int = 0
     options: tuple[tuple[str, object], ...] = ()  # HiGHS options by name, set last
+    # stop as soon as HiGHS proves a first bound: the LP of the model as its presolve
+    # tightened it, without the cut rounds that follow (Engine, PRESOLVED_ROOT)
+    first_bound: bool = False
 
     @property
     def whole_model(self) -> bool:
@@ -78,6 +81,8 @@ class WorkerModel:
         sub = restriction.arrays
         highs = sub.highs(threads=self.threads, seed=task.seed)
         self._interruptible(highs)
+        if task.first_bound:
+            _stop_at_first_bound(highs)
         highs.setOptionValue("time_limit", max(float(task.time_limit), 0.01))
         highs.setOptionValue("mip_max_nodes", int(task.node_limit))
         highs.setOptionValue("mip_rel_gap", float(task.gap))
@@ -118,6 +123,16 @@ class WorkerModel:
 
         for callback in (highs.cbSimplexInterrupt, highs.cbMipInterrupt):  # type: ignore[attr-defined]
             callback += check
+
+
+def _stop_at_first_bound(highs: object) -> None:
+    """Interrupt HiGHS's MIP search once its dual bound is finite (its first root LP)."""
+
+    def check(event: object) -> None:
+        if abs(event.data_out.mip_dual_bound) < 1e30:  # type: ignore[attr-defined]
+            event.interrupt()  # type: ignore[attr-defined]
+
+    highs.cbMipInterrupt += check  # type: ignore[attr-defined]
 
 
 _MODELS: dict[str, WorkerModel] = {}

@@ -10,7 +10,7 @@ from data.tables import objective_sense
 from models import build_model, extract_decisions
 from optimizer import InfeasibleError, Scenario
 from optimizer.checks.verify import check_plan
-from optimizer.solve.engine.engine import Engine, feasible
+from optimizer.solve.engine.engine import PRESOLVED_ROOT, PRESOLVED_ROOT_OPTIONS, ROOT_BOUND, Engine, feasible
 from optimizer.solve.engine.neighbourhoods import column_groups
 from optimizer.solve.engine.problem import MipArrays
 from optimizer.solve.engine.workers import InlinePool
@@ -154,12 +154,14 @@ class WorkersInline(InlinePool):
         self.size = size
         self.submitted: list[str] = []
         self.options: list[tuple] = []
+        self.first_bound: list[bool] = []
 
     def submit(self, key, arrays, task):
         from concurrent.futures import Future
 
         self.submitted.append(task.name)
         self.options.append(task.options)
+        self.first_bound.append(task.first_bound)
         job: Future = Future()
         job.set_result(self.solve(key, arrays, task, lambda: False))
         return job
@@ -215,7 +217,6 @@ def test_the_whole_model_root_bound_never_cuts_off_the_optimum(seed):
 
 def test_the_root_bound_is_kept_when_sharper_and_named():
     """The bound the engine reports is the sharper of the LP's and the root's, with its source."""
-    from optimizer.solve.engine.engine import ROOT_BOUND
 
     sources = set()
     for seed in SEEDS:
@@ -273,11 +274,15 @@ def test_a_crossover_holds_every_unmerged_plan_it_crosses(seed):
     assert result.objective >= max(arrays.objective(x) for x in plans) - 1e-6
 
 
-@pytest.mark.parametrize("workers, expected", [(2, None), (3, (("mip_lp_solver", "ipm"),))])
+@pytest.mark.parametrize("workers, expected", [
+    (2, (PRESOLVED_ROOT, PRESOLVED_ROOT_OPTIONS, True)),
+    (3, (ROOT_BOUND, (("mip_lp_solver", "ipm"),), False)),
+])
 def test_on_large_models_the_root_node_needs_a_third_worker(monkeypatch, workers, expected):
-    """Above ROOT_BOUND_BELOW_NONZEROS two workers both search neighbourhoods; a third
-    solves the whole model's root node, its LP by interior point, and its bound still
-    never cuts off the enumerated optimum."""
+    """Above ROOT_BOUND_BELOW_NONZEROS, with two workers the second solves only the
+    presolved model's root LP beside the LP relaxation (stopping at its first bound) and
+    then searches neighbourhoods; a third solves the whole root node, its LP by interior
+    point. Either bound never cuts off the enumerated optimum."""
     from optimizer.solve.engine import engine as engine_module
 
     monkeypatch.setattr(engine_module, "ROOT_BOUND_BELOW_NONZEROS", 0)  # every model counts as large
@@ -290,12 +295,30 @@ def test_on_large_models_the_root_node_needs_a_third_worker(monkeypatch, workers
         pool = WorkersInline(workers)
         report = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed).solve(30, 0.0, start=start)
         assert report.bound >= best - 1e-6
-        if expected is None:
-            assert pool.submitted == []
-        elif pool.submitted:
-            assert pool.options == [expected]
+        if pool.submitted:
+            assert list(zip(pool.submitted, pool.options, pool.first_bound)) == [expected]
             exercised += 1
-    assert expected is None or exercised > 0
+    assert exercised > 0
+
+
+def test_the_presolved_root_stops_at_its_first_bound():
+    """A whole-model task with `first_bound` ends interrupted with a finite bound that
+    holds for the MIP, and no later than the same task run to its end would."""
+    from optimizer.solve.engine.engine import whole_model_task
+    from optimizer.solve.engine.subsolve import WorkerModel
+
+    exercised = 0
+    for seed, inputs, best in capability_cases():
+        m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+        task = whole_model_task(PRESOLVED_ROOT, None, 30.0, 1, seed=seed, first_bound=True)
+        result = WorkerModel(arrays).solve(task)
+        if result.bound is None:  # presolve alone solved it: no search to interrupt
+            continue
+        assert result.bound >= best - 1e-6
+        full = WorkerModel(arrays).solve(whole_model_task(PRESOLVED_ROOT, None, 30.0, 1, seed=seed))
+        assert full.bound is not None and full.bound <= result.bound + 1e-6
+        exercised += 1
+    assert exercised > 0
 
 
 class CountingPool(InlinePool):

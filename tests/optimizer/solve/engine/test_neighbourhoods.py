@@ -1,0 +1,77 @@
+"""How the engine picks its neighbourhoods: sizes that adapt per kind, and time windows
+that go where the LP relaxation earns the most beyond the incumbent."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optimizer.solve.engine.neighbourhoods import (
+    FIRST_FREE_COLUMNS,
+    GROW,
+    SHRINK,
+    WINDOW_FIRST_FREE_COLUMNS,
+    ColumnGroups,
+    NeighbourhoodPlan,
+)
+from optimizer.solve.engine.problem import MipArrays
+
+NATIONS = ("AAA", "BBB", "CCC", "DDD")
+YEARS = tuple(range(2030, 2042))
+
+
+def grid_model() -> tuple[MipArrays, ColumnGroups]:
+    """One yes/no column per nation and year, no rows: enough for the plan's choices."""
+    nation = np.array([n for n in NATIONS for _ in YEARS], dtype=object)
+    year = np.array([y for _ in NATIONS for y in YEARS], dtype=np.int64)
+    columns = len(nation)
+    arrays = MipArrays(
+        maximise=True, offset=0.0, cost=np.ones(columns), col_lower=np.zeros(columns),
+        col_upper=np.ones(columns), row_lower=np.zeros(0), row_upper=np.zeros(0),
+        starts=np.zeros(columns + 1, dtype=np.int64), index=np.zeros(0, dtype=np.int32),
+        values=np.zeros(0), integer=np.ones(columns, dtype=bool),
+    )
+    return arrays, ColumnGroups(nation, year, np.zeros(columns, dtype=bool))
+
+
+def test_each_kind_of_group_adapts_its_own_size():
+    """A window solved to its optimum grows the next window, not the next nation group;
+    a nation group that ran out of time shrinks only nation groups (and consortia's)."""
+    arrays, groups = grid_model()
+    plan = NeighbourhoodPlan(arrays, groups, seed=0)
+    plan.feedback("window", improved=True, proven=True)
+    plan.feedback("nations", improved=False, proven=False)
+    assert plan.targets["window"] == WINDOW_FIRST_FREE_COLUMNS * GROW
+    assert plan.targets["nations"] == FIRST_FREE_COLUMNS * SHRINK
+    plan.feedback("consortia", improved=False, proven=False)
+    assert plan.targets["nations"] == FIRST_FREE_COLUMNS * SHRINK * SHRINK
+    assert plan.targets["window"] == WINDOW_FIRST_FREE_COLUMNS * GROW
+
+
+def window_start(plan: NeighbourhoodPlan, incumbent: np.ndarray, lp: np.ndarray | None) -> tuple[int, np.ndarray]:
+    plan._rank(incumbent, lp)
+    name, free = plan._time_window()
+    return int(name.split()[1].split("-")[0]), free
+
+
+def test_a_window_goes_where_the_lp_earns_most_and_then_rests():
+    """The LP differs from the incumbent only in 2036 (for nation CCC): the first window
+    covers 2036 and frees CCC's columns there; the next window starts elsewhere."""
+    arrays, groups = grid_model()
+    plan = NeighbourhoodPlan(arrays, groups, seed=0)
+    incumbent = np.zeros(arrays.columns)
+    lp = incumbent.copy()
+    lp[(groups.year == 2036) & (groups.nation == "CCC")] = 0.5
+    first, free = window_start(plan, incumbent, lp)
+    assert first <= 2036 < first + 3  # 12 years: windows of 3
+    assert free[(groups.year == 2036) & (groups.nation == "CCC")].all()
+    assert not free[groups.year >= first + 3].any()
+    second, _ = window_start(plan, incumbent, lp)
+    assert second != first
+
+
+def test_without_an_lp_windows_are_taken_in_turn():
+    arrays, groups = grid_model()
+    plan = NeighbourhoodPlan(arrays, groups, seed=0)
+    incumbent = np.zeros(arrays.columns)
+    starts = [window_start(plan, incumbent, None)[0] for _ in range(3)]
+    assert starts == [2030, 2032, 2034]
