@@ -540,7 +540,8 @@ class Engine:
                 report.reproducible = False
             better = result.x is not None and a.better(result.objective, report.objective)
             if plan is not None and kinds is not None and kinds[i] != CROSSOVER:
-                plan.feedback(kinds[i], better, result.proven)
+                gain = abs(result.objective - report.objective) if better and report.objective is not None else 0.0
+                plan.feedback(kinds[i], better, result.proven, gain)
             if better:
                 improving.append(result)
         improving.sort(key=lambda r: -r.objective if a.maximise else r.objective)

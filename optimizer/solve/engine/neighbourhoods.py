@@ -36,10 +36,16 @@ FIRST_FREE_COLUMNS = 1_000  # measured on L: one nation (~1,000 free columns) so
 WINDOW_FIRST_FREE_COLUMNS = 2_000
 MIN_FREE_COLUMNS = 200
 GROW, SHRINK = 1.25, 0.8
-# the kinds tried in turn: time windows do most of the work, then nation groups. On L with
-# hard caps (120 s) windows in 6 of 10 turns gave 1,026,653, in 4 of 10 1,025,278 /
-# 1,024,796, in 1 of 9 (before) 1,022,847 / 1,023,242 (docs/benchmarks.md)
-ROTATION = ("window", "nations", "window", "window", "consortia", "window", "nations", "window", "window", "rins")
+# The kinds tried in turn. A "group" turn goes to a nation group or a time window, whichever
+# has gained more per neighbourhood so far (GROUP_KINDS, `_group_kind`): on L with hard
+# caps (120 s) windows in 6 of 10 turns gave 1,026,653, in 4 of 10 1,025,278 / 1,024,796,
+# in 1 of 9 (the tenth session) 1,022,847 / 1,023,242; but on the reference dataset's budget
+# sweep windows in 6 of 10 turns left the 0.6 × budget point at 29,057 against 30,280 with
+# nation groups in most turns (docs/benchmarks.md). Which kind pays depends on the model.
+ROTATION = ("group", "group", "group", "group", "consortia", "group", "group", "group", "group", "rins")
+GROUP_KINDS = ("window", "nations")  # in this order while neither has been measured
+RATE_MEMORY = 0.8  # at each new result of a kind its earlier results count this much
+EXPLORE_TURNS = 4  # a group kind not drawn in this many group turns is drawn next
 WINDOW_SPANS = 4  # a window covers this share of the years: 1 / WINDOW_SPANS
 BENCH_ROUNDS = 12  # a kind that failed twice in a row sits out this many turns
 
@@ -128,6 +134,11 @@ class NeighbourhoodPlan:
         self._recent_spans: list[int] = []
         self._failures: dict[str, int] = {}
         self._benched_until: dict[str, int] = {}
+        # per group kind: (gain, neighbourhoods) so far, older results weighing less; and
+        # the group turn it was last drawn at
+        self._rates: dict[str, tuple[float, float]] = {}
+        self._group_turns = 0
+        self._last_drawn: dict[str, int] = {}
         nations = groups.nations
         own = arrays.integer & (groups.nation != "")
         self._nation_mask = {n: own & (groups.nation == n) for n in nations}
@@ -145,6 +156,8 @@ class NeighbourhoodPlan:
         for _ in range(len(ROTATION)):
             kind = ROTATION[self._turn % len(ROTATION)]
             self._turn += 1
+            if kind == "group":
+                kind = self._group_kind()
             if self._benched_until.get(kind, -1) >= self._turn:
                 continue
             found = self._build(kind, incumbent, lp)
@@ -152,8 +165,32 @@ class NeighbourhoodPlan:
                 return (kind, *found)
         return ("nations", *self._nation_group())
 
-    def feedback(self, kind: str, improved: bool, proven: bool) -> None:
-        """Adapt to a result: resize nation groups, bench a kind that keeps failing."""
+    def _group_kind(self) -> str:
+        """A nation group or a time window: one not drawn for EXPLORE_TURNS group turns (so
+        both stay measured), else the one with the larger gain per neighbourhood; a kind
+        never drawn yet counts as the best. Gains, not seconds: the same results give the
+        same choices on any machine."""
+        self._group_turns += 1
+        usable = [k for k in GROUP_KINDS if self._benched_until.get(k, -1) < self._turn] or ["nations"]
+
+        def rate(kind: str) -> float:
+            if kind not in self._last_drawn:
+                return float("inf")
+            gain, count = self._rates.get(kind, (0.0, 0.0))
+            return gain / count if count else 0.0
+
+        overdue = [k for k in usable if self._group_turns - self._last_drawn.get(k, self._group_turns) >= EXPLORE_TURNS]
+        kind = overdue[0] if overdue else max(usable, key=lambda k: (rate(k), -GROUP_KINDS.index(k)))
+        self._last_drawn[kind] = self._group_turns
+        return kind
+
+    def feedback(self, kind: str, improved: bool, proven: bool, gain: float = 0.0) -> None:
+        """Adapt to a result (`gain`: how much it improved on its incumbent): resize its
+        kind of group, update its kind's gain per neighbourhood, bench a kind that keeps
+        failing."""
+        if kind in GROUP_KINDS:
+            before, count = self._rates.get(kind, (0.0, 0.0))
+            self._rates[kind] = (RATE_MEMORY * before + max(gain, 0.0), RATE_MEMORY * count + 1.0)
         if kind in ("nations", "window", "consortia"):
             size = "window" if kind == "window" else "nations"
             self.targets[size] = max(MIN_FREE_COLUMNS, self.targets[size] * (GROW if proven else SHRINK))

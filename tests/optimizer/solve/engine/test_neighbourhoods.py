@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from optimizer.solve.engine.neighbourhoods import (
+    EXPLORE_TURNS,
     FIRST_FREE_COLUMNS,
     GROW,
     SHRINK,
@@ -75,3 +76,33 @@ def test_without_an_lp_windows_are_taken_in_turn():
     incumbent = np.zeros(arrays.columns)
     starts = [window_start(plan, incumbent, None)[0] for _ in range(3)]
     assert starts == [2030, 2032, 2034]
+
+
+def test_group_turns_go_to_the_kind_that_gains_more_but_both_stay_measured():
+    """Both kinds are tried first; then nation groups, which gained, take the group turns,
+    and windows, which gained nothing, still get one in every EXPLORE_TURNS."""
+    arrays, groups = grid_model()
+    plan = NeighbourhoodPlan(arrays, groups, seed=0)
+    assert [plan._group_kind(), plan._group_kind()] == ["window", "nations"]
+    plan.feedback("window", improved=False, proven=True, gain=0.0)
+    plan.feedback("nations", improved=True, proven=False, gain=50.0)
+    drawn = [plan._group_kind() for _ in range(3 * EXPLORE_TURNS)]
+    assert drawn.count("nations") > drawn.count("window") >= 2
+    assert all("window" in drawn[i:i + EXPLORE_TURNS] for i in range(len(drawn) - EXPLORE_TURNS + 1))
+
+
+def test_the_same_results_give_the_same_neighbourhoods():
+    """The choices follow the seed and the results only (no clock)."""
+    arrays, groups = grid_model()
+    incumbent = np.zeros(arrays.columns)
+    lp = np.where(groups.year < 2034, 0.5, 0.0)
+    names = []
+    for _ in range(2):
+        plan = NeighbourhoodPlan(arrays, groups, seed=3)
+        drawn = []
+        for turn in range(12):
+            kind, name, _ = plan.next(incumbent, lp)
+            plan.feedback(kind, improved=turn % 3 == 0, proven=turn % 2 == 0, gain=float(turn % 3 == 0))
+            drawn.append(name)
+        names.append(drawn)
+    assert names[0] == names[1]
