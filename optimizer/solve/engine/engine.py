@@ -10,8 +10,9 @@ deadline.
 
 The bound it reports is the LP relaxation's, or the whole model's root node's when that
 is sharper (`ROOT_BOUND`: one worker solves it beside RENS and the rounds on models small
-enough for its cuts to finish): a plan is called within X % of the best possible only when
-that bound says so.
+enough for its cuts to finish; on larger ones with two workers only its first LP, the
+presolved model's, beside the LP relaxation: `PRESOLVED_ROOT`): a plan is called within
+X % of the best possible only when that bound says so.
 """
 
 from __future__ import annotations

@@ -217,7 +217,6 @@ def test_the_whole_model_root_bound_never_cuts_off_the_optimum(seed):
 
 def test_the_root_bound_is_kept_when_sharper_and_named():
     """The bound the engine reports is the sharper of the LP's and the root's, with its source."""
-
     sources = set()
     for seed in SEEDS:
         inputs = random_tiny_inputs(seed)
@@ -302,8 +301,8 @@ def test_on_large_models_the_root_node_needs_a_third_worker(monkeypatch, workers
 
 
 def test_the_presolved_root_stops_at_its_first_bound():
-    """A whole-model task with `first_bound` ends interrupted with a finite bound that
-    holds for the MIP, and no later than the same task run to its end would."""
+    """A whole-model task with `first_bound` ends with a finite bound that holds for the
+    MIP and is never sharper than the bound of the same task run to its end."""
     from optimizer.solve.engine.engine import whole_model_task
     from optimizer.solve.engine.subsolve import WorkerModel
 
