@@ -21,8 +21,8 @@ import pandas as pd
 
 from data.dashboard import percent_up, proof_in_words
 from data.tables import objective_sense
-from optimizer.whatif import with_settings
 from optimizer.studies.sweeps import Job, Sweep, SweepPoint, SweepProgressFn, repair_nested, run_jobs, weighted_value
+from optimizer.whatif import with_settings
 
 logger = logging.getLogger(__name__)
 

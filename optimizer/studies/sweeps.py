@@ -354,9 +354,8 @@ def repair_nested(
     best: SweepPoint | None = None
     for i in sorted(range(len(sweep.points)), key=lambda k: tightest_first(sweep.points[k])):
         point = sweep.points[i]
-        if best is not None and best.result is not None and (
-            point.result is None or better(best.result, point.result, solve_kwargs)
-        ):
+        # `best` is only ever a point with a plan
+        if best is not None and (point.result is None or better(best.result, point.result, solve_kwargs)):
             started = time.monotonic()
             inputs = point.result.inputs if point.result is not None else inputs_for(best, point)
             session = Session(inputs, options)
@@ -370,9 +369,7 @@ def repair_nested(
                 sweep.points[i] = point
                 notes.append(f"{point.name} was solved again from the {best.name} plan ({why}, and better "
                              "than what its own solve found in time)")
-        if point.result is not None and (
-            best is None or best.result is None or better(point.result, best.result, solve_kwargs)
-        ):
+        if point.result is not None and (best is None or better(point.result, best.result, solve_kwargs)):
             best = point
     return notes
 
@@ -406,7 +403,7 @@ def budget_sweep(
     if monotone and all(scale >= 0 for scale in scales):
         inputs = {job.x: job.inputs for job in jobs}
         sweep.notes.extend(repair_nested(
-            sweep, dict(solve_kwargs), tightest_first=lambda point: point.x or 0.0,
+            sweep, solve_kwargs, tightest_first=lambda point: point.x or 0.0,
             inputs_for=lambda donor, point: inputs[point.x], why="it fits the larger budget too",
         ))
     if nations:

@@ -171,7 +171,8 @@ class NeighbourhoodPlan:
         never drawn yet counts as the best. Gains, not seconds: the same results give the
         same choices on any machine."""
         self._group_turns += 1
-        usable = [k for k in GROUP_KINDS if self._benched_until.get(k, -1) < self._turn] or ["nations"]
+        # nation groups are never benched (`feedback`), so one kind is always usable
+        usable = [k for k in GROUP_KINDS if self._benched_until.get(k, -1) < self._turn]
 
         def rate(kind: str) -> float:
             if kind not in self._last_drawn:
