@@ -30,9 +30,15 @@ import numpy as np
 
 from optimizer.solve.engine.problem import INTEGRALITY_TOLERANCE, MipArrays
 
-FIRST_FREE_COLUMNS = 1_000  # measured on L: one nation (~1,000 free columns) solves in 0.3–3 s
-# a time window starts twice as large: a span of years of a few nations mostly solves to
-# its optimum within a second on L, where one whole nation mostly runs out of time
+# A nation group starts at about two of L's nations (~1,000 free columns each; one alone
+# solves in 0.3–3 s but its sub-MIP has little left to give: 0.04 % over its start mid-run).
+# L mixed, 120 s, four runs each side by side: 1,029,527–1,029,894 in three of four with
+# 2,000 (median 1,029,642) against 1,028,008–1,028,701 with 1,000 (median 1,028,143);
+# 3,000: 1,028,396 / 1,029,121. L hard caps: 1,027,097 / 1,027,231 against 1,026,478 /
+# 1,027,172 (docs/benchmarks.md). The size still adapts to each model from there.
+FIRST_FREE_COLUMNS = 2_000
+# a time window starts as large: a span of years of a few nations mostly solves to its
+# optimum within a second on L, where one whole nation mostly runs out of time
 WINDOW_FIRST_FREE_COLUMNS = 2_000
 MIN_FREE_COLUMNS = 200
 GROW, SHRINK = 1.25, 0.8
