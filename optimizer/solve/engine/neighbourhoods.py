@@ -30,15 +30,20 @@ import numpy as np
 
 from optimizer.solve.engine.problem import INTEGRALITY_TOLERANCE, MipArrays
 
-# A nation group starts at about two of L's nations (~1,000 free columns each; one alone
-# solves in 0.3–3 s but its sub-MIP has little left to give: 0.04 % over its start mid-run).
-# L mixed, 120 s, four runs each side by side: 1,029,527–1,029,894 in three of four with
-# 2,000 (median 1,029,642) against 1,028,008–1,028,701 with 1,000 (median 1,028,143);
-# 3,000: 1,028,396 / 1,029,121. L hard caps: 1,027,097 / 1,027,231 against 1,026,478 /
-# 1,027,172 (docs/benchmarks.md). The size still adapts to each model from there.
-FIRST_FREE_COLUMNS = 2_000
-# a time window starts as large: a span of years of a few nations mostly solves to its
-# optimum within a second on L, where one whole nation mostly runs out of time
+FIRST_FREE_COLUMNS = 1_000  # measured on L: one nation (~1,000 free columns) solves in 0.3–3 s
+# … but on alliance-size models (L: 28,426 integer columns) a nation group starts twice as
+# large: one nation alone has little left to give once the plan is good (0.04 % over its
+# start mid-run). L mixed, 120 s, four runs each side by side: median 1,029,642 with 2,000
+# against 1,028,143 with 1,000 (3,000: 1,028,396 / 1,029,121); L hard caps 1,027,097 /
+# 1,027,231 against 1,026,478 / 1,027,172. On the reference dataset's sweep (5,937 integer
+# columns, where 2,000 is a third of them) the same change left the 0.6 and 0.7 × budget
+# points at 25,699 and 29,297 (the eleventh session: 28,544 and 33,851), so smaller models
+# keep 1,000 (docs/benchmarks.md).
+LARGE_FIRST_FREE_COLUMNS = 2_000
+LARGE_FROM_INTEGER_COLUMNS = 20_000
+# a time window starts at 2,000 (twice a nation group on smaller models): a span of years
+# of a few nations mostly solves to its optimum within a second on L, where one whole
+# nation mostly runs out of time
 WINDOW_FIRST_FREE_COLUMNS = 2_000
 MIN_FREE_COLUMNS = 200
 GROW, SHRINK = 1.25, 0.8
@@ -124,6 +129,12 @@ def rens_fixing(
     return fixed, np.round(lp[fixed])
 
 
+def first_group_size(arrays: MipArrays) -> float:
+    """The free columns a nation group aims for at first (it adapts from there)."""
+    large = int(np.count_nonzero(arrays.integer)) >= LARGE_FROM_INTEGER_COLUMNS
+    return float(LARGE_FIRST_FREE_COLUMNS if large else FIRST_FREE_COLUMNS)
+
+
 class NeighbourhoodPlan:
     """The seeded sequence of improvement neighbourhoods, adapted by their results."""
 
@@ -132,7 +143,7 @@ class NeighbourhoodPlan:
         self.groups = groups
         self.rng = np.random.default_rng(seed)
         # free columns to aim for, per kind of group: each adapts to its own results
-        self.targets = {"nations": float(FIRST_FREE_COLUMNS), "window": float(WINDOW_FIRST_FREE_COLUMNS)}
+        self.targets = {"nations": first_group_size(arrays), "window": float(WINDOW_FIRST_FREE_COLUMNS)}
         self._recent: list[str] = []
         self._gain: np.ndarray | None = None  # per column: what the LP earns there beyond the incumbent
         self._turn = 0

@@ -3,16 +3,21 @@ that go where the LP relaxation earns the most beyond the incumbent."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from optimizer.solve.engine.neighbourhoods import (
     EXPLORE_TURNS,
     FIRST_FREE_COLUMNS,
     GROW,
+    LARGE_FIRST_FREE_COLUMNS,
+    LARGE_FROM_INTEGER_COLUMNS,
     SHRINK,
     WINDOW_FIRST_FREE_COLUMNS,
     ColumnGroups,
     NeighbourhoodPlan,
+    first_group_size,
 )
 from optimizer.solve.engine.problem import MipArrays
 
@@ -106,3 +111,12 @@ def test_the_same_results_give_the_same_neighbourhoods():
             drawn.append(name)
         names.append(drawn)
     assert names[0] == names[1]
+
+
+def test_nation_groups_start_larger_on_alliance_size_models() -> None:
+    """Twice the columns from LARGE_FROM_INTEGER_COLUMNS integer columns on; smaller models
+    keep FIRST_FREE_COLUMNS (the reference dataset's sweep did worse with the larger start)."""
+    small = SimpleNamespace(integer=np.ones(LARGE_FROM_INTEGER_COLUMNS - 1, dtype=bool))
+    large = SimpleNamespace(integer=np.ones(LARGE_FROM_INTEGER_COLUMNS, dtype=bool))
+    assert first_group_size(small) == FIRST_FREE_COLUMNS  # type: ignore[arg-type]
+    assert first_group_size(large) == LARGE_FIRST_FREE_COLUMNS > FIRST_FREE_COLUMNS  # type: ignore[arg-type]
