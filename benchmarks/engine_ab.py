@@ -6,7 +6,7 @@
 Runs alternate (committed, changed, committed, changed, …), each in its own fresh Python
 process, so both sides share the machine's load; one L run moves by about ±1,000 with the
 clock alone, so a lever is kept only when it wins across several pairs. `--set NAME=VALUE`
-changes a module-level constant of `optimizer.solve.engine.engine` or
+changes a numeric module-level constant of `optimizer.solve.engine.engine` or
 `optimizer.solve.engine.neighbourhoods` in the child process before it solves (the
 weighted objective of benchmarks.run_suite.WEIGHTS on benchmarks.instances seed 1). Prints
 one line per run and the medians.
