@@ -15,6 +15,7 @@ one line per run and the medians.
 from __future__ import annotations
 
 import argparse
+import importlib
 import statistics
 import subprocess
 import sys
@@ -24,8 +25,6 @@ ENGINE_MODULES = ("optimizer.solve.engine.engine", "optimizer.solve.engine.neigh
 
 def apply(settings: list[str]) -> None:
     """Set each NAME=VALUE on the engine module that defines NAME, as that constant's type."""
-    import importlib
-
     modules = [importlib.import_module(name) for name in ENGINE_MODULES]
     for setting in settings:
         name, value = setting.split("=", 1)

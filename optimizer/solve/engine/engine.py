@@ -374,9 +374,9 @@ class Engine:
         """The whole model's root node on one worker, beside RENS and the rounds, for its
         bound (HiGHS's cuts): with a second worker on models below
         ROOT_BOUND_BELOW_NONZEROS, with a third on larger ones (root LP by interior point)."""
-        small = self.arrays.nonzeros < ROOT_BOUND_BELOW_NONZEROS
-        if self.pool.size < (2 if small else ROOT_BOUND_FROM_WORKERS) or report.x is None or self._root is not None:
+        if self.pool.size < self._root_workers() or report.x is None or self._root is not None:
             return
+        small = self.arrays.nonzeros < ROOT_BOUND_BELOW_NONZEROS
         task = whole_model_task(ROOT_BOUND, report.x, seconds, RENS_NODE_LIMIT, seed=self.seed,
                                 options=() if small else ROOT_LP_SOLVER_OPTIONS)
         self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), ROOT_BOUND
@@ -384,11 +384,16 @@ class Engine:
     def _start_presolved_root(self, report: EngineReport, seconds: float) -> None:
         """The presolved model's root LP on a second worker, beside the LP relaxation, on
         models too large for the whole root node on two workers (PRESOLVED_ROOT)."""
-        if not (ROOT_BOUND_BELOW_NONZEROS <= self.arrays.nonzeros and 2 <= self.pool.size < ROOT_BOUND_FROM_WORKERS):
+        if not 2 <= self.pool.size < self._root_workers():
             return
         task = whole_model_task(PRESOLVED_ROOT, report.x, seconds, RENS_NODE_LIMIT, seed=self.seed,
                                 options=PRESOLVED_ROOT_OPTIONS, first_bound=True)
         self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), PRESOLVED_ROOT
+
+    def _root_workers(self) -> int:
+        """Workers the whole root node needs beside the rest: two below
+        ROOT_BOUND_BELOW_NONZEROS, ROOT_BOUND_FROM_WORKERS from there on."""
+        return 2 if self.arrays.nonzeros < ROOT_BOUND_BELOW_NONZEROS else ROOT_BOUND_FROM_WORKERS
 
     def _start_deferred_root(self, report: EngineReport, deadline: float) -> None:
         """The root node's bound, once a plan that RENS could not give is within
