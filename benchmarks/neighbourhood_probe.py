@@ -139,7 +139,7 @@ def main() -> None:
     print("| probe | free integer columns | gain found | solved to its optimum | its bound beyond the plan | s |")
     print("|---|---|---|---|---|---|")
     for p in run_probes(arrays, masks, report.x, args.seconds):
-        bound = "—" if p.bound_gain is None else f"{p.bound_gain:+,.0f}"
+        bound = "—" if p.bound_gain is None else f"{round(p.bound_gain):+,}"  # an int: never "-0"
         print(f"| {p.name} | {p.free:,} | {p.gain:+,.1f} | {'yes' if p.proven else 'no'} | {bound} | {p.seconds:.1f} |")
 
 
