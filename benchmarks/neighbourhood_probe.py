@@ -43,29 +43,17 @@ class Probe:
     seconds: float
 
 
-def engine_plan(inputs: object, limit: float, workers: int = 2) -> tuple[MipArrays, ColumnGroups, list[str], EngineReport]:
-    """The engine's plan for the weighted objective, with the arrays, column groups and the
-    programme or standard behind each column."""
+def engine_plan(inputs: object, limit: float, workers: int = 2) -> tuple[MipArrays, ColumnGroups, EngineReport]:
+    """The engine's plan for the weighted objective, with the arrays and column groups."""
     m = build_model(inputs)  # type: ignore[arg-type]
     set_objective(m, weighted_expression(m, WEIGHTS), "max")
     solver = PersistentSolver(m, SolverOptions())
     solver.matrix_nonzeros()  # hands the model to HiGHS
     backend = solver._backend
     arrays = MipArrays.from_highs(backend.highs)
-    columns = backend.mirror.columns
-    report = Engine(arrays, column_groups(columns), local_pool(workers), seed=0).solve(time_limit=limit, gap=1e-4)
-    return arrays, column_groups(columns), [_item(var) for var in columns], report
-
-
-def _item(var: object) -> str:
-    """The programme a start, join or joint start decides on; 'standard S' for an adoption."""
-    name = var.parent_component().local_name  # type: ignore[attr-defined]
-    index = var.index()  # type: ignore[attr-defined]
-    if name in ("starts", "joins"):
-        return str(index[1])
-    if name == "joint_starts":
-        return str(index[0])
-    return f"standard {index[1]}" if name == "adopts" else ""
+    groups = column_groups(backend.mirror.columns)
+    report = Engine(arrays, groups, local_pool(workers), seed=0).solve(time_limit=limit, gap=1e-4)
+    return arrays, groups, report
 
 
 def relaxation(arrays: MipArrays) -> np.ndarray:
@@ -77,19 +65,19 @@ def relaxation(arrays: MipArrays) -> np.ndarray:
     return np.array(highs.getSolution().col_value, dtype=float)
 
 
-def probe_masks(arrays: MipArrays, groups: ColumnGroups, items: list[str], lp: np.ndarray, x: np.ndarray,
+def probe_masks(arrays: MipArrays, groups: ColumnGroups, lp: np.ndarray, x: np.ndarray,
                 nations: int, programme_columns: int, years: int) -> dict[str, np.ndarray]:
     """The free columns of each probe (see the module's docstring)."""
     integer = arrays.integer
     sign = 1.0 if arrays.maximise else -1.0
     gain = sign * arrays.cost * (lp - x)
-    item = np.array(items, dtype=object)
+    item = groups.item if groups.item is not None else np.full(arrays.columns, "", dtype=object)
     masks = {"consortia": integer & groups.consortium,
              "RINS": integer & (np.abs(lp - x) > 1e-6)}
     potential = {n: gain[integer & (groups.nation == n)].sum() for n in groups.nations}
     top = sorted(potential, key=lambda n: -potential[n])[:nations]
     masks["nations " + ",".join(top)] = integer & np.isin(groups.nation, top)
-    programmes = sorted({i for i in items if i}, key=lambda i: -gain[item == i].sum())
+    programmes = sorted({i for i in item if i}, key=lambda i: -gain[item == i].sum())
     chosen, free = [], 0
     for programme in programmes:
         if free >= programme_columns:
@@ -129,13 +117,13 @@ def main() -> None:
     args = parser.parse_args()
     size = Size(*map(int, args.size.split(","))) if "," in args.size else args.size
     started = time.monotonic()
-    arrays, groups, items, report = engine_plan(generate(size, 1, args.variant == "hard"), args.limit)
+    arrays, groups, report = engine_plan(generate(size, 1, args.variant == "hard"), args.limit)
     if report.x is None:
         raise SystemExit("the engine found no plan to probe")
     print(f"plan {report.objective:,.1f}, bound {report.bound:,.1f} ({report.bound_source}), "
           f"gap {report.gap:.3%}, {time.monotonic() - started:.0f} s")
     lp = relaxation(arrays)
-    masks = probe_masks(arrays, groups, items, lp, report.x, args.nations, args.programme_columns, args.years)
+    masks = probe_masks(arrays, groups, lp, report.x, args.nations, args.programme_columns, args.years)
     print("| probe | free integer columns | gain found | solved to its optimum | its bound beyond the plan | s |")
     print("|---|---|---|---|---|---|")
     for p in run_probes(arrays, masks, report.x, args.seconds):

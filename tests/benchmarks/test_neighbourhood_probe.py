@@ -10,10 +10,10 @@ from benchmarks.neighbourhood_probe import engine_plan, probe_masks, relaxation,
 
 
 def test_probes_start_from_the_plan_and_their_bounds_cover_their_gains() -> None:
-    arrays, groups, items, report = engine_plan(generate(Size(4, 8, 5), 1, False), limit=5, workers=1)
+    arrays, groups, report = engine_plan(generate(Size(4, 8, 5), 1, False), limit=5, workers=1)
     assert report.x is not None
     lp = relaxation(arrays)
-    masks = probe_masks(arrays, groups, items, lp, report.x, nations=2, programme_columns=20, years=2)
+    masks = probe_masks(arrays, groups, lp, report.x, nations=2, programme_columns=20, years=2)
     assert masks and all(mask.any() and not (mask & ~arrays.integer).any() for mask in masks.values())
     if "RINS" in masks:
         assert np.array_equal(masks["RINS"], arrays.integer & (np.abs(lp - report.x) > 1e-6))

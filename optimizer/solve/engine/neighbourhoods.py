@@ -8,9 +8,13 @@ solve within seconds. The model's structure decides what is worth freeing togeth
   coupled only through consortia, critical-mass standards, any-nation precedence and
   alliance targets, so one group can be re-planned with the others held;
 * consortia — every joint programme's start and its members' joins, which a nation group
-  cannot move on its own, plus one nation group's own decisions;
+  cannot move on its own, plus one nation group's own decisions (only where columns do not
+  name their programme: otherwise that turn goes to a programme group, below);
 * time windows — every decision in a span of years for a nation group, which lets starts
   move earlier or later;
+* programmes — every nation's decisions on a few programmes or standards (starts, joins,
+  a joint programme's start, adoptions), which lets nations trade who delivers a
+  capability, who joins a consortium and who adopts a standard;
 * RINS (Danna, Rothberg, Le Pape 2005) — every column on which the incumbent and the LP
   agree stays fixed, the rest is free;
 * RENS (Berthold 2014) — every column the LP already sets to a whole value stays fixed.
@@ -59,6 +63,16 @@ RATE_MEMORY = 0.8  # at each new result of a kind its earlier results count this
 EXPLORE_TURNS = 4  # a group kind not drawn in this many group turns is drawn next
 WINDOW_SPANS = 4  # a window covers this share of the years: 1 / WINDOW_SPANS
 BENCH_ROUNDS = 12  # a kind that failed twice in a row sits out this many turns
+# The consortium turn goes to a programme group where columns name their programme (0: to
+# every consortium decision plus half a nation group, as before). On L that older
+# neighbourhood frees 8,290 columns, was never solved within its 3 s and gained nothing;
+# a programme group moves a consortium one programme at a time, with every nation's own
+# decisions on it, and mostly solves to its optimum. L mixed, 120 s, five pairs side by
+# side: median 1,029,988 (gap 0.996 %) against 1,029,084 (1.08 %); M and the reference
+# dataset within the clock's spread (docs/benchmarks.md, thirteenth session). As a third
+# group kind instead, drawn by gain beside nation groups and spans, it lost (1,027,477 /
+# 1,027,845 against 1,029,756 / 1,029,957): it took turns from nation groups.
+PROGRAMME_GROUPS = True
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,8 @@ class ColumnGroups:
     nation: np.ndarray  # str per column
     year: np.ndarray  # int per column
     consortium: np.ndarray  # bool per column
+    # the programme or standard a column decides on, per column ('' for none; None: unknown)
+    item: np.ndarray | None = None
 
     @property
     def nations(self) -> list[str]:
@@ -88,6 +104,7 @@ def column_groups(columns: list[object]) -> ColumnGroups:
     nation = np.full(len(columns), "", dtype=object)
     year = np.full(len(columns), -1, dtype=np.int64)
     consortium = np.zeros(len(columns), dtype=bool)
+    item = np.full(len(columns), "", dtype=object)
     for j, var in enumerate(columns):
         name = var.parent_component().local_name  # type: ignore[attr-defined]
         index = var.index()  # type: ignore[attr-defined]
@@ -96,9 +113,11 @@ def column_groups(columns: list[object]) -> ColumnGroups:
         if name in ("starts", "joins", "adopts"):
             nation[j], year[j] = str(index[0]), _year(index[-1])
             consortium[j] = name == "joins"
+            item[j] = ("standard " if name == "adopts" else "") + str(index[1])
         elif name == "joint_starts":
             year[j], consortium[j] = _year(index[-1]), True
-    return ColumnGroups(nation, year, consortium)
+            item[j] = str(index[0])
+    return ColumnGroups(nation, year, consortium, item)
 
 
 def _year(value: object) -> int:
@@ -143,7 +162,11 @@ class NeighbourhoodPlan:
         self.groups = groups
         self.rng = np.random.default_rng(seed)
         # free columns to aim for, per kind of group: each adapts to its own results
-        self.targets = {"nations": first_group_size(arrays), "window": float(WINDOW_FIRST_FREE_COLUMNS)}
+        self.targets = {
+            "nations": first_group_size(arrays),
+            "window": float(WINDOW_FIRST_FREE_COLUMNS),
+            "programmes": float(FIRST_FREE_COLUMNS),
+        }
         self._recent: list[str] = []
         self._gain: np.ndarray | None = None  # per column: what the LP earns there beyond the incumbent
         self._turn = 0
@@ -161,6 +184,11 @@ class NeighbourhoodPlan:
         self._nation_mask = {n: own & (groups.nation == n) for n in nations}
         self._own_columns = {n: int(np.count_nonzero(mask)) for n, mask in self._nation_mask.items()}
         self._tiebreak = {n: rank for rank, n in enumerate(self.rng.permutation(nations))}
+        items = sorted({i for i in groups.item if i}) if groups.item is not None and PROGRAMME_GROUPS else []
+        self._item_mask = {i: arrays.integer & (groups.item == i) for i in items}
+        self._item_columns = {i: int(np.count_nonzero(mask)) for i, mask in self._item_mask.items()}
+        self._item_tiebreak = {i: rank for rank, i in enumerate(self.rng.permutation(items))}
+        self._recent_items: list[str] = []
 
     @property
     def turn(self) -> int:
@@ -175,6 +203,8 @@ class NeighbourhoodPlan:
             self._turn += 1
             if kind == "group":
                 kind = self._group_kind()
+            elif kind == "consortia" and self._item_columns:
+                kind = "programmes"
             if self._benched_until.get(kind, -1) >= self._turn:
                 continue
             found = self._build(kind, incumbent, lp)
@@ -209,8 +239,8 @@ class NeighbourhoodPlan:
         if kind in GROUP_KINDS:
             before, count = self._rates.get(kind, (0.0, 0.0))
             self._rates[kind] = (RATE_MEMORY * before + max(gain, 0.0), RATE_MEMORY * count + 1.0)
-        if kind in ("nations", "window", "consortia"):
-            size = "window" if kind == "window" else "nations"
+        if kind in ("nations", "window", "consortia", "programmes"):
+            size = kind if kind in ("window", "programmes") else "nations"
             self.targets[size] = max(MIN_FREE_COLUMNS, self.targets[size] * (GROW if proven else SHRINK))
         if improved:
             self._failures[kind] = 0
@@ -233,6 +263,8 @@ class NeighbourhoodPlan:
             return "consortia + " + name, self.groups.consortium | nations
         if kind == "window":
             return self._time_window()
+        if kind == "programmes":
+            return self._programme_group()
         return self._nation_group()
 
     def _nation_group(
@@ -259,6 +291,27 @@ class NeighbourhoodPlan:
             free += self._own_columns[nation]
         self._recent += chosen
         return "nations " + ",".join(chosen), np.isin(self.groups.nation, chosen)
+
+    def _programme_group(self) -> tuple[str, np.ndarray]:
+        """Programmes and standards with the most to gain, across every nation, until about
+        the `programmes` target columns are free; recently searched ones rest, as nations do
+        in `_nation_group`."""
+        gain = self._gain
+        potential = {i: float(gain[mask].sum()) if gain is not None else 0.0 for i, mask in self._item_mask.items()}
+        resting = set(self._recent_items[-max(1, len(self._item_columns) // 2):])
+        ranked = sorted(self._item_columns, key=lambda i: (i in resting, -potential[i], self._item_tiebreak[i]))
+        chosen: list[str] = []
+        free = 0
+        for item in ranked:
+            if free >= self.targets["programmes"]:
+                break
+            chosen.append(item)
+            free += self._item_columns[item]
+        self._recent_items += chosen
+        mask = np.zeros(self.arrays.columns, dtype=bool)
+        for item in chosen:
+            mask |= self._item_mask[item]
+        return "programmes " + ",".join(chosen), mask
 
     def _rank(self, incumbent: np.ndarray, lp: np.ndarray | None) -> None:
         """What the LP earns on each column beyond the incumbent (nothing without an LP)."""

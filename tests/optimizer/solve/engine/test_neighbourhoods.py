@@ -6,20 +6,25 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pyomo.environ as pyo
 
+from models import build_model
 from optimizer.solve.engine.neighbourhoods import (
     EXPLORE_TURNS,
     FIRST_FREE_COLUMNS,
     GROW,
     LARGE_FIRST_FREE_COLUMNS,
     LARGE_FROM_INTEGER_COLUMNS,
+    ROTATION,
     SHRINK,
     WINDOW_FIRST_FREE_COLUMNS,
     ColumnGroups,
     NeighbourhoodPlan,
+    column_groups,
     first_group_size,
 )
 from optimizer.solve.engine.problem import MipArrays
+from tests.optimizer.bruteforce import random_tiny_inputs
 
 NATIONS = ("AAA", "BBB", "CCC", "DDD")
 YEARS = tuple(range(2030, 2042))
@@ -120,3 +125,60 @@ def test_nation_groups_start_larger_on_alliance_size_models() -> None:
     large = SimpleNamespace(integer=np.ones(LARGE_FROM_INTEGER_COLUMNS, dtype=bool))
     assert first_group_size(small) == FIRST_FREE_COLUMNS  # type: ignore[arg-type]
     assert first_group_size(large) == LARGE_FIRST_FREE_COLUMNS > FIRST_FREE_COLUMNS  # type: ignore[arg-type]
+
+
+def item_model() -> tuple[MipArrays, ColumnGroups]:
+    """The grid model with each nation's yearly columns split between programmes P1 and P2."""
+    arrays, groups = grid_model()
+    item = np.where(groups.year < 2036, "P1", "P2").astype(object)
+    return arrays, ColumnGroups(groups.nation, groups.year, groups.consortium, item)
+
+
+def test_a_programme_group_frees_every_nations_columns_of_the_programmes_with_most_to_gain():
+    """The LP earns beyond the incumbent only on P2: the group frees P2 for all four nations
+    (and nothing of P1); the next programme group goes to P1, while P2 rests."""
+    arrays, groups = item_model()
+    plan = NeighbourhoodPlan(arrays, groups, seed=0)
+    plan.targets["programmes"] = 1.0  # one programme per group
+    incumbent = np.zeros(arrays.columns)
+    plan._rank(incumbent, np.where(groups.item == "P2", 0.5, 0.0))
+    name, free = plan._programme_group()
+    assert name == "programmes P2"
+    assert np.array_equal(free, groups.item == "P2")
+    assert set(groups.nation[free]) == set(NATIONS)
+    assert plan._programme_group()[0] == "programmes P1"
+
+
+def test_the_consortium_turn_goes_to_a_programme_group_where_columns_name_their_programme():
+    """With programme names, one turn in ROTATION (the consortium turn) is a programme
+    group; groups built without them never draw one."""
+    incumbent = np.zeros(len(grid_model()[1].nation))
+
+    def kinds(model: tuple[MipArrays, ColumnGroups]) -> list[str]:
+        plan = NeighbourhoodPlan(*model, seed=0)
+        return [plan.next(incumbent, None)[0] for _ in ROTATION]
+
+    assert kinds(item_model()).count("programmes") == 1
+    assert "programmes" not in kinds(grid_model())
+
+
+def test_column_groups_name_the_programme_or_standard_each_decision_is_about():
+    """starts/joins/joint starts carry their programme, adoptions 'standard <id>'; other
+    columns (spend, balances, shortfalls) none."""
+    m = build_model(random_tiny_inputs(4))  # starts, joins, joint starts and adoptions
+    columns = [v for v in m.component_data_objects(pyo.Var, descend_into=True)]
+    groups = column_groups(columns)
+    assert groups.item is not None
+    for var, item in zip(columns, groups.item):
+        assert item == expected_item(var.parent_component().local_name, var.index()), (var.name, item)
+    kinds = {v.parent_component().local_name for v, item in zip(columns, groups.item) if item}
+    assert kinds == {"starts", "joins", "joint_starts", "adopts"}
+
+
+def expected_item(name: str, index: object) -> str:
+    """MODEL.md's index layouts: starts/joins[n, p, t], joint_starts[p, t], adopts[n, s, t]."""
+    if name in ("starts", "joins"):
+        return str(index[1])  # type: ignore[index]
+    if name == "joint_starts":
+        return str(index[0])  # type: ignore[index]
+    return f"standard {index[1]}" if name == "adopts" else ""  # type: ignore[index]
