@@ -1,5 +1,5 @@
-"""How the engine picks its neighbourhoods: sizes that adapt per kind, and time windows
-that go where the LP relaxation earns the most beyond the incumbent."""
+"""How the engine picks its neighbourhoods: sizes that adapt per kind, and time windows and
+programme groups that go where the LP relaxation earns the most beyond the incumbent."""
 
 from __future__ import annotations
 
