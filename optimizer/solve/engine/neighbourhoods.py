@@ -63,13 +63,16 @@ RATE_MEMORY = 0.8  # at each new result of a kind its earlier results count this
 EXPLORE_TURNS = 4  # a group kind not drawn in this many group turns is drawn next
 WINDOW_SPANS = 4  # a window covers this share of the years: 1 / WINDOW_SPANS
 BENCH_ROUNDS = 12  # a kind that failed twice in a row sits out this many turns
-# The consortium turn goes to a programme group where columns name their programme (0: to
-# every consortium decision plus half a nation group, as before). On L that older
+# On alliance-size models (from LARGE_FROM_INTEGER_COLUMNS) the consortium turn goes to a
+# programme group where columns name their programme (0: to every consortium decision plus
+# half a nation group, as before and as on smaller models). On L that older
 # neighbourhood frees 8,290 columns, was never solved within its 3 s and gained nothing;
 # a programme group moves a consortium one programme at a time, with every nation's own
 # decisions on it, and mostly solves to its optimum. L mixed, 120 s, five pairs side by
-# side: median 1,029,988 (gap 0.996 %) against 1,029,084 (1.08 %); M and the reference
-# dataset within the clock's spread (docs/benchmarks.md, thirteenth session). As a third
+# side: median 1,029,988 (gap 0.996 %) against 1,029,084 (1.08 %); M within the clock's
+# spread. But on the reference dataset with --robust 2 (5,937 integer columns, 60 s), where
+# the consortium neighbourhood is small, 35,500 / 35,608 against 36,848 / 37,373: smaller
+# models keep it (docs/benchmarks.md, thirteenth session). As a third
 # group kind instead, drawn by gain beside nation groups and spans, it lost (1,027,477 /
 # 1,027,845 against 1,029,756 / 1,029,957): it took turns from nation groups.
 PROGRAMME_GROUPS = True
@@ -160,6 +163,12 @@ def rens_fixing(
     return fixed, np.round(lp[fixed])
 
 
+def programme_groups(arrays: MipArrays) -> bool:
+    """Whether the consortium turn goes to programme groups: on alliance-size models only
+    (as for `first_group_size`), where freeing every consortium decision is too large."""
+    return PROGRAMME_GROUPS and int(np.count_nonzero(arrays.integer)) >= LARGE_FROM_INTEGER_COLUMNS
+
+
 def first_group_size(arrays: MipArrays) -> float:
     """The free columns a nation group aims for at first (it adapts from there)."""
     large = int(np.count_nonzero(arrays.integer)) >= LARGE_FROM_INTEGER_COLUMNS
@@ -196,7 +205,7 @@ class NeighbourhoodPlan:
         self._nation_mask = {n: own & (groups.nation == n) for n in nations}
         self._own_columns = {n: int(np.count_nonzero(mask)) for n, mask in self._nation_mask.items()}
         self._tiebreak = {n: rank for rank, n in enumerate(self.rng.permutation(nations))}
-        self._item_index = _item_index(arrays, groups) if PROGRAMME_GROUPS else {}
+        self._item_index = _item_index(arrays, groups) if programme_groups(arrays) else {}
         self._item_columns = {i: len(index) for i, index in self._item_index.items()}
         self._item_tiebreak = {i: rank for rank, i in enumerate(self.rng.permutation(list(self._item_index)))}
         self._recent_items: list[str] = []

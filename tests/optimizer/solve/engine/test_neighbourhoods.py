@@ -7,8 +7,10 @@ from types import SimpleNamespace
 
 import numpy as np
 import pyomo.environ as pyo
+import pytest
 
 from models import build_model
+from optimizer.solve.engine import neighbourhoods
 from optimizer.solve.engine.neighbourhoods import (
     EXPLORE_TURNS,
     FIRST_FREE_COLUMNS,
@@ -134,10 +136,13 @@ def item_model() -> tuple[MipArrays, ColumnGroups]:
     return arrays, ColumnGroups(groups.nation, groups.year, groups.consortium, item)
 
 
-def test_a_programme_group_frees_every_nations_columns_of_the_programmes_with_most_to_gain():
+def test_a_programme_group_frees_every_nations_columns_of_the_programmes_with_most_to_gain(
+    monkeypatch: pytest.MonkeyPatch,
+):
     """The LP earns beyond the incumbent only on P2: the group frees P2 for all four nations
     (and nothing of P1); the next programme group goes to P1, while P2 rests."""
     arrays, groups = item_model()
+    monkeypatch.setattr(neighbourhoods, "LARGE_FROM_INTEGER_COLUMNS", arrays.columns)  # counts as large
     plan = NeighbourhoodPlan(arrays, groups, seed=0)
     plan.targets["programmes"] = 1.0  # one programme per group
     incumbent = np.zeros(arrays.columns)
@@ -149,15 +154,20 @@ def test_a_programme_group_frees_every_nations_columns_of_the_programmes_with_mo
     assert plan._programme_group()[0] == "programmes P1"
 
 
-def test_the_consortium_turn_goes_to_a_programme_group_where_columns_name_their_programme():
-    """With programme names, one turn in ROTATION (the consortium turn) is a programme
-    group; groups built without them never draw one."""
+def test_the_consortium_turn_goes_to_a_programme_group_on_large_models_that_name_programmes(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """On a model of LARGE_FROM_INTEGER_COLUMNS integer columns or more, with programme
+    names, one turn in ROTATION (the consortium turn) is a programme group; groups built
+    without names, or smaller models, never draw one."""
     incumbent = np.zeros(len(grid_model()[1].nation))
 
     def kinds(model: tuple[MipArrays, ColumnGroups]) -> list[str]:
         plan = NeighbourhoodPlan(*model, seed=0)
         return [plan.next(incumbent, None)[0] for _ in ROTATION]
 
+    assert "programmes" not in kinds(item_model())  # 48 integer columns: a small model
+    monkeypatch.setattr(neighbourhoods, "LARGE_FROM_INTEGER_COLUMNS", len(incumbent))
     assert kinds(item_model()).count("programmes") == 1
     assert "programmes" not in kinds(grid_model())
 
