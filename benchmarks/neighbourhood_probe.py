@@ -25,7 +25,12 @@ from benchmarks.instances import Size, generate
 from benchmarks.run_suite import WEIGHTS
 from models import build_model
 from optimizer.solve.engine.engine import Engine, EngineReport
-from optimizer.solve.engine.neighbourhoods import ColumnGroups, column_groups, fix_outside
+from optimizer.solve.engine.neighbourhoods import (
+    ColumnGroups,
+    column_groups,
+    fix_outside,
+    item_columns,
+)
 from optimizer.solve.engine.problem import MipArrays
 from optimizer.solve.engine.subsolve import Task, WorkerModel
 from optimizer.solve.engine.workers import local_pool
@@ -71,20 +76,19 @@ def probe_masks(arrays: MipArrays, groups: ColumnGroups, lp: np.ndarray, x: np.n
     integer = arrays.integer
     sign = 1.0 if arrays.maximise else -1.0
     gain = sign * arrays.cost * (lp - x)
-    item = groups.item if groups.item is not None else np.full(arrays.columns, "", dtype=object)
     masks = {"consortia": integer & groups.consortium,
              "RINS": integer & (np.abs(lp - x) > 1e-6)}
     potential = {n: gain[integer & (groups.nation == n)].sum() for n in groups.nations}
     top = sorted(potential, key=lambda n: -potential[n])[:nations]
     masks["nations " + ",".join(top)] = integer & np.isin(groups.nation, top)
-    programmes = sorted({i for i in item if i}, key=lambda i: -gain[item == i].sum())
-    chosen, free = [], 0
-    for programme in programmes:
-        if free >= programme_columns:
+    items = item_columns(arrays, groups)
+    chosen, free = [], np.zeros(arrays.columns, dtype=bool)
+    for programme in sorted(items, key=lambda i: -gain[items[i]].sum()):
+        if free.sum() >= programme_columns:
             break
         chosen.append(programme)
-        free += int(np.count_nonzero(integer & (item == programme)))
-    masks["programmes " + ",".join(chosen)] = integer & np.isin(item, chosen)
+        free[items[programme]] = True
+    masks["programmes " + ",".join(chosen)] = free
     first = min(groups.years) if groups.years else 0
     masks[f"years {first}-{first + years - 1}, every nation"] = integer & (groups.year >= first) & (groups.year < first + years)
     return {name: mask for name, mask in masks.items() if mask.any()}

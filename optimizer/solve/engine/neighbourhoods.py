@@ -123,7 +123,7 @@ def column_groups(columns: list[object]) -> ColumnGroups:
     return ColumnGroups(nation, year, consortium, item)
 
 
-def _item_index(arrays: MipArrays, groups: ColumnGroups) -> dict[str, np.ndarray]:
+def item_columns(arrays: MipArrays, groups: ColumnGroups) -> dict[str, np.ndarray]:
     """The integer columns of each programme or standard, by name in sorted order (one pass
     over the columns: XL has 110,026 of them and about 270 programmes and standards)."""
     if groups.item is None:
@@ -163,16 +163,33 @@ def rens_fixing(
     return fixed, np.round(lp[fixed])
 
 
+def alliance_size(arrays: MipArrays) -> bool:
+    """Whether a model counts as alliance-size (LARGE_FROM_INTEGER_COLUMNS integer columns or
+    more): there nation groups start larger and programme groups take the consortium turn."""
+    return int(np.count_nonzero(arrays.integer)) >= LARGE_FROM_INTEGER_COLUMNS
+
+
 def programme_groups(arrays: MipArrays) -> bool:
-    """Whether the consortium turn goes to programme groups: on alliance-size models only
-    (as for `first_group_size`), where freeing every consortium decision is too large."""
-    return PROGRAMME_GROUPS and int(np.count_nonzero(arrays.integer)) >= LARGE_FROM_INTEGER_COLUMNS
+    """Whether the consortium turn goes to programme groups: on alliance-size models only,
+    where freeing every consortium decision is too large."""
+    return PROGRAMME_GROUPS and alliance_size(arrays)
 
 
 def first_group_size(arrays: MipArrays) -> float:
     """The free columns a nation group aims for at first (it adapts from there)."""
-    large = int(np.count_nonzero(arrays.integer)) >= LARGE_FROM_INTEGER_COLUMNS
-    return float(LARGE_FIRST_FREE_COLUMNS if large else FIRST_FREE_COLUMNS)
+    return float(LARGE_FIRST_FREE_COLUMNS if alliance_size(arrays) else FIRST_FREE_COLUMNS)
+
+
+def _fill(ranked: list[str], columns: dict[str, int], target: float) -> list[str]:
+    """The first of `ranked` until their `columns` reach `target` (at least one if target > 0)."""
+    chosen: list[str] = []
+    free = 0
+    for name in ranked:
+        if free >= target:
+            break
+        chosen.append(name)
+        free += columns[name]
+    return chosen
 
 
 class NeighbourhoodPlan:
@@ -205,7 +222,7 @@ class NeighbourhoodPlan:
         self._nation_mask = {n: own & (groups.nation == n) for n in nations}
         self._own_columns = {n: int(np.count_nonzero(mask)) for n, mask in self._nation_mask.items()}
         self._tiebreak = {n: rank for rank, n in enumerate(self.rng.permutation(nations))}
-        self._item_index = _item_index(arrays, groups) if programme_groups(arrays) else {}
+        self._item_index = item_columns(arrays, groups) if programme_groups(arrays) else {}
         self._item_columns = {i: len(index) for i, index in self._item_index.items()}
         self._item_tiebreak = {i: rank for rank, i in enumerate(self.rng.permutation(list(self._item_index)))}
         self._recent_items: list[str] = []
@@ -299,16 +316,10 @@ class NeighbourhoodPlan:
         recently sit out until half the others have had a turn, so every nation is visited."""
         if not self._own_columns:
             return "all", self.arrays.integer.copy()
-        chosen: list[str] = []
-        free = 0
         resting = set(self._recent[-max(1, len(self._own_columns) // 2):])
         potential = self._potential(within)
-        ranked = sorted(self._own_columns, key=lambda n: (-potential.get(n, 0.0), self._tiebreak[n]))
-        for nation in [n for n in ranked if n not in resting] + [n for n in ranked if n in resting]:
-            if free >= self.targets[size] * share:
-                break
-            chosen.append(nation)
-            free += self._own_columns[nation]
+        ranked = sorted(self._own_columns, key=lambda n: (n in resting, -potential.get(n, 0.0), self._tiebreak[n]))
+        chosen = _fill(ranked, self._own_columns, self.targets[size] * share)
         self._recent += chosen
         return "nations " + ",".join(chosen), np.isin(self.groups.nation, chosen)
 
@@ -320,13 +331,7 @@ class NeighbourhoodPlan:
         potential = {i: float(gain[index].sum()) if gain is not None else 0.0 for i, index in self._item_index.items()}
         resting = set(self._recent_items[-max(1, len(self._item_columns) // 2):])
         ranked = sorted(self._item_columns, key=lambda i: (i in resting, -potential[i], self._item_tiebreak[i]))
-        chosen: list[str] = []
-        free = 0
-        for item in ranked:
-            if free >= self.targets["programmes"]:
-                break
-            chosen.append(item)
-            free += self._item_columns[item]
+        chosen = _fill(ranked, self._item_columns, self.targets["programmes"])
         self._recent_items += chosen
         mask = np.zeros(self.arrays.columns, dtype=bool)
         for item in chosen:
