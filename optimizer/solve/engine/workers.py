@@ -157,8 +157,16 @@ class LocalPool(InlinePool):
             self.shutdown()
 
     def shutdown(self) -> None:
-        """Stop the spawned processes now (after Ctrl-C their tasks are not waited for)."""
+        """Stop the spawned processes now (after Ctrl-C their tasks are not waited for).
+
+        A process stopped while it sends a result leaves half a message in the result pipe,
+        and the pool's own thread waits for the rest. This process's copy of the pipe's
+        write end, which it never uses, is closed first: once the stopped process is gone
+        no writer is left, the wait ends, and the interpreter can exit (it joins that thread)."""
         if self._executor is not None:
+            results = getattr(self._executor, "_result_queue", None)
+            if results is not None:
+                results._writer.close()
             for process in list(getattr(self._executor, "_processes", {}).values()):
                 process.terminate()
             self._executor.shutdown(wait=False, cancel_futures=True)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 
 from optimizer.solve.engine.subsolve import MISSING, Task, run_task
@@ -59,3 +63,49 @@ def test_free_workers_take_the_next_task_and_results_keep_the_given_order():
         pool.shutdown()
     assert [r.name for r in results] == [t.name for t in tasks]
     assert [r.objective for r in results] == [r.objective for r in expected]
+
+
+HALF_SENT_SCRIPT = '''
+import gc, os, struct, sys, time
+from multiprocessing.queues import SimpleQueue
+
+from optimizer.solve.engine.workers import LocalPool
+
+
+def send_half_a_result(marker):
+    """In the worker: start a result message on the pool's result pipe, as a worker does
+    when it sends a large plan, and stop half-way, as a worker terminated mid-send does."""
+    results = next(o for o in gc.get_objects() if isinstance(o, SimpleQueue))
+    os.write(results._writer.fileno(), struct.pack("!i", 1000) + b"x" * 10)
+    open(marker, "w").close()
+    time.sleep(120)
+
+
+if __name__ == "__main__":
+    marker = sys.argv[1]
+    pool = LocalPool(2)
+    pool._pool().submit(send_half_a_result, marker)
+    while not os.path.exists(marker):
+        time.sleep(0.05)
+    pool.shutdown()
+    print("stopped")
+'''
+
+
+def test_a_worker_stopped_half_way_through_sending_its_result_does_not_hang_the_exit(tmp_path):
+    """Seen on `solve --robust 2 --time-limit 60`: the run ended, the background job was
+    terminated while it sent its result, and the process never exited (the pool's own
+    thread waited for the rest of a message no one would write)."""
+    script = tmp_path / "half_sent.py"
+    script.write_text(HALF_SENT_SCRIPT)
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "marker")],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "stopped"
