@@ -20,3 +20,11 @@ def test_apply_sets_the_named_constant_with_its_type(monkeypatch: pytest.MonkeyP
 def test_apply_refuses_an_unknown_name() -> None:
     with pytest.raises(SystemExit, match="no engine constant named NOT_A_CONSTANT"):
         engine_ab.apply(["NOT_A_CONSTANT=1"])
+
+
+def test_the_reference_dataset_is_judged_by_its_capability(capsys):
+    """`--size reference --robust G`: the bundled dataset's lexicographic solve with G
+    overruns per nation and year; the value is the plan's capability, as printed."""
+    value = engine_ab.run_one("reference", False, 4.0, [], robust=1)
+    line = next(row for row in capsys.readouterr().out.splitlines() if row.startswith("RESULT"))
+    assert value > 0 and float(line.split()[1]) == round(value, 1)
