@@ -377,3 +377,16 @@ def test_the_next_engine_solve_gets_the_last_plans_as_guides(monkeypatch):
     seed, inputs, _ = next(capability_cases())
     Scenario(inputs).solve(priority=["capability", "cost", "risk"], time_limit=30, strategy="lns", workers=1)
     assert received == [min(k, solver_module.GUIDE_PLANS) for k in range(3)]
+
+
+@pytest.mark.parametrize("left", [0.1, 1.0, 2.9, 6.0, 60.0])
+def test_a_rounds_tasks_end_by_the_deadline(left):
+    """A worker runs TASKS_PER_WORKER tasks one after the other: near the deadline each gets
+    a share of the time left, so the round ends by it; otherwise LNS_SECONDS."""
+    from optimizer.solve.engine import engine as engine_module
+
+    seconds = engine_module._task_seconds(left)
+    assert 0 < seconds <= engine_module.LNS_SECONDS
+    assert seconds * engine_module.TASKS_PER_WORKER <= max(left, 0.05 * engine_module.TASKS_PER_WORKER)
+    if left >= engine_module.LNS_SECONDS * engine_module.TASKS_PER_WORKER + 0.2:
+        assert seconds == engine_module.LNS_SECONDS
