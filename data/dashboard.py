@@ -75,15 +75,24 @@ def percent_up(fraction: float) -> str:
 
 
 def last_objective(summary: Mapping[str, object]) -> str | None:
-    """The objective the reported gap belongs to: the last `stage_N` row, if any."""
+    """The objective the reported gap belongs to: the last `stage_N` row with a plan, if any.
+
+    A stage that found no plan in the time left ("cost: no_solution, None", as a 60-s
+    robust run's cost stage) reports nothing: the gap is the stage's before it."""
     stages = sorted(
         (int(key[6:]), str(value))
         for key, value in summary.items()
-        if key.startswith("stage_") and key[6:].isdigit()
+        if key.startswith("stage_") and key[6:].isdigit() and not _without_plan(str(value))
     )
     if not stages:
         return None
     return stages[-1][1].split(": ", 1)[0].strip() or None
+
+
+def _without_plan(stage: str) -> bool:
+    """Whether a `stage_N` row ("name: status, value") says the stage found no plan."""
+    status = stage.split(": ", 1)[-1].split(",", 1)[0].strip()
+    return status in ("no_solution", "infeasible")
 
 
 def _sense(objective: str | None) -> str:

@@ -95,6 +95,16 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
             "best plan found in 12 s; the best possible cost is at most 4.2 % lower",
         ),
         (
+            {
+                "status": "feasible",
+                "gap": 0.1448,
+                "solve_seconds": 60.4,
+                "stage_2": "capability: feasible, 34279.7",
+                "stage_3": "cost: no_solution, None",
+            },
+            "best plan found in 60 s, at most 14.5 % below the best possible on capability",
+        ),
+        (
             {"status": "feasible", "gap": None, "solve_seconds": 60},
             (
                 "best plan found in 60 s; no bound is proven, so how far it is from the best "
