@@ -54,7 +54,7 @@ def run_one(size: str, hard: bool, limit: float, settings: list[str], robust: in
     else:
         result = Scenario(generate(size, 1, hard)).solve(objective="weighted", weights=WEIGHTS, time_limit=limit)
         value = weighted_value(result.objectives)
-    gap = "—" if result.gap is None else f"{result.gap:.4%}"  # None: the last stage found no plan in time
+    gap = "—" if result.gap is None else f"{result.gap:.4%}"  # None: no bound proven
     bound = "—" if result.best_bound is None else f"{result.best_bound:.1f}"
     print(f"RESULT {value:.1f} gap {gap} bound {bound}", flush=True)
     return value
