@@ -302,3 +302,30 @@ def test_front_summary_records_the_automatic_root_lp_choice(monkeypatch, front_2
     inputs = knapsack_inputs(KNAPSACK / "2kp50")
     front = Scenario(inputs).pareto(objectives=["capability", "cost"], points=3, threads=1, time_limit=60)
     assert dict(front.summary_rows())["solver_options"].startswith("mip_lp_solver=ipm (automatic: ")
+
+
+@pytest.mark.parametrize(
+    ("per_point", "left", "solves_left", "expected"),
+    [(60.0, 60.0, 4, 12.0), (5.0, 60.0, 4, 5.0), (60.0, 12.0, 1, 6.0), (60.0, -1.0, 2, 0.0)],
+)
+def test_a_payoff_solve_leaves_time_for_the_rest(per_point, left, solves_left, expected):
+    """Each payoff solve gets at most an equal share of the time left, one share kept for the
+    grid: on the reference dataset the first one took a whole minute and the run had no front."""
+    from optimizer.studies.pareto.payoff import payoff_seconds
+
+    assert payoff_seconds(per_point, left, solves_left) == pytest.approx(expected)
+
+
+def test_grid_points_share_the_time_left_but_exact_mode_keeps_its_per_point_limit():
+    """A grid of `points` levels splits the time left among the cells not yet walked, so a
+    short limit still yields a front across the grid; exact mode's grid counts every integer
+    level (most skipped), so there each point keeps `per_point`."""
+    from optimizer.studies.pareto.grid import point_seconds
+
+    def spec(exact: bool) -> GridSpec:
+        return GridSpec(("capability", "cost"), [np.arange(10.0)], [1.0], 1e-4, exact, 60.0, (0, 10))
+
+    assert point_seconds(spec(False), 30.0, 10) == pytest.approx(3.0)
+    assert point_seconds(spec(False), 30.0, 1) == pytest.approx(30.0)
+    assert point_seconds(spec(True), 30.0, 10) == pytest.approx(30.0)
+    assert point_seconds(spec(True), 90.0, 10) == pytest.approx(60.0)
