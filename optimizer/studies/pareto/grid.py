@@ -346,7 +346,7 @@ def _walk_grid(
             m, found, objectives, eps
         )
         persistent.stage = "grid"
-        limit = point_seconds(spec, deadline - time.monotonic(), spec.total - stats.done + 1)
+        limit = point_seconds(spec, deadline - time.monotonic(), spec.total - _flat(cell, spec.shape))
         outcome = persistent.solve(limit, spec.point_gap, warm_start=has_start)
         stats.solved += 1
         _record(outcome, m, inputs, index, eps, spec.steps, flags, rev_index, found, stats, seen, ranges)
