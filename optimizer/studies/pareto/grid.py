@@ -145,6 +145,9 @@ class GridSpec:
     # the first outer level inside the payoff table's range: below it (a grid widened to safe
     # bounds) the first point solved flags nearly everything, so segments share out the rest
     busy_from: int = 0
+    # grid mode with workers: the cells of the later segments each walk can expect to share
+    # the time with (theirs over the workers), for `point_seconds`
+    cells_after: float = 0.0
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -362,11 +365,12 @@ def point_seconds(spec: GridSpec, left: float, cells_left: int) -> float:
     counts this one), so that a time limit too short to prove every point still yields a
     front across the whole grid, each unproven point marked. (Given all the time left, the
     first point of `capopt pareto --objectives capability,cost --points 10` on the reference
-    dataset took the rest of its 60 s, and the front had 2 plans.) Exact mode keeps
+    dataset took the rest of its 60 s, and the front had 2 plans.) A segment's walk also
+    counts its share of the later segments' cells (`cells_after`). Exact mode keeps
     `per_point`: its grid counts every integer level, most of them skipped."""
     limit = min(spec.per_point, left)
     if not spec.exact:
-        limit = min(limit, left / max(cells_left, 1))
+        limit = min(limit, left / max(cells_left + spec.cells_after, 1.0))
     return max(limit, 0.0)
 
 

@@ -329,3 +329,17 @@ def test_grid_points_share_the_time_left_but_exact_mode_keeps_its_per_point_limi
     assert point_seconds(spec(False), 30.0, 1) == pytest.approx(30.0)
     assert point_seconds(spec(True), 30.0, 10) == pytest.approx(30.0)
     assert point_seconds(spec(True), 90.0, 10) == pytest.approx(60.0)
+
+
+def test_segments_share_the_time_with_the_later_segments_over_the_workers():
+    """With workers each walk counts its share of the later segments' cells, so a short limit
+    is not spent on the first segments alone."""
+    from optimizer.studies.pareto.grid import point_seconds
+    from optimizer.studies.pareto.workers import _sharing_time
+
+    whole = GridSpec(("capability", "cost"), [np.arange(12.0)], [1.0], 1e-4, False, 60.0, (0, 12))
+    segments = _sharing_time(whole.segments(4), workers=2)
+    assert [s.total for s in segments] == [3, 3, 3, 3]
+    assert [s.cells_after for s in segments] == [4.5, 3.0, 1.5, 0.0]
+    assert point_seconds(segments[0], 30.0, 3) == pytest.approx(30.0 / 7.5)
+    assert point_seconds(segments[-1], 30.0, 3) == pytest.approx(10.0)
