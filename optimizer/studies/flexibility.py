@@ -95,7 +95,12 @@ class FlexibilityReport:
             if p.result is not None:
                 assert_valid(p.result.inputs, p.result.decisions, p.result.objectives)
         summary = self.sweep.summary_rows() + [("note", n) for n in self.notes]
-        return write_flexibility_workbook(path, summary, self.by_objective, self.by_nation, self.sweep.plans)
+        # the four plans are the levers; the "worth of …" columns are differences between
+        # them (read as levers, the Dashboard compared them with the rigid plan as plans)
+        levers = [lever for lever in LEVERS if self._result(lever) is not None]
+        return write_flexibility_workbook(
+            path, summary, self.by_objective, self.by_nation, self.sweep.plans, levers=levers
+        )
 
 
 def flexibility_value(
