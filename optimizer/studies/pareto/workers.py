@@ -89,14 +89,6 @@ def _ready() -> bool:
     return True
 
 
-def _sharing_time(segments: list[GridSpec], workers: int) -> list[GridSpec]:
-    """Each segment told how many later cells its walk shares the time with (theirs over
-    the workers): without it the first segments took a short limit's time and the last got
-    none (the reference dataset, 60 s, two workers: 6 plans where one process found 10)."""
-    totals = [segment.total for segment in segments]
-    return [replace(segment, cells_after=sum(totals[i + 1:]) / workers) for i, segment in enumerate(segments)]
-
-
 def _run_segments(
     pool: cf.ProcessPoolExecutor,
     inputs: Inputs,
@@ -126,7 +118,7 @@ def _run_segments(
     a two-objective front.
     """
     options = replace(options, threads=options.threads or 1)  # processes × threads ≤ cores
-    queue = deque(_sharing_time(spec.segments(SEGMENTS_PER_WORKER.get(len(spec.objectives), 1) * workers), workers))
+    queue = deque(spec.segments(SEGMENTS_PER_WORKER.get(len(spec.objectives), 1) * workers, workers))
     starts = [pt.decisions for pt in found]
     deadline_epoch = time.time() + max(deadline - time.monotonic(), 0.0)
     slots = max(workers - 1, 1)

@@ -335,10 +335,9 @@ def test_segments_share_the_time_with_the_later_segments_over_the_workers():
     """With workers each walk counts its share of the later segments' cells, so a short limit
     is not spent on the first segments alone."""
     from optimizer.studies.pareto.grid import point_seconds
-    from optimizer.studies.pareto.workers import _sharing_time
 
     whole = GridSpec(("capability", "cost"), [np.arange(12.0)], [1.0], 1e-4, False, 60.0, (0, 12))
-    segments = _sharing_time(whole.segments(4), workers=2)
+    segments = whole.segments(4, workers=2)
     assert [s.total for s in segments] == [3, 3, 3, 3]
     assert [s.cells_after for s in segments] == [4.5, 3.0, 1.5, 0.0]
     assert point_seconds(segments[0], 30.0, 3) == pytest.approx(30.0 / 7.5)
