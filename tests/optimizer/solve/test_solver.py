@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import highspy
 import pyomo.environ as pyo
 import pytest
 
@@ -235,6 +236,31 @@ def test_the_model_highs_presolve_looped_on_solves_with_the_aggregator_off():
     guarded, without_presolve = child_result(script, str(LOOPING_PRESOLVE))
     assert guarded[0] and without_presolve[0]
     assert guarded[1] == pytest.approx(without_presolve[1])
+
+
+START_PLAN_MODEL = LOOPING_PRESOLVE.with_name("robust_two_overruns.mps")
+
+
+def test_highs_returns_the_plan_it_reports_when_started_from_a_worse_one():
+    """The reason pyproject.toml keeps highspy below 1.16: HiGHS 1.16.0, started from a
+    worse plan on this model (three programmes, two overruns; the weighted stage of
+    tests/optimizer/studies/test_price_of_robustness.py), reports the optimum 0.96 as its
+    objective but hands back the start plan (0.92) as its solution. Every capopt solve
+    starts from a plan, so a planner would be shown a worse plan marked "optimal". Lift the
+    pin only for a release this test passes on."""
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.readModel(str(START_PLAN_MODEL))
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    start = highspy.HighsSolution()
+    start.col_value = [1.0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0]  # P0 in 2030, P1 in 2031: 0.92
+    start.value_valid, start.dual_valid = True, False
+    highs.setSolution(start)
+    highs.run()
+    lp = highs.getLp()
+    returned = sum(c * x for c, x in zip(lp.col_cost_, highs.getSolution().col_value)) + lp.offset_
+    assert highs.getInfo().objective_function_value == pytest.approx(0.96)
+    assert returned == pytest.approx(0.96)
 
 
 def aggregator_choice(options: SolverOptions) -> tuple[int, str]:
