@@ -507,8 +507,11 @@ def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: f
     console.end_live()
     written = write_output(report.to_excel, output)
     click.echo(report.by_objective.to_string(index=False))
+    click.echo(report.solves.to_string(index=False))
     for note in report.notes:
         click.echo(f"note: {note}")
+    if not report.sweep.complete:
+        click.echo("Interrupted: the levers solved so far were written.", err=True)
     click.echo(f"Flexibility report written to {written}")
 
 

@@ -511,8 +511,12 @@ def sweep_findings(frame: pd.DataFrame, x: str) -> tuple[str, list[str]]:
     return headline, lines
 
 
-def flexibility_findings(worth: pd.DataFrame, levers: Sequence[str]) -> tuple[str, list[str]]:
-    """What each lever gains over the first (rigid) setting, objective by objective."""
+def flexibility_findings(
+    worth: pd.DataFrame, levers: Sequence[str], solves: pd.DataFrame | None = None
+) -> tuple[str, list[str]]:
+    """What each lever gains over the first (rigid) setting, objective by objective, and
+    which plans (rows of `solves`: lever, status, gap, gap_of) are not proven, since a
+    lever's worth is exact only where both its plan and the rigid one are."""
     baseline = levers[0]
     headline = f"What flexibility is worth against the {baseline} plan"
     lines = []
@@ -532,7 +536,25 @@ def flexibility_findings(worth: pd.DataFrame, levers: Sequence[str]) -> tuple[st
             lines.append(f"{objective}: " + "; ".join(gains))
     if not lines:
         lines.append(f"no lever changes any objective against the {baseline} plan")
+    unproven = _unproven_levers(solves)
+    if unproven:
+        lines.append("not proven within the gap target: " + "; ".join(unproven)
+                     + " (a lever's worth is exact only where both plans are proven; see Solves)")
     return headline, lines
+
+
+def _unproven_levers(solves: pd.DataFrame | None) -> list[str]:
+    """'<lever> (<status>, gap … on …)' for each row of `solves` whose status is not optimal."""
+    if solves is None or solves.empty:
+        return []
+    out = []
+    for _, row in solves.iterrows():
+        if row.get("status") == "optimal":
+            continue
+        gap = _number(row.get("gap"))
+        detail = f", within {percent_up(gap)} on {row.get('gap_of')}" if gap is not None else ""
+        out.append(f"{row['lever']} ({row.get('status')}{detail})")
+    return out
 
 
 def robustness_findings(table: pd.DataFrame, price: pd.DataFrame) -> tuple[str, list[str]]:

@@ -349,6 +349,7 @@ def write_flexibility_workbook(
     by_nation: pd.DataFrame,
     plans: pd.DataFrame | Mapping[str, pd.DataFrame],
     levers: Sequence[str] | None = None,
+    solves: pd.DataFrame | None = None,
 ) -> Path:
     """Write the value of flexibility: objective values per lever setting and their worth.
 
@@ -358,7 +359,8 @@ def write_flexibility_workbook(
     The LeverWorth sheet turns them into improvement over the baseline — signed so that
     better is positive, whatever the objective's sense — and charts it as a percentage,
     the one scale on which capability and cost can share a chart. `plans` is one frame
-    with a setting column, or a mapping setting -> plan frame.
+    with a setting column, or a mapping setting -> plan frame. `solves` (lever, status, gap,
+    gap_of, seconds) goes to the Solves sheet, and the Dashboard names the plans not proven.
     """
     if "objective" not in by_objective.columns:
         raise ValueError(f"by_objective needs an 'objective' column, has {list(by_objective)}")
@@ -378,9 +380,11 @@ def write_flexibility_workbook(
     table = _write_frame(ws, ordered, {c: MONEY for c in levers})
     _add_objective_bars(ws, table, levers)
     worth, worth_table, percent_columns = _add_lever_worth(wb, ordered, levers)
+    if solves is not None:
+        _write_frame(_sheet(wb, "Solves"), solves, {"gap": SHARE})
     _write_frame(_sheet(wb, "ByNation"), _with_index(by_nation, "nation"))
     _write_frame(_sheet(wb, "Plans"), _stack_plans(plans))
-    headline, findings = flexibility_findings(worth, levers)
+    headline, findings = flexibility_findings(worth, levers, solves)
     core = worth.loc[worth["objective"].isin(CORE_OBJECTIVES)]
     glance = ["objective", levers[0], *percent_columns]
     charts = []

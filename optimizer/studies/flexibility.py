@@ -8,7 +8,10 @@ Four plans of the same inputs, differing only in the two levers the alliance deb
 * flexible — both levers.
 
 The worth of a lever is its plan's objective minus the rigid plan's, in each objective's
-own units (positive = better for a `max` objective such as capability).
+own units (positive = better for a `max` objective such as capability). A plan without a
+lever is a plan with it too, so no lever can be worth less than nothing: where a solve
+stopped by the time limit came out worse than a plan it could have kept, it is solved again
+from that plan (`repair_nested`), and the Summary's notes say so.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from typing import Any
 import pandas as pd
 
 from data.tables import Inputs, objective_sense
-from optimizer.studies.sweeps import Job, Sweep, SweepProgressFn, run_jobs
+from optimizer.studies.sweeps import Job, Sweep, SweepPoint, SweepProgressFn, repair_nested, run_jobs
 
 LEVERS = ("rigid", "free starts", "carry-over", "flexible")
+COMBOS = {"rigid": (False, False), "free starts": (True, False), "carry-over": (False, True), "flexible": (True, True)}
+"""Each lever setting as (free starts, carry-over and borrowing)."""
 DEFAULT_CARRY_OVER = 0.1  # used only when the workbook allows no carry-over at all
 
 
@@ -67,6 +72,14 @@ class FlexibilityReport:
         return pd.DataFrame(rows)
 
     @property
+    def solves(self) -> pd.DataFrame:
+        """Per lever: how far its plan is proven (status, gap and whose gap), and its time.
+        A lever's worth is a difference of two plans: it is exact only where both are."""
+        table = self.sweep.table
+        columns = [c for c in ("scenario", "status", "gap", "gap_of", "seconds") if c in table]
+        return table[columns].rename(columns={"scenario": "lever"})
+
+    @property
     def by_nation(self) -> pd.DataFrame:
         """Per nation: discounted capability points in service by the horizon's end and
         spend, under each plan (from the Capability and Spend tables)."""
@@ -99,7 +112,8 @@ class FlexibilityReport:
         # them (read as levers, the Dashboard compared them with the rigid plan as plans)
         levers = [lever for lever in LEVERS if self._result(lever) is not None]
         return write_flexibility_workbook(
-            path, summary, self.by_objective, self.by_nation, self.sweep.plans, levers=levers
+            path, summary, self.by_objective, self.by_nation, self.sweep.plans, levers=levers,
+            solves=self.solves,
         )
 
 
@@ -123,9 +137,20 @@ def flexibility_value(
     ):
         carry = DEFAULT_CARRY_OVER
         notes.append(f"the workbook allows no carry-over; the carry-over lever uses {carry:.0%} of a year's budget")
-    combos = {"rigid": (False, False), "free starts": (True, False), "carry-over": (False, True), "flexible": (True, True)}
     jobs = [Job(lever, float(i), lever_inputs(inputs, free, bank, carry, borrow))
-            for i, (lever, (free, bank)) in enumerate(combos.items())]
+            for i, (lever, (free, bank)) in enumerate(COMBOS.items())]
     sweep = run_jobs(jobs, reuse=False, workers=workers, client=client, scheduler=scheduler,
                      progress=progress, solve_kwargs=solve_kwargs, x_label="lever")
+    by_name = {job.name: job.inputs for job in jobs}
+    notes.extend(repair_nested(
+        sweep, solve_kwargs, tightest_first=lambda point: sum(COMBOS[point.name]),
+        inputs_for=lambda donor, point: by_name[point.name], fits=_lever_fits,
+        why="a plan without a lever is a plan with it too",
+    ))
     return FlexibilityReport(sweep, notes)
+
+
+def _lever_fits(donor: SweepPoint, point: SweepPoint) -> bool:
+    """Whether `donor`'s plan is a plan of `point`: it uses no lever `point` lacks. Free
+    starts only add start years, and carry-over and borrowing only loosen the balances."""
+    return all(mine <= theirs for mine, theirs in zip(COMBOS[donor.name], COMBOS[point.name]))

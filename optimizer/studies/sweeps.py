@@ -333,6 +333,7 @@ def repair_nested(
     tightest_first: Callable[[SweepPoint], float],
     inputs_for: Callable[[SweepPoint, SweepPoint], Inputs],
     why: str,
+    fits: Callable[[SweepPoint, SweepPoint], bool] | None = None,
 ) -> list[str]:
     """Make a study of nested points never contradict itself; the notes say what was redone.
 
@@ -342,6 +343,9 @@ def repair_nested(
     then at least as good. A point whose solve ran out of time may come out worse. That
     point is solved again from the better plan, so the curve never falls where a planner
     knows it cannot. `inputs_for(donor, point)` gives a point with no plan its inputs.
+    Where the points are nested only in part (the value of flexibility: a rigid plan fits
+    every lever, a free-starts plan does not fit the carry-over lever), `fits(donor, point)`
+    says whose plans a point can take; by default every earlier point's.
     A study stopped by Ctrl-C is left as it stands: the planner asked for no more solves."""
     from optimizer.session import Session
 
@@ -351,10 +355,10 @@ def repair_nested(
     # solved one at a time after the study: every core, and the study's own search
     options = SolverOptions(threads=None, strategy=solve_kwargs.pop("strategy", "auto"))
     notes = []
-    best: SweepPoint | None = None
+    solved: list[SweepPoint] = []  # the points with a plan, in the order they were settled
     for i in sorted(range(len(sweep.points)), key=lambda k: tightest_first(sweep.points[k])):
         point = sweep.points[i]
-        # `best` is only ever a point with a plan
+        best = _best_donor([d for d in solved if fits is None or fits(d, point)], solve_kwargs)
         if best is not None and (point.result is None or better(best.result, point.result, solve_kwargs)):
             started = time.monotonic()
             inputs = point.result.inputs if point.result is not None else inputs_for(best, point)
@@ -369,9 +373,18 @@ def repair_nested(
                 sweep.points[i] = point
                 notes.append(f"{point.name} was solved again from the {best.name} plan ({why}, and better "
                              "than what its own solve found in time)")
-        if point.result is not None and (best is None or better(point.result, best.result, solve_kwargs)):
-            best = point
+        if point.result is not None:
+            solved.append(point)
     return notes
+
+
+def _best_donor(points: list[SweepPoint], solve_kwargs: dict[str, Any]) -> SweepPoint | None:
+    """The point whose plan beats every other's in the run's own terms (the first on a tie)."""
+    best = None
+    for point in points:
+        if best is None or better(point.result, best.result, solve_kwargs):
+            best = point
+    return best
 
 
 def budget_sweep(

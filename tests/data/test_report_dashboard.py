@@ -534,3 +534,20 @@ def test_alliance_capability_prints_its_chart_grid(book):
     # the grid starts two columns right of the pivot (year + 2 columns per area)
     assert ws.print_area == "'AllianceCapability'!$G$1:$AB$20"
     assert "printed: the charts" in ws.oddHeader.right.text
+
+
+def test_the_flexibility_dashboard_names_the_levers_not_proven(tmp_path):
+    """A lever's worth is the difference of two plans: exact only where both are proven."""
+    solves = pd.DataFrame({"lever": ["rigid", "flexible"], "status": ["optimal", "feasible"],
+                           "gap": [0.004, 0.0213], "gap_of": ["cost", "capability"], "seconds": [10.0, 60.0]})
+    path = write_flexibility_workbook(
+        tmp_path / "x.xlsx", summary(),
+        pd.DataFrame({"objective": ["capability", "cost"], "rigid": [100.0, 50.0], "flexible": [120.0, 45.0]}),
+        pd.DataFrame({"nation": ["N1"]}), pd.DataFrame(), solves=solves,
+    )
+    wb = openpyxl.load_workbook(path)
+    lines = [text for text in cells(wb["Dashboard"]) if "not proven" in text]
+    assert lines == ["• not proven within the gap target: flexible (feasible, within 2.2 % on capability) "
+                     "(a lever's worth is exact only where both plans are proven; see Solves)"]
+    assert [c.value for c in wb["Solves"][1]][:3] == ["lever", "status", "gap"]
+    assert wb["Solves"]["C3"].number_format == "0.0%"

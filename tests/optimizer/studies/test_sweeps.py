@@ -115,6 +115,50 @@ def test_the_flexibility_dashboard_compares_the_four_plans_only(tmp_path):
     assert "flexible" in text
 
 
+def test_a_lever_left_worse_than_a_plan_it_could_keep_is_solved_again(monkeypatch):
+    """A plan without a lever is a plan with it too: rigid ⊆ free starts, carry-over ⊆
+    flexible. A lever whose own solve came back worse (here: a plan funding nothing stands in
+    for a solve stopped by its time limit) is solved again from the best plan it can keep,
+    never from one using a lever it lacks (the free-starts plan is no carry-over plan)."""
+    from optimizer.studies import flexibility as flexibility_module
+    from optimizer.studies.sweeps import SweepPoint
+
+    real_run_jobs = flexibility_module.run_jobs
+
+    def worse_carry_over(jobs, **kwargs):
+        sweep_ = real_run_jobs(jobs, **kwargs)
+        [job] = [j for j in jobs if j.name == "carry-over"]
+        empty = Scenario(job.inputs).solve(objective="weighted", weights={"cost": 1.0})  # funds nothing
+        sweep_.points = [SweepPoint(p.name, p.x, empty, None, 0.0) if p.name == "carry-over" else p
+                         for p in sweep_.points]
+        return sweep_
+
+    # one programme of 8 a year fits a budget of 10: rigid starts in the cycle years 2030
+    # and 2032 only, free starts in 2030–2032 as well, so the free-starts plan is the better one
+    inputs = make_inputs(first_year=2030, last_year=2033, nations=[nation("A", carry=0.2)], budgets=10.0,
+                         programmes=[programme(f"P{i}", cost=8) for i in range(1, 5)],
+                         values={(f"P{i}", "air"): 5.0 for i in range(1, 5)}, planning_cycle_years=2)
+    monkeypatch.setattr(flexibility_module, "run_jobs", worse_carry_over)
+    report = flexibility_value(Scenario(inputs), workers=1, gap=0.0, time_limit=30)
+    capability = report.by_objective.set_index("objective").loc["capability"]
+    assert 0 < capability["rigid"] < capability["free starts"]
+    assert capability["carry-over"] >= capability["rigid"] - 1e-6
+    assert [n for n in report.notes if "solved again" in n] == [
+        "carry-over was solved again from the rigid plan (a plan without a lever is a plan with it "
+        "too, and better than what its own solve found in time)"]
+
+
+def test_the_flexibility_workbook_says_how_far_each_plan_is_proven(tmp_path):
+    import openpyxl
+
+    report = flexibility_value(small_scenario(), workers=1, gap=0.0, time_limit=30)
+    assert list(report.solves["lever"]) == ["rigid", "free starts", "carry-over", "flexible"]
+    assert set(report.solves["status"]) == {"optimal"}
+    book = openpyxl.load_workbook(report.to_excel(tmp_path / "flex.xlsx"), read_only=True)
+    rows = list(book["Solves"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("lever", "status", "gap") and len(rows) == 5
+
+
 def test_dask_cluster_gives_identical_results():
     from dask import distributed  # the test extra installs capopt[distributed]
 
