@@ -193,6 +193,7 @@ class Front:
             first = self.points_found[0].objectives
             rows += [(n, float(first[n])) for n in self.inputs.objective_names()]
             rows += [("best_bound", None), ("gap", self.points_found[0].gap)]
+            rows += self._gap_rows()
         rows += [
             ("pareto_objectives", ", ".join(self.objectives)),
             ("pareto_mode", "exact" if self.exact else "grid"),
@@ -219,6 +220,20 @@ class Front:
             ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()),
         ]
         rows += [("note", n) for n in self.notes]
+        return rows
+
+    def _gap_rows(self) -> list[tuple[str, object]]:
+        """The `gap` row (WORKBOOK.md) is point 1's alone; a front is as far from proven as
+        its worst point, so that one is named too (every point's gap is in the Pareto sheet)."""
+        rows: list[tuple[str, object]] = [
+            ("gap_of", f"point 1 (the best in {self.objectives[0]}); each point's gap is in the Pareto sheet")]
+        known = [(pt.gap, i) for i, pt in enumerate(self.points_found, start=1) if pt.gap is not None]
+        unknown = [i for i, pt in enumerate(self.points_found, start=1) if pt.gap is None]
+        if unknown:
+            rows.append(("worst_point_gap", f"unknown: no bound for point {unknown[0]}"))
+        elif known:
+            gap, point = max(known, key=lambda item: (item[0], -item[1]))
+            rows += [("worst_point_gap", gap), ("worst_gap_point", point)]
         return rows
 
     def to_excel(self, path: str | Path) -> Path:

@@ -342,3 +342,19 @@ def test_segments_share_the_time_with_the_later_segments_over_the_workers():
     assert [s.cells_after for s in segments] == [4.5, 3.0, 1.5, 0.0]
     assert point_seconds(segments[0], 30.0, 3) == pytest.approx(30.0 / 7.5)
     assert point_seconds(segments[-1], 30.0, 3) == pytest.approx(10.0)
+
+
+def test_the_summary_says_whose_gap_it_shows_and_names_the_worst_point(front_2kp50):
+    """WORKBOOK.md's `gap` row is point 1's; a front is as far from proven as its worst point."""
+    from dataclasses import replace
+
+    summary = dict(front_2kp50.summary_rows())
+    assert summary["gap_of"].startswith("point 1 (the best in capability:A1)")
+    assert summary["worst_point_gap"] == max(pt.gap for pt in front_2kp50.points_found)
+    gaps = [0.0] * len(front_2kp50.points_found)
+    gaps[3] = gaps[7] = 0.04
+    loose = replace(front_2kp50, points_found=[replace(pt, gap=g) for pt, g in zip(front_2kp50.points_found, gaps)])
+    summary = dict(loose.summary_rows())
+    assert (summary["gap"], summary["worst_point_gap"], summary["worst_gap_point"]) == (0.0, 0.04, 4)
+    unbounded = replace(loose, points_found=[replace(loose.points_found[0], gap=None), *loose.points_found[1:]])
+    assert dict(unbounded.summary_rows())["worst_point_gap"] == "unknown: no bound for point 1"
