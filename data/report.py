@@ -385,6 +385,7 @@ def write_flexibility_workbook(
     _write_frame(_sheet(wb, "ByNation"), _with_index(by_nation, "nation"))
     _write_frame(_sheet(wb, "Plans"), _stack_plans(plans))
     headline, findings = flexibility_findings(worth, levers, solves)
+    findings += [str(value) for key, value in summary if key == "note"]  # what the run redid or why
     core = worth.loc[worth["objective"].isin(CORE_OBJECTIVES)]
     glance = ["objective", levers[0], *percent_columns]
     charts = []

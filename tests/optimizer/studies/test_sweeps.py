@@ -148,6 +148,33 @@ def test_a_lever_left_worse_than_a_plan_it_could_keep_is_solved_again(monkeypatc
         "too, and better than what its own solve found in time)"]
 
 
+def test_a_lever_losing_within_the_lexicographic_tolerance_is_explained():
+    """Lexicographic runs count plans within the tolerance as equal on an earlier objective and
+    let the next decide: a lever may lose a little capability for less cost, and says why."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from optimizer.studies.flexibility import _within_tolerance
+
+    report = flexibility_value(small_scenario(), workers=1, gap=0.0, time_limit=30)
+    assert _within_tolerance(report, {}) == []  # the same plans: nothing to explain
+    tolerance = report._result("rigid").inputs.settings.lexicographic_tolerance
+
+    def carry_over_capability_times(factor: float) -> None:
+        points = report.sweep.points
+        i = next(k for k, p in enumerate(points) if p.name == "carry-over")
+        result = points[i].result
+        lower = dict(result.objectives, capability=report._result("rigid").objectives["capability"] * factor)
+        points[i] = replace(points[i], result=SimpleNamespace(inputs=result.inputs, objectives=lower))
+
+    carry_over_capability_times(1 - tolerance / 2)
+    [line] = _within_tolerance(report, {})
+    assert line.startswith("carry-over: capability -") and "within the lexicographic tolerance" in line
+    assert _within_tolerance(report, {"objective": "weighted"}) == []
+    carry_over_capability_times(1 - 3 * tolerance)
+    assert _within_tolerance(report, {}) == []  # beyond the tolerance it is no trade: repair's job
+
+
 def test_the_flexibility_workbook_says_how_far_each_plan_is_proven(tmp_path):
     import openpyxl
 
