@@ -468,8 +468,12 @@ def write_study_dashboard(
     return ref
 
 
-def front_findings(points: pd.DataFrame, chosen: Sequence[str]) -> tuple[str, list[str]]:
-    """Headline and lines for a Pareto front: its size and what each objective spans."""
+def front_findings(
+    points: pd.DataFrame, chosen: Sequence[str], payoff_proven: bool = True
+) -> tuple[str, list[str]]:
+    """Headline and lines for a Pareto front: its size and what each objective spans.
+    `payoff_proven`: whether the payoff table's solves proved their optima (point 1 is
+    then the best possible in the primary objective, not only the best found)."""
     n = len(points)
     headline = f"{n} non-dominated plan{'s' if n != 1 else ''} trading {' against '.join(chosen)}"
     lines = []
@@ -488,8 +492,20 @@ def front_findings(points: pd.DataFrame, chosen: Sequence[str]) -> tuple[str, li
             f"(point {_fmt(at_high)})"
         )
     if n and chosen:
-        lines.append(f"point 1 is the best in {chosen[0]}; the Plan sheets hold every point's plan")
+        lines.append(_first_point_line(points, chosen[0], payoff_proven))
     return headline, lines
+
+
+def _first_point_line(points: pd.DataFrame, primary: str, payoff_proven: bool) -> str:
+    """Point 1 is the payoff table's best plan in the primary objective: "the best" only
+    where its solves proved it (a short time limit leaves it a plan, not the optimum)."""
+    first = points.iloc[0]
+    if payoff_proven and ("proven" not in points.columns or bool(first["proven"])):
+        return f"point 1 is the best in {primary}; the Plan sheets hold every point's plan"
+    gap = _number(first.get("gap"))
+    within = f", within {percent_up(gap)} of it" if gap else ""
+    return (f"point 1 has the best {primary} found, not proven the best possible{within}; "
+            "the Plan sheets hold every point's plan")
 
 
 def sweep_findings(frame: pd.DataFrame, x: str) -> tuple[str, list[str]]:

@@ -265,7 +265,8 @@ def write_front_workbook(
     frames["spend"] = utilisation.with_flows(frames["spend"])
     for key in ("spend", "standards", "capability", "contributions"):
         _write_frame(_sheet(wb, RESULT_SHEETS[key][0]), frames[key])
-    headline, findings = front_findings(front, list(objective_names))
+    payoff_proven = str(dict(summary).get("payoff_table", "proven")) == "proven"
+    headline, findings = front_findings(front, list(objective_names), payoff_proven)
     glance = [c for c in ("point", *objective_names, "gap") if c in front.columns]
     write_study_dashboard(
         dashboard,

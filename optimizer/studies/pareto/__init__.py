@@ -97,11 +97,12 @@ def pareto_front(
     bounds = Bounds(exact=exact, objectives=len(objectives))
     with catch_ctrl_c() as interrupt, _worker_pool(workers) as pool:
         interrupt.clear()
-        table, payoff_plans, bounds.payoff_proven = _payoff_table(
+        table, payoff_plans, payoff_proofs = _payoff_table(
             m, inputs, persistent, objectives, deadline, per_point
         )
-        for plan in payoff_plans:
-            found.append(FrontPoint(plan, objective_values(inputs, plan), True, 0.0, (), inputs))
+        bounds.payoff_proven = all(proven for proven, _ in payoff_proofs)
+        for plan, (proven, gap) in zip(payoff_plans, payoff_proofs):
+            found.append(FrontPoint(plan, objective_values(inputs, plan), proven, gap, (), inputs))
         safe = [float(v) for v in table[:, 1:].min(axis=0)]  # two objectives: the exact nadir
         if exact and len(objectives) >= 3:
             worst = _safe_lows(m, persistent, objectives, deadline, per_point)
@@ -151,4 +152,5 @@ def pareto_front(
         time.monotonic() - started, persistent.name, persistent.version, exact, notes, solver_seconds,
         max(workers, 1), persistent.describe_options(), bounds.describe(),
         {name: _sign(name) * float(lv[0]) for name, lv in zip(objectives[1:], levels)}, completeness,
+        bounds.payoff_proven,
     )

@@ -37,8 +37,10 @@ class Bounds:
     user_cuts: bool = False  # some user level lies above the safe one
 
     def describe(self) -> str:
-        if self.objectives == 2:
+        if self.objectives == 2 and self.payoff_proven:
             auto = "payoff table (the exact nadir with two objectives)"
+        elif self.objectives == 2:
+            auto = "payoff table, not solved to optimality (so not the exact nadir: may miss efficient plans)"
         elif not self.exact:
             auto = "payoff table's worst values (grid mode: may miss efficient plans with 3+ objectives)"
         elif self.safe:
@@ -123,6 +125,7 @@ class Front:
     bounds: str = ""  # where the grid's worst levels came from (Bounds.describe)
     nadir: dict[str, float] = field(default_factory=dict)  # each constrained objective's worst level
     completeness: str = ""  # PROVEN_COMPLETE, "complete within the given nadir", or why not proven
+    payoff_proven: bool = True  # every payoff solve proved its optimum (point 1 is then the best)
 
     @property
     def worst_levels(self) -> str:
@@ -185,7 +188,8 @@ class Front:
 
         source = self.inputs.source
         rows: list[tuple[str, object]] = [
-            ("status", "optimal" if self.complete and self.stats.unproven == 0 else "feasible"),
+            ("status", "optimal" if self.complete and self.payoff_proven and self.stats.unproven == 0
+             and not self._unproven_points() else "feasible"),
             ("termination", "complete" if self.complete else "stopped early (time limit or interrupt)"),
             ("objective", "pareto"),
         ]
@@ -198,6 +202,8 @@ class Front:
             ("pareto_objectives", ", ".join(self.objectives)),
             ("pareto_mode", "exact" if self.exact else "grid"),
             ("front_complete", self.completeness),
+            ("payoff_table", "proven" if self.payoff_proven else
+             "not proven: a payoff solve stopped before proving its optimum (point 1 is the best found)"),
             ("nadir_bounds", self.bounds),
             ("nadir", self.worst_levels),
             ("points", len(self.points_found)),
@@ -205,7 +211,8 @@ class Front:
             ("solved", self.stats.solved),
             ("skipped", self.stats.skipped),
             ("infeasible_points", self.stats.infeasible),
-            ("unproven_points", self.stats.unproven),
+            ("unproven_points", self._unproven_points()),  # of the front's points (Pareto sheet)
+            ("unproven_solves", self.stats.unproven),  # grid sub-problems, dominated plans included
             ("solve_seconds", round(self.seconds, 3)),
             ("seconds_in_solver", round(self.solver_seconds, 3)),
             ("workers", self.workers),
@@ -221,6 +228,10 @@ class Front:
         ]
         rows += [("note", n) for n in self.notes]
         return rows
+
+    def _unproven_points(self) -> int:
+        """Points of the front whose own solve did not prove its optimum."""
+        return sum(not pt.proven for pt in self.points_found)
 
     def _gap_rows(self) -> list[tuple[str, object]]:
         """The `gap` row (WORKBOOK.md) is point 1's alone; a front is as far from proven as

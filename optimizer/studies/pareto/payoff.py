@@ -26,15 +26,18 @@ def _payoff_table(
     objectives: Sequence[str],
     deadline: float,
     per_point: float,
-) -> tuple[np.ndarray, list[PlanDecisions], bool]:
+) -> tuple[np.ndarray, list[PlanDecisions], list[tuple[bool, float | None]]]:
     """Row i: lexicographic optimum of objective i, then of the others in the given order
-    (tolerance 0), in maximise space; and whether every solve proved its optimum (if not,
-    the grid's top may lie below an efficient plan)."""
+    (tolerance 0), in maximise space; its plan; and per row whether every solve proved its
+    optimum, with the gap of objective i's own solve. An unproven row is a plan, not "the
+    best in objective i": the grid's top may then lie below an efficient plan, and with
+    two objectives its worst value is no longer the exact nadir."""
     p = len(objectives)
     table = np.zeros((p, p))
     plans: list[PlanDecisions] = []
-    proven = True
+    proofs: list[tuple[bool, float | None]] = []
     for i in range(p):
+        proven, gap = True, None
         order = [objectives[i]] + [o for j, o in enumerate(objectives) if j != i]
         for k, name in enumerate(order):
             solver.stage = f"payoff {i + 1}/{p}: {name}"
@@ -48,12 +51,15 @@ def _payoff_table(
                 release_holds(m)
                 raise SolverError(f"payoff table: no plan for {name} within the time limit ({out.termination})")
             proven = proven and out.status == "optimal"
+            if k == 0:
+                gap = out.gap
             if k < p - 1:
                 hold_within_tolerance(m, name, float(out.objective), 0.0)
         table[i] = [_sign(o) * pyo.value(m.objective_expr[o]) for o in objectives]
         plans.append(extract_decisions(m, inputs))
+        proofs.append((proven, gap))
         release_holds(m)
-    return table, plans, proven
+    return table, plans, proofs
 
 
 def payoff_seconds(per_point: float, left: float, solves_left: int) -> float:

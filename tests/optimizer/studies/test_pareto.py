@@ -358,3 +358,34 @@ def test_the_summary_says_whose_gap_it_shows_and_names_the_worst_point(front_2kp
     assert (summary["gap"], summary["worst_point_gap"], summary["worst_gap_point"]) == (0.0, 0.04, 4)
     unbounded = replace(loose, points_found=[replace(loose.points_found[0], gap=None), *loose.points_found[1:]])
     assert dict(unbounded.summary_rows())["worst_point_gap"] == "unknown: no bound for point 1"
+
+
+def test_a_payoff_solve_stopped_short_is_no_proof(monkeypatch, tmp_path):
+    """Point 1 is the payoff table's best plan in the primary objective: proven, gap 0 only
+    where that solve proved it. A user's 30-s front of the reference dataset said "proven,
+    gap 0" and "the exact nadir" for a point 1 % short of a plan `solve` found. Here the
+    first payoff solve is made to stop short (as a time limit would leave it)."""
+    from dataclasses import replace
+
+    from data.dashboard import front_findings
+    from optimizer.solve.solver import PersistentSolver
+
+    real_solve = PersistentSolver.solve
+
+    def stopped_short(self, *args, **kwargs):
+        out = real_solve(self, *args, **kwargs)
+        if self.stage == "payoff 1/2: capability:A1":
+            return replace(out, status="feasible", gap=0.02)
+        return out
+
+    monkeypatch.setattr(PersistentSolver, "solve", stopped_short)
+    front = Scenario(knapsack_inputs(KNAPSACK / "2kp50")).pareto(points=3, exact=False, time_limit=120, threads=1)
+    assert not front.payoff_proven
+    summary = dict(front.summary_rows())
+    assert summary["status"] == "feasible" and summary["payoff_table"].startswith("not proven")
+    assert summary["nadir_bounds"].startswith("payoff table, not solved to optimality")
+    book = openpyxl.load_workbook(front.to_excel(tmp_path / "front.xlsx"), read_only=True)
+    text = [v for row in book["Dashboard"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert any(t.startswith("• point 1 has the best capability:A1 found, not proven the best possible") for t in text)
+    _, lines = front_findings(front.points, list(front.objectives))  # no payoff flag: point 1's own
+    assert lines[-1].startswith("point 1 is the best in capability:A1") == bool(front.points.iloc[0]["proven"])
