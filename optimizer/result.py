@@ -54,6 +54,10 @@ class Result:
     improve: str = ""  # fix-and-optimise by nation before the search (`--improve`), if any
     strategy: str = ""  # which search ran and why (optimizer.solve.engine.strategy)
     bound_source: str = ""  # what proves best_bound: branch-and-bound or the LP relaxation
+    # what the run optimised, so it can be repeated and explained from its workbook alone
+    weights: tuple[tuple[str, float], ...] = ()  # a weighted run's weights
+    priority: tuple[str, ...] = ()  # a lexicographic run's order
+    lexicographic_tolerance: float | None = None
     created_at: str = field(
         default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     )
@@ -137,8 +141,21 @@ class Result:
             own = [f"{n.code}={n.robust_overruns}" for n in self.inputs.nations if n.robust_overruns is not None]
             if own:
                 rows.append(("robust_overruns_by_nation", ", ".join(own)))
-        rows += [(f"stage_{i + 1}", f"{s.objective}: {s.outcome.status}, {s.outcome.objective}") for i, s in enumerate(self.stages)]
+        rows += self._run_choice_rows()
+        rows += [(f"stage_{i + 1}", _stage_text(s)) for i, s in enumerate(self.stages)]
         return rows
+
+    def _run_choice_rows(self) -> list[tuple[str, object]]:
+        """The weights or the priority order and tolerance the run used (a `--weight` on the
+        command line, or the Settings sheet's), which the objective mode alone does not say."""
+        if self.objective_mode == "weighted" and self.weights:
+            return [("weights", ", ".join(f"{name}={weight:g}" for name, weight in self.weights))]
+        if self.objective_mode == "lexicographic" and self.priority:
+            rows: list[tuple[str, object]] = [("priority", ", ".join(self.priority))]
+            if self.lexicographic_tolerance is not None:
+                rows.append(("lexicographic_tolerance", self.lexicographic_tolerance))
+            return rows
+        return []
 
     def headline(self) -> str:
         """One line for the terminal: how many programmes, funded by how many nations."""
@@ -168,3 +185,14 @@ class Result:
         return write_plan_workbook(
             path, self.summary_rows(), self.tables(), list(self.inputs.years), inputs=self.inputs
         )
+
+
+def _stage_text(stage: Any) -> str:
+    """A `stage_N` Summary row: "name: status, value" and, where the stage proved one, its
+    gap ("capability: optimal, 40052.3, gap 0.0075"): a later stage that ran out of time
+    reports the run's gap, and the earlier stages' proofs would otherwise be lost."""
+    out = stage.outcome
+    text = f"{stage.objective}: {out.status}, {out.objective}"
+    if out.has_solution and out.gap is not None:
+        text += f", gap {out.gap:.6g}"
+    return text

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import pyomo.environ as pyo
 
@@ -359,10 +359,14 @@ class Session:
             self.load_plan(base.plan)
             decisions = base.plan
         self._start = None  # the model now holds this run's plan (a warm re-run reads it there)
-        return self._result(mode, stages, decisions, time.monotonic() - started, diagnose)
+        choice = {"weights": tuple((weights or s.weights).items()) if mode == "weighted" else (),
+                  "priority": tuple(priority or s.priority) if mode == "lexicographic" else (),
+                  "lexicographic_tolerance": s.lexicographic_tolerance if mode == "lexicographic" else None}
+        return self._result(mode, stages, decisions, time.monotonic() - started, diagnose, choice)
 
     def _result(
-        self, mode: str, stages: list[Stage], decisions: PlanDecisions | None, solve_seconds: float, diagnose: bool
+        self, mode: str, stages: list[Stage], decisions: PlanDecisions | None, solve_seconds: float, diagnose: bool,
+        choice: Mapping[str, Any] | None = None,
     ) -> Result:
         first, last = stages[0].outcome, stages[-1].outcome
         if first.status == "infeasible":
@@ -401,6 +405,7 @@ class Session:
             improve=self.improve_note,
             strategy=self.solver.strategy_note,
             bound_source=final.bound_source,
+            **(choice or {}),
         )
 
     def _check_against_model(self, decisions: PlanDecisions, objectives: Mapping[str, float]) -> None:

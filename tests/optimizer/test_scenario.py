@@ -39,6 +39,19 @@ def test_weighted_objective_trades_capability_against_cost():
     assert result.objectives["cost"] == 0.0
 
 
+def test_the_summary_records_what_the_run_optimised_and_each_stage_s_gap():
+    """A weighted run's weights (a `--weight` on the command line) and a lexicographic run's
+    order and tolerance are in its Summary, so the workbook alone can repeat and explain it;
+    each stage row carries the gap it proved, which a later stage's gap would otherwise hide."""
+    weighted = dict(Scenario(two_programmes()).solve(
+        objective="weighted", weights={"capability": 1, "cost": 0.01}, gap=0).summary_rows())
+    assert weighted["weights"] == "capability=1, cost=0.01" and "priority" not in weighted
+    lexicographic = dict(Scenario(two_programmes()).solve(time_limit=30, gap=0.0).summary_rows())
+    assert lexicographic["priority"] == "shortfall, capability, cost" and "weights" not in lexicographic
+    assert lexicographic["lexicographic_tolerance"] == two_programmes().settings.lexicographic_tolerance
+    assert lexicographic["stage_3"].startswith("cost: optimal, 6") and lexicographic["stage_3"].endswith(", gap 0")
+
+
 def test_lexicographic_tolerance_is_honoured_stage_by_stage():
     """With a 50% tolerance on capability, the cost stage may give up capability down to 2.5:
     P1 (value 5) must stay (dropping it gives 0 < 2.5), so cost stays 6."""
