@@ -585,12 +585,9 @@ def flexibility_findings(
             continue
         gains = []
         for lever in levers[1:]:
-            relative = _number(row.get(f"{lever} gain %"))
-            absolute = _number(row.get(f"{lever} gain"))
-            if absolute is None:
-                continue
-            share = f" ({relative:+.1%})" if relative is not None else ""
-            gains.append(f"{lever} {absolute:+,.1f}{share}")
+            change = _change_in_words(objective, _number(row.get(f"{lever} gain")), _number(row.get(f"{lever} gain %")))
+            if change is not None:
+                gains.append(f"{lever} {change}")
         if gains and any(_number(row.get(f"{lev} gain")) for lev in levers[1:]):
             lines.append(f"{objective}: " + "; ".join(gains))
     if not lines:
@@ -600,6 +597,20 @@ def flexibility_findings(
         lines.append("not proven within the gap target: " + "; ".join(unproven)
                      + " (a lever's worth is exact only where both plans are proven; see Solves)")
     return headline, lines
+
+
+def _change_in_words(objective: str, gain: float | None, gain_share: float | None) -> str | None:
+    """'+3,607.1 (+6.3 %, worse)': the change in the objective's own units and sign — as the
+    terminal and the ByObjective sheet show it — and whether that is better or worse. The
+    `gain` columns are signed better-positive, so "cost +1,739.1" read as more cost where
+    cost fell (found by a helper)."""
+    if gain is None:
+        return None
+    sense = 1.0 if _sense(objective) == "max" else -1.0
+    change, share = sense * gain, None if gain_share is None else sense * gain_share
+    verdict = "better" if gain > 0 else "worse" if gain < 0 else "no change"
+    relative = f"{share:+.1%}, " if share is not None else ""
+    return f"{change:+,.1f} ({relative}{verdict})"
 
 
 def _unproven_levers(solves: pd.DataFrame | None) -> list[str]:
@@ -623,15 +634,11 @@ def robustness_findings(table: pd.DataFrame, price: pd.DataFrame) -> tuple[str, 
     if len(price) > 1:
         last = price.iloc[-1]
         for name in CORE_OBJECTIVES:
-            relative = _number(last.get(f"{name} lost %"))
-            absolute = _number(last.get(f"{name} lost"))
-            if absolute is None or absolute == 0:
+            lost, lost_share = _number(last.get(f"{name} lost")), _number(last.get(f"{name} lost %"))
+            if lost is None or lost == 0:
                 continue
-            share = f" ({relative:.1%})" if relative is not None else ""
-            lines.append(
-                f"at Γ = {_fmt(last['gamma'])}, {name} loses {absolute:,.1f}{share} "
-                f"against Γ = {_fmt(price.iloc[0]['gamma'])}"
-            )
+            change = _change_in_words(name, -lost, None if lost_share is None else -lost_share)
+            lines.append(f"at Γ = {_fmt(last['gamma'])} against Γ = {_fmt(price.iloc[0]['gamma'])}: {name} {change}")
     if not lines:
         lines.append("absorbing overruns costs no objective over these Γ")
     if "proven" in table.columns:

@@ -460,8 +460,10 @@ def test_study_workbooks_open_on_a_dashboard_that_says_what_was_found(tmp_path):
     found = {
         "front": "capability ranges from 40 (point 3) to 90 (point 1)",
         "sweep": "capability ranges from 5 (budget_scale = 0.8) to 9 (budget_scale = 1.2)",
-        "flexibility": "cost: flexible +5.0 (+10.0%)",  # less cost is better: a gain
-        "robustness": "at Γ = 2, capability loses 20.0 (20.0%) against Γ = 0",
+        # in each objective's own units and sign, as the terminal and tables show it, with
+        # a word for the direction: "+5.0" for a cost that fell read as more cost
+        "flexibility": "cost: flexible -5.0 (-10.0%, better)",
+        "robustness": "at Γ = 2 against Γ = 0: capability -20.0 (-20.0%, worse)",
     }
     for study, path in written.items():
         wb = openpyxl.load_workbook(path)
@@ -575,3 +577,15 @@ def test_the_flexibility_dashboard_names_the_levers_not_proven(tmp_path):
                      "(a lever's worth is exact only where both plans are proven; see Solves)"]
     assert [c.value for c in wb["Solves"][1]][:3] == ["lever", "status", "gap"]
     assert wb["Solves"]["C3"].number_format == "0.0%"
+
+
+def test_changes_read_in_the_objective_s_own_sign_with_a_direction():
+    """Rigid cost 57,597.4, carry-over 55,858.3: the Dashboard said "carry-over +1,739.1
+    (+3.0%)" (a gain, signed better-positive) where the terminal showed −1,739.1."""
+    from data.dashboard import _change_in_words
+
+    assert _change_in_words("cost", 1739.1, 0.0302) == "-1,739.1 (-3.0%, better)"
+    assert _change_in_words("cost", -3607.1, -0.0626) == "+3,607.1 (+6.3%, worse)"
+    assert _change_in_words("capability", 2957.8, 0.078) == "+2,957.8 (+7.8%, better)"
+    assert _change_in_words("capability", -45.5, None) == "-45.5 (worse)"
+    assert _change_in_words("risk", None, None) is None
