@@ -677,11 +677,12 @@ class _GenericBackend(_Backend):
         self.name = owner.options.solver.lower()
         if owner.options.highs_options:
             raise SolverError(f"HiGHS options were given but the solver is '{self.name}' — use --solver highs")
-        try:
-            self.solver = pyo.SolverFactory(self.name)
-            available = bool(self.solver.available(exception_flag=False))
-        except Exception:  # pragma: no cover - depends on what is installed
-            available = False
+        with _pyomo_logs_to_debug():
+            try:
+                self.solver = pyo.SolverFactory(self.name)
+                available = bool(self.solver.available(exception_flag=False))
+            except Exception:  # pragma: no cover - depends on what is installed
+                available = False
         if not available:
             raise SolverError(
                 f"solver '{self.name}' is not available on this machine — install it or use --solver highs"
@@ -728,6 +729,40 @@ class _GenericBackend(_Backend):
             raw = upper if sense_max else lower
             bound = float(raw) if raw is not None and math.isfinite(float(raw)) else None
         return SolveOutcome(status, str(tc), objective, bound, relative_gap(objective, bound), seconds)
+
+
+# Pyomo's loggers that speak while a solver is looked for by name
+PYOMO_SOLVER_LOGGERS = ("pyomo.opt", "pyomo.solvers")
+
+
+@contextmanager
+def _pyomo_logs_to_debug() -> Iterator[None]:
+    """Hold back what Pyomo logs while it looks for a solver, then pass it on at debug level.
+
+    A name Pyomo does not know (a misspelt `--solver higs`) is looked for as an AMPL
+    executable, and Pyomo logs the failure as a warning with a full traceback; our
+    SolverError already says it in one line, so the terminal gets only that line and `-vv`
+    still shows Pyomo's own account."""
+    held: list[logging.LogRecord] = []
+
+    class Hold(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            held.append(record)
+
+    handler = Hold()
+    pyomo_loggers = [logging.getLogger(name) for name in PYOMO_SOLVER_LOGGERS]
+    propagate = [pyomo_logger.propagate for pyomo_logger in pyomo_loggers]
+    for pyomo_logger in pyomo_loggers:
+        pyomo_logger.addHandler(handler)
+        pyomo_logger.propagate = False
+    try:
+        yield
+    finally:
+        for pyomo_logger, before in zip(pyomo_loggers, propagate):
+            pyomo_logger.removeHandler(handler)
+            pyomo_logger.propagate = before
+        for record in held:
+            logger.debug("%s: %s", record.name, record.getMessage(), exc_info=record.exc_info)
 
 
 def active_objective(model: pyo.ConcreteModel) -> pyo.Objective:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import random
 import subprocess
 import sys
@@ -106,6 +107,19 @@ def test_solves_with_different_thread_counts_in_one_process():
 def test_unknown_solver_is_a_clear_error():
     with pytest.raises(SolverError, match="not available"):
         PersistentSolver(hard_knapsack(10), SolverOptions(solver="no_such_solver"))
+
+
+def test_a_misspelt_solver_leaves_pyomos_warning_and_traceback_to_the_debug_log(caplog):
+    """Pyomo logs a warning with a traceback for a name it cannot find; the SolverError says
+    it in one line, so nothing reaches the terminal at warning level, while -vv keeps it."""
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(SolverError, match="solver 'higs' is not available on this machine"):
+        PersistentSolver(hard_knapsack(10), SolverOptions(solver="higs"))
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    [held] = [r for r in caplog.records if r.name == "optimizer.solve.solver" and "pyomo.opt" in r.getMessage()]
+    assert held.levelno == logging.DEBUG and "higs" in held.getMessage() and held.exc_info
+    assert all(logging.getLogger(name).propagate and not logging.getLogger(name).handlers
+               for name in solver_module.PYOMO_SOLVER_LOGGERS)  # Pyomo's loggers as they were
 
 
 def test_relative_gap():
