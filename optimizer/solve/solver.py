@@ -329,12 +329,10 @@ class PersistentSolver:
         """Where the engine's neighbourhoods run: a Dask client if given (or a scheduler
         address), else this process and spawned ones, one per core unless `workers` or
         `threads` says otherwise (a sweep's worker solves with one thread: one worker)."""
-        from optimizer.solve.engine.workers import DaskPool, local_pool
+        from optimizer.solve.engine.workers import DaskPool, connect_scheduler, local_pool
 
         if self.client is None and self.options.scheduler:
-            from dask.distributed import Client
-
-            self.client = Client(self.options.scheduler)
+            self.client = connect_scheduler(self.options.scheduler)
         if self.client is not None:
             return DaskPool(self.client)
         import os

@@ -18,6 +18,7 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Callable, Protocol
 
+from optimizer.errors import SolverError
 from optimizer.solve.engine.problem import MipArrays
 from optimizer.solve.engine.subsolve import MISSING, Task, TaskResult, WorkerModel, ignore_ctrl_c, run_task
 
@@ -172,6 +173,35 @@ class LocalPool(InlinePool):
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
             self._shipped = ""
+
+
+def connect_scheduler(address: str) -> object:
+    """A `dask.distributed.Client` of the scheduler at `address` (`--scheduler`).
+
+    No scheduler answering is a setup problem, like a missing solver, not a bug: it is a
+    SolverError naming the address and what to check (exit 5 on the command line) instead
+    of Dask's bare timeout. A malformed address is the caller's mistake: ValueError."""
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:
+        raise SolverError('a Dask scheduler needs the optional extra: pip install "capopt[distributed]"') from exc
+    try:
+        return Client(address)
+    except OSError as exc:  # distributed's connect timeout is an OSError
+        logger.debug("Dask client for %s: %s", address, exc)
+        raise SolverError(
+            f"no Dask scheduler answered at {address} within {_connect_timeout()} — check that a scheduler "
+            "runs there (`dask scheduler`), that the address and port are right and that no firewall "
+            "blocks the port"
+        ) from None
+
+
+def _connect_timeout() -> str:
+    """Dask's connect timeout as configured (`distributed.comm.timeouts.connect`), for messages."""
+    import dask
+
+    timeout = dask.config.get("distributed.comm.timeouts.connect", default=None)
+    return f"{timeout} s" if isinstance(timeout, (int, float)) else str(timeout or "Dask's connect timeout")
 
 
 class DaskPool:

@@ -122,6 +122,23 @@ def test_a_misspelt_solver_leaves_pyomos_warning_and_traceback_to_the_debug_log(
                for name in solver_module.PYOMO_SOLVER_LOGGERS)  # Pyomo's loggers as they were
 
 
+def test_an_unreachable_scheduler_is_a_solver_error_naming_it():
+    """The engine's pool connects to `scheduler` on first use: nothing answering there is a
+    setup problem (SolverError), not an OSError reported as a bug."""
+    import socket
+
+    import dask
+
+    pytest.importorskip("dask.distributed")  # first: config.set's exit would drop the defaults it adds
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    solver = PersistentSolver(hard_knapsack(10), SolverOptions(strategy="lns", scheduler=address))
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        with pytest.raises(SolverError, match=f"no Dask scheduler answered at {address} within 1s"):
+            solver.engine_pool()
+
+
 def test_relative_gap():
     assert relative_gap(100.0, 110.0) == pytest.approx(0.1)
     assert relative_gap(None, 1.0) is None

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 
+import dask
 import numpy as np
+import pytest
 
+from optimizer.errors import SolverError
 from optimizer.solve.engine.subsolve import MISSING, Task, run_task
-from optimizer.solve.engine.workers import InlinePool, LocalPool
+from optimizer.solve.engine.workers import InlinePool, LocalPool, connect_scheduler
 from tests.optimizer.solve.engine.test_problem import arrays_of
 
 
@@ -109,3 +113,19 @@ def test_a_worker_stopped_half_way_through_sending_its_result_does_not_hang_the_
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "stopped"
+
+
+def test_a_scheduler_nobody_runs_is_a_solver_error_naming_the_address_and_what_to_check():
+    pytest.importorskip("dask.distributed")  # first: config.set's exit would drop the defaults it adds
+    with socket.socket() as probe:  # a free local port: nothing listens once it is closed
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), pytest.raises(SolverError) as caught:
+        connect_scheduler(address)
+    assert str(caught.value).startswith(f"no Dask scheduler answered at {address} within 1s — check that")
+    assert "`dask scheduler`" in str(caught.value) and "firewall" in str(caught.value)
+
+
+def test_a_malformed_scheduler_address_is_the_callers_mistake():
+    with pytest.raises(ValueError, match="missing port number"):
+        connect_scheduler("localhost")
