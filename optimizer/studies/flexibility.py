@@ -23,8 +23,9 @@ from typing import Any
 import pandas as pd
 
 from data.tables import Inputs, objective_sense
-from optimizer.solve.objectives import sign
-from optimizer.studies.sweeps import Job, Sweep, SweepPoint, SweepProgressFn, repair_nested, run_jobs
+from optimizer.studies.sweeps import (
+    Job, Sweep, SweepPoint, SweepProgressFn, repair_nested, run_jobs, tolerance_notes,
+)
 
 LEVERS = ("rigid", "free starts", "carry-over", "flexible")
 COMBOS = {"rigid": (False, False), "free starts": (True, False), "carry-over": (False, True), "flexible": (True, True)}
@@ -144,45 +145,18 @@ def flexibility_value(
                      progress=progress, solve_kwargs=solve_kwargs, x_label="lever")
     by_name = {job.name: job.inputs for job in jobs}
     notes.extend(repair_nested(
-        sweep, solve_kwargs, tightest_first=lambda point: sum(COMBOS[point.name]),
+        sweep, solve_kwargs, tightest_first=_lever_count,
         inputs_for=lambda donor, point: by_name[point.name], fits=_lever_fits,
         why="a plan without a lever is a plan with it too",
     ))
-    report = FlexibilityReport(sweep, notes)
-    notes.extend(_within_tolerance(report, solve_kwargs))
-    return report
+    notes.extend(tolerance_notes(sweep, solve_kwargs, tightest_first=_lever_count, fits=_lever_fits))
+    return FlexibilityReport(sweep, notes)
 
 
-def _within_tolerance(report: FlexibilityReport, solve_kwargs: dict[str, Any]) -> list[str]:
-    """Why a lever can have a little less of an earlier lexicographic objective than a plan
-    it could have kept (the rigid plan, or free starts for flexible): the run counts plans
-    within `lexicographic_tolerance` of each other as equal on it, and the next objective
-    decides (on the reference dataset, carry-over −45.5 capability, −0.1 %, against rigid for
-    1,818 less cost). Said where it happens, so the minus sign is not read as a fault."""
-    rigid = report._result("rigid")
-    if rigid is None:
-        return []
-    s = rigid.inputs.settings
-    if (solve_kwargs.get("objective") or s.objective) != "lexicographic":
-        return []
-    priority = list(solve_kwargs.get("priority") or s.priority)
-    lines = []
-    for lever, other in [(a, b) for a in LEVERS for b in LEVERS if a != b and _levers_within(b, a)]:
-        mine, kept = report._result(lever), report._result(other)
-        if mine is None or kept is None:
-            continue
-        for name in priority[:-1]:
-            before, after = float(kept.objectives[name]), float(mine.objectives[name])
-            lost = sign(name) * (before - after)
-            if lost > 1e-6 and lost <= s.lexicographic_tolerance * max(abs(before), abs(after)) + 1e-6:
-                share = f" ({(after - before) / abs(before):+.2%})" if before else ""
-                lines.append(
-                    f"{lever}: {name} {after - before:+,.1f}{share} against {other} is within the "
-                    f"lexicographic tolerance ({s.lexicographic_tolerance:.2%}), within which plans count "
-                    f"as equal on {name} and the next objective decides"
-                )
-                break
-    return lines
+def _lever_count(point: SweepPoint) -> int:
+    """How many levers a setting pulls: a setting's plans fit every setting after it that
+    pulls its levers too (`_lever_fits`)."""
+    return sum(COMBOS[point.name])
 
 
 def _lever_fits(donor: SweepPoint, point: SweepPoint) -> bool:

@@ -21,7 +21,9 @@ import pandas as pd
 
 from data.dashboard import percent_up, proof_in_words
 from data.tables import objective_sense
-from optimizer.studies.sweeps import Job, Sweep, SweepPoint, SweepProgressFn, repair_nested, run_jobs, weighted_value
+from optimizer.studies.sweeps import (
+    Job, Sweep, SweepPoint, SweepProgressFn, repair_nested, run_jobs, tolerance_notes, weighted_value,
+)
 from optimizer.whatif import with_settings
 
 logger = logging.getLogger(__name__)
@@ -236,6 +238,7 @@ def price_of_robustness(
     )
     if monotone:
         sweep.notes.extend(_repair(sweep, solve_kwargs))
+        sweep.notes.extend(tolerance_notes(sweep, solve_kwargs, tightest_first=lambda point: -(point.x or 0.0)))
     logger.info("price of robustness for Γ = %s in %.1f s", gammas, sweep.seconds)
     report = RobustnessReport(sweep, gammas, dict(solve_kwargs))
     for line in report.not_proven():

@@ -150,38 +150,42 @@ def test_a_lever_left_worse_than_a_plan_it_could_keep_is_solved_again(monkeypatc
 
 def test_a_lever_losing_within_the_lexicographic_tolerance_is_explained():
     """Lexicographic runs count plans within the tolerance as equal on an earlier objective and
-    let the next decide: a lever may lose a little capability for less cost, and says why."""
+    let the next decide: a lever may have a little less capability than a plan it could have
+    kept, for less cost, and a note says why — naming only plans it could have kept."""
     from dataclasses import replace
     from types import SimpleNamespace
 
-    from optimizer.studies.flexibility import _within_tolerance
+    from optimizer.studies.flexibility import _lever_count, _lever_fits
+    from optimizer.studies.sweeps import tolerance_notes
 
     report = flexibility_value(small_scenario(), workers=1, gap=0.0, time_limit=30)
-    assert _within_tolerance(report, {}) == []  # the same plans: nothing to explain
+
+    def notes(**kwargs):
+        return tolerance_notes(report.sweep, kwargs, tightest_first=_lever_count, fits=_lever_fits)
+
+    assert notes() == []  # the same plans: nothing to explain
+    rigid = report._result("rigid").objectives["capability"]
     tolerance = report._result("rigid").inputs.settings.lexicographic_tolerance
 
-    def carry_over_capability_times(factor: float) -> None:
+    def set_capability(lever: str, value: float) -> None:
         points = report.sweep.points
-        i = next(k for k, p in enumerate(points) if p.name == "carry-over")
+        i = next(k for k, p in enumerate(points) if p.name == lever)
         result = points[i].result
-        lower = dict(result.objectives, capability=report._result("rigid").objectives["capability"] * factor)
-        points[i] = replace(points[i], result=SimpleNamespace(inputs=result.inputs, objectives=lower))
+        objectives = dict(result.objectives, capability=value)
+        points[i] = replace(points[i], result=SimpleNamespace(inputs=result.inputs, objectives=objectives))
 
-    carry_over_capability_times(1 - tolerance / 2)
-    [line] = _within_tolerance(report, {})
-    assert line.startswith("carry-over: capability -") and "against rigid is within the lexicographic" in line
-    assert _within_tolerance(report, {"objective": "weighted"}) == []
-    carry_over_capability_times(1 - 3 * tolerance)
-    assert _within_tolerance(report, {}) == []  # beyond the tolerance it is no trade: repair's job
-    carry_over_capability_times(1.0)
-    flexible = next(k for k, p in enumerate(report.sweep.points) if p.name == "flexible")
-    result = report.sweep.points[flexible].result
-    lower = dict(result.objectives, capability=result.objectives["capability"] * (1 - tolerance / 2))
-    report.sweep.points[flexible] = replace(report.sweep.points[flexible],
-                                            result=SimpleNamespace(inputs=result.inputs, objectives=lower))
-    # flexible below rigid, free starts and carry-over alike; carry-over's plan is not free starts'
-    assert [line.split(" is within")[0].split(" against ")[1] for line in _within_tolerance(report, {})] == [
-        "rigid", "free starts", "carry-over"]
+    set_capability("carry-over", rigid * (1 - tolerance / 2))
+    [line] = notes()
+    assert line.startswith("carry-over: capability") and "below rigid's" in line
+    assert "within the lexicographic tolerance" in line
+    assert notes(objective="weighted") == []
+    set_capability("carry-over", rigid * (1 - 3 * tolerance))
+    assert notes() == []  # beyond the tolerance it is no trade: repair_nested's job
+    # free starts does best, but its plan is no carry-over plan: carry-over is held to rigid
+    set_capability("free starts", rigid * (1 + tolerance / 4))
+    set_capability("carry-over", rigid)
+    [line] = notes()  # flexible could have kept the free-starts plan; carry-over could not
+    assert line.startswith("flexible: capability") and "below free starts's" in line
 
 
 def test_the_flexibility_workbook_says_how_far_each_plan_is_proven(tmp_path):
