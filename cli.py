@@ -130,22 +130,52 @@ def load_scenario(book: str | None) -> Any:
 
 
 def write_output(writer: Callable[[Path], Path], path: str | Path) -> Path:
-    """Write an output; if the target cannot be written (open in Excel, read-only folder),
-    write next to it — or in the current folder — under a new name, so nothing is lost."""
+    """Write an output; if the target cannot be written (open in Excel, read-only folder,
+    a folder that does not exist), write next to it — or in the current folder — under a
+    timestamped name, so a finished solve is never lost, and say where it went."""
     target = Path(path)
     try:
         return writer(target)
-    except PermissionError as exc:
+    except OSError as exc:
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        for folder in (target.parent, Path.cwd()):
-            fallback = folder / f"{target.stem}-{stamp}{target.suffix}"
+        for folder in dict.fromkeys((target.parent, Path.cwd())):  # once each, in this order
+            fallback = (folder / f"{target.stem}-{stamp}{target.suffix}").absolute()
             try:
                 written = writer(fallback)
             except OSError:
                 continue
-            click.echo(f"warning: could not write {target} ({exc.strerror}); wrote {written} instead", err=True)
+            click.echo(f"warning: could not write {target} ({why_unwritable(target, exc)}); "
+                       f"wrote {written} instead", err=True)
             return written
         raise
+
+
+def why_unwritable(target: Path, exc: OSError) -> str:
+    """Why writing `target` failed, in the user's terms: a missing folder is named, since
+    the system's own text ("No such file or directory") names only our temporary file."""
+    folder = target.absolute().parent
+    if not folder.exists():
+        return f"folder {folder} does not exist"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    return exc.strerror or str(exc)
+
+
+def xlsx_output(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Every output is an Excel workbook: a name ending otherwise (plan.csv) would hide one
+    under a misleading name, so it is refused as a usage error before anything is solved."""
+    if value is not None and Path(value).suffix.lower() != ".xlsx":
+        suggestion = Path(value).with_suffix(".xlsx").name if Path(value).stem else "plan.xlsx"
+        raise click.BadParameter(
+            f"{value!r} — expected a file name ending in .xlsx (the output is an Excel workbook), e.g. {suggestion}"
+        )
+    return value
+
+
+def output_option(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`-o/--output`: the workbook a command writes (checked by xlsx_output)."""
+    return click.option("-o", "--output", default=default, show_default=True, type=click.Path(dir_okay=False),
+                        callback=xlsx_output, help="The workbook to write (.xlsx).")
 
 
 # --- commands --------------------------------------------------------------------------
@@ -182,7 +212,7 @@ def validate(book: str | None) -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path(dir_okay=False), callback=xlsx_output)
 @handle_errors
 def template(path: str) -> None:
     """Write a blank input workbook to fill in, with a data dictionary and drop-downs."""
@@ -229,14 +259,22 @@ def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def dask_client(scheduler: str | None) -> Any:
-    """A client for `--scheduler` (None without one); a clear usage error if Dask is missing."""
+    """A client for `--scheduler` (None without one): a clear usage error if Dask is missing
+    or the address is malformed; a SolverError (exit 5) naming the address if no scheduler
+    answers there (connect_scheduler)."""
     if not scheduler:
         return None
     try:
-        from dask.distributed import Client
+        import dask.distributed  # noqa: F401
     except ImportError as exc:
         raise click.UsageError('--scheduler needs Dask: pip install "capopt[distributed]"') from exc
-    return Client(scheduler)
+    from optimizer.solve.engine.workers import connect_scheduler
+
+    try:
+        return connect_scheduler(scheduler)
+    except ValueError as exc:  # e.g. "missing port number in address 'foo'"
+        raise click.BadParameter(f"{scheduler!r}: {exc} — expected an address such as tcp://host:8786",
+                                 param_hint="--scheduler") from None
 
 
 def parse_pairs(pairs: tuple[str, ...], option: str, example: str,
@@ -280,7 +318,7 @@ def check_objective_names(names: list[str], inputs: Any, hint: str) -> None:
 
 @main.command()
 @click.argument("book", type=click.Path(dir_okay=False), required=False)
-@click.option("-o", "--output", default="plan.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@output_option("plan.xlsx")
 @click.option("--objective", type=click.Choice(["lexicographic", "weighted"]), help="How objectives combine.")
 @click.option("--priority", help="Lexicographic order, e.g. shortfall,capability,cost.")
 @click.option("--weight", "weights", multiple=True, help="NAME=VALUE for weighted runs (repeatable).")
@@ -370,7 +408,7 @@ def len_found(stats: Any) -> int:
 
 @main.command()
 @click.argument("book", type=click.Path(dir_okay=False), required=False)
-@click.option("-o", "--output", default="front.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@output_option("front.xlsx")
 @click.option("--objectives", help="Comma list, primary first, e.g. capability,cost (default: Settings).")
 @click.option("--points", type=click.IntRange(min=2), help="Grid levels per constrained objective.")
 @click.option("--exact/--grid", default=None, help="Every integer step (integer-valued objectives) or a grid.")
@@ -442,9 +480,26 @@ def scale_out_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def check_budget_options(scenario: Any, options: dict[str, dict[str, Any]]) -> None:
+    """Try each option's budget what-if alone before anything is solved ({option: its
+    with_budget arguments}, None for an option not given). A nation or year the workbook
+    lacks, named on the command line, is a usage mistake (exit 2, naming the option), not
+    an invalid workbook (exit 3, which the what-if itself would raise)."""
+    from optimizer.errors import InputError
+
+    for hint, selection in options.items():
+        if all(value is None for value in selection.values()):
+            continue
+        try:
+            scenario.with_budget(**selection)
+        except InputError as exc:
+            reasons = "; ".join(p.what + (f" — {p.expected}" if p.expected else "") for p in exc.problems)
+            raise click.BadParameter(reasons, param_hint=hint) from None
+
+
 @main.command()
 @click.argument("book", type=click.Path(dir_okay=False), required=False)
-@click.option("-o", "--output", default="sweep.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@output_option("sweep.xlsx")
 @click.option("--budget-scale", default="0.6:1.4:0.1", show_default=True, help="START:STOP:STEP or a comma list.")
 @click.option("--nations", help="Comma list of nations whose budgets scale (default: all).")
 @click.option("--years", help="FIRST:LAST years whose budgets scale (default: all).")
@@ -469,10 +524,13 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
             year_list = list(range(int(first), int(last or first) + 1))
         except ValueError:
             raise click.BadParameter(f"{years!r} — expected FIRST:LAST, e.g. 2028:2030", param_hint="--years")
+    nation_list = [n.strip() for n in nations.split(",")] if nations else None
     scenario = load_scenario(book)
+    check_budget_options(scenario, {"--nations": {"nations": nation_list}, "--years": {"years": year_list},
+                                    "--budget-scale": {"scale": min(scales, default=1.0)}})
     result = scenario.budget_sweep(
-        scales, nations=[n.strip() for n in nations.split(",")] if nations else None, years=year_list,
-        workers=workers, scheduler=scheduler, time_limit=time_limit, gap=gap,
+        scales, nations=nation_list, years=year_list,
+        workers=workers, client=dask_client(scheduler), time_limit=time_limit, gap=gap,
         progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
@@ -489,7 +547,7 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
 
 @main.command()
 @click.argument("book", type=click.Path(dir_okay=False), required=False)
-@click.option("-o", "--output", default="flexibility.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@output_option("flexibility.xlsx")
 @click.option("--carry-over", type=click.FloatRange(min=0), help="Carry-over fraction for the carry-over lever.")
 @click.option("--borrow", type=click.FloatRange(min=0), help="Borrowing fraction for the carry-over lever.")
 @scale_out_options
@@ -501,7 +559,7 @@ def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: f
     console: Console = ctx.obj["console"]
     scenario = load_scenario(book)
     report = scenario.flexibility_value(
-        carry_over_fraction=carry_over, borrow_fraction=borrow, workers=workers, scheduler=scheduler,
+        carry_over_fraction=carry_over, borrow_fraction=borrow, workers=workers, client=dask_client(scheduler),
         time_limit=time_limit, gap=gap, progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
@@ -528,7 +586,7 @@ def parse_gammas(text: str) -> list[int]:
 
 @main.command()
 @click.argument("book", type=click.Path(dir_okay=False), required=False)
-@click.option("-o", "--output", default="robustness.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@output_option("robustness.xlsx")
 @click.option("--gammas", default="0,1,2,3", show_default=True, help="Γ values to solve: overruns each budget absorbs.")
 @scale_out_options
 @click.pass_context
@@ -542,7 +600,7 @@ def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, w
     values = parse_gammas(gammas)
     scenario = load_scenario(book)
     report = price_of_robustness(
-        scenario, values, workers=workers, scheduler=scheduler, time_limit=time_limit, gap=gap,
+        scenario, values, workers=workers, client=dask_client(scheduler), time_limit=time_limit, gap=gap,
         progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
@@ -613,7 +671,7 @@ def stress_table(comparison: Any) -> str:
 @click.option("--allow-other-input", is_flag=True,
               help="Stress a plan made from another input workbook (or another version of it) anyway, "
                    "with a warning.")
-@click.option("-o", "--output", default="stress.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@output_option("stress.xlsx")
 @click.pass_context
 @handle_errors
 def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples: int, seed: int,
@@ -651,6 +709,14 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
     click.echo(f"Stress test written to {written}")
 
 
+def check_from_year(from_year: int, settings: Any) -> None:
+    """--from-year outside the workbook's horizon is a mistake typed on the command line
+    (exit 2), not an invalid workbook (exit 3, which the re-plan itself would raise)."""
+    if not settings.first_year <= from_year <= settings.last_year:
+        raise click.BadParameter(f"{from_year} is outside the horizon {settings.first_year}–{settings.last_year} "
+                                 "— a year of the input's horizon", param_hint="--from-year")
+
+
 @main.command()
 @click.argument("book", type=click.Path(dir_okay=False), required=False)
 @click.option("--previous", "previous_plan", required=True, type=click.Path(dir_okay=False),
@@ -659,7 +725,7 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
 @click.option("--stability-weight", default=1.0, show_default=True, type=click.FloatRange(min=0),
               help="Objective units a change must buy: charged per programme dropped, added or moved.")
 @click.option("--point", type=click.IntRange(min=1), help="If --previous is a Pareto front: the point to start from.")
-@click.option("-o", "--output", default="replan.xlsx", show_default=True, type=click.Path(dir_okay=False))
+@output_option("replan.xlsx")
 @click.option("--objective", type=click.Choice(["lexicographic", "weighted"]), help="How objectives combine.")
 @click.option("--priority", help="Lexicographic order, e.g. shortfall,capability,cost.")
 @click.option("--weight", "weights", multiple=True, help="NAME=VALUE for weighted runs (repeatable).")
@@ -680,6 +746,7 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
     scenario = load_scenario(book)
     source = scenario.inputs.source
     book_path = book if book is not None else (source.path if source is not None else None)
+    check_from_year(from_year, scenario.inputs.settings)
     inputs_given = [Path(previous_plan).resolve(), *([Path(book_path).resolve()] if book_path else [])]
     if Path(output).resolve() in inputs_given:
         raise click.BadParameter("the output would overwrite an input workbook", param_hint="-o")

@@ -1,0 +1,211 @@
+"""Mistakes and setup problems users met on the command line: each gets one clear line and
+its documented exit code (README "Exit codes"), never a traceback, and a finished solve is
+never lost to an output path that cannot be written.
+
+Where what reaches the terminal is the point (Pyomo's and Dask's own log output, objects
+torn down at exit), the real command runs in a subprocess; elsewhere click's CliRunner.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import cli
+from data.input_writer import write_inputs
+from optimizer.errors import EXIT_CODES
+from tests.optimizer.conftest import make_inputs, nation, programme
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture()
+def book(tmp_path: Path) -> Path:
+    """Two allies, two programmes, 2030–2032; budget 10 a year: every command solves it at once."""
+    inputs = make_inputs(
+        first_year=2030, last_year=2032, nations=[nation("AAA"), nation("BBB")], budgets=10.0,
+        programmes=[programme("P1", cost=6), programme("P2", cost=6, duration=2)],
+        values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
+    )
+    path = tmp_path / "book.xlsx"
+    write_inputs(inputs, path)
+    return path
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli.main, list(args), catch_exceptions=False)
+
+
+def run_command(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m cli ARGS` as a user runs it: the real exit status, stdout and stderr."""
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **(env or {})}, check=False)
+
+
+def free_port() -> int:
+    """A local port nothing listens on (the OS hands out a free one; it is closed again)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- 1. an output folder that does not exist --------------------------------------------------
+COMMANDS = {  # command -> its arguments besides the output (PLAN: a plan workbook solved first)
+    "solve": ["BOOK"],
+    "pareto": ["BOOK", "--objectives", "capability,cost", "--points", "3"],
+    "sweep": ["BOOK", "--budget-scale", "1", "--workers", "1"],
+    "flexibility": ["BOOK", "--workers", "1"],
+    "robustness": ["BOOK", "--gammas", "0", "--workers", "1"],
+    "stress": ["PLAN", "--samples", "20"],
+    "replan": ["BOOK", "--previous", "PLAN", "--from-year", "2031"],
+}
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_an_output_folder_that_does_not_exist_gets_the_file_in_the_current_folder(
+    command: str, tmp_path: Path, book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README: if the output cannot be written, it goes next to it or in the current folder
+    under a timestamped name, and the message says where — a missing folder included."""
+    plan = tmp_path / "plan.xlsx"
+    if "PLAN" in COMMANDS[command]:
+        assert run("solve", str(book), "-o", str(plan)).exit_code == 0
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    target = tmp_path / "nodir" / "sub" / "out.xlsx"
+    args = [str(book) if a == "BOOK" else str(plan) if a == "PLAN" else a for a in COMMANDS[command]]
+    result = run(command, *args, "-o", str(target))
+    assert result.exit_code == 0, result.output
+    [written] = here.glob("out-*.xlsx")
+    assert f"could not write {target} (folder {target.parent} does not exist); wrote {written} instead" \
+        in result.output
+    assert f"written to {written}" in result.output
+    assert not (tmp_path / "nodir").exists()
+    assert "Internal error" not in result.output
+
+
+# --- 2. a solver name Pyomo does not know -----------------------------------------------------
+@pytest.mark.parametrize(("command", "name"), [("solve", "higs"), ("solve", "nosuch"), ("pareto", "higs")])
+def test_a_misspelt_solver_is_one_clear_line_without_pyomos_traceback(
+    command: str, name: str, tmp_path: Path, book: Path
+) -> None:
+    out = tmp_path / "out.xlsx"
+    done = run_command(command, str(book), "--solver", name, "-o", str(out))
+    assert done.returncode == EXIT_CODES["solver_error"] == 5, done.stderr
+    assert done.stderr.strip() == (f"Solver error: solver '{name}' is not available on this machine — "
+                                   "install it or use --solver highs")
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not out.exists()
+
+
+# --- 3. a Dask scheduler that does not answer -------------------------------------------------
+@pytest.mark.parametrize("command", ["solve", "sweep"])
+def test_a_scheduler_nobody_runs_is_a_setup_error_naming_the_address(command: str, tmp_path: Path,
+                                                                      book: Path) -> None:
+    """Exit 5 like a missing solver, not 'Internal error … a bug' after Dask's timeout (here
+    2 s through Dask's own configuration variable, instead of 30 s)."""
+    address = f"tcp://127.0.0.1:{free_port()}"
+    out = tmp_path / "out.xlsx"
+    done = run_command(command, str(book), "--scheduler", address, "-o", str(out),
+                       env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
+    assert done.returncode == EXIT_CODES["solver_error"] == 5, done.stderr
+    assert done.stderr.strip() == (
+        f"Solver error: no Dask scheduler answered at {address} within 2s — check that a scheduler runs "
+        "there (`dask scheduler`), that the address and port are right and that no firewall blocks the port"
+    )
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not out.exists()
+
+
+def test_a_malformed_scheduler_address_is_a_usage_error(tmp_path: Path, book: Path) -> None:
+    result = run("solve", str(book), "--scheduler", "localhost", "-o", str(tmp_path / "out.xlsx"))
+    assert result.exit_code == EXIT_CODES["usage"] == 2
+    assert "--scheduler" in result.output and "missing port number" in result.output
+    assert "tcp://host:8786" in result.output
+
+
+# --- 4. a nation or year typed on the command line that the workbook lacks --------------------
+@pytest.mark.parametrize(
+    ("args", "option", "message"),
+    [
+        (["--nations", "DEU"], "--nations", "unknown nation(s) DEU — one of AAA, BBB"),
+        (["--nations", "aaa,DEU,FRA"], "--nations", "unknown nation(s) DEU, FRA — one of AAA, BBB"),
+        (["--years", "2040:2041"], "--years", "year(s) [2040, 2041] outside the horizon — years 2030–2032"),
+        (["--budget-scale", "-1,1"], "--budget-scale", "budget scale -1.0 — a number ≥ 0"),
+    ],
+)
+def test_sweep_options_naming_what_the_workbook_lacks_are_usage_errors(
+    args: list[str], option: str, message: str, tmp_path: Path, book: Path
+) -> None:
+    """The workbook is fine (exit 3 would send the user hunting through it): the typed
+    value is wrong, so exit 2 naming the option."""
+    out = tmp_path / "sweep.xlsx"
+    result = run("sweep", str(book), *args, "--workers", "1", "-o", str(out))
+    assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
+    assert f"Invalid value for {option}: {message}" in result.output
+    assert not out.exists()
+
+
+def test_replan_from_a_year_outside_the_horizon_is_a_usage_error(tmp_path: Path, book: Path) -> None:
+    plan, out = tmp_path / "plan.xlsx", tmp_path / "replan.xlsx"
+    assert run("solve", str(book), "-o", str(plan)).exit_code == 0
+    result = run("replan", str(book), "--previous", str(plan), "--from-year", "2040", "-o", str(out))
+    assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
+    assert "Invalid value for --from-year: 2040 is outside the horizon 2030–2032" in result.output
+    assert not out.exists()
+
+
+def test_a_nation_the_workbook_itself_gets_wrong_is_still_invalid_input(tmp_path: Path) -> None:
+    """Only a typed value moved to exit 2: a commitment naming an unknown nation in the
+    workbook stays exit 3, with the cell."""
+    import openpyxl
+
+    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
+                         programmes=[programme("P1", cost=6)], commitments=[("AAA", "P1", "fund", 2030)])
+    path = tmp_path / "book.xlsx"
+    write_inputs(inputs, path)
+    wb = openpyxl.load_workbook(path)
+    sheet = wb["Commitments"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=header.index("nation") + 1, value="DEU")
+    wb.save(path)
+    result = run("sweep", str(path), "--budget-scale", "1", "--workers", "1", "-o", str(tmp_path / "s.xlsx"))
+    assert result.exit_code == EXIT_CODES["invalid_input"] == 3, result.output
+    assert "Commitments!" in result.output and "DEU" in result.output
+
+
+# --- 5. an output name that is not a workbook's ----------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "hint", "suggestion"),
+    [
+        (["solve", "BOOK", "-o", "OUT/plan.csv"], "'-o' / '--output'", "plan.xlsx"),
+        (["sweep", "BOOK", "--output", "OUT/curve"], "'-o' / '--output'", "curve.xlsx"),
+        (["template", "OUT/blank.xls"], "'PATH'", "blank.xlsx"),
+    ],
+)
+def test_an_output_not_ending_in_xlsx_is_refused_before_solving(
+    args: list[str], hint: str, suggestion: str, tmp_path: Path, book: Path
+) -> None:
+    """An xlsx under a .csv name is silently wrong: refused as a usage error before any work."""
+    args = [str(book) if a == "BOOK" else a.replace("OUT", str(tmp_path)) for a in args]
+    result = run(*args)
+    assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
+    assert f"Invalid value for {hint}" in result.output
+    assert f"expected a file name ending in .xlsx (the output is an Excel workbook), e.g. {suggestion}" \
+        in result.output
+    assert "Status:" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+
+
+def test_an_upper_case_xlsx_output_is_accepted(tmp_path: Path, book: Path) -> None:
+    out = tmp_path / "PLAN.XLSX"
+    result = run("solve", str(book), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.exists()
