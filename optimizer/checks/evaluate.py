@@ -11,6 +11,7 @@ the output workbook.
 from __future__ import annotations
 
 import logging
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -353,12 +354,15 @@ def _objectives_from(
     weights = {s.id: s.weight for s in inputs.standards}
     interoperability = sum(weights[sid] for _, sid in _in_horizon_adoptions(inputs, decisions))
     interoperability += sum(_joint_memberships(inputs, decisions).values())
+    # math.fsum: the exactly rounded sum, whatever the order of its terms, so a total reads
+    # 40052.3 and not 40052.30000000001, and two plans paying the same amounts in another
+    # order differ by 0, not 1.8e-15 (a helper saw both in the workbooks)
     out = {
-        "capability": sum(by_nation.values()),
-        "cost": sum(item.amount for item in items),
-        "shortfall": sum(shortfalls(inputs, capability_levels(inputs, decisions)).values()),
+        "capability": math.fsum(by_nation.values()),
+        "cost": math.fsum(item.amount for item in items),
+        "shortfall": math.fsum(shortfalls(inputs, capability_levels(inputs, decisions)).values()),
         "interoperability": float(interoperability),
-        "risk": sum(_risk_by_nation(inputs, _paid_by(items)).values()),
+        "risk": math.fsum(_risk_by_nation(inputs, _paid_by(items)).values()),
     }
     out.update({AREA_OBJECTIVE_PREFIX + area: value for area, value in by_area.items()})
     return out

@@ -340,3 +340,19 @@ def test_unknown_ids_are_refused_with_their_names():
         evaluate(inputs, plan(national={("A", "Q"): 2030}))
     with pytest.raises(ValueError, match="unknown nation 'Z'"):
         evaluate(inputs, plan(national={("Z", "P"): 2030}))
+
+
+def test_objective_totals_are_exactly_rounded_sums():
+    """Totals are exactly rounded sums: programmes of 0.1, 0.2 and 0.3 cost 0.6 (a plain sum
+    gives 0.6000000000000001, which workbooks showed as 40052.30000000001)."""
+    from optimizer import Scenario
+    from tests.optimizer.conftest import make_inputs, nation, programme
+
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        programmes=[programme(f"P{i}", cost=c) for i, c in enumerate((0.1, 0.2, 0.3))],
+        values={(f"P{i}", "air"): 1.0 for i in range(3)},
+    )
+    result = Scenario(inputs).solve(objective="weighted", weights={"capability": 1.0}, gap=0.0)
+    assert len(result.plan) == 3 and sum([0.1, 0.2, 0.3]) != 0.6
+    assert result.objectives["cost"] == 0.6
