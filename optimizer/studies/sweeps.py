@@ -272,11 +272,11 @@ def _run_processes(workers: int, chains: list[list[Job]], options: SolverOptions
 
 
 def _dask_client(address: str) -> Any:
-    try:
-        from dask.distributed import Client
-    except ImportError as exc:
-        raise SolverError("a Dask scheduler needs the optional extra: pip install 'capopt[distributed]'") from exc
-    return Client(address)
+    """The study's Dask client: a scheduler that does not answer is a setup error naming
+    the address (as for `solve --scheduler`), not Dask's bare timeout."""
+    from optimizer.solve.engine.workers import connect_scheduler
+
+    return connect_scheduler(address)
 
 
 def _run_dask(client: Any, chains: list[list[Job]], options: SolverOptions, solve_kwargs: dict[str, Any],

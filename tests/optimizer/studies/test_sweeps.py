@@ -277,3 +277,20 @@ def test_a_budget_point_left_worse_than_a_smaller_budget_is_solved_again_from_it
         [kw["tightest_first"](p) for p in sweep.points]) or [])
     budget_sweep(scenario, [1.3, 0.7], workers=1, **kwargs)
     assert seen == [[1.3, 0.7]]
+
+
+def test_a_study_given_a_scheduler_nobody_runs_says_so():
+    """The Python API's `scheduler=` path of studies connects as `solve --scheduler` does."""
+    import socket
+
+    import dask
+    from dask import distributed  # noqa: F401 — first: config.set's exit would drop the defaults it adds
+
+    from optimizer.errors import SolverError
+
+    with socket.socket() as probe:  # a free local port: nothing listens once it is closed
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), pytest.raises(SolverError) as caught:
+        budget_sweep(small_scenario(), [1.0], scheduler=address, gap=0.0, time_limit=30)
+    assert str(caught.value).startswith(f"no Dask scheduler answered at {address}")
