@@ -351,6 +351,9 @@ def solve(ctx: click.Context, book: str | None, output: str, objective: str | No
         check_objective_names(list(weight_map), scenario.inputs, "--weight")
         if objective is None:
             objective = "weighted"
+            if scenario.inputs.settings.objective != "weighted":
+                click.echo(f"note: --weight makes this a weighted run (the Settings sheet says "
+                           f"{scenario.inputs.settings.objective}); the Summary records the weights", err=True)
     if Path(output).resolve() == Path(book or "").resolve():
         raise click.BadParameter("the output would overwrite the input workbook", param_hint="-o")
     result = scenario.solve(
@@ -366,9 +369,14 @@ def solve(ctx: click.Context, book: str | None, output: str, objective: str | No
 
 def print_result_summary(result: Any, written: Path) -> None:
     gap = "—" if result.gap is None else f"{100 * result.gap:.2f}%"
-    click.echo(f"Status: {result.status} ({result.termination}); gap {gap}; "
+    whose = f" on {result.gap_objective}" if result.gap_objective and len(result.stages) > 1 else ""
+    click.echo(f"Status: {result.status} ({result.termination}); gap {gap}{whose}; "
                f"{result.build_seconds + result.solve_seconds:.1f} s "
                f"(build {result.build_seconds:.1f} s)")
+    unsolved = not_reached(result)
+    if unsolved:
+        click.echo(f"Not optimised (no time was left): {', '.join(unsolved)} — raise --time-limit to optimise "
+                   f"{'them' if len(unsolved) > 1 else 'it'}")
     if getattr(result, "strategy", ""):
         bound = f"; bound from {result.bound_source}" if result.bound_source and result.best_bound is not None else ""
         click.echo(f"Search: {result.strategy}{bound}")
@@ -376,6 +384,18 @@ def print_result_summary(result: Any, written: Path) -> None:
         click.echo(f"  {name:<32} {value:>16,.3f}")
     click.echo(result.headline())
     click.echo(f"Plan written to {written}")
+
+
+def not_reached(result: Any) -> list[str]:
+    """The lexicographic stages after the last one with a plan that found none: a 0.1-s run
+    printed "gap 0.00%" (the shortfall stage's) with capability and cost never optimised."""
+    stages = list(getattr(result, "stages", ()))
+    solved = [i for i, stage in enumerate(stages) if stage.outcome.has_solution]
+    if not solved:
+        return []
+    # the run stops at the first stage without a plan: later ones are in the priority only
+    order = list(getattr(result, "priority", ())) or [stage.objective for stage in stages]
+    return order[solved[-1] + 1:]
 
 
 def pareto_progress(console: Console) -> Callable[[Any], None]:
@@ -451,7 +471,7 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
     click.echo(f"Worst levels explored: {front.worst_levels} ({front.bounds})")
     click.echo(f"Front written to {written}")
     if plot:
-        click.echo(f"Plot written to {front.plot(plot)}")
+        click.echo(f"Plot written to {write_output(front.plot, plot)}")
 
 
 def sweep_progress(console: Console) -> Callable[[Any], None]:

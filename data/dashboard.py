@@ -110,7 +110,9 @@ def _not_optimised(summary: Mapping[str, object]) -> str:
     none: the time ran out before them, and the plan is the earlier stage's for them."""
     stages = _stage_rows(summary)
     solved = [i for i, (_, status, _) in enumerate(stages) if status not in ("no_solution", "infeasible")]
-    after = [name for name, status, _ in stages[solved[-1] + 1:] if status == "no_solution"] if solved else []
+    # the run stops at the first stage without a plan: later ones are in the priority row only
+    order = [n.strip() for n in str(summary.get("priority", "")).split(",") if n.strip()] or [n for n, _, _ in stages]
+    after = order[solved[-1] + 1:] if solved else []
     if not after:
         return ""
     return f"; {' and '.join(after)} not optimised: no time was left for {'them' if len(after) > 1 else 'it'}"

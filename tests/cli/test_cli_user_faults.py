@@ -91,6 +91,23 @@ def test_an_output_folder_that_does_not_exist_gets_the_file_in_the_current_folde
     assert "Internal error" not in result.output
 
 
+def test_a_plot_into_a_folder_that_does_not_exist_goes_to_the_current_folder(
+    tmp_path: Path, book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pareto --plot` into a missing folder ended in "Internal error" after the whole front."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    target = tmp_path / "nodir" / "front.png"
+    result = run("pareto", str(book), "--objectives", "capability,cost", "--points", "3",
+                 "-o", str(tmp_path / "front.xlsx"), "--plot", str(target))
+    assert result.exit_code == 0, result.output
+    [written] = here.glob("front-*.png")
+    assert f"could not write {target} (folder {target.parent} does not exist); wrote {written} instead" \
+        in result.output
+    assert f"Plot written to {written}" in result.output
+
+
 # --- 2. a solver name Pyomo does not know -----------------------------------------------------
 @pytest.mark.parametrize(("command", "name"), [("solve", "higs"), ("solve", "nosuch"), ("pareto", "higs")])
 def test_a_misspelt_solver_is_one_clear_line_without_pyomos_traceback(

@@ -136,9 +136,9 @@ def test_gap_percentages_round_up_never_down():
     [
         (  # a 0.1-s run: only the shortfall stage (proven by its start plan) has a plan
             {"status": "feasible", "gap": 0.0, "solve_seconds": 0.1, "stage_1": "shortfall: optimal, 0.0, gap 0",
-             "stage_2": "capability: no_solution, None"},
+             "stage_2": "capability: no_solution, None", "priority": "shortfall, capability, cost"},
             "best plan found in 0 s; the best possible shortfall is at most 0 % lower; "
-            "capability not optimised: no time was left for it",
+            "capability and cost not optimised: no time was left for them",
         ),
         (  # a 30-s run: capability proven, cost stopped with a plan and no bound
             {"status": "feasible", "gap": None, "solve_seconds": 30, "stage_1": "shortfall: optimal, 0.0, gap 0",
