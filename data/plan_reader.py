@@ -134,14 +134,20 @@ class _Decoder:
                                                f"{'s' if more > 1 else ''} of {p.sheet})", p.expected)
         if self.problems:
             hint = self._wrong_book_hint()
-            raise InputError(self.problems + hint)
+            # the cause goes in front as well: the CLI prints warnings before the problem
+            # count, so a planner facing hundreds of unknown ids reads why first
+            raise InputError(self.problems + hint, warnings=hint)
         decisions = PlanDecisions(national=national, joint=joint, payments=payments, adoptions=adopted)
         log.info("read plan %s: %d national starts, %d joint programmes", self.book.path,
                  len(national), len(joint))
         return decisions
 
     def _wrong_book_hint(self) -> list[Problem]:
-        """Many unknown ids usually mean the plan was made from another workbook: say so."""
+        """Many unknown ids usually mean the plan was made from another workbook: say so.
+
+        It stays the last problem (after the ids it explains) and is also the error's first
+        warning, which is what a reader of the error sees first.
+        """
         sha = self.book.input_sha256
         source = self.inputs.source
         if self.unknown and sha and source is not None and source.sha256 != sha:

@@ -4,42 +4,103 @@ resolving the ids one sheet defines and others refer to.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from difflib import SequenceMatcher
+from typing import TypeVar
 
 from openpyxl.utils import get_column_letter
 
-from data.schema import DATA_DICTIONARY_SHEET, SHEETS, Column, SheetSchema, normalise_name
+from data.schema import (
+    DATA_DICTIONARY_SHEET,
+    SHEET_BY_NAME,
+    SHEETS,
+    Column,
+    SheetSchema,
+    normalise_name,
+)
 from data.tables import ALLIANCE
 from data.validate.cells import _BAD, RawSheet, _as_text, is_blank, show
 from data.validate.problems import _Check, _Ids, _Row, _Table
+
+# How alike two normalised names must be (difflib ratio) for one to be taken as the other
+# misspelt: "duraton_years" is 0.96 like duration_years, "Programme" 0.95 like Programmes,
+# while distinct schema names stay apart ("Programmes" and "ProgrammeStandards" are 0.71).
+CLOSE_NAME = 0.8
+
+_K = TypeVar("_K")
+
+
+def _likely_meant(strays: Mapping[_K, str], absent: Sequence[str]) -> dict[str, _K]:
+    """Absent schema name -> the stray name (unknown sheet or header) that probably misspells it.
+
+    Names are compared as they are matched (`normalise_name`). Closest pairs are taken first
+    and each name is used once, so two near-misses do not claim one column; on a tie the
+    name earlier in `absent` wins (callers list required names first).
+    """
+    scored = sorted(
+        (-SequenceMatcher(None, normalise_name(text), normalise_name(name)).ratio(), i, j)
+        for i, name in enumerate(absent)
+        for j, text in enumerate(strays.values())
+    )
+    keys = list(strays)
+    meant: dict[str, _K] = {}
+    taken: set[int] = set()
+    for score, i, j in scored:
+        if -score < CLOSE_NAME:
+            break
+        if absent[i] not in meant and j not in taken:
+            meant[absent[i]] = keys[j]
+            taken.add(j)
+    return meant
 
 
 def _match_sheets(sheets: Sequence[RawSheet], check: _Check) -> dict[str, RawSheet]:
     """Schema sheet name -> the workbook sheet that provides it."""
     by_norm = {normalise_name(s.name): s for s in SHEETS}
     found: dict[str, RawSheet] = {}
+    strays: dict[str, str] = {}
     for raw in sheets:
         key = normalise_name(raw.title)
         if key == normalise_name(DATA_DICTIONARY_SHEET):
             continue  # our own documentation sheet in the template
         schema = by_norm.get(key)
         if schema is None:
-            check.warn(raw.title, "", "sheet is not an input sheet and is ignored")
+            strays[raw.title] = raw.title
         elif schema.name in found:
             check.error(raw.title, "", f"sheet repeats sheet {found[schema.name].title} "
                         "(names are matched ignoring case and spaces)",
                         f"expected one sheet named {schema.name}")
         else:
             found[schema.name] = raw
-    for schema in SHEETS:
-        if schema.required and schema.name not in found:
-            check.error(schema.name, "", "sheet is missing",
-                        f"expected a sheet named {schema.name}")
+    _report_sheet_names(strays, found, check)
     for raw in found.values():
         for ref in raw.merged:
             check.warn(raw.title, ref, "merged cells: every cell of the range is read as "
                        "its top-left value")
     return found
+
+
+def _report_sheet_names(strays: Mapping[str, str], found: Mapping[str, RawSheet], check: _Check) -> None:
+    """Missing required sheets and ignored strays, linked where a stray is probably the
+    missing sheet misnamed: one message that says what to rename, not two unrelated ones."""
+    absent = [s for s in SHEETS if s.required and s.name not in found]
+    absent += [s for s in SHEETS if not s.required and s.name not in found]
+    meant = _likely_meant(strays, [s.name for s in absent])
+    by_stray = {title: name for name, title in meant.items()}
+    for schema in absent:
+        if not schema.required:
+            continue
+        expected = f"expected a sheet named {schema.name}"
+        if schema.name in meant:
+            expected += f" (sheet {show(meant[schema.name])} is probably it, misnamed: rename it)"
+        check.error(schema.name, "", "sheet is missing", expected)
+    for title in strays:
+        name = by_stray.get(title)
+        if name is None:
+            check.warn(title, "", "sheet is not an input sheet and is ignored")
+        elif not SHEET_BY_NAME[name].required:
+            check.warn(title, "", "sheet is not an input sheet and is ignored",
+                       f"expected {name}, if that was meant (this sheet is probably it, misnamed)")
 
 
 def _header_cells(raw: RawSheet) -> tuple[int, tuple[object, ...], Iterator[tuple[int, tuple[object, ...]]]]:
@@ -76,6 +137,7 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
     known = {normalise_name(c.name): c.name for c in schema.columns}
     index: dict[str, int] = {}
     used: set[int] = set()
+    strays: dict[int, str] = {}
     for j, title in enumerate(header):
         if is_blank(title):
             continue
@@ -83,17 +145,14 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
         cell = f"{get_column_letter(j + 1)}{header_row}"
         name = known.get(normalise_name(_as_text(title)))
         if name is None:
-            check.warn(raw.title, cell, f"column {show(_as_text(title))} is not an input "
-                       "column and is ignored")
+            strays[j] = _as_text(title)
         elif name in index:
             check.error(raw.title, cell, f"column {name} appears twice (also in column "
                         f"{get_column_letter(index[name] + 1)})", "expected each column once")
         else:
             index[name] = j
     missing = [c.name for c in schema.columns if c.required and c.name not in index]
-    for name in missing:
-        check.error(raw.title, str(header_row), f"no {name} column",
-                    f"expected a column headed {name}")
+    _report_columns(raw.title, header_row, schema, index, strays, check)
     _warn_headless_data(raw, header_row, used, check)
     letters = {name: get_column_letter(j + 1) for name, j in index.items()}
     rows: list[_Row] = []
@@ -103,6 +162,31 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
             continue
         rows.append(_Row(check, raw.title, number, picked, letters))
     return _Table(raw.title, header_row, rows, frozenset(index), complete=not missing)
+
+
+def _report_columns(sheet: str, header_row: int, schema: SheetSchema, index: Mapping[str, int],
+                    strays: Mapping[int, str], check: _Check) -> None:
+    """Missing required columns and ignored headers, linked where a header is probably the
+    missing column misspelt: the error then names that header's cell, where the fix is."""
+    absent = [c for c in schema.columns if c.required and c.name not in index]
+    absent += [c for c in schema.columns if not c.required and c.name not in index]
+    meant = _likely_meant(strays, [c.name for c in absent])
+    by_stray = {j: name for name, j in meant.items()}
+    for column in absent:
+        if column.required and column.name not in meant:
+            check.error(sheet, str(header_row), f"no {column.name} column",
+                        f"expected a column headed {column.name}")
+    for j, text in strays.items():
+        cell = f"{get_column_letter(j + 1)}{header_row}"
+        name = by_stray.get(j)
+        if name is None:
+            check.warn(sheet, cell, f"column {show(text)} is not an input column and is ignored")
+        elif schema.column(name).required:
+            check.error(sheet, cell, f"column {show(text)} is not an input column",
+                        f"expected {name}, which is missing (this header is probably it, misspelt)")
+        else:
+            check.warn(sheet, cell, f"column {show(text)} is not an input column and is ignored",
+                       f"expected {name}, if that was meant (this header is probably it, misspelt)")
 
 
 def _define_ids(table: _Table | None, column: Column, ids: _Ids,

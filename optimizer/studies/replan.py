@@ -5,7 +5,8 @@ fundings that started before `from_year` into `fund` commitments with their star
 freezes the rest of the past (models.stability, family 14) and charges `stability_weight`
 per change from `from_year` on — a programme dropped, added or moved, counted per
 (nation, programme) — to every objective the run optimises (see docs/robust.md). The
-result lists every change and what it buys.
+result lists every change and what it buys: programme fundings and standard adoptions
+(adopted, dropped or moved) alike, although the penalty charges only the fundings.
 """
 
 from __future__ import annotations
@@ -26,10 +27,14 @@ from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_option
 
 logger = logging.getLogger(__name__)
 
+# `decision` comes last so the funding columns keep their places; an adoption row holds the
+# standard in `programme` and its adoption years in `previous_start` / `new_start`.
 CHANGE_COLUMNS = (
     "nation", "programme", "sharing", "change", "previous_start", "new_start",
-    "capability_delta", "cost_delta", "risk_delta", "note",
+    "capability_delta", "cost_delta", "risk_delta", "note", "decision",
 )
+FUNDING = "programme funding"
+ADOPTION = "standard adoption"
 DELTA_COLUMNS = ("objective", "sense", "previous", "new", "delta", "improvement")
 
 
@@ -47,8 +52,19 @@ class ReplanResult:
 
     @property
     def change_count(self) -> int:
-        """Changes the penalty counted (decisions from `from_year` on)."""
-        return int((self.changes["change"] != "kept").sum()) if not self.changes.empty else 0
+        """Every change listed, fundings and adoptions: what the planner has to act on."""
+        return count_changes(self.changes)
+
+    @property
+    def charged_change_count(self) -> int:
+        """The changes the stability penalty charged: programme fundings only
+        (models.stability counts no adoption), so W × this is what the plan paid."""
+        return count_changes(self.changes, FUNDING)
+
+    @property
+    def adoption_change_count(self) -> int:
+        """Standard adoptions added, dropped or moved (listed and counted, never charged)."""
+        return count_changes(self.changes, ADOPTION)
 
     def summary_rows(self) -> list[tuple[str, object]]:
         rows = self.result.summary_rows() + [
@@ -130,7 +146,11 @@ def replan(
                          gap=gap)
     changes = change_table(inputs, previous, result.decisions, from_year)
     deltas = objective_deltas(inputs, known, result.objectives)
-    logger.info("re-plan from %d: %d change(s)", from_year, int((changes["change"] != "kept").sum()))
+    adopted = count_changes(changes, ADOPTION)
+    if adopted:
+        notes.append(f"{adopted} standard adoption change(s) are listed and counted but not charged "
+                     "by the stability weight, which charges programme fundings only")
+    logger.info("re-plan from %d: %d change(s)", from_year, count_changes(changes))
     return ReplanResult(result, previous, from_year, stability_weight, changes, deltas, notes)
 
 
@@ -170,13 +190,32 @@ def _with_history(inputs: Inputs, previous: PlanDecisions, from_year: int) -> In
 # --- what changed, and what it buys ---------------------------------------------------
 
 
-def change_table(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, from_year: int) -> pd.DataFrame:
-    """One row per (nation, programme) whose funding differs, plus kept pre-`from_year` history.
+def count_changes(changes: pd.DataFrame, decision: str | None = None) -> int:
+    """Rows of a change table that are changes (not `kept`), of one `decision` kind or all."""
+    if changes.empty:
+        return 0
+    rows = changes["change"] != "kept"
+    if decision is not None:
+        rows &= changes["decision"] == decision
+    return int(rows.sum())
 
-    `change` is added, dropped or moved; deltas are the pair's own capability points
-    (weighted, discounted, as in the capability objective), what the nation pays for it,
-    and its risk term, new minus previous, both priced with the current inputs.
+
+def change_table(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, from_year: int) -> pd.DataFrame:
+    """One row per (nation, programme) whose funding differs, then one per (nation, standard)
+    whose adoption differs: a dropped adoption is as much a change to act on as a dropped
+    programme, and the interoperability it costs shows only here.
+
+    Fundings: `change` is added, dropped or moved; deltas are the pair's own capability
+    points (weighted, discounted, as in the capability objective), what the nation pays for
+    it, and its risk term, new minus previous, both priced with the current inputs.
+    Adoptions (`decision` = standard adoption): see `_adoption_rows`.
     """
+    rows = _funding_rows(inputs, previous, new, from_year) + _adoption_rows(inputs, previous, new, from_year)
+    return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
+
+
+def _funding_rows(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, from_year: int) -> list[tuple]:
+    """Change rows of the (nation, programme) pairs whose funding differs."""
     old, now = previous.funded(), new.funded()
     points = _pair_values(inputs, previous), _pair_values(inputs, new)
     rows = []
@@ -191,8 +230,49 @@ def change_table(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, fr
         note = "" if p is not None else "no longer in the input workbook"
         if before is not None and before < from_year and after != before:
             note = "started before the re-plan year"  # only possible through a bad plan
-        rows.append((*key, p.sharing if p else "", change, before, after, *deltas, note))
-    return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
+        rows.append((*key, p.sharing if p else "", change, before, after, *deltas, note, FUNDING))
+    return rows
+
+
+def _adoption_rows(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, from_year: int) -> list[tuple]:
+    """Change rows of the (nation, standard) pairs whose adoption differs.
+
+    The standard stands in `programme`, its adoption years in `previous_start`/`new_start`;
+    `change` is "adoption added", "adoption dropped" or "adoption moved", so the line reads
+    right wherever only those columns are shown (the terminal). Capability and risk do not
+    depend on adoptions (0); `cost_delta` is the adoption cost inside the horizon, new minus
+    previous; the note gives the interoperability it moves.
+    """
+    old, now = previous.adoptions, new.adoptions
+    worth = _adoption_values(inputs, previous), _adoption_values(inputs, new)
+    rows = []
+    for key in sorted(set(old) | set(now)):
+        before, after = old.get(key), now.get(key)
+        if before == after:
+            continue
+        change = "added" if before is None else "dropped" if after is None else "moved"
+        was, will = worth[0].get(key, (0.0, 0.0)), worth[1].get(key, (0.0, 0.0))
+        cost, points = will[0] - was[0], will[1] - was[1]
+        if key[1] not in inputs.standard_by_id or key[0] not in inputs.nation_by_code:
+            note = "no longer in the input workbook"
+        elif before is not None and before < from_year:
+            note = "adopted before the re-plan year"  # only possible through a bad plan
+        else:
+            note = f"interoperability {points:+g}" if points else ""
+        rows.append((*key, "", f"adoption {change}", before, after, 0.0, cost, 0.0, note, ADOPTION))
+    return rows
+
+
+def _adoption_values(inputs: Inputs, decisions: PlanDecisions) -> dict[tuple[str, str], tuple[float, float]]:
+    """Per known (nation, standard) adopted: (adoption cost, interoperability points), both
+    counted only inside the horizon, as in the cost and interoperability objectives."""
+    years = set(inputs.years)
+    out: dict[tuple[str, str], tuple[float, float]] = {}
+    for (nation, sid), year in decisions.adoptions.items():
+        s = inputs.standard_by_id.get(sid)
+        if s is not None and nation in inputs.nation_by_code and year in years:
+            out[nation, sid] = (s.adoption_cost, s.weight)
+    return out
 
 
 def _pair_values(inputs: Inputs, decisions: PlanDecisions) -> dict[tuple[str, str], dict[str, float]]:

@@ -171,6 +171,58 @@ def test_extra_sheets_are_not_read(tmp_path: Path) -> None:
     assert [str(w) for w in warnings] == ["Scratch: sheet is not an input sheet and is ignored"]
 
 
+# --- misspelt headers and misnamed sheets --------------------------------------------------
+def load_failure(path: Path) -> tuple[list[str], list[str]]:
+    with pytest.raises(InputError) as caught:
+        load_inputs(path)
+    return [str(p) for p in caught.value.problems], [str(w) for w in caught.value.warnings]
+
+
+def test_a_misspelt_required_header_is_one_error_at_its_cell(tmp_path: Path) -> None:
+    """It used to be `Programmes!1: no duration_years column` plus an unlinked warning at E1."""
+    book = minimal_book()
+    book["Programmes"][0][4] = "duraton_years"
+    assert load_failure(write_book(book, tmp_path / "typo.xlsx")) == ([
+        ('Programmes!E1: column "duraton_years" is not an input column — expected duration_years, '
+         "which is missing (this header is probably it, misspelt)")], [])
+
+
+def test_a_header_like_no_missing_column_keeps_the_row_error(tmp_path: Path) -> None:
+    book = minimal_book()
+    book["Programmes"][0][4] = "length"
+    assert load_failure(write_book(book, tmp_path / "other.xlsx")) == (
+        ["Programmes!1: no duration_years column — expected a column headed duration_years"],
+        ['Programmes!E1: column "length" is not an input column and is ignored'])
+
+
+def test_a_misspelt_optional_header_is_a_warning_that_names_the_column(tmp_path: Path) -> None:
+    book = minimal_book()
+    book["Programmes"][0].append("earliest_strat")
+    book["Programmes"][1].append(2031)
+    inputs, warnings = load_inputs(write_book(book, tmp_path / "optional.xlsx"))
+    assert inputs.programmes[0].earliest_start is None  # ignored, as the warning says
+    assert [str(w) for w in warnings] == [
+        ('Programmes!G1: column "earliest_strat" is not an input column and is ignored — expected '
+         "earliest_start, if that was meant (this header is probably it, misspelt)")]
+
+
+def test_a_misnamed_sheet_is_named_by_the_missing_sheet_error(tmp_path: Path) -> None:
+    """It used to be `Programmes: sheet is missing` plus an unlinked warning that Programme is ignored."""
+    book = minimal_book()
+    book = {("Programme" if title == "Programmes" else title): rows for title, rows in book.items()}
+    assert load_failure(write_book(book, tmp_path / "sheet.xlsx")) == ([
+        ('Programmes: sheet is missing — expected a sheet named Programmes (sheet "Programme" is '
+         "probably it, misnamed: rename it)")], [])
+
+
+def test_a_sheet_like_no_missing_sheet_is_still_just_ignored(tmp_path: Path) -> None:
+    book = minimal_book()
+    book = {("Scratch" if title == "Programmes" else title): rows for title, rows in book.items()}
+    assert load_failure(write_book(book, tmp_path / "scratch.xlsx")) == (
+        ["Programmes: sheet is missing — expected a sheet named Programmes"],
+        ["Scratch: sheet is not an input sheet and is ignored"])
+
+
 # --- files that are not good workbooks ----------------------------------------------------
 def test_missing_file(tmp_path: Path) -> None:
     missing = tmp_path / "nope.xlsx"

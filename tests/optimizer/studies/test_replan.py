@@ -8,7 +8,7 @@ import pytest
 from data.errors import InputError
 from data.plan_reader import read_plan
 from optimizer import Scenario
-from optimizer.studies.replan import replan
+from optimizer.studies.replan import CHANGE_COLUMNS, change_table, replan
 from optimizer.checks.verify import check_plan_stability
 from tests.optimizer.conftest import make_inputs, nation, plan, programme, standard
 
@@ -162,7 +162,88 @@ def test_the_reference_dataset_replanned_unchanged_keeps_its_plan() -> None:
             break
     if solved.status == "optimal" and solved.gap is not None and solved.gap <= 0.01:
         # a plan proven within the gap on a loaded machine may still be bettered by the
-        # re-plan's own search; when it is not, nothing changes
-        assert again.change_count == 0 or after["cost"] < before["cost"] - 50.0 * again.change_count + 1e-6, (
+        # re-plan's own search; when it is not, nothing changes. Only fundings pay W: the
+        # adoptions a re-plan changes are listed and counted but not charged
+        charged = again.charged_change_count
+        assert charged == 0 or after["cost"] < before["cost"] - 50.0 * charged + 1e-6, (
             again.changes.to_string()
         )
+
+
+# --- standard adoptions are changes too ------------------------------------------------
+
+
+def test_a_dropped_adoption_is_the_one_change_listed_counted_and_written(tmp_path) -> None:
+    """2030–2032, ally A with 10 a year: P (history, started 2030) and standard S (cost 1, weight 1,
+    needed by nothing) adopted in 2031. Re-planned from 2031 minimising cost, dropping S saves 1 and
+    changes nothing else. Before the fix: "No change", Summary changes 0, an empty Changes sheet.
+    W = 5 > 1 and S is dropped all the same: the stability penalty charges no adoption."""
+    inputs = make_inputs(first_year=2030, last_year=2032, nations=[nation("A")], budgets=10.0,
+                         programmes=[programme("P", 1, 6)], standards=[standard("S", cost=1.0)])
+    previous = plan(national={("A", "P"): 2030}, adoptions={("A", "S"): 2031})
+    outcome = replan(Scenario(inputs), previous, 2031, 5.0, objective="weighted",
+                     weights={"capability": 1.0, "cost": 1.0}, gap=0.0)
+    assert outcome.result.decisions.funded() == previous.funded()
+    assert outcome.result.decisions.adoptions == {}
+    rows = outcome.changes.to_dict("records")
+    assert [(r["nation"], r["programme"], r["change"], r["previous_start"], r["decision"]) for r in rows] == [
+        ("A", "S", "adoption dropped", 2031, "standard adoption")]
+    assert (rows[0]["cost_delta"], rows[0]["capability_delta"], rows[0]["note"]) == (-1.0, 0.0, "interoperability -1")
+    assert (outcome.change_count, outcome.adoption_change_count, outcome.charged_change_count) == (1, 1, 0)
+    assert dict(outcome.summary_rows())["changes"] == 1
+    assert any("not charged by the stability weight" in note for note in outcome.notes)
+    path = outcome.to_excel(tmp_path / "new.xlsx")
+    wb = openpyxl.load_workbook(path, read_only=True)
+    written = list(wb["Changes"].iter_rows(values_only=True))
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    wb.close()
+    assert written[0] == CHANGE_COLUMNS and written[1][:4] == ("A", "S", None, "adoption dropped")
+    assert summary["changes"] == 1
+
+
+def test_adoptions_added_moved_and_dropped_follow_the_fundings() -> None:
+    """Fundings keep their rows and columns; adoptions come after them, one row per (nation,
+    standard), priced with the current inputs (an adoption past the horizon costs nothing)."""
+    inputs = make_inputs(first_year=2030, last_year=2032, programmes=[programme("P")],
+                         standards=[standard("S", cost=2.0, weight=3.0), standard("T", cost=1.0)])
+    previous = plan(national={("A", "P"): 2031}, adoptions={("A", "S"): 2031, ("B", "S"): 2032, ("B", "GONE"): 2032})
+    new = plan(national={("A", "P"): 2032}, adoptions={("A", "S"): 2032, ("A", "T"): 2031, ("B", "S"): 2032})
+    table = change_table(inputs, previous, new, 2031)
+    assert list(table.columns) == list(CHANGE_COLUMNS)
+    got = [tuple(r) for r in table[["nation", "programme", "change", "cost_delta", "note", "decision"]].values]
+    assert got == [
+        ("A", "P", "moved", 0.0, "", "programme funding"),
+        ("A", "S", "adoption moved", 0.0, "", "standard adoption"),
+        ("A", "T", "adoption added", 1.0, "interoperability +1", "standard adoption"),
+        ("B", "GONE", "adoption dropped", 0.0, "no longer in the input workbook", "standard adoption"),
+    ]
+
+
+def test_a_plan_of_another_workbook_says_so_before_the_ids_it_explains(tmp_path) -> None:
+    """`capopt replan small.xlsx --previous other_plan.xlsx`: the line that explains the unknown ids
+    (the plan was made from another workbook) used to come last, after every one of them."""
+    from click.testing import CliRunner
+
+    import cli
+    from data.input_writer import write_inputs
+    from data.report import write_plan_workbook
+    from optimizer.checks.evaluate import evaluate
+
+    other = make_inputs(programmes=[programme(f"X{k}") for k in range(3)])
+    decisions = plan(national={(n, f"X{k}"): 2030 for n in ("A", "B") for k in range(3)})
+    tables = evaluate(other, decisions)
+    frames = {"plan": tables.plan, "spend": tables.spend, "standards": tables.standards,
+              "capability": tables.capability, "contributions": tables.contributions}
+    previous = write_plan_workbook(tmp_path / "other_plan.xlsx", [
+        ("status", "optimal"), ("input_file", "my.xlsx"), ("input_sha256", "ff" * 32)], frames, list(other.years))
+    small = write_inputs(make_inputs(programmes=[programme("P")]), tmp_path / "small.xlsx")
+    with pytest.raises(InputError) as caught:
+        read_plan(previous, Scenario.from_excel(small).inputs)
+    hint = "Summary: the plan was made from my.xlsx (SHA-256 ffffffffffff…), not from "
+    assert str(caught.value.warnings[0]).startswith(hint)
+    result = CliRunner().invoke(cli.main, ["replan", str(small), "--previous", str(previous),
+                                           "--from-year", "2031", "-o", str(tmp_path / "new.xlsx")])
+    assert result.exit_code == 3, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("warning: " + hint), result.output
+    assert lines[1].startswith("Input has ") and 'programme "X0" is not in the input workbook' in lines[2]
