@@ -148,9 +148,11 @@ def status_in_words(summary: Mapping[str, object]) -> str:
     """What the run proves about its plan, from status, gap and solve time only.
 
     The gap is |plan − bound| / |plan| (HiGHS's definition) of the last objective
-    optimised. For a maximised objective the best possible is then at most gap·|plan|
-    above the plan, so the plan is at most that fraction below it; for a minimised one
-    the best possible is at most that fraction lower. Percentages are rounded up.
+    optimised: the best possible is at most gap·|plan| better than the plan. So for a
+    minimised objective the best possible is at most that fraction lower, and for a
+    maximised one at most that fraction higher (the plan itself is then at most
+    gap/(1 + gap) below it: "133.93 % below" read as nonsense). Percentages are rounded up.
+    Earlier stages' proofs and the stages the time never reached are said too.
     """
     status = str(summary.get("status", "")).strip().lower()
     gap = _number(summary.get("gap"))
@@ -158,24 +160,25 @@ def status_in_words(summary: Mapping[str, object]) -> str:
     objective = last_objective(summary)
     on = f" on {objective}" if objective else ""
     if status == "optimal":
-        if gap is None:
+        if not gap:
             return "optimal (proven)"
         return f"optimal within {percent_up(gap)}{on}"
     if status == "feasible":
         found = "best plan found" + (f" in {seconds:,.0f} s" if seconds is not None else "")
-        if gap is None:
-            earlier = _earlier_proof(summary, objective)
-            return (
-                f"{found}; no bound is proven{f' on {objective}' if objective else ''}, so how far it is "
-                f"from the best possible is unknown{earlier}{_not_optimised(summary)}"
-            )
-        if _sense(objective) == "min":
-            line = f"{found}; the best possible {objective} is at most {percent_up(gap)} lower"
-        else:
-            line = f"{found}, at most {percent_up(gap)} below the best possible{on}"
-        return line + _not_optimised(summary)
+        return f"{found}; {_how_far(gap, objective)}{_earlier_proof(summary, objective)}{_not_optimised(summary)}"
     termination = summary.get("termination")
     return f"no plan ({status or 'unknown status'}" + (f": {termination})" if termination else ")")
+
+
+def _how_far(gap: float | None, objective: str | None) -> str:
+    """What a gap proves about a plan not proven within the target, in the objective's sense."""
+    name = objective or "objective"
+    if gap is None:
+        return f"no bound is proven on {name}, so how far it is from the best possible is unknown"
+    if gap <= 0:
+        return f"no better {name} is possible (gap 0)"
+    direction = "lower" if _sense(objective) == "min" else "higher"
+    return f"the best possible {name} is at most {percent_up(gap)} {direction}"
 
 
 def proof_in_words(status: object, gap: object, objective: str | None = None) -> str:
@@ -189,11 +192,7 @@ def proof_in_words(status: object, gap: object, objective: str | None = None) ->
             return "proven: no plan is better"
         return f"proven: within {percent_up(fraction)} of the best possible{on}"
     if status == "feasible":
-        if fraction is None:
-            return "best plan found, not proven: no bound, so how far it is from the best possible is unknown"
-        if _sense(objective) == "min":
-            return f"best plan found, not proven: the best possible {objective} is at most {percent_up(fraction)} lower"
-        return f"best plan found, not proven: at most {percent_up(fraction)} below the best possible{on}"
+        return f"best plan found, not proven: {_how_far(fraction, objective)}"
     return f"no plan ({status or 'unknown status'})"
 
 
@@ -212,7 +211,7 @@ def status_detail(summary: Mapping[str, object]) -> str:
         parts.append(f"best bound{f' ({objective})' if objective else ''}: {bound:,.1f}")
     gap = _number(summary.get("gap"))
     if gap is not None:
-        parts.append(f"gap {gap:.2%}")
+        parts.append(f"gap {percent_up(gap)}")  # as the headline rounds it: one number per page
     seconds = _number(summary.get("solve_seconds"))
     if seconds is not None:
         parts.append(f"{seconds:,.1f} s")

@@ -123,7 +123,7 @@ def test_a_gamma_left_open_is_marked_with_its_bound_beside_its_plan(
     assert open_row["status"] == "feasible" and open_row["gap"] == pytest.approx(0.031)
     assert open_row["bound_objective"] == "weighted" and open_row["plan_value"] == 2
     assert open_row["best_bound"] == pytest.approx(2 * 1.031)
-    line = "Γ=1: best plan found, not proven: at most 3.1 % below the best possible on weighted"
+    line = "Γ=1: best plan found, not proven: the best possible weighted is at most 3.1 % higher"
     assert report.not_proven() == [line]
 
     wb = openpyxl.load_workbook(report.to_excel(tmp_path / "robust.xlsx"))
