@@ -109,7 +109,7 @@ def _not_optimised(summary: Mapping[str, object]) -> str:
     """'; cost not optimised: …' for the stages after the last one with a plan that found
     none: the time ran out before them, and the plan is the earlier stage's for them."""
     stages = _stage_rows(summary)
-    solved = [i for i, (_, status, _) in enumerate(stages) if status not in ("no_solution", "infeasible")]
+    solved = [i for i, (_, status, _) in enumerate(stages) if status not in ("no_solution", "infeasible", "not_reached")]
     # the run stops at the first stage without a plan: later ones are in the priority row only
     order = [n.strip() for n in str(summary.get("priority", "")).split(",") if n.strip()] or [n for n, _, _ in stages]
     after = order[solved[-1] + 1:] if solved else []
@@ -133,7 +133,7 @@ def _earlier_proof(summary: Mapping[str, object], last: str | None) -> str:
 def _without_plan(stage: str) -> bool:
     """Whether a `stage_N` row ("name: status, value") says the stage found no plan."""
     status = stage.split(": ", 1)[-1].split(",", 1)[0].strip()
-    return status in ("no_solution", "infeasible")
+    return status in ("no_solution", "infeasible", "not_reached")
 
 
 def _sense(objective: str | None) -> str:

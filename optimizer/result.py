@@ -58,6 +58,7 @@ class Result:
     weights: tuple[tuple[str, float], ...] = ()  # a weighted run's weights
     priority: tuple[str, ...] = ()  # a lexicographic run's order
     lexicographic_tolerance: float | None = None
+    gap_target: float | None = None  # the gap asked for: "optimal" means proven within it
     created_at: str = field(
         default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     )
@@ -143,19 +144,22 @@ class Result:
                 rows.append(("robust_overruns_by_nation", ", ".join(own)))
         rows += self._run_choice_rows()
         rows += [(f"stage_{i + 1}", _stage_text(s)) for i, s in enumerate(self.stages)]
+        # the run stops at the first stage without a plan: the ones after it never ran
+        rows += [(f"stage_{i + 1}", f"{name}: not_reached, no time was left")
+                 for i, name in enumerate(self.priority) if i >= len(self.stages)]
         return rows
 
     def _run_choice_rows(self) -> list[tuple[str, object]]:
         """The weights or the priority order and tolerance the run used (a `--weight` on the
         command line, or the Settings sheet's), which the objective mode alone does not say."""
+        rows: list[tuple[str, object]] = [("mip_gap", self.gap_target)] if self.gap_target is not None else []
         if self.objective_mode == "weighted" and self.weights:
-            return [("weights", ", ".join(f"{name}={weight:g}" for name, weight in self.weights))]
+            return rows + [("weights", ", ".join(f"{name}={weight:g}" for name, weight in self.weights))]
         if self.objective_mode == "lexicographic" and self.priority:
-            rows: list[tuple[str, object]] = [("priority", ", ".join(self.priority))]
+            rows.append(("priority", ", ".join(self.priority)))
             if self.lexicographic_tolerance is not None:
                 rows.append(("lexicographic_tolerance", self.lexicographic_tolerance))
-            return rows
-        return []
+        return rows
 
     def headline(self) -> str:
         """One line for the terminal: how many programmes, funded by how many nations."""
@@ -192,7 +196,10 @@ def _stage_text(stage: Any) -> str:
     gap ("capability: optimal, 40052.3, gap 0.0075"): a later stage that ran out of time
     reports the run's gap, and the earlier stages' proofs would otherwise be lost."""
     out = stage.outcome
-    text = f"{stage.objective}: {out.status}, {out.objective}"
-    if out.has_solution and out.gap is not None:
+    if not out.has_solution:
+        why = "no plan in the time left" if out.status == "no_solution" else out.termination
+        return f"{stage.objective}: {out.status}, {why}"
+    text = f"{stage.objective}: {out.status}, {out.objective:.10g}"  # 40052.3, not 40052.30000000005
+    if out.gap is not None:
         text += f", gap {out.gap:.6g}"
     return text

@@ -361,7 +361,8 @@ class Session:
         self._start = None  # the model now holds this run's plan (a warm re-run reads it there)
         choice = {"weights": tuple((weights or s.weights).items()) if mode == "weighted" else (),
                   "priority": tuple(priority or s.priority) if mode == "lexicographic" else (),
-                  "lexicographic_tolerance": s.lexicographic_tolerance if mode == "lexicographic" else None}
+                  "lexicographic_tolerance": s.lexicographic_tolerance if mode == "lexicographic" else None,
+                  "gap_target": gap}
         return self._result(mode, stages, decisions, time.monotonic() - started, diagnose, choice)
 
     def _result(

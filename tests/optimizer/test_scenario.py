@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
@@ -174,3 +175,18 @@ def test_time_spent_on_the_start_plan_counts_against_the_limit(monkeypatch):
     monkeypatch.setattr(PersistentSolver, "solve", spy)
     Scenario(two_programmes()).solve(objective="weighted", time_limit=10, gap=0.0)
     assert limits and limits[0] <= 10 - slow_start
+
+
+def test_stages_the_time_never_reached_are_rows_too():
+    """A run stops at the first stage without a plan; the Summary lists the later ones as
+    not reached (a 0.1-s run had no stage_3 row at all) and says why a stage has no plan."""
+    from types import SimpleNamespace
+
+    result = Scenario(two_programmes()).solve(time_limit=30, gap=0.0)
+    stuck = SimpleNamespace(objective="capability", outcome=SimpleNamespace(
+        status="no_solution", has_solution=False, objective=None, gap=None, termination="time limit"))
+    cut = dataclasses.replace(result, stages=(result.stages[0], stuck))
+    rows = dict(cut.summary_rows())
+    assert rows["stage_2"] == "capability: no_solution, no plan in the time left"
+    assert rows["stage_3"] == "cost: not_reached, no time was left"
+    assert rows["mip_gap"] == 0.0
