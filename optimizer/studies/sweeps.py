@@ -319,9 +319,13 @@ def better(a: Any, b: Any, solve_kwargs: dict[str, Any]) -> bool:
     if mode == "weighted":
         score = [weighted_value(r, solve_kwargs) for r in (a, b)]
         return score[0] > score[1] + 1e-6 * max(1.0, abs(score[1]))
-    for name in solve_kwargs.get("priority") or s.priority:
+    priority = list(solve_kwargs.get("priority") or s.priority)
+    for k, name in enumerate(priority):
         x, y = sign(name) * a.objectives[name], sign(name) * b.objectives[name]
-        slack = s.lexicographic_tolerance * max(abs(x), abs(y)) + 1e-6
+        # earlier objectives are held within the tolerance; the last is optimised outright,
+        # so there a plan 356 cheaper is better (a helper saw flexible keep the dearer one)
+        tolerance = s.lexicographic_tolerance if k < len(priority) - 1 else 1e-9
+        slack = tolerance * max(abs(x), abs(y)) + 1e-6
         if abs(x - y) > slack:
             return x > y
     return False

@@ -294,3 +294,23 @@ def test_a_study_given_a_scheduler_nobody_runs_says_so():
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), pytest.raises(SolverError) as caught:
         budget_sweep(small_scenario(), [1.0], scheduler=address, gap=0.0, time_limit=30)
     assert str(caught.value).startswith(f"no Dask scheduler answered at {address}")
+
+
+def test_better_holds_earlier_objectives_within_the_tolerance_and_the_last_outright():
+    """Plans within the lexicographic tolerance are equal on capability; then cost decides,
+    by any amount: the free-starts plan 356 cheaper at 0.4 % less capability is the better
+    flexible plan (the tolerance on cost too had kept the dearer one)."""
+    from types import SimpleNamespace
+
+    from optimizer.studies.sweeps import better
+
+    inputs = small_scenario().inputs  # tolerance 0.001 in these tests' Settings
+
+    def plan(capability: float, cost: float):
+        return SimpleNamespace(inputs=inputs, objectives={"shortfall": 0.0, "capability": capability, "cost": cost})
+
+    tolerance = inputs.settings.lexicographic_tolerance
+    kwargs = {"objective": "lexicographic"}
+    assert better(plan(1000.0 * (1 - tolerance / 2), 99.0), plan(1000.0, 99.05), kwargs)  # within the tolerance of cost
+    assert not better(plan(1000.0 * (1 - 2 * tolerance), 50.0), plan(1000.0, 99.5), kwargs)
+    assert not better(plan(1000.0, 99.5), plan(1000.0, 99.5), kwargs)
