@@ -265,12 +265,14 @@ def test_a_budget_point_left_worse_than_a_smaller_budget_is_solved_again_from_it
     assert repair_nested(sweep_, kwargs, tightest_first=lambda point: point.x,
                          inputs_for=lambda donor, point: bigger.inputs, why="") == []
     sweep_.complete = True
+    seconds_before = sweep_.seconds
     notes = repair_nested(sweep_, kwargs, tightest_first=lambda point: point.x,
                           inputs_for=lambda donor, point: bigger.inputs, why="it fits the larger budget too")
     assert notes == ["budget ×1.3 was solved again from the budget ×0.7 plan (it fits the larger budget too, "
                      "and better than what its own solve found in time)"]
     capability = sweep_.table["capability"].tolist()
     assert capability == sorted(capability) and capability[1] > 0
+    assert sweep_.seconds >= seconds_before + sweep_.points[1].seconds  # the re-solve's time is counted
     # budget_sweep repairs by default, with the points ordered by budget
     seen = []
     monkeypatch.setattr(sweeps_module, "repair_nested", lambda sweep, *args, **kw: seen.append(
