@@ -373,7 +373,7 @@ def print_result_summary(result: Any, written: Path) -> None:
     click.echo(f"Status: {result.status} ({result.termination}); gap {gap}{whose}; "
                f"{result.build_seconds + result.solve_seconds:.1f} s "
                f"(build {result.build_seconds:.1f} s)")
-    unsolved = not_reached(result)
+    unsolved = list(getattr(result, "not_optimised", []))
     if unsolved:
         click.echo(f"Not optimised (no time was left): {', '.join(unsolved)} — raise --time-limit to optimise "
                    f"{'them' if len(unsolved) > 1 else 'it'}")
@@ -384,18 +384,6 @@ def print_result_summary(result: Any, written: Path) -> None:
         click.echo(f"  {name:<32} {value:>16,.3f}")
     click.echo(result.headline())
     click.echo(f"Plan written to {written}")
-
-
-def not_reached(result: Any) -> list[str]:
-    """The lexicographic stages after the last one with a plan that found none: a 0.1-s run
-    printed "gap 0.00%" (the shortfall stage's) with capability and cost never optimised."""
-    stages = list(getattr(result, "stages", ()))
-    solved = [i for i, stage in enumerate(stages) if stage.outcome.has_solution]
-    if not solved:
-        return []
-    # the run stops at the first stage without a plan: later ones are in the priority only
-    order = list(getattr(result, "priority", ())) or [stage.objective for stage in stages]
-    return order[solved[-1] + 1:]
 
 
 def pareto_progress(console: Console) -> Callable[[Any], None]:

@@ -322,6 +322,7 @@ def write_sweep_workbook(
         place(ws, chart, _beside(table))
         charts.append(draw(table, x_column, left, right, title="Budget efficiency curve"))
     headline, findings = sweep_findings(frame.reset_index(drop=True), x_column)
+    findings += [str(value) for key, value in summary if key == "note"]  # what the run redid or why
     glance = [c for c in (x_column, "capability", "cost", "shortfall", "status") if c in frame]
     formats = {c: NUMBER if c == x_column else MONEY for c in glance if c != "status"}
     write_study_dashboard(

@@ -71,6 +71,18 @@ class Result:
         solved = [stage for stage in self.stages if stage.outcome.has_solution]
         return solved[-1].objective if solved else None
 
+    @property
+    def not_optimised(self) -> list[str]:
+        """The lexicographic stages after the last one with a plan: the time ran out before
+        they found one (or before they ran), so the plan was never optimised on them — a
+        0.1-s run printed "gap 0.00%" (its shortfall stage's) with capability and cost never
+        optimised, and a study compared costs no stage had optimised."""
+        solved = [i for i, stage in enumerate(self.stages) if stage.outcome.has_solution]
+        if not solved:
+            return []
+        order = list(self.priority) or [stage.objective for stage in self.stages]
+        return order[solved[-1] + 1:]
+
     # --- the tables of WORKBOOK.md ---------------------------------------------------
     @property
     def objectives(self) -> dict[str, float]:

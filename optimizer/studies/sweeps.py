@@ -76,10 +76,10 @@ class Sweep:
             row: dict[str, Any] = {"scenario": p.name, self.x_label: p.x}
             if p.result is not None:
                 row.update(status=p.result.status, gap=p.result.gap, gap_of=p.result.gap_objective,
-                           seconds=round(p.seconds, 3))
+                           not_optimised=", ".join(p.result.not_optimised), seconds=round(p.seconds, 3))
                 row.update(p.result.objectives)
             else:
-                row.update(status=p.error, gap=None, gap_of=None, seconds=round(p.seconds, 3))
+                row.update(status=p.error, gap=None, gap_of=None, not_optimised="", seconds=round(p.seconds, 3))
             rows.append(row)
         return pd.DataFrame(rows)
 

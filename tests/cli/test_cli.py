@@ -94,22 +94,6 @@ def test_solve_weighted_options_override_settings(tmp_path, book):
     assert summary["weights"] == "capability=1, cost=10"
 
 
-def test_stages_the_time_limit_never_reached_are_named():
-    """A 0.1-s run of the reference dataset printed "gap 0.00%" (the shortfall stage's, proven
-    by its start plan) with capability and cost never optimised."""
-    from types import SimpleNamespace
-
-    def stage(name, status):
-        return SimpleNamespace(objective=name, outcome=SimpleNamespace(status=status,
-                                                                       has_solution=status in ("optimal", "feasible")))
-
-    result = SimpleNamespace(stages=(stage("shortfall", "optimal"), stage("capability", "no_solution")),
-                             priority=("shortfall", "capability", "cost"))
-    assert cli.not_reached(result) == ["capability", "cost"]
-    result.stages = (*result.stages[:1], stage("capability", "feasible"), stage("cost", "feasible"))
-    assert cli.not_reached(result) == []
-
-
 def test_unknown_objective_is_a_usage_error(book, tmp_path):
     result = run("solve", str(book), "-o", str(tmp_path / "p.xlsx"), "--priority", "capability,happiness")
     assert result.exit_code == 2

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from data.dashboard import percent_up, status_in_words
+from data.dashboard import flexibility_findings, percent_up, status_in_words
 from data.report import (
     RESULT_SHEETS,
     write_flexibility_workbook,
@@ -598,3 +598,20 @@ def test_changes_read_in_the_objective_s_own_sign_with_a_direction():
     assert _change_in_words("capability", 2957.8, 0.078) == "+2,957.8 (+7.8%, better)"
     assert _change_in_words("capability", -45.5, None) == "-45.5 (worse)"
     assert _change_in_words("risk", None, None) is None
+
+
+def test_study_rows_say_which_objectives_were_never_optimised():
+    """A sweep's Dashboard said only "status: feasible 3" while every point's cost stage had
+    found no plan; a flexibility Dashboard compared costs no stage had optimised."""
+    from data.dashboard import sweep_findings
+
+    frame = pd.DataFrame({"budget_scale": [0.8, 1.0], "capability": [30000.0, 36000.0], "cost": [50000.0, 60000.0],
+                          "status": ["feasible", "optimal"], "gap": [0.18, 0.004], "gap_of": ["capability", "cost"],
+                          "not_optimised": ["cost", ""]})
+    _, lines = sweep_findings(frame, "budget_scale")
+    assert lines[-1] == ("not proven within the gap target: budget_scale = 0.8 (feasible, within 18 % on "
+                         "capability; cost not optimised (no time was left))")
+    solves = frame.rename(columns={"budget_scale": "lever"}).assign(lever=["rigid", "flexible"])
+    _, lines = flexibility_findings(pd.DataFrame({"objective": []}), ["rigid", "flexible"], solves)
+    assert lines[-1].startswith("not proven within the gap target: rigid (feasible, within 18 % on capability; "
+                                "cost not optimised (no time was left))")

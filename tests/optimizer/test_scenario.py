@@ -190,3 +190,4 @@ def test_stages_the_time_never_reached_are_rows_too():
     assert rows["stage_2"] == "capability: no_solution, no plan in the time left"
     assert rows["stage_3"] == "cost: not_reached, no time was left"
     assert rows["mip_gap"] == 0.0
+    assert cut.not_optimised == ["capability", "cost"] and result.not_optimised == []

@@ -236,8 +236,9 @@ class Front:
     def _gap_rows(self) -> list[tuple[str, object]]:
         """The `gap` row (WORKBOOK.md) is point 1's alone; a front is as far from proven as
         its worst point, so that one is named too (every point's gap is in the Pareto sheet)."""
+        most = "most" if _sign(self.objectives[0]) > 0 else "least"
         rows: list[tuple[str, object]] = [
-            ("gap_of", f"point 1 (the best in {self.objectives[0]}); each point's gap is in the Pareto sheet")]
+            ("gap_of", f"point 1 (the {most} {self.objectives[0]} found); each point's gap is in the Pareto sheet")]
         known = [(pt.gap, i) for i, pt in enumerate(self.points_found, start=1) if pt.gap is not None]
         unknown = [i for i, pt in enumerate(self.points_found, start=1) if pt.gap is None]
         if unknown:

@@ -349,7 +349,7 @@ def test_the_summary_says_whose_gap_it_shows_and_names_the_worst_point(front_2kp
     from dataclasses import replace
 
     summary = dict(front_2kp50.summary_rows())
-    assert summary["gap_of"].startswith("point 1 (the best in capability:A1)")
+    assert summary["gap_of"].startswith("point 1 (the most capability:A1 found)")
     assert summary["worst_point_gap"] == max(pt.gap for pt in front_2kp50.points_found)
     gaps = [0.0] * len(front_2kp50.points_found)
     gaps[3] = gaps[7] = 0.04
