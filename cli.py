@@ -478,7 +478,7 @@ def sweep_progress(console: Console) -> Callable[[Any], None]:
 
 def scale_out_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--workers", type=click.IntRange(min=1), help="Local processes (default: all cores)."),
+        click.option("--workers", type=click.IntRange(min=1), help="Scenarios solved side by side, one core each (default: all cores; with --workers 1, and by default on mid-size models such as the reference dataset, one at a time on every core)."),
         click.option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (needs capopt[distributed])."),
         click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per scenario (one solved again from a better plan, as the notes say, takes up to twice that)."),
         click.option("--gap", type=click.FloatRange(min=0), help="Relative MIP gap per scenario."),
