@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Hashable, Mapping, TypeVar
 
 import pandas as pd
 
@@ -25,6 +25,8 @@ from optimizer.checks.evaluate import fundings, objective_values, service_weight
 from optimizer.result import Result
 from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
 
+
+K = TypeVar("K", bound=Hashable)  # a decision's key: (nation, programme) or (nation, standard)
 logger = logging.getLogger(__name__)
 
 # `decision` comes last so the funding columns keep their places; an adoption row holds the
@@ -216,14 +218,9 @@ def change_table(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, fr
 
 def _funding_rows(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, from_year: int) -> list[tuple]:
     """Change rows of the (nation, programme) pairs whose funding differs."""
-    old, now = previous.funded(), new.funded()
     points = _pair_values(inputs, previous), _pair_values(inputs, new)
     rows = []
-    for key in sorted(set(old) | set(now)):
-        before, after = old.get(key), now.get(key)
-        if before == after:
-            continue
-        change = "added" if before is None else "dropped" if after is None else "moved"
+    for key, before, after, change in _differences(previous.funded(), new.funded()):
         p = inputs.programme_by_id.get(key[1])
         deltas = [points[1].get(key, {}).get(k, 0.0) - points[0].get(key, {}).get(k, 0.0)
                   for k in ("capability", "cost", "risk")]
@@ -232,6 +229,17 @@ def _funding_rows(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, f
             note = "started before the re-plan year"  # only possible through a bad plan
         rows.append((*key, p.sharing if p else "", change, before, after, *deltas, note, FUNDING))
     return rows
+
+
+def _differences(old: Mapping[K, int], now: Mapping[K, int]) -> list[tuple[K, int | None, int | None, str]]:
+    """(key, year before, year after, "added" | "dropped" | "moved") for every key whose year
+    differs between two plans' decisions (fundings' start years, adoptions' years)."""
+    out = []
+    for key in sorted(set(old) | set(now)):
+        before, after = old.get(key), now.get(key)
+        if before != after:
+            out.append((key, before, after, "added" if before is None else "dropped" if after is None else "moved"))
+    return out
 
 
 def _adoption_rows(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, from_year: int) -> list[tuple]:
@@ -243,14 +251,9 @@ def _adoption_rows(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, 
     depend on adoptions (0); `cost_delta` is the adoption cost inside the horizon, new minus
     previous; the note gives the interoperability it moves.
     """
-    old, now = previous.adoptions, new.adoptions
     worth = _adoption_values(inputs, previous), _adoption_values(inputs, new)
     rows = []
-    for key in sorted(set(old) | set(now)):
-        before, after = old.get(key), now.get(key)
-        if before == after:
-            continue
-        change = "added" if before is None else "dropped" if after is None else "moved"
+    for key, before, after, change in _differences(previous.adoptions, new.adoptions):
         was, will = worth[0].get(key, (0.0, 0.0)), worth[1].get(key, (0.0, 0.0))
         cost, points = will[0] - was[0], will[1] - was[1]
         if key[1] not in inputs.standard_by_id or key[0] not in inputs.nation_by_code:

@@ -15,19 +15,6 @@ from optimizer.errors import EXIT_CODES
 from tests.optimizer.conftest import make_inputs, nation, programme
 
 
-@pytest.fixture()
-def book(tmp_path: Path) -> Path:
-    """Two allies, two programmes; budget 10 a year: a plan exists and is easy to check."""
-    inputs = make_inputs(
-        first_year=2030, last_year=2032, nations=[nation("AAA"), nation("BBB")], budgets=10.0,
-        programmes=[programme("P1", cost=6), programme("P2", cost=6, duration=2)],
-        values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
-    )
-    path = tmp_path / "book.xlsx"
-    write_inputs(inputs, path)
-    return path
-
-
 def run(*args: str):
     return CliRunner().invoke(cli.main, list(args), catch_exceptions=False)
 
