@@ -731,7 +731,7 @@ def check_from_year(from_year: int, settings: Any) -> None:
               help="Last year's plan workbook (written by capopt).")
 @click.option("--from-year", required=True, type=int, help="First year that may still change.")
 @click.option("--stability-weight", default=1.0, show_default=True, type=click.FloatRange(min=0),
-              help="Objective units a change must buy: charged per programme dropped, added or moved.")
+              help="Objective units a change must buy: charged per programme funding or standard adoption dropped, added or moved.")
 @click.option("--point", type=click.IntRange(min=1), help="If --previous is a Pareto front: the point to start from.")
 @output_option("replan.xlsx")
 @click.option("--objective", type=click.Choice(["lexicographic", "weighted"]), help="How objectives combine.")

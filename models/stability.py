@@ -10,10 +10,14 @@ and the change count:
   plan's, and a started joint programme's past payments are the previous plan's whenever
   they still add up to its (possibly re-estimated) cost in that year;
 * every (nation, programme) the previous plan funds from Y on counts 1 change if the new
-  plan drops or moves it, every one it does not fund counts 1 if the new plan adds it.
+  plan drops or moves it, every one it does not fund counts 1 if the new plan adds it;
+* every (nation, standard) adoption likewise: a planner acts on an adoption dropped or
+  moved as on a programme (a 30-s reference plan re-planned unchanged at W = 50 dropped
+  four nations' FMN adoptions for 10 of cost while they were not charged).
 
 The change indicators are linear in the start binaries and exact: a funding's starts sum
-to at most 1 (family 1), so "not started in t0" is `1 − x[n,p,t0]` and "added" is `Σ_t x`.
+to at most 1 (family 1), so "not started in t0" is `1 − x[n,p,t0]` and "added" is `Σ_t x`;
+a nation adopts a standard at most once (`once_adoption`, family 1), so the same holds for `a[n,s,t]`.
 """
 
 from __future__ import annotations
@@ -45,7 +49,9 @@ def add_plan_stability(
                                  summing to cost_p[τ−t0]:  f[n,p,τ] = previous f[n,p,τ]
     plan_change[n,p]             previous start t0 ≥ Y:  1 − x[n,p,t0]  (1 if t0 is not allowed)
                                  otherwise:              Σ_{t≥Y} x[n,p,t]
-    plan_changes = Σ plan_change;  stability_penalty = W · plan_changes
+    plan_adoption_change[n,s]    the same for adoptions: previous year t0 ≥ Y: 1 − a[n,s,t0];
+                                 otherwise Σ_{t≥Y} a[n,s,t]
+    plan_changes = Σ plan_change + Σ plan_adoption_change;  stability_penalty = W · plan_changes
     (x is w for joint programmes.) The previous plan's decisions on ids the inputs do not
     know cannot be kept; they count as constant changes.
     """
@@ -56,12 +62,16 @@ def add_plan_stability(
     _freeze_adoptions(m, previous, from_year)
     _freeze_payments(m, inputs, previous, from_year)
     changes = change_terms(m, inputs, previous, from_year)
+    adoptions = adoption_change_terms(m, inputs, previous, from_year)
     m.plan_change = pyo.Expression(
         list(changes), initialize={key: linear(terms, const) for key, (terms, const) in changes.items()}
     )
+    m.plan_adoption_change = pyo.Expression(
+        list(adoptions), initialize={key: linear(terms, const) for key, (terms, const) in adoptions.items()}
+    )
+    every = [*changes.values(), *adoptions.values()]
     m.plan_changes = pyo.Expression(
-        expr=linear([t for terms, _ in changes.values() for t in terms],
-                    sum(const for _, const in changes.values()))
+        expr=linear([t for terms, _ in every for t in terms], sum(const for _, const in every))
     )
     m.stability_penalty = pyo.Expression(expr=float(weight) * m.plan_changes)
     forget_lookups(m)
@@ -164,4 +174,28 @@ def change_terms(
             added = [(1.0, x) for t, x in funding(m, n, p.id) if t >= from_year]
             if added:
                 out[n, p.id] = (added, 0.0)
+    return out
+
+
+def adoption_change_terms(
+    m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, from_year: int
+) -> dict[tuple[str, str], tuple[list[Term], float]]:
+    """(nation, standard) -> (terms, constant) of its adoption's change indicator: as for a
+    funding, 1 − a[n,s,t0] for a previous adoption in t0 ≥ Y (1 if that year is no longer
+    possible or the standard is gone), Σ_{t≥Y} a[n,s,t] for one the previous plan lacks.
+    Adoptions before Y are frozen (`_freeze_adoptions`): never a change."""
+    out: dict[tuple[str, str], tuple[list[Term], float]] = {}
+    years: dict[tuple[str, str], list[tuple[int, object]]] = defaultdict(list)
+    for (n, sid, t), a in m.adopts.items():
+        years[n, sid].append((t, a))
+    for (n, sid), t0 in previous.adoptions.items():
+        if t0 < from_year:
+            continue
+        kept = [(-1.0, a) for t, a in years.get((n, sid), []) if t == t0]
+        out[n, sid] = (kept, 1.0)
+    for (n, sid), options in years.items():
+        if (n, sid) not in previous.adoptions:
+            added = [(1.0, a) for t, a in options if t >= from_year]
+            if added:
+                out[n, sid] = (added, 0.0)
     return out

@@ -59,13 +59,13 @@ class ReplanResult:
 
     @property
     def charged_change_count(self) -> int:
-        """The changes the stability penalty charged: programme fundings only
-        (models.stability counts no adoption), so W × this is what the plan paid."""
-        return count_changes(self.changes, FUNDING)
+        """The changes the stability penalty charged — every one listed, fundings and
+        adoptions alike (models.stability) — so W × this is what the plan paid."""
+        return self.change_count
 
     @property
     def adoption_change_count(self) -> int:
-        """Standard adoptions added, dropped or moved (listed and counted, never charged)."""
+        """Standard adoptions added, dropped or moved (charged like fundings)."""
         return count_changes(self.changes, ADOPTION)
 
     def summary_rows(self) -> list[tuple[str, object]]:
@@ -148,10 +148,6 @@ def replan(
                          gap=gap)
     changes = change_table(inputs, previous, result.decisions, from_year)
     deltas = objective_deltas(inputs, known, result.objectives)
-    adopted = count_changes(changes, ADOPTION)
-    if adopted:
-        notes.append(f"{adopted} standard adoption change(s) are listed and counted but not charged "
-                     "by the stability weight, which charges programme fundings only")
     logger.info("re-plan from %d: %d change(s)", from_year, count_changes(changes))
     return ReplanResult(result, previous, from_year, stability_weight, changes, deltas, notes)
 

@@ -112,3 +112,19 @@ def test_a_re_estimated_cost_leaves_the_past_split_free(caplog) -> None:
 def test_unknown_previous_programmes_are_constant_changes() -> None:
     m, _ = _solve(10.0, _previous(P=2031, GONE=2031))
     assert pyo.value(m.plan_change["A", "GONE"]) == 1 and pyo.value(m.plan_changes) == 1
+
+
+def test_an_adoption_dropped_or_added_is_one_change_each() -> None:
+    """Adoptions count like fundings: S adopted in 2031 by the previous plan and dropped is 1
+    change; T adopted where the previous plan had none is 1 more; before Y nothing counts."""
+    inputs = _inputs(standards=[standard("S", 1.0), standard("T", 1.0)])
+    m = build_model(inputs)
+    previous = PlanDecisions(national={}, joint={}, payments={}, adoptions={("A", "S"): 2031})
+    add_plan_stability(m, inputs, previous, 1.0, 2031)
+    for (n, s, t), a in m.adopts.items():
+        a.fix(1.0 if (s, t) == ("T", 2032) else 0.0)
+    assert pyo.value(m.plan_adoption_change["A", "S"]) == 1
+    assert pyo.value(m.plan_adoption_change["A", "T"]) == 1
+    m.adopts["A", "S", 2031].fix(1.0)
+    m.adopts["A", "T", 2032].fix(0.0)
+    assert pyo.value(m.plan_adoption_change["A", "S"]) == 0 and pyo.value(m.plan_adoption_change["A", "T"]) == 0
