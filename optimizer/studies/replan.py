@@ -3,10 +3,10 @@
 `replan(scenario, previous, from_year, stability_weight)` turns the previous plan's
 fundings that started before `from_year` into `fund` commitments with their start year,
 freezes the rest of the past (models.stability, family 14) and charges `stability_weight`
-per change from `from_year` on — a programme dropped, added or moved, counted per
-(nation, programme) — to every objective the run optimises (see docs/robust.md). The
-result lists every change and what it buys: programme fundings and standard adoptions
-(adopted, dropped or moved) alike, although the penalty charges only the fundings.
+per change from `from_year` on — a programme funding or a standard adoption dropped,
+added or moved, counted per (nation, programme) and per (nation, standard) — to every
+objective the run optimises (see docs/robust.md). The result lists every change and what
+it buys.
 """
 
 from __future__ import annotations
