@@ -393,13 +393,16 @@ def write_flexibility_workbook(
     charts = []
     if percent_columns and not worth_table.is_empty:
         charts.append(_lever_worth_chart(worth_table, percent_columns, levers[0]))
+    # "gain %" is signed better-positive, the bullets above it in the objective's own sign:
+    # the header says which, so "cost +7.6 % (worse)" beside "-7.6 %" reads as one fact
+    better = {c: c.replace(" gain %", " % better") for c in percent_columns}
     write_study_dashboard(
         dashboard,
         _titled("Value of flexibility", summary),
         headline,
         findings,
-        core[glance],
-        {levers[0]: MONEY} | {c: SHARE for c in percent_columns},
+        core[glance].rename(columns=better),
+        {levers[0]: MONEY} | {better[c]: SHARE for c in percent_columns},
         charts,
         label,
     )

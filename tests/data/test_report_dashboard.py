@@ -585,6 +585,9 @@ def test_the_flexibility_dashboard_names_the_levers_not_proven(tmp_path):
     assert lines == ["• not proven within the gap target: flexible (feasible, within 2.13 % on capability) "
                      "(a lever's worth is exact only where both plans are proven; see Solves)"]
     assert [c.value for c in wb["Solves"][1]][:3] == ["lever", "status", "gap"]
+    # the At a glance table's percentages are signed better-positive, and say so
+    texts = {v for row in wb["Dashboard"].iter_rows(values_only=True) for v in row if isinstance(v, str)}
+    assert "flexible % better" in texts and "flexible gain %" not in texts
     assert wb["Solves"]["C3"].number_format == "0.0%"
 
 
