@@ -40,7 +40,7 @@ class Bounds:
         if self.objectives == 2 and self.payoff_proven:
             auto = "payoff table (the exact nadir with two objectives)"
         elif self.objectives == 2:
-            auto = "payoff table, not solved to optimality (so not the exact nadir: may miss efficient plans)"
+            auto = "payoff table, not solved to optimality: not the exact nadir, may miss efficient plans"
         elif not self.exact:
             auto = "payoff table's worst values (grid mode: may miss efficient plans with 3+ objectives)"
         elif self.safe:
