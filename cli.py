@@ -446,6 +446,8 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
     nadir_map = parse_pairs(nadir, "--nadir", "cost=5000")
     if nadir_map:
         check_objective_names(list(nadir_map), scenario.inputs, "--nadir")
+    if points is not None and (exact if exact is not None else scenario.inputs.settings.pareto_exact):
+        click.echo("note: --points is ignored in exact mode: every whole level is a grid level", err=True)
     front = scenario.pareto(
         objectives=names, points=points, exact=exact, nadir=nadir_map, time_limit=time_limit,
         point_time_limit=point_time_limit, threads=threads, solver=solver, workers=workers,

@@ -230,3 +230,12 @@ def test_strategy_is_applied_and_recorded_in_the_summary(tmp_path, book, strateg
 def test_unknown_strategy_is_a_usage_error(book, tmp_path):
     result = run("solve", str(book), "-o", str(tmp_path / "x.xlsx"), "--strategy", "fastest")
     assert result.exit_code == 2 and "--strategy" in result.output
+
+
+def test_points_ignored_by_an_exact_front_are_said_to_be(tmp_path, book):
+    result = run("pareto", str(book), "--objectives", "capability,cost", "--exact", "--points", "5",
+                 "-o", str(tmp_path / "front.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert "note: --points is ignored in exact mode" in result.output
+    quiet = run("pareto", str(book), "--objectives", "capability,cost", "--exact", "-o", str(tmp_path / "f2.xlsx"))
+    assert "--points is ignored" not in quiet.output
