@@ -27,7 +27,7 @@ from data.validate import RawSheet, is_blank, show
 
 log = logging.getLogger(__name__)
 
-PLAN_SHEETS = ("Summary", "Plan", "Contributions", "Standards")
+PLAN_SHEETS = ("Summary", "Plan", "Contributions", "Standards", "Pareto")  # Pareto: fronts only
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "Plan": ("nation", "programme", "sharing", "start_year"),
     "Contributions": ("programme", "nation", "year", "payment"),
@@ -48,6 +48,21 @@ class PlanBook:
         """The input workbook the plan was made from (Summary `input_file`), if recorded."""
         value = self.summary.get("input_file")
         return str(value).strip() if isinstance(value, str) and value.strip() else None
+
+    @property
+    def front_points(self) -> list[int] | None:
+        """A front workbook's points, from its Pareto sheet (None for a plain plan). A point
+        that funds nothing has no Plan rows, so the Plan sheet alone loses it: the "do
+        nothing" end of a front could not be chosen with --point."""
+        raw = self.sheets.get("Pareto")
+        if raw is None or not raw.rows:
+            return None
+        header = [normalise_name(str(v)) if not is_blank(v) else "" for v in raw.rows[0][1]]
+        if "point" not in header:
+            return None
+        j = header.index("point")
+        return sorted({p for _, values in raw.rows[1:] if j < len(values)
+                       for p in [_whole(values[j])] if p is not None})
 
     @property
     def input_sha256(self) -> str | None:
@@ -186,10 +201,12 @@ class _Decoder:
         return self._chosen_point(rows, raw.title)
 
     def _chosen_point(self, rows: list[_Row], sheet: str) -> list[_Row]:
-        """Rows of the chosen Pareto point (a plain plan has no `point` column)."""
-        if not rows or "point" not in rows[0].values:
+        """Rows of the chosen Pareto point (a plain plan has no `point` column and no
+        Pareto sheet). The points are the Pareto sheet's where it exists."""
+        front = self.book.front_points
+        if front is None and (not rows or "point" not in rows[0].values):
             return rows
-        points = sorted({_whole(r.values["point"]) for r in rows} - {None})  # type: ignore[type-var]
+        points = front if front is not None else sorted({_whole(r.values["point"]) for r in rows} - {None})  # type: ignore[type-var]
         if self.point is None:
             self.error(None, "", f"holds {len(points)} plans (a Pareto front)",
                        f"expected a plan workbook, or a point to choose: one of {points}", sheet)

@@ -162,3 +162,21 @@ def test_an_unknown_id_is_reported_once_per_sheet_with_a_count(tmp_path, inputs)
         ("Summary: the plan was made from old.xlsx (SHA-256 ff00…), not from new.xlsx — expected the input "
         "workbook the plan was made from (--book)"),
     ]
+
+
+def test_a_front_point_that_funds_nothing_can_be_chosen(tmp_path, inputs) -> None:
+    """The "do nothing" end of a front has no Plan rows: reading points from the Plan sheet
+    lost it ("has no point 4 — expected one of [1, 2, 3]" for a 4-point front)."""
+    from optimizer import Scenario
+
+    front = Scenario(inputs).pareto(objectives=["capability", "cost"], points=3, exact=False, time_limit=60,
+                                    threads=1)
+    empty = [i for i, pt in enumerate(front.points_found, start=1) if not pt.decisions.funded()]
+    assert empty, "the cheapest point of this front funds nothing"
+    path = front.to_excel(tmp_path / "front.xlsx")
+    book = load_plan_book(path)
+    assert book.front_points == list(range(1, len(front.points_found) + 1))
+    chosen = read_plan(path, inputs, point=empty[0])
+    assert chosen.funded() == {} and chosen.adoptions == {}
+    with pytest.raises(InputError, match=f"holds {len(front.points_found)} plans"):
+        read_plan(path, inputs)
