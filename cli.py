@@ -213,11 +213,16 @@ def validate(book: str | None) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False), callback=xlsx_output)
+@click.option("--force", is_flag=True, help="Replace PATH if it exists (its data is lost).")
 @handle_errors
-def template(path: str) -> None:
+def template(path: str, force: bool) -> None:
     """Write a blank input workbook to fill in, with a data dictionary and drop-downs."""
     from data.template import write_template
 
+    if Path(path).exists() and not force:
+        # `template my.xlsx` typed for `validate my.xlsx` wiped a filled-in workbook
+        raise click.BadParameter(f"{path} exists and would be replaced by a blank workbook — "
+                                 "expected a new file name, or --force to replace it", param_hint="PATH")
     written = write_output(lambda p: write_template(p), path)
     click.echo(f"Blank input workbook written to {written}")
 
@@ -435,7 +440,8 @@ def len_found(stats: Any) -> int:
 def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | None, points: int | None,
            exact: bool | None, nadir: tuple[str, ...], point_time_limit: float | None, plot: str | None,
            time_limit: float | None, threads: int | None, workers: int, solver: str) -> None:
-    """Exact Pareto front of two or more objectives (AUGMECON2), with plans and core index."""
+    """Pareto front of two or more objectives (AUGMECON2), with plans and core index: a grid of
+    --points levels by default, every non-dominated plan with --exact."""
     console: Console = ctx.obj["console"]
     scenario = load_scenario(book)
     names = [o.strip() for o in objectives.split(",")] if objectives else None

@@ -239,3 +239,22 @@ def test_points_ignored_by_an_exact_front_are_said_to_be(tmp_path, book):
     assert "note: --points is ignored in exact mode" in result.output
     quiet = run("pareto", str(book), "--objectives", "capability,cost", "--exact", "-o", str(tmp_path / "f2.xlsx"))
     assert "--points is ignored" not in quiet.output
+
+
+def test_template_never_replaces_an_existing_workbook_unless_forced(tmp_path, book):
+    """`capopt template my.xlsx` typed for `validate my.xlsx` wiped a filled-in workbook."""
+    before = digest(book)
+    refused = run("template", str(book))
+    assert refused.exit_code == 2 and "exists and would be replaced" in refused.output
+    assert digest(book) == before
+    forced = run("template", str(book), "--force")
+    assert forced.exit_code == 0 and digest(book)[0] != before[0]
+
+
+def test_a_front_records_its_input_file_for_stress_and_replan(tmp_path, book):
+    out = tmp_path / "front.xlsx"
+    assert run("pareto", str(book), "--objectives", "capability,cost", "--points", "3", "-o", str(out)).exit_code == 0
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(out)["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["input_file"] == str(book)
+    stressed = run("stress", str(out), "--point", "1", "--samples", "20", "-o", str(tmp_path / "s.xlsx"))
+    assert stressed.exit_code == 0, stressed.output

@@ -223,6 +223,7 @@ class Front:
             rows.append(("solver_options", self.solver_options))
         rows += [
             ("input_sha256", source.sha256 if source else ""),
+            ("input_file", source.path if source else ""),  # what stress and replan read it against
             ("tool_version", tool_version()),
             ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()),
         ]
