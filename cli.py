@@ -779,6 +779,7 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
         weights=weight_map, time_limit=time_limit, gap=gap, threads=threads, solver=solver,
         progress=None if console.quiet else solve_progress(console), stream_log=ctx.obj["verbose"] > 0,
         log_file=log_file, highs_options=highs_map,
+        previous_source=str(previous_plan) + (f" (point {point})" if point is not None else ""),
     )
     console.end_live()
     written = write_output(outcome.to_excel, output)

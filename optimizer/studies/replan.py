@@ -51,6 +51,7 @@ class ReplanResult:
     changes: pd.DataFrame
     objective_deltas: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    previous_source: str = ""  # where the previous plan came from: its file (and front point)
 
     @property
     def change_count(self) -> int:
@@ -74,6 +75,8 @@ class ReplanResult:
             ("stability_weight", self.stability_weight),
             ("changes", self.change_count),
         ]
+        if self.previous_source:
+            rows.append(("previous_plan", self.previous_source))
         return rows + [("note", n) for n in self.notes]
 
     def to_excel(self, path: str | Path) -> Path:
@@ -114,6 +117,7 @@ def replan(
     stream_log: bool = False,
     log_file: str | None = None,
     highs_options: Mapping[str, object] | None = None,
+    previous_source: str = "",
 ) -> ReplanResult:
     """Solve `scenario` again from `from_year`, keeping `previous`'s past and penalising churn.
 
@@ -149,7 +153,7 @@ def replan(
     changes = change_table(inputs, previous, result.decisions, from_year)
     deltas = objective_deltas(inputs, known, result.objectives)
     logger.info("re-plan from %d: %d change(s)", from_year, count_changes(changes))
-    return ReplanResult(result, previous, from_year, stability_weight, changes, deltas, notes)
+    return ReplanResult(result, previous, from_year, stability_weight, changes, deltas, notes, previous_source)
 
 
 def _known_part(inputs: Inputs, previous: PlanDecisions) -> tuple[PlanDecisions, list[str]]:

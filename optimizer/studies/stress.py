@@ -429,7 +429,10 @@ def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = 
         except InputError as exc:
             problems += _in_file(exc.problems, book.path)
             continue
-        plans.append(StressPlan(label, decisions, book.path, _whole(book.summary.get("robust_overruns"))))
+        # a front's point is part of where the plan came from (two points' stress workbooks
+        # were otherwise told apart by nothing)
+        where = f"{book.path} (point {point})" if point is not None and book.front_points is not None else book.path
+        plans.append(StressPlan(label, decisions, where, _whole(book.summary.get("robust_overruns"))))
     if problems:
         raise InputError(problems)
     return plans, warnings

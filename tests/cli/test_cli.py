@@ -258,3 +258,21 @@ def test_a_front_records_its_input_file_for_stress_and_replan(tmp_path, book):
     assert summary["input_file"] == str(book)
     stressed = run("stress", str(out), "--point", "1", "--samples", "20", "-o", str(tmp_path / "s.xlsx"))
     assert stressed.exit_code == 0, stressed.output
+
+
+def test_replan_and_stress_record_the_front_point_they_used(tmp_path, book):
+    """Two stress or re-plan workbooks of different points of one front were told apart by nothing."""
+    front = tmp_path / "front.xlsx"
+    assert run("pareto", str(book), "--objectives", "capability,cost", "--points", "3", "-o", str(front)).exit_code == 0
+
+    def summary(path):
+        return {r[0]: r[1] for r in openpyxl.load_workbook(path)["Summary"].iter_rows(min_row=2, values_only=True)}
+
+    new = tmp_path / "new.xlsx"
+    replanned = run("replan", str(book), "--previous", str(front), "--point", "1", "--from-year", "2031",
+                    "-o", str(new))
+    assert replanned.exit_code == 0, replanned.output
+    assert summary(new)["previous_plan"] == f"{front} (point 1)"
+    stressed = tmp_path / "stress.xlsx"
+    assert run("stress", str(front), "--point", "2", "--samples", "20", "-o", str(stressed)).exit_code == 0
+    assert summary(stressed)["plan_file"] == f"{front} (point 2)"
