@@ -149,6 +149,10 @@ class Result:
             ("created_at", self.created_at),
             ("currency", self.inputs.settings.currency),
         ]
+        partners = [n.code for n in self.inputs.nations if n.role == "partner"]
+        if partners:  # MODEL.md: ALLIANCE targets count allies; the objectives count everyone
+            rows.append(("alliance_rows", "the Capability sheets' ALLIANCE rows count allies only (MODEL.md's "
+                         f"ALLIANCE targets); the capability objective also counts partners {', '.join(partners)}"))
         if any(self.inputs.robust_overruns(n.code) for n in self.inputs.nations):
             rows.append(("robust_overruns", self.inputs.settings.robust_overruns))
             own = [f"{n.code}={n.robust_overruns}" for n in self.inputs.nations if n.robust_overruns is not None]

@@ -191,3 +191,14 @@ def test_stages_the_time_never_reached_are_rows_too():
     assert rows["stage_3"] == "cost: not_reached, no time was left"
     assert rows["mip_gap"] == 0.0
     assert cut.not_optimised == ["capability", "cost"] and result.not_optimised == []
+
+
+def test_a_plan_with_partners_says_whom_the_alliance_rows_count():
+    """The capability objective counts partners; the Capability sheets' ALLIANCE rows (MODEL.md's
+    ALLIANCE targets) count allies only. A planner reconciling the two found 6 points missing."""
+    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("A"), nation("Z", role="partner")],
+                         budgets=10.0, programmes=[programme("J", cost=4, sharing="joint")],
+                         values={("J", "air"): 2.0})
+    rows = dict(Scenario(inputs).solve(time_limit=30, gap=0.0).summary_rows())
+    assert "count allies only" in rows["alliance_rows"] and rows["alliance_rows"].endswith("partners Z")
+    assert "alliance_rows" not in dict(Scenario(two_programmes()).solve(time_limit=30, gap=0.0).summary_rows())
