@@ -75,19 +75,17 @@ def percent_up(fraction: float) -> str:
     return f"{hundredths / 100:.2f}".rstrip("0").rstrip(".") + " %"
 
 
+# `stage_N` statuses of a stage that found no plan (not_reached: the run stopped before it)
+_NO_PLAN = ("no_solution", "infeasible", "not_reached")
+
+
 def last_objective(summary: Mapping[str, object]) -> str | None:
     """The objective the reported gap belongs to: the last `stage_N` row with a plan, if any.
 
-    A stage that found no plan in the time left ("cost: no_solution, None", as a 60-s
-    robust run's cost stage) reports nothing: the gap is the stage's before it."""
-    stages = sorted(
-        (int(key[6:]), str(value))
-        for key, value in summary.items()
-        if key.startswith("stage_") and key[6:].isdigit() and not _without_plan(str(value))
-    )
-    if not stages:
-        return None
-    return stages[-1][1].split(": ", 1)[0].strip() or None
+    A stage that found no plan in the time left ("cost: no_solution, …", as a 60-s robust
+    run's cost stage) reports nothing: the gap is the stage's before it."""
+    solved = [name for name, status, _ in _stage_rows(summary) if status not in _NO_PLAN]
+    return (solved[-1].strip() or None) if solved else None
 
 
 def _stage_rows(summary: Mapping[str, object]) -> list[tuple[str, str, float | None]]:
@@ -109,7 +107,7 @@ def _not_optimised(summary: Mapping[str, object]) -> str:
     """'; cost not optimised: …' for the stages after the last one with a plan that found
     none: the time ran out before them, and the plan is the earlier stage's for them."""
     stages = _stage_rows(summary)
-    solved = [i for i, (_, status, _) in enumerate(stages) if status not in ("no_solution", "infeasible", "not_reached")]
+    solved = [i for i, (_, status, _) in enumerate(stages) if status not in _NO_PLAN]
     # the run stops at the first stage without a plan: later ones are in the priority row only
     order = [n.strip() for n in str(summary.get("priority", "")).split(",") if n.strip()] or [n for n, _, _ in stages]
     after = order[solved[-1] + 1:] if solved else []
@@ -128,12 +126,6 @@ def _earlier_proof(summary: Mapping[str, object], last: str | None) -> str:
     return "; " + ", ".join(
         f"{name} was proven {'optimal' if gap <= 0 else f'within {percent_up(gap)}'}" for name, gap in proofs
     )
-
-
-def _without_plan(stage: str) -> bool:
-    """Whether a `stage_N` row ("name: status, value") says the stage found no plan."""
-    status = stage.split(": ", 1)[-1].split(",", 1)[0].strip()
-    return status in ("no_solution", "infeasible", "not_reached")
 
 
 def _sense(objective: str | None) -> str:

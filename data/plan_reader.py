@@ -125,6 +125,7 @@ class _Decoder:
 
     def __init__(self, book: PlanBook, inputs: Inputs, point: int | None):
         self.book, self.inputs, self.point = book, inputs, point
+        self.front = book.front_points  # read once, not per plan sheet
         self.problems: list[Problem] = []
         # (sheet, column, id) -> [index of its problem, further rows naming it]
         self.unknown: dict[tuple[str, str, str], list[int]] = {}
@@ -203,7 +204,7 @@ class _Decoder:
     def _chosen_point(self, rows: list[_Row], sheet: str) -> list[_Row]:
         """Rows of the chosen Pareto point (a plain plan has no `point` column and no
         Pareto sheet). The points are the Pareto sheet's where it exists."""
-        front = self.book.front_points
+        front = self.front
         if front is None and (not rows or "point" not in rows[0].values):
             return rows
         points = front if front is not None else sorted({_whole(r.values["point"]) for r in rows} - {None})  # type: ignore[type-var]

@@ -153,6 +153,18 @@ def _freeze_payments(m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisio
     )
 
 
+def _dropped_or_moved(options: list[tuple[int, object]], previous_year: int) -> tuple[list[Term], float]:
+    """A decision previously taken in `previous_year` ≥ Y, from its yearly binaries (at most
+    one is 1): `1 − v[previous_year]` (1 if that year is no longer possible)."""
+    return [(-1.0, v) for t, v in options if t == previous_year], 1.0
+
+
+def _added(options: list[tuple[int, object]], from_year: int) -> tuple[list[Term], float] | None:
+    """A decision not taken before: `Σ_{t≥Y} v[t]` (None when it cannot be taken from Y on)."""
+    added = [(1.0, v) for t, v in options if t >= from_year]
+    return (added, 0.0) if added else None
+
+
 def change_terms(
     m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, from_year: int
 ) -> dict[tuple[str, str], tuple[list[Term], float]]:
@@ -165,37 +177,28 @@ def change_terms(
         if pid not in inputs.programme_by_id or n not in inputs.nation_by_code:
             out[n, pid] = ([], 1.0)
             continue
-        kept = [(-1.0, x) for t, x in funding(m, n, pid) if t == t0]
-        out[n, pid] = (kept, 1.0)
+        out[n, pid] = _dropped_or_moved(list(funding(m, n, pid)), t0)
     for p in inputs.programmes:
         for n in m.eligible[p.id]:
-            if (n, p.id) in funded:
-                continue
-            added = [(1.0, x) for t, x in funding(m, n, p.id) if t >= from_year]
-            if added:
-                out[n, p.id] = (added, 0.0)
+            if (n, p.id) not in funded and (added := _added(list(funding(m, n, p.id)), from_year)):
+                out[n, p.id] = added
     return out
 
 
 def adoption_change_terms(
     m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, from_year: int
 ) -> dict[tuple[str, str], tuple[list[Term], float]]:
-    """(nation, standard) -> (terms, constant) of its adoption's change indicator: as for a
-    funding, 1 − a[n,s,t0] for a previous adoption in t0 ≥ Y (1 if that year is no longer
-    possible or the standard is gone), Σ_{t≥Y} a[n,s,t] for one the previous plan lacks.
-    Adoptions before Y are frozen (`_freeze_adoptions`): never a change."""
+    """(nation, standard) -> (terms, constant) of its adoption's change indicator, as for a
+    funding (1 if the standard is gone). Adoptions before Y are frozen
+    (`_freeze_adoptions`): never a change."""
     out: dict[tuple[str, str], tuple[list[Term], float]] = {}
     years: dict[tuple[str, str], list[tuple[int, object]]] = defaultdict(list)
     for (n, sid, t), a in m.adopts.items():
         years[n, sid].append((t, a))
     for (n, sid), t0 in previous.adoptions.items():
-        if t0 < from_year:
-            continue
-        kept = [(-1.0, a) for t, a in years.get((n, sid), []) if t == t0]
-        out[n, sid] = (kept, 1.0)
-    for (n, sid), options in years.items():
-        if (n, sid) not in previous.adoptions:
-            added = [(1.0, a) for t, a in options if t >= from_year]
-            if added:
-                out[n, sid] = (added, 0.0)
+        if t0 >= from_year:
+            out[n, sid] = _dropped_or_moved(years.get((n, sid), []), t0)
+    for key, options in years.items():
+        if key not in previous.adoptions and (added := _added(options, from_year)):
+            out[key] = added
     return out

@@ -83,8 +83,7 @@ def _match_sheets(sheets: Sequence[RawSheet], check: _Check) -> dict[str, RawShe
 def _report_sheet_names(strays: Mapping[str, str], found: Mapping[str, RawSheet], check: _Check) -> None:
     """Missing required sheets and ignored strays, linked where a stray is probably the
     missing sheet misnamed: one message that says what to rename, not two unrelated ones."""
-    absent = [s for s in SHEETS if s.required and s.name not in found]
-    absent += [s for s in SHEETS if not s.required and s.name not in found]
+    absent = sorted((s for s in SHEETS if s.name not in found), key=lambda s: not s.required)  # required first
     meant = _likely_meant(strays, [s.name for s in absent])
     by_stray = {title: name for name, title in meant.items()}
     for schema in absent:
@@ -168,8 +167,7 @@ def _report_columns(sheet: str, header_row: int, schema: SheetSchema, index: Map
                     strays: Mapping[int, str], check: _Check) -> None:
     """Missing required columns and ignored headers, linked where a header is probably the
     missing column misspelt: the error then names that header's cell, where the fix is."""
-    absent = [c for c in schema.columns if c.required and c.name not in index]
-    absent += [c for c in schema.columns if not c.required and c.name not in index]
+    absent = sorted((c for c in schema.columns if c.name not in index), key=lambda c: not c.required)
     meant = _likely_meant(strays, [c.name for c in absent])
     by_stray = {j: name for name, j in meant.items()}
     for column in absent:

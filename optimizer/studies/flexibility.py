@@ -160,12 +160,6 @@ def _lever_count(point: SweepPoint) -> int:
 
 
 def _lever_fits(donor: SweepPoint, point: SweepPoint) -> bool:
-    """Whether `donor`'s plan is a plan of `point`."""
-    return _levers_within(donor.name, point.name)
-
-
-def _levers_within(smaller: str, larger: str) -> bool:
-    """Whether every plan of setting `smaller` is a plan of `larger`: it uses no lever
-    `larger` lacks. Free starts only add start years; carry-over and borrowing only loosen
-    the balances."""
-    return all(mine <= theirs for mine, theirs in zip(COMBOS[smaller], COMBOS[larger]))
+    """Whether `donor`'s plan is a plan of `point`: it uses no lever `point` lacks. Free
+    starts only add start years; carry-over and borrowing only loosen the balances."""
+    return all(mine <= theirs for mine, theirs in zip(COMBOS[donor.name], COMBOS[point.name]))

@@ -319,7 +319,7 @@ def better(a: Any, b: Any, solve_kwargs: dict[str, Any]) -> bool:
     if mode == "weighted":
         score = [weighted_value(r, solve_kwargs) for r in (a, b)]
         return score[0] > score[1] + 1e-6 * max(1.0, abs(score[1]))
-    priority = list(solve_kwargs.get("priority") or s.priority)
+    priority = _priority(s, solve_kwargs)
     for k, name in enumerate(priority):
         x, y = sign(name) * a.objectives[name], sign(name) * b.objectives[name]
         # earlier objectives are held within the tolerance; the last is optimised outright,
@@ -402,7 +402,7 @@ def tolerance_notes(
     settings = solved[0].result.inputs.settings
     if (solve_kwargs.get("objective") or settings.objective) != "lexicographic":
         return []
-    priority = list(solve_kwargs.get("priority") or settings.priority)
+    priority = _priority(settings, solve_kwargs)
     tolerance = settings.lexicographic_tolerance
     notes = []
     for k, point in enumerate(solved):
@@ -422,6 +422,11 @@ def tolerance_notes(
                 )
                 break
     return notes
+
+
+def _priority(settings: Any, solve_kwargs: dict[str, Any]) -> list[str]:
+    """A lexicographic run's order: the run's own, else the Settings sheet's."""
+    return list(solve_kwargs.get("priority") or settings.priority)
 
 
 def _best_donor(points: list[SweepPoint], solve_kwargs: dict[str, Any]) -> SweepPoint | None:
