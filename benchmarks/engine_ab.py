@@ -56,7 +56,8 @@ def run_one(size: str, hard: bool, limit: float, settings: list[str], robust: in
         value = weighted_value(result.objectives)
     gap = "—" if result.gap is None else f"{result.gap:.4%}"  # None: no bound proven
     bound = "—" if result.best_bound is None else f"{result.best_bound:.1f}"
-    print(f"RESULT {value:.1f} gap {gap} bound {bound}", flush=True)
+    print(f"RESULT {value:.1f} gap {gap} bound {bound} status {result.status} solve {result.solve_seconds:.1f} s",
+          flush=True)
     return value
 
 
