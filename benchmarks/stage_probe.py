@@ -1,0 +1,186 @@
+"""The reference dataset's lexicographic stages, solved alone: what would let HiGHS or RENS finish sooner.
+
+    python -m benchmarks.stage_probe dump --out /tmp/stages            # one default run; saves each engine stage
+    python -m benchmarks.stage_probe highs /tmp/stages/stage_1.pkl --seeds 0,1,2 --option presolve=off
+    python -m benchmarks.stage_probe rens /tmp/stages/stage_1.pkl --guide vertex|centre|cuts --seconds 20
+
+`dump` runs the default solve of the bundled dataset once and pickles, for every stage the
+engine solves (capability, then cost), the MIP as the engine's workers receive it
+(`MipArrays`), its start plan and its column groups. The other commands re-solve one stage
+on one thread, with nothing else running, so that a change is judged on the stage itself:
+
+* `highs`: HiGHS's branch-and-bound to the run's 1 % gap from the stage's start plan, once
+  per seed, with the given options (e.g. `presolve=off`); prints seconds, plan and bound.
+* `rens`: the softer RENS (every integer column the guide LP sets to zero fixed, except those
+  the start plan sets to one; the rest free) solved for --seconds, and its plan and own bound.
+  The guide LP is the relaxation's simplex vertex (what the engine uses), the interior-point
+  solution without crossover (the centre of the optimal face: zero only where every optimal
+  LP solution is zero), or the relaxation with the cuts HiGHS's root node found (read
+  through its cut-pool callback, presolve off so that the cuts are in the model's columns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import time
+from pathlib import Path
+
+import numpy as np
+
+from optimizer.solve.engine.problem import MipArrays
+
+RUN_GAP = 0.01  # the default run's mip_gap (WORKBOOK.md Settings)
+
+
+def dump(out: Path) -> None:
+    """Solve the reference dataset once, pickling what each engine stage was given."""
+    import optimizer.solve.engine.engine as engine_module
+    from optimizer import Scenario
+
+    out.mkdir(parents=True, exist_ok=True)
+    original = engine_module.Engine.solve
+    count = [0]
+
+    def recording(self, time_limit, gap, start=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        count[0] += 1
+        with open(out / f"stage_{count[0]}.pkl", "wb") as handle:
+            pickle.dump((self.arrays, start, self.groups), handle)
+        return original(self, time_limit, gap, start, *args, **kwargs)
+
+    engine_module.Engine.solve = recording  # type: ignore[method-assign]
+    result = Scenario.reference().solve()
+    print(f"{count[0]} stages saved in {out}; run {result.status}, gap {result.gap}")
+
+
+def _load(path: Path) -> tuple[MipArrays, np.ndarray | None, object]:
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def _set_start(highs: object, start: np.ndarray | None) -> None:
+    import highspy
+
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = list(start)
+        highs.setSolution(solution)  # type: ignore[attr-defined]
+
+
+def _parse(option: str) -> tuple[str, object]:
+    name, text = option.split("=", 1)
+    for kind in (int, float):
+        try:
+            return name, kind(text)
+        except ValueError:
+            pass
+    return name, {"true": True, "false": False}.get(text, text)
+
+
+def probe_highs(path: Path, seeds: list[int], options: list[str], seconds: float) -> None:
+    """HiGHS alone on the stage, once per seed: the time to the run's gap."""
+    arrays, start, _ = _load(path)
+    for seed in seeds:
+        highs = arrays.highs(threads=1, seed=seed)
+        highs.setOptionValue("time_limit", seconds)
+        highs.setOptionValue("mip_rel_gap", RUN_GAP)
+        for name, value in map(_parse, options):
+            highs.setOptionValue(name, value)
+        _set_start(highs, start)
+        began = time.perf_counter()
+        highs.run()
+        info = highs.getInfo()
+        print(f"seed {seed} {' '.join(options) or '(defaults)'}: {time.perf_counter() - began:.1f} s, "
+              f"plan {info.objective_function_value:,.1f}, bound {info.mip_dual_bound:,.1f}, gap {info.mip_gap:.4f}")
+
+
+def _root_cuts(arrays: MipArrays, start: np.ndarray | None, seconds: float) -> tuple[np.ndarray, ...]:
+    """The cut pool HiGHS's root node ends with (presolve off: in the model's own columns)."""
+    highs = arrays.highs(threads=1)
+    highs.setOptionValue("presolve", "off")
+    highs.setOptionValue("time_limit", seconds)
+    highs.setOptionValue("mip_rel_gap", RUN_GAP)
+    pools: list[tuple[np.ndarray, ...]] = []
+
+    def keep(event: object) -> None:
+        out = event.data_out  # type: ignore[attr-defined]
+        cuts = out.cutpool_num_cut
+        starts = np.array(out.cutpool_start)[: cuts + 1]
+        nonzeros = int(starts[-1]) if cuts else 0
+        pools.append((starts, np.array(out.cutpool_index)[:nonzeros], np.array(out.cutpool_value)[:nonzeros],
+                      np.array(out.cutpool_lower)[:cuts], np.array(out.cutpool_upper)[:cuts]))
+
+    highs.cbMipGetCutPool += keep
+    _set_start(highs, start)
+    highs.run()
+    if not pools:
+        raise SystemExit("HiGHS ended before its root node's cuts (no cut pool)")
+    return pools[-1]
+
+
+def _guide_lp(arrays: MipArrays, start: np.ndarray | None, guide: str) -> np.ndarray:
+    """The LP solution whose zeros the softer RENS fixes."""
+    import highspy
+
+    relaxation = arrays.highs(threads=1, relax=True)
+    if guide == "centre":
+        relaxation.setOptionValue("solver", "ipm")
+        relaxation.setOptionValue("run_crossover", "off")
+    elif guide == "cuts":
+        starts, index, value, lower, upper = _root_cuts(arrays, start, 60.0)
+        infinite = highspy.kHighsInf
+        relaxation.addRows(len(lower), np.where(np.isfinite(lower), lower, -infinite),
+                           np.where(np.isfinite(upper), upper, infinite), len(index),
+                           starts[:-1].astype(np.int32), index.astype(np.int32), value)
+        print(f"{len(lower)} cuts from HiGHS's root node")
+    relaxation.run()
+    print(f"guide LP ({guide}): {relaxation.getInfo().objective_function_value:,.1f}")
+    return np.array(relaxation.getSolution().col_value)
+
+
+def probe_rens(path: Path, guide: str, seconds: float) -> None:
+    """The softer RENS from the guide LP's zeros: its plan and its own bound."""
+    arrays, start, _ = _load(path)
+    x = _guide_lp(arrays, start, guide)
+    fixed = arrays.integer & (x < 1e-6)
+    if start is not None:
+        fixed &= ~(start > 0.5)
+    columns = np.flatnonzero(fixed).astype(np.int32)
+    highs = arrays.highs(threads=1)
+    highs.changeColsBounds(len(columns), columns, np.zeros(len(columns)), np.zeros(len(columns)))
+    highs.setOptionValue("time_limit", seconds)
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    _set_start(highs, start)
+    began = time.perf_counter()
+    highs.run()
+    info = highs.getInfo()
+    free = int(arrays.integer.sum()) - len(columns)
+    print(f"softer RENS ({guide}): {free:,} integer columns free; plan {info.objective_function_value:,.1f}, "
+          f"own bound {info.mip_dual_bound:,.1f}, {time.perf_counter() - began:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    dumping = commands.add_parser("dump")
+    dumping.add_argument("--out", type=Path, required=True)
+    highs = commands.add_parser("highs")
+    highs.add_argument("stage", type=Path)
+    highs.add_argument("--seeds", default="0,1,2")
+    highs.add_argument("--option", action="append", default=[], help="NAME=VALUE (repeatable)")
+    highs.add_argument("--seconds", type=float, default=60.0)
+    rens = commands.add_parser("rens")
+    rens.add_argument("stage", type=Path)
+    rens.add_argument("--guide", choices=("vertex", "centre", "cuts"), default="vertex")
+    rens.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    if args.command == "dump":
+        dump(args.out)
+    elif args.command == "highs":
+        probe_highs(args.stage, [int(s) for s in args.seeds.split(",")], args.option, args.seconds)
+    else:
+        probe_rens(args.stage, args.guide, args.seconds)
+
+
+if __name__ == "__main__":
+    main()
