@@ -152,5 +152,5 @@ def pareto_front(
         time.monotonic() - started, persistent.name, persistent.version, exact, notes, solver_seconds,
         max(workers, 1), persistent.describe_options(), bounds.describe(),
         {name: _sign(name) * float(lv[0]) for name, lv in zip(objectives[1:], levels)}, completeness,
-        bounds.payoff_proven,
+        bounds.payoff_proven, spec.point_gap,
     )
