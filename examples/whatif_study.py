@@ -5,7 +5,12 @@
 
 Solves the base plan once, then one scenario per nation with that nation's budget cut
 (every year), side by side on all local cores, and ranks the nations by the alliance
-capability lost. Writes the ranking to whatif_study.xlsx.
+capability lost. Each solve stops within its gap, so the loss is known only within the
+capability stages' bounds: the ranking gives that range beside the loss
+(`capability_lost_at_least` / `_at_most`), and two nations whose ranges overlap may swap
+places in an exact solve. Writes whatif_study.xlsx: Summary (input hash, tool version,
+the base plan), Ranking and Scenarios (every objective, status and gap of each solve);
+every plan is checked against the model's rules first.
 """
 
 from __future__ import annotations
@@ -15,26 +20,59 @@ import argparse
 import pandas as pd
 
 from data.report import write_tables_workbook
-from optimizer import Scenario, sweep
+from optimizer import Result, Scenario, Sweep, sweep
+from optimizer.checks.verify import assert_valid
 
 
-def rank_cuts(scenario: Scenario, cut: float, time_limit: float, workers: int | None) -> pd.DataFrame:
-    """Capability lost by the alliance when each nation alone loses `cut` of its budget."""
+def capability_bound(result: Result) -> float | None:
+    """The most capability the scenario could reach (its capability stage's proven bound),
+    or None when no stage proved one."""
+    for stage in result.stages:
+        if stage.objective == "capability" and stage.outcome.bound is not None:
+            return float(stage.outcome.bound)
+    return None
+
+
+def solve_cuts(scenario: Scenario, cut: float, time_limit: float, workers: int | None) -> Sweep:
+    """The base plan and one plan per nation with `cut` of its budget gone, side by side."""
     nations = [n.code for n in scenario.inputs.nations]
     scenarios = [scenario] + [scenario.with_budget(scale=1 - cut, nations=[code], name=code) for code in nations]
-    study = sweep(scenarios, workers=workers, time_limit=time_limit)
-    table = study.table.set_index("scenario")
-    base = table.loc[scenario.name, "capability"]
-    ranking = pd.DataFrame(
-        {
-            "nation": nations,
-            "capability": [table.loc[code, "capability"] for code in nations],
-            "status": [table.loc[code, "status"] for code in nations],
-        }
-    )
-    ranking["capability_lost"] = base - ranking["capability"]
-    ranking["share_lost"] = ranking["capability_lost"] / base if base else 0.0
+    return sweep(scenarios, workers=workers, time_limit=time_limit)
+
+
+def rank_cuts(study: Sweep, base_name: str) -> pd.DataFrame:
+    """Capability lost by the alliance when each nation alone loses its budget share, with
+    the range the solves' bounds leave: the base's optimum lies between its plan and its
+    bound, and so does each scenario's."""
+    results = {p.name: p.result for p in study.points}
+    base = results[base_name]
+    if base is None:
+        raise SystemExit(f"the base plan was not solved: {study.points[0].error}")
+    base_plan, base_bound = base.objectives["capability"], capability_bound(base)
+    rows = []
+    for name, result in results.items():
+        if name == base_name or result is None:
+            continue
+        capability, bound = result.objectives["capability"], capability_bound(result)
+        rows.append({
+            "nation": name, "capability": capability, "status": result.status,
+            "capability_lost": base_plan - capability,
+            "share_lost": (base_plan - capability) / base_plan if base_plan else 0.0,
+            "capability_lost_at_least": None if bound is None else base_plan - bound,
+            "capability_lost_at_most": None if base_bound is None else base_bound - capability,
+        })
+    ranking = pd.DataFrame(rows)
     return ranking.sort_values(["capability_lost", "nation"], ascending=[False, True], ignore_index=True)
+
+
+def write_study(path: str, study: Sweep, ranking: pd.DataFrame, cut: float) -> None:
+    """Check every plan against the model's rules, then write Summary, Ranking, Scenarios."""
+    for point in study.points:
+        if point.result is not None:
+            assert_valid(point.result.inputs, point.result.decisions, point.result.objectives)
+    summary = [("study", f"alliance capability lost when one nation's budget is cut by {cut:.0%}"),
+               *study.summary_rows()]
+    write_tables_workbook(path, {"Ranking": ranking, "Scenarios": study.table}, summary=summary)
 
 
 def main() -> None:
@@ -46,10 +84,11 @@ def main() -> None:
     parser.add_argument("-o", "--output", default="whatif_study.xlsx")
     args = parser.parse_args()
     scenario = Scenario.from_excel(args.book) if args.book else Scenario.reference()
-    ranking = rank_cuts(scenario, args.cut, args.time_limit, args.workers)
+    study = solve_cuts(scenario, args.cut, args.time_limit, args.workers)
+    ranking = rank_cuts(study, scenario.name)
     print(f"Alliance capability lost by a {args.cut:.0%} budget cut, nation by nation:")
     print(ranking.head(10).to_string(index=False))
-    write_tables_workbook(args.output, {"Ranking": ranking})
+    write_study(args.output, study, ranking, args.cut)
     print(f"Ranking written to {args.output}")
 
 

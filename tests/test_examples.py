@@ -29,3 +29,11 @@ def test_whatif_study_ranks_every_nation(tmp_path):
     lost = [r[3] for r in rows]
     assert lost == sorted(lost, reverse=True)
     assert max(lost) > 0, "halving some nation's budget must cost capability"
+    wb = openpyxl.load_workbook(out)
+    header = [c.value for c in wb["Ranking"][1]]
+    at_least, at_most = header.index("capability_lost_at_least"), header.index("capability_lost_at_most")
+    for row in rows:  # the solves' bounds bracket the loss of the plans shown
+        assert row[at_least] - 1e-6 <= row[3] <= row[at_most] + 1e-6
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True)}
+    assert summary["solved"] == len(nations) + 1 and len(summary["input_sha256"]) == 64
+    assert wb["Scenarios"].max_row == len(nations) + 2  # header, the base and one row per nation
