@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
+import math
 import os
 import sys
 import time
@@ -17,6 +19,18 @@ from optimizer.errors import EXIT_CODES
 from optimizer.solve.engine.strategy import STRATEGIES
 
 logger = logging.getLogger("capopt.cli")
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that also refuses NaN and infinity. click's bounds let `nan` through
+    (every comparison with NaN is false), so `--gap nan` or `--time-limit nan` ran with a
+    meaningless setting; the Settings sheet refuses both, and so does the command line."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
 
 
 # --- output plumbing -------------------------------------------------------------------
@@ -161,6 +175,42 @@ def why_unwritable(target: Path, exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file: the same path once resolved, or (both existing) one
+    file reached through a hard link or a case-insensitive file system."""
+    first, second = Path(a), Path(b)
+    if first.resolve() == second.resolve():
+        return True
+    try:
+        return first.exists() and second.exists() and os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
+def refuse_overwriting(read: list[str | Path | None], outputs: dict[str, str | Path | None]) -> None:
+    """Stop before anything is solved if a file the command writes ({option: path}) is a file
+    it reads, or another of its outputs. The input is never written to (README), yet
+    `pareto BOOK -o BOOK`, `sweep`, `flexibility`, `robustness` and `--log BOOK` replaced
+    the planner's workbook by their output; `--plot` onto `-o` replaced the front."""
+    inputs = [Path(p) for p in read if p]
+    written = [(hint, Path(p)) for hint, p in outputs.items() if p]
+    for i, (hint, path) in enumerate(written):
+        clash = next((p for p in inputs if same_file(path, p)), None)
+        if clash is not None:
+            raise click.BadParameter(f"the output would overwrite an input workbook ({clash}) — expected "
+                                     "another file name", param_hint=hint)
+        other = next((h for h, p in written[:i] if same_file(path, p)), None)
+        if other is not None:
+            raise click.BadParameter(f"{path} is also the {other} output — expected a file of its own",
+                                     param_hint=hint)
+
+
+def source_path(scenario: Any) -> str | None:
+    """The workbook a scenario was read from (the bundled reference workbook without BOOK)."""
+    source = scenario.inputs.source
+    return source.path if source is not None else None
+
+
 def xlsx_output(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Every output is an Excel workbook: a name ending otherwise (plan.csv) would hide one
     under a misleading name, so it is refused as a usage error before anything is solved."""
@@ -172,6 +222,22 @@ def xlsx_output(ctx: click.Context, param: click.Parameter, value: str | None) -
     return value
 
 
+def png_output(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """`--plot` draws a PNG. Checked before anything is solved: `--plot front.xlsx` ended in
+    an internal error after the whole front, and `--plot front` said "Plot written to
+    front" while matplotlib wrote front.png; without matplotlib the front was lost to a
+    solver error at the end."""
+    if value is None:
+        return None
+    if Path(value).suffix.lower() != ".png":
+        suggestion = Path(value).with_suffix(".png").name if Path(value).stem else "front.png"
+        raise click.BadParameter(f"{value!r} — expected a file name ending in .png (the plot is a PNG image), "
+                                 f"e.g. {suggestion}")
+    if importlib.util.find_spec("matplotlib") is None:
+        raise click.BadParameter("plotting needs matplotlib — expected it installed: pip install 'capopt[plot]'")
+    return value
+
+
 def output_option(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`-o/--output`: the workbook a command writes (checked by xlsx_output)."""
     return click.option("-o", "--output", default=default, show_default=True, type=click.Path(dir_okay=False),
@@ -179,6 +245,12 @@ def output_option(default: str) -> Callable[[Callable[..., Any]], Callable[..., 
 
 
 # --- commands --------------------------------------------------------------------------
+# Workbooks a command reads: click checks nothing, so a folder, a missing file or an unreadable
+# one is reported by the reader as an invalid input (exit 3, `my.xlsx: is a folder — …`),
+# like every other problem with the file, not as a usage error (exit 2).
+BOOK_PATH = click.Path()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="Show the solver log (-v) and debug logging (-vv).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and the final summary.")
@@ -201,7 +273,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
 
 
 @main.command()
-@click.argument("book", type=click.Path(dir_okay=False), required=False)
+@click.argument("book", type=BOOK_PATH, required=False)
 @handle_errors
 def validate(book: str | None) -> None:
     """Check BOOK.xlsx and print a one-screen summary (exit 3 and every problem if invalid)."""
@@ -230,8 +302,8 @@ def template(path: str, force: bool) -> None:
 def common_solve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options every solving command shares; they override the Settings sheet."""
     options = [
-        click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds for the whole run."),
-        click.option("--gap", type=click.FloatRange(min=0), help="Relative MIP gap, e.g. 0.01."),
+        click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds for the whole run."),
+        click.option("--gap", type=FiniteFloatRange(min=0), help="Relative MIP gap, e.g. 0.01."),
         click.option("--threads", type=click.IntRange(min=1), help="Solver threads."),
         click.option("--solver", default="highs", show_default=True, help="highs, or any MIP solver Pyomo drives (cbc, gurobi, …)."),
         click.option("--log", "log_file", type=click.Path(dir_okay=False), help="Keep the solver log in FILE."),
@@ -282,10 +354,28 @@ def dask_client(scheduler: str | None) -> Any:
                                  param_hint="--scheduler") from None
 
 
+def finite_number(text: str) -> float:
+    """A NAME=VALUE number: NaN and infinity are no level or weight a solver can use."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(text)
+    return number
+
+
+def weight_number(text: str) -> float:
+    """A --weight value: finite and ≥ 0, as the Settings sheet's weight_* keys require (a
+    negative capability weight silently turned the run into minimising capability)."""
+    number = finite_number(text)
+    if number < 0:
+        raise ValueError(text)
+    return number
+
+
 def parse_pairs(pairs: tuple[str, ...], option: str, example: str,
-                convert: Callable[[str], Any] = float, kind: str = "NUMBER") -> dict[str, Any] | None:
+                convert: Callable[[str], Any] = finite_number, kind: str = "NUMBER") -> dict[str, Any] | None:
     """Repeatable NAME=VALUE options (--weight, --nadir: numbers; --highs-option: text) as a
-    dict; None when not given."""
+    dict; None when not given. A NAME given twice is refused: silently keeping the last
+    value would hide which one the run used."""
     if not pairs:
         return None
     out: dict[str, Any] = {}
@@ -294,9 +384,12 @@ def parse_pairs(pairs: tuple[str, ...], option: str, example: str,
         try:
             if not sep or not name.strip() or not value.strip():
                 raise ValueError
-            out[name.strip()] = convert(value.strip())
+            converted = convert(value.strip())
         except ValueError:
             raise click.BadParameter(f"{pair!r} — expected NAME={kind}, e.g. {example}", param_hint=option) from None
+        if name.strip() in out:
+            raise click.BadParameter(f"{name.strip()} is given twice — expected each name once", param_hint=option)
+        out[name.strip()] = converted
     return out
 
 
@@ -321,15 +414,81 @@ def check_objective_names(names: list[str], inputs: Any, hint: str) -> None:
         )
 
 
+def parse_objective_list(text: str | None, inputs: Any, hint: str) -> list[str] | None:
+    """A comma list of objective names (--priority, --objectives), checked as the Settings
+    sheet checks `priority`: empty items are skipped, a list naming nothing or naming an
+    objective twice is refused (a front of capability,capability ended in an internal
+    error; a priority of cost,cost ran as if cost alone was given)."""
+    if text is None:
+        return None
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise click.BadParameter(f"{text!r} lists no objective — expected objective names, e.g. "
+                                 "shortfall,capability,cost", param_hint=hint)
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise click.BadParameter(f"{text!r} names {', '.join(twice)} twice — expected each objective once",
+                                 param_hint=hint)
+    check_objective_names(names, inputs, hint)
+    return names
+
+
+def parse_priority_and_weights(priority: str | None, weights: tuple[str, ...],
+                               inputs: Any) -> tuple[list[str] | None, dict[str, float] | None]:
+    """--priority and --weight of a single-plan run, each checked against the workbook's
+    objectives (weights finite and ≥ 0, as on the Settings sheet)."""
+    priority_list = parse_objective_list(priority, inputs, "--priority")
+    weight_map = parse_pairs(weights, "--weight", "capability=1", convert=weight_number, kind="NUMBER ≥ 0")
+    if weight_map:
+        check_objective_names(list(weight_map), inputs, "--weight")
+    return priority_list, weight_map
+
+
+def run_objective(objective: str | None, priority: list[str] | None, weights: dict[str, float] | None,
+                  settings_objective: str) -> str:
+    """The mode of a single-plan run (solve, replan) from its options and the Settings sheet.
+
+    --weight alone makes a run weighted and --priority alone lexicographic, with a note when
+    the Settings sheet says otherwise; options that contradict each other are usage errors,
+    since one of them would be ignored without a word. A Settings objective of `pareto`
+    cannot be one plan: the planner is pointed to `capopt pareto` instead of the solver's
+    internal error.
+    """
+    if priority and weights and objective is None:
+        raise click.BadParameter("--priority orders a lexicographic run and --weight weighs a weighted one — "
+                                 "expected one of them (or --objective to say which run is meant)",
+                                 param_hint="--priority/--weight")
+    if weights and objective == "lexicographic":
+        raise click.BadParameter("--weight is for weighted runs and --objective lexicographic would ignore it "
+                                 "— expected --objective weighted, or no --weight", param_hint="--weight")
+    if priority and objective == "weighted":
+        raise click.BadParameter("--priority is for lexicographic runs and --objective weighted would ignore it "
+                                 "— expected --objective lexicographic, or no --priority", param_hint="--priority")
+    implied = "weighted" if weights else "lexicographic" if priority else None
+    if objective is None and implied is not None:
+        if settings_objective != implied:
+            option = "--weight" if weights else "--priority"
+            recorded = "the weights" if weights else "the priority"
+            click.echo(f"note: {option} makes this a {implied} run (the Settings sheet says {settings_objective}); "
+                       f"the Summary records {recorded}", err=True)
+        return implied
+    mode = objective or settings_objective
+    if mode == "pareto":
+        raise click.UsageError("the Settings sheet says objective = pareto, which is a front, not one plan — "
+                               "expected `capopt pareto BOOK` for the front, or --objective lexicographic "
+                               "or --objective weighted for one plan")
+    return mode
+
+
 @main.command()
-@click.argument("book", type=click.Path(dir_okay=False), required=False)
+@click.argument("book", type=BOOK_PATH, required=False)
 @output_option("plan.xlsx")
 @click.option("--objective", type=click.Choice(["lexicographic", "weighted"]), help="How objectives combine.")
 @click.option("--priority", help="Lexicographic order, e.g. shortfall,capability,cost.")
 @click.option("--weight", "weights", multiple=True, help="NAME=VALUE for weighted runs (repeatable).")
 @click.option("--robust", "robust", type=click.IntRange(min=0), metavar="GAMMA",
               help="Budgets must survive GAMMA programme overruns per nation and year (Settings robust_overruns).")
-@click.option("--improve", "improve_seconds", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+@click.option("--improve", "improve_seconds", type=FiniteFloatRange(min=0), default=None, metavar="SECONDS",
               help="Spend up to SECONDS (of the time limit) re-optimising one nation at a time from the "
                    "start plan before the full search. Default: half the time limit on models of "
                    "250,000 non-zeros or more solved with --strategy highs (the engine searches nation "
@@ -348,19 +507,9 @@ def solve(ctx: click.Context, book: str | None, output: str, objective: str | No
     scenario = load_scenario(book)
     if robust is not None:
         scenario = scenario.with_settings(robust_overruns=robust)
-    priority_list = [p.strip() for p in priority.split(",")] if priority else None
-    weight_map = parse_pairs(weights, "--weight", "capability=1")
-    if priority_list:
-        check_objective_names(priority_list, scenario.inputs, "--priority")
-    if weight_map:
-        check_objective_names(list(weight_map), scenario.inputs, "--weight")
-        if objective is None:
-            objective = "weighted"
-            if scenario.inputs.settings.objective != "weighted":
-                click.echo(f"note: --weight makes this a weighted run (the Settings sheet says "
-                           f"{scenario.inputs.settings.objective}); the Summary records the weights", err=True)
-    if Path(output).resolve() == Path(book or "").resolve():
-        raise click.BadParameter("the output would overwrite the input workbook", param_hint="-o")
+    priority_list, weight_map = parse_priority_and_weights(priority, weights, scenario.inputs)
+    objective = run_objective(objective, priority_list, weight_map, scenario.inputs.settings.objective)
+    refuse_overwriting([book, source_path(scenario)], {"-o": output, "--log": log_file})
     result = scenario.solve(
         objective=objective, priority=priority_list, weights=weight_map, time_limit=time_limit, gap=gap,
         threads=threads, solver=solver, progress=None if console.quiet else solve_progress(console),
@@ -420,7 +569,7 @@ def len_found(stats: Any) -> int:
 
 
 @main.command()
-@click.argument("book", type=click.Path(dir_okay=False), required=False)
+@click.argument("book", type=BOOK_PATH, required=False)
 @output_option("front.xlsx")
 @click.option("--objectives", help="Comma list, primary first, e.g. capability,cost (default: Settings).")
 @click.option("--points", type=click.IntRange(min=2), help="Grid levels per constrained objective.")
@@ -428,9 +577,10 @@ def len_found(stats: Any) -> int:
 @click.option("--nadir", multiple=True,
               help="NAME=VALUE worst level to explore for an objective (repeatable). Expert option: exact "
                    "fronts find safe levels themselves, and a level above the true nadir can cut plans off.")
-@click.option("--point-time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per grid point.")
-@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the front to a PNG (needs matplotlib).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds for the whole front.")
+@click.option("--point-time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds per grid point.")
+@click.option("--plot", type=click.Path(dir_okay=False), callback=png_output,
+              help="Also draw the front to a PNG file (.png; needs matplotlib).")
+@click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds for the whole front.")
 @click.option("--threads", type=click.IntRange(min=1), help="Solver threads.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Local processes sharing the grid (one solver thread each unless --threads).")
@@ -444,11 +594,10 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
     --points levels by default, every non-dominated plan with --exact."""
     console: Console = ctx.obj["console"]
     scenario = load_scenario(book)
-    names = [o.strip() for o in objectives.split(",")] if objectives else None
-    if names:
-        check_objective_names(names, scenario.inputs, "--objectives")
-        if len(names) < 2:
-            raise click.BadParameter("a front needs at least two objectives", param_hint="--objectives")
+    refuse_overwriting([book, source_path(scenario)], {"-o": output, "--plot": plot})
+    names = parse_objective_list(objectives, scenario.inputs, "--objectives")
+    if names and len(names) < 2:
+        raise click.BadParameter("a front needs at least two objectives", param_hint="--objectives")
     nadir_map = parse_pairs(nadir, "--nadir", "cost=5000")
     if nadir_map:
         check_objective_names(list(nadir_map), scenario.inputs, "--nadir")
@@ -488,8 +637,8 @@ def scale_out_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--workers", type=click.IntRange(min=1), help="Scenarios solved side by side, one core each (default: all cores; with --workers 1, and by default on mid-size models such as the reference dataset, one at a time on every core)."),
         click.option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (needs capopt[distributed])."),
-        click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per scenario (one solved again from a better plan, as the notes say, takes up to twice that)."),
-        click.option("--gap", type=click.FloatRange(min=0), help="Relative MIP gap per scenario."),
+        click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds per scenario (one solved again from a better plan, as the notes say, takes up to twice that)."),
+        click.option("--gap", type=FiniteFloatRange(min=0), help="Relative MIP gap per scenario."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -514,7 +663,7 @@ def check_budget_options(scenario: Any, options: dict[str, dict[str, Any]]) -> N
 
 
 @main.command()
-@click.argument("book", type=click.Path(dir_okay=False), required=False)
+@click.argument("book", type=BOOK_PATH, required=False)
 @output_option("sweep.xlsx")
 @click.option("--budget-scale", default="0.6:1.4:0.1", show_default=True, help="START:STOP:STEP or a comma list.")
 @click.option("--nations", help="Comma list of nations whose budgets scale (default: all).")
@@ -542,6 +691,7 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
             raise click.BadParameter(f"{years!r} — expected FIRST:LAST, e.g. 2028:2030", param_hint="--years")
     nation_list = [n.strip() for n in nations.split(",")] if nations else None
     scenario = load_scenario(book)
+    refuse_overwriting([book, source_path(scenario)], {"-o": output})
     check_budget_options(scenario, {"--nations": {"nations": nation_list}, "--years": {"years": year_list},
                                     "--budget-scale": {"scale": min(scales, default=1.0)}})
     result = scenario.budget_sweep(
@@ -562,10 +712,10 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
 
 
 @main.command()
-@click.argument("book", type=click.Path(dir_okay=False), required=False)
+@click.argument("book", type=BOOK_PATH, required=False)
 @output_option("flexibility.xlsx")
-@click.option("--carry-over", type=click.FloatRange(min=0), help="Carry-over fraction for the carry-over lever.")
-@click.option("--borrow", type=click.FloatRange(min=0), help="Borrowing fraction for the carry-over lever.")
+@click.option("--carry-over", type=FiniteFloatRange(min=0), help="Carry-over fraction for the carry-over lever.")
+@click.option("--borrow", type=FiniteFloatRange(min=0), help="Borrowing fraction for the carry-over lever.")
 @scale_out_options
 @click.pass_context
 @handle_errors
@@ -574,6 +724,7 @@ def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: f
     """What free starts and carry-over/borrowing are worth, against the rigid cycle."""
     console: Console = ctx.obj["console"]
     scenario = load_scenario(book)
+    refuse_overwriting([book, source_path(scenario)], {"-o": output})
     report = scenario.flexibility_value(
         carry_over_fraction=carry_over, borrow_fraction=borrow, workers=workers, client=dask_client(scheduler),
         time_limit=time_limit, gap=gap, progress=None if console.quiet else sweep_progress(console),
@@ -601,7 +752,7 @@ def parse_gammas(text: str) -> list[int]:
 
 
 @main.command()
-@click.argument("book", type=click.Path(dir_okay=False), required=False)
+@click.argument("book", type=BOOK_PATH, required=False)
 @output_option("robustness.xlsx")
 @click.option("--gammas", default="0,1,2,3", show_default=True, help="Γ values to solve: overruns each budget absorbs.")
 @scale_out_options
@@ -615,6 +766,7 @@ def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, w
     console: Console = ctx.obj["console"]
     values = parse_gammas(gammas)
     scenario = load_scenario(book)
+    refuse_overwriting([book, source_path(scenario)], {"-o": output})
     report = price_of_robustness(
         scenario, values, workers=workers, client=dask_client(scheduler), time_limit=time_limit, gap=gap,
         progress=None if console.quiet else sweep_progress(console),
@@ -675,13 +827,13 @@ def stress_table(comparison: Any) -> str:
 
 
 @main.command()
-@click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--book", type=click.Path(dir_okay=False),
+@click.argument("plans", nargs=-1, required=True, type=BOOK_PATH)
+@click.option("--book", type=BOOK_PATH,
               help="Input workbook (default: the first plan's Summary input_file).")
 @click.option("--samples", default=1000, show_default=True, type=click.IntRange(min=1), help="Overrun scenarios.")
 @click.option("--seed", default=0, show_default=True, type=int,
               help="Random seed: the same seed gives every plan the same draws.")
-@click.option("--overrun-probability", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+@click.option("--overrun-probability", default=0.5, show_default=True, type=FiniteFloatRange(0, 1),
               help="Chance that a programme overruns in a scenario.")
 @click.option("--point", type=click.IntRange(min=1), help="For Pareto front workbooks: the point to stress.")
 @click.option("--allow-other-input", is_flag=True,
@@ -702,6 +854,7 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
         raise click.BadParameter("the output would overwrite an input workbook", param_hint="-o")
     books = read_plan_books(plans)
     scenario = plan_inputs(books[0], book)
+    refuse_overwriting([*plans, book, source_path(scenario)], {"-o": output})  # the recorded input too
     chosen, warnings = stress_plans(books, scenario.inputs, point, allow_other_input)
     for line in warnings:
         click.echo(f"warning: {line}", err=True)
@@ -734,11 +887,11 @@ def check_from_year(from_year: int, settings: Any) -> None:
 
 
 @main.command()
-@click.argument("book", type=click.Path(dir_okay=False), required=False)
-@click.option("--previous", "previous_plan", required=True, type=click.Path(dir_okay=False),
+@click.argument("book", type=BOOK_PATH, required=False)
+@click.option("--previous", "previous_plan", required=True, type=BOOK_PATH,
               help="Last year's plan workbook (written by capopt).")
 @click.option("--from-year", required=True, type=int, help="First year that may still change.")
-@click.option("--stability-weight", default=1.0, show_default=True, type=click.FloatRange(min=0),
+@click.option("--stability-weight", default=1.0, show_default=True, type=FiniteFloatRange(min=0),
               help="Objective units a change must buy: charged per programme funding or standard adoption dropped, added or moved.")
 @click.option("--point", type=click.IntRange(min=1), help="If --previous is a Pareto front: the point to start from.")
 @output_option("replan.xlsx")
@@ -763,16 +916,9 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
     source = scenario.inputs.source
     book_path = book if book is not None else (source.path if source is not None else None)
     check_from_year(from_year, scenario.inputs.settings)
-    inputs_given = [Path(previous_plan).resolve(), *([Path(book_path).resolve()] if book_path else [])]
-    if Path(output).resolve() in inputs_given:
-        raise click.BadParameter("the output would overwrite an input workbook", param_hint="-o")
-    priority_list = [p.strip() for p in priority.split(",")] if priority else None
-    weight_map = parse_pairs(weights, "--weight", "capability=1")
-    if priority_list:
-        check_objective_names(priority_list, scenario.inputs, "--priority")
-    if weight_map:
-        check_objective_names(list(weight_map), scenario.inputs, "--weight")
-        objective = objective or "weighted"
+    refuse_overwriting([previous_plan, book_path], {"-o": output, "--log": log_file})
+    priority_list, weight_map = parse_priority_and_weights(priority, weights, scenario.inputs)
+    objective = run_objective(objective, priority_list, weight_map, scenario.inputs.settings.objective)
     previous = read_plan(previous_plan, scenario.inputs, point)
     outcome = run_replan(
         scenario, previous, from_year, stability_weight, objective=objective, priority=priority_list,

@@ -345,7 +345,8 @@ def _read_sheet(wb: object, ws: ReadOnlyWorksheet, title: str, budget: list[int]
         (number, tuple(cells.get(j) for j in range(1, max(cells) + 1)))
         for number, cells in sorted(rows.items())
     )
-    return RawSheet(title, out, tuple(parser.merged))
+    hidden = tuple(sorted({number for number in parser.hidden if number in rows}))
+    return RawSheet(title, out, tuple(parser.merged), hidden)
 
 
 def _check_counts(title: str, scan: _Scan, budget: list[int]) -> None:
@@ -426,11 +427,15 @@ class _SheetParser(WorkSheetParser):
                          date_formats=wb._date_formats,  # type: ignore[attr-defined]
                          timedelta_formats=wb._timedelta_formats)  # type: ignore[attr-defined]
         self.merged: list[str] = []
+        self.hidden: list[int] = []  # rows hidden or filtered out in Excel (hidden="1")
 
     def rows(self) -> Iterator[tuple[int, list[dict[str, object]]]]:
         for _event, element in iterparse(self.source):  # defusedxml's, via openpyxl
             if element.tag == ROW_TAG:
+                hidden = str(element.get("hidden", "")).strip().lower() in ("1", "true")
                 row = self.parse_row(element)
+                if hidden:
+                    self.hidden.append(row[0])
                 element.clear()
                 yield row
             elif element.tag == _MERGE_CELL_TAG:

@@ -45,11 +45,14 @@ class RawSheet:
 
     `rows` holds (1-based row number, values from column A on); blank rows may be left
     out. `merged` lists merged ranges (their cells already hold the top-left value).
+    `hidden_rows` lists rows that hold data but are hidden (or filtered out) in the
+    workbook: they are read all the same, and the planner is told so.
     """
 
     title: str
     rows: tuple[tuple[int, tuple[object, ...]], ...] = ()
     merged: tuple[str, ...] = ()
+    hidden_rows: tuple[int, ...] = ()
 
 
 def sheets_from_rows(book: Mapping[str, Sequence[Sequence[object]]]) -> list[RawSheet]:
@@ -188,10 +191,26 @@ def convert(value: object, column: Column) -> Any:
     return _as_text(value)  # text, id-reference
 
 
+def _number_hint(value: object) -> str:
+    """How to write a number typed as text the way people write it elsewhere (a cell
+    formatted as text, or pasted from a report): "15%" (Excel stores a typed 15% as 0.15),
+    "1,5" or "10,000" (separators a cell formatted as text keeps). Empty if none fits."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if text.endswith("%") and _as_number(text[:-1]) is not None:
+        return f" (a percentage is written as a fraction: {text} is {_as_number(text[:-1]) / 100:g})"
+    if "," in text and (_as_number(text.replace(",", "")) is not None
+                        or _as_number(text.replace(",", ".")) is not None):
+        return " (write a plain number: a point for decimals and no thousands separators, e.g. 1500.5)"
+    return ""
+
+
 def _convert_number(value: object, column: Column, what: str) -> float | int:
     number = _as_number(value)
     if number is None:
-        raise _Bad(what, column.expected())
+        hint = _number_hint(value) if column.kind == "number" else ""
+        raise _Bad(what, column.expected() + hint)
     if column.kind == "number":
         if not _in_bounds(number, column):
             raise _Bad(what, column.expected())

@@ -19,7 +19,7 @@ from data.schema import (
     normalise_name,
 )
 from data.tables import ALLIANCE
-from data.validate.cells import _BAD, RawSheet, _as_text, is_blank, show
+from data.validate.cells import _BAD, RawSheet, _as_text, is_blank, show, span
 from data.validate.problems import _Check, _Ids, _Row, _Table
 
 # How alike two normalised names must be (difflib ratio) for one to be taken as the other
@@ -77,7 +77,19 @@ def _match_sheets(sheets: Sequence[RawSheet], check: _Check) -> dict[str, RawShe
         for ref in raw.merged:
             check.warn(raw.title, ref, "merged cells: every cell of the range is read as "
                        "its top-left value")
+        _warn_hidden_rows(raw, check)
     return found
+
+
+def _warn_hidden_rows(raw: RawSheet, check: _Check) -> None:
+    """Hiding a row (or filtering it out) looks like leaving it out, but it is read like any
+    other: a hidden programme can still be funded. One warning per sheet names the rows."""
+    rows = raw.hidden_rows
+    if not rows:
+        return
+    which = f"row {rows[0]} is" if len(rows) == 1 else f"rows {span(rows)} are"
+    check.warn(raw.title, str(rows[0]), f"{which} hidden but read like any other "
+               "(to leave a row out, delete it)")
 
 
 def _report_sheet_names(strays: Mapping[str, str], found: Mapping[str, RawSheet], check: _Check) -> None:

@@ -1,0 +1,74 @@
+"""Habits a planner brings from other spreadsheets: hiding rows to leave them out, typing
+percentages and separators into cells formatted as text. Each is either read as the
+planner meant or named with what to write instead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from data.reader import load_inputs
+from tests.data.fixtures.books import errors_of, minimal_book, put, write_book
+
+
+def hide_rows(path: Path, sheet: str, rows: list[int]) -> Path:
+    """The workbook with `rows` of `sheet` hidden, as Excel's Hide (or a filter) leaves it."""
+    wb = openpyxl.load_workbook(path)
+    for row in rows:
+        wb[sheet].row_dimensions[row].hidden = True
+    wb.save(path)
+    return path
+
+
+def test_a_hidden_row_is_read_and_the_planner_is_told(tmp_path: Path) -> None:
+    """Hiding P02 looked like leaving it out, but it was read silently (and could be funded)."""
+    path = hide_rows(write_book(minimal_book(), tmp_path / "in.xlsx"), "Programmes", [3])
+    inputs, warnings = load_inputs(path)
+    assert "P02" in {p.id for p in inputs.programmes}
+    assert [str(w) for w in warnings] == [
+        "Programmes!3: row 3 is hidden but read like any other (to leave a row out, delete it)"
+    ]
+
+
+def test_hidden_rows_of_a_sheet_are_one_warning_and_empty_hidden_rows_none(tmp_path: Path) -> None:
+    book = minimal_book()
+    book["Budgets"].append(["DDD", 1, 1, 1, 1, 1])  # row 5: an unknown nation would be an error,
+    book["Nations"].append(["DDD", "Delta", "ally"])  # so Delta is a nation too
+    path = hide_rows(write_book(book, tmp_path / "in.xlsx"), "Budgets", [2, 3, 5, 40])
+    _, warnings = load_inputs(path)
+    assert [str(w) for w in warnings] == [
+        "Budgets!2: rows 2–3, 5 are hidden but read like any other (to leave a row out, delete it)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "row", "column", "value", "message"),
+    [
+        ("Settings", 4, "value", "15%",
+         ('Settings!B4: carry_over_fraction is "15%" — expected a number ≥ 0 '
+         "(a percentage is written as a fraction: 15% is 0.15)")),
+        ("Programmes", 3, "min_share", " 25 %",
+         ('Programmes!G3: min_share is " 25 %" — expected a number from 0 to 1 '
+         "(a percentage is written as a fraction: 25 % is 0.25)")),
+        ("Programmes", 2, "total_cost", "1,5",
+         ('Programmes!F2: total_cost is "1,5" — expected a number ≥ 0 '
+         "(write a plain number: a point for decimals and no thousands separators, e.g. 1500.5)")),
+        ("Programmes", 2, "total_cost", "10,000",
+         ('Programmes!F2: total_cost is "10,000" — expected a number ≥ 0 '
+         "(write a plain number: a point for decimals and no thousands separators, e.g. 1500.5)")),
+        ("Programmes", 2, "total_cost", "a lot, really",
+         'Programmes!F2: total_cost is "a lot, really" — expected a number ≥ 0'),
+        ("Programmes", 2, "duration_years", "50%",
+         'Programmes!E2: duration_years is "50%" — expected a whole number ≥ 1'),
+    ],
+)
+def test_numbers_written_as_elsewhere_say_how_to_write_them(sheet: str, row: int, column: str, value: object,
+                                                            message: str) -> None:
+    book = minimal_book()
+    if sheet == "Settings":
+        book["Settings"].insert(row - 1, ["carry_over_fraction", value])
+    else:
+        put(book, sheet, row, column, value)
+    assert errors_of(book) == [message]
