@@ -12,7 +12,7 @@ it buys.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Hashable, Mapping, TypeVar
 
@@ -22,6 +22,7 @@ from data.errors import InputError, Problem
 from data.tables import Inputs, PlanDecisions, objective_sense
 from optimizer import whatif
 from optimizer.checks.evaluate import fundings, objective_values, service_weight, spend_items
+from optimizer.errors import InfeasibleError
 from optimizer.result import Result
 from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
 
@@ -147,9 +148,12 @@ def replan(
     session = Session(committed, options, progress)
     add_plan_stability(session.model, committed, known, stability_weight, from_year)
     # the previous plan, where still feasible: the start, the floor of every hold and the fallback
-    session.set_objective_penalty(session.model.stability_penalty, baseline=known)
-    result = session.run(objective=objective, priority=priority, weights=weights, time_limit=time_limit,
-                         gap=gap)
+    session.set_objective_penalty(session.model.stability_penalty, baseline=_baseline(committed, known, from_year))
+    try:
+        result = session.run(objective=objective, priority=priority, weights=weights, time_limit=time_limit,
+                             gap=gap)
+    except InfeasibleError as exc:
+        raise _history_named(exc, inputs, committed, from_year) from exc
     changes = change_table(inputs, previous, result.decisions, from_year)
     deltas = objective_deltas(inputs, known, result.objectives)
     logger.info("re-plan from %d: %d change(s)", from_year, count_changes(changes))
@@ -171,12 +175,50 @@ def _known_part(inputs: Inputs, previous: PlanDecisions) -> tuple[PlanDecisions,
     return PlanDecisions(national, joint, payments, adoptions), notes
 
 
+def _baseline(inputs: Inputs, previous: PlanDecisions, from_year: int) -> PlanDecisions:
+    """The plan a re-plan may never end worse than: the previous plan with only the changes
+    the workbook's own commitments force (an `exclude` dropped, a `fund` moved to its year or
+    added), where that plan breaks no rule; else the previous plan itself.
+
+    With the previous plan as the only candidate, one new commitment made it infeasible and
+    the run lost its floor: adding "BEL funds N21 from 2031" and "ALB excludes N01" to the
+    reference dataset (W = 50) gave 15 changes and 444.8 capability sold for cost, where the
+    two forced changes alone lose 4.8. Only national fundings are repaired: a consortium's
+    split would have to be re-made, which is the solver's work."""
+    from optimizer.checks.verify import check_plan
+
+    national = dict(previous.national)
+    for c in inputs.commitments:
+        key = (c.nation, c.programme)
+        p = inputs.programme_by_id.get(c.programme)
+        if p is None or p.is_joint or previous.national.get(key, from_year) < from_year:
+            continue  # history (kept by its commitment) and consortia are left as they are
+        if c.action == "exclude":
+            national.pop(key, None)
+        elif c.start_year is not None:
+            national[key] = c.start_year
+        elif key not in national:
+            later = [t for t in inputs.allowed_starts(p) if t >= from_year]
+            if later:
+                national[key] = later[0]
+    if national == previous.national:
+        return previous
+    repaired = replace(previous, national=national)
+    return repaired if not check_plan(inputs, repaired) else previous
+
+
 def _with_history(inputs: Inputs, previous: PlanDecisions, from_year: int) -> Inputs:
-    """Fund commitments, with their start year, for every funding begun before `from_year`."""
+    """Fund commitments, with their start year, for every funding begun before `from_year`.
+
+    A workbook commitment that contradicts the history (an `exclude`, or a `fund` in another
+    year, of a programme the previous plan already started) is an input error at its row:
+    replacing it by the history's commitment silently dropped what the planner wrote. A
+    workbook `fund` the history agrees with keeps its row, so a diagnosis names that row."""
+    started = {key: start for key, start in sorted(previous.funded().items()) if start < from_year}
+    _check_commitments_against_history(inputs, started, from_year)
+    written = {(c.nation, c.programme): c for c in inputs.commitments}
     out = inputs
-    for (nation, pid), start in sorted(previous.funded().items()):
-        if start >= from_year:
-            continue
+    for (nation, pid), start in started.items():
         try:
             out = whatif.with_commitment(out, nation, pid, "fund", start)
         except InputError as exc:
@@ -186,7 +228,57 @@ def _with_history(inputs: Inputs, previous: PlanDecisions, from_year: int) -> In
                 f"but the input workbook no longer allows that start ({exc.problems[0].what})",
                 f"a horizon and window that include {start} (allowed starts now: {allowed})",
             )) from exc
+        if (nation, pid) in written:
+            out = replace(out, commitments=out.commitments[:-1] + (
+                replace(out.commitments[-1], row=written[nation, pid].row),))
     return out
+
+
+def _history_named(exc: InfeasibleError, inputs: Inputs, committed: Inputs, from_year: int) -> InfeasibleError:
+    """The diagnosis with the history's commitments named as history: they have no row in the
+    Commitments sheet (a planner looked for "Commitments row 376" in a sheet of five rows)."""
+    rows = {c.row for c in inputs.commitments}
+    lines = list(exc.conflicts)
+    for c in committed.commitments:
+        if c.row in rows:
+            continue
+        made = f"Commitments row {c.row}: "
+        lines = [
+            line.replace(made, "", 1).replace(
+                f" starting {c.start_year}",
+                f" starting {c.start_year} (the previous plan started it before {from_year}: kept)", 1)
+            if line.startswith(made + f"{c.nation} must fund {c.programme}") else line
+            for line in lines
+        ]
+    return InfeasibleError(str(exc).split("\n", 1)[0], lines)
+
+
+def _check_commitments_against_history(
+    inputs: Inputs, started: Mapping[tuple[str, str], int], from_year: int
+) -> None:
+    """Raise one InputError naming every Commitments row the previous plan's history breaks."""
+    problems = []
+    for c in inputs.commitments:
+        start = started.get((c.nation, c.programme))
+        if start is None:
+            if c.action == "fund" and c.start_year is not None and c.start_year < from_year:
+                problems.append(Problem(
+                    "Commitments", str(c.row), f"{c.nation} must fund {c.programme} from {c.start_year}, "
+                    f"before the re-plan year {from_year}, but the previous plan did not start it then "
+                    "(the past cannot change)", f"a start_year ≥ {from_year} (or blank)"))
+            continue
+        if c.action == "exclude":
+            problems.append(Problem(
+                "Commitments", str(c.row), f"{c.nation} excludes {c.programme}, but the previous plan "
+                f"started it in {start}, before the re-plan year {from_year}, and what started stays",
+                f"no exclude row for it, or --from-year ≤ {start}"))
+        elif c.action == "fund" and c.start_year is not None and c.start_year != start:
+            problems.append(Problem(
+                "Commitments", str(c.row), f"{c.nation} must fund {c.programme} from {c.start_year}, but "
+                f"the previous plan started it in {start}, before the re-plan year {from_year}",
+                f"start_year {start} (or blank), or --from-year ≤ {start}"))
+    if problems:
+        raise InputError(problems)
 
 
 # --- what changed, and what it buys ---------------------------------------------------
@@ -228,6 +320,26 @@ def _funding_rows(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, f
         if before is not None and before < from_year and after != before:
             note = "started before the re-plan year"  # only possible through a bad plan
         rows.append((*key, p.sharing if p else "", change, before, after, *deltas, note, FUNDING))
+    return rows + _resplit_rows(inputs, previous, new, points)
+
+
+def _resplit_rows(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions,
+                  points: tuple[dict, dict]) -> list[tuple]:
+    """`kept` rows for consortium members whose membership did not change but whose payments
+    did (another member joined or left, and the split was re-made). They are no change to act
+    on or charge, but without them the Changes sheet's cost and risk columns did not add up to
+    ChangeSummary's: GBR leaving J08 on the reference dataset moved 96.6 of cost onto members
+    the sheet did not list."""
+    before, after = previous.funded(), new.funded()
+    rows = []
+    for key in sorted(set(before) & set(after)):
+        if before[key] != after[key] or key[1] not in inputs.programme_by_id:
+            continue
+        deltas = [points[1].get(key, {}).get(k, 0.0) - points[0].get(key, {}).get(k, 0.0)
+                  for k in ("capability", "cost", "risk")]
+        if any(abs(d) > 1e-9 for d in deltas):
+            rows.append((*key, inputs.programme_by_id[key[1]].sharing, "kept", before[key], after[key], *deltas,
+                         "same start; its payments changed (the consortium's split was re-made)", FUNDING))
     return rows
 
 

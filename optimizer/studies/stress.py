@@ -260,9 +260,7 @@ class StressComparison:
             headline = (f"{first}: {years[first]:,.1f} nation-years in breach expected (of {nation_years}); "
                         f"{share[first]:.2%} of the budget overrun")
         else:
-            best = min(labels, key=lambda lab: (years[lab], share[lab]))
-            others = ", ".join(f"{years[lab]:,.1f} for {lab}" for lab in labels if lab != best)
-            headline = f"Fewest nation-years in breach: {best} ({years[best]:,.1f} against {others})"
+            headline = _headline(labels, years, share)
         lines = [
             f"nation-years in breach, expected (of {self.nations} nations × {self.years} years): "
             + ranked("expected_nation_years_in_breach", ",.1f"),
@@ -314,6 +312,22 @@ class StressComparison:
         summary = (extra_summary or []) + self.summary_rows()
         return write_stress_workbook(path, summary, headline, findings, self.alliance_table(), self.labels,
                                      self.by_nation, self.by_programme, self.by_year)
+
+
+def _headline(labels: list[str], years: Mapping[str, float], share: Mapping[str, float]) -> str:
+    """Which plan has the fewest nation-years in breach (the overrun share breaking a tie);
+    plans that tie on both are named together — a winner picked from identical figures (the
+    same plan stressed twice, a re-plan that changed nothing) told a planner they differed."""
+    def key(label: str) -> tuple[float, float]:
+        return years[label], share[label]
+
+    best = min(labels, key=key)
+    tied = [lab for lab in labels if np.allclose(key(lab), key(best), rtol=1e-9, atol=1e-12)]
+    others = ", ".join(f"{years[lab]:,.1f} for {lab}" for lab in labels if lab not in tied)
+    if len(tied) == 1:
+        return f"Fewest nation-years in breach: {best} ({years[best]:,.1f} against {others})"
+    against = f" against {others}" if others else ""
+    return f"Fewest nation-years in breach: {' and '.join(tied)} tie ({years[best]:,.1f} each{against})"
 
 
 def stress_test(

@@ -116,6 +116,9 @@ class Sweep:
             ("scenarios", len(self.points)),
             ("solved", len(solved)),
             ("solve_seconds", round(self.seconds, 3)),
+            # the file beside its hash, as a plan's Summary has it: a study's numbers trace
+            # back to a workbook a planner can open, not only to a checksum
+            ("input_file", first.inputs.source.path if first and first.inputs.source else ""),
             ("input_sha256", first.inputs.source.sha256 if first and first.inputs.source else ""),
             ("tool_version", tool_version()),
             ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()),

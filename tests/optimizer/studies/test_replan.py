@@ -250,3 +250,79 @@ def test_a_plan_of_another_workbook_says_so_before_the_ids_it_explains(tmp_path)
     lines = result.output.splitlines()
     assert lines[0].startswith("warning: " + hint), result.output
     assert lines[1].startswith("Input has ") and 'programme "X0" is not in the input workbook' in lines[2]
+
+
+# --- the workbook's commitments against the history (issue 21) --------------------------
+
+
+def test_a_commitment_the_history_breaks_is_an_input_error_at_its_row(scenario) -> None:
+    """An `exclude` of a programme the previous plan started before the re-plan year was
+    replaced by the history's `fund` and the plan kept funding it, silently."""
+    previous = plan(national={("A", "P"): 2030, ("A", "Q"): 2031})
+    for spec, row_text in (
+        (("A", "P", "exclude"), "A excludes P, but the previous plan started it in 2030"),
+        (("A", "P", "fund", 2032), "A must fund P from 2032, but the previous plan started it in 2030"),
+        (("A", "R", "fund", 2030), "A must fund R from 2030, before the re-plan year 2031, but the previous"),
+    ):
+        book = scenario.with_inputs(scenario.inputs.with_changes(
+            commitments=make_inputs(commitments=[("A", "Q", "fund"), spec]).commitments))
+        with pytest.raises(InputError) as caught:
+            replan(book, previous, 2031, 1.0, **WEIGHTED)
+        assert len(caught.value.problems) == 1
+        assert str(caught.value.problems[0]).startswith(f"Commitments!3: {row_text}")
+    agreeing = scenario.with_inputs(scenario.inputs.with_changes(
+        commitments=make_inputs(commitments=[("A", "P", "fund", 2030)]).commitments))
+    assert replan(agreeing, previous, 2031, 1.0, **WEIGHTED).result.decisions.national[("A", "P")] == 2030
+
+
+def test_an_infeasible_history_is_named_as_history_not_as_a_commitments_row() -> None:
+    """Budgets cut below what a started programme still costs: the diagnosis named the
+    history's commitments "Commitments row 2", a row the workbook does not have."""
+    from optimizer.errors import InfeasibleError
+
+    cut = Scenario(make_inputs(
+        first_year=2030, last_year=2032, nations=[nation("A")], budgets={"A": [10.0, 1.0, 1.0]},
+        programmes=[programme("P", 2, 10)], carry_over_fraction=0.0,
+    ))
+    with pytest.raises(InfeasibleError) as caught:
+        replan(cut, plan(national={("A", "P"): 2030}), 2031, 1.0, **WEIGHTED)
+    first = caught.value.conflicts[0]
+    assert first.startswith("A must fund P starting 2030 (the previous plan started it before 2031: kept)")
+    assert "Commitments row" not in str(caught.value)
+
+
+@pytest.mark.parametrize("commitment", [("A", "P1", "exclude"), ("A", "P5", "fund", 2030)])
+def test_a_commitment_the_previous_plan_breaks_keeps_the_floor(five, commitment) -> None:
+    """Previous plan P1–P3 (capability 3). The workbook now commits P5 from 2030 (or excludes
+    P1): the previous plan breaks it, and the run had no floor — at W = 2 the cost stage, held
+    only within 30 % of the capability stage, dropped P3 to pay for P5 (capability 3, two
+    changes) where adding P5 alone gives 4 for the one forced change. The previous plan with
+    only the forced change is now the floor and the fallback."""
+    previous = plan(national={("A", "P1"): 2030, ("A", "P2"): 2030, ("A", "P3"): 2030})
+    book = five.with_inputs(five.inputs.with_changes(commitments=make_inputs(commitments=[commitment]).commitments))
+    again = replan(book, previous, 2030, 2.0, gap=0.0)
+    forced = 2.0 if commitment[2] == "exclude" else 4.0
+    assert again.result.objectives["capability"] >= forced - 1e-9, again.changes.to_string()
+    assert again.change_count == 1, again.changes.to_string()
+
+
+def test_the_change_table_adds_up_to_the_objective_deltas_when_a_consortium_re_splits() -> None:
+    """C joins J and A and B pay less: only C's row was listed, so the Changes sheet's cost
+    column summed to +3 against ChangeSummary's 0. The members whose payments moved now have
+    `kept` rows (not counted as changes)."""
+    from optimizer.studies.replan import count_changes, objective_deltas
+
+    inputs = make_inputs(nations=[nation("A"), nation("B"), nation("C")],
+                         programmes=[programme("J", 1, 10, "joint", risk=0.5)])
+    previous = plan(joint={"J": (2031, ("A", "B"))}, payments={("A", "J", 2031): 6, ("B", "J", 2031): 4})
+    new = plan(joint={"J": (2031, ("A", "B", "C"))},
+               payments={("A", "J", 2031): 4, ("B", "J", 2031): 3, ("C", "J", 2031): 3})
+    table = change_table(inputs, previous, new, 2031).set_index("nation")
+    assert table["change"].to_dict() == {"C": "added", "A": "kept", "B": "kept"}
+    assert table.loc["A", "cost_delta"] == pytest.approx(-2.0) and table.loc["B", "cost_delta"] == pytest.approx(-1.0)
+    assert count_changes(table.reset_index()) == 1
+    from optimizer.checks.evaluate import objective_values
+
+    deltas = objective_deltas(inputs, previous, objective_values(inputs, new)).set_index("objective")
+    for column, objective in (("cost_delta", "cost"), ("risk_delta", "risk"), ("capability_delta", "capability")):
+        assert table[column].sum() == pytest.approx(deltas.loc[objective, "delta"]), column

@@ -224,6 +224,22 @@ def test_a_comparison_reads_side_by_side() -> None:
     assert "probability 0.5" in str(rows["overrun_model"]) and rows["samples"] == 200 and rows["seed"] == 1
 
 
+def test_plans_with_the_same_figures_tie_in_the_headline() -> None:
+    """The same plan stressed twice (or a re-plan that changed nothing) was headlined
+    "Fewest nation-years in breach: a (x against x for b)": a winner picked from a tie."""
+    inputs = _two_programmes(years=2)
+    safe = plan(national={("A", "P2"): 2030})
+    comparison = compare_stress(inputs, {"a": BOTH, "b": BOTH, "safe": safe}, samples=200, seed=1)
+    assert comparison.findings()[0].startswith("Fewest nation-years in breach: safe (0.0 against ")
+    worse = compare_stress(inputs, {"a": BOTH, "b": BOTH}, samples=200, seed=1)
+    years = worse.reports["a"].alliance["expected_nation_years_in_breach"]
+    assert years > 0
+    assert worse.findings()[0] == f"Fewest nation-years in breach: a and b tie ({years:,.1f} each)"
+    partly = compare_stress(inputs, {"safe": safe, "a": BOTH, "again": safe}, samples=200, seed=1)
+    assert partly.findings()[0] == (
+        f"Fewest nation-years in breach: safe and again tie (0.0 each against {years:,.1f} for a)")
+
+
 def test_plan_labels_are_file_names_made_distinct() -> None:
     assert plan_labels(["a/plan.xlsx", "b/plan.xlsx", "robust.xlsx", "unit.xlsx"]) == [
         "plan", "plan (2)", "robust", "unit (2)"]

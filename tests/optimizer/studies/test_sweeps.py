@@ -64,6 +64,20 @@ def test_sweep_workbook_and_core_index(tmp_path):
     assert wb["Sweep"]._charts, "the budget efficiency curve chart is missing"
 
 
+def test_a_study_summary_names_the_input_file_beside_its_hash(tmp_path):
+    """A sweep's (and so a robustness or flexibility study's) Summary gave only the input's
+    SHA-256: nothing a planner could open to trace its numbers back."""
+    import openpyxl
+
+    from data.tables import Source
+
+    scenario = small_scenario()
+    book = scenario.with_inputs(scenario.inputs.with_changes(source=Source("books/alliance.xlsx", "ab" * 32)))
+    path = budget_sweep(book, [1.0], workers=1, gap=0.0, time_limit=30).to_excel(tmp_path / "sweep.xlsx")
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(path)["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert (summary["input_file"], summary["input_sha256"]) == ("books/alliance.xlsx", "ab" * 32)
+
+
 def test_general_sweep_of_what_ifs():
     base = small_scenario()
     result = sweep([base, base.without_programme("P3"), base.with_budget(scale=0.5, nations=["A"])], workers=1, gap=0.0)
