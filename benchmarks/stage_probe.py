@@ -1,6 +1,7 @@
 """The reference dataset's lexicographic stages, solved alone: what would let HiGHS or RENS finish sooner.
 
     python -m benchmarks.stage_probe dump --out /tmp/stages            # one default run; saves each engine stage
+    python -m benchmarks.stage_probe dump --out /tmp/robust --robust 2 --time-limit 60
     python -m benchmarks.stage_probe highs /tmp/stages/stage_1.pkl --seeds 0,1,2 --option presolve=off
     python -m benchmarks.stage_probe rens /tmp/stages/stage_1.pkl --guide vertex|centre|cuts --seconds 20
 
@@ -33,8 +34,9 @@ from optimizer.solve.engine.problem import MipArrays
 RUN_GAP = 0.01  # the default run's mip_gap (WORKBOOK.md Settings)
 
 
-def dump(out: Path) -> None:
-    """Solve the reference dataset once, pickling what each engine stage was given."""
+def dump(out: Path, robust: int = 0, time_limit: float | None = None) -> None:
+    """Solve the reference dataset once (with `robust` overruns per nation and year),
+    pickling what each engine stage was given."""
     import optimizer.solve.engine.engine as engine_module
     from optimizer import Scenario
 
@@ -49,7 +51,8 @@ def dump(out: Path) -> None:
         return original(self, time_limit, gap, start, *args, **kwargs)
 
     engine_module.Engine.solve = recording  # type: ignore[method-assign]
-    result = Scenario.reference().solve()
+    scenario = Scenario.reference().with_settings(robust_overruns=robust)
+    result = scenario.solve() if time_limit is None else scenario.solve(time_limit=time_limit)
     print(f"{count[0]} stages saved in {out}; run {result.status}, gap {result.gap}")
 
 
@@ -95,7 +98,9 @@ def probe_highs(path: Path, seeds: list[int], options: list[str], seconds: float
 
 
 def _root_cuts(arrays: MipArrays, start: np.ndarray | None, seconds: float) -> tuple[np.ndarray, ...]:
-    """The cut pool HiGHS's root node ends with (presolve off: in the model's own columns)."""
+    """The cut pool HiGHS's root node holds after `seconds` or at its end, whichever is first
+    (presolve off: in the model's own columns). HiGHS hands it over when its root ends,
+    and also when the time limit stops the root early."""
     highs = arrays.highs(threads=1)
     highs.setOptionValue("presolve", "off")
     highs.setOptionValue("time_limit", seconds)
@@ -118,7 +123,7 @@ def _root_cuts(arrays: MipArrays, start: np.ndarray | None, seconds: float) -> t
     return pools[-1]
 
 
-def _guide_lp(arrays: MipArrays, start: np.ndarray | None, guide: str) -> np.ndarray:
+def _guide_lp(arrays: MipArrays, start: np.ndarray | None, guide: str, cut_seconds: float = 60.0) -> np.ndarray:
     """The LP solution whose zeros the softer RENS fixes."""
     import highspy
 
@@ -127,7 +132,9 @@ def _guide_lp(arrays: MipArrays, start: np.ndarray | None, guide: str) -> np.nda
         relaxation.setOptionValue("solver", "ipm")
         relaxation.setOptionValue("run_crossover", "off")
     elif guide == "cuts":
-        starts, index, value, lower, upper = _root_cuts(arrays, start, 60.0)
+        began = time.perf_counter()
+        starts, index, value, lower, upper = _root_cuts(arrays, start, cut_seconds)
+        print(f"root cuts after {time.perf_counter() - began:.1f} s")
         infinite = highspy.kHighsInf
         relaxation.addRows(len(lower), np.where(np.isfinite(lower), lower, -infinite),
                            np.where(np.isfinite(upper), upper, infinite), len(index),
@@ -138,10 +145,10 @@ def _guide_lp(arrays: MipArrays, start: np.ndarray | None, guide: str) -> np.nda
     return np.array(relaxation.getSolution().col_value)
 
 
-def probe_rens(path: Path, guide: str, seconds: float) -> None:
+def probe_rens(path: Path, guide: str, seconds: float, cut_seconds: float = 60.0) -> None:
     """The softer RENS from the guide LP's zeros: its plan and its own bound."""
     arrays, start, _ = _load(path)
-    x = _guide_lp(arrays, start, guide)
+    x = _guide_lp(arrays, start, guide, cut_seconds)
     fixed = arrays.integer & (x < 1e-6)
     if start is not None:
         fixed &= ~(start > 0.5)
@@ -164,6 +171,8 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     dumping = commands.add_parser("dump")
     dumping.add_argument("--out", type=Path, required=True)
+    dumping.add_argument("--robust", type=int, default=0, help="GAMMA overruns per nation and year")
+    dumping.add_argument("--time-limit", type=float, default=None)
     highs = commands.add_parser("highs")
     highs.add_argument("stage", type=Path)
     highs.add_argument("--seeds", default="0,1,2")
@@ -173,13 +182,14 @@ def main() -> None:
     rens.add_argument("stage", type=Path)
     rens.add_argument("--guide", choices=("vertex", "centre", "cuts"), default="vertex")
     rens.add_argument("--seconds", type=float, default=20.0)
+    rens.add_argument("--cut-seconds", type=float, default=60.0, help="stop HiGHS's root for its cuts after this")
     args = parser.parse_args()
     if args.command == "dump":
-        dump(args.out)
+        dump(args.out, args.robust, args.time_limit)
     elif args.command == "highs":
         probe_highs(args.stage, [int(s) for s in args.seeds.split(",")], args.option, args.seconds)
     else:
-        probe_rens(args.stage, args.guide, args.seconds)
+        probe_rens(args.stage, args.guide, args.seconds, args.cut_seconds)
 
 
 if __name__ == "__main__":
