@@ -50,6 +50,7 @@ from optimizer.studies.pareto.front import (
     non_dominated,
 )
 from optimizer.studies.pareto.grid import GridSpec, _prepare_grid, _walk_grid, subproblem_gap
+from optimizer.studies.pareto.whole import fractional_objectives
 from optimizer.studies.pareto.payoff import _grid, _payoff_table, _safe_lows
 from optimizer.studies.pareto.workers import _HereWalker, _run_segments, _worker_pool
 
@@ -95,6 +96,11 @@ def pareto_front(
     stats = ParetoProgress(grid_total=0)
     found: list[FrontPoint] = []
     bounds = Bounds(exact=exact, objectives=len(objectives))
+    if exact:
+        bounds.fractional = fractional_objectives(m, inputs, objectives)
+        if bounds.fractional:
+            logger.warning("exact mode assumes whole-valued objectives, and %s may take fractional values: "
+                           "the front will not be called complete", "; ".join(bounds.fractional))
     with catch_ctrl_c() as interrupt, _worker_pool(workers) as pool:
         interrupt.clear()
         table, payoff_plans, payoff_proofs = _payoff_table(

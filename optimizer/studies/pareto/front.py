@@ -35,6 +35,7 @@ class Bounds:
     payoff_proven: bool = True
     user: list[str] = field(default_factory=list)  # objectives whose level the user gave
     user_cuts: bool = False  # some user level lies above the safe one
+    fractional: list[str] = field(default_factory=list)  # "objective (why)": not whole-valued for certain
 
     def describe(self) -> str:
         if self.objectives == 2 and self.payoff_proven:
@@ -58,6 +59,9 @@ class Bounds:
             return "not proven: stopped before the grid was finished"
         if not self.exact:
             return "not proven: grid mode samples the front"
+        if self.fractional:
+            return ("not proven: exact mode steps by whole numbers, and "
+                    f"{'; '.join(self.fractional)} may take values between its steps")
         if unproven:
             return f"not proven: {unproven} grid point(s) not solved to optimality"
         if not self.payoff_proven:
