@@ -96,8 +96,10 @@ def pareto_front(
     stats = ParetoProgress(grid_total=0)
     found: list[FrontPoint] = []
     bounds = Bounds(exact=exact, objectives=len(objectives))
+    whole_primary = True
     if exact:
         bounds.fractional = fractional_objectives(m, inputs, objectives)
+        whole_primary = not fractional_objectives(m, inputs, objectives[:1])
         if bounds.fractional:
             logger.warning("exact mode assumes whole-valued objectives, and %s may take fractional values: "
                            "the front will not be called complete", "; ".join(bounds.fractional))
@@ -124,7 +126,7 @@ def pareto_front(
         levels, steps = _grid(table, objectives, points, exact, lows)
         ranges = tuple(max(float(table[:, k].max() - table[:, k].min()), 1.0) for k in range(1, len(objectives)))
         spec = GridSpec(
-            tuple(objectives), levels, steps, subproblem_gap(table, exact), exact, per_point,
+            tuple(objectives), levels, steps, subproblem_gap(table, exact, whole_primary), exact, per_point,
             (0, len(levels[-1])), ranges, int(np.searchsorted(levels[-1], table[:, -1].min() - 1e-9)),
         )
         stats.grid_total = spec.total
@@ -158,5 +160,5 @@ def pareto_front(
         time.monotonic() - started, persistent.name, persistent.version, exact, notes, solver_seconds,
         max(workers, 1), persistent.describe_options(), bounds.describe(),
         {name: _sign(name) * float(lv[0]) for name, lv in zip(objectives[1:], levels)}, completeness,
-        bounds.payoff_proven, spec.point_gap,
+        bounds.payoff_proven, spec.point_gap, whole_primary,
     )

@@ -131,6 +131,7 @@ class Front:
     completeness: str = ""  # PROVEN_COMPLETE, "complete within the given nadir", or why not proven
     payoff_proven: bool = True  # every payoff solve proved its optimum (point 1 is then the best)
     point_gap: float | None = None  # the relative gap each grid point is solved to ("proven" means within it)
+    whole_primary: bool = True  # exact mode: the primary objective is whole-valued, so its gap proves optima
 
     @property
     def worst_levels(self) -> str:
@@ -242,7 +243,7 @@ class Front:
         proven" where a plain solve at 0.8 % would say "optimal" (a planner asked why)."""
         if self.point_gap is None:
             return ""
-        if self.exact:
+        if self.exact and self.whole_primary:
             return f"the integer optimum of each point (a relative gap of {self.point_gap:.2g} proves it)"
         return f"{self.point_gap:g} relative gap for each grid point; \"proven\" means within it"
 

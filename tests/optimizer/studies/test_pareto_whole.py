@@ -38,5 +38,8 @@ def test_an_exact_front_on_a_fractional_objective_is_not_called_complete(small: 
     front = small.pareto(objectives=["capability", "risk"], exact=True, time_limit=120, threads=1)
     assert front.completeness.startswith("not proven: exact mode steps by whole numbers, and risk (")
     assert dict(front.summary_rows())["front_complete"] == front.completeness
+    primary_risk = small.pareto(objectives=["risk", "capability"], exact=True, time_limit=120, threads=1)
+    # a fractional primary: its sub-problems are solved to 0.01 %, not to a whole unit's gap
+    assert dict(primary_risk.summary_rows())["point_gap_target"].startswith("0.0001 relative gap")
     whole = small.pareto(objectives=["capability", "cost"], exact=True, time_limit=120, threads=1)
     assert whole.completeness == "proven complete"
