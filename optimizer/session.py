@@ -363,17 +363,18 @@ class Session:
                   "priority": tuple(priority or s.priority) if mode == "lexicographic" else (),
                   "lexicographic_tolerance": s.lexicographic_tolerance if mode == "lexicographic" else None,
                   "gap_target": gap}
-        return self._result(mode, stages, decisions, time.monotonic() - started, diagnose, choice)
+        return self._result(mode, stages, decisions, time.monotonic() - started, diagnose, choice, time_limit)
 
     def _result(
         self, mode: str, stages: list[Stage], decisions: PlanDecisions | None, solve_seconds: float, diagnose: bool,
-        choice: Mapping[str, Any] | None = None,
+        choice: Mapping[str, Any] | None = None, time_limit: float | None = None,
     ) -> Result:
         first, last = stages[0].outcome, stages[-1].outcome
         if first.status == "infeasible":
-            from optimizer.solve.diagnose import diagnose_infeasibility
+            from optimizer.solve.diagnose import diagnose_infeasibility, diagnosis_seconds
 
-            conflicts = diagnose_infeasibility(self.inputs) if diagnose else []
+            budget = diagnosis_seconds(time_limit)
+            conflicts = diagnose_infeasibility(self.inputs, budget_seconds=budget) if diagnose else []
             raise InfeasibleError("No plan satisfies the inputs.", conflicts)
         if decisions is None:
             if first.status == "no_solution":

@@ -98,6 +98,43 @@ def test_infeasible_diagnosis_is_minimal():
     assert not any("must fund P2" in c for c in err.value.conflicts)
 
 
+def test_the_diagnosis_follows_the_runs_time_limit_within_bounds(monkeypatch):
+    """A re-plan with --time-limit 20 spent 58 s naming its conflict under a fixed 300-s
+    budget: the diagnosis now gets the run's limit (at least 10 s, at most 300 s)."""
+    from optimizer.solve import diagnose
+
+    assert [diagnose.diagnosis_seconds(t) for t in (1.0, 20.0, 3600.0, None)] == [10.0, 20.0, 300.0, 300.0]
+    budgets = []
+    real = diagnose.diagnose_infeasibility
+    monkeypatch.setattr(diagnose, "diagnose_infeasibility",
+                        lambda inputs, **kw: budgets.append(kw["budget_seconds"]) or real(inputs, **kw))
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        programmes=[programme("P1", cost=12)], commitments=[("A", "P1", "fund", 2030)],
+    )
+    with pytest.raises(InfeasibleError):
+        Scenario(inputs).solve(time_limit=25)
+    assert budgets == [25.0]
+
+
+def test_a_diagnosis_cut_short_says_its_set_may_be_larger(monkeypatch):
+    """Checks the budget stops are counted as still needed (never a set smaller than the
+    conflict), and the planner is told the set named may hold more."""
+    from optimizer.solve import diagnose
+    from optimizer.solve.solver import PersistentSolver, SolveOutcome
+
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        programmes=[programme("P1", cost=12), programme("P2", cost=3)],
+        commitments=[("A", "P2", "fund", 2031), ("A", "P1", "fund", 2030)],
+    )
+    monkeypatch.setattr(PersistentSolver, "solve",
+                        lambda self, *a, **k: SolveOutcome("no_solution", "time limit", None, None, None, 0.0))
+    lines = diagnose.diagnose_infeasibility(inputs, budget_seconds=10.0)
+    assert any("must fund P2" in line for line in lines) and any("must fund P1" in line for line in lines)
+    assert lines[-1].startswith("(The diagnosis had 10 s and ") and "may be more than the conflict" in lines[-1]
+
+
 def test_critical_mass_and_precedence_conflict_is_explained():
     """A must fund Q, which needs P completed first, but P cannot finish in time."""
     inputs = make_inputs(
