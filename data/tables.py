@@ -143,13 +143,22 @@ class Target:
     row: int  # Targets sheet row, for messages
 
 
+ADDED_IN_PYTHON = 0  # the `row` of a commitment made by `Scenario.with_commitment`, not read from a sheet
+
+
 @dataclass(frozen=True)
 class Commitment:
     nation: str
     programme: str
     action: Literal["fund", "exclude"]
     start_year: int | None
-    row: int  # Commitments sheet row, for messages
+    row: int  # Commitments sheet row, for messages; ADDED_IN_PYTHON for one added by a script
+
+    @property
+    def where(self) -> str:
+        """Where a planner finds it: its Commitments row, or the script that added it (a
+        row number past the sheet's end pointed planners at rows that do not exist)."""
+        return f"Commitments row {self.row}" if self.row != ADDED_IN_PYTHON else "a commitment added in Python"
 
 
 @dataclass(frozen=True)

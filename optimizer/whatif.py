@@ -12,7 +12,7 @@ from dataclasses import fields, replace
 from typing import Iterable, Literal, Mapping
 
 from data.errors import InputError, Problem
-from data.tables import Commitment, Inputs, Settings
+from data.tables import ADDED_IN_PYTHON, Commitment, Inputs, Settings
 
 logger = logging.getLogger(__name__)
 SETTINGS_FIELDS = {f.name for f in fields(Settings)}
@@ -119,8 +119,7 @@ def with_commitment(
             raise InputError(Problem("what-if", "", f"{pid} cannot start in {start_year}",
                                      f"one of its allowed start years {list(allowed)}"))
     kept = tuple(c for c in inputs.commitments if (c.nation, c.programme) != (code, pid))
-    row = max([c.row for c in inputs.commitments], default=1) + 1
-    return replace(inputs, commitments=kept + (Commitment(code, pid, action, start_year, row),))
+    return replace(inputs, commitments=kept + (Commitment(code, pid, action, start_year, ADDED_IN_PYTHON),))
 
 
 def dependants(inputs: Inputs, pid: str) -> set[str]:

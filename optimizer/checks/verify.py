@@ -457,7 +457,7 @@ def check_commitments(inputs: Inputs, decisions: PlanDecisions, tol: float) -> l
     lines = []
     for c in inputs.commitments:
         f = funded.get((c.nation, c.programme))
-        where = f"Commitments row {c.row}: {c.nation}"
+        where = f"{c.where}: {c.nation}"
         if c.action == "exclude":
             if f is not None:
                 lines.append(

@@ -119,7 +119,7 @@ def _explain(inputs: Inputs, needed: list[tuple[str, str]], rules: list[str]) ->
     lines = []
     for nation, pid in needed:
         c = _commitment(inputs, nation, pid)
-        row = f"Commitments row {c.row}: " if c else ""
+        row = f"{c.where}: " if c else ""
         when = f" starting {c.start_year}" if c and c.start_year is not None else ""
         line = f"{row}{nation} must fund {pid}{when}"
         detail = _budget_detail(inputs, nation, pid, c.start_year if c else None) if "budgets" in rules else ""

@@ -237,12 +237,12 @@ def _with_history(inputs: Inputs, previous: PlanDecisions, from_year: int) -> In
 def _history_named(exc: InfeasibleError, inputs: Inputs, committed: Inputs, from_year: int) -> InfeasibleError:
     """The diagnosis with the history's commitments named as history: they have no row in the
     Commitments sheet (a planner looked for "Commitments row 376" in a sheet of five rows)."""
-    rows = {c.row for c in inputs.commitments}
+    written = {(c.nation, c.programme) for c in inputs.commitments}
     lines = list(exc.conflicts)
     for c in committed.commitments:
-        if c.row in rows:
-            continue
-        made = f"Commitments row {c.row}: "
+        if (c.nation, c.programme) in written:
+            continue  # the workbook's own row (one the history agrees with keeps it)
+        made = f"{c.where}: "
         lines = [
             line.replace(made, "", 1).replace(
                 f" starting {c.start_year}",

@@ -135,6 +135,18 @@ def test_a_diagnosis_cut_short_says_its_set_may_be_larger(monkeypatch):
     assert lines[-1].startswith("(The diagnosis had 10 s and ") and "may be more than the conflict" in lines[-1]
 
 
+def test_a_commitment_added_in_python_is_named_as_such_not_as_a_sheet_row():
+    """`with_commitment` used to number its commitment past the sheet's last row, and a
+    diagnosis then sent the planner to a Commitments row that does not exist."""
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        programmes=[programme("P1", cost=12)],
+    )
+    with pytest.raises(InfeasibleError) as err:
+        Scenario(inputs).with_commitment("A", "P1", "fund", start_year=2030).solve(time_limit=30)
+    assert err.value.conflicts[0].startswith("a commitment added in Python: A must fund P1 starting 2030")
+
+
 def test_critical_mass_and_precedence_conflict_is_explained():
     """A must fund Q, which needs P completed first, but P cannot finish in time."""
     inputs = make_inputs(
