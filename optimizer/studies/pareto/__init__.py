@@ -50,8 +50,8 @@ from optimizer.studies.pareto.front import (
     non_dominated,
 )
 from optimizer.studies.pareto.grid import GridSpec, _prepare_grid, _walk_grid, subproblem_gap
-from optimizer.studies.pareto.whole import fractional_objectives
 from optimizer.studies.pareto.payoff import _grid, _payoff_table, _safe_lows
+from optimizer.studies.pareto.whole import fractional_objectives
 from optimizer.studies.pareto.workers import _HereWalker, _run_segments, _worker_pool
 
 __all__ = [
