@@ -4,6 +4,7 @@ known one twice, and asks one MIP per point plus one per empty box."""
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -35,5 +36,5 @@ def test_two_objectives_need_one_solve_a_point_and_one_empty_box() -> None:
 
 
 def test_the_published_2kp50_front_is_read_as_35_negated_points() -> None:
-    front = published_front("2kp50")
+    front = published_front("2kp50", Path(__file__).resolve().parents[1] / "data" / "knapsack")
     assert front.shape == (35, 2) and (front < 0).all()

@@ -27,7 +27,9 @@ def leave_open(monkeypatch: pytest.MonkeyPatch, gamma: int, gap: float | None) -
     with no plan at all in that stage (time ran out between stages)."""
     real = Session._result
 
-    def result(self, mode, stages, decisions, solve_seconds, diagnose, choice=None):  # type: ignore[no-untyped-def]
+    def result(  # type: ignore[no-untyped-def]
+        self, mode, stages, decisions, solve_seconds, diagnose, choice=None, time_limit=None
+    ):
         if self.inputs.settings.robust_overruns == gamma:
             last = stages[-1]
             if gap is None:
@@ -45,7 +47,7 @@ def leave_open(monkeypatch: pytest.MonkeyPatch, gamma: int, gap: float | None) -
                     gap=gap,
                 )
             stages = [*stages[:-1], Stage(last.objective, outcome)]
-        return real(self, mode, stages, decisions, solve_seconds, diagnose, choice)
+        return real(self, mode, stages, decisions, solve_seconds, diagnose, choice, time_limit)
 
     monkeypatch.setattr(Session, "_result", result)
 
