@@ -75,6 +75,13 @@ def percent_up(fraction: float) -> str:
     return f"{hundredths / 100:.2f}".rstrip("0").rstrip(".") + " %"
 
 
+def _proven_zero(fraction: float | None) -> bool:
+    """A gap that reads "0 %": a proof of optimality. HiGHS reports a proven optimum's
+    gap as round-off (a bound of 49.99999999999999 against 50 gives 1.4e-16), which
+    must read "optimal (proven)" like a gap of 0, not "optimal within 0 %"."""
+    return fraction is not None and percent_up(fraction) == "0 %"
+
+
 # `stage_N` statuses of a stage that found no plan (not_reached: the run stopped before it)
 _NO_PLAN = ("no_solution", "infeasible", "not_reached")
 
@@ -124,7 +131,7 @@ def _earlier_proof(summary: Mapping[str, object], last: str | None) -> str:
     if not proofs:
         return ""
     return "; " + ", ".join(
-        f"{name} was proven {'optimal' if gap <= 0 else f'within {percent_up(gap)}'}" for name, gap in proofs
+        f"{name} was proven {'optimal' if _proven_zero(gap) else f'within {percent_up(gap)}'}" for name, gap in proofs
     )
 
 
@@ -152,7 +159,7 @@ def status_in_words(summary: Mapping[str, object]) -> str:
     objective = last_objective(summary)
     on = f" on {objective}" if objective else ""
     if status == "optimal":
-        if not gap:
+        if gap is None or _proven_zero(gap):
             return "optimal (proven)"
         return f"optimal within {percent_up(gap)}{on}"
     if status == "feasible":
@@ -167,7 +174,7 @@ def _how_far(gap: float | None, objective: str | None) -> str:
     name = objective or "objective"
     if gap is None:
         return f"no bound is proven on {name}, so how far it is from the best possible is unknown"
-    if gap <= 0:
+    if _proven_zero(gap):
         return f"no better {name} is possible (gap 0)"
     direction = "lower" if _sense(objective) == "min" else "higher"
     return f"the best possible {name} is at most {percent_up(gap)} {direction}"
@@ -180,7 +187,7 @@ def proof_in_words(status: object, gap: object, objective: str | None = None) ->
     fraction = _number(gap)
     on = f" on {objective}" if objective else ""
     if status == "optimal":
-        if not fraction:
+        if fraction is None or _proven_zero(fraction):
             return "proven: no plan is better"
         return f"proven: within {percent_up(fraction)} of the best possible{on}"
     if status == "feasible":
@@ -539,7 +546,7 @@ def _first_point_line(points: pd.DataFrame, primary: str, payoff_proven: bool) -
     if payoff_proven and ("proven" not in points.columns or bool(first["proven"])):
         return f"point 1 is the best in {primary}; the Plan sheets hold every point's plan"
     gap = _number(first.get("gap"))
-    within = f", within {percent_up(gap)} of it" if gap else ""
+    within = f", within {percent_up(gap)} of it" if gap and not _proven_zero(gap) else ""
     return (f"point 1 has the best {primary} found, not proven the best possible{within}; "
             "the Plan sheets hold every point's plan")
 

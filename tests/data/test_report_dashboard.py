@@ -618,3 +618,35 @@ def test_study_rows_say_which_objectives_were_never_optimised():
     _, lines = flexibility_findings(pd.DataFrame({"objective": []}), ["rigid", "flexible"], solves)
     assert lines[-1].startswith("not proven within the gap target: rigid (feasible, within 18 % on capability; "
                                 "cost not optimised (no time was left))")
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # HiGHS reports a proven optimum's gap as round-off (the small example's cost stage:
+        # bound 49.99999999999999 against 50 -> gap 1.42e-16): the headline read
+        # "optimal within 0 % on cost" where the same plan with gap 0 reads "optimal (proven)"
+        (
+            {"status": "optimal", "gap": 1.4210854715202e-16, "stage_3": "cost: optimal, 50, gap 1.42109e-16"},
+            "optimal (proven)",
+        ),
+        (
+            {"status": "feasible", "gap": 1e-15, "solve_seconds": 3, "stage_2": "capability: feasible, 9, gap 1e-15"},
+            "best plan found in 3 s; no better capability is possible (gap 0)",
+        ),
+        (  # an earlier stage's round-off gap is a proof of optimality, not "within 0 %"
+            {"status": "feasible", "gap": None, "solve_seconds": 30,
+             "stage_2": "capability: optimal, 335.7764212, gap 3.38579e-16", "stage_3": "cost: feasible, 77.6"},
+            "best plan found in 30 s; no bound is proven on cost, so how far it is from the best possible "
+            "is unknown; capability was proven optimal",
+        ),
+    ],
+)
+def test_status_in_words_reads_a_round_off_gap_as_proven(rows, expected):
+    assert status_in_words(rows) == expected
+
+
+def test_proof_in_words_reads_a_round_off_gap_as_proven():
+    from data.dashboard import proof_in_words
+
+    assert proof_in_words("optimal", 1.69e-16, "cost") == "proven: no plan is better"
