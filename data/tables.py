@@ -160,6 +160,11 @@ class Commitment:
         row number past the sheet's end pointed planners at rows that do not exist)."""
         return f"Commitments row {self.row}" if self.row != ADDED_IN_PYTHON else "a commitment added in Python"
 
+    @property
+    def place(self) -> tuple[str, str]:
+        """(sheet, cell) for a Problem about it: its Commitments row, or the what-if that made it."""
+        return ("Commitments", str(self.row)) if self.row != ADDED_IN_PYTHON else ("what-if", "")
+
 
 @dataclass(frozen=True)
 class Source:

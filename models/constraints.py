@@ -330,8 +330,7 @@ def add_commitments(m: pyo.ConcreteModel, inputs: Inputs) -> None:
         if seen.setdefault(key, (c.action, c.start_year)) != (c.action, c.start_year):
             raise InputError(
                 Problem(
-                    "Commitments",
-                    str(c.row),
+                    *c.place,
                     f"{c.nation}/{c.programme} is committed twice in different ways",
                     "one commitment per nation and programme",
                 )
@@ -346,8 +345,7 @@ def add_commitments(m: pyo.ConcreteModel, inputs: Inputs) -> None:
             when = f" starting {c.start_year}" if c.start_year is not None else ""
             raise InputError(
                 Problem(
-                    "Commitments",
-                    str(c.row),
+                    *c.place,
                     f"{c.nation} cannot fund {c.programme}{when}",
                     "a nation eligible for the programme and one of its allowed start years",
                 )

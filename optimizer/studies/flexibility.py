@@ -60,16 +60,17 @@ class FlexibilityReport:
     @property
     def by_objective(self) -> pd.DataFrame:
         """objective, sense, the four plans' values, and each lever's worth against rigid."""
-        rigid = self._result("rigid")
-        names = list(rigid.objectives) if rigid else []
+        solved = [r for r in map(self._result, LEVERS) if r is not None]
+        names = list(solved[0].objectives) if solved else []
         rows = []
         for name in names:
             row: dict[str, Any] = {"objective": name, "sense": objective_sense(name)}
             for lever in LEVERS:
                 r = self._result(lever)
                 row[lever] = r.objectives[name] if r else None
-            for lever in LEVERS[1:]:
-                row[f"worth of {lever}"] = (row[lever] - row["rigid"]) if row[lever] is not None else None
+            for lever in LEVERS[1:]:  # no worth without both plans (the rigid one may have none)
+                both = row[lever] is not None and row["rigid"] is not None
+                row[f"worth of {lever}"] = row[lever] - row["rigid"] if both else None
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -96,7 +97,7 @@ class FlexibilityReport:
             frames.append(pd.DataFrame({f"capability-years ({lever})": cap, f"spend ({lever})": spend,
                                         f"programmes ({lever})": funded}))
         table = pd.concat(frames, axis=1).fillna(0).reset_index(names="nation") if frames else pd.DataFrame()
-        if not table.empty and "capability-years (flexible)" in table:
+        if not table.empty and {"capability-years (flexible)", "capability-years (rigid)"} <= set(table):
             table["capability-years gained by flexibility"] = (
                 table["capability-years (flexible)"] - table["capability-years (rigid)"]
             )

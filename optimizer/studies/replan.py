@@ -263,18 +263,18 @@ def _check_commitments_against_history(
         if start is None:
             if c.action == "fund" and c.start_year is not None and c.start_year < from_year:
                 problems.append(Problem(
-                    "Commitments", str(c.row), f"{c.nation} must fund {c.programme} from {c.start_year}, "
+                    *c.place, f"{c.nation} must fund {c.programme} from {c.start_year}, "
                     f"before the re-plan year {from_year}, but the previous plan did not start it then "
                     "(the past cannot change)", f"a start_year ≥ {from_year} (or blank)"))
             continue
         if c.action == "exclude":
             problems.append(Problem(
-                "Commitments", str(c.row), f"{c.nation} excludes {c.programme}, but the previous plan "
+                *c.place, f"{c.nation} excludes {c.programme}, but the previous plan "
                 f"started it in {start}, before the re-plan year {from_year}, and what started stays",
                 f"no exclude row for it, or --from-year ≤ {start}"))
         elif c.action == "fund" and c.start_year is not None and c.start_year != start:
             problems.append(Problem(
-                "Commitments", str(c.row), f"{c.nation} must fund {c.programme} from {c.start_year}, but "
+                *c.place, f"{c.nation} must fund {c.programme} from {c.start_year}, but "
                 f"the previous plan started it in {start}, before the re-plan year {from_year}",
                 f"start_year {start} (or blank), or --from-year ≤ {start}"))
     if problems:

@@ -22,6 +22,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from data.errors import InputError
 from data.tables import Inputs
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.result import Result
@@ -166,11 +167,23 @@ def solve_chain(jobs: Sequence[Job], options: SolverOptions, solve_kwargs: dict[
                 out.append(SweepPoint(job.name, job.x, result, None, time.monotonic() - started))
             except InfeasibleError:
                 out.append(SweepPoint(job.name, job.x, None, "infeasible", time.monotonic() - started))
+            except InputError as exc:  # the scenario's own rules break a commitment the workbook allows
+                out.append(SweepPoint(job.name, job.x, None, scenario_infeasible(exc), time.monotonic() - started))
             except NoSolutionError:
                 out.append(SweepPoint(job.name, job.x, None, "no plan within time limit", time.monotonic() - started))
             except SolverError as exc:
                 out.append(SweepPoint(job.name, job.x, None, f"solver error: {exc}", time.monotonic() - started))
     return out
+
+
+def scenario_infeasible(exc: InputError) -> str:
+    """A point whose scenario (the flexibility study's rigid cycle, say) makes a commitment
+    of a valid workbook impossible: that scenario has no plan, and the workbook is not at
+    fault. The whole study used to stop with "Input has 1 problem(s): Commitments!4: BRAVO
+    cannot fund P1 starting 2028" for a workbook `capopt validate` accepts (P1 is
+    flexible_start; the rigid lever is not)."""
+    reasons = "; ".join(f"{p.sheet}!{p.cell}: {p.what}" if p.cell else f"{p.sheet}: {p.what}" for p in exc.problems)
+    return f"infeasible in this scenario: {reasons}"
 
 
 def _chains(jobs: list[Job], chain_length: int) -> list[list[Job]]:

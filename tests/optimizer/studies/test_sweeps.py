@@ -117,6 +117,23 @@ def test_flexibility_levers_are_never_worse_than_rigid(tmp_path):
     assert report.to_excel(tmp_path / "flex.xlsx").exists()
 
 
+def test_a_lever_whose_rules_break_a_commitment_has_no_plan_and_the_study_goes_on(tmp_path):
+    """P3 may start off-cycle (flexible_start), and A must fund it in 2031: valid input, but
+    the rigid cycle forbids that start. The study stopped with an input error at the
+    commitment's row (and, with no rigid plan, would have crashed writing its tables)."""
+    base = small_scenario().with_commitment("A", "P3", "fund", start_year=2031)
+    report = flexibility_value(base, workers=1, gap=0.0, time_limit=30)
+    solves = report.solves.set_index("lever")["status"]
+    assert solves["rigid"].startswith("infeasible in this scenario: ")
+    assert "A cannot fund P3 starting 2031" in solves["rigid"]
+    assert solves["free starts"] == "optimal"
+    table = report.by_objective.set_index("objective")
+    assert table.loc["capability", "free starts"] > 0
+    assert table.loc["capability", "worth of free starts"] is None  # nothing to measure it against
+    assert "capability-years gained by flexibility" not in report.by_nation
+    assert report.to_excel(tmp_path / "flex.xlsx").exists()
+
+
 def test_the_flexibility_dashboard_compares_the_four_plans_only(tmp_path):
     """The "worth of …" columns are differences between plans, not plans: read as levers the
     Dashboard said "worth of carry-over -37,807.0 (-100.1%)" on the reference dataset."""
