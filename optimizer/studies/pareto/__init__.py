@@ -108,8 +108,8 @@ def pareto_front(
         table, payoff_plans, payoff_proofs = _payoff_table(
             m, inputs, persistent, objectives, deadline, per_point
         )
-        bounds.payoff_proven = all(proven for proven, _ in payoff_proofs)
-        for plan, (proven, gap) in zip(payoff_plans, payoff_proofs):
+        bounds.payoff_proven = all(proven for proven, _, _ in payoff_proofs)
+        for plan, (proven, gap, _) in zip(payoff_plans, payoff_proofs):
             found.append(FrontPoint(plan, objective_values(inputs, plan), proven, gap, (), inputs))
         safe = [float(v) for v in table[:, 1:].min(axis=0)]  # two objectives: the exact nadir
         if exact and len(objectives) >= 3:
@@ -160,5 +160,5 @@ def pareto_front(
         time.monotonic() - started, persistent.name, persistent.version, exact, notes, solver_seconds,
         max(workers, 1), persistent.describe_options(), bounds.describe(),
         {name: _sign(name) * float(lv[0]) for name, lv in zip(objectives[1:], levels)}, completeness,
-        bounds.payoff_proven, spec.point_gap, whole_primary,
+        bounds.payoff_proven, spec.point_gap, whole_primary, primary_bound=payoff_proofs[0][2],
     )

@@ -132,6 +132,7 @@ class Front:
     payoff_proven: bool = True  # every payoff solve proved its optimum (point 1 is then the best)
     point_gap: float | None = None  # the relative gap each grid point is solved to ("proven" means within it)
     whole_primary: bool = True  # exact mode: the primary objective is whole-valued, so its gap proves optima
+    primary_bound: float | None = None  # the first payoff solve's bound: no plan beats it in the primary objective
 
     @property
     def worst_levels(self) -> str:
@@ -202,7 +203,7 @@ class Front:
         if self.points_found:
             first = self.points_found[0].objectives
             rows += [(n, float(first[n])) for n in self.inputs.objective_names()]
-            rows += [("best_bound", None), ("gap", self.points_found[0].gap)]
+            rows += [("best_bound", self.primary_bound), ("gap", self.points_found[0].gap)]
             rows += self._gap_rows()
         rows += [
             ("pareto_objectives", ", ".join(self.objectives)),

@@ -26,18 +26,19 @@ def _payoff_table(
     objectives: Sequence[str],
     deadline: float,
     per_point: float,
-) -> tuple[np.ndarray, list[PlanDecisions], list[tuple[bool, float | None]]]:
+) -> tuple[np.ndarray, list[PlanDecisions], list[tuple[bool, float | None, float | None]]]:
     """Row i: lexicographic optimum of objective i, then of the others in the given order
     (tolerance 0), in maximise space; its plan; and per row whether every solve proved its
-    optimum, with the gap of objective i's own solve. An unproven row is a plan, not "the
+    optimum, with the gap and the bound (in objective i's own units) of objective i's own
+    solve: row 1's bound holds for every plan, so it is the front's `best_bound`. An unproven row is a plan, not "the
     best in objective i": the grid's top may then lie below an efficient plan, and with
     two objectives its worst value is no longer the exact nadir."""
     p = len(objectives)
     table = np.zeros((p, p))
     plans: list[PlanDecisions] = []
-    proofs: list[tuple[bool, float | None]] = []
+    proofs: list[tuple[bool, float | None, float | None]] = []
     for i in range(p):
-        proven, gap = True, None
+        proven, gap, bound = True, None, None
         order = [objectives[i]] + [o for j, o in enumerate(objectives) if j != i]
         for k, name in enumerate(order):
             solver.stage = f"payoff {i + 1}/{p}: {name}"
@@ -52,12 +53,12 @@ def _payoff_table(
                 raise SolverError(f"payoff table: no plan for {name} within the time limit ({out.termination})")
             proven = proven and out.status == "optimal"
             if k == 0:
-                gap = out.gap
+                gap, bound = out.gap, out.bound
             if k < p - 1:
                 hold_within_tolerance(m, name, float(out.objective), 0.0)
         table[i] = [_sign(o) * pyo.value(m.objective_expr[o]) for o in objectives]
         plans.append(extract_decisions(m, inputs))
-        proofs.append((proven, gap))
+        proofs.append((proven, gap, bound))
         release_holds(m)
     return table, plans, proofs
 

@@ -108,6 +108,15 @@ def test_grid_mode_never_claims_a_complete_front():
     assert dict(front.summary_rows())["nadir_bounds"].startswith("payoff table's worst values (grid mode")
 
 
+def test_the_summary_gives_the_primary_objectives_best_bound(front_2kp50):
+    """MODEL.md: every result reports its best bound. A front's is the first payoff solve's
+    bound on the primary objective (no plan beats it); the Summary left it blank."""
+    summary = dict(front_2kp50.summary_rows())
+    first = front_2kp50.points_found[0].objectives["capability:A1"]
+    assert summary["best_bound"] is not None
+    assert first - 1e-6 <= summary["best_bound"] <= first * (1 + 1e-5)
+
+
 def test_the_summary_says_what_proven_means_for_a_point(front_2kp50):
     """Grid points are solved to a fixed gap, not the workbook's mip_gap: a planner saw
     "2 not proven" beside gaps of 0.8 % and asked against what."""
