@@ -11,7 +11,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, NoReturn, TextIO
 
 import click
 
@@ -52,17 +52,25 @@ class Console:
         if self.quiet:
             return
         if self.is_tty:
-            self.stream.write("\r\033[K" + text)
+            self._write("\r\033[K" + text)
             self._live = True
         else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
+            self._write(text + "\n")
 
     def end_live(self) -> None:
         if self._live:
-            self.stream.write("\n")
-            self.stream.flush()
+            self._write("\n")
             self._live = False
+
+    def _write(self, text: str) -> None:
+        """Progress is a courtesy: if its reader went away (`capopt solve 2>&1 | head -1`),
+        it stops, and the solve goes on to write its plan, rather than dying in the
+        solver's progress callback with the plan lost."""
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except BrokenPipeError:
+            self.quiet = True
 
 
 def _fmt(value: object) -> str:
@@ -94,44 +102,74 @@ def solve_progress(console: Console) -> Callable[[Any], None]:
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """One error formatter: a short message and a documented exit code, never a traceback
-    (unless --debug)."""
+    (unless --debug). A reader that went away, while the command prints or while its error
+    is reported (`capopt validate bad.xlsx 2>&1 | head -1`), ends it quietly (reader_gone)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from optimizer.errors import InfeasibleError, InputError, NoSolutionError, SolverError
-
         ctx = click.get_current_context()
-        debug = bool(ctx.find_root().params.get("debug"))
         try:
-            return fn(*args, **kwargs)
-        except InputError as exc:
-            for w in exc.warnings:
-                click.echo(f"warning: {w}", err=True)
-            click.echo(f"Input has {len(exc.problems)} problem(s):", err=True)
-            for p in exc.problems:
-                click.echo(f"  {p}", err=True)
-            ctx.exit(EXIT_CODES["invalid_input"])
-        except InfeasibleError as exc:
-            click.echo(f"Infeasible: {exc}", err=True)
-            ctx.exit(EXIT_CODES["infeasible"])
-        except NoSolutionError as exc:
-            click.echo(f"No plan: {exc}", err=True)
-            ctx.exit(EXIT_CODES["no_solution"])
-        except SolverError as exc:
-            click.echo(f"Solver error: {exc}", err=True)
-            ctx.exit(EXIT_CODES["solver_error"])
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            ctx.exit(EXIT_CODES["interrupted"])
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except Exception as exc:  # the last resort: still one line, unless --debug
-            if debug:
-                traceback.print_exc()
-            click.echo(f"Internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
-            ctx.exit(EXIT_CODES["internal_error"])
+            return reported(ctx, fn, *args, **kwargs)
+        except BrokenPipeError:
+            reader_gone(ctx)
 
     return wrapper
+
+
+def reported(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`fn(*args, **kwargs)`, its errors reported as one message each with their exit code."""
+    from optimizer.errors import InfeasibleError, InputError, NoSolutionError, SolverError
+
+    try:
+        return fn(*args, **kwargs)
+    except BrokenPipeError:
+        raise
+    except InputError as exc:
+        for w in exc.warnings:
+            click.echo(f"warning: {w}", err=True)
+        click.echo(f"Input has {len(exc.problems)} problem(s):", err=True)
+        for p in exc.problems:
+            click.echo(f"  {p}", err=True)
+        ctx.exit(EXIT_CODES["invalid_input"])
+    except InfeasibleError as exc:
+        click.echo(f"Infeasible: {exc}", err=True)
+        ctx.exit(EXIT_CODES["infeasible"])
+    except NoSolutionError as exc:
+        click.echo(f"No plan: {exc}", err=True)
+        ctx.exit(EXIT_CODES["no_solution"])
+    except SolverError as exc:
+        click.echo(f"Solver error: {exc}", err=True)
+        ctx.exit(EXIT_CODES["solver_error"])
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        ctx.exit(EXIT_CODES["interrupted"])
+    except (click.exceptions.Exit, click.ClickException, click.Abort):
+        raise
+    except Exception as exc:  # the last resort: still one line, unless --debug
+        if (ctx.obj or {}).get("debug"):
+            traceback.print_exc()
+        click.echo(f"Internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        ctx.exit(EXIT_CODES["internal_error"])
+
+
+EXIT_READER_GONE = 141  # 128 + SIGPIPE, what a shell reports for `yes | head -1`
+
+
+def reader_gone(ctx: click.Context) -> NoReturn:
+    """The reader of our output went away (`capopt validate BOOK | head -1`): stop at once,
+    quietly — no message, no traceback, exit 141 as command-line tools do. The reader asked
+    for no more; an "Internal error" would blame capopt for it. Outputs are whole already
+    (each is written to a temporary file and renamed, before anything is printed about
+    it). stdout and stderr are pointed at /dev/null first: the interpreter's final flush
+    of what is still buffered would fail again ("Exception ignored … BrokenPipeError")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # CliRunner: no real fd
+        pass
+    ctx.exit(EXIT_READER_GONE)
 
 
 def load_scenario(book: str | None) -> Any:
@@ -251,10 +289,65 @@ def output_option(default: str) -> Callable[[Callable[..., Any]], Callable[..., 
 BOOK_PATH = click.Path()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True, help="Show the solver log (-v) and debug logging (-vv).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors and the final summary.")
-@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+VERBOSE_HELP = "Show the solver log (-v) and debug logging (-vv)."
+QUIET_HELP = "Only errors and the final summary."
+DEBUG_HELP = "Show tracebacks for internal errors."
+
+
+def log_level(verbose: int, quiet: bool) -> int:
+    """The logging level of -v/-vv/-q (-q wins)."""
+    if quiet:
+        return logging.ERROR
+    return logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+
+
+def apply_output_options(obj: dict[str, Any]) -> None:
+    """Set the logging levels and the console from ctx.obj's verbose/quiet, once more: the
+    group set them from the options before the command name (main)."""
+    level = log_level(obj["verbose"], obj["quiet"])
+    logging.getLogger().setLevel(level)
+    logging.getLogger("pyomo").setLevel(max(level, logging.WARNING))
+    obj["console"].quiet = obj["quiet"]
+
+
+def command_output_option(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """-v/-q/--debug typed after the command name add to the ones before it."""
+    if not value:
+        return
+    obj = ctx.ensure_object(dict)
+    if param.name == "verbose":
+        obj["verbose"] = obj.get("verbose", 0) + value
+    else:
+        obj[str(param.name)] = True
+    if "console" in obj:
+        apply_output_options(obj)
+
+
+def command_output_params() -> list[click.Parameter]:
+    """-v, -q and --debug for a command: `capopt solve -q` was "No such option: -q" since
+    they existed only before the command name (`capopt -q solve`). Same meaning in both places."""
+    return [
+        click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=command_output_option,
+                     help=VERBOSE_HELP),
+        click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=command_output_option,
+                     help=QUIET_HELP),
+        click.Option(["--debug"], is_flag=True, expose_value=False, callback=command_output_option,
+                     help=DEBUG_HELP),
+    ]
+
+
+class CapoptGroup(click.Group):
+    """The command group: every command also takes -v/-q/--debug (command_output_params)."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.params.extend(command_output_params())
+        super().add_command(cmd, name)
+
+
+@click.group(cls=CapoptGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help=VERBOSE_HELP)
+@click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
 @click.version_option(package_name="capopt")
 @click.pass_context
 def main(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
@@ -262,14 +355,12 @@ def main(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
 
     Reads an input workbook (see `capopt template`), validates it, solves the acquisition
     model with HiGHS and writes the plan back to Excel. Without a BOOK argument, commands
-    use the bundled reference dataset.
+    use the bundled reference dataset. -v, -q and --debug go before or after the command name.
     """
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    if quiet:
-        level = logging.ERROR
+    level = log_level(verbose, quiet)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("pyomo").setLevel(max(level, logging.WARNING))
-    ctx.obj = {"verbose": verbose, "quiet": quiet, "console": Console(quiet)}
+    ctx.obj = {"verbose": verbose, "quiet": quiet, "debug": debug, "console": Console(quiet)}
 
 
 @main.command()
@@ -831,7 +922,7 @@ def stress_table(comparison: Any) -> str:
 @click.option("--book", type=BOOK_PATH,
               help="Input workbook (default: the first plan's Summary input_file).")
 @click.option("--samples", default=1000, show_default=True, type=click.IntRange(min=1), help="Overrun scenarios.")
-@click.option("--seed", default=0, show_default=True, type=int,
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
               help="Random seed: the same seed gives every plan the same draws.")
 @click.option("--overrun-probability", default=0.5, show_default=True, type=FiniteFloatRange(0, 1),
               help="Chance that a programme overruns in a scenario.")
@@ -907,7 +998,7 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
            log_file: str | None, highs_options: tuple[str, ...]) -> None:
     """Re-plan BOOK.xlsx (default: the reference dataset) from a year on, keeping what started and
     penalising changes to the rest."""
-    from data.plan_reader import read_plan
+    from data.plan_reader import read_previous_plan
     from optimizer.studies.replan import replan as run_replan
 
     console: Console = ctx.obj["console"]
@@ -919,7 +1010,11 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
     refuse_overwriting([previous_plan, book_path], {"-o": output, "--log": log_file})
     priority_list, weight_map = parse_priority_and_weights(priority, weights, scenario.inputs)
     objective = run_objective(objective, priority_list, weight_map, scenario.inputs.settings.objective)
-    previous = read_plan(previous_plan, scenario.inputs, point)
+    # leniently: the workbook has normally changed since the plan was made (a programme
+    # cancelled is dropped and listed as a change); stress reads strictly
+    previous, warnings = read_previous_plan(previous_plan, scenario.inputs, point)
+    for line in warnings:
+        click.echo(f"warning: {line}", err=True)
     outcome = run_replan(
         scenario, previous, from_year, stability_weight, objective=objective, priority=priority_list,
         weights=weight_map, time_limit=time_limit, gap=gap, threads=threads, solver=solver,

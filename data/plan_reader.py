@@ -6,6 +6,12 @@ carry decisions are read (WORKBOOK.md "Output workbook"): Plan (who starts what,
 Contributions (joint payments) and Standards (adoptions), plus the Summary's key/value
 rows, which say which input workbook the plan was made from. Derived sheets (Spend,
 Capability, Gantt) are ignored: they follow from the decisions.
+
+Two readings. `read_plan` is strict: a stress test or a check judges the plan against the
+workbook it was made from, so an id that workbook lacks is an error. `read_previous_plan`
+reads last year's plan for a re-plan, whose new workbook has normally changed: ids it no
+longer has and another input SHA-256 are warnings, and the ids are kept so that the re-plan
+drops their fundings and lists each drop as a change (docs/robust.md §14).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import logging
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -42,6 +48,7 @@ class PlanBook:
     path: str
     summary: Mapping[str, object]
     sheets: Mapping[str, RawSheet]  # by canonical name, only the sheets present
+    summary_cells: Mapping[str, str] = field(default_factory=dict)  # Summary key -> cell of its value
 
     @property
     def input_file(self) -> str | None:
@@ -76,6 +83,19 @@ class PlanBook:
         """
         return _Decoder(self, inputs, point).decode()
 
+    def previous_decisions(self, inputs: Inputs, point: int | None = None) -> tuple[PlanDecisions, list[Problem]]:
+        """The plan read as a re-plan's previous plan: (decisions, warnings).
+
+        Ids `inputs` no longer defines are warnings, and the decisions keep them, so that the
+        re-plan drops those fundings and counts each drop as a change; another input SHA-256
+        is a warning too. Every other problem is still an error. A plan none of whose
+        decisions `inputs` knows is an error as in `decisions`: it was made from another
+        workbook, and re-planning it would only drop everything.
+        """
+        decoder = _Decoder(self, inputs, point, lenient=True)
+        decisions = decoder.decode()
+        return decisions, decoder.warnings
+
 
 def load_plan_book(path: str | os.PathLike[str]) -> PlanBook:
     """Read a plan workbook's Summary, Plan, Contributions and Standards sheets (safely)."""
@@ -90,8 +110,8 @@ def load_plan_book(path: str | os.PathLike[str]) -> PlanBook:
     ]
     if problems:
         raise InputError(problems)
-    summary = _summary(found.get("Summary"))
-    return PlanBook(str(path), summary, found)
+    summary, cells = _summary(found.get("Summary"))
+    return PlanBook(str(path), summary, found, cells)
 
 
 def read_plan(path: str | os.PathLike[str], inputs: Inputs, point: int | None = None) -> PlanDecisions:
@@ -99,14 +119,39 @@ def read_plan(path: str | os.PathLike[str], inputs: Inputs, point: int | None = 
     return load_plan_book(path).decisions(inputs, point)
 
 
-def _summary(raw: RawSheet | None) -> dict[str, object]:
+def read_previous_plan(path: str | os.PathLike[str], inputs: Inputs,
+                       point: int | None = None) -> tuple[PlanDecisions, list[Problem]]:
+    """Last year's plan for a re-plan against `inputs`: (decisions, warnings), leniently
+    (`PlanBook.previous_decisions`). A re-plan reads two workbooks, so a file that is no
+    plan and every warning name the plan file: `[rob.xlsx]Plan: sheet is missing`."""
+    try:
+        book = load_plan_book(path)
+    except InputError as exc:
+        raise InputError(in_file(exc.problems, path), warnings=in_file(exc.warnings, path)) from None
+    decisions, warnings = book.previous_decisions(inputs, point)
+    return decisions, in_file(warnings, path)
+
+
+def in_file(problems: Sequence[Problem], path: str | os.PathLike[str]) -> list[Problem]:
+    """Problems of a plan file located the way Excel names another book's cell,
+    `[plan.xlsx]Plan!D2` (problems of the whole file, which name it already, stay)."""
+    name = Path(path).name
+    return [p if p.sheet == name else replace(p, sheet=f"[{name}]{p.sheet}") for p in problems]
+
+
+def _summary(raw: RawSheet | None) -> tuple[dict[str, object], dict[str, str]]:
+    """The Summary's key/value rows, and the cell of each key's value (for warnings)."""
     if raw is None or not raw.rows:
-        return {}
+        return {}, {}
     out: dict[str, object] = {}
-    for _, values in raw.rows[1:]:
+    cells: dict[str, str] = {}
+    for number, values in raw.rows[1:]:
         if values and not is_blank(values[0]):
-            out.setdefault(str(values[0]).strip(), values[1] if len(values) > 1 else None)
-    return out
+            key = str(values[0]).strip()
+            if key not in out:
+                out[key] = values[1] if len(values) > 1 else None
+                cells[key] = f"B{number}"
+    return out, cells
 
 
 @dataclass
@@ -120,15 +165,29 @@ class _Row:
         return f"{self.letters.get(column, '')}{self.number}"
 
 
-class _Decoder:
-    """Turns the raw sheets into decisions, collecting every problem before raising."""
+# what a re-plan does with the decisions naming an id its workbook no longer has, by column
+DROPPED = {
+    "programme": "the re-plan drops its fundings and lists each as a change",
+    "nation": "the re-plan drops its fundings and adoptions and lists each as a change",
+    "standard": "the re-plan drops its adoptions and lists each as a change",
+}
 
-    def __init__(self, book: PlanBook, inputs: Inputs, point: int | None):
-        self.book, self.inputs, self.point = book, inputs, point
+
+class _Decoder:
+    """Turns the raw sheets into decisions, collecting every problem before raising.
+
+    `lenient` (a re-plan's previous plan): an unknown id keeps its row, under the id as
+    written, and becomes one of `warnings` instead of a problem — unless none of the plan's
+    decisions is known, which means another workbook's plan."""
+
+    def __init__(self, book: PlanBook, inputs: Inputs, point: int | None, lenient: bool = False):
+        self.book, self.inputs, self.point, self.lenient = book, inputs, point, lenient
         self.front = book.front_points  # read once, not per plan sheet
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         # (sheet, column, id) -> [index of its problem, further rows naming it]
         self.unknown: dict[tuple[str, str, str], list[int]] = {}
+        self.spelling: dict[tuple[str, str], str] = {}  # (column, casefolded id) -> unknown id kept
         self.nations = {n.code.casefold(): n.code for n in inputs.nations}
         self.programmes = {p.id.casefold(): p.id for p in inputs.programmes}
         self.standards = {s.id.casefold(): s.id for s in inputs.standards}
@@ -139,7 +198,8 @@ class _Decoder:
 
     def decode(self) -> PlanDecisions:
         national, joint = self._starts(self._rows("Plan"))
-        plan_readable = not self.problems  # else a payer's missing row may be our own doing
+        # else a payer's missing row may be our own doing (a lenient reading keeps the rows)
+        plan_readable = not (self._unknown_kept() if self.lenient else self.problems)
         payments = self._payments(self._rows("Contributions"), joint, plan_readable)
         adoptions = self._rows("Standards") if "Standards" in self.book.sheets else []
         adopted = self._adoptions(adoptions)
@@ -148,15 +208,64 @@ class _Decoder:
                 p = self.problems[index]
                 self.problems[index] = Problem(p.sheet, p.cell, f"{p.what} (nor in {more} more row"
                                                f"{'s' if more > 1 else ''} of {p.sheet})", p.expected)
+        decisions = PlanDecisions(national=national, joint=joint, payments=payments, adoptions=adopted)
+        if self.lenient and self._knows_some(decisions):
+            self.warnings = self._other_book_warning() + self._unknown_as_warnings()
         if self.problems:
             hint = self._wrong_book_hint()
             # the cause goes in front as well: the CLI prints warnings before the problem
             # count, so a planner facing hundreds of unknown ids reads why first
             raise InputError(self.problems + hint, warnings=hint)
-        decisions = PlanDecisions(national=national, joint=joint, payments=payments, adoptions=adopted)
         log.info("read plan %s: %d national starts, %d joint programmes", self.book.path,
                  len(national), len(joint))
         return decisions
+
+    def _unknown_kept(self) -> list[Problem]:
+        """The problems that are not unknown ids (a lenient reading keeps those rows)."""
+        ids = {index for index, _ in self.unknown.values()}
+        return [p for i, p in enumerate(self.problems) if i not in ids]
+
+    def _knows_some(self, decisions: PlanDecisions) -> bool:
+        """Whether `inputs` knows at least one funding or adoption of the plan (or the plan
+        names no unknown id): a re-plan keeps something of it."""
+        if not self.unknown:
+            return True
+        nations, programmes = set(self.nations.values()), set(self.programmes.values())
+        standards = set(self.standards.values())
+        return (any(n in nations and p in programmes for n, p in decisions.funded())
+                or any(n in nations and s in standards for n, s in decisions.adoptions))
+
+    def _unknown_as_warnings(self) -> list[Problem]:
+        """Move the unknown-id problems to warnings: one per id, at its first cell, saying
+        what the re-plan does with it and where else it stands (a nation dropped from the
+        workbook stands in Plan, Contributions and Standards: one line, not three)."""
+        first: dict[tuple[str, str], int] = {}  # (column, id) -> index of its first problem
+        elsewhere: dict[tuple[str, str], list[str]] = {}
+        for (sheet, column, value), (index, more) in self.unknown.items():
+            if (column, value) in first:
+                rows = more + 1
+                elsewhere[column, value].append(f"{rows} row{'s' if rows > 1 else ''} of {sheet}")
+            else:
+                first[column, value], elsewhere[column, value] = index, []
+        warnings = []
+        for (column, value), index in sorted(first.items(), key=lambda item: item[1]):
+            p = self.problems[index]
+            also = f" (also in {', '.join(elsewhere[column, value])})" if elsewhere[column, value] else ""
+            warnings.append(replace(p, what=p.what + also, expected=DROPPED[column]))
+        ids = {index for index, _ in self.unknown.values()}
+        self.problems = [p for i, p in enumerate(self.problems) if i not in ids]
+        return warnings
+
+    def _other_book_warning(self) -> list[Problem]:
+        """A re-plan's workbook has normally changed since the plan was made: say so, once."""
+        sha = self.book.input_sha256
+        source = self.inputs.source
+        if not sha or source is None or source.sha256.lower() == sha:
+            return []
+        return [Problem("Summary", self.book.summary_cells.get("input_sha256", ""),
+                        f"the plan was made from {self.book.input_file or 'another workbook'} (SHA-256 "
+                        f"{sha[:12]}…), not from {source.path} (SHA-256 {source.sha256[:12]}…)",
+                        f"the re-plan judges it against {Path(source.path).name}")]
 
     def _wrong_book_hint(self) -> list[Problem]:
         """Many unknown ids usually mean the plan was made from another workbook: say so.
@@ -230,6 +339,8 @@ class _Decoder:
                 self.error(row, column, f"{column} {show(value)} is not in the input workbook",
                            f"expected {what} of the input workbook the plan was made from")
                 self.unknown[key] = [len(self.problems) - 1, 0]
+            if self.lenient:  # kept, so that the re-plan lists its drop; spelt as first written
+                return self.spelling.setdefault((column, key[2]), str(value).strip())
         return found
 
     def _year(self, row: _Row, column: str) -> int | None:
@@ -263,8 +374,8 @@ class _Decoder:
                 continue
             if nation is None or pid is None or start is None:
                 continue
-            programme = self.inputs.programme_by_id[pid]
-            if programme.sharing != sharing:
+            programme = self.inputs.programme_by_id.get(pid)  # None: unknown, read leniently
+            if programme is not None and programme.sharing != sharing:
                 self.error(row, "sharing", f"{pid} is {sharing} here but {programme.sharing} in "
                            "the input workbook", f"expected {programme.sharing}")
                 continue

@@ -91,7 +91,12 @@ class ReplanResult:
 
         r = self.result
         assert_valid(r.inputs, r.decisions, r.objectives)
-        lines = check_plan_stability(r.inputs, r.decisions, self.previous, self.from_year)
+        # the past the model froze: the part of the previous plan the new workbook still
+        # defines (a standard or nation it dropped is a change, listed in Changes; checked
+        # against the whole previous plan, a dropped standard adopted before the re-plan
+        # year ended the run in an internal error after the solve)
+        known, _ = _known_part(r.inputs, self.previous)
+        lines = check_plan_stability(r.inputs, r.decisions, known, self.from_year)
         if lines:
             raise PlanVerificationError(lines)
         extra = {"Changes": self.changes, "ChangeSummary": self.objective_deltas}
@@ -316,10 +321,13 @@ def _funding_rows(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, f
         p = inputs.programme_by_id.get(key[1])
         deltas = [points[1].get(key, {}).get(k, 0.0) - points[0].get(key, {}).get(k, 0.0)
                   for k in ("capability", "cost", "risk")]
-        note = "" if p is not None else "no longer in the input workbook"
-        if before is not None and before < from_year and after != before:
-            note = "started before the re-plan year"  # only possible through a bad plan
-        rows.append((*key, p.sharing if p else "", change, before, after, *deltas, note, FUNDING))
+        started = before is not None and before < from_year and after != before
+        if p is None:  # the workbook dropped it: the one way a started programme can go
+            note = "no longer in the input workbook" + (" (it had started before the re-plan year)" if started else "")
+        else:
+            note = "started before the re-plan year" if started else ""  # only possible through a bad plan
+        sharing = p.sharing if p else "joint" if key[1] in previous.joint else "national"
+        rows.append((*key, sharing, change, before, after, *deltas, note, FUNDING))
     return rows + _resplit_rows(inputs, previous, new, points)
 
 

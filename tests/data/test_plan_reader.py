@@ -180,3 +180,77 @@ def test_a_front_point_that_funds_nothing_can_be_chosen(tmp_path, inputs) -> Non
     assert chosen.funded() == {} and chosen.adoptions == {}
     with pytest.raises(InputError, match=f"holds {len(front.points_found)} plans"):
         read_plan(path, inputs)
+
+
+# --- a re-plan's previous plan: read against a workbook that has changed -------------------
+def _previous(tmp_path: Path, inputs, book):
+    """read_previous_plan of `book` against `inputs` read from new.xlsx (SHA-256 aa11…)."""
+    from dataclasses import replace
+
+    from data.plan_reader import read_previous_plan
+    from data.tables import Source
+
+    path = write_book(book, tmp_path / "plan.xlsx")
+    return read_previous_plan(path, replace(inputs, source=Source("new.xlsx", "aa11")))
+
+
+def test_a_previous_plan_keeps_the_ids_its_new_workbook_lacks_and_warns_once_per_id(tmp_path, inputs) -> None:
+    """A changed workbook is the normal case for a re-plan: a programme, nation or standard it
+    no longer has was an error ("not in the input workbook"), so no re-plan could drop it.
+    The ids are kept (the re-plan lists each drop as a change) and each is one warning at
+    its first cell, naming the plan file; another input SHA-256 is a warning too."""
+    book = _book(Standards=[["nation", "standard", "adoption_year"], ["A", "S", 2030], ["C", "OLD", 2031]])
+    book["Plan"] += [["A", "GONE", "national", 2030], ["B", "gone", "national", 2031], ["C", "P", "national", 2031]]
+    book["Summary"] += [["input_file", "old.xlsx"], ["input_sha256", "FF00"]]
+    decisions, warnings = _previous(tmp_path, inputs, book)
+    assert decisions.national == {("A", "P"): 2030, ("A", "GONE"): 2030, ("B", "GONE"): 2031, ("C", "P"): 2031}
+    assert decisions.adoptions == {("A", "S"): 2030, ("C", "OLD"): 2031}
+    assert decisions.joint["J"].members == ("A", "B")
+    assert [str(w) for w in warnings] == [
+        ("[plan.xlsx]Summary!B4: the plan was made from old.xlsx (SHA-256 ff00…), not from new.xlsx "
+         "(SHA-256 aa11…) — the re-plan judges it against new.xlsx"),
+        ('[plan.xlsx]Plan!B5: programme "GONE" is not in the input workbook (nor in 1 more row of Plan) — '
+         "the re-plan drops its fundings and lists each as a change"),
+        ('[plan.xlsx]Plan!A7: nation "C" is not in the input workbook (also in 1 row of Standards) — '
+         "the re-plan drops its fundings and adoptions and lists each as a change"),
+        ('[plan.xlsx]Standards!B3: standard "OLD" is not in the input workbook — the re-plan drops its '
+         "adoptions and lists each as a change"),
+    ]
+    with pytest.raises(InputError, match='programme "GONE" is not in the input workbook'):
+        read_plan(tmp_path / "plan.xlsx", inputs)  # the strict reading (stress) is unchanged
+
+
+def test_a_previous_plan_of_the_same_workbook_reads_without_warnings(tmp_path, inputs, decisions) -> None:
+    from data.plan_reader import read_previous_plan
+
+    path = _written(tmp_path / "plan.xlsx", inputs, decisions)
+    assert read_previous_plan(path, inputs) == (decisions, [])
+
+
+def test_a_previous_plan_still_refuses_what_is_not_an_unknown_id(tmp_path, inputs) -> None:
+    book = _book()
+    book["Plan"] += [["A", "GONE", "national", 2030], ["B", "P", "national", "soon"]]
+    with pytest.raises(InputError) as caught:
+        _previous(tmp_path, inputs, book)
+    assert [str(p) for p in caught.value.problems] == ['Plan!D6: start_year is "soon" — expected a year like 2028']
+
+
+def test_a_previous_plan_none_of_which_the_workbook_knows_is_still_another_books_plan(tmp_path, inputs) -> None:
+    """Re-planning it would only drop everything: the plan was made from another workbook."""
+    book = _book(Plan=[["nation", "programme", "sharing", "start_year"], ["X", "Q", "national", 2030]],
+                 Contributions=[["programme", "nation", "year", "payment"]])
+    book["Summary"] += [["input_file", "old.xlsx"], ["input_sha256", "ff00"]]
+    with pytest.raises(InputError) as caught:
+        _previous(tmp_path, inputs, book)
+    assert [p.cell for p in caught.value.problems] == ["A2", "B2", ""]
+    assert str(caught.value.warnings[0]).startswith("Summary: the plan was made from old.xlsx")
+
+
+def test_a_previous_plan_that_is_no_plan_workbook_names_its_file(tmp_path, inputs) -> None:
+    """A re-plan reads two workbooks: "Plan: sheet is missing" did not say which one."""
+    book = _book()
+    del book["Plan"]
+    with pytest.raises(InputError) as caught:
+        _previous(tmp_path, inputs, book)
+    assert [str(p) for p in caught.value.problems] == [
+        "[plan.xlsx]Plan: sheet is missing — expected a plan workbook written by capopt (capopt solve, replan)"]
