@@ -152,9 +152,6 @@ def reported(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: A
         ctx.exit(EXIT_CODES["internal_error"])
 
 
-EXIT_READER_GONE = 141  # 128 + SIGPIPE, what a shell reports for `yes | head -1`
-
-
 def reader_gone(ctx: click.Context) -> NoReturn:
     """The reader of our output went away (`capopt validate BOOK | head -1`): stop at once,
     quietly — no message, no traceback, exit 141 as command-line tools do. The reader asked
@@ -169,7 +166,7 @@ def reader_gone(ctx: click.Context) -> NoReturn:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):  # CliRunner: no real fd
         pass
-    ctx.exit(EXIT_READER_GONE)
+    ctx.exit(EXIT_CODES["reader_gone"])
 
 
 def load_scenario(book: str | None) -> Any:

@@ -40,4 +40,5 @@ EXIT_CODES: dict[str, int] = {
     "solver_error": 5,
     "no_solution": 6,
     "interrupted": 130,
+    "reader_gone": 141,  # 128 + SIGPIPE: the reader of the output went away (`capopt … | head -1`)
 }
