@@ -30,7 +30,8 @@ class Comparison:
         for col in ("gained", "lost", "moved"):
             if col not in table:
                 table[col] = 0
-        return table[["gained", "lost", "moved"]].reset_index()
+        # crosstab names the column axis "change", which printed as a stray header cell
+        return table[["gained", "lost", "moved"]].rename_axis(columns=None).reset_index()
 
 
 def compare_plans(
@@ -39,6 +40,8 @@ def compare_plans(
     base: PlanDecisions,
     other: PlanDecisions,
 ) -> Comparison:
+    """Objectives side by side and every (nation, programme) funded in one plan and not the
+    other ("gained" / "lost") or started in another year ("moved")."""
     names = list(base_objectives)
     objectives = pd.DataFrame(
         {
@@ -62,4 +65,7 @@ def compare_plans(
         rows.append({"nation": key[0], "programme": key[1], "change": change,
                      "base_start": a.get(key), "other_start": b.get(key)})
     changes = pd.DataFrame(rows, columns=["nation", "programme", "change", "base_start", "other_start"])
+    # years stay whole numbers beside a blank (a gained programme has no base start): the
+    # default float column printed 2031.0 and wrote 2031.0 to a workbook
+    changes = changes.astype({"base_start": "Int64", "other_start": "Int64"})
     return Comparison(objectives, changes)

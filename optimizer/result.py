@@ -191,9 +191,14 @@ class Result:
         )
 
     def compare(self, other: "Result") -> "Comparison":
-        """What `other` changes against this plan (objectives, programmes, start years)."""
+        """What `other` changes against this plan (objectives, programmes, start years).
+
+        Raises TypeError unless `other` is a Result (a Front or a Sweep has many plans: pick
+        one, e.g. `sweep.points[i].result`), rather than an AttributeError from inside."""
         from optimizer.compare import compare_plans
 
+        if not isinstance(other, Result):
+            raise TypeError(f"other is {type(other).__name__} — expected a Result, e.g. another scenario's solve()")
         return compare_plans(self.objectives, other.objectives, self.decisions, other.decisions)
 
     def to_excel(self, path: str | Path) -> Path:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, NamedTuple, Sequence
 
-from data.errors import Problem
+from data.errors import InputError, Problem
 from data.tables import Inputs, PlanDecisions
 from optimizer import whatif
 from optimizer.result import Result
@@ -20,6 +22,14 @@ if TYPE_CHECKING:
     from optimizer.studies.sweeps import Sweep
 
 logger = logging.getLogger(__name__)
+
+
+class RunChoice(NamedTuple):
+    """What one plan's run optimises: its mode and the priority or weights it was given."""
+
+    objective: str | None
+    priority: list[str] | None
+    weights: Mapping[str, float] | None
 
 
 @dataclass(frozen=True)
@@ -87,11 +97,24 @@ class Scenario:
         switches those to interior point; docs/benchmarks.md). They are checked before the
         model is built (ValueError names the option) and recorded in the Summary.
 
-        Raises `InfeasibleError` (with the conflicting commitments named),
-        `NoSolutionError` (time ran out before any plan) or `SolverError`.
+        `weights` alone makes the run weighted and `priority` alone lexicographic, whatever
+        the Settings sheet says (as `capopt solve --weight/--priority` do): given to a run the
+        Settings made the other kind, they used to be ignored without a word.
+
+        Raises `ValueError` naming the argument when one cannot be used (an unknown
+        objective, a negative weight or time limit, weights with `objective="lexicographic"`),
+        before anything is built; then `InfeasibleError` (with the conflicting commitments
+        named), `NoSolutionError` (time ran out before any plan) or `SolverError`.
         """
         from optimizer.session import Session
 
+        objective, priority, weights = self._run_objective(objective, priority, weights)
+        check_run_options(time_limit=time_limit, gap=gap, improve_seconds=improve_seconds)
+        _count("threads", threads)
+        _count("workers", workers)
+        if warm_start is not None and not isinstance(warm_start, PlanDecisions):
+            raise ValueError(f"warm_start is {type(warm_start).__name__} — expected a plan's PlanDecisions, "
+                             "e.g. an earlier result.decisions")
         options = SolverOptions(
             solver=solver, threads=threads, log_file=log_file, stream_log=stream_log,
             highs_options=check_highs_options(highs_options or {}), strategy=check_strategy(strategy),
@@ -123,13 +146,28 @@ class Scenario:
         Defaults come from Settings (`pareto_objectives`, `pareto_points`, `pareto_exact`).
         `workers` > 1 shares the grid among that many local processes (one solver thread
         each unless `threads` says otherwise); the default, 1, solves it in this process.
+
+        Raises `ValueError` naming the argument, as `capopt pareto` refuses its options: two
+        or more distinct objectives of this workbook, `points` a whole number ≥ 2, `nadir`
+        only for the front's objectives, positive time limits. An unknown objective used to
+        surface as Pyomo's KeyError, and `points=0` silently ran the Settings' count.
         """
         from optimizer.studies.pareto import pareto_front
 
         s = self.inputs.settings
+        names = s.pareto_objectives if objectives is None else _objective_list(self.inputs, "objectives", objectives)
+        if len(names) < 2:
+            raise ValueError(f"objectives names {len(names)} objective — expected two or more for a front")
+        if points is not None and (_whole_number(points) is None or points < 2):
+            raise ValueError(f"points is {points!r} — expected a whole number ≥ 2 (grid levels per objective)")
+        _check_nadir(nadir, names)
+        for name, value in (("time_limit", time_limit), ("point_time_limit", point_time_limit)):
+            _positive(name, value)
+        _count("threads", threads)
+        _count("workers", workers, allow_none=False)
         return pareto_front(
             self.inputs,
-            list(objectives or s.pareto_objectives),
+            list(names),
             points=points or s.pareto_points,
             exact=s.pareto_exact if exact is None else exact,
             nadir=nadir,
@@ -143,19 +181,87 @@ class Scenario:
 
     def budget_sweep(self, scales: Sequence[float], nations: Sequence[str] | None = None,
                      years: Sequence[int] | None = None, **kwargs: object) -> "Sweep":
-        """Solve with budgets scaled by each value (one reused model: optimizer.studies.sweeps)."""
+        """Solve with budgets scaled by each value (one reused model: optimizer.studies.sweeps).
+
+        `kwargs` are the sweep's options (`workers`, `client`, `monotone`, ...) and `solve`'s
+        run options (`time_limit`, `gap`, `priority`, `weights`, ...). They are checked here,
+        before any process starts: a misspelt `time_limt` used to fail in every worker as
+        `Session.run() got an unexpected keyword argument`, and an empty list as IndexError.
+        """
         from optimizer.studies.sweeps import budget_sweep
 
-        return budget_sweep(self, scales, nations, years, **kwargs)  # type: ignore[arg-type]
+        if isinstance(scales, (str, bytes)) or not isinstance(scales, Sequence) or not scales:
+            raise ValueError(f"scales is {scales!r} — expected a non-empty list of budget factors, e.g. [0.9, 1.0]")
+        for scale in scales:
+            if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale < 0:
+                raise ValueError(f"scale {scale!r} — expected finite budget factors ≥ 0, e.g. [0.9, 1.0]")
+        return budget_sweep(self, scales, nations, years, **self._study_options(budget_sweep, kwargs))
 
     def flexibility_value(self, **kwargs: object) -> "FlexibilityReport":
-        """What free starts and carry-over/borrowing are worth (optimizer.studies.flexibility)."""
+        """What free starts and carry-over/borrowing are worth (optimizer.studies.flexibility).
+
+        `carry_over_fraction` / `borrow_fraction` must lie in [0, 1], as on the Nations
+        sheet (a negative one ended in a plan the verifier rejected); the other `kwargs`
+        are checked as `budget_sweep`'s are.
+        """
         from optimizer.studies.flexibility import flexibility_value
 
-        return flexibility_value(self, **kwargs)  # type: ignore[arg-type]
+        for name in ("carry_over_fraction", "borrow_fraction"):
+            value = kwargs.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or not 0 <= value <= 1):
+                raise ValueError(f"{name} is {value!r} — expected a fraction from 0 to 1, or None")
+        return flexibility_value(self, **self._study_options(flexibility_value, kwargs))
+
+    def _study_options(self, study: object, kwargs: Mapping[str, object]) -> dict[str, object]:
+        """A study's keyword arguments checked: each must be the study's own or one of
+        `Session.run`'s (the study hands those to every solve), with solve's value checks."""
+        from optimizer.session import Session
+
+        positional = {"scenario", "scales", "nations", "years", "solve_kwargs"}  # budget_sweep's own arguments
+        own = set(inspect.signature(study).parameters) - positional  # type: ignore[arg-type]
+        run = set(inspect.signature(Session.run).parameters) - {"self"}
+        unknown = sorted(set(kwargs) - own - run)
+        if unknown:
+            raise TypeError(f"unknown option(s) {', '.join(unknown)} — expected some of {', '.join(sorted(own | run))}")
+        options = dict(kwargs)
+        if {"priority", "weights", "objective"} & set(options):
+            choice = self._run_objective(options.get("objective"), options.get("priority"),  # type: ignore[arg-type]
+                                         options.get("weights"))  # type: ignore[arg-type]
+            options.update((k, v) for k, v in choice._asdict().items() if v is not None)
+        check_run_options(**{k: options.get(k) for k in ("time_limit", "gap", "improve_seconds")})
+        _count("workers", options.get("workers"))
+        return options
+
+    def _run_objective(self, objective: str | None, priority: Sequence[str] | None,
+                       weights: Mapping[str, float] | None) -> RunChoice:
+        """The mode of one plan's run, with `priority` and `weights` checked against the
+        workbook's objectives and spelt as it spells them (the rules of
+        `capopt solve --priority/--weight`)."""
+        if objective is not None and objective not in ("lexicographic", "weighted"):
+            hint = "; a front is Scenario.pareto()" if objective == "pareto" else ""
+            raise ValueError(f"objective is {objective!r} — expected 'lexicographic' or 'weighted'{hint}")
+        if priority is not None:
+            priority = list(_objective_list(self.inputs, "priority", priority))
+        if weights is not None:
+            try:  # the Settings sheet's weight rules: known objectives, finite, ≥ 0
+                weights = whatif.with_settings(self.inputs, weights=weights).settings.weights
+            except InputError as exc:
+                raise ValueError(str(exc.problems[0]).removeprefix("what-if: ")) from None
+        if priority and weights and objective is None:
+            raise ValueError("priority orders a lexicographic run and weights weigh a weighted one — "
+                             "expected one of them, or objective= to say which run is meant")
+        if weights and objective == "lexicographic" or priority and objective == "weighted":
+            given = "weights" if weights else "priority"
+            raise ValueError(f"{given} would be ignored by an objective={objective!r} run — expected "
+                             f"objective={'weighted' if weights else 'lexicographic'!r}, or no {given}")
+        if objective is None and (weights or priority):
+            objective = "weighted" if weights else "lexicographic"
+        return RunChoice(objective, priority, weights)
 
     # --- what-ifs: each returns a new Scenario --------------------------------------------
     def with_inputs(self, inputs: Inputs, name: str | None = None) -> "Scenario":
+        """This scenario with other inputs: every what-if ends here, so none mutates."""
         return replace(self, inputs=inputs, name=name or self.name)
 
     def with_budget(
@@ -167,8 +273,9 @@ class Scenario:
         name: str | None = None,
     ) -> "Scenario":
         """Budgets scaled (and/or `add`ed to) for some nations and years."""
+        inputs = whatif.with_budget(self.inputs, scale, nations, years, add)  # checks the arguments first
         label = name or f"{self.name} budget×{scale:g}" + (f" {','.join(nations)}" if nations else "")
-        return self.with_inputs(whatif.with_budget(self.inputs, scale, nations, years, add), label)
+        return self.with_inputs(inputs, label)
 
     def with_settings(self, name: str | None = None, **changes: object) -> "Scenario":
         """Settings changed, e.g. `with_settings(carry_over_fraction=0.2)`."""
@@ -187,3 +294,63 @@ class Scenario:
     def without_programme(self, programme: str, name: str | None = None) -> "Scenario":
         """The programme cancelled (with the programmes that must follow it)."""
         return self.with_inputs(whatif.without_programme(self.inputs, programme), name or f"{self.name} without {programme}")
+
+
+# --- argument checks: the Python API refuses what the command line's options refuse ----
+def _whole_number(value: object) -> int | None:
+    """`value` as an int if it is a whole number (not a bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return int(value) if math.isfinite(value) and float(value).is_integer() else None
+
+
+def _count(name: str, value: object, allow_none: bool = True) -> None:
+    """Threads and workers: a whole number ≥ 1 (0 or -1 used to run as if unset)."""
+    if value is None and allow_none:
+        return
+    number = _whole_number(value)
+    if number is None or number < 1:
+        raise ValueError(f"{name} is {value!r} — expected a whole number ≥ 1")
+
+
+def _positive(name: str, value: object, strictly: bool = True) -> None:
+    """A finite number > 0 (≥ 0 unless `strictly`), or None for the Settings' value."""
+    if value is None:
+        return
+    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+    if not ok or (value <= 0 if strictly else value < 0):  # type: ignore[operator]
+        raise ValueError(f"{name} is {value!r} — expected a finite number {'>' if strictly else '≥'} 0")
+
+
+def check_run_options(time_limit: object = None, gap: object = None, improve_seconds: object = None) -> None:
+    """One run's numbers, as `capopt solve` checks them: a time limit > 0, a gap and an
+    improvement time ≥ 0. A negative time limit used to return a plan nobody had searched
+    for, and `time_limit="5"` was accepted by one path and refused by another."""
+    _positive("time_limit", time_limit)
+    _positive("gap", gap, strictly=False)
+    _positive("improve_seconds", improve_seconds, strictly=False)
+
+
+def _objective_list(inputs: Inputs, name: str, value: object) -> tuple[str, ...]:
+    """A list of this workbook's objective names, each once; a bare string is refused
+    (it was read letter by letter: "capability,cost" as objectives c, a, p, ...)."""
+    if isinstance(value, str):
+        raise ValueError(f"{name} is {value!r} — expected a list, e.g. {name}={value.split(',')!r}")
+    try:
+        return tuple(whatif.objective_names(inputs, name, value))
+    except InputError as exc:
+        raise ValueError(str(exc.problems[0]).removeprefix("what-if: ")) from None
+
+
+def _check_nadir(nadir: Mapping[str, float] | None, objectives: Sequence[str]) -> None:
+    """Worst levels only for the front's own objectives, as finite numbers: a level for an
+    objective not on the front was silently ignored."""
+    if nadir is None:
+        return
+    if not isinstance(nadir, Mapping):
+        raise ValueError(f"nadir is {type(nadir).__name__} — expected a mapping, e.g. {{'cost': 5000}}")
+    for name, level in nadir.items():
+        if name not in objectives:
+            raise ValueError(f"nadir names {name!r} — expected some of the front's objectives {', '.join(objectives)}")
+        if isinstance(level, bool) or not isinstance(level, (int, float)) or not math.isfinite(level):
+            raise ValueError(f"nadir level of {name} is {level!r} — expected a finite number")

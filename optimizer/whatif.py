@@ -8,19 +8,52 @@ produce inputs the workbook path would have rejected.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import fields, replace
 from typing import Iterable, Literal, Mapping
 
 from data.errors import InputError, Problem
+from data.schema import OBJECTIVE_LIST_KEYS, settings_key
 from data.tables import ADDED_IN_PYTHON, Commitment, Inputs, Settings
+from data.validate.cells import _Bad, convert
 
 logger = logging.getLogger(__name__)
 SETTINGS_FIELDS = {f.name for f in fields(Settings)}
 
 
+def _problem(what: str, expected: str) -> InputError:
+    """An argument a what-if cannot use, in the validator's `what — expected` form."""
+    return InputError(Problem("what-if", "", what, expected))
+
+
+def _not_a_bare_value(name: str, value: object, example: str) -> None:
+    """A list argument given one value: a string would be read letter by letter ("DEU" as
+    nations D, E, U) and a number is not iterable, so both are refused with an example."""
+    if isinstance(value, (str, bytes, int, float)):
+        raise _problem(f"{name} is {value!r}", f"a list, e.g. {name}={example}")
+
+
+def _finite(name: str, value: object, expected: str) -> float:
+    """A finite real number (bools, text, NaN and infinity refused): NaN or an infinite
+    budget passed every later check and reached the solver as nonsense."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _problem(f"{name} is {value!r}", expected)
+    return float(value)
+
+
+def _whole(name: str, value: object, expected: str) -> int:
+    """A whole number (2028 or 2028.0, not 2028.5, "2028" or True): int() silently turned
+    2028.5 into 2028."""
+    number = _finite(name, value, expected)
+    if not number.is_integer():
+        raise _problem(f"{name} is {value!r}", expected)
+    return int(number)
+
+
 def _nations(inputs: Inputs, nations: Iterable[str] | None) -> list[str]:
     if nations is None:
         return [n.code for n in inputs.nations]
+    _not_a_bare_value("nations", nations, '["DEU", "FRA"]')
     canonical = {n.code.casefold(): n.code for n in inputs.nations}
     out, unknown = [], []
     for code in nations:
@@ -35,7 +68,8 @@ def _nations(inputs: Inputs, nations: Iterable[str] | None) -> list[str]:
 def _years(inputs: Inputs, years: Iterable[int] | None) -> list[int]:
     if years is None:
         return list(inputs.years)
-    chosen = [int(y) for y in years]
+    _not_a_bare_value("years", years, "range(2028, 2031)")
+    chosen = [_whole("a year", y, "a whole year of the horizon") for y in years]
     outside = [y for y in chosen if y not in inputs.years]
     if outside:
         raise InputError(Problem("what-if", "", f"year(s) {outside} outside the horizon",
@@ -54,22 +88,35 @@ def with_budget(
 
     `add` maps a nation code to an amount added in each selected year, or a
     (nation, year) pair to an amount for that year. Budgets never go below 0.
+    Raises `InputError` naming the argument when `scale` or an amount is not a finite
+    number, or a nation, year or `add` key is not one of the workbook's.
     """
+    scale = _finite("budget scale", scale, "a finite number ≥ 0")
     if scale < 0:
-        raise InputError(Problem("what-if", "", f"budget scale {scale}", "a number ≥ 0"))
+        raise _problem(f"budget scale {scale}", "a number ≥ 0")
     budgets = dict(inputs.budgets)
     chosen_years = _years(inputs, years)
     for nation in _nations(inputs, nations):
         for year in chosen_years:
             budgets[(nation, year)] = budgets.get((nation, year), 0.0) * scale
+    if add is not None and not isinstance(add, Mapping):
+        raise _problem(f"add is {type(add).__name__}", 'a mapping, e.g. add={"DEU": 100} or {("DEU", 2028): 100}')
     for key, amount in (add or {}).items():
-        if isinstance(key, tuple):
-            (nation,), year_list = _nations(inputs, [key[0]]), _years(inputs, [key[1]])
-        else:
-            (nation,), year_list = _nations(inputs, [key]), chosen_years
+        (nation,), year_list = _added_to(inputs, key, chosen_years)
+        added = _finite(f"add[{key!r}]", amount, "a finite amount of money")
         for year in year_list:
-            budgets[(nation, year)] = max(0.0, budgets.get((nation, year), 0.0) + float(amount))
+            budgets[(nation, year)] = max(0.0, budgets.get((nation, year), 0.0) + added)
     return replace(inputs, budgets=budgets)
+
+
+def _added_to(inputs: Inputs, key: object, chosen_years: list[int]) -> tuple[list[str], list[int]]:
+    """The nation and years an `add` key names: a nation code (every chosen year) or a
+    (nation, year) pair; a tuple of another length was an IndexError from inside."""
+    if not isinstance(key, tuple):
+        return _nations(inputs, [key]), chosen_years  # type: ignore[list-item]
+    if len(key) != 2:
+        raise _problem(f"add key {key!r}", 'a nation code or a (nation, year) pair, e.g. ("DEU", 2028)')
+    return _nations(inputs, [key[0]]), _years(inputs, [key[1]])
 
 
 def with_settings(inputs: Inputs, **changes: object) -> Inputs:
@@ -77,13 +124,24 @@ def with_settings(inputs: Inputs, **changes: object) -> Inputs:
 
     A nation whose fraction equalled the old Settings value (i.e. it had no own value)
     takes the new one, as re-reading the workbook with the new Settings would do.
+
+    Each value is checked by the Settings sheet's own rule for its key (and normalised as
+    the sheet would read it: "Weighted" → "weighted", "capability, cost" → a tuple), then
+    fund commitments are checked against the start years a new planning cycle allows: a
+    carry_over_fraction of "x" or -1 used to be accepted and failed later inside a solve.
+    The horizon (first_year, last_year) is the workbook's: its budgets and targets are
+    given for those years only, so a what-if cannot move it.
     """
     unknown = sorted(set(changes) - SETTINGS_FIELDS)
     if unknown:
         raise InputError(Problem("what-if", "", f"unknown setting(s) {', '.join(unknown)}",
                                  f"one of {', '.join(sorted(SETTINGS_FIELDS))}"))
     old = inputs.settings
-    new = replace(old, **changes)  # type: ignore[arg-type]
+    checked = {name: _setting_value(inputs, name, value) for name, value in changes.items()}
+    new = replace(old, **checked)  # type: ignore[arg-type]
+    if new.objective == "pareto" and len(new.pareto_objectives) < 2:
+        raise _problem(f"pareto_objectives names {len(new.pareto_objectives)} objective",
+                       "two or more objectives for objective = pareto")
     nations = tuple(
         replace(
             n,
@@ -92,7 +150,78 @@ def with_settings(inputs: Inputs, **changes: object) -> Inputs:
         )
         for n in inputs.nations
     )
-    return replace(inputs, settings=new, nations=nations)
+    changed = replace(inputs, settings=new, nations=nations)
+    _check_commitment_starts(changed)
+    return changed
+
+
+def _setting_value(inputs: Inputs, name: str, value: object) -> object:
+    """`value` read by the Settings sheet's rule for `name` (data.schema), or InputError."""
+    if name in ("first_year", "last_year"):
+        if value != getattr(inputs.settings, name):
+            raise _problem(f"{name} {value!r}: the horizon is the workbook's",
+                           f"{name} {getattr(inputs.settings, name)}; change it in the workbook, "
+                           "with budgets and targets for the new years")
+        return value
+    if name == "weights":
+        return _weights(inputs, value)
+    if name in OBJECTIVE_LIST_KEYS:
+        return tuple(objective_names(inputs, name, value))
+    try:
+        return convert(value, settings_key(name))
+    except _Bad as bad:
+        raise _problem(bad.what, bad.expected) from None
+
+
+def objective_names(inputs: Inputs, name: str, value: object) -> list[str]:
+    """A list of objective names (or a comma list, as on the Settings sheet) resolved to the
+    workbook's spelling; empty lists and repeats are refused as the sheet refuses them."""
+    items = [v.strip() for v in value.split(",")] if isinstance(value, str) else value
+    if not isinstance(items, Iterable):
+        raise _problem(f"{name} is {value!r}", 'a list of objective names, e.g. ["capability", "cost"]')
+    known = {n.casefold(): n for n in inputs.objective_names()}
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise _problem(f"{name} names {item!r}", "objective names as text, e.g. \"capability\"")
+        if not item.strip():
+            continue  # "capability, , cost" on the sheet: an empty item is skipped
+        if item.strip().casefold() not in known:
+            raise _problem(f"{name} names {item!r}, which is not an objective", f"some of {', '.join(known.values())}")
+        out.append(known[item.strip().casefold()])
+    if not out:
+        raise _problem(f"{name} lists no objective", 'objective names, e.g. ["capability", "cost"]')
+    twice = sorted({n for n in out if out.count(n) > 1})
+    if twice:
+        raise _problem(f"{name} names {', '.join(twice)} twice", "each objective once")
+    return out
+
+
+def _weights(inputs: Inputs, value: object) -> dict[str, float]:
+    """Objective weights as the Settings sheet's weight_* keys allow them: known names,
+    finite and ≥ 0 (a negative capability weight would minimise capability)."""
+    if not isinstance(value, Mapping):
+        raise _problem(f"weights is {type(value).__name__}", 'a mapping, e.g. {"capability": 1, "cost": 0.1}')
+    out = {}
+    for key, given in value.items():
+        (name,) = objective_names(inputs, "weights", [key])
+        weight = _finite(f"weight of {name}", given, "a finite number ≥ 0")
+        if weight < 0:
+            raise _problem(f"weight of {name} is {weight:g}", "a number ≥ 0")
+        out[name] = weight
+    return out
+
+
+def _check_commitment_starts(inputs: Inputs) -> None:
+    """Fund commitments whose start year the (new) Settings no longer allow: the workbook
+    path refuses them, so a what-if must too."""
+    for c in inputs.commitments:
+        if c.action != "fund" or c.start_year is None:
+            continue
+        allowed = inputs.allowed_starts(inputs.programme_by_id[c.programme])
+        if c.start_year not in allowed:
+            raise _problem(f"{c.nation} is committed to start {c.programme} in {c.start_year}, which these "
+                           "settings do not allow", f"one of its allowed start years {list(allowed)}")
 
 
 def with_commitment(
@@ -102,13 +231,23 @@ def with_commitment(
     action: Literal["fund", "exclude"] = "fund",
     start_year: int | None = None,
 ) -> Inputs:
-    """Add (or replace) a commitment for one nation and programme."""
+    """Add (or replace) a commitment for one nation and programme.
+
+    `action` is matched ignoring case, as the Commitments sheet matches it; `start_year`
+    must be a whole year and is for `fund` only (the sheet ignores it on `exclude`, so a
+    script that gives one has mistaken the action).
+    """
     (code,) = _nations(inputs, [nation])
     pid = {p.id.casefold(): p.id for p in inputs.programmes}.get(str(programme).strip().casefold())
     if pid is None:
         raise InputError(Problem("what-if", "", f"unknown programme {programme}", "a programme id"))
+    action = str(action).strip().casefold()  # type: ignore[assignment]
     if action not in ("fund", "exclude"):
         raise InputError(Problem("what-if", "", f"action {action!r}", "fund or exclude"))
+    if start_year is not None:
+        start_year = _whole("start_year", start_year, "a whole year, e.g. 2029")
+        if action == "exclude":
+            raise _problem(f"start_year {start_year} on an exclude commitment", "start_year=None for exclude")
     p = inputs.programme_by_id[pid]
     if action == "fund":
         if code not in inputs.eligible_nations(p):

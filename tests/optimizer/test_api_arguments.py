@@ -1,0 +1,190 @@
+"""The Python API refuses what it cannot use, naming the argument and what was expected,
+before anything is built or solved — as the command line's options do. Each case below used
+to run on (a NaN budget, a lexicographic run that ignored its weights, `points=0` running
+the Settings' count) or to fail deep inside (Pyomo's KeyError, an IndexError, a TypeError
+from `Session.run` in every worker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from data.errors import InputError
+from optimizer import Scenario
+from tests.optimizer.conftest import make_inputs, nation, programme
+
+SMALL = Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx"
+
+
+def two_programmes(**settings: object) -> Scenario:
+    """Budget 10 a year for one nation; P1 (cost 6, value 5) and P2 (cost 6, value 4): one fits."""
+    return Scenario(make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        programmes=[programme("P1", cost=6), programme("P2", cost=6)],
+        values={("P1", "air"): 5.0, ("P2", "air"): 4.0}, **settings,
+    ))
+
+
+@pytest.fixture(scope="module")
+def small() -> Scenario:
+    return Scenario.from_excel(SMALL)
+
+
+# --- what-ifs ---------------------------------------------------------------------------
+@pytest.mark.parametrize("kwargs, named", [
+    ({"scale": float("nan")}, "budget scale is nan"),
+    ({"scale": float("inf")}, "budget scale is inf"),
+    ({"scale": "0.9"}, "budget scale is '0.9'"),
+    ({"nations": "A"}, "nations is 'A'"),  # was read letter by letter
+    ({"years": 2030}, "years is 2030"),  # was "'int' object is not iterable"
+    ({"years": [2030.5]}, "a year is 2030.5"),  # was silently 2030
+    ({"add": {"A": float("nan")}}, "add['A'] is nan"),
+    ({"add": {("A",): 1.0}}, "add key ('A',)"),  # was IndexError
+    ({"add": [("A", 1.0)]}, "add is list"),  # was AttributeError
+])
+def test_with_budget_refuses_arguments_it_cannot_use(kwargs, named):
+    scenario = two_programmes()
+    with pytest.raises(InputError, match="what-if: " + named.replace("(", r"\(").replace(")", r"\)")
+                       .replace("[", r"\[").replace("]", r"\]")):
+        scenario.with_budget(**kwargs)
+    assert scenario.inputs.budgets == two_programmes().inputs.budgets  # nothing changed
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"carry_over_fraction": "x"}, 'carry_over_fraction is "x" — expected a number'),
+    ({"carry_over_fraction": -1}, "carry_over_fraction is -1"),
+    ({"mip_gap": float("nan")}, "mip_gap is"),
+    ({"objective": "bogus"}, 'objective is "bogus" — expected one of lexicographic, weighted, pareto'),
+    ({"time_limit_seconds": -5}, "time_limit_seconds is -5"),
+    ({"priority": ["cost", "speed"]}, "priority names 'speed', which is not an objective"),
+    ({"priority": ["cost", "COST"]}, "priority names cost twice"),
+    ({"weights": {"capability": -1}}, "weight of capability is -1"),
+    ({"last_year": 2040}, "last_year 2040: the horizon is the workbook's"),
+    ({"objective": "pareto", "pareto_objectives": ["cost"]}, "pareto_objectives names 1 objective"),
+])
+def test_with_settings_applies_the_settings_sheets_rules(changes, message):
+    with pytest.raises(InputError, match=message):
+        two_programmes().with_settings(**changes)
+
+
+def test_with_settings_reads_values_as_the_sheet_does():
+    changed = two_programmes().with_settings(objective="Weighted", priority="Capability, cost", mip_gap="0.05")
+    assert changed.inputs.settings.objective == "weighted"
+    assert changed.inputs.settings.priority == ("capability", "cost")
+    assert changed.inputs.settings.mip_gap == 0.05
+
+
+def test_a_planning_cycle_that_forbids_a_committed_start_is_refused():
+    """Every 2nd year from 2030: a commitment to start in 2031 can no longer be honoured, and
+    the workbook path would refuse that pair of inputs."""
+    scenario = two_programmes().with_commitment("A", "P1", start_year=2031)
+    with pytest.raises(InputError, match="A is committed to start P1 in 2031"):
+        scenario.with_settings(planning_cycle_years=2)
+
+
+def test_with_commitment_reads_action_and_year_as_the_commitments_sheet_does():
+    scenario = two_programmes()
+    funded = scenario.with_commitment("A", "P1", action="Fund", start_year=2030.0)
+    assert [(c.action, c.start_year) for c in funded.inputs.commitments] == [("fund", 2030)]
+    with pytest.raises(InputError, match="start_year is '2030'"):  # was "P1 cannot start in 2030"
+        scenario.with_commitment("A", "P1", start_year="2030")
+    with pytest.raises(InputError, match="start_year 2030 on an exclude commitment"):
+        scenario.with_commitment("A", "P1", action="exclude", start_year=2030)
+    assert scenario.inputs.commitments == ()
+
+
+# --- solve ------------------------------------------------------------------------------
+def test_weights_alone_make_the_run_weighted():
+    """Settings say lexicographic. Weight 1 on capability and 1 on cost: P1 (5 for 6) is not
+    worth it, so the weighted plan is empty; the ignored weights used to fund P1."""
+    result = two_programmes().solve(weights={"capability": 1, "cost": 1}, gap=0, time_limit=20)
+    assert result.objective_mode == "weighted"
+    assert result.plan.empty
+
+
+def test_priority_names_are_read_as_the_workbook_spells_them():
+    result = two_programmes().solve(priority=["Capability", "cost"], gap=0, time_limit=20)
+    assert result.priority == ("capability", "cost")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"priority": ["bogus"]}, "priority names 'bogus', which is not an objective"),  # was KeyError
+    ({"priority": "capability,cost"}, "priority is 'capability,cost' — expected a list"),
+    ({"weights": {"bogus": 1}}, "weights names 'bogus'"),  # was accepted and ignored
+    ({"weights": {"capability": "x"}}, "weight of capability is 'x'"),
+    ({"weights": {"capability": 1}, "objective": "lexicographic"}, "weights would be ignored"),
+    ({"weights": {"capability": 1}, "priority": ["cost"]}, "expected one of them"),
+    ({"objective": "pareto"}, "a front is Scenario.pareto()"),
+    ({"time_limit": -1}, "time_limit is -1 — expected a finite number > 0"),
+    ({"time_limit": "5"}, "time_limit is '5'"),
+    ({"gap": -0.1}, "gap is -0.1"),
+    ({"threads": 0}, "threads is 0 — expected a whole number ≥ 1"),
+    ({"workers": 0}, "workers is 0"),
+    ({"improve_seconds": -1}, "improve_seconds is -1"),
+    ({"warm_start": "plan.xlsx"}, "warm_start is str"),  # was AttributeError in models/
+])
+def test_solve_refuses_arguments_it_cannot_use(kwargs, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        two_programmes().solve(**kwargs)
+
+
+# --- studies ----------------------------------------------------------------------------
+@pytest.mark.parametrize("kwargs, message", [
+    ({"objectives": ["capability", "bogus"]}, "objectives names 'bogus', which is not an objective"),
+    ({"objectives": "capability,cost"}, "objectives is 'capability,cost' — expected a list"),
+    ({"objectives": ["capability", "capability"]}, "objectives names capability twice"),
+    ({"objectives": ["capability"]}, "expected two or more"),
+    ({"points": 0}, "points is 0 — expected a whole number ≥ 2"),
+    ({"points": 2.5}, "points is 2.5"),
+    ({"workers": 0}, "workers is 0"),
+    ({"nadir": {"risk": 5}}, "nadir names 'risk'"),  # was silently ignored
+    ({"time_limit": -5}, "time_limit is -5"),
+])
+def test_pareto_refuses_arguments_it_cannot_use(small, kwargs, message):
+    args = {"objectives": ["capability", "cost"], "points": 3, "time_limit": 20, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        small.pareto(**args)
+
+
+def test_pareto_reads_objective_names_as_the_workbook_spells_them(small):
+    front = small.pareto(objectives=["Capability", "COST"], points=3, time_limit=20)
+    assert list(front.objectives) == ["capability", "cost"]
+
+
+def test_a_studys_options_are_checked_before_any_solve(small):
+    with pytest.raises(TypeError, match="unknown option\\(s\\) time_limt — expected some of .*time_limit"):
+        small.budget_sweep([0.9], time_limt=5)
+    with pytest.raises(TypeError, match="unknown option\\(s\\) time_limt"):
+        small.flexibility_value(time_limt=5)
+    with pytest.raises(ValueError, match="scales is \\[\\]"):  # was IndexError
+        small.budget_sweep([])
+    with pytest.raises(ValueError, match="scale nan"):
+        small.budget_sweep([0.9, float("nan")])
+    with pytest.raises(ValueError, match="time_limit is 0"):
+        small.budget_sweep([0.9], time_limit=0)
+    with pytest.raises(ValueError, match="carry_over_fraction is -1 — expected a fraction from 0 to 1"):
+        small.flexibility_value(carry_over_fraction=-1)  # was a garbled PlanVerificationError
+
+
+def test_a_studys_weights_make_its_runs_weighted(small):
+    sweep = small.budget_sweep([1.0], weights={"capability": 1}, time_limit=20, workers=1)
+    assert sweep.points[0].result.objective_mode == "weighted"
+
+
+# --- comparisons ------------------------------------------------------------------------
+def test_a_comparison_keeps_start_years_whole(small):
+    base = small.solve(time_limit=20)
+    cut = small.with_budget(scale=0.7).solve(time_limit=20)
+    comparison = base.compare(cut)
+    assert not comparison.changes.empty
+    assert str(comparison.changes["base_start"].dtype) == "Int64"
+    assert str(comparison.changes["other_start"].dtype) == "Int64"
+    assert ".0" not in str(comparison).split("Plan changes:")[1]  # 2030, not 2030.0
+    assert comparison.by_nation().columns.name is None
+    assert list(comparison.by_nation().columns) == ["nation", "gained", "lost", "moved"]
+
+
+def test_a_comparison_needs_another_result(small):
+    with pytest.raises(TypeError, match="other is str — expected a Result"):
+        small.solve(time_limit=20).compare("plan.xlsx")  # was AttributeError: no 'objectives'
