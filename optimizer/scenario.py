@@ -195,7 +195,7 @@ class Scenario:
         for scale in scales:
             if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale < 0:
                 raise ValueError(f"scale {scale!r} — expected finite budget factors ≥ 0, e.g. [0.9, 1.0]")
-        return budget_sweep(self, scales, nations, years, **self._study_options(budget_sweep, kwargs))
+        return budget_sweep(self, scales, nations, years, **self.check_study_options(budget_sweep, kwargs))
 
     def flexibility_value(self, **kwargs: object) -> "FlexibilityReport":
         """What free starts and carry-over/borrowing are worth (optimizer.studies.flexibility).
@@ -211,9 +211,9 @@ class Scenario:
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
                                       or not 0 <= value <= 1):
                 raise ValueError(f"{name} is {value!r} — expected a fraction from 0 to 1, or None")
-        return flexibility_value(self, **self._study_options(flexibility_value, kwargs))
+        return flexibility_value(self, **self.check_study_options(flexibility_value, kwargs))
 
-    def _study_options(self, study: object, kwargs: Mapping[str, object]) -> dict[str, object]:
+    def check_study_options(self, study: object, kwargs: Mapping[str, object]) -> dict[str, object]:
         """A study's keyword arguments checked: each must be the study's own or one of
         `Session.run`'s (the study hands those to every solve), with solve's value checks."""
         from optimizer.session import Session

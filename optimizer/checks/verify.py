@@ -38,6 +38,11 @@ class PlanVerificationError(Exception):
             "plan violates the model:\n" + "\n".join(f"  - {line}" for line in self.lines)
         )
 
+    def __reduce__(self) -> tuple[type, tuple[list[str]]]:
+        """Rebuilt from its lines when it crosses to another process (a sweep's worker):
+        the default rebuilt it from the message, and each character became a violation."""
+        return type(self), (self.lines,)
+
 
 def _num(x: float) -> str:
     """Money and points as a planner reads them: no float noise, no trailing zeros."""

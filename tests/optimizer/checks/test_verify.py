@@ -539,3 +539,15 @@ def test_alliance_target_is_never_a_nation_in_constraints():
     # targets are soft: a missed ALLIANCE target is a shortfall, not a violation
     inputs = make_inputs(nations=[nation("A")], targets=[(ALLIANCE, "air", 2032, 100)])
     assert check_plan(inputs, plan()) == []
+
+
+def test_a_verification_error_keeps_its_lines_across_processes():
+    """A sweep's worker sends its errors back pickled: rebuilt from the message, each
+    character of it became a violation."""
+    import pickle
+
+    from optimizer.checks.verify import PlanVerificationError
+
+    error = pickle.loads(pickle.dumps(PlanVerificationError(["A funds P1 twice", "B overspends in 2030"])))
+    assert error.lines == ["A funds P1 twice", "B overspends in 2030"]
+    assert str(error) == "plan violates the model:\n  - A funds P1 twice\n  - B overspends in 2030"

@@ -347,3 +347,20 @@ def test_better_holds_earlier_objectives_within_the_tolerance_and_the_last_outri
     assert better(plan(1000.0 * (1 - tolerance / 2), 99.0), plan(1000.0, 99.05), kwargs)  # within the tolerance of cost
     assert not better(plan(1000.0 * (1 - 2 * tolerance), 50.0), plan(1000.0, 99.5), kwargs)
     assert not better(plan(1000.0, 99.5), plan(1000.0, 99.5), kwargs)
+
+
+def test_a_sweep_checks_its_scenarios_and_options_before_any_solve():
+    """`sweep([])` raised an IndexError, `sweep(["x"])` an AttributeError, a misspelt
+    `time_limt` failed in every worker, and `weights=` on a lexicographic workbook was
+    ignored."""
+    base = small_scenario()
+    with pytest.raises(ValueError, match="expected a non-empty list of Scenario objects"):
+        sweep([])
+    with pytest.raises(ValueError, match="holds str — expected Scenario objects"):
+        sweep(["x"])
+    with pytest.raises(TypeError, match="unknown option\\(s\\) time_limt"):
+        sweep([base], time_limt=5)
+    with pytest.raises(ValueError, match="workers is 0"):
+        sweep([base], workers=0)
+    study = sweep([base], workers=1, weights={"capability": 1.0}, time_limit=30)
+    assert study.points[0].result.objective_mode == "weighted"
