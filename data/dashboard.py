@@ -512,14 +512,16 @@ def write_study_dashboard(
 
 
 def front_findings(
-    points: pd.DataFrame, chosen: Sequence[str], payoff_proven: bool = True
+    points: pd.DataFrame, chosen: Sequence[str], payoff_proven: bool = True, completeness: str | None = None
 ) -> tuple[str, list[str]]:
     """Headline and lines for a Pareto front: its size and what each objective spans.
     `payoff_proven`: whether the payoff table's solves proved their optima (point 1 is
-    then the best possible in the primary objective, not only the best found)."""
+    then the best possible in the primary objective, not only the best found).
+    `completeness`: the Summary's `front_complete`, said first: a grid front read as the
+    whole front where only its Summary said "not proven: grid mode samples the front"."""
     n = len(points)
     headline = f"{n} non-dominated plan{'s' if n != 1 else ''} trading {' against '.join(chosen)}"
-    lines = []
+    lines = [_completeness_line(completeness)] if completeness else []
     if "proven" in points.columns and n:
         proven = int(points["proven"].astype(bool).sum())
         lines.append(f"{proven} of {n} points proven optimal for their sub-problem")
@@ -537,6 +539,16 @@ def front_findings(
     if n and chosen:
         lines.append(_first_point_line(points, chosen[0], payoff_proven))
     return headline, lines
+
+
+def _completeness_line(completeness: str) -> str:
+    """Whether every non-dominated plan is on the front, in a planner's words."""
+    if completeness == "proven complete":
+        return "the front is proven complete: every non-dominated plan is on it"
+    if completeness == "complete within the given nadir":
+        return "the front is complete within the worst levels given (--nadir); plans beyond them were not sought"
+    reason = completeness.removeprefix("not proven: ")
+    return f"the front is not proven complete ({reason}): other non-dominated plans may exist"
 
 
 def _first_point_line(points: pd.DataFrame, primary: str, payoff_proven: bool) -> str:

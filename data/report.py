@@ -266,7 +266,9 @@ def write_front_workbook(
     for key in ("spend", "standards", "capability", "contributions"):
         _write_frame(_sheet(wb, RESULT_SHEETS[key][0]), frames[key])
     payoff_proven = str(dict(summary).get("payoff_table", "proven")) == "proven"
-    headline, findings = front_findings(front, list(objective_names), payoff_proven)
+    completeness = dict(summary).get("front_complete")
+    headline, findings = front_findings(front, list(objective_names), payoff_proven,
+                                        str(completeness) if completeness else None)
     glance = [c for c in ("point", *objective_names, "gap") if c in front.columns]
     write_study_dashboard(
         dashboard,

@@ -340,6 +340,9 @@ def _joint_memberships(inputs: Inputs, decisions: PlanDecisions) -> dict[str, in
     return dict(count)
 
 
+OBJECTIVE_DECIMALS = 9  # far below any unit a workbook states, far above float round-off
+
+
 def objective_values(inputs: Inputs, decisions: PlanDecisions) -> dict[str, float]:
     """Every objective in `inputs.objective_names()`, exactly per MODEL.md "Objectives"."""
     _require_known(inputs, decisions)
@@ -365,7 +368,9 @@ def _objectives_from(
         "risk": math.fsum(_risk_by_nation(inputs, _paid_by(items)).values()),
     }
     out.update({AREA_OBJECTIVE_PREFIX + area: value for area, value in by_area.items()})
-    return out
+    # … and to 9 decimals: the terms themselves carry round-off (a cost of 10 spread 1/3 a
+    # year is 3.3333333333333335 three times), which left 37.00000000000001 in a front's cells
+    return {name: round(value, OBJECTIVE_DECIMALS) for name, value in out.items()}
 
 
 # --- tables ---------------------------------------------------------------------------

@@ -650,3 +650,28 @@ def test_proof_in_words_reads_a_round_off_gap_as_proven():
     from data.dashboard import proof_in_words
 
     assert proof_in_words("optimal", 1.69e-16, "cost") == "proven: no plan is better"
+
+
+@pytest.mark.parametrize(
+    ("completeness", "line"),
+    [
+        ("proven complete", "the front is proven complete: every non-dominated plan is on it"),
+        ("not proven: grid mode samples the front",
+         "the front is not proven complete (grid mode samples the front): other non-dominated plans may exist"),
+        ("complete within the given nadir",
+         "the front is complete within the worst levels given (--nadir); plans beyond them were not sought"),
+    ],
+)
+def test_a_front_dashboard_says_first_whether_the_front_is_complete(tmp_path, completeness, line):
+    """A grid front's Dashboard said "5 of 5 points proven optimal for their sub-problem" and
+    nothing of the Summary's "not proven: grid mode samples the front"."""
+    path = write_front_workbook(
+        tmp_path / "f.xlsx",
+        [*summary(), ("front_complete", completeness)],
+        years=YEARS,
+        objective_names=["capability", "cost"],
+        **front_inputs(),
+    )
+    texts = list(cells(openpyxl.load_workbook(path)["Dashboard"]))
+    findings = [t for t in texts if isinstance(t, str) and t.startswith("• ")]
+    assert findings[0] == f"• {line}"

@@ -73,6 +73,17 @@ def test_cost_profile_spreads_spend_and_use_it_or_lose_it_lapses_the_rest():
     ]
 
 
+def test_objective_totals_carry_no_float_round_off():
+    """A cost of 12 spread 0.7 / 0.3 is 8.4 + 3.5999999999999996: its exact sum is
+    11.999999999999998, which a front's cells showed as such (37.00000000000001 there)."""
+    from optimizer.checks.evaluate import objective_values
+
+    inputs = make_inputs(
+        nations=[nation("A")], budgets=20, programmes=[programme("P", 2, 12, profile=[0.7, 0.3])]
+    )
+    assert objective_values(inputs, plan(national={("A", "P"): 2030}))["cost"] == 12.0
+
+
 def test_carry_over_keeps_up_to_the_cap_and_lapses_only_the_excess():
     # carry 0.5 of a budget of 10 -> cap 5. 2030: 10-2 = 8 -> keep 5, lapse 3.
     # 2031: 5+10-12 = 3, under the cap. 2032: 3+10 = 13 -> keep 5, lapse 8.
