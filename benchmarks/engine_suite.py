@@ -132,7 +132,7 @@ def case_workers(size: str, limit: float, workers: int, dask: bool) -> dict[str,
     if dask:
         from dask.distributed import Client, LocalCluster
 
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0")  # a free port
         client = Client(cluster)
     try:
         began = time.perf_counter()

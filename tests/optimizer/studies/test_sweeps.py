@@ -235,7 +235,9 @@ def test_dask_cluster_gives_identical_results():
 
     scenario = small_scenario()
     scales = [0.5, 1.0, 1.5, 2.0]
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    # ":0": a free port for the dashboard. None still means 8787, and on a machine already
+    # running a Dask cluster (another job's) the test failed on the busy port, not on capopt
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         with distributed.Client(cluster) as client:
             on_dask = budget_sweep(scenario, scales, client=client, gap=0.0, time_limit=30)
     inline = budget_sweep(scenario, scales, workers=1, gap=0.0, time_limit=30)
