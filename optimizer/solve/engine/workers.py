@@ -11,12 +11,13 @@ rounds (`submit`: the engine's whole-model root node).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import multiprocessing
 import time
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Callable, Protocol
+from typing import Callable, Iterator, Protocol
 
 from optimizer.errors import SolverError
 from optimizer.solve.engine.problem import MipArrays
@@ -204,9 +205,16 @@ def _connect_timeout() -> str:
     return f"{timeout} s" if isinstance(timeout, (int, float)) else str(timeout or "Dask's connect timeout")
 
 
+class WorkersLost(SolverError):
+    """The workers went away mid-run (the Dask scheduler stopped): the engine ends its search
+    and keeps the best plan it holds, which a closed client's next request used to lose
+    ("Internal error: ClosedClientError", exit 1, no workbook written)."""
+
+
 class DaskPool:
     """The workers of a `dask.distributed.Client` (`--scheduler`, `client=`); the MIP is
-    scattered to them once per solve."""
+    scattered to them once per solve. Any request to a client whose scheduler is gone
+    raises `WorkersLost`."""
 
     def __init__(self, client: object):
         self.client = client
@@ -218,22 +226,41 @@ class DaskPool:
     def run(
         self, key: str, arrays: MipArrays, tasks: list[Task], should_stop: Callable[[], bool], busy: int = 0
     ) -> list[TaskResult | None]:
-        self._scatter(key, arrays)
-        futures = [
-            self.client.submit(run_task, key, self._arrays, task, pure=False)  # type: ignore[attr-defined]
-            for task in tasks
-        ]
-        return _gather(futures, should_stop, lambda: self.client.cancel(futures))  # type: ignore[attr-defined]
+        with self._scheduler_reached():
+            self._scatter(key, arrays)
+            futures = [
+                self.client.submit(run_task, key, self._arrays, task, pure=False)  # type: ignore[attr-defined]
+                for task in tasks
+            ]
+        return _gather(futures, should_stop, lambda: self._cancel(futures))
 
     def submit(self, key: str, arrays: MipArrays, task: Task) -> Background | None:
-        self._scatter(key, arrays)
-        return self.client.submit(run_task, key, self._arrays, task, pure=False)  # type: ignore[attr-defined]
+        with self._scheduler_reached():
+            self._scatter(key, arrays)
+            return self.client.submit(run_task, key, self._arrays, task, pure=False)  # type: ignore[attr-defined]
+
+    @contextlib.contextmanager
+    def _scheduler_reached(self) -> Iterator[None]:
+        """Requests to the scheduler; one the closed client refuses is `WorkersLost`."""
+        try:
+            yield
+        except Exception as exc:
+            if getattr(self.client, "status", "running") in ("running", "connecting", "newly-created"):
+                raise
+            raise WorkersLost(f"the Dask scheduler is gone ({type(exc).__name__}: {exc})") from exc
+
+    def _cancel(self, futures: list) -> None:
+        """Cancel where the scheduler still answers; gone, there is nothing left to cancel."""
+        try:
+            self.client.cancel(futures)  # type: ignore[attr-defined]
+        except Exception as exc:  # the scheduler went away: so did its tasks
+            logger.warning("could not cancel Dask tasks: %s", exc)
 
     def abandon(self, job: Background) -> None:
         """Dask cannot stop a task once it runs: its worker stays busy until the job's own
         time limit (at most three quarters of the solve's), and the next solve's first
         rounds queue on the other workers meanwhile."""
-        self.client.cancel([job])  # type: ignore[attr-defined]
+        self._cancel([job])
 
     def _scatter(self, key: str, arrays: MipArrays) -> None:
         if key != self._key:

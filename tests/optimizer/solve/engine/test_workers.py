@@ -129,3 +129,44 @@ def test_a_scheduler_nobody_runs_is_a_solver_error_naming_the_address_and_what_t
 def test_a_malformed_scheduler_address_is_the_callers_mistake():
     with pytest.raises(ValueError, match="missing port number"):
         connect_scheduler("localhost")
+
+
+class SchedulerGone:
+    """A `dask.distributed.Client` whose scheduler went away: every request fails and its
+    status says so (a LocalCluster stopped mid-run did this)."""
+
+    status = "closed"
+
+    def nthreads(self) -> dict:
+        return {"tcp://127.0.0.1:1": 1, "tcp://127.0.0.1:2": 1}
+
+    def scatter(self, *args, **kwargs):
+        raise RuntimeError("Client is closed. Can't send update-graph message.")
+
+    submit = scatter
+
+    def cancel(self, *args, **kwargs):
+        raise RuntimeError("Client is closed.")
+
+
+def test_workers_lost_mid_run_keep_the_plan_in_hand():
+    """The scheduler went away mid-run: "Internal error: ClosedClientError", exit 1, and no
+    workbook, though the run held a plan. Now the engine ends with that plan and says why."""
+    from optimizer.solve.engine.engine import Engine
+    from optimizer.solve.engine.workers import DaskPool
+    from tests.optimizer.solve.engine.test_engine import capability_cases, engine_for
+
+    for seed, inputs, best in capability_cases():
+        m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+        relaxation = arrays.highs(relax=True)
+        relaxation.run()
+        if relaxation.getInfo().objective_function_value > best + 1e-6:
+            break  # the LP's bound does not prove the plan: the engine turns to its workers
+    else:
+        pytest.fail("no tiny instance whose LP bound is above its optimum")
+    plan = engine.solve(time_limit=30, gap=0.0).x
+    lost = Engine(arrays, engine.groups, DaskPool(SchedulerGone()), seed=seed)
+    report = lost.solve(30, 0.0, start=plan)
+    assert report.stopped_by.startswith("workers lost (the Dask scheduler is gone (RuntimeError: Client is closed")
+    assert report.objective == pytest.approx(arrays.objective(plan)) and not report.reproducible
+    assert report.status in ("optimal", "feasible")
