@@ -604,17 +604,20 @@ class _HighsBackend(_Backend):
         stalled = report.stopped_by in ("no neighbourhood improves", "RENS done")
         # no plan at all (RENS infeasible, no start): HiGHS's own search gets the time left
         planless = x is None and not INTERRUPT.is_set()
+        then = ""  # what HiGHS's own search, given the time left, ended with
         if (planless or (report.status == "feasible" and stalled)) and remaining >= 1.0:
             x, value, bound, source = self._finish_with_highs(x, value, bound, source, remaining, gap, arrays.maximise)
+            # "engine: RENS done" alone hid that HiGHS then ran to the time limit
+            then = f", then HiGHS: {self.highs.modelStatusToString(self.highs.getModelStatus())}"
         seconds = time.monotonic() - started
         if x is None:
-            termination = "interrupted" if INTERRUPT.is_set() else f"engine: {report.stopped_by}"
+            termination = "interrupted" if INTERRUPT.is_set() else f"engine: {report.stopped_by}{then}"
             return SolveOutcome("no_solution", termination, None, bound, None, seconds, source)
         self.mirror.set_values(x, round_integers=True)
         objective_value = float(pyo.value(objective))
         achieved = relative_gap(objective_value, bound)
         status: Status = "optimal" if achieved is not None and achieved <= gap else "feasible"
-        termination = "interrupted" if INTERRUPT.is_set() else f"engine: {report.stopped_by}"
+        termination = "interrupted" if INTERRUPT.is_set() else f"engine: {report.stopped_by}{then}"
         if not report.reproducible:  # the clock cut a search short: another run may differ
             termination += " (timing-dependent)"
         return SolveOutcome(status, termination, objective_value, bound, achieved, seconds, source)
