@@ -8,6 +8,7 @@ import logging
 import math
 import os
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -34,6 +35,9 @@ class FiniteFloatRange(click.FloatRange):
 
 
 # --- output plumbing -------------------------------------------------------------------
+TICK_SECONDS = 1.0  # how often a terminal's live progress line redraws its elapsed time
+
+
 class Console:
     """Where progress goes: the real terminal's stderr, even while the solver's output is
     being captured at file-descriptor level (the solver adapter captures fd 1 and 2)."""
@@ -46,21 +50,45 @@ class Console:
             self.stream = sys.stderr
         self.is_tty = self.stream.isatty()
         self._live = False
+        self._lock = threading.Lock()
+        self._render: Callable[[], str] | None = None  # the live line, drawn afresh each tick
+        self._ticker: threading.Thread | None = None
 
     def live(self, text: str) -> None:
         """A status line that rewrites itself on a terminal (one line per update otherwise)."""
         if self.quiet:
             return
-        if self.is_tty:
-            self._write("\r\033[K" + text)
-            self._live = True
-        else:
-            self._write(text + "\n")
+        with self._lock:
+            if self.is_tty:
+                self._write("\r\033[K" + text)
+                self._live = True
+            else:
+                self._write(text + "\n")
+
+    def tick(self, render: Callable[[], str]) -> None:
+        """A live line whose elapsed time keeps moving between updates: on the L benchmark
+        instance the LP relaxation alone takes 14-36 s with no update, and a line frozen at
+        "[2.9s] LP relaxation" read as a hung run. On a terminal it is redrawn every
+        TICK_SECONDS until the next update or `end_live`; elsewhere it is one line, as `live`."""
+        self._render = render
+        self.live(render())
+        if self.is_tty and not self.quiet and self._ticker is None:
+            self._ticker = threading.Thread(target=self._keep_ticking, name="capopt-progress", daemon=True)
+            self._ticker.start()
+
+    def _keep_ticking(self) -> None:
+        while True:
+            time.sleep(TICK_SECONDS)
+            with self._lock:
+                if self._render is not None and self._live and not self.quiet:
+                    self._write("\r\033[K" + self._render())
 
     def end_live(self) -> None:
-        if self._live:
-            self._write("\n")
-            self._live = False
+        with self._lock:
+            self._render = None
+            if self._live:
+                self._write("\n")
+                self._live = False
 
     def _write(self, text: str) -> None:
         """Progress is a courtesy: if its reader went away (`capopt solve 2>&1 | head -1`),
@@ -92,10 +120,8 @@ def solve_progress(console: Console) -> Callable[[Any], None]:
             return  # a log file does not need four lines a second
         last_line[0] = now
         gap = "—" if p.gap is None else f"{100 * p.gap:.2f}%"
-        console.live(
-            f"[{now - started:6.1f}s] {p.stage:<24} incumbent {_fmt(p.incumbent):>14}  "
-            f"bound {_fmt(p.bound):>14}  gap {gap:>8}"
-        )
+        rest = f"{p.stage:<24} incumbent {_fmt(p.incumbent):>14}  bound {_fmt(p.bound):>14}  gap {gap:>8}"
+        console.tick(lambda: f"[{time.monotonic() - started:6.1f}s] {rest}")
 
     return show
 
@@ -116,12 +142,24 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _ending_live_on_error(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`fn(...)`; if it raises, the live progress line is ended first, so that its ticking
+    redraw never lands on or after the error message."""
+    try:
+        return fn(*args, **kwargs)
+    except BaseException:
+        console = (ctx.obj or {}).get("console")
+        if console is not None:
+            console.end_live()
+        raise
+
+
 def reported(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """`fn(*args, **kwargs)`, its errors reported as one message each with their exit code."""
     from optimizer.errors import InfeasibleError, InputError, NoSolutionError, SolverError
 
     try:
-        return fn(*args, **kwargs)
+        return _ending_live_on_error(ctx, fn, *args, **kwargs)
     except BrokenPipeError:
         raise
     except InputError as exc:

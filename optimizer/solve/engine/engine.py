@@ -289,7 +289,7 @@ class Engine:
         while report.x is not None and not self._done(report, gap, deadline) and stall < STALL_ROUNDS:
             workers = self.pool.size - self._busy()
             self.progress(report, f"round {report.rounds + 1}: {workers * TASKS_PER_WORKER} neighbourhoods "
-                                  f"on {workers} workers" + self._beside())
+                                  f"on {workers} worker{'s' if workers != 1 else ''}" + self._beside())
             stall = 0 if self._round(report, plan, lp, deadline) else stall + 1
             self._start_deferred_root(report, deadline)
             self._poll_root(report)

@@ -1,0 +1,50 @@
+"""The terminal's live progress line keeps its elapsed time moving between the solver's
+updates (the L benchmark's LP relaxation alone gives none for 14-36 s), and stops when the
+run ends; a log file gets one line per update."""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+
+import pytest
+
+import cli
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def console_on(stream: io.StringIO) -> cli.Console:
+    console = cli.Console()
+    if console.stream is not sys.stderr:
+        console.stream.close()  # the duplicate of stderr it opened
+    console.stream, console.is_tty = stream, stream.isatty()
+    return console
+
+
+def test_the_live_line_is_redrawn_between_updates_and_stops_at_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "TICK_SECONDS", 0.02)
+    stream = Terminal()
+    console = console_on(stream)
+    draws = iter(range(1, 10_000))
+    console.tick(lambda: f"[{next(draws)}] LP relaxation")
+    time.sleep(0.3)
+    console.end_live()
+    drawn = stream.getvalue().count("LP relaxation")
+    assert drawn >= 3  # the first draw and the ticks after it
+    time.sleep(0.1)
+    assert stream.getvalue().count("LP relaxation") == drawn  # ended: no more redraws
+    assert stream.getvalue().endswith("\n")
+
+
+def test_a_log_file_gets_one_line_per_update_and_no_ticks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "TICK_SECONDS", 0.02)
+    stream = io.StringIO()
+    console = console_on(stream)
+    console.tick(lambda: "[1.0s] RENS")
+    time.sleep(0.1)
+    assert stream.getvalue() == "[1.0s] RENS\n" and console._ticker is None
