@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
@@ -21,6 +20,7 @@ from data.report import write_plan_workbook
 from data.tables import Inputs, PlanDecisions
 from optimizer.checks.evaluate import evaluate
 from optimizer.errors import EXIT_CODES
+from tests.cli.test_cli_robust import sheet_rows as rows
 from tests.optimizer.conftest import make_inputs, nation, plan, programme, standard
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,15 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run(*args: str | Path) -> Result:
     return CliRunner().invoke(cli.main, [str(a) for a in args], catch_exceptions=False)
-
-
-def rows(path: Path, sheet: str) -> list[dict[str, object]]:
-    wb = openpyxl.load_workbook(path, read_only=True)
-    try:
-        values = list(wb[sheet].iter_rows(values_only=True))
-    finally:
-        wb.close()
-    return [dict(zip(values[0], r)) for r in values[1:]]
 
 
 def written_plan(path: Path, inputs: Inputs, book: Path, decisions: PlanDecisions) -> Path:
