@@ -438,7 +438,7 @@ class Engine:
         if self.pool.size < 2:
             return
         task = whole_model_task(BRANCH_AND_BOUND, start, seconds, NO_NODE_LIMIT, gap=gap, seed=self.seed,
-                                options=self.highs_options)
+                                options=self.highs_options, end_by=time.time() + seconds)
         self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), BRANCH_AND_BOUND
 
     def _branch_and_bound(self) -> Background | None:

@@ -40,6 +40,18 @@ class Task:
     # stop as soon as HiGHS proves a first bound: the LP of the model as its presolve
     # tightened it, without the cut rounds that follow (Engine, PRESOLVED_ROOT)
     first_bound: bool = False
+    # the wall-clock time (time.time()) by which the task must have handed its result back,
+    # whatever it waited for first: a portfolio's branch-and-bound on a spawned process
+    # started seconds late on a loaded machine, its time limit counted from then, and the
+    # run ended without its bound (None: `time_limit` alone, counted from the task's start)
+    end_by: float | None = None
+
+    def seconds(self) -> float:
+        """The time limit to give HiGHS now: `time_limit`, cut to what is left before `end_by`."""
+        limit = float(self.time_limit)
+        if self.end_by is not None:
+            limit = min(limit, self.end_by - time.time())
+        return max(limit, 0.01)
 
     @property
     def whole_model(self) -> bool:
@@ -83,7 +95,7 @@ class WorkerModel:
         self._interruptible(highs)
         if task.first_bound:
             _stop_at_first_bound(highs)
-        highs.setOptionValue("time_limit", max(float(task.time_limit), 0.01))
+        highs.setOptionValue("time_limit", task.seconds())
         highs.setOptionValue("mip_max_nodes", int(task.node_limit))
         highs.setOptionValue("mip_rel_gap", float(task.gap))
         if aggregator_off(self.arrays.columns):  # a small model's tasks, as its own solves

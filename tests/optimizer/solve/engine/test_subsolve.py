@@ -31,3 +31,22 @@ print("RESULT", json.dumps([result.status, result.proven, result.objective, h.ge
     status, proven, objective, without_presolve = child_result(script, str(LOOPING_PRESOLVE))
     assert (status, proven) == ("solution", True)
     assert objective == pytest.approx(without_presolve)
+
+
+def test_a_task_with_an_end_time_gets_only_what_is_left_of_it():
+    """The portfolio's branch-and-bound must hand its result back by the run's deadline,
+    however late its process started: on a loaded machine it started seconds late, ran its
+    full time limit from then, and the run ended without its bound."""
+    import time
+
+    import numpy as np
+
+    from optimizer.solve.engine.subsolve import Task
+
+    nothing = np.zeros(0, dtype=np.int32)
+    plain = Task("b&b", nothing, np.zeros(0), None, 30.0, 10)
+    assert plain.seconds() == 30.0
+    due = Task("b&b", nothing, np.zeros(0), None, 30.0, 10, end_by=time.time() + 5.0)
+    assert 4.0 < due.seconds() <= 5.0
+    late = Task("b&b", nothing, np.zeros(0), None, 30.0, 10, end_by=time.time() - 1.0)
+    assert late.seconds() == 0.01
