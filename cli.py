@@ -429,7 +429,8 @@ def common_solve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options every solving command shares; they override the Settings sheet."""
     options = [
         click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds for the whole run."),
-        click.option("--gap", type=FiniteFloatRange(min=0), help="Relative MIP gap, e.g. 0.01."),
+        click.option("--gap", type=FiniteFloatRange(min=0, max=1, max_open=True),
+                     help="Relative MIP gap as a fraction, e.g. 0.01 for 1 %."),
         click.option("--threads", type=click.IntRange(min=1), help="Solver threads."),
         click.option("--solver", default="highs", show_default=True, help="highs, or any MIP solver Pyomo drives (cbc, gurobi, …)."),
         click.option("--log", "log_file", type=click.Path(dir_okay=False), help="Keep the solver log in FILE."),
@@ -531,13 +532,29 @@ def parse_highs_options(pairs: tuple[str, ...]) -> dict[str, str] | None:
     return options
 
 
-def check_objective_names(names: list[str], inputs: Any, hint: str) -> None:
-    known = set(inputs.objective_names())
-    unknown = [n for n in names if n not in known]
+def check_objective_names(names: list[str], inputs: Any, hint: str) -> list[str]:
+    """`names` spelt as the workbook spells its objectives, matched ignoring case as the
+    Python API and the Settings sheet match them (`--priority COST,Capability` was refused
+    where `priority=["COST", "Capability"]` ran); an unknown one is a usage error."""
+    known = {name.casefold(): name for name in inputs.objective_names()}
+    unknown = [n for n in names if n.casefold() not in known]
     if unknown:
         raise click.BadParameter(
-            f"unknown objective(s) {', '.join(unknown)} — expected some of {', '.join(sorted(known))}", param_hint=hint
+            f"unknown objective(s) {', '.join(unknown)} — expected some of {', '.join(sorted(known.values()))}",
+            param_hint=hint,
         )
+    return [known[n.casefold()] for n in names]
+
+
+def canonical_keys(pairs: dict[str, float] | None, inputs: Any, hint: str) -> dict[str, float] | None:
+    """NAME=VALUE pairs keyed by the workbook's spelling of each objective (a name given
+    twice in any case is refused)."""
+    if not pairs:
+        return pairs
+    names = check_objective_names(list(pairs), inputs, hint)
+    if len(set(names)) < len(names):
+        raise click.BadParameter("an objective is given twice — expected each name once", param_hint=hint)
+    return dict(zip(names, pairs.values()))
 
 
 def parse_objective_list(text: str | None, inputs: Any, hint: str) -> list[str] | None:
@@ -551,11 +568,11 @@ def parse_objective_list(text: str | None, inputs: Any, hint: str) -> list[str] 
     if not names:
         raise click.BadParameter(f"{text!r} lists no objective — expected objective names, e.g. "
                                  "shortfall,capability,cost", param_hint=hint)
+    names = check_objective_names(names, inputs, hint)
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise click.BadParameter(f"{text!r} names {', '.join(twice)} twice — expected each objective once",
                                  param_hint=hint)
-    check_objective_names(names, inputs, hint)
     return names
 
 
@@ -565,9 +582,7 @@ def parse_priority_and_weights(priority: str | None, weights: tuple[str, ...],
     objectives (weights finite and ≥ 0, as on the Settings sheet)."""
     priority_list = parse_objective_list(priority, inputs, "--priority")
     weight_map = parse_pairs(weights, "--weight", "capability=1", convert=weight_number, kind="NUMBER ≥ 0")
-    if weight_map:
-        check_objective_names(list(weight_map), inputs, "--weight")
-    return priority_list, weight_map
+    return priority_list, canonical_keys(weight_map, inputs, "--weight")
 
 
 def run_objective(objective: str | None, priority: list[str] | None, weights: dict[str, float] | None,
@@ -724,9 +739,7 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
     names = parse_objective_list(objectives, scenario.inputs, "--objectives")
     if names and len(names) < 2:
         raise click.BadParameter("a front needs at least two objectives", param_hint="--objectives")
-    nadir_map = parse_pairs(nadir, "--nadir", "cost=5000")
-    if nadir_map:
-        check_objective_names(list(nadir_map), scenario.inputs, "--nadir")
+    nadir_map = canonical_keys(parse_pairs(nadir, "--nadir", "cost=5000"), scenario.inputs, "--nadir")
     if points is not None and (exact if exact is not None else scenario.inputs.settings.pareto_exact):
         click.echo("note: --points is ignored in exact mode: every whole level is a grid level", err=True)
     front = scenario.pareto(
@@ -764,7 +777,8 @@ def scale_out_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--workers", type=click.IntRange(min=1), help="Scenarios solved side by side, one core each (default: all cores; with --workers 1, and by default on mid-size models such as the reference dataset, one at a time on every core)."),
         click.option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (needs capopt[distributed])."),
         click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds per scenario (one solved again from a better plan, as the notes say, takes up to twice that)."),
-        click.option("--gap", type=FiniteFloatRange(min=0), help="Relative MIP gap per scenario."),
+        click.option("--gap", type=FiniteFloatRange(min=0, max=1, max_open=True),
+                     help="Relative MIP gap per scenario as a fraction, e.g. 0.01 for 1 %."),
     ]
     for option in reversed(options):
         fn = option(fn)
