@@ -658,6 +658,10 @@ def solve(ctx: click.Context, book: str | None, output: str, objective: str | No
         highs_options=highs_map, strategy=strategy, workers=engine_workers, client=dask_client(scheduler),
     )
     console.end_live()
+    if scheduler and result.strategy.startswith("highs"):
+        # the cluster only serves the engine's neighbourhoods: say so rather than stay silent
+        click.echo(f"note: --scheduler was not used: this model got HiGHS's own search ({result.strategy}); "
+                   "--strategy lns sends the engine's neighbourhoods to the cluster", err=True)
     written = write_output(result.to_excel, output)
     print_result_summary(result, written)
 

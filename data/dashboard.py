@@ -124,15 +124,20 @@ def _not_optimised(summary: Mapping[str, object]) -> str:
 
 
 def _earlier_proof(summary: Mapping[str, object], last: str | None) -> str:
-    """'; capability was proven within 0.75 %' when an earlier stage proved its gap: a last
-    stage that ran out of time without a bound must not hide the proofs before it."""
-    proofs = [(name, gap) for name, status, gap in _stage_rows(summary)
-              if gap is not None and status == "optimal" and name != last]
-    if not proofs:
-        return ""
-    return "; " + ", ".join(
-        f"{name} was proven {'optimal' if _proven_zero(gap) else f'within {percent_up(gap)}'}" for name, gap in proofs
-    )
+    """'; capability was proven within 0.75 %' when an earlier stage proved its gap, and
+    '; capability was stopped at most 115 % from its best possible' when it did not: a last
+    stage's line must hide neither (Ctrl-C during the capability stage left a plan 115 % from
+    its bound, and the Dashboard spoke of cost only)."""
+    words = []
+    for name, status, gap in _stage_rows(summary):
+        if name == last or gap is None or status in _NO_PLAN:
+            continue
+        if status == "optimal":
+            words.append(f"{name} was proven {'optimal' if _proven_zero(gap) else f'within {percent_up(gap)}'}")
+        else:
+            direction = "lower" if _sense(name) == "min" else "higher"
+            words.append(f"{name} was not proven: its best possible is at most {percent_up(gap)} {direction}")
+    return "; " + ", ".join(words) if words else ""
 
 
 def _sense(objective: str | None) -> str:

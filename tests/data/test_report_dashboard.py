@@ -675,3 +675,15 @@ def test_a_front_dashboard_says_first_whether_the_front_is_complete(tmp_path, co
     texts = list(cells(openpyxl.load_workbook(path)["Dashboard"]))
     findings = [t for t in texts if isinstance(t, str) and t.startswith("• ")]
     assert findings[0] == f"• {line}"
+
+
+def test_an_earlier_stage_left_unproven_is_named_beside_the_last():
+    """Ctrl-C during the capability stage: the plan was 115 % from capability's bound, and
+    the Dashboard spoke of cost only."""
+    rows = {"status": "feasible", "gap": None, "solve_seconds": 6,
+            "stage_1": "shortfall: optimal, 0, gap 0", "stage_2": "capability: feasible, 18858.8, gap 1.1501",
+            "stage_3": "cost: feasible, 60000"}
+    assert status_in_words(rows) == (
+        "best plan found in 6 s; no bound is proven on cost, so how far it is from the best possible is "
+        "unknown; shortfall was proven optimal, capability was not proven: its best possible is at most "
+        "115.01 % higher")
