@@ -919,7 +919,9 @@ def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, w
     written = write_output(report.to_excel, output)
     table = report.table
     cols = [c for c in ("gamma", "status", "gap", "proven", "capability", "cost", "shortfall", "risk") if c in table]
-    click.echo(table[cols].to_string(index=False))
+    # gaps as the status line shows them: a proven optimum's round-off gap printed as 1.691768e-16
+    gaps = {"gap": lambda g: "—" if g is None or g != g else f"{100 * g:.2f}%"}
+    click.echo(table[cols].to_string(index=False, formatters=gaps))
     click.echo(report.proven_summary())
     for line in report.not_proven():
         click.echo(line)

@@ -98,8 +98,8 @@ class RobustnessReport:
         """'3 of 4 Γ points proven within the 1 % gap target'."""
         proven = sum(bool(self._proof(p)["proven"]) for p in self.sweep.points)
         target = self.gap_target
-        within = f"the {percent_up(target)} gap target" if target else "optimality (gap target 0)"
-        return f"{proven} of {len(self.sweep.points)} Γ points proven within {within}"
+        within = f"within the {percent_up(target)} gap target" if target else "optimal (gap target 0)"
+        return f"{proven} of {len(self.sweep.points)} Γ points proven {within}"
 
     def _proof(self, point: SweepPoint) -> dict[str, Any]:
         result = point.result

@@ -68,6 +68,7 @@ def test_robustness_writes_price_table_and_chart(tmp_path, book):
     result = run("robustness", str(book), "-o", str(out), "--gammas", "0,1", "--workers", "1", "--gap", "0")
     assert result.exit_code == 0, result.output
     assert "Price of robustness written to" in result.output
+    assert "e-1" not in result.output  # gaps read as percentages, never 1.691768e-16
     rows = {r["gamma"]: r for r in sheet_rows(out, "Robustness")}
     assert rows[0]["capability"] > rows[1]["capability"]
     assert len(openpyxl.load_workbook(out)["Price"]._charts) == 1
