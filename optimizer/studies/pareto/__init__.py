@@ -50,7 +50,7 @@ from optimizer.studies.pareto.front import (
     non_dominated,
 )
 from optimizer.studies.pareto.grid import GridSpec, _prepare_grid, _walk_grid, subproblem_gap
-from optimizer.studies.pareto.payoff import _grid, _payoff_table, _safe_lows
+from optimizer.studies.pareto.payoff import _grid, _payoff_table, _safe_lows, payoff_answers
 from optimizer.studies.pareto.whole import fractional_objectives
 from optimizer.studies.pareto.workers import _HereWalker, _run_segments, _worker_pool
 
@@ -128,6 +128,7 @@ def pareto_front(
         spec = GridSpec(
             tuple(objectives), levels, steps, subproblem_gap(table, exact, whole_primary), exact, per_point,
             (0, len(levels[-1])), ranges, int(np.searchsorted(levels[-1], table[:, -1].min() - 1e-9)),
+            answers=payoff_answers(table, payoff_proofs),
         )
         stats.grid_total = spec.total
         stats.phase = "grid"

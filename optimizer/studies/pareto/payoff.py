@@ -15,6 +15,7 @@ from optimizer.errors import InfeasibleError, SolverError
 from optimizer.solve.objectives import hold_within_tolerance, release_holds, set_objective
 from optimizer.solve.solver import PersistentSolver
 from optimizer.studies.pareto.front import _sign
+from optimizer.studies.pareto.grid import PayoffAnswer
 
 PAYOFF_GAP = 1e-6  # payoff-table optima fix the grid's range: solve them (almost) exactly
 
@@ -61,6 +62,23 @@ def _payoff_table(
         proofs.append((proven, gap, bound))
         release_holds(m)
     return table, plans, proofs
+
+
+def payoff_answers(
+    table: np.ndarray, proofs: Sequence[tuple[bool, float | None, float | None]]
+) -> tuple[PayoffAnswer, ...]:
+    """The grid points of a two-objective front that the payoff table's proven rows have
+    answered (see `PayoffAnswer`); none with three objectives or more, where the augmented
+    objective weighs the constrained objectives together and the lexicographic rows need
+    not be its optimum."""
+    if table.shape[0] != 2:
+        return ()
+    answers = []
+    if proofs[0][0]:
+        answers.append(PayoffAnswer(-math.inf, float(table[0, 1]), float(table[0, 1])))
+    if proofs[1][0]:
+        answers.append(PayoffAnswer(float(table[1, 1]), float(table[1, 1]), float(table[1, 1])))
+    return tuple(answers)
 
 
 def payoff_seconds(per_point: float, left: float, solves_left: int) -> float:

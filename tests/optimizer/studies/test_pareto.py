@@ -54,6 +54,45 @@ def test_bypass_and_flags_skip_redundant_grid_points(front_2kp50):
     assert s.skipped == s.grid_total - s.solved
 
 
+def test_grid_points_the_payoff_table_answered_are_not_solved_again(front_2kp50, monkeypatch):
+    """Two objectives: the grid's first point (row 1's level) and its top (row 2's) are the
+    proven payoff rows' own optima, so the walk settles them without a solve and finds the
+    same front."""
+    monkeypatch.setattr(pareto_module, "payoff_answers", lambda table, proofs: ())
+    without = Scenario(knapsack_inputs(KNAPSACK / "2kp50")).pareto(exact=True, time_limit=300, threads=1)
+    assert rounded(without) == rounded(front_2kp50) == reference_front(KNAPSACK / "2kp50")
+    assert front_2kp50.stats.solved < without.stats.solved
+    for front in (front_2kp50, without):
+        assert front.stats.done == front.stats.grid_total == front.stats.solved + front.stats.skipped
+
+
+def test_a_grid_front_solves_only_the_levels_between_the_payoff_rows(monkeypatch):
+    """Grid mode, 5 levels: the lowest (row 1's value of A2) and the highest (row 2's) are
+    answered; the three between are solved; the front is the one the full walk finds."""
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+    answered = Scenario(inputs).pareto(exact=False, points=5, time_limit=300, threads=1)
+    monkeypatch.setattr(pareto_module, "payoff_answers", lambda table, proofs: ())
+    walked = Scenario(inputs).pareto(exact=False, points=5, time_limit=300, threads=1)
+    assert rounded(answered) == rounded(walked)
+    assert answered.stats.solved <= 3 < walked.stats.solved == 5
+
+
+def test_payoff_answers_only_from_proven_rows_of_two_objective_tables():
+    from optimizer.studies.pareto.payoff import payoff_answers
+
+    table = np.array([[2103.0, 1529.0], [1547.0, 2020.0]])
+    proven, unproven = (True, 0.0, 2103.0), (False, 0.01, 2200.0)
+    first, top = payoff_answers(table, [proven, proven])
+    assert (first.high, first.reached) == (1529.0, 1529.0) and first.low == -np.inf
+    assert (top.low, top.high, top.reached) == (2020.0, 2020.0, 2020.0)
+    assert payoff_answers(table, [unproven, proven]) == (top,)
+    assert payoff_answers(table, [unproven, unproven]) == ()
+    assert payoff_answers(np.eye(3), [proven] * 3) == ()
+    spec = GridSpec(("a", "b"), [np.arange(1520.0, 2021.0)], [1.0], 0.0, True, 1.0, (0, 501), answers=(first, top))
+    assert spec.answer([1520.0]) is first and spec.answer([1529.0]) is first
+    assert spec.answer([1530.0]) is None and spec.answer([2020.0]) is top
+
+
 @pytest.fixture(scope="module")
 def front_4kp50(tmp_path_factory):
     """4kp50 through the workbook path, as a planner runs it: no nadir given."""
