@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 import openpyxl
@@ -132,12 +133,15 @@ def test_template_round_trip(tmp_path):
     assert "DataDictionary" in openpyxl.load_workbook(out).sheetnames
 
 
-def test_pareto_command_writes_front(tmp_path, book):
+def test_pareto_command_writes_front(tmp_path, book, caplog):
     out = tmp_path / "front.xlsx"
     result = run("pareto", str(book), "-o", str(out), "--objectives", "capability,cost", "--points", "4")
     assert result.exit_code == 0, result.output
     assert "non-dominated plans" in result.output
     assert "Pareto" in openpyxl.load_workbook(out).sheetnames
+    # the front's completeness is said once, on the "Front:" line: a log warning repeated it
+    assert "not proven: grid mode" in next(line for line in result.output.splitlines() if line.startswith("Front:"))
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and "Pareto front" in r.getMessage()]
 
 
 def test_pareto_command_on_two_workers_writes_the_same_front(tmp_path, book):

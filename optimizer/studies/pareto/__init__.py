@@ -147,7 +147,10 @@ def pareto_front(
         notes.append("stopped before the grid was finished; the front may be incomplete")
     completeness = bounds.completeness(complete, stats.unproven)
     if completeness != PROVEN_COMPLETE:
-        logger.warning("Pareto front: %s", completeness)
+        # info, not a warning: the Front carries it (`completeness`, the Summary's
+        # `front_complete`) and `capopt pareto` prints it on its "Front:" line, which the
+        # warning only repeated; and every grid-mode front is "not proven complete"
+        logger.info("Pareto front: %s", completeness)
     front_points = non_dominated(found, objectives)
     stats.found = len(front_points)
     payoff = pd.DataFrame(
