@@ -7,6 +7,7 @@ import importlib.util
 import logging
 import math
 import os
+import signal
 import sys
 import threading
 import time
@@ -14,10 +15,27 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, NoReturn, TextIO
 
-import click
+# EXIT_CODES["interrupted"] before that table can be imported (tests/cli pin the two together).
+INTERRUPTED_WHILE_STARTING = 128 + signal.SIGINT
 
-from optimizer.errors import EXIT_CODES
-from optimizer.solve.engine.strategy import STRATEGIES
+
+def interrupted_while_starting() -> NoReturn:
+    """Ctrl-C while capopt still imports its modules: `import cli` below loads pandas,
+    openpyxl and Pyomo (about a second), before click or any command can catch anything,
+    and the planner got a page of importlib traceback. One line and the interrupt's exit
+    code instead, as for an interrupt anywhere else."""
+    print("Interrupted.", file=sys.stderr)
+    raise SystemExit(INTERRUPTED_WHILE_STARTING)
+
+
+try:
+    import click
+
+    from data.dashboard import percent_up
+    from optimizer.errors import EXIT_CODES
+    from optimizer.solve.engine.strategy import STRATEGIES
+except KeyboardInterrupt:
+    interrupted_while_starting()
 
 logger = logging.getLogger("capopt.cli")
 
@@ -109,6 +127,18 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def gap_text(gap: object) -> str:
+    """A gap as the Dashboard shows it (`percent_up`): rounded *up* to a hundredth of a
+    percent, never down. A gap bounds how far the plan may be from the best possible, and
+    the terminal's "0.99%" beside the Dashboard's "1 %" for one run gave two numbers, the
+    first claiming more than was proven. "—": no gap (no plan, or no bound)."""
+    try:
+        fraction = float(gap)  # type: ignore[arg-type]  # a table's cell may be NaN or pd.NA
+    except (TypeError, ValueError):
+        return "—"
+    return percent_up(fraction) if math.isfinite(fraction) else "—"
+
+
 def solve_progress(console: Console) -> Callable[[Any], None]:
     """Render solver progress: elapsed time, stage, incumbent, bound and gap."""
     started = time.monotonic()
@@ -119,7 +149,7 @@ def solve_progress(console: Console) -> Callable[[Any], None]:
         if not console.is_tty and now - last_line[0] < 5.0:
             return  # a log file does not need four lines a second
         last_line[0] = now
-        gap = "—" if p.gap is None else f"{100 * p.gap:.2f}%"
+        gap = gap_text(p.gap)
         rest = f"{p.stage:<24} incumbent {_fmt(p.incumbent):>14}  bound {_fmt(p.bound):>14}  gap {gap:>8}"
         console.tick(lambda: f"[{time.monotonic() - started:6.1f}s] {rest}")
 
@@ -377,6 +407,28 @@ class CapoptGroup(click.Group):
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         cmd.params.extend(command_output_params())
         super().add_command(cmd, name)
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt:
+            interrupted()
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Ctrl-C before a command's own error handling (handle_errors) runs — in the group's
+        set-up or while the command's options are checked — is an interrupt like any other:
+        click's own "Aborted!" exited 1, the code of an internal error."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            interrupted()
+
+
+def interrupted() -> NoReturn:
+    """Report an interrupt: one line and its documented exit code."""
+    click.echo("Interrupted.", err=True)
+    raise click.exceptions.Exit(EXIT_CODES["interrupted"])
 
 
 @click.group(cls=CapoptGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -667,7 +719,7 @@ def solve(ctx: click.Context, book: str | None, output: str, objective: str | No
 
 
 def print_result_summary(result: Any, written: Path) -> None:
-    gap = "—" if result.gap is None else f"{100 * result.gap:.2f}%"
+    gap = gap_text(result.gap)
     whose = f" on {result.gap_objective}" if result.gap_objective and len(result.stages) > 1 else ""
     click.echo(f"Status: {result.status} ({result.termination}); gap {gap}{whose}; "
                f"{result.build_seconds + result.solve_seconds:.1f} s "
@@ -920,7 +972,7 @@ def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, w
     table = report.table
     cols = [c for c in ("gamma", "status", "gap", "proven", "capability", "cost", "shortfall", "risk") if c in table]
     # gaps as the status line shows them: a proven optimum's round-off gap printed as 1.691768e-16
-    gaps = {"gap": lambda g: "—" if g is None or g != g else f"{100 * g:.2f}%"}
+    gaps = {"gap": gap_text}
     click.echo(table[cols].to_string(index=False, formatters=gaps))
     click.echo(report.proven_summary())
     for line in report.not_proven():

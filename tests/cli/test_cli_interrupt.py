@@ -1,0 +1,59 @@
+"""Ctrl-C before a command's own error handling runs — while `capopt` still imports its
+modules, or while click sets the command up — is one line and the documented exit code of an
+interrupt (README "Exit codes"), never a traceback nor click's "Aborted!" (exit 1).
+
+The import case runs the console script's two lines in a subprocess, with an import hook that
+raises KeyboardInterrupt where a real Ctrl-C lands most often (Pyomo's import, mid-way through
+`import cli`): sending a real SIGINT at the right moment depends on the machine's load.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import cli
+from optimizer.errors import EXIT_CODES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# What `capopt` runs (the console script `capopt = "cli:main"`), with Ctrl-C during `import pyomo.environ`.
+INTERRUPTED_IMPORT = """
+import sys
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == "pyomo.environ":
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+from cli import main
+sys.exit(main())
+"""
+
+
+def test_ctrl_c_while_importing_is_one_line_and_exit_130() -> None:
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED_IMPORT, "solve"], cwd=ROOT, text=True,
+                          capture_output=True, timeout=120)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stderr == "Interrupted.\n"
+    assert done.returncode == EXIT_CODES["interrupted"] == 130
+
+
+def test_the_exit_code_used_before_the_table_is_imported_is_the_tables() -> None:
+    assert cli.INTERRUPTED_WHILE_STARTING == EXIT_CODES["interrupted"]
+
+
+def test_ctrl_c_while_click_sets_the_command_up_is_an_interrupt_not_aborted(monkeypatch) -> None:
+    def ctrl_c(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "Console", ctrl_c)  # the group callback builds the console
+    result = CliRunner().invoke(cli.main, ["validate"])
+    assert result.exit_code == EXIT_CODES["interrupted"]
+    assert result.output.strip() == "Interrupted."
+    assert "Aborted" not in result.output
