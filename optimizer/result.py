@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import pandas as pd
 
@@ -131,15 +131,8 @@ class Result:
             ("gap", self.gap),
             ("solve_seconds", round(self.solve_seconds, 3)),
             ("build_seconds", round(self.build_seconds, 3)),
-            ("solver", self.solver),
-            ("solver_version", self.solver_version),
         ]
-        if self.solver_options:
-            rows.append(("solver_options", self.solver_options))
-        if self.improve:
-            rows.append(("improve", self.improve))
-        if self.strategy:
-            rows.append(("strategy", self.strategy))
+        rows += self.solver_rows()
         if self.bound_source and self.best_bound is not None:
             rows.append(("bound_source", self.bound_source))
         rows += [
@@ -158,14 +151,28 @@ class Result:
             own = [f"{n.code}={n.robust_overruns}" for n in self.inputs.nations if n.robust_overruns is not None]
             if own:
                 rows.append(("robust_overruns_by_nation", ", ".join(own)))
-        rows += self._run_choice_rows()
+        rows += self.run_choice_rows()
         rows += [(f"stage_{i + 1}", _stage_text(s)) for i, s in enumerate(self.stages)]
         # the run stops at the first stage without a plan: the ones after it never ran
         rows += [(f"stage_{i + 1}", f"{name}: not_reached, no time was left")
                  for i, name in enumerate(self.priority) if i >= len(self.stages)]
         return rows
 
-    def _run_choice_rows(self) -> list[tuple[str, object]]:
+    def solver_rows(self) -> list[tuple[str, object]]:
+        """How the solver ran: its name and version, the HiGHS options set (by name or by
+        capopt for this model), the fix-and-optimise warm start and the search. The plan's
+        Summary has them, and so does every study's (`study_run_rows`): the study workbooks
+        had none, so their numbers could not be traced to the solver that made them."""
+        rows: list[tuple[str, object]] = [("solver", self.solver), ("solver_version", self.solver_version)]
+        if self.solver_options:
+            rows.append(("solver_options", self.solver_options))
+        if self.improve:
+            rows.append(("improve", self.improve))
+        if self.strategy:
+            rows.append(("strategy", self.strategy))
+        return rows
+
+    def run_choice_rows(self) -> list[tuple[str, object]]:
         """The weights or the priority order and tolerance the run used (a `--weight` on the
         command line, or the Settings sheet's), which the objective mode alone does not say."""
         rows: list[tuple[str, object]] = [("mip_gap", self.gap_target)] if self.gap_target is not None else []
@@ -210,6 +217,32 @@ class Result:
         return write_plan_workbook(
             path, self.summary_rows(), self.tables(), list(self.inputs.years), inputs=self.inputs
         )
+
+
+def study_run_rows(results: Sequence[tuple[str, Result]]) -> list[tuple[str, object]]:
+    """The Summary rows that say how a study's solves ran — the objective mode, then each
+    solve's `solver_rows` and `run_choice_rows` — given (point name, Result) for every
+    point with a plan. A row all solves share is written once; one that differs (the search
+    chosen by model size, or the options HiGHS got for it, can differ between points) lists
+    each value with the points that had it, so no point's run is misreported."""
+    values: dict[str, list[tuple[str, object]]] = {}
+    for name, result in results:
+        for key, value in [("objective", result.objective_mode), *result.solver_rows(), *result.run_choice_rows()]:
+            values.setdefault(key, []).append((name, value))
+    rows: list[tuple[str, object]] = []
+    for key, seen in values.items():
+        by_value: dict[object, list[str]] = {}
+        for name, value in seen:
+            by_value.setdefault(value, []).append(name)
+        if len(by_value) == 1 and len(seen) == len(results):
+            rows.append((key, seen[0][1]))
+            continue
+        named = [f"{', '.join(names)}: {value}" for value, names in by_value.items()]
+        unset = [name for name, _ in results if name not in {n for n, _ in seen}]
+        if unset:  # a row a Result writes only when set (improve, solver_options)
+            named.append(f"{', '.join(unset)}: none")
+        rows.append((key, "; ".join(named)))
+    return rows
 
 
 def _stage_text(stage: Any) -> str:

@@ -156,7 +156,9 @@ class RobustnessReport:
             if p.result is not None:
                 assert_valid(p.result.inputs, p.result.decisions, p.result.objectives)
         summary = self.sweep.summary_rows() + [("gammas", ", ".join(map(str, self.gammas)))]
-        summary += [("mip_gap", self.gap_target), ("proven", self.proven_summary())]
+        if "mip_gap" not in dict(summary):  # the solves' own row (Sweep.summary_rows), when any solved
+            summary.append(("mip_gap", self.gap_target))
+        summary.append(("proven", self.proven_summary()))
         summary += [("not_proven", line) for line in self.not_proven()]
         plans = self.sweep.plans.rename(columns={"scenario": "gamma"})
         plans["gamma"] = [_gamma_of(name) for name in plans["gamma"]]

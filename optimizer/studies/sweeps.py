@@ -68,6 +68,7 @@ class Sweep:
     complete: bool
     seconds: float
     notes: list[str] = field(default_factory=list)
+    workers: int | str = 1  # processes that solved points side by side ("Dask cluster" on one)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -108,7 +109,9 @@ class Sweep:
         return df.sort_values(["share", "nation", "programme"], ascending=[False, True, True], ignore_index=True)
 
     def summary_rows(self) -> list[tuple[str, object]]:
-        from optimizer.result import tool_version
+        """The study's Summary: what ran, how the solver ran (as a plan's Summary says it,
+        `study_run_rows`), and what it read."""
+        from optimizer.result import study_run_rows, tool_version
 
         solved = [p for p in self.points if p.result is not None]
         first = solved[0].result if solved else None
@@ -117,6 +120,8 @@ class Sweep:
             ("scenarios", len(self.points)),
             ("solved", len(solved)),
             ("solve_seconds", round(self.seconds, 3)),
+            ("workers", self.workers),
+            *study_run_rows([(p.name, p.result) for p in solved if p.result is not None]),
             # the file beside its hash, as a plan's Summary has it: a study's numbers trace
             # back to a workbook a planner can open, not only to a checksum
             ("input_file", first.inputs.source.path if first and first.inputs.source else ""),
@@ -243,7 +248,8 @@ def run_jobs(
         complete = complete and not interrupt.is_set()
     points = [p for i in sorted(results) for p in results[i]]
     complete = complete and len(points) == len(jobs)
-    return Sweep(points, x_label, complete, time.monotonic() - started)
+    ran_on = "Dask cluster" if client is not None else 1 if one_at_a_time else min(workers, len(chains))
+    return Sweep(points, x_label, complete, time.monotonic() - started, workers=ran_on)
 
 
 def _wants_every_core(job: Job, strategy: str, cores: int) -> bool:
