@@ -67,8 +67,9 @@ def _number(value: object) -> float | None:
 
 def percent_up(fraction: float) -> str:
     """A proven bound as a percentage rounded *up* to a hundredth (0.8295 % -> "0.83 %",
-    0.6012 % -> "0.61 %"): never claim more, and never read far from the terminal's
-    two-decimal gap (tenths turned a 0.60 % gap into "within 0.7 %" beside it)."""
+    0.6012 % -> "0.61 %"): never claim more. The terminal prints its gaps with this too
+    (cli.gap_text), so one run shows one number: it printed "0.99%" (rounded to nearest)
+    where the Dashboard said "1 %"; tenths had turned a 0.60 % gap into "within 0.7 %"."""
     if fraction <= 0:
         return "0 %"
     hundredths = math.ceil(round(fraction * 10_000, 7))
@@ -591,6 +592,15 @@ def sweep_findings(frame: pd.DataFrame, x: str) -> tuple[str, list[str]]:
     return headline, lines
 
 
+def worth_column(lever: str, percent: bool = False) -> str:
+    """The header of a lever's worth against the rigid plan — ByObjective's, LeverWorth's and
+    the terminal's alike: how much better the lever's plan is, signed so that + is better
+    whatever the objective's sense. ByObjective's "worth of carry-over" was the raw change
+    (cost: −1,818 where 1,818 was saved) and LeverWorth's "carry-over gain" the signed one
+    (+1,818): one fact, two signs, and neither header said which way was better."""
+    return f"worth of {lever}{' %' if percent else ''} (+ is better)"
+
+
 def flexibility_findings(
     worth: pd.DataFrame, levers: Sequence[str], solves: pd.DataFrame | None = None
 ) -> tuple[str, list[str]]:
@@ -606,10 +616,11 @@ def flexibility_findings(
             continue
         gains = []
         for lever in levers[1:]:
-            change = _change_in_words(objective, _number(row.get(f"{lever} gain")), _number(row.get(f"{lever} gain %")))
+            change = _change_in_words(objective, _number(row.get(worth_column(lever))),
+                                      _number(row.get(worth_column(lever, percent=True))))
             if change is not None:
                 gains.append(f"{lever} {change}")
-        if gains and any(_number(row.get(f"{lev} gain")) for lev in levers[1:]):
+        if gains and any(_number(row.get(worth_column(lev))) for lev in levers[1:]):
             lines.append(f"{objective}: " + "; ".join(gains))
     if not lines:
         lines.append(f"no lever changes any objective against the {baseline} plan")
@@ -622,9 +633,9 @@ def flexibility_findings(
 
 def _change_in_words(objective: str, gain: float | None, gain_share: float | None) -> str | None:
     """'+3,607.1 (+6.3 %, worse)': the change in the objective's own units and sign — as the
-    terminal and the ByObjective sheet show it — and whether that is better or worse. The
-    `gain` columns are signed better-positive, so "cost +1,739.1" read as more cost where
-    cost fell (found by a helper)."""
+    plans' own columns of ByObjective show it — and whether that is better or worse. `gain`
+    is a `worth_column` value, signed better-positive: a bullet "cost +1,739.1" read as more
+    cost where cost fell (found by a helper), so the bullet gives the change and says which."""
     if gain is None:
         return None
     sense = 1.0 if _sense(objective) == "max" else -1.0

@@ -52,6 +52,7 @@ from data.dashboard import (
     programme_facts,
     robustness_findings,
     sweep_findings,
+    worth_column,
     write_plan_dashboard,
     write_study_dashboard,
 )
@@ -397,7 +398,7 @@ def write_flexibility_workbook(
         charts.append(_lever_worth_chart(worth_table, percent_columns, levers[0]))
     # "gain %" is signed better-positive, the bullets above it in the objective's own sign:
     # the header says which, so "cost +7.6 % (worse)" beside "-7.6 %" reads as one fact
-    better = {c: c.replace(" gain %", " % better") for c in percent_columns}
+    better = {c: f"{lever} % better" for lever, c in zip(levers[1:], percent_columns)}
     write_study_dashboard(
         dashboard,
         _titled("Value of flexibility", summary),
@@ -985,7 +986,8 @@ def _add_objective_bars(ws: Worksheet, table: TableRef, levers: Sequence[str]) -
 def _add_lever_worth(
     wb: Workbook, by_objective: pd.DataFrame, levers: Sequence[str]
 ) -> tuple[pd.DataFrame, TableRef, list[str]]:
-    """Improvement of each lever over the baseline (first lever), better = positive."""
+    """Improvement of each lever over the baseline (first lever), better = positive, under
+    the headers ByObjective uses for the same numbers (`worth_column`)."""
     ws = _sheet(wb, "LeverWorth")
     baseline, others = levers[0], list(levers[1:])
     worth = pd.DataFrame({"objective": by_objective["objective"].astype(str)})
@@ -998,7 +1000,7 @@ def _add_lever_worth(
     for lever in others:
         value = pd.to_numeric(by_objective[lever], errors="coerce").astype(float).to_numpy()
         gain = sign * (value - base)
-        absolute, relative = f"{lever} gain", f"{lever} gain %"
+        absolute, relative = worth_column(lever), worth_column(lever, percent=True)
         worth[absolute] = gain
         with np.errstate(divide="ignore", invalid="ignore"):
             worth[relative] = np.where(base != 0, gain / np.abs(base), np.nan)

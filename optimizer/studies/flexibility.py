@@ -7,8 +7,10 @@ Four plans of the same inputs, differing only in the two levers the alliance deb
 * carry-over — cycle-bound starts; carry-over and borrowing as the workbook sets them;
 * flexible — both levers.
 
-The worth of a lever is its plan's objective minus the rigid plan's, in each objective's
-own units (positive = better for a `max` objective such as capability). A plan without a
+The worth of a lever is how much better its plan is than the rigid plan, objective by
+objective, in each objective's own units and signed so that + is better whatever its sense
+(capability +100: 100 more; cost +100: 100 less), under `worth_column`'s header "worth of
+<lever> (+ is better)" in ByObjective, LeverWorth and the terminal. A plan without a
 lever is a plan with it too, so no lever can be worth less than nothing: where a solve
 stopped by the time limit came out worse than a plan it could have kept, it is solved again
 from that plan (`repair_nested`), and the Summary's notes say so.
@@ -22,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from data.dashboard import worth_column
 from data.tables import Inputs, objective_sense
 from optimizer.studies.sweeps import (
     Job, Sweep, SweepPoint, SweepProgressFn, repair_nested, run_jobs, tolerance_notes,
@@ -59,18 +62,22 @@ class FlexibilityReport:
 
     @property
     def by_objective(self) -> pd.DataFrame:
-        """objective, sense, the four plans' values, and each lever's worth against rigid."""
+        """objective, sense, the four plans' values, and each lever's worth against rigid
+        (`worth_column`: + is better, whatever the objective's sense; the raw difference
+        showed a cost saved as negative, beside LeverWorth's positive gain for it)."""
         solved = [r for r in map(self._result, LEVERS) if r is not None]
         names = list(solved[0].objectives) if solved else []
         rows = []
         for name in names:
-            row: dict[str, Any] = {"objective": name, "sense": objective_sense(name)}
+            sense = objective_sense(name)
+            better = 1.0 if sense == "max" else -1.0
+            row: dict[str, Any] = {"objective": name, "sense": sense}
             for lever in LEVERS:
                 r = self._result(lever)
                 row[lever] = r.objectives[name] if r else None
             for lever in LEVERS[1:]:  # no worth without both plans (the rigid one may have none)
                 both = row[lever] is not None and row["rigid"] is not None
-                row[f"worth of {lever}"] = row[lever] - row["rigid"] if both else None
+                row[worth_column(lever)] = better * (row[lever] - row["rigid"]) if both else None
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -299,13 +299,13 @@ def test_lever_worth_is_signed_so_better_is_positive(flex_book):
     columns = header(ws)
     table = {r[0]: dict(zip(columns, r)) for r in rows(ws)}
     assert table["capability"]["sense"] == "max"
-    assert table["capability"]["flexible gain"] == pytest.approx(10.0)
-    assert table["capability"]["flexible gain %"] == pytest.approx(0.10)
+    assert table["capability"]["worth of flexible (+ is better)"] == pytest.approx(10.0)
+    assert table["capability"]["worth of flexible % (+ is better)"] == pytest.approx(0.10)
     # cost is minimised: spending 20 less is a gain of 20
-    assert table["cost"]["flexible gain"] == pytest.approx(20.0)
-    assert table["cost"]["carry_over_only gain"] == pytest.approx(-10.0)
-    assert table["shortfall"]["flexible gain %"] == pytest.approx(1.0)
-    pct_col = columns.index("flexible gain %") + 1
+    assert table["cost"]["worth of flexible (+ is better)"] == pytest.approx(20.0)
+    assert table["cost"]["worth of carry_over_only (+ is better)"] == pytest.approx(-10.0)
+    assert table["shortfall"]["worth of flexible % (+ is better)"] == pytest.approx(1.0)
+    pct_col = columns.index("worth of flexible % (+ is better)") + 1
     assert ws.cell(2, pct_col).number_format == "0.0%"
 
 
@@ -329,8 +329,8 @@ def test_a_zero_baseline_gives_a_blank_percentage_not_an_error(tmp_path):
     ws = openpyxl.load_workbook(path)["LeverWorth"]
     columns = header(ws)
     shortfall = dict(zip(columns, rows(ws)[2]))
-    assert shortfall["flexible gain"] == pytest.approx(0.0)
-    assert shortfall["flexible gain %"] is None
+    assert shortfall["worth of flexible (+ is better)"] == pytest.approx(0.0)
+    assert shortfall["worth of flexible % (+ is better)"] is None
 
 
 def test_flexibility_needs_an_objective_column(tmp_path):

@@ -129,7 +129,7 @@ def test_a_lever_whose_rules_break_a_commitment_has_no_plan_and_the_study_goes_o
     assert solves["free starts"] == "optimal"
     table = report.by_objective.set_index("objective")
     assert table.loc["capability", "free starts"] > 0
-    assert table.loc["capability", "worth of free starts"] is None  # nothing to measure it against
+    assert table.loc["capability", "worth of free starts (+ is better)"] is None  # nothing to measure it against
     assert "capability-years gained by flexibility" not in report.by_nation
     assert report.to_excel(tmp_path / "flex.xlsx").exists()
 

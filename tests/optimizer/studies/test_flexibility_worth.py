@@ -1,0 +1,63 @@
+"""A lever's worth reads the same way on every sheet of the flexibility workbook: + is better,
+whatever the objective's sense, under one header ("worth of <lever> (+ is better)").
+
+ByObjective's "worth of carry-over" was the raw change (a cost saved showed negative) while
+LeverWorth's "carry-over gain" was signed better-positive: one fact, two signs, and a planner
+had to know each objective's sense to read either.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from data.dashboard import worth_column
+from data.report import write_flexibility_workbook
+from optimizer.studies.flexibility import LEVERS, FlexibilityReport
+from optimizer.studies.sweeps import Sweep, SweepPoint
+
+# capability is maximised, cost and shortfall minimised; carry-over saves 1,818 of cost
+# and loses 45.5 capability (the bundled dataset's case, docs/model.md)
+OBJECTIVES = {
+    "rigid": {"capability": 37807.0, "cost": 57597.4, "shortfall": 10.0},
+    "free starts": {"capability": 40764.8, "cost": 57597.4, "shortfall": 8.0},
+    "carry-over": {"capability": 37761.5, "cost": 55779.4, "shortfall": 10.0},
+    "flexible": {"capability": 40764.8, "cost": 59000.0, "shortfall": 12.0},
+}
+
+
+def report() -> FlexibilityReport:
+    points = [SweepPoint(lever, None, SimpleNamespace(objectives=OBJECTIVES[lever]), None, 1.0) for lever in LEVERS]
+    return FlexibilityReport(Sweep(points, "lever", True, 4.0))  # type: ignore[arg-type]
+
+
+def test_by_objective_worth_is_positive_when_the_lever_is_better() -> None:
+    table = report().by_objective.set_index("objective")
+    assert table.loc["cost", worth_column("carry-over")] == pytest.approx(1818.0)  # 1,818 saved: better
+    assert table.loc["cost", worth_column("flexible")] == pytest.approx(-1402.6)  # dearer: worse
+    assert table.loc["capability", worth_column("carry-over")] == pytest.approx(-45.5)
+    assert table.loc["capability", worth_column("free starts")] == pytest.approx(2957.8)
+    assert table.loc["shortfall", worth_column("free starts")] == pytest.approx(2.0)  # less shortfall
+    assert table.loc["shortfall", worth_column("flexible")] == pytest.approx(-2.0)
+
+
+def test_by_objective_and_lever_worth_give_one_number_under_one_header(tmp_path: Path) -> None:
+    by_objective = report().by_objective
+    path = write_flexibility_workbook(tmp_path / "flex.xlsx", [("status", "complete")], by_objective,
+                                      pd.DataFrame({"nation": []}), pd.DataFrame(), levers=list(LEVERS))
+    book = openpyxl.load_workbook(path, read_only=True)
+
+    def sheet(name: str) -> dict[str, dict[str, object]]:
+        rows = list(book[name].iter_rows(values_only=True))
+        return {row[0]: dict(zip(rows[0], row)) for row in rows[1:]}
+
+    by_sheet, worth_sheet = sheet("ByObjective"), sheet("LeverWorth")
+    for objective in OBJECTIVES["rigid"]:
+        for lever in LEVERS[1:]:
+            header = worth_column(lever)
+            assert "+ is better" in header
+            assert by_sheet[objective][header] == pytest.approx(worth_sheet[objective][header]), (objective, lever)
