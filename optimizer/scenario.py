@@ -324,10 +324,14 @@ def _positive(name: str, value: object, strictly: bool = True) -> None:
 
 def check_run_options(time_limit: object = None, gap: object = None, improve_seconds: object = None) -> None:
     """One run's numbers, as `capopt solve` checks them: a time limit > 0, a gap and an
-    improvement time ≥ 0. A negative time limit used to return a plan nobody had searched
-    for, and `time_limit="5"` was accepted by one path and refused by another."""
+    improvement time ≥ 0, and a gap below 1 (a fraction: 0.01 is 1 %). A negative time limit
+    used to return a plan nobody had searched for, `time_limit="5"` was accepted by one path
+    and refused by another, and `gap=2` returned "optimal" with a Summary `mip_gap` of 2.0
+    where `capopt solve --gap 2` is refused."""
     _positive("time_limit", time_limit)
     _positive("gap", gap, strictly=False)
+    if gap is not None and gap >= 1:  # type: ignore[operator]
+        raise ValueError(f"gap is {gap!r} — expected a fraction below 1, e.g. 0.01 for 1 %")
     _positive("improve_seconds", improve_seconds, strictly=False)
 
 

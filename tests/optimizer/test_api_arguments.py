@@ -119,6 +119,8 @@ def test_priority_names_are_read_as_the_workbook_spells_them():
     ({"time_limit": -1}, "time_limit is -1 — expected a finite number > 0"),
     ({"time_limit": "5"}, "time_limit is '5'"),
     ({"gap": -0.1}, "gap is -0.1"),
+    ({"gap": 2}, "gap is 2 — expected a fraction below 1"),  # was "optimal", Summary mip_gap 2.0
+    ({"gap": 1.0}, "gap is 1.0 — expected a fraction below 1"),
     ({"threads": 0}, "threads is 0 — expected a whole number ≥ 1"),
     ({"workers": 0}, "workers is 0"),
     ({"improve_seconds": -1}, "improve_seconds is -1"),
