@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import signal
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -375,6 +376,32 @@ class PersistentSolver:
             self.progress(snapshot)
 
 
+class SolverLog:
+    """The run's solver log (`--log FILE`, `-v`): HiGHS's lines from this process and, in
+    the order they come back, those of HiGHS's whole-model jobs on the engine's workers
+    (the portfolio's branch-and-bound, the root node). HiGHS wrote the file itself before,
+    and the job that decided a portfolio run left nothing in it; a second writer beside
+    HiGHS's own file handle would have been overwritten, so every line now comes through
+    here (HiGHS's logging callback)."""
+
+    def __init__(self, path: str | None, echo: bool):
+        self.path = path
+        self.echo = echo
+        if path:
+            try:
+                open(path, "w", encoding="utf-8").close()  # a fresh log per solver, as HiGHS's own was
+            except OSError as exc:
+                raise SolverError(f"cannot write the solver log {path}: {exc.strerror or exc}") from None
+
+    def write(self, text: str) -> None:
+        if self.path:  # opened for each write: a run stopped by Ctrl-C or a crash keeps its log
+            with open(self.path, "a", encoding="utf-8") as log:
+                log.write(text)
+        if self.echo:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+
 class _Backend:
     name = ""
     version = ""
@@ -428,10 +455,11 @@ class _HighsBackend(_Backend):
 
         options = self.owner.options
         highs = self.highs
-        highs.setOptionValue("output_flag", bool(options.stream_log or options.log_file))
-        highs.setOptionValue("log_to_console", bool(options.stream_log))
-        if options.log_file:
-            highs.setOptionValue("log_file", str(options.log_file))
+        self.log = SolverLog(options.log_file, options.stream_log) if options.log_file or options.stream_log else None
+        highs.setOptionValue("output_flag", self.log is not None)
+        highs.setOptionValue("log_to_console", False)
+        if self.log is not None:
+            highs.cbLogging += self._on_log
         highs.setOptionValue("random_seed", options.seed)
         highs.setOptionValue("mip_detect_symmetry", True)
         if options.threads:
@@ -444,6 +472,9 @@ class _HighsBackend(_Backend):
         highs.cbMipImprovingSolution += self._on_progress
         highs.cbMipImprovingSolution += self._on_improving
         highs.cbMipLogging += self._on_progress
+
+    def _on_log(self, event: object) -> None:
+        self.log.write(event.message)  # type: ignore[union-attr, attr-defined]
 
     def _on_improving(self, event: object) -> None:
         pool = self.owner.improving_solutions
@@ -590,7 +621,8 @@ class _HighsBackend(_Backend):
             owner.report(Progress(time.monotonic() - started, report.objective, report.bound, report.gap, stage))  # type: ignore[attr-defined]
 
         engine = Engine(arrays, self._groups, owner.engine_pool(), owner.options.seed, owner.options.threads,
-                        progress, owner.should_stop, self._lp_basis, owner.options.highs_options, guides=tuple(self._plans))
+                        progress, owner.should_stop, self._lp_basis, owner.options.highs_options, guides=tuple(self._plans),
+                        solver_log=None if self.log is None else self.log.write)
         report = engine.solve(time_limit, gap, start, neighbourhoods, branch_and_bound)
         self._lp_basis = engine.basis  # the next stage or sweep point starts its LP from it
         if report.x is not None:  # the next stages and sweep points may cross their starts with it

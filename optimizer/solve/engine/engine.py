@@ -217,6 +217,7 @@ class Engine:
         basis: object | None = None,
         highs_options: tuple[tuple[str, object], ...] = (),
         guides: tuple[np.ndarray, ...] = (),
+        solver_log: Callable[[str], None] | None = None,
     ):
         self.arrays = arrays
         self.groups = groups
@@ -238,6 +239,8 @@ class Engine:
         self._root_deferred = False  # RENS admitted no plan: the root node waits for a good plan
         self._started = 0.0
         self._lost = ""  # why the workers went away mid-run (WorkersLost), if they did
+        # where HiGHS's log of the whole-model jobs on workers goes (`--log`, `-v`); None: nowhere
+        self.solver_log = solver_log
 
     # -- the phases ------------------------------------------------------------------------
     def solve(
@@ -406,7 +409,7 @@ class Engine:
             return
         small = self.arrays.nonzeros < ROOT_BOUND_BELOW_NONZEROS
         task = whole_model_task(ROOT_BOUND, report.x, seconds, RENS_NODE_LIMIT, seed=self.seed,
-                                options=() if small else ROOT_LP_SOLVER_OPTIONS)
+                                options=() if small else ROOT_LP_SOLVER_OPTIONS, keep_log=self._keeps_log)
         self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), ROOT_BOUND
 
     def _start_presolved_root(self, report: EngineReport, seconds: float) -> None:
@@ -415,7 +418,7 @@ class Engine:
         if not 2 <= self.pool.size < self._root_workers():
             return
         task = whole_model_task(PRESOLVED_ROOT, report.x, seconds, RENS_NODE_LIMIT, seed=self.seed,
-                                options=PRESOLVED_ROOT_OPTIONS, first_bound=True)
+                                options=PRESOLVED_ROOT_OPTIONS, first_bound=True, keep_log=self._keeps_log)
         self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), PRESOLVED_ROOT
 
     def _root_workers(self) -> int:
@@ -438,7 +441,7 @@ class Engine:
         if self.pool.size < 2:
             return
         task = whole_model_task(BRANCH_AND_BOUND, start, seconds, NO_NODE_LIMIT, gap=gap, seed=self.seed,
-                                options=self.highs_options, end_by=time.time() + seconds)
+                                options=self.highs_options, end_by=time.time() + seconds, keep_log=self._keeps_log)
         self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), BRANCH_AND_BOUND
 
     def _branch_and_bound(self) -> Background | None:
@@ -486,6 +489,7 @@ class Engine:
         except Exception as exc:  # a lost bound must not lose the run's plan
             logger.warning("engine: the root node's worker failed: %s", exc)
             return
+        self._pass_on_log(result)
         if self._root_kind == BRANCH_AND_BOUND:
             self._fold_in_branch_and_bound(report, result)
             return
@@ -493,6 +497,17 @@ class Engine:
         self._tighten(report, result.bound, self._root_kind)
         if result.x is not None:
             self._take(report, result.x, result.objective, self._root_kind)
+
+    @property
+    def _keeps_log(self) -> bool:
+        return self.solver_log is not None
+
+    def _pass_on_log(self, result: TaskResult) -> None:
+        """HiGHS's log of a whole-model job on a worker, into the run's solver log, headed by
+        which job it was (the main process's HiGHS log said nothing of the search that
+        decided a portfolio run)."""
+        if self.solver_log is not None and result.log:
+            self.solver_log(f"\n--- {result.name}, on a worker process ---\n{result.log}--- end of {result.name} ---\n")
 
     def _fold_in_branch_and_bound(self, report: EngineReport, result: TaskResult) -> None:
         """The portfolio's branch-and-bound ended. Proven to its gap: its plan is the answer

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -45,6 +45,9 @@ class Task:
     # started seconds late on a loaded machine, its time limit counted from then, and the
     # run ended without its bound (None: `time_limit` alone, counted from the task's start)
     end_by: float | None = None
+    # hand HiGHS's log back with the result (TaskResult.log): the whole model's root node
+    # and branch-and-bound run on workers, and `--log`/`-v` showed none of it
+    keep_log: bool = False
 
     def seconds(self) -> float:
         """The time limit to give HiGHS now: `time_limit`, cut to what is left before `end_by`."""
@@ -69,6 +72,7 @@ class TaskResult:
     stopped_by_time: bool
     proven: bool  # the neighbourhood's optimum (to the task's gap) was reached
     bound: float | None = None  # HiGHS's dual bound on the task's MIP (None: none proven)
+    log: str = ""  # HiGHS's log of the task, when it asked for it (Task.keep_log)
 
 
 class WorkerModel:
@@ -82,6 +86,12 @@ class WorkerModel:
         self.should_stop = should_stop
 
     def solve(self, task: Task) -> TaskResult:
+        """The task's result, with HiGHS's log when the task keeps it."""
+        messages: list[str] = []
+        result = self._solve(task, messages if task.keep_log else None)
+        return replace(result, log="".join(messages)) if messages else result
+
+    def _solve(self, task: Task, log: list[str] | None) -> TaskResult:
         import highspy
 
         started = time.monotonic()
@@ -93,6 +103,8 @@ class WorkerModel:
         sub = restriction.arrays
         highs = sub.highs(threads=self.threads, seed=task.seed)
         self._interruptible(highs)
+        if log is not None:
+            _keep_log(highs, log)
         if task.first_bound:
             _stop_at_first_bound(highs)
         highs.setOptionValue("time_limit", task.seconds())
@@ -135,6 +147,18 @@ class WorkerModel:
 
         for callback in (highs.cbSimplexInterrupt, highs.cbMipInterrupt):  # type: ignore[attr-defined]
             callback += check
+
+
+def _keep_log(highs: object, lines: list[str]) -> None:
+    """Collect HiGHS's log lines in `lines` instead of printing them (a worker has no
+    terminal, and the user's log file belongs to the main process)."""
+    highs.setOptionValue("output_flag", True)  # type: ignore[attr-defined]
+    highs.setOptionValue("log_to_console", False)  # type: ignore[attr-defined]
+
+    def collect(event: object) -> None:
+        lines.append(event.message)  # type: ignore[attr-defined]
+
+    highs.cbLogging += collect  # type: ignore[attr-defined]
 
 
 def _stop_at_first_bound(highs: object) -> None:

@@ -288,3 +288,29 @@ def test_a_time_limited_portfolio_keeps_the_branch_and_bound_bound():
         assert report.bound == pytest.approx(best)
         return
     pytest.fail("no tiny instance whose LP bound is above its optimum")
+
+
+def test_a_whole_model_job_hands_its_highs_log_back_when_asked():
+    """A worker has no terminal and the log file is the main process's: HiGHS's log of a
+    whole-model job comes back with the result, and only when the run keeps a log."""
+    inputs = random_tiny_inputs(SEEDS[0])
+    _, _, arrays, _ = engine_for(inputs, {"capability": 1.0})
+    kept = WorkerModel(arrays).solve(whole_model_task(BRANCH_AND_BOUND, None, 30, NO_NODE_LIMIT, keep_log=True))
+    quiet = WorkerModel(arrays).solve(whole_model_task(BRANCH_AND_BOUND, None, 30, NO_NODE_LIMIT))
+    assert "MIP has" in kept.log and "Solving report" in kept.log
+    assert quiet.log == ""
+    assert kept.objective == pytest.approx(quiet.objective)
+
+
+def test_the_portfolio_passes_its_branch_and_bound_log_to_the_run_log():
+    """`--log` under the portfolio (the reference dataset's default search) held HiGHS's
+    banner and nothing of the branch-and-bound that decided the run."""
+    inputs = random_tiny_inputs(SEEDS[0])
+    _, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+    written: list[str] = []
+    Engine(arrays, column_groups(backend.mirror.columns), WorkersInline(2), solver_log=written.append).solve(
+        30, 0.0, branch_and_bound=True
+    )
+    assert len(written) == 1
+    assert written[0].lstrip().startswith(f"--- {BRANCH_AND_BOUND}, on a worker process ---")
+    assert "Solving report" in written[0]
