@@ -416,6 +416,8 @@ def write_plan_dashboard(
     """Status, objectives, programmes, utilisation and warnings left; two charts right."""
     name = str(summary.get("input_file") or "").replace("\\", "/").rsplit("/", 1)[-1]
     title = "Plan" + (f" — {name}" if name else "")
+    if summary.get("input_changes"):  # a what-if's plan is not the workbook's own plan
+        title += ", changed after reading (Summary input_changes)"
     cursor = new_dashboard(ws, title, status_in_words(summary), status_detail(summary))
 
     cursor.section("Objectives")

@@ -172,6 +172,10 @@ class Source:
 
     path: str
     sha256: str
+    # what was changed after the workbook was read (a script's what-ifs, a command-line
+    # option such as --robust), in order: a plan of budgets ×0.6 said only "small.xlsx"
+    # and that file's hash, and could not be told from the unchanged workbook's plan
+    changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import os
+import platform
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Sequence
@@ -18,6 +22,36 @@ if TYPE_CHECKING:
 Status = Literal["optimal", "feasible", "infeasible", "error"]
 
 
+@functools.lru_cache(maxsize=1)
+def environment_rows() -> tuple[tuple[str, object], ...]:
+    """What else ran the numbers: Python, Pyomo, the machine, and — run from a git checkout —
+    the commit of capopt's source (`tool_version` is the package's version, the same for
+    every commit, so it could not say which code made a plan)."""
+    import pyomo.version
+
+    rows: list[tuple[str, object]] = [
+        ("python_version", platform.python_version()),
+        ("pyomo_version", pyomo.version.version),
+        ("machine", f"{platform.platform()}; {os.cpu_count()} cores"),
+    ]
+    commit = _source_commit()
+    if commit:
+        rows.append(("tool_commit", commit))
+    return tuple(rows)
+
+
+def _source_commit() -> str:
+    """`git describe --always --dirty` of the tree this module was loaded from, or "" when it
+    is not a checkout (an installed package) or git is missing."""
+    here = Path(__file__).resolve().parent
+    try:
+        done = subprocess.run(["git", "-C", str(here), "describe", "--always", "--dirty", "--abbrev=12"],
+                              capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
 def tool_version() -> str:
     """The installed capopt version (falls back to the source tree's when not installed)."""
     from importlib.metadata import PackageNotFoundError, version
@@ -26,6 +60,21 @@ def tool_version() -> str:
         return version("capopt")
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         return "0+unknown"
+
+
+CHANGES_LISTED = 10  # input changes named one by one in a Summary; a re-plan adds hundreds
+
+
+def input_change_rows(changes: Sequence[str]) -> list[tuple[str, object]]:
+    """An `input_changes` row when the inputs are not the workbook's as read: a script's
+    what-ifs or a command-line option (`--robust`), in order (data.tables.Source.changes).
+    `input_sha256` stays the file's, as WORKBOOK.md defines it, so without this row a plan
+    of budgets ×0.6 read as a plan of the workbook itself."""
+    if not changes:
+        return []
+    listed = "; ".join(changes[:CHANGES_LISTED])
+    more = f"; … and {len(changes) - CHANGES_LISTED} more" if len(changes) > CHANGES_LISTED else ""
+    return [("input_changes", f"made from input_file changed after reading: {listed}{more}")]
 
 
 @dataclass(frozen=True)
@@ -59,6 +108,8 @@ class Result:
     priority: tuple[str, ...] = ()  # a lexicographic run's order
     lexicographic_tolerance: float | None = None
     gap_target: float | None = None  # the gap asked for: "optimal" means proven within it
+    time_limit: float | None = None  # the run's time limit (s): a run stopped by it may differ next time
+    threads: int | None = None  # the solver threads asked for (None: the solver's default)
     created_at: str = field(
         default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     )
@@ -131,6 +182,7 @@ class Result:
             ("gap", self.gap),
             ("solve_seconds", round(self.solve_seconds, 3)),
             ("build_seconds", round(self.build_seconds, 3)),
+            ("reproducible", self.reproducibility()),
         ]
         rows += self.solver_rows()
         if self.bound_source and self.best_bound is not None:
@@ -138,7 +190,9 @@ class Result:
         rows += [
             ("input_sha256", source.sha256 if source else ""),
             ("input_file", source.path if source else ""),
+            *input_change_rows(source.changes if source else ()),
             ("tool_version", tool_version()),
+            *environment_rows(),
             ("created_at", self.created_at),
             ("currency", self.inputs.settings.currency),
         ]
@@ -158,6 +212,27 @@ class Result:
                  for i, name in enumerate(self.priority) if i >= len(self.stages)]
         return rows
 
+    def reproducibility(self) -> str:
+        """Whether running again with the same inputs, options and versions gives this plan.
+
+        Only when every stage was proven to its gap by a search that does not depend on the
+        clock. A stage stopped by the time limit (or Ctrl-C) holds whatever the search had
+        at that moment, and an engine stage marked "timing-dependent" took a plan found by
+        whichever worker ended first: two identical time-limited runs gave plans differing
+        in about 90 of 800 rows, and only the engine's runs said so."""
+        for stage in self.stages:
+            out = stage.outcome
+            if "timing-dependent" in out.termination:
+                why = "the engine's searches ended by the clock"
+            elif out.status != "optimal":
+                why = "interrupted" if out.termination == "interrupted" else "stopped before its gap was proven"
+            else:
+                continue
+            return f"no: {stage.objective} {why} ({out.termination}); a rerun may give another plan"
+        if len(self.stages) < len(self.priority):
+            return "no: the time ran out before every stage ran; a rerun may give another plan"
+        return "yes: every stage proven to its gap by a search that does not depend on the clock"
+
     def solver_rows(self) -> list[tuple[str, object]]:
         """How the solver ran: its name and version, the HiGHS options set (by name or by
         capopt for this model), the fix-and-optimise warm start and the search. The plan's
@@ -170,12 +245,15 @@ class Result:
             rows.append(("improve", self.improve))
         if self.strategy:
             rows.append(("strategy", self.strategy))
+        rows.append(("threads", self.threads if self.threads else "solver default"))
         return rows
 
     def run_choice_rows(self) -> list[tuple[str, object]]:
         """The weights or the priority order and tolerance the run used (a `--weight` on the
         command line, or the Settings sheet's), which the objective mode alone does not say."""
         rows: list[tuple[str, object]] = [("mip_gap", self.gap_target)] if self.gap_target is not None else []
+        if self.time_limit is not None:
+            rows.append(("time_limit", self.time_limit))
         if self.objective_mode == "weighted" and self.weights:
             return rows + [("weights", ", ".join(f"{name}={weight:g}" for name, weight in self.weights))]
         if self.objective_mode == "lexicographic" and self.priority:

@@ -362,7 +362,7 @@ class Session:
         choice = {"weights": tuple((weights or s.weights).items()) if mode == "weighted" else (),
                   "priority": tuple(priority or s.priority) if mode == "lexicographic" else (),
                   "lexicographic_tolerance": s.lexicographic_tolerance if mode == "lexicographic" else None,
-                  "gap_target": gap}
+                  "gap_target": gap, "time_limit": time_limit}
         return self._result(mode, stages, decisions, time.monotonic() - started, diagnose, choice, time_limit)
 
     def _result(
@@ -407,6 +407,7 @@ class Session:
             improve=self.improve_note,
             strategy=self.solver.strategy_note,
             bound_source=final.bound_source,
+            threads=self.solver.options.threads,
             **(choice or {}),
         )
 

@@ -14,7 +14,7 @@ from typing import Iterable, Literal, Mapping
 
 from data.errors import InputError, Problem
 from data.schema import OBJECTIVE_LIST_KEYS, settings_key
-from data.tables import ADDED_IN_PYTHON, Commitment, Inputs, Settings
+from data.tables import ADDED_IN_PYTHON, Commitment, Inputs, Settings, Source
 from data.validate.cells import _Bad, convert
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,27 @@ def _whole(name: str, value: object, expected: str) -> int:
     if not number.is_integer():
         raise _problem(f"{name} is {value!r}", expected)
     return int(number)
+
+
+def _noted(new: Inputs, change: str) -> Inputs:
+    """`new`, its source noting `change` after the changes made before it (Source.changes):
+    the plan's Summary and Dashboard then say what the plan was made from."""
+    source = new.source or Source("", "")
+    return replace(new, source=replace(source, changes=source.changes + (change,)))
+
+
+def _budget_change(scale: float, nations: Iterable[str] | None, years: Iterable[int] | None,
+                   add: Mapping[object, float] | None) -> str:
+    """A budget what-if in words: "budgets ×0.6 for DEU, FRA in 2028–2030; +100 for DEU"."""
+    where = f" for {', '.join(map(str, nations))}" if nations else ""
+    chosen = sorted(int(y) for y in years) if years is not None else []
+    if chosen:
+        contiguous = len(chosen) > 1 and chosen[-1] - chosen[0] == len(chosen) - 1
+        where += f" in {chosen[0]}–{chosen[-1]}" if contiguous else f" in {', '.join(map(str, chosen))}"
+    text = f"budgets ×{scale:g}{where}"
+    for key, amount in (add or {}).items():
+        text += f"; {amount:+g} for {key if not isinstance(key, tuple) else ' '.join(map(str, key))}"
+    return text
 
 
 def _nations(inputs: Inputs, nations: Iterable[str] | None) -> list[str]:
@@ -106,7 +127,7 @@ def with_budget(
         added = _finite(f"add[{key!r}]", amount, "a finite amount of money")
         for year in year_list:
             budgets[(nation, year)] = max(0.0, budgets.get((nation, year), 0.0) + added)
-    return replace(inputs, budgets=budgets)
+    return _noted(replace(inputs, budgets=budgets), _budget_change(scale, nations, years, add))
 
 
 def _added_to(inputs: Inputs, key: object, chosen_years: list[int]) -> tuple[list[str], list[int]]:
@@ -152,7 +173,7 @@ def with_settings(inputs: Inputs, **changes: object) -> Inputs:
     )
     changed = replace(inputs, settings=new, nations=nations)
     _check_commitment_starts(changed)
-    return changed
+    return _noted(changed, "Settings " + ", ".join(f"{name}={value!r}" for name, value in checked.items()))
 
 
 def _setting_value(inputs: Inputs, name: str, value: object) -> object:
@@ -258,7 +279,8 @@ def with_commitment(
             raise InputError(Problem("what-if", "", f"{pid} cannot start in {start_year}",
                                      f"one of its allowed start years {list(allowed)}"))
     kept = tuple(c for c in inputs.commitments if (c.nation, c.programme) != (code, pid))
-    return replace(inputs, commitments=kept + (Commitment(code, pid, action, start_year, ADDED_IN_PYTHON),))
+    added = replace(inputs, commitments=kept + (Commitment(code, pid, action, start_year, ADDED_IN_PYTHON),))
+    return _noted(added, f"commitment {code} {action} {pid}" + (f" in {start_year}" if start_year else ""))
 
 
 def dependants(inputs: Inputs, pid: str) -> set[str]:
@@ -285,11 +307,12 @@ def without_programme(inputs: Inputs, programme: str) -> Inputs:
     gone = dependants(inputs, pid)
     if len(gone) > 1:
         logger.info("without %s: also dropping its successors %s", pid, sorted(gone - {pid}))
-    return replace(
+    also = f" and its successors {', '.join(sorted(gone - {pid}))}" if len(gone) > 1 else ""
+    return _noted(replace(
         inputs,
         programmes=tuple(p for p in inputs.programmes if p.id not in gone),
         values={k: v for k, v in inputs.values.items() if k[0] not in gone},
         requirements=tuple(r for r in inputs.requirements if r[0] not in gone),
         precedences=tuple(x for x in inputs.precedences if not {x.before, x.after} & gone),
         commitments=tuple(c for c in inputs.commitments if c.programme not in gone),
-    )
+    ), f"without {pid}{also}")

@@ -111,7 +111,7 @@ class Sweep:
     def summary_rows(self) -> list[tuple[str, object]]:
         """The study's Summary: what ran, how the solver ran (as a plan's Summary says it,
         `study_run_rows`), and what it read."""
-        from optimizer.result import study_run_rows, tool_version
+        from optimizer.result import environment_rows, input_change_rows, study_run_rows, tool_version
 
         solved = [p for p in self.points if p.result is not None]
         first = solved[0].result if solved else None
@@ -125,8 +125,10 @@ class Sweep:
             # the file beside its hash, as a plan's Summary has it: a study's numbers trace
             # back to a workbook a planner can open, not only to a checksum
             ("input_file", first.inputs.source.path if first and first.inputs.source else ""),
+            *input_change_rows(_shared_changes([p.result for p in solved if p.result is not None])),
             ("input_sha256", first.inputs.source.sha256 if first and first.inputs.source else ""),
             ("tool_version", tool_version()),
+            *environment_rows(),
             ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()),
         ]
         return rows + [("note", n) for n in self.notes]
@@ -193,6 +195,18 @@ def scenario_infeasible(exc: InputError) -> str:
 
 def _chains(jobs: list[Job], chain_length: int) -> list[list[Job]]:
     return [jobs[i : i + chain_length] for i in range(0, len(jobs), chain_length)]
+
+
+def _shared_changes(results: list[Any]) -> tuple[str, ...]:
+    """The input changes every point's plan shares: the what-ifs made before the study
+    (each point's own change, its budget scale or Γ, is the study's variable)."""
+    lists = [r.inputs.source.changes if r.inputs.source else () for r in results]
+    shared: list[str] = []
+    for same in zip(*lists):
+        if len(set(same)) != 1:
+            break
+        shared.append(same[0])
+    return tuple(shared)
 
 
 def run_jobs(

@@ -1,0 +1,73 @@
+"""A plan's workbook says what made it: the inputs as changed after reading, the run's time
+limit and threads, the software and machine, and whether a rerun gives the same plan."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import openpyxl
+
+from optimizer.result import CHANGES_LISTED, input_change_rows
+from optimizer.solve.objectives import Stage
+from optimizer.solve.solver import SolveOutcome
+from tests.optimizer.test_api_arguments import two_programmes
+
+
+def summary(result) -> dict[str, object]:
+    return dict(result.summary_rows())
+
+
+def test_a_what_if_plan_says_what_was_changed_after_reading(tmp_path):
+    """A plan of budgets ×0.6 said only the workbook's name and hash: it read as the
+    workbook's own plan."""
+    changed = (two_programmes().with_budget(0.6, years=[2030]).with_settings(carry_over_fraction=0.1)
+               .with_commitment("A", "P2", "exclude"))
+    rows = summary(changed.solve(time_limit=20))
+    assert rows["input_changes"] == ("made from input_file changed after reading: budgets ×0.6 in 2030; "
+                                     "Settings carry_over_fraction=0.1; commitment A exclude P2")
+    assert "input_changes" not in summary(two_programmes().solve(time_limit=20))
+    path = changed.solve(time_limit=20).to_excel(tmp_path / "plan.xlsx")
+    dashboard = openpyxl.load_workbook(path)["Dashboard"]
+    title = next(c.value for row in dashboard.iter_rows(max_row=3) for c in row if isinstance(c.value, str))
+    assert "changed after reading" in title
+
+
+def test_a_long_list_of_changes_is_cut_short():
+    changes = [f"commitment A fund P{i}" for i in range(CHANGES_LISTED + 5)]
+    (_, text), = input_change_rows(changes)
+    assert text.endswith("; … and 5 more") and f"P{CHANGES_LISTED - 1}" in text and f"P{CHANGES_LISTED};" not in text
+
+
+def test_a_study_names_the_changes_its_points_share():
+    """The what-ifs made before a sweep, not each point's own budget scale."""
+    sweep = two_programmes().with_settings(carry_over_fraction=0.1).budget_sweep([0.9, 1.0], time_limit=20)
+    rows = dict(sweep.summary_rows())
+    assert rows["input_changes"] == "made from input_file changed after reading: Settings carry_over_fraction=0.1"
+
+
+def test_the_summary_records_the_time_limit_threads_and_environment():
+    rows = summary(two_programmes().solve(time_limit=17, threads=1))
+    assert rows["time_limit"] == 17.0 and rows["threads"] == 1
+    assert summary(two_programmes().solve(time_limit=17))["threads"] == "solver default"
+    assert {"python_version", "pyomo_version", "machine"} <= set(rows)
+    checkout = Path(__file__).resolve().parents[2]
+    if shutil.which("git") and (checkout / ".git").exists():
+        head = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short=12", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        assert str(rows["tool_commit"]).startswith(head)
+
+
+def test_only_a_run_proven_at_every_stage_is_called_reproducible():
+    result = two_programmes().solve(time_limit=20)
+    assert summary(result)["reproducible"].startswith("yes")
+    stopped = SolveOutcome("feasible", "Time limit reached", 9.0, 10.0, 0.1, 5.0)
+    by_clock = SolveOutcome("optimal", "engine: gap target (timing-dependent)", 9.0, 9.05, 0.005, 5.0)
+    for outcome in (stopped, by_clock):
+        changed = replace(result, stages=result.stages[:-1] + (Stage(result.stages[-1].objective, outcome),))
+        text = summary(changed)["reproducible"]
+        assert text.startswith("no: ") and outcome.termination in text, text
+    cut_short = replace(result, stages=result.stages[:1])
+    assert summary(cut_short)["reproducible"].startswith("no: the time ran out")
