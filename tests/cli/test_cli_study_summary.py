@@ -23,10 +23,20 @@ RUN_ROWS = ("objective", "solver", "solver_version", "solver_options", "strategy
             "lexicographic_tolerance")
 
 
+def summary_keys(path: Path) -> list[object]:
+    return [key for key, _ in summary_rows(path)]
+
+
+def summary_rows(path: Path) -> list[tuple[object, object]]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:  # a read-only workbook holds its file open until closed
+        return [(r[0], r[1]) for r in wb["Summary"].iter_rows(min_row=2, values_only=True)]
+    finally:
+        wb.close()
+
+
 def summary(path: Path) -> dict[str, object]:
-    ws = openpyxl.load_workbook(path, read_only=True)["Summary"]
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
-    return {r[0]: r[1] for r in rows}
+    return dict(summary_rows(path))
 
 
 def run(*args: str) -> None:
@@ -61,7 +71,7 @@ def test_a_study_summary_says_how_the_solver_ran_as_a_plan_summary_does(
 def test_mip_gap_is_written_once_in_a_robustness_summary(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "robustness.xlsx"
     run("robustness", str(book), "--gammas", "0,1", "-o", str(out), "--workers", "1", "--gap", "0.02")
-    keys = [r[0] for r in openpyxl.load_workbook(out, read_only=True)["Summary"].iter_rows(min_row=2, values_only=True)]
+    keys = summary_keys(out)
     assert keys.count("mip_gap") == 1
     assert summary(out)["mip_gap"] == 0.02
 
