@@ -50,7 +50,7 @@ def _whole(name: str, value: object, expected: str) -> int:
     return int(number)
 
 
-def _noted(new: Inputs, change: str) -> Inputs:
+def noted(new: Inputs, change: str) -> Inputs:
     """`new`, its source noting `change` after the changes made before it (Source.changes):
     the plan's Summary and Dashboard then say what the plan was made from."""
     source = new.source or Source("", "")
@@ -127,7 +127,7 @@ def with_budget(
         added = _finite(f"add[{key!r}]", amount, "a finite amount of money")
         for year in year_list:
             budgets[(nation, year)] = max(0.0, budgets.get((nation, year), 0.0) + added)
-    return _noted(replace(inputs, budgets=budgets), _budget_change(scale, nations, years, add))
+    return noted(replace(inputs, budgets=budgets), _budget_change(scale, nations, years, add))
 
 
 def _added_to(inputs: Inputs, key: object, chosen_years: list[int]) -> tuple[list[str], list[int]]:
@@ -173,7 +173,7 @@ def with_settings(inputs: Inputs, **changes: object) -> Inputs:
     )
     changed = replace(inputs, settings=new, nations=nations)
     _check_commitment_starts(changed)
-    return _noted(changed, "Settings " + ", ".join(f"{name}={value!r}" for name, value in checked.items()))
+    return noted(changed, "Settings " + ", ".join(f"{name}={value!r}" for name, value in checked.items()))
 
 
 def _setting_value(inputs: Inputs, name: str, value: object) -> object:
@@ -280,7 +280,7 @@ def with_commitment(
                                      f"one of its allowed start years {list(allowed)}"))
     kept = tuple(c for c in inputs.commitments if (c.nation, c.programme) != (code, pid))
     added = replace(inputs, commitments=kept + (Commitment(code, pid, action, start_year, ADDED_IN_PYTHON),))
-    return _noted(added, f"commitment {code} {action} {pid}" + (f" in {start_year}" if start_year else ""))
+    return noted(added, f"commitment {code} {action} {pid}" + (f" in {start_year}" if start_year else ""))
 
 
 def dependants(inputs: Inputs, pid: str) -> set[str]:
@@ -308,7 +308,7 @@ def without_programme(inputs: Inputs, programme: str) -> Inputs:
     if len(gone) > 1:
         logger.info("without %s: also dropping its successors %s", pid, sorted(gone - {pid}))
     also = f" and its successors {', '.join(sorted(gone - {pid}))}" if len(gone) > 1 else ""
-    return _noted(replace(
+    return noted(replace(
         inputs,
         programmes=tuple(p for p in inputs.programmes if p.id not in gone),
         values={k: v for k, v in inputs.values.items() if k[0] not in gone},

@@ -26,6 +26,7 @@ import pandas as pd
 
 from data.dashboard import worth_column
 from data.tables import Inputs, objective_sense
+from optimizer.whatif import noted
 from optimizer.studies.sweeps import (
     Job, Sweep, SweepPoint, SweepProgressFn, repair_nested, run_jobs, tolerance_notes,
 )
@@ -46,7 +47,18 @@ def lever_inputs(inputs: Inputs, free_starts: bool, banking: bool, carry: float 
         )
         for n in inputs.nations
     )
-    return replace(inputs, programmes=programmes, nations=nations)
+    return noted(replace(inputs, programmes=programmes, nations=nations), _lever_words(free_starts, banking, carry, borrow))
+
+
+def _lever_words(free_starts: bool, banking: bool, carry: float | None, borrow: float | None) -> str:
+    """What a lever setting changed, for its plan's `input_changes` and the study's Summary:
+    `--carry-over 0.35 --borrow 0.1` were recorded nowhere."""
+    starts = "any start year" if free_starts else "starts in planning-cycle years"
+    if not banking:
+        return f"{starts}, no carry-over or borrowing"
+    def fraction(value: float | None) -> str:
+        return "each nation's own" if value is None else f"{value:g} for every nation"
+    return f"{starts}, carry-over {fraction(carry)}, borrowing {fraction(borrow)}"
 
 
 @dataclass

@@ -126,6 +126,7 @@ class Sweep:
             # back to a workbook a planner can open, not only to a checksum
             ("input_file", first.inputs.source.path if first and first.inputs.source else ""),
             *input_change_rows(_shared_changes([p.result for p in solved if p.result is not None])),
+            *_point_change_rows(solved),
             ("input_sha256", first.inputs.source.sha256 if first and first.inputs.source else ""),
             ("tool_version", tool_version()),
             *environment_rows(),
@@ -207,6 +208,18 @@ def _shared_changes(results: list[Any]) -> tuple[str, ...]:
             break
         shared.append(same[0])
     return tuple(shared)
+
+
+def _point_change_rows(solved: list["SweepPoint"]) -> list[tuple[str, object]]:
+    """Each point's own input changes beyond those all share (its budget scale, Γ or lever),
+    so that a study's options — a sweep's years, the flexibility study's carry-over — are
+    in its Summary."""
+    results = [p.result for p in solved if p.result is not None]
+    shared = len(_shared_changes(results))
+    own = [(p.name, p.result.inputs.source.changes[shared:]) for p in solved
+           if p.result is not None and p.result.inputs.source]
+    text = "; ".join(f"{name}: {', '.join(changes)}" for name, changes in own if changes)
+    return [("point_changes", text)] if text else []
 
 
 def run_jobs(

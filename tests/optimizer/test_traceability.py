@@ -71,3 +71,15 @@ def test_only_a_run_proven_at_every_stage_is_called_reproducible():
         assert text.startswith("no: ") and outcome.termination in text, text
     cut_short = replace(result, stages=result.stages[:1])
     assert summary(cut_short)["reproducible"].startswith("no: the time ran out")
+
+
+def test_a_study_summary_names_each_point_s_own_inputs():
+    """`--carry-over 0.35 --borrow 0.1` and a sweep's `--years` were recorded nowhere."""
+    flexibility = two_programmes().flexibility_value(carry_over_fraction=0.35, borrow_fraction=0.1,
+                                                     time_limit=20, workers=1)
+    points = dict(flexibility.sweep.summary_rows())["point_changes"]
+    assert ("carry-over: starts in planning-cycle years, carry-over 0.35 for every nation, "
+            "borrowing 0.1 for every nation") in points
+    assert "rigid: starts in planning-cycle years, no carry-over or borrowing" in points
+    sweep = two_programmes().budget_sweep([0.8, 1.0], years=[2030], time_limit=20)
+    assert dict(sweep.summary_rows())["point_changes"] == "budget ×0.8: budgets ×0.8 in 2030; budget ×1: budgets ×1 in 2030"
