@@ -80,6 +80,9 @@ class Sweep:
                 row.update(status=p.result.status, gap=p.result.gap, gap_of=p.result.gap_objective,
                            not_optimised=", ".join(p.result.not_optimised), seconds=round(p.seconds, 3))
                 row.update(p.result.objectives)
+                # cost is the Plans sheet's programme costs plus these (MODEL.md's spend): the
+                # study workbook has no Standards sheet, so its cost did not add up from Plans
+                row["standards_adoption_cost"] = float(p.result.standards["cost"].sum())
             else:
                 row.update(status=p.error, gap=None, gap_of=None, not_optimised="", seconds=round(p.seconds, 3))
             rows.append(row)

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from optimizer.result import CHANGES_LISTED, input_change_rows
 from optimizer.solve.objectives import Stage
@@ -83,3 +84,16 @@ def test_a_study_summary_names_each_point_s_own_inputs():
     assert "rigid: starts in planning-cycle years, no carry-over or borrowing" in points
     sweep = two_programmes().budget_sweep([0.8, 1.0], years=[2030], time_limit=20)
     assert dict(sweep.summary_rows())["point_changes"] == "budget ×0.8: budgets ×0.8 in 2030; budget ×1: budgets ×1 in 2030"
+
+
+def test_a_study_s_cost_adds_up_from_its_plans_and_standard_adoptions():
+    """The study workbook has Plans but no Standards sheet: cost missed the adoption costs."""
+    from optimizer import Scenario
+
+    small = Scenario.from_excel(Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx")
+    sweep = small.budget_sweep([0.8, 1.0], time_limit=20)
+    plans, table = sweep.plans, sweep.table
+    assert (table["standards_adoption_cost"] > 0).any()
+    for _, point in table.iterrows():
+        programme_costs = plans.loc[plans["scenario"] == point["scenario"], "cost"].sum()
+        assert programme_costs + point["standards_adoption_cost"] == pytest.approx(point["cost"])
