@@ -520,13 +520,15 @@ def write_study_dashboard(
 
 
 def front_findings(
-    points: pd.DataFrame, chosen: Sequence[str], payoff_proven: bool = True, completeness: str | None = None
+    points: pd.DataFrame, chosen: Sequence[str], payoff_proven: bool = True, completeness: str | None = None,
+    primary_gap: float | None = None,
 ) -> tuple[str, list[str]]:
     """Headline and lines for a Pareto front: its size and what each objective spans.
     `payoff_proven`: whether the payoff table's solves proved their optima (point 1 is
     then the best possible in the primary objective, not only the best found).
     `completeness`: the Summary's `front_complete`, said first: a grid front read as the
-    whole front where only its Summary said "not proven: grid mode samples the front"."""
+    whole front where only its Summary said "not proven: grid mode samples the front".
+    `primary_gap`: the Summary's `gap`, point 1's primary against the bound on it."""
     n = len(points)
     headline = f"{n} non-dominated plan{'s' if n != 1 else ''} trading {' against '.join(chosen)}"
     lines = [_completeness_line(completeness)] if completeness else []
@@ -545,7 +547,7 @@ def front_findings(
             f"(point {_fmt(at_high)})"
         )
     if n and chosen:
-        lines.append(_first_point_line(points, chosen[0], payoff_proven))
+        lines.append(_first_point_line(points, chosen[0], payoff_proven, primary_gap))
     return headline, lines
 
 
@@ -559,14 +561,19 @@ def _completeness_line(completeness: str) -> str:
     return f"the front is not proven complete ({reason}): other non-dominated plans may exist"
 
 
-def _first_point_line(points: pd.DataFrame, primary: str, payoff_proven: bool) -> str:
+def _first_point_line(points: pd.DataFrame, primary: str, payoff_proven: bool,
+                      primary_gap: float | None = None) -> str:
     """Point 1 is the payoff table's best plan in the primary objective: "the best" only
-    where its solves proved it (a short time limit leaves it a plan, not the optimum)."""
+    where its solves proved it (a short time limit leaves it a plan, not the optimum), or
+    where it meets the bound on the primary (`primary_gap` 0). How far it may be from the
+    best is that gap, never point 1's own solve gap: a grid point's is its ε-subproblem's,
+    and a shortfall of 0 against a bound of 0 read "not proven the best possible, within
+    11.61 %"."""
     first = points.iloc[0]
-    if payoff_proven and ("proven" not in points.columns or bool(first["proven"])):
+    gap = _number(primary_gap)
+    if _proven_zero(gap) or (payoff_proven and ("proven" not in points.columns or bool(first["proven"]))):
         return f"point 1 is the best in {primary}; the Plan sheets hold every point's plan"
-    gap = _number(first.get("gap"))
-    within = f", within {percent_up(gap)} of it" if gap and not _proven_zero(gap) else ""
+    within = f", within {percent_up(gap)} of it" if gap else ""
     return (f"point 1 has the best {primary} found, not proven the best possible{within}; "
             "the Plan sheets hold every point's plan")
 

@@ -268,9 +268,11 @@ def write_front_workbook(
         _write_frame(_sheet(wb, RESULT_SHEETS[key][0]), frames[key])
     payoff_proven = str(dict(summary).get("payoff_table", "proven")) == "proven"
     completeness = dict(summary).get("front_complete")
+    primary_gap = dict(summary).get("gap")  # point 1's primary against best_bound (WORKBOOK.md)
     headline, findings = front_findings(front, list(objective_names), payoff_proven,
-                                        str(completeness) if completeness else None)
-    glance = [c for c in ("point", *objective_names, "gap") if c in front.columns]
+                                        str(completeness) if completeness else None,
+                                        primary_gap if isinstance(primary_gap, (int, float)) else None)
+    glance = [c for c in ("point", *objective_names, "gap", "gap_of") if c in front.columns]
     write_study_dashboard(
         dashboard,
         _titled("Pareto front", summary),
@@ -706,12 +708,12 @@ def _is_objective(name: object) -> bool:
 
 
 def _pareto_frame(points: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
-    """point, the chosen objectives, the other objectives, gap, proven, then the rest."""
+    """point, the chosen objectives, the other objectives, gap, gap_of, proven, then the rest."""
     missing = [c for c in ("point", *chosen) if c not in points.columns]
     if missing:
         raise ValueError(f"Pareto points: missing columns {missing} (has {list(points.columns)})")
     others = [c for c in points.columns if _is_objective(c) and c not in chosen]
-    tail = [c for c in ("gap", "proven") if c in points.columns]
+    tail = [c for c in ("gap", "gap_of", "proven") if c in points.columns]
     lead = ["point", *chosen, *others, *tail]
     return _lead_with(points, lead, "Pareto points").sort_values("point", kind="stable")
 

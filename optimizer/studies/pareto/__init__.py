@@ -109,8 +109,9 @@ def pareto_front(
             m, inputs, persistent, objectives, deadline, per_point
         )
         bounds.payoff_proven = all(proven for proven, _, _ in payoff_proofs)
-        for plan, (proven, gap, _) in zip(payoff_plans, payoff_proofs):
-            found.append(FrontPoint(plan, objective_values(inputs, plan), proven, gap, (), inputs))
+        for name, plan, (proven, gap, _) in zip(objectives, payoff_plans, payoff_proofs):
+            # a payoff row's gap is of its own objective's solve
+            found.append(FrontPoint(plan, objective_values(inputs, plan), proven, gap, (), inputs, name))
         safe = [float(v) for v in table[:, 1:].min(axis=0)]  # two objectives: the exact nadir
         if exact and len(objectives) >= 3:
             worst = _safe_lows(m, persistent, objectives, deadline, per_point)
@@ -142,6 +143,7 @@ def pareto_front(
             complete = _walk_grid(m, inputs, persistent, spec, deadline, found, stats, progress)
             seconds_in_workers = 0.0
         complete = complete and not interrupt.is_set()
+        stopped_by = "" if complete else _stopped_by(interrupt.is_set(), deadline)
     solver_seconds = persistent.solver_seconds + seconds_in_workers
     if not complete:
         notes.append("stopped before the grid was finished; the front may be incomplete")
@@ -165,4 +167,15 @@ def pareto_front(
         max(workers, 1), persistent.describe_options(), bounds.describe(),
         {name: _sign(name) * float(lv[0]) for name, lv in zip(objectives[1:], levels)}, completeness,
         bounds.payoff_proven, spec.point_gap, whole_primary, primary_bound=payoff_proofs[0][2],
+        stopped_by=stopped_by,
     )
+
+
+def _stopped_by(interrupted: bool, deadline: float) -> str:
+    """Why a walk did not finish the grid, for the Summary's termination: only an interrupt,
+    the time limit or a lost worker segment (`workers._segment_result`) stop it."""
+    if interrupted:
+        return "interrupted"
+    if time.monotonic() >= deadline:
+        return "time limit"
+    return "a grid segment was lost"

@@ -13,9 +13,13 @@ import pandas as pd
 from data.tables import Inputs, PlanDecisions, objective_sense
 from optimizer.checks.evaluate import Evaluation, evaluate
 from optimizer.errors import SolverError
+from optimizer.solve.solver import relative_gap
 
 DOMINANCE_TOLERANCE = 1e-6
 PROVEN_COMPLETE = "proven complete"
+# a grid point's gap is its augmented ε-subproblem's (primary + ε·slacks, ε levels as rows),
+# not the primary objective's: near a primary of 0 it is large whatever the primary's proof
+SUBPROBLEM_GAP_OF = "ε-subproblem"
 
 
 @dataclass
@@ -101,6 +105,7 @@ class FrontPoint:
     gap: float | None
     grid_index: tuple[int, ...]
     inputs: Inputs = field(repr=False, compare=False)
+    gap_of: str = SUBPROBLEM_GAP_OF  # what `gap` is of: the ε-subproblem, or a payoff row's objective
 
     @cached_property
     def evaluation(self) -> Evaluation:
@@ -133,6 +138,7 @@ class Front:
     point_gap: float | None = None  # the relative gap each grid point is solved to ("proven" means within it)
     whole_primary: bool = True  # exact mode: the primary objective is whole-valued, so its gap proves optima
     primary_bound: float | None = None  # the first payoff solve's bound: no plan beats it in the primary objective
+    stopped_by: str = ""  # why the run stopped before the grid was finished ("" if it finished)
 
     @property
     def worst_levels(self) -> str:
@@ -145,17 +151,28 @@ class Front:
         return self.completeness == PROVEN_COMPLETE
 
     @property
+    def primary_gap(self) -> float | None:
+        """Point 1's primary objective against `primary_bound`, the bound shown beside it
+        (WORKBOOK.md: `gap` of `best_bound`'s objective, in its own sense). Not point 1's own
+        solve gap: point 1 is often a grid point, whose gap is its ε-subproblem's (the
+        reference dataset's shortfall-capability front: shortfall 0, bound 0, "gap 0.116")."""
+        if not self.points_found or self.primary_bound is None:
+            return None
+        return relative_gap(float(self.points_found[0].objectives[self.objectives[0]]), float(self.primary_bound))
+
+    @property
     def points(self) -> pd.DataFrame:
-        """One row per plan: point, the chosen objectives, the others, gap, proven."""
+        """One row per plan: point, the chosen objectives, the others, gap (of the point's
+        own solve), gap_of (that solve's objective: `SUBPROBLEM_GAP_OF` or a payoff row's), proven."""
         others = [n for n in self.inputs.objective_names() if n not in self.objectives]
         rows = []
         for i, pt in enumerate(self.points_found, start=1):
             obj = pt.objectives
             rows.append(
                 {"point": i, **{n: obj[n] for n in self.objectives}, **{n: obj[n] for n in others},
-                 "gap": pt.gap, "proven": pt.proven}
+                 "gap": pt.gap, "gap_of": pt.gap_of, "proven": pt.proven}
             )
-        return pd.DataFrame(rows, columns=["point", *self.objectives, *others, "gap", "proven"])
+        return pd.DataFrame(rows, columns=["point", *self.objectives, *others, "gap", "gap_of", "proven"])
 
     @property
     def plans(self) -> list[pd.DataFrame]:
@@ -197,13 +214,13 @@ class Front:
         rows: list[tuple[str, object]] = [
             ("status", "optimal" if self.complete and self.payoff_proven and self.stats.unproven == 0
              and not self._unproven_points() else "feasible"),
-            ("termination", "complete" if self.complete else "stopped early (time limit or interrupt)"),
+            ("termination", self.termination),
             ("objective", "pareto"),
         ]
         if self.points_found:
             first = self.points_found[0].objectives
             rows += [(n, float(first[n])) for n in self.inputs.objective_names()]
-            rows += [("best_bound", self.primary_bound), ("gap", self.points_found[0].gap)]
+            rows += [("best_bound", self.primary_bound), ("gap", self.primary_gap)]
             rows += self._gap_rows()
         rows += [
             ("pareto_objectives", ", ".join(self.objectives)),
@@ -238,6 +255,23 @@ class Front:
         rows += [("note", n) for n in self.notes]
         return rows
 
+    @property
+    def termination(self) -> str:
+        """Why the run ended (WORKBOOK.md: the solver's reason), with what it left unproven.
+
+        A front has no one solver reason, and "complete" said nothing true: a 50-s front
+        whose three grid points each stopped at their share of the time limit read as
+        complete. Each point's time is its share of the run's limit, so a point or payoff
+        solve left unproven by a run that finished its grid was stopped by the time limit
+        (an interrupt or a lost worker leaves the grid unfinished)."""
+        n = self.stats.unproven
+        unproven = [] if self.payoff_proven else ["the payoff table"]
+        unproven += [f"{n} grid point{'s' * (n != 1)}"] if n else []
+        left = f"{' and '.join(unproven)} not proven" if unproven else ""
+        if not self.complete:
+            return f"{self.stopped_by or 'stopped'}: the grid was not finished" + (f"; {left}" if left else "")
+        return f"time limit: {left}" if left else "grid finished"
+
     def _point_gap_target(self) -> str:
         """What "proven" means for a point: grid points are solved to a fixed relative gap,
         not the workbook's mip_gap, so a point stopped by its time share at 0.8 % is "not
@@ -253,11 +287,15 @@ class Front:
         return sum(not pt.proven for pt in self.points_found)
 
     def _gap_rows(self) -> list[tuple[str, object]]:
-        """The `gap` row (WORKBOOK.md) is point 1's alone; a front is as far from proven as
-        its worst point, so that one is named too (every point's gap is in the Pareto sheet)."""
-        most = "most" if _sign(self.objectives[0]) > 0 else "least"
-        rows: list[tuple[str, object]] = [
-            ("gap_of", f"point 1 (the {most} {self.objectives[0]} found); each point's gap is in the Pareto sheet")]
+        """The `gap` row (WORKBOOK.md) is point 1's primary against `best_bound`; a front is
+        as far from proven as its worst point, so that one's own solve gap is named too
+        (every point's, and what it is of, is in the Pareto sheet)."""
+        primary = self.objectives[0]
+        most = "most" if _sign(primary) > 0 else "least"
+        gap_of = (f"point 1 (the {most} {primary} found): its {primary} against best_bound, the first "
+                  f"payoff solve's bound on {primary}, which no plan beats; each point's own solve gap "
+                  "is in the Pareto sheet (gap, and gap_of: a grid point's is its ε-subproblem's)")
+        rows: list[tuple[str, object]] = [("gap_of", gap_of)]
         known = [(pt.gap, i) for i, pt in enumerate(self.points_found, start=1) if pt.gap is not None]
         unknown = [i for i, pt in enumerate(self.points_found, start=1) if pt.gap is None]
         if unknown:

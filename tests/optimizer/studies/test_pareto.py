@@ -435,8 +435,8 @@ def test_a_payoff_solve_stopped_short_is_no_proof(monkeypatch, tmp_path):
 
     def stopped_short(self, *args, **kwargs):
         out = real_solve(self, *args, **kwargs)
-        if self.stage == "payoff 1/2: capability:A1":
-            return replace(out, status="feasible", gap=0.02)
+        if self.stage == "payoff 1/2: capability:A1":  # its bound 2 % above its plan, as HiGHS would leave it
+            return replace(out, status="feasible", gap=0.02, bound=out.objective * 1.02)
         return out
 
     monkeypatch.setattr(PersistentSolver, "solve", stopped_short)
@@ -445,6 +445,8 @@ def test_a_payoff_solve_stopped_short_is_no_proof(monkeypatch, tmp_path):
     summary = dict(front.summary_rows())
     assert summary["status"] == "feasible" and summary["payoff_table"].startswith("not proven")
     assert summary["nadir_bounds"].startswith("payoff table, not solved to optimality")
+    first = front.points_found[0].objectives["capability:A1"]
+    assert summary["gap"] == pytest.approx((summary["best_bound"] - first) / first) and summary["gap"] > 0
     book = openpyxl.load_workbook(front.to_excel(tmp_path / "front.xlsx"), read_only=True)
     text = [v for row in book["Dashboard"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert any(t.startswith("• point 1 has the best capability:A1 found, not proven the best possible") for t in text)
