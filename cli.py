@@ -1105,7 +1105,7 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
            log_file: str | None, highs_options: tuple[str, ...]) -> None:
     """Re-plan BOOK.xlsx (default: the reference dataset) from a year on, keeping what started and
     penalising changes to the rest."""
-    from data.plan_reader import read_previous_plan
+    from data.plan_reader import load_previous_plan, read_previous_plan
     from optimizer.studies.replan import replan as run_replan
 
     console: Console = ctx.obj["console"]
@@ -1119,7 +1119,8 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
     objective = run_objective(objective, priority_list, weight_map, scenario.inputs.settings.objective)
     # leniently: the workbook has normally changed since the plan was made (a programme
     # cancelled is dropped and listed as a change); stress reads strictly
-    previous, warnings = read_previous_plan(previous_plan, scenario.inputs, point)
+    plan_book = load_previous_plan(previous_plan)
+    previous, warnings = read_previous_plan(plan_book, scenario.inputs, point)
     for line in warnings:
         click.echo(f"warning: {line}", err=True)
     outcome = run_replan(
@@ -1128,6 +1129,7 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
         progress=None if console.quiet else solve_progress(console), stream_log=ctx.obj["verbose"] > 0,
         log_file=log_file, highs_options=highs_map,
         previous_source=str(previous_plan) + (f" (point {point})" if point is not None else ""),
+        previous_sha256=plan_book.sha256,
     )
     console.end_live()
     written = write_output(outcome.to_excel, output)

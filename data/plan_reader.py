@@ -26,7 +26,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from data.errors import InputError, Problem
-from data.reader import read_sheets
+from data.reader import read_sheets_hashed
 from data.schema import normalise_name
 from data.tables import Inputs, JointDecision, PlanDecisions
 from data.validate import RawSheet, is_blank, show
@@ -49,6 +49,9 @@ class PlanBook:
     summary: Mapping[str, object]
     sheets: Mapping[str, RawSheet]  # by canonical name, only the sheets present
     summary_cells: Mapping[str, str] = field(default_factory=dict)  # Summary key -> cell of its value
+    # of the file's bytes as read (reader.file_sha256): a stress or re-plan workbook names the
+    # plan file by path, and a path alone does not tell which version of the plan was used
+    sha256: str = ""
 
     @property
     def input_file(self) -> str | None:
@@ -100,7 +103,8 @@ class PlanBook:
 def load_plan_book(path: str | os.PathLike[str]) -> PlanBook:
     """Read a plan workbook's Summary, Plan, Contributions and Standards sheets (safely)."""
     path = Path(path)
-    sheets = {normalise_name(s.title): s for s in read_sheets(path, PLAN_SHEETS)}
+    raw, sha256 = read_sheets_hashed(path, PLAN_SHEETS)
+    sheets = {normalise_name(s.title): s for s in raw}
     found = {name: sheets[normalise_name(name)] for name in PLAN_SHEETS if normalise_name(name) in sheets}
     problems = [
         Problem(name, "", "sheet is missing", "expected a plan workbook written by capopt "
@@ -111,7 +115,7 @@ def load_plan_book(path: str | os.PathLike[str]) -> PlanBook:
     if problems:
         raise InputError(problems)
     summary, cells = _summary(found.get("Summary"))
-    return PlanBook(str(path), summary, found, cells)
+    return PlanBook(str(path), summary, found, cells, sha256)
 
 
 def read_plan(path: str | os.PathLike[str], inputs: Inputs, point: int | None = None) -> PlanDecisions:
@@ -119,17 +123,23 @@ def read_plan(path: str | os.PathLike[str], inputs: Inputs, point: int | None = 
     return load_plan_book(path).decisions(inputs, point)
 
 
-def read_previous_plan(path: str | os.PathLike[str], inputs: Inputs,
-                       point: int | None = None) -> tuple[PlanDecisions, list[Problem]]:
-    """Last year's plan for a re-plan against `inputs`: (decisions, warnings), leniently
-    (`PlanBook.previous_decisions`). A re-plan reads two workbooks, so a file that is no
-    plan and every warning name the plan file: `[rob.xlsx]Plan: sheet is missing`."""
+def load_previous_plan(path: str | os.PathLike[str]) -> PlanBook:
+    """`load_plan_book` for a re-plan, which reads two workbooks: a file that is no plan is
+    named in every problem (`[rob.xlsx]Plan: sheet is missing`)."""
     try:
-        book = load_plan_book(path)
+        return load_plan_book(path)
     except InputError as exc:
         raise InputError(in_file(exc.problems, path), warnings=in_file(exc.warnings, path)) from None
+
+
+def read_previous_plan(plan: str | os.PathLike[str] | PlanBook, inputs: Inputs,
+                       point: int | None = None) -> tuple[PlanDecisions, list[Problem]]:
+    """Last year's plan for a re-plan against `inputs`: (decisions, warnings), leniently
+    (`PlanBook.previous_decisions`), every warning naming the plan file. `plan` may be a
+    book `load_previous_plan` read already, whose `sha256` the re-plan then records."""
+    book = plan if isinstance(plan, PlanBook) else load_previous_plan(plan)
     decisions, warnings = book.previous_decisions(inputs, point)
-    return decisions, in_file(warnings, path)
+    return decisions, in_file(warnings, book.path)
 
 
 def in_file(problems: Sequence[Problem], path: str | os.PathLike[str]) -> list[Problem]:

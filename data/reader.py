@@ -79,7 +79,7 @@ def load_inputs(path: str | os.PathLike[str]) -> tuple[Inputs, list[Problem]]:
     started = time.perf_counter()
     path = Path(path)
     data = _read_bytes(path)
-    source = Source(str(path), hashlib.sha256(data).hexdigest())
+    source = Source(str(path), file_sha256(data))
     sheets = read_sheets_from_bytes(data, path.name)
     inputs, warnings_found = validate_sheets(sheets, source)
     log.info("read %s in %.2f s: %d nations, %d programmes, %d warnings", path.name,
@@ -88,14 +88,29 @@ def load_inputs(path: str | os.PathLike[str]) -> tuple[Inputs, list[Problem]]:
     return inputs, warnings_found
 
 
+def file_sha256(data: bytes) -> str:
+    """The SHA-256 every output records of a workbook it read (`input_sha256`, a plan's
+    `plan_sha256`): of the file's bytes, as WORKBOOK.md defines it, so that `sha256sum`
+    of the file on disk tells whether it is still the one the output was made from."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def read_sheets(path: str | os.PathLike[str], wanted: Collection[str] | None = None) -> list[RawSheet]:
     """The workbook's sheets as raw rows (input sheets only; others by title alone).
 
     `wanted` names other sheets to read instead (matched like input sheet names), for
     readers of the tool's own output workbooks, which get the same safety checks.
     """
+    return read_sheets_hashed(path, wanted)[0]
+
+
+def read_sheets_hashed(path: str | os.PathLike[str],
+                       wanted: Collection[str] | None = None) -> tuple[list[RawSheet], str]:
+    """`read_sheets`, and the `file_sha256` of the very bytes read: a second read to hash the
+    file could see another version of it (a plan saved again in between)."""
     path = Path(path)
-    return read_sheets_from_bytes(_read_bytes(path), path.name, wanted)
+    data = _read_bytes(path)
+    return read_sheets_from_bytes(data, path.name, wanted), file_sha256(data)
 
 
 def _fail(name: str, what: str, expected: str = "") -> InputError:

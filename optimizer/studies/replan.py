@@ -53,6 +53,7 @@ class ReplanResult:
     objective_deltas: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     previous_source: str = ""  # where the previous plan came from: its file (and front point)
+    previous_sha256: str = ""  # that file's SHA-256 (PlanBook.sha256): which version of it was used
 
     @property
     def change_count(self) -> int:
@@ -78,6 +79,8 @@ class ReplanResult:
         ]
         if self.previous_source:
             rows.append(("previous_plan", self.previous_source))
+        if self.previous_sha256:
+            rows.append(("previous_plan_sha256", self.previous_sha256))
         return rows + [("note", n) for n in self.notes]
 
     def to_excel(self, path: str | Path) -> Path:
@@ -124,6 +127,7 @@ def replan(
     log_file: str | None = None,
     highs_options: Mapping[str, object] | None = None,
     previous_source: str = "",
+    previous_sha256: str = "",
 ) -> ReplanResult:
     """Solve `scenario` again from `from_year`, keeping `previous`'s past and penalising churn.
 
@@ -132,7 +136,9 @@ def replan(
     solver's plan beats it (`Session.set_objective_penalty`): a re-plan is never worse than
     "change nothing", and unchanged inputs give the previous plan back. `highs_options` as
     in `Scenario.solve`. Raises InputError when a programme that already started cannot be
-    kept (its start year is not allowed by the new inputs).
+    kept (its start year is not allowed by the new inputs). `previous_source` and
+    `previous_sha256` (the previous plan's file and its SHA-256) go to the Summary, so the
+    re-plan names the very version of the plan it started from.
     """
     from models.stability import add_plan_stability
     from optimizer.session import Session
@@ -162,7 +168,8 @@ def replan(
     changes = change_table(inputs, previous, result.decisions, from_year)
     deltas = objective_deltas(inputs, known, result.objectives)
     logger.info("re-plan from %d: %d change(s)", from_year, count_changes(changes))
-    return ReplanResult(result, previous, from_year, stability_weight, changes, deltas, notes, previous_source)
+    return ReplanResult(result, previous, from_year, stability_weight, changes, deltas, notes, previous_source,
+                        previous_sha256)
 
 
 def _known_part(inputs: Inputs, previous: PlanDecisions) -> tuple[PlanDecisions, list[str]]:

@@ -194,6 +194,7 @@ class StressPlan:
     decisions: PlanDecisions
     file: str = ""
     robust_overruns: int | None = None  # the Settings Γ the plan was made with, if recorded
+    sha256: str = ""  # the plan file's (PlanBook.sha256): `file` names it, this says which version
 
 
 @dataclass
@@ -207,6 +208,7 @@ class StressComparison:
     files: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     currency: str = "money"
+    file_sha256: dict[str, str] = field(default_factory=dict)  # by plan label, as `files`
 
     @property
     def labels(self) -> list[str]:
@@ -287,12 +289,7 @@ class StressComparison:
     def summary_rows(self) -> list[tuple[str, object]]:
         from optimizer.result import tool_version
 
-        rows: list[tuple[str, object]] = [("plans", ", ".join(self.labels))]
-        if len(self.reports) == 1:
-            if self.files:
-                rows.append(("plan_file", next(iter(self.files.values()))))
-        else:
-            rows += [(f"plan_file:{label}", path) for label, path in self.files.items()]
+        rows: list[tuple[str, object]] = [("plans", ", ".join(self.labels)), *self._file_rows()]
         rows += overrun_model_rows(self.samples, self.seed, self.overrun_probability)
         if len(self.reports) == 1:
             report = next(iter(self.reports.values()))
@@ -301,9 +298,22 @@ class StressComparison:
                 ("expected_capability_lost", float(report.by_nation.attrs["expected_capability_lost"])),
                 ("plan_capability", float(report.by_nation.attrs["plan_capability"])),
             ]
-        rows.append(("tool_version", tool_version()))
+        rows += [("tool_version", tool_version()),
+                 ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat())]  # as a plan's Summary
         notes = [*self.notes, *(f"{label}: {n}" for label, r in self.reports.items() for n in r.notes)]
         return rows + [("note", n) for n in notes]
+
+    def _file_rows(self) -> list[tuple[str, object]]:
+        """Each plan's file and its SHA-256 (`plan_file`, `plan_sha256`; `…:<label>` for
+        several plans): a path alone does not say which version of a plan was stressed, and
+        a plan saved again under the same name would pass for the one stressed here."""
+        one = len(self.reports) == 1
+        rows: list[tuple[str, object]] = []
+        for label, path in self.files.items():
+            rows.append(("plan_file" if one else f"plan_file:{label}", path))
+            if self.file_sha256.get(label):
+                rows.append(("plan_sha256" if one else f"plan_sha256:{label}", self.file_sha256[label]))
+        return rows
 
     def to_excel(self, path: str | Path, extra_summary: list[tuple[str, object]] | None = None) -> Path:
         from data.stress_report import write_stress_workbook
@@ -371,7 +381,8 @@ def compare_stress(
                for p in plans}
     return StressComparison(reports, samples, seed, overrun_probability,
                             files={p.label: p.file for p in plans if p.file},
-                            currency=inputs.settings.currency)
+                            currency=inputs.settings.currency,
+                            file_sha256={p.label: p.sha256 for p in plans if p.file and p.sha256})
 
 
 def _check_arguments(samples: int, overrun_probability: float) -> None:
@@ -446,7 +457,7 @@ def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = 
         # a front's point is part of where the plan came from (two points' stress workbooks
         # were otherwise told apart by nothing)
         where = f"{book.path} (point {point})" if point is not None and book.front_points is not None else book.path
-        plans.append(StressPlan(label, decisions, where, _whole(book.summary.get("robust_overruns"))))
+        plans.append(StressPlan(label, decisions, where, _whole(book.summary.get("robust_overruns")), book.sha256))
     if problems:
         raise InputError(problems)
     return plans, warnings

@@ -280,3 +280,28 @@ def test_replan_and_stress_record_the_front_point_they_used(tmp_path, book):
     stressed = tmp_path / "stress.xlsx"
     assert run("stress", str(front), "--point", "2", "--samples", "20", "-o", str(stressed)).exit_code == 0
     assert summary(stressed)["plan_file"] == f"{front} (point 2)"
+
+
+def test_replan_and_stress_record_the_plan_files_sha256(tmp_path, book):
+    """They named the plan file by path alone (`previous_plan s1.xlsx`, `plan_file s1.xlsx`),
+    which a plan saved again under the same name passes for: the file's SHA-256 is recorded
+    as the input's is, and a stress Summary is dated as a plan's is."""
+    def summary(path):
+        return {r[0]: r[1] for r in openpyxl.load_workbook(path)["Summary"].iter_rows(min_row=2, values_only=True)}
+
+    first, second = tmp_path / "s1.xlsx", tmp_path / "s2.xlsx"
+    assert run("solve", str(book), "-o", str(first)).exit_code == 0
+    assert run("solve", str(book), "--objective", "weighted", "-o", str(second)).exit_code == 0
+    new = tmp_path / "new.xlsx"
+    replanned = run("replan", str(book), "--previous", str(first), "--from-year", "2031", "-o", str(new))
+    assert replanned.exit_code == 0, replanned.output
+    assert summary(new)["previous_plan_sha256"] == digest(first)[0]
+    stressed = tmp_path / "stress.xlsx"
+    assert run("stress", str(first), "--samples", "20", "-o", str(stressed)).exit_code == 0
+    facts = summary(stressed)
+    assert (facts["plan_file"], facts["plan_sha256"]) == (str(first), digest(first)[0])
+    assert "created_at" in summary(first) and str(facts["created_at"]).endswith("+00:00")
+    both = tmp_path / "both.xlsx"
+    assert run("stress", str(first), str(second), "--samples", "20", "-o", str(both)).exit_code == 0
+    facts = summary(both)
+    assert (facts["plan_sha256:s1"], facts["plan_sha256:s2"]) == (digest(first)[0], digest(second)[0])

@@ -49,6 +49,17 @@ def test_a_written_plan_reads_back_to_the_same_decisions(tmp_path, inputs, decis
     assert book.decisions(inputs) == decisions
 
 
+def test_a_plan_book_knows_its_files_sha256_as_an_input_does(tmp_path, inputs, decisions) -> None:
+    """A stress or re-plan workbook records it beside the plan's path (`plan_sha256`,
+    `previous_plan_sha256`): of the file's bytes, by the function `input_sha256` comes from."""
+    import hashlib
+
+    from data.reader import file_sha256
+
+    path = _written(tmp_path / "plan.xlsx", inputs, decisions)
+    assert load_plan_book(path).sha256 == file_sha256(path.read_bytes()) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _book(**sheets):
     base = {
         "Summary": [["key", "value"], ["status", "optimal"]],

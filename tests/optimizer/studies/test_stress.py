@@ -210,7 +210,8 @@ def test_every_plan_meets_the_same_draws_whatever_the_order() -> None:
 def test_a_comparison_reads_side_by_side() -> None:
     inputs = _two_programmes(years=2)
     comparison = compare_stress(inputs, [StressPlan("nominal", BOTH, "nominal.xlsx", 0),
-                                         StressPlan("safe", plan(national={("A", "P2"): 2030}), "safe.xlsx", 1)],
+                                         StressPlan("safe", plan(national={("A", "P2"): 2030}), "safe.xlsx", 1,
+                                                    "5afe")],
                                 samples=200, seed=1)
     assert comparison.by_nation["plan"].tolist() == ["nominal", "safe"]
     assert comparison.by_nation.set_index("plan").loc["safe", "gamma"] == 1  # the plan's recorded Γ
@@ -221,6 +222,8 @@ def test_a_comparison_reads_side_by_side() -> None:
     rows = dict(comparison.summary_rows())
     assert rows["plans"] == "nominal, safe"
     assert rows["plan_file:safe"] == "safe.xlsx"
+    assert rows["plan_sha256:safe"] == "5afe" and "plan_sha256:nominal" not in rows  # none given
+    assert "created_at" in rows
     assert "probability 0.5" in str(rows["overrun_model"]) and rows["samples"] == 200 and rows["seed"] == 1
 
 
