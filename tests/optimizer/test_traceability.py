@@ -97,3 +97,10 @@ def test_a_study_s_cost_adds_up_from_its_plans_and_standard_adoptions():
     for _, point in table.iterrows():
         programme_costs = plans.loc[plans["scenario"] == point["scenario"], "cost"].sum()
         assert programme_costs + point["standards_adoption_cost"] == pytest.approx(point["cost"])
+
+
+def test_a_front_says_what_made_it_too():
+    rows = dict(two_programmes().with_budget(0.9).pareto(objectives=["capability", "cost"], points=2,
+                                                          time_limit=20).summary_rows())
+    assert rows["input_changes"] == "made from input_file changed after reading: budgets ×0.9"
+    assert {"python_version", "pyomo_version", "machine"} <= set(rows)
