@@ -667,8 +667,11 @@ def _unproven_levers(solves: pd.DataFrame | None) -> list[str]:
 
 
 def _row_proof(row: Mapping[str, object]) -> str:
-    """'feasible, within 0.79 % on capability; cost not optimised' for a study's row."""
+    """'feasible, within 0.79 % on capability; cost not optimised' for a study's row; where
+    the row has no gap, what its `proof` says (no bound on cost, capability proven within …)."""
     gap = _number(row.get("gap"))
+    if gap is None and row.get("proof"):
+        return f"{row.get('status')}: {row.get('proof')}"
     detail = f", within {percent_up(gap)} on {row.get('gap_of')}" if gap is not None else ""
     missing = str(row.get("not_optimised") or "")
     return f"{row.get('status')}{detail}" + (f"; {missing} not optimised (no time was left)" if missing else "")

@@ -60,7 +60,8 @@ class RobustnessReport:
         proofs = pd.DataFrame(
             [self._proof(p) for p in self.sweep.points], columns=list(PROOF_COLUMNS)
         )
-        return pd.concat([table.drop(columns=["scenario"]), proofs], axis=1)
+        # the sweep's own `proof` gives way to this table's, which adds the bound's source
+        return pd.concat([table.drop(columns=["scenario", "proof"], errors="ignore"), proofs], axis=1)
 
     @property
     def bound_objective(self) -> str | None:

@@ -22,6 +22,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from data.dashboard import status_in_words
 from data.errors import InputError
 from data.tables import Inputs
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
@@ -83,6 +84,10 @@ class Sweep:
                 # cost is the Plans sheet's programme costs plus these (MODEL.md's spend): the
                 # study workbook has no Standards sheet, so its cost did not add up from Plans
                 row["standards_adoption_cost"] = float(p.result.standards["cost"].sum())
+                # what the point's solve proves, earlier stages included, as a plan's Dashboard
+                # says it: a point whose cost stage kept its start plan had a blank gap and
+                # nothing else, though its capability stage had proven its gap
+                row["proof"] = status_in_words(dict(p.result.summary_rows()))
             else:
                 row.update(status=p.error, gap=None, gap_of=None, not_optimised="", seconds=round(p.seconds, 3))
             rows.append(row)

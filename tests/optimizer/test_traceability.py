@@ -104,3 +104,21 @@ def test_a_front_says_what_made_it_too():
                                                           time_limit=20).summary_rows())
     assert rows["input_changes"] == "made from input_file changed after reading: budgets ×0.9"
     assert {"python_version", "pyomo_version", "machine"} <= set(rows)
+
+
+def test_a_study_point_without_a_gap_says_what_its_stages_proved():
+    """A sweep point whose cost stage kept its start plan (no bound) had a blank gap and
+    nothing more, though its capability stage had proven 1.86 %."""
+    from data.dashboard import sweep_findings
+    from optimizer.studies.sweeps import Sweep, SweepPoint
+
+    result = two_programmes().solve(time_limit=20)
+    proven = SolveOutcome("optimal", "gap target", 9.0, 9.1674, 0.0186, 2.0)
+    no_bound = SolveOutcome("feasible", "Time limit reached", 12.0, None, None, 5.0)
+    stages = (result.stages[0], Stage("capability", proven), Stage("cost", no_bound))
+    unproven = replace(result, status="feasible", stages=stages, gap=None, best_bound=None)
+    sweep = Sweep([SweepPoint("budget ×0.6", 0.6, unproven, None, 5.0)], "budget_scale", True, 5.0)
+    proof = sweep.table.loc[0, "proof"]
+    assert "no bound is proven on cost" in proof and "capability was proven within 1.86 %" in proof
+    _, lines = sweep_findings(sweep.table, "budget_scale")
+    assert any("capability was proven within 1.86 %" in line for line in lines if line.startswith("not proven"))
