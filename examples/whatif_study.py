@@ -8,8 +8,9 @@ Solves the base plan once, then one scenario per nation with that nation's budge
 capability lost. Each solve stops within its gap, so the loss is known only within the
 capability stages' bounds: the ranking gives that range beside the loss
 (`capability_lost_at_least` / `_at_most`), and two nations whose ranges overlap may swap
-places in an exact solve. Writes whatif_study.xlsx: Summary (input hash, tool version,
-the base plan), Ranking and Scenarios (every objective, status and gap of each solve);
+places in an exact solve. Writes whatif_study.xlsx: Summary (the study, how its solves ran,
+the input's hash and the tool version), Ranking and Scenarios (every objective, status and
+gap of each solve, the base plan's first);
 every plan is checked against the model's rules first.
 """
 
