@@ -388,8 +388,8 @@ class SolverLog:
         self.path = path
         self.echo = echo
         if path:
-            try:
-                open(path, "w", encoding="utf-8").close()  # a fresh log per solver, as HiGHS's own was
+            try:  # appended to, as HiGHS's own log file was: a sweep's solvers and processes share it
+                open(path, "a", encoding="utf-8").close()
             except OSError as exc:
                 raise SolverError(f"cannot write the solver log {path}: {exc.strerror or exc}") from None
 

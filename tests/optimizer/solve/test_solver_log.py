@@ -41,3 +41,14 @@ def test_a_log_file_that_cannot_be_written_is_named(tmp_path):
 def test_no_log_asked_for_writes_nothing(tmp_path, capsys):
     Scenario(two_programmes().inputs).solve(time_limit=20)
     assert "Running HiGHS" not in capsys.readouterr().out
+
+
+def test_the_log_file_is_appended_to_as_highs_did(tmp_path):
+    """HiGHS appended to its log file; so does capopt's, so that a sweep's solvers (one per
+    point, some in other processes) do not wipe each other's lines."""
+    log = tmp_path / "solver.log"
+    log.write_text("earlier run\n", encoding="utf-8")
+    two_programmes().solve(strategy="highs", log_file=str(log), time_limit=20)
+    two_programmes().solve(strategy="highs", log_file=str(log), time_limit=20)
+    text = log.read_text(encoding="utf-8")
+    assert text.startswith("earlier run\n") and text.count("Running HiGHS") == 2  # one banner a run
