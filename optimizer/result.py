@@ -40,16 +40,24 @@ def environment_rows() -> tuple[tuple[str, object], ...]:
     return tuple(rows)
 
 
-def _source_commit() -> str:
+def _source_commit(module: Path = Path(__file__)) -> str:
     """`git describe --always --dirty` of the tree this module was loaded from, or "" when it
-    is not a checkout (an installed package) or git is missing."""
-    here = Path(__file__).resolve().parent
-    try:
-        done = subprocess.run(["git", "-C", str(here), "describe", "--always", "--dirty", "--abbrev=12"],
-                              capture_output=True, text=True, timeout=5, check=False)
-    except (OSError, subprocess.SubprocessError):
+    is not a checkout (an installed package) or git is missing. The module must be tracked
+    there: a package installed into a virtual environment inside some other repository (a
+    planner's own) would otherwise report that repository's commit."""
+    here = module.resolve()
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(here.parent), *args],
+                                  capture_output=True, text=True, timeout=5, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    if git("ls-files", "--error-unmatch", "--", here.name) is None:
         return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
+    return git("describe", "--always", "--dirty", "--abbrev=12") or ""
 
 
 def tool_version() -> str:

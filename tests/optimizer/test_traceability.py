@@ -54,8 +54,11 @@ def test_the_summary_records_the_time_limit_threads_and_environment():
     assert rows["time_limit"] == 17.0 and rows["threads"] == 1
     assert summary(two_programmes().solve(time_limit=17))["threads"] == "solver default"
     assert {"python_version", "pyomo_version", "machine"} <= set(rows)
+    import optimizer.result
+
     checkout = Path(__file__).resolve().parents[2]
-    if shutil.which("git") and (checkout / ".git").exists():
+    loaded_from_checkout = checkout in Path(optimizer.result.__file__).resolve().parents
+    if shutil.which("git") and (checkout / ".git").exists() and loaded_from_checkout:
         head = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short=12", "HEAD"],
                               capture_output=True, text=True, check=True).stdout.strip()
         assert str(rows["tool_commit"]).startswith(head)
@@ -122,3 +125,25 @@ def test_a_study_point_without_a_gap_says_what_its_stages_proved():
     assert "no bound is proven on cost" in proof and "capability was proven within 1.86 %" in proof
     _, lines = sweep_findings(sweep.table, "budget_scale")
     assert any("capability was proven within 1.86 %" in line for line in lines if line.startswith("not proven"))
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_tool_commit_only_for_a_module_the_repository_tracks(tmp_path):
+    """A package installed into a virtual environment inside another repository (a
+    planner's own) must not report that repository's commit."""
+    from optimizer.result import _source_commit
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    tracked, installed = tmp_path / "optimizer" / "result.py", tmp_path / ".venv" / "optimizer" / "result.py"
+    for path in (tracked, installed):
+        path.parent.mkdir(parents=True)
+        path.write_text("# a module\n")
+    git("add", "optimizer/result.py")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "one")
+    assert _source_commit(installed) == ""
+    assert len(_source_commit(tracked)) == 12
+    tracked.write_text("# changed\n")
+    assert _source_commit(tracked).endswith("-dirty")
