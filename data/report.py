@@ -770,9 +770,13 @@ def _label(summary: SummaryRows, inputs: Any = None) -> str:
 
 
 def _titled(title: str, summary: SummaryRows) -> str:
-    name = str(_summary_map(summary).get("input_file") or "").replace("\\", "/")
-    name = name.rsplit("/", 1)[-1]
-    return f"{title} — {name}" if name else title
+    """'Sweep — small.xlsx', and ', changed after reading' when the study's inputs were
+    what-ifs of that file (its Summary's input_changes): a study of a budget cut made in
+    Python read as a study of the workbook itself."""
+    known = _summary_map(summary)
+    name = str(known.get("input_file") or "").replace("\\", "/").rsplit("/", 1)[-1]
+    title = f"{title} — {name}" if name else title
+    return title + (", changed after reading (Summary input_changes)" if known.get("input_changes") else "")
 
 
 def _summary_map(summary: SummaryRows, inputs: Any = None) -> dict[str, object]:

@@ -98,7 +98,8 @@ class FlexibilityReport:
         """Per lever: how far its plan is proven (status, gap and whose gap), and its time.
         A lever's worth is a difference of two plans: it is exact only where both are."""
         table = self.sweep.table
-        columns = [c for c in ("scenario", "status", "gap", "gap_of", "not_optimised", "seconds") if c in table]
+        columns = [c for c in ("scenario", "status", "gap", "gap_of", "not_optimised", "proof",
+                               "standards_adoption_cost", "seconds") if c in table]
         return table[columns].rename(columns={"scenario": "lever"})
 
     @property

@@ -207,9 +207,10 @@ def _chains(jobs: list[Job], chain_length: int) -> list[list[Job]]:
 
 
 def _shared_changes(results: list[Any]) -> tuple[str, ...]:
-    """The input changes every point's plan shares: the what-ifs made before the study
-    (each point's own change, its budget scale or Γ, is the study's variable)."""
-    lists = [r.inputs.source.changes if r.inputs.source else () for r in results]
+    """The input changes every point's plan shares: the what-ifs made before the study.
+    Each point's last change is its own (its budget scale, Γ or lever: every study makes
+    exactly one), so it never counts as shared, even in a one-point study."""
+    lists = [r.inputs.source.changes[:-1] if r.inputs.source else () for r in results]
     shared: list[str] = []
     for same in zip(*lists):
         if len(set(same)) != 1:
@@ -528,8 +529,10 @@ def budget_sweep(
             inputs_for=lambda donor, point: inputs[point.x], why="it fits the larger budget too",
         ))
         sweep.notes.extend(tolerance_notes(sweep, solve_kwargs, tightest_first=lambda point: point.x or 0.0))
-    if nations:
-        sweep.notes.append("budgets scaled for " + ", ".join(nations))
+    if nations or years is not None:  # the years too: a sweep of 2028–2032 read as one of every year
+        chosen = sorted(int(y) for y in years) if years is not None else []
+        sweep.notes.append("budgets scaled" + (f" for {', '.join(nations)}" if nations else " for every nation")
+                           + (f" in {', '.join(map(str, chosen))}" if chosen else " in every year"))
     return sweep
 
 

@@ -147,3 +147,27 @@ def test_tool_commit_only_for_a_module_the_repository_tracks(tmp_path):
     assert len(_source_commit(tracked)) == 12
     tracked.write_text("# changed\n")
     assert _source_commit(tracked).endswith("-dirty")
+
+
+def test_a_one_point_study_does_not_call_its_own_point_an_earlier_what_if():
+    rows = dict(two_programmes().budget_sweep([0.8], time_limit=20).summary_rows())
+    assert "input_changes" not in rows and rows["point_changes"] == "budget ×0.8: budgets ×0.8"
+
+
+def test_a_study_of_changed_inputs_says_so_in_its_dashboard_title(tmp_path):
+    def title(sweep, name):
+        dashboard = openpyxl.load_workbook(sweep.to_excel(tmp_path / name))["Dashboard"]
+        return next(c.value for row in dashboard.iter_rows(max_row=3) for c in row if isinstance(c.value, str))
+
+    assert "changed after reading" in title(two_programmes().with_budget(0.9).budget_sweep([0.8, 1.0], time_limit=20), "a.xlsx")
+    assert "changed after reading" not in title(two_programmes().budget_sweep([0.8, 1.0], time_limit=20), "b.xlsx")
+
+
+def test_the_flexibility_solves_table_says_what_each_lever_proved_and_its_adoption_cost():
+    solves = two_programmes().flexibility_value(time_limit=20, workers=1).solves
+    assert {"proof", "standards_adoption_cost"} <= set(solves.columns)
+
+
+def test_a_sweep_of_some_years_says_which_years():
+    sweep = two_programmes().budget_sweep([0.8, 1.0], years=[2031], time_limit=20)
+    assert "budgets scaled for every nation in 2031" in sweep.notes
