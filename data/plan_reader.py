@@ -79,6 +79,18 @@ class PlanBook:
         value = self.summary.get("input_sha256")
         return str(value).strip().lower() if isinstance(value, str) and value.strip() else None
 
+    def changed_inputs_note(self, against: str) -> str | None:
+        """The plan's Summary `input_changes` (its inputs were what-ifs of its input file: a
+        budget cut made in Python, `--robust`), as a warning that it is judged against
+        `against` as that file is: a plan of budgets ×0.6 was stressed against the full
+        budgets, and a robust plan re-planned as a nominal one, without a word."""
+        changes = self.summary.get("input_changes")
+        if not changes:
+            return None
+        text = str(changes).removeprefix("made from input_file changed after reading: ")
+        return (f"{Path(self.path).name} was made from {self.input_file or 'its input workbook'} changed "
+                f"after reading ({text}); it is judged against {Path(against).name} as that file is")
+
     def decisions(self, inputs: Inputs, point: int | None = None) -> PlanDecisions:
         """The plan's decisions, every id checked against `inputs`; InputError lists all problems.
 
@@ -220,7 +232,7 @@ class _Decoder:
                                                f"{'s' if more > 1 else ''} of {p.sheet})", p.expected)
         decisions = PlanDecisions(national=national, joint=joint, payments=payments, adoptions=adopted)
         if self.lenient and self._knows_some(decisions):
-            self.warnings = self._other_book_warning() + self._unknown_as_warnings()
+            self.warnings = self._changed_inputs_warning() + self._other_book_warning() + self._unknown_as_warnings()
         if self.problems:
             hint = self._wrong_book_hint()
             # the cause goes in front as well: the CLI prints warnings before the problem
@@ -265,6 +277,12 @@ class _Decoder:
         ids = {index for index, _ in self.unknown.values()}
         self.problems = [p for i, p in enumerate(self.problems) if i not in ids]
         return warnings
+
+    def _changed_inputs_warning(self) -> list[Problem]:
+        source = self.inputs.source
+        note = self.book.changed_inputs_note(source.path if source else "the workbook")
+        cell = self.book.summary_cells.get("input_changes", "")
+        return [Problem("Summary", cell, note, "the re-plan starts from the workbook as it is")] if note else []
 
     def _other_book_warning(self) -> list[Problem]:
         """A re-plan's workbook has normally changed since the plan was made: say so, once."""

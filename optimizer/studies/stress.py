@@ -449,6 +449,9 @@ def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = 
                                         "against: pass that workbook with --book, stress plans of other "
                                         "workbooks separately, or --allow-other-input to go on anyway"))
                 continue
+        changed = book.changed_inputs_note(source.path if source else "the workbook")
+        if changed:
+            warnings.append(changed)
         try:
             decisions = book.decisions(inputs, point)
         except InputError as exc:

@@ -305,3 +305,17 @@ def test_replan_and_stress_record_the_plan_files_sha256(tmp_path, book):
     assert run("stress", str(first), str(second), "--samples", "20", "-o", str(both)).exit_code == 0
     facts = summary(both)
     assert (facts["plan_sha256:s1"], facts["plan_sha256:s2"]) == (digest(first)[0], digest(second)[0])
+
+
+def test_stress_and_replan_warn_that_a_plan_was_made_from_changed_inputs(tmp_path, book):
+    """A --robust 2 plan (or a what-if's) records input_changes; stress and replan judged it
+    against the workbook as it is without a word (a robust plan re-planned as a nominal one)."""
+    robust = tmp_path / "robust.xlsx"
+    assert run("solve", str(book), "--robust", "2", "-o", str(robust)).exit_code == 0
+    stressed = run("stress", str(robust), "--samples", "20", "-o", str(tmp_path / "stress.xlsx"))
+    assert stressed.exit_code == 0, stressed.output
+    assert "robust.xlsx was made from" in stressed.output and "robust_overruns=2" in stressed.output
+    replanned = run("replan", str(book), "--previous", str(robust), "--from-year", "2031",
+                    "-o", str(tmp_path / "new.xlsx"))
+    assert replanned.exit_code == 0, replanned.output
+    assert "changed after reading (Settings robust_overruns=2)" in replanned.output
