@@ -202,12 +202,15 @@ def reported(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: A
     except InfeasibleError as exc:
         click.echo(f"Infeasible: {exc}", err=True)
         ctx.exit(EXIT_CODES["infeasible"])
-    except NoSolutionError as exc:
-        click.echo(f"No plan: {exc}", err=True)
-        ctx.exit(EXIT_CODES["no_solution"])
-    except SolverError as exc:
-        click.echo(f"Solver error: {exc}", err=True)
-        ctx.exit(EXIT_CODES["solver_error"])
+    except SolverError as exc:  # NoSolutionError too
+        from optimizer.solve.solver import INTERRUPT
+
+        if INTERRUPT.is_set():  # Ctrl-C before any plan: an interrupt, not a solver's failure
+            click.echo("Interrupted before a plan was found.", err=True)
+            ctx.exit(EXIT_CODES["interrupted"])
+        no_plan = isinstance(exc, NoSolutionError)
+        click.echo(f"{'No plan' if no_plan else 'Solver error'}: {exc}", err=True)
+        ctx.exit(EXIT_CODES["no_solution" if no_plan else "solver_error"])
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         ctx.exit(EXIT_CODES["interrupted"])

@@ -327,7 +327,6 @@ class Session:
         # count against the limit too
         remaining = budget - (time.monotonic() - started)
         with catch_ctrl_c() as interrupt:
-            interrupt.clear()
             stage_count = 1 if mode == "weighted" else len(priority or s.priority)
             improve = self._improver(improve_seconds / stage_count) if improve_seconds > 0 else None
             if mode == "weighted":

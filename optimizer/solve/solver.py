@@ -227,6 +227,22 @@ def catch_ctrl_c() -> Iterator[Interrupt]:
     if threading.current_thread() is not threading.main_thread():
         yield INTERRUPT
         return
+    if not _CTRL_C_DEPTH:
+        # only the outermost run starts afresh: a sweep's point or a front's worker pool
+        # clearing the flag lost a Ctrl-C pressed while it was being set up (the sweep then
+        # solved every point and exited 0)
+        INTERRUPT.clear()
+    _CTRL_C_DEPTH.append(True)
+    try:
+        yield from _handling_ctrl_c()
+    finally:
+        _CTRL_C_DEPTH.pop()
+
+
+_CTRL_C_DEPTH: list[bool] = []  # catch_ctrl_c contexts open in the main thread
+
+
+def _handling_ctrl_c() -> Iterator[Interrupt]:
     previous = signal.getsignal(signal.SIGINT)
 
     def handler(signum: int, frame: object) -> None:

@@ -271,7 +271,6 @@ def run_jobs(
 
     complete = True
     with catch_ctrl_c() as interrupt:
-        interrupt.clear()
         if client is not None:
             complete = _run_dask(client, chains, options, solve_kwargs, reuse, finished)
         elif one_at_a_time:

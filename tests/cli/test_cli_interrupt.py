@@ -57,3 +57,28 @@ def test_ctrl_c_while_click_sets_the_command_up_is_an_interrupt_not_aborted(monk
     assert result.exit_code == EXIT_CODES["interrupted"]
     assert result.output.strip() == "Interrupted."
     assert "Aborted" not in result.output
+
+
+def test_ctrl_c_before_any_plan_is_an_interrupt_not_a_solver_error(monkeypatch, tmp_path) -> None:
+    """A front interrupted in its payoff table exited 5 with "Solver error: payoff table: no
+    plan … (interrupted)"; a solve interrupted before its first plan exited 4."""
+    from click.testing import CliRunner
+
+    import cli
+    from optimizer import Scenario
+    from optimizer.errors import NoSolutionError, SolverError
+    from optimizer.solve.solver import INTERRUPT
+
+    for method, error in (("pareto", SolverError("payoff table: no plan (interrupted)")),
+                          ("solve", NoSolutionError("no feasible plan found (interrupted)"))):
+        def stopped(*args, error=error, **kwargs):
+            INTERRUPT.set()
+            raise error
+
+        monkeypatch.setattr(Scenario, method, stopped)
+        try:
+            result = CliRunner().invoke(cli.main, [method, "-o", str(tmp_path / f"{method}.xlsx")])
+        finally:
+            INTERRUPT.clear()
+        assert result.exit_code == 130, (method, result.output)
+        assert "Interrupted before a plan was found." in result.output
