@@ -931,7 +931,8 @@ def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: f
     console.end_live()
     written = write_output(report.to_excel, output)
     click.echo(report.by_objective.to_string(index=False))
-    click.echo(report.solves.to_string(index=False))
+    solves = report.solves.drop(columns=["proof"], errors="ignore")  # the workbook's Solves sheet has it
+    click.echo(solves.to_string(index=False, formatters={"gap": gap_text}))  # as the status line shows gaps
     for note in report.notes:
         click.echo(f"note: {note}")
     if not report.sweep.complete:

@@ -230,13 +230,15 @@ class Result:
         in about 90 of 800 rows, and only the engine's runs said so."""
         for stage in self.stages:
             out = stage.outcome
-            if "timing-dependent" in out.termination:
-                why = "the engine's searches ended by the clock"
+            if out.termination.startswith("interrupted"):
+                why = "was interrupted (Ctrl-C)"
+            elif "timing-dependent" in out.termination:
+                why = "took the plan of whichever search the clock ended first"
             elif out.status != "optimal":
-                why = "interrupted" if out.termination == "interrupted" else "stopped before its gap was proven"
+                why = "stopped before its gap was proven"
             else:
                 continue
-            return f"no: {stage.objective} {why} ({out.termination}); a rerun may give another plan"
+            return f"no: the {stage.objective} stage {why} ({out.termination}); a rerun may give another plan"
         if len(self.stages) < len(self.priority):
             return "no: the time ran out before every stage ran; a rerun may give another plan"
         return "yes: every stage proven to its gap by a search that does not depend on the clock"

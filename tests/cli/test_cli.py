@@ -171,6 +171,9 @@ def test_sweep_and_flexibility_commands(tmp_path, book):
     result = run("flexibility", str(book), "-o", str(flex), "--workers", "1")
     assert result.exit_code == 0, result.output
     assert "worth of flexible" in result.output and flex.exists()
+    # the Solves table's gaps as the status line prints them (were raw fractions: 1.421085e-16)
+    solves = result.output.split("lever", 1)[1].splitlines()[1:5]
+    assert solves and all(("%" in line or "—" in line) and "e-" not in line for line in solves), solves
 
 
 @pytest.mark.parametrize("bad", ["capability", "capability=lots"])

@@ -171,3 +171,10 @@ def test_the_flexibility_solves_table_says_what_each_lever_proved_and_its_adopti
 def test_a_sweep_of_some_years_says_which_years():
     sweep = two_programmes().budget_sweep([0.8, 1.0], years=[2031], time_limit=20)
     assert "budgets scaled for every nation in 2031" in sweep.notes
+
+
+def test_an_interrupted_stage_is_said_to_be_interrupted_not_timed_out():
+    result = two_programmes().solve(time_limit=20)
+    stopped = SolveOutcome("feasible", "interrupted (timing-dependent)", 9.0, 10.0, 0.1, 5.0)
+    changed = replace(result, stages=result.stages[:-1] + (Stage(result.stages[-1].objective, stopped),))
+    assert "stage was interrupted (Ctrl-C)" in summary(changed)["reproducible"]
