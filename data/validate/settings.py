@@ -66,7 +66,19 @@ def _read_settings(raw: RawSheet | None, check: _Check) -> _SettingsDraft:
         seen[identity] = row.number
         _read_setting_value(row, column, draft)
     _check_years(draft, check)
+    _check_gap_fraction(draft, check)
     return draft
+
+
+def _check_gap_fraction(draft: _SettingsDraft, check: _Check) -> None:
+    """mip_gap is a fraction (WORKBOOK.md: a number ≥ 0, 0.01 = 1 %); 1 or more proves
+    nothing, and a planner who wrote 1 meaning 1 % got a plan 24 % from the best called
+    "optimal". The contract allows it, so a warning, not an error."""
+    gap = draft.value("mip_gap")
+    if isinstance(gap, (int, float)) and gap >= 1:
+        check.warn(draft.sheet, draft.cells.get("mip_gap", ""),
+                   f"mip_gap {gap:g} is a fraction: {gap:g} means a gap of {gap * 100:g} %, so any plan "
+                   "counts as optimal (did you mean {0:g} for {1:g} %?)".format(gap / 100, gap))
 
 
 def _settings_column(key_text: str, known: dict[str, Column]) -> tuple[Column | None, str]:

@@ -193,3 +193,13 @@ def test_settings_sheet_without_value_column() -> None:
     book["Settings"] = [["key", "setting"], ["first_year", 2027]]
     errors = errors_of(book)
     assert "Settings!1: no value column — expected a column headed value" in errors
+
+
+def test_a_gap_of_one_or_more_is_accepted_with_a_warning_that_it_is_a_fraction() -> None:
+    """WORKBOOK.md allows any mip_gap ≥ 0, but 1 means 100 %: a planner who wrote 1 for 1 %
+    got a plan 24 % from the best possible called "optimal"."""
+    book = with_settings(["mip_gap", 1])
+    assert inputs_of(book).settings.mip_gap == 1.0
+    (warning,) = [w for w in warnings_of(book) if "mip_gap" in str(w)]
+    assert "a gap of 100 %" in str(warning) and "did you mean 0.01 for 1 %?" in str(warning)
+    assert not [w for w in warnings_of(with_settings(["mip_gap", 0.5])) if "mip_gap" in str(w)]
