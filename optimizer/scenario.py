@@ -261,7 +261,13 @@ class Scenario:
 
     # --- what-ifs: each returns a new Scenario --------------------------------------------
     def with_inputs(self, inputs: Inputs, name: str | None = None) -> "Scenario":
-        """This scenario with other inputs: every what-if ends here, so none mutates."""
+        """This scenario with other inputs: every what-if ends here, so none mutates.
+
+        Inputs changed by hand (`dataclasses.replace`) but still carrying this scenario's
+        source are noted as such (Summary `input_changes`): a plan of halved budgets made
+        that way read as the workbook's own plan. The what-if methods note their own change."""
+        if inputs.source is not None and inputs.source is self.inputs.source and inputs != self.inputs:
+            inputs = whatif.noted(inputs, f"inputs replaced in Python (with_inputs{f': {name}' if name else ''})")
         return replace(self, inputs=inputs, name=name or self.name)
 
     def with_budget(

@@ -178,3 +178,14 @@ def test_an_interrupted_stage_is_said_to_be_interrupted_not_timed_out():
     stopped = SolveOutcome("feasible", "interrupted (timing-dependent)", 9.0, 10.0, 0.1, 5.0)
     changed = replace(result, stages=result.stages[:-1] + (Stage(result.stages[-1].objective, stopped),))
     assert "stage was interrupted (Ctrl-C)" in summary(changed)["reproducible"]
+
+
+def test_inputs_changed_by_hand_through_with_inputs_are_noted_once(tmp_path):
+    from optimizer import Scenario
+
+    small = Scenario.from_excel(Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx")
+    halved = {key: value / 2 for key, value in small.inputs.budgets.items()}
+    by_hand = small.with_inputs(replace(small.inputs, budgets=halved), name="halved")
+    assert by_hand.inputs.source.changes == ("inputs replaced in Python (with_inputs: halved)",)
+    assert small.with_budget(0.5).inputs.source.changes == ("budgets ×0.5",)
+    assert small.with_inputs(small.inputs).inputs.source.changes == ()
