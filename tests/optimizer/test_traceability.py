@@ -107,6 +107,11 @@ def test_a_front_says_what_made_it_too():
                                                           time_limit=20).summary_rows())
     assert rows["input_changes"] == "made from input_file changed after reading: budgets ×0.9"
     assert {"python_version", "pyomo_version", "machine"} <= set(rows)
+    assert (rows["time_limit"], rows["point_time_limit"], rows["threads"]) == (20, "none (the time limit)",
+                                                                                "solver default")
+    timed = dict(two_programmes().pareto(objectives=["capability", "cost"], points=2, time_limit=20,
+                                         point_time_limit=5, threads=1).summary_rows())
+    assert (timed["point_time_limit"], timed["threads"]) == (5, 1)
 
 
 def test_a_study_point_without_a_gap_says_what_its_stages_proved():

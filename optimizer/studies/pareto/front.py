@@ -139,6 +139,11 @@ class Front:
     whole_primary: bool = True  # exact mode: the primary objective is whole-valued, so its gap proves optima
     primary_bound: float | None = None  # the first payoff solve's bound: no plan beats it in the primary objective
     stopped_by: str = ""  # why the run stopped before the grid was finished ("" if it finished)
+    # the limits and threads the run was given, so a front stopped by its time limit can be
+    # repeated from its workbook (they were recorded nowhere)
+    time_limit: float | None = None
+    point_time_limit: float | None = None
+    threads: int | None = None
 
     @property
     def worst_levels(self) -> str:
@@ -241,6 +246,9 @@ class Front:
             ("solve_seconds", round(self.seconds, 3)),
             ("seconds_in_solver", round(self.solver_seconds, 3)),
             ("workers", self.workers),
+            ("time_limit", self.time_limit),
+            ("point_time_limit", self.point_time_limit if self.point_time_limit else "none (the time limit)"),
+            ("threads", self.threads if self.threads else "solver default"),
             ("solver", self.solver),
             ("solver_version", self.solver_version),
         ]
