@@ -639,6 +639,8 @@ class _HighsBackend(_Backend):
         engine = Engine(arrays, self._groups, owner.engine_pool(), owner.options.seed, owner.options.threads,
                         progress, owner.should_stop, self._lp_basis, owner.options.highs_options, guides=tuple(self._plans),
                         solver_log=None if self.log is None else self.log.write)
+        if self.log is not None:  # which stage the engine's lines and the workers' sections belong to
+            self.log.write(f"\n=== {owner.stage or 'solve'}: the engine ===\n")
         report = engine.solve(time_limit, gap, start, neighbourhoods, branch_and_bound)
         self._lp_basis = engine.basis  # the next stage or sweep point starts its LP from it
         if report.x is not None:  # the next stages and sweep points may cross their starts with it

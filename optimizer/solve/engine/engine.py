@@ -194,6 +194,10 @@ def whole_model_task(
     return Task(name, nothing, np.zeros(0), start, seconds, node_limit, **options)  # type: ignore[arg-type]
 
 
+def _gap_text(gap: float | None) -> str:
+    return "—" if gap is None else f"{100 * gap:.4f} %"
+
+
 def _task_seconds(left: float) -> float:
     """Each neighbourhood's time limit in a round: LNS_SECONDS, or less in the last seconds,
     so that a worker's TASKS_PER_WORKER tasks one after the other end by the deadline.
@@ -325,6 +329,7 @@ class Engine:
         basis = highs.getBasis()
         self.basis = basis if basis.valid else None
         report.bound, report.bound_source = float(highs.getInfo().objective_function_value), "LP relaxation"
+        self._say(f"LP relaxation proves the bound {report.bound:.8g}")
         if not a.fractional(lp).any() and feasible(a, lp):
             self._take(report, lp, a.objective(lp), "LP relaxation (integral)")
         return lp
@@ -498,6 +503,14 @@ class Engine:
         if result.x is not None:
             self._take(report, result.x, result.objective, self._root_kind)
 
+    def _say(self, text: str) -> None:
+        """An event of the search (a plan found, a bound proven), to the debug log and to the
+        run's solver log: under `lns` the file held HiGHS's banner alone, since the LP, RENS
+        and neighbourhoods are the engine's, not one HiGHS run's."""
+        logger.info("engine: %s", text)
+        if self.solver_log is not None:
+            self.solver_log(f"[engine {time.monotonic() - self._started:7.1f} s] {text}\n")
+
     @property
     def _keeps_log(self) -> bool:
         return self.solver_log is not None
@@ -524,7 +537,7 @@ class Engine:
             report.x, report.objective = result.x, result.objective
             report.improvements.append((time.monotonic() - self._started, BRANCH_AND_BOUND, result.objective))
             report.reproducible = True
-            logger.info("engine: %s proves %.8g (gap %s)", BRANCH_AND_BOUND, result.objective, report.gap)
+            self._say(f"{BRANCH_AND_BOUND} proves {result.objective:.8g} (gap {_gap_text(report.gap)})")
         else:
             report.reproducible = False
             self._take(report, result.x, result.objective, BRANCH_AND_BOUND)
@@ -637,7 +650,7 @@ class Engine:
             return False
         report.x, report.objective = x, value
         report.improvements.append((time.monotonic() - self._started, source, value))
-        logger.info("engine: %s found %.8g (gap %s)", source, value, report.gap)
+        self._say(f"{source} found {value:.8g} (gap {_gap_text(report.gap)})")
         return True
 
     def _tighten(self, report: EngineReport, bound: float | None, source: str) -> None:
@@ -646,7 +659,7 @@ class Engine:
             return
         if report.bound is None or (bound < report.bound if self.arrays.maximise else bound > report.bound):
             report.bound, report.bound_source = bound, source
-            logger.info("engine: %s proves the bound %.8g (gap %s)", source, bound, report.gap)
+            self._say(f"{source} proves the bound {bound:.8g} (gap {_gap_text(report.gap)})")
 
     def _merge(self, report: EngineReport, incumbent: np.ndarray, other: TaskResult) -> bool:
         """Add another neighbourhood's changes to the new incumbent when they still fit.

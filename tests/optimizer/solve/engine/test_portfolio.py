@@ -311,6 +311,17 @@ def test_the_portfolio_passes_its_branch_and_bound_log_to_the_run_log():
     Engine(arrays, column_groups(backend.mirror.columns), WorkersInline(2), solver_log=written.append).solve(
         30, 0.0, branch_and_bound=True
     )
-    assert len(written) == 1
-    assert written[0].lstrip().startswith(f"--- {BRANCH_AND_BOUND}, on a worker process ---")
-    assert "Solving report" in written[0]
+    (section,) = [text for text in written if "on a worker process ---" in text]
+    assert section.lstrip().startswith(f"--- {BRANCH_AND_BOUND}, on a worker process ---")
+    assert "Solving report" in section
+
+
+def test_the_engine_writes_its_plans_and_bounds_to_the_run_log():
+    """Under `lns` the solver log held HiGHS's banner alone: the LP relaxation, RENS and the
+    neighbourhoods are the engine's own search."""
+    inputs = random_tiny_inputs(SEEDS[0])
+    _, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+    written: list[str] = []
+    Engine(arrays, column_groups(backend.mirror.columns), WorkersInline(1), solver_log=written.append).solve(30, 0.0)
+    text = "".join(written)
+    assert "[engine" in text and "LP relaxation proves the bound" in text and " found " in text
