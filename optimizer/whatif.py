@@ -127,7 +127,10 @@ def with_budget(
         added = _finite(f"add[{key!r}]", amount, "a finite amount of money")
         for year in year_list:
             budgets[(nation, year)] = max(0.0, budgets.get((nation, year), 0.0) + added)
-    return noted(replace(inputs, budgets=budgets), _budget_change(scale, nations, years, add))
+    # noted even when nothing changed (budgets ×1): a study's point is its own change, and
+    # `sweeps._shared_changes` counts on one per point
+    codes = _nations(inputs, nations) if nations is not None else None  # the workbook's spelling
+    return noted(replace(inputs, budgets=budgets), _budget_change(scale, codes, years, add))
 
 
 def _added_to(inputs: Inputs, key: object, chosen_years: list[int]) -> tuple[list[str], list[int]]:

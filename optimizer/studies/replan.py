@@ -243,7 +243,9 @@ def _with_history(inputs: Inputs, previous: PlanDecisions, from_year: int) -> In
         if (nation, pid) in written:
             out = replace(out, commitments=out.commitments[:-1] + (
                 replace(out.commitments[-1], row=written[nation, pid].row),))
-    return out
+    # the history is the re-plan's own frame, not a what-if: its commitments are not input
+    # changes (every re-plan's Dashboard said "changed after reading" and listed them)
+    return replace(out, source=inputs.source)
 
 
 def _history_named(exc: InfeasibleError, inputs: Inputs, committed: Inputs, from_year: int) -> InfeasibleError:

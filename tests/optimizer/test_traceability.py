@@ -194,3 +194,14 @@ def test_inputs_changed_by_hand_through_with_inputs_are_noted_once(tmp_path):
     assert by_hand.inputs.source.changes == ("inputs replaced in Python (with_inputs: halved)",)
     assert small.with_budget(0.5).inputs.source.changes == ("budgets ×0.5",)
     assert small.with_inputs(small.inputs).inputs.source.changes == ()
+
+
+def test_input_changes_use_the_workbook_s_spelling_and_a_re_plan_s_history_is_not_one():
+    from optimizer.studies.replan import replan
+
+    changed = two_programmes().with_budget(0.5, nations=["a"])
+    assert changed.inputs.source.changes[-1] == "budgets ×0.5 for A"
+    base = two_programmes()
+    previous = base.solve(time_limit=20)
+    outcome = replan(base, previous.decisions, 2031, time_limit=20)
+    assert "input_changes" not in dict(outcome.result.summary_rows())
