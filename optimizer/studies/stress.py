@@ -148,7 +148,7 @@ class StressReport:
         return float(row["breach_probability"].iloc[0])
 
     def summary_rows(self) -> list[tuple[str, object]]:
-        from optimizer.result import tool_version
+        from optimizer.result import environment_rows, tool_version
 
         rows: list[tuple[str, object]] = [
             *overrun_model_rows(self.samples, self.seed, self.overrun_probability),
@@ -156,6 +156,7 @@ class StressReport:
             ("expected_capability_lost", float(self.by_nation.attrs["expected_capability_lost"])),
             ("plan_capability", float(self.by_nation.attrs["plan_capability"])),
             ("tool_version", tool_version()),
+            *environment_rows(),
         ]
         return rows + [("note", n) for n in self.notes]
 
@@ -287,7 +288,7 @@ class StressComparison:
         return len(next(iter(self.reports.values())).by_year)
 
     def summary_rows(self) -> list[tuple[str, object]]:
-        from optimizer.result import tool_version
+        from optimizer.result import environment_rows, tool_version
 
         rows: list[tuple[str, object]] = [("plans", ", ".join(self.labels)), *self._file_rows()]
         rows += overrun_model_rows(self.samples, self.seed, self.overrun_probability)
@@ -298,7 +299,7 @@ class StressComparison:
                 ("expected_capability_lost", float(report.by_nation.attrs["expected_capability_lost"])),
                 ("plan_capability", float(report.by_nation.attrs["plan_capability"])),
             ]
-        rows += [("tool_version", tool_version()),
+        rows += [("tool_version", tool_version()), *environment_rows(),
                  ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat())]  # as a plan's Summary
         notes = [*self.notes, *(f"{label}: {n}" for label, r in self.reports.items() for n in r.notes)]
         return rows + [("note", n) for n in notes]

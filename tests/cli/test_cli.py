@@ -304,6 +304,7 @@ def test_replan_and_stress_record_the_plan_files_sha256(tmp_path, book):
     facts = summary(stressed)
     assert (facts["plan_file"], facts["plan_sha256"]) == (str(first), digest(first)[0])
     assert "created_at" in summary(first) and str(facts["created_at"]).endswith("+00:00")
+    assert {"python_version", "pyomo_version", "machine"} <= set(facts)  # what ran the numbers, as a plan says
     both = tmp_path / "both.xlsx"
     assert run("stress", str(first), str(second), "--samples", "20", "-o", str(both)).exit_code == 0
     facts = summary(both)
