@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.dashboard import percent_up, proof_in_words
+from data.dashboard import percent_up, proof_in_words, status_in_words
 from data.tables import objective_sense
 from optimizer.studies.sweeps import (
     Job, Sweep, SweepPoint, SweepProgressFn, repair_nested, run_jobs, tolerance_notes, weighted_value,
@@ -112,6 +112,10 @@ class RobustnessReport:
             }
         objective = _bounded_objective(result)
         proof = proof_in_words(result.status, result.gap, objective)
+        if result.gap is None and result.status == "feasible":
+            # no bound on the last stage: say what the earlier stages proved, as a sweep's
+            # `proof` and a plan's Dashboard do (Γ = 0 said only "no bound is proven on cost")
+            proof = status_in_words(dict(result.summary_rows()))
         wanted = self.bound_objective
         if objective != wanted and wanted is not None:
             proof += (

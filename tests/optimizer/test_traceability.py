@@ -205,3 +205,17 @@ def test_input_changes_use_the_workbook_s_spelling_and_a_re_plan_s_history_is_no
     previous = base.solve(time_limit=20)
     outcome = replan(base, previous.decisions, 2031, time_limit=20)
     assert "input_changes" not in dict(outcome.result.summary_rows())
+
+
+def test_a_robustness_point_without_a_gap_says_what_its_stages_proved():
+    from optimizer.studies.robustness import RobustnessReport
+    from optimizer.studies.sweeps import Sweep, SweepPoint
+
+    result = two_programmes().solve(time_limit=20)
+    proven = SolveOutcome("optimal", "gap target", 9.0, 9.1674, 0.0186, 2.0)
+    no_bound = SolveOutcome("feasible", "Time limit reached", 12.0, None, None, 5.0)
+    stages = (result.stages[0], Stage("capability", proven), Stage("cost", no_bound))
+    unproven = replace(result, status="feasible", stages=stages, gap=None, best_bound=None)
+    sweep = Sweep([SweepPoint("Γ=0", 0.0, unproven, None, 5.0)], "robust_overruns", True, 5.0)
+    proof = RobustnessReport(sweep, [0]).table.loc[0, "proof"]
+    assert "no bound is proven on cost" in proof and "capability was proven within 1.86 %" in proof
