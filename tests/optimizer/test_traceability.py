@@ -114,17 +114,23 @@ def test_a_front_says_what_made_it_too():
     assert (timed["point_time_limit"], timed["threads"]) == (5, 1)
 
 
+def capability_proven_cost_unbounded():
+    """A plan whose capability stage proved 1.86 % and whose cost stage kept its start plan
+    with no bound (so the run's gap is blank)."""
+    result = two_programmes().solve(time_limit=20)
+    proven = SolveOutcome("optimal", "gap target", 9.0, 9.1674, 0.0186, 2.0)
+    no_bound = SolveOutcome("feasible", "Time limit reached", 12.0, None, None, 5.0)
+    stages = (result.stages[0], Stage("capability", proven), Stage("cost", no_bound))
+    return replace(result, status="feasible", stages=stages, gap=None, best_bound=None)
+
+
 def test_a_study_point_without_a_gap_says_what_its_stages_proved():
     """A sweep point whose cost stage kept its start plan (no bound) had a blank gap and
     nothing more, though its capability stage had proven 1.86 %."""
     from data.dashboard import sweep_findings
     from optimizer.studies.sweeps import Sweep, SweepPoint
 
-    result = two_programmes().solve(time_limit=20)
-    proven = SolveOutcome("optimal", "gap target", 9.0, 9.1674, 0.0186, 2.0)
-    no_bound = SolveOutcome("feasible", "Time limit reached", 12.0, None, None, 5.0)
-    stages = (result.stages[0], Stage("capability", proven), Stage("cost", no_bound))
-    unproven = replace(result, status="feasible", stages=stages, gap=None, best_bound=None)
+    unproven = capability_proven_cost_unbounded()
     sweep = Sweep([SweepPoint("budget ×0.6", 0.6, unproven, None, 5.0)], "budget_scale", True, 5.0)
     proof = sweep.table.loc[0, "proof"]
     assert "no bound is proven on cost" in proof and "capability was proven within 1.86 %" in proof
@@ -211,11 +217,7 @@ def test_a_robustness_point_without_a_gap_says_what_its_stages_proved():
     from optimizer.studies.robustness import RobustnessReport
     from optimizer.studies.sweeps import Sweep, SweepPoint
 
-    result = two_programmes().solve(time_limit=20)
-    proven = SolveOutcome("optimal", "gap target", 9.0, 9.1674, 0.0186, 2.0)
-    no_bound = SolveOutcome("feasible", "Time limit reached", 12.0, None, None, 5.0)
-    stages = (result.stages[0], Stage("capability", proven), Stage("cost", no_bound))
-    unproven = replace(result, status="feasible", stages=stages, gap=None, best_bound=None)
+    unproven = capability_proven_cost_unbounded()
     sweep = Sweep([SweepPoint("Γ=0", 0.0, unproven, None, 5.0)], "robust_overruns", True, 5.0)
     proof = RobustnessReport(sweep, [0]).table.loc[0, "proof"]
     assert "no bound is proven on cost" in proof and "capability was proven within 1.86 %" in proof
