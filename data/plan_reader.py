@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from data.errors import InputError, Problem
 from data.reader import read_sheets_hashed
 from data.schema import normalise_name
-from data.tables import Inputs, JointDecision, PlanDecisions
+from data.tables import INPUT_CHANGES_PREFIX, Inputs, JointDecision, PlanDecisions
 from data.validate import RawSheet, is_blank, show
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class PlanBook:
         changes = self.summary.get("input_changes")
         if not changes:
             return None
-        text = str(changes).removeprefix("made from input_file changed after reading: ")
+        text = str(changes).removeprefix(INPUT_CHANGES_PREFIX)
         return (f"{Path(self.path).name} was made from {self.input_file or 'its input workbook'} changed "
                 f"after reading ({text}); it is judged against {Path(against).name} as that file is")
 

@@ -178,6 +178,10 @@ class Source:
     changes: tuple[str, ...] = ()
 
 
+# how a Summary's `input_changes` row begins (optimizer.result writes it, data.plan_reader reads it)
+INPUT_CHANGES_PREFIX = "made from input_file changed after reading: "
+
+
 @dataclass(frozen=True)
 class Inputs:
     """A complete, validated input workbook."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import pandas as pd
 
-from data.tables import Inputs, PlanDecisions
+from data.tables import INPUT_CHANGES_PREFIX, Inputs, PlanDecisions, Source
 from optimizer.checks.evaluate import Evaluation
 
 if TYPE_CHECKING:
@@ -82,7 +82,20 @@ def input_change_rows(changes: Sequence[str]) -> list[tuple[str, object]]:
         return []
     listed = "; ".join(changes[:CHANGES_LISTED])
     more = f"; … and {len(changes) - CHANGES_LISTED} more" if len(changes) > CHANGES_LISTED else ""
-    return [("input_changes", f"made from input_file changed after reading: {listed}{more}")]
+    return [("input_changes", f"{INPUT_CHANGES_PREFIX}{listed}{more}")]
+
+
+def provenance_rows(source: Source | None) -> list[tuple[str, object]]:
+    """What a plan or front was made from and by: the input file and its hash (what stress
+    and replan read it against), the changes made to it after reading, capopt's version and
+    the environment. A plan's and a front's Summary share them."""
+    return [
+        ("input_sha256", source.sha256 if source else ""),
+        ("input_file", source.path if source else ""),
+        *input_change_rows(source.changes if source else ()),
+        ("tool_version", tool_version()),
+        *environment_rows(),
+    ]
 
 
 @dataclass(frozen=True)
@@ -196,11 +209,7 @@ class Result:
         if self.bound_source and self.best_bound is not None:
             rows.append(("bound_source", self.bound_source))
         rows += [
-            ("input_sha256", source.sha256 if source else ""),
-            ("input_file", source.path if source else ""),
-            *input_change_rows(source.changes if source else ()),
-            ("tool_version", tool_version()),
-            *environment_rows(),
+            *provenance_rows(source),
             ("created_at", self.created_at),
             ("currency", self.inputs.settings.currency),
         ]

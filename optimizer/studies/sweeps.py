@@ -123,6 +123,7 @@ class Sweep:
 
         solved = [p for p in self.points if p.result is not None]
         first = solved[0].result if solved else None
+        shared = _shared_changes([p.result for p in solved])
         rows: list[tuple[str, object]] = [
             ("status", "complete" if self.complete else "interrupted: scenarios not solved are missing"),
             ("scenarios", len(self.points)),
@@ -133,8 +134,8 @@ class Sweep:
             # the file beside its hash, as a plan's Summary has it: a study's numbers trace
             # back to a workbook a planner can open, not only to a checksum
             ("input_file", first.inputs.source.path if first and first.inputs.source else ""),
-            *input_change_rows(_shared_changes([p.result for p in solved if p.result is not None])),
-            *_point_change_rows(solved),
+            *input_change_rows(shared),
+            *_point_change_rows(solved, len(shared)),
             ("input_sha256", first.inputs.source.sha256 if first and first.inputs.source else ""),
             ("tool_version", tool_version()),
             *environment_rows(),
@@ -219,12 +220,10 @@ def _shared_changes(results: list[Any]) -> tuple[str, ...]:
     return tuple(shared)
 
 
-def _point_change_rows(solved: list["SweepPoint"]) -> list[tuple[str, object]]:
-    """Each point's own input changes beyond those all share (its budget scale, Γ or lever),
-    so that a study's options — a sweep's years, the flexibility study's carry-over — are
-    in its Summary."""
-    results = [p.result for p in solved if p.result is not None]
-    shared = len(_shared_changes(results))
+def _point_change_rows(solved: list["SweepPoint"], shared: int) -> list[tuple[str, object]]:
+    """Each point's own input changes beyond the `shared` first ones all points have (its
+    budget scale, Γ or lever), so that a study's options — a sweep's years, the flexibility
+    study's carry-over — are in its Summary."""
     own = [(p.name, p.result.inputs.source.changes[shared:]) for p in solved
            if p.result is not None and p.result.inputs.source]
     text = "; ".join(f"{name}: {', '.join(changes)}" for name, changes in own if changes)

@@ -213,7 +213,7 @@ class Front:
         return [tuple(pt.objectives[n] for n in self.objectives) for pt in self.points_found]
 
     def summary_rows(self) -> list[tuple[str, object]]:
-        from optimizer.result import environment_rows, input_change_rows, tool_version
+        from optimizer.result import provenance_rows
 
         source = self.inputs.source
         rows: list[tuple[str, object]] = [
@@ -255,11 +255,7 @@ class Front:
         if self.solver_options:
             rows.append(("solver_options", self.solver_options))
         rows += [
-            ("input_sha256", source.sha256 if source else ""),
-            ("input_file", source.path if source else ""),  # what stress and replan read it against
-            *input_change_rows(source.changes if source else ()),
-            ("tool_version", tool_version()),
-            *environment_rows(),
+            *provenance_rows(source),
             ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()),
         ]
         rows += [("note", n) for n in self.notes]
