@@ -155,32 +155,45 @@ class Result:
         order = list(self.priority) or [stage.objective for stage in self.stages]
         return order[solved[-1] + 1:]
 
+    def __repr__(self) -> str:
+        """One line: the dataclass's own repr printed every input table (38,000 characters
+        for the reference scenario alone), burying the status and objectives."""
+        gap = "none" if self.gap is None else f"{self.gap:.6g}"
+        named = ", ".join(f"{n}={self.objectives[n]:.10g}" for n in ("capability", "cost", "shortfall")
+                          if n in self.objectives)
+        return (f"<Result {self.status} ({self.objective_mode}), gap {gap}, {named}; "
+                f"{len(self.evaluation.plan)} plan rows; {self.termination}>")
+
     # --- the tables of WORKBOOK.md ---------------------------------------------------
+    # Each property hands out a copy: the Result is frozen and verified, and a script that
+    # edited `result.plan` in place (`result.plan["cost"] = 0`) changed what `to_excel`
+    # then wrote under the verified Summary.
     @property
     def objectives(self) -> dict[str, float]:
         return dict(self.evaluation.objectives)
 
     @property
     def plan(self) -> pd.DataFrame:
-        return self.evaluation.plan
+        return self.evaluation.plan.copy()
 
     @property
     def spend(self) -> pd.DataFrame:
-        return self.evaluation.spend
+        return self.evaluation.spend.copy()
 
     @property
     def standards(self) -> pd.DataFrame:
-        return self.evaluation.standards
+        return self.evaluation.standards.copy()
 
     @property
     def capability(self) -> pd.DataFrame:
-        return self.evaluation.capability
+        return self.evaluation.capability.copy()
 
     @property
     def contributions(self) -> pd.DataFrame:
-        return self.evaluation.contributions
+        return self.evaluation.contributions.copy()
 
     def tables(self) -> dict[str, pd.DataFrame]:
+        """WORKBOOK.md's result tables, copies of the evaluation's (see `plan`)."""
         return {
             "plan": self.plan,
             "spend": self.spend,
@@ -303,17 +316,81 @@ class Result:
 
         if not isinstance(other, Result):
             raise TypeError(f"other is {type(other).__name__} — expected a Result, e.g. another scenario's solve()")
+        _check_comparable(self.inputs, other.inputs)
         return compare_plans(self.objectives, other.objectives, self.decisions, other.decisions)
 
     def to_excel(self, path: str | Path) -> Path:
-        """Verify the plan against MODEL.md, then write the output workbook atomically."""
+        """Verify the plan against MODEL.md, then write the output workbook atomically.
+
+        Raises, before anything is written, ValueError naming `path` when it is not a file
+        name ending in .xlsx or is the workbook this plan was read from (the input is never
+        written to), and IsADirectoryError / FileNotFoundError naming it when it is a folder
+        or lies in a folder that does not exist."""
         from data.report import write_plan_workbook
         from optimizer.checks.verify import assert_valid
 
+        target = check_output_path(path, self.inputs.source)
         assert_valid(self.inputs, self.decisions, self.objectives)
         return write_plan_workbook(
-            path, self.summary_rows(), self.tables(), list(self.inputs.years), inputs=self.inputs
+            target, self.summary_rows(), self.tables(), list(self.inputs.years), inputs=self.inputs
         )
+
+
+def check_output_path(path: object, source: Source | None = None) -> Path:
+    """`path` as the output workbook's Path, or an error naming it: `to_excel` onto the input
+    workbook overwrote the planner's data (README: "the input file is never written to"),
+    "plan.csv" hid an Excel workbook under that name, and a folder or a missing folder ended
+    in IsADirectoryError / FileNotFoundError naming a temporary file nobody asked for. Those
+    two stay OSErrors (now naming `path`), as a failed write would be, so that `capopt`
+    still writes the plan next to the target instead (cli.write_output); the others are
+    ValueErrors."""
+    import os
+
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+        raise ValueError(f"path is {path!r} — expected a file name ending in .xlsx, e.g. 'plan.xlsx'")
+    target = Path(path).expanduser()
+    if target.is_dir():  # an OSError, as writing would raise: the CLI writes next to it instead
+        raise IsADirectoryError(f"path {str(path)!r} is a folder — expected a file name ending in .xlsx, "
+                                f"e.g. {str(target / 'plan.xlsx')!r}")
+    if target.suffix.lower() != ".xlsx":
+        raise ValueError(f"path {str(path)!r} — expected a file name ending in .xlsx (the output is an Excel "
+                         f"workbook), e.g. {target.with_suffix('.xlsx').name!r}")
+    if not target.parent.is_dir():  # an OSError too (see above)
+        raise FileNotFoundError(f"path {str(path)!r}: folder {str(target.parent)!r} does not exist — expected "
+                                "a file in an existing folder")
+    if source is not None and source.path and _same_file(target, Path(source.path)):
+        raise ValueError(f"path {str(path)!r} is the input workbook this plan was read from — expected another "
+                         "file name (the input is never written to)")
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: the same path resolved, or one file reached through a
+    link or a case-insensitive file system."""
+    import os
+
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_comparable(base: Inputs, other: Inputs) -> None:
+    """Two plans are compared only over the same alliance, horizon and capability areas (a
+    what-if of one workbook, or two versions of it): plans of other datasets gave a table of
+    NaN changes and every programme "gained" or "lost", with the other's areas left out."""
+    differences = []
+    if base.years != other.years:
+        differences.append(f"years {base.years[0]}–{base.years[-1]} against {other.years[0]}–{other.years[-1]}")
+    if {n.code for n in base.nations} != {n.code for n in other.nations}:
+        differences.append("other nations")
+    if base.objective_names() != other.objective_names():
+        differences.append("other objectives (capability areas)")
+    if differences:
+        raise ValueError(f"other plans {'; '.join(differences)} — expected a Result of the same workbook "
+                         "or one of its what-ifs")
 
 
 def study_run_rows(results: Sequence[tuple[str, Result]]) -> list[tuple[str, object]]:

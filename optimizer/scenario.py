@@ -5,9 +5,11 @@ from __future__ import annotations
 import inspect
 import logging
 import math
+import numbers
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 from data.errors import InputError, Problem
 from data.tables import Inputs, PlanDecisions
@@ -39,6 +41,14 @@ class Scenario:
     inputs: Inputs
     name: str = "base"
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
+
+    def __repr__(self) -> str:
+        """One line: the dataclass's own repr printed every input table (38,000 characters
+        for the reference dataset), so a notebook cell showed no name and no change."""
+        i = self.inputs
+        changes = "; ".join(i.source.changes) if i.source is not None and i.source.changes else "none"
+        return (f"<Scenario {self.name!r}: {len(i.nations)} nations, {len(i.programmes)} programmes, "
+                f"{i.years[0]}–{i.years[-1]}; changes: {changes}>")
 
     # --- construction ------------------------------------------------------------------
     @classmethod
@@ -110,11 +120,11 @@ class Scenario:
 
         objective, priority, weights = self._run_objective(objective, priority, weights)
         check_run_options(time_limit=time_limit, gap=gap, improve_seconds=improve_seconds)
-        _count("threads", threads)
-        _count("workers", workers)
-        if warm_start is not None and not isinstance(warm_start, PlanDecisions):
-            raise ValueError(f"warm_start is {type(warm_start).__name__} — expected a plan's PlanDecisions, "
-                             "e.g. an earlier result.decisions")
+        self._check_settings_run(objective)
+        threads, workers = _count("threads", threads), _count("workers", workers)
+        _check_solver_arguments(solver, highs_options, log_file, progress, client)
+        if warm_start is not None:
+            self._check_warm_start(warm_start)
         options = SolverOptions(
             solver=solver, threads=threads, log_file=log_file, stream_log=stream_log,
             highs_options=check_highs_options(highs_options or {}), strategy=check_strategy(strategy),
@@ -160,11 +170,15 @@ class Scenario:
             raise ValueError(f"objectives names {len(names)} objective — expected two or more for a front")
         if points is not None and (_whole_number(points) is None or points < 2):
             raise ValueError(f"points is {points!r} — expected a whole number ≥ 2 (grid levels per objective)")
+        points = _whole_number(points) if points is not None else None
+        if exact is not None and not isinstance(exact, bool):  # "no" is a true value: it ran an exact front
+            raise ValueError(f"exact is {exact!r} — expected True, False or None (the Settings' pareto_exact)")
         _check_nadir(nadir, names)
         for name, value in (("time_limit", time_limit), ("point_time_limit", point_time_limit)):
             _positive(name, value)
-        _count("threads", threads)
-        _count("workers", workers, allow_none=False)
+        threads = _count("threads", threads)
+        workers = _count("workers", workers, allow_none=False)  # type: ignore[assignment]
+        _check_solver_arguments(solver, None, None, progress, None)
         return pareto_front(
             self.inputs,
             list(names),
@@ -190,11 +204,12 @@ class Scenario:
         """
         from optimizer.studies.sweeps import budget_sweep
 
-        if isinstance(scales, (str, bytes)) or not isinstance(scales, Sequence) or not scales:
-            raise ValueError(f"scales is {scales!r} — expected a non-empty list of budget factors, e.g. [0.9, 1.0]")
-        for scale in scales:
-            if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale < 0:
-                raise ValueError(f"scale {scale!r} — expected finite budget factors ≥ 0, e.g. [0.9, 1.0]")
+        scales = _scale_list(scales)
+        # read once and checked here: a generator of nations was empty from the second point
+        # on, and an unknown nation failed only when the first point was built
+        nations = None if nations is None else list(nations) if not isinstance(nations, (str, bytes)) else nations
+        years = None if years is None else list(years) if not isinstance(years, (str, bytes, int, float)) else years
+        self.with_budget(1.0, nations, years)  # InputError naming the nation or year, as the what-if says it
         return budget_sweep(self, scales, nations, years, **self.check_study_options(budget_sweep, kwargs))
 
     def flexibility_value(self, **kwargs: object) -> "FlexibilityReport":
@@ -218,9 +233,12 @@ class Scenario:
         `Session.run`'s (the study hands those to every solve), with solve's value checks."""
         from optimizer.session import Session
 
-        positional = {"scenario", "scales", "nations", "years", "solve_kwargs"}  # budget_sweep's own arguments
+        # the studies' own positional arguments (budget_sweep's; sweep's list of scenarios)
+        positional = {"scenario", "scenarios", "scales", "nations", "years", "solve_kwargs"}
         own = set(inspect.signature(study).parameters) - positional  # type: ignore[arg-type]
-        run = set(inspect.signature(Session.run).parameters) - {"self"}
+        # the study sets these itself on every solve: `diagnose=False` was listed as valid
+        # and then failed as "got multiple values for keyword argument 'diagnose'"
+        run = set(inspect.signature(Session.run).parameters) - {"self"} - STUDY_SETS
         unknown = sorted(set(kwargs) - own - run)
         if unknown:
             raise TypeError(f"unknown option(s) {', '.join(unknown)} — expected some of {', '.join(sorted(own | run))}")
@@ -230,24 +248,46 @@ class Scenario:
                                          options.get("weights"))  # type: ignore[arg-type]
             options.update((k, v) for k, v in choice._asdict().items() if v is not None)
         check_run_options(**{k: options.get(k) for k in ("time_limit", "gap", "improve_seconds")})
-        _count("workers", options.get("workers"))
+        self._check_settings_run(options.get("objective"))  # type: ignore[arg-type]
+        if options.get("workers") is not None:
+            options["workers"] = _count("workers", options["workers"])
         return options
+
+    def _check_settings_run(self, objective: str | None) -> None:
+        """A run that takes its mode from the Settings sheet must make one plan, checked
+        before the model is built: objective = pareto failed only after the build. (A
+        Settings mip_gap of 1 or more is valid by WORKBOOK.md, warned of when the workbook is
+        read, and reported with the gap reached; gap= and with_settings refuse it.)"""
+        if objective is None and self.inputs.settings.objective == "pareto":
+            raise ValueError("the Settings' objective is 'pareto', a front, not one plan — expected "
+                             "objective='lexicographic' or 'weighted', or Scenario.pareto() for the front")
+
+    def _check_warm_start(self, warm_start: object) -> None:
+        """A plan of this scenario's nations and programmes: one from another workbook (or
+        with a programme since cancelled) failed after the build, not naming warm_start."""
+        if not isinstance(warm_start, PlanDecisions):
+            raise ValueError(f"warm_start is {type(warm_start).__name__} — expected a plan's PlanDecisions, "
+                             "e.g. an earlier result.decisions")
+        nations, programmes = set(self.inputs.nation_by_code), set(self.inputs.programme_by_id)
+        strays = sorted(f"{n}/{p}" for n, p in warm_start.funded() if n not in nations or p not in programmes)
+        if strays:
+            raise ValueError(f"warm_start funds {', '.join(strays[:5])}{' …' if len(strays) > 5 else ''}, "
+                             "not in this scenario — expected a plan of its nations and programmes")
 
     def _run_objective(self, objective: str | None, priority: Sequence[str] | None,
                        weights: Mapping[str, float] | None) -> RunChoice:
         """The mode of one plan's run, with `priority` and `weights` checked against the
         workbook's objectives and spelt as it spells them (the rules of
         `capopt solve --priority/--weight`)."""
+        if isinstance(objective, str):  # read as the Settings sheet reads it ("Weighted")
+            objective = objective.strip().casefold()
         if objective is not None and objective not in ("lexicographic", "weighted"):
             hint = "; a front is Scenario.pareto()" if objective == "pareto" else ""
             raise ValueError(f"objective is {objective!r} — expected 'lexicographic' or 'weighted'{hint}")
         if priority is not None:
             priority = list(_objective_list(self.inputs, "priority", priority))
         if weights is not None:
-            try:  # the Settings sheet's weight rules: known objectives, finite, ≥ 0
-                weights = whatif.with_settings(self.inputs, weights=weights).settings.weights
-            except InputError as exc:
-                raise ValueError(str(exc.problems[0]).removeprefix("what-if: ")) from None
+            weights = self._weights(weights)
         if priority and weights and objective is None:
             raise ValueError("priority orders a lexicographic run and weights weigh a weighted one — "
                              "expected one of them, or objective= to say which run is meant")
@@ -258,6 +298,23 @@ class Scenario:
         if objective is None and (weights or priority):
             objective = "weighted" if weights else "lexicographic"
         return RunChoice(objective, priority, weights)
+
+    def _weights(self, weights: Mapping[str, float]) -> Mapping[str, float]:
+        """Weights by the Settings sheet's rules (known objectives, finite, ≥ 0), at least one
+        of them > 0 and each objective named once: `weights={}` quietly ran the Settings'
+        lexicographic mode, all-zero weights failed only after the build, and
+        {"CAPABILITY": 1, "capability": 2} kept one of the two without a word."""
+        try:
+            checked = whatif.with_settings(self.inputs, weights=weights).settings.weights
+        except InputError as exc:
+            raise ValueError(str(exc.problems[0]).removeprefix("what-if: ")) from None
+        if len(checked) < len(weights):
+            twice = sorted({n for n in checked if sum(str(k).strip().casefold() == n.casefold() for k in weights) > 1})
+            raise ValueError(f"weights names {', '.join(twice)} twice — expected each objective once")
+        if not any(checked.values()):
+            raise ValueError(f"weights is {dict(weights)!r} — expected at least one objective with a weight > 0, "
+                             'e.g. {"capability": 1}')
+        return checked
 
     # --- what-ifs: each returns a new Scenario --------------------------------------------
     def with_inputs(self, inputs: Inputs, name: str | None = None) -> "Scenario":
@@ -279,8 +336,11 @@ class Scenario:
         name: str | None = None,
     ) -> "Scenario":
         """Budgets scaled (and/or `add`ed to) for some nations and years."""
+        if nations is not None and not isinstance(nations, (str, bytes)):
+            nations = list(nations)  # read once: the label read a generator after the what-if had
         inputs = whatif.with_budget(self.inputs, scale, nations, years, add)  # checks the arguments first
-        label = name or f"{self.name} budget×{scale:g}" + (f" {','.join(nations)}" if nations else "")
+        codes = whatif.budget_nations(self.inputs, nations)  # the workbook's spelling, as the Summary has it
+        label = name or f"{self.name} budget×{scale:g}" + (f" {','.join(codes)}" if codes else "")
         return self.with_inputs(inputs, label)
 
     def with_settings(self, name: str | None = None, **changes: object) -> "Scenario":
@@ -303,27 +363,65 @@ class Scenario:
 
 
 # --- argument checks: the Python API refuses what the command line's options refuse ----
+STUDY_SETS = frozenset({"diagnose", "warm_start"})  # Session.run options a study sets on every solve
+
+
 def _whole_number(value: object) -> int | None:
-    """`value` as an int if it is a whole number (not a bool), else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """`value` as an int if it is a whole number (not a bool; numpy's integers count), else None."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return None
     return int(value) if math.isfinite(value) and float(value).is_integer() else None
 
 
-def _count(name: str, value: object, allow_none: bool = True) -> None:
-    """Threads and workers: a whole number ≥ 1 (0 or -1 used to run as if unset)."""
+def _count(name: str, value: object, allow_none: bool = True) -> int | None:
+    """Threads and workers: a whole number ≥ 1 (0 or -1 used to run as if unset), returned as
+    an int (`workers=2.0` was accepted, then failed inside as "'float' object cannot be
+    interpreted as an integer")."""
     if value is None and allow_none:
-        return
+        return None
     number = _whole_number(value)
     if number is None or number < 1:
         raise ValueError(f"{name} is {value!r} — expected a whole number ≥ 1")
+    return number
+
+
+def _check_solver_arguments(solver: object, highs_options: object, log_file: object, progress: object,
+                            client: object) -> None:
+    """The arguments handed to the solver layer, checked before the build: `solver=3` was an
+    AttributeError, a list of HiGHS options another, `log_file=3` wrote the log to file
+    descriptor 3, and a progress that cannot be called surfaced as "HiGHS failed"."""
+    if not isinstance(solver, str) or not solver.strip():
+        raise ValueError(f"solver is {solver!r} — expected a solver name, e.g. 'highs'")
+    if highs_options is not None and not isinstance(highs_options, Mapping):
+        raise ValueError(f"highs_options is {type(highs_options).__name__} — expected a mapping of HiGHS "
+                         "option names to values, e.g. {'mip_lp_solver': 'simplex'}")
+    if log_file is not None and (not isinstance(log_file, (str, os.PathLike)) or not str(log_file).strip()):
+        raise ValueError(f"log_file is {log_file!r} — expected a file path, e.g. 'solve.log'")
+    if progress is not None and not callable(progress):
+        raise ValueError(f"progress is {type(progress).__name__} — expected a function called with each update")
+    if client is not None and not callable(getattr(client, "submit", None)):
+        raise ValueError(f"client is {type(client).__name__} — expected a dask.distributed.Client")
+
+
+def _scale_list(scales: object) -> list[float]:
+    """Budget factors as a non-empty list of finite numbers ≥ 0; any iterable but text (a
+    numpy array or a generator was refused as "not a list")."""
+    if isinstance(scales, (str, bytes, Mapping)) or not isinstance(scales, Iterable):
+        raise ValueError(f"scales is {scales!r} — expected a non-empty list of budget factors, e.g. [0.9, 1.0]")
+    listed = list(scales)
+    if not listed:
+        raise ValueError(f"scales is {listed!r} — expected a non-empty list of budget factors, e.g. [0.9, 1.0]")
+    for scale in listed:
+        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not math.isfinite(scale) or scale < 0:
+            raise ValueError(f"scale {scale!r} — expected finite budget factors ≥ 0, e.g. [0.9, 1.0]")
+    return [float(scale) for scale in listed]
 
 
 def _positive(name: str, value: object, strictly: bool = True) -> None:
     """A finite number > 0 (≥ 0 unless `strictly`), or None for the Settings' value."""
     if value is None:
         return
-    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+    ok = not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value)
     if not ok or (value <= 0 if strictly else value < 0):  # type: ignore[operator]
         raise ValueError(f"{name} is {value!r} — expected a finite number {'>' if strictly else '≥'} 0")
 
@@ -362,5 +460,5 @@ def _check_nadir(nadir: Mapping[str, float] | None, objectives: Sequence[str]) -
     for name, level in nadir.items():
         if name not in objectives:
             raise ValueError(f"nadir names {name!r} — expected some of the front's objectives {', '.join(objectives)}")
-        if isinstance(level, bool) or not isinstance(level, (int, float)) or not math.isfinite(level):
+        if isinstance(level, bool) or not isinstance(level, numbers.Real) or not math.isfinite(level):
             raise ValueError(f"nadir level of {name} is {level!r} — expected a finite number")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import numbers
 from dataclasses import fields, replace
 from typing import Iterable, Literal, Mapping
 
@@ -35,8 +36,9 @@ def _not_a_bare_value(name: str, value: object, example: str) -> None:
 
 def _finite(name: str, value: object, expected: str) -> float:
     """A finite real number (bools, text, NaN and infinity refused): NaN or an infinite
-    budget passed every later check and reached the solver as nonsense."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    budget passed every later check and reached the solver as nonsense. Any real number
+    type counts (numpy's int64 from a DataFrame column was refused as "not a whole year")."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise _problem(f"{name} is {value!r}", expected)
     return float(value)
 
@@ -71,10 +73,11 @@ def _budget_change(scale: float, nations: Iterable[str] | None, years: Iterable[
     return text
 
 
-def _nations(inputs: Inputs, nations: Iterable[str] | None) -> list[str]:
+def _nations(inputs: Inputs, nations: Iterable[str] | None, name: str = "nations") -> list[str]:
+    """The workbook's codes of `nations` (all of them for None), each once, in order given."""
     if nations is None:
         return [n.code for n in inputs.nations]
-    _not_a_bare_value("nations", nations, '["DEU", "FRA"]')
+    _not_a_bare_value(name, nations, '["DEU", "FRA"]')
     canonical = {n.code.casefold(): n.code for n in inputs.nations}
     out, unknown = [], []
     for code in nations:
@@ -83,19 +86,38 @@ def _nations(inputs: Inputs, nations: Iterable[str] | None) -> list[str]:
     if unknown:
         raise InputError(Problem("what-if", "", f"unknown nation(s) {', '.join(unknown)}",
                                  f"one of {', '.join(sorted(canonical.values()))}"))
-    return out
+    return _once(name, out)
 
 
-def _years(inputs: Inputs, years: Iterable[int] | None) -> list[int]:
+def _years(inputs: Inputs, years: Iterable[int] | None, name: str = "years") -> list[int]:
+    """The chosen years (the whole horizon for None) as ints, each once, all in the horizon."""
     if years is None:
         return list(inputs.years)
-    _not_a_bare_value("years", years, "range(2028, 2031)")
+    _not_a_bare_value(name, years, "range(2028, 2031)")
     chosen = [_whole("a year", y, "a whole year of the horizon") for y in years]
     outside = [y for y in chosen if y not in inputs.years]
     if outside:
         raise InputError(Problem("what-if", "", f"year(s) {outside} outside the horizon",
                                  f"years {inputs.years[0]}–{inputs.years[-1]}"))
+    return _once(name, chosen)
+
+
+def _once(name: str, chosen: list) -> list:
+    """`chosen` unless it is empty or names something twice. An empty list changed nothing
+    while the Summary said "budgets ×0.9" of every budget, and ["DEU", "deu"] or
+    [2028, 2028] scaled those budgets twice (×0.81)."""
+    if not chosen:
+        raise _problem(f"{name} is empty", f"at least one, or {name}=None for all of them")
+    twice = sorted({str(item) for item in chosen if chosen.count(item) > 1})
+    if twice:
+        raise _problem(f"{name} names {', '.join(twice)} twice", "each once")
     return chosen
+
+
+def budget_nations(inputs: Inputs, nations: Iterable[str] | None) -> list[str] | None:
+    """The workbook's codes of the nations a budget what-if names (None: every nation), so a
+    scenario's name spells them as its Summary does ("ALPHA", not " alpha ")."""
+    return None if nations is None else _nations(inputs, nations)
 
 
 def with_budget(
@@ -116,31 +138,50 @@ def with_budget(
     if scale < 0:
         raise _problem(f"budget scale {scale}", "a number ≥ 0")
     budgets = dict(inputs.budgets)
+    # read once: a generator read a second time for the Summary's note was empty, so the
+    # note said every budget was scaled when one nation's or two years' were
+    codes = _nations(inputs, nations) if nations is not None else None  # the workbook's spelling
     chosen_years = _years(inputs, years)
-    for nation in _nations(inputs, nations):
+    for nation in codes if codes is not None else _nations(inputs, None):
         for year in chosen_years:
             budgets[(nation, year)] = budgets.get((nation, year), 0.0) * scale
     if add is not None and not isinstance(add, Mapping):
         raise _problem(f"add is {type(add).__name__}", 'a mapping, e.g. add={"DEU": 100} or {("DEU", 2028): 100}')
+    added: dict[object, float] = {}  # keys in the workbook's spelling, for the note
     for key, amount in (add or {}).items():
         (nation,), year_list = _added_to(inputs, key, chosen_years)
-        added = _finite(f"add[{key!r}]", amount, "a finite amount of money")
+        amount = _finite(f"add[{key!r}]", amount, "a finite amount of money")
+        named = (nation, *year_list) if isinstance(key, tuple) else nation
+        if named in added:  # "DEU" and "deu": both were added, the note named one
+            raise _problem(f"add names {named!r} twice", "each nation (or nation and year) once")
+        added[named] = amount
         for year in year_list:
-            budgets[(nation, year)] = max(0.0, budgets.get((nation, year), 0.0) + added)
+            budgets[(nation, year)] = max(0.0, budgets.get((nation, year), 0.0) + amount)
+    _check_budgets_finite(budgets, scale)
     # noted even when nothing changed (budgets ×1): a study's point is its own change, and
     # `sweeps._shared_changes` counts on one per point
-    codes = _nations(inputs, nations) if nations is not None else None  # the workbook's spelling
-    return noted(replace(inputs, budgets=budgets), _budget_change(scale, codes, years, add))
+    return noted(replace(inputs, budgets=budgets),
+                 _budget_change(scale, codes, chosen_years if years is not None else None, added))
+
+
+def _check_budgets_finite(budgets: Mapping[tuple[str, int], float], scale: float) -> None:
+    """Scaled budgets must stay finite numbers: `scale=1e308` (each factor finite) made
+    every budget infinite, which no later check caught before the solver."""
+    overflow = sorted(key for key, value in budgets.items() if not math.isfinite(value))
+    if overflow:
+        nation, year = overflow[0]
+        raise _problem(f"budget scale {scale:g} makes {len(overflow)} budget(s) infinite (first {nation} {year})",
+                       "a scale and amounts whose budgets stay finite numbers")
 
 
 def _added_to(inputs: Inputs, key: object, chosen_years: list[int]) -> tuple[list[str], list[int]]:
     """The nation and years an `add` key names: a nation code (every chosen year) or a
     (nation, year) pair; a tuple of another length was an IndexError from inside."""
     if not isinstance(key, tuple):
-        return _nations(inputs, [key]), chosen_years  # type: ignore[list-item]
+        return _nations(inputs, [key], "add"), chosen_years  # type: ignore[list-item]
     if len(key) != 2:
         raise _problem(f"add key {key!r}", 'a nation code or a (nation, year) pair, e.g. ("DEU", 2028)')
-    return _nations(inputs, [key[0]]), _years(inputs, [key[1]])
+    return _nations(inputs, [key[0]], "add"), _years(inputs, [key[1]], "add")
 
 
 def with_settings(inputs: Inputs, **changes: object) -> Inputs:
@@ -182,19 +223,35 @@ def with_settings(inputs: Inputs, **changes: object) -> Inputs:
 def _setting_value(inputs: Inputs, name: str, value: object) -> object:
     """`value` read by the Settings sheet's rule for `name` (data.schema), or InputError."""
     if name in ("first_year", "last_year"):
-        if value != getattr(inputs.settings, name):
-            raise _problem(f"{name} {value!r}: the horizon is the workbook's",
-                           f"{name} {getattr(inputs.settings, name)}; change it in the workbook, "
-                           "with budgets and targets for the new years")
-        return value
+        return _same_year(inputs, name, value)
     if name == "weights":
         return _weights(inputs, value)
     if name in OBJECTIVE_LIST_KEYS:
         return tuple(objective_names(inputs, name, value))
     try:
-        return convert(value, settings_key(name))
+        converted = convert(value, settings_key(name))
     except _Bad as bad:
         raise _problem(bad.what, bad.expected) from None
+    if name == "mip_gap" and converted >= 1:  # type: ignore[operator]
+        # as solve(gap=) and `capopt solve --gap` refuse it: mip_gap=5 let a plan 24 % from
+        # the bound be reported "optimal" and "reproducible: yes … proven to its gap"
+        raise _problem(f"mip_gap is {value!r}", "a fraction below 1, e.g. 0.01 for 1 %")
+    return converted
+
+
+def _same_year(inputs: Inputs, name: str, value: object) -> int:
+    """The workbook's own first_year or last_year (the horizon cannot move), as the int the
+    Settings hold: 2027.0 was kept as a float and a later solve failed inside range(), and
+    "2027" was refused as a move of the horizon."""
+    current = getattr(inputs.settings, name)
+    try:
+        year = convert(value, settings_key(name))
+    except _Bad:
+        year = None
+    if year != current:
+        raise _problem(f"{name} {value!r}: the horizon is the workbook's",
+                       f"{name} {current}; change it in the workbook, with budgets and targets for the new years")
+    return current
 
 
 def objective_names(inputs: Inputs, name: str, value: object) -> list[str]:
