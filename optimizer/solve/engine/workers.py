@@ -17,9 +17,11 @@ import multiprocessing
 import time
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterator, Protocol
 
 from optimizer.errors import SolverError
+from optimizer.processes import broken_pool_advice, workers_allowed
 from optimizer.solve.engine.problem import MipArrays
 from optimizer.solve.engine.subsolve import MISSING, Task, TaskResult, WorkerModel, ignore_ctrl_c, run_task
 
@@ -85,6 +87,9 @@ class LocalPool(InlinePool):
 
     The spawned processes live as long as this one, so a sweep's or a lexicographic run's
     later solves reuse them; each keeps the current MIP and rebuilds only when it changes.
+    If they die as they start (`BrokenProcessPool`: most often a script without the
+    `__main__` guard that optimizer.processes could not recognise), the pool carries on
+    as this process alone, with a warning, rather than failing the run.
     """
 
     def __init__(self, size: int, threads: int | None = None):
@@ -93,6 +98,26 @@ class LocalPool(InlinePool):
         self.name = f"{size} local processes"
         self._executor: ProcessPoolExecutor | None = None
         self._shipped = ""  # the MIP whose arrays went to the workers last
+        self.broken = False
+
+    def _submit(self, *job: object) -> Future | None:
+        """`job` on a spawned process; None once the processes could not be started."""
+        if self.broken:
+            return None
+        try:
+            return self._pool().submit(*job)  # type: ignore[arg-type]
+        except BrokenProcessPool:
+            self._give_up()
+            return None
+
+    def _give_up(self) -> None:
+        """From now on solve in this process alone (later stages then choose as for one
+        worker: `highs` where the portfolio would have run), and say why once."""
+        if not self.broken:
+            logger.warning("the engine's %s: %s; solving in this process only", self.name, broken_pool_advice())
+            self.broken = True
+            self.size, self.name = 1, "this process (worker processes failed to start)"
+        self.shutdown()
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -112,17 +137,24 @@ class LocalPool(InlinePool):
 
         The MIP's arrays go with the tasks of its first round only (on XL, 40 MB a task);
         a worker that missed them says so and gets them."""
+        if self.broken:
+            return super().run(key, arrays, tasks, should_stop, busy)
         ship = arrays if key != self._shipped else None
         self._shipped = key
         queue = _TaskQueue(len(tasks))
         futures: dict[int, Future] = {}
+        unsent: list[int] = []  # tasks no process would take (the pool broke): solved here
 
         def hand_out(_: object = None) -> None:  # also called from the pool's own thread
             with queue.lock:
                 i = queue.take_locked()
                 if i is None or should_stop():
                     return
-                future = futures[i] = self._pool().submit(run_task, key, ship, tasks[i])
+                future = self._submit(run_task, key, ship, tasks[i])
+                if future is None:
+                    unsent.append(i)
+                    return
+                futures[i] = future
             future.add_done_callback(hand_out)  # outside the lock: a done future calls back at once
 
         results: dict[int, TaskResult | None] = {}
@@ -131,7 +163,7 @@ class LocalPool(InlinePool):
             hand_out()
         while i is not None:
             results[i] = None if should_stop() else self.solve(key, arrays, tasks[i], should_stop)
-            i = queue.take()
+            i = queue.take() if not self.broken else (unsent.pop(0) if unsent else queue.take())
         while True:  # spawned workers hand themselves tasks until the queue is empty
             with queue.lock:
                 running = [j for j in futures if j not in results]
@@ -139,8 +171,15 @@ class LocalPool(InlinePool):
                 break
             for j, result in zip(running, _gather([futures[j] for j in running], should_stop, self.shutdown)):
                 results[j] = result
+        if any(f.exception() is not None and isinstance(f.exception(), BrokenProcessPool)
+               for f in futures.values() if f.done() and not f.cancelled()):
+            self._give_up()
         missed = [i for i in futures if results[i] is not None and results[i].status == MISSING]  # type: ignore[union-attr]
-        if missed:
+        if self.broken:  # the tasks the dead processes held, and any left unsent, solved here
+            missed = [i for i in futures if results[i] is None] + unsent
+            for i in missed:
+                results[i] = None if should_stop() else self.solve(key, arrays, tasks[i], should_stop)
+        elif missed:
             again = [self._pool().submit(run_task, key, arrays, tasks[i]) for i in missed]
             for i, result in zip(missed, _gather(again, should_stop, self.shutdown)):
                 results[i] = result
@@ -149,8 +188,9 @@ class LocalPool(InlinePool):
         return [results.get(i) for i in range(len(tasks))]
 
     def submit(self, key: str, arrays: MipArrays, task: Task) -> Background | None:
-        """Run `task` on one spawned process beside the rounds (with the MIP's arrays)."""
-        return self._pool().submit(run_task, key, arrays, task)
+        """Run `task` on one spawned process beside the rounds (with the MIP's arrays); None
+        when no process can be started."""
+        return self._submit(run_task, key, arrays, task)
 
     def abandon(self, job: Background) -> None:
         """A background job still running when the solve ends holds a process until its
@@ -319,8 +359,10 @@ def local_pool(size: int, threads: int | None = None) -> InlinePool:
     nested in pool workers were seen to hang at the worker's exit."""
     if size <= 1 or multiprocessing.parent_process() is not None:
         return InlinePool(threads)
+    if not workers_allowed("the engine's workers"):  # an unguarded script: see optimizer.processes
+        return InlinePool(threads)
     key = (size, threads)
-    if key not in _LOCAL:
+    if key not in _LOCAL or _LOCAL[key].broken:
         _LOCAL[key] = LocalPool(size, threads)
     return _LOCAL[key]
 

@@ -170,3 +170,69 @@ def test_workers_lost_mid_run_keep_the_plan_in_hand():
     assert report.stopped_by.startswith("workers lost (the Dask scheduler is gone (RuntimeError: Client is closed")
     assert report.objective == pytest.approx(arrays.objective(plan)) and not report.reproducible
     assert report.status in ("optimal", "feasible")
+
+
+# --- scripts without the `__main__` guard (optimizer.processes) -------------------------
+UNGUARDED_SOLVE = '''from optimizer import Scenario
+result = Scenario.from_excel({book!r}).solve(time_limit=30, strategy="portfolio", workers=2)
+print(result.status, result.objectives["capability"])
+'''
+
+
+def _run_script(tmp_path, source: str) -> subprocess.CompletedProcess:
+    script = tmp_path / "study.py"
+    script.write_text(source)
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    return subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True,
+                          timeout=240, env=env, cwd=tmp_path)
+
+
+def test_a_script_without_the_guard_solves_in_its_own_process_and_says_why(tmp_path):
+    """Three lines — import, solve, print — ended in BrokenProcessPool: each spawned worker
+    re-ran the script and died starting workers of its own. Now the script's solve runs
+    in its process, and the warning names the script and the guard to add."""
+    done = _run_script(tmp_path, UNGUARDED_SOLVE.format(book=os.path.abspath("examples/small/small.xlsx")))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == "optimal"
+    assert "study.py has no `if __name__ == \"__main__\":` guard" in done.stderr
+    assert "BrokenProcessPool" not in done.stderr
+
+
+def test_workers_that_die_at_start_leave_the_run_in_this_process(tmp_path):
+    """A script that names `__main__` only in a comment passes the source check; its
+    workers still die as they start, and the run carries on in this process."""
+    source = "# forgot the __main__ guard\n" + UNGUARDED_SOLVE.format(book=os.path.abspath("examples/small/small.xlsx"))
+    done = _run_script(tmp_path, source)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] in ("optimal", "feasible")
+    assert "worker processes stopped as they started" in done.stderr
+
+
+def test_a_guarded_script_keeps_its_workers(tmp_path):
+    source = ("from optimizer.solve.engine.workers import LocalPool, local_pool\n"
+              "if __name__ == \"__main__\":\n"
+              "    print(type(local_pool(2)).__name__)\n")
+    done = _run_script(tmp_path, source)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "LocalPool" and "guard" not in done.stderr
+
+
+def test_a_broken_pool_solves_its_round_here_in_the_given_order():
+    """The processes died: every task of the round is still solved, in this process, and
+    the pool reports one worker from then on."""
+    arrays, tasks, inline = _tasks_and_inline_results(3, 4)
+    pool = LocalPool(2)
+
+    class Broken:
+        def submit(self, *args: object) -> None:
+            from concurrent.futures.process import BrokenProcessPool
+
+            raise BrokenProcessPool("a child process terminated abruptly")
+
+        def shutdown(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    pool._executor = Broken()  # type: ignore[assignment]
+    results = pool.run("k", arrays, tasks, lambda: False)
+    assert [r.objective for r in results] == pytest.approx([r.objective for r in inline])
+    assert pool.broken and pool.size == 1 and pool.submit("k", arrays, tasks[0]) is None
