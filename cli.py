@@ -799,6 +799,7 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
     if names and len(names) < 2:
         raise click.BadParameter("a front needs at least two objectives", param_hint="--objectives")
     nadir_map = canonical_keys(parse_pairs(nadir, "--nadir", "cost=5000"), scenario.inputs, "--nadir")
+    check_nadir_names(nadir_map, names or list(scenario.inputs.settings.pareto_objectives))
     if points is not None and (exact if exact is not None else scenario.inputs.settings.pareto_exact):
         click.echo("note: --points is ignored in exact mode: every whole level is a grid level", err=True)
     front = scenario.pareto(
@@ -815,6 +816,20 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
     click.echo(f"Front written to {written}")
     if plot:
         click.echo(f"Plot written to {write_output(front.plot, plot)}")
+
+
+def check_nadir_names(nadir: dict[str, float] | None, objectives: list[str]) -> None:
+    """--nadir only for the front's constrained objectives, a usage mistake otherwise. A level
+    for an objective not on the front ended in "Internal error: ValueError" (exit 1), and one
+    for the primary objective, which has no grid, was ignored without a word."""
+    for name in nadir or {}:
+        if name not in objectives:
+            raise click.BadParameter(f"{name} is not on the front — expected one of {', '.join(objectives[1:])}",
+                                     param_hint="--nadir")
+        if name == objectives[0]:
+            raise click.BadParameter(
+                f"{name} is the front's primary objective, which is optimised, not stepped over a grid: "
+                f"it has no worst level — expected one of {', '.join(objectives[1:])}", param_hint="--nadir")
 
 
 def sweep_progress(console: Console) -> Callable[[Any], None]:
@@ -888,6 +903,9 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
             year_list = list(range(int(first), int(last or first) + 1))
         except ValueError:
             raise click.BadParameter(f"{years!r} — expected FIRST:LAST, e.g. 2028:2030", param_hint="--years")
+        if not year_list:  # reversed: an empty range scaled no budget at all
+            raise click.BadParameter(f"{years!r} ends before it starts — expected FIRST:LAST with FIRST ≤ LAST, "
+                                     "e.g. 2028:2030", param_hint="--years")
     nation_list = [n.strip() for n in nations.split(",")] if nations else None
     scenario = load_scenario(book)
     refuse_overwriting([book, source_path(scenario)], {"-o": output})
@@ -913,8 +931,10 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
 @main.command()
 @click.argument("book", type=BOOK_PATH, required=False)
 @output_option("flexibility.xlsx")
-@click.option("--carry-over", type=FiniteFloatRange(min=0), help="Carry-over fraction for the carry-over lever.")
-@click.option("--borrow", type=FiniteFloatRange(min=0), help="Borrowing fraction for the carry-over lever.")
+@click.option("--carry-over", type=FiniteFloatRange(min=0, max=1),
+              help="Carry-over fraction for the carry-over lever (0 to 1, as on the Nations sheet).")
+@click.option("--borrow", type=FiniteFloatRange(min=0, max=1),
+              help="Borrowing fraction for the carry-over lever (0 to 1, as on the Nations sheet).")
 @scale_out_options
 @click.pass_context
 @handle_errors
@@ -932,7 +952,8 @@ def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: f
     written = write_output(report.to_excel, output)
     click.echo(report.by_objective.to_string(index=False))
     solves = report.solves.drop(columns=["proof"], errors="ignore")  # the workbook's Solves sheet has it
-    click.echo(solves.to_string(index=False, formatters={"gap": gap_text}))  # as the status line shows gaps
+    # as the status line shows gaps, "—" for none (pandas gives NaN to na_rep, not to the formatter)
+    click.echo(solves.to_string(index=False, formatters={"gap": gap_text}, na_rep="—"))
     for note in report.notes:
         click.echo(f"note: {note}")
     if not report.sweep.complete:
@@ -975,9 +996,10 @@ def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, w
     written = write_output(report.to_excel, output)
     table = report.table
     cols = [c for c in ("gamma", "status", "gap", "proven", "capability", "cost", "shortfall", "risk") if c in table]
-    # gaps as the status line shows them: a proven optimum's round-off gap printed as 1.691768e-16
+    # gaps as the status line shows them: a proven optimum's round-off gap printed as 1.691768e-16;
+    # "—" where there is none (pandas hands NaN to na_rep, never to a formatter: "NaN" was shown)
     gaps = {"gap": gap_text}
-    click.echo(table[cols].to_string(index=False, formatters=gaps))
+    click.echo(table[cols].to_string(index=False, formatters=gaps, na_rep="—"))
     click.echo(report.proven_summary())
     for line in report.not_proven():
         click.echo(line)
@@ -1055,6 +1077,7 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
     if Path(output).resolve() in inputs_given:
         raise click.BadParameter("the output would overwrite an input workbook", param_hint="-o")
     books = read_plan_books(plans)
+    check_point_has_a_front(point, books)
     scenario = plan_inputs(books[0], book)
     refuse_overwriting([*plans, book, source_path(scenario)], {"-o": output})  # the recorded input too
     chosen, warnings = stress_plans(books, scenario.inputs, point, allow_other_input)
@@ -1078,6 +1101,33 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
     click.echo(f"{samples} samples, seed {seed}, overrun probability {overrun_probability:g}: the same draws "
                f"for every plan.")
     click.echo(f"Stress test written to {written}")
+
+
+def check_point_has_a_front(point: int | None, books: list[Any]) -> None:
+    """--point picks a plan of a Pareto front workbook; given where no workbook is a front it
+    was ignored without a word (and a re-plan's Summary still said it started from
+    "plan.xlsx (point 2)"), so the planner believed a point had been chosen."""
+    if point is not None and all(b.front_points is None for b in books):
+        names = ", ".join(Path(b.path).name for b in books)
+        raise click.BadParameter(f"{names} {'is a plan' if len(books) == 1 else 'are plans'}, not a Pareto front: "
+                                 "there is no point to choose — expected --point only with a front workbook "
+                                 "(capopt pareto)", param_hint="--point")
+
+
+def previous_plan_decisions(plan_book: Any, inputs: Any, point: int | None) -> tuple[Any, list[Any]]:
+    """The previous plan read leniently against `inputs`, every problem named with its file
+    (`[plan.xlsx]Plan!D2`), as its warnings are and as `capopt stress` names them: a re-plan
+    reads two workbooks, and "Plan!D2: start_year is \"soon\"" did not say which."""
+    from data.errors import InputError
+    from data.plan_reader import in_file, read_previous_plan
+
+    def named(problems: list[Any]) -> list[Any]:  # those that name a file already keep it
+        return [p if p.sheet.startswith("[") else q for p, q in zip(problems, in_file(problems, plan_book.path))]
+
+    try:
+        return read_previous_plan(plan_book, inputs, point)
+    except InputError as exc:
+        raise InputError(named(exc.problems), warnings=named(exc.warnings)) from None
 
 
 def check_from_year(from_year: int, settings: Any) -> None:
@@ -1109,7 +1159,7 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
            log_file: str | None, highs_options: tuple[str, ...]) -> None:
     """Re-plan BOOK.xlsx (default: the reference dataset) from a year on, keeping what started and
     penalising changes to the rest."""
-    from data.plan_reader import load_previous_plan, read_previous_plan
+    from data.plan_reader import load_previous_plan
     from optimizer.studies.replan import replan as run_replan
 
     console: Console = ctx.obj["console"]
@@ -1124,7 +1174,8 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
     # leniently: the workbook has normally changed since the plan was made (a programme
     # cancelled is dropped and listed as a change); stress reads strictly
     plan_book = load_previous_plan(previous_plan)
-    previous, warnings = read_previous_plan(plan_book, scenario.inputs, point)
+    check_point_has_a_front(point, [plan_book])
+    previous, warnings = previous_plan_decisions(plan_book, scenario.inputs, point)
     for line in warnings:
         click.echo(f"warning: {line}", err=True)
     outcome = run_replan(

@@ -29,6 +29,7 @@ from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.result import Result
 from optimizer.solve.objectives import sign
 from optimizer.solve.solver import INTERRUPT, SolverOptions, catch_ctrl_c
+from optimizer.whatif import budget_nations
 
 logger = logging.getLogger(__name__)
 
@@ -359,7 +360,10 @@ def parse_range(text: str) -> list[float]:
             raise ValueError(f"{text!r}: expected START:STOP:STEP with STEP > 0 and STOP ≥ START")
         count = int(np.floor((parts[1] - parts[0]) / parts[2] + 1e-9)) + 1
         return [round(parts[0] + i * parts[2], 10) for i in range(count)]
-    return [float(x) for x in text.split(",") if x.strip()]
+    values = [float(x) for x in text.split(",") if x.strip()]
+    if not values:  # "," or "": the sweep found out later, as an internal error (exit 1)
+        raise ValueError(f"{text!r}: expected START:STOP:STEP or a comma list of budget factors, e.g. 0.8,1,1.2")
+    return values
 
 
 def weighted_value(result: Any, solve_kwargs: dict[str, Any]) -> float:
@@ -463,7 +467,11 @@ def tolerance_notes(
     notes = []
     for k, point in enumerate(solved):
         donors = [d for d in solved[:k] if fits is None or fits(d, point)]
-        for name in priority[:-1]:
+        for i, name in enumerate(priority[:-1]):
+            # only plans level with this one on every earlier objective: where an earlier one
+            # differs beyond the tolerance, it decided, not the tolerance (reference Γ = 0 has
+            # shortfall 0 against Γ = 2's 140, and its 0.27 % less capability was blamed on it)
+            donors = [d for d in donors if _level(d.result, point.result, priority[:i], tolerance)]
             if not donors:
                 break
             best = max(donors, key=lambda d: sign(name) * float(d.result.objectives[name]))
@@ -478,6 +486,16 @@ def tolerance_notes(
                 )
                 break
     return notes
+
+
+def _level(a: Any, b: Any, names: Sequence[str], tolerance: float) -> bool:
+    """Whether results a and b count as equal on every one of `names` under a lexicographic
+    run's tolerance (the slack `better` allows an earlier objective)."""
+    for name in names:
+        x, y = float(a.objectives[name]), float(b.objectives[name])
+        if abs(x - y) > tolerance * max(abs(x), abs(y)) + 1e-6:
+            return False
+    return True
 
 
 def _priority(settings: Any, solve_kwargs: dict[str, Any]) -> list[str]:
@@ -529,7 +547,8 @@ def budget_sweep(
         sweep.notes.extend(tolerance_notes(sweep, solve_kwargs, tightest_first=lambda point: point.x or 0.0))
     if nations or years is not None:  # the years too: a sweep of 2028–2032 read as one of every year
         chosen = sorted(int(y) for y in years) if years is not None else []
-        sweep.notes.append("budgets scaled" + (f" for {', '.join(nations)}" if nations else " for every nation")
+        codes = budget_nations(scenario.inputs, nations)  # the workbook's spelling, as input_changes
+        sweep.notes.append("budgets scaled" + (f" for {', '.join(codes)}" if codes else " for every nation")
                            + (f" in {', '.join(map(str, chosen))}" if chosen else " in every year"))
     return sweep
 

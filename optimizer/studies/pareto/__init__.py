@@ -85,6 +85,11 @@ def pareto_front(
     """
     if len(objectives) < 2:
         raise ValueError("a Pareto front needs at least two objectives")
+    if nadir and objectives[0] in nadir:
+        # the primary objective is optimised at every grid point, never stepped: its level
+        # was ignored without a word, and the front read as if bounded by it
+        raise ValueError(f"nadir names {objectives[0]!r}, the primary objective, which has no grid level — "
+                         f"expected some of {', '.join(objectives[1:])}")
     started = time.monotonic()
     deadline = started + time_limit
     notes: list[str] = []

@@ -248,8 +248,9 @@ def test_a_plan_of_another_workbook_says_so_before_the_ids_it_explains(tmp_path)
                                            "--from-year", "2031", "-o", str(tmp_path / "new.xlsx")])
     assert result.exit_code == 3, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("warning: " + hint), result.output
-    assert lines[1].startswith("Input has ") and 'programme "X0" is not in the input workbook' in lines[2]
+    # on the command line every line names the plan file, as the re-plan's warnings do
+    assert lines[0].startswith("warning: [other_plan.xlsx]" + hint), result.output
+    assert lines[1].startswith("Input has ") and '[other_plan.xlsx]Plan!B2: programme "X0" is not in the input workbook' in lines[2]
 
 
 # --- the workbook's commitments against the history (issue 21) --------------------------

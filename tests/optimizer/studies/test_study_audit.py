@@ -1,0 +1,86 @@
+"""Study functions used as a planner would (audit): arguments that were accepted and meant
+nothing, and notes that blamed the wrong cause."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from data.errors import InputError
+from optimizer import Scenario
+from optimizer.studies.pareto import pareto_front
+from optimizer.studies.replan import replan
+from optimizer.studies.sweeps import Sweep, SweepPoint, parse_range, tolerance_notes
+from tests.optimizer.conftest import make_inputs, nation, plan, programme
+
+
+def small() -> Scenario:
+    """One nation, two programmes, 2030–2031: every study solves it at once."""
+    return Scenario(make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
+        programmes=[programme("P1", cost=6), programme("P2", cost=3)],
+        values={("P1", "air"): 5.0, ("P2", "air"): 1.0},
+    ))
+
+
+@pytest.mark.parametrize("weight", [float("nan"), float("inf")])
+def test_replan_refuses_a_stability_weight_that_is_not_a_finite_number(weight: float) -> None:
+    """NaN passed the `< 0` check (every comparison with NaN is false) and went into the model
+    and the Summary; the command line refuses both, and so must the function."""
+    previous = plan(national={("AAA", "P1"): 2030})
+    with pytest.raises(InputError, match="stability weight"):
+        replan(small(), previous, 2031, weight)
+
+
+def test_pareto_front_refuses_a_nadir_for_its_primary_objective() -> None:
+    """The primary objective is optimised at every grid point, never stepped: its level was
+    ignored without a word, and the front read as if bounded by it."""
+    with pytest.raises(ValueError, match="primary objective"):
+        pareto_front(small().inputs, ["capability", "cost"], points=2, nadir={"capability": 3.0})
+
+
+def test_parse_range_refuses_an_empty_list() -> None:
+    """"," parsed as no scale at all; the sweep then failed with an internal error."""
+    with pytest.raises(ValueError, match="comma list"):
+        parse_range(",")
+
+
+def point(name: str, x: float, **objectives: float) -> SweepPoint:
+    """A solved study point with just what `tolerance_notes` reads: objectives and Settings."""
+    settings = SimpleNamespace(objective="lexicographic", priority=("shortfall", "capability", "cost"),
+                               lexicographic_tolerance=0.01)
+    result = SimpleNamespace(objectives=objectives, inputs=SimpleNamespace(settings=settings))
+    return SweepPoint(name, x, result, None, 1.0)  # type: ignore[arg-type]
+
+
+def test_tolerance_note_is_not_written_where_an_earlier_objective_decided() -> None:
+    """Reference robustness study, 15 s a Γ: Γ = 0 (shortfall 0, capability 32,373.8) and
+    Γ = 2 (shortfall 140, capability 32,460.3). The note said Γ = 0's capability was "within
+    the lexicographic tolerance … the next objective decides" — but shortfall, the first
+    objective, decided: Γ = 0 is better on it by far."""
+    gamma2 = point("Γ=2", 2.0, shortfall=140.0, capability=32460.3, cost=49136.2)
+    gamma0 = point("Γ=0", 0.0, shortfall=0.0, capability=32373.8, cost=47018.3)
+    sweep = Sweep([gamma0, gamma2], "robust_overruns", True, 1.0)
+    assert tolerance_notes(sweep, {}, tightest_first=lambda p: -(p.x or 0.0)) == []
+
+
+def test_tolerance_note_is_still_written_where_the_earlier_objectives_are_level() -> None:
+    """Same shortfall: the 0.27 % of capability is within the tolerance, and cost decided."""
+    gamma2 = point("Γ=2", 2.0, shortfall=0.0, capability=32460.3, cost=49136.2)
+    gamma0 = point("Γ=0", 0.0, shortfall=0.0, capability=32373.8, cost=47018.3)
+    sweep = Sweep([gamma0, gamma2], "robust_overruns", True, 1.0)
+    notes = tolerance_notes(sweep, {}, tightest_first=lambda p: -(p.x or 0.0))
+    assert len(notes) == 1 and notes[0].startswith("Γ=0: capability 32,373.8 is 86.5 (0.27%) below Γ=2's")
+
+
+def test_replan_summary_says_its_bound_is_of_the_penalised_objective() -> None:
+    """A W = 50 re-plan of the reference dataset read "optimal within 0.16 % on cost; best
+    bound (cost) 58,533.5", but the solver's bound is of cost + 50 × changes: no bound on
+    cost alone was proven. The Summary says which sum the bound is of; W = 0 charges nothing."""
+    previous = plan(national={("AAA", "P1"): 2030})
+    charged = replan(small(), previous, 2031, 5.0, gap=0.0)
+    notes = [v for k, v in charged.summary_rows() if k == "note"]
+    assert any(n.startswith("best_bound and gap are of cost + 5 × changes") for n in notes), notes
+    free = replan(small(), previous, 2031, 0.0, gap=0.0)
+    assert not any("best_bound and gap" in str(v) for k, v in free.summary_rows() if k == "note")
