@@ -29,6 +29,7 @@ from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.result import Result
 from optimizer.solve.objectives import sign
 from optimizer.solve.solver import INTERRUPT, SolverOptions, catch_ctrl_c
+from optimizer.processes import workers_allowed
 from optimizer.whatif import budget_nations
 
 logger = logging.getLogger(__name__)
@@ -253,6 +254,7 @@ def run_jobs(
     cores = os.cpu_count() or 1
     one_at_a_time = client is None and (
         (workers or cores) <= 1 or len(chains) == 1 or (workers is None and _wants_every_core(jobs[0], strategy, cores))
+        or not workers_allowed("the sweep's points")  # an unguarded script: see optimizer.processes
     )
     workers = workers or cores
     # the search is a solver option, not a run option: every point gets the same one. Points

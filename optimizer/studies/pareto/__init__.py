@@ -109,6 +109,7 @@ def pareto_front(
             logger.warning("exact mode assumes whole-valued objectives, and %s may take fractional values: "
                            "the front will not be called complete", "; ".join(bounds.fractional))
     with catch_ctrl_c() as interrupt, _worker_pool(workers) as pool:
+        workers = workers if pool is not None else 1  # what the Summary records: what ran
         table, payoff_plans, payoff_proofs = _payoff_table(
             m, inputs, persistent, objectives, deadline, per_point
         )

@@ -15,6 +15,7 @@ import pyomo.environ as pyo
 
 from data.tables import Inputs, PlanDecisions
 from models import build_model
+from optimizer.processes import workers_allowed
 from optimizer.checks.evaluate import objective_values
 from optimizer.solve.solver import INTERRUPT, PersistentSolver, SolverOptions, catch_ctrl_c
 from optimizer.studies.pareto.front import FrontPoint, ParetoProgress, ParetoProgressFn, _emit
@@ -74,7 +75,7 @@ def _worker_pool(workers: int) -> Iterator[cf.ProcessPoolExecutor | None]:
     too, rather than waiting: one process start and one model build fewer, which is what
     decides small fronts (2kp50 on two workers: 1.81 s when all segments went to spawned
     processes, 1.52 s with this one taking part; 1.67 s on one worker)."""
-    if workers <= 1:
+    if workers <= 1 or not workers_allowed("the front's grid points"):  # see optimizer.processes
         yield None
         return
     context = multiprocessing.get_context("spawn")  # a clean interpreter per worker, as sweeps
