@@ -567,7 +567,8 @@ def sweep(
     """Solve independent scenarios (any what-ifs), side by side.
 
     The list and `solve_kwargs` are checked first, as `Scenario.budget_sweep` checks its
-    options (the first scenario's workbook judges objective names): `sweep([])` raised an
+    options (every scenario's workbook judges the objective names; the first's spelling is
+    used): `sweep([])` raised an
     IndexError, a misspelt `time_limt` failed in every worker, and `weights=` on a
     lexicographic workbook was ignored."""
     if isinstance(scenarios, (str, bytes)) or not isinstance(scenarios, Sequence) or not scenarios:
@@ -575,7 +576,10 @@ def sweep(
     strays = [type(s).__name__ for s in scenarios if not hasattr(s, "inputs") or not hasattr(s, "name")]
     if strays:
         raise ValueError(f"scenarios holds {', '.join(strays)} — expected Scenario objects (e.g. Scenario.reference())")
-    solve_kwargs = scenarios[0].check_study_options(sweep, {"workers": workers, **solve_kwargs})
+    given = {"workers": workers, **solve_kwargs}
+    solve_kwargs = scenarios[0].check_study_options(sweep, given)
+    for other in scenarios[1:]:  # each workbook judges its own names: one may lack an area the first has
+        other.check_study_options(sweep, given)
     solve_kwargs.pop("workers", None)
     jobs = [Job(s.name, float(i), s.inputs) for i, s in enumerate(scenarios)]
     return run_jobs(jobs, reuse=False, workers=workers, client=client, scheduler=scheduler,

@@ -366,3 +366,14 @@ def test_a_sweep_checks_its_scenarios_and_options_before_any_solve():
         sweep([base], workers=0)
     study = sweep([base], workers=1, weights={"capability": 1.0}, time_limit=30)
     assert study.points[0].result.objective_mode == "weighted"
+
+
+def test_a_sweep_checks_its_options_against_every_scenario():
+    """Options were judged by the first scenario's workbook alone: a weight on an area only
+    it has ended in Pyomo's KeyError at the second scenario's solve."""
+    base = small_scenario()
+    inputs = make_inputs(first_year=2030, last_year=2033, nations=[nation("A")], budgets=10.0,
+                         programmes=[programme("P1", cost=8)], areas=("sea",), values={("P1", "sea"): 5.0})
+    other = Scenario(inputs, name="other")
+    with pytest.raises(ValueError, match="air"):
+        sweep([base, other], weights={"capability:air": 1.0}, time_limit=10)
