@@ -58,7 +58,7 @@ from data.dashboard import (
 )
 from data.print_layout import header_label, set_up_print, set_up_workbook
 from data.tables import ALLIANCE, AREA_OBJECTIVE_PREFIX, OBJECTIVE_SENSES
-from data.xlsx_io import new_workbook, save_atomically, wrap_column, write_table
+from data.xlsx_io import new_workbook, refuse_replacing, save_atomically, wrap_column, write_table
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,7 @@ def write_plan_workbook(
     write_plan_dashboard(dashboard, known, facts, by_year, label, currency)
     _print_capability_alliance_rows(capability, frames["capability"], label)
     _set_up_printing(wb, label)
+    refuse_replacing(path, read_files(summary, inputs))
     target = save_atomically(wb, path)
     log.info("wrote plan workbook %s in %.2f s", target, time.perf_counter() - started)
     return target
@@ -284,6 +285,7 @@ def write_front_workbook(
         label,
     )
     _set_up_printing(wb, label)
+    refuse_replacing(path, read_files(summary))
     target = save_atomically(wb, path)
     log.info("wrote Pareto workbook %s in %.2f s", target, time.perf_counter() - started)
     return target
@@ -346,6 +348,7 @@ def write_sweep_workbook(
     _write_frame(_sheet(wb, "Plans"), _lead_with(plans, lead, "Plans"))
     _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
     _set_up_printing(wb, label)
+    refuse_replacing(path, read_files(summary))
     return save_atomically(wb, path)
 
 
@@ -412,6 +415,7 @@ def write_flexibility_workbook(
         label,
     )
     _set_up_printing(wb, label)
+    refuse_replacing(path, read_files(summary))
     return save_atomically(wb, path)
 
 
@@ -428,6 +432,7 @@ def write_tables_workbook(
     for title, frame in sheets.items():
         _write_frame(_sheet(wb, title), _with_index(frame, "index"))
     _set_up_printing(wb, _label(summary) if summary is not None else "")
+    refuse_replacing(path, read_files(summary or ()))
     return save_atomically(wb, path)
 
 
@@ -510,6 +515,7 @@ def write_robustness_workbook(
     _write_frame(_sheet(wb, "Plans"), _lead_with(plans, "gamma", "Plans"), {"gamma": "0"})
     _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
     _set_up_printing(wb, label)
+    refuse_replacing(path, read_files(summary))
     return save_atomically(wb, path)
 
 
@@ -627,6 +633,21 @@ def _write_frame(
 def _summary_items(summary: SummaryRows) -> list[tuple[str, object]]:
     """Materialise once: a generator of rows must not be used up by its first reader."""
     return list(summary.items()) if isinstance(summary, Mapping) else list(summary)
+
+
+# Summary keys that name a workbook the run read (stress: `plan_file:<label>` per plan).
+_READ_FILE_KEYS = ("input_file", "plan_file", "previous_plan")
+
+
+def read_files(summary: SummaryRows, inputs: Any = None) -> list[str]:
+    """The workbooks a run read, as its Summary names them (and `inputs.source.path`): an
+    output must never replace one of them (WORKBOOK.md), whoever calls the writer."""
+    files = [str(value) for key, value in _summary_items(summary)
+             if str(key).split(":", 1)[0] in _READ_FILE_KEYS and isinstance(value, str) and value]
+    source = getattr(inputs, "source", None)
+    if getattr(source, "path", None):
+        files.append(str(source.path))
+    return files
 
 
 def _write_summary(wb: Workbook, summary: SummaryRows) -> Worksheet:

@@ -36,8 +36,9 @@ from data.report import (
     _titled,
     _write_frame,
     _write_summary,
+    read_files,
 )
-from data.xlsx_io import new_workbook, save_atomically, wrap_column
+from data.xlsx_io import new_workbook, refuse_replacing, save_atomically, wrap_column
 
 COUNT = "#,##0.00"
 PROBABILITY = "0.0%"
@@ -145,6 +146,7 @@ def write_stress_workbook(
     write_study_dashboard(dashboard, _titled("Stress test", summary), headline, findings, glance,
                           glance_formats, charts, label)
     _set_up_printing(wb, label)
+    refuse_replacing(path, read_files(summary))
     return save_atomically(wb, path)
 
 

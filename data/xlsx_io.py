@@ -131,11 +131,36 @@ def _permissions_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether two paths name one file: the same path once resolved, or (both existing) one
+    file reached through a symbolic or hard link or a case-insensitive file system."""
+    first, second = Path(a), Path(b)
+    try:
+        if first.resolve() == second.resolve():
+            return True
+        return first.exists() and second.exists() and os.path.samefile(first, second)
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic-link loop
+        return False
+
+
+def refuse_replacing(target: str | os.PathLike[str],
+                     protected: Iterable[str | os.PathLike[str] | None]) -> None:
+    """Raise ValueError if `target` is one of the `protected` files (the workbooks a run
+    read). WORKBOOK.md: an output is never written over the input. The command line checks
+    this before solving, but `Result.to_excel(path)` from Python did not, and replaced the
+    planner's input workbook with the plan."""
+    for read in protected:
+        if read and same_file(target, read):
+            raise ValueError(f"{target}: the output would overwrite the input workbook {read} "
+                             "— expected another file name (the input is never modified)")
+
+
 def save_atomically(wb: Workbook, path: str | os.PathLike[str]) -> Path:
     """Save to a temporary file in the target folder, then rename over the target.
 
     A crash, Ctrl-C or full disk leaves either the old file or the new one, never half
     of one. Raises OSError if the folder cannot be written; callers decide the fallback.
+    Writers of results call `refuse_replacing` first, so that no input is replaced.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")

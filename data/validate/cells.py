@@ -162,17 +162,27 @@ def _in_bounds(x: float, column: Column) -> bool:
     return hi is None or x <= hi
 
 
+_STORE_RESULTS = ("expected a value: open the workbook in Excel or LibreOffice and save it, so "
+                  "formula results are stored")
+
+
+def unreadable(value: object, name: str, expected: str) -> tuple[str, str] | None:
+    """(what, expected) for a cell that holds nothing to read — a formula whose result was
+    never stored, or an Excel error — else None. Shared by value cells, headers and Settings
+    keys, so that each says what is wrong instead of reading a placeholder as a name."""
+    if value is UNCACHED_FORMULA:
+        return f"{name} is {show(value)}", _STORE_RESULTS
+    if isinstance(value, CellError):
+        return f"{name} is {show(value)}", expected
+    return None
+
+
 def convert(value: object, column: Column) -> Any:
     """Convert a non-blank cell to the column's type; raise _Bad with the message parts."""
     what = f"{column.name} is {show(value)}"
-    if isinstance(value, (CellError, _UncachedFormula)):
-        if value is UNCACHED_FORMULA:
-            raise _Bad(
-                what,
-                "expected a value: open the workbook in Excel or LibreOffice and save it, "
-                "so formula results are stored",
-            )
-        raise _Bad(what, column.expected())
+    problem = unreadable(value, column.name, column.expected())
+    if problem is not None:
+        raise _Bad(*problem)
     kind = column.kind
     if kind in ("year", "whole", "number"):
         return _convert_number(value, column, what)
@@ -206,6 +216,11 @@ def _number_hint(value: object) -> str:
     return ""
 
 
+# Whole-number columns whose sheet reader applies a tighter cap with its own message
+# (programmes.py: duration_years at most MAX_DURATION_YEARS, "longer than any horizon").
+_CAPPED_WHEN_READ = frozenset({"duration_years"})
+
+
 def _convert_number(value: object, column: Column, what: str) -> float | int:
     number = _as_number(value)
     if number is None:
@@ -214,9 +229,7 @@ def _convert_number(value: object, column: Column, what: str) -> float | int:
     if column.kind == "number":
         if not _in_bounds(number, column):
             raise _Bad(what, column.expected())
-        if abs(number) > MAX_MAGNITUDE:
-            raise _Bad(what, f"{column.expected()} up to {MAX_MAGNITUDE:,.0f} (the solver "
-                       "cannot work precisely with larger numbers)")
+        _check_magnitude(number, column, what)
         return float(number)
     if isinstance(number, float) and not number.is_integer():
         raise _Bad(what, column.expected())
@@ -225,7 +238,18 @@ def _convert_number(value: object, column: Column, what: str) -> float | int:
         if column.kind == "year":
             raise _Bad(what, f"expected a year from {YEAR_MIN} to {YEAR_MAX}")
         raise _Bad(what, column.expected())
+    if column.name not in _CAPPED_WHEN_READ:
+        _check_magnitude(whole, column, what)
     return whole
+
+
+def _check_magnitude(number: float, column: Column, what: str) -> None:
+    """Refuse numbers the solver cannot work with precisely, whole numbers included: a
+    `min_adopters` of 10**15 validated and then broke the solve with an internal error
+    (its plan failed verification), where the planner should have been told at the cell."""
+    if abs(number) > MAX_MAGNITUDE:
+        raise _Bad(what, f"{column.expected()} up to {MAX_MAGNITUDE:,.0f} (the solver "
+                   "cannot work precisely with larger numbers)")
 
 
 def _convert_yes_no(value: object, column: Column, what: str) -> bool:

@@ -5,6 +5,7 @@ their cells on demand, and the ids a defining sheet registers.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +98,15 @@ class _Table:
     complete: bool = True
 
 
+def id_key(text: str) -> str:
+    """How ids are matched: ignoring case and surrounding spaces (WORKBOOK.md), and the
+    Unicode form too. "Café" typed with a composed é and pasted with e + a combining accent
+    look the same to the planner, yet were told apart, and the message named two ids that
+    read identically."""
+    folded = unicodedata.normalize("NFC", text.strip()).casefold()
+    return unicodedata.normalize("NFC", folded)
+
+
 class _Ids:
     """Ids of one defining sheet, matched ignoring case and surrounding spaces."""
 
@@ -111,7 +121,7 @@ class _Ids:
 
     def add(self, text: str, row: int) -> str | None:
         """Register an id; returns the canonical id of an earlier duplicate, if any."""
-        key = text.casefold()
+        key = id_key(text)
         if key in self.canonical:
             return self.canonical[key]
         self.canonical[key] = text
@@ -119,7 +129,7 @@ class _Ids:
         return None
 
     def resolve(self, text: str) -> str | None:
-        return self.canonical.get(text.strip().casefold())
+        return self.canonical.get(id_key(text))
 
     def __contains__(self, text: str) -> bool:
         return self.resolve(text) is not None

@@ -11,7 +11,7 @@ from typing import Any
 from data.schema import MAX_DURATION_YEARS, SHEET_BY_NAME
 from data.tables import Programme
 from data.validate.cells import _BAD
-from data.validate.problems import _Check, _Ids, _Row, _Table
+from data.validate.problems import _Check, _Ids, _Row, _Table, id_key
 from data.validate.sheets import _define_ids, _reference
 
 
@@ -51,7 +51,7 @@ def _read_programmes(table: _Table | None, ids: _Ids, check: _Check) -> list[_Pr
         if fields["exclusive_group"] is not None:
             # Groups are compared ignoring case like ids; the first spelling names the group.
             group = fields["exclusive_group"]
-            fields["exclusive_group"] = groups.setdefault(group.casefold(), group)
+            fields["exclusive_group"] = groups.setdefault(id_key(group), group)
         if sharing == "joint" and not _participants_ok(row, fields, check):
             continue
         drafts.append(_ProgrammeDraft(row, fields))

@@ -18,8 +18,8 @@ from data.schema import (
     settings_key,
 )
 from data.tables import AREA_OBJECTIVE_PREFIX, Settings
-from data.validate.cells import _BAD, RawSheet, _as_text, show
-from data.validate.problems import _Check, _Ids, _Row
+from data.validate.cells import _BAD, RawSheet, _as_text, show, unreadable
+from data.validate.problems import _Check, _Ids, _Row, id_key
 from data.validate.sheets import _read_table
 
 
@@ -53,6 +53,8 @@ def _read_settings(raw: RawSheet | None, check: _Check) -> _SettingsDraft:
             check.error(table.sheet, row.cell("key"), "a value has no key",
                         "expected a setting name in the key column")
             continue
+        if _unreadable_key(row, check):
+            continue
         key_text = _as_text(row.raw("key"))
         column, identity = _settings_column(key_text, known)
         if column is None:
@@ -68,6 +70,16 @@ def _read_settings(raw: RawSheet | None, check: _Check) -> _SettingsDraft:
     _check_years(draft, check)
     _check_gap_fraction(draft, check)
     return draft
+
+
+def _unreadable_key(row: _Row, check: _Check) -> bool:
+    """A key cell that holds no name (a formula never calculated, an Excel error) is an error
+    at that cell; True if it was. Read as text it was the unknown key "UNCACHED_FORMULA",
+    ignored with a warning, and the setting the planner meant silently took its default."""
+    problem = unreadable(row.raw("key"), "key", "expected a setting name in the key column")
+    if problem is not None:
+        check.error(row.sheet, row.cell("key"), *problem)
+    return problem is not None
 
 
 def _check_gap_fraction(draft: _SettingsDraft, check: _Check) -> None:
@@ -87,7 +99,7 @@ def _settings_column(key_text: str, known: dict[str, Column]) -> tuple[Column | 
     if colon and normalise_name(prefix) == normalise_name(AREA_WEIGHT_KEY_PREFIX[:-1]):
         area = area.strip()
         per_area = replace(settings_key(AREA_WEIGHT_KEY_PREFIX), name=AREA_WEIGHT_KEY_PREFIX + area)
-        return per_area, AREA_WEIGHT_KEY_PREFIX + area.casefold()
+        return per_area, AREA_WEIGHT_KEY_PREFIX + id_key(area)
     column = known.get(normalise_name(key_text))
     return column, (column.name if column else "")
 

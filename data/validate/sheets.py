@@ -19,7 +19,7 @@ from data.schema import (
     normalise_name,
 )
 from data.tables import ALLIANCE
-from data.validate.cells import _BAD, RawSheet, _as_text, is_blank, show, span
+from data.validate.cells import _BAD, RawSheet, _as_text, is_blank, show, span, unreadable
 from data.validate.problems import _Check, _Ids, _Row, _Table
 
 # How alike two normalised names must be (difflib ratio) for one to be taken as the other
@@ -154,6 +154,8 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
             continue
         used.add(j)
         cell = f"{get_column_letter(j + 1)}{header_row}"
+        if _unreadable_header(raw.title, cell, title, "a column name", check):
+            continue
         name = known.get(normalise_name(_as_text(title)))
         if name is None:
             strays[j] = _as_text(title)
@@ -173,6 +175,16 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
             continue
         rows.append(_Row(check, raw.title, number, picked, letters))
     return _Table(raw.title, header_row, rows, frozenset(index), complete=not missing)
+
+
+def _unreadable_header(sheet: str, cell: str, title: object, expected: str, check: _Check) -> bool:
+    """Report a header cell that holds no name (a formula whose result was never stored, an
+    Excel error) as an error at that cell; True if it did. Read as text, such a header was an
+    unknown column "UNCACHED_FORMULA", ignored with a warning, and its data lost with it."""
+    problem = unreadable(title, "column header", f"expected {expected}")
+    if problem is not None:
+        check.error(sheet, cell, *problem)
+    return problem is not None
 
 
 def _report_columns(sheet: str, header_row: int, schema: SheetSchema, index: Mapping[str, int],

@@ -14,7 +14,7 @@ from openpyxl.utils.cell import coordinate_from_string
 from data.schema import SHEET_BY_NAME, Column, SheetSchema, format_value, normalise_name
 from data.validate.cells import RawSheet, _as_number, _as_text, _Bad, convert, is_blank, show, span
 from data.validate.problems import _Check, _Ids, _Row
-from data.validate.sheets import _header_cells, _reference, _warn_headless_data
+from data.validate.sheets import _header_cells, _reference, _unreadable_header, _warn_headless_data
 
 
 @dataclass
@@ -45,6 +45,8 @@ def _read_wide(raw: RawSheet, schema: SheetSchema, header_value: Callable[[objec
         if is_blank(title):
             continue
         cell = f"{get_column_letter(j + 1)}{header_row}"
+        if _unreadable_header(raw.title, cell, title, _header_expected(schema), check):
+            continue
         if normalise_name(_as_text(title)) == key and key_index is None:
             key_index = j
             continue
@@ -66,6 +68,11 @@ def _read_wide(raw: RawSheet, schema: SheetSchema, header_value: Callable[[objec
         return None
     rows = [(n, v) for n, v in rest if any(not is_blank(x) for x in v)]
     return _Wide(raw.title, header_row, key_index, columns, rows)
+
+
+def _header_expected(schema: SheetSchema) -> str:
+    """What a wide sheet's extra headers should hold, for messages: a year, an area id."""
+    return "a year like 2028" if schema.wide_headers == "year" else f"a {schema.wide_headers}"
 
 
 def _all_headed(header: tuple[object, ...]) -> set[int]:
