@@ -281,23 +281,13 @@ def why_unwritable(target: Path, exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def same_file(a: str | Path, b: str | Path) -> bool:
-    """Whether two paths name one file: the same path once resolved, or (both existing) one
-    file reached through a hard link or a case-insensitive file system."""
-    first, second = Path(a), Path(b)
-    if first.resolve() == second.resolve():
-        return True
-    try:
-        return first.exists() and second.exists() and os.path.samefile(first, second)
-    except OSError:
-        return False
-
-
 def refuse_overwriting(read: list[str | Path | None], outputs: dict[str, str | Path | None]) -> None:
     """Stop before anything is solved if a file the command writes ({option: path}) is a file
     it reads, or another of its outputs. The input is never written to (README), yet
     `pareto BOOK -o BOOK`, `sweep`, `flexibility`, `robustness` and `--log BOOK` replaced
     the planner's workbook by their output; `--plot` onto `-o` replaced the front."""
+    from data.xlsx_io import same_file
+
     inputs = [Path(p) for p in read if p]
     written = [(hint, Path(p)) for hint, p in outputs.items() if p]
     for i, (hint, path) in enumerate(written):

@@ -346,6 +346,8 @@ def check_output_path(path: object, source: Source | None = None) -> Path:
     ValueErrors."""
     import os
 
+    from data.xlsx_io import same_file
+
     if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
         raise ValueError(f"path is {path!r} — expected a file name ending in .xlsx, e.g. 'plan.xlsx'")
     target = Path(path).expanduser()
@@ -358,23 +360,10 @@ def check_output_path(path: object, source: Source | None = None) -> Path:
     if not target.parent.is_dir():  # an OSError too (see above)
         raise FileNotFoundError(f"path {str(path)!r}: folder {str(target.parent)!r} does not exist — expected "
                                 "a file in an existing folder")
-    if source is not None and source.path and _same_file(target, Path(source.path)):
+    if source is not None and source.path and same_file(target, source.path):
         raise ValueError(f"path {str(path)!r} is the input workbook this plan was read from — expected another "
                          "file name (the input is never written to)")
     return target
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    """Whether two paths name one file: the same path resolved, or one file reached through a
-    link or a case-insensitive file system."""
-    import os
-
-    if a.resolve() == b.resolve():
-        return True
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 def _check_comparable(base: Inputs, other: Inputs) -> None:
