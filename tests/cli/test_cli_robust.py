@@ -254,3 +254,18 @@ def test_replan_refuses_to_overwrite_its_inputs(tmp_path, book):
     assert run("solve", str(book), "-o", str(plan), "--gap", "0").exit_code == 0
     result = run("replan", str(book), "--previous", str(plan), "--from-year", "2031", "-o", str(plan))
     assert result.exit_code == 2 and "overwrite" in result.output
+
+
+def test_stress_refuses_more_samples_than_it_can_hold_and_shows_its_replays(tmp_path, book):
+    """`--samples 1000000` ran for over ten minutes with no progress shown (about 10 GB on the
+    reference dataset); the CLI now stops at the API's MAX_SAMPLES and reports the replays."""
+    from optimizer.studies.stress import MAX_SAMPLES
+
+    plan = tmp_path / "plan.xlsx"
+    assert run("solve", str(book), "-o", str(plan), "--gap", "0").exit_code == 0
+    out = tmp_path / "stress.xlsx"
+    result = run("stress", str(plan), "--samples", str(MAX_SAMPLES + 1), "-o", str(out))
+    assert result.exit_code == 2 and "--samples" in result.output and f"x<={MAX_SAMPLES}" in result.output
+    assert not out.exists()
+    result = run("stress", str(plan), "--samples", "400", "--seed", "3", "-o", str(out))
+    assert result.exit_code == 0 and "breaching samples replayed" in result.output

@@ -10,6 +10,7 @@ import pytest
 from optimizer import Scenario
 from optimizer.studies.stress import (
     ALLIANCE_MEASURES,
+    MAX_SAMPLES,
     PERCENTILE,
     TRIANGLE_HIGH,
     StressPlan,
@@ -123,6 +124,22 @@ def test_bad_arguments() -> None:
         stress_test(_two_programmes(), BOTH, samples=0)
     with pytest.raises(ValueError, match="overrun_probability"):
         stress_test(_two_programmes(), BOTH, samples=10, overrun_probability=1.5)
+    # a million samples of the reference dataset would need about 10 GB: refused, not started
+    with pytest.raises(ValueError, match="samples must be from 1 to 100,000"):
+        stress_test(_two_programmes(), BOTH, samples=MAX_SAMPLES + 1)
+
+
+def test_progress_counts_every_plans_breaching_samples_up_to_the_total() -> None:
+    """The delay rule's replays (the slow part) are reported about twenty times in all,
+    ending at the number of samples in which some nation breaches, every plan's together."""
+    inputs = _two_programmes(years=2)
+    calls: list[tuple[int, int]] = []
+    plans = {"both": BOTH, "P1": plan(national={("A", "P1"): 2030})}
+    comparison = compare_stress(inputs, plans, samples=400, seed=3, progress=lambda d, t: calls.append((d, t)))
+    breaching = sum(round(r.breach_probability() * 400) for r in comparison.reports.values())
+    assert breaching > 0 and calls[-1] == (breaching, breaching)
+    assert [d for d, _ in calls] == sorted({d for d, _ in calls}) and len(calls) <= 21
+    assert stress_test(inputs, BOTH, samples=400, seed=3).by_nation.equals(comparison.reports["both"].by_nation)
 
 
 # --- overrun beyond budget, by hand -------------------------------------------------------
