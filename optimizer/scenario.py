@@ -53,8 +53,12 @@ class Scenario:
     # --- construction ------------------------------------------------------------------
     @classmethod
     def from_excel(cls, path: str | Path, name: str | None = None) -> "Scenario":
-        """Read and validate a workbook; raises `InputError` listing every problem."""
+        """Read and validate a workbook; raises `InputError` listing every problem (and
+        ValueError naming `path` when it is no file name at all: None was pathlib's TypeError)."""
         from data.reader import load_inputs
+
+        if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+            raise ValueError(f"path is {path!r} — expected the input workbook's file name, e.g. 'my.xlsx'")
 
         inputs, warnings = load_inputs(path)
         return cls(inputs, name or Path(path).stem, tuple(warnings))

@@ -235,3 +235,9 @@ def test_pareto_refuses_a_text_exact_and_takes_whole_floats(small_copy):
         small_copy.pareto(exact="no", points=2, time_limit=20)  # ran an exact front
     front = small_copy.pareto(points=2.0, workers=1.0, time_limit=20)  # workers=2.0 was a TypeError inside
     assert len(front.points) >= 2
+
+
+@pytest.mark.parametrize("path", [None, 3, "", "  "])
+def test_from_excel_names_a_path_that_is_no_file_name(path):
+    with pytest.raises(ValueError, match="path is .* — expected the input workbook's file name"):
+        Scenario.from_excel(path)

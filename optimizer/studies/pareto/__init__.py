@@ -60,6 +60,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# Grid levels per constrained objective at most (grid mode). WORKBOOK.md sets no maximum on
+# pareto_points, but a billion levels allocated 8 GB of them before the first solve, and
+# the time limit was not honoured; a million levels cost 8 MB, and no run solves that many.
+MAX_GRID_POINTS = 1_000_000
+
 
 def pareto_front(
     inputs: Inputs,
@@ -93,6 +98,10 @@ def pareto_front(
     started = time.monotonic()
     deadline = started + time_limit
     notes: list[str] = []
+    if not exact and points > MAX_GRID_POINTS:
+        notes.append(f"{points:,} grid levels per objective asked; {MAX_GRID_POINTS:,} used (more cannot be "
+                     "solved in any time limit; --exact gives every whole level)")
+        points = MAX_GRID_POINTS
     per_point = point_time_limit or time_limit
     # with workers, this process solves grid segments beside them: one thread each, like them
     options = SolverOptions(solver=solver, threads=threads or (1 if workers > 1 else None))
@@ -150,6 +159,10 @@ def pareto_front(
         complete = complete and not interrupt.is_set()
         stopped_by = "" if complete else _stopped_by(interrupt.is_set(), deadline)
     solver_seconds = persistent.solver_seconds + seconds_in_workers
+    if stats.no_plan:
+        notes.append(f"{stats.no_plan:,} grid point(s) found no plan within their share of the time "
+                     "(not treated as infeasible: the front may miss plans there)")
+        logger.warning("Pareto front: %s", notes[-1])
     if not complete:
         notes.append("stopped before the grid was finished; the front may be incomplete")
     completeness = bounds.completeness(complete, stats.unproven)

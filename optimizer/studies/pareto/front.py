@@ -87,6 +87,7 @@ class ParetoProgress:
     skipped: int = 0
     infeasible: int = 0
     unproven: int = 0
+    no_plan: int = 0  # grid points whose time share ran out before any plan (among `unproven`)
     found: int = 0
     phase: str = "payoff table"
 

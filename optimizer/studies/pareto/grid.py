@@ -456,7 +456,9 @@ def _record(
         return
     if not outcome.has_solution:
         stats.unproven += 1
-        logger.warning("grid point %s: no plan within its time limit (not treated as infeasible)", index)
+        stats.no_plan += 1  # said once for the whole front (pareto_front): a warning per point
+        # flooded the terminal, one line per cell, when a short limit was shared by many
+        logger.debug("grid point %s: no plan within its time limit (not treated as infeasible)", index)
         return
     proven = outcome.status == "optimal"
     p1 = len(index)

@@ -204,5 +204,5 @@ def _segment_result(future: cf.Future) -> SegmentResult | None:
 def _merge_segment(result: SegmentResult, inputs: Inputs, found: list[FrontPoint], stats: ParetoProgress) -> None:
     for decisions, values, proven, gap, index in result.points:
         found.append(FrontPoint(decisions, values, proven, gap, index, inputs))
-    for name in ("done", "solved", "skipped", "infeasible", "unproven"):
+    for name in ("done", "solved", "skipped", "infeasible", "unproven", "no_plan"):
         setattr(stats, name, getattr(stats, name) + getattr(result.stats, name))

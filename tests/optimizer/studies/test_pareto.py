@@ -452,3 +452,20 @@ def test_a_payoff_solve_stopped_short_is_no_proof(monkeypatch, tmp_path):
     assert any(t.startswith("• point 1 has the best capability:A1 found, not proven the best possible") for t in text)
     _, lines = front_findings(front.points, list(front.objectives))  # no payoff flag: point 1's own
     assert lines[-1].startswith("point 1 is the best in capability:A1") == bool(front.points.iloc[0]["proven"])
+
+
+def test_a_huge_grid_keeps_its_time_limit_and_says_once_what_it_could_not_solve(caplog):
+    """`points=10**9` allocated a billion levels before the first solve and ignored the time
+    limit; at a million levels each cell's share of a short limit ran out, and the log got
+    one warning per cell (over 9,000 lines)."""
+    import logging
+
+    scenario = Scenario.from_excel(Path(__file__).resolve().parents[3] / "examples" / "small" / "small.xlsx")
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING):
+        front = scenario.pareto(objectives=["capability", "cost"], points=10**9, time_limit=3)
+    assert time.monotonic() - started < 20
+    assert any("1,000,000,000 grid levels per objective asked; 1,000,000 used" in n for n in front.notes)
+    warned = [r for r in caplog.records if "grid point" in r.getMessage()]
+    assert len(warned) == 1 and "found no plan within their share of the time" in warned[0].getMessage()
+    assert front.completeness != "proven complete"
