@@ -163,21 +163,34 @@ def status_in_words(summary: Mapping[str, object]) -> str:
     gap = _number(summary.get("gap"))
     seconds = _number(summary.get("solve_seconds"))
     objective = last_objective(summary)
-    on = f" on {objective}" if objective else ""
+    shown = _as_optimised(summary, objective)
+    on = f" on {shown}" if shown else ""
     if status == "optimal":
         if gap is None or _proven_zero(gap):
             return "optimal (proven)"
         return f"optimal within {percent_up(gap)}{on}"
     if status == "feasible":
         found = "best plan found" + (f" in {seconds:,.0f} s" if seconds is not None else "")
-        return f"{found}; {_how_far(gap, objective)}{_earlier_proof(summary, objective)}{_not_optimised(summary)}"
+        how_far = _how_far(gap, objective, shown)
+        return f"{found}; {how_far}{_earlier_proof(summary, objective)}{_not_optimised(summary)}"
     termination = summary.get("termination")
     return f"no plan ({status or 'unknown status'}" + (f": {termination})" if termination else ")")
 
 
-def _how_far(gap: float | None, objective: str | None) -> str:
-    """What a gap proves about a plan not proven within the target, in the objective's sense."""
-    name = objective or "objective"
+def _as_optimised(summary: Mapping[str, object], objective: str | None) -> str | None:
+    """The objective the gap is of, as the solver optimised it: a re-plan that charged its
+    changes (`stability_weight` W > 0) optimised "cost + W × changes", and its Dashboard
+    said "optimal within 0.16 % on cost", a bound on cost alone that nothing proved."""
+    weight = _number(summary.get("stability_weight"))
+    if not objective or not weight:
+        return objective
+    return f"{objective} {'−' if _sense(objective) == 'max' else '+'} {weight:g} × changes"
+
+
+def _how_far(gap: float | None, objective: str | None, name: str | None = None) -> str:
+    """What a gap proves about a plan not proven within the target, in the objective's sense
+    (`name`: how the objective is shown, when not by its own name)."""
+    name = name or objective or "objective"
     if gap is None:
         return f"no bound is proven on {name}, so how far it is from the best possible is unknown"
     if _proven_zero(gap):
@@ -211,7 +224,7 @@ def status_detail(summary: Mapping[str, object]) -> str:
     if termination:
         parts.append(f"solver: {termination}")
     bound = _number(summary.get("best_bound"))
-    objective = last_objective(summary)
+    objective = _as_optimised(summary, last_objective(summary))  # a re-plan's includes its charge
     if bound is not None:
         parts.append(f"best bound{f' ({objective})' if objective else ''}: {bound:,.1f}")
     gap = _number(summary.get("gap"))

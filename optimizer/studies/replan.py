@@ -96,12 +96,20 @@ class ReplanResult:
         if not self.stability_weight or r.best_bound is None:
             return ""
         name = r.gap_objective or "the objective"
+        return (f"best_bound and gap are of {self.optimised_objective()}, the objective the solver optimised "
+                f"(the stability weight is charged per change), not of {name} alone, on which no bound is proven")
+
+    def optimised_objective(self) -> str | None:
+        """What the last stage optimised, as its gap is of: "cost + 50 × changes" when changes
+        were charged, the bare objective's name otherwise (None when no stage had one)."""
+        r = self.result
+        name = r.gap_objective
+        if not self.stability_weight:
+            return name
         if r.objective_mode == "weighted":
-            charged = f"the weighted sum − {self.stability_weight:g} × changes"
-        else:
-            charged = f"{name} {'−' if objective_sense(name) == 'max' else '+'} {self.stability_weight:g} × changes"
-        return (f"best_bound and gap are of {charged}, the objective the solver optimised (the stability "
-                f"weight is charged per change), not of {name} alone, on which no bound is proven")
+            return f"the weighted sum − {self.stability_weight:g} × changes"
+        name = name or "the objective"
+        return f"{name} {'−' if objective_sense(name) == 'max' else '+'} {self.stability_weight:g} × changes"
 
     def to_excel(self, path: str | Path) -> Path:
         """Verify the plan (MODEL.md and the frozen past), then write it with a Changes sheet."""

@@ -139,3 +139,22 @@ def test_robustness_shows_a_dash_not_nan_where_a_gamma_has_no_gap(tmp_path: Path
     table = result.stdout.split("Γ points proven")[0]
     assert "NaN" not in table and "infeasible" in table
     assert "—" in table.splitlines()[-2]  # Γ = 1's row
+
+
+def test_a_replan_charging_changes_says_its_gap_is_of_the_penalised_objective(
+        tmp_path: Path, book: Path, plan_of: Path) -> None:
+    """The terminal said "gap 0 % on cost" and the Dashboard "optimal … on cost" for a
+    re-plan that optimised cost + W × changes: no bound on cost alone was proven."""
+    out = tmp_path / "new.xlsx"
+    result = run("replan", book, "--previous", plan_of, "--from-year", "2031", "--stability-weight", "5", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "× changes" in next(line for line in result.output.splitlines() if line.startswith("Status:"))
+    wb = openpyxl.load_workbook(out, read_only=True)
+    try:
+        dashboard = " ".join(str(c) for row in wb["Dashboard"].iter_rows(values_only=True) for c in row if c)
+    finally:
+        wb.close()
+    assert "+ 5 × changes" in dashboard or "− 5 × changes" in dashboard
+    free = tmp_path / "free.xlsx"
+    result = run("replan", book, "--previous", plan_of, "--from-year", "2031", "--stability-weight", "0", "-o", free)
+    assert result.exit_code == 0 and "× changes" not in result.output

@@ -106,6 +106,19 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
             "best plan found in 60 s; the best possible capability is at most 14.48 % higher; "
             "cost not optimised: no time was left for it",
         ),
+        (  # a re-plan charging its changes: the bound is of what the solver optimised
+            {"status": "optimal", "gap": 0.0016, "stability_weight": 50, "stage_2": "cost: optimal, 58600"},
+            "optimal within 0.16 % on cost + 50 × changes",
+        ),
+        (
+            {"status": "feasible", "gap": 0.02, "solve_seconds": 30, "stability_weight": 5,
+             "stage_1": "capability: feasible, 100"},
+            "best plan found in 30 s; the best possible capability − 5 × changes is at most 2 % higher",
+        ),
+        (
+            {"status": "optimal", "gap": 0.0016, "stability_weight": 0, "stage_2": "cost: optimal, 58600"},
+            "optimal within 0.16 % on cost",
+        ),
         (
             {"status": "feasible", "gap": None, "solve_seconds": 60},
             (
