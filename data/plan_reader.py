@@ -306,7 +306,8 @@ class _Decoder:
         if self.unknown and sha and source is not None and source.sha256 != sha:
             return [Problem("Summary", "", f"the plan was made from {self.book.input_file or 'another workbook'} "
                             f"(SHA-256 {sha[:12]}…), not from {source.path}",
-                            "expected the input workbook the plan was made from (--book)")]
+                            "expected the input workbook the plan was made from (stress: --book BOOK; "
+                            "replan: BOOK, its first argument)")]
         return []
 
     # --- tables ----------------------------------------------------------------------

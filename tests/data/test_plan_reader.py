@@ -171,7 +171,7 @@ def test_an_unknown_id_is_reported_once_per_sheet_with_a_count(tmp_path, inputs)
         ('Plan!A7: nation "C" is not in the input workbook — expected a nation code of the input workbook '
         "the plan was made from"),
         ("Summary: the plan was made from old.xlsx (SHA-256 ff00…), not from new.xlsx — expected the input "
-        "workbook the plan was made from (--book)"),
+        "workbook the plan was made from (stress: --book BOOK; replan: BOOK, its first argument)"),
     ]
 
 
