@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterator, Literal, Mapping
 
 import numpy as np
@@ -30,6 +30,7 @@ import pyomo.environ as pyo
 from optimizer.errors import SolverError
 from optimizer.solve.highs_model import HighsModel
 from optimizer.solve.highs_quirks import AGGREGATOR_RULE, aggregator_off
+from optimizer.solve.highs_thread import HIGHS_THREAD
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,9 @@ ProgressFn = Callable[["Progress"], None]
 
 # Seconds of grace after the deadline before the watchdog interrupts the solver itself.
 WATCHDOG_GRACE_SECONDS = 2.0
+# Seconds a small model's HiGHS may stay silent before it is taken as hung in presolve:
+# such models' presolve takes milliseconds, and their solves call back many times a second.
+PRESOLVE_STALL_SECONDS = 5.0
 DEFAULT_SEED = 12345
 # The engine's plans kept as guides for the next engine solves on the same model: the
 # previous stage's and the previous sweep point's (optimizer.solve.engine.engine, GUIDED)
@@ -148,25 +152,24 @@ def _option_expectation(highs: object, name: str) -> str:
             2: "expected a number in its range", 3: "not one of its allowed values"}.get(int(kind), "invalid value")
 
 
-# How many threads HiGHS's process-wide thread pool was last built with (None: not by us).
-_POOL_THREADS: int | None = None
+# How many threads the calling thread's HiGHS thread pool was last built with (unset: not by us).
+_POOL_THREADS = threading.local()
 
 
 def _match_thread_pool(threads: int | None) -> None:
     """Rebuild HiGHS's thread pool when a solve asks for a different number of threads.
 
-    Every HiGHS solve in a process shares one thread pool, sized when it is first used. A
-    later solve asking for another number of threads fails outright (status "Not Set"): for
-    example, a Pareto front with workers (one thread here) followed by a solve with
-    `threads=2` in the same script. Leaving `threads` unset always fits the current pool.
-    Solves in one process run one after another, so no solve is running during a rebuild.
+    HiGHS keeps one thread pool per calling thread, sized when it is first used. A later
+    solve on that thread asking for another number of threads fails outright (status "Not
+    Set"): for example, a Pareto front with workers (one thread here) followed by a solve
+    with `threads=2` in the same script. Leaving `threads` unset always fits the current
+    pool. Solves on one thread run one after another, so none is running during a rebuild.
     """
-    global _POOL_THREADS
-    if threads and threads != _POOL_THREADS:
+    if threads and threads != getattr(_POOL_THREADS, "size", None):
         import highspy
 
         highspy.Highs.resetGlobalScheduler(True)
-        _POOL_THREADS = threads
+        _POOL_THREADS.size = threads
 
 
 class SolutionPool:
@@ -464,6 +467,8 @@ class _HighsBackend(_Backend):
         self._groups: object | None = None  # the engine's column groups, read once per model shape
         self._lp_basis: object | None = None  # the engine's last optimal LP basis
         self._plans: list[np.ndarray] = []  # the engine's last plans, guides for the next solves
+        self._options_set: dict[str, object] = {}  # set_highs_option's, for a fresh HiGHS object
+        self._heard = 0.0  # when HiGHS last called back (see _stuck)
         self._configure()
 
     def _configure(self) -> None:
@@ -498,6 +503,7 @@ class _HighsBackend(_Backend):
             pool.add(np.array(event.data_out.mip_solution, dtype=float))  # type: ignore[attr-defined]
 
     def _on_interrupt_check(self, event: object) -> None:
+        self._heard = time.monotonic()
         if self.owner.should_stop():
             event.interrupt()  # type: ignore[attr-defined]
         self._on_progress(event)
@@ -512,6 +518,7 @@ class _HighsBackend(_Backend):
 
     def set_highs_option(self, name: str, value: object) -> None:
         self.highs.setOptionValue(name, value)
+        self._options_set[name] = value
 
     def coefficients(self, expr: object) -> tuple[np.ndarray, float] | None:
         self.prepare()
@@ -578,12 +585,16 @@ class _HighsBackend(_Backend):
         highs.setOptionValue("mip_rel_gap", float(gap))
         if warm_start:
             self.mirror.mip_start()
-        _match_thread_pool(self.owner.options.threads)
-        started = time.monotonic()
+        started = self._heard = time.monotonic()
+        threads = self.owner.options.threads
+        small = aggregator_off(highs.getNumCol())
         try:
-            highs.run()
+            finished = HIGHS_THREAD.run(lambda: (_match_thread_pool(threads), highs.run()),
+                                        lambda: small and self._silent(), highs)
         except Exception as exc:  # pragma: no cover - solver internals
             raise SolverError(f"HiGHS failed: {exc}") from exc
+        if not finished:
+            return self._after_hang(time_limit, gap, warm_start, started)
         seconds = time.monotonic() - started
         model_status = highs.getModelStatus()
         info = highs.getInfo()
@@ -609,6 +620,42 @@ class _HighsBackend(_Backend):
             status, termination, objective_value, bound, relative_gap(objective_value, bound), seconds
         )
 
+
+    def _silent(self) -> bool:
+        """Whether HiGHS has not called back for PRESOLVE_STALL_SECONDS: on a small model
+        (the only kind its presolve was seen to loop on), whose presolve takes milliseconds
+        and whose solve calls back many times a second, that is a hang where nothing calls
+        back (optimizer.solve.highs_thread). Past the watchdog's deadline a second of
+        silence is enough: the limit is the planner's. Large models are never given up: a
+        phase without callbacks there (a crossover) ends, late, on its own."""
+        now = time.monotonic()
+        return now - self._heard > (1.0 if now > self.owner._deadline else PRESOLVE_STALL_SECONDS)
+
+    def _after_hang(self, time_limit: float, gap: float, warm_start: bool, started: float) -> SolveOutcome:
+        """Give the hung HiGHS object up and solve again, in the time left, on a fresh one
+        with presolve off (the hangs seen were all in presolve); every later solve of this
+        model runs without presolve too. With no time left, the solve had no plan. (The
+        start plan is still in the model's variables: nothing was loaded from the hung run.)"""
+        columns = self.highs.getNumCol()
+        logger.warning("HiGHS stopped responding on this model (%d columns; its presolve is known to loop on "
+                       "some small models): solving it again without presolve", columns)
+        import highspy
+
+        self.highs = highspy.Highs()
+        self._configure()
+        for name, value in self._options_set.items():
+            self.highs.setOptionValue(name, value)
+        self.highs.setOptionValue("presolve", "off")
+        kept, self.mirror = self.automatic_options, None
+        self.prepare()  # sets the automatic options on the fresh object; they are recorded already
+        note = "presolve=off (automatic: HiGHS's presolve hung on this model)"
+        self.automatic_options = ", ".join(filter(None, [kept, note]))
+        left = time_limit - (time.monotonic() - started)
+        if left <= 0:
+            return SolveOutcome("no_solution", "time limit (HiGHS hung in presolve)", None, None, None,
+                                time.monotonic() - started)
+        outcome = self.solve(left, gap, warm_start)
+        return replace(outcome, seconds=time.monotonic() - started)
 
     def _solve_with_engine(
         self, time_limit: float, gap: float, warm_start: bool, neighbourhoods: bool, branch_and_bound: bool = False

@@ -307,3 +307,54 @@ def test_small_models_get_the_aggregator_off_and_say_so(monkeypatch):
     assert aggregator_choice(mine) == (0, "presolve_rule_off=0")  # the user's choice wins
     monkeypatch.setattr(highs_quirks, "AGGREGATOR_OFF_BELOW_COLUMNS", 12)
     assert aggregator_choice(SolverOptions(threads=1)) == (0, "")  # 12 columns: not below
+
+
+HUNG_PRESOLVE = LOOPING_PRESOLVE.with_name("highs_presolve_hang_27.mps")
+MPS_AS_PYOMO = '''
+import json, sys, time
+import highspy, pyomo.environ as pyo
+from optimizer.solve.solver import PersistentSolver, SolverOptions
+
+h = highspy.Highs(); h.setOptionValue("output_flag", False); h.readModel(sys.argv[1]); lp = h.getLp()
+m = pyo.ConcreteModel()
+cols = range(lp.num_col_)
+m.x = pyo.Var(cols, within=pyo.Reals)
+for j in cols:
+    m.x[j].setlb(lp.col_lower_[j] if lp.col_lower_[j] > -1e30 else None)
+    m.x[j].setub(lp.col_upper_[j] if lp.col_upper_[j] < 1e30 else None)
+    if len(lp.integrality_) and lp.integrality_[j] == highspy.HighsVarType.kInteger:
+        m.x[j].domain = pyo.Integers
+rows = [[] for _ in range(lp.num_row_)]
+a = lp.a_matrix_
+for j in cols:
+    for k in range(a.start_[j], a.start_[j + 1]):
+        rows[a.index_[k]].append((a.value_[k], j))
+m.c = pyo.ConstraintList()
+for i, terms in enumerate(rows):
+    body = sum(v * m.x[j] for v, j in terms)
+    lo, up = lp.row_lower_[i], lp.row_upper_[i]
+    m.c.add((lo if lo > -1e30 else None, body, up if up < 1e30 else None))
+sense = pyo.maximize if lp.sense_ == highspy.ObjSense.kMaximize else pyo.minimize
+m.obj = pyo.Objective(expr=sum(lp.col_cost_[j] * m.x[j] for j in cols) + lp.offset_, sense=sense)
+solver = PersistentSolver(m, SolverOptions(threads=1))
+started = time.monotonic()
+outcome = solver.solve(float(sys.argv[2]), 1e-4)
+print("RESULT", json.dumps([outcome.status, time.monotonic() - started, solver.describe_options()]))
+'''
+
+
+@pytest.mark.parametrize("limit", [30.0, 3.0])
+def test_a_solve_whose_presolve_hangs_is_given_up_and_solved_again_without_it(limit):
+    """A three-objective exact front of a 27-column workbook ran 14 minutes past its 60-s
+    limit: HiGHS 1.15.1's presolve looped where nothing calls back, so neither the time
+    limit nor our interrupt could stop it. Its grid point's model (MIP-infeasible) is the
+    fixture. The solve now gives HiGHS up after PRESOLVE_STALL_SECONDS of silence and solves
+    again without presolve, which proves it infeasible at once; with no time left, it has
+    no plan. In a child process with a hard timeout, so a regression fails, not hangs."""
+    status, seconds, options = child_result(MPS_AS_PYOMO, str(HUNG_PRESOLVE), str(limit))
+    stall = solver_module.PRESOLVE_STALL_SECONDS
+    if limit > stall:
+        assert status == "infeasible" and seconds < stall + 5
+        assert "presolve=off (automatic: HiGHS's presolve hung on this model)" in options
+    else:  # given up a second after the watchdog's deadline
+        assert status == "no_solution" and seconds < limit + solver_module.WATCHDOG_GRACE_SECONDS + 3

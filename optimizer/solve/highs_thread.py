@@ -1,0 +1,73 @@
+"""Where this process runs HiGHS: one thread that can be given up when HiGHS hangs.
+
+HiGHS 1.15.1's presolve can loop for ever on some small models, inside code that never
+calls back (HPresolve::removeDoubletonEquations): our interrupt callback, which makes time
+limits hard everywhere else, is never reached, and the run hung past its limit for good
+(an audit's three-objective exact front of a 27-column model: still on its first grid
+point after 14 minutes of a 60-s limit). highspy releases the GIL while HiGHS runs, so
+running it on a thread of its own lets the caller keep the clock: when HiGHS stays silent
+too long, the caller gives the thread up (a daemon: it cannot hold up the exit), the next
+solves run on a fresh thread, and the backend solves again on a fresh HiGHS object with
+presolve off (optimizer.solve.solver). One thread, not a new one per solve: HiGHS keeps
+its thread pool per calling thread (thread_local), and a pool per solve would be rebuilt
+for every Pareto grid point.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Any, Callable
+
+POLL_SECONDS = 0.05
+
+# HiGHS objects whose run was given up: still running on their abandoned thread, so they
+# must outlive it (freeing one under a running solve would crash the process)
+_ABANDONED: list[Any] = []
+
+
+class _Job:
+    def __init__(self, work: Callable[[], Any]):
+        self.work = work
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+class HighsThread:
+    """A daemon thread running one job at a time, replaced when a job is given up."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[_Job] | None = None
+        self.generation = 0  # how many threads were given up: HiGHS state kept per thread resets
+
+    def run(self, work: Callable[[], Any], stuck: Callable[[], bool], owner: Any = None) -> bool:
+        """Run `work` there and wait; False (and the thread given up, `owner` kept alive)
+        if `stuck()` said so first. `work`'s own exception is raised here."""
+        if self._jobs is None:
+            self._jobs = queue.SimpleQueue()
+            threading.Thread(target=_serve, args=(self._jobs,), name="highs", daemon=True).start()
+        job = _Job(work)
+        self._jobs.put(job)
+        while not job.done.wait(POLL_SECONDS):
+            if stuck():
+                _ABANDONED.append(owner)
+                self._jobs = None  # the next job starts a fresh thread
+                self.generation += 1
+                return False
+        if job.error is not None:
+            raise job.error
+        return True
+
+
+def _serve(jobs: queue.SimpleQueue[_Job]) -> None:
+    while True:
+        job = jobs.get()
+        try:
+            job.work()
+        except BaseException as exc:  # handed to the waiting caller
+            job.error = exc
+        finally:
+            job.done.set()
+
+
+HIGHS_THREAD = HighsThread()
