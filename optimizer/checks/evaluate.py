@@ -93,7 +93,9 @@ class Evaluation:
 
     Tables follow WORKBOOK.md "Output workbook" column for column, sorted by their key
     columns so two evaluations can be compared row by row. `by_nation` is an extra
-    per-nation digest for planners; its columns add up to the alliance objectives.
+    per-nation digest for planners; its columns add up to the alliance objectives, except
+    shortfall where ALLIANCE targets exist (a shortfall of the alliance as a whole belongs
+    to no nation, so it is in the objective and in no nation's row).
     """
 
     plan: pd.DataFrame
