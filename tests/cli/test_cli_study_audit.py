@@ -28,6 +28,13 @@ def summary(path: Path) -> dict[str, object]:
         wb.close()
 
 
+def refused_as_usage(result: Result, text: str, out: Path) -> None:
+    """A usage mistake: exit 2, the message says `text`, and nothing was written."""
+    assert result.exit_code == EXIT_CODES["usage"], result.output
+    assert text in result.output
+    assert not out.exists()
+
+
 @pytest.fixture()
 def plan_of(tmp_path: Path, book: Path) -> Path:
     """A plain plan workbook (not a front) of `book`."""
@@ -42,18 +49,15 @@ def test_replan_point_of_a_plain_plan_is_a_usage_error(tmp_path: Path, book: Pat
     "plan.xlsx (point 2)"."""
     out = tmp_path / "new.xlsx"
     result = run("replan", book, "--previous", plan_of, "--from-year", "2031", "--point", "2", "-o", out)
-    assert result.exit_code == EXIT_CODES["usage"], result.output
-    assert "--point" in result.output and "plan.xlsx is a plan, not a Pareto front" in result.output
-    assert not out.exists()
+    refused_as_usage(result, "plan.xlsx is a plan, not a Pareto front", out)
+    assert "--point" in result.output
 
 
 def test_stress_point_without_any_front_is_a_usage_error(tmp_path: Path, plan_of: Path) -> None:
     """`stress plan.xlsx --point 3` stressed the plan and never said that no point was chosen."""
     out = tmp_path / "stress.xlsx"
     result = run("stress", plan_of, "--point", "3", "--samples", "5", "-o", out)
-    assert result.exit_code == EXIT_CODES["usage"], result.output
-    assert "not a Pareto front" in result.output
-    assert not out.exists()
+    refused_as_usage(result, "not a Pareto front", out)
 
 
 # --- the previous plan's problems name its file ----------------------------------------------
@@ -119,9 +123,7 @@ def test_pareto_nadir_of_the_primary_objective_is_a_usage_error(tmp_path: Path, 
     """The primary objective has no grid: its --nadir was ignored without a word."""
     out = tmp_path / "f.xlsx"
     result = run("pareto", book, "--objectives", "capability,cost", "--nadir", "capability=3", "-o", out)
-    assert result.exit_code == EXIT_CODES["usage"], result.output
-    assert "capability is the front's primary objective" in result.output
-    assert not out.exists()
+    refused_as_usage(result, "capability is the front's primary objective", out)
 
 
 # --- robustness: a Γ without a gap ---------------------------------------------------------
