@@ -16,7 +16,7 @@ import time
 import warnings
 import zipfile
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import defusedxml.ElementTree
@@ -317,7 +317,8 @@ def _read_workbook(data: bytes, name: str, wanted: Collection[str] | None = None
             if not isinstance(ws, ReadOnlyWorksheet) or normalise_name(title) not in readable:
                 sheets.append(RawSheet(title))  # not ours to read: the validator names it
                 continue
-            sheets.append(_read_sheet(wb, ws, title, budget, (sizes or {}).get(ws._worksheet_path)))
+            sheet = _read_sheet(wb, ws, title, budget, (sizes or {}).get(ws._worksheet_path))
+            sheets.append(replace(sheet, hidden=getattr(ws, "sheet_state", "visible") != "visible"))
         return sheets
     finally:
         wb.close()

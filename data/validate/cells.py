@@ -46,13 +46,15 @@ class RawSheet:
     `rows` holds (1-based row number, values from column A on); blank rows may be left
     out. `merged` lists merged ranges (their cells already hold the top-left value).
     `hidden_rows` lists rows that hold data but are hidden (or filtered out) in the
-    workbook: they are read all the same, and the planner is told so.
+    workbook: they are read all the same, and the planner is told so; `hidden` says the
+    same of the whole sheet.
     """
 
     title: str
     rows: tuple[tuple[int, tuple[object, ...]], ...] = ()
     merged: tuple[str, ...] = ()
     hidden_rows: tuple[int, ...] = ()
+    hidden: bool = False
 
 
 def sheets_from_rows(book: Mapping[str, Sequence[Sequence[object]]]) -> list[RawSheet]:

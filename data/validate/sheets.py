@@ -78,6 +78,9 @@ def _match_sheets(sheets: Sequence[RawSheet], check: _Check) -> dict[str, RawShe
             check.warn(raw.title, ref, "merged cells: every cell of the range is read as "
                        "its top-left value")
         _warn_hidden_rows(raw, check)
+        if raw.hidden:  # as hidden rows are: hiding looks like leaving out, and is not
+            check.warn(raw.title, "", "sheet is hidden in the workbook but read like any other "
+                       "(unhide it to review it; to leave its data out, delete the rows)")
     return found
 
 

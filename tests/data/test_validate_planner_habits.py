@@ -43,6 +43,20 @@ def test_hidden_rows_of_a_sheet_are_one_warning_and_empty_hidden_rows_none(tmp_p
     ]
 
 
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_sheet_is_read_and_the_planner_is_told(tmp_path: Path, state: str) -> None:
+    """Hiding a sheet looked like leaving it out; it was read with no word (audit)."""
+    path = write_book(minimal_book(), tmp_path / "in.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["Budgets"].sheet_state = state
+    wb.save(path)
+    inputs, warnings = load_inputs(path)
+    assert inputs.budgets and [str(w) for w in warnings] == [
+        "Budgets: sheet is hidden in the workbook but read like any other (unhide it to review it; "
+        "to leave its data out, delete the rows)"
+    ]
+
+
 @pytest.mark.parametrize(
     ("sheet", "row", "column", "value", "message"),
     [
