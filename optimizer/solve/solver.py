@@ -468,7 +468,7 @@ class _HighsBackend(_Backend):
         self._lp_basis: object | None = None  # the engine's last optimal LP basis
         self._plans: list[np.ndarray] = []  # the engine's last plans, guides for the next solves
         self._options_set: dict[str, object] = {}  # set_highs_option's, for a fresh HiGHS object
-        self._heard = 0.0  # when HiGHS last called back (see _stuck)
+        self._heard = 0.0  # when HiGHS last called back (see _silent)
         self._configure()
 
     def _configure(self) -> None:
@@ -636,11 +636,14 @@ class _HighsBackend(_Backend):
         with presolve off (the hangs seen were all in presolve); every later solve of this
         model runs without presolve too. With no time left, the solve had no plan. (The
         start plan is still in the model's variables: nothing was loaded from the hung run.)"""
-        columns = self.highs.getNumCol()
+        hung = self.highs
         logger.warning("HiGHS stopped responding on this model (%d columns; its presolve is known to loop on "
-                       "some small models): solving it again without presolve", columns)
+                       "some small models): solving it again without presolve", hung.getNumCol())
         import highspy
 
+        for event in (hung.cbSimplexInterrupt, hung.cbIpmInterrupt, hung.cbMipInterrupt,
+                      hung.cbMipImprovingSolution, hung.cbMipLogging, hung.cbLogging):
+            event.clear()  # should it ever wake, it must not report into this solver's run
         self.highs = highspy.Highs()
         self._configure()
         for name, value in self._options_set.items():
