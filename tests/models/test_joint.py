@@ -148,3 +148,27 @@ def test_partners_join_only_open_joint_programmes() -> None:
     assert plan.joint["OPEN"].members == ("A", "C", "B")
     assert plan.joint["CLOSED"].members == ("A", "C")
     assert set(plan.national) == {("A", "NAT"), ("C", "NAT")}
+
+
+def test_a_non_members_crumb_of_payment_goes_to_the_members() -> None:
+    """A join left at about 1e-9 by the solver's integrality tolerance let a non-member pay
+    2.4e-6 (a fuzzed front's plan failed verification with it): the extracted plan pays
+    only members, and the year's payments still sum to its cost."""
+    from optimizer.checks.verify import check_plan
+
+    inputs = make_inputs([programme("J", 10, joint=True, max_participants=2)], nations=("A", "B", "C"), budget=10,
+                         values={"J": 1}, service_years_after_horizon=1)
+    m = build_model(inputs)
+    solve_optimal(m, {"capability": 1})
+    plan = extract_decisions(m, inputs)
+    members = plan.joint["J"].members
+    outsider = next(n for n in ("A", "B", "C") if n not in members)
+    year = plan.joint["J"].start_year
+    m.joins[outsider, "J", year].set_value(1e-9)
+    m.payment[outsider, "J", year].set_value(3e-6)
+    payer = max(members, key=lambda n: m.payment[n, "J", year].value)  # pays that much less, as rows allowed
+    m.payment[payer, "J", year].set_value(m.payment[payer, "J", year].value - 3e-6)
+    crumbed = extract_decisions(m, inputs)
+    assert {n for n, _, _ in crumbed.payments} <= set(members)
+    assert sum(crumbed.payments.values()) == pytest.approx(10.0, abs=1e-12)
+    assert check_plan(inputs, crumbed) == []
