@@ -946,7 +946,10 @@ def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: f
     )
     console.end_live()
     written = write_output(report.to_excel, output)
-    click.echo(report.by_objective.to_string(index=False))
+    if report.by_objective.empty:  # pandas would print "Empty DataFrame" and its columns
+        click.echo("No lever found a plan: each one's status is below.")
+    else:
+        click.echo(report.by_objective.to_string(index=False))
     solves = report.solves.drop(columns=["proof"], errors="ignore")  # the workbook's Solves sheet has it
     # as the status line shows gaps, "—" for none (pandas gives NaN to na_rep, not to the formatter)
     click.echo(solves.to_string(index=False, formatters={"gap": gap_text}, na_rep="—"))

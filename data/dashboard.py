@@ -644,6 +644,11 @@ def flexibility_findings(
                 gains.append(f"{lever} {change}")
         if gains and any(_number(row.get(worth_column(lev))) for lev in levers[1:]):
             lines.append(f"{objective}: " + "; ".join(gains))
+    planless = [lever for lever in levers if lever not in worth or worth[lever].isna().all()]
+    if baseline in planless:  # every worth is a difference from it: there is none to give
+        lines.append(f"no worth can be given: the {baseline} setting has no plan (see Solves)")
+    elif planless:
+        lines.append(f"no plan, so no worth: {'; '.join(planless)} (see Solves)")
     if not lines:
         lines.append(f"no lever changes any objective against the {baseline} plan")
     unproven = _unproven_levers(solves)

@@ -91,7 +91,10 @@ class FlexibilityReport:
                 both = row[lever] is not None and row["rigid"] is not None
                 row[worth_column(lever)] = better * (row[lever] - row["rigid"]) if both else None
             rows.append(row)
-        return pd.DataFrame(rows)
+        # the columns even with no row: a study whose every lever is infeasible ended in an
+        # internal error writing its workbook (found by fuzzing), where a sweep writes its points
+        columns = ["objective", "sense", *LEVERS, *(worth_column(lever) for lever in LEVERS[1:])]
+        return pd.DataFrame(rows, columns=columns)
 
     @property
     def solves(self) -> pd.DataFrame:
@@ -133,7 +136,7 @@ class FlexibilityReport:
         summary = self.sweep.summary_rows() + [("note", n) for n in self.notes]
         # the four plans are the levers; the "worth of …" columns are differences between
         # them (read as levers, the Dashboard compared them with the rigid plan as plans)
-        levers = [lever for lever in LEVERS if self._result(lever) is not None]
+        levers = [lever for lever in LEVERS if self._result(lever) is not None] or list(LEVERS)  # none: all, empty
         return write_flexibility_workbook(
             path, summary, self.by_objective, self.by_nation, self.sweep.plans, levers=levers,
             solves=self.solves,

@@ -700,3 +700,16 @@ def test_an_earlier_stage_left_unproven_is_named_beside_the_last():
         "best plan found in 6 s; no bound is proven on cost, so how far it is from the best possible is "
         "unknown; shortfall was proven optimal, capability was not proven: its best possible is at most "
         "115.01 % higher")
+
+
+def test_flexibility_findings_say_which_levers_have_no_plan():
+    """Every lever infeasible read "no lever changes any objective against the rigid plan"
+    (found by fuzzing): there was no plan to compare."""
+    none = pd.DataFrame({"objective": ["capability"], "rigid": [None], "flexible": [None],
+                         "worth of flexible (+ is better)": [None]})
+    _, lines = flexibility_findings(none, ["rigid", "flexible"])
+    assert lines == ["no worth can be given: the rigid setting has no plan (see Solves)"]
+    half = pd.DataFrame({"objective": ["capability"], "rigid": [10.0], "flexible": [None],
+                         "worth of flexible (+ is better)": [None]})
+    _, lines = flexibility_findings(half, ["rigid", "flexible"])
+    assert lines == ["no plan, so no worth: flexible (see Solves)"]

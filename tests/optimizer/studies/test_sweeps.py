@@ -3,6 +3,7 @@ budget-only sweeps reuse one model; interrupted sweeps keep what was solved."""
 
 from __future__ import annotations
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -377,3 +378,20 @@ def test_a_sweep_checks_its_options_against_every_scenario():
     other = Scenario(inputs, name="other")
     with pytest.raises(ValueError, match="air"):
         sweep([base, other], weights={"capability:air": 1.0}, time_limit=10)
+
+
+def test_a_study_whose_every_lever_is_infeasible_is_written_and_says_so(tmp_path):
+    """A commitment no budget can pay: every lever infeasible, and writing the study ended
+    in an internal error (found by fuzzing). The workbook is written, and its Dashboard
+    says there is no plan to compare."""
+    base = small_scenario().with_budget(0.0).with_commitment("A", "P1", "fund")
+    report = flexibility_value(base, workers=1, gap=0.0, time_limit=30)
+    assert set(report.solves["status"].str.split().str[0]) == {"infeasible"}
+    assert report.by_objective.empty and "objective" in report.by_objective
+    out = report.to_excel(tmp_path / "flex.xlsx")
+    wb = openpyxl.load_workbook(out, read_only=True)
+    try:
+        text = " ".join(str(c) for row in wb["Dashboard"].iter_rows(values_only=True) for c in row if c)
+    finally:
+        wb.close()
+    assert "no worth can be given: the rigid setting has no plan" in text
