@@ -187,6 +187,24 @@ def test_use_it_or_lose_it_without_carry_or_borrowing():
     assert check_plan(two_years, plan(national={("A", "P"): 2030})) == []
 
 
+def test_balance_tolerance_grows_with_the_money_carried_not_this_years_alone():
+    """A fuzzed front's plan was refused for a balance of −2.4e-6 in a year with no budget
+    and no spend: four years of joint payments, each within HiGHS's 1e-6 of its row. The
+    slack is relative to the budget and spend that flowed through the balance so far; a
+    real overspend is still caught."""
+    inputs = make_inputs(nations=[nation("A", carry=1.0), nation("B", carry=1.0)],
+                         budgets={"A": [10, 10, 0], "B": [10, 10, 0]},
+                         programmes=[programme("J", 2, 40, "joint")])
+
+    def paying(extra: float):
+        return plan(joint={"J": (2030, ("A", "B"))},
+                    payments={("A", "J", 2030): 10.0, ("A", "J", 2031): 10.0 + extra,
+                              ("B", "J", 2030): 10.0, ("B", "J", 2031): 10.0 - extra})
+
+    assert check_plan(inputs, paying(2.4e-6)) == []  # A's 2032 balance −2.4e-6, budget and spend 0
+    only(check_plan(inputs, paying(0.01)), "Nation A in 2031: balance -0.01")
+
+
 def test_carry_over_funds_a_later_overspend_up_to_its_cap():
     # carry 0.5 x 10 = 5: saving a full year still brings only 5 into 2031 -> 15 available
     def inputs_with(cost):
