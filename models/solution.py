@@ -22,20 +22,27 @@ def extract_decisions(m: pyo.ConcreteModel, inputs: Inputs) -> PlanDecisions:
         if _is_on(z):
             members = tuple(n for n in m.eligible[p] if _is_on(m.joins[n, p, t]))
             joint[p] = JointDecision(start_year=t, members=members)
-    payments = _member_payments(m, joint)
+    payments = _member_payments(m, inputs, joint)
     adoptions = {(n, s): t for (n, s, t), a in m.adopts.items() if _is_on(a)}
     return PlanDecisions(national=national, joint=joint, payments=payments, adoptions=adoptions)
 
 
-def _member_payments(m: pyo.ConcreteModel, joint: dict[str, JointDecision]) -> dict[tuple[str, str, int], float]:
-    """What each member pays each joint programme each year. A non-member's crumb — a join
-    left at about 1e-9 by the solver's integrality tolerance lets that nation pay about 1e-6
-    (a fuzzed front's plan: 2.4e-6, and the plan failed verification) — goes to the year's
-    members in proportion to what they pay, so the year's payments still sum to its cost."""
+def _member_payments(
+    m: pyo.ConcreteModel, inputs: Inputs, joint: dict[str, JointDecision]
+) -> dict[tuple[str, str, int], float]:
+    """What each member pays each joint programme each year. Solver crumbs are cleaned:
+    * a non-member's — a join left at about 1e-9 by the solver's integrality tolerance lets
+      that nation pay about 1e-6 (a fuzzed front's plan: 2.4e-6, and the plan failed
+      verification) — goes to the year's members in proportion to what they pay, so the
+      year's payments still sum to its cost;
+    * any payment in a year the programme costs nothing (a fuzzed front: 8.7e-6 in a
+      zero-cost year, allowed by the payment row's tolerance) is dropped."""
     payments: dict[tuple[str, str, int], float] = {}
     crumbs: dict[tuple[str, int], float] = {}
     for (n, p, year), f in m.payment.items():
         if f.value is None or f.value <= _PAYMENT_MIN or p not in joint:
+            continue
+        if inputs.programme_by_id[p].cost_in_offset(year - joint[p].start_year) == 0.0:
             continue
         if n in joint[p].members:
             payments[n, p, year] = float(f.value)

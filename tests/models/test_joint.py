@@ -172,3 +172,21 @@ def test_a_non_members_crumb_of_payment_goes_to_the_members() -> None:
     assert {n for n, _, _ in crumbed.payments} <= set(members)
     assert sum(crumbed.payments.values()) == pytest.approx(10.0, abs=1e-12)
     assert check_plan(inputs, crumbed) == []
+
+
+def test_a_payment_crumb_in_a_year_the_programme_costs_nothing_is_dropped() -> None:
+    """A fuzzed front's plan paid 8.7e-6 to a joint programme in a year it costs nothing —
+    a year only another start would have paid in, allowed by the payment row's tolerance —
+    and failed verification."""
+    from optimizer.checks.verify import check_plan
+
+    inputs = make_inputs([programme("J", 10, 1, joint=True)], years=2, nations=("A", "B"), budget=10,
+                         values={"J": 1}, service_years_after_horizon=1)
+    m = build_model(inputs)
+    solve_optimal(m, {"capability": 1})
+    decision = extract_decisions(m, inputs).joint["J"]
+    other = next(year for year in (2030, 2031) if year != decision.start_year)
+    m.payment[decision.members[0], "J", other].set_value(8.7e-6)  # a variable for the other start's year
+    crumbed = extract_decisions(m, inputs)
+    assert {year for _, _, year in crumbed.payments} == {decision.start_year}
+    assert check_plan(inputs, crumbed) == []
