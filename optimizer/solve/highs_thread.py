@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from typing import Any, Callable
 
 POLL_SECONDS = 0.05
+# Seconds a small model's HiGHS may stay silent before it is taken as hung in presolve:
+# such models' presolve takes milliseconds, and their solves call back many times a second.
+PRESOLVE_STALL_SECONDS = 5.0
 
 # HiGHS objects whose run was given up: still running on their abandoned thread, so they
 # must outlive it (freeing one under a running solve would crash the process)
@@ -71,3 +75,42 @@ def _serve(jobs: queue.SimpleQueue[_Job]) -> None:
 
 
 HIGHS_THREAD = HighsThread()
+
+# How many threads the calling thread's HiGHS thread pool was last built with (unset: not by us).
+_POOL_THREADS = threading.local()
+
+
+def match_thread_pool(threads: int | None) -> None:
+    """Rebuild HiGHS's thread pool when a solve asks for a different number of threads.
+
+    HiGHS keeps one thread pool per calling thread, sized when it is first used. A later
+    solve on that thread asking for another number of threads fails outright (status "Not
+    Set"): for example, a Pareto front with workers (one thread here) followed by a solve
+    with `threads=2` in the same script. Leaving `threads` unset always fits the current
+    pool. Solves on one thread run one after another, so none is running during a rebuild.
+    """
+    if threads and threads != getattr(_POOL_THREADS, "size", None):
+        import highspy
+
+        highspy.Highs.resetGlobalScheduler(True)
+        _POOL_THREADS.size = threads
+
+
+def run_heard(highs: Any, call: Callable[[], Any], stall_seconds: float, before: Callable[[], Any] = lambda: None) -> bool:
+    """`call()` (e.g. `highs.run`) on the HiGHS thread, after `before()` there; False, with
+    `highs` given up and its callbacks cleared, if it stays silent — none of its interrupt
+    callbacks fires — for `stall_seconds`. For HiGHS objects that solve small models away
+    from the solver adapter (the engine's sub-MIPs and presolve checks), which hang alike."""
+    heard = [time.monotonic()]
+
+    def note(_event: object) -> None:
+        heard[0] = time.monotonic()
+
+    events = (highs.cbSimplexInterrupt, highs.cbIpmInterrupt, highs.cbMipInterrupt)
+    for event in events:
+        event += note
+    finished = HIGHS_THREAD.run(lambda: (before(), call()), lambda: time.monotonic() - heard[0] > stall_seconds, highs)
+    if not finished:
+        for event in (*events, highs.cbMipImprovingSolution, highs.cbMipLogging, highs.cbLogging):
+            event.clear()
+    return finished

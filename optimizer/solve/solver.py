@@ -30,7 +30,7 @@ import pyomo.environ as pyo
 from optimizer.errors import SolverError
 from optimizer.solve.highs_model import HighsModel
 from optimizer.solve.highs_quirks import AGGREGATOR_RULE, aggregator_off
-from optimizer.solve.highs_thread import HIGHS_THREAD
+from optimizer.solve.highs_thread import HIGHS_THREAD, PRESOLVE_STALL_SECONDS, match_thread_pool
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +39,6 @@ ProgressFn = Callable[["Progress"], None]
 
 # Seconds of grace after the deadline before the watchdog interrupts the solver itself.
 WATCHDOG_GRACE_SECONDS = 2.0
-# Seconds a small model's HiGHS may stay silent before it is taken as hung in presolve:
-# such models' presolve takes milliseconds, and their solves call back many times a second.
-PRESOLVE_STALL_SECONDS = 5.0
 DEFAULT_SEED = 12345
 # The engine's plans kept as guides for the next engine solves on the same model: the
 # previous stage's and the previous sweep point's (optimizer.solve.engine.engine, GUIDED)
@@ -152,24 +149,7 @@ def _option_expectation(highs: object, name: str) -> str:
             2: "expected a number in its range", 3: "not one of its allowed values"}.get(int(kind), "invalid value")
 
 
-# How many threads the calling thread's HiGHS thread pool was last built with (unset: not by us).
-_POOL_THREADS = threading.local()
-
-
-def _match_thread_pool(threads: int | None) -> None:
-    """Rebuild HiGHS's thread pool when a solve asks for a different number of threads.
-
-    HiGHS keeps one thread pool per calling thread, sized when it is first used. A later
-    solve on that thread asking for another number of threads fails outright (status "Not
-    Set"): for example, a Pareto front with workers (one thread here) followed by a solve
-    with `threads=2` in the same script. Leaving `threads` unset always fits the current
-    pool. Solves on one thread run one after another, so none is running during a rebuild.
-    """
-    if threads and threads != getattr(_POOL_THREADS, "size", None):
-        import highspy
-
-        highspy.Highs.resetGlobalScheduler(True)
-        _POOL_THREADS.size = threads
+_match_thread_pool = match_thread_pool  # (optimizer.solve.highs_thread; engine workers import it without Pyomo)
 
 
 class SolutionPool:
@@ -585,12 +565,9 @@ class _HighsBackend(_Backend):
         highs.setOptionValue("mip_rel_gap", float(gap))
         if warm_start:
             self.mirror.mip_start()
-        started = self._heard = time.monotonic()
-        threads = self.owner.options.threads
-        small = aggregator_off(highs.getNumCol())
+        started = time.monotonic()
         try:
-            finished = HIGHS_THREAD.run(lambda: (_match_thread_pool(threads), highs.run()),
-                                        lambda: small and self._silent(), highs)
+            finished = self._run_watched()
         except Exception as exc:  # pragma: no cover - solver internals
             raise SolverError(f"HiGHS failed: {exc}") from exc
         if not finished:
@@ -631,11 +608,31 @@ class _HighsBackend(_Backend):
         now = time.monotonic()
         return now - self._heard > (1.0 if now > self.owner._deadline else PRESOLVE_STALL_SECONDS)
 
+    def _run_watched(self) -> bool:
+        """`self.highs.run()` on the HiGHS thread; False if it hung (`_silent`) and was
+        replaced by a fresh object without presolve (`_replace_hung`)."""
+        highs, threads = self.highs, self.owner.options.threads
+        small = aggregator_off(highs.getNumCol())
+        self._heard = time.monotonic()
+        if HIGHS_THREAD.run(lambda: (_match_thread_pool(threads), highs.run()), lambda: small and self._silent(), highs):
+            return True
+        self._replace_hung()
+        return False
+
     def _after_hang(self, time_limit: float, gap: float, warm_start: bool, started: float) -> SolveOutcome:
-        """Give the hung HiGHS object up and solve again, in the time left, on a fresh one
-        with presolve off (the hangs seen were all in presolve); every later solve of this
-        model runs without presolve too. With no time left, the solve had no plan. (The
+        """Solve again, in the time left, on the fresh HiGHS object without presolve (the
+        hangs seen were all in presolve). With no time left, the solve had no plan. (The
         start plan is still in the model's variables: nothing was loaded from the hung run.)"""
+        left = time_limit - (time.monotonic() - started)
+        if left <= 0:
+            return SolveOutcome("no_solution", "time limit (HiGHS hung in presolve)", None, None, None,
+                                time.monotonic() - started)
+        outcome = self.solve(left, gap, warm_start)
+        return replace(outcome, seconds=time.monotonic() - started)
+
+    def _replace_hung(self) -> None:
+        """Give the hung HiGHS object up for a fresh one with presolve off; every later solve
+        of this model runs without presolve too."""
         hung = self.highs
         logger.warning("HiGHS stopped responding on this model (%d columns; its presolve is known to loop on "
                        "some small models): solving it again without presolve", hung.getNumCol())
@@ -653,12 +650,6 @@ class _HighsBackend(_Backend):
         self.prepare()  # sets the automatic options on the fresh object; they are recorded already
         note = "presolve=off (automatic: HiGHS's presolve hung on this model)"
         self.automatic_options = ", ".join(filter(None, [kept, note]))
-        left = time_limit - (time.monotonic() - started)
-        if left <= 0:
-            return SolveOutcome("no_solution", "time limit (HiGHS hung in presolve)", None, None, None,
-                                time.monotonic() - started)
-        outcome = self.solve(left, gap, warm_start)
-        return replace(outcome, seconds=time.monotonic() - started)
 
     def _solve_with_engine(
         self, time_limit: float, gap: float, warm_start: bool, neighbourhoods: bool, branch_and_bound: bool = False
@@ -734,7 +725,8 @@ class _HighsBackend(_Backend):
             self.mirror.mip_start()
         self.highs.setOptionValue("time_limit", float(seconds))
         self.highs.setOptionValue("mip_rel_gap", float(gap))
-        self.highs.run()
+        if not self._run_watched():  # hung, and replaced: the engine's plan and bound stand
+            return x, value, bound, source
         info = self.highs.getInfo()
         if info.primal_solution_status == 2:
             found = float(info.objective_function_value)

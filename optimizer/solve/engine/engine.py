@@ -29,6 +29,8 @@ from optimizer.solve.engine.neighbourhoods import ColumnGroups, NeighbourhoodPla
 from optimizer.solve.engine.problem import MipArrays, restrict
 from optimizer.solve.engine.subsolve import Task, TaskResult
 from optimizer.solve.engine.workers import Background, Pool, WorkersLost
+from optimizer.solve.highs_quirks import aggregator_off
+from optimizer.solve.highs_thread import PRESOLVE_STALL_SECONDS, run_heard
 
 logger = logging.getLogger(__name__)
 
@@ -384,7 +386,11 @@ class Engine:
         if restriction is None:
             return True
         highs = restriction.arrays.highs()
-        highs.presolve()
+        if aggregator_off(restriction.arrays.columns):  # a small one may hang (optimizer.solve.highs_thread)
+            if not run_heard(highs, highs.presolve, PRESOLVE_STALL_SECONDS):
+                return False  # not proven: the fixing is tried, and its sub-MIP guarded alike
+        else:
+            highs.presolve()
         return highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible
 
     def _rens_round(

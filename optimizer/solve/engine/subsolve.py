@@ -17,6 +17,7 @@ import numpy as np
 
 from optimizer.solve.engine.problem import MipArrays, restrict
 from optimizer.solve.highs_quirks import AGGREGATOR_RULE, aggregator_off
+from optimizer.solve.highs_thread import PRESOLVE_STALL_SECONDS, match_thread_pool, run_heard
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ class WorkerModel:
             solution.col_value = np.clip(task.start[restriction.kept], sub.col_lower, sub.col_upper)
             solution.value_valid = True
             highs.setSolution(solution)
-        highs.run()
+        if not self._run(highs, sub.columns):
+            return TaskResult(task.name, "no_solution", None, None, time.monotonic() - started, True, False)
         seconds = time.monotonic() - started
         status = highs.getModelStatus()
         kinds = highspy.HighsModelStatus
@@ -134,6 +136,17 @@ class WorkerModel:
         a = self.arrays
         x[a.integer] = np.round(x[a.integer])
         return TaskResult(task.name, "solution", a.objective(x), x, seconds, by_time, status == kinds.kOptimal, bound)
+
+    def _run(self, highs: object, columns: int) -> bool:
+        """Run a sub-MIP; a small one on the HiGHS thread, given up (False) if its presolve
+        hangs where nothing calls back (optimizer.solve.highs_thread): the forced `rens`
+        on a 27-column model hung there, past every time limit."""
+        if not aggregator_off(columns):
+            highs.run()  # type: ignore[attr-defined]
+            return True
+        threads = self.threads or None
+        return run_heard(highs, highs.run, PRESOLVE_STALL_SECONDS,  # type: ignore[attr-defined]
+                         lambda: match_thread_pool(threads))
 
     def _interruptible(self, highs: object) -> None:
         """This process's solves obey Ctrl-C and the deadline."""

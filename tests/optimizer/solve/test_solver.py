@@ -336,7 +336,7 @@ for i, terms in enumerate(rows):
     m.c.add((lo if lo > -1e30 else None, body, up if up < 1e30 else None))
 sense = pyo.maximize if lp.sense_ == highspy.ObjSense.kMaximize else pyo.minimize
 m.obj = pyo.Objective(expr=sum(lp.col_cost_[j] * m.x[j] for j in cols) + lp.offset_, sense=sense)
-solver = PersistentSolver(m, SolverOptions(threads=1))
+solver = PersistentSolver(m, SolverOptions(threads=1, strategy=sys.argv[3] if len(sys.argv) > 3 else "auto"))
 started = time.monotonic()
 outcome = solver.solve(float(sys.argv[2]), 1e-4)
 print("RESULT", json.dumps([outcome.status, time.monotonic() - started, solver.describe_options()]))
@@ -358,3 +358,12 @@ def test_a_solve_whose_presolve_hangs_is_given_up_and_solved_again_without_it(li
         assert "presolve=off (automatic: HiGHS's presolve hung on this model)" in options
     else:  # given up a second after the watchdog's deadline
         assert status == "no_solution" and seconds < limit + solver_module.WATCHDOG_GRACE_SECONDS + 3
+
+
+@pytest.mark.parametrize("strategy", ["rens", "lns"])
+def test_the_engine_forced_on_a_model_whose_presolve_hangs_keeps_its_time_limit(strategy):
+    """`--strategy rens|lns` on the same model hung in the engine's own HiGHS objects (the
+    RENS sub-MIP, then the closing branch-and-bound), past any limit. Each small one now runs
+    on the HiGHS thread and is given up after PRESOLVE_STALL_SECONDS of silence."""
+    status, seconds, _ = child_result(MPS_AS_PYOMO, str(HUNG_PRESOLVE), "20", strategy)
+    assert status in ("no_solution", "infeasible") and seconds < 20 + solver_module.WATCHDOG_GRACE_SECONDS
