@@ -38,11 +38,11 @@ class _Job:
 
 
 class HighsThread:
-    """A daemon thread running one job at a time, replaced when a job is given up."""
+    """A daemon thread running one job at a time, replaced when a job is given up. Callers
+    on several threads of their own share it: their HiGHS runs take turns."""
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue[_Job] | None = None
-        self.generation = 0  # how many threads were given up: HiGHS state kept per thread resets
 
     def run(self, work: Callable[[], Any], stuck: Callable[[], bool], owner: Any = None) -> bool:
         """Run `work` there and wait; False (and the thread given up, `owner` kept alive)
@@ -55,8 +55,7 @@ class HighsThread:
         while not job.done.wait(POLL_SECONDS):
             if stuck():
                 _ABANDONED.append(owner)
-                self._jobs = None  # the next job starts a fresh thread
-                self.generation += 1
+                self._jobs = None  # the next job starts a fresh thread (and HiGHS thread pool)
                 return False
         if job.error is not None:
             raise job.error
