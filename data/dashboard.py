@@ -184,6 +184,12 @@ def _as_optimised(summary: Mapping[str, object], objective: str | None) -> str |
     weight = _number(summary.get("stability_weight"))
     if not objective or not weight:
         return objective
+    return charged_objective(objective, weight)
+
+
+def charged_objective(objective: str, weight: float) -> str:
+    """`objective` as a re-plan charging `weight` per change optimises it, "cost + 50 ×
+    changes": one spelling for the terminal, the Summary's note and the Dashboard."""
     return f"{objective} {'−' if _sense(objective) == 'max' else '+'} {weight:g} × changes"
 
 

@@ -344,8 +344,6 @@ def check_output_path(path: object, source: Source | None = None) -> Path:
     two stay OSErrors (now naming `path`), as a failed write would be, so that `capopt`
     still writes the plan next to the target instead (cli.write_output); the others are
     ValueErrors."""
-    import os
-
     from data.xlsx_io import same_file
 
     if not isinstance(path, (str, os.PathLike)) or not str(path).strip():

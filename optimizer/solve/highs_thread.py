@@ -45,8 +45,9 @@ class HighsThread:
         self._jobs: queue.SimpleQueue[_Job] | None = None
 
     def run(self, work: Callable[[], Any], stuck: Callable[[], bool], owner: Any = None) -> bool:
-        """Run `work` there and wait; False (and the thread given up, `owner` kept alive)
-        if `stuck()` said so first. `work`'s own exception is raised here."""
+        """Run `work` there and wait; False if `stuck()` said so first: the thread is given
+        up, and `owner` (the HiGHS object) kept alive with its callbacks cleared, so that
+        should it ever wake it reports into no run. `work`'s own exception is raised here."""
         if self._jobs is None:
             self._jobs = queue.SimpleQueue()
             threading.Thread(target=_serve, args=(self._jobs,), name="highs", daemon=True).start()
@@ -55,11 +56,19 @@ class HighsThread:
         while not job.done.wait(POLL_SECONDS):
             if stuck():
                 _ABANDONED.append(owner)
+                if owner is not None:
+                    _clear_callbacks(owner)
                 self._jobs = None  # the next job starts a fresh thread (and HiGHS thread pool)
                 return False
         if job.error is not None:
             raise job.error
         return True
+
+
+def _clear_callbacks(highs: Any) -> None:
+    for event in (highs.cbSimplexInterrupt, highs.cbIpmInterrupt, highs.cbMipInterrupt,
+                  highs.cbMipImprovingSolution, highs.cbMipLogging, highs.cbLogging):
+        event.clear()
 
 
 def _serve(jobs: queue.SimpleQueue[_Job]) -> None:
@@ -97,9 +106,9 @@ def match_thread_pool(threads: int | None) -> None:
 
 def run_heard(highs: Any, call: Callable[[], Any], stall_seconds: float, before: Callable[[], Any] = lambda: None) -> bool:
     """`call()` (e.g. `highs.run`) on the HiGHS thread, after `before()` there; False, with
-    `highs` given up and its callbacks cleared, if it stays silent — none of its interrupt
-    callbacks fires — for `stall_seconds`. For HiGHS objects that solve small models away
-    from the solver adapter (the engine's sub-MIPs and presolve checks), which hang alike."""
+    `highs` given up, if it stays silent — none of its interrupt callbacks fires — for
+    `stall_seconds`. For HiGHS objects that solve small models away from the solver
+    adapter (the engine's sub-MIPs and presolve checks), which hang alike."""
     heard = [time.monotonic()]
 
     def note(_event: object) -> None:
@@ -108,8 +117,4 @@ def run_heard(highs: Any, call: Callable[[], Any], stall_seconds: float, before:
     events = (highs.cbSimplexInterrupt, highs.cbIpmInterrupt, highs.cbMipInterrupt)
     for event in events:
         event += note
-    finished = HIGHS_THREAD.run(lambda: (before(), call()), lambda: time.monotonic() - heard[0] > stall_seconds, highs)
-    if not finished:
-        for event in (*events, highs.cbMipImprovingSolution, highs.cbMipLogging, highs.cbLogging):
-            event.clear()
-    return finished
+    return HIGHS_THREAD.run(lambda: (before(), call()), lambda: time.monotonic() - heard[0] > stall_seconds, highs)

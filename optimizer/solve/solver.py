@@ -149,9 +149,6 @@ def _option_expectation(highs: object, name: str) -> str:
             2: "expected a number in its range", 3: "not one of its allowed values"}.get(int(kind), "invalid value")
 
 
-_match_thread_pool = match_thread_pool  # (optimizer.solve.highs_thread; engine workers import it without Pyomo)
-
-
 class SolutionPool:
     """The improving plans HiGHS reports during its solves, as column vectors.
 
@@ -614,7 +611,7 @@ class _HighsBackend(_Backend):
         highs, threads = self.highs, self.owner.options.threads
         small = aggregator_off(highs.getNumCol())
         self._heard = time.monotonic()
-        if HIGHS_THREAD.run(lambda: (_match_thread_pool(threads), highs.run()), lambda: small and self._silent(), highs):
+        if HIGHS_THREAD.run(lambda: (match_thread_pool(threads), highs.run()), lambda: small and self._silent(), highs):
             return True
         self._replace_hung()
         return False
@@ -638,10 +635,7 @@ class _HighsBackend(_Backend):
                        "some small models): solving it again without presolve", hung.getNumCol())
         import highspy
 
-        for event in (hung.cbSimplexInterrupt, hung.cbIpmInterrupt, hung.cbMipInterrupt,
-                      hung.cbMipImprovingSolution, hung.cbMipLogging, hung.cbLogging):
-            event.clear()  # should it ever wake, it must not report into this solver's run
-        self.highs = highspy.Highs()
+        self.highs = highspy.Highs()  # (the thread cleared the hung one's callbacks)
         self._configure()
         for name, value in self._options_set.items():
             self.highs.setOptionValue(name, value)
@@ -671,7 +665,7 @@ class _HighsBackend(_Backend):
         if self._groups is None or len(self._groups.nation) != arrays.columns:
             self._groups = column_groups(self.mirror.columns)
         start = np.array([0.0 if v.value is None else float(v.value) for v in self.mirror.columns]) if warm_start else None
-        _match_thread_pool(owner.options.threads)
+        match_thread_pool(owner.options.threads)
 
         def progress(report: object, phase: str) -> None:
             stage = f"{owner.stage} · {phase}".strip(" ·")

@@ -20,6 +20,7 @@ from typing import Any, Hashable, Mapping, TypeVar
 
 import pandas as pd
 
+from data.dashboard import charged_objective
 from data.errors import InputError, Problem
 from data.tables import Inputs, PlanDecisions, objective_sense
 from optimizer import whatif
@@ -108,8 +109,7 @@ class ReplanResult:
             return name
         if r.objective_mode == "weighted":
             return f"the weighted sum − {self.stability_weight:g} × changes"
-        name = name or "the objective"
-        return f"{name} {'−' if objective_sense(name) == 'max' else '+'} {self.stability_weight:g} × changes"
+        return charged_objective(name or "the objective", self.stability_weight)
 
     def to_excel(self, path: str | Path) -> Path:
         """Verify the plan (MODEL.md and the frozen past), then write it with a Changes sheet."""

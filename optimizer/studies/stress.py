@@ -361,7 +361,7 @@ def stress_test(
     _check_arguments(samples, overrun_probability)
     fractions = draw_overruns(inputs, samples, seed, overrun_probability)
     return _stress(inputs, decisions, fractions, seed, overrun_probability, None,
-                   _Replays(progress, _breaching(inputs, [decisions], fractions)))
+                   _replays(progress, inputs, [decisions], fractions))
 
 
 def compare_stress(
@@ -389,7 +389,7 @@ def compare_stress(
         raise ValueError(f"plan labels must be distinct, non-blank and none of {sorted(RESERVED_LABELS)}; "
                          f"got {labels}")
     fractions = draw_overruns(inputs, samples, seed, overrun_probability)
-    replays = _Replays(progress, _breaching(inputs, [p.decisions for p in plans], fractions))
+    replays = _replays(progress, inputs, [p.decisions for p in plans], fractions)
     reports = {p.label: _stress(inputs, p.decisions, fractions, seed, overrun_probability, p.robust_overruns, replays)
                for p in plans}
     return StressComparison(reports, samples, seed, overrun_probability,
@@ -510,8 +510,17 @@ class _Replays:
             self.progress(self.done, self.total)
 
 
+def _replays(progress: StressProgressFn | None, inputs: Inputs, plans: Sequence[PlanDecisions],
+             fractions: np.ndarray) -> _Replays:
+    """The replay counter; its total is counted only when someone watches the progress."""
+    return _Replays(progress, _breaching(inputs, plans, fractions) if progress is not None else 0)
+
+
 def _breaching(inputs: Inputs, plans: Sequence[PlanDecisions], fractions: np.ndarray) -> int:
-    """How many replays the plans will need: their samples with some nation in breach."""
+    """How many replays the plans will need: their samples with some nation in breach. Each
+    plan's overrun arrays are computed here and again by `_stress`, one plan at a time:
+    keeping every plan's (samples × nations × years arrays) for one pass would hold several
+    times the memory, and this part is quick beside the replays."""
     if len(plans) == 0:
         return 0
     nations, years = [n.code for n in inputs.nations], list(inputs.years)

@@ -27,7 +27,7 @@ from data.errors import InputError
 from data.tables import Inputs
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.result import Result
-from optimizer.solve.objectives import sign
+from optimizer.solve.objectives import ABSOLUTE_TOLERANCE, sign
 from optimizer.solve.solver import INTERRUPT, SolverOptions, catch_ctrl_c
 from optimizer.processes import workers_allowed
 from optimizer.whatif import budget_nations
@@ -387,10 +387,15 @@ def better(a: Any, b: Any, solve_kwargs: dict[str, Any]) -> bool:
         # earlier objectives are held within the tolerance; the last is optimised outright,
         # so there a plan 356 cheaper is better (a helper saw flexible keep the dearer one)
         tolerance = s.lexicographic_tolerance if k < len(priority) - 1 else 1e-9
-        slack = tolerance * max(abs(x), abs(y)) + 1e-6
-        if abs(x - y) > slack:
+        if not _tied(x, y, tolerance):
             return x > y
     return False
+
+
+def _tied(x: float, y: float, tolerance: float) -> bool:
+    """Equal under a lexicographic tolerance: relative to the larger, plus the absolute
+    ABSOLUTE_TOLERANCE (MODEL.md)."""
+    return abs(x - y) <= tolerance * max(abs(x), abs(y)) + ABSOLUTE_TOLERANCE
 
 
 def repair_nested(
@@ -493,11 +498,7 @@ def tolerance_notes(
 def _level(a: Any, b: Any, names: Sequence[str], tolerance: float) -> bool:
     """Whether results a and b count as equal on every one of `names` under a lexicographic
     run's tolerance (the slack `better` allows an earlier objective)."""
-    for name in names:
-        x, y = float(a.objectives[name]), float(b.objectives[name])
-        if abs(x - y) > tolerance * max(abs(x), abs(y)) + 1e-6:
-            return False
-    return True
+    return all(_tied(float(a.objectives[name]), float(b.objectives[name]), tolerance) for name in names)
 
 
 def _priority(settings: Any, solve_kwargs: dict[str, Any]) -> list[str]:

@@ -410,8 +410,12 @@ def _settle_answered(
     """A grid point a payoff row answered: its plan is on the front already, and the levels
     its slack jumps over are flagged as a solve's would be (AUGMECON2's bypass)."""
     stats.skipped += 1
-    bypass = int(math.floor(max(slack, 0.0) / step + 1e-9))
-    flags.flag(rev_index, (rev_index[0] + bypass + 1,))
+    flags.flag(rev_index, (rev_index[0] + _bypass(slack, step) + 1,))
+
+
+def _bypass(slack: float, step: float) -> int:
+    """Grid levels a point's slack jumps over along one objective (AUGMECON2's bypass)."""
+    return int(math.floor(max(slack, 0.0) / step + 1e-9))
 
 
 def point_seconds(spec: GridSpec, left: float, cells_left: int) -> float:
@@ -472,8 +476,7 @@ def _record(
     hi = []
     for axis in range(p1):  # reversed axes: axis 0 is the last constrained objective
         k = p1 - axis  # constrained objective number 1..p1
-        bypass = int(math.floor(slacks[k - 1] / steps[k - 1] + 1e-9))
-        hi.append(rev_index[axis] + bypass + 1)
+        hi.append(rev_index[axis] + _bypass(slacks[k - 1], steps[k - 1]) + 1)
     flags.flag(rev_index, hi)
 
 
