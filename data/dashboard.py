@@ -650,7 +650,7 @@ def flexibility_findings(
                 gains.append(f"{lever} {change}")
         if gains and any(_number(row.get(worth_column(lev))) for lev in levers[1:]):
             lines.append(f"{objective}: " + "; ".join(gains))
-    planless = [lever for lever in levers if lever not in worth or worth[lever].isna().all()]
+    planless = [lever for lever in levers if not _has_values(worth, lever, baseline)]
     if baseline in planless:  # every worth is a difference from it: there is none to give
         lines.append(f"no worth can be given: the {baseline} setting has no plan (see Solves)")
     elif planless:
@@ -662,6 +662,15 @@ def flexibility_findings(
         lines.append("not proven within the gap target: " + "; ".join(unproven)
                      + " (a lever's worth is exact only where both plans are proven; see Solves)")
     return headline, lines
+
+
+def _has_values(worth: pd.DataFrame, lever: str, baseline: str) -> bool:
+    """Whether `lever` has a plan: its own column of values where the frame has one (the
+    baseline's, in LeverWorth's frame), else its worth column. LeverWorth's frame carries
+    only the baseline's values and each other lever's worth: looking for the lever's own
+    column there said "no plan, so no worth" of every lever whose plan was in Plans."""
+    column = lever if lever in worth else worth_column(lever) if lever != baseline else None
+    return column is not None and column in worth and not worth[column].isna().all()
 
 
 def _change_in_words(objective: str, gain: float | None, gain_share: float | None) -> str | None:

@@ -121,6 +121,7 @@ _MONEY_COLUMNS = {
     "unspent_at_end",
 }
 _SHARE_COLUMNS = {"share", "utilisation", "min_share", "lapsed_share"}
+TARGET_MARKER = "diamond"  # AllianceCapability: a target year shows even when it is the only one
 _MAX_AREA_CHARTS = 30  # beyond this a chart grid is unreadable; the pivot still has every area
 _SHEET_NAME_FORBIDDEN = set("[]:*?/\\")
 
@@ -959,6 +960,12 @@ def _add_alliance_capability(
             y_title="capability points",
             dashed=series[1:],
         )
+        for target in chart.series[1:]:
+            # A target is usually one year (every ALLIANCE target of the reference dataset
+            # is): a line through one point draws nothing, and the chart showed the
+            # target's legend entry with no mark. Each target year gets a marker.
+            target.marker.symbol = TARGET_MARKER
+            target.marker.size = 8
         place(ws, chart, grid_anchor(i, first_chart_col))
     charted = min(len(areas), _MAX_AREA_CHARTS)
     last_col = first_chart_col + 2 * CHART_COLUMNS - 1

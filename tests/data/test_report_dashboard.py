@@ -584,6 +584,17 @@ def test_alliance_capability_prints_its_chart_grid(book):
     assert "printed: the charts" in ws.oddHeader.right.text
 
 
+def test_alliance_capability_marks_every_target_year(book):
+    """A target is usually one year (each ALLIANCE target of the reference dataset is): the
+    dashed target line had no markers, and a line through one point draws nothing, so the
+    chart's legend named a target the chart did not show."""
+    for chart in book["AllianceCapability"]._charts:
+        capability, target = chart.series
+        assert target.tx.strRef.f.endswith("C1") or target.tx.strRef.f.endswith("E1")
+        assert target.marker is not None and target.marker.symbol not in (None, "none")
+        assert capability.marker is None or capability.marker.symbol in (None, "none")
+
+
 def test_the_flexibility_dashboard_names_the_levers_not_proven(tmp_path):
     """A lever's worth is the difference of two plans: exact only where both are proven."""
     solves = pd.DataFrame({"lever": ["rigid", "flexible"], "status": ["optimal", "feasible"],
@@ -602,6 +613,23 @@ def test_the_flexibility_dashboard_names_the_levers_not_proven(tmp_path):
     texts = {v for row in wb["Dashboard"].iter_rows(values_only=True) for v in row if isinstance(v, str)}
     assert "flexible % better" in texts and "flexible gain %" not in texts
     assert wb["Solves"]["C3"].number_format == "0.0%"
+
+
+def test_the_flexibility_dashboard_finds_the_plans_every_lever_has(tmp_path):
+    """Every lever of the small example solved to optimality, and its Dashboard said "no
+    plan, so no worth: free starts; carry-over; flexible": the findings looked for each
+    lever's own column in LeverWorth's frame, which holds only the baseline's values and
+    the other levers' worth. Only a lever whose column is blank has no plan."""
+    by_objective = pd.DataFrame({"objective": ["capability", "cost"], "rigid": [100.0, 50.0],
+                                 "free starts": [110.0, 50.0], "flexible": [None, None]})
+    path = write_flexibility_workbook(
+        tmp_path / "x.xlsx", summary(), by_objective, pd.DataFrame({"nation": ["N1"]}), pd.DataFrame(),
+        levers=["rigid", "free starts", "flexible"],
+    )
+    lines = [text for text in cells(openpyxl.load_workbook(path)["Dashboard"]) if text.startswith("• ")]
+    assert "• no plan, so no worth: flexible (see Solves)" in lines
+    assert "• capability: free starts +10.0 (+10.0%, better)" in lines
+    assert not any("free starts" in line for line in lines if "no plan" in line)
 
 
 def test_changes_read_in_the_objective_s_own_sign_with_a_direction():
