@@ -119,6 +119,7 @@ _MONEY_COLUMNS = {
     "borrowed",
     "repaid",
     "unspent_at_end",
+    "overrun_reserve",
 }
 _SHARE_COLUMNS = {"share", "utilisation", "min_share", "lapsed_share"}
 TARGET_MARKER = "diamond"  # AllianceCapability: a target year shows even when it is the only one

@@ -391,7 +391,7 @@ def evaluate(inputs: Inputs, decisions: PlanDecisions) -> Evaluation:
     levels = capability_levels(inputs, decisions)
     evaluation = Evaluation(
         plan=_plan_table(inputs, decisions, items),
-        spend=_spend_table(inputs, spend, balances),
+        spend=_with_overrun_reserve(inputs, decisions, _spend_table(inputs, spend, balances)),
         standards=_standards_table(inputs, decisions),
         capability=_capability_table(inputs, levels),
         contributions=_contributions_table(inputs, decisions),
@@ -400,6 +400,29 @@ def evaluate(inputs: Inputs, decisions: PlanDecisions) -> Evaluation:
     )
     logger.debug("evaluated plan: %s", evaluation.objectives)
     return evaluation
+
+
+def robust_protection(inputs: Inputs, decisions: PlanDecisions) -> dict[tuple[str, int], float]:
+    """β[n,τ]: the sum of the Γ_n largest overruns risk_p · (what n pays for p in τ).
+
+    Only nations with Γ_n > 0 and years with an overrun appear. What n pays for p is its
+    national cost, or its joint payment plus per-participant cost; adoptions never overrun.
+    """
+    paid: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for item in spend_items(inputs, decisions):
+        if item.kind != "adoption":
+            paid[(item.nation, item.year)][item.ref] += item.amount
+    out: dict[tuple[str, int], float] = {}
+    for (nation, year), by_programme in paid.items():
+        gamma = inputs.robust_overruns(nation)
+        overruns = sorted(
+            (inputs.programme_by_id[pid].cost_overrun_risk * amount
+             for pid, amount in by_programme.items()),
+            reverse=True,
+        )
+        if gamma > 0 and overruns and overruns[0] > 0:
+            out[(nation, year)] = sum(overruns[:gamma])
+    return out
 
 
 def _frame(rows: list[tuple], columns: tuple[str, ...], keys: list[str]) -> pd.DataFrame:
@@ -437,6 +460,23 @@ def _spend_table(
         for (n, year) in spend
     ]
     return _frame(rows, SPEND_COLUMNS, ["nation", "year"])
+
+
+def _with_overrun_reserve(inputs: Inputs, decisions: PlanDecisions, spend: pd.DataFrame) -> pd.DataFrame:
+    """Robust plans (some Γ_n > 0, docs/robust.md) get an `overrun_reserve` column: β[n,τ],
+    the Γ_n largest overruns of the year, which the robust budget holds back beside spend.
+    Without it the Spend sheet of a robust plan showed only nominal spend, and a planner
+    could not see how much of each budget the plan keeps for overruns. Blank for nations
+    with Γ_n = 0; nominal plans keep exactly WORKBOOK.md's columns."""
+    robust = {n.code for n in inputs.nations if inputs.robust_overruns(n.code) > 0}
+    if not robust:
+        return spend
+    reserve = robust_protection(inputs, decisions)
+    out = spend.copy()
+    out["overrun_reserve"] = [
+        reserve.get((n, year), 0.0) if n in robust else None for n, year in zip(out["nation"], out["year"])
+    ]
+    return out
 
 
 def _standards_table(inputs: Inputs, decisions: PlanDecisions) -> pd.DataFrame:

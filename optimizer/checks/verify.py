@@ -20,7 +20,7 @@ from optimizer.checks.evaluate import (
     greedy_balances,
     nation_spend,
     objective_values,
-    spend_items,
+    robust_protection,
     unknown_references,
 )
 
@@ -243,29 +243,6 @@ def _budget_line(inputs: Inputs, nation: str, year: int, balance: float, spend: 
 
 
 # --- 13. robust budgets (docs/robust.md) ----------------------------------------------
-
-
-def robust_protection(inputs: Inputs, decisions: PlanDecisions) -> dict[tuple[str, int], float]:
-    """β[n,τ]: the sum of the Γ_n largest overruns risk_p · (what n pays for p in τ).
-
-    Only nations with Γ_n > 0 and years with an overrun appear. What n pays for p is its
-    national cost, or its joint payment plus per-participant cost; adoptions never overrun.
-    """
-    paid: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for item in spend_items(inputs, decisions):
-        if item.kind != "adoption":
-            paid[(item.nation, item.year)][item.ref] += item.amount
-    out: dict[tuple[str, int], float] = {}
-    for (nation, year), by_programme in paid.items():
-        gamma = inputs.robust_overruns(nation)
-        overruns = sorted(
-            (inputs.programme_by_id[pid].cost_overrun_risk * amount
-             for pid, amount in by_programme.items()),
-            reverse=True,
-        )
-        if gamma > 0 and overruns and overruns[0] > 0:
-            out[(nation, year)] = sum(overruns[:gamma])
-    return out
 
 
 def check_robust_budget(inputs: Inputs, decisions: PlanDecisions, tol: float) -> list[str]:

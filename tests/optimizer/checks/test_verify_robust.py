@@ -102,3 +102,24 @@ def test_robust_plans_from_the_optimizer_pass_and_nominal_ones_may_not() -> None
     assert check_robust_budget(judged, robust.decisions, 1e-6) == []
     assert check_robust_budget(judged, nominal.decisions, 1e-6) != []
     assert robust.objectives["capability"] < nominal.objectives["capability"]
+
+
+def test_a_robust_plans_spend_shows_the_reserve_it_holds_for_overruns() -> None:
+    """Spend's `overrun_reserve` is β[n,τ] (Γ = 1: A's largest overrun, 3) for robust nations,
+    blank for a nation with Γ_n = 0 (B), and absent from a nominal plan's Spend."""
+    from dataclasses import replace
+
+    from optimizer.checks.evaluate import evaluate
+
+    nations = [nation("A"), replace(nation("B"), robust_overruns=0)]
+    programmes = [programme(f"P{i}", 1, 3, risk=r) for i, r in enumerate((0.1, 0.5, 1.0))]
+    decisions = plan(national={**{("A", f"P{i}"): 2030 for i in range(3)}, ("B", "P2"): 2030})
+
+    def spend(gamma: int):
+        return evaluate(make_inputs(first_year=2030, last_year=2030, nations=nations, budgets=13,
+                                    programmes=programmes, robust_overruns=gamma), decisions).spend
+
+    robust = spend(1).set_index("nation")["overrun_reserve"]
+    assert robust["A"] == pytest.approx(3.0)
+    assert robust.isna()["B"]
+    assert "overrun_reserve" not in spend(0)
