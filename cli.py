@@ -473,9 +473,10 @@ def template(path: str, force: bool) -> None:
 def common_solve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options every solving command shares; they override the Settings sheet."""
     options = [
-        click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds for the whole run."),
+        click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True),
+                     help="Seconds for the whole run (default: the Settings sheet's time_limit_seconds)."),
         click.option("--gap", type=FiniteFloatRange(min=0, max=1, max_open=True),
-                     help="Relative MIP gap as a fraction, e.g. 0.01 for 1 %."),
+                     help="Relative MIP gap as a fraction, e.g. 0.01 for 1 % (default: the Settings sheet's mip_gap)."),
         click.option("--threads", type=click.IntRange(min=1), help="Solver threads."),
         click.option("--solver", default="highs", show_default=True, help="highs, or any MIP solver Pyomo drives (cbc, gurobi, …)."),
         click.option("--log", "log_file", type=click.Path(dir_okay=False), help="Keep the solver log in FILE."),
@@ -671,7 +672,9 @@ def run_objective(objective: str | None, priority: list[str] | None, weights: di
 @output_option("plan.xlsx")
 @click.option("--objective", type=click.Choice(["lexicographic", "weighted"]), help="How objectives combine.")
 @click.option("--priority", help="Lexicographic order, e.g. shortfall,capability,cost.")
-@click.option("--weight", "weights", multiple=True, help="NAME=VALUE for weighted runs (repeatable).")
+@click.option("--weight", "weights", multiple=True,
+              help="NAME=VALUE for weighted runs (repeatable); the whole weighting: an objective not named "
+                   "weighs 0, whatever the Settings sheet's weight_* keys say.")
 @click.option("--robust", "robust", type=click.IntRange(min=0), metavar="GAMMA",
               help="Budgets must survive GAMMA programme overruns per nation and year (Settings robust_overruns).")
 @click.option("--improve", "improve_seconds", type=FiniteFloatRange(min=0), default=None, metavar="SECONDS",
@@ -768,15 +771,18 @@ def len_found(stats: Any) -> int:
 @click.argument("book", type=BOOK_PATH, required=False)
 @output_option("front.xlsx")
 @click.option("--objectives", help="Comma list, primary first, e.g. capability,cost (default: Settings).")
-@click.option("--points", type=click.IntRange(min=2), help="Grid levels per constrained objective.")
-@click.option("--exact/--grid", default=None, help="Every integer step (integer-valued objectives) or a grid.")
+@click.option("--points", type=click.IntRange(min=2),
+              help="Grid levels per constrained objective (default: Settings pareto_points).")
+@click.option("--exact/--grid", default=None,
+              help="Every integer step (integer-valued objectives) or a grid (default: Settings pareto_exact).")
 @click.option("--nadir", multiple=True,
               help="NAME=VALUE worst level to explore for an objective (repeatable). Expert option: exact "
                    "fronts find safe levels themselves, and a level above the true nadir can cut plans off.")
 @click.option("--point-time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds per grid point.")
 @click.option("--plot", type=click.Path(dir_okay=False), callback=png_output,
               help="Also draw the front to a PNG file (.png; needs matplotlib).")
-@click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds for the whole front.")
+@click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True),
+              help="Seconds for the whole front (default: the Settings sheet's time_limit_seconds).")
 @click.option("--threads", type=click.IntRange(min=1), help="Solver threads.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Local processes sharing the grid (one solver thread each unless --threads).")
@@ -846,9 +852,10 @@ def scale_out_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--workers", type=click.IntRange(min=1), help="Scenarios solved side by side, one core each (default: all cores; with --workers 1, and by default on mid-size models such as the reference dataset, one at a time on every core)."),
         click.option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (needs capopt[distributed])."),
-        click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds per scenario (one solved again from a better plan, as the notes say, takes up to twice that)."),
+        click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds per scenario (default: the Settings sheet's time_limit_seconds; one solved again from a better plan, as the notes say, takes up to twice that)."),
         click.option("--gap", type=FiniteFloatRange(min=0, max=1, max_open=True),
-                     help="Relative MIP gap per scenario as a fraction, e.g. 0.01 for 1 %."),
+                     help="Relative MIP gap per scenario as a fraction, e.g. 0.01 for 1 % (default: the Settings "
+                          "sheet's mip_gap)."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -928,9 +935,12 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
 @click.argument("book", type=BOOK_PATH, required=False)
 @output_option("flexibility.xlsx")
 @click.option("--carry-over", type=FiniteFloatRange(min=0, max=1),
-              help="Carry-over fraction for the carry-over lever (0 to 1, as on the Nations sheet).")
+              help="Carry-over fraction every nation gets under the carry-over lever, 0 to 1 of a year's budget "
+                   "(default: each nation's own; 0.1 when the workbook allows neither carry-over nor borrowing and "
+                   "--borrow is not given).")
 @click.option("--borrow", type=FiniteFloatRange(min=0, max=1),
-              help="Borrowing fraction for the carry-over lever (0 to 1, as on the Nations sheet).")
+              help="Borrowing fraction every nation gets under the carry-over lever, 0 to 1 of the next year's "
+                   "budget (default: each nation's own).")
 @scale_out_options
 @click.pass_context
 @handle_errors
@@ -1167,7 +1177,9 @@ def check_from_year(from_year: int, settings: Any) -> None:
 @output_option("replan.xlsx")
 @click.option("--objective", type=click.Choice(["lexicographic", "weighted"]), help="How objectives combine.")
 @click.option("--priority", help="Lexicographic order, e.g. shortfall,capability,cost.")
-@click.option("--weight", "weights", multiple=True, help="NAME=VALUE for weighted runs (repeatable).")
+@click.option("--weight", "weights", multiple=True,
+              help="NAME=VALUE for weighted runs (repeatable); the whole weighting: an objective not named "
+                   "weighs 0, whatever the Settings sheet's weight_* keys say.")
 @common_solve_options
 @click.pass_context
 @handle_errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,3 +38,16 @@ def test_whatif_study_ranks_every_nation(tmp_path):
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True)}
     assert summary["solved"] == len(nations) + 1 and len(summary["input_sha256"]) == 64
     assert wb["Scenarios"].max_row == len(nations) + 2  # header, the base and one row per nation
+
+
+def test_whatif_study_says_how_its_scenarios_share_the_cores():
+    """Its docstring and --help said "side by side on all local cores", but on mid-size models,
+    the reference dataset (its default) among them, a sweep solves one scenario at a time on
+    every core (README, "Sweeps and flexibility runs"): the Summary said `workers` 1."""
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "whatif_study.py"), "--help"],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
+                          env={**os.environ, "COLUMNS": "500"})  # argparse wraps "mid-size" otherwise
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    assert "mid-size models such as the reference dataset: one scenario at a time on every core" in text
+    assert "seconds per scenario (default 60)" in text
