@@ -176,6 +176,14 @@ def _summary(raw: RawSheet | None) -> tuple[dict[str, object], dict[str, str]]:
     return out, cells
 
 
+def _point_list(points: list[int]) -> str:
+    """'1–18' for consecutive points (a front of 568 points listed one by one filled the
+    screen), else the points themselves, '1, 3, 4'."""
+    if points and points == list(range(points[0], points[-1] + 1)) and len(points) > 2:
+        return f"{points[0]}–{points[-1]}"
+    return ", ".join(str(p) for p in points)
+
+
 @dataclass
 class _Row:
     sheet: str
@@ -205,6 +213,7 @@ class _Decoder:
     def __init__(self, book: PlanBook, inputs: Inputs, point: int | None, lenient: bool = False):
         self.book, self.inputs, self.point, self.lenient = book, inputs, point, lenient
         self.front = book.front_points  # read once, not per plan sheet
+        self.point_problem_said = False  # a missing or unknown point: said once, not per plan sheet
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         # (sheet, column, id) -> [index of its problem, further rows naming it]
@@ -346,12 +355,14 @@ class _Decoder:
         if front is None and (not rows or "point" not in rows[0].values):
             return rows
         points = front if front is not None else sorted({_whole(r.values["point"]) for r in rows} - {None})  # type: ignore[type-var]
-        if self.point is None:
-            self.error(None, "", f"holds {len(points)} plans (a Pareto front)",
-                       f"expected a plan workbook, or a point to choose: one of {points}", sheet)
+        if self.point is None or self.point not in points:
+            if not self.point_problem_said:  # every plan sheet has the same points: say it once
+                self.point_problem_said = True
+                what = (f"holds {len(points)} plans (a Pareto front)" if self.point is None
+                        else f"has no point {self.point}")
+                self.error(None, "", what, f"expected the point to use, one of {_point_list(points)}, given as "
+                           "--point N on the command line (point=N in Python)", sheet)
             return []
-        if self.point not in points:
-            self.error(None, "", f"has no point {self.point}", f"expected one of {points}", sheet)
         return [r for r in rows if _whole(r.values["point"]) == self.point]
 
     def _id(self, row: _Row, column: str, known: Mapping[str, str], what: str) -> str | None:

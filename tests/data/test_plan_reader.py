@@ -148,6 +148,21 @@ def test_a_pareto_workbook_needs_a_point(tmp_path, inputs) -> None:
     assert read_plan(path, inputs, point=2).national == {("A", "P"): 2031}
 
 
+def test_a_front_without_a_point_is_said_once_and_names_the_option(tmp_path, inputs) -> None:
+    """`capopt stress front.xlsx` said "holds 18 plans" three times (Plan, Contributions,
+    Standards) and never how to choose; now once, with --point and the points as a range."""
+    rows = [[k, "A", "P", "national", 2030] for k in (1, 2, 3)]
+    book = _book(Plan=[["point", "nation", "programme", "sharing", "start_year"], *rows],
+                 Contributions=[["point", "programme", "nation", "year", "payment"]],
+                 Standards=[["point", "nation", "standard", "adoption_year"]])
+    path = write_book(book, tmp_path / "front.xlsx")
+    for point, said in ((None, "holds 3 plans"), (7, "has no point 7")):
+        with pytest.raises(InputError) as raised:
+            read_plan(path, inputs, point=point)
+        assert len(raised.value.problems) == 1, raised.value.problems
+        assert said in str(raised.value) and "one of 1–3, given as --point N" in str(raised.value)
+
+
 def test_not_a_workbook_is_one_clear_error(tmp_path, inputs) -> None:
     fake = tmp_path / "plan.xlsx"
     fake.write_text("hello")
