@@ -728,7 +728,9 @@ def print_result_summary(result: Any, written: Path, gap_of: str | None = None) 
                f"(build {result.build_seconds:.1f} s)")
     unsolved = list(getattr(result, "not_optimised", []))
     if unsolved:
-        click.echo(f"Not optimised (no time was left): {', '.join(unsolved)} — raise --time-limit to optimise "
+        reason = getattr(result, "not_optimised_reason", "no time was left")
+        advice = "raise --time-limit" if reason == "no time was left" else "run again without interrupting"
+        click.echo(f"Not optimised ({reason}): {', '.join(unsolved)} — {advice} to optimise "
                    f"{'them' if len(unsolved) > 1 else 'it'}")
     if getattr(result, "strategy", ""):
         bound = f"; bound from {result.bound_source}" if result.bound_source and result.best_bound is not None else ""

@@ -121,6 +121,8 @@ def _not_optimised(summary: Mapping[str, object]) -> str:
     after = order[solved[-1] + 1:] if solved else []
     if not after:
         return ""
+    if str(summary.get("termination", "")).startswith("interrupted"):
+        return f"; {' and '.join(after)} not optimised: the run was interrupted (Ctrl-C) before {'them' if len(after) > 1 else 'it'}"
     return f"; {' and '.join(after)} not optimised: no time was left for {'them' if len(after) > 1 else 'it'}"
 
 

@@ -155,6 +155,13 @@ class Result:
         order = list(self.priority) or [stage.objective for stage in self.stages]
         return order[solved[-1] + 1:]
 
+    @property
+    def not_optimised_reason(self) -> str:
+        """Why `not_optimised` stages were not: the time limit, or a Ctrl-C, which ends the run."""
+        if any(stage.outcome.termination.startswith("interrupted") for stage in self.stages):
+            return "interrupted (Ctrl-C) before it ran"
+        return "no time was left"
+
     def __repr__(self) -> str:
         """One line: the dataclass's own repr printed every input table (38,000 characters
         for the reference scenario alone), burying the status and objectives."""
@@ -238,7 +245,7 @@ class Result:
         rows += self.run_choice_rows()
         rows += [(f"stage_{i + 1}", _stage_text(s)) for i, s in enumerate(self.stages)]
         # the run stops at the first stage without a plan: the ones after it never ran
-        rows += [(f"stage_{i + 1}", f"{name}: not_reached, no time was left")
+        rows += [(f"stage_{i + 1}", f"{name}: not_reached, {self.not_optimised_reason}")
                  for i, name in enumerate(self.priority) if i >= len(self.stages)]
         return rows
 

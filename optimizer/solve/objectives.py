@@ -14,7 +14,7 @@ from typing import Callable, Mapping, Sequence
 import pyomo.environ as pyo
 
 from data.tables import objective_sense
-from optimizer.solve.solver import PersistentSolver, SolveOutcome
+from optimizer.solve.solver import INTERRUPT, PersistentSolver, SolveOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +159,10 @@ def solve_lexicographic(
             break
         if on_stage_solution is not None:
             on_stage_solution(outcome)
+        if INTERRUPT.is_set():
+            # Ctrl-C ends the run, not only the stage: the next stage went on from the start
+            # plan and reported it as "cost: feasible", a stage that never searched
+            break
         if k < len(priority) - 1:
             achieved = float(outcome.objective if penalty is None else pyo.value(m.objective_expr[name]))
             hold = hold_for(name, achieved, tolerance, floor, holds)

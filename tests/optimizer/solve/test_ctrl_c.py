@@ -19,3 +19,30 @@ def test_only_the_outermost_run_clears_a_stop_request():
             assert INTERRUPT.is_set()
     finally:
         INTERRUPT.clear()
+
+
+def test_ctrl_c_ends_a_lexicographic_run_at_the_stage_it_interrupts(monkeypatch):
+    """Interrupted in its capability stage, the reference run went on into the cost stage,
+    which handed back its start plan as "cost: feasible" and left the run's gap blank.
+    Now the run stops there: cost is not optimised, and the Summary says why."""
+    from pathlib import Path
+
+    from optimizer import Scenario
+    from optimizer.solve.solver import PersistentSolver
+
+    original = PersistentSolver.solve
+
+    def interrupted_solve(self, *args, **kwargs):
+        INTERRUPT.set()  # Ctrl-C as the first solver call starts
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(PersistentSolver, "solve", interrupted_solve)
+    book = Path(__file__).resolve().parents[3] / "examples" / "small" / "small.xlsx"
+    scenario = Scenario.from_excel(book).with_settings(priority=("shortfall", "capability", "cost"))
+    try:
+        result = scenario.solve(time_limit=30, threads=1)
+    finally:
+        INTERRUPT.clear()
+    assert [stage.objective for stage in result.stages][-1] == "capability"
+    assert result.not_optimised == ["cost"]
+    assert ("stage_3", "cost: not_reached, interrupted (Ctrl-C) before it ran") in result.summary_rows()
