@@ -491,7 +491,8 @@ class Engine:
     def _poll_root(self, report: EngineReport) -> None:
         """Fold in the job beside the rounds once it is done: the root node's bound and
         plan (when that happens depends on the clock, so from then on the run is marked
-        timing-dependent), or the portfolio's branch-and-bound."""
+        timing-dependent, as it is when the job fails or is still running at the end:
+        `_finish`), or the portfolio's branch-and-bound."""
         if self._root is None or not self._root.done():
             return
         job, self._root = self._root, None
@@ -499,6 +500,7 @@ class Engine:
             result = job.result()
         except Exception as exc:  # a lost bound must not lose the run's plan
             logger.warning("engine: the root node's worker failed: %s", exc)
+            report.reproducible = False  # until it failed, the rounds ran without its worker
             return
         self._pass_on_log(result)
         if self._root_kind == BRANCH_AND_BOUND:
@@ -625,6 +627,12 @@ class Engine:
             if self._root is not None:
                 self.pool.abandon(self._root)
                 self._root = None
+                # the run took its course because that job had not ended yet: the rounds
+                # ran without its worker and without its bound and plan, and it stopped
+                # when the search did. Ended sooner (a faster or less loaded machine, a
+                # worker process already started), it changes the rounds, the bound and
+                # when the gap target is met, so the same inputs can give another plan.
+                report.reproducible = False
         report.seconds = time.monotonic() - self._started
         if report.status == "infeasible":
             report.stopped_by = "infeasible"

@@ -395,3 +395,28 @@ def test_a_study_whose_every_lever_is_infeasible_is_written_and_says_so(tmp_path
     finally:
         wb.close()
     assert "no worth can be given: the rigid setting has no plan" in text
+
+
+def test_a_study_summary_says_whether_a_rerun_gives_the_same_plans():
+    """Study Summaries (sweep, robustness, flexibility) said "complete" whatever their solves
+    proved: two `capopt flexibility --time-limit 8` runs of the reference dataset wrote
+    plans differing in 2,494 Plans rows, neither saying it might not repeat. A study now
+    has a plan's `reproducible` row: "yes" only when every scenario's solve would repeat."""
+    from dataclasses import replace
+
+    from optimizer.solve.objectives import Stage
+    from optimizer.solve.solver import SolveOutcome
+
+    study = small_scenario().budget_sweep([0.8, 1.0], time_limit=20)
+    assert all(p.result.reproducibility().startswith("yes") for p in study.points)
+    assert dict(study.summary_rows())["reproducible"].startswith("yes: every scenario proven")
+    cut = SolveOutcome("feasible", "Time limit reached", 9.0, 10.0, 0.1, 5.0)
+    first = study.points[0]
+    stopped = replace(first, result=replace(first.result, stages=first.result.stages[:-1]
+                                            + (Stage(first.result.stages[-1].objective, cut),)))
+    clocked = replace(study, points=[stopped, *study.points[1:]])
+    assert dict(clocked.summary_rows())["reproducible"].startswith(f"no: 1 of 2 scenarios ({first.name})")
+    planless = replace(first, result=None, error="no plan within time limit")
+    assert dict(replace(study, points=[planless, *study.points[1:]]).summary_rows())["reproducible"].startswith(
+        f"no: 1 of 2 scenarios ({first.name})")
+    assert dict(replace(study, complete=False).summary_rows())["reproducible"].startswith("no: interrupted")

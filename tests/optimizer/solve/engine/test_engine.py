@@ -237,6 +237,53 @@ def test_the_root_bound_is_kept_when_sharper_and_named():
     assert sources == {"LP relaxation", ROOT_BOUND}  # sharper on some of these models, not on all
 
 
+class RootNeverEnds(WorkersInline):
+    """Two workers whose background job (the whole model's root node) has not ended when
+    the search does, as on a spawned process still starting (or one that fails: `fail`)."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__(2)
+        self.fail = fail
+        self.abandoned = 0
+
+    def submit(self, key, arrays, task):
+        from concurrent.futures import Future
+
+        self.submitted.append(task.name)
+        job: Future = Future()
+        if self.fail:
+            job.set_exception(RuntimeError("worker died"))
+        return job
+
+    def abandon(self, job):
+        self.abandoned += 1
+
+
+@pytest.mark.parametrize("fail", (False, True))
+def test_a_root_node_job_that_never_came_back_leaves_the_run_timing_dependent(fail):
+    """Whether the root node beside the rounds ends before the search does depends on the
+    clock: with two workers `capopt solve tiny.xlsx --strategy lns` said "reproducible: yes"
+    (engine: no neighbourhood improves, then HiGHS: Optimal; bound from branch-and-bound)
+    while its worker process was still starting, and the same solve in the same Python
+    process once that process was up took the root's plan and bound and ended otherwise
+    (gap target, bound from the root node). A run that went without the root's result only
+    because it had not arrived is as timing-dependent as one that took it."""
+    for seed, inputs, _ in capability_cases():
+        m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+        start = fund_nothing(arrays)
+        if start is None:
+            continue
+        pool = RootNeverEnds(fail)
+        report = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed).solve(30, 0.0, start=start)
+        if pool.submitted != [ROOT_BOUND]:
+            continue  # the LP was whole, or RENS admitted no plan: no root beside this run
+        assert report.x is not None and feasible(arrays, report.x)
+        assert not report.reproducible, (seed, report.stopped_by)
+        assert pool.abandoned == (0 if fail else 1)
+        return
+    pytest.fail("no tiny instance ran the root node beside the rounds")
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_crossover_holds_every_unmerged_plan_it_crosses(seed):
     """Plans a round could not merge are crossed with the incumbent in the next round: its
