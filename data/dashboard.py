@@ -105,6 +105,7 @@ def _stage_rows(summary: Mapping[str, object]) -> list[tuple[str, str, float | N
         key=lambda item: int(item[0][6:]),
     ):
         name, _, rest = str(value).partition(": ")
+        name = name.split(" ", 1)[0] if name.endswith(" × changes") else name  # a re-plan's charged stage
         parts = [p.strip() for p in rest.split(",")]
         gap = next((float(p[4:]) for p in parts[2:] if p.startswith("gap ")), None)
         out.append((name, parts[0] if parts else "", gap))
@@ -135,11 +136,12 @@ def _earlier_proof(summary: Mapping[str, object], last: str | None) -> str:
     for name, status, gap in _stage_rows(summary):
         if name == last or gap is None or status in _NO_PLAN:
             continue
+        shown = _as_optimised(summary, name)  # what the stage's gap is of
         if status == "optimal":
-            words.append(f"{name} was proven {'optimal' if _proven_zero(gap) else f'within {percent_up(gap)}'}")
+            words.append(f"{shown} was proven {'optimal' if _proven_zero(gap) else f'within {percent_up(gap)}'}")
         else:
             direction = "lower" if _sense(name) == "min" else "higher"
-            words.append(f"{name} was not proven: its best possible is at most {percent_up(gap)} {direction}")
+            words.append(f"{shown} was not proven: its best possible is at most {percent_up(gap)} {direction}")
     return "; " + ", ".join(words) if words else ""
 
 

@@ -75,7 +75,7 @@ class ReplanResult:
         return count_changes(self.changes, ADOPTION)
 
     def summary_rows(self) -> list[tuple[str, object]]:
-        rows = self.result.summary_rows() + [
+        rows = [self._charged_stage(key, value) for key, value in self.result.summary_rows()] + [
             ("replan_from_year", self.from_year),
             ("stability_weight", self.stability_weight),
             ("changes", self.change_count),
@@ -86,6 +86,17 @@ class ReplanResult:
             rows.append(("previous_plan_sha256", self.previous_sha256))
         notes = [*self.notes, *([penalised] if (penalised := self.bound_note()) else [])]
         return rows + [("note", n) for n in notes]
+
+    def _charged_stage(self, key: str, value: object) -> tuple[str, object]:
+        """A `stage_N` row under the objective its value is of: every stage optimised its
+        objective with W per change charged, and "cost: optimal, 60270.8" stood beside a
+        Summary cost of 60,224.8 (46 changes at W = 1) under the bare name."""
+        if not self.stability_weight or not key.startswith("stage_") or ": " not in str(value):
+            return key, value
+        name, rest = str(value).split(": ", 1)
+        if rest.startswith("not_reached"):
+            return key, value
+        return key, f"{charged_objective(name, self.stability_weight)}: {rest}"
 
     def bound_note(self) -> str:
         """What `best_bound` and `gap` are of when changes were charged: the solver optimised

@@ -119,6 +119,13 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
             {"status": "optimal", "gap": 0.0016, "stability_weight": 0, "stage_2": "cost: optimal, 58600"},
             "optimal within 0.16 % on cost",
         ),
+        (  # a re-plan's stage rows carry the charged name (ReplanResult): read, not doubled
+            {"status": "feasible", "gap": 0.02, "solve_seconds": 30, "stability_weight": 50,
+             "stage_1": "capability − 50 × changes: optimal, 40000, gap 0.0075",
+             "stage_2": "cost + 50 × changes: feasible, 58600, gap 0.02"},
+            "best plan found in 30 s; the best possible cost + 50 × changes is at most 2 % lower; "
+            "capability − 50 × changes was proven within 0.75 %",
+        ),
         (
             {"status": "feasible", "gap": None, "solve_seconds": 60},
             (

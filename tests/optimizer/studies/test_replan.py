@@ -50,6 +50,23 @@ def test_lexicographic_runs_charge_every_stage(scenario) -> None:
     assert replan(scenario, previous, 2031, 0.6, **kwargs).change_count == 0
 
 
+def test_stage_rows_name_the_charged_objective_their_values_are_of(scenario) -> None:
+    """Every stage optimised its objective with W per change charged: the Summary's stage
+    rows showed that sum under the bare name ("cost: optimal, 60270.8" beside a cost of
+    60,224.8). Capability 1 higher for 2 changes at W = 0.4: the stage value is 0.8 lower
+    than the plan's capability, and the row says "capability − 0.4 × changes"."""
+    previous = plan(national={("A", "P"): 2030, ("A", "Q"): 2031, ("A", "R"): 2032})
+    kwargs = {"objective": "lexicographic", "priority": ["capability", "cost"], "gap": 0.0}
+    outcome = replan(scenario, previous, 2031, 0.4, **kwargs)
+    rows = dict(outcome.summary_rows())
+    capability = outcome.result.objectives["capability"]
+    assert rows["stage_1"].startswith("capability − 0.4 × changes: optimal, ")
+    assert float(rows["stage_1"].split(", ")[1]) == pytest.approx(capability - 0.8)
+    assert rows["stage_2"].startswith("cost + 0.4 × changes: ")
+    unpenalised = replan(scenario, previous, 2031, 0.0, **kwargs)
+    assert dict(unpenalised.summary_rows())["stage_1"].startswith("capability: optimal, ")
+
+
 def test_a_started_programme_stays_even_when_dropping_it_pays(scenario) -> None:
     """Previous: P started 2030. From 2030 on, replacing it with R is worth 3·3 − 1·3 = 6 > W;
     from 2031 on, P has started and stays, whatever the weight."""
