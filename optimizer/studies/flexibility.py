@@ -89,7 +89,8 @@ class FlexibilityReport:
                 row[lever] = r.objectives[name] if r else None
             for lever in LEVERS[1:]:  # no worth without both plans (the rigid one may have none)
                 both = row[lever] is not None and row["rigid"] is not None
-                row[worth_column(lever)] = better * (row[lever] - row["rigid"]) if both else None
+                # + 0.0: no worth of −0.0 (a minimised objective that did not move printed "-0.0")
+                row[worth_column(lever)] = better * (row[lever] - row["rigid"]) + 0.0 if both else None
             rows.append(row)
         # the columns even with no row: a study whose every lever is infeasible ended in an
         # internal error writing its workbook (found by fuzzing), where a sweep writes its points
@@ -101,29 +102,31 @@ class FlexibilityReport:
         """Per lever: how far its plan is proven (status, gap and whose gap), and its time.
         A lever's worth is a difference of two plans: it is exact only where both are."""
         table = self.sweep.table
-        columns = [c for c in ("scenario", "status", "gap", "gap_of", "not_optimised", "proof",
+        columns = [c for c in ("scenario", "status", "gap", "best_bound", "gap_of", "not_optimised", "proof",
                                "standards_adoption_cost", "seconds") if c in table]
         return table[columns].rename(columns={"scenario": "lever"})
 
     @property
     def by_nation(self) -> pd.DataFrame:
-        """Per nation: discounted capability points in service by the horizon's end and
-        spend, under each plan (from the Capability and Spend tables)."""
+        """Per nation and plan: its share of the capability objective (MODEL.md's weighted,
+        discounted sum, so a lever's column adds up to ByObjective's capability and the
+        gains to its worth), what it pays (cost, adoptions included) and its programmes.
+        It showed "capability-years", an unweighted sum of the Capability sheet that matched
+        no objective (rigid 32,327 against ByObjective's 35,447.1) and was defined nowhere."""
+        from optimizer.checks.evaluate import evaluate
+
         frames = []
         for lever in LEVERS:
             r = self._result(lever)
             if r is None:
                 continue
-            cap = r.capability[r.capability["nation"] != "ALLIANCE"].groupby("nation")["capability"].sum()
-            spend = r.spend.groupby("nation")["spend"].sum()
+            digest = evaluate(r.inputs, r.decisions).by_nation.set_index("nation")
             funded = r.plan.groupby("nation")["programme"].nunique()
-            frames.append(pd.DataFrame({f"capability-years ({lever})": cap, f"spend ({lever})": spend,
-                                        f"programmes ({lever})": funded}))
+            frames.append(pd.DataFrame({f"capability ({lever})": digest["capability"],
+                                        f"cost ({lever})": digest["cost"], f"programmes ({lever})": funded}))
         table = pd.concat(frames, axis=1).fillna(0).reset_index(names="nation") if frames else pd.DataFrame()
-        if not table.empty and {"capability-years (flexible)", "capability-years (rigid)"} <= set(table):
-            table["capability-years gained by flexibility"] = (
-                table["capability-years (flexible)"] - table["capability-years (rigid)"]
-            )
+        if not table.empty and {"capability (flexible)", "capability (rigid)"} <= set(table):
+            table["capability gained by flexibility"] = table["capability (flexible)"] - table["capability (rigid)"]
         return table
 
     def to_excel(self, path: str | Path) -> Path:

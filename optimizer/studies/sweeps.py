@@ -81,7 +81,9 @@ class Sweep:
         for p in self.points:
             row: dict[str, Any] = {"scenario": p.name, self.x_label: p.x}
             if p.result is not None:
-                row.update(status=p.result.status, gap=p.result.gap, gap_of=p.result.gap_objective,
+                # the bound beside the gap, so the gap can be traced (|plan − bound| / |plan|)
+                row.update(status=p.result.status, gap=p.result.gap, best_bound=p.result.best_bound,
+                           gap_of=p.result.gap_objective,
                            not_optimised=", ".join(p.result.not_optimised), seconds=round(p.seconds, 3))
                 row.update(p.result.objectives)
                 # cost is the Plans sheet's programme costs plus these (MODEL.md's spend): the
@@ -90,9 +92,12 @@ class Sweep:
                 # what the point's solve proves, earlier stages included, as a plan's Dashboard
                 # says it: a point whose cost stage kept its start plan had a blank gap and
                 # nothing else, though its capability stage had proven its gap
-                row["proof"] = status_in_words(dict(p.result.summary_rows()))
+                # in the point's own seconds, re-solves included, as the seconds column has them:
+                # a lever solved again said "best plan found in 30 s" beside 60.8 s
+                row["proof"] = status_in_words({**dict(p.result.summary_rows()), "solve_seconds": p.seconds})
             else:
-                row.update(status=p.error, gap=None, gap_of=None, not_optimised="", seconds=round(p.seconds, 3))
+                row.update(status=p.error, gap=None, best_bound=None, gap_of=None, not_optimised="",
+                           seconds=round(p.seconds, 3))
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -61,3 +61,23 @@ def test_by_objective_and_lever_worth_give_one_number_under_one_header(tmp_path:
             header = worth_column(lever)
             assert "+ is better" in header
             assert by_sheet[objective][header] == pytest.approx(worth_sheet[objective][header]), (objective, lever)
+
+
+def test_an_objective_no_lever_moves_has_a_worth_of_plain_zero() -> None:
+    """A minimised objective that did not move printed "-0.0" in the terminal's table."""
+    import math
+
+    worth = report().by_objective.set_index("objective").loc["cost", worth_column("free starts")]
+    assert worth == 0.0 and math.copysign(1.0, worth) == 1.0
+
+
+def test_a_scenarios_proof_counts_its_own_seconds_re_solves_included() -> None:
+    """A lever solved again said "best plan found in 30 s" (its second solve) beside the
+    60.8 s of its seconds column."""
+    summary = [("status", "feasible"), ("gap", 0.02), ("solve_seconds", 30.0),
+               ("stage_1", "capability: feasible, 100, gap 0.02")]
+    result = SimpleNamespace(status="feasible", gap=0.02, best_bound=102.0, gap_objective="capability",
+                             not_optimised=[], objectives={"capability": 100.0},
+                             standards=pd.DataFrame({"cost": []}), summary_rows=lambda: summary)
+    sweep = Sweep([SweepPoint("carry-over", None, result, None, 60.8)], "lever", True, 60.8)  # type: ignore[arg-type]
+    assert "best plan found in 61 s" in sweep.table.loc[0, "proof"]

@@ -118,6 +118,24 @@ def test_flexibility_levers_are_never_worse_than_rigid(tmp_path):
     assert report.to_excel(tmp_path / "flex.xlsx").exists()
 
 
+def test_flexibility_by_nation_adds_up_to_the_objectives_and_studies_show_their_bounds():
+    """ByNation's columns are each nation's share of the capability objective and what it
+    pays, so they add up to ByObjective (its "capability-years" matched no objective), and
+    every scenario's gap stands beside the bound it is measured against."""
+    report = flexibility_value(small_scenario(), workers=1, gap=0.0, time_limit=30)
+    objectives = report.by_objective.set_index("objective")
+    by_nation = report.by_nation
+    for lever in ("rigid", "flexible"):
+        assert by_nation[f"capability ({lever})"].sum() == pytest.approx(objectives.loc["capability", lever])
+        assert by_nation[f"cost ({lever})"].sum() == pytest.approx(objectives.loc["cost", lever])
+    gained = by_nation["capability gained by flexibility"].sum()
+    assert gained == pytest.approx(objectives.loc["capability", "flexible"] - objectives.loc["capability", "rigid"])
+    for row in report.solves.to_dict("records"):
+        assert row["best_bound"] is not None and row["gap"] is not None
+    for point, row in zip(report.sweep.points, report.sweep.table.to_dict("records")):
+        assert row["best_bound"] == point.result.best_bound
+
+
 def test_a_lever_whose_rules_break_a_commitment_has_no_plan_and_the_study_goes_on(tmp_path):
     """P3 may start off-cycle (flexible_start), and A must fund it in 2031: valid input, but
     the rigid cycle forbids that start. The study stopped with an input error at the
@@ -131,7 +149,7 @@ def test_a_lever_whose_rules_break_a_commitment_has_no_plan_and_the_study_goes_o
     table = report.by_objective.set_index("objective")
     assert table.loc["capability", "free starts"] > 0
     assert table.loc["capability", "worth of free starts (+ is better)"] is None  # nothing to measure it against
-    assert "capability-years gained by flexibility" not in report.by_nation
+    assert "capability gained by flexibility" not in report.by_nation
     assert report.to_excel(tmp_path / "flex.xlsx").exists()
 
 
