@@ -60,8 +60,10 @@ class RobustnessReport:
         proofs = pd.DataFrame(
             [self._proof(p) for p in self.sweep.points], columns=list(PROOF_COLUMNS)
         )
-        # the sweep's own `proof` gives way to this table's, which adds the bound's source
-        return pd.concat([table.drop(columns=["scenario", "proof"], errors="ignore"), proofs], axis=1)
+        # the sweep's own `proof` and `best_bound` give way to this table's, which adds the
+        # bound's source (both at once made two best_bound columns, and the chart failed)
+        own = ["scenario", "proof", "best_bound"]
+        return pd.concat([table.drop(columns=own, errors="ignore"), proofs], axis=1)
 
     @property
     def bound_objective(self) -> str | None:
