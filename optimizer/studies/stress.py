@@ -674,8 +674,8 @@ class _Replay:
 
     Each line (what one nation pays for one programme) is a row of a schedule matrix over
     the horizon years; a slip in year z shifts the row's entries from z on one column to
-    the right (what falls off the end leaves the horizon). Rows of one programme always
-    slip together.
+    the right (what falls off the end leaves the horizon). Rows of one joint programme
+    slip together (one consortium); a national programme's row slips alone.
     """
 
     def __init__(self, inputs: Inputs, decisions: PlanDecisions, lines: list[_Line],
@@ -689,6 +689,10 @@ class _Replay:
                 self.schedule[i, year - first] = amount
         self.payer = np.array([self.row[line.nation] for line in lines], dtype=int)
         self.programme = np.array([column[line.programme] for line in lines], dtype=int)
+        # a joint programme's lines slip together (one consortium); a national programme
+        # funded by several nations is a separate programme of each, and slips alone
+        self.joint = np.array([inputs.programme_by_id[line.programme].sharing == "joint" for line in lines],
+                              dtype=bool)
         # certain spend (adoptions) is what the lines do not cover
         self.fixed = base.copy()
         np.add.at(self.fixed, self.payer, -self.schedule)
@@ -722,6 +726,8 @@ class _Replay:
                     unresolved |= short
                     break
                 moved = self.programme == self.programme[worst]
+                if not self.joint[worst]:  # another nation's own funding of it does not slip
+                    moved &= self.payer == self.payer[worst]
                 schedule[moved, j + 1:] = schedule[moved, j:-1]
                 schedule[moved, j] = 0.0
                 slips[moved] += 1

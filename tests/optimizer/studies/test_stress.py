@@ -90,6 +90,23 @@ def test_a_joint_programme_slips_for_every_member() -> None:
     assert set(report.by_programme["expected_slip_years"]) == {1.0}
 
 
+def test_a_national_programme_slips_only_for_the_nation_that_breaches() -> None:
+    """P (cost 10, risk 0.1) funded by A and by B, each its own national programme: A has 10
+    in 2030 and breaches when P overruns, B has 50 and never does. Only A's P slips; B's
+    kept its schedule and lost nothing (every nation's P slipped, and B's loss was counted)."""
+    inputs = make_inputs(
+        first_year=2030, last_year=2032, budgets={"A": [10.0, 15.0, 15.0], "B": 50.0},
+        programmes=[programme("P", 1, 10, risk=0.1)],
+    )
+    decisions = plan(national={("A", "P"): 2030, ("B", "P"): 2030})
+    report = stress_test(inputs, decisions, samples=100, seed=2, overrun_probability=1.0)
+    nations = report.by_nation.set_index("nation")
+    assert nations.loc["A", "breach_probability"] == 1.0 and nations.loc["A", "expected_capability_lost"] == 1.0
+    assert nations.loc["B", "breach_probability"] == 0.0 and nations.loc["B", "expected_capability_lost"] == 0.0
+    slips = report.by_programme.set_index("nation")["expected_slip_years"]
+    assert (slips["A"], slips["B"]) == (1.0, 0.0)
+
+
 def test_same_seed_same_report_and_common_random_numbers_across_plans() -> None:
     inputs = _two_programmes(years=2)
     a = stress_test(inputs, BOTH, samples=300, seed=11)
