@@ -24,7 +24,12 @@ def interrupted_while_starting() -> NoReturn:
     openpyxl and Pyomo (about a second), before click or any command can catch anything,
     and the planner got a page of importlib traceback. One line and the interrupt's exit
     code instead, as for an interrupt anywhere else."""
-    print("Interrupted.", file=sys.stderr)
+    import multiprocessing
+
+    if multiprocessing.current_process().name == "MainProcess":
+        # a worker process starting up (it imports this module too) stays silent: the
+        # planner saw "Interrupted." from a worker and then "Plan written" from capopt
+        print("Interrupted.", file=sys.stderr)
     raise SystemExit(INTERRUPTED_WHILE_STARTING)
 
 
@@ -212,7 +217,11 @@ def reported(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: A
         click.echo(f"{'No plan' if no_plan else 'Solver error'}: {exc}", err=True)
         ctx.exit(EXIT_CODES["no_solution" if no_plan else "solver_error"])
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+        from optimizer.solve.solver import INTERRUPT
+
+        # a second Ctrl-C after the first asked to keep the best plan: say that it was not kept
+        click.echo("Interrupted again: stopped without writing the plan found so far." if INTERRUPT.is_set()
+                   else "Interrupted.", err=True)
         ctx.exit(EXIT_CODES["interrupted"])
     except (click.exceptions.Exit, click.ClickException, click.Abort):
         raise

@@ -222,13 +222,24 @@ def catch_ctrl_c() -> Iterator[Interrupt]:
 _CTRL_C_DEPTH: list[bool] = []  # catch_ctrl_c contexts open in the main thread
 
 
+# A second SIGINT this soon after the first is the same stop request delivered twice, not
+# a second Ctrl-C: `timeout -s INT` signals capopt and then its whole process group, and
+# one run in four at alliance size was aborted, its plan lost, right after "keeping the
+# best plan found". A planner who means to abort presses again later than this.
+DUPLICATE_SIGNAL_SECONDS = 1.0
+
+
 def _handling_ctrl_c() -> Iterator[Interrupt]:
     previous = signal.getsignal(signal.SIGINT)
+    first: list[float] = []
 
     def handler(signum: int, frame: object) -> None:
         if INTERRUPT.is_set():
+            if first and time.monotonic() - first[0] < DUPLICATE_SIGNAL_SECONDS:
+                return
             signal.signal(signal.SIGINT, previous)
             raise KeyboardInterrupt
+        first.append(time.monotonic())
         logger.warning("Interrupted: stopping the solver and keeping the best plan found")
         INTERRUPT.set()
 

@@ -82,3 +82,34 @@ def test_ctrl_c_before_any_plan_is_an_interrupt_not_a_solver_error(monkeypatch, 
             INTERRUPT.clear()
         assert result.exit_code == 130, (method, result.output)
         assert "Interrupted before a plan was found." in result.output
+
+
+def test_a_second_ctrl_c_says_the_plan_found_was_not_written(monkeypatch, tmp_path) -> None:
+    """After the first Ctrl-C promised to keep the best plan, a second one aborts: it said only
+    "Interrupted.", the message of an interrupt before any plan."""
+    from optimizer import Scenario
+    from optimizer.solve.solver import INTERRUPT
+
+    def aborted(*args, **kwargs):
+        INTERRUPT.set()  # the first Ctrl-C
+        raise KeyboardInterrupt  # the second
+
+    monkeypatch.setattr(Scenario, "solve", aborted)
+    try:
+        result = CliRunner().invoke(cli.main, ["solve", "-o", str(tmp_path / "plan.xlsx")])
+    finally:
+        INTERRUPT.clear()
+    assert result.exit_code == 130
+    assert "Interrupted again: stopped without writing the plan found so far." in result.output
+    assert not (tmp_path / "plan.xlsx").exists()
+
+
+def test_a_worker_process_interrupted_while_starting_stays_silent() -> None:
+    """Ctrl-C reaches the engine's worker processes too, which import cli as they start: one
+    printed "Interrupted." while capopt went on to write its plan."""
+    worker = INTERRUPTED_IMPORT.replace("import sys\n", "import sys\nimport multiprocessing\n"
+                                        "multiprocessing.current_process().name = 'SpawnProcess-1'\n", 1)
+    done = subprocess.run([sys.executable, "-c", worker, "solve"], cwd=ROOT, text=True,
+                          capture_output=True, timeout=120)
+    assert done.stderr == ""
+    assert done.returncode == EXIT_CODES["interrupted"]

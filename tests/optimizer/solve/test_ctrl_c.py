@@ -46,3 +46,29 @@ def test_ctrl_c_ends_a_lexicographic_run_at_the_stage_it_interrupts(monkeypatch)
     assert [stage.objective for stage in result.stages][-1] == "capability"
     assert result.not_optimised == ["cost"]
     assert ("stage_3", "cost: not_reached, interrupted (Ctrl-C) before it ran") in result.summary_rows()
+
+
+def test_a_signal_delivered_twice_at_once_is_one_stop_request(monkeypatch):
+    """`timeout -s INT` signals capopt and then its process group: the second SIGINT, a
+    moment after the first, aborted the run and lost the plan it had just promised to keep.
+    Two at once count as one; a second one later still aborts."""
+    import os
+    import signal
+    import time
+
+    import pytest
+
+    import optimizer.solve.solver as solver_module
+
+    monkeypatch.setattr(solver_module, "DUPLICATE_SIGNAL_SECONDS", 0.3)
+    try:
+        with catch_ctrl_c():
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)  # the group's copy: ignored
+            assert INTERRUPT.is_set()
+            time.sleep(0.4)
+            with pytest.raises(KeyboardInterrupt):
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.1)  # the handler runs between bytecodes
+    finally:
+        INTERRUPT.clear()
