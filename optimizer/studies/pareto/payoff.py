@@ -13,7 +13,7 @@ from data.tables import Inputs, PlanDecisions, objective_sense
 from models import extract_decisions
 from optimizer.errors import InfeasibleError, SolverError
 from optimizer.solve.objectives import hold_within_tolerance, release_holds, set_objective
-from optimizer.solve.solver import PersistentSolver
+from optimizer.solve.solver import INTERRUPT, PersistentSolver
 from optimizer.studies.pareto.front import _sign
 from optimizer.studies.pareto.grid import PayoffAnswer
 
@@ -45,7 +45,11 @@ def _payoff_table(
             solver.stage = f"payoff {i + 1}/{p}: {name}"
             set_objective(m, m.objective_expr[name], objective_sense(name))
             limit = payoff_seconds(per_point, deadline - time.monotonic(), p * p - (i * p + k))
-            out = solver.solve(limit, PAYOFF_GAP, warm_start=k > 0)
+            # after Ctrl-C a row starts from the plan in hand (the previous row's, which no
+            # hold binds any more), so that the solve hands it back at once and the front
+            # keeps the plans found: without a start it found none, and the whole front was
+            # "Interrupted before a plan was found" with plans in hand
+            out = solver.solve(limit, PAYOFF_GAP, warm_start=k > 0 or (i > 0 and INTERRUPT.is_set()))
             if out.status == "infeasible":
                 release_holds(m)
                 raise InfeasibleError("No plan satisfies the inputs, so there is no front.")

@@ -469,3 +469,26 @@ def test_a_huge_grid_keeps_its_time_limit_and_says_once_what_it_could_not_solve(
     warned = [r for r in caplog.records if "grid point" in r.getMessage()]
     assert len(warned) == 1 and "found no plan within their share of the time" in warned[0].getMessage()
     assert front.completeness != "proven complete"
+
+
+def test_ctrl_c_in_the_payoff_table_keeps_the_plans_found(monkeypatch):
+    """Interrupted after the payoff table's first solve, the next row started from no plan,
+    found none and the front was "Interrupted before a plan was found" (exit 130, nothing
+    written) with plans in hand. Now the rows left start from the plan in hand."""
+    from optimizer.solve.solver import PersistentSolver
+
+    original, calls = PersistentSolver.solve, []
+
+    def interrupted_after_first(self, *args, **kwargs):
+        out = original(self, *args, **kwargs)
+        calls.append(out)
+        INTERRUPT.set()  # Ctrl-C as the first solve ends
+        return out
+
+    monkeypatch.setattr(PersistentSolver, "solve", interrupted_after_first)
+    try:
+        front = Scenario(knapsack_inputs(KNAPSACK / "2kp50")).pareto(exact=True, time_limit=60, threads=1)
+    finally:
+        INTERRUPT.clear()
+    assert front.points_found and not front.complete
+    assert all(pt.decisions.funded() for pt in front.points_found)
