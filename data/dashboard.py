@@ -610,6 +610,9 @@ def sweep_findings(frame: pd.DataFrame, x: str) -> tuple[str, list[str]]:
             continue
         values = pd.to_numeric(frame[name], errors="coerce")
         low, high = values.idxmin(), values.idxmax()
+        if values[low] == values[high]:  # not "ranges from 288,792.5 (…) to 288,792.5 (…)"
+            lines.append(f"{name} is {_fmt(values[low])} in every scenario")
+            continue
         lines.append(
             f"{name} ranges from {_fmt(values[low])} ({x} = {_fmt(frame.loc[low, x])}) "
             f"to {_fmt(values[high])} ({x} = {_fmt(frame.loc[high, x])})"

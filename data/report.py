@@ -331,6 +331,10 @@ def write_sweep_workbook(
         place(ws, chart, _beside(table))
         charts.append(draw(table, x_column, left, right, title="Budget efficiency curve"))
     headline, findings = sweep_findings(frame.reset_index(drop=True), x_column)
+    if str(dict(summary).get("status", "")).startswith("interrupted"):
+        # said only in the Summary: an interrupted sweep's Dashboard read like a finished one
+        findings.insert(0, "interrupted (Ctrl-C): the scenarios not solved are missing, and the one being "
+                           "solved when it stopped holds the plan it had then (see its status and proof)")
     findings += [str(value) for key, value in summary if key == "note"]  # what the run redid or why
     glance = [c for c in (x_column, "capability", "cost", "shortfall", "status") if c in frame]
     formats = {c: NUMBER if c == x_column else MONEY for c in glance if c != "status"}

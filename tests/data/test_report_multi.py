@@ -358,3 +358,20 @@ def test_tables_workbook_refuses_bad_sheet_names(tmp_path, name):
     with pytest.raises(ValueError, match="sheet name"):
         write_tables_workbook(tmp_path / "t.xlsx", {name: pd.DataFrame()}, SUMMARY)
     assert not list(tmp_path.iterdir())
+
+
+def test_an_interrupted_sweeps_dashboard_says_so_and_flat_curves_read_flat(tmp_path):
+    """The Summary said "interrupted: scenarios not solved are missing" and the Dashboard
+    nothing; a curve equal at every point read "ranges from 20 (…) to 20 (…)"."""
+    from data.dashboard import sweep_findings
+
+    summary = [(k, v) for k, v in SUMMARY if k != "status"] + [("status", "interrupted: scenarios not solved are missing")]
+    path = write_sweep_workbook(tmp_path / "s.xlsx", summary, scenarios(), sweep_plans(), core_index(),
+                                "budget_scale")
+    wb = openpyxl.load_workbook(path, read_only=True)
+    text = " ".join(str(c) for r in wb["Dashboard"].iter_rows(values_only=True) for c in r if c)
+    wb.close()
+    assert "interrupted (Ctrl-C): the scenarios not solved are missing" in text
+    flat = scenarios().assign(capability=20.0)
+    _, lines = sweep_findings(flat, "budget_scale")
+    assert "capability is 20 in every scenario" in lines
