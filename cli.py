@@ -113,6 +113,17 @@ class Console:
                 self._write("\n")
                 self._live = False
 
+    def clear_for(self, write: Callable[[], None]) -> None:
+        """Run `write` (a log record) on a line of its own: the live line is wiped first and
+        drawn again after, so a warning no longer ran on from "…gap 35.46 %" on one line."""
+        with self._lock:
+            live = self._live and self.is_tty and not self.quiet
+            if live:
+                self._write("\r\033[K")
+            write()
+            if live and self._render is not None:
+                self._write(self._render())
+
     def _write(self, text: str) -> None:
         """Progress is a courtesy: if its reader went away (`capopt solve 2>&1 | head -1`),
         it stops, and the solve goes on to write its plan, rather than dying in the
@@ -447,9 +458,30 @@ def main(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
     use the bundled reference dataset. -v, -q and --debug go before or after the command name.
     """
     level = log_level(verbose, quiet)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    console = Console(quiet)
+    # the module's name only where the planner asked for the log (-v): "WARNING
+    # optimizer.solve.solver: …" at the default level named code, not anything to act on
+    handler = ConsoleAwareHandler(sys.stderr)
+    handler.console = console
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if verbose
+                                           else "%(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])  # as before: only where none is set up
     logging.getLogger("pyomo").setLevel(max(level, logging.WARNING))
-    ctx.obj = {"verbose": verbose, "quiet": quiet, "debug": debug, "console": Console(quiet)}
+    ctx.obj = {"verbose": verbose, "quiet": quiet, "debug": debug, "console": console}
+
+
+class ConsoleAwareHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The root log handler, writing each record on a line of its own beside the live
+    progress line (`Console.clear_for`)."""
+
+    console: Console | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        console = self.console
+        if console is None:
+            super().emit(record)
+        else:
+            console.clear_for(lambda: super(ConsoleAwareHandler, self).emit(record))
 
 
 @main.command()

@@ -48,3 +48,20 @@ def test_a_log_file_gets_one_line_per_update_and_no_ticks(monkeypatch: pytest.Mo
     console.tick(lambda: "[1.0s] RENS")
     time.sleep(0.1)
     assert stream.getvalue() == "[1.0s] RENS\n" and console._ticker is None
+
+
+def test_a_log_record_gets_a_line_of_its_own_beside_the_live_line() -> None:
+    """"…gap 35.46 %WARNING optimizer.solve.solver: Interrupted…": the record ran on from the
+    progress line. Now the line is wiped, the record written, and the line drawn again."""
+    import logging
+
+    screen = Terminal()
+    console = console_on(screen)
+    console.live("[   1.0s] incumbent 5")
+    console._render = lambda: "[   1.0s] incumbent 5"  # as tick sets it, without its ticker thread
+    handler = cli.ConsoleAwareHandler(screen)
+    handler.console = console
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.emit(logging.LogRecord("x", logging.WARNING, __file__, 1, "Interrupted", None, None))
+    console.end_live()
+    assert screen.getvalue().endswith("[   1.0s] incumbent 5\r\033[KWARNING: Interrupted\n[   1.0s] incumbent 5\n")
