@@ -320,10 +320,11 @@ class Result:
         per_programme = plan.groupby("programme")["nation"].nunique()
         nations = plan["nation"].nunique()
         joint = plan.loc[plan["sharing"] == "joint", "programme"].nunique()
-        return (
-            f"{len(per_programme)} programmes funded ({joint} joint) by {nations} nations; "
-            f"{len(plan)} nation-programme pairs"
-        )
+        def count(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        return (f"{count(len(per_programme), 'programme')} funded ({joint} joint) by {count(nations, 'nation')}; "
+                f"{count(len(plan), 'nation-programme pair')}")
 
     def compare(self, other: "Result") -> "Comparison":
         """What `other` changes against this plan (objectives, programmes, start years).

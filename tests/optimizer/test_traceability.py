@@ -235,3 +235,14 @@ def test_a_robustness_point_without_a_gap_says_what_its_stages_proved():
     sweep = Sweep([SweepPoint("Γ=0", 0.0, unproven, None, 5.0)], "robust_overruns", True, 5.0)
     proof = RobustnessReport(sweep, [0]).table.loc[0, "proof"]
     assert "no bound is proven on cost" in proof and "capability was proven within 1.86 %" in proof
+
+
+def test_the_headline_counts_in_the_singular_where_there_is_one() -> None:
+    """"1 programmes funded (0 joint) by 1 nations; 1 nation-programme pairs"."""
+    from optimizer import Scenario
+    from tests.optimizer.conftest import make_inputs, nation, programme
+
+    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+                         programmes=[programme("P", 1, 8)])
+    result = Scenario(inputs).solve(time_limit=30, threads=1)
+    assert result.headline() == "1 programme funded (0 joint) by 1 nation; 1 nation-programme pair"

@@ -368,7 +368,8 @@ class NeighbourhoodPlan:
         first = self._next_span(years, width)
         span = (self.groups.year >= first) & (self.groups.year < first + width)
         name, nations = self._nation_group(share=len(years) / width, size="window", within=span)
-        return f"years {first}-{first + width - 1} of {name}", span & nations
+        last = min(first + width - 1, max(years))  # a late span ends with the horizon, not past it
+        return f"years {first}-{last} of {name}", span & nations
 
     def _next_span(self, years: list[int], width: int) -> int:
         """The first year of the next window (see `_time_window`)."""

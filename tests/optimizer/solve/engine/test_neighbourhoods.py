@@ -192,3 +192,18 @@ def expected_item(name: str, index: object) -> str:
     if name == "joint_starts":
         return str(index[0])  # type: ignore[index]
     return f"standard {index[1]}" if name == "adopts" else ""  # type: ignore[index]
+
+
+def test_a_windows_name_never_runs_past_the_horizon():
+    """A late span read "years 2040-2042" on a horizon ending in 2041."""
+    arrays, groups = grid_model()
+    plan = NeighbourhoodPlan(arrays, groups, seed=0)
+    incumbent = np.zeros(arrays.columns)
+    seen = []
+    for _ in range(12):
+        plan._rank(incumbent, None)
+        name, _ = plan._time_window()
+        first, last = (int(y) for y in name.split()[1].split("-"))
+        seen.append(first)
+        assert first <= last <= max(YEARS), name
+    assert max(seen) > max(YEARS) - 2  # a span that would have run past the horizon was named
