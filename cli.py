@@ -1067,7 +1067,10 @@ def plan_inputs(plan_book: Any, book: str | None) -> Any:
 
     if book is None and plan_book.input_file:
         recorded = Path(plan_book.input_file)
-        candidates = [recorded, Path(plan_book.path).parent / recorded.name]
+        # as recorded (relative to the folder the solve ran in), then from the plan's folder:
+        # a plan solved in a sub-folder (`../L.xlsx`) and stressed from its parent was refused
+        folder = Path(plan_book.path).parent
+        candidates = [recorded, folder / recorded, folder / recorded.name]
         found = next((c for c in candidates if c.is_file()), None)
         if found is None:
             raise InputError(Problem(f"[{Path(plan_book.path).name}]Summary", "",
@@ -1087,6 +1090,14 @@ STRESS_SHOWN = {  # Alliance measure -> how the terminal shows it
     "expected_capability_delivered": ("capability delivered (expected)", "{:,.1f}"),
     "any_breach_probability": ("P(some nation breaches somewhere)", "{:.3f}"),
 }
+
+
+def nations_hit(by_nation: Any) -> Any:
+    """The terminal's per-nation rows of a one-plan stress test: every nation that breaches or
+    loses capability — one that never breaches still loses it when a consortium it is in
+    slips, and the table left such a nation out."""
+    hit = (by_nation["breach_probability"] > 0) | (by_nation["expected_capability_lost"] > 0)
+    return by_nation.loc[hit, ["nation", "breach_probability", "expected_overrun_cost", "expected_capability_lost"]]
 
 
 def stress_table(comparison: Any) -> str:
@@ -1148,9 +1159,7 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
     header = [("input_file", source.path if source else ""), ("input_sha256", source.sha256 if source else "")]
     written = write_output(lambda p: comparison.to_excel(p, header), output)
     if len(chosen) == 1:
-        table = comparison.by_nation
-        shown = table.loc[table["breach_probability"] > 0,
-                          ["nation", "breach_probability", "expected_overrun_cost", "expected_capability_lost"]]
+        shown = nations_hit(comparison.by_nation)
         if not shown.empty:
             click.echo(shown.to_string(index=False))
     click.echo(stress_table(comparison))

@@ -269,3 +269,25 @@ def test_stress_refuses_more_samples_than_it_can_hold_and_shows_its_replays(tmp_
     assert not out.exists()
     result = run("stress", str(plan), "--samples", "400", "--seed", "3", "-o", str(out))
     assert result.exit_code == 0 and "breaching samples replayed" in result.output
+
+
+def test_the_terminal_lists_a_nation_that_loses_capability_without_breaching():
+    """B never breaches but loses capability when its consortium slips: it was left out."""
+    import pandas as pd
+
+    table = pd.DataFrame({"nation": ["A", "B", "C"], "breach_probability": [1.0, 0.0, 0.0],
+                          "expected_overrun_cost": [2.0, 1.0, 0.0], "expected_capability_lost": [1.0, 1.0, 0.0]})
+    assert list(cli.nations_hit(table)["nation"]) == ["A", "B"]
+
+
+def test_stress_finds_an_input_recorded_relative_to_a_sub_folder(tmp_path, book, monkeypatch):
+    """Solved in sub/ from ../book.xlsx, stressed from the parent: the recorded "../book.xlsx"
+    was looked for beside the parent folder and the plan refused."""
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    monkeypatch.chdir(sub)
+    assert run("solve", "../book.xlsx", "-o", "plan.xlsx", "--gap", "0").exit_code == 0
+    monkeypatch.chdir(tmp_path.parent)
+    result = run("stress", str(Path(tmp_path.name) / "sub" / "plan.xlsx"), "--samples", "50",
+                 "-o", str(tmp_path / "stress.xlsx"))
+    assert result.exit_code == 0, result.output
