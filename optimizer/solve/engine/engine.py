@@ -648,6 +648,11 @@ class Engine:
             report.stopped_by = NO_PLAN  # neither a start nor RENS gave one to improve
         else:
             report.stopped_by, report.reproducible = "time limit", False
+            if report.improvements and all(source == "start plan" for _, source, _ in report.improvements):
+                # a robust L run ended "feasible, gap 45 %" on its greedy start with nothing
+                # to say that no search had run: the LP relaxation took 105 of its 120 s
+                report.stopped_by += (f", before any search improved the start plan (the LP relaxation "
+                                      f"took {report.lp_seconds:.0f} s of it: raise the time limit)")
         if report.x is not None:
             report.status = "optimal" if report.gap is not None and report.gap <= gap else "feasible"
         self.progress(report, "done")

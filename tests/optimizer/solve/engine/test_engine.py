@@ -437,3 +437,24 @@ def test_a_rounds_tasks_end_by_the_deadline(left):
     assert seconds * engine_module.TASKS_PER_WORKER <= max(left, 0.05 * engine_module.TASKS_PER_WORKER)
     if left >= engine_module.LNS_SECONDS * engine_module.TASKS_PER_WORKER + 0.2:
         assert seconds == engine_module.LNS_SECONDS
+
+
+def test_a_run_whose_time_went_before_any_search_says_so(monkeypatch):
+    """A robust L run ended "feasible, gap 45 %" on its greedy start plan with nothing to
+    say why: its LP relaxation had taken 105 of its 120 s. The termination now says it."""
+    import time as clock
+
+    inputs = random_tiny_inputs(1)
+    m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+    start = np.zeros(arrays.columns)  # funding nothing: a plan of every tiny instance without commitments
+
+    def slow_relaxation(report, deadline):
+        clock.sleep(max(deadline - clock.monotonic(), 0.0) + 0.05)
+        report.lp_seconds = clock.monotonic() - engine._started
+        return None
+
+    monkeypatch.setattr(engine, "_relaxation", slow_relaxation)
+    monkeypatch.setattr(engine, "_repaired", lambda plan: plan)
+    report = engine.solve(time_limit=0.5, gap=0.0, start=start)
+    assert report.stopped_by.startswith("time limit, before any search improved the start plan")
+    assert "raise the time limit" in report.stopped_by
