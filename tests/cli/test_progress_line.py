@@ -65,3 +65,15 @@ def test_a_log_record_gets_a_line_of_its_own_beside_the_live_line() -> None:
     handler.emit(logging.LogRecord("x", logging.WARNING, __file__, 1, "Interrupted", None, None))
     console.end_live()
     assert screen.getvalue().endswith("[   1.0s] incumbent 5\r\033[KWARNING: Interrupted\n[   1.0s] incumbent 5\n")
+
+
+def test_a_fronts_eta_never_runs_past_its_time_limit() -> None:
+    """"ETA 147s" with 46 s of the limit left: the grid stops at the limit, not at the ETA."""
+    from types import SimpleNamespace
+
+    screen = io.StringIO()  # not a terminal: one line per update
+    show = cli.pareto_progress(console_on(screen), time_limit=10.0)
+    time.sleep(0.05)
+    show(SimpleNamespace(done=1, grid_total=10_000, solved=1, skipped=0, infeasible=0))
+    eta = float(screen.getvalue().rsplit("ETA", 1)[1].strip().rstrip("s"))
+    assert eta <= 10.0
