@@ -237,6 +237,19 @@ def test_the_root_bound_is_kept_when_sharper_and_named():
     assert sources == {"LP relaxation", ROOT_BOUND}  # sharper on some of these models, not on all
 
 
+def runs_from_funding_nothing(make_pool):
+    """(enumerated optimum, arrays, pool, report) of a 30-s engine run on each tiny capability
+    case that has the plan funding nothing as its start, on a fresh `make_pool()`."""
+    for seed, inputs, best in capability_cases():
+        _, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+        start = fund_nothing(arrays)
+        if start is None:
+            continue
+        pool = make_pool()
+        engine = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed)
+        yield best, arrays, pool, engine.solve(30, 0.0, start=start)
+
+
 class RootNeverEnds(WorkersInline):
     """Two workers whose background job (the whole model's root node) has not ended when
     the search does, as on a spawned process still starting (or one that fails: `fail`)."""
@@ -268,17 +281,11 @@ def test_a_root_node_job_that_never_came_back_leaves_the_run_timing_dependent(fa
     process once that process was up took the root's plan and bound and ended otherwise
     (gap target, bound from the root node). A run that went without the root's result only
     because it had not arrived is as timing-dependent as one that took it."""
-    for seed, inputs, _ in capability_cases():
-        m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
-        start = fund_nothing(arrays)
-        if start is None:
-            continue
-        pool = RootNeverEnds(fail)
-        report = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed).solve(30, 0.0, start=start)
+    for _, arrays, pool, report in runs_from_funding_nothing(lambda: RootNeverEnds(fail)):
         if pool.submitted != [ROOT_BOUND]:
             continue  # the LP was whole, or RENS admitted no plan: no root beside this run
         assert report.x is not None and feasible(arrays, report.x)
-        assert not report.reproducible, (seed, report.stopped_by)
+        assert not report.reproducible, report.stopped_by
         assert pool.abandoned == (0 if fail else 1)
         return
     pytest.fail("no tiny instance ran the root node beside the rounds")
@@ -333,13 +340,7 @@ def test_on_large_models_the_root_node_needs_a_third_worker(monkeypatch, workers
 
     monkeypatch.setattr(engine_module, "ROOT_BOUND_BELOW_NONZEROS", 0)  # every model counts as large
     exercised = 0
-    for seed, inputs, best in capability_cases():
-        m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
-        start = fund_nothing(arrays)
-        if start is None:
-            continue
-        pool = WorkersInline(workers)
-        report = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed).solve(30, 0.0, start=start)
+    for best, _, pool, report in runs_from_funding_nothing(lambda: WorkersInline(workers)):
         assert report.bound >= best - 1e-6
         if pool.submitted:
             assert list(zip(pool.submitted, pool.options, pool.first_bound)) == [expected]
