@@ -320,6 +320,7 @@ class Result:
         per_programme = plan.groupby("programme")["nation"].nunique()
         nations = plan["nation"].nunique()
         joint = plan.loc[plan["sharing"] == "joint", "programme"].nunique()
+
         def count(n: int, word: str) -> str:
             return f"{n} {word}{'' if n == 1 else 's'}"
 
