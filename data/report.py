@@ -300,9 +300,12 @@ def write_sweep_workbook(
     plans: pd.DataFrame,
     core_index: pd.DataFrame,
     x_column: str,
+    scenario_tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write a parameter sweep: one row per scenario, the budget efficiency curve
     (capability and cost against `x_column`), every scenario's plan, and the core index.
+    `scenario_tables` (sheet name -> frame led by `scenario`: every scenario's Standards and
+    Spend) follow the Plans sheet, so each scenario's figures can be traced.
 
     Rows are sorted by `x_column` when it is numeric so the curve reads left to right.
     Cost goes on a second axis: it is usually orders of magnitude above capability.
@@ -352,10 +355,17 @@ def write_sweep_workbook(
         plans = pd.DataFrame(columns=["scenario", *RESULT_SHEETS["plan"][1]])
     lead = "scenario" if "scenario" in plans.columns else x_column
     _write_frame(_sheet(wb, "Plans"), _lead_with(plans, lead, "Plans"))
+    _write_scenario_tables(wb, scenario_tables)
     _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
     _set_up_printing(wb, label)
     refuse_replacing(path, read_files(summary))
     return save_atomically(wb, path)
+
+
+def _write_scenario_tables(wb: Workbook, tables: Mapping[str, pd.DataFrame] | None) -> None:
+    """A study's per-scenario tables (Standards, Spend), one sheet each, led by `scenario`."""
+    for name, frame in (tables or {}).items():
+        _write_frame(_sheet(wb, name), frame)
 
 
 def write_flexibility_workbook(
@@ -366,6 +376,7 @@ def write_flexibility_workbook(
     plans: pd.DataFrame | Mapping[str, pd.DataFrame],
     levers: Sequence[str] | None = None,
     solves: pd.DataFrame | None = None,
+    scenario_tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write the value of flexibility: objective values per lever setting and their worth.
 
@@ -400,6 +411,7 @@ def write_flexibility_workbook(
         _write_frame(_sheet(wb, "Solves"), solves, {"gap": SHARE})
     _write_frame(_sheet(wb, "ByNation"), _with_index(by_nation, "nation"))
     _write_frame(_sheet(wb, "Plans"), _stack_plans(plans))
+    _write_scenario_tables(wb, scenario_tables)
     headline, findings = flexibility_findings(worth, levers, solves)
     findings += [str(value) for key, value in summary if key == "note"]  # what the run redid or why
     core = worth.loc[worth["objective"].isin(CORE_OBJECTIVES)]

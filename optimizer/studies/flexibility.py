@@ -142,7 +142,7 @@ class FlexibilityReport:
         levers = [lever for lever in LEVERS if self._result(lever) is not None] or list(LEVERS)  # none: all, empty
         return write_flexibility_workbook(
             path, summary, self.by_objective, self.by_nation, self.sweep.plans, levers=levers,
-            solves=self.solves,
+            solves=self.solves, scenario_tables=self.sweep.scenario_tables,
         )
 
 

@@ -103,10 +103,21 @@ class Sweep:
 
     @property
     def plans(self) -> pd.DataFrame:
+        return self._stacked("plan")
+
+    @property
+    def scenario_tables(self) -> dict[str, pd.DataFrame]:
+        """Every scenario's Standards and Spend tables, stacked under a `scenario` column: with
+        only the plans, a scenario's interoperability (which standards it adopted) and its
+        spend against each budget could not be traced from the study workbook."""
+        return {"Standards": self._stacked("standards"), "Spend": self._stacked("spend")}
+
+    def _stacked(self, table: str) -> pd.DataFrame:
+        """One of the results' tables (plan, standards, spend) for every solved scenario."""
         frames = []
         for p in self.points:
             if p.result is not None:
-                df = p.result.plan.copy()
+                df = getattr(p.result, table).copy()
                 df.insert(0, "scenario", p.name)
                 frames.append(df)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["scenario"])
@@ -179,7 +190,8 @@ class Sweep:
         for p in self.points:
             if p.result is not None:
                 assert_valid(p.result.inputs, p.result.decisions, p.result.objectives)
-        return write_sweep_workbook(path, self.summary_rows(), self.table, self.plans, self.core_index, self.x_label)
+        return write_sweep_workbook(path, self.summary_rows(), self.table, self.plans, self.core_index, self.x_label,
+                                    scenario_tables=self.scenario_tables)
 
 
 # --- work units (module-level so they pickle to processes and Dask workers) ------------

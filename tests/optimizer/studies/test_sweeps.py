@@ -63,6 +63,15 @@ def test_sweep_workbook_and_core_index(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert {"Sweep", "Plans", "CoreIndex"} <= set(wb.sheetnames)
     assert wb["Sweep"]._charts, "the budget efficiency curve chart is missing"
+    # every scenario's spend and adoptions, so its figures can be traced from the workbook
+    assert wb.sheetnames.index("Plans") < wb.sheetnames.index("Standards") < wb.sheetnames.index("Spend")
+    spend = list(wb["Spend"].iter_rows(values_only=True))
+    assert spend[0][:4] == ("scenario", "nation", "year", "budget")
+    inputs = small_scenario().inputs
+    for point in result.points:
+        rows = [r for r in spend[1:] if r[0] == point.name]
+        assert len(rows) == len(inputs.nations) * len(inputs.years)
+        assert sum(r[4] for r in rows) == pytest.approx(float(point.result.spend["spend"].sum()))
 
 
 def test_a_study_summary_names_the_input_file_beside_its_hash(tmp_path):
