@@ -782,6 +782,12 @@ def print_result_summary(result: Any, written: Path, gap_of: str | None = None) 
     click.echo(f"Plan written to {written}")
 
 
+def progress_bar(done: int, total: int, width: int = 30) -> str:
+    """'[#####-----]': the share done, for the fronts', sweeps' and stress tests' progress lines."""
+    filled = int(width * done / max(total, 1))
+    return f"[{'#' * filled}{'-' * (width - filled)}]"
+
+
 def pareto_progress(console: Console, time_limit: float | None = None) -> Callable[[Any], None]:
     """A progress bar for the grid: points done of total, skipped, solved, found. The ETA
     never runs past the time limit (it said 147 s with 46 s of the limit left)."""
@@ -794,14 +800,12 @@ def pareto_progress(console: Console, time_limit: float | None = None) -> Callab
             return
         last[0] = now
         total = max(stats.grid_total, 1)
-        filled = int(30 * stats.done / total)
-        bar = "#" * filled + "-" * (30 - filled)
         elapsed = now - started
         eta = elapsed / stats.done * (total - stats.done) if stats.done else float("nan")
         if time_limit is not None:
             eta = min(eta, max(time_limit - elapsed, 0.0))  # min keeps nan: no estimate yet
         console.live(
-            f"[{bar}] {stats.done}/{stats.grid_total} grid points  solved {stats.solved}  "
+            f"{progress_bar(stats.done, total)} {stats.done}/{stats.grid_total} grid points  solved {stats.solved}  "
             f"skipped {stats.skipped}  infeasible {stats.infeasible}  feasible {len_found(stats)}  "
             f"{elapsed:5.0f}s elapsed, ETA {eta:5.0f}s"
         )
@@ -885,10 +889,8 @@ def sweep_progress(console: Console) -> Callable[[Any], None]:
     """Scenarios done, time per scenario and ETA."""
 
     def show(p: Any) -> None:
-        total = max(p.total, 1)
-        filled = int(30 * p.done / total)
         console.live(
-            f"[{'#' * filled}{'-' * (30 - filled)}] {p.done}/{p.total} scenarios  "
+            f"{progress_bar(p.done, p.total)} {p.done}/{p.total} scenarios  "
             f"last {p.last_seconds:5.1f}s  elapsed {p.elapsed:6.0f}s  ETA {p.eta:6.0f}s"
         )
 
@@ -1179,9 +1181,8 @@ def stress_progress(console: Console) -> Callable[[int, int], None]:
 
     def show(done: int, total: int) -> None:
         elapsed = time.monotonic() - started
-        filled = int(30 * done / max(total, 1))
         eta = elapsed / done * (total - done) if done else 0.0
-        console.live(f"[{'#' * filled}{'-' * (30 - filled)}] {done:,}/{total:,} breaching samples replayed  "
+        console.live(f"{progress_bar(done, total)} {done:,}/{total:,} breaching samples replayed  "
                      f"elapsed {elapsed:5.0f}s  ETA {eta:5.0f}s")
 
     return show

@@ -605,7 +605,6 @@ class _HighsBackend(_Backend):
             status, termination, objective_value, bound, relative_gap(objective_value, bound), seconds
         )
 
-
     def _silent(self) -> bool:
         """Whether HiGHS has not called back for PRESOLVE_STALL_SECONDS: on a small model
         (the only kind its presolve was seen to loop on), whose presolve takes milliseconds

@@ -113,14 +113,12 @@ class FlexibilityReport:
         gains to its worth), what it pays (cost, adoptions included) and its programmes.
         It showed "capability-years", an unweighted sum of the Capability sheet that matched
         no objective (rigid 32,327 against ByObjective's 35,447.1) and was defined nowhere."""
-        from optimizer.checks.evaluate import evaluate
-
         frames = []
         for lever in LEVERS:
             r = self._result(lever)
             if r is None:
                 continue
-            digest = evaluate(r.inputs, r.decisions).by_nation.set_index("nation")
+            digest = r.evaluation.by_nation.set_index("nation")  # evaluated with the plan
             funded = r.plan.groupby("nation")["programme"].nunique()
             frames.append(pd.DataFrame({f"capability ({lever})": digest["capability"],
                                         f"cost ({lever})": digest["cost"], f"programmes ({lever})": funded}))
