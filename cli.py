@@ -807,14 +807,21 @@ def pareto_progress(console: Console, time_limit: float | None = None) -> Callab
         console.live(
             f"{progress_bar(stats.done, total)} {stats.done}/{stats.grid_total} grid points  solved {stats.solved}  "
             f"skipped {stats.skipped}  infeasible {stats.infeasible}  feasible {len_found(stats)}  "
-            f"{elapsed:5.0f}s elapsed, ETA {eta:5.0f}s"
+            f"{second_tries(stats)}{elapsed:5.0f}s elapsed, ETA {eta:5.0f}s"
         )
 
     return show
 
 
 def len_found(stats: Any) -> int:
-    return stats.solved - stats.infeasible
+    """Grid points solved with a plan: a second try is not another point, and a point whose
+    time ran out before any plan has none."""
+    return stats.solved - stats.retried - stats.infeasible - stats.no_plan
+
+
+def second_tries(stats: Any) -> str:
+    """'second tries 2 (1 proven)  ': unproven points solved again with the time the walk left."""
+    return f"second tries {stats.retried} ({stats.retried_proven} proven)  " if stats.retried else ""
 
 
 @main.command()

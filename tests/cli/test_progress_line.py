@@ -11,6 +11,7 @@ import time
 import pytest
 
 import cli
+from optimizer.studies.pareto.front import ParetoProgress
 
 
 class Terminal(io.StringIO):
@@ -69,11 +70,19 @@ def test_a_log_record_gets_a_line_of_its_own_beside_the_live_line() -> None:
 
 def test_a_fronts_eta_never_runs_past_its_time_limit() -> None:
     """"ETA 147s" with 46 s of the limit left: the grid stops at the limit, not at the ETA."""
-    from types import SimpleNamespace
-
     screen = io.StringIO()  # not a terminal: one line per update
     show = cli.pareto_progress(console_on(screen), time_limit=10.0)
     time.sleep(0.05)
-    show(SimpleNamespace(done=1, grid_total=10_000, solved=1, skipped=0, infeasible=0))
+    show(ParetoProgress(done=1, grid_total=10_000, solved=1))
     eta = float(screen.getvalue().rsplit("ETA", 1)[1].strip().rstrip("s"))
     assert eta <= 10.0
+
+
+def test_second_tries_are_shown_and_not_counted_as_more_feasible_points() -> None:
+    """Three points walked, one of them without a plan; two solved again after the walk,
+    the one without a plan now proven infeasible: 2 feasible points, not 5."""
+    screen = io.StringIO()
+    show = cli.pareto_progress(console_on(screen), time_limit=10.0)
+    show(ParetoProgress(grid_total=3, done=3, solved=5, infeasible=1, retried=2, retried_proven=1))
+    line = screen.getvalue()
+    assert "feasible 2 " in line and "second tries 2 (1 proven)" in line

@@ -49,7 +49,7 @@ from optimizer.studies.pareto.front import (
     _sign,
     non_dominated,
 )
-from optimizer.studies.pareto.grid import GridSpec, _prepare_grid, _walk_grid, subproblem_gap
+from optimizer.studies.pareto.grid import GridSpec, _prepare_grid, _walk_grid, prove_open_cells, subproblem_gap
 from optimizer.studies.pareto.payoff import _grid, _payoff_table, _safe_lows, payoff_answers
 from optimizer.studies.pareto.whole import fractional_objectives
 from optimizer.studies.pareto.workers import _HereWalker, _run_segments, _worker_pool
@@ -157,12 +157,19 @@ def pareto_front(
             complete = _walk_grid(m, inputs, persistent, spec, deadline, found, stats, progress)
             seconds_in_workers = 0.0
         complete = complete and not interrupt.is_set()
+        if complete and not exact and stats.open_cells:
+            stats.phase = "second tries"
+            prove_open_cells(m, inputs, persistent, spec, deadline, found, stats, progress)
         stopped_by = "" if complete else _stopped_by(interrupt.is_set(), deadline)
     solver_seconds = persistent.solver_seconds + seconds_in_workers
     if stats.no_plan:
         notes.append(f"{stats.no_plan:,} grid point(s) found no plan within their share of the time "
                      "(not treated as infeasible: the front may miss plans there)")
         logger.warning("Pareto front: %s", notes[-1])
+    if stats.retried:
+        notes.append(f"{stats.retried:,} unproven grid point(s) solved again with the time the walk left: "
+                     f"{stats.retried_proven:,} proven")
+        logger.info("Pareto front: %s", notes[-1])
     if not complete:
         notes.append("stopped before the grid was finished; the front may be incomplete")
     completeness = bounds.completeness(complete, stats.unproven)

@@ -90,6 +90,10 @@ class ParetoProgress:
     no_plan: int = 0  # grid points whose time share ran out before any plan (among `unproven`)
     found: int = 0
     phase: str = "payoff table"
+    # grid indexes of the points counted in `unproven`, for a second try with the time left
+    open_cells: list[tuple[int, ...]] = field(default_factory=list)
+    retried: int = 0  # of them, solved again after the walk (`grid.prove_open_cells`)
+    retried_proven: int = 0  # of those, proven (optimal or infeasible) the second time
 
 
 ParetoProgressFn = Callable[[ParetoProgress], None]
@@ -244,6 +248,7 @@ class Front:
             ("infeasible_points", self.stats.infeasible),
             ("unproven_points", self._unproven_points()),  # of the front's points (Pareto sheet)
             ("unproven_solves", self.stats.unproven),  # grid sub-problems, dominated plans included
+            ("second_tries", self.stats.retried),  # unproven grid points solved again (grid.prove_open_cells)
             ("solve_seconds", round(self.seconds, 3)),
             ("seconds_in_solver", round(self.solver_seconds, 3)),
             ("workers", self.workers),

@@ -398,6 +398,80 @@ def _walk_grid(
     return True
 
 
+# A second try at an unproven grid point needs at least this much time: its first try had
+# its share of the whole limit, and a shorter one would only repeat it.
+RETRY_MIN_SECONDS = 1.0
+
+
+def prove_open_cells(
+    m: pyo.ConcreteModel,
+    inputs: Inputs,
+    persistent: PersistentSolver,
+    spec: GridSpec,
+    deadline: float,
+    found: list[FrontPoint],
+    stats: ParetoProgress,
+    progress: ParetoProgressFn | None,
+) -> None:
+    """Solve the grid points the walk left unproven again, sharing out the time it left.
+
+    Every point's first try had only its share of the limit (`point_seconds`), so a grid
+    walk that finishes early left the rest of the limit unused while points stayed
+    unproven (a 120-s front of the M benchmark ended after 97 s with points unproven).
+    Each second try starts from the best plan known at its levels; a proof replaces the
+    point's unproven plan (and a point that had no plan gains one), so the Summary's counts
+    and gaps say what the second tries proved. Points stay in walk order, so the same
+    timings give the same front."""
+    open_cells = sorted(stats.open_cells)
+    stats.open_cells.clear()
+    for position, index in enumerate(open_cells):
+        left = deadline - time.monotonic()
+        limit = min(spec.per_point, left / (len(open_cells) - position))
+        if INTERRUPT.is_set() or limit < RETRY_MIN_SECONDS:
+            stats.open_cells.extend(open_cells[position:])
+            return
+        eps = [float(spec.levels[k][index[k]]) for k in range(len(index))]
+        for k, level in enumerate(eps, 1):
+            m.pareto_levels[k] = level
+        has_start = _start_from_best_known(m, found, spec.objectives, eps)
+        persistent.stage = "grid, second try"
+        outcome = persistent.solve(limit, spec.point_gap, warm_start=has_start)
+        stats.solved += 1
+        stats.retried += 1
+        if not _settle_second_try(outcome, m, inputs, index, found, stats):
+            stats.open_cells.append(index)
+        _emit(progress, stats)
+
+
+def _settle_second_try(
+    outcome: SolveOutcome, m: pyo.ConcreteModel, inputs: Inputs, index: tuple[int, ...],
+    found: list[FrontPoint], stats: ParetoProgress,
+) -> bool:
+    """Keep what a second try found at grid point `index`; True if it proved the point."""
+    had_plan = any(pt.grid_index == index for pt in found)
+    proven = outcome.status == "optimal" or (outcome.status == "infeasible" and not had_plan)
+    if outcome.has_solution and (proven or not had_plan or _smaller_gap(outcome, index, found)):
+        found[:] = [pt for pt in found if pt.grid_index != index or pt.proven]
+        decisions = extract_decisions(m, inputs)
+        found.append(FrontPoint(decisions, objective_values(inputs, decisions), proven, outcome.gap, index, inputs))
+        if not had_plan:
+            stats.no_plan -= 1
+    if not proven:
+        return False
+    if outcome.status == "infeasible":  # only a point that had no plan can be
+        stats.infeasible += 1
+        stats.no_plan -= 1
+    stats.unproven -= 1
+    stats.retried_proven += 1
+    return True
+
+
+def _smaller_gap(outcome: SolveOutcome, index: tuple[int, ...], found: list[FrontPoint]) -> bool:
+    """Whether an unproven second try is closer to proof than the point's first plan."""
+    first = [pt.gap for pt in found if pt.grid_index == index and pt.gap is not None]
+    return outcome.gap is not None and (not first or outcome.gap < min(first))
+
+
 def _after(cell: Sequence[int], shape: tuple[int, ...]) -> tuple[int, ...] | None:
     """The cell the walk visits after `cell`; None at the end of the grid."""
     after = _flat(cell, shape) + 1
@@ -461,6 +535,7 @@ def _record(
     if not outcome.has_solution:
         stats.unproven += 1
         stats.no_plan += 1  # said once for the whole front (pareto_front): a warning per point
+        stats.open_cells.append(index)
         # flooded the terminal, one line per cell, when a short limit was shared by many
         logger.debug("grid point %s: no plan within its time limit (not treated as infeasible)", index)
         return
@@ -472,6 +547,7 @@ def _record(
         found.append(FrontPoint(decisions, objective_values(inputs, decisions), proven, outcome.gap, index, inputs))
     if not proven:
         stats.unproven += 1
+        stats.open_cells.append(index)
         return
     hi = []
     for axis in range(p1):  # reversed axes: axis 0 is the last constrained objective

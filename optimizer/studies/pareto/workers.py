@@ -206,3 +206,4 @@ def _merge_segment(result: SegmentResult, inputs: Inputs, found: list[FrontPoint
         found.append(FrontPoint(decisions, values, proven, gap, index, inputs))
     for name in ("done", "solved", "skipped", "infeasible", "unproven", "no_plan"):
         setattr(stats, name, getattr(stats, name) + getattr(result.stats, name))
+    stats.open_cells.extend(result.stats.open_cells)

@@ -492,3 +492,57 @@ def test_ctrl_c_in_the_payoff_table_keeps_the_plans_found(monkeypatch):
         INTERRUPT.clear()
     assert front.points_found and not front.complete
     assert all(pt.decisions.funded() for pt in front.points_found)
+
+
+def _first_tries_without_time(monkeypatch):
+    """Every grid point's first try gets no time (as when a walk's shares run out early)."""
+    import optimizer.studies.pareto.grid as grid_module
+
+    monkeypatch.setattr(grid_module, "point_seconds", lambda spec, left, cells_left: 0.0)
+
+
+def test_a_finished_walk_solves_its_unproven_points_again_with_the_time_left(monkeypatch):
+    """Grid mode, 2kp50, 5 levels: with no time for any first try, the walk leaves the three
+    middle points unproven; the second tries, sharing the rest of the limit, prove them and
+    the front is the one a walk with time finds. The Summary's notes say so."""
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+    walked = Scenario(inputs).pareto(exact=False, points=5, time_limit=300, threads=1)
+    _first_tries_without_time(monkeypatch)
+    retried = Scenario(inputs).pareto(exact=False, points=5, time_limit=300, threads=1)
+    assert retried.stats.retried == retried.stats.retried_proven == 3
+    assert retried.stats.unproven == retried.stats.no_plan == 0 and not retried.stats.open_cells
+    assert rounded(retried) == rounded(walked)
+    assert all(pt.proven for pt in retried.points_found)
+    assert any("3 unproven grid point(s) solved again with the time the walk left: 3 proven" in note
+               for note in retried.notes)
+    assert dict(retried.summary_rows())["second_tries"] == 3 and dict(walked.summary_rows())["second_tries"] == 0
+
+
+def test_second_tries_stop_when_the_time_left_is_too_short(monkeypatch):
+    """Below RETRY_MIN_SECONDS a point keeps its first try: counted unproven, said so."""
+    import optimizer.studies.pareto.grid as grid_module
+
+    _first_tries_without_time(monkeypatch)
+    monkeypatch.setattr(grid_module, "RETRY_MIN_SECONDS", 1e9)
+    front = Scenario(knapsack_inputs(KNAPSACK / "2kp50")).pareto(exact=False, points=5, time_limit=300, threads=1)
+    assert front.stats.retried == 0 and front.stats.unproven == 3 == len(front.stats.open_cells)
+    assert not any("solved again" in note for note in front.notes)
+
+
+def test_exact_fronts_keep_their_per_point_limit_and_try_no_point_twice(monkeypatch):
+    """Exact mode's points each had the whole per-point limit already: no second tries."""
+    _first_tries_without_time(monkeypatch)
+    front = Scenario(knapsack_inputs(KNAPSACK / "2kp50")).pareto(exact=True, time_limit=60, threads=1)
+    assert front.stats.retried == 0 and front.stats.unproven > 0
+
+
+def test_segments_hand_their_unproven_points_back_for_second_tries():
+    """A worker's unproven grid points join this process's list, so the second tries
+    after a parallel walk reach them too."""
+    from optimizer.studies.pareto.workers import SegmentResult, _merge_segment
+
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+    here = ParetoProgress(grid_total=5, unproven=1, open_cells=[(1,)])
+    there = ParetoProgress(grid_total=5, unproven=2, no_plan=1, open_cells=[(3,), (4,)])
+    _merge_segment(SegmentResult([], there, True, 0.0), inputs, [], here)
+    assert here.unproven == 3 and here.no_plan == 1 and sorted(here.open_cells) == [(1,), (3,), (4,)]
