@@ -338,6 +338,17 @@ def xlsx_output(ctx: click.Context, param: click.Parameter, value: str | None) -
     return value
 
 
+def log_output(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """`--log FILE` in a folder that does not exist is a usage error (exit 2), found before
+    anything is solved: it ended as "Solver error: cannot write the solver log" (exit 5)."""
+    if value is None:
+        return None
+    folder = Path(value).parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"{value!r} — expected a file in an existing folder ({folder} does not exist)")
+    return value
+
+
 def png_output(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """`--plot` draws a PNG. Checked before anything is solved: `--plot front.xlsx` ended in
     an internal error after the whole front, and `--plot front` said "Plot written to
@@ -520,7 +531,8 @@ def common_solve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Relative MIP gap as a fraction, e.g. 0.01 for 1 % (default: the Settings sheet's mip_gap)."),
         click.option("--threads", type=click.IntRange(min=1), help="Solver threads."),
         click.option("--solver", default="highs", show_default=True, help="highs, or any MIP solver Pyomo drives (cbc, gurobi, …)."),
-        click.option("--log", "log_file", type=click.Path(dir_okay=False), help="Keep the solver log in FILE."),
+        click.option("--log", "log_file", type=click.Path(dir_okay=False), callback=log_output,
+                     help="Keep the solver log in FILE."),
         click.option("--highs-option", "highs_options", multiple=True, metavar="NAME=VALUE",
                      help="A HiGHS option by name (repeatable), e.g. mip_lp_solver=ipm for large models; "
                           "recorded in the Summary sheet."),
@@ -1075,9 +1087,15 @@ def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, w
 
 def plan_inputs(plan_book: Any, book: str | None) -> Any:
     """The scenario plans are judged against: --book, else the (first) plan's recorded input
-    file, else (nothing recorded) the reference dataset."""
+    file. A plan that records none (its Summary sheet deleted or blank) needs --book: it was
+    judged against the bundled reference dataset without a word, and its nations came back
+    as 14 "not in the input workbook" errors."""
     from data.errors import InputError, Problem
 
+    if book is None and not plan_book.input_file:
+        raise InputError(Problem(f"[{Path(plan_book.path).name}]Summary", "",
+                                 "records no input_file (the workbook the plan was made from)",
+                                 "expected --book BOOK.xlsx"))
     if book is None and plan_book.input_file:
         recorded = Path(plan_book.input_file)
         # as recorded (relative to the folder the solve ran in), then from the plan's folder:

@@ -9,8 +9,8 @@ file does not depend on defaults.
 
 from __future__ import annotations
 
+import io
 import logging
-import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,13 +21,28 @@ from data.schema import AREA_WEIGHT_KEY_PREFIX, OBJECTIVES, SETTINGS_KEYS, SHEET
 from data.tables import AREA_OBJECTIVE_PREFIX, Inputs, Programme, Settings
 from data.template import Rows, build_input_workbook, default_header, settings_cell
 from data.validate import even_profile
-from data.xlsx_io import save_atomically
+from data.xlsx_io import save_atomically, save_workbook
 
 log = logging.getLogger(__name__)
 
 
 def write_inputs(inputs: Inputs, path: str | os.PathLike[str]) -> Path:
     """Write `inputs` as a valid input workbook (atomically) and return its path."""
+    target = save_atomically(input_workbook(inputs), path)
+    log.info("wrote inputs to %s", target)
+    return target
+
+
+def input_workbook_bytes(inputs: Inputs) -> bytes:
+    """`inputs` as the bytes of an input workbook, written nowhere: what the validator
+    reads when inputs made in Python are checked (data.reader.revalidate)."""
+    buffer = io.BytesIO()
+    save_workbook(input_workbook(inputs), buffer)
+    return buffer.getvalue()
+
+
+def input_workbook(inputs: Inputs) -> Workbook:
+    """The input workbook holding `inputs`."""
     content: dict[str, tuple[Sequence[object], Rows]] = {
         "Settings": (["key", "value"], settings_rows(inputs.settings)),
         "Nations": (_header("Nations"), [
@@ -51,28 +66,7 @@ def write_inputs(inputs: Inputs, path: str | os.PathLike[str]) -> Path:
         "Commitments": (_header("Commitments"), [
             [c.nation, c.programme, c.action, c.start_year] for c in inputs.commitments]),
     }
-    wb = build_input_workbook(content)
-    _exact_floats(wb)
-    target = save_atomically(wb, path)
-    log.info("wrote inputs to %s", target)
-    return target
-
-
-def _exact_floats(wb: Workbook) -> None:
-    """Store every float with all the digits it needs to read back bit for bit.
-
-    openpyxl writes numbers with 16 significant digits ('%.16g'), which turns 0.1 + 0.2 into 0.3. A numeric cell
-    whose stored value is the text of `repr(x)` is written verbatim into <v> (still a
-    number to Excel, which reads doubles at full precision), so we do that for the few
-    floats that 16 digits would change.
-    """
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                value = cell.value
-                if (isinstance(value, float) and math.isfinite(value)
-                        and float(f"{value:.16g}") != value):
-                    cell._value = repr(value)  # data_type stays "n"
+    return build_input_workbook(content)  # floats exact: xlsx_io.save_workbook
 
 
 def _header(sheet: str) -> list[object]:

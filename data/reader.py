@@ -88,6 +88,24 @@ def load_inputs(path: str | os.PathLike[str]) -> tuple[Inputs, list[Problem]]:
     return inputs, warnings_found
 
 
+def revalidate(inputs: Inputs) -> tuple[Inputs, list[Problem]]:
+    """Inputs made or changed in Python, checked by the workbook path's own rules: written
+    as an input workbook in memory, read and validated as if a planner had saved it. Raises
+    InputError naming the sheet and cell of that workbook that breaks a rule (a programme
+    cost of −30 or NaN, made with dataclasses.replace, reached the solver and was exported
+    as a verified plan). Returns the inputs as read back (profiles normalised, as from a
+    file), with the given source."""
+    from data.input_writer import input_workbook_bytes
+
+    try:
+        data = input_workbook_bytes(inputs)
+    except (TypeError, ValueError, AttributeError) as exc:  # e.g. a value no cell can hold
+        raise _fail("inputs made in Python", f"cannot be written as an input workbook ({exc})",
+                    "values of the types data.tables declares") from None
+    checked, warnings_found = validate_sheets(read_sheets_from_bytes(data, "inputs made in Python"), inputs.source)
+    return replace(checked, source=inputs.source), warnings_found
+
+
 def file_sha256(data: bytes) -> str:
     """The SHA-256 every output records of a workbook it read (`input_sha256`, a plan's
     `plan_sha256`): of the file's bytes, as WORKBOOK.md defines it, so that `sha256sum`

@@ -23,6 +23,42 @@ OBJECTIVE_SENSES: dict[str, Literal["max", "min"]] = {
 AREA_OBJECTIVE_PREFIX = "capability:"
 
 
+class FrozenMap(dict):  # type: ignore[type-arg]
+    """A dict that cannot be changed after it is made: the mapping fields of the frozen
+    input tables. They were plain dicts, shared by every what-if that left them alone, so
+    `scenario.inputs.budgets[key] = 0` changed the base scenario, each of its variants and
+    every earlier Result at once, and a what-if then recorded "changes: none". Still a
+    dict for reading, equality, pandas and JSON; hashable (so is a Scenario); pickled as
+    a plain dict to worker processes and rebuilt there."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("validated inputs cannot be changed in place — make a what-if instead "
+                        "(Scenario.with_budget, with_settings, with_programme, … or dataclasses.replace "
+                        "with a new dict, then Scenario.with_inputs)")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse  # type: ignore[assignment]
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple[object, tuple[dict]]:  # type: ignore[override]
+        return (FrozenMap, (dict(self),))
+
+    def __copy__(self) -> "FrozenMap":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "FrozenMap":
+        return self
+
+
+def _freeze(instance: object, *names: str) -> None:
+    """Make the named mapping fields of a frozen dataclass read-only (FrozenMap)."""
+    for name in names:
+        value = getattr(instance, name)
+        if not isinstance(value, FrozenMap):
+            object.__setattr__(instance, name, FrozenMap(value))
+
+
 @dataclass(frozen=True)
 class Settings:
     """The Settings sheet with every default applied (WORKBOOK.md)."""
@@ -56,6 +92,9 @@ class Settings:
     # Γ of the robust budget (docs/robust.md, family 13): programmes per nation and year
     # whose overrun every budget must absorb; 0 = nominal budgets only
     robust_overruns: int = 0
+
+    def __post_init__(self) -> None:
+        _freeze(self, "weights")
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -198,6 +237,9 @@ class Inputs:
     targets: tuple[Target, ...] = ()
     commitments: tuple[Commitment, ...] = ()
     source: Source | None = None
+
+    def __post_init__(self) -> None:
+        _freeze(self, "budgets", "values")
 
     # --- lookups -------------------------------------------------------------------
     @property

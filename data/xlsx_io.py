@@ -6,10 +6,12 @@ so that text never turns into a formula and no partial file is ever left behind.
 
 from __future__ import annotations
 
+import io
+import math
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import IO, Any, Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -155,6 +157,31 @@ def refuse_replacing(target: str | os.PathLike[str],
                              "— expected another file name (the input is never modified)")
 
 
+def save_workbook(wb: Workbook, target: str | os.PathLike[str] | IO[bytes]) -> None:
+    """`wb.save`, every float stored with all the digits it needs (`exact_floats`)."""
+    exact_floats(wb)
+    wb.save(target)
+
+
+def exact_floats(wb: Workbook) -> None:
+    """Store every float with all the digits it needs to read back bit for bit.
+
+    openpyxl writes numbers with 16 significant digits ('%.16g'), which turns 0.1 + 0.2
+    into 0.3: a plan's payment of 1.7999999999999998 read back as 1.8, so a plan written
+    and read again was not the plan solved, and a Summary's best_bound lost its last digit.
+    A numeric cell whose stored value is the text of `repr(x)` is written verbatim into <v>
+    (still a number to Excel, which reads doubles at full precision), so we do that for
+    the few floats that 16 digits would change.
+    """
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if (isinstance(value, float) and math.isfinite(value)
+                        and float(f"{value:.16g}") != value):
+                    cell._value = repr(value)  # data_type stays "n"
+
+
 def save_atomically(wb: Workbook, path: str | os.PathLike[str]) -> Path:
     """Save to a temporary file in the target folder, then rename over the target.
 
@@ -162,12 +189,22 @@ def save_atomically(wb: Workbook, path: str | os.PathLike[str]) -> Path:
     of one. Raises OSError if the folder cannot be written; callers decide the fallback.
     Writers of results call `refuse_replacing` first, so that no input is replaced.
     """
+    buffer = io.BytesIO()  # in memory first: openpyxl's zip file, left open by a full disk,
+    save_workbook(wb, buffer)  # printed "Exception ignored in: ZipFile.__del__" tracebacks
+    return write_bytes_atomically(buffer.getvalue(), path)
+
+
+def write_bytes_atomically(data: bytes, path: str | os.PathLike[str]) -> Path:
+    """Write `data` to a temporary file in the target folder, then rename it over the
+    target: the old file or the new one, never half of one (a front's PNG drawn straight
+    into a full folder replaced the old one with 4,096 bytes of it). Raises OSError if the
+    folder cannot be written, after removing the temporary file."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=folder)
-    os.close(fd)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{target.suffix}.tmp", dir=folder)
     try:
-        wb.save(tmp)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.chmod(tmp, _permissions_for(target))
         os.replace(tmp, target)
     except BaseException:

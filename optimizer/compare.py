@@ -2,24 +2,51 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from data.tables import PlanDecisions
 
+PROOF_COLUMNS = ["plan", "status", "gap", "best_bound", "gap_of", "not_optimised"]
+
+
+def _percent(gap: object) -> str:
+    return "none" if gap is None or (isinstance(gap, float) and math.isnan(gap)) else f"{float(gap):.2%}"  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True)
 class Comparison:
     """`objectives`: name, base, other, change; `changes`: nation, programme, change
-    (gained / lost / moved), base_start, other_start."""
+    (gained / lost / moved), base_start, other_start; `proofs`: for each plan (base, other)
+    its status, gap, best_bound, the objective they are of (gap_of) and the stages never
+    optimised, so that a difference is read against how far each plan is from proven."""
 
     objectives: pd.DataFrame
     changes: pd.DataFrame
+    proofs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROOF_COLUMNS))
+
+    @property
+    def caveat(self) -> str:
+        """Why the differences may be the solver's rather than the change's ("" when both
+        plans are proven): two 15-s solves showed a 10 % budget cut *gaining* 22,893
+        capability, the base plan 134 % from its bound, and nothing said so."""
+        unproven = [f"{row.plan} ({row.status}, gap {_percent(row.gap)}"
+                    + (f"; not optimised: {row.not_optimised}" if row.not_optimised else "") + ")"
+                    for row in self.proofs.itertuples() if row.status != "optimal" or row.not_optimised]
+        if not unproven:
+            return ""
+        return ("not proven: " + ", ".join(unproven) + " — differences within the gaps may be the "
+                "solver's, not the change's; give the solves more time")
 
     def __str__(self) -> str:
         lines = ["Objectives:", self.objectives.to_string(index=False)]
+        if not self.proofs.empty:
+            lines += ["", "Plans:", self.proofs.to_string(index=False)]
         lines += ["", "Plan changes:", self.changes.to_string(index=False) if not self.changes.empty else "  none"]
+        if self.caveat:
+            lines += ["", f"Note: {self.caveat}"]
         return "\n".join(lines)
 
     def by_nation(self) -> pd.DataFrame:
@@ -39,6 +66,7 @@ def compare_plans(
     other_objectives: dict[str, float],
     base: PlanDecisions,
     other: PlanDecisions,
+    proofs: pd.DataFrame | None = None,
 ) -> Comparison:
     """Objectives side by side and every (nation, programme) funded in one plan and not the
     other ("gained" / "lost") or started in another year ("moved")."""
@@ -68,4 +96,4 @@ def compare_plans(
     # years stay whole numbers beside a blank (a gained programme has no base start): the
     # default float column printed 2031.0 and wrote 2031.0 to a workbook
     changes = changes.astype({"base_start": "Int64", "other_start": "Int64"})
-    return Comparison(objectives, changes)
+    return Comparison(objectives, changes, proofs if proofs is not None else pd.DataFrame(columns=PROOF_COLUMNS))

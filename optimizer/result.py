@@ -337,7 +337,13 @@ class Result:
         if not isinstance(other, Result):
             raise TypeError(f"other is {type(other).__name__} — expected a Result, e.g. another scenario's solve()")
         _check_comparable(self.inputs, other.inputs)
-        return compare_plans(self.objectives, other.objectives, self.decisions, other.decisions)
+        proofs = pd.DataFrame([result.proof_row(label) for label, result in (("base", self), ("other", other))])
+        return compare_plans(self.objectives, other.objectives, self.decisions, other.decisions, proofs)
+
+    def proof_row(self, label: str) -> dict[str, object]:
+        """How far this plan is from proven, for a comparison's `proofs` table."""
+        return {"plan": label, "status": self.status, "gap": self.gap, "best_bound": self.best_bound,
+                "gap_of": self.gap_objective, "not_optimised": ", ".join(self.not_optimised)}
 
     def to_excel(self, path: str | Path) -> Path:
         """Verify the plan against MODEL.md, then write the output workbook atomically.

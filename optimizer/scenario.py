@@ -322,14 +322,42 @@ class Scenario:
 
     # --- what-ifs: each returns a new Scenario --------------------------------------------
     def with_inputs(self, inputs: Inputs, name: str | None = None) -> "Scenario":
-        """This scenario with other inputs: every what-if ends here, so none mutates.
+        """This scenario with other inputs, made or changed in Python (`dataclasses.replace`).
 
-        Inputs changed by hand (`dataclasses.replace`) but still carrying this scenario's
-        source are noted as such (Summary `input_changes`): a plan of halved budgets made
-        that way read as the workbook's own plan. The what-if methods note their own change."""
-        if inputs.source is not None and inputs.source is self.inputs.source and inputs != self.inputs:
-            inputs = whatif.noted(inputs, f"inputs replaced in Python (with_inputs{f': {name}' if name else ''})")
-        return replace(self, inputs=inputs, name=name or self.name)
+        They are checked by the workbook's own rules first (data.reader.revalidate): a
+        programme cost of −30 or NaN made this way was solved, and its plan exported as
+        verified. `InputError` names the sheet and cell of the workbook those inputs would
+        be. Inputs changed by hand but still carrying this scenario's source are noted with
+        what changed (Summary `input_changes`): a plan of halved budgets made that way read
+        as the workbook's own plan, and "inputs replaced in Python" did not say how."""
+        from data.reader import revalidate
+
+        if inputs == self.inputs:
+            return replace(self, name=name or self.name)
+        checked, found = revalidate(inputs)
+        if inputs.source is not None and inputs.source is self.inputs.source:
+            told = "; ".join(whatif.describe_changes(self.inputs, checked)) or "no table changed"
+            checked = whatif.noted(checked, f"inputs replaced in Python (with_inputs{f': {name}' if name else ''}): {told}")
+        return self._derived(checked, name, found)
+
+    def _derived(self, inputs: Inputs, name: str | None, found: Sequence[Problem] = ()) -> "Scenario":
+        """A what-if's scenario: the what-if methods check their own arguments and note
+        their change, so their inputs need no second check; its warnings follow the base's."""
+        known = {str(w) for w in self.warnings}
+        warnings = self.warnings + tuple(w for w in found if str(w) not in known)
+        return replace(self, inputs=inputs, name=name or self.name, warnings=warnings)
+
+    def with_programme(self, programme: str, name: str | None = None, **changes: object) -> "Scenario":
+        """One programme's figures changed, e.g. `with_programme("P07", total_cost=1200)`
+        or `cost_overrun_risk=0.3`, `duration_years=6`, `earliest_start=2029` (the fields
+        in whatif.PROGRAMME_FIELDS), checked by the workbook's own rules (InputError
+        naming the Programmes cell otherwise) and recorded in the Summary's input_changes."""
+        from data.reader import revalidate
+
+        inputs = whatif.with_programme(self.inputs, programme, **changes)
+        checked, found = revalidate(inputs)
+        label = name or f"{self.name} " + ", ".join(f"{programme} {k}={v}" for k, v in changes.items())
+        return self._derived(checked, label, found)
 
     def with_budget(
         self,
@@ -345,25 +373,25 @@ class Scenario:
         inputs = whatif.with_budget(self.inputs, scale, nations, years, add)  # checks the arguments first
         codes = whatif.budget_nations(self.inputs, nations)  # the workbook's spelling, as the Summary has it
         label = name or f"{self.name} budget×{scale:g}" + (f" {','.join(codes)}" if codes else "")
-        return self.with_inputs(inputs, label)
+        return self._derived(inputs, label)
 
     def with_settings(self, name: str | None = None, **changes: object) -> "Scenario":
         """Settings changed, e.g. `with_settings(carry_over_fraction=0.2)`."""
         label = name or f"{self.name} " + ", ".join(f"{k}={v}" for k, v in changes.items())
-        return self.with_inputs(whatif.with_settings(self.inputs, **changes), label)
+        return self._derived(whatif.with_settings(self.inputs, **changes), label)
 
     def with_commitment(
         self, nation: str, programme: str, action: str = "fund", start_year: int | None = None, name: str | None = None
     ) -> "Scenario":
         """A nation made to fund (or barred from) a programme."""
         label = name or f"{self.name} {action} {nation}/{programme}"
-        return self.with_inputs(
+        return self._derived(
             whatif.with_commitment(self.inputs, nation, programme, action, start_year), label  # type: ignore[arg-type]
         )
 
     def without_programme(self, programme: str, name: str | None = None) -> "Scenario":
         """The programme cancelled (with the programmes that must follow it)."""
-        return self.with_inputs(whatif.without_programme(self.inputs, programme), name or f"{self.name} without {programme}")
+        return self._derived(whatif.without_programme(self.inputs, programme), name or f"{self.name} without {programme}")
 
 
 # --- argument checks: the Python API refuses what the command line's options refuse ----
@@ -401,10 +429,23 @@ def _check_solver_arguments(solver: object, highs_options: object, log_file: obj
                          "option names to values, e.g. {'mip_lp_solver': 'simplex'}")
     if log_file is not None and (not isinstance(log_file, (str, os.PathLike)) or not str(log_file).strip()):
         raise ValueError(f"log_file is {log_file!r} — expected a file path, e.g. 'solve.log'")
-    if progress is not None and not callable(progress):
-        raise ValueError(f"progress is {type(progress).__name__} — expected a function called with each update")
+    if progress is not None and not (callable(progress) and _takes_one_argument(progress)):
+        raise ValueError(f"progress is {getattr(progress, '__name__', type(progress).__name__)} — expected a "
+                         "function of one argument, called with each update (e.g. lambda update: print(update))")
     if client is not None and not callable(getattr(client, "submit", None)):
         raise ValueError(f"client is {type(client).__name__} — expected a dask.distributed.Client")
+
+
+def _takes_one_argument(function: object) -> bool:
+    """Whether `function(update)` can be called: `progress=lambda: None` was accepted, then
+    failed inside HiGHS's callback and was reported as "HiGHS failed"."""
+    try:
+        inspect.signature(function).bind(object())  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (some built-ins): let it be called
+        return True
+    return True
 
 
 def _scale_list(scales: object) -> list[float]:

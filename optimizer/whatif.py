@@ -376,3 +376,71 @@ def without_programme(inputs: Inputs, programme: str) -> Inputs:
         precedences=tuple(x for x in inputs.precedences if not {x.before, x.after} & gone),
         commitments=tuple(c for c in inputs.commitments if c.programme not in gone),
     ), f"without {pid}{also}")
+
+
+# Programme fields a what-if may change: the figures planners argue about. Ids, sharing and
+# the cost profile's length stay as the workbook has them (a new duration gets an even
+# profile, as a blank CostProfiles row would).
+PROGRAMME_FIELDS = ("total_cost", "per_participant_cost", "duration_years", "earliest_start", "deadline",
+                    "flexible_start", "cost_overrun_risk", "min_participants", "max_participants",
+                    "min_share", "open_to_partners", "exclusive_group", "trl")
+
+
+def _programme_id(inputs: Inputs, programme: object) -> str:
+    """The workbook's spelling of `programme` (any case), or an error listing the ids."""
+    pid = {p.id.casefold(): p.id for p in inputs.programmes}.get(str(programme).strip().casefold())
+    if pid is None:
+        ids = ", ".join(p.id for p in inputs.programmes)
+        raise InputError(Problem("what-if", "", f"unknown programme {programme!r}", f"one of {ids}"))
+    return pid
+
+
+def with_programme(inputs: Inputs, programme: str, **changes: object) -> Inputs:
+    """One programme's figures changed, e.g. `total_cost=1.2 * p.total_cost`, checked by the
+    workbook's own rules when the Scenario takes the inputs (Scenario.with_programme)."""
+    pid = _programme_id(inputs, programme)
+    unknown = sorted(set(changes) - set(PROGRAMME_FIELDS))
+    if unknown or not changes:
+        raise _problem(f"programme fields {unknown or 'none'}", f"some of {', '.join(PROGRAMME_FIELDS)}")
+    old = inputs.programme_by_id[pid]
+    new = replace(old, **changes)  # type: ignore[arg-type]
+    if new.duration_years != old.duration_years:
+        duration = _whole("duration_years", new.duration_years, "a whole number of years ≥ 1")
+        new = replace(new, profile=tuple([1.0 / duration] * duration) if duration > 0 else ())
+    programmes = tuple(new if p.id == pid else p for p in inputs.programmes)
+    told = ", ".join(f"{name} {getattr(old, name)!r} → {value!r}" for name, value in changes.items())
+    return noted(replace(inputs, programmes=programmes), f"programme {pid}: {told}")
+
+
+def describe_changes(old: Inputs, new: Inputs, most: int = 6) -> list[str]:
+    """What differs between two inputs, table by table, at most `most` items (then a count):
+    inputs replaced by hand were recorded only as "inputs replaced in Python", so a plan
+    made with a programme's cost doubled could not be traced to that change."""
+    found: list[str] = []
+    found += _field_changes("Settings", "", old.settings, new.settings)
+    for table, key in (("Nations", "code"), ("Programmes", "id"), ("CapabilityAreas", "id"), ("Standards", "id")):
+        attribute = table.lower() if table != "CapabilityAreas" else "areas"
+        before = {getattr(r, key): r for r in getattr(old, attribute)}
+        after = {getattr(r, key): r for r in getattr(new, attribute)}
+        found += [f"{table} {k} added" for k in after if k not in before]
+        found += [f"{table} {k} removed" for k in before if k not in after]
+        for k in before.keys() & after.keys():
+            found += _field_changes(table, f" {k}", before[k], after[k])
+    for table, attribute in (("Budgets", "budgets"), ("Values", "values")):
+        before, after = getattr(old, attribute), getattr(new, attribute)
+        cells = [f"{' '.join(map(str, k))} {before.get(k, 0.0):g} → {after.get(k, 0.0):g}"
+                 for k in sorted(before.keys() | after.keys(), key=str) if before.get(k, 0.0) != after.get(k, 0.0)]
+        if len(cells) > 2:
+            found.append(f"{table}: {len(cells)} cells changed, e.g. {cells[0]}")
+        else:
+            found += [f"{table} {cell}" for cell in cells]
+    for attribute in ("requirements", "precedences", "targets", "commitments"):
+        before, after = set(getattr(old, attribute)), set(getattr(new, attribute))
+        if before != after:
+            found.append(f"{attribute}: {len(after - before)} added, {len(before - after)} removed")
+    return found[:most] + ([f"and {len(found) - most} more changes"] if len(found) > most else [])
+
+
+def _field_changes(table: str, label: str, before: object, after: object) -> list[str]:
+    return [f"{table}{label} {f.name} {getattr(before, f.name)!r} → {getattr(after, f.name)!r}"
+            for f in fields(before) if getattr(before, f.name) != getattr(after, f.name)]  # type: ignore[arg-type]

@@ -380,7 +380,14 @@ class PersistentSolver:
             self._last_progress = now
             if self.restricted:
                 snapshot = Progress(snapshot.elapsed, snapshot.incumbent, None, None, snapshot.stage)
-            self.progress(snapshot)
+            try:
+                self.progress(snapshot)
+            except Exception as exc:  # the caller's function, not the solver: the solve goes on
+                # it ran inside HiGHS's callback, so the run failed as "HiGHS failed: 'mine'"
+                # and lost its plan; now it is named, switched off, and the plan kept
+                logger.warning("the progress function raised %s: %s — no more progress reports in this run, "
+                               "the solve goes on", type(exc).__name__, exc)
+                self.progress = None
 
 
 class SolverLog:

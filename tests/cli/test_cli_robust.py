@@ -116,6 +116,21 @@ def test_stress_needs_the_recorded_input_when_it_is_gone(tmp_path, book):
     assert result.exit_code == 3 and "--book" in result.output
 
 
+def test_stress_of_a_plan_that_records_no_input_needs_book(tmp_path, book):
+    """Its Summary deleted, the plan was judged against the bundled reference dataset
+    without a word: 14 "not in the input workbook" errors for its own nations."""
+    plan = tmp_path / "plan.xlsx"
+    assert run("solve", str(book), "-o", str(plan), "--gap", "0").exit_code == 0
+    wb = openpyxl.load_workbook(plan)
+    del wb["Summary"]
+    wb.save(plan)
+    result = run("stress", str(plan), "--samples", "50", "-o", str(tmp_path / "s.xlsx"))
+    assert result.exit_code == 3
+    assert "[plan.xlsx]Summary: records no input_file" in result.output and "--book" in result.output
+    assert run("stress", str(plan), "--book", str(book), "--samples", "50",
+               "-o", str(tmp_path / "s.xlsx")).exit_code == 0
+
+
 @pytest.fixture()
 def two_plans(tmp_path, book) -> tuple[Path, Path]:
     nominal, robust = tmp_path / "nominal.xlsx", tmp_path / "robust.xlsx"

@@ -95,6 +95,13 @@ def test_a_plot_into_a_folder_that_does_not_exist_goes_to_the_current_folder(
     assert f"Plot written to {written}" in result.output
 
 
+def test_a_solver_log_in_a_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path, book: Path) -> None:
+    """It ended as "Solver error: cannot write the solver log" (exit 5); now refused before the solve."""
+    result = run("solve", str(book), "-o", str(tmp_path / "plan.xlsx"), "--log", str(tmp_path / "nodir" / "s.log"))
+    assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
+    assert "expected a file in an existing folder" in result.output and not (tmp_path / "plan.xlsx").exists()
+
+
 # --- 2. a solver name Pyomo does not know -----------------------------------------------------
 @pytest.mark.parametrize(("command", "name"), [("solve", "higs"), ("solve", "nosuch"), ("pareto", "higs")])
 def test_a_misspelt_solver_is_one_clear_line_without_pyomos_traceback(

@@ -23,3 +23,63 @@ def test_replacing_a_file_keeps_its_mode(tmp_path):
     wb.create_sheet("A")
     save_atomically(wb, target)
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_saved_floats_read_back_bit_for_bit(tmp_path):
+    """openpyxl's 16 significant digits turned 0.1 + 0.2 into 0.3 in every output workbook."""
+    from openpyxl import Workbook, load_workbook
+
+    from data.xlsx_io import save_atomically
+
+    wb = Workbook()
+    values = [0.1 + 0.2, 1.7999999999999998, 40352.399999999994, 1 / 3, 2.5]
+    wb.active.append(values)
+    path = save_atomically(wb, tmp_path / "out.xlsx")
+    assert [c.value for c in next(load_workbook(path).active.iter_rows())] == values
+
+
+class _FullDisk:
+    """A file handle on a full disk: every write fails as ENOSPC."""
+
+    def __init__(self, fd: int, mode: str) -> None:
+        import os
+
+        os.close(fd)
+
+    def __enter__(self) -> "_FullDisk":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def write(self, data: bytes) -> int:
+        import errno
+
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_leaves_the_old_file_and_no_traceback(tmp_path, monkeypatch, capfd):
+    """openpyxl's zip file, left open by a full disk, printed "Exception ignored in:
+    ZipFile.__del__" tracebacks; a PNG drawn straight into the folder replaced the old one
+    with its first 4,096 bytes and left a 0-byte fallback behind."""
+    import gc
+
+    import pytest
+    from openpyxl import Workbook
+
+    import data.xlsx_io as xlsx_io
+
+    old_book, old_png = tmp_path / "plan.xlsx", tmp_path / "front.png"
+    old_book.write_bytes(b"old book")
+    old_png.write_bytes(b"old png")
+    monkeypatch.setattr(xlsx_io.os, "fdopen", _FullDisk)
+    wb = Workbook()
+    wb.active.append([1.5, "text"])
+    with pytest.raises(OSError, match="No space"):
+        xlsx_io.save_atomically(wb, old_book)
+    with pytest.raises(OSError, match="No space"):
+        xlsx_io.write_bytes_atomically(b"\x89PNG new", old_png)
+    gc.collect()
+    assert old_book.read_bytes() == b"old book" and old_png.read_bytes() == b"old png"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["front.png", "plan.xlsx"]
+    assert "Traceback" not in capfd.readouterr().err

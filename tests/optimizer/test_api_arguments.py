@@ -6,6 +6,7 @@ from `Session.run` in every worker)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -185,6 +186,20 @@ def test_a_comparison_keeps_start_years_whole(small):
     assert ".0" not in str(comparison).split("Plan changes:")[1]  # 2030, not 2030.0
     assert comparison.by_nation().columns.name is None
     assert list(comparison.by_nation().columns) == ["nation", "gained", "lost", "moved"]
+
+
+def test_a_comparison_says_how_far_each_plan_is_from_proven(small):
+    """Two 15-s reference solves showed a budget cut gaining 22,893 capability, the base plan
+    134 % from its bound, and the comparison said nothing of it."""
+    proven = small.solve(time_limit=20)
+    cut = small.with_budget(scale=0.7).solve(time_limit=20)
+    both = proven.compare(cut)
+    assert list(both.proofs["plan"]) == ["base", "other"] and set(both.proofs["status"]) == {"optimal"}
+    assert list(both.proofs["gap"]) == [proven.gap, cut.gap] and both.caveat == ""
+    unproven = replace(cut, status="feasible", gap=0.4)
+    caveat = proven.compare(unproven).caveat
+    assert caveat.startswith("not proven: other (feasible, gap 40.00%)") and "solver's" in caveat
+    assert "Note: not proven" in str(proven.compare(unproven))
 
 
 def test_a_comparison_needs_another_result(small):

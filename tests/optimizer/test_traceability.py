@@ -211,7 +211,8 @@ def test_inputs_changed_by_hand_through_with_inputs_are_noted_once(tmp_path):
     small = Scenario.from_excel(Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx")
     halved = {key: value / 2 for key, value in small.inputs.budgets.items()}
     by_hand = small.with_inputs(replace(small.inputs, budgets=halved), name="halved")
-    assert by_hand.inputs.source.changes == ("inputs replaced in Python (with_inputs: halved)",)
+    assert by_hand.inputs.source.changes == (
+        "inputs replaced in Python (with_inputs: halved): Budgets: 15 cells changed, e.g. ALPHA 2027 10 → 5",)
     assert small.with_budget(0.5).inputs.source.changes == ("budgets ×0.5",)
     assert small.with_inputs(small.inputs).inputs.source.changes == ()
 
@@ -246,3 +247,19 @@ def test_the_headline_counts_in_the_singular_where_there_is_one() -> None:
                          programmes=[programme("P", 1, 8)])
     result = Scenario(inputs).solve(time_limit=30, threads=1)
     assert result.headline() == "1 programme funded (0 joint) by 1 nation; 1 nation-programme pair"
+
+
+@pytest.mark.parametrize("scale", [0.6, 0.8, 1.2])
+def test_a_plan_written_and_read_back_is_the_plan_solved(tmp_path, scale):
+    """A payment of 1.7999999999999998 came back as 1.8 (openpyxl's 16 digits), so the plan
+    read back was not the plan solved, and the Summary's bound lost its last digit."""
+    from data.plan_reader import read_plan
+    from optimizer import Scenario
+
+    scenario = Scenario.from_excel(Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx")
+    variant = scenario.with_budget(scale)
+    result = variant.solve(time_limit=20, threads=1)
+    path = result.to_excel(tmp_path / "plan.xlsx")
+    assert read_plan(path, variant.inputs) == result.decisions
+    rows = dict(openpyxl.load_workbook(path, read_only=True)["Summary"].iter_rows(values_only=True))
+    assert rows["best_bound"] == result.best_bound

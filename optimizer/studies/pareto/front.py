@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from data.tables import Inputs, PlanDecisions, objective_sense
+from data.xlsx_io import write_bytes_atomically
 from optimizer.checks.evaluate import Evaluation, evaluate
 from optimizer.errors import SolverError
 from optimizer.solve.solver import relative_gap
@@ -352,10 +354,10 @@ class Front:
         ax.grid(True, alpha=0.3)
         ax.legend()
         fig.tight_layout()
-        target = Path(path)
-        fig.savefig(target, dpi=120)
+        image = io.BytesIO()
+        fig.savefig(image, format="png", dpi=120)
         plt.close(fig)
-        return target
+        return write_bytes_atomically(image.getvalue(), path)
 
 
 def _sign(name: str) -> int:

@@ -546,3 +546,24 @@ def test_segments_hand_their_unproven_points_back_for_second_tries():
     there = ParetoProgress(grid_total=5, unproven=2, no_plan=1, open_cells=[(3,), (4,)])
     _merge_segment(SegmentResult([], there, True, 0.0), inputs, [], here)
     assert here.unproven == 3 and here.no_plan == 1 and sorted(here.open_cells) == [(1,), (3,), (4,)]
+
+
+def test_a_fronts_plot_is_written_atomically(front_2kp50, tmp_path, monkeypatch):
+    """Drawn straight into a full folder, the PNG replaced the old one with 4,096 bytes of it."""
+    import errno
+
+    import data.xlsx_io as xlsx_io
+
+    png = front_2kp50.plot(tmp_path / "front.png")
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+    def full_disk(fd, mode):
+        import os
+        os.close(fd)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(xlsx_io.os, "fdopen", full_disk)
+    before = png.read_bytes()
+    with pytest.raises(OSError, match="No space"):
+        front_2kp50.plot(png)
+    assert png.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["front.png"]

@@ -1,0 +1,103 @@
+"""Inputs made or changed in Python meet the workbook's rules, say what changed, and
+cannot be changed in place behind a scenario's back."""
+
+from __future__ import annotations
+
+import math
+import pickle
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from data.errors import InputError
+from optimizer import Scenario
+
+SMALL = Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx"
+
+
+@pytest.fixture(scope="module")
+def small() -> Scenario:
+    return Scenario.from_excel(SMALL)
+
+
+def _with_cost(scenario: Scenario, pid: str, cost: float) -> Scenario:
+    programmes = tuple(replace(p, total_cost=cost) if p.id == pid else p for p in scenario.inputs.programmes)
+    return scenario.with_inputs(replace(scenario.inputs, programmes=programmes), name="by hand")
+
+
+@pytest.mark.parametrize("cost", [-30.0, math.nan, math.inf])
+def test_a_cost_the_workbook_would_refuse_is_refused_with_its_cell(small, cost):
+    """A programme cost of −30 made with dataclasses.replace was solved (cost −49) and its
+    plan exported as verified; NaN gave "optimal, cost nan"."""
+    with pytest.raises(InputError) as caught:
+        _with_cost(small, small.inputs.programmes[0].id, cost)
+    text = str(caught.value)
+    assert "Programmes" in text and "total_cost" in text
+
+
+def test_a_valid_change_by_hand_is_checked_and_noted_with_what_changed(small):
+    pid = small.inputs.programmes[0].id
+    old = small.inputs.programmes[0].total_cost
+    changed = _with_cost(small, pid, old * 2)
+    assert changed.inputs.programme_by_id[pid].total_cost == old * 2
+    assert changed.inputs.source.changes == (
+        f"inputs replaced in Python (with_inputs: by hand): Programmes {pid} total_cost {old!r} → {old * 2!r}",)
+
+
+def test_with_programme_changes_one_programme_and_records_it(small):
+    pid = small.inputs.programmes[0].id
+    p = small.inputs.programmes[0]
+    dearer = small.with_programme(pid.lower(), total_cost=p.total_cost * 1.5, cost_overrun_risk=0.25)
+    q = dearer.inputs.programme_by_id[pid]
+    assert (q.total_cost, q.cost_overrun_risk) == (p.total_cost * 1.5, 0.25)
+    assert small.inputs.programme_by_id[pid] == p  # the base is untouched
+    assert dearer.inputs.source.changes[-1].startswith(f"programme {pid}: total_cost {p.total_cost!r} → ")
+    longer = small.with_programme(pid, duration_years=p.duration_years + 1)
+    assert longer.inputs.programme_by_id[pid].profile == pytest.approx([1 / (p.duration_years + 1)] * (p.duration_years + 1))
+    assert longer.solve(time_limit=20).status == "optimal"
+
+
+def test_with_programme_refuses_what_the_workbook_would(small):
+    pid = small.inputs.programmes[0].id
+    with pytest.raises(InputError, match="total_cost"):
+        small.with_programme(pid, total_cost=-1)
+    with pytest.raises(InputError, match="one of"):
+        small.with_programme("NOPE", total_cost=1)
+    with pytest.raises(InputError, match="some of total_cost"):
+        small.with_programme(pid, colour="red")
+
+
+def test_inputs_cannot_be_changed_in_place_behind_a_scenarios_back(small):
+    """`s.inputs.budgets[key] = 0` changed the base, every variant sharing the dict and every
+    earlier Result, and a what-if then recorded "changes: none"."""
+    variant = small.with_settings(carry_over_fraction=0.2)
+    key = next(iter(small.inputs.budgets))
+    for mapping in (small.inputs.budgets, variant.inputs.budgets, small.inputs.values, small.inputs.settings.weights):
+        with pytest.raises(TypeError, match="what-if"):
+            mapping[key] = 0.0
+        with pytest.raises(TypeError):
+            mapping.update({})
+    assert hash(small) == hash(Scenario.from_excel(SMALL))  # a frozen scenario can key a dict
+    again = pickle.loads(pickle.dumps(small.inputs))
+    assert again == small.inputs and type(again.budgets) is type(small.inputs.budgets)
+
+
+def test_a_progress_function_of_no_arguments_is_refused_before_the_solve(small):
+    """`progress=lambda: None` failed inside HiGHS's callback as "HiGHS failed: <lambda>() takes 0
+    positional arguments"."""
+    with pytest.raises(ValueError, match="function of one argument"):
+        small.solve(time_limit=10, progress=lambda: None)
+
+
+def test_a_progress_function_that_raises_is_named_and_the_plan_kept(small, caplog):
+    """Its KeyError ended the run as "SolverError: HiGHS failed: 'mine'", plan lost."""
+    calls = []
+
+    def broken(update):
+        calls.append(update)
+        raise KeyError("mine")
+
+    result = small.solve(time_limit=20, progress=broken)
+    assert result.status == "optimal" and len(calls) == 1
+    assert any("progress function raised KeyError" in r.getMessage() for r in caplog.records)
