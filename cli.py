@@ -13,7 +13,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Callable, NoReturn, TextIO
+from typing import Any, Callable, NoReturn, Sequence, TextIO
 
 # EXIT_CODES["interrupted"] before that table can be imported (tests/cli pin the two together).
 INTERRUPTED_WHILE_STARTING = 128 + signal.SIGINT
@@ -198,6 +198,12 @@ def _ending_live_on_error(ctx: click.Context, fn: Callable[..., Any], *args: Any
         if console is not None:
             console.end_live()
         raise
+
+
+def every_point_infeasible(points: Sequence[Any]) -> bool:
+    """Whether a study found no plan anywhere because every scenario is infeasible: its
+    workbook would hold only "infeasible" rows, and it exited 0 without saying why."""
+    return bool(points) and all(p.result is None and str(p.error).startswith("infeasible") for p in points)
 
 
 def reported(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -988,6 +994,13 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
         progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
+    if result.complete and every_point_infeasible(result.points):
+        from optimizer.errors import InfeasibleError
+
+        widest = scenario.with_budget(max(scales), nations=nation_list, years=year_list)
+        raise InfeasibleError(f"every scenario of the sweep is infeasible (budget ×{min(scales):g} to "
+                              f"×{max(scales):g}); no workbook written. At ×{max(scales):g}:",
+                              widest.diagnose(time_limit))
     written = write_output(result.to_excel, output)
     table = result.table
     cols = [c for c in ("scenario", "status", "capability", "cost", "shortfall") if c in table]
@@ -1023,6 +1036,11 @@ def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: f
         time_limit=time_limit, gap=gap, progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
+    if report.sweep.complete and every_point_infeasible(report.sweep.points):
+        from optimizer.errors import InfeasibleError
+
+        raise InfeasibleError("every lever's scenario is infeasible, the workbook's own included; no workbook "
+                              "written. As given:", scenario.diagnose(time_limit))
     written = write_output(report.to_excel, output)
     if report.by_objective.empty:  # pandas would print "Empty DataFrame" and its columns
         click.echo("No lever found a plan: each one's status is below.")

@@ -320,6 +320,16 @@ class Scenario:
                              'e.g. {"capability": 1}')
         return checked
 
+    def diagnose(self, time_limit: float | None = None) -> list[str]:
+        """Planner-readable sentences naming a smallest set of commitments and rules no plan
+        meets together, as an infeasible solve reports them (empty when none is found in
+        the time): for a study whose every scenario was infeasible, which only said
+        "infeasible" point by point and exited 0."""
+        from optimizer.solve.diagnose import diagnose_infeasibility, diagnosis_seconds
+
+        check_run_options(time_limit=time_limit)
+        return diagnose_infeasibility(self.inputs, budget_seconds=diagnosis_seconds(time_limit))
+
     # --- what-ifs: each returns a new Scenario --------------------------------------------
     def with_inputs(self, inputs: Inputs, name: str | None = None) -> "Scenario":
         """This scenario with other inputs, made or changed in Python (`dataclasses.replace`).

@@ -220,3 +220,27 @@ def test_an_upper_case_xlsx_output_is_accepted(tmp_path: Path, book: Path) -> No
     result = run("solve", str(book), "-o", str(out))
     assert result.exit_code == 0, result.output
     assert out.exists()
+
+
+@pytest.fixture()
+def infeasible_book(tmp_path: Path) -> Path:
+    """AAA must fund P1 (cost 12 a year) in 2030 on a budget of 10: no plan anywhere."""
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
+        programmes=[programme("P1", cost=12)], values={("P1", "air"): 5.0},
+        commitments=[("AAA", "P1", "fund", 2030)],
+    )
+    return write_inputs(inputs, tmp_path / "infeasible.xlsx")
+
+
+@pytest.mark.parametrize("command", [["sweep", "--budget-scale", "0.9,1.0"], ["flexibility"]])
+def test_a_study_whose_every_scenario_is_infeasible_says_why_and_exits_4(
+    command: list[str], tmp_path: Path, infeasible_book: Path
+) -> None:
+    """`solve` named the commitment and exited 4; `sweep` and `flexibility` exited 0, wrote a
+    workbook of "infeasible" rows and gave no reason."""
+    out = tmp_path / "study.xlsx"
+    result = run(command[0], str(infeasible_book), "-o", str(out), "--time-limit", "10", *command[1:])
+    assert result.exit_code == EXIT_CODES["infeasible"] == 4, result.output
+    assert "infeasible" in result.output and "AAA" in result.output and "P1" in result.output
+    assert not out.exists()
