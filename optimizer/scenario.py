@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 from data.errors import InputError, Problem
 from data.tables import Inputs, PlanDecisions
 from optimizer import whatif
+from optimizer.arguments import check_count, check_progress, whole_number
 from optimizer.result import Result
 from optimizer.solve.engine.strategy import check_strategy
 from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
@@ -125,7 +126,7 @@ class Scenario:
         objective, priority, weights = self._run_objective(objective, priority, weights)
         check_run_options(time_limit=time_limit, gap=gap, improve_seconds=improve_seconds)
         self._check_settings_run(objective)
-        threads, workers = _count("threads", threads), _count("workers", workers)
+        threads, workers = check_count("threads", threads), check_count("workers", workers)
         _check_solver_arguments(solver, highs_options, log_file, progress, client)
         if warm_start is not None:
             self._check_warm_start(warm_start)
@@ -172,16 +173,16 @@ class Scenario:
         names = s.pareto_objectives if objectives is None else _objective_list(self.inputs, "objectives", objectives)
         if len(names) < 2:
             raise ValueError(f"objectives names {len(names)} objective — expected two or more for a front")
-        if points is not None and (_whole_number(points) is None or points < 2):
+        if points is not None and (whole_number(points) is None or points < 2):
             raise ValueError(f"points is {points!r} — expected a whole number ≥ 2 (grid levels per objective)")
-        points = _whole_number(points) if points is not None else None
+        points = whole_number(points) if points is not None else None
         if exact is not None and not isinstance(exact, bool):  # "no" is a true value: it ran an exact front
             raise ValueError(f"exact is {exact!r} — expected True, False or None (the Settings' pareto_exact)")
         _check_nadir(nadir, names)
         for name, value in (("time_limit", time_limit), ("point_time_limit", point_time_limit)):
             _positive(name, value)
-        threads = _count("threads", threads)
-        workers = _count("workers", workers, allow_none=False)  # type: ignore[assignment]
+        threads = check_count("threads", threads)
+        workers = check_count("workers", workers, allow_none=False)  # type: ignore[assignment]
         _check_solver_arguments(solver, None, None, progress, None)
         return pareto_front(
             self.inputs,
@@ -254,7 +255,7 @@ class Scenario:
         check_run_options(**{k: options.get(k) for k in ("time_limit", "gap", "improve_seconds")})
         self._check_settings_run(options.get("objective"))  # type: ignore[arg-type]
         if options.get("workers") is not None:
-            options["workers"] = _count("workers", options["workers"])
+            options["workers"] = check_count("workers", options["workers"])
         return options
 
     def _check_settings_run(self, objective: str | None) -> None:
@@ -408,25 +409,6 @@ class Scenario:
 STUDY_SETS = frozenset({"diagnose", "warm_start"})  # Session.run options a study sets on every solve
 
 
-def _whole_number(value: object) -> int | None:
-    """`value` as an int if it is a whole number (not a bool; numpy's integers count), else None."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None
-    return int(value) if math.isfinite(value) and float(value).is_integer() else None
-
-
-def _count(name: str, value: object, allow_none: bool = True) -> int | None:
-    """Threads and workers: a whole number ≥ 1 (0 or -1 used to run as if unset), returned as
-    an int (`workers=2.0` was accepted, then failed inside as "'float' object cannot be
-    interpreted as an integer")."""
-    if value is None and allow_none:
-        return None
-    number = _whole_number(value)
-    if number is None or number < 1:
-        raise ValueError(f"{name} is {value!r} — expected a whole number ≥ 1")
-    return number
-
-
 def _check_solver_arguments(solver: object, highs_options: object, log_file: object, progress: object,
                             client: object) -> None:
     """The arguments handed to the solver layer, checked before the build: `solver=3` was an
@@ -439,23 +421,9 @@ def _check_solver_arguments(solver: object, highs_options: object, log_file: obj
                          "option names to values, e.g. {'mip_lp_solver': 'simplex'}")
     if log_file is not None and (not isinstance(log_file, (str, os.PathLike)) or not str(log_file).strip()):
         raise ValueError(f"log_file is {log_file!r} — expected a file path, e.g. 'solve.log'")
-    if progress is not None and not (callable(progress) and _takes_one_argument(progress)):
-        raise ValueError(f"progress is {getattr(progress, '__name__', type(progress).__name__)} — expected a "
-                         "function of one argument, called with each update (e.g. lambda update: print(update))")
+    check_progress(progress)
     if client is not None and not callable(getattr(client, "submit", None)):
         raise ValueError(f"client is {type(client).__name__} — expected a dask.distributed.Client")
-
-
-def _takes_one_argument(function: object) -> bool:
-    """Whether `function(update)` can be called: `progress=lambda: None` was accepted, then
-    failed inside HiGHS's callback and was reported as "HiGHS failed"."""
-    try:
-        inspect.signature(function).bind(object())  # type: ignore[arg-type]
-    except TypeError:
-        return False
-    except ValueError:  # no signature to read (some built-ins): let it be called
-        return True
-    return True
 
 
 def _scale_list(scales: object) -> list[float]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import numbers
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Hashable, Mapping, TypeVar
@@ -28,6 +29,7 @@ from optimizer.checks.evaluate import fundings, objective_values, service_weight
 from optimizer.errors import InfeasibleError
 from optimizer.result import Result
 from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
+from optimizer.arguments import check_count, check_progress, whole_number
 
 
 K = TypeVar("K", bound=Hashable)  # a decision's key: (nation, programme) or (nation, standard)
@@ -42,6 +44,8 @@ CHANGE_COLUMNS = (
 FUNDING = "programme funding"
 ADOPTION = "standard adoption"
 DELTA_COLUMNS = ("objective", "sense", "previous", "new", "delta", "improvement")
+# the re-plan year as each caller names it: these messages reach the command line and Python alike
+FROM_YEAR = "--from-year on the command line, from_year in Python"
 
 
 @dataclass
@@ -150,7 +154,7 @@ class ReplanResult:
 
 def replan(
     scenario: Any,
-    previous: PlanDecisions,
+    previous: PlanDecisions | Result | str | os.PathLike[str],
     from_year: int,
     stability_weight: float = 1.0,
     *,
@@ -167,6 +171,7 @@ def replan(
     highs_options: Mapping[str, object] | None = None,
     previous_source: str = "",
     previous_sha256: str = "",
+    point: int | None = None,
 ) -> ReplanResult:
     """Solve `scenario` again from `from_year`, keeping `previous`'s past and penalising churn.
 
@@ -178,19 +183,41 @@ def replan(
     kept (its start year is not allowed by the new inputs). `previous_source` and
     `previous_sha256` (the previous plan's file and its SHA-256) go to the Summary, so the
     re-plan names the very version of the plan it started from.
+
+    `previous` may be a `Result` (its decisions are used) or the path of a plan workbook
+    written by capopt, read leniently as `capopt replan --previous` reads it
+    (`data.plan_reader.read_previous_plan`; `point` picks a Pareto front's plan, its warnings
+    are logged, and its path and SHA-256 go to the Summary unless `previous_source` /
+    `previous_sha256` say otherwise).
+
+    The arguments are checked before the model is built, as `Scenario.solve` checks its
+    own (`Scenario.check_study_options`): `weights` alone makes the run weighted and
+    `priority` alone lexicographic, a bad value is a ValueError naming its argument, and a
+    `scenario` or `previous` of the wrong kind is a TypeError saying what is accepted.
     """
     from models.stability import add_plan_stability
     from optimizer.session import Session
 
-    inputs: Inputs = scenario.inputs
+    inputs = _scenario_inputs(scenario)
     s = inputs.settings
+    year = whole_number(from_year)
+    if year is None:  # 2029.5 ran as a re-plan "from 2029.5"; "2029" failed comparing a str
+        raise ValueError(f"from_year is {from_year!r} — expected a whole year, e.g. {s.first_year + 1}")
+    from_year = year
     if not s.first_year <= from_year <= s.last_year:
-        raise InputError(Problem("replan", "", f"--from-year {from_year} is outside the horizon "
+        # `capopt replan` refuses its --from-year before this (cli.check_from_year)
+        raise InputError(Problem("replan", "", f"from_year {from_year} is outside the horizon "
                                  f"{s.first_year}–{s.last_year}", "a year of the input's horizon"))
     if isinstance(stability_weight, bool) or not isinstance(stability_weight, numbers.Real) \
             or not math.isfinite(stability_weight) or stability_weight < 0:
         # NaN passed "< 0" and went into the model and the Summary; infinity too
         raise InputError(Problem("replan", "", f"stability weight {stability_weight!r}", "a finite number ≥ 0"))
+    run = scenario.check_study_options(replan, {"objective": objective, "priority": priority, "weights": weights,
+                                                "time_limit": time_limit, "gap": gap})
+    threads = check_count("threads", threads)
+    check_progress(progress)
+    previous, source, sha256 = _previous_plan(previous, inputs, point)
+    previous_source, previous_sha256 = previous_source or source, previous_sha256 or sha256
     known, notes = _known_part(inputs, previous)
     committed = _with_history(inputs, known, from_year)
     options = SolverOptions(
@@ -202,8 +229,7 @@ def replan(
     # the previous plan, where still feasible: the start, the floor of every hold and the fallback
     session.set_objective_penalty(session.model.stability_penalty, baseline=_baseline(committed, known, from_year))
     try:
-        result = session.run(objective=objective, priority=priority, weights=weights, time_limit=time_limit,
-                             gap=gap)
+        result = session.run(**run)
     except InfeasibleError as exc:
         raise _history_named(exc, inputs, committed, from_year) from exc
     changes = change_table(inputs, previous, result.decisions, from_year)
@@ -211,6 +237,46 @@ def replan(
     logger.info("re-plan from %d: %d change(s)", from_year, count_changes(changes))
     return ReplanResult(result, previous, from_year, stability_weight, changes, deltas, notes, previous_source,
                         previous_sha256)
+
+
+def _scenario_inputs(scenario: object) -> Inputs:
+    """The inputs of the Scenario to re-plan. Bare Inputs are refused, not wrapped: the
+    Scenario checks the run's options (optimizer.scenario sits above the studies and cannot
+    be imported here), and an Inputs failed as "no attribute 'inputs'"."""
+    inputs = getattr(scenario, "inputs", None)
+    if not isinstance(inputs, Inputs) or not callable(getattr(scenario, "check_study_options", None)):
+        hint = ": Scenario(inputs) makes one (from optimizer import Scenario)" if isinstance(scenario, Inputs) else ""
+        raise TypeError(f"scenario is {type(scenario).__name__} — expected a Scenario{hint}")
+    return inputs
+
+
+def _previous_plan(previous: object, inputs: Inputs, point: object) -> tuple[PlanDecisions, str, str]:
+    """(decisions, source, SHA-256) of the previous plan: decisions as given, a Result's, or
+    a plan workbook's read as `capopt replan --previous` reads it (source and SHA-256 only
+    then). A Result or a path failed as "no attribute 'funded'"."""
+    from data.plan_reader import load_previous_plan, read_previous_plan
+
+    is_path = isinstance(previous, (str, os.PathLike))
+    if point is not None and not is_path:
+        raise ValueError(f"point is {point!r} — expected it only with previous given as a Pareto front "
+                         "workbook's path, to pick the point to start from")
+    point = check_count("point", point)
+    if isinstance(previous, PlanDecisions):
+        return previous, "", ""
+    if isinstance(previous, Result):
+        return previous.decisions, "", ""
+    if not is_path:
+        raise TypeError(f"previous is {type(previous).__name__} — expected the previous plan: a Result, its "
+                        "decisions (result.decisions) or the path of a plan workbook written by capopt")
+    book = load_previous_plan(previous)  # type: ignore[arg-type]
+    if point is not None and book.front_points is None:
+        raise ValueError(f"point is {point!r}, but {Path(book.path).name} is a plan, not a Pareto front — "
+                         "expected point only with a front workbook (capopt pareto)")
+    decisions, warnings = read_previous_plan(book, inputs, point)  # type: ignore[arg-type]
+    for warning in warnings:
+        logger.warning("previous plan: %s", warning)
+    source = str(previous) + (f" (point {point})" if point is not None else "")
+    return decisions, source, book.sha256
 
 
 def _known_part(inputs: Inputs, previous: PlanDecisions) -> tuple[PlanDecisions, list[str]]:
@@ -326,12 +392,12 @@ def _check_commitments_against_history(
             problems.append(Problem(
                 *c.place, f"{c.nation} excludes {c.programme}, but the previous plan "
                 f"started it in {start}, before the re-plan year {from_year}, and what started stays",
-                f"no exclude row for it, or --from-year ≤ {start}"))
+                f"no exclude row for it, or a re-plan year ≤ {start} ({FROM_YEAR})"))
         elif c.action == "fund" and c.start_year is not None and c.start_year != start:
             problems.append(Problem(
                 *c.place, f"{c.nation} must fund {c.programme} from {c.start_year}, but "
                 f"the previous plan started it in {start}, before the re-plan year {from_year}",
-                f"start_year {start} (or blank), or --from-year ≤ {start}"))
+                f"start_year {start} (or blank), or a re-plan year ≤ {start} ({FROM_YEAR})"))
     if problems:
         raise InputError(problems)
 

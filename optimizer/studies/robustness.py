@@ -12,7 +12,7 @@ a price read off an unproven point is never mistaken for a proven one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import pandas as pd
 
 from data.dashboard import percent_up, proof_in_words, status_in_words
 from data.tables import objective_sense
+from optimizer.arguments import check_flag, whole_number
 from optimizer.studies.sweeps import (
     Job, Sweep, SweepPoint, SweepProgressFn, repair_nested, run_jobs, tolerance_notes, weighted_value,
 )
@@ -226,12 +227,16 @@ def price_of_robustness(
     With `monotone`, a Γ whose plan came out worse than a larger Γ's (a solve stopped by
     its time limit) is solved again starting from that plan, which protects against more
     overruns and so is feasible for it too: the price then never falls as Γ grows.
+
+    Everything is checked before any solve, as `Scenario.budget_sweep` checks its options
+    (`Scenario.check_study_options`): a misspelt `time_limt` is a TypeError listing the
+    valid options, `weights=` alone makes the runs weighted and `priority=` alone
+    lexicographic, and a bad value is a ValueError naming its argument.
     """
-    gammas = [int(g) for g in gammas]
-    if not gammas or any(g < 0 for g in gammas):
-        raise ValueError(f"gammas must be whole numbers ≥ 0, got {gammas}")
-    if len(set(gammas)) != len(gammas):
-        raise ValueError(f"each Γ once, got {gammas}")
+    gammas = _gamma_list(gammas)
+    monotone = check_flag("monotone", monotone)
+    solve_kwargs = scenario.check_study_options(price_of_robustness, {"workers": workers, **solve_kwargs})
+    workers = solve_kwargs.pop("workers", None)
     jobs = [
         Job(f"Γ={g}", float(g), scenario.with_settings(robust_overruns=g).inputs) for g in gammas
     ]
@@ -253,6 +258,25 @@ def price_of_robustness(
     for line in report.not_proven():
         logger.info("not proven within the gap target: %s", line)
     return report
+
+
+def _gamma_list(gammas: object) -> list[int]:
+    """Γ values as distinct whole numbers ≥ 0: int() made `[0, 1.5]` a study of Γ = 0 and 1
+    without a word, and a string was read character by character."""
+    if isinstance(gammas, (str, bytes, Mapping)) or not isinstance(gammas, Iterable):
+        raise ValueError(f"gammas is {gammas!r} — expected a list of whole numbers ≥ 0, e.g. [0, 1, 2, 3]")
+    listed = list(gammas)
+    if not listed:
+        raise ValueError("gammas is empty — expected a list of whole numbers ≥ 0, e.g. [0, 1, 2, 3]")
+    checked = []
+    for g in listed:
+        number = whole_number(g)
+        if number is None or number < 0:
+            raise ValueError(f"gammas holds {g!r} — expected whole numbers ≥ 0 (overruns each budget absorbs)")
+        checked.append(number)
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"each Γ once, got {checked}")
+    return checked
 
 
 def _repair(sweep: Sweep, solve_kwargs: dict[str, Any]) -> list[str]:

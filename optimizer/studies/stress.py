@@ -36,6 +36,7 @@ residual breach.
 from __future__ import annotations
 
 import logging
+import numbers
 import os
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -56,6 +57,8 @@ from optimizer.checks.evaluate import (
     service_weight,
     spend_items,
 )
+from optimizer.arguments import whole_number
+from optimizer.result import Result
 
 logger = logging.getLogger(__name__)
 
@@ -357,8 +360,12 @@ def stress_test(
     overrun_probability: float = DEFAULT_OVERRUN_PROBABILITY,
     progress: StressProgressFn | None = None,
 ) -> StressReport:
-    """Replay `decisions` under `samples` seeded overrun scenarios (see the module docstring)."""
-    _check_arguments(samples, overrun_probability)
+    """Replay `decisions` under `samples` seeded overrun scenarios (see the module docstring).
+
+    `inputs` may be a Scenario and `decisions` a Result: their inputs and decisions are used.
+    """
+    inputs, decisions = _inputs_of(inputs), _decisions_of("decisions", decisions)
+    samples, seed = _check_arguments(samples, seed, overrun_probability)
     fractions = draw_overruns(inputs, samples, seed, overrun_probability)
     return _stress(inputs, decisions, fractions, seed, overrun_probability, None,
                    _replays(progress, inputs, [decisions], fractions))
@@ -374,17 +381,19 @@ def compare_stress(
 ) -> StressComparison:
     """Stress every plan of `inputs` against the same draws, side by side.
 
-    `plans` is {label: decisions}, or `StressPlan`s when their files and Γ are known. Each
+    `plans` is {label: decisions} (a Result stands for its decisions), or `StressPlan`s when
+    their files and Γ are known; `inputs` may be a Scenario (its inputs are used). Each
     plan's figures are exactly `stress_test(inputs, its decisions, samples, seed, …)`'s,
     whatever the other plans and their order.
     """
-    _check_arguments(samples, overrun_probability)
-    if isinstance(plans, Mapping):
-        plans = [StressPlan(label, decisions) for label, decisions in plans.items()]
+    inputs = _inputs_of(inputs)
+    samples, seed = _check_arguments(samples, seed, overrun_probability)
+    plans = _stress_plans(plans)
     if not plans:
         raise ValueError("compare_stress needs at least one plan")
     labels = [p.label for p in plans]
-    clashing = sorted({lab for lab in labels if labels.count(lab) > 1 or lab.casefold() in RESERVED_LABELS})
+    clashing = sorted({str(lab) for lab in labels if labels.count(lab) > 1
+                       or not isinstance(lab, str) or lab.casefold() in RESERVED_LABELS})
     if clashing or any(not lab.strip() for lab in labels):
         raise ValueError(f"plan labels must be distinct, non-blank and none of {sorted(RESERVED_LABELS)}; "
                          f"got {labels}")
@@ -398,11 +407,57 @@ def compare_stress(
                             file_sha256={p.label: p.sha256 for p in plans if p.file and p.sha256})
 
 
-def _check_arguments(samples: int, overrun_probability: float) -> None:
-    if not 1 <= samples <= MAX_SAMPLES:
-        raise ValueError(f"samples must be from 1 to {MAX_SAMPLES:,} (see stress.MAX_SAMPLES), got {samples}")
-    if not 0.0 <= overrun_probability <= 1.0:
-        raise ValueError(f"overrun_probability must be in [0, 1], got {overrun_probability}")
+def _check_arguments(samples: object, seed: object, overrun_probability: object) -> tuple[int, int]:
+    """(samples, seed) as ints, checked with the probability before anything is drawn: 1.5
+    and "100" samples, a seed of -1 and a probability of "0.5" failed inside numpy, and
+    `seed=None` drew from the operating system, so the study could not be repeated (its
+    Summary's seed was blank)."""
+    count = whole_number(samples)
+    if count is None or not 1 <= count <= MAX_SAMPLES:
+        raise ValueError(f"samples must be from 1 to {MAX_SAMPLES:,} (a whole number; see stress.MAX_SAMPLES), "
+                         f"got {samples!r}")
+    number = whole_number(seed)
+    if number is None or number < 0:
+        raise ValueError(f"seed is {seed!r} — expected a whole number ≥ 0 (default 0): the seed fixes the draws, "
+                         "so the same seed repeats the study")
+    if isinstance(overrun_probability, bool) or not isinstance(overrun_probability, numbers.Real) \
+            or not 0.0 <= overrun_probability <= 1.0:  # NaN fails the range test too
+        raise ValueError(f"overrun_probability must be a number in [0, 1], got {overrun_probability!r}")
+    return count, number
+
+
+def _inputs_of(inputs: object) -> Inputs:
+    """The Inputs to stress against, or a Scenario's (it has no stress method of its own)."""
+    if isinstance(inputs, Inputs):
+        return inputs
+    if isinstance(getattr(inputs, "inputs", None), Inputs):
+        return inputs.inputs  # type: ignore[attr-defined]
+    raise TypeError(f"inputs is {type(inputs).__name__} — expected the Inputs the plans are judged against, "
+                    "or a Scenario (its inputs are used)")
+
+
+def _decisions_of(name: str, decisions: object) -> PlanDecisions:
+    """A plan's PlanDecisions, or a Result's (result.decisions)."""
+    if isinstance(decisions, Result):
+        return decisions.decisions
+    if isinstance(decisions, PlanDecisions):
+        return decisions
+    raise TypeError(f"{name} is {type(decisions).__name__} — expected a plan's PlanDecisions "
+                    "(e.g. result.decisions), or its Result")
+
+
+def _stress_plans(plans: object) -> list[StressPlan]:
+    """`compare_stress`'s plans as StressPlans: a list of bare decisions has no labels for
+    the comparison's columns ("'PlanDecisions' object has no attribute 'label'")."""
+    if isinstance(plans, Mapping):
+        return [StressPlan(label, _decisions_of(f"plans[{label!r}]", decisions)) for label, decisions in plans.items()]
+    listed = list(plans) if isinstance(plans, Sequence) and not isinstance(plans, (str, bytes)) else None
+    strays = sorted({type(p).__name__ for p in listed or () if not isinstance(p, StressPlan)})
+    if listed is None or strays:
+        given = f"holds {', '.join(strays)}" if strays else f"is {type(plans).__name__}"
+        raise TypeError(f"plans {given} — expected {{label: decisions}}, e.g. {{'plan': result.decisions}}, "
+                        "or a list of StressPlan")
+    return listed
 
 
 # --------------------------------------------------------------------------- plan files
@@ -473,7 +528,7 @@ def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = 
         # a front's point is part of where the plan came from (two points' stress workbooks
         # were otherwise told apart by nothing)
         where = f"{book.path} (point {point})" if point is not None and book.front_points is not None else book.path
-        plans.append(StressPlan(label, decisions, where, _whole(book.summary.get("robust_overruns")), book.sha256))
+        plans.append(StressPlan(label, decisions, where, whole_number(book.summary.get("robust_overruns")), book.sha256))
     if problems:
         raise InputError(problems)
     return plans, warnings
@@ -484,12 +539,6 @@ def _in_file(problems: Sequence[Problem], path: str | os.PathLike[str]) -> list[
     `[plan.xlsx]Plan!D2` (problems of the whole file already name it)."""
     name = Path(path).name
     return [p if p.sheet == name else replace(p, sheet=f"[{name}]{p.sheet}") for p in problems]
-
-
-def _whole(value: object) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
-        return None
-    return int(value)
 
 
 # --------------------------------------------------------------------------- the replay

@@ -24,7 +24,8 @@ import pandas as pd
 
 from data.dashboard import status_in_words
 from data.errors import InputError
-from data.tables import Inputs
+from data.tables import Inputs, Source
+from optimizer.arguments import check_count, check_flag, check_progress
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.result import Result
 from optimizer.solve.objectives import ABSOLUTE_TOLERANCE, sign
@@ -73,6 +74,9 @@ class Sweep:
     seconds: float
     notes: list[str] = field(default_factory=list)
     workers: int | str = 1  # processes that solved points side by side ("Dask cluster" on one)
+    # the workbook the scenarios were made from, for the Summary even when no point was
+    # solved (every one infeasible: input_file and input_sha256 were blank)
+    source: Source | None = None
 
     @property
     def table(self) -> pd.DataFrame:
@@ -161,6 +165,7 @@ class Sweep:
 
         solved = [p for p in self.points if p.result is not None]
         first = solved[0].result if solved else None
+        source = first.inputs.source if first else self.source
         shared = _shared_changes([p.result for p in solved])
         rows: list[tuple[str, object]] = [
             ("status", "complete" if self.complete else "interrupted: scenarios not solved are missing"),
@@ -172,10 +177,10 @@ class Sweep:
             *study_run_rows([(p.name, p.result) for p in solved if p.result is not None]),
             # the file beside its hash, as a plan's Summary has it: a study's numbers trace
             # back to a workbook a planner can open, not only to a checksum
-            ("input_file", first.inputs.source.path if first and first.inputs.source else ""),
+            ("input_file", source.path if source else ""),
             *input_change_rows(shared),
             *_point_change_rows(solved, len(shared)),
-            ("input_sha256", first.inputs.source.sha256 if first and first.inputs.source else ""),
+            ("input_sha256", source.sha256 if source else ""),
             ("tool_version", tool_version()),
             *environment_rows(),
             ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()),
@@ -284,6 +289,7 @@ def run_jobs(
     threads: int = SWEEP_THREADS,
 ) -> Sweep:
     """Run jobs inline, on local processes or on Dask; results come back in input order."""
+    check_progress(progress)  # before any solve: it is first called when a point is done
     solve_kwargs = dict(solve_kwargs or {})
     chains = _chains(jobs, chain_length if reuse else 1)
     if scheduler is not None and client is None:
@@ -324,7 +330,8 @@ def run_jobs(
     points = [p for i in sorted(results) for p in results[i]]
     complete = complete and len(points) == len(jobs)
     ran_on = "Dask cluster" if client is not None else 1 if one_at_a_time else min(workers, len(chains))
-    return Sweep(points, x_label, complete, time.monotonic() - started, workers=ran_on)
+    return Sweep(points, x_label, complete, time.monotonic() - started, workers=ran_on,
+                 source=jobs[0].inputs.source if jobs else None)
 
 
 def _wants_every_core(job: Job, strategy: str, cores: int) -> bool:
@@ -572,7 +579,14 @@ def budget_sweep(
 
     With `monotone`, a point whose plan came out worse than a smaller budget's (its solve
     stopped by the time limit) is solved again from that plan, which fits the larger budget
-    too (`repair_nested`): the curve never falls as the budget grows."""
+    too (`repair_nested`): the curve never falls as the budget grows.
+
+    `chain_length` (a whole number ≥ 1), `reuse_model` and `monotone` (True or False) and
+    `progress` are checked before any point is built (`Scenario.budget_sweep` checks the rest).
+    """
+    chain_length = check_count("chain_length", chain_length, allow_none=False)  # type: ignore[assignment]
+    reuse_model, monotone = check_flag("reuse_model", reuse_model), check_flag("monotone", monotone)
+    check_progress(progress)
     jobs = [
         Job(f"budget ×{scale:g}", float(scale), scenario.with_budget(scale=scale, nations=nations, years=years).inputs)
         for scale in scales
@@ -609,17 +623,30 @@ def sweep(
     options (every scenario's workbook judges the objective names; the first's spelling is
     used): `sweep([])` raised an
     IndexError, a misspelt `time_limt` failed in every worker, and `weights=` on a
-    lexicographic workbook was ignored."""
+    lexicographic workbook was ignored. Each scenario needs its own name (the table's rows
+    and the Plans sheet are keyed by it)."""
     if isinstance(scenarios, (str, bytes)) or not isinstance(scenarios, Sequence) or not scenarios:
         raise ValueError(f"scenarios is {scenarios!r} — expected a non-empty list of Scenario objects")
     strays = [type(s).__name__ for s in scenarios if not hasattr(s, "inputs") or not hasattr(s, "name")]
     if strays:
         raise ValueError(f"scenarios holds {', '.join(strays)} — expected Scenario objects (e.g. Scenario.reference())")
+    _check_distinct_names(scenarios)
     given = {"workers": workers, **solve_kwargs}
     solve_kwargs = scenarios[0].check_study_options(sweep, given)
     for other in scenarios[1:]:  # each workbook judges its own names: one may lack an area the first has
         other.check_study_options(sweep, given)
-    solve_kwargs.pop("workers", None)
+    workers = solve_kwargs.pop("workers", None)  # as checked: 2.0 is 2
     jobs = [Job(s.name, float(i), s.inputs) for i, s in enumerate(scenarios)]
     return run_jobs(jobs, reuse=False, workers=workers, client=client, scheduler=scheduler,
                     progress=progress, solve_kwargs=solve_kwargs, x_label="index")
+
+
+def _check_distinct_names(scenarios: Sequence[Any]) -> None:
+    """Each scenario's name once: a sweep's rows and its Plans sheet are keyed by the name,
+    and two scenarios named "small" gave two rows of that name and one block of Plans rows
+    mixing both plans."""
+    names = [s.name for s in scenarios]
+    twice = sorted({str(n) for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"scenarios holds more than one named {', '.join(map(repr, twice))} — expected distinct "
+                         "names: give each its own with name=, e.g. s.with_budget(0.5, name='half budget')")

@@ -1,0 +1,61 @@
+"""Checks of the Python API's arguments that every layer shares (scenario, studies).
+
+The command line's options are checked by click; these give the Python API the same
+refusals, before anything is built, with messages naming the argument and what was
+expected. They sit below the studies (pyproject's import contracts) so that the study
+functions called directly (`replan`, `price_of_robustness`, `budget_sweep`) check alike.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+
+import numpy as np
+
+
+def whole_number(value: object) -> int | None:
+    """`value` as an int if it is a whole number (not a bool; numpy's integers count), else None."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    return int(value) if math.isfinite(value) and float(value).is_integer() else None
+
+
+def check_count(name: str, value: object, allow_none: bool = True) -> int | None:
+    """Threads, workers, a chain's length: a whole number ≥ 1, returned as an int (0 or -1
+    used to run as if unset, `workers=2.0` failed inside as "'float' object cannot be
+    interpreted as an integer", and `chain_length=-1` returned an empty sweep)."""
+    if value is None and allow_none:
+        return None
+    number = whole_number(value)
+    if number is None or number < 1:
+        raise ValueError(f"{name} is {value!r} — expected a whole number ≥ 1")
+    return number
+
+
+def check_flag(name: str, value: object) -> bool:
+    """True or False: "no" is a true value, so `monotone="no"` repaired the curve."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} is {value!r} — expected True or False")
+    return bool(value)
+
+
+def check_progress(progress: object) -> None:
+    """A function of one argument, or None: one that cannot be called failed only once a
+    point was done (a study's results lost), and `progress=lambda: None` failed inside
+    HiGHS's callback as "HiGHS failed"."""
+    if progress is not None and not (callable(progress) and _takes_one_argument(progress)):
+        raise ValueError(f"progress is {getattr(progress, '__name__', type(progress).__name__)} — expected a "
+                         "function of one argument, called with each update (e.g. lambda update: print(update))")
+
+
+def _takes_one_argument(function: object) -> bool:
+    """Whether `function(update)` can be called."""
+    try:
+        inspect.signature(function).bind(object())  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (some built-ins): let it be called
+        return True
+    return True
