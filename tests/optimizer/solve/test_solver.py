@@ -206,11 +206,18 @@ def test_highs_options_reach_highs_and_change_the_solve():
         ({"mip_max_nodes": "1.5"}, "whole number"),
         ({"time_limit": "5"}, "--time-limit"),
         ({"threads": "2"}, "--threads"),
+        # HiGHS 1.15.1 then called worse plans optimal (UNSOUND_HIGHS_OPTIONS)
+        ({"mip_lifting_for_probing": "1"}, "mip_lifting_for_probing=1 is refused — expected -1 or 0"),
+        ({"mip_lifting_for_probing": 2}, "is refused"),
     ],
 )
 def test_bad_highs_options_are_named_before_anything_is_built(options, message):
     with pytest.raises(ValueError, match=message):
         check_highs_options(options)
+
+
+def test_safe_values_of_an_unsound_option_are_kept():
+    assert check_highs_options({"mip_lifting_for_probing": 0}) == (("mip_lifting_for_probing", "0"),)
 
 
 def test_highs_options_with_another_solver_are_refused():
