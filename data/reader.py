@@ -68,6 +68,11 @@ _DTD_MARKERS = tuple(
     for encoding in ("utf-8", "utf-16-le", "utf-16-be")
 )
 _INPUT_SHEETS = {normalise_name(s.name) for s in SHEETS}
+# Excel's "Strict Open XML Spreadsheet" saves under these namespaces, which openpyxl does not
+# know: it opened such a file as a workbook of no sheets, reported as six missing sheets.
+_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+_STRICT_RELATIONSHIPS = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
+_OFFICE_DOCUMENT = "/officeDocument"
 _XLSX_HINT = "expected an .xlsx workbook (in Excel: File > Save As > Excel Workbook)"
 
 
@@ -165,6 +170,7 @@ def read_sheets_from_bytes(data: bytes, name: str = "workbook",
                     _XLSX_HINT)
     with archive:
         sizes = _check_archive(archive, name)
+        _refuse_strict(archive, name)
     if not openpyxl.xml.DEFUSEDXML:
         log.warning("openpyxl is not using defusedxml (OPENPYXL_DEFUSEDXML is off); relying on "
                     "the DTD pre-scan alone against XML bombs")
@@ -288,6 +294,37 @@ def _count(tags: tuple[bytes, ...], previous: bytes, chunk: bytes) -> int:
     return total
 
 
+def _refuse_strict(archive: zipfile.ZipFile, name: str) -> None:
+    """Refuse a workbook saved as Strict Open XML, by the namespace of its workbook part.
+
+    The part is found through the package relationships (`_rels/.rels`), whose own
+    namespace Strict keeps; its root element declares the namespace in the first bytes.
+    """
+    part, strict_rel = _workbook_part(archive)
+    try:
+        with archive.open(part) as source:
+            head = source.read(_SCAN_CHUNK)
+    except Exception:  # noqa: BLE001 — missing or damaged: reported when openpyxl reads it
+        head = b""
+    if strict_rel or _STRICT_NAMESPACE in head:
+        raise _fail(name, "is saved as Strict Open XML", _XLSX_HINT)
+
+
+def _workbook_part(archive: zipfile.ZipFile) -> tuple[str, bool]:
+    """(the workbook part's path, whether it is related under a Strict namespace); the
+    usual xl/workbook.xml when the relationships cannot be read."""
+    try:
+        rels = defusedxml.ElementTree.fromstring(archive.read("_rels/.rels"))
+    except Exception:  # noqa: BLE001 — missing or broken: openpyxl reports it next
+        return "xl/workbook.xml", False
+    for rel in rels:
+        kind = rel.get("Type", "")
+        if kind.endswith(_OFFICE_DOCUMENT):
+            target = rel.get("Target", "xl/workbook.xml")
+            return posixpath.normpath(target.lstrip("/")), kind.startswith(_STRICT_RELATIONSHIPS)
+    return "xl/workbook.xml", False
+
+
 def _check_unsized(archive: zipfile.ZipFile, sizes: dict[str, _Scan]) -> None:
     """openpyxl parses a sheet that declares no size in full, just to learn its size, as it
     opens the workbook — any sheet, read by us or not, at some microseconds a cell. Such
@@ -328,6 +365,9 @@ def _read_workbook(data: bytes, name: str, wanted: Collection[str] | None = None
     except Exception as exc:  # noqa: BLE001 — openpyxl raises anything from KeyError to TypeError
         raise _fail(name, f"cannot be read as an .xlsx workbook ({_reason(exc)})", _XLSX_HINT)
     try:
+        if not wb.sheetnames and sizes:  # a workbook part openpyxl could not make sense of
+            raise _fail(name, f"lists no sheets but holds {len(sizes)} worksheet part"
+                        f"{'s' if len(sizes) != 1 else ''}", _XLSX_HINT)
         sheets: list[RawSheet] = []
         budget = [MAX_CELLS, MAX_CELLS]  # filled cells, cell elements (empty ones too)
         for title in wb.sheetnames:

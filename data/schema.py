@@ -9,6 +9,7 @@ it, so a column added here shows up everywhere at once and cannot drift.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -593,13 +594,28 @@ def settings_key(name: str) -> Column:
     raise KeyError(name)
 
 
+def drop_invisible(text: str) -> str:
+    """`text` without Unicode format characters (category Cf: zero-width space and joiners,
+    the byte-order mark, soft hyphens, direction marks).
+
+    They show as nothing, yet arrive with text pasted from e-mail, web pages or CSV files
+    (a BOM before the first code). Kept, "P1" and "P1" + zero-width space were two
+    programmes that read alike, and "Targets" + one was an unknown sheet: like surrounding
+    spaces, they are no part of what the planner typed.
+    """
+    if text.isascii():  # the usual case, and Cf has no ASCII member
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def normalise_name(name: object) -> str:
-    """How sheet, column and key names are matched: case, spaces and underscores ignored.
+    """How sheet, column and key names are matched: case, spaces, underscores and invisible
+    characters (`drop_invisible`) ignored.
 
     'Duration Years', 'duration_years' and ' DURATION_YEARS ' all name one column: planners
     retype headers by hand, and a near-miss should not become an 'unknown column'.
     """
-    return re.sub(r"[\s_]+", "", str(name)).casefold()
+    return re.sub(r"[\s_]+", "", drop_invisible(str(name))).casefold()
 
 
 # --- the data dictionary, as rows and as Markdown ---------------------------------------

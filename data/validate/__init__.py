@@ -10,7 +10,7 @@ cells (raw cells, messages' values, one cell's conversion) → problems (collect
 rows, ids) → sheets (sheet and header matching, references) → settings → definitions
 (Nations, CapabilityAreas, Standards) → programmes (and CostProfiles) → wide (Budgets,
 Values) → relations (ProgrammeStandards, Precedence, Targets) → commitments → judgements
-(what the whole input makes unfundable).
+(what the whole input makes unfundable, and products of numbers too large for the solver).
 """
 
 from data.validate.cells import (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from data.schema import (
     YEAR_MIN,
     YES_WORDS,
     Column,
+    drop_invisible,
     normalise_name,
 )
 
@@ -67,10 +69,12 @@ def sheets_from_rows(book: Mapping[str, Sequence[Sequence[object]]]) -> list[Raw
 
 # --- showing values in messages ---------------------------------------------------------
 def show(value: object) -> str:
-    """A cell value as a planner would recognise it in a message."""
+    """A cell value as a planner would recognise it in a message; invisible characters are
+    made visible (`visible`): `programme "P1" is not in Programmes`, about a cell holding
+    "P1" and a zero-width space, looked wrong."""
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:39] + "…"
-        return f'"{text}"'
+        return f'"{visible(text)}"'
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
@@ -94,6 +98,22 @@ def show(value: object) -> str:
     if value is UNCACHED_FORMULA:
         return "a formula with no cached value"
     return str(value)
+
+
+def visible(text: str) -> str:
+    """Each Unicode format character (`drop_invisible`) written as ⟨U+200B⟩ and the like:
+    they show as nothing, and a message must say what the cell holds."""
+    if text.isascii():
+        return text
+    return "".join(f"⟨U+{ord(ch):04X}⟩" if unicodedata.category(ch) == "Cf" else ch
+                   for ch in text)
+
+
+def show_typed(value: object) -> str:
+    """A cell `show`n as typed, surrounding spaces aside: for messages about text whose
+    invisible characters the reading dropped (`_as_text`), where they may be the cause
+    (`id "P1⟨U+200B⟩" repeats P1`)."""
+    return show(value.strip()) if isinstance(value, str) else show(_as_text(value))
 
 
 def span(years: Iterable[int]) -> str:
@@ -125,7 +145,8 @@ _NOT_A_NUMBER_TYPES = (bool, _dt.date, _dt.time, _dt.timedelta)
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    """No value, or only spaces and invisible characters (a cell that looks empty)."""
+    return value is None or (isinstance(value, str) and not drop_invisible(value).strip())
 
 
 def _as_number(value: object) -> float | int | None:
@@ -138,7 +159,7 @@ def _as_number(value: object) -> float | int | None:
         return value if math.isfinite(value) else None
     if isinstance(value, str):
         try:
-            number = float(value.strip())
+            number = float(drop_invisible(value).strip())
         except ValueError:
             return None
         if not math.isfinite(number):
@@ -148,13 +169,15 @@ def _as_number(value: object) -> float | int | None:
 
 
 def _as_text(value: object) -> str:
+    """A cell's text as the planner sees it: without surrounding spaces or invisible
+    characters (`drop_invisible`), so ids read with neither, as does every text."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, _dt.datetime) and value.time() == _dt.time():
         return value.date().isoformat()
     if isinstance(value, (_dt.date, _dt.time)):
         return value.isoformat()
-    return str(value).strip()
+    return drop_invisible(str(value)).strip()
 
 
 def _in_bounds(x: float, column: Column) -> bool:
@@ -199,7 +222,8 @@ def convert(value: object, column: Column) -> Any:
     if kind == "comma-list":
         if not isinstance(value, str):
             raise _Bad(what, column.expected())
-        return tuple(item.strip() for item in value.split(",") if item.strip())
+        items = drop_invisible(value).split(",")
+        return tuple(item.strip() for item in items if item.strip())
     return _as_text(value)  # text, id-reference
 
 
@@ -260,7 +284,7 @@ def _convert_yes_no(value: object, column: Column, what: str) -> bool:
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
     if isinstance(value, str):
-        word = value.strip().casefold()
+        word = drop_invisible(value).strip().casefold()
         if word in YES_WORDS:
             return True
         if word in NO_WORDS:

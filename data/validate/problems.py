@@ -12,7 +12,7 @@ from typing import Any
 from openpyxl.utils import column_index_from_string
 
 from data.errors import Problem
-from data.schema import SHEETS, Column, normalise_name
+from data.schema import SHEETS, Column, drop_invisible, normalise_name
 from data.validate.cells import _BAD, _Bad, convert, is_blank
 
 
@@ -102,13 +102,14 @@ def id_key(text: str) -> str:
     """How ids are matched: ignoring case and surrounding spaces (WORKBOOK.md), and the
     Unicode form too. "Café" typed with a composed é and pasted with e + a combining accent
     look the same to the planner, yet were told apart, and the message named two ids that
-    read identically."""
-    folded = unicodedata.normalize("NFC", text.strip()).casefold()
+    read identically. Invisible characters (`drop_invisible`) are ignored for the same
+    reason: "P1" + a zero-width space was a second programme reading "P1"."""
+    folded = unicodedata.normalize("NFC", drop_invisible(text).strip()).casefold()
     return unicodedata.normalize("NFC", folded)
 
 
 class _Ids:
-    """Ids of one defining sheet, matched ignoring case and surrounding spaces."""
+    """Ids of one defining sheet, matched as `id_key` says (case, spaces, invisible characters)."""
 
     def __init__(self, what: str, required: bool = True):
         self.what = what

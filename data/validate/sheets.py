@@ -19,7 +19,16 @@ from data.schema import (
     normalise_name,
 )
 from data.tables import ALLIANCE
-from data.validate.cells import _BAD, RawSheet, _as_text, is_blank, show, span, unreadable
+from data.validate.cells import (
+    _BAD,
+    RawSheet,
+    _as_text,
+    is_blank,
+    show,
+    show_typed,
+    span,
+    unreadable,
+)
 from data.validate.problems import _Check, _Ids, _Row, _Table
 
 # How alike two normalised names must be (difflib ratio) for one to be taken as the other
@@ -229,8 +238,9 @@ def _define_ids(table: _Table | None, column: Column, ids: _Ids,
             continue
         first = ids.add(text, row.number)
         if first is not None:
+            typed = show_typed(row.raw(column.name))  # as typed: an invisible character shows
             check.error(table.sheet, row.cell(column.name),
-                        f"{column.name} {show(text)} repeats {first} from row {ids.row_of[first]}",
+                        f"{column.name} {typed} repeats {first} from row {ids.row_of[first]}",
                         "expected a unique id (ids are matched ignoring case and spaces)")
             continue
         out.append((row, text))
@@ -247,6 +257,6 @@ def _reference(row: _Row, column: Column, ids: _Ids) -> str | None:
     found = ids.resolve(text)
     if found is None and ids.trusted:
         row.check.error(row.sheet, row.cell(column.name),
-                        f"{column.name} {show(text)} is not in {column.refers_to}",
+                        f"{column.name} {show_typed(row.raw(column.name))} is not in {column.refers_to}",
                         column.expected())
     return found

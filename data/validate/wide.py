@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,7 +13,7 @@ from openpyxl.utils.cell import coordinate_from_string
 
 from data.schema import SHEET_BY_NAME, Column, SheetSchema, format_value, normalise_name
 from data.validate.cells import RawSheet, _as_number, _as_text, _Bad, convert, is_blank, show, span
-from data.validate.problems import _Check, _Ids, _Row
+from data.validate.problems import _Check, _Ids, _Row, id_key
 from data.validate.sheets import _header_cells, _reference, _unreadable_header, _warn_headless_data
 
 
@@ -80,8 +80,9 @@ def _all_headed(header: tuple[object, ...]) -> set[int]:
 
 
 def _wide_cells(wide: _Wide, check: _Check, ids: _Ids, key_column: Column,
-                value_column: Column, noun: str) -> Iterator[tuple[str, dict[Any, float]]]:
-    """Yield (canonical key, {header: number}) per row; reports bad and repeated keys."""
+                value_column: Column, noun: str) -> Iterator[tuple[str, int, dict[Any, float]]]:
+    """Yield (canonical key, row number, {header: number}) per row; reports bad and
+    repeated keys."""
     seen: dict[str, int] = {}
     for number, values in wide.rows:
         cells = {key_column.name: values[wide.key_index] if wide.key_index < len(values) else None}
@@ -98,7 +99,7 @@ def _wide_cells(wide: _Wide, check: _Check, ids: _Ids, key_column: Column,
             continue
         seen[key] = number
         if parsed is not None:
-            yield key, parsed
+            yield key, number, parsed
 
 
 def _wide_numbers(wide: _Wide, number: int, values: tuple[object, ...], value_column: Column,
@@ -158,8 +159,8 @@ def _read_budgets(raw: RawSheet | None, years: tuple[int, ...] | None, nations: 
                         f"expected one column per year {years[0]}–{years[-1]}, headed by the year")
     budgets: dict[tuple[str, int], float] = {}
     listed: set[str] = set()
-    for nation, cells in _wide_cells(wide, check, nations, schema.columns[0], schema.wide_value,
-                                     "budget"):
+    for nation, _, cells in _wide_cells(wide, check, nations, schema.columns[0],
+                                        schema.wide_value, "budget"):
         listed.add(nation)
         for year, amount in cells.items():
             budgets[(nation, year)] = amount
@@ -179,7 +180,10 @@ def _row_was_bad(wide: _Wide, ids: _Ids, key: str) -> bool:
     return False
 
 
-def _area_header(areas: _Ids, raw: RawSheet, check: _Check) -> Callable[[object, str], str | None]:
+def _area_header(areas: _Ids, names: Mapping[str, str], raw: RawSheet, check: _Check,
+                 strays: list[tuple[int, str]]) -> Callable[[object, str], str | None]:
+    """Judge a Values header; unknown ones are warned about and added to `strays`
+    (column index, text), for `_read_values` to judge the sheet as a whole."""
     def judge(title: object, cell: str) -> str | None:
         text = _as_text(title)
         found = areas.resolve(text)
@@ -188,9 +192,11 @@ def _area_header(areas: _Ids, raw: RawSheet, check: _Check) -> Callable[[object,
             # error (WORKBOOK.md: extra columns are ignored); but a misspelt area would lose
             # its points silently, so the warning says what the column probably meant.
             letters, header_row = coordinate_from_string(cell)
-            numbers = _numbers_below(raw, header_row, column_index_from_string(letters) - 1)
+            j = column_index_from_string(letters) - 1
+            strays.append((j, text))
+            numbers = _numbers_below(raw, header_row, j)
             check.warn(raw.title, cell, f"column {show(text)} is not a capability area and is "
-                       "ignored", _unknown_area_hint(text, numbers, areas))
+                       "ignored", _unknown_area_hint(text, numbers, areas, names))
         return found
     return judge
 
@@ -202,38 +208,89 @@ def _numbers_below(raw: RawSheet, header_row: int, j: int) -> int:
                and _as_number(values[j]) is not None)
 
 
-def _unknown_area_hint(text: str, numbers: int, areas: _Ids) -> str:
+def _unknown_area_hint(text: str, numbers: int, areas: _Ids, names: Mapping[str, str]) -> str:
     """'did you mean "CYB"? It holds numbers (5 cells)' and the like ('' for plain notes)."""
     close = difflib.get_close_matches(text.strip().casefold(), list(areas.canonical), n=1)
     held = f"numbers ({numbers} cell{'s' if numbers != 1 else ''})"
-    if close:
-        guess = f"did you mean {show(areas.canonical[close[0]])}?"
+    named = names.get(id_key(text))
+    if named is not None or close:
+        guess = (f"{_name_of(text, named)}: head the column {named}." if named is not None
+                 else f"did you mean {show(areas.canonical[close[0]])}?")
         return f"{guess} It holds {held}" if numbers else guess
     if not numbers:
         return ""
-    ids = list(areas.canonical.values())
-    listed = ", ".join(ids[:_MAX_LISTED]) + (f", … ({len(ids) - _MAX_LISTED} more)"
-                                             if len(ids) > _MAX_LISTED else "")
     return (f"it holds {held} that will not be used; expected a capability area id "
-            f"from the CapabilityAreas sheet: {listed}")
+            f"from the CapabilityAreas sheet: {_listed(areas)}")
+
+
+def _name_of(text: str, area: str) -> str:
+    """Planners know areas by name ("Air defence") and head columns with it; say the id."""
+    return f"{show(text)} is the name of area {area}"
+
+
+def _listed(areas: _Ids) -> str:
+    """The area ids, at most `_MAX_LISTED` of them: 'AIR, CYB' or 'A1, …, A8, … (3 more)'."""
+    ids = list(areas.canonical.values())
+    return ", ".join(ids[:_MAX_LISTED]) + (f", … ({len(ids) - _MAX_LISTED} more)"
+                                           if len(ids) > _MAX_LISTED else "")
 
 
 _MAX_LISTED = 8  # area ids named in a warning; more would bury the message
 
 
-def _read_values(raw: RawSheet | None, programmes: _Ids, areas: _Ids,
-                 check: _Check) -> dict[tuple[str, str], float]:
+def _no_area_column(wide: _Wide, raw: RawSheet, areas: _Ids, names: Mapping[str, str],
+                    strays: list[tuple[int, str]], check: _Check) -> None:
+    """A Values sheet without a single area column is an error, not a warning per column.
+
+    Each unknown column alone may be a planner's notes (issue 16), but with no area column
+    at all every programme is worth nothing: the solve ran and reported an empty plan of
+    capability 0 (area names typed as headers, or a long programme/area/value layout).
+    """
+    if wide.columns or not areas.trusted or not len(areas):
+        return
+    hints = [_name_of(text, names[id_key(text)]) for _, text in strays if id_key(text) in names]
+    long_form = next((text for j, text in strays if _area_ids_below(raw, wide.header_row, j, areas)),
+                     None)
+    if long_form is not None:
+        hints.append(f"column {show(long_form)} holds area ids: give each area a column of its "
+                     "own instead of a row per programme and area")
+    check.error(wide.sheet, str(wide.header_row), "no column is a capability area",
+                "expected columns headed by ids from CapabilityAreas "
+                f"({_listed(areas)})" + "".join(f"; {hint}" for hint in hints))
+
+
+def _area_ids_below(raw: RawSheet, header_row: int, j: int, areas: _Ids) -> bool:
+    """Whether column j holds area ids under the header (a long layout's area column)."""
+    return any(number > header_row and j < len(values) and not is_blank(values[j])
+               and _as_text(values[j]) in areas for number, values in raw.rows)
+
+
+def _read_values(raw: RawSheet | None, programmes: _Ids, areas: _Ids, check: _Check,
+                 names: Mapping[str, str] | None = None,
+                 cells: dict[tuple[str, str], str] | None = None) -> dict[tuple[str, str], float]:
+    """(programme, area) -> points, non-zero ones only.
+
+    `names` maps area names (as `id_key` matches them) to ids, to tell a planner who headed
+    a column with an area's name which id is meant; `cells`, if given, receives the cell of
+    every value read (for judgements of the whole input that name it).
+    """
     if raw is None:
         return {}
     schema = SHEET_BY_NAME["Values"]
     assert schema.wide_value is not None
-    wide = _read_wide(raw, schema, _area_header(areas, raw, check), check)
+    strays: list[tuple[int, str]] = []
+    wide = _read_wide(raw, schema, _area_header(areas, names or {}, raw, check, strays), check)
     if wide is None:
         return {}
+    _no_area_column(wide, raw, areas, names or {}, strays, check)
+    letters = {area: get_column_letter(j + 1) for j, area in wide.columns.items()}
     values: dict[tuple[str, str], float] = {}
-    for pid, cells in _wide_cells(wide, check, programmes, schema.columns[0], schema.wide_value,
-                                  "value"):
-        for area, points in cells.items():
+    for pid, number, parsed in _wide_cells(wide, check, programmes, schema.columns[0],
+                                           schema.wide_value, "value"):
+        for area, points in parsed.items():
             if points != 0:
                 values[(pid, area)] = points
+                if cells is not None:
+                    cells[(pid, area)] = f"{letters[area]}{number}"
     return values
+

@@ -7,15 +7,15 @@ from collections.abc import Sequence
 
 from data.errors import InputError, Problem
 from data.schema import SHEET_BY_NAME
-from data.tables import Inputs, Source
+from data.tables import AREA_OBJECTIVE_PREFIX, Inputs, Source
 from data.validate.cells import RawSheet, _as_text, is_blank
 from data.validate.commitments import _check_commitments, _read_commitments
 from data.validate.definitions import _read_areas, _read_nations, _read_standards
-from data.validate.judgements import _unfundable, _warn_standards
-from data.validate.problems import _Check, _Ids, _Row, _Table
+from data.validate.judgements import _judge_products, _Sources, _unfundable, _warn_standards
+from data.validate.problems import _Check, _Ids, _Row, _Table, id_key
 from data.validate.programmes import _build_programmes, _read_cost_profiles, _read_programmes
 from data.validate.relations import _read_precedences, _read_requirements, _read_targets
-from data.validate.settings import _finish_settings, _read_settings
+from data.validate.settings import _finish_settings, _read_settings, _SettingsDraft
 from data.validate.sheets import _match_sheets, _read_table
 from data.validate.wide import _read_budgets, _read_values
 
@@ -51,7 +51,10 @@ def validate_sheets(sheets: Sequence[RawSheet], source: Source | None = None,
     programmes = _build_programmes(drafts, profiles)
 
     budgets = _read_budgets(found.get("Budgets"), years, nation_ids, check)
-    values = _read_values(found.get("Values"), programme_ids, area_ids, check)
+    area_names = {id_key(a.name): a.id for a in areas}
+    value_cells: dict[tuple[str, str], str] = {}
+    values = _read_values(found.get("Values"), programme_ids, area_ids, check, area_names,
+                          value_cells)
     requirements = _read_requirements(tables.get("ProgrammeStandards"), programme_ids,
                                       standard_ids, check)
     precedences = _read_precedences(tables.get("Precedence"), programme_ids, check)
@@ -76,11 +79,21 @@ def validate_sheets(sheets: Sequence[RawSheet], source: Source | None = None,
         source=source,
     )
     programme_rows = {d.fields["id"]: d.row for d in drafts}
-    unfundable = _unfundable(inputs, check, programme_rows)
-    standards_table = tables.get("Standards")
-    if standards_table is not None:
-        _warn_standards(inputs, {sid: r for r, sid in _rows_by_id(standards_table,
-                                                                   standard_ids)}, check)
+    # Counts of nations judge consortia and standards only if every nation row was read.
+    nations_read = nation_ids.trusted and len(nations) == len(nation_ids) > 0
+    unfundable = _unfundable(inputs, check, programme_rows, nations_read)
+    standard_rows = _defining_rows(tables.get("Standards"), standard_ids)
+    if tables.get("Standards") is not None:
+        _warn_standards(inputs, standard_rows, check, nations_read)
+    _judge_products(inputs, _Sources(
+        settings=draft.sheet,
+        weight_cells=_weight_cells(draft, area_ids),
+        values=found["Values"].title if "Values" in found else "Values",
+        value_cells=value_cells,
+        programmes=programme_rows,
+        areas=_defining_rows(tables.get("CapabilityAreas"), area_ids),
+        standards=standard_rows,
+    ), check)
     commitments = _check_commitments(commitment_rows, inputs, unfundable, check)
     check.sort()
     if check.errors:
@@ -88,6 +101,22 @@ def validate_sheets(sheets: Sequence[RawSheet], source: Source | None = None,
     log.debug("validated %d nations, %d programmes, %d warnings", len(nations), len(programmes),
               len(check.warnings))
     return inputs.with_changes(commitments=tuple(commitments)), check.warnings
+
+
+def _defining_rows(table: _Table | None, ids: _Ids) -> dict[str, _Row]:
+    """Canonical id -> the row defining it ({} without the sheet)."""
+    return {} if table is None else {key: row for row, key in _rows_by_id(table, ids)}
+
+
+def _weight_cells(draft: _SettingsDraft, areas: _Ids) -> dict[str, str]:
+    """Objective name -> the Settings cell of its weight, where the sheet sets one."""
+    cells = {key.removeprefix("weight_"): cell for key, cell in draft.cells.items()
+             if key.startswith("weight_")}
+    for area, _, cell in draft.area_weights:
+        found = areas.resolve(area)
+        if found is not None:
+            cells[AREA_OBJECTIVE_PREFIX + found] = cell
+    return cells
 
 
 def _rows_by_id(table: _Table, ids: _Ids) -> list[tuple[_Row, str]]:

@@ -286,6 +286,52 @@ def test_damaged_sheet_xml(tmp_path: Path) -> None:
     assert message.startswith("Nations: sheet cannot be read: the file is damaged (")
 
 
+STRICT_NAMESPACES = (
+    (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+     b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+    (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+     b"http://purl.oclc.org/ooxml/officeDocument/relationships"),
+)
+
+
+def as_strict(data: bytes) -> bytes:
+    """An XML part as Excel's "Strict Open XML Spreadsheet" writes it: other namespaces."""
+    for transitional, strict in STRICT_NAMESPACES:
+        data = data.replace(transitional, strict)
+    return data
+
+
+def test_a_strict_open_xml_workbook_is_one_clear_error(tmp_path: Path) -> None:
+    """openpyxl read it as a workbook of no sheets: six 'sheet is missing' errors."""
+    path = write_book(minimal_book(), tmp_path / "s.xlsx")
+    for part in zipfile.ZipFile(path).namelist():
+        if part.endswith((".xml", ".rels")):
+            path = rewrite(path, part, as_strict).rename(path)
+    assert load_errors(path) == ["s.xlsx: is saved as Strict Open XML — " + XLSX_HINT]
+
+
+def test_a_strict_workbook_part_alone_is_recognised(tmp_path: Path) -> None:
+    path = rewrite(write_book(minimal_book(), tmp_path / "s.xlsx"), "xl/workbook.xml", as_strict)
+    assert load_errors(path) == ["changed_s.xlsx: is saved as Strict Open XML — " + XLSX_HINT]
+
+
+def test_a_workbook_part_that_lists_no_sheets(tmp_path: Path) -> None:
+    """Worksheets the workbook part does not list are read as no sheets at all."""
+    path = rewrite(write_book(minimal_book(), tmp_path / "s.xlsx"), "xl/workbook.xml",
+                   lambda xml: re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", xml))
+    assert load_errors(path) == [
+        "changed_s.xlsx: lists no sheets but holds 6 worksheet parts — " + XLSX_HINT]
+
+
+def test_a_sheet_title_with_an_invisible_character_is_read(tmp_path: Path) -> None:
+    """"Targets" + a zero-width space was not read at all, and the run had no targets."""
+    book = full_book()
+    book["Targets\u200b"] = book.pop("Targets")
+    inputs, warnings = load_inputs(write_book(book, tmp_path / "zwsp.xlsx"))
+    assert warnings == []
+    assert len(inputs.targets) == 2
+
+
 # --- hostile files ------------------------------------------------------------------------
 BOMB = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'

@@ -42,6 +42,13 @@ def messages(tmp_path: Path, change: Callable[[openpyxl.Workbook], None]) -> lis
     return [str(w) for w in warnings]
 
 
+def changes(*steps: Callable[[openpyxl.Workbook], None]) -> Callable[[openpyxl.Workbook], None]:
+    def change(wb: openpyxl.Workbook) -> None:
+        for step in steps:
+            step(wb)
+    return change
+
+
 def mip_gap_cell(wb: openpyxl.Workbook) -> str:
     return next(f"B{row[0].row}" for row in wb["Settings"].iter_rows(min_row=2) if row[0].value == "mip_gap")
 
@@ -61,8 +68,20 @@ def mip_gap_cell(wb: openpyxl.Workbook) -> str:
     (lambda wb: set_cell("Settings", mip_gap_cell(wb), 5)(wb),
      ("Settings!B10: mip_gap 5 is a fraction: 5 means a gap of 500 %, so any plan counts as optimal (did you mean "
       "0.05 for 5 %?)")),
+    (set_cell("Values", "B1", "Air defence"),
+     ('Values!B1: column "Air defence" is not a capability area and is ignored — "Air defence" is the name of area '
+      "AD: head the column AD. It holds numbers (3 cells)")),
+    (changes(set_cell("Values", "B1", "Air defence"), set_cell("Values", "C1", "Intelligence")),
+     ('Values!1: no column is a capability area — expected columns headed by ids from CapabilityAreas (AD, ISR); '
+      '"Air defence" is the name of area AD')),
+    (changes(set_cell("Settings", "B8", "weighted"), set_cell("Settings", "A12", "weight_capability"),
+             set_cell("Settings", "B12", 1e12), set_cell("Values", "B2", 1e12)),
+     ("Values!B2: value 1e+12 × weight_capability 1e+12 (Settings!B12) × 4 in-service years is 4e+24 in the "
+      "weighted objective, too large for the solver — expected a product under 1e+15 (the solver takes larger "
+      "coefficients as infinite or loses its precision): use smaller units or weights")),
 ], ids=["misnamed required sheet", "misnamed optional sheet", "misspelt required column",
-        "misspelt optional column", "mip_gap as a percentage"])
+        "misspelt optional column", "mip_gap as a percentage", "area name as a Values header",
+        "no Values column is an area", "weight × value too large"])
 def test_the_catalogue_quotes_the_validator(tmp_path: Path, change: Callable[[openpyxl.Workbook], None],
                                             message: str) -> None:
     assert message in messages(tmp_path, change)
