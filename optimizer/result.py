@@ -177,26 +177,32 @@ class Result:
     # then wrote under the verified Summary.
     @property
     def objectives(self) -> dict[str, float]:
+        """Every objective's value for this plan (MODEL.md), recomputed from its decisions."""
         return dict(self.evaluation.objectives)
 
     @property
     def plan(self) -> pd.DataFrame:
+        """The Plan sheet: one row per nation and programme funded, with start and cost."""
         return self.evaluation.plan.copy()
 
     @property
     def spend(self) -> pd.DataFrame:
+        """The Spend sheet: each nation's budget, spend, balance and lapse by year."""
         return self.evaluation.spend.copy()
 
     @property
     def standards(self) -> pd.DataFrame:
+        """The Standards sheet: adoptions by nation and year, and which standards are in use."""
         return self.evaluation.standards.copy()
 
     @property
     def capability(self) -> pd.DataFrame:
+        """The Capability sheet: capability by nation, area and year against the targets."""
         return self.evaluation.capability.copy()
 
     @property
     def contributions(self) -> pd.DataFrame:
+        """The Contributions sheet: each consortium member's payments to joint programmes."""
         return self.evaluation.contributions.copy()
 
     def tables(self) -> dict[str, pd.DataFrame]:

@@ -361,9 +361,7 @@ def without_programme(inputs: Inputs, programme: str) -> Inputs:
     Programmes that may only start after it (precedence, either scope) can then never
     start, so they are dropped too rather than silently freed from their predecessor.
     """
-    pid = {p.id.casefold(): p.id for p in inputs.programmes}.get(str(programme).strip().casefold())
-    if pid is None:
-        raise InputError(Problem("what-if", "", f"unknown programme {programme}", "a programme id"))
+    pid = _programme_id(inputs, programme)
     gone = dependants(inputs, pid)
     if len(gone) > 1:
         logger.info("without %s: also dropping its successors %s", pid, sorted(gone - {pid}))
@@ -387,7 +385,10 @@ PROGRAMME_FIELDS = ("total_cost", "per_participant_cost", "duration_years", "ear
 
 
 def _programme_id(inputs: Inputs, programme: object) -> str:
-    """The workbook's spelling of `programme` (any case), or an error listing the ids."""
+    """The workbook's spelling of `programme` (any case), or an error listing the ids
+    (`without_programme(["P1"])` said "unknown programme ['P1']", listing none)."""
+    if not isinstance(programme, str):
+        raise _problem(f"programme is {programme!r}", "one programme id, e.g. 'N12'")
     pid = {p.id.casefold(): p.id for p in inputs.programmes}.get(str(programme).strip().casefold())
     if pid is None:
         ids = ", ".join(p.id for p in inputs.programmes)

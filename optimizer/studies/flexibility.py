@@ -63,6 +63,8 @@ def _lever_words(free_starts: bool, banking: bool, carry: float | None, borrow: 
 
 @dataclass
 class FlexibilityReport:
+    """What each lever (free starts, carry-over/borrowing, both) is worth against the rigid
+    cycle: the four plans as a study (`sweep`), their objectives and proofs."""
     sweep: Sweep
     notes: list[str] = field(default_factory=list)
 
@@ -128,6 +130,7 @@ class FlexibilityReport:
         return table
 
     def to_excel(self, path: str | Path) -> Path:
+        """Verify every lever's plan, then write the flexibility workbook atomically."""
         from data.report import write_flexibility_workbook
         from optimizer.checks.verify import assert_valid
 

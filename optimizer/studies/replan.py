@@ -79,6 +79,8 @@ class ReplanResult:
         return count_changes(self.changes, ADOPTION)
 
     def summary_rows(self) -> list[tuple[str, object]]:
+        """The re-plan's Summary: the new plan's rows (stage rows saying what the change
+        penalty added), then the re-plan year, weight, changes and the previous plan's file."""
         rows = [self._charged_stage(key, value) for key, value in self.result.summary_rows()] + [
             ("replan_from_year", self.from_year),
             ("stability_weight", self.stability_weight),

@@ -159,6 +159,7 @@ class StressReport:
         return float(row["breach_probability"].iloc[0])
 
     def summary_rows(self) -> list[tuple[str, object]]:
+        """The stress test's Summary: the overrun model, the headline figures and provenance."""
         from optimizer.result import environment_rows, tool_version
 
         rows: list[tuple[str, object]] = [
@@ -224,6 +225,7 @@ class StressComparison:
 
     @property
     def labels(self) -> list[str]:
+        """The plans' labels, in the order given (the columns of every side-by-side table)."""
         return list(self.reports)
 
     def alliance_table(self) -> pd.DataFrame:
@@ -249,10 +251,12 @@ class StressComparison:
 
     @property
     def by_programme(self) -> pd.DataFrame:
+        """Every plan's per-programme stress rows, stacked, with a `plan` column."""
         return self._stacked("by_programme")
 
     @property
     def by_year(self) -> pd.DataFrame:
+        """Every plan's per-year stress rows, stacked, with a `plan` column."""
         return self._stacked("by_year")
 
     def findings(self) -> tuple[str, list[str]]:
@@ -292,13 +296,16 @@ class StressComparison:
 
     @property
     def nations(self) -> int:
+        """How many nations the plans were stressed for."""
         return len(next(iter(self.reports.values())).by_nation)
 
     @property
     def years(self) -> int:
+        """How many years of the horizon the plans were stressed over."""
         return len(next(iter(self.reports.values())).by_year)
 
     def summary_rows(self) -> list[tuple[str, object]]:
+        """The comparison's Summary: the plans and their files, the overrun model and provenance."""
         from optimizer.result import environment_rows, tool_version
 
         rows: list[tuple[str, object]] = [("plans", ", ".join(self.labels)), *self._file_rows()]
@@ -328,6 +335,7 @@ class StressComparison:
         return rows
 
     def to_excel(self, path: str | Path, extra_summary: list[tuple[str, object]] | None = None) -> Path:
+        """Write the comparison workbook atomically: every plan side by side, a chart per measure."""
         from data.stress_report import write_stress_workbook
 
         headline, findings = self.findings()

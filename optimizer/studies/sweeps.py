@@ -42,6 +42,8 @@ SWEEP_THREADS = 1  # per solve: parallelism comes from running scenarios side by
 
 @dataclass(frozen=True)
 class SweepPoint:
+    """One scenario of a study: its name, its x (budget scale, Γ, index), its Result or why
+    it has none (`error`), and its seconds."""
     name: str
     x: float | None
     result: Result | None
@@ -107,6 +109,7 @@ class Sweep:
 
     @property
     def plans(self) -> pd.DataFrame:
+        """Every solved scenario's Plan rows, stacked, with a `scenario` column."""
         return self._stacked("plan")
 
     @property

@@ -90,14 +90,36 @@ def test_a_progress_function_of_no_arguments_is_refused_before_the_solve(small):
         small.solve(time_limit=10, progress=lambda: None)
 
 
-def test_a_progress_function_that_raises_is_named_and_the_plan_kept(small, caplog):
+def test_a_progress_function_that_raises_is_named_and_the_plan_kept(small):
     """Its KeyError ended the run as "SolverError: HiGHS failed: 'mine'", plan lost."""
-    calls = []
+    import logging
+
+    calls, said = [], []
 
     def broken(update):
         calls.append(update)
         raise KeyError("mine")
 
-    result = small.solve(time_limit=20, progress=broken)
+    class Keep(logging.Handler):  # on the solver's own logger: the CLI's tests may stop propagation
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    solver_log = logging.getLogger("optimizer.solve.solver")
+    keep, level = Keep(logging.WARNING), solver_log.level
+    solver_log.addHandler(keep)
+    solver_log.setLevel(logging.WARNING)  # and a quiet CLI run before may have raised its level
+    try:
+        result = small.solve(time_limit=20, progress=broken)
+    finally:
+        solver_log.removeHandler(keep)
+        solver_log.setLevel(level)
     assert result.status == "optimal" and len(calls) == 1
-    assert any("progress function raised KeyError" in r.getMessage() for r in caplog.records)
+    assert any("progress function raised KeyError" in message for message in said)
+
+
+def test_an_unknown_programme_is_named_with_the_ids_there_are(small):
+    ids = [p.id for p in small.inputs.programmes]
+    with pytest.raises(InputError, match=f"one of {', '.join(ids)}"):
+        small.without_programme("NOPE")
+    with pytest.raises(InputError, match="one programme id"):
+        small.without_programme(["P1"])

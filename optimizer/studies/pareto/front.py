@@ -188,6 +188,7 @@ class Front:
 
     @property
     def plans(self) -> list[pd.DataFrame]:
+        """Each front point's Plan table, in the order of `points`."""
         return [pt.evaluation.plan for pt in self.points_found]
 
     def point_tables(self) -> dict[str, pd.DataFrame]:
@@ -220,6 +221,8 @@ class Front:
         return [tuple(pt.objectives[n] for n in self.objectives) for pt in self.points_found]
 
     def summary_rows(self) -> list[tuple[str, object]]:
+        """The front workbook's Summary: point 1's objectives, bound and gap, the grid, the
+        proofs and what the front was made from."""
         from optimizer.result import provenance_rows
 
         source = self.inputs.source
