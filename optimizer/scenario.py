@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 from data.errors import InputError, Problem
 from data.tables import Inputs, PlanDecisions
 from optimizer import whatif
-from optimizer.arguments import check_count, check_progress, whole_number
+from optimizer.arguments import check_count, check_flag, check_progress, whole_number
 from optimizer.result import Result
 from optimizer.solve.engine.strategy import check_strategy
 from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
@@ -128,6 +128,7 @@ class Scenario:
         self._check_settings_run(objective)
         threads, workers = check_count("threads", threads), check_count("workers", workers)
         _check_solver_arguments(solver, highs_options, log_file, progress, client)
+        stream_log = check_flag("stream_log", stream_log)  # "yes" passed as true, "no" too
         if warm_start is not None:
             self._check_warm_start(warm_start)
         options = SolverOptions(
@@ -354,6 +355,9 @@ class Scenario:
     def _derived(self, inputs: Inputs, name: str | None, found: Sequence[Problem] = ()) -> "Scenario":
         """A what-if's scenario: the what-if methods check their own arguments and note
         their change, so their inputs need no second check; its warnings follow the base's."""
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            # a label, shown in every table and Summary: name=5 was taken as is
+            raise ValueError(f"name is {name!r} — expected a text label, e.g. 'half budget'")
         known = {str(w) for w in self.warnings}
         warnings = self.warnings + tuple(w for w in found if str(w) not in known)
         return replace(self, inputs=inputs, name=name or self.name, warnings=warnings)

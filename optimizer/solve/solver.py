@@ -107,14 +107,16 @@ IPM_ROOT_FROM_NONZEROS = 80_000
 
 # Options capopt sets itself on every solve: each has its own flag, which keeps the run's
 # Summary truthful (a time limit set behind capopt's back would not be recorded).
+# Each says what to use on the command line and in Python: the API's messages named only
+# the flags ("use --time-limit" to a script calling solve()).
 MANAGED_HIGHS_OPTIONS = {
-    "time_limit": "use --time-limit",
-    "mip_rel_gap": "use --gap",
-    "threads": "use --threads",
+    "time_limit": "use --time-limit, or time_limit= in Python",
+    "mip_rel_gap": "use --gap, or gap= in Python",
+    "threads": "use --threads, or threads= in Python",
     "random_seed": "fixed, so that runs are reproducible",
-    "output_flag": "use -v or --log",
-    "log_to_console": "use -v",
-    "log_file": "use --log",
+    "output_flag": "use -v or --log, or stream_log= / log_file= in Python",
+    "log_to_console": "use -v, or stream_log= in Python",
+    "log_file": "use --log, or log_file= in Python",
 }
 
 
@@ -800,7 +802,8 @@ class _GenericBackend(_Backend):
         self.owner = owner
         self.name = owner.options.solver.lower()
         if owner.options.highs_options:
-            raise SolverError(f"HiGHS options were given but the solver is '{self.name}' — use --solver highs")
+            raise SolverError(f"HiGHS options were given but the solver is '{self.name}' — use --solver highs "
+                              "(solver='highs' in Python)")
         with _pyomo_logs_to_debug():
             try:
                 self.solver = pyo.SolverFactory(self.name)
@@ -809,7 +812,8 @@ class _GenericBackend(_Backend):
                 available = False
         if not available:
             raise SolverError(
-                f"solver '{self.name}' is not available on this machine — install it or use --solver highs"
+                f"solver '{self.name}' is not available on this machine — install it or use --solver highs "
+                "(solver='highs' in Python)"
             )
         try:
             self.version = ".".join(str(v) for v in self.solver.version())

@@ -370,9 +370,11 @@ def stress_test(
 ) -> StressReport:
     """Replay `decisions` under `samples` seeded overrun scenarios (see the module docstring).
 
-    `inputs` may be a Scenario and `decisions` a Result: their inputs and decisions are used.
+    `inputs` may be a Scenario and `decisions` a Result: their inputs and decisions are used;
+    `decisions` may also be a plan workbook's path, read and checked as `capopt stress` reads it.
     """
-    inputs, decisions = _inputs_of(inputs), _decisions_of("decisions", decisions)
+    inputs = _inputs_of(inputs)
+    decisions = _decisions_of("decisions", decisions, inputs)
     samples, seed = _check_arguments(samples, seed, overrun_probability)
     fractions = draw_overruns(inputs, samples, seed, overrun_probability)
     return _stress(inputs, decisions, fractions, seed, overrun_probability, None,
@@ -396,7 +398,7 @@ def compare_stress(
     """
     inputs = _inputs_of(inputs)
     samples, seed = _check_arguments(samples, seed, overrun_probability)
-    plans = _stress_plans(plans)
+    plans = _stress_plans(plans, inputs)
     if not plans:
         raise ValueError("compare_stress needs at least one plan")
     labels = [p.label for p in plans]
@@ -444,21 +446,30 @@ def _inputs_of(inputs: object) -> Inputs:
                     "or a Scenario (its inputs are used)")
 
 
-def _decisions_of(name: str, decisions: object) -> PlanDecisions:
-    """A plan's PlanDecisions, or a Result's (result.decisions)."""
+def _decisions_of(name: str, decisions: object, inputs: Inputs) -> PlanDecisions:
+    """A plan's PlanDecisions, a Result's (result.decisions), or a plan workbook's, read
+    as `capopt stress` reads it: a plan made from budgets ×0.6, read back in Python and
+    stressed against the full budgets, was judged without a word (the CLI warns), and a
+    plan made from another workbook is refused (InputError naming its file)."""
     if isinstance(decisions, Result):
         return decisions.decisions
     if isinstance(decisions, PlanDecisions):
         return decisions
+    if isinstance(decisions, (str, os.PathLike)):
+        plans, warnings = stress_plans(read_plan_books([decisions]), inputs)
+        for warning in warnings:
+            logger.warning("%s", warning)
+        return plans[0].decisions
     raise TypeError(f"{name} is {type(decisions).__name__} — expected a plan's PlanDecisions "
-                    "(e.g. result.decisions), or its Result")
+                    "(e.g. result.decisions), its Result, or the path of a plan workbook")
 
 
-def _stress_plans(plans: object) -> list[StressPlan]:
+def _stress_plans(plans: object, inputs: Inputs) -> list[StressPlan]:
     """`compare_stress`'s plans as StressPlans: a list of bare decisions has no labels for
     the comparison's columns ("'PlanDecisions' object has no attribute 'label'")."""
     if isinstance(plans, Mapping):
-        return [StressPlan(label, _decisions_of(f"plans[{label!r}]", decisions)) for label, decisions in plans.items()]
+        return [StressPlan(label, _decisions_of(f"plans[{label!r}]", decisions, inputs))
+                for label, decisions in plans.items()]
     listed = list(plans) if isinstance(plans, Sequence) and not isinstance(plans, (str, bytes)) else None
     strays = sorted({type(p).__name__ for p in listed or () if not isinstance(p, StressPlan)})
     if listed is None or strays:

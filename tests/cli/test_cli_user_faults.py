@@ -111,7 +111,7 @@ def test_a_misspelt_solver_is_one_clear_line_without_pyomos_traceback(
     done = run_command(command, str(book), "--solver", name, "-o", str(out))
     assert done.returncode == EXIT_CODES["solver_error"] == 5, done.stderr
     assert done.stderr.strip() == (f"Solver error: solver '{name}' is not available on this machine — "
-                                   "install it or use --solver highs")
+                                   "install it or use --solver highs (solver='highs' in Python)")
     assert "Traceback" not in done.stdout + done.stderr
     assert not out.exists()
 

@@ -123,3 +123,11 @@ def test_an_unknown_programme_is_named_with_the_ids_there_are(small):
         small.without_programme("NOPE")
     with pytest.raises(InputError, match="one programme id"):
         small.without_programme(["P1"])
+
+
+def test_loose_types_are_refused_with_the_argument_named(small):
+    """`stream_log="yes"` and `with_budget(name=5)` were taken as they came."""
+    with pytest.raises(ValueError, match="stream_log is 'yes' — expected True or False"):
+        small.solve(time_limit=10, stream_log="yes")
+    with pytest.raises(ValueError, match="name is 5 — expected a text label"):
+        small.with_budget(0.9, name=5)

@@ -213,3 +213,32 @@ def test_a_sweep_with_no_point_solved_still_records_its_workbook(tmp_path):
                   source=scenario.inputs.source)
     rows = dict(empty.summary_rows())
     assert rows["input_file"] == scenario.inputs.source.path and rows["input_sha256"] == scenario.inputs.source.sha256
+
+
+def test_a_plan_workbook_stressed_from_python_is_read_as_the_cli_reads_it(tmp_path):
+    """A plan made from budgets ×0.6, read back and stressed against the full budgets, was
+    judged without a word; the CLI warns. A path is now read and checked the same way."""
+    import logging
+
+    from optimizer.studies.stress import stress_test
+
+    scenario = Scenario.from_excel(Path(__file__).resolve().parents[3] / "examples" / "small" / "small.xlsx")
+    cut = scenario.with_budget(0.6).solve(time_limit=20, threads=1)
+    path = cut.to_excel(tmp_path / "cut.xlsx")
+    said = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    log = logging.getLogger("optimizer.studies.stress")
+    keep, level = Keep(logging.WARNING), log.level
+    log.addHandler(keep)
+    log.setLevel(logging.WARNING)
+    try:
+        from_file = stress_test(scenario.inputs, str(path), samples=50, seed=1)
+    finally:
+        log.removeHandler(keep)
+        log.setLevel(level)
+    assert any("budgets ×0.6" in message for message in said)
+    assert from_file.by_nation.equals(stress_test(scenario.inputs, cut, samples=50, seed=1).by_nation)
