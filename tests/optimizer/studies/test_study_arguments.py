@@ -171,7 +171,9 @@ def test_stress_takes_a_scenario_and_a_result(scenario) -> None:
 def test_stress_says_what_it_accepts(scenario) -> None:
     with pytest.raises(TypeError, match=r"plans holds PlanDecisions — expected \{label: decisions\}"):
         compare_stress(scenario.inputs, [PREVIOUS], samples=10)
-    with pytest.raises(TypeError, match="decisions is str — expected a plan's PlanDecisions"):
+    with pytest.raises(TypeError, match="decisions is int — expected a plan's PlanDecisions"):
+        stress_test(scenario.inputs, 7, samples=10)
+    with pytest.raises(InputError, match="plan.xlsx: file not found"):  # a path is read as capopt stress reads it
         stress_test(scenario.inputs, "plan.xlsx", samples=10)
     with pytest.raises(TypeError, match="inputs is str — expected the Inputs"):
         stress_test("my.xlsx", PREVIOUS, samples=10)
