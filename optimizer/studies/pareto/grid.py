@@ -420,8 +420,8 @@ def prove_open_cells(
     unproven (a 120-s front of the M benchmark ended after 97 s with points unproven).
     Each second try starts from the best plan known at its levels; a proof replaces the
     point's unproven plan (and a point that had no plan gains one), so the Summary's counts
-    and gaps say what the second tries proved. Points stay in walk order, so the same
-    timings give the same front."""
+    and gaps say what the second tries proved. Points go in the order of their grid
+    indexes, whichever process walked them."""
     open_cells = sorted(stats.open_cells)
     stats.open_cells.clear()
     for position, index in enumerate(open_cells):
