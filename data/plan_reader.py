@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,6 +34,7 @@ from data.validate import RawSheet, is_blank, show
 
 log = logging.getLogger(__name__)
 
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 PLAN_SHEETS = ("Summary", "Plan", "Contributions", "Standards", "Pareto")  # Pareto: fronts only
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "Plan": ("nation", "programme", "sharing", "start_year"),
@@ -76,8 +78,13 @@ class PlanBook:
 
     @property
     def input_sha256(self) -> str | None:
+        """The SHA-256 of the input workbook the plan was made from (Summary `input_sha256`),
+        lower-case; None unless it is 64 hex digits (`_Decoder` reports a blank or bad one:
+        each once silently skipped the "made from another workbook" check)."""
         value = self.summary.get("input_sha256")
-        return str(value).strip().lower() if isinstance(value, str) and value.strip() else None
+        if not isinstance(value, str) or not _SHA256.fullmatch(value.strip()):
+            return None
+        return value.strip().lower()
 
     def changed_inputs_note(self, against: str) -> str | None:
         """The plan's Summary `input_changes` (its inputs were what-ifs of its input file: a
@@ -228,6 +235,7 @@ class _Decoder:
         self.problems.append(Problem(row.sheet if row is not None else sheet, where, what, expected))
 
     def decode(self) -> PlanDecisions:
+        self._check_input_sha256()
         national, joint = self._starts(self._rows("Plan"))
         # else a payer's missing row may be our own doing (a lenient reading keeps the rows)
         plan_readable = not (self._unknown_kept() if self.lenient else self.problems)
@@ -293,10 +301,44 @@ class _Decoder:
         cell = self.book.summary_cells.get("input_changes", "")
         return [Problem("Summary", cell, note, "the re-plan starts from the workbook as it is")] if note else []
 
+    def _check_input_sha256(self) -> None:
+        """A Summary `input_sha256` that is not the 64 hex digits capopt writes is an error at
+        its cell; a blank one, beside an input read from a file, a warning that the "made
+        from another workbook" check cannot be made (a re-plan lists it with its warnings,
+        a strict reading logs it). A Summary without the key is not judged here."""
+        if "input_sha256" not in self.book.summary or self.book.input_sha256 is not None:
+            return
+        value = self.book.summary["input_sha256"]
+        cell = self.book.summary_cells.get("input_sha256", "")
+        if not is_blank(value):
+            self.problems.append(Problem(
+                "Summary", cell, f"input_sha256 is {show(value)}",
+                "expected the 64 hexadecimal digits capopt wrote there: the SHA-256 of the input "
+                "workbook the plan was made from"))
+            return
+        note = self._blank_sha_note()
+        if note is not None and not self.lenient:
+            log.warning("%s", in_file([note], self.book.path)[0])
+
+    def _blank_sha_note(self) -> Problem | None:
+        """The warning of a blank Summary `input_sha256` (None if there is no input file to
+        compare with, or it is not blank)."""
+        source = self.inputs.source
+        if source is None or "input_sha256" not in self.book.summary \
+                or not is_blank(self.book.summary["input_sha256"]):
+            return None
+        return Problem("Summary", self.book.summary_cells.get("input_sha256", ""),
+                       "input_sha256 is blank, so whether the plan was made from "
+                       f"{Path(source.path).name} cannot be checked",
+                       f"the plan is judged against {Path(source.path).name} as it is")
+
     def _other_book_warning(self) -> list[Problem]:
         """A re-plan's workbook has normally changed since the plan was made: say so, once."""
         sha = self.book.input_sha256
         source = self.inputs.source
+        blank = self._blank_sha_note()
+        if blank is not None:
+            return [blank]
         if not sha or source is None or source.sha256.lower() == sha:
             return []
         return [Problem("Summary", self.book.summary_cells.get("input_sha256", ""),

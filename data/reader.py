@@ -22,7 +22,7 @@ from pathlib import Path
 import defusedxml.ElementTree
 import openpyxl.xml
 from openpyxl import load_workbook
-from openpyxl.utils import range_boundaries
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import FORMULA_TAG, ROW_TAG, VALUE_TAG, WorkSheetParser
@@ -33,6 +33,7 @@ from data.errors import InputError, Problem
 from data.schema import SHEETS, normalise_name
 from data.tables import Inputs, Source
 from data.validate import UNCACHED_FORMULA, CellError, RawSheet, validate_sheets
+from data.validate.cells import show
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ _STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 _STRICT_RELATIONSHIPS = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
 _OFFICE_DOCUMENT = "/officeDocument"
 _XLSX_HINT = "expected an .xlsx workbook (in Excel: File > Save As > Excel Workbook)"
+_RETYPE_HINT = ("expected a value a spreadsheet program wrote: type the cell again in Excel or "
+                "LibreOffice and save the workbook")
 
 
 def load_inputs(path: str | os.PathLike[str]) -> tuple[Inputs, list[Problem]]:
@@ -414,6 +417,9 @@ def _read_sheet(wb: object, ws: ReadOnlyWorksheet, title: str, budget: list[int]
     except Exception as exc:  # noqa: BLE001 — malformed XML, bad coordinates, entity refusal, …
         raise _too_big(title, f"sheet cannot be read: the file is damaged ({_reason(exc)})",
                        _XLSX_HINT)
+    if parser.damaged:
+        raise InputError([Problem(title, cell, f"the cell is damaged ({what})", _RETYPE_HINT)
+                          for cell, what in parser.damaged])
     _fill_merged(rows, parser.merged)
     out = tuple(
         (number, tuple(cells.get(j) for j in range(1, max(cells) + 1)))
@@ -502,6 +508,7 @@ class _SheetParser(WorkSheetParser):
                          timedelta_formats=wb._timedelta_formats)  # type: ignore[attr-defined]
         self.merged: list[str] = []
         self.hidden: list[int] = []  # rows hidden or filtered out in Excel (hidden="1")
+        self.damaged: list[tuple[str, str]] = []  # (cell, what is wrong) of unreadable cells
 
     def rows(self) -> Iterator[tuple[int, list[dict[str, object]]]]:
         for _event, element in iterparse(self.source):  # defusedxml's, via openpyxl
@@ -518,12 +525,13 @@ class _SheetParser(WorkSheetParser):
                     self.merged.append(ref)
 
     def parse_cell(self, element: object) -> dict[str, object]:
+        column_before = self.col_counter
         try:
             cell = super().parse_cell(element)
-        except ValueError:
+        except (ValueError, IndexError, TypeError, OverflowError) as exc:
             unparsed = self._unparsed_number(element)
             if unparsed is None:
-                raise
+                return self._damaged(element, exc, column_before)
             cell = unparsed
         if cell["data_type"] == "e" and cell["value"] is not None:
             cell["value"] = CellError(str(cell["value"]))
@@ -532,6 +540,23 @@ class _SheetParser(WorkSheetParser):
               and not _cached_empty_text(element)):
             cell["value"] = UNCACHED_FORMULA
         return cell
+
+    def _damaged(self, element: object, exc: Exception, column_before: int) -> dict[str, object]:
+        """A cell whose stored value no spreadsheet program writes (a shared-text index
+        beyond the list, TRUE/FALSE holding "maybe", a date cell holding "not-a-date"):
+        noted with its cell, so the planner is told where, and read as blank meanwhile.
+        Re-raised when the cell's own reference is unreadable: only the sheet can be named."""
+        reference = element.get("r")  # type: ignore[attr-defined]
+        if reference:
+            try:
+                row, column = coordinate_to_tuple(reference)
+            except (TypeError, ValueError):
+                raise exc from None
+        else:
+            row, column = self.row_counter, column_before + 1
+            self.col_counter = column
+        self.damaged.append((f"{get_column_letter(column)}{row}", _damage(element, exc)))
+        return {"row": row, "column": column, "value": None, "data_type": "n", "style_id": 0}
 
     def _unparsed_number(self, element: object) -> dict[str, object] | None:
         """A number cell holding text such as NaN or INF (no spreadsheet program writes
@@ -543,6 +568,22 @@ class _SheetParser(WorkSheetParser):
         row, column = (coordinate_to_tuple(coordinate) if coordinate
                        else (self.row_counter, self.col_counter))
         return {"row": row, "column": column, "value": text, "data_type": "s", "style_id": 0}
+
+
+def _damage(element: object, exc: Exception) -> str:
+    """What is wrong with a cell the parser refused, in a spreadsheet user's words."""
+    kind = element.get("t", "n")  # type: ignore[attr-defined]
+    text = element.findtext(VALUE_TAG) or ""  # type: ignore[attr-defined]
+    shown = show(text)
+    if kind == "s" and isinstance(exc, IndexError):
+        return f"it points to shared text no. {text.strip()}, which the file does not hold"
+    if kind == "s":
+        return f"its shared-text number is {shown}, which is not a number"
+    if kind == "b":
+        return f"a TRUE/FALSE cell holds {shown}"
+    if kind == "d":
+        return f"a date cell holds {shown}, which is not a date"
+    return _reason(exc)
 
 
 def _cached_empty_text(element: object) -> bool:

@@ -195,9 +195,10 @@ class Commitment:
 
     @property
     def where(self) -> str:
-        """Where a planner finds it: its Commitments row, or the script that added it (a
-        row number past the sheet's end pointed planners at rows that do not exist)."""
-        return f"Commitments row {self.row}" if self.row != ADDED_IN_PYTHON else "a commitment added in Python"
+        """Where a planner finds it: its Commitments row, as the cell of its nation
+        (`Commitments!A4`, the form of every other message), or the script that added it
+        (a row number past the sheet's end pointed planners at rows that do not exist)."""
+        return f"Commitments!A{self.row}" if self.row != ADDED_IN_PYTHON else "a commitment added in Python"
 
     @property
     def place(self) -> tuple[str, str]:

@@ -230,7 +230,8 @@ def convert(value: object, column: Column) -> Any:
 def _number_hint(value: object) -> str:
     """How to write a number typed as text the way people write it elsewhere (a cell
     formatted as text, or pasted from a report): "15%" (Excel stores a typed 15% as 0.15),
-    "1,5" or "10,000" (separators a cell formatted as text keeps). Empty if none fits."""
+    "1,5", "10,000" or "10 000" (separators a cell formatted as text keeps). Empty if none
+    fits."""
     if not isinstance(value, str):
         return ""
     text = value.strip()
@@ -239,7 +240,15 @@ def _number_hint(value: object) -> str:
     if "," in text and (_as_number(text.replace(",", "")) is not None
                         or _as_number(text.replace(",", ".")) is not None):
         return " (write a plain number: a point for decimals and no thousands separators, e.g. 1500.5)"
+    joined = "".join(ch for ch in text if ch not in _SPACE_SEPARATORS)
+    if joined != text and _as_number(joined) is not None:
+        return f" (write a plain number, without spaces between the digits, e.g. {joined})"
     return ""
+
+
+# Spaces that reports and European locales put between thousands ("10 000"): the ordinary
+# one, the no-break space (U+00A0) and the narrow and thin ones (U+202F, U+2009).
+_SPACE_SEPARATORS = frozenset(" \u00a0\u202f\u2009")
 
 
 # Whole-number columns whose sheet reader applies a tighter cap with its own message

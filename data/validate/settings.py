@@ -30,7 +30,8 @@ class _SettingsDraft:
     sheet: str = "Settings"
     values: dict[str, Any] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)
-    area_weights: list[tuple[str, float, str]] = field(default_factory=list)  # (area, w, cell)
+    # (area as typed, weight, value cell, key cell): the key cell is where an unknown area is
+    area_weights: list[tuple[str, float, str, str]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)  # keys present, even with a bad value
     ok_years: bool = False
 
@@ -113,7 +114,8 @@ def _read_setting_value(row: _Row, column: Column, draft: _SettingsDraft) -> Non
         return
     cell = value_row.cell(column.name)
     if column.name.startswith(AREA_WEIGHT_KEY_PREFIX):
-        draft.area_weights.append((column.name[len(AREA_WEIGHT_KEY_PREFIX):], value, cell))
+        draft.area_weights.append((column.name[len(AREA_WEIGHT_KEY_PREFIX):], value, cell,
+                                   row.cell("key")))
         return
     draft.values[column.name] = value
     draft.cells[column.name] = cell
@@ -144,12 +146,12 @@ def _finish_settings(draft: _SettingsDraft, areas: _Ids, check: _Check) -> Setti
         if resolved is not None:
             lists[key] = resolved
     weights: dict[str, float] = {name: draft.value(f"weight_{name}") for name in OBJECTIVES}
-    for area, weight, cell in draft.area_weights:
+    for area, weight, _, key_cell in draft.area_weights:
         found = areas.resolve(area)
         if found is None and not areas.trusted:
             continue  # CapabilityAreas itself is missing or unreadable: reported there
-        if found is None:
-            check.error(draft.sheet, cell, f"{AREA_WEIGHT_KEY_PREFIX}{area} names no "
+        if found is None:  # the mistake is in the key, not in the weight beside it
+            check.error(draft.sheet, key_cell, f"{AREA_WEIGHT_KEY_PREFIX}{area} names no "
                         "capability area", "expected weight_capability:<an id from "
                         "CapabilityAreas>")
             continue

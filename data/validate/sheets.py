@@ -177,6 +177,9 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
         else:
             index[name] = j
     missing = [c.name for c in schema.columns if c.required and c.name not in index]
+    if missing and _title_rows(raw, header_row, [c.name for c in schema.columns if c.required],
+                               missing, check):
+        return None
     _report_columns(raw.title, header_row, schema, index, strays, check)
     _warn_headless_data(raw, header_row, used, check)
     letters = {name: get_column_letter(j + 1) for name, j in index.items()}
@@ -187,6 +190,41 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
             continue
         rows.append(_Row(check, raw.title, number, picked, letters))
     return _Table(raw.title, header_row, rows, frozenset(index), complete=not missing)
+
+
+# How many rows below the first non-blank one are searched for the real header: a title, a
+# note and a blank line above a table are common; a header further down is another mistake.
+_HEADER_SEARCH_ROWS = 5
+
+
+def _header_below(raw: RawSheet, header_row: int, names: Sequence[str]) -> int | None:
+    """The row, among the first few below `header_row`, that holds a header for every one
+    of `names` (matched like headers), if any."""
+    wanted = {normalise_name(n) for n in names}
+    for number, values in raw.rows:
+        if number <= header_row:
+            continue
+        if number > header_row + _HEADER_SEARCH_ROWS:
+            break
+        found = {normalise_name(_as_text(v)) for v in values if not is_blank(v)}
+        if wanted <= found:
+            return number
+    return None
+
+
+def _title_rows(raw: RawSheet, header_row: int, required: Sequence[str], missing: Sequence[str],
+                check: _Check) -> bool:
+    """A title (or notes) typed above the header: the first non-blank row lacks required
+    columns that a row just below it has. One error says so, instead of an error per missing
+    column and a warning per column of data 'without a header'; True if it was said."""
+    below = _header_below(raw, header_row, required)
+    if below is None:
+        return False
+    names = ", ".join(missing[:-1]) + " or " + missing[-1] if len(missing) > 1 else missing[0]
+    check.error(raw.title, str(header_row), f"no {names} column in row {header_row}, "
+                "which should be the header", f"the header seems to be in row {below}: delete the "
+                "rows above it")
+    return True
 
 
 def _unreadable_header(sheet: str, cell: str, title: object, expected: str, check: _Check) -> bool:

@@ -14,7 +14,13 @@ from openpyxl.utils.cell import coordinate_from_string
 from data.schema import SHEET_BY_NAME, Column, SheetSchema, format_value, normalise_name
 from data.validate.cells import RawSheet, _as_number, _as_text, _Bad, convert, is_blank, show, span
 from data.validate.problems import _Check, _Ids, _Row, id_key
-from data.validate.sheets import _header_cells, _reference, _unreadable_header, _warn_headless_data
+from data.validate.sheets import (
+    _header_cells,
+    _reference,
+    _title_rows,
+    _unreadable_header,
+    _warn_headless_data,
+)
 
 
 @dataclass
@@ -38,6 +44,9 @@ def _read_wide(raw: RawSheet, schema: SheetSchema, header_value: Callable[[objec
         check.error(raw.title, "", "sheet is empty", f"expected a header row: {key}, then one "
                     f"column per {schema.wide_headers}")
         return None
+    has_key = any(not is_blank(t) and normalise_name(_as_text(t)) == key for t in header)
+    if not has_key and _title_rows(raw, header_row, [key], [key], check):
+        return None  # before the headers are judged: the title's cells are no headers
     key_index: int | None = None
     columns: dict[int, Any] = {}
     seen: dict[Any, int] = {}
@@ -148,6 +157,8 @@ def _read_budgets(raw: RawSheet | None, years: tuple[int, ...] | None, nations: 
         return {}
     schema = SHEET_BY_NAME["Budgets"]
     assert schema.wide_value is not None
+    if _long_budgets(raw, years, check):
+        return {}
     wide = _read_wide(raw, schema, _budget_header(years, raw.title, check), check)
     if wide is None:
         return {}
@@ -169,6 +180,26 @@ def _read_budgets(raw: RawSheet | None, years: tuple[int, ...] | None, nations: 
             check.error(wide.sheet, "", f"nation {code} has no row",
                         "expected a row for every nation in Nations")
     return budgets
+
+
+def _long_budgets(raw: RawSheet, years: tuple[int, ...] | None, check: _Check) -> bool:
+    """Budgets laid out long — a column headed year, none headed by a year, a row per nation
+    and year — said once; True if it was. Read as the wide sheet it should be, it gave an
+    error for the missing year columns and one per repeated nation (13 for three nations)."""
+    header_row, header, _ = _header_cells(raw)
+    texts = [normalise_name(_as_text(t)) for t in header if not is_blank(t)]
+    if "year" not in texts and "years" not in texts:
+        return False
+    if any(isinstance(_as_number(t), int) for t in header if not isinstance(t, (_dt.date, _dt.time))):
+        return False  # year columns as well: judged column by column
+    j = next(j for j, t in enumerate(header) if not is_blank(t)
+             and normalise_name(_as_text(t)) in ("year", "years"))
+    horizon = f" {years[0]}–{years[-1]}" if years else ""
+    check.error(raw.title, str(header_row), "the sheet is laid out long, a row per nation and "
+                f"year (column {show(_as_text(header[j]))} in {get_column_letter(j + 1)}{header_row})",
+                "expected Budgets wide: one row per nation and a column per "
+                f"year{horizon}, headed by the year")
+    return True
 
 
 def _row_was_bad(wide: _Wide, ids: _Ids, key: str) -> bool:

@@ -112,7 +112,7 @@ def _weight_cells(draft: _SettingsDraft, areas: _Ids) -> dict[str, str]:
     """Objective name -> the Settings cell of its weight, where the sheet sets one."""
     cells = {key.removeprefix("weight_"): cell for key, cell in draft.cells.items()
              if key.startswith("weight_")}
-    for area, _, cell in draft.area_weights:
+    for area, _, cell, _ in draft.area_weights:
         found = areas.resolve(area)
         if found is not None:
             cells[AREA_OBJECTIVE_PREFIX + found] = cell

@@ -392,7 +392,7 @@ def test_dangling_references_in_headers_and_settings(name: str, where: str) -> N
         return
     else:
         book["Settings"].append(["weight_capability:ZZ-NOPE", 1])
-        expect = f"Settings!B{len(book['Settings'])}: weight_capability:ZZ-NOPE names no capability area"
+        expect = f"Settings!A{len(book['Settings'])}: weight_capability:ZZ-NOPE names no capability area"
     in_tmp(lambda folder: check_rejected(write_case(book, folder), "dangling reference", book, expect))
 
 

@@ -35,7 +35,7 @@ def decisions():
 
 def _written(path: Path, inputs, decisions, **summary) -> Path:
     tables = evaluate(inputs, decisions)
-    rows = [("status", "optimal"), ("input_file", "book.xlsx"), ("input_sha256", "AB12")]
+    rows = [("status", "optimal"), ("input_file", "book.xlsx"), ("input_sha256", "AB12" * 16)]
     rows += list(summary.items())
     frames = {"plan": tables.plan, "spend": tables.spend, "standards": tables.standards,
               "capability": tables.capability, "contributions": tables.contributions}
@@ -45,7 +45,7 @@ def _written(path: Path, inputs, decisions, **summary) -> Path:
 def test_a_written_plan_reads_back_to_the_same_decisions(tmp_path, inputs, decisions) -> None:
     path = _written(tmp_path / "plan.xlsx", inputs, decisions)
     book = load_plan_book(path)
-    assert (book.input_file, book.input_sha256) == ("book.xlsx", "ab12")
+    assert (book.input_file, book.input_sha256) == ("book.xlsx", "ab12" * 16)
     assert book.decisions(inputs) == decisions
 
 
@@ -174,7 +174,7 @@ def test_an_unknown_id_is_reported_once_per_sheet_with_a_count(tmp_path, inputs)
     book = _book()
     book["Plan"] += [["A", "GONE", "national", 2030], ["B", "GONE", "national", 2031],
                      ["C", "GONE", "national", 2031]]
-    book["Summary"] += [["input_file", "old.xlsx"], ["input_sha256", "ff00"]]
+    book["Summary"] += [["input_file", "old.xlsx"], ["input_sha256", "ff00" * 16]]
     from dataclasses import replace
 
     from data.tables import Source
@@ -185,7 +185,7 @@ def test_an_unknown_id_is_reported_once_per_sheet_with_a_count(tmp_path, inputs)
         "programme id of the input workbook the plan was made from"),
         ('Plan!A7: nation "C" is not in the input workbook — expected a nation code of the input workbook '
         "the plan was made from"),
-        ("Summary: the plan was made from old.xlsx (SHA-256 ff00…), not from new.xlsx — expected the input "
+        ("Summary: the plan was made from old.xlsx (SHA-256 ff00ff00ff00…), not from new.xlsx — expected the input "
         "workbook the plan was made from (stress: --book BOOK; replan: BOOK, its first argument)"),
     ]
 
@@ -227,13 +227,13 @@ def test_a_previous_plan_keeps_the_ids_its_new_workbook_lacks_and_warns_once_per
     its first cell, naming the plan file; another input SHA-256 is a warning too."""
     book = _book(Standards=[["nation", "standard", "adoption_year"], ["A", "S", 2030], ["C", "OLD", 2031]])
     book["Plan"] += [["A", "GONE", "national", 2030], ["B", "gone", "national", 2031], ["C", "P", "national", 2031]]
-    book["Summary"] += [["input_file", "old.xlsx"], ["input_sha256", "FF00"]]
+    book["Summary"] += [["input_file", "old.xlsx"], ["input_sha256", "FF00" * 16]]
     decisions, warnings = _previous(tmp_path, inputs, book)
     assert decisions.national == {("A", "P"): 2030, ("A", "GONE"): 2030, ("B", "GONE"): 2031, ("C", "P"): 2031}
     assert decisions.adoptions == {("A", "S"): 2030, ("C", "OLD"): 2031}
     assert decisions.joint["J"].members == ("A", "B")
     assert [str(w) for w in warnings] == [
-        ("[plan.xlsx]Summary!B4: the plan was made from old.xlsx (SHA-256 ff00…), not from new.xlsx "
+        ("[plan.xlsx]Summary!B4: the plan was made from old.xlsx (SHA-256 ff00ff00ff00…), not from new.xlsx "
          "(SHA-256 aa11…) — the re-plan judges it against new.xlsx"),
         ('[plan.xlsx]Plan!B5: programme "GONE" is not in the input workbook (nor in 1 more row of Plan) — '
          "the re-plan drops its fundings and lists each as a change"),
@@ -265,7 +265,7 @@ def test_a_previous_plan_none_of_which_the_workbook_knows_is_still_another_books
     """Re-planning it would only drop everything: the plan was made from another workbook."""
     book = _book(Plan=[["nation", "programme", "sharing", "start_year"], ["X", "Q", "national", 2030]],
                  Contributions=[["programme", "nation", "year", "payment"]])
-    book["Summary"] += [["input_file", "old.xlsx"], ["input_sha256", "ff00"]]
+    book["Summary"] += [["input_file", "old.xlsx"], ["input_sha256", "ff00" * 16]]
     with pytest.raises(InputError) as caught:
         _previous(tmp_path, inputs, book)
     assert [p.cell for p in caught.value.problems] == ["A2", "B2", ""]

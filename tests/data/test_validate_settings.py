@@ -174,7 +174,7 @@ def test_one_pareto_objective_is_fine_when_not_in_pareto_mode() -> None:
 
 def test_weight_for_unknown_area() -> None:
     assert errors_of(with_settings(["weight_capability:SPACE", 1])) == [
-        ("Settings!B4: weight_capability:SPACE names no capability area — expected "
+        ("Settings!A4: weight_capability:SPACE names no capability area — expected "
         "weight_capability:<an id from CapabilityAreas>")]
 
 

@@ -472,19 +472,19 @@ def test_fund_and_exclude_commitments():
     assert check_plan(inputs, plan(national={("A", "P"): 2031}, **joint_ok)) == []
     only(
         check_plan(inputs, plan(national={("A", "P"): 2030}, **joint_ok)),
-        "Commitments row 2: A must start P in 2031, but starts it in 2030",
+        "Commitments!A2: A must start P in 2031, but starts it in 2030",
     )
     only(
         check_plan(inputs, plan(**joint_ok)),
-        "Commitments row 2: A must fund P (start 2031), but does not fund it",
+        "Commitments!A2: A must fund P (start 2031), but does not fund it",
     )
     only(
         check_plan(inputs, plan(national={("A", "P"): 2031, ("B", "P"): 2030}, **joint_ok)),
-        "Commitments row 3: B must not fund P (exclude), but starts it in 2030",
+        "Commitments!A3: B must not fund P (exclude), but starts it in 2030",
     )
     only(
         check_plan(inputs, plan(national={("A", "P"): 2031})),
-        "Commitments row 4: B must fund J, but does not fund it",
+        "Commitments!A4: B must fund J, but does not fund it",
     )
 
 
