@@ -10,17 +10,13 @@ from data.plan_reader import read_plan
 from optimizer import Scenario
 from optimizer.studies.replan import CHANGE_COLUMNS, change_table, replan
 from optimizer.checks.verify import check_plan_stability
-from tests.optimizer.conftest import make_inputs, nation, plan, programme, standard
+from tests.optimizer.conftest import make_inputs, nation, plan, programme, standard, three_programmes
 
 
 @pytest.fixture()
 def scenario() -> Scenario:
     """2030–2033, one ally with 6 a year: one programme of 6 per year. P worth 1 a year, Q 2, R 3."""
-    return Scenario(make_inputs(
-        first_year=2030, last_year=2033, nations=[nation("A")], budgets=6.0,
-        programmes=[programme("P", 1, 6), programme("Q", 1, 6), programme("R", 1, 6)],
-        values={("P", "air"): 1.0, ("Q", "air"): 2.0, ("R", "air"): 3.0},
-    ))
+    return Scenario(three_programmes())
 
 
 WEIGHTED = {"objective": "weighted", "weights": {"capability": 1.0}, "gap": 0.0}

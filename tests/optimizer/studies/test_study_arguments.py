@@ -15,7 +15,7 @@ from optimizer.session import Session
 from optimizer.studies.replan import replan
 from optimizer.studies.robustness import price_of_robustness
 from optimizer.studies.stress import compare_stress, stress_test
-from tests.optimizer.conftest import make_inputs, nation, plan, programme
+from tests.optimizer.conftest import make_inputs, nation, plan, programme, three_programmes
 
 
 class Solved(Exception):
@@ -33,11 +33,7 @@ def no_solve(monkeypatch) -> None:
 @pytest.fixture()
 def scenario() -> Scenario:
     """2030–2033, one ally with 6 a year; P, Q, R cost 6 and are worth 1, 2, 3 a year."""
-    return Scenario(make_inputs(
-        first_year=2030, last_year=2033, nations=[nation("A")], budgets=6.0,
-        programmes=[programme("P", 1, 6), programme("Q", 1, 6), programme("R", 1, 6)],
-        values={("P", "air"): 1.0, ("Q", "air"): 2.0, ("R", "air"): 3.0},
-    ), name="small")
+    return Scenario(three_programmes(), name="small")
 
 
 PREVIOUS = plan(national={("A", "P"): 2030, ("A", "Q"): 2031, ("A", "R"): 2032})
