@@ -832,9 +832,9 @@ def pareto_progress(console: Console, time_limit: float | None = None) -> Callab
 
 
 def len_found(stats: Any) -> int:
-    """Grid points solved with a plan: a second try is not another point, and a point whose
-    time ran out before any plan has none."""
-    return stats.solved - stats.retried - stats.infeasible - stats.no_plan
+    """Grid points solved with a plan (a point whose time ran out before any plan has none;
+    second tries are counted apart, in `retried`)."""
+    return stats.solved - stats.infeasible - stats.no_plan
 
 
 def second_tries(stats: Any) -> str:
@@ -889,7 +889,9 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
     written = write_output(front.to_excel, output)
     s = front.stats
     click.echo(f"Front: {len(front.points_found)} non-dominated plans ({front.completeness}); "
-               f"{s.solved} subproblems solved, {s.skipped} skipped, {s.unproven} not proven; {front.seconds:.1f} s")
+               f"{s.solved} subproblems solved, {s.skipped} skipped, {s.unproven} not proven"
+               f"{f' ({s.retried} solved again, {s.retried_proven} of them proven)' if s.retried else ''}; "
+               f"{front.seconds:.1f} s")
     click.echo(f"Worst levels explored: {front.worst_levels} ({front.bounds})")
     click.echo(f"Front written to {written}")
     if plot:

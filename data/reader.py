@@ -111,7 +111,18 @@ def revalidate(inputs: Inputs) -> tuple[Inputs, list[Problem]]:
         raise _fail("inputs made in Python", f"cannot be written as an input workbook ({exc})",
                     "values of the types data.tables declares") from None
     checked, warnings_found = validate_sheets(read_sheets_from_bytes(data, "inputs made in Python"), inputs.source)
-    return replace(checked, source=inputs.source), warnings_found
+    return replace(checked, source=inputs.source, targets=_rows_kept(inputs.targets, checked.targets),
+                   commitments=_rows_kept(inputs.commitments, checked.commitments)), warnings_found
+
+
+def _rows_kept(given: tuple, read: tuple) -> tuple:
+    """`read`'s rows (written and read back in the same order) with the rows `given` had: the
+    in-memory workbook's rows are not the planner's, and a commitment on row 4 of a sheet
+    with blank rows came back as row 2 (a diagnosis then named a blank row), one added in
+    Python as a row of a sheet that has none."""
+    if len(given) != len(read):
+        return read
+    return tuple(replace(r, row=g.row) for g, r in zip(given, read))
 
 
 def file_sha256(data: bytes) -> str:

@@ -168,6 +168,19 @@ def _as_number(value: object) -> float | int | None:
     return None
 
 
+def _as_display_name(text: str) -> str:
+    """A name column's text: invisible characters dropped only around it, like spaces. Inside
+    a name they can be spelling: the zero-width non-joiner of Persian, Urdu or Kurdish
+    ("جمهوری\u200cاسلامی" joined its letters once dropped). Ids, keys and numbers drop
+    them everywhere (`_as_text`): there they only make look-alikes."""
+    start, end = 0, len(text)
+    while start < end and (text[start].isspace() or drop_invisible(text[start]) == ""):
+        start += 1
+    while end > start and (text[end - 1].isspace() or drop_invisible(text[end - 1]) == ""):
+        end -= 1
+    return text[start:end]
+
+
 def _as_text(value: object) -> str:
     """A cell's text as the planner sees it: without surrounding spaces or invisible
     characters (`drop_invisible`), so ids read with neither, as does every text."""
@@ -224,6 +237,8 @@ def convert(value: object, column: Column) -> Any:
             raise _Bad(what, column.expected())
         items = drop_invisible(value).split(",")
         return tuple(item.strip() for item in items if item.strip())
+    if column.name == "name" and isinstance(value, str):
+        return _as_display_name(value)
     return _as_text(value)  # text, id-reference
 
 

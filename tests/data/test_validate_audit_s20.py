@@ -233,3 +233,12 @@ def test_unread_nations_blame_no_programme_or_standard(break_nations) -> None:  
     errors, warnings = problems_of(book)
     assert len(errors) == 1 and errors[0].startswith("Nations")
     assert not [w for w in warnings if "only 0 nations" in w]
+
+
+def test_a_name_keeps_the_invisible_characters_inside_it() -> None:
+    """A Persian name's zero-width non-joiner is part of its spelling: dropped, the letters
+    joined. Around the name they are dropped like spaces; ids drop them everywhere."""
+    book = minimal_book()
+    book["Nations"][1][1] = "\u200fجمهوری\u200cاسلامی ایران\u200b "
+    inputs = inputs_of(book)
+    assert inputs.nations[0].name == "جمهوری\u200cاسلامی ایران"

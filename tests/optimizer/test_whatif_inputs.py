@@ -131,3 +131,20 @@ def test_loose_types_are_refused_with_the_argument_named(small):
         small.solve(time_limit=10, stream_log="yes")
     with pytest.raises(ValueError, match="name is 5 — expected a text label"):
         small.with_budget(0.9, name=5)
+
+
+def test_inputs_checked_by_hand_keep_their_rows(small):
+    """The round trip's own rows replaced the planner's: a commitment on row 4 came back as
+    row 2, and one added in Python as a sheet row that does not exist."""
+    from data.tables import ADDED_IN_PYTHON, Commitment
+
+    inputs = small.inputs
+    pid = inputs.programmes[0].id
+    code = inputs.nations[0].code
+    mine = (Commitment(code, pid, "exclude", None, 9), Commitment(inputs.nations[1].code, pid, "exclude", None,
+                                                                  ADDED_IN_PYTHON))
+    by_hand = small.with_inputs(replace(inputs, commitments=mine,
+                                        budgets={k: b * 0.5 for k, b in inputs.budgets.items()}))
+    assert [c.row for c in by_hand.inputs.commitments] == [9, ADDED_IN_PYTHON]
+    assert [c.where for c in by_hand.inputs.commitments] == ["Commitments!A9", "a commitment added in Python"]
+    assert [t.row for t in by_hand.inputs.targets] == [t.row for t in inputs.targets]

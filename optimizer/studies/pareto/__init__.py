@@ -157,10 +157,12 @@ def pareto_front(
             complete = _walk_grid(m, inputs, persistent, spec, deadline, found, stats, progress)
             seconds_in_workers = 0.0
         complete = complete and not interrupt.is_set()
+        stopped_by = "" if complete else _stopped_by(interrupt.is_set(), deadline)
         if complete and not exact and stats.open_cells:
             stats.phase = "second tries"
             prove_open_cells(m, inputs, persistent, spec, deadline, found, stats, progress)
-        stopped_by = "" if complete else _stopped_by(interrupt.is_set(), deadline)
+            if interrupt.is_set():  # the grid was walked; only its second tries were cut short
+                stopped_by = SECOND_TRIES_INTERRUPTED
     solver_seconds = persistent.solver_seconds + seconds_in_workers
     if stats.no_plan:
         notes.append(f"{stats.no_plan:,} grid point(s) found no plan within their share of the time "
@@ -194,6 +196,10 @@ def pareto_front(
         bounds.payoff_proven, spec.point_gap, whole_primary, primary_bound=payoff_proofs[0][2],
         stopped_by=stopped_by, time_limit=time_limit, point_time_limit=point_time_limit, threads=options.threads,
     )
+
+
+# `Front.stopped_by` of a run whose grid was finished and whose Ctrl-C came during the second tries
+SECOND_TRIES_INTERRUPTED = "interrupted during the second tries"
 
 
 def _stopped_by(interrupted: bool, deadline: float) -> str:

@@ -287,6 +287,8 @@ class Front:
         left = f"{' and '.join(unproven)} not proven" if unproven else ""
         if not self.complete:
             return f"{self.stopped_by or 'stopped'}: the grid was not finished" + (f"; {left}" if left else "")
+        if self.stopped_by:  # a Ctrl-C during the second tries: the grid itself was finished
+            return f"{self.stopped_by}: the grid was finished" + (f"; {left}" if left else "")
         return f"time limit: {left}" if left else "grid finished"
 
     def _point_gap_target(self) -> str:

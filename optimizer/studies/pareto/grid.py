@@ -418,9 +418,9 @@ def prove_open_cells(
     Every point's first try had only its share of the limit (`point_seconds`), so a grid
     walk that finishes early left the rest of the limit unused while points stayed
     unproven (a 120-s front of the M benchmark ended after 97 s with points unproven).
-    Each second try starts from the best plan known at its levels; a proof replaces the
-    point's unproven plan (and a point that had no plan gains one), so the Summary's counts
-    and gaps say what the second tries proved. Points go in the order of their grid
+    Each second try starts from the best plan known at its levels; its plan joins the
+    front's candidates and a proof makes the point proven, so the Summary's counts and
+    gaps say what the second tries proved. Points go in the order of their grid
     indexes, whichever process walked them."""
     open_cells = sorted(stats.open_cells)
     stats.open_cells.clear()
@@ -436,8 +436,7 @@ def prove_open_cells(
         has_start = _start_from_best_known(m, found, spec.objectives, eps)
         persistent.stage = "grid, second try"
         outcome = persistent.solve(limit, spec.point_gap, warm_start=has_start)
-        stats.solved += 1
-        stats.retried += 1
+        stats.retried += 1  # not `solved`: solved + skipped counts the grid's points once
         if not _settle_second_try(outcome, m, inputs, index, found, stats):
             stats.open_cells.append(index)
         _emit(progress, stats)
@@ -447,11 +446,14 @@ def _settle_second_try(
     outcome: SolveOutcome, m: pyo.ConcreteModel, inputs: Inputs, index: tuple[int, ...],
     found: list[FrontPoint], stats: ParetoProgress,
 ) -> bool:
-    """Keep what a second try found at grid point `index`; True if it proved the point."""
+    """Keep what a second try found at grid point `index`; True if it proved the point.
+
+    The first try's plan stays: a plan feasible at the point may reach more of another
+    objective than the second try's (better on the primary), so only the front's
+    non-dominated filter may drop it."""
     had_plan = any(pt.grid_index == index for pt in found)
     proven = outcome.status == "optimal" or (outcome.status == "infeasible" and not had_plan)
-    if outcome.has_solution and (proven or not had_plan or _smaller_gap(outcome, index, found)):
-        found[:] = [pt for pt in found if pt.grid_index != index or pt.proven]
+    if outcome.has_solution:
         decisions = extract_decisions(m, inputs)
         found.append(FrontPoint(decisions, objective_values(inputs, decisions), proven, outcome.gap, index, inputs))
         if not had_plan:
@@ -464,12 +466,6 @@ def _settle_second_try(
     stats.unproven -= 1
     stats.retried_proven += 1
     return True
-
-
-def _smaller_gap(outcome: SolveOutcome, index: tuple[int, ...], found: list[FrontPoint]) -> bool:
-    """Whether an unproven second try is closer to proof than the point's first plan."""
-    first = [pt.gap for pt in found if pt.grid_index == index and pt.gap is not None]
-    return outcome.gap is not None and (not first or outcome.gap < min(first))
 
 
 def _after(cell: Sequence[int], shape: tuple[int, ...]) -> tuple[int, ...] | None:

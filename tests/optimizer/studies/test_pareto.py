@@ -516,6 +516,25 @@ def test_a_finished_walk_solves_its_unproven_points_again_with_the_time_left(mon
     assert any("3 unproven grid point(s) solved again with the time the walk left: 3 proven" in note
                for note in retried.notes)
     assert dict(retried.summary_rows())["second_tries"] == 3 and dict(walked.summary_rows())["second_tries"] == 0
+    s = retried.stats  # second tries are no more grid points: each point is solved or skipped once
+    assert s.solved + s.skipped == s.done == s.grid_total
+
+
+def test_ctrl_c_during_the_second_tries_says_so(monkeypatch):
+    """It read "time limit: … not proven", with the front complete and nothing interrupted."""
+    _first_tries_without_time(monkeypatch)
+
+    def stop_at_the_first_second_try(stats: ParetoProgress) -> None:
+        if stats.phase == "second tries" and stats.retried:
+            INTERRUPT.set()
+
+    try:
+        front = Scenario(knapsack_inputs(KNAPSACK / "2kp50")).pareto(
+            exact=False, points=5, time_limit=300, threads=1, progress=stop_at_the_first_second_try)
+    finally:
+        INTERRUPT.clear()
+    assert front.stats.retried == 1 and front.stats.unproven == 2
+    assert front.termination == "interrupted during the second tries: the grid was finished; 2 grid points not proven"
 
 
 def test_second_tries_stop_when_the_time_left_is_too_short(monkeypatch):
