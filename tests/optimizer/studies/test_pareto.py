@@ -586,3 +586,27 @@ def test_a_fronts_plot_is_written_atomically(front_2kp50, tmp_path, monkeypatch)
     with pytest.raises(OSError, match="No space"):
         front_2kp50.plot(png)
     assert png.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["front.png"]
+
+
+def test_the_first_payoff_solve_starts_from_the_greedy_plan(monkeypatch):
+    """Without a start the M instance's 30-s front stopped after 7 s: "payoff table: no plan
+    for capability". With the greedy plan loaded, a solve that finds nothing hands it back."""
+    from optimizer.solve.solver import PersistentSolver
+
+    real, warm = PersistentSolver.solve, []
+
+    def recording(self, time_limit, gap, warm_start=False):
+        if self.stage.startswith("payoff 1/"):
+            warm.append(warm_start)
+        return real(self, time_limit, gap, warm_start=warm_start)
+
+    monkeypatch.setattr(PersistentSolver, "solve", recording)
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+    Scenario(inputs).pareto(exact=False, points=3, time_limit=60, threads=1)
+    assert warm == [False, True]  # plain branch-and-bound on this small model: no start needed
+    warm.clear()
+    import optimizer.studies.pareto.payoff as payoff
+
+    monkeypatch.setattr(payoff, "_searched_by_the_engine", lambda solver: True)  # as on M and larger
+    front = Scenario(inputs).pareto(exact=False, points=3, time_limit=60, threads=1)
+    assert warm == [True, True] and front.points_found
