@@ -13,7 +13,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Callable, NoReturn, Sequence, TextIO
+from typing import Any, Callable, NoReturn, TextIO
 
 # EXIT_CODES["interrupted"] before that table can be imported (tests/cli pin the two together).
 INTERRUPTED_WHILE_STARTING = 128 + signal.SIGINT
@@ -198,12 +198,6 @@ def _ending_live_on_error(ctx: click.Context, fn: Callable[..., Any], *args: Any
         if console is not None:
             console.end_live()
         raise
-
-
-def every_point_infeasible(points: Sequence[Any]) -> bool:
-    """Whether a study found no plan anywhere because every scenario is infeasible: its
-    workbook would hold only "infeasible" rows, and it exited 0 without saying why."""
-    return bool(points) and all(p.result is None and str(p.error).startswith("infeasible") for p in points)
 
 
 def reported(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -996,7 +990,7 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
         progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
-    if result.complete and every_point_infeasible(result.points):
+    if result.every_point_infeasible:
         from optimizer.errors import InfeasibleError
 
         widest = scenario.with_budget(max(scales), nations=nation_list, years=year_list)
@@ -1038,7 +1032,7 @@ def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: f
         time_limit=time_limit, gap=gap, progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
-    if report.sweep.complete and every_point_infeasible(report.sweep.points):
+    if report.sweep.every_point_infeasible:
         from optimizer.errors import InfeasibleError
 
         raise InfeasibleError("every lever's scenario is infeasible, the workbook's own included; no workbook "
@@ -1116,7 +1110,7 @@ def plan_inputs(plan_book: Any, book: str | None) -> Any:
         raise InputError(Problem(f"[{Path(plan_book.path).name}]Summary", "",
                                  "records no input_file (the workbook the plan was made from)",
                                  "expected --book BOOK.xlsx"))
-    if book is None and plan_book.input_file:
+    if book is None:
         recorded = Path(plan_book.input_file)
         # as recorded (relative to the folder the solve ran in), then from the plan's folder:
         # a plan solved in a sub-folder (`../L.xlsx`) and stressed from its parent was refused

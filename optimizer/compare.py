@@ -66,10 +66,11 @@ def compare_plans(
     other_objectives: dict[str, float],
     base: PlanDecisions,
     other: PlanDecisions,
-    proofs: pd.DataFrame | None = None,
+    proofs: pd.DataFrame,
 ) -> Comparison:
     """Objectives side by side and every (nation, programme) funded in one plan and not the
-    other ("gained" / "lost") or started in another year ("moved")."""
+    other ("gained" / "lost") or started in another year ("moved"); `proofs` says how far
+    each plan is from proven (`Result.proof_row`)."""
     names = list(base_objectives)
     objectives = pd.DataFrame(
         {
@@ -96,4 +97,4 @@ def compare_plans(
     # years stay whole numbers beside a blank (a gained programme has no base start): the
     # default float column printed 2031.0 and wrote 2031.0 to a workbook
     changes = changes.astype({"base_start": "Int64", "other_start": "Int64"})
-    return Comparison(objectives, changes, proofs if proofs is not None else pd.DataFrame(columns=PROOF_COLUMNS))
+    return Comparison(objectives, changes, proofs)

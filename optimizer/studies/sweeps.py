@@ -81,6 +81,14 @@ class Sweep:
     source: Source | None = None
 
     @property
+    def every_point_infeasible(self) -> bool:
+        """Whether the study, run to the end, found no plan anywhere because every scenario
+        is infeasible: its workbook would hold only "infeasible" rows (the command line then
+        exits 4 with a diagnosis instead of writing it)."""
+        return self.complete and bool(self.points) and all(
+            p.result is None and str(p.error).startswith("infeasible") for p in self.points)
+
+    @property
     def table(self) -> pd.DataFrame:
         """One row per scenario with every objective: the budget efficiency curve."""
         rows = []

@@ -81,7 +81,8 @@ class Bounds:
 
 @dataclass
 class ParetoProgress:
-    """Counts for a progress bar."""
+    """Counts for a progress bar, and the grid points left unproven (`open_cells`), which
+    travel back from worker segments with the counts for the second tries."""
 
     grid_total: int
     done: int = 0  # grid points visited (solved + skipped)
