@@ -720,6 +720,17 @@ def run_objective(objective: str | None, priority: list[str] | None, weights: di
     return mode
 
 
+def check_objective_sizes(scenario: Any, objective: str, priority: list[str] | None,
+                          weights: dict[str, float] | None) -> None:
+    """Usage error if --objective/--priority/--weight make a run whose coefficients are too
+    large for the solver (the workbook's own run was judged as it was read)."""
+    problem = scenario.objective_size_problem(
+        None if objective == scenario.inputs.settings.objective and not (priority or weights) else objective,
+        priority, weights, weight_label="--weight {name}={weight:g}")
+    if problem:
+        raise click.BadParameter(problem, param_hint="--weight" if weights else "--objective")
+
+
 @main.command()
 @click.argument("book", type=BOOK_PATH, required=False)
 @output_option("plan.xlsx")
@@ -751,6 +762,7 @@ def solve(ctx: click.Context, book: str | None, output: str, objective: str | No
         scenario = scenario.with_settings(robust_overruns=robust)
     priority_list, weight_map = parse_priority_and_weights(priority, weights, scenario.inputs)
     objective = run_objective(objective, priority_list, weight_map, scenario.inputs.settings.objective)
+    check_objective_sizes(scenario, objective, priority_list, weight_map)
     refuse_overwriting([book, source_path(scenario)], {"-o": output, "--log": log_file})
     result = scenario.solve(
         objective=objective, priority=priority_list, weights=weight_map, time_limit=time_limit, gap=gap,
@@ -1297,6 +1309,7 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
     refuse_overwriting([previous_plan, book_path], {"-o": output, "--log": log_file})
     priority_list, weight_map = parse_priority_and_weights(priority, weights, scenario.inputs)
     objective = run_objective(objective, priority_list, weight_map, scenario.inputs.settings.objective)
+    check_objective_sizes(scenario, objective, priority_list, weight_map)
     # leniently: the workbook has normally changed since the plan was made (a programme
     # cancelled is dropped and listed as a change); stress reads strictly
     plan_book = load_previous_plan(previous_plan)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 from data.errors import InputError, Problem
 from data.tables import Inputs, PlanDecisions
+from data.validate import objective_size_problems
 from optimizer import whatif
 from optimizer.arguments import check_count, check_flag, check_progress, whole_number
 from optimizer.result import Result
@@ -303,7 +304,27 @@ class Scenario:
                              f"objective={'weighted' if weights else 'lexicographic'!r}, or no {given}")
         if objective is None and (weights or priority):
             objective = "weighted" if weights else "lexicographic"
+        if too_large := self.objective_size_problem(objective, priority, weights):
+            raise ValueError(too_large)
         return RunChoice(objective, priority, weights)
+
+    def objective_size_problem(self, objective: str | None = None, priority: Sequence[str] | None = None,
+                               weights: Mapping[str, float] | None = None,
+                               weight_label: str = "weights[{name!r}] = {weight:g}") -> str | None:
+        """Why a run with this objective, priority or weights (checked, as `solve` takes
+        them) would hand the solver a coefficient too large for it, or None.
+
+        The workbook's own run was judged when it was read (`Settings!` cells named); a run
+        that puts other weights to use, or weights the Settings sheet left unused, is judged
+        here: `weights={"capability": 1e15}` ran as the greedy plan with "gap 75 %".
+        """
+        if objective is None and not priority and not weights:
+            return None
+        s = self.inputs.settings
+        run = replace(s, objective=objective or s.objective, priority=tuple(priority or s.priority),
+                      weights=weights or s.weights)
+        problems = objective_size_problems(replace(self.inputs, settings=run), weight_label)
+        return f"{problems[0].what} — {problems[0].expected}" if problems else None
 
     def _weights(self, weights: Mapping[str, float]) -> Mapping[str, float]:
         """Weights by the Settings sheet's rules (known objectives, finite, ≥ 0), at least one

@@ -16,6 +16,7 @@ from typing import Iterable, Literal, Mapping
 from data.errors import InputError, Problem
 from data.schema import OBJECTIVE_LIST_KEYS, settings_key
 from data.tables import ADDED_IN_PYTHON, Commitment, Inputs, Settings, Source
+from data.validate import objective_size_problems
 from data.validate.cells import _Bad, convert
 
 logger = logging.getLogger(__name__)
@@ -217,7 +218,18 @@ def with_settings(inputs: Inputs, **changes: object) -> Inputs:
     )
     changed = replace(inputs, settings=new, nations=nations)
     _check_commitment_starts(changed)
+    _check_objective_sizes(changed)
     return noted(changed, "Settings " + ", ".join(f"{name}={value!r}" for name, value in checked.items()))
+
+
+def _check_objective_sizes(inputs: Inputs) -> None:
+    """InputError if the run the new Settings describe has a coefficient too large for the
+    solver, as reading the workbook would judge it: a weight of 1e15 set in Python, or a
+    workbook's unused weights put to use by objective="weighted", ran as a plan of
+    nonsense (the reference dataset's greedy plan, "gap 75 %")."""
+    problems = objective_size_problems(inputs)
+    if problems:
+        raise InputError([replace(p, sheet="what-if", cell="") for p in problems])
 
 
 def _setting_value(inputs: Inputs, name: str, value: object) -> object:

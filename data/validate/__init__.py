@@ -23,6 +23,7 @@ from data.validate.cells import (
     show,
     span,
 )
+from data.validate.judgements import objective_size_problems
 from data.validate.programmes import even_profile
 from data.validate.relations import find_cycles
 from data.validate.workbook import validate_sheets
@@ -34,6 +35,7 @@ __all__ = [
     "convert",
     "even_profile",
     "find_cycles",
+    "objective_size_problems",
     "is_blank",
     "sheets_from_rows",
     "show",

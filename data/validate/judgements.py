@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from data.schema import format_value
 from data.tables import AREA_OBJECTIVE_PREFIX, Inputs, Programme, Settings
+from data.errors import Problem
 from data.validate.problems import _Check, _Row
 
 
@@ -109,6 +110,16 @@ class _Sources:
     programmes: Mapping[str, _Row]
     areas: Mapping[str, _Row]
     standards: Mapping[str, _Row]
+    weight_label: str = "weight_{name} {weight:g}"  # how a message names an objective's weight
+
+
+def objective_size_problems(inputs: Inputs, weight_label: str = "weight_{name} {weight:g}") -> list[Problem]:
+    """The products too large for the solver in the run `inputs.settings` describe, for
+    inputs whose cells are not known (a what-if, a run's own objective or weights): the
+    same judgement as reading a workbook, with each weight named by `weight_label`."""
+    check = _Check()
+    _judge_products(inputs, _Sources("Settings", {}, "Values", {}, {}, {}, {}, weight_label), check)
+    return check.errors
 
 
 @dataclass(frozen=True)
@@ -159,7 +170,7 @@ def _weight_factor(name: str, weight: float, sources: _Sources) -> tuple[_Factor
     """The Settings weight of objective `name` as a factor (none if 1: it changes nothing)."""
     if weight == 1:
         return ()
-    return (_Factor(f"weight_{name} {weight:g}", sources.settings,
+    return (_Factor(sources.weight_label.format(name=name, weight=weight), sources.settings,
                     sources.weight_cells.get(name, "")),)
 
 
@@ -228,8 +239,8 @@ def _capability(inputs: Inputs, sources: _Sources,
             continue
         area = parts[0][1]
         value = inputs.values[(p.id, area)]
-        factors = [_Factor(f"value {value:g}", sources.values,
-                           sources.value_cells.get((p.id, area), ""))]
+        cell = sources.value_cells.get((p.id, area), "")
+        factors = [_Factor(f"value {value:g}" + ("" if cell else f" ({p.id}, {area})"), sources.values, cell)]
         if weights[area] != 1:
             factors.append(_cell(sources.areas, area, "weight", weights[area]))
         factors.append(_Factor(f"{years} in-service years"))

@@ -102,6 +102,24 @@ def test_a_solver_log_in_a_folder_that_does_not_exist_is_a_usage_error(tmp_path:
     assert "expected a file in an existing folder" in result.output and not (tmp_path / "plan.xlsx").exists()
 
 
+@pytest.mark.parametrize("command", ["solve", "replan"])
+def test_a_weight_whose_products_the_solver_cannot_take_is_a_usage_error(
+    command: str, tmp_path: Path, book: Path
+) -> None:
+    """`--weight capability=1e15` ran on the reference dataset as the greedy plan, "feasible,
+    gap 75 %", where the same weight in the workbook is refused naming its cell."""
+    args = [command, str(book), "-o", str(tmp_path / "out.xlsx"), "--weight", "capability=1e15"]
+    if command == "replan":
+        plan = tmp_path / "plan.xlsx"
+        assert run("solve", str(book), "-o", str(plan)).exit_code == 0
+        args += ["--previous", str(plan), "--from-year", "2031"]
+    result = run(*args)
+    assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
+    assert ("value 5 (P1, air) × 2 in-service years × --weight capability=1e+15 is 1e+16 in the weighted "
+            "objective, too large for the solver") in result.output
+    assert not (tmp_path / "out.xlsx").exists()
+
+
 # --- 2. a solver name Pyomo does not know -----------------------------------------------------
 @pytest.mark.parametrize(("command", "name"), [("solve", "higs"), ("solve", "nosuch"), ("pareto", "higs")])
 def test_a_misspelt_solver_is_one_clear_line_without_pyomos_traceback(

@@ -205,3 +205,34 @@ def test_a_comparison_says_how_far_each_plan_is_from_proven(small):
 def test_a_comparison_needs_another_result(small):
     with pytest.raises(TypeError, match="other is str — expected a Result"):
         small.solve(time_limit=20).compare("plan.xlsx")  # was AttributeError: no 'objectives'
+
+
+# --- coefficients too large for the solver, in a run's own choice -------------------------
+# two_programmes: P1 (value 5) completed in 2030 serves 2031: 1 in-service year.
+def test_solve_refuses_weights_whose_products_the_solver_cannot_take():
+    """weights={"capability": 1e15} passed every check and ran: on the reference dataset
+    the greedy plan came back "feasible, gap 75 %"; the workbook path refused the same."""
+    with pytest.raises(ValueError, match=r"value 5 \(P1, air\) × 1 in-service years × weights\['capability'\] = "
+                                         r"1e\+15 is 5e\+15 in the weighted objective, too large for the solver"):
+        two_programmes().solve(weights={"capability": 1e15})
+
+
+def test_a_studys_weights_are_judged_as_solves_are(small):
+    with pytest.raises(ValueError, match="too large for the solver"):
+        small.budget_sweep([1.0], weights={"capability": 1e15})
+
+
+def test_settings_weights_put_to_use_by_objective_weighted_are_judged():
+    """Settings weights are judged only when the Settings run is weighted; objective= or
+    with_settings(objective=) that puts them to use is judged then."""
+    scenario = two_programmes(objective="lexicographic", weights={"capability": 1e15})
+    with pytest.raises(ValueError, match=r"weights\['capability'\] = 1e\+15 is 5e\+15"):
+        scenario.solve(objective="weighted")
+    with pytest.raises(InputError, match=r"what-if: value 5 \(P1, air\) × 1 in-service years × "
+                                         r"weight_capability 1e\+15 is 5e\+15 in the weighted objective"):
+        scenario.with_settings(objective="weighted")
+
+
+def test_weights_under_the_bound_pass_the_judgement():
+    assert two_programmes().objective_size_problem("weighted", None, {"capability": 1e14}) is None
+    assert two_programmes().solve(weights={"capability": 1e14}, time_limit=10).objective_mode == "weighted"
