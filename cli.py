@@ -12,8 +12,9 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 # EXIT_CODES["interrupted"] before that table can be imported (tests/cli pin the two together).
 INTERRUPTED_WHILE_STARTING = 128 + signal.SIGINT
@@ -236,7 +237,7 @@ def reported(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: A
         ctx.exit(EXIT_CODES["interrupted"])
     except (click.exceptions.Exit, click.ClickException, click.Abort):
         raise
-    except Exception as exc:  # the last resort: still one line, unless --debug
+    except Exception as exc:  # noqa: BLE001 — the last resort: still one line, unless --debug
         if (ctx.obj or {}).get("debug"):
             traceback.print_exc()
         click.echo(f"Internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)

@@ -150,7 +150,8 @@ def case_workers(size: str, limit: float, workers: int, dask: bool) -> dict[str,
 def run_child(fn: Any, *args: Any) -> dict[str, Any]:
     """Run one case as a fresh main process (`python -m benchmarks.engine_suite --case …`)."""
     command = [sys.executable, "-m", "benchmarks.engine_suite", "--case", fn.__name__, json.dumps(list(args))]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    done = subprocess.run(command, capture_output=True, text=True, check=False,
+                          cwd=Path(__file__).resolve().parent.parent)
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[len("RESULT "):])

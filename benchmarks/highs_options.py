@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.floor_highspy import build_matrix, to_highs
-from optimizer.heuristics.greedy import greedy_plan
 from benchmarks.instances import generate
+from optimizer.heuristics.greedy import greedy_plan
 
 RESULTS = Path(__file__).resolve().parent / "results" / "highs_options.csv"
 WEIGHTS = {"capability": 1.0, "shortfall": 10.0}

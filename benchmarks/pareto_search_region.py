@@ -39,7 +39,7 @@ def published_front(case: str, root: Path = FRONTS) -> np.ndarray:
     """The case's published non-dominated points, negated (minimisation), one row each."""
     with open(root / case / "pareto_sols.csv", newline="") as handle:
         rows = list(csv.reader(handle))[1:]
-    return np.array([[-int(round(float(v))) for v in row[1:]] for row in rows if row[1]], dtype=np.int64)
+    return np.array([[-round(float(v)) for v in row[1:]] for row in rows if row[1]], dtype=np.int64)
 
 
 def best_inside(front: np.ndarray, bound: Bound, objective: int) -> Bound | None:

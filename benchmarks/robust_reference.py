@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from optimizer import Scenario
+from optimizer.checks.verify import check_robust_budget
 from optimizer.studies.replan import replan
 from optimizer.studies.robustness import price_of_robustness
 from optimizer.studies.stress import stress_test
-from optimizer.checks.verify import check_robust_budget
 
 GAMMAS = (0, 1, 2, 3)
 PROBABILITIES = (0.1, 0.25, 0.5)

@@ -123,13 +123,13 @@ def case_ours(size: str, hard_caps: bool, time_limit: float, lever: str = "") ->
     as `capopt solve --improve`), and keys of HIGHS_LEVERS (e.g. "fix-and-optimise + ipm").
     The returned plan is checked against MODEL.md (`optimizer.checks.verify.check_plan`).
     """
-    from optimizer.heuristics.greedy import greedy_plan
     from benchmarks.instances import generate
     from models import build_model, extract_decisions, set_start
     from optimizer.checks.evaluate import objective_values
+    from optimizer.checks.verify import check_plan
+    from optimizer.heuristics.greedy import greedy_plan
     from optimizer.solve.objectives import set_objective, weighted_expression
     from optimizer.solve.solver import PersistentSolver, Progress, SolverOptions
-    from optimizer.checks.verify import check_plan
 
     inputs = generate(size, SEED, hard_caps)
     began = time.perf_counter()
@@ -347,8 +347,8 @@ def build_table(rows: list[dict[str, Any]], sizes: list[str]) -> list[str]:
     out = [
         "## Build and hand-off (median of repeats) against the highspy floor",
         "",
-        "| size | vars | cons | nnz | ours build | ours hand-off | ours total | floor total | ratio "
-        "| APPSI hand-off (was ours) | peak MB (build×2) |",
+        ("| size | vars | cons | nnz | ours build | ours hand-off | ours total | floor total | ratio "
+         "| APPSI hand-off (was ours) | peak MB (build×2) |"),
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
@@ -369,9 +369,9 @@ def build_markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list
     """`--build-only`: the machine and the build and hand-off table."""
     out = ["# capopt build and hand-off against the highspy floor", ""]
     out += ["| machine | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in info.items()] + [""]
-    out += ["Instances: `benchmarks.instances.generate(size, seed=1)`, mixed variant; ours = `build_model` "
-            "then the first `PersistentSolver` hand-off (optimizer.solve.highs_model); floor = the same matrix "
-            "built with numpy and passed to highspy directly.", ""]
+    out += [("Instances: `benchmarks.instances.generate(size, seed=1)`, mixed variant; ours = `build_model` "
+             "then the first `PersistentSolver` hand-off (optimizer.solve.highs_model); floor = the same matrix "
+             "built with numpy and passed to highspy directly."), ""]
     return "\n".join(out + build_table(rows, sizes)) + "\n"
 
 

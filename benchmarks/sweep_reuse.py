@@ -59,17 +59,17 @@ def main() -> None:
     med_reuse, med_rebuild = statistics.median(reuse_times), statistics.median(rebuild_times)
     lines = [
         f"# Budget sweep: reused model vs rebuild ({time.strftime('%Y-%m-%d')})", "",
-        f"Machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}; "
-        f"scenario `{scenario.name}`, {len(scales)} budget scales {scales[0]}–{scales[-1]}, "
-        f"one process, default gap, {args.time_limit:g} s limit per point; median of {args.repeats}; "
-        f"load average at the end {os.getloadavg()[0]:.2f}.", "",
+        (f"Machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}; "
+         f"scenario `{scenario.name}`, {len(scales)} budget scales {scales[0]}–{scales[-1]}, "
+         f"one process, default gap, {args.time_limit:g} s limit per point; median of {args.repeats}; "
+         f"load average at the end {os.getloadavg()[0]:.2f}."), "",
         "| path | total seconds | per point |", "|---|---|---|",
         f"| reused model + warm starts | {med_reuse:.1f} | {med_reuse / len(scales):.1f} |",
         f"| rebuild every point | {med_rebuild:.1f} | {med_rebuild / len(scales):.1f} |",
         f"| speed-up | {med_rebuild / med_reuse:.2f}× | |", "",
         "Last repeat, per point (the gap is the last lexicographic stage's):", "",
-        "| scale | capability (reused) | gap (reused) | seconds (reused) | capability (rebuild) "
-        "| gap (rebuild) | seconds (rebuild) |",
+        ("| scale | capability (reused) | gap (reused) | seconds (reused) | capability (rebuild) "
+         "| gap (rebuild) | seconds (rebuild) |"),
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [f"| {s} | {a[0]} | {a[1]} | {a[2]} | {b[0]} | {b[1]} | {b[2]} |"

@@ -17,6 +17,7 @@ import pandas as pd
 from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.chart.axis import _BaseAxis
 from openpyxl.chart.legend import Legend
+from openpyxl.chart.series import XYSeries
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -151,7 +152,7 @@ def lines(
     return chart
 
 
-def _xy_series(table: TableRef, x: str, y: str, markers_only: bool) -> Series:
+def _xy_series(table: TableRef, x: str, y: str, markers_only: bool) -> XYSeries:
     xref = table.categories(x)
     yref = table.values(y)
     s = Series(yref, xref, title_from_data=True)

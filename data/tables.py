@@ -8,9 +8,10 @@ reference elsewhere has already been resolved to that spelling by the validator.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Literal, Mapping
+from typing import Literal
 
 ALLIANCE = "ALLIANCE"
 OBJECTIVE_SENSES: dict[str, Literal["max", "min"]] = {
@@ -44,10 +45,10 @@ class FrozenMap(dict):  # type: ignore[type-arg]
     def __reduce__(self) -> tuple[object, tuple[dict]]:  # type: ignore[override]
         return (FrozenMap, (dict(self),))
 
-    def __copy__(self) -> "FrozenMap":
+    def __copy__(self) -> FrozenMap:
         return self
 
-    def __deepcopy__(self, memo: dict) -> "FrozenMap":
+    def __deepcopy__(self, memo: dict) -> FrozenMap:
         return self
 
 
@@ -304,7 +305,7 @@ class Inputs:
             AREA_OBJECTIVE_PREFIX + a.id for a in self.areas
         )
 
-    def with_changes(self, **changes: object) -> "Inputs":
+    def with_changes(self, **changes: object) -> Inputs:
         """A copy with some fields replaced (what-ifs never mutate)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 

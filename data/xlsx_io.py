@@ -10,8 +10,9 @@ import io
 import math
 import os
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any, Iterable, Sequence
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -31,7 +32,7 @@ def set_value(cell: Cell, value: Any, number_format: str | None = None) -> None:
     explicitly after assignment. Leading '+', '-', '@' are inert once stored as a string
     cell (Excel does not re-parse stored strings), which is exactly what we want.
     """
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         cell.value = None
         return
     if isinstance(value, str):

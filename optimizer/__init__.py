@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from optimizer.errors import InfeasibleError, InputError, NoSolutionError, SolverError
 from optimizer.result import Result
@@ -29,4 +30,4 @@ def budget_sweep(scenario: Scenario, scales: Sequence[float], nations: Sequence[
     return scenario.budget_sweep(scales, nations, years, **kwargs)
 
 
-__all__ = ["Scenario", "Result", "Sweep", "sweep", "budget_sweep", "InputError", "InfeasibleError", "SolverError", "NoSolutionError"]
+__all__ = ["InfeasibleError", "InputError", "NoSolutionError", "Result", "Scenario", "SolverError", "Sweep", "budget_sweep", "sweep"]

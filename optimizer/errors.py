@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from data.errors import InputError  # re-exported: one import site for API users
 
-__all__ = ["InputError", "InfeasibleError", "SolverError", "NoSolutionError", "EXIT_CODES"]
+__all__ = ["EXIT_CODES", "InfeasibleError", "InputError", "NoSolutionError", "SolverError"]
 
 
 class SolverError(Exception):

@@ -7,9 +7,10 @@ import functools
 import os
 import platform
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -132,7 +133,7 @@ class Result:
     time_limit: float | None = None  # the run's time limit (s): a run stopped by it may differ next time
     threads: int | None = None  # the solver threads asked for (None: the solver's default)
     created_at: str = field(
-        default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+        default_factory=lambda: _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     )
 
     @property
@@ -241,8 +242,8 @@ class Result:
         ]
         partners = [n.code for n in self.inputs.nations if n.role == "partner"]
         if partners:  # MODEL.md: ALLIANCE targets count allies; the objectives count everyone
-            rows.append(("alliance_rows", "the Capability sheets' ALLIANCE rows count allies only (MODEL.md's "
-                         f"ALLIANCE targets); the capability objective also counts partners {', '.join(partners)}"))
+            rows.append(("alliance_rows", ("the Capability sheets' ALLIANCE rows count allies only (MODEL.md's "
+                         f"ALLIANCE targets); the capability objective also counts partners {', '.join(partners)}")))
         if any(self.inputs.robust_overruns(n.code) for n in self.inputs.nations):
             rows.append(("robust_overruns", self.inputs.settings.robust_overruns))
             own = [f"{n.code}={n.robust_overruns}" for n in self.inputs.nations if n.robust_overruns is not None]
@@ -333,7 +334,7 @@ class Result:
         return (f"{count(len(per_programme), 'programme')} funded ({joint} joint) by {count(nations, 'nation')}; "
                 f"{count(len(plan), 'nation-programme pair')}")
 
-    def compare(self, other: "Result") -> "Comparison":
+    def compare(self, other: Result) -> Comparison:
         """What `other` changes against this plan (objectives, programmes, start years).
 
         Raises TypeError unless `other` is a Result (a Front or a Sweep has many plans: pick

@@ -7,9 +7,10 @@ import logging
 import math
 import numbers
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from data.errors import InputError, Problem
 from data.tables import Inputs, PlanDecisions
@@ -54,7 +55,7 @@ class Scenario:
 
     # --- construction ------------------------------------------------------------------
     @classmethod
-    def from_excel(cls, path: str | Path, name: str | None = None) -> "Scenario":
+    def from_excel(cls, path: str | Path, name: str | None = None) -> Scenario:
         """Read and validate a workbook; raises `InputError` listing every problem (and
         ValueError naming `path` when it is no file name at all: None was pathlib's TypeError)."""
         from data.reader import load_inputs
@@ -66,7 +67,7 @@ class Scenario:
         return cls(inputs, name or Path(path).stem, tuple(warnings))
 
     @classmethod
-    def reference(cls) -> "Scenario":
+    def reference(cls) -> Scenario:
         """The bundled reference dataset (31 allies, partners, EDT programmes)."""
         from data.reference import reference_path
 
@@ -155,9 +156,9 @@ class Scenario:
         point_time_limit: float | None = None,
         threads: int | None = None,
         solver: str = "highs",
-        progress: "ParetoProgressFn | None" = None,
+        progress: ParetoProgressFn | None = None,
         workers: int = 1,
-    ) -> "Front":
+    ) -> Front:
         """The non-dominated plans for two or more objectives (AUGMECON2: optimizer.studies.pareto).
 
         Defaults come from Settings (`pareto_objectives`, `pareto_points`, `pareto_exact`).
@@ -201,7 +202,7 @@ class Scenario:
         )
 
     def budget_sweep(self, scales: Sequence[float], nations: Sequence[str] | None = None,
-                     years: Sequence[int] | None = None, **kwargs: object) -> "Sweep":
+                     years: Sequence[int] | None = None, **kwargs: object) -> Sweep:
         """Solve with budgets scaled by each value (one reused model: optimizer.studies.sweeps).
 
         `kwargs` are the sweep's options (`workers`, `client`, `monotone`, ...) and `solve`'s
@@ -219,7 +220,7 @@ class Scenario:
         self.with_budget(1.0, nations, years)  # InputError naming the nation or year, as the what-if says it
         return budget_sweep(self, scales, nations, years, **self.check_study_options(budget_sweep, kwargs))
 
-    def flexibility_value(self, **kwargs: object) -> "FlexibilityReport":
+    def flexibility_value(self, **kwargs: object) -> FlexibilityReport:
         """What free starts and carry-over/borrowing are worth (optimizer.studies.flexibility).
 
         `carry_over_fraction` / `borrow_fraction` must lie in [0, 1], as on the Nations
@@ -354,7 +355,7 @@ class Scenario:
         return diagnose_infeasibility(self.inputs, budget_seconds=diagnosis_seconds(time_limit))
 
     # --- what-ifs: each returns a new Scenario --------------------------------------------
-    def with_inputs(self, inputs: Inputs, name: str | None = None) -> "Scenario":
+    def with_inputs(self, inputs: Inputs, name: str | None = None) -> Scenario:
         """This scenario with other inputs, made or changed in Python (`dataclasses.replace`).
 
         They are checked by the workbook's own rules first (data.reader.revalidate): a
@@ -373,7 +374,7 @@ class Scenario:
             checked = whatif.noted(checked, f"inputs replaced in Python (with_inputs{f': {name}' if name else ''}): {told}")
         return self._derived(checked, name, found)
 
-    def _derived(self, inputs: Inputs, name: str | None, found: Sequence[Problem] = ()) -> "Scenario":
+    def _derived(self, inputs: Inputs, name: str | None, found: Sequence[Problem] = ()) -> Scenario:
         """A what-if's scenario: the what-if methods check their own arguments and note
         their change, so their inputs need no second check; its warnings follow the base's."""
         if name is not None and (not isinstance(name, str) or not name.strip()):
@@ -383,7 +384,7 @@ class Scenario:
         warnings = self.warnings + tuple(w for w in found if str(w) not in known)
         return replace(self, inputs=inputs, name=name or self.name, warnings=warnings)
 
-    def with_programme(self, programme: str, name: str | None = None, **changes: object) -> "Scenario":
+    def with_programme(self, programme: str, name: str | None = None, **changes: object) -> Scenario:
         """One programme's figures changed, e.g. `with_programme("P07", total_cost=1200)`
         or `cost_overrun_risk=0.3`, `duration_years=6`, `earliest_start=2029` (the fields
         in whatif.PROGRAMME_FIELDS), checked by the workbook's own rules (InputError
@@ -402,7 +403,7 @@ class Scenario:
         years: Sequence[int] | range | None = None,
         add: Mapping[object, float] | None = None,
         name: str | None = None,
-    ) -> "Scenario":
+    ) -> Scenario:
         """Budgets scaled (and/or `add`ed to) for some nations and years."""
         if nations is not None and not isinstance(nations, (str, bytes)):
             nations = list(nations)  # read once: the label read a generator after the what-if had
@@ -411,21 +412,21 @@ class Scenario:
         label = name or f"{self.name} budget×{scale:g}" + (f" {','.join(codes)}" if codes else "")
         return self._derived(inputs, label)
 
-    def with_settings(self, name: str | None = None, **changes: object) -> "Scenario":
+    def with_settings(self, name: str | None = None, **changes: object) -> Scenario:
         """Settings changed, e.g. `with_settings(carry_over_fraction=0.2)`."""
         label = name or f"{self.name} " + ", ".join(f"{k}={v}" for k, v in changes.items())
         return self._derived(whatif.with_settings(self.inputs, **changes), label)
 
     def with_commitment(
         self, nation: str, programme: str, action: str = "fund", start_year: int | None = None, name: str | None = None
-    ) -> "Scenario":
+    ) -> Scenario:
         """A nation made to fund (or barred from) a programme."""
         label = name or f"{self.name} {action} {nation}/{programme}"
         return self._derived(
             whatif.with_commitment(self.inputs, nation, programme, action, start_year), label  # type: ignore[arg-type]
         )
 
-    def without_programme(self, programme: str, name: str | None = None) -> "Scenario":
+    def without_programme(self, programme: str, name: str | None = None) -> Scenario:
         """The programme cancelled (with the programmes that must follow it)."""
         return self._derived(whatif.without_programme(self.inputs, programme), name or f"{self.name} without {programme}")
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pyomo.environ as pyo
 
 from data.tables import Inputs, PlanDecisions, objective_sense
 from models import build_model, extract_decisions, set_start
-from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.checks.evaluate import evaluate
+from optimizer.checks.verify import PlanVerificationError, verify_result
+from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
+from optimizer.result import Result
 from optimizer.solve.objectives import (
     ABSOLUTE_TOLERANCE,
     Stage,
@@ -27,9 +30,7 @@ from optimizer.solve.objectives import (
     solve_lexicographic,
     solve_weighted,
 )
-from optimizer.result import Result
 from optimizer.solve.solver import PersistentSolver, ProgressFn, SolverOptions, catch_ctrl_c
-from optimizer.checks.verify import PlanVerificationError, verify_result
 
 logger = logging.getLogger(__name__)
 
@@ -236,7 +237,7 @@ class Session:
 
         try:
             return targets_first_plan(self.inputs)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 — a heuristic never stops a solve
             logger.info("no targets-first start: %s", exc)
             return None
 
@@ -249,8 +250,8 @@ class Session:
         """
         if not self.use_greedy_start:
             return False
-        from optimizer.heuristics.greedy import greedy_plan
         from optimizer.checks.verify import check_plan
+        from optimizer.heuristics.greedy import greedy_plan
 
         try:
             plan = greedy_plan(self.inputs)
@@ -258,7 +259,7 @@ class Session:
                 from optimizer.heuristics.robust_greedy import robust_greedy_plan
 
                 plan = robust_greedy_plan(self.inputs)  # robust budgets reject the plain one
-        except Exception as exc:  # a heuristic must never stop a solve
+        except Exception as exc:  # noqa: BLE001 — a heuristic must never stop a solve
             logger.info("no greedy start: %s", exc)
             return False
         if check_plan(self.inputs, plan):
@@ -326,7 +327,7 @@ class Session:
         # the start plan (greedy: 1.3 s on the L benchmark instance) and an early hand-off
         # count against the limit too
         remaining = budget - (time.monotonic() - started)
-        with catch_ctrl_c() as interrupt:
+        with catch_ctrl_c():
             stage_count = 1 if mode == "weighted" else len(priority or s.priority)
             improve = self._improver(improve_seconds / stage_count) if improve_seconds > 0 else None
             if mode == "weighted":

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import math
 import numbers
+from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
-from typing import Iterable, Literal, Mapping
+from typing import Literal
 
 from data.errors import InputError, Problem
 from data.schema import OBJECTIVE_LIST_KEYS, settings_key

@@ -212,8 +212,8 @@ def test_reference_model_keeps_dual_simplex_for_its_root_lp(reference):
     import highspy
 
     from models import build_model
-    from optimizer.solve.highs_model import HighsModel
     from optimizer.session import IMPROVE_FROM_NONZEROS
+    from optimizer.solve.highs_model import HighsModel
     from optimizer.solve.solver import IPM_ROOT_FROM_NONZEROS
 
     highs = highspy.Highs()

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from data.errors import Problem
 from data.schema import format_value
 from data.tables import AREA_OBJECTIVE_PREFIX, Inputs, Programme, Settings
-from data.errors import Problem
 from data.validate.problems import _Check, _Row
 
 

@@ -294,7 +294,7 @@ class _Greedy:
             who = self.inputs.allies if target.nation == ALLIANCE else (target.nation,)
             tried: set[tuple[str, str | None]] = set()
             while (deficit := target.target - self.capability_level(target.nation, target.area, target.year)) > _EPS:
-                options = []
+                options: list[tuple[float, str, str | None, tuple[int, ...]]] = []
                 for p in self.inputs.programmes:
                     points = self.inputs.values.get((p.id, target.area), 0.0)
                     starts = tuple(t for t in self.inputs.allowed_starts(p) if t + p.duration_years <= target.year)

@@ -18,7 +18,8 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 POLL_SECONDS = 0.05
 # Seconds a small model's HiGHS may stay silent before it is taken as hung in presolve:
@@ -76,7 +77,7 @@ def _serve(jobs: queue.SimpleQueue[_Job]) -> None:
         job = jobs.get()
         try:
             job.work()
-        except BaseException as exc:  # handed to the waiting caller
+        except BaseException as exc:  # noqa: BLE001 — handed to the waiting caller
             job.error = exc
         finally:
             job.done.set()

@@ -20,9 +20,10 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Callable, Iterator, Literal, Mapping
+from typing import ClassVar, Literal
 
 import numpy as np
 import pyomo.environ as pyo
@@ -151,8 +152,8 @@ def check_highs_options(options: Mapping[str, object]) -> tuple[tuple[str, str],
 # =2 proved 58,581.2, where the same model has plans of 58,413.7. A planner would be shown
 # the plan as optimal; capopt's verifier checks feasibility, not optimality.
 UNSOUND_HIGHS_OPTIONS = {
-    "mip_lifting_for_probing": (lambda value: value > 0, "-1 or 0 (with 1 or 2 HiGHS 1.15.1 called plans 0.3–4.6 % "
-                                                         "worse than known ones optimal on the reference dataset)"),
+    "mip_lifting_for_probing": (lambda value: value > 0, ("-1 or 0 (with 1 or 2 HiGHS 1.15.1 called plans 0.3–4.6 % "
+                                                          "worse than known ones optimal on the reference dataset)")),
 }
 
 
@@ -404,7 +405,7 @@ class PersistentSolver:
                 snapshot = Progress(snapshot.elapsed, snapshot.incumbent, None, None, snapshot.stage)
             try:
                 self.progress(snapshot)
-            except Exception as exc:  # the caller's function, not the solver: the solve goes on
+            except Exception as exc:  # noqa: BLE001 — the caller's function, not the solver: the solve goes on
                 # it ran inside HiGHS's callback, so the run failed as "HiGHS failed: 'mine'"
                 # and lost its plan; now it is named, switched off, and the plan kept
                 logger.warning("the progress function raised %s: %s — no more progress reports in this run, "
@@ -794,9 +795,13 @@ class _GenericBackend(_Backend):
     the solver's own option name; a solver that ignores it cannot be stopped early here.
     """
 
-    TIME_OPTION = {"cbc": "seconds", "gurobi": "TimeLimit", "glpk": "tmlim", "cplex": "timelimit", "scip": "limits/time"}
-    GAP_OPTION = {"cbc": "ratioGap", "gurobi": "MIPGap", "glpk": "mipgap", "cplex": "mipgap", "scip": "limits/gap"}
-    THREAD_OPTION = {"cbc": "threads", "gurobi": "Threads", "cplex": "threads"}
+    TIME_OPTION: ClassVar[dict[str, str]] = {
+        "cbc": "seconds", "gurobi": "TimeLimit", "glpk": "tmlim", "cplex": "timelimit", "scip": "limits/time",
+    }
+    GAP_OPTION: ClassVar[dict[str, str]] = {
+        "cbc": "ratioGap", "gurobi": "MIPGap", "glpk": "mipgap", "cplex": "mipgap", "scip": "limits/gap",
+    }
+    THREAD_OPTION: ClassVar[dict[str, str]] = {"cbc": "threads", "gurobi": "Threads", "cplex": "threads"}
 
     def __init__(self, owner: PersistentSolver):
         self.owner = owner
@@ -808,7 +813,7 @@ class _GenericBackend(_Backend):
             try:
                 self.solver = pyo.SolverFactory(self.name)
                 available = bool(self.solver.available(exception_flag=False))
-            except Exception:  # pragma: no cover - depends on what is installed
+            except Exception:  # noqa: BLE001  # pragma: no cover - depends on what is installed
                 available = False
         if not available:
             raise SolverError(
@@ -817,11 +822,12 @@ class _GenericBackend(_Backend):
             )
         try:
             self.version = ".".join(str(v) for v in self.solver.version())
-        except Exception:  # pragma: no cover
+        except Exception:  # noqa: BLE001 — the version is only shown  # pragma: no cover
             self.version = "unknown"
 
     def solve(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
-        from pyomo.opt import SolverStatus, TerminationCondition as TC
+        from pyomo.opt import SolverStatus
+        from pyomo.opt import TerminationCondition as TC
 
         options = {}
         if self.name in self.TIME_OPTION:

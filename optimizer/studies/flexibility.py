@@ -26,10 +26,16 @@ import pandas as pd
 
 from data.dashboard import worth_column
 from data.tables import Inputs, objective_sense
-from optimizer.whatif import noted
 from optimizer.studies.sweeps import (
-    Job, Sweep, SweepPoint, SweepProgressFn, repair_nested, run_jobs, tolerance_notes,
+    Job,
+    Sweep,
+    SweepPoint,
+    SweepProgressFn,
+    repair_nested,
+    run_jobs,
+    tolerance_notes,
 )
+from optimizer.whatif import noted
 
 LEVERS = ("rigid", "free starts", "carry-over", "flexible")
 COMBOS = {"rigid": (False, False), "free starts": (True, False), "carry-over": (False, True), "flexible": (True, True)}

@@ -15,9 +15,10 @@ import logging
 import math
 import numbers
 import os
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Hashable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -25,12 +26,11 @@ from data.dashboard import charged_objective
 from data.errors import InputError, Problem
 from data.tables import Inputs, PlanDecisions, objective_sense
 from optimizer import whatif
+from optimizer.arguments import check_count, check_progress, whole_number
 from optimizer.checks.evaluate import fundings, objective_values, service_weight, spend_items
 from optimizer.errors import InfeasibleError
 from optimizer.result import Result
 from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
-from optimizer.arguments import check_count, check_progress, whole_number
-
 
 K = TypeVar("K", bound=Hashable)  # a decision's key: (nation, programme) or (nation, standard)
 logger = logging.getLogger(__name__)

@@ -23,7 +23,14 @@ from data.dashboard import percent_up, proof_in_words, status_in_words
 from data.tables import objective_sense
 from optimizer.arguments import check_flag, whole_number
 from optimizer.studies.sweeps import (
-    Job, Sweep, SweepPoint, SweepProgressFn, repair_nested, run_jobs, tolerance_notes, weighted_value,
+    Job,
+    Sweep,
+    SweepPoint,
+    SweepProgressFn,
+    repair_nested,
+    run_jobs,
+    tolerance_notes,
+    weighted_value,
 )
 from optimizer.whatif import with_settings
 

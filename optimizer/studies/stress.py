@@ -49,6 +49,7 @@ import pandas as pd
 from data.errors import InputError, Problem
 from data.plan_reader import PlanBook, load_plan_book
 from data.tables import Inputs, PlanDecisions
+from optimizer.arguments import whole_number
 from optimizer.checks.evaluate import (
     Funding,
     borrowing_floor,
@@ -57,7 +58,6 @@ from optimizer.checks.evaluate import (
     service_weight,
     spend_items,
 )
-from optimizer.arguments import whole_number
 from optimizer.result import Result
 
 logger = logging.getLogger(__name__)

@@ -15,9 +15,10 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,10 +28,10 @@ from data.errors import InputError
 from data.tables import Inputs, Source
 from optimizer.arguments import check_count, check_flag, check_progress
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
+from optimizer.processes import workers_allowed
 from optimizer.result import Result
 from optimizer.solve.objectives import ABSOLUTE_TOLERANCE, sign
 from optimizer.solve.solver import INTERRUPT, SolverOptions, catch_ctrl_c
-from optimizer.processes import workers_allowed
 from optimizer.whatif import budget_nations
 
 logger = logging.getLogger(__name__)
@@ -276,7 +277,7 @@ def _shared_changes(results: list[Any]) -> tuple[str, ...]:
     return tuple(shared)
 
 
-def _point_change_rows(solved: list["SweepPoint"], shared: int) -> list[tuple[str, object]]:
+def _point_change_rows(solved: list[SweepPoint], shared: int) -> list[tuple[str, object]]:
     """Each point's own input changes beyond the `shared` first ones all points have (its
     budget scale, Γ or lever), so that a study's options — a sweep's years, the flexibility
     study's carry-over — are in its Summary."""
@@ -360,7 +361,7 @@ def _wants_every_core(job: Job, strategy: str, cores: int) -> bool:
         return False
     try:
         nonzeros = Session(job.inputs, SolverOptions(threads=1)).solver.matrix_nonzeros() or 0
-    except Exception as exc:  # the points' own solves will say what is wrong
+    except Exception as exc:  # noqa: BLE001 — the points' own solves will say what is wrong
         logger.info("sweep: points side by side (the first point's model could not be measured: %s)", exc)
         return False
     return choose_strategy("auto", nonzeros, cores)[0] == "portfolio"

@@ -11,8 +11,8 @@ from benchmarks.floor_highspy import build_matrix, decode, objective_values, to_
 from benchmarks.instances import Size, generate
 from models import build_model
 from optimizer import Scenario
-from optimizer.solve.objectives import set_objective, weighted_expression
 from optimizer.checks.verify import check_plan
+from optimizer.solve.objectives import set_objective, weighted_expression
 
 WEIGHTS = {"capability": 1.0, "shortfall": 10.0}
 TINY = Size(4, 8, 6)

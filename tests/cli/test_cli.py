@@ -105,7 +105,7 @@ def test_infeasible_exits_4_and_writes_nothing(tmp_path):
 
 def test_unwritable_output_is_never_lost(tmp_path, book, monkeypatch):
     """Simulate a file held open by Excel: the first save fails, the plan lands elsewhere."""
-    import data.xlsx_io as xlsx_io
+    from data import xlsx_io
 
     real = xlsx_io.save_atomically
     target = tmp_path / "plan.xlsx"
@@ -116,7 +116,7 @@ def test_unwritable_output_is_never_lost(tmp_path, book, monkeypatch):
         return real(wb, path)
 
     monkeypatch.setattr(xlsx_io, "save_atomically", refuse_target)
-    import data.report as report
+    from data import report
 
     monkeypatch.setattr(report, "save_atomically", refuse_target, raising=False)
     result = run("solve", str(book), "-o", str(target))

@@ -103,8 +103,8 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
                 "stage_2": "capability: feasible, 34279.7",
                 "stage_3": "cost: no_solution, None",
             },
-            "best plan found in 60 s; the best possible capability is at most 14.48 % higher; "
-            "cost not optimised: no time was left for it",
+            ("best plan found in 60 s; the best possible capability is at most 14.48 % higher; "
+             "cost not optimised: no time was left for it"),
         ),
         (  # a re-plan charging its changes: the bound is of what the solver optimised
             {"status": "optimal", "gap": 0.0016, "stability_weight": 50, "stage_2": "cost: optimal, 58600"},
@@ -123,8 +123,8 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
             {"status": "feasible", "gap": 0.02, "solve_seconds": 30, "stability_weight": 50,
              "stage_1": "capability − 50 × changes: optimal, 40000, gap 0.0075",
              "stage_2": "cost + 50 × changes: feasible, 58600, gap 0.02"},
-            "best plan found in 30 s; the best possible cost + 50 × changes is at most 2 % lower; "
-            "capability − 50 × changes was proven within 0.75 %",
+            ("best plan found in 30 s; the best possible cost + 50 × changes is at most 2 % lower; "
+             "capability − 50 × changes was proven within 0.75 %"),
         ),
         (
             {"status": "feasible", "gap": None, "solve_seconds": 60},
@@ -158,20 +158,20 @@ def test_gap_percentages_round_up_never_down():
         (  # a 0.1-s run: only the shortfall stage (proven by its start plan) has a plan
             {"status": "feasible", "gap": 0.0, "solve_seconds": 0.1, "stage_1": "shortfall: optimal, 0.0, gap 0",
              "stage_2": "capability: no_solution, None", "priority": "shortfall, capability, cost"},
-            "best plan found in 0 s; no better shortfall is possible (gap 0); "
-            "capability and cost not optimised: no time was left for them",
+            ("best plan found in 0 s; no better shortfall is possible (gap 0); "
+             "capability and cost not optimised: no time was left for them"),
         ),
         (  # a 30-s run: capability proven, cost stopped with a plan and no bound
             {"status": "feasible", "gap": None, "solve_seconds": 30, "stage_1": "shortfall: optimal, 0.0, gap 0",
              "stage_2": "capability: optimal, 40052.3, gap 0.0075", "stage_3": "cost: feasible, 61126.4"},
-            "best plan found in 30 s; no bound is proven on cost, so how far it is from the best possible "
-            "is unknown; shortfall was proven optimal, capability was proven within 0.75 %",
+            ("best plan found in 30 s; no bound is proven on cost, so how far it is from the best possible "
+             "is unknown; shortfall was proven optimal, capability was proven within 0.75 %"),
         ),
         (  # a 20-s run: the last stage has a gap, the earlier proofs are still said
             {"status": "feasible", "gap": 0.0521, "solve_seconds": 20, "stage_1": "shortfall: optimal, 0.0, gap 0",
              "stage_2": "capability: optimal, 40052.3, gap 0.0075", "stage_3": "cost: feasible, 58801.2, gap 0.0521"},
-            "best plan found in 20 s; the best possible cost is at most 5.21 % lower; shortfall was proven "
-            "optimal, capability was proven within 0.75 %",
+            ("best plan found in 20 s; the best possible cost is at most 5.21 % lower; shortfall was proven "
+             "optimal, capability was proven within 0.75 %"),
         ),
         (  # a 5-s run: 17,253 against a bound of 40,360 — "133.93 % below the best possible" was nonsense
             {"status": "feasible", "gap": 1.3392, "solve_seconds": 5, "stage_2": "capability: feasible, 17253.4, gap 1.3392"},
@@ -613,8 +613,8 @@ def test_the_flexibility_dashboard_names_the_levers_not_proven(tmp_path):
     )
     wb = openpyxl.load_workbook(path)
     lines = [text for text in cells(wb["Dashboard"]) if "not proven" in text]
-    assert lines == ["• not proven within the gap target: flexible (feasible, within 2.13 % on capability) "
-                     "(a lever's worth is exact only where both plans are proven; see Solves)"]
+    assert lines == [("• not proven within the gap target: flexible (feasible, within 2.13 % on capability) "
+                      "(a lever's worth is exact only where both plans are proven; see Solves)")]
     assert [c.value for c in wb["Solves"][1]][:3] == ["lever", "status", "gap"]
     # the At a glance table's percentages are signed better-positive, and say so
     texts = {v for row in wb["Dashboard"].iter_rows(values_only=True) for v in row if isinstance(v, str)}
@@ -685,8 +685,8 @@ def test_study_rows_say_which_objectives_were_never_optimised():
         (  # an earlier stage's round-off gap is a proof of optimality, not "within 0 %"
             {"status": "feasible", "gap": None, "solve_seconds": 30,
              "stage_2": "capability: optimal, 335.7764212, gap 3.38579e-16", "stage_3": "cost: feasible, 77.6"},
-            "best plan found in 30 s; no bound is proven on cost, so how far it is from the best possible "
-            "is unknown; capability was proven optimal",
+            ("best plan found in 30 s; no bound is proven on cost, so how far it is from the best possible "
+             "is unknown; capability was proven optimal"),
         ),
     ],
 )

@@ -52,8 +52,8 @@ def test_a_hidden_sheet_is_read_and_the_planner_is_told(tmp_path: Path, state: s
     wb.save(path)
     inputs, warnings = load_inputs(path)
     assert inputs.budgets and [str(w) for w in warnings] == [
-        "Budgets: sheet is hidden in the workbook but read like any other (unhide it to review it; "
-        "to leave its data out, delete the rows)"
+        ("Budgets: sheet is hidden in the workbook but read like any other (unhide it to review it; "
+         "to leave its data out, delete the rows)")
     ]
 
 

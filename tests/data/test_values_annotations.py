@@ -73,8 +73,8 @@ def test_one_number_is_one_cell() -> None:
     book = minimal_book()
     put(book, "Values", 3, "CYBR", 1)
     assert warnings_of(book) == [
-        'Values!D1: column "CYBR" is not a capability area and is ignored — did you mean "CYB"? '
-        "It holds numbers (1 cell)"]
+        ('Values!D1: column "CYBR" is not a capability area and is ignored — did you mean "CYB"? '
+         "It holds numbers (1 cell)")]
 
 
 def test_numbers_under_an_unrelated_header_list_the_area_ids() -> None:
@@ -83,9 +83,9 @@ def test_numbers_under_an_unrelated_header_list_the_area_ids() -> None:
     put(book, "Values", 2, "remarks", 3)
     put(book, "Values", 3, "remarks", "see annex")  # text does not count
     assert warnings_of(book) == [
-        'Values!D1: column "remarks" is not a capability area and is ignored — it holds '
-        "numbers (1 cell) that will not be used; expected a capability area id from the "
-        "CapabilityAreas sheet: AIR, CYB, A0, A1, A2, A3, A4, A5, … (2 more)"]
+        ('Values!D1: column "remarks" is not a capability area and is ignored — it holds '
+         "numbers (1 cell) that will not be used; expected a capability area id from the "
+         "CapabilityAreas sheet: AIR, CYB, A0, A1, A2, A3, A4, A5, … (2 more)")]
 
 
 def test_extra_columns_do_not_hide_errors_in_area_columns() -> None:

@@ -2,6 +2,7 @@
 
 import os
 import stat
+from typing import Self
 
 from data.xlsx_io import new_workbook, save_atomically
 
@@ -46,7 +47,7 @@ class _FullDisk:
 
         os.close(fd)
 
-    def __enter__(self) -> "_FullDisk":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -67,7 +68,7 @@ def test_a_full_disk_leaves_the_old_file_and_no_traceback(tmp_path, monkeypatch,
     import pytest
     from openpyxl import Workbook
 
-    import data.xlsx_io as xlsx_io
+    from data import xlsx_io
 
     old_book, old_png = tmp_path / "plan.xlsx", tmp_path / "front.png"
     old_book.write_bytes(b"old book")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pyomo.environ as pyo
 import pytest
 from pyomo.contrib.appsi.base import TerminationCondition

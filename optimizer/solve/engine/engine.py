@@ -20,12 +20,12 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
-from optimizer.solve.engine.neighbourhoods import ColumnGroups, NeighbourhoodPlan, ROTATION, fix_outside, rens_fixing
+from optimizer.solve.engine.neighbourhoods import ROTATION, ColumnGroups, NeighbourhoodPlan, fix_outside, rens_fixing
 from optimizer.solve.engine.problem import MipArrays, restrict
 from optimizer.solve.engine.subsolve import Task, TaskResult
 from optimizer.solve.engine.workers import Background, Pool, WorkersLost
@@ -498,7 +498,7 @@ class Engine:
         job, self._root = self._root, None
         try:
             result = job.result()
-        except Exception as exc:  # a lost bound must not lose the run's plan
+        except Exception as exc:  # noqa: BLE001 — a lost bound must not lose the run's plan
             logger.warning("engine: the root node's worker failed: %s", exc)
             report.reproducible = False  # until it failed, the rounds ran without its worker
             return

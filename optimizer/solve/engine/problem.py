@@ -41,7 +41,7 @@ class MipArrays:
         return len(self.values)
 
     @classmethod
-    def from_highs(cls, highs: object) -> "MipArrays":
+    def from_highs(cls, highs: object) -> MipArrays:
         """Read the model `highs` holds (the solver adapter's persistent copy)."""
         import highspy
 

@@ -14,11 +14,12 @@ import atexit
 import contextlib
 import logging
 import multiprocessing
-import time
 import threading
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Callable, Iterator, Protocol
+from typing import Protocol
 
 from optimizer.errors import SolverError
 from optimizer.processes import broken_pool_advice, workers_allowed
@@ -293,7 +294,7 @@ class DaskPool:
         """Cancel where the scheduler still answers; gone, there is nothing left to cancel."""
         try:
             self.client.cancel(futures)  # type: ignore[attr-defined]
-        except Exception as exc:  # the scheduler went away: so did its tasks
+        except Exception as exc:  # noqa: BLE001 — the scheduler went away: so did its tasks
             logger.warning("could not cancel Dask tasks: %s", exc)
 
     def abandon(self, job: Background) -> None:

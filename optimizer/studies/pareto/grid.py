@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
+from itertools import pairwise
 
 import numpy as np
 import pyomo.environ as pyo
@@ -190,7 +191,7 @@ class GridSpec:
     def total(self) -> int:
         return int(np.prod(self.shape))
 
-    def segments(self, count: int, workers: int = 1) -> list["GridSpec"]:
+    def segments(self, count: int, workers: int = 1) -> list[GridSpec]:
         """Up to `count` walks over consecutive, disjoint ranges of the outermost levels, each
         told how many later cells it shares the time with (theirs over the `workers`): without
         that the first segments took a short limit's time and the last got none (the reference
@@ -199,7 +200,7 @@ class GridSpec:
         start = min(max(self.busy_from, lo), hi - 1)
         cuts = np.linspace(start, hi, min(count, hi - start) + 1).round().astype(int)
         cuts[0] = lo
-        walks = [replace(self, outer=(int(a), int(b))) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+        walks = [replace(self, outer=(int(a), int(b))) for a, b in pairwise(cuts) if b > a]
         totals = [walk.total for walk in walks]
         return [replace(walk, cells_after=sum(totals[i + 1:]) / workers) for i, walk in enumerate(walks)]
 
@@ -475,7 +476,7 @@ def _after(cell: Sequence[int], shape: tuple[int, ...]) -> tuple[int, ...] | Non
 
 
 def _settle_answered(
-    flags: "GridFlags", rev_index: tuple[int, ...], slack: float, step: float, stats: ParetoProgress
+    flags: GridFlags, rev_index: tuple[int, ...], slack: float, step: float, stats: ParetoProgress
 ) -> None:
     """A grid point a payoff row answered: its plan is on the front already, and the levels
     its slack jumps over are flagged as a solve's would be (AUGMECON2's bypass)."""
@@ -485,7 +486,7 @@ def _settle_answered(
 
 def _bypass(slack: float, step: float) -> int:
     """Grid levels a point's slack jumps over along one objective (AUGMECON2's bypass)."""
-    return int(math.floor(max(slack, 0.0) / step + 1e-9))
+    return math.floor(max(slack, 0.0) / step + 1e-9)
 
 
 def point_seconds(spec: GridSpec, left: float, cells_left: int) -> float:

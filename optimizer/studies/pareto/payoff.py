@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pyomo.environ as pyo
@@ -87,7 +87,7 @@ def _greedy_start(m: pyo.ConcreteModel, inputs: Inputs) -> bool:
 
     try:
         plan = greedy_plan(inputs)
-    except Exception:  # a heuristic must never stop a front
+    except Exception:  # noqa: BLE001 — a heuristic must never stop a front
         return False
     if check_plan(inputs, plan):  # e.g. robust budgets reject it
         return False

@@ -7,16 +7,16 @@ import logging
 import multiprocessing
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Callable, Iterator
 
 import pyomo.environ as pyo
 
 from data.tables import Inputs, PlanDecisions
 from models import build_model
-from optimizer.processes import workers_allowed
 from optimizer.checks.evaluate import objective_values
+from optimizer.processes import workers_allowed
 from optimizer.solve.solver import INTERRUPT, PersistentSolver, SolverOptions, catch_ctrl_c
 from optimizer.studies.pareto.front import FrontPoint, ParetoProgress, ParetoProgressFn, _emit
 from optimizer.studies.pareto.grid import GridSpec, _prepare_grid, _walk_grid
@@ -100,7 +100,7 @@ def _run_segments(
     workers: int,
     stats: ParetoProgress,
     progress: ParetoProgressFn | None,
-    here: "_HereWalker | None" = None,
+    here: _HereWalker | None = None,
 ) -> tuple[bool, float]:
     """Share the grid among the pool's `workers` − 1 processes and, through `here`, this
     one; returns (every segment finished, seconds inside the solver in the pool's processes).
@@ -196,7 +196,7 @@ def _segment_result(future: cf.Future) -> SegmentResult | None:
         return None
     try:
         return future.result()
-    except (Exception, KeyboardInterrupt) as exc:  # BrokenProcessPool, Ctrl-C during a build
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 — BrokenProcessPool, Ctrl-C during a build
         logger.warning("a grid segment was lost (%s): the front may be incomplete", type(exc).__name__)
         return None
 

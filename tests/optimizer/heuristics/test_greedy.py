@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.heuristics.greedy import greedy_plan
 from benchmarks.instances import Size, generate
 from optimizer.checks.evaluate import objective_values
 from optimizer.checks.verify import check_plan
+from optimizer.heuristics.greedy import greedy_plan
 
 
 @pytest.mark.parametrize("hard_caps", [False, True])

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from optimizer.checks.evaluate import objective_values
+from optimizer.checks.verify import check_plan
 from optimizer.heuristics.greedy import greedy_plan
 from optimizer.heuristics.plan_state import PlanState
 from optimizer.heuristics.targets_first import targets_first_plan
-from optimizer.checks.verify import check_plan
 from tests.optimizer.conftest import make_inputs, nation, programme
 
 

@@ -8,11 +8,11 @@ import pytest
 from benchmarks.instances import Size, generate
 from models import build_model, extract_decisions, set_start
 from optimizer.checks.evaluate import objective_values
+from optimizer.checks.verify import check_plan
 from optimizer.heuristics.greedy import greedy_plan
 from optimizer.solve.neighbourhood import improve_by_nation
 from optimizer.solve.objectives import set_objective, weighted_expression
 from optimizer.solve.solver import PersistentSolver, SolverOptions
-from optimizer.checks.verify import check_plan
 
 WEIGHTS = {"capability": 1.0, "shortfall": 10.0}
 
@@ -70,9 +70,9 @@ def test_large_models_improve_by_default_and_the_summary_says_so(monkeypatch) ->
     and below the size nothing changes."""
     from pathlib import Path
 
-    import optimizer.solve.neighbourhood as neighbourhood
     import optimizer.session as session_module
     from optimizer import Scenario
+    from optimizer.solve import neighbourhood
 
     calls: list[float] = []
     real = neighbourhood.improve_by_nation

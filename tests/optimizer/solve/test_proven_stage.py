@@ -6,9 +6,9 @@ import pytest
 
 from data.tables import Target
 from optimizer import Scenario
+from optimizer.checks.verify import check_plan
 from optimizer.solve.objectives import PROVEN_BY_START, proven_by_start, stage_seconds
 from optimizer.solve.solver import PersistentSolver
-from optimizer.checks.verify import check_plan
 from tests.optimizer.conftest import make_inputs, nation, programme
 from tests.optimizer.heuristics.test_targets_first import busy_small_nation
 

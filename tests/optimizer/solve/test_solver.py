@@ -15,8 +15,9 @@ import highspy
 import pyomo.environ as pyo
 import pytest
 
-import optimizer.solve.highs_quirks as highs_quirks
 import optimizer.solve.solver as solver_module
+from optimizer.errors import SolverError
+from optimizer.solve import highs_quirks
 from optimizer.solve.solver import (
     INTERRUPT,
     PersistentSolver,
@@ -24,7 +25,6 @@ from optimizer.solve.solver import (
     check_highs_options,
     relative_gap,
 )
-from optimizer.errors import SolverError
 
 
 def hard_knapsack(items: int = 300, rows: int = 5, seed: int = 1) -> pyo.ConcreteModel:
@@ -134,9 +134,11 @@ def test_an_unreachable_scheduler_is_a_solver_error_naming_it():
         probe.bind(("127.0.0.1", 0))
         address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
     solver = PersistentSolver(hard_knapsack(10), SolverOptions(strategy="lns", scheduler=address))
-    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
-        with pytest.raises(SolverError, match=f"no Dask scheduler answered at {address} within 1s"):
-            solver.engine_pool()
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
+        pytest.raises(SolverError, match=f"no Dask scheduler answered at {address} within 1s"),
+    ):
+        solver.engine_pool()
 
 
 def test_relative_gap():
@@ -147,9 +149,9 @@ def test_relative_gap():
 
 # --- improving solutions kept for later starts ---------------------------------------------
 def test_solution_pool_keeps_the_newest_vectors_up_to_its_limit():
-    from optimizer.solve.solver import SolutionPool
-
     import numpy as np
+
+    from optimizer.solve.solver import SolutionPool
 
     off = SolutionPool()
     assert off.limit == 0  # recording is opt-in
@@ -253,7 +255,7 @@ def child_result(script: str, *args: str) -> list:
     """What `script` prints after "RESULT " (JSON), run in a child Python with a hard timeout:
     a solve that hangs fails the test instead of hanging the suite."""
     done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60,
-                          cwd=PROJECT)
+                          cwd=PROJECT, check=False)
     [line] = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     return json.loads(line.removeprefix("RESULT "))
 

@@ -11,14 +11,14 @@ import numpy as np
 import openpyxl
 import pytest
 
+import optimizer.studies.pareto as pareto_module
 from benchmarks.knapsack import knapsack_inputs, reference_front
 from data.input_writer import write_inputs
-import optimizer.studies.pareto as pareto_module
 from optimizer import Scenario
+from optimizer.solve.solver import INTERRUPT, SolverOptions
 from optimizer.studies.pareto.front import ParetoProgress, non_dominated
 from optimizer.studies.pareto.grid import GridFlags, GridSpec
 from optimizer.studies.pareto.workers import _run_segments, _segment_result, _worker_pool
-from optimizer.solve.solver import INTERRUPT, SolverOptions
 
 KNAPSACK = Path(__file__).resolve().parents[2] / "data" / "knapsack"
 
@@ -571,7 +571,7 @@ def test_a_fronts_plot_is_written_atomically(front_2kp50, tmp_path, monkeypatch)
     """Drawn straight into a full folder, the PNG replaced the old one with 4,096 bytes of it."""
     import errno
 
-    import data.xlsx_io as xlsx_io
+    from data import xlsx_io
 
     png = front_2kp50.plot(tmp_path / "front.png")
     assert png.read_bytes().startswith(b"\x89PNG")
@@ -605,7 +605,7 @@ def test_the_first_payoff_solve_starts_from_the_greedy_plan(monkeypatch):
     Scenario(inputs).pareto(exact=False, points=3, time_limit=60, threads=1)
     assert warm == [False, True]  # plain branch-and-bound on this small model: no start needed
     warm.clear()
-    import optimizer.studies.pareto.payoff as payoff
+    from optimizer.studies.pareto import payoff
 
     monkeypatch.setattr(payoff, "_searched_by_the_engine", lambda solver: True)  # as on M and larger
     front = Scenario(inputs).pareto(exact=False, points=3, time_limit=60, threads=1)

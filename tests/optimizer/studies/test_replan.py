@@ -8,8 +8,8 @@ import pytest
 from data.errors import InputError
 from data.plan_reader import read_plan
 from optimizer import Scenario
-from optimizer.studies.replan import CHANGE_COLUMNS, change_table, replan
 from optimizer.checks.verify import check_plan_stability
+from optimizer.studies.replan import CHANGE_COLUMNS, change_table, replan
 from tests.optimizer.conftest import make_inputs, nation, plan, programme, standard, three_programmes
 
 

@@ -17,9 +17,8 @@ from data.errors import InputError
 from data.tables import objective_sense
 from optimizer import InfeasibleError, Scenario
 from optimizer.checks.evaluate import objective_values
+from optimizer.checks.verify import check_plan, check_plan_stability
 from optimizer.studies.replan import replan
-from optimizer.checks.verify import check_plan_stability
-from optimizer.checks.verify import check_plan
 from tests.optimizer.bruteforce import random_tiny_inputs
 from tests.optimizer.conftest import make_inputs, nation, programme
 

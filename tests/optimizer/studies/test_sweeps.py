@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from optimizer import Scenario, sweep
-from optimizer.studies.flexibility import flexibility_value
 from optimizer.solve.solver import INTERRUPT
+from optimizer.studies.flexibility import flexibility_value
 from optimizer.studies.sweeps import budget_sweep, parse_range
 from tests.optimizer.conftest import make_inputs, nation, programme
 
@@ -98,7 +98,7 @@ def test_general_sweep_of_what_ifs():
 
 def test_interrupted_sweep_keeps_solved_scenarios(monkeypatch):
     """Interrupt after the first scenario: the sweep returns it and says it is incomplete."""
-    import optimizer.studies.sweeps as sweeps
+    from optimizer.studies import sweeps
 
     original = sweeps.SweepPoint
     calls = []
@@ -203,8 +203,8 @@ def test_a_lever_left_worse_than_a_plan_it_could_keep_is_solved_again(monkeypatc
     assert 0 < capability["rigid"] < capability["free starts"]
     assert capability["carry-over"] >= capability["rigid"] - 1e-6
     assert [n for n in report.notes if "solved again" in n] == [
-        "carry-over was solved again from the rigid plan (a plan without a lever is a plan with it "
-        "too, and better than what its own solve found in time)"]
+        ("carry-over was solved again from the rigid plan (a plan without a lever is a plan with it "
+         "too, and better than what its own solve found in time)")]
 
 
 def test_a_lever_losing_within_the_lexicographic_tolerance_is_explained():
@@ -265,9 +265,11 @@ def test_dask_cluster_gives_identical_results():
     scales = [0.5, 1.0, 1.5, 2.0]
     # ":0": a free port for the dashboard. None still means 8787, and on a machine already
     # running a Dask cluster (another job's) the test failed on the busy port, not on capopt
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
-        with distributed.Client(cluster) as client:
-            on_dask = budget_sweep(scenario, scales, client=client, gap=0.0, time_limit=30)
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_dask = budget_sweep(scenario, scales, client=client, gap=0.0, time_limit=30)
     inline = budget_sweep(scenario, scales, workers=1, gap=0.0, time_limit=30)
     pd.testing.assert_frame_equal(frame(on_dask), frame(inline))
 
@@ -275,7 +277,7 @@ def test_dask_cluster_gives_identical_results():
 def test_a_point_whose_later_stages_ran_out_of_time_says_whose_gap_it_reports(monkeypatch):
     """A point's gap is its last stage's that found a plan: when capability and cost got no
     time, the table names shortfall beside its 0 %, so it is not read as the plan's."""
-    import optimizer.solve.objectives as objectives
+    from optimizer.solve import objectives
 
     real = objectives.stage_seconds
     monkeypatch.setattr(objectives, "stage_seconds",
@@ -291,7 +293,7 @@ def test_points_the_portfolio_suits_are_solved_one_at_a_time_on_every_core(monke
     """Where `auto` runs the portfolio (two cores a point), a sweep whose side-by-side
     workers were not asked for solves its points one at a time; asked for, or with
     another strategy or one core, the points stay side by side on one core each."""
-    import optimizer.solve.engine.strategy as strategy
+    from optimizer.solve.engine import strategy
     from optimizer.studies.sweeps import Job, _wants_every_core
 
     job = Job("x", 1.0, small_scenario().inputs)
@@ -329,8 +331,8 @@ def test_a_budget_point_left_worse_than_a_smaller_budget_is_solved_again_from_it
     seconds_before = sweep_.seconds
     notes = repair_nested(sweep_, kwargs, tightest_first=lambda point: point.x,
                           inputs_for=lambda donor, point: bigger.inputs, why="it fits the larger budget too")
-    assert notes == ["budget ×1.3 was solved again from the budget ×0.7 plan (it fits the larger budget too, "
-                     "and better than what its own solve found in time)"]
+    assert notes == [("budget ×1.3 was solved again from the budget ×0.7 plan (it fits the larger budget too, "
+                      "and better than what its own solve found in time)")]
     capability = sweep_.table["capability"].tolist()
     assert capability == sorted(capability) and capability[1] > 0
     assert sweep_.seconds >= seconds_before + sweep_.points[1].seconds  # the re-solve's time is counted

@@ -91,7 +91,7 @@ def test_same_seed_and_worker_count_give_the_same_plan():
 def test_a_stop_request_keeps_the_start_plan():
     """Ctrl-C (or the deadline) before any search: the start plan comes back, as it was."""
     inputs = random_tiny_inputs(1)
-    m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+    _m, _backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
     start = np.zeros(arrays.columns)  # funding nothing satisfies every rule here
     start = np.clip(start, arrays.col_lower, arrays.col_upper)
     engine.should_stop = lambda: True
@@ -208,7 +208,7 @@ def test_the_whole_model_root_bound_never_cuts_off_the_optimum(seed):
     enumerated optimum (a bound that cut it off would prove a false gap)."""
     inputs = random_tiny_inputs(seed)
     for name, best in best_per_objective(inputs):
-        m, backend, arrays, _ = engine_for(inputs, {name: 1.0})
+        _m, backend, arrays, _ = engine_for(inputs, {name: 1.0})
         engine = Engine(arrays, column_groups(backend.mirror.columns), WorkersInline(), seed=seed)
         report = engine.solve(time_limit=30, gap=0.0, start=fund_nothing(arrays))
         assert report.bound >= best - 1e-6, (seed, name, report.bound_source)
@@ -220,7 +220,7 @@ def test_the_root_bound_is_kept_when_sharper_and_named():
     sources = set()
     for seed in SEEDS:
         inputs = random_tiny_inputs(seed)
-        m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+        _m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
         lp = arrays.highs(relax=True)
         lp.run()
         engine = Engine(arrays, column_groups(backend.mirror.columns), WorkersInline(), seed=seed)
@@ -305,9 +305,9 @@ def test_a_crossover_holds_every_unmerged_plan_it_crosses(seed):
         return
     plans = []
     for name in ("capability", "interoperability"):  # two different plans of the same rows
-        _, _, other_arrays, other_engine = engine_for(inputs, {name: 1.0})
+        _, _, _other_arrays, other_engine = engine_for(inputs, {name: 1.0})
         plans.append(other_engine.solve(time_limit=30, gap=0.0).x)
-    m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+    _m, _backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
     incumbent = fund_nothing(arrays)
     if incumbent is None:
         return
@@ -356,7 +356,7 @@ def test_the_presolved_root_stops_at_its_first_bound():
 
     exercised = 0
     for seed, inputs, best in capability_cases():
-        m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+        _m, _backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
         task = whole_model_task(PRESOLVED_ROOT, None, 30.0, 1, seed=seed, first_bound=True)
         result = WorkerModel(arrays).solve(task)
         if result.bound is None:  # presolve alone solved it: no search to interrupt
@@ -392,7 +392,7 @@ def test_an_earlier_better_plan_is_crossed_with_the_start(seed):
         return
     _, _, _, best_engine = engine_for(inputs, {"capability": 1.0})
     guide = best_engine.solve(time_limit=30, gap=0.0).x
-    m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+    _m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
     start = fund_nothing(arrays)
     if start is None or guide is None:
         return
@@ -422,7 +422,7 @@ def test_the_next_engine_solve_gets_the_last_plans_as_guides(monkeypatch):
         original(self, *args, guides=guides, **kwargs)
 
     monkeypatch.setattr(engine_module.Engine, "__init__", recording)
-    seed, inputs, _ = next(capability_cases())
+    _seed, inputs, _ = next(capability_cases())
     Scenario(inputs).solve(priority=["capability", "cost", "risk"], time_limit=30, strategy="lns", workers=1)
     assert received == [min(k, solver_module.GUIDE_PLANS) for k in range(3)]
 
@@ -446,13 +446,12 @@ def test_a_run_whose_time_went_before_any_search_says_so(monkeypatch):
     import time as clock
 
     inputs = random_tiny_inputs(1)
-    m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+    _m, _backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
     start = np.zeros(arrays.columns)  # funding nothing: a plan of every tiny instance without commitments
 
     def slow_relaxation(report, deadline):
         clock.sleep(max(deadline - clock.monotonic(), 0.0) + 0.05)
         report.lp_seconds = clock.monotonic() - engine._started
-        return None
 
     monkeypatch.setattr(engine, "_relaxation", slow_relaxation)
     monkeypatch.setattr(engine, "_repaired", lambda plan: plan)

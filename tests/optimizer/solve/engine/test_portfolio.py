@@ -8,14 +8,23 @@ import pytest
 
 from optimizer import Scenario
 from optimizer.solve.engine.engine import (
-    BRANCH_AND_BOUND, NO_NODE_LIMIT, NO_PLAN, Engine, feasible, whole_model_task,
+    BRANCH_AND_BOUND,
+    NO_NODE_LIMIT,
+    NO_PLAN,
+    Engine,
+    feasible,
+    whole_model_task,
 )
 from optimizer.solve.engine.neighbourhoods import column_groups
 from optimizer.solve.engine.strategy import ENGINE_FROM_NONZEROS, PORTFOLIO_FROM_NONZEROS, choose_strategy
 from optimizer.solve.engine.subsolve import WorkerModel
 from tests.optimizer.bruteforce import feasible_plans, random_tiny_inputs
 from tests.optimizer.solve.engine.test_engine import (
-    SEEDS, WorkersInline, best_per_objective, capability_cases, engine_for,
+    SEEDS,
+    WorkersInline,
+    best_per_objective,
+    capability_cases,
+    engine_for,
 )
 
 
@@ -47,7 +56,7 @@ def test_the_portfolio_answers_with_the_branch_and_bound_plan_it_proved(seed):
     optimum, and the run says it is reproducible."""
     inputs = random_tiny_inputs(seed)
     for name, best in best_per_objective(inputs):
-        m, backend, arrays, _ = engine_for(inputs, {name: 1.0})
+        _m, backend, arrays, _ = engine_for(inputs, {name: 1.0})
         pool = WorkersInline(2)
         report = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed).solve(
             30, 0.0, branch_and_bound=True
@@ -68,7 +77,7 @@ def test_a_start_whose_balances_no_longer_fit_is_repaired():
         inputs = random_tiny_inputs(seed)
         if not feasible_plans(inputs):
             continue
-        m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+        _m, _backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
         plan = engine.solve(time_limit=30, gap=0.0).x
         broken = plan.copy()
         broken[~arrays.integer] += 1.0  # every payment and balance off by one
@@ -113,7 +122,7 @@ def test_the_softer_rens_fixing_keeps_the_plan_in_hand_feasible():
     checked = 0
     for seed in SEEDS:
         inputs = random_tiny_inputs(seed)
-        m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+        _m, _backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
         lp = arrays.highs(relax=True)
         lp.run()
         x_lp = np.array(lp.getSolution().col_value)
@@ -139,7 +148,7 @@ def test_when_rens_admits_no_plan_the_softer_fixing_is_tried(monkeypatch):
     tried = 0
     for seed, inputs, best in capability_cases():
         rounds.clear()
-        m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+        _m, _backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
         report = engine.solve(time_limit=30, gap=0.0)
         if rounds:  # an integral LP needs no RENS at all
             tried += rounds == [SOFT_RENS]  # presolve proved RENS's own fixing empty: not solved
@@ -162,7 +171,7 @@ def test_on_large_models_with_a_plan_the_softer_fixing_is_skipped(monkeypatch):
     seen = set()
     for seed, inputs, best in capability_cases():
         for with_start in (True, False):
-            m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+            _m, _backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
             start = fund_nothing(arrays) if with_start else None
             if with_start and start is None:
                 continue
@@ -219,7 +228,7 @@ def test_when_rens_admits_no_plan_the_root_node_waits_for_a_good_plan(monkeypatc
     make_rens_infeasible(monkeypatch)
     deferred = 0
     for seed, inputs, _ in capability_cases():
-        m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+        _m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
         pool = WorkersInline(2)
         engine = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed)
         report, deadline = EngineReport(), time.monotonic() + 30
@@ -274,7 +283,7 @@ def test_a_time_limited_portfolio_keeps_the_branch_and_bound_bound():
     (docs/model.md). HiGHS was given the whole time, its result came back after the run had
     ended, and the run reported the LP's bound: 4.79 % where HiGHS's proved 4.18 %."""
     for seed, inputs, best in capability_cases():
-        m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
+        _m, backend, arrays, _ = engine_for(inputs, {"capability": 1.0})
         relaxation = arrays.highs(relax=True)
         relaxation.run()
         if relaxation.getInfo().objective_function_value < best + 1e-6:

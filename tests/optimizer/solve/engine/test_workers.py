@@ -157,7 +157,7 @@ def test_workers_lost_mid_run_keep_the_plan_in_hand():
     from tests.optimizer.solve.engine.test_engine import capability_cases, engine_for
 
     for seed, inputs, best in capability_cases():
-        m, backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
+        _m, _backend, arrays, engine = engine_for(inputs, {"capability": 1.0})
         relaxation = arrays.highs(relax=True)
         relaxation.run()
         if relaxation.getInfo().objective_function_value > best + 1e-6:
