@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
-from data.tables import PlanDecisions
+from data.errors import InputError
+from data.tables import Inputs, PlanDecisions
 
 PROOF_COLUMNS = ["plan", "status", "gap", "best_bound", "gap_of", "not_optimised"]
 
@@ -26,6 +29,9 @@ class Comparison:
     objectives: pd.DataFrame
     changes: pd.DataFrame
     proofs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROOF_COLUMNS))
+    # what else a reader must know: a plan read from a file that was made from other inputs,
+    # or that breaks rules of the inputs it is compared under
+    notes: tuple[str, ...] = ()
 
     @property
     def caveat(self) -> str:
@@ -35,10 +41,11 @@ class Comparison:
         unproven = [f"{row.plan} ({row.status}, gap {_percent(row.gap)}"
                     + (f"; not optimised: {row.not_optimised}" if row.not_optimised else "") + ")"
                     for row in self.proofs.itertuples() if row.status != "optimal" or row.not_optimised]
-        if not unproven:
-            return ""
-        return ("not proven: " + ", ".join(unproven) + " — differences within the gaps may be the "
-                "solver's, not the change's; give the solves more time")
+        said = list(self.notes)
+        if unproven:
+            said.append("not proven: " + ", ".join(unproven) + " — differences within the gaps may be the "
+                        "solver's, not the change's; give the solves more time")
+        return "; ".join(said)
 
     def __str__(self) -> str:
         lines = ["Objectives:", self.objectives.to_string(index=False)]
@@ -61,12 +68,67 @@ class Comparison:
         return table[["gained", "lost", "moved"]].rename_axis(columns=None).reset_index()
 
 
+@dataclass(frozen=True)
+class PlanFile:
+    """A plan read from a capopt plan workbook, priced on the inputs it is compared under."""
+
+    decisions: PlanDecisions
+    objectives: dict[str, float]
+    proof: dict[str, object]  # a `proofs` row, from the workbook's Summary
+    notes: tuple[str, ...]
+
+
+def read_plan_file(path: str | os.PathLike[str], inputs: Inputs, point: int | None = None) -> PlanFile:
+    """The plan of workbook `path` (of a front: its `point`) against `inputs`: its decisions,
+    its objectives recomputed on `inputs` (MODEL.md), its status, gap and bound as its
+    Summary records them, and notes when it was made from other inputs or breaks their
+    rules. InputError, every problem located in the file, when its ids are not `inputs`'."""
+    from data.plan_reader import in_file, load_previous_plan
+    from optimizer.checks.evaluate import objective_values
+    from optimizer.checks.verify import check_plan
+
+    book = load_previous_plan(path)
+    try:
+        decisions = book.decisions(inputs, point)
+    except InputError as exc:
+        raise InputError(in_file(exc.problems, path), warnings=in_file(exc.warnings, path)) from None
+    name = Path(book.path).name
+    notes = []
+    source = inputs.source
+    if book.input_sha256 and (source is None or source.sha256.lower() != book.input_sha256):
+        notes.append(f"{name} was made from {book.input_file or 'another input workbook'} "
+                     f"(SHA-256 {book.input_sha256[:12]}…), not from these inputs: its objectives are "
+                     "recomputed on these inputs, its status and gap are those it was solved to there")
+    if changed := book.changed_inputs_note(source.path if source is not None else "these inputs"):
+        notes.append(changed)
+    elif source is not None and source.changes:
+        notes.append(f"these inputs are {Path(source.path).name} changed after reading "
+                     f"({'; '.join(source.changes)}), and {name} was made from that file as it is")
+    if broken := check_plan(inputs, decisions):
+        notes.append(f"{name} breaks {len(broken)} rule{'s' if len(broken) != 1 else ''} of these inputs, "
+                     f"e.g. {broken[0]}")
+    summary = book.summary
+    stages = [str(value) for key, value in summary.items() if str(key).startswith("stage_")]
+    not_reached = [text.split(":")[0] for text in stages if "not_reached" in text]
+    solved = [text.split(":")[0] for text in stages if ": optimal," in text or ": feasible," in text]
+    proof = {"plan": name, "status": summary.get("status"), "gap": _number(summary.get("gap")),
+             "best_bound": _number(summary.get("best_bound")), "gap_of": solved[-1] if solved else None,
+             "not_optimised": ", ".join(not_reached)}
+    return PlanFile(decisions, objective_values(inputs, decisions), proof, tuple(notes))
+
+
+def _number(value: object) -> float | None:
+    """A Summary number as read (None when blank or not a number)."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def compare_plans(
     base_objectives: dict[str, float],
     other_objectives: dict[str, float],
     base: PlanDecisions,
     other: PlanDecisions,
     proofs: pd.DataFrame,
+    notes: tuple[str, ...] = (),
 ) -> Comparison:
     """Objectives side by side and every (nation, programme) funded in one plan and not the
     other ("gained" / "lost") or started in another year ("moved"); `proofs` says how far
@@ -97,4 +159,4 @@ def compare_plans(
     # years stay whole numbers beside a blank (a gained programme has no base start): the
     # default float column printed 2031.0 and wrote 2031.0 to a workbook
     changes = changes.astype({"base_start": "Int64", "other_start": "Int64"})
-    return Comparison(objectives, changes, proofs)
+    return Comparison(objectives, changes, proofs, notes)

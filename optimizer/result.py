@@ -334,15 +334,30 @@ class Result:
         return (f"{count(len(per_programme), 'programme')} funded ({joint} joint) by {count(nations, 'nation')}; "
                 f"{count(len(plan), 'nation-programme pair')}")
 
-    def compare(self, other: Result) -> Comparison:
+    def compare(self, other: Result | str | os.PathLike[str], point: int | None = None) -> Comparison:
         """What `other` changes against this plan (objectives, programmes, start years).
 
-        Raises TypeError unless `other` is a Result (a Front or a Sweep has many plans: pick
-        one, e.g. `sweep.points[i].result`), rather than an AttributeError from inside."""
-        from optimizer.compare import compare_plans
+        `other` is another Result, or a plan workbook capopt wrote (last cycle's plan, a
+        colleague's run; of a front workbook, its `point`): its plan is read against this
+        result's inputs and its objectives recomputed on them, its status, gap and bound taken
+        from its Summary, and the comparison notes when it was made from other inputs or
+        breaks their rules. Raises TypeError for anything else (a Front or a Sweep has many
+        plans: pick one, e.g. `sweep.points[i].result`), rather than an AttributeError from
+        inside, and InputError naming the file's cells when its ids are not this workbook's."""
+        from optimizer.compare import compare_plans, read_plan_file
 
+        if isinstance(other, (str, os.PathLike)):
+            if point is not None and (isinstance(point, bool) or not isinstance(point, int)):
+                raise ValueError(f"point is {point!r} — expected a front point's number, e.g. 3")
+            plan = read_plan_file(other, self.inputs, point)
+            proofs = pd.DataFrame([self.proof_row("base"), {**plan.proof, "plan": "other"}])
+            return compare_plans(self.objectives, plan.objectives, self.decisions, plan.decisions, proofs,
+                                 plan.notes)
         if not isinstance(other, Result):
-            raise TypeError(f"other is {type(other).__name__} — expected a Result, e.g. another scenario's solve()")
+            raise TypeError(f"other is {type(other).__name__} — expected a Result, e.g. another scenario's solve(), "
+                            "or a plan workbook's path")
+        if point is not None:
+            raise ValueError("point picks a plan of a front workbook — expected no point with a Result")
         _check_comparable(self.inputs, other.inputs)
         proofs = pd.DataFrame([result.proof_row(label) for label, result in (("base", self), ("other", other))])
         return compare_plans(self.objectives, other.objectives, self.decisions, other.decisions, proofs)

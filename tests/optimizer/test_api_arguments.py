@@ -202,9 +202,42 @@ def test_a_comparison_says_how_far_each_plan_is_from_proven(small):
     assert "Note: not proven" in str(proven.compare(unproven))
 
 
-def test_a_comparison_needs_another_result(small):
-    with pytest.raises(TypeError, match="other is str — expected a Result"):
-        small.solve(time_limit=20).compare("plan.xlsx")  # was AttributeError: no 'objectives'
+def test_a_comparison_needs_another_result_or_a_plan_workbook(small):
+    result = small.solve(time_limit=20)
+    with pytest.raises(TypeError, match="other is int — expected a Result, .* or a plan workbook's path"):
+        result.compare(3)  # was AttributeError: no 'objectives'
+    with pytest.raises(InputError, match="no-such-plan.xlsx: file not found"):
+        result.compare("no-such-plan.xlsx")
+    with pytest.raises(ValueError, match="point picks a plan of a front workbook"):
+        result.compare(result, point=2)
+
+
+# --- comparisons with a plan workbook (last cycle's plan, a colleague's run) ------------------
+def test_a_plan_workbook_compares_as_the_result_it_was_written_from(small, tmp_path):
+    result = small.solve(time_limit=20)
+    comparison = result.compare(result.to_excel(tmp_path / "plan.xlsx"))
+    assert comparison.changes.empty and comparison.notes == () and comparison.caveat == ""
+    assert list(comparison.objectives["change"]) == [0.0] * len(comparison.objectives)
+    other = comparison.proofs.iloc[1]
+    assert (other["plan"], other["status"], other["gap"], other["gap_of"]) == ("other", "optimal", result.gap, "cost")
+
+
+def test_a_plan_workbook_of_other_budgets_is_priced_on_these_and_its_broken_rules_named(small, tmp_path):
+    """A plan made for the full budgets, compared under a 20 % cut: its objectives are what it
+    achieves here, and the reader is told it was made from the file as read and no longer fits."""
+    plan = small.solve(time_limit=20).to_excel(tmp_path / "full.xlsx")
+    cut = small.with_budget(scale=0.8).solve(time_limit=20)
+    comparison = cut.compare(plan)
+    assert not comparison.changes.empty
+    assert comparison.notes[0].startswith("these inputs are small.xlsx changed after reading (budgets ×0.8)")
+    assert comparison.notes[1].startswith("full.xlsx breaks 3 rules of these inputs, e.g. Nation ALPHA in 2027")
+    assert "Note: these inputs are small.xlsx changed" in str(comparison)
+
+
+def test_a_plan_workbook_of_another_dataset_is_an_input_error_naming_its_cells(small, tmp_path):
+    plan = two_programmes().solve(time_limit=10).to_excel(tmp_path / "other.xlsx")
+    with pytest.raises(InputError, match=r"\[other.xlsx\]Plan!"):
+        small.solve(time_limit=20).compare(plan)
 
 
 # --- coefficients too large for the solver, in a run's own choice -------------------------
