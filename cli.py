@@ -1226,6 +1226,26 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
     click.echo(f"Stress test written to {written}")
 
 
+@main.command()
+@click.argument("base", type=BOOK_PATH)
+@click.argument("other", type=BOOK_PATH)
+@click.option("--book", type=BOOK_PATH,
+              help="Input workbook both plans are priced on (default: BASE's Summary input_file).")
+@click.option("--point", type=click.IntRange(min=1), help="For Pareto front workbooks: the point of each to compare.")
+@click.pass_context
+@handle_errors
+def compare(ctx: click.Context, base: str, other: str, book: str | None, point: int | None) -> None:
+    """What OTHER.xlsx changes against BASE.xlsx: objectives priced on one input workbook,
+    each plan's status and gap, programmes gained and lost, start years moved."""
+    from data.plan_reader import load_previous_plan
+    from optimizer.compare import compare_plan_files
+
+    books = [load_previous_plan(base), load_previous_plan(other)]
+    check_point_has_a_front(point, books)
+    scenario = plan_inputs(books[0], book)
+    click.echo(str(compare_plan_files(books[0], books[1], scenario.inputs, point)))
+
+
 def stress_progress(console: Console) -> Callable[[int, int], None]:
     """Breaching samples replayed under the delay rule (the slow part: the reference dataset
     takes about 30 s for 10,000 samples), with elapsed time and ETA."""

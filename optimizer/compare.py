@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from data.errors import InputError
+from data.plan_reader import PlanBook
 from data.tables import Inputs, PlanDecisions
 
 PROOF_COLUMNS = ["plan", "status", "gap", "best_bound", "gap_of", "not_optimised"]
@@ -78,20 +79,21 @@ class PlanFile:
     notes: tuple[str, ...]
 
 
-def read_plan_file(path: str | os.PathLike[str], inputs: Inputs, point: int | None = None) -> PlanFile:
-    """The plan of workbook `path` (of a front: its `point`) against `inputs`: its decisions,
-    its objectives recomputed on `inputs` (MODEL.md), its status, gap and bound as its
-    Summary records them, and notes when it was made from other inputs or breaks their
-    rules. InputError, every problem located in the file, when its ids are not `inputs`'."""
+def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, point: int | None = None) -> PlanFile:
+    """The plan of workbook `path` (or of a book read already; of a front: its `point`)
+    against `inputs`: its decisions, its objectives recomputed on `inputs` (MODEL.md), its
+    status, gap and bound as its Summary records them, and notes when it was made from other
+    inputs or breaks their rules. InputError, every problem located in the file, when its
+    ids are not `inputs`'."""
     from data.plan_reader import in_file, load_previous_plan
     from optimizer.checks.evaluate import objective_values
     from optimizer.checks.verify import check_plan
 
-    book = load_previous_plan(path)
+    book = path if isinstance(path, PlanBook) else load_previous_plan(path)
     try:
         decisions = book.decisions(inputs, point)
     except InputError as exc:
-        raise InputError(in_file(exc.problems, path), warnings=in_file(exc.warnings, path)) from None
+        raise InputError(in_file(exc.problems, book.path), warnings=in_file(exc.warnings, book.path)) from None
     name = Path(book.path).name
     notes = []
     source = inputs.source
@@ -115,6 +117,17 @@ def read_plan_file(path: str | os.PathLike[str], inputs: Inputs, point: int | No
              "best_bound": _number(summary.get("best_bound")), "gap_of": solved[-1] if solved else None,
              "not_optimised": ", ".join(not_reached)}
     return PlanFile(decisions, objective_values(inputs, decisions), proof, tuple(notes))
+
+
+def compare_plan_files(base: str | os.PathLike[str] | PlanBook, other: str | os.PathLike[str] | PlanBook,
+                       inputs: Inputs, point: int | None = None) -> Comparison:
+    """What plan workbook `other` changes against plan workbook `base`, both read against
+    `inputs` and priced on them (`read_plan_file`): two cycles' plans, or a colleague's run
+    beside one's own, on one input workbook."""
+    a, b = read_plan_file(base, inputs, point), read_plan_file(other, inputs, point)
+    proofs = pd.DataFrame([{**a.proof, "plan": "base"}, {**b.proof, "plan": "other"}])
+    notes = tuple(dict.fromkeys(a.notes + b.notes))  # a note both share is said once
+    return compare_plans(a.objectives, b.objectives, a.decisions, b.decisions, proofs, notes)
 
 
 def _number(value: object) -> float | None:
