@@ -884,6 +884,8 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
         raise click.BadParameter("a front needs at least two objectives", param_hint="--objectives")
     nadir_map = canonical_keys(parse_pairs(nadir, "--nadir", "cost=5000"), scenario.inputs, "--nadir")
     check_nadir_names(nadir_map, names or list(scenario.inputs.settings.pareto_objectives))
+    if names and (problem := scenario.objective_size_problem("pareto", names)):
+        raise click.BadParameter(problem, param_hint="--objectives")
     if points is not None and (exact if exact is not None else scenario.inputs.settings.pareto_exact):
         click.echo("note: --points is ignored in exact mode: every whole level is a grid level", err=True)
     front = scenario.pareto(

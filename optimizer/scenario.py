@@ -176,6 +176,8 @@ class Scenario:
         names = s.pareto_objectives if objectives is None else _objective_list(self.inputs, "objectives", objectives)
         if len(names) < 2:
             raise ValueError(f"objectives names {len(names)} objective — expected two or more for a front")
+        if too_large := self.objective_size_problem("pareto", names):
+            raise ValueError(too_large)
         if points is not None and (whole_number(points) is None or points < 2):
             raise ValueError(f"points is {points!r} — expected a whole number ≥ 2 (grid levels per objective)")
         points = whole_number(points) if points is not None else None
@@ -313,7 +315,8 @@ class Scenario:
                                weights: Mapping[str, float] | None = None,
                                weight_label: str = "weights[{name!r}] = {weight:g}") -> str | None:
         """Why a run with this objective, priority or weights (checked, as `solve` takes
-        them) would hand the solver a coefficient too large for it, or None.
+        them) would hand the solver a coefficient too large for it, or None. For
+        `objective="pareto"`, `priority` lists the front's objectives.
 
         The workbook's own run was judged when it was read (`Settings!` cells named); a run
         that puts other weights to use, or weights the Settings sheet left unused, is judged
@@ -322,8 +325,11 @@ class Scenario:
         if objective is None and not priority and not weights:
             return None
         s = self.inputs.settings
-        run = replace(s, objective=objective or s.objective, priority=tuple(priority or s.priority),
-                      weights=weights or s.weights)
+        if objective == "pareto":
+            run = replace(s, objective="pareto", pareto_objectives=tuple(priority or s.pareto_objectives))
+        else:
+            run = replace(s, objective=objective or s.objective, priority=tuple(priority or s.priority),
+                          weights=weights or s.weights)
         problems = objective_size_problems(replace(self.inputs, settings=run), weight_label)
         return f"{problems[0].what} — {problems[0].expected}" if problems else None
 

@@ -120,6 +120,25 @@ def test_a_weight_whose_products_the_solver_cannot_take_is_a_usage_error(
     assert not (tmp_path / "out.xlsx").exists()
 
 
+def test_a_fronts_objectives_whose_products_the_solver_cannot_take_are_a_usage_error(tmp_path: Path) -> None:
+    """Risk 1e5 × cost 1e11 is no error while the workbook's run leaves risk out; a front of
+    capability and risk ran on it."""
+    from dataclasses import replace
+
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
+        programmes=[replace(programme("P1", cost=1e11), cost_overrun_risk=1e5), programme("P2", cost=6)],
+        values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
+    )
+    book = tmp_path / "risky.xlsx"
+    write_inputs(inputs, book)
+    result = run("pareto", str(book), "-o", str(tmp_path / "front.xlsx"), "--objectives", "capability,risk")
+    assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
+    assert "Invalid value for --objectives: cost_overrun_risk 100000 × total_cost 1e+11 is 1e+16 in the risk " \
+           "objective, too large for the solver" in result.output
+    assert not (tmp_path / "front.xlsx").exists()
+
+
 # --- 2. a solver name Pyomo does not know -----------------------------------------------------
 @pytest.mark.parametrize(("command", "name"), [("solve", "higs"), ("solve", "nosuch"), ("pareto", "higs")])
 def test_a_misspelt_solver_is_one_clear_line_without_pyomos_traceback(

@@ -269,3 +269,16 @@ def test_settings_weights_put_to_use_by_objective_weighted_are_judged():
 def test_weights_under_the_bound_pass_the_judgement():
     assert two_programmes().objective_size_problem("weighted", None, {"capability": 1e14}) is None
     assert two_programmes().solve(weights={"capability": 1e14}, time_limit=10).objective_mode == "weighted"
+
+
+def test_a_fronts_own_objectives_are_judged():
+    """A risk coefficient of 1e16 (risk 1e4 × cost 1e12) is no error while the workbook's run
+    leaves risk out; a front that puts risk to use is refused before anything is built."""
+    scenario = Scenario(make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        programmes=[replace(programme("P1", cost=1e12), cost_overrun_risk=1e4), programme("P2", cost=6)],
+        values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
+    ))
+    with pytest.raises(ValueError, match=r"cost_overrun_risk 10000 × total_cost 1e\+12 is 1e\+16 in the risk objective"):
+        scenario.pareto(objectives=["capability", "risk"])
+    assert scenario.objective_size_problem("pareto", ["capability", "cost"]) is None
