@@ -1359,8 +1359,11 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
     for note in outcome.notes:
         click.echo(f"note: {note}")
     deltas = outcome.objective_deltas.set_index("objective")
-    bought = ", ".join(f"{name} {deltas.loc[name, 'delta']:+,.3f}" for name in ("capability", "cost", "shortfall")
-                       if name in deltas.index and deltas.loc[name, "delta"] is not None)
+    bought = ", ".join(
+        f"{name} {deltas.loc[name, 'delta']:+,.3f}"  # type: ignore[str-bytes-safe]  # pandas-stubs: maybe bytes
+        for name in ("capability", "cost", "shortfall")
+        if name in deltas.index and deltas.loc[name, "delta"] is not None
+    )
     click.echo(f"{outcome.change_count} change(s); against the previous plan: {bought}")
     print_result_summary(outcome.result, written, outcome.optimised_objective())
 

@@ -229,6 +229,7 @@ def plan_and_bound(
     chart.y_axis.title = y_title or plan
     chart.series.append(_xy_series(table, x, plan, markers_only=False))
     s = _xy_series(table, x, bound, markers_only=True)
+    assert s.marker is not None  # `_xy_series` styles its marker
     s.marker.symbol = "triangle"
     s.marker.size = 9
     s.marker.graphicalProperties.solidFill = BOUND_COLOUR

@@ -706,7 +706,7 @@ def _unproven_levers(solves: pd.DataFrame | None) -> list[str]:
     return out
 
 
-def _row_proof(row: Mapping[str, object]) -> str:
+def _row_proof(row: pd.Series) -> str:
     """'feasible, within 0.79 % on capability; cost not optimised' for a study's row; where
     the row has no gap, what its `proof` says (no bound on cost, capability proven within …)."""
     gap = _number(row.get("gap"))

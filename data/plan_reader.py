@@ -396,7 +396,9 @@ class _Decoder:
         front = self.front
         if front is None and (not rows or "point" not in rows[0].values):
             return rows
-        points = front if front is not None else sorted({_whole(r.values["point"]) for r in rows} - {None})  # type: ignore[type-var]
+        points = front if front is not None else sorted(
+            {_whole(r.values["point"]) for r in rows} - {None}  # type: ignore[type-var, arg-type]
+        )
         if self.point is None or self.point not in points:
             if not self.point_problem_said:  # every plan sheet has the same points: say it once
                 self.point_problem_said = True

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import defusedxml.ElementTree
 import openpyxl.xml
@@ -34,6 +35,9 @@ from data.schema import SHEETS, normalise_name
 from data.tables import Inputs, Source
 from data.validate import UNCACHED_FORMULA, CellError, RawSheet, validate_sheets
 from data.validate.cells import show
+
+if TYPE_CHECKING:
+    from typing import IO
 
 log = logging.getLogger(__name__)
 
@@ -389,7 +393,9 @@ def _read_workbook(data: bytes, name: str, wanted: Collection[str] | None = None
             if not isinstance(ws, ReadOnlyWorksheet) or normalise_name(title) not in readable:
                 sheets.append(RawSheet(title))  # not ours to read: the validator names it
                 continue
-            sheet = _read_sheet(wb, ws, title, budget, (sizes or {}).get(ws._worksheet_path))
+            sheet = _read_sheet(
+                wb, ws, title, budget, (sizes or {}).get(ws._worksheet_path)  # type: ignore[attr-defined]
+            )
             sheets.append(replace(sheet, hidden=getattr(ws, "sheet_state", "visible") != "visible"))
         return sheets
     finally:
@@ -408,7 +414,7 @@ def _too_big(title: str, what: str, expected: str) -> InputError:
 def _read_sheet(wb: object, ws: ReadOnlyWorksheet, title: str, budget: list[int],
                 scan: _Scan | None = None) -> RawSheet:
     """Rows with values (sparse rows padded to their last value), plus merged ranges."""
-    declared_rows, declared_cols = ws._max_row or 0, ws._max_column or 0
+    declared_rows, declared_cols = ws._max_row or 0, ws._max_column or 0  # type: ignore[attr-defined]
     if declared_rows > MAX_ROWS:
         raise _too_big(title, f"sheet uses {declared_rows:,} rows", f"expected at most "
                        f"{MAX_ROWS:,} (delete the unused rows below the data)")
@@ -420,7 +426,7 @@ def _read_sheet(wb: object, ws: ReadOnlyWorksheet, title: str, budget: list[int]
     rows: dict[int, dict[int, object]] = {}
     try:
         with wb._archive.open(ws._worksheet_path) as source:  # type: ignore[attr-defined]
-            parser = _SheetParser(source, ws._shared_strings, wb)
+            parser = _SheetParser(source, ws._shared_strings, wb)  # type: ignore[attr-defined]
             for number, cells in parser.rows():
                 _keep_row(rows, number, cells, title, budget)
     except InputError:
@@ -495,12 +501,15 @@ def _fill_merged(rows: dict[int, dict[int, object]], merged: list[str]) -> None:
             min_col, min_row, max_col, max_row = range_boundaries(ref)
         except (TypeError, ValueError):
             continue
-        value = rows.get(min_row, {}).get(min_col)
+        # (None only for a whole-column or whole-row ref, which finds no value here)
+        value = rows.get(min_row, {}).get(min_col)  # type: ignore[arg-type]
         if value is None:
             continue
         for number, cells in rows.items():
-            if min_row <= number <= max_row:
-                for column in range(min_col, min(max_col, MAX_COLUMNS) + 1):
+            if min_row <= number <= max_row:  # type: ignore[operator]
+                for column in range(
+                    min_col, min(max_col, MAX_COLUMNS) + 1  # type: ignore[arg-type, type-var, operator]
+                ):
                     cells.setdefault(column, value)
 
 
@@ -513,7 +522,7 @@ class _SheetParser(WorkSheetParser):
     (styles, validations, views) is skipped, which is both faster and less to go wrong.
     """
 
-    def __init__(self, source: object, shared_strings: list[str], wb: object):
+    def __init__(self, source: IO[bytes], shared_strings: list[str], wb: object):
         super().__init__(source, shared_strings, data_only=True, epoch=wb.epoch,  # type: ignore[attr-defined]
                          date_formats=wb._date_formats,  # type: ignore[attr-defined]
                          timedelta_formats=wb._timedelta_formats)  # type: ignore[attr-defined]

@@ -664,6 +664,7 @@ def read_files(summary: SummaryRows, inputs: Any = None) -> list[str]:
              if str(key).split(":", 1)[0] in _READ_FILE_KEYS and isinstance(value, str) and value]
     source = getattr(inputs, "source", None)
     if getattr(source, "path", None):
+        assert source is not None  # None has no path
         files.append(str(source.path))
     return files
 
@@ -798,7 +799,7 @@ def _glance(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
     if len(frame) <= GLANCE_ROWS:
         return frame.reset_index(drop=True)
     head = frame.head(GLANCE_ROWS).reset_index(drop=True).astype(object)
-    note = {c: None for c in frame.columns}
+    note: dict[Any, str | None] = {c: None for c in frame.columns}
     note[frame.columns[0]] = f"… {len(frame) - GLANCE_ROWS} more rows in {sheet}"
     return pd.concat([head, pd.DataFrame([note])], ignore_index=True)
 
@@ -1030,7 +1031,7 @@ def _add_objective_bars(ws: Worksheet, table: TableRef, levers: Sequence[str]) -
         )
         chart.x_axis.delete = False
         chart.y_axis.delete = False
-        chart.height, chart.width = 7.5, 12.0
+        chart.height, chart.width = 7.5, 12.0  # type: ignore[assignment]  # cm (openpyxl's stub: int)
         place(ws, chart, grid_anchor(i, table.width + 2, per_row=2))
 
 

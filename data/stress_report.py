@@ -108,7 +108,7 @@ def write_stress_workbook(
     wrap_column(ws, table.column("meaning"), MEANING_WIDTH, table.first_row, table.last_row, table.width)
     measure_rows = {str(m): table.first_row + i for i, m in enumerate(alliance["measure"])}
     for i, (measure, row) in enumerate(measure_rows.items()):
-        chart = _measure_chart(table, row, plans, measure.replace("_", " "), formats[i])
+        chart: BarChart | LineChart = _measure_chart(table, row, plans, measure.replace("_", " "), formats[i])
         ws.add_chart(chart, grid_anchor(i, table.width + 2, per_row=2))
 
     ws = _sheet(wb, "Stress")
@@ -137,7 +137,7 @@ def write_stress_workbook(
     by_measure = alliance.set_index("measure")
     for measure, (title, fmt) in GLANCE.items():
         if measure in by_measure.index:
-            glance[title] = [by_measure.loc[measure, p] for p in plans]
+            glance[title] = [by_measure.loc[measure, p] for p in plans]  # type: ignore[assignment]  # pandas-stubs
             glance_formats[title] = fmt
     charts = [
         _measure_chart(table, measure_rows[m], plans, m.replace("_", " "), formats[list(measure_rows).index(m)])
@@ -207,7 +207,7 @@ def _measure_chart(table: TableRef, row: int, plans: Sequence[str], title: str, 
     chart.y_axis.scaling.min = 0
     chart.y_axis.title = str(ws.cell(row=row, column=table.column("unit")).value or "")
     chart.x_axis.delete = chart.y_axis.delete = False  # unset reads as hidden in recent Excel
-    chart.width, chart.height = SMALL_CHART
+    chart.width, chart.height = SMALL_CHART  # type: ignore[assignment]  # cm (openpyxl's stub: int)
     chart.legend = Legend()
     chart.legend.position = "b"
     return chart
@@ -239,7 +239,7 @@ def _block_chart(chart: BarChart | LineChart, table: TableRef, plans: Sequence[s
         chart.y_axis.number_format = "0%"
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.height = CHART_HEIGHT_CM
-    chart.width = max(CHART_WIDTH_CM, min(60.0, 0.9 * rows * max(1, len(plans) / 2)))
+    chart.width = max(CHART_WIDTH_CM, min(60.0, 0.9 * rows * max(1, len(plans) / 2)))  # type: ignore[assignment]
     chart.legend = Legend()
     chart.legend.position = "b"
     return chart

@@ -87,7 +87,7 @@ def with_flows(spend: pd.DataFrame) -> pd.DataFrame:
     balance = np.where(np.abs(balance) <= _NOISE * np.maximum(1.0, np.abs(budget)), 0.0, balance)
     ordered = out.assign(_balance=balance).sort_values([*keys, "year"], kind="stable")
     previous = ordered.groupby(keys, sort=False)["_balance"].shift(1, fill_value=0.0)
-    previous = previous.reindex(out.index).to_numpy()
+    previous = previous.reindex(out.index).to_numpy()  # type: ignore[assignment]  # the Series, as an array
     out["carried_in"] = np.maximum(previous, 0.0)
     out["borrowed"] = np.maximum(-balance, 0.0)
     out["carried_out"] = np.maximum(balance, 0.0)

@@ -19,7 +19,7 @@ def whole_number(value: object) -> int | None:
     """`value` as an int if it is a whole number (not a bool; numpy's integers count), else None."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return None
-    return int(value) if math.isfinite(value) and float(value).is_integer() else None
+    return int(value) if math.isfinite(value) and float(value).is_integer() else None  # type: ignore[call-overload]
 
 
 def check_count(name: str, value: object, allow_none: bool = True) -> int | None:

@@ -39,9 +39,10 @@ class Comparison:
         """Why the differences may be the solver's rather than the change's ("" when both
         plans are proven): two 15-s solves showed a 10 % budget cut *gaining* 22,893
         capability, the base plan 134 % from its bound, and nothing said so."""
-        unproven = [f"{row.plan} ({row.status}, gap {_percent(row.gap)}"
-                    + (f"; not optimised: {row.not_optimised}" if row.not_optimised else "") + ")"
-                    for row in self.proofs.itertuples() if row.status != "optimal" or row.not_optimised]
+        unproven = [f"{row['plan']} ({row['status']}, gap {_percent(row['gap'])}"
+                    + (f"; not optimised: {row['not_optimised']}" if row["not_optimised"] else "") + ")"
+                    for row in self.proofs.to_dict("records")
+                    if row["status"] != "optimal" or row["not_optimised"]]
         said = list(self.notes)
         if unproven:
             said.append("not proven: " + ", ".join(unproven) + " — differences within the gaps may be the "

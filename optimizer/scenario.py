@@ -22,6 +22,8 @@ from optimizer.solve.engine.strategy import check_strategy
 from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from optimizer.studies.flexibility import FlexibilityReport
     from optimizer.studies.pareto import Front, ParetoProgressFn
     from optimizer.studies.sweeps import Sweep
@@ -238,7 +240,7 @@ class Scenario:
                 raise ValueError(f"{name} is {value!r} — expected a fraction from 0 to 1, or None")
         return flexibility_value(self, **self.check_study_options(flexibility_value, kwargs))
 
-    def check_study_options(self, study: object, kwargs: Mapping[str, object]) -> dict[str, object]:
+    def check_study_options(self, study: object, kwargs: Mapping[str, object]) -> dict[str, Any]:
         """A study's keyword arguments checked: each must be the study's own or one of
         `Session.run`'s (the study hands those to every solve), with solve's value checks."""
         from optimizer.session import Session
@@ -328,8 +330,8 @@ class Scenario:
         if objective == "pareto":
             run = replace(s, objective="pareto", pareto_objectives=tuple(priority or s.pareto_objectives))
         else:
-            run = replace(s, objective=objective or s.objective, priority=tuple(priority or s.priority),
-                          weights=weights or s.weights)
+            run = replace(s, objective=objective or s.objective,  # type: ignore[arg-type]  # a str, not its Literal
+                          priority=tuple(priority or s.priority), weights=weights or s.weights)
         problems = objective_size_problems(replace(self.inputs, settings=run), weight_label)
         return f"{problems[0].what} — {problems[0].expected}" if problems else None
 

@@ -20,7 +20,7 @@ from models import build_model, extract_decisions, set_start
 from optimizer.checks.evaluate import evaluate
 from optimizer.checks.verify import PlanVerificationError, verify_result
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
-from optimizer.result import Result
+from optimizer.result import Result, Status
 from optimizer.solve.objectives import (
     ABSOLUTE_TOLERANCE,
     Stage,
@@ -387,7 +387,7 @@ class Session:
         self._check_against_model(decisions, evaluation.objectives)
         # Optimal only if every stage was; bound and gap are the last solved stage's.
         solved = [st.outcome for st in stages if st.outcome.has_solution]
-        status = "optimal" if all(st.outcome.status == "optimal" for st in stages) else "feasible"
+        status: Status = "optimal" if all(st.outcome.status == "optimal" for st in stages) else "feasible"
         final = solved[-1] if solved else last  # no stage solved: the baseline plan (see run)
         return Result(
             inputs=self.inputs,

@@ -251,7 +251,7 @@ def _number_hint(value: object) -> str:
         return ""
     text = value.strip()
     if text.endswith("%") and _as_number(text[:-1]) is not None:
-        return f" (a percentage is written as a fraction: {text} is {_as_number(text[:-1]) / 100:g})"
+        return f" (a percentage is written as a fraction: {text} is {_as_number(text[:-1]) / 100:g})"  # type: ignore[operator]
     if "," in text and (_as_number(text.replace(",", "")) is not None
                         or _as_number(text.replace(",", ".")) is not None):
         return " (write a plain number: a point for decimals and no thousands separators, e.g. 1500.5)"

@@ -293,6 +293,7 @@ class _Greedy:
         for target in sorted(self.inputs.targets, key=lambda g: (g.year, g.nation, g.area)):
             who = self.inputs.allies if target.nation == ALLIANCE else (target.nation,)
             tried: set[tuple[str, str | None]] = set()
+            n: str | None  # the nation of an option; None for a joint programme's
             while (deficit := target.target - self.capability_level(target.nation, target.area, target.year)) > _EPS:
                 options: list[tuple[float, str, str | None, tuple[int, ...]]] = []
                 for p in self.inputs.programmes:
@@ -318,6 +319,7 @@ class _Greedy:
                 if p.is_joint:
                     self.try_joint(p, starts, must=must)
                 else:
+                    assert n is not None  # a national programme's option names its nation
                     self.fund_predecessors(n, p)
                     self.try_national(n, p, starts)
 

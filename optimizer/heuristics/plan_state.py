@@ -300,7 +300,7 @@ class PlanState:
             if self.critical_ok(sid):
                 break
             if (m, sid) not in self.adoptions:
-                self.attempt(lambda m=m: self._adopt_latest(m, sid, last))
+                self.attempt(lambda m=m: self._adopt_latest(m, sid, last))  # type: ignore[misc]
         return self.critical_ok(sid)
 
     def _adopt_latest(self, n: str, sid: str, latest: int) -> bool:

@@ -130,7 +130,7 @@ class _Builder:
                 s.join(m, pid)
             return s.size_ok(pid)
 
-        return any(s.attempt(lambda payer=payer: change(payer)) for payer in richest[:3])
+        return any(s.attempt(lambda payer=payer: change(payer)) for payer in richest[:3])  # type: ignore[misc]
 
     # --- targets ---------------------------------------------------------------------------------
     def target_candidates(self) -> list[Candidate]:

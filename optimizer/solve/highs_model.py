@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyomo.environ as pyo
@@ -37,6 +38,12 @@ from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 from pyomo.core.expr.numvalue import is_constant, native_numeric_types
 from pyomo.repn import generate_standard_repn
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import highspy
+    from pyomo.core.expr.numvalue import NumericValue
 
 INF = float("inf")
 
@@ -63,7 +70,7 @@ class _Row:
 class HighsModel:
     """Owns one `highspy.Highs` and keeps its LP/MIP equal to `model`'s active parts."""
 
-    def __init__(self, model: pyo.ConcreteModel, highs: object):
+    def __init__(self, model: pyo.ConcreteModel, highs: highspy.Highs):
         self.model = model
         self.highs = highs
         self.columns: list[VarData] = []
@@ -144,7 +151,9 @@ class HighsModel:
                 upper.append(fresh.upper)
                 row.lower, row.upper = fresh.lower, fresh.upper
         if index:
-            self.highs.changeRowsBounds(len(index), np.array(index, dtype=np.int32), np.array(lower), np.array(upper))
+            self.highs.changeRowsBounds(  # type: ignore[attr-defined]  # in highspy, missing from its stub
+                len(index), np.array(index, dtype=np.int32), np.array(lower), np.array(upper)
+            )
 
     def _sync_objective(self) -> None:
         import highspy
@@ -222,7 +231,7 @@ class HighsModel:
         row = _Row(con, lower, upper, parametric, parametric_coefficients, lower_expr, upper_expr, constant, parametric_body)
         return row, columns, coefficients
 
-    def _linear_terms(self, body: object) -> tuple[list[int], list[float], float, bool, bool]:
+    def _linear_terms(self, body: NumericValue) -> tuple[list[int], list[float], float, bool, bool]:
         """(columns, coefficients, constant, constant is parametric, coefficients are parametric)."""
         if type(body) is LinearExpression:
             return self._flat_terms(body.args)
@@ -284,7 +293,7 @@ class HighsModel:
         """Copy HiGHS's column values into the Pyomo variables (fixed ones keep theirs)."""
         self.set_values(self.highs.getSolution().col_value)
 
-    def set_values(self, values: object, round_integers: bool = False) -> None:
+    def set_values(self, values: Iterable[float], round_integers: bool = False) -> None:
         """Set the Pyomo variables from column values (fixed ones keep theirs).
 
         `round_integers` for a plan offered as a start: a solver's 0.9999999 becomes 1."""

@@ -18,10 +18,14 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyomo.environ as pyo
 
 from optimizer.solve.solver import PersistentSolver, active_objective
+
+if TYPE_CHECKING:
+    from pyomo.core.base.var import VarData
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +76,11 @@ def improve_by_nation(
         solves += 1
         # a sub-solve that found nothing better leaves an equally good plan (or, without a
         # plan, the previous values) in the model: either way still feasible
-        if outcome.has_solution and sign * (outcome.objective - best) > 1e-9 * max(1.0, abs(best)):
+        # (a SolveOutcome with a plan has its objective)
+        if outcome.has_solution and (
+            sign * (outcome.objective - best) > 1e-9 * max(1.0, abs(best))  # type: ignore[operator]
+        ):
+            assert outcome.objective is not None  # it was just subtracted from
             best = float(outcome.objective)
             improved += 1
     report = NeighbourhoodReport(first, best, solves, improved, time.monotonic() - started)
@@ -80,9 +88,9 @@ def improve_by_nation(
     return report
 
 
-def _binaries_of(m: pyo.ConcreteModel) -> list[tuple[str | None, object]]:
+def _binaries_of(m: pyo.ConcreteModel) -> list[tuple[str | None, VarData]]:
     """(owning nation or None for shared decisions, variable) for every binary decision."""
-    out: list[tuple[str | None, object]] = []
+    out: list[tuple[str | None, VarData]] = []
     for name in ("starts", "joins", "adopts"):
         out += [(index[0], var) for index, var in getattr(m, name).items()]
     out += [(None, var) for var in m.joint_starts.values()]
@@ -90,7 +98,7 @@ def _binaries_of(m: pyo.ConcreteModel) -> list[tuple[str | None, object]]:
     return out
 
 
-def _fix_all_but(m: pyo.ConcreteModel, nation: str) -> list[object]:
+def _fix_all_but(m: pyo.ConcreteModel, nation: str) -> list[VarData]:
     """Fix every binary not owned by `nation` at its current (rounded) value; return them."""
     fixed = []
     for owner, var in _binaries_of(m):

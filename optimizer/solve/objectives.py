@@ -10,11 +10,15 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyomo.environ as pyo
 
 from data.tables import objective_sense
 from optimizer.solve.solver import INTERRUPT, PersistentSolver, SolveOutcome
+
+if TYPE_CHECKING:
+    from pyomo.core.expr.numvalue import NumericValue
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +45,7 @@ def set_objective(m: pyo.ConcreteModel, expr: object, sense: str) -> None:
     m.run_objective = pyo.Objective(expr=expr, sense=pyo.maximize if sense == "max" else pyo.minimize)
 
 
-def weighted_expression(m: pyo.ConcreteModel, weights: Mapping[str, float]) -> object:
+def weighted_expression(m: pyo.ConcreteModel, weights: Mapping[str, float]) -> NumericValue:
     """Σ_k sign_k · weight_k · obj_k over the objectives with a non-zero weight (MODEL.md)."""
     terms = [sign(name) * w * m.objective_expr[name] for name, w in weights.items() if w]
     if not terms:
@@ -49,7 +53,7 @@ def weighted_expression(m: pyo.ConcreteModel, weights: Mapping[str, float]) -> o
     return sum(terms)
 
 
-def penalised(expr: object, sense: str, penalty: object | None) -> object:
+def penalised(expr: NumericValue, sense: str, penalty: NumericValue | None) -> NumericValue:
     """`expr` worsened by a non-negative `penalty` in its own sense (None: unchanged).
 
     A penalty such as plan churn (models.stability) is charged to whichever objective a
@@ -164,7 +168,9 @@ def solve_lexicographic(
             # plan and reported it as "cost: feasible", a stage that never searched
             break
         if k < len(priority) - 1:
-            achieved = float(outcome.objective if penalty is None else pyo.value(m.objective_expr[name]))
+            achieved = float(  # (a SolveOutcome with a plan has its objective)
+                outcome.objective if penalty is None else pyo.value(m.objective_expr[name])  # type: ignore[arg-type]
+            )
             hold = hold_for(name, achieved, tolerance, floor, holds)
             hold_within_tolerance(m, *hold)
             holds.append(hold)

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 import pyomo.environ as pyo
@@ -32,6 +32,11 @@ from optimizer.errors import SolverError
 from optimizer.solve.highs_model import HighsModel
 from optimizer.solve.highs_quirks import AGGREGATOR_RULE, aggregator_off
 from optimizer.solve.highs_thread import HIGHS_THREAD, PRESOLVE_STALL_SECONDS, match_thread_pool
+
+if TYPE_CHECKING:
+    import highspy
+
+    from optimizer.solve.engine.neighbourhoods import ColumnGroups
 
 logger = logging.getLogger(__name__)
 
@@ -157,17 +162,17 @@ UNSOUND_HIGHS_OPTIONS = {
 }
 
 
-def _refuse_unsound(highs: object, name: str, text: str) -> None:
+def _refuse_unsound(highs: highspy.Highs, name: str, text: str) -> None:
     """Refuse an option value known to make HiGHS claim optimality it has not proven."""
     if name in UNSOUND_HIGHS_OPTIONS:
         unsound, expected = UNSOUND_HIGHS_OPTIONS[name]
-        if unsound(highs.getOptionValue(name)[1]):  # type: ignore[attr-defined]
+        if unsound(highs.getOptionValue(name)[1]):
             raise ValueError(f"{name}={text} is refused — expected {expected}")
 
 
-def _option_expectation(highs: object, name: str) -> str:
+def _option_expectation(highs: highspy.Highs, name: str) -> str:
     """What kind of value a HiGHS option takes, for an error message."""
-    _, kind = highs.getOptionType(name)  # type: ignore[attr-defined]
+    _, kind = highs.getOptionType(name)
     return {0: "expected true or false", 1: "expected a whole number in its range",
             2: "expected a number in its range", 3: "not one of its allowed values"}.get(int(kind), "invalid value")
 
@@ -330,7 +335,7 @@ class PersistentSolver:
         choices for this model (empty when neither)."""
         return ", ".join(filter(None, [self.options.describe_highs_options(), self._backend.automatic_options]))
 
-    def set_highs_option(self, name: str, value: object) -> None:
+    def set_highs_option(self, name: str, value: bool | float | str) -> None:
         """Set a HiGHS option for the following solves (ignored by other solvers)."""
         self._backend.set_highs_option(name, value)
 
@@ -450,7 +455,7 @@ class _Backend:
     def nonzeros(self) -> int | None:
         return None
 
-    def set_highs_option(self, name: str, value: object) -> None:
+    def set_highs_option(self, name: str, value: bool | float | str) -> None:
         """Only the HiGHS backend has HiGHS options."""
 
     def coefficients(self, expr: object) -> tuple[np.ndarray, float] | None:
@@ -482,10 +487,10 @@ class _HighsBackend(_Backend):
         self.highs = highspy.Highs()
         self.version = self.highs.version()
         self.mirror: HighsModel | None = None
-        self._groups: object | None = None  # the engine's column groups, read once per model shape
-        self._lp_basis: object | None = None  # the engine's last optimal LP basis
+        self._groups: ColumnGroups | None = None  # the engine's column groups, read once per model shape
+        self._lp_basis: highspy.HighsBasis | None = None  # the engine's last optimal LP basis
         self._plans: list[np.ndarray] = []  # the engine's last plans, guides for the next solves
-        self._options_set: dict[str, object] = {}  # set_highs_option's, for a fresh HiGHS object
+        self._options_set: dict[str, bool | float | str] = {}  # set_highs_option's, for a fresh HiGHS object
         self._heard = 0.0  # when HiGHS last called back (see _silent)
         self._configure()
 
@@ -512,29 +517,29 @@ class _HighsBackend(_Backend):
         highs.cbMipImprovingSolution += self._on_improving
         highs.cbMipLogging += self._on_progress
 
-    def _on_log(self, event: object) -> None:
-        self.log.write(event.message)  # type: ignore[union-attr, attr-defined]
+    def _on_log(self, event: highspy.HighsCallbackEvent) -> None:
+        self.log.write(event.message)  # type: ignore[union-attr]
 
-    def _on_improving(self, event: object) -> None:
+    def _on_improving(self, event: highspy.HighsCallbackEvent) -> None:
         pool = self.owner.improving_solutions
         if pool.limit:
-            pool.add(np.array(event.data_out.mip_solution, dtype=float))  # type: ignore[attr-defined]
+            pool.add(np.array(event.data_out.mip_solution, dtype=float))
 
-    def _on_interrupt_check(self, event: object) -> None:
+    def _on_interrupt_check(self, event: highspy.HighsCallbackEvent) -> None:
         self._heard = time.monotonic()
         if self.owner.should_stop():
-            event.interrupt()  # type: ignore[attr-defined]
+            event.interrupt()
         self._on_progress(event)
 
-    def _on_progress(self, event: object) -> None:
-        out = event.data_out  # type: ignore[attr-defined]
+    def _on_progress(self, event: highspy.HighsCallbackEvent) -> None:
+        out = event.data_out
         incumbent = out.mip_primal_bound if abs(out.mip_primal_bound) < 1e30 else None
         bound = out.mip_dual_bound if abs(out.mip_dual_bound) < 1e30 else None
         self.owner.report(
             Progress(out.running_time, incumbent, bound, relative_gap(incumbent, bound), self.owner.stage)
         )
 
-    def set_highs_option(self, name: str, value: object) -> None:
+    def set_highs_option(self, name: str, value: bool | float | str) -> None:
         self.highs.setOptionValue(name, value)
         self._options_set[name] = value
 
@@ -651,7 +656,11 @@ class _HighsBackend(_Backend):
         highs, threads = self.highs, self.owner.options.threads
         small = aggregator_off(highs.getNumCol())
         self._heard = time.monotonic()
-        if HIGHS_THREAD.run(lambda: (match_thread_pool(threads), highs.run()), lambda: small and self._silent(), highs):
+        if HIGHS_THREAD.run(
+            lambda: (match_thread_pool(threads), highs.run()),  # type: ignore[func-returns-value]  # both, in turn
+            lambda: small and self._silent(),
+            highs,
+        ):
             return True
         self._replace_hung()
         return False

@@ -473,7 +473,7 @@ def _differences(old: Mapping[K, int], now: Mapping[K, int]) -> list[tuple[K, in
     """(key, year before, year after, "added" | "dropped" | "moved") for every key whose year
     differs between two plans' decisions (fundings' start years, adoptions' years)."""
     out = []
-    for key in sorted(set(old) | set(now)):
+    for key in sorted(set(old) | set(now)):  # type: ignore[type-var]  # tuples of names: they sort
         before, after = old.get(key), now.get(key)
         if before != after:
             out.append((key, before, after, "added" if before is None else "dropped" if after is None else "moved"))

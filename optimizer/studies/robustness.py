@@ -291,6 +291,9 @@ def _repair(sweep: Sweep, solve_kwargs: dict[str, Any]) -> list[str]:
     (a plan robust for more overruns is robust for fewer)."""
     return repair_nested(
         sweep, solve_kwargs, tightest_first=lambda point: -(point.x or 0.0),
-        inputs_for=lambda donor, point: with_settings(donor.result.inputs, robust_overruns=int(point.x)),
+        # (repair_nested's donor has a plan; each point's x is its Γ)
+        inputs_for=lambda donor, point: with_settings(
+            donor.result.inputs, robust_overruns=int(point.x)  # type: ignore[union-attr, arg-type]
+        ),
         why="robust for it too",
     )

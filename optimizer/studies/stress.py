@@ -267,13 +267,15 @@ class StressComparison:
 
         def ranked(key: str, fmt: str) -> str:
             better = next(m.better for m in ALLIANCE_MEASURES if m.key == key)
-            values = {label: float(table.loc[key, label]) for label in labels}
+            values = {label: float(table.loc[key, label]) for label in labels}  # type: ignore[arg-type]
             order = sorted(labels, key=lambda lab: values[lab], reverse=better == "higher")
             return ", ".join(f"{lab} {values[lab]:{fmt}}" for lab in order)
 
         first = labels[0]
-        years = {label: float(table.loc["expected_nation_years_in_breach", label]) for label in labels}
-        share = {label: float(table.loc["budget_overrun_share", label]) for label in labels}
+        # (pandas-stubs: a cell read by .loc may be any scalar, so float() of it is refused)
+        years = {label: float(table.loc["expected_nation_years_in_breach", label])  # type: ignore[arg-type]
+                 for label in labels}
+        share = {label: float(table.loc["budget_overrun_share", label]) for label in labels}  # type: ignore[arg-type]
         if len(labels) == 1:
             headline = (f"{first}: {years[first]:,.1f} nation-years in breach expected (of {nation_years}); "
                         f"{share[first]:.2%} of the budget overrun")
@@ -431,7 +433,7 @@ def _check_arguments(samples: object, seed: object, overrun_probability: object)
         raise ValueError(f"seed is {seed!r} — expected a whole number ≥ 0 (default 0): the seed fixes the draws, "
                          "so the same seed repeats the study")
     if isinstance(overrun_probability, bool) or not isinstance(overrun_probability, numbers.Real) \
-            or not 0.0 <= overrun_probability <= 1.0:  # NaN fails the range test too
+            or not 0.0 <= overrun_probability <= 1.0:  # type: ignore[operator]  # NaN fails the range test too
         raise ValueError(f"overrun_probability must be a number in [0, 1], got {overrun_probability!r}")
     return count, number
 

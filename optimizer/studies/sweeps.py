@@ -492,6 +492,7 @@ def repair_nested(
             started = time.monotonic()
             inputs = point.result.inputs if point.result is not None else inputs_for(best, point)
             session = Session(inputs, options)
+            assert best.result is not None  # `solved` holds points with a plan only
             session.load_plan(best.result.decisions)
             try:
                 result = session.run(**solve_kwargs, warm_start=True, diagnose=False)
@@ -523,6 +524,7 @@ def tolerance_notes(
     solved = [p for p in sorted(sweep.points, key=tightest_first) if p.result is not None]
     if not solved:
         return []
+    assert solved[0].result is not None  # `solved` holds points with a plan only
     settings = solved[0].result.inputs.settings
     if (solve_kwargs.get("objective") or settings.objective) != "lexicographic":
         return []
@@ -538,7 +540,8 @@ def tolerance_notes(
             donors = [d for d in donors if _level(d.result, point.result, priority[:i], tolerance)]
             if not donors:
                 break
-            best = max(donors, key=lambda d: sign(name) * float(d.result.objectives[name]))
+            best = max(donors, key=lambda d: sign(name) * float(d.result.objectives[name]))  # type: ignore[union-attr]
+            assert best.result is not None and point.result is not None  # both from `solved`
             before, after = float(best.result.objectives[name]), float(point.result.objectives[name])
             lost = sign(name) * (before - after)
             if 1e-6 < lost <= tolerance * max(abs(before), abs(after)) + 1e-6:

@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +32,9 @@ from optimizer.solve.engine.subsolve import Task, TaskResult
 from optimizer.solve.engine.workers import Background, Pool, WorkersLost
 from optimizer.solve.highs_quirks import aggregator_off
 from optimizer.solve.highs_thread import PRESOLVE_STALL_SECONDS, run_heard
+
+if TYPE_CHECKING:
+    import highspy
 
 logger = logging.getLogger(__name__)
 
@@ -156,12 +160,12 @@ class EngineReport:
         return abs(self.bound - self.objective) / max(abs(self.objective), 1e-9)
 
 
-def _fits(basis: object, arrays: MipArrays) -> bool:
+def _fits(basis: highspy.HighsBasis, arrays: MipArrays) -> bool:
     """Whether a kept LP basis has this model's shape (rows and columns may have changed)."""
     return bool(
-        basis.valid  # type: ignore[attr-defined]
-        and len(basis.col_status) == arrays.columns  # type: ignore[attr-defined]
-        and len(basis.row_status) == len(arrays.row_lower)  # type: ignore[attr-defined]
+        basis.valid
+        and len(basis.col_status) == arrays.columns
+        and len(basis.row_status) == len(arrays.row_lower)
     )
 
 
@@ -220,8 +224,8 @@ class Engine:
         threads: int | None = None,
         progress: Callable[[EngineReport, str], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
-        basis: object | None = None,
-        highs_options: tuple[tuple[str, object], ...] = (),
+        basis: highspy.HighsBasis | None = None,
+        highs_options: tuple[tuple[str, bool | float | str], ...] = (),
         guides: tuple[np.ndarray, ...] = (),
         solver_log: Callable[[str], None] | None = None,
     ):
@@ -236,7 +240,7 @@ class Engine:
         # an optimal LP basis of a related model (the previous sweep point or stage), to
         # start the relaxation from; the new one is kept here after the solve
         self.basis = basis
-        self._completion: object | None = None
+        self._completion: highspy.Highs | None = None
         self._root: Background | None = None  # the whole model's root node, running beside
         self._root_kind = ROOT_BOUND  # … or its branch-and-bound (the portfolio)
         self.highs_options = highs_options  # the user's, for that branch-and-bound
@@ -408,6 +412,7 @@ class Engine:
             if not good_start:  # RENS again, with another seed
                 tasks.append(Task(name, fix_index, fix_value, start, seconds, RENS_NODE_LIMIT, seed=self.seed + worker))
             else:
+                assert report.x is not None  # a gap (good_start) needs an objective, so a plan
                 tasks.append(self._neighbourhood_task(plan, report.x, lp, seconds, worker)[1])
         results = self.pool.run(self.key, self.arrays, tasks, self._stop_work, self._busy())
         self._collect(report, tasks, results, None)
@@ -509,6 +514,7 @@ class Engine:
         report.reproducible = False
         self._tighten(report, result.bound, self._root_kind)
         if result.x is not None:
+            assert result.objective is not None  # a TaskResult's plan comes with its objective
             self._take(report, result.x, result.objective, self._root_kind)
 
     def _say(self, text: str) -> None:
@@ -541,6 +547,7 @@ class Engine:
         if result.x is None:
             report.reproducible = False
             return
+        assert result.objective is not None  # a TaskResult's plan comes with its objective
         if result.proven:
             report.x, report.objective = result.x, result.objective
             report.improvements.append((time.monotonic() - self._started, BRANCH_AND_BOUND, result.objective))
@@ -608,15 +615,20 @@ class Engine:
                          result.seconds, " (proven)" if result.proven else " (time)" if result.stopped_by_time else "")
             if result.stopped_by_time:
                 report.reproducible = False
-            better = result.x is not None and a.better(result.objective, report.objective)
+            # (a TaskResult's plan comes with its objective: `better` implies one)
+            better = result.x is not None and a.better(result.objective, report.objective)  # type: ignore[arg-type]
             if plan is not None and kinds is not None and kinds[i] != CROSSOVER:
-                gain = abs(result.objective - report.objective) if better and report.objective is not None else 0.0
+                gain = (abs(result.objective - report.objective)  # type: ignore[operator]
+                        if better and report.objective is not None else 0.0)
                 plan.feedback(kinds[i], better, result.proven, gain)
             if better:
                 improving.append(result)
-        improving.sort(key=lambda r: -r.objective if a.maximise else r.objective)
+        improving.sort(
+            key=lambda r: -r.objective if a.maximise else r.objective,  # type: ignore[arg-type, operator, return-value]
+        )
         for rank, result in enumerate(improving):
             if rank == 0:
+                assert result.x is not None and result.objective is not None  # improving: `better` plans only
                 self._take(report, result.x, result.objective, result.name)
             elif incumbent is None or not self._merge(report, incumbent, result):
                 self._unmerged.append(result)
@@ -733,20 +745,20 @@ class Engine:
         lower, upper = a.col_lower.copy(), a.col_upper.copy()
         fixed = np.flatnonzero(a.integer)
         lower[fixed] = upper[fixed] = np.round(candidate[fixed])
-        highs.changeColsBounds(a.columns, np.arange(a.columns, dtype=np.int32), lower, upper)  # type: ignore[attr-defined]
-        highs.run()  # type: ignore[attr-defined]
-        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # type: ignore[attr-defined]
+        highs.changeColsBounds(a.columns, np.arange(a.columns, dtype=np.int32), lower, upper)
+        highs.run()
+        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        x = np.array(highs.getSolution().col_value, dtype=float)  # type: ignore[attr-defined]
+        x = np.array(highs.getSolution().col_value, dtype=float)
         x[fixed] = np.round(x[fixed])
         return x if feasible(a, x) else None
 
-    def _interruptible(self, highs: object) -> None:
+    def _interruptible(self, highs: highspy.Highs) -> None:
         """This process's HiGHS runs stop on Ctrl-C and at the deadline."""
 
-        def check(event: object) -> None:
+        def check(event: highspy.HighsCallbackEvent) -> None:
             if self._stop_work():
-                event.interrupt()  # type: ignore[attr-defined]
+                event.interrupt()
 
-        for callback in (highs.cbSimplexInterrupt, highs.cbIpmInterrupt):  # type: ignore[attr-defined]
+        for callback in (highs.cbSimplexInterrupt, highs.cbIpmInterrupt):
             callback += check

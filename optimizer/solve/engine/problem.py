@@ -9,8 +9,12 @@ each worker builds its own HiGHS copy from them once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import highspy
 
 # An integer column whose LP value lies this close to a whole number counts as integral.
 INTEGRALITY_TOLERANCE = 1e-6
@@ -41,11 +45,11 @@ class MipArrays:
         return len(self.values)
 
     @classmethod
-    def from_highs(cls, highs: object) -> MipArrays:
+    def from_highs(cls, highs: highspy.Highs) -> MipArrays:
         """Read the model `highs` holds (the solver adapter's persistent copy)."""
         import highspy
 
-        lp = highs.getLp()  # type: ignore[attr-defined]
+        lp = highs.getLp()
         matrix = lp.a_matrix_
         n = lp.num_col_
         starts, index, values = _column_wise(matrix, n, lp.num_row_)
@@ -86,7 +90,7 @@ class MipArrays:
         """The column of each matrix entry (the matrix is stored by columns)."""
         return np.repeat(np.arange(self.columns), np.diff(self.starts))
 
-    def highs(self, threads: int = 1, seed: int = 0, relax: bool = False) -> object:
+    def highs(self, threads: int = 1, seed: int = 0, relax: bool = False) -> highspy.Highs:
         """A fresh, quiet `highspy.Highs` holding this MIP (or its LP relaxation)."""
         import highspy
 
@@ -116,7 +120,9 @@ class MipArrays:
         return highs
 
 
-def _column_wise(matrix: object, columns: int, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _column_wise(
+    matrix: highspy.HighsSparseMatrix, columns: int, rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(starts, row index, value) of the matrix by columns, whichever way HiGHS stores it
     (rows added with `addRows` stay row-wise until HiGHS itself needs columns)."""
     import highspy
@@ -124,7 +130,7 @@ def _column_wise(matrix: object, columns: int, rows: int) -> tuple[np.ndarray, n
     start = np.asarray(matrix.start_, dtype=np.int64)
     index = np.asarray(matrix.index_, dtype=np.int32)
     value = np.asarray(matrix.value_, dtype=float)
-    if matrix.format_ == highspy.MatrixFormat.kColwise:  # type: ignore[attr-defined]
+    if matrix.format_ == highspy.MatrixFormat.kColwise:
         return start.astype(np.int32), index.copy(), value.copy()
     row_of_entry = np.repeat(np.arange(rows, dtype=np.int32), np.diff(start))
     order = np.argsort(index, kind="stable")  # by column, rows ascending within each

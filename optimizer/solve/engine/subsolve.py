@@ -12,12 +12,16 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from optimizer.solve.engine.problem import MipArrays, restrict
 from optimizer.solve.highs_quirks import AGGREGATOR_RULE, aggregator_off
 from optimizer.solve.highs_thread import PRESOLVE_STALL_SECONDS, match_thread_pool, run_heard
+
+if TYPE_CHECKING:
+    import highspy
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class Task:
     node_limit: int
     gap: float = 1e-4
     seed: int = 0
-    options: tuple[tuple[str, object], ...] = ()  # HiGHS options by name, set last
+    options: tuple[tuple[str, bool | float | str], ...] = ()  # HiGHS options by name, set last
     # stop as soon as HiGHS proves a first bound: the LP of the model as its presolve
     # tightened it, without the cut rounds that follow (Engine, PRESOLVED_ROOT)
     first_bound: bool = False
@@ -137,51 +141,51 @@ class WorkerModel:
         x[a.integer] = np.round(x[a.integer])
         return TaskResult(task.name, "solution", a.objective(x), x, seconds, by_time, status == kinds.kOptimal, bound)
 
-    def _run(self, highs: object, columns: int) -> bool:
+    def _run(self, highs: highspy.Highs, columns: int) -> bool:
         """Run a sub-MIP; a small one on the HiGHS thread, given up (False) if its presolve
         hangs where nothing calls back (optimizer.solve.highs_thread): the forced `rens`
         on a 27-column model hung there, past every time limit."""
         if not aggregator_off(columns):
-            highs.run()  # type: ignore[attr-defined]
+            highs.run()
             return True
         threads = self.threads or None
-        return run_heard(highs, highs.run, PRESOLVE_STALL_SECONDS,  # type: ignore[attr-defined]
+        return run_heard(highs, highs.run, PRESOLVE_STALL_SECONDS,
                          lambda: match_thread_pool(threads))
 
-    def _interruptible(self, highs: object) -> None:
+    def _interruptible(self, highs: highspy.Highs) -> None:
         """This process's solves obey Ctrl-C and the deadline."""
         should_stop = self.should_stop
         if should_stop is None:
             return
 
-        def check(event: object) -> None:
+        def check(event: highspy.HighsCallbackEvent) -> None:
             if should_stop():
-                event.interrupt()  # type: ignore[attr-defined]
+                event.interrupt()
 
-        for callback in (highs.cbSimplexInterrupt, highs.cbMipInterrupt):  # type: ignore[attr-defined]
+        for callback in (highs.cbSimplexInterrupt, highs.cbMipInterrupt):
             callback += check
 
 
-def _keep_log(highs: object, lines: list[str]) -> None:
+def _keep_log(highs: highspy.Highs, lines: list[str]) -> None:
     """Collect HiGHS's log lines in `lines` instead of printing them (a worker has no
     terminal, and the user's log file belongs to the main process)."""
-    highs.setOptionValue("output_flag", True)  # type: ignore[attr-defined]
-    highs.setOptionValue("log_to_console", False)  # type: ignore[attr-defined]
+    highs.setOptionValue("output_flag", True)
+    highs.setOptionValue("log_to_console", False)
 
-    def collect(event: object) -> None:
-        lines.append(event.message)  # type: ignore[attr-defined]
+    def collect(event: highspy.HighsCallbackEvent) -> None:
+        lines.append(event.message)
 
-    highs.cbLogging += collect  # type: ignore[attr-defined]
+    highs.cbLogging += collect
 
 
-def _stop_at_first_bound(highs: object) -> None:
+def _stop_at_first_bound(highs: highspy.Highs) -> None:
     """Interrupt HiGHS's MIP search once its dual bound is finite (its first root LP)."""
 
-    def check(event: object) -> None:
-        if abs(event.data_out.mip_dual_bound) < 1e30:  # type: ignore[attr-defined]
-            event.interrupt()  # type: ignore[attr-defined]
+    def check(event: highspy.HighsCallbackEvent) -> None:
+        if abs(event.data_out.mip_dual_bound) < 1e30:
+            event.interrupt()
 
-    highs.cbMipInterrupt += check  # type: ignore[attr-defined]
+    highs.cbMipInterrupt += check
 
 
 _MODELS: dict[str, WorkerModel] = {}

@@ -74,7 +74,7 @@ def _objective_rows(
     rows = [persistent.coefficients(_sign(o) * m.objective_expr[o]) for o in objectives]
     if any(row is None for row in rows):
         return None
-    return np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+    return np.array([r[0] for r in rows]), np.array([r[1] for r in rows])  # type: ignore[index]  # no row is None
 
 
 def _start_from_pool(

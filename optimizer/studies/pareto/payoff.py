@@ -62,7 +62,8 @@ def _payoff_table(
             if k == 0:
                 gap, bound = out.gap, out.bound
             if k < p - 1:
-                hold_within_tolerance(m, name, float(out.objective), 0.0)
+                # (a SolveOutcome with a plan has its objective)
+                hold_within_tolerance(m, name, float(out.objective), 0.0)  # type: ignore[arg-type]
         table[i] = [_sign(o) * pyo.value(m.objective_expr[o]) for o in objectives]
         plans.append(extract_decisions(m, inputs))
         proofs.append((proven, gap, bound))
