@@ -16,6 +16,7 @@ import pandas as pd
 
 from data.tables import INPUT_CHANGES_PREFIX, Inputs, PlanDecisions, Source
 from optimizer.checks.evaluate import Evaluation
+from optimizer.solve.objectives import NOT_SEARCHED
 
 if TYPE_CHECKING:
     from optimizer.compare import Comparison
@@ -460,7 +461,8 @@ def _stage_text(stage: Any) -> str:
     reports the run's gap, and the earlier stages' proofs would otherwise be lost."""
     out = stage.outcome
     if not out.has_solution:
-        why = "no plan in the time left" if out.status == "no_solution" else out.termination
+        searched = not out.termination.startswith(NOT_SEARCHED)
+        why = "no plan in the time left" if out.status == "no_solution" and searched else out.termination
         return f"{stage.objective}: {out.status}, {why}"
     text = f"{stage.objective}: {out.status}, {out.objective:.10g}"  # 40052.3, not 40052.30000000005
     if out.gap is not None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pyomo.environ as pyo
 import pytest
 
 from data.tables import Target
 from optimizer import Scenario
 from optimizer.checks.verify import check_plan
-from optimizer.solve.objectives import PROVEN_BY_START, proven_by_start, stage_seconds
-from optimizer.solve.solver import PersistentSolver
+from optimizer.solve.objectives import NOT_SEARCHED, PROVEN_BY_START, not_searched, proven_by_start, stage_seconds
+from optimizer.solve.solver import PersistentSolver, SolveOutcome
 from tests.optimizer.conftest import make_inputs, nation, programme
 from tests.optimizer.heuristics.test_targets_first import busy_small_nation
 
@@ -103,3 +104,40 @@ def test_the_shortfall_stage_is_handed_its_share_of_the_limit(monkeypatch):
     assert [stage.objective for stage in result.stages] == ["shortfall", "capability", "cost"]
     assert limits[0] <= 30.0 / 3 + 1e-9
     assert limits[1] > limits[0]  # the rest of the run is the later stages'
+
+
+# --- a later stage that never searched ---------------------------------------------------------
+def test_a_later_stage_that_hands_back_its_start_unbounded_never_searched():
+    start = SolveOutcome("feasible", "engine: time limit, before any search improved the start plan",
+                         56221.3, None, None, 0.1)
+    outcome = not_searched(start, 56221.3)
+    assert (outcome.status, outcome.objective, outcome.gap) == ("no_solution", None, None)
+    assert outcome.termination.startswith(NOT_SEARCHED)
+    assert not_searched(start, 56000.0) is start  # it improved on its start: it searched
+    bounded = SolveOutcome("feasible", "time limit", 56221.3, 55000.0, 0.02, 5.0)
+    assert not_searched(bounded, 56221.3) is bounded  # a bound is a search's proof
+    assert not_searched(start, None) is start  # a first stage's start is no earlier stage's plan
+
+
+def test_a_run_whose_last_stage_never_searched_reports_the_stage_before(monkeypatch):
+    """`capopt solve --robust 2 --time-limit 60` printed "gap — on cost": the cost stage had
+    0.1 s, handed back the capability plan with no bound, and hid the capability stage's
+    5.35 % gap; its Summary said "cost: feasible" for a cost no search had touched."""
+    original = PersistentSolver.solve
+
+    def starved_cost_stage(self, time_limit, gap, warm_start=False):
+        if self.stage.endswith("cost"):
+            held = pyo.value(self.model.objective_expr["cost"])
+            return SolveOutcome("feasible", "engine: time limit, before any search improved the start plan",
+                                held, None, None, 0.1)
+        return original(self, time_limit, gap, warm_start)
+
+    monkeypatch.setattr(PersistentSolver, "solve", starved_cost_stage)
+    result = Scenario(busy_small_nation()).solve(time_limit=30, gap=0.0)
+    assert [s.objective for s in result.stages] == ["shortfall", "capability", "cost"]
+    assert result.stages[-1].outcome.status == "no_solution"
+    assert result.gap_objective == "capability" and result.not_optimised == ["cost"]
+    assert result.gap == result.stages[1].outcome.gap and result.status == "feasible"
+    rows = dict(result.summary_rows())
+    assert str(rows["stage_3"]).startswith(f"cost: no_solution, {NOT_SEARCHED}")
+    assert check_plan(result.inputs, result.decisions) == []
