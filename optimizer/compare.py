@@ -10,8 +10,10 @@ from pathlib import Path
 import pandas as pd
 
 from data.errors import InputError
-from data.plan_reader import PlanBook
+from data.plan_reader import PlanBook, in_file, load_previous_plan
 from data.tables import Inputs, PlanDecisions
+from optimizer.checks.evaluate import objective_values
+from optimizer.checks.verify import check_plan
 
 PROOF_COLUMNS = ["plan", "status", "gap", "best_bound", "gap_of", "not_optimised"]
 
@@ -86,10 +88,6 @@ def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, poin
     status, gap and bound as its Summary records them, and notes when it was made from other
     inputs or breaks their rules. InputError, every problem located in the file, when its
     ids are not `inputs`'."""
-    from data.plan_reader import in_file, load_previous_plan
-    from optimizer.checks.evaluate import objective_values
-    from optimizer.checks.verify import check_plan
-
     book = path if isinstance(path, PlanBook) else load_previous_plan(path)
     try:
         decisions = book.decisions(inputs, point)
@@ -112,7 +110,8 @@ def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, poin
                      f"e.g. {broken[0]}")
     summary = book.summary
     stages = [str(value) for key, value in summary.items() if str(key).startswith("stage_")]
-    not_reached = [text.split(":")[0] for text in stages if "not_reached" in text]
+    # stages that never ran, or ran out of time before any plan of their own
+    not_reached = [text.split(":")[0] for text in stages if "not_reached" in text or ": no_solution," in text]
     solved = [text.split(":")[0] for text in stages if ": optimal," in text or ": feasible," in text]
     proof = {"plan": name, "status": summary.get("status"), "gap": _number(summary.get("gap")),
              "best_bound": _number(summary.get("best_bound")), "gap_of": solved[-1] if solved else None,

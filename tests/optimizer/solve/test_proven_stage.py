@@ -8,6 +8,7 @@ import pytest
 from data.tables import Target
 from optimizer import Scenario
 from optimizer.checks.verify import check_plan
+from optimizer.compare import read_plan_file
 from optimizer.solve.objectives import NOT_SEARCHED, PROVEN_BY_START, not_searched, proven_by_start, stage_seconds
 from optimizer.solve.solver import PersistentSolver, SolveOutcome
 from tests.optimizer.conftest import make_inputs, nation, programme
@@ -119,7 +120,7 @@ def test_a_later_stage_that_hands_back_its_start_unbounded_never_searched():
     assert not_searched(start, None) is start  # a first stage's start is no earlier stage's plan
 
 
-def test_a_run_whose_last_stage_never_searched_reports_the_stage_before(monkeypatch):
+def test_a_run_whose_last_stage_never_searched_reports_the_stage_before(monkeypatch, tmp_path):
     """`capopt solve --robust 2 --time-limit 60` printed "gap — on cost": the cost stage had
     0.1 s, handed back the capability plan with no bound, and hid the capability stage's
     5.35 % gap; its Summary said "cost: feasible" for a cost no search had touched."""
@@ -141,3 +142,6 @@ def test_a_run_whose_last_stage_never_searched_reports_the_stage_before(monkeypa
     rows = dict(result.summary_rows())
     assert str(rows["stage_3"]).startswith(f"cost: no_solution, {NOT_SEARCHED}")
     assert check_plan(result.inputs, result.decisions) == []
+    # and a comparison with the plan's workbook reads the same from its Summary
+    proof = read_plan_file(result.to_excel(tmp_path / "plan.xlsx"), result.inputs).proof
+    assert (proof["status"], proof["gap_of"], proof["not_optimised"]) == ("feasible", "capability", "cost")
