@@ -127,6 +127,14 @@ def _not_optimised(summary: Mapping[str, object]) -> str:
     return f"; {' and '.join(after)} not optimised: no time was left for {'them' if len(after) > 1 else 'it'}"
 
 
+def other_stages_in_words(summary: Mapping[str, object]) -> str:
+    """'; shortfall was not proven: …; cost not optimised: …' — what the stages other than
+    the one the gap is of proved, and which the time never reached, for a line that states
+    that gap itself (a study's Γ point said only its capability gap, with its shortfall
+    stage, 140 against a bound of 0, unproven)."""
+    return _earlier_proof(summary, last_objective(summary)) + _not_optimised(summary)
+
+
 def _earlier_proof(summary: Mapping[str, object], last: str | None) -> str:
     """'; capability was proven within 0.75 %' when an earlier stage proved its gap, and
     '; capability was stopped at most 115 % from its best possible' when it did not: a last

@@ -150,7 +150,8 @@ def solve_lexicographic(
         stage_expr = penalised(m.objective_expr[name], objective_sense(name), penalty)
         set_objective(m, stage_expr, objective_sense(name))
         if penalty is None and start is not None and proven_by_start(name, start):
-            outcome = SolveOutcome("optimal", PROVEN_BY_START, 0.0, 0.0, 0.0, time.monotonic() - began)
+            outcome = SolveOutcome("optimal", PROVEN_BY_START, 0.0, 0.0, 0.0, time.monotonic() - began,
+                                   bound_source=START_BOUND)
         else:
             warm = warm_start or k > 0 or start is not None
             if improve is not None and warm:
@@ -179,6 +180,9 @@ def solve_lexicographic(
 
 
 NOT_SEARCHED = "no time left to search beyond the previous stage's plan"
+# the bound of a shortfall stage its start plan proves: no solver ran ("bound from
+# branch-and-bound" was printed for it)
+START_BOUND = "shortfall cannot be below 0 (no solver call)"
 
 
 def start_value(m: pyo.ConcreteModel, name: str) -> float | None:

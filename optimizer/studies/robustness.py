@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.dashboard import percent_up, proof_in_words, status_in_words
+from data.dashboard import other_stages_in_words, percent_up, proof_in_words, status_in_words
 from data.tables import objective_sense
 from optimizer.arguments import check_flag, whole_number
 from optimizer.studies.sweeps import (
@@ -126,8 +126,12 @@ class RobustnessReport:
             # no bound on the last stage: say what the earlier stages proved, as a sweep's
             # `proof` and a plan's Dashboard do (Γ = 0 said only "no bound is proven on cost")
             proof = status_in_words(dict(result.summary_rows()))
+        elif result.status == "feasible":
+            # and with one, what the other stages proved: an unproven shortfall stage (140
+            # against a bound of 0) went unsaid beside the capability gap
+            proof += other_stages_in_words(dict(result.summary_rows()))
         wanted = self.bound_objective
-        if objective != wanted and wanted is not None:
+        if objective != wanted and wanted is not None and result.best_bound is not None:
             proof += (
                 f" (its bound is of {objective}, an earlier stage: {wanted} found no plan in time)"
             )

@@ -9,7 +9,14 @@ from data.tables import Target
 from optimizer import Scenario
 from optimizer.checks.verify import check_plan
 from optimizer.compare import read_plan_file
-from optimizer.solve.objectives import NOT_SEARCHED, PROVEN_BY_START, not_searched, proven_by_start, stage_seconds
+from optimizer.solve.objectives import (
+    NOT_SEARCHED,
+    PROVEN_BY_START,
+    START_BOUND,
+    not_searched,
+    proven_by_start,
+    stage_seconds,
+)
 from optimizer.solve.solver import PersistentSolver, SolveOutcome
 from tests.optimizer.conftest import make_inputs, nation, programme
 from tests.optimizer.heuristics.test_targets_first import busy_small_nation
@@ -44,6 +51,7 @@ def test_a_shortfall_stage_met_by_the_start_is_reported_optimal_without_a_solver
         first.outcome.bound,
         first.outcome.gap,
     ) == ("optimal", 0.0, 0.0, 0.0)
+    assert first.outcome.bound_source == START_BOUND  # "branch-and-bound" was printed: no solver ran
     assert len(calls) == len(result.stages) - 1
     assert result.status == "optimal" and result.objectives["shortfall"] == 0.0
     assert check_plan(result.inputs, result.decisions) == []

@@ -173,3 +173,26 @@ def test_a_bound_of_an_earlier_stage_is_named_not_plotted(scenario, tmp_path, mo
     assert sheet[2]["cost: plan"] == 4 and sheet[2]["cost: best possible (bound)"] is None
     assert sheet[1]["cost: best possible (bound)"] == pytest.approx(8)
     assert summary(wb)["proven"] == ["2 of 3 Γ points proven within the 1 % gap target"]
+
+
+def test_a_gammas_line_names_an_earlier_stage_left_unproven(scenario, monkeypatch) -> None:
+    """`robustness --gammas 0,1 --time-limit 5` on the reference dataset said of Γ = 1 only
+    "the best possible capability is at most 23.06 % higher", though its shortfall stage
+    (shortfall 140 against a bound of 0) was never proven either."""
+    real = Session._result
+
+    def result(self, mode, stages, decisions, solve_seconds, diagnose, choice=None, time_limit=None):  # type: ignore[no-untyped-def]
+        if self.inputs.settings.robust_overruns == 1:
+            first, last = stages[0], stages[-1]
+            stages = [Stage(first.objective, dataclasses.replace(first.outcome, status="feasible", gap=1.0,
+                                                                 bound=0.0, objective=4.0)),
+                      *stages[1:-1],
+                      Stage(last.objective, dataclasses.replace(last.outcome, status="feasible", gap=0.05,
+                                                                bound=last.outcome.objective * 0.95))]
+        return real(self, mode, stages, decisions, solve_seconds, diagnose, choice, time_limit)
+
+    monkeypatch.setattr(Session, "_result", result)
+    report = price_of_robustness(scenario, [0, 1], workers=1, gap=0.01)
+    line = report.table.set_index("gamma").loc[1, "proof"]
+    assert line.startswith("best plan found, not proven: the best possible cost is at most 5 % lower")
+    assert "; shortfall was not proven: its best possible is at most 100 % lower" in line
