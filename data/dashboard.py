@@ -662,7 +662,8 @@ def flexibility_findings(
             change = _change_in_words(objective, _number(row.get(worth_column(lever))),
                                       _number(row.get(worth_column(lever, percent=True))))
             if change is not None:
-                gains.append(f"{lever} {change}")
+                pair = {f"the {name} plan": _row_of(solves, "lever", name) for name in (baseline, lever)}
+                gains.append(f"{lever} {change}" + _unbacked(objective, pair))
         if gains and any(_number(row.get(worth_column(lev))) for lev in levers[1:]):
             lines.append(f"{objective}: " + "; ".join(gains))
     planless = [lever for lever in levers if not _has_values(worth, lever, baseline)]
@@ -677,6 +678,31 @@ def flexibility_findings(
         lines.append("not proven within the gap target: " + "; ".join(unproven)
                      + " (a lever's worth is exact only where both plans are proven; see Solves)")
     return headline, lines
+
+
+def _row_of(table: pd.DataFrame | None, column: str, value: object) -> Mapping[str, object] | None:
+    """The row of a study's table whose `column` is `value` (None if there is none)."""
+    if table is None or column not in table:
+        return None
+    match = table[table[column] == value]
+    return None if match.empty else {str(key): value for key, value in match.iloc[0].to_dict().items()}
+
+
+def _unbacked(objective: str, rows: Mapping[str, Mapping[str, object] | None]) -> str:
+    """' (cost not optimised at Γ = 1)' or ' (not proven at Γ = 1)' after a difference
+    between two solves' plans (rows of a study's table, by how a line names them) that is
+    not backed by both proofs: a 2-s flexibility study said "capability: free starts
+    -15,976.8 (-48.2 %, worse)" of plans whose capability no stage had optimised."""
+    missing = [label for label, row in rows.items()
+               if row is not None and objective in str(row.get("not_optimised") or "").split(", ")]
+    if missing:
+        return f" ({objective} not optimised in {' and '.join(missing)})" if missing[0].startswith("the ") \
+            else f" ({objective} not optimised at {' and '.join(missing)})"
+    unproven = [label for label, row in rows.items()
+                if row is not None and isinstance(row.get("status"), str) and row.get("status") != "optimal"]
+    if unproven:
+        return f" (not proven: {' and '.join(unproven)})"
+    return ""
 
 
 def _has_values(worth: pd.DataFrame, lever: str, baseline: str) -> bool:
@@ -736,7 +762,10 @@ def robustness_findings(table: pd.DataFrame, price: pd.DataFrame) -> tuple[str, 
             if lost is None or lost == 0:
                 continue
             change = _change_in_words(name, -lost, None if lost_share is None else -lost_share)
-            lines.append(f"at Γ = {_fmt(last['gamma'])} against Γ = {_fmt(price.iloc[0]['gamma'])}: {name} {change}")
+            pair = {f"Γ = {_fmt(price.iloc[0]['gamma'])}": _row_of(table, "gamma", price.iloc[0]["gamma"]),
+                    f"Γ = {_fmt(last['gamma'])}": _row_of(table, "gamma", last["gamma"])}
+            lines.append(f"at Γ = {_fmt(last['gamma'])} against Γ = {_fmt(price.iloc[0]['gamma'])}: {name} {change}"
+                         + _unbacked(name, pair))
     if not lines:
         lines.append("absorbing overruns costs no objective over these Γ")
     if "proven" in table.columns:

@@ -613,7 +613,10 @@ def test_the_flexibility_dashboard_names_the_levers_not_proven(tmp_path):
     )
     wb = openpyxl.load_workbook(path)
     lines = [text for text in cells(wb["Dashboard"]) if "not proven" in text]
-    assert lines == [("• not proven within the gap target: flexible (feasible, within 2.13 % on capability) "
+    # each worth says it is a difference of an unproven plan, where it is read
+    assert lines == ["• capability: flexible +20.0 (+20.0%, better) (not proven: the flexible plan)",
+                     "• cost: flexible -5.0 (-10.0%, better) (not proven: the flexible plan)",
+                     ("• not proven within the gap target: flexible (feasible, within 2.13 % on capability) "
                       "(a lever's worth is exact only where both plans are proven; see Solves)")]
     assert [c.value for c in wb["Solves"][1]][:3] == ["lever", "status", "gap"]
     # the At a glance table's percentages are signed better-positive, and say so
@@ -748,3 +751,24 @@ def test_flexibility_findings_say_which_levers_have_no_plan():
                          "worth of flexible (+ is better)": [None]})
     _, lines = flexibility_findings(half, ["rigid", "flexible"])
     assert lines == ["no plan, so no worth: flexible (see Solves)"]
+
+
+def test_a_worth_or_price_of_an_objective_never_optimised_says_so(tmp_path):
+    """A 2-s flexibility study said "capability: free starts -15,976.8 (-48.2 %, worse)" of
+    plans whose capability no stage had optimised; a price of robustness alike."""
+    solves = pd.DataFrame({"lever": ["rigid", "free starts"], "status": ["feasible", "feasible"],
+                           "gap": [None, None], "not_optimised": ["capability, cost", "capability, cost"]})
+    path = write_flexibility_workbook(
+        tmp_path / "x.xlsx", summary(),
+        pd.DataFrame({"objective": ["capability"], "rigid": [100.0], "free starts": [52.0]}),
+        pd.DataFrame({"nation": ["N1"]}), pd.DataFrame(), solves=solves, levers=["rigid", "free starts"],
+    )
+    assert ("• capability: free starts -48.0 (-48.0%, worse) (capability not optimised in the rigid plan and "
+            "the free starts plan)") in cells(openpyxl.load_workbook(path)["Dashboard"])
+    table = pd.DataFrame({"gamma": [0, 1], "capability": [100.0, 90.0], "status": ["optimal", "feasible"],
+                          "not_optimised": ["", ""], "proven": [True, False], "proof": ["proven", "open"]})
+    price = pd.DataFrame({"gamma": [0, 1], "capability lost": [0.0, 10.0], "capability lost %": [0.0, 0.1]})
+    core = pd.DataFrame({"nation": ["N1"], "programme": ["P1"], "share": [1.0]})
+    path = write_robustness_workbook(tmp_path / "r.xlsx", summary(), table, price, pd.DataFrame(), core)
+    assert "• at Γ = 1 against Γ = 0: capability -10.0 (-10.0%, worse) (not proven: Γ = 1)" in cells(
+        openpyxl.load_workbook(path)["Dashboard"])
