@@ -37,7 +37,7 @@ def interrupted_while_starting() -> NoReturn:
 try:
     import click
 
-    from data.dashboard import percent_up
+    from data.dashboard import front_plans_in_words, percent_up
     from optimizer.errors import EXIT_CODES
     from optimizer.solve.engine.strategy import STRATEGIES
 except KeyboardInterrupt:
@@ -897,7 +897,8 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
     console.end_live()
     written = write_output(front.to_excel, output)
     s = front.stats
-    click.echo(f"Front: {len(front.points_found)} non-dominated plans ({front.completeness}); "
+    plans = front_plans_in_words(len(front.points_found), front.payoff_proven and s.unproven == 0)
+    click.echo(f"Front: {len(front.points_found)} {plans} ({front.completeness}); "
                f"{s.solved} subproblems solved, {s.skipped} skipped, {s.unproven} not proven"
                f"{f' ({s.retried} solved again, {s.retried_proven} of them proven)' if s.retried else ''}; "
                f"{front.seconds:.1f} s")

@@ -561,7 +561,8 @@ def front_findings(
     whole front where only its Summary said "not proven: grid mode samples the front".
     `primary_gap`: the Summary's `gap`, point 1's primary against the bound on it."""
     n = len(points)
-    headline = f"{n} non-dominated plan{'s' if n != 1 else ''} trading {' against '.join(chosen)}"
+    every_point_proven = "proven" not in points.columns or bool(points["proven"].astype(bool).all())
+    headline = f"{n} {front_plans_in_words(n, payoff_proven and every_point_proven)} trading {' against '.join(chosen)}"
     lines = [_completeness_line(completeness)] if completeness else []
     if "proven" in points.columns and n:
         proven = int(points["proven"].astype(bool).sum())
@@ -580,6 +581,15 @@ def front_findings(
     if n and chosen:
         lines.append(_first_point_line(points, chosen[0], payoff_proven, primary_gap))
     return headline, lines
+
+
+def front_plans_in_words(n: int, proven: bool) -> str:
+    """'3 non-dominated plans' only when every point's sub-problem and the payoff table were
+    solved to optimality: a 3-s grid front called a plan non-dominated that a 15-s run's
+    plan dominated (more capability, less cost). Otherwise the plans found dominate none of
+    each other, which is all that is known."""
+    plans = f"plan{'s' if n != 1 else ''}"
+    return f"non-dominated {plans}" if proven else f"{plans}, none dominating another (not all proven non-dominated)"
 
 
 def _completeness_line(completeness: str) -> str:

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from data.dashboard import flexibility_findings, percent_up, status_in_words
+from data.dashboard import flexibility_findings, front_findings, percent_up, status_in_words
 from data.report import (
     RESULT_SHEETS,
     write_flexibility_workbook,
@@ -772,3 +772,15 @@ def test_a_worth_or_price_of_an_objective_never_optimised_says_so(tmp_path):
     path = write_robustness_workbook(tmp_path / "r.xlsx", summary(), table, price, pd.DataFrame(), core)
     assert "• at Γ = 1 against Γ = 0: capability -10.0 (-10.0%, worse) (not proven: Γ = 1)" in cells(
         openpyxl.load_workbook(path)["Dashboard"])
+
+
+def test_a_front_calls_its_plans_non_dominated_only_when_every_point_is_proven():
+    """A 3-s grid front (payoff table not proven) said "2 non-dominated plans"; a 15-s run found
+    a plan with more capability and less cost than its point 1."""
+    points = pd.DataFrame({"point": [1, 2], "capability": [39765.5, 38000.0], "cost": [60671.2, 50000.0],
+                           "proven": [True, True]})
+    headline, _ = front_findings(points, ["capability", "cost"], payoff_proven=False)
+    assert headline == "2 plans, none dominating another (not all proven non-dominated) trading capability against cost"
+    assert front_findings(points, ["capability", "cost"])[0] == "2 non-dominated plans trading capability against cost"
+    open_point = points.assign(proven=[True, False])
+    assert front_findings(open_point, ["capability", "cost"])[0].startswith("2 plans, none dominating another")
