@@ -170,6 +170,14 @@ class Sweep:
                     "may give other plans")
         return "yes: every scenario proven to its gap by a search that does not depend on the clock"
 
+    def status_in_words(self) -> str:
+        """'every scenario solved, 0 of 3 proven within the gap target': a study whose solves
+        all stopped at the clock said "complete", the word a proof alone may use."""
+        if not self.complete:
+            return "interrupted: scenarios not solved are missing"
+        proven = sum(p.result is not None and p.result.status == "optimal" for p in self.points)
+        return f"every scenario solved, {proven} of {len(self.points)} proven within the gap target"
+
     def summary_rows(self) -> list[tuple[str, object]]:
         """The study's Summary: what ran, how the solver ran (as a plan's Summary says it,
         `study_run_rows`), and what it read."""
@@ -180,7 +188,7 @@ class Sweep:
         source = first.inputs.source if first else self.source
         shared = _shared_changes([p.result for p in solved])
         rows: list[tuple[str, object]] = [
-            ("status", "complete" if self.complete else "interrupted: scenarios not solved are missing"),
+            ("status", self.status_in_words()),
             ("scenarios", len(self.points)),
             ("solved", len(solved)),
             ("solve_seconds", round(self.seconds, 3)),

@@ -449,3 +449,8 @@ def test_a_study_summary_says_whether_a_rerun_gives_the_same_plans():
     assert dict(replace(study, points=[planless, *study.points[1:]]).summary_rows())["reproducible"].startswith(
         f"no: 1 of 2 scenarios ({first.name})")
     assert dict(replace(study, complete=False).summary_rows())["reproducible"].startswith("no: interrupted")
+    # and its status says how many scenarios are proven: "complete" is a proof's word
+    assert dict(study.summary_rows())["status"] == "every scenario solved, 2 of 2 proven within the gap target"
+    unproven = replace(first, result=replace(first.result, status="feasible"))
+    assert dict(replace(study, points=[unproven, *study.points[1:]]).summary_rows())["status"] == (
+        "every scenario solved, 1 of 2 proven within the gap target")
