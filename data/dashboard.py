@@ -754,7 +754,7 @@ def _row_proof(row: pd.Series) -> str:
     """'feasible, within 0.79 % on capability; cost not optimised' for a study's row; where
     the row has no gap, what its `proof` says (no bound on cost, capability proven within …)."""
     gap = _number(row.get("gap"))
-    if gap is None and row.get("proof"):
+    if row.get("proof"):  # every stage's proof, an unproven shortfall stage's too, not the last gap's only
         return f"{row.get('status')}: {row.get('proof')}"
     detail = f", within {percent_up(gap)} on {row.get('gap_of')}" if gap is not None else ""
     missing = str(row.get("not_optimised") or "")

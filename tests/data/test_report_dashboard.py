@@ -784,3 +784,16 @@ def test_a_front_calls_its_plans_non_dominated_only_when_every_point_is_proven()
     assert front_findings(points, ["capability", "cost"])[0] == "2 non-dominated plans trading capability against cost"
     open_point = points.assign(proven=[True, False])
     assert front_findings(open_point, ["capability", "cost"])[0].startswith("2 plans, none dominating another")
+
+
+def test_a_studys_unproven_line_says_every_stages_proof():
+    """A sweep's Dashboard said "0.8 (feasible, within 128.97 % on capability; …)" while the
+    row's own proof added that its shortfall stage was never proven either."""
+    proof = ("best plan found in 5 s; not proven: the best possible capability is at most 128.97 % higher; "
+             "shortfall was not proven: its best possible is at most 100 % lower")
+    solves = pd.DataFrame({"lever": ["rigid", "flexible"], "status": ["optimal", "feasible"], "gap": [0.0, 1.2897],
+                           "gap_of": ["cost", "capability"], "not_optimised": ["", "cost"],
+                           "proof": ["optimal (proven)", proof]})
+    worth = pd.DataFrame({"objective": ["capability"], "rigid": [10.0], "flexible": [12.0]})
+    _, lines = flexibility_findings(worth, ["rigid", "flexible"], solves)
+    assert lines[-1].startswith(f"not proven within the gap target: flexible (feasible: {proof})")
