@@ -201,7 +201,9 @@ def not_searched(outcome: SolveOutcome, held: float | None) -> SolveOutcome:
         return outcome
     if abs(outcome.objective - held) > ABSOLUTE_TOLERANCE + 1e-9 * abs(held):
         return outcome
-    return replace(outcome, status="no_solution", termination=NOT_SEARCHED, objective=None, gap=None)
+    # a Ctrl-C keeps its word: the run reports it, and its exit, by the stage's termination
+    termination = outcome.termination if outcome.termination.startswith("interrupted") else NOT_SEARCHED
+    return replace(outcome, status="no_solution", termination=termination, objective=None, gap=None)
 
 
 def stage_seconds(name: str, remaining: float, stages_left: int) -> float:

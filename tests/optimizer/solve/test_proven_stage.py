@@ -126,6 +126,8 @@ def test_a_later_stage_that_hands_back_its_start_unbounded_never_searched():
     bounded = SolveOutcome("feasible", "time limit", 56221.3, 55000.0, 0.02, 5.0)
     assert not_searched(bounded, 56221.3) is bounded  # a bound is a search's proof
     assert not_searched(start, None) is start  # a first stage's start is no earlier stage's plan
+    stopped = SolveOutcome("feasible", "interrupted (Ctrl-C)", 56221.3, None, None, 0.1)
+    assert not_searched(stopped, 56221.3).termination == "interrupted (Ctrl-C)"  # the run says it
 
 
 def test_a_run_whose_last_stage_never_searched_reports_the_stage_before(monkeypatch, tmp_path):
