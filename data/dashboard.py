@@ -695,7 +695,7 @@ def _row_of(table: pd.DataFrame | None, column: str, value: object) -> Mapping[s
     if table is None or column not in table:
         return None
     match = table[table[column] == value]
-    return None if match.empty else {str(key): value for key, value in match.iloc[0].to_dict().items()}
+    return None if match.empty else {str(key): cell for key, cell in match.iloc[0].to_dict().items()}
 
 
 def _unbacked(objective: str, rows: Mapping[str, Mapping[str, object] | None]) -> str:
