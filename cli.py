@@ -1235,9 +1235,12 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
 @click.option("--book", type=BOOK_PATH,
               help="Input workbook both plans are priced on (default: BASE's Summary input_file).")
 @click.option("--point", type=click.IntRange(min=1), help="For Pareto front workbooks: the point of each to compare.")
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False), callback=xlsx_output,
+              help="Also write the comparison to this workbook (.xlsx).")
 @click.pass_context
 @handle_errors
-def compare(ctx: click.Context, base: str, other: str, book: str | None, point: int | None) -> None:
+def compare(ctx: click.Context, base: str, other: str, book: str | None, point: int | None,
+            output: str | None) -> None:
     """What OTHER.xlsx changes against BASE.xlsx: objectives priced on one input workbook,
     each plan's status and gap, programmes gained and lost, start years moved."""
     from data.plan_reader import load_previous_plan
@@ -1246,7 +1249,18 @@ def compare(ctx: click.Context, base: str, other: str, book: str | None, point: 
     books = [load_previous_plan(base), load_previous_plan(other)]
     check_point_has_a_front(point, books)
     scenario = plan_inputs(books[0], book)
-    click.echo(str(compare_plan_files(books[0], books[1], scenario.inputs, point)))
+    refuse_overwriting([base, other, book, source_path(scenario)], {"-o": output})
+    comparison = compare_plan_files(books[0], books[1], scenario.inputs, point)
+    click.echo(str(comparison))
+    if output is not None:
+        source = scenario.inputs.source
+        summary: list[tuple[str, object]] = [
+            ("base_plan", books[0].path), ("base_plan_sha256", books[0].sha256),
+            ("other_plan", books[1].path), ("other_plan_sha256", books[1].sha256),
+            ("input_file", source.path if source else ""), ("input_sha256", source.sha256 if source else ""),
+        ]
+        written = write_output(lambda path: comparison.to_excel(path, summary), output)
+        click.echo(f"Comparison written to {written}")
 
 
 def stress_progress(console: Console) -> Callable[[int, int], None]:

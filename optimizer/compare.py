@@ -41,15 +41,19 @@ class Comparison:
         """Why the differences may be the solver's rather than the change's ("" when both
         plans are proven): two 15-s solves showed a 10 % budget cut *gaining* 22,893
         capability, the base plan 134 % from its bound, and nothing said so."""
+        return "; ".join([*self.notes, self.unproven] if self.unproven else self.notes)
+
+    @property
+    def unproven(self) -> str:
+        """'not proven: other (feasible, gap 6.16 %) — …', or "" when both plans are proven."""
         unproven = [f"{row['plan']} ({row['status']}, gap {_percent(row['gap'])}"
                     + (f"; not optimised: {row['not_optimised']}" if row["not_optimised"] else "") + ")"
                     for row in self.proofs.to_dict("records")
                     if row["status"] != "optimal" or row["not_optimised"]]
-        said = list(self.notes)
-        if unproven:
-            said.append("not proven: " + ", ".join(unproven) + " — differences within the gaps may be the "
-                        "solver's, not the change's; give the solves more time")
-        return "; ".join(said)
+        if not unproven:
+            return ""
+        return ("not proven: " + ", ".join(unproven) + " — differences within the gaps may be the "
+                "solver's, not the change's; give the solves more time")
 
     def __str__(self) -> str:
         lines = ["Objectives:", self.objectives.to_string(index=False)]
@@ -59,6 +63,19 @@ class Comparison:
         if self.caveat:
             lines += ["", f"Note: {self.caveat}"]
         return "\n".join(lines)
+
+    def to_excel(self, path: str | os.PathLike[str], summary: list[tuple[str, object]] | None = None) -> Path:
+        """The comparison as a workbook, written atomically: Summary (`summary`'s rows, then
+        the notes), Objectives, Plans (each plan's proof), Changes and ByNation; a planner
+        keeps it beside the two plans."""
+        from data.report import write_tables_workbook
+
+        rows = list(summary or []) + [("note", note) for note in self.notes]
+        if self.unproven:
+            rows.append(("note", self.unproven))
+        sheets = {"Objectives": self.objectives, "Plans": self.proofs, "Changes": self.changes,
+                  "ByNation": self.by_nation()}
+        return write_tables_workbook(Path(path), sheets, summary=rows)
 
     def by_nation(self) -> pd.DataFrame:
         """Counts of programmes gained, lost and moved per nation."""

@@ -46,3 +46,23 @@ def test_a_file_that_is_no_plan_is_an_input_error_naming_it(tmp_path: Path, book
     result = run("compare", str(plan), str(book))
     assert result.exit_code == EXIT_CODES["invalid_input"] == 3
     assert "[book.xlsx]Plan: sheet is missing — expected a plan workbook written by capopt" in result.output
+
+
+def test_the_comparison_is_written_to_a_workbook_when_asked(tmp_path: Path, book: Path) -> None:
+    import openpyxl
+
+    full, none, out = tmp_path / "full.xlsx", tmp_path / "none.xlsx", tmp_path / "compare.xlsx"
+    assert run("solve", str(book), "-o", str(full)).exit_code == 0
+    assert run("solve", str(book), "-o", str(none), "--weight", "cost=1").exit_code == 0
+    result = run("compare", str(full), str(none), "-o", str(out))
+    assert result.exit_code == 0 and f"Comparison written to {out}" in result.output
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb.sheetnames == ["Summary", "Objectives", "Plans", "Changes", "ByNation"]
+    summary = {row[0]: row[1] for row in wb["Summary"].iter_rows(values_only=True)}
+    assert (summary["base_plan"], summary["other_plan"]) == (str(full), str(none))
+    assert summary["input_file"] == str(book) and len(str(summary["input_sha256"])) == 64
+    changes = list(wb["Changes"].iter_rows(values_only=True))
+    assert changes[0][:3] == ("nation", "programme", "change") and {r[2] for r in changes[1:]} == {"lost"}
+    refused = run("compare", str(full), str(none), "-o", str(full))
+    assert refused.exit_code == EXIT_CODES["usage"] and "would overwrite an input workbook" in refused.output
+    assert run("compare", str(full), str(none), "-o", str(tmp_path / "c.csv")).exit_code == EXIT_CODES["usage"]
