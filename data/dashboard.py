@@ -112,14 +112,20 @@ def _stage_rows(summary: Mapping[str, object]) -> list[tuple[str, str, float | N
     return out
 
 
-def _not_optimised(summary: Mapping[str, object]) -> str:
-    """'; cost not optimised: …' for the stages after the last one with a plan that found
-    none: the time ran out before them, and the plan is the earlier stage's for them."""
+def stages_not_optimised(summary: Mapping[str, object]) -> list[str]:
+    """The stages after the last one with a plan, in priority order: the time ran out before
+    they found one (or before they ran), and the plan is the earlier stage's for them."""
     stages = _stage_rows(summary)
     solved = [i for i, (_, status, _) in enumerate(stages) if status not in _NO_PLAN]
     # the run stops at the first stage without a plan: later ones are in the priority row only
     order = [n.strip() for n in str(summary.get("priority", "")).split(",") if n.strip()] or [n for n, _, _ in stages]
-    after = order[solved[-1] + 1:] if solved else []
+    return order[solved[-1] + 1:] if solved else []
+
+
+def _not_optimised(summary: Mapping[str, object]) -> str:
+    """'; cost not optimised: …' for the stages after the last one with a plan that found
+    none: the time ran out before them, and the plan is the earlier stage's for them."""
+    after = stages_not_optimised(summary)
     if not after:
         return ""
     if str(summary.get("termination", "")).startswith("interrupted"):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from data.dashboard import last_objective, stages_not_optimised
 from data.errors import InputError
 from data.plan_reader import PlanBook, in_file, load_previous_plan
 from data.tables import Inputs, PlanDecisions
@@ -126,13 +127,9 @@ def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, poin
         notes.append(f"{name} breaks {len(broken)} rule{'s' if len(broken) != 1 else ''} of these inputs, "
                      f"e.g. {broken[0]}")
     summary = book.summary
-    stages = [str(value) for key, value in summary.items() if str(key).startswith("stage_")]
-    # stages that never ran, or ran out of time before any plan of their own
-    not_reached = [text.split(":")[0] for text in stages if "not_reached" in text or ": no_solution," in text]
-    solved = [text.split(":")[0] for text in stages if ": optimal," in text or ": feasible," in text]
     proof = {"plan": name, "status": summary.get("status"), "gap": _number(summary.get("gap")),
-             "best_bound": _number(summary.get("best_bound")), "gap_of": solved[-1] if solved else None,
-             "not_optimised": ", ".join(not_reached)}
+             "best_bound": _number(summary.get("best_bound")), "gap_of": last_objective(summary),
+             "not_optimised": ", ".join(stages_not_optimised(summary))}
     return PlanFile(decisions, objective_values(inputs, decisions), proof, tuple(notes))
 
 
