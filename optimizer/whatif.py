@@ -449,12 +449,9 @@ def describe_changes(old: Inputs, new: Inputs, most: int = 6) -> list[str]:
         else:
             found += [f"{table} {cell}" for cell in cells]
     for attribute in ("requirements", "precedences", "targets", "commitments"):
-        # (the names held dicts above: mypy keeps their first type)
-        before, after = set(getattr(old, attribute)), set(getattr(new, attribute))  # type: ignore[assignment]
-        if before != after:
-            found.append(
-                f"{attribute}: {len(after - before)} added, {len(before - after)} removed"  # type: ignore[operator]
-            )
+        was, now = set(getattr(old, attribute)), set(getattr(new, attribute))
+        if was != now:
+            found.append(f"{attribute}: {len(now - was)} added, {len(was - now)} removed")
     return found[:most] + ([f"and {len(found) - most} more changes"] if len(found) > most else [])
 
 
