@@ -942,6 +942,9 @@ def scale_out_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--gap", type=FiniteFloatRange(min=0, max=1, max_open=True),
                      help="Relative MIP gap per scenario as a fraction, e.g. 0.01 for 1 % (default: the Settings "
                           "sheet's mip_gap)."),
+        click.option("--strategy", type=click.Choice(list(STRATEGIES)), default="auto", show_default=True,
+                     help="The search every scenario gets, as solve's --strategy (auto: chosen by the model's "
+                          "size). Recorded in the Summary."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -976,7 +979,7 @@ def check_budget_options(scenario: Any, options: dict[str, dict[str, Any]]) -> N
 @handle_errors
 def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, nations: str | None,
           years: str | None, workers: int | None, scheduler: str | None, time_limit: float | None,
-          gap: float | None) -> None:
+          gap: float | None, strategy: str) -> None:
     """Budget efficiency curve: solve with budgets scaled over a range."""
     from optimizer.studies.sweeps import parse_range
 
@@ -1002,7 +1005,7 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
                                     "--budget-scale": {"scale": min(scales, default=1.0)}})
     result = scenario.budget_sweep(
         scales, nations=nation_list, years=year_list,
-        workers=workers, client=dask_client(scheduler), time_limit=time_limit, gap=gap,
+        workers=workers, client=dask_client(scheduler), time_limit=time_limit, gap=gap, strategy=strategy,
         progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
@@ -1038,14 +1041,15 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
 @click.pass_context
 @handle_errors
 def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: float | None, borrow: float | None,
-                workers: int | None, scheduler: str | None, time_limit: float | None, gap: float | None) -> None:
+                workers: int | None, scheduler: str | None, time_limit: float | None, gap: float | None,
+                strategy: str) -> None:
     """What free starts and carry-over/borrowing are worth, against the rigid cycle."""
     console: Console = ctx.obj["console"]
     scenario = load_scenario(book)
     refuse_overwriting([book, source_path(scenario)], {"-o": output})
     report = scenario.flexibility_value(
         carry_over_fraction=carry_over, borrow_fraction=borrow, workers=workers, client=dask_client(scheduler),
-        time_limit=time_limit, gap=gap, progress=None if console.quiet else sweep_progress(console),
+        time_limit=time_limit, gap=gap, strategy=strategy, progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
     if report.sweep.every_point_infeasible:
@@ -1087,7 +1091,7 @@ def parse_gammas(text: str) -> list[int]:
 @click.pass_context
 @handle_errors
 def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, workers: int | None,
-               scheduler: str | None, time_limit: float | None, gap: float | None) -> None:
+               scheduler: str | None, time_limit: float | None, gap: float | None, strategy: str) -> None:
     """Price of robustness: every objective as budgets absorb Γ = 0, 1, 2, … programme overruns."""
     from optimizer.studies.robustness import price_of_robustness
 
@@ -1097,7 +1101,7 @@ def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, w
     refuse_overwriting([book, source_path(scenario)], {"-o": output})
     report = price_of_robustness(
         scenario, values, workers=workers, client=dask_client(scheduler), time_limit=time_limit, gap=gap,
-        progress=None if console.quiet else sweep_progress(console),
+        strategy=strategy, progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
     written = write_output(report.to_excel, output)

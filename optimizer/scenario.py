@@ -251,6 +251,7 @@ class Scenario:
         # the study sets these itself on every solve: `diagnose=False` was listed as valid
         # and then failed as "got multiple values for keyword argument 'diagnose'"
         run = set(inspect.signature(Session.run).parameters) - {"self"} - STUDY_SETS
+        run |= STUDY_SEARCH  # the search every solve gets: a solver option, which the study hands on
         unknown = sorted(set(kwargs) - own - run)
         if unknown:
             raise TypeError(f"unknown option(s) {', '.join(unknown)} — expected some of {', '.join(sorted(own | run))}")
@@ -263,6 +264,8 @@ class Scenario:
         self._check_settings_run(options.get("objective"))  # type: ignore[arg-type]
         if options.get("workers") is not None:
             options["workers"] = check_count("workers", options["workers"])
+        if "strategy" in options:
+            options["strategy"] = check_strategy(options["strategy"])  # type: ignore[arg-type]
         return options
 
     def _check_settings_run(self, objective: str | None) -> None:
@@ -441,6 +444,10 @@ class Scenario:
 
 # --- argument checks: the Python API refuses what the command line's options refuse ----
 STUDY_SETS = frozenset({"diagnose", "warm_start"})  # Session.run options a study sets on every solve
+# Solver options a study takes beside Session.run's and hands to every solve: `strategy`
+# (optimizer.solve.engine.strategy) — the studies' points were searched as "auto" only,
+# and `budget_sweep(strategy="highs")` was refused as an unknown option
+STUDY_SEARCH = frozenset({"strategy"})
 
 
 def _check_solver_arguments(solver: object, highs_options: object, log_file: object, progress: object,

@@ -234,6 +234,20 @@ def test_strategy_is_applied_and_recorded_in_the_summary(tmp_path, book, strateg
     assert f"Search: {strategy}" in result.output
 
 
+@pytest.mark.parametrize("command", ["sweep", "flexibility", "robustness"])
+def test_a_studys_strategy_is_applied_to_every_scenario_and_recorded(tmp_path, book, command):
+    """The studies searched every scenario as "auto" and had no --strategy; the Python
+    API refused strategy= as an unknown option, though the points' solves took it."""
+    out = tmp_path / f"{command}.xlsx"
+    extra = {"sweep": ["--budget-scale", "0.9,1.0"], "robustness": ["--gammas", "0,1"]}.get(command, [])
+    result = run(command, str(book), "-o", str(out), "--strategy", "lns", "--workers", "1", "--gap", "0", *extra)
+    assert result.exit_code == 0, result.output
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(out)["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["strategy"].startswith("lns"), summary["strategy"]  # one value: every scenario had it
+    fastest = run(command, str(book), "-o", str(tmp_path / "x.xlsx"), "--strategy", "fastest")
+    assert fastest.exit_code == 2 and "--strategy" in fastest.output
+
+
 def test_unknown_strategy_is_a_usage_error(book, tmp_path):
     result = run("solve", str(book), "-o", str(tmp_path / "x.xlsx"), "--strategy", "fastest")
     assert result.exit_code == 2 and "--strategy" in result.output

@@ -120,6 +120,7 @@ def test_replan_says_what_it_accepts(scenario, no_solve) -> None:
     ({"priority": "capability"}, ValueError, "priority is 'capability' — expected a list"),
     ({"monotone": "no"}, ValueError, "monotone is 'no' — expected True or False"),
     ({"time_limt": 5}, TypeError, r"unknown option\(s\) time_limt — expected some of .*time_limit"),
+    ({"strategy": "fastest"}, ValueError, "unknown strategy 'fastest': expected one of"),
 ])
 def test_price_of_robustness_checks_its_arguments_before_any_solve(scenario, no_solve, kwargs, error,
                                                                    message) -> None:

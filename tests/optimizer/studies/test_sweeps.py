@@ -396,6 +396,17 @@ def test_a_sweep_checks_its_scenarios_and_options_before_any_solve():
         sweep([base], workers=0)
     study = sweep([base], workers=1, weights={"capability": 1.0}, time_limit=30)
     assert study.points[0].result.objective_mode == "weighted"
+    with pytest.raises(ValueError, match="unknown strategy 'fastest'"):
+        sweep([base], strategy="fastest")
+
+
+@pytest.mark.parametrize("strategy", ["highs", "lns"])
+def test_a_budget_sweeps_strategy_reaches_every_point(strategy):
+    """`budget_sweep(strategy=...)` was refused as an unknown option, so a study could not
+    force the search its points' solves take (benchmarks/engine_suite's sweep case broke)."""
+    curve = small_scenario().budget_sweep([0.8, 1.0], strategy=strategy, workers=1, gap=0.0)
+    assert all(p.result.strategy.startswith(strategy) for p in curve.points), [p.result.strategy for p in curve.points]
+    assert dict(curve.summary_rows())["strategy"].startswith(strategy)
 
 
 def test_a_sweep_checks_its_options_against_every_scenario():
