@@ -19,7 +19,7 @@ from pathlib import Path
 
 from optimizer import Scenario
 from optimizer.checks.verify import check_robust_budget
-from optimizer.studies.replan import replan
+from optimizer.studies.replan import FUNDING, ReplanResult, count_changes, replan
 from optimizer.studies.robustness import price_of_robustness
 from optimizer.studies.stress import stress_test
 
@@ -103,18 +103,30 @@ def print_replan(base: Scenario, previous, time_limit: float, out: Path) -> None
     year = first + 2
     richer = base.with_budget(scale=1.1, years=range(year, base.inputs.settings.last_year + 1))
     print(f"\nre-plan from {year} after a 10 % budget rise from {year} on")
-    print("| stability weight | changes (added/dropped/moved) | capability | Δ capability | cost | Δ cost | gap |")
+    print("| stability weight | changes: fundings (added/dropped/moved) + adoptions | capability | Δ capability "
+          "| cost | Δ cost | gap |")
     print("|---|---|---|---|---|---|---|")
     for weight in WEIGHTS:
         outcome = replan(richer, previous.decisions, year, weight, time_limit=time_limit)
         outcome.to_excel(out / f"replan_w{weight:g}.xlsx")
-        kinds = outcome.changes["change"].value_counts().to_dict() if not outcome.changes.empty else {}
         deltas = outcome.objective_deltas.set_index("objective")
         r = outcome.result
-        print(f"| {weight:g} | {outcome.change_count} ({kinds.get('added', 0)}/{kinds.get('dropped', 0)}/"
-              f"{kinds.get('moved', 0)}) | {r.objectives['capability']:,.0f} | "
+        print(f"| {weight:g} | {change_counts(outcome)} | {r.objectives['capability']:,.0f} | "
               f"{deltas.loc['capability', 'delta']:+,.0f} | {r.objectives['cost']:,.0f} | "
               f"{deltas.loc['cost', 'delta']:+,.0f} | {r.gap if r.gap is not None else float('nan'):.1%} |")
+
+
+def change_counts(outcome: ReplanResult) -> str:
+    """The changes as docs/robust.md gives them, e.g. "91: 66 (38/22/6) + 25": a re-plan's
+    changes list standard adoptions too ("adoption added", …, counted in `change_count`),
+    so the added/dropped/moved of fundings alone no longer add up to the total."""
+    total = outcome.change_count
+    if not total:
+        return "0"
+    kinds = outcome.changes.loc[outcome.changes["decision"] == FUNDING, "change"].value_counts().to_dict()
+    fundings = count_changes(outcome.changes, FUNDING)
+    return (f"{total}: {fundings} ({kinds.get('added', 0)}/{kinds.get('dropped', 0)}/{kinds.get('moved', 0)}) "
+            f"+ {outcome.adoption_change_count}")
 
 
 if __name__ == "__main__":
