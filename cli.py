@@ -682,6 +682,9 @@ def parse_priority_and_weights(priority: str | None, weights: tuple[str, ...],
     objectives (weights finite and ≥ 0, as on the Settings sheet)."""
     priority_list = parse_objective_list(priority, inputs, "--priority")
     weight_map = parse_pairs(weights, "--weight", "capability=1", convert=weight_number, kind="NUMBER ≥ 0")
+    if weight_map and not any(weight_map.values()):  # was an internal error from the run's own check
+        raise click.BadParameter(f"every weight given is 0 ({', '.join(weights)}) — expected at least one "
+                                 "objective with a weight > 0, e.g. capability=1", param_hint="--weight")
     return priority_list, canonical_keys(weight_map, inputs, "--weight")
 
 
@@ -728,8 +731,9 @@ def check_objective_sizes(scenario: Any, objective: str, priority: list[str] | N
     problem = scenario.objective_size_problem(
         None if objective == scenario.inputs.settings.objective and not (priority or weights) else objective,
         priority, weights, weight_label="--weight {name}={weight:g}")
-    if problem:
-        raise click.BadParameter(problem, param_hint="--weight" if weights else "--objective")
+    if problem:  # named after the option that put the objective to use
+        raise click.BadParameter(problem, param_hint="--weight" if weights else "--priority" if priority
+                                 else "--objective")
 
 
 @main.command()

@@ -207,14 +207,17 @@ def _coefficients(name: str, inputs: Inputs, sources: _Sources) -> Iterator[_Coe
         yield from _overruns(inputs, sources, yearly=False)
     elif name == "interoperability":
         for st in inputs.standards:
-            yield _Coefficient(st.weight, (_cell(sources.standards, st.id, "weight", st.weight),))
+            yield _Coefficient(st.weight, (_cell(sources.standards, st.id, "weight", st.weight, "Standards"),))
 
 
-def _cell(rows: Mapping[str, _Row], key: str, column: str, value: float) -> _Factor:
-    """A factor read from `column` of the row defining `key`."""
+def _cell(rows: Mapping[str, _Row], key: str, column: str, value: float, sheet: str) -> _Factor:
+    """A factor read from `column` of the row defining `key` on `sheet`; where the cell is not
+    known (a run's own objective judged after reading) the sheet and the key say where it is:
+    "value 1000 (N14, CA-C2) × weight 1e+12" did not say the weight was an area's."""
     row = rows.get(key)
-    return _Factor(f"{column} {value:g}", row.sheet if row else "",
-                   row.cell(column) if row else "")
+    if row is None:
+        return _Factor(f"{column} {value:g} ({sheet} {key})")
+    return _Factor(f"{column} {value:g}", row.sheet, row.cell(column))
 
 
 def _service_years(p: Programme, inputs: Inputs) -> int:
@@ -240,9 +243,9 @@ def _capability(inputs: Inputs, sources: _Sources,
         area = parts[0][1]
         value = inputs.values[(p.id, area)]
         cell = sources.value_cells.get((p.id, area), "")
-        factors = [_Factor(f"value {value:g}" + ("" if cell else f" ({p.id}, {area})"), sources.values, cell)]
+        factors = [_Factor(f"value {value:g}" + ("" if cell else f" (Values {p.id}, {area})"), sources.values, cell)]
         if weights[area] != 1:
-            factors.append(_cell(sources.areas, area, "weight", weights[area]))
+            factors.append(_cell(sources.areas, area, "weight", weights[area], "CapabilityAreas"))
         factors.append(_Factor(f"{years} in-service years"))
         note = f", with {p.id}'s other areas," if len(parts) > 1 else ""
         yield _Coefficient(years * sum(points for points, _ in parts), tuple(factors), note)
@@ -255,10 +258,10 @@ def _costs(inputs: Inputs, sources: _Sources) -> Iterator[_Coefficient]:
     for p in inputs.programmes:
         column = "per_participant_cost" if p.is_joint else "total_cost"
         amount = p.per_participant_cost if p.is_joint else p.total_cost
-        yield _Coefficient(amount, (_cell(sources.programmes, p.id, column, amount),))
+        yield _Coefficient(amount, (_cell(sources.programmes, p.id, column, amount, "Programmes"),))
     for st in inputs.standards:
         yield _Coefficient(st.adoption_cost, (_cell(sources.standards, st.id, "adoption_cost",
-                                                    st.adoption_cost),))
+                                                    st.adoption_cost, "Standards"),))
 
 
 def _overruns(inputs: Inputs, sources: _Sources, yearly: bool) -> Iterator[_Coefficient]:
@@ -270,7 +273,7 @@ def _overruns(inputs: Inputs, sources: _Sources, yearly: bool) -> Iterator[_Coef
         column = "per_participant_cost" if p.is_joint else "total_cost"
         amount = p.per_participant_cost if p.is_joint else p.total_cost
         spent = amount * max(p.profile, default=0.0) if yearly else amount
-        factors = (_cell(sources.programmes, p.id, "cost_overrun_risk", p.cost_overrun_risk),
-                   _cell(sources.programmes, p.id, column, amount))
+        factors = (_cell(sources.programmes, p.id, "cost_overrun_risk", p.cost_overrun_risk, "Programmes"),
+                   _cell(sources.programmes, p.id, column, amount, "Programmes"))
         note = f", {spent:.3g} in its dearest year," if yearly and spent != amount else ""
         yield _Coefficient(p.cost_overrun_risk * spent, factors, note)

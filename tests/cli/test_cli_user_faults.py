@@ -115,7 +115,7 @@ def test_a_weight_whose_products_the_solver_cannot_take_is_a_usage_error(
         args += ["--previous", str(plan), "--from-year", "2031"]
     result = run(*args)
     assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
-    assert ("value 5 (P1, air) × 2 in-service years × --weight capability=1e+15 is 1e+16 in the weighted "
+    assert ("value 5 (Values P1, air) × 2 in-service years × --weight capability=1e+15 is 1e+16 in the weighted "
             "objective, too large for the solver") in result.output
     assert not (tmp_path / "out.xlsx").exists()
 
@@ -134,9 +134,43 @@ def test_a_fronts_objectives_whose_products_the_solver_cannot_take_are_a_usage_e
     write_inputs(inputs, book)
     result = run("pareto", str(book), "-o", str(tmp_path / "front.xlsx"), "--objectives", "capability,risk")
     assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
-    assert "Invalid value for --objectives: cost_overrun_risk 100000 × total_cost 1e+11 is 1e+16 in the risk " \
-           "objective, too large for the solver" in result.output
+    assert ("Invalid value for --objectives: cost_overrun_risk 100000 (Programmes P1) × total_cost 1e+11 "
+            "(Programmes P1) is 1e+16 in the risk objective, too large for the solver") in result.output
     assert not (tmp_path / "front.xlsx").exists()
+
+
+def test_a_priority_that_puts_large_area_weights_to_use_names_the_option_and_the_sheets(tmp_path: Path) -> None:
+    """The workbook's own run leaves capability out, so its area weight of 1e12 is no error
+    there; `--priority capability,cost` was refused as "Invalid value for --objective: value
+    1000 (N14, CA-C2) × weight 1e+12", naming an option not given and no sheet."""
+    from dataclasses import replace
+
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
+        programmes=[programme("P1", cost=5), programme("P2", cost=6)],
+        values={("P1", "air"): 1000.0, ("P2", "air"): 4.0},
+    )
+    inputs = replace(inputs, areas=tuple(replace(a, weight=1e12) for a in inputs.areas),
+                     settings=replace(inputs.settings, priority=("shortfall", "cost")))
+    book = tmp_path / "heavy.xlsx"
+    write_inputs(inputs, book)
+    result = run("solve", str(book), "-o", str(tmp_path / "plan.xlsx"), "--priority", "capability,cost")
+    assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
+    assert ("Invalid value for --priority: value 1000 (Values P1, air) × weight 1e+12 (CapabilityAreas air) × "
+            "1 in-service years is 1e+15 in the capability objective") in result.output
+    assert not (tmp_path / "plan.xlsx").exists()
+
+
+@pytest.mark.parametrize("command", ["solve", "replan"])
+def test_weights_that_are_all_zero_are_a_usage_error(command: str, tmp_path: Path, book: Path) -> None:
+    """`--weight capability=0` ended as "Internal error: ValueError" (exit 1)."""
+    args = [command, str(book), "-o", str(tmp_path / "out.xlsx"), "--weight", "capability=0", "--weight", "cost=0"]
+    if command == "replan":
+        args += ["--previous", str(tmp_path / "none.xlsx"), "--from-year", "2031"]
+    result = run(*args)
+    assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
+    assert ("Invalid value for --weight: every weight given is 0 (capability=0, cost=0) — expected at least one "
+            "objective with a weight > 0") in result.output
 
 
 # --- 2. a solver name Pyomo does not know -----------------------------------------------------

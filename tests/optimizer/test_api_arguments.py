@@ -245,7 +245,7 @@ def test_a_plan_workbook_of_another_dataset_is_an_input_error_naming_its_cells(s
 def test_solve_refuses_weights_whose_products_the_solver_cannot_take():
     """weights={"capability": 1e15} passed every check and ran: on the reference dataset
     the greedy plan came back "feasible, gap 75 %"; the workbook path refused the same."""
-    with pytest.raises(ValueError, match=r"value 5 \(P1, air\) × 1 in-service years × weights\['capability'\] = "
+    with pytest.raises(ValueError, match=r"value 5 \(Values P1, air\) × 1 in-service years × weights\['capability'\] = "
                                          r"1e\+15 is 5e\+15 in the weighted objective, too large for the solver"):
         two_programmes().solve(weights={"capability": 1e15})
 
@@ -261,7 +261,7 @@ def test_settings_weights_put_to_use_by_objective_weighted_are_judged():
     scenario = two_programmes(objective="lexicographic", weights={"capability": 1e15})
     with pytest.raises(ValueError, match=r"weights\['capability'\] = 1e\+15 is 5e\+15"):
         scenario.solve(objective="weighted")
-    with pytest.raises(InputError, match=r"what-if: value 5 \(P1, air\) × 1 in-service years × "
+    with pytest.raises(InputError, match=r"what-if: value 5 \(Values P1, air\) × 1 in-service years × "
                                          r"weight_capability 1e\+15 is 5e\+15 in the weighted objective"):
         scenario.with_settings(objective="weighted")
 
@@ -279,6 +279,6 @@ def test_a_fronts_own_objectives_are_judged():
         programmes=[replace(programme("P1", cost=1e12), cost_overrun_risk=1e4), programme("P2", cost=6)],
         values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
     ))
-    with pytest.raises(ValueError, match=r"cost_overrun_risk 10000 × total_cost 1e\+12 is 1e\+16 in the risk objective"):
+    with pytest.raises(ValueError, match=r"cost_overrun_risk 10000 \(Programmes P1\) × total_cost 1e\+12 \(Programmes P1\) is 1e\+16 in the risk objective"):
         scenario.pareto(objectives=["capability", "risk"])
     assert scenario.objective_size_problem("pareto", ["capability", "cost"]) is None
