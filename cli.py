@@ -1243,12 +1243,16 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
 @click.option("--book", type=BOOK_PATH,
               help="Input workbook both plans are priced on (default: BASE's Summary input_file).")
 @click.option("--point", type=click.IntRange(min=1), help="For Pareto front workbooks: the point of each to compare.")
+@click.option("--base-point", type=click.IntRange(min=1),
+              help="BASE's point when it is a front (overrides --point for it), e.g. two points of one front: "
+                   "front.xlsx front.xlsx --base-point 1 --other-point 2.")
+@click.option("--other-point", type=click.IntRange(min=1), help="OTHER's point when it is a front (overrides --point).")
 @click.option("-o", "--output", default=None, type=click.Path(dir_okay=False), callback=xlsx_output,
               help="Also write the comparison to this workbook (.xlsx).")
 @click.pass_context
 @handle_errors
 def compare(ctx: click.Context, base: str, other: str, book: str | None, point: int | None,
-            output: str | None) -> None:
+            base_point: int | None, other_point: int | None, output: str | None) -> None:
     """What OTHER.xlsx changes against BASE.xlsx: objectives priced on one input workbook,
     each plan's status and gap, programmes gained and lost, start years moved."""
     from data.plan_reader import load_previous_plan
@@ -1256,9 +1260,13 @@ def compare(ctx: click.Context, base: str, other: str, book: str | None, point: 
 
     books = [load_previous_plan(base), load_previous_plan(other)]
     check_point_has_a_front(point, books)
+    for own, one, hint in ((base_point, books[0], "--base-point"), (other_point, books[1], "--other-point")):
+        if own is not None:
+            check_point_has_a_front(own, [one], hint)
     scenario = plan_inputs(books[0], book)
     refuse_overwriting([base, other, book, source_path(scenario)], {"-o": output})
-    comparison = compare_plan_files(books[0], books[1], scenario.inputs, point)
+    comparison = compare_plan_files(books[0], books[1], scenario.inputs, point, base_point=base_point,
+                                    other_point=other_point)
     click.echo(str(comparison))
     if output is not None:
         source = scenario.inputs.source
@@ -1285,15 +1293,15 @@ def stress_progress(console: Console) -> Callable[[int, int], None]:
     return show
 
 
-def check_point_has_a_front(point: int | None, books: list[Any]) -> None:
+def check_point_has_a_front(point: int | None, books: list[Any], hint: str = "--point") -> None:
     """--point picks a plan of a Pareto front workbook; given where no workbook is a front it
     was ignored without a word (and a re-plan's Summary still said it started from
     "plan.xlsx (point 2)"), so the planner believed a point had been chosen."""
     if point is not None and all(b.front_points is None for b in books):
         names = ", ".join(Path(b.path).name for b in books)
         raise click.BadParameter(f"{names} {'is a plan' if len(books) == 1 else 'are plans'}, not a Pareto front: "
-                                 "there is no point to choose — expected --point only with a front workbook "
-                                 "(capopt pareto)", param_hint="--point")
+                                 f"there is no point to choose — expected {hint} only with a front workbook "
+                                 "(capopt pareto)", param_hint=hint)
 
 
 def previous_plan_decisions(plan_book: Any, inputs: Any, point: int | None) -> tuple[Any, list[Any]]:

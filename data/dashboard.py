@@ -87,25 +87,28 @@ def _proven_zero(fraction: float | None) -> bool:
 _NO_PLAN = ("no_solution", "infeasible", "not_reached")
 
 
-def last_objective(summary: Mapping[str, object]) -> str | None:
+def last_objective(summary: Mapping[str, object], charged: bool = False) -> str | None:
     """The objective the reported gap belongs to: the last `stage_N` row with a plan, if any.
 
     A stage that found no plan in the time left ("cost: no_solution, …", as a 60-s robust
-    run's cost stage) reports nothing: the gap is the stage's before it."""
-    solved = [name for name, status, _ in _stage_rows(summary) if status not in _NO_PLAN]
+    run's cost stage) reports nothing: the gap is the stage's before it. With `charged`, a
+    re-plan's stage is named as it was solved ("cost + 50 × changes"), since its bound is of
+    that sum, not of the objective alone."""
+    solved = [name for name, status, _ in _stage_rows(summary, charged) if status not in _NO_PLAN]
     return (solved[-1].strip() or None) if solved else None
 
 
-def _stage_rows(summary: Mapping[str, object]) -> list[tuple[str, str, float | None]]:
+def _stage_rows(summary: Mapping[str, object], charged: bool = False) -> list[tuple[str, str, float | None]]:
     """(objective, status, gap or None) of each `stage_N` row ("name: status, value[, gap g]"),
-    in stage order."""
+    in stage order; a re-plan's charged stage by its objective alone unless `charged`."""
     out = []
     for key, value in sorted(
         ((k, v) for k, v in summary.items() if k.startswith("stage_") and k[6:].isdigit()),
         key=lambda item: int(item[0][6:]),
     ):
         name, _, rest = str(value).partition(": ")
-        name = name.split(" ", 1)[0] if name.endswith(" × changes") else name  # a re-plan's charged stage
+        if name.endswith(" × changes") and not charged:  # a re-plan's charged stage
+            name = name.split(" ", 1)[0]
         parts = [p.strip() for p in rest.split(",")]
         gap = next((float(p[4:]) for p in parts[2:] if p.startswith("gap ")), None)
         out.append((name, parts[0] if parts else "", gap))

@@ -76,6 +76,22 @@ class PlanBook:
         return sorted({p for _, values in raw.rows[1:] if j < len(values)
                        for p in [_whole(values[j])] if p is not None})
 
+    def front_point_row(self, point: int) -> dict[str, object] | None:
+        """The Pareto sheet's row of `point`, by column name (None for a plain plan or a point
+        the front lacks): a front's Summary speaks for the whole front, and a comparison of
+        one point showed another point's gap and bound as its own."""
+        raw = self.sheets.get("Pareto")
+        if raw is None or not raw.rows:
+            return None
+        header = [normalise_name(str(v)) if not is_blank(v) else "" for v in raw.rows[0][1]]
+        if "point" not in header:
+            return None
+        j = header.index("point")
+        for _, values in raw.rows[1:]:
+            if j < len(values) and _whole(values[j]) == point:
+                return {name: value for name, value in zip(header, values) if name}
+        return None
+
     @property
     def input_sha256(self) -> str | None:
         """The SHA-256 of the input workbook the plan was made from (Summary `input_sha256`),

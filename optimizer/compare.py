@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from data.dashboard import last_objective, stages_not_optimised
+from data.dashboard import last_objective, percent_up, stages_not_optimised
 from data.errors import InputError
 from data.plan_reader import PlanBook, in_file, load_previous_plan
 from data.tables import Inputs, PlanDecisions
 from optimizer.checks.evaluate import objective_values
 from optimizer.checks.verify import check_plan
 
-PROOF_COLUMNS = ["plan", "status", "gap", "best_bound", "gap_of", "not_optimised"]
+# `rules`: whether the plan keeps every rule of the inputs it is compared under (a plan made
+# for other budgets can break them, and its status is the one it was solved to there)
+PROOF_COLUMNS = ["plan", "status", "gap", "best_bound", "gap_of", "not_optimised", "rules"]
+KEEPS_RULES = "keeps every rule"
+NO_SUMMARY = "unknown (no Summary sheet)"
 
 
 def _percent(gap: object) -> str:
-    return "none" if gap is None or (isinstance(gap, float) and math.isnan(gap)) else f"{float(gap):.2%}"  # type: ignore[arg-type]
+    """A gap as every other output shows it: rounded up (`percent_up`), "none" without one."""
+    if gap is None or (isinstance(gap, float) and math.isnan(gap)):
+        return "none"
+    return percent_up(float(gap))  # type: ignore[arg-type]  # a Summary number, checked by _number
 
 
 @dataclass(frozen=True)
@@ -58,8 +66,11 @@ class Comparison:
 
     def __str__(self) -> str:
         lines = ["Objectives:", self.objectives.to_string(index=False)]
-        if not self.proofs.empty:
-            lines += ["", "Plans:", self.proofs.to_string(index=False)]
+        if not self.proofs.empty:  # gaps as percentages rounded up, as the status lines give them
+            # gaps as the status lines give them; "—" where there is none (a front's point keeps no bound)
+            shown = self.proofs.astype(object).where(self.proofs.notna() & self.proofs.ne(""), "—")
+            gaps = {"gap": lambda gap: "—" if gap == "—" else _percent(gap)}
+            lines += ["", "Plans:", shown.to_string(index=False, formatters=gaps)]
         lines += ["", "Plan changes:", self.changes.to_string(index=False) if not self.changes.empty else "  none"]
         if self.caveat:
             lines += ["", f"Note: {self.caveat}"]
@@ -103,15 +114,18 @@ class PlanFile:
 def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, point: int | None = None) -> PlanFile:
     """The plan of workbook `path` (or of a book read already; of a front: its `point`)
     against `inputs`: its decisions, its objectives recomputed on `inputs` (MODEL.md), its
-    status, gap and bound as its Summary records them, and notes when it was made from other
-    inputs or breaks their rules. InputError, every problem located in the file, when its
-    ids are not `inputs`'."""
+    status, gap and bound as its Summary records them (a front's point: as its Pareto row
+    does), whether it keeps the inputs' rules, and notes when it was made from other inputs
+    or breaks their rules. InputError, every problem located in the file, when its ids are
+    not `inputs`'."""
     book = path if isinstance(path, PlanBook) else load_previous_plan(path)
+    if book.front_points is None:
+        point = None  # a plain plan has one plan: `point` is for the front beside it
     try:
         decisions = book.decisions(inputs, point)
     except InputError as exc:
         raise InputError(in_file(exc.problems, book.path), warnings=in_file(exc.warnings, book.path)) from None
-    name = Path(book.path).name
+    name = Path(book.path).name if point is None else f"{Path(book.path).name} (point {point})"
     notes = []
     source = inputs.source
     if book.input_sha256 and (source is None or source.sha256.lower() != book.input_sha256):
@@ -123,23 +137,62 @@ def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, poin
     elif source is not None and source.changes:
         notes.append(f"these inputs are {Path(source.path).name} changed after reading "
                      f"({'; '.join(source.changes)}), and {name} was made from that file as it is")
-    if broken := check_plan(inputs, decisions):
-        notes.append(f"{name} breaks {len(broken)} rule{'s' if len(broken) != 1 else ''} of these inputs, "
-                     f"e.g. {broken[0]}")
-    summary = book.summary
-    proof = {"plan": name, "status": summary.get("status"), "gap": _number(summary.get("gap")),
-             "best_bound": _number(summary.get("best_bound")), "gap_of": last_objective(summary),
-             "not_optimised": ", ".join(stages_not_optimised(summary))}
-    return PlanFile(decisions, objective_values(inputs, decisions), proof, tuple(notes))
+    broken = check_plan(inputs, decisions)
+    rules = f"breaks {len(broken)} rule{'s' if len(broken) != 1 else ''}" if broken else KEEPS_RULES
+    if broken:
+        notes.append(f"{name} {rules} of these inputs, e.g. {broken[0]}")
+    proof = _point_proof(book, point) if point is not None else _summary_proof(book.summary)
+    return PlanFile(decisions, objective_values(inputs, decisions), {"plan": name, **proof, "rules": rules},
+                    tuple(notes))
+
+
+def _summary_proof(summary: Mapping[str, object]) -> dict[str, object]:
+    """Status, gap, bound, the objective they are of and the stages never optimised, as a
+    plan's Summary records them. A re-plan's gap is of its charged objective ("cost + 50 ×
+    changes"): named so, its bound is not read as one of cost alone."""
+    if not summary:
+        return {"status": NO_SUMMARY, "gap": None, "best_bound": None, "gap_of": None, "not_optimised": ""}
+    return {"status": summary.get("status") or NO_SUMMARY, "gap": _number(summary.get("gap")),
+            "best_bound": _number(summary.get("best_bound")), "gap_of": last_objective(summary, charged=True),
+            "not_optimised": ", ".join(stages_not_optimised(summary))}
+
+
+def _point_proof(book: PlanBook, point: int) -> dict[str, object]:
+    """A front point's proof from its Pareto row (proven, gap, gap_of; the sheet keeps no
+    bound): the front's Summary gives the whole front's, another point's gap among them."""
+    row = book.front_point_row(point) or {}
+    proven = row.get("proven")
+    status = "optimal" if proven is True else "feasible" if proven is False else NO_SUMMARY
+    gap_of = row.get("gap_of")
+    return {"status": status, "gap": _number(row.get("gap")), "best_bound": None,
+            "gap_of": str(gap_of) if gap_of else None, "not_optimised": ""}
 
 
 def compare_plan_files(base: str | os.PathLike[str] | PlanBook, other: str | os.PathLike[str] | PlanBook,
-                       inputs: Inputs, point: int | None = None) -> Comparison:
+                       inputs: Inputs, point: int | None = None, *, base_point: int | None = None,
+                       other_point: int | None = None) -> Comparison:
     """What plan workbook `other` changes against plan workbook `base`, both read against
-    `inputs` and priced on them (`read_plan_file`): two cycles' plans, or a colleague's run
-    beside one's own, on one input workbook."""
-    a, b = read_plan_file(base, inputs, point), read_plan_file(other, inputs, point)
-    proofs = pd.DataFrame([{**a.proof, "plan": "base"}, {**b.proof, "plan": "other"}])
+    `inputs` and priced on them (`read_plan_file`): two cycles' plans, a colleague's run
+    beside one's own, or two points of one front, on one input workbook.
+
+    `point` picks the plan of each file that is a Pareto front; `base_point` / `other_point`
+    pick one side's, overriding it (two points of one front: `base_point=1, other_point=2`).
+    ValueError when a point is no whole number ≥ 1, or one side's point is given for a
+    file that is no front."""
+    books = [b if isinstance(b, PlanBook) else load_previous_plan(b) for b in (base, other)]
+    points = []
+    for label, book, own in (("base_point", books[0], base_point), ("other_point", books[1], other_point)):
+        for name, value in (("point", point), (label, own)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name} is {value!r} — expected a front point's number, e.g. 3")
+        if own is not None and book.front_points is None:
+            raise ValueError(f"{label} is {own} but {Path(book.path).name} is a plan, not a Pareto front — "
+                             "expected a point only for a front workbook")
+        points.append(own if own is not None else point)
+    a, b = read_plan_file(books[0], inputs, points[0]), read_plan_file(books[1], inputs, points[1])
+    labels = [label if p is None or book.front_points is None else f"{label} (point {p})"
+              for label, p, book in zip(("base", "other"), points, books)]
+    proofs = pd.DataFrame([{**a.proof, "plan": labels[0]}, {**b.proof, "plan": labels[1]}])
     notes = tuple(dict.fromkeys(a.notes + b.notes))  # a note both share is said once
     return compare_plans(a.objectives, b.objectives, a.decisions, b.decisions, proofs, notes)
 

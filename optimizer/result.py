@@ -348,9 +348,15 @@ class Result:
         from optimizer.compare import compare_plans, read_plan_file
 
         if isinstance(other, (str, os.PathLike)):
-            if point is not None and (isinstance(point, bool) or not isinstance(point, int)):
+            from data.plan_reader import load_previous_plan
+
+            if point is not None and (isinstance(point, bool) or not isinstance(point, int) or point < 1):
                 raise ValueError(f"point is {point!r} — expected a front point's number, e.g. 3")
-            plan = read_plan_file(other, self.inputs, point)
+            book = load_previous_plan(other)
+            if point is not None and book.front_points is None:  # it was ignored without a word
+                raise ValueError(f"point is {point} but {Path(book.path).name} is a plan, not a Pareto front — "
+                                 "expected a point only for a front workbook")
+            plan = read_plan_file(book, self.inputs, point)
             proofs = pd.DataFrame([self.proof_row("base"), {**plan.proof, "plan": "other"}])
             return compare_plans(self.objectives, plan.objectives, self.decisions, plan.decisions, proofs,
                                  plan.notes)
@@ -365,8 +371,11 @@ class Result:
 
     def proof_row(self, label: str) -> dict[str, object]:
         """How far this plan is from proven, for a comparison's `proofs` table."""
+        from optimizer.compare import KEEPS_RULES
+
         return {"plan": label, "status": self.status, "gap": self.gap, "best_bound": self.best_bound,
-                "gap_of": self.gap_objective, "not_optimised": ", ".join(self.not_optimised)}
+                "gap_of": self.gap_objective, "not_optimised": ", ".join(self.not_optimised),
+                "rules": KEEPS_RULES}  # every Result's plan was verified against its inputs
 
     def to_excel(self, path: str | Path) -> Path:
         """Verify the plan against MODEL.md, then write the output workbook atomically.

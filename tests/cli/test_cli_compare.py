@@ -66,3 +66,73 @@ def test_the_comparison_is_written_to_a_workbook_when_asked(tmp_path: Path, book
     refused = run("compare", str(full), str(none), "-o", str(full))
     assert refused.exit_code == EXIT_CODES["usage"] and "would overwrite an input workbook" in refused.output
     assert run("compare", str(full), str(none), "-o", str(tmp_path / "c.csv")).exit_code == EXIT_CODES["usage"]
+
+
+def _plans_rows(output: str) -> dict[str, str]:
+    """The Plans table's lines by plan label (base / other)."""
+    table = output.split("Plans:")[1].split("Plan changes:")[0]
+    return {line.split()[0]: line.strip() for line in table.strip().splitlines()[1:]}
+
+
+def test_two_points_of_one_front_each_with_its_own_proof(tmp_path: Path, book: Path) -> None:
+    """`--point` picked the same point of both files, so two points of one front could not be
+    compared, and a point's status and gap were the front Summary's (another point's gap)."""
+    import openpyxl
+
+    front = tmp_path / "front.xlsx"
+    assert run("pareto", str(book), "--objectives", "capability,cost", "--exact", "-o", str(front)).exit_code == 0
+    rows = list(openpyxl.load_workbook(front, read_only=True)["Pareto"].iter_rows(values_only=True))
+    header = rows[0]
+    proven = {r[header.index("point")]: r[header.index("proven")] for r in rows[1:]}
+    assert len(proven) >= 2
+    result = run("compare", str(front), str(front), "--base-point", "1", "--other-point", "2")
+    assert result.exit_code == 0, result.output
+    plans = _plans_rows(result.output)
+    for label, point in (("base", 1), ("other", 2)):
+        assert plans[label].startswith(f"{label} (point {point}) ")
+        assert ("optimal" if proven[point] else "feasible") in plans[label]
+    assert "Plan changes:\n  none" not in result.output  # the points differ
+    same = run("compare", str(front), str(front), "--point", "2")
+    assert same.exit_code == 0 and "Plan changes:\n  none" in same.output
+    plan = tmp_path / "plan.xlsx"
+    assert run("solve", str(book), "-o", str(plan)).exit_code == 0
+    refused = run("compare", str(plan), str(front), "--base-point", "1", "--other-point", "2")
+    assert refused.exit_code == EXIT_CODES["usage"] and "--base-point only with a front workbook" in refused.output
+
+
+def test_a_replans_gap_is_named_by_the_objective_it_bounds(tmp_path: Path, book: Path) -> None:
+    """The gap of a re-plan with a stability weight is of "cost + 50 × changes": shown as of
+    "cost", its bound sat above the plan's cost as if it were a lower bound on cost."""
+    plan, again = tmp_path / "plan.xlsx", tmp_path / "again.xlsx"
+    assert run("solve", str(book), "-o", str(plan)).exit_code == 0
+    done = run("replan", str(book), "--previous", str(plan), "--from-year", "2031", "--stability-weight", "50",
+               "-o", str(again))
+    assert done.exit_code == 0, done.output
+    result = run("compare", str(plan), str(again))
+    assert result.exit_code == 0, result.output
+    assert "cost + 50 × changes" in _plans_rows(result.output)["other"]
+
+
+def test_a_plan_that_breaks_these_inputs_rules_says_so_beside_its_status(tmp_path: Path, book: Path) -> None:
+    """A plan made for the full budgets, compared under a budget cut, was listed "optimal"
+    with its breaches only in a note; a plan file without a Summary showed status "nan"."""
+    import openpyxl
+
+    from data.input_writer import write_inputs
+    from optimizer import Scenario
+
+    plan, cut = tmp_path / "plan.xlsx", tmp_path / "cut.xlsx"
+    assert run("solve", str(book), "-o", str(plan)).exit_code == 0
+    write_inputs(Scenario.from_excel(book).with_budget(0.3).inputs, cut)
+    result = run("compare", str(plan), str(plan), "--book", str(cut))
+    assert result.exit_code == 0, result.output
+    rows = _plans_rows(result.output)
+    assert "breaks" in rows["base"] and "breaks" in rows["other"]
+    bare = tmp_path / "bare.xlsx"
+    wb = openpyxl.load_workbook(plan)
+    del wb["Summary"]
+    wb.save(bare)
+    result = run("compare", str(plan), str(bare), "--book", str(book))
+    assert result.exit_code == 0, result.output
+    other = _plans_rows(result.output)["other"]
+    assert "unknown (no Summary sheet)" in other and "nan" not in other and "keeps every rule" in other

@@ -198,7 +198,9 @@ def test_a_comparison_says_how_far_each_plan_is_from_proven(small):
     assert list(both.proofs["gap"]) == [proven.gap, cut.gap] and both.caveat == ""
     unproven = replace(cut, status="feasible", gap=0.4)
     caveat = proven.compare(unproven).caveat
-    assert caveat.startswith("not proven: other (feasible, gap 40.00%)") and "solver's" in caveat
+    assert caveat.startswith("not proven: other (feasible, gap 40 %)") and "solver's" in caveat
+    # rounded up as every status line rounds a gap: "53.16%" (rounded down) stood beside "53.17 %"
+    assert "gap 53.17 %" in proven.compare(replace(cut, status="feasible", gap=0.531601)).caveat
     assert "Note: not proven" in str(proven.compare(unproven))
 
 
@@ -212,6 +214,21 @@ def test_a_comparison_needs_another_result_or_a_plan_workbook(small):
         result.compare(result, point=2)
 
 
+def test_a_point_is_refused_for_a_plan_that_is_no_front(small, tmp_path):
+    """`result.compare("plan.xlsx", point=2)` ignored the point without a word, and
+    `compare_plan_files(..., point=True)` ran as point 1."""
+    from optimizer.compare import compare_plan_files
+
+    result = small.solve(time_limit=20)
+    plan = result.to_excel(tmp_path / "plan.xlsx")
+    with pytest.raises(ValueError, match="point is 2 but plan.xlsx is a plan, not a Pareto front"):
+        result.compare(plan, point=2)
+    with pytest.raises(ValueError, match="point is True — expected a front point's number"):
+        compare_plan_files(plan, plan, small.inputs, point=True)
+    with pytest.raises(ValueError, match="other_point is 2 but plan.xlsx is a plan, not a Pareto front"):
+        compare_plan_files(plan, plan, small.inputs, other_point=2)
+
+
 # --- comparisons with a plan workbook (last cycle's plan, a colleague's run) ------------------
 def test_a_plan_workbook_compares_as_the_result_it_was_written_from(small, tmp_path):
     result = small.solve(time_limit=20)
@@ -220,6 +237,7 @@ def test_a_plan_workbook_compares_as_the_result_it_was_written_from(small, tmp_p
     assert list(comparison.objectives["change"]) == [0.0] * len(comparison.objectives)
     other = comparison.proofs.iloc[1]
     assert (other["plan"], other["status"], other["gap"], other["gap_of"]) == ("other", "optimal", result.gap, "cost")
+    assert list(comparison.proofs["rules"]) == ["keeps every rule"] * 2
 
 
 def test_a_plan_workbook_of_other_budgets_is_priced_on_these_and_its_broken_rules_named(small, tmp_path):
@@ -231,6 +249,7 @@ def test_a_plan_workbook_of_other_budgets_is_priced_on_these_and_its_broken_rule
     assert not comparison.changes.empty
     assert comparison.notes[0].startswith("these inputs are small.xlsx changed after reading (budgets ×0.8)")
     assert comparison.notes[1].startswith("full.xlsx breaks 3 rules of these inputs, e.g. Nation ALPHA in 2027")
+    assert list(comparison.proofs["rules"]) == ["keeps every rule", "breaks 3 rules"]  # beside its status
     assert "Note: these inputs are small.xlsx changed" in str(comparison)
 
 
