@@ -68,7 +68,7 @@ class Comparison:
         lines = ["Objectives:", self.objectives.to_string(index=False)]
         if not self.proofs.empty:  # gaps as percentages rounded up, as the status lines give them
             # gaps as the status lines give them; "—" where there is none (a front's point keeps no bound)
-            shown = self.proofs.astype(object).where(self.proofs.notna() & self.proofs.ne(""), "—")
+            shown = self.proofs.astype(object).where(self.proofs.notna() & (self.proofs != ""), "—")
             gaps = {"gap": lambda gap: "—" if gap == "—" else _percent(gap)}
             lines += ["", "Plans:", shown.to_string(index=False, formatters=gaps)]
         lines += ["", "Plan changes:", self.changes.to_string(index=False) if not self.changes.empty else "  none"]
