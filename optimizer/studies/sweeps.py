@@ -80,6 +80,9 @@ class Sweep:
     # the workbook the scenarios were made from, for the Summary even when no point was
     # solved (every one infeasible: input_file and input_sha256 were blank)
     source: Source | None = None
+    # the search asked for (`strategy=`, `--strategy`): the Summary records it beside what
+    # each scenario's solve ran, which is missing for a scenario that never searched
+    strategy: str = "auto"
 
     @property
     def every_point_infeasible(self) -> bool:
@@ -176,7 +179,11 @@ class Sweep:
         if not self.complete:
             return "interrupted: scenarios not solved are missing"
         proven = sum(p.result is not None and p.result.status == "optimal" for p in self.points)
-        return f"every scenario solved, {proven} of {len(self.points)} proven within the gap target"
+        with_plan = sum(p.result is not None for p in self.points)
+        # "every scenario solved" stood beside `solved 1` of 2 (a Γ point found no plan)
+        solved = ("every scenario solved" if with_plan == len(self.points)
+                  else f"{with_plan} of {len(self.points)} scenarios solved (see each one's status)")
+        return f"{solved}, {proven} of {len(self.points)} proven within the gap target"
 
     def summary_rows(self) -> list[tuple[str, object]]:
         """The study's Summary: what ran, how the solver ran (as a plan's Summary says it,
@@ -193,6 +200,7 @@ class Sweep:
             ("solved", len(solved)),
             ("solve_seconds", round(self.seconds, 3)),
             ("workers", self.workers),
+            *([("strategy_asked", self.strategy)] if self.strategy != "auto" else []),
             ("reproducible", self.reproducibility()),
             *study_run_rows([(p.name, p.result) for p in solved if p.result is not None]),
             # the file beside its hash, as a plan's Summary has it: a study's numbers trace
@@ -351,12 +359,12 @@ def run_jobs(
     complete = complete and len(points) == len(jobs)
     ran_on = "Dask cluster" if client is not None else 1 if one_at_a_time else min(workers, len(chains))
     return Sweep(points, x_label, complete, time.monotonic() - started, workers=ran_on,
-                 source=jobs[0].inputs.source if jobs else None)
+                 source=jobs[0].inputs.source if jobs else None, strategy=strategy)
 
 
 def _wants_every_core(job: Job, strategy: str, cores: int) -> bool:
-    """Whether the points' models are the size where `auto` runs the portfolio (HiGHS's
-    branch-and-bound beside the engine), which needs two cores per point: then points are
+    """Whether the points get the portfolio (HiGHS's branch-and-bound beside the engine:
+    asked for, or `auto` at their models' size), which needs two cores per point: then points are
     better solved one at a time on every core than side by side on one core each. Measured
     on the reference dataset's 9-point budget sweep at 20 s a point (docs/benchmarks.md):
     side by side (HiGHS alone) 122 s, gaps 73–98 % at 0.6–0.9 × budget and 5–7 % above;
@@ -365,7 +373,11 @@ def _wants_every_core(job: Job, strategy: str, cores: int) -> bool:
     from optimizer.session import Session
     from optimizer.solve.engine.strategy import choose_strategy
 
-    if strategy != "auto" or cores < 2:
+    if cores < 2:
+        return False
+    if strategy == "portfolio":  # asked for: side by side, one core each, it ran as HiGHS alone
+        return True
+    if strategy != "auto":
         return False
     try:
         nonzeros = Session(job.inputs, SolverOptions(threads=1)).solver.matrix_nonzeros() or 0

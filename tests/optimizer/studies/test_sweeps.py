@@ -400,6 +400,19 @@ def test_a_sweep_checks_its_scenarios_and_options_before_any_solve():
         sweep([base], strategy="fastest")
 
 
+def test_a_portfolio_asked_for_gets_every_core_one_point_at_a_time():
+    """Forced on a study, the portfolio (two workers per solve) ran its points side by side on
+    one core each, where it falls back to HiGHS alone: "highs (portfolio needs two workers)"."""
+    from optimizer.studies.sweeps import Job, _wants_every_core
+
+    job = Job("x", 1.0, small_scenario().inputs)
+    assert _wants_every_core(job, "portfolio", cores=2)
+    assert not _wants_every_core(job, "portfolio", cores=1) and not _wants_every_core(job, "highs", cores=2)
+    curve = small_scenario().budget_sweep([1.0], strategy="portfolio", gap=0.0)
+    assert dict(curve.summary_rows())["strategy_asked"] == "portfolio"
+    assert "strategy_asked" not in dict(small_scenario().budget_sweep([1.0], gap=0.0).summary_rows())
+
+
 @pytest.mark.parametrize("strategy", ["highs", "lns"])
 def test_a_budget_sweeps_strategy_reaches_every_point(strategy):
     """`budget_sweep(strategy=...)` was refused as an unknown option, so a study could not
@@ -465,3 +478,6 @@ def test_a_study_summary_says_whether_a_rerun_gives_the_same_plans():
     unproven = replace(first, result=replace(first.result, status="feasible"))
     assert dict(replace(study, points=[unproven, *study.points[1:]]).summary_rows())["status"] == (
         "every scenario solved, 1 of 2 proven within the gap target")
+    # a scenario without a plan is not "solved" (it stood beside `solved 1`)
+    assert dict(replace(study, points=[planless, *study.points[1:]]).summary_rows())["status"] == (
+        "1 of 2 scenarios solved (see each one's status), 1 of 2 proven within the gap target")
