@@ -135,18 +135,27 @@ class PlanBook:
         return decisions, decoder.warnings
 
 
+# The sheet that tells each study's workbook apart, and what wrote it: such a workbook holds
+# many plans (or none), and "Plan: sheet is missing" did not say what the file was instead
+STUDY_SHEETS = {"Sweep": "a budget sweep (capopt sweep)", "Robustness": "a price of robustness (capopt robustness)",
+                "LeverWorth": "a flexibility study (capopt flexibility)", "Objectives": "a comparison (capopt compare)"}
+PLAN_EXPECTED = ("expected a plan workbook written by capopt (capopt solve or replan; a Pareto front's "
+                 "with --point)")
+
+
 def load_plan_book(path: str | os.PathLike[str]) -> PlanBook:
     """Read a plan workbook's Summary, Plan, Contributions and Standards sheets (safely)."""
     path = Path(path)
-    raw, sha256 = read_sheets_hashed(path, PLAN_SHEETS)
+    raw, sha256 = read_sheets_hashed(path, (*PLAN_SHEETS, *STUDY_SHEETS))
     sheets = {normalise_name(s.title): s for s in raw}
     found = {name: sheets[normalise_name(name)] for name in PLAN_SHEETS if normalise_name(name) in sheets}
-    problems = [
-        Problem(name, "", "sheet is missing", "expected a plan workbook written by capopt "
-                "(capopt solve, replan)")
-        for name in ("Plan", "Contributions")
-        if name not in found
-    ]
+    missing = [name for name in ("Plan", "Contributions") if name not in found]
+    study = next((what for name, what in STUDY_SHEETS.items() if normalise_name(name) in sheets), None)
+    if missing and study:
+        raise InputError([Problem("Plan", "", f"sheet is missing: the file is {study}, a study's workbook",
+                                  f"{PLAN_EXPECTED}; for one of the study's scenarios, solve it alone "
+                                  "(e.g. capopt solve --robust 2) and use that plan")])
+    problems = [Problem(name, "", "sheet is missing", PLAN_EXPECTED) for name in missing]
     if problems:
         raise InputError(problems)
     summary, cells = _summary(found.get("Summary"))
@@ -373,8 +382,8 @@ class _Decoder:
         if self.unknown and sha and source is not None and source.sha256 != sha:
             return [Problem("Summary", "", f"the plan was made from {self.book.input_file or 'another workbook'} "
                             f"(SHA-256 {sha[:12]}…), not from {source.path}",
-                            "expected the input workbook the plan was made from (stress: --book BOOK; "
-                            "replan: BOOK, its first argument)")]
+                            "expected the input workbook the plan was made from (stress and compare: "
+                            "--book BOOK; replan: BOOK, its first argument)")]
         return []
 
     # --- tables ----------------------------------------------------------------------

@@ -129,9 +129,15 @@ def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, poin
     notes = []
     source = inputs.source
     if book.input_sha256 and (source is None or source.sha256.lower() != book.input_sha256):
-        notes.append(f"{name} was made from {book.input_file or 'another input workbook'} "
-                     f"(SHA-256 {book.input_sha256[:12]}…), not from these inputs: its objectives are "
-                     "recomputed on these inputs, its status and gap are those it was solved to there")
+        # the same file edited since reads "made from cut.xlsx … not from these inputs" beside
+        # these inputs' cut.xlsx: say that the file changed
+        edited = source is not None and book.input_file is not None and (
+            Path(book.input_file).name == Path(source.path).name)
+        made = (f"{book.input_file} as it was then (SHA-256 {book.input_sha256[:12]}…; the file has changed since)"
+                if edited else f"{book.input_file or 'another input workbook'} (SHA-256 {book.input_sha256[:12]}…), "
+                "not from these inputs")
+        notes.append(f"{name} was made from {made}: its objectives are recomputed on these inputs, its status and "
+                     "gap are those it was solved to there")
     if changed := book.changed_inputs_note(source.path if source is not None else "these inputs"):
         notes.append(changed)
     elif source is not None and source.changes:

@@ -136,3 +136,17 @@ def test_a_plan_that_breaks_these_inputs_rules_says_so_beside_its_status(tmp_pat
     assert result.exit_code == 0, result.output
     other = _plans_rows(result.output)["other"]
     assert "unknown (no Summary sheet)" in other and "nan" not in other and "keeps every rule" in other
+
+
+def test_a_plan_whose_input_workbook_changed_since_is_said_to_be(tmp_path: Path, book: Path) -> None:
+    """It read "made from book.xlsx … not from these inputs", these inputs being book.xlsx."""
+    from data.input_writer import write_inputs
+    from optimizer import Scenario
+
+    plan = tmp_path / "plan.xlsx"
+    assert run("solve", str(book), "-o", str(plan)).exit_code == 0
+    write_inputs(Scenario.from_excel(book).with_budget(0.9).inputs, book)  # the planner edits the file
+    result = run("compare", str(plan), str(plan))
+    assert result.exit_code == 0, result.output
+    assert f"was made from {book} as it was then (SHA-256" in result.output
+    assert "the file has changed since" in result.output and "not from these inputs" not in result.output

@@ -186,7 +186,7 @@ def test_an_unknown_id_is_reported_once_per_sheet_with_a_count(tmp_path, inputs)
         ('Plan!A7: nation "C" is not in the input workbook — expected a nation code of the input workbook '
         "the plan was made from"),
         ("Summary: the plan was made from old.xlsx (SHA-256 ff00ff00ff00…), not from new.xlsx — expected the input "
-        "workbook the plan was made from (stress: --book BOOK; replan: BOOK, its first argument)"),
+        "workbook the plan was made from (stress and compare: --book BOOK; replan: BOOK, its first argument)"),
     ]
 
 
@@ -279,4 +279,18 @@ def test_a_previous_plan_that_is_no_plan_workbook_names_its_file(tmp_path, input
     with pytest.raises(InputError) as caught:
         _previous(tmp_path, inputs, book)
     assert [str(p) for p in caught.value.problems] == [
-        "[plan.xlsx]Plan: sheet is missing — expected a plan workbook written by capopt (capopt solve, replan)"]
+        ("[plan.xlsx]Plan: sheet is missing — expected a plan workbook written by capopt (capopt solve or replan; "
+         "a Pareto front's with --point)")]
+
+
+def test_a_study_workbook_is_named_as_such(tmp_path, inputs) -> None:
+    """A sweep's workbook given as a plan read "Plan: sheet is missing — expected a plan
+    workbook written by capopt (capopt solve, replan)": not what the file was."""
+    book = _book()
+    del book["Plan"]
+    book["Sweep"] = [["scenario", "budget_scale"], ["budget ×1", 1.0]]
+    with pytest.raises(InputError) as caught:
+        _previous(tmp_path, inputs, book)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith("[plan.xlsx]Plan: sheet is missing: the file is a budget sweep (capopt sweep), "
+                                   "a study's workbook — expected a plan workbook")
