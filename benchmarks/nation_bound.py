@@ -2,6 +2,7 @@
 
     python -m benchmarks.nation_bound --sizes S,M --iterations 0
     python -m benchmarks.nation_bound --sizes S --iterations 25      # + subgradient steps
+    python -m benchmarks.nation_bound --stage /tmp/stages/stage_1.pkl  # a dumped reference stage
 
 Nations are coupled only through joint programmes, critical-mass standards, any-nation
 precedence and ALLIANCE targets. Dualising exactly those rows (Lagrangian relaxation)
@@ -98,6 +99,76 @@ def decompose(highs: object, columns: list, nations: list[str]) -> Decomposition
 
 def _nation_of(index: object, position: dict[str, int]) -> int:
     return position.get(index[0], -1) if isinstance(index, tuple) and index else -1
+
+
+def decompose_stage(arrays: object, groups: object) -> tuple[Decomposition, float]:
+    """A dumped engine stage (`benchmarks.stage_probe dump`: the MIP as HiGHS holds it and its
+    column groups) split by nation, in maximise space; returns it and the sign that turns its
+    values back (−1 for a minimising stage such as cost).
+
+    Only the decision columns (starts, joins, adoptions) carry their nation; every other
+    column takes the nation of the rows it sits in, when each of them that has a labelled
+    column names one nation alone (spend, balances, capability levels), repeated until
+    nothing changes. What is left (consortium starts, standards in use, ALLIANCE shortfall)
+    is coupling, as every row it touches."""
+    a, g = arrays, groups
+    n, m = a.columns, len(a.row_lower)  # type: ignore[attr-defined]
+    cols = np.repeat(np.arange(n), np.diff(a.starts))  # type: ignore[attr-defined]
+    rows = a.index.astype(int)  # type: ignore[attr-defined]
+    nations = list(g.nations)  # type: ignore[attr-defined]
+    position = {code: i for i, code in enumerate(nations)}
+    block = np.array([position.get(code, -1) if code else -1 for code in g.nation])  # type: ignore[attr-defined]
+    shared_decision = (g.item != "") & (g.nation == "")  # type: ignore[attr-defined]
+    while True:
+        labelled = block[cols] >= 0
+        low, high = np.full(m, np.iinfo(np.int64).max), np.full(m, -1)
+        np.minimum.at(low, rows[labelled], block[cols][labelled])
+        np.maximum.at(high, rows[labelled], block[cols][labelled])
+        row_nation = np.where(high < 0, -3, np.where(low == high, low, -2))  # -3: no label yet, -2: several
+        informative = ~labelled & (row_nation[rows] != -3)
+        c_low, c_high = np.full(n, np.iinfo(np.int64).max), np.full(n, -5)
+        np.minimum.at(c_low, cols[informative], row_nation[rows][informative])
+        np.maximum.at(c_high, cols[informative], row_nation[rows][informative])
+        newly = (block < 0) & (c_low == c_high) & (c_low >= 0) & ~shared_decision
+        if not newly.any():
+            break
+        block[newly] = c_low[newly]
+    # the columns left unlabelled are one more block ("shared"), so none is free at an infinite bound
+    block = np.where(block < 0, len(nations), block)
+    entry = block[cols]
+    low, high = np.full(m, np.iinfo(np.int64).max), np.full(m, np.iinfo(np.int64).min)
+    np.minimum.at(low, rows, entry)
+    np.maximum.at(high, rows, entry)
+    row_block = np.where(low == high, low, -1)
+    sign = 1.0 if a.maximise else -1.0  # type: ignore[attr-defined]
+    d = Decomposition(nations + ["shared"], sign * a.cost, a.col_lower, a.col_upper,  # type: ignore[attr-defined]
+                      a.row_lower, a.row_upper, rows, cols, a.values, a.integer,  # type: ignore[attr-defined]
+                      block, row_block, sign * a.offset)  # type: ignore[attr-defined]
+    return d, sign
+
+
+def stage_bound(path: Path, nation_time_limit: float) -> dict:
+    """The LP bound and the Lagrangian bound at the LP's duals of one dumped stage."""
+    import pickle
+
+    import highspy
+
+    with open(path, "rb") as handle:
+        arrays, _, groups = pickle.load(handle)
+    d, sign = decompose_stage(arrays, groups)
+    highs = arrays.highs(relax=True)
+    started = time.perf_counter()
+    highs.run()
+    lp_seconds = time.perf_counter() - started
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError("LP relaxation not solved")
+    duals = sign * np.asarray(highs.getSolution().row_dual)  # the duals of the maximise-space rows
+    lp = highs.getInfo().objective_function_value
+    check = lagrangian_bound(d, duals, integer=False)
+    at_duals = lagrangian_bound(d, duals, integer=True, time_limit=nation_time_limit)
+    return {"stage": path.name, "coupling_rows": int(d.coupling.sum()), "rows": len(d.row_block), "lp": lp,
+            "lp_seconds": lp_seconds, "relaxed_check": sign * check.value, "at_duals": sign * at_duals.value,
+            "at_duals_seconds": at_duals.seconds, "proven": at_duals.subproblems_proven}
 
 
 def lp_duals(highs: object) -> tuple[float, np.ndarray]:
@@ -278,7 +349,14 @@ def main(argv: list[str] | None = None) -> None:
                         help="best plan known (Polyak step target), e.g. S=33617")
     parser.add_argument("--nation-time-limit", type=float, default=60.0)
     parser.add_argument("--out", type=Path, default=RESULTS / "nation_bound.md")
+    parser.add_argument("--stage", type=Path, action="append", default=[],
+                        help="a stage dumped by `benchmarks.stage_probe dump` (repeatable): its LP bound and "
+                             "Lagrangian bound at the LP duals, printed; --sizes is then ignored")
     args = parser.parse_args(argv)
+    if args.stage:
+        for path in args.stage:
+            print(stage_bound(path, args.nation_time_limit), flush=True)
+        return
     targets = {k: float(v) for k, _, v in (t.partition("=") for t in args.target)}
     from benchmarks.run_suite import machine
 

@@ -60,3 +60,33 @@ def test_coupling_rows_are_exactly_those_of_two_nations_or_shared_columns() -> N
         blocks = set(d.col_block[d.cols[d.rows == row]].tolist())
         expected = next(iter(blocks)) if len(blocks) == 1 and -1 not in blocks else -1
         assert d.row_block[row] == expected
+
+
+@pytest.mark.parametrize(("seed", "objective"), [(1, "capability"), (7, "capability"), (2, "cost"), (12, "cost")])
+def test_a_dumped_stage_is_bounded_between_its_optimum_and_its_lp(tmp_path, seed: int, objective: str) -> None:
+    """`--stage`: a stage as the engine receives it (MipArrays and column groups, as
+    `benchmarks.stage_probe dump` saves them), maximising or minimising: its LP relaxed by
+    nation reproduces the LP, and at the LP duals the bound lies between optimum and LP."""
+    import pickle
+
+    from benchmarks.nation_bound import stage_bound
+    from optimizer.solve.engine.neighbourhoods import column_groups
+    from optimizer.solve.engine.problem import MipArrays
+
+    inputs = random_tiny_inputs(seed)
+    model = build_model(inputs)
+    sense = "max" if objective == "capability" else "min"
+    set_objective(model, model.objective_expr[objective], sense)
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    mirror = HighsModel(model, highs)
+    path = tmp_path / "stage.pkl"
+    with open(path, "wb") as handle:
+        pickle.dump((MipArrays.from_highs(highs), None, column_groups(mirror.columns)), handle)
+    optimum = best_plan(inputs, objective=objective)
+    assert optimum is not None
+    row = stage_bound(path, nation_time_limit=30)
+    scale = max(1.0, abs(row["lp"]))
+    assert row["relaxed_check"] == pytest.approx(row["lp"], abs=TOLERANCE * scale * 10)
+    low, high = sorted((row["lp"], optimum.value))
+    assert low - TOLERANCE * scale <= row["at_duals"] <= high + TOLERANCE * scale
