@@ -66,8 +66,8 @@ class Comparison:
 
     def __str__(self) -> str:
         lines = ["Objectives:", self.objectives.to_string(index=False)]
-        if not self.proofs.empty:  # gaps as percentages rounded up, as the status lines give them
-            # gaps as the status lines give them; "—" where there is none (a front's point keeps no bound)
+        if not self.proofs.empty:
+            # gaps rounded up, as the status lines give them; "—" where there is none (a front's point keeps no bound)
             shown = self.proofs.astype(object).where(self.proofs.notna() & (self.proofs != ""), "—")
             gaps = {"gap": lambda gap: "—" if gap == "—" else _percent(gap)}
             lines += ["", "Plans:", shown.to_string(index=False, formatters=gaps)]
@@ -131,8 +131,7 @@ def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, poin
     if book.input_sha256 and (source is None or source.sha256.lower() != book.input_sha256):
         # the same file edited since reads "made from cut.xlsx … not from these inputs" beside
         # these inputs' cut.xlsx: say that the file changed
-        edited = source is not None and book.input_file is not None and (
-            Path(book.input_file).name == Path(source.path).name)
+        edited = source is not None and _recorded_file_is(book, source.path)
         made = (f"{book.input_file} as it was then (SHA-256 {book.input_sha256[:12]}…; the file has changed since)"
                 if edited else f"{book.input_file or 'another input workbook'} (SHA-256 {book.input_sha256[:12]}…), "
                 "not from these inputs")
@@ -150,6 +149,16 @@ def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, poin
     proof = _point_proof(book, point) if point is not None else _summary_proof(book.summary)
     return PlanFile(decisions, objective_values(inputs, decisions), {"plan": name, **proof, "rules": rules},
                     tuple(notes))
+
+
+def _recorded_file_is(book: PlanBook, path: str) -> bool:
+    """Whether the input file the plan records is the file at `path`: as recorded (relative
+    to the folder the solve ran in) or beside the plan, as `capopt compare` looks for it."""
+    if book.input_file is None:
+        return False
+    recorded, folder = Path(book.input_file), Path(book.path).parent
+    target = Path(path).resolve()
+    return any(c.resolve() == target for c in (recorded, folder / recorded, folder / recorded.name))
 
 
 def _summary_proof(summary: Mapping[str, object]) -> dict[str, object]:
