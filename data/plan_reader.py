@@ -66,20 +66,18 @@ class PlanBook:
         """A front workbook's points, from its Pareto sheet (None for a plain plan). A point
         that funds nothing has no Plan rows, so the Plan sheet alone loses it: the "do
         nothing" end of a front could not be chosen with --point."""
-        raw = self.sheets.get("Pareto")
-        if raw is None or not raw.rows:
-            return None
-        header = [normalise_name(str(v)) if not is_blank(v) else "" for v in raw.rows[0][1]]
-        if "point" not in header:
-            return None
-        j = header.index("point")
-        return sorted({p for _, values in raw.rows[1:] if j < len(values)
-                       for p in [_whole(values[j])] if p is not None})
+        rows = self._pareto_rows()
+        return None if rows is None else sorted({p for p in (_whole(r["point"]) for r in rows) if p is not None})
 
     def front_point_row(self, point: int) -> dict[str, object] | None:
         """The Pareto sheet's row of `point`, by column name (None for a plain plan or a point
         the front lacks): a front's Summary speaks for the whole front, and a comparison of
         one point showed another point's gap and bound as its own."""
+        return next((r for r in self._pareto_rows() or [] if _whole(r["point"]) == point), None)
+
+    def _pareto_rows(self) -> list[dict[str, object]] | None:
+        """The Pareto sheet's rows by column name, each with a `point` (None: no such sheet,
+        or one without a point column)."""
         raw = self.sheets.get("Pareto")
         if raw is None or not raw.rows:
             return None
@@ -87,10 +85,8 @@ class PlanBook:
         if "point" not in header:
             return None
         j = header.index("point")
-        for _, values in raw.rows[1:]:
-            if j < len(values) and _whole(values[j]) == point:
-                return {name: value for name, value in zip(header, values) if name}
-        return None
+        return [{name: value for name, value in zip(header, values) if name}
+                for _, values in raw.rows[1:] if j < len(values)]
 
     @property
     def input_sha256(self) -> str | None:
