@@ -1343,12 +1343,14 @@ def check_from_year(from_year: int, settings: Any) -> None:
               help="NAME=VALUE for weighted runs (repeatable); the whole weighting: an objective not named "
                    "weighs 0, whatever the Settings sheet's weight_* keys say.")
 @common_solve_options
+@engine_options
 @click.pass_context
 @handle_errors
 def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: int, stability_weight: float,
            point: int | None, output: str, objective: str | None, priority: str | None, weights: tuple[str, ...],
            time_limit: float | None, gap: float | None, threads: int | None, solver: str,
-           log_file: str | None, highs_options: tuple[str, ...]) -> None:
+           log_file: str | None, highs_options: tuple[str, ...], strategy: str, engine_workers: int | None,
+           scheduler: str | None) -> None:
     """Re-plan BOOK.xlsx (default: the reference dataset) from a year on, keeping what started and
     penalising changes to the rest."""
     from data.plan_reader import load_previous_plan
@@ -1377,7 +1379,7 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
         progress=None if console.quiet else solve_progress(console), stream_log=ctx.obj["verbose"] > 0,
         log_file=log_file, highs_options=highs_map,
         previous_source=str(previous_plan) + (f" (point {point})" if point is not None else ""),
-        previous_sha256=plan_book.sha256,
+        previous_sha256=plan_book.sha256, strategy=strategy, workers=engine_workers, client=dask_client(scheduler),
     )
     console.end_live()
     written = write_output(outcome.to_excel, output)

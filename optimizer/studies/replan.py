@@ -30,6 +30,7 @@ from optimizer.arguments import check_count, check_progress, whole_number
 from optimizer.checks.evaluate import fundings, objective_values, service_weight, spend_items
 from optimizer.errors import InfeasibleError
 from optimizer.result import Result
+from optimizer.solve.engine.strategy import check_strategy
 from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
 
 K = TypeVar("K", bound=Hashable)  # a decision's key: (nation, programme) or (nation, standard)
@@ -174,6 +175,9 @@ def replan(
     previous_source: str = "",
     previous_sha256: str = "",
     point: int | None = None,
+    strategy: str = "auto",
+    workers: int | None = None,
+    client: Any = None,
 ) -> ReplanResult:
     """Solve `scenario` again from `from_year`, keeping `previous`'s past and penalising churn.
 
@@ -184,7 +188,8 @@ def replan(
     in `Scenario.solve`. Raises InputError when a programme that already started cannot be
     kept (its start year is not allowed by the new inputs). `previous_source` and
     `previous_sha256` (the previous plan's file and its SHA-256) go to the Summary, so the
-    re-plan names the very version of the plan it started from.
+    re-plan names the very version of the plan it started from. `strategy`, `workers` and
+    `client` choose the search and the engine's workers as in `Scenario.solve`.
 
     `previous` may be a `Result` (its decisions are used) or the path of a plan workbook
     written by capopt, read leniently as `capopt replan --previous` reads it
@@ -216,7 +221,8 @@ def replan(
         raise InputError(Problem("replan", "", f"stability weight {stability_weight!r}", "a finite number ≥ 0"))
     run = scenario.check_study_options(replan, {"objective": objective, "priority": priority, "weights": weights,
                                                 "time_limit": time_limit, "gap": gap})
-    threads = check_count("threads", threads)
+    threads, workers = check_count("threads", threads), check_count("workers", workers)
+    strategy = check_strategy(strategy)
     check_progress(progress)
     previous, source, sha256 = _previous_plan(previous, inputs, point)
     previous_source, previous_sha256 = previous_source or source, previous_sha256 or sha256
@@ -224,9 +230,9 @@ def replan(
     committed = _with_history(inputs, known, from_year)
     options = SolverOptions(
         solver=solver, threads=threads, log_file=log_file, stream_log=stream_log,
-        highs_options=check_highs_options(highs_options or {}),
+        highs_options=check_highs_options(highs_options or {}), strategy=strategy, workers=workers,
     )
-    session = Session(committed, options, progress)
+    session = Session(committed, options, progress, client)
     add_plan_stability(session.model, committed, known, stability_weight, from_year)
     # the previous plan, where still feasible: the start, the floor of every hold and the fallback
     session.set_objective_penalty(session.model.stability_penalty, baseline=_baseline(committed, known, from_year))

@@ -248,6 +248,16 @@ def test_a_studys_strategy_is_applied_to_every_scenario_and_recorded(tmp_path, b
     assert fastest.exit_code == 2 and "--strategy" in fastest.output
 
 
+def test_a_replans_strategy_is_applied_and_recorded(tmp_path, book):
+    plan, again = tmp_path / "plan.xlsx", tmp_path / "again.xlsx"
+    assert run("solve", str(book), "-o", str(plan)).exit_code == 0
+    result = run("replan", str(book), "--previous", str(plan), "--from-year", "2031", "--strategy", "lns",
+                 "--workers", "1", "-o", str(again))
+    assert result.exit_code == 0, result.output
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(again)["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["strategy"].startswith("lns")
+
+
 def test_unknown_strategy_is_a_usage_error(book, tmp_path):
     result = run("solve", str(book), "-o", str(tmp_path / "x.xlsx"), "--strategy", "fastest")
     assert result.exit_code == 2 and "--strategy" in result.output

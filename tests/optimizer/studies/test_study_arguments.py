@@ -49,6 +49,8 @@ PREVIOUS = plan(national={("A", "P"): 2030, ("A", "Q"): 2031, ("A", "R"): 2032})
     ({"priority": "capability"}, "priority is 'capability' — expected a list"),
     ({"priority": ["bogus"]}, "priority names 'bogus', which is not an objective"),
     ({"progress": 5}, "progress is int — expected a function"),
+    ({"strategy": "fastest"}, "unknown strategy 'fastest': expected one of"),
+    ({"workers": 0}, "workers is 0 — expected a whole number ≥ 1"),
 ])
 def test_replan_refuses_bad_run_options_before_the_build(scenario, no_solve, kwargs, message) -> None:
     """time_limit=-3 ran (Summary time_limit -3.0), gap=2 returned "optimal" with mip_gap
@@ -84,6 +86,15 @@ def test_replan_with_weights_alone_is_a_weighted_run(scenario) -> None:
     outcome = replan(scenario, PREVIOUS, 2031, 0.6, weights={"capability": 1}, gap=0.0)
     assert outcome.result.objective_mode == "weighted"
     assert outcome.result.decisions.national == PREVIOUS.national  # 1 point for 2 changes at 0.6: no
+
+
+@pytest.mark.parametrize("strategy", ["highs", "lns"])
+def test_replan_takes_the_search_as_solve_does(scenario, strategy) -> None:
+    """A re-plan searched as "auto" only: the engine issue lists replan among the commands
+    whose search `--strategy` forces."""
+    outcome = replan(scenario, PREVIOUS, 2031, 1.0, gap=0.0, strategy=strategy, workers=1)
+    assert outcome.result.strategy.startswith(strategy)
+    assert dict(outcome.summary_rows())["strategy"].startswith(strategy)
 
 
 def test_replan_takes_a_result_or_a_plan_workbook(scenario, tmp_path) -> None:
