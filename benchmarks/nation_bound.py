@@ -26,8 +26,13 @@ import argparse
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from optimizer.solve.engine.neighbourhoods import ColumnGroups
+    from optimizer.solve.engine.problem import MipArrays
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -101,7 +106,7 @@ def _nation_of(index: object, position: dict[str, int]) -> int:
     return position.get(index[0], -1) if isinstance(index, tuple) and index else -1
 
 
-def decompose_stage(arrays: object, groups: object) -> tuple[Decomposition, float]:
+def decompose_stage(arrays: MipArrays, groups: ColumnGroups) -> tuple[Decomposition, float]:
     """A dumped engine stage (`benchmarks.stage_probe dump`: the MIP as HiGHS holds it and its
     column groups) split by nation, in maximise space; returns it and the sign that turns its
     values back (−1 for a minimising stage such as cost).
@@ -110,15 +115,16 @@ def decompose_stage(arrays: object, groups: object) -> tuple[Decomposition, floa
     column takes the nation of the rows it sits in, when each of them that has a labelled
     column names one nation alone (spend, balances, capability levels), repeated until
     nothing changes. What is left (consortium starts, standards in use, ALLIANCE shortfall)
-    is coupling, as every row it touches."""
+    forms one more block, "shared"; a row touching two blocks is coupling."""
     a, g = arrays, groups
-    n, m = a.columns, len(a.row_lower)  # type: ignore[attr-defined]
-    cols = np.repeat(np.arange(n), np.diff(a.starts))  # type: ignore[attr-defined]
-    rows = a.index.astype(int)  # type: ignore[attr-defined]
-    nations = list(g.nations)  # type: ignore[attr-defined]
+    n, m = a.columns, len(a.row_lower)
+    cols = np.repeat(np.arange(n), np.diff(a.starts))
+    rows = a.index.astype(int)
+    nations = list(g.nations)
     position = {code: i for i, code in enumerate(nations)}
-    block = np.array([position.get(code, -1) if code else -1 for code in g.nation])  # type: ignore[attr-defined]
-    shared_decision = (g.item != "") & (g.nation == "")  # type: ignore[attr-defined]
+    block = np.array([position.get(code, -1) if code else -1 for code in g.nation])
+    items = g.item if g.item is not None else np.full(n, "", dtype=object)
+    shared_decision = (items != "") & (g.nation == "")
     while True:
         labelled = block[cols] >= 0
         low, high = np.full(m, np.iinfo(np.int64).max), np.full(m, -1)
@@ -140,10 +146,9 @@ def decompose_stage(arrays: object, groups: object) -> tuple[Decomposition, floa
     np.minimum.at(low, rows, entry)
     np.maximum.at(high, rows, entry)
     row_block = np.where(low == high, low, -1)
-    sign = 1.0 if a.maximise else -1.0  # type: ignore[attr-defined]
-    d = Decomposition(nations + ["shared"], sign * a.cost, a.col_lower, a.col_upper,  # type: ignore[attr-defined]
-                      a.row_lower, a.row_upper, rows, cols, a.values, a.integer,  # type: ignore[attr-defined]
-                      block, row_block, sign * a.offset)  # type: ignore[attr-defined]
+    sign = 1.0 if a.maximise else -1.0
+    d = Decomposition(nations + ["shared"], sign * a.cost, a.col_lower, a.col_upper, a.row_lower, a.row_upper,
+                      rows, cols, a.values, a.integer, block, row_block, sign * a.offset)
     return d, sign
 
 
