@@ -97,6 +97,12 @@ def _warn_standards(inputs: Inputs, rows: Mapping[str, _Row], check: _Check,
 # stay in the objective, is then held 1e5 below infinity — room for its few objectives to
 # add up and for the solver's relative tolerances to keep their meaning.
 MAX_COEFFICIENT = 1e15
+# … and at the other end: a weighted objective whose every coefficient is below this lies
+# under the solver's absolute tolerances (HiGHS: an objective gap of 1e-6, reduced costs of
+# 1e-7), so any plan passes for optimal. `--weight cost=1e-12` alone returned a plan costing
+# 53,085 as "optimal, gap 0" where 1,636 was possible. Weights scaled alike give the same
+# plan, so a planner loses nothing by scaling them up.
+MIN_LARGEST_COEFFICIENT = 1e-6
 
 
 @dataclass(frozen=True)
@@ -161,9 +167,37 @@ def _judge_products(inputs: Inputs, sources: _Sources, check: _Check) -> None:
     for name, weight, where in runs:
         extra = _weight_factor(name, weight, sources)
         _report_largest(list(_coefficients(name, inputs, sources)), weight, extra, where, check)
+    if s.objective == "weighted":
+        _report_too_small(inputs, sources, runs, check)
     if any(inputs.robust_overruns(n.code) > 0 for n in inputs.nations):
         _report_largest(list(_overruns(inputs, sources, yearly=True)), 1.0, (),
                         "the robust budget rows", check)
+
+
+def _report_too_small(inputs: Inputs, sources: _Sources, runs: list[tuple[str, float, str]],
+                      check: _Check) -> None:
+    """An error, at the weight that makes the largest coefficient, when every coefficient of
+    the weighted objective is below MIN_LARGEST_COEFFICIENT (bounds from above, as for the
+    large ones: a weight refused here makes no coefficient that large)."""
+    largest: list[tuple[float, str, float]] = []
+    for name, weight, _ in runs:
+        sizes = [c.size for c in _coefficients(name, inputs, sources)]
+        if name in ("shortfall", "interoperability") or (  # a shortfall or a membership counts 1 …
+                name == "cost" and any(p.is_joint for p in inputs.programmes)):  # … as a joint payment does
+            sizes.append(1.0)
+        if sizes:
+            largest.append((weight * max(sizes), name, weight))
+    if not largest:
+        return
+    size, name, weight = max(largest)
+    if not 0 < size < MIN_LARGEST_COEFFICIENT:
+        return
+    at = _Factor(sources.weight_label.format(name=name, weight=weight), sources.settings,
+                 sources.weight_cells.get(name, ""))
+    check.error(at.sheet, at.cell, f"{at.shown(True)} makes the weighted objective's largest coefficient "
+                f"{size:.3g}, too small for the solver", f"expected weights whose largest coefficient is at least "
+                f"{MIN_LARGEST_COEFFICIENT:g} (below it the solver's tolerances read the objective as 0 and call "
+                "any plan optimal): multiply every weight alike, which gives the same plan")
 
 
 def _weight_factor(name: str, weight: float, sources: _Sources) -> tuple[_Factor, ...]:

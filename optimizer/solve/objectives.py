@@ -77,34 +77,11 @@ def solve_weighted(
     """One solve of the weighted sum. `improve(seconds_left)` may first improve the plan the
     model holds (e.g. optimizer.solve.neighbourhood) and must leave a feasible plan there."""
     deadline = time.monotonic() + time_limit
-    exponent = weight_exponent(weights)
-    scaled = {name: math.ldexp(w, exponent) for name, w in weights.items()}
-    charged = penalty if penalty is None or not exponent else math.ldexp(1.0, exponent) * penalty  # type: ignore[operator]
-    set_objective(m, penalised(weighted_expression(m, scaled), "max", charged), "max")
+    set_objective(m, penalised(weighted_expression(m, weights), "max", penalty), "max")
     solver.stage = "weighted"
     if improve is not None and warm_start:
         improve(time_limit)
-    solver.objective_exponent = exponent
-    try:
-        return [Stage("weighted", solver.solve(max(deadline - time.monotonic(), 0.0), gap, warm_start))]
-    finally:
-        solver.objective_exponent = 0
-
-
-# Below this the largest weight is scaled up (by a power of two, so every ratio between the
-# weights stays exact): `--weight cost=1e-12` alone put the whole objective under HiGHS's
-# absolute tolerances, and a plan 32 times dearer than the cheapest came back "optimal, gap 0".
-SMALLEST_LARGEST_WEIGHT = 1.0
-MAX_WEIGHT_EXPONENT = 1000  # 2**1000 still multiplies a float without overflow
-
-
-def weight_exponent(weights: Mapping[str, float]) -> int:
-    """k ≥ 0 such that the largest weight × 2**k is at least SMALLEST_LARGEST_WEIGHT (0 when
-    it is already): the weighted optimum is the same for weights all scaled alike."""
-    largest = max((abs(w) for w in weights.values() if w), default=SMALLEST_LARGEST_WEIGHT)
-    if largest >= SMALLEST_LARGEST_WEIGHT:
-        return 0
-    return min(math.ceil(math.log2(SMALLEST_LARGEST_WEIGHT) - math.log2(largest)), MAX_WEIGHT_EXPONENT)
+    return [Stage("weighted", solver.solve(max(deadline - time.monotonic(), 0.0), gap, warm_start))]
 
 
 def hold_within_tolerance(

@@ -309,10 +309,6 @@ class PersistentSolver:
         self._deadline = math.inf
         self._last_progress = 0.0
         self.solver_seconds = 0.0  # inside the solver, over all calls: the rest is our overhead
-        # the objective handed to the solver is the run's × 2**objective_exponent (a weighted
-        # run's tiny weights scaled up: objectives.weight_exponent); outcomes and progress are
-        # reported in the run's own units
-        self.objective_exponent = 0
         # plans the solver found on the way (see SolutionPool); off until a caller sets a limit
         self.improving_solutions = SolutionPool()
         if options.solver.lower() == "highs":
@@ -400,16 +396,7 @@ class PersistentSolver:
         self._deadline = time.monotonic() + time_limit + WATCHDOG_GRACE_SECONDS
         outcome = self._backend.solve(time_limit, gap, warm_start)
         self.solver_seconds += outcome.seconds
-        return self._unscaled(outcome)
-
-    def _unscaled(self, outcome: SolveOutcome) -> SolveOutcome:
-        """`outcome` in the run's own units (see `objective_exponent`); the gap is relative."""
-        if not self.objective_exponent:
-            return outcome
-        return replace(outcome, objective=self._unscale(outcome.objective), bound=self._unscale(outcome.bound))
-
-    def _unscale(self, value: float | None) -> float | None:
-        return None if value is None else math.ldexp(value, -self.objective_exponent)
+        return outcome
 
     # -- callbacks shared by backends -------------------------------------------------
     def should_stop(self) -> bool:
@@ -421,9 +408,6 @@ class PersistentSolver:
             self._last_progress = now
             if self.restricted:
                 snapshot = Progress(snapshot.elapsed, snapshot.incumbent, None, None, snapshot.stage)
-            if self.objective_exponent:
-                snapshot = replace(snapshot, incumbent=self._unscale(snapshot.incumbent),
-                                   bound=self._unscale(snapshot.bound))
             try:
                 self.progress(snapshot)
             except Exception as exc:  # noqa: BLE001 — the caller's function, not the solver: the solve goes on

@@ -162,6 +162,21 @@ def test_a_priority_that_puts_large_area_weights_to_use_names_the_option_and_the
 
 
 @pytest.mark.parametrize("command", ["solve", "replan"])
+def test_weights_too_small_for_the_solver_are_a_usage_error(command: str, tmp_path: Path, book: Path) -> None:
+    """`--weight cost=1e-12` alone returned, on the reference dataset, a plan costing 53,085 as
+    "optimal, gap 0" where 1,636 was possible: the objective lay under HiGHS's tolerances."""
+    args = [command, str(book), "-o", str(tmp_path / "out.xlsx"), "--weight", "cost=1e-12"]
+    if command == "replan":
+        args += ["--previous", str(tmp_path / "none.xlsx"), "--from-year", "2031"]
+    result = run(*args)
+    assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
+    assert ("Invalid value for --weight: --weight cost=1e-12 makes the weighted objective's largest coefficient "
+            "6e-12, too small for the solver") in result.output
+    assert "multiply every weight alike, which gives the same plan" in result.output
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.parametrize("command", ["solve", "replan"])
 def test_weights_that_are_all_zero_are_a_usage_error(command: str, tmp_path: Path, book: Path) -> None:
     """`--weight capability=0` ended as "Internal error: ValueError" (exit 1)."""
     args = [command, str(book), "-o", str(tmp_path / "out.xlsx"), "--weight", "capability=0", "--weight", "cost=0"]

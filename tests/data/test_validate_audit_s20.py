@@ -51,6 +51,20 @@ def test_a_weight_times_a_value_too_large_names_both_cells() -> None:
         f"3e+24 in the weighted objective, {TOO_LARGE}")]
 
 
+def test_weights_too_small_for_the_solver_name_the_weight_cell() -> None:
+    """A weighted objective whose every coefficient lies under the solver's tolerances let any
+    plan pass for optimal ("optimal, gap 0" at 32 times the cheapest cost)."""
+    book = settings(minimal_book(), ["objective", "weighted"], ["weight_capability", 0],
+                    ["weight_shortfall", 0], ["weight_cost", 1e-12])
+    errors = errors_of(book)
+    assert len(errors) == 1 and errors[0].startswith(
+        "Settings!B7: weight_cost 1e-12 makes the weighted objective's largest coefficient")
+    assert "too small for the solver — expected weights whose largest coefficient is at least 1e-06" in errors[0]
+    ok = settings(minimal_book(), ["objective", "weighted"], ["weight_capability", 0], ["weight_shortfall", 0],
+                  ["weight_cost", 1e-3])
+    assert inputs_of(ok).settings.weights["cost"] == 1e-3
+
+
 def test_the_same_weight_is_no_error_when_the_run_is_not_weighted() -> None:
     """Settings weights are used only by a weighted run: a lexicographic one ignores them."""
     book = settings(minimal_book(), ["weight_capability", 1e12])
