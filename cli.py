@@ -1069,7 +1069,7 @@ def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: f
     solves = report.solves.drop(columns=["proof"], errors="ignore")  # the workbook's Solves sheet has it
     # as the status line shows gaps, "—" for none (pandas gives NaN to na_rep, not to the formatter)
     click.echo(solves.to_string(index=False, formatters={"gap": gap_text}, na_rep="—"))
-    for note in report.notes:
+    for note in [*report.notes, *report.sweep.notes]:
         click.echo(f"note: {note}")
     if not report.sweep.complete:
         click.echo("Interrupted: the levers solved so far were written.", err=True)
@@ -1118,6 +1118,8 @@ def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, w
     click.echo(report.proven_summary())
     for line in report.not_proven():
         click.echo(line)
+    for note in report.sweep.notes:  # e.g. a portfolio asked for with scenarios side by side
+        click.echo(f"note: {note}")
     if not report.sweep.complete:
         click.echo("Interrupted: the Γ values solved so far were written.", err=True)
     click.echo(f"Price of robustness written to {written}")
@@ -1270,9 +1272,14 @@ def compare(ctx: click.Context, base: str, other: str, book: str | None, point: 
     click.echo(str(comparison))
     if output is not None:
         source = scenario.inputs.source
+        # which plan of a front each side is: the Plans sheet's labels alone said it
+        chosen = [own if own is not None else point if one.front_points is not None else None
+                  for own, one in ((base_point, books[0]), (other_point, books[1]))]
         summary: list[tuple[str, object]] = [
             ("base_plan", books[0].path), ("base_plan_sha256", books[0].sha256),
+            *([("base_point", chosen[0])] if chosen[0] is not None else []),
             ("other_plan", books[1].path), ("other_plan_sha256", books[1].sha256),
+            *([("other_point", chosen[1])] if chosen[1] is not None else []),
             ("input_file", source.path if source else ""), ("input_sha256", source.sha256 if source else ""),
         ]
         written = write_output(lambda path: comparison.to_excel(path, summary), output)

@@ -135,6 +135,11 @@ class PlanBook:
 # many plans (or none), and "Plan: sheet is missing" did not say what the file was instead
 STUDY_SHEETS = {"Sweep": "a budget sweep (capopt sweep)", "Robustness": "a price of robustness (capopt robustness)",
                 "LeverWorth": "a flexibility study (capopt flexibility)", "Objectives": "a comparison (capopt compare)"}
+# how to get one plan out of each: solve the scenario alone (a comparison holds none of its own)
+STUDY_PLAN_HINT = {"Sweep": "solve that budget alone (capopt solve on the workbook with its budgets scaled)",
+                   "Robustness": "solve that Γ alone (e.g. capopt solve --robust 2)",
+                   "LeverWorth": "solve that lever alone (capopt solve on the workbook with the lever set)",
+                   "Objectives": "compare the two plan files it names in its Summary"}
 PLAN_EXPECTED = ("expected a plan workbook written by capopt (capopt solve or replan; a Pareto front's "
                  "with --point)")
 
@@ -146,11 +151,10 @@ def load_plan_book(path: str | os.PathLike[str]) -> PlanBook:
     sheets = {normalise_name(s.title): s for s in raw}
     found = {name: sheets[normalise_name(name)] for name in PLAN_SHEETS if normalise_name(name) in sheets}
     missing = [name for name in ("Plan", "Contributions") if name not in found]
-    study = next((what for name, what in STUDY_SHEETS.items() if normalise_name(name) in sheets), None)
+    study = next((name for name in STUDY_SHEETS if normalise_name(name) in sheets), None)
     if missing and study:
-        raise InputError([Problem("Plan", "", f"sheet is missing: the file is {study}, a study's workbook",
-                                  f"{PLAN_EXPECTED}; for one of the study's scenarios, solve it alone "
-                                  "(e.g. capopt solve --robust 2) and use that plan")])
+        raise InputError([Problem("Plan", "", f"sheet is missing: the file is {STUDY_SHEETS[study]}, not one plan",
+                                  f"{PLAN_EXPECTED}; for one of its plans, {STUDY_PLAN_HINT[study]}")])
     problems = [Problem(name, "", "sheet is missing", PLAN_EXPECTED) for name in missing]
     if problems:
         raise InputError(problems)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import os
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -59,3 +61,20 @@ def _takes_one_argument(function: object) -> bool:
     except ValueError:  # no signature to read (some built-ins): let it be called
         return True
     return True
+
+
+def check_solver_arguments(solver: object, highs_options: object, log_file: object, progress: object,
+                            client: object) -> None:
+    """The arguments handed to the solver layer, checked before the build: `solver=3` was an
+    AttributeError, a list of HiGHS options another, `log_file=3` wrote the log to file
+    descriptor 3, and a progress that cannot be called surfaced as "HiGHS failed"."""
+    if not isinstance(solver, str) or not solver.strip():
+        raise ValueError(f"solver is {solver!r} — expected a solver name, e.g. 'highs'")
+    if highs_options is not None and not isinstance(highs_options, Mapping):
+        raise ValueError(f"highs_options is {type(highs_options).__name__} — expected a mapping of HiGHS "
+                         "option names to values, e.g. {'mip_lp_solver': 'simplex'}")
+    if log_file is not None and (not isinstance(log_file, (str, os.PathLike)) or not str(log_file).strip()):
+        raise ValueError(f"log_file is {log_file!r} — expected a file path, e.g. 'solve.log'")
+    check_progress(progress)
+    if client is not None and not callable(getattr(client, "submit", None)):
+        raise ValueError(f"client is {type(client).__name__} — expected a dask.distributed.Client")

@@ -13,6 +13,7 @@ import pandas as pd
 from data.dashboard import last_objective, percent_up, stages_not_optimised
 from data.errors import InputError
 from data.plan_reader import PlanBook, in_file, load_previous_plan
+from data.schema import normalise_name
 from data.tables import Inputs, PlanDecisions
 from optimizer.checks.evaluate import objective_values
 from optimizer.checks.verify import check_plan
@@ -22,6 +23,7 @@ from optimizer.checks.verify import check_plan
 PROOF_COLUMNS = ["plan", "status", "gap", "best_bound", "gap_of", "not_optimised", "rules"]
 KEEPS_RULES = "keeps every rule"
 NO_SUMMARY = "unknown (no Summary sheet)"
+NO_STATUS = "unknown (the file records none)"
 
 
 def _percent(gap: object) -> str:
@@ -167,7 +169,7 @@ def _summary_proof(summary: Mapping[str, object]) -> dict[str, object]:
     changes"): named so, its bound is not read as one of cost alone."""
     if not summary:
         return {"status": NO_SUMMARY, "gap": None, "best_bound": None, "gap_of": None, "not_optimised": ""}
-    return {"status": summary.get("status") or NO_SUMMARY, "gap": _number(summary.get("gap")),
+    return {"status": summary.get("status") or NO_STATUS, "gap": _number(summary.get("gap")),
             "best_bound": _number(summary.get("best_bound")), "gap_of": last_objective(summary, charged=True),
             "not_optimised": ", ".join(stages_not_optimised(summary))}
 
@@ -175,10 +177,10 @@ def _summary_proof(summary: Mapping[str, object]) -> dict[str, object]:
 def _point_proof(book: PlanBook, point: int) -> dict[str, object]:
     """A front point's proof from its Pareto row (proven, gap, gap_of; the sheet keeps no
     bound): the front's Summary gives the whole front's, another point's gap among them."""
-    row = book.front_point_row(point) or {}
-    proven = row.get("proven")
-    status = "optimal" if proven is True else "feasible" if proven is False else NO_SUMMARY
-    gap_of = row.get("gap_of")
+    row = book.front_point_row(point) or {}  # keyed by normalised column names ("gap_of" -> "gapof")
+    proven = row.get(normalise_name("proven"))
+    status = "optimal" if proven is True else "feasible" if proven is False else NO_STATUS
+    gap_of = row.get(normalise_name("gap_of"))
     return {"status": status, "gap": _number(row.get("gap")), "best_bound": None,
             "gap_of": str(gap_of) if gap_of else None, "not_optimised": ""}
 
@@ -194,12 +196,15 @@ def compare_plan_files(base: str | os.PathLike[str] | PlanBook, other: str | os.
     pick one side's, overriding it (two points of one front: `base_point=1, other_point=2`).
     ValueError when a point is no whole number ≥ 1, or one side's point is given for a
     file that is no front."""
+    for name, value in (("point", point), ("base_point", base_point), ("other_point", other_point)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"{name} is {value!r} — expected a front point's number, e.g. 3")
     books = [b if isinstance(b, PlanBook) else load_previous_plan(b) for b in (base, other)]
+    if point is not None and all(b.front_points is None for b in books):  # as `capopt compare --point` refuses it
+        raise ValueError(f"point is {point!r} but neither file is a Pareto front — expected a point only for a "
+                         "front workbook")
     points = []
     for label, book, own in (("base_point", books[0], base_point), ("other_point", books[1], other_point)):
-        for name, value in (("point", point), (label, own)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                raise ValueError(f"{name} is {value!r} — expected a front point's number, e.g. 3")
         if own is not None and book.front_points is None:
             raise ValueError(f"{label} is {own} but {Path(book.path).name} is a plan, not a Pareto front — "
                              "expected a point only for a front workbook")

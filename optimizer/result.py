@@ -357,7 +357,8 @@ class Result:
                 raise ValueError(f"point is {point} but {Path(book.path).name} is a plan, not a Pareto front — "
                                  "expected a point only for a front workbook")
             plan = read_plan_file(book, self.inputs, point)
-            proofs = pd.DataFrame([self.proof_row("base"), {**plan.proof, "plan": "other"}])
+            label = "other" if point is None else f"other (point {point})"
+            proofs = pd.DataFrame([self.proof_row("base"), {**plan.proof, "plan": label}])
             return compare_plans(self.objectives, plan.objectives, self.decisions, plan.decisions, proofs,
                                  plan.notes)
         if not isinstance(other, Result):

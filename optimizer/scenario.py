@@ -16,7 +16,7 @@ from data.errors import InputError, Problem
 from data.tables import Inputs, PlanDecisions
 from data.validate import objective_size_problems
 from optimizer import whatif
-from optimizer.arguments import check_count, check_flag, check_progress, whole_number
+from optimizer.arguments import check_count, check_flag, check_solver_arguments, whole_number
 from optimizer.result import Result
 from optimizer.solve.engine.strategy import check_strategy
 from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
@@ -131,7 +131,7 @@ class Scenario:
         check_run_options(time_limit=time_limit, gap=gap, improve_seconds=improve_seconds)
         self._check_settings_run(objective)
         threads, workers = check_count("threads", threads), check_count("workers", workers)
-        _check_solver_arguments(solver, highs_options, log_file, progress, client)
+        check_solver_arguments(solver, highs_options, log_file, progress, client)
         stream_log = check_flag("stream_log", stream_log)  # "yes" passed as true, "no" too
         if warm_start is not None:
             self._check_warm_start(warm_start)
@@ -190,7 +190,7 @@ class Scenario:
             _positive(name, value)
         threads = check_count("threads", threads)
         workers = check_count("workers", workers, allow_none=False)  # type: ignore[assignment]
-        _check_solver_arguments(solver, None, None, progress, None)
+        check_solver_arguments(solver, None, None, progress, None)
         return pareto_front(
             self.inputs,
             list(names),
@@ -448,23 +448,6 @@ STUDY_SETS = frozenset({"diagnose", "warm_start"})  # Session.run options a stud
 # (optimizer.solve.engine.strategy) — the studies' points were searched as "auto" only,
 # and `budget_sweep(strategy="highs")` was refused as an unknown option
 STUDY_SEARCH = frozenset({"strategy"})
-
-
-def _check_solver_arguments(solver: object, highs_options: object, log_file: object, progress: object,
-                            client: object) -> None:
-    """The arguments handed to the solver layer, checked before the build: `solver=3` was an
-    AttributeError, a list of HiGHS options another, `log_file=3` wrote the log to file
-    descriptor 3, and a progress that cannot be called surfaced as "HiGHS failed"."""
-    if not isinstance(solver, str) or not solver.strip():
-        raise ValueError(f"solver is {solver!r} — expected a solver name, e.g. 'highs'")
-    if highs_options is not None and not isinstance(highs_options, Mapping):
-        raise ValueError(f"highs_options is {type(highs_options).__name__} — expected a mapping of HiGHS "
-                         "option names to values, e.g. {'mip_lp_solver': 'simplex'}")
-    if log_file is not None and (not isinstance(log_file, (str, os.PathLike)) or not str(log_file).strip()):
-        raise ValueError(f"log_file is {log_file!r} — expected a file path, e.g. 'solve.log'")
-    check_progress(progress)
-    if client is not None and not callable(getattr(client, "submit", None)):
-        raise ValueError(f"client is {type(client).__name__} — expected a dask.distributed.Client")
 
 
 def _scale_list(scales: object) -> list[float]:

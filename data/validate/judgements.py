@@ -185,12 +185,12 @@ def _report_too_small(inputs: Inputs, sources: _Sources, runs: list[tuple[str, f
         if name in ("shortfall", "interoperability") or (  # a shortfall or a membership counts 1 …
                 name == "cost" and any(p.is_joint for p in inputs.programmes)):  # … as a joint payment does
             sizes.append(1.0)
-        if sizes:
+        if sizes and max(sizes) > 0:  # (a product of a subnormal weight may round to 0: still too small)
             largest.append((weight * max(sizes), name, weight))
     if not largest:
         return
     size, name, weight = max(largest)
-    if not 0 < size < MIN_LARGEST_COEFFICIENT:
+    if size >= MIN_LARGEST_COEFFICIENT:
         return
     at = _Factor(sources.weight_label.format(name=name, weight=weight), sources.settings,
                  sources.weight_cells.get(name, ""))

@@ -26,7 +26,7 @@ from data.dashboard import charged_objective
 from data.errors import InputError, Problem
 from data.tables import Inputs, PlanDecisions, objective_sense
 from optimizer import whatif
-from optimizer.arguments import check_count, check_progress, whole_number
+from optimizer.arguments import check_count, check_solver_arguments, whole_number
 from optimizer.checks.evaluate import fundings, objective_values, service_weight, spend_items
 from optimizer.errors import InfeasibleError
 from optimizer.result import Result
@@ -223,7 +223,7 @@ def replan(
                                                 "time_limit": time_limit, "gap": gap})
     threads, workers = check_count("threads", threads), check_count("workers", workers)
     strategy = check_strategy(strategy)
-    check_progress(progress)
+    check_solver_arguments(solver, highs_options, log_file, progress, client)  # as Scenario.solve checks them
     previous, source, sha256 = _previous_plan(previous, inputs, point)
     previous_source, previous_sha256 = previous_source or source, previous_sha256 or sha256
     known, notes = _known_part(inputs, previous)

@@ -358,7 +358,11 @@ def run_jobs(
     points = [p for i in sorted(results) for p in results[i]]
     complete = complete and len(points) == len(jobs)
     ran_on = "Dask cluster" if client is not None else 1 if one_at_a_time else min(workers, len(chains))
-    return Sweep(points, x_label, complete, time.monotonic() - started, workers=ran_on,
+    notes = []
+    if strategy == "portfolio" and not one_at_a_time:  # it needs two cores a solve: said, not only recorded
+        notes.append(f"the portfolio asked for needs two cores a scenario; with {ran_on} side by side on one core "
+                     "each, every scenario ran HiGHS alone (each one's strategy says so): --workers 1 gives it")
+    return Sweep(points, x_label, complete, time.monotonic() - started, notes=notes, workers=ran_on,
                  source=jobs[0].inputs.source if jobs else None, strategy=strategy)
 
 

@@ -88,12 +88,16 @@ def test_two_points_of_one_front_each_with_its_own_proof(tmp_path: Path, book: P
     result = run("compare", str(front), str(front), "--base-point", "1", "--other-point", "2")
     assert result.exit_code == 0, result.output
     plans = _plans_rows(result.output)
+    gap_of = {r[header.index("point")]: r[header.index("gap_of")] for r in rows[1:]}
     for label, point in (("base", 1), ("other", 2)):
         assert plans[label].startswith(f"{label} (point {point}) ")
         assert ("optimal" if proven[point] else "feasible") in plans[label]
+        assert f" {gap_of[point]} " in plans[label]  # the row's gap_of (read as "gapof", it was lost)
     assert "Plan changes:\n  none" not in result.output  # the points differ
-    same = run("compare", str(front), str(front), "--point", "2")
+    same = run("compare", str(front), str(front), "--point", "2", "-o", str(tmp_path / "c.xlsx"))
     assert same.exit_code == 0 and "Plan changes:\n  none" in same.output
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(tmp_path / "c.xlsx")["Summary"].iter_rows(values_only=True)}
+    assert (summary["base_point"], summary["other_point"]) == (2, 2)  # which plans of the front were compared
     plan = tmp_path / "plan.xlsx"
     assert run("solve", str(book), "-o", str(plan)).exit_code == 0
     refused = run("compare", str(plan), str(front), "--base-point", "1", "--other-point", "2")

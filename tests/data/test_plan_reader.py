@@ -293,4 +293,6 @@ def test_a_study_workbook_is_named_as_such(tmp_path, inputs) -> None:
         _previous(tmp_path, inputs, book)
     (problem,) = caught.value.problems
     assert str(problem).startswith("[plan.xlsx]Plan: sheet is missing: the file is a budget sweep (capopt sweep), "
-                                   "a study's workbook — expected a plan workbook")
+                                   "not one plan — expected a plan workbook")
+    assert str(problem).endswith("for one of its plans, solve that budget alone (capopt solve on the workbook with "
+                                 "its budgets scaled)")

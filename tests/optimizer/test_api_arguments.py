@@ -227,6 +227,8 @@ def test_a_point_is_refused_for_a_plan_that_is_no_front(small, tmp_path):
         compare_plan_files(plan, plan, small.inputs, point=True)
     with pytest.raises(ValueError, match="other_point is 2 but plan.xlsx is a plan, not a Pareto front"):
         compare_plan_files(plan, plan, small.inputs, other_point=2)
+    with pytest.raises(ValueError, match="point is 2 but neither file is a Pareto front"):  # was ignored
+        compare_plan_files(plan, plan, small.inputs, point=2)
 
 
 # --- comparisons with a plan workbook (last cycle's plan, a colleague's run) ------------------

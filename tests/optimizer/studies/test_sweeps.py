@@ -410,6 +410,10 @@ def test_a_portfolio_asked_for_gets_every_core_one_point_at_a_time():
     assert not _wants_every_core(job, "portfolio", cores=1) and not _wants_every_core(job, "highs", cores=2)
     curve = small_scenario().budget_sweep([1.0], strategy="portfolio", gap=0.0)
     assert dict(curve.summary_rows())["strategy_asked"] == "portfolio"
+    side_by_side = small_scenario().budget_sweep([0.9, 1.0], strategy="portfolio", gap=0.0, workers=2,
+                                                 reuse_model=False)
+    if side_by_side.workers == 2:  # (a machine of one core solves them one at a time)
+        assert any("every scenario ran HiGHS alone" in note for note in side_by_side.notes)
     assert "strategy_asked" not in dict(small_scenario().budget_sweep([1.0], gap=0.0).summary_rows())
 
 
