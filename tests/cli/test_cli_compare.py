@@ -140,6 +140,14 @@ def test_a_plan_that_breaks_these_inputs_rules_says_so_beside_its_status(tmp_pat
     assert result.exit_code == 0, result.output
     other = _plans_rows(result.output)["other"]
     assert "unknown (no Summary sheet)" in other and "nan" not in other and "keeps every rule" in other
+    blank = tmp_path / "blank.xlsx"  # a Summary without a status: not "no Summary sheet"
+    wb = openpyxl.load_workbook(plan)
+    for row in wb["Summary"].iter_rows(min_row=2):
+        if row[0].value == "status":
+            row[1].value = None
+    wb.save(blank)
+    result = run("compare", str(plan), str(blank), "--book", str(book))
+    assert result.exit_code == 0 and "unknown (the file records none)" in _plans_rows(result.output)["other"]
 
 
 def test_a_plan_whose_input_workbook_changed_since_is_said_to_be(tmp_path: Path, book: Path) -> None:
