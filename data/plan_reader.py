@@ -16,6 +16,7 @@ drops their fundings and lists each drop as a change (docs/robust.md §14).
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -66,15 +67,16 @@ class PlanBook:
         """A front workbook's points, from its Pareto sheet (None for a plain plan). A point
         that funds nothing has no Plan rows, so the Plan sheet alone loses it: the "do
         nothing" end of a front could not be chosen with --point."""
-        rows = self._pareto_rows()
+        rows = self._pareto_rows
         return None if rows is None else sorted({p for p in (_whole(r["point"]) for r in rows) if p is not None})
 
     def front_point_row(self, point: int) -> dict[str, object] | None:
         """The Pareto sheet's row of `point`, by column name (None for a plain plan or a point
         the front lacks): a front's Summary speaks for the whole front, and a comparison of
         one point showed another point's gap and bound as its own."""
-        return next((r for r in self._pareto_rows() or [] if _whole(r["point"]) == point), None)
+        return next((r for r in self._pareto_rows or [] if _whole(r["point"]) == point), None)
 
+    @functools.cached_property
     def _pareto_rows(self) -> list[dict[str, object]] | None:
         """The Pareto sheet's rows by column name, each with a `point` (None: no such sheet,
         or one without a point column)."""

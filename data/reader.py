@@ -501,15 +501,14 @@ def _fill_merged(rows: dict[int, dict[int, object]], merged: list[str]) -> None:
             min_col, min_row, max_col, max_row = range_boundaries(ref)
         except (TypeError, ValueError):
             continue
-        # (None only for a whole-column or whole-row ref, which finds no value here)
-        value = rows.get(min_row, {}).get(min_col)  # type: ignore[arg-type]
+        if min_col is None or min_row is None or max_col is None or max_row is None:
+            continue  # a whole-column or whole-row ref: no top-left cell holds a value
+        value = rows.get(min_row, {}).get(min_col)
         if value is None:
             continue
         for number, cells in rows.items():
-            if min_row <= number <= max_row:  # type: ignore[operator]
-                for column in range(
-                    min_col, min(max_col, MAX_COLUMNS) + 1  # type: ignore[arg-type, type-var, operator]
-                ):
+            if min_row <= number <= max_row:
+                for column in range(min_col, min(max_col, MAX_COLUMNS) + 1):
                     cells.setdefault(column, value)
 
 

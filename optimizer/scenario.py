@@ -320,7 +320,8 @@ class Scenario:
                                weights: Mapping[str, float] | None = None,
                                weight_label: str = "weights[{name!r}] = {weight:g}") -> str | None:
         """Why a run with this objective, priority or weights (checked, as `solve` takes
-        them) would hand the solver a coefficient too large for it, or None. For
+        them) would hand the solver a coefficient too large for it (or weights too small
+        for its tolerances), or None. For
         `objective="pareto"`, `priority` lists the front's objectives.
 
         The workbook's own run was judged when it was read (`Settings!` cells named); a run

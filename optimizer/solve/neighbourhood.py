@@ -76,11 +76,9 @@ def improve_by_nation(
         solves += 1
         # a sub-solve that found nothing better leaves an equally good plan (or, without a
         # plan, the previous values) in the model: either way still feasible
-        # (a SolveOutcome with a plan has its objective)
-        if outcome.has_solution and (
-            sign * (outcome.objective - best) > 1e-9 * max(1.0, abs(best))  # type: ignore[operator]
+        if outcome.has_solution and outcome.objective is not None and (
+            sign * (outcome.objective - best) > 1e-9 * max(1.0, abs(best))
         ):
-            assert outcome.objective is not None  # it was just subtracted from
             best = float(outcome.objective)
             improved += 1
     report = NeighbourhoodReport(first, best, solves, improved, time.monotonic() - started)

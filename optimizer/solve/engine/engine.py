@@ -606,7 +606,7 @@ class Engine:
         a = self.arrays
         incumbent = report.x
         report.tasks += len(tasks)
-        improving: list[TaskResult] = []
+        improving: list[tuple[float, np.ndarray, TaskResult]] = []  # (objective, plan, result)
         for i, result in enumerate(results):
             if result is None:
                 report.reproducible = False
@@ -615,21 +615,18 @@ class Engine:
                          result.seconds, " (proven)" if result.proven else " (time)" if result.stopped_by_time else "")
             if result.stopped_by_time:
                 report.reproducible = False
-            # (a TaskResult's plan comes with its objective: `better` implies one)
-            better = result.x is not None and a.better(result.objective, report.objective)  # type: ignore[arg-type]
+            objective = result.objective if result.x is not None else None  # a plan comes with its objective
+            better = objective is not None and a.better(objective, report.objective)
             if plan is not None and kinds is not None and kinds[i] != CROSSOVER:
-                gain = (abs(result.objective - report.objective)  # type: ignore[operator]
-                        if better and report.objective is not None else 0.0)
+                gain = (abs(objective - report.objective)
+                        if better and objective is not None and report.objective is not None else 0.0)
                 plan.feedback(kinds[i], better, result.proven, gain)
-            if better:
-                improving.append(result)
-        improving.sort(
-            key=lambda r: -r.objective if a.maximise else r.objective,  # type: ignore[arg-type, operator, return-value]
-        )
-        for rank, result in enumerate(improving):
+            if better and objective is not None and result.x is not None:
+                improving.append((objective, result.x, result))
+        improving.sort(key=lambda item: -item[0] if a.maximise else item[0])
+        for rank, (objective, x, result) in enumerate(improving):
             if rank == 0:
-                assert result.x is not None and result.objective is not None  # improving: `better` plans only
-                self._take(report, result.x, result.objective, result.name)
+                self._take(report, x, objective, result.name)
             elif incumbent is None or not self._merge(report, incumbent, result):
                 self._unmerged.append(result)
 
