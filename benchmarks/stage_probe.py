@@ -4,6 +4,7 @@
     python -m benchmarks.stage_probe dump --out /tmp/robust --robust 2 --time-limit 60
     python -m benchmarks.stage_probe highs /tmp/stages/stage_1.pkl --seeds 0,1,2 --option presolve=off
     python -m benchmarks.stage_probe rens /tmp/stages/stage_1.pkl --guide vertex|centre|cuts --seconds 20
+    python -m benchmarks.stage_probe trace /tmp/stages/stage_2.pkl --seeds 0 --option presolve=off
 
 `dump` runs the default solve of the bundled dataset once and pickles, for every stage the
 engine solves (capability, then cost), the MIP as the engine's workers receive it
@@ -12,6 +13,9 @@ on one thread, with nothing else running, so that a change is judged on the stag
 
 * `highs`: HiGHS's branch-and-bound to the run's 1 % gap from the stage's start plan, once
   per seed, with the given options (e.g. `presolve=off`); prints seconds, plan and bound.
+* `trace`: the same run, printing when its plan and its bound moved, and beside each bound
+  the plan that would have ended the stage there (within the run's gap of that bound):
+  whether a stage waits for its bound or for its plan.
 * `rens`: the softer RENS (every integer column the guide LP sets to zero fixed, except those
   the start plan sets to one; the rest free) solved for --seconds, and its plan and own bound.
   The guide LP is the relaxation's simplex vertex (what the engine uses), the interior-point
@@ -97,6 +101,49 @@ def probe_highs(path: Path, seeds: list[int], options: list[str], seconds: float
               f"plan {info.objective_function_value:,.1f}, bound {info.mip_dual_bound:,.1f}, gap {info.mip_gap:.4f}")
 
 
+def ending_plan(bound: float, maximise: bool, gap: float = RUN_GAP) -> float:
+    """The worst plan that `bound` proves within `gap` (the engine's gap: |bound − plan| / |plan|)."""
+    return bound / (1 + gap) if maximise else bound / (1 - gap)
+
+
+def _run_noting(highs: object) -> list[tuple[float, float, float]]:
+    """Run HiGHS, noting (seconds, plan, bound) whenever its plan or bound moves."""
+    timeline: list[tuple[float, float, float]] = []
+    began = time.perf_counter()
+
+    def note(event: object) -> None:
+        out = event.data_out  # type: ignore[attr-defined]
+        point = (out.mip_primal_bound, out.mip_dual_bound)
+        if not timeline or timeline[-1][1:] != point:
+            timeline.append((time.perf_counter() - began, *point))
+
+    highs.cbMipInterrupt += note  # type: ignore[attr-defined]
+    highs.cbMipImprovingSolution += note  # type: ignore[attr-defined]
+    highs.run()  # type: ignore[attr-defined]
+    return timeline
+
+
+def probe_trace(path: Path, seeds: list[int], options: list[str], seconds: float) -> None:
+    """HiGHS alone on the stage, once per seed, printing each change of its plan or bound."""
+    arrays, start, _ = _load(path)
+    for seed in seeds:
+        highs = arrays.highs(threads=1, seed=seed)
+        highs.setOptionValue("time_limit", seconds)
+        highs.setOptionValue("mip_rel_gap", RUN_GAP)
+        for name, value in map(_parse, options):
+            highs.setOptionValue(name, value)
+        _set_start(highs, start)
+        began = time.perf_counter()
+        timeline = _run_noting(highs)
+        print(f"seed {seed} {' '.join(options) or '(defaults)'}: {time.perf_counter() - began:.1f} s")
+        for seconds_in, plan, bound in timeline:
+            if abs(bound) >= 1e30:
+                continue
+            needs = ending_plan(bound, arrays.maximise)
+            print(f"  {seconds_in:7.2f} s  plan {plan:12,.1f}  bound {bound:12,.1f}  "
+                  f"(ends the stage: a plan {'≥' if arrays.maximise else '≤'} {needs:,.1f})")
+
+
 def _root_cuts(arrays: MipArrays, start: np.ndarray | None, seconds: float) -> tuple[np.ndarray, ...]:
     """The cut pool HiGHS's root node holds after `seconds` or at its end, whichever is first
     (presolve off: in the model's own columns). HiGHS hands it over when its root ends,
@@ -178,6 +225,11 @@ def main() -> None:
     highs.add_argument("--seeds", default="0,1,2")
     highs.add_argument("--option", action="append", default=[], help="NAME=VALUE (repeatable)")
     highs.add_argument("--seconds", type=float, default=60.0)
+    tracing = commands.add_parser("trace")
+    tracing.add_argument("stage", type=Path)
+    tracing.add_argument("--seeds", default="0")
+    tracing.add_argument("--option", action="append", default=[], help="NAME=VALUE (repeatable)")
+    tracing.add_argument("--seconds", type=float, default=90.0)
     rens = commands.add_parser("rens")
     rens.add_argument("stage", type=Path)
     rens.add_argument("--guide", choices=("vertex", "centre", "cuts"), default="vertex")
@@ -188,6 +240,8 @@ def main() -> None:
         dump(args.out, args.robust, args.time_limit)
     elif args.command == "highs":
         probe_highs(args.stage, [int(s) for s in args.seeds.split(",")], args.option, args.seconds)
+    elif args.command == "trace":
+        probe_trace(args.stage, [int(s) for s in args.seeds.split(",")], args.option, args.seconds)
     else:
         probe_rens(args.stage, args.guide, args.seconds, args.cut_seconds)
 

@@ -55,3 +55,17 @@ def test_softer_rens_keeps_the_start_plans_ones_free(
     stage_probe.probe_rens(stage, guide, 10.0)
     out = capsys.readouterr().out
     assert "3 integer columns free" in out and "plan 8.0" in out
+
+
+def test_a_trace_ends_at_the_optimum_and_says_what_each_bound_proves(
+    stage: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stage_probe.probe_trace(stage, [0], ["presolve=off"], 10.0)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("seed 0 presolve=off")
+    assert "plan          8.0" in lines[-1]
+
+
+@pytest.mark.parametrize(("bound", "maximise", "plan"), [(101.0, True, 100.0), (99.0, False, 100.0)])
+def test_the_plan_a_bound_proves_is_within_the_runs_gap(bound: float, maximise: bool, plan: float) -> None:
+    assert stage_probe.ending_plan(bound, maximise, gap=0.01) == pytest.approx(plan)
