@@ -466,7 +466,7 @@ def write_robustness_workbook(
     """Write the price of robustness (docs/robust.md): one row per Γ with every objective.
 
     Robustness: `table` (led by `gamma`) with capability and cost against Γ, cost on a
-    second axis. Price: what each objective loses against the first Γ, and a chart of the
+    second axis. Price: what each objective loses against the smallest Γ, and a chart of the
     relative losses, the one scale on which every objective fits. Plans: each Γ's plan;
     CoreIndex: the choices that survive every Γ first.
 

@@ -45,6 +45,15 @@ def test_each_gamma_is_solved_and_priced_against_the_first(scenario, tmp_path) -
     assert sorted(set(gammas)) == [0, 1, 2]
 
 
+def test_gammas_given_out_of_order_are_priced_against_the_smallest(scenario) -> None:
+    """`--gammas 3,0,1` priced Γ = 0 against Γ = 3 and called protection free."""
+    report = price_of_robustness(scenario, [2, 0, 1], workers=1, objective="weighted",
+                                 weights={"capability": 1, "cost": 0.01}, gap=0.0)
+    assert report.gammas == [0, 1, 2]
+    price = report.price.set_index("gamma")
+    assert price.loc[0, "capability lost"] == 0 and price.loc[2, "capability lost"] == 1
+
+
 def test_bad_gammas_are_refused(scenario) -> None:
     with pytest.raises(ValueError, match="≥ 0"):
         price_of_robustness(scenario, [0, -1])
