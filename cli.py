@@ -38,6 +38,7 @@ try:
     import click
 
     from data.dashboard import front_plans_in_words, percent_up
+    from data.validate.judgements import MAX_COEFFICIENT
     from optimizer.errors import EXIT_CODES
     from optimizer.solve.engine.strategy import STRATEGIES
 except KeyboardInterrupt:
@@ -1340,7 +1341,8 @@ def check_from_year(from_year: int, settings: Any) -> None:
 @click.option("--previous", "previous_plan", required=True, type=BOOK_PATH,
               help="Last year's plan workbook (written by capopt).")
 @click.option("--from-year", required=True, type=int, help="First year that may still change.")
-@click.option("--stability-weight", default=1.0, show_default=True, type=FiniteFloatRange(min=0),
+@click.option("--stability-weight", default=1.0, show_default=True,
+              type=FiniteFloatRange(min=0, max=MAX_COEFFICIENT, max_open=True),
               help="Objective units a change must buy: charged per programme funding or standard adoption dropped, added or moved.")
 @click.option("--point", type=click.IntRange(min=1), help="If --previous is a Pareto front: the point to start from.")
 @output_option("replan.xlsx")

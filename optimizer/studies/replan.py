@@ -25,6 +25,7 @@ import pandas as pd
 from data.dashboard import charged_objective
 from data.errors import InputError, Problem
 from data.tables import Inputs, PlanDecisions, objective_sense
+from data.validate.judgements import MAX_COEFFICIENT
 from optimizer import whatif
 from optimizer.arguments import check_count, check_solver_arguments, whole_number
 from optimizer.checks.evaluate import fundings, objective_values, service_weight, spend_items
@@ -155,6 +156,19 @@ class ReplanResult:
         )
 
 
+def check_stability_weight(stability_weight: object) -> None:
+    """A finite number ≥ 0 below MAX_COEFFICIENT, the solver's limit on any objective
+    coefficient: NaN passed "< 0" and went into the model and the Summary, infinity too,
+    and a weight of 1e16 came back "optimal, gap 4 %" (1e300: "gap 6e+298 %") for a plan
+    that kept everything."""
+    if isinstance(stability_weight, bool) or not isinstance(stability_weight, numbers.Real) \
+            or not math.isfinite(stability_weight) or not 0 <= stability_weight < MAX_COEFFICIENT:
+        raise InputError(Problem("replan", "", f"stability weight {stability_weight!r}",
+                                 f"a finite number ≥ 0 and below {MAX_COEFFICIENT:.0e} (larger weights are "
+                                 "beyond the solver's precision; 1e6 already outweighs any plan of the "
+                                 "bundled dataset)"))
+
+
 def replan(
     scenario: Any,
     previous: PlanDecisions | Result | str | os.PathLike[str],
@@ -215,10 +229,7 @@ def replan(
         # `capopt replan` refuses its --from-year before this (cli.check_from_year)
         raise InputError(Problem("replan", "", f"from_year {from_year} is outside the horizon "
                                  f"{s.first_year}–{s.last_year}", "a year of the input's horizon"))
-    if isinstance(stability_weight, bool) or not isinstance(stability_weight, numbers.Real) \
-            or not math.isfinite(stability_weight) or stability_weight < 0:
-        # NaN passed "< 0" and went into the model and the Summary; infinity too
-        raise InputError(Problem("replan", "", f"stability weight {stability_weight!r}", "a finite number ≥ 0"))
+    check_stability_weight(stability_weight)
     run = scenario.check_study_options(replan, {"objective": objective, "priority": priority, "weights": weights,
                                                 "time_limit": time_limit, "gap": gap})
     threads, workers = check_count("threads", threads), check_count("workers", workers)

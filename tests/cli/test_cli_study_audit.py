@@ -160,3 +160,11 @@ def test_a_replan_charging_changes_says_its_gap_is_of_the_penalised_objective(
     free = tmp_path / "free.xlsx"
     result = run("replan", book, "--previous", plan_of, "--from-year", "2031", "--stability-weight", "0", "-o", free)
     assert result.exit_code == 0 and "× changes" not in result.output
+
+
+def test_a_stability_weight_beyond_the_solvers_precision_is_refused(
+        tmp_path: Path, book: Path, plan_of: Path) -> None:
+    """`--stability-weight 1e16` came back "optimal, gap 4 %" (1e300: "gap 6e+298 %")."""
+    out = tmp_path / "new.xlsx"
+    result = run("replan", book, "--previous", plan_of, "--from-year", "2031", "--stability-weight", "1e16", "-o", out)
+    refused_as_usage(result, "--stability-weight", out)
