@@ -162,7 +162,7 @@ def check_stability_weight(stability_weight: object) -> None:
     and a weight of 1e16 came back "optimal, gap 4 %" (1e300: "gap 6e+298 %") for a plan
     that kept everything."""
     if isinstance(stability_weight, bool) or not isinstance(stability_weight, numbers.Real) \
-            or not math.isfinite(stability_weight) or not 0 <= stability_weight < MAX_COEFFICIENT:
+            or not math.isfinite(stability_weight) or not 0 <= float(stability_weight) < MAX_COEFFICIENT:
         raise InputError(Problem("replan", "", f"stability weight {stability_weight!r}",
                                  f"a finite number ≥ 0 and below {MAX_COEFFICIENT:.0e} (larger weights are "
                                  "beyond the solver's precision; 1e6 already outweighs any plan of the "
