@@ -155,6 +155,26 @@ def test_a_change_must_still_pay_for_itself(five) -> None:
     assert dear.change_count == 0 and dear.result.objectives["capability"] == 3.0
 
 
+def test_a_last_stage_the_clock_left_without_a_plan_does_not_decide_for_the_previous_plan(
+    five, monkeypatch
+) -> None:
+    """A time-limited re-plan whose cost stage found no plan returned the previous plan because
+    it cost less, although the capability stage (the one optimised) had found a better plan,
+    and reported that plan's gap beside it. Judged on the last stage with a plan, the solver's
+    plan stays."""
+    from optimizer.solve import objectives
+
+    shares = objectives.stage_seconds
+    monkeypatch.setattr(objectives, "stage_seconds",
+                        lambda name, remaining, left: 0.0 if name == "cost" else shares(name, remaining, left))
+    previous = plan(national={("A", "P1"): 2030, ("A", "P2"): 2030, ("A", "P3"): 2030})
+    loose = five.with_settings(lexicographic_tolerance=0.5)  # the previous plan (3) meets the hold
+    again = replan(loose, previous, 2030, 0.5, gap=0.0)
+    assert not again.result.stages[-1].outcome.has_solution  # the cost stage: no time, no plan
+    assert again.result.objectives["capability"] >= 4.0 and again.change_count >= 1
+    assert again.result.gap == again.result.stages[0].outcome.gap
+
+
 @pytest.mark.slow
 def test_the_reference_dataset_replanned_unchanged_keeps_its_plan() -> None:
     """Issue 21 as reported (≈ 55 s on 2 cores): `capopt solve --time-limit 60`, then re-plan the
