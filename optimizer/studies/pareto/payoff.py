@@ -11,7 +11,7 @@ import pyomo.environ as pyo
 
 from data.tables import Inputs, PlanDecisions, objective_sense
 from models import extract_decisions, set_start
-from optimizer.errors import InfeasibleError, SolverError
+from optimizer.errors import InfeasibleError, NoSolutionError
 from optimizer.solve.objectives import hold_within_tolerance, release_holds, set_objective
 from optimizer.solve.solver import INTERRUPT, PersistentSolver
 from optimizer.studies.pareto.front import _sign
@@ -57,7 +57,10 @@ def _payoff_table(
                 raise InfeasibleError("No plan satisfies the inputs, so there is no front.")
             if not out.has_solution:
                 release_holds(m)
-                raise SolverError(f"payoff table: no plan for {name} within the time limit ({out.termination})")
+                # the time limit, not a failure: `capopt pareto --time-limit 1` exited 5 ("solver
+                # error"), which reads as a broken installation, not as "give it more time"
+                raise NoSolutionError(f"payoff table: no plan for {name} within the time limit ({out.termination}); "
+                                      f"raise --time-limit: a front first solves {p} × {p} payoff-table optima")
             proven = proven and out.status == "optimal"
             if k == 0:
                 gap, bound = out.gap, out.bound

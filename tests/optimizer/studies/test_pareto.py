@@ -610,3 +610,17 @@ def test_the_first_payoff_solve_starts_from_the_greedy_plan(monkeypatch):
     monkeypatch.setattr(payoff, "_searched_by_the_engine", lambda solver: True)  # as on M and larger
     front = Scenario(inputs).pareto(exact=False, points=3, time_limit=60, threads=1)
     assert warm == [True, True] and front.points_found
+
+
+def test_a_payoff_table_the_time_limit_cut_short_is_no_plan_not_a_solver_failure(monkeypatch):
+    """`capopt pareto --time-limit 1` exited 5, "solver error", which reads as a broken
+    installation; it is the time limit (exit 6, "raise --time-limit")."""
+    from optimizer.errors import NoSolutionError
+    from optimizer.solve.solver import PersistentSolver, SolveOutcome
+
+    def out_of_time(self, time_limit, gap, warm_start=False):
+        return SolveOutcome("no_solution", "time limit", None, None, None, 0.0)
+
+    monkeypatch.setattr(PersistentSolver, "solve", out_of_time)
+    with pytest.raises(NoSolutionError, match="raise --time-limit"):
+        Scenario(knapsack_inputs(KNAPSACK / "2kp50")).pareto(exact=False, points=3, time_limit=5, threads=1)
