@@ -638,7 +638,10 @@ def sweep_findings(frame: pd.DataFrame, x: str) -> tuple[str, list[str]]:
         values = pd.to_numeric(frame[name], errors="coerce")
         low, high = values.idxmin(), values.idxmax()
         if values[low] == values[high]:  # not "ranges from 288,792.5 (…) to 288,792.5 (…)"
-            lines.append(f"{name} is {_fmt(values[low])} in every scenario")
+            # "in every scenario" beside a scenario with no plan read as "budget does not matter"
+            planned = int(values.notna().sum())
+            where = "in every scenario" if planned == n else f"in the {planned} of {n} scenarios with a plan"
+            lines.append(f"{name} is {_fmt(values[low])} {where}")
             continue
         lines.append(
             f"{name} ranges from {_fmt(values[low])} ({x} = {_fmt(frame.loc[low, x])}) "

@@ -375,3 +375,6 @@ def test_an_interrupted_sweeps_dashboard_says_so_and_flat_curves_read_flat(tmp_p
     flat = scenarios().assign(capability=20.0)
     _, lines = sweep_findings(flat, "budget_scale")
     assert "capability is 20 in every scenario" in lines
+    one_missing = flat.assign(capability=[20.0] + [None] * (len(flat) - 1))
+    _, lines = sweep_findings(one_missing, "budget_scale")
+    assert f"capability is 20 in the 1 of {len(flat)} scenarios with a plan" in lines
