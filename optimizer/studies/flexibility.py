@@ -144,13 +144,20 @@ class FlexibilityReport:
             if p.result is not None:
                 assert_valid(p.result.inputs, p.result.decisions, p.result.objectives)
         summary = self.sweep.summary_rows() + [("note", n) for n in self.notes]
-        # the four plans are the levers; the "worth of …" columns are differences between
-        # them (read as levers, the Dashboard compared them with the rigid plan as plans)
-        levers = [lever for lever in LEVERS if self._result(lever) is not None] or list(LEVERS)  # none: all, empty
         return write_flexibility_workbook(
-            path, summary, self.by_objective, self.by_nation, self.sweep.plans, levers=levers,
+            path, summary, self.by_objective, self.by_nation, self.sweep.plans, levers=self.workbook_levers(),
             solves=self.solves, scenario_tables=self.sweep.scenario_tables,
         )
+
+
+    def workbook_levers(self) -> list[str]:
+        """The settings the workbook shows, rigid first: the four plans are the levers, and
+        the "worth of …" columns are differences between them (read as levers, the Dashboard
+        compared them with the rigid plan as plans). A setting without a plan is left out,
+        except the rigid one: every worth is against it, and with the next setting in its
+        place "worth of carry-over" compared carry-over with free starts, two levers at once.
+        Without it the worths are blank and the Dashboard says no worth can be given."""
+        return [lever for lever in LEVERS if lever == LEVERS[0] or self._result(lever) is not None]
 
 
 def flexibility_value(

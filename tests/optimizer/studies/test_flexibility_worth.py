@@ -81,3 +81,20 @@ def test_a_scenarios_proof_counts_its_own_seconds_re_solves_included() -> None:
                              standards=pd.DataFrame({"cost": []}), summary_rows=lambda: summary)
     sweep = Sweep([SweepPoint("carry-over", None, result, None, 60.8)], "lever", True, 60.8)  # type: ignore[arg-type]
     assert "best plan found in 61 s" in sweep.table.loc[0, "proof"]
+
+
+def test_without_a_rigid_plan_no_worth_is_given_rather_than_one_against_another_lever(tmp_path: Path) -> None:
+    """With the rigid plan missing, the next setting (free starts) became the baseline, and
+    "worth of carry-over" compared carry-over with free starts: two levers at once."""
+    points = [SweepPoint(lever, None, None if lever == "rigid" else SimpleNamespace(objectives=OBJECTIVES[lever]),
+                         None, 1.0) for lever in LEVERS]
+    flexibility = FlexibilityReport(Sweep(points, "lever", True, 4.0))  # type: ignore[arg-type]
+    levers = flexibility.workbook_levers()
+    assert levers == list(LEVERS)
+    assert flexibility.by_objective[worth_column("carry-over")].isna().all()
+    path = write_flexibility_workbook(tmp_path / "flex.xlsx", [("status", "complete")], flexibility.by_objective,
+                                      pd.DataFrame({"nation": []}), pd.DataFrame(), levers=levers)
+    book = openpyxl.load_workbook(path, read_only=True)
+    text = " ".join(str(c) for row in book["Dashboard"].iter_rows(values_only=True) for c in row if c)
+    book.close()
+    assert "against the rigid plan" in text and "no worth can be given" in text
