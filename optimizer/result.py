@@ -439,6 +439,12 @@ def _check_comparable(base: Inputs, other: Inputs) -> None:
                          "or one of its what-ifs")
 
 
+# What a study's Summary says of a point whose Result has no such row: a run whose stages
+# needed no solver call (a shortfall of 0 proven by its start, then no time left) has no
+# search to name, and "free starts, flexible: none" read as a setting left out
+UNSET_ROWS = {"strategy": "no search ran (no solver call)"}
+
+
 def study_run_rows(results: Sequence[tuple[str, Result]]) -> list[tuple[str, object]]:
     """The Summary rows that say how a study's solves ran — the objective mode, then each
     solve's `solver_rows` and `run_choice_rows` — given (point name, Result) for every
@@ -459,8 +465,8 @@ def study_run_rows(results: Sequence[tuple[str, Result]]) -> list[tuple[str, obj
             continue
         named = [f"{', '.join(names)}: {value}" for value, names in by_value.items()]
         unset = [name for name, _ in results if name not in {n for n, _ in seen}]
-        if unset:  # a row a Result writes only when set (improve, solver_options)
-            named.append(f"{', '.join(unset)}: none")
+        if unset:  # a row a Result writes only when set (improve, solver_options, strategy)
+            named.append(f"{', '.join(unset)}: {UNSET_ROWS.get(key, 'none')}")
         rows.append((key, "; ".join(named)))
     return rows
 

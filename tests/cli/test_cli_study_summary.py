@@ -93,5 +93,13 @@ def test_rows_that_differ_between_points_name_each_points_value() -> None:
     assert rows["improve"] == "c: by nation; a, b: none"
 
 
+def test_a_point_that_called_no_solver_says_no_search_ran() -> None:
+    """A setting whose stages needed no solver call read "free starts, flexible: none"."""
+    searched = tiny_result(strategy="portfolio (automatic: 37,772 non-zeros)")
+    rows = dict(study_run_rows([("carry-over", searched), ("free starts", replace(searched, strategy=""))]))
+    assert rows["strategy"] == ("carry-over: portfolio (automatic: 37,772 non-zeros); "
+                                "free starts: no search ran (no solver call)")
+
+
 def test_no_solved_point_gives_no_run_rows() -> None:
     assert study_run_rows([]) == []
