@@ -943,7 +943,7 @@ def scale_out_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--workers", type=click.IntRange(min=1), help="Scenarios solved side by side, one core each (default: all cores; with --workers 1, and by default on mid-size models such as the reference dataset, one at a time on every core)."),
         click.option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (needs capopt[distributed])."),
-        click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds per scenario (default: the Settings sheet's time_limit_seconds; one solved again from a better plan, as the notes say, takes up to twice that)."),
+        click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds of search per scenario (default: the Settings sheet's time_limit_seconds; one solved again from a better plan, as the notes say, searches up to twice that; building each model and starting its workers come on top: about 1–2 s on the bundled dataset, more on a loaded machine)."),
         click.option("--gap", type=FiniteFloatRange(min=0, max=1, max_open=True),
                      help="Relative MIP gap per scenario as a fraction, e.g. 0.01 for 1 % (default: the Settings "
                           "sheet's mip_gap)."),
