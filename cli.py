@@ -1003,7 +1003,10 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
         if not year_list:  # reversed: an empty range scaled no budget at all
             raise click.BadParameter(f"{years!r} ends before it starts — expected FIRST:LAST with FIRST ≤ LAST, "
                                      "e.g. 2028:2030", param_hint="--years")
-    nation_list = [n.strip() for n in nations.split(",")] if nations else None
+    nation_list = None if nations is None else [n.strip() for n in nations.split(",") if n.strip()]
+    if nation_list == []:  # '' was read as "all nations", the opposite of what was typed
+        raise click.BadParameter(f"{nations!r} names no nation — expected a comma list, e.g. DEU,FRA "
+                                 "(leave the option out to scale every nation)", param_hint="--nations")
     scenario = load_scenario(book)
     refuse_overwriting([book, source_path(scenario)], {"-o": output})
     check_budget_options(scenario, {"--nations": {"nations": nation_list}, "--years": {"years": year_list},

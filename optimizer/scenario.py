@@ -462,7 +462,10 @@ def _scale_list(scales: object) -> list[float]:
     for scale in listed:
         if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not math.isfinite(scale) or scale < 0:
             raise ValueError(f"scale {scale!r} — expected finite budget factors ≥ 0, e.g. [0.9, 1.0]")
-    return [float(scale) for scale in listed]
+    values = [float(scale) for scale in listed]
+    if len(set(values)) != len(values):  # [1, 1, 1] solved one scenario three times
+        raise ValueError(f"scales is {listed!r} — expected each budget factor once")
+    return values
 
 
 def _positive(name: str, value: object, strictly: bool = True) -> None:

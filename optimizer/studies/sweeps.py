@@ -436,16 +436,27 @@ def _run_dask(client: Any, chains: list[list[Job]], options: SolverOptions, solv
 
 # --- public entry points -------------------------------------------------------------
 def parse_range(text: str) -> list[float]:
-    """'0.6:1.4:0.1' → [0.6, 0.7, …, 1.4] (inclusive); '0.8,1,1.2' → those values."""
+    """'0.6:1.4:0.1' → [0.6, 0.7, …, 1.4] (inclusive); '0.8,1,1.2' → those values.
+
+    Every scale given is solved, once: a STOP that the steps do not reach was dropped without
+    a word ('0.5:0.6:1' swept 0.5 alone), and '1,1,1' solved one scenario three times."""
     if ":" in text:
         parts = [float(x) for x in text.split(":")]
         if len(parts) != 3 or parts[2] <= 0 or parts[1] < parts[0]:
             raise ValueError(f"{text!r}: expected START:STOP:STEP with STEP > 0 and STOP ≥ START")
         count = int(np.floor((parts[1] - parts[0]) / parts[2] + 1e-9)) + 1
-        return [round(parts[0] + i * parts[2], 10) for i in range(count)]
+        values = [round(parts[0] + i * parts[2], 10) for i in range(count)]
+        if abs(values[-1] - parts[1]) > 1e-9 * max(1.0, abs(parts[1])):
+            raise ValueError(f"{text!r}: steps of {parts[2]:g} from {parts[0]:g} end at {values[-1]:g}, not at "
+                             f"{parts[1]:g} — expected a STEP that divides STOP − START, or a comma list")
+        return values
     values = [float(x) for x in text.split(",") if x.strip()]
     if not values:  # "," or "": the sweep found out later, as an internal error (exit 1)
         raise ValueError(f"{text!r}: expected START:STOP:STEP or a comma list of budget factors, e.g. 0.8,1,1.2")
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"{text!r} gives {', '.join(f'{v:g}' for v in repeated)} more than once — expected each "
+                         "budget factor once")
     return values
 
 

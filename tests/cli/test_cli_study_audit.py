@@ -168,3 +168,16 @@ def test_a_stability_weight_beyond_the_solvers_precision_is_refused(
     out = tmp_path / "new.xlsx"
     result = run("replan", book, "--previous", plan_of, "--from-year", "2031", "--stability-weight", "1e16", "-o", out)
     refused_as_usage(result, "--stability-weight", out)
+
+
+@pytest.mark.parametrize(("option", "value", "text"), [
+    ("--nations", "", "names no nation"),  # was read as every nation
+    ("--budget-scale", "1,1", "more than once"),  # one scenario solved twice
+    ("--budget-scale", "0.5:0.6:1", "not at 0.6"),  # STOP dropped without a word
+])
+def test_sweep_options_that_would_sweep_something_else_are_refused(
+        tmp_path: Path, book: Path, option: str, value: str, text: str) -> None:
+    out = tmp_path / "sweep.xlsx"
+    args = {"--budget-scale": "0.9,1", option: value}
+    result = run("sweep", book, *[part for pair in args.items() for part in pair], "-o", out)
+    refused_as_usage(result, text, out)

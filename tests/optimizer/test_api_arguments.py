@@ -164,6 +164,8 @@ def test_a_studys_options_are_checked_before_any_solve(small):
         small.budget_sweep([])
     with pytest.raises(ValueError, match="scale nan"):
         small.budget_sweep([0.9, float("nan")])
+    with pytest.raises(ValueError, match="each budget factor once"):  # one scenario solved three times
+        small.budget_sweep([1, 1.0, 1])
     with pytest.raises(ValueError, match="time_limit is 0"):
         small.budget_sweep([0.9], time_limit=0)
     with pytest.raises(ValueError, match="carry_over_fraction is -1 — expected a fraction from 0 to 1"):

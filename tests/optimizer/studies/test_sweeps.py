@@ -35,6 +35,11 @@ def frame(s) -> pd.DataFrame:
 def test_parse_range():
     assert parse_range("0.6:1.4:0.2") == [0.6, 0.8, 1.0, 1.2, 1.4]
     assert parse_range("0.5,1") == [0.5, 1.0]
+    assert parse_range("0.6:1.4:0.1")[-1] == 1.4
+    with pytest.raises(ValueError, match="end at 0.5, not at 0.6"):
+        parse_range("0.5:0.6:1")  # swept 0.5 alone, without a word
+    with pytest.raises(ValueError, match="more than once"):
+        parse_range("1,0.5,1")  # one scenario solved twice
     with pytest.raises(ValueError):
         parse_range("1:0:0.1")
 
