@@ -78,6 +78,8 @@ RESERVED_LABELS = frozenset({"measure", "unit", "meaning"})
 MAX_SAMPLES = 100_000
 # `progress(done, total)` of the replays of breaching samples, every plan's together
 StressProgressFn = Callable[[int, int], None]
+# Below this many samples a 1-in-20 figure is no percentile at all: the Dashboard says so
+FEW_SAMPLES = 20
 
 
 @dataclass(frozen=True)
@@ -294,6 +296,10 @@ class StressComparison:
              f"Triangular(0, {TRIANGLE_MODE:g}, {TRIANGLE_HIGH:g})"),
             f"{self.samples:,} samples, seed {self.seed}: every plan meets the same overruns",
         ]
+        if self.samples < FEW_SAMPLES:  # `--samples 1` gave "1 in 20 exceeds" its one sample, unremarked
+            lines.append(f"only {self.samples} sample{'s' if self.samples != 1 else ''}: the 1-in-20 figures are "
+                         f"{'the worst sample' if self.samples > 1 else 'that sample'}, and every figure is one "
+                         "draw's luck; use 1,000 or more (the default) to compare plans")
         return headline, lines
 
     @property

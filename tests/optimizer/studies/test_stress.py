@@ -261,6 +261,15 @@ def test_a_comparison_reads_side_by_side() -> None:
     assert "probability 0.5" in str(rows["overrun_model"]) and rows["samples"] == 200 and rows["seed"] == 1
 
 
+def test_a_stress_test_of_few_samples_says_its_1_in_20_figures_are_no_percentile() -> None:
+    """`--samples 1` reported "1 in 20 exceeds" for its one sample without a word."""
+    inputs = _two_programmes(years=2)
+    one = compare_stress(inputs, {"a": BOTH}, samples=1, seed=1).findings()[1]
+    assert any(line.startswith("only 1 sample: the 1-in-20 figures are that sample") for line in one)
+    many = compare_stress(inputs, {"a": BOTH}, samples=200, seed=1).findings()[1]
+    assert not any(line.startswith("only ") for line in many)
+
+
 def test_plans_with_the_same_figures_tie_in_the_headline() -> None:
     """The same plan stressed twice (or a re-plan that changed nothing) was headlined
     "Fewest nation-years in breach: a (x against x for b)": a winner picked from a tie."""
