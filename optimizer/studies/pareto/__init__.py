@@ -123,6 +123,7 @@ def pareto_front(
             m, inputs, persistent, objectives, deadline, per_point
         )
         bounds.payoff_proven = all(proven for proven, _, _ in payoff_proofs)
+        bounds.ideal_attained = bool(np.allclose(table, table[0], rtol=0.0, atol=1e-6))
         for name, plan, (proven, gap, _) in zip(objectives, payoff_plans, payoff_proofs):
             # a payoff row's gap is of its own objective's solve
             found.append(FrontPoint(plan, objective_values(inputs, plan), proven, gap, (), inputs, name))

@@ -42,6 +42,10 @@ class Bounds:
     user: list[str] = field(default_factory=list)  # objectives whose level the user gave
     user_cuts: bool = False  # some user level lies above the safe one
     fractional: list[str] = field(default_factory=list)  # "objective (why)": not whole-valued for certain
+    # every payoff row is the same vector: one plan is best in every objective at once (the
+    # ideal point is a plan), so it alone is the front, in grid mode too; such a front of a
+    # one-year or zero-budget workbook said "not proven: grid mode samples the front"
+    ideal_attained: bool = False
 
     def describe(self) -> str:
         if self.objectives == 2 and self.payoff_proven:
@@ -63,6 +67,8 @@ class Bounds:
         """`PROVEN_COMPLETE`, or what stands in the way of that proof."""
         if not walk_finished:
             return "not proven: stopped before the grid was finished"
+        if self.ideal_attained and self.payoff_proven:
+            return PROVEN_COMPLETE
         if not self.exact:
             return "not proven: grid mode samples the front"
         if self.fractional:

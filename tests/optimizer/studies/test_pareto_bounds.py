@@ -123,6 +123,10 @@ def test_segments_share_out_the_busy_levels():
          "not proven: the payoff table was not solved to optimality"),
         (Bounds(exact=True, objectives=3, user=["b"], user_cuts=True), True, 0, "complete within the given nadir"),
         (Bounds(exact=True, objectives=3, user=["b"], user_cuts=False), True, 0, "proven complete"),
+        # one plan best in every objective (a one-year or zero-budget workbook): the whole front
+        (Bounds(exact=False, objectives=2, ideal_attained=True), True, 0, "proven complete"),
+        (Bounds(exact=False, objectives=2, ideal_attained=True, payoff_proven=False), True, 0,
+         "not proven: grid mode samples the front"),
     ],
 )
 def test_a_front_is_proven_complete_only_when_nothing_can_be_missing(bounds, finished, unproven, expected):
