@@ -976,7 +976,7 @@ def check_budget_options(scenario: Any, options: dict[str, dict[str, Any]]) -> N
 @main.command()
 @click.argument("book", type=BOOK_PATH, required=False)
 @output_option("sweep.xlsx")
-@click.option("--budget-scale", default="0.6:1.4:0.1", show_default=True, help="START:STOP:STEP or a comma list.")
+@click.option("--budget-scale", default="0.6:1.4:0.1", show_default=True, help="START:STOP:STEP (STOP included: STEP must divide STOP − START) or a comma list; each factor once.")
 @click.option("--nations", help="Comma list of nations whose budgets scale (default: all).")
 @click.option("--years", help="FIRST:LAST years whose budgets scale (default: all).")
 @scale_out_options
