@@ -321,11 +321,15 @@ class Session:
         self._runs += 1
         base = self._load_baseline()
         seen: dict[str, list] = {"holds": []}  # the lexicographic holds, for _baseline_wins
+        # the verified greedy plan this run started from: the answer if no stage returns a plan
+        # (a 1-s flexibility study's rigid scenario ended "no plan within time limit" with it in hand)
+        fallback: PlanDecisions | None = None
         if base is not None:
             warm_start = True  # from the baseline plan, just loaded
         elif not warm_start:
             self._start = None
             warm_start = self._start_from_greedy_plan()
+            fallback = self._greedy if warm_start else None
         elif self._start is None:  # e.g. a sweep's next point: the previous plan is in the model
             self._start = extract_decisions(m, self.inputs)
         improve_seconds = self._improve_budget(improve_seconds, budget - (time.monotonic() - started))
@@ -357,6 +361,10 @@ class Session:
                 raise ValueError(f"unknown objective mode {mode!r}")
         release_holds(m)
         decisions = best.get("plan")
+        if decisions is None and fallback is not None and stages and stages[0].outcome.status != "infeasible":
+            logger.info("no stage returned a plan within the time limit: the greedy start plan is the answer")
+            self.load_plan(fallback)
+            decisions = fallback
         if base is not None and self._baseline_wins(
             base, decisions, mode, stages, seen["holds"], weights or s.weights
         ):

@@ -226,6 +226,23 @@ def test_time_spent_on_the_start_plan_counts_against_the_limit(monkeypatch):
     assert limits and limits[0] <= 10 - slow_start
 
 
+def test_a_solve_the_clock_left_without_a_plan_returns_its_greedy_start(monkeypatch):
+    """A 1-s flexibility study's rigid scenario ended "no plan within time limit" with the
+    verified greedy plan in hand; the README promises a plan where HiGHS alone found none."""
+    from optimizer.heuristics.greedy import greedy_plan
+    from optimizer.solve.solver import PersistentSolver, SolveOutcome
+
+    def out_of_time(self, time_limit, gap, warm_start=False):  # type: ignore[no-untyped-def]
+        return SolveOutcome("no_solution", "time limit", None, None, None, 0.0)
+
+    monkeypatch.setattr(PersistentSolver, "solve", out_of_time)
+    inputs = two_programmes()
+    result = Scenario(inputs).solve(objective="weighted", time_limit=10)
+    assert result.status == "feasible" and result.best_bound is None and result.gap is None
+    assert result.decisions.funded() == greedy_plan(inputs).funded()
+    assert check_plan(inputs, result.decisions) == []
+
+
 def test_stages_the_time_never_reached_are_rows_too():
     """A run stops at the first stage without a plan; the Summary lists the later ones as
     not reached (a 0.1-s run had no stage_3 row at all) and says why a stage has no plan."""
