@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from data.dashboard import front_plans_in_words
 from data.tables import Inputs, PlanDecisions, objective_sense
 from data.xlsx_io import write_bytes_atomically
 from optimizer.checks.evaluate import Evaluation, evaluate
@@ -362,7 +363,11 @@ class Front:
             ax.scatter(unproven[x], unproven[y], label="not proven", color="#c55a11", marker="x")
         ax.set_xlabel(x)
         ax.set_ylabel(y)
-        ax.set_title(f"Pareto front: {len(df)} non-dominated plans")
+        # as the terminal's "Front:" line says it: "10 non-dominated plans" headed a chart
+        # whose legend marked 9 of them not proven
+        words = front_plans_in_words(len(df), self.payoff_proven and self.stats.unproven == 0)
+        ax.set_title(f"Pareto front: {len(df)} {words}" + ("" if self.proven_complete else f"\n({self.completeness})"),
+                     fontsize=10)
         ax.grid(True, alpha=0.3)
         ax.legend()
         fig.tight_layout()

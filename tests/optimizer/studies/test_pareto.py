@@ -624,3 +624,21 @@ def test_a_payoff_table_the_time_limit_cut_short_is_no_plan_not_a_solver_failure
     monkeypatch.setattr(PersistentSolver, "solve", out_of_time)
     with pytest.raises(NoSolutionError, match="raise --time-limit"):
         Scenario(knapsack_inputs(KNAPSACK / "2kp50")).pareto(exact=False, points=3, time_limit=5, threads=1)
+
+
+def test_a_fronts_plot_title_claims_no_more_than_the_front_proved(front_2kp50, tmp_path, monkeypatch):
+    """The PNG said "10 non-dominated plans" of a grid front whose legend marked 9 not proven."""
+    import dataclasses
+
+    import matplotlib.axes
+
+    titles: list[str] = []
+    real = matplotlib.axes.Axes.set_title
+    monkeypatch.setattr(matplotlib.axes.Axes, "set_title",
+                        lambda self, label, *a, **k: titles.append(label) or real(self, label, *a, **k))
+    front_2kp50.plot(tmp_path / "proven.png")
+    assert titles[-1] == f"Pareto front: {len(front_2kp50.points)} non-dominated plans"
+    sampled = dataclasses.replace(front_2kp50, payoff_proven=False, completeness="not proven: grid mode samples the front")
+    sampled.plot(tmp_path / "sampled.png")
+    assert titles[-1].startswith(f"Pareto front: {len(front_2kp50.points)} plans, none dominating another")
+    assert titles[-1].endswith("(not proven: grid mode samples the front)")
