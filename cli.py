@@ -931,6 +931,9 @@ def sweep_progress(console: Console) -> Callable[[Any], None]:
     """Scenarios done, time per scenario and ETA."""
 
     def show(p: Any) -> None:
+        if p.phase:  # after the scenarios: one solved again from a better plan
+            console.live(f"{p.phase}  ({p.done} of {p.total} checked; re-solving for {p.elapsed:.0f}s)")
+            return
         console.live(
             f"{progress_bar(p.done, p.total)} {p.done}/{p.total} scenarios  "
             f"last {p.last_seconds:5.1f}s  elapsed {p.elapsed:6.0f}s  ETA {p.eta:6.0f}s"

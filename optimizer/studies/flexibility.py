@@ -188,7 +188,7 @@ def flexibility_value(
     notes.extend(repair_nested(
         sweep, solve_kwargs, tightest_first=_lever_count,
         inputs_for=lambda donor, point: by_name[point.name], fits=_lever_fits,
-        why="a plan without a lever is a plan with it too",
+        why="a plan without a lever is a plan with it too", progress=progress,
     ))
     notes.extend(tolerance_notes(sweep, solve_kwargs, tightest_first=_lever_count, fits=_lever_fits))
     return FlexibilityReport(sweep, notes)

@@ -262,7 +262,7 @@ def price_of_robustness(
         x_label="robust_overruns",
     )
     if monotone:
-        sweep.notes.extend(_repair(sweep, solve_kwargs))
+        sweep.notes.extend(_repair(sweep, solve_kwargs, progress))
         sweep.notes.extend(tolerance_notes(sweep, solve_kwargs, tightest_first=lambda point: -(point.x or 0.0)))
     logger.info("price of robustness for Γ = %s in %.1f s", gammas, sweep.seconds)
     report = RobustnessReport(sweep, gammas, dict(solve_kwargs))
@@ -295,7 +295,7 @@ def _gamma_list(gammas: object) -> list[int]:
     return sorted(checked)
 
 
-def _repair(sweep: Sweep, solve_kwargs: dict[str, Any]) -> list[str]:
+def _repair(sweep: Sweep, solve_kwargs: dict[str, Any], progress: SweepProgressFn | None = None) -> list[str]:
     """Re-solve, from a larger Γ's better plan, every Γ that the solver left worse off
     (a plan robust for more overruns is robust for fewer)."""
     return repair_nested(
@@ -304,5 +304,5 @@ def _repair(sweep: Sweep, solve_kwargs: dict[str, Any]) -> list[str]:
         inputs_for=lambda donor, point: with_settings(
             donor.result.inputs, robust_overruns=int(point.x)  # type: ignore[union-attr, arg-type]
         ),
-        why="robust for it too",
+        why="robust for it too", progress=progress,
     )

@@ -58,6 +58,10 @@ class SweepProgress:
     total: int
     last_seconds: float
     elapsed: float
+    # after the scenarios: what the study does now (a scenario solved again from a better
+    # plan, `repair_nested`); a 9-point sweep's bar said "9/9 … ETA 0s" and then nothing for
+    # three minutes while six points were solved again, and a planner would kill it
+    phase: str = ""
 
     @property
     def eta(self) -> float:
@@ -497,6 +501,7 @@ def repair_nested(
     inputs_for: Callable[[SweepPoint, SweepPoint], Inputs],
     why: str,
     fits: Callable[[SweepPoint, SweepPoint], bool] | None = None,
+    progress: SweepProgressFn | None = None,
 ) -> list[str]:
     """Make a study of nested points never contradict itself; the notes say what was redone.
 
@@ -525,6 +530,9 @@ def repair_nested(
         best = _best_donor([d for d in solved if fits is None or fits(d, point)], solve_kwargs)
         if best is not None and (point.result is None or better(best.result, point.result, solve_kwargs)):
             started = time.monotonic()
+            if progress is not None:
+                progress(SweepProgress(len(solved), len(sweep.points), 0.0, started - began,
+                                       f"solving {point.name} again from {best.name}'s better plan ({why})"))
             inputs = point.result.inputs if point.result is not None else inputs_for(best, point)
             session = Session(inputs, options)
             assert best.result is not None  # `solved` holds points with a plan only
@@ -647,7 +655,7 @@ def budget_sweep(
         inputs = {job.x: job.inputs for job in jobs}
         sweep.notes.extend(repair_nested(
             sweep, solve_kwargs, tightest_first=lambda point: point.x or 0.0,
-            inputs_for=lambda donor, point: inputs[point.x], why="it fits the larger budget too",
+            inputs_for=lambda donor, point: inputs[point.x], why="it fits the larger budget too", progress=progress,
         ))
         sweep.notes.extend(tolerance_notes(sweep, solve_kwargs, tightest_first=lambda point: point.x or 0.0))
     if nations or years is not None:  # the years too: a sweep of 2028–2032 read as one of every year

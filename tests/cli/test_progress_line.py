@@ -86,3 +86,16 @@ def test_second_tries_are_shown_and_not_counted_as_more_feasible_points() -> Non
     show(ParetoProgress(grid_total=3, done=3, solved=3, infeasible=1, retried=2, retried_proven=1))
     line = screen.getvalue()
     assert "feasible 2 " in line and "second tries 2 (1 proven)" in line
+
+
+def test_a_studys_re_solves_after_its_scenarios_are_shown() -> None:
+    """The bar said "9/9 scenarios … ETA 0s" and then nothing for three minutes while six
+    points were solved again from better plans: a planner would think it hung."""
+    from optimizer.studies.sweeps import SweepProgress
+
+    screen = io.StringIO()
+    show = cli.sweep_progress(console_on(screen))
+    show(SweepProgress(9, 9, 20.0, 264.0))
+    show(SweepProgress(3, 9, 0.0, 12.0, "solving budget ×0.9 again from budget ×0.8's better plan (it fits)"))
+    last = screen.getvalue().strip().splitlines()[-1]
+    assert "solving budget ×0.9 again" in last and "3 of 9 checked; re-solving for 12s" in last

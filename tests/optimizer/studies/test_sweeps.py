@@ -334,8 +334,12 @@ def test_a_budget_point_left_worse_than_a_smaller_budget_is_solved_again_from_it
                          inputs_for=lambda donor, point: bigger.inputs, why="") == []
     sweep_.complete = True
     seconds_before = sweep_.seconds
+    said: list = []  # the bar said "2/2 … ETA 0s" and then nothing while points were solved again
     notes = repair_nested(sweep_, kwargs, tightest_first=lambda point: point.x,
-                          inputs_for=lambda donor, point: bigger.inputs, why="it fits the larger budget too")
+                          inputs_for=lambda donor, point: bigger.inputs, why="it fits the larger budget too",
+                          progress=said.append)
+    assert [p.phase for p in said] == [
+        "solving budget ×1.3 again from budget ×0.7's better plan (it fits the larger budget too)"]
     assert notes == [("budget ×1.3 was solved again from the budget ×0.7 plan (it fits the larger budget too, "
                       "and better than what its own solve found in time)")]
     capability = sweep_.table["capability"].tolist()
