@@ -22,6 +22,7 @@ def test_whatif_study_ranks_every_nation(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "Alliance capability lost" in done.stdout
+    assert " scenarios, " in done.stdout  # a progress line per scenario solved
     rows = list(openpyxl.load_workbook(out)["Ranking"].iter_rows(min_row=2, values_only=True))
     from optimizer import Scenario
 
@@ -38,6 +39,26 @@ def test_whatif_study_ranks_every_nation(tmp_path):
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True)}
     assert summary["solved"] == len(nations) + 1 and len(summary["input_sha256"]) == 64
     assert wb["Scenarios"].max_row == len(nations) + 2  # header, the base and one row per nation
+
+
+def test_whatif_study_says_on_screen_when_its_ranking_is_not_proven():
+    """At 8 s a scenario the ranking printed as a result, with only the workbook saying
+    "0 of 36 proven" (two cuts even scored above the uncut base)."""
+    import importlib.util
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location("whatif_study", ROOT / "examples" / "whatif_study.py")
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+
+    def point(status: str, gap: float) -> SimpleNamespace:
+        return SimpleNamespace(result=SimpleNamespace(status=status, gap=gap))
+
+    proven = SimpleNamespace(points=[point("optimal", 0.004), point("optimal", 0.009)])
+    assert example.proof_caveat(proven) is None
+    rough = SimpleNamespace(points=[point("feasible", 0.124), point("optimal", 0.009), point("feasible", 0.05)])
+    assert example.proof_caveat(rough).startswith("2 of 3 solves not proven within the gap target, gaps up to 12.4%")
 
 
 def test_whatif_study_says_how_its_scenarios_share_the_cores():
