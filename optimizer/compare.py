@@ -148,7 +148,7 @@ def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, poin
     rules = f"breaks {len(broken)} rule{'s' if len(broken) != 1 else ''}" if broken else KEEPS_RULES
     if broken:
         notes.append(f"{name} {rules} of these inputs, e.g. {broken[0]}")
-    proof = _point_proof(book, point) if point is not None else _summary_proof(book.summary)
+    proof = plan_proof(book, point)
     return PlanFile(decisions, objective_values(inputs, decisions), {"plan": name, **proof, "rules": rules},
                     tuple(notes))
 
@@ -161,6 +161,22 @@ def _recorded_file_is(book: PlanBook, path: str) -> bool:
     recorded, folder = Path(book.input_file), Path(book.path).parent
     target = Path(path).resolve()
     return any(c.resolve() == target for c in (recorded, folder / recorded, folder / recorded.name))
+
+
+def plan_proof(book: PlanBook, point: int | None = None) -> dict[str, object]:
+    """A plan file's proof (status, gap, best_bound, gap_of, not_optimised): its Summary's,
+    or a front point's own from its Pareto row."""
+    return _point_proof(book, point) if point is not None else _summary_proof(book.summary)
+
+
+def proof_in_words(proof: Mapping[str, object]) -> str:
+    """"optimal, gap 0.83 % on cost" or "feasible, gap 11.36 % on capability": how far
+    from the best possible a plan was proven to be, in a line."""
+    gap = proof.get("gap")
+    text = str(proof.get("status"))
+    if isinstance(gap, (int, float)):
+        text += f", gap {percent_up(float(gap))}" + (f" on {proof['gap_of']}" if proof.get("gap_of") else "")
+    return text
 
 
 def _summary_proof(summary: Mapping[str, object]) -> dict[str, object]:

@@ -347,3 +347,27 @@ def test_stress_and_replan_warn_that_a_plan_was_made_from_changed_inputs(tmp_pat
                     "-o", str(tmp_path / "new.xlsx"))
     assert replanned.exit_code == 0, replanned.output
     assert "changed after reading (Settings robust_overruns=2)" in replanned.output
+
+
+def test_stress_says_how_far_from_proven_each_plan_was(tmp_path, book):
+    """robust.md says the robust plan's unproven gap decides how to read a stress test, but
+    the stress workbook named the plan files only: an 11 %-gap plan headlined as the winner."""
+    def sheet(path, name):
+        return {r[0]: r[1] for r in openpyxl.load_workbook(path)[name].iter_rows(min_row=2, values_only=True)}
+
+    proven, rough = tmp_path / "proven.xlsx", tmp_path / "rough.xlsx"
+    assert run("solve", str(book), "--gap", "0", "-o", str(proven)).exit_code == 0
+    made = run("solve", str(book), "--gap", "0", "-o", str(rough))
+    assert made.exit_code == 0
+    wb = openpyxl.load_workbook(rough)
+    rows = {r[0].value: r[1] for r in wb["Summary"].iter_rows(min_row=2) if r[0].value in ("status", "gap")}
+    rows["status"].value, rows["gap"].value = "feasible", 0.1136  # as a 60-s robust plan was
+    wb.save(rough)
+    both = tmp_path / "both.xlsx"
+    assert run("stress", str(proven), str(rough), "--allow-other-input", "--samples", "20", "-o", str(both)).exit_code == 0
+    facts = sheet(both, "Summary")
+    assert str(facts["plan_proof:proven"]).startswith("optimal, gap 0 %")
+    assert str(facts["plan_proof:rough"]).startswith("feasible, gap 11.36 %")
+    dashboard = " ".join(str(c) for r in openpyxl.load_workbook(both)["Dashboard"].iter_rows(values_only=True)
+                         for c in r if c)
+    assert "not proven: rough (feasible, gap 11.36 %" in dashboard and "not proven: proven" not in dashboard
