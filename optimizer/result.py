@@ -265,20 +265,25 @@ class Result:
         at that moment, and an engine stage marked "timing-dependent" took a plan found by
         whichever worker ended first: two identical time-limited runs gave plans differing
         in about 90 of 800 rows, and only the engine's runs said so."""
+        # the weightiest reason first: a robust run blamed its shortfall stage, proven with gap
+        # 0 by a timing-dependent search, where its capability stage had hit the time limit
+        reasons: list[tuple[int, str]] = []
         for stage in self.stages:
             out = stage.outcome
             if out.termination.startswith("interrupted"):
-                why = "was interrupted (Ctrl-C)"
+                weight, why = 0, "was interrupted (Ctrl-C)"
+            elif out.status != "optimal":
+                weight, why = 1, "stopped before its gap was proven"
             elif "timing-dependent" in out.termination:
                 # a search was cut short by a time limit, or one beside it ended (or had not
                 # yet ended) when the clock let it and its plan, bound or worker shaped the run
-                why = ("depended on the clock (a search cut short by time, or one running beside it "
-                       "ending sooner or later)")
-            elif out.status != "optimal":
-                why = "stopped before its gap was proven"
+                weight, why = 2, ("depended on the clock (a search cut short by time, or one running beside it "
+                                  "ending sooner or later)")
             else:
                 continue
-            return f"no: the {stage.objective} stage {why} ({out.termination}); a rerun may give another plan"
+            reasons.append((weight, f"the {stage.objective} stage {why} ({out.termination})"))
+        if reasons:
+            return f"no: {min(reasons, key=lambda r: r[0])[1]}; a rerun may give another plan"
         if len(self.stages) < len(self.priority):
             return "no: the time ran out before every stage ran; a rerun may give another plan"
         if self.improve:

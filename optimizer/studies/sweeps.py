@@ -172,9 +172,11 @@ class Sweep:
         if clocked:
             shown = ", ".join(clocked[:CLOCKED_LISTED]) + (f" and {len(clocked) - CLOCKED_LISTED} more"
                                                           if len(clocked) > CLOCKED_LISTED else "")
-            return (f"no: {len(clocked)} of {len(self.points)} scenarios ({shown}) were not proven by a search "
-                    "that does not depend on the clock (their status and gap say how far each got); a rerun "
-                    "may give other plans")
+            # "were not proven by a search that does not depend on the clock" stood beside a
+            # scenario proven optimal (by a search whose workers' timing shaped its plan)
+            return (f"no: the plans of {len(clocked)} of {len(self.points)} scenarios ({shown}) depend on timing "
+                    "(a search cut short by the clock, or parallel work ending sooner or later), so a rerun may "
+                    "give other plans; each one's status and gap say how far it was proven")
         return "yes: every scenario proven to its gap by a search that does not depend on the clock"
 
     def status_in_words(self) -> str:

@@ -75,6 +75,11 @@ def test_only_a_run_proven_at_every_stage_is_called_reproducible():
         assert text.startswith("no: ") and outcome.termination in text, text
     cut_short = replace(result, stages=result.stages[:1])
     assert summary(cut_short)["reproducible"].startswith("no: the time ran out")
+    # the weightiest reason is named: a stage stopped by the time limit, not an earlier stage
+    # proven with gap 0 by a timing-dependent search (a robust run blamed its shortfall stage)
+    both = replace(result, stages=(Stage(result.stages[0].objective, by_clock),) + result.stages[1:-1]
+                   + (Stage(result.stages[-1].objective, stopped),))
+    assert summary(both)["reproducible"].startswith(f"no: the {result.stages[-1].objective} stage stopped before")
 
 
 def test_a_run_whose_start_came_from_fix_and_optimise_on_a_clock_budget_is_not_called_reproducible():

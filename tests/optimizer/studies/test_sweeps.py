@@ -481,10 +481,11 @@ def test_a_study_summary_says_whether_a_rerun_gives_the_same_plans():
     stopped = replace(first, result=replace(first.result, stages=first.result.stages[:-1]
                                             + (Stage(first.result.stages[-1].objective, cut),)))
     clocked = replace(study, points=[stopped, *study.points[1:]])
-    assert dict(clocked.summary_rows())["reproducible"].startswith(f"no: 1 of 2 scenarios ({first.name})")
+    assert dict(clocked.summary_rows())["reproducible"].startswith(
+        f"no: the plans of 1 of 2 scenarios ({first.name}) depend on timing")
     planless = replace(first, result=None, error="no plan within time limit")
     assert dict(replace(study, points=[planless, *study.points[1:]]).summary_rows())["reproducible"].startswith(
-        f"no: 1 of 2 scenarios ({first.name})")
+        f"no: the plans of 1 of 2 scenarios ({first.name})")
     assert dict(replace(study, complete=False).summary_rows())["reproducible"].startswith("no: interrupted")
     # and its status says how many scenarios are proven: "complete" is a proof's word
     assert dict(study.summary_rows())["status"] == "every scenario solved, 2 of 2 proven within the gap target"
