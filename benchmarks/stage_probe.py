@@ -30,6 +30,7 @@ import argparse
 import pickle
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -84,16 +85,23 @@ def _parse(option: str) -> tuple[str, object]:
     return name, {"true": True, "false": False}.get(text, text)
 
 
+def _stage_highs(arrays: MipArrays, start: np.ndarray | None, seed: int, options: list[str],
+                 seconds: float) -> object:
+    """HiGHS on one thread holding the stage, to the run's gap, with `options` set last."""
+    highs = arrays.highs(threads=1, seed=seed)
+    highs.setOptionValue("time_limit", seconds)
+    highs.setOptionValue("mip_rel_gap", RUN_GAP)
+    for name, value in map(_parse, options):
+        highs.setOptionValue(name, value)  # type: ignore[arg-type]
+    _set_start(highs, start)
+    return highs
+
+
 def probe_highs(path: Path, seeds: list[int], options: list[str], seconds: float) -> None:
     """HiGHS alone on the stage, once per seed: the time to the run's gap."""
     arrays, start, _ = _load(path)
     for seed in seeds:
-        highs = arrays.highs(threads=1, seed=seed)
-        highs.setOptionValue("time_limit", seconds)
-        highs.setOptionValue("mip_rel_gap", RUN_GAP)
-        for name, value in map(_parse, options):
-            highs.setOptionValue(name, value)
-        _set_start(highs, start)
+        highs: Any = _stage_highs(arrays, start, seed, options, seconds)
         began = time.perf_counter()
         highs.run()
         info = highs.getInfo()
@@ -127,12 +135,7 @@ def probe_trace(path: Path, seeds: list[int], options: list[str], seconds: float
     """HiGHS alone on the stage, once per seed, printing each change of its plan or bound."""
     arrays, start, _ = _load(path)
     for seed in seeds:
-        highs = arrays.highs(threads=1, seed=seed)
-        highs.setOptionValue("time_limit", seconds)
-        highs.setOptionValue("mip_rel_gap", RUN_GAP)
-        for name, value in map(_parse, options):
-            highs.setOptionValue(name, value)
-        _set_start(highs, start)
+        highs = _stage_highs(arrays, start, seed, options, seconds)
         began = time.perf_counter()
         timeline = _run_noting(highs)
         print(f"seed {seed} {' '.join(options) or '(defaults)'}: {time.perf_counter() - began:.1f} s")
