@@ -149,7 +149,6 @@ class FlexibilityReport:
             solves=self.solves, scenario_tables=self.sweep.scenario_tables,
         )
 
-
     def workbook_levers(self) -> list[str]:
         """The settings the workbook shows, rigid first: the four plans are the levers, and
         the "worth of …" columns are differences between them (read as levers, the Dashboard

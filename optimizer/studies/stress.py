@@ -304,7 +304,7 @@ class StressComparison:
         ]
         unproven = [f"{label} ({proof})" for label, (proof, proven) in self.proofs.items() if not proven]
         if unproven:
-            lines.append("not proven: " + "; ".join(unproven) + " — its figures are of the plan found, which a "
+            lines.append("not proven: " + "; ".join(unproven) + " — the figures are of the plan found, which a "
                          "longer solve may beat; compare plans proven alike before drawing a conclusion")
         if self.samples < FEW_SAMPLES:  # `--samples 1` gave "1 in 20 exceeds" its one sample, unremarked
             lines.append(f"only {self.samples} sample{'s' if self.samples != 1 else ''}: the 1-in-20 figures are "
