@@ -165,8 +165,10 @@ def _recorded_file_is(book: PlanBook, path: str) -> bool:
 
 def plan_proof(book: PlanBook, point: int | None = None) -> dict[str, object]:
     """A plan file's proof (status, gap, best_bound, gap_of, not_optimised): its Summary's,
-    or a front point's own from its Pareto row."""
-    return _point_proof(book, point) if point is not None else _summary_proof(book.summary)
+    or a front point's own from its Pareto row (`point` is ignored for a plain plan)."""
+    if point is None or book.front_points is None:
+        return _summary_proof(book.summary)
+    return _point_proof(book, point)
 
 
 def proof_in_words(proof: Mapping[str, object]) -> str:

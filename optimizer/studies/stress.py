@@ -568,7 +568,7 @@ def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = 
         # a front's point is part of where the plan came from (two points' stress workbooks
         # were otherwise told apart by nothing)
         where = f"{book.path} (point {point})" if point is not None and book.front_points is not None else book.path
-        proof = plan_proof(book, point if book.front_points is not None else None)
+        proof = plan_proof(book, point)
         plans.append(StressPlan(label, decisions, where, whole_number(book.summary.get("robust_overruns")), book.sha256,
                                 proof_in_words(proof), proof.get("status") == "optimal"))
     if problems:
