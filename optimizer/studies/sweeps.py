@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
+import math
 import multiprocessing
 import os
 import time
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CHAIN_LENGTH = 3
 CLOCKED_LISTED = 5  # scenarios named in the Summary's `reproducible` row
+MAX_SWEEP_POINTS = 1000  # budget factors one range may give: each is a whole solve
 SWEEP_THREADS = 1  # per solve: parallelism comes from running scenarios side by side
 
 
@@ -447,16 +449,19 @@ def parse_range(text: str) -> list[float]:
     Every scale given is solved, once: a STOP that the steps do not reach was dropped without
     a word ('0.5:0.6:1' swept 0.5 alone), and '1,1,1' solved one scenario three times."""
     if ":" in text:
-        parts = [float(x) for x in text.split(":")]
+        parts = [_factor(x, text) for x in text.split(":")]
         if len(parts) != 3 or parts[2] <= 0 or parts[1] < parts[0]:
             raise ValueError(f"{text!r}: expected START:STOP:STEP with STEP > 0 and STOP ≥ START")
         count = int(np.floor((parts[1] - parts[0]) / parts[2] + 1e-9)) + 1
+        if count > MAX_SWEEP_POINTS:  # '0:1:1e-9' built a billion-point list before solving anything
+            raise ValueError(f"{text!r} gives {count:,} budget factors — expected at most {MAX_SWEEP_POINTS:,}: "
+                             "a larger STEP")
         values = [round(parts[0] + i * parts[2], 10) for i in range(count)]
         if abs(values[-1] - parts[1]) > 1e-9 * max(1.0, abs(parts[1])):
             raise ValueError(f"{text!r}: steps of {parts[2]:g} from {parts[0]:g} end at {values[-1]:g}, not at "
                              f"{parts[1]:g} — expected a STEP that divides STOP − START, or a comma list")
         return values
-    values = [float(x) for x in text.split(",") if x.strip()]
+    values = [_factor(x, text) for x in text.split(",") if x.strip()]
     if not values:  # "," or "": the sweep found out later, as an internal error (exit 1)
         raise ValueError(f"{text!r}: expected START:STOP:STEP or a comma list of budget factors, e.g. 0.8,1,1.2")
     repeated = sorted({v for v in values if values.count(v) > 1})
@@ -464,6 +469,19 @@ def parse_range(text: str) -> list[float]:
         raise ValueError(f"{text!r} gives {', '.join(f'{v:g}' for v in repeated)} more than once — expected each "
                          "budget factor once")
     return values
+
+
+def _factor(part: str, text: str) -> float:
+    """One budget factor of a range or list; Python's "could not convert string to float"
+    reached the planner as it was."""
+    try:
+        value = float(part)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:  # nan and inf ended in internal errors
+        raise ValueError(f"{text!r}: {part.strip()!r} is not a number ≥ 0 — expected START:STOP:STEP or a comma "
+                         "list of budget factors, e.g. 0.6:1.4:0.1 or 0.8,1,1.2")
+    return value
 
 
 def weighted_value(result: Any, solve_kwargs: dict[str, Any]) -> float:

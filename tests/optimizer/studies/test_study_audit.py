@@ -47,6 +47,21 @@ def test_parse_range_refuses_an_empty_list() -> None:
         parse_range(",")
 
 
+@pytest.mark.parametrize("text", ["a:1:0.5", "0.8,one,1.2", "0.6:1.4:", "nan:1:0.5", "0:inf:0.5", "0.5,nan", "-1,1"])
+def test_parse_range_names_the_part_that_is_not_a_factor(text: str) -> None:
+    """'a:1:0.5' reached the planner as Python's "could not convert string to float: 'a'",
+    'nan:1:0.5' as "cannot convert float NaN to integer", and '0:inf:0.5' and '0.5,nan' as
+    internal errors (exit 1)."""
+    with pytest.raises(ValueError, match="is not a number ≥ 0 — expected START:STOP:STEP"):
+        parse_range(text)
+
+
+def test_parse_range_refuses_more_points_than_a_sweep_can_solve() -> None:
+    """'0:1:1e-9' built a list of a billion factors (the command sat silent) before any solve."""
+    with pytest.raises(ValueError, match="1,000,000,000 budget factors — expected at most 1,000"):
+        parse_range("0:1:1e-9")
+
+
 def point(name: str, x: float, **objectives: float) -> SweepPoint:
     """A solved study point with just what `tolerance_notes` reads: objectives and Settings."""
     settings = SimpleNamespace(objective="lexicographic", priority=("shortfall", "capability", "cost"),
