@@ -235,7 +235,7 @@ def test_a_malformed_scheduler_address_is_a_usage_error(tmp_path: Path, book: Pa
         (["--nations", "DEU"], "--nations", "unknown nation(s) DEU — one of AAA, BBB"),
         (["--nations", "aaa,DEU,FRA"], "--nations", "unknown nation(s) DEU, FRA — one of AAA, BBB"),
         (["--years", "2040:2041"], "--years", "year(s) [2040, 2041] outside the horizon — years 2030–2032"),
-        (["--budget-scale", "-1,1"], "--budget-scale", "budget scale -1.0 — a number ≥ 0"),
+        (["--budget-scale", "-1,1"], "--budget-scale", "'-1,1': '-1' is not a number ≥ 0 — expected START:STOP:STEP"),
     ],
 )
 def test_sweep_options_naming_what_the_workbook_lacks_are_usage_errors(
