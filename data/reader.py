@@ -59,6 +59,7 @@ MAX_CELLS = 500_000
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 _MERGE_CELL_TAG = f"{{{SHEET_MAIN_NS}}}mergeCell"
+_COLUMN_TAG = f"{{{SHEET_MAIN_NS}}}col"  # <cols><col min= max= hidden=/>: column widths and hiding
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _SCAN_CHUNK = 1 << 20
 # Row and cell tags as written with or without a namespace prefix (<x:row …>).
@@ -443,7 +444,9 @@ def _read_sheet(wb: object, ws: ReadOnlyWorksheet, title: str, budget: list[int]
         for number, cells in sorted(rows.items())
     )
     hidden = tuple(sorted({number for number in parser.hidden if number in rows}))
-    return RawSheet(title, out, tuple(parser.merged), hidden)
+    filled = {column for cells in rows.values() for column in cells}
+    hidden_columns = tuple(sorted(filled & parser.hidden_columns))
+    return RawSheet(title, out, tuple(parser.merged), hidden, hidden_columns=hidden_columns)
 
 
 def _check_counts(title: str, scan: _Scan, budget: list[int]) -> None:
@@ -527,12 +530,13 @@ class _SheetParser(WorkSheetParser):
                          timedelta_formats=wb._timedelta_formats)  # type: ignore[attr-defined]
         self.merged: list[str] = []
         self.hidden: list[int] = []  # rows hidden or filtered out in Excel (hidden="1")
+        self.hidden_columns: set[int] = set()  # columns hidden in Excel (<col hidden="1">)
         self.damaged: list[tuple[str, str]] = []  # (cell, what is wrong) of unreadable cells
 
     def rows(self) -> Iterator[tuple[int, list[dict[str, object]]]]:
         for _event, element in iterparse(self.source):  # defusedxml's, via openpyxl
             if element.tag == ROW_TAG:
-                hidden = str(element.get("hidden", "")).strip().lower() in ("1", "true")
+                hidden = _is_true(element.get("hidden"))
                 row = self.parse_row(element)
                 if hidden:
                     self.hidden.append(row[0])
@@ -542,6 +546,17 @@ class _SheetParser(WorkSheetParser):
                 ref = element.get("ref")
                 if ref:
                     self.merged.append(ref)
+            elif element.tag == _COLUMN_TAG and _is_true(element.get("hidden")):
+                self._hide_columns(element.get("min"), element.get("max"))
+
+    def _hide_columns(self, first: str | None, last: str | None) -> None:
+        """Columns first…last (1-based) hidden; a span beyond the sheet's width (Excel hides
+        "to the end" as max=16384) is cut at the widest column read."""
+        try:
+            low, high = int(first or 0), int(last or first or 0)
+        except ValueError:
+            return  # a damaged <col>: its widths are not ours to judge
+        self.hidden_columns.update(range(max(low, 1), min(high, MAX_COLUMNS) + 1))
 
     def parse_cell(self, element: object) -> dict[str, object]:
         column_before = self.col_counter
@@ -587,6 +602,11 @@ class _SheetParser(WorkSheetParser):
         row, column = (coordinate_to_tuple(coordinate) if coordinate
                        else (self.row_counter, self.col_counter))
         return {"row": row, "column": column, "value": text, "data_type": "s", "style_id": 0}
+
+
+def _is_true(flag: object) -> bool:
+    """An XML boolean attribute as Excel and LibreOffice write it ("1" or "true")."""
+    return str(flag or "").strip().lower() in ("1", "true")
 
 
 def _damage(element: object, exc: Exception) -> str:

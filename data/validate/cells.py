@@ -48,8 +48,8 @@ class RawSheet:
     `rows` holds (1-based row number, values from column A on); blank rows may be left
     out. `merged` lists merged ranges (their cells already hold the top-left value).
     `hidden_rows` lists rows that hold data but are hidden (or filtered out) in the
-    workbook: they are read all the same, and the planner is told so; `hidden` says the
-    same of the whole sheet.
+    workbook: they are read all the same, and the planner is told so; `hidden_columns`
+    (1-based) says the same of columns, and `hidden` of the whole sheet.
     """
 
     title: str
@@ -57,6 +57,7 @@ class RawSheet:
     merged: tuple[str, ...] = ()
     hidden_rows: tuple[int, ...] = ()
     hidden: bool = False
+    hidden_columns: tuple[int, ...] = ()
 
 
 def sheets_from_rows(book: Mapping[str, Sequence[Sequence[object]]]) -> list[RawSheet]:

@@ -87,6 +87,7 @@ def _match_sheets(sheets: Sequence[RawSheet], check: _Check) -> dict[str, RawShe
             check.warn(raw.title, ref, "merged cells: every cell of the range is read as "
                        "its top-left value")
         _warn_hidden_rows(raw, check)
+        _warn_hidden_columns(raw, check)
         if raw.hidden:  # as hidden rows are: hiding looks like leaving out, and is not
             check.warn(raw.title, "", "sheet is hidden in the workbook but read like any other "
                        "(unhide it to review it; to leave its data out, delete the rows)")
@@ -102,6 +103,21 @@ def _warn_hidden_rows(raw: RawSheet, check: _Check) -> None:
     which = f"row {rows[0]} is" if len(rows) == 1 else f"rows {span(rows)} are"
     check.warn(raw.title, str(rows[0]), f"{which} hidden but read like any other "
                "(to leave a row out, delete it)")
+
+
+def _warn_hidden_columns(raw: RawSheet, check: _Check) -> None:
+    """A hidden column is read like a hidden row is (an audit hid the Values sheet's ISR
+    column and Budgets' 2029 with no word): one warning per sheet names the columns by
+    letter and header."""
+    columns = raw.hidden_columns
+    if not columns:
+        return
+    header = next((cells for _, cells in raw.rows if any(v is not None for v in cells)), ())
+    named = [get_column_letter(c) + (f" ({show(header[c - 1])})" if c <= len(header) and header[c - 1] is not None
+                                     else "") for c in columns]
+    which = f"column {named[0]} is" if len(named) == 1 else f"columns {', '.join(named)} are"
+    check.warn(raw.title, get_column_letter(columns[0]), f"{which} hidden but read like any other "
+               "(to leave a column out, delete it)")
 
 
 def _report_sheet_names(strays: Mapping[str, str], found: Mapping[str, RawSheet], check: _Check) -> None:

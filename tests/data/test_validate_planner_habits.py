@@ -86,3 +86,18 @@ def test_numbers_written_as_elsewhere_say_how_to_write_them(sheet: str, row: int
     else:
         put(book, sheet, row, column, value)
     assert errors_of(book) == [message]
+
+
+def test_hidden_columns_are_read_and_the_planner_is_told(tmp_path: Path) -> None:
+    """An audit hid a Budgets year column: it was read (and spent) with no word, where a
+    hidden row or sheet is named. A hidden column beyond the data is not worth a word."""
+    path = write_book(minimal_book(), tmp_path / "in.xlsx")
+    wb = openpyxl.load_workbook(path)
+    for letter in ("C", "D", "Z"):
+        wb["Budgets"].column_dimensions[letter].hidden = True
+    wb.save(path)
+    inputs, warnings = load_inputs(path)
+    assert inputs.budgets and [str(w) for w in warnings] == [
+        ('Budgets!C: columns C (2028), D (2029) are hidden but read like any other (to leave a column out, '
+         "delete it)")
+    ]
