@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -66,7 +67,18 @@ def input_workbook(inputs: Inputs) -> Workbook:
         "Commitments": (_header("Commitments"), [
             [c.nation, c.programme, c.action, c.start_year] for c in inputs.commitments]),
     }
-    return build_input_workbook(content)  # floats exact: xlsx_io.save_workbook
+    judged = {sheet: (header, [[_as_given(value) for value in row] for row in rows])
+              for sheet, (header, rows) in content.items()}
+    return build_input_workbook(judged)  # floats exact: xlsx_io.save_workbook
+
+
+def _as_given(value: object) -> object:
+    """A value the reader must judge as given: a float that is not finite is written as its
+    text (a cost_overrun_risk of inf, or a budget of nan, made in Python were written as
+    blank cells and read back as the defaults, 0), which the validator refuses at its cell."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    return value
 
 
 def _header(sheet: str) -> list[object]:
@@ -91,8 +103,11 @@ def settings_rows(settings: Settings) -> list[list[object]]:
     return rows
 
 
-def _yes_no(flag: bool) -> str:
-    return "yes" if flag else "no"
+def _yes_no(flag: object) -> object:
+    """A yes/no field: a bool as the word; anything else as given, for the validator to read
+    by the sheet's own rules (flexible_start="no" set in Python was truthy text, so it was
+    written as "yes": the what-if's programme became flexible)."""
+    return ("yes" if flag else "no") if isinstance(flag, bool) else flag
 
 
 def _programme_row(p: Programme) -> list[object]:

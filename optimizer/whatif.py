@@ -15,7 +15,7 @@ from dataclasses import fields, replace
 from typing import Literal
 
 from data.errors import InputError, Problem
-from data.schema import OBJECTIVE_LIST_KEYS, settings_key
+from data.schema import MAX_DURATION_YEARS, OBJECTIVE_LIST_KEYS, settings_key
 from data.tables import ADDED_IN_PYTHON, Commitment, Inputs, Settings, Source
 from data.validate import objective_size_problems
 from data.validate.cells import _Bad, convert
@@ -419,8 +419,11 @@ def with_programme(inputs: Inputs, programme: str, **changes: object) -> Inputs:
     old = inputs.programme_by_id[pid]
     new = replace(old, **changes)  # type: ignore[arg-type]
     if new.duration_years != old.duration_years:
-        duration = _whole("duration_years", new.duration_years, "a whole number of years ≥ 1")
-        new = replace(new, profile=tuple([1.0 / duration] * duration) if duration > 0 else ())
+        expected = f"a whole number of years from 1 to {MAX_DURATION_YEARS}"
+        duration = _whole("duration_years", new.duration_years, expected)
+        if not 1 <= duration <= MAX_DURATION_YEARS:  # 0 divided by zero, 1e12 ran out of memory
+            raise _problem(f"duration_years is {new.duration_years!r}", expected)
+        new = replace(new, profile=tuple([1.0 / duration] * duration))
     programmes = tuple(new if p.id == pid else p for p in inputs.programmes)
     told = ", ".join(f"{name} {getattr(old, name)!r} → {value!r}" for name, value in changes.items())
     return noted(replace(inputs, programmes=programmes), f"programme {pid}: {told}")

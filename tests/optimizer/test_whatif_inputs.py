@@ -68,6 +68,43 @@ def test_with_programme_refuses_what_the_workbook_would(small):
         small.with_programme(pid, colour="red")
 
 
+@pytest.mark.parametrize(("given", "read"), [("no", False), ("No", False), ("yes", True), (False, False), (True, True)])
+def test_a_yes_no_field_given_as_a_word_is_read_by_the_sheets_rule(small, given, read):
+    """with_programme(flexible_start="no") made the programme flexible: any text was truthy,
+    written as "yes" and read back so, while the Summary recorded "no"."""
+    joint = next(p for p in small.inputs.programmes if p.is_joint)
+    changed = small.with_programme(joint.id, flexible_start=given, open_to_partners=given)
+    q = changed.inputs.programme_by_id[joint.id]
+    assert (q.flexible_start, q.open_to_partners) == (read, read)
+
+
+def test_a_yes_no_word_the_sheet_would_refuse_is_refused_with_its_cell(small):
+    pid = small.inputs.programmes[0].id
+    with pytest.raises(InputError, match=r'Programmes!J\d+: flexible_start is "maybe" — expected yes or no'):
+        small.with_programme(pid, flexible_start="maybe")
+
+
+def test_a_value_that_is_not_finite_is_refused_not_read_as_blank(small):
+    """A cost_overrun_risk of inf and a min_share of nan were written as blank cells and read
+    back as 0 (risk 7.1 against 9.5), a budget of inf as 0, with the values given recorded."""
+    joint = next(p for p in small.inputs.programmes if p.is_joint)
+    with pytest.raises(InputError) as caught:
+        small.with_programme(joint.id, cost_overrun_risk=math.inf, min_share=math.nan)
+    assert 'cost_overrun_risk is "inf" — expected a number ≥ 0' in str(caught.value)
+    assert 'min_share is "nan" — expected a number from 0 to 1' in str(caught.value)
+    key = next(iter(small.inputs.budgets))
+    budgets = {k: (math.inf if k == key else v) for k, v in small.inputs.budgets.items()}
+    with pytest.raises(InputError, match='Budgets!.*"inf" — expected'):
+        small.with_inputs(replace(small.inputs, budgets=budgets))
+
+
+@pytest.mark.parametrize("duration", [0, -1, 1e12])
+def test_a_duration_outside_what_a_horizon_holds_is_refused_by_name(small, duration):
+    """duration_years=0 ended in ZeroDivisionError and 1e12 in MemoryError."""
+    with pytest.raises(InputError, match=f"duration_years is {duration!r} — a whole number of years from 1 to"):
+        small.with_programme(small.inputs.programmes[0].id, duration_years=duration)
+
+
 def test_inputs_cannot_be_changed_in_place_behind_a_scenarios_back(small):
     """`s.inputs.budgets[key] = 0` changed the base, every variant sharing the dict and every
     earlier Result, and a what-if then recorded "changes: none"."""
