@@ -159,8 +159,11 @@ def _as_number(value: object) -> float | int | None:
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, str):
+        text = drop_invisible(value).strip()
+        if "_" in text:  # Python reads "1_5" as 15 (the planner may have meant 1.5): no
+            return None  # spreadsheet writes a number so
         try:
-            number = float(drop_invisible(value).strip())
+            number = float(text)
         except ValueError:
             return None
         if not math.isfinite(number):
@@ -256,6 +259,8 @@ def _number_hint(value: object) -> str:
     if "," in text and (_as_number(text.replace(",", "")) is not None
                         or _as_number(text.replace(",", ".")) is not None):
         return " (write a plain number: a point for decimals and no thousands separators, e.g. 1500.5)"
+    if "_" in text and _as_number(text.replace("_", "")) is not None:
+        return " (write a plain number, without underscores: a point for decimals, e.g. 1500.5)"
     joined = "".join(ch for ch in text if ch not in _SPACE_SEPARATORS)
     if joined != text and _as_number(joined) is not None:
         return f" (write a plain number, without spaces between the digits, e.g. {joined})"

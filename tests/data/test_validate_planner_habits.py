@@ -74,6 +74,14 @@ def test_a_hidden_sheet_is_read_and_the_planner_is_told(tmp_path: Path, state: s
          "(write a plain number: a point for decimals and no thousands separators, e.g. 1500.5)")),
         ("Programmes", 2, "total_cost", "a lot, really",
          'Programmes!F2: total_cost is "a lot, really" — expected a number ≥ 0'),
+        ("Programmes", 2, "total_cost", "1_5",
+         ('Programmes!F2: total_cost is "1_5" — expected a number ≥ 0 '
+          "(write a plain number, without underscores: a point for decimals, e.g. 1500.5)")),
+        ("Settings", 4, "value", "0_2",
+         ('Settings!B4: carry_over_fraction is "0_2" — expected a number ≥ 0 '
+          "(write a plain number, without underscores: a point for decimals, e.g. 1500.5)")),
+        ("Programmes", 2, "earliest_start", "20_28",
+         'Programmes!G2: earliest_start is "20_28" — expected a year like 2028'),
         ("Programmes", 2, "duration_years", "50%",
          'Programmes!E2: duration_years is "50%" — expected a whole number ≥ 1'),
     ],
