@@ -154,12 +154,36 @@ def _earlier_proof(summary: Mapping[str, object], last: str | None) -> str:
         if name == last or gap is None or status in _NO_PLAN:
             continue
         shown = _as_optimised(summary, name)  # what the stage's gap is of
-        if status == "optimal":
+        if status != "optimal" and _plan_reaches_stage_bound(summary, name):
+            words.append(f"{shown} was proven optimal (the plan reaches its stage's bound)")
+        elif status == "optimal":
             words.append(f"{shown} was proven {'optimal' if _proven_zero(gap) else f'within {percent_up(gap)}'}")
         else:
             direction = "lower" if _sense(name) == "min" else "higher"
             words.append(f"{shown} was not proven: its best possible is at most {percent_up(gap)} {direction}")
     return "; " + ", ".join(words) if words else ""
+
+
+def _plan_reaches_stage_bound(summary: Mapping[str, object], name: str) -> bool:
+    """Whether the plan's own value of a plain objective is at least as good as the bound its
+    stage proved (value ∓ gap·|value|): a shortfall stage stopped at 1 against its bound 0,
+    after which the capability stage reached shortfall 0, was called "not proven: at most
+    100 % lower" for a plan no plan can beat."""
+    plan = _number(summary.get(name))
+    stage = next((str(v).partition(": ")[2] for k, v in summary.items()
+                  if k.startswith("stage_") and str(v).partition(": ")[0] == name), None)
+    if plan is None or stage is None:
+        return False  # a charged re-plan stage ("cost × changes") is not the plan's cost
+    parts = [p.strip() for p in stage.split(",")]
+    try:
+        value = float(parts[1])
+        gap = float(next(p[4:] for p in parts[2:] if p.startswith("gap ")))
+    except (IndexError, StopIteration, ValueError):
+        return False
+    slack = 1e-9 * max(1.0, abs(value))
+    if _sense(name) == "min":
+        return plan <= value - gap * abs(value) + slack
+    return plan >= value + gap * abs(value) - slack
 
 
 def _sense(objective: str | None) -> str:

@@ -797,3 +797,18 @@ def test_a_studys_unproven_line_says_every_stages_proof():
     worth = pd.DataFrame({"objective": ["capability"], "rigid": [10.0], "flexible": [12.0]})
     _, lines = flexibility_findings(worth, ["rigid", "flexible"], solves)
     assert lines[-1].startswith(f"not proven within the gap target: flexible (feasible: {proof})")
+
+
+def test_an_earlier_stage_whose_bound_the_plan_reaches_is_proven():
+    """Reference dataset, Γ = 1, 10 s: the shortfall stage stopped at 1 against its bound 0, and
+    the capability stage then reached shortfall 0. "shortfall was not proven: its best possible
+    is at most 100 % lower" was said of a plan no plan can beat."""
+    rows = {"status": "feasible", "gap": 0.05, "solve_seconds": 10, "shortfall": 0.0, "capability": 30000.0,
+            "stage_1": "shortfall: feasible, 1, gap 1", "stage_2": "capability: feasible, 30000, gap 0.05"}
+    assert status_in_words(rows).endswith("; shortfall was proven optimal (the plan reaches its stage's bound)")
+    assert status_in_words({**rows, "shortfall": 0.5}).endswith(
+        "; shortfall was not proven: its best possible is at most 100 % lower")
+    maximised = {"status": "feasible", "gap": 0.1, "capability": 110.0, "cost": 5.0,
+                 "stage_1": "capability: feasible, 100, gap 0.1", "stage_2": "cost: feasible, 5, gap 0.1"}
+    assert status_in_words(maximised).endswith("; capability was proven optimal (the plan reaches its stage's bound)")
+    assert "capability was not proven" in status_in_words({**maximised, "capability": 105.0})

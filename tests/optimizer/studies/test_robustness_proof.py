@@ -183,9 +183,10 @@ def test_a_gammas_line_names_an_earlier_stage_left_unproven(scenario, monkeypatc
 
     def result(self, mode, stages, decisions, solve_seconds, diagnose, choice=None, time_limit=None):  # type: ignore[no-untyped-def]
         if self.inputs.settings.robust_overruns == 1:
+            # the stage's bound lies beyond the plan's shortfall (its real one, 0, would prove it)
             first, last = stages[0], stages[-1]
             stages = [Stage(first.objective, dataclasses.replace(first.outcome, status="feasible", gap=1.0,
-                                                                 bound=0.0, objective=4.0)),
+                                                                 bound=-4.0, objective=-2.0)),
                       *stages[1:-1],
                       Stage(last.objective, dataclasses.replace(last.outcome, status="feasible", gap=0.05,
                                                                 bound=last.outcome.objective * 0.95))]
