@@ -204,7 +204,7 @@ def _ending_live_on_error(ctx: click.Context, fn: Callable[..., Any], *args: Any
 
 def reported(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """`fn(*args, **kwargs)`, its errors reported as one message each with their exit code."""
-    from optimizer.errors import InfeasibleError, InputError, NoSolutionError, SolverError
+    from optimizer.errors import InfeasibleError, InputError, NoSolutionError, OutputError, SolverError
 
     try:
         return _ending_live_on_error(ctx, fn, *args, **kwargs)
@@ -220,6 +220,9 @@ def reported(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: A
     except InfeasibleError as exc:
         click.echo(f"Infeasible: {exc}", err=True)
         ctx.exit(EXIT_CODES["infeasible"])
+    except OutputError as exc:
+        click.echo(f"Output error: {exc}", err=True)
+        ctx.exit(EXIT_CODES["output_error"])
     except SolverError as exc:  # NoSolutionError too
         from optimizer.solve.solver import INTERRUPT
 
@@ -275,21 +278,28 @@ def write_output(writer: Callable[[Path], Path], path: str | Path) -> Path:
     """Write an output; if the target cannot be written (open in Excel, read-only folder,
     a folder that does not exist), write next to it — or in the current folder — under a
     timestamped name, so a finished solve is never lost, and say where it went."""
+    from optimizer.errors import OutputError
+
     target = Path(path)
     try:
         return writer(target)
     except OSError as exc:
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        for folder in dict.fromkeys((target.parent, Path.cwd())):  # once each, in this order
+        tried = []
+        for folder in dict.fromkeys((target.absolute().parent, Path.cwd())):  # once each, in this order
             fallback = (folder / f"{target.stem}-{stamp}{target.suffix}").absolute()
             try:
                 written = writer(fallback)
-            except OSError:
+            except OSError as again:
+                tried.append(f"{fallback.parent} ({why_unwritable(fallback, again)})")
                 continue
             click.echo(f"warning: could not write {target} ({why_unwritable(target, exc)}); "
                        f"wrote {written} instead", err=True)
             return written
-        raise
+        # a full disk or a file-size limit ended in "Internal error: OSError … (a bug)", exit 1
+        raise OutputError(f"could not write {target} ({why_unwritable(target, exc)}), nor a copy in "
+                          f"{' or '.join(tried)}; nothing was written — expected room on the disk and a "
+                          "folder you may write to (-o)") from exc
 
 
 def why_unwritable(target: Path, exc: OSError) -> str:

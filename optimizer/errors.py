@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from data.errors import InputError  # re-exported: one import site for API users
 
-__all__ = ["EXIT_CODES", "InfeasibleError", "InputError", "NoSolutionError", "SolverError"]
+__all__ = ["EXIT_CODES", "InfeasibleError", "InputError", "NoSolutionError", "OutputError", "SolverError"]
 
 
 class SolverError(Exception):
@@ -13,6 +13,11 @@ class SolverError(Exception):
 
 class NoSolutionError(SolverError):
     """The time limit (or an interrupt) came before any feasible plan was found."""
+
+
+class OutputError(Exception):
+    """An output could be written neither where asked nor in any fallback folder (a full
+    disk, a file-size limit, no writable folder): the environment's fault, not a bug."""
 
 
 class InfeasibleError(Exception):
@@ -39,6 +44,7 @@ EXIT_CODES: dict[str, int] = {
     "infeasible": 4,
     "solver_error": 5,
     "no_solution": 6,
+    "output_error": 7,
     "interrupted": 130,
     "reader_gone": 141,  # 128 + SIGPIPE: the reader of the output went away (`capopt … | head -1`)
 }

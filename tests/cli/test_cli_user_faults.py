@@ -78,6 +78,30 @@ def test_an_output_folder_that_does_not_exist_gets_the_file_in_the_current_folde
     assert "Internal error" not in result.output
 
 
+def test_an_output_no_folder_can_take_is_an_output_error_not_a_bug(
+    tmp_path: Path, book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk (here: every save fails with EFBIG, as under a file-size limit) ended in
+    "Internal error: OSError: [Errno 27] File too large (run with --debug)", exit 1 — the
+    README's code for a bug."""
+    import errno
+
+    import data.xlsx_io
+
+    def full(data: bytes, path: object) -> Path:
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(data.xlsx_io, "write_bytes_atomically", full)
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "out.xlsx"
+    result = run("solve", str(book), "-o", str(target))
+    assert result.exit_code == EXIT_CODES["output_error"] == 7, result.output
+    assert f"Output error: could not write {target} (File too large), nor a copy in {tmp_path} (File too large)" \
+        in result.output
+    assert "nothing was written — expected room on the disk" in result.output
+    assert "Internal error" not in result.output and sorted(tmp_path.glob("*.xlsx")) == [book]
+
+
 def test_a_plot_into_a_folder_that_does_not_exist_goes_to_the_current_folder(
     tmp_path: Path, book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
