@@ -12,7 +12,7 @@ import inspect
 import math
 import numbers
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -78,3 +78,38 @@ def check_solver_arguments(solver: object, highs_options: object, log_file: obje
     check_progress(progress)
     if client is not None and not callable(getattr(client, "submit", None)):
         raise ValueError(f"client is {type(client).__name__} — expected a dask.distributed.Client")
+
+
+def check_scale_list(scales: object) -> list[float]:
+    """Budget factors as a non-empty list of finite numbers ≥ 0; any iterable but text (a
+    numpy array or a generator was refused as "not a list")."""
+    if isinstance(scales, (str, bytes, Mapping)) or not isinstance(scales, Iterable):
+        raise ValueError(f"scales is {scales!r} — expected a non-empty list of budget factors, e.g. [0.9, 1.0]")
+    listed = list(scales)
+    if not listed:
+        raise ValueError(f"scales is {listed!r} — expected a non-empty list of budget factors, e.g. [0.9, 1.0]")
+    for scale in listed:
+        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not math.isfinite(scale) or scale < 0:
+            raise ValueError(f"scale {scale!r} — expected finite budget factors ≥ 0, e.g. [0.9, 1.0]")
+    values = [float(scale) for scale in listed]
+    if len(set(values)) != len(values):  # [1, 1, 1] solved one scenario three times
+        raise ValueError(f"scales is {listed!r} — expected each budget factor once")
+    return values
+
+
+def check_fraction(name: str, value: object) -> float | None:
+    """A fraction from 0 to 1, or None, as on the Nations sheet (a negative carry-over
+    fraction ended in a plan the verifier rejected)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= float(value) <= 1:
+        raise ValueError(f"{name} is {value!r} — expected a fraction from 0 to 1, or None")
+    return float(value)
+
+
+def check_scenario(scenario: object) -> None:
+    """A study's first argument is a Scenario: `price_of_robustness(scenario.inputs, …)`
+    failed as "'Inputs' object has no attribute 'check_study_options'"."""
+    if not callable(getattr(scenario, "check_study_options", None)):
+        raise TypeError(f"scenario is {type(scenario).__name__} — expected a Scenario, e.g. "
+                        "Scenario.from_excel('my.xlsx') or Scenario.reference()")

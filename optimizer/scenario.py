@@ -7,7 +7,7 @@ import logging
 import math
 import numbers
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -210,35 +210,18 @@ class Scenario:
         """Solve with budgets scaled by each value (one reused model: optimizer.studies.sweeps).
 
         `kwargs` are the sweep's options (`workers`, `client`, `monotone`, ...) and `solve`'s
-        run options (`time_limit`, `gap`, `priority`, `weights`, ...). They are checked here,
-        before any process starts: a misspelt `time_limt` used to fail in every worker as
-        `Session.run() got an unexpected keyword argument`, and an empty list as IndexError.
-        """
+        run options (`time_limit`, `gap`, `priority`, `weights`, ...), checked by the study
+        before any process starts."""
         from optimizer.studies.sweeps import budget_sweep
 
-        scales = _scale_list(scales)
-        # read once and checked here: a generator of nations was empty from the second point
-        # on, and an unknown nation failed only when the first point was built
-        nations = None if nations is None else list(nations) if not isinstance(nations, (str, bytes)) else nations
-        years = None if years is None else list(years) if not isinstance(years, (str, bytes, int, float)) else years
-        self.with_budget(1.0, nations, years)  # InputError naming the nation or year, as the what-if says it
-        return budget_sweep(self, scales, nations, years, **self.check_study_options(budget_sweep, kwargs))
+        return budget_sweep(self, scales, nations, years, **kwargs)  # type: ignore[arg-type]
 
     def flexibility_value(self, **kwargs: object) -> FlexibilityReport:
-        """What free starts and carry-over/borrowing are worth (optimizer.studies.flexibility).
-
-        `carry_over_fraction` / `borrow_fraction` must lie in [0, 1], as on the Nations
-        sheet (a negative one ended in a plan the verifier rejected); the other `kwargs`
-        are checked as `budget_sweep`'s are.
-        """
+        """What free starts and carry-over/borrowing are worth (optimizer.studies.flexibility);
+        `kwargs` are checked by the study, as `budget_sweep`'s are."""
         from optimizer.studies.flexibility import flexibility_value
 
-        for name in ("carry_over_fraction", "borrow_fraction"):
-            value = kwargs.get(name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                      or not 0 <= value <= 1):
-                raise ValueError(f"{name} is {value!r} — expected a fraction from 0 to 1, or None")
-        return flexibility_value(self, **self.check_study_options(flexibility_value, kwargs))
+        return flexibility_value(self, **kwargs)  # type: ignore[arg-type]
 
     def check_study_options(self, study: object, kwargs: Mapping[str, object]) -> dict[str, Any]:
         """A study's keyword arguments checked: each must be the study's own or one of
@@ -449,23 +432,6 @@ STUDY_SETS = frozenset({"diagnose", "warm_start"})  # Session.run options a stud
 # (optimizer.solve.engine.strategy) — the studies' points were searched as "auto" only,
 # and `budget_sweep(strategy="highs")` was refused as an unknown option
 STUDY_SEARCH = frozenset({"strategy"})
-
-
-def _scale_list(scales: object) -> list[float]:
-    """Budget factors as a non-empty list of finite numbers ≥ 0; any iterable but text (a
-    numpy array or a generator was refused as "not a list")."""
-    if isinstance(scales, (str, bytes, Mapping)) or not isinstance(scales, Iterable):
-        raise ValueError(f"scales is {scales!r} — expected a non-empty list of budget factors, e.g. [0.9, 1.0]")
-    listed = list(scales)
-    if not listed:
-        raise ValueError(f"scales is {listed!r} — expected a non-empty list of budget factors, e.g. [0.9, 1.0]")
-    for scale in listed:
-        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not math.isfinite(scale) or scale < 0:
-            raise ValueError(f"scale {scale!r} — expected finite budget factors ≥ 0, e.g. [0.9, 1.0]")
-    values = [float(scale) for scale in listed]
-    if len(set(values)) != len(values):  # [1, 1, 1] solved one scenario three times
-        raise ValueError(f"scales is {listed!r} — expected each budget factor once")
-    return values
 
 
 def _positive(name: str, value: object, strictly: bool = True) -> None:

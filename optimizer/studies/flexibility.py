@@ -26,6 +26,7 @@ import pandas as pd
 
 from data.dashboard import worth_column
 from data.tables import Inputs, objective_sense
+from optimizer.arguments import check_fraction, check_progress, check_scenario
 from optimizer.studies.sweeps import (
     Job,
     Sweep,
@@ -170,7 +171,17 @@ def flexibility_value(
     progress: SweepProgressFn | None = None,
     **solve_kwargs: Any,
 ) -> FlexibilityReport:
-    """Solve the four lever combinations side by side and report what each lever is worth."""
+    """Solve the four lever combinations side by side and report what each lever is worth.
+
+    Checked before any solve, called directly or through `Scenario.flexibility_value`: the
+    fractions lie in [0, 1] as on the Nations sheet, and the other options are checked as
+    `budget_sweep`'s are."""
+    check_scenario(scenario)
+    carry_over_fraction = check_fraction("carry_over_fraction", carry_over_fraction)
+    borrow_fraction = check_fraction("borrow_fraction", borrow_fraction)
+    check_progress(progress)
+    solve_kwargs = scenario.check_study_options(flexibility_value, {"workers": workers, **solve_kwargs})
+    workers = solve_kwargs.pop("workers", None)
     inputs: Inputs = scenario.inputs
     notes = []
     carry, borrow = carry_over_fraction, borrow_fraction

@@ -21,7 +21,7 @@ import pandas as pd
 
 from data.dashboard import other_stages_in_words, percent_up, proof_in_words, status_in_words
 from data.tables import objective_sense
-from optimizer.arguments import check_flag, whole_number
+from optimizer.arguments import check_flag, check_scenario, whole_number
 from optimizer.studies.sweeps import (
     Job,
     Sweep,
@@ -244,6 +244,7 @@ def price_of_robustness(
     valid options, `weights=` alone makes the runs weighted and `priority=` alone
     lexicographic, and a bad value is a ValueError naming its argument.
     """
+    check_scenario(scenario)
     gammas = _gamma_list(gammas)
     monotone = check_flag("monotone", monotone)
     solve_kwargs = scenario.check_study_options(price_of_robustness, {"workers": workers, **solve_kwargs})

@@ -27,7 +27,7 @@ import pandas as pd
 from data.dashboard import status_in_words
 from data.errors import InputError
 from data.tables import Inputs, Source
-from optimizer.arguments import check_count, check_flag, check_progress
+from optimizer.arguments import check_count, check_flag, check_progress, check_scale_list, check_scenario
 from optimizer.errors import InfeasibleError, NoSolutionError, SolverError
 from optimizer.processes import workers_allowed
 from optimizer.result import Result
@@ -659,12 +659,23 @@ def budget_sweep(
     stopped by the time limit) is solved again from that plan, which fits the larger budget
     too (`repair_nested`): the curve never falls as the budget grows.
 
-    `chain_length` (a whole number ≥ 1), `reuse_model` and `monotone` (True or False) and
-    `progress` are checked before any point is built (`Scenario.budget_sweep` checks the rest).
+    Everything is checked before any point is built or any process starts, called directly
+    or through `Scenario.budget_sweep`: a misspelt `time_limt` failed in every worker as
+    "Session.run() got an unexpected keyword argument", an empty list as IndexError, and
+    `time_limit=-5, gap=3` were solved as given.
     """
+    check_scenario(scenario)
+    scales = check_scale_list(scales)
     chain_length = check_count("chain_length", chain_length, allow_none=False)  # type: ignore[assignment]
     reuse_model, monotone = check_flag("reuse_model", reuse_model), check_flag("monotone", monotone)
     check_progress(progress)
+    # read once and checked here: a generator of nations was empty from the second point
+    # on, and an unknown nation failed only when the first point was built
+    nations = None if nations is None else list(nations) if not isinstance(nations, (str, bytes)) else nations
+    years = None if years is None else list(years) if not isinstance(years, (str, bytes, int, float)) else years
+    scenario.with_budget(1.0, nations, years)  # InputError naming the nation or year, as the what-if says it
+    solve_kwargs = scenario.check_study_options(budget_sweep, {"workers": workers, **solve_kwargs})
+    workers = solve_kwargs.pop("workers", None)
     jobs = [
         Job(f"budget ×{scale:g}", float(scale), scenario.with_budget(scale=scale, nations=nations, years=years).inputs)
         for scale in scales

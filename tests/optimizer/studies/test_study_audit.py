@@ -9,9 +9,11 @@ import pytest
 
 from data.errors import InputError
 from optimizer import Scenario
+from optimizer.studies.flexibility import flexibility_value
 from optimizer.studies.pareto import pareto_front
 from optimizer.studies.replan import replan
-from optimizer.studies.sweeps import Sweep, SweepPoint, parse_range, tolerance_notes
+from optimizer.studies.robustness import price_of_robustness
+from optimizer.studies.sweeps import Sweep, SweepPoint, budget_sweep, parse_range, tolerance_notes
 from tests.optimizer.conftest import make_inputs, nation, plan, programme
 
 
@@ -100,3 +102,25 @@ def test_replan_summary_says_its_bound_is_of_the_penalised_objective() -> None:
     assert any(n.startswith("best_bound and gap are of cost + 5 × changes") for n in notes), notes
     free = replan(small(), previous, 2031, 0.0, gap=0.0)
     assert not any("best_bound and gap" in str(v) for k, v in free.summary_rows() if k == "note")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda s: budget_sweep(s, [0.9], time_limit=-5), ValueError, "time_limit"),
+        (lambda s: budget_sweep(s, [0.9], gap=3), ValueError, "gap"),
+        (lambda s: budget_sweep(s, []), ValueError, "expected a non-empty list of budget factors"),
+        (lambda s: budget_sweep(s, [0.9], time_limt=5), TypeError, "unknown option"),
+        (lambda s: budget_sweep(s, [0.9], nations=["ZZZ"]), InputError, "ZZZ"),
+        (lambda s: flexibility_value(s, carry_over_fraction=-0.1), ValueError, "carry_over_fraction"),
+        (lambda s: flexibility_value(s, time_limt=5), TypeError, "unknown option"),
+        (lambda s: price_of_robustness(s.inputs, [0, 1]), TypeError, "expected a Scenario"),
+        (lambda s: budget_sweep(s.inputs, [0.9]), TypeError, "expected a Scenario"),
+    ],
+)
+def test_study_functions_called_directly_check_as_the_scenario_methods_do(call, error, message) -> None:
+    """Called directly, `budget_sweep(time_limit=-5, gap=3)` was solved as given, `[]` was an
+    IndexError, `time_limt` a TypeError from inside Session.run, and `price_of_robustness`
+    of an Inputs an AttributeError (audit of the Python API)."""
+    with pytest.raises(error, match=message):
+        call(small())
