@@ -163,10 +163,9 @@ def check_stability_weight(stability_weight: object) -> None:
     that kept everything."""
     if isinstance(stability_weight, bool) or not isinstance(stability_weight, numbers.Real) \
             or not math.isfinite(stability_weight) or not 0 <= float(stability_weight) < MAX_COEFFICIENT:
-        raise InputError(Problem("replan", "", f"stability weight {stability_weight!r}",
-                                 f"a finite number ≥ 0 and below {MAX_COEFFICIENT:.0e} (larger weights are "
-                                 "beyond the solver's precision; 1e6 already outweighs any plan of the "
-                                 "bundled dataset)"))
+        raise ValueError(f"stability_weight is {stability_weight!r} — expected a finite number ≥ 0 and below "
+                         f"{MAX_COEFFICIENT:.0e} (larger weights are beyond the solver's precision; 1e6 already "
+                         "outweighs any plan of the bundled dataset)")
 
 
 def replan(
@@ -213,8 +212,10 @@ def replan(
 
     The arguments are checked before the model is built, as `Scenario.solve` checks its
     own (`Scenario.check_study_options`): `weights` alone makes the run weighted and
-    `priority` alone lexicographic, a bad value is a ValueError naming its argument, and a
-    `scenario` or `previous` of the wrong kind is a TypeError saying what is accepted.
+    `priority` alone lexicographic, a bad value is a ValueError naming its argument (a
+    `from_year` outside the input's horizon is an InputError, as a what-if's year outside
+    it is), and a `scenario` or `previous` of the wrong kind is a TypeError saying what is
+    accepted.
     """
     from models.stability import add_plan_stability
     from optimizer.session import Session

@@ -32,7 +32,7 @@ def test_replan_refuses_a_stability_weight_that_is_not_a_finite_number(weight: f
     and the Summary; the command line refuses both, and so must the function. Weights from
     1e16 on came back "optimal" with gaps of 4 % to 6e+298 % for a plan that kept everything."""
     previous = plan(national={("AAA", "P1"): 2030})
-    with pytest.raises(InputError, match="stability weight"):
+    with pytest.raises(ValueError, match="stability_weight is"):
         replan(small(), previous, 2031, weight)
 
 
