@@ -250,15 +250,15 @@ class Inputs:
 
     @cached_property
     def nation_by_code(self) -> dict[str, Nation]:
-        return {n.code: n for n in self.nations}
+        return FrozenMap({n.code: n for n in self.nations})  # a lookup changed in place was solved, unrecorded
 
     @cached_property
     def programme_by_id(self) -> dict[str, Programme]:
-        return {p.id: p for p in self.programmes}
+        return FrozenMap({p.id: p for p in self.programmes})  # a lookup changed in place was solved, unrecorded
 
     @cached_property
     def standard_by_id(self) -> dict[str, Standard]:
-        return {s.id: s for s in self.standards}
+        return FrozenMap({s.id: s for s in self.standards})  # a lookup changed in place was solved, unrecorded
 
     @property
     def allies(self) -> tuple[str, ...]:

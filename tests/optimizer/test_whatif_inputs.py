@@ -115,6 +115,11 @@ def test_inputs_cannot_be_changed_in_place_behind_a_scenarios_back(small):
             mapping[key] = 0.0
         with pytest.raises(TypeError):
             mapping.update({})
+    # the lookups too: `programme_by_id["P1"] = replace(p1, total_cost=30)` was solved, unrecorded,
+    # and an earlier Result could no longer be exported (audit)
+    for lookup in (small.inputs.programme_by_id, small.inputs.nation_by_code, small.inputs.standard_by_id):
+        with pytest.raises(TypeError, match="what-if"):
+            lookup["X"] = None
     assert hash(small) == hash(Scenario.from_excel(SMALL))  # a frozen scenario can key a dict
     again = pickle.loads(pickle.dumps(small.inputs))
     assert again == small.inputs and type(again.budgets) is type(small.inputs.budgets)
