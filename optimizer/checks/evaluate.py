@@ -495,10 +495,9 @@ def _capability_table(inputs: Inputs, levels: Mapping[tuple[str, str, int], floa
         short = max(0.0, target - level) if target is not None else 0.0
         rows.append((*key, level, target, short))
     frame = _frame(rows, CAPABILITY_COLUMNS, ["nation", "capability_area", "year"])
-    # object dtype keeps None (a blank cell) instead of NaN, which Excel shows as an error
-    frame["target"] = pd.Series(
-        [None if pd.isna(t) else float(t) for t in frame["target"]], dtype=object
-    )
+    # numbers, NaN where a year has no target (written as a blank cell): None in an object
+    # column made `capability >= target` a TypeError in an analyst's script (audit)
+    frame["target"] = pd.to_numeric(frame["target"], errors="coerce").astype(float)
     return frame
 
 
