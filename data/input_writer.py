@@ -3,8 +3,8 @@
 Used for what-if exports and by benchmark converters, so it is exact: reading the file
 back with `load_inputs` gives the same `Inputs` (apart from `source` and the row numbers
 kept on targets and commitments). Floats are written as they are, never rounded; every
-resolved value (a nation's fractions, a programme's profile) is written explicitly so the
-file does not depend on defaults.
+resolved value (a programme's profile) is written explicitly, except a nation's fractions
+that are Settings' own, which stay blank as the planner left them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from openpyxl.workbook import Workbook
 
 from data.schema import AREA_WEIGHT_KEY_PREFIX, OBJECTIVES, SETTINGS_KEYS, SHEET_BY_NAME
-from data.tables import AREA_OBJECTIVE_PREFIX, Inputs, Programme, Settings
+from data.tables import AREA_OBJECTIVE_PREFIX, Inputs, Nation, Programme, Settings
 from data.template import Rows, build_input_workbook, default_header, settings_cell
 from data.validate import even_profile
 from data.xlsx_io import save_atomically, save_workbook
@@ -47,8 +47,8 @@ def input_workbook(inputs: Inputs) -> Workbook:
     content: dict[str, tuple[Sequence[object], Rows]] = {
         "Settings": (["key", "value"], settings_rows(inputs.settings)),
         "Nations": (_header("Nations"), [
-            [n.code, n.name, n.role, n.max_concurrent_programmes, n.carry_over_fraction,
-             n.borrow_fraction, n.robust_overruns] for n in inputs.nations]),
+            [n.code, n.name, n.role, n.max_concurrent_programmes, *_own_fractions(n, inputs.settings),
+             n.robust_overruns] for n in inputs.nations]),
         "Budgets": (["nation", *inputs.years], [
             [n.code, *(inputs.budget(n.code, y) for y in inputs.years)] for n in inputs.nations]),
         "Programmes": (_header("Programmes"), [_programme_row(p) for p in inputs.programmes]),
@@ -79,6 +79,14 @@ def _as_given(value: object) -> object:
     if isinstance(value, float) and not math.isfinite(value):
         return repr(value)
     return value
+
+
+def _own_fractions(nation: Nation, settings: Settings) -> list[float | None]:
+    """A nation's carry-over and borrowing fractions as its cells: blank where it takes the
+    Settings value, so that the file read back (and a Settings what-if after it) tells the
+    nation's own values from the default, as the planner's workbook did."""
+    return [None if nation.follows_settings(key, getattr(settings, key)) else getattr(nation, key)
+            for key in ("carry_over_fraction", "borrow_fraction")]
 
 
 def _header(sheet: str) -> list[object]:

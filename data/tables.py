@@ -111,6 +111,17 @@ class Nation:
     carry_over_fraction: float  # already resolved against Settings
     borrow_fraction: float  # already resolved against Settings
     robust_overruns: int | None = None  # None = the Settings value (see Inputs.robust_overruns)
+    # the fractions the Nations sheet gave this nation itself (a blank cell takes Settings');
+    # None when not known (inputs built in code): a Settings what-if then moves a fraction
+    # equal to the old Settings value. An own 0 beside a Settings 0 was moved (audit).
+    own_fractions: tuple[str, ...] | None = field(default=None, compare=False)  # metadata: not the model
+
+    def follows_settings(self, key: str, setting: float) -> bool:
+        """Whether this nation's fraction `key` is Settings' `setting` (its cell blank): not
+        one the Nations sheet gave it, and equal to `setting` (a value set since, e.g. by a
+        flexibility lever, is the nation's own whatever the sheet said)."""
+        own = self.own_fractions
+        return (own is None or key not in own) and getattr(self, key) == setting
 
 
 @dataclass(frozen=True)

@@ -189,8 +189,9 @@ def _added_to(inputs: Inputs, key: object, chosen_years: list[int]) -> tuple[lis
 def with_settings(inputs: Inputs, **changes: object) -> Inputs:
     """Change Settings values; nation carry/borrow fractions follow a changed default.
 
-    A nation whose fraction equalled the old Settings value (i.e. it had no own value)
-    takes the new one, as re-reading the workbook with the new Settings would do.
+    A nation whose fraction is the Settings value (its Nations cell blank: `follows_settings`)
+    takes the new one, as re-reading the workbook with the new Settings would do; one the
+    Nations sheet gave it keeps it, even where it equals the old Settings value.
 
     Each value is checked by the Settings sheet's own rule for its key (and normalised as
     the sheet would read it: "Weighted" → "weighted", "capability, cost" → a tuple), then
@@ -210,11 +211,8 @@ def with_settings(inputs: Inputs, **changes: object) -> Inputs:
         raise _problem(f"pareto_objectives names {len(new.pareto_objectives)} objective",
                        "two or more objectives for objective = pareto")
     nations = tuple(
-        replace(
-            n,
-            carry_over_fraction=new.carry_over_fraction if n.carry_over_fraction == old.carry_over_fraction else n.carry_over_fraction,
-            borrow_fraction=new.borrow_fraction if n.borrow_fraction == old.borrow_fraction else n.borrow_fraction,
-        )
+        replace(n, **{key: getattr(new, key) for key in ("carry_over_fraction", "borrow_fraction")
+                      if n.follows_settings(key, getattr(old, key))})
         for n in inputs.nations
     )
     changed = replace(inputs, settings=new, nations=nations)

@@ -26,13 +26,17 @@ def _read_nations(table: _Table | None, draft: _SettingsDraft, ids: _Ids,
         fields = {c.name: row.get(c) for c in schema.columns[1:]}
         if any(v is _BAD for v in fields.values()):
             continue
-        for key in ("carry_over_fraction", "borrow_fraction"):
+        own = tuple(key for key in FRACTION_KEYS if fields[key] is not None)
+        for key in FRACTION_KEYS:
             if fields[key] is None:
                 fields[key] = float(draft.value(key))
-        nations.append(Nation(code=code, name=fields.pop("name") or code, **fields))
+        nations.append(Nation(code=code, name=fields.pop("name") or code, **fields, own_fractions=own))
     if not nations and not ids and table.complete:
         check.error(table.sheet, "", "no nations are listed", "expected at least one nation")
     return nations
+
+
+FRACTION_KEYS = ("carry_over_fraction", "borrow_fraction")  # a nation's own, or Settings' when blank
 
 
 def _read_areas(table: _Table | None, ids: _Ids, check: _Check) -> list[CapabilityArea]:

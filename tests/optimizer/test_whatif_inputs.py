@@ -190,3 +190,33 @@ def test_inputs_checked_by_hand_keep_their_rows(small):
     assert [c.row for c in by_hand.inputs.commitments] == [9, ADDED_IN_PYTHON]
     assert [c.where for c in by_hand.inputs.commitments] == ["Commitments!A9", "a commitment added in Python"]
     assert [t.row for t in by_hand.inputs.targets] == [t.row for t in inputs.targets]
+
+
+def test_a_settings_fraction_what_if_leaves_a_nations_own_value(tmp_path):
+    """BRAVO's own borrow_fraction 0 on the Nations sheet equalled the Settings value 0, so
+    with_settings(borrow_fraction=0.5) moved it too (capability 94 against 87 for the workbook
+    re-read with that Settings value): WORKBOOK.md makes only a blank cell Settings'."""
+    import openpyxl
+
+    from data.reader import load_inputs
+
+    path = tmp_path / "own.xlsx"
+    wb = openpyxl.load_workbook(SMALL)
+    sheet = wb["Nations"]
+    column = sheet.max_column + 1
+    sheet.cell(row=1, column=column, value="borrow_fraction")
+    sheet.cell(row=2, column=column, value=0)  # the first nation: its own 0; the others blank, Settings'
+    wb.save(path)
+    base = Scenario.from_excel(path)
+    first, *others = base.inputs.nations
+    assert base.inputs.settings.borrow_fraction == 0 and first.borrow_fraction == 0
+    moved = base.with_settings(borrow_fraction=0.5).inputs
+    assert moved.nations[0].borrow_fraction == 0.0
+    assert [n.borrow_fraction for n in moved.nations[1:]] == [0.5] * len(others)
+    # the same after a what-if that writes and re-reads the inputs (revalidate), and as a file
+    again = base.with_programme(base.inputs.programmes[0].id, total_cost=1.0).with_settings(borrow_fraction=0.5)
+    assert [n.borrow_fraction for n in again.inputs.nations] == [0.0] + [0.5] * len(others)
+    from data.input_writer import write_inputs
+
+    reread, _ = load_inputs(write_inputs(moved, tmp_path / "moved.xlsx"))
+    assert reread.nations == moved.nations
