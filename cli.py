@@ -1158,14 +1158,27 @@ def plan_inputs(plan_book: Any, book: str | None) -> Any:
         # as recorded (relative to the folder the solve ran in), then from the plan's folder:
         # a plan solved in a sub-folder (`../L.xlsx`) and stressed from its parent was refused
         folder = Path(plan_book.path).parent
-        candidates = [recorded, folder / recorded, folder / recorded.name]
-        found = next((c for c in candidates if c.is_file()), None)
+        candidates = [c for c in dict.fromkeys((recorded, folder / recorded, folder / recorded.name)) if c.is_file()]
+        # the one the plan was made from, where the Summary's SHA-256 tells: another in.xlsx in
+        # the current folder was taken before the plan's own, and the plan then refused
+        found = next((c for c in candidates if _made_from(plan_book, c)), candidates[0] if candidates else None)
         if found is None:
             raise InputError(Problem(f"[{Path(plan_book.path).name}]Summary", "",
                                      f"input_file {plan_book.input_file} (the workbook the plan was made from) "
                                      "is not found", "expected --book BOOK.xlsx"))
         book = str(found)
     return load_scenario(book)
+
+
+def _made_from(plan_book: Any, path: Path) -> bool:
+    """Whether `path` is the workbook the plan records (its Summary's input_sha256)."""
+    from data.reader import file_sha256
+
+    recorded = str(plan_book.input_sha256 or "").lower()
+    try:
+        return bool(recorded) and file_sha256(path.read_bytes()) == recorded
+    except OSError:
+        return False
 
 
 STRESS_SHOWN = {  # Alliance measure -> how the terminal shows it

@@ -370,7 +370,7 @@ class _Decoder:
             return []
         return [Problem("Summary", self.book.summary_cells.get("input_sha256", ""),
                         f"the plan was made from {self.book.input_file or 'another workbook'} (SHA-256 "
-                        f"{sha[:12]}…), not from {source.path} (SHA-256 {source.sha256[:12]}…)",
+                        f"{sha[:12]}…), not from {os.path.abspath(source.path)} (SHA-256 {source.sha256[:12]}…)",
                         f"the re-plan judges it against {Path(source.path).name}")]
 
     def _wrong_book_hint(self) -> list[Problem]:

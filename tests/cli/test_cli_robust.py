@@ -306,3 +306,26 @@ def test_stress_finds_an_input_recorded_relative_to_a_sub_folder(tmp_path, book,
     result = run("stress", str(Path(tmp_path.name) / "sub" / "plan.xlsx"), "--samples", "50",
                  "-o", str(tmp_path / "stress.xlsx"))
     assert result.exit_code == 0, result.output
+
+
+def test_stress_takes_the_recorded_input_that_the_plan_was_made_from(tmp_path, book, monkeypatch):
+    """Solved in team/ from in.xlsx, stressed from the parent, which holds another in.xlsx:
+    the parent's was taken (it came first), and the plan refused with "made from in.xlsx
+    (SHA-256 3de0…), not from in.xlsx (SHA-256 f4ed…)". The one beside the plan matches."""
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "in.xlsx").write_bytes(book.read_bytes())
+    monkeypatch.chdir(team)
+    assert run("solve", "in.xlsx", "-o", "plan.xlsx", "--gap", "0").exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    other = openpyxl.load_workbook(book)
+    other["Budgets"]["B2"] = 9
+    other.save(tmp_path / "in.xlsx")
+    result = run("stress", "team/plan.xlsx", "--samples", "50", "-o", "stress.xlsx")
+    assert result.exit_code == 0, result.output
+    summary = {r["key"]: r["value"] for r in sheet_rows(tmp_path / "stress.xlsx", "Summary")}
+    assert Path(str(summary["input_file"])).resolve() == (team / "in.xlsx").resolve()
+    (team / "in.xlsx").unlink()  # only the other one left: refused, with its full path named
+    result = run("stress", "team/plan.xlsx", "--samples", "50", "-o", "stress2.xlsx")
+    assert result.exit_code == 3
+    assert f"not from {tmp_path / 'in.xlsx'} (SHA-256" in result.output
