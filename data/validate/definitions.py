@@ -5,7 +5,7 @@ from __future__ import annotations
 from data.schema import SHEET_BY_NAME
 from data.tables import ALLIANCE, CapabilityArea, Nation, Standard
 from data.validate.cells import _BAD, show
-from data.validate.problems import _Check, _Ids, _Table
+from data.validate.problems import BORROW_MEANING, CARRY_MEANING, _Check, _Ids, _Table
 from data.validate.settings import _SettingsDraft
 from data.validate.sheets import _define_ids
 
@@ -27,6 +27,9 @@ def _read_nations(table: _Table | None, draft: _SettingsDraft, ids: _Ids,
         if any(v is _BAD for v in fields.values()):
             continue
         own = tuple(key for key in FRACTION_KEYS if fields[key] is not None)
+        for key in own:
+            check.warn_if_percent(table.sheet, row.cell(key), key, fields[key],
+                                  CARRY_MEANING if key == "carry_over_fraction" else BORROW_MEANING)
         for key in FRACTION_KEYS:
             if fields[key] is None:
                 fields[key] = float(draft.value(key))

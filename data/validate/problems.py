@@ -15,6 +15,10 @@ from data.errors import Problem
 from data.schema import SHEETS, Column, drop_invisible, normalise_name
 from data.validate.cells import _BAD, _Bad, convert, is_blank
 
+# what a carry-over or borrowing fraction means, for the warnings on one typed as a percentage
+CARRY_MEANING = "a nation may carry {percent} of a year's budget into the next"
+BORROW_MEANING = "a nation may overspend by {percent} of next year's budget"
+
 
 @dataclass
 class _Check:
@@ -28,6 +32,14 @@ class _Check:
 
     def warn(self, sheet: str, cell: str, what: str, expected: str = "") -> None:
         self.warnings.append(Problem(sheet, cell, what, expected))
+
+    def warn_if_percent(self, sheet: str, cell: str, name: str, value: object, meaning: str) -> None:
+        """A fraction typed as a percentage (carry_over_fraction 20, meant as 20 %): allowed
+        by the contract (≥ 0) but almost surely not meant, so a warning says how it reads,
+        as mip_gap's does. `meaning` says it with {percent}, e.g. "… carry {percent} of …"."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value <= 100:
+            self.warn(sheet, cell, f"{name} {value:g} is a fraction: {meaning.format(percent=f'{value * 100:,g} %')} "
+                      f"(did you mean {value / 100:g} for {value:g} %?)")
 
     def sort(self) -> None:
         """Sheet by sheet in workbook order, then row by row, as a planner fixes them."""

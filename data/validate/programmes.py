@@ -48,6 +48,8 @@ def _read_programmes(table: _Table | None, ids: _Ids, check: _Check) -> list[_Pr
             continue
         if any(v is _BAD for v in fields.values()):
             continue
+        check.warn_if_percent(table.sheet, row.cell("cost_overrun_risk"), "cost_overrun_risk",
+                              fields["cost_overrun_risk"], "the expected overrun is {percent} of the cost")
         if fields["exclusive_group"] is not None:
             # Groups are compared ignoring case like ids; the first spelling names the group.
             group = fields["exclusive_group"]

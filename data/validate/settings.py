@@ -19,7 +19,7 @@ from data.schema import (
 )
 from data.tables import AREA_OBJECTIVE_PREFIX, Settings
 from data.validate.cells import _BAD, RawSheet, _as_text, show, unreadable
-from data.validate.problems import _Check, _Ids, _Row, id_key
+from data.validate.problems import BORROW_MEANING, CARRY_MEANING, _Check, _Ids, _Row, id_key
 from data.validate.sheets import _read_table
 
 
@@ -70,6 +70,7 @@ def _read_settings(raw: RawSheet | None, check: _Check) -> _SettingsDraft:
         _read_setting_value(row, column, draft)
     _check_years(draft, check)
     _check_gap_fraction(draft, check)
+    _check_percent_like(draft, check)
     return draft
 
 
@@ -81,6 +82,20 @@ def _unreadable_key(row: _Row, check: _Check) -> bool:
     if problem is not None:
         check.error(row.sheet, row.cell("key"), *problem)
     return problem is not None
+
+
+PERCENT_LIKE_SETTINGS = {  # fractions a planner may type as percentages, and what each is of
+    "carry_over_fraction": CARRY_MEANING,
+    "borrow_fraction": BORROW_MEANING,
+    "discount_rate": "capability is discounted by {percent} a year",
+}
+
+
+def _check_percent_like(draft: _SettingsDraft, check: _Check) -> None:
+    """carry_over_fraction 20, borrow_fraction 50 and discount_rate 3 were read as 2,000 %,
+    5,000 % and 300 % without a word (audit), where mip_gap 5 is named."""
+    for key, meaning in PERCENT_LIKE_SETTINGS.items():
+        check.warn_if_percent(draft.sheet, draft.cells.get(key, ""), key, draft.value(key), meaning)
 
 
 def _check_gap_fraction(draft: _SettingsDraft, check: _Check) -> None:
