@@ -64,7 +64,8 @@ log = logging.getLogger(__name__)
 
 MONEY = "#,##0.0"
 YEAR = "0"
-GAP = "0.00%"
+GAP = "0.000%"  # the exact gap to a thousandth of a percent: "0.00%" showed 4.634 % as 4.63 %, below the
+# "within 4.64 %" the words give (they round up, claiming no more than was proven)
 SHARE = "0.0%"
 NUMBER = "#,##0.0##"  # unknown floats: keep small fractions (0.85, 0.001) visible
 SECONDS = "0.00"
@@ -577,7 +578,8 @@ def number_format(column: object, dtype: Any = None) -> str | None:
     year must never show as "2,027".
     """
     name = str(column).strip().lower()
-    if name in _YEAR_COLUMNS or name.endswith("_year"):
+    # a re-plan's previous_start / new_start hold years too ("2,031.0" with a blank beside)
+    if name in _YEAR_COLUMNS or name.endswith(("_year", "_start")):
         return YEAR
     if name == "gap" or name.endswith("_gap"):
         return GAP

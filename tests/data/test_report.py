@@ -128,7 +128,7 @@ def test_summary_keeps_the_given_order_and_formats_values_by_key(plan_book):
     # then a warning for N1, which lapses 114.5 of its 200 (57 %); N2 lapses 43 %
     assert [r[0] for r in rows(ws)][len(SUMMARY) :] == ["lapse_warning:N1"]
     formats = {ws.cell(r, 1).value: ws.cell(r, 2).number_format for r in range(2, ws.max_row + 1)}
-    assert formats["gap"] == "0.00%"
+    assert formats["gap"] == "0.000%"
     assert formats["capability"] == MONEY
     assert formats["cost"] == MONEY
 
@@ -379,7 +379,9 @@ def test_summary_datetimes_time_zones_and_lists(tmp_path):
     [
         ("start_year", "0"),
         ("year", "0"),
-        ("gap", "0.00%"),
+        ("gap", "0.000%"),
+        ("previous_start", "0"),
+        ("base_start", "0"),
         ("share", "0.0%"),
         ("cost", MONEY),
         ("payment", MONEY),

@@ -123,7 +123,7 @@ def test_pareto_columns_chosen_then_other_objectives_then_gap_and_proven(front_b
     ]
     assert [r[0] for r in rows(ws)] == [1, 2, 3]
     assert rows(ws)[0][:7] == [1, 40.0, 10.0, 0.5, 4.0, 0.02, False]
-    assert ws["F2"].number_format == "0.00%"
+    assert ws["F2"].number_format == "0.000%"
     assert ws["B2"].number_format == "#,##0.0"
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:H4"
 
