@@ -555,7 +555,9 @@ def _with_bound_series(
         return frame, None
     named = frame["bound_objective"].dropna().astype(str)
     named = named[named != ""]
-    if objective is None:
+    if objective is None or not (named == objective).any():
+        # no Γ bounded in the run's last objective (every cost stage out of time): chart the
+        # one the bounds are of, rather than a bound series with nothing in it (audit)
         if named.empty:
             return frame, None
         objective = str(named.value_counts().index[0])

@@ -812,3 +812,24 @@ def test_an_earlier_stage_whose_bound_the_plan_reaches_is_proven():
                  "stage_1": "capability: feasible, 100, gap 0.1", "stage_2": "cost: feasible, 5, gap 0.1"}
     assert status_in_words(maximised).endswith("; capability was proven optimal (the plan reaches its stage's bound)")
     assert "capability was not proven" in status_in_words({**maximised, "capability": 105.0})
+
+
+def test_a_robustness_bound_chart_plots_the_objective_the_bounds_are_of(tmp_path):
+    """`robustness --gammas 0,1 --time-limit 10`: no Γ's cost stage found a plan, so every
+    bound was of capability, and the cost chart's bound series was blank in every row."""
+    table = pd.DataFrame({"gamma": [0, 1], "capability": [39000.0, 38000.0], "cost": [60000.0, 59000.0],
+                          "status": ["feasible", "feasible"], "not_optimised": ["cost", "cost"],
+                          "proven": [False, False], "proof": ["open", "open"],
+                          "bound_objective": ["capability", "capability"], "plan_value": [39000.0, 38000.0],
+                          "best_bound": [40617.3, 39780.3]})
+    price = pd.DataFrame({"gamma": [0, 1], "capability lost": [0.0, 1000.0], "capability lost %": [0.0, 0.026]})
+    core = pd.DataFrame({"nation": ["N1"], "programme": ["P1"], "share": [1.0]})
+    path = write_robustness_workbook(tmp_path / "r.xlsx", summary(), table, price, pd.DataFrame(), core,
+                                     bound_objective="cost")
+    wb = openpyxl.load_workbook(path)
+    header = [c.value for c in wb["Robustness"][1]]
+    bounds = [row[header.index("capability: best possible (bound)")].value
+              for row in wb["Robustness"].iter_rows(min_row=2)]
+    assert bounds == [40617.3, 39780.3] and "cost: best possible (bound)" not in header
+    titles = [chart.title.tx.rich.p[0].r[0].t for chart in wb["Robustness"]._charts if chart.title]
+    assert "capability: plan and best possible (bound) per Γ" in titles
