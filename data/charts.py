@@ -9,7 +9,7 @@ so the chart code never guesses at cell positions.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,12 +167,14 @@ def _xy_series(table: TableRef, x: str, y: str, markers_only: bool) -> XYSeries:
     return s
 
 
-def scatter(table: TableRef, x: str, y: str, title: str) -> ScatterChart:
-    """Markers only: the points of a Pareto front, x and y on numeric axes."""
+def scatter(table: TableRef, x: str, y: str, title: str, x_title: str | None = None,
+            y_title: str | None = None) -> ScatterChart:
+    """Markers only: the points of a Pareto front, x and y on numeric axes (titled by their
+    column names unless `x_title` / `y_title` say more, e.g. the unit)."""
     chart = ScatterChart()
     chart.title = title
-    chart.x_axis.title = x
-    chart.y_axis.title = y
+    chart.x_axis.title = x_title or x
+    chart.y_axis.title = y_title or y
     chart.series.append(_xy_series(table, x, y, markers_only=True))
     _show_axes(chart.x_axis, chart.y_axis)
     _size(chart)
@@ -186,15 +188,18 @@ def xy_lines(
     left: Sequence[str],
     right: Sequence[str] = (),
     title: str = "",
+    titles: Mapping[str, str] | None = None,
 ) -> ScatterChart:
     """Lines over a numeric x (uneven steps keep their spacing); `right` on a second axis.
 
     Capability and cost differ by orders of magnitude, so a shared axis would flatten one.
+    `titles` maps a column to its axis title (with its unit); the column name otherwise.
     """
+    named = dict(titles or {})
     chart = ScatterChart()
     chart.title = title
-    chart.x_axis.title = x
-    chart.y_axis.title = ", ".join(left)
+    chart.x_axis.title = named.get(x, x)
+    chart.y_axis.title = _axis_title(left, named)
     for name in left:
         chart.series.append(_xy_series(table, x, name, markers_only=False))
     _show_axes(chart.x_axis, chart.y_axis)
@@ -206,7 +211,7 @@ def xy_lines(
             s.graphicalProperties.line.dashStyle = "dash"
             second.series.append(s)
         second.y_axis.axId = 200
-        second.y_axis.title = ", ".join(right)
+        second.y_axis.title = _axis_title(right, named)
         second.y_axis.crosses = "max"
         second.y_axis.majorGridlines = None  # one set of gridlines is enough
         _show_axes(second.y_axis)
@@ -240,17 +245,24 @@ def plan_and_bound(
     return chart
 
 
+def _axis_title(columns: Sequence[str], titles: Mapping[str, str]) -> str:
+    """One axis's title: its columns' titles, joined."""
+    return ", ".join(dict.fromkeys(titles.get(c, c) for c in columns))
+
+
 def category_lines(
     table: TableRef,
     x: str,
     left: Sequence[str],
     right: Sequence[str] = (),
     title: str = "",
+    titles: Mapping[str, str] | None = None,
 ) -> LineChart:
     """`xy_lines` for a text x column (scenario names): categories instead of numbers."""
-    chart = lines(table, x, left, title, y_title=", ".join(left), x_title=x)
+    named = dict(titles or {})
+    chart = lines(table, x, left, title, y_title=_axis_title(left, named), x_title=named.get(x, x))
     if right:
-        second = lines(table, x, right, title, y_title=", ".join(right), dashed=right)
+        second = lines(table, x, right, title, y_title=_axis_title(right, named), dashed=right)
         second.y_axis.axId = 200
         second.y_axis.crosses = "max"
         second.y_axis.majorGridlines = None

@@ -261,8 +261,10 @@ def write_front_workbook(
     charts = []
     if len(objective_names) >= 2 and not table.is_empty:
         x, y = objective_names[0], objective_names[1]
-        place(ws, scatter(table, x, y, f"Pareto front: {x} against {y}"), _beside(table))
-        charts.append(scatter(table, x, y, f"Pareto front: {x} against {y}"))
+        units = axis_titles(summary, x, y)
+        title = f"Pareto front: {y} against {x}"  # "y against x", as charts are read (it said x against y)
+        place(ws, scatter(table, x, y, title, units.get(x), units.get(y)), _beside(table))
+        charts.append(scatter(table, x, y, title, units.get(x), units.get(y)))
     _write_frame(_sheet(wb, "Payoff"), _with_index(payoff, "optimised"))
     _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
     _write_frame(_sheet(wb, "Plan"), frames["plan"])
@@ -331,9 +333,10 @@ def write_sweep_workbook(
     charts = []
     if left and not table.is_empty:
         draw = xy_lines if numeric_x else category_lines
-        chart = draw(table, x_column, left, right, title="Budget efficiency curve")
+        units = axis_titles(summary, x_column, *left, *right)
+        chart = draw(table, x_column, left, right, title="Budget efficiency curve", titles=units)
         place(ws, chart, _beside(table))
-        charts.append(draw(table, x_column, left, right, title="Budget efficiency curve"))
+        charts.append(draw(table, x_column, left, right, title="Budget efficiency curve", titles=units))
     headline, findings = sweep_findings(frame.reset_index(drop=True), x_column)
     if str(dict(summary).get("status", "")).startswith("interrupted"):
         # said only in the Summary: an interrupted sweep's Dashboard read like a finished one
@@ -406,7 +409,7 @@ def write_flexibility_workbook(
     _write_summary(wb, summary)
     ws = _sheet(wb, "ByObjective")
     table = _write_frame(ws, ordered, {c: MONEY for c in levers})
-    _add_objective_bars(ws, table, levers)
+    _add_objective_bars(ws, table, levers, axis_titles(summary, *map(str, ordered["objective"])))
     worth, worth_table, percent_columns = _add_lever_worth(wb, ordered, levers)
     if solves is not None:
         _write_frame(_sheet(wb, "Solves"), solves, {"gap": SHARE})
@@ -493,8 +496,9 @@ def write_robustness_workbook(
     charts = []
     if left and not robust.is_empty:
         title = "Objectives against Γ (overruns absorbed)"
-        place(ws, xy_lines(robust, "gamma", left, right, title=title), _beside(robust))
-        charts.append(xy_lines(robust, "gamma", left, right, title=title))
+        units = axis_titles(summary, "gamma", *left, *right)
+        place(ws, xy_lines(robust, "gamma", left, right, title=title, titles=units), _beside(robust))
+        charts.append(xy_lines(robust, "gamma", left, right, title=title, titles=units))
     if series and not robust.is_empty:
         objective = series[0].removesuffix(": plan")
         title = f"{objective}: plan and best possible (bound) per Γ"
@@ -795,6 +799,27 @@ def _currency(summary: SummaryRows) -> str:
     return "money"
 
 
+def axis_titles(summary: SummaryRows, *columns: str) -> dict[str, str]:
+    """Axis titles that say the unit (a Pareto chart's axes read "capability" and "cost",
+    with the currency only in the Summary): money objectives in the workbook's currency,
+    capability and shortfall in capability points, the study's x columns in words."""
+    currency = _currency(summary)
+    titles = {}
+    for column in columns:
+        name = str(column)
+        if name in ("cost", "risk"):
+            titles[name] = f"{name} ({currency})"
+        elif name in ("capability", "shortfall") or name.startswith(AREA_OBJECTIVE_PREFIX):
+            titles[name] = f"{name} (capability points)"
+        elif name == "interoperability":
+            titles[name] = "interoperability (points)"
+        elif name == "gamma":
+            titles[name] = "Γ (overruns per nation and year)"
+        elif name == "budget_scale":
+            titles[name] = "budget scale (× the workbook's budgets)"
+    return titles
+
+
 GLANCE_ROWS = 20  # rows of a study's table on its Dashboard; the full table has them all
 
 
@@ -1010,8 +1035,9 @@ def _alliance_pivot(capability: pd.DataFrame, years: Sequence[int]) -> tuple[pd.
     return pivot, areas
 
 
-def _add_objective_bars(ws: Worksheet, table: TableRef, levers: Sequence[str]) -> None:
-    """One small bar chart per objective: its value under each lever setting."""
+def _add_objective_bars(ws: Worksheet, table: TableRef, levers: Sequence[str], units: Mapping[str, str]) -> None:
+    """One small bar chart per objective: its value under each lever setting, its axes titled
+    with the objective's unit and "lever setting"."""
     first = table.column(levers[0])
     last = first + len(levers) - 1
     categories = Reference(ws, min_col=first, max_col=last, min_row=1, max_row=1)
@@ -1019,7 +1045,9 @@ def _add_objective_bars(ws: Worksheet, table: TableRef, levers: Sequence[str]) -
     for i, row in enumerate(range(table.first_row, table.last_row + 1)):
         chart = BarChart()
         chart.type = "col"
-        chart.title = str(ws.cell(row=row, column=label_col).value)
+        objective = str(ws.cell(row=row, column=label_col).value)
+        chart.title = objective
+        chart.y_axis.title, chart.x_axis.title = units.get(objective, objective), "lever setting"
         values = Reference(ws, min_col=first, max_col=last, min_row=row, max_row=row)
         chart.add_data(values, from_rows=True, titles_from_data=False)
         chart.set_categories(categories)

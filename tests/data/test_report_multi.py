@@ -378,3 +378,27 @@ def test_an_interrupted_sweeps_dashboard_says_so_and_flat_curves_read_flat(tmp_p
     one_missing = flat.assign(capability=[20.0] + [None] * (len(flat) - 1))
     _, lines = sweep_findings(one_missing, "budget_scale")
     assert f"capability is 20 in the 1 of {len(flat)} scenarios with a plan" in lines
+
+
+
+def _text(title: object) -> str:
+    """A chart or axis title's text as openpyxl reads it back."""
+    return "".join(run.t for paragraph in title.tx.rich.p for run in (paragraph.r or []))  # type: ignore[attr-defined]
+
+
+def test_study_charts_say_their_units_and_read_y_against_x(front_book, flex_book, tmp_path):
+    """An audit: the Pareto chart's axes read "capability" and "cost" with the currency only in
+    the Summary, its title said "cost against capability" of cost on x, and the sweep's and
+    the flexibility bars' axes said no unit (the bars had no axis titles at all)."""
+    (front,) = front_book["Pareto"]._charts
+    assert _text(front.title) == "Pareto front: capability against cost"
+    assert (_text(front.x_axis.title), _text(front.y_axis.title)) == ("cost (money)", "capability (capability points)")
+    path = write_sweep_workbook(tmp_path / "s.xlsx", SUMMARY, scenarios(), sweep_plans(), core_index(), "budget_scale")
+    (curve,) = openpyxl.load_workbook(path)["Sweep"]._charts
+    primary, secondary = curve._charts
+    assert _text(primary.x_axis.title) == "budget scale (× the workbook's budgets)"
+    assert (_text(primary.y_axis.title), _text(secondary.y_axis.title)) == (
+        "capability (capability points)", "cost (money)")
+    bars = flex_book["ByObjective"]._charts
+    assert [_text(c.y_axis.title) for c in bars][:2] == ["capability (capability points)", "cost (money)"]
+    assert {_text(c.x_axis.title) for c in bars} == {"lever setting"}

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from data.dashboard import front_plans_in_words
+from data.report import axis_titles
 from data.tables import Inputs, PlanDecisions, objective_sense
 from data.xlsx_io import write_bytes_atomically
 from optimizer.checks.evaluate import Evaluation, evaluate
@@ -361,8 +362,9 @@ class Front:
         unproven = df[~df["proven"]]
         if not unproven.empty:
             ax.scatter(unproven[x], unproven[y], label="not proven", color="#c55a11", marker="x")
-        ax.set_xlabel(x)
-        ax.set_ylabel(y)
+        units = axis_titles([("currency", self.inputs.settings.currency)], x, y)  # the workbook chart's titles
+        ax.set_xlabel(units.get(x, x))
+        ax.set_ylabel(units.get(y, y))
         # as the terminal's "Front:" line says it: "10 non-dominated plans" headed a chart
         # whose legend marked 9 of them not proven
         words = front_plans_in_words(len(df), self.payoff_proven and self.stats.unproven == 0)
