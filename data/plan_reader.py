@@ -370,7 +370,8 @@ class _Decoder:
             return []
         return [Problem("Summary", self.book.summary_cells.get("input_sha256", ""),
                         f"the plan was made from {self.book.input_file or 'another workbook'} (SHA-256 "
-                        f"{sha[:12]}…), not from {os.path.abspath(source.path)} (SHA-256 {source.sha256[:12]}…)",
+                        f"{sha[:12]}…), not from {told_apart(source.path, self.book.input_file)} (SHA-256 "
+                        f"{source.sha256[:12]}…)",
                         f"the re-plan judges it against {Path(source.path).name}")]
 
     def _wrong_book_hint(self) -> list[Problem]:
@@ -561,3 +562,11 @@ def _number(value: object) -> float | None:
 def _whole(value: object) -> int | None:
     number = _number(value)
     return int(number) if number is not None and number.is_integer() else None
+
+
+def told_apart(path: str, recorded: str | None) -> str:
+    """`path` as a message names it beside the plan's recorded input file: in full when the two
+    share a file name ("made from in.xlsx …, not from in.xlsx" named two files alike)."""
+    if recorded and Path(recorded).name == Path(path).name:
+        return os.path.abspath(path)
+    return path

@@ -33,11 +33,13 @@ class _Check:
     def warn(self, sheet: str, cell: str, what: str, expected: str = "") -> None:
         self.warnings.append(Problem(sheet, cell, what, expected))
 
-    def warn_if_percent(self, sheet: str, cell: str, name: str, value: object, meaning: str) -> None:
+    def warn_if_percent(self, sheet: str, cell: str, name: str, value: object, meaning: str,
+                        above: float = 1.0) -> None:
         """A fraction typed as a percentage (carry_over_fraction 20, meant as 20 %): allowed
         by the contract (≥ 0) but almost surely not meant, so a warning says how it reads,
-        as mip_gap's does. `meaning` says it with {percent}, e.g. "… carry {percent} of …"."""
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value <= 100:
+        as mip_gap's does, for values above `above` up to 100. `meaning` says it with
+        {percent}, e.g. "… carry {percent} of …"."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and above < value <= 100:
             self.warn(sheet, cell, f"{name} {value:g} is a fraction: {meaning.format(percent=f'{value * 100:,g} %')} "
                       f"(did you mean {value / 100:g} for {value:g} %?)")
 

@@ -21,6 +21,10 @@ class _ProgrammeDraft:
     fields: dict[str, Any]
 
 
+# overruns of up to three times the cost happen to new technology; a typed 40 is a percentage
+RISK_PLAUSIBLE_UP_TO = 3.0
+
+
 def _read_programmes(table: _Table | None, ids: _Ids, check: _Check) -> list[_ProgrammeDraft]:
     schema = SHEET_BY_NAME["Programmes"]
     defined = _define_ids(table, schema.column("id"), ids, check)
@@ -49,7 +53,8 @@ def _read_programmes(table: _Table | None, ids: _Ids, check: _Check) -> list[_Pr
         if any(v is _BAD for v in fields.values()):
             continue
         check.warn_if_percent(table.sheet, row.cell("cost_overrun_risk"), "cost_overrun_risk",
-                              fields["cost_overrun_risk"], "the expected overrun is {percent} of the cost")
+                              fields["cost_overrun_risk"], "the expected overrun is {percent} of the cost",
+                              above=RISK_PLAUSIBLE_UP_TO)
         if fields["exclusive_group"] is not None:
             # Groups are compared ignoring case like ids; the first spelling names the group.
             group = fields["exclusive_group"]

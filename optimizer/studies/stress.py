@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from data.errors import InputError, Problem
-from data.plan_reader import PlanBook, load_plan_book
+from data.plan_reader import PlanBook, load_plan_book, told_apart
 from data.tables import Inputs, PlanDecisions
 from optimizer.arguments import whole_number
 from optimizer.checks.evaluate import (
@@ -548,7 +548,7 @@ def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = 
         sha = book.input_sha256
         if sha and source is not None and source.sha256.lower() != sha:
             what = (f"{name} was made from {book.input_file or 'another input workbook'} "
-                    f"(SHA-256 {sha[:12]}…), not from {os.path.abspath(source.path)} (SHA-256 {source.sha256[:12]}…)")
+                    f"(SHA-256 {sha[:12]}…), not from {told_apart(source.path, book.input_file)} (SHA-256 {source.sha256[:12]}…)")
             if allow_other_input:
                 warnings.append(what)
             else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -126,10 +127,12 @@ def test_a_blank_input_sha256_is_a_warning_that_the_check_cannot_be_made(tmp_pat
 
 
 def test_a_valid_input_sha256_of_another_workbook_still_says_so(tmp_path: Path, inputs) -> None:
+    """Two files of one name are told apart by the full path of the one in use (an audit read
+    "made from in.xlsx (SHA-256 3de0…), not from in.xlsx (SHA-256 f4ed…)")."""
     _, warnings = read_previous_plan(_plan(tmp_path, "BB" * 32), inputs)
     assert [str(w) for w in warnings] == [
-        ("[plan.xlsx]Summary!B3: the plan was made from new.xlsx (SHA-256 bbbbbbbbbbbb…), not from new.xlsx "
-        "(SHA-256 aaaaaaaaaaaa…) — the re-plan judges it against new.xlsx")]
+        ("[plan.xlsx]Summary!B3: the plan was made from new.xlsx (SHA-256 bbbbbbbbbbbb…), not from "
+         f"{os.path.abspath('new.xlsx')} (SHA-256 aaaaaaaaaaaa…) — the re-plan judges it against new.xlsx")]
 
 
 # --- 4. layouts and a number with spaces ----------------------------------------------------
