@@ -83,8 +83,14 @@ class Comparison:
         the notes), Objectives, Plans (each plan's proof), Changes and ByNation; a planner
         keeps it beside the two plans."""
         from data.report import write_tables_workbook
+        from optimizer.result import environment_rows, tool_version
 
         rows = list(summary or []) + [("note", note) for note in self.notes]
+        given = {key for key, _ in rows}
+        # every output's Summary says what made it and when (WORKBOOK.md); a comparison's did not
+        rows += [(key, value) for key, value in (("tool_version", tool_version()), *environment_rows(),
+                                                 ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()))
+                 if key not in given]
         if self.unproven:
             rows.append(("note", self.unproven))
         sheets = {"Objectives": self.objectives, "Plans": self.proofs, "Changes": self.changes,

@@ -61,6 +61,8 @@ def test_the_comparison_is_written_to_a_workbook_when_asked(tmp_path: Path, book
     summary = {row[0]: row[1] for row in wb["Summary"].iter_rows(values_only=True)}
     assert (summary["base_plan"], summary["other_plan"]) == (str(full), str(none))
     assert summary["input_file"] == str(book) and len(str(summary["input_sha256"])) == 64
+    # what made it and when, as every output's Summary says (WORKBOOK.md): an audit found neither
+    assert summary["tool_version"] and str(summary["created_at"]).startswith("20")
     changes = list(wb["Changes"].iter_rows(values_only=True))
     assert changes[0][:3] == ("nation", "programme", "change") and {r[2] for r in changes[1:]} == {"lost"}
     refused = run("compare", str(full), str(none), "-o", str(full))
