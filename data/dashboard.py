@@ -37,6 +37,7 @@ TOP_LAPSED = 10
 MAX_WARNINGS = 4
 # Left block: labels then numbers; charts to the right of column H.
 COLUMN_WIDTHS = (24.0, 12.5, 12.5, 12.5, 14.5, 11.0, 10.0)
+LINE_HEIGHT = 1.35  # points of row height per point of font size, a line of wrapped text
 CHART_COLUMN = len(COLUMN_WIDTHS) + 2
 CHART_WIDTH_CM = 14.5
 CHART_HEIGHT_CM = 10.0
@@ -302,7 +303,22 @@ class Cursor:
         set_value(cell, value)
         if font is not None:
             cell.font = font
+        if column == 1 and isinstance(value, str):
+            self._wrap(value, font)
         self.row += 1
+
+    def _wrap(self, text: str, font: Font | None) -> None:
+        """A line longer than the left block is wrapped within it, its row made tall enough:
+        a 138-character status line ran on under the charts, and printed copies cut it off
+        (audit). Excel sizes no merged row itself, so the height is counted here."""
+        size = float(font.sz) if font is not None and font.sz else 11.0
+        per_line = sum(COLUMN_WIDTHS) * 11.0 / size * (0.9 if font is not None and font.b else 1.0)
+        lines = math.ceil(len(text) / per_line)
+        if lines <= 1:
+            return
+        self.ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=len(COLUMN_WIDTHS))
+        self.ws.cell(row=self.row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        self.ws.row_dimensions[self.row].height = lines * size * LINE_HEIGHT
 
     def section(self, title: str) -> None:
         self.row += 1

@@ -833,3 +833,19 @@ def test_a_robustness_bound_chart_plots_the_objective_the_bounds_are_of(tmp_path
     assert bounds == [40617.3, 39780.3] and "cost: best possible (bound)" not in header
     titles = [chart.title.tx.rich.p[0].r[0].t for chart in wb["Robustness"]._charts if chart.title]
     assert "capability: plan and best possible (bound) per Γ" in titles
+
+
+def test_a_line_longer_than_the_left_block_is_wrapped_within_it(tmp_path):
+    """A 138-character status line, and study bullets of up to 912, ran on under the charts
+    (which start at column I) and were cut off in print (audit)."""
+    from data.dashboard import COLUMN_WIDTHS, Cursor
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    cursor = Cursor(ws)
+    cursor.text("short line")
+    cursor.text("x" * 400)
+    [merged] = ws.merged_cells.ranges  # the long line's row only
+    assert merged.coord == f"A2:{openpyxl.utils.get_column_letter(len(COLUMN_WIDTHS))}2"
+    assert ws["A2"].alignment.wrap_text and ws.row_dimensions[2].height == pytest.approx(5 * 11 * 1.35)
+    assert ws.row_dimensions[1].height is None
