@@ -456,10 +456,18 @@ def _spend_table(
     balances: Mapping[tuple[str, int], tuple[float, float]],
 ) -> pd.DataFrame:
     rows = [
-        (n, year, inputs.budget(n, year), spend[(n, year)], *balances[(n, year)])
+        (n, year, inputs.budget(n, year), spend[(n, year)],
+         *(_without_residue(v, inputs.budget(n, year)) for v in balances[(n, year)]))
         for (n, year) in spend
     ]
     return _frame(rows, SPEND_COLUMNS, ["nation", "year"])
+
+
+def _without_residue(amount: float, budget: float) -> float:
+    """A balance or lapse as the Spend sheet shows it: floating-point residue of the year's
+    sums (−2.8e-14) is 0, which the sheet showed as "-0.0", a balance that read like
+    borrowing (audit). Only residue a billionth of the budget or less is cleared."""
+    return 0.0 if abs(amount) <= 1e-9 * max(1.0, abs(budget)) else amount
 
 
 def _with_overrun_reserve(inputs: Inputs, decisions: PlanDecisions, spend: pd.DataFrame) -> pd.DataFrame:

@@ -370,3 +370,11 @@ def test_objective_totals_are_exactly_rounded_sums():
     result = Scenario(inputs).solve(objective="weighted", weights={"capability": 1.0}, gap=0.0)
     assert len(result.plan) == 3 and sum([0.1, 0.2, 0.3]) != 0.6
     assert result.objectives["cost"] == 0.6
+
+
+def test_spend_shows_floating_point_residue_as_zero_not_minus_zero():
+    """A balance of −2.8e-14 showed as "-0.0" in the Spend sheet, reading like borrowing."""
+    from optimizer.checks.evaluate import _without_residue
+
+    assert _without_residue(-2.8e-14, 100.0) == 0.0 and _without_residue(-2.8e-14, 0.0) == 0.0
+    assert _without_residue(-0.5, 100.0) == -0.5 and _without_residue(1e-6, 100.0) == 1e-6
