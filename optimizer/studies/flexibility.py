@@ -132,6 +132,8 @@ class FlexibilityReport:
             frames.append(pd.DataFrame({f"capability ({lever})": digest["capability"],
                                         f"cost ({lever})": digest["cost"], f"programmes ({lever})": funded}))
         table = pd.concat(frames, axis=1).fillna(0).reset_index(names="nation") if frames else pd.DataFrame()
+        counts = [c for c in table.columns if str(c).startswith("programmes (")]
+        table[counts] = table[counts].astype(int)  # whole counts: the blanks filled made them "3.0"
         if not table.empty and {"capability (flexible)", "capability (rigid)"} <= set(table):
             table["capability gained by flexibility"] = table["capability (flexible)"] - table["capability (rigid)"]
         return table

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from data.errors import InputError
@@ -124,3 +125,10 @@ def test_study_functions_called_directly_check_as_the_scenario_methods_do(call, 
     of an Inputs an AttributeError (audit of the Python API)."""
     with pytest.raises(error, match=message):
         call(small())
+
+
+def test_flexibility_by_nation_counts_programmes_in_whole_numbers() -> None:
+    """The ByNation sheet showed "3.0" programmes: filling a lever's blanks made the counts floats."""
+    table = flexibility_value(small(), workers=1, time_limit=20).by_nation
+    counts = [c for c in table.columns if c.startswith("programmes (")]
+    assert counts and all(pd.api.types.is_integer_dtype(table[c]) for c in counts)
