@@ -528,7 +528,8 @@ def write_robustness_workbook(
     formats = {c: SHARE for c in relative} | {"gamma": "0"}
     formats |= {c: MONEY for c in price.columns if str(c).endswith(" lost")}
     priced = _write_frame(ws, price, formats)
-    named = [c for c in relative if not str(c).startswith(AREA_OBJECTIVE_PREFIX)]
+    # a loss relative to a base of 0 (shortfall at the smallest Γ) is blank in every row: no line
+    named = [c for c in relative if not str(c).startswith(AREA_OBJECTIVE_PREFIX) and price[c].notna().any()]
     if named and not priced.is_empty:
         chart = xy_lines(priced, "gamma", named, title="Price of robustness: objective lost against Γ")
         chart.y_axis.number_format = "0%"

@@ -849,3 +849,15 @@ def test_a_line_longer_than_the_left_block_is_wrapped_within_it(tmp_path):
     assert merged.coord == f"A2:{openpyxl.utils.get_column_letter(len(COLUMN_WIDTHS))}2"
     assert ws["A2"].alignment.wrap_text and ws.row_dimensions[2].height == pytest.approx(5 * 11 * 1.35)
     assert ws.row_dimensions[1].height is None
+
+
+def test_the_price_chart_leaves_out_a_loss_with_no_value(tmp_path):
+    """Shortfall 0 at the smallest Γ makes its relative loss blank in every row: the Price chart
+    drew a legend entry for a line with nothing behind it (audit)."""
+    table = pd.DataFrame({"gamma": [0, 1], "capability": [100.0, 90.0], "status": ["optimal", "optimal"]})
+    price = pd.DataFrame({"gamma": [0, 1], "capability lost": [0.0, 10.0], "capability lost %": [0.0, 0.1],
+                          "shortfall lost": [0.0, 2.0], "shortfall lost %": [None, None]})
+    core = pd.DataFrame({"nation": ["N1"], "programme": ["P1"], "share": [1.0]})
+    path = write_robustness_workbook(tmp_path / "r.xlsx", summary(), table, price, pd.DataFrame(), core)
+    (chart,) = openpyxl.load_workbook(path)["Price"]._charts
+    assert len(chart.series) == 1  # capability lost % only
