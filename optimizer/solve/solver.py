@@ -30,7 +30,7 @@ import pyomo.environ as pyo
 
 from optimizer.errors import SolverError
 from optimizer.solve.highs_model import HighsModel
-from optimizer.solve.highs_quirks import AGGREGATOR_RULE, aggregator_off
+from optimizer.solve.highs_quirks import AGGREGATOR_RULE, aggregator_off, doubtful_verdict
 from optimizer.solve.highs_thread import HIGHS_THREAD, PRESOLVE_STALL_SECONDS, match_thread_pool
 
 if TYPE_CHECKING:
@@ -615,6 +615,9 @@ class _HighsBackend(_Backend):
             raise SolverError(f"HiGHS failed: {exc}") from exc
         if not finished:
             return self._after_hang(time_limit, gap, warm_start, started)
+        if doubtful_verdict(highs) and not self._confirmed_without_presolve(time_limit - (time.monotonic() - started),
+                                                                          warm_start):
+            return self._after_hang(time_limit, gap, warm_start, started)
         seconds = time.monotonic() - started
         model_status = highs.getModelStatus()
         info = highs.getInfo()
@@ -664,6 +667,25 @@ class _HighsBackend(_Backend):
             return True
         self._replace_hung()
         return False
+
+    def _confirmed_without_presolve(self, left: float, warm_start: bool) -> bool:
+        """Solve again without presolve, in the time left, a verdict HiGHS's presolve may have
+        got wrong (highs_quirks.doubtful_verdict); the model keeps its presolve setting for
+        later solves. False if that solve hung (and HiGHS was replaced)."""
+        highs = self.highs
+        logger.info("HiGHS's presolve answered %s on this %d-column model: checking it without presolve",
+                    highs.modelStatusToString(highs.getModelStatus()), highs.getNumCol())
+        presolve = highs.getOptionValue("presolve")[1]
+        highs.setOptionValue("presolve", "off")
+        highs.setOptionValue("time_limit", max(float(left), 0.01))
+        if warm_start:
+            assert self.mirror is not None
+            self.mirror.mip_start()
+        try:
+            return self._run_watched()
+        finally:
+            if self.highs is highs:  # not replaced by a hang
+                highs.setOptionValue("presolve", presolve)
 
     def _after_hang(self, time_limit: float, gap: float, warm_start: bool, started: float) -> SolveOutcome:
         """Solve again, in the time left, on the fresh HiGHS object without presolve (the

@@ -278,6 +278,27 @@ def test_the_model_highs_presolve_looped_on_solves_with_the_aggregator_off():
     assert guarded[1] == pytest.approx(without_presolve[1])
 
 
+FALSE_INFEASIBLE = LOOPING_PRESOLVE.with_name("highs_presolve_false_infeasible.mps")
+
+
+def test_a_presolve_verdict_of_infeasible_on_a_small_model_is_doubted_and_checked():
+    """An exact front's ε-subproblem (14 columns) that HiGHS 1.15.1's presolve calls
+    infeasible, before any simplex iteration; its optimum is 1.0001. capopt doubts such a
+    verdict on small models (highs_quirks.doubtful_verdict) and solves again without presolve;
+    a verdict HiGHS reaches by solving, or with presolve off, is not doubted."""
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.readModel(str(FALSE_INFEASIBLE))
+    highs.run()
+    if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:  # the defect (HiGHS 1.15.1)
+        assert highs_quirks.doubtful_verdict(highs)
+    highs.setOptionValue("presolve", "off")
+    highs.run()
+    assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    assert highs.getInfo().objective_function_value == pytest.approx(1.0001)
+    assert not highs_quirks.doubtful_verdict(highs)
+
+
 START_PLAN_MODEL = LOOPING_PRESOLVE.with_name("robust_two_overruns.mps")
 
 
