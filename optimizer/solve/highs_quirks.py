@@ -31,14 +31,18 @@ def aggregator_off(columns: int) -> bool:
 # front infeasible (with presolve off, and on 1.16.0, its optimum is 1.0001), and on another
 # handed the start plan back as "Optimal" with bounds of ±inf: the front lost a
 # non-dominated point and was still called complete (a brute-force audit, 2 fronts of
-# 4,879). On models this small such a verdict is checked by a solve without presolve.
+# 4,879). And on a 32-column weighted model started from a plan worth −0.3 it proved that
+# plan "optimal" (bound −0.3) before evaluating a single node, where the empty plan scores 0
+# (1 of 1,806 weighted brute-force checks; no presolve rule switched off alone avoids it).
+# On models this small a verdict reached before any branch-and-bound node is therefore
+# checked by a solve without presolve.
 PRESOLVE_VERDICT_CHECKED_BELOW_COLUMNS = 5_000
 
 
 def doubtful_verdict(highs: Any) -> bool:
-    """Whether HiGHS's answer on a small model may be its presolve's error: "infeasible"
-    before any simplex iteration (presolve decided it), or "optimal" with a bound or value
-    that is not finite. Never with presolve already off."""
+    """Whether HiGHS's answer on a small MIP may be its presolve's error: "infeasible" or
+    "optimal" before the branch-and-bound evaluated any node (presolve decided it), or
+    "optimal" with a bound or value that is not finite. Never with presolve already off."""
     import highspy
 
     if highs.getNumCol() >= PRESOLVE_VERDICT_CHECKED_BELOW_COLUMNS or highs.getOptionValue("presolve")[1] == "off":
@@ -46,7 +50,8 @@ def doubtful_verdict(highs: Any) -> bool:
     status, info = highs.getModelStatus(), highs.getInfo()
     kind = highspy.HighsModelStatus
     if status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
-        return info.simplex_iteration_count <= 0
-    if status == kind.kOptimal and info.mip_node_count >= 0:
-        return not (math.isfinite(info.mip_dual_bound) and math.isfinite(info.objective_function_value))
+        return info.mip_node_count <= 0
+    if status == kind.kOptimal and info.mip_node_count >= 0:  # a MIP (an LP's count is -1)
+        finite = math.isfinite(info.mip_dual_bound) and math.isfinite(info.objective_function_value)
+        return info.mip_node_count == 0 or not finite
     return False

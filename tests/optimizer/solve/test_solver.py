@@ -299,6 +299,30 @@ def test_a_presolve_verdict_of_infeasible_on_a_small_model_is_doubted_and_checke
     assert not highs_quirks.doubtful_verdict(highs)
 
 
+def test_a_start_plan_highs_presolve_calls_optimal_before_any_node_is_checked():
+    """A brute-force audit of weighted runs (1 of 1,806): started from the greedy plan (B
+    funds P1 in 2032, too late to count: capability 0, cost 3, worth −0.3), HiGHS 1.15.1's
+    presolve proved that plan "optimal" with bound −0.3, before its branch-and-bound
+    evaluated a node; the empty plan scores 0. Without presolve HiGHS finds it; capopt now
+    checks such a verdict on small models (highs_quirks.doubtful_verdict)."""
+    from optimizer import Scenario
+    from tests.optimizer.conftest import make_inputs, nation, programme, standard
+
+    inputs = make_inputs(
+        first_year=2030, last_year=2032,
+        nations=[nation("A", "ally", 0, 0.5, 0.2), nation("B", "ally", None, 0.5, 0.0),
+                 nation("C", "partner", 0, 0.0, 0.2)],
+        budgets={"A": [9, 12, 18], "B": [2, 8, 15], "C": [5, 8, 8]},
+        programmes=[programme("P1", 1, 3)], areas={"air": 2.0, "cyb": 0.0}, values={("P1", "air"): 3.0},
+        standards=[standard("S0", 0.0, 2, 2.0)], planning_cycle_years=2, carry_over_fraction=0.5,
+        borrow_fraction=0.2,
+    )
+    result = Scenario(inputs).solve(gap=0, time_limit=60, weights={"capability": 1, "cost": 0.1})
+    assert result.status == "optimal"
+    assert result.objectives["capability"] - 0.1 * result.objectives["cost"] == pytest.approx(0.0, abs=1e-9)
+    assert result.best_bound == pytest.approx(0.0, abs=1e-9)
+
+
 START_PLAN_MODEL = LOOPING_PRESOLVE.with_name("robust_two_overruns.mps")
 
 
