@@ -790,6 +790,7 @@ class _Replay:
         self.budget = np.array([[inputs.budget(n, y) for y in years] for n in nations])
         self.cap = np.array([[carry_cap(inputs, n, y) for y in years] for n in nations])
         floor = np.array([[borrowing_floor(inputs, n, y) for y in years] for n in nations])
+        self.floor = floor
         self.limit = floor - _TOL * np.maximum.reduce([np.ones_like(floor), np.abs(floor), self.budget])
         self.fundings = fundings(inputs, decisions)
         self.by_key = {(f.nation, f.programme.id): f for f in self.fundings}
@@ -822,7 +823,10 @@ class _Replay:
                 schedule[moved, j + 1:] = schedule[moved, j:-1]
                 schedule[moved, j] = 0.0
                 slips[moved] += 1
-            balance = after
+            # a deficit slipping cannot cure is counted once, in its year: the replay assumes it
+            # was found (docs/robust.md), so it is not carried into later years, where it made a
+            # programme that fits its own year slip (a brute-force audit of the stress measures)
+            balance = np.maximum(after, self.floor[:, j])
         shifted = {(self.lines[i].nation, self.lines[i].programme): int(slips[i]) for i in np.flatnonzero(slips)}
         return shifted, unresolved
 

@@ -295,3 +295,20 @@ def test_plan_labels_are_file_names_made_distinct() -> None:
 def test_plan_labels_must_be_distinct_and_not_a_column(labels: list[str]) -> None:
     with pytest.raises(ValueError, match="labels"):
         compare_stress(_two_programmes(), [StressPlan(lab, BOTH) for lab in labels], samples=10)
+
+
+def test_a_deficit_slipping_cannot_cure_is_not_carried_into_later_years():
+    """docs/robust.md: "A deficit is counted once, in the year it arises (the replay then
+    assumes it was found)". 2031 is in residual breach (Y alone costs 15 of 10 a year), and its
+    deficit stayed in the replay's balance: W, whose overrun fits 2032 on its own, slipped in
+    92.5 % of samples (0.925 capability lost) in a year the report called free of breach."""
+    inputs = make_inputs(first_year=2030, last_year=2033, nations=[nation("A", carry=1.0)], budgets=10.0,
+                         programmes=[programme("X", 1, 5, risk=0.4), programme("Y", 1, 15),
+                                     programme("W", 1, 9, risk=0.04)],
+                         values={("X", "air"): 0.0, ("Y", "air"): 0.0, ("W", "air"): 1.0})
+    decisions = plan(national={("A", "X"): 2030, ("A", "Y"): 2031, ("A", "W"): 2032})
+    report = stress_test(inputs, decisions, samples=200, seed=1, overrun_probability=1.0)
+    by_year = report.by_year.set_index("year")["breach_probability"]
+    assert by_year[2031] == 1.0 and by_year[2032] == 0.0
+    assert report.by_nation["residual_breach_probability"].iloc[0] == 1.0
+    assert report.alliance["expected_capability_lost"] == 0.0
