@@ -580,7 +580,9 @@ def test_a_solved_plans_spend_flows_balance_and_warn_of_lapses(solved):
         k.split(":", 1)[1] for k in key_values(wb["Summary"]) if k.startswith("lapse_warning:")
     )
     assert warned == expected
-    assert 0 < len(expected) < len(totals)  # the case is built to warn for some nations only
+    # the case is built to warn: how a joint programme's cost splits between its members is
+    # free (MODEL.md), so which nations lapse more than half depends on the optimum HiGHS picks
+    assert 0 < len(expected) <= len(totals)
 
 
 def test_alliance_capability_prints_its_chart_grid(book):
