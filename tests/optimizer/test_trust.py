@@ -87,3 +87,19 @@ def test_a_plan_that_breaks_the_model_is_never_exported(tmp_path):
     with pytest.raises(PlanVerificationError):
         tampered.to_excel(out)
     assert not out.exists()
+
+
+def test_a_plan_is_not_refused_for_binaries_the_solver_left_within_its_tolerance():
+    """A brute-force audit of the studies: priority (risk, capability), tolerance 0. The risk
+    stage holds risk ≤ 0 + 1e-6 (MODEL.md's absolute slack), and the capability stage used it:
+    the joint programme's start at 8e-7, within HiGHS's integrality tolerance, paying 1e-5.
+    The plan (rounded: nothing funded) was right, but the run ended in PlanVerificationError
+    ("cost reported 1e-05, recomputed 0"), and so did price_of_robustness."""
+    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets={"A": 20},
+                         programmes=[programme("J0", 1, 12, "joint", risk=0.1, min_participants=1)],
+                         areas={"air": 1.0}, values={("J0", "air"): 1}, planning_cycle_years=1,
+                         lexicographic_tolerance=0.0, priority=("risk", "capability"))
+    result = Scenario(inputs).solve(gap=0, time_limit=30)
+    assert result.status == "optimal"
+    assert {k: result.objectives[k] for k in ("risk", "capability", "cost")} == {"risk": 0.0, "capability": 0.0,
+                                                                                   "cost": 0.0}
