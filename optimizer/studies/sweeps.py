@@ -548,7 +548,8 @@ def repair_nested(
     for i in sorted(range(len(sweep.points)), key=lambda k: tightest_first(sweep.points[k])):
         point = sweep.points[i]
         best = _best_donor([d for d in solved if fits is None or fits(d, point)], solve_kwargs)
-        if best is not None and (point.result is None or better(best.result, point.result, solve_kwargs)):
+        if best is not None and (point.result is None or (not _proven_exactly(point.result)
+                                                          and better(best.result, point.result, solve_kwargs))):
             started = time.monotonic()
             if progress is not None:
                 progress(SweepProgress(len(solved), len(sweep.points), 0.0, started - began,
@@ -561,15 +562,29 @@ def repair_nested(
                 result = session.run(**solve_kwargs, warm_start=True, diagnose=False)
             except SolverError:
                 result = None
-            if result is not None:
-                point = SweepPoint(point.name, point.x, result, None, point.seconds + time.monotonic() - started)
+            seconds = point.seconds + time.monotonic() - started
+            if result is not None and (point.result is None or better(result, point.result, solve_kwargs)):
+                point = SweepPoint(point.name, point.x, result, None, seconds)
                 sweep.points[i] = point
                 notes.append(f"{point.name} was solved again from the {best.name} plan ({why}, and better "
                              "than what its own solve found in time)")
+            else:  # no better than its own plan (lexicographic ties): kept, and said not to be redone
+                point = SweepPoint(point.name, point.x, point.result, point.error, seconds)
+                sweep.points[i] = point
         if point.result is not None:
             solved.append(point)
     sweep.seconds += time.monotonic() - began  # the Summary's solve_seconds counts the re-solves
     return notes
+
+
+def _proven_exactly(result: Any) -> bool:
+    """Whether every stage of `result` was proven optimal with no gap: a re-solve cannot
+    better it in the run's own terms (a sweep re-solved such points from a smaller budget's
+    plan, whose capability lay outside their own hold, and said they had run out of time)."""
+    stages = getattr(result, "stages", ())
+    if not stages or len(stages) < len(getattr(result, "priority", ()) or ()):
+        return False
+    return all(s.outcome.status == "optimal" and (s.outcome.gap or 0.0) <= 1e-9 for s in stages)
 
 
 def tolerance_notes(

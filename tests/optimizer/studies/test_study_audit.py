@@ -132,3 +132,19 @@ def test_flexibility_by_nation_counts_programmes_in_whole_numbers() -> None:
     table = flexibility_value(small(), workers=1, time_limit=20).by_nation
     counts = [c for c in table.columns if c.startswith("programmes (")]
     assert counts and all(pd.api.types.is_integer_dtype(table[c]) for c in counts)
+
+
+def test_a_point_proven_with_no_gap_is_not_solved_again_nor_said_to_have_run_out_of_time() -> None:
+    """Both points proven optimal at gap 0, yet budget ×1.5 was "solved again from the budget
+    ×1 plan (…, and better than what its own solve found in time)": the repair judged plans by
+    a pairwise tolerance tie (capability 10 against 10.5, within 20 %), and the re-solve gave
+    the same plan back (a brute-force audit of the studies)."""
+    from tests.optimizer.conftest import make_inputs, nation, programme
+
+    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets={"A": [10, 0]},
+                         programmes=[programme("P1", 1, 10), programme("P2", 1, 5), programme("P3", 1, 2)],
+                         areas={"air": 1.0}, values={("P1", "air"): 10, ("P2", "air"): 3, ("P3", "air"): 0.5},
+                         planning_cycle_years=1, lexicographic_tolerance=0.2)
+    sweep = Scenario(inputs).budget_sweep([1.0, 1.5], workers=1, gap=0, time_limit=30)
+    assert list(sweep.table["capability"]) == [10.0, 10.5] and list(sweep.table["status"]) == ["optimal"] * 2
+    assert not any("solved again" in note for note in sweep.notes)
