@@ -84,7 +84,7 @@ def _unreadable_key(row: _Row, check: _Check) -> bool:
     return problem is not None
 
 
-PERCENT_LIKE_SETTINGS = {  # fractions a planner may type as percentages, and what each is of
+PERCENT_LIKE_SETTINGS = {  # fractions a planner may type as percentages, and how each reads
     "carry_over_fraction": CARRY_MEANING,
     "borrow_fraction": BORROW_MEANING,
     "discount_rate": "capability is discounted by {percent} a year",
