@@ -283,7 +283,8 @@ _SETTINGS = SheetSchema(
     "Run settings as key/value rows; blank or absent keys take their defaults.",
     (
         Column("key", "text", "A setting name (see the Settings keys).", required=True),
-        Column("value", "text", "Its value, typed as the key says.", required=True),
+        Column("value", "text", "Its value, typed as the key says; blank takes the key's default (only "
+               "first_year and last_year must be given).", required=True),
     ),
     layout="settings",
 )
@@ -372,7 +373,7 @@ _PROGRAMMES = SheetSchema(
         Column(
             "duration_years",
             "whole",
-            "Years of spending; in service the year after.",
+            "Years of spending; in service the year after. At most 300 (longer than any horizon).",
             required=True,
             min=1,
             unit="years",
