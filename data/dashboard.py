@@ -103,16 +103,28 @@ def _stage_rows(summary: Mapping[str, object], charged: bool = False) -> list[tu
     """(objective, status, gap or None) of each `stage_N` row ("name: status, value[, gap g]"),
     in stage order; a re-plan's charged stage by its objective alone unless `charged`."""
     out = []
-    for key, value in sorted(
+    for name, status, _, gap in _stage_texts(summary):
+        if name.endswith(" × changes") and not charged:  # a re-plan's charged stage
+            name = name.split(" ", 1)[0]
+        out.append((name, status, gap))
+    return out
+
+
+def _stage_texts(summary: Mapping[str, object]) -> list[tuple[str, str, float | None, float | None]]:
+    """(objective as written, status, value, gap) of each `stage_N` row, in stage order."""
+    out = []
+    for key, text in sorted(
         ((k, v) for k, v in summary.items() if k.startswith("stage_") and k[6:].isdigit()),
         key=lambda item: int(item[0][6:]),
     ):
-        name, _, rest = str(value).partition(": ")
-        if name.endswith(" × changes") and not charged:  # a re-plan's charged stage
-            name = name.split(" ", 1)[0]
+        name, _, rest = str(text).partition(": ")
         parts = [p.strip() for p in rest.split(",")]
         gap = next((float(p[4:]) for p in parts[2:] if p.startswith("gap ")), None)
-        out.append((name, parts[0] if parts else "", gap))
+        try:
+            value: float | None = float(parts[1])
+        except (IndexError, ValueError):
+            value = None
+        out.append((name, parts[0] if parts else "", value, gap))
     return out
 
 
@@ -171,15 +183,9 @@ def _plan_reaches_stage_bound(summary: Mapping[str, object], name: str) -> bool:
     after which the capability stage reached shortfall 0, was called "not proven: at most
     100 % lower" for a plan no plan can beat."""
     plan = _number(summary.get(name))
-    stage = next((str(v).partition(": ")[2] for k, v in summary.items()
-                  if k.startswith("stage_") and str(v).partition(": ")[0] == name), None)
-    if plan is None or stage is None:
-        return False  # a charged re-plan stage ("cost × changes") is not the plan's cost
-    parts = [p.strip() for p in stage.split(",")]
-    try:
-        value = float(parts[1])
-        gap = float(next(p[4:] for p in parts[2:] if p.startswith("gap ")))
-    except (IndexError, StopIteration, ValueError):
+    # by its name as written: a charged re-plan stage ("cost × changes") is not the plan's cost
+    value, gap = next(((v, g) for n, _, v, g in _stage_texts(summary) if n == name), (None, None))
+    if plan is None or value is None or gap is None:
         return False
     slack = 1e-9 * max(1.0, abs(value))
     if _sense(name) == "min":

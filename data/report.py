@@ -261,7 +261,7 @@ def write_front_workbook(
     charts = []
     if len(objective_names) >= 2 and not table.is_empty:
         x, y = objective_names[0], objective_names[1]
-        units = axis_titles(summary, x, y)
+        units = axis_titles(_currency(summary), x, y)
         title = f"Pareto front: {y} against {x}"  # "y against x", as charts are read (it said x against y)
         place(ws, scatter(table, x, y, title, units.get(x), units.get(y)), _beside(table))
         charts.append(scatter(table, x, y, title, units.get(x), units.get(y)))
@@ -333,7 +333,7 @@ def write_sweep_workbook(
     charts = []
     if left and not table.is_empty:
         draw = xy_lines if numeric_x else category_lines
-        units = axis_titles(summary, x_column, *left, *right)
+        units = axis_titles(_currency(summary), x_column, *left, *right)
         chart = draw(table, x_column, left, right, title="Budget efficiency curve", titles=units)
         place(ws, chart, _beside(table))
         charts.append(draw(table, x_column, left, right, title="Budget efficiency curve", titles=units))
@@ -409,7 +409,7 @@ def write_flexibility_workbook(
     _write_summary(wb, summary)
     ws = _sheet(wb, "ByObjective")
     table = _write_frame(ws, ordered, {c: MONEY for c in levers})
-    _add_objective_bars(ws, table, levers, axis_titles(summary, *map(str, ordered["objective"])))
+    _add_objective_bars(ws, table, levers, axis_titles(_currency(summary), *map(str, ordered["objective"])))
     worth, worth_table, percent_columns = _add_lever_worth(wb, ordered, levers)
     if solves is not None:
         _write_frame(_sheet(wb, "Solves"), solves, {"gap": SHARE})
@@ -496,7 +496,7 @@ def write_robustness_workbook(
     charts = []
     if left and not robust.is_empty:
         title = "Objectives against Γ (overruns absorbed)"
-        units = axis_titles(summary, "gamma", *left, *right)
+        units = axis_titles(_currency(summary), "gamma", *left, *right)
         place(ws, xy_lines(robust, "gamma", left, right, title=title, titles=units), _beside(robust))
         charts.append(xy_lines(robust, "gamma", left, right, title=title, titles=units))
     if series and not robust.is_empty:
@@ -800,11 +800,10 @@ def _currency(summary: SummaryRows) -> str:
     return "money"
 
 
-def axis_titles(summary: SummaryRows, *columns: str) -> dict[str, str]:
+def axis_titles(currency: str, *columns: str) -> dict[str, str]:
     """Axis titles that say the unit (a Pareto chart's axes read "capability" and "cost",
-    with the currency only in the Summary): money objectives in the workbook's currency,
-    capability and shortfall in capability points, the study's x columns in words."""
-    currency = _currency(summary)
+    with the currency only in the Summary): money objectives in `currency`, capability and
+    shortfall in capability points, the study's x columns in words."""
     titles = {}
     for column in columns:
         name = str(column)

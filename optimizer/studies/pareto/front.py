@@ -362,7 +362,7 @@ class Front:
         unproven = df[~df["proven"]]
         if not unproven.empty:
             ax.scatter(unproven[x], unproven[y], label="not proven", color="#c55a11", marker="x")
-        units = axis_titles([("currency", self.inputs.settings.currency)], x, y)  # the workbook chart's titles
+        units = axis_titles(self.inputs.settings.currency, x, y)  # the workbook chart's titles
         ax.set_xlabel(units.get(x, x))
         ax.set_ylabel(units.get(y, y))
         # as the terminal's "Front:" line says it: "10 non-dominated plans" headed a chart
