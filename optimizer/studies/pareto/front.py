@@ -391,7 +391,10 @@ def non_dominated(points: list[FrontPoint], objectives: Sequence[str]) -> list[F
     ordered = sorted(points, key=lambda pt: (tuple(-s * pt.objectives[n] for s, n in zip(signs, objectives)),
                                              not pt.proven))
     vectors = np.array([[pt.objectives[n] for n in objectives] for pt in ordered], dtype=float) * signs
-    tolerances = DOMINANCE_TOLERANCE * np.maximum(1.0, np.abs(vectors).max(axis=1))
+    # one tolerance per objective, from that objective's own size: one from the vector's
+    # largest component (a cost of 5e7) called capability 82 "equal" to 84, and an exact
+    # front of money in euros lost its best points (13 of 18, still "proven complete")
+    tolerances = DOMINANCE_TOLERANCE * np.maximum(1.0, np.abs(vectors))
     kept: list[int] = []
     for i, (v, tol) in enumerate(zip(vectors, tolerances)):
         if kept:

@@ -14,9 +14,10 @@ import pytest
 import optimizer.studies.pareto as pareto_module
 from benchmarks.knapsack import knapsack_inputs, reference_front
 from data.input_writer import write_inputs
+from data.tables import PlanDecisions
 from optimizer import Scenario
 from optimizer.solve.solver import INTERRUPT, SolverOptions
-from optimizer.studies.pareto.front import ParetoProgress, non_dominated
+from optimizer.studies.pareto.front import FrontPoint, ParetoProgress, non_dominated
 from optimizer.studies.pareto.grid import GridFlags, GridSpec
 from optimizer.studies.pareto.workers import _run_segments, _segment_result, _worker_pool
 
@@ -660,3 +661,19 @@ def test_an_exact_front_keeps_a_point_highs_presolve_called_infeasible():
     front = Scenario(inputs).pareto(objectives=["interoperability", "cost"], exact=True)
     assert sorted(front.vectors()) == [(0, 0), (1, 2), (2, 4), (3, 8), (4, 10)]
     assert front.completeness == "proven complete"
+
+
+def test_non_dominated_judges_each_objective_at_its_own_size():
+    """Capability 82 is not "equal" to 84 because the plans cost about 5e7: a tolerance from
+    the vector's largest component dropped the 84-point plan (money in euros lost 13 of 18
+    points of an exact front)."""
+    objectives = ["capability", "cost"]
+
+    def point(capability: float, cost: float) -> FrontPoint:
+        decisions = PlanDecisions(national={}, joint={}, payments={}, adoptions={})
+        return FrontPoint(decisions, {"capability": capability, "cost": cost}, True, 0.0, (0,), None)  # type: ignore[arg-type]
+
+    best, cheaper = point(84.0, 5.0e7), point(82.0, 4.9e7)
+    kept = non_dominated([cheaper, best], objectives)
+    assert [pt.objectives["capability"] for pt in kept] == [84.0, 82.0]
+    assert non_dominated([point(82.0, 5.0e7), best], objectives) == [best]  # same cost, less capability
