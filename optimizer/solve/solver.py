@@ -29,6 +29,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from optimizer.errors import SolverError
+from optimizer.solve.engine.problem import gap_met
 from optimizer.solve.highs_model import HighsModel
 from optimizer.solve.highs_quirks import AGGREGATOR_RULE, aggregator_off, doubtful_verdict
 from optimizer.solve.highs_thread import HIGHS_THREAD, PRESOLVE_STALL_SECONDS, match_thread_pool
@@ -772,7 +773,7 @@ class _HighsBackend(_Backend):
         self.mirror.set_values(x, round_integers=True)
         objective_value = float(pyo.value(objective))
         achieved = relative_gap(objective_value, bound)
-        status: Status = "optimal" if achieved is not None and achieved <= gap else "feasible"
+        status: Status = "optimal" if gap_met(achieved, gap) else "feasible"
         termination = "interrupted" if INTERRUPT.is_set() else f"engine: {report.stopped_by}{then}"
         if not report.reproducible:  # the clock cut a search short: another run may differ
             termination += " (timing-dependent)"

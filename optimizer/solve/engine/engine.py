@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from optimizer.solve.engine.neighbourhoods import ROTATION, ColumnGroups, NeighbourhoodPlan, fix_outside, rens_fixing
-from optimizer.solve.engine.problem import MipArrays, restrict
+from optimizer.solve.engine.problem import MipArrays, gap_met, restrict
 from optimizer.solve.engine.subsolve import Task, TaskResult
 from optimizer.solve.engine.workers import Background, Pool, WorkersLost
 from optimizer.solve.highs_quirks import aggregator_off
@@ -645,7 +645,7 @@ class Engine:
         report.seconds = time.monotonic() - self._started
         if report.status == "infeasible":
             report.stopped_by = "infeasible"
-        elif report.gap is not None and report.gap <= gap:
+        elif gap_met(report.gap, gap):
             report.stopped_by = "gap target"
         elif self._lost:
             report.stopped_by, report.reproducible = f"workers lost ({self._lost})", False
@@ -663,14 +663,14 @@ class Engine:
                 report.stopped_by += (f", before any search improved the start plan (the LP relaxation "
                                       f"took {report.lp_seconds:.0f} s of it: raise the time limit)")
         if report.x is not None:
-            report.status = "optimal" if report.gap is not None and report.gap <= gap else "feasible"
+            report.status = "optimal" if gap_met(report.gap, gap) else "feasible"
         self.progress(report, "done")
         return report
 
     # -- helpers -----------------------------------------------------------------------------
     def _done(self, report: EngineReport, gap: float, deadline: float) -> bool:
         # the portfolio's neighbourhoods never end the run: its branch-and-bound does
-        proven = report.gap is not None and report.gap <= gap and not self._branching()
+        proven = gap_met(report.gap, gap) and not self._branching()
         return proven or time.monotonic() >= deadline - 0.2 or self._stop_work()
 
     def _take(self, report: EngineReport, x: np.ndarray, value: float, source: str) -> bool:

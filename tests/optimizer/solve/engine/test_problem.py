@@ -7,9 +7,9 @@ import pytest
 
 from models import build_model
 from optimizer.solve.engine.engine import feasible, row_activity
-from optimizer.solve.engine.problem import MipArrays, restrict
+from optimizer.solve.engine.problem import MipArrays, gap_met, restrict
 from optimizer.solve.objectives import set_objective, weighted_expression
-from optimizer.solve.solver import PersistentSolver, SolverOptions
+from optimizer.solve.solver import PersistentSolver, SolverOptions, relative_gap
 from tests.optimizer.bruteforce import random_tiny_inputs
 
 
@@ -97,3 +97,11 @@ def test_a_fixing_that_breaks_a_row_makes_no_restriction():
         sub = restriction.arrays.highs()
         sub.run()
         assert sub.getInfo().primal_solution_status != 2
+
+
+def test_a_gap_of_float_remainders_meets_a_target_of_zero():
+    """27 against a bound of 27.000000000000004 is proven at gap 0: the stage was called
+    "feasible, gap 1.3e-16", ran to its time limit and left the next stage no time."""
+    assert gap_met(relative_gap(27.0, 27.000000000000004), 0.0)
+    assert not gap_met(1e-9, 0.0) and not gap_met(None, 0.01)
+    assert gap_met(0.01, 0.01) and not gap_met(0.0101, 0.01)
