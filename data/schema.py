@@ -29,6 +29,16 @@ MAX_DURATION_YEARS = YEAR_MAX - YEAR_MIN
 # still holds any real budget, even counted in euros rather than millions.
 MAX_MAGNITUDE = 1e12
 MONEY = "currency (Settings currency)"
+# Money (budgets, costs) is held tighter, as every amount is a coefficient beside the
+# payments' and balances' 1s in the same budget rows: the same workbook typed in euros
+# rather than millions (budgets of 2.9e9, costs of 8.2e9) came back "optimal" at less than
+# half the capability of a plan that satisfies it, as did the reference dataset in euros,
+# while ×1e7 (costs up to 8.2e8) still gave the same plan. At the other end amounts of
+# 1e-5 fall under HiGHS's absolute tolerances (1e-7 to 1e-6): plans 25–83 % over budget
+# were accepted. Non-zero amounts from MIN_MONEY to MAX_MONEY keep a margin on both sides;
+# any real budget fits in millions (1e8 million is a hundred trillion).
+MIN_MONEY = 1e-3
+MAX_MONEY = 1e8
 
 
 @dataclass(frozen=True)

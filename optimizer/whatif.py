@@ -15,7 +15,7 @@ from dataclasses import fields, replace
 from typing import Literal
 
 from data.errors import InputError, Problem
-from data.schema import MAX_DURATION_YEARS, OBJECTIVE_LIST_KEYS, settings_key
+from data.schema import MAX_DURATION_YEARS, MAX_MONEY, MIN_MONEY, OBJECTIVE_LIST_KEYS, settings_key
 from data.tables import ADDED_IN_PYTHON, Commitment, Inputs, Settings, Source
 from data.validate import objective_size_problems
 from data.validate.cells import _Bad, convert
@@ -174,6 +174,14 @@ def _check_budgets_finite(budgets: Mapping[tuple[str, int], float], scale: float
         nation, year = overflow[0]
         raise _problem(f"budget scale {scale:g} makes {len(overflow)} budget(s) infinite (first {nation} {year})",
                        "a scale and amounts whose budgets stay finite numbers")
+    # the workbook's range of money (data.schema): with_budget(1e12) ran where the same
+    # number in a Budgets cell is refused, and budgets in euros give wrong "optimal" plans
+    outside = sorted((key, value) for key, value in budgets.items() if value > MAX_MONEY or 0 < value < MIN_MONEY)
+    if outside:
+        (nation, year), value = outside[0]
+        raise _problem(f"budget scale {scale:g} and amounts make {len(outside)} budget(s) {value:g} or the like "
+                       f"(first {nation} {year})", f"budgets of 0 or from {MIN_MONEY:g} to {MAX_MONEY:,.0f}, as "
+                       "in a Budgets cell (the solver cannot work reliably with other amounts)")
 
 
 def _added_to(inputs: Inputs, key: object, chosen_years: list[int]) -> tuple[list[str], list[int]]:

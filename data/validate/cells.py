@@ -13,6 +13,9 @@ from typing import Any
 
 from data.schema import (
     MAX_MAGNITUDE,
+    MAX_MONEY,
+    MIN_MONEY,
+    MONEY,
     NO_WORDS,
     YEAR_MAX,
     YEAR_MIN,
@@ -150,8 +153,9 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not drop_invisible(value).strip())
 
 
-def _as_number(value: object) -> float | int | None:
-    """The number a cell holds (int kept exact), or None if it holds none."""
+def as_number(value: object) -> float | int | None:
+    """The number a cell holds (int kept exact; text such as " 2030 " as a number, as a
+    planner may type it), or None if it holds none."""
     if isinstance(value, (*_NOT_A_NUMBER_TYPES, CellError, _UncachedFormula)):
         return None
     if isinstance(value, int):
@@ -254,15 +258,15 @@ def _number_hint(value: object) -> str:
     if not isinstance(value, str):
         return ""
     text = value.strip()
-    if text.endswith("%") and _as_number(text[:-1]) is not None:
-        return f" (a percentage is written as a fraction: {text} is {_as_number(text[:-1]) / 100:g})"  # type: ignore[operator]
-    if "," in text and (_as_number(text.replace(",", "")) is not None
-                        or _as_number(text.replace(",", ".")) is not None):
+    if text.endswith("%") and as_number(text[:-1]) is not None:
+        return f" (a percentage is written as a fraction: {text} is {as_number(text[:-1]) / 100:g})"  # type: ignore[operator]
+    if "," in text and (as_number(text.replace(",", "")) is not None
+                        or as_number(text.replace(",", ".")) is not None):
         return " (write a plain number: a point for decimals and no thousands separators, e.g. 1500.5)"
-    if "_" in text and _as_number(text.replace("_", "")) is not None:
+    if "_" in text and as_number(text.replace("_", "")) is not None:
         return " (write a plain number, without underscores: a point for decimals, e.g. 1500.5)"
     joined = "".join(ch for ch in text if ch not in _SPACE_SEPARATORS)
-    if joined != text and _as_number(joined) is not None:
+    if joined != text and as_number(joined) is not None:
         return f" (write a plain number, without spaces between the digits, e.g. {joined})"
     return ""
 
@@ -278,7 +282,7 @@ _CAPPED_WHEN_READ = frozenset({"duration_years"})
 
 
 def _convert_number(value: object, column: Column, what: str) -> float | int:
-    number = _as_number(value)
+    number = as_number(value)
     if number is None:
         hint = _number_hint(value) if column.kind == "number" else ""
         raise _Bad(what, column.expected() + hint)
@@ -306,6 +310,21 @@ def _check_magnitude(number: float, column: Column, what: str) -> None:
     if abs(number) > MAX_MAGNITUDE:
         raise _Bad(what, f"{column.expected()} up to {MAX_MAGNITUDE:,.0f} (the solver "
                    "cannot work precisely with larger numbers)")
+    if column.unit == MONEY:
+        _check_money(number, what)
+
+
+def _check_money(amount: float, what: str) -> None:
+    """Refuse amounts of money outside the range the solver separates reliably (data.schema
+    MIN_MONEY, MAX_MONEY), saying which unit would bring them in."""
+    if amount > MAX_MONEY:
+        raise _Bad(what, f"expected an amount up to {MAX_MONEY:,.0f} in the Settings currency (with larger "
+                   "amounts the solver cannot tell a programme's cost from rounding): enter money in a larger "
+                   "unit, e.g. millions, and say so in Settings currency")
+    if 0 < amount < MIN_MONEY:
+        raise _Bad(what, f"expected 0 or an amount of at least {MIN_MONEY:g} in the Settings currency "
+                   "(smaller amounts fall under the solver's tolerances): enter money in a smaller unit, e.g. "
+                   "thousands rather than millions, and say so in Settings currency")
 
 
 def _convert_yes_no(value: object, column: Column, what: str) -> bool:

@@ -12,7 +12,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 
 from data.schema import SHEET_BY_NAME, Column, SheetSchema, format_value, normalise_name
-from data.validate.cells import RawSheet, _as_number, _as_text, _Bad, convert, is_blank, show, span
+from data.validate.cells import RawSheet, _as_text, _Bad, as_number, convert, is_blank, show, span
 from data.validate.problems import _Check, _Ids, _Row, id_key
 from data.validate.sheets import (
     _header_cells,
@@ -133,7 +133,7 @@ def _wide_numbers(wide: _Wide, number: int, values: tuple[object, ...], value_co
 def _budget_header(years: tuple[int, ...] | None, sheet: str,
                    check: _Check) -> Callable[[object, str], int | None]:
     def judge(title: object, cell: str) -> int | None:
-        number = _as_number(title)
+        number = as_number(title)
         if isinstance(title, (_dt.date, _dt.time)):
             check.error(sheet, cell, f"column header is {show(title)}",
                         "expected a year like 2028 (format the header cell as a number or text)")
@@ -190,7 +190,7 @@ def _long_budgets(raw: RawSheet, years: tuple[int, ...] | None, check: _Check) -
     texts = [normalise_name(_as_text(t)) for t in header if not is_blank(t)]
     if "year" not in texts and "years" not in texts:
         return False
-    if any(isinstance(_as_number(t), int) for t in header if not isinstance(t, (_dt.date, _dt.time))):
+    if any(isinstance(as_number(t), int) for t in header if not isinstance(t, (_dt.date, _dt.time))):
         return False  # year columns as well: judged column by column
     j = next(j for j, t in enumerate(header) if not is_blank(t)
              and normalise_name(_as_text(t)) in ("year", "years"))
@@ -236,7 +236,7 @@ def _numbers_below(raw: RawSheet, header_row: int, j: int) -> int:
     """How many cells under the header in column j hold a number."""
     return sum(1 for number, values in raw.rows
                if number > header_row and j < len(values) and not is_blank(values[j])
-               and _as_number(values[j]) is not None)
+               and as_number(values[j]) is not None)
 
 
 def _unknown_area_hint(text: str, numbers: int, areas: _Ids, names: Mapping[str, str]) -> str:

@@ -108,20 +108,20 @@ def test_several_coefficients_over_the_bound_give_one_error() -> None:
 
 def test_overrun_risk_times_cost_in_the_risk_objective() -> None:
     book = settings(minimal_book(), ["priority", "shortfall, risk"])
-    put(book, "Programmes", 2, "total_cost", 1e12)
-    put(book, "Programmes", 2, "cost_overrun_risk", 1e4)
+    put(book, "Programmes", 2, "total_cost", 1e8)
+    put(book, "Programmes", 2, "cost_overrun_risk", 1e8)
     assert errors_of(book) == [
-        ("Programmes!G2: cost_overrun_risk 10000 × total_cost 1e+12 (Programmes!F2) is 1e+16 in "
+        ("Programmes!G2: cost_overrun_risk 1e+08 × total_cost 1e+08 (Programmes!F2) is 1e+16 in "
         f"the risk objective, {TOO_LARGE}")]
 
 
 def test_overrun_risk_times_a_years_cost_in_robust_budgets() -> None:
     """Robust budget rows hold risk × the year's cost: 3e15 there failed plan verification."""
     book = settings(minimal_book(), ["robust_overruns", 1])
-    put(book, "Programmes", 2, "total_cost", 1e12)
-    put(book, "Programmes", 2, "cost_overrun_risk", 1e4)
+    put(book, "Programmes", 2, "total_cost", 1e8)
+    put(book, "Programmes", 2, "cost_overrun_risk", 1e8)
     assert errors_of(book) == [
-        ("Programmes!G2: cost_overrun_risk 10000 × total_cost 1e+12 (Programmes!F2), 5e+11 in its "
+        ("Programmes!G2: cost_overrun_risk 1e+08 × total_cost 1e+08 (Programmes!F2), 5e+07 in its "
         f"dearest year, is 5e+15 in the robust budget rows, {TOO_LARGE}")]
 
 

@@ -220,3 +220,14 @@ def test_a_settings_fraction_what_if_leaves_a_nations_own_value(tmp_path):
 
     reread, _ = load_inputs(write_inputs(moved, tmp_path / "moved.xlsx"))
     assert reread.nations == moved.nations
+
+
+def test_budgets_a_budgets_cell_would_refuse_are_refused_in_python(small):
+    """`with_budget(add={...: 1e13})` ran where the same number in a Budgets cell is refused,
+    and money in euros rather than millions gives wrong "optimal" plans."""
+    nation = small.inputs.nations[0].code
+    with pytest.raises(InputError, match=r"budgets of 0 or from 0.001 to 100,000,000, as in a Budgets cell"):
+        small.with_budget(add={nation: 1e13})
+    with pytest.raises(InputError, match=r"budget scale 1e-09"):
+        small.with_budget(scale=1e-9)
+    assert max(small.with_budget(scale=0).inputs.budgets.values()) == 0.0

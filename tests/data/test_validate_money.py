@@ -1,0 +1,39 @@
+"""Money the solver can separate: budgets and costs typed in euros rather than millions came
+back "optimal" at half the capability of a valid plan, and amounts of 1e-5 fell under
+HiGHS's tolerances (plans over budget passed). Both are refused at their cell, with the unit
+to use instead (data.schema MIN_MONEY, MAX_MONEY)."""
+
+from __future__ import annotations
+
+from data.schema import MAX_MONEY, MIN_MONEY
+from tests.data.fixtures.books import errors_of, inputs_of, minimal_book, put
+
+
+def test_money_in_euros_is_refused_at_its_cell_with_the_unit_to_use() -> None:
+    book = minimal_book()
+    book["Budgets"][1][1] = 2.5e9
+    put(book, "Programmes", 2, "total_cost", 8.2e9)
+    errors = errors_of(book)
+    assert len(errors) == 2
+    assert errors[0].startswith("Budgets!B2: ") and "expected an amount up to 100,000,000" in errors[0]
+    assert errors[1].startswith("Programmes!F2: total_cost is 8200000000 — expected an amount up to 100,000,000 "
+                                "in the Settings currency")
+    assert all("enter money in a larger unit, e.g. millions" in e for e in errors)
+
+
+def test_crumbs_of_money_are_refused_and_zero_is_not() -> None:
+    book = minimal_book()
+    put(book, "Programmes", 2, "total_cost", 1e-5)
+    [error] = errors_of(book)
+    assert error.startswith("Programmes!F2: total_cost is 1e-05 — expected 0 or an amount of at least 0.001")
+    assert "enter money in a smaller unit" in error
+
+
+def test_the_range_itself_is_accepted() -> None:
+    book = minimal_book()
+    book["Budgets"][1][1] = MAX_MONEY
+    put(book, "Programmes", 2, "total_cost", MIN_MONEY)
+    put(book, "Programmes", 3, "total_cost", 0)
+    inputs = inputs_of(book)
+    assert max(inputs.budgets.values()) == MAX_MONEY
+    assert sorted(p.total_cost for p in inputs.programmes)[:2] == [0.0, MIN_MONEY]
