@@ -1334,7 +1334,7 @@ def check_point_has_a_front(point: int | None, books: list[Any], hint: str = "--
     """--point picks a plan of a Pareto front workbook; given where no workbook is a front it
     was ignored without a word (and a re-plan's Summary still said it started from
     "plan.xlsx (point 2)"), so the planner believed a point had been chosen."""
-    if point is not None and all(b.front_points is None for b in books):
+    if point is not None and not any(b.is_front for b in books):
         names = ", ".join(Path(b.path).name for b in books)
         raise click.BadParameter(f"{names} {'is a plan' if len(books) == 1 else 'are plans'}, not a Pareto front: "
                                  f"there is no point to choose — expected {hint} only with a front workbook "

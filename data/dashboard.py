@@ -73,6 +73,8 @@ def percent_up(fraction: float) -> str:
     where the Dashboard said "1 %"; tenths had turned a 0.60 % gap into "within 0.7 %"."""
     if fraction <= 0:
         return "0 %"
+    if not fraction < 1e12:  # a Summary's gap typed as 1e308 overflowed the rounding
+        return "> 1e+14 %"
     hundredths = math.ceil(round(fraction * 10_000, 7))
     return f"{hundredths / 100:.2f}".rstrip("0").rstrip(".") + " %"
 

@@ -17,8 +17,8 @@ drops their fundings and lists each drop as a change (docs/robust.md §14).
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
-import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -31,7 +31,7 @@ from data.errors import InputError, Problem
 from data.reader import read_sheets_hashed
 from data.schema import normalise_name
 from data.tables import INPUT_CHANGES_PREFIX, Inputs, JointDecision, PlanDecisions
-from data.validate import RawSheet, is_blank, show
+from data.validate import RawSheet, as_number, is_blank, show
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,17 @@ class PlanBook:
         nothing" end of a front could not be chosen with --point."""
         rows = self._pareto_rows
         return None if rows is None else sorted({p for p in (_whole(r["point"]) for r in rows) if p is not None})
+
+    @property
+    def is_front(self) -> bool:
+        """A Pareto front workbook: a Pareto sheet, or Plan rows numbered by a point column (a
+        front whose Pareto sheet was deleted asked for --point, then refused it as "a plan")."""
+        if self.front_points is not None:
+            return True
+        raw = self.sheets.get("Plan")
+        if raw is None or not raw.rows:
+            return False
+        return "point" in {normalise_name(str(v)) for v in raw.rows[0][1] if not is_blank(v)}
 
     def front_point_row(self, point: int) -> dict[str, object] | None:
         """The Pareto sheet's row of `point`, by column name (None for a plain plan or a point
@@ -213,7 +224,8 @@ def _summary(raw: RawSheet | None) -> tuple[dict[str, object], dict[str, str]]:
 def _point_list(points: list[int]) -> str:
     """'1–18' for consecutive points (a front of 568 points listed one by one filled the
     screen), else the points themselves, '1, 3, 4'."""
-    if points and points == list(range(points[0], points[-1] + 1)) and len(points) > 2:
+    consecutive = all(b == a + 1 for a, b in itertools.pairwise(points))  # a point of 1e20: no range built
+    if points and consecutive and len(points) > 2:
         return f"{points[0]}–{points[-1]}"
     return ", ".join(str(p) for p in points)
 
@@ -424,6 +436,10 @@ class _Decoder:
         front = self.front
         if front is None and (not rows or "point" not in rows[0].values):
             return rows
+        if rows and "point" not in rows[0].values:  # a front whose plan sheet lost its point column
+            self.error(None, "", "column point is missing", "expected the front's point column, which says "
+                       "which plan each row belongs to", sheet)
+            return []
         points = front if front is not None else sorted(
             {_whole(r.values["point"]) for r in rows} - {None}  # type: ignore[type-var, arg-type]
         )
@@ -553,10 +569,10 @@ class _Decoder:
 
 
 def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
+    """A cell's number, read as the input reader reads one: a year or a payment typed as
+    text ("2027") was refused as "expected a year like 2028"."""
+    number = as_number(value)
+    return None if number is None else float(number)
 
 
 def _whole(value: object) -> int | None:

@@ -296,3 +296,50 @@ def test_a_study_workbook_is_named_as_such(tmp_path, inputs) -> None:
                                    "not one plan — expected a plan workbook")
     assert str(problem).endswith("for one of its plans, solve that budget alone (capopt solve on the workbook with "
                                  "its budgets scaled)")
+
+
+# --- plans edited by hand (an audit of plan workbooks as inputs) ----------------------------
+def test_numbers_typed_as_text_read_as_an_input_workbook_reads_them(tmp_path, inputs) -> None:
+    """A start year or a payment stored as text ("2030") was refused as "expected a year like
+    2028", where the input reader takes it."""
+    book = _book(Plan=[["nation", "programme", "sharing", "start_year"], ["A", "P", "national", " 2030 "],
+                       ["A", "J", "joint", "2031"], ["B", "J", "joint", 2031]],
+                 Contributions=[["programme", "nation", "year", "payment"], ["J", "A", "2031", "10"],
+                                ["J", "B", 2032, 10]])
+    read = read_plan(write_book(book, tmp_path / "plan.xlsx"), inputs)
+    assert read.national == {("A", "P"): 2030}
+    assert read.payments[("A", "J", 2031)] == 10.0
+
+
+def test_a_front_whose_plan_sheet_lost_its_point_column_is_told_at_the_sheet(tmp_path, inputs) -> None:
+    """Internal error: KeyError 'point' when the Pareto sheet still listed the points."""
+    book = _book(Pareto=[["point", "capability", "cost"], [1, 10, 5], [2, 12, 7]])
+    path = write_book(book, tmp_path / "front.xlsx")
+    with pytest.raises(InputError, match="Plan: column point is missing — expected the front's point column"):
+        read_plan(path, inputs, point=2)
+
+
+def test_a_front_without_its_pareto_sheet_is_still_a_front(tmp_path, inputs) -> None:
+    """The CLI asked for --point and then refused it: "is a plan, not a Pareto front"."""
+    import cli
+
+    book = _book(Plan=[["point", "nation", "programme", "sharing", "start_year"],
+                       [1, "A", "P", "national", 2030], [2, "A", "P", "national", 2031]],
+                 Contributions=[["point", "programme", "nation", "year", "payment"]])
+    front = load_plan_book(write_book(book, tmp_path / "front.xlsx"))
+    plain = load_plan_book(write_book(_book(), tmp_path / "plan.xlsx"))
+    assert front.is_front and front.front_points is None and not plain.is_front
+    cli.check_point_has_a_front(2, [front])
+    with pytest.raises(Exception, match="is a plan, not a Pareto front"):
+        cli.check_point_has_a_front(2, [plain])
+
+
+def test_huge_numbers_in_a_front_or_a_summary_are_told_not_crashed_on() -> None:
+    """A Pareto point of 1e20 built a range of 1e20 numbers; a Summary gap of 1e308
+    overflowed the rounding of percent_up (both "Internal error")."""
+    from data.dashboard import percent_up
+    from data.plan_reader import _point_list
+
+    assert _point_list([1, 3, 10**20]) == "1, 3, 100000000000000000000"
+    assert _point_list([1, 2, 3]) == "1–3"
+    assert percent_up(1e308) == "> 1e+14 %" and percent_up(0.008295) == "0.83 %"
