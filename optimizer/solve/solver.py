@@ -767,6 +767,12 @@ class _HighsBackend(_Backend):
             # "engine: RENS done" alone hid that HiGHS then ran to the time limit
             then = f", then HiGHS: {self.highs.modelStatusToString(self.highs.getModelStatus())}"
         seconds = time.monotonic() - started
+        if x is None and then and self._proven_infeasible(time_limit - seconds):
+            # the LP had fractional plans, so the engine found none; HiGHS's search proved there
+            # is no whole one: that is infeasible inputs (exit 4 with a diagnosis), not the time
+            # limit (exit 6, "raise --time-limit")
+            return SolveOutcome("infeasible", f"engine: {report.stopped_by}{then}", None, None, None,
+                                time.monotonic() - started, source)
         if x is None:
             termination = "interrupted" if INTERRUPT.is_set() else f"engine: {report.stopped_by}{then}"
             return SolveOutcome("no_solution", termination, None, bound, None, seconds, source)
@@ -778,6 +784,17 @@ class _HighsBackend(_Backend):
         if not report.reproducible:  # the clock cut a search short: another run may differ
             termination += " (timing-dependent)"
         return SolveOutcome(status, termination, objective_value, bound, achieved, seconds, source)
+
+    def _proven_infeasible(self, left: float) -> bool:
+        """Whether HiGHS's last search proved the model infeasible, a verdict its presolve may
+        have got wrong on a small model checked again without presolve (doubtful_verdict)."""
+        import highspy
+
+        if INTERRUPT.is_set() or self.highs.getModelStatus() != highspy.HighsModelStatus.kInfeasible:
+            return False
+        if doubtful_verdict(self.highs) and not self._confirmed_without_presolve(left, False):
+            return False
+        return self.highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible
 
     def _finish_with_highs(
         self, x: np.ndarray | None, value: float | None, bound: float | None, source: str, seconds: float,

@@ -421,3 +421,31 @@ def test_the_engine_forced_on_a_model_whose_presolve_hangs_keeps_its_time_limit(
     on the HiGHS thread and is given up after PRESOLVE_STALL_SECONDS of silence."""
     status, seconds, _ = child_result(MPS_AS_PYOMO, str(HUNG_PRESOLVE), "20", strategy)
     assert status in ("no_solution", "infeasible") and seconds < 20 + solver_module.WATCHDOG_GRACE_SECONDS
+
+
+@pytest.mark.parametrize("strategy", ["lns", "rens"])
+def test_no_whole_plan_is_infeasible_under_the_engine_too(strategy):
+    """P1 costs 30 against budgets of 10 a year: the LP funds a third of it in each nation,
+    the engine finds no whole plan, and HiGHS proves there is none. That is infeasible inputs
+    (exit 4, with a diagnosis), not "no plan within the time limit" (exit 6), as under
+    --strategy highs."""
+    from data.validate import sheets_from_rows, validate_sheets
+    from optimizer import Scenario
+    from optimizer.errors import InfeasibleError
+
+    years = list(range(2027, 2032))
+    book = {
+        "Settings": [["key", "value"], ["first_year", 2027], ["last_year", 2031]],
+        "Nations": [["code"], ["A"], ["B"], ["C"]],
+        "Budgets": [["nation", *years]] + [[n, *[10] * 5] for n in "ABC"],
+        "Programmes": [["id", "sharing", "duration_years", "total_cost"], ["P1", "national", 1, 30],
+                       ["P2", "national", 1, 1]],
+        "CapabilityAreas": [["id"], ["AIR"]],
+        "Values": [["programme", "AIR"], ["P1", 5], ["P2", 3]],
+        "Precedence": [["before", "after", "scope"], ["P1", "P2", "any_nation"]],
+        "Commitments": [["nation", "programme", "action"], ["A", "P2", "fund"]],
+    }
+    scenario = Scenario(validate_sheets(sheets_from_rows(book))[0])
+    with pytest.raises(InfeasibleError) as raised:
+        scenario.solve(strategy=strategy, time_limit=20, threads=1)
+    assert any("A must fund P2" in line for line in raised.value.conflicts)
