@@ -160,7 +160,8 @@ class Result:
     @property
     def not_optimised_reason(self) -> str:
         """Why `not_optimised` stages were not: the time limit, or a Ctrl-C, which ends the run."""
-        if any(stage.outcome.termination.startswith("interrupted") for stage in self.stages):
+        if self.termination.startswith("interrupted") or any(
+                stage.outcome.termination.startswith("interrupted") for stage in self.stages):
             return "interrupted (Ctrl-C) before it ran"
         return "no time was left"
 
@@ -285,7 +286,8 @@ class Result:
         if reasons:
             return f"no: {min(reasons, key=lambda r: r[0])[1]}; a rerun may give another plan"
         if len(self.stages) < len(self.priority):
-            return "no: the time ran out before every stage ran; a rerun may give another plan"
+            why = "a Ctrl-C ended the run" if self.termination.startswith("interrupted") else "the time ran out"
+            return f"no: {why} before every stage ran; a rerun may give another plan"
         if self.improve:
             # fix-and-optimise by nation (optimizer.solve.neighbourhood) stops when its seconds
             # are used and gives each nation a share of them: how many nations it re-planned,

@@ -403,12 +403,19 @@ class Session:
         self._check_against_model(decisions, evaluation.objectives)
         # Optimal only if every stage was; bound and gap are the last solved stage's.
         solved = [st.outcome for st in stages if st.outcome.has_solution]
-        status: Status = "optimal" if all(st.outcome.status == "optimal" for st in stages) else "feasible"
+        # a Ctrl-C right after the first stage ended the run there: the greedy start plan that
+        # proved shortfall 0 was written as "optimal (proven)", its later stages never run
+        cut_short = len(stages) < len((choice or {}).get("priority") or ())
+        status: Status = ("optimal" if all(st.outcome.status == "optimal" for st in stages) and not cut_short
+                          else "feasible")
+        termination = last.termination
+        if cut_short and not termination.startswith("interrupted"):
+            termination = f"interrupted (Ctrl-C) after the {stages[-1].objective} stage ({termination})"
         final = solved[-1] if solved else last  # no stage solved: the baseline plan (see run)
         return Result(
             inputs=self.inputs,
             status=status,
-            termination=last.termination,
+            termination=termination,
             objective_mode=mode,
             decisions=decisions,
             evaluation=evaluation,

@@ -72,3 +72,33 @@ def test_a_signal_delivered_twice_at_once_is_one_stop_request(monkeypatch):
                 time.sleep(0.1)  # the handler runs between bytecodes
     finally:
         INTERRUPT.clear()
+
+
+def test_a_ctrl_c_right_after_a_stage_its_start_proved_is_no_optimal_run(monkeypatch):
+    """A Ctrl-C during the shortfall stage that the greedy start plan proves (shortfall 0, no
+    solver call) ended the run there, and the start plan was written as "optimal (proven)"
+    with capability and cost never optimised."""
+    from optimizer import Scenario
+    from optimizer.solve import objectives
+    from tests.optimizer.conftest import make_inputs, programme
+
+    proven = objectives.proven_by_start
+
+    def interrupted(name, start):
+        INTERRUPT.set()  # Ctrl-C while the first stage is judged
+        return proven(name, start)
+
+    monkeypatch.setattr(objectives, "proven_by_start", interrupted)
+    inputs = make_inputs(programmes=[programme("P", 2, 10), programme("Q", 1, 20)])
+    scenario = Scenario(inputs).with_settings(priority=("shortfall", "capability", "cost"))
+    try:
+        result = scenario.solve(time_limit=30, threads=1)
+    finally:
+        INTERRUPT.clear()
+    assert [stage.objective for stage in result.stages] == ["shortfall"]
+    assert result.stages[0].outcome.status == "optimal"  # the stage itself is proven …
+    assert result.status == "feasible"  # … the run is not
+    assert result.termination.startswith("interrupted (Ctrl-C) after the shortfall stage")
+    rows = dict(result.summary_rows())
+    assert rows["stage_2"] == "capability: not_reached, interrupted (Ctrl-C) before it ran"
+    assert rows["reproducible"].startswith("no: a Ctrl-C ended the run")
