@@ -135,6 +135,51 @@ def test_a_diagnosis_cut_short_says_its_set_may_be_larger(monkeypatch):
     assert lines[-1].startswith("(The diagnosis had 10 s and ") and "may be more than the conflict" in lines[-1]
 
 
+def test_inputs_that_have_a_plan_have_no_conflict_to_name():
+    """Scenario.diagnose() on inputs with a plan said "These cannot hold together under:
+    budgets" (relaxing any rule family "fixed" them); its docstring promises an empty list."""
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        programmes=[programme("P1", cost=8)], commitments=[("A", "P1", "fund", 2030)],
+    )
+    assert Scenario(inputs).diagnose(10) == []
+
+
+def test_a_budget_conflict_keeps_its_explanation_with_robust_budgets():
+    """Robust rows imply the nominal ones, so neither family relaxed alone lets a plan in: with
+    robust budgets the conflict lost its figures ("no single rule family explains it")."""
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        programmes=[dataclasses.replace(programme("P1", cost=12), cost_overrun_risk=0.5)],
+        commitments=[("A", "P1", "fund", 2030)],
+    )
+    for robust in (0, 1):
+        with pytest.raises(InfeasibleError) as err:
+            Scenario(inputs).with_settings(robust_overruns=robust).solve(time_limit=20)
+        assert "A's 2030 budget is 10.0 and P1 costs 12.0 that year" in err.value.conflicts[0], err.value.conflicts
+        assert err.value.conflicts[-1] == "These cannot hold together under: budgets."
+
+
+def test_a_diagnosis_out_of_time_checks_no_more(monkeypatch):
+    """After its budget every check still took at least 0.1 s and a build's overhead: a
+    re-plan's 566 commitments ran 110 s past a 30-s budget. The rest are now kept unchecked."""
+    from optimizer.solve import diagnose
+
+    clock = iter([0.0] + [1e9] * 1000)  # the budget is spent as soon as it starts
+    monkeypatch.setattr(diagnose.time, "monotonic", lambda: next(clock))
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        programmes=[programme("P1", cost=12), programme("P2", cost=3)],
+        commitments=[("A", "P2", "fund", 2031), ("A", "P1", "fund", 2030)],
+    )
+    calls = []
+    real = diagnose.PersistentSolver.solve
+    monkeypatch.setattr(diagnose.PersistentSolver, "solve", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    lines = diagnose.diagnose_infeasibility(inputs, budget_seconds=10.0)
+    assert any("must fund P2" in line for line in lines) and "may be more than the conflict" in lines[-1]
+    assert len(calls) <= 1 + len(diagnose.FAMILIES) + 1  # the first check and the families', none per commitment
+
+
 def test_a_commitment_added_in_python_is_named_as_such_not_as_a_sheet_row():
     """`with_commitment` used to number its commitment past the sheet's last row, and a
     diagnosis then sent the planner to a Commitments row that does not exist."""
