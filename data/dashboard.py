@@ -836,7 +836,14 @@ def robustness_findings(table: pd.DataFrame, price: pd.DataFrame) -> tuple[str, 
                     f"Γ = {_fmt(last['gamma'])}": _row_of(table, "gamma", last["gamma"])}
             lines.append(f"at Γ = {_fmt(last['gamma'])} against Γ = {_fmt(price.iloc[0]['gamma'])}: {name} {change}"
                          + _unbacked(name, pair))
-    if not lines:
+    planless = [_fmt(g) for g, status in zip(table["gamma"], table.get("status", pd.Series(dtype=object)))
+                if str(status) not in ("optimal", "feasible")]
+    if planless:
+        # an infeasible Γ left one plan to price, and the Dashboard said protection "costs no
+        # objective": it costs every plan there is
+        lines.append(f"no plan at Γ = {', '.join(planless)}: the budgets cannot absorb that many overruns "
+                     "(see each Γ's status)")
+    elif not lines:
         lines.append("absorbing overruns costs no objective over these Γ")
     if "proven" in table.columns:
         proven = table["proven"].fillna(False).astype(bool)

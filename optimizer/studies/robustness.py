@@ -109,7 +109,10 @@ class RobustnessReport:
         """'3 of 4 Γ points proven within the 1 % gap target'."""
         proven = sum(bool(self._proof(p)["proven"]) for p in self.sweep.points)
         target = self.gap_target
-        within = f"within the {percent_up(target)} gap target" if target else "optimal (gap target 0)"
+        # no Γ with a plan leaves no run's Settings to read the target from: "(gap target 0)"
+        # was printed for a workbook whose mip_gap is 1 %
+        within = ("within the gap target" if target is None else "optimal (gap target 0)" if target == 0
+                  else f"within the {percent_up(target)} gap target")
         return f"{proven} of {len(self.sweep.points)} Γ points proven {within}"
 
     def _proof(self, point: SweepPoint) -> dict[str, Any]:

@@ -197,3 +197,22 @@ def test_a_gammas_line_names_an_earlier_stage_left_unproven(scenario, monkeypatc
     line = report.table.set_index("gamma").loc[1, "proof"]
     assert line.startswith("best plan found, not proven: the best possible cost is at most 5 % lower")
     assert "; shortfall was not proven: its best possible is at most 100 % lower" in line
+
+
+def test_a_gamma_without_a_plan_is_no_free_protection() -> None:
+    """Γ = 1 infeasible left one plan to price, and the Dashboard said "absorbing overruns
+    costs no objective"; with every Γ infeasible it also said "(gap target 0)" for a 1 % run."""
+    from data.dashboard import robustness_findings
+    from optimizer.errors import InfeasibleError
+
+    tight = Scenario(make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets={"A": [9.0, 9.0]},
+                                 programmes=[programme("P0", 1, 9, risk=0.25)],
+                                 commitments=[("A", "P0", "fund", 2030)]))
+    report = price_of_robustness(tight, [0, 1], time_limit=20)
+    _, lines = robustness_findings(report.table, report.price)
+    assert "no plan at Γ = 1: the budgets cannot absorb that many overruns (see each Γ's status)" in lines
+    assert not any("costs no objective" in line for line in lines)
+    with pytest.raises(InfeasibleError):
+        tight.with_settings(robust_overruns=1).solve(time_limit=20)
+    none = price_of_robustness(tight.with_budget(scale=0.5), [0, 1], time_limit=20, gap=None)
+    assert none.proven_summary() == "0 of 2 Γ points proven within the gap target"
