@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import logging
@@ -12,7 +13,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -278,9 +279,44 @@ def write_output(writer: Callable[[Path], Path], path: str | Path) -> Path:
     """Write an output; if the target cannot be written (open in Excel, read-only folder,
     a folder that does not exist), write next to it — or in the current folder — under a
     timestamped name, so a finished solve is never lost, and say where it went."""
+    with finishing_output():
+        return _write_or_fall_back(writer, Path(path))
+
+
+@contextlib.contextmanager
+def finishing_output() -> Iterator[None]:
+    """A first Ctrl-C while a finished plan is verified and written does not lose it: the
+    README promises that Ctrl-C keeps the best plan, and one pressed a moment after the solve
+    ended threw the plan away ("Interrupted.", exit 130) or, inside the zip writer, printed a
+    traceback. A second Ctrl-C (after the same stop request's duplicates) abandons the write;
+    the temporary file goes with it."""
+    from optimizer.solve.solver import DUPLICATE_SIGNAL_SECONDS
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    pressed: list[float] = []
+
+    def handler(signum: int, frame: object) -> None:
+        if not pressed:
+            pressed.append(time.monotonic())
+            print("Ctrl-C: the plan found is being written; press Ctrl-C again to abandon it.", file=sys.stderr)
+        elif time.monotonic() - pressed[0] >= DUPLICATE_SIGNAL_SECONDS:
+            signal.signal(signal.SIGINT, previous)
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _write_or_fall_back(writer: Callable[[Path], Path], target: Path) -> Path:
+    """`writer(target)`, else a timestamped copy beside it or in the current folder."""
     from optimizer.errors import OutputError
 
-    target = Path(path)
     try:
         return writer(target)
     except OSError as exc:
@@ -358,6 +394,12 @@ def log_output(ctx: click.Context, param: click.Parameter, value: str | None) ->
     folder = Path(value).parent
     if not folder.is_dir():
         raise click.BadParameter(f"{value!r} — expected a file in an existing folder ({folder} does not exist)")
+    if Path(value).suffix.lower() in (".xlsx", ".xlsm", ".xls"):  # appended text broke an earlier plan's file
+        raise click.BadParameter(f"{value!r} is a workbook's name — expected a text file for the log, e.g. solve.log")
+    target = Path(value) if Path(value).exists() else folder
+    if not os.access(target, os.W_OK):  # "Solver error: cannot write the solver log" (exit 5) after the build
+        raise click.BadParameter(f"{value!r} cannot be written (no permission) — expected a log file this user "
+                                 "may write")
     return value
 
 

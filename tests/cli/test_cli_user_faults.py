@@ -126,6 +126,27 @@ def test_a_solver_log_in_a_folder_that_does_not_exist_is_a_usage_error(tmp_path:
     assert "expected a file in an existing folder" in result.output and not (tmp_path / "plan.xlsx").exists()
 
 
+def test_a_solver_log_that_cannot_be_written_or_is_a_workbook_is_a_usage_error(
+    tmp_path: Path, book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only log was "Solver error" (exit 5: the solver missing or failed), and --log
+    plan.xlsx appended text to an earlier plan's workbook."""
+    import cli
+
+    result = run("solve", str(book), "-o", str(tmp_path / "plan.xlsx"), "--log", str(tmp_path / "old.xlsx"))
+    assert result.exit_code == 2 and "is a workbook's name — expected a text file for the log" in result.output
+    log = tmp_path / "s.log"
+    log.write_text("earlier runs\n")
+    import os
+
+    real_access = os.access
+    monkeypatch.setattr(cli.os, "access",  # read-only for this user
+                        lambda path, mode: real_access(path, mode) and not (Path(path) == log and mode == os.W_OK))
+    result = run("solve", str(book), "-o", str(tmp_path / "plan.xlsx"), "--log", str(log))
+    assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
+    assert "cannot be written (no permission)" in result.output and not (tmp_path / "plan.xlsx").exists()
+
+
 @pytest.mark.parametrize("command", ["solve", "replan"])
 def test_a_weight_whose_products_the_solver_cannot_take_is_a_usage_error(
     command: str, tmp_path: Path, book: Path
@@ -145,20 +166,20 @@ def test_a_weight_whose_products_the_solver_cannot_take_is_a_usage_error(
 
 
 def test_a_fronts_objectives_whose_products_the_solver_cannot_take_are_a_usage_error(tmp_path: Path) -> None:
-    """Risk 1e5 × cost 1e11 is no error while the workbook's run leaves risk out; a front of
+    """Risk 1e8 × cost 1e8 is no error while the workbook's run leaves risk out; a front of
     capability and risk ran on it."""
     from dataclasses import replace
 
     inputs = make_inputs(
         first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
-        programmes=[replace(programme("P1", cost=1e11), cost_overrun_risk=1e5), programme("P2", cost=6)],
+        programmes=[replace(programme("P1", cost=1e8), cost_overrun_risk=1e8), programme("P2", cost=6)],
         values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
     )
     book = tmp_path / "risky.xlsx"
     write_inputs(inputs, book)
     result = run("pareto", str(book), "-o", str(tmp_path / "front.xlsx"), "--objectives", "capability,risk")
     assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
-    assert ("Invalid value for --objectives: cost_overrun_risk 100000 (Programmes P1) × total_cost 1e+11 "
+    assert ("Invalid value for --objectives: cost_overrun_risk 1e+08 (Programmes P1) × total_cost 1e+08 "
             "(Programmes P1) is 1e+16 in the risk objective, too large for the solver") in result.output
     assert not (tmp_path / "front.xlsx").exists()
 
