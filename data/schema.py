@@ -65,6 +65,10 @@ class Column:
     unique: bool = False  # the sheet's id column: values must not repeat
     joint_only: bool = False  # meaningful only on joint programmes
     allows_alliance: bool = False  # ALLIANCE is accepted besides the referenced ids
+    # a non-zero value must be at least this: smaller ones fall under the solver's absolute
+    # tolerances (values of 1e-6 made a stage "optimal" 6 % short of its best, risks of 1e-7
+    # let a weighted run fund what raised the risk it minimised)
+    least_nonzero: float | None = None
 
     @property
     def bounds(self) -> tuple[float | None, float | None]:
@@ -421,6 +425,7 @@ _PROGRAMMES = SheetSchema(
             "Expected overrun per unit of cost (risk objective).",
             default=0.0,
             min=0,
+            least_nonzero=1e-4,
         ),
         Column(
             "min_participants",
@@ -484,6 +489,7 @@ _VALUES = SheetSchema(
         default=0.0,
         min=0,
         unit="points per year",
+        least_nonzero=1e-4,
     ),
 )
 

@@ -100,6 +100,8 @@ def test_writing_is_atomic_and_overwrites(tmp_path: Path) -> None:
 finite = st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False)
 # money: 0, or an amount the solver separates reliably (data.schema MIN_MONEY to MAX_MONEY)
 money = st.one_of(st.just(0.0), st.floats(min_value=MIN_MONEY, max_value=MAX_MONEY, allow_nan=False))
+# values and risks: 0, or at least the 0.0001 the solver's tolerances leave room for
+value = st.one_of(st.just(0.0), st.floats(min_value=1e-4, max_value=1e9, allow_nan=False))
 share = st.floats(min_value=0.001, max_value=100, allow_nan=False)
 
 
@@ -112,11 +114,11 @@ def books(draw: st.DrawFn) -> Book:
         row[4] = draw(st.integers(1, 5))
         row[5] = draw(money)
     put(book, "Programmes", 3, "per_participant_cost", draw(money))
-    put(book, "Programmes", 2, "cost_overrun_risk", draw(st.floats(0, 3)))
+    put(book, "Programmes", 2, "cost_overrun_risk", draw(st.one_of(st.just(0.0), st.floats(1e-4, 3))))
     put(book, "Programmes", 3, "min_share", draw(st.floats(0, 0.5)))
     put(book, "Nations", 2, "carry_over_fraction", draw(st.floats(0, 1)))
     for row in book["Values"][1:]:
-        row[1:] = [draw(st.one_of(st.none(), finite)) for _ in row[1:]]
+        row[1:] = [draw(st.one_of(st.none(), value)) for _ in row[1:]]
     duration = book["Programmes"][2][4]
     book["CostProfiles"] = [["programme", "year_offset", "share"]] + [
         ["P02", k, draw(share)] for k in range(duration)]
