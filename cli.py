@@ -313,6 +313,16 @@ def finishing_output() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _unused(path: Path) -> Path:
+    """`path`, or with -2, -3, … added if a file of that name exists: two runs falling back in
+    the same second wrote one timestamped name, and one plan was lost."""
+    candidate, n = path, 1
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
 def _write_or_fall_back(writer: Callable[[Path], Path], target: Path) -> Path:
     """`writer(target)`, else a timestamped copy beside it or in the current folder."""
     from optimizer.errors import OutputError
@@ -323,7 +333,7 @@ def _write_or_fall_back(writer: Callable[[Path], Path], target: Path) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         tried = []
         for folder in dict.fromkeys((target.absolute().parent, Path.cwd())):  # once each, in this order
-            fallback = (folder / f"{target.stem}-{stamp}{target.suffix}").absolute()
+            fallback = _unused(folder / f"{target.stem}-{stamp}{target.suffix}").absolute()
             try:
                 written = writer(fallback)
             except OSError as again:
@@ -334,8 +344,8 @@ def _write_or_fall_back(writer: Callable[[Path], Path], target: Path) -> Path:
             return written
         # a full disk or a file-size limit ended in "Internal error: OSError … (a bug)", exit 1
         raise OutputError(f"could not write {target} ({why_unwritable(target, exc)}), nor a copy in "
-                          f"{' or '.join(tried)}; nothing was written — expected room on the disk and a "
-                          "folder you may write to (-o)") from exc
+                          f"{' or '.join(tried)}, so it was not written — expected room on the disk and a "
+                          "folder you may write to") from exc
 
 
 def why_unwritable(target: Path, exc: OSError) -> str:

@@ -165,6 +165,8 @@ def _read_bytes(path: Path) -> bytes:
         size = path.stat().st_size
         if path.is_dir():
             raise _fail(name, "is a folder", "expected an .xlsx file")
+        if not path.is_file():  # a FIFO waited for ever, /dev/zero read until memory ran out
+            raise _fail(name, "is not a regular file (a pipe or a device)", "expected an .xlsx file")
         if size > MAX_FILE_BYTES:
             raise _fail(name, f"is {size / 2**20:.0f} MB", f"expected a workbook under "
                         f"{MAX_FILE_BYTES // 2**20} MB")

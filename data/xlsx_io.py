@@ -6,9 +6,11 @@ so that text never turns into a formula and no partial file is ever left behind.
 
 from __future__ import annotations
 
+import errno
 import io
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -195,6 +197,21 @@ def save_atomically(wb: Workbook, path: str | os.PathLike[str]) -> Path:
     return write_bytes_atomically(buffer.getvalue(), path)
 
 
+def _refuse_read_only(target: Path) -> None:
+    """A file marked read-only is not replaced: the rename needs only a writable folder, so
+    `chmod 444 keep.xlsx` did not keep it (the README promises a timestamped copy beside a
+    read-only output instead). Its write bits are read too, as an administrator may write
+    any file."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:  # no such file yet (or a dangling link): nothing to keep
+        return
+    if not stat.S_ISREG(mode):
+        return
+    if not os.access(target, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise PermissionError(errno.EACCES, "the file is read-only", str(target))
+
+
 def write_bytes_atomically(data: bytes, path: str | os.PathLike[str]) -> Path:
     """Write `data` to a temporary file in the target folder, then rename it over the
     target: the old file or the new one, never half of one (a front's PNG drawn straight
@@ -202,6 +219,7 @@ def write_bytes_atomically(data: bytes, path: str | os.PathLike[str]) -> Path:
     folder cannot be written, after removing the temporary file."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
+    _refuse_read_only(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{target.suffix}.tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:

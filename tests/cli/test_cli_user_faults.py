@@ -98,7 +98,7 @@ def test_an_output_no_folder_can_take_is_an_output_error_not_a_bug(
     assert result.exit_code == EXIT_CODES["output_error"] == 7, result.output
     assert f"Output error: could not write {target} (File too large), nor a copy in {tmp_path} (File too large)" \
         in result.output
-    assert "nothing was written — expected room on the disk" in result.output
+    assert "so it was not written — expected room on the disk" in result.output
     assert "Internal error" not in result.output and sorted(tmp_path.glob("*.xlsx")) == [book]
 
 

@@ -230,6 +230,17 @@ def test_missing_file(tmp_path: Path) -> None:
         f"nope.xlsx: file not found ({missing}) — expected the path of an .xlsx workbook"]
 
 
+def test_a_pipe_or_a_device_is_refused_without_reading_it(tmp_path: Path) -> None:
+    """`capopt validate fifo.xlsx` waited for ever, and /dev/zero was read until memory ran out."""
+    import os
+
+    fifo = tmp_path / "fifo.xlsx"
+    os.mkfifo(fifo)
+    expected = "is not a regular file (a pipe or a device) — expected an .xlsx file"
+    assert load_errors(fifo) == [f"fifo.xlsx: {expected}"]
+    assert load_errors(Path("/dev/zero")) == [f"zero: {expected}"]
+
+
 def test_a_folder(tmp_path: Path) -> None:
     folder = tmp_path / "dir.xlsx"
     folder.mkdir()

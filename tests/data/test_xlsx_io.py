@@ -84,3 +84,22 @@ def test_a_full_disk_leaves_the_old_file_and_no_traceback(tmp_path, monkeypatch,
     assert old_book.read_bytes() == b"old book" and old_png.read_bytes() == b"old png"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["front.png", "plan.xlsx"]
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`chmod 444 keep.xlsx` did not keep it: the rename needs only a writable folder. The
+    CLI then writes a timestamped copy beside it (README, exit codes)."""
+    import pytest
+
+    from data.xlsx_io import write_bytes_atomically
+
+    keep = tmp_path / "keep.xlsx"
+    keep.write_bytes(b"the planner's own")
+    os.chmod(keep, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    try:
+        with pytest.raises(PermissionError, match="read-only"):
+            write_bytes_atomically(b"new", keep)
+        assert keep.read_bytes() == b"the planner's own" and sorted(p.name for p in tmp_path.iterdir()) == ["keep.xlsx"]
+    finally:
+        os.chmod(keep, stat.S_IRUSR | stat.S_IWUSR)
+    assert write_bytes_atomically(b"new", keep).read_bytes() == b"new"

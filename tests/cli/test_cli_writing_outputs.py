@@ -1,4 +1,5 @@
-"""A Ctrl-C pressed while a finished plan is written: the plan is kept, a second abandons it."""
+"""Writing outputs: a Ctrl-C while a finished plan is written keeps it (a second abandons it),
+and fallback copies of an unwritable output never overwrite one another."""
 
 from __future__ import annotations
 
@@ -36,3 +37,23 @@ def test_a_second_ctrl_c_abandons_the_write(tmp_path: Path, monkeypatch: pytest.
     with pytest.raises(KeyboardInterrupt):
         cli.write_output(_writer(2), tmp_path / "plan.xlsx")
     assert not (tmp_path / "plan.xlsx").exists()
+
+
+def test_two_fallback_writes_in_one_second_keep_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two runs whose output folder was read-only fell back to one timestamped name in the
+    same second, and one plan was lost; a read-only file is not replaced either."""
+    import stat
+
+    from data.xlsx_io import write_bytes_atomically
+
+    monkeypatch.setattr(cli.time, "strftime", lambda fmt: "20261207-040000")
+    keep = tmp_path / "p.xlsx"
+    keep.write_text("the planner's own")
+    os.chmod(keep, stat.S_IRUSR)
+    try:
+        first = cli.write_output(lambda path: write_bytes_atomically(b"plan 1", path), keep)
+        second = cli.write_output(lambda path: write_bytes_atomically(b"plan 2", path), keep)
+    finally:
+        os.chmod(keep, stat.S_IRUSR | stat.S_IWUSR)
+    assert (first.name, second.name) == ("p-20261207-040000.xlsx", "p-20261207-040000-2.xlsx")
+    assert keep.read_text() == "the planner's own" and (first.read_bytes(), second.read_bytes()) == (b"plan 1", b"plan 2")
