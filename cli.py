@@ -1477,8 +1477,14 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
     if changes.empty:
         click.echo(f"No change against the previous plan (stability weight {stability_weight:g}).")
     else:
-        click.echo(changes[["nation", "programme", "change", "previous_start", "new_start",
-                            "capability_delta", "cost_delta"]].to_string(index=False))
+        import pandas as pd
+
+        shown = changes[["nation", "programme", "change", "previous_start", "new_start", "capability_delta",
+                         "cost_delta"]].copy()
+        for column in ("previous_start", "new_start"):  # years, not "2029.0" and "NaN"
+            years = pd.to_numeric(shown[column], errors="coerce")
+            shown[column] = ["—" if pd.isna(year) else str(int(year)) for year in years]
+        click.echo(shown.to_string(index=False))
     for note in outcome.notes:
         click.echo(f"note: {note}")
     deltas = outcome.objective_deltas.set_index("objective")

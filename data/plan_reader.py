@@ -16,6 +16,7 @@ drops their fundings and lists each drop as a change (docs/robust.md §14).
 
 from __future__ import annotations
 
+import difflib
 import functools
 import itertools
 import logging
@@ -293,7 +294,9 @@ class _Decoder:
             hint = self._wrong_book_hint()
             # the cause goes in front as well: the CLI prints warnings before the problem
             # count, so a planner facing hundreds of unknown ids reads why first
-            raise InputError(self.problems + hint, warnings=hint)
+            # … and the unknown ids a lenient reading dropped: a nation misspelt on a joint
+            # programme's Plan row was never named, only the payment it left without a member
+            raise InputError(self.problems + hint, warnings=self.warnings + hint)
         log.info("read plan %s: %d national starts, %d joint programmes", self.book.path,
                  len(national), len(joint))
         return decisions
@@ -464,7 +467,7 @@ class _Decoder:
             if key in self.unknown:
                 self.unknown[key][1] += 1  # one message per unknown id and sheet, not per row
             else:
-                self.error(row, column, f"{column} {show(value)} is not in the input workbook",
+                self.error(row, column, f"{column} {show(value)} is not in the input workbook{_did_you_mean(value, known)}",
                            f"expected {what} of the input workbook the plan was made from")
                 self.unknown[key] = [len(self.problems) - 1, 0]
             if self.lenient:  # kept, so that the re-plan lists its drop; spelt as first written
@@ -578,6 +581,13 @@ def _number(value: object) -> float | None:
 def _whole(value: object) -> int | None:
     number = _number(value)
     return int(number) if number is not None and number.is_integer() else None
+
+
+def _did_you_mean(value: object, known: Mapping[str, str]) -> str:
+    """' (did you mean BRAVO?)' for an id one slip away from one the workbook has: a typo in a
+    previous plan's past row dropped that row from history with no hint of the id meant."""
+    close = difflib.get_close_matches(str(value).strip().casefold(), list(known), n=1, cutoff=0.75)
+    return f" (did you mean {known[close[0]]}?)" if close else ""
 
 
 def told_apart(path: str, recorded: str | None) -> str:

@@ -343,3 +343,27 @@ def test_huge_numbers_in_a_front_or_a_summary_are_told_not_crashed_on() -> None:
     assert _point_list([1, 3, 10**20]) == "1, 3, 100000000000000000000"
     assert _point_list([1, 2, 3]) == "1–3"
     assert percent_up(1e308) == "> 1e+14 %" and percent_up(0.008295) == "0.83 %"
+
+
+def test_a_misspelt_id_in_a_previous_plan_says_which_id_it_meant(tmp_path, inputs) -> None:
+    """"BRAOV" on a past row was dropped from history with no hint of BRAVO; on a joint row the
+    error named only the payment it left without a member, never the misspelt cell."""
+    inputs = _renamed_b(inputs)
+    book = _book(Plan=[["nation", "programme", "sharing", "start_year"], ["A", "P", "national", 2030],
+                       ["A", "J", "joint", 2031], ["BRAOV", "J", "joint", 2031]],
+                 Contributions=[["programme", "nation", "year", "payment"], ["J", "A", 2031, 10],
+                                ["J", "BRAVO", 2032, 10]])
+    with pytest.raises(InputError) as caught:
+        _previous(tmp_path, inputs, book)
+    assert any('Plan!A4: nation "BRAOV" is not in the input workbook (did you mean BRAVO?)' in str(w)
+               for w in caught.value.warnings), caught.value.warnings
+    assert any("BRAVO pays to J but the Plan sheet has no joint row" in str(p) for p in caught.value.problems)
+
+
+def _renamed_b(inputs):  # type: ignore[no-untyped-def]
+    """The fixture's inputs with nation B called BRAVO (a name a slip can miss)."""
+    from dataclasses import replace
+
+    nations = tuple(replace(n, code="BRAVO") if n.code == "B" else n for n in inputs.nations)
+    budgets = {("BRAVO" if n == "B" else n, y): v for (n, y), v in inputs.budgets.items()}
+    return replace(inputs, nations=nations, budgets=budgets)
