@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyomo.environ as pyo
 
@@ -31,6 +31,9 @@ from optimizer.solve.objectives import (
     solve_weighted,
 )
 from optimizer.solve.solver import PersistentSolver, ProgressFn, SolverOptions, catch_ctrl_c
+
+if TYPE_CHECKING:
+    from optimizer.solve.diagnose import FrozenPast
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +77,8 @@ class Session:
         self.objective_penalty: object | None = None
         self.baseline: PlanDecisions | None = None  # see set_objective_penalty
         self.improve_note = ""  # fix-and-optimise of the last run, for the Summary
+        # a re-plan's frozen past, for the diagnosis of inputs it makes infeasible (see replan)
+        self.frozen_past: FrozenPast | None = None
 
     def set_objective_penalty(self, penalty: object | None, baseline: PlanDecisions | None = None) -> None:
         """A non-negative model expression to charge to every stage's objective (None: off).
@@ -390,7 +395,8 @@ class Session:
             from optimizer.solve.diagnose import diagnose_infeasibility, diagnosis_seconds
 
             budget = diagnosis_seconds(time_limit)
-            conflicts = diagnose_infeasibility(self.inputs, budget_seconds=budget) if diagnose else []
+            conflicts = (diagnose_infeasibility(self.inputs, budget_seconds=budget, frozen=self.frozen_past)
+                         if diagnose else [])
             raise InfeasibleError("No plan satisfies the inputs.", conflicts)
         if decisions is None:
             if first.status == "no_solution":

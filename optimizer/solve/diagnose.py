@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
@@ -51,12 +53,32 @@ def diagnosis_seconds(time_limit: float | None) -> float:
     return min(max(float(time_limit), DIAGNOSIS_MIN_SECONDS), DIAGNOSIS_MAX_SECONDS)
 
 
-def diagnose_infeasibility(inputs: Inputs, seconds_per_check: float = 30.0, budget_seconds: float = 300.0) -> list[str]:
+FROZEN_PAST = "the re-plan's frozen past (what the previous plan did before the re-plan year)"
+FROZEN_PAST_ROWS = ("replan_past_start", "replan_past_joint", "replan_past_adoption", "replan_past_adoption_year",
+                    "replan_past_payment")
+
+
+@dataclass(frozen=True)
+class FrozenPast:
+    """What a re-plan holds fixed, for its diagnosis: the rows its model adds (`extend`, the
+    same function that built them) and the fundings its history commits (`fundings`). A
+    diagnosis without them blamed nations whose budgets had not changed, for a conflict
+    their commitments did not have, and checked 566 history commitments one by one."""
+
+    extend: Callable[[pyo.ConcreteModel], None]
+    fundings: frozenset[tuple[str, str]]
+
+
+def diagnose_infeasibility(inputs: Inputs, seconds_per_check: float = 30.0, budget_seconds: float = 300.0,
+                           frozen: FrozenPast | None = None) -> list[str]:
     """Planner-readable sentences naming a minimal conflicting set of commitments and rules.
 
     A check the budget cuts short counts as "still needed", so the set named is never
-    smaller than a conflict; the last line then says it may hold more than one."""
+    smaller than a conflict; the last line then says it may hold more than one. A re-plan's
+    frozen past is one rule family: its history is never checked commitment by commitment."""
     m = build_model(inputs)
+    if frozen is not None:
+        frozen.extend(m)
     # any objective will do; a 100% gap makes each check stop at the first feasible plan
     set_objective(m, m.objective_expr["cost"], "min")
     solver = PersistentSolver(m, SolverOptions())
@@ -76,7 +98,8 @@ def diagnose_infeasibility(inputs: Inputs, seconds_per_check: float = 30.0, budg
         # inputs that have a plan have no conflict to name: relaxing any rule family "fixed"
         # them, and Scenario.diagnose() named one ("cannot hold together under: budgets")
         return []
-    keys = list(m.commit_fund.keys()) if hasattr(m, "commit_fund") else []
+    history = frozen.fundings if frozen is not None else frozenset()
+    keys = [key for key in (m.commit_fund.keys() if hasattr(m, "commit_fund") else []) if key not in history]
     needed = []
     for key in keys:
         if time.monotonic() >= deadline:
@@ -94,6 +117,8 @@ def diagnose_infeasibility(inputs: Inputs, seconds_per_check: float = 30.0, budg
         if key not in needed:
             m.commit_fund[key].deactivate()
     rules = _blocking_families(m, feasible)
+    if frozen is not None and _relaxed_together(m, feasible, FROZEN_PAST_ROWS, history):
+        rules.append(FROZEN_PAST)
     lines = _explain(inputs, needed, rules)
     if undecided:
         lines.append(f"(The diagnosis had {budget_seconds:g} s and {len(undecided)} of its checks ran out of "
@@ -123,10 +148,13 @@ def _blocking_families(m: pyo.ConcreteModel, feasible: object) -> list[str]:
     return blocking
 
 
-def _relaxed_together(m: pyo.ConcreteModel, feasible: object, names: tuple[str, ...]) -> bool:
-    """Whether the commitments hold with every constraint named in `names` relaxed at once."""
+def _relaxed_together(m: pyo.ConcreteModel, feasible: object, names: tuple[str, ...],
+                      fundings: frozenset[tuple[str, str]] = frozenset()) -> bool:
+    """Whether the commitments hold with every constraint named in `names` (and the `fund`
+    commitments of `fundings`) relaxed at once."""
     components = [getattr(m, n) for n in names if hasattr(m, n)]
-    if not any(len(c) for c in components):
+    components += [m.commit_fund[key] for key in fundings if hasattr(m, "commit_fund") and key in m.commit_fund]
+    if not any(len(c) if hasattr(c, "__len__") else 1 for c in components):  # a ConstraintData has no len
         return False
     for c in components:
         c.deactivate()

@@ -31,6 +31,7 @@ from optimizer.arguments import check_count, check_solver_arguments, whole_numbe
 from optimizer.checks.evaluate import fundings, objective_values, service_weight, spend_items
 from optimizer.errors import InfeasibleError
 from optimizer.result import Result
+from optimizer.solve.diagnose import FROZEN_PAST, FrozenPast
 from optimizer.solve.engine.strategy import check_strategy
 from optimizer.solve.solver import ProgressFn, SolverOptions, check_highs_options
 
@@ -246,12 +247,17 @@ def replan(
     )
     session = Session(committed, options, progress, client)
     add_plan_stability(session.model, committed, known, stability_weight, from_year)
+    written = {(c.nation, c.programme) for c in inputs.commitments if c.action == "fund"}
+    session.frozen_past = FrozenPast(
+        lambda m: add_plan_stability(m, committed, known, stability_weight, from_year),
+        frozenset((c.nation, c.programme) for c in committed.commitments if c.action == "fund") - written,
+    )
     # the previous plan, where still feasible: the start, the floor of every hold and the fallback
     session.set_objective_penalty(session.model.stability_penalty, baseline=_baseline(committed, known, from_year))
     try:
         result = session.run(**run)
     except InfeasibleError as exc:
-        raise _history_named(exc, inputs, committed, from_year) from exc
+        raise _history_named(exc, committed, from_year, known) from exc
     changes = change_table(inputs, previous, result.decisions, from_year)
     deltas = objective_deltas(inputs, known, result.objectives)
     logger.info("re-plan from %d: %d change(s)", from_year, count_changes(changes))
@@ -375,23 +381,35 @@ def _with_history(inputs: Inputs, previous: PlanDecisions, from_year: int) -> In
     return replace(out, source=inputs.source)
 
 
-def _history_named(exc: InfeasibleError, inputs: Inputs, committed: Inputs, from_year: int) -> InfeasibleError:
-    """The diagnosis with the history's commitments named as history: they have no row in the
-    Commitments sheet (a planner looked for "Commitments row 376" in a sheet of five rows)."""
-    written = {(c.nation, c.programme) for c in inputs.commitments}
+def _history_named(exc: InfeasibleError, committed: Inputs, from_year: int,
+                   previous: PlanDecisions) -> InfeasibleError:
+    """The diagnosis with the frozen past named as such: the history's commitments are one rule
+    family there, never a "Commitments row 376" of a sheet of five rows, and where it is part
+    of the conflict the budgets it breaks on its own are named too."""
     lines = list(exc.conflicts)
-    for c in committed.commitments:
-        if (c.nation, c.programme) in written:
-            continue  # the workbook's own row (one the history agrees with keeps it)
-        made = f"{c.where}: "
-        lines = [
-            line.replace(made, "", 1).replace(
-                f" starting {c.start_year}",
-                f" starting {c.start_year} (the previous plan started it before {from_year}: kept)", 1)
-            if line.startswith(made + f"{c.nation} must fund {c.programme}") else line
-            for line in lines
-        ]
+    if any(FROZEN_PAST in line for line in lines):
+        lines[-1:-1] = _past_overspent(committed, previous, from_year)
     return InfeasibleError(str(exc).split("\n", 1)[0], lines)
+
+
+def _past_overspent(inputs: Inputs, previous: PlanDecisions, from_year: int) -> list[str]:
+    """The budgets that what the previous plan began before `from_year` breaks on its own
+    (its fundings, consortia and payments, its adoptions): the verifier's lines, e.g. "Nation
+    BEL in 2030: balance -108.8 (spend 119.9, budget 0) is below 0 …", with carry-over and
+    borrowing as MODEL.md keeps them. (Comparing a past year's spend with its budget blamed
+    nations whose carry-over paid for it.)"""
+    from optimizer.checks.verify import check_plan
+
+    frozen = replace(
+        previous,
+        national={key: start for key, start in previous.national.items() if start < from_year},
+        joint={pid: j for pid, j in previous.joint.items() if j.start_year < from_year},
+        payments={key: paid for key, paid in previous.payments.items()
+                  if key[1] in previous.joint and previous.joint[key[1]].start_year < from_year},
+        adoptions={key: year for key, year in previous.adoptions.items() if year < from_year},
+    )
+    return [f"what the previous plan began before {from_year} breaks a budget on its own: {problem}"
+            for problem in map(str, check_plan(inputs, frozen)) if "budget" in problem]
 
 
 def _check_commitments_against_history(
