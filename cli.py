@@ -1287,7 +1287,6 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
            overrun_probability: float, point: int | None, allow_other_input: bool, output: str) -> None:
     """Stress test PLAN.xlsx [PLAN2.xlsx …] side by side under the same sampled cost overruns:
     budget breaches, overrun beyond budget and capability at risk, per nation and alliance."""
-    from optimizer.checks.verify import check_plan
     from optimizer.studies.stress import compare_stress, read_plan_books, stress_plans
 
     inputs_given = [Path(p).resolve() for p in (*plans, *([book] if book else []))]
@@ -1300,9 +1299,6 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
     chosen, warnings = stress_plans(books, scenario.inputs, point, allow_other_input)
     for line in warnings:
         click.echo(f"warning: {line}", err=True)
-    for p in chosen:
-        for line in check_plan(scenario.inputs, p.decisions)[:5]:
-            click.echo(f"warning: {p.label}: the plan breaks the model: {line}", err=True)
     console: Console = ctx.obj["console"]
     comparison = compare_stress(scenario.inputs, chosen, samples, seed, overrun_probability,
                                 progress=None if console.quiet else stress_progress(console))

@@ -155,8 +155,28 @@ def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, poin
     if broken:
         notes.append(f"{name} {rules} of these inputs, e.g. {broken[0]}")
     proof = plan_proof(book, point)
-    return PlanFile(decisions, objective_values(inputs, decisions), {"plan": name, **proof, "rules": rules},
-                    tuple(notes))
+    objectives = objective_values(inputs, decisions)
+    same_inputs = source is not None and bool(book.input_sha256) and source.sha256.lower() == book.input_sha256
+    if point is None and same_inputs and (edit := edited_since_solved(book.summary, objectives)):
+        # a start moved by hand kept "optimal, gap 0 %" beside another "optimal" plan of the
+        # same inputs worth more: the proof was of the plan as solved, not as edited
+        proof = {**proof, "status": EDITED, "gap": None, "best_bound": None}
+        notes.append(f"{name} was changed after it was solved ({edit}): the status and gap its Summary records "
+                     "are not this plan's")
+    return PlanFile(decisions, objectives, {"plan": name, **proof, "rules": rules}, tuple(notes))
+
+
+EDITED = "edited after solving"
+
+
+def edited_since_solved(summary: Mapping[str, object], objectives: Mapping[str, float]) -> str | None:
+    """'capability 79 against 83 recorded' when a plan's objectives, recomputed on the inputs
+    it was made from, differ from the values its Summary records (None when they agree)."""
+    for name, value in objectives.items():
+        recorded = _number(summary.get(name))
+        if recorded is not None and abs(recorded - value) > 1e-6 * max(1.0, abs(value)):
+            return f"{name} {value:,.6g} against {recorded:,.6g} recorded"
+    return None
 
 
 def _recorded_file_is(book: PlanBook, path: str) -> bool:
@@ -224,12 +244,12 @@ def compare_plan_files(base: str | os.PathLike[str] | PlanBook, other: str | os.
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise ValueError(f"{name} is {value!r} — expected a front point's number, e.g. 3")
     books = [b if isinstance(b, PlanBook) else load_previous_plan(b) for b in (base, other)]
-    if point is not None and all(b.front_points is None for b in books):  # as `capopt compare --point` refuses it
+    if point is not None and not any(b.is_front for b in books):  # as `capopt compare --point` refuses it
         raise ValueError(f"point is {point!r} but neither file is a Pareto front — expected a point only for a "
                          "front workbook")
     points = []
     for label, book, own in (("base_point", books[0], base_point), ("other_point", books[1], other_point)):
-        if own is not None and book.front_points is None:
+        if own is not None and not book.is_front:
             raise ValueError(f"{label} is {own} but {Path(book.path).name} is a plan, not a Pareto front — "
                              "expected a point only for a front workbook")
         points.append(own if own is not None else point)

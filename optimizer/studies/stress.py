@@ -55,10 +55,12 @@ from optimizer.checks.evaluate import (
     borrowing_floor,
     carry_cap,
     fundings,
+    objective_values,
     service_weight,
     spend_items,
 )
-from optimizer.compare import plan_proof, proof_in_words
+from optimizer.checks.verify import check_plan
+from optimizer.compare import EDITED, edited_since_solved, plan_proof, proof_in_words
 from optimizer.result import Result
 
 logger = logging.getLogger(__name__)
@@ -569,6 +571,17 @@ def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = 
         # were otherwise told apart by nothing)
         where = f"{book.path} (point {point})" if point is not None and book.front_points is not None else book.path
         proof = plan_proof(book, point)
+        broken = check_plan(inputs, decisions)
+        if broken:  # said on the terminal only, at most five lines: the workbook kept no trace of it
+            more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+            warnings.append(f"{name} breaks the model: {broken[0]}{more} — its figures are of a plan no solve "
+                            "returns")
+        if point is None or book.front_points is None:
+            edit = edited_since_solved(book.summary, objective_values(inputs, decisions))
+            if edit:  # a start moved by hand was stressed as "optimal, gap 0 %"
+                proof = {**proof, "status": EDITED, "gap": None, "best_bound": None}
+                warnings.append(f"{name} was changed after it was solved ({edit}): the status and gap its Summary "
+                                "records are not this plan's")
         plans.append(StressPlan(label, decisions, where, whole_number(book.summary.get("robust_overruns")), book.sha256,
                                 proof_in_words(proof), proof.get("status") == "optimal"))
     if problems:

@@ -164,3 +164,30 @@ def test_a_plan_whose_input_workbook_changed_since_is_said_to_be(tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert f"was made from {book} as it was then (SHA-256" in result.output
     assert "the file has changed since" in result.output and "not from these inputs" not in result.output
+
+
+def test_a_plan_edited_after_solving_loses_its_proof_in_compare_and_stress(tmp_path: Path, book: Path) -> None:
+    """A start moved by hand kept "optimal, gap 0 %" in compare and stress beside the plan as
+    solved, worth more on the same inputs; a stressed plan that breaks the model was said on
+    the terminal only, and its workbook kept no trace of it."""
+    import openpyxl
+
+    plan, moved = tmp_path / "plan.xlsx", tmp_path / "moved.xlsx"
+    assert run("solve", str(book), "-o", str(plan)).exit_code == 0
+    wb = openpyxl.load_workbook(plan)
+    sheet = wb["Plan"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("start_year") + 1
+    sheet.cell(row=2, column=column, value=sheet.cell(row=2, column=column).value + 1)  # a year later
+    wb.save(moved)
+    result = run("compare", str(plan), str(moved))
+    assert result.exit_code == 0, result.output
+    rows = _plans_rows(result.output)
+    assert "optimal" in rows["base"] and "edited after solving" in rows["other"] and "optimal" not in rows["other"]
+    assert "moved.xlsx was changed after it was solved (capability" in result.output
+    out = tmp_path / "stress.xlsx"
+    result = run("stress", str(plan), str(moved), "--samples", "20", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    summary = [(r[0], r[1]) for r in openpyxl.load_workbook(out)["Summary"].iter_rows(values_only=True)]
+    assert ("plan_proof:moved", "edited after solving") in summary
+    assert any(key == "note" and "moved.xlsx was changed after it was solved" in str(value) for key, value in summary)
