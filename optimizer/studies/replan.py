@@ -241,6 +241,7 @@ def replan(
     previous_source, previous_sha256 = previous_source or source, previous_sha256 or sha256
     known, notes = _known_part(inputs, previous)
     committed = _with_history(inputs, known, from_year)
+    notes += _broken_previous_note(committed, known)
     options = SolverOptions(
         solver=solver, threads=threads, log_file=log_file, stream_log=stream_log,
         highs_options=check_highs_options(highs_options or {}), strategy=strategy, workers=workers,
@@ -303,6 +304,21 @@ def _previous_plan(previous: object, inputs: Inputs, point: object) -> tuple[Pla
         logger.warning("previous plan: %s", warning)
     source = str(previous) + (f" (point {point})" if point is not None else "")
     return decisions, source, book.sha256
+
+
+def _broken_previous_note(inputs: Inputs, previous: PlanDecisions) -> list[str]:
+    """A note when the previous plan breaks these inputs' rules: "never worse than the
+    previous plan" holds only for a plan that can be kept, and a re-plan of a hand-edited plan
+    that could not reported "capability -1.000" with no word of why."""
+    from optimizer.checks.verify import check_plan
+
+    broken = check_plan(inputs, previous)
+    if not broken:
+        return []
+    more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+    note = (f"the previous plan breaks the rules of these inputs: {broken[0]}{more}; it cannot be kept as it "
+            "is, so the re-plan may score below it")
+    return [note]
 
 
 def _known_part(inputs: Inputs, previous: PlanDecisions) -> tuple[PlanDecisions, list[str]]:

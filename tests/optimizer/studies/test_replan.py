@@ -125,6 +125,17 @@ def test_a_cut_budget_the_frozen_past_breaks_is_diagnosed_as_such() -> None:
     assert not any("B" in line.split(":")[0] or "must fund" in line for line in lines)
 
 
+def test_a_previous_plan_that_breaks_the_rules_is_said_to(scenario) -> None:
+    """A hand-edited previous plan that cannot be kept (R and Q both in 2031, 12 against a
+    budget of 6) gave a re-plan scoring below it with no word of why."""
+    broken = plan(national={("A", "P"): 2030, ("A", "Q"): 2031, ("A", "R"): 2031})
+    again = replan(scenario, broken, 2031, 0.5, **WEIGHTED)
+    assert any(note.startswith("the previous plan breaks the rules of these inputs: ") for note in again.notes)
+    kept = replan(scenario, plan(national={("A", "P"): 2030, ("A", "Q"): 2031, ("A", "R"): 2032}), 2031, 0.5,
+                  **WEIGHTED)
+    assert not any("breaks the rules" in note for note in kept.notes)
+
+
 def test_the_workbook_lists_changes_and_reads_back(scenario, tmp_path) -> None:
     previous = plan(national={("A", "P"): 2030, ("A", "Q"): 2031, ("A", "R"): 2032})
     outcome = replan(scenario, previous, 2031, 0.4, **WEIGHTED)
