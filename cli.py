@@ -543,6 +543,23 @@ def main(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
     logging.basicConfig(level=level, handlers=[handler])  # as before: only where none is set up
     logging.getLogger("pyomo").setLevel(max(level, logging.WARNING))
     ctx.obj = {"verbose": verbose, "quiet": quiet, "debug": debug, "console": console}
+    stop_cleanly_on_sigterm()
+
+
+def stop_cleanly_on_sigterm() -> None:
+    """SIGTERM (a scheduler's or `timeout`'s stop) ends the run as an exit does, not as a
+    kill: worker processes are stopped (atexit) and a half-written output's temporary file is
+    removed. Python's default ended the process at once, and its spawned workers ran on,
+    re-parented, burning a core; a temporary workbook stayed beside the output."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def terminated(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it the hard way
+        print("Terminated (SIGTERM): stopped without writing the plan.", file=sys.stderr)
+        raise SystemExit(EXIT_CODES["terminated"])
+
+    signal.signal(signal.SIGTERM, terminated)
 
 
 class ConsoleAwareHandler(logging.StreamHandler):  # type: ignore[type-arg]

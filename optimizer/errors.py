@@ -47,4 +47,5 @@ EXIT_CODES: dict[str, int] = {
     "output_error": 7,
     "interrupted": 130,
     "reader_gone": 141,  # 128 + SIGPIPE: the reader of the output went away (`capopt … | head -1`)
+    "terminated": 143,  # 128 + SIGTERM: a scheduler's or `timeout`'s stop (cli.stop_cleanly_on_sigterm)
 }

@@ -57,3 +57,26 @@ def test_two_fallback_writes_in_one_second_keep_both(tmp_path: Path, monkeypatch
         os.chmod(keep, stat.S_IRUSR | stat.S_IWUSR)
     assert (first.name, second.name) == ("p-20261207-040000.xlsx", "p-20261207-040000-2.xlsx")
     assert keep.read_text() == "the planner's own" and (first.read_bytes(), second.read_bytes()) == (b"plan 1", b"plan 2")
+
+
+def test_sigterm_ends_the_run_as_an_exit_and_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM killed capopt at once: its spawned workers ran on, re-parented, and a
+    temporary workbook stayed beside the output. It is now an exit (143): cleanup runs."""
+    import data.xlsx_io
+    from optimizer.errors import EXIT_CODES
+
+    def terminated_while_renaming(source: str, target: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # as `timeout` or a scheduler stops the run
+
+    monkeypatch.setattr(data.xlsx_io.os, "replace", terminated_while_renaming)
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        cli.stop_cleanly_on_sigterm()
+        with pytest.raises(SystemExit) as stopped:
+            data.xlsx_io.write_bytes_atomically(b"the plan", tmp_path / "plan.xlsx")
+        assert stopped.value.code == EXIT_CODES["terminated"] == 143
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert list(tmp_path.iterdir()) == []  # neither the plan nor its temporary file
