@@ -12,6 +12,7 @@ import pyomo.environ as pyo
 from data.tables import Inputs, PlanDecisions, objective_sense
 from models import extract_decisions, set_start
 from optimizer.errors import InfeasibleError, NoSolutionError
+from optimizer.solve.diagnose import diagnose_infeasibility, diagnosis_seconds
 from optimizer.solve.objectives import hold_within_tolerance, release_holds, set_objective
 from optimizer.solve.solver import INTERRUPT, PersistentSolver
 from optimizer.studies.pareto.front import _sign
@@ -54,7 +55,9 @@ def _payoff_table(
             out = solver.solve(limit, PAYOFF_GAP, warm_start=warm)
             if out.status == "infeasible":
                 release_holds(m)
-                raise InfeasibleError("No plan satisfies the inputs, so there is no front.")
+                # the conflict is named as `solve` names it (exit 4 said only "no front")
+                conflicts = diagnose_infeasibility(inputs, budget_seconds=diagnosis_seconds(deadline - time.monotonic()))
+                raise InfeasibleError("No plan satisfies the inputs, so there is no front.", conflicts)
             if not out.has_solution:
                 release_holds(m)
                 # the time limit, not a failure: `capopt pareto --time-limit 1` exited 5 ("solver

@@ -677,3 +677,17 @@ def test_non_dominated_judges_each_objective_at_its_own_size():
     kept = non_dominated([cheaper, best], objectives)
     assert [pt.objectives["capability"] for pt in kept] == [84.0, 82.0]
     assert non_dominated([point(82.0, 5.0e7), best], objectives) == [best]  # same cost, less capability
+
+
+def test_a_front_of_infeasible_inputs_names_the_conflict() -> None:
+    """`capopt pareto` on inputs with no plan exited 4 saying only "there is no front", where
+    `solve` names the commitment and the rule it clashes with."""
+    from optimizer.errors import InfeasibleError
+    from tests.optimizer.conftest import make_inputs, nation, programme
+
+    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+                         programmes=[programme("P1", cost=12)], commitments=[("A", "P1", "fund", 2030)])
+    with pytest.raises(InfeasibleError) as raised:
+        Scenario(inputs).pareto(objectives=["capability", "cost"], points=3, time_limit=20, threads=1)
+    assert "A must fund P1 starting 2030, but A's 2030 budget is 10.0 and P1 costs 12.0" in raised.value.conflicts[0]
+    assert raised.value.conflicts[-1] == "These cannot hold together under: budgets."
