@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 from data.errors import InputError, Problem
 from data.schema import SHEET_BY_NAME
@@ -22,6 +23,25 @@ from data.validate.wide import _read_budgets, _read_values
 log = logging.getLogger(__name__)
 
 
+# sheets of the workbooks capopt writes, none of which an input workbook has
+OUTPUT_SHEETS = ("Summary", "Dashboard", "Plan", "Pareto", "Sweep", "Robustness", "LeverWorth", "Objectives",
+                 "Alliance")
+
+
+def _refuse_an_output_workbook(sheets: Sequence[RawSheet], source: Source | None) -> None:
+    """A plan (or study) workbook given where an input workbook belongs is said to be one:
+    it got 8 problems and "sheet Capability is probably it, misnamed: rename it"."""
+    titles = {id_key(s.title) for s in sheets}
+    if "summary" not in titles or titles & {id_key(n) for n in ("Nations", "Programmes", "Budgets")}:
+        return
+    found = [name for name in OUTPUT_SHEETS if id_key(name) in titles]
+    if len(found) >= 2:
+        name = Path(source.path).name if source is not None else "workbook"
+        raise InputError([Problem(name, "", f"is a workbook capopt wrote (sheets {', '.join(found)}), not an "
+                                  "input workbook", "expected the input workbook (a plan's Summary names it as "
+                                  "input_file), or a new one from capopt template")])
+
+
 def validate_sheets(sheets: Sequence[RawSheet], source: Source | None = None,
                     warnings: Sequence[Problem] = ()) -> tuple[Inputs, list[Problem]]:
     """Validate every sheet; return (Inputs, warnings) or raise InputError listing all.
@@ -29,6 +49,7 @@ def validate_sheets(sheets: Sequence[RawSheet], source: Source | None = None,
     `warnings` are earlier ones (e.g. from the reader) to keep in front of ours.
     """
     check = _Check(warnings=list(warnings))
+    _refuse_an_output_workbook(sheets, source)
     found = _match_sheets(sheets, check)
     tables = {
         name: _read_table(raw, SHEET_BY_NAME[name], check)

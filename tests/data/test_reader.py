@@ -430,3 +430,15 @@ def test_reading_happens_in_memory_only(tmp_path: Path) -> None:
         assert "xl/workbook.xml" in z.namelist()
     load_inputs(path)
     assert [p.name for p in tmp_path.iterdir()] == ["in.xlsx"]
+
+
+def test_a_workbook_capopt_wrote_is_named_as_such_not_as_missing_sheets(tmp_path: Path) -> None:
+    """A plan given as the input workbook got 8 problems, among them "sheet Capability is
+    probably it, misnamed: rename it"."""
+    from optimizer import Scenario
+
+    small = Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx"
+    plan = Scenario.from_excel(small).solve(time_limit=10).to_excel(tmp_path / "plan.xlsx")
+    [problem] = load_errors(plan)
+    assert problem.startswith("plan.xlsx: is a workbook capopt wrote (sheets Summary, Dashboard, Plan), not an "
+                              "input workbook — expected the input workbook")
