@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
@@ -100,31 +100,41 @@ def diagnose_infeasibility(inputs: Inputs, seconds_per_check: float = 30.0, budg
         return []
     history = frozen.fundings if frozen is not None else frozenset()
     keys = [key for key in (m.commit_fund.keys() if hasattr(m, "commit_fund") else []) if key not in history]
-    needed = []
-    for key in keys:
-        if time.monotonic() >= deadline:
-            # out of time: the rest are kept unchecked (each check still took its 0.1 s and a
-            # build's overhead, and a re-plan's 566 commitments ran 110 s past a 30-s budget)
-            needed.append(key)
-            undecided.append(1)
-            continue
-        m.commit_fund[key].deactivate()
-        if feasible() is False:
-            continue  # still infeasible without it: not part of the conflict
-        m.commit_fund[key].activate()
-        needed.append(key)
-    for key in keys:
-        if key not in needed:
-            m.commit_fund[key].deactivate()
+    needed = _still_needed(m.commit_fund if keys else None, keys, feasible, deadline, undecided)
+    # `exclude` rows too: one that leaves a consortium too few members was never named (the
+    # diagnosis blamed the `fund` row alone, and dropping the exclude was the fix)
+    excludes = list(m.commit_exclude.keys()) if hasattr(m, "commit_exclude") else []
+    excluded = _still_needed(m.commit_exclude if excludes else None, excludes, feasible, deadline, undecided)
     rules = _blocking_families(m, feasible)
     if frozen is not None and _relaxed_together(m, feasible, FROZEN_PAST_ROWS, history):
         rules.append(FROZEN_PAST)
-    lines = _explain(inputs, needed, rules)
+    lines = _explain(inputs, needed, rules, excluded)
     if undecided:
         lines.append(f"(The diagnosis had {budget_seconds:g} s and {len(undecided)} of its checks ran out of "
                      "time: the commitments named may be more than the conflict needs; a longer --time-limit "
                      "narrows them down.)")
     return lines
+
+
+def _still_needed(rows: object, keys: list[tuple[str, str]], feasible: Callable[[], bool | None], deadline: float,
+                  undecided: list[int]) -> list[tuple[str, str]]:
+    """Deletion filtering over commitment `rows`: each dropped in turn stays dropped if the
+    rest is still infeasible without it; the keys left are part of the conflict. Out of
+    time, the rest are kept unchecked (each check still took its 0.1 s and a build's
+    overhead, and a re-plan's 566 commitments ran 110 s past a 30-s budget)."""
+    needed: list[tuple[str, str]] = []
+    for key in keys:
+        row = rows[key]  # type: ignore[index]
+        if time.monotonic() >= deadline:
+            needed.append(key)
+            undecided.append(1)
+            continue
+        row.deactivate()
+        if feasible() is False:
+            continue  # still infeasible without it: not part of the conflict
+        row.activate()
+        needed.append(key)
+    return needed
 
 
 def _blocking_families(m: pyo.ConcreteModel, feasible: object) -> list[str]:
@@ -164,14 +174,15 @@ def _relaxed_together(m: pyo.ConcreteModel, feasible: object, names: tuple[str, 
     return holds
 
 
-def _commitment(inputs: Inputs, nation: str, programme: str) -> Commitment | None:
+def _commitment(inputs: Inputs, nation: str, programme: str, action: str = "fund") -> Commitment | None:
     for c in inputs.commitments:
-        if c.action == "fund" and (c.nation, c.programme) == (nation, programme):
+        if c.action == action and (c.nation, c.programme) == (nation, programme):
             return c
     return None
 
 
-def _explain(inputs: Inputs, needed: list[tuple[str, str]], rules: list[str]) -> list[str]:
+def _explain(inputs: Inputs, needed: list[tuple[str, str]], rules: list[str],
+             excluded: Sequence[tuple[str, str]] = ()) -> list[str]:
     lines = []
     for nation, pid in needed:
         c = _commitment(inputs, nation, pid)
@@ -180,6 +191,9 @@ def _explain(inputs: Inputs, needed: list[tuple[str, str]], rules: list[str]) ->
         line = f"{row}{nation} must fund {pid}{when}"
         detail = _budget_detail(inputs, nation, pid, c.start_year if c else None) if "budgets" in rules else ""
         lines.append(line + detail)
+    for nation, pid in excluded:
+        c = _commitment(inputs, nation, pid, "exclude")
+        lines.append(f"{c.where + ': ' if c else ''}{nation} excludes {pid}")
     if rules:
         lines.append("These cannot hold together under: " + ", ".join(rules) + ".")
     elif needed:

@@ -180,6 +180,21 @@ def test_a_diagnosis_out_of_time_checks_no_more(monkeypatch):
     assert len(calls) <= 1 + len(diagnose.FAMILIES) + 1  # the first check and the families', none per commitment
 
 
+def test_an_exclude_row_in_the_conflict_is_named():
+    """J needs three members of three nations, A must fund it and B excludes it: the
+    diagnosis named A's row alone, and the exclude, whose removal is the fix, never."""
+    j = programme("J", cost=3, sharing="joint", min_participants=3)
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A"), nation("B"), nation("C")], budgets=10.0,
+        programmes=[j], commitments=[("A", "J", "fund"), ("B", "J", "exclude")],
+    )
+    with pytest.raises(InfeasibleError) as err:
+        Scenario(inputs).solve(time_limit=20)
+    lines = err.value.conflicts
+    assert [line.split(": ", 1)[-1] for line in lines[:2]] == ["A must fund J", "B excludes J"]
+    assert lines[2:] == ["These cannot hold together under: consortium size."]
+
+
 def test_a_commitment_added_in_python_is_named_as_such_not_as_a_sheet_row():
     """`with_commitment` used to number its commitment past the sheet's last row, and a
     diagnosis then sent the planner to a Commitments row that does not exist."""
