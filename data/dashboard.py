@@ -286,7 +286,7 @@ def status_detail(summary: Mapping[str, object]) -> str:
     bound = _number(summary.get("best_bound"))
     objective = _as_optimised(summary, last_objective(summary))  # a re-plan's includes its charge
     if bound is not None:
-        parts.append(f"best bound{f' ({objective})' if objective else ''}: {bound:,.1f}")
+        parts.append(f"best bound{f' ({objective})' if objective else ''}: {_one_decimal(bound)}")
     gap = _number(summary.get("gap"))
     if gap is not None:
         parts.append(f"gap {percent_up(gap)}")  # as the headline rounds it: one number per page
@@ -573,11 +573,18 @@ def write_plan_dashboard(
 # --------------------------------------------------------------------------- studies
 
 
+def _one_decimal(number: float) -> str:
+    """`number` to a tenth, without the sign of a value that rounds to zero ("-0.0" read as a
+    negative bound of a weighted run)."""
+    text = f"{number:,.1f}"
+    return "0.0" if text == "-0.0" else text
+
+
 def _fmt(value: object) -> str:
     number = _number(value)
     if number is None:
         return str(value)
-    return f"{number:,.1f}" if not float(number).is_integer() else f"{number:,.0f}"
+    return _one_decimal(number) if not float(number).is_integer() else f"{number + 0.0:,.0f}"
 
 
 def write_study_dashboard(

@@ -863,3 +863,11 @@ def test_the_price_chart_leaves_out_a_loss_with_no_value(tmp_path):
     path = write_robustness_workbook(tmp_path / "r.xlsx", summary(), table, price, pd.DataFrame(), core)
     (chart,) = openpyxl.load_workbook(path)["Price"]._charts
     assert len(chart.series) == 1  # capability lost % only
+
+
+def test_a_bound_that_rounds_to_zero_reads_without_a_minus() -> None:
+    """A weighted run's Dashboard read "best bound (weighted): -0.0"."""
+    from data.dashboard import _fmt, _one_decimal
+
+    assert [_one_decimal(x) for x in (-0.0, -0.04, -0.06, 1234.56)] == ["0.0", "0.0", "-0.1", "1,234.6"]
+    assert [_fmt(x) for x in (-0.0, -0.02, 3.0)] == ["0", "0.0", "3"]
