@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -35,6 +35,7 @@ SHARE = "0.0%"
 CORE_OBJECTIVES = ("capability", "cost", "shortfall", "interoperability", "risk")
 TOP_LAPSED = 10
 MAX_WARNINGS = 4
+MAX_MISSED_TARGETS = 8  # the largest shortfalls on the Dashboard; the Capability sheet has all
 # Left block: labels then numbers; charts to the right of column H.
 COLUMN_WIDTHS = (24.0, 12.5, 12.5, 12.5, 14.5, 11.0, 10.0)
 LINE_HEIGHT = 1.35  # points of row height per point of font size, a line of wrapped text
@@ -466,6 +467,10 @@ class PlanFacts:
     programmes: list[tuple[str, object]]
     utilisation: pd.DataFrame  # ALLIANCE first, then the nations that lapse most
     warnings: list[LapseWarning]
+    # the soft targets the plan misses, largest shortfall first: only the Capability sheet
+    # said which (the Dashboard gave the shortfall's sum alone)
+    missed_targets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    targets: int = 0  # how many targets the inputs set
 
 
 def programme_facts(
@@ -531,6 +536,17 @@ def write_plan_dashboard(
         "budget = spent + lapsed + unspent at end.",
         NOTE_FONT,
     )
+    if not facts.missed_targets.empty:
+        missed = facts.missed_targets
+        cursor.section(f"Targets missed: {len(missed)} of {facts.targets} (soft: shortfall is an objective)")
+        largest = missed.head(MAX_MISSED_TARGETS)[["nation", "capability_area", "year", "target", "capability",
+                                                     "shortfall"]]
+        cursor.table(["nation", "capability area", "year", "target", "reached", "short by"],
+                     [tuple(r) for r in largest.itertuples(index=False, name=None)],
+                     [None, None, "0", "#,##0.0", "#,##0.0", "#,##0.0"])
+        if len(missed) > MAX_MISSED_TARGETS:
+            cursor.text(f"… and {len(missed) - MAX_MISSED_TARGETS} more (the Capability sheet lists every one)",
+                        NOTE_FONT)
     if facts.warnings:
         cursor.section("Warnings: nations lapsing more than half their horizon budget")
         for warning in facts.warnings[:MAX_WARNINGS]:

@@ -339,8 +339,21 @@ class Result:
         def count(n: int, word: str) -> str:
             return f"{n} {word}{'' if n == 1 else 's'}"
 
-        return (f"{count(len(per_programme), 'programme')} funded ({joint} joint) by {count(nations, 'nation')}; "
+        line = (f"{count(len(per_programme), 'programme')} funded ({joint} joint) by {count(nations, 'nation')}; "
                 f"{count(len(plan), 'nation-programme pair')}")
+        return line + self._targets_missed()
+
+    def _targets_missed(self) -> str:
+        """'; 6 of 6 targets missed, the most ALLIANCE CA-IAMD 2035 (8 short)' — the terminal
+        gave the shortfall's sum alone, and only the Capability sheet said which targets."""
+        capability = self.evaluation.capability
+        targets = capability[capability["target"].notna()]
+        missed = targets[targets["shortfall"] > 1e-9]
+        if missed.empty:
+            return ""
+        worst = missed.sort_values("shortfall", ascending=False, kind="stable").iloc[0]
+        return (f"; {len(missed)} of {len(targets)} targets missed, the most {worst['nation']} "
+                f"{worst['capability_area']} {int(worst['year'])} ({worst['shortfall']:,.4g} short)")
 
     def compare(self, other: Result | str | os.PathLike[str], point: int | None = None) -> Comparison:
         """What `other` changes against this plan (objectives, programmes, start years).

@@ -871,3 +871,22 @@ def test_a_bound_that_rounds_to_zero_reads_without_a_minus() -> None:
 
     assert [_one_decimal(x) for x in (-0.0, -0.04, -0.06, 1234.56)] == ["0.0", "0.0", "-0.1", "1,234.6"]
     assert [_fmt(x) for x in (-0.0, -0.02, 3.0)] == ["0", "0.0", "3"]
+
+
+def test_the_targets_a_plan_misses_are_named_on_the_dashboard_and_the_terminal(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Only the Capability sheet said which soft targets a plan missed; the Dashboard and the
+    terminal gave the shortfall's sum alone."""
+    from optimizer import Scenario
+    from tests.optimizer.conftest import make_inputs, nation, programme
+
+    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+                         programmes=[programme("P", cost=8)], values={("P", "air"): 3.0},
+                         targets=[("A", "air", 2031, 5.0)])
+    result = Scenario(inputs).solve(time_limit=20)
+    assert result.headline().endswith("; 1 of 1 targets missed, the most A air 2031 (2 short)")
+    rows = [[c for c in row if c is not None]
+            for row in openpyxl.load_workbook(result.to_excel(tmp_path / "plan.xlsx"))["Dashboard"].iter_rows(
+                values_only=True)]
+    at = rows.index(["Targets missed: 1 of 1 (soft: shortfall is an objective)"])
+    assert rows[at + 1] == ["nation", "capability area", "year", "target", "reached", "short by"]
+    assert rows[at + 2] == ["A", "air", 2031, 5, 3, 2]
