@@ -317,10 +317,19 @@ def _unused(path: Path) -> Path:
     """`path`, or with -2, -3, … added if a file of that name exists: two runs falling back in
     the same second wrote one timestamped name, and one plan was lost."""
     candidate, n = path, 1
-    while candidate.exists() or candidate.is_symlink():
+    while _taken(candidate):
         n += 1
         candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
     return candidate
+
+
+def _taken(path: Path) -> bool:
+    """Whether a file (or link) of that name exists; a name the system refuses (too long) is
+    not taken: writing it fails as the output error it is (it ended as "Internal error")."""
+    try:
+        return path.exists() or path.is_symlink()
+    except OSError:
+        return False
 
 
 def _write_or_fall_back(writer: Callable[[Path], Path], target: Path) -> Path:
@@ -333,7 +342,8 @@ def _write_or_fall_back(writer: Callable[[Path], Path], target: Path) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         tried = []
         for folder in dict.fromkeys((target.absolute().parent, Path.cwd())):  # once each, in this order
-            fallback = _unused(folder / f"{target.stem}-{stamp}{target.suffix}").absolute()
+            # a stem cut to 100 characters: a name too long for the system is kept that way
+            fallback = _unused(folder / f"{target.stem[:100]}-{stamp}{target.suffix}").absolute()
             try:
                 written = writer(fallback)
             except OSError as again:
@@ -404,13 +414,23 @@ def log_output(ctx: click.Context, param: click.Parameter, value: str | None) ->
     folder = Path(value).parent
     if not folder.is_dir():
         raise click.BadParameter(f"{value!r} — expected a file in an existing folder ({folder} does not exist)")
-    if Path(value).suffix.lower() in (".xlsx", ".xlsm", ".xls"):  # appended text broke an earlier plan's file
-        raise click.BadParameter(f"{value!r} is a workbook's name — expected a text file for the log, e.g. solve.log")
+    if Path(value).suffix.lower() in (".xlsx", ".xlsm", ".xls") or _is_workbook(Path(value)):
+        # appended text broke an earlier plan's file
+        raise click.BadParameter(f"{value!r} is a workbook — expected a text file for the log, e.g. solve.log")
     target = Path(value) if Path(value).exists() else folder
     if not os.access(target, os.W_OK):  # "Solver error: cannot write the solver log" (exit 5) after the build
         raise click.BadParameter(f"{value!r} cannot be written (no permission) — expected a log file this user "
                                  "may write")
     return value
+
+
+def _is_workbook(path: Path) -> bool:
+    """Whether an existing file is a zip archive, as every .xlsx is (whatever its name)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def png_output(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -556,7 +576,8 @@ def stop_cleanly_on_sigterm() -> None:
 
     def terminated(signum: int, frame: object) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it the hard way
-        print("Terminated (SIGTERM): stopped without writing the plan.", file=sys.stderr)
+        print("Terminated (SIGTERM): stopped; an output being written was left whole or not written.",
+              file=sys.stderr)
         raise SystemExit(EXIT_CODES["terminated"])
 
     signal.signal(signal.SIGTERM, terminated)

@@ -314,7 +314,7 @@ def _check_magnitude(number: float, column: Column, what: str) -> None:
         _check_money(number, what)
     elif column.least_nonzero is not None and 0 < abs(number) < column.least_nonzero:
         raise _Bad(what, f"expected 0 or at least {column.least_nonzero:g} (smaller values fall under the "
-                   "solver's tolerances): scale the column's values up alike, which gives the same plan")
+                   "solver's tolerances and are read as noise): enter 0 where it is negligible")
 
 
 def _check_money(amount: float, what: str) -> None:

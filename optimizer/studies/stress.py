@@ -576,7 +576,7 @@ def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = 
             more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
             warnings.append(f"{name} breaks the model: {broken[0]}{more} — its figures are of a plan no solve "
                             "returns")
-        if point is None or book.front_points is None:
+        if not book.is_front:  # a front's Summary speaks for the whole front, not this point
             edit = edited_since_solved(book.summary, objective_values(inputs, decisions))
             if edit:  # a start moved by hand was stressed as "optimal, gap 0 %"
                 proof = {**proof, "status": EDITED, "gap": None, "best_bound": None}

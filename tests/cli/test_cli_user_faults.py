@@ -134,7 +134,11 @@ def test_a_solver_log_that_cannot_be_written_or_is_a_workbook_is_a_usage_error(
     import cli
 
     result = run("solve", str(book), "-o", str(tmp_path / "plan.xlsx"), "--log", str(tmp_path / "old.xlsx"))
-    assert result.exit_code == 2 and "is a workbook's name — expected a text file for the log" in result.output
+    assert result.exit_code == 2 and "is a workbook — expected a text file for the log" in result.output
+    plan = tmp_path / "plan-without-suffix"
+    plan.write_bytes(b"PK\x03\x04 a workbook saved without its .xlsx")
+    result = run("solve", str(book), "-o", str(tmp_path / "plan.xlsx"), "--log", str(plan))
+    assert result.exit_code == 2 and "is a workbook — expected a text file for the log" in result.output
     log = tmp_path / "s.log"
     log.write_text("earlier runs\n")
     import os

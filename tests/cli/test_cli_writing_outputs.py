@@ -80,3 +80,16 @@ def test_sigterm_ends_the_run_as_an_exit_and_leaves_no_temporary_file(
     finally:
         signal.signal(signal.SIGTERM, before)
     assert list(tmp_path.iterdir()) == []  # neither the plan nor its temporary file
+
+
+def test_a_name_too_long_for_the_system_keeps_the_plan_under_a_shorter_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 237-byte output name ended as "Internal error: OSError: File name too long" after the
+    whole solve (the plan lost), in the check for a free fallback name."""
+    from data.xlsx_io import write_bytes_atomically
+
+    long = tmp_path / ("p" * 250 + ".xlsx")
+    written = cli.write_output(lambda path: write_bytes_atomically(b"plan", path), long)
+    assert written.parent == tmp_path and written.name.startswith("p" * 100 + "-") and written.read_bytes() == b"plan"
+    assert "File name too long" in capsys.readouterr().err
