@@ -47,6 +47,7 @@ def add_plan_stability(
                                  a[n,s,t0] = 1 for that previous adoption year t0
     replan_past_payment[n,p,τ]   joint p started before Y, τ < Y, previous payments of p in τ
                                  summing to cost_p[τ−t0]:  f[n,p,τ] = previous f[n,p,τ]
+                                 (within PAYMENT_TOLERANCE of the year's cost, as the verifier holds it)
     plan_change[n,p]             previous start t0 ≥ Y:  1 − x[n,p,t0]  (1 if t0 is not allowed)
                                  otherwise:              Σ_{t≥Y} x[n,p,t]
     plan_adoption_change[n,s]    the same for adoptions: previous year t0 ≥ Y: 1 − a[n,s,t0];
@@ -145,12 +146,26 @@ def held_payments(inputs: Inputs, previous: PlanDecisions, from_year: int) -> di
     return out
 
 
+def held_payment_slack(inputs: Inputs, pid: str, year: int, start: int) -> float:
+    """How far a held payment may move: PAYMENT_TOLERANCE of the year's cost, the tolerance
+    within which the year's split "adds up" (crumbs of 2e-6 on one member's share must be
+    able to go to another's)."""
+    return PAYMENT_TOLERANCE * max(1.0, inputs.programme_by_id[pid].cost_in_offset(year - start))
+
+
 def _freeze_payments(m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, from_year: int) -> None:
+    """Each held payment within PAYMENT_TOLERANCE of its value, as the verifier holds it
+    (check_plan_stability): a solver's plan may overspend a budget by its feasibility
+    tolerance (A paid 1.000002 beside a 4 in a budget of 5), and frozen to the last digit
+    such crumbs made a re-plan of the unchanged inputs infeasible."""
     held = {key: amount for key, amount in held_payments(inputs, previous, from_year).items()
             if key in m.payment}
-    m.replan_past_payment = pyo.Constraint(
-        list(held), rule=lambda m, n, p, t: (held[n, p, t], m.payment[n, p, t], held[n, p, t])
-    )
+
+    def band(m: pyo.ConcreteModel, n: str, p: str, t: int) -> tuple:
+        slack = held_payment_slack(inputs, p, t, previous.joint[p].start_year)
+        return (max(0.0, held[n, p, t] - slack), m.payment[n, p, t], held[n, p, t] + slack)
+
+    m.replan_past_payment = pyo.Constraint(list(held), rule=band)
 
 
 def _dropped_or_moved(options: list[tuple[int, object]], previous_year: int) -> tuple[list[Term], float]:

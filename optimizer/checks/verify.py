@@ -512,7 +512,7 @@ def _held_payment_lines(
                 continue  # re-estimated cost: the split was free to change
             for nation in sorted(jd.members):
                 was, now = split.get(nation, 0.0), decisions.payments.get((nation, pid, year), 0.0)
-                if abs(was - now) > _slack(tol, was):
+                if abs(was - now) > tol * max(1.0, cost):  # as the split adds up: of the year's cost
                     lines.append(f"Re-plan from {from_year}: {nation} paid {_num(was)} to {pid} in {year} "
                                  f"in the previous plan, but {_num(now)} in the new one (the past cannot change)")
     return lines

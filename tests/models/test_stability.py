@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pyomo.environ as pyo
+import pytest
 
 from data.tables import JointDecision, PlanDecisions
 from models import build_model, extract_decisions
@@ -97,7 +98,9 @@ def test_past_payments_of_a_started_joint_programme_are_held() -> None:
     add_plan_stability(m, inputs, JOINT, 1.0, 2031)
     assert len(m.replan_past_payment) == 2
     solve_optimal(m, {"capability": 1})
-    assert (m.payment["A", "J", 2030].value, m.payment["B", "J", 2030].value) == (8.0, 2.0)
+    # held within PAYMENT_TOLERANCE of the year's cost (10): a solver's crumbs may move, the split not
+    assert (m.payment["A", "J", 2030].value, m.payment["B", "J", 2030].value) == (
+        pytest.approx(8.0, abs=1.1e-5), pytest.approx(2.0, abs=1.1e-5))
 
 
 def test_a_re_estimated_cost_leaves_the_past_split_free(caplog) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import openpyxl
 import pytest
 
@@ -134,6 +136,31 @@ def test_a_previous_plan_that_breaks_the_rules_is_said_to(scenario) -> None:
     kept = replan(scenario, plan(national={("A", "P"): 2030, ("A", "Q"): 2031, ("A", "R"): 2032}), 2031, 0.5,
                   **WEIGHTED)
     assert not any("breaks the rules" in note for note in kept.notes)
+
+
+def test_a_previous_plans_payment_crumbs_do_not_make_the_past_infeasible() -> None:
+    """The solver paid a joint programme of 2 as 1.999999 by A and 1e-6 by B (dropped as zero):
+    frozen as they were, the payments could not add up to the cost, and re-planning the
+    unchanged inputs was "infeasible" (the re-planning property test found it)."""
+    from data.tables import JointDecision
+
+    unchanged = Scenario(make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A"), nation("B")], budgets=5.0,
+        programmes=[programme("P0", 1, 1), programme("P1", 1, 2, "joint"), programme("P2", 1, 1)],
+        values={("P1", "air"): 2.0, ("P2", "air"): 2.0}, targets=[("A", "air", 2031, 4.0)],
+        objective="lexicographic", priority=("shortfall", "capability", "cost"), lexicographic_tolerance=0.3,
+    ))
+    previous = plan(national={("A", "P2"): 2030}, payments={("A", "P1", 2030): 1.9999989999999999})
+    previous = dataclasses.replace(previous, joint={"P1": JointDecision(2030, ("A", "B"))})
+    again = replan(unchanged, previous, 2031, 0.0, gap=0.0, time_limit=30)
+    assert again.change_count == 0 and again.result.decisions.funded() == previous.funded()
+    # A paid 1.000002 of a joint 3 beside its national 4, in a budget of 5 (within the solver's
+    # feasibility tolerance): the same crumbs frozen exactly overspent the budget
+    dearer = unchanged.with_programme("P1", total_cost=3.0).with_programme("P2", total_cost=4.0)
+    previous = dataclasses.replace(previous, payments={("A", "P1", 2030): 1.0000020000000003,
+                                                       ("B", "P1", 2030): 1.9999979999999997})
+    again = replan(dearer, previous, 2031, 0.0, gap=0.0, time_limit=30)
+    assert again.change_count == 0 and again.result.decisions.funded() == previous.funded()
 
 
 def test_the_workbook_lists_changes_and_reads_back(scenario, tmp_path) -> None:
