@@ -164,7 +164,8 @@ def load_plan_book(path: str | os.PathLike[str]) -> PlanBook:
     raw, sha256 = read_sheets_hashed(path, (*PLAN_SHEETS, *STUDY_SHEETS))
     sheets = {normalise_name(s.title): s for s in raw}
     found = {name: sheets[normalise_name(name)] for name in PLAN_SHEETS if normalise_name(name) in sheets}
-    missing = [name for name in ("Plan", "Contributions") if name not in found]
+    # a plan without joint programmes needs no Contributions sheet (one deleted as empty was refused)
+    missing = [name for name in ("Plan",) if name not in found]
     study = next((name for name in STUDY_SHEETS if normalise_name(name) in sheets), None)
     if missing and study:
         raise InputError([Problem("Plan", "", f"sheet is missing: the file is {STUDY_SHEETS[study]}, not one plan",
@@ -279,7 +280,8 @@ class _Decoder:
         national, joint = self._starts(self._rows("Plan"))
         # else a payer's missing row may be our own doing (a lenient reading keeps the rows)
         plan_readable = not (self._unknown_kept() if self.lenient else self.problems)
-        payments = self._payments(self._rows("Contributions"), joint, plan_readable)
+        contributions = self._rows("Contributions") if "Contributions" in self.book.sheets else []
+        payments = self._payments(contributions, joint, plan_readable)
         adoptions = self._rows("Standards") if "Standards" in self.book.sheets else []
         adopted = self._adoptions(adoptions)
         for index, more in self.unknown.values():
@@ -347,8 +349,14 @@ class _Decoder:
         """A Summary `input_sha256` that is not the 64 hex digits capopt writes is an error at
         its cell; a blank one, beside an input read from a file, a warning that the "made
         from another workbook" check cannot be made (a re-plan lists it with its warnings,
-        a strict reading logs it). A Summary without the key is not judged here."""
-        if "input_sha256" not in self.book.summary or self.book.input_sha256 is not None:
+        a strict reading logs it). A Summary without the row is judged as a blank one: it was
+        trusted without a word against a changed input of the same name."""
+        if not self.book.summary or self.book.input_sha256 is not None:
+            return
+        if "input_sha256" not in self.book.summary:
+            note = self._blank_sha_note()
+            if note is not None and not self.lenient:
+                log.warning("%s", in_file([note], self.book.path)[0])
             return
         value = self.book.summary["input_sha256"]
         cell = self.book.summary_cells.get("input_sha256", "")
@@ -366,11 +374,11 @@ class _Decoder:
         """The warning of a blank Summary `input_sha256` (None if there is no input file to
         compare with, or it is not blank)."""
         source = self.inputs.source
-        if source is None or "input_sha256" not in self.book.summary \
-                or not is_blank(self.book.summary["input_sha256"]):
+        if source is None or not self.book.summary or not is_blank(self.book.summary.get("input_sha256")):
             return None
+        said = "is blank" if "input_sha256" in self.book.summary else "row is missing"
         return Problem("Summary", self.book.summary_cells.get("input_sha256", ""),
-                       "input_sha256 is blank, so whether the plan was made from "
+                       f"input_sha256 {said}, so whether the plan was made from "
                        f"{Path(source.path).name} cannot be checked",
                        f"the plan is judged against {Path(source.path).name} as it is")
 

@@ -127,7 +127,7 @@ def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, poin
     or breaks their rules. InputError, every problem located in the file, when its ids are
     not `inputs`'."""
     book = path if isinstance(path, PlanBook) else load_previous_plan(path)
-    if book.front_points is None:
+    if not book.is_front:
         point = None  # a plain plan has one plan: `point` is for the front beside it
     try:
         decisions = book.decisions(inputs, point)
@@ -254,7 +254,7 @@ def compare_plan_files(base: str | os.PathLike[str] | PlanBook, other: str | os.
                              "expected a point only for a front workbook")
         points.append(own if own is not None else point)
     a, b = read_plan_file(books[0], inputs, points[0]), read_plan_file(books[1], inputs, points[1])
-    labels = [label if p is None or book.front_points is None else f"{label} (point {p})"
+    labels = [label if p is None or not book.is_front else f"{label} (point {p})"
               for label, p, book in zip(("base", "other"), points, books)]
     proofs = pd.DataFrame([{**a.proof, "plan": labels[0]}, {**b.proof, "plan": labels[1]}])
     notes = tuple(dict.fromkeys(a.notes + b.notes))  # a note both share is said once

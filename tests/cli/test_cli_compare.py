@@ -191,3 +191,18 @@ def test_a_plan_edited_after_solving_loses_its_proof_in_compare_and_stress(tmp_p
     summary = [(r[0], r[1]) for r in openpyxl.load_workbook(out)["Summary"].iter_rows(values_only=True)]
     assert ("plan_proof:moved", "edited after solving") in summary
     assert any(key == "note" and "moved.xlsx was changed after it was solved" in str(value) for key, value in summary)
+
+
+def test_a_front_whose_pareto_sheet_was_deleted_still_takes_a_point(tmp_path: Path, book: Path) -> None:
+    """compare asked for --point and then refused it (stress and replan took it)."""
+    import openpyxl
+
+    front, bare = tmp_path / "front.xlsx", tmp_path / "bare.xlsx"
+    assert run("pareto", str(book), "--objectives", "capability,cost", "--exact", "-o", str(front)).exit_code == 0
+    wb = openpyxl.load_workbook(front)
+    del wb["Pareto"]
+    wb.save(bare)
+    result = run("compare", str(front), str(bare), "--point", "2")
+    assert result.exit_code == 0, result.output
+    assert _plans_rows(result.output)["other"].startswith("other (point 2) ")
+    assert "Plan changes:\n  none" in result.output

@@ -367,3 +367,20 @@ def _renamed_b(inputs):  # type: ignore[no-untyped-def]
     nations = tuple(replace(n, code="BRAVO") if n.code == "B" else n for n in inputs.nations)
     budgets = {("BRAVO" if n == "B" else n, y): v for (n, y), v in inputs.budgets.items()}
     return replace(inputs, nations=nations, budgets=budgets)
+
+
+def test_a_plan_without_joint_programmes_needs_no_contributions_sheet(tmp_path, inputs) -> None:
+    """An empty Contributions sheet deleted by a planner: "Contributions: sheet is missing"."""
+    book = _book(Plan=[["nation", "programme", "sharing", "start_year"], ["A", "P", "national", 2030]])
+    del book["Contributions"]
+    assert read_plan(write_book(book, tmp_path / "plan.xlsx"), inputs).national == {("A", "P"): 2030}
+
+
+def test_a_summary_without_its_input_sha256_row_is_said_to(tmp_path, inputs) -> None:
+    """A deleted input_sha256 row was trusted without a word against a changed input of the
+    same name; a blank one was warned about."""
+    book = _book()
+    book["Summary"] += [["input_file", "new.xlsx"]]
+    _, warnings = _previous(tmp_path, inputs, book)
+    assert any("input_sha256 row is missing, so whether the plan was made from new.xlsx cannot be checked" in str(w)
+               for w in warnings), warnings
