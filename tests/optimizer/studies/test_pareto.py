@@ -691,3 +691,21 @@ def test_a_front_of_infeasible_inputs_names_the_conflict() -> None:
         Scenario(inputs).pareto(objectives=["capability", "cost"], points=3, time_limit=20, threads=1)
     assert "A must fund P1 starting 2030, but A's 2030 budget is 10.0 and P1 costs 12.0" in raised.value.conflicts[0]
     assert raised.value.conflicts[-1] == "These cannot hold together under: budgets."
+
+
+def test_an_exact_front_of_objectives_too_large_to_step_through_is_not_called_complete() -> None:
+    """Money in euros (costs up to 5e7): whole steps lie within HiGHS's tolerances, and a
+    front that lost 2 of its 18 points read "proven complete"."""
+    from optimizer.studies.pareto.front import Bounds
+
+    bounds = Bounds(exact=True, objectives=2, too_large=["cost (up to 5e+07)"])
+    assert bounds.completeness(True, 0) == (
+        "not proven: exact mode steps by whole numbers, and at the size of cost (up to 5e+07) the solver's "
+        "tolerances cannot tell such steps apart (enter money in larger units)")
+    assert Bounds(exact=True, objectives=2).completeness(True, 0) == "proven complete"
+    from tests.optimizer.conftest import make_inputs, nation, programme
+
+    inputs = make_inputs(first_year=2030, last_year=2032, nations=[nation("A")], budgets=3e7,
+                         programmes=[programme("P1", cost=2e7), programme("P2", cost=3e7)])
+    front = Scenario(inputs).pareto(objectives=["capability", "cost"], exact=True, time_limit=60, threads=1)
+    assert front.completeness.startswith("not proven: exact mode steps by whole numbers, and at the size of cost")
