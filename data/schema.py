@@ -471,7 +471,7 @@ _AREAS = SheetSchema(
         Column("id", "text", "Unique area id, e.g. AIR.", required=True, unique=True),
         Column("name", "text", "Display name.", default_text="the id"),
         Column("weight", "number", "Weight in the combined capability objective.", default=1.0,
-               min=0),
+               min=0, least_nonzero=1e-4),
     ),
 )
 

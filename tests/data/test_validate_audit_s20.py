@@ -59,7 +59,7 @@ def test_weights_too_small_for_the_solver_name_the_weight_cell() -> None:
     errors = errors_of(book)
     assert len(errors) == 1 and errors[0].startswith(
         "Settings!B7: weight_cost 1e-12 makes the weighted objective's largest coefficient")
-    assert "too small for the solver — expected weights whose largest coefficient is at least 1e-06" in errors[0]
+    assert "too small for the solver — expected weights whose largest coefficient is at least 1e-05" in errors[0]
     ok = settings(minimal_book(), ["objective", "weighted"], ["weight_capability", 0], ["weight_shortfall", 0],
                   ["weight_cost", 1e-3])
     assert inputs_of(ok).settings.weights["cost"] == 1e-3

@@ -54,3 +54,11 @@ def test_crumbs_of_value_or_risk_are_refused_and_zero_is_not() -> None:
     put(book, "Programmes", 2, "cost_overrun_risk", 1e-4)
     book["Values"][1][1] = 0
     assert inputs_of(book).programmes[0].cost_overrun_risk == 1e-4
+
+
+def test_an_area_weight_too_small_for_the_solver_is_refused() -> None:
+    """Area weights of 1e-7 made a capability stage "optimal" 1 % short of its best."""
+    book = minimal_book()
+    book["CapabilityAreas"][1][2] = 1e-7
+    [error] = errors_of(book)
+    assert error.startswith("CapabilityAreas!C2: weight is 1e-07 — expected 0 or at least 0.0001")

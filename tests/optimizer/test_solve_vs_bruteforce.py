@@ -43,7 +43,7 @@ def test_each_objective_alone_matches_enumeration(seed):
 def test_small_weights_give_the_same_optimum_and_tiny_ones_are_refused(seed):
     """`--weight cost=1e-12` alone put the whole objective under HiGHS's absolute gap
     tolerance: any plan came back "optimal, gap 0" (on the reference dataset one costing
-    53,085 where 1,636 was possible). Weights whose largest coefficient is below 1e-6 are
+    53,085 where 1,636 was possible). Weights whose largest coefficient is below 1e-5 are
     refused; small ones above it still give the exact optimum."""
     inputs = random_tiny_inputs(seed)
     plans = feasible_plans(inputs)
