@@ -1215,6 +1215,12 @@ def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, w
         strategy=strategy, progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
+    if report.sweep.every_point_infeasible:  # it exited 0 with a workbook of no plans, where sweep exits 4
+        from optimizer.errors import InfeasibleError
+
+        least = min(values)
+        raise InfeasibleError(f"every Γ is infeasible (Γ = {', '.join(map(str, values))}); no workbook written. "
+                              f"At Γ = {least}:", scenario.with_settings(robust_overruns=least).diagnose(time_limit))
     written = write_output(report.to_excel, output)
     table = report.table
     cols = [c for c in ("gamma", "status", "gap", "proven", "capability", "cost", "shortfall", "risk") if c in table]

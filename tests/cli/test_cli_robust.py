@@ -329,3 +329,20 @@ def test_stress_takes_the_recorded_input_that_the_plan_was_made_from(tmp_path, b
     result = run("stress", "team/plan.xlsx", "--samples", "50", "-o", "stress2.xlsx")
     assert result.exit_code == 3
     assert f"not from {tmp_path / 'in.xlsx'} (SHA-256" in result.output
+
+
+def test_robustness_with_every_gamma_infeasible_exits_as_infeasible(tmp_path: Path) -> None:
+    """It exited 0 with a workbook of no plans, where sweep and flexibility exit 4 with the
+    conflict."""
+    from data.input_writer import write_inputs
+    from optimizer.errors import EXIT_CODES
+    from tests.optimizer.conftest import make_inputs, nation, programme
+
+    bad = tmp_path / "bad.xlsx"
+    write_inputs(make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+                             programmes=[programme("P1", cost=12)], commitments=[("A", "P1", "fund", 2030)]), bad)
+    out = tmp_path / "price.xlsx"
+    result = CliRunner().invoke(cli.main, ["robustness", str(bad), "--gammas", "0,1", "-o", str(out)])
+    assert result.exit_code == EXIT_CODES["infeasible"] == 4, result.output
+    assert "every Γ is infeasible (Γ = 0, 1); no workbook written. At Γ = 0:" in result.output
+    assert "A must fund P1 starting 2030" in result.output and not out.exists()
