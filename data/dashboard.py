@@ -837,8 +837,9 @@ def _row_proof(row: pd.Series) -> str:
     """'feasible, within 0.79 % on capability; cost not optimised' for a study's row; where
     the row has no gap, what its `proof` says (no bound on cost, capability proven within …)."""
     gap = _number(row.get("gap"))
-    if row.get("proof"):  # every stage's proof, an unproven shortfall stage's too, not the last gap's only
-        return f"{row.get('status')}: {row.get('proof')}"
+    proof = row.get("proof")
+    if isinstance(proof, str) and proof:  # every stage's proof, an unproven shortfall stage's too
+        return f"{row.get('status')}: {proof}"  # (a missing one is NaN, which read "infeasible: nan")
     detail = f", within {percent_up(gap)} on {row.get('gap_of')}" if gap is not None else ""
     missing = str(row.get("not_optimised") or "")
     return f"{row.get('status')}{detail}" + (f"; {missing} not optimised (no time was left)" if missing else "")

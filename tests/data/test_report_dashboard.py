@@ -890,3 +890,14 @@ def test_the_targets_a_plan_misses_are_named_on_the_dashboard_and_the_terminal(t
     at = rows.index(["Targets missed: 1 of 1 (soft: shortfall is an objective)"])
     assert rows[at + 1] == ["nation", "capability area", "year", "target", "reached", "short by"]
     assert rows[at + 2] == ["A", "air", 2031, 5, 3, 2]
+
+
+def test_a_scenario_without_a_proof_reads_its_status_alone() -> None:
+    """An infeasible budget point of a sweep read "budget_scale = 0.8 (infeasible: nan)"."""
+    from data.dashboard import sweep_findings
+
+    frame = pd.DataFrame({"budget_scale": [0.8, 1.0], "status": ["infeasible", "optimal"],
+                          "capability": [float("nan"), 10.0], "proof": [float("nan"), "optimal"]})
+    _, lines = sweep_findings(frame, "budget_scale")
+    assert any("budget_scale = 0.8 (infeasible)" in line for line in lines), lines
+    assert not any("nan" in line for line in lines)
