@@ -290,7 +290,7 @@ def finishing_output() -> Iterator[None]:
     ended threw the plan away ("Interrupted.", exit 130) or, inside the zip writer, printed a
     traceback. A second Ctrl-C (after the same stop request's duplicates) abandons the write;
     the temporary file goes with it."""
-    from optimizer.solve.solver import DUPLICATE_SIGNAL_SECONDS
+    from optimizer.solve.solver import DUPLICATE_SIGNAL_SECONDS, INTERRUPT
 
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -301,6 +301,7 @@ def finishing_output() -> Iterator[None]:
     def handler(signum: int, frame: object) -> None:
         if not pressed:
             pressed.append(time.monotonic())
+            INTERRUPT.set()  # a second one then reads "Interrupted again: … without writing the plan"
             print("Ctrl-C: the plan found is being written; press Ctrl-C again to abandon it.", file=sys.stderr)
         elif time.monotonic() - pressed[0] >= DUPLICATE_SIGNAL_SECONDS:
             signal.signal(signal.SIGINT, previous)
@@ -425,8 +426,11 @@ def log_output(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 
 def _is_workbook(path: Path) -> bool:
-    """Whether an existing file is a zip archive, as every .xlsx is (whatever its name)."""
+    """Whether an existing regular file is a zip archive, as every .xlsx is (whatever its
+    name); a pipe or terminal (`--log /dev/stderr`) is not opened to read: it waited for ever."""
     try:
+        if not path.is_file():
+            return False
         with path.open("rb") as handle:
             return handle.read(4) == b"PK\x03\x04"
     except OSError:
@@ -566,6 +570,9 @@ def main(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
     stop_cleanly_on_sigterm()
 
 
+SIGTERM_GRACE_SECONDS = 5.0  # how long SIGTERM waits for a HiGHS search to stop
+
+
 def stop_cleanly_on_sigterm() -> None:
     """SIGTERM (a scheduler's or `timeout`'s stop) ends the run as an exit does, not as a
     kill: worker processes are stopped (atexit) and a half-written output's temporary file is
@@ -575,9 +582,14 @@ def stop_cleanly_on_sigterm() -> None:
         return
 
     def terminated(signum: int, frame: object) -> None:
+        from optimizer.solve.highs_thread import HIGHS_THREAD
+        from optimizer.solve.solver import INTERRUPT
+
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it the hard way
         print("Terminated (SIGTERM): stopped; an output being written was left whole or not written.",
               file=sys.stderr)
+        INTERRUPT.set()  # HiGHS stops at its next callback; exiting while it searched aborted (134)
+        HIGHS_THREAD.wait_idle(SIGTERM_GRACE_SECONDS)
         raise SystemExit(EXIT_CODES["terminated"])
 
     signal.signal(signal.SIGTERM, terminated)

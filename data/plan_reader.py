@@ -281,6 +281,9 @@ class _Decoder:
         # else a payer's missing row may be our own doing (a lenient reading keeps the rows)
         plan_readable = not (self._unknown_kept() if self.lenient else self.problems)
         contributions = self._rows("Contributions") if "Contributions" in self.book.sheets else []
+        if joint and "Contributions" not in self.book.sheets:  # read as paying 0, never named
+            self.error(None, "", "sheet is missing", f"{PLAN_EXPECTED}: the plan funds joint programmes, whose "
+                       "payments the Contributions sheet holds", "Contributions")
         payments = self._payments(contributions, joint, plan_readable)
         adoptions = self._rows("Standards") if "Standards" in self.book.sheets else []
         adopted = self._adoptions(adoptions)

@@ -165,12 +165,17 @@ def _read_bytes(path: Path) -> bytes:
         size = path.stat().st_size
         if path.is_dir():
             raise _fail(name, "is a folder", "expected an .xlsx file")
-        if not path.is_file():  # a FIFO waited for ever, /dev/zero read until memory ran out
-            raise _fail(name, "is not a regular file (a pipe or a device)", "expected an .xlsx file")
         if size > MAX_FILE_BYTES:
             raise _fail(name, f"is {size / 2**20:.0f} MB", f"expected a workbook under "
                         f"{MAX_FILE_BYTES // 2**20} MB")
-        return path.read_bytes()
+        # a pipe (`cat x.xlsx | capopt validate /dev/stdin`) has no size to check first: read
+        # at most one byte past the limit (/dev/zero was read until memory ran out)
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise _fail(name, f"holds more than {MAX_FILE_BYTES // 2**20} MB",
+                        f"expected a workbook under {MAX_FILE_BYTES // 2**20} MB")
+        return data
     except FileNotFoundError:
         raise _fail(name, f"file not found ({path})", "expected the path of an .xlsx workbook")
     except PermissionError:

@@ -157,7 +157,8 @@ def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, poin
     proof = plan_proof(book, point)
     objectives = objective_values(inputs, decisions)
     same_inputs = source is not None and bool(book.input_sha256) and source.sha256.lower() == book.input_sha256
-    if point is None and same_inputs and (edit := edited_since_solved(book.summary, objectives)):
+    unchanged = not book.summary.get("input_changes")  # a what-if's plan was solved on other figures
+    if point is None and same_inputs and unchanged and (edit := edited_since_solved(book.summary, objectives)):
         # a start moved by hand kept "optimal, gap 0 %" beside another "optimal" plan of the
         # same inputs worth more: the proof was of the plan as solved, not as edited
         proof = {**proof, "status": EDITED, "gap": None, "best_bound": None}
@@ -192,6 +193,11 @@ def _recorded_file_is(book: PlanBook, path: str) -> bool:
 def plan_proof(book: PlanBook, point: int | None = None) -> dict[str, object]:
     """A plan file's proof (status, gap, best_bound, gap_of, not_optimised): its Summary's,
     or a front point's own from its Pareto row (`point` is ignored for a plain plan)."""
+    if point is not None and book.is_front and book.front_points is None:
+        # the Pareto sheet that held each point's proof is gone: the Summary's is the front's
+        # (every point read "optimal 0 %, best bound 84", a point of 56 among them)
+        return {"status": "unknown (the front's Pareto sheet is missing)", "gap": None, "best_bound": None,
+                "gap_of": None, "not_optimised": ""}
     if point is None or book.front_points is None:
         return _summary_proof(book.summary)
     return _point_proof(book, point)

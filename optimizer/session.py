@@ -30,7 +30,7 @@ from optimizer.solve.objectives import (
     solve_lexicographic,
     solve_weighted,
 )
-from optimizer.solve.solver import PersistentSolver, ProgressFn, SolverOptions, catch_ctrl_c
+from optimizer.solve.solver import INTERRUPT, PersistentSolver, ProgressFn, SolverOptions, catch_ctrl_c
 
 if TYPE_CHECKING:
     from optimizer.solve.diagnose import FrozenPast
@@ -415,7 +415,8 @@ class Session:
         status: Status = ("optimal" if all(st.outcome.status == "optimal" for st in stages) and not cut_short
                           else "feasible")
         termination = last.termination
-        if cut_short and not termination.startswith("interrupted"):
+        if cut_short and INTERRUPT.is_set() and not termination.startswith("interrupted"):
+            # (a later stage the clock left without a plan ends the loop too: not a Ctrl-C)
             termination = f"interrupted (Ctrl-C) after the {stages[-1].objective} stage ({termination})"
         final = solved[-1] if solved else last  # no stage solved: the baseline plan (see run)
         return Result(

@@ -44,6 +44,14 @@ class HighsThread:
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue[_Job] | None = None
+        self._running: _Job | None = None  # the job a caller waits for, if any
+
+    def wait_idle(self, seconds: float) -> bool:
+        """Wait up to `seconds` for the running job (if any) to end; whether none runs now.
+        An exit while HiGHS's C++ thread still searches aborts the process ("terminate called
+        without an active exception", exit 134): SIGTERM asks HiGHS to stop, then waits here."""
+        job = self._running
+        return job is None or job.done.wait(seconds)
 
     def run(self, work: Callable[[], Any], stuck: Callable[[], bool], owner: Any = None) -> bool:
         """Run `work` there and wait; False if `stuck()` said so first: the thread is given
@@ -54,13 +62,17 @@ class HighsThread:
             threading.Thread(target=_serve, args=(self._jobs,), name="highs", daemon=True).start()
         job = _Job(work)
         self._jobs.put(job)
-        while not job.done.wait(POLL_SECONDS):
-            if stuck():
-                _ABANDONED.append(owner)
-                if owner is not None:
-                    _clear_callbacks(owner)
-                self._jobs = None  # the next job starts a fresh thread (and HiGHS thread pool)
-                return False
+        self._running = job
+        try:
+            while not job.done.wait(POLL_SECONDS):
+                if stuck():
+                    _ABANDONED.append(owner)
+                    if owner is not None:
+                        _clear_callbacks(owner)
+                    self._jobs = None  # the next job starts a fresh thread (and HiGHS thread pool)
+                    return False
+        finally:
+            self._running = None
         if job.error is not None:
             raise job.error
         return True

@@ -576,7 +576,9 @@ def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = 
             more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
             warnings.append(f"{name} breaks the model: {broken[0]}{more} — its figures are of a plan no solve "
                             "returns")
-        if not book.is_front:  # a front's Summary speaks for the whole front, not this point
+        same = source is not None and (book.input_sha256 or "") == source.sha256.lower()
+        if not book.is_front and same and not book.summary.get("input_changes"):
+            # (a front's Summary speaks for the whole front; another input's plan differs anyway)
             edit = edited_since_solved(book.summary, objective_values(inputs, decisions))
             if edit:  # a start moved by hand was stressed as "optimal, gap 0 %"
                 proof = {**proof, "status": EDITED, "gap": None, "best_bound": None}

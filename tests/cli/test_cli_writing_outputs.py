@@ -93,3 +93,23 @@ def test_a_name_too_long_for_the_system_keeps_the_plan_under_a_shorter_one(
     written = cli.write_output(lambda path: write_bytes_atomically(b"plan", path), long)
     assert written.parent == tmp_path and written.name.startswith("p" * 100 + "-") and written.read_bytes() == b"plan"
     assert "File name too long" in capsys.readouterr().err
+
+
+def test_a_log_onto_a_pipe_is_not_read_to_see_if_it_is_a_workbook(tmp_path: Path) -> None:
+    """`--log /dev/stderr` (a pipe or terminal) waited for ever for bytes to read."""
+    fifo = tmp_path / "log.fifo"
+    os.mkfifo(fifo)
+    assert not cli._is_workbook(fifo)  # returns at once: not opened
+
+
+def test_a_second_ctrl_c_while_writing_says_the_plan_was_not_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two Ctrl-Cs while an uninterrupted run's plan was written printed "Interrupted." (the
+    message of a run stopped before any plan): the first now counts as the stop request."""
+    monkeypatch.setattr(solver_module, "DUPLICATE_SIGNAL_SECONDS", 0.0)
+    solver_module.INTERRUPT.clear()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cli.write_output(_writer(2), Path("/nonexistent-folder-never-written/plan.xlsx"))
+        assert solver_module.INTERRUPT.is_set()
+    finally:
+        solver_module.INTERRUPT.clear()

@@ -124,10 +124,10 @@ def test_only_members_pay(tmp_path, inputs) -> None:
 
 def test_missing_sheets_and_columns(tmp_path, inputs) -> None:
     book = _book()
-    del book["Contributions"]
+    del book["Plan"]
     path = write_book(book, tmp_path / "plan.xlsx")
-    with pytest.raises(InputError, match="Contributions: sheet is missing"):
-        load_plan_book(path)
+    with pytest.raises(InputError, match="Plan: sheet is missing"):
+        load_plan_book(path)  # (Contributions only where the plan funds joint programmes: below)
     book = _book()
     book["Plan"][0] = ["nation", "programme", "sharing", "start"]
     assert _errors(tmp_path, inputs, book) == [
@@ -384,3 +384,10 @@ def test_a_summary_without_its_input_sha256_row_is_said_to(tmp_path, inputs) -> 
     _, warnings = _previous(tmp_path, inputs, book)
     assert any("input_sha256 row is missing, so whether the plan was made from new.xlsx cannot be checked" in str(w)
                for w in warnings), warnings
+
+
+def test_a_plan_with_joint_programmes_needs_its_contributions_sheet(tmp_path, inputs) -> None:
+    """Without it the joint programmes were read as paying 0, and the sheet was never named."""
+    book = _book()
+    del book["Contributions"]
+    assert _errors(tmp_path, inputs, book)[0].startswith("Contributions: sheet is missing — expected a plan workbook")

@@ -102,3 +102,24 @@ def test_a_ctrl_c_right_after_a_stage_its_start_proved_is_no_optimal_run(monkeyp
     rows = dict(result.summary_rows())
     assert rows["stage_2"] == "capability: not_reached, interrupted (Ctrl-C) before it ran"
     assert rows["reproducible"].startswith("no: a Ctrl-C ended the run")
+
+
+def test_a_later_stage_the_clock_left_without_a_plan_is_not_called_a_ctrl_c(monkeypatch):
+    """A run stopped by its time limit before its last stage read "interrupted (Ctrl-C) after
+    the cost stage" and "run again without interrupting"."""
+    from optimizer import Scenario
+    from optimizer.session import Session
+    from optimizer.solve.objectives import Stage
+    from optimizer.solve.solver import SolveOutcome
+    from tests.optimizer.conftest import make_inputs, programme
+
+    real = Session._result
+
+    def clock_ran_out(self, mode, stages, decisions, solve_seconds, diagnose, choice=None, time_limit=None):
+        out = SolveOutcome("no_solution", "time limit reached", None, None, None, 0.0)
+        return real(self, mode, [*stages[:2], Stage(stages[2].objective, out)][:3], decisions, solve_seconds,
+                    diagnose, {**(choice or {}), "priority": (*(choice or {})["priority"], "risk")}, time_limit)
+
+    monkeypatch.setattr(Session, "_result", clock_ran_out)
+    result = Scenario(make_inputs(programmes=[programme("P", 2, 10)])).solve(time_limit=20, threads=1)
+    assert result.status == "feasible" and not result.termination.startswith("interrupted")

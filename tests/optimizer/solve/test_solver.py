@@ -449,3 +449,19 @@ def test_no_whole_plan_is_infeasible_under_the_engine_too(strategy):
     with pytest.raises(InfeasibleError) as raised:
         scenario.solve(strategy=strategy, time_limit=20, threads=1)
     assert any("A must fund P2" in line for line in raised.value.conflicts)
+
+
+def test_the_highs_thread_says_when_its_running_job_has_ended() -> None:
+    """SIGTERM waits for a HiGHS search to stop before the exit: exiting while HiGHS's C++
+    thread still searched aborted the process (exit 134)."""
+    from optimizer.solve.highs_thread import HighsThread
+
+    worker, release = HighsThread(), threading.Event()
+    assert worker.wait_idle(0.0)  # nothing runs
+    caller = threading.Thread(target=worker.run, args=(lambda: release.wait(5), lambda: False))
+    caller.start()
+    time.sleep(0.2)
+    assert not worker.wait_idle(0.05)  # the job runs
+    release.set()
+    assert worker.wait_idle(5.0)
+    caller.join(5)
