@@ -473,6 +473,16 @@ class PlanFacts:
     targets: int = 0  # how many targets the inputs set
 
 
+def missed_targets(capability: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The rows of a Capability table whose soft target the plan misses, largest shortfall
+    first, and how many targets there are (the Dashboard's table, the terminal's headline)."""
+    if "target" not in capability or "shortfall" not in capability:
+        return capability.iloc[0:0], 0
+    targets = capability[capability["target"].notna()]
+    missed = targets[targets["shortfall"] > 1e-9].sort_values("shortfall", ascending=False, kind="stable")
+    return missed.reset_index(drop=True), len(targets)
+
+
 def programme_facts(
     plan: pd.DataFrame, standards: pd.DataFrame, partners: Sequence[str] | None
 ) -> list[tuple[str, object]]:

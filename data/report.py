@@ -49,6 +49,7 @@ from data.dashboard import (
     PlanFacts,
     flexibility_findings,
     front_findings,
+    missed_targets,
     programme_facts,
     robustness_findings,
     sweep_findings,
@@ -219,17 +220,14 @@ def plan_facts(
     alliance = pd.DataFrame([utilisation.alliance_total(spend)])
     top = utilisation.most_lapsed(spend, TOP_LAPSED)
     table = pd.concat([alliance, top], ignore_index=True) if not top.empty else alliance
-    capability = frames.get("capability", pd.DataFrame())
-    targets = capability[capability["target"].notna()] if "target" in capability else capability.iloc[0:0]
-    missed = targets[targets["shortfall"] > 1e-9].sort_values("shortfall", ascending=False, kind="stable") \
-        if "shortfall" in targets else targets
+    missed, targets = missed_targets(frames.get("capability", pd.DataFrame()))
     return PlanFacts(
         objectives=objectives,
         programmes=programme_facts(frames["plan"], frames["standards"], partners),
         utilisation=table,
         warnings=list(warnings),
-        missed_targets=missed.reset_index(drop=True),
-        targets=len(targets),
+        missed_targets=missed,
+        targets=targets,
     )
 
 

@@ -47,7 +47,7 @@ def add_plan_stability(
                                  a[n,s,t0] = 1 for that previous adoption year t0
     replan_past_payment[n,p,τ]   joint p started before Y, τ < Y, previous payments of p in τ
                                  summing to cost_p[τ−t0]:  f[n,p,τ] = previous f[n,p,τ]
-                                 (within PAYMENT_TOLERANCE of the year's cost, as the verifier holds it)
+                                 (within half of PAYMENT_TOLERANCE of the year's cost; the verifier allows it all)
     plan_change[n,p]             previous start t0 ≥ Y:  1 − x[n,p,t0]  (1 if t0 is not allowed)
                                  otherwise:              Σ_{t≥Y} x[n,p,t]
     plan_adoption_change[n,s]    the same for adoptions: previous year t0 ≥ Y: 1 − a[n,s,t0];
@@ -156,8 +156,8 @@ def held_payment_slack(inputs: Inputs, pid: str, year: int, start: int) -> float
 
 
 def _freeze_payments(m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, from_year: int) -> None:
-    """Each held payment within PAYMENT_TOLERANCE of its value, as the verifier holds it
-    (check_plan_stability): a solver's plan may overspend a budget by its feasibility
+    """Each held payment within `held_payment_slack` of its value (half what the verifier,
+    check_plan_stability, allows): a solver's plan may overspend a budget by its feasibility
     tolerance (A paid 1.000002 beside a 4 in a budget of 5), and frozen to the last digit
     such crumbs made a re-plan of the unchanged inputs infeasible."""
     held = {key: amount for key, amount in held_payments(inputs, previous, from_year).items()

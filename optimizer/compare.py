@@ -156,27 +156,32 @@ def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, poin
         notes.append(f"{name} {rules} of these inputs, e.g. {broken[0]}")
     proof = plan_proof(book, point)
     objectives = objective_values(inputs, decisions)
-    same_inputs = source is not None and bool(book.input_sha256) and source.sha256.lower() == book.input_sha256
-    unchanged = not book.summary.get("input_changes")  # a what-if's plan was solved on other figures
-    if point is None and same_inputs and unchanged and (edit := edited_since_solved(book.summary, objectives)):
+    if edit := edited_note(book, inputs, objectives, name):
         # a start moved by hand kept "optimal, gap 0 %" beside another "optimal" plan of the
         # same inputs worth more: the proof was of the plan as solved, not as edited
-        proof = {**proof, "status": EDITED, "gap": None, "best_bound": None}
-        notes.append(f"{name} was changed after it was solved ({edit}): the status and gap its Summary records "
-                     "are not this plan's")
+        proof = {**proof, **EDITED_PROOF}
+        notes.append(edit)
     return PlanFile(decisions, objectives, {"plan": name, **proof, "rules": rules}, tuple(notes))
 
 
 EDITED = "edited after solving"
+EDITED_PROOF = {"status": EDITED, "gap": None, "best_bound": None}  # what an edited plan's proof becomes
 
 
-def edited_since_solved(summary: Mapping[str, object], objectives: Mapping[str, float]) -> str | None:
-    """'capability 79 against 83 recorded' when a plan's objectives, recomputed on the inputs
-    it was made from, differ from the values its Summary records (None when they agree)."""
-    for name, value in objectives.items():
-        recorded = _number(summary.get(name))
+def edited_note(book: PlanBook, inputs: Inputs, objectives: Mapping[str, float], name: str) -> str | None:
+    """"plan.xlsx was changed after it was solved (capability 79 against 83 recorded) …" when
+    a plain plan made from these very inputs, unchanged by a what-if, has objectives that,
+    recomputed, differ from the values its Summary records (None otherwise: a front's Summary
+    speaks for the whole front, and another input's or a what-if's plan differs anyway)."""
+    source = inputs.source
+    if (book.is_front or source is None or not book.input_sha256 or source.sha256.lower() != book.input_sha256
+            or book.summary.get("input_changes")):
+        return None
+    for objective, value in objectives.items():
+        recorded = _number(book.summary.get(objective))
         if recorded is not None and abs(recorded - value) > 1e-6 * max(1.0, abs(value)):
-            return f"{name} {value:,.6g} against {recorded:,.6g} recorded"
+            return (f"{name} was changed after it was solved ({objective} {value:,.6g} against {recorded:,.6g} "
+                    "recorded): the status and gap its Summary records are not this plan's")
     return None
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from data.dashboard import missed_targets
 from data.tables import INPUT_CHANGES_PREFIX, Inputs, PlanDecisions, Source
 from optimizer.checks.evaluate import Evaluation
 from optimizer.solve.objectives import NOT_SEARCHED
@@ -346,13 +347,11 @@ class Result:
     def _targets_missed(self) -> str:
         """'; 6 of 6 targets missed, the most ALLIANCE CA-IAMD 2035 (8 short)' — the terminal
         gave the shortfall's sum alone, and only the Capability sheet said which targets."""
-        capability = self.evaluation.capability
-        targets = capability[capability["target"].notna()]
-        missed = targets[targets["shortfall"] > 1e-9]
+        missed, targets = missed_targets(self.evaluation.capability)
         if missed.empty:
             return ""
-        worst = missed.sort_values("shortfall", ascending=False, kind="stable").iloc[0]
-        return (f"; {len(missed)} of {len(targets)} targets missed, the most {worst['nation']} "
+        worst = missed.iloc[0]
+        return (f"; {len(missed)} of {targets} targets missed, the most {worst['nation']} "
                 f"{worst['capability_area']} {int(worst['year'])} ({worst['shortfall']:,.4g} short)")
 
     def compare(self, other: Result | str | os.PathLike[str], point: int | None = None) -> Comparison:

@@ -60,7 +60,7 @@ from optimizer.checks.evaluate import (
     spend_items,
 )
 from optimizer.checks.verify import check_plan
-from optimizer.compare import EDITED, edited_since_solved, plan_proof, proof_in_words
+from optimizer.compare import EDITED_PROOF, edited_note, plan_proof, proof_in_words
 from optimizer.result import Result
 
 logger = logging.getLogger(__name__)
@@ -576,14 +576,9 @@ def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = 
             more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
             warnings.append(f"{name} breaks the model: {broken[0]}{more} — its figures are of a plan no solve "
                             "returns")
-        same = source is not None and (book.input_sha256 or "") == source.sha256.lower()
-        if not book.is_front and same and not book.summary.get("input_changes"):
-            # (a front's Summary speaks for the whole front; another input's plan differs anyway)
-            edit = edited_since_solved(book.summary, objective_values(inputs, decisions))
-            if edit:  # a start moved by hand was stressed as "optimal, gap 0 %"
-                proof = {**proof, "status": EDITED, "gap": None, "best_bound": None}
-                warnings.append(f"{name} was changed after it was solved ({edit}): the status and gap its Summary "
-                                "records are not this plan's")
+        if edit := edited_note(book, inputs, objective_values(inputs, decisions), name):
+            proof = {**proof, **EDITED_PROOF}  # a start moved by hand was stressed as "optimal, gap 0 %"
+            warnings.append(edit)
         plans.append(StressPlan(label, decisions, where, whole_number(book.summary.get("robust_overruns")), book.sha256,
                                 proof_in_words(proof), proof.get("status") == "optimal"))
     if problems:
