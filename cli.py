@@ -15,7 +15,10 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # EXIT_CODES["interrupted"] before that table can be imported (tests/cli pin the two together).
 INTERRUPTED_WHILE_STARTING = 128 + signal.SIGINT
@@ -144,6 +147,13 @@ def _fmt(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.3f}" if abs(value) < 1e6 else f"{value:,.0f}"
     return str(value)
+
+
+def terminal_table(frame: pd.DataFrame, formatters: dict[str, Callable[[object], str]] | None = None) -> str:
+    """A table for the terminal, "—" where a cell is blank as the status line and the
+    workbook show it: pandas prints "NaN" (it hands blanks to `na_rep`, never to a formatter),
+    and an infeasible sweep point's row read "NaN NaN NaN"."""
+    return frame.to_string(index=False, formatters=formatters, na_rep="—")
 
 
 def gap_text(gap: object) -> str:
@@ -1142,7 +1152,7 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
     written = write_output(result.to_excel, output)
     table = result.table
     cols = [c for c in ("scenario", "status", "capability", "cost", "shortfall") if c in table]
-    click.echo(table[cols].to_string(index=False))
+    click.echo(terminal_table(table[cols]))
     for note in result.notes:  # e.g. a point solved again from a smaller budget's better plan
         click.echo(f"note: {note}")
     if not result.complete:
@@ -1184,10 +1194,9 @@ def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: f
     if report.by_objective.empty:  # pandas would print "Empty DataFrame" and its columns
         click.echo("No lever found a plan: each one's status is below.")
     else:
-        click.echo(report.by_objective.to_string(index=False))
+        click.echo(terminal_table(report.by_objective))
     solves = report.solves.drop(columns=["proof"], errors="ignore")  # the workbook's Solves sheet has it
-    # as the status line shows gaps, "—" for none (pandas gives NaN to na_rep, not to the formatter)
-    click.echo(solves.to_string(index=False, formatters={"gap": gap_text}, na_rep="—"))
+    click.echo(terminal_table(solves, {"gap": gap_text}))  # gaps as the status line shows them
     for note in [*report.notes, *report.sweep.notes]:
         click.echo(f"note: {note}")
     if not report.sweep.complete:
@@ -1236,10 +1245,8 @@ def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, w
     written = write_output(report.to_excel, output)
     table = report.table
     cols = [c for c in ("gamma", "status", "gap", "proven", "capability", "cost", "shortfall", "risk") if c in table]
-    # gaps as the status line shows them: a proven optimum's round-off gap printed as 1.691768e-16;
-    # "—" where there is none (pandas hands NaN to na_rep, never to a formatter: "NaN" was shown)
-    gaps = {"gap": gap_text}
-    click.echo(table[cols].to_string(index=False, formatters=gaps, na_rep="—"))
+    # gaps as the status line shows them: a proven optimum's round-off gap printed as 1.691768e-16
+    click.echo(terminal_table(table[cols], {"gap": gap_text}))
     click.echo(report.proven_summary())
     for line in report.not_proven():
         click.echo(line)
@@ -1366,7 +1373,7 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
     if len(chosen) == 1:
         shown = nations_hit(comparison.by_nation)
         if not shown.empty:
-            click.echo(shown.to_string(index=False))
+            click.echo(terminal_table(shown))
     click.echo(stress_table(comparison))
     click.echo(f"{samples} samples, seed {seed}, overrun probability {overrun_probability:g}: the same draws "
                f"for every plan.")
@@ -1536,7 +1543,7 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
         for column in ("previous_start", "new_start"):  # years, not "2029.0" and "NaN"
             years = pd.to_numeric(shown[column], errors="coerce")
             shown[column] = ["—" if pd.isna(year) else str(int(year)) for year in years]
-        click.echo(shown.to_string(index=False))
+        click.echo(terminal_table(shown))
     for note in outcome.notes:
         click.echo(f"note: {note}")
     deltas = outcome.objective_deltas.set_index("objective")

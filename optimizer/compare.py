@@ -67,13 +67,13 @@ class Comparison:
                 "solver's, not the change's; give the solves more time")
 
     def __str__(self) -> str:
-        lines = ["Objectives:", self.objectives.to_string(index=False)]
+        lines = ["Objectives:", self.objectives.to_string(index=False, na_rep="—")]
         if not self.proofs.empty:
             # gaps rounded up, as the status lines give them; "—" where there is none (a front's point keeps no bound)
             shown = self.proofs.astype(object).where(self.proofs.notna() & (self.proofs != ""), "—")
             gaps = {"gap": lambda gap: "—" if gap == "—" else _percent(gap)}
             lines += ["", "Plans:", shown.to_string(index=False, formatters=gaps)]
-        lines += ["", "Plan changes:", self.changes.to_string(index=False) if not self.changes.empty else "  none"]
+        lines += ["", "Plan changes:", self.changes.to_string(index=False, na_rep="—") if not self.changes.empty else "  none"]
         if self.caveat:
             lines += ["", f"Note: {self.caveat}"]
         return "\n".join(lines)

@@ -181,3 +181,19 @@ def test_sweep_options_that_would_sweep_something_else_are_refused(
     args = {"--budget-scale": "0.9,1", option: value}
     result = run("sweep", book, *[part for pair in args.items() for part in pair], "-o", out)
     refused_as_usage(result, text, out)
+
+
+# --- terminal tables show blanks as the status line does --------------------------------------
+def test_sweep_table_shows_a_dash_for_a_scenario_without_a_plan(tmp_path: Path) -> None:
+    """An infeasible budget point has no capability, cost or shortfall: the terminal printed
+    "NaN" there, where the status line and the workbook say "—"."""
+    inputs = make_inputs(
+        first_year=2030, last_year=2032, nations=[nation("AAA"), nation("BBB")], budgets=10.0,
+        programmes=[programme("P1", cost=6)], values={("P1", "air"): 5.0}, commitments=[("AAA", "P1", "fund")],
+    )
+    book = tmp_path / "book.xlsx"
+    write_inputs(inputs, book)
+    result = run("sweep", book, "--budget-scale", "0.1,1", "--workers", "1", "-o", tmp_path / "s.xlsx")
+    assert result.exit_code == 0, result.output
+    infeasible = next(line for line in result.output.splitlines() if "infeasible" in line and "×0.1" in line)
+    assert "NaN" not in infeasible and "None" not in infeasible and "—" in infeasible, result.output
