@@ -45,7 +45,20 @@ def set_value(cell: Cell, value: Any, number_format: str | None = None) -> None:
         value = value.item()
     cell.value = value
     if number_format and isinstance(value, (int, float)) and not isinstance(value, bool):
-        cell.number_format = number_format
+        cell.number_format = _showing_small_amounts(number_format, value)
+
+
+ONE_DECIMAL = "#,##0.0"
+SMALL_AMOUNT = "#,##0.0##"
+SMALLEST_SHOWN = 0.0005  # below it, round-off crumbs of the solver: "0.0" is what they are
+
+
+def _showing_small_amounts(number_format: str, value: float) -> str:
+    """A one-decimal format showed a payment of 0.0083 (million) as "0.0", as if nothing
+    were paid: amounts that round to 0.0 but are not crumbs get the decimals to show."""
+    if number_format == ONE_DECIMAL and SMALLEST_SHOWN <= abs(value) < 0.05:
+        return SMALL_AMOUNT
+    return number_format
 
 
 def write_table(

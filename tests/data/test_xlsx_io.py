@@ -4,7 +4,10 @@ import os
 import stat
 from typing import Self
 
-from data.xlsx_io import new_workbook, save_atomically
+import openpyxl
+import pytest
+
+from data.xlsx_io import new_workbook, save_atomically, set_value
 
 
 def test_new_output_is_readable_like_any_new_file(tmp_path):
@@ -103,3 +106,13 @@ def test_a_read_only_file_is_not_replaced(tmp_path) -> None:  # type: ignore[no-
     finally:
         os.chmod(keep, stat.S_IRUSR | stat.S_IWUSR)
     assert write_bytes_atomically(b"new", keep).read_bytes() == b"new"
+
+
+@pytest.mark.parametrize("value, shown_format", [(0.0083, "#,##0.0##"), (-0.02, "#,##0.0##"), (0.05, "#,##0.0"),
+                                                 (12.25, "#,##0.0"), (0.0, "#,##0.0"), (1e-9, "#,##0.0")])
+def test_a_small_amount_is_not_shown_as_zero(value: float, shown_format: str) -> None:
+    """A payment of 0.0083 (million) read "0.0" in a one-decimal money column, as if nothing
+    were paid: it gets decimals enough to show. Round-off crumbs (below 0.0005) stay "0.0"."""
+    cell = openpyxl.Workbook().active.cell(1, 1)
+    set_value(cell, value, "#,##0.0")
+    assert cell.number_format == shown_format
