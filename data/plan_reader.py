@@ -32,7 +32,7 @@ from data.errors import InputError, Problem
 from data.reader import read_sheets_hashed
 from data.schema import normalise_name
 from data.tables import INPUT_CHANGES_PREFIX, Inputs, JointDecision, PlanDecisions
-from data.validate import RawSheet, as_number, is_blank, show
+from data.validate import RawSheet, as_number, is_blank, number_hint, show
 
 log = logging.getLogger(__name__)
 
@@ -490,8 +490,8 @@ class _Decoder:
         year = _whole(value)
         s = self.inputs.settings
         if year is None:
-            self.error(row, column, f"{column} is {show(value) if not is_blank(value) else 'blank'}",
-                       "expected a year like 2028")
+            self.error(row, column, f"{column} is {show(value) if not is_blank(value) else 'blank'}"
+                       f"{number_hint(value)}", "expected a year like 2028")
             return None
         if not s.first_year <= year <= s.last_year:
             self.error(row, column, f"{column} {year} is outside the horizon "
@@ -548,7 +548,7 @@ class _Decoder:
             year = self._year(row, "year")
             amount = _number(row.values["payment"])
             if amount is None or amount < 0:
-                self.error(row, "payment", f"payment is {show(row.values['payment'])}",
+                self.error(row, "payment", f"payment is {show(row.values['payment'])}{number_hint(row.values['payment'])}",
                            "expected a number ≥ 0")
                 continue
             if pid is None or nation is None or year is None:

@@ -250,7 +250,7 @@ def convert(value: object, column: Column) -> Any:
     return _as_text(value)  # text, id-reference
 
 
-def _number_hint(value: object) -> str:
+def number_hint(value: object) -> str:
     """How to write a number typed as text the way people write it elsewhere (a cell
     formatted as text, or pasted from a report): "15%" (Excel stores a typed 15% as 0.15),
     "1,5", "10,000" or "10 000" (separators a cell formatted as text keeps). Empty if none
@@ -284,7 +284,7 @@ _CAPPED_WHEN_READ = frozenset({"duration_years"})
 def _convert_number(value: object, column: Column, what: str) -> float | int:
     number = as_number(value)
     if number is None:
-        hint = _number_hint(value) if column.kind == "number" else ""
+        hint = number_hint(value) if column.kind == "number" else ""
         raise _Bad(what, column.expected() + hint)
     if column.kind == "number":
         if not _in_bounds(number, column):

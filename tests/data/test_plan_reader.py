@@ -391,3 +391,16 @@ def test_a_plan_with_joint_programmes_needs_its_contributions_sheet(tmp_path, in
     book = _book()
     del book["Contributions"]
     assert _errors(tmp_path, inputs, book)[0].startswith("Contributions: sheet is missing — expected a plan workbook")
+
+
+def test_a_number_typed_with_separators_says_how_to_write_it(tmp_path, inputs) -> None:
+    """A start year typed "2,030" in a text cell (or pasted from a report) was refused as
+    "expected a year like 2028" with no word of the comma; the input reader's hint is given."""
+    book = _book(Plan=[["nation", "programme", "sharing", "start_year"], ["A", "P", "national", "2,030"]],
+                 Contributions=[["programme", "nation", "year", "payment"], ["J", "A", "2 031", "1,5"]])
+    errors = _errors(tmp_path, inputs, book)
+    assert ('Plan!D2: start_year is "2,030" (write a plain number: a point for decimals and no thousands '
+            'separators, e.g. 1500.5) — expected a year like 2028') in errors
+    assert any(e.startswith("Contributions!C2:") and "without spaces between the digits, e.g. 2031" in e
+               for e in errors), errors
+    assert any(e.startswith("Contributions!D2:") and "a point for decimals" in e for e in errors), errors
