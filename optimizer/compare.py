@@ -22,7 +22,7 @@ from optimizer.checks.verify import check_plan
 # for other budgets can break them, and its status is the one it was solved to there)
 PROOF_COLUMNS = ["plan", "status", "gap", "best_bound", "gap_of", "not_optimised", "rules"]
 KEEPS_RULES = "keeps every rule"
-NO_SUMMARY = "unknown (no Summary sheet)"
+NO_SUMMARY = "unknown (no Summary sheet, or an empty one)"  # an emptied sheet reads as none
 NO_STATUS = "unknown (the file records none)"
 
 

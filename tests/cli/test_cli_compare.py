@@ -141,7 +141,13 @@ def test_a_plan_that_breaks_these_inputs_rules_says_so_beside_its_status(tmp_pat
     result = run("compare", str(plan), str(bare), "--book", str(book))
     assert result.exit_code == 0, result.output
     other = _plans_rows(result.output)["other"]
-    assert "unknown (no Summary sheet)" in other and "nan" not in other and "keeps every rule" in other
+    assert "unknown (no Summary sheet, or an empty one)" in other and "nan" not in other and "keeps every rule" in other
+    emptied = tmp_path / "emptied.xlsx"  # its rows deleted: it read "no Summary sheet" beside the sheet
+    wb = openpyxl.load_workbook(plan)
+    wb["Summary"].delete_rows(2, wb["Summary"].max_row)
+    wb.save(emptied)
+    result = run("compare", str(plan), str(emptied), "--book", str(book))
+    assert result.exit_code == 0 and "or an empty one" in _plans_rows(result.output)["other"], result.output
     blank = tmp_path / "blank.xlsx"  # a Summary without a status: not "no Summary sheet"
     wb = openpyxl.load_workbook(plan)
     for row in wb["Summary"].iter_rows(min_row=2):
