@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
+from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -98,6 +99,7 @@ CORE_INDEX_COLUMNS = ("nation", "programme", "share")
 DASHBOARD = "Dashboard"
 SUMMARY_VALUE_WIDTH = 70
 LAPSE_WARNING_KEY = "lapse_warning:"  # Summary key prefix, one row per nation
+NO_CURRENCY = "money"  # what axis titles say when the input names no currency
 
 _YEAR_COLUMNS = {"year", "point", "first_year", "last_year", "earliest_start", "deadline"}
 _MONEY_COLUMNS = {
@@ -170,13 +172,13 @@ def write_plan_workbook(
     wb = new_workbook()
     dashboard = _sheet(wb, DASHBOARD)
     _write_summary(wb, summary)
-    _write_frame(_sheet(wb, "Plan"), frames["plan"])
+    money_sheets = [_write_frame(_sheet(wb, "Plan"), frames["plan"])]
     add_programme_gantt_sheet(wb, frames["plan"], years)
     add_gantt_sheet(wb, frames["plan"], years)
-    _write_frame(_sheet(wb, "Spend"), utilisation.with_flows(frames["spend"]))
+    money_sheets.append(_write_frame(_sheet(wb, "Spend"), utilisation.with_flows(frames["spend"])))
     _add_spend_by_nation(wb, frames["spend"], currency)
     by_year = _add_spend_by_year(wb, frames["spend"], currency)
-    _write_frame(_sheet(wb, "Standards"), frames["standards"])
+    money_sheets.append(_write_frame(_sheet(wb, "Standards"), frames["standards"]))
     capability = _write_frame(_sheet(wb, "Capability"), frames["capability"])
     charts = _add_alliance_capability(wb, frames["capability"], years)
     if charts is not None:
@@ -188,7 +190,9 @@ def write_plan_workbook(
             title_rows=None,
             print_area=charts,
         )
-    _write_frame(_sheet(wb, "Contributions"), frames["contributions"])
+    money_sheets.append(_write_frame(_sheet(wb, "Contributions"), frames["contributions"]))
+    for table in money_sheets:
+        _name_the_currency(table, currency)
     for title, frame in (extra_sheets or {}).items():
         _write_frame(_sheet(wb, title), _with_index(frame, "index"))
     facts = plan_facts(frames, summary, warnings, _partners(inputs))
@@ -661,6 +665,22 @@ def _write_frame(
     return TableRef(ws, tuple(columns), header_row=1, last_row=last)
 
 
+# The plan sheets' columns of money (capability, shortfall and the like are in points).
+_AMOUNT_COLUMNS = {"budget", "spend", "balance", "lapsed", "cost", "payment", *(c for c in utilisation.FLOW_COLUMNS if c != "utilisation")}
+
+
+def _name_the_currency(table: TableRef, currency: str) -> None:
+    """A note on each money column's header naming the currency. WORKBOOK.md fixes the
+    headers ("cost", "payment"), so the unit was only in the Summary, and a Plan or Spend
+    sheet copied into a briefing lost it. Nothing when the input names no currency."""
+    if currency == NO_CURRENCY:
+        return
+    for j, column in enumerate(table.columns, start=1):
+        if column in _AMOUNT_COLUMNS:
+            text = f"{column}: in {currency} (the input workbook's Settings currency)"
+            table.ws.cell(row=table.header_row, column=j).comment = Comment(text, "capopt", width=260, height=60)
+
+
 def _summary_items(summary: SummaryRows) -> list[tuple[str, object]]:
     """Materialise once: a generator of rows must not be used up by its first reader."""
     return list(summary.items()) if isinstance(summary, Mapping) else list(summary)
@@ -801,7 +821,7 @@ def _currency(summary: SummaryRows) -> str:
     for key, value in _summary_items(summary):
         if str(key).strip().lower() == "currency" and isinstance(value, str) and value.strip():
             return value
-    return "money"
+    return NO_CURRENCY
 
 
 def axis_titles(currency: str, *columns: str) -> dict[str, str]:

@@ -146,6 +146,19 @@ def test_table_values_and_number_formats(plan_book):
     assert len(rows(spend)) == 10
 
 
+def test_money_headers_name_the_currency(plan_book):
+    """WORKBOOK.md fixes the headers ("cost", "budget", "payment"): the currency was only in
+    the Summary, so a Plan or Spend sheet copied elsewhere lost its unit. The header's note
+    names it; headers of capability points and years have none."""
+    for sheet, money, other in (("Plan", "cost", "start_year"), ("Spend", "budget", "year"),
+                                ("Spend", "carried_in", "utilisation"), ("Contributions", "payment", "year")):
+        columns = header(plan_book[sheet])
+        note = plan_book[sheet].cell(1, columns.index(money) + 1).comment
+        assert note is not None and "EUR million" in note.text, (sheet, money)
+        assert plan_book[sheet].cell(1, columns.index(other) + 1).comment is None, (sheet, other)
+    assert all(c.comment is None for c in plan_book["Capability"][1])
+
+
 def test_sheets_are_frozen_filtered_and_sized(plan_book):
     for sheet, columns in RESULT_SHEETS.values():
         ws = plan_book[sheet]
