@@ -294,12 +294,26 @@ def write_output(writer: Callable[[Path], Path], path: str | Path) -> Path:
 
 
 @contextlib.contextmanager
-def finishing_output() -> Iterator[None]:
+def keeping_the_plan() -> Iterator[None]:
+    """`finishing_output` from the moment the solver's run returns, for a command that then
+    writes what it returned: a Ctrl-C in the moment between the solver's end and the write's
+    start (the plan checked against the model, the Result built) still lost the plan. Before
+    the run returns, Ctrl-C is the solver's own (stop and keep the best plan) or, while the
+    model is built, an interrupt as before."""
+    from optimizer.solve.solver import runs_returned
+
+    returned_before = runs_returned()
+    with finishing_output(ready=lambda: runs_returned() > returned_before):
+        yield
+
+
+@contextlib.contextmanager
+def finishing_output(ready: Callable[[], bool] | None = None) -> Iterator[None]:
     """A first Ctrl-C while a finished plan is verified and written does not lose it: the
     README promises that Ctrl-C keeps the best plan, and one pressed a moment after the solve
     ended threw the plan away ("Interrupted.", exit 130) or, inside the zip writer, printed a
     traceback. A second Ctrl-C (after the same stop request's duplicates) abandons the write;
-    the temporary file goes with it."""
+    the temporary file goes with it. Until `ready()` says there is a plan, Ctrl-C interrupts."""
     from optimizer.solve.solver import DUPLICATE_SIGNAL_SECONDS, INTERRUPT
 
     if threading.current_thread() is not threading.main_thread():
@@ -309,6 +323,8 @@ def finishing_output() -> Iterator[None]:
     pressed: list[float] = []
 
     def handler(signum: int, frame: object) -> None:
+        if ready is not None and not ready():
+            raise KeyboardInterrupt  # no plan yet: as before this handler
         if not pressed:
             pressed.append(time.monotonic())
             INTERRUPT.set()  # a second one then reads "Interrupted again: … without writing the plan"
@@ -892,18 +908,19 @@ def solve(ctx: click.Context, book: str | None, output: str, objective: str | No
     objective = run_objective(objective, priority_list, weight_map, scenario.inputs.settings.objective)
     check_objective_sizes(scenario, objective, priority_list, weight_map)
     refuse_overwriting([book, source_path(scenario)], {"-o": output, "--log": log_file})
-    result = scenario.solve(
-        objective=objective, priority=priority_list, weights=weight_map, time_limit=time_limit, gap=gap,
-        threads=threads, solver=solver, progress=None if console.quiet else solve_progress(console),
-        stream_log=ctx.obj["verbose"] > 0, log_file=log_file, improve_seconds=improve_seconds,
-        highs_options=highs_map, strategy=strategy, workers=engine_workers, client=dask_client(scheduler),
-    )
-    console.end_live()
-    if scheduler and result.strategy.startswith("highs"):
-        # the cluster only serves the engine's neighbourhoods: say so rather than stay silent
-        click.echo(f"note: --scheduler was not used: this model got HiGHS's own search ({result.strategy}); "
-                   "--strategy lns sends the engine's neighbourhoods to the cluster", err=True)
-    written = write_output(result.to_excel, output)
+    with keeping_the_plan():
+        result = scenario.solve(
+            objective=objective, priority=priority_list, weights=weight_map, time_limit=time_limit, gap=gap,
+            threads=threads, solver=solver, progress=None if console.quiet else solve_progress(console),
+            stream_log=ctx.obj["verbose"] > 0, log_file=log_file, improve_seconds=improve_seconds,
+            highs_options=highs_map, strategy=strategy, workers=engine_workers, client=dask_client(scheduler),
+        )
+        console.end_live()
+        if scheduler and result.strategy.startswith("highs"):
+            # the cluster only serves the engine's neighbourhoods: say so rather than stay silent
+            click.echo(f"note: --scheduler was not used: this model got HiGHS's own search ({result.strategy}); "
+                       "--strategy lns sends the engine's neighbourhoods to the cluster", err=True)
+        written = write_output(result.to_excel, output)
     print_result_summary(result, written)
 
 
@@ -1522,16 +1539,18 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
     previous, warnings = previous_plan_decisions(plan_book, scenario.inputs, point)
     for line in warnings:
         click.echo(f"warning: {line}", err=True)
-    outcome = run_replan(
-        scenario, previous, from_year, stability_weight, objective=objective, priority=priority_list,
-        weights=weight_map, time_limit=time_limit, gap=gap, threads=threads, solver=solver,
-        progress=None if console.quiet else solve_progress(console), stream_log=ctx.obj["verbose"] > 0,
-        log_file=log_file, highs_options=highs_map,
-        previous_source=str(previous_plan) + (f" (point {point})" if point is not None else ""),
-        previous_sha256=plan_book.sha256, strategy=strategy, workers=engine_workers, client=dask_client(scheduler),
-    )
-    console.end_live()
-    written = write_output(outcome.to_excel, output)
+    with keeping_the_plan():
+        outcome = run_replan(
+            scenario, previous, from_year, stability_weight, objective=objective, priority=priority_list,
+            weights=weight_map, time_limit=time_limit, gap=gap, threads=threads, solver=solver,
+            progress=None if console.quiet else solve_progress(console), stream_log=ctx.obj["verbose"] > 0,
+            log_file=log_file, highs_options=highs_map,
+            previous_source=str(previous_plan) + (f" (point {point})" if point is not None else ""),
+            previous_sha256=plan_book.sha256, strategy=strategy, workers=engine_workers,
+            client=dask_client(scheduler),
+        )
+        console.end_live()
+        written = write_output(outcome.to_excel, output)
     changes = outcome.changes
     if changes.empty:
         click.echo(f"No change against the previous plan (stability weight {stability_weight:g}).")

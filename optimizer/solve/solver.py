@@ -246,9 +246,18 @@ def catch_ctrl_c() -> Iterator[Interrupt]:
         yield from _handling_ctrl_c()
     finally:
         _CTRL_C_DEPTH.pop()
+    if not _CTRL_C_DEPTH:  # reached only when the run returned (not when it raised)
+        _RUNS_RETURNED[0] += 1
 
 
 _CTRL_C_DEPTH: list[bool] = []  # catch_ctrl_c contexts open in the main thread
+_RUNS_RETURNED = [0]  # outermost catch_ctrl_c runs that returned what they found
+
+
+def runs_returned() -> int:
+    """How many outermost solver runs have returned (with their plan or their incumbent):
+    from then on a Ctrl-C has a plan to keep (`cli.keeping_the_plan`)."""
+    return _RUNS_RETURNED[0]
 
 
 # A second SIGINT this soon after the first is the same stop request delivered twice, not

@@ -113,3 +113,54 @@ def test_a_second_ctrl_c_while_writing_says_the_plan_was_not_written(monkeypatch
         assert solver_module.INTERRUPT.is_set()
     finally:
         solver_module.INTERRUPT.clear()
+
+
+@pytest.mark.parametrize("command", ["solve", "replan"])
+def test_a_ctrl_c_between_the_solve_and_the_write_keeps_the_plan(
+    command: str, tmp_path: Path, book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C after the solver's run returned, while its plan was checked against the model
+    and before the write began, ended the run "Interrupted." (exit 130) without the plan."""
+    from click.testing import CliRunner
+
+    from optimizer.session import Session
+
+    previous = tmp_path / "previous.xlsx"
+    if command == "replan":
+        assert CliRunner().invoke(cli.main, ["solve", str(book), "-o", str(previous)]).exit_code == 0
+    checked = Session._check_against_model
+
+    def pressed_while_checking(self: Session, *args: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # the solver's own handler is gone by now
+        checked(self, *args)
+
+    monkeypatch.setattr(Session, "_check_against_model", pressed_while_checking)
+    out = tmp_path / "plan.xlsx"
+    extra = ["--previous", str(previous), "--from-year", "2031"] if command == "replan" else []
+    try:
+        result = CliRunner().invoke(cli.main, [command, str(book), *extra, "-o", str(out)])
+    finally:
+        solver_module.INTERRUPT.clear()
+    assert out.exists(), result.output
+    assert "the plan found is being written" in result.output
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_ctrl_c_while_the_model_is_built_still_interrupts(
+    tmp_path: Path, book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the solver's run there is no plan to keep: Ctrl-C is an interrupt, as before."""
+    from click.testing import CliRunner
+
+    from optimizer import Scenario
+
+    built = Scenario.solve
+
+    def pressed_while_building(self: Scenario, *args: object, **kwargs: object) -> object:
+        os.kill(os.getpid(), signal.SIGINT)
+        return built(self, *args, **kwargs)
+
+    monkeypatch.setattr(Scenario, "solve", pressed_while_building)
+    out = tmp_path / "plan.xlsx"
+    result = CliRunner().invoke(cli.main, ["solve", str(book), "-o", str(out)])
+    assert result.exit_code == 130 and not out.exists(), result.output
