@@ -22,8 +22,9 @@ NO_WORDS = frozenset({"no", "n", "false", "0"})
 OBJECTIVES = ("capability", "cost", "shortfall", "interoperability", "risk")
 AREA_WEIGHT_KEY_PREFIX = "weight_capability:"
 DATA_DICTIONARY_SHEET = "DataDictionary"
-# Longer than any horizon the year range allows; also keeps a profile a sane size.
-MAX_DURATION_YEARS = YEAR_MAX - YEAR_MIN
+# As long as the longest horizon the year range allows (1900–2200: 301 years); also keeps a
+# profile a sane size.
+MAX_DURATION_YEARS = YEAR_MAX - YEAR_MIN + 1
 # Numbers beyond this lose the solver its precision: HiGHS treats 1e20 as infinite and with
 # coefficients near 1e15 next to ordinary ones its plans stop satisfying the model. 1e12
 # still holds any real budget, even counted in euros rather than millions.
@@ -387,7 +388,7 @@ _PROGRAMMES = SheetSchema(
         Column(
             "duration_years",
             "whole",
-            "Years of spending; in service the year after. At most 300 (longer than any horizon).",
+            "Years of spending; in service the year after. At most 301 (the longest horizon, 1900–2200).",
             required=True,
             min=1,
             unit="years",

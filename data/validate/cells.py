@@ -277,7 +277,7 @@ _SPACE_SEPARATORS = frozenset(" \u00a0\u202f\u2009")
 
 
 # Whole-number columns whose sheet reader applies a tighter cap with its own message
-# (programmes.py: duration_years at most MAX_DURATION_YEARS, "longer than any horizon").
+# (programmes.py: duration_years at most MAX_DURATION_YEARS, "the longest horizon").
 _CAPPED_WHEN_READ = frozenset({"duration_years"})
 
 

@@ -48,7 +48,7 @@ def _read_programmes(table: _Table | None, ids: _Ids, check: _Check) -> list[_Pr
         if fields["duration_years"] is not _BAD and fields["duration_years"] > MAX_DURATION_YEARS:
             check.error(table.sheet, row.cell("duration_years"), f"duration_years is "
                         f"{fields['duration_years']}", f"expected at most {MAX_DURATION_YEARS} "
-                        "(longer than any horizon)")
+                        "(the longest horizon, 1900–2200)")
             continue
         if any(v is _BAD for v in fields.values()):
             continue

@@ -124,8 +124,10 @@ def test_every_problem_is_reported_at_once() -> None:
         ("duration_years", -2, "Programmes!E2: duration_years is -2 — expected a whole number ≥ 1"),
         ("duration_years", 2.5, "Programmes!E2: duration_years is 2.5 — expected a whole number ≥ 1"),
         ("duration_years", None, "Programmes!E2: duration_years is blank — expected a whole number ≥ 1"),
+        ("duration_years", 302, ("Programmes!E2: duration_years is 302 — expected at most 301 (the longest "
+                                 "horizon, 1900–2200)")),  # 301 is allowed: the 1900–2200 horizon is 301 years
         ("duration_years", 10**30, ("Programmes!E2: duration_years is "
-         "1000000000000000000000000000000 — expected at most 300 (longer than any horizon)")),
+         "1000000000000000000000000000000 — expected at most 301 (the longest horizon, 1900–2200)")),
         ("total_cost", "abc", 'Programmes!F2: total_cost is "abc" — expected a number ≥ 0'),
         ("total_cost", float("nan"), "Programmes!F2: total_cost is NaN — expected a number ≥ 0"),
         ("total_cost", float("-inf"), "Programmes!F2: total_cost is -infinity — expected a number ≥ 0"),
