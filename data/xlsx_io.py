@@ -233,7 +233,8 @@ def write_bytes_atomically(data: bytes, path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     _refuse_read_only(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{target.suffix}.tmp", dir=folder)
+    # the stem cut short: a name near the system's 255 bytes had no room for the random part
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:100]}.", suffix=f"{target.suffix[:20]}.tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

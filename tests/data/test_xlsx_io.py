@@ -116,3 +116,13 @@ def test_a_small_amount_is_not_shown_as_zero(value: float, shown_format: str) ->
     cell = openpyxl.Workbook().active.cell(1, 1)
     set_value(cell, value, "#,##0.0")
     assert cell.number_format == shown_format
+
+
+def test_a_long_but_valid_name_is_written_under_that_name(tmp_path) -> None:
+    """A 250-character name (the system allows 255) failed: the temporary file beside it
+    added the random part and ".tmp" to the whole name, and the plan went to a fallback copy."""
+    from data.xlsx_io import write_bytes_atomically
+
+    target = tmp_path / ("p" * 245 + ".xlsx")
+    assert write_bytes_atomically(b"plan", target) == target
+    assert target.read_bytes() == b"plan" and os.listdir(tmp_path) == [target.name]
