@@ -73,19 +73,24 @@ def tool_version() -> str:
         return "0+unknown"
 
 
-CHANGES_LISTED = 10  # input changes named one by one in a Summary; a re-plan adds hundreds
+CHANGES_LISTED = 10  # input changes named in the Summary's one `input_changes` row
+INPUT_CHANGE_KEY = "input_change:"  # then one Summary row each, `input_change:1` …, when there are more
 
 
 def input_change_rows(changes: Sequence[str]) -> list[tuple[str, object]]:
     """An `input_changes` row when the inputs are not the workbook's as read: a script's
     what-ifs or a command-line option (`--robust`), in order (data.tables.Source.changes).
     `input_sha256` stays the file's, as WORKBOOK.md defines it, so without this row a plan
-    of budgets ×0.6 read as a plan of the workbook itself."""
+    of budgets ×0.6 read as a plan of the workbook itself. Beyond `CHANGES_LISTED` changes
+    every one also gets its own row: "… and 12 more" left a plan's figures untraceable."""
     if not changes:
         return []
     listed = "; ".join(changes[:CHANGES_LISTED])
-    more = f"; … and {len(changes) - CHANGES_LISTED} more" if len(changes) > CHANGES_LISTED else ""
-    return [("input_changes", f"{INPUT_CHANGES_PREFIX}{listed}{more}")]
+    if len(changes) <= CHANGES_LISTED:
+        return [("input_changes", f"{INPUT_CHANGES_PREFIX}{listed}")]
+    more = f"; … and {len(changes) - CHANGES_LISTED} more (every change: the {INPUT_CHANGE_KEY}<n> rows below)"
+    return [("input_changes", f"{INPUT_CHANGES_PREFIX}{listed}{more}"),
+            *((f"{INPUT_CHANGE_KEY}{n}", change) for n, change in enumerate(changes, start=1))]
 
 
 def provenance_rows(source: Source | None) -> list[tuple[str, object]]:

@@ -365,8 +365,9 @@ class Scenario:
             return replace(self, name=name or self.name)
         checked, found = revalidate(inputs)
         if inputs.source is not None and inputs.source is self.inputs.source:
-            told = "; ".join(whatif.describe_changes(self.inputs, checked)) or "no table changed"
-            checked = whatif.noted(checked, f"inputs replaced in Python (with_inputs{f': {name}' if name else ''}): {told}")
+            label = f"inputs replaced in Python (with_inputs{f': {name}' if name else ''})"
+            for change in whatif.describe_changes(self.inputs, checked) or ["no table changed"]:
+                checked = whatif.noted(checked, f"{label}: {change}")  # each change its own, in full
         return self._derived(checked, name, found)
 
     def _derived(self, inputs: Inputs, name: str | None, found: Sequence[Problem] = ()) -> Scenario:

@@ -435,10 +435,11 @@ def with_programme(inputs: Inputs, programme: str, **changes: object) -> Inputs:
     return noted(replace(inputs, programmes=programmes), f"programme {pid}: {told}")
 
 
-def describe_changes(old: Inputs, new: Inputs, most: int = 6) -> list[str]:
-    """What differs between two inputs, table by table, at most `most` items (then a count):
-    inputs replaced by hand were recorded only as "inputs replaced in Python", so a plan
-    made with a programme's cost doubled could not be traced to that change."""
+def describe_changes(old: Inputs, new: Inputs) -> list[str]:
+    """Everything that differs between two inputs, table by table, one item a change: inputs
+    replaced by hand were recorded only as "inputs replaced in Python", and then as the first
+    six changes with "Values: 4 cells changed, e.g. …", so a plan's figures could not be
+    traced to, or re-run from, what its workbook recorded."""
     found: list[str] = []
     found += _field_changes("Settings", "", old.settings, new.settings)
     for table, key in (("Nations", "code"), ("Programmes", "id"), ("CapabilityAreas", "id"), ("Standards", "id")):
@@ -451,17 +452,22 @@ def describe_changes(old: Inputs, new: Inputs, most: int = 6) -> list[str]:
             found += _field_changes(table, f" {k}", before[k], after[k])
     for table, attribute in (("Budgets", "budgets"), ("Values", "values")):
         before, after = getattr(old, attribute), getattr(new, attribute)
-        cells = [f"{' '.join(map(str, k))} {before.get(k, 0.0):g} → {after.get(k, 0.0):g}"
-                 for k in sorted(before.keys() | after.keys(), key=str) if before.get(k, 0.0) != after.get(k, 0.0)]
-        if len(cells) > 2:
-            found.append(f"{table}: {len(cells)} cells changed, e.g. {cells[0]}")
-        else:
-            found += [f"{table} {cell}" for cell in cells]
-    for attribute in ("requirements", "precedences", "targets", "commitments"):
+        found += [f"{table} {' '.join(map(str, k))} {before.get(k, 0.0):g} → {after.get(k, 0.0):g}"
+                  for k in sorted(before.keys() | after.keys(), key=str) if before.get(k, 0.0) != after.get(k, 0.0)]
+    for table, attribute in (("ProgrammeStandards", "requirements"), ("Precedence", "precedences"),
+                             ("Targets", "targets"), ("Commitments", "commitments")):
         was, now = set(getattr(old, attribute)), set(getattr(new, attribute))
-        if was != now:
-            found.append(f"{attribute}: {len(now - was)} added, {len(was - now)} removed")
-    return found[:most] + ([f"and {len(found) - most} more changes"] if len(found) > most else [])
+        found += [f"{table} row added: {_row_words(item)}" for item in sorted(now - was, key=str)]
+        found += [f"{table} row removed: {_row_words(item)}" for item in sorted(was - now, key=str)]
+    return found
+
+
+def _row_words(item: object) -> str:
+    """A relation's row as its fields (a tuple's items, a record's non-blank fields but its row number)."""
+    if isinstance(item, tuple) and not hasattr(item, "__dataclass_fields__"):
+        return " ".join(map(str, item))
+    return ", ".join(f"{f.name} {getattr(item, f.name)}" for f in fields(item)  # type: ignore[arg-type]
+                     if f.name != "row" and getattr(item, f.name) not in (None, ""))
 
 
 def _field_changes(table: str, label: str, before: object, after: object) -> list[str]:

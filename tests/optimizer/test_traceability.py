@@ -38,8 +38,10 @@ def test_a_what_if_plan_says_what_was_changed_after_reading(tmp_path):
 
 def test_a_long_list_of_changes_is_cut_short():
     changes = [f"commitment A fund P{i}" for i in range(CHANGES_LISTED + 5)]
-    (_, text), = input_change_rows(changes)
-    assert text.endswith("; … and 5 more") and f"P{CHANGES_LISTED - 1}" in text and f"P{CHANGES_LISTED};" not in text
+    (_, text), *each = input_change_rows(changes)
+    assert text.endswith("; … and 5 more (every change: the input_change:<n> rows below)")
+    assert f"P{CHANGES_LISTED - 1}" in text and f"P{CHANGES_LISTED};" not in text
+    assert [change for _, change in each] == changes
 
 
 def test_a_study_names_the_changes_its_points_share():
@@ -216,8 +218,8 @@ def test_inputs_changed_by_hand_through_with_inputs_are_noted_once(tmp_path):
     small = Scenario.from_excel(Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx")
     halved = {key: value / 2 for key, value in small.inputs.budgets.items()}
     by_hand = small.with_inputs(replace(small.inputs, budgets=halved), name="halved")
-    assert by_hand.inputs.source.changes == (
-        "inputs replaced in Python (with_inputs: halved): Budgets: 15 cells changed, e.g. ALPHA 2027 10 → 5",)
+    changes = by_hand.inputs.source.changes
+    assert len(changes) == 15 and changes[0] == "inputs replaced in Python (with_inputs: halved): Budgets ALPHA 2027 10 → 5"
     assert small.with_budget(0.5).inputs.source.changes == ("budgets ×0.5",)
     assert small.with_inputs(small.inputs).inputs.source.changes == ()
 
@@ -268,3 +270,29 @@ def test_a_plan_written_and_read_back_is_the_plan_solved(tmp_path, scale):
     assert read_plan(path, variant.inputs) == result.decisions
     rows = dict(openpyxl.load_workbook(path, read_only=True)["Summary"].iter_rows(values_only=True))
     assert rows["best_bound"] == result.best_bound
+
+
+def test_every_change_made_by_hand_is_in_the_summary_in_full():
+    """Four Values cells changed by hand were recorded as "Values: 4 cells changed, e.g. J1 AD
+    4 → 5" and an added commitment as "1 added, 0 removed": the plan's capability could not
+    be recomputed from what its workbook recorded. Every change is now named; beyond ten,
+    each in its own `input_change:<n>` row."""
+    from optimizer import Scenario
+    from optimizer.result import CHANGES_LISTED, input_change_rows
+
+    small = Scenario.from_excel(Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx")
+    values = dict(small.inputs.values)
+    changed = sorted(values)[:4]
+    values.update({key: values[key] + 1 for key in changed})
+    by_hand = small.with_inputs(replace(small.inputs, values=values, targets=small.inputs.targets[1:]))
+    changes = by_hand.inputs.source.changes
+    for programme, area in changed:
+        assert any(f"Values {programme} {area} {values[programme, area] - 1:g} → {values[programme, area]:g}" in c
+                   for c in changes), changes
+    dropped = small.inputs.targets[0]
+    assert any(f"Targets row removed: nation {dropped.nation}, area {dropped.area}" in c for c in changes), changes
+    many = tuple(f"change {n}" for n in range(CHANGES_LISTED + 3))
+    rows = dict(input_change_rows(many))
+    assert "and 3 more" in str(rows["input_changes"])
+    assert [rows[f"input_change:{n + 1}"] for n in range(len(many))] == list(many)
+    assert "input_change:1" not in dict(input_change_rows(many[:CHANGES_LISTED]))
