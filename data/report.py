@@ -374,10 +374,12 @@ def write_sweep_workbook(
     return save_atomically(wb, path)
 
 
-def _write_scenario_tables(wb: Workbook, tables: Mapping[str, pd.DataFrame] | None) -> None:
-    """A study's per-scenario tables (Standards, Spend), one sheet each, led by `scenario`."""
+def _write_scenario_tables(wb: Workbook, tables: Mapping[str, pd.DataFrame] | None,
+                           formats: Mapping[str, str] | None = None) -> None:
+    """A study's per-scenario tables (Standards, Spend, Contributions), one sheet each, led by
+    `scenario` (a robustness study's by `gamma`)."""
     for name, frame in (tables or {}).items():
-        _write_frame(_sheet(wb, name), frame)
+        _write_frame(_sheet(wb, name), frame, formats)
 
 
 def write_flexibility_workbook(
@@ -474,6 +476,7 @@ def write_robustness_workbook(
     plans: pd.DataFrame,
     core_index: pd.DataFrame,
     bound_objective: str | None = None,
+    scenario_tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write the price of robustness (docs/robust.md): one row per Γ with every objective.
 
@@ -545,6 +548,7 @@ def write_robustness_workbook(
     if len(plans.columns) == 0:
         plans = pd.DataFrame(columns=["gamma", *RESULT_SHEETS["plan"][1]])
     _write_frame(_sheet(wb, "Plans"), _lead_with(plans, "gamma", "Plans"), {"gamma": "0"})
+    _write_scenario_tables(wb, scenario_tables, {"gamma": "0"})
     _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
     _set_up_printing(wb, label)
     refuse_replacing(path, read_files(summary))

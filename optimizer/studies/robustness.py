@@ -182,8 +182,8 @@ class RobustnessReport:
             summary.append(("mip_gap", self.gap_target))
         summary.append(("proven", self.proven_summary()))
         summary += [("not_proven", line) for line in self.not_proven()]
-        plans = self.sweep.plans.rename(columns={"scenario": "gamma"})
-        plans["gamma"] = [_gamma_of(name) for name in plans["gamma"]]
+        plans = _led_by_gamma(self.sweep.plans)
+        tables = {name: _led_by_gamma(frame) for name, frame in self.sweep.scenario_tables.items()}
         return write_robustness_workbook(
             path,
             summary,
@@ -192,6 +192,7 @@ class RobustnessReport:
             plans,
             self.sweep.core_index,
             bound_objective=self.bound_objective,
+            scenario_tables=tables,
         )
 
 
@@ -201,6 +202,13 @@ def _is_objective(name: object) -> bool:
     except KeyError:
         return False
     return True
+
+
+def _led_by_gamma(table: pd.DataFrame) -> pd.DataFrame:
+    """A sweep's table led by `gamma` (its Γ as a number) instead of the scenario's name."""
+    out = table.rename(columns={"scenario": "gamma"})
+    out["gamma"] = [_gamma_of(name) for name in out["gamma"]]
+    return out
 
 
 def _gamma_of(name: str) -> int:

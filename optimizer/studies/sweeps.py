@@ -132,13 +132,15 @@ class Sweep:
 
     @property
     def scenario_tables(self) -> dict[str, pd.DataFrame]:
-        """Every scenario's Standards and Spend tables, stacked under a `scenario` column: with
-        only the plans, a scenario's interoperability (which standards it adopted) and its
-        spend against each budget could not be traced from the study workbook."""
-        return {"Standards": self._stacked("standards"), "Spend": self._stacked("spend")}
+        """Every scenario's Standards, Spend and Contributions tables, stacked under a
+        `scenario` column: with only the plans, a scenario's interoperability (which standards
+        it adopted), its spend against each budget and a joint member's payments by year
+        could not be traced from the study workbook."""
+        return {"Standards": self._stacked("standards"), "Spend": self._stacked("spend"),
+                "Contributions": self._stacked("contributions")}
 
     def _stacked(self, table: str) -> pd.DataFrame:
-        """One of the results' tables (plan, standards, spend) for every solved scenario."""
+        """One of the results' tables (plan, standards, spend, contributions) for every solved scenario."""
         frames = []
         for p in self.points:
             if p.result is not None:

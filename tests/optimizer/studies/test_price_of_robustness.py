@@ -40,7 +40,16 @@ def test_each_gamma_is_solved_and_priced_against_the_first(scenario, tmp_path) -
 
     path = report.to_excel(tmp_path / "robust.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Dashboard", "Summary", "Robustness", "Price", "Plans", "CoreIndex"]
+    # each Γ's adoptions, spend and joint payments: its cost and interoperability could not be
+    # recomputed from the workbook, nor its spend checked against the budgets
+    assert wb.sheetnames == ["Dashboard", "Summary", "Robustness", "Price", "Plans", "Standards", "Spend",
+                             "Contributions", "CoreIndex"]
+    for sheet, table in (("Standards", "standards"), ("Spend", "spend"), ("Contributions", "contributions")):
+        rows = list(wb[sheet].iter_rows(values_only=True))
+        assert rows[0][0] == "gamma", sheet
+        for point in report.sweep.points:
+            gamma = int(point.name.rsplit("=", 1)[-1])
+            assert sum(1 for r in rows[1:] if r[0] == gamma) == len(getattr(point.result, table)), (sheet, point.name)
     # objectives against Γ, and the weighted objective's plan beside its bound
     assert len(wb["Robustness"]._charts) == 2 and len(wb["Price"]._charts) == 1
     gammas = [r[0] for r in wb["Plans"].iter_rows(min_row=2, values_only=True)]

@@ -87,6 +87,13 @@ def test_sweep_workbook_and_core_index(tmp_path):
         rows = [r for r in spend[1:] if r[0] == point.name]
         assert len(rows) == len(inputs.nations) * len(inputs.years)
         assert sum(r[4] for r in rows) == pytest.approx(float(point.result.spend["spend"].sum()))
+    # a joint member's payments by year (a Spend row's joint share could not be traced)
+    paid = list(wb["Contributions"].iter_rows(values_only=True))
+    assert paid[0] == ("scenario", "programme", "nation", "year", "payment")
+    for point in result.points:
+        rows = [r for r in paid[1:] if r[0] == point.name]
+        assert len(rows) == len(point.result.contributions)
+        assert sum(r[4] for r in rows) == pytest.approx(float(point.result.contributions["payment"].sum()))
 
 
 def test_a_study_summary_names_the_input_file_beside_its_hash(tmp_path):
