@@ -46,6 +46,8 @@ def choose_strategy(requested: str, nonzeros: int, workers: int = 1) -> tuple[st
         chosen = "lns"
     elif nonzeros >= PORTFOLIO_FROM_NONZEROS and workers >= 2:
         chosen = "portfolio"
+    elif nonzeros >= PORTFOLIO_FROM_NONZEROS:  # the worker count decided, not the size: say so
+        return "highs", f"highs (automatic: {nonzeros:,} non-zeros; one worker: the portfolio needs two)"
     else:
         chosen = "highs"
     return chosen, f"{chosen} (automatic: {nonzeros:,} non-zeros)"

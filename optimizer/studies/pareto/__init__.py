@@ -208,6 +208,7 @@ def pareto_front(
         {name: _sign(name) * float(lv[0]) for name, lv in zip(objectives[1:], levels)}, completeness,
         bounds.payoff_proven, spec.point_gap, whole_primary, primary_bound=payoff_proofs[0][2],
         stopped_by=stopped_by, time_limit=time_limit, point_time_limit=point_time_limit, threads=options.threads,
+        strategy=persistent.strategy_note,
     )
 
 

@@ -167,6 +167,7 @@ class Front:
     time_limit: float | None = None
     point_time_limit: float | None = None
     threads: int | None = None
+    strategy: str = ""  # the search the payoff and grid solves got, and why (PersistentSolver.strategy_note)
 
     @property
     def worst_levels(self) -> str:
@@ -273,6 +274,7 @@ class Front:
             ("solve_seconds", round(self.seconds, 3)),
             ("seconds_in_solver", round(self.solver_seconds, 3)),
             ("workers", self.workers),
+            *([("strategy", self.strategy)] if self.strategy else []),
             ("time_limit", self.time_limit),
             ("point_time_limit", self.point_time_limit if self.point_time_limit else "none (the time limit)"),
             ("threads", self.threads if self.threads else "solver default"),

@@ -709,3 +709,18 @@ def test_an_exact_front_of_objectives_too_large_to_step_through_is_not_called_co
                          programmes=[programme("P1", cost=2e7), programme("P2", cost=3e7)])
     front = Scenario(inputs).pareto(objectives=["capability", "cost"], exact=True, time_limit=60, threads=1)
     assert front.completeness.startswith("not proven: exact mode steps by whole numbers, and at the size of cost")
+
+
+def test_front_summary_records_the_search_its_solves_used(monkeypatch):
+    """A front of the reference dataset ran the portfolio (a spawned process beside HiGHS)
+    while its Summary said `workers 1` and named no search: a front cut short by the clock
+    could not be re-run with the search that made it."""
+    import optimizer.solve.engine.strategy as strategy_module
+
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+    front = Scenario(inputs).pareto(objectives=["capability", "cost"], points=3, threads=1, time_limit=60)
+    searched = dict(front.summary_rows())["strategy"]
+    assert searched.startswith("highs (automatic: ") and searched.endswith(" non-zeros)"), searched
+    monkeypatch.setattr(strategy_module, "PORTFOLIO_FROM_NONZEROS", 1)
+    front = Scenario(inputs).pareto(objectives=["capability", "cost"], points=3, threads=1, time_limit=60)
+    assert dict(front.summary_rows())["strategy"].endswith("non-zeros; one worker: the portfolio needs two)")

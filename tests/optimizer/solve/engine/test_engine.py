@@ -126,7 +126,7 @@ def test_auto_strategy_by_size(nonzeros, expected):
 
     chosen, note = choose_strategy("auto", nonzeros)
     assert chosen == expected
-    assert note == f"{expected} (automatic: {nonzeros:,} non-zeros)"
+    assert note.startswith(f"{expected} (automatic: {nonzeros:,} non-zeros")  # one worker: said when it decided
     assert choose_strategy("highs", nonzeros) == ("highs", "highs")
 
 
