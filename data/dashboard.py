@@ -283,7 +283,7 @@ def status_detail(summary: Mapping[str, object]) -> str:
         parts.append(f"objective: {mode}")
     termination = summary.get("termination")
     if termination:
-        parts.append(f"solver: {termination}")
+        parts.append(f"ended: {termination}")  # the reason, not the solver's name
     bound = _number(summary.get("best_bound"))
     objective = _as_optimised(summary, last_objective(summary))  # a re-plan's includes its charge
     if bound is not None:

@@ -53,3 +53,9 @@ def test_the_reported_case_reads_1_percent_in_both() -> None:
 @pytest.mark.parametrize("missing", [None, float("nan"), float("inf")])
 def test_no_gap_is_a_dash(missing: float | None) -> None:
     assert cli.gap_text(missing) == "—"
+
+
+def test_the_dashboard_names_why_the_run_ended_as_such() -> None:
+    """The solver's reason stood under "solver:" ("solver: time limit"), which reads as the
+    solver's name."""
+    assert status_detail({"termination": "time limit"}) == "ended: time limit"
