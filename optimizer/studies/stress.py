@@ -296,7 +296,7 @@ class StressComparison:
             + ranked("expected_nation_years_in_breach", ",.1f"),
             "overrun beyond budget, share of the alliance budget: " + ranked("budget_overrun_share", ".2%"),
             f"overrun beyond budget, 1 sample in 20 exceeds ({self.currency}): "
-            + ranked("p95_overrun_beyond_budget", ",.0f"),
+            + ranked("p95_overrun_beyond_budget", ",.1f"),  # money to one decimal, as the sheets
             "capability at risk (expected points lost to slips): " + ranked("expected_capability_lost", ",.0f"),
             "capability delivered once overruns hit (expected): " + ranked("expected_capability_delivered", ",.0f"),
             "P(some nation breaches somewhere), near 1 for a large alliance: " + ranked("any_breach_probability", ".3f"),
