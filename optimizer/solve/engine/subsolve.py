@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from optimizer.solve.engine.problem import MipArrays, restrict
-from optimizer.solve.highs_quirks import AGGREGATOR_RULE, aggregator_off
+from optimizer.solve.engine.problem import MipArrays, Restriction, restrict
+from optimizer.solve.highs_quirks import AGGREGATOR_RULE, aggregator_off, doubtful_verdict
 from optimizer.solve.highs_thread import PRESOLVE_STALL_SECONDS, match_thread_pool, run_heard
 
 if TYPE_CHECKING:
@@ -119,12 +119,9 @@ class WorkerModel:
             highs.setOptionValue("presolve_rule_off", AGGREGATOR_RULE)
         for name, value in task.options:
             highs.setOptionValue(name, value)
-        if task.start is not None:
-            solution = highspy.HighsSolution()
-            solution.col_value = np.clip(task.start[restriction.kept], sub.col_lower, sub.col_upper)
-            solution.value_valid = True
-            highs.setSolution(solution)
-        if not self._run(highs, sub.columns):
+        _set_start(highs, task, restriction)
+        if not self._run(highs, sub.columns) or (doubtful_verdict(highs) and not self._confirmed(highs, task,
+                                                                                                  restriction, started)):
             return TaskResult(task.name, "no_solution", None, None, time.monotonic() - started, True, False)
         seconds = time.monotonic() - started
         status = highs.getModelStatus()
@@ -140,6 +137,17 @@ class WorkerModel:
         a = self.arrays
         x[a.integer] = np.round(x[a.integer])
         return TaskResult(task.name, "solution", a.objective(x), x, seconds, by_time, status == kinds.kOptimal, bound)
+
+    def _confirmed(self, highs: highspy.Highs, task: Task, restriction: Restriction, started: float) -> bool:
+        """Solve again without presolve, in the task's time left, a verdict HiGHS's presolve may
+        have got wrong on a small model (highs_quirks.doubtful_verdict), as the main process
+        does: the portfolio's branch-and-bound here took HiGHS's "optimal" at the start plan
+        (−0.3, bound −0.3, before any node) as proof, where the empty plan scores 0. False if
+        that solve hung."""
+        highs.setOptionValue("presolve", "off")
+        highs.setOptionValue("time_limit", max(task.seconds() - (time.monotonic() - started), 0.01))
+        _set_start(highs, task, restriction)
+        return self._run(highs, restriction.arrays.columns)
 
     def _run(self, highs: highspy.Highs, columns: int) -> bool:
         """Run a sub-MIP; a small one on the HiGHS thread, given up (False) if its presolve
@@ -164,6 +172,19 @@ class WorkerModel:
 
         for callback in (highs.cbSimplexInterrupt, highs.cbMipInterrupt):
             callback += check
+
+
+def _set_start(highs: highspy.Highs, task: Task, restriction: Restriction) -> None:
+    """The task's start plan, on the sub-MIP's columns, as HiGHS's first incumbent."""
+    import highspy
+
+    if task.start is None:
+        return
+    sub = restriction.arrays
+    solution = highspy.HighsSolution()
+    solution.col_value = np.clip(task.start[restriction.kept], sub.col_lower, sub.col_upper)
+    solution.value_valid = True
+    highs.setSolution(solution)
 
 
 def _keep_log(highs: highspy.Highs, lines: list[str]) -> None:
