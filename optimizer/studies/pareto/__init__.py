@@ -154,7 +154,7 @@ def pareto_front(
         levels, steps = _grid(table, objectives, points, exact, lows)
         ranges = tuple(max(float(table[:, k].max() - table[:, k].min()), 1.0) for k in range(1, len(objectives)))
         spec = GridSpec(
-            tuple(objectives), levels, steps, subproblem_gap(table, exact, whole_primary), exact, per_point,
+            tuple(objectives), levels, steps, subproblem_gap(table, exact, not bounds.fractional), exact, per_point,
             (0, len(levels[-1])), ranges, int(np.searchsorted(levels[-1], table[:, -1].min() - 1e-9)),
             answers=payoff_answers(table, payoff_proofs),
         )

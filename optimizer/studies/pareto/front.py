@@ -315,6 +315,8 @@ class Front:
         proven" where a plain solve at 0.8 % would say "optimal" (a planner asked why)."""
         if self.point_gap is None:
             return ""
+        if self.exact and self.point_gap == 0:  # fractional objectives (grid.subproblem_gap)
+            return "the optimum of each point, solved to gap 0"
         if self.exact and self.whole_primary:
             return f"the integer optimum of each point (a relative gap of {self.point_gap:.2g} proves it)"
         return f"{self.point_gap:g} relative gap for each grid point; \"proven\" means within it"

@@ -52,17 +52,24 @@ def _attach_epsilon_constraints(m: pyo.ConcreteModel, objectives: Sequence[str],
     set_objective(m, _sign(primary) * m.objective_expr[primary] + AUGMENTATION_EPSILON * augmentation, "max")
 
 
-def subproblem_gap(table: np.ndarray, exact: bool, whole_primary: bool = True) -> float:
+def subproblem_gap(table: np.ndarray, exact: bool, all_whole: bool = True) -> float:
     """The relative MIP gap each grid subproblem is solved to.
 
-    Exact mode assumes integer-valued objectives: a relative gap g with g·|f1| ≤ 0.4 still
+    Exact mode with whole-valued objectives: a relative gap g with g·|f1| ≤ 0.4 still
     proves the integer optimum of the primary objective (the slack term is < 0.01), and
     is much cheaper to reach than gap 0 (2kp50: about half the time). 0.4 rather than 0.5
-    leaves room for how HiGHS normalises its gap. Grid mode, and exact mode on a primary
-    objective that may be fractional (`whole.fractional_objectives`), use HiGHS's default.
+    leaves room for how HiGHS normalises its gap. It leaves the slack term unproven, which
+    whole levels make harmless: the grid steps through every level, finds the plan that
+    dominates a weakly efficient one, and `non_dominated` drops the latter. With an objective
+    that may be fractional (`whole.fractional_objectives`) the levels skip plans, so the
+    subproblem is solved to gap 0: its optimum, slack term included, is efficient (a front
+    listed (shortfall 0, risk 2, capability 5.5) as proven beside a plan of capability 6
+    it never found). Grid mode uses HiGHS's default.
     """
-    if not exact or not whole_primary:
+    if not exact:
         return GRID_GAP
+    if not all_whole:
+        return 0.0
     return 0.4 / max(1.0, float(np.abs(table[:, 0]).max()))
 
 

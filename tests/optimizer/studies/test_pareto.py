@@ -724,3 +724,21 @@ def test_front_summary_records_the_search_its_solves_used(monkeypatch):
     monkeypatch.setattr(strategy_module, "PORTFOLIO_FROM_NONZEROS", 1)
     front = Scenario(inputs).pareto(objectives=["capability", "cost"], points=3, threads=1, time_limit=60)
     assert dict(front.summary_rows())["strategy"].endswith("non-zeros; one worker: the portfolio needs two)")
+
+
+def test_an_exact_front_with_fractional_objectives_lists_no_dominated_plan():
+    """A bound audit: with a whole primary (shortfall 0) and a fractional capability, the
+    grid's gap proved the primary's optimum but not the augmentation's, so a plan of
+    (shortfall 0, risk 2, capability 5.5) was listed "proven" and "non-dominated" beside the
+    plan (0, 2, 6) it never found. Brute force: (0, 0, 0), (0, 1, 3), (0, 2, 6), (0, 3, 8.5)."""
+    from tests.optimizer.bruteforce import pareto_front, random_tiny_inputs
+
+    inputs = random_tiny_inputs(307)
+    objectives = ["shortfall", "risk", "capability"]
+    front = Scenario(inputs).pareto(objectives=objectives, exact=True, workers=1, time_limit=60)
+    truth = [tuple(point) for point in pareto_front(inputs, objectives)]
+    for point in front.points_found:
+        values = tuple(point.objectives[o] for o in objectives)
+        dominated = [t for t in truth if t != pytest.approx(values) and t[0] <= values[0] + 1e-6
+                     and t[1] <= values[1] + 1e-6 and t[2] >= values[2] - 1e-6]
+        assert not dominated, (values, dominated)
