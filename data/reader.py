@@ -12,6 +12,7 @@ import io
 import logging
 import os
 import posixpath
+import re
 import time
 import warnings
 import zipfile
@@ -486,6 +487,8 @@ def _keep_row(rows: dict[int, dict[int, object]], number: int, cells: list[dict[
         value = cell["value"]
         if value is None:
             continue
+        if isinstance(value, str) and "_x" in value:
+            value = _unescaped(value)
         column = int(cell["column"])  # type: ignore[call-overload]
         if column > MAX_COLUMNS:
             raise _too_big(title, f"sheet has data in column {column:,}",
@@ -498,6 +501,18 @@ def _keep_row(rows: dict[int, dict[int, object]], number: int, cells: list[dict[
         raise _too_big(title, "the workbook holds too many cells",
                        f"expected at most {MAX_CELLS:,} cells, empty ones included")
     rows.setdefault(number, {}).update(values)
+
+
+# How Excel stores characters XML cannot hold, or that it escapes, in cell text: "_x000D_" for
+# a carriage return, "_x005F_" for an underscore that would otherwise start such an escape.
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescaped(text: str) -> str:
+    """Cell text as Excel and LibreOffice show it: openpyxl hands the escapes over as typed,
+    and "AAA" + carriage return read as nation "AAA_x000D_" beside a Budgets row of "AAA".
+    One left-to-right pass, so "_x005F_x000D_" stays the literal text "_x000D_"."""
+    return _OOXML_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
 def _fill_merged(rows: dict[int, dict[int, object]], merged: list[str]) -> None:

@@ -191,7 +191,10 @@ def _as_display_name(text: str) -> str:
 
 def _as_text(value: object) -> str:
     """A cell's text as the planner sees it: without surrounding spaces or invisible
-    characters (`drop_invisible`), so ids read with neither, as does every text."""
+    characters (`drop_invisible`), so ids read with neither, as does every text. An id Excel
+    stored as a boolean (typed TRUE) reads as Excel shows it, not as Python's "True"."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, _dt.datetime) and value.time() == _dt.time():

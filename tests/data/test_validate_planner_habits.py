@@ -130,3 +130,25 @@ def test_fractions_typed_as_percentages_are_named_with_what_they_mean(tmp_path: 
     assert any(t.endswith("cost_overrun_risk 40 is a fraction: the expected overrun is 4,000 % of the cost "
                           "(did you mean 0.4 for 40 %?)") for t in texts)
     assert len(texts) == 3
+
+
+def test_text_with_excel_s_escapes_reads_as_excel_shows_it(tmp_path: Path) -> None:
+    """Excel stores a carriage return typed into a cell as "_x000D_": "AAA" + CR was refused
+    as nation "AAA_x000D_" (no row) beside Budgets' "AAA" (not in Nations). The escapes are
+    decoded, as Excel and LibreOffice show them; an escaped underscore ("_x005F_") keeps the
+    text after it literal."""
+    book = minimal_book()
+    book["Nations"][1][0] = "AAA_x000D_"
+    book["Nations"][2][1] = "Bravo_x005F_x0041_"
+    inputs, _ = load_inputs(write_book(book, tmp_path / "in.xlsx"))
+    assert [n.code for n in inputs.nations][:2] == ["AAA", "BBB"]
+    assert inputs.nations[1].name == "Bravo_x0041_"
+
+
+def test_an_id_excel_stored_as_true_reads_as_excel_shows_it(tmp_path: Path) -> None:
+    """A nation typed TRUE (Excel stores the boolean) came back as "True" in every output."""
+    book = minimal_book()
+    for sheet, row in (("Nations", 3), ("Budgets", 3)):
+        book[sheet][row - 1][0] = True
+    inputs, _ = load_inputs(write_book(book, tmp_path / "in.xlsx"))
+    assert "TRUE" in [n.code for n in inputs.nations]
