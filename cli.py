@@ -608,6 +608,7 @@ def stop_cleanly_on_sigterm() -> None:
         return
 
     def terminated(signum: int, frame: object) -> None:
+        from optimizer.solve.engine.workers import stop_local_pools
         from optimizer.solve.highs_thread import HIGHS_THREAD
         from optimizer.solve.solver import INTERRUPT
 
@@ -615,6 +616,7 @@ def stop_cleanly_on_sigterm() -> None:
         print("Terminated (SIGTERM): stopped; an output being written was left whole or not written.",
               file=sys.stderr)
         INTERRUPT.set()  # HiGHS stops at its next callback; exiting while it searched aborted (134)
+        stop_local_pools()  # first: a second SIGTERM then leaves no worker behind, and exit need not wait for them
         HIGHS_THREAD.wait_idle(SIGTERM_GRACE_SECONDS)
         raise SystemExit(EXIT_CODES["terminated"])
 

@@ -70,6 +70,10 @@ def test_sigterm_ends_the_run_as_an_exit_and_leaves_no_temporary_file(
     def terminated_while_renaming(source: str, target: object) -> None:
         os.kill(os.getpid(), signal.SIGTERM)  # as `timeout` or a scheduler stops the run
 
+    import optimizer.solve.engine.workers as workers_module
+
+    stopped_pools: list[bool] = []  # the engine's workers stopped before exiting, not waited for
+    monkeypatch.setattr(workers_module, "stop_local_pools", lambda: stopped_pools.append(True))
     monkeypatch.setattr(data.xlsx_io.os, "replace", terminated_while_renaming)
     before = signal.getsignal(signal.SIGTERM)
     try:
@@ -77,6 +81,7 @@ def test_sigterm_ends_the_run_as_an_exit_and_leaves_no_temporary_file(
         with pytest.raises(SystemExit) as stopped:
             data.xlsx_io.write_bytes_atomically(b"the plan", tmp_path / "plan.xlsx")
         assert stopped.value.code == EXIT_CODES["terminated"] == 143
+        assert stopped_pools == [True]
     finally:
         signal.signal(signal.SIGTERM, before)
     assert list(tmp_path.iterdir()) == []  # neither the plan nor its temporary file
