@@ -27,7 +27,7 @@ from data.charts import TableRef
 from data.print_layout import set_up_print
 from data.tables import OBJECTIVE_SENSES
 from data.utilisation import LapseWarning
-from data.xlsx_io import HEADER_FILL, HEADER_FONT, set_value
+from data.xlsx_io import HEADER_FILL, HEADER_FONT, amount_text, set_value
 
 TITLE = "Dashboard"
 MONEY = "#,##0.0"
@@ -287,7 +287,7 @@ def status_detail(summary: Mapping[str, object]) -> str:
     bound = _number(summary.get("best_bound"))
     objective = _as_optimised(summary, last_objective(summary))  # a re-plan's includes its charge
     if bound is not None:
-        parts.append(f"best bound{f' ({objective})' if objective else ''}: {_one_decimal(bound)}")
+        parts.append(f"best bound{f' ({objective})' if objective else ''}: {amount_text(bound)}")
     gap = _number(summary.get("gap"))
     if gap is not None:
         parts.append(f"gap {percent_up(gap)}")  # as the headline rounds it: one number per page
@@ -405,6 +405,17 @@ def place_charts(ws: Worksheet, charts: Sequence[Any], first_row: int = 1) -> in
     return row
 
 
+SMALL_AXIS = "#,##0.0##"
+
+
+def _largest_stack(table: TableRef, series: Mapping[str, str], first_row: int) -> float:
+    """The tallest stack of `series` in `table`'s rows from `first_row` (blanks count 0)."""
+    columns = [table.column(column) for column in series]
+    stacks = [sum(abs(float(v)) for c in columns if isinstance(v := table.ws.cell(r, c).value, (int, float)))
+              for r in range(first_row, table.last_row + 1)]
+    return max(stacks, default=0.0)
+
+
 def stacked_bars(
     table: TableRef,
     category: str,
@@ -443,8 +454,8 @@ def stacked_bars(
     if percent:
         chart.y_axis.scaling.max = 1
         chart.y_axis.number_format = "0%"
-    else:
-        chart.y_axis.number_format = "#,##0"
+    else:  # small amounts (a budget of 0.05 in EUR billion) with their decimals: the axis read 0, 0, 0
+        chart.y_axis.number_format = SMALL_AXIS if _largest_stack(table, series, start) < 10 else "#,##0"
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.x_axis.tickLblSkip = 1  # every nation or year labelled
@@ -599,18 +610,11 @@ def write_plan_dashboard(
 # --------------------------------------------------------------------------- studies
 
 
-def _one_decimal(number: float) -> str:
-    """`number` to a tenth, without the sign of a value that rounds to zero ("-0.0" read as a
-    negative bound of a weighted run)."""
-    text = f"{number:,.1f}"
-    return "0.0" if text == "-0.0" else text
-
-
 def _fmt(value: object) -> str:
     number = _number(value)
     if number is None:
         return str(value)
-    return _one_decimal(number) if not float(number).is_integer() else f"{number + 0.0:,.0f}"
+    return amount_text(number) if not float(number).is_integer() else f"{number + 0.0:,.0f}"
 
 
 def write_study_dashboard(

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from data.tables import ALLIANCE
+from data.xlsx_io import amount_text
 
 FLOW_COLUMNS = ("carried_in", "borrowed", "carried_out", "repaid", "utilisation")
 NATION_COLUMNS = ("unspent_at_end", "lapsed_share")
@@ -46,7 +47,7 @@ class LapseWarning:
     def short_text(self) -> str:
         where = f" (point {self.point})" if self.point is not None else ""
         return (
-            f"{self.nation}{where} lapses {self.lapsed:,.1f} of its {self.budget:,.1f} "
+            f"{self.nation}{where} lapses {amount_text(self.lapsed)} of its {amount_text(self.budget)} "
             f"horizon budget ({self.share:.0%})"
         )
 
@@ -54,7 +55,7 @@ class LapseWarning:
         unit = f" {currency}" if currency else ""
         where = f" (point {self.point})" if self.point is not None else ""
         return (
-            f"{self.nation}{where} lapses {self.lapsed:,.1f} of its {self.budget:,.1f}{unit} "
+            f"{self.nation}{where} lapses {amount_text(self.lapsed)} of its {amount_text(self.budget)}{unit} "
             f"horizon budget ({self.share:.0%}): more than half, which usually means its "
             "budgets or the programmes open to it are off"
         )

@@ -51,14 +51,29 @@ def set_value(cell: Cell, value: Any, number_format: str | None = None) -> None:
 ONE_DECIMAL = "#,##0.0"
 SMALL_AMOUNT = "#,##0.0##"
 SMALLEST_SHOWN = 0.0005  # below it, round-off crumbs of the solver: "0.0" is what they are
+SMALL_BELOW = 10.0  # amounts below it get up to three decimals: one decimal is then too coarse
+
+
+def is_small_amount(value: float) -> bool:
+    """Whether one decimal would hide too much of `value`: a payment of 0.0083 (million) read
+    "0.0", as if nothing were paid, and a workbook in EUR billion (amounts from 0.001, as
+    validation allows) showed its budgets as 0.0 and 0.1. Crumbs below 0.0005 are not."""
+    return SMALLEST_SHOWN <= abs(value) < SMALL_BELOW
 
 
 def _showing_small_amounts(number_format: str, value: float) -> str:
-    """A one-decimal format showed a payment of 0.0083 (million) as "0.0", as if nothing
-    were paid: amounts that round to 0.0 but are not crumbs get the decimals to show."""
-    if number_format == ONE_DECIMAL and SMALLEST_SHOWN <= abs(value) < 0.05:
-        return SMALL_AMOUNT
-    return number_format
+    """A one-decimal format, with up to three decimals for a small amount (`is_small_amount`)."""
+    return SMALL_AMOUNT if number_format == ONE_DECIMAL and is_small_amount(value) else number_format
+
+
+def amount_text(number: float) -> str:
+    """`number` in words as its cell shows it: a tenth, or up to three decimals for a small
+    amount; never "-0.0" (read as a negative bound of a weighted run)."""
+    if is_small_amount(number):
+        text = f"{number:,.3f}".rstrip("0")
+        return text + "0" if text.endswith(".") else text
+    text = f"{number:,.1f}"
+    return "0.0" if text == "-0.0" else text
 
 
 def write_table(

@@ -867,10 +867,12 @@ def test_the_price_chart_leaves_out_a_loss_with_no_value(tmp_path):
 
 def test_a_bound_that_rounds_to_zero_reads_without_a_minus() -> None:
     """A weighted run's Dashboard read "best bound (weighted): -0.0"."""
-    from data.dashboard import _fmt, _one_decimal
+    from data.dashboard import _fmt, amount_text
 
-    assert [_one_decimal(x) for x in (-0.0, -0.04, -0.06, 1234.56)] == ["0.0", "0.0", "-0.1", "1,234.6"]
-    assert [_fmt(x) for x in (-0.0, -0.02, 3.0)] == ["0", "0.0", "3"]
+    # (an amount below 10 keeps up to three decimals, as its cell shows it; crumbs read 0.0)
+    assert [amount_text(x) for x in (-0.0, -0.0001, -0.04, -0.06, 1234.56)] == ["0.0", "0.0", "-0.04", "-0.06",
+                                                                               "1,234.6"]
+    assert [_fmt(x) for x in (-0.0, -0.0002, -0.02, 3.0)] == ["0", "0.0", "-0.02", "3"]
 
 
 def test_the_targets_a_plan_misses_are_named_on_the_dashboard_and_the_terminal(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -901,3 +903,19 @@ def test_a_scenario_without_a_proof_reads_its_status_alone() -> None:
     _, lines = sweep_findings(frame, "budget_scale")
     assert any("budget_scale = 0.8 (infeasible)" in line for line in lines), lines
     assert not any("nan" in line for line in lines)
+
+
+@pytest.mark.parametrize(("budget", "axis"), [(0.05, "#,##0.0##"), (120.0, "#,##0")])
+def test_a_money_chart_of_small_amounts_shows_their_decimals(budget: float, axis: str) -> None:
+    """A workbook in EUR billion: the spend chart's axis read 0, 0, 0."""
+    import openpyxl
+
+    from data.charts import TableRef
+    from data.dashboard import stacked_bars
+
+    ws = openpyxl.Workbook().active
+    for row in (("nation", "spent", "lapsed"), ("A", budget * 0.6, budget * 0.4), ("B", budget / 2, 0)):
+        ws.append(row)
+    chart = stacked_bars(TableRef(ws, ("nation", "spent", "lapsed"), 1, 3), "nation",
+                         {"spent": "spent", "lapsed": "lapsed"}, "Budget use")
+    assert chart.y_axis.number_format.formatCode == axis
