@@ -37,7 +37,8 @@ PAYMENT_TOLERANCE = 1e-6  # relative: past payments "still add up" to the year's
 
 
 def add_plan_stability(
-    m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, weight: float, from_year: int
+    m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, weight: float, from_year: int,
+    forced_changes: int = 0,
 ) -> None:
     """Family 14 — the frozen past and the change count, as `m.stability_penalty` = W·changes.
 
@@ -54,7 +55,9 @@ def add_plan_stability(
                                  otherwise Σ_{t≥Y} a[n,s,t]
     plan_changes = Σ plan_change + Σ plan_adoption_change;  stability_penalty = W · plan_changes
     (x is w for joint programmes.) The previous plan's decisions on ids the inputs do not
-    know cannot be kept; they count as constant changes.
+    know cannot be kept; they count as constant changes, and so do `forced_changes` (those of
+    the plan's decisions on such ids that the caller removed from `previous` before building:
+    a re-plan's charged objective and bound left them out, while its change count had them).
     """
     if weight < 0:
         raise ValueError(f"stability weight must be ≥ 0, got {weight}")
@@ -72,7 +75,7 @@ def add_plan_stability(
     )
     every = [*changes.values(), *adoptions.values()]
     m.plan_changes = pyo.Expression(
-        expr=linear([t for terms, _ in every for t in terms], sum(const for _, const in every))
+        expr=linear([t for terms, _ in every for t in terms], sum(const for _, const in every) + forced_changes)
     )
     m.stability_penalty = pyo.Expression(expr=float(weight) * m.plan_changes)
     forget_lookups(m)

@@ -247,10 +247,11 @@ def replan(
         highs_options=check_highs_options(highs_options or {}), strategy=strategy, workers=workers,
     )
     session = Session(committed, options, progress, client)
-    add_plan_stability(session.model, committed, known, stability_weight, from_year)
+    forced = _forced_changes(previous, known)
+    add_plan_stability(session.model, committed, known, stability_weight, from_year, forced)
     written = {(c.nation, c.programme) for c in inputs.commitments if c.action == "fund"}
     session.frozen_past = FrozenPast(
-        lambda m: add_plan_stability(m, committed, known, stability_weight, from_year),
+        lambda m: add_plan_stability(m, committed, known, stability_weight, from_year, forced),
         frozenset((c.nation, c.programme) for c in committed.commitments if c.action == "fund") - written,
     )
     # the previous plan, where still feasible: the start, the floor of every hold and the fallback
@@ -334,6 +335,13 @@ def _known_part(inputs: Inputs, previous: PlanDecisions) -> tuple[PlanDecisions,
     payments = {k: a for k, a in previous.payments.items() if k[0] in nations and k[1] in joint}
     adoptions = {k: t for k, t in previous.adoptions.items() if k[0] in nations and k[1] in standards}
     return PlanDecisions(national, joint, payments, adoptions), notes
+
+
+def _forced_changes(previous: PlanDecisions, known: PlanDecisions) -> int:
+    """The previous plan's fundings and adoptions of ids the inputs no longer define: changes
+    no plan avoids, listed and counted like any other, so charged too (a re-plan dropping a
+    removed programme reported "cost + 10 × changes: 4" beside cost 4 and one change)."""
+    return len(previous.funded().keys() - known.funded().keys()) + len(previous.adoptions.keys() - known.adoptions.keys())
 
 
 def _baseline(inputs: Inputs, previous: PlanDecisions, from_year: int) -> PlanDecisions:

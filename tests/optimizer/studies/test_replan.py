@@ -422,3 +422,23 @@ def test_the_change_table_adds_up_to_the_objective_deltas_when_a_consortium_re_s
     deltas = objective_deltas(inputs, previous, objective_values(inputs, new)).set_index("objective")
     for column, objective in (("cost_delta", "cost"), ("risk_delta", "risk"), ("capability_delta", "capability")):
         assert table[column].sum() == pytest.approx(deltas.loc[objective, "delta"]), column
+
+
+@pytest.mark.parametrize("mode", ["lexicographic", "weighted"])
+def test_changes_no_plan_avoids_are_charged_in_the_reported_objective_and_bound(mode: str) -> None:
+    """A programme the new workbook no longer has is dropped and counted as a change, but the
+    charged objective and its bound left it out: "cost + 10 × changes: 4" beside cost 4 and
+    one change (a re-plan audit: every such run off by W × the forced drops)."""
+    old = make_inputs(first_year=2030, last_year=2032, nations=[nation("A")], budgets=10.0,
+                      programmes=[programme("P", 1, 4), programme("Q", 1, 4)],
+                      values={("P", "air"): 1.0, ("Q", "air"): 2.0})
+    previous = plan(national={("A", "P"): 2030, ("A", "Q"): 2031})
+    weights = {"capability": 1.0, "cost": 0.1} if mode == "weighted" else None
+    out = replan(Scenario(old).without_programme("Q"), previous, 2031, 10.0, objective=mode, gap=0.0,
+                 time_limit=30, weights=weights)
+    assert out.change_count == 1
+    objectives, charge = out.result.objectives, 10.0 * out.change_count
+    last = out.result.stages[-1].outcome
+    expected = (objectives["cost"] + charge if mode == "lexicographic"
+                else objectives["capability"] - 0.1 * objectives["cost"] - charge)
+    assert last.objective == pytest.approx(expected) and out.result.best_bound == pytest.approx(expected)
