@@ -38,7 +38,7 @@ PAYMENT_TOLERANCE = 1e-6  # relative: past payments "still add up" to the year's
 
 def add_plan_stability(
     m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, weight: float, from_year: int,
-    forced_changes: int = 0,
+    forced_changes: int = 0, warn: bool = True,
 ) -> None:
     """Family 14 — the frozen past and the change count, as `m.stability_penalty` = W·changes.
 
@@ -58,13 +58,15 @@ def add_plan_stability(
     know cannot be kept; they count as constant changes, and so do `forced_changes` (those of
     the plan's decisions on such ids that the caller removed from `previous` before building:
     a re-plan's charged objective and bound left them out, while its change count had them).
+    `warn`: log the past payments left free (off for a second build of the same re-plan, whose
+    diagnosis printed every warning twice).
     """
     if weight < 0:
         raise ValueError(f"stability weight must be ≥ 0, got {weight}")
     before = _started_before(inputs, previous, from_year)
     _freeze_starts(m, inputs, before, from_year)
     _freeze_adoptions(m, previous, from_year)
-    _freeze_payments(m, inputs, previous, from_year)
+    _freeze_payments(m, inputs, previous, from_year, warn)
     changes = change_terms(m, inputs, previous, from_year)
     adoptions = adoption_change_terms(m, inputs, previous, from_year)
     m.plan_change = pyo.Expression(
@@ -122,7 +124,8 @@ def _freeze_adoptions(m: pyo.ConcreteModel, previous: PlanDecisions, from_year: 
     )
 
 
-def held_payments(inputs: Inputs, previous: PlanDecisions, from_year: int) -> dict[tuple[str, str, int], float]:
+def held_payments(inputs: Inputs, previous: PlanDecisions, from_year: int,
+                  warn: bool = True) -> dict[tuple[str, str, int], float]:
     """Past payments to keep: a joint programme started before Y, a year before Y, and the
     previous payments of that year (members only) adding up to the cost the inputs now give.
 
@@ -143,7 +146,7 @@ def held_payments(inputs: Inputs, previous: PlanDecisions, from_year: int) -> di
             total = sum(split.values())
             if set(split) <= set(jd.members) and abs(total - cost) <= PAYMENT_TOLERANCE * max(1.0, cost):
                 out.update({(n, pid, year): split.get(n, 0.0) for n in jd.members})
-            else:
+            elif warn:
                 log.warning("re-plan: %s's %d payments (%.6g) no longer add up to its cost %.6g; "
                             "their split is left free", pid, year, total, cost)
     return out
@@ -158,12 +161,13 @@ def held_payment_slack(inputs: Inputs, pid: str, year: int, start: int) -> float
     return 0.5 * PAYMENT_TOLERANCE * max(1.0, inputs.programme_by_id[pid].cost_in_offset(year - start))
 
 
-def _freeze_payments(m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, from_year: int) -> None:
+def _freeze_payments(m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, from_year: int,
+                     warn: bool = True) -> None:
     """Each held payment within `held_payment_slack` of its value (half what the verifier,
     check_plan_stability, allows): a solver's plan may overspend a budget by its feasibility
     tolerance (A paid 1.000002 beside a 4 in a budget of 5), and frozen to the last digit
     such crumbs made a re-plan of the unchanged inputs infeasible."""
-    held = {key: amount for key, amount in held_payments(inputs, previous, from_year).items()
+    held = {key: amount for key, amount in held_payments(inputs, previous, from_year, warn).items()
             if key in m.payment}
 
     def band(m: pyo.ConcreteModel, n: str, p: str, t: int) -> tuple:

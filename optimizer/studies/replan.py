@@ -251,7 +251,7 @@ def replan(
     add_plan_stability(session.model, committed, known, stability_weight, from_year, forced)
     written = {(c.nation, c.programme) for c in inputs.commitments if c.action == "fund"}
     session.frozen_past = FrozenPast(
-        lambda m: add_plan_stability(m, committed, known, stability_weight, from_year, forced),
+        lambda m: add_plan_stability(m, committed, known, stability_weight, from_year, forced, warn=False),
         frozenset((c.nation, c.programme) for c in committed.commitments if c.action == "fund") - written,
     )
     # the previous plan, where still feasible: the start, the floor of every hold and the fallback

@@ -442,3 +442,21 @@ def test_changes_no_plan_avoids_are_charged_in_the_reported_objective_and_bound(
     expected = (objectives["cost"] + charge if mode == "lexicographic"
                 else objectives["capability"] - 0.1 * objectives["cost"] - charge)
     assert last.objective == pytest.approx(expected) and out.result.best_bound == pytest.approx(expected)
+
+
+def test_a_past_payment_left_free_is_warned_once(caplog: pytest.LogCaptureFixture) -> None:
+    """A joint programme re-estimated dearer after it started: its past payments no longer add
+    up, and the re-plan, infeasible, printed each "split is left free" warning twice (once
+    more for the diagnosis's own build of the model)."""
+    from optimizer.errors import InfeasibleError
+
+    base = make_inputs(first_year=2030, last_year=2032, nations=[nation("A"), nation("B")], budgets=1.5,
+                       programmes=[programme("J", 2, 4, "joint")], values={("J", "air"): 1.0})
+    previous = plan(joint={"J": (2030, ("A", "B"))},
+                    payments={("A", "J", 2030): 1.0, ("B", "J", 2030): 1.0, ("A", "J", 2031): 1.0,
+                              ("B", "J", 2031): 1.0})
+    dearer = Scenario(base).with_programme("J", total_cost=8)
+    with caplog.at_level("WARNING"), pytest.raises(InfeasibleError):
+        replan(dearer, previous, 2031, 1.0, gap=0.0, time_limit=30)
+    left_free = [r.getMessage() for r in caplog.records if "split is left free" in r.getMessage()]
+    assert left_free == ["re-plan: J's 2030 payments (2) no longer add up to its cost 4; their split is left free"]
