@@ -227,23 +227,45 @@ def connect_scheduler(address: str) -> object:
         from dask.distributed import Client
     except ImportError as exc:
         raise SolverError('a Dask scheduler needs the optional extra: pip install "capopt[distributed]"') from exc
-    try:
-        return Client(address)
-    except OSError as exc:  # distributed's connect timeout is an OSError
-        logger.debug("Dask client for %s: %s", address, exc)
+    seconds = _connect_seconds()
+    outcome: dict[str, object] = {}
+
+    def connect() -> None:
+        try:
+            outcome["client"] = Client(address, timeout=seconds)
+        except Exception as exc:  # noqa: BLE001 — judged below, in the caller's thread
+            outcome["error"] = exc
+
+    # on a thread of its own: a port that accepts the connection and never answers held
+    # Client() past its own timeout for good (11 minutes, until Ctrl-C)
+    thread = threading.Thread(target=connect, name="capopt-dask-connect", daemon=True)
+    thread.start()
+    thread.join(seconds + CONNECT_GRACE_SECONDS)
+    error = outcome.get("error")
+    if isinstance(error, ValueError):  # a malformed address
+        raise error
+    if thread.is_alive() or error is not None:
+        # distributed's connect timeout is an OSError; a service there that is no Dask
+        # scheduler (a web server, a proxy) gave "Internal error: MemoryError" (exit 1)
+        logger.debug("Dask client for %s: %r", address, error or "no answer")
         raise SolverError(
-            f"no Dask scheduler answered at {address} within {_connect_timeout()} — check that a scheduler "
-            "runs there (`dask scheduler`), that the address and port are right and that no firewall "
-            "blocks the port"
+            f"no Dask scheduler answered at {address} within {seconds:g} s — check that a scheduler runs "
+            "there (`dask scheduler`), that the address and port are right (another service on that port "
+            "is no scheduler) and that no firewall blocks the port"
         ) from None
+    return outcome["client"]
 
 
-def _connect_timeout() -> str:
-    """Dask's connect timeout as configured (`distributed.comm.timeouts.connect`), for messages."""
+CONNECT_GRACE_SECONDS = 5.0  # beyond Dask's own connect timeout, before the connection is given up
+
+
+def _connect_seconds() -> float:
+    """Dask's connect timeout as configured (`distributed.comm.timeouts.connect`), in seconds."""
     import dask
+    from dask.utils import parse_timedelta
 
     timeout = dask.config.get("distributed.comm.timeouts.connect", default=None)
-    return f"{timeout} s" if isinstance(timeout, (int, float)) else str(timeout or "Dask's connect timeout")
+    return float(parse_timedelta(timeout, default="seconds")) if timeout is not None else 30.0
 
 
 class WorkersLost(SolverError):

@@ -136,7 +136,7 @@ def test_an_unreachable_scheduler_is_a_solver_error_naming_it():
     solver = PersistentSolver(hard_knapsack(10), SolverOptions(strategy="lns", scheduler=address))
     with (
         dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
-        pytest.raises(SolverError, match=f"no Dask scheduler answered at {address} within 1s"),
+        pytest.raises(SolverError, match=f"no Dask scheduler answered at {address} within 1 s"),
     ):
         solver.engine_pool()
 

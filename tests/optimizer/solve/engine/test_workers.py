@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import time
 
 import dask
 import numpy as np
@@ -13,7 +15,7 @@ import pytest
 
 from optimizer.errors import SolverError
 from optimizer.solve.engine.subsolve import MISSING, Task, run_task
-from optimizer.solve.engine.workers import InlinePool, LocalPool, connect_scheduler
+from optimizer.solve.engine.workers import CONNECT_GRACE_SECONDS, InlinePool, LocalPool, connect_scheduler
 from tests.optimizer.solve.engine.test_problem import arrays_of
 
 
@@ -122,8 +124,45 @@ def test_a_scheduler_nobody_runs_is_a_solver_error_naming_the_address_and_what_t
         address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), pytest.raises(SolverError) as caught:
         connect_scheduler(address)
-    assert str(caught.value).startswith(f"no Dask scheduler answered at {address} within 1s — check that")
+    assert str(caught.value).startswith(f"no Dask scheduler answered at {address} within 1 s — check that")
     assert "`dask scheduler`" in str(caught.value) and "firewall" in str(caught.value)
+
+
+def _serving(reply: bytes | None) -> tuple[socket.socket, str]:
+    """A local port with a service that is no Dask scheduler: it answers `reply` to whoever
+    connects, or (None) takes the connection and never answers."""
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+
+    def answer() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = server.accept()
+                if reply is not None:
+                    connection.sendall(reply)
+                    connection.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    return server, f"tcp://127.0.0.1:{server.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("reply", [b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n" * 64, None])
+def test_a_service_that_is_no_scheduler_is_a_solver_error_in_bounded_time(reply):
+    """A web server on the port gave "Internal error: MemoryError" (exit 1); a service that
+    takes the connection and never answers held the run for good (11 minutes, until Ctrl-C)."""
+    pytest.importorskip("dask.distributed")
+    server, address = _serving(reply)
+    began = time.monotonic()
+    try:
+        with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), pytest.raises(SolverError) as caught:
+            connect_scheduler(address)
+    finally:
+        server.close()
+    assert str(caught.value).startswith(f"no Dask scheduler answered at {address} within 1 s — check that")
+    assert time.monotonic() - began < 1 + CONNECT_GRACE_SECONDS + 5
 
 
 def test_a_malformed_scheduler_address_is_the_callers_mistake():
