@@ -1318,13 +1318,21 @@ def _made_from(plan_book: Any, path: Path) -> bool:
 STRESS_SHOWN = {  # Alliance measure -> how the terminal shows it
     "expected_nation_years_in_breach": ("nation-years in breach (expected)", "{:,.2f}"),
     "budget_overrun_share": ("overrun beyond budget, share of budget", "{:.2%}"),
-    "expected_overrun_beyond_budget": ("overrun beyond budget (expected)", "{:,.1f}"),
-    "p95_overrun_beyond_budget": ("overrun beyond budget (1 in 20 exceeds)", "{:,.1f}"),
+    "expected_overrun_beyond_budget": ("overrun beyond budget (expected)", "amount"),
+    "p95_overrun_beyond_budget": ("overrun beyond budget (1 in 20 exceeds)", "amount"),
     "expected_nations_in_breach": ("nations in breach (expected)", "{:,.2f}"),
     "expected_capability_lost": ("capability at risk (expected lost)", "{:,.1f}"),
     "expected_capability_delivered": ("capability delivered (expected)", "{:,.1f}"),
     "any_breach_probability": ("P(some nation breaches somewhere)", "{:.3f}"),
 }
+
+
+def _stress_figure(fmt: str, value: float) -> str:
+    """A stress measure as the terminal shows it; money as its cell does (`amount_text`: a
+    workbook in EUR billion read 0.0 for an overrun of 0.03)."""
+    from data.xlsx_io import amount_text
+
+    return amount_text(value) if fmt == "amount" else fmt.format(value)
 
 
 def nations_hit(by_nation: Any) -> Any:
@@ -1343,7 +1351,8 @@ def stress_table(comparison: Any) -> str:
     columns = [max(12, len(label)) for label in labels]
     lines = [" " * width + "".join(f"  {label:>{w}}" for label, w in zip(labels, columns))]
     for measure, (text, fmt) in STRESS_SHOWN.items():
-        values = "".join(f"  {fmt.format(float(table.loc[measure, label])):>{w}}" for label, w in zip(labels, columns))
+        values = "".join(f"  {_stress_figure(fmt, float(table.loc[measure, label])):>{w}}"
+                         for label, w in zip(labels, columns))
         lines.append(f"{text:<{width}}{values}")
     return "\n".join(lines)
 

@@ -511,8 +511,15 @@ _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 def _unescaped(text: str) -> str:
     """Cell text as Excel and LibreOffice show it: openpyxl hands the escapes over as typed,
     and "AAA" + carriage return read as nation "AAA_x000D_" beside a Budgets row of "AAA".
-    One left-to-right pass, so "_x005F_x000D_" stays the literal text "_x000D_"."""
-    return _OOXML_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
+    One left-to-right pass, so "_x005F_x000D_" stays the literal text "_x000D_". A control
+    character no workbook can hold (a vertical tab from a line break pasted from Word) reads
+    as a space: decoded, it made the name unwritable in any output."""
+    return _OOXML_ESCAPE.sub(lambda match: _writable(chr(int(match.group(1), 16))), text)
+
+
+def _writable(character: str) -> str:
+    """`character`, or a space if XML 1.0 cannot hold it (controls but tab, line feed, return)."""
+    return " " if ord(character) < 0x20 and character not in "\t\n\r" or character in "\ufffe\uffff" else character
 
 
 def _fill_merged(rows: dict[int, dict[int, object]], merged: list[str]) -> None:

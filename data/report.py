@@ -60,7 +60,7 @@ from data.dashboard import (
 )
 from data.print_layout import header_label, set_up_print, set_up_workbook
 from data.tables import ALLIANCE, AREA_OBJECTIVE_PREFIX, OBJECTIVE_SENSES
-from data.xlsx_io import new_workbook, refuse_replacing, save_atomically, wrap_column, write_table
+from data.xlsx_io import new_workbook, refuse_replacing, save_atomically, set_number_format, wrap_column, write_table
 
 log = logging.getLogger(__name__)
 
@@ -714,7 +714,7 @@ def _write_summary(wb: Workbook, summary: SummaryRows) -> Worksheet:
     for r, (key, value) in enumerate(rows, start=2):
         fmt = _summary_format(key, value)
         if fmt is not None:
-            ws.cell(row=r, column=2).number_format = fmt
+            set_number_format(ws.cell(row=r, column=2), fmt)
     if any(isinstance(v, str) and len(v) > SUMMARY_VALUE_WIDTH for _, v in rows):
         # long notes and warnings wrap, so a key and its value print on one page
         wrap_column(ws, 2, SUMMARY_VALUE_WIDTH, 2, last, row_width=2)

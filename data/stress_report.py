@@ -38,7 +38,7 @@ from data.report import (
     _write_summary,
     read_files,
 )
-from data.xlsx_io import new_workbook, refuse_replacing, save_atomically, wrap_column
+from data.xlsx_io import new_workbook, refuse_replacing, save_atomically, set_number_format, wrap_column
 
 COUNT = "#,##0.00"
 PROBABILITY = "0.0%"
@@ -104,7 +104,7 @@ def write_stress_workbook(
     table = _write_frame(ws, alliance, {p: MONEY for p in plans})
     for r, fmt in enumerate(formats, start=table.first_row):
         for p in plans:
-            ws.cell(row=r, column=table.column(p)).number_format = fmt
+            set_number_format(ws.cell(row=r, column=table.column(p)), fmt)
     wrap_column(ws, table.column("meaning"), MEANING_WIDTH, table.first_row, table.last_row, table.width)
     measure_rows = {str(m): table.first_row + i for i, m in enumerate(alliance["measure"])}
     for i, (measure, row) in enumerate(measure_rows.items()):

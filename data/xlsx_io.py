@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -59,6 +59,14 @@ def is_small_amount(value: float) -> bool:
     "0.0", as if nothing were paid, and a workbook in EUR billion (amounts from 0.001, as
     validation allows) showed its budgets as 0.0 and 0.1. Crumbs below 0.0005 are not."""
     return SMALLEST_SHOWN <= abs(value) < SMALL_BELOW
+
+
+def set_number_format(cell: Cell | MergedCell, number_format: str) -> None:
+    """`number_format` on a written cell, as `set_value` gives it (small amounts' decimals):
+    the Summary's and the stress Alliance sheet's own formats showed a cost of 0.05 as 0.1."""
+    value = cell.value
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    cell.number_format = _showing_small_amounts(number_format, value) if is_number else number_format  # type: ignore[arg-type]
 
 
 def _showing_small_amounts(number_format: str, value: float) -> str:
@@ -248,8 +256,10 @@ def write_bytes_atomically(data: bytes, path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     _refuse_read_only(target)
-    # the stem cut short: a name near the system's 255 bytes had no room for the random part
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem[:100]}.", suffix=f"{target.suffix[:20]}.tmp", dir=folder)
+    # the stem cut to 100 bytes: a name near the system's 255 bytes (83 CJK characters) had no
+    # room for the random part
+    stem = target.stem.encode("utf-8", "surrogateescape")[:100].decode("utf-8", "ignore")
+    fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=f"{target.suffix[:20]}.tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -30,7 +30,14 @@ from optimizer.solve.objectives import (
     solve_lexicographic,
     solve_weighted,
 )
-from optimizer.solve.solver import INTERRUPT, PersistentSolver, ProgressFn, SolverOptions, catch_ctrl_c
+from optimizer.solve.solver import (
+    INTERRUPT,
+    PersistentSolver,
+    ProgressFn,
+    SolverOptions,
+    catch_ctrl_c,
+    returned_without_plan,
+)
 
 if TYPE_CHECKING:
     from optimizer.solve.diagnose import FrozenPast
@@ -391,6 +398,8 @@ class Session:
         choice: Mapping[str, Any] | None = None, time_limit: float | None = None,
     ) -> Result:
         first, last = stages[0].outcome, stages[-1].outcome
+        if first.status == "infeasible" or decisions is None:
+            returned_without_plan()
         if first.status == "infeasible":
             from optimizer.solve.diagnose import diagnose_infeasibility, diagnosis_seconds
 

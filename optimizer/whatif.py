@@ -452,7 +452,7 @@ def describe_changes(old: Inputs, new: Inputs) -> list[str]:
             found += _field_changes(table, f" {k}", before[k], after[k])
     for table, attribute in (("Budgets", "budgets"), ("Values", "values")):
         before, after = getattr(old, attribute), getattr(new, attribute)
-        found += [f"{table} {' '.join(map(str, k))} {before.get(k, 0.0):g} → {after.get(k, 0.0):g}"
+        found += [f"{table} {' '.join(map(str, k))} {float(before.get(k, 0.0))!r} → {float(after.get(k, 0.0))!r}"
                   for k in sorted(before.keys() | after.keys(), key=str) if before.get(k, 0.0) != after.get(k, 0.0)]
     for table, attribute in (("ProgrammeStandards", "requirements"), ("Precedence", "precedences"),
                              ("Targets", "targets"), ("Commitments", "commitments")):

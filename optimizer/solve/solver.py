@@ -260,6 +260,15 @@ def runs_returned() -> int:
     return _RUNS_RETURNED[0]
 
 
+def returned_without_plan() -> None:
+    """The run that just returned has no plan (infeasible, or none found in time): a Ctrl-C
+    during what follows (a diagnosis of up to minutes) interrupts, as before the run. It was
+    taken as "the plan found is being written", and the diagnosis it stopped blamed the time.
+    (Inside a study's own run, which counts once when it returns, nothing to undo.)"""
+    if not _CTRL_C_DEPTH:
+        _RUNS_RETURNED[0] -= 1
+
+
 # A second SIGINT this soon after the first is the same stop request delivered twice, not
 # a second Ctrl-C: `timeout -s INT` signals capopt and then its whole process group, and
 # one run in four at alliance size was aborted, its plan lost, right after "keeping the

@@ -49,6 +49,7 @@ import pandas as pd
 from data.errors import InputError, Problem
 from data.plan_reader import PlanBook, load_plan_book, told_apart
 from data.tables import Inputs, PlanDecisions
+from data.xlsx_io import amount_text
 from optimizer.arguments import whole_number
 from optimizer.checks.evaluate import (
     Funding,
@@ -279,7 +280,8 @@ class StressComparison:
             better = next(m.better for m in ALLIANCE_MEASURES if m.key == key)
             values = {label: float(table.loc[key, label]) for label in labels}  # type: ignore[arg-type]
             order = sorted(labels, key=lambda lab: values[lab], reverse=better == "higher")
-            return ", ".join(f"{lab} {values[lab]:{fmt}}" for lab in order)
+            return ", ".join(f"{lab} {amount_text(values[lab]) if fmt == 'amount' else format(values[lab], fmt)}"
+                             for lab in order)
 
         first = labels[0]
         # (pandas-stubs: a cell read by .loc may be any scalar, so float() of it is refused)
@@ -296,7 +298,7 @@ class StressComparison:
             + ranked("expected_nation_years_in_breach", ",.1f"),
             "overrun beyond budget, share of the alliance budget: " + ranked("budget_overrun_share", ".2%"),
             f"overrun beyond budget, 1 sample in 20 exceeds ({self.currency}): "
-            + ranked("p95_overrun_beyond_budget", ",.1f"),  # money to one decimal, as the sheets
+            + ranked("p95_overrun_beyond_budget", "amount"),  # money as the sheets show it
             "capability at risk (expected points lost to slips): " + ranked("expected_capability_lost", ",.0f"),
             "capability delivered once overruns hit (expected): " + ranked("expected_capability_delivered", ",.0f"),
             "P(some nation breaches somewhere), near 1 for a large alliance: " + ranked("any_breach_probability", ".3f"),

@@ -263,8 +263,9 @@ def test_a_scheduler_nobody_runs_is_a_setup_error_naming_the_address(command: st
                        env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
     assert done.returncode == EXIT_CODES["solver_error"] == 5, done.stderr
     assert done.stderr.strip() == (
-        f"Solver error: no Dask scheduler answered at {address} within 2s — check that a scheduler runs "
-        "there (`dask scheduler`), that the address and port are right and that no firewall blocks the port"
+        f"Solver error: no Dask scheduler answered at {address} within 2 s — check that a scheduler runs "
+        "there (`dask scheduler`), that the address and port are right (another service on that port is no "
+        "scheduler) and that no firewall blocks the port"
     )
     assert "Traceback" not in done.stdout + done.stderr
     assert not out.exists()

@@ -169,3 +169,32 @@ def test_a_ctrl_c_while_the_model_is_built_still_interrupts(
     out = tmp_path / "plan.xlsx"
     result = CliRunner().invoke(cli.main, ["solve", str(book), "-o", str(out)])
     assert result.exit_code == 130 and not out.exists(), result.output
+
+
+def test_a_ctrl_c_during_an_infeasible_run_s_diagnosis_interrupts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the solver's run returned with no plan, a Ctrl-C at its diagnosis printed "the plan
+    found is being written" (there was none), and the checks it stopped blamed the time."""
+    from click.testing import CliRunner
+
+    import optimizer.solve.diagnose as diagnose_module
+    from data.input_writer import write_inputs
+    from tests.optimizer.conftest import make_inputs, nation, programme
+
+    inputs = make_inputs(nations=[nation("A")], budgets=1.0, programmes=[programme("P", 1, 10)],
+                         commitments=[("A", "P", "fund")])
+    book = write_inputs(inputs, tmp_path / "book.xlsx")
+    diagnose = diagnose_module.diagnose_infeasibility
+
+    def pressed_while_diagnosing(*args: object, **kwargs: object) -> object:
+        os.kill(os.getpid(), signal.SIGINT)
+        return diagnose(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(diagnose_module, "diagnose_infeasibility", pressed_while_diagnosing)
+    try:
+        result = CliRunner().invoke(cli.main, ["solve", str(book), "-o", str(tmp_path / "plan.xlsx")])
+    finally:
+        solver_module.INTERRUPT.clear()
+    assert result.exit_code == 130, result.output
+    assert "being written" not in result.output

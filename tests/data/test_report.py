@@ -471,3 +471,13 @@ def test_summary_may_be_a_generator_or_a_mapping(tmp_path):
         # the currency row still reaches the chart axis after the Summary read the rows
         (chart,) = wb["SpendByNation"]._charts
         assert axis_title(chart.y_axis) == "EUR million", name
+
+
+def test_a_small_amount_in_the_summary_shows_its_decimals(tmp_path):
+    """A workbook in EUR billion: the Summary showed a cost of 0.05 as "0.1" and a risk of
+    0.0095 as "0.0", beside the Dashboard's "0.05" (its own formats bypassed the cells' rule)."""
+    summary = [(k, v) for k, v in SUMMARY if k not in ("cost",)] + [("cost", 0.05), ("risk", 0.0095)]
+    wb = openpyxl.load_workbook(write_plan_workbook(tmp_path / "plan.xlsx", summary, plan_tables(), YEARS))
+    formats = {r[0].value: r[1].number_format for r in wb["Summary"].iter_rows(min_row=2)}
+    assert formats["cost"] == formats["risk"] == "#,##0.0##"
+    assert formats["capability"] == MONEY  # 42.5: one decimal, as before

@@ -145,6 +145,18 @@ def test_text_with_excel_s_escapes_reads_as_excel_shows_it(tmp_path: Path) -> No
     assert inputs.nations[1].name == "Bravo_x0041_"
 
 
+def test_an_escaped_control_character_no_workbook_holds_reads_as_a_space(tmp_path: Path) -> None:
+    """A line break pasted from Word is stored as "_x000B_" (a vertical tab): decoded as such,
+    the name could not be written to any output workbook (openpyxl's IllegalCharacterError)."""
+    from data.input_writer import write_inputs
+
+    book = minimal_book()
+    book["Nations"][1][1] = "Alpha_x000B_North"
+    inputs, _ = load_inputs(write_book(book, tmp_path / "in.xlsx"))
+    assert inputs.nations[0].name == "Alpha North"
+    write_inputs(inputs, tmp_path / "again.xlsx")  # raised IllegalCharacterError
+
+
 def test_an_id_excel_stored_as_true_reads_as_excel_shows_it(tmp_path: Path) -> None:
     """A nation typed TRUE (Excel stores the boolean) came back as "True" in every output."""
     book = minimal_book()

@@ -136,6 +136,7 @@ def test_a_long_but_valid_name_is_written_under_that_name(tmp_path) -> None:
     added the random part and ".tmp" to the whole name, and the plan went to a fallback copy."""
     from data.xlsx_io import write_bytes_atomically
 
-    target = tmp_path / ("p" * 245 + ".xlsx")
-    assert write_bytes_atomically(b"plan", target) == target
-    assert target.read_bytes() == b"plan" and os.listdir(tmp_path) == [target.name]
+    for target in (tmp_path / ("p" * 245 + ".xlsx"), tmp_path / ("漢" * 83 + ".xlsx")):  # 250 and 254 bytes
+        assert write_bytes_atomically(b"plan", target) == target
+        assert target.read_bytes() == b"plan" and target.name in os.listdir(tmp_path)
+    assert len(os.listdir(tmp_path)) == 2  # no temporary file left

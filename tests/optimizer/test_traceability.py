@@ -219,7 +219,7 @@ def test_inputs_changed_by_hand_through_with_inputs_are_noted_once(tmp_path):
     halved = {key: value / 2 for key, value in small.inputs.budgets.items()}
     by_hand = small.with_inputs(replace(small.inputs, budgets=halved), name="halved")
     changes = by_hand.inputs.source.changes
-    assert len(changes) == 15 and changes[0] == "inputs replaced in Python (with_inputs: halved): Budgets ALPHA 2027 10 → 5"
+    assert len(changes) == 15 and changes[0] == "inputs replaced in Python (with_inputs: halved): Budgets ALPHA 2027 10.0 → 5.0"
     assert small.with_budget(0.5).inputs.source.changes == ("budgets ×0.5",)
     assert small.with_inputs(small.inputs).inputs.source.changes == ()
 
@@ -287,8 +287,11 @@ def test_every_change_made_by_hand_is_in_the_summary_in_full():
     by_hand = small.with_inputs(replace(small.inputs, values=values, targets=small.inputs.targets[1:]))
     changes = by_hand.inputs.source.changes
     for programme, area in changed:
-        assert any(f"Values {programme} {area} {values[programme, area] - 1:g} → {values[programme, area]:g}" in c
+        assert any(f"Values {programme} {area} {values[programme, area] - 1!r} → {values[programme, area]!r}" in c
                    for c in changes), changes
+    # every digit: "10 → 10" for 10.0000004 could not be recomputed
+    exact = small.with_inputs(replace(small.inputs, budgets={**small.inputs.budgets, ("ALPHA", 2027): 10.0000004}))
+    assert exact.inputs.source.changes[-1].endswith("Budgets ALPHA 2027 10.0 → 10.0000004")
     dropped = small.inputs.targets[0]
     assert any(f"Targets row removed: nation {dropped.nation}, area {dropped.area}" in c for c in changes), changes
     many = tuple(f"change {n}" for n in range(CHANGES_LISTED + 3))

@@ -244,12 +244,13 @@ def connect_scheduler(address: str) -> object:
     error = outcome.get("error")
     if isinstance(error, ValueError):  # a malformed address
         raise error
+    waited = seconds + CONNECT_GRACE_SECONDS if thread.is_alive() else seconds
     if thread.is_alive() or error is not None:
         # distributed's connect timeout is an OSError; a service there that is no Dask
         # scheduler (a web server, a proxy) gave "Internal error: MemoryError" (exit 1)
         logger.debug("Dask client for %s: %r", address, error or "no answer")
         raise SolverError(
-            f"no Dask scheduler answered at {address} within {seconds:g} s — check that a scheduler runs "
+            f"no Dask scheduler answered at {address} within {waited:g} s — check that a scheduler runs "
             "there (`dask scheduler`), that the address and port are right (another service on that port "
             "is no scheduler) and that no firewall blocks the port"
         ) from None
