@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import dask
 import numpy as np
@@ -128,25 +129,35 @@ def test_a_scheduler_nobody_runs_is_a_solver_error_naming_the_address_and_what_t
     assert "`dask scheduler`" in str(caught.value) and "firewall" in str(caught.value)
 
 
-def _serving(reply: bytes | None) -> tuple[socket.socket, str]:
+@contextlib.contextmanager
+def _serving(reply: bytes | None) -> Iterator[str]:
     """A local port with a service that is no Dask scheduler: it answers `reply` to whoever
-    connects, or (None) takes the connection and never answers."""
+    connects, or (None) takes the connection and never answers. On leaving, every connection
+    is closed, so that a client still waiting (Dask's, on a thread capopt gave up) ends
+    rather than hold Dask's shared event loop for the tests after this one."""
     import threading
 
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(4)
+    held: list[socket.socket] = []
 
     def answer() -> None:
         with contextlib.suppress(OSError):
             while True:
                 connection, _ = server.accept()
+                held.append(connection)
                 if reply is not None:
                     connection.sendall(reply)
                     connection.close()
 
     threading.Thread(target=answer, daemon=True).start()
-    return server, f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    try:
+        yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        server.close()
+        for connection in held:
+            connection.close()
 
 
 @pytest.mark.parametrize("reply", [b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n" * 64, None])
@@ -154,13 +165,10 @@ def test_a_service_that_is_no_scheduler_is_a_solver_error_in_bounded_time(reply)
     """A web server on the port gave "Internal error: MemoryError" (exit 1); a service that
     takes the connection and never answers held the run for good (11 minutes, until Ctrl-C)."""
     pytest.importorskip("dask.distributed")
-    server, address = _serving(reply)
-    began = time.monotonic()
-    try:
+    with _serving(reply) as address:
+        began = time.monotonic()
         with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), pytest.raises(SolverError) as caught:
             connect_scheduler(address)
-    finally:
-        server.close()
     waited = 1 if reply is not None else 1 + CONNECT_GRACE_SECONDS  # the message gives the time waited
     assert str(caught.value).startswith(f"no Dask scheduler answered at {address} within {waited:g} s — check that")
     assert time.monotonic() - began < 1 + CONNECT_GRACE_SECONDS + 5
