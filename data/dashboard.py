@@ -27,7 +27,7 @@ from data.charts import TableRef
 from data.print_layout import set_up_print
 from data.tables import OBJECTIVE_SENSES
 from data.utilisation import LapseWarning
-from data.xlsx_io import HEADER_FILL, HEADER_FONT, amount_text, set_value
+from data.xlsx_io import HEADER_FILL, HEADER_FONT, SMALL_AMOUNT, SMALL_BELOW, amount_text, set_value
 
 TITLE = "Dashboard"
 MONEY = "#,##0.0"
@@ -405,9 +405,6 @@ def place_charts(ws: Worksheet, charts: Sequence[Any], first_row: int = 1) -> in
     return row
 
 
-SMALL_AXIS = "#,##0.0##"
-
-
 def _largest_stack(table: TableRef, series: Mapping[str, str], first_row: int) -> float:
     """The tallest stack of `series` in `table`'s rows from `first_row` (blanks count 0)."""
     columns = [table.column(column) for column in series]
@@ -455,7 +452,7 @@ def stacked_bars(
         chart.y_axis.scaling.max = 1
         chart.y_axis.number_format = "0%"
     else:  # small amounts (a budget of 0.05 in EUR billion) with their decimals: the axis read 0, 0, 0
-        chart.y_axis.number_format = SMALL_AXIS if _largest_stack(table, series, start) < 10 else "#,##0"
+        chart.y_axis.number_format = SMALL_AMOUNT if _largest_stack(table, series, start) < SMALL_BELOW else "#,##0"
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.x_axis.tickLblSkip = 1  # every nation or year labelled

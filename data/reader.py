@@ -519,7 +519,8 @@ def _unescaped(text: str) -> str:
 
 def _writable(character: str) -> str:
     """`character`, or a space if XML 1.0 cannot hold it (controls but tab, line feed, return)."""
-    return " " if ord(character) < 0x20 and character not in "\t\n\r" or character in "\ufffe\uffff" else character
+    unwritable = (ord(character) < 0x20 and character not in "\t\n\r") or character in "\ufffe\uffff"
+    return " " if unwritable else character
 
 
 def _fill_merged(rows: dict[int, dict[int, object]], merged: list[str]) -> None:

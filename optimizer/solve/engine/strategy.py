@@ -42,15 +42,16 @@ def choose_strategy(requested: str, nonzeros: int, workers: int = 1) -> tuple[st
         if requested == "portfolio" and workers < 2:
             return "highs", "highs (portfolio needs two workers: one)"
         return requested, requested
+    why = ""
     if nonzeros >= ENGINE_FROM_NONZEROS:
         chosen = "lns"
     elif nonzeros >= PORTFOLIO_FROM_NONZEROS and workers >= 2:
         chosen = "portfolio"
-    elif nonzeros >= PORTFOLIO_FROM_NONZEROS:  # the worker count decided, not the size: say so
-        return "highs", f"highs (automatic: {nonzeros:,} non-zeros; one worker: the portfolio needs two)"
     else:
         chosen = "highs"
-    return chosen, f"{chosen} (automatic: {nonzeros:,} non-zeros)"
+        if nonzeros >= PORTFOLIO_FROM_NONZEROS:  # the worker count decided, not the size: say so
+            why = "; one worker: the portfolio needs two"
+    return chosen, f"{chosen} (automatic: {nonzeros:,} non-zeros{why})"
 
 
 def check_strategy(requested: str) -> str:
