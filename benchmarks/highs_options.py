@@ -119,7 +119,7 @@ def greedy_start(inputs, mm) -> np.ndarray:
             x[ix.bal0 + b * ix.nyears + t] = m.balance[nations[n], ix.y0 + t].value or 0.0
             x[ix.lapse0 + b * ix.nyears + t] = m.lapse[nations[n], ix.y0 + t].value or 0.0
     for g, target in enumerate(inputs.targets):
-        x[ix.short0 + g] = m.shortfall[target.nation, target.area, target.year].value or 0.0
+        x[ix.short0 + g] = m.short[target.nation, target.area, target.year].value or 0.0
     return x
 
 

@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 
 def build_model(inputs: Inputs) -> pyo.ConcreteModel:
-    """The acquisition MIP for validated `inputs`, with every objective as `m.objective_expr[name]`.
+    """The acquisition MIP for validated `inputs`, with every objective of MODEL.md a named
+    Expression (`m.capability`, `m.cost`, …) and also indexed as `m.objective_expr[name]`.
 
     No Objective component is added: the optimizer chooses, combines and swaps objectives.
     Schedule windows (MODEL.md family 5) are not constraints but the sparse start sets: a
@@ -184,4 +185,4 @@ def add_variables(m: pyo.ConcreteModel) -> None:
     m.standard_in_use = pyo.Var(m.critical_standards, domain=pyo.Binary)  # v[s]
     m.balance = pyo.Var(m.banking_nations, m.years, domain=pyo.Reals)  # bal[n,t]
     m.lapse = pyo.Var(m.banking_nations, m.years, domain=pyo.NonNegativeReals)
-    m.shortfall = pyo.Var(m.targets, domain=pyo.NonNegativeReals)  # short[g]
+    m.short = pyo.Var(m.targets, domain=pyo.NonNegativeReals)  # short[g]

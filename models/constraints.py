@@ -370,7 +370,7 @@ def add_capability_targets(m: pyo.ConcreteModel, inputs: Inputs) -> None:
 
     def target(m: pyo.ConcreteModel, nation: str, area: str, year: int) -> tuple:
         who = list(m.allies) if nation == ALLIANCE else [nation]
-        terms: list[Term] = [(1.0, m.shortfall[nation, area, year])]
+        terms: list[Term] = [(1.0, m.short[nation, area, year])]
         for (pid, c), points in inputs.values.items():
             if c != area or not points:
                 continue

@@ -10,6 +10,9 @@ import pyomo.environ as pyo
 from data.tables import AREA_OBJECTIVE_PREFIX, Inputs
 from models.terms import Term, funding, linear, merged, recalled, remember
 
+# MODEL.md's objectives, each a named Expression on the model.
+MODEL_OBJECTIVES = ("capability", "cost", "shortfall", "interoperability", "risk")
+
 
 def add_spend(m: pyo.ConcreteModel, inputs: Inputs) -> None:
     """`m.spend[n,τ]`, what nation n pays in year τ (MODEL.md family 4):
@@ -59,7 +62,10 @@ def spend_terms(m: pyo.ConcreteModel, nation: str, year: int) -> list[Term]:
 
 
 def add_objective_expressions(m: pyo.ConcreteModel, inputs: Inputs) -> None:
-    """`m.objective_expr[name]` for every name in `inputs.objective_names()` (MODEL.md Objectives).
+    """The objectives of MODEL.md as named Expressions (`m.capability`, `m.cost`,
+    `m.shortfall`, `m.interoperability`, `m.risk`), so every run can report each of them,
+    and `m.objective_expr[name]` for every name in `inputs.objective_names()` (those five and
+    one `capability:<c>` per area), which the optimizer indexes by the names a user gives.
 
     capability        Σ_{n,p,c} ω_c·value[p,c]·(Σ_{t∈Y} δ_t·I[n,p,t] + K[n,p,yL]·Σ_{h=1..H} δ_{yL+h})
     capability:<c>    the same for area c alone, without ω_c
@@ -72,12 +78,16 @@ def add_objective_expressions(m: pyo.ConcreteModel, inputs: Inputs) -> None:
     exprs = {
         "capability": linear(capability_terms(m, inputs, area_weight)),
         "cost": linear(merged(t for n in m.nations for y in m.years for t in spend_terms(m, n, y))),
-        "shortfall": linear((1.0, short) for short in m.shortfall.values()),
+        "shortfall": linear((1.0, short) for short in m.short.values()),
         "interoperability": linear(interoperability_terms(m, inputs)),
         "risk": linear(risk_terms(m, inputs)),
     }
+    for name in MODEL_OBJECTIVES:
+        setattr(m, name, pyo.Expression(expr=exprs[name]))
     for area in inputs.areas:
         exprs[AREA_OBJECTIVE_PREFIX + area.id] = linear(capability_terms(m, inputs, {area.id: 1.0}))
+    # The same expression trees as the named ones (shared, not copied or nested), so solver
+    # hand-offs that read `objective_expr` see plain linear sums.
     m.objective_expr = pyo.Expression(m.objective_names, initialize=exprs)
 
 

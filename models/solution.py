@@ -84,7 +84,7 @@ def set_start(m: pyo.ConcreteModel, decisions: PlanDecisions) -> None:
 
     _set_payments(m, decisions)
     _set_balances(m)
-    for key, short in m.shortfall.items():
+    for key, short in m.short.items():
         short.set_value(0.0)
         row = m.capability_target[key]
         short.set_value(max(0.0, pyo.value(row.lower) - pyo.value(row.body)))

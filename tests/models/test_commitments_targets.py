@@ -113,7 +113,7 @@ def test_target_shortfall_is_the_gap_left() -> None:
     m = build_model(inputs)
     solve_optimal(m, {"shortfall": 1})
     assert value(m, "shortfall") == pytest.approx(2)
-    assert m.shortfall["A", "AIR", 2031].value == pytest.approx(2)
+    assert m.short["A", "AIR", 2031].value == pytest.approx(2)
 
 
 def test_alliance_target_counts_allies_not_partners() -> None:

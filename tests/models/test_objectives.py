@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyomo.environ as pyo
 import pytest
 
 from data.tables import JointDecision, PlanDecisions
@@ -89,6 +90,13 @@ def test_every_objective_matches_its_definition(fixed_plan) -> None:
     assert set(expected) == set(inputs.objective_names())
     for name, amount in expected.items():
         assert value(m, name) == pytest.approx(amount), name
+
+
+def test_each_model_objective_is_a_named_expression(fixed_plan) -> None:
+    """`m.capability`, `m.cost`, … (STYLE.md) hold the same values as `m.objective_expr`."""
+    _, _, m = fixed_plan
+    for name in ("capability", "cost", "shortfall", "interoperability", "risk"):
+        assert pyo.value(getattr(m, name)) == pytest.approx(value(m, name)), name
 
 
 def test_set_start_gives_a_feasible_point(fixed_plan) -> None:
