@@ -346,7 +346,7 @@ def write_sweep_workbook(
         place(ws, chart, _beside(table))
         charts.append(draw(table, x_column, left, right, title="Budget efficiency curve", titles=units))
     headline, findings = sweep_findings(frame.reset_index(drop=True), x_column)
-    if str(dict(summary).get("status", "")).startswith("interrupted"):
+    if str(dict(summary).get("status_detail", "")).startswith("interrupted"):
         # said only in the Summary: an interrupted sweep's Dashboard read like a finished one
         findings.insert(0, "interrupted (Ctrl-C): the scenarios not solved are missing, and the one being "
                            "solved when it stopped holds the plan it had then (see its status and proof)")

@@ -195,6 +195,41 @@ class Sweep:
                   else f"{with_plan} of {len(self.points)} scenarios solved (see each one's status)")
         return f"{solved}, {proven} of {len(self.points)} proven within the gap target"
 
+    def status_word(self) -> str:
+        """WORKBOOK.md's one-word status for the whole study: the weakest of its scenarios'
+        (error, then infeasible, then feasible, then optimal), so "optimal" stands only where
+        every scenario was proven; an interrupted study is at best "feasible"."""
+        words = [p.result.status if p.result is not None
+                 else "infeasible" if str(p.error).startswith("infeasible") else "error" for p in self.points]
+        if not self.complete:
+            words.append("feasible")
+        for word in ("error", "infeasible", "feasible"):
+            if word in words:
+                return word
+        return "optimal" if words else "error"
+
+    def headline_rows(self, mode: object) -> list[tuple[str, object]]:
+        """WORKBOOK.md's Summary head for a study: status, termination, objective (the mode),
+        a row per objective, best_bound and gap. As a front's describe its point 1, the
+        objective rows, bound and gap describe the first scenario with a plan, which
+        `objectives_of` names; the Sweep sheet has every scenario's."""
+        terminations: dict[str, list[str]] = {}
+        for p in self.points:
+            why = p.result.termination if p.result is not None else str(p.error)
+            terminations.setdefault(why, []).append(p.name)
+        if not self.complete:
+            terminations.setdefault("interrupted: scenarios not solved are missing", [])
+        termination = (next(iter(terminations)) if len(terminations) == 1 else
+                       "; ".join(f"{', '.join(names) or 'the rest'}: {why}" for why, names in terminations.items()))
+        rows: list[tuple[str, object]] = [("status", self.status_word()), ("termination", termination),
+                                          ("objective", mode)]
+        first = next((p for p in self.points if p.result is not None), None)
+        if first is not None and first.result is not None:
+            result = first.result
+            rows += [(name, float(result.objectives[name])) for name in result.inputs.objective_names()]
+            rows += [("best_bound", result.best_bound), ("gap", result.gap), ("objectives_of", first.name)]
+        return rows
+
     def summary_rows(self) -> list[tuple[str, object]]:
         """The study's Summary: what ran, how the solver ran (as a plan's Summary says it,
         `study_run_rows`), and what it read."""
@@ -204,15 +239,17 @@ class Sweep:
         first = solved[0].result if solved else None
         source = first.inputs.source if first else self.source
         shared = _shared_changes([p.result for p in solved])
+        run_rows = study_run_rows([(p.name, p.result) for p in solved if p.result is not None])
         rows: list[tuple[str, object]] = [
-            ("status", self.status_in_words()),
+            *self.headline_rows(dict(run_rows).get("objective", "")),
+            ("status_detail", self.status_in_words()),
             ("scenarios", len(self.points)),
             ("solved", len(solved)),
             ("solve_seconds", round(self.seconds, 3)),
             ("workers", self.workers),
             *([("strategy_asked", self.strategy)] if self.strategy != "auto" else []),
             ("reproducible", self.reproducibility()),
-            *study_run_rows([(p.name, p.result) for p in solved if p.result is not None]),
+            *[(key, value) for key, value in run_rows if key != "objective"],
             # the file beside its hash, as a plan's Summary has it: a study's numbers trace
             # back to a workbook a planner can open, not only to a checksum
             ("input_file", source.path if source else ""),

@@ -365,7 +365,8 @@ def test_an_interrupted_sweeps_dashboard_says_so_and_flat_curves_read_flat(tmp_p
     nothing; a curve equal at every point read "ranges from 20 (…) to 20 (…)"."""
     from data.dashboard import sweep_findings
 
-    summary = [(k, v) for k, v in SUMMARY if k != "status"] + [("status", "interrupted: scenarios not solved are missing")]
+    summary = [(k, v) for k, v in SUMMARY if k != "status_detail"] + [
+        ("status_detail", "interrupted: scenarios not solved are missing")]
     path = write_sweep_workbook(tmp_path / "s.xlsx", summary, scenarios(), sweep_plans(), core_index(),
                                 "budget_scale")
     wb = openpyxl.load_workbook(path, read_only=True)

@@ -504,11 +504,42 @@ def test_a_study_summary_says_whether_a_rerun_gives_the_same_plans():
     assert dict(replace(study, points=[planless, *study.points[1:]]).summary_rows())["reproducible"].startswith(
         f"no: the plans of 1 of 2 scenarios ({first.name})")
     assert dict(replace(study, complete=False).summary_rows())["reproducible"].startswith("no: interrupted")
-    # and its status says how many scenarios are proven: "complete" is a proof's word
-    assert dict(study.summary_rows())["status"] == "every scenario solved, 2 of 2 proven within the gap target"
+    # and its status detail says how many scenarios are proven: "complete" is a proof's word
+    assert dict(study.summary_rows())["status_detail"] == "every scenario solved, 2 of 2 proven within the gap target"
     unproven = replace(first, result=replace(first.result, status="feasible"))
-    assert dict(replace(study, points=[unproven, *study.points[1:]]).summary_rows())["status"] == (
+    assert dict(replace(study, points=[unproven, *study.points[1:]]).summary_rows())["status_detail"] == (
         "every scenario solved, 1 of 2 proven within the gap target")
     # a scenario without a plan is not "solved" (it stood beside `solved 1`)
-    assert dict(replace(study, points=[planless, *study.points[1:]]).summary_rows())["status"] == (
+    assert dict(replace(study, points=[planless, *study.points[1:]]).summary_rows())["status_detail"] == (
         "1 of 2 scenarios solved (see each one's status), 1 of 2 proven within the gap target")
+
+
+def test_study_summary_heads_with_workbook_md_rows() -> None:
+    """WORKBOOK.md's Summary rows lead a study's Summary as a plan's: `status` one word (the
+    weakest scenario's), `termination`, `objective`, a row per objective, `best_bound` and
+    `gap` of the first scenario with a plan, which `objectives_of` names. The status was a
+    sentence ("every scenario solved, 2 of 2 proven …") and the other rows were missing."""
+    from dataclasses import replace
+
+    study = small_scenario().budget_sweep([0.8, 1.0], time_limit=20)
+    first = study.points[0]
+    summary = dict(study.summary_rows())
+    keys = [key for key, _ in study.summary_rows()]
+    required = ["status", "termination", "objective", *first.result.inputs.objective_names(), "best_bound", "gap",
+                "solve_seconds", "solver", "solver_version", "input_sha256", "tool_version", "created_at"]
+    assert [key for key in keys if key in required] == required
+    assert summary["status"] == "optimal" and summary["objective"] == "lexicographic"
+    assert summary["capability"] == pytest.approx(first.result.objectives["capability"])
+    assert summary["best_bound"] == first.result.best_bound and summary["objectives_of"] == first.name
+    assert summary["termination"] == first.result.termination
+    unproven = replace(first, result=replace(first.result, status="feasible"))
+    assert dict(replace(study, points=[unproven, *study.points[1:]]).summary_rows())["status"] == "feasible"
+    infeasible = replace(first, result=None, error="infeasible: budgets")
+    with_infeasible = dict(replace(study, points=[infeasible, *study.points[1:]]).summary_rows())
+    assert with_infeasible["status"] == "infeasible"
+    assert with_infeasible["objectives_of"] == study.points[1].name
+    assert with_infeasible["termination"].startswith(f"{first.name}: infeasible: budgets; ")
+    planless = replace(first, result=None, error="no plan within time limit")
+    assert dict(replace(study, points=[planless, *study.points[1:]]).summary_rows())["status"] == "error"
+    interrupted = dict(replace(study, complete=False).summary_rows())
+    assert interrupted["status"] == "feasible" and "interrupted" in interrupted["termination"]
