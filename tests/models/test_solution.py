@@ -88,6 +88,21 @@ def test_set_start_splits_missing_payments_evenly() -> None:
     assert violations(m) == []
 
 
+@pytest.mark.parametrize(("paid", "exact"), [(10 - 3e-7, True), (10 + 3e-7, True), (10 - 1e-3, False)])
+def test_extracted_payments_sum_to_the_years_cost(paid: float, exact: bool) -> None:
+    """MODEL.md family 3 is an equation: payments that miss a year's cost of 10 by the
+    solver's tolerance are scaled to sum to it exactly (a front read 149.999997 of 150); a
+    real miss is left for the verifier."""
+    inputs = make_inputs([programme("J", 10, joint=True)], nations=("A", "B"))
+    m = build_model(inputs)
+    set_start(m, PlanDecisions(national={}, joint={"J": JointDecision(2030, ("A", "B"))}, payments={}, adoptions={}))
+    m.payment["A", "J", 2030].set_value(paid * 0.3)
+    m.payment["B", "J", 2030].set_value(paid * 0.7)
+    payments = extract_decisions(m, inputs).payments
+    assert (sum(payments.values()) == pytest.approx(10, rel=1e-15, abs=0)) is exact
+    assert payments["A", "J", 2030] / payments["B", "J", 2030] == pytest.approx(3 / 7)
+
+
 def test_set_start_rejects_a_start_outside_the_windows() -> None:
     m = build_model(make_inputs([programme("P", 6, earliest_start=2031)], years=2))
     with pytest.raises(ValueError, match="A starting P in 2030"):
