@@ -837,7 +837,7 @@ def run_objective(objective: str | None, priority: list[str] | None, weights: di
     the Settings sheet says otherwise; options that contradict each other are usage errors,
     since one of them would be ignored without a word. A Settings objective of `pareto`
     cannot be one plan: the planner is pointed to `capopt pareto` instead of the solver's
-    internal error.
+    internal error (`capopt solve` makes the front before it gets here).
     """
     if priority and weights and objective is None:
         raise click.BadParameter("--priority orders a lexicographic run and --weight weighs a weighted one — "
@@ -863,6 +863,29 @@ def run_objective(objective: str | None, priority: list[str] | None, weights: di
                                "expected `capopt pareto BOOK` for the front, or --objective lexicographic "
                                "or --objective weighted for one plan")
     return mode
+
+
+# What `capopt solve` hands on to `capopt pareto` when the Settings sheet asks for a front.
+FRONT_SOLVE_OPTIONS = ("book", "output", "time_limit", "threads", "solver")
+
+
+def makes_the_settings_front(ctx: click.Context, settings_objective: str, objective: str | None,
+                             priority: str | None, weights: tuple[str, ...]) -> bool:
+    """Whether `capopt solve` makes the front the Settings sheet asks for (objective = pareto,
+    a mode WORKBOOK.md allows) rather than one plan: the main command does what the workbook
+    says, where it was refused. --objective, --priority or --weight choose one plan instead;
+    options only one plan takes are refused, naming them, since the front would ignore them."""
+    if settings_objective != "pareto" or objective is not None or priority or weights:
+        return False
+    defaults = (click.core.ParameterSource.DEFAULT, click.core.ParameterSource.DEFAULT_MAP, None)
+    given = [param.opts[0] for param in ctx.command.params
+             if param.name not in FRONT_SOLVE_OPTIONS and ctx.get_parameter_source(param.name or "") not in defaults]
+    if given:
+        raise click.UsageError(f"the Settings sheet says objective = pareto, a front, and {', '.join(given)} "
+                               f"{'applies' if len(given) == 1 else 'apply'} to one plan only — expected "
+                               "--objective lexicographic or weighted for one plan, or `capopt pareto BOOK` "
+                               "for the front")
+    return True
 
 
 def check_objective_sizes(scenario: Any, objective: str, priority: list[str] | None,
@@ -904,6 +927,11 @@ def solve(ctx: click.Context, book: str | None, output: str, objective: str | No
     console: Console = ctx.obj["console"]
     highs_map = parse_highs_options(highs_options)
     scenario = load_scenario(book)
+    if makes_the_settings_front(ctx, scenario.inputs.settings.objective, objective, priority, weights):
+        click.echo("note: the Settings sheet says objective = pareto, so this writes the front, as "
+                   "`capopt pareto` would (--objective lexicographic or weighted makes one plan)", err=True)
+        ctx.invoke(pareto, book=book, output=output, time_limit=time_limit, threads=threads, solver=solver)
+        return
     if robust is not None:
         scenario = scenario.with_settings(robust_overruns=robust)
     priority_list, weight_map = parse_priority_and_weights(priority, weights, scenario.inputs)

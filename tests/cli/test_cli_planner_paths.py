@@ -155,15 +155,34 @@ def test_priority_alone_makes_a_run_lexicographic_and_says_so(tmp_path: Path, bo
     assert summary["cost"] == 0  # cost first: nothing is worth paying for
 
 
-@pytest.mark.parametrize("command", ["solve", "replan"])
-def test_a_settings_objective_of_pareto_points_to_the_pareto_command(command: str, tmp_path: Path,
-                                                                     book: Path) -> None:
-    """`capopt solve` on a workbook whose Settings say objective = pareto ended in
-    "Internal error: ValueError: use Scenario.pareto() for Pareto fronts"."""
+def test_solve_makes_the_front_a_settings_objective_of_pareto_asks_for(tmp_path: Path, book: Path) -> None:
+    """WORKBOOK.md allows objective = pareto in Settings, and `capopt solve` (the main
+    command) refused such a workbook; it now writes the front `capopt pareto` would, and
+    refuses, naming them, the options only one plan takes."""
+    front_book = with_setting(book, "objective", "pareto", tmp_path)
+    out = tmp_path / "front.xlsx"
+    result = run("solve", str(front_book), "-o", str(out), "--time-limit", "30")
+    assert result.exit_code == 0, result.output
+    assert "writes the front, as `capopt pareto` would" in result.output
+    wb = openpyxl.load_workbook(out, read_only=True)
+    summary = dict(wb["Summary"].iter_rows(values_only=True))
+    assert "Pareto" in wb.sheetnames and summary["objective"] == "pareto"
+    wb.close()
+    refused = run("solve", str(front_book), "-o", str(tmp_path / "other.xlsx"), "--gap", "0.01", "--strategy", "lns")
+    assert refused.exit_code == EXIT_CODES["usage"], refused.output
+    assert "--gap, --strategy apply to one plan only" in refused.output
+    assert not (tmp_path / "other.xlsx").exists()
+
+
+def test_a_settings_objective_of_pareto_points_replan_to_one_plan(tmp_path: Path, book: Path) -> None:
+    """`capopt replan` on a workbook whose Settings say objective = pareto ended in
+    "Internal error: ValueError: use Scenario.pareto() for Pareto fronts"; a re-plan is one
+    plan, so it says how to ask for one."""
+    command = "replan"
     plan = tmp_path / "plan.xlsx"
     assert run("solve", str(book), "-o", str(plan)).exit_code == 0
     front_book = with_setting(book, "objective", "pareto", tmp_path)
-    extra = ["--previous", str(plan), "--from-year", "2031"] if command == "replan" else []
+    extra = ["--previous", str(plan), "--from-year", "2031"]
     result = run(command, str(front_book), "-o", str(tmp_path / "out.xlsx"), *extra)
     assert result.exit_code == EXIT_CODES["usage"], result.output
     assert "capopt pareto BOOK" in result.output
