@@ -179,7 +179,8 @@ def solve_lexicographic(
     return stages
 
 
-NOT_SEARCHED = "no time left to search beyond the previous stage's plan"
+# "time limit" first: WORKBOOK.md's termination is the solver's reason, e.g. time limit
+NOT_SEARCHED = "time limit: no time left to search beyond the previous stage's plan"
 # the bound of a shortfall stage its start plan proves: no solver ran ("bound from
 # branch-and-bound" was printed for it)
 START_BOUND = "shortfall cannot be below 0 (no solver call)"
