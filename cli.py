@@ -247,8 +247,12 @@ def reported(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: A
         from optimizer.solve.solver import INTERRUPT
 
         # a second Ctrl-C after the first asked to keep the best plan: say that it was not kept
-        click.echo("Interrupted again: stopped without writing the plan found so far." if INTERRUPT.is_set()
-                   else "Interrupted.", err=True)
+        click.echo(
+            "Interrupted again: stopped without writing the plan found so far."
+            if INTERRUPT.is_set()
+            else "Interrupted.",
+            err=True,
+        )
         ctx.exit(EXIT_CODES["interrupted"])
     except (click.exceptions.Exit, click.ClickException, click.Abort):
         raise
@@ -376,13 +380,16 @@ def _write_or_fall_back(writer: Callable[[Path], Path], target: Path) -> Path:
             except OSError as again:
                 tried.append(f"{fallback.parent} ({why_unwritable(fallback, again)})")
                 continue
-            click.echo(f"warning: could not write {target} ({why_unwritable(target, exc)}); "
-                       f"wrote {written} instead", err=True)
+            click.echo(
+                f"warning: could not write {target} ({why_unwritable(target, exc)}); wrote {written} instead", err=True
+            )
             return written
         # a full disk or a file-size limit ended in "Internal error: OSError … (a bug)", exit 1
-        raise OutputError(f"could not write {target} ({why_unwritable(target, exc)}), nor a copy in "
-                          f"{' or '.join(tried)}, so it was not written — expected room on the disk and a "
-                          "folder you may write to") from exc
+        raise OutputError(
+            f"could not write {target} ({why_unwritable(target, exc)}), nor a copy in "
+            f"{' or '.join(tried)}, so it was not written — expected room on the disk and a "
+            "folder you may write to"
+        ) from exc
 
 
 def why_unwritable(target: Path, exc: OSError) -> str:
@@ -408,12 +415,12 @@ def refuse_overwriting(read: list[str | Path | None], outputs: dict[str, str | P
     for i, (hint, path) in enumerate(written):
         clash = next((p for p in inputs if same_file(path, p)), None)
         if clash is not None:
-            raise click.BadParameter(f"the output would overwrite an input workbook ({clash}) — expected "
-                                     "another file name", param_hint=hint)
+            raise click.BadParameter(
+                f"the output would overwrite an input workbook ({clash}) — expected another file name", param_hint=hint
+            )
         other = next((h for h, p in written[:i] if same_file(path, p)), None)
         if other is not None:
-            raise click.BadParameter(f"{path} is also the {other} output — expected a file of its own",
-                                     param_hint=hint)
+            raise click.BadParameter(f"{path} is also the {other} output — expected a file of its own", param_hint=hint)
 
 
 def source_path(scenario: Any) -> str | None:
@@ -446,8 +453,9 @@ def log_output(ctx: click.Context, param: click.Parameter, value: str | None) ->
         raise click.BadParameter(f"{value!r} is a workbook — expected a text file for the log, e.g. solve.log")
     target = Path(value) if Path(value).exists() else folder
     if not os.access(target, os.W_OK):  # "Solver error: cannot write the solver log" (exit 5) after the build
-        raise click.BadParameter(f"{value!r} cannot be written (no permission) — expected a log file this user "
-                                 "may write")
+        raise click.BadParameter(
+            f"{value!r} cannot be written (no permission) — expected a log file this user may write"
+        )
     return value
 
 
@@ -472,8 +480,9 @@ def png_output(ctx: click.Context, param: click.Parameter, value: str | None) ->
         return None
     if Path(value).suffix.lower() != ".png":
         suggestion = Path(value).with_suffix(".png").name if Path(value).stem else "front.png"
-        raise click.BadParameter(f"{value!r} — expected a file name ending in .png (the plot is a PNG image), "
-                                 f"e.g. {suggestion}")
+        raise click.BadParameter(
+            f"{value!r} — expected a file name ending in .png (the plot is a PNG image), e.g. {suggestion}"
+        )
     if importlib.util.find_spec("matplotlib") is None:
         raise click.BadParameter("plotting needs matplotlib — expected it installed: pip install 'capopt[plot]'")
     return value
@@ -481,8 +490,15 @@ def png_output(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 def output_option(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`-o/--output`: the workbook a command writes (checked by xlsx_output)."""
-    return click.option("-o", "--output", default=default, show_default=True, type=click.Path(dir_okay=False),
-                        callback=xlsx_output, help="The workbook to write (.xlsx).")
+    return click.option(
+        "-o",
+        "--output",
+        default=default,
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        callback=xlsx_output,
+        help="The workbook to write (.xlsx).",
+    )
 
 
 # --- commands --------------------------------------------------------------------------
@@ -530,12 +546,13 @@ def command_output_params() -> list[click.Parameter]:
     """-v, -q and --debug for a command: `capopt solve -q` was "No such option: -q" since
     they existed only before the command name (`capopt -q solve`). Same meaning in both places."""
     return [
-        click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=command_output_option,
-                     help=VERBOSE_HELP),
-        click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=command_output_option,
-                     help=QUIET_HELP),
-        click.Option(["--debug"], is_flag=True, expose_value=False, callback=command_output_option,
-                     help=DEBUG_HELP),
+        click.Option(
+            ["-v", "--verbose"], count=True, expose_value=False, callback=command_output_option, help=VERBOSE_HELP
+        ),
+        click.Option(
+            ["-q", "--quiet"], is_flag=True, expose_value=False, callback=command_output_option, help=QUIET_HELP
+        ),
+        click.Option(["--debug"], is_flag=True, expose_value=False, callback=command_output_option, help=DEBUG_HELP),
     ]
 
 
@@ -546,8 +563,9 @@ class CapoptGroup(click.Group):
         cmd.params.extend(command_output_params())
         super().add_command(cmd, name)
 
-    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
-                     **extra: Any) -> click.Context:
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
         try:
             return super().make_context(info_name, args, parent, **extra)
         except KeyboardInterrupt:
@@ -588,8 +606,9 @@ def main(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
     # optimizer.solve.solver: …" at the default level named code, not anything to act on
     handler = ConsoleAwareHandler(sys.stderr)
     handler.console = console
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if verbose
-                                           else "%(levelname)s: %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(levelname)s %(name)s: %(message)s" if verbose else "%(levelname)s: %(message)s")
+    )
     logging.basicConfig(level=level, handlers=[handler])  # as before: only where none is set up
     logging.getLogger("pyomo").setLevel(max(level, logging.WARNING))
     ctx.obj = {"verbose": verbose, "quiet": quiet, "debug": debug, "console": console}
@@ -613,8 +632,7 @@ def stop_cleanly_on_sigterm() -> None:
         from optimizer.solve.solver import INTERRUPT
 
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it the hard way
-        print("Terminated (SIGTERM): stopped; an output being written was left whole or not written.",
-              file=sys.stderr)
+        print("Terminated (SIGTERM): stopped; an output being written was left whole or not written.", file=sys.stderr)
         INTERRUPT.set()  # HiGHS stops at its next callback; exiting while it searched aborted (134)
         stop_local_pools()  # first: a second SIGTERM then leaves no worker behind, and exit need not wait for them
         HIGHS_THREAD.wait_idle(SIGTERM_GRACE_SECONDS)
@@ -658,8 +676,11 @@ def template(path: str, force: bool) -> None:
 
     if Path(path).exists() and not force:
         # `template my.xlsx` typed for `validate my.xlsx` wiped a filled-in workbook
-        raise click.BadParameter(f"{path} exists and would be replaced by a blank workbook — "
-                                 "expected a new file name, or --force to replace it", param_hint="PATH")
+        raise click.BadParameter(
+            f"{path} exists and would be replaced by a blank workbook — "
+            "expected a new file name, or --force to replace it",
+            param_hint="PATH",
+        )
     written = write_output(lambda p: write_template(p), path)
     click.echo(f"Blank input workbook written to {written}")
 
@@ -667,17 +688,38 @@ def template(path: str, force: bool) -> None:
 def common_solve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options every solving command shares; they override the Settings sheet."""
     options = [
-        click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True),
-                     help="Seconds for the whole run (default: the Settings sheet's time_limit_seconds)."),
-        click.option("--gap", type=FiniteFloatRange(min=0, max=1, max_open=True),
-                     help="Relative MIP gap as a fraction, e.g. 0.01 for 1 % (default: the Settings sheet's mip_gap)."),
+        click.option(
+            "--time-limit",
+            type=FiniteFloatRange(min=0, min_open=True),
+            help="Seconds for the whole run (default: the Settings sheet's time_limit_seconds).",
+        ),
+        click.option(
+            "--gap",
+            type=FiniteFloatRange(min=0, max=1, max_open=True),
+            help="Relative MIP gap as a fraction, e.g. 0.01 for 1 % (default: the Settings sheet's mip_gap).",
+        ),
         click.option("--threads", type=click.IntRange(min=1), help="Solver threads."),
-        click.option("--solver", default="highs", show_default=True, help="highs, or any MIP solver Pyomo drives (cbc, gurobi, …)."),
-        click.option("--log", "log_file", type=click.Path(dir_okay=False), callback=log_output,
-                     help="Keep the solver log in FILE."),
-        click.option("--highs-option", "highs_options", multiple=True, metavar="NAME=VALUE",
-                     help="A HiGHS option by name (repeatable), e.g. mip_lp_solver=ipm for large models; "
-                          "recorded in the Summary sheet."),
+        click.option(
+            "--solver",
+            default="highs",
+            show_default=True,
+            help="highs, or any MIP solver Pyomo drives (cbc, gurobi, …).",
+        ),
+        click.option(
+            "--log",
+            "log_file",
+            type=click.Path(dir_okay=False),
+            callback=log_output,
+            help="Keep the solver log in FILE.",
+        ),
+        click.option(
+            "--highs-option",
+            "highs_options",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="A HiGHS option by name (repeatable), e.g. mip_lp_solver=ipm for large models; "
+            "recorded in the Summary sheet.",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -687,16 +729,26 @@ def common_solve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """How a single solve searches: the strategy, and where the engine's workers run."""
     options = [
-        click.option("--strategy", type=click.Choice(list(STRATEGIES)), default="auto",
-                     show_default=True,
-                     help="highs: HiGHS's branch-and-bound; rens: LP relaxation and RENS, then HiGHS from that "
-                          "plan; lns: the LP-guided engine (LP relaxation, RENS, neighbourhoods in parallel); "
-                          "portfolio: HiGHS's branch-and-bound on one worker beside the engine on the others; "
-                          "auto: chosen by the model's size and the workers. Recorded in the Summary."),
-        click.option("--workers", "engine_workers", type=click.IntRange(min=1),
-                     help="The engine's parallel workers (default: one per core)."),
-        click.option("--scheduler", help="Run the engine's workers on a Dask cluster, e.g. tcp://host:8786 "
-                                         "(needs capopt[distributed])."),
+        click.option(
+            "--strategy",
+            type=click.Choice(list(STRATEGIES)),
+            default="auto",
+            show_default=True,
+            help="highs: HiGHS's branch-and-bound; rens: LP relaxation and RENS, then HiGHS from that "
+            "plan; lns: the LP-guided engine (LP relaxation, RENS, neighbourhoods in parallel); "
+            "portfolio: HiGHS's branch-and-bound on one worker beside the engine on the others; "
+            "auto: chosen by the model's size and the workers. Recorded in the Summary.",
+        ),
+        click.option(
+            "--workers",
+            "engine_workers",
+            type=click.IntRange(min=1),
+            help="The engine's parallel workers (default: one per core).",
+        ),
+        click.option(
+            "--scheduler",
+            help="Run the engine's workers on a Dask cluster, e.g. tcp://host:8786 (needs capopt[distributed]).",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -718,8 +770,9 @@ def dask_client(scheduler: str | None) -> Any:
     try:
         return connect_scheduler(scheduler)
     except ValueError as exc:  # e.g. "missing port number in address 'foo'"
-        raise click.BadParameter(f"{scheduler!r}: {exc} — expected an address such as tcp://host:8786",
-                                 param_hint="--scheduler") from None
+        raise click.BadParameter(
+            f"{scheduler!r}: {exc} — expected an address such as tcp://host:8786", param_hint="--scheduler"
+        ) from None
 
 
 def finite_number(text: str) -> float:
@@ -739,8 +792,13 @@ def weight_number(text: str) -> float:
     return number
 
 
-def parse_pairs(pairs: tuple[str, ...], option: str, example: str,
-                convert: Callable[[str], Any] = finite_number, kind: str = "NUMBER") -> dict[str, Any] | None:
+def parse_pairs(
+    pairs: tuple[str, ...],
+    option: str,
+    example: str,
+    convert: Callable[[str], Any] = finite_number,
+    kind: str = "NUMBER",
+) -> dict[str, Any] | None:
     """Repeatable NAME=VALUE options (--weight, --nadir: numbers; --highs-option: text) as a
     dict; None when not given. A NAME given twice is refused: silently keeping the last
     value would hide which one the run used."""
@@ -807,30 +865,37 @@ def parse_objective_list(text: str | None, inputs: Any, hint: str) -> list[str] 
         return None
     names = [name.strip() for name in text.split(",") if name.strip()]
     if not names:
-        raise click.BadParameter(f"{text!r} lists no objective — expected objective names, e.g. "
-                                 "shortfall,capability,cost", param_hint=hint)
+        raise click.BadParameter(
+            f"{text!r} lists no objective — expected objective names, e.g. shortfall,capability,cost", param_hint=hint
+        )
     names = check_objective_names(names, inputs, hint)
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
-        raise click.BadParameter(f"{text!r} names {', '.join(twice)} twice — expected each objective once",
-                                 param_hint=hint)
+        raise click.BadParameter(
+            f"{text!r} names {', '.join(twice)} twice — expected each objective once", param_hint=hint
+        )
     return names
 
 
-def parse_priority_and_weights(priority: str | None, weights: tuple[str, ...],
-                               inputs: Any) -> tuple[list[str] | None, dict[str, float] | None]:
+def parse_priority_and_weights(
+    priority: str | None, weights: tuple[str, ...], inputs: Any
+) -> tuple[list[str] | None, dict[str, float] | None]:
     """--priority and --weight of a single-plan run, each checked against the workbook's
     objectives (weights finite and ≥ 0, as on the Settings sheet)."""
     priority_list = parse_objective_list(priority, inputs, "--priority")
     weight_map = parse_pairs(weights, "--weight", "capability=1", convert=weight_number, kind="NUMBER ≥ 0")
     if weight_map and not any(weight_map.values()):  # was an internal error from the run's own check
-        raise click.BadParameter(f"every weight given is 0 ({', '.join(weights)}) — expected at least one "
-                                 "objective with a weight > 0, e.g. capability=1", param_hint="--weight")
+        raise click.BadParameter(
+            f"every weight given is 0 ({', '.join(weights)}) — expected at least one "
+            "objective with a weight > 0, e.g. capability=1",
+            param_hint="--weight",
+        )
     return priority_list, canonical_keys(weight_map, inputs, "--weight")
 
 
-def run_objective(objective: str | None, priority: list[str] | None, weights: dict[str, float] | None,
-                  settings_objective: str) -> str:
+def run_objective(
+    objective: str | None, priority: list[str] | None, weights: dict[str, float] | None, settings_objective: str
+) -> str:
     """The mode of a single-plan run (solve, replan) from its options and the Settings sheet.
 
     --weight alone makes a run weighted and --priority alone lexicographic, with a note when
@@ -840,28 +905,41 @@ def run_objective(objective: str | None, priority: list[str] | None, weights: di
     internal error (`capopt solve` makes the front before it gets here).
     """
     if priority and weights and objective is None:
-        raise click.BadParameter("--priority orders a lexicographic run and --weight weighs a weighted one — "
-                                 "expected one of them (or --objective to say which run is meant)",
-                                 param_hint="--priority/--weight")
+        raise click.BadParameter(
+            "--priority orders a lexicographic run and --weight weighs a weighted one — "
+            "expected one of them (or --objective to say which run is meant)",
+            param_hint="--priority/--weight",
+        )
     if weights and objective == "lexicographic":
-        raise click.BadParameter("--weight is for weighted runs and --objective lexicographic would ignore it "
-                                 "— expected --objective weighted, or no --weight", param_hint="--weight")
+        raise click.BadParameter(
+            "--weight is for weighted runs and --objective lexicographic would ignore it "
+            "— expected --objective weighted, or no --weight",
+            param_hint="--weight",
+        )
     if priority and objective == "weighted":
-        raise click.BadParameter("--priority is for lexicographic runs and --objective weighted would ignore it "
-                                 "— expected --objective lexicographic, or no --priority", param_hint="--priority")
+        raise click.BadParameter(
+            "--priority is for lexicographic runs and --objective weighted would ignore it "
+            "— expected --objective lexicographic, or no --priority",
+            param_hint="--priority",
+        )
     implied = "weighted" if weights else "lexicographic" if priority else None
     if objective is None and implied is not None:
         if settings_objective != implied:
             option = "--weight" if weights else "--priority"
             recorded = "the weights" if weights else "the priority"
-            click.echo(f"note: {option} makes this a {implied} run (the Settings sheet says {settings_objective}); "
-                       f"the Summary records {recorded}", err=True)
+            click.echo(
+                f"note: {option} makes this a {implied} run (the Settings sheet says {settings_objective}); "
+                f"the Summary records {recorded}",
+                err=True,
+            )
         return implied
     mode = objective or settings_objective
     if mode == "pareto":
-        raise click.UsageError("the Settings sheet says objective = pareto, which is a front, not one plan — "
-                               "expected `capopt pareto BOOK` for the front, or --objective lexicographic "
-                               "or --objective weighted for one plan")
+        raise click.UsageError(
+            "the Settings sheet says objective = pareto, which is a front, not one plan — "
+            "expected `capopt pareto BOOK` for the front, or --objective lexicographic "
+            "or --objective weighted for one plan"
+        )
     return mode
 
 
@@ -869,8 +947,9 @@ def run_objective(objective: str | None, priority: list[str] | None, weights: di
 FRONT_SOLVE_OPTIONS = ("book", "output", "time_limit", "threads", "solver")
 
 
-def makes_the_settings_front(ctx: click.Context, settings_objective: str, objective: str | None,
-                             priority: str | None, weights: tuple[str, ...]) -> bool:
+def makes_the_settings_front(
+    ctx: click.Context, settings_objective: str, objective: str | None, priority: str | None, weights: tuple[str, ...]
+) -> bool:
     """Whether `capopt solve` makes the front the Settings sheet asks for (objective = pareto,
     a mode WORKBOOK.md allows) rather than one plan: the main command does what the workbook
     says, where it was refused. --objective, --priority or --weight choose one plan instead;
@@ -878,26 +957,36 @@ def makes_the_settings_front(ctx: click.Context, settings_objective: str, object
     if settings_objective != "pareto" or objective is not None or priority or weights:
         return False
     defaults = (click.core.ParameterSource.DEFAULT, click.core.ParameterSource.DEFAULT_MAP, None)
-    given = [param.opts[0] for param in ctx.command.params
-             if param.name not in FRONT_SOLVE_OPTIONS and ctx.get_parameter_source(param.name or "") not in defaults]
+    given = [
+        param.opts[0]
+        for param in ctx.command.params
+        if param.name not in FRONT_SOLVE_OPTIONS and ctx.get_parameter_source(param.name or "") not in defaults
+    ]
     if given:
-        raise click.UsageError(f"the Settings sheet says objective = pareto, a front, and {', '.join(given)} "
-                               f"{'applies' if len(given) == 1 else 'apply'} to one plan only — expected "
-                               "--objective lexicographic or weighted for one plan, or `capopt pareto BOOK` "
-                               "for the front")
+        raise click.UsageError(
+            f"the Settings sheet says objective = pareto, a front, and {', '.join(given)} "
+            f"{'applies' if len(given) == 1 else 'apply'} to one plan only — expected "
+            "--objective lexicographic or weighted for one plan, or `capopt pareto BOOK` "
+            "for the front"
+        )
     return True
 
 
-def check_objective_sizes(scenario: Any, objective: str, priority: list[str] | None,
-                          weights: dict[str, float] | None) -> None:
+def check_objective_sizes(
+    scenario: Any, objective: str, priority: list[str] | None, weights: dict[str, float] | None
+) -> None:
     """Usage error if --objective/--priority/--weight make a run whose coefficients are too
     large for the solver (the workbook's own run was judged as it was read)."""
     problem = scenario.objective_size_problem(
         None if objective == scenario.inputs.settings.objective and not (priority or weights) else objective,
-        priority, weights, weight_label="--weight {name}={weight:g}")
+        priority,
+        weights,
+        weight_label="--weight {name}={weight:g}",
+    )
     if problem:  # named after the option that put the objective to use
-        raise click.BadParameter(problem, param_hint="--weight" if weights else "--priority" if priority
-                                 else "--objective")
+        raise click.BadParameter(
+            problem, param_hint="--weight" if weights else "--priority" if priority else "--objective"
+        )
 
 
 @main.command()
@@ -905,31 +994,64 @@ def check_objective_sizes(scenario: Any, objective: str, priority: list[str] | N
 @output_option("plan.xlsx")
 @click.option("--objective", type=click.Choice(["lexicographic", "weighted"]), help="How objectives combine.")
 @click.option("--priority", help="Lexicographic order, e.g. shortfall,capability,cost.")
-@click.option("--weight", "weights", multiple=True,
-              help="NAME=VALUE for weighted runs (repeatable); the whole weighting: an objective not named "
-                   "weighs 0, whatever the Settings sheet's weight_* keys say.")
-@click.option("--robust", "robust", type=click.IntRange(min=0), metavar="GAMMA",
-              help="Budgets must survive GAMMA programme overruns per nation and year (Settings robust_overruns).")
-@click.option("--improve", "improve_seconds", type=FiniteFloatRange(min=0), default=None, metavar="SECONDS",
-              help="Spend up to SECONDS (of the time limit) re-optimising one nation at a time from the "
-                   "start plan before the full search. Default: half the time limit on models of "
-                   "250,000 non-zeros or more solved with --strategy highs (the engine searches nation "
-                   "neighbourhoods itself), none otherwise; 0 turns it off.")
+@click.option(
+    "--weight",
+    "weights",
+    multiple=True,
+    help="NAME=VALUE for weighted runs (repeatable); the whole weighting: an objective not named "
+    "weighs 0, whatever the Settings sheet's weight_* keys say.",
+)
+@click.option(
+    "--robust",
+    "robust",
+    type=click.IntRange(min=0),
+    metavar="GAMMA",
+    help="Budgets must survive GAMMA programme overruns per nation and year (Settings robust_overruns).",
+)
+@click.option(
+    "--improve",
+    "improve_seconds",
+    type=FiniteFloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Spend up to SECONDS (of the time limit) re-optimising one nation at a time from the "
+    "start plan before the full search. Default: half the time limit on models of "
+    "250,000 non-zeros or more solved with --strategy highs (the engine searches nation "
+    "neighbourhoods itself), none otherwise; 0 turns it off.",
+)
 @common_solve_options
 @engine_options
 @click.pass_context
 @handle_errors
-def solve(ctx: click.Context, book: str | None, output: str, objective: str | None, priority: str | None,
-          weights: tuple[str, ...], robust: int | None, improve_seconds: float | None, time_limit: float | None,
-          gap: float | None, threads: int | None, solver: str, log_file: str | None,
-          highs_options: tuple[str, ...], strategy: str, engine_workers: int | None, scheduler: str | None) -> None:
+def solve(
+    ctx: click.Context,
+    book: str | None,
+    output: str,
+    objective: str | None,
+    priority: str | None,
+    weights: tuple[str, ...],
+    robust: int | None,
+    improve_seconds: float | None,
+    time_limit: float | None,
+    gap: float | None,
+    threads: int | None,
+    solver: str,
+    log_file: str | None,
+    highs_options: tuple[str, ...],
+    strategy: str,
+    engine_workers: int | None,
+    scheduler: str | None,
+) -> None:
     """Solve BOOK.xlsx (default: the reference dataset) and write the plan workbook."""
     console: Console = ctx.obj["console"]
     highs_map = parse_highs_options(highs_options)
     scenario = load_scenario(book)
     if makes_the_settings_front(ctx, scenario.inputs.settings.objective, objective, priority, weights):
-        click.echo("note: the Settings sheet says objective = pareto, so this writes the front, as "
-                   "`capopt pareto` would (--objective lexicographic or weighted makes one plan)", err=True)
+        click.echo(
+            "note: the Settings sheet says objective = pareto, so this writes the front, as "
+            "`capopt pareto` would (--objective lexicographic or weighted makes one plan)",
+            err=True,
+        )
         ctx.invoke(pareto, book=book, output=output, time_limit=time_limit, threads=threads, solver=solver)
         return
     if robust is not None:
@@ -940,16 +1062,30 @@ def solve(ctx: click.Context, book: str | None, output: str, objective: str | No
     refuse_overwriting([book, source_path(scenario)], {"-o": output, "--log": log_file})
     with keeping_the_plan():
         result = scenario.solve(
-            objective=objective, priority=priority_list, weights=weight_map, time_limit=time_limit, gap=gap,
-            threads=threads, solver=solver, progress=None if console.quiet else solve_progress(console),
-            stream_log=ctx.obj["verbose"] > 0, log_file=log_file, improve_seconds=improve_seconds,
-            highs_options=highs_map, strategy=strategy, workers=engine_workers, client=dask_client(scheduler),
+            objective=objective,
+            priority=priority_list,
+            weights=weight_map,
+            time_limit=time_limit,
+            gap=gap,
+            threads=threads,
+            solver=solver,
+            progress=None if console.quiet else solve_progress(console),
+            stream_log=ctx.obj["verbose"] > 0,
+            log_file=log_file,
+            improve_seconds=improve_seconds,
+            highs_options=highs_map,
+            strategy=strategy,
+            workers=engine_workers,
+            client=dask_client(scheduler),
         )
         console.end_live()
         if scheduler and result.strategy.startswith("highs"):
             # the cluster only serves the engine's neighbourhoods: say so rather than stay silent
-            click.echo(f"note: --scheduler was not used: this model got HiGHS's own search ({result.strategy}); "
-                       "--strategy lns sends the engine's neighbourhoods to the cluster", err=True)
+            click.echo(
+                f"note: --scheduler was not used: this model got HiGHS's own search ({result.strategy}); "
+                "--strategy lns sends the engine's neighbourhoods to the cluster",
+                err=True,
+            )
         written = write_output(result.to_excel, output)
     print_result_summary(result, written)
 
@@ -963,15 +1099,19 @@ def print_result_summary(result: Any, written: Path, gap_of: str | None = None) 
         whose = f" on {gap_of}"
     else:
         whose = f" on {result.gap_objective}" if result.gap_objective and len(result.stages) > 1 else ""
-    click.echo(f"Status: {result.status} ({result.termination}); gap {gap}{whose}; "
-               f"{result.build_seconds + result.solve_seconds:.1f} s "
-               f"(build {result.build_seconds:.1f} s)")
+    click.echo(
+        f"Status: {result.status} ({result.termination}); gap {gap}{whose}; "
+        f"{result.build_seconds + result.solve_seconds:.1f} s "
+        f"(build {result.build_seconds:.1f} s)"
+    )
     unsolved = list(getattr(result, "not_optimised", []))
     if unsolved:
         reason = getattr(result, "not_optimised_reason", "no time was left")
         advice = "raise --time-limit" if reason == "no time was left" else "run again without interrupting"
-        click.echo(f"Not optimised ({reason}): {', '.join(unsolved)} — {advice} to optimise "
-                   f"{'them' if len(unsolved) > 1 else 'it'}")
+        click.echo(
+            f"Not optimised ({reason}): {', '.join(unsolved)} — {advice} to optimise "
+            f"{'them' if len(unsolved) > 1 else 'it'}"
+        )
     if getattr(result, "strategy", ""):
         bound = f"; bound from {result.bound_source}" if result.bound_source and result.best_bound is not None else ""
         click.echo(f"Search: {result.strategy}{bound}")
@@ -1027,27 +1167,60 @@ def second_tries(stats: Any) -> str:
 @click.argument("book", type=BOOK_PATH, required=False)
 @output_option("front.xlsx")
 @click.option("--objectives", help="Comma list, primary first, e.g. capability,cost (default: Settings).")
-@click.option("--points", type=click.IntRange(min=2),
-              help="Grid levels per constrained objective (default: Settings pareto_points).")
-@click.option("--exact/--grid", default=None,
-              help="Every integer step (integer-valued objectives) or a grid (default: Settings pareto_exact).")
-@click.option("--nadir", multiple=True,
-              help="NAME=VALUE worst level to explore for an objective (repeatable). Expert option: exact "
-                   "fronts find safe levels themselves, and a level above the true nadir can cut plans off.")
+@click.option(
+    "--points",
+    type=click.IntRange(min=2),
+    help="Grid levels per constrained objective (default: Settings pareto_points).",
+)
+@click.option(
+    "--exact/--grid",
+    default=None,
+    help="Every integer step (integer-valued objectives) or a grid (default: Settings pareto_exact).",
+)
+@click.option(
+    "--nadir",
+    multiple=True,
+    help="NAME=VALUE worst level to explore for an objective (repeatable). Expert option: exact "
+    "fronts find safe levels themselves, and a level above the true nadir can cut plans off.",
+)
 @click.option("--point-time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds per grid point.")
-@click.option("--plot", type=click.Path(dir_okay=False), callback=png_output,
-              help="Also draw the front to a PNG file (.png; needs matplotlib).")
-@click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True),
-              help="Seconds for the whole front (default: the Settings sheet's time_limit_seconds).")
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    callback=png_output,
+    help="Also draw the front to a PNG file (.png; needs matplotlib).",
+)
+@click.option(
+    "--time-limit",
+    type=FiniteFloatRange(min=0, min_open=True),
+    help="Seconds for the whole front (default: the Settings sheet's time_limit_seconds).",
+)
 @click.option("--threads", type=click.IntRange(min=1), help="Solver threads.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Local processes sharing the grid (one solver thread each unless --threads).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Local processes sharing the grid (one solver thread each unless --threads).",
+)
 @click.option("--solver", default="highs", show_default=True, help="MIP solver.")
 @click.pass_context
 @handle_errors
-def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | None, points: int | None,
-           exact: bool | None, nadir: tuple[str, ...], point_time_limit: float | None, plot: str | None,
-           time_limit: float | None, threads: int | None, workers: int, solver: str) -> None:
+def pareto(
+    ctx: click.Context,
+    book: str | None,
+    output: str,
+    objectives: str | None,
+    points: int | None,
+    exact: bool | None,
+    nadir: tuple[str, ...],
+    point_time_limit: float | None,
+    plot: str | None,
+    time_limit: float | None,
+    threads: int | None,
+    workers: int,
+    solver: str,
+) -> None:
     """Pareto front of two or more objectives (AUGMECON2), with plans and core index: a grid of
     --points levels by default, every non-dominated plan with --exact."""
     console: Console = ctx.obj["console"]
@@ -1063,19 +1236,31 @@ def pareto(ctx: click.Context, book: str | None, output: str, objectives: str | 
     if points is not None and (exact if exact is not None else scenario.inputs.settings.pareto_exact):
         click.echo("note: --points is ignored in exact mode: every whole level is a grid level", err=True)
     front = scenario.pareto(
-        objectives=names, points=points, exact=exact, nadir=nadir_map, time_limit=time_limit,
-        point_time_limit=point_time_limit, threads=threads, solver=solver, workers=workers,
-        progress=None if console.quiet else pareto_progress(
-            console, time_limit if time_limit is not None else scenario.inputs.settings.time_limit_seconds),
+        objectives=names,
+        points=points,
+        exact=exact,
+        nadir=nadir_map,
+        time_limit=time_limit,
+        point_time_limit=point_time_limit,
+        threads=threads,
+        solver=solver,
+        workers=workers,
+        progress=None
+        if console.quiet
+        else pareto_progress(
+            console, time_limit if time_limit is not None else scenario.inputs.settings.time_limit_seconds
+        ),
     )
     console.end_live()
     written = write_output(front.to_excel, output)
     s = front.stats
     plans = front_plans_in_words(len(front.points_found), front.payoff_proven and s.unproven == 0)
-    click.echo(f"Front: {len(front.points_found)} {plans} ({front.completeness}); "
-               f"{s.solved} subproblems solved, {s.skipped} skipped, {s.unproven} not proven"
-               f"{f' ({s.retried} solved again, {s.retried_proven} of them proven)' if s.retried else ''}; "
-               f"{front.seconds:.1f} s")
+    click.echo(
+        f"Front: {len(front.points_found)} {plans} ({front.completeness}); "
+        f"{s.solved} subproblems solved, {s.skipped} skipped, {s.unproven} not proven"
+        f"{f' ({s.retried} solved again, {s.retried_proven} of them proven)' if s.retried else ''}; "
+        f"{front.seconds:.1f} s"
+    )
     click.echo(f"Worst levels explored: {front.worst_levels} ({front.bounds})")
     click.echo(f"Front written to {written}")
     if plot:
@@ -1088,12 +1273,15 @@ def check_nadir_names(nadir: dict[str, float] | None, objectives: list[str]) -> 
     for the primary objective, which has no grid, was ignored without a word."""
     for name in nadir or {}:
         if name not in objectives:
-            raise click.BadParameter(f"{name} is not on the front — expected one of {', '.join(objectives[1:])}",
-                                     param_hint="--nadir")
+            raise click.BadParameter(
+                f"{name} is not on the front — expected one of {', '.join(objectives[1:])}", param_hint="--nadir"
+            )
         if name == objectives[0]:
             raise click.BadParameter(
                 f"{name} is the front's primary objective, which is optimised, not stepped over a grid: "
-                f"it has no worst level — expected one of {', '.join(objectives[1:])}", param_hint="--nadir")
+                f"it has no worst level — expected one of {', '.join(objectives[1:])}",
+                param_hint="--nadir",
+            )
 
 
 def sweep_progress(console: Console) -> Callable[[Any], None]:
@@ -1113,15 +1301,31 @@ def sweep_progress(console: Console) -> Callable[[Any], None]:
 
 def scale_out_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--workers", type=click.IntRange(min=1), help="Scenarios solved side by side, one core each (default: all cores; with --workers 1, and by default on mid-size models such as the reference dataset, one at a time on every core)."),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            help="Scenarios solved side by side, one core each (default: all cores; with --workers 1, and by default on mid-size models such as the reference dataset, one at a time on every core).",
+        ),
         click.option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (needs capopt[distributed])."),
-        click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True), help="Seconds of search per scenario (default: the Settings sheet's time_limit_seconds; one solved again from a better plan, as the notes say, searches up to twice that; building each model and starting its workers come on top: about 1–2 s on the bundled dataset, more on a loaded machine)."),
-        click.option("--gap", type=FiniteFloatRange(min=0, max=1, max_open=True),
-                     help="Relative MIP gap per scenario as a fraction, e.g. 0.01 for 1 % (default: the Settings "
-                          "sheet's mip_gap)."),
-        click.option("--strategy", type=click.Choice(list(STRATEGIES)), default="auto", show_default=True,
-                     help="The search every scenario gets, as solve's --strategy (auto: chosen by the model's "
-                          "size). Recorded in the Summary."),
+        click.option(
+            "--time-limit",
+            type=FiniteFloatRange(min=0, min_open=True),
+            help="Seconds of search per scenario (default: the Settings sheet's time_limit_seconds; one solved again from a better plan, as the notes say, searches up to twice that; building each model and starting its workers come on top: about 1–2 s on the bundled dataset, more on a loaded machine).",
+        ),
+        click.option(
+            "--gap",
+            type=FiniteFloatRange(min=0, max=1, max_open=True),
+            help="Relative MIP gap per scenario as a fraction, e.g. 0.01 for 1 % (default: the Settings "
+            "sheet's mip_gap).",
+        ),
+        click.option(
+            "--strategy",
+            type=click.Choice(list(STRATEGIES)),
+            default="auto",
+            show_default=True,
+            help="The search every scenario gets, as solve's --strategy (auto: chosen by the model's "
+            "size). Recorded in the Summary.",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -1148,15 +1352,30 @@ def check_budget_options(scenario: Any, options: dict[str, dict[str, Any]]) -> N
 @main.command()
 @click.argument("book", type=BOOK_PATH, required=False)
 @output_option("sweep.xlsx")
-@click.option("--budget-scale", default="0.6:1.4:0.1", show_default=True, help="START:STOP:STEP (STOP included: STEP must divide STOP − START) or a comma list; each factor once.")
+@click.option(
+    "--budget-scale",
+    default="0.6:1.4:0.1",
+    show_default=True,
+    help="START:STOP:STEP (STOP included: STEP must divide STOP − START) or a comma list; each factor once.",
+)
 @click.option("--nations", help="Comma list of nations whose budgets scale (default: all).")
 @click.option("--years", help="FIRST:LAST years whose budgets scale (default: all).")
 @scale_out_options
 @click.pass_context
 @handle_errors
-def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, nations: str | None,
-          years: str | None, workers: int | None, scheduler: str | None, time_limit: float | None,
-          gap: float | None, strategy: str) -> None:
+def sweep(
+    ctx: click.Context,
+    book: str | None,
+    output: str,
+    budget_scale: str,
+    nations: str | None,
+    years: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    time_limit: float | None,
+    gap: float | None,
+    strategy: str,
+) -> None:
     """Budget efficiency curve: solve with budgets scaled over a range."""
     from optimizer.studies.sweeps import parse_range
 
@@ -1173,19 +1392,36 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
         except ValueError:
             raise click.BadParameter(f"{years!r} — expected FIRST:LAST, e.g. 2028:2030", param_hint="--years")
         if not year_list:  # reversed: an empty range scaled no budget at all
-            raise click.BadParameter(f"{years!r} ends before it starts — expected FIRST:LAST with FIRST ≤ LAST, "
-                                     "e.g. 2028:2030", param_hint="--years")
+            raise click.BadParameter(
+                f"{years!r} ends before it starts — expected FIRST:LAST with FIRST ≤ LAST, e.g. 2028:2030",
+                param_hint="--years",
+            )
     nation_list = None if nations is None else [n.strip() for n in nations.split(",") if n.strip()]
     if nation_list == []:  # '' was read as "all nations", the opposite of what was typed
-        raise click.BadParameter(f"{nations!r} names no nation — expected a comma list, e.g. DEU,FRA "
-                                 "(leave the option out to scale every nation)", param_hint="--nations")
+        raise click.BadParameter(
+            f"{nations!r} names no nation — expected a comma list, e.g. DEU,FRA "
+            "(leave the option out to scale every nation)",
+            param_hint="--nations",
+        )
     scenario = load_scenario(book)
     refuse_overwriting([book, source_path(scenario)], {"-o": output})
-    check_budget_options(scenario, {"--nations": {"nations": nation_list}, "--years": {"years": year_list},
-                                    "--budget-scale": {"scale": min(scales, default=1.0)}})
+    check_budget_options(
+        scenario,
+        {
+            "--nations": {"nations": nation_list},
+            "--years": {"years": year_list},
+            "--budget-scale": {"scale": min(scales, default=1.0)},
+        },
+    )
     result = scenario.budget_sweep(
-        scales, nations=nation_list, years=year_list,
-        workers=workers, client=dask_client(scheduler), time_limit=time_limit, gap=gap, strategy=strategy,
+        scales,
+        nations=nation_list,
+        years=year_list,
+        workers=workers,
+        client=dask_client(scheduler),
+        time_limit=time_limit,
+        gap=gap,
+        strategy=strategy,
         progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
@@ -1193,9 +1429,11 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
         from optimizer.errors import InfeasibleError
 
         widest = scenario.with_budget(max(scales), nations=nation_list, years=year_list)
-        raise InfeasibleError(f"every scenario of the sweep is infeasible (budget ×{min(scales):g} to "
-                              f"×{max(scales):g}); no workbook written. At ×{max(scales):g}:",
-                              widest.diagnose(time_limit))
+        raise InfeasibleError(
+            f"every scenario of the sweep is infeasible (budget ×{min(scales):g} to "
+            f"×{max(scales):g}); no workbook written. At ×{max(scales):g}:",
+            widest.diagnose(time_limit),
+        )
     written = write_output(result.to_excel, output)
     table = result.table
     cols = [c for c in ("scenario", "status", "capability", "cost", "shortfall") if c in table]
@@ -1210,33 +1448,56 @@ def sweep(ctx: click.Context, book: str | None, output: str, budget_scale: str, 
 @main.command()
 @click.argument("book", type=BOOK_PATH, required=False)
 @output_option("flexibility.xlsx")
-@click.option("--carry-over", type=FiniteFloatRange(min=0, max=1),
-              help="Carry-over fraction every nation gets under the carry-over lever, 0 to 1 of a year's budget "
-                   "(default: each nation's own; 0.1 when the workbook allows neither carry-over nor borrowing and "
-                   "--borrow is not given).")
-@click.option("--borrow", type=FiniteFloatRange(min=0, max=1),
-              help="Borrowing fraction every nation gets under the carry-over lever, 0 to 1 of the next year's "
-                   "budget (default: each nation's own).")
+@click.option(
+    "--carry-over",
+    type=FiniteFloatRange(min=0, max=1),
+    help="Carry-over fraction every nation gets under the carry-over lever, 0 to 1 of a year's budget "
+    "(default: each nation's own; 0.1 when the workbook allows neither carry-over nor borrowing and "
+    "--borrow is not given).",
+)
+@click.option(
+    "--borrow",
+    type=FiniteFloatRange(min=0, max=1),
+    help="Borrowing fraction every nation gets under the carry-over lever, 0 to 1 of the next year's "
+    "budget (default: each nation's own).",
+)
 @scale_out_options
 @click.pass_context
 @handle_errors
-def flexibility(ctx: click.Context, book: str | None, output: str, carry_over: float | None, borrow: float | None,
-                workers: int | None, scheduler: str | None, time_limit: float | None, gap: float | None,
-                strategy: str) -> None:
+def flexibility(
+    ctx: click.Context,
+    book: str | None,
+    output: str,
+    carry_over: float | None,
+    borrow: float | None,
+    workers: int | None,
+    scheduler: str | None,
+    time_limit: float | None,
+    gap: float | None,
+    strategy: str,
+) -> None:
     """What free starts and carry-over/borrowing are worth, against the rigid cycle."""
     console: Console = ctx.obj["console"]
     scenario = load_scenario(book)
     refuse_overwriting([book, source_path(scenario)], {"-o": output})
     report = scenario.flexibility_value(
-        carry_over_fraction=carry_over, borrow_fraction=borrow, workers=workers, client=dask_client(scheduler),
-        time_limit=time_limit, gap=gap, strategy=strategy, progress=None if console.quiet else sweep_progress(console),
+        carry_over_fraction=carry_over,
+        borrow_fraction=borrow,
+        workers=workers,
+        client=dask_client(scheduler),
+        time_limit=time_limit,
+        gap=gap,
+        strategy=strategy,
+        progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
     if report.sweep.every_point_infeasible:
         from optimizer.errors import InfeasibleError
 
-        raise InfeasibleError("every lever's scenario is infeasible, the workbook's own included; no workbook "
-                              "written. As given:", scenario.diagnose(time_limit))
+        raise InfeasibleError(
+            "every lever's scenario is infeasible, the workbook's own included; no workbook written. As given:",
+            scenario.diagnose(time_limit),
+        )
     written = write_output(report.to_excel, output)
     if report.by_objective.empty:  # pandas would print "Empty DataFrame" and its columns
         click.echo("No lever found a plan: each one's status is below.")
@@ -1269,8 +1530,17 @@ def parse_gammas(text: str) -> list[int]:
 @scale_out_options
 @click.pass_context
 @handle_errors
-def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, workers: int | None,
-               scheduler: str | None, time_limit: float | None, gap: float | None, strategy: str) -> None:
+def robustness(
+    ctx: click.Context,
+    book: str | None,
+    output: str,
+    gammas: str,
+    workers: int | None,
+    scheduler: str | None,
+    time_limit: float | None,
+    gap: float | None,
+    strategy: str,
+) -> None:
     """Price of robustness: every objective as budgets absorb Γ = 0, 1, 2, … programme overruns."""
     from optimizer.studies.robustness import price_of_robustness
 
@@ -1279,16 +1549,24 @@ def robustness(ctx: click.Context, book: str | None, output: str, gammas: str, w
     scenario = load_scenario(book)
     refuse_overwriting([book, source_path(scenario)], {"-o": output})
     report = price_of_robustness(
-        scenario, values, workers=workers, client=dask_client(scheduler), time_limit=time_limit, gap=gap,
-        strategy=strategy, progress=None if console.quiet else sweep_progress(console),
+        scenario,
+        values,
+        workers=workers,
+        client=dask_client(scheduler),
+        time_limit=time_limit,
+        gap=gap,
+        strategy=strategy,
+        progress=None if console.quiet else sweep_progress(console),
     )
     console.end_live()
     if report.sweep.every_point_infeasible:  # it exited 0 with a workbook of no plans, where sweep exits 4
         from optimizer.errors import InfeasibleError
 
         least = min(values)
-        raise InfeasibleError(f"every Γ is infeasible (Γ = {', '.join(map(str, values))}); no workbook written. "
-                              f"At Γ = {least}:", scenario.with_settings(robust_overruns=least).diagnose(time_limit))
+        raise InfeasibleError(
+            f"every Γ is infeasible (Γ = {', '.join(map(str, values))}); no workbook written. At Γ = {least}:",
+            scenario.with_settings(robust_overruns=least).diagnose(time_limit),
+        )
     written = write_output(report.to_excel, output)
     table = report.table
     cols = [c for c in ("gamma", "status", "gap", "proven", "capability", "cost", "shortfall", "risk") if c in table]
@@ -1312,9 +1590,14 @@ def plan_inputs(plan_book: Any, book: str | None) -> Any:
     from data.errors import InputError, Problem
 
     if book is None and not plan_book.input_file:
-        raise InputError(Problem(f"[{Path(plan_book.path).name}]Summary", "",
-                                 "records no input_file (the workbook the plan was made from)",
-                                 "expected --book BOOK.xlsx"))
+        raise InputError(
+            Problem(
+                f"[{Path(plan_book.path).name}]Summary",
+                "",
+                "records no input_file (the workbook the plan was made from)",
+                "expected --book BOOK.xlsx",
+            )
+        )
     if book is None:
         recorded = Path(plan_book.input_file)
         # as recorded (relative to the folder the solve ran in), then from the plan's folder:
@@ -1325,9 +1608,14 @@ def plan_inputs(plan_book: Any, book: str | None) -> Any:
         # the current folder was taken before the plan's own, and the plan then refused
         found = next((c for c in candidates if _made_from(plan_book, c)), candidates[0] if candidates else None)
         if found is None:
-            raise InputError(Problem(f"[{Path(plan_book.path).name}]Summary", "",
-                                     f"input_file {plan_book.input_file} (the workbook the plan was made from) "
-                                     "is not found", "expected --book BOOK.xlsx"))
+            raise InputError(
+                Problem(
+                    f"[{Path(plan_book.path).name}]Summary",
+                    "",
+                    f"input_file {plan_book.input_file} (the workbook the plan was made from) is not found",
+                    "expected --book BOOK.xlsx",
+                )
+            )
         book = str(found)
     return load_scenario(book)
 
@@ -1379,31 +1667,57 @@ def stress_table(comparison: Any) -> str:
     columns = [max(12, len(label)) for label in labels]
     lines = [" " * width + "".join(f"  {label:>{w}}" for label, w in zip(labels, columns))]
     for measure, (text, fmt) in STRESS_SHOWN.items():
-        values = "".join(f"  {_stress_figure(fmt, float(table.loc[measure, label])):>{w}}"
-                         for label, w in zip(labels, columns))
+        values = "".join(
+            f"  {_stress_figure(fmt, float(table.loc[measure, label])):>{w}}" for label, w in zip(labels, columns)
+        )
         lines.append(f"{text:<{width}}{values}")
     return "\n".join(lines)
 
 
 @main.command()
 @click.argument("plans", nargs=-1, required=True, type=BOOK_PATH)
-@click.option("--book", type=BOOK_PATH,
-              help="Input workbook (default: the first plan's Summary input_file).")
-@click.option("--samples", default=1000, show_default=True, type=click.IntRange(min=1, max=100_000),
-              help="Overrun scenarios (at most 100,000: memory grows with them).")
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
-              help="Random seed: the same seed gives every plan the same draws.")
-@click.option("--overrun-probability", default=0.5, show_default=True, type=FiniteFloatRange(0, 1),
-              help="Chance that a programme overruns in a scenario.")
+@click.option("--book", type=BOOK_PATH, help="Input workbook (default: the first plan's Summary input_file).")
+@click.option(
+    "--samples",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1, max=100_000),
+    help="Overrun scenarios (at most 100,000: memory grows with them).",
+)
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Random seed: the same seed gives every plan the same draws.",
+)
+@click.option(
+    "--overrun-probability",
+    default=0.5,
+    show_default=True,
+    type=FiniteFloatRange(0, 1),
+    help="Chance that a programme overruns in a scenario.",
+)
 @click.option("--point", type=click.IntRange(min=1), help="For Pareto front workbooks: the point to stress.")
-@click.option("--allow-other-input", is_flag=True,
-              help="Stress a plan made from another input workbook (or another version of it) anyway, "
-                   "with a warning.")
+@click.option(
+    "--allow-other-input",
+    is_flag=True,
+    help="Stress a plan made from another input workbook (or another version of it) anyway, with a warning.",
+)
 @output_option("stress.xlsx")
 @click.pass_context
 @handle_errors
-def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples: int, seed: int,
-           overrun_probability: float, point: int | None, allow_other_input: bool, output: str) -> None:
+def stress(
+    ctx: click.Context,
+    plans: tuple[str, ...],
+    book: str | None,
+    samples: int,
+    seed: int,
+    overrun_probability: float,
+    point: int | None,
+    allow_other_input: bool,
+    output: str,
+) -> None:
     """Stress test PLAN.xlsx [PLAN2.xlsx …] side by side under the same sampled cost overruns:
     budget breaches, overrun beyond budget and capability at risk, per nation and alliance."""
     from optimizer.studies.stress import compare_stress, read_plan_books, stress_plans
@@ -1419,8 +1733,14 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
     for line in warnings:
         click.echo(f"warning: {line}", err=True)
     console: Console = ctx.obj["console"]
-    comparison = compare_stress(scenario.inputs, chosen, samples, seed, overrun_probability,
-                                progress=None if console.quiet else stress_progress(console))
+    comparison = compare_stress(
+        scenario.inputs,
+        chosen,
+        samples,
+        seed,
+        overrun_probability,
+        progress=None if console.quiet else stress_progress(console),
+    )
     console.end_live()
     comparison.notes += warnings
     source = scenario.inputs.source
@@ -1431,27 +1751,46 @@ def stress(ctx: click.Context, plans: tuple[str, ...], book: str | None, samples
         if not shown.empty:
             click.echo(terminal_table(shown))
     click.echo(stress_table(comparison))
-    click.echo(f"{samples} samples, seed {seed}, overrun probability {overrun_probability:g}: the same draws "
-               f"for every plan.")
+    click.echo(
+        f"{samples} samples, seed {seed}, overrun probability {overrun_probability:g}: the same draws for every plan."
+    )
     click.echo(f"Stress test written to {written}")
 
 
 @main.command()
 @click.argument("base", type=BOOK_PATH)
 @click.argument("other", type=BOOK_PATH)
-@click.option("--book", type=BOOK_PATH,
-              help="Input workbook both plans are priced on (default: BASE's Summary input_file).")
+@click.option(
+    "--book", type=BOOK_PATH, help="Input workbook both plans are priced on (default: BASE's Summary input_file)."
+)
 @click.option("--point", type=click.IntRange(min=1), help="For Pareto front workbooks: the point of each to compare.")
-@click.option("--base-point", type=click.IntRange(min=1),
-              help="BASE's point when it is a front (overrides --point for it), e.g. two points of one front: "
-                   "front.xlsx front.xlsx --base-point 1 --other-point 2.")
+@click.option(
+    "--base-point",
+    type=click.IntRange(min=1),
+    help="BASE's point when it is a front (overrides --point for it), e.g. two points of one front: "
+    "front.xlsx front.xlsx --base-point 1 --other-point 2.",
+)
 @click.option("--other-point", type=click.IntRange(min=1), help="OTHER's point when it is a front (overrides --point).")
-@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False), callback=xlsx_output,
-              help="Also write the comparison to this workbook (.xlsx).")
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    type=click.Path(dir_okay=False),
+    callback=xlsx_output,
+    help="Also write the comparison to this workbook (.xlsx).",
+)
 @click.pass_context
 @handle_errors
-def compare(ctx: click.Context, base: str, other: str, book: str | None, point: int | None,
-            base_point: int | None, other_point: int | None, output: str | None) -> None:
+def compare(
+    ctx: click.Context,
+    base: str,
+    other: str,
+    book: str | None,
+    point: int | None,
+    base_point: int | None,
+    other_point: int | None,
+    output: str | None,
+) -> None:
     """What OTHER.xlsx changes against BASE.xlsx: objectives priced on one input workbook,
     each plan's status and gap, programmes gained and lost, start years moved."""
     from data.plan_reader import load_previous_plan
@@ -1464,20 +1803,26 @@ def compare(ctx: click.Context, base: str, other: str, book: str | None, point: 
             check_point_has_a_front(own, [one], hint)
     scenario = plan_inputs(books[0], book)
     refuse_overwriting([base, other, book, source_path(scenario)], {"-o": output})
-    comparison = compare_plan_files(books[0], books[1], scenario.inputs, point, base_point=base_point,
-                                    other_point=other_point)
+    comparison = compare_plan_files(
+        books[0], books[1], scenario.inputs, point, base_point=base_point, other_point=other_point
+    )
     click.echo(str(comparison))
     if output is not None:
         source = scenario.inputs.source
         # which plan of a front each side is: the Plans sheet's labels alone said it
-        chosen = [own if own is not None else point if one.front_points is not None else None
-                  for own, one in ((base_point, books[0]), (other_point, books[1]))]
+        chosen = [
+            own if own is not None else point if one.front_points is not None else None
+            for own, one in ((base_point, books[0]), (other_point, books[1]))
+        ]
         summary: list[tuple[str, object]] = [
-            ("base_plan", books[0].path), ("base_plan_sha256", books[0].sha256),
+            ("base_plan", books[0].path),
+            ("base_plan_sha256", books[0].sha256),
             *([("base_point", chosen[0])] if chosen[0] is not None else []),
-            ("other_plan", books[1].path), ("other_plan_sha256", books[1].sha256),
+            ("other_plan", books[1].path),
+            ("other_plan_sha256", books[1].sha256),
             *([("other_point", chosen[1])] if chosen[1] is not None else []),
-            ("input_file", source.path if source else ""), ("input_sha256", source.sha256 if source else ""),
+            ("input_file", source.path if source else ""),
+            ("input_sha256", source.sha256 if source else ""),
         ]
         written = write_output(lambda path: comparison.to_excel(path, summary), output)
         click.echo(f"Comparison written to {written}")
@@ -1491,8 +1836,10 @@ def stress_progress(console: Console) -> Callable[[int, int], None]:
     def show(done: int, total: int) -> None:
         elapsed = time.monotonic() - started
         eta = elapsed / done * (total - done) if done else 0.0
-        console.live(f"{progress_bar(done, total)} {done:,}/{total:,} breaching samples replayed  "
-                     f"elapsed {elapsed:5.0f}s  ETA {eta:5.0f}s")
+        console.live(
+            f"{progress_bar(done, total)} {done:,}/{total:,} breaching samples replayed  "
+            f"elapsed {elapsed:5.0f}s  ETA {eta:5.0f}s"
+        )
 
     return show
 
@@ -1503,9 +1850,12 @@ def check_point_has_a_front(point: int | None, books: list[Any], hint: str = "--
     "plan.xlsx (point 2)"), so the planner believed a point had been chosen."""
     if point is not None and not any(b.is_front for b in books):
         names = ", ".join(Path(b.path).name for b in books)
-        raise click.BadParameter(f"{names} {'is a plan' if len(books) == 1 else 'are plans'}, not a Pareto front: "
-                                 f"there is no point to choose — expected {hint} only with a front workbook "
-                                 "(capopt pareto)", param_hint=hint)
+        raise click.BadParameter(
+            f"{names} {'is a plan' if len(books) == 1 else 'are plans'}, not a Pareto front: "
+            f"there is no point to choose — expected {hint} only with a front workbook "
+            "(capopt pareto)",
+            param_hint=hint,
+        )
 
 
 def previous_plan_decisions(plan_book: Any, inputs: Any, point: int | None) -> tuple[Any, list[Any]]:
@@ -1528,34 +1878,62 @@ def check_from_year(from_year: int, settings: Any) -> None:
     """--from-year outside the workbook's horizon is a mistake typed on the command line
     (exit 2), not an invalid workbook (exit 3, which the re-plan itself would raise)."""
     if not settings.first_year <= from_year <= settings.last_year:
-        raise click.BadParameter(f"{from_year} is outside the horizon {settings.first_year}–{settings.last_year} "
-                                 "— a year of the input's horizon", param_hint="--from-year")
+        raise click.BadParameter(
+            f"{from_year} is outside the horizon {settings.first_year}–{settings.last_year} "
+            "— a year of the input's horizon",
+            param_hint="--from-year",
+        )
 
 
 @main.command()
 @click.argument("book", type=BOOK_PATH, required=False)
-@click.option("--previous", "previous_plan", required=True, type=BOOK_PATH,
-              help="Last year's plan workbook (written by capopt).")
+@click.option(
+    "--previous", "previous_plan", required=True, type=BOOK_PATH, help="Last year's plan workbook (written by capopt)."
+)
 @click.option("--from-year", required=True, type=int, help="First year that may still change.")
-@click.option("--stability-weight", default=1.0, show_default=True,
-              type=FiniteFloatRange(min=0, max=MAX_COEFFICIENT, max_open=True),
-              help="Objective units a change must buy: charged per programme funding or standard adoption dropped, added or moved.")
+@click.option(
+    "--stability-weight",
+    default=1.0,
+    show_default=True,
+    type=FiniteFloatRange(min=0, max=MAX_COEFFICIENT, max_open=True),
+    help="Objective units a change must buy: charged per programme funding or standard adoption dropped, added or moved.",
+)
 @click.option("--point", type=click.IntRange(min=1), help="If --previous is a Pareto front: the point to start from.")
 @output_option("replan.xlsx")
 @click.option("--objective", type=click.Choice(["lexicographic", "weighted"]), help="How objectives combine.")
 @click.option("--priority", help="Lexicographic order, e.g. shortfall,capability,cost.")
-@click.option("--weight", "weights", multiple=True,
-              help="NAME=VALUE for weighted runs (repeatable); the whole weighting: an objective not named "
-                   "weighs 0, whatever the Settings sheet's weight_* keys say.")
+@click.option(
+    "--weight",
+    "weights",
+    multiple=True,
+    help="NAME=VALUE for weighted runs (repeatable); the whole weighting: an objective not named "
+    "weighs 0, whatever the Settings sheet's weight_* keys say.",
+)
 @common_solve_options
 @engine_options
 @click.pass_context
 @handle_errors
-def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: int, stability_weight: float,
-           point: int | None, output: str, objective: str | None, priority: str | None, weights: tuple[str, ...],
-           time_limit: float | None, gap: float | None, threads: int | None, solver: str,
-           log_file: str | None, highs_options: tuple[str, ...], strategy: str, engine_workers: int | None,
-           scheduler: str | None) -> None:
+def replan(
+    ctx: click.Context,
+    book: str | None,
+    previous_plan: str,
+    from_year: int,
+    stability_weight: float,
+    point: int | None,
+    output: str,
+    objective: str | None,
+    priority: str | None,
+    weights: tuple[str, ...],
+    time_limit: float | None,
+    gap: float | None,
+    threads: int | None,
+    solver: str,
+    log_file: str | None,
+    highs_options: tuple[str, ...],
+    strategy: str,
+    engine_workers: int | None,
+    scheduler: str | None,
+) -> None:
     """Re-plan BOOK.xlsx (default: the reference dataset) from a year on, keeping what started and
     penalising changes to the rest."""
     from data.plan_reader import load_previous_plan
@@ -1580,12 +1958,25 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
         click.echo(f"warning: {line}", err=True)
     with keeping_the_plan():
         outcome = run_replan(
-            scenario, previous, from_year, stability_weight, objective=objective, priority=priority_list,
-            weights=weight_map, time_limit=time_limit, gap=gap, threads=threads, solver=solver,
-            progress=None if console.quiet else solve_progress(console), stream_log=ctx.obj["verbose"] > 0,
-            log_file=log_file, highs_options=highs_map,
+            scenario,
+            previous,
+            from_year,
+            stability_weight,
+            objective=objective,
+            priority=priority_list,
+            weights=weight_map,
+            time_limit=time_limit,
+            gap=gap,
+            threads=threads,
+            solver=solver,
+            progress=None if console.quiet else solve_progress(console),
+            stream_log=ctx.obj["verbose"] > 0,
+            log_file=log_file,
+            highs_options=highs_map,
             previous_source=str(previous_plan) + (f" (point {point})" if point is not None else ""),
-            previous_sha256=plan_book.sha256, strategy=strategy, workers=engine_workers,
+            previous_sha256=plan_book.sha256,
+            strategy=strategy,
+            workers=engine_workers,
             client=dask_client(scheduler),
         )
         console.end_live()
@@ -1596,8 +1987,9 @@ def replan(ctx: click.Context, book: str | None, previous_plan: str, from_year: 
     else:
         import pandas as pd
 
-        shown = changes[["nation", "programme", "change", "previous_start", "new_start", "capability_delta",
-                         "cost_delta"]].copy()
+        shown = changes[
+            ["nation", "programme", "change", "previous_start", "new_start", "capability_delta", "cost_delta"]
+        ].copy()
         for column in ("previous_start", "new_start"):  # years, not "2029.0" and "NaN"
             years = pd.to_numeric(shown[column], errors="coerce")
             shown[column] = ["—" if pd.isna(year) else str(int(year)) for year in years]

@@ -56,8 +56,10 @@ def run_one(size: str, hard: bool, limit: float, settings: list[str], robust: in
         value = weighted_value(result.objectives)
     gap = "—" if result.gap is None else f"{result.gap:.4%}"  # None: no bound proven
     bound = "—" if result.best_bound is None else f"{result.best_bound:.1f}"
-    print(f"RESULT {value:.1f} gap {gap} bound {bound} status {result.status} solve {result.solve_seconds:.1f} s",
-          flush=True)
+    print(
+        f"RESULT {value:.1f} gap {gap} bound {bound} status {result.status} solve {result.solve_seconds:.1f} s",
+        flush=True,
+    )
     return value
 
 
@@ -78,8 +80,20 @@ def main() -> None:
     values: dict[str, list[float]] = {"committed": [], "changed": []}
     for _ in range(args.repeats):
         for side, settings in (("committed", []), ("changed", args.settings)):
-            command = [sys.executable, "-m", "benchmarks.engine_ab", "--child", "--size", args.size,
-                       "--variant", args.variant, "--limit", str(args.limit), "--robust", str(args.robust)]
+            command = [
+                sys.executable,
+                "-m",
+                "benchmarks.engine_ab",
+                "--child",
+                "--size",
+                args.size,
+                "--variant",
+                args.variant,
+                "--limit",
+                str(args.limit),
+                "--robust",
+                str(args.robust),
+            ]
             command += [f"--set={s}" for s in settings]
             out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
             line = next(row for row in out.splitlines() if row.startswith("RESULT"))

@@ -57,10 +57,17 @@ def case_solve(size: str, hard_caps: bool, limit: float, strategy: str, workers:
     result = scenario.solve(objective="weighted", weights=WEIGHTS, time_limit=limit, strategy=strategy, workers=workers)
     wall = time.perf_counter() - began
     return {
-        "objective": weighted_value(result.objectives), "bound": result.best_bound, "gap": result.gap,
-        "status": result.status, "termination": result.termination, "strategy": result.strategy,
-        "bound_source": result.bound_source, "wall_s": wall, "violations": len(check_plan(scenario.inputs, result.decisions)),
-        "plan": plan_digest(result.decisions), **_peak_mb(),
+        "objective": weighted_value(result.objectives),
+        "bound": result.best_bound,
+        "gap": result.gap,
+        "status": result.status,
+        "termination": result.termination,
+        "strategy": result.strategy,
+        "bound_source": result.bound_source,
+        "wall_s": wall,
+        "violations": len(check_plan(scenario.inputs, result.decisions)),
+        "plan": plan_digest(result.decisions),
+        **_peak_mb(),
     }
 
 
@@ -89,10 +96,17 @@ def _lexicographic_case(scenario: Any, strategy: str, limit: float) -> dict[str,
         f"{st.objective} {st.outcome.status} {st.outcome.seconds:.1f}s gap {st.outcome.gap}" for st in result.stages
     )
     return {
-        "objective": result.objectives["capability"], "gap": result.gap, "status": result.status,
-        "termination": result.termination, "strategy": result.strategy, "bound": result.best_bound,
-        "bound_source": result.bound_source, "wall_s": wall, "stages": stages,
-        "violations": len(check_plan(scenario.inputs, result.decisions)), **_peak_mb(),
+        "objective": result.objectives["capability"],
+        "gap": result.gap,
+        "status": result.status,
+        "termination": result.termination,
+        "strategy": result.strategy,
+        "bound": result.best_bound,
+        "bound_source": result.bound_source,
+        "wall_s": wall,
+        "stages": stages,
+        "violations": len(check_plan(scenario.inputs, result.decisions)),
+        **_peak_mb(),
     }
 
 
@@ -113,13 +127,19 @@ def case_sweep(strategy: str, limit: float) -> dict[str, Any]:
     wall = time.perf_counter() - began
     gaps = [point.result.gap if point.result is not None else None for point in sweep.points]
     points = [
-        "—" if p.result is None or p.result.gap is None
+        "—"
+        if p.result is None or p.result.gap is None
         else f"{100 * p.result.gap:.2f}% ({p.result.gap_objective}; capability {p.result.objectives['capability']:,.0f})"
         for p in sweep.points
     ]
-    return {"wall_s": wall, "worst_gap": max((g for g in gaps if g is not None), default=None),
-            "gaps": " / ".join(points), "strategy": sweep.points[0].result.strategy if sweep.points[0].result else "",
-            "violations": sweep_violations(sweep), **_peak_mb()}
+    return {
+        "wall_s": wall,
+        "worst_gap": max((g for g in gaps if g is not None), default=None),
+        "gaps": " / ".join(points),
+        "strategy": sweep.points[0].result.strategy if sweep.points[0].result else "",
+        "violations": sweep_violations(sweep),
+        **_peak_mb(),
+    }
 
 
 def case_workers(size: str, limit: float, workers: int, dask: bool) -> dict[str, Any]:
@@ -136,25 +156,33 @@ def case_workers(size: str, limit: float, workers: int, dask: bool) -> dict[str,
         client = Client(cluster)
     try:
         began = time.perf_counter()
-        result = scenario.solve(objective="weighted", weights=WEIGHTS, time_limit=limit, strategy="lns",
-                                workers=workers, client=client)
+        result = scenario.solve(
+            objective="weighted", weights=WEIGHTS, time_limit=limit, strategy="lns", workers=workers, client=client
+        )
         wall = time.perf_counter() - began
     finally:
         if client is not None:
             client.close()
             cluster.close()
-    return {"objective": weighted_value(result.objectives), "gap": result.gap, "wall_s": wall,
-            "termination": result.termination, "plan": plan_digest(result.decisions), "strategy": result.strategy}
+    return {
+        "objective": weighted_value(result.objectives),
+        "gap": result.gap,
+        "wall_s": wall,
+        "termination": result.termination,
+        "plan": plan_digest(result.decisions),
+        "strategy": result.strategy,
+    }
 
 
 def run_child(fn: Any, *args: Any) -> dict[str, Any]:
     """Run one case as a fresh main process (`python -m benchmarks.engine_suite --case …`)."""
     command = [sys.executable, "-m", "benchmarks.engine_suite", "--case", fn.__name__, json.dumps(list(args))]
-    done = subprocess.run(command, capture_output=True, text=True, check=False,
-                          cwd=Path(__file__).resolve().parent.parent)
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parent.parent
+    )
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT "):])
+            return json.loads(line[len("RESULT ") :])
     log.error("case %s%s failed:\n%s", fn.__name__, args, done.stderr[-3000:])
     return {"status": "error"}
 
@@ -197,13 +225,14 @@ def main(argv: list[str] | None = None) -> None:
 
     for size in sizes:
         for variant in args.variants.split(","):
-            for strategy in (("auto",) if size == "XL" and args.xl_auto_only else args.strategies.split(",")):
+            for strategy in ("auto",) if size == "XL" and args.xl_auto_only else args.strategies.split(","):
                 result = run_child(case_solve, size, variant == "hard", limits[size], strategy)
                 add("solve", result, case="solve", size=size, variant=variant, requested=strategy, limit=limits[size])
     if not args.no_reference:
         for strategy in ("auto", "lns", "highs"):
-            add("reference", run_child(case_reference, strategy), case="reference", size="reference",
-                requested=strategy)
+            add(
+                "reference", run_child(case_reference, strategy), case="reference", size="reference", requested=strategy
+            )
     if args.robust:
         for strategy in ("auto", "lns", "rens", "highs"):
             add("robust", run_child(case_robust, strategy), case="robust Γ=2", size="reference", requested=strategy)
@@ -212,8 +241,14 @@ def main(argv: list[str] | None = None) -> None:
             add("sweep", run_child(case_sweep, strategy, 20.0), case="sweep", size="reference", requested=strategy)
     if args.workers:
         for workers, dask in ((1, False), (1, False), (2, False), (2, False), (4, False), (2, True), (2, True)):
-            add("workers", run_child(case_workers, args.workers_size, limits[args.workers_size], workers, dask),
-                case="workers", size=args.workers_size, workers=workers, dask=dask)
+            add(
+                "workers",
+                run_child(case_workers, args.workers_size, limits[args.workers_size], workers, dask),
+                case="workers",
+                size=args.workers_size,
+                workers=workers,
+                dask=dask,
+            )
     write(rows, info, Path(args.out))
 
 
@@ -225,8 +260,10 @@ def write(rows: list[dict[str, Any]], info: dict[str, str], out: Path) -> None:
         writer.writeheader()
         writer.writerows(rows)
     lines = ["# Engine suite (issue 20)", "", "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), ""]
-    lines += ["| case | size | variant | asked | ran | limit | objective | bound | gap | wall s | peak MB | plan |",
-              "|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines += [
+        "| case | size | variant | asked | ran | limit | objective | bound | gap | wall s | peak MB | plan |",
+        "|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for row in rows:
         gap = row.get("gap")
         lines.append(

@@ -114,8 +114,9 @@ class _Rows:
         self.count = 0
         self.families: dict[str, slice] = {}
 
-    def add(self, name: str, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
-            lower: np.ndarray, upper: np.ndarray) -> None:
+    def add(
+        self, name: str, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, lower: np.ndarray, upper: np.ndarray
+    ) -> None:
         """A family of `len(lower)` rows; `rows` are local (0-based within the family)."""
         n = len(lower)
         self.rows.append(np.asarray(rows, dtype=np.int64) + self.count)
@@ -156,8 +157,9 @@ class _Index:
             self.ppc[j, : p.duration_years] = [p.per_participant_cost_in_offset(k) for k in range(p.duration_years)]
         self.joint = np.array([p.is_joint for p in progs], dtype=bool)
         self.starts = [np.array(inputs.allowed_starts(p), dtype=np.int64) for p in progs]
-        self.eligible = [np.array([self.nation_ix[c] for c in inputs.eligible_nations(p)], dtype=np.int64)
-                         for p in progs]
+        self.eligible = [
+            np.array([self.nation_ix[c] for c in inputs.eligible_nations(p)], dtype=np.int64) for p in progs
+        ]
         self.col = 0
         self.blocks: dict[str, slice] = {}
         self._fund_columns()
@@ -299,6 +301,7 @@ def _bounds(ix: _Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 # --- spend (family 4's left-hand side, reused by the cost and risk objectives) -------------
 
+
 @dataclass
 class _Spend:
     """spend[n,τ] as COO: row = n·Y + (τ − y0)."""
@@ -336,6 +339,7 @@ def _spend_entries(ix: _Index) -> _Spend:
 
 # --- constraint families (MODEL.md numbering) ----------------------------------------------
 
+
 def _group_rows(keys: np.ndarray) -> tuple[np.ndarray, int]:
     """Local row numbers for entries grouped by an integer key (one row per distinct key)."""
     uniq, inv = np.unique(keys, return_inverse=True)
@@ -360,23 +364,35 @@ def _consortium(ix: _Index, rows: _Rows) -> None:
     zcols = ix.z_of[ix.fund_p[joint], ix.fund_t[joint] - ix.y0]
     m = joint.size
     r = np.arange(m)
-    rows.add("consortium_member", np.concatenate([r, r]), np.concatenate([wcols, zcols]),
-             np.concatenate([np.ones(m), -np.ones(m)]), np.full(m, -INF), np.zeros(m))
+    rows.add(
+        "consortium_member",
+        np.concatenate([r, r]),
+        np.concatenate([wcols, zcols]),
+        np.concatenate([np.ones(m), -np.ones(m)]),
+        np.full(m, -INF),
+        np.zeros(m),
+    )
     nz = ix.z_p.size
     zlocal = zcols - ix.z0  # the consortium row of each membership column
     progs = ix.inputs.programmes
     size_min = np.array([progs[j].min_participants for j in ix.z_p], dtype=float)
-    size_max = np.array([
-        progs[j].max_participants if progs[j].max_participants is not None else ix.eligible[j].size
-        for j in ix.z_p
-    ], dtype=float)
+    size_max = np.array(
+        [progs[j].max_participants if progs[j].max_participants is not None else ix.eligible[j].size for j in ix.z_p],
+        dtype=float,
+    )
     zr = np.arange(nz)
     for name, size, lo, hi in (
         ("consortium_min", size_min, np.zeros(nz), np.full(nz, INF)),
         ("consortium_max", size_max, np.full(nz, -INF), np.zeros(nz)),
     ):
-        rows.add(name, np.concatenate([zlocal, zr]), np.concatenate([wcols, ix.z0 + zr]),
-                 np.concatenate([np.ones(m), -size]), lo, hi)
+        rows.add(
+            name,
+            np.concatenate([zlocal, zr]),
+            np.concatenate([wcols, ix.z0 + zr]),
+            np.concatenate([np.ones(m), -size]),
+            lo,
+            hi,
+        )
 
 
 def _burden_sharing(ix: _Index, rows: _Rows) -> None:
@@ -390,11 +406,14 @@ def _burden_sharing(ix: _Index, rows: _Rows) -> None:
     zc = ix.cost[ix.z_p[item], k]
     keep = zc > 0
     z_rows = row_of[ix.z_p[item] * Y + ix.z_t[item] + k - y0][keep]
-    rows.add("consortium_pays",
-             np.concatenate([row_of[ix.f_p * Y + ix.f_y - y0], z_rows]),
-             np.concatenate([f_cols, (ix.z0 + item)[keep]]),
-             np.concatenate([np.ones(f_cols.size), -zc[keep]]),
-             np.zeros(pairs.size), np.zeros(pairs.size))
+    rows.add(
+        "consortium_pays",
+        np.concatenate([row_of[ix.f_p * Y + ix.f_y - y0], z_rows]),
+        np.concatenate([f_cols, (ix.z0 + item)[keep]]),
+        np.concatenate([np.ones(f_cols.size), -zc[keep]]),
+        np.zeros(pairs.size),
+        np.zeros(pairs.size),
+    )
     # pay_while_member[n,p,τ]: one row per payment column
     joint = np.flatnonzero(ix.joint[ix.fund_p])
     item, k = _expand(joint, ix.dur[ix.fund_p[joint]])
@@ -404,9 +423,14 @@ def _burden_sharing(ix: _Index, rows: _Rows) -> None:
     w = w[keep]
     target = ix.f_of[ix.fund_n[w], ix.fund_p[w], ix.fund_t[w] + k[keep] - y0] - ix.f0
     nf = ix.f_n.size
-    rows.add("pay_while_member", np.concatenate([np.arange(nf), target]),
-             np.concatenate([f_cols, ix.fund0 + w]), np.concatenate([np.ones(nf), -wc[keep]]),
-             np.full(nf, -INF), np.zeros(nf))
+    rows.add(
+        "pay_while_member",
+        np.concatenate([np.arange(nf), target]),
+        np.concatenate([f_cols, ix.fund0 + w]),
+        np.concatenate([np.ones(nf), -wc[keep]]),
+        np.full(nf, -INF),
+        np.zeros(nf),
+    )
     # min_share[n,p]
     progs = ix.inputs.programmes
     least = np.array([p.min_share * p.total_cost if p.is_joint else 0.0 for p in progs])
@@ -417,12 +441,20 @@ def _burden_sharing(ix: _Index, rows: _Rows) -> None:
     keys_w = ix.fund_n[joint][wkeep] * ix.P + ix.fund_p[joint][wkeep]
     uniq = np.unique(keys_w)  # only pairs with a membership variable get a row
     rf = np.searchsorted(uniq, keys_f)
-    ok = (rf < uniq.size) & (uniq[np.minimum(rf, max(uniq.size - 1, 0))] == keys_f) if uniq.size else np.zeros(keys_f.size, bool)
+    ok = (
+        (rf < uniq.size) & (uniq[np.minimum(rf, max(uniq.size - 1, 0))] == keys_f)
+        if uniq.size
+        else np.zeros(keys_f.size, bool)
+    )
     rw = np.searchsorted(uniq, keys_w)
-    rows.add("min_share", np.concatenate([rf[ok], rw]),
-             np.concatenate([f_cols[fkeep][ok], ix.fund0 + joint[wkeep]]),
-             np.concatenate([np.ones(int(ok.sum())), -least[ix.fund_p[joint][wkeep]]]),
-             np.zeros(uniq.size), np.full(uniq.size, INF))
+    rows.add(
+        "min_share",
+        np.concatenate([rf[ok], rw]),
+        np.concatenate([f_cols[fkeep][ok], ix.fund0 + joint[wkeep]]),
+        np.concatenate([np.ones(int(ok.sum())), -least[ix.fund_p[joint][wkeep]]]),
+        np.zeros(uniq.size),
+        np.full(uniq.size, INF),
+    )
 
 
 def _budget(ix: _Index, rows: _Rows, spend: _Spend) -> None:
@@ -436,8 +468,14 @@ def _budget(ix: _Index, rows: _Rows, spend: _Spend) -> None:
     plain_rows = (plain[:, None] * Y + np.arange(Y)[None, :]).ravel()
     row_of[plain_rows] = np.arange(plain_rows.size)
     keep = row_of[spend.row] >= 0
-    rows.add("spend_within_budget", row_of[spend.row[keep]], spend.col[keep], spend.val[keep],
-             np.full(plain_rows.size, -INF), budget[plain_rows])
+    rows.add(
+        "spend_within_budget",
+        row_of[spend.row[keep]],
+        spend.col[keep],
+        spend.val[keep],
+        np.full(plain_rows.size, -INF),
+        budget[plain_rows],
+    )
     if not ix.banking:
         return
     nb = len(ix.banking)
@@ -451,11 +489,14 @@ def _budget(ix: _Index, rows: _Rows, spend: _Spend) -> None:
     bal = ix.bal0 + local
     lapse = ix.lapse0 + local
     prev = local[(local % Y) > 0]
-    rows.add("budget_balance",
-             np.concatenate([row_of[spend.row[keep]], local, local, prev]),
-             np.concatenate([spend.col[keep], bal, lapse, ix.bal0 + prev - 1]),
-             np.concatenate([spend.val[keep], np.ones(nb * Y), np.ones(nb * Y), -np.ones(prev.size)]),
-             budget[bank_rows], budget[bank_rows])
+    rows.add(
+        "budget_balance",
+        np.concatenate([row_of[spend.row[keep]], local, local, prev]),
+        np.concatenate([spend.col[keep], bal, lapse, ix.bal0 + prev - 1]),
+        np.concatenate([spend.val[keep], np.ones(nb * Y), np.ones(nb * Y), -np.ones(prev.size)]),
+        budget[bank_rows],
+        budget[bank_rows],
+    )
     carry = np.array([inputs.nations[i].carry_over_fraction for i in ix.banking])
     borrow = np.array([inputs.nations[i].borrow_fraction for i in ix.banking])
     cap = np.repeat(carry, Y) * budget[bank_rows]
@@ -544,8 +585,9 @@ def _exclusive_groups(ix: _Index, rows: _Rows) -> None:
 
 def _capacity(ix: _Index, rows: _Rows) -> None:
     """Σ in-development ≤ cap: a funding column counts in years t … t+d−1 of its start t."""
-    caps = np.array([-1 if n.max_concurrent_programmes is None else n.max_concurrent_programmes
-                     for n in ix.inputs.nations])
+    caps = np.array(
+        [-1 if n.max_concurrent_programmes is None else n.max_concurrent_programmes for n in ix.inputs.nations]
+    )
     capped = caps[ix.fund_n] >= 0
     cols = np.flatnonzero(capped)
     item, k = _expand(cols, ix.dur[ix.fund_p[cols]])
@@ -555,8 +597,9 @@ def _capacity(ix: _Index, rows: _Rows) -> None:
     c, year = c[inside], year[inside]
     local, count = _group_rows(ix.fund_n[c] * ix.nyears + year)
     keys = np.unique(ix.fund_n[c] * ix.nyears + year)
-    rows.add("capacity", local, ix.fund0 + c, np.ones(c.size), np.full(count, -INF),
-             caps[keys // ix.nyears].astype(float))
+    rows.add(
+        "capacity", local, ix.fund0 + c, np.ones(c.size), np.full(count, -INF), caps[keys // ix.nyears].astype(float)
+    )
 
 
 def _standards_compliance(ix: _Index, rows: _Rows) -> None:
@@ -660,11 +703,18 @@ def _capability_targets(ix: _Index, rows: _Rows) -> None:
         v_list += [np.append(value[cols], 1.0)]
     n = len(inputs.targets)
     cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0)
-    rows.add("capability_target", cat(r_list), cat(c_list), cat(v_list),
-             np.array([t.target for t in inputs.targets], dtype=float), np.full(n, INF))
+    rows.add(
+        "capability_target",
+        cat(r_list),
+        cat(c_list),
+        cat(v_list),
+        np.array([t.target for t in inputs.targets], dtype=float),
+        np.full(n, INF),
+    )
 
 
 # --- objectives ------------------------------------------------------------------------------
+
 
 def _service_value(ix: _Index) -> np.ndarray:
     """Σ δ_t from a first in-service year to yL+H, indexed by year − y0 (0 beyond)."""
@@ -713,6 +763,7 @@ def _objectives(ix: _Index, spend: _Spend) -> dict[str, np.ndarray]:
 
 # --- hand-off and decoding ---------------------------------------------------------------------
 
+
 def to_highs(mm: MatrixModel, options: Mapping[str, object] | None = None):  # -> highspy.Highs
     """One `passModel` call with the CSC arrays (maximise `mm.objective`)."""
     import highspy
@@ -724,10 +775,21 @@ def to_highs(mm: MatrixModel, options: Mapping[str, object] | None = None):  # -
     A = mm.A
     integrality = np.where(mm.integer, 1, 0).astype(np.int32)  # kInteger = 1
     h.passModel(
-        mm.num_cols, mm.num_rows, int(A.nnz), int(highspy.MatrixFormat.kColwise),
-        int(highspy.ObjSense.kMaximize), 0.0,
-        mm.objective, mm.col_lower, mm.col_upper, mm.row_lower, mm.row_upper,
-        A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data, integrality,
+        mm.num_cols,
+        mm.num_rows,
+        int(A.nnz),
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMaximize),
+        0.0,
+        mm.objective,
+        mm.col_lower,
+        mm.col_upper,
+        mm.row_lower,
+        mm.row_upper,
+        A.indptr.astype(np.int32),
+        A.indices.astype(np.int32),
+        A.data,
+        integrality,
     )
     return h
 

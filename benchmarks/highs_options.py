@@ -82,8 +82,13 @@ def run_mip(mm, options: dict[str, object], time_limit: float, start: np.ndarray
     bnd = info.mip_dual_bound if abs(info.mip_dual_bound) < 1e30 else None
     gap = abs(inc - bnd) / max(abs(inc), 1e-9) if inc is not None and bnd is not None else None
     return {
-        "status": h.modelStatusToString(h.getModelStatus()), "incumbent": inc, "bound": bnd, "gap": gap,
-        "seconds": seconds, "first_incumbent_s": seen.get("incumbent"), "time_to_1pct_s": seen.get("1pct"),
+        "status": h.modelStatusToString(h.getModelStatus()),
+        "incumbent": inc,
+        "bound": bnd,
+        "gap": gap,
+        "seconds": seconds,
+        "first_incumbent_s": seen.get("incumbent"),
+        "time_to_1pct_s": seen.get("1pct"),
         "nodes": info.mip_node_count,
     }
 
@@ -137,24 +142,61 @@ def main(argv: list[str] | None = None) -> None:
     lp, lp_seconds = lp_relaxation(mm) if not args.skip_lp else (float("nan"), float("nan"))
     start = greedy_start(inputs, mm) if args.warm_start else None
     greedy_value = float(mm.objective @ start) if start is not None else None
-    print(f"{args.size} hard_caps={args.hard_caps}: LP bound {lp:,.1f} in {lp_seconds:.1f} s"
-          + (f"; greedy start {greedy_value:,.1f}" if greedy_value is not None else ""))
+    print(
+        f"{args.size} hard_caps={args.hard_caps}: LP bound {lp:,.1f} in {lp_seconds:.1f} s"
+        + (f"; greedy start {greedy_value:,.1f}" if greedy_value is not None else "")
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     new = not RESULTS.exists()
     with RESULTS.open("a", newline="") as fh:
         writer = csv.writer(fh)
         if new:
-            writer.writerow(["date", "size", "hard_caps", "options", "warm_start", "time_limit_s", "lp_bound",
-                             "lp_seconds", "status", "incumbent", "bound", "gap", "seconds",
-                             "first_incumbent_s", "time_to_1pct_s", "nodes"])
+            writer.writerow(
+                [
+                    "date",
+                    "size",
+                    "hard_caps",
+                    "options",
+                    "warm_start",
+                    "time_limit_s",
+                    "lp_bound",
+                    "lp_seconds",
+                    "status",
+                    "incumbent",
+                    "bound",
+                    "gap",
+                    "seconds",
+                    "first_incumbent_s",
+                    "time_to_1pct_s",
+                    "nodes",
+                ]
+            )
         for name in args.sets.split(","):
             r = run_mip(mm, OPTION_SETS[name], args.time_limit, start)
-            print(f"  {name:15s} {r['status']:22s} incumbent {r['incumbent']} bound {r['bound']} gap {r['gap']} "
-                  f"first incumbent {r['first_incumbent_s']} t1% {r['time_to_1pct_s']} nodes {r['nodes']}")
-            writer.writerow([time.strftime("%Y-%m-%d %H:%M"), args.size, args.hard_caps, name, args.warm_start,
-                             args.time_limit, round(lp, 3), round(lp_seconds, 2), r["status"], r["incumbent"],
-                             r["bound"], r["gap"], round(float(r["seconds"]), 2), r["first_incumbent_s"],
-                             r["time_to_1pct_s"], r["nodes"]])
+            print(
+                f"  {name:15s} {r['status']:22s} incumbent {r['incumbent']} bound {r['bound']} gap {r['gap']} "
+                f"first incumbent {r['first_incumbent_s']} t1% {r['time_to_1pct_s']} nodes {r['nodes']}"
+            )
+            writer.writerow(
+                [
+                    time.strftime("%Y-%m-%d %H:%M"),
+                    args.size,
+                    args.hard_caps,
+                    name,
+                    args.warm_start,
+                    args.time_limit,
+                    round(lp, 3),
+                    round(lp_seconds, 2),
+                    r["status"],
+                    r["incumbent"],
+                    r["bound"],
+                    r["gap"],
+                    round(float(r["seconds"]), 2),
+                    r["first_incumbent_s"],
+                    r["time_to_1pct_s"],
+                    r["nodes"],
+                ]
+            )
             fh.flush()
 
 

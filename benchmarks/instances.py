@@ -90,8 +90,7 @@ def generate(size: str | Size, seed: int = 1, hard_caps: bool = False) -> Inputs
     nations = _nations(rng, dims.nations, hard_caps)
     programmes = _programmes(rng, dims, settings)
     areas = tuple(
-        CapabilityArea(a, a.title(), float(w))
-        for a, w in zip(AREAS, np.round(rng.uniform(0.5, 2.0, len(AREAS)), 2))
+        CapabilityArea(a, a.title(), float(w)) for a, w in zip(AREAS, np.round(rng.uniform(0.5, 2.0, len(AREAS)), 2))
     )
     values = _values(rng, programmes)
     standards = _standards(rng, dims)
@@ -109,9 +108,7 @@ def generate(size: str | Size, seed: int = 1, hard_caps: bool = False) -> Inputs
         precedences=_precedences(rng, programmes),
         source=Source(f"benchmarks.instances.generate({size!r}, seed={seed}, hard_caps={hard_caps})", ""),
     )
-    return draft.with_changes(
-        targets=_targets(rng, draft), commitments=_commitments(rng, draft)
-    )
+    return draft.with_changes(targets=_targets(rng, draft), commitments=_commitments(rng, draft))
 
 
 def _nations(rng: np.random.Generator, count: int, hard_caps: bool) -> tuple[Nation, ...]:
@@ -283,9 +280,7 @@ def _targets(rng: np.random.Generator, inputs: Inputs) -> tuple[Target, ...]:
     mid, last = years[len(years) // 2], years[-1]
     national = [p for p in inputs.programmes if not p.is_joint]
     mean_cost = float(np.mean([p.total_cost for p in national]))
-    mean_points = {
-        a: float(np.mean([inputs.values.get((p.id, a), 0.0) for p in inputs.programmes])) for a in AREAS
-    }
+    mean_points = {a: float(np.mean([inputs.values.get((p.id, a), 0.0) for p in inputs.programmes])) for a in AREAS}
     out: list[Target] = []
     estimate: dict[tuple[str, str], float] = {}
     for n in inputs.nations:

@@ -59,15 +59,27 @@ def knapsack_inputs(folder: str | Path, objectives: int | None = None) -> Inputs
         profile = tuple(float(a[i, j] / total) for i in range(rows)) if total > 0 else (1.0 / rows,) * rows
         programmes.append(
             Programme(
-                id=f"I{j + 1:03d}", name=f"item {j + 1}", technology="knapsack", sharing="national",
-                duration_years=rows, total_cost=total, per_participant_cost=0.0, earliest_start=FIRST_YEAR,
-                deadline=None, flexible_start=False, exclusive_group=None, trl=None, cost_overrun_risk=0.0,
-                min_participants=1, max_participants=None, min_share=0.0, open_to_partners=False, profile=profile,
+                id=f"I{j + 1:03d}",
+                name=f"item {j + 1}",
+                technology="knapsack",
+                sharing="national",
+                duration_years=rows,
+                total_cost=total,
+                per_participant_cost=0.0,
+                earliest_start=FIRST_YEAR,
+                deadline=None,
+                flexible_start=False,
+                exclusive_group=None,
+                trl=None,
+                cost_overrun_risk=0.0,
+                min_participants=1,
+                max_participants=None,
+                min_share=0.0,
+                open_to_partners=False,
+                profile=profile,
             )
         )
-    values = {
-        (f"I{j + 1:03d}", f"A{k + 1}"): float(c[k, j]) for k in range(p) for j in range(items) if c[k, j] != 0
-    }
+    values = {(f"I{j + 1:03d}", f"A{k + 1}"): float(c[k, j]) for k in range(p) for j in range(items) if c[k, j] != 0}
     return Inputs(
         settings=settings,
         nations=(Nation(NATION, "Knapsack", "ally", None, 0.0, 0.0),),

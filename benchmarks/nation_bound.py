@@ -96,9 +96,19 @@ def decompose(highs: object, columns: list, nations: list[str]) -> Decomposition
     row_block = np.where((low == high) & (low >= 0), low, -1)
     integrality = np.array([int(t) for t in lp.integrality_]) if len(lp.integrality_) else np.zeros(lp.num_col_)
     return Decomposition(
-        nations, np.asarray(lp.col_cost_), np.asarray(lp.col_lower_), np.asarray(lp.col_upper_),
-        np.asarray(lp.row_lower_), np.asarray(lp.row_upper_), rows, cols, np.asarray(matrix.value_),
-        integrality == int(highspy.HighsVarType.kInteger), col_block, row_block, float(lp.offset_),
+        nations,
+        np.asarray(lp.col_cost_),
+        np.asarray(lp.col_lower_),
+        np.asarray(lp.col_upper_),
+        np.asarray(lp.row_lower_),
+        np.asarray(lp.row_upper_),
+        rows,
+        cols,
+        np.asarray(matrix.value_),
+        integrality == int(highspy.HighsVarType.kInteger),
+        col_block,
+        row_block,
+        float(lp.offset_),
     )
 
 
@@ -147,8 +157,21 @@ def decompose_stage(arrays: MipArrays, groups: ColumnGroups) -> tuple[Decomposit
     np.maximum.at(high, rows, entry)
     row_block = np.where(low == high, low, -1)
     sign = 1.0 if a.maximise else -1.0
-    d = Decomposition(nations + ["shared"], sign * a.cost, a.col_lower, a.col_upper, a.row_lower, a.row_upper,
-                      rows, cols, a.values, a.integer, block, row_block, sign * a.offset)
+    d = Decomposition(
+        nations + ["shared"],
+        sign * a.cost,
+        a.col_lower,
+        a.col_upper,
+        a.row_lower,
+        a.row_upper,
+        rows,
+        cols,
+        a.values,
+        a.integer,
+        block,
+        row_block,
+        sign * a.offset,
+    )
     return d, sign
 
 
@@ -171,9 +194,17 @@ def stage_bound(path: Path, nation_time_limit: float) -> dict:
     lp = highs.getInfo().objective_function_value
     check = lagrangian_bound(d, duals, integer=False)
     at_duals = lagrangian_bound(d, duals, integer=True, time_limit=nation_time_limit)
-    return {"stage": path.name, "coupling_rows": int(d.coupling.sum()), "rows": len(d.row_block), "lp": lp,
-            "lp_seconds": lp_seconds, "relaxed_check": sign * check.value, "at_duals": sign * at_duals.value,
-            "at_duals_seconds": at_duals.seconds, "proven": at_duals.subproblems_proven}
+    return {
+        "stage": path.name,
+        "coupling_rows": int(d.coupling.sum()),
+        "rows": len(d.row_block),
+        "lp": lp,
+        "lp_seconds": lp_seconds,
+        "relaxed_check": sign * check.value,
+        "at_duals": sign * at_duals.value,
+        "at_duals_seconds": at_duals.seconds,
+        "proven": at_duals.subproblems_proven,
+    }
 
 
 def lp_duals(highs: object) -> tuple[float, np.ndarray]:
@@ -211,8 +242,11 @@ def lagrangian_bound(d: Decomposition, y: np.ndarray, integer: bool = True, time
     priced = np.zeros(len(d.cost))
     np.add.at(priced, d.cols, d.values * y[d.rows])
     reduced = d.cost - priced
-    rhs = np.where(y > 0, y * np.where(np.isfinite(d.row_upper), d.row_upper, 0.0),
-                   y * np.where(np.isfinite(d.row_lower), d.row_lower, 0.0))
+    rhs = np.where(
+        y > 0,
+        y * np.where(np.isfinite(d.row_upper), d.row_upper, 0.0),
+        y * np.where(np.isfinite(d.row_lower), d.row_lower, 0.0),
+    )
     total = d.offset + float(rhs.sum())
     x = np.where(reduced > 0, d.col_upper, d.col_lower)
     free = d.col_block < 0
@@ -228,8 +262,9 @@ def lagrangian_bound(d: Decomposition, y: np.ndarray, integer: bool = True, time
     return Bound(total, x, time.perf_counter() - began, proven, seconds)
 
 
-def _solve_block(d: Decomposition, block: int, reduced: np.ndarray, integer: bool,
-                 time_limit: float) -> tuple[float, np.ndarray, bool]:
+def _solve_block(
+    d: Decomposition, block: int, reduced: np.ndarray, integer: bool, time_limit: float
+) -> tuple[float, np.ndarray, bool]:
     """One nation's MIP (or LP) over its own rows: (its dual bound, its plan, closed?)."""
     import highspy
 
@@ -269,8 +304,9 @@ def _solve_block(d: Decomposition, block: int, reduced: np.ndarray, integer: boo
     return float(value), np.asarray(highs.getSolution().col_value), closed
 
 
-def subgradient(d: Decomposition, start: Bound, target: float, iterations: int,
-                time_limit: float, y: np.ndarray) -> list[Bound]:
+def subgradient(
+    d: Decomposition, start: Bound, target: float, iterations: int, time_limit: float, y: np.ndarray
+) -> list[Bound]:
     """Polyak steps towards the Lagrangian dual: y ← y − θ·(L(y) − target)/‖g‖²·g, θ shrinking
     by 0.7 after every step that does not improve the best bound. Each step is a true bound."""
     history, best, theta, current = [], start.value, 1.0, start
@@ -278,8 +314,9 @@ def subgradient(d: Decomposition, start: Bound, target: float, iterations: int,
     for _ in range(iterations):
         activity = np.zeros(len(d.row_block))
         np.add.at(activity, d.rows, d.values * current.x[d.cols])
-        slack_side = np.where(y > 0, d.row_upper, np.where(y < 0, d.row_lower,
-                                                          np.clip(activity, d.row_lower, d.row_upper)))
+        slack_side = np.where(
+            y > 0, d.row_upper, np.where(y < 0, d.row_lower, np.clip(activity, d.row_lower, d.row_upper))
+        )
         g = np.where(d.coupling, np.nan_to_num(slack_side - activity, posinf=0.0, neginf=0.0), 0.0)
         norm = float(g @ g)
         if norm == 0.0:
@@ -319,20 +356,31 @@ def measure(size: str, hard_caps: bool, iterations: int, target: float | None, t
     steps = subgradient(d, at_duals, target, iterations, time_limit, duals) if iterations and target else []
     best = min([at_duals] + steps, key=lambda b: b.value)
     return {
-        "size": size, "caps": "hard" if hard_caps else "mixed", "coupling_rows": int(d.coupling.sum()),
-        "rows": len(d.row_block), "lp": lp_value, "lp_seconds": lp_seconds, "relaxed_check": relaxed.value,
-        "at_duals": at_duals.value, "at_duals_seconds": at_duals.seconds, "proven": at_duals.subproblems_proven,
+        "size": size,
+        "caps": "hard" if hard_caps else "mixed",
+        "coupling_rows": int(d.coupling.sum()),
+        "rows": len(d.row_block),
+        "lp": lp_value,
+        "lp_seconds": lp_seconds,
+        "relaxed_check": relaxed.value,
+        "at_duals": at_duals.value,
+        "at_duals_seconds": at_duals.seconds,
+        "proven": at_duals.subproblems_proven,
         "slowest_nation_seconds": max(at_duals.per_nation_seconds.values()),
-        "steps": len(steps), "best": best.value, "target": target,
+        "steps": len(steps),
+        "best": best.value,
+        "target": target,
     }
 
 
 def markdown(rows: list[dict], info: dict[str, str]) -> str:
     """The results table, headed by the machine it ran on (`run_suite.machine()`)."""
     machine = "; ".join(f"{k}: {v}" for k, v in info.items())
-    head = (f"Machine — {machine}\n\n"
-            "| size | caps | coupling rows | LP bound (ipm) | Lagrangian at LP duals | nation MIPs | "
-            "after subgradient | best plan known | LP → best Lagrangian |\n|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    head = (
+        f"Machine — {machine}\n\n"
+        "| size | caps | coupling rows | LP bound (ipm) | Lagrangian at LP duals | nation MIPs | "
+        "after subgradient | best plan known | LP → best Lagrangian |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
+    )
     lines = [head]
     for r in rows:
         after = f"{r['best']:,.1f} ({r['steps']} steps)" if r["steps"] else "—"
@@ -350,13 +398,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="S,M")
     parser.add_argument("--hard-caps", action="store_true")
     parser.add_argument("--iterations", type=int, default=0, help="subgradient steps after the LP duals")
-    parser.add_argument("--target", action="append", default=[], metavar="SIZE=VALUE",
-                        help="best plan known (Polyak step target), e.g. S=33617")
+    parser.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="SIZE=VALUE",
+        help="best plan known (Polyak step target), e.g. S=33617",
+    )
     parser.add_argument("--nation-time-limit", type=float, default=60.0)
     parser.add_argument("--out", type=Path, default=RESULTS / "nation_bound.md")
-    parser.add_argument("--stage", type=Path, action="append", default=[],
-                        help="a stage dumped by `benchmarks.stage_probe dump` (repeatable): its LP bound and "
-                             "Lagrangian bound at the LP duals, printed; --sizes is then ignored")
+    parser.add_argument(
+        "--stage",
+        type=Path,
+        action="append",
+        default=[],
+        help="a stage dumped by `benchmarks.stage_probe dump` (repeatable): its LP bound and "
+        "Lagrangian bound at the LP duals, printed; --sizes is then ignored",
+    )
     args = parser.parse_args(argv)
     if args.stage:
         for path in args.stage:

@@ -70,14 +70,20 @@ def relaxation(arrays: MipArrays) -> np.ndarray:
     return np.array(highs.getSolution().col_value, dtype=float)
 
 
-def probe_masks(arrays: MipArrays, groups: ColumnGroups, lp: np.ndarray, x: np.ndarray,
-                nations: int, programme_columns: int, years: int) -> dict[str, np.ndarray]:
+def probe_masks(
+    arrays: MipArrays,
+    groups: ColumnGroups,
+    lp: np.ndarray,
+    x: np.ndarray,
+    nations: int,
+    programme_columns: int,
+    years: int,
+) -> dict[str, np.ndarray]:
     """The free columns of each probe (see the module's docstring)."""
     integer = arrays.integer
     sign = 1.0 if arrays.maximise else -1.0
     gain = sign * arrays.cost * (lp - x)
-    masks = {"consortia": integer & groups.consortium,
-             "RINS": integer & (np.abs(lp - x) > 1e-6)}
+    masks = {"consortia": integer & groups.consortium, "RINS": integer & (np.abs(lp - x) > 1e-6)}
     potential = {n: gain[integer & (groups.nation == n)].sum() for n in groups.nations}
     top = sorted(potential, key=lambda n: -potential[n])[:nations]
     masks["nations " + ",".join(top)] = integer & np.isin(groups.nation, top)
@@ -90,7 +96,9 @@ def probe_masks(arrays: MipArrays, groups: ColumnGroups, lp: np.ndarray, x: np.n
         free[items[programme]] = True
     masks["programmes " + ",".join(chosen)] = free
     first = min(groups.years) if groups.years else 0
-    masks[f"years {first}-{first + years - 1}, every nation"] = integer & (groups.year >= first) & (groups.year < first + years)
+    masks[f"years {first}-{first + years - 1}, every nation"] = (
+        integer & (groups.year >= first) & (groups.year < first + years)
+    )
     return {name: mask for name, mask in masks.items() if mask.any()}
 
 
@@ -124,8 +132,10 @@ def main() -> None:
     arrays, groups, report = engine_plan(generate(size, 1, args.variant == "hard"), args.limit)
     if report.x is None:
         raise SystemExit("the engine found no plan to probe")
-    print(f"plan {report.objective:,.1f}, bound {report.bound:,.1f} ({report.bound_source}), "
-          f"gap {report.gap:.3%}, {time.monotonic() - started:.0f} s")
+    print(
+        f"plan {report.objective:,.1f}, bound {report.bound:,.1f} ({report.bound_source}), "
+        f"gap {report.gap:.3%}, {time.monotonic() - started:.0f} s"
+    )
     lp = relaxation(arrays)
     masks = probe_masks(arrays, groups, lp, report.x, args.nations, args.programme_columns, args.years)
     print("| probe | free integer columns | gain found | solved to its optimum | its bound beyond the plan | s |")

@@ -53,20 +53,29 @@ def main() -> None:
         for label, done in runs.items():
             front = done[-1][1]
             got = {tuple(round(v, 2) for v in vec) for vec in front.vectors()}
-            rows.append({
-                "case": case, "worst levels": label,
-                "levels": ", ".join(f"{v:g}" for v in front.nadir.values()),
-                "grid cells": front.stats.grid_total, "grid points solved": front.stats.solved,
-                "points": f"{len(got & reference)} of {len(reference)}",
-                "front": front.completeness,
-                "seconds (median)": round(statistics.median(s for s, _ in done), 2),
-                "runs": " / ".join(f"{s:.2f}" for s, _ in done),
-            })
+            rows.append(
+                {
+                    "case": case,
+                    "worst levels": label,
+                    "levels": ", ".join(f"{v:g}" for v in front.nadir.values()),
+                    "grid cells": front.stats.grid_total,
+                    "grid points solved": front.stats.solved,
+                    "points": f"{len(got & reference)} of {len(reference)}",
+                    "front": front.completeness,
+                    "seconds (median)": round(statistics.median(s for s, _ in done), 2),
+                    "runs": " / ".join(f"{s:.2f}" for s, _ in done),
+                }
+            )
             print(rows[-1], flush=True)
     header = list(rows[0])
-    lines = [f"# Worst levels for exact fronts with 3+ objectives ({time.strftime('%Y-%m-%d %H:%M')})", "",
-             f"One worker, one thread, alternating runs, median of {args.repeats}.", "",
-             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = [
+        f"# Worst levels for exact fronts with 3+ objectives ({time.strftime('%Y-%m-%d %H:%M')})",
+        "",
+        f"One worker, one thread, alternating runs, median of {args.repeats}.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
     lines += ["| " + " | ".join(str(r[h]) for h in header) + " |" for r in rows]
     out = ROOT / "benchmarks" / "results" / "pareto_bounds.md"
     out.write_text("\n".join(lines) + "\n")

@@ -63,7 +63,7 @@ def _split(bounds: set[Bound], point: Bound) -> set[Bound]:
     kept = bounds - holding
     for u in holding:
         for j in range(len(point)):
-            kept.add(u[:j] + (point[j],) + u[j + 1:])
+            kept.add(u[:j] + (point[j],) + u[j + 1 :])
     return {u for u in kept if not any(u != v and _below_or_equal(u, v) for v in kept)}
 
 
@@ -92,7 +92,7 @@ def enumerate_front(
             raise AssertionError(f"a box returned a known point {point}")
         found.add(point)
         # nothing in the box beats the point on the objective it optimised
-        empty.append(box[:objective] + (point[objective],) + box[objective + 1:])
+        empty.append(box[:objective] + (point[objective],) + box[objective + 1 :])
         bounds = _split(bounds | {box}, point)
     if len(found) != len(front):
         raise AssertionError(f"found {len(found)} of {len(front)} points")
@@ -121,8 +121,10 @@ def main() -> None:
         for pick_name, pick in PICKS.items():
             for objective_name, objective_of in OBJECTIVES.items():
                 solves, infeasible = enumerate_front(front, pick, objective_of)
-                print(f"{case}: {len(front)} points; boxes {pick_name}, optimising {objective_name}: "
-                      f"{solves} solves ({solves / len(front):.2f} a point), {infeasible} of them empty boxes")
+                print(
+                    f"{case}: {len(front)} points; boxes {pick_name}, optimising {objective_name}: "
+                    f"{solves} solves ({solves / len(front):.2f} a point), {infeasible} of them empty boxes"
+                )
 
 
 if __name__ == "__main__":

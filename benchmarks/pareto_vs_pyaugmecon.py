@@ -57,9 +57,14 @@ def ours(case: str, book: Path, workers: int = 1, timeout: float = 3600) -> dict
     points = sorted(tuple(round(v, 2) for v in vec) for vec in front.vectors())
     s = front.stats
     reference = reference_front(case_folder(case))
-    return {"seconds": seconds, "points": points, "models_solved": s.solved + len(names) ** 2 + len(names) - 1,
-            "solver_share": front.solver_seconds / seconds, "completeness": front.completeness,
-            "reference": sorted(v for v in reference if not any(map(math.isnan, v)))}  # 4kp40: none published
+    return {
+        "seconds": seconds,
+        "points": points,
+        "models_solved": s.solved + len(names) ** 2 + len(names) - 1,
+        "solver_share": front.solver_seconds / seconds,
+        "completeness": front.completeness,
+        "reference": sorted(v for v in reference if not any(map(math.isnan, v))),
+    }  # 4kp40: none published
 
 
 def theirs(case: str, python: str, workers: int = 1, timeout: float = 3600) -> dict:
@@ -112,36 +117,47 @@ def main() -> None:
         t_theirs = statistics.median(r["seconds"] for r in runs_theirs)
         timed_out = any(r.get("timed_out") for r in runs_theirs)
         same_runs = all(r["points"] == a["points"] for r in runs_ours)
-        rows.append({
-            "case": case, "points (ours)": len(a["points"]),
-            "points (published)": len(a["reference"]) or "none published",
-            "ours = published": (a["points"] == a["reference"]) if a["reference"] else "—",
-            "ours, every run alike": same_runs, "ours: front": a["completeness"],
-            "points (pyaugmecon, own nadirs)": "timed out" if timed_out else len(b["points"]),
-            "pyaugmecon = ours": "—" if timed_out else a["points"] == [tuple(p) for p in b["points"]],
-            "ours s (median)": round(t_ours, 2),
-            "pyaugmecon s (median)": (">" if timed_out else "") + str(round(t_theirs, 2)),
-            "speed-up": (">" if timed_out else "") + str(round(t_theirs / t_ours, 1)),
-            "runs": args.repeats,
-            "solves/point (ours)": round(a["models_solved"] / len(a["points"]), 2),
-            "solves/point (pyaugmecon)": round(b["models_solved"] / max(len(b["points"]), 1), 2),
-            "ours: HiGHS s per wall s": f"{a['solver_share']:.0%}",  # > 100% with several workers
-            "pyaugmecon: HiGHS s per wall s": _share(b),
-            # each tool's HiGHS time per MIP solved: at equal solves per point, the ratio of
-            # their wall time to our HiGHS time bounds the speed-up any overhead cut can give
-            "ours: HiGHS ms per solve": round(1000 * a["solver_share"] * a["seconds"] / a["models_solved"], 1),
-            "pyaugmecon: HiGHS ms per solve": _per_solve(b),
-            "ours s (all runs)": " / ".join(f"{r['seconds']:.2f}" for r in runs_ours),
-            "pyaugmecon s (all runs)": " / ".join(f"{r['seconds']:.2f}" for r in runs_theirs),
-        })
+        rows.append(
+            {
+                "case": case,
+                "points (ours)": len(a["points"]),
+                "points (published)": len(a["reference"]) or "none published",
+                "ours = published": (a["points"] == a["reference"]) if a["reference"] else "—",
+                "ours, every run alike": same_runs,
+                "ours: front": a["completeness"],
+                "points (pyaugmecon, own nadirs)": "timed out" if timed_out else len(b["points"]),
+                "pyaugmecon = ours": "—" if timed_out else a["points"] == [tuple(p) for p in b["points"]],
+                "ours s (median)": round(t_ours, 2),
+                "pyaugmecon s (median)": (">" if timed_out else "") + str(round(t_theirs, 2)),
+                "speed-up": (">" if timed_out else "") + str(round(t_theirs / t_ours, 1)),
+                "runs": args.repeats,
+                "solves/point (ours)": round(a["models_solved"] / len(a["points"]), 2),
+                "solves/point (pyaugmecon)": round(b["models_solved"] / max(len(b["points"]), 1), 2),
+                "ours: HiGHS s per wall s": f"{a['solver_share']:.0%}",  # > 100% with several workers
+                "pyaugmecon: HiGHS s per wall s": _share(b),
+                # each tool's HiGHS time per MIP solved: at equal solves per point, the ratio of
+                # their wall time to our HiGHS time bounds the speed-up any overhead cut can give
+                "ours: HiGHS ms per solve": round(1000 * a["solver_share"] * a["seconds"] / a["models_solved"], 1),
+                "pyaugmecon: HiGHS ms per solve": _per_solve(b),
+                "ours s (all runs)": " / ".join(f"{r['seconds']:.2f}" for r in runs_ours),
+                "pyaugmecon s (all runs)": " / ".join(f"{r['seconds']:.2f}" for r in runs_theirs),
+            }
+        )
         print(rows[-1], flush=True)
         header = list(rows[0])
-        lines = [f"# Exact Pareto fronts: capopt vs pyaugmecon ({time.strftime('%Y-%m-%d %H:%M')})", "",
-                 (f"Machine: {platform.processor() or platform.machine()}, {platform.system()}, "
-                  f"Python {platform.python_version()}; HiGHS on both sides, {args.workers} worker(s) each, exact "
-                  f"mode; ours from the input workbook with no nadir, pyaugmecon with its own nadirs; median of "
-                  f"the runs shown, alternating."), "",
-                 "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines = [
+            f"# Exact Pareto fronts: capopt vs pyaugmecon ({time.strftime('%Y-%m-%d %H:%M')})",
+            "",
+            (
+                f"Machine: {platform.processor() or platform.machine()}, {platform.system()}, "
+                f"Python {platform.python_version()}; HiGHS on both sides, {args.workers} worker(s) each, exact "
+                f"mode; ours from the input workbook with no nadir, pyaugmecon with its own nadirs; median of "
+                f"the runs shown, alternating."
+            ),
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "---|" * len(header),
+        ]
         lines += ["| " + " | ".join(str(r[h]) for h in header) + " |" for r in rows]
         out.write_text("\n".join(lines) + "\n")
     print(f"wrote {out}")

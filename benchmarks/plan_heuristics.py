@@ -64,8 +64,12 @@ def _fix(highs: object, columns: np.ndarray, values: np.ndarray) -> None:
 
 
 def _free(highs: object, arrays: MipArrays, columns: np.ndarray) -> None:
-    highs.changeColsBounds(len(columns), columns.astype(np.int32),  # type: ignore[attr-defined]
-                           arrays.col_lower[columns], arrays.col_upper[columns])
+    highs.changeColsBounds(
+        len(columns),
+        columns.astype(np.int32),  # type: ignore[attr-defined]
+        arrays.col_lower[columns],
+        arrays.col_upper[columns],
+    )
 
 
 def _solved(highs: object) -> bool:
@@ -100,15 +104,21 @@ def dive(arrays: MipArrays, batch: int = 1, fix_whole: bool = False) -> Probe:
         _fix(highs, chosen, np.floor(x[chosen] + WHOLE))
         solves += 1
         if not _solved(highs):
-            return Probe(None, None, solves, time.perf_counter() - began,
-                         [f"dead end at column {int(chosen[0])}: both roundings infeasible"])
+            return Probe(
+                None,
+                None,
+                solves,
+                time.perf_counter() - began,
+                [f"dead end at column {int(chosen[0])}: both roundings infeasible"],
+            )
         x = np.array(highs.getSolution().col_value)
     x[arrays.integer] = np.round(x[arrays.integer])
     return Probe(x, arrays.objective(x), solves, time.perf_counter() - began)
 
 
-def local_branching(arrays: MipArrays, start: np.ndarray, k: int = 20, seconds: float = 3.0,
-                    total: float = 40.0) -> Probe:
+def local_branching(
+    arrays: MipArrays, start: np.ndarray, k: int = 20, seconds: float = 3.0, total: float = 40.0
+) -> Probe:
     """Local branching from `start` (see the module's text); the best plan met, at worst `start`."""
     import highspy
 
@@ -120,8 +130,9 @@ def local_branching(arrays: MipArrays, start: np.ndarray, k: int = 20, seconds: 
         ones = np.round(best[columns]) > 0.5
         highs = arrays.highs(threads=1)
         # Σ_{x̄=1} (1 − x) + Σ_{x̄=0} x ≤ k, written as Σ ±x ≤ k − |ones|
-        highs.addRow(-highspy.kHighsInf, float(k - ones.sum()), len(columns), columns.astype(np.int32),
-                     np.where(ones, -1.0, 1.0))
+        highs.addRow(
+            -highspy.kHighsInf, float(k - ones.sum()), len(columns), columns.astype(np.int32), np.where(ones, -1.0, 1.0)
+        )
         highs.setOptionValue("time_limit", min(seconds, max(total - (time.perf_counter() - began), 0.01)))
         highs.setOptionValue("mip_rel_gap", 0.0)
         solution = highspy.HighsSolution()
@@ -132,9 +143,11 @@ def local_branching(arrays: MipArrays, start: np.ndarray, k: int = 20, seconds: 
         info = highs.getInfo()
         found = np.array(highs.getSolution().col_value) if info.primal_solution_status == 2 else None
         found_value = arrays.objective(found) if found is not None else None
-        probe.steps.append(f"{time.perf_counter() - began:6.2f} s  k = {k}: "
-                           f"{'no plan' if found_value is None else f'{found_value:,.1f}'}, "
-                           f"neighbourhood bound {info.mip_dual_bound:,.1f}")
+        probe.steps.append(
+            f"{time.perf_counter() - began:6.2f} s  k = {k}: "
+            f"{'no plan' if found_value is None else f'{found_value:,.1f}'}, "
+            f"neighbourhood bound {info.mip_dual_bound:,.1f}"
+        )
         if found is not None and found_value is not None and arrays.better(found_value, value):
             best, value = found, found_value
         else:
@@ -143,8 +156,7 @@ def local_branching(arrays: MipArrays, start: np.ndarray, k: int = 20, seconds: 
     return probe
 
 
-def relax_and_fix(arrays: MipArrays, year: np.ndarray, width: int = 2, step: int = 2,
-                  seconds: float = 2.0) -> Probe:
+def relax_and_fix(arrays: MipArrays, year: np.ndarray, width: int = 2, step: int = 2, seconds: float = 2.0) -> Probe:
     """Relax-and-fix by years (see the module's text); whole columns without a year
     (`year` < 0) stay whole in every window and are fixed with the last one."""
     import highspy
@@ -155,7 +167,7 @@ def relax_and_fix(arrays: MipArrays, year: np.ndarray, width: int = 2, step: int
     probe = Probe(None, None, 0, 0.0)
     every = np.arange(arrays.columns, dtype=np.int32)
     for first in range(0, len(years), step):
-        window = years[first:first + width]
+        window = years[first : first + width]
         highs = arrays.highs(threads=1, relax=True)
         whole = np.flatnonzero(arrays.integer & (np.isin(year, window) | (year < 0))).astype(np.int32)
         highs.changeColsIntegrality(len(whole), whole, np.array([highspy.HighsVarType.kInteger] * len(whole)))
@@ -164,15 +176,19 @@ def relax_and_fix(arrays: MipArrays, year: np.ndarray, width: int = 2, step: int
         highs.run()
         probe.solves += 1
         if not highs.getSolution().value_valid:
-            probe.steps.append(f"years {window[0]}–{window[-1]}: {highs.modelStatusToString(highs.getModelStatus())}, "
-                               "no plan")
+            probe.steps.append(
+                f"years {window[0]}–{window[-1]}: {highs.modelStatusToString(highs.getModelStatus())}, no plan"
+            )
             probe.seconds = time.perf_counter() - began
             return probe
         x = np.array(highs.getSolution().col_value)
-        probe.steps.append(f"{time.perf_counter() - began:6.2f} s  years {window[0]}–{window[-1]}: "
-                           f"{highs.getInfo().objective_function_value:,.1f}")
-        done = arrays.integer & (np.isin(year, years[first:first + step]) |
-                                 ((year < 0) & (first + step >= len(years))))
+        probe.steps.append(
+            f"{time.perf_counter() - began:6.2f} s  years {window[0]}–{window[-1]}: "
+            f"{highs.getInfo().objective_function_value:,.1f}"
+        )
+        done = arrays.integer & (
+            np.isin(year, years[first : first + step]) | ((year < 0) & (first + step >= len(years)))
+        )
         lower[done] = upper[done] = np.round(x[done])
     last = arrays.highs(threads=1, relax=True)
     last.changeColsBounds(arrays.columns, every, lower, upper)
@@ -212,8 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     runs: dict[str, Callable[[], Probe]] = {
         "dive": lambda: dive(arrays, args.batch, args.fix_whole),
         "branch": lambda: local_branching(arrays, first, args.k, args.seconds, args.total),
-        "windows": lambda: relax_and_fix(arrays, np.asarray(groups.year), args.width, args.step,
-                                         args.seconds),
+        "windows": lambda: relax_and_fix(arrays, np.asarray(groups.year), args.width, args.step, args.seconds),
     }
     _report(args.probe, runs[args.probe]())
 

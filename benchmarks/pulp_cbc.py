@@ -70,15 +70,18 @@ def build(mm: MatrixModel):  # -> (pulp.LpProblem, list[pulp.LpVariable])
     for j in range(mm.num_cols):
         lo = None if math.isinf(mm.col_lower[j]) else float(mm.col_lower[j])
         hi = None if math.isinf(mm.col_upper[j]) else float(mm.col_upper[j])
-        cat = pulp.LpBinary if mm.integer[j] and lo == 0 and hi == 1 else (
-            pulp.LpInteger if mm.integer[j] else pulp.LpContinuous)
+        cat = (
+            pulp.LpBinary
+            if mm.integer[j] and lo == 0 and hi == 1
+            else (pulp.LpInteger if mm.integer[j] else pulp.LpContinuous)
+        )
         variables.append(pulp.LpVariable(f"c{j}", lo, hi, cat))
     nz = np.flatnonzero(mm.objective)
     prob += pulp.LpAffineExpression([(variables[j], float(mm.objective[j])) for j in nz])
     indptr, indices, data = mm.A.rows()
     for i in range(mm.num_rows):
-        cols = indices[indptr[i]: indptr[i + 1]]
-        vals = data[indptr[i]: indptr[i + 1]]
+        cols = indices[indptr[i] : indptr[i + 1]]
+        vals = data[indptr[i] : indptr[i + 1]]
         expr = pulp.LpAffineExpression([(variables[j], float(v)) for j, v in zip(cols, vals)])
         lo, hi = float(mm.row_lower[i]), float(mm.row_upper[i])
         if lo == hi:
@@ -91,8 +94,13 @@ def build(mm: MatrixModel):  # -> (pulp.LpProblem, list[pulp.LpVariable])
     return prob, variables
 
 
-def solve(mm: MatrixModel, time_limit: float, gap: float = 1e-4, threads: int | None = None,
-          milestones: tuple[float, ...] = (0.01,)) -> CbcRun:
+def solve(
+    mm: MatrixModel,
+    time_limit: float,
+    gap: float = 1e-4,
+    threads: int | None = None,
+    milestones: tuple[float, ...] = (0.01,),
+) -> CbcRun:
     """Build with PuLP and solve with CBC; `seconds_to_gap[g]` from CBC's log (None: not reached)."""
     import pulp
 
@@ -101,9 +109,7 @@ def solve(mm: MatrixModel, time_limit: float, gap: float = 1e-4, threads: int | 
     build_seconds = time.perf_counter() - began
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "cbc.log"
-        solver = pulp.PULP_CBC_CMD(
-            msg=False, timeLimit=time_limit, gapRel=gap, threads=threads, logPath=str(log_path)
-        )
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, threads=threads, logPath=str(log_path))
         began = time.perf_counter()
         watchdog = _Watchdog(time_limit + WATCHDOG_GRACE_SECONDS)
         try:
@@ -124,8 +130,11 @@ def solve(mm: MatrixModel, time_limit: float, gap: float = 1e-4, threads: int | 
         objective = float(mm.objective @ x)
     progress = parse_progress(log)
     bound = final_bound(log, objective)
-    status = "optimal" if status_name == "Optimal" and prob.sol_status == pulp.LpSolutionOptimal else (
-        "feasible" if has_solution else "no_solution")
+    status = (
+        "optimal"
+        if status_name == "Optimal" and prob.sol_status == pulp.LpSolutionOptimal
+        else ("feasible" if has_solution else "no_solution")
+    )
     gap_now = relative_gap(objective, bound)
     if status == "optimal" and bound is None:
         bound, gap_now = objective, 0.0
@@ -203,7 +212,9 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
 
 
 # Cbc0010I After 100 nodes, 5 on tree, -1234.5 best solution, best possible -1300.2 (3.45 seconds)
-_NODE = re.compile(r"Cbc0010I After \d+ nodes, \d+ on tree, (\S+) best solution, best possible (\S+) \(([\d.]+) seconds\)")
+_NODE = re.compile(
+    r"Cbc0010I After \d+ nodes, \d+ on tree, (\S+) best solution, best possible (\S+) \(([\d.]+) seconds\)"
+)
 # Cbc0012I Integer solution of -1234 found by X after N iterations and M nodes (2.34 seconds)
 _FOUND = re.compile(r"Cbc00(?:04|12)I Integer solution of (\S+) found .*?\(([\d.]+) seconds\)")
 # Cbc0031I / root: "Cbc0013I At root node, ..." has no bound line we need; the final summary:

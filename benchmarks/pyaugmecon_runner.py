@@ -75,8 +75,17 @@ def main() -> None:
     result = PyAugmecon(model, config).solve()
     seconds = time.perf_counter() - started
     points = sorted(tuple(round(float(v), 2) for v in p) for p in result.points)
-    print(json.dumps({"seconds": seconds, "points": points, "models_solved": result.models_solved,
-                      "models_infeasible": result.models_infeasible, "highs_runs": highs_runs()}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "points": points,
+                "models_solved": result.models_solved,
+                "models_infeasible": result.models_infeasible,
+                "highs_runs": highs_runs(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -44,10 +44,7 @@ def solve_once(inputs: object) -> SolveRun:
     started = time.perf_counter()
     result = Scenario(inputs).solve()  # type: ignore[arg-type]
     seconds = time.perf_counter() - started
-    stages = tuple(
-        (s.objective, s.outcome.seconds, s.outcome.termination, s.outcome.gap)
-        for s in result.stages
-    )
+    stages = tuple((s.objective, s.outcome.seconds, s.outcome.termination, s.outcome.gap) for s in result.stages)
     return SolveRun(
         seconds,
         load,
@@ -80,9 +77,7 @@ def stage_lines(solves: list[SolveRun]) -> list[str]:
     """One row per solve: total, load, status, then each stage's seconds and gap."""
     names = [name for name, *_ in solves[0].stages]
     lines = [
-        "| solve | load | total s | "
-        + " | ".join(f"{n} s (gap)" for n in names)
-        + " | status | capability | cost |",
+        "| solve | load | total s | " + " | ".join(f"{n} s (gap)" for n in names) + " | status | capability | cost |",
         "|---|---|---|" + "---|" * len(names) + "---|---|---|",
     ]
     for i, run in enumerate(solves):
@@ -93,10 +88,7 @@ def stage_lines(solves: list[SolveRun]) -> list[str]:
             + " | ".join(cells)
             + f" | {run.status} ({_gap(run.gap)}) | {run.capability:,.1f} | {run.cost:,.1f} |"
         )
-    medians = [
-        statistics.median(run.stages[k][1] for run in solves if len(run.stages) > k)
-        for k in range(len(names))
-    ]
+    medians = [statistics.median(run.stages[k][1] for run in solves if len(run.stages) > k) for k in range(len(names))]
     lines.append(
         f"| **median** | | **{statistics.median(r.seconds for r in solves):.1f}** | "
         + " | ".join(f"**{m:.1f}**" for m in medians)

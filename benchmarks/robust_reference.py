@@ -44,8 +44,10 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     base = Scenario.reference() if args.book is None else Scenario.from_excel(args.book)
     source = base.inputs.source
-    print(f"book {source.path if source else '?'} sha256 {source.sha256 if source else '?'}; "
-          f"objective {args.objective or base.inputs.settings.objective}; time limit {args.time_limit:g} s")
+    print(
+        f"book {source.path if source else '?'} sha256 {source.sha256 if source else '?'}; "
+        f"objective {args.objective or base.inputs.settings.objective}; time limit {args.time_limit:g} s"
+    )
     kwargs = {"time_limit": args.time_limit}
     if args.objective:
         kwargs["objective"] = args.objective
@@ -73,18 +75,28 @@ def print_price(report) -> None:  # type: ignore[no-untyped-def]
         if row["capability"] != row["capability"]:  # NaN: no plan
             print(f"| {g} | {row['status']} | | | | | | |")
             continue
-        print(f"| {g} | {row['status']} | {row['gap']:.1%} | {row['capability']:,.0f} | "
-              f"{price.loc[g, 'capability lost %']:.1%} | {row['cost']:,.0f} | {row['shortfall']:,.0f} | "
-              f"{row['risk']:,.0f} |")
+        print(
+            f"| {g} | {row['status']} | {row['gap']:.1%} | {row['capability']:,.0f} | "
+            f"{price.loc[g, 'capability lost %']:.1%} | {row['cost']:,.0f} | {row['shortfall']:,.0f} | "
+            f"{row['risk']:,.0f} |"
+        )
 
 
 def print_stress(base: Scenario, plans: dict, samples: int, out: Path) -> None:  # type: ignore[type-arg]
-    print("\n| Γ | robust for Γ' ≤ | overrun probability | P(nation breaches), mean | nations breaching "
-          "(expected) | residual | capability lost (expected) |")
+    print(
+        "\n| Γ | robust for Γ' ≤ | overrun probability | P(nation breaches), mean | nations breaching "
+        "(expected) | residual | capability lost (expected) |"
+    )
     print("|---|---|---|---|---|---|---|")
     for g, result in plans.items():
-        robust_up_to = max([k for k in range(4) if not check_robust_budget(
-            base.with_settings(robust_overruns=k).inputs, result.decisions, 1e-6)], default=0)
+        robust_up_to = max(
+            [
+                k
+                for k in range(4)
+                if not check_robust_budget(base.with_settings(robust_overruns=k).inputs, result.decisions, 1e-6)
+            ],
+            default=0,
+        )
         for q in PROBABILITIES:
             runs = [stress_test(base.inputs, result.decisions, samples, seed, q) for seed in SEEDS]
             if q == 0.5:
@@ -94,8 +106,10 @@ def print_stress(base: Scenario, plans: dict, samples: int, out: Path) -> None: 
             residual = sum(r.by_nation["residual_breach_probability"].sum() for r in runs) / len(runs)
             lost = sum(r.by_nation["expected_capability_lost"].sum() for r in runs) / len(runs)
             share = lost / max(result.objectives["capability"], 1e-9)
-            print(f"| {g} | {robust_up_to} | {q:g} | {mean:.3f} | {expected:.1f} | {residual:.2f} | "
-                  f"{lost:,.0f} ({share:.1%}) |")
+            print(
+                f"| {g} | {robust_up_to} | {q:g} | {mean:.3f} | {expected:.1f} | {residual:.2f} | "
+                f"{lost:,.0f} ({share:.1%}) |"
+            )
 
 
 def print_replan(base: Scenario, previous, time_limit: float, out: Path) -> None:  # type: ignore[no-untyped-def]
@@ -103,17 +117,21 @@ def print_replan(base: Scenario, previous, time_limit: float, out: Path) -> None
     year = first + 2
     richer = base.with_budget(scale=1.1, years=range(year, base.inputs.settings.last_year + 1))
     print(f"\nre-plan from {year} after a 10 % budget rise from {year} on")
-    print("| stability weight | changes: fundings (added/dropped/moved) + adoptions | capability | Δ capability "
-          "| cost | Δ cost | gap |")
+    print(
+        "| stability weight | changes: fundings (added/dropped/moved) + adoptions | capability | Δ capability "
+        "| cost | Δ cost | gap |"
+    )
     print("|---|---|---|---|---|---|---|")
     for weight in WEIGHTS:
         outcome = replan(richer, previous.decisions, year, weight, time_limit=time_limit)
         outcome.to_excel(out / f"replan_w{weight:g}.xlsx")
         deltas = outcome.objective_deltas.set_index("objective")
         r = outcome.result
-        print(f"| {weight:g} | {change_counts(outcome)} | {r.objectives['capability']:,.0f} | "
-              f"{deltas.loc['capability', 'delta']:+,.0f} | {r.objectives['cost']:,.0f} | "
-              f"{deltas.loc['cost', 'delta']:+,.0f} | {r.gap if r.gap is not None else float('nan'):.1%} |")
+        print(
+            f"| {weight:g} | {change_counts(outcome)} | {r.objectives['capability']:,.0f} | "
+            f"{deltas.loc['capability', 'delta']:+,.0f} | {r.objectives['cost']:,.0f} | "
+            f"{deltas.loc['cost', 'delta']:+,.0f} | {r.gap if r.gap is not None else float('nan'):.1%} |"
+        )
 
 
 def change_counts(outcome: ReplanResult) -> str:
@@ -125,8 +143,10 @@ def change_counts(outcome: ReplanResult) -> str:
         return "0"
     kinds = outcome.changes.loc[outcome.changes["decision"] == FUNDING, "change"].value_counts().to_dict()
     fundings = count_changes(outcome.changes, FUNDING)
-    return (f"{total}: {fundings} ({kinds.get('added', 0)}/{kinds.get('dropped', 0)}/{kinds.get('moved', 0)}) "
-            f"+ {outcome.adoption_change_count}")
+    return (
+        f"{total}: {fundings} ({kinds.get('added', 0)}/{kinds.get('dropped', 0)}/{kinds.get('moved', 0)}) "
+        f"+ {outcome.adoption_change_count}"
+    )
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ HIGHS_LEVERS: dict[str, dict[str, object]] = {
 
 # --- child-process cases -------------------------------------------------------------------
 
+
 def _peak_mb() -> dict[str, float]:
     """Peak RSS of this process and of its finished children (CBC runs as a child), in MB."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -105,11 +106,16 @@ def case_build_timings(size: str, hard_caps: bool, repeats: int) -> dict[str, An
         del mm
     med = statistics.median
     return {
-        "vars": nvars, "cons": ncons, "nnz": nnz, "repeats": repeats,
-        "ours_build_s": med(ours_build), "ours_handoff_s": med(ours_handoff),
+        "vars": nvars,
+        "cons": ncons,
+        "nnz": nnz,
+        "repeats": repeats,
+        "ours_build_s": med(ours_build),
+        "ours_handoff_s": med(ours_handoff),
         "ours_total_s": med(b + h for b, h in zip(ours_build, ours_handoff)),
         "appsi_handoff_s": med(appsi_handoff),
-        "floor_build_s": med(floor_build), "floor_handoff_s": med(floor_handoff),
+        "floor_build_s": med(floor_build),
+        "floor_handoff_s": med(floor_handoff),
         "floor_total_s": med(b + h for b, h in zip(floor_build, floor_handoff)),
         **_peak_mb(),
     }
@@ -173,17 +179,26 @@ def case_ours(size: str, hard_caps: bool, time_limit: float, lever: str = "") ->
     outcome = solver.solve(time_limit - (time.perf_counter() - began), STOP_GAP, warm_start=warm)
     wall = time.perf_counter() - began  # includes the hand-off on this first solve
     row: dict[str, Any] = {
-        "status": outcome.status, "objective": outcome.objective, "bound": outcome.bound, "gap": outcome.gap,
-        "solve_s": outcome.seconds, "build_handoff_solve_s": build_seconds + wall,
+        "status": outcome.status,
+        "objective": outcome.objective,
+        "bound": outcome.bound,
+        "gap": outcome.gap,
+        "solve_s": outcome.seconds,
+        "build_handoff_solve_s": build_seconds + wall,
         "time_to_1pct_s": first.get("t"),
         "greedy_objective": greedy_obj["capability"] - 10 * greedy_obj["shortfall"],
-        "greedy_capability": greedy_obj["capability"], "greedy_s": greedy_seconds,
+        "greedy_capability": greedy_obj["capability"],
+        "greedy_s": greedy_seconds,
         "first_bound": next((b for _, _, b in trace if b is not None), None),
         "strategy": solver.strategy_note,  # what the row measured: HiGHS alone, or the engine
     }
     if neighbourhood is not None:
-        row.update(neighbourhood_objective=neighbourhood.final, neighbourhood_solves=neighbourhood.solves,
-                   neighbourhood_improved=neighbourhood.improved, neighbourhood_s=neighbourhood.seconds)
+        row.update(
+            neighbourhood_objective=neighbourhood.final,
+            neighbourhood_solves=neighbourhood.solves,
+            neighbourhood_improved=neighbourhood.improved,
+            neighbourhood_s=neighbourhood.seconds,
+        )
     if row["time_to_1pct_s"] is None and outcome.gap is not None and outcome.gap <= MILESTONE:
         row["time_to_1pct_s"] = outcome.seconds
     if outcome.has_solution:
@@ -191,7 +206,9 @@ def case_ours(size: str, hard_caps: bool, time_limit: float, lever: str = "") ->
         problems = check_plan(inputs, plan)
         obj = objective_values(inputs, plan)
         row.update(
-            capability=obj["capability"], shortfall=obj["shortfall"], plan_valid=not problems,
+            capability=obj["capability"],
+            shortfall=obj["shortfall"],
+            plan_valid=not problems,
             violations=len(problems),
         )
     return {**row, **_peak_mb()}
@@ -209,16 +226,21 @@ def case_cbc(size: str, hard_caps: bool, time_limit: float) -> dict[str, Any]:
     mm = build_matrix(inputs, WEIGHTS)
     run = pulp_cbc.solve(mm, time_limit, STOP_GAP, milestones=(MILESTONE,))
     row: dict[str, Any] = {
-        "status": run.status, "objective": run.objective, "bound": run.bound, "gap": run.gap,
-        "pulp_build_s": run.build_seconds, "solve_s": run.solve_seconds,
+        "status": run.status,
+        "objective": run.objective,
+        "bound": run.bound,
+        "gap": run.gap,
+        "pulp_build_s": run.build_seconds,
+        "solve_s": run.solve_seconds,
         "time_to_1pct_s": run.seconds_to_gap.get(MILESTONE),
     }
     if run.x is not None:
         plan = decode(mm, run.x)
         obj = objective_values(inputs, plan)
         problems = check_plan(inputs, plan)
-        row.update(capability=obj["capability"], shortfall=obj["shortfall"], plan_valid=not problems,
-                   violations=len(problems))
+        row.update(
+            capability=obj["capability"], shortfall=obj["shortfall"], plan_valid=not problems, violations=len(problems)
+        )
     return {**row, **_peak_mb()}
 
 
@@ -234,6 +256,7 @@ def run_child(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
 
 # --- the machine ------------------------------------------------------------------------
 
+
 def machine() -> dict[str, str]:
     import highspy  # noqa: F401
     import pyomo.version
@@ -248,7 +271,9 @@ def machine() -> dict[str, str]:
         pass
     ram = "unknown"
     try:
-        kb = int(next(li for li in Path("/proc/meminfo").read_text().splitlines() if li.startswith("MemTotal")).split()[1])
+        kb = int(
+            next(li for li in Path("/proc/meminfo").read_text().splitlines() if li.startswith("MemTotal")).split()[1]
+        )
         ram = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
@@ -273,6 +298,7 @@ def machine() -> dict[str, str]:
 
 
 # --- the suite -------------------------------------------------------------------------
+
 
 def run_size(
     size: str, time_limit: float, repeats: int, levers: bool, with_cbc: bool, build_only: bool = False
@@ -307,11 +333,40 @@ def _fmt(v: Any) -> Any:
 
 
 COLUMNS = [
-    "size", "variant", "case", "time_limit_s", "status", "vars", "cons", "nnz", "repeats",
-    "ours_build_s", "ours_handoff_s", "ours_total_s", "appsi_handoff_s", "floor_build_s", "floor_handoff_s", "floor_total_s",
-    "objective", "bound", "gap", "time_to_1pct_s", "solve_s", "build_handoff_solve_s", "pulp_build_s",
-    "first_bound", "capability", "shortfall", "plan_valid", "violations",
-    "greedy_objective", "greedy_capability", "greedy_s", "peak_mb", "child_peak_mb", "error",
+    "size",
+    "variant",
+    "case",
+    "time_limit_s",
+    "status",
+    "vars",
+    "cons",
+    "nnz",
+    "repeats",
+    "ours_build_s",
+    "ours_handoff_s",
+    "ours_total_s",
+    "appsi_handoff_s",
+    "floor_build_s",
+    "floor_handoff_s",
+    "floor_total_s",
+    "objective",
+    "bound",
+    "gap",
+    "time_to_1pct_s",
+    "solve_s",
+    "build_handoff_solve_s",
+    "pulp_build_s",
+    "first_bound",
+    "capability",
+    "shortfall",
+    "plan_valid",
+    "violations",
+    "greedy_objective",
+    "greedy_capability",
+    "greedy_s",
+    "peak_mb",
+    "child_peak_mb",
+    "error",
 ]
 
 
@@ -351,8 +406,10 @@ def build_table(rows: list[dict[str, Any]], sizes: list[str]) -> list[str]:
     out = [
         "## Build and hand-off (median of repeats) against the highspy floor",
         "",
-        ("| size | vars | cons | nnz | ours build | ours hand-off | ours total | floor total | ratio "
-         "| APPSI hand-off (was ours) | peak MB (build×2) |"),
+        (
+            "| size | vars | cons | nnz | ours build | ours hand-off | ours total | floor total | ratio "
+            "| APPSI hand-off (was ours) | peak MB (build×2) |"
+        ),
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
@@ -373,9 +430,14 @@ def build_markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list
     """`--build-only`: the machine and the build and hand-off table."""
     out = ["# capopt build and hand-off against the highspy floor", ""]
     out += ["| machine | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in info.items()] + [""]
-    out += [("Instances: `benchmarks.instances.generate(size, seed=1)`, mixed variant; ours = `build_model` "
-             "then the first `PersistentSolver` hand-off (optimizer.solve.highs_model); floor = the same matrix "
-             "built with numpy and passed to highspy directly."), ""]
+    out += [
+        (
+            "Instances: `benchmarks.instances.generate(size, seed=1)`, mixed variant; ours = `build_model` "
+            "then the first `PersistentSolver` hand-off (optimizer.solve.highs_model); floor = the same matrix "
+            "built with numpy and passed to highspy directly."
+        ),
+        "",
+    ]
     return "\n".join(out + build_table(rows, sizes)) + "\n"
 
 
@@ -440,7 +502,11 @@ def markdown(rows: list[dict[str, Any]], info: dict[str, str], sizes: list[str],
     out += ["", "## Checks", ""]
     out.append(
         "Every returned plan was re-checked against MODEL.md with `optimizer.checks.verify.check_plan`: "
-        + ("all valid." if not invalid else f"{len(invalid)} INVALID: " + ", ".join(f"{r['size']}/{r['case']}" for r in invalid))
+        + (
+            "all valid."
+            if not invalid
+            else f"{len(invalid)} INVALID: " + ", ".join(f"{r['size']}/{r['case']}" for r in invalid)
+        )
     )
     out += [""] + [f"- {n}" for n in notes]
     return "\n".join(out) + "\n"
@@ -479,8 +545,11 @@ def chart(rows: list[dict[str, Any]], sizes: list[str], path: Path) -> bool:
         left.plot(x, limits, ":", color="grey", label="solver time limit")
     left.set_title("build and hand-off time (median of repeats)")
     left.set_ylabel("seconds")
-    for case, name, style, top in (("ours", "HiGHS (ours)", "D-", 1e4), ("pulp_cbc", "CBC (PuLP)", "v-", 5e3),
-                                   ("ours + warm start", "HiGHS + greedy warm start", "o--", 2.5e3)):
+    for case, name, style, top in (
+        ("ours", "HiGHS (ours)", "D-", 1e4),
+        ("pulp_cbc", "CBC (PuLP)", "v-", 5e3),
+        ("ours + warm start", "HiGHS + greedy warm start", "o--", 2.5e3),
+    ):
         xs, gaps, missing = [], [], []
         for xi, i in zip(x, ok):
             r = _find(rows, sizes[i], case)
@@ -491,7 +560,7 @@ def chart(rows: list[dict[str, Any]], sizes: list[str], path: Path) -> bool:
             else:
                 xs.append(xi)
                 gaps.append(max(100 * r["gap"], 1e-2))
-        line, = right.plot(xs, gaps, style, label=name)
+        (line,) = right.plot(xs, gaps, style, label=name)
         for xi in missing:
             right.plot([xi], [top], "x", color=line.get_color(), ms=10)
     right.axhline(1.0, color="grey", ls=":", label="1% target")
@@ -542,11 +611,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--levers", default="S,M,L", help="sizes on which to measure the levers")
     parser.add_argument("--quick", action="store_true", help="S,M at 10 s, 1 repeat, levers on S")
     parser.add_argument("--out", default=str(RESULTS), help="folder for latest.md / latest.csv")
-    parser.add_argument("--chart", default=None,
-                        help=f"PNG to draw (default: {CHART.relative_to(ROOT)} for the default --out, "
-                             "else scaling.png inside --out, so a partial run never replaces the docs' chart)")
-    parser.add_argument("--build-only", action="store_true",
-                        help="only the build and hand-off table (written to build_only.md/.csv)")
+    parser.add_argument(
+        "--chart",
+        default=None,
+        help=f"PNG to draw (default: {CHART.relative_to(ROOT)} for the default --out, "
+        "else scaling.png inside --out, so a partial run never replaces the docs' chart)",
+    )
+    parser.add_argument(
+        "--build-only", action="store_true", help="only the build and hand-off table (written to build_only.md/.csv)"
+    )
     parser.add_argument("--replot", action="store_true", help="redo latest.md and the chart from latest.csv/json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -590,7 +663,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     write_csv(rows, out / "latest.csv")
     if chart(rows, sizes, Path(args.chart)):
-        notes.append(f"Chart: {Path(args.chart).relative_to(ROOT) if Path(args.chart).is_relative_to(ROOT) else args.chart}")
+        notes.append(
+            f"Chart: {Path(args.chart).relative_to(ROOT) if Path(args.chart).is_relative_to(ROOT) else args.chart}"
+        )
     (out / "latest.json").write_text(json.dumps({"machine": info, "notes": notes}, indent=2))
     (out / "latest.md").write_text(markdown(rows, info, sizes, notes))
     log.info("wrote %s and %s", out / "latest.md", out / "latest.csv")

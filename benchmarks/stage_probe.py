@@ -85,8 +85,7 @@ def _parse(option: str) -> tuple[str, object]:
     return name, {"true": True, "false": False}.get(text, text)
 
 
-def _stage_highs(arrays: MipArrays, start: np.ndarray | None, seed: int, options: list[str],
-                 seconds: float) -> object:
+def _stage_highs(arrays: MipArrays, start: np.ndarray | None, seed: int, options: list[str], seconds: float) -> object:
     """HiGHS on one thread holding the stage, to the run's gap, with `options` set last."""
     highs = arrays.highs(threads=1, seed=seed)
     highs.setOptionValue("time_limit", seconds)
@@ -105,8 +104,10 @@ def probe_highs(path: Path, seeds: list[int], options: list[str], seconds: float
         began = time.perf_counter()
         highs.run()
         info = highs.getInfo()
-        print(f"seed {seed} {' '.join(options) or '(defaults)'}: {time.perf_counter() - began:.1f} s, "
-              f"plan {info.objective_function_value:,.1f}, bound {info.mip_dual_bound:,.1f}, gap {info.mip_gap:.4f}")
+        print(
+            f"seed {seed} {' '.join(options) or '(defaults)'}: {time.perf_counter() - began:.1f} s, "
+            f"plan {info.objective_function_value:,.1f}, bound {info.mip_dual_bound:,.1f}, gap {info.mip_gap:.4f}"
+        )
 
 
 def ending_plan(bound: float, maximise: bool, gap: float = RUN_GAP) -> float:
@@ -143,8 +144,10 @@ def probe_trace(path: Path, seeds: list[int], options: list[str], seconds: float
             if abs(bound) >= 1e30:
                 continue
             needs = ending_plan(bound, arrays.maximise)
-            print(f"  {seconds_in:7.2f} s  plan {plan:12,.1f}  bound {bound:12,.1f}  "
-                  f"(ends the stage: a plan {'≥' if arrays.maximise else '≤'} {needs:,.1f})")
+            print(
+                f"  {seconds_in:7.2f} s  plan {plan:12,.1f}  bound {bound:12,.1f}  "
+                f"(ends the stage: a plan {'≥' if arrays.maximise else '≤'} {needs:,.1f})"
+            )
 
 
 def _root_cuts(arrays: MipArrays, start: np.ndarray | None, seconds: float) -> tuple[np.ndarray, ...]:
@@ -162,8 +165,15 @@ def _root_cuts(arrays: MipArrays, start: np.ndarray | None, seconds: float) -> t
         cuts = out.cutpool_num_cut
         starts = np.array(out.cutpool_start)[: cuts + 1]
         nonzeros = int(starts[-1]) if cuts else 0
-        pools.append((starts, np.array(out.cutpool_index)[:nonzeros], np.array(out.cutpool_value)[:nonzeros],
-                      np.array(out.cutpool_lower)[:cuts], np.array(out.cutpool_upper)[:cuts]))
+        pools.append(
+            (
+                starts,
+                np.array(out.cutpool_index)[:nonzeros],
+                np.array(out.cutpool_value)[:nonzeros],
+                np.array(out.cutpool_lower)[:cuts],
+                np.array(out.cutpool_upper)[:cuts],
+            )
+        )
 
     highs.cbMipGetCutPool += keep
     _set_start(highs, start)
@@ -186,9 +196,15 @@ def _guide_lp(arrays: MipArrays, start: np.ndarray | None, guide: str, cut_secon
         starts, index, value, lower, upper = _root_cuts(arrays, start, cut_seconds)
         print(f"root cuts after {time.perf_counter() - began:.1f} s")
         infinite = highspy.kHighsInf
-        relaxation.addRows(len(lower), np.where(np.isfinite(lower), lower, -infinite),
-                           np.where(np.isfinite(upper), upper, infinite), len(index),
-                           starts[:-1].astype(np.int32), index.astype(np.int32), value)
+        relaxation.addRows(
+            len(lower),
+            np.where(np.isfinite(lower), lower, -infinite),
+            np.where(np.isfinite(upper), upper, infinite),
+            len(index),
+            starts[:-1].astype(np.int32),
+            index.astype(np.int32),
+            value,
+        )
         print(f"{len(lower)} cuts from HiGHS's root node")
     relaxation.run()
     print(f"guide LP ({guide}): {relaxation.getInfo().objective_function_value:,.1f}")
@@ -212,8 +228,10 @@ def probe_rens(path: Path, guide: str, seconds: float, cut_seconds: float = 60.0
     highs.run()
     info = highs.getInfo()
     free = int(arrays.integer.sum()) - len(columns)
-    print(f"softer RENS ({guide}): {free:,} integer columns free; plan {info.objective_function_value:,.1f}, "
-          f"own bound {info.mip_dual_bound:,.1f}, {time.perf_counter() - began:.1f} s")
+    print(
+        f"softer RENS ({guide}): {free:,} integer columns free; plan {info.objective_function_value:,.1f}, "
+        f"own bound {info.mip_dual_bound:,.1f}, {time.perf_counter() - began:.1f} s"
+    )
 
 
 def main() -> None:

@@ -45,8 +45,10 @@ def main() -> None:
         one_run(args.run, args.seconds)
         return
     for guides in (int(g) for g in args.guides.split(",")):
-        subprocess.run([sys.executable, "-m", "benchmarks.sweep_guides", "--run", str(guides),
-                        "--seconds", str(args.seconds)], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "benchmarks.sweep_guides", "--run", str(guides), "--seconds", str(args.seconds)],
+            check=True,
+        )
 
 
 if __name__ == "__main__":

@@ -26,11 +26,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def timed(scenario: Scenario, scales: list[float], reuse: bool, time_limit: float) -> tuple[float, list]:
     started = time.perf_counter()
-    sweep = budget_sweep(scenario, scales, workers=1, reuse_model=reuse, chain_length=len(scales),
-                         time_limit=time_limit)
+    sweep = budget_sweep(
+        scenario, scales, workers=1, reuse_model=reuse, chain_length=len(scales), time_limit=time_limit
+    )
     seconds = time.perf_counter() - started
     return seconds, [
-        (round(p.result.objectives["capability"], 1), _pct(p.result.gap), round(p.seconds, 1)) if p.result
+        (round(p.result.objectives["capability"], 1), _pct(p.result.gap), round(p.seconds, 1))
+        if p.result
         else (None, p.error, round(p.seconds, 1))
         for p in sweep.points
     ]
@@ -58,22 +60,33 @@ def main() -> None:
         print(f"reuse {t_reuse:.1f}s  rebuild {t_rebuild:.1f}s", flush=True)
     med_reuse, med_rebuild = statistics.median(reuse_times), statistics.median(rebuild_times)
     lines = [
-        f"# Budget sweep: reused model vs rebuild ({time.strftime('%Y-%m-%d')})", "",
-        (f"Machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}; "
-         f"scenario `{scenario.name}`, {len(scales)} budget scales {scales[0]}–{scales[-1]}, "
-         f"one process, default gap, {args.time_limit:g} s limit per point; median of {args.repeats}; "
-         f"load average at the end {os.getloadavg()[0]:.2f}."), "",
-        "| path | total seconds | per point |", "|---|---|---|",
+        f"# Budget sweep: reused model vs rebuild ({time.strftime('%Y-%m-%d')})",
+        "",
+        (
+            f"Machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}; "
+            f"scenario `{scenario.name}`, {len(scales)} budget scales {scales[0]}–{scales[-1]}, "
+            f"one process, default gap, {args.time_limit:g} s limit per point; median of {args.repeats}; "
+            f"load average at the end {os.getloadavg()[0]:.2f}."
+        ),
+        "",
+        "| path | total seconds | per point |",
+        "|---|---|---|",
         f"| reused model + warm starts | {med_reuse:.1f} | {med_reuse / len(scales):.1f} |",
         f"| rebuild every point | {med_rebuild:.1f} | {med_rebuild / len(scales):.1f} |",
-        f"| speed-up | {med_rebuild / med_reuse:.2f}× | |", "",
-        "Last repeat, per point (the gap is the last lexicographic stage's):", "",
-        ("| scale | capability (reused) | gap (reused) | seconds (reused) | capability (rebuild) "
-         "| gap (rebuild) | seconds (rebuild) |"),
+        f"| speed-up | {med_rebuild / med_reuse:.2f}× | |",
+        "",
+        "Last repeat, per point (the gap is the last lexicographic stage's):",
+        "",
+        (
+            "| scale | capability (reused) | gap (reused) | seconds (reused) | capability (rebuild) "
+            "| gap (rebuild) | seconds (rebuild) |"
+        ),
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    lines += [f"| {s} | {a[0]} | {a[1]} | {a[2]} | {b[0]} | {b[1]} | {b[2]} |"
-              for s, a, b in zip(scales, reuse_points, rebuild_points)]
+    lines += [
+        f"| {s} | {a[0]} | {a[1]} | {a[2]} | {b[0]} | {b[1]} | {b[2]} |"
+        for s, a, b in zip(scales, reuse_points, rebuild_points)
+    ]
     out = ROOT / "benchmarks" / "results" / "sweep_reuse.md"
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

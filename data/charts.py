@@ -167,8 +167,9 @@ def _xy_series(table: TableRef, x: str, y: str, markers_only: bool) -> XYSeries:
     return s
 
 
-def scatter(table: TableRef, x: str, y: str, title: str, x_title: str | None = None,
-            y_title: str | None = None) -> ScatterChart:
+def scatter(
+    table: TableRef, x: str, y: str, title: str, x_title: str | None = None, y_title: str | None = None
+) -> ScatterChart:
     """Markers only: the points of a Pareto front, x and y on numeric axes (titled by their
     column names unless `x_title` / `y_title` say more, e.g. the unit)."""
     chart = ScatterChart()
@@ -281,9 +282,7 @@ def grid_anchor(index: int, first_column: int, first_row: int = 1, per_row: int 
     return f"{get_column_letter(col)}{row}"
 
 
-def add_gantt_sheet(
-    wb: Workbook, plan: pd.DataFrame, years: Sequence[int], title: str = "Gantt"
-) -> Worksheet:
+def add_gantt_sheet(wb: Workbook, plan: pd.DataFrame, years: Sequence[int], title: str = "Gantt") -> Worksheet:
     """One row per funded (nation, programme), one column per year, years shaded by phase.
 
     Development years are start_year … completion_year (the spending years); in-service
@@ -422,9 +421,7 @@ def _gantt_rows(plan: pd.DataFrame, labels: Sequence[str]) -> list[dict[str, Any
     ]
 
 
-def _shade_row(
-    ws: Worksheet, row: int, first_col: int, years: Sequence[int], plan_row: dict[str, Any]
-) -> None:
+def _shade_row(ws: Worksheet, row: int, first_col: int, years: Sequence[int], plan_row: dict[str, Any]) -> None:
     start = plan_row["start_year"]
     done = plan_row["completion_year"]
     service = plan_row["in_service_year"]

@@ -138,7 +138,7 @@ def stages_not_optimised(summary: Mapping[str, object]) -> list[str]:
     solved = [i for i, (_, status, _) in enumerate(stages) if status not in _NO_PLAN]
     # the run stops at the first stage without a plan: later ones are in the priority row only
     order = [n.strip() for n in str(summary.get("priority", "")).split(",") if n.strip()] or [n for n, _, _ in stages]
-    return order[solved[-1] + 1:] if solved else []
+    return order[solved[-1] + 1 :] if solved else []
 
 
 def _not_optimised(summary: Mapping[str, object]) -> str:
@@ -408,8 +408,10 @@ def place_charts(ws: Worksheet, charts: Sequence[Any], first_row: int = 1) -> in
 def _largest_stack(table: TableRef, series: Mapping[str, str], first_row: int) -> float:
     """The tallest stack of `series` in `table`'s rows from `first_row` (blanks count 0)."""
     columns = [table.column(column) for column in series]
-    stacks = [sum(abs(float(v)) for c in columns if isinstance(v := table.ws.cell(r, c).value, (int, float)))
-              for r in range(first_row, table.last_row + 1)]
+    stacks = [
+        sum(abs(float(v)) for c in columns if isinstance(v := table.ws.cell(r, c).value, (int, float)))
+        for r in range(first_row, table.last_row + 1)
+    ]
     return max(stacks, default=0.0)
 
 
@@ -534,10 +536,7 @@ def write_plan_dashboard(
     cursor.section("Objectives")
     cursor.table(
         ["objective", "value", "better"],
-        [
-            (n, v, "higher" if OBJECTIVE_SENSES.get(n, "max") == "max" else "lower")
-            for n, v in facts.objectives
-        ],
+        [(n, v, "higher" if OBJECTIVE_SENSES.get(n, "max") == "max" else "lower") for n, v in facts.objectives],
         [None, MONEY, None],
     )
     cursor.section("Programmes")
@@ -557,14 +556,18 @@ def write_plan_dashboard(
     if not facts.missed_targets.empty:
         missed = facts.missed_targets
         cursor.section(f"Targets missed: {len(missed)} of {facts.targets} (soft: shortfall is an objective)")
-        largest = missed.head(MAX_MISSED_TARGETS)[["nation", "capability_area", "year", "target", "capability",
-                                                     "shortfall"]]
-        cursor.table(["nation", "capability area", "year", "target", "reached", "short by"],
-                     [tuple(r) for r in largest.itertuples(index=False, name=None)],
-                     [None, None, "0", "#,##0.0", "#,##0.0", "#,##0.0"])
+        largest = missed.head(MAX_MISSED_TARGETS)[
+            ["nation", "capability_area", "year", "target", "capability", "shortfall"]
+        ]
+        cursor.table(
+            ["nation", "capability area", "year", "target", "reached", "short by"],
+            [tuple(r) for r in largest.itertuples(index=False, name=None)],
+            [None, None, "0", "#,##0.0", "#,##0.0", "#,##0.0"],
+        )
         if len(missed) > MAX_MISSED_TARGETS:
-            cursor.text(f"… and {len(missed) - MAX_MISSED_TARGETS} more (the Capability sheet lists every one)",
-                        NOTE_FONT)
+            cursor.text(
+                f"… and {len(missed) - MAX_MISSED_TARGETS} more (the Capability sheet lists every one)", NOTE_FONT
+            )
     if facts.warnings:
         cursor.section("Warnings: nations lapsing more than half their horizon budget")
         for warning in facts.warnings[:MAX_WARNINGS]:
@@ -642,7 +645,10 @@ def write_study_dashboard(
 
 
 def front_findings(
-    points: pd.DataFrame, chosen: Sequence[str], payoff_proven: bool = True, completeness: str | None = None,
+    points: pd.DataFrame,
+    chosen: Sequence[str],
+    payoff_proven: bool = True,
+    completeness: str | None = None,
     primary_gap: float | None = None,
 ) -> tuple[str, list[str]]:
     """Headline and lines for a Pareto front: its size and what each objective spans.
@@ -665,10 +671,7 @@ def front_findings(
         low, high = values.min(), values.max()
         at_low = points.loc[values.idxmin(), "point"]
         at_high = points.loc[values.idxmax(), "point"]
-        lines.append(
-            f"{name} ranges from {_fmt(low)} (point {_fmt(at_low)}) to {_fmt(high)} "
-            f"(point {_fmt(at_high)})"
-        )
+        lines.append(f"{name} ranges from {_fmt(low)} (point {_fmt(at_low)}) to {_fmt(high)} (point {_fmt(at_high)})")
     if n and chosen:
         lines.append(_first_point_line(points, chosen[0], payoff_proven, primary_gap))
     return headline, lines
@@ -693,8 +696,7 @@ def _completeness_line(completeness: str) -> str:
     return f"the front is not proven complete ({reason}): other non-dominated plans may exist"
 
 
-def _first_point_line(points: pd.DataFrame, primary: str, payoff_proven: bool,
-                      primary_gap: float | None = None) -> str:
+def _first_point_line(points: pd.DataFrame, primary: str, payoff_proven: bool, primary_gap: float | None = None) -> str:
     """Point 1 is the payoff table's best plan in the primary objective: "the best" only
     where its solves proved it (a short time limit leaves it a plan, not the optimum), or
     where it meets the bound on the primary (`primary_gap` 0). How far it may be from the
@@ -706,8 +708,10 @@ def _first_point_line(points: pd.DataFrame, primary: str, payoff_proven: bool,
     if _proven_zero(gap) or (payoff_proven and ("proven" not in points.columns or bool(first["proven"]))):
         return f"point 1 is the best in {primary}; the Plan sheets hold every point's plan"
     within = f", within {percent_up(gap)} of it" if gap else ""
-    return (f"point 1 has the best {primary} found, not proven the best possible{within}; "
-            "the Plan sheets hold every point's plan")
+    return (
+        f"point 1 has the best {primary} found, not proven the best possible{within}; "
+        "the Plan sheets hold every point's plan"
+    )
 
 
 def sweep_findings(frame: pd.DataFrame, x: str) -> tuple[str, list[str]]:
@@ -732,8 +736,11 @@ def sweep_findings(frame: pd.DataFrame, x: str) -> tuple[str, list[str]]:
     if "status" in frame.columns:
         counts = frame["status"].astype(str).value_counts()
         lines.append("status: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        unproven = [f"{x} = {_fmt(row[x])} ({_row_proof(row)})" for _, row in frame.iterrows()
-                    if str(row["status"]) != "optimal"]
+        unproven = [
+            f"{x} = {_fmt(row[x])} ({_row_proof(row)})"
+            for _, row in frame.iterrows()
+            if str(row["status"]) != "optimal"
+        ]
         if unproven:
             lines.append("not proven within the gap target: " + "; ".join(unproven))
     return headline, lines
@@ -763,8 +770,9 @@ def flexibility_findings(
             continue
         gains = []
         for lever in levers[1:]:
-            change = _change_in_words(objective, _number(row.get(worth_column(lever))),
-                                      _number(row.get(worth_column(lever, percent=True))))
+            change = _change_in_words(
+                objective, _number(row.get(worth_column(lever))), _number(row.get(worth_column(lever, percent=True)))
+            )
             if change is not None:
                 pair = {f"the {name} plan": _row_of(solves, "lever", name) for name in (baseline, lever)}
                 gains.append(f"{lever} {change}" + _unbacked(objective, pair))
@@ -779,8 +787,11 @@ def flexibility_findings(
         lines.append(f"no lever changes any objective against the {baseline} plan")
     unproven = _unproven_levers(solves)
     if unproven:
-        lines.append("not proven within the gap target: " + "; ".join(unproven)
-                     + " (a lever's worth is exact only where both plans are proven; see Solves)")
+        lines.append(
+            "not proven within the gap target: "
+            + "; ".join(unproven)
+            + " (a lever's worth is exact only where both plans are proven; see Solves)"
+        )
     return headline, lines
 
 
@@ -797,13 +808,22 @@ def _unbacked(objective: str, rows: Mapping[str, Mapping[str, object] | None]) -
     between two solves' plans (rows of a study's table, by how a line names them) that is
     not backed by both proofs: a 2-s flexibility study said "capability: free starts
     -15,976.8 (-48.2 %, worse)" of plans whose capability no stage had optimised."""
-    missing = [label for label, row in rows.items()
-               if row is not None and objective in str(row.get("not_optimised") or "").split(", ")]
+    missing = [
+        label
+        for label, row in rows.items()
+        if row is not None and objective in str(row.get("not_optimised") or "").split(", ")
+    ]
     if missing:
-        return f" ({objective} not optimised in {' and '.join(missing)})" if missing[0].startswith("the ") \
+        return (
+            f" ({objective} not optimised in {' and '.join(missing)})"
+            if missing[0].startswith("the ")
             else f" ({objective} not optimised at {' and '.join(missing)})"
-    unproven = [label for label, row in rows.items()
-                if row is not None and isinstance(row.get("status"), str) and row.get("status") != "optimal"]
+        )
+    unproven = [
+        label
+        for label, row in rows.items()
+        if row is not None and isinstance(row.get("status"), str) and row.get("status") != "optimal"
+    ]
     if unproven:
         return f" (not proven: {' and '.join(unproven)})"
     return ""
@@ -867,28 +887,30 @@ def robustness_findings(table: pd.DataFrame, price: pd.DataFrame) -> tuple[str, 
             if lost is None or lost == 0:
                 continue
             change = _change_in_words(name, -lost, None if lost_share is None else -lost_share)
-            pair = {f"Γ = {_fmt(price.iloc[0]['gamma'])}": _row_of(table, "gamma", price.iloc[0]["gamma"]),
-                    f"Γ = {_fmt(last['gamma'])}": _row_of(table, "gamma", last["gamma"])}
-            lines.append(f"at Γ = {_fmt(last['gamma'])} against Γ = {_fmt(price.iloc[0]['gamma'])}: {name} {change}"
-                         + _unbacked(name, pair))
-    planless = [_fmt(g) for g, status in zip(table["gamma"], table.get("status", pd.Series(dtype=object)))
-                if str(status) not in ("optimal", "feasible")]
+            pair = {
+                f"Γ = {_fmt(price.iloc[0]['gamma'])}": _row_of(table, "gamma", price.iloc[0]["gamma"]),
+                f"Γ = {_fmt(last['gamma'])}": _row_of(table, "gamma", last["gamma"]),
+            }
+            lines.append(
+                f"at Γ = {_fmt(last['gamma'])} against Γ = {_fmt(price.iloc[0]['gamma'])}: {name} {change}"
+                + _unbacked(name, pair)
+            )
+    planless = [
+        _fmt(g)
+        for g, status in zip(table["gamma"], table.get("status", pd.Series(dtype=object)))
+        if str(status) not in ("optimal", "feasible")
+    ]
     if planless:
         # an infeasible Γ left one plan to price, and the Dashboard said protection "costs no
         # objective": it costs every plan there is
-        lines.append(f"no plan at Γ = {', '.join(planless)}: the budgets cannot absorb that many overruns "
-                     "(see each Γ's status)")
+        lines.append(
+            f"no plan at Γ = {', '.join(planless)}: the budgets cannot absorb that many overruns (see each Γ's status)"
+        )
     elif not lines:
         lines.append("absorbing overruns costs no objective over these Γ")
     if "proven" in table.columns:
         proven = table["proven"].fillna(False).astype(bool)
-        lines.insert(
-            0, f"{int(proven.sum())} of {len(table)} Γ points proven within the gap target"
-        )
+        lines.insert(0, f"{int(proven.sum())} of {len(table)} Γ points proven within the gap target")
         proofs = table["proof"] if "proof" in table.columns else table["status"]
-        lines[1:1] = [
-            f"Γ = {_fmt(g)}: {proof}"
-            for g, proof, ok in zip(table["gamma"], proofs, proven)
-            if not ok
-        ]
+        lines[1:1] = [f"Γ = {_fmt(g)}: {proof}" for g, proof, ok in zip(table["gamma"], proofs, proven) if not ok]
     return headline, lines

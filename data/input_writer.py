@@ -46,29 +46,44 @@ def input_workbook(inputs: Inputs) -> Workbook:
     """The input workbook holding `inputs`."""
     content: dict[str, tuple[Sequence[object], Rows]] = {
         "Settings": (["key", "value"], settings_rows(inputs.settings)),
-        "Nations": (_header("Nations"), [
-            [n.code, n.name, n.role, n.max_concurrent_programmes, *_own_fractions(n, inputs.settings),
-             n.robust_overruns] for n in inputs.nations]),
-        "Budgets": (["nation", *inputs.years], [
-            [n.code, *(inputs.budget(n.code, y) for y in inputs.years)] for n in inputs.nations]),
+        "Nations": (
+            _header("Nations"),
+            [
+                [
+                    n.code,
+                    n.name,
+                    n.role,
+                    n.max_concurrent_programmes,
+                    *_own_fractions(n, inputs.settings),
+                    n.robust_overruns,
+                ]
+                for n in inputs.nations
+            ],
+        ),
+        "Budgets": (
+            ["nation", *inputs.years],
+            [[n.code, *(inputs.budget(n.code, y) for y in inputs.years)] for n in inputs.nations],
+        ),
         "Programmes": (_header("Programmes"), [_programme_row(p) for p in inputs.programmes]),
-        "CapabilityAreas": (_header("CapabilityAreas"), [
-            [a.id, a.name, a.weight] for a in inputs.areas]),
+        "CapabilityAreas": (_header("CapabilityAreas"), [[a.id, a.name, a.weight] for a in inputs.areas]),
         "Values": (["programme", *(a.id for a in inputs.areas)], _value_rows(inputs)),
         "CostProfiles": (_header("CostProfiles"), _profile_rows(inputs.programmes)),
-        "Standards": (_header("Standards"), [
-            [s.id, s.name, s.adoption_cost, s.min_adopters, s.weight] for s in inputs.standards]),
-        "ProgrammeStandards": (_header("ProgrammeStandards"),
-                               [list(pair) for pair in inputs.requirements]),
-        "Precedence": (_header("Precedence"), [
-            [r.before, r.after, r.scope] for r in inputs.precedences]),
-        "Targets": (_header("Targets"), [
-            [t.nation, t.area, t.year, t.target] for t in inputs.targets]),
-        "Commitments": (_header("Commitments"), [
-            [c.nation, c.programme, c.action, c.start_year] for c in inputs.commitments]),
+        "Standards": (
+            _header("Standards"),
+            [[s.id, s.name, s.adoption_cost, s.min_adopters, s.weight] for s in inputs.standards],
+        ),
+        "ProgrammeStandards": (_header("ProgrammeStandards"), [list(pair) for pair in inputs.requirements]),
+        "Precedence": (_header("Precedence"), [[r.before, r.after, r.scope] for r in inputs.precedences]),
+        "Targets": (_header("Targets"), [[t.nation, t.area, t.year, t.target] for t in inputs.targets]),
+        "Commitments": (
+            _header("Commitments"),
+            [[c.nation, c.programme, c.action, c.start_year] for c in inputs.commitments],
+        ),
     }
-    judged = {sheet: (header, [[_as_given(value) for value in row] for row in rows])
-              for sheet, (header, rows) in content.items()}
+    judged = {
+        sheet: (header, [[_as_given(value) for value in row] for row in rows])
+        for sheet, (header, rows) in content.items()
+    }
     return build_input_workbook(judged)  # floats exact: xlsx_io.save_workbook
 
 
@@ -85,8 +100,10 @@ def _own_fractions(nation: Nation, settings: Settings) -> list[float | None]:
     """A nation's carry-over and borrowing fractions as its cells: blank where it takes the
     Settings value, so that the file read back (and a Settings what-if after it) tells the
     nation's own values from the default, as the planner's workbook did."""
-    return [None if nation.follows_settings(key, getattr(settings, key)) else getattr(nation, key)
-            for key in ("carry_over_fraction", "borrow_fraction")]
+    return [
+        None if nation.follows_settings(key, getattr(settings, key)) else getattr(nation, key)
+        for key in ("carry_over_fraction", "borrow_fraction")
+    ]
 
 
 def _header(sheet: str) -> list[object]:
@@ -100,12 +117,12 @@ def settings_rows(settings: Settings) -> list[list[object]]:
         name = key.name
         if name.startswith(AREA_WEIGHT_KEY_PREFIX):
             rows.extend(
-                [AREA_WEIGHT_KEY_PREFIX + objective[len(AREA_OBJECTIVE_PREFIX):], weight]
+                [AREA_WEIGHT_KEY_PREFIX + objective[len(AREA_OBJECTIVE_PREFIX) :], weight]
                 for objective, weight in settings.weights.items()
                 if objective.startswith(AREA_OBJECTIVE_PREFIX)
             )
-        elif name.startswith("weight_") and name[len("weight_"):] in OBJECTIVES:
-            rows.append([name, settings.weights.get(name[len("weight_"):], 0.0)])
+        elif name.startswith("weight_") and name[len("weight_") :] in OBJECTIVES:
+            rows.append([name, settings.weights.get(name[len("weight_") :], 0.0)])
         else:
             rows.append([name, settings_cell(key, getattr(settings, name))])
     return rows
@@ -121,9 +138,18 @@ def _yes_no(flag: object) -> object:
 def _programme_row(p: Programme) -> list[object]:
     joint = p.is_joint
     return [
-        p.id, p.name, p.technology or None, p.sharing, p.duration_years, p.total_cost,
+        p.id,
+        p.name,
+        p.technology or None,
+        p.sharing,
+        p.duration_years,
+        p.total_cost,
         p.per_participant_cost if joint else None,
-        p.earliest_start, p.deadline, _yes_no(p.flexible_start), p.exclusive_group, p.trl,
+        p.earliest_start,
+        p.deadline,
+        _yes_no(p.flexible_start),
+        p.exclusive_group,
+        p.trl,
         p.cost_overrun_risk,
         p.min_participants if joint else None,
         p.max_participants if joint else None,

@@ -99,8 +99,11 @@ class PlanBook:
         if "point" not in header:
             return None
         j = header.index("point")
-        return [{name: value for name, value in zip(header, values) if name}
-                for _, values in raw.rows[1:] if j < len(values)]
+        return [
+            {name: value for name, value in zip(header, values) if name}
+            for _, values in raw.rows[1:]
+            if j < len(values)
+        ]
 
     @property
     def input_sha256(self) -> str | None:
@@ -121,8 +124,10 @@ class PlanBook:
         if not changes:
             return None
         text = str(changes).removeprefix(INPUT_CHANGES_PREFIX)
-        return (f"{Path(self.path).name} was made from {self.input_file or 'its input workbook'} changed "
-                f"after reading ({text}); it is judged against {Path(against).name} as that file is")
+        return (
+            f"{Path(self.path).name} was made from {self.input_file or 'its input workbook'} changed "
+            f"after reading ({text}); it is judged against {Path(against).name} as that file is"
+        )
 
     def decisions(self, inputs: Inputs, point: int | None = None) -> PlanDecisions:
         """The plan's decisions, every id checked against `inputs`; InputError lists all problems.
@@ -147,15 +152,20 @@ class PlanBook:
 
 # The sheet that tells each study's workbook apart, and what wrote it: such a workbook holds
 # many plans (or none), and "Plan: sheet is missing" did not say what the file was instead
-STUDY_SHEETS = {"Sweep": "a budget sweep (capopt sweep)", "Robustness": "a price of robustness (capopt robustness)",
-                "LeverWorth": "a flexibility study (capopt flexibility)", "Objectives": "a comparison (capopt compare)"}
+STUDY_SHEETS = {
+    "Sweep": "a budget sweep (capopt sweep)",
+    "Robustness": "a price of robustness (capopt robustness)",
+    "LeverWorth": "a flexibility study (capopt flexibility)",
+    "Objectives": "a comparison (capopt compare)",
+}
 # how to get one plan out of each: solve the scenario alone (a comparison holds none of its own)
-STUDY_PLAN_HINT = {"Sweep": "solve that budget alone (capopt solve on the workbook with its budgets scaled)",
-                   "Robustness": "solve that Γ alone (e.g. capopt solve --robust 2)",
-                   "LeverWorth": "solve that lever alone (capopt solve on the workbook with the lever set)",
-                   "Objectives": "compare the two plan files it names in its Summary"}
-PLAN_EXPECTED = ("expected a plan workbook written by capopt (capopt solve or replan; a Pareto front's "
-                 "with --point)")
+STUDY_PLAN_HINT = {
+    "Sweep": "solve that budget alone (capopt solve on the workbook with its budgets scaled)",
+    "Robustness": "solve that Γ alone (e.g. capopt solve --robust 2)",
+    "LeverWorth": "solve that lever alone (capopt solve on the workbook with the lever set)",
+    "Objectives": "compare the two plan files it names in its Summary",
+}
+PLAN_EXPECTED = "expected a plan workbook written by capopt (capopt solve or replan; a Pareto front's with --point)"
 
 
 def load_plan_book(path: str | os.PathLike[str]) -> PlanBook:
@@ -168,8 +178,16 @@ def load_plan_book(path: str | os.PathLike[str]) -> PlanBook:
     missing = [name for name in ("Plan",) if name not in found]
     study = next((name for name in STUDY_SHEETS if normalise_name(name) in sheets), None)
     if missing and study:
-        raise InputError([Problem("Plan", "", f"sheet is missing: the file is {STUDY_SHEETS[study]}, not one plan",
-                                  f"{PLAN_EXPECTED}; for one of its plans, {STUDY_PLAN_HINT[study]}")])
+        raise InputError(
+            [
+                Problem(
+                    "Plan",
+                    "",
+                    f"sheet is missing: the file is {STUDY_SHEETS[study]}, not one plan",
+                    f"{PLAN_EXPECTED}; for one of its plans, {STUDY_PLAN_HINT[study]}",
+                )
+            ]
+        )
     problems = [Problem(name, "", "sheet is missing", PLAN_EXPECTED) for name in missing]
     if problems:
         raise InputError(problems)
@@ -191,8 +209,9 @@ def load_previous_plan(path: str | os.PathLike[str]) -> PlanBook:
         raise InputError(in_file(exc.problems, path), warnings=in_file(exc.warnings, path)) from None
 
 
-def read_previous_plan(plan: str | os.PathLike[str] | PlanBook, inputs: Inputs,
-                       point: int | None = None) -> tuple[PlanDecisions, list[Problem]]:
+def read_previous_plan(
+    plan: str | os.PathLike[str] | PlanBook, inputs: Inputs, point: int | None = None
+) -> tuple[PlanDecisions, list[Problem]]:
     """Last year's plan for a re-plan against `inputs`: (decisions, warnings), leniently
     (`PlanBook.previous_decisions`), every warning naming the plan file. `plan` may be a
     book `load_previous_plan` read already, whose `sha256` the re-plan then records."""
@@ -282,16 +301,25 @@ class _Decoder:
         plan_readable = not (self._unknown_kept() if self.lenient else self.problems)
         contributions = self._rows("Contributions") if "Contributions" in self.book.sheets else []
         if joint and "Contributions" not in self.book.sheets:  # read as paying 0, never named
-            self.error(None, "", "sheet is missing", f"{PLAN_EXPECTED}: the plan funds joint programmes, whose "
-                       "payments the Contributions sheet holds", "Contributions")
+            self.error(
+                None,
+                "",
+                "sheet is missing",
+                f"{PLAN_EXPECTED}: the plan funds joint programmes, whose payments the Contributions sheet holds",
+                "Contributions",
+            )
         payments = self._payments(contributions, joint, plan_readable)
         adoptions = self._rows("Standards") if "Standards" in self.book.sheets else []
         adopted = self._adoptions(adoptions)
         for index, more in self.unknown.values():
             if more:
                 p = self.problems[index]
-                self.problems[index] = Problem(p.sheet, p.cell, f"{p.what} (nor in {more} more row"
-                                               f"{'s' if more > 1 else ''} of {p.sheet})", p.expected)
+                self.problems[index] = Problem(
+                    p.sheet,
+                    p.cell,
+                    f"{p.what} (nor in {more} more row{'s' if more > 1 else ''} of {p.sheet})",
+                    p.expected,
+                )
         decisions = PlanDecisions(national=national, joint=joint, payments=payments, adoptions=adopted)
         if self.lenient and self._knows_some(decisions):
             self.warnings = self._changed_inputs_warning() + self._other_book_warning() + self._unknown_as_warnings()
@@ -302,8 +330,7 @@ class _Decoder:
             # … and the unknown ids a lenient reading dropped: a nation misspelt on a joint
             # programme's Plan row was never named, only the payment it left without a member
             raise InputError(self.problems + hint, warnings=self.warnings + hint)
-        log.info("read plan %s: %d national starts, %d joint programmes", self.book.path,
-                 len(national), len(joint))
+        log.info("read plan %s: %d national starts, %d joint programmes", self.book.path, len(national), len(joint))
         return decisions
 
     def _unknown_kept(self) -> list[Problem]:
@@ -318,8 +345,9 @@ class _Decoder:
             return True
         nations, programmes = set(self.nations.values()), set(self.programmes.values())
         standards = set(self.standards.values())
-        return (any(n in nations and p in programmes for n, p in decisions.funded())
-                or any(n in nations and s in standards for n, s in decisions.adoptions))
+        return any(n in nations and p in programmes for n, p in decisions.funded()) or any(
+            n in nations and s in standards for n, s in decisions.adoptions
+        )
 
     def _unknown_as_warnings(self) -> list[Problem]:
         """Move the unknown-id problems to warnings: one per id, at its first cell, saying
@@ -364,10 +392,15 @@ class _Decoder:
         value = self.book.summary["input_sha256"]
         cell = self.book.summary_cells.get("input_sha256", "")
         if not is_blank(value):
-            self.problems.append(Problem(
-                "Summary", cell, f"input_sha256 is {show(value)}",
-                "expected the 64 hexadecimal digits capopt wrote there: the SHA-256 of the input "
-                "workbook the plan was made from"))
+            self.problems.append(
+                Problem(
+                    "Summary",
+                    cell,
+                    f"input_sha256 is {show(value)}",
+                    "expected the 64 hexadecimal digits capopt wrote there: the SHA-256 of the input "
+                    "workbook the plan was made from",
+                )
+            )
             return
         note = self._blank_sha_note()
         if note is not None and not self.lenient:
@@ -380,10 +413,12 @@ class _Decoder:
         if source is None or not self.book.summary or not is_blank(self.book.summary.get("input_sha256")):
             return None
         said = "is blank" if "input_sha256" in self.book.summary else "row is missing"
-        return Problem("Summary", self.book.summary_cells.get("input_sha256", ""),
-                       f"input_sha256 {said}, so whether the plan was made from "
-                       f"{Path(source.path).name} cannot be checked",
-                       f"the plan is judged against {Path(source.path).name} as it is")
+        return Problem(
+            "Summary",
+            self.book.summary_cells.get("input_sha256", ""),
+            f"input_sha256 {said}, so whether the plan was made from {Path(source.path).name} cannot be checked",
+            f"the plan is judged against {Path(source.path).name} as it is",
+        )
 
     def _other_book_warning(self) -> list[Problem]:
         """A re-plan's workbook has normally changed since the plan was made: say so, once."""
@@ -394,11 +429,16 @@ class _Decoder:
             return [blank]
         if not sha or source is None or source.sha256.lower() == sha:
             return []
-        return [Problem("Summary", self.book.summary_cells.get("input_sha256", ""),
-                        f"the plan was made from {self.book.input_file or 'another workbook'} (SHA-256 "
-                        f"{sha[:12]}…), not from {told_apart(source.path, self.book.input_file)} (SHA-256 "
-                        f"{source.sha256[:12]}…)",
-                        f"the re-plan judges it against {Path(source.path).name}")]
+        return [
+            Problem(
+                "Summary",
+                self.book.summary_cells.get("input_sha256", ""),
+                f"the plan was made from {self.book.input_file or 'another workbook'} (SHA-256 "
+                f"{sha[:12]}…), not from {told_apart(source.path, self.book.input_file)} (SHA-256 "
+                f"{source.sha256[:12]}…)",
+                f"the re-plan judges it against {Path(source.path).name}",
+            )
+        ]
 
     def _wrong_book_hint(self) -> list[Problem]:
         """Many unknown ids usually mean the plan was made from another workbook: say so.
@@ -409,18 +449,29 @@ class _Decoder:
         sha = self.book.input_sha256
         source = self.inputs.source
         if self.unknown and sha and source is not None and source.sha256 != sha:
-            return [Problem("Summary", "", f"the plan was made from {self.book.input_file or 'another workbook'} "
-                            f"(SHA-256 {sha[:12]}…), not from {source.path}",
-                            "expected the input workbook the plan was made from (stress and compare: "
-                            "--book BOOK; replan: BOOK, its first argument)")]
+            return [
+                Problem(
+                    "Summary",
+                    "",
+                    f"the plan was made from {self.book.input_file or 'another workbook'} "
+                    f"(SHA-256 {sha[:12]}…), not from {source.path}",
+                    "expected the input workbook the plan was made from (stress and compare: "
+                    "--book BOOK; replan: BOOK, its first argument)",
+                )
+            ]
         return []
 
     # --- tables ----------------------------------------------------------------------
     def _rows(self, name: str) -> list[_Row]:
         raw = self.book.sheets[name]
         if not raw.rows:
-            self.error(None, "", "sheet is empty", f"expected a header row with "
-                       f"{', '.join(REQUIRED_COLUMNS[name])}", sheet=raw.title)
+            self.error(
+                None,
+                "",
+                "sheet is empty",
+                f"expected a header row with {', '.join(REQUIRED_COLUMNS[name])}",
+                sheet=raw.title,
+            )
             return []
         header_number, header = raw.rows[0]
         columns: dict[str, int] = {}
@@ -430,8 +481,14 @@ class _Decoder:
         wanted = list(REQUIRED_COLUMNS[name]) + ["point"]
         missing = [c for c in REQUIRED_COLUMNS[name] if normalise_name(c) not in columns]
         for c in missing:
-            self.problems.append(Problem(raw.title, str(header_number), f"column {c} is missing",
-                                         f"expected columns {', '.join(REQUIRED_COLUMNS[name])}"))
+            self.problems.append(
+                Problem(
+                    raw.title,
+                    str(header_number),
+                    f"column {c} is missing",
+                    f"expected columns {', '.join(REQUIRED_COLUMNS[name])}",
+                )
+            )
         if missing:
             return []
         index = {c: columns[normalise_name(c)] for c in wanted if normalise_name(c) in columns}
@@ -451,19 +508,37 @@ class _Decoder:
         if front is None and (not rows or "point" not in rows[0].values):
             return rows
         if rows and "point" not in rows[0].values:  # a front whose plan sheet lost its point column
-            self.error(None, "", "column point is missing", "expected the front's point column, which says "
-                       "which plan each row belongs to", sheet)
+            self.error(
+                None,
+                "",
+                "column point is missing",
+                "expected the front's point column, which says which plan each row belongs to",
+                sheet,
+            )
             return []
-        points = front if front is not None else sorted(
-            {_whole(r.values["point"]) for r in rows} - {None}  # type: ignore[type-var, arg-type]
+        points = (
+            front
+            if front is not None
+            else sorted(
+                {_whole(r.values["point"]) for r in rows} - {None}  # type: ignore[type-var, arg-type]
+            )
         )
         if self.point is None or self.point not in points:
             if not self.point_problem_said:  # every plan sheet has the same points: say it once
                 self.point_problem_said = True
-                what = (f"holds {len(points)} plans (a Pareto front)" if self.point is None
-                        else f"has no point {self.point}")
-                self.error(None, "", what, f"expected the point to use, one of {_point_list(points)}, given as "
-                           "--point N on the command line (point=N in Python)", sheet)
+                what = (
+                    f"holds {len(points)} plans (a Pareto front)"
+                    if self.point is None
+                    else f"has no point {self.point}"
+                )
+                self.error(
+                    None,
+                    "",
+                    what,
+                    f"expected the point to use, one of {_point_list(points)}, given as "
+                    "--point N on the command line (point=N in Python)",
+                    sheet,
+                )
             return []
         return [r for r in rows if _whole(r.values["point"]) == self.point]
 
@@ -478,8 +553,12 @@ class _Decoder:
             if key in self.unknown:
                 self.unknown[key][1] += 1  # one message per unknown id and sheet, not per row
             else:
-                self.error(row, column, f"{column} {show(value)} is not in the input workbook{_did_you_mean(value, known)}",
-                           f"expected {what} of the input workbook the plan was made from")
+                self.error(
+                    row,
+                    column,
+                    f"{column} {show(value)} is not in the input workbook{_did_you_mean(value, known)}",
+                    f"expected {what} of the input workbook the plan was made from",
+                )
                 self.unknown[key] = [len(self.problems) - 1, 0]
             if self.lenient:  # kept, so that the re-plan lists its drop; spelt as first written
                 return self.spelling.setdefault((column, key[2]), str(value).strip())
@@ -490,12 +569,20 @@ class _Decoder:
         year = _whole(value)
         s = self.inputs.settings
         if year is None:
-            self.error(row, column, f"{column} is {show(value) if not is_blank(value) else 'blank'}"
-                       f"{number_hint(value)}", "expected a year like 2028")
+            self.error(
+                row,
+                column,
+                f"{column} is {show(value) if not is_blank(value) else 'blank'}{number_hint(value)}",
+                "expected a year like 2028",
+            )
             return None
         if not s.first_year <= year <= s.last_year:
-            self.error(row, column, f"{column} {year} is outside the horizon "
-                       f"{s.first_year}–{s.last_year}", "expected a year of the input's horizon")
+            self.error(
+                row,
+                column,
+                f"{column} {year} is outside the horizon {s.first_year}–{s.last_year}",
+                "expected a year of the input's horizon",
+            )
             return None
         return year
 
@@ -511,19 +598,26 @@ class _Decoder:
             start = self._year(row, "start_year")
             sharing = str(row.values["sharing"] or "").strip().casefold()
             if sharing not in ("national", "joint"):
-                self.error(row, "sharing", f"sharing is {show(row.values['sharing'])}",
-                           "expected national or joint")
+                self.error(row, "sharing", f"sharing is {show(row.values['sharing'])}", "expected national or joint")
                 continue
             if nation is None or pid is None or start is None:
                 continue
             programme = self.inputs.programme_by_id.get(pid)  # None: unknown, read leniently
             if programme is not None and programme.sharing != sharing:
-                self.error(row, "sharing", f"{pid} is {sharing} here but {programme.sharing} in "
-                           "the input workbook", f"expected {programme.sharing}")
+                self.error(
+                    row,
+                    "sharing",
+                    f"{pid} is {sharing} here but {programme.sharing} in the input workbook",
+                    f"expected {programme.sharing}",
+                )
                 continue
             if (nation, pid) in seen:
-                self.error(row, "programme", f"{nation}/{pid} is listed twice (also row "
-                           f"{seen[nation, pid]})", "expected one row per nation and programme")
+                self.error(
+                    row,
+                    "programme",
+                    f"{nation}/{pid} is listed twice (also row {seen[nation, pid]})",
+                    "expected one row per nation and programme",
+                )
                 continue
             seen[nation, pid] = row.number
             if sharing == "national":
@@ -531,15 +625,20 @@ class _Decoder:
                 continue
             first = joint_start.setdefault(pid, (start, row))
             if first[0] != start:
-                self.error(row, "start_year", f"joint {pid} starts {start} here but {first[0]} in "
-                           f"row {first[1].number}", "expected one start year for all members")
+                self.error(
+                    row,
+                    "start_year",
+                    f"joint {pid} starts {start} here but {first[0]} in row {first[1].number}",
+                    "expected one start year for all members",
+                )
                 continue
             members.setdefault(pid, []).append(nation)
         joint = {pid: JointDecision(joint_start[pid][0], tuple(ms)) for pid, ms in members.items()}
         return national, joint
 
-    def _payments(self, rows: Sequence[_Row], joint: Mapping[str, JointDecision],
-                  check_members: bool) -> dict[tuple[str, str, int], float]:
+    def _payments(
+        self, rows: Sequence[_Row], joint: Mapping[str, JointDecision], check_members: bool
+    ) -> dict[tuple[str, str, int], float]:
         """Joint payments; membership is judged only against a Plan sheet that could be read."""
         payments: dict[tuple[str, str, int], float] = {}
         for row in rows:
@@ -548,19 +647,31 @@ class _Decoder:
             year = self._year(row, "year")
             amount = _number(row.values["payment"])
             if amount is None or amount < 0:
-                self.error(row, "payment", f"payment is {show(row.values['payment'])}{number_hint(row.values['payment'])}",
-                           "expected a number ≥ 0")
+                self.error(
+                    row,
+                    "payment",
+                    f"payment is {show(row.values['payment'])}{number_hint(row.values['payment'])}",
+                    "expected a number ≥ 0",
+                )
                 continue
             if pid is None or nation is None or year is None:
                 continue
             jd = joint.get(pid)
             if check_members and (jd is None or nation not in jd.members):
-                self.error(row, "nation", f"{nation} pays to {pid} but the Plan sheet has no joint "
-                           f"row for {nation}/{pid}", "expected payments only from consortium members")
+                self.error(
+                    row,
+                    "nation",
+                    f"{nation} pays to {pid} but the Plan sheet has no joint row for {nation}/{pid}",
+                    "expected payments only from consortium members",
+                )
                 continue
             if (nation, pid, year) in payments:
-                self.error(row, "year", f"a second payment of {nation} to {pid} in {year}",
-                           "expected one row per programme, nation and year")
+                self.error(
+                    row,
+                    "year",
+                    f"a second payment of {nation} to {pid} in {year}",
+                    "expected one row per programme, nation and year",
+                )
                 continue
             if amount:
                 payments[nation, pid, year] = amount
@@ -575,8 +686,9 @@ class _Decoder:
             if nation is None or sid is None or year is None:
                 continue
             if (nation, sid) in adopted:
-                self.error(row, "standard", f"{nation} adopts {sid} twice",
-                           "expected one adoption per nation and standard")
+                self.error(
+                    row, "standard", f"{nation} adopts {sid} twice", "expected one adoption per nation and standard"
+                )
                 continue
             adopted[nation, sid] = year
         return adopted

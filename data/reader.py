@@ -70,9 +70,7 @@ _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # A workbook written by Excel or LibreOffice never declares a DTD; one that does is
 # either broken or an entity-expansion attack. Checked in every encoding XML allows here.
 _DTD_MARKERS = tuple(
-    marker.encode(encoding)
-    for marker in ("<!DOCTYPE", "<!ENTITY")
-    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+    marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY") for encoding in ("utf-8", "utf-16-le", "utf-16-be")
 )
 _INPUT_SHEETS = {normalise_name(s.name) for s in SHEETS}
 # Excel's "Strict Open XML Spreadsheet" saves under these namespaces, which openpyxl does not
@@ -81,8 +79,9 @@ _STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 _STRICT_RELATIONSHIPS = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
 _OFFICE_DOCUMENT = "/officeDocument"
 _XLSX_HINT = "expected an .xlsx workbook (in Excel: File > Save As > Excel Workbook)"
-_RETYPE_HINT = ("expected a value a spreadsheet program wrote: type the cell again in Excel or "
-                "LibreOffice and save the workbook")
+_RETYPE_HINT = (
+    "expected a value a spreadsheet program wrote: type the cell again in Excel or LibreOffice and save the workbook"
+)
 
 
 def load_inputs(path: str | os.PathLike[str]) -> tuple[Inputs, list[Problem]]:
@@ -96,9 +95,14 @@ def load_inputs(path: str | os.PathLike[str]) -> tuple[Inputs, list[Problem]]:
     source = Source(str(path), file_sha256(data))
     sheets = read_sheets_from_bytes(data, path.name)
     inputs, warnings_found = validate_sheets(sheets, source)
-    log.info("read %s in %.2f s: %d nations, %d programmes, %d warnings", path.name,
-             time.perf_counter() - started, len(inputs.nations), len(inputs.programmes),
-             len(warnings_found))
+    log.info(
+        "read %s in %.2f s: %d nations, %d programmes, %d warnings",
+        path.name,
+        time.perf_counter() - started,
+        len(inputs.nations),
+        len(inputs.programmes),
+        len(warnings_found),
+    )
     return inputs, warnings_found
 
 
@@ -114,11 +118,18 @@ def revalidate(inputs: Inputs) -> tuple[Inputs, list[Problem]]:
     try:
         data = input_workbook_bytes(inputs)
     except (TypeError, ValueError, AttributeError) as exc:  # e.g. a value no cell can hold
-        raise _fail("inputs made in Python", f"cannot be written as an input workbook ({exc})",
-                    "values of the types data.tables declares") from None
+        raise _fail(
+            "inputs made in Python",
+            f"cannot be written as an input workbook ({exc})",
+            "values of the types data.tables declares",
+        ) from None
     checked, warnings_found = validate_sheets(read_sheets_from_bytes(data, "inputs made in Python"), inputs.source)
-    return replace(checked, source=inputs.source, targets=_rows_kept(inputs.targets, checked.targets),
-                   commitments=_rows_kept(inputs.commitments, checked.commitments)), warnings_found
+    return replace(
+        checked,
+        source=inputs.source,
+        targets=_rows_kept(inputs.targets, checked.targets),
+        commitments=_rows_kept(inputs.commitments, checked.commitments),
+    ), warnings_found
 
 
 def _rows_kept(given: tuple, read: tuple) -> tuple:
@@ -147,8 +158,9 @@ def read_sheets(path: str | os.PathLike[str], wanted: Collection[str] | None = N
     return read_sheets_hashed(path, wanted)[0]
 
 
-def read_sheets_hashed(path: str | os.PathLike[str],
-                       wanted: Collection[str] | None = None) -> tuple[list[RawSheet], str]:
+def read_sheets_hashed(
+    path: str | os.PathLike[str], wanted: Collection[str] | None = None
+) -> tuple[list[RawSheet], str]:
     """`read_sheets`, and the `file_sha256` of the very bytes read: a second read to hash the
     file could see another version of it (a plan saved again in between)."""
     path = Path(path)
@@ -167,40 +179,43 @@ def _read_bytes(path: Path) -> bytes:
         if path.is_dir():
             raise _fail(name, "is a folder", "expected an .xlsx file")
         if size > MAX_FILE_BYTES:
-            raise _fail(name, f"is {size / 2**20:.0f} MB", f"expected a workbook under "
-                        f"{MAX_FILE_BYTES // 2**20} MB")
+            raise _fail(name, f"is {size / 2**20:.0f} MB", f"expected a workbook under {MAX_FILE_BYTES // 2**20} MB")
         # a pipe (`cat x.xlsx | capopt validate /dev/stdin`) has no size to check first: read
         # at most one byte past the limit (/dev/zero was read until memory ran out)
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
-            raise _fail(name, f"holds more than {MAX_FILE_BYTES // 2**20} MB",
-                        f"expected a workbook under {MAX_FILE_BYTES // 2**20} MB")
+            raise _fail(
+                name,
+                f"holds more than {MAX_FILE_BYTES // 2**20} MB",
+                f"expected a workbook under {MAX_FILE_BYTES // 2**20} MB",
+            )
         return data
     except FileNotFoundError:
         raise _fail(name, f"file not found ({path})", "expected the path of an .xlsx workbook")
     except PermissionError:
-        raise _fail(name, "cannot be opened: permission denied",
-                    "expected a file you may read")
+        raise _fail(name, "cannot be opened: permission denied", "expected a file you may read")
     except OSError as exc:
         raise _fail(name, f"cannot be read: {exc.strerror or exc}", _XLSX_HINT)
 
 
-def read_sheets_from_bytes(data: bytes, name: str = "workbook",
-                           wanted: Collection[str] | None = None) -> list[RawSheet]:
+def read_sheets_from_bytes(
+    data: bytes, name: str = "workbook", wanted: Collection[str] | None = None
+) -> list[RawSheet]:
     """Raw sheets from the bytes of an .xlsx; InputError for anything that is not one."""
     _check_signature(data, name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except Exception:  # noqa: BLE001 — BadZipFile, NotImplementedError (odd zip versions), …
-        raise _fail(name, "is a damaged .xlsx file (its zip structure cannot be read)",
-                    _XLSX_HINT)
+        raise _fail(name, "is a damaged .xlsx file (its zip structure cannot be read)", _XLSX_HINT)
     with archive:
         sizes = _check_archive(archive, name)
         _refuse_strict(archive, name)
     if not openpyxl.xml.DEFUSEDXML:
-        log.warning("openpyxl is not using defusedxml (OPENPYXL_DEFUSEDXML is off); relying on "
-                    "the DTD pre-scan alone against XML bombs")
+        log.warning(
+            "openpyxl is not using defusedxml (OPENPYXL_DEFUSEDXML is off); relying on "
+            "the DTD pre-scan alone against XML bombs"
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # openpyxl's own warnings go to the log, not the user
         sheets = _read_workbook(data, name, wanted, sizes)
@@ -213,9 +228,11 @@ def _check_signature(data: bytes, name: str) -> None:
     if not data:
         raise _fail(name, "is empty", _XLSX_HINT)
     if data.startswith(_OLE2_MAGIC):
-        raise _fail(name, "is password-protected or a legacy .xls file",
-                    "expected an .xlsx workbook without a password (File > Save As > Excel "
-                    "Workbook, with no password)")
+        raise _fail(
+            name,
+            "is password-protected or a legacy .xls file",
+            "expected an .xlsx workbook without a password (File > Save As > Excel Workbook, with no password)",
+        )
     if not data.startswith(_ZIP_MAGICS):
         raise _fail(name, "is not an Excel workbook", _XLSX_HINT)
 
@@ -242,15 +259,20 @@ def _check_archive(archive: zipfile.ZipFile, name: str) -> dict[str, _Scan]:
             raise _fail(name, f"holds {len(members):,} parts", "expected an ordinary workbook")
         total = sum(m.file_size for m in members)
         if total > MAX_UNCOMPRESSED_BYTES:
-            raise _fail(name, f"expands to {total / 2**20:,.0f} MB",
-                        f"expected at most {MAX_UNCOMPRESSED_BYTES // 2**20:,} MB of content")
+            raise _fail(
+                name,
+                f"expands to {total / 2**20:,.0f} MB",
+                f"expected at most {MAX_UNCOMPRESSED_BYTES // 2**20:,} MB of content",
+            )
         for member in members:
-            if (member.file_size > _EXPANSION_FLOOR
-                    and member.file_size > MAX_EXPANSION * max(member.compress_size, 1)):
-                raise _fail(name, f"is refused for safety: {member.filename} expands "
-                            f"{member.file_size / max(member.compress_size, 1):,.0f}-fold",
-                            "expected a workbook saved by Excel or LibreOffice (their parts "
-                            f"expand at most about {MAX_EXPANSION}-fold)")
+            if member.file_size > _EXPANSION_FLOOR and member.file_size > MAX_EXPANSION * max(member.compress_size, 1):
+                raise _fail(
+                    name,
+                    f"is refused for safety: {member.filename} expands "
+                    f"{member.file_size / max(member.compress_size, 1):,.0f}-fold",
+                    "expected a workbook saved by Excel or LibreOffice (their parts "
+                    f"expand at most about {MAX_EXPANSION}-fold)",
+                )
         names = {m.filename for m in members}
         if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
             raise _fail(name, "is an OpenDocument spreadsheet (.ods)", _XLSX_HINT)
@@ -261,13 +283,17 @@ def _check_archive(archive: zipfile.ZipFile, name: str) -> dict[str, _Scan]:
             sheet = member.filename.startswith("xl/worksheets/")
             found = _scan_part(archive, member, count=sheet)
             if found.dtd:
-                raise _fail(name, f"declares XML entities or a DTD in {member.filename} and is "
-                            "refused for safety", "expected a workbook saved by Excel or "
-                            "LibreOffice")
+                raise _fail(
+                    name,
+                    f"declares XML entities or a DTD in {member.filename} and is refused for safety",
+                    "expected a workbook saved by Excel or LibreOffice",
+                )
             if found.text:
-                raise _fail(name, f"holds over 1 MB of text without markup in "
-                            f"{member.filename} and is refused for safety",
-                            "expected cells of at most 32,767 characters, as in Excel")
+                raise _fail(
+                    name,
+                    f"holds over 1 MB of text without markup in {member.filename} and is refused for safety",
+                    "expected cells of at most 32,767 characters, as in Excel",
+                )
             if sheet:
                 sizes[member.filename] = found
         _check_unsized(archive, sizes)
@@ -376,16 +402,16 @@ def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
         titles = {}
         for sheet in workbook.iter(f"{{{SHEET_MAIN_NS}}}sheet"):
             target = targets.get(sheet.get(f"{{{_REL_NS}}}id"), "")
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join("xl", target))
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
             titles[part] = sheet.get("name", part)
         return titles
     except Exception:  # noqa: BLE001 — a broken workbook.xml is reported by openpyxl next
         return {}
 
 
-def _read_workbook(data: bytes, name: str, wanted: Collection[str] | None = None,
-                   sizes: dict[str, _Scan] | None = None) -> list[RawSheet]:
+def _read_workbook(
+    data: bytes, name: str, wanted: Collection[str] | None = None, sizes: dict[str, _Scan] | None = None
+) -> list[RawSheet]:
     readable = _INPUT_SHEETS if wanted is None else {normalise_name(w) for w in wanted}
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
@@ -393,8 +419,11 @@ def _read_workbook(data: bytes, name: str, wanted: Collection[str] | None = None
         raise _fail(name, f"cannot be read as an .xlsx workbook ({_reason(exc)})", _XLSX_HINT)
     try:
         if not wb.sheetnames and sizes:  # a workbook part openpyxl could not make sense of
-            raise _fail(name, f"lists no sheets but holds {len(sizes)} worksheet part"
-                        f"{'s' if len(sizes) != 1 else ''}", _XLSX_HINT)
+            raise _fail(
+                name,
+                f"lists no sheets but holds {len(sizes)} worksheet part{'s' if len(sizes) != 1 else ''}",
+                _XLSX_HINT,
+            )
         sheets: list[RawSheet] = []
         budget = [MAX_CELLS, MAX_CELLS]  # filled cells, cell elements (empty ones too)
         for title in wb.sheetnames:
@@ -403,7 +432,11 @@ def _read_workbook(data: bytes, name: str, wanted: Collection[str] | None = None
                 sheets.append(RawSheet(title))  # not ours to read: the validator names it
                 continue
             sheet = _read_sheet(
-                wb, ws, title, budget, (sizes or {}).get(ws._worksheet_path)  # type: ignore[attr-defined]
+                wb,
+                ws,
+                title,
+                budget,
+                (sizes or {}).get(ws._worksheet_path),  # type: ignore[attr-defined]
             )
             sheets.append(replace(sheet, hidden=getattr(ws, "sheet_state", "visible") != "visible"))
         return sheets
@@ -420,16 +453,23 @@ def _too_big(title: str, what: str, expected: str) -> InputError:
     return InputError([Problem(title, "", what, expected)])
 
 
-def _read_sheet(wb: object, ws: ReadOnlyWorksheet, title: str, budget: list[int],
-                scan: _Scan | None = None) -> RawSheet:
+def _read_sheet(
+    wb: object, ws: ReadOnlyWorksheet, title: str, budget: list[int], scan: _Scan | None = None
+) -> RawSheet:
     """Rows with values (sparse rows padded to their last value), plus merged ranges."""
     declared_rows, declared_cols = ws._max_row or 0, ws._max_column or 0  # type: ignore[attr-defined]
     if declared_rows > MAX_ROWS:
-        raise _too_big(title, f"sheet uses {declared_rows:,} rows", f"expected at most "
-                       f"{MAX_ROWS:,} (delete the unused rows below the data)")
+        raise _too_big(
+            title,
+            f"sheet uses {declared_rows:,} rows",
+            f"expected at most {MAX_ROWS:,} (delete the unused rows below the data)",
+        )
     if declared_cols > MAX_COLUMNS:
-        raise _too_big(title, f"sheet uses {declared_cols:,} columns", f"expected at most "
-                       f"{MAX_COLUMNS:,} (delete the unused columns right of the data)")
+        raise _too_big(
+            title,
+            f"sheet uses {declared_cols:,} columns",
+            f"expected at most {MAX_COLUMNS:,} (delete the unused columns right of the data)",
+        )
     if scan is not None:
         _check_counts(title, scan, budget)
     rows: dict[int, dict[int, object]] = {}
@@ -441,15 +481,14 @@ def _read_sheet(wb: object, ws: ReadOnlyWorksheet, title: str, budget: list[int]
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 — malformed XML, bad coordinates, entity refusal, …
-        raise _too_big(title, f"sheet cannot be read: the file is damaged ({_reason(exc)})",
-                       _XLSX_HINT)
+        raise _too_big(title, f"sheet cannot be read: the file is damaged ({_reason(exc)})", _XLSX_HINT)
     if parser.damaged:
-        raise InputError([Problem(title, cell, f"the cell is damaged ({what})", _RETYPE_HINT)
-                          for cell, what in parser.damaged])
+        raise InputError(
+            [Problem(title, cell, f"the cell is damaged ({what})", _RETYPE_HINT) for cell, what in parser.damaged]
+        )
     _fill_merged(rows, parser.merged)
     out = tuple(
-        (number, tuple(cells.get(j) for j in range(1, max(cells) + 1)))
-        for number, cells in sorted(rows.items())
+        (number, tuple(cells.get(j) for j in range(1, max(cells) + 1))) for number, cells in sorted(rows.items())
     )
     hidden = tuple(sorted({number for number in parser.hidden if number in rows}))
     filled = {column for cells in rows.values() for column in cells}
@@ -466,22 +505,29 @@ def _check_counts(title: str, scan: _Scan, budget: list[int]) -> None:
     """
     rows, cells = scan.rows, scan.cells
     if rows > MAX_ROWS:
-        raise _too_big(title, f"sheet holds over {MAX_ROWS:,} rows", f"expected at most "
-                       f"{MAX_ROWS:,} (delete the unused rows below the data)")
+        raise _too_big(
+            title,
+            f"sheet holds over {MAX_ROWS:,} rows",
+            f"expected at most {MAX_ROWS:,} (delete the unused rows below the data)",
+        )
     if cells > max(rows, 1) * MAX_COLUMNS:  # so at least one row is wider than allowed
-        raise _too_big(title, f"sheet has rows of over {MAX_COLUMNS:,} cells",
-                       f"expected at most {MAX_COLUMNS:,} columns")
+        raise _too_big(
+            title, f"sheet has rows of over {MAX_COLUMNS:,} cells", f"expected at most {MAX_COLUMNS:,} columns"
+        )
     budget[1] -= cells
     if budget[1] < 0:
-        raise _too_big(title, "the workbook holds too many cells",
-                       f"expected at most {MAX_CELLS:,} cells, empty ones included")
+        raise _too_big(
+            title, "the workbook holds too many cells", f"expected at most {MAX_CELLS:,} cells, empty ones included"
+        )
 
 
-def _keep_row(rows: dict[int, dict[int, object]], number: int, cells: list[dict[str, object]],
-              title: str, budget: list[int]) -> None:
+def _keep_row(
+    rows: dict[int, dict[int, object]], number: int, cells: list[dict[str, object]], title: str, budget: list[int]
+) -> None:
     if number > MAX_ROWS:
-        raise _too_big(title, f"sheet has data in row {number:,}",
-                       f"expected at most {MAX_ROWS:,} rows (delete the unused rows)")
+        raise _too_big(
+            title, f"sheet has data in row {number:,}", f"expected at most {MAX_ROWS:,} rows (delete the unused rows)"
+        )
     values: dict[int, object] = {}
     for cell in cells:
         value = cell["value"]
@@ -491,15 +537,15 @@ def _keep_row(rows: dict[int, dict[int, object]], number: int, cells: list[dict[
             value = _unescaped(value)
         column = int(cell["column"])  # type: ignore[call-overload]
         if column > MAX_COLUMNS:
-            raise _too_big(title, f"sheet has data in column {column:,}",
-                           f"expected at most {MAX_COLUMNS:,} columns")
+            raise _too_big(title, f"sheet has data in column {column:,}", f"expected at most {MAX_COLUMNS:,} columns")
         values[column] = value
     if not values:
         return
     budget[0] -= len(values)
     if budget[0] < 0:
-        raise _too_big(title, "the workbook holds too many cells",
-                       f"expected at most {MAX_CELLS:,} cells, empty ones included")
+        raise _too_big(
+            title, "the workbook holds too many cells", f"expected at most {MAX_CELLS:,} cells, empty ones included"
+        )
     rows.setdefault(number, {}).update(values)
 
 
@@ -555,9 +601,14 @@ class _SheetParser(WorkSheetParser):
     """
 
     def __init__(self, source: IO[bytes], shared_strings: list[str], wb: object):
-        super().__init__(source, shared_strings, data_only=True, epoch=wb.epoch,  # type: ignore[attr-defined]
-                         date_formats=wb._date_formats,  # type: ignore[attr-defined]
-                         timedelta_formats=wb._timedelta_formats)  # type: ignore[attr-defined]
+        super().__init__(
+            source,
+            shared_strings,
+            data_only=True,
+            epoch=wb.epoch,  # type: ignore[attr-defined]
+            date_formats=wb._date_formats,  # type: ignore[attr-defined]
+            timedelta_formats=wb._timedelta_formats,  # type: ignore[attr-defined]
+        )
         self.merged: list[str] = []
         self.hidden: list[int] = []  # rows hidden or filtered out in Excel (hidden="1")
         self.hidden_columns: set[int] = set()  # columns hidden in Excel (<col hidden="1">)
@@ -599,9 +650,11 @@ class _SheetParser(WorkSheetParser):
             cell = unparsed
         if cell["data_type"] == "e" and cell["value"] is not None:
             cell["value"] = CellError(str(cell["value"]))
-        elif (cell["value"] is None
-              and element.find(FORMULA_TAG) is not None  # type: ignore[attr-defined]
-              and not _cached_empty_text(element)):
+        elif (
+            cell["value"] is None
+            and element.find(FORMULA_TAG) is not None  # type: ignore[attr-defined]
+            and not _cached_empty_text(element)
+        ):
             cell["value"] = UNCACHED_FORMULA
         return cell
 
@@ -629,8 +682,7 @@ class _SheetParser(WorkSheetParser):
         if element.get("t", "n") != "n" or text is None:  # type: ignore[attr-defined]
             return None
         coordinate = element.get("r")  # type: ignore[attr-defined]
-        row, column = (coordinate_to_tuple(coordinate) if coordinate
-                       else (self.row_counter, self.col_counter))
+        row, column = coordinate_to_tuple(coordinate) if coordinate else (self.row_counter, self.col_counter)
         return {"row": row, "column": column, "value": text, "data_type": "s", "style_id": 0}
 
 
@@ -661,5 +713,7 @@ def _cached_empty_text(element: object) -> bool:
     A number cannot be empty, so an empty or missing <v> on any other type means the result
     was never computed: openpyxl, for one, writes formulas as `<f>…</f><v/>`.
     """
-    return (element.get("t") in ("str", "s")  # type: ignore[attr-defined]
-            and element.find(VALUE_TAG) is not None)  # type: ignore[attr-defined]
+    return (
+        element.get("t") in ("str", "s")  # type: ignore[attr-defined]
+        and element.find(VALUE_TAG) is not None  # type: ignore[attr-defined]
+    )

@@ -159,10 +159,7 @@ def write_plan_workbook(
     unknown = set(tables) - set(RESULT_SHEETS)
     if unknown:
         raise ValueError(f"unknown plan tables {sorted(unknown)}; expected {list(RESULT_SHEETS)}")
-    frames = {
-        key: _conform(tables.get(key), columns, sheet)
-        for key, (sheet, columns) in RESULT_SHEETS.items()
-    }
+    frames = {key: _conform(tables.get(key), columns, sheet) for key, (sheet, columns) in RESULT_SHEETS.items()}
     summary = _summary_items(summary)
     currency = _currency(summary)
     warnings = utilisation.lapse_warnings(frames["spend"])
@@ -216,9 +213,7 @@ def plan_facts(
     objectives = [
         (str(key), float(value))
         for key, value in rows
-        if str(key) in CORE_OBJECTIVES
-        and isinstance(value, (int, float))
-        and not isinstance(value, bool)
+        if str(key) in CORE_OBJECTIVES and isinstance(value, (int, float)) and not isinstance(value, bool)
     ]
     spend = frames["spend"]
     alliance = pd.DataFrame([utilisation.alliance_total(spend)])
@@ -283,9 +278,13 @@ def write_front_workbook(
     payoff_proven = str(dict(summary).get("payoff_table", "proven")) == "proven"
     completeness = dict(summary).get("front_complete")
     primary_gap = dict(summary).get("gap")  # point 1's primary against best_bound (WORKBOOK.md)
-    headline, findings = front_findings(front, list(objective_names), payoff_proven,
-                                        str(completeness) if completeness else None,
-                                        primary_gap if isinstance(primary_gap, (int, float)) else None)
+    headline, findings = front_findings(
+        front,
+        list(objective_names),
+        payoff_proven,
+        str(completeness) if completeness else None,
+        primary_gap if isinstance(primary_gap, (int, float)) else None,
+    )
     glance = [c for c in ("point", *objective_names, "gap", "gap_of") if c in front.columns]
     write_study_dashboard(
         dashboard,
@@ -348,8 +347,11 @@ def write_sweep_workbook(
     headline, findings = sweep_findings(frame.reset_index(drop=True), x_column)
     if str(dict(summary).get("status_detail", "")).startswith("interrupted"):
         # said only in the Summary: an interrupted sweep's Dashboard read like a finished one
-        findings.insert(0, "interrupted (Ctrl-C): the scenarios not solved are missing, and the one being "
-                           "solved when it stopped holds the plan it had then (see its status and proof)")
+        findings.insert(
+            0,
+            "interrupted (Ctrl-C): the scenarios not solved are missing, and the one being "
+            "solved when it stopped holds the plan it had then (see its status and proof)",
+        )
     findings += [str(value) for key, value in summary if key == "note"]  # what the run redid or why
     glance = [c for c in (x_column, "capability", "cost", "shortfall", "status") if c in frame]
     formats = {c: NUMBER if c == x_column else MONEY for c in glance if c != "status"}
@@ -374,8 +376,9 @@ def write_sweep_workbook(
     return save_atomically(wb, path)
 
 
-def _write_scenario_tables(wb: Workbook, tables: Mapping[str, pd.DataFrame] | None,
-                           formats: Mapping[str, str] | None = None) -> None:
+def _write_scenario_tables(
+    wb: Workbook, tables: Mapping[str, pd.DataFrame] | None, formats: Mapping[str, str] | None = None
+) -> None:
     """A study's per-scenario tables (Standards, Spend, Contributions), one sheet each, led by
     `scenario` (a robustness study's by `gamma`)."""
     for name, frame in (tables or {}).items():
@@ -499,9 +502,7 @@ def write_robustness_workbook(
     _write_summary(wb, summary)
     ws = _sheet(wb, "Robustness")
     shown, series = _with_bound_series(table, bound_objective)
-    robust = _write_frame(
-        ws, shown, {"gamma": "0", "plan_value": MONEY} | {c: MONEY for c in series or ()}
-    )
+    robust = _write_frame(ws, shown, {"gamma": "0", "plan_value": MONEY} | {c: MONEY for c in series or ()})
     left = [c for c in ("capability",) if c in table.columns]
     right = [c for c in ("cost",) if c in table.columns]
     charts = []
@@ -529,8 +530,7 @@ def write_robustness_workbook(
         headline,
         findings,
         _glance(glance, "Robustness"),
-        {"gamma": "0", "capability": MONEY, "cost": MONEY, "shortfall": MONEY}
-        | {c: SHARE for c in lost},
+        {"gamma": "0", "capability": MONEY, "cost": MONEY, "shortfall": MONEY} | {c: SHARE for c in lost},
         charts,
         label,
     )
@@ -555,9 +555,7 @@ def write_robustness_workbook(
     return save_atomically(wb, path)
 
 
-def _with_bound_series(
-    table: pd.DataFrame, objective: str | None
-) -> tuple[pd.DataFrame, tuple[str, str] | None]:
+def _with_bound_series(table: pd.DataFrame, objective: str | None) -> tuple[pd.DataFrame, tuple[str, str] | None]:
     """The Robustness sheet's rows: `proven` as yes/no, then the two columns the bound chart
     plots — each Γ's plan value in `objective` and the bound proven for it.
 
@@ -654,9 +652,7 @@ def _frame_rows(frame: pd.DataFrame) -> Iterable[tuple[Any, ...]]:
     return zip(*columns) if columns else iter(())
 
 
-def _write_frame(
-    ws: Worksheet, frame: pd.DataFrame, formats: Mapping[str, str] | None = None
-) -> TableRef:
+def _write_frame(ws: Worksheet, frame: pd.DataFrame, formats: Mapping[str, str] | None = None) -> TableRef:
     """A DataFrame as a styled table (header, frozen pane, filter, widths, number formats)."""
     columns = [str(c) for c in frame.columns]
     number_formats = {
@@ -670,7 +666,15 @@ def _write_frame(
 
 
 # The plan sheets' columns of money (capability, shortfall and the like are in points).
-_AMOUNT_COLUMNS = {"budget", "spend", "balance", "lapsed", "cost", "payment", *(c for c in utilisation.FLOW_COLUMNS if c != "utilisation")}
+_AMOUNT_COLUMNS = {
+    "budget",
+    "spend",
+    "balance",
+    "lapsed",
+    "cost",
+    "payment",
+    *(c for c in utilisation.FLOW_COLUMNS if c != "utilisation"),
+}
 
 
 def _name_the_currency(table: TableRef, currency: str) -> None:
@@ -697,8 +701,11 @@ _READ_FILE_KEYS = ("input_file", "plan_file", "previous_plan")
 def read_files(summary: SummaryRows, inputs: Any = None) -> list[str]:
     """The workbooks a run read, as its Summary names them (and `inputs.source.path`): an
     output must never replace one of them (WORKBOOK.md), whoever calls the writer."""
-    files = [str(value) for key, value in _summary_items(summary)
-             if str(key).split(":", 1)[0] in _READ_FILE_KEYS and isinstance(value, str) and value]
+    files = [
+        str(value)
+        for key, value in _summary_items(summary)
+        if str(key).split(":", 1)[0] in _READ_FILE_KEYS and isinstance(value, str) and value
+    ]
     source = getattr(inputs, "source", None)
     if getattr(source, "path", None):
         assert source is not None  # None has no path
@@ -798,9 +805,7 @@ def _pareto_frame(points: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
 def _core_index_frame(core_index: pd.DataFrame) -> pd.DataFrame:
     """Most robust choices first: share of front/sweep plans funding (nation, programme)."""
     frame = _conform(core_index, CORE_INDEX_COLUMNS, "CoreIndex")
-    return frame.sort_values(
-        ["share", "nation", "programme"], ascending=[False, True, True], kind="stable"
-    )
+    return frame.sort_values(["share", "nation", "programme"], ascending=[False, True, True], kind="stable")
 
 
 def _numeric_columns(frame: pd.DataFrame, exclude: str) -> list[str]:
@@ -1007,9 +1012,7 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return numerator.astype(float) / denominator.where(denominator != 0)
 
 
-def _add_alliance_capability(
-    wb: Workbook, capability: pd.DataFrame, years: Sequence[int]
-) -> str | None:
+def _add_alliance_capability(wb: Workbook, capability: pd.DataFrame, years: Sequence[int]) -> str | None:
     """ALLIANCE rows pivoted to one row per year, a capability and a target column per
     area, and one line chart per area (target dashed) in a grid beside the pivot.
 
@@ -1144,7 +1147,5 @@ def _sense(objective: str) -> str:
         return OBJECTIVE_SENSES[objective]
     if objective.startswith(AREA_OBJECTIVE_PREFIX):
         return "max"
-    log.warning(
-        "objective %r has no known sense; its lever gain is reported as raw change", objective
-    )
+    log.warning("objective %r has no known sense; its lever gain is reported as raw change", objective)
     return "unknown"

@@ -194,8 +194,7 @@ SETTINGS_KEYS: tuple[Column, ...] = (
     ),
     _fraction_key(
         "borrow_fraction",
-        "How far a nation may overspend, as a fraction of next year's budget (nations may "
-        "override it).",
+        "How far a nation may overspend, as a fraction of next year's budget (nations may override it).",
     ),
     Column(
         "planning_cycle_years",
@@ -298,8 +297,13 @@ _SETTINGS = SheetSchema(
     "Run settings as key/value rows; blank or absent keys take their defaults.",
     (
         Column("key", "text", "A setting name (see the Settings keys).", required=True),
-        Column("value", "text", "Its value, typed as the key says; blank takes the key's default (only "
-               "first_year and last_year must be given).", required=True),
+        Column(
+            "value",
+            "text",
+            "Its value, typed as the key says; blank takes the key's default (only "
+            "first_year and last_year must be given).",
+            required=True,
+        ),
     ),
     layout="settings",
 )
@@ -376,8 +380,7 @@ _PROGRAMMES = SheetSchema(
     (
         Column("id", "text", "Unique programme id, e.g. P01.", required=True, unique=True),
         Column("name", "text", "Display name.", default_text="the id"),
-        Column("technology", "text", "Technology family (for summaries).", default="",
-               default_text="blank"),
+        Column("technology", "text", "Technology family (for summaries).", default="", default_text="blank"),
         Column(
             "sharing",
             "enum",
@@ -393,8 +396,7 @@ _PROGRAMMES = SheetSchema(
             min=1,
             unit="years",
         ),
-        Column("total_cost", "number", "Total cost of the programme.", required=True, min=0,
-               unit=MONEY),
+        Column("total_cost", "number", "Total cost of the programme.", required=True, min=0, unit=MONEY),
         Column(
             "per_participant_cost",
             "number",
@@ -418,8 +420,7 @@ _PROGRAMMES = SheetSchema(
             "A nation funds at most one programme of a group.",
             default_text="none",
         ),
-        Column("trl", "whole", "Technology readiness level (informational).", min=1, max=9,
-               default_text="none"),
+        Column("trl", "whole", "Technology readiness level (informational).", min=1, max=9, default_text="none"),
         Column(
             "cost_overrun_risk",
             "number",
@@ -471,8 +472,9 @@ _AREAS = SheetSchema(
     (
         Column("id", "text", "Unique area id, e.g. AIR.", required=True, unique=True),
         Column("name", "text", "Display name.", default_text="the id"),
-        Column("weight", "number", "Weight in the combined capability objective.", default=1.0,
-               min=0, least_nonzero=1e-4),
+        Column(
+            "weight", "number", "Weight in the combined capability objective.", default=1.0, min=0, least_nonzero=1e-4
+        ),
     ),
 )
 
@@ -499,12 +501,16 @@ _COST_PROFILES = SheetSchema(
     False,
     "Spending profile of a programme; shares are normalised, unlisted programmes spread evenly.",
     (
-        Column("programme", "id-reference", "The programme.", required=True,
-               refers_to="Programmes"),
-        Column("year_offset", "whole", "Year of spending counted from the start (0 = first).",
-               required=True, min=0, unit="years"),
-        Column("share", "number", "Relative share of the cost in that year.", required=True,
-               min=0),
+        Column("programme", "id-reference", "The programme.", required=True, refers_to="Programmes"),
+        Column(
+            "year_offset",
+            "whole",
+            "Year of spending counted from the start (0 = first).",
+            required=True,
+            min=0,
+            unit="years",
+        ),
+        Column("share", "number", "Relative share of the cost in that year.", required=True, min=0),
     ),
 )
 
@@ -515,12 +521,16 @@ _STANDARDS = SheetSchema(
     (
         Column("id", "text", "Unique standard id.", required=True, unique=True),
         Column("name", "text", "Display name.", default_text="the id"),
-        Column("adoption_cost", "number", "Cost to each adopting nation, paid when adopting.",
-               required=True, min=0, unit=MONEY),
-        Column("min_adopters", "whole", "Critical mass: adopted by this many nations or none.",
-               default=1, min=1),
-        Column("weight", "number", "Weight in the interoperability objective.", default=1.0,
-               min=0),
+        Column(
+            "adoption_cost",
+            "number",
+            "Cost to each adopting nation, paid when adopting.",
+            required=True,
+            min=0,
+            unit=MONEY,
+        ),
+        Column("min_adopters", "whole", "Critical mass: adopted by this many nations or none.", default=1, min=1),
+        Column("weight", "number", "Weight in the interoperability objective.", default=1.0, min=0),
     ),
 )
 
@@ -529,10 +539,8 @@ _PROGRAMME_STANDARDS = SheetSchema(
     False,
     "Standards a programme requires (adopted by the time it completes).",
     (
-        Column("programme", "id-reference", "The programme.", required=True,
-               refers_to="Programmes"),
-        Column("standard", "id-reference", "The standard it requires.", required=True,
-               refers_to="Standards"),
+        Column("programme", "id-reference", "The programme.", required=True, refers_to="Programmes"),
+        Column("standard", "id-reference", "The standard it requires.", required=True, refers_to="Standards"),
     ),
 )
 
@@ -541,10 +549,8 @@ _PRECEDENCE = SheetSchema(
     False,
     "Programme `after` may start only once `before` is complete.",
     (
-        Column("before", "id-reference", "The prerequisite programme.", required=True,
-               refers_to="Programmes"),
-        Column("after", "id-reference", "The dependent programme.", required=True,
-               refers_to="Programmes"),
+        Column("before", "id-reference", "The prerequisite programme.", required=True, refers_to="Programmes"),
+        Column("after", "id-reference", "The dependent programme.", required=True, refers_to="Programmes"),
         Column(
             "scope",
             "enum",
@@ -560,14 +566,17 @@ _TARGETS = SheetSchema(
     False,
     "Soft capability targets; shortfall against them is an objective.",
     (
-        Column("nation", "id-reference", "A nation code, or ALLIANCE for the allies together.",
-               required=True, refers_to="Nations", allows_alliance=True),
-        Column("capability_area", "id-reference", "The capability area.", required=True,
-               refers_to="CapabilityAreas"),
-        Column("year", "year", "The year the target applies to (inside the horizon).",
-               required=True),
-        Column("target", "number", "Capability points wanted.", required=True, min=0,
-               unit="points"),
+        Column(
+            "nation",
+            "id-reference",
+            "A nation code, or ALLIANCE for the allies together.",
+            required=True,
+            refers_to="Nations",
+            allows_alliance=True,
+        ),
+        Column("capability_area", "id-reference", "The capability area.", required=True, refers_to="CapabilityAreas"),
+        Column("year", "year", "The year the target applies to (inside the horizon).", required=True),
+        Column("target", "number", "Capability points wanted.", required=True, min=0, unit="points"),
     ),
 )
 
@@ -577,8 +586,7 @@ _COMMITMENTS = SheetSchema(
     "Fixed decisions: a nation must fund, or must not fund, a programme.",
     (
         Column("nation", "id-reference", "The nation.", required=True, refers_to="Nations"),
-        Column("programme", "id-reference", "The programme.", required=True,
-               refers_to="Programmes"),
+        Column("programme", "id-reference", "The programme.", required=True, refers_to="Programmes"),
         Column("action", "enum", "fund or exclude.", required=True, choices=("fund", "exclude")),
         Column("start_year", "year", "Start year a fund commitment forces.", default_text="any"),
     ),
@@ -657,8 +665,7 @@ def _dictionary_row(sheet: str, column: Column) -> tuple[str, ...]:
         "yes" if column.required else "no",
         column.unit,
         "" if column.required else column.default_display(),
-        (f"a year from {YEAR_MIN} to {YEAR_MAX}" if column.kind == "year"
-         else column.describe_values()),
+        (f"a year from {YEAR_MIN} to {YEAR_MAX}" if column.kind == "year" else column.describe_values()),
         column.meaning,
     )
 

@@ -92,8 +92,10 @@ def write_stress_workbook(
     plans = list(plans)
     _check(alliance, plans, by_nation, by_programme, by_year)
     summary = _summary_items(summary)
-    currency = next((str(u) for m, u in zip(alliance["measure"], alliance["unit"])
-                     if m == "expected_overrun_beyond_budget"), "money")
+    currency = next(
+        (str(u) for m, u in zip(alliance["measure"], alliance["unit"]) if m == "expected_overrun_beyond_budget"),
+        "money",
+    )
     label = _label(summary)
     wb = new_workbook()
     dashboard = _sheet(wb, DASHBOARD)
@@ -141,31 +143,36 @@ def write_stress_workbook(
             glance_formats[title] = fmt
     charts = [
         _measure_chart(table, measure_rows[m], plans, m.replace("_", " "), formats[list(measure_rows).index(m)])
-        for m in DASHBOARD_CHARTS if m in measure_rows
+        for m in DASHBOARD_CHARTS
+        if m in measure_rows
     ]
-    write_study_dashboard(dashboard, _titled("Stress test", summary), headline, findings, glance,
-                          glance_formats, charts, label)
+    write_study_dashboard(
+        dashboard, _titled("Stress test", summary), headline, findings, glance, glance_formats, charts, label
+    )
     _set_up_printing(wb, label)
     refuse_replacing(path, read_files(summary))
     return save_atomically(wb, path)
 
 
-def _check(alliance: pd.DataFrame, plans: list[str], by_nation: pd.DataFrame, by_programme: pd.DataFrame,
-           by_year: pd.DataFrame) -> None:
+def _check(
+    alliance: pd.DataFrame, plans: list[str], by_nation: pd.DataFrame, by_programme: pd.DataFrame, by_year: pd.DataFrame
+) -> None:
     if not plans or len(set(plans)) != len(plans) or set(plans) & set(ALLIANCE_COLUMNS):
         raise ValueError(f"plans must be distinct labels, none of {list(ALLIANCE_COLUMNS)}: got {plans}")
     missing = [c for c in (*ALLIANCE_COLUMNS, *plans) if c not in alliance.columns]
     if missing:
         raise ValueError(f"the alliance table needs columns {missing}")
-    for frame, lead, what in ((by_nation, "nation", "by_nation"), (by_year, "year", "by_year"),
-                              (by_programme, "programme", "by_programme")):
+    for frame, lead, what in (
+        (by_nation, "nation", "by_nation"),
+        (by_year, "year", "by_year"),
+        (by_programme, "programme", "by_programme"),
+    ):
         if "plan" not in frame.columns or lead not in frame.columns:
             raise ValueError(f"{what} needs 'plan' and '{lead}' columns")
     for frame, what in ((by_nation, "by_nation"), (by_year, "by_year")):
         blocks = list(dict.fromkeys(frame["plan"]))
         sizes = frame["plan"].value_counts()
-        if blocks != plans or len(set(sizes)) > 1 or list(frame["plan"]) != sorted(
-                frame["plan"], key=plans.index):
+        if blocks != plans or len(set(sizes)) > 1 or list(frame["plan"]) != sorted(frame["plan"], key=plans.index):
             raise ValueError(f"{what} must hold one block of equally many rows per plan, in the order {plans}")
 
 
@@ -200,8 +207,9 @@ def _measure_chart(table: TableRef, row: int, plans: Sequence[str], title: str, 
         series.tx = _label_ref(ws, table.header_row, col)
         chart.series.append(series)
     chart.set_categories(Reference(ws, min_col=table.column("measure"), min_row=row, max_row=row))
-    chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
-                                     showLegendKey=False, showPercent=False, numFmt=fmt)
+    chart.dataLabels = DataLabelList(
+        showVal=True, showSerName=False, showCatName=False, showLegendKey=False, showPercent=False, numFmt=fmt
+    )
     chart.x_axis.tickLblPos = "none"  # the one category is the title
     chart.y_axis.number_format = fmt
     chart.y_axis.scaling.min = 0
@@ -213,8 +221,15 @@ def _measure_chart(table: TableRef, row: int, plans: Sequence[str], title: str, 
     return chart
 
 
-def _block_chart(chart: BarChart | LineChart, table: TableRef, plans: Sequence[str], category: str,
-                 column: str, title: str, y_title: str) -> BarChart | LineChart:
+def _block_chart(
+    chart: BarChart | LineChart,
+    table: TableRef,
+    plans: Sequence[str],
+    category: str,
+    column: str,
+    title: str,
+    y_title: str,
+) -> BarChart | LineChart:
     """A long table's column, one series per plan's block of rows, over the first block's
     categories (every block lists the same nations or years in the same order)."""
     ws = table.ws
@@ -243,4 +258,3 @@ def _block_chart(chart: BarChart | LineChart, table: TableRef, plans: Sequence[s
     chart.legend = Legend()
     chart.legend.position = "b"
     return chart
-

@@ -36,10 +36,10 @@ def describe(inputs: Inputs, warnings: Iterable[Problem] = ()) -> str:
     lines: list[str] = []
     if inputs.source is not None:
         lines.append(f"Input: {inputs.source.path} (sha256 {inputs.source.sha256[:12]}…)")
-    cycle = f", planning cycle {_plural(s.planning_cycle_years, 'year')}" \
-        if s.planning_cycle_years > 1 else ""
-    lines.append(f"Horizon: {s.first_year}–{s.last_year} ({_plural(len(inputs.years), 'year')})"
-                 f"{cycle}; money in {s.currency}")
+    cycle = f", planning cycle {_plural(s.planning_cycle_years, 'year')}" if s.planning_cycle_years > 1 else ""
+    lines.append(
+        f"Horizon: {s.first_year}–{s.last_year} ({_plural(len(inputs.years), 'year')}){cycle}; money in {s.currency}"
+    )
     lines += _nation_lines(inputs)
     lines += _programme_lines(inputs)
     lines.append(f"Capability areas: {len(inputs.areas)} ({_names([a.id for a in inputs.areas])})")
@@ -53,8 +53,7 @@ def describe(inputs: Inputs, warnings: Iterable[Problem] = ()) -> str:
 def _nation_lines(inputs: Inputs) -> list[str]:
     allies = [n.code for n in inputs.nations if n.role == "ally"]
     partners = [n.code for n in inputs.nations if n.role == "partner"]
-    out = [(f"Nations: {len(inputs.nations)} — {_plural(len(allies), 'ally', 'allies')}"
-           f" ({_names(allies)})")]
+    out = [(f"Nations: {len(inputs.nations)} — {_plural(len(allies), 'ally', 'allies')} ({_names(allies)})")]
     if partners:
         out[0] += f", {_plural(len(partners), 'partner')} ({_names(partners)})"
     return out
@@ -64,16 +63,18 @@ def _programme_lines(inputs: Inputs) -> list[str]:
     programmes = inputs.programmes
     joint = sum(p.is_joint for p in programmes)
     out = [f"Programmes: {len(programmes)} — {len(programmes) - joint} national, {joint} joint"]
-    by_tech: Counter[tuple[str, str]] = Counter(
-        (p.technology or "(no technology)", p.sharing) for p in programmes)
+    by_tech: Counter[tuple[str, str]] = Counter((p.technology or "(no technology)", p.sharing) for p in programmes)
     techs = sorted({t for t, _ in by_tech})
     parts = []
     for tech in techs:
         n, j = by_tech[(tech, "national")], by_tech[(tech, "joint")]
         parts.append(f"{tech} {n + j}" + (f" ({j} joint)" if j else ""))
     if parts:
-        out.append("  by technology: " + "; ".join(parts[:MAX_NAMES])
-                   + (f"; … ({len(parts) - MAX_NAMES} more)" if len(parts) > MAX_NAMES else ""))
+        out.append(
+            "  by technology: "
+            + "; ".join(parts[:MAX_NAMES])
+            + (f"; … ({len(parts) - MAX_NAMES} more)" if len(parts) > MAX_NAMES else "")
+        )
     stuck = [p.id for p in programmes if not inputs.allowed_starts(p)]
     if stuck:
         out.append(f"  cannot start in the horizon: {_names(stuck)}")
@@ -85,7 +86,7 @@ def _budget_lines(inputs: Inputs) -> list[str]:
     grand = sum(t for _, t in totals)
     out = [f"Budget, all nations ({inputs.settings.currency}): total {_amount(grand)}"]
     for i in range(0, len(totals), YEARS_PER_LINE):
-        chunk = totals[i:i + YEARS_PER_LINE]
+        chunk = totals[i : i + YEARS_PER_LINE]
         out.append("  " + " | ".join(f"{y} {_amount(t)}" for y, t in chunk))
     return out
 
@@ -95,10 +96,14 @@ def _relation_lines(inputs: Inputs) -> list[str]:
     alliance = sum(t.nation == ALLIANCE for t in inputs.targets)
     actions = Counter(c.action for c in inputs.commitments)
     return [
-        (f"Standards: {len(inputs.standards)} ({required} required by programmes); "
-        f"precedence rules: {len(inputs.precedences)}"),
-        (f"Targets: {len(inputs.targets)} ({alliance} alliance-wide); commitments: "
-        f"{len(inputs.commitments)} ({actions['fund']} fund, {actions['exclude']} exclude)"),
+        (
+            f"Standards: {len(inputs.standards)} ({required} required by programmes); "
+            f"precedence rules: {len(inputs.precedences)}"
+        ),
+        (
+            f"Targets: {len(inputs.targets)} ({alliance} alliance-wide); commitments: "
+            f"{len(inputs.commitments)} ({actions['fund']} fund, {actions['exclude']} exclude)"
+        ),
     ]
 
 
@@ -109,8 +114,7 @@ def _objective_line(inputs: Inputs) -> str:
     elif s.objective == "weighted":
         detail = ", ".join(f"{k} {w:g}" for k, w in s.weights.items() if w)
     else:
-        detail = " vs ".join(s.pareto_objectives) + (" (exact)" if s.pareto_exact else
-                                                     f" ({s.pareto_points} points)")
+        detail = " vs ".join(s.pareto_objectives) + (" (exact)" if s.pareto_exact else f" ({s.pareto_points} points)")
     return f"Objective: {s.objective} — {detail}"
 
 

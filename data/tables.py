@@ -33,9 +33,11 @@ class FrozenMap(dict):  # type: ignore[type-arg]
     a plain dict to worker processes and rebuilt there."""
 
     def _refuse(self, *args: object, **kwargs: object) -> None:
-        raise TypeError("validated inputs cannot be changed in place — make a what-if instead "
-                        "(Scenario.with_budget, with_settings, with_programme, … or dataclasses.replace "
-                        "with a new dict, then Scenario.with_inputs)")
+        raise TypeError(
+            "validated inputs cannot be changed in place — make a what-if instead "
+            "(Scenario.with_budget, with_settings, with_programme, … or dataclasses.replace "
+            "with a new dict, then Scenario.with_inputs)"
+        )
 
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse  # type: ignore[assignment]
 
@@ -290,9 +292,7 @@ class Inputs:
     def eligible_nations(self, programme: Programme) -> tuple[str, ...]:
         """Who may fund p: allies always; partners only joint programmes open to them."""
         return tuple(
-            n.code
-            for n in self.nations
-            if n.role == "ally" or (programme.is_joint and programme.open_to_partners)
+            n.code for n in self.nations if n.role == "ally" or (programme.is_joint and programme.open_to_partners)
         )
 
     def allowed_starts(self, programme: Programme) -> tuple[int, ...]:
@@ -305,16 +305,12 @@ class Inputs:
             hi = min(hi, programme.deadline - d)
         cycle = s.planning_cycle_years
         return tuple(
-            t
-            for t in range(lo, hi + 1)
-            if cycle <= 1 or programme.flexible_start or (t - s.first_year) % cycle == 0
+            t for t in range(lo, hi + 1) if cycle <= 1 or programme.flexible_start or (t - s.first_year) % cycle == 0
         )
 
     def objective_names(self) -> tuple[str, ...]:
         """The five named objectives, then one per capability area."""
-        return tuple(OBJECTIVE_SENSES) + tuple(
-            AREA_OBJECTIVE_PREFIX + a.id for a in self.areas
-        )
+        return tuple(OBJECTIVE_SENSES) + tuple(AREA_OBJECTIVE_PREFIX + a.id for a in self.areas)
 
     def with_changes(self, **changes: object) -> Inputs:
         """A copy with some fields replaced (what-ifs never mutate)."""

@@ -49,8 +49,7 @@ def settings_cell(column: Column, value: object) -> object:
     return value
 
 
-def template_settings_rows(first_year: int | None = None,
-                           last_year: int | None = None) -> list[list[object]]:
+def template_settings_rows(first_year: int | None = None, last_year: int | None = None) -> list[list[object]]:
     """Every Settings key with its default (the per-area weight keys are per area: none)."""
     given = {"first_year": first_year, "last_year": last_year}
     rows: list[list[object]] = []
@@ -117,9 +116,14 @@ def _add_list(ws: Worksheet, column: Column, cells: str) -> None:
     if not choices:
         return
     # A warning, not a stop: the validator also accepts true/false, y/n and 1/0.
-    validation = DataValidation(type="list", formula1=f'"{",".join(choices)}"', allow_blank=True,
-                                errorStyle="warning", showErrorMessage=True,
-                                error=f"Expected {column.describe_values()}.")
+    validation = DataValidation(
+        type="list",
+        formula1=f'"{",".join(choices)}"',
+        allow_blank=True,
+        errorStyle="warning",
+        showErrorMessage=True,
+        error=f"Expected {column.describe_values()}.",
+    )
     validation.add(cells)
     ws.add_data_validation(validation)
 
@@ -146,13 +150,11 @@ def _write_dictionary(ws: Worksheet) -> None:
     write_table(ws, DICTIONARY_COLUMNS, dictionary_rows())
     meaning = get_column_letter(len(DICTIONARY_COLUMNS))
     ws.column_dimensions[meaning].width = 80
-    for (cell,) in ws.iter_rows(min_row=2, min_col=len(DICTIONARY_COLUMNS),
-                                max_col=len(DICTIONARY_COLUMNS)):
+    for (cell,) in ws.iter_rows(min_row=2, min_col=len(DICTIONARY_COLUMNS), max_col=len(DICTIONARY_COLUMNS)):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def write_template(path: str | os.PathLike[str], first_year: int | None = None,
-                   last_year: int | None = None) -> Path:
+def write_template(path: str | os.PathLike[str], first_year: int | None = None, last_year: int | None = None) -> Path:
     """Write a blank input workbook: every sheet and column, Settings at their defaults.
 
     With first_year and last_year the Settings rows are filled in and Budgets gets one

@@ -143,9 +143,7 @@ def most_lapsed(spend: pd.DataFrame, count: int = 10) -> pd.DataFrame:
     if "point" in nations.columns:
         nations = nations.loc[nations["point"] == nations["point"].min()].drop(columns="point")
     ranked = nations.loc[nations["lapsed"] > 0]
-    return ranked.sort_values(["lapsed", "nation"], ascending=[False, True], kind="stable").head(
-        count
-    )
+    return ranked.sort_values(["lapsed", "nation"], ascending=[False, True], kind="stable").head(count)
 
 
 def lapse_warnings(spend: pd.DataFrame, share: float = LAPSE_WARNING_SHARE) -> list[LapseWarning]:

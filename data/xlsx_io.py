@@ -132,9 +132,7 @@ def autosize_columns(ws: Worksheet, sample_rows: int = 200, first_row: int = 1) 
 LINE_HEIGHT_POINTS = 15.0  # one line of the default 11 pt font
 
 
-def wrap_column(
-    ws: Worksheet, column: int, width: float, first_row: int, last_row: int, row_width: int = 0
-) -> None:
+def wrap_column(ws: Worksheet, column: int, width: float, first_row: int, last_row: int, row_width: int = 0) -> None:
     """Wrap a text column at `width` characters and give each row the lines it needs.
 
     Viewers do not agree on re-measuring wrapped rows when a file opens (LibreOffice
@@ -184,16 +182,17 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
         return False
 
 
-def refuse_replacing(target: str | os.PathLike[str],
-                     protected: Iterable[str | os.PathLike[str] | None]) -> None:
+def refuse_replacing(target: str | os.PathLike[str], protected: Iterable[str | os.PathLike[str] | None]) -> None:
     """Raise ValueError if `target` is one of the `protected` files (the workbooks a run
     read). WORKBOOK.md: an output is never written over the input. The command line checks
     this before solving, but `Result.to_excel(path)` from Python did not, and replaced the
     planner's input workbook with the plan."""
     for read in protected:
         if read and same_file(target, read):
-            raise ValueError(f"{target}: the output would overwrite the input workbook {read} "
-                             "— expected another file name (the input is never modified)")
+            raise ValueError(
+                f"{target}: the output would overwrite the input workbook {read} "
+                "— expected another file name (the input is never modified)"
+            )
 
 
 def save_workbook(wb: Workbook, target: str | os.PathLike[str] | IO[bytes]) -> None:
@@ -216,8 +215,7 @@ def exact_floats(wb: Workbook) -> None:
         for row in ws.iter_rows():
             for cell in row:
                 value = cell.value
-                if (isinstance(value, float) and math.isfinite(value)
-                        and float(f"{value:.16g}") != value):
+                if isinstance(value, float) and math.isfinite(value) and float(f"{value:.16g}") != value:
                     cell._value = repr(value)  # data_type stays "n"
 
 

@@ -85,7 +85,9 @@ def to_png(pdf: Path, target: Path, dpi: int) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plan", type=Path, help="a plan workbook to render instead of solving")
-    parser.add_argument("--time-limit", type=float, default=120.0)  # the run ends at its gap; 40 s fell short on a busy machine
+    parser.add_argument(
+        "--time-limit", type=float, default=120.0
+    )  # the run ends at its gap; 40 s fell short on a busy machine
     parser.add_argument("--png", type=Path, default=PNG)
     parser.add_argument("--dpi", type=int, default=110)
     parser.add_argument("--keep", type=Path, help="copy the PDF here")

@@ -67,8 +67,13 @@ def render(workbook: Path, png: Path) -> Path:
     width = 0.8 / len(plans)
     for i, p in enumerate(plans):
         probability = [float(r["breach_probability"]) for r in by_nation if r["plan"] == p]  # type: ignore[arg-type]
-        ax.bar([j + (i - (len(plans) - 1) / 2) * width for j in range(len(nations))], probability, width,
-               label=p, color=colours[p])
+        ax.bar(
+            [j + (i - (len(plans) - 1) / 2) * width for j in range(len(nations))],
+            probability,
+            width,
+            label=p,
+            color=colours[p],
+        )
     ax.set_xticks(range(len(nations)), nations, rotation=90, fontsize=8)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))

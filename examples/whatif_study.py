@@ -58,13 +58,17 @@ def rank_cuts(study: Sweep, base_name: str) -> pd.DataFrame:
         if name == base_name or result is None:
             continue
         capability, bound = result.objectives["capability"], capability_bound(result)
-        rows.append({
-            "nation": name, "capability": capability, "status": result.status,
-            "capability_lost": base_plan - capability,
-            "share_lost": (base_plan - capability) / base_plan if base_plan else 0.0,
-            "capability_lost_at_least": None if bound is None else base_plan - bound,
-            "capability_lost_at_most": None if base_bound is None else base_bound - capability,
-        })
+        rows.append(
+            {
+                "nation": name,
+                "capability": capability,
+                "status": result.status,
+                "capability_lost": base_plan - capability,
+                "share_lost": (base_plan - capability) / base_plan if base_plan else 0.0,
+                "capability_lost_at_least": None if bound is None else base_plan - bound,
+                "capability_lost_at_most": None if base_bound is None else base_bound - capability,
+            }
+        )
     ranking = pd.DataFrame(rows)
     return ranking.sort_values(["capability_lost", "nation"], ascending=[False, True], ignore_index=True)
 
@@ -79,15 +83,20 @@ def proof_caveat(study: Sweep) -> str | None:
         return None
     widest = max((r.gap for r in open_ if r.gap is not None), default=None)
     gap = f", gaps up to {widest:.1%}" if widest is not None else ""
-    return (f"{len(open_)} of {len(study.points)} solves not proven within the gap target{gap}: a loss "
-            "inside its range (capability_lost_at_least to _at_most) may be noise, not the cut. "
-            "Raise --time-limit for a ranking to rely on.")
+    return (
+        f"{len(open_)} of {len(study.points)} solves not proven within the gap target{gap}: a loss "
+        "inside its range (capability_lost_at_least to _at_most) may be noise, not the cut. "
+        "Raise --time-limit for a ranking to rely on."
+    )
 
 
 def show_progress(progress: object) -> None:
     """One line per scenario solved, so a long study is seen to move."""
-    print(f"  {progress.done}/{progress.total} scenarios, {progress.elapsed:.0f} s"  # type: ignore[attr-defined]
-          + (f": {progress.phase}" if getattr(progress, "phase", "") else ""), flush=True)
+    print(
+        f"  {progress.done}/{progress.total} scenarios, {progress.elapsed:.0f} s"  # type: ignore[attr-defined]
+        + (f": {progress.phase}" if getattr(progress, "phase", "") else ""),
+        flush=True,
+    )
 
 
 def write_study(path: str, study: Sweep, ranking: pd.DataFrame, cut: float) -> None:
@@ -95,8 +104,10 @@ def write_study(path: str, study: Sweep, ranking: pd.DataFrame, cut: float) -> N
     for point in study.points:
         if point.result is not None:
             assert_valid(point.result.inputs, point.result.decisions, point.result.objectives)
-    summary = [("study", f"alliance capability lost when one nation's budget is cut by {cut:.0%}"),
-               *study.summary_rows()]
+    summary = [
+        ("study", f"alliance capability lost when one nation's budget is cut by {cut:.0%}"),
+        *study.summary_rows(),
+    ]
     write_tables_workbook(path, {"Ranking": ranking, "Scenarios": study.table}, summary=summary)
 
 
@@ -105,9 +116,13 @@ def main() -> None:
     parser.add_argument("book", nargs="?", help="input workbook (default: the reference dataset)")
     parser.add_argument("--cut", type=float, default=0.10, help="budget cut as a fraction (default 0.10)")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per scenario (default 60)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="local processes side by side (default: all cores; mid-size models such as the "
-                             "reference dataset: one scenario at a time on every core)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="local processes side by side (default: all cores; mid-size models such as the "
+        "reference dataset: one scenario at a time on every core)",
+    )
     parser.add_argument("-o", "--output", default="whatif_study.xlsx")
     args = parser.parse_args()
     scenario = Scenario.from_excel(args.book) if args.book else Scenario.reference()

@@ -96,12 +96,8 @@ def add_sets(m: pyo.ConcreteModel, inputs: Inputs) -> None:
     m.nations = pyo.Set(initialize=[n.code for n in inputs.nations], **ordered)
     m.allies = pyo.Set(initialize=inputs.allies, within=m.nations, **ordered)
     m.programmes = pyo.Set(initialize=[p.id for p in inputs.programmes], **ordered)
-    m.national_programmes = pyo.Set(
-        initialize=[p.id for p in inputs.programmes if not p.is_joint], **ordered
-    )
-    m.joint_programmes = pyo.Set(
-        initialize=[p.id for p in inputs.programmes if p.is_joint], **ordered
-    )
+    m.national_programmes = pyo.Set(initialize=[p.id for p in inputs.programmes if not p.is_joint], **ordered)
+    m.joint_programmes = pyo.Set(initialize=[p.id for p in inputs.programmes if p.is_joint], **ordered)
     m.areas = pyo.Set(initialize=[a.id for a in inputs.areas], **ordered)
     m.standards = pyo.Set(initialize=[s.id for s in inputs.standards], **ordered)
 
@@ -128,9 +124,7 @@ def add_sets(m: pyo.ConcreteModel, inputs: Inputs) -> None:
         joint_windows += [(p.id, t) for t in starts]
         membership_windows += [(n, p.id, t) for n in members for t in starts]
         # years in which some allowed start has a non-zero cost: the only years f can be > 0
-        spending = sorted(
-            {t + k for t in starts for k in range(p.duration_years) if p.cost_in_offset(k) > 0}
-        )
+        spending = sorted({t + k for t in starts for k in range(p.duration_years) if p.cost_in_offset(k) > 0})
         joint_spending_years += [(p.id, y) for y in spending]
         payment_windows += [(n, p.id, y) for n in members for y in spending]
     m.national_windows = pyo.Set(initialize=national_windows, dimen=3, **ordered)
@@ -141,9 +135,7 @@ def add_sets(m: pyo.ConcreteModel, inputs: Inputs) -> None:
 
     # family 4: nations that may carry over or borrow need balances; the rest use or lose
     m.banking_nations = pyo.Set(
-        initialize=[
-            n.code for n in inputs.nations if n.carry_over_fraction > 0 or n.borrow_fraction > 0
-        ],
+        initialize=[n.code for n in inputs.nations if n.carry_over_fraction > 0 or n.borrow_fraction > 0],
         within=m.nations,
         **ordered,
     )
@@ -152,9 +144,7 @@ def add_sets(m: pyo.ConcreteModel, inputs: Inputs) -> None:
         within=m.standards,
         **ordered,
     )
-    m.targets = pyo.Set(
-        initialize=[(g.nation, g.area, g.year) for g in inputs.targets], dimen=3, **ordered
-    )
+    m.targets = pyo.Set(initialize=[(g.nation, g.area, g.year) for g in inputs.targets], dimen=3, **ordered)
     m.objective_names = pyo.Set(initialize=inputs.objective_names(), **ordered)
 
 
@@ -167,12 +157,8 @@ def add_parameters(m: pyo.ConcreteModel, inputs: Inputs) -> None:
         mutable=True,
         within=pyo.NonNegativeReals,
     )
-    m.carry_over_fraction = pyo.Param(
-        m.nations, initialize={n.code: n.carry_over_fraction for n in inputs.nations}
-    )
-    m.borrow_fraction = pyo.Param(
-        m.nations, initialize={n.code: n.borrow_fraction for n in inputs.nations}
-    )
+    m.carry_over_fraction = pyo.Param(m.nations, initialize={n.code: n.carry_over_fraction for n in inputs.nations})
+    m.borrow_fraction = pyo.Param(m.nations, initialize={n.code: n.borrow_fraction for n in inputs.nations})
 
 
 def add_variables(m: pyo.ConcreteModel) -> None:

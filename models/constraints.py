@@ -41,9 +41,7 @@ def add_once(m: pyo.ConcreteModel, inputs: Inputs) -> None:
     national = defaultdict(list)
     for n, pid, t in m.national_windows:
         national[n, pid].append((1.0, m.starts[n, pid, t]))
-    m.once_national = pyo.Constraint(
-        list(national), rule=lambda m, n, p: (None, linear(national[n, p]), 1.0)
-    )
+    m.once_national = pyo.Constraint(list(national), rule=lambda m, n, p: (None, linear(national[n, p]), 1.0))
     joint = defaultdict(list)
     for pid, t in m.joint_windows:
         joint[pid].append((1.0, m.joint_starts[pid, t]))
@@ -157,9 +155,7 @@ def add_budget_balance(m: pyo.ConcreteModel, inputs: Inputs) -> None:
         for t in m.years
         if m.spend[n, t].expr.nargs()  # a year with nothing to buy has no row
     ]
-    m.spend_within_budget = pyo.Constraint(
-        use_or_lose, rule=lambda m, n, t: (None, m.spend[n, t].expr, m.budget[n, t])
-    )
+    m.spend_within_budget = pyo.Constraint(use_or_lose, rule=lambda m, n, t: (None, m.spend[n, t].expr, m.budget[n, t]))
 
     def balance(m: pyo.ConcreteModel, n: str, t: int) -> object:
         terms = spend_terms(m, n, t) + [(1.0, m.balance[n, t]), (1.0, m.lapse[n, t])]
@@ -236,9 +232,7 @@ def add_exclusive_groups(m: pyo.ConcreteModel, inputs: Inputs) -> None:
             terms = [(1.0, var) for pid in pids for _, var in funding(m, n, pid)]
             if terms:
                 rows[group, n] = terms
-    m.exclusive_group = pyo.Constraint(
-        list(rows), rule=lambda m, g, n: (None, linear(rows[g, n]), 1.0)
-    )
+    m.exclusive_group = pyo.Constraint(list(rows), rule=lambda m, g, n: (None, linear(rows[g, n]), 1.0))
 
 
 def add_capacity(m: pyo.ConcreteModel, inputs: Inputs) -> None:
@@ -257,9 +251,7 @@ def add_capacity(m: pyo.ConcreteModel, inputs: Inputs) -> None:
             if terms:
                 rows[nation.code, t] = terms
     cap = {
-        n.code: float(n.max_concurrent_programmes)
-        for n in inputs.nations
-        if n.max_concurrent_programmes is not None
+        n.code: float(n.max_concurrent_programmes) for n in inputs.nations if n.max_concurrent_programmes is not None
     }
     m.capacity = pyo.Constraint(list(rows), rule=lambda m, n, t: (None, linear(rows[n, t]), cap[n]))
 
@@ -279,9 +271,7 @@ def add_standards_compliance(m: pyo.ConcreteModel, inputs: Inputs) -> None:
             fund = funding(m, n, pid)
             for t in sorted({start + d - 1 for start, _ in fund}):
                 rows[n, pid, sid, t] = completed_by(fund, d, t) + negated(adopted_by(m, n, sid, t))
-    m.standards_compliance = pyo.Constraint(
-        list(rows), rule=lambda m, *key: (None, linear(rows[key]), 0.0)
-    )
+    m.standards_compliance = pyo.Constraint(list(rows), rule=lambda m, *key: (None, linear(rows[key]), 0.0))
 
 
 def add_critical_mass(m: pyo.ConcreteModel, inputs: Inputs) -> None:
@@ -351,12 +341,8 @@ def add_commitments(m: pyo.ConcreteModel, inputs: Inputs) -> None:
                 )
             )
         fund_rows[key] = terms
-    m.commit_fund = pyo.Constraint(
-        list(fund_rows), rule=lambda m, n, p: (1.0, linear(fund_rows[n, p]), 1.0)
-    )
-    m.commit_exclude = pyo.Constraint(
-        list(exclude_rows), rule=lambda m, n, p: (None, linear(exclude_rows[n, p]), 0.0)
-    )
+    m.commit_fund = pyo.Constraint(list(fund_rows), rule=lambda m, n, p: (1.0, linear(fund_rows[n, p]), 1.0))
+    m.commit_exclude = pyo.Constraint(list(exclude_rows), rule=lambda m, n, p: (None, linear(exclude_rows[n, p]), 0.0))
 
 
 def add_capability_targets(m: pyo.ConcreteModel, inputs: Inputs) -> None:

@@ -95,14 +95,10 @@ def discount_factors(inputs: Inputs) -> dict[int, float]:
     """δ_t = (1+r)^−(t−y0) for every year that earns capability: the horizon plus H years after."""
     s = inputs.settings
     last = s.last_year + s.service_years_after_horizon
-    return {
-        t: (1.0 + s.discount_rate) ** -(t - s.first_year) for t in range(s.first_year, last + 1)
-    }
+    return {t: (1.0 + s.discount_rate) ** -(t - s.first_year) for t in range(s.first_year, last + 1)}
 
 
-def capability_terms(
-    m: pyo.ConcreteModel, inputs: Inputs, area_weight: Mapping[str, float]
-) -> list[Term]:
+def capability_terms(m: pyo.ConcreteModel, inputs: Inputs, area_weight: Mapping[str, float]) -> list[Term]:
     """Capability points, summed over the given areas with the given weights.
 
     A start in t0 is in service from t0+d_p; both the horizon term Σ_{t∈Y} δ_t·I[n,p,t] and

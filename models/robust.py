@@ -113,9 +113,7 @@ def robust_deviations(m: pyo.ConcreteModel, inputs: Inputs, nations: set[str]) -
     return {key: merged(terms) for key, terms in out.items()}
 
 
-def _add_robust_rows(
-    m: pyo.ConcreteModel, inputs: Inputs, protection: dict[tuple[str, int], list[Term]]
-) -> None:
+def _add_robust_rows(m: pyo.ConcreteModel, inputs: Inputs, protection: dict[tuple[str, int], list[Term]]) -> None:
     """Spend plus protection within budget, through a robust balance where a nation banks."""
     first, last = inputs.settings.first_year, inputs.settings.last_year
     use_or_lose = [key for key in protection if key[0] not in m.banking_nations]

@@ -37,8 +37,13 @@ PAYMENT_TOLERANCE = 1e-6  # relative: past payments "still add up" to the year's
 
 
 def add_plan_stability(
-    m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, weight: float, from_year: int,
-    forced_changes: int = 0, warn: bool = True,
+    m: pyo.ConcreteModel,
+    inputs: Inputs,
+    previous: PlanDecisions,
+    weight: float,
+    from_year: int,
+    forced_changes: int = 0,
+    warn: bool = True,
 ) -> None:
     """Family 14 — the frozen past and the change count, as `m.stability_penalty` = W·changes.
 
@@ -85,12 +90,14 @@ def add_plan_stability(
 
 def _started_before(inputs: Inputs, previous: PlanDecisions, from_year: int) -> dict[tuple[str, str], int]:
     """(nation, programme) -> start year of the previous plan's fundings that began before Y."""
-    return {key: t for key, t in previous.funded().items()
-            if t < from_year and key[1] in inputs.programme_by_id and key[0] in inputs.nation_by_code}
+    return {
+        key: t
+        for key, t in previous.funded().items()
+        if t < from_year and key[1] in inputs.programme_by_id and key[0] in inputs.nation_by_code
+    }
 
 
-def _freeze_starts(m: pyo.ConcreteModel, inputs: Inputs, before: Mapping[tuple[str, str], int],
-                   from_year: int) -> None:
+def _freeze_starts(m: pyo.ConcreteModel, inputs: Inputs, before: Mapping[tuple[str, str], int], from_year: int) -> None:
     rows: dict[tuple[str, str], list[Term]] = {}
     for (n, pid, t), x in [*m.starts.items(), *m.joins.items()]:
         if t < from_year and before.get((n, pid)) != t:
@@ -119,13 +126,12 @@ def _freeze_adoptions(m: pyo.ConcreteModel, previous: PlanDecisions, from_year: 
         return (level, linear(rows[n, s]), level)
 
     m.replan_past_adoption = pyo.Constraint(list(rows), rule=past)
-    m.replan_past_adoption_year = pyo.Constraint(
-        kept, rule=lambda m, n, s, t: (1.0, m.adopts[n, s, t], 1.0)
-    )
+    m.replan_past_adoption_year = pyo.Constraint(kept, rule=lambda m, n, s, t: (1.0, m.adopts[n, s, t], 1.0))
 
 
-def held_payments(inputs: Inputs, previous: PlanDecisions, from_year: int,
-                  warn: bool = True) -> dict[tuple[str, str, int], float]:
+def held_payments(
+    inputs: Inputs, previous: PlanDecisions, from_year: int, warn: bool = True
+) -> dict[tuple[str, str, int], float]:
     """Past payments to keep: a joint programme started before Y, a year before Y, and the
     previous payments of that year (members only) adding up to the cost the inputs now give.
 
@@ -147,8 +153,13 @@ def held_payments(inputs: Inputs, previous: PlanDecisions, from_year: int,
             if set(split) <= set(jd.members) and abs(total - cost) <= PAYMENT_TOLERANCE * max(1.0, cost):
                 out.update({(n, pid, year): split.get(n, 0.0) for n in jd.members})
             elif warn:
-                log.warning("re-plan: %s's %d payments (%.6g) no longer add up to its cost %.6g; "
-                            "their split is left free", pid, year, total, cost)
+                log.warning(
+                    "re-plan: %s's %d payments (%.6g) no longer add up to its cost %.6g; their split is left free",
+                    pid,
+                    year,
+                    total,
+                    cost,
+                )
     return out
 
 
@@ -161,14 +172,14 @@ def held_payment_slack(inputs: Inputs, pid: str, year: int, start: int) -> float
     return 0.5 * PAYMENT_TOLERANCE * max(1.0, inputs.programme_by_id[pid].cost_in_offset(year - start))
 
 
-def _freeze_payments(m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, from_year: int,
-                     warn: bool = True) -> None:
+def _freeze_payments(
+    m: pyo.ConcreteModel, inputs: Inputs, previous: PlanDecisions, from_year: int, warn: bool = True
+) -> None:
     """Each held payment within `held_payment_slack` of its value (half what the verifier,
     check_plan_stability, allows): a solver's plan may overspend a budget by its feasibility
     tolerance (A paid 1.000002 beside a 4 in a budget of 5), and frozen to the last digit
     such crumbs made a re-plan of the unchanged inputs infeasible."""
-    held = {key: amount for key, amount in held_payments(inputs, previous, from_year, warn).items()
-            if key in m.payment}
+    held = {key: amount for key, amount in held_payments(inputs, previous, from_year, warn).items() if key in m.payment}
 
     def band(m: pyo.ConcreteModel, n: str, p: str, t: int) -> tuple:
         slack = held_payment_slack(inputs, p, t, previous.joint[p].start_year)

@@ -1,8 +1,8 @@
 """capopt's public Python API: build a `Scenario`, solve it, read the `Result`.
 
-    from optimizer import Scenario
-    result = Scenario.reference().solve(time_limit=60)
-    result.to_excel("plan.xlsx")
+from optimizer import Scenario
+result = Scenario.reference().solve(time_limit=60)
+result.to_excel("plan.xlsx")
 """
 
 from __future__ import annotations
@@ -16,8 +16,13 @@ from optimizer.scenario import Scenario
 from optimizer.studies.sweeps import Sweep, sweep
 
 
-def budget_sweep(scenario: Scenario, scales: Sequence[float], nations: Sequence[str] | None = None,
-                 years: Sequence[int] | None = None, **kwargs: Any) -> Sweep:
+def budget_sweep(
+    scenario: Scenario,
+    scales: Sequence[float],
+    nations: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    **kwargs: Any,
+) -> Sweep:
     """`scenario.budget_sweep(scales, nations, years, **kwargs)`, with its argument checks.
 
     The package used to export the study's unchecked function under this name, so
@@ -30,4 +35,14 @@ def budget_sweep(scenario: Scenario, scales: Sequence[float], nations: Sequence[
     return scenario.budget_sweep(scales, nations, years, **kwargs)
 
 
-__all__ = ["InfeasibleError", "InputError", "NoSolutionError", "Result", "Scenario", "SolverError", "Sweep", "budget_sweep", "sweep"]
+__all__ = [
+    "InfeasibleError",
+    "InputError",
+    "NoSolutionError",
+    "Result",
+    "Scenario",
+    "SolverError",
+    "Sweep",
+    "budget_sweep",
+    "sweep",
+]

@@ -48,8 +48,10 @@ def check_progress(progress: object) -> None:
     point was done (a study's results lost), and `progress=lambda: None` failed inside
     HiGHS's callback as "HiGHS failed"."""
     if progress is not None and not (callable(progress) and _takes_one_argument(progress)):
-        raise ValueError(f"progress is {getattr(progress, '__name__', type(progress).__name__)} — expected a "
-                         "function of one argument, called with each update (e.g. lambda update: print(update))")
+        raise ValueError(
+            f"progress is {getattr(progress, '__name__', type(progress).__name__)} — expected a "
+            "function of one argument, called with each update (e.g. lambda update: print(update))"
+        )
 
 
 def _takes_one_argument(function: object) -> bool:
@@ -63,16 +65,19 @@ def _takes_one_argument(function: object) -> bool:
     return True
 
 
-def check_solver_arguments(solver: object, highs_options: object, log_file: object, progress: object,
-                            client: object) -> None:
+def check_solver_arguments(
+    solver: object, highs_options: object, log_file: object, progress: object, client: object
+) -> None:
     """The arguments handed to the solver layer, checked before the build: `solver=3` was an
     AttributeError, a list of HiGHS options another, `log_file=3` wrote the log to file
     descriptor 3, and a progress that cannot be called surfaced as "HiGHS failed"."""
     if not isinstance(solver, str) or not solver.strip():
         raise ValueError(f"solver is {solver!r} — expected a solver name, e.g. 'highs'")
     if highs_options is not None and not isinstance(highs_options, Mapping):
-        raise ValueError(f"highs_options is {type(highs_options).__name__} — expected a mapping of HiGHS "
-                         "option names to values, e.g. {'mip_lp_solver': 'simplex'}")
+        raise ValueError(
+            f"highs_options is {type(highs_options).__name__} — expected a mapping of HiGHS "
+            "option names to values, e.g. {'mip_lp_solver': 'simplex'}"
+        )
     if log_file is not None and (not isinstance(log_file, (str, os.PathLike)) or not str(log_file).strip()):
         raise ValueError(f"log_file is {log_file!r} — expected a file path, e.g. 'solve.log'")
     check_progress(progress)
@@ -111,5 +116,7 @@ def check_scenario(scenario: object) -> None:
     """A study's first argument is a Scenario: `price_of_robustness(scenario.inputs, …)`
     failed as "'Inputs' object has no attribute 'check_study_options'"."""
     if not callable(getattr(scenario, "check_study_options", None)):
-        raise TypeError(f"scenario is {type(scenario).__name__} — expected a Scenario, e.g. "
-                        "Scenario.from_excel('my.xlsx') or Scenario.reference()")
+        raise TypeError(
+            f"scenario is {type(scenario).__name__} — expected a Scenario, e.g. "
+            "Scenario.from_excel('my.xlsx') or Scenario.reference()"
+        )

@@ -57,14 +57,19 @@ class Comparison:
     @property
     def unproven(self) -> str:
         """'not proven: other (feasible, gap 6.16 %) — …', or "" when both plans are proven."""
-        unproven = [f"{row['plan']} ({row['status']}, gap {_percent(row['gap'])}"
-                    + (f"; not optimised: {row['not_optimised']}" if row["not_optimised"] else "") + ")"
-                    for row in self.proofs.to_dict("records")
-                    if row["status"] != "optimal" or row["not_optimised"]]
+        unproven = [
+            f"{row['plan']} ({row['status']}, gap {_percent(row['gap'])}"
+            + (f"; not optimised: {row['not_optimised']}" if row["not_optimised"] else "")
+            + ")"
+            for row in self.proofs.to_dict("records")
+            if row["status"] != "optimal" or row["not_optimised"]
+        ]
         if not unproven:
             return ""
-        return ("not proven: " + ", ".join(unproven) + " — differences within the gaps may be the "
-                "solver's, not the change's; give the solves more time")
+        return (
+            "not proven: " + ", ".join(unproven) + " — differences within the gaps may be the "
+            "solver's, not the change's; give the solves more time"
+        )
 
     def __str__(self) -> str:
         lines = ["Objectives:", self.objectives.to_string(index=False, na_rep="—")]
@@ -73,7 +78,11 @@ class Comparison:
             shown = self.proofs.astype(object).where(self.proofs.notna() & (self.proofs != ""), "—")
             gaps = {"gap": lambda gap: "—" if gap == "—" else _percent(gap)}
             lines += ["", "Plans:", shown.to_string(index=False, formatters=gaps)]
-        lines += ["", "Plan changes:", self.changes.to_string(index=False, na_rep="—") if not self.changes.empty else "  none"]
+        lines += [
+            "",
+            "Plan changes:",
+            self.changes.to_string(index=False, na_rep="—") if not self.changes.empty else "  none",
+        ]
         if self.caveat:
             lines += ["", f"Note: {self.caveat}"]
         return "\n".join(lines)
@@ -88,13 +97,23 @@ class Comparison:
         rows = list(summary or []) + [("note", note) for note in self.notes]
         given = {key for key, _ in rows}
         # every output's Summary says what made it and when (WORKBOOK.md); a comparison's did not
-        rows += [(key, value) for key, value in (("tool_version", tool_version()), *environment_rows(),
-                                                 ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()))
-                 if key not in given]
+        rows += [
+            (key, value)
+            for key, value in (
+                ("tool_version", tool_version()),
+                *environment_rows(),
+                ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()),
+            )
+            if key not in given
+        ]
         if self.unproven:
             rows.append(("note", self.unproven))
-        sheets = {"Objectives": self.objectives, "Plans": self.proofs, "Changes": self.changes,
-                  "ByNation": self.by_nation()}
+        sheets = {
+            "Objectives": self.objectives,
+            "Plans": self.proofs,
+            "Changes": self.changes,
+            "ByNation": self.by_nation(),
+        }
         return write_tables_workbook(Path(path), sheets, summary=rows)
 
     def by_nation(self) -> pd.DataFrame:
@@ -140,16 +159,23 @@ def read_plan_file(path: str | os.PathLike[str] | PlanBook, inputs: Inputs, poin
         # the same file edited since reads "made from cut.xlsx … not from these inputs" beside
         # these inputs' cut.xlsx: say that the file changed
         edited = source is not None and _recorded_file_is(book, source.path)
-        made = (f"{book.input_file} as it was then (SHA-256 {book.input_sha256[:12]}…; the file has changed since)"
-                if edited else f"{book.input_file or 'another input workbook'} (SHA-256 {book.input_sha256[:12]}…), "
-                "not from these inputs")
-        notes.append(f"{name} was made from {made}: its objectives are recomputed on these inputs, its status and "
-                     "gap are those it was solved to there")
+        made = (
+            f"{book.input_file} as it was then (SHA-256 {book.input_sha256[:12]}…; the file has changed since)"
+            if edited
+            else f"{book.input_file or 'another input workbook'} (SHA-256 {book.input_sha256[:12]}…), "
+            "not from these inputs"
+        )
+        notes.append(
+            f"{name} was made from {made}: its objectives are recomputed on these inputs, its status and "
+            "gap are those it was solved to there"
+        )
     if changed := book.changed_inputs_note(source.path if source is not None else "these inputs"):
         notes.append(changed)
     elif source is not None and source.changes:
-        notes.append(f"these inputs are {Path(source.path).name} changed after reading "
-                     f"({'; '.join(source.changes)}), and {name} was made from that file as it is")
+        notes.append(
+            f"these inputs are {Path(source.path).name} changed after reading "
+            f"({'; '.join(source.changes)}), and {name} was made from that file as it is"
+        )
     broken = check_plan(inputs, decisions)
     rules = f"breaks {len(broken)} rule{'s' if len(broken) != 1 else ''}" if broken else KEEPS_RULES
     if broken:
@@ -169,19 +195,26 @@ EDITED_PROOF = {"status": EDITED, "gap": None, "best_bound": None}  # what an ed
 
 
 def edited_note(book: PlanBook, inputs: Inputs, objectives: Mapping[str, float], name: str) -> str | None:
-    """"plan.xlsx was changed after it was solved (capability 79 against 83 recorded) …" when
+    """ "plan.xlsx was changed after it was solved (capability 79 against 83 recorded) …" when
     a plain plan made from these very inputs, unchanged by a what-if, has objectives that,
     recomputed, differ from the values its Summary records (None otherwise: a front's Summary
     speaks for the whole front, and another input's or a what-if's plan differs anyway)."""
     source = inputs.source
-    if (book.is_front or source is None or not book.input_sha256 or source.sha256.lower() != book.input_sha256
-            or book.summary.get("input_changes")):
+    if (
+        book.is_front
+        or source is None
+        or not book.input_sha256
+        or source.sha256.lower() != book.input_sha256
+        or book.summary.get("input_changes")
+    ):
         return None
     for objective, value in objectives.items():
         recorded = _number(book.summary.get(objective))
         if recorded is not None and abs(recorded - value) > 1e-6 * max(1.0, abs(value)):
-            return (f"{name} was changed after it was solved ({objective} {value:,.6g} against {recorded:,.6g} "
-                    "recorded): the status and gap its Summary records are not this plan's")
+            return (
+                f"{name} was changed after it was solved ({objective} {value:,.6g} against {recorded:,.6g} "
+                "recorded): the status and gap its Summary records are not this plan's"
+            )
     return None
 
 
@@ -201,15 +234,20 @@ def plan_proof(book: PlanBook, point: int | None = None) -> dict[str, object]:
     if point is not None and book.is_front and book.front_points is None:
         # the Pareto sheet that held each point's proof is gone: the Summary's is the front's
         # (every point read "optimal 0 %, best bound 84", a point of 56 among them)
-        return {"status": "unknown (the front's Pareto sheet is missing)", "gap": None, "best_bound": None,
-                "gap_of": None, "not_optimised": ""}
+        return {
+            "status": "unknown (the front's Pareto sheet is missing)",
+            "gap": None,
+            "best_bound": None,
+            "gap_of": None,
+            "not_optimised": "",
+        }
     if point is None or book.front_points is None:
         return _summary_proof(book.summary)
     return _point_proof(book, point)
 
 
 def proof_in_words(proof: Mapping[str, object]) -> str:
-    """"optimal, gap 0.83 % on cost" or "feasible, gap 11.36 % on capability": how far
+    """ "optimal, gap 0.83 % on cost" or "feasible, gap 11.36 % on capability": how far
     from the best possible a plan was proven to be, in a line."""
     gap = proof.get("gap")
     text = str(proof.get("status"))
@@ -224,9 +262,13 @@ def _summary_proof(summary: Mapping[str, object]) -> dict[str, object]:
     changes"): named so, its bound is not read as one of cost alone."""
     if not summary:
         return {"status": NO_SUMMARY, "gap": None, "best_bound": None, "gap_of": None, "not_optimised": ""}
-    return {"status": summary.get("status") or NO_STATUS, "gap": _number(summary.get("gap")),
-            "best_bound": _number(summary.get("best_bound")), "gap_of": last_objective(summary, charged=True),
-            "not_optimised": ", ".join(stages_not_optimised(summary))}
+    return {
+        "status": summary.get("status") or NO_STATUS,
+        "gap": _number(summary.get("gap")),
+        "best_bound": _number(summary.get("best_bound")),
+        "gap_of": last_objective(summary, charged=True),
+        "not_optimised": ", ".join(stages_not_optimised(summary)),
+    }
 
 
 def _point_proof(book: PlanBook, point: int) -> dict[str, object]:
@@ -236,13 +278,24 @@ def _point_proof(book: PlanBook, point: int) -> dict[str, object]:
     proven = row.get(normalise_name("proven"))
     status = "optimal" if proven is True else "feasible" if proven is False else NO_STATUS
     gap_of = row.get(normalise_name("gap_of"))
-    return {"status": status, "gap": _number(row.get("gap")), "best_bound": None,
-            "gap_of": str(gap_of) if gap_of else None, "not_optimised": ""}
+    return {
+        "status": status,
+        "gap": _number(row.get("gap")),
+        "best_bound": None,
+        "gap_of": str(gap_of) if gap_of else None,
+        "not_optimised": "",
+    }
 
 
-def compare_plan_files(base: str | os.PathLike[str] | PlanBook, other: str | os.PathLike[str] | PlanBook,
-                       inputs: Inputs, point: int | None = None, *, base_point: int | None = None,
-                       other_point: int | None = None) -> Comparison:
+def compare_plan_files(
+    base: str | os.PathLike[str] | PlanBook,
+    other: str | os.PathLike[str] | PlanBook,
+    inputs: Inputs,
+    point: int | None = None,
+    *,
+    base_point: int | None = None,
+    other_point: int | None = None,
+) -> Comparison:
     """What plan workbook `other` changes against plan workbook `base`, both read against
     `inputs` and priced on them (`read_plan_file`): two cycles' plans, a colleague's run
     beside one's own, or two points of one front, on one input workbook.
@@ -256,17 +309,22 @@ def compare_plan_files(base: str | os.PathLike[str] | PlanBook, other: str | os.
             raise ValueError(f"{name} is {value!r} — expected a front point's number, e.g. 3")
     books = [b if isinstance(b, PlanBook) else load_previous_plan(b) for b in (base, other)]
     if point is not None and not any(b.is_front for b in books):  # as `capopt compare --point` refuses it
-        raise ValueError(f"point is {point!r} but neither file is a Pareto front — expected a point only for a "
-                         "front workbook")
+        raise ValueError(
+            f"point is {point!r} but neither file is a Pareto front — expected a point only for a front workbook"
+        )
     points = []
     for label, book, own in (("base_point", books[0], base_point), ("other_point", books[1], other_point)):
         if own is not None and not book.is_front:
-            raise ValueError(f"{label} is {own} but {Path(book.path).name} is a plan, not a Pareto front — "
-                             "expected a point only for a front workbook")
+            raise ValueError(
+                f"{label} is {own} but {Path(book.path).name} is a plan, not a Pareto front — "
+                "expected a point only for a front workbook"
+            )
         points.append(own if own is not None else point)
     a, b = read_plan_file(books[0], inputs, points[0]), read_plan_file(books[1], inputs, points[1])
-    labels = [label if p is None or not book.is_front else f"{label} (point {p})"
-              for label, p, book in zip(("base", "other"), points, books)]
+    labels = [
+        label if p is None or not book.is_front else f"{label} (point {p})"
+        for label, p, book in zip(("base", "other"), points, books)
+    ]
     proofs = pd.DataFrame([{**a.proof, "plan": labels[0]}, {**b.proof, "plan": labels[1]}])
     notes = tuple(dict.fromkeys(a.notes + b.notes))  # a note both share is said once
     return compare_plans(a.objectives, b.objectives, a.decisions, b.decisions, proofs, notes)
@@ -308,8 +366,15 @@ def compare_plans(
             change = "moved"
         else:
             continue
-        rows.append({"nation": key[0], "programme": key[1], "change": change,
-                     "base_start": a.get(key), "other_start": b.get(key)})
+        rows.append(
+            {
+                "nation": key[0],
+                "programme": key[1],
+                "change": change,
+                "base_start": a.get(key),
+                "other_start": b.get(key),
+            }
+        )
     changes = pd.DataFrame(rows, columns=["nation", "programme", "change", "base_start", "other_start"])
     # years stay whole numbers beside a blank (a gained programme has no base start): the
     # default float column printed 2031.0 and wrote 2031.0 to a workbook

@@ -50,7 +50,10 @@ def workers_allowed(purpose: str) -> bool:
         logger.warning(
             "%s run in this process only: %s has no `%s` guard, and every worker process would "
             "re-run it from the top (Python starts them by spawning). Put the script's code under "
-            "that guard to use every core.", purpose, script, GUARD,
+            "that guard to use every core.",
+            purpose,
+            script,
+            GUARD,
         )
     return False
 
@@ -58,5 +61,7 @@ def workers_allowed(purpose: str) -> bool:
 def broken_pool_advice() -> str:
     """What to say when worker processes died at start-up: most often an unguarded script
     whose source names `__main__` elsewhere (so `unguarded_script` could not tell)."""
-    return (f"worker processes stopped as they started. If this is a script, put its code under "
-            f"`{GUARD}`: each worker re-runs the script from the top")
+    return (
+        f"worker processes stopped as they started. If this is a script, put its code under "
+        f"`{GUARD}`: each worker re-runs the script from the top"
+    )

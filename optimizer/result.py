@@ -52,8 +52,9 @@ def _source_commit(module: Path = Path(__file__)) -> str:
 
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", "-C", str(here.parent), *args],
-                                  capture_output=True, text=True, timeout=5, check=False)
+            done = subprocess.run(
+                ["git", "-C", str(here.parent), *args], capture_output=True, text=True, timeout=5, check=False
+            )
         except (OSError, subprocess.SubprocessError):
             return None
         return done.stdout.strip() if done.returncode == 0 else None
@@ -89,8 +90,10 @@ def input_change_rows(changes: Sequence[str]) -> list[tuple[str, object]]:
     if len(changes) <= CHANGES_LISTED:
         return [("input_changes", f"{INPUT_CHANGES_PREFIX}{listed}")]
     more = f"; … and {len(changes) - CHANGES_LISTED} more (every change: the {INPUT_CHANGE_KEY}<n> rows below)"
-    return [("input_changes", f"{INPUT_CHANGES_PREFIX}{listed}{more}"),
-            *((f"{INPUT_CHANGE_KEY}{n}", change) for n, change in enumerate(changes, start=1))]
+    return [
+        ("input_changes", f"{INPUT_CHANGES_PREFIX}{listed}{more}"),
+        *((f"{INPUT_CHANGE_KEY}{n}", change) for n, change in enumerate(changes, start=1)),
+    ]
 
 
 def provenance_rows(source: Source | None) -> list[tuple[str, object]]:
@@ -139,9 +142,7 @@ class Result:
     gap_target: float | None = None  # the gap asked for: "optimal" means proven within it
     time_limit: float | None = None  # the run's time limit (s): a run stopped by it may differ next time
     threads: int | None = None  # the solver threads asked for (None: the solver's default)
-    created_at: str = field(
-        default_factory=lambda: _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
-    )
+    created_at: str = field(default_factory=lambda: _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat())
 
     @property
     def gap_objective(self) -> str | None:
@@ -161,13 +162,14 @@ class Result:
         if not solved:
             return []
         order = list(self.priority) or [stage.objective for stage in self.stages]
-        return order[solved[-1] + 1:]
+        return order[solved[-1] + 1 :]
 
     @property
     def not_optimised_reason(self) -> str:
         """Why `not_optimised` stages were not: the time limit, or a Ctrl-C, which ends the run."""
         if self.termination.startswith("interrupted") or any(
-                stage.outcome.termination.startswith("interrupted") for stage in self.stages):
+            stage.outcome.termination.startswith("interrupted") for stage in self.stages
+        ):
             return "interrupted (Ctrl-C) before it ran"
         return "no time was left"
 
@@ -175,10 +177,13 @@ class Result:
         """One line: the dataclass's own repr printed every input table (38,000 characters
         for the reference scenario alone), burying the status and objectives."""
         gap = "none" if self.gap is None else f"{self.gap:.6g}"
-        named = ", ".join(f"{n}={self.objectives[n]:.10g}" for n in ("capability", "cost", "shortfall")
-                          if n in self.objectives)
-        return (f"<Result {self.status} ({self.objective_mode}), gap {gap}, {named}; "
-                f"{len(self.evaluation.plan)} plan rows; {self.termination}>")
+        named = ", ".join(
+            f"{n}={self.objectives[n]:.10g}" for n in ("capability", "cost", "shortfall") if n in self.objectives
+        )
+        return (
+            f"<Result {self.status} ({self.objective_mode}), gap {gap}, {named}; "
+            f"{len(self.evaluation.plan)} plan rows; {self.termination}>"
+        )
 
     # --- the tables of WORKBOOK.md ---------------------------------------------------
     # Each property hands out a copy: the Result is frozen and verified, and a script that
@@ -250,8 +255,15 @@ class Result:
         ]
         partners = [n.code for n in self.inputs.nations if n.role == "partner"]
         if partners:  # MODEL.md: ALLIANCE targets count allies; the objectives count everyone
-            rows.append(("alliance_rows", ("the Capability sheets' ALLIANCE rows count allies only (MODEL.md's "
-                         f"ALLIANCE targets); the capability objective also counts partners {', '.join(partners)}")))
+            rows.append(
+                (
+                    "alliance_rows",
+                    (
+                        "the Capability sheets' ALLIANCE rows count allies only (MODEL.md's "
+                        f"ALLIANCE targets); the capability objective also counts partners {', '.join(partners)}"
+                    ),
+                )
+            )
         if any(self.inputs.robust_overruns(n.code) for n in self.inputs.nations):
             rows.append(("robust_overruns", self.inputs.settings.robust_overruns))
             own = [f"{n.code}={n.robust_overruns}" for n in self.inputs.nations if n.robust_overruns is not None]
@@ -260,8 +272,11 @@ class Result:
         rows += self.run_choice_rows()
         rows += [(f"stage_{i + 1}", _stage_text(s)) for i, s in enumerate(self.stages)]
         # the run stops at the first stage without a plan: the ones after it never ran
-        rows += [(f"stage_{i + 1}", f"{name}: not_reached, {self.not_optimised_reason}")
-                 for i, name in enumerate(self.priority) if i >= len(self.stages)]
+        rows += [
+            (f"stage_{i + 1}", f"{name}: not_reached, {self.not_optimised_reason}")
+            for i, name in enumerate(self.priority)
+            if i >= len(self.stages)
+        ]
         return rows
 
     def reproducibility(self) -> str:
@@ -284,8 +299,13 @@ class Result:
             elif "timing-dependent" in out.termination:
                 # a search was cut short by a time limit, or one beside it ended (or had not
                 # yet ended) when the clock let it and its plan, bound or worker shaped the run
-                weight, why = 2, ("depended on the clock (a search cut short by time, or one running beside it "
-                                  "ending sooner or later)")
+                weight, why = (
+                    2,
+                    (
+                        "depended on the clock (a search cut short by time, or one running beside it "
+                        "ending sooner or later)"
+                    ),
+                )
             else:
                 continue
             reasons.append((weight, f"the {stage.objective} stage {why} ({out.termination})"))
@@ -300,8 +320,10 @@ class Result:
             # and so the plan the proof started from, depends on the clock. Two runs of
             # `--strategy highs --improve 1` on the S benchmark instance, both proven within
             # 1 %, re-planned 2 and 6 nations and returned plans differing in 38 of 57 rows.
-            return (f"no: fix-and-optimise by nation ran on a clock budget ({self.improve}), so the plan every "
-                    "stage started from depends on how far it got; a rerun may give another plan within the gap")
+            return (
+                f"no: fix-and-optimise by nation ran on a clock budget ({self.improve}), so the plan every "
+                "stage started from depends on how far it got; a rerun may give another plan within the gap"
+            )
         return "yes: every stage proven to its gap by a search that does not depend on the clock"
 
     def solver_rows(self) -> list[tuple[str, object]]:
@@ -345,8 +367,10 @@ class Result:
         def count(n: int, word: str) -> str:
             return f"{n} {word}{'' if n == 1 else 's'}"
 
-        line = (f"{count(len(per_programme), 'programme')} funded ({joint} joint) by {count(nations, 'nation')}; "
-                f"{count(len(plan), 'nation-programme pair')}")
+        line = (
+            f"{count(len(per_programme), 'programme')} funded ({joint} joint) by {count(nations, 'nation')}; "
+            f"{count(len(plan), 'nation-programme pair')}"
+        )
         return line + self._targets_missed()
 
     def _targets_missed(self) -> str:
@@ -356,8 +380,10 @@ class Result:
         if missed.empty:
             return ""
         worst = missed.iloc[0]
-        return (f"; {len(missed)} of {targets} targets missed, the most {worst['nation']} "
-                f"{worst['capability_area']} {int(worst['year'])} ({worst['shortfall']:,.4g} short)")
+        return (
+            f"; {len(missed)} of {targets} targets missed, the most {worst['nation']} "
+            f"{worst['capability_area']} {int(worst['year'])} ({worst['shortfall']:,.4g} short)"
+        )
 
     def compare(self, other: Result | str | os.PathLike[str], point: int | None = None) -> Comparison:
         """What `other` changes against this plan (objectives, programmes, start years).
@@ -378,16 +404,19 @@ class Result:
                 raise ValueError(f"point is {point!r} — expected a front point's number, e.g. 3")
             book = load_previous_plan(other)
             if point is not None and book.front_points is None:  # it was ignored without a word
-                raise ValueError(f"point is {point} but {Path(book.path).name} is a plan, not a Pareto front — "
-                                 "expected a point only for a front workbook")
+                raise ValueError(
+                    f"point is {point} but {Path(book.path).name} is a plan, not a Pareto front — "
+                    "expected a point only for a front workbook"
+                )
             plan = read_plan_file(book, self.inputs, point)
             label = "other" if point is None else f"other (point {point})"
             proofs = pd.DataFrame([self.proof_row("base"), {**plan.proof, "plan": label}])
-            return compare_plans(self.objectives, plan.objectives, self.decisions, plan.decisions, proofs,
-                                 plan.notes)
+            return compare_plans(self.objectives, plan.objectives, self.decisions, plan.decisions, proofs, plan.notes)
         if not isinstance(other, Result):
-            raise TypeError(f"other is {type(other).__name__} — expected a Result, e.g. another scenario's solve(), "
-                            "or a plan workbook's path")
+            raise TypeError(
+                f"other is {type(other).__name__} — expected a Result, e.g. another scenario's solve(), "
+                "or a plan workbook's path"
+            )
         if point is not None:
             raise ValueError("point picks a plan of a front workbook — expected no point with a Result")
         _check_comparable(self.inputs, other.inputs)
@@ -398,9 +427,15 @@ class Result:
         """How far this plan is from proven, for a comparison's `proofs` table."""
         from optimizer.compare import KEEPS_RULES
 
-        return {"plan": label, "status": self.status, "gap": self.gap, "best_bound": self.best_bound,
-                "gap_of": self.gap_objective, "not_optimised": ", ".join(self.not_optimised),
-                "rules": KEEPS_RULES}  # every Result's plan was verified against its inputs
+        return {
+            "plan": label,
+            "status": self.status,
+            "gap": self.gap,
+            "best_bound": self.best_bound,
+            "gap_of": self.gap_objective,
+            "not_optimised": ", ".join(self.not_optimised),
+            "rules": KEEPS_RULES,
+        }  # every Result's plan was verified against its inputs
 
     def to_excel(self, path: str | Path) -> Path:
         """Verify the plan against MODEL.md, then write the output workbook atomically.
@@ -433,17 +468,23 @@ def check_output_path(path: object, source: Source | None = None) -> Path:
         raise ValueError(f"path is {path!r} — expected a file name ending in .xlsx, e.g. 'plan.xlsx'")
     target = Path(path).expanduser()
     if target.is_dir():  # an OSError, as writing would raise: the CLI writes next to it instead
-        raise IsADirectoryError(f"path {str(path)!r} is a folder — expected a file name ending in .xlsx, "
-                                f"e.g. {str(target / 'plan.xlsx')!r}")
+        raise IsADirectoryError(
+            f"path {str(path)!r} is a folder — expected a file name ending in .xlsx, e.g. {str(target / 'plan.xlsx')!r}"
+        )
     if target.suffix.lower() != ".xlsx":
-        raise ValueError(f"path {str(path)!r} — expected a file name ending in .xlsx (the output is an Excel "
-                         f"workbook), e.g. {target.with_suffix('.xlsx').name!r}")
+        raise ValueError(
+            f"path {str(path)!r} — expected a file name ending in .xlsx (the output is an Excel "
+            f"workbook), e.g. {target.with_suffix('.xlsx').name!r}"
+        )
     if not target.parent.is_dir():  # an OSError too (see above)
-        raise FileNotFoundError(f"path {str(path)!r}: folder {str(target.parent)!r} does not exist — expected "
-                                "a file in an existing folder")
+        raise FileNotFoundError(
+            f"path {str(path)!r}: folder {str(target.parent)!r} does not exist — expected a file in an existing folder"
+        )
     if source is not None and source.path and same_file(target, source.path):
-        raise ValueError(f"path {str(path)!r} is the input workbook this plan was read from — expected another "
-                         "file name (the input is never written to)")
+        raise ValueError(
+            f"path {str(path)!r} is the input workbook this plan was read from — expected another "
+            "file name (the input is never written to)"
+        )
     return target
 
 
@@ -459,8 +500,9 @@ def _check_comparable(base: Inputs, other: Inputs) -> None:
     if base.objective_names() != other.objective_names():
         differences.append("other objectives (capability areas)")
     if differences:
-        raise ValueError(f"other plans {'; '.join(differences)} — expected a Result of the same workbook "
-                         "or one of its what-ifs")
+        raise ValueError(
+            f"other plans {'; '.join(differences)} — expected a Result of the same workbook or one of its what-ifs"
+        )
 
 
 # What a study's Summary says of a point whose Result has no such row: a run whose stages

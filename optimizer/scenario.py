@@ -52,8 +52,10 @@ class Scenario:
         for the reference dataset), so a notebook cell showed no name and no change."""
         i = self.inputs
         changes = "; ".join(i.source.changes) if i.source is not None and i.source.changes else "none"
-        return (f"<Scenario {self.name!r}: {len(i.nations)} nations, {len(i.programmes)} programmes, "
-                f"{i.years[0]}–{i.years[-1]}; changes: {changes}>")
+        return (
+            f"<Scenario {self.name!r}: {len(i.nations)} nations, {len(i.programmes)} programmes, "
+            f"{i.years[0]}–{i.years[-1]}; changes: {changes}>"
+        )
 
     # --- construction ------------------------------------------------------------------
     @classmethod
@@ -136,16 +138,25 @@ class Scenario:
         if warm_start is not None:
             self._check_warm_start(warm_start)
         options = SolverOptions(
-            solver=solver, threads=threads, log_file=log_file, stream_log=stream_log,
-            highs_options=check_highs_options(highs_options or {}), strategy=check_strategy(strategy),
+            solver=solver,
+            threads=threads,
+            log_file=log_file,
+            stream_log=stream_log,
+            highs_options=check_highs_options(highs_options or {}),
+            strategy=check_strategy(strategy),
             workers=workers,
         )
         session = Session(self.inputs, options, progress, client)
         if warm_start is not None:
             session.load_plan(warm_start)
         return session.run(
-            objective=objective, priority=priority, weights=weights, time_limit=time_limit, gap=gap,
-            warm_start=warm_start is not None, improve_seconds=improve_seconds,
+            objective=objective,
+            priority=priority,
+            weights=weights,
+            time_limit=time_limit,
+            gap=gap,
+            warm_start=warm_start is not None,
+            improve_seconds=improve_seconds,
         )
 
     def pareto(
@@ -205,8 +216,13 @@ class Scenario:
             workers=workers,
         )
 
-    def budget_sweep(self, scales: Sequence[float], nations: Sequence[str] | None = None,
-                     years: Sequence[int] | None = None, **kwargs: object) -> Sweep:
+    def budget_sweep(
+        self,
+        scales: Sequence[float],
+        nations: Sequence[str] | None = None,
+        years: Sequence[int] | None = None,
+        **kwargs: object,
+    ) -> Sweep:
         """Solve with budgets scaled by each value (one reused model: optimizer.studies.sweeps).
 
         `kwargs` are the sweep's options (`workers`, `client`, `monotone`, ...) and `solve`'s
@@ -240,8 +256,11 @@ class Scenario:
             raise TypeError(f"unknown option(s) {', '.join(unknown)} — expected some of {', '.join(sorted(own | run))}")
         options = dict(kwargs)
         if {"priority", "weights", "objective"} & set(options):
-            choice = self._run_objective(options.get("objective"), options.get("priority"),  # type: ignore[arg-type]
-                                         options.get("weights"))  # type: ignore[arg-type]
+            choice = self._run_objective(
+                options.get("objective"),  # type: ignore[arg-type]
+                options.get("priority"),  # type: ignore[arg-type]
+                options.get("weights"),  # type: ignore[arg-type]
+            )
             options.update((k, v) for k, v in choice._asdict().items() if v is not None)
         check_run_options(**{k: options.get(k) for k in ("time_limit", "gap", "improve_seconds")})
         self._check_settings_run(options.get("objective"))  # type: ignore[arg-type]
@@ -257,23 +276,30 @@ class Scenario:
         Settings mip_gap of 1 or more is valid by WORKBOOK.md, warned of when the workbook is
         read, and reported with the gap reached; gap= and with_settings refuse it.)"""
         if objective is None and self.inputs.settings.objective == "pareto":
-            raise ValueError("the Settings' objective is 'pareto', a front, not one plan — expected "
-                             "objective='lexicographic' or 'weighted', or Scenario.pareto() for the front")
+            raise ValueError(
+                "the Settings' objective is 'pareto', a front, not one plan — expected "
+                "objective='lexicographic' or 'weighted', or Scenario.pareto() for the front"
+            )
 
     def _check_warm_start(self, warm_start: object) -> None:
         """A plan of this scenario's nations and programmes: one from another workbook (or
         with a programme since cancelled) failed after the build, not naming warm_start."""
         if not isinstance(warm_start, PlanDecisions):
-            raise ValueError(f"warm_start is {type(warm_start).__name__} — expected a plan's PlanDecisions, "
-                             "e.g. an earlier result.decisions")
+            raise ValueError(
+                f"warm_start is {type(warm_start).__name__} — expected a plan's PlanDecisions, "
+                "e.g. an earlier result.decisions"
+            )
         nations, programmes = set(self.inputs.nation_by_code), set(self.inputs.programme_by_id)
         strays = sorted(f"{n}/{p}" for n, p in warm_start.funded() if n not in nations or p not in programmes)
         if strays:
-            raise ValueError(f"warm_start funds {', '.join(strays[:5])}{' …' if len(strays) > 5 else ''}, "
-                             "not in this scenario — expected a plan of its nations and programmes")
+            raise ValueError(
+                f"warm_start funds {', '.join(strays[:5])}{' …' if len(strays) > 5 else ''}, "
+                "not in this scenario — expected a plan of its nations and programmes"
+            )
 
-    def _run_objective(self, objective: str | None, priority: Sequence[str] | None,
-                       weights: Mapping[str, float] | None) -> RunChoice:
+    def _run_objective(
+        self, objective: str | None, priority: Sequence[str] | None, weights: Mapping[str, float] | None
+    ) -> RunChoice:
         """The mode of one plan's run, with `priority` and `weights` checked against the
         workbook's objectives and spelt as it spells them (the rules of
         `capopt solve --priority/--weight`)."""
@@ -287,21 +313,29 @@ class Scenario:
         if weights is not None:
             weights = self._weights(weights)
         if priority and weights and objective is None:
-            raise ValueError("priority orders a lexicographic run and weights weigh a weighted one — "
-                             "expected one of them, or objective= to say which run is meant")
+            raise ValueError(
+                "priority orders a lexicographic run and weights weigh a weighted one — "
+                "expected one of them, or objective= to say which run is meant"
+            )
         if weights and objective == "lexicographic" or priority and objective == "weighted":
             given = "weights" if weights else "priority"
-            raise ValueError(f"{given} would be ignored by an objective={objective!r} run — expected "
-                             f"objective={'weighted' if weights else 'lexicographic'!r}, or no {given}")
+            raise ValueError(
+                f"{given} would be ignored by an objective={objective!r} run — expected "
+                f"objective={'weighted' if weights else 'lexicographic'!r}, or no {given}"
+            )
         if objective is None and (weights or priority):
             objective = "weighted" if weights else "lexicographic"
         if too_large := self.objective_size_problem(objective, priority, weights):
             raise ValueError(too_large)
         return RunChoice(objective, priority, weights)
 
-    def objective_size_problem(self, objective: str | None = None, priority: Sequence[str] | None = None,
-                               weights: Mapping[str, float] | None = None,
-                               weight_label: str = "weights[{name!r}] = {weight:g}") -> str | None:
+    def objective_size_problem(
+        self,
+        objective: str | None = None,
+        priority: Sequence[str] | None = None,
+        weights: Mapping[str, float] | None = None,
+        weight_label: str = "weights[{name!r}] = {weight:g}",
+    ) -> str | None:
         """Why a run with this objective, priority or weights (checked, as `solve` takes
         them) would hand the solver a coefficient too large for it (or weights too small
         for its tolerances), or None. For
@@ -317,8 +351,12 @@ class Scenario:
         if objective == "pareto":
             run = replace(s, objective="pareto", pareto_objectives=tuple(priority or s.pareto_objectives))
         else:
-            run = replace(s, objective=objective or s.objective,  # type: ignore[arg-type]  # a str, not its Literal
-                          priority=tuple(priority or s.priority), weights=weights or s.weights)
+            run = replace(
+                s,
+                objective=objective or s.objective,  # type: ignore[arg-type]  # a str, not its Literal
+                priority=tuple(priority or s.priority),
+                weights=weights or s.weights,
+            )
         problems = objective_size_problems(replace(self.inputs, settings=run), weight_label)
         return f"{problems[0].what} — {problems[0].expected}" if problems else None
 
@@ -335,8 +373,10 @@ class Scenario:
             twice = sorted({n for n in checked if sum(str(k).strip().casefold() == n.casefold() for k in weights) > 1})
             raise ValueError(f"weights names {', '.join(twice)} twice — expected each objective once")
         if not any(checked.values()):
-            raise ValueError(f"weights is {dict(weights)!r} — expected at least one objective with a weight > 0, "
-                             'e.g. {"capability": 1}')
+            raise ValueError(
+                f"weights is {dict(weights)!r} — expected at least one objective with a weight > 0, "
+                'e.g. {"capability": 1}'
+            )
         return checked
 
     def diagnose(self, time_limit: float | None = None) -> list[str]:
@@ -419,12 +459,15 @@ class Scenario:
         """A nation made to fund (or barred from) a programme."""
         label = name or f"{self.name} {action} {nation}/{programme}"
         return self._derived(
-            whatif.with_commitment(self.inputs, nation, programme, action, start_year), label  # type: ignore[arg-type]
+            whatif.with_commitment(self.inputs, nation, programme, action, start_year),  # type: ignore[arg-type]
+            label,
         )
 
     def without_programme(self, programme: str, name: str | None = None) -> Scenario:
         """The programme cancelled (with the programmes that must follow it)."""
-        return self._derived(whatif.without_programme(self.inputs, programme), name or f"{self.name} without {programme}")
+        return self._derived(
+            whatif.without_programme(self.inputs, programme), name or f"{self.name} without {programme}"
+        )
 
 
 # --- argument checks: the Python API refuses what the command line's options refuse ----

@@ -68,7 +68,10 @@ class Baseline:
 
 class Session:
     def __init__(
-        self, inputs: Inputs, options: SolverOptions | None = None, progress: ProgressFn | None = None,
+        self,
+        inputs: Inputs,
+        options: SolverOptions | None = None,
+        progress: ProgressFn | None = None,
         client: object | None = None,
     ):
         started = time.monotonic()
@@ -133,8 +136,7 @@ class Session:
             if current is not None and current is not base.plan:
                 values = objective_values(self.inputs, current)  # the model holds `current`
                 if meets_holds(values, holds) and (
-                    sign(name) * values[name] - self._penalty_now()
-                    >= sign(name) * base.values[name] - base.penalty
+                    sign(name) * values[name] - self._penalty_now() >= sign(name) * base.values[name] - base.penalty
                 ):
                     return None
                 self.load_plan(base.plan)
@@ -143,8 +145,13 @@ class Session:
         return choose
 
     def _baseline_wins(
-        self, base: Baseline, decisions: PlanDecisions | None, mode: str, stages: list[Stage],
-        holds: Sequence[tuple[str, float, float]], weights: Mapping[str, float],
+        self,
+        base: Baseline,
+        decisions: PlanDecisions | None,
+        mode: str,
+        stages: list[Stage],
+        holds: Sequence[tuple[str, float, float]],
+        weights: Mapping[str, float],
     ) -> bool:
         """Whether the run returns the baseline instead of the solver's plan: there is no plan,
         or the baseline meets every hold and does at least as well in the penalised objective
@@ -164,6 +171,7 @@ class Session:
         if not stages[-1].outcome.has_solution:
             set_start(self.model, decisions)  # the model may hold another stage's start
         if mode == "weighted":
+
             def score(v: Mapping[str, float], penalty: float) -> float:
                 return sum(sign(n) * w * v[n] for n, w in weights.items() if w) - penalty
         else:
@@ -171,6 +179,7 @@ class Session:
 
             def score(v: Mapping[str, float], penalty: float) -> float:
                 return sign(judged) * v[judged] - penalty
+
         mine = score(values, self._penalty_now())
         return score(base.values, base.penalty) >= mine - ABSOLUTE_TOLERANCE - 1e-9 * abs(mine)
 
@@ -356,18 +365,34 @@ class Session:
             improve = self._improver(improve_seconds / stage_count) if improve_seconds > 0 else None
             if mode == "weighted":
                 stages = solve_weighted(
-                    m, self.solver, weights or s.weights, remaining, gap, warm_start, self.objective_penalty,
+                    m,
+                    self.solver,
+                    weights or s.weights,
+                    remaining,
+                    gap,
+                    warm_start,
+                    self.objective_penalty,
                     improve,
                 )
                 if stages[-1].outcome.has_solution:
                     keep(None)
             elif mode == "lexicographic":
                 stages = solve_lexicographic(
-                    m, self.solver, list(priority or s.priority), s.lexicographic_tolerance, remaining, gap,
-                    keep, warm_start, self.objective_penalty,
+                    m,
+                    self.solver,
+                    list(priority or s.priority),
+                    s.lexicographic_tolerance,
+                    remaining,
+                    gap,
+                    keep,
+                    warm_start,
+                    self.objective_penalty,
                     before_stage=(
-                        self._baseline_start(best, base, seen) if base is not None
-                        else None if self.objective_penalty is not None else self._better_start(best)
+                        self._baseline_start(best, base, seen)
+                        if base is not None
+                        else None
+                        if self.objective_penalty is not None
+                        else self._better_start(best)
                     ),
                     improve=improve,
                     floor=base.values if base is not None else None,
@@ -380,22 +405,29 @@ class Session:
             logger.info("no stage returned a plan within the time limit: the greedy start plan is the answer")
             self.load_plan(fallback)
             decisions = fallback
-        if base is not None and self._baseline_wins(
-            base, decisions, mode, stages, seen["holds"], weights or s.weights
-        ):
+        if base is not None and self._baseline_wins(base, decisions, mode, stages, seen["holds"], weights or s.weights):
             logger.info("the baseline plan is kept: the solver's plan does not beat it")
             self.load_plan(base.plan)
             decisions = base.plan
         self._start = None  # the model now holds this run's plan (a warm re-run reads it there)
-        choice = {"weights": tuple((weights or s.weights).items()) if mode == "weighted" else (),
-                  "priority": tuple(priority or s.priority) if mode == "lexicographic" else (),
-                  "lexicographic_tolerance": s.lexicographic_tolerance if mode == "lexicographic" else None,
-                  "gap_target": gap, "time_limit": time_limit}
+        choice = {
+            "weights": tuple((weights or s.weights).items()) if mode == "weighted" else (),
+            "priority": tuple(priority or s.priority) if mode == "lexicographic" else (),
+            "lexicographic_tolerance": s.lexicographic_tolerance if mode == "lexicographic" else None,
+            "gap_target": gap,
+            "time_limit": time_limit,
+        }
         return self._result(mode, stages, decisions, time.monotonic() - started, diagnose, choice, time_limit)
 
     def _result(
-        self, mode: str, stages: list[Stage], decisions: PlanDecisions | None, solve_seconds: float, diagnose: bool,
-        choice: Mapping[str, Any] | None = None, time_limit: float | None = None,
+        self,
+        mode: str,
+        stages: list[Stage],
+        decisions: PlanDecisions | None,
+        solve_seconds: float,
+        diagnose: bool,
+        choice: Mapping[str, Any] | None = None,
+        time_limit: float | None = None,
     ) -> Result:
         first, last = stages[0].outcome, stages[-1].outcome
         if first.status == "infeasible" or decisions is None:
@@ -404,8 +436,9 @@ class Session:
             from optimizer.solve.diagnose import diagnose_infeasibility, diagnosis_seconds
 
             budget = diagnosis_seconds(time_limit)
-            conflicts = (diagnose_infeasibility(self.inputs, budget_seconds=budget, frozen=self.frozen_past)
-                         if diagnose else [])
+            conflicts = (
+                diagnose_infeasibility(self.inputs, budget_seconds=budget, frozen=self.frozen_past) if diagnose else []
+            )
             raise InfeasibleError("No plan satisfies the inputs.", conflicts)
         if decisions is None:
             if first.status == "no_solution":
@@ -421,8 +454,9 @@ class Session:
         # a Ctrl-C right after the first stage ended the run there: the greedy start plan that
         # proved shortfall 0 was written as "optimal (proven)", its later stages never run
         cut_short = len(stages) < len((choice or {}).get("priority") or ())
-        status: Status = ("optimal" if all(st.outcome.status == "optimal" for st in stages) and not cut_short
-                          else "feasible")
+        status: Status = (
+            "optimal" if all(st.outcome.status == "optimal" for st in stages) and not cut_short else "feasible"
+        )
         termination = last.termination
         if cut_short and INTERRUPT.is_set() and not termination.startswith("interrupted"):
             # (a later stage the clock left without a plan ends the loop too: not a Ctrl-C)
@@ -459,8 +493,10 @@ class Session:
         m = self.model
         reported = {name: float(pyo.value(m.objective_expr[name])) for name in objectives if name != "shortfall"}
         problems = verify_result(self.inputs, decisions, reported)
-        if problems and all(abs(reported[name] - objectives[name]) <= SOLVER_CRUMBS * max(1.0, abs(objectives[name]))
-                            for name in reported):
+        if problems and all(
+            abs(reported[name] - objectives[name]) <= SOLVER_CRUMBS * max(1.0, abs(objectives[name]))
+            for name in reported
+        ):
             # binaries the solver left within its integrality tolerance (a joint start at 8e-7,
             # paying 1e-5: a risk stage's hold allows 1e-6 of risk) are rounded away by the
             # plan: the model is judged at the plan's own values instead (a tolerance-0 run

@@ -61,8 +61,9 @@ def noted(new: Inputs, change: str) -> Inputs:
     return replace(new, source=replace(source, changes=source.changes + (change,)))
 
 
-def _budget_change(scale: float, nations: Iterable[str] | None, years: Iterable[int] | None,
-                   add: Mapping[object, float] | None) -> str:
+def _budget_change(
+    scale: float, nations: Iterable[str] | None, years: Iterable[int] | None, add: Mapping[object, float] | None
+) -> str:
     """A budget what-if in words: "budgets ×0.6 for DEU, FRA in 2028–2030; +100 for DEU"."""
     where = f" for {', '.join(map(str, nations))}" if nations else ""
     chosen = sorted(int(y) for y in years) if years is not None else []
@@ -86,8 +87,14 @@ def _nations(inputs: Inputs, nations: Iterable[str] | None, name: str = "nations
         key = str(code).strip().casefold()
         (out.append(canonical[key]) if key in canonical else unknown.append(str(code)))
     if unknown:
-        raise InputError(Problem("what-if", "", f"unknown nation(s) {', '.join(unknown)}",
-                                 f"one of {', '.join(sorted(canonical.values()))}"))
+        raise InputError(
+            Problem(
+                "what-if",
+                "",
+                f"unknown nation(s) {', '.join(unknown)}",
+                f"one of {', '.join(sorted(canonical.values()))}",
+            )
+        )
     return _once(name, out)
 
 
@@ -99,8 +106,11 @@ def _years(inputs: Inputs, years: Iterable[int] | None, name: str = "years") -> 
     chosen = [_whole("a year", y, "a whole year of the horizon") for y in years]
     outside = [y for y in chosen if y not in inputs.years]
     if outside:
-        raise InputError(Problem("what-if", "", f"year(s) {outside} outside the horizon",
-                                 f"years {inputs.years[0]}–{inputs.years[-1]}"))
+        raise InputError(
+            Problem(
+                "what-if", "", f"year(s) {outside} outside the horizon", f"years {inputs.years[0]}–{inputs.years[-1]}"
+            )
+        )
     return _once(name, chosen)
 
 
@@ -162,8 +172,10 @@ def with_budget(
     _check_budgets_finite(budgets, scale)
     # noted even when nothing changed (budgets ×1): a study's point is its own change, and
     # `sweeps._shared_changes` counts on one per point
-    return noted(replace(inputs, budgets=budgets),
-                 _budget_change(scale, codes, chosen_years if years is not None else None, added))
+    return noted(
+        replace(inputs, budgets=budgets),
+        _budget_change(scale, codes, chosen_years if years is not None else None, added),
+    )
 
 
 def _check_budgets_finite(budgets: Mapping[tuple[str, int], float], scale: float) -> None:
@@ -172,16 +184,21 @@ def _check_budgets_finite(budgets: Mapping[tuple[str, int], float], scale: float
     overflow = sorted(key for key, value in budgets.items() if not math.isfinite(value))
     if overflow:
         nation, year = overflow[0]
-        raise _problem(f"budget scale {scale:g} makes {len(overflow)} budget(s) infinite (first {nation} {year})",
-                       "a scale and amounts whose budgets stay finite numbers")
+        raise _problem(
+            f"budget scale {scale:g} makes {len(overflow)} budget(s) infinite (first {nation} {year})",
+            "a scale and amounts whose budgets stay finite numbers",
+        )
     # the workbook's range of money (data.schema): with_budget(1e12) ran where the same
     # number in a Budgets cell is refused, and budgets in euros give wrong "optimal" plans
     outside = sorted((key, value) for key, value in budgets.items() if value > MAX_MONEY or 0 < value < MIN_MONEY)
     if outside:
         (nation, year), value = outside[0]
-        raise _problem(f"budget scale {scale:g} and amounts make {len(outside)} budget(s) {value:g} or the like "
-                       f"(first {nation} {year})", f"budgets of 0 or from {MIN_MONEY:g} to {MAX_MONEY:,.0f}, as "
-                       "in a Budgets cell (the solver cannot work reliably with other amounts)")
+        raise _problem(
+            f"budget scale {scale:g} and amounts make {len(outside)} budget(s) {value:g} or the like "
+            f"(first {nation} {year})",
+            f"budgets of 0 or from {MIN_MONEY:g} to {MAX_MONEY:,.0f}, as "
+            "in a Budgets cell (the solver cannot work reliably with other amounts)",
+        )
 
 
 def _added_to(inputs: Inputs, key: object, chosen_years: list[int]) -> tuple[list[str], list[int]]:
@@ -210,17 +227,31 @@ def with_settings(inputs: Inputs, **changes: object) -> Inputs:
     """
     unknown = sorted(set(changes) - SETTINGS_FIELDS)
     if unknown:
-        raise InputError(Problem("what-if", "", f"unknown setting(s) {', '.join(unknown)}",
-                                 f"one of {', '.join(sorted(SETTINGS_FIELDS))}"))
+        raise InputError(
+            Problem(
+                "what-if",
+                "",
+                f"unknown setting(s) {', '.join(unknown)}",
+                f"one of {', '.join(sorted(SETTINGS_FIELDS))}",
+            )
+        )
     old = inputs.settings
     checked = {name: _setting_value(inputs, name, value) for name, value in changes.items()}
     new = replace(old, **checked)  # type: ignore[arg-type]
     if new.objective == "pareto" and len(new.pareto_objectives) < 2:
-        raise _problem(f"pareto_objectives names {len(new.pareto_objectives)} objective",
-                       "two or more objectives for objective = pareto")
+        raise _problem(
+            f"pareto_objectives names {len(new.pareto_objectives)} objective",
+            "two or more objectives for objective = pareto",
+        )
     nations = tuple(
-        replace(n, **{key: getattr(new, key) for key in ("carry_over_fraction", "borrow_fraction")
-                      if n.follows_settings(key, getattr(old, key))})
+        replace(
+            n,
+            **{
+                key: getattr(new, key)
+                for key in ("carry_over_fraction", "borrow_fraction")
+                if n.follows_settings(key, getattr(old, key))
+            },
+        )
         for n in inputs.nations
     )
     changed = replace(inputs, settings=new, nations=nations)
@@ -268,8 +299,10 @@ def _same_year(inputs: Inputs, name: str, value: object) -> int:
     except _Bad:
         year = None
     if year != current:
-        raise _problem(f"{name} {value!r}: the horizon is the workbook's",
-                       f"{name} {current}; change it in the workbook, with budgets and targets for the new years")
+        raise _problem(
+            f"{name} {value!r}: the horizon is the workbook's",
+            f"{name} {current}; change it in the workbook, with budgets and targets for the new years",
+        )
     return current
 
 
@@ -283,7 +316,7 @@ def objective_names(inputs: Inputs, name: str, value: object) -> list[str]:
     out: list[str] = []
     for item in items:
         if not isinstance(item, str):
-            raise _problem(f"{name} names {item!r}", "objective names as text, e.g. \"capability\"")
+            raise _problem(f"{name} names {item!r}", 'objective names as text, e.g. "capability"')
         if not item.strip():
             continue  # "capability, , cost" on the sheet: an empty item is skipped
         if item.strip().casefold() not in known:
@@ -320,8 +353,10 @@ def _check_commitment_starts(inputs: Inputs) -> None:
             continue
         allowed = inputs.allowed_starts(inputs.programme_by_id[c.programme])
         if c.start_year not in allowed:
-            raise _problem(f"{c.nation} is committed to start {c.programme} in {c.start_year}, which these "
-                           "settings do not allow", f"one of its allowed start years {list(allowed)}")
+            raise _problem(
+                f"{c.nation} is committed to start {c.programme} in {c.start_year}, which these settings do not allow",
+                f"one of its allowed start years {list(allowed)}",
+            )
 
 
 def with_commitment(
@@ -351,12 +386,24 @@ def with_commitment(
     p = inputs.programme_by_id[pid]
     if action == "fund":
         if code not in inputs.eligible_nations(p):
-            raise InputError(Problem("what-if", "", f"{code} may not fund {pid}",
-                                     "an ally, or a partner on a joint programme open to partners"))
+            raise InputError(
+                Problem(
+                    "what-if",
+                    "",
+                    f"{code} may not fund {pid}",
+                    "an ally, or a partner on a joint programme open to partners",
+                )
+            )
         allowed = inputs.allowed_starts(p)
         if start_year is not None and start_year not in allowed or not allowed:
-            raise InputError(Problem("what-if", "", f"{pid} cannot start in {start_year}",
-                                     f"one of its allowed start years {list(allowed)}"))
+            raise InputError(
+                Problem(
+                    "what-if",
+                    "",
+                    f"{pid} cannot start in {start_year}",
+                    f"one of its allowed start years {list(allowed)}",
+                )
+            )
     kept = tuple(c for c in inputs.commitments if (c.nation, c.programme) != (code, pid))
     added = replace(inputs, commitments=kept + (Commitment(code, pid, action, start_year, ADDED_IN_PYTHON),))
     return noted(added, f"commitment {code} {action} {pid}" + (f" in {start_year}" if start_year else ""))
@@ -385,22 +432,37 @@ def without_programme(inputs: Inputs, programme: str) -> Inputs:
     if len(gone) > 1:
         logger.info("without %s: also dropping its successors %s", pid, sorted(gone - {pid}))
     also = f" and its successors {', '.join(sorted(gone - {pid}))}" if len(gone) > 1 else ""
-    return noted(replace(
-        inputs,
-        programmes=tuple(p for p in inputs.programmes if p.id not in gone),
-        values={k: v for k, v in inputs.values.items() if k[0] not in gone},
-        requirements=tuple(r for r in inputs.requirements if r[0] not in gone),
-        precedences=tuple(x for x in inputs.precedences if not {x.before, x.after} & gone),
-        commitments=tuple(c for c in inputs.commitments if c.programme not in gone),
-    ), f"without {pid}{also}")
+    return noted(
+        replace(
+            inputs,
+            programmes=tuple(p for p in inputs.programmes if p.id not in gone),
+            values={k: v for k, v in inputs.values.items() if k[0] not in gone},
+            requirements=tuple(r for r in inputs.requirements if r[0] not in gone),
+            precedences=tuple(x for x in inputs.precedences if not {x.before, x.after} & gone),
+            commitments=tuple(c for c in inputs.commitments if c.programme not in gone),
+        ),
+        f"without {pid}{also}",
+    )
 
 
 # Programme fields a what-if may change: the figures planners argue about. Ids, sharing and
 # the cost profile's length stay as the workbook has them (a new duration gets an even
 # profile, as a blank CostProfiles row would).
-PROGRAMME_FIELDS = ("total_cost", "per_participant_cost", "duration_years", "earliest_start", "deadline",
-                    "flexible_start", "cost_overrun_risk", "min_participants", "max_participants",
-                    "min_share", "open_to_partners", "exclusive_group", "trl")
+PROGRAMME_FIELDS = (
+    "total_cost",
+    "per_participant_cost",
+    "duration_years",
+    "earliest_start",
+    "deadline",
+    "flexible_start",
+    "cost_overrun_risk",
+    "min_participants",
+    "max_participants",
+    "min_share",
+    "open_to_partners",
+    "exclusive_group",
+    "trl",
+)
 
 
 def _programme_id(inputs: Inputs, programme: object) -> str:
@@ -452,10 +514,17 @@ def describe_changes(old: Inputs, new: Inputs) -> list[str]:
             found += _field_changes(table, f" {k}", before[k], after[k])
     for table, attribute in (("Budgets", "budgets"), ("Values", "values")):
         before, after = getattr(old, attribute), getattr(new, attribute)
-        found += [f"{table} {' '.join(map(str, k))} {float(before.get(k, 0.0))!r} → {float(after.get(k, 0.0))!r}"
-                  for k in sorted(before.keys() | after.keys(), key=str) if before.get(k, 0.0) != after.get(k, 0.0)]
-    for table, attribute in (("ProgrammeStandards", "requirements"), ("Precedence", "precedences"),
-                             ("Targets", "targets"), ("Commitments", "commitments")):
+        found += [
+            f"{table} {' '.join(map(str, k))} {float(before.get(k, 0.0))!r} → {float(after.get(k, 0.0))!r}"
+            for k in sorted(before.keys() | after.keys(), key=str)
+            if before.get(k, 0.0) != after.get(k, 0.0)
+        ]
+    for table, attribute in (
+        ("ProgrammeStandards", "requirements"),
+        ("Precedence", "precedences"),
+        ("Targets", "targets"),
+        ("Commitments", "commitments"),
+    ):
         was, now = set(getattr(old, attribute)), set(getattr(new, attribute))
         found += [f"{table} row added: {_row_words(item)}" for item in sorted(now - was, key=str)]
         found += [f"{table} row removed: {_row_words(item)}" for item in sorted(was - now, key=str)]
@@ -466,10 +535,16 @@ def _row_words(item: object) -> str:
     """A relation's row as its fields (a tuple's items, a record's non-blank fields but its row number)."""
     if isinstance(item, tuple) and not hasattr(item, "__dataclass_fields__"):
         return " ".join(map(str, item))
-    return ", ".join(f"{f.name} {getattr(item, f.name)}" for f in fields(item)  # type: ignore[arg-type]
-                     if f.name != "row" and getattr(item, f.name) not in (None, ""))
+    return ", ".join(
+        f"{f.name} {getattr(item, f.name)}"
+        for f in fields(item)  # type: ignore[arg-type]
+        if f.name != "row" and getattr(item, f.name) not in (None, "")
+    )
 
 
 def _field_changes(table: str, label: str, before: object, after: object) -> list[str]:
-    return [f"{table}{label} {f.name} {getattr(before, f.name)!r} → {getattr(after, f.name)!r}"
-            for f in fields(before) if getattr(before, f.name) != getattr(after, f.name)]  # type: ignore[arg-type]
+    return [
+        f"{table}{label} {f.name} {getattr(before, f.name)!r} → {getattr(after, f.name)!r}"
+        for f in fields(before)  # type: ignore[arg-type]
+        if getattr(before, f.name) != getattr(after, f.name)
+    ]

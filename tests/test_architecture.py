@@ -18,8 +18,12 @@ def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
     command = "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())"
     return subprocess.run(
         [sys.executable, "-c", command, "--no-cache", "--no-logo"],
-        cwd=tree, env={**os.environ, "PYTHONPATH": str(tree), "COLUMNS": "200"},  # a line a contract
-        capture_output=True, text=True, timeout=120, check=False,
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree), "COLUMNS": "200"},  # a line a contract
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

@@ -16,9 +16,24 @@ SMALL = ROOT / "examples" / "small" / "small.xlsx"
 def test_whatif_study_ranks_every_nation(tmp_path):
     out = tmp_path / "ranking.xlsx"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "whatif_study.py"), str(SMALL), "--cut", "0.5",
-         "--workers", "2", "--time-limit", "30", "-o", str(out)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT, check=False,
+        [
+            sys.executable,
+            str(ROOT / "examples" / "whatif_study.py"),
+            str(SMALL),
+            "--cut",
+            "0.5",
+            "--workers",
+            "2",
+            "--time-limit",
+            "30",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "Alliance capability lost" in done.stdout
@@ -65,9 +80,15 @@ def test_whatif_study_says_how_its_scenarios_share_the_cores():
     """Its docstring and --help said "side by side on all local cores", but on mid-size models,
     the reference dataset (its default) among them, a sweep solves one scenario at a time on
     every core (README, "Sweeps and flexibility runs"): the Summary said `workers` 1."""
-    done = subprocess.run([sys.executable, str(ROOT / "examples" / "whatif_study.py"), "--help"],
-                          capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
-                          env={**os.environ, "COLUMNS": "500"})  # argparse wraps "mid-size" otherwise
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "whatif_study.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+        env={**os.environ, "COLUMNS": "500"},
+    )  # argparse wraps "mid-size" otherwise
     assert done.returncode == 0, done.stderr
     text = " ".join(done.stdout.split())
     assert "mid-size models such as the reference dataset: one scenario at a time on every core" in text

@@ -79,9 +79,7 @@ def test_reference_ships_where_the_package_expects_it():
     path = reference_path()
     assert path == REFERENCE_DIR / REFERENCE_FILE
     assert path.is_file()
-    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "package-data"
-    ]["data"]
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["data"]
     assert "reference/*.xlsx" in package_data
 
 
@@ -90,9 +88,7 @@ def test_all_allies_with_armed_forces_and_some_partners(reference):
     inputs, _ = reference
     allies = set(inputs.allies)
     published = {
-        row["code"]
-        for row in source_rows("defence_expenditure.csv")
-        if row["defence_expenditure_musd"].strip()
+        row["code"] for row in source_rows("defence_expenditure.csv") if row["defence_expenditure_musd"].strip()
     }
     assert len(allies) == 31
     assert allies == published
@@ -132,9 +128,7 @@ def test_ally_budgets_follow_the_stated_formula(reference):
     for row in source_rows("defence_expenditure.csv"):
         if not row["defence_expenditure_musd"].strip():
             continue
-        equipment_musd = (
-            float(row["defence_expenditure_musd"]) * float(row["equipment_share_pct"]) / 100
-        )
+        equipment_musd = float(row["defence_expenditure_musd"]) * float(row["equipment_share_pct"]) / 100
         for year in (inputs.years[0], inputs.years[-1]):
             expected = (
                 br.EDT_SHARE_OF_EQUIPMENT
@@ -185,9 +179,7 @@ def test_small_example_validates_without_warnings():
 def readme_objectives() -> dict[str, float]:
     """The expected values as the small example's README states them (one source of truth)."""
     text = (SMALL_DIR / "README.md").read_text()
-    found = re.findall(
-        r"^\| (shortfall|capability|cost)[^|]*\| \*\*([0-9.]+)\*\*", text, re.MULTILINE
-    )
+    found = re.findall(r"^\| (shortfall|capability|cost)[^|]*\| \*\*([0-9.]+)\*\*", text, re.MULTILINE)
     return {name: float(value) for name, value in found}
 
 

@@ -117,9 +117,7 @@ STANDARDS: tuple[StandardSpec, ...] = (
     # Link 22, FMN and SAPIENT only pay off if enough navies, mission networks or
     # counter-drone systems use them: adopted by a critical mass of nations or by none.
     StandardSpec("LINK-22", "STANAG 5522 (Link 22)", 2.0, min_adopters=3),
-    StandardSpec(
-        "FMN", "FMN Spiral Specifications (Spirals 3/4/5)", 2.5, min_adopters=8, weight=2.0
-    ),
+    StandardSpec("FMN", "FMN Spiral Specifications (Spirals 3/4/5)", 2.5, min_adopters=8, weight=2.0),
     StandardSpec("SAPIENT", "SAPIENT (BSI Flex 335)", 0.4, min_adopters=5),
     StandardSpec("STANAG-4586", "STANAG 4586 (AEP-84)", 1.0),
     StandardSpec("STANAG-4774", "STANAG 4774 (ADatP-4774)", 0.4),
@@ -403,15 +401,9 @@ def check_against_sources() -> None:
     standards = {r["id"]: r for r in read_source("standards.csv")}
     cooperative = {r["id"] for r in read_source("cooperative_programmes.csv")}
     problems = [f"area {a} not in capability_areas.csv" for a in AREA_WEIGHTS if a not in areas]
-    problems += [
-        f"standard {s.source_id} not in standards.csv"
-        for s in STANDARDS
-        if s.source_id not in standards
-    ]
+    problems += [f"standard {s.source_id} not in standards.csv" for s in STANDARDS if s.source_id not in standards]
     standard_areas = {
-        s.id: set(standards[s.source_id]["capability_area"].split(";"))
-        for s in STANDARDS
-        if s.source_id in standards
+        s.id: set(standards[s.source_id]["capability_area"].split(";")) for s in STANDARDS if s.source_id in standards
     }
     for p in PROGRAMMES:
         if p.technology not in edt:
@@ -449,9 +441,7 @@ def settings_rows() -> list[tuple[str, Any]]:
 
 
 def nation_rows(allies: Sequence[AllyExpenditure]) -> list[tuple[Any, ...]]:
-    rows: list[tuple[Any, ...]] = [
-        (a.code, a.name, "ally", MAX_CONCURRENT.get(a.code)) for a in allies
-    ]
+    rows: list[tuple[Any, ...]] = [(a.code, a.name, "ally", MAX_CONCURRENT.get(a.code)) for a in allies]
     rows += [(code, name, "partner", MAX_CONCURRENT.get(code)) for code, name, _ in PARTNERS]
     return rows
 
@@ -515,12 +505,7 @@ def standard_rows() -> list[tuple[Any, ...]]:
 
 
 def cost_profile_rows() -> list[tuple[Any, ...]]:
-    return [
-        (p.id, k, share)
-        for p in PROGRAMMES
-        if p.profile is not None
-        for k, share in enumerate(p.profile)
-    ]
+    return [(p.id, k, share) for p in PROGRAMMES if p.profile is not None for k, share in enumerate(p.profile)]
 
 
 def requirement_rows() -> list[tuple[Any, ...]]:
@@ -552,9 +537,7 @@ def build_workbook() -> Workbook:
     for title, columns, rows in sheets:
         write_table(wb.create_sheet(title), columns, rows)
     wb.properties.creator = "capopt data/reference/build_reference.py"
-    wb.properties.title = (
-        "capopt reference dataset (NATO public figures + illustrative EDT portfolio)"
-    )
+    wb.properties.title = "capopt reference dataset (NATO public figures + illustrative EDT portfolio)"
     wb.properties.created = FIXED_TIMESTAMP
     wb.properties.modified = FIXED_TIMESTAMP
     return wb

@@ -66,8 +66,7 @@ class RawSheet:
 def sheets_from_rows(book: Mapping[str, Sequence[Sequence[object]]]) -> list[RawSheet]:
     """Sheets from plain lists of rows (row 1 = the header), for tests and converters."""
     return [
-        RawSheet(title, tuple((i, tuple(row)) for i, row in enumerate(rows, start=1)))
-        for title, rows in book.items()
+        RawSheet(title, tuple((i, tuple(row)) for i, row in enumerate(rows, start=1))) for title, rows in book.items()
     ]
 
 
@@ -109,8 +108,7 @@ def visible(text: str) -> str:
     they show as nothing, and a message must say what the cell holds."""
     if text.isascii():
         return text
-    return "".join(f"⟨U+{ord(ch):04X}⟩" if unicodedata.category(ch) == "Cf" else ch
-                   for ch in text)
+    return "".join(f"⟨U+{ord(ch):04X}⟩" if unicodedata.category(ch) == "Cf" else ch for ch in text)
 
 
 def show_typed(value: object) -> str:
@@ -211,8 +209,9 @@ def _in_bounds(x: float, column: Column) -> bool:
     return hi is None or x <= hi
 
 
-_STORE_RESULTS = ("expected a value: open the workbook in Excel or LibreOffice and save it, so "
-                  "formula results are stored")
+_STORE_RESULTS = (
+    "expected a value: open the workbook in Excel or LibreOffice and save it, so formula results are stored"
+)
 
 
 def unreadable(value: object, name: str, expected: str) -> tuple[str, str] | None:
@@ -263,8 +262,7 @@ def number_hint(value: object) -> str:
     text = value.strip()
     if text.endswith("%") and as_number(text[:-1]) is not None:
         return f" (a percentage is written as a fraction: {text} is {as_number(text[:-1]) / 100:g})"  # type: ignore[operator]
-    if "," in text and (as_number(text.replace(",", "")) is not None
-                        or as_number(text.replace(",", ".")) is not None):
+    if "," in text and (as_number(text.replace(",", "")) is not None or as_number(text.replace(",", ".")) is not None):
         return " (write a plain number: a point for decimals and no thousands separators, e.g. 1500.5)"
     if "_" in text and as_number(text.replace("_", "")) is not None:
         return " (write a plain number, without underscores: a point for decimals, e.g. 1500.5)"
@@ -311,26 +309,37 @@ def _check_magnitude(number: float, column: Column, what: str) -> None:
     `min_adopters` of 10**15 validated and then broke the solve with an internal error
     (its plan failed verification), where the planner should have been told at the cell."""
     if abs(number) > MAX_MAGNITUDE:
-        raise _Bad(what, f"{column.expected()} up to {MAX_MAGNITUDE:,.0f} (the solver "
-                   "cannot work precisely with larger numbers)")
+        raise _Bad(
+            what,
+            f"{column.expected()} up to {MAX_MAGNITUDE:,.0f} (the solver cannot work precisely with larger numbers)",
+        )
     if column.unit == MONEY:
         _check_money(number, what)
     elif column.least_nonzero is not None and 0 < abs(number) < column.least_nonzero:
-        raise _Bad(what, f"expected 0 or at least {column.least_nonzero:g} (smaller values fall under the "
-                   "solver's tolerances and are read as noise): enter 0 where it is negligible")
+        raise _Bad(
+            what,
+            f"expected 0 or at least {column.least_nonzero:g} (smaller values fall under the "
+            "solver's tolerances and are read as noise): enter 0 where it is negligible",
+        )
 
 
 def _check_money(amount: float, what: str) -> None:
     """Refuse amounts of money outside the range the solver separates reliably (data.schema
     MIN_MONEY, MAX_MONEY), saying which unit would bring them in."""
     if amount > MAX_MONEY:
-        raise _Bad(what, f"expected an amount up to {MAX_MONEY:,.0f} in the Settings currency (with larger "
-                   "amounts the solver cannot tell a programme's cost from rounding): enter money in a larger "
-                   "unit, e.g. millions, and say so in Settings currency")
+        raise _Bad(
+            what,
+            f"expected an amount up to {MAX_MONEY:,.0f} in the Settings currency (with larger "
+            "amounts the solver cannot tell a programme's cost from rounding): enter money in a larger "
+            "unit, e.g. millions, and say so in Settings currency",
+        )
     if 0 < amount < MIN_MONEY:
-        raise _Bad(what, f"expected 0 or an amount of at least {MIN_MONEY:g} in the Settings currency "
-                   "(smaller amounts fall under the solver's tolerances): enter money in a smaller unit, e.g. "
-                   "thousands rather than millions, and say so in Settings currency")
+        raise _Bad(
+            what,
+            f"expected 0 or an amount of at least {MIN_MONEY:g} in the Settings currency "
+            "(smaller amounts fall under the solver's tolerances): enter money in a smaller unit, e.g. "
+            "thousands rather than millions, and say so in Settings currency",
+        )
 
 
 def _convert_yes_no(value: object, column: Column, what: str) -> bool:

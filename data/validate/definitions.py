@@ -10,8 +10,7 @@ from data.validate.settings import _SettingsDraft
 from data.validate.sheets import _define_ids
 
 
-def _read_nations(table: _Table | None, draft: _SettingsDraft, ids: _Ids,
-                  check: _Check) -> list[Nation]:
+def _read_nations(table: _Table | None, draft: _SettingsDraft, ids: _Ids, check: _Check) -> list[Nation]:
     schema = SHEET_BY_NAME["Nations"]
     defined = _define_ids(table, schema.column("code"), ids, check)
     if table is None:
@@ -19,17 +18,25 @@ def _read_nations(table: _Table | None, draft: _SettingsDraft, ids: _Ids,
     nations: list[Nation] = []
     for row, code in defined:
         if code.casefold() == ALLIANCE.casefold():
-            check.error(table.sheet, row.cell("code"), f"code {show(code)} is reserved",
-                        "expected a nation code other than ALLIANCE (it names the allies "
-                        "together in Targets)")
+            check.error(
+                table.sheet,
+                row.cell("code"),
+                f"code {show(code)} is reserved",
+                "expected a nation code other than ALLIANCE (it names the allies together in Targets)",
+            )
             continue
         fields = {c.name: row.get(c) for c in schema.columns[1:]}
         if any(v is _BAD for v in fields.values()):
             continue
         own = tuple(key for key in FRACTION_KEYS if fields[key] is not None)
         for key in own:
-            check.warn_if_percent(table.sheet, row.cell(key), key, fields[key],
-                                  CARRY_MEANING if key == "carry_over_fraction" else BORROW_MEANING)
+            check.warn_if_percent(
+                table.sheet,
+                row.cell(key),
+                key,
+                fields[key],
+                CARRY_MEANING if key == "carry_over_fraction" else BORROW_MEANING,
+            )
         for key in FRACTION_KEYS:
             if fields[key] is None:
                 fields[key] = float(draft.value(key))
@@ -53,8 +60,7 @@ def _read_areas(table: _Table | None, ids: _Ids, check: _Check) -> list[Capabili
         if weight is not _BAD and name is not _BAD:
             areas.append(CapabilityArea(area_id, name or area_id, weight))
     if not areas and not ids and table.complete:
-        check.error(table.sheet, "", "no capability areas are listed",
-                    "expected at least one capability area")
+        check.error(table.sheet, "", "no capability areas are listed", "expected at least one capability area")
     return areas
 
 

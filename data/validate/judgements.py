@@ -12,8 +12,7 @@ from data.tables import AREA_OBJECTIVE_PREFIX, Inputs, Programme, Settings
 from data.validate.problems import _Check, _Row
 
 
-def _unfundable(inputs: Inputs, check: _Check, rows: Mapping[str, _Row],
-                nations_read: bool = True) -> dict[str, str]:
+def _unfundable(inputs: Inputs, check: _Check, rows: Mapping[str, _Row], nations_read: bool = True) -> dict[str, str]:
     """Programmes no plan can fund, with why; each gets a warning (MODEL.md precise rules).
 
     Consortia are judged only when `nations_read`: with the Nations sheet or its code column
@@ -24,9 +23,12 @@ def _unfundable(inputs: Inputs, check: _Check, rows: Mapping[str, _Row],
         row = rows[p.id]
         if not inputs.allowed_starts(p):
             why = _no_start_reason(p, inputs.settings)
-            check.warn(row.sheet, row.cell("id"), f"programme {p.id} has no allowed start year "
-                       f"({why}) and cannot be funded",
-                       "expected a start window that fits its duration (kept as a candidate)")
+            check.warn(
+                row.sheet,
+                row.cell("id"),
+                f"programme {p.id} has no allowed start year ({why}) and cannot be funded",
+                "expected a start window that fits its duration (kept as a candidate)",
+            )
             out[p.id] = f"no allowed start year ({why})"
             continue
         if p.is_joint and nations_read:
@@ -50,27 +52,38 @@ def _no_start_reason(p: Programme, s: Settings) -> str:
 def _consortium_problem(p: Programme, inputs: Inputs, row: _Row, check: _Check) -> str:
     eligible = len(inputs.eligible_nations(p))
     if p.max_participants is not None and p.max_participants > eligible:
-        check.warn(row.sheet, row.cell("max_participants"), f"max_participants is "
-                   f"{p.max_participants} but only {eligible} nations may join {p.id}; the cap "
-                   "has no effect", f"expected at most {eligible}")
+        check.warn(
+            row.sheet,
+            row.cell("max_participants"),
+            f"max_participants is "
+            f"{p.max_participants} but only {eligible} nations may join {p.id}; the cap "
+            "has no effect",
+            f"expected at most {eligible}",
+        )
     if p.min_participants > eligible:
         why = f"min_participants {p.min_participants} > {eligible} eligible nations"
-        check.warn(row.sheet, row.cell("min_participants"), f"min_participants is "
-                   f"{p.min_participants} but only {eligible} nations may join {p.id}, so it "
-                   "cannot be funded", f"expected at most {eligible}")
+        check.warn(
+            row.sheet,
+            row.cell("min_participants"),
+            f"min_participants is "
+            f"{p.min_participants} but only {eligible} nations may join {p.id}, so it "
+            "cannot be funded",
+            f"expected at most {eligible}",
+        )
         return why
     if p.min_share * p.min_participants > 1 + 1e-9:
-        why = (f"{p.min_participants} members × min_share {format_value(p.min_share)} "
-               "exceed the whole cost")
-        check.warn(row.sheet, row.cell("min_share"), f"min_share is "
-                   f"{format_value(p.min_share)}: {why}, so {p.id} cannot be funded",
-                   f"expected min_share ≤ 1/{p.min_participants}")
+        why = f"{p.min_participants} members × min_share {format_value(p.min_share)} exceed the whole cost"
+        check.warn(
+            row.sheet,
+            row.cell("min_share"),
+            f"min_share is {format_value(p.min_share)}: {why}, so {p.id} cannot be funded",
+            f"expected min_share ≤ 1/{p.min_participants}",
+        )
         return why
     return ""
 
 
-def _warn_standards(inputs: Inputs, rows: Mapping[str, _Row], check: _Check,
-                    nations_read: bool = True) -> None:
+def _warn_standards(inputs: Inputs, rows: Mapping[str, _Row], check: _Check, nations_read: bool = True) -> None:
     """Standards that more nations must adopt than there are (skipped, as `_unfundable`
     skips consortia, when the nations could not be read)."""
     if not nations_read:
@@ -78,9 +91,14 @@ def _warn_standards(inputs: Inputs, rows: Mapping[str, _Row], check: _Check,
     for s in inputs.standards:
         if s.min_adopters > len(inputs.nations):
             row = rows[s.id]
-            check.warn(row.sheet, row.cell("min_adopters"), f"min_adopters is {s.min_adopters} "
-                       f"but there are only {len(inputs.nations)} nations, so {s.id} can never "
-                       "be adopted", f"expected at most {len(inputs.nations)}")
+            check.warn(
+                row.sheet,
+                row.cell("min_adopters"),
+                f"min_adopters is {s.min_adopters} "
+                f"but there are only {len(inputs.nations)} nations, so {s.id} can never "
+                "be adopted",
+                f"expected at most {len(inputs.nations)}",
+            )
 
 
 # --- products too large for the solver ---------------------------------------------------
@@ -161,8 +179,7 @@ def _judge_products(inputs: Inputs, sources: _Sources, check: _Check) -> None:
     """
     s = inputs.settings
     if s.objective == "weighted":
-        runs = [(name, weight, "the weighted objective") for name, weight in s.weights.items()
-                if weight]
+        runs = [(name, weight, "the weighted objective") for name, weight in s.weights.items() if weight]
     else:
         names = s.priority if s.objective == "lexicographic" else s.pareto_objectives
         runs = [(name, 1.0, f"the {name} objective") for name in names]
@@ -172,12 +189,10 @@ def _judge_products(inputs: Inputs, sources: _Sources, check: _Check) -> None:
     if s.objective == "weighted":
         _report_too_small(inputs, sources, runs, check)
     if any(inputs.robust_overruns(n.code) > 0 for n in inputs.nations):
-        _report_largest(list(_overruns(inputs, sources, yearly=True)), 1.0, (),
-                        "the robust budget rows", check)
+        _report_largest(list(_overruns(inputs, sources, yearly=True)), 1.0, (), "the robust budget rows", check)
 
 
-def _report_too_small(inputs: Inputs, sources: _Sources, runs: list[tuple[str, float, str]],
-                      check: _Check) -> None:
+def _report_too_small(inputs: Inputs, sources: _Sources, runs: list[tuple[str, float, str]], check: _Check) -> None:
     """An error, at the weight that makes the largest coefficient, when every coefficient of
     the weighted objective is below MIN_LARGEST_COEFFICIENT (bounds from above, as for the
     large ones: a weight refused here makes no coefficient that large)."""
@@ -185,7 +200,8 @@ def _report_too_small(inputs: Inputs, sources: _Sources, runs: list[tuple[str, f
     for name, weight, _ in runs:
         sizes = [c.size for c in _coefficients(name, inputs, sources)]
         if name in ("shortfall", "interoperability") or (  # a shortfall or a membership counts 1 …
-                name == "cost" and any(p.is_joint for p in inputs.programmes)):  # … as a joint payment does
+            name == "cost" and any(p.is_joint for p in inputs.programmes)
+        ):  # … as a joint payment does
             sizes.append(1.0)
         if sizes and max(sizes) > 0:  # (a product of a subnormal weight may round to 0: still too small)
             largest.append((weight * max(sizes), name, weight))
@@ -194,24 +210,33 @@ def _report_too_small(inputs: Inputs, sources: _Sources, runs: list[tuple[str, f
     size, name, weight = max(largest)
     if size >= MIN_LARGEST_COEFFICIENT:
         return
-    at = _Factor(sources.weight_label.format(name=name, weight=weight), sources.settings,
-                 sources.weight_cells.get(name, ""))
-    check.error(at.sheet, at.cell, f"{at.shown(True)} makes the weighted objective's largest coefficient "
-                f"{size:.3g}, too small for the solver", f"expected weights whose largest coefficient is at least "
-                f"{MIN_LARGEST_COEFFICIENT:g} (below it the solver's tolerances read the objective as 0 and call "
-                "any plan optimal): multiply every weight alike, which gives the same plan")
+    at = _Factor(
+        sources.weight_label.format(name=name, weight=weight), sources.settings, sources.weight_cells.get(name, "")
+    )
+    check.error(
+        at.sheet,
+        at.cell,
+        f"{at.shown(True)} makes the weighted objective's largest coefficient {size:.3g}, too small for the solver",
+        f"expected weights whose largest coefficient is at least "
+        f"{MIN_LARGEST_COEFFICIENT:g} (below it the solver's tolerances read the objective as 0 and call "
+        "any plan optimal): multiply every weight alike, which gives the same plan",
+    )
 
 
 def _weight_factor(name: str, weight: float, sources: _Sources) -> tuple[_Factor, ...]:
     """The Settings weight of objective `name` as a factor (none if 1: it changes nothing)."""
     if weight == 1:
         return ()
-    return (_Factor(sources.weight_label.format(name=name, weight=weight), sources.settings,
-                    sources.weight_cells.get(name, "")),)
+    return (
+        _Factor(
+            sources.weight_label.format(name=name, weight=weight), sources.settings, sources.weight_cells.get(name, "")
+        ),
+    )
 
 
-def _report_largest(coefficients: list[_Coefficient], weight: float, extra: tuple[_Factor, ...],
-                    where: str, check: _Check) -> None:
+def _report_largest(
+    coefficients: list[_Coefficient], weight: float, extra: tuple[_Factor, ...], where: str, check: _Check
+) -> None:
     """One error, at the first cell of the largest coefficient reaching the bound (× weight),
     counting the others: a hundred programmes scaled alike need one fix, not a hundred lines."""
     over = [c for c in coefficients if c.size * weight >= MAX_COEFFICIENT]
@@ -223,10 +248,14 @@ def _report_largest(coefficients: list[_Coefficient], weight: float, extra: tupl
     product = " × ".join(f.shown(f is at) for f in factors)
     n = len(over) - 1
     others = f", as {n} other coefficient{'s are' if n > 1 else ' is'}" if n else ""
-    check.error(at.sheet, at.cell, f"{product}{top.note} is {top.size * weight:.3g} in {where}, "
-                f"too large for the solver{others}", f"expected a product under "
-                f"{MAX_COEFFICIENT:g} (the solver takes larger coefficients as infinite or "
-                "loses its precision): use smaller units or weights")
+    check.error(
+        at.sheet,
+        at.cell,
+        f"{product}{top.note} is {top.size * weight:.3g} in {where}, too large for the solver{others}",
+        f"expected a product under "
+        f"{MAX_COEFFICIENT:g} (the solver takes larger coefficients as infinite or "
+        "loses its precision): use smaller units or weights",
+    )
 
 
 def _coefficients(name: str, inputs: Inputs, sources: _Sources) -> Iterator[_Coefficient]:
@@ -236,7 +265,7 @@ def _coefficients(name: str, inputs: Inputs, sources: _Sources) -> Iterator[_Coe
     if name == "capability":
         yield from _capability(inputs, sources, {a.id: a.weight for a in inputs.areas})
     elif name.startswith(AREA_OBJECTIVE_PREFIX):
-        yield from _capability(inputs, sources, {name[len(AREA_OBJECTIVE_PREFIX):]: 1.0})
+        yield from _capability(inputs, sources, {name[len(AREA_OBJECTIVE_PREFIX) :]: 1.0})
     elif name == "cost":
         yield from _costs(inputs, sources)
     elif name == "risk":
@@ -266,13 +295,11 @@ def _service_years(p: Programme, inputs: Inputs) -> int:
     return s.last_year + s.service_years_after_horizon - (starts[0] + p.duration_years) + 1
 
 
-def _capability(inputs: Inputs, sources: _Sources,
-                weights: Mapping[str, float]) -> Iterator[_Coefficient]:
+def _capability(inputs: Inputs, sources: _Sources, weights: Mapping[str, float]) -> Iterator[_Coefficient]:
     """Per programme: in-service years × Σ over areas of area weight × value."""
     for p in inputs.programmes:
         years = _service_years(p, inputs)
-        parts = sorted(((w * inputs.values.get((p.id, area), 0.0), area)
-                        for area, w in weights.items()), reverse=True)
+        parts = sorted(((w * inputs.values.get((p.id, area), 0.0), area) for area, w in weights.items()), reverse=True)
         parts = [(points, area) for points, area in parts if points]
         if years <= 0 or not parts:
             continue
@@ -296,8 +323,9 @@ def _costs(inputs: Inputs, sources: _Sources) -> Iterator[_Coefficient]:
         amount = p.per_participant_cost if p.is_joint else p.total_cost
         yield _Coefficient(amount, (_cell(sources.programmes, p.id, column, amount, "Programmes"),))
     for st in inputs.standards:
-        yield _Coefficient(st.adoption_cost, (_cell(sources.standards, st.id, "adoption_cost",
-                                                    st.adoption_cost, "Standards"),))
+        yield _Coefficient(
+            st.adoption_cost, (_cell(sources.standards, st.id, "adoption_cost", st.adoption_cost, "Standards"),)
+        )
 
 
 def _overruns(inputs: Inputs, sources: _Sources, yearly: bool) -> Iterator[_Coefficient]:
@@ -309,7 +337,9 @@ def _overruns(inputs: Inputs, sources: _Sources, yearly: bool) -> Iterator[_Coef
         column = "per_participant_cost" if p.is_joint else "total_cost"
         amount = p.per_participant_cost if p.is_joint else p.total_cost
         spent = amount * max(p.profile, default=0.0) if yearly else amount
-        factors = (_cell(sources.programmes, p.id, "cost_overrun_risk", p.cost_overrun_risk, "Programmes"),
-                   _cell(sources.programmes, p.id, column, amount, "Programmes"))
+        factors = (
+            _cell(sources.programmes, p.id, "cost_overrun_risk", p.cost_overrun_risk, "Programmes"),
+            _cell(sources.programmes, p.id, column, amount, "Programmes"),
+        )
         note = f", {spent:.3g} in its dearest year," if yearly and spent != amount else ""
         yield _Coefficient(p.cost_overrun_risk * spent, factors, note)

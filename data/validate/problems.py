@@ -33,15 +33,20 @@ class _Check:
     def warn(self, sheet: str, cell: str, what: str, expected: str = "") -> None:
         self.warnings.append(Problem(sheet, cell, what, expected))
 
-    def warn_if_percent(self, sheet: str, cell: str, name: str, value: object, meaning: str,
-                        above: float = 1.0) -> None:
+    def warn_if_percent(
+        self, sheet: str, cell: str, name: str, value: object, meaning: str, above: float = 1.0
+    ) -> None:
         """A fraction typed as a percentage (carry_over_fraction 20, meant as 20 %): allowed
         by the contract (≥ 0) but almost surely not meant, so a warning says how it reads,
         as mip_gap's does, for values above `above` up to 100. `meaning` says it with
         {percent}, e.g. "… carry {percent} of …"."""
         if isinstance(value, (int, float)) and not isinstance(value, bool) and above < value <= 100:
-            self.warn(sheet, cell, f"{name} {value:g} is a fraction: {meaning.format(percent=f'{value * 100:,g} %')} "
-                      f"(did you mean {value / 100:g} for {value:g} %?)")
+            self.warn(
+                sheet,
+                cell,
+                f"{name} {value:g} is a fraction: {meaning.format(percent=f'{value * 100:,g} %')} "
+                f"(did you mean {value / 100:g} for {value:g} %?)",
+            )
 
     def sort(self) -> None:
         """Sheet by sheet in workbook order, then row by row, as a planner fixes them."""
@@ -63,8 +68,7 @@ def _reading_order(problem: Problem) -> tuple[int, int, int]:
 class _Row:
     """One data row of a table sheet; converts cells on demand and reports problems."""
 
-    def __init__(self, check: _Check, sheet: str, number: int, values: dict[str, object],
-                 letters: dict[str, str]):
+    def __init__(self, check: _Check, sheet: str, number: int, values: dict[str, object], letters: dict[str, str]):
         self.check = check
         self.sheet = sheet
         self.number = number
@@ -86,8 +90,7 @@ class _Row:
         value = self.values.get(column.name)
         if is_blank(value):
             if column.required:
-                self.check.error(self.sheet, self.cell(column.name), f"{column.name} is blank",
-                                 column.expected())
+                self.check.error(self.sheet, self.cell(column.name), f"{column.name} is blank", column.expected())
                 return _BAD
             return column.default
         try:

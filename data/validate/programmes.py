@@ -40,21 +40,32 @@ def _read_programmes(table: _Table | None, ids: _Ids, check: _Check) -> list[_Pr
                 continue
             if column.joint_only and sharing == "national":
                 if row.filled(column.name):
-                    check.warn(table.sheet, row.cell(column.name), f"{column.name} is filled on "
-                               f"national programme {pid} and is ignored",
-                               "expected it blank (joint programmes only)")
+                    check.warn(
+                        table.sheet,
+                        row.cell(column.name),
+                        f"{column.name} is filled on national programme {pid} and is ignored",
+                        "expected it blank (joint programmes only)",
+                    )
                 continue
             fields[column.name] = row.get(column)
         if fields["duration_years"] is not _BAD and fields["duration_years"] > MAX_DURATION_YEARS:
-            check.error(table.sheet, row.cell("duration_years"), f"duration_years is "
-                        f"{fields['duration_years']}", f"expected at most {MAX_DURATION_YEARS} "
-                        "(the longest horizon, 1900–2200)")
+            check.error(
+                table.sheet,
+                row.cell("duration_years"),
+                f"duration_years is {fields['duration_years']}",
+                f"expected at most {MAX_DURATION_YEARS} (the longest horizon, 1900–2200)",
+            )
             continue
         if any(v is _BAD for v in fields.values()):
             continue
-        check.warn_if_percent(table.sheet, row.cell("cost_overrun_risk"), "cost_overrun_risk",
-                              fields["cost_overrun_risk"], "the expected overrun is {percent} of the cost",
-                              above=RISK_PLAUSIBLE_UP_TO)
+        check.warn_if_percent(
+            table.sheet,
+            row.cell("cost_overrun_risk"),
+            "cost_overrun_risk",
+            fields["cost_overrun_risk"],
+            "the expected overrun is {percent} of the cost",
+            above=RISK_PLAUSIBLE_UP_TO,
+        )
         if fields["exclusive_group"] is not None:
             # Groups are compared ignoring case like ids; the first spelling names the group.
             group = fields["exclusive_group"]
@@ -70,14 +81,19 @@ def _read_programmes(table: _Table | None, ids: _Ids, check: _Check) -> list[_Pr
 def _participants_ok(row: _Row, fields: dict[str, Any], check: _Check) -> bool:
     lo, hi = fields["min_participants"], fields["max_participants"]
     if hi is not None and lo > hi:
-        check.error(row.sheet, row.cell("max_participants"), f"max_participants {hi} is below "
-                    f"min_participants {lo}", f"expected max_participants ≥ {lo}")
+        check.error(
+            row.sheet,
+            row.cell("max_participants"),
+            f"max_participants {hi} is below min_participants {lo}",
+            f"expected max_participants ≥ {lo}",
+        )
         return False
     return True
 
 
-def _read_cost_profiles(table: _Table | None, programmes: _Ids,
-                        durations: Mapping[str, int], check: _Check) -> dict[str, tuple[float, ...]]:
+def _read_cost_profiles(
+    table: _Table | None, programmes: _Ids, durations: Mapping[str, int], check: _Check
+) -> dict[str, tuple[float, ...]]:
     """Programme -> its normalised profile, for the programmes CostProfiles lists."""
     schema = SHEET_BY_NAME["CostProfiles"]
     if table is None:
@@ -94,13 +110,20 @@ def _read_cost_profiles(table: _Table | None, programmes: _Ids,
             continue
         first_row.setdefault(pid, row)
         if pid in durations and offset >= durations[pid]:
-            check.error(table.sheet, row.cell("year_offset"), f"year_offset is {offset} but "
-                        f"{pid} lasts {durations[pid]} years",
-                        f"expected a whole number from 0 to {durations[pid] - 1}")
+            check.error(
+                table.sheet,
+                row.cell("year_offset"),
+                f"year_offset is {offset} but {pid} lasts {durations[pid]} years",
+                f"expected a whole number from 0 to {durations[pid] - 1}",
+            )
             bad.add(pid)
         elif offset in shares[pid]:
-            check.error(table.sheet, row.cell("year_offset"), f"year_offset {offset} of {pid} "
-                        "is listed twice", "expected each offset of a programme once")
+            check.error(
+                table.sheet,
+                row.cell("year_offset"),
+                f"year_offset {offset} of {pid} is listed twice",
+                "expected each offset of a programme once",
+            )
             bad.add(pid)
         else:
             shares[pid][offset] = share
@@ -110,8 +133,12 @@ def _read_cost_profiles(table: _Table | None, programmes: _Ids,
             continue
         total = math.fsum(by_offset.values())
         if total <= 0:
-            check.error(table.sheet, first_row[pid].cell("share"), f"the shares of {pid} are "
-                        "all 0", "expected at least one share > 0")
+            check.error(
+                table.sheet,
+                first_row[pid].cell("share"),
+                f"the shares of {pid} are all 0",
+                "expected at least one share > 0",
+            )
             continue
         profiles[pid] = _normalise(by_offset, durations[pid], total)
     return profiles
@@ -140,8 +167,7 @@ def _national_defaults(fields: dict[str, Any]) -> dict[str, Any]:
     } | fields
 
 
-def _build_programmes(drafts: Sequence[_ProgrammeDraft],
-                      profiles: Mapping[str, tuple[float, ...]]) -> list[Programme]:
+def _build_programmes(drafts: Sequence[_ProgrammeDraft], profiles: Mapping[str, tuple[float, ...]]) -> list[Programme]:
     out: list[Programme] = []
     for draft in drafts:
         f = dict(draft.fields)

@@ -13,8 +13,7 @@ from data.validate.problems import _Check, _Ids, _Table
 from data.validate.sheets import _reference
 
 
-def _read_requirements(table: _Table | None, programmes: _Ids, standards: _Ids,
-                       check: _Check) -> list[tuple[str, str]]:
+def _read_requirements(table: _Table | None, programmes: _Ids, standards: _Ids, check: _Check) -> list[tuple[str, str]]:
     schema = SHEET_BY_NAME["ProgrammeStandards"]
     out: dict[tuple[str, str], int] = {}
     for row in table.rows if table else []:
@@ -23,15 +22,17 @@ def _read_requirements(table: _Table | None, programmes: _Ids, standards: _Ids,
         if pid is None or sid is None:
             continue
         if (pid, sid) in out:
-            check.warn(row.sheet, row.cell("programme"), f"{pid} requires {sid} again (first in "
-                       f"row {out[(pid, sid)]}); the repeat is ignored")
+            check.warn(
+                row.sheet,
+                row.cell("programme"),
+                f"{pid} requires {sid} again (first in row {out[(pid, sid)]}); the repeat is ignored",
+            )
             continue
         out[(pid, sid)] = row.number
     return list(out)
 
 
-def _read_precedences(table: _Table | None, programmes: _Ids,
-                      check: _Check) -> list[Precedence]:
+def _read_precedences(table: _Table | None, programmes: _Ids, check: _Check) -> list[Precedence]:
     schema = SHEET_BY_NAME["Precedence"]
     out: list[Precedence] = []
     rows_of: dict[tuple[str, str], int] = {}
@@ -42,17 +43,25 @@ def _read_precedences(table: _Table | None, programmes: _Ids,
         if before is None or after is None or scope is _BAD:
             continue
         if (before, after) in rows_of:
-            check.warn(row.sheet, row.cell("before"), f"{before} before {after} is listed again "
-                       f"(first in row {rows_of[(before, after)]}); the repeat is ignored")
+            check.warn(
+                row.sheet,
+                row.cell("before"),
+                f"{before} before {after} is listed again "
+                f"(first in row {rows_of[(before, after)]}); the repeat is ignored",
+            )
             continue
         rows_of[(before, after)] = row.number
         out.append(Precedence(before, after, scope))
     if table is not None:
         for cycle in find_cycles([(p.before, p.after) for p in out]):
             rows = sorted(rows_of[(a, b)] for a, b in itertools.pairwise(cycle))
-            check.error(table.sheet, "", f"programmes {' → '.join(cycle)} form a cycle "
-                        f"(row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))})",
-                        "expected no cycle: none of these programmes could ever start")
+            check.error(
+                table.sheet,
+                "",
+                f"programmes {' → '.join(cycle)} form a cycle "
+                f"(row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))})",
+                "expected no cycle: none of these programmes could ever start",
+            )
     return out
 
 
@@ -140,8 +149,9 @@ def _cycle_through(start: str, graph: Mapping[str, list[str]], members: set[str]
     return [start, start]  # unreachable for a real component
 
 
-def _read_targets(table: _Table | None, nations: _Ids, areas: _Ids,
-                  years: tuple[int, ...] | None, check: _Check) -> list[Target]:
+def _read_targets(
+    table: _Table | None, nations: _Ids, areas: _Ids, years: tuple[int, ...] | None, check: _Check
+) -> list[Target]:
     schema = SHEET_BY_NAME["Targets"]
     out: list[Target] = []
     first: dict[tuple[str, str, int], int] = {}
@@ -150,16 +160,23 @@ def _read_targets(table: _Table | None, nations: _Ids, areas: _Ids,
         area = _reference(row, schema.column("capability_area"), areas)
         year, target = row.get(schema.column("year")), row.get(schema.column("target"))
         if year is not _BAD and years is not None and year not in years:
-            check.error(row.sheet, row.cell("year"), f"year {year} is outside the horizon "
-                        f"{years[0]}–{years[-1]}", f"expected a year from {years[0]} to {years[-1]}")
+            check.error(
+                row.sheet,
+                row.cell("year"),
+                f"year {year} is outside the horizon {years[0]}–{years[-1]}",
+                f"expected a year from {years[0]} to {years[-1]}",
+            )
             continue
         if nation is None or area is None or year is _BAD or target is _BAD:
             continue
         key = (nation, area, year)
         if key in first:
-            check.error(row.sheet, row.cell("nation"), f"a second target for {nation}, {area}, "
-                        f"{year} (first in row {first[key]})",
-                        "expected one target per nation, capability area and year")
+            check.error(
+                row.sheet,
+                row.cell("nation"),
+                f"a second target for {nation}, {area}, {year} (first in row {first[key]})",
+                "expected one target per nation, capability area and year",
+            )
             continue
         first[key] = row.number
         out.append(Target(nation, area, year, target, row.number))

@@ -51,20 +51,22 @@ def _read_settings(raw: RawSheet | None, check: _Check) -> _SettingsDraft:
     seen: dict[str, int] = {}
     for row in table.rows:
         if not row.filled("key"):
-            check.error(table.sheet, row.cell("key"), "a value has no key",
-                        "expected a setting name in the key column")
+            check.error(table.sheet, row.cell("key"), "a value has no key", "expected a setting name in the key column")
             continue
         if _unreadable_key(row, check):
             continue
         key_text = _as_text(row.raw("key"))
         column, identity = _settings_column(key_text, known)
         if column is None:
-            check.warn(table.sheet, row.cell("key"), f"key {show(key_text)} is not a setting "
-                       "and is ignored")
+            check.warn(table.sheet, row.cell("key"), f"key {show(key_text)} is not a setting and is ignored")
             continue
         if identity in seen:
-            check.error(table.sheet, row.cell("key"), f"key {column.name} is given twice "
-                        f"(also in row {seen[identity]})", "expected each key once")
+            check.error(
+                table.sheet,
+                row.cell("key"),
+                f"key {column.name} is given twice (also in row {seen[identity]})",
+                "expected each key once",
+            )
             continue
         seen[identity] = row.number
         _read_setting_value(row, column, draft)
@@ -104,9 +106,12 @@ def _check_gap_fraction(draft: _SettingsDraft, check: _Check) -> None:
     "optimal". The contract allows it, so a warning, not an error."""
     gap = draft.value("mip_gap")
     if isinstance(gap, (int, float)) and gap >= 1:
-        check.warn(draft.sheet, draft.cells.get("mip_gap", ""),
-                   f"mip_gap {gap:g} is a fraction: {gap:g} means a gap of {gap * 100:g} %, so any plan "
-                   "counts as optimal (did you mean {0:g} for {1:g} %?)".format(gap / 100, gap))
+        check.warn(
+            draft.sheet,
+            draft.cells.get("mip_gap", ""),
+            f"mip_gap {gap:g} is a fraction: {gap:g} means a gap of {gap * 100:g} %, so any plan "
+            "counts as optimal (did you mean {0:g} for {1:g} %?)".format(gap / 100, gap),
+        )
 
 
 def _settings_column(key_text: str, known: dict[str, Column]) -> tuple[Column | None, str]:
@@ -122,15 +127,15 @@ def _settings_column(key_text: str, known: dict[str, Column]) -> tuple[Column | 
 
 def _read_setting_value(row: _Row, column: Column, draft: _SettingsDraft) -> None:
     draft.seen.add(column.name)
-    value_row = _Row(row.check, row.sheet, row.number, {column.name: row.raw("value")},
-                     {column.name: row.letters.get("value", "")})
+    value_row = _Row(
+        row.check, row.sheet, row.number, {column.name: row.raw("value")}, {column.name: row.letters.get("value", "")}
+    )
     value = value_row.get(column)
     if value is _BAD:
         return
     cell = value_row.cell(column.name)
     if column.name.startswith(AREA_WEIGHT_KEY_PREFIX):
-        draft.area_weights.append((column.name[len(AREA_WEIGHT_KEY_PREFIX):], value, cell,
-                                   row.cell("key")))
+        draft.area_weights.append((column.name[len(AREA_WEIGHT_KEY_PREFIX) :], value, cell, row.cell("key")))
         return
     draft.values[column.name] = value
     draft.cells[column.name] = cell
@@ -139,15 +144,22 @@ def _read_setting_value(row: _Row, column: Column, draft: _SettingsDraft) -> Non
 def _check_years(draft: _SettingsDraft, check: _Check) -> None:
     for key in ("first_year", "last_year"):
         if key not in draft.seen:
-            check.error(draft.sheet, "", f"{key} is missing",
-                        f"expected a row with key {key} and {settings_key(key).describe_values()}")
+            check.error(
+                draft.sheet,
+                "",
+                f"{key} is missing",
+                f"expected a row with key {key} and {settings_key(key).describe_values()}",
+            )
     first, last = draft.values.get("first_year"), draft.values.get("last_year")
     if first is None or last is None:
         return
     if last < first:
-        check.error(draft.sheet, draft.cells["last_year"],
-                    f"last_year {last} is before first_year {first}",
-                    "expected last_year ≥ first_year")
+        check.error(
+            draft.sheet,
+            draft.cells["last_year"],
+            f"last_year {last} is before first_year {first}",
+            "expected last_year ≥ first_year",
+        )
         return
     draft.ok_years = True
 
@@ -166,17 +178,23 @@ def _finish_settings(draft: _SettingsDraft, areas: _Ids, check: _Check) -> Setti
         if found is None and not areas.trusted:
             continue  # CapabilityAreas itself is missing or unreadable: reported there
         if found is None:  # the mistake is in the key, not in the weight beside it
-            check.error(draft.sheet, key_cell, f"{AREA_WEIGHT_KEY_PREFIX}{area} names no "
-                        "capability area", "expected weight_capability:<an id from "
-                        "CapabilityAreas>")
+            check.error(
+                draft.sheet,
+                key_cell,
+                f"{AREA_WEIGHT_KEY_PREFIX}{area} names no capability area",
+                "expected weight_capability:<an id from CapabilityAreas>",
+            )
             continue
         weights[AREA_OBJECTIVE_PREFIX + found] = weight
     objective = draft.value("objective")
     pareto = lists.get("pareto_objectives")
     if objective == "pareto" and pareto is not None and len(pareto) < 2:
-        check.error(draft.sheet, draft.cells.get("pareto_objectives", ""),
-                    f"pareto_objectives names {len(pareto)} objective",
-                    "expected two or more objectives for objective = pareto")
+        check.error(
+            draft.sheet,
+            draft.cells.get("pareto_objectives", ""),
+            f"pareto_objectives names {len(pareto)} objective",
+            "expected two or more objectives for objective = pareto",
+        )
     if not draft.ok_years or len(lists) < len(OBJECTIVE_LIST_KEYS):
         return None
     scalars = {
@@ -188,11 +206,11 @@ def _finish_settings(draft: _SettingsDraft, areas: _Ids, check: _Check) -> Setti
     return Settings(**fields)
 
 
-def _objective_list(names: tuple[str, ...], key: str, draft: _SettingsDraft, areas: _Ids,
-                    check: _Check) -> tuple[str, ...] | None:
+def _objective_list(
+    names: tuple[str, ...], key: str, draft: _SettingsDraft, areas: _Ids, check: _Check
+) -> tuple[str, ...] | None:
     cell = draft.cells.get(key, "")
-    expected = ("expected objective names: " + ", ".join(OBJECTIVES)
-                + " or capability:<area id>")
+    expected = "expected objective names: " + ", ".join(OBJECTIVES) + " or capability:<area id>"
     if not names:
         check.error(draft.sheet, cell, f"{key} lists no objective", expected)
         return None
@@ -203,12 +221,10 @@ def _objective_list(names: tuple[str, ...], key: str, draft: _SettingsDraft, are
         if canonical is None and not areas.trusted and ":" in name:
             ok = False  # an area objective, but CapabilityAreas is missing: reported there
         elif canonical is None:
-            check.error(draft.sheet, cell, f"{key} names {show(name)}, which is not an "
-                        "objective", expected)
+            check.error(draft.sheet, cell, f"{key} names {show(name)}, which is not an objective", expected)
             ok = False
         elif canonical in out:
-            check.error(draft.sheet, cell, f"{key} names {canonical} twice",
-                        "expected each objective once")
+            check.error(draft.sheet, cell, f"{key} names {canonical} twice", "expected each objective once")
             ok = False
         else:
             out.append(canonical)

@@ -76,21 +76,27 @@ def _match_sheets(sheets: Sequence[RawSheet], check: _Check) -> dict[str, RawShe
         if schema is None:
             strays[raw.title] = raw.title
         elif schema.name in found:
-            check.error(raw.title, "", f"sheet repeats sheet {found[schema.name].title} "
-                        "(names are matched ignoring case and spaces)",
-                        f"expected one sheet named {schema.name}")
+            check.error(
+                raw.title,
+                "",
+                f"sheet repeats sheet {found[schema.name].title} (names are matched ignoring case and spaces)",
+                f"expected one sheet named {schema.name}",
+            )
         else:
             found[schema.name] = raw
     _report_sheet_names(strays, found, check)
     for raw in found.values():
         for ref in raw.merged:
-            check.warn(raw.title, ref, "merged cells: every cell of the range is read as "
-                       "its top-left value")
+            check.warn(raw.title, ref, "merged cells: every cell of the range is read as its top-left value")
         _warn_hidden_rows(raw, check)
         _warn_hidden_columns(raw, check)
         if raw.hidden:  # as hidden rows are: hiding looks like leaving out, and is not
-            check.warn(raw.title, "", "sheet is hidden in the workbook but read like any other "
-                       "(unhide it to review it; to leave its data out, delete the rows)")
+            check.warn(
+                raw.title,
+                "",
+                "sheet is hidden in the workbook but read like any other "
+                "(unhide it to review it; to leave its data out, delete the rows)",
+            )
     return found
 
 
@@ -101,8 +107,7 @@ def _warn_hidden_rows(raw: RawSheet, check: _Check) -> None:
     if not rows:
         return
     which = f"row {rows[0]} is" if len(rows) == 1 else f"rows {span(rows)} are"
-    check.warn(raw.title, str(rows[0]), f"{which} hidden but read like any other "
-               "(to leave a row out, delete it)")
+    check.warn(raw.title, str(rows[0]), f"{which} hidden but read like any other (to leave a row out, delete it)")
 
 
 def _warn_hidden_columns(raw: RawSheet, check: _Check) -> None:
@@ -113,11 +118,16 @@ def _warn_hidden_columns(raw: RawSheet, check: _Check) -> None:
     if not columns:
         return
     header = next((cells for _, cells in raw.rows if any(v is not None for v in cells)), ())
-    named = [get_column_letter(c) + (f" ({show(header[c - 1])})" if c <= len(header) and header[c - 1] is not None
-                                     else "") for c in columns]
+    named = [
+        get_column_letter(c) + (f" ({show(header[c - 1])})" if c <= len(header) and header[c - 1] is not None else "")
+        for c in columns
+    ]
     which = f"column {named[0]} is" if len(named) == 1 else f"columns {', '.join(named)} are"
-    check.warn(raw.title, get_column_letter(columns[0]), f"{which} hidden but read like any other "
-               "(to leave a column out, delete it)")
+    check.warn(
+        raw.title,
+        get_column_letter(columns[0]),
+        f"{which} hidden but read like any other (to leave a column out, delete it)",
+    )
 
 
 def _report_sheet_names(strays: Mapping[str, str], found: Mapping[str, RawSheet], check: _Check) -> None:
@@ -138,8 +148,12 @@ def _report_sheet_names(strays: Mapping[str, str], found: Mapping[str, RawSheet]
         if name is None:
             check.warn(title, "", "sheet is not an input sheet and is ignored")
         elif not SHEET_BY_NAME[name].required:
-            check.warn(title, "", "sheet is not an input sheet and is ignored",
-                       f"expected {name}, if that was meant (this sheet is probably it, misnamed)")
+            check.warn(
+                title,
+                "",
+                "sheet is not an input sheet and is ignored",
+                f"expected {name}, if that was meant (this sheet is probably it, misnamed)",
+            )
 
 
 def _header_cells(raw: RawSheet) -> tuple[int, tuple[object, ...], Iterator[tuple[int, tuple[object, ...]]]]:
@@ -160,9 +174,11 @@ def _warn_headless_data(raw: RawSheet, header_row: int, used: set[int], check: _
         for j, v in enumerate(values):
             if j not in used and j not in reported and not is_blank(v):
                 reported.add(j)
-                check.warn(raw.title, get_column_letter(j + 1),
-                           f"column {get_column_letter(j + 1)} has data but no header and is "
-                           "ignored")
+                check.warn(
+                    raw.title,
+                    get_column_letter(j + 1),
+                    f"column {get_column_letter(j + 1)} has data but no header and is ignored",
+                )
 
 
 def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | None:
@@ -170,8 +186,12 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
     header_row, header, rest = _header_cells(raw)
     if not header_row:
         if schema.required:
-            check.error(raw.title, "", "sheet is empty",
-                        f"expected a header row with {', '.join(c.name for c in schema.columns)}")
+            check.error(
+                raw.title,
+                "",
+                "sheet is empty",
+                f"expected a header row with {', '.join(c.name for c in schema.columns)}",
+            )
         return None
     known = {normalise_name(c.name): c.name for c in schema.columns}
     index: dict[str, int] = {}
@@ -188,13 +208,16 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
         if name is None:
             strays[j] = _as_text(title)
         elif name in index:
-            check.error(raw.title, cell, f"column {name} appears twice (also in column "
-                        f"{get_column_letter(index[name] + 1)})", "expected each column once")
+            check.error(
+                raw.title,
+                cell,
+                f"column {name} appears twice (also in column {get_column_letter(index[name] + 1)})",
+                "expected each column once",
+            )
         else:
             index[name] = j
     missing = [c.name for c in schema.columns if c.required and c.name not in index]
-    if missing and _title_rows(raw, header_row, [c.name for c in schema.columns if c.required],
-                               missing, check):
+    if missing and _title_rows(raw, header_row, [c.name for c in schema.columns if c.required], missing, check):
         return None
     _report_columns(raw.title, header_row, schema, index, strays, check)
     _warn_headless_data(raw, header_row, used, check)
@@ -228,8 +251,7 @@ def _header_below(raw: RawSheet, header_row: int, names: Sequence[str]) -> int |
     return None
 
 
-def _title_rows(raw: RawSheet, header_row: int, required: Sequence[str], missing: Sequence[str],
-                check: _Check) -> bool:
+def _title_rows(raw: RawSheet, header_row: int, required: Sequence[str], missing: Sequence[str], check: _Check) -> bool:
     """A title (or notes) typed above the header: the first non-blank row lacks required
     columns that a row just below it has. One error says so, instead of an error per missing
     column and a warning per column of data 'without a header'; True if it was said."""
@@ -237,9 +259,12 @@ def _title_rows(raw: RawSheet, header_row: int, required: Sequence[str], missing
     if below is None:
         return False
     names = ", ".join(missing[:-1]) + " or " + missing[-1] if len(missing) > 1 else missing[0]
-    check.error(raw.title, str(header_row), f"no {names} column in row {header_row}, "
-                "which should be the header", f"the header seems to be in row {below}: delete the "
-                "rows above it")
+    check.error(
+        raw.title,
+        str(header_row),
+        f"no {names} column in row {header_row}, which should be the header",
+        f"the header seems to be in row {below}: delete the rows above it",
+    )
     return True
 
 
@@ -253,8 +278,9 @@ def _unreadable_header(sheet: str, cell: str, title: object, expected: str, chec
     return problem is not None
 
 
-def _report_columns(sheet: str, header_row: int, schema: SheetSchema, index: Mapping[str, int],
-                    strays: Mapping[int, str], check: _Check) -> None:
+def _report_columns(
+    sheet: str, header_row: int, schema: SheetSchema, index: Mapping[str, int], strays: Mapping[int, str], check: _Check
+) -> None:
     """Missing required columns and ignored headers, linked where a header is probably the
     missing column misspelt: the error then names that header's cell, where the fix is."""
     absent = sorted((c for c in schema.columns if c.name not in index), key=lambda c: not c.required)
@@ -262,23 +288,29 @@ def _report_columns(sheet: str, header_row: int, schema: SheetSchema, index: Map
     by_stray = {j: name for name, j in meant.items()}
     for column in absent:
         if column.required and column.name not in meant:
-            check.error(sheet, str(header_row), f"no {column.name} column",
-                        f"expected a column headed {column.name}")
+            check.error(sheet, str(header_row), f"no {column.name} column", f"expected a column headed {column.name}")
     for j, text in strays.items():
         cell = f"{get_column_letter(j + 1)}{header_row}"
         name = by_stray.get(j)
         if name is None:
             check.warn(sheet, cell, f"column {show(text)} is not an input column and is ignored")
         elif schema.column(name).required:
-            check.error(sheet, cell, f"column {show(text)} is not an input column",
-                        f"expected {name}, which is missing (this header is probably it, misspelt)")
+            check.error(
+                sheet,
+                cell,
+                f"column {show(text)} is not an input column",
+                f"expected {name}, which is missing (this header is probably it, misspelt)",
+            )
         else:
-            check.warn(sheet, cell, f"column {show(text)} is not an input column and is ignored",
-                       f"expected {name}, if that was meant (this header is probably it, misspelt)")
+            check.warn(
+                sheet,
+                cell,
+                f"column {show(text)} is not an input column and is ignored",
+                f"expected {name}, if that was meant (this header is probably it, misspelt)",
+            )
 
 
-def _define_ids(table: _Table | None, column: Column, ids: _Ids,
-                check: _Check) -> list[tuple[_Row, str]]:
+def _define_ids(table: _Table | None, column: Column, ids: _Ids, check: _Check) -> list[tuple[_Row, str]]:
     """Register each row's id; return the rows to read further (complete sheets only)."""
     if table is None or column.name not in table.columns:
         # An absent optional sheet defines no ids (references to it are errors); an absent
@@ -293,9 +325,12 @@ def _define_ids(table: _Table | None, column: Column, ids: _Ids,
         first = ids.add(text, row.number)
         if first is not None:
             typed = show_typed(row.raw(column.name))  # as typed: an invisible character shows
-            check.error(table.sheet, row.cell(column.name),
-                        f"{column.name} {typed} repeats {first} from row {ids.row_of[first]}",
-                        "expected a unique id (ids are matched ignoring case and spaces)")
+            check.error(
+                table.sheet,
+                row.cell(column.name),
+                f"{column.name} {typed} repeats {first} from row {ids.row_of[first]}",
+                "expected a unique id (ids are matched ignoring case and spaces)",
+            )
             continue
         out.append((row, text))
     return out if table.complete else []
@@ -310,7 +345,10 @@ def _reference(row: _Row, column: Column, ids: _Ids) -> str | None:
         return ALLIANCE
     found = ids.resolve(text)
     if found is None and ids.trusted:
-        row.check.error(row.sheet, row.cell(column.name),
-                        f"{column.name} {show_typed(row.raw(column.name))} is not in {column.refers_to}",
-                        column.expected())
+        row.check.error(
+            row.sheet,
+            row.cell(column.name),
+            f"{column.name} {show_typed(row.raw(column.name))} is not in {column.refers_to}",
+            column.expected(),
+        )
     return found

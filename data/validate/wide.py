@@ -32,8 +32,9 @@ class _Wide:
     rows: list[tuple[int, tuple[object, ...]]]
 
 
-def _read_wide(raw: RawSheet, schema: SheetSchema, header_value: Callable[[object, str], Any],
-               check: _Check) -> _Wide | None:
+def _read_wide(
+    raw: RawSheet, schema: SheetSchema, header_value: Callable[[object, str], Any], check: _Check
+) -> _Wide | None:
     """Find the key column and let `header_value(text, cell)` judge every other header.
 
     header_value returns the parsed header, None to ignore the column (it has warned).
@@ -41,8 +42,9 @@ def _read_wide(raw: RawSheet, schema: SheetSchema, header_value: Callable[[objec
     key = schema.columns[0].name
     header_row, header, rest = _header_cells(raw)
     if not header_row:
-        check.error(raw.title, "", "sheet is empty", f"expected a header row: {key}, then one "
-                    f"column per {schema.wide_headers}")
+        check.error(
+            raw.title, "", "sheet is empty", f"expected a header row: {key}, then one column per {schema.wide_headers}"
+        )
         return None
     has_key = any(not is_blank(t) and normalise_name(_as_text(t)) == key for t in header)
     if not has_key and _title_rows(raw, header_row, [key], [key], check):
@@ -63,17 +65,19 @@ def _read_wide(raw: RawSheet, schema: SheetSchema, header_value: Callable[[objec
         if parsed is None:
             continue
         if parsed in seen:
-            check.error(raw.title, cell, f"column {format_value(parsed)} appears twice (also "
-                        f"in column {get_column_letter(seen[parsed] + 1)})",
-                        "expected each column once")
+            check.error(
+                raw.title,
+                cell,
+                f"column {format_value(parsed)} appears twice (also in column {get_column_letter(seen[parsed] + 1)})",
+                "expected each column once",
+            )
             continue
         seen[parsed] = j
         columns[j] = parsed
     used = set(columns) | ({key_index} if key_index is not None else set())
     _warn_headless_data(raw, header_row, used | _all_headed(header), check)
     if key_index is None:
-        check.error(raw.title, str(header_row), f"no {key} column",
-                    f"expected a column headed {key}")
+        check.error(raw.title, str(header_row), f"no {key} column", f"expected a column headed {key}")
         return None
     rows = [(n, v) for n, v in rest if any(not is_blank(x) for x in v)]
     return _Wide(raw.title, header_row, key_index, columns, rows)
@@ -88,8 +92,9 @@ def _all_headed(header: tuple[object, ...]) -> set[int]:
     return {j for j, title in enumerate(header) if not is_blank(title)}
 
 
-def _wide_cells(wide: _Wide, check: _Check, ids: _Ids, key_column: Column,
-                value_column: Column, noun: str) -> Iterator[tuple[str, int, dict[Any, float]]]:
+def _wide_cells(
+    wide: _Wide, check: _Check, ids: _Ids, key_column: Column, value_column: Column, noun: str
+) -> Iterator[tuple[str, int, dict[Any, float]]]:
     """Yield (canonical key, row number, {header: number}) per row; reports bad and
     repeated keys."""
     seen: dict[str, int] = {}
@@ -102,17 +107,21 @@ def _wide_cells(wide: _Wide, check: _Check, ids: _Ids, key_column: Column,
         if key is None:
             continue
         if key in seen:
-            check.error(wide.sheet, row.cell(key_column.name), f"{key_column.name} {key} has a "
-                        f"second row (first in row {seen[key]})", "expected one row per "
-                        f"{key_column.name}")
+            check.error(
+                wide.sheet,
+                row.cell(key_column.name),
+                f"{key_column.name} {key} has a second row (first in row {seen[key]})",
+                f"expected one row per {key_column.name}",
+            )
             continue
         seen[key] = number
         if parsed is not None:
             yield key, number, parsed
 
 
-def _wide_numbers(wide: _Wide, number: int, values: tuple[object, ...], value_column: Column,
-                  noun: str, check: _Check) -> dict[Any, float] | None:
+def _wide_numbers(
+    wide: _Wide, number: int, values: tuple[object, ...], value_column: Column, noun: str, check: _Check
+) -> dict[Any, float] | None:
     out: dict[Any, float] = {}
     ok = True
     for j, header in wide.columns.items():
@@ -130,29 +139,32 @@ def _wide_numbers(wide: _Wide, number: int, values: tuple[object, ...], value_co
     return out if ok else None
 
 
-def _budget_header(years: tuple[int, ...] | None, sheet: str,
-                   check: _Check) -> Callable[[object, str], int | None]:
+def _budget_header(years: tuple[int, ...] | None, sheet: str, check: _Check) -> Callable[[object, str], int | None]:
     def judge(title: object, cell: str) -> int | None:
         number = as_number(title)
         if isinstance(title, (_dt.date, _dt.time)):
-            check.error(sheet, cell, f"column header is {show(title)}",
-                        "expected a year like 2028 (format the header cell as a number or text)")
+            check.error(
+                sheet,
+                cell,
+                f"column header is {show(title)}",
+                "expected a year like 2028 (format the header cell as a number or text)",
+            )
             return None
         if number is None or (isinstance(number, float) and not number.is_integer()):
-            check.warn(sheet, cell, f"column {show(_as_text(title))} is not a year and is "
-                       "ignored")
+            check.warn(sheet, cell, f"column {show(_as_text(title))} is not a year and is ignored")
             return None
         year = int(number)
         if years is not None and year not in years:
-            check.warn(sheet, cell, f"column {year} is outside the horizon "
-                       f"{years[0]}–{years[-1]} and is ignored")
+            check.warn(sheet, cell, f"column {year} is outside the horizon {years[0]}–{years[-1]} and is ignored")
             return None
         return year
+
     return judge
 
 
-def _read_budgets(raw: RawSheet | None, years: tuple[int, ...] | None, nations: _Ids,
-                  check: _Check) -> dict[tuple[str, int], float]:
+def _read_budgets(
+    raw: RawSheet | None, years: tuple[int, ...] | None, nations: _Ids, check: _Check
+) -> dict[tuple[str, int], float]:
     if raw is None:
         return {}
     schema = SHEET_BY_NAME["Budgets"]
@@ -165,20 +177,21 @@ def _read_budgets(raw: RawSheet | None, years: tuple[int, ...] | None, nations: 
     if years is not None:
         missing = [y for y in years if y not in wide.columns.values()]
         if missing:
-            check.error(wide.sheet, str(wide.header_row), f"no column for year"
-                        f"{'s' if len(missing) > 1 else ''} {span(missing)}",
-                        f"expected one column per year {years[0]}–{years[-1]}, headed by the year")
+            check.error(
+                wide.sheet,
+                str(wide.header_row),
+                f"no column for year{'s' if len(missing) > 1 else ''} {span(missing)}",
+                f"expected one column per year {years[0]}–{years[-1]}, headed by the year",
+            )
     budgets: dict[tuple[str, int], float] = {}
     listed: set[str] = set()
-    for nation, _, cells in _wide_cells(wide, check, nations, schema.columns[0],
-                                        schema.wide_value, "budget"):
+    for nation, _, cells in _wide_cells(wide, check, nations, schema.columns[0], schema.wide_value, "budget"):
         listed.add(nation)
         for year, amount in cells.items():
             budgets[(nation, year)] = amount
     for code in nations.canonical.values():
         if code not in listed and not _row_was_bad(wide, nations, code):
-            check.error(wide.sheet, "", f"nation {code} has no row",
-                        "expected a row for every nation in Nations")
+            check.error(wide.sheet, "", f"nation {code} has no row", "expected a row for every nation in Nations")
     return budgets
 
 
@@ -192,13 +205,15 @@ def _long_budgets(raw: RawSheet, years: tuple[int, ...] | None, check: _Check) -
         return False
     if any(isinstance(as_number(t), int) for t in header if not isinstance(t, (_dt.date, _dt.time))):
         return False  # year columns as well: judged column by column
-    j = next(j for j, t in enumerate(header) if not is_blank(t)
-             and normalise_name(_as_text(t)) in ("year", "years"))
+    j = next(j for j, t in enumerate(header) if not is_blank(t) and normalise_name(_as_text(t)) in ("year", "years"))
     horizon = f" {years[0]}–{years[-1]}" if years else ""
-    check.error(raw.title, str(header_row), "the sheet is laid out long, a row per nation and "
-                f"year (column {show(_as_text(header[j]))} in {get_column_letter(j + 1)}{header_row})",
-                "expected Budgets wide: one row per nation and a column per "
-                f"year{horizon}, headed by the year")
+    check.error(
+        raw.title,
+        str(header_row),
+        "the sheet is laid out long, a row per nation and "
+        f"year (column {show(_as_text(header[j]))} in {get_column_letter(j + 1)}{header_row})",
+        f"expected Budgets wide: one row per nation and a column per year{horizon}, headed by the year",
+    )
     return True
 
 
@@ -211,10 +226,12 @@ def _row_was_bad(wide: _Wide, ids: _Ids, key: str) -> bool:
     return False
 
 
-def _area_header(areas: _Ids, names: Mapping[str, str], raw: RawSheet, check: _Check,
-                 strays: list[tuple[int, str]]) -> Callable[[object, str], str | None]:
+def _area_header(
+    areas: _Ids, names: Mapping[str, str], raw: RawSheet, check: _Check, strays: list[tuple[int, str]]
+) -> Callable[[object, str], str | None]:
     """Judge a Values header; unknown ones are warned about and added to `strays`
     (column index, text), for `_read_values` to judge the sheet as a whole."""
+
     def judge(title: object, cell: str) -> str | None:
         text = _as_text(title)
         found = areas.resolve(text)
@@ -226,17 +243,24 @@ def _area_header(areas: _Ids, names: Mapping[str, str], raw: RawSheet, check: _C
             j = column_index_from_string(letters) - 1
             strays.append((j, text))
             numbers = _numbers_below(raw, header_row, j)
-            check.warn(raw.title, cell, f"column {show(text)} is not a capability area and is "
-                       "ignored", _unknown_area_hint(text, numbers, areas, names))
+            check.warn(
+                raw.title,
+                cell,
+                f"column {show(text)} is not a capability area and is ignored",
+                _unknown_area_hint(text, numbers, areas, names),
+            )
         return found
+
     return judge
 
 
 def _numbers_below(raw: RawSheet, header_row: int, j: int) -> int:
     """How many cells under the header in column j hold a number."""
-    return sum(1 for number, values in raw.rows
-               if number > header_row and j < len(values) and not is_blank(values[j])
-               and as_number(values[j]) is not None)
+    return sum(
+        1
+        for number, values in raw.rows
+        if number > header_row and j < len(values) and not is_blank(values[j]) and as_number(values[j]) is not None
+    )
 
 
 def _unknown_area_hint(text: str, numbers: int, areas: _Ids, names: Mapping[str, str]) -> str:
@@ -245,13 +269,18 @@ def _unknown_area_hint(text: str, numbers: int, areas: _Ids, names: Mapping[str,
     held = f"numbers ({numbers} cell{'s' if numbers != 1 else ''})"
     named = names.get(id_key(text))
     if named is not None or close:
-        guess = (f"{_name_of(text, named)}: head the column {named}." if named is not None
-                 else f"did you mean {show(areas.canonical[close[0]])}?")
+        guess = (
+            f"{_name_of(text, named)}: head the column {named}."
+            if named is not None
+            else f"did you mean {show(areas.canonical[close[0]])}?"
+        )
         return f"{guess} It holds {held}" if numbers else guess
     if not numbers:
         return ""
-    return (f"it holds {held} that will not be used; expected a capability area id "
-            f"from the CapabilityAreas sheet: {_listed(areas)}")
+    return (
+        f"it holds {held} that will not be used; expected a capability area id "
+        f"from the CapabilityAreas sheet: {_listed(areas)}"
+    )
 
 
 def _name_of(text: str, area: str) -> str:
@@ -262,15 +291,15 @@ def _name_of(text: str, area: str) -> str:
 def _listed(areas: _Ids) -> str:
     """The area ids, at most `_MAX_LISTED` of them: 'AIR, CYB' or 'A1, …, A8, … (3 more)'."""
     ids = list(areas.canonical.values())
-    return ", ".join(ids[:_MAX_LISTED]) + (f", … ({len(ids) - _MAX_LISTED} more)"
-                                           if len(ids) > _MAX_LISTED else "")
+    return ", ".join(ids[:_MAX_LISTED]) + (f", … ({len(ids) - _MAX_LISTED} more)" if len(ids) > _MAX_LISTED else "")
 
 
 _MAX_LISTED = 8  # area ids named in a warning; more would bury the message
 
 
-def _no_area_column(wide: _Wide, raw: RawSheet, areas: _Ids, names: Mapping[str, str],
-                    strays: list[tuple[int, str]], check: _Check) -> None:
+def _no_area_column(
+    wide: _Wide, raw: RawSheet, areas: _Ids, names: Mapping[str, str], strays: list[tuple[int, str]], check: _Check
+) -> None:
     """A Values sheet without a single area column is an error, not a warning per column.
 
     Each unknown column alone may be a planner's notes (issue 16), but with no area column
@@ -280,25 +309,37 @@ def _no_area_column(wide: _Wide, raw: RawSheet, areas: _Ids, names: Mapping[str,
     if wide.columns or not areas.trusted or not len(areas):
         return
     hints = [_name_of(text, names[id_key(text)]) for _, text in strays if id_key(text) in names]
-    long_form = next((text for j, text in strays if _area_ids_below(raw, wide.header_row, j, areas)),
-                     None)
+    long_form = next((text for j, text in strays if _area_ids_below(raw, wide.header_row, j, areas)), None)
     if long_form is not None:
-        hints.append(f"column {show(long_form)} holds area ids: give each area a column of its "
-                     "own instead of a row per programme and area")
-    check.error(wide.sheet, str(wide.header_row), "no column is a capability area",
-                "expected columns headed by ids from CapabilityAreas "
-                f"({_listed(areas)})" + "".join(f"; {hint}" for hint in hints))
+        hints.append(
+            f"column {show(long_form)} holds area ids: give each area a column of its "
+            "own instead of a row per programme and area"
+        )
+    check.error(
+        wide.sheet,
+        str(wide.header_row),
+        "no column is a capability area",
+        "expected columns headed by ids from CapabilityAreas "
+        f"({_listed(areas)})" + "".join(f"; {hint}" for hint in hints),
+    )
 
 
 def _area_ids_below(raw: RawSheet, header_row: int, j: int, areas: _Ids) -> bool:
     """Whether column j holds area ids under the header (a long layout's area column)."""
-    return any(number > header_row and j < len(values) and not is_blank(values[j])
-               and _as_text(values[j]) in areas for number, values in raw.rows)
+    return any(
+        number > header_row and j < len(values) and not is_blank(values[j]) and _as_text(values[j]) in areas
+        for number, values in raw.rows
+    )
 
 
-def _read_values(raw: RawSheet | None, programmes: _Ids, areas: _Ids, check: _Check,
-                 names: Mapping[str, str] | None = None,
-                 cells: dict[tuple[str, str], str] | None = None) -> dict[tuple[str, str], float]:
+def _read_values(
+    raw: RawSheet | None,
+    programmes: _Ids,
+    areas: _Ids,
+    check: _Check,
+    names: Mapping[str, str] | None = None,
+    cells: dict[tuple[str, str], str] | None = None,
+) -> dict[tuple[str, str], float]:
     """(programme, area) -> points, non-zero ones only.
 
     `names` maps area names (as `id_key` matches them) to ids, to tell a planner who headed
@@ -316,12 +357,10 @@ def _read_values(raw: RawSheet | None, programmes: _Ids, areas: _Ids, check: _Ch
     _no_area_column(wide, raw, areas, names or {}, strays, check)
     letters = {area: get_column_letter(j + 1) for j, area in wide.columns.items()}
     values: dict[tuple[str, str], float] = {}
-    for pid, number, parsed in _wide_cells(wide, check, programmes, schema.columns[0],
-                                           schema.wide_value, "value"):
+    for pid, number, parsed in _wide_cells(wide, check, programmes, schema.columns[0], schema.wide_value, "value"):
         for area, points in parsed.items():
             if points != 0:
                 values[(pid, area)] = points
                 if cells is not None:
                     cells[(pid, area)] = f"{letters[area]}{number}"
     return values
-

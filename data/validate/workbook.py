@@ -24,8 +24,17 @@ log = logging.getLogger(__name__)
 
 
 # sheets of the workbooks capopt writes, none of which an input workbook has
-OUTPUT_SHEETS = ("Summary", "Dashboard", "Plan", "Pareto", "Sweep", "Robustness", "LeverWorth", "Objectives",
-                 "Alliance")
+OUTPUT_SHEETS = (
+    "Summary",
+    "Dashboard",
+    "Plan",
+    "Pareto",
+    "Sweep",
+    "Robustness",
+    "LeverWorth",
+    "Objectives",
+    "Alliance",
+)
 
 
 def _refuse_an_output_workbook(sheets: Sequence[RawSheet], source: Source | None) -> None:
@@ -37,13 +46,22 @@ def _refuse_an_output_workbook(sheets: Sequence[RawSheet], source: Source | None
     found = [name for name in OUTPUT_SHEETS if id_key(name) in titles]
     if len(found) >= 2:
         name = Path(source.path).name if source is not None else "workbook"
-        raise InputError([Problem(name, "", f"is a workbook capopt wrote (sheets {', '.join(found)}), not an "
-                                  "input workbook", "expected the input workbook (a plan's Summary names it as "
-                                  "input_file), or a new one from capopt template")])
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    "",
+                    f"is a workbook capopt wrote (sheets {', '.join(found)}), not an input workbook",
+                    "expected the input workbook (a plan's Summary names it as "
+                    "input_file), or a new one from capopt template",
+                )
+            ]
+        )
 
 
-def validate_sheets(sheets: Sequence[RawSheet], source: Source | None = None,
-                    warnings: Sequence[Problem] = ()) -> tuple[Inputs, list[Problem]]:
+def validate_sheets(
+    sheets: Sequence[RawSheet], source: Source | None = None, warnings: Sequence[Problem] = ()
+) -> tuple[Inputs, list[Problem]]:
     """Validate every sheet; return (Inputs, warnings) or raise InputError listing all.
 
     `warnings` are earlier ones (e.g. from the reader) to keep in front of ours.
@@ -57,11 +75,14 @@ def validate_sheets(sheets: Sequence[RawSheet], source: Source | None = None,
         if SHEET_BY_NAME[name].layout == "table"
     }
     draft = _read_settings(found.get("Settings"), check)
-    years = tuple(range(draft.values["first_year"], draft.values["last_year"] + 1)) \
-        if draft.ok_years else None
+    years = tuple(range(draft.values["first_year"], draft.values["last_year"] + 1)) if draft.ok_years else None
 
     nation_ids, area_ids, programme_ids, standard_ids = (
-        _Ids("nation"), _Ids("area"), _Ids("programme"), _Ids("standard", required=False))
+        _Ids("nation"),
+        _Ids("area"),
+        _Ids("programme"),
+        _Ids("standard", required=False),
+    )
     nations = _read_nations(tables.get("Nations"), draft, nation_ids, check)
     areas = _read_areas(tables.get("CapabilityAreas"), area_ids, check)
     settings = _finish_settings(draft, area_ids, check)
@@ -74,14 +95,11 @@ def validate_sheets(sheets: Sequence[RawSheet], source: Source | None = None,
     budgets = _read_budgets(found.get("Budgets"), years, nation_ids, check)
     area_names = {id_key(a.name): a.id for a in areas}
     value_cells: dict[tuple[str, str], str] = {}
-    values = _read_values(found.get("Values"), programme_ids, area_ids, check, area_names,
-                          value_cells)
-    requirements = _read_requirements(tables.get("ProgrammeStandards"), programme_ids,
-                                      standard_ids, check)
+    values = _read_values(found.get("Values"), programme_ids, area_ids, check, area_names, value_cells)
+    requirements = _read_requirements(tables.get("ProgrammeStandards"), programme_ids, standard_ids, check)
     precedences = _read_precedences(tables.get("Precedence"), programme_ids, check)
     targets = _read_targets(tables.get("Targets"), nation_ids, area_ids, years, check)
-    commitment_rows = _read_commitments(tables.get("Commitments"), nation_ids, programme_ids,
-                                        check)
+    commitment_rows = _read_commitments(tables.get("Commitments"), nation_ids, programme_ids, check)
     if settings is None:
         check.sort()
         raise InputError(check.errors, check.warnings)
@@ -106,21 +124,24 @@ def validate_sheets(sheets: Sequence[RawSheet], source: Source | None = None,
     standard_rows = _defining_rows(tables.get("Standards"), standard_ids)
     if tables.get("Standards") is not None:
         _warn_standards(inputs, standard_rows, check, nations_read)
-    _judge_products(inputs, _Sources(
-        settings=draft.sheet,
-        weight_cells=_weight_cells(draft, area_ids),
-        values=found["Values"].title if "Values" in found else "Values",
-        value_cells=value_cells,
-        programmes=programme_rows,
-        areas=_defining_rows(tables.get("CapabilityAreas"), area_ids),
-        standards=standard_rows,
-    ), check)
+    _judge_products(
+        inputs,
+        _Sources(
+            settings=draft.sheet,
+            weight_cells=_weight_cells(draft, area_ids),
+            values=found["Values"].title if "Values" in found else "Values",
+            value_cells=value_cells,
+            programmes=programme_rows,
+            areas=_defining_rows(tables.get("CapabilityAreas"), area_ids),
+            standards=standard_rows,
+        ),
+        check,
+    )
     commitments = _check_commitments(commitment_rows, inputs, unfundable, check)
     check.sort()
     if check.errors:
         raise InputError(check.errors, check.warnings)
-    log.debug("validated %d nations, %d programmes, %d warnings", len(nations), len(programmes),
-              len(check.warnings))
+    log.debug("validated %d nations, %d programmes, %d warnings", len(nations), len(programmes), len(check.warnings))
     return inputs.with_changes(commitments=tuple(commitments)), check.warnings
 
 
@@ -131,8 +152,7 @@ def _defining_rows(table: _Table | None, ids: _Ids) -> dict[str, _Row]:
 
 def _weight_cells(draft: _SettingsDraft, areas: _Ids) -> dict[str, str]:
     """Objective name -> the Settings cell of its weight, where the sheet sets one."""
-    cells = {key.removeprefix("weight_"): cell for key, cell in draft.cells.items()
-             if key.startswith("weight_")}
+    cells = {key.removeprefix("weight_"): cell for key, cell in draft.cells.items() if key.startswith("weight_")}
     for area, _, cell, _ in draft.area_weights:
         found = areas.resolve(area)
         if found is not None:

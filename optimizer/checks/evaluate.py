@@ -163,9 +163,7 @@ def fundings(inputs: Inputs, decisions: PlanDecisions) -> list[Funding]:
         out[(nation, pid)] = Funding(nation, inputs.programme_by_id[pid], start, joint=False)
     for pid, jd in decisions.joint.items():
         for nation in jd.members:
-            out.setdefault(
-                (nation, pid), Funding(nation, inputs.programme_by_id[pid], jd.start_year, True)
-            )
+            out.setdefault((nation, pid), Funding(nation, inputs.programme_by_id[pid], jd.start_year, True))
     return [out[key] for key in sorted(out)]
 
 
@@ -240,9 +238,7 @@ def greedy_balances(
     return out
 
 
-def capability_levels(
-    inputs: Inputs, decisions: PlanDecisions
-) -> dict[tuple[str, str, int], float]:
+def capability_levels(inputs: Inputs, decisions: PlanDecisions) -> dict[tuple[str, str, int], float]:
     """cap[n,c,t] for every nation, area and horizon year, plus ALLIANCE (allies only)."""
     levels = {
         (who, a.id, year): 0.0
@@ -279,15 +275,11 @@ def service_weight(inputs: Inputs, funding: Funding) -> float:
     s = inputs.settings
     weight = sum(discount(inputs, t) for t in inputs.years if t >= funding.in_service)
     if funding.completion <= s.last_year:
-        weight += sum(
-            discount(inputs, s.last_year + h) for h in range(1, s.service_years_after_horizon + 1)
-        )
+        weight += sum(discount(inputs, s.last_year + h) for h in range(1, s.service_years_after_horizon + 1))
     return weight
 
 
-def shortfalls(
-    inputs: Inputs, levels: Mapping[tuple[str, str, int], float]
-) -> dict[tuple[str, str, int], float]:
+def shortfalls(inputs: Inputs, levels: Mapping[tuple[str, str, int], float]) -> dict[tuple[str, str, int], float]:
     """max(0, T - cap) per target (nation or ALLIANCE, area, year): the real shortfall."""
     return {
         (g.nation, g.area, g.year): max(0.0, g.target - levels.get((g.nation, g.area, g.year), 0.0))
@@ -304,9 +296,7 @@ def _paid_by(items: Iterable[SpendItem]) -> dict[tuple[str, str], float]:
     return dict(paid)
 
 
-def _nation_capabilities(
-    inputs: Inputs, plan_fundings: list[Funding]
-) -> tuple[dict[str, float], dict[str, float]]:
+def _nation_capabilities(inputs: Inputs, plan_fundings: list[Funding]) -> tuple[dict[str, float], dict[str, float]]:
     """(combined weighted capability per nation, unweighted capability per area)."""
     by_nation: dict[str, float] = defaultdict(float)
     by_area: dict[str, float] = {a.id: 0.0 for a in inputs.areas}
@@ -351,9 +341,7 @@ def objective_values(inputs: Inputs, decisions: PlanDecisions) -> dict[str, floa
     return _objectives_from(inputs, decisions, spend_items(inputs, decisions))
 
 
-def _objectives_from(
-    inputs: Inputs, decisions: PlanDecisions, items: list[SpendItem]
-) -> dict[str, float]:
+def _objectives_from(inputs: Inputs, decisions: PlanDecisions, items: list[SpendItem]) -> dict[str, float]:
     plan_fundings = fundings(inputs, decisions)
     by_nation, by_area = _nation_capabilities(inputs, plan_fundings)
     weights = {s.id: s.weight for s in inputs.standards}
@@ -416,8 +404,7 @@ def robust_protection(inputs: Inputs, decisions: PlanDecisions) -> dict[tuple[st
     for (nation, year), by_programme in paid.items():
         gamma = inputs.robust_overruns(nation)
         overruns = sorted(
-            (inputs.programme_by_id[pid].cost_overrun_risk * amount
-             for pid, amount in by_programme.items()),
+            (inputs.programme_by_id[pid].cost_overrun_risk * amount for pid, amount in by_programme.items()),
             reverse=True,
         )
         if gamma > 0 and overruns and overruns[0] > 0:
@@ -456,8 +443,13 @@ def _spend_table(
     balances: Mapping[tuple[str, int], tuple[float, float]],
 ) -> pd.DataFrame:
     rows = [
-        (n, year, inputs.budget(n, year), spend[(n, year)],
-         *(_without_residue(v, inputs.budget(n, year)) for v in balances[(n, year)]))
+        (
+            n,
+            year,
+            inputs.budget(n, year),
+            spend[(n, year)],
+            *(_without_residue(v, inputs.budget(n, year)) for v in balances[(n, year)]),
+        )
         for (n, year) in spend
     ]
     return _frame(rows, SPEND_COLUMNS, ["nation", "year"])

@@ -34,9 +34,7 @@ class PlanVerificationError(Exception):
 
     def __init__(self, lines: Iterable[str]):
         self.lines = list(lines)
-        super().__init__(
-            "plan violates the model:\n" + "\n".join(f"  - {line}" for line in self.lines)
-        )
+        super().__init__("plan violates the model:\n" + "\n".join(f"  - {line}" for line in self.lines))
 
     def __reduce__(self) -> tuple[type, tuple[list[str]]]:
         """Rebuilt from its lines when it crosses to another process (a sweep's worker):
@@ -104,10 +102,7 @@ def check_consortium(inputs: Inputs, decisions: PlanDecisions, tol: float) -> li
         members = set(jd.members)
         for nation in sorted(members):
             if inputs.nation_by_code[nation].role == "partner" and not p.open_to_partners:
-                lines.append(
-                    f"Joint programme {pid}: partner {nation} is a member, "
-                    f"but {pid} is not open to partners"
-                )
+                lines.append(f"Joint programme {pid}: partner {nation} is a member, but {pid} is not open to partners")
         if len(members) < p.min_participants:
             lines.append(
                 f"Joint programme {pid} (start {jd.start_year}) has {len(members)} member(s), "
@@ -138,14 +133,11 @@ def check_burden_sharing(inputs: Inputs, decisions: PlanDecisions, tol: float) -
                 lines.append(f"Nation {nation} pays {_num(amount)} to {pid} in {year}: negative")
             if year not in years and abs(amount) > _slack(tol):
                 lines.append(
-                    f"Nation {nation} pays {_num(amount)} to {pid} in {year}, "
-                    f"outside the horizon {_horizon(inputs)}"
+                    f"Nation {nation} pays {_num(amount)} to {pid} in {year}, outside the horizon {_horizon(inputs)}"
                 )
         total = sum(abs(a) for a in paid[pid].values())
         if (jd is None or not inputs.programme_by_id[pid].is_joint) and total > _slack(tol):
-            lines.append(
-                f"Payments of {_num(total)} go to {pid}, which is not a started joint programme"
-            )
+            lines.append(f"Payments of {_num(total)} go to {pid}, which is not a started joint programme")
     for pid, jd in sorted(decisions.joint.items()):
         p = inputs.programme_by_id[pid]
         if p.is_joint:
@@ -168,8 +160,7 @@ def _joint_payment_lines(
         got = sum(a for (_, y), a in paid.items() if y == year)
         if abs(got - expected) > _slack(tol, expected):
             lines.append(
-                f"Joint programme {p.id} in {year}: payments sum to {_num(got)}, "
-                f"expected its cost {_num(expected)}"
+                f"Joint programme {p.id} in {year}: payments sum to {_num(got)}, expected its cost {_num(expected)}"
             )
     for (nation, year), amount in sorted(paid.items()):
         if abs(amount) <= _slack(tol) or year not in inputs.years:
@@ -177,8 +168,7 @@ def _joint_payment_lines(
         cap = p.cost_in_offset(year - start)
         if nation not in members:
             lines.append(
-                f"Nation {nation} pays {_num(amount)} to {p.id} in {year} "
-                f"but is not a member of its consortium"
+                f"Nation {nation} pays {_num(amount)} to {p.id} in {year} but is not a member of its consortium"
             )
         elif amount > cap + _slack(tol, cap):
             lines.append(
@@ -236,10 +226,7 @@ def _budget_line(inputs: Inputs, nation: str, year: int, balance: float, spend: 
         return head + " is below 0 and the nation may not borrow"
     nxt = inputs.budget(nation, year + 1)
     floor = borrowing_floor(inputs, nation, year)
-    return (
-        head + f" is below the borrowing floor {_num(floor)} "
-        f"({_num(borrow)} × {year + 1} budget {_num(nxt)})"
-    )
+    return head + f" is below the borrowing floor {_num(floor)} ({_num(borrow)} × {year + 1} budget {_num(nxt)})"
 
 
 # --- 13. robust budgets (docs/robust.md) ----------------------------------------------
@@ -293,17 +280,12 @@ def start_window_violations(inputs: Inputs, p: Programme, start: int) -> list[st
     if p.earliest_start is not None and start < p.earliest_start:
         reasons.append(f"before its earliest start {p.earliest_start}")
     if start + d - 1 > s.last_year:
-        reasons.append(
-            f"so it spends until {start + d - 1}, after the horizon ends in {s.last_year}"
-        )
+        reasons.append(f"so it spends until {start + d - 1}, after the horizon ends in {s.last_year}")
     if p.deadline is not None and start + d > p.deadline:
         reasons.append(f"so it enters service in {start + d}, after its deadline {p.deadline}")
     k = s.planning_cycle_years
     if k > 1 and not p.flexible_start and (start - s.first_year) % k != 0:
-        reasons.append(
-            f"not a planning-cycle year (every {k} years from {s.first_year}) "
-            f"and {p.id} is not flexible"
-        )
+        reasons.append(f"not a planning-cycle year (every {k} years from {s.first_year}) and {p.id} is not flexible")
     return reasons
 
 
@@ -319,10 +301,7 @@ def check_schedule(inputs: Inputs, decisions: PlanDecisions, tol: float) -> list
     s = inputs.settings
     for (nation, sid), year in sorted(decisions.adoptions.items()):
         if not s.first_year <= year <= s.last_year:
-            lines.append(
-                f"Nation {nation} adopts standard {sid} in {year}, "
-                f"outside the horizon {_horizon(inputs)}"
-            )
+            lines.append(f"Nation {nation} adopts standard {sid} in {year}, outside the horizon {_horizon(inputs)}")
     return lines
 
 
@@ -346,11 +325,7 @@ def check_precedence(inputs: Inputs, decisions: PlanDecisions, tol: float) -> li
             if rule.scope == "same_nation":
                 before = funded.get((f.nation, rule.before))
                 if before is None or before.completion > f.start - 1:
-                    done = (
-                        "never funds it"
-                        if before is None
-                        else f"completes it in {before.completion}"
-                    )
+                    done = "never funds it" if before is None else f"completes it in {before.completion}"
                     lines.append(
                         f"Nation {f.nation} starts {rule.after} in {f.start} before completing "
                         f"its predecessor {rule.before} (same_nation): it {done}"
@@ -370,8 +345,7 @@ def check_exclusive_groups(inputs: Inputs, decisions: PlanDecisions, tol: float)
         if f.programme.exclusive_group is not None:
             groups[(f.nation, f.programme.exclusive_group)].append(f.programme.id)
     return [
-        f"Nation {nation} funds {len(pids)} programmes of exclusive group {group}: "
-        f"{', '.join(sorted(pids))}"
+        f"Nation {nation} funds {len(pids)} programmes of exclusive group {group}: {', '.join(sorted(pids))}"
         for (nation, group), pids in sorted(groups.items())
         if len(pids) > 1
     ]
@@ -385,11 +359,7 @@ def check_capacity(inputs: Inputs, decisions: PlanDecisions, tol: float) -> list
         if n.max_concurrent_programmes is None:
             continue
         for year in inputs.years:
-            busy = [
-                f.programme.id
-                for f in plan_fundings
-                if f.nation == n.code and f.in_development(year)
-            ]
+            busy = [f.programme.id for f in plan_fundings if f.nation == n.code and f.in_development(year)]
             if len(busy) > n.max_concurrent_programmes:
                 lines.append(
                     f"Nation {n.code} has {len(busy)} programmes in development in {year} "
@@ -450,16 +420,12 @@ def check_commitments(inputs: Inputs, decisions: PlanDecisions, tol: float) -> l
         where = f"{c.where}: {c.nation}"
         if c.action == "exclude":
             if f is not None:
-                lines.append(
-                    f"{where} must not fund {c.programme} (exclude), but starts it in {f.start}"
-                )
+                lines.append(f"{where} must not fund {c.programme} (exclude), but starts it in {f.start}")
         elif f is None:
             when = f" (start {c.start_year})" if c.start_year is not None else ""
             lines.append(f"{where} must fund {c.programme}{when}, but does not fund it")
         elif c.start_year is not None and f.start != c.start_year:
-            lines.append(
-                f"{where} must start {c.programme} in {c.start_year}, but starts it in {f.start}"
-            )
+            lines.append(f"{where} must start {c.programme} in {c.start_year}, but starts it in {f.start}")
     return lines
 
 
@@ -481,18 +447,24 @@ def check_plan_stability(
         now = new.get((nation, pid))
         if now != start:
             became = "does not fund it" if now is None else f"starts it in {now}"
-            lines.append(f"Re-plan from {from_year}: nation {nation} started {pid} in {start} in the previous "
-                         f"plan, but the new plan {became}")
+            lines.append(
+                f"Re-plan from {from_year}: nation {nation} started {pid} in {start} in the previous "
+                f"plan, but the new plan {became}"
+            )
     for (nation, pid), start in sorted(new.items()):
         if start < from_year and old.get((nation, pid)) != start:
-            lines.append(f"Re-plan from {from_year}: nation {nation} starts {pid} in {start}, before "
-                         f"{from_year}, which the previous plan did not (the past cannot change)")
+            lines.append(
+                f"Re-plan from {from_year}: nation {nation} starts {pid} in {start}, before "
+                f"{from_year}, which the previous plan did not (the past cannot change)"
+            )
     past = {key: t for key, t in previous.adoptions.items() if t < from_year}
     now_past = {key: t for key, t in decisions.adoptions.items() if t < from_year}
-    for (nation, sid) in sorted(set(past) | set(now_past)):
+    for nation, sid in sorted(set(past) | set(now_past)):
         if past.get((nation, sid)) != now_past.get((nation, sid)):
-            lines.append(f"Re-plan from {from_year}: adoption of {sid} by {nation} before {from_year} "
-                         f"changed ({past.get((nation, sid))} → {now_past.get((nation, sid))})")
+            lines.append(
+                f"Re-plan from {from_year}: adoption of {sid} by {nation} before {from_year} "
+                f"changed ({past.get((nation, sid))} → {now_past.get((nation, sid))})"
+            )
     lines += _held_payment_lines(inputs, decisions, previous, from_year, tol)
     return lines
 
@@ -513,8 +485,10 @@ def _held_payment_lines(
             for nation in sorted(jd.members):
                 was, now = split.get(nation, 0.0), decisions.payments.get((nation, pid, year), 0.0)
                 if abs(was - now) > tol * max(1.0, cost):  # as the split adds up: of the year's cost
-                    lines.append(f"Re-plan from {from_year}: {nation} paid {_num(was)} to {pid} in {year} "
-                                 f"in the previous plan, but {_num(now)} in the new one (the past cannot change)")
+                    lines.append(
+                        f"Re-plan from {from_year}: {nation} paid {_num(was)} to {pid} in {year} "
+                        f"in the previous plan, but {_num(now)} in the new one (the past cannot change)"
+                    )
     return lines
 
 
@@ -538,9 +512,7 @@ RULES: dict[str, Rule] = {
 PAYMENT_RULES = ("burden_sharing", "budget", "robust_budget")
 
 
-def check_rules(
-    inputs: Inputs, decisions: PlanDecisions, rules: Iterable[str], tol: float = 1e-6
-) -> list[str]:
+def check_rules(inputs: Inputs, decisions: PlanDecisions, rules: Iterable[str], tol: float = 1e-6) -> list[str]:
     """The violations of the named rule families only (names from `RULES`)."""
     missing = unknown_references(inputs, decisions)
     if missing:

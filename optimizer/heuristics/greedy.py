@@ -95,8 +95,11 @@ class _Greedy:
         self.points = {
             p.id: sum(a.weight * inputs.values.get((p.id, a.id), 0.0) for a in inputs.areas) for p in inputs.programmes
         }
-        self.state = _State(inputs, {n: np.zeros(self.Y) for n in self.budget},
-                            busy={n: np.zeros(self.Y, dtype=int) for n in self.budget})
+        self.state = _State(
+            inputs,
+            {n: np.zeros(self.Y) for n in self.budget},
+            busy={n: np.zeros(self.Y, dtype=int) for n in self.budget},
+        )
 
     # --- feasibility of one more item ---------------------------------------------------
     def fits_budget(self, n: str, extra: np.ndarray) -> bool:
@@ -118,7 +121,7 @@ class _Greedy:
             return False
         cap = self.nation[n].max_concurrent_programmes
         if cap is not None:
-            window = st.busy[n][start - self.y0: start - self.y0 + p.duration_years]
+            window = st.busy[n][start - self.y0 : start - self.y0 + p.duration_years]
             if (window >= cap).any():
                 return False
         rules = self.rules_after.get(p.id, ())
@@ -161,7 +164,7 @@ class _Greedy:
         st.spend[n] += extra
         for sid, year in adopt.items():
             st.adoptions[n, sid] = year
-        st.busy[n][start - self.y0: start - self.y0 + p.duration_years] += 1
+        st.busy[n][start - self.y0 : start - self.y0 + p.duration_years] += 1
         if p.exclusive_group is not None:
             st.groups.add((n, p.exclusive_group))
 
@@ -307,7 +310,11 @@ class _Greedy:
                             options.append((p.total_cost / k / min(points, deficit), p.id, None, starts))
                         continue
                     for n in who:
-                        if (n, p.id) not in self.state.national and (p.id, n) not in tried and n in self.inputs.eligible_nations(p):
+                        if (
+                            (n, p.id) not in self.state.national
+                            and (p.id, n) not in tried
+                            and n in self.inputs.eligible_nations(p)
+                        ):
                             options.append((p.total_cost / min(points, deficit), p.id, n, starts))
                 if not options:
                     break

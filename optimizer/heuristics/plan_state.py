@@ -36,10 +36,7 @@ class PlanState:
         self.inputs = inputs
         self.y0, self.Y = inputs.settings.first_year, len(inputs.years)
         self.prog = inputs.programme_by_id
-        self.budget = {
-            n.code: np.array([inputs.budget(n.code, y) for y in inputs.years])
-            for n in inputs.nations
-        }
+        self.budget = {n.code: np.array([inputs.budget(n.code, y) for y in inputs.years]) for n in inputs.nations}
         self.eligible = {p.id: frozenset(inputs.eligible_nations(p)) for p in inputs.programmes}
         self.allowed = {p.id: inputs.allowed_starts(p) for p in inputs.programmes}
         self.requires: dict[str, list[str]] = defaultdict(list)
@@ -50,12 +47,8 @@ class PlanState:
         for rule in inputs.precedences:
             self.rules_after[rule.after].append(rule)
             self.rules_before[rule.before].append(rule)
-        self.excluded = {
-            (c.nation, c.programme) for c in inputs.commitments if c.action == "exclude"
-        }
-        self.committed = {
-            (c.nation, c.programme): c.start_year for c in inputs.commitments if c.action == "fund"
-        }
+        self.excluded = {(c.nation, c.programme) for c in inputs.commitments if c.action == "exclude"}
+        self.committed = {(c.nation, c.programme): c.start_year for c in inputs.commitments if c.action == "fund"}
         self.allies = frozenset(inputs.allies)
         # programme -> (target index, points in the target's area)
         self._hits: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -84,9 +77,7 @@ class PlanState:
     def decisions(self) -> PlanDecisions:
         """The plan as `PlanDecisions` (payments below 1e-9 dropped)."""
         national = {k: t for k, t in self.starts.items() if not self.prog[k[1]].is_joint}
-        joint = {
-            pid: JointDecision(t, tuple(sorted(self.pay[pid]))) for pid, t in self.jstart.items()
-        }
+        joint = {pid: JointDecision(t, tuple(sorted(self.pay[pid]))) for pid, t in self.jstart.items()}
         payments = {
             (n, pid, self.y0 + k): float(amount)
             for pid in self.jstart
@@ -94,9 +85,7 @@ class PlanState:
             for k, amount in enumerate(vec)
             if amount > _PAYMENT_MIN
         }
-        return PlanDecisions(
-            national=national, joint=joint, payments=payments, adoptions=dict(self.adoptions)
-        )
+        return PlanDecisions(national=national, joint=joint, payments=payments, adoptions=dict(self.adoptions))
 
     def shortfalls(self) -> tuple[float, float]:
         """(shortfall of nations' own targets, shortfall of ALLIANCE targets)."""
@@ -246,8 +235,7 @@ class PlanState:
         tol = 1e-7 * max(1.0, p.total_cost)
         floor = p.min_share * p.total_cost
         return all(
-            v.sum() >= floor - tol and (v <= cost + tol).all() and (v >= -tol).all()
-            for v in self.pay[pid].values()
+            v.sum() >= floor - tol and (v <= cost + tol).all() and (v >= -tol).all() for v in self.pay[pid].values()
         )
 
     def size_ok(self, pid: str) -> bool:
@@ -257,11 +245,7 @@ class PlanState:
 
     def may_fund(self, n: str, pid: str) -> bool:
         """Eligibility and exclusions: could n fund pid at all (no start chosen yet)."""
-        return (
-            n in self.eligible[pid]
-            and (n, pid) not in self.excluded
-            and (n, pid) not in self.starts
-        )
+        return n in self.eligible[pid] and (n, pid) not in self.excluded and (n, pid) not in self.starts
 
     def _funding_ok(self, n: str, pid: str) -> bool:
         """The rules a new funding of pid by n takes part in (its budget last: the costliest check)."""
@@ -285,11 +269,7 @@ class PlanState:
             had = self.adoptions.get((n, sid))
             if had is not None and had <= completion:
                 continue
-            if (
-                had is not None
-                or not self._adopt_latest(n, sid, completion)
-                or not self._recruit(sid)
-            ):
+            if had is not None or not self._adopt_latest(n, sid, completion) or not self._recruit(sid):
                 return False  # an adoption is once and permanent: a late one cannot move
         return True
 
@@ -349,9 +329,7 @@ class PlanState:
             return False
         p, start = self.prog[pid], self.jstart[pid]
         k = len(self.pay[pid]) + 1
-        if (
-            p.max_participants is not None and k > p.max_participants
-        ) or k * p.min_share > 1 + 1e-9:
+        if (p.max_participants is not None and k > p.max_participants) or k * p.min_share > 1 + 1e-9:
             return False
 
         def change() -> bool:
@@ -383,21 +361,14 @@ class PlanState:
         share = self.pay[pid][n]
         self._set_pay(pid, n, None)
         self._set_start(n, pid, None)
-        return (
-            self._absorb(pid, share)
-            and self.size_ok(pid)
-            and self.shares_ok(pid)
-            and self.dependents_ok(pid)
-        )
+        return self._absorb(pid, share) and self.size_ok(pid) and self.shares_ok(pid) and self.dependents_ok(pid)
 
     def _absorb(self, pid: str, amount: np.ndarray) -> bool:
         """Add `amount` (per year) to members' payments, most budget to spare in those years
         first, each within its budget and the year's cost."""
         cost = self.shifted(pid, self.jstart[pid])
         rest, years = amount.copy(), amount > 0
-        for m in sorted(
-            self.pay[pid], key=lambda m: -float((self.budget[m] - self.spend[m])[years].sum())
-        ):
+        for m in sorted(self.pay[pid], key=lambda m: -float((self.budget[m] - self.spend[m])[years].sum())):
             give = np.minimum(rest, np.maximum(cost - self.pay[pid][m], 0.0))
             part = self._affordable_part(m, give)
             if part > 0:
@@ -413,20 +384,14 @@ class PlanState:
         lo, hi = 0.0, 1.0
         for _ in range(12):
             mid = (lo + hi) / 2
-            lo, hi = (
-                (mid, hi)
-                if balances_fit(nation, budget, self.spend[n] + mid * extra)
-                else (lo, mid)
-            )
+            lo, hi = (mid, hi) if balances_fit(nation, budget, self.spend[n] + mid * extra) else (lo, mid)
         return lo
 
     def _release(self, pid: str, amount: np.ndarray) -> bool:
         """Lower members' payments by `amount` per year, from those paying most above their minimum."""
         floor = self.prog[pid].min_share * self.shifted(pid, self.jstart[pid])
         need = amount.copy()
-        for m in sorted(
-            self.pay[pid], key=lambda m: -float(np.maximum(self.pay[pid][m] - floor, 0).sum())
-        ):
+        for m in sorted(self.pay[pid], key=lambda m: -float(np.maximum(self.pay[pid][m] - floor, 0).sum())):
             take = np.minimum(np.maximum(self.pay[pid][m] - floor, 0.0), need)
             if take.sum() > 0:
                 self._set_pay(pid, m, self.pay[pid][m] - take)

@@ -15,13 +15,17 @@ def protected_inputs(inputs: Inputs) -> Inputs:
     once, so it is robust for every Γ: a safe (if cautious) start for a robust solve.
     """
     programmes = tuple(
-        replace(p, total_cost=p.total_cost * (1.0 + p.cost_overrun_risk),
-                per_participant_cost=p.per_participant_cost * (1.0 + p.cost_overrun_risk))
+        replace(
+            p,
+            total_cost=p.total_cost * (1.0 + p.cost_overrun_risk),
+            per_participant_cost=p.per_participant_cost * (1.0 + p.cost_overrun_risk),
+        )
         for p in inputs.programmes
     )
     nations = tuple(replace(n, robust_overruns=None) for n in inputs.nations)
-    return inputs.with_changes(programmes=programmes, nations=nations,
-                               settings=replace(inputs.settings, robust_overruns=0))
+    return inputs.with_changes(
+        programmes=programmes, nations=nations, settings=replace(inputs.settings, robust_overruns=0)
+    )
 
 
 def robust_greedy_plan(inputs: Inputs) -> PlanDecisions:

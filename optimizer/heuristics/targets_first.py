@@ -94,9 +94,7 @@ class _Builder:
             return
         for rule in s.rules_after.get(pid, ()):
             before = s.prog[rule.before]
-            done = (n, before.id) in s.starts or (
-                rule.scope == "any_nation" and s.by_prog[before.id]
-            )
+            done = (n, before.id) in s.starts or (rule.scope == "any_nation" and s.by_prog[before.id])
             if done or n not in s.eligible[before.id]:
                 continue
             starts = [t for t in s.allowed[before.id] if t + before.duration_years <= start]
@@ -117,9 +115,7 @@ class _Builder:
         s = self.s
         if not s.may_fund(member, pid):
             return False
-        richest = sorted(
-            (m for m in s.eligible[pid] if m != member), key=lambda m: -float(s.budget[m].sum())
-        )
+        richest = sorted((m for m in s.eligible[pid] if m != member), key=lambda m: -float(s.budget[m].sum()))
 
         def change(payer: str) -> bool:
             if not (s.start_joint(pid, start, payer) and s.join(member, pid)):
@@ -139,9 +135,7 @@ class _Builder:
         # ALLIANCE targets: points from the largest budgets first (small ones stay free)
         wealth = {n: float(b.sum()) for n, b in s.budget.items()}
         targets = s.inputs.targets
-        order = sorted(
-            range(len(targets)), key=lambda i: (targets[i].nation == ALLIANCE, targets[i].year)
-        )
+        order = sorted(range(len(targets)), key=lambda i: (targets[i].nation == ALLIANCE, targets[i].year))
         for rank, i in enumerate(order):
             g = targets[i]
             if g.target - s.level[i] <= 1e-9:
@@ -224,6 +218,4 @@ class _Builder:
         """Whether dropping n's funding of pid would leave some target short."""
         s = self.s
         targets = s.inputs.targets
-        return any(
-            s.level[i] - v < targets[i].target - 1e-9 for i, v in s.target_points(n, pid, start)
-        )
+        return any(s.level[i] - v < targets[i].target - 1e-9 for i, v in s.target_points(n, pid, start))

@@ -35,7 +35,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "consortium size": ("consortium_min", "consortium_max"),
     "minimum cost shares": ("min_share",),
     "robust budgets (room for Γ overruns)": (
-        "robust_budget", "robust_budget_balance", "robust_carry_over_cap", "robust_borrow_floor",
+        "robust_budget",
+        "robust_budget_balance",
+        "robust_carry_over_cap",
+        "robust_borrow_floor",
     ),
 }
 
@@ -54,8 +57,13 @@ def diagnosis_seconds(time_limit: float | None) -> float:
 
 
 FROZEN_PAST = "the re-plan's frozen past (what the previous plan did before the re-plan year)"
-FROZEN_PAST_ROWS = ("replan_past_start", "replan_past_joint", "replan_past_adoption", "replan_past_adoption_year",
-                    "replan_past_payment")
+FROZEN_PAST_ROWS = (
+    "replan_past_start",
+    "replan_past_joint",
+    "replan_past_adoption",
+    "replan_past_adoption_year",
+    "replan_past_payment",
+)
 
 
 @dataclass(frozen=True)
@@ -69,8 +77,9 @@ class FrozenPast:
     fundings: frozenset[tuple[str, str]]
 
 
-def diagnose_infeasibility(inputs: Inputs, seconds_per_check: float = 30.0, budget_seconds: float = 300.0,
-                           frozen: FrozenPast | None = None) -> list[str]:
+def diagnose_infeasibility(
+    inputs: Inputs, seconds_per_check: float = 30.0, budget_seconds: float = 300.0, frozen: FrozenPast | None = None
+) -> list[str]:
     """Planner-readable sentences naming a minimal conflicting set of commitments and rules.
 
     A check the budget cuts short counts as "still needed", so the set named is never
@@ -110,14 +119,21 @@ def diagnose_infeasibility(inputs: Inputs, seconds_per_check: float = 30.0, budg
         rules.append(FROZEN_PAST)
     lines = _explain(inputs, needed, rules, excluded)
     if undecided:
-        lines.append(f"(The diagnosis had {budget_seconds:g} s and {len(undecided)} of its checks ran out of "
-                     "time: the commitments named may be more than the conflict needs; a longer --time-limit "
-                     "narrows them down.)")
+        lines.append(
+            f"(The diagnosis had {budget_seconds:g} s and {len(undecided)} of its checks ran out of "
+            "time: the commitments named may be more than the conflict needs; a longer --time-limit "
+            "narrows them down.)"
+        )
     return lines
 
 
-def _still_needed(rows: object, keys: list[tuple[str, str]], feasible: Callable[[], bool | None], deadline: float,
-                  undecided: list[int]) -> list[tuple[str, str]]:
+def _still_needed(
+    rows: object,
+    keys: list[tuple[str, str]],
+    feasible: Callable[[], bool | None],
+    deadline: float,
+    undecided: list[int],
+) -> list[tuple[str, str]]:
     """Deletion filtering over commitment `rows`: each dropped in turn stays dropped if the
     rest is still infeasible without it; the keys left are part of the conflict. Out of
     time, the rest are kept unchecked (each check still took its 0.1 s and a build's
@@ -158,8 +174,9 @@ def _blocking_families(m: pyo.ConcreteModel, feasible: object) -> list[str]:
     return blocking
 
 
-def _relaxed_together(m: pyo.ConcreteModel, feasible: object, names: tuple[str, ...],
-                      fundings: frozenset[tuple[str, str]] = frozenset()) -> bool:
+def _relaxed_together(
+    m: pyo.ConcreteModel, feasible: object, names: tuple[str, ...], fundings: frozenset[tuple[str, str]] = frozenset()
+) -> bool:
     """Whether the commitments hold with every constraint named in `names` (and the `fund`
     commitments of `fundings`) relaxed at once."""
     components = [getattr(m, n) for n in names if hasattr(m, n)]
@@ -181,8 +198,9 @@ def _commitment(inputs: Inputs, nation: str, programme: str, action: str = "fund
     return None
 
 
-def _explain(inputs: Inputs, needed: list[tuple[str, str]], rules: list[str],
-             excluded: Sequence[tuple[str, str]] = ()) -> list[str]:
+def _explain(
+    inputs: Inputs, needed: list[tuple[str, str]], rules: list[str], excluded: Sequence[tuple[str, str]] = ()
+) -> list[str]:
     lines = []
     for nation, pid in needed:
         c = _commitment(inputs, nation, pid)
@@ -217,7 +235,5 @@ def _budget_detail(inputs: Inputs, nation: str, pid: str, start: int | None) -> 
         prev = inputs.budget(nation, year - 1) * n.carry_over_fraction if year > inputs.years[0] else 0.0
         nxt = inputs.budget(nation, year + 1) * n.borrow_fraction if year < inputs.years[-1] else 0.0
         if cost > budget + prev + nxt + 1e-9:
-            return (
-                f", but {nation}'s {year} budget is {budget:,.1f} and {pid} costs {cost:,.1f} that year"
-            )
+            return f", but {nation}'s {year} budget is {budget:,.1f} and {pid} costs {cost:,.1f} that year"
     return ""

@@ -218,8 +218,13 @@ class HighsModel:
             values += row_values
         self.rows.extend(rows)
         self.highs.addRows(
-            len(rows), np.array([r.lower for r in rows]), np.array([r.upper for r in rows]), len(columns),
-            np.array(starts, dtype=np.int32), np.array(columns, dtype=np.int32), np.array(values, dtype=float),
+            len(rows),
+            np.array([r.lower for r in rows]),
+            np.array([r.upper for r in rows]),
+            len(columns),
+            np.array(starts, dtype=np.int32),
+            np.array(columns, dtype=np.int32),
+            np.array(values, dtype=float),
         )
 
     def _read_row(self, con: ConstraintData) -> tuple[_Row, list[int], list[float]]:
@@ -228,7 +233,9 @@ class HighsModel:
         columns, coefficients, constant, parametric_body, parametric_coefficients = self._linear_terms(body)
         parametric = parametric_body or not (_is_fixed_number(lower_expr) and _is_fixed_number(upper_expr))
         lower, upper = _bounds(lower_expr, upper_expr, constant)
-        row = _Row(con, lower, upper, parametric, parametric_coefficients, lower_expr, upper_expr, constant, parametric_body)
+        row = _Row(
+            con, lower, upper, parametric, parametric_coefficients, lower_expr, upper_expr, constant, parametric_body
+        )
         return row, columns, coefficients
 
     def _linear_terms(self, body: NumericValue) -> tuple[list[int], list[float], float, bool, bool]:

@@ -79,8 +79,14 @@ class HighsThread:
 
 
 def _clear_callbacks(highs: Any) -> None:
-    for event in (highs.cbSimplexInterrupt, highs.cbIpmInterrupt, highs.cbMipInterrupt,
-                  highs.cbMipImprovingSolution, highs.cbMipLogging, highs.cbLogging):
+    for event in (
+        highs.cbSimplexInterrupt,
+        highs.cbIpmInterrupt,
+        highs.cbMipInterrupt,
+        highs.cbMipImprovingSolution,
+        highs.cbMipLogging,
+        highs.cbLogging,
+    ):
         event.clear()
 
 
@@ -117,7 +123,9 @@ def match_thread_pool(threads: int | None) -> None:
         _POOL_THREADS.size = threads
 
 
-def run_heard(highs: Any, call: Callable[[], Any], stall_seconds: float, before: Callable[[], Any] = lambda: None) -> bool:
+def run_heard(
+    highs: Any, call: Callable[[], Any], stall_seconds: float, before: Callable[[], Any] = lambda: None
+) -> bool:
     """`call()` (e.g. `highs.run`) on the HiGHS thread, after `before()` there; False, with
     `highs` given up, if it stays silent — none of its interrupt callbacks fires — for
     `stall_seconds`. For HiGHS objects that solve small models away from the solver

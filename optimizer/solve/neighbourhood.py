@@ -76,8 +76,10 @@ def improve_by_nation(
         solves += 1
         # a sub-solve that found nothing better leaves an equally good plan (or, without a
         # plan, the previous values) in the model: either way still feasible
-        if outcome.has_solution and outcome.objective is not None and (
-            sign * (outcome.objective - best) > 1e-9 * max(1.0, abs(best))
+        if (
+            outcome.has_solution
+            and outcome.objective is not None
+            and (sign * (outcome.objective - best) > 1e-9 * max(1.0, abs(best)))
         ):
             best = float(outcome.objective)
             improved += 1

@@ -84,9 +84,7 @@ def solve_weighted(
     return [Stage("weighted", solver.solve(max(deadline - time.monotonic(), 0.0), gap, warm_start))]
 
 
-def hold_within_tolerance(
-    m: pyo.ConcreteModel, name: str, achieved: float, tolerance: float
-) -> None:
+def hold_within_tolerance(m: pyo.ConcreteModel, name: str, achieved: float, tolerance: float) -> None:
     """Keep objective `name` within `tolerance` (relative, plus 1e-6 absolute) of `achieved`."""
     slack = tolerance * abs(achieved) + ABSOLUTE_TOLERANCE
     if not hasattr(m, "lexicographic_holds"):
@@ -150,8 +148,9 @@ def solve_lexicographic(
         stage_expr = penalised(m.objective_expr[name], objective_sense(name), penalty)
         set_objective(m, stage_expr, objective_sense(name))
         if penalty is None and start is not None and proven_by_start(name, start):
-            outcome = SolveOutcome("optimal", PROVEN_BY_START, 0.0, 0.0, 0.0, time.monotonic() - began,
-                                   bound_source=START_BOUND)
+            outcome = SolveOutcome(
+                "optimal", PROVEN_BY_START, 0.0, 0.0, 0.0, time.monotonic() - began, bound_source=START_BOUND
+            )
         else:
             warm = warm_start or k > 0 or start is not None
             if improve is not None and warm:
@@ -223,7 +222,10 @@ def stage_seconds(name: str, remaining: float, stages_left: int) -> float:
 
 
 def hold_for(
-    name: str, achieved: float, tolerance: float, floor: Mapping[str, float] | None,
+    name: str,
+    achieved: float,
+    tolerance: float,
+    floor: Mapping[str, float] | None,
     holds: Sequence[tuple[str, float, float]],
 ) -> tuple[str, float, float]:
     """The hold after stage `name` reached `achieved`: within `tolerance` of it, but never

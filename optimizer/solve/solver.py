@@ -144,7 +144,9 @@ def check_highs_options(options: Mapping[str, object]) -> tuple[tuple[str, str],
         text = str(value).lower() if isinstance(value, bool) else str(value)
         status, _ = scratch.getOptionType(name)
         if status != highspy.HighsStatus.kOk:
-            raise ValueError(f"HiGHS has no option '{name}' (its documentation lists them: https://ergo-code.github.io/HiGHS/)")
+            raise ValueError(
+                f"HiGHS has no option '{name}' (its documentation lists them: https://ergo-code.github.io/HiGHS/)"
+            )
         if scratch.setOptionValue(name, text) != highspy.HighsStatus.kOk:
             raise ValueError(f"HiGHS refused {name}={text}: {_option_expectation(scratch, name)}")
         _refuse_unsound(scratch, name, text)
@@ -158,8 +160,13 @@ def check_highs_options(options: Mapping[str, object]) -> tuple[tuple[str, str],
 # =2 proved 58,581.2, where the same model has plans of 58,413.7. A planner would be shown
 # the plan as optimal; capopt's verifier checks feasibility, not optimality.
 UNSOUND_HIGHS_OPTIONS = {
-    "mip_lifting_for_probing": (lambda value: value > 0, ("-1 or 0 (with 1 or 2 HiGHS 1.15.1 called plans 0.3–4.6 % "
-                                                          "worse than known ones optimal on the reference dataset)")),
+    "mip_lifting_for_probing": (
+        lambda value: value > 0,
+        (
+            "-1 or 0 (with 1 or 2 HiGHS 1.15.1 called plans 0.3–4.6 % "
+            "worse than known ones optimal on the reference dataset)"
+        ),
+    ),
 }
 
 
@@ -174,8 +181,12 @@ def _refuse_unsound(highs: highspy.Highs, name: str, text: str) -> None:
 def _option_expectation(highs: highspy.Highs, name: str) -> str:
     """What kind of value a HiGHS option takes, for an error message."""
     _, kind = highs.getOptionType(name)
-    return {0: "expected true or false", 1: "expected a whole number in its range",
-            2: "expected a number in its range", 3: "not one of its allowed values"}.get(int(kind), "invalid value")
+    return {
+        0: "expected true or false",
+        1: "expected a whole number in its range",
+        2: "expected a number in its range",
+        3: "not one of its allowed values",
+    }.get(int(kind), "invalid value")
 
 
 class SolutionPool:
@@ -312,7 +323,10 @@ class PersistentSolver:
     """
 
     def __init__(
-        self, model: pyo.ConcreteModel, options: SolverOptions, progress: ProgressFn | None = None,
+        self,
+        model: pyo.ConcreteModel,
+        options: SolverOptions,
+        progress: ProgressFn | None = None,
         client: object | None = None,
     ):
         self.model = model
@@ -432,8 +446,11 @@ class PersistentSolver:
             except Exception as exc:  # noqa: BLE001 — the caller's function, not the solver: the solve goes on
                 # it ran inside HiGHS's callback, so the run failed as "HiGHS failed: 'mine'"
                 # and lost its plan; now it is named, switched off, and the plan kept
-                logger.warning("the progress function raised %s: %s — no more progress reports in this run, "
-                               "the solve goes on", type(exc).__name__, exc)
+                logger.warning(
+                    "the progress function raised %s: %s — no more progress reports in this run, the solve goes on",
+                    type(exc).__name__,
+                    exc,
+                )
                 self.progress = None
 
 
@@ -619,8 +636,9 @@ class _HighsBackend(_Backend):
         assert self.mirror is not None
         strategy = self.owner.strategy()
         if strategy in ("rens", "lns", "portfolio"):
-            return self._solve_with_engine(time_limit, gap, warm_start, neighbourhoods=strategy != "rens",
-                                           branch_and_bound=strategy == "portfolio")
+            return self._solve_with_engine(
+                time_limit, gap, warm_start, neighbourhoods=strategy != "rens", branch_and_bound=strategy == "portfolio"
+            )
         objective = active_objective(self.owner.model)
         highs = self.highs
         highs.setOptionValue("time_limit", float(time_limit))
@@ -634,8 +652,9 @@ class _HighsBackend(_Backend):
             raise SolverError(f"HiGHS failed: {exc}") from exc
         if not finished:
             return self._after_hang(time_limit, gap, warm_start, started)
-        if doubtful_verdict(highs) and not self._confirmed_without_presolve(time_limit - (time.monotonic() - started),
-                                                                          warm_start):
+        if doubtful_verdict(highs) and not self._confirmed_without_presolve(
+            time_limit - (time.monotonic() - started), warm_start
+        ):
             return self._after_hang(time_limit, gap, warm_start, started)
         seconds = time.monotonic() - started
         model_status = highs.getModelStatus()
@@ -658,9 +677,7 @@ class _HighsBackend(_Backend):
             bound = info.mip_dual_bound if is_mip else info.objective_function_value
             if status == "optimal" and not is_mip:
                 bound = objective_value
-        return SolveOutcome(
-            status, termination, objective_value, bound, relative_gap(objective_value, bound), seconds
-        )
+        return SolveOutcome(status, termination, objective_value, bound, relative_gap(objective_value, bound), seconds)
 
     def _silent(self) -> bool:
         """Whether HiGHS has not called back for PRESOLVE_STALL_SECONDS: on a small model
@@ -692,8 +709,11 @@ class _HighsBackend(_Backend):
         got wrong (highs_quirks.doubtful_verdict); the model keeps its presolve setting for
         later solves. False if that solve hung (and HiGHS was replaced)."""
         highs = self.highs
-        logger.info("HiGHS's presolve answered %s on this %d-column model: checking it without presolve",
-                    highs.modelStatusToString(highs.getModelStatus()), highs.getNumCol())
+        logger.info(
+            "HiGHS's presolve answered %s on this %d-column model: checking it without presolve",
+            highs.modelStatusToString(highs.getModelStatus()),
+            highs.getNumCol(),
+        )
         presolve = highs.getOptionValue("presolve")[1]
         highs.setOptionValue("presolve", "off")
         highs.setOptionValue("time_limit", max(float(left), 0.01))
@@ -712,8 +732,9 @@ class _HighsBackend(_Backend):
         start plan is still in the model's variables: nothing was loaded from the hung run.)"""
         left = time_limit - (time.monotonic() - started)
         if left <= 0:
-            return SolveOutcome("no_solution", "time limit (HiGHS hung in presolve)", None, None, None,
-                                time.monotonic() - started)
+            return SolveOutcome(
+                "no_solution", "time limit (HiGHS hung in presolve)", None, None, None, time.monotonic() - started
+            )
         outcome = self.solve(left, gap, warm_start)
         return replace(outcome, seconds=time.monotonic() - started)
 
@@ -721,8 +742,11 @@ class _HighsBackend(_Backend):
         """Give the hung HiGHS object up for a fresh one with presolve off; every later solve
         of this model runs without presolve too."""
         hung = self.highs
-        logger.warning("HiGHS stopped responding on this model (%d columns; its presolve is known to loop on "
-                       "some small models): solving it again without presolve", hung.getNumCol())
+        logger.warning(
+            "HiGHS stopped responding on this model (%d columns; its presolve is known to loop on "
+            "some small models): solving it again without presolve",
+            hung.getNumCol(),
+        )
         import highspy
 
         self.highs = highspy.Highs()  # (the thread cleared the hung one's callbacks)
@@ -754,23 +778,35 @@ class _HighsBackend(_Backend):
         arrays = MipArrays.from_highs(self.highs)
         if self._groups is None or len(self._groups.nation) != arrays.columns:
             self._groups = column_groups(self.mirror.columns)
-        start = np.array([0.0 if v.value is None else float(v.value) for v in self.mirror.columns]) if warm_start else None
+        start = (
+            np.array([0.0 if v.value is None else float(v.value) for v in self.mirror.columns]) if warm_start else None
+        )
         match_thread_pool(owner.options.threads)
 
         def progress(report: object, phase: str) -> None:
             stage = f"{owner.stage} · {phase}".strip(" ·")
             owner.report(Progress(time.monotonic() - started, report.objective, report.bound, report.gap, stage))  # type: ignore[attr-defined]
 
-        engine = Engine(arrays, self._groups, owner.engine_pool(), owner.options.seed, owner.options.threads,
-                        progress, owner.should_stop, self._lp_basis, owner.options.highs_options, guides=tuple(self._plans),
-                        solver_log=None if self.log is None else self.log.write)
+        engine = Engine(
+            arrays,
+            self._groups,
+            owner.engine_pool(),
+            owner.options.seed,
+            owner.options.threads,
+            progress,
+            owner.should_stop,
+            self._lp_basis,
+            owner.options.highs_options,
+            guides=tuple(self._plans),
+            solver_log=None if self.log is None else self.log.write,
+        )
         if self.log is not None:  # which stage the engine's lines and the workers' sections belong to
             self.log.write(f"\n=== {owner.stage or 'solve'}: the engine ===\n")
         report = engine.solve(time_limit, gap, start, neighbourhoods, branch_and_bound)
         self._lp_basis = engine.basis  # the next stage or sweep point starts its LP from it
         if report.x is not None:  # the next stages and sweep points may cross their starts with it
             kept = [*self._plans, report.x]
-            self._plans = kept[max(0, len(kept) - GUIDE_PLANS):]
+            self._plans = kept[max(0, len(kept) - GUIDE_PLANS) :]
         owner.last_engine = report
         x, value, bound, source = report.x, report.objective, report.bound, report.bound_source
         if report.status == "infeasible":
@@ -789,8 +825,9 @@ class _HighsBackend(_Backend):
             # the LP had fractional plans, so the engine found none; HiGHS's search proved there
             # is no whole one: that is infeasible inputs (exit 4 with a diagnosis), not the time
             # limit (exit 6, "raise --time-limit")
-            return SolveOutcome("infeasible", f"engine: {report.stopped_by}{then}", None, None, None,
-                                time.monotonic() - started, source)
+            return SolveOutcome(
+                "infeasible", f"engine: {report.stopped_by}{then}", None, None, None, time.monotonic() - started, source
+            )
         if x is None:
             termination = "interrupted" if INTERRUPT.is_set() else f"engine: {report.stopped_by}{then}"
             return SolveOutcome("no_solution", termination, None, bound, None, seconds, source)
@@ -815,8 +852,14 @@ class _HighsBackend(_Backend):
         return self.highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible
 
     def _finish_with_highs(
-        self, x: np.ndarray | None, value: float | None, bound: float | None, source: str, seconds: float,
-        gap: float, maximise: bool,
+        self,
+        x: np.ndarray | None,
+        value: float | None,
+        bound: float | None,
+        source: str,
+        seconds: float,
+        gap: float,
+        maximise: bool,
     ) -> tuple[np.ndarray | None, float | None, float | None, str]:
         """HiGHS's branch-and-bound on the full model for `seconds`, from the engine's plan
         when it has one."""
@@ -863,10 +906,18 @@ class _GenericBackend(_Backend):
     """
 
     TIME_OPTION: ClassVar[dict[str, str]] = {
-        "cbc": "seconds", "gurobi": "TimeLimit", "glpk": "tmlim", "cplex": "timelimit", "scip": "limits/time",
+        "cbc": "seconds",
+        "gurobi": "TimeLimit",
+        "glpk": "tmlim",
+        "cplex": "timelimit",
+        "scip": "limits/time",
     }
     GAP_OPTION: ClassVar[dict[str, str]] = {
-        "cbc": "ratioGap", "gurobi": "MIPGap", "glpk": "mipgap", "cplex": "mipgap", "scip": "limits/gap",
+        "cbc": "ratioGap",
+        "gurobi": "MIPGap",
+        "glpk": "mipgap",
+        "cplex": "mipgap",
+        "scip": "limits/gap",
     }
     THREAD_OPTION: ClassVar[dict[str, str]] = {"cbc": "threads", "gurobi": "Threads", "cplex": "threads"}
 
@@ -874,8 +925,10 @@ class _GenericBackend(_Backend):
         self.owner = owner
         self.name = owner.options.solver.lower()
         if owner.options.highs_options:
-            raise SolverError(f"HiGHS options were given but the solver is '{self.name}' — use --solver highs "
-                              "(solver='highs' in Python)")
+            raise SolverError(
+                f"HiGHS options were given but the solver is '{self.name}' — use --solver highs "
+                "(solver='highs' in Python)"
+            )
         with _pyomo_logs_to_debug():
             try:
                 self.solver = pyo.SolverFactory(self.name)

@@ -54,7 +54,9 @@ def lever_inputs(inputs: Inputs, free_starts: bool, banking: bool, carry: float 
         )
         for n in inputs.nations
     )
-    return noted(replace(inputs, programmes=programmes, nations=nations), _lever_words(free_starts, banking, carry, borrow))
+    return noted(
+        replace(inputs, programmes=programmes, nations=nations), _lever_words(free_starts, banking, carry, borrow)
+    )
 
 
 def _lever_words(free_starts: bool, banking: bool, carry: float | None, borrow: float | None) -> str:
@@ -63,8 +65,10 @@ def _lever_words(free_starts: bool, banking: bool, carry: float | None, borrow: 
     starts = "any start year" if free_starts else "starts in planning-cycle years"
     if not banking:
         return f"{starts}, no carry-over or borrowing"
+
     def fraction(value: float | None) -> str:
         return "each nation's own" if value is None else f"{value:g} for every nation"
+
     return f"{starts}, carry-over {fraction(carry)}, borrowing {fraction(borrow)}"
 
 
@@ -72,6 +76,7 @@ def _lever_words(free_starts: bool, banking: bool, carry: float | None, borrow: 
 class FlexibilityReport:
     """What each lever (free starts, carry-over/borrowing, both) is worth against the rigid
     cycle: the four plans as a study (`sweep`), their objectives and proofs."""
+
     sweep: Sweep
     notes: list[str] = field(default_factory=list)
 
@@ -111,8 +116,21 @@ class FlexibilityReport:
         """Per lever: how far its plan is proven (status, gap and whose gap), and its time.
         A lever's worth is a difference of two plans: it is exact only where both are."""
         table = self.sweep.table
-        columns = [c for c in ("scenario", "status", "gap", "best_bound", "gap_of", "not_optimised", "proof",
-                               "standards_adoption_cost", "seconds") if c in table]
+        columns = [
+            c
+            for c in (
+                "scenario",
+                "status",
+                "gap",
+                "best_bound",
+                "gap_of",
+                "not_optimised",
+                "proof",
+                "standards_adoption_cost",
+                "seconds",
+            )
+            if c in table
+        ]
         return table[columns].rename(columns={"scenario": "lever"})
 
     @property
@@ -129,8 +147,15 @@ class FlexibilityReport:
                 continue
             digest = r.evaluation.by_nation.set_index("nation")  # evaluated with the plan
             funded = r.plan.groupby("nation")["programme"].nunique()
-            frames.append(pd.DataFrame({f"capability ({lever})": digest["capability"],
-                                        f"cost ({lever})": digest["cost"], f"programmes ({lever})": funded}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        f"capability ({lever})": digest["capability"],
+                        f"cost ({lever})": digest["cost"],
+                        f"programmes ({lever})": funded,
+                    }
+                )
+            )
         table = pd.concat(frames, axis=1).fillna(0).reset_index(names="nation") if frames else pd.DataFrame()
         counts = [c for c in table.columns if str(c).startswith("programmes (")]
         table[counts] = table[counts].astype(int)  # whole counts: the blanks filled made them "3.0"
@@ -148,8 +173,14 @@ class FlexibilityReport:
                 assert_valid(p.result.inputs, p.result.decisions, p.result.objectives)
         summary = self.sweep.summary_rows() + [("note", n) for n in self.notes]
         return write_flexibility_workbook(
-            path, summary, self.by_objective, self.by_nation, self.sweep.plans, levers=self.workbook_levers(),
-            solves=self.solves, scenario_tables=self.sweep.scenario_tables,
+            path,
+            summary,
+            self.by_objective,
+            self.by_nation,
+            self.sweep.plans,
+            levers=self.workbook_levers(),
+            solves=self.solves,
+            scenario_tables=self.sweep.scenario_tables,
         )
 
     def workbook_levers(self) -> list[str]:
@@ -187,21 +218,39 @@ def flexibility_value(
     inputs: Inputs = scenario.inputs
     notes = []
     carry, borrow = carry_over_fraction, borrow_fraction
-    if carry is None and borrow is None and all(
-        n.carry_over_fraction == 0 and n.borrow_fraction == 0 for n in inputs.nations
+    if (
+        carry is None
+        and borrow is None
+        and all(n.carry_over_fraction == 0 and n.borrow_fraction == 0 for n in inputs.nations)
     ):
         carry = DEFAULT_CARRY_OVER
         notes.append(f"the workbook allows no carry-over; the carry-over lever uses {carry:.0%} of a year's budget")
-    jobs = [Job(lever, float(i), lever_inputs(inputs, free, bank, carry, borrow))
-            for i, (lever, (free, bank)) in enumerate(COMBOS.items())]
-    sweep = run_jobs(jobs, reuse=False, workers=workers, client=client, scheduler=scheduler,
-                     progress=progress, solve_kwargs=solve_kwargs, x_label="lever")
+    jobs = [
+        Job(lever, float(i), lever_inputs(inputs, free, bank, carry, borrow))
+        for i, (lever, (free, bank)) in enumerate(COMBOS.items())
+    ]
+    sweep = run_jobs(
+        jobs,
+        reuse=False,
+        workers=workers,
+        client=client,
+        scheduler=scheduler,
+        progress=progress,
+        solve_kwargs=solve_kwargs,
+        x_label="lever",
+    )
     by_name = {job.name: job.inputs for job in jobs}
-    notes.extend(repair_nested(
-        sweep, solve_kwargs, tightest_first=_lever_count,
-        inputs_for=lambda donor, point: by_name[point.name], fits=_lever_fits,
-        why="a plan without a lever is a plan with it too", progress=progress,
-    ))
+    notes.extend(
+        repair_nested(
+            sweep,
+            solve_kwargs,
+            tightest_first=_lever_count,
+            inputs_for=lambda donor, point: by_name[point.name],
+            fits=_lever_fits,
+            why="a plan without a lever is a plan with it too",
+            progress=progress,
+        )
+    )
     notes.extend(tolerance_notes(sweep, solve_kwargs, tightest_first=_lever_count, fits=_lever_fits))
     return FlexibilityReport(sweep, notes)
 

@@ -41,8 +41,17 @@ logger = logging.getLogger(__name__)
 # `decision` comes last so the funding columns keep their places; an adoption row holds the
 # standard in `programme` and its adoption years in `previous_start` / `new_start`.
 CHANGE_COLUMNS = (
-    "nation", "programme", "sharing", "change", "previous_start", "new_start",
-    "capability_delta", "cost_delta", "risk_delta", "note", "decision",
+    "nation",
+    "programme",
+    "sharing",
+    "change",
+    "previous_start",
+    "new_start",
+    "capability_delta",
+    "cost_delta",
+    "risk_delta",
+    "note",
+    "decision",
 )
 FUNDING = "programme funding"
 ADOPTION = "standard adoption"
@@ -117,8 +126,10 @@ class ReplanResult:
         if not self.stability_weight or r.best_bound is None:
             return ""
         name = r.gap_objective or "the objective"
-        return (f"best_bound and gap are of {self.optimised_objective()}, the objective the solver optimised "
-                f"(the stability weight is charged per change), not of {name} alone, on which no bound is proven")
+        return (
+            f"best_bound and gap are of {self.optimised_objective()}, the objective the solver optimised "
+            f"(the stability weight is charged per change), not of {name} alone, on which no bound is proven"
+        )
 
     def optimised_objective(self) -> str | None:
         """What the last stage optimised, as its gap is of: "cost + 50 × changes" when changes
@@ -152,9 +163,7 @@ class ReplanResult:
             raise PlanVerificationError(lines)
         extra = {"Changes": self.changes, "ChangeSummary": self.objective_deltas}
         years = list(r.inputs.years)
-        return write_plan_workbook(
-            path, self.summary_rows(), r.tables(), years, extra_sheets=extra, inputs=r.inputs
-        )
+        return write_plan_workbook(path, self.summary_rows(), r.tables(), years, extra_sheets=extra, inputs=r.inputs)
 
 
 def check_stability_weight(stability_weight: object) -> None:
@@ -162,11 +171,17 @@ def check_stability_weight(stability_weight: object) -> None:
     coefficient: NaN passed "< 0" and went into the model and the Summary, infinity too,
     and a weight of 1e16 came back "optimal, gap 4 %" (1e300: "gap 6e+298 %") for a plan
     that kept everything."""
-    if isinstance(stability_weight, bool) or not isinstance(stability_weight, numbers.Real) \
-            or not math.isfinite(stability_weight) or not 0 <= float(stability_weight) < MAX_COEFFICIENT:
-        raise ValueError(f"stability_weight is {stability_weight!r} — expected a finite number ≥ 0 and below "
-                         f"{MAX_COEFFICIENT:.0e} (larger weights are beyond the solver's precision; 1e6 already "
-                         "outweighs any plan of the bundled dataset)")
+    if (
+        isinstance(stability_weight, bool)
+        or not isinstance(stability_weight, numbers.Real)
+        or not math.isfinite(stability_weight)
+        or not 0 <= float(stability_weight) < MAX_COEFFICIENT
+    ):
+        raise ValueError(
+            f"stability_weight is {stability_weight!r} — expected a finite number ≥ 0 and below "
+            f"{MAX_COEFFICIENT:.0e} (larger weights are beyond the solver's precision; 1e6 already "
+            "outweighs any plan of the bundled dataset)"
+        )
 
 
 def replan(
@@ -229,11 +244,18 @@ def replan(
     from_year = year
     if not s.first_year <= from_year <= s.last_year:
         # `capopt replan` refuses its --from-year before this (cli.check_from_year)
-        raise InputError(Problem("replan", "", f"from_year {from_year} is outside the horizon "
-                                 f"{s.first_year}–{s.last_year}", "a year of the input's horizon"))
+        raise InputError(
+            Problem(
+                "replan",
+                "",
+                f"from_year {from_year} is outside the horizon {s.first_year}–{s.last_year}",
+                "a year of the input's horizon",
+            )
+        )
     check_stability_weight(stability_weight)
-    run = scenario.check_study_options(replan, {"objective": objective, "priority": priority, "weights": weights,
-                                                "time_limit": time_limit, "gap": gap})
+    run = scenario.check_study_options(
+        replan, {"objective": objective, "priority": priority, "weights": weights, "time_limit": time_limit, "gap": gap}
+    )
     threads, workers = check_count("threads", threads), check_count("workers", workers)
     strategy = check_strategy(strategy)
     check_solver_arguments(solver, highs_options, log_file, progress, client)  # as Scenario.solve checks them
@@ -243,8 +265,13 @@ def replan(
     committed = _with_history(inputs, known, from_year)
     notes += _broken_previous_note(committed, known)
     options = SolverOptions(
-        solver=solver, threads=threads, log_file=log_file, stream_log=stream_log,
-        highs_options=check_highs_options(highs_options or {}), strategy=strategy, workers=workers,
+        solver=solver,
+        threads=threads,
+        log_file=log_file,
+        stream_log=stream_log,
+        highs_options=check_highs_options(highs_options or {}),
+        strategy=strategy,
+        workers=workers,
     )
     session = Session(committed, options, progress, client)
     forced = _forced_changes(previous, known)
@@ -263,8 +290,9 @@ def replan(
     changes = change_table(inputs, previous, result.decisions, from_year)
     deltas = objective_deltas(inputs, known, result.objectives)
     logger.info("re-plan from %d: %d change(s)", from_year, count_changes(changes))
-    return ReplanResult(result, previous, from_year, stability_weight, changes, deltas, notes, previous_source,
-                        previous_sha256)
+    return ReplanResult(
+        result, previous, from_year, stability_weight, changes, deltas, notes, previous_source, previous_sha256
+    )
 
 
 def _scenario_inputs(scenario: object) -> Inputs:
@@ -286,20 +314,26 @@ def _previous_plan(previous: object, inputs: Inputs, point: object) -> tuple[Pla
 
     is_path = isinstance(previous, (str, os.PathLike))
     if point is not None and not is_path:
-        raise ValueError(f"point is {point!r} — expected it only with previous given as a Pareto front "
-                         "workbook's path, to pick the point to start from")
+        raise ValueError(
+            f"point is {point!r} — expected it only with previous given as a Pareto front "
+            "workbook's path, to pick the point to start from"
+        )
     point = check_count("point", point)
     if isinstance(previous, PlanDecisions):
         return previous, "", ""
     if isinstance(previous, Result):
         return previous.decisions, "", ""
     if not is_path:
-        raise TypeError(f"previous is {type(previous).__name__} — expected the previous plan: a Result, its "
-                        "decisions (result.decisions) or the path of a plan workbook written by capopt")
+        raise TypeError(
+            f"previous is {type(previous).__name__} — expected the previous plan: a Result, its "
+            "decisions (result.decisions) or the path of a plan workbook written by capopt"
+        )
     book = load_previous_plan(previous)  # type: ignore[arg-type]
     if point is not None and book.front_points is None:
-        raise ValueError(f"point is {point!r}, but {Path(book.path).name} is a plan, not a Pareto front — "
-                         "expected point only with a front workbook (capopt pareto)")
+        raise ValueError(
+            f"point is {point!r}, but {Path(book.path).name} is a plan, not a Pareto front — "
+            "expected point only with a front workbook (capopt pareto)"
+        )
     decisions, warnings = read_previous_plan(book, inputs, point)  # type: ignore[arg-type]
     for warning in warnings:
         logger.warning("previous plan: %s", warning)
@@ -317,16 +351,23 @@ def _broken_previous_note(inputs: Inputs, previous: PlanDecisions) -> list[str]:
     if not broken:
         return []
     more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-    note = (f"the previous plan breaks the rules of these inputs: {broken[0]}{more}; it cannot be kept as it "
-            "is, so the re-plan may score below it")
+    note = (
+        f"the previous plan breaks the rules of these inputs: {broken[0]}{more}; it cannot be kept as it "
+        "is, so the re-plan may score below it"
+    )
     return [note]
 
 
 def _known_part(inputs: Inputs, previous: PlanDecisions) -> tuple[PlanDecisions, list[str]]:
     """The previous plan restricted to the ids the inputs still define (the rest is dropped)."""
     nations, programmes, standards = inputs.nation_by_code, inputs.programme_by_id, inputs.standard_by_id
-    notes = sorted({f"{pid} is no longer in the input workbook; the previous plan's funding of it is dropped"
-                    for (_, pid) in previous.funded() if pid not in programmes})
+    notes = sorted(
+        {
+            f"{pid} is no longer in the input workbook; the previous plan's funding of it is dropped"
+            for (_, pid) in previous.funded()
+            if pid not in programmes
+        }
+    )
     national = {k: t for k, t in previous.national.items() if k[0] in nations and k[1] in programmes}
     joint = {}
     for pid, jd in previous.joint.items():
@@ -341,7 +382,9 @@ def _forced_changes(previous: PlanDecisions, known: PlanDecisions) -> int:
     """The previous plan's fundings and adoptions of ids the inputs no longer define: changes
     no plan avoids, listed and counted like any other, so charged too (a re-plan dropping a
     removed programme reported "cost + 10 × changes: 4" beside cost 4 and one change)."""
-    return len(previous.funded().keys() - known.funded().keys()) + len(previous.adoptions.keys() - known.adoptions.keys())
+    return len(previous.funded().keys() - known.funded().keys()) + len(
+        previous.adoptions.keys() - known.adoptions.keys()
+    )
 
 
 def _baseline(inputs: Inputs, previous: PlanDecisions, from_year: int) -> PlanDecisions:
@@ -392,21 +435,25 @@ def _with_history(inputs: Inputs, previous: PlanDecisions, from_year: int) -> In
             out = whatif.with_commitment(out, nation, pid, "fund", start)
         except InputError as exc:
             allowed = list(inputs.allowed_starts(inputs.programme_by_id[pid]))
-            raise InputError(Problem(
-                "replan", "", f"the previous plan started {pid} for {nation} in {start}, before {from_year}, "
-                f"but the input workbook no longer allows that start ({exc.problems[0].what})",
-                f"a horizon and window that include {start} (allowed starts now: {allowed})",
-            )) from exc
+            raise InputError(
+                Problem(
+                    "replan",
+                    "",
+                    f"the previous plan started {pid} for {nation} in {start}, before {from_year}, "
+                    f"but the input workbook no longer allows that start ({exc.problems[0].what})",
+                    f"a horizon and window that include {start} (allowed starts now: {allowed})",
+                )
+            ) from exc
         if (nation, pid) in written:
-            out = replace(out, commitments=out.commitments[:-1] + (
-                replace(out.commitments[-1], row=written[nation, pid].row),))
+            out = replace(
+                out, commitments=out.commitments[:-1] + (replace(out.commitments[-1], row=written[nation, pid].row),)
+            )
     # the history is the re-plan's own frame, not a what-if: its commitments are not input
     # changes (every re-plan's Dashboard said "changed after reading" and listed them)
     return replace(out, source=inputs.source)
 
 
-def _history_named(exc: InfeasibleError, committed: Inputs, from_year: int,
-                   previous: PlanDecisions) -> InfeasibleError:
+def _history_named(exc: InfeasibleError, committed: Inputs, from_year: int, previous: PlanDecisions) -> InfeasibleError:
     """The diagnosis with the frozen past named as such: the history's commitments are one rule
     family there, never a "Commitments row 376" of a sheet of five rows, and where it is part
     of the conflict the budgets it breaks on its own are named too."""
@@ -428,38 +475,55 @@ def _past_overspent(inputs: Inputs, previous: PlanDecisions, from_year: int) -> 
         previous,
         national={key: start for key, start in previous.national.items() if start < from_year},
         joint={pid: j for pid, j in previous.joint.items() if j.start_year < from_year},
-        payments={key: paid for key, paid in previous.payments.items()
-                  if key[1] in previous.joint and previous.joint[key[1]].start_year < from_year},
+        payments={
+            key: paid
+            for key, paid in previous.payments.items()
+            if key[1] in previous.joint and previous.joint[key[1]].start_year < from_year
+        },
         adoptions={key: year for key, year in previous.adoptions.items() if year < from_year},
     )
-    return [f"what the previous plan began before {from_year} breaks a budget on its own: {problem}"
-            for problem in map(str, check_plan(inputs, frozen)) if "budget" in problem]
+    return [
+        f"what the previous plan began before {from_year} breaks a budget on its own: {problem}"
+        for problem in map(str, check_plan(inputs, frozen))
+        if "budget" in problem
+    ]
 
 
-def _check_commitments_against_history(
-    inputs: Inputs, started: Mapping[tuple[str, str], int], from_year: int
-) -> None:
+def _check_commitments_against_history(inputs: Inputs, started: Mapping[tuple[str, str], int], from_year: int) -> None:
     """Raise one InputError naming every Commitments row the previous plan's history breaks."""
     problems = []
     for c in inputs.commitments:
         start = started.get((c.nation, c.programme))
         if start is None:
             if c.action == "fund" and c.start_year is not None and c.start_year < from_year:
-                problems.append(Problem(
-                    *c.place, f"{c.nation} must fund {c.programme} from {c.start_year}, "
-                    f"before the re-plan year {from_year}, but the previous plan did not start it then "
-                    "(the past cannot change)", f"a start_year ≥ {from_year} (or blank)"))
+                problems.append(
+                    Problem(
+                        *c.place,
+                        f"{c.nation} must fund {c.programme} from {c.start_year}, "
+                        f"before the re-plan year {from_year}, but the previous plan did not start it then "
+                        "(the past cannot change)",
+                        f"a start_year ≥ {from_year} (or blank)",
+                    )
+                )
             continue
         if c.action == "exclude":
-            problems.append(Problem(
-                *c.place, f"{c.nation} excludes {c.programme}, but the previous plan "
-                f"started it in {start}, before the re-plan year {from_year}, and what started stays",
-                f"no exclude row for it, or a re-plan year ≤ {start} ({FROM_YEAR})"))
+            problems.append(
+                Problem(
+                    *c.place,
+                    f"{c.nation} excludes {c.programme}, but the previous plan "
+                    f"started it in {start}, before the re-plan year {from_year}, and what started stays",
+                    f"no exclude row for it, or a re-plan year ≤ {start} ({FROM_YEAR})",
+                )
+            )
         elif c.action == "fund" and c.start_year is not None and c.start_year != start:
-            problems.append(Problem(
-                *c.place, f"{c.nation} must fund {c.programme} from {c.start_year}, but "
-                f"the previous plan started it in {start}, before the re-plan year {from_year}",
-                f"start_year {start} (or blank), or a re-plan year ≤ {start} ({FROM_YEAR})"))
+            problems.append(
+                Problem(
+                    *c.place,
+                    f"{c.nation} must fund {c.programme} from {c.start_year}, but "
+                    f"the previous plan started it in {start}, before the re-plan year {from_year}",
+                    f"start_year {start} (or blank), or a re-plan year ≤ {start} ({FROM_YEAR})",
+                )
+            )
     if problems:
         raise InputError(problems)
 
@@ -497,8 +561,10 @@ def _funding_rows(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, f
     rows = []
     for key, before, after, change in _differences(previous.funded(), new.funded()):
         p = inputs.programme_by_id.get(key[1])
-        deltas = [points[1].get(key, {}).get(k, 0.0) - points[0].get(key, {}).get(k, 0.0)
-                  for k in ("capability", "cost", "risk")]
+        deltas = [
+            points[1].get(key, {}).get(k, 0.0) - points[0].get(key, {}).get(k, 0.0)
+            for k in ("capability", "cost", "risk")
+        ]
         started = before is not None and before < from_year and after != before
         if p is None:  # the workbook dropped it: the one way a started programme can go
             note = "no longer in the input workbook" + (" (it had started before the re-plan year)" if started else "")
@@ -509,8 +575,9 @@ def _funding_rows(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, f
     return rows + _resplit_rows(inputs, previous, new, points)
 
 
-def _resplit_rows(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions,
-                  points: tuple[dict, dict]) -> list[tuple]:
+def _resplit_rows(
+    inputs: Inputs, previous: PlanDecisions, new: PlanDecisions, points: tuple[dict, dict]
+) -> list[tuple]:
     """`kept` rows for consortium members whose membership did not change but whose payments
     did (another member joined or left, and the split was re-made). They are no change to act
     on or charge, but without them the Changes sheet's cost and risk columns did not add up to
@@ -521,11 +588,23 @@ def _resplit_rows(inputs: Inputs, previous: PlanDecisions, new: PlanDecisions,
     for key in sorted(set(before) & set(after)):
         if before[key] != after[key] or key[1] not in inputs.programme_by_id:
             continue
-        deltas = [points[1].get(key, {}).get(k, 0.0) - points[0].get(key, {}).get(k, 0.0)
-                  for k in ("capability", "cost", "risk")]
+        deltas = [
+            points[1].get(key, {}).get(k, 0.0) - points[0].get(key, {}).get(k, 0.0)
+            for k in ("capability", "cost", "risk")
+        ]
         if any(abs(d) > 1e-9 for d in deltas):
-            rows.append((*key, inputs.programme_by_id[key[1]].sharing, "kept", before[key], after[key], *deltas,
-                         "same start; its payments changed (the consortium's split was re-made)", FUNDING))
+            rows.append(
+                (
+                    *key,
+                    inputs.programme_by_id[key[1]].sharing,
+                    "kept",
+                    before[key],
+                    after[key],
+                    *deltas,
+                    "same start; its payments changed (the consortium's split was re-made)",
+                    FUNDING,
+                )
+            )
     return rows
 
 
@@ -579,9 +658,17 @@ def _adoption_values(inputs: Inputs, decisions: PlanDecisions) -> dict[tuple[str
 def _pair_values(inputs: Inputs, decisions: PlanDecisions) -> dict[tuple[str, str], dict[str, float]]:
     """Per (nation, programme): capability points, what the nation pays, its risk term."""
     known = PlanDecisions(
-        {k: t for k, t in decisions.national.items() if k[1] in inputs.programme_by_id and k[0] in inputs.nation_by_code},
+        {
+            k: t
+            for k, t in decisions.national.items()
+            if k[1] in inputs.programme_by_id and k[0] in inputs.nation_by_code
+        },
         {p: jd for p, jd in decisions.joint.items() if p in inputs.programme_by_id},
-        {k: a for k, a in decisions.payments.items() if k[1] in inputs.programme_by_id and k[0] in inputs.nation_by_code},
+        {
+            k: a
+            for k, a in decisions.payments.items()
+            if k[1] in inputs.programme_by_id and k[0] in inputs.nation_by_code
+        },
         {},
     )
     weights = {a.id: a.weight for a in inputs.areas}

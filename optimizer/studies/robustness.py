@@ -65,9 +65,7 @@ class RobustnessReport:
         source, the search that ran, and `proof` in words. One row per Γ."""
         table = self.sweep.table.rename(columns={"robust_overruns": "gamma"})
         table["gamma"] = table["gamma"].astype(int)
-        proofs = pd.DataFrame(
-            [self._proof(p) for p in self.sweep.points], columns=list(PROOF_COLUMNS)
-        )
+        proofs = pd.DataFrame([self._proof(p) for p in self.sweep.points], columns=list(PROOF_COLUMNS))
         # the sweep's own `proof` and `best_bound` give way to this table's, which adds the
         # bound's source (both at once made two best_bound columns, and the chart failed)
         own = ["scenario", "proof", "best_bound"]
@@ -111,8 +109,13 @@ class RobustnessReport:
         target = self.gap_target
         # no Γ with a plan leaves no run's Settings to read the target from: "(gap target 0)"
         # was printed for a workbook whose mip_gap is 1 %
-        within = ("within the gap target" if target is None else "optimal (gap target 0)" if target == 0
-                  else f"within the {percent_up(target)} gap target")
+        within = (
+            "within the gap target"
+            if target is None
+            else "optimal (gap target 0)"
+            if target == 0
+            else f"within the {percent_up(target)} gap target"
+        )
         return f"{proven} of {len(self.sweep.points)} Γ points proven {within}"
 
     def _proof(self, point: SweepPoint) -> dict[str, Any]:
@@ -135,9 +138,7 @@ class RobustnessReport:
             proof += other_stages_in_words(dict(result.summary_rows()))
         wanted = self.bound_objective
         if objective != wanted and wanted is not None and result.best_bound is not None:
-            proof += (
-                f" (its bound is of {objective}, an earlier stage: {wanted} found no plan in time)"
-            )
+            proof += f" (its bound is of {objective}, an earlier stage: {wanted} found no plan in time)"
         return {
             "proven": result.status == "optimal",
             "bound_objective": objective,
@@ -260,9 +261,7 @@ def price_of_robustness(
     monotone = check_flag("monotone", monotone)
     solve_kwargs = scenario.check_study_options(price_of_robustness, {"workers": workers, **solve_kwargs})
     workers = solve_kwargs.pop("workers", None)
-    jobs = [
-        Job(f"Γ={g}", float(g), scenario.with_settings(robust_overruns=g).inputs) for g in gammas
-    ]
+    jobs = [Job(f"Γ={g}", float(g), scenario.with_settings(robust_overruns=g).inputs) for g in gammas]
     sweep = run_jobs(
         jobs,
         reuse=False,
@@ -311,10 +310,14 @@ def _repair(sweep: Sweep, solve_kwargs: dict[str, Any], progress: SweepProgressF
     """Re-solve, from a larger Γ's better plan, every Γ that the solver left worse off
     (a plan robust for more overruns is robust for fewer)."""
     return repair_nested(
-        sweep, solve_kwargs, tightest_first=lambda point: -(point.x or 0.0),
+        sweep,
+        solve_kwargs,
+        tightest_first=lambda point: -(point.x or 0.0),
         # (repair_nested's donor has a plan; each point's x is its Γ)
         inputs_for=lambda donor, point: with_settings(
-            donor.result.inputs, robust_overruns=int(point.x)  # type: ignore[union-attr, arg-type]
+            donor.result.inputs,  # type: ignore[union-attr]
+            robust_overruns=int(point.x),  # type: ignore[arg-type]
         ),
-        why="robust for it too", progress=progress,
+        why="robust for it too",
+        progress=progress,
     )

@@ -97,40 +97,64 @@ class Measure:
 
 
 ALLIANCE_MEASURES: tuple[Measure, ...] = (
-    Measure("expected_nation_years_in_breach", "nation-years",
-            "Expected number of (nation, year) pairs in which a nation must find money beyond its "
-            "budget, carry-over and borrowing. The headline: compare it with nations × years."),
-    Measure("budget_overrun_share", "share of budget",
-            "Overrun beyond budget summed over nations and years, divided by the alliance's total "
-            "budget over the horizon (expected)."),
-    Measure("expected_overrun_beyond_budget", "money",
-            "Expected money the nations must find beyond their budgets, carry-over and borrowing, "
-            "summed over nations and years."),
-    Measure("p95_overrun_beyond_budget", "money",
-            "The same total in a bad case: exceeded in one sample in twenty."),
-    Measure("expected_nations_in_breach", "nations",
-            "Expected number of nations in breach in at least one year (the sum of the nations' "
-            "breach probabilities)."),
-    Measure("expected_nations_residual_breach", "nations",
-            "Expected number of nations with a breach that slipping overrunning programmes "
-            "cannot cure."),
-    Measure("expected_capability_lost", "points",
-            "Capability at risk: expected capability points lost to programmes slipped by the "
-            "delay rule."),
-    Measure("p95_capability_lost", "points",
-            "Capability lost in a bad case: exceeded in one sample in twenty."),
-    Measure("capability_lost_share", "share of capability",
-            "Expected capability lost as a share of the plan's capability."),
-    Measure("expected_capability_delivered", "points",
-            "Plan capability minus expected capability lost: what the plan is expected to deliver "
-            "once overruns hit.", better="higher"),
+    Measure(
+        "expected_nation_years_in_breach",
+        "nation-years",
+        "Expected number of (nation, year) pairs in which a nation must find money beyond its "
+        "budget, carry-over and borrowing. The headline: compare it with nations × years.",
+    ),
+    Measure(
+        "budget_overrun_share",
+        "share of budget",
+        "Overrun beyond budget summed over nations and years, divided by the alliance's total "
+        "budget over the horizon (expected).",
+    ),
+    Measure(
+        "expected_overrun_beyond_budget",
+        "money",
+        "Expected money the nations must find beyond their budgets, carry-over and borrowing, "
+        "summed over nations and years.",
+    ),
+    Measure("p95_overrun_beyond_budget", "money", "The same total in a bad case: exceeded in one sample in twenty."),
+    Measure(
+        "expected_nations_in_breach",
+        "nations",
+        "Expected number of nations in breach in at least one year (the sum of the nations' breach probabilities).",
+    ),
+    Measure(
+        "expected_nations_residual_breach",
+        "nations",
+        "Expected number of nations with a breach that slipping overrunning programmes cannot cure.",
+    ),
+    Measure(
+        "expected_capability_lost",
+        "points",
+        "Capability at risk: expected capability points lost to programmes slipped by the delay rule.",
+    ),
+    Measure("p95_capability_lost", "points", "Capability lost in a bad case: exceeded in one sample in twenty."),
+    Measure(
+        "capability_lost_share", "share of capability", "Expected capability lost as a share of the plan's capability."
+    ),
+    Measure(
+        "expected_capability_delivered",
+        "points",
+        "Plan capability minus expected capability lost: what the plan is expected to deliver once overruns hit.",
+        better="higher",
+    ),
     Measure("plan_capability", "points", "The plan's capability objective, without overruns.", better=""),
     Measure("planned_spend", "money", "What the plan spends without overruns.", better=""),
-    Measure("expected_overrun_cost", "money",
-            "Expected extra cost of all overruns, whether the budgets absorb it or not.", better=""),
-    Measure("any_breach_probability", "probability",
-            "Probability that some nation breaches in some year. Near 1 for any large alliance "
-            "that spends its budgets: kept for reference, not a figure to rank plans by."),
+    Measure(
+        "expected_overrun_cost",
+        "money",
+        "Expected extra cost of all overruns, whether the budgets absorb it or not.",
+        better="",
+    ),
+    Measure(
+        "any_breach_probability",
+        "probability",
+        "Probability that some nation breaches in some year. Near 1 for any large alliance "
+        "that spends its budgets: kept for reference, not a figure to rank plans by.",
+    ),
 )
 
 
@@ -178,29 +202,39 @@ class StressReport:
         ]
         return rows + [("note", n) for n in self.notes]
 
-    def to_excel(self, path: str | Path, extra_summary: list[tuple[str, object]] | None = None,
-                 label: str = "plan") -> Path:
+    def to_excel(
+        self, path: str | Path, extra_summary: list[tuple[str, object]] | None = None, label: str = "plan"
+    ) -> Path:
         """The stress workbook of this plan alone (the comparison workbook with one plan)."""
-        comparison = StressComparison({label: self}, self.samples, self.seed, self.overrun_probability,
-                                      currency=self.currency)
+        comparison = StressComparison(
+            {label: self}, self.samples, self.seed, self.overrun_probability, currency=self.currency
+        )
         return comparison.to_excel(path, extra_summary)
 
 
 def overrun_model_rows(samples: int, seed: int, overrun_probability: float) -> list[tuple[str, object]]:
     """The overrun model in Summary rows: what was sampled, how, and how often."""
     return [
-        ("overrun_model", (
-            f"each programme overruns in a sample with probability {overrun_probability:g}, "
-            f"independently; an overrun raises every payment to it, for every nation, by a fraction "
-            f"risk × Triangular(0, {TRIANGLE_MODE:g}, {TRIANGLE_HIGH:g}) (mean = risk, at most "
-            f"{TRIANGLE_HIGH:g} × risk); adoptions never overrun")),
+        (
+            "overrun_model",
+            (
+                f"each programme overruns in a sample with probability {overrun_probability:g}, "
+                f"independently; an overrun raises every payment to it, for every nation, by a fraction "
+                f"risk × Triangular(0, {TRIANGLE_MODE:g}, {TRIANGLE_HIGH:g}) (mean = risk, at most "
+                f"{TRIANGLE_HIGH:g} × risk); adoptions never overrun"
+            ),
+        ),
         ("samples", samples),
         ("seed", seed),
         ("overrun_probability", overrun_probability),
         ("overrun_fraction", f"triangular(0, {TRIANGLE_MODE}·risk, {TRIANGLE_HIGH}·risk), mean = risk"),
-        ("common_random_numbers", (
-            "one draw per programme and sample from numpy default_rng(seed), for every programme "
-            "of the inputs: every plan meets the same overruns")),
+        (
+            "common_random_numbers",
+            (
+                "one draw per programme and sample from numpy default_rng(seed), for every programme "
+                "of the inputs: every plan meets the same overruns"
+            ),
+        ),
         ("percentile", PERCENTILE),
     ]
 
@@ -280,17 +314,22 @@ class StressComparison:
             better = next(m.better for m in ALLIANCE_MEASURES if m.key == key)
             values = {label: float(table.loc[key, label]) for label in labels}  # type: ignore[arg-type]
             order = sorted(labels, key=lambda lab: values[lab], reverse=better == "higher")
-            return ", ".join(f"{lab} {amount_text(values[lab]) if fmt == 'amount' else format(values[lab], fmt)}"
-                             for lab in order)
+            return ", ".join(
+                f"{lab} {amount_text(values[lab]) if fmt == 'amount' else format(values[lab], fmt)}" for lab in order
+            )
 
         first = labels[0]
         # (pandas-stubs: a cell read by .loc may be any scalar, so float() of it is refused)
-        years = {label: float(table.loc["expected_nation_years_in_breach", label])  # type: ignore[arg-type]
-                 for label in labels}
+        years = {
+            label: float(table.loc["expected_nation_years_in_breach", label])  # type: ignore[arg-type]
+            for label in labels
+        }
         share = {label: float(table.loc["budget_overrun_share", label]) for label in labels}  # type: ignore[arg-type]
         if len(labels) == 1:
-            headline = (f"{first}: {years[first]:,.1f} nation-years in breach expected (of {nation_years}); "
-                        f"{share[first]:.2%} of the budget overrun")
+            headline = (
+                f"{first}: {years[first]:,.1f} nation-years in breach expected (of {nation_years}); "
+                f"{share[first]:.2%} of the budget overrun"
+            )
         else:
             headline = _headline(labels, years, share)
         lines = [
@@ -301,19 +340,26 @@ class StressComparison:
             + ranked("p95_overrun_beyond_budget", "amount"),  # money as the sheets show it
             "capability at risk (expected points lost to slips): " + ranked("expected_capability_lost", ",.0f"),
             "capability delivered once overruns hit (expected): " + ranked("expected_capability_delivered", ",.0f"),
-            "P(some nation breaches somewhere), near 1 for a large alliance: " + ranked("any_breach_probability", ".3f"),
-            (f"overruns: probability {self.overrun_probability:g} per programme, by a fraction risk × "
-             f"Triangular(0, {TRIANGLE_MODE:g}, {TRIANGLE_HIGH:g})"),
+            "P(some nation breaches somewhere), near 1 for a large alliance: "
+            + ranked("any_breach_probability", ".3f"),
+            (
+                f"overruns: probability {self.overrun_probability:g} per programme, by a fraction risk × "
+                f"Triangular(0, {TRIANGLE_MODE:g}, {TRIANGLE_HIGH:g})"
+            ),
             f"{self.samples:,} samples, seed {self.seed}: every plan meets the same overruns",
         ]
         unproven = [f"{label} ({proof})" for label, (proof, proven) in self.proofs.items() if not proven]
         if unproven:
-            lines.append("not proven: " + "; ".join(unproven) + " — the figures are of the plan found, which a "
-                         "longer solve may beat; compare plans proven alike before drawing a conclusion")
+            lines.append(
+                "not proven: " + "; ".join(unproven) + " — the figures are of the plan found, which a "
+                "longer solve may beat; compare plans proven alike before drawing a conclusion"
+            )
         if self.samples < FEW_SAMPLES:  # `--samples 1` gave "1 in 20 exceeds" its one sample, unremarked
-            lines.append(f"only {self.samples} sample{'s' if self.samples != 1 else ''}: the 1-in-20 figures are "
-                         f"{'the worst sample' if self.samples > 1 else 'that sample'}, and every figure is one "
-                         "draw's luck; use 1,000 or more (the default) to compare plans")
+            lines.append(
+                f"only {self.samples} sample{'s' if self.samples != 1 else ''}: the 1-in-20 figures are "
+                f"{'the worst sample' if self.samples > 1 else 'that sample'}, and every figure is one "
+                "draw's luck; use 1,000 or more (the default) to compare plans"
+            )
         return headline, lines
 
     @property
@@ -339,8 +385,11 @@ class StressComparison:
                 ("expected_capability_lost", float(report.by_nation.attrs["expected_capability_lost"])),
                 ("plan_capability", float(report.by_nation.attrs["plan_capability"])),
             ]
-        rows += [("tool_version", tool_version()), *environment_rows(),
-                 ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat())]  # as a plan's Summary
+        rows += [
+            ("tool_version", tool_version()),
+            *environment_rows(),
+            ("created_at", pd.Timestamp.now(tz="UTC").floor("s").isoformat()),
+        ]  # as a plan's Summary
         notes = [*self.notes, *(f"{label}: {n}" for label, r in self.reports.items() for n in r.notes)]
         return rows + [("note", n) for n in notes]
 
@@ -364,14 +413,24 @@ class StressComparison:
 
         headline, findings = self.findings()
         summary = (extra_summary or []) + self.summary_rows()
-        return write_stress_workbook(path, summary, headline, findings, self.alliance_table(), self.labels,
-                                     self.by_nation, self.by_programme, self.by_year)
+        return write_stress_workbook(
+            path,
+            summary,
+            headline,
+            findings,
+            self.alliance_table(),
+            self.labels,
+            self.by_nation,
+            self.by_programme,
+            self.by_year,
+        )
 
 
 def _headline(labels: list[str], years: Mapping[str, float], share: Mapping[str, float]) -> str:
     """Which plan has the fewest nation-years in breach (the overrun share breaking a tie);
     plans that tie on both are named together — a winner picked from identical figures (the
     same plan stressed twice, a re-plan that changed nothing) told a planner they differed."""
+
     def key(label: str) -> tuple[float, float]:
         return years[label], share[label]
 
@@ -401,8 +460,15 @@ def stress_test(
     decisions = _decisions_of("decisions", decisions, inputs)
     samples, seed = _check_arguments(samples, seed, overrun_probability)
     fractions = draw_overruns(inputs, samples, seed, overrun_probability)
-    return _stress(inputs, decisions, fractions, seed, overrun_probability, None,
-                   _replays(progress, inputs, [decisions], fractions))
+    return _stress(
+        inputs,
+        decisions,
+        fractions,
+        seed,
+        overrun_probability,
+        None,
+        _replays(progress, inputs, [decisions], fractions),
+    )
 
 
 def compare_stress(
@@ -426,20 +492,31 @@ def compare_stress(
     if not plans:
         raise ValueError("compare_stress needs at least one plan")
     labels = [p.label for p in plans]
-    clashing = sorted({str(lab) for lab in labels if labels.count(lab) > 1
-                       or not isinstance(lab, str) or lab.casefold() in RESERVED_LABELS})
+    clashing = sorted(
+        {
+            str(lab)
+            for lab in labels
+            if labels.count(lab) > 1 or not isinstance(lab, str) or lab.casefold() in RESERVED_LABELS
+        }
+    )
     if clashing or any(not lab.strip() for lab in labels):
-        raise ValueError(f"plan labels must be distinct, non-blank and none of {sorted(RESERVED_LABELS)}; "
-                         f"got {labels}")
+        raise ValueError(f"plan labels must be distinct, non-blank and none of {sorted(RESERVED_LABELS)}; got {labels}")
     fractions = draw_overruns(inputs, samples, seed, overrun_probability)
     replays = _replays(progress, inputs, [p.decisions for p in plans], fractions)
-    reports = {p.label: _stress(inputs, p.decisions, fractions, seed, overrun_probability, p.robust_overruns, replays)
-               for p in plans}
-    return StressComparison(reports, samples, seed, overrun_probability,
-                            files={p.label: p.file for p in plans if p.file},
-                            currency=inputs.settings.currency,
-                            file_sha256={p.label: p.sha256 for p in plans if p.file and p.sha256},
-                            proofs={p.label: (p.proof, p.proven) for p in plans if p.proof})
+    reports = {
+        p.label: _stress(inputs, p.decisions, fractions, seed, overrun_probability, p.robust_overruns, replays)
+        for p in plans
+    }
+    return StressComparison(
+        reports,
+        samples,
+        seed,
+        overrun_probability,
+        files={p.label: p.file for p in plans if p.file},
+        currency=inputs.settings.currency,
+        file_sha256={p.label: p.sha256 for p in plans if p.file and p.sha256},
+        proofs={p.label: (p.proof, p.proven) for p in plans if p.proof},
+    )
 
 
 def _check_arguments(samples: object, seed: object, overrun_probability: object) -> tuple[int, int]:
@@ -449,14 +526,20 @@ def _check_arguments(samples: object, seed: object, overrun_probability: object)
     Summary's seed was blank)."""
     count = whole_number(samples)
     if count is None or not 1 <= count <= MAX_SAMPLES:
-        raise ValueError(f"samples must be from 1 to {MAX_SAMPLES:,} (a whole number; see stress.MAX_SAMPLES), "
-                         f"got {samples!r}")
+        raise ValueError(
+            f"samples must be from 1 to {MAX_SAMPLES:,} (a whole number; see stress.MAX_SAMPLES), got {samples!r}"
+        )
     number = whole_number(seed)
     if number is None or number < 0:
-        raise ValueError(f"seed is {seed!r} — expected a whole number ≥ 0 (default 0): the seed fixes the draws, "
-                         "so the same seed repeats the study")
-    if isinstance(overrun_probability, bool) or not isinstance(overrun_probability, numbers.Real) \
-            or not 0.0 <= overrun_probability <= 1.0:  # type: ignore[operator]  # NaN fails the range test too
+        raise ValueError(
+            f"seed is {seed!r} — expected a whole number ≥ 0 (default 0): the seed fixes the draws, "
+            "so the same seed repeats the study"
+        )
+    if (
+        isinstance(overrun_probability, bool)
+        or not isinstance(overrun_probability, numbers.Real)
+        or not 0.0 <= overrun_probability <= 1.0  # type: ignore[operator]  # NaN fails the range test too
+    ):
         raise ValueError(f"overrun_probability must be a number in [0, 1], got {overrun_probability!r}")
     return count, number
 
@@ -467,8 +550,10 @@ def _inputs_of(inputs: object) -> Inputs:
         return inputs
     if isinstance(getattr(inputs, "inputs", None), Inputs):
         return inputs.inputs  # type: ignore[attr-defined]
-    raise TypeError(f"inputs is {type(inputs).__name__} — expected the Inputs the plans are judged against, "
-                    "or a Scenario (its inputs are used)")
+    raise TypeError(
+        f"inputs is {type(inputs).__name__} — expected the Inputs the plans are judged against, "
+        "or a Scenario (its inputs are used)"
+    )
 
 
 def _decisions_of(name: str, decisions: object, inputs: Inputs) -> PlanDecisions:
@@ -485,22 +570,27 @@ def _decisions_of(name: str, decisions: object, inputs: Inputs) -> PlanDecisions
         for warning in warnings:
             logger.warning("%s", warning)
         return plans[0].decisions
-    raise TypeError(f"{name} is {type(decisions).__name__} — expected a plan's PlanDecisions "
-                    "(e.g. result.decisions), its Result, or the path of a plan workbook")
+    raise TypeError(
+        f"{name} is {type(decisions).__name__} — expected a plan's PlanDecisions "
+        "(e.g. result.decisions), its Result, or the path of a plan workbook"
+    )
 
 
 def _stress_plans(plans: object, inputs: Inputs) -> list[StressPlan]:
     """`compare_stress`'s plans as StressPlans: a list of bare decisions has no labels for
     the comparison's columns ("'PlanDecisions' object has no attribute 'label'")."""
     if isinstance(plans, Mapping):
-        return [StressPlan(label, _decisions_of(f"plans[{label!r}]", decisions, inputs))
-                for label, decisions in plans.items()]
+        return [
+            StressPlan(label, _decisions_of(f"plans[{label!r}]", decisions, inputs))
+            for label, decisions in plans.items()
+        ]
     listed = list(plans) if isinstance(plans, Sequence) and not isinstance(plans, (str, bytes)) else None
     strays = sorted({type(p).__name__ for p in listed or () if not isinstance(p, StressPlan)})
     if listed is None or strays:
         given = f"holds {', '.join(strays)}" if strays else f"is {type(plans).__name__}"
-        raise TypeError(f"plans {given} — expected {{label: decisions}}, e.g. {{'plan': result.decisions}}, "
-                        "or a list of StressPlan")
+        raise TypeError(
+            f"plans {given} — expected {{label: decisions}}, e.g. {{'plan': result.decisions}}, or a list of StressPlan"
+        )
     return listed
 
 
@@ -533,8 +623,9 @@ def read_plan_books(paths: Sequence[str | os.PathLike[str]]) -> list[PlanBook]:
     return books
 
 
-def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = None,
-                 allow_other_input: bool = False) -> tuple[list[StressPlan], list[str]]:
+def stress_plans(
+    books: Sequence[PlanBook], inputs: Inputs, point: int | None = None, allow_other_input: bool = False
+) -> tuple[list[StressPlan], list[str]]:
     """The plans of `books`, decoded against `inputs`, and warnings.
 
     A plan that records the input workbook it was made from (Summary `input_sha256`) must
@@ -551,15 +642,23 @@ def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = 
         name = Path(book.path).name
         sha = book.input_sha256
         if sha and source is not None and source.sha256.lower() != sha:
-            what = (f"{name} was made from {book.input_file or 'another input workbook'} "
-                    f"(SHA-256 {sha[:12]}…), not from {told_apart(source.path, book.input_file)} (SHA-256 {source.sha256[:12]}…)")
+            what = (
+                f"{name} was made from {book.input_file or 'another input workbook'} "
+                f"(SHA-256 {sha[:12]}…), not from {told_apart(source.path, book.input_file)} (SHA-256 {source.sha256[:12]}…)"
+            )
             if allow_other_input:
                 warnings.append(what)
             else:
-                problems.append(Problem(f"[{name}]Summary", "", what,
-                                        "expected plans made from the input workbook they are stressed "
-                                        "against: pass that workbook with --book, stress plans of other "
-                                        "workbooks separately, or --allow-other-input to go on anyway"))
+                problems.append(
+                    Problem(
+                        f"[{name}]Summary",
+                        "",
+                        what,
+                        "expected plans made from the input workbook they are stressed "
+                        "against: pass that workbook with --book, stress plans of other "
+                        "workbooks separately, or --allow-other-input to go on anyway",
+                    )
+                )
                 continue
         changed = book.changed_inputs_note(source.path if source else "the workbook")
         if changed:
@@ -576,13 +675,21 @@ def stress_plans(books: Sequence[PlanBook], inputs: Inputs, point: int | None = 
         broken = check_plan(inputs, decisions)
         if broken:  # said on the terminal only, at most five lines: the workbook kept no trace of it
             more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-            warnings.append(f"{name} breaks the model: {broken[0]}{more} — its figures are of a plan no solve "
-                            "returns")
+            warnings.append(f"{name} breaks the model: {broken[0]}{more} — its figures are of a plan no solve returns")
         if edit := edited_note(book, inputs, objective_values(inputs, decisions), name):
             proof = {**proof, **EDITED_PROOF}  # a start moved by hand was stressed as "optimal, gap 0 %"
             warnings.append(edit)
-        plans.append(StressPlan(label, decisions, where, whole_number(book.summary.get("robust_overruns")), book.sha256,
-                                proof_in_words(proof), proof.get("status") == "optimal"))
+        plans.append(
+            StressPlan(
+                label,
+                decisions,
+                where,
+                whole_number(book.summary.get("robust_overruns")),
+                book.sha256,
+                proof_in_words(proof),
+                proof.get("status") == "optimal",
+            )
+        )
     if problems:
         raise InputError(problems)
     return plans, warnings
@@ -613,8 +720,9 @@ class _Replays:
             self.progress(self.done, self.total)
 
 
-def _replays(progress: StressProgressFn | None, inputs: Inputs, plans: Sequence[PlanDecisions],
-             fractions: np.ndarray) -> _Replays:
+def _replays(
+    progress: StressProgressFn | None, inputs: Inputs, plans: Sequence[PlanDecisions], fractions: np.ndarray
+) -> _Replays:
     """The replay counter; its total is counted only when someone watches the progress."""
     return _Replays(progress, _breaching(inputs, plans, fractions) if progress is not None else 0)
 
@@ -627,12 +735,14 @@ def _breaching(inputs: Inputs, plans: Sequence[PlanDecisions], fractions: np.nda
     if len(plans) == 0:
         return 0
     nations, years = [n.code for n in inputs.nations], list(inputs.years)
-    return sum(int(np.any(_overrun_beyond(inputs, d, fractions, nations, years)[1] > 0, axis=(1, 2)).sum())
-               for d in plans)
+    return sum(
+        int(np.any(_overrun_beyond(inputs, d, fractions, nations, years)[1] > 0, axis=(1, 2)).sum()) for d in plans
+    )
 
 
-def _overrun_beyond(inputs: Inputs, decisions: PlanDecisions, fractions: np.ndarray, nations: list[str],
-                    years: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _overrun_beyond(
+    inputs: Inputs, decisions: PlanDecisions, fractions: np.ndarray, nations: list[str], years: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
     """(extra spend, overrun beyond budget), each (samples, nations, years), of one plan."""
     column = {p.id: j for j, p in enumerate(inputs.programmes)}
     base = _base_spend(inputs, decisions, nations, years)
@@ -645,8 +755,15 @@ def _overrun_beyond(inputs: Inputs, decisions: PlanDecisions, fractions: np.ndar
     return extra, _beyond_budget(inputs, nations, years, base[None, :, :] + extra)
 
 
-def _stress(inputs: Inputs, decisions: PlanDecisions, fractions: np.ndarray, seed: int,
-            overrun_probability: float, robust_overruns: int | None, replays: _Replays | None = None) -> StressReport:
+def _stress(
+    inputs: Inputs,
+    decisions: PlanDecisions,
+    fractions: np.ndarray,
+    seed: int,
+    overrun_probability: float,
+    robust_overruns: int | None,
+    replays: _Replays | None = None,
+) -> StressReport:
     samples = fractions.shape[0]
     lines = _payment_lines(inputs, decisions)
     column = {p.id: j for j, p in enumerate(inputs.programmes)}
@@ -671,31 +788,55 @@ def _stress(inputs: Inputs, decisions: PlanDecisions, fractions: np.ndarray, see
             replays.one()
     overran = fractions > 0
     budgets = np.array([sum(inputs.budget(n, y) for y in years) for n in nations])
-    by_nation = _by_nation(inputs, nations, breach_years, residual, lost, extra, beyond, budgets, replay,
-                           robust_overruns)
+    by_nation = _by_nation(
+        inputs, nations, breach_years, residual, lost, extra, beyond, budgets, replay, robust_overruns
+    )
     by_nation.attrs.update(
         any_breach_probability=float(np.any(breached, axis=1).mean()),
         expected_capability_lost=float(lost.sum(axis=1).mean()),
         plan_capability=plan_capability,
     )
     by_programme = _by_programme(inputs, lines, column, overran, fractions, slips, replay, samples)
-    by_year = pd.DataFrame({
-        "year": years,
-        "breach_probability": breach_years.any(axis=1).mean(axis=0),
-        "expected_nations_breaching": breach_years.sum(axis=1).mean(axis=0),
-        "expected_overrun_beyond_budget": beyond.sum(axis=1).mean(axis=0),
-    })
-    alliance = _alliance(breach_years, breached, residual, lost, extra, beyond, float(budgets.sum()),
-                         float(base.sum()), plan_capability)
-    logger.info("stress test: %d samples, %.2f nation-years in breach expected, P(any breach) = %.3f",
-                samples, alliance["expected_nation_years_in_breach"], alliance["any_breach_probability"])
-    return StressReport(by_nation, by_programme, by_year, samples, seed, overrun_probability, alliance=alliance,
-                        currency=inputs.settings.currency)
+    by_year = pd.DataFrame(
+        {
+            "year": years,
+            "breach_probability": breach_years.any(axis=1).mean(axis=0),
+            "expected_nations_breaching": breach_years.sum(axis=1).mean(axis=0),
+            "expected_overrun_beyond_budget": beyond.sum(axis=1).mean(axis=0),
+        }
+    )
+    alliance = _alliance(
+        breach_years, breached, residual, lost, extra, beyond, float(budgets.sum()), float(base.sum()), plan_capability
+    )
+    logger.info(
+        "stress test: %d samples, %.2f nation-years in breach expected, P(any breach) = %.3f",
+        samples,
+        alliance["expected_nation_years_in_breach"],
+        alliance["any_breach_probability"],
+    )
+    return StressReport(
+        by_nation,
+        by_programme,
+        by_year,
+        samples,
+        seed,
+        overrun_probability,
+        alliance=alliance,
+        currency=inputs.settings.currency,
+    )
 
 
-def _alliance(breach_years: np.ndarray, breached: np.ndarray, residual: np.ndarray, lost: np.ndarray,
-              extra: np.ndarray, beyond: np.ndarray, total_budget: float, planned_spend: float,
-              plan_capability: float) -> dict[str, float]:
+def _alliance(
+    breach_years: np.ndarray,
+    breached: np.ndarray,
+    residual: np.ndarray,
+    lost: np.ndarray,
+    extra: np.ndarray,
+    beyond: np.ndarray,
+    total_budget: float,
+    planned_spend: float,
+    plan_capability: float,
+) -> dict[str, float]:
     """ALLIANCE_MEASURES of one plan, from its (samples, nations[, years]) arrays."""
     total_beyond = beyond.sum(axis=(1, 2))
     total_lost = lost.sum(axis=1)
@@ -738,10 +879,7 @@ def _payment_lines(inputs: Inputs, decisions: PlanDecisions) -> list[_Line]:
     for item in spend_items(inputs, decisions):
         if item.kind != "adoption":
             paid[(item.nation, item.ref)][item.year] += item.amount
-    return [
-        _Line(n, pid, dict(years))
-        for (n, pid), years in sorted(paid.items())
-    ]
+    return [_Line(n, pid, dict(years)) for (n, pid), years in sorted(paid.items())]
 
 
 def _base_spend(inputs: Inputs, decisions: PlanDecisions, nations: list[str], years: list[int]) -> np.ndarray:
@@ -781,8 +919,16 @@ class _Replay:
     slip together (one consortium); a national programme's row slips alone.
     """
 
-    def __init__(self, inputs: Inputs, decisions: PlanDecisions, lines: list[_Line],
-                 nations: list[str], years: list[int], base: np.ndarray, column: dict[str, int]):
+    def __init__(
+        self,
+        inputs: Inputs,
+        decisions: PlanDecisions,
+        lines: list[_Line],
+        nations: list[str],
+        years: list[int],
+        base: np.ndarray,
+        column: dict[str, int],
+    ):
         self.inputs, self.lines, self.nations, self.years = inputs, lines, nations, years
         self.row = {n: i for i, n in enumerate(nations)}
         first = years[0]
@@ -794,8 +940,7 @@ class _Replay:
         self.programme = np.array([column[line.programme] for line in lines], dtype=int)
         # a joint programme's lines slip together (one consortium); a national programme
         # funded by several nations is a separate programme of each, and slips alone
-        self.joint = np.array([inputs.programme_by_id[line.programme].sharing == "joint" for line in lines],
-                              dtype=bool)
+        self.joint = np.array([inputs.programme_by_id[line.programme].sharing == "joint" for line in lines], dtype=bool)
         # certain spend (adoptions) is what the lines do not cover
         self.fixed = base.copy()
         np.add.at(self.fixed, self.payer, -self.schedule)
@@ -832,7 +977,7 @@ class _Replay:
                 moved = self.programme == self.programme[worst]
                 if not self.joint[worst]:  # another nation's own funding of it does not slip
                     moved &= self.payer == self.payer[worst]
-                schedule[moved, j + 1:] = schedule[moved, j:-1]
+                schedule[moved, j + 1 :] = schedule[moved, j:-1]
                 schedule[moved, j] = 0.0
                 slips[moved] += 1
             # a deficit slipping cannot cure is counted once, in its year: the replay assumes it
@@ -863,47 +1008,67 @@ class _Replay:
         key = (funding.nation, funding.programme.id, slip)
         if key not in self._points:
             moved = replace(funding, start=funding.start + slip)
-            per_year = sum(w * self.inputs.values.get((funding.programme.id, c), 0.0)
-                           for c, w in self.weights.items())
+            per_year = sum(w * self.inputs.values.get((funding.programme.id, c), 0.0) for c, w in self.weights.items())
             done = moved.completion <= self.inputs.settings.last_year
             self._points[key] = per_year * service_weight(self.inputs, moved) if done else 0.0
         return self._points[key]
 
 
-def _by_nation(inputs: Inputs, nations: list[str], breach_years: np.ndarray, residual: np.ndarray,
-               lost: np.ndarray, extra: np.ndarray, beyond: np.ndarray, budgets: np.ndarray, replay: _Replay,
-               robust_overruns: int | None) -> pd.DataFrame:
+def _by_nation(
+    inputs: Inputs,
+    nations: list[str],
+    breach_years: np.ndarray,
+    residual: np.ndarray,
+    lost: np.ndarray,
+    extra: np.ndarray,
+    beyond: np.ndarray,
+    budgets: np.ndarray,
+    replay: _Replay,
+    robust_overruns: int | None,
+) -> pd.DataFrame:
     planned = np.zeros(len(nations))
     for f in replay.fundings:
         planned[replay.row[f.nation]] += replay.points(f, 0)
     own = {n.code: n.robust_overruns for n in inputs.nations}
     total_beyond = beyond.sum(axis=2)  # (samples, nations)
-    frame = pd.DataFrame({
-        "nation": nations,
-        "role": [inputs.nation_by_code[n].role for n in nations],
-        # Γ the plan was made with: the nation's own, else the plan's Settings value if known
-        "gamma": [inputs.robust_overruns(n) if robust_overruns is None or own[n] is not None else robust_overruns
-                  for n in nations],
-        "breach_probability": breach_years.any(axis=2).mean(axis=0),
-        "expected_breach_years": breach_years.sum(axis=2).mean(axis=0),
-        "residual_breach_probability": residual.mean(axis=0),
-        "expected_overrun_cost": extra.sum(axis=2).mean(axis=0),
-        "expected_overrun_beyond_budget": total_beyond.mean(axis=0),
-        "p95_overrun_beyond_budget": np.quantile(total_beyond, PERCENTILE, axis=0),
-        "plan_capability": planned,
-        "expected_capability_lost": lost.mean(axis=0),
-        "p95_capability_lost": np.quantile(lost, PERCENTILE, axis=0),
-    })
+    frame = pd.DataFrame(
+        {
+            "nation": nations,
+            "role": [inputs.nation_by_code[n].role for n in nations],
+            # Γ the plan was made with: the nation's own, else the plan's Settings value if known
+            "gamma": [
+                inputs.robust_overruns(n) if robust_overruns is None or own[n] is not None else robust_overruns
+                for n in nations
+            ],
+            "breach_probability": breach_years.any(axis=2).mean(axis=0),
+            "expected_breach_years": breach_years.sum(axis=2).mean(axis=0),
+            "residual_breach_probability": residual.mean(axis=0),
+            "expected_overrun_cost": extra.sum(axis=2).mean(axis=0),
+            "expected_overrun_beyond_budget": total_beyond.mean(axis=0),
+            "p95_overrun_beyond_budget": np.quantile(total_beyond, PERCENTILE, axis=0),
+            "plan_capability": planned,
+            "expected_capability_lost": lost.mean(axis=0),
+            "p95_capability_lost": np.quantile(lost, PERCENTILE, axis=0),
+        }
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["capability_lost_share"] = np.where(planned > 0, frame["expected_capability_lost"] / planned, 0.0)
         frame["overrun_beyond_budget_share"] = np.where(
-            budgets > 0, frame["expected_overrun_beyond_budget"] / budgets, 0.0)
+            budgets > 0, frame["expected_overrun_beyond_budget"] / budgets, 0.0
+        )
     return frame
 
 
-def _by_programme(inputs: Inputs, lines: list[_Line], column: dict[str, int], overran: np.ndarray,
-                  fractions: np.ndarray, slips: dict[tuple[str, str], np.ndarray], replay: _Replay,
-                  samples: int) -> pd.DataFrame:
+def _by_programme(
+    inputs: Inputs,
+    lines: list[_Line],
+    column: dict[str, int],
+    overran: np.ndarray,
+    fractions: np.ndarray,
+    slips: dict[tuple[str, str], np.ndarray],
+    replay: _Replay,
+    samples: int,
+) -> pd.DataFrame:
     rows = []
     for line in lines:
         j = column[line.programme]
@@ -913,17 +1078,28 @@ def _by_programme(inputs: Inputs, lines: list[_Line], column: dict[str, int], ov
         if f is not None and slipped.any():
             base = replay.points(f, 0)
             lost = float(np.mean([base - replay.points(f, int(k)) if k else 0.0 for k in slipped]))
-        rows.append({
-            "nation": line.nation,
-            "programme": line.programme,
-            "cost_overrun_risk": inputs.programme_by_id[line.programme].cost_overrun_risk,
-            "planned_cost": sum(line.payments.values()),
-            "overrun_probability": float(overran[:, j].mean()),
-            "mean_overrun_fraction": float(fractions[:, j].mean()),
-            "slip_probability": float((slipped > 0).mean()),
-            "expected_slip_years": float(slipped.mean()),
-            "expected_capability_lost": lost,
-        })
-    columns = ["nation", "programme", "cost_overrun_risk", "planned_cost", "overrun_probability",
-               "mean_overrun_fraction", "slip_probability", "expected_slip_years", "expected_capability_lost"]
+        rows.append(
+            {
+                "nation": line.nation,
+                "programme": line.programme,
+                "cost_overrun_risk": inputs.programme_by_id[line.programme].cost_overrun_risk,
+                "planned_cost": sum(line.payments.values()),
+                "overrun_probability": float(overran[:, j].mean()),
+                "mean_overrun_fraction": float(fractions[:, j].mean()),
+                "slip_probability": float((slipped > 0).mean()),
+                "expected_slip_years": float(slipped.mean()),
+                "expected_capability_lost": lost,
+            }
+        )
+    columns = [
+        "nation",
+        "programme",
+        "cost_overrun_risk",
+        "planned_cost",
+        "overrun_probability",
+        "mean_overrun_fraction",
+        "slip_probability",
+        "expected_slip_years",
+        "expected_capability_lost",
+    ]
     return pd.DataFrame(rows, columns=columns)

@@ -47,6 +47,7 @@ SWEEP_THREADS = 1  # per solve: parallelism comes from running scenarios side by
 class SweepPoint:
     """One scenario of a study: its name, its x (budget scale, Γ, index), its Result or why
     it has none (`error`), and its seconds."""
+
     name: str
     x: float | None
     result: Result | None
@@ -95,8 +96,11 @@ class Sweep:
         """Whether the study, run to the end, found no plan anywhere because every scenario
         is infeasible: its workbook would hold only "infeasible" rows (the command line then
         exits 4 with a diagnosis instead of writing it)."""
-        return self.complete and bool(self.points) and all(
-            p.result is None and str(p.error).startswith("infeasible") for p in self.points)
+        return (
+            self.complete
+            and bool(self.points)
+            and all(p.result is None and str(p.error).startswith("infeasible") for p in self.points)
+        )
 
     @property
     def table(self) -> pd.DataFrame:
@@ -106,9 +110,14 @@ class Sweep:
             row: dict[str, Any] = {"scenario": p.name, self.x_label: p.x}
             if p.result is not None:
                 # the bound beside the gap, so the gap can be traced (|plan − bound| / |plan|)
-                row.update(status=p.result.status, gap=p.result.gap, best_bound=p.result.best_bound,
-                           gap_of=p.result.gap_objective,
-                           not_optimised=", ".join(p.result.not_optimised), seconds=round(p.seconds, 3))
+                row.update(
+                    status=p.result.status,
+                    gap=p.result.gap,
+                    best_bound=p.result.best_bound,
+                    gap_of=p.result.gap_objective,
+                    not_optimised=", ".join(p.result.not_optimised),
+                    seconds=round(p.seconds, 3),
+                )
                 row.update(p.result.objectives)
                 # cost is the Plans sheet's programme costs plus these (MODEL.md's spend): the
                 # study workbook has no Standards sheet, so its cost did not add up from Plans
@@ -120,8 +129,14 @@ class Sweep:
                 # a lever solved again said "best plan found in 30 s" beside 60.8 s
                 row["proof"] = status_in_words({**dict(p.result.summary_rows()), "solve_seconds": p.seconds})
             else:
-                row.update(status=p.error, gap=None, best_bound=None, gap_of=None, not_optimised="",
-                           seconds=round(p.seconds, 3))
+                row.update(
+                    status=p.error,
+                    gap=None,
+                    best_bound=None,
+                    gap_of=None,
+                    not_optimised="",
+                    seconds=round(p.seconds, 3),
+                )
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -136,8 +151,11 @@ class Sweep:
         `scenario` column: with only the plans, a scenario's interoperability (which standards
         it adopted), its spend against each budget and a joint member's payments by year
         could not be traced from the study workbook."""
-        return {"Standards": self._stacked("standards"), "Spend": self._stacked("spend"),
-                "Contributions": self._stacked("contributions")}
+        return {
+            "Standards": self._stacked("standards"),
+            "Spend": self._stacked("spend"),
+            "Contributions": self._stacked("contributions"),
+        }
 
     def _stacked(self, table: str) -> pd.DataFrame:
         """One of the results' tables (plan, standards, spend, contributions) for every solved scenario."""
@@ -157,8 +175,10 @@ class Sweep:
         for p in solved:
             for key in p.result.decisions.funded():  # type: ignore[union-attr]
                 counts[key] = counts.get(key, 0) + 1
-        rows = [{"nation": n, "programme": q, "scenarios": c, "share": c / max(len(solved), 1)}
-                for (n, q), c in counts.items()]
+        rows = [
+            {"nation": n, "programme": q, "scenarios": c, "share": c / max(len(solved), 1)}
+            for (n, q), c in counts.items()
+        ]
         df = pd.DataFrame(rows, columns=["nation", "programme", "scenarios", "share"])
         return df.sort_values(["share", "nation", "programme"], ascending=[False, True, True], ignore_index=True)
 
@@ -170,17 +190,23 @@ class Sweep:
         8 s a scenario differed in 2,494 Plans rows with nothing in either Summary to say so."""
         if not self.complete:
             return "no: interrupted before every scenario was solved; a rerun may give other plans"
-        clocked = [p.name for p in self.points
-                   if (p.result is None and p.error == "no plan within time limit")
-                   or (p.result is not None and not p.result.reproducibility().startswith("yes"))]
+        clocked = [
+            p.name
+            for p in self.points
+            if (p.result is None and p.error == "no plan within time limit")
+            or (p.result is not None and not p.result.reproducibility().startswith("yes"))
+        ]
         if clocked:
-            shown = ", ".join(clocked[:CLOCKED_LISTED]) + (f" and {len(clocked) - CLOCKED_LISTED} more"
-                                                          if len(clocked) > CLOCKED_LISTED else "")
+            shown = ", ".join(clocked[:CLOCKED_LISTED]) + (
+                f" and {len(clocked) - CLOCKED_LISTED} more" if len(clocked) > CLOCKED_LISTED else ""
+            )
             # "were not proven by a search that does not depend on the clock" stood beside a
             # scenario proven optimal (by a search whose workers' timing shaped its plan)
-            return (f"no: the plans of {len(clocked)} of {len(self.points)} scenarios ({shown}) depend on timing "
-                    "(a search cut short by the clock, or parallel work ending sooner or later), so a rerun may "
-                    "give other plans; each one's status and gap say how far it was proven")
+            return (
+                f"no: the plans of {len(clocked)} of {len(self.points)} scenarios ({shown}) depend on timing "
+                "(a search cut short by the clock, or parallel work ending sooner or later), so a rerun may "
+                "give other plans; each one's status and gap say how far it was proven"
+            )
         return "yes: every scenario proven to its gap by a search that does not depend on the clock"
 
     def status_in_words(self) -> str:
@@ -191,16 +217,25 @@ class Sweep:
         proven = sum(p.result is not None and p.result.status == "optimal" for p in self.points)
         with_plan = sum(p.result is not None for p in self.points)
         # "every scenario solved" stood beside `solved 1` of 2 (a Γ point found no plan)
-        solved = ("every scenario solved" if with_plan == len(self.points)
-                  else f"{with_plan} of {len(self.points)} scenarios solved (see each one's status)")
+        solved = (
+            "every scenario solved"
+            if with_plan == len(self.points)
+            else f"{with_plan} of {len(self.points)} scenarios solved (see each one's status)"
+        )
         return f"{solved}, {proven} of {len(self.points)} proven within the gap target"
 
     def status_word(self) -> str:
         """WORKBOOK.md's one-word status for the whole study: the weakest of its scenarios'
         (error, then infeasible, then feasible, then optimal), so "optimal" stands only where
         every scenario was proven; an interrupted study is at best "feasible"."""
-        words = [p.result.status if p.result is not None
-                 else "infeasible" if str(p.error).startswith("infeasible") else "error" for p in self.points]
+        words = [
+            p.result.status
+            if p.result is not None
+            else "infeasible"
+            if str(p.error).startswith("infeasible")
+            else "error"
+            for p in self.points
+        ]
         if not self.complete:
             words.append("feasible")
         for word in ("error", "infeasible", "feasible"):
@@ -219,10 +254,16 @@ class Sweep:
             terminations.setdefault(why, []).append(p.name)
         if not self.complete:
             terminations.setdefault("interrupted: scenarios not solved are missing", [])
-        termination = (next(iter(terminations)) if len(terminations) == 1 else
-                       "; ".join(f"{', '.join(names) or 'the rest'}: {why}" for why, names in terminations.items()))
-        rows: list[tuple[str, object]] = [("status", self.status_word()), ("termination", termination),
-                                          ("objective", mode)]
+        termination = (
+            next(iter(terminations))
+            if len(terminations) == 1
+            else "; ".join(f"{', '.join(names) or 'the rest'}: {why}" for why, names in terminations.items())
+        )
+        rows: list[tuple[str, object]] = [
+            ("status", self.status_word()),
+            ("termination", termination),
+            ("objective", mode),
+        ]
         first = next((p for p in self.points if p.result is not None), None)
         if first is not None and first.result is not None:
             result = first.result
@@ -270,8 +311,15 @@ class Sweep:
         for p in self.points:
             if p.result is not None:
                 assert_valid(p.result.inputs, p.result.decisions, p.result.objectives)
-        return write_sweep_workbook(path, self.summary_rows(), self.table, self.plans, self.core_index, self.x_label,
-                                    scenario_tables=self.scenario_tables)
+        return write_sweep_workbook(
+            path,
+            self.summary_rows(),
+            self.table,
+            self.plans,
+            self.core_index,
+            self.x_label,
+            scenario_tables=self.scenario_tables,
+        )
 
 
 # --- work units (module-level so they pickle to processes and Dask workers) ------------
@@ -282,7 +330,9 @@ class Job:
     inputs: Inputs
 
 
-def solve_chain(jobs: Sequence[Job], options: SolverOptions, solve_kwargs: dict[str, Any], reuse: bool) -> list[SweepPoint]:
+def solve_chain(
+    jobs: Sequence[Job], options: SolverOptions, solve_kwargs: dict[str, Any], reuse: bool
+) -> list[SweepPoint]:
     """Solve jobs in order. With `reuse`, one Session serves the chain: only budgets change
     and each solve starts from the previous plan."""
     from optimizer.session import Session
@@ -344,8 +394,11 @@ def _point_change_rows(solved: list[SweepPoint], shared: int) -> list[tuple[str,
     """Each point's own input changes beyond the `shared` first ones all points have (its
     budget scale, Γ or lever), so that a study's options — a sweep's years, the flexibility
     study's carry-over — are in its Summary."""
-    own = [(p.name, p.result.inputs.source.changes[shared:]) for p in solved
-           if p.result is not None and p.result.inputs.source]
+    own = [
+        (p.name, p.result.inputs.source.changes[shared:])
+        for p in solved
+        if p.result is not None and p.result.inputs.source
+    ]
     text = "; ".join(f"{name}: {', '.join(changes)}" for name, changes in own if changes)
     return [("point_changes", text)] if text else []
 
@@ -372,7 +425,9 @@ def run_jobs(
     strategy = solve_kwargs.pop("strategy", "auto")
     cores = os.cpu_count() or 1
     one_at_a_time = client is None and (
-        (workers or cores) <= 1 or len(chains) == 1 or (workers is None and _wants_every_core(jobs[0], strategy, cores))
+        (workers or cores) <= 1
+        or len(chains) == 1
+        or (workers is None and _wants_every_core(jobs[0], strategy, cores))
         or not workers_allowed("the sweep's points")  # an unguarded script: see optimizer.processes
     )
     workers = workers or cores
@@ -407,10 +462,20 @@ def run_jobs(
     ran_on = "Dask cluster" if client is not None else 1 if one_at_a_time else min(workers, len(chains))
     notes = []
     if strategy == "portfolio" and not one_at_a_time:  # it needs two cores a solve: said, not only recorded
-        notes.append(f"the portfolio asked for needs two cores a scenario; with {ran_on} side by side on one core "
-                     "each, every scenario ran HiGHS alone (each one's strategy says so): --workers 1 gives it")
-    return Sweep(points, x_label, complete, time.monotonic() - started, notes=notes, workers=ran_on,
-                 source=jobs[0].inputs.source if jobs else None, strategy=strategy)
+        notes.append(
+            f"the portfolio asked for needs two cores a scenario; with {ran_on} side by side on one core "
+            "each, every scenario ran HiGHS alone (each one's strategy says so): --workers 1 gives it"
+        )
+    return Sweep(
+        points,
+        x_label,
+        complete,
+        time.monotonic() - started,
+        notes=notes,
+        workers=ran_on,
+        source=jobs[0].inputs.source if jobs else None,
+        strategy=strategy,
+    )
 
 
 def _wants_every_core(job: Job, strategy: str, cores: int) -> bool:
@@ -438,8 +503,14 @@ def _wants_every_core(job: Job, strategy: str, cores: int) -> bool:
     return choose_strategy("auto", nonzeros, cores)[0] == "portfolio"
 
 
-def _run_processes(workers: int, chains: list[list[Job]], options: SolverOptions, solve_kwargs: dict[str, Any],
-                   reuse: bool, finished: Callable[[int, list[SweepPoint]], None]) -> bool:
+def _run_processes(
+    workers: int,
+    chains: list[list[Job]],
+    options: SolverOptions,
+    solve_kwargs: dict[str, Any],
+    reuse: bool,
+    finished: Callable[[int, list[SweepPoint]], None],
+) -> bool:
     # spawn: a clean interpreter per worker (no forked solver state, same on every OS)
     context = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=min(workers, len(chains)), mp_context=context) as pool:
@@ -466,8 +537,14 @@ def _dask_client(address: str) -> Any:
     return connect_scheduler(address)
 
 
-def _run_dask(client: Any, chains: list[list[Job]], options: SolverOptions, solve_kwargs: dict[str, Any],
-              reuse: bool, finished: Callable[[int, list[SweepPoint]], None]) -> bool:
+def _run_dask(
+    client: Any,
+    chains: list[list[Job]],
+    options: SolverOptions,
+    solve_kwargs: dict[str, Any],
+    reuse: bool,
+    finished: Callable[[int, list[SweepPoint]], None],
+) -> bool:
     from dask.distributed import as_completed
 
     futures = [client.submit(solve_chain, chain, options, solve_kwargs, reuse, pure=False) for chain in chains]
@@ -493,20 +570,24 @@ def parse_range(text: str) -> list[float]:
             raise ValueError(f"{text!r}: expected START:STOP:STEP with STEP > 0 and STOP ≥ START")
         count = int(np.floor((parts[1] - parts[0]) / parts[2] + 1e-9)) + 1
         if count > MAX_SWEEP_POINTS:  # '0:1:1e-9' built a billion-point list before solving anything
-            raise ValueError(f"{text!r} gives {count:,} budget factors — expected at most {MAX_SWEEP_POINTS:,}: "
-                             "a larger STEP")
+            raise ValueError(
+                f"{text!r} gives {count:,} budget factors — expected at most {MAX_SWEEP_POINTS:,}: a larger STEP"
+            )
         values = [round(parts[0] + i * parts[2], 10) for i in range(count)]
         if abs(values[-1] - parts[1]) > 1e-9 * max(1.0, abs(parts[1])):
-            raise ValueError(f"{text!r}: steps of {parts[2]:g} from {parts[0]:g} end at {values[-1]:g}, not at "
-                             f"{parts[1]:g} — expected a STEP that divides STOP − START, or a comma list")
+            raise ValueError(
+                f"{text!r}: steps of {parts[2]:g} from {parts[0]:g} end at {values[-1]:g}, not at "
+                f"{parts[1]:g} — expected a STEP that divides STOP − START, or a comma list"
+            )
         return values
     values = [_factor(x, text) for x in text.split(",") if x.strip()]
     if not values:  # "," or "": the sweep found out later, as an internal error (exit 1)
         raise ValueError(f"{text!r}: expected START:STOP:STEP or a comma list of budget factors, e.g. 0.8,1,1.2")
     repeated = sorted({v for v in values if values.count(v) > 1})
     if repeated:
-        raise ValueError(f"{text!r} gives {', '.join(f'{v:g}' for v in repeated)} more than once — expected each "
-                         "budget factor once")
+        raise ValueError(
+            f"{text!r} gives {', '.join(f'{v:g}' for v in repeated)} more than once — expected each budget factor once"
+        )
     return values
 
 
@@ -518,8 +599,10 @@ def _factor(part: str, text: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < 0:  # nan and inf ended in internal errors
-        raise ValueError(f"{text!r}: {part.strip()!r} is not a number ≥ 0 — expected START:STOP:STEP or a comma "
-                         "list of budget factors, e.g. 0.6:1.4:0.1 or 0.8,1,1.2")
+        raise ValueError(
+            f"{text!r}: {part.strip()!r} is not a number ≥ 0 — expected START:STOP:STEP or a comma "
+            "list of budget factors, e.g. 0.6:1.4:0.1 or 0.8,1,1.2"
+        )
     return value
 
 
@@ -587,12 +670,21 @@ def repair_nested(
     for i in sorted(range(len(sweep.points)), key=lambda k: tightest_first(sweep.points[k])):
         point = sweep.points[i]
         best = _best_donor([d for d in solved if fits is None or fits(d, point)], solve_kwargs)
-        if best is not None and (point.result is None or (not _proven_exactly(point.result)
-                                                          and better(best.result, point.result, solve_kwargs))):
+        if best is not None and (
+            point.result is None
+            or (not _proven_exactly(point.result) and better(best.result, point.result, solve_kwargs))
+        ):
             started = time.monotonic()
             if progress is not None:
-                progress(SweepProgress(len(solved), len(sweep.points), 0.0, started - began,
-                                       f"solving {point.name} again from {best.name}'s better plan ({why})"))
+                progress(
+                    SweepProgress(
+                        len(solved),
+                        len(sweep.points),
+                        0.0,
+                        started - began,
+                        f"solving {point.name} again from {best.name}'s better plan ({why})",
+                    )
+                )
             inputs = point.result.inputs if point.result is not None else inputs_for(best, point)
             session = Session(inputs, options)
             assert best.result is not None  # `solved` holds points with a plan only
@@ -605,8 +697,10 @@ def repair_nested(
             if result is not None and (point.result is None or better(result, point.result, solve_kwargs)):
                 point = SweepPoint(point.name, point.x, result, None, seconds)
                 sweep.points[i] = point
-                notes.append(f"{point.name} was solved again from the {best.name} plan ({why}, and better "
-                             "than what its own solve found in time)")
+                notes.append(
+                    f"{point.name} was solved again from the {best.name} plan ({why}, and better "
+                    "than what its own solve found in time)"
+                )
             else:  # no better than its own plan (lexicographic ties): kept, and said not to be redone
                 point = SweepPoint(point.name, point.x, point.result, point.error, seconds)
                 sweep.points[i] = point
@@ -734,20 +828,38 @@ def budget_sweep(
         Job(f"budget ×{scale:g}", float(scale), scenario.with_budget(scale=scale, nations=nations, years=years).inputs)
         for scale in scales
     ]
-    sweep = run_jobs(jobs, reuse=reuse_model, chain_length=chain_length, workers=workers, client=client,
-                     scheduler=scheduler, progress=progress, solve_kwargs=solve_kwargs, x_label="budget_scale")
+    sweep = run_jobs(
+        jobs,
+        reuse=reuse_model,
+        chain_length=chain_length,
+        workers=workers,
+        client=client,
+        scheduler=scheduler,
+        progress=progress,
+        solve_kwargs=solve_kwargs,
+        x_label="budget_scale",
+    )
     if monotone and all(scale >= 0 for scale in scales):
         inputs = {job.x: job.inputs for job in jobs}
-        sweep.notes.extend(repair_nested(
-            sweep, solve_kwargs, tightest_first=lambda point: point.x or 0.0,
-            inputs_for=lambda donor, point: inputs[point.x], why="it fits the larger budget too", progress=progress,
-        ))
+        sweep.notes.extend(
+            repair_nested(
+                sweep,
+                solve_kwargs,
+                tightest_first=lambda point: point.x or 0.0,
+                inputs_for=lambda donor, point: inputs[point.x],
+                why="it fits the larger budget too",
+                progress=progress,
+            )
+        )
         sweep.notes.extend(tolerance_notes(sweep, solve_kwargs, tightest_first=lambda point: point.x or 0.0))
     if nations or years is not None:  # the years too: a sweep of 2028–2032 read as one of every year
         chosen = sorted(int(y) for y in years) if years is not None else []
         codes = budget_nations(scenario.inputs, nations)  # the workbook's spelling, as input_changes
-        sweep.notes.append("budgets scaled" + (f" for {', '.join(codes)}" if codes else " for every nation")
-                           + (f" in {', '.join(map(str, chosen))}" if chosen else " in every year"))
+        sweep.notes.append(
+            "budgets scaled"
+            + (f" for {', '.join(codes)}" if codes else " for every nation")
+            + (f" in {', '.join(map(str, chosen))}" if chosen else " in every year")
+        )
     return sweep
 
 
@@ -780,8 +892,16 @@ def sweep(
         other.check_study_options(sweep, given)
     workers = solve_kwargs.pop("workers", None)  # as checked: 2.0 is 2
     jobs = [Job(s.name, float(i), s.inputs) for i, s in enumerate(scenarios)]
-    return run_jobs(jobs, reuse=False, workers=workers, client=client, scheduler=scheduler,
-                    progress=progress, solve_kwargs=solve_kwargs, x_label="index")
+    return run_jobs(
+        jobs,
+        reuse=False,
+        workers=workers,
+        client=client,
+        scheduler=scheduler,
+        progress=progress,
+        solve_kwargs=solve_kwargs,
+        x_label="index",
+    )
 
 
 def _check_distinct_names(scenarios: Sequence[Any]) -> None:
@@ -791,5 +911,7 @@ def _check_distinct_names(scenarios: Sequence[Any]) -> None:
     names = [s.name for s in scenarios]
     twice = sorted({str(n) for n in names if names.count(n) > 1})
     if twice:
-        raise ValueError(f"scenarios holds more than one named {', '.join(map(repr, twice))} — expected distinct "
-                         "names: give each its own with name=, e.g. s.with_budget(0.5, name='half budget')")
+        raise ValueError(
+            f"scenarios holds more than one named {', '.join(map(repr, twice))} — expected distinct "
+            "names: give each its own with name=, e.g. s.with_budget(0.5, name='half budget')"
+        )

@@ -60,6 +60,7 @@ def test_same_mip_optimum_and_a_valid_plan_on_a_tiny_instance() -> None:
 
 def test_pulp_cbc_reaches_the_same_optimum_on_a_tiny_instance() -> None:
     import pulp  # noqa: F401  — installed by the test extra; a benchmark-only tool, not a capopt dependency
+
     inputs = generate(TINY, 3)
     mm = build_matrix(inputs, WEIGHTS)
     run = pulp_cbc.solve(mm, time_limit=30, gap=0.0)

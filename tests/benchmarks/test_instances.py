@@ -22,7 +22,10 @@ def test_every_feature_is_present(size: str) -> None:
 
 def test_dimensions_match_the_issue() -> None:
     assert {k: (v.nations, v.programmes, v.years) for k, v in SIZES.items()} == {
-        "S": (8, 20, 8), "M": (20, 60, 12), "L": (32, 120, 15), "XL": (40, 250, 20),
+        "S": (8, 20, 8),
+        "M": (20, 60, 12),
+        "L": (32, 120, 15),
+        "XL": (40, 250, 20),
     }
     inputs = generate("M", 1)
     assert (len(inputs.nations), len(inputs.programmes), len(inputs.years)) == (20, 60, 12)

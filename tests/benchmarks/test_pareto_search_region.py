@@ -14,8 +14,7 @@ from benchmarks.pareto_search_region import OBJECTIVES, PICKS, enumerate_front, 
 
 def _non_dominated(points: np.ndarray) -> np.ndarray:
     """Brute force: the points no other point weakly dominates (minimisation)."""
-    keep = [i for i, a in enumerate(points)
-            if not any((b <= a).all() and (b != a).any() for b in points)]
+    keep = [i for i, a in enumerate(points) if not any((b <= a).all() and (b != a).any() for b in points)]
     return np.unique(points[keep], axis=0)
 
 

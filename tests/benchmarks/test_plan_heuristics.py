@@ -29,8 +29,11 @@ def test_each_probe_on_a_knapsack_checked_by_hand() -> None:
 def test_a_probe_s_plan_is_a_whole_plan_of_the_model(seed: int) -> None:
     arrays, _ = arrays_of(seed)
     empty = np.clip(np.zeros(arrays.columns), arrays.col_lower, arrays.col_upper)
-    for probe in (plan_heuristics.dive(arrays, batch=4), plan_heuristics.dive(arrays, fix_whole=True),
-                  plan_heuristics.relax_and_fix(arrays, np.zeros(arrays.columns), width=1, step=1)):
+    for probe in (
+        plan_heuristics.dive(arrays, batch=4),
+        plan_heuristics.dive(arrays, fix_whole=True),
+        plan_heuristics.relax_and_fix(arrays, np.zeros(arrays.columns), width=1, step=1),
+    ):
         assert probe.plan is None or feasible(arrays, probe.plan), probe.steps
     if feasible(arrays, empty):
         branched = plan_heuristics.local_branching(arrays, empty, k=2, seconds=0.5, total=1.0)

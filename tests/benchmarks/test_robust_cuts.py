@@ -36,9 +36,14 @@ def test_every_greedy_inequality_holds_for_every_whole_choice() -> None:
 
 def test_the_cuts_lower_the_lp_bound_of_a_robust_model() -> None:
     """Two programmes of overrun 4 and 2 in one budget year, Γ = 1: the LP takes fractions."""
-    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
-                         programmes=[programme("P", cost=8, risk=0.5), programme("Q", cost=4, risk=0.5)],
-                         robust_overruns=1)
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
+        programmes=[programme("P", cost=8, risk=0.5), programme("Q", cost=4, risk=0.5)],
+        robust_overruns=1,
+    )
     m = build_model(inputs)
     m.lp_objective = pyo.Objective(expr=m.objective_expr["capability"], sense=pyo.maximize)
     relax(m)

@@ -17,11 +17,17 @@ def _knapsack() -> MipArrays:
     """max 5a + 4b + 3c  s.t.  2a + 3b + c <= 4, binary: the optimum is a + c = 8 (a + b
     does not fit; the LP takes a, c and a third of b)."""
     return MipArrays(
-        maximise=True, offset=0.0, cost=np.array([5.0, 4.0, 3.0]),
-        col_lower=np.zeros(3), col_upper=np.ones(3),
-        row_lower=np.array([-np.inf]), row_upper=np.array([4.0]),
-        starts=np.array([0, 1, 2, 3], dtype=np.int32), index=np.zeros(3, dtype=np.int32),
-        values=np.array([2.0, 3.0, 1.0]), integer=np.ones(3, dtype=bool),
+        maximise=True,
+        offset=0.0,
+        cost=np.array([5.0, 4.0, 3.0]),
+        col_lower=np.zeros(3),
+        col_upper=np.ones(3),
+        row_lower=np.array([-np.inf]),
+        row_upper=np.array([4.0]),
+        starts=np.array([0, 1, 2, 3], dtype=np.int32),
+        index=np.zeros(3, dtype=np.int32),
+        values=np.array([2.0, 3.0, 1.0]),
+        integer=np.ones(3, dtype=bool),
     )
 
 

@@ -15,15 +15,53 @@ from optimizer.solve.objectives import set_objective, weighted_expression
 from optimizer.solve.solver import PersistentSolver, SolverOptions
 
 ROWS = [
-    {"size": "S", "variant": "mixed", "case": "build", "time_limit_s": 30.0, "vars": 100, "cons": 90,
-     "nnz": 700, "repeats": 3, "ours_build_s": 0.2, "ours_handoff_s": 0.6, "ours_total_s": 0.8,
-     "floor_build_s": 0.01, "floor_handoff_s": 0.01, "floor_total_s": 0.02, "peak_mb": 150.0},
-    {"size": "S", "variant": "mixed", "case": "ours", "time_limit_s": 30.0, "status": "feasible",
-     "objective": 110.0, "bound": 111.0, "gap": 1 / 110, "time_to_1pct_s": 12.5, "greedy_objective": 100.0,
-     "greedy_capability": 100.0, "capability": 120.0, "shortfall": 1.0, "plan_valid": True, "peak_mb": 200.0},
-    {"size": "S", "variant": "mixed", "case": "pulp_cbc", "time_limit_s": 30.0, "status": "no_solution",
-     "objective": None, "gap": None, "time_to_1pct_s": None, "solve_s": 31.0, "peak_mb": 100.0,
-     "child_peak_mb": 50.0},
+    {
+        "size": "S",
+        "variant": "mixed",
+        "case": "build",
+        "time_limit_s": 30.0,
+        "vars": 100,
+        "cons": 90,
+        "nnz": 700,
+        "repeats": 3,
+        "ours_build_s": 0.2,
+        "ours_handoff_s": 0.6,
+        "ours_total_s": 0.8,
+        "floor_build_s": 0.01,
+        "floor_handoff_s": 0.01,
+        "floor_total_s": 0.02,
+        "peak_mb": 150.0,
+    },
+    {
+        "size": "S",
+        "variant": "mixed",
+        "case": "ours",
+        "time_limit_s": 30.0,
+        "status": "feasible",
+        "objective": 110.0,
+        "bound": 111.0,
+        "gap": 1 / 110,
+        "time_to_1pct_s": 12.5,
+        "greedy_objective": 100.0,
+        "greedy_capability": 100.0,
+        "capability": 120.0,
+        "shortfall": 1.0,
+        "plan_valid": True,
+        "peak_mb": 200.0,
+    },
+    {
+        "size": "S",
+        "variant": "mixed",
+        "case": "pulp_cbc",
+        "time_limit_s": 30.0,
+        "status": "no_solution",
+        "objective": None,
+        "gap": None,
+        "time_to_1pct_s": None,
+        "solve_s": 31.0,
+        "peak_mb": 100.0,
+        "child_peak_mb": 50.0,
+    },
 ]
 
 
@@ -56,7 +94,10 @@ def test_our_handoff_is_the_floors_model() -> None:
     solver._backend.prepare()
     ours, floor = solver._backend.highs, to_highs(build_matrix(inputs))
     assert (ours.getNumCol(), ours.getNumRow(), ours.getNumNz()) == (
-        floor.getNumCol(), floor.getNumRow(), floor.getNumNz())
+        floor.getNumCol(),
+        floor.getNumRow(),
+        floor.getNumNz(),
+    )
     values = []
     for h in (ours, floor):
         n = h.getNumCol()

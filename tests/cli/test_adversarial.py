@@ -87,8 +87,13 @@ SCHEMA_SHEETS = {s.name for s in SHEETS}
 
 
 def example_settings(n: int) -> settings:
-    return settings(max_examples=n, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=n,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 # --- bookkeeping: cases per category and the slowest one ------------------------------
@@ -121,12 +126,13 @@ def write_tally(write: Callable[[str], None]) -> None:
     total = sum(t.cases for t in TALLY.values())
     slowest = max(t.max_seconds for t in TALLY.values())
     write("")
-    write(f"adversarial CLI cases: {total} (slowest command {slowest:.2f} s); "
-          f"sources: {', '.join(SOURCES)}")
+    write(f"adversarial CLI cases: {total} (slowest command {slowest:.2f} s); sources: {', '.join(SOURCES)}")
     for name, t in sorted(TALLY.items()):
         rss = f", peak RSS {t.max_rss_kb / 1024:.0f} MB" if t.max_rss_kb else ""
-        write(f"  {name:<24} {t.cases:>4} cases  {t.rejected:>4} rejected  "
-              f"{t.accepted:>3} still valid  max {t.max_seconds:5.2f} s{rss}")
+        write(
+            f"  {name:<24} {t.cases:>4} cases  {t.rejected:>4} rejected  "
+            f"{t.accepted:>3} still valid  max {t.max_seconds:5.2f} s{rss}"
+        )
         if t.examples:
             kinds = Counter(t.examples).most_common()
             write("      " + ", ".join(f"{kind} {n}" for kind, n in kinds))
@@ -149,7 +155,7 @@ def problem_lines(output: str, places: set[str]) -> list[str]:
     headers = [i for i, line in enumerate(lines) if re.fullmatch(r"Input has \d+ problem\(s\):", line)]
     assert len(headers) == 1, f"no problem list in:\n{output}"
     count = int(lines[headers[0]].split()[2])
-    problems = [line for line in lines[headers[0] + 1:] if line.startswith("  ")]
+    problems = [line for line in lines[headers[0] + 1 :] if line.startswith("  ")]
     assert len(problems) == count, output
     assert count >= 1
     for line in problems:
@@ -160,7 +166,7 @@ def problem_lines(output: str, places: set[str]) -> list[str]:
         assert " — expected " in line, f"says what is wrong but not what is expected: {line!r}"
     for line in lines:
         if line.startswith("warning: "):
-            assert WHERE.match(line[len("warning: "):]), line
+            assert WHERE.match(line[len("warning: ") :]), line
     return [p.strip() for p in problems]
 
 
@@ -181,8 +187,9 @@ def places_of(book: Book | None, path: Path) -> set[str]:
     return SCHEMA_SHEETS | set(book or {}) | {path.name}
 
 
-def check_rejected(path: Path, category: str, book: Book | None = None,
-                   expect: str | None = None, allow_valid: bool = False) -> list[str]:
+def check_rejected(
+    path: Path, category: str, book: Book | None = None, expect: str | None = None, allow_valid: bool = False
+) -> list[str]:
     """Run validate then solve on `path`; assert everything the brief promises.
 
     `expect` is the start of one problem line that must be there (e.g. `Programmes!E4: `).
@@ -261,8 +268,7 @@ def test_deleted_sheet(name: str, sheet: str, expect: str, tmp_path: Path) -> No
 def test_renamed_sheet_is_missing_and_the_stranger_ignored(name: str, tmp_path: Path) -> None:
     book = source(name)
     book = {("Programmes (2)" if t == "Programmes" else t): rows for t, rows in book.items()}
-    problems = check_rejected(write_case(book, tmp_path), "deleted sheet", book,
-                              "Programmes: sheet is missing")
+    problems = check_rejected(write_case(book, tmp_path), "deleted sheet", book, "Programmes: sheet is missing")
     assert problems
 
 
@@ -303,15 +309,21 @@ def test_deleted_column(case: tuple[str, str, int | str, str]) -> None:
 
 # --- wrong values in typed cells --------------------------------------------------------
 @st.composite
-def broken_cells(draw: st.DrawFn, labels: frozenset[str] | None = None,
-                 kinds: frozenset[str] | None = None) -> tuple[str, Book, Target, str, Any]:
+def broken_cells(
+    draw: st.DrawFn, labels: frozenset[str] | None = None, kinds: frozenset[str] | None = None
+) -> tuple[str, Book, Target, str, Any]:
     name = draw(st.sampled_from(SOURCES))
     book = source(name)
-    targets = [t for t in typed_targets(book) if (kinds is None or t.column.kind in kinds)
-               and any(labels is None or label in labels for label, _ in wrong_values(t.column))]
+    targets = [
+        t
+        for t in typed_targets(book)
+        if (kinds is None or t.column.kind in kinds)
+        and any(labels is None or label in labels for label, _ in wrong_values(t.column))
+    ]
     target = draw(st.sampled_from(targets))
-    label, value = draw(st.sampled_from(
-        [(lab, v) for lab, v in wrong_values(target.column) if labels is None or lab in labels]))
+    label, value = draw(
+        st.sampled_from([(lab, v) for lab, v in wrong_values(target.column) if labels is None or lab in labels])
+    )
     return name, book, target, label, value
 
 
@@ -323,13 +335,17 @@ def run_broken_cell(book: Book, target: Target, label: str, value: Any, category
     else:
         put_cell(book, target, value)
     TALLY[category].examples.append(label + (" (raw <v>)" if raw else ""))
-    in_tmp(lambda folder: check_rejected(write_case(book, folder, raw_values=raw), category, book,
-                                         f"{target.sheet}!{target.cell}: "))
+    in_tmp(
+        lambda folder: check_rejected(
+            write_case(book, folder, raw_values=raw), category, book, f"{target.sheet}!{target.cell}: "
+        )
+    )
 
 
 @example_settings(30)
-@given(case=broken_cells(frozenset({"wrong type", "text in number", "excel error", "uncached formula",
-                                    "out of range"})))
+@given(
+    case=broken_cells(frozenset({"wrong type", "text in number", "excel error", "uncached formula", "out of range"}))
+)
 def test_wrong_types_and_text_in_numbers(case: tuple[str, Book, Target, str, Any]) -> None:
     _, book, target, label, value = case
     run_broken_cell(book, target, label, value, "wrong type / text")
@@ -359,8 +375,14 @@ def test_dates_where_years_belong(case: tuple[str, Book, Target, str, Any], head
         target = Target("Budgets", 1, j, SHEET_BY_NAME["Budgets"].columns[0])
         put_cell(book, target, value)
         TALLY["dates for years"].examples.append("budget header")
-        in_tmp(lambda folder: check_rejected(write_case(book, folder), "dates for years", book,
-                                             f"Budgets!{get_column_letter(j + 1)}1: column header is the date"))
+        in_tmp(
+            lambda folder: check_rejected(
+                write_case(book, folder),
+                "dates for years",
+                book,
+                f"Budgets!{get_column_letter(j + 1)}1: column header is the date",
+            )
+        )
         return
     run_broken_cell(book, target, label, value, "dates for years")
 
@@ -381,7 +403,7 @@ def test_dangling_references_in_headers_and_settings(name: str, where: str) -> N
         # says so (issue 16): the workbook stays valid and the column is named
         j = len(book["Values"][0]) - 1
         book["Values"][0][j] = "ZZ-NOPE"
-        warning = f"warning: Values!{get_column_letter(j + 1)}1: column \"ZZ-NOPE\" is not a capability area"
+        warning = f'warning: Values!{get_column_letter(j + 1)}1: column "ZZ-NOPE" is not a capability area'
 
         def accepted(folder: Path) -> None:
             result, _ = invoke("validate", str(write_case(book, folder)))
@@ -404,29 +426,26 @@ def test_blank_ids(name: str, data: st.DataObject, blank: Any) -> None:
     targets = [t for t in id_column_targets(book) if row_has_other_data(book, t)]
     target = data.draw(st.sampled_from(targets))
     put_cell(book, target, blank)
-    in_tmp(lambda folder: check_rejected(write_case(book, folder), "blank id", book,
-                                         f"{target.sheet}!{target.cell}: "))
+    in_tmp(lambda folder: check_rejected(write_case(book, folder), "blank id", book, f"{target.sheet}!{target.cell}: "))
 
 
 @example_settings(15)
-@given(name=st.sampled_from(SOURCES), data=st.data(),
-       spelling=st.sampled_from(["same", "lower", "padded"]))
+@given(name=st.sampled_from(SOURCES), data=st.data(), spelling=st.sampled_from(["same", "lower", "padded"]))
 def test_duplicate_ids(name: str, data: st.DataObject, spelling: str) -> None:
     book = source(name)
     targets = id_column_targets(book) + [
-        Target("Settings", i, 0, SHEET_BY_NAME["Settings"].columns[0])
-        for i in range(2, len(book["Settings"]) + 1)]
-    sheets = sorted({t.sheet for t in targets if sum(u.sheet == t.sheet and u.col == t.col
-                                                     for u in targets) >= 2})
+        Target("Settings", i, 0, SHEET_BY_NAME["Settings"].columns[0]) for i in range(2, len(book["Settings"]) + 1)
+    ]
+    sheets = sorted({t.sheet for t in targets if sum(u.sheet == t.sheet and u.col == t.col for u in targets) >= 2})
     sheet = data.draw(st.sampled_from(sheets))
     column = [t for t in targets if t.sheet == sheet]
-    first, later = sorted(data.draw(st.lists(st.sampled_from(column), min_size=2, max_size=2,
-                                             unique=True)), key=lambda t: t.row)
+    first, later = sorted(
+        data.draw(st.lists(st.sampled_from(column), min_size=2, max_size=2, unique=True)), key=lambda t: t.row
+    )
     original = str(book[sheet][first.row - 1][first.col])
     copy = {"same": original, "lower": original.lower(), "padded": f"  {original} "}[spelling]
     put_cell(book, later, copy)
-    in_tmp(lambda folder: check_rejected(write_case(book, folder), "duplicate id", book,
-                                         f"{sheet}!{later.cell}: "))
+    in_tmp(lambda folder: check_rejected(write_case(book, folder), "duplicate id", book, f"{sheet}!{later.cell}: "))
 
 
 # --- merged cells -----------------------------------------------------------------------
@@ -456,8 +475,9 @@ def test_merged_cells(name: str, data: st.DataObject) -> None:
 def docx_bytes() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
-        z.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/'
-                   'package/2006/content-types"/>')
+        z.writestr(
+            "[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+        )
         z.writestr("word/document.xml", "<w:document/>")
     return out.getvalue()
 
@@ -535,8 +555,7 @@ def test_files_that_are_not_workbooks(kind: str, noise: bytes) -> None:
 
 # --- corrupt zips -----------------------------------------------------------------------
 @example_settings(40)
-@given(name=st.sampled_from(SOURCES), damage=st.sampled_from(["truncate", "flip", "zero", "tail"]),
-       data=st.data())
+@given(name=st.sampled_from(SOURCES), damage=st.sampled_from(["truncate", "flip", "zero", "tail"]), data=st.data())
 def test_corrupt_zips(name: str, damage: str, data: st.DataObject) -> None:
     """Truncation always breaks a zip; flipped or zeroed bytes usually do (a flip in a
     timestamp does not, and the book may then validate)."""
@@ -571,10 +590,20 @@ def test_corrupt_zips(name: str, damage: str, data: st.DataObject) -> None:
 def ole2_header(noise: bytes) -> bytes:
     """An OLE2 compound file header (what Excel writes for a password-protected workbook:
     the encrypted package lives in a CFB container), with `noise` as sector data."""
-    header = (OLE2_MAGIC + bytes(16) + b"\x3e\x00\x03\x00\xfe\xff\x09\x00\x06\x00"
-              + bytes(10) + b"\x01\x00\x00\x00" + b"\x00\x00\x00\x00" + bytes(4)
-              + b"\x00\x10\x00\x00" + b"\xfe\xff\xff\xff" + bytes(4) + b"\xfe\xff\xff\xff"
-              + bytes(4))
+    header = (
+        OLE2_MAGIC
+        + bytes(16)
+        + b"\x3e\x00\x03\x00\xfe\xff\x09\x00\x06\x00"
+        + bytes(10)
+        + b"\x01\x00\x00\x00"
+        + b"\x00\x00\x00\x00"
+        + bytes(4)
+        + b"\x00\x10\x00\x00"
+        + b"\xfe\xff\xff\xff"
+        + bytes(4)
+        + b"\xfe\xff\xff\xff"
+        + bytes(4)
+    )
     header += b"\xff" * (512 - len(header))
     return header + noise
 
@@ -611,31 +640,31 @@ def _bomb_in(part: str, encoding: str = "utf-8") -> Callable[[Path], Path]:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             original = z.read(part).decode()
         body = re.sub(r"^<\?xml[^>]*\?>\s*", "", original)
-        body = re.sub(r"(<[^?!][^>]*?)(/?)>", lambda m: m.group(1) + ' x="&lol;"' + m.group(2) + ">",
-                      body, count=1)
+        body = re.sub(r"(<[^?!][^>]*?)(/?)>", lambda m: m.group(1) + ' x="&lol;"' + m.group(2) + ">", body, count=1)
         path.write_bytes(rewrite_parts(data, {part: billion_laughs(body.encode(), encoding)}))
         return path
+
     return build
 
 
 def _xxe(path: Path) -> Path:
-    part = ('<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-            + shared_strings("&xxe;").decode())
+    part = (
+        '<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        + shared_strings("&xxe;").decode()
+    )
     path.write_bytes(with_shared_strings(_base(path), part.encode()))
     return path
 
 
 def _external_dtd(path: Path) -> Path:
-    part = ('<?xml version="1.0"?><!DOCTYPE sst SYSTEM "http://example.invalid/evil.dtd">'
-            + shared_strings("x").decode())
+    part = '<?xml version="1.0"?><!DOCTYPE sst SYSTEM "http://example.invalid/evil.dtd">' + shared_strings("x").decode()
     path.write_bytes(with_shared_strings(_base(path), part.encode()))
     return path
 
 
 def _quadratic(path: Path) -> Path:
     entity = "a" * 50_000
-    part = (f'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "{entity}">]>'
-            + shared_strings("&a;" * 50_000).decode())
+    part = f'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "{entity}">]>' + shared_strings("&a;" * 50_000).decode()
     path.write_bytes(with_shared_strings(_base(path), part.encode()))
     return path
 
@@ -648,7 +677,7 @@ def _dtd_across_chunks(path: Path) -> Path:
     pad = pad[: (1 << 20) - len(lead) - 4]
     pad = pad[: pad.rindex(b"-->") + 3]
     pad += b" " * ((1 << 20) - len(lead) - 4 - len(pad))
-    part = (lead + pad + b"<!DOCTYPE sst [<!ENTITY a \"aaaa\">]>" + shared_strings("&a;"))
+    part = lead + pad + b'<!DOCTYPE sst [<!ENTITY a "aaaa">]>' + shared_strings("&a;")
     path.write_bytes(with_shared_strings(_base(path), part))
     return path
 
@@ -663,37 +692,51 @@ def _declared_huge(path: Path) -> Path:
 def _lying_small(path: Path) -> Path:
     """A part that claims 100 bytes but inflates to 512 MB: reading must stop at 100."""
     part = sheet_part(source("full_book"), "Programmes")
-    members = replace_member(_base(path), part, [(b"<worksheet>", 1), (b"<!-- -->" * 1024, 64 * 1024),
-                                                 (b"</worksheet>", 1)])
+    members = replace_member(
+        _base(path), part, [(b"<worksheet>", 1), (b"<!-- -->" * 1024, 64 * 1024), (b"</worksheet>", 1)]
+    )
     name, payload, crc, _size, _ = members[-1]
     members[-1] = (name, payload, crc, 100, 100)
     return raw_zip(path, members)
 
 
-def _sheet_pieces(title: str, unit: bytes, times: int, opening: bytes = b"",
-                  closing: bytes = b"") -> Callable[[Path], Path]:
+def _sheet_pieces(
+    title: str, unit: bytes, times: int, opening: bytes = b"", closing: bytes = b""
+) -> Callable[[Path], Path]:
     """A sheet whose data ends in opening + unit*times + closing (tiny once deflated)."""
+
     def build(path: Path) -> Path:
         data = _base(path)
         part = sheet_part(source("full_book"), title)
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             head, tail = split_sheet(z.read(part))
-        return raw_zip(path, replace_member(data, part, [(head + opening, 1), (unit, times),
-                                                         (closing + tail, 1)]))
+        return raw_zip(path, replace_member(data, part, [(head + opening, 1), (unit, times), (closing + tail, 1)]))
+
     return build
 
 
 def _huge_cell(megabytes: int, unit: bytes) -> Callable[[Path], Path]:
     """One cell of `megabytes` MB of text: a reader that builds the string first needs
     three times that in memory."""
+
     def build(path: Path) -> Path:
         data = _base(path)
         part = sheet_part(source("full_book"), "Programmes")
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             head, tail = split_sheet(z.read(part))
-        return raw_zip(path, replace_member(data, part, [
-            (head + b'<row r="9"><c r="A9" t="inlineStr"><is><t>', 1), (unit, megabytes),
-            (b"</t></is></c></row>" + tail, 1)]))
+        return raw_zip(
+            path,
+            replace_member(
+                data,
+                part,
+                [
+                    (head + b'<row r="9"><c r="A9" t="inlineStr"><is><t>', 1),
+                    (unit, megabytes),
+                    (b"</t></is></c></row>" + tail, 1),
+                ],
+            ),
+        )
+
     return build
 
 
@@ -712,24 +755,33 @@ def million_rows(numbered: bool) -> tuple[bytes, bytes]:
     """Rows 2 to 1,000,001 of plausible data (a programme id and a value), as XML and
     deflated once for all the cases that use them."""
     if numbered:
-        xml = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>P%d</t></is></c><c r="B%d">'
-                       b"<v>%d</v></c></row>" % (r, r, r, r, r % 10) for r in range(2, 1_000_002))
+        xml = b"".join(
+            b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>P%d</t></is></c><c r="B%d">'
+            b"<v>%d</v></c></row>" % (r, r, r, r, r % 10)
+            for r in range(2, 1_000_002)
+        )
     else:
-        xml = b"".join(b'<row><c t="inlineStr"><is><t>P%d</t></is></c><c><v>%d</v></c></row>'
-                       % (r, r % 10) for r in range(2, 1_000_002))
+        xml = b"".join(
+            b'<row><c t="inlineStr"><is><t>P%d</t></is></c><c><v>%d</v></c></row>' % (r, r % 10)
+            for r in range(2, 1_000_002)
+        )
     return xml, deflate_piece(xml, level=1)
 
 
 def _million_rows(dimension: bool, numbered: bool, title: str = "Values") -> Callable[[Path], Path]:
     """A workbook whose `title` sheet holds 1,000,000 data rows."""
+
     def build(path: Path) -> Path:
         book = source("full_book")
         if title not in book:
             book[title] = [["programme", "AIR", "CYB"]]
         data = save_book(book, path).read_bytes()
         head = sheet_head(book, title, "A1:C1000001" if dimension else None)
-        return raw_zip(path, replace_member(data, sheet_part(book, title), [(head, 1), (SHEET_TAIL, 1)],
-                                            big=million_rows(numbered)))
+        return raw_zip(
+            path,
+            replace_member(data, sheet_part(book, title), [(head, 1), (SHEET_TAIL, 1)], big=million_rows(numbered)),
+        )
+
     return build
 
 
@@ -749,25 +801,45 @@ HOSTILE = [
     Hostile("zip bomb: size header lies", _lying_small, "damaged"),
     Hostile("zip bomb: 700 MB cell, 1000-fold", _huge_cell(700, b"a" * (1 << 20)), "expands 1,0"),
     Hostile("300 MB cell, 30-fold", _huge_cell(300, _text()), "holds over 1 MB of text without markup"),
-    Hostile("2M empty rows", _sheet_pieces(
-        "Programmes", b"".join(b'<row r="%d"/>' % r for r in range(7, 7 + 1024)), 2048),
-        "Programmes: sheet holds over 100,000 rows"),
-    Hostile("zip bomb: 1 GB of XML comments", _sheet_pieces("Programmes", b"<!-- x -->" * 1024, 100_000),
-            "-fold"),
-    Hostile("2M empty cells in one row", _sheet_pieces(
-        "Programmes", b"".join(b'<c r="%s7"/>' % get_column_letter(j + 1).encode() for j in range(1024)),
-        2048, b'<row r="7">', b"</row>"),
-            "Programmes: sheet has rows of over 1,000 cells"),
-    Hostile("1M rows, dimension given", _million_rows(dimension=True, numbered=True), "Values: sheet uses 1,000,001 rows"),
-    Hostile("1M rows, no dimension", _million_rows(dimension=False, numbered=True),
-            "Values: sheet holds over 100,000 rows"),
-    Hostile("1M rows, no row numbers", _million_rows(dimension=False, numbered=False),
-            "Values: sheet holds over 100,000 rows"),
-    Hostile("1M rows, scratch sheet, no dimension", _million_rows(dimension=False, numbered=True,
-                                                                  title="Scratch"),
-            "Scratch: sheet holds over 100,000 rows"),
-    Hostile("1M rows, scratch sheet, dimension given", _million_rows(dimension=True, numbered=True,
-                                                                    title="Scratch"), "", valid=True),
+    Hostile(
+        "2M empty rows",
+        _sheet_pieces("Programmes", b"".join(b'<row r="%d"/>' % r for r in range(7, 7 + 1024)), 2048),
+        "Programmes: sheet holds over 100,000 rows",
+    ),
+    Hostile("zip bomb: 1 GB of XML comments", _sheet_pieces("Programmes", b"<!-- x -->" * 1024, 100_000), "-fold"),
+    Hostile(
+        "2M empty cells in one row",
+        _sheet_pieces(
+            "Programmes",
+            b"".join(b'<c r="%s7"/>' % get_column_letter(j + 1).encode() for j in range(1024)),
+            2048,
+            b'<row r="7">',
+            b"</row>",
+        ),
+        "Programmes: sheet has rows of over 1,000 cells",
+    ),
+    Hostile(
+        "1M rows, dimension given", _million_rows(dimension=True, numbered=True), "Values: sheet uses 1,000,001 rows"
+    ),
+    Hostile(
+        "1M rows, no dimension", _million_rows(dimension=False, numbered=True), "Values: sheet holds over 100,000 rows"
+    ),
+    Hostile(
+        "1M rows, no row numbers",
+        _million_rows(dimension=False, numbered=False),
+        "Values: sheet holds over 100,000 rows",
+    ),
+    Hostile(
+        "1M rows, scratch sheet, no dimension",
+        _million_rows(dimension=False, numbered=True, title="Scratch"),
+        "Scratch: sheet holds over 100,000 rows",
+    ),
+    Hostile(
+        "1M rows, scratch sheet, dimension given",
+        _million_rows(dimension=True, numbered=True, title="Scratch"),
+        "",
+        valid=True,
+    ),
 ]
 
 
@@ -791,9 +863,14 @@ def hostile_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str
     results_file = folder / "results.json"
     child = Path(__file__).parent / "adversarial" / "limited.py"
     try:
-        completed = subprocess.run([sys.executable, str(child), str(MEMORY_LIMIT), str(folder / "jobs.json"),
-                                    str(results_file)], capture_output=True, text=True, timeout=180,
-                                   cwd=Path(__file__).parents[2], check=False)
+        completed = subprocess.run(
+            [sys.executable, str(child), str(MEMORY_LIMIT), str(folder / "jobs.json"), str(results_file)],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=Path(__file__).parents[2],
+            check=False,
+        )
         outcome: tuple[int | None, str] = (completed.returncode, completed.stderr[-2000:])
     except subprocess.TimeoutExpired:  # the results file says which job never finished
         outcome = (None, "timed out after 180 s")
@@ -844,9 +921,13 @@ def test_million_rows_through_the_real_command(tmp_path: Path) -> None:
 
     with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "cli", "validate", str(path)], stdout=out,
-                                stderr=err, preexec_fn=limit,  # noqa: PLW1509 — no threads yet
-                                cwd=Path(__file__).parents[2])
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli", "validate", str(path)],
+            stdout=out,
+            stderr=err,
+            preexec_fn=limit,  # noqa: PLW1509 — no threads yet
+            cwd=Path(__file__).parents[2],
+        )
         watchdog = threading.Timer(120, proc.kill)
         watchdog.start()
         try:

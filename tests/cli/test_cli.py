@@ -90,8 +90,12 @@ def test_unknown_objective_is_a_usage_error(book, tmp_path):
 
 def test_infeasible_exits_4_and_writes_nothing(tmp_path):
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("POL")], budgets=260.0,
-        programmes=[programme("P07", cost=410)], commitments=[("POL", "P07", "fund", 2030)],
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("POL")],
+        budgets=260.0,
+        programmes=[programme("P07", cost=410)],
+        commitments=[("POL", "P07", "fund", 2030)],
     )
     book = tmp_path / "inf.xlsx"
     write_inputs(inputs, book)
@@ -149,8 +153,18 @@ def test_pareto_command_on_two_workers_writes_the_same_front(tmp_path, book):
     fronts = []
     for workers in ("1", "2"):
         out = tmp_path / f"front{workers}.xlsx"
-        result = run("pareto", str(book), "-o", str(out), "--objectives", "capability,cost", "--points", "4",
-                     "--workers", workers)
+        result = run(
+            "pareto",
+            str(book),
+            "-o",
+            str(out),
+            "--objectives",
+            "capability,cost",
+            "--points",
+            "4",
+            "--workers",
+            workers,
+        )
         assert result.exit_code == 0, result.output
         wb = openpyxl.load_workbook(out, read_only=True)
         fronts.append(sorted(tuple(row[1:3]) for row in wb["Pareto"].iter_rows(min_row=2, values_only=True)))
@@ -162,8 +176,9 @@ def test_pareto_command_on_two_workers_writes_the_same_front(tmp_path, book):
 
 def test_sweep_and_flexibility_commands(tmp_path, book):
     out = tmp_path / "sweep.xlsx"
-    result = run("sweep", str(book), "-o", str(out), "--budget-scale", "0.5:1.5:0.5", "--workers", "1",
-                 "--nations", "AAA")
+    result = run(
+        "sweep", str(book), "-o", str(out), "--budget-scale", "0.5:1.5:0.5", "--workers", "1", "--nations", "AAA"
+    )
     assert result.exit_code == 0, result.output
     assert "budget ×0.5" in result.output and out.exists()
     assert "note: budgets scaled for AAA" in result.output  # the sweep's notes reach the terminal
@@ -199,8 +214,18 @@ def test_solve_with_improve_writes_a_verified_plan(tmp_path: Path) -> None:
 
 def test_highs_option_is_applied_and_recorded_in_the_summary(tmp_path, book):
     out = tmp_path / "plan.xlsx"
-    result = run("solve", str(book), "-o", str(out), "--gap", "0",
-                 "--highs-option", "mip_lp_solver=ipm", "--highs-option", "mip_heuristic_effort=0.2")
+    result = run(
+        "solve",
+        str(book),
+        "-o",
+        str(out),
+        "--gap",
+        "0",
+        "--highs-option",
+        "mip_lp_solver=ipm",
+        "--highs-option",
+        "mip_heuristic_effort=0.2",
+    )
     assert result.exit_code == 0, result.output
     summary = {r[0]: r[1] for r in openpyxl.load_workbook(out)["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["status"] == "optimal"
@@ -212,8 +237,12 @@ def test_highs_option_is_applied_and_recorded_in_the_summary(tmp_path, book):
 
 @pytest.mark.parametrize(
     ("bad", "message"),
-    [("mip_lp_solver", "expected NAME=VALUE"), ("no_such=1", "no option 'no_such'"),
-     ("mip_lp_solver=fast", "not one of its allowed values"), ("time_limit=10", "--time-limit")],
+    [
+        ("mip_lp_solver", "expected NAME=VALUE"),
+        ("no_such=1", "no option 'no_such'"),
+        ("mip_lp_solver=fast", "not one of its allowed values"),
+        ("time_limit=10", "--time-limit"),
+    ],
 )
 def test_bad_highs_option_is_a_usage_error_and_writes_nothing(book, tmp_path, bad, message):
     out = tmp_path / "p.xlsx"
@@ -251,8 +280,20 @@ def test_a_studys_strategy_is_applied_to_every_scenario_and_recorded(tmp_path, b
 def test_a_replans_strategy_is_applied_and_recorded(tmp_path, book):
     plan, again = tmp_path / "plan.xlsx", tmp_path / "again.xlsx"
     assert run("solve", str(book), "-o", str(plan)).exit_code == 0
-    result = run("replan", str(book), "--previous", str(plan), "--from-year", "2031", "--strategy", "lns",
-                 "--workers", "1", "-o", str(again))
+    result = run(
+        "replan",
+        str(book),
+        "--previous",
+        str(plan),
+        "--from-year",
+        "2031",
+        "--strategy",
+        "lns",
+        "--workers",
+        "1",
+        "-o",
+        str(again),
+    )
     assert result.exit_code == 0, result.output
     summary = {r[0]: r[1] for r in openpyxl.load_workbook(again)["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["strategy"].startswith("lns")
@@ -264,8 +305,17 @@ def test_unknown_strategy_is_a_usage_error(book, tmp_path):
 
 
 def test_points_ignored_by_an_exact_front_are_said_to_be(tmp_path, book):
-    result = run("pareto", str(book), "--objectives", "capability,cost", "--exact", "--points", "5",
-                 "-o", str(tmp_path / "front.xlsx"))
+    result = run(
+        "pareto",
+        str(book),
+        "--objectives",
+        "capability,cost",
+        "--exact",
+        "--points",
+        "5",
+        "-o",
+        str(tmp_path / "front.xlsx"),
+    )
     assert result.exit_code == 0, result.output
     assert "note: --points is ignored in exact mode" in result.output
     quiet = run("pareto", str(book), "--objectives", "capability,cost", "--exact", "-o", str(tmp_path / "f2.xlsx"))
@@ -300,8 +350,9 @@ def test_replan_and_stress_record_the_front_point_they_used(tmp_path, book):
         return {r[0]: r[1] for r in openpyxl.load_workbook(path)["Summary"].iter_rows(min_row=2, values_only=True)}
 
     new = tmp_path / "new.xlsx"
-    replanned = run("replan", str(book), "--previous", str(front), "--point", "1", "--from-year", "2031",
-                    "-o", str(new))
+    replanned = run(
+        "replan", str(book), "--previous", str(front), "--point", "1", "--from-year", "2031", "-o", str(new)
+    )
     assert replanned.exit_code == 0, replanned.output
     assert summary(new)["previous_plan"] == f"{front} (point 1)"
     stressed = tmp_path / "stress.xlsx"
@@ -313,6 +364,7 @@ def test_replan_and_stress_record_the_plan_files_sha256(tmp_path, book):
     """They named the plan file by path alone (`previous_plan s1.xlsx`, `plan_file s1.xlsx`),
     which a plan saved again under the same name passes for: the file's SHA-256 is recorded
     as the input's is, and a stress Summary is dated as a plan's is."""
+
     def summary(path):
         return {r[0]: r[1] for r in openpyxl.load_workbook(path)["Summary"].iter_rows(min_row=2, values_only=True)}
 
@@ -343,8 +395,9 @@ def test_stress_and_replan_warn_that_a_plan_was_made_from_changed_inputs(tmp_pat
     stressed = run("stress", str(robust), "--samples", "20", "-o", str(tmp_path / "stress.xlsx"))
     assert stressed.exit_code == 0, stressed.output
     assert "robust.xlsx was made from" in stressed.output and "robust_overruns=2" in stressed.output
-    replanned = run("replan", str(book), "--previous", str(robust), "--from-year", "2031",
-                    "-o", str(tmp_path / "new.xlsx"))
+    replanned = run(
+        "replan", str(book), "--previous", str(robust), "--from-year", "2031", "-o", str(tmp_path / "new.xlsx")
+    )
     assert replanned.exit_code == 0, replanned.output
     assert "changed after reading (Settings robust_overruns=2)" in replanned.output
 
@@ -352,6 +405,7 @@ def test_stress_and_replan_warn_that_a_plan_was_made_from_changed_inputs(tmp_pat
 def test_stress_says_how_far_from_proven_each_plan_was(tmp_path, book):
     """robust.md says the robust plan's unproven gap decides how to read a stress test, but
     the stress workbook named the plan files only: an 11 %-gap plan headlined as the winner."""
+
     def sheet(path, name):
         return {r[0]: r[1] for r in openpyxl.load_workbook(path)[name].iter_rows(min_row=2, values_only=True)}
 
@@ -364,10 +418,13 @@ def test_stress_says_how_far_from_proven_each_plan_was(tmp_path, book):
     rows["status"].value, rows["gap"].value = "feasible", 0.1136  # as a 60-s robust plan was
     wb.save(rough)
     both = tmp_path / "both.xlsx"
-    assert run("stress", str(proven), str(rough), "--allow-other-input", "--samples", "20", "-o", str(both)).exit_code == 0
+    assert (
+        run("stress", str(proven), str(rough), "--allow-other-input", "--samples", "20", "-o", str(both)).exit_code == 0
+    )
     facts = sheet(both, "Summary")
     assert str(facts["plan_proof:proven"]).startswith("optimal, gap 0 %")
     assert str(facts["plan_proof:rough"]).startswith("feasible, gap 11.36 %")
-    dashboard = " ".join(str(c) for r in openpyxl.load_workbook(both)["Dashboard"].iter_rows(values_only=True)
-                         for c in r if c)
+    dashboard = " ".join(
+        str(c) for r in openpyxl.load_workbook(both)["Dashboard"].iter_rows(values_only=True) for c in r if c
+    )
     assert "not proven: rough (feasible, gap 11.36 %" in dashboard and "not proven: proven" not in dashboard

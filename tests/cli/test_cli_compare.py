@@ -22,8 +22,11 @@ def test_two_plans_are_compared_on_the_input_workbook_they_record(tmp_path: Path
     assert run("solve", str(book), "-o", str(none), "--weight", "cost=1").exit_code == 0
     result = run("compare", str(full), str(none))
     assert result.exit_code == 0, result.output
-    objectives, plans, changes = (result.output.split("Plans:")[0], result.output.split("Plans:")[1].split(
-        "Plan changes:")[0], result.output.split("Plan changes:")[1])
+    objectives, plans, changes = (
+        result.output.split("Plans:")[0],
+        result.output.split("Plans:")[1].split("Plan changes:")[0],
+        result.output.split("Plan changes:")[1],
+    )
     capability = next(line.split() for line in objectives.splitlines() if line.strip().startswith("capability "))
     assert float(capability[2]) == 0.0 and float(capability[3]) == -float(capability[1]) < 0
     assert "base optimal" in plans and "other optimal" in plans
@@ -111,8 +114,18 @@ def test_a_replans_gap_is_named_by_the_objective_it_bounds(tmp_path: Path, book:
     "cost", its bound sat above the plan's cost as if it were a lower bound on cost."""
     plan, again = tmp_path / "plan.xlsx", tmp_path / "again.xlsx"
     assert run("solve", str(book), "-o", str(plan)).exit_code == 0
-    done = run("replan", str(book), "--previous", str(plan), "--from-year", "2031", "--stability-weight", "50",
-               "-o", str(again))
+    done = run(
+        "replan",
+        str(book),
+        "--previous",
+        str(plan),
+        "--from-year",
+        "2031",
+        "--stability-weight",
+        "50",
+        "-o",
+        str(again),
+    )
     assert done.exit_code == 0, done.output
     result = run("compare", str(plan), str(again))
     assert result.exit_code == 0, result.output

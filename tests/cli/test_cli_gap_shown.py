@@ -23,9 +23,19 @@ GAPS = [0.009901, 0.0083, 0.006012, 0.012549, 0.0125, 1.4210854715202e-16]
 def terminal_status_line(gap: float | None) -> str:
     """The `Status:` line `capopt solve` prints for a run with this gap."""
     result = SimpleNamespace(
-        gap=gap, gap_objective="capability", stages=["capability"], status="feasible", termination="time limit",
-        build_seconds=0.1, solve_seconds=1.0, not_optimised=[], strategy="", bound_source=None, best_bound=None,
-        objectives={}, headline=lambda: "",
+        gap=gap,
+        gap_objective="capability",
+        stages=["capability"],
+        status="feasible",
+        termination="time limit",
+        build_seconds=0.1,
+        solve_seconds=1.0,
+        not_optimised=[],
+        strategy="",
+        bound_source=None,
+        best_bound=None,
+        objectives={},
+        headline=lambda: "",
     )
     runner = CliRunner()
     with runner.isolation() as (out, _err, _):

@@ -37,8 +37,14 @@ sys.exit(main())
 
 
 def test_ctrl_c_while_importing_is_one_line_and_exit_130() -> None:
-    done = subprocess.run([sys.executable, "-c", INTERRUPTED_IMPORT, "solve"], cwd=ROOT, text=True,
-                          capture_output=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_IMPORT, "solve"],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     assert "Traceback" not in done.stderr, done.stderr
     assert done.stderr == "Interrupted.\n"
     assert done.returncode == EXIT_CODES["interrupted"] == 130
@@ -69,8 +75,11 @@ def test_ctrl_c_before_any_plan_is_an_interrupt_not_a_solver_error(monkeypatch, 
     from optimizer.errors import NoSolutionError, SolverError
     from optimizer.solve.solver import INTERRUPT
 
-    for method, error in (("pareto", SolverError("payoff table: no plan (interrupted)")),
-                          ("solve", NoSolutionError("no feasible plan found (interrupted)"))):
+    for method, error in (
+        ("pareto", SolverError("payoff table: no plan (interrupted)")),
+        ("solve", NoSolutionError("no feasible plan found (interrupted)")),
+    ):
+
         def stopped(*args, error=error, **kwargs):
             INTERRUPT.set()
             raise error
@@ -107,9 +116,13 @@ def test_a_second_ctrl_c_says_the_plan_found_was_not_written(monkeypatch, tmp_pa
 def test_a_worker_process_interrupted_while_starting_stays_silent() -> None:
     """Ctrl-C reaches the engine's worker processes too, which import cli as they start: one
     printed "Interrupted." while capopt went on to write its plan."""
-    worker = INTERRUPTED_IMPORT.replace("import sys\n", "import sys\nimport multiprocessing\n"
-                                        "multiprocessing.current_process().name = 'SpawnProcess-1'\n", 1)
-    done = subprocess.run([sys.executable, "-c", worker, "solve"], cwd=ROOT, text=True,
-                          capture_output=True, timeout=120, check=False)
+    worker = INTERRUPTED_IMPORT.replace(
+        "import sys\n",
+        "import sys\nimport multiprocessing\nmultiprocessing.current_process().name = 'SpawnProcess-1'\n",
+        1,
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", worker, "solve"], cwd=ROOT, text=True, capture_output=True, timeout=120, check=False
+    )
     assert done.stderr == ""
     assert done.returncode == EXIT_CODES["interrupted"]

@@ -40,7 +40,8 @@ def test_a_scheduler_the_model_does_not_use_is_said_to_be_unused(tmp_path: Path,
     """A small model gets HiGHS's own search, which never uses the cluster: `--scheduler`
     was silently ignored."""
     monkeypatch.setattr(cli, "dask_client", lambda scheduler: None)  # no cluster needed to see the note
-    result = run("solve", SMALL, "--scheduler", "tcp://127.0.0.1:8786", "--time-limit", "20",
-                 "-o", tmp_path / "plan.xlsx")
+    result = run(
+        "solve", SMALL, "--scheduler", "tcp://127.0.0.1:8786", "--time-limit", "20", "-o", tmp_path / "plan.xlsx"
+    )
     assert result.exit_code == 0, result.output
     assert "note: --scheduler was not used: this model got HiGHS's own search" in result.output

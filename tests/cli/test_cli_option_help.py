@@ -59,8 +59,12 @@ def test_flexibility_fractions_are_the_levers_own_range(tmp_path: Path) -> None:
     but the Nations sheet takes any fraction ≥ 0 (1.5 validates) while the lever refuses
     more than 1. The help now gives the lever's own range and its default."""
     book = tmp_path / "book.xlsx"
-    write_inputs(make_inputs(nations=[nation("AAA", carry=1.5, borrow=2.0), nation("BBB")],
-                             programmes=[programme("P1", cost=6)]), book)
+    write_inputs(
+        make_inputs(
+            nations=[nation("AAA", carry=1.5, borrow=2.0), nation("BBB")], programmes=[programme("P1", cost=6)]
+        ),
+        book,
+    )
     assert run("validate", book).exit_code == 0
     refused = run("flexibility", book, "-o", tmp_path / "flex.xlsx", "--carry-over", "1.5")
     assert refused.exit_code == EXIT_CODES["usage"], refused.output

@@ -49,17 +49,18 @@ OVER_THE_INPUT = {  # command -> arguments; BOOK is the input workbook
 
 
 @pytest.mark.parametrize("case", list(OVER_THE_INPUT))
-def test_an_output_naming_the_input_workbook_is_refused_before_solving(case: str, tmp_path: Path,
-                                                                        book: Path) -> None:
+def test_an_output_naming_the_input_workbook_is_refused_before_solving(case: str, tmp_path: Path, book: Path) -> None:
     """`pareto`, `sweep`, `flexibility`, `robustness` -o BOOK and `solve --log BOOK` replaced
     the planner's workbook by their output (README: the input file is never written to)."""
     before = digest(book)
-    args = [str(book) if a == "BOOK" else str(tmp_path / "out.xlsx") if a == "OUT" else a
-            for a in OVER_THE_INPUT[case]]
+    args = [str(book) if a == "BOOK" else str(tmp_path / "out.xlsx") if a == "OUT" else a for a in OVER_THE_INPUT[case]]
     result = run(*args)
     assert result.exit_code == EXIT_CODES["usage"], result.output
-    refused = ("is a workbook — expected a text file for the log" if case == "solve --log"  # any workbook
-               else f"the output would overwrite an input workbook ({book})")
+    refused = (
+        "is a workbook — expected a text file for the log"
+        if case == "solve --log"  # any workbook
+        else f"the output would overwrite an input workbook ({book})"
+    )
     assert refused in result.output
     assert digest(book) == before
     assert not (tmp_path / "out.xlsx").exists()
@@ -86,12 +87,10 @@ def test_the_log_onto_the_plan_workbook_is_refused(tmp_path: Path, book: Path) -
 
 
 @pytest.mark.parametrize("plot", ["front.xlsx", "front", "front.jpg"])
-def test_a_plot_not_named_png_is_refused_before_the_front_is_solved(plot: str, tmp_path: Path,
-                                                                    book: Path) -> None:
+def test_a_plot_not_named_png_is_refused_before_the_front_is_solved(plot: str, tmp_path: Path, book: Path) -> None:
     """`--plot front.xlsx` ended in an internal error after the whole front; `--plot front`
     said "Plot written to front" while front.png was written."""
-    result = run("pareto", str(book), "--points", "2", "-o", str(tmp_path / "f.xlsx"), "--plot",
-                 str(tmp_path / plot))
+    result = run("pareto", str(book), "--points", "2", "-o", str(tmp_path / "f.xlsx"), "--plot", str(tmp_path / plot))
     assert result.exit_code == EXIT_CODES["usage"], result.output
     assert "expected a file name ending in .png" in result.output
     assert list(tmp_path.glob("f*")) == []
@@ -114,8 +113,9 @@ def test_a_plot_not_named_png_is_refused_before_the_front_is_solved(plot: str, t
         (["--time-limit", "inf"], "'inf' is not a finite number"),
     ],
 )
-def test_objective_options_a_run_would_ignore_or_misread_are_usage_errors(args: list[str], message: str,
-                                                                          tmp_path: Path, book: Path) -> None:
+def test_objective_options_a_run_would_ignore_or_misread_are_usage_errors(
+    args: list[str], message: str, tmp_path: Path, book: Path
+) -> None:
     """Each of these ran: a negative or NaN weight turned capability into something to avoid
     or made the plan meaningless, an infinite weight ended in a solver error, a weight beside
     --objective lexicographic was dropped without a word."""
@@ -134,8 +134,9 @@ def test_objective_options_a_run_would_ignore_or_misread_are_usage_errors(args: 
         (["--point-time-limit", "nan"], "'nan' is not a finite number"),
     ],
 )
-def test_pareto_options_that_broke_the_front_are_usage_errors(args: list[str], message: str, tmp_path: Path,
-                                                              book: Path) -> None:
+def test_pareto_options_that_broke_the_front_are_usage_errors(
+    args: list[str], message: str, tmp_path: Path, book: Path
+) -> None:
     """capability,capability ended in "Internal error: TypeError"; a NaN nadir ran a front
     explored up to "cost ≤ nan"."""
     result = run("pareto", str(book), "-o", str(tmp_path / "front.xlsx"), "--points", "2", *args)
@@ -187,8 +188,12 @@ def test_a_settings_objective_of_pareto_points_replan_to_one_plan(tmp_path: Path
     assert result.exit_code == EXIT_CODES["usage"], result.output
     assert "capopt pareto BOOK" in result.output
     assert "Internal error" not in result.output
-    assert run(command, str(front_book), "-o", str(tmp_path / "out.xlsx"), "--objective", "lexicographic",
-               *extra).exit_code == 0
+    assert (
+        run(
+            command, str(front_book), "-o", str(tmp_path / "out.xlsx"), "--objective", "lexicographic", *extra
+        ).exit_code
+        == 0
+    )
 
 
 # --- the file named -----------------------------------------------------------------------------
@@ -205,9 +210,14 @@ def test_a_folder_for_the_workbook_is_an_input_problem_like_a_missing_file(comma
 
 def test_a_book_with_names_like_formulas_writes_them_as_text(tmp_path: Path) -> None:
     """Ids starting with =, +, - or @ reach the Plan sheet as text, never as formulas."""
-    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("=A"), nation("@B")], budgets=10.0,
-                         programmes=[programme("+P1", cost=4), programme("-P2", cost=4)],
-                         values={("+P1", "air"): 5.0, ("-P2", "air"): 4.0})
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("=A"), nation("@B")],
+        budgets=10.0,
+        programmes=[programme("+P1", cost=4), programme("-P2", cost=4)],
+        values={("+P1", "air"): 5.0, ("-P2", "air"): 4.0},
+    )
     path = write_inputs(inputs, tmp_path / "book.xlsx")
     out = tmp_path / "plan.xlsx"
     assert run("solve", str(path), "-o", str(out)).exit_code == 0

@@ -22,7 +22,10 @@ def book(tmp_path: Path) -> Path:
     so the robust plan funds only P2.
     """
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("AAA")],
+        budgets=10.0,
         programmes=[programme("P1", cost=8, risk=0.5), programme("P2", cost=2)],
         values={("P1", "air"): 5.0, ("P2", "air"): 1.0},
     )
@@ -127,8 +130,9 @@ def test_stress_of_a_plan_that_records_no_input_needs_book(tmp_path, book):
     result = run("stress", str(plan), "--samples", "50", "-o", str(tmp_path / "s.xlsx"))
     assert result.exit_code == 3
     assert "[plan.xlsx]Summary: records no input_file" in result.output and "--book" in result.output
-    assert run("stress", str(plan), "--book", str(book), "--samples", "50",
-               "-o", str(tmp_path / "s.xlsx")).exit_code == 0
+    assert (
+        run("stress", str(plan), "--book", str(book), "--samples", "50", "-o", str(tmp_path / "s.xlsx")).exit_code == 0
+    )
 
 
 @pytest.fixture()
@@ -166,11 +170,14 @@ def test_stress_compares_plans_side_by_side_on_the_same_draws(tmp_path, two_plan
     assert table["expected_nation_years_in_breach"]["robust"] == 0
     assert table["expected_nation_years_in_breach"]["nominal"] > 0.3
     assert table["budget_overrun_share"]["nominal"] == pytest.approx(
-        table["expected_overrun_beyond_budget"]["nominal"] / 20)  # two years of 10
+        table["expected_overrun_beyond_budget"]["nominal"] / 20
+    )  # two years of 10
     assert table["any_breach_probability"]["unit"] == "probability"
     assert [r["plan"] for r in sheet_rows(out, "Stress")] == ["nominal", "robust"]
     swapped = tmp_path / "swapped.xlsx"
-    assert run("stress", str(robust), str(nominal), "--samples", "400", "--seed", "3", "-o", str(swapped)).exit_code == 0
+    assert (
+        run("stress", str(robust), str(nominal), "--samples", "400", "--seed", "3", "-o", str(swapped)).exit_code == 0
+    )
     again = alliance(swapped)
     assert summary(swapped)["plans"] == "robust, nominal"
     for measure, row in table.items():
@@ -182,8 +189,9 @@ def test_stress_refuses_a_plan_made_from_another_input(tmp_path, book, two_plans
     from data.reader import load_inputs
 
     inputs, _ = load_inputs(book)
-    other_book = write_inputs(inputs.with_changes(budgets={k: 2 * v for k, v in inputs.budgets.items()}),
-                              tmp_path / "other.xlsx")
+    other_book = write_inputs(
+        inputs.with_changes(budgets={k: 2 * v for k, v in inputs.budgets.items()}), tmp_path / "other.xlsx"
+    )
     other = tmp_path / "other-plan.xlsx"
     assert run("solve", str(other_book), "-o", str(other), "--gap", "0").exit_code == 0
     nominal, _ = two_plans
@@ -196,8 +204,9 @@ def test_stress_refuses_a_plan_made_from_another_input(tmp_path, book, two_plans
     result = run("stress", str(nominal), str(other), "-o", str(out), "--samples", "50", "--allow-other-input")
     assert result.exit_code == 0, result.output
     assert "warning: other-plan.xlsx was made from" in result.output
-    assert any("other-plan.xlsx was made from" in str(r["value"]) for r in sheet_rows(out, "Summary")
-               if r["key"] == "note")
+    assert any(
+        "other-plan.xlsx was made from" in str(r["value"]) for r in sheet_rows(out, "Summary") if r["key"] == "note"
+    )
 
 
 def test_stress_of_several_plans_names_the_file_of_each_problem(tmp_path, two_plans):
@@ -243,7 +252,10 @@ def test_replan_lists_changes_against_the_previous_plan(tmp_path):
     """2030–2032, 10 a year. Last year's plan funds P1 (8) in 2030; P3 (cost 12) never fits.
     The new book doubles the 2031 budget, so P3 (worth 4 a year) fits then: one change, adding it."""
     first = make_inputs(
-        first_year=2030, last_year=2032, nations=[nation("AAA")], budgets=10.0,
+        first_year=2030,
+        last_year=2032,
+        nations=[nation("AAA")],
+        budgets=10.0,
         programmes=[programme("P1", cost=8), programme("P3", cost=12)],
         values={("P1", "air"): 5.0, ("P3", "air"): 4.0},
     )
@@ -253,8 +265,22 @@ def test_replan_lists_changes_against_the_previous_plan(tmp_path):
     assert run("solve", str(old_book), "-o", str(previous), "--gap", "0").exit_code == 0
     assert {r["programme"]: r["start_year"] for r in sheet_rows(previous, "Plan")} == {"P1": 2030}
     out = tmp_path / "replan.xlsx"
-    result = run("replan", str(new_book), "--previous", str(previous), "--from-year", "2031",
-                 "--stability-weight", "1", "-o", str(out), "--gap", "0", "--highs-option", "mip_lp_solver=ipm")
+    result = run(
+        "replan",
+        str(new_book),
+        "--previous",
+        str(previous),
+        "--from-year",
+        "2031",
+        "--stability-weight",
+        "1",
+        "-o",
+        str(out),
+        "--gap",
+        "0",
+        "--highs-option",
+        "mip_lp_solver=ipm",
+    )
     assert result.exit_code == 0, result.output
     assert "1 change(s)" in result.output
     changes = sheet_rows(out, "Changes")
@@ -290,8 +316,14 @@ def test_the_terminal_lists_a_nation_that_loses_capability_without_breaching():
     """B never breaches but loses capability when its consortium slips: it was left out."""
     import pandas as pd
 
-    table = pd.DataFrame({"nation": ["A", "B", "C"], "breach_probability": [1.0, 0.0, 0.0],
-                          "expected_overrun_cost": [2.0, 1.0, 0.0], "expected_capability_lost": [1.0, 1.0, 0.0]})
+    table = pd.DataFrame(
+        {
+            "nation": ["A", "B", "C"],
+            "breach_probability": [1.0, 0.0, 0.0],
+            "expected_overrun_cost": [2.0, 1.0, 0.0],
+            "expected_capability_lost": [1.0, 1.0, 0.0],
+        }
+    )
     assert list(cli.nations_hit(table)["nation"]) == ["A", "B"]
 
 
@@ -303,8 +335,9 @@ def test_stress_finds_an_input_recorded_relative_to_a_sub_folder(tmp_path, book,
     monkeypatch.chdir(sub)
     assert run("solve", "../book.xlsx", "-o", "plan.xlsx", "--gap", "0").exit_code == 0
     monkeypatch.chdir(tmp_path.parent)
-    result = run("stress", str(Path(tmp_path.name) / "sub" / "plan.xlsx"), "--samples", "50",
-                 "-o", str(tmp_path / "stress.xlsx"))
+    result = run(
+        "stress", str(Path(tmp_path.name) / "sub" / "plan.xlsx"), "--samples", "50", "-o", str(tmp_path / "stress.xlsx")
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -339,8 +372,17 @@ def test_robustness_with_every_gamma_infeasible_exits_as_infeasible(tmp_path: Pa
     from tests.optimizer.conftest import make_inputs, nation, programme
 
     bad = tmp_path / "bad.xlsx"
-    write_inputs(make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
-                             programmes=[programme("P1", cost=12)], commitments=[("A", "P1", "fund", 2030)]), bad)
+    write_inputs(
+        make_inputs(
+            first_year=2030,
+            last_year=2031,
+            nations=[nation("A")],
+            budgets=10.0,
+            programmes=[programme("P1", cost=12)],
+            commitments=[("A", "P1", "fund", 2030)],
+        ),
+        bad,
+    )
     out = tmp_path / "price.xlsx"
     result = CliRunner().invoke(cli.main, ["robustness", str(bad), "--gammas", "0,1", "-o", str(out)])
     assert result.exit_code == EXIT_CODES["infeasible"] == 4, result.output

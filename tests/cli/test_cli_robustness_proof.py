@@ -45,17 +45,17 @@ def test_every_gamma_proven_prints_no_open_point(tmp_path, book) -> None:
     assert "not proven" not in result.output
 
 
-def test_an_open_gamma_gets_its_own_line_and_is_marked_in_the_workbook(
-    tmp_path, book, monkeypatch
-) -> None:
+def test_an_open_gamma_gets_its_own_line_and_is_marked_in_the_workbook(tmp_path, book, monkeypatch) -> None:
     leave_open(monkeypatch, gamma=1, gap=0.05)  # lexicographic: the last stage is cost
     out = tmp_path / "robust.xlsx"
     result = run_robustness(book, out)
     assert result.exit_code == 0, result.output
     assert "1 of 2 Γ points proven within the 1 % gap target" in result.output
     # the earlier stages' proofs beside the last one's gap (an unproven one went unsaid)
-    line = ("Γ=1: best plan found, not proven: the best possible cost is at most 5 % lower; "
-            "shortfall was proven optimal, capability was proven optimal")
+    line = (
+        "Γ=1: best plan found, not proven: the best possible cost is at most 5 % lower; "
+        "shortfall was proven optimal, capability was proven optimal"
+    )
     assert line in result.output.splitlines()
     wb = openpyxl.load_workbook(out)
     sheet = {r["gamma"]: r for r in rows(wb["Robustness"])}

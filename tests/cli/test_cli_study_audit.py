@@ -131,9 +131,13 @@ def test_robustness_shows_a_dash_not_nan_where_a_gamma_has_no_gap(tmp_path: Path
     """A Γ with no plan (or no bound) printed "NaN" in the gap column: pandas gives NaN to
     na_rep, never to the gap formatter, so the terminal and the Dashboard disagreed."""
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("AAA")],
+        budgets=10.0,
         programmes=[programme("P1", cost=8, risk=0.5), programme("P2", cost=2)],
-        values={("P1", "air"): 5.0, ("P2", "air"): 1.0}, commitments=[("AAA", "P1", "fund", 2030)],
+        values={("P1", "air"): 5.0, ("P2", "air"): 1.0},
+        commitments=[("AAA", "P1", "fund", 2030)],
     )  # Γ = 1: P1 needs 12 > 10, and AAA must fund it: no plan
     book = write_inputs(inputs, tmp_path / "book.xlsx")
     result = run("robustness", book, "--gammas", "0,1", "--workers", "1", "--gap", "0", "-o", tmp_path / "r.xlsx")
@@ -144,7 +148,8 @@ def test_robustness_shows_a_dash_not_nan_where_a_gamma_has_no_gap(tmp_path: Path
 
 
 def test_a_replan_charging_changes_says_its_gap_is_of_the_penalised_objective(
-        tmp_path: Path, book: Path, plan_of: Path) -> None:
+    tmp_path: Path, book: Path, plan_of: Path
+) -> None:
     """The terminal said "gap 0 % on cost" and the Dashboard "optimal … on cost" for a
     re-plan that optimised cost + W × changes: no bound on cost alone was proven."""
     out = tmp_path / "new.xlsx"
@@ -162,21 +167,24 @@ def test_a_replan_charging_changes_says_its_gap_is_of_the_penalised_objective(
     assert result.exit_code == 0 and "× changes" not in result.output
 
 
-def test_a_stability_weight_beyond_the_solvers_precision_is_refused(
-        tmp_path: Path, book: Path, plan_of: Path) -> None:
+def test_a_stability_weight_beyond_the_solvers_precision_is_refused(tmp_path: Path, book: Path, plan_of: Path) -> None:
     """`--stability-weight 1e16` came back "optimal, gap 4 %" (1e300: "gap 6e+298 %")."""
     out = tmp_path / "new.xlsx"
     result = run("replan", book, "--previous", plan_of, "--from-year", "2031", "--stability-weight", "1e16", "-o", out)
     refused_as_usage(result, "--stability-weight", out)
 
 
-@pytest.mark.parametrize(("option", "value", "text"), [
-    ("--nations", "", "names no nation"),  # was read as every nation
-    ("--budget-scale", "1,1", "more than once"),  # one scenario solved twice
-    ("--budget-scale", "0.5:0.6:1", "not at 0.6"),  # STOP dropped without a word
-])
+@pytest.mark.parametrize(
+    ("option", "value", "text"),
+    [
+        ("--nations", "", "names no nation"),  # was read as every nation
+        ("--budget-scale", "1,1", "more than once"),  # one scenario solved twice
+        ("--budget-scale", "0.5:0.6:1", "not at 0.6"),  # STOP dropped without a word
+    ],
+)
 def test_sweep_options_that_would_sweep_something_else_are_refused(
-        tmp_path: Path, book: Path, option: str, value: str, text: str) -> None:
+    tmp_path: Path, book: Path, option: str, value: str, text: str
+) -> None:
     out = tmp_path / "sweep.xlsx"
     args = {"--budget-scale": "0.9,1", option: value}
     result = run("sweep", book, *[part for pair in args.items() for part in pair], "-o", out)
@@ -188,8 +196,13 @@ def test_sweep_table_shows_a_dash_for_a_scenario_without_a_plan(tmp_path: Path) 
     """An infeasible budget point has no capability, cost or shortfall: the terminal printed
     "NaN" there, where the status line and the workbook say "—"."""
     inputs = make_inputs(
-        first_year=2030, last_year=2032, nations=[nation("AAA"), nation("BBB")], budgets=10.0,
-        programmes=[programme("P1", cost=6)], values={("P1", "air"): 5.0}, commitments=[("AAA", "P1", "fund")],
+        first_year=2030,
+        last_year=2032,
+        nations=[nation("AAA"), nation("BBB")],
+        budgets=10.0,
+        programmes=[programme("P1", cost=6)],
+        values={("P1", "air"): 5.0},
+        commitments=[("AAA", "P1", "fund")],
     )
     book = tmp_path / "book.xlsx"
     write_inputs(inputs, book)

@@ -19,8 +19,16 @@ from optimizer import Scenario
 from optimizer.result import study_run_rows
 from tests.optimizer.conftest import make_inputs, nation, programme
 
-RUN_ROWS = ("objective", "solver", "solver_version", "solver_options", "strategy", "mip_gap", "priority",
-            "lexicographic_tolerance")
+RUN_ROWS = (
+    "objective",
+    "solver",
+    "solver_version",
+    "solver_options",
+    "strategy",
+    "mip_gap",
+    "priority",
+    "lexicographic_tolerance",
+)
 
 
 def summary_keys(path: Path) -> list[object]:
@@ -51,7 +59,9 @@ def plan_summary(book: Path, tmp_path: Path) -> dict[str, object]:
     return summary(out)
 
 
-@pytest.mark.parametrize("command", [["sweep", "--budget-scale", "0.8,1"], ["flexibility"], ["robustness", "--gammas", "0,1"]])
+@pytest.mark.parametrize(
+    "command", [["sweep", "--budget-scale", "0.8,1"], ["flexibility"], ["robustness", "--gammas", "0,1"]]
+)
 def test_a_study_summary_says_how_the_solver_ran_as_a_plan_summary_does(
     command: list[str], book: Path, tmp_path: Path, plan_summary: dict[str, object]
 ) -> None:
@@ -78,8 +88,12 @@ def test_mip_gap_is_written_once_in_a_robustness_summary(book: Path, tmp_path: P
 
 def tiny_result(**changes: object):
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
-        programmes=[programme("P1", cost=6)], values={("P1", "air"): 5.0},
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("AAA")],
+        budgets=10.0,
+        programmes=[programme("P1", cost=6)],
+        values={("P1", "air"): 5.0},
     )
     return replace(Scenario(inputs).solve(time_limit=30), **changes)
 
@@ -97,8 +111,9 @@ def test_a_point_that_called_no_solver_says_no_search_ran() -> None:
     """A setting whose stages needed no solver call read "free starts, flexible: none"."""
     searched = tiny_result(strategy="portfolio (automatic: 37,772 non-zeros)")
     rows = dict(study_run_rows([("carry-over", searched), ("free starts", replace(searched, strategy=""))]))
-    assert rows["strategy"] == ("carry-over: portfolio (automatic: 37,772 non-zeros); "
-                                "free starts: no search ran (no solver call)")
+    assert rows["strategy"] == (
+        "carry-over: portfolio (automatic: 37,772 non-zeros); free starts: no search ran (no solver call)"
+    )
 
 
 def test_no_solved_point_gives_no_run_rows() -> None:

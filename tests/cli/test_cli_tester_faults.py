@@ -33,20 +33,34 @@ def run(*args: str | Path) -> Result:
 def written_plan(path: Path, inputs: Inputs, book: Path, decisions: PlanDecisions) -> Path:
     """A plan workbook as `capopt solve BOOK` writes it, with exactly these decisions."""
     tables = evaluate(inputs, decisions)
-    summary = [("status", "optimal"), ("input_file", str(book)),
-               ("input_sha256", hashlib.sha256(book.read_bytes()).hexdigest())]
-    frames = {"plan": tables.plan, "spend": tables.spend, "standards": tables.standards,
-              "capability": tables.capability, "contributions": tables.contributions}
+    summary = [
+        ("status", "optimal"),
+        ("input_file", str(book)),
+        ("input_sha256", hashlib.sha256(book.read_bytes()).hexdigest()),
+    ]
+    frames = {
+        "plan": tables.plan,
+        "spend": tables.spend,
+        "standards": tables.standards,
+        "capability": tables.capability,
+        "contributions": tables.contributions,
+    }
     return write_plan_workbook(path, summary, frames, list(inputs.years))
 
 
 def old_inputs(**changes: object) -> Inputs:
     """2030–2032, AAA, BBB and CCC with 20 a year; national P1 and P2, joint J (2 years)."""
     spec: dict[str, object] = {
-        "first_year": 2030, "last_year": 2032, "nations": [nation("AAA"), nation("BBB"), nation("CCC")],
-        "budgets": 20.0, "standards": [standard("S")],
-        "programmes": [programme("P1", cost=6), programme("P2", cost=6, duration=2),
-                       programme("J", cost=12, duration=2, sharing="joint")],
+        "first_year": 2030,
+        "last_year": 2032,
+        "nations": [nation("AAA"), nation("BBB"), nation("CCC")],
+        "budgets": 20.0,
+        "standards": [standard("S")],
+        "programmes": [
+            programme("P1", cost=6),
+            programme("P2", cost=6, duration=2),
+            programme("J", cost=12, duration=2, sharing="joint"),
+        ],
         "values": {("P1", "air"): 5.0, ("P2", "air"): 4.0, ("J", "air"): 3.0},
     }
     return make_inputs(**{**spec, **changes})  # type: ignore[arg-type]
@@ -70,8 +84,20 @@ def previous(tmp_path: Path) -> Path:
 def replan(tmp_path: Path, new: Inputs, previous: Path) -> tuple[Result, Path]:
     book = write_inputs(new, tmp_path / "new.xlsx")
     out = tmp_path / "replan.xlsx"
-    return run("replan", book, "--previous", previous, "--from-year", "2031", "--stability-weight", "1000",
-               "--gap", "0", "-o", out), out
+    return run(
+        "replan",
+        book,
+        "--previous",
+        previous,
+        "--from-year",
+        "2031",
+        "--stability-weight",
+        "1000",
+        "--gap",
+        "0",
+        "-o",
+        out,
+    ), out
 
 
 # --- 1. re-planning after a programme (or a nation, or a standard) is gone ----------------
@@ -79,26 +105,30 @@ def test_replan_drops_a_programme_the_new_workbook_no_longer_has(tmp_path: Path,
     """Was exit 3: `Plan!B3: programme "P2" is not in the input workbook`, and that the plan
     was made from another workbook — yet a changed workbook is what a re-plan is for, and
     docs/robust.md §14 says such a funding is dropped and counted as a change."""
-    new = old_inputs(programmes=[programme("P1", cost=6), programme("J", cost=12, duration=2, sharing="joint")],
-                     values={("P1", "air"): 5.0, ("J", "air"): 3.0})
+    new = old_inputs(
+        programmes=[programme("P1", cost=6), programme("J", cost=12, duration=2, sharing="joint")],
+        values={("P1", "air"): 5.0, ("J", "air"): 3.0},
+    )
     result, out = replan(tmp_path, new, previous)
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert warnings[0].startswith("warning: [previous.xlsx]Summary!B4: the plan was made from ")
-    assert warnings[1] == ('warning: [previous.xlsx]Plan!B4: programme "P2" is not in the input workbook '
-                           "(nor in 1 more row of Plan) — the re-plan drops its fundings and lists each as a change")
+    assert warnings[1] == (
+        'warning: [previous.xlsx]Plan!B4: programme "P2" is not in the input workbook '
+        "(nor in 1 more row of Plan) — the re-plan drops its fundings and lists each as a change"
+    )
     changes = {(c["nation"], c["programme"], c["change"]) for c in rows(out, "Changes")}
     assert changes == {("AAA", "P2", "dropped"), ("BBB", "P2", "dropped")}
     # the note says why, and the previous plan still tells what kind of programme it was
     assert {(c["sharing"], c["note"].split(" (")[0]) for c in rows(out, "Changes")} == {
-        ("national", "no longer in the input workbook")}
+        ("national", "no longer in the input workbook")
+    }
     summary = {r["key"]: r["value"] for r in rows(out, "Summary")}
     assert summary["changes"] == 2
     assert "2 change(s)" in result.stdout
 
 
-def test_replan_drops_a_nation_and_a_standard_the_new_workbook_no_longer_has(tmp_path: Path,
-                                                                             previous: Path) -> None:
+def test_replan_drops_a_nation_and_a_standard_the_new_workbook_no_longer_has(tmp_path: Path, previous: Path) -> None:
     """CCC paid into J before the re-plan year and S was adopted before it: the new plan's
     past was checked against them, which ended in an internal error after the solve."""
     new = old_inputs(nations=[nation("AAA"), nation("BBB")], standards=[])
@@ -122,7 +152,7 @@ def test_stress_still_reads_a_plan_strictly(tmp_path: Path, previous: Path) -> N
 
 # --- 2. a previous plan that is no plan ----------------------------------------------------
 def test_replan_names_the_file_that_is_no_plan_workbook(tmp_path: Path, book: Path) -> None:
-    """"Plan: sheet is missing" did not say which of the two workbooks; stress said [rob.xlsx]Plan."""
+    """ "Plan: sheet is missing" did not say which of the two workbooks; stress said [rob.xlsx]Plan."""
     rob = tmp_path / "rob.xlsx"
     rob.write_bytes(book.read_bytes())  # an input workbook, like a robustness report: no Plan sheet
     out = tmp_path / "new.xlsx"
@@ -150,8 +180,9 @@ def run_into_closed_pipe(*args: str | Path, stream: str = "stdout") -> subproces
     os.close(read)
     streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, stream: write}
     try:
-        return subprocess.run([sys.executable, "-m", "cli", *map(str, args)], cwd=ROOT, text=True,
-                              timeout=120, check=False, **streams)
+        return subprocess.run(
+            [sys.executable, "-m", "cli", *map(str, args)], cwd=ROOT, text=True, timeout=120, check=False, **streams
+        )
     finally:
         os.close(write)
 

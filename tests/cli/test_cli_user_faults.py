@@ -31,8 +31,15 @@ def run(*args: str) -> Result:
 
 def run_command(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`python -m cli ARGS` as a user runs it: the real exit status, stdout and stderr."""
-    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, env={**os.environ, **(env or {})}, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
 
 
 def free_port() -> int:
@@ -71,8 +78,7 @@ def test_an_output_folder_that_does_not_exist_gets_the_file_in_the_current_folde
     result = run(command, *args, "-o", str(target))
     assert result.exit_code == 0, result.output
     [written] = here.glob("out-*.xlsx")
-    assert f"could not write {target} (folder {target.parent} does not exist); wrote {written} instead" \
-        in result.output
+    assert f"could not write {target} (folder {target.parent} does not exist); wrote {written} instead" in result.output
     assert f"written to {written}" in result.output
     assert not (tmp_path / "nodir").exists()
     assert "Internal error" not in result.output
@@ -96,8 +102,10 @@ def test_an_output_no_folder_can_take_is_an_output_error_not_a_bug(
     target = tmp_path / "out.xlsx"
     result = run("solve", str(book), "-o", str(target))
     assert result.exit_code == EXIT_CODES["output_error"] == 7, result.output
-    assert f"Output error: could not write {target} (File too large), nor a copy in {tmp_path} (File too large)" \
+    assert (
+        f"Output error: could not write {target} (File too large), nor a copy in {tmp_path} (File too large)"
         in result.output
+    )
     assert "so it was not written — expected room on the disk" in result.output
     assert "Internal error" not in result.output and sorted(tmp_path.glob("*.xlsx")) == [book]
 
@@ -110,12 +118,21 @@ def test_a_plot_into_a_folder_that_does_not_exist_goes_to_the_current_folder(
     here.mkdir()
     monkeypatch.chdir(here)
     target = tmp_path / "nodir" / "front.png"
-    result = run("pareto", str(book), "--objectives", "capability,cost", "--points", "3",
-                 "-o", str(tmp_path / "front.xlsx"), "--plot", str(target))
+    result = run(
+        "pareto",
+        str(book),
+        "--objectives",
+        "capability,cost",
+        "--points",
+        "3",
+        "-o",
+        str(tmp_path / "front.xlsx"),
+        "--plot",
+        str(target),
+    )
     assert result.exit_code == 0, result.output
     [written] = here.glob("front-*.png")
-    assert f"could not write {target} (folder {target.parent} does not exist); wrote {written} instead" \
-        in result.output
+    assert f"could not write {target} (folder {target.parent} does not exist); wrote {written} instead" in result.output
     assert f"Plot written to {written}" in result.output
 
 
@@ -144,8 +161,11 @@ def test_a_solver_log_that_cannot_be_written_or_is_a_workbook_is_a_usage_error(
     import os
 
     real_access = os.access
-    monkeypatch.setattr(cli.os, "access",  # read-only for this user
-                        lambda path, mode: real_access(path, mode) and not (Path(path) == log and mode == os.W_OK))
+    monkeypatch.setattr(
+        cli.os,
+        "access",  # read-only for this user
+        lambda path, mode: real_access(path, mode) and not (Path(path) == log and mode == os.W_OK),
+    )
     result = run("solve", str(book), "-o", str(tmp_path / "plan.xlsx"), "--log", str(log))
     assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
     assert "cannot be written (no permission)" in result.output and not (tmp_path / "plan.xlsx").exists()
@@ -164,8 +184,10 @@ def test_a_weight_whose_products_the_solver_cannot_take_is_a_usage_error(
         args += ["--previous", str(plan), "--from-year", "2031"]
     result = run(*args)
     assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
-    assert ("value 5 (Values P1, air) × 2 in-service years × --weight capability=1e+15 is 1e+16 in the weighted "
-            "objective, too large for the solver") in result.output
+    assert (
+        "value 5 (Values P1, air) × 2 in-service years × --weight capability=1e+15 is 1e+16 in the weighted "
+        "objective, too large for the solver"
+    ) in result.output
     assert not (tmp_path / "out.xlsx").exists()
 
 
@@ -175,7 +197,10 @@ def test_a_fronts_objectives_whose_products_the_solver_cannot_take_are_a_usage_e
     from dataclasses import replace
 
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("AAA")],
+        budgets=10.0,
         programmes=[replace(programme("P1", cost=1e8), cost_overrun_risk=1e8), programme("P2", cost=6)],
         values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
     )
@@ -183,8 +208,10 @@ def test_a_fronts_objectives_whose_products_the_solver_cannot_take_are_a_usage_e
     write_inputs(inputs, book)
     result = run("pareto", str(book), "-o", str(tmp_path / "front.xlsx"), "--objectives", "capability,risk")
     assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
-    assert ("Invalid value for --objectives: cost_overrun_risk 1e+08 (Programmes P1) × total_cost 1e+08 "
-            "(Programmes P1) is 1e+16 in the risk objective, too large for the solver") in result.output
+    assert (
+        "Invalid value for --objectives: cost_overrun_risk 1e+08 (Programmes P1) × total_cost 1e+08 "
+        "(Programmes P1) is 1e+16 in the risk objective, too large for the solver"
+    ) in result.output
     assert not (tmp_path / "front.xlsx").exists()
 
 
@@ -195,18 +222,26 @@ def test_a_priority_that_puts_large_area_weights_to_use_names_the_option_and_the
     from dataclasses import replace
 
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("AAA")],
+        budgets=10.0,
         programmes=[programme("P1", cost=5), programme("P2", cost=6)],
         values={("P1", "air"): 1000.0, ("P2", "air"): 4.0},
     )
-    inputs = replace(inputs, areas=tuple(replace(a, weight=1e12) for a in inputs.areas),
-                     settings=replace(inputs.settings, priority=("shortfall", "cost")))
+    inputs = replace(
+        inputs,
+        areas=tuple(replace(a, weight=1e12) for a in inputs.areas),
+        settings=replace(inputs.settings, priority=("shortfall", "cost")),
+    )
     book = tmp_path / "heavy.xlsx"
     write_inputs(inputs, book)
     result = run("solve", str(book), "-o", str(tmp_path / "plan.xlsx"), "--priority", "capability,cost")
     assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
-    assert ("Invalid value for --priority: value 1000 (Values P1, air) × weight 1e+12 (CapabilityAreas air) × "
-            "1 in-service years is 1e+15 in the capability objective") in result.output
+    assert (
+        "Invalid value for --priority: value 1000 (Values P1, air) × weight 1e+12 (CapabilityAreas air) × "
+        "1 in-service years is 1e+15 in the capability objective"
+    ) in result.output
     assert not (tmp_path / "plan.xlsx").exists()
 
 
@@ -219,8 +254,10 @@ def test_weights_too_small_for_the_solver_are_a_usage_error(command: str, tmp_pa
         args += ["--previous", str(tmp_path / "none.xlsx"), "--from-year", "2031"]
     result = run(*args)
     assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
-    assert ("Invalid value for --weight: --weight cost=1e-12 makes the weighted objective's largest coefficient "
-            "6e-12, too small for the solver") in result.output
+    assert (
+        "Invalid value for --weight: --weight cost=1e-12 makes the weighted objective's largest coefficient "
+        "6e-12, too small for the solver"
+    ) in result.output
     assert "multiply every weight alike, which gives the same plan" in result.output
     assert not (tmp_path / "out.xlsx").exists()
 
@@ -233,8 +270,10 @@ def test_weights_that_are_all_zero_are_a_usage_error(command: str, tmp_path: Pat
         args += ["--previous", str(tmp_path / "none.xlsx"), "--from-year", "2031"]
     result = run(*args)
     assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
-    assert ("Invalid value for --weight: every weight given is 0 (capability=0, cost=0) — expected at least one "
-            "objective with a weight > 0") in result.output
+    assert (
+        "Invalid value for --weight: every weight given is 0 (capability=0, cost=0) — expected at least one "
+        "objective with a weight > 0"
+    ) in result.output
 
 
 # --- 2. a solver name Pyomo does not know -----------------------------------------------------
@@ -245,22 +284,30 @@ def test_a_misspelt_solver_is_one_clear_line_without_pyomos_traceback(
     out = tmp_path / "out.xlsx"
     done = run_command(command, str(book), "--solver", name, "-o", str(out))
     assert done.returncode == EXIT_CODES["solver_error"] == 5, done.stderr
-    assert done.stderr.strip() == (f"Solver error: solver '{name}' is not available on this machine — "
-                                   "install it or use --solver highs (solver='highs' in Python)")
+    assert done.stderr.strip() == (
+        f"Solver error: solver '{name}' is not available on this machine — "
+        "install it or use --solver highs (solver='highs' in Python)"
+    )
     assert "Traceback" not in done.stdout + done.stderr
     assert not out.exists()
 
 
 # --- 3. a Dask scheduler that does not answer -------------------------------------------------
 @pytest.mark.parametrize("command", ["solve", "sweep"])
-def test_a_scheduler_nobody_runs_is_a_setup_error_naming_the_address(command: str, tmp_path: Path,
-                                                                      book: Path) -> None:
+def test_a_scheduler_nobody_runs_is_a_setup_error_naming_the_address(command: str, tmp_path: Path, book: Path) -> None:
     """Exit 5 like a missing solver, not 'Internal error … a bug' after Dask's timeout (here
     2 s through Dask's own configuration variable, instead of 30 s)."""
     address = f"tcp://127.0.0.1:{free_port()}"
     out = tmp_path / "out.xlsx"
-    done = run_command(command, str(book), "--scheduler", address, "-o", str(out),
-                       env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
+    done = run_command(
+        command,
+        str(book),
+        "--scheduler",
+        address,
+        "-o",
+        str(out),
+        env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"},
+    )
     assert done.returncode == EXIT_CODES["solver_error"] == 5, done.stderr
     assert done.stderr.strip() == (
         f"Solver error: no Dask scheduler answered at {address} within 2 s — check that a scheduler runs "
@@ -314,8 +361,14 @@ def test_a_nation_the_workbook_itself_gets_wrong_is_still_invalid_input(tmp_path
     workbook stays exit 3, with the cell."""
     import openpyxl
 
-    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
-                         programmes=[programme("P1", cost=6)], commitments=[("AAA", "P1", "fund", 2030)])
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("AAA")],
+        budgets=10.0,
+        programmes=[programme("P1", cost=6)],
+        commitments=[("AAA", "P1", "fund", 2030)],
+    )
     path = tmp_path / "book.xlsx"
     write_inputs(inputs, path)
     wb = openpyxl.load_workbook(path)
@@ -345,8 +398,7 @@ def test_an_output_not_ending_in_xlsx_is_refused_before_solving(
     result = run(*args)
     assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
     assert f"Invalid value for {hint}" in result.output
-    assert f"expected a file name ending in .xlsx (the output is an Excel workbook), e.g. {suggestion}" \
-        in result.output
+    assert f"expected a file name ending in .xlsx (the output is an Excel workbook), e.g. {suggestion}" in result.output
     assert "Status:" not in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
 
@@ -362,8 +414,12 @@ def test_an_upper_case_xlsx_output_is_accepted(tmp_path: Path, book: Path) -> No
 def infeasible_book(tmp_path: Path) -> Path:
     """AAA must fund P1 (cost 12 a year) in 2030 on a budget of 10: no plan anywhere."""
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
-        programmes=[programme("P1", cost=12)], values={("P1", "air"): 5.0},
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("AAA")],
+        budgets=10.0,
+        programmes=[programme("P1", cost=12)],
+        values={("P1", "air"): 5.0},
         commitments=[("AAA", "P1", "fund", 2030)],
     )
     return write_inputs(inputs, tmp_path / "infeasible.xlsx")

@@ -56,7 +56,10 @@ def test_two_fallback_writes_in_one_second_keep_both(tmp_path: Path, monkeypatch
     finally:
         os.chmod(keep, stat.S_IRUSR | stat.S_IWUSR)
     assert (first.name, second.name) == ("p-20261207-040000.xlsx", "p-20261207-040000-2.xlsx")
-    assert keep.read_text() == "the planner's own" and (first.read_bytes(), second.read_bytes()) == (b"plan 1", b"plan 2")
+    assert keep.read_text() == "the planner's own" and (first.read_bytes(), second.read_bytes()) == (
+        b"plan 1",
+        b"plan 2",
+    )
 
 
 def test_sigterm_ends_the_run_as_an_exit_and_leaves_no_temporary_file(
@@ -182,8 +185,9 @@ def test_a_ctrl_c_during_an_infeasible_run_s_diagnosis_interrupts(
     from data.input_writer import write_inputs
     from tests.optimizer.conftest import make_inputs, nation, programme
 
-    inputs = make_inputs(nations=[nation("A")], budgets=1.0, programmes=[programme("P", 1, 10)],
-                         commitments=[("A", "P", "fund")])
+    inputs = make_inputs(
+        nations=[nation("A")], budgets=1.0, programmes=[programme("P", 1, 10)], commitments=[("A", "P", "fund")]
+    )
     book = write_inputs(inputs, tmp_path / "book.xlsx")
     diagnose = diagnose_module.diagnose_infeasibility
 

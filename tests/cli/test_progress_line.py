@@ -52,7 +52,7 @@ def test_a_log_file_gets_one_line_per_update_and_no_ticks(monkeypatch: pytest.Mo
 
 
 def test_a_log_record_gets_a_line_of_its_own_beside_the_live_line() -> None:
-    """"…gap 35.46 %WARNING optimizer.solve.solver: Interrupted…": the record ran on from the
+    """ "…gap 35.46 %WARNING optimizer.solve.solver: Interrupted…": the record ran on from the
     progress line. Now the line is wiped, the record written, and the line drawn again."""
     import logging
 
@@ -69,7 +69,7 @@ def test_a_log_record_gets_a_line_of_its_own_beside_the_live_line() -> None:
 
 
 def test_a_fronts_eta_never_runs_past_its_time_limit() -> None:
-    """"ETA 147s" with 46 s of the limit left: the grid stops at the limit, not at the ETA."""
+    """ "ETA 147s" with 46 s of the limit left: the grid stops at the limit, not at the ETA."""
     screen = io.StringIO()  # not a terminal: one line per update
     show = cli.pareto_progress(console_on(screen), time_limit=10.0)
     time.sleep(0.05)

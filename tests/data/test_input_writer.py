@@ -44,10 +44,14 @@ def test_big_book_round_trips(tmp_path: Path) -> None:
 
 def test_awkward_values_round_trip_exactly(tmp_path: Path) -> None:
     book = full_book()
-    book["Settings"] += [["weight_capability:CYB", 1 / 3], ["objective", "pareto"],
-                         ["pareto_objectives", "capability:AIR, cost, risk"],
-                         ["pareto_exact", "yes"], ["currency", "USD bn"],
-                         ["carry_over_fraction", 0.1 + 0.2]]
+    book["Settings"] += [
+        ["weight_capability:CYB", 1 / 3],
+        ["objective", "pareto"],
+        ["pareto_objectives", "capability:AIR, cost, risk"],
+        ["pareto_exact", "yes"],
+        ["currency", "USD bn"],
+        ["carry_over_fraction", 0.1 + 0.2],
+    ]
     book["Programmes"][1][1] = '=HYPERLINK("http://example.org")'
     book["Programmes"][1][5] = 0.1 + 0.2
     book["Programmes"][2][5] = 0.00123456789012345678
@@ -55,8 +59,7 @@ def test_awkward_values_round_trip_exactly(tmp_path: Path) -> None:
     put(book, "Programmes", 3, "max_participants", 3)
     put(book, "Programmes", 3, "per_participant_cost", 12345678.123456789)
     put(book, "Nations", 2, "borrow_fraction", 2 / 7)
-    book["CostProfiles"] = [["programme", "year_offset", "share"], ["P02", 0, 0.1], ["P02", 1, 0.7],
-                            ["P02", 2, 0.3]]
+    book["CostProfiles"] = [["programme", "year_offset", "share"], ["P02", 0, 0.1], ["P02", 1, 0.7], ["P02", 2, 0.3]]
     book["Budgets"][1][1] = 99.99999999999999
     original = inputs_of(book)
     back = round_trip(original, tmp_path)
@@ -79,8 +82,10 @@ def test_national_programmes_leave_joint_columns_blank(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(path)["Programmes"]
     header = [c.value for c in ws[1]]
     p01 = dict(zip(header, [c.value for c in ws[2]]))
-    assert [p01[c] for c in ("per_participant_cost", "min_participants", "max_participants",
-                             "min_share", "open_to_partners")] == [None] * 5
+    assert [
+        p01[c]
+        for c in ("per_participant_cost", "min_participants", "max_participants", "min_share", "open_to_partners")
+    ] == [None] * 5
 
 
 def test_even_profiles_write_no_rows(tmp_path: Path) -> None:
@@ -120,10 +125,8 @@ def books(draw: st.DrawFn) -> Book:
     for row in book["Values"][1:]:
         row[1:] = [draw(st.one_of(st.none(), value)) for _ in row[1:]]
     duration = book["Programmes"][2][4]
-    book["CostProfiles"] = [["programme", "year_offset", "share"]] + [
-        ["P02", k, draw(share)] for k in range(duration)]
-    book["Settings"] += [["discount_rate", draw(st.floats(0, 0.2))],
-                         ["weight_capability:AIR", draw(finite)]]
+    book["CostProfiles"] = [["programme", "year_offset", "share"]] + [["P02", k, draw(share)] for k in range(duration)]
+    book["Settings"] += [["discount_rate", draw(st.floats(0, 0.2))], ["weight_capability:AIR", draw(finite)]]
     return book
 
 

@@ -115,10 +115,14 @@ def test_formula_without_cached_value_is_an_error(tmp_path: Path) -> None:
     book["Programmes"][1][5] = "=30*2"  # openpyxl stores no result
     book["Budgets"][2][3] = "=B3+1"
     assert load_errors(write_book(book, tmp_path / "f.xlsx")) == [
-        ("Budgets!D3: budget for 2029 is a formula with no cached value — expected a value: open "
-        "the workbook in Excel or LibreOffice and save it, so formula results are stored"),
-        ("Programmes!F2: total_cost is a formula with no cached value — expected a value: open "
-        "the workbook in Excel or LibreOffice and save it, so formula results are stored"),
+        (
+            "Budgets!D3: budget for 2029 is a formula with no cached value — expected a value: open "
+            "the workbook in Excel or LibreOffice and save it, so formula results are stored"
+        ),
+        (
+            "Programmes!F2: total_cost is a formula with no cached value — expected a value: open "
+            "the workbook in Excel or LibreOffice and save it, so formula results are stored"
+        ),
     ]
 
 
@@ -126,7 +130,8 @@ def test_excel_error_values(tmp_path: Path) -> None:
     book = minimal_book()
     book["Programmes"][1][5] = "#N/A"
     assert load_errors(write_book(book, tmp_path / "e.xlsx")) == [
-        "Programmes!F2: total_cost is the Excel error #N/A — expected a number ≥ 0"]
+        "Programmes!F2: total_cost is the Excel error #N/A — expected a number ≥ 0"
+    ]
 
 
 def test_excel_booleans_and_float_year_headers(tmp_path: Path) -> None:
@@ -146,7 +151,8 @@ def test_a_date_where_a_year_belongs(tmp_path: Path) -> None:
     book["Programmes"][0].append("earliest_start")
     book["Programmes"][1].append(dt.datetime(2028, 1, 1))
     assert load_errors(write_book(book, tmp_path / "d.xlsx")) == [
-        "Programmes!G2: earliest_start is the date 2028-01-01 — expected a year like 2028"]
+        "Programmes!G2: earliest_start is the date 2028-01-01 — expected a year like 2028"
+    ]
 
 
 def test_merged_cells_read_as_their_top_left_value(tmp_path: Path) -> None:
@@ -182,9 +188,15 @@ def test_a_misspelt_required_header_is_one_error_at_its_cell(tmp_path: Path) -> 
     """It used to be `Programmes!1: no duration_years column` plus an unlinked warning at E1."""
     book = minimal_book()
     book["Programmes"][0][4] = "duraton_years"
-    assert load_failure(write_book(book, tmp_path / "typo.xlsx")) == ([
-        ('Programmes!E1: column "duraton_years" is not an input column — expected duration_years, '
-         "which is missing (this header is probably it, misspelt)")], [])
+    assert load_failure(write_book(book, tmp_path / "typo.xlsx")) == (
+        [
+            (
+                'Programmes!E1: column "duraton_years" is not an input column — expected duration_years, '
+                "which is missing (this header is probably it, misspelt)"
+            )
+        ],
+        [],
+    )
 
 
 def test_a_header_like_no_missing_column_keeps_the_row_error(tmp_path: Path) -> None:
@@ -192,7 +204,8 @@ def test_a_header_like_no_missing_column_keeps_the_row_error(tmp_path: Path) -> 
     book["Programmes"][0][4] = "length"
     assert load_failure(write_book(book, tmp_path / "other.xlsx")) == (
         ["Programmes!1: no duration_years column — expected a column headed duration_years"],
-        ['Programmes!E1: column "length" is not an input column and is ignored'])
+        ['Programmes!E1: column "length" is not an input column and is ignored'],
+    )
 
 
 def test_a_misspelt_optional_header_is_a_warning_that_names_the_column(tmp_path: Path) -> None:
@@ -202,17 +215,26 @@ def test_a_misspelt_optional_header_is_a_warning_that_names_the_column(tmp_path:
     inputs, warnings = load_inputs(write_book(book, tmp_path / "optional.xlsx"))
     assert inputs.programmes[0].earliest_start is None  # ignored, as the warning says
     assert [str(w) for w in warnings] == [
-        ('Programmes!G1: column "earliest_strat" is not an input column and is ignored — expected '
-         "earliest_start, if that was meant (this header is probably it, misspelt)")]
+        (
+            'Programmes!G1: column "earliest_strat" is not an input column and is ignored — expected '
+            "earliest_start, if that was meant (this header is probably it, misspelt)"
+        )
+    ]
 
 
 def test_a_misnamed_sheet_is_named_by_the_missing_sheet_error(tmp_path: Path) -> None:
     """It used to be `Programmes: sheet is missing` plus an unlinked warning that Programme is ignored."""
     book = minimal_book()
     book = {("Programme" if title == "Programmes" else title): rows for title, rows in book.items()}
-    assert load_failure(write_book(book, tmp_path / "sheet.xlsx")) == ([
-        ('Programmes: sheet is missing — expected a sheet named Programmes (sheet "Programme" is '
-         "probably it, misnamed: rename it)")], [])
+    assert load_failure(write_book(book, tmp_path / "sheet.xlsx")) == (
+        [
+            (
+                'Programmes: sheet is missing — expected a sheet named Programmes (sheet "Programme" is '
+                "probably it, misnamed: rename it)"
+            )
+        ],
+        [],
+    )
 
 
 def test_a_sheet_like_no_missing_sheet_is_still_just_ignored(tmp_path: Path) -> None:
@@ -220,14 +242,14 @@ def test_a_sheet_like_no_missing_sheet_is_still_just_ignored(tmp_path: Path) -> 
     book = {("Scratch" if title == "Programmes" else title): rows for title, rows in book.items()}
     assert load_failure(write_book(book, tmp_path / "scratch.xlsx")) == (
         ["Programmes: sheet is missing — expected a sheet named Programmes"],
-        ["Scratch: sheet is not an input sheet and is ignored"])
+        ["Scratch: sheet is not an input sheet and is ignored"],
+    )
 
 
 # --- files that are not good workbooks ----------------------------------------------------
 def test_missing_file(tmp_path: Path) -> None:
     missing = tmp_path / "nope.xlsx"
-    assert load_errors(missing) == [
-        f"nope.xlsx: file not found ({missing}) — expected the path of an .xlsx workbook"]
+    assert load_errors(missing) == [f"nope.xlsx: file not found ({missing}) — expected the path of an .xlsx workbook"]
 
 
 def test_a_pipe_is_read_and_a_device_without_end_is_cut_at_the_limit(tmp_path: Path) -> None:
@@ -259,11 +281,17 @@ def test_a_folder(tmp_path: Path) -> None:
     [
         (b"", "x.xlsx: is empty — " + XLSX_HINT),
         (b"nation,2027\nAAA,100\n", "x.xlsx: is not an Excel workbook — " + XLSX_HINT),
-        (b"PK\x03\x04" + b"\x00" * 200,
-         "x.xlsx: is a damaged .xlsx file (its zip structure cannot be read) — " + XLSX_HINT),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
-         ("x.xlsx: is password-protected or a legacy .xls file — expected an .xlsx workbook "
-         "without a password (File > Save As > Excel Workbook, with no password)")),
+        (
+            b"PK\x03\x04" + b"\x00" * 200,
+            "x.xlsx: is a damaged .xlsx file (its zip structure cannot be read) — " + XLSX_HINT,
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+            (
+                "x.xlsx: is password-protected or a legacy .xls file — expected an .xlsx workbook "
+                "without a password (File > Save As > Excel Workbook, with no password)"
+            ),
+        ),
     ],
 )
 def test_files_that_are_not_workbooks(tmp_path: Path, content: bytes, message: str) -> None:
@@ -298,17 +326,21 @@ def test_opendocument_spreadsheet(tmp_path: Path) -> None:
 
 def test_damaged_sheet_xml(tmp_path: Path) -> None:
     book = minimal_book()
-    path = rewrite(write_book(book, tmp_path / "s.xlsx"), sheet_part(book, "Nations"),
-                   lambda xml: xml.replace(b"</sheetData>", b"<row><c></sheetData>"))
+    path = rewrite(
+        write_book(book, tmp_path / "s.xlsx"),
+        sheet_part(book, "Nations"),
+        lambda xml: xml.replace(b"</sheetData>", b"<row><c></sheetData>"),
+    )
     (message,) = load_errors(path)
     assert message.startswith("Nations: sheet cannot be read: the file is damaged (")
 
 
 STRICT_NAMESPACES = (
-    (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-     b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
-    (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-     b"http://purl.oclc.org/ooxml/officeDocument/relationships"),
+    (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+    (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    ),
 )
 
 
@@ -335,14 +367,16 @@ def test_a_strict_workbook_part_alone_is_recognised(tmp_path: Path) -> None:
 
 def test_a_workbook_part_that_lists_no_sheets(tmp_path: Path) -> None:
     """Worksheets the workbook part does not list are read as no sheets at all."""
-    path = rewrite(write_book(minimal_book(), tmp_path / "s.xlsx"), "xl/workbook.xml",
-                   lambda xml: re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", xml))
-    assert load_errors(path) == [
-        "changed_s.xlsx: lists no sheets but holds 6 worksheet parts — " + XLSX_HINT]
+    path = rewrite(
+        write_book(minimal_book(), tmp_path / "s.xlsx"),
+        "xl/workbook.xml",
+        lambda xml: re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", xml),
+    )
+    assert load_errors(path) == ["changed_s.xlsx: lists no sheets but holds 6 worksheet parts — " + XLSX_HINT]
 
 
 def test_a_sheet_title_with_an_invisible_character_is_read(tmp_path: Path) -> None:
-    """"Targets" + a zero-width space was not read at all, and the run had no targets."""
+    """ "Targets" + a zero-width space was not read at all, and the run had no targets."""
     book = full_book()
     book["Targets\u200b"] = book.pop("Targets")
     inputs, warnings = load_inputs(write_book(book, tmp_path / "zwsp.xlsx"))
@@ -354,8 +388,7 @@ def test_a_sheet_title_with_an_invisible_character_is_read(tmp_path: Path) -> No
 BOMB = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
     + b"".join(
-        b'<!ENTITY lol%d "%s">' % (i, b"".join(b"&lol%s;" % (b"" if i == 1 else b"%d" % (i - 1))
-                                               for _ in range(10)))
+        b'<!ENTITY lol%d "%s">' % (i, b"".join(b"&lol%s;" % (b"" if i == 1 else b"%d" % (i - 1)) for _ in range(10)))
         for i in range(1, 10)
     )
     + b']>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -366,23 +399,24 @@ BOMB = (
 
 def bomb_workbook(tmp_path: Path) -> Path:
     book = minimal_book()
-    return rewrite(write_book(book, tmp_path / "bomb.xlsx"), sheet_part(book, "Settings"),
-                   lambda _: BOMB)
+    return rewrite(write_book(book, tmp_path / "bomb.xlsx"), sheet_part(book, "Settings"), lambda _: BOMB)
 
 
 def test_entity_bomb_is_refused_fast(tmp_path: Path) -> None:
     path = bomb_workbook(tmp_path)
     errors = load_errors(path)  # refused by the pre-scan, before any XML is parsed
     assert errors == [
-        ("changed_bomb.xlsx: declares XML entities or a DTD in xl/worksheets/sheet1.xml and is "
-        "refused for safety — expected a workbook saved by Excel or LibreOffice")]
+        (
+            "changed_bomb.xlsx: declares XML entities or a DTD in xl/worksheets/sheet1.xml and is "
+            "refused for safety — expected a workbook saved by Excel or LibreOffice"
+        )
+    ]
 
 
 def test_utf16_entity_declarations_are_refused(tmp_path: Path) -> None:
     book = minimal_book()
     utf16 = BOMB.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
-    path = rewrite(write_book(book, tmp_path / "u.xlsx"), sheet_part(book, "Settings"),
-                   lambda _: utf16)
+    path = rewrite(write_book(book, tmp_path / "u.xlsx"), sheet_part(book, "Settings"), lambda _: utf16)
     assert "declares XML entities or a DTD" in load_errors(path)[0]
 
 
@@ -403,30 +437,30 @@ def test_too_many_rows_by_dimension(tmp_path: Path) -> None:
     wb["Values"].cell(row=MAX_ROWS + 1, column=1, value="P01")  # openpyxl writes rows sparsely
     wb.save(path)
     assert load_errors(path) == [  # from the sheet's declared dimension, before reading rows
-        ("Values: sheet uses 100,001 rows — expected at most 100,000 (delete the unused rows "
-        "below the data)")]
+        ("Values: sheet uses 100,001 rows — expected at most 100,000 (delete the unused rows below the data)")
+    ]
 
 
 def test_too_many_rows_without_dimension_stops_reading(tmp_path: Path) -> None:
     book = minimal_book()
     path = rewrite(
-        write_book(book, tmp_path / "rows.xlsx"), sheet_part(book, "Values"),
+        write_book(book, tmp_path / "rows.xlsx"),
+        sheet_part(book, "Values"),
         lambda xml: re.sub(rb"<dimension[^>]*/>", b"", xml).replace(
-            b"</sheetData>",
-            b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
-            b"</sheetData>"),
+            b"</sheetData>", b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+        ),
     )
     assert load_errors(path) == [
-        ("Values: sheet has data in row 1,048,576 — expected at most 100,000 rows (delete the "
-        "unused rows)")]
+        ("Values: sheet has data in row 1,048,576 — expected at most 100,000 rows (delete the unused rows)")
+    ]
 
 
 def test_too_many_columns(tmp_path: Path) -> None:
     book = minimal_book()
     book["Values"][1] += [None] * (MAX_COLUMNS - 3) + [1]
     assert load_errors(write_book(book, tmp_path / "cols.xlsx")) == [
-        ("Values: sheet uses 1,001 columns — expected at most 1,000 (delete the unused columns "
-        "right of the data)")]
+        ("Values: sheet uses 1,001 columns — expected at most 1,000 (delete the unused columns right of the data)")
+    ]
 
 
 def test_reading_happens_in_memory_only(tmp_path: Path) -> None:
@@ -447,5 +481,7 @@ def test_a_workbook_capopt_wrote_is_named_as_such_not_as_missing_sheets(tmp_path
     small = Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx"
     plan = Scenario.from_excel(small).solve(time_limit=10).to_excel(tmp_path / "plan.xlsx")
     [problem] = load_errors(plan)
-    assert problem.startswith("plan.xlsx: is a workbook capopt wrote (sheets Summary, Dashboard, Plan), not an "
-                              "input workbook — expected the input workbook")
+    assert problem.startswith(
+        "plan.xlsx: is a workbook capopt wrote (sheets Summary, Dashboard, Plan), not an "
+        "input workbook — expected the input workbook"
+    )

@@ -54,9 +54,7 @@ def plan_tables() -> dict[str, pd.DataFrame]:
         ],
         columns=["nation", "year", "budget", "spend", "balance", "lapsed"],
     )
-    standards = pd.DataFrame(
-        {"nation": ["N1"], "standard": ["S1"], "adoption_year": [2028], "cost": [2.0]}
-    )
+    standards = pd.DataFrame({"nation": ["N1"], "standard": ["S1"], "adoption_year": [2028], "cost": [2.0]})
     capability = pd.DataFrame(
         [
             (nation, area, year, float(year >= 2029) * 5, target, 0.0)
@@ -150,8 +148,12 @@ def test_money_headers_name_the_currency(plan_book):
     """WORKBOOK.md fixes the headers ("cost", "budget", "payment"): the currency was only in
     the Summary, so a Plan or Spend sheet copied elsewhere lost its unit. The header's note
     names it; headers of capability points and years have none."""
-    for sheet, money, other in (("Plan", "cost", "start_year"), ("Spend", "budget", "year"),
-                                ("Spend", "carried_in", "utilisation"), ("Contributions", "payment", "year")):
+    for sheet, money, other in (
+        ("Plan", "cost", "start_year"),
+        ("Spend", "budget", "year"),
+        ("Spend", "carried_in", "utilisation"),
+        ("Contributions", "payment", "year"),
+    ):
         columns = header(plan_book[sheet])
         note = plan_book[sheet].cell(1, columns.index(money) + 1).comment
         assert note is not None and "EUR million" in note.text, (sheet, money)
@@ -308,11 +310,7 @@ def test_alliance_view_without_alliance_rows_has_no_chart(tmp_path):
 
 def worksheet_xml(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as z:
-        return {
-            n: z.read(n).decode("utf-8")
-            for n in z.namelist()
-            if n.startswith("xl/worksheets/sheet")
-        }
+        return {n: z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
 
 
 def test_formula_looking_text_stays_text(tmp_path):
@@ -429,11 +427,7 @@ def big_tables(nations: int = 40, areas: int = 10) -> dict[str, pd.DataFrame]:
         columns=RESULT_SHEETS["spend"][1],
     )
     plan = pd.DataFrame(
-        [
-            (n, f"P{j}", "national", 2027 + j, 2028 + j, 2029 + j, 10.0)
-            for n in codes
-            for j in range(8)
-        ],
+        [(n, f"P{j}", "national", 2027 + j, 2028 + j, 2029 + j, 10.0) for n in codes for j in range(8)],
         columns=RESULT_SHEETS["plan"][1],
     )
     return {"capability": capability, "spend": spend, "plan": plan}

@@ -103,16 +103,23 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
                 "stage_2": "capability: feasible, 34279.7",
                 "stage_3": "cost: no_solution, None",
             },
-            ("best plan found in 60 s; the best possible capability is at most 14.48 % higher; "
-             "cost not optimised: no time was left for it"),
+            (
+                "best plan found in 60 s; the best possible capability is at most 14.48 % higher; "
+                "cost not optimised: no time was left for it"
+            ),
         ),
         (  # a re-plan charging its changes: the bound is of what the solver optimised
             {"status": "optimal", "gap": 0.0016, "stability_weight": 50, "stage_2": "cost: optimal, 58600"},
             "optimal within 0.16 % on cost + 50 × changes",
         ),
         (
-            {"status": "feasible", "gap": 0.02, "solve_seconds": 30, "stability_weight": 5,
-             "stage_1": "capability: feasible, 100"},
+            {
+                "status": "feasible",
+                "gap": 0.02,
+                "solve_seconds": 30,
+                "stability_weight": 5,
+                "stage_1": "capability: feasible, 100",
+            },
             "best plan found in 30 s; the best possible capability − 5 × changes is at most 2 % higher",
         ),
         (
@@ -120,11 +127,18 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
             "optimal within 0.16 % on cost",
         ),
         (  # a re-plan's stage rows carry the charged name (ReplanResult): read, not doubled
-            {"status": "feasible", "gap": 0.02, "solve_seconds": 30, "stability_weight": 50,
-             "stage_1": "capability − 50 × changes: optimal, 40000, gap 0.0075",
-             "stage_2": "cost + 50 × changes: feasible, 58600, gap 0.02"},
-            ("best plan found in 30 s; the best possible cost + 50 × changes is at most 2 % lower; "
-             "capability − 50 × changes was proven within 0.75 %"),
+            {
+                "status": "feasible",
+                "gap": 0.02,
+                "solve_seconds": 30,
+                "stability_weight": 50,
+                "stage_1": "capability − 50 × changes: optimal, 40000, gap 0.0075",
+                "stage_2": "cost + 50 × changes: feasible, 58600, gap 0.02",
+            },
+            (
+                "best plan found in 30 s; the best possible cost + 50 × changes is at most 2 % lower; "
+                "capability − 50 × changes was proven within 0.75 %"
+            ),
         ),
         (
             {"status": "feasible", "gap": None, "solve_seconds": 60},
@@ -156,25 +170,54 @@ def test_gap_percentages_round_up_never_down():
     ("rows", "expected"),
     [
         (  # a 0.1-s run: only the shortfall stage (proven by its start plan) has a plan
-            {"status": "feasible", "gap": 0.0, "solve_seconds": 0.1, "stage_1": "shortfall: optimal, 0.0, gap 0",
-             "stage_2": "capability: no_solution, None", "priority": "shortfall, capability, cost"},
-            ("best plan found in 0 s; no better shortfall is possible (gap 0); "
-             "capability and cost not optimised: no time was left for them"),
+            {
+                "status": "feasible",
+                "gap": 0.0,
+                "solve_seconds": 0.1,
+                "stage_1": "shortfall: optimal, 0.0, gap 0",
+                "stage_2": "capability: no_solution, None",
+                "priority": "shortfall, capability, cost",
+            },
+            (
+                "best plan found in 0 s; no better shortfall is possible (gap 0); "
+                "capability and cost not optimised: no time was left for them"
+            ),
         ),
         (  # a 30-s run: capability proven, cost stopped with a plan and no bound
-            {"status": "feasible", "gap": None, "solve_seconds": 30, "stage_1": "shortfall: optimal, 0.0, gap 0",
-             "stage_2": "capability: optimal, 40052.3, gap 0.0075", "stage_3": "cost: feasible, 61126.4"},
-            ("best plan found in 30 s; no bound is proven on cost, so how far it is from the best possible "
-             "is unknown; shortfall was proven optimal, capability was proven within 0.75 %"),
+            {
+                "status": "feasible",
+                "gap": None,
+                "solve_seconds": 30,
+                "stage_1": "shortfall: optimal, 0.0, gap 0",
+                "stage_2": "capability: optimal, 40052.3, gap 0.0075",
+                "stage_3": "cost: feasible, 61126.4",
+            },
+            (
+                "best plan found in 30 s; no bound is proven on cost, so how far it is from the best possible "
+                "is unknown; shortfall was proven optimal, capability was proven within 0.75 %"
+            ),
         ),
         (  # a 20-s run: the last stage has a gap, the earlier proofs are still said
-            {"status": "feasible", "gap": 0.0521, "solve_seconds": 20, "stage_1": "shortfall: optimal, 0.0, gap 0",
-             "stage_2": "capability: optimal, 40052.3, gap 0.0075", "stage_3": "cost: feasible, 58801.2, gap 0.0521"},
-            ("best plan found in 20 s; the best possible cost is at most 5.21 % lower; shortfall was proven "
-             "optimal, capability was proven within 0.75 %"),
+            {
+                "status": "feasible",
+                "gap": 0.0521,
+                "solve_seconds": 20,
+                "stage_1": "shortfall: optimal, 0.0, gap 0",
+                "stage_2": "capability: optimal, 40052.3, gap 0.0075",
+                "stage_3": "cost: feasible, 58801.2, gap 0.0521",
+            },
+            (
+                "best plan found in 20 s; the best possible cost is at most 5.21 % lower; shortfall was proven "
+                "optimal, capability was proven within 0.75 %"
+            ),
         ),
         (  # a 5-s run: 17,253 against a bound of 40,360 — "133.93 % below the best possible" was nonsense
-            {"status": "feasible", "gap": 1.3392, "solve_seconds": 5, "stage_2": "capability: feasible, 17253.4, gap 1.3392"},
+            {
+                "status": "feasible",
+                "gap": 1.3392,
+                "solve_seconds": 5,
+                "stage_2": "capability: feasible, 17253.4, gap 1.3392",
+            },
             "best plan found in 5 s; the best possible capability is at most 133.92 % higher",
         ),
     ],
@@ -259,10 +302,7 @@ def test_partners_are_counted_when_the_inputs_name_them(tmp_path):
             self.source = None
 
     path = write_plan_workbook(tmp_path / "p.xlsx", SUMMARY, plan_tables(), YEARS, inputs=Inputs())
-    counts = {
-        r["what"]: r["count"]
-        for r in table_after(openpyxl.load_workbook(path)["Dashboard"], "what")
-    }
+    counts = {r["what"]: r["count"] for r in table_after(openpyxl.load_workbook(path)["Dashboard"], "what")}
     assert counts["programmes with partners"] == 1  # J1, which N2 joins
 
 
@@ -308,9 +348,7 @@ def test_capability_prints_its_alliance_rows(book):
 def test_summary_values_wrap_so_keys_and_values_print_together(book):
     ws = book["Summary"]
     assert ws.column_dimensions["B"].width <= 70
-    warning_rows = [
-        r for r in range(2, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("lapse_")
-    ]
+    warning_rows = [r for r in range(2, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("lapse_")]
     assert warning_rows and all(ws.cell(r, 2).alignment.wrap_text for r in warning_rows)
 
 
@@ -339,9 +377,7 @@ def test_programme_gantt_has_one_row_per_programme_and_start_year(book):
 # --------------------------------------------------------------------------- utilisation
 
 
-def greedy_spend(
-    budget: list[float], spend: list[float], carry: float, borrow: float
-) -> pd.DataFrame:
+def greedy_spend(budget: list[float], spend: list[float], carry: float, borrow: float) -> pd.DataFrame:
     """One nation's Spend rows by MODEL.md's precise rule (greedy balances, lapse = excess)."""
     rows, balance = [], 0.0
     for i, (b, s) in enumerate(zip(budget, spend)):
@@ -370,9 +406,7 @@ def test_flows_follow_the_balance_rule_with_carry_over_and_borrowing():
     assert inflow.tolist() == pytest.approx(outflow.tolist())
     (total,) = by_nation(spend).to_dict("records")
     assert total["unspent_at_end"] == 10
-    assert total["budget"] == pytest.approx(
-        total["spend"] + total["lapsed"] + total["unspent_at_end"]
-    )
+    assert total["budget"] == pytest.approx(total["spend"] + total["lapsed"] + total["unspent_at_end"])
 
 
 def test_spend_sheet_appends_the_flows_after_the_contract_columns(book):
@@ -408,9 +442,7 @@ def test_lapse_warning_only_above_half_the_horizon_budget(tmp_path):
     path = write_plan_workbook(tmp_path / "p.xlsx", SUMMARY, tables, YEARS)
     wb = openpyxl.load_workbook(path)
     assert not [k for k in key_values(wb["Summary"]) if k.startswith("lapse_warning")]
-    assert "Warnings: nations lapsing more than half their horizon budget" not in cells(
-        wb["Dashboard"]
-    )
+    assert "Warnings: nations lapsing more than half their horizon budget" not in cells(wb["Dashboard"])
 
 
 # --------------------------------------------------------------------------- studies
@@ -426,9 +458,7 @@ def front_inputs() -> dict:
             "proven": [True, True, False],
         }
     )
-    payoff = pd.DataFrame(
-        {"capability": [90.0, 40.0], "cost": [300.0, 90.0]}, index=["capability", "cost"]
-    )
+    payoff = pd.DataFrame({"capability": [90.0, 40.0], "cost": [300.0, 90.0]}, index=["capability", "cost"])
     core = pd.DataFrame({"nation": ["N1"], "programme": ["P1"], "share": [1.0]})
     point_tables = {k: v.assign(point=1) for k, v in plan_tables().items()}
     return {"points": points, "payoff": payoff, "core_index": core, "point_tables": point_tables}
@@ -474,9 +504,7 @@ def test_study_workbooks_open_on_a_dashboard_that_says_what_was_found(tmp_path):
         "robustness": write_robustness_workbook(
             tmp_path / "r.xlsx",
             summary(),
-            pd.DataFrame(
-                {"gamma": [0, 1, 2], "capability": [100.0, 90.0, 80.0], "cost": [50.0, 50.0, 49.0]}
-            ),
+            pd.DataFrame({"gamma": [0, 1, 2], "capability": [100.0, 90.0, 80.0], "cost": [50.0, 50.0, 49.0]}),
             pd.DataFrame(
                 {
                     "gamma": [0, 1, 2],
@@ -576,9 +604,7 @@ def test_a_solved_plans_spend_flows_balance_and_warn_of_lapses(solved):
         assert inflow == pytest.approx(outflow), row
     totals = result.spend.groupby("nation")[["budget", "lapsed"]].sum()
     expected = sorted(n for n, t in totals.iterrows() if t["lapsed"] > 0.5 * t["budget"])
-    warned = sorted(
-        k.split(":", 1)[1] for k in key_values(wb["Summary"]) if k.startswith("lapse_warning:")
-    )
+    warned = sorted(k.split(":", 1)[1] for k in key_values(wb["Summary"]) if k.startswith("lapse_warning:"))
     assert warned == expected
     # the case is built to warn: how a joint programme's cost splits between its members is
     # free (MODEL.md), so which nations lapse more than half depends on the optimum HiGHS picks
@@ -606,20 +632,34 @@ def test_alliance_capability_marks_every_target_year(book):
 
 def test_the_flexibility_dashboard_names_the_levers_not_proven(tmp_path):
     """A lever's worth is the difference of two plans: exact only where both are proven."""
-    solves = pd.DataFrame({"lever": ["rigid", "flexible"], "status": ["optimal", "feasible"],
-                           "gap": [0.004, 0.0213], "gap_of": ["cost", "capability"], "seconds": [10.0, 60.0]})
+    solves = pd.DataFrame(
+        {
+            "lever": ["rigid", "flexible"],
+            "status": ["optimal", "feasible"],
+            "gap": [0.004, 0.0213],
+            "gap_of": ["cost", "capability"],
+            "seconds": [10.0, 60.0],
+        }
+    )
     path = write_flexibility_workbook(
-        tmp_path / "x.xlsx", summary(),
+        tmp_path / "x.xlsx",
+        summary(),
         pd.DataFrame({"objective": ["capability", "cost"], "rigid": [100.0, 50.0], "flexible": [120.0, 45.0]}),
-        pd.DataFrame({"nation": ["N1"]}), pd.DataFrame(), solves=solves,
+        pd.DataFrame({"nation": ["N1"]}),
+        pd.DataFrame(),
+        solves=solves,
     )
     wb = openpyxl.load_workbook(path)
     lines = [text for text in cells(wb["Dashboard"]) if "not proven" in text]
     # each worth says it is a difference of an unproven plan, where it is read
-    assert lines == ["• capability: flexible +20.0 (+20.0%, better) (not proven: the flexible plan)",
-                     "• cost: flexible -5.0 (-10.0%, better) (not proven: the flexible plan)",
-                     ("• not proven within the gap target: flexible (feasible, within 2.13 % on capability) "
-                      "(a lever's worth is exact only where both plans are proven; see Solves)")]
+    assert lines == [
+        "• capability: flexible +20.0 (+20.0%, better) (not proven: the flexible plan)",
+        "• cost: flexible -5.0 (-10.0%, better) (not proven: the flexible plan)",
+        (
+            "• not proven within the gap target: flexible (feasible, within 2.13 % on capability) "
+            "(a lever's worth is exact only where both plans are proven; see Solves)"
+        ),
+    ]
     assert [c.value for c in wb["Solves"][1]][:3] == ["lever", "status", "gap"]
     # the At a glance table's percentages are signed better-positive, and say so
     texts = {v for row in wb["Dashboard"].iter_rows(values_only=True) for v in row if isinstance(v, str)}
@@ -632,10 +672,20 @@ def test_the_flexibility_dashboard_finds_the_plans_every_lever_has(tmp_path):
     plan, so no worth: free starts; carry-over; flexible": the findings looked for each
     lever's own column in LeverWorth's frame, which holds only the baseline's values and
     the other levers' worth. Only a lever whose column is blank has no plan."""
-    by_objective = pd.DataFrame({"objective": ["capability", "cost"], "rigid": [100.0, 50.0],
-                                 "free starts": [110.0, 50.0], "flexible": [None, None]})
+    by_objective = pd.DataFrame(
+        {
+            "objective": ["capability", "cost"],
+            "rigid": [100.0, 50.0],
+            "free starts": [110.0, 50.0],
+            "flexible": [None, None],
+        }
+    )
     path = write_flexibility_workbook(
-        tmp_path / "x.xlsx", summary(), by_objective, pd.DataFrame({"nation": ["N1"]}), pd.DataFrame(),
+        tmp_path / "x.xlsx",
+        summary(),
+        by_objective,
+        pd.DataFrame({"nation": ["N1"]}),
+        pd.DataFrame(),
         levers=["rigid", "free starts", "flexible"],
     )
     lines = [text for text in cells(openpyxl.load_workbook(path)["Dashboard"]) if text.startswith("• ")]
@@ -661,16 +711,28 @@ def test_study_rows_say_which_objectives_were_never_optimised():
     found no plan; a flexibility Dashboard compared costs no stage had optimised."""
     from data.dashboard import sweep_findings
 
-    frame = pd.DataFrame({"budget_scale": [0.8, 1.0], "capability": [30000.0, 36000.0], "cost": [50000.0, 60000.0],
-                          "status": ["feasible", "optimal"], "gap": [0.18, 0.004], "gap_of": ["capability", "cost"],
-                          "not_optimised": ["cost", ""]})
+    frame = pd.DataFrame(
+        {
+            "budget_scale": [0.8, 1.0],
+            "capability": [30000.0, 36000.0],
+            "cost": [50000.0, 60000.0],
+            "status": ["feasible", "optimal"],
+            "gap": [0.18, 0.004],
+            "gap_of": ["capability", "cost"],
+            "not_optimised": ["cost", ""],
+        }
+    )
     _, lines = sweep_findings(frame, "budget_scale")
-    assert lines[-1] == ("not proven within the gap target: budget_scale = 0.8 (feasible, within 18 % on "
-                         "capability; cost not optimised (no time was left))")
+    assert lines[-1] == (
+        "not proven within the gap target: budget_scale = 0.8 (feasible, within 18 % on "
+        "capability; cost not optimised (no time was left))"
+    )
     solves = frame.rename(columns={"budget_scale": "lever"}).assign(lever=["rigid", "flexible"])
     _, lines = flexibility_findings(pd.DataFrame({"objective": []}), ["rigid", "flexible"], solves)
-    assert lines[-1].startswith("not proven within the gap target: rigid (feasible, within 18 % on capability; "
-                                "cost not optimised (no time was left))")
+    assert lines[-1].startswith(
+        "not proven within the gap target: rigid (feasible, within 18 % on capability; "
+        "cost not optimised (no time was left))"
+    )
 
 
 @pytest.mark.parametrize(
@@ -688,10 +750,17 @@ def test_study_rows_say_which_objectives_were_never_optimised():
             "best plan found in 3 s; no better capability is possible (gap 0)",
         ),
         (  # an earlier stage's round-off gap is a proof of optimality, not "within 0 %"
-            {"status": "feasible", "gap": None, "solve_seconds": 30,
-             "stage_2": "capability: optimal, 335.7764212, gap 3.38579e-16", "stage_3": "cost: feasible, 77.6"},
-            ("best plan found in 30 s; no bound is proven on cost, so how far it is from the best possible "
-             "is unknown; capability was proven optimal"),
+            {
+                "status": "feasible",
+                "gap": None,
+                "solve_seconds": 30,
+                "stage_2": "capability: optimal, 335.7764212, gap 3.38579e-16",
+                "stage_3": "cost: feasible, 77.6",
+            },
+            (
+                "best plan found in 30 s; no bound is proven on cost, so how far it is from the best possible "
+                "is unknown; capability was proven optimal"
+            ),
         ),
     ],
 )
@@ -709,10 +778,14 @@ def test_proof_in_words_reads_a_round_off_gap_as_proven():
     ("completeness", "line"),
     [
         ("proven complete", "the front is proven complete: every non-dominated plan is on it"),
-        ("not proven: grid mode samples the front",
-         "the front is not proven complete (grid mode samples the front): other non-dominated plans may exist"),
-        ("complete within the given nadir",
-         "the front is complete within the worst levels given (--nadir); plans beyond them were not sought"),
+        (
+            "not proven: grid mode samples the front",
+            "the front is not proven complete (grid mode samples the front): other non-dominated plans may exist",
+        ),
+        (
+            "complete within the given nadir",
+            "the front is complete within the worst levels given (--nadir); plans beyond them were not sought",
+        ),
     ],
 )
 def test_a_front_dashboard_says_first_whether_the_front_is_complete(tmp_path, completeness, line):
@@ -733,24 +806,32 @@ def test_a_front_dashboard_says_first_whether_the_front_is_complete(tmp_path, co
 def test_an_earlier_stage_left_unproven_is_named_beside_the_last():
     """Ctrl-C during the capability stage: the plan was 115 % from capability's bound, and
     the Dashboard spoke of cost only."""
-    rows = {"status": "feasible", "gap": None, "solve_seconds": 6,
-            "stage_1": "shortfall: optimal, 0, gap 0", "stage_2": "capability: feasible, 18858.8, gap 1.1501",
-            "stage_3": "cost: feasible, 60000"}
+    rows = {
+        "status": "feasible",
+        "gap": None,
+        "solve_seconds": 6,
+        "stage_1": "shortfall: optimal, 0, gap 0",
+        "stage_2": "capability: feasible, 18858.8, gap 1.1501",
+        "stage_3": "cost: feasible, 60000",
+    }
     assert status_in_words(rows) == (
         "best plan found in 6 s; no bound is proven on cost, so how far it is from the best possible is "
         "unknown; shortfall was proven optimal, capability was not proven: its best possible is at most "
-        "115.01 % higher")
+        "115.01 % higher"
+    )
 
 
 def test_flexibility_findings_say_which_levers_have_no_plan():
     """Every lever infeasible read "no lever changes any objective against the rigid plan"
     (found by fuzzing): there was no plan to compare."""
-    none = pd.DataFrame({"objective": ["capability"], "rigid": [None], "flexible": [None],
-                         "worth of flexible (+ is better)": [None]})
+    none = pd.DataFrame(
+        {"objective": ["capability"], "rigid": [None], "flexible": [None], "worth of flexible (+ is better)": [None]}
+    )
     _, lines = flexibility_findings(none, ["rigid", "flexible"])
     assert lines == ["no worth can be given: the rigid setting has no plan (see Solves)"]
-    half = pd.DataFrame({"objective": ["capability"], "rigid": [10.0], "flexible": [None],
-                         "worth of flexible (+ is better)": [None]})
+    half = pd.DataFrame(
+        {"objective": ["capability"], "rigid": [10.0], "flexible": [None], "worth of flexible (+ is better)": [None]}
+    )
     _, lines = flexibility_findings(half, ["rigid", "flexible"])
     assert lines == ["no plan, so no worth: flexible (see Solves)"]
 
@@ -758,29 +839,51 @@ def test_flexibility_findings_say_which_levers_have_no_plan():
 def test_a_worth_or_price_of_an_objective_never_optimised_says_so(tmp_path):
     """A 2-s flexibility study said "capability: free starts -15,976.8 (-48.2 %, worse)" of
     plans whose capability no stage had optimised; a price of robustness alike."""
-    solves = pd.DataFrame({"lever": ["rigid", "free starts"], "status": ["feasible", "feasible"],
-                           "gap": [None, None], "not_optimised": ["capability, cost", "capability, cost"]})
-    path = write_flexibility_workbook(
-        tmp_path / "x.xlsx", summary(),
-        pd.DataFrame({"objective": ["capability"], "rigid": [100.0], "free starts": [52.0]}),
-        pd.DataFrame({"nation": ["N1"]}), pd.DataFrame(), solves=solves, levers=["rigid", "free starts"],
+    solves = pd.DataFrame(
+        {
+            "lever": ["rigid", "free starts"],
+            "status": ["feasible", "feasible"],
+            "gap": [None, None],
+            "not_optimised": ["capability, cost", "capability, cost"],
+        }
     )
-    assert ("• capability: free starts -48.0 (-48.0%, worse) (capability not optimised in the rigid plan and "
-            "the free starts plan)") in cells(openpyxl.load_workbook(path)["Dashboard"])
-    table = pd.DataFrame({"gamma": [0, 1], "capability": [100.0, 90.0], "status": ["optimal", "feasible"],
-                          "not_optimised": ["", ""], "proven": [True, False], "proof": ["proven", "open"]})
+    path = write_flexibility_workbook(
+        tmp_path / "x.xlsx",
+        summary(),
+        pd.DataFrame({"objective": ["capability"], "rigid": [100.0], "free starts": [52.0]}),
+        pd.DataFrame({"nation": ["N1"]}),
+        pd.DataFrame(),
+        solves=solves,
+        levers=["rigid", "free starts"],
+    )
+    assert (
+        "• capability: free starts -48.0 (-48.0%, worse) (capability not optimised in the rigid plan and "
+        "the free starts plan)"
+    ) in cells(openpyxl.load_workbook(path)["Dashboard"])
+    table = pd.DataFrame(
+        {
+            "gamma": [0, 1],
+            "capability": [100.0, 90.0],
+            "status": ["optimal", "feasible"],
+            "not_optimised": ["", ""],
+            "proven": [True, False],
+            "proof": ["proven", "open"],
+        }
+    )
     price = pd.DataFrame({"gamma": [0, 1], "capability lost": [0.0, 10.0], "capability lost %": [0.0, 0.1]})
     core = pd.DataFrame({"nation": ["N1"], "programme": ["P1"], "share": [1.0]})
     path = write_robustness_workbook(tmp_path / "r.xlsx", summary(), table, price, pd.DataFrame(), core)
     assert "• at Γ = 1 against Γ = 0: capability -10.0 (-10.0%, worse) (not proven: Γ = 1)" in cells(
-        openpyxl.load_workbook(path)["Dashboard"])
+        openpyxl.load_workbook(path)["Dashboard"]
+    )
 
 
 def test_a_front_calls_its_plans_non_dominated_only_when_every_point_is_proven():
     """A 3-s grid front (payoff table not proven) said "2 non-dominated plans"; a 15-s run found
     a plan with more capability and less cost than its point 1."""
-    points = pd.DataFrame({"point": [1, 2], "capability": [39765.5, 38000.0], "cost": [60671.2, 50000.0],
-                           "proven": [True, True]})
+    points = pd.DataFrame(
+        {"point": [1, 2], "capability": [39765.5, 38000.0], "cost": [60671.2, 50000.0], "proven": [True, True]}
+    )
     headline, _ = front_findings(points, ["capability", "cost"], payoff_proven=False)
     assert headline == "2 plans, none dominating another (not all proven non-dominated) trading capability against cost"
     assert front_findings(points, ["capability", "cost"])[0] == "2 non-dominated plans trading capability against cost"
@@ -791,11 +894,20 @@ def test_a_front_calls_its_plans_non_dominated_only_when_every_point_is_proven()
 def test_a_studys_unproven_line_says_every_stages_proof():
     """A sweep's Dashboard said "0.8 (feasible, within 128.97 % on capability; …)" while the
     row's own proof added that its shortfall stage was never proven either."""
-    proof = ("best plan found in 5 s; not proven: the best possible capability is at most 128.97 % higher; "
-             "shortfall was not proven: its best possible is at most 100 % lower")
-    solves = pd.DataFrame({"lever": ["rigid", "flexible"], "status": ["optimal", "feasible"], "gap": [0.0, 1.2897],
-                           "gap_of": ["cost", "capability"], "not_optimised": ["", "cost"],
-                           "proof": ["optimal (proven)", proof]})
+    proof = (
+        "best plan found in 5 s; not proven: the best possible capability is at most 128.97 % higher; "
+        "shortfall was not proven: its best possible is at most 100 % lower"
+    )
+    solves = pd.DataFrame(
+        {
+            "lever": ["rigid", "flexible"],
+            "status": ["optimal", "feasible"],
+            "gap": [0.0, 1.2897],
+            "gap_of": ["cost", "capability"],
+            "not_optimised": ["", "cost"],
+            "proof": ["optimal (proven)", proof],
+        }
+    )
     worth = pd.DataFrame({"objective": ["capability"], "rigid": [10.0], "flexible": [12.0]})
     _, lines = flexibility_findings(worth, ["rigid", "flexible"], solves)
     assert lines[-1].startswith(f"not proven within the gap target: flexible (feasible: {proof})")
@@ -805,13 +917,27 @@ def test_an_earlier_stage_whose_bound_the_plan_reaches_is_proven():
     """Reference dataset, Γ = 1, 10 s: the shortfall stage stopped at 1 against its bound 0, and
     the capability stage then reached shortfall 0. "shortfall was not proven: its best possible
     is at most 100 % lower" was said of a plan no plan can beat."""
-    rows = {"status": "feasible", "gap": 0.05, "solve_seconds": 10, "shortfall": 0.0, "capability": 30000.0,
-            "stage_1": "shortfall: feasible, 1, gap 1", "stage_2": "capability: feasible, 30000, gap 0.05"}
+    rows = {
+        "status": "feasible",
+        "gap": 0.05,
+        "solve_seconds": 10,
+        "shortfall": 0.0,
+        "capability": 30000.0,
+        "stage_1": "shortfall: feasible, 1, gap 1",
+        "stage_2": "capability: feasible, 30000, gap 0.05",
+    }
     assert status_in_words(rows).endswith("; shortfall was proven optimal (the plan reaches its stage's bound)")
     assert status_in_words({**rows, "shortfall": 0.5}).endswith(
-        "; shortfall was not proven: its best possible is at most 100 % lower")
-    maximised = {"status": "feasible", "gap": 0.1, "capability": 110.0, "cost": 5.0,
-                 "stage_1": "capability: feasible, 100, gap 0.1", "stage_2": "cost: feasible, 5, gap 0.1"}
+        "; shortfall was not proven: its best possible is at most 100 % lower"
+    )
+    maximised = {
+        "status": "feasible",
+        "gap": 0.1,
+        "capability": 110.0,
+        "cost": 5.0,
+        "stage_1": "capability: feasible, 100, gap 0.1",
+        "stage_2": "cost: feasible, 5, gap 0.1",
+    }
     assert status_in_words(maximised).endswith("; capability was proven optimal (the plan reaches its stage's bound)")
     assert "capability was not proven" in status_in_words({**maximised, "capability": 105.0})
 
@@ -819,19 +945,30 @@ def test_an_earlier_stage_whose_bound_the_plan_reaches_is_proven():
 def test_a_robustness_bound_chart_plots_the_objective_the_bounds_are_of(tmp_path):
     """`robustness --gammas 0,1 --time-limit 10`: no Γ's cost stage found a plan, so every
     bound was of capability, and the cost chart's bound series was blank in every row."""
-    table = pd.DataFrame({"gamma": [0, 1], "capability": [39000.0, 38000.0], "cost": [60000.0, 59000.0],
-                          "status": ["feasible", "feasible"], "not_optimised": ["cost", "cost"],
-                          "proven": [False, False], "proof": ["open", "open"],
-                          "bound_objective": ["capability", "capability"], "plan_value": [39000.0, 38000.0],
-                          "best_bound": [40617.3, 39780.3]})
+    table = pd.DataFrame(
+        {
+            "gamma": [0, 1],
+            "capability": [39000.0, 38000.0],
+            "cost": [60000.0, 59000.0],
+            "status": ["feasible", "feasible"],
+            "not_optimised": ["cost", "cost"],
+            "proven": [False, False],
+            "proof": ["open", "open"],
+            "bound_objective": ["capability", "capability"],
+            "plan_value": [39000.0, 38000.0],
+            "best_bound": [40617.3, 39780.3],
+        }
+    )
     price = pd.DataFrame({"gamma": [0, 1], "capability lost": [0.0, 1000.0], "capability lost %": [0.0, 0.026]})
     core = pd.DataFrame({"nation": ["N1"], "programme": ["P1"], "share": [1.0]})
-    path = write_robustness_workbook(tmp_path / "r.xlsx", summary(), table, price, pd.DataFrame(), core,
-                                     bound_objective="cost")
+    path = write_robustness_workbook(
+        tmp_path / "r.xlsx", summary(), table, price, pd.DataFrame(), core, bound_objective="cost"
+    )
     wb = openpyxl.load_workbook(path)
     header = [c.value for c in wb["Robustness"][1]]
-    bounds = [row[header.index("capability: best possible (bound)")].value
-              for row in wb["Robustness"].iter_rows(min_row=2)]
+    bounds = [
+        row[header.index("capability: best possible (bound)")].value for row in wb["Robustness"].iter_rows(min_row=2)
+    ]
     assert bounds == [40617.3, 39780.3] and "cost: best possible (bound)" not in header
     titles = [chart.title.tx.rich.p[0].r[0].t for chart in wb["Robustness"]._charts if chart.title]
     assert "capability: plan and best possible (bound) per Γ" in titles
@@ -857,8 +994,15 @@ def test_the_price_chart_leaves_out_a_loss_with_no_value(tmp_path):
     """Shortfall 0 at the smallest Γ makes its relative loss blank in every row: the Price chart
     drew a legend entry for a line with nothing behind it (audit)."""
     table = pd.DataFrame({"gamma": [0, 1], "capability": [100.0, 90.0], "status": ["optimal", "optimal"]})
-    price = pd.DataFrame({"gamma": [0, 1], "capability lost": [0.0, 10.0], "capability lost %": [0.0, 0.1],
-                          "shortfall lost": [0.0, 2.0], "shortfall lost %": [None, None]})
+    price = pd.DataFrame(
+        {
+            "gamma": [0, 1],
+            "capability lost": [0.0, 10.0],
+            "capability lost %": [0.0, 0.1],
+            "shortfall lost": [0.0, 2.0],
+            "shortfall lost %": [None, None],
+        }
+    )
     core = pd.DataFrame({"nation": ["N1"], "programme": ["P1"], "share": [1.0]})
     path = write_robustness_workbook(tmp_path / "r.xlsx", summary(), table, price, pd.DataFrame(), core)
     (chart,) = openpyxl.load_workbook(path)["Price"]._charts
@@ -870,8 +1014,13 @@ def test_a_bound_that_rounds_to_zero_reads_without_a_minus() -> None:
     from data.dashboard import _fmt, amount_text
 
     # (an amount below 10 keeps up to three decimals, as its cell shows it; crumbs read 0.0)
-    assert [amount_text(x) for x in (-0.0, -0.0001, -0.04, -0.06, 1234.56)] == ["0.0", "0.0", "-0.04", "-0.06",
-                                                                               "1,234.6"]
+    assert [amount_text(x) for x in (-0.0, -0.0001, -0.04, -0.06, 1234.56)] == [
+        "0.0",
+        "0.0",
+        "-0.04",
+        "-0.06",
+        "1,234.6",
+    ]
     assert [_fmt(x) for x in (-0.0, -0.0002, -0.02, 3.0)] == ["0", "0.0", "-0.02", "3"]
 
 
@@ -881,14 +1030,23 @@ def test_the_targets_a_plan_misses_are_named_on_the_dashboard_and_the_terminal(t
     from optimizer import Scenario
     from tests.optimizer.conftest import make_inputs, nation, programme
 
-    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
-                         programmes=[programme("P", cost=8)], values={("P", "air"): 3.0},
-                         targets=[("A", "air", 2031, 5.0)])
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
+        programmes=[programme("P", cost=8)],
+        values={("P", "air"): 3.0},
+        targets=[("A", "air", 2031, 5.0)],
+    )
     result = Scenario(inputs).solve(time_limit=20)
     assert result.headline().endswith("; 1 of 1 targets missed, the most A air 2031 (2 short)")
-    rows = [[c for c in row if c is not None]
-            for row in openpyxl.load_workbook(result.to_excel(tmp_path / "plan.xlsx"))["Dashboard"].iter_rows(
-                values_only=True)]
+    rows = [
+        [c for c in row if c is not None]
+        for row in openpyxl.load_workbook(result.to_excel(tmp_path / "plan.xlsx"))["Dashboard"].iter_rows(
+            values_only=True
+        )
+    ]
     at = rows.index(["Targets missed: 1 of 1 (soft: shortfall is an objective)"])
     assert rows[at + 1] == ["nation", "capability area", "year", "target", "reached", "short by"]
     assert rows[at + 2] == ["A", "air", 2031, 5, 3, 2]
@@ -898,8 +1056,14 @@ def test_a_scenario_without_a_proof_reads_its_status_alone() -> None:
     """An infeasible budget point of a sweep read "budget_scale = 0.8 (infeasible: nan)"."""
     from data.dashboard import sweep_findings
 
-    frame = pd.DataFrame({"budget_scale": [0.8, 1.0], "status": ["infeasible", "optimal"],
-                          "capability": [float("nan"), 10.0], "proof": [float("nan"), "optimal"]})
+    frame = pd.DataFrame(
+        {
+            "budget_scale": [0.8, 1.0],
+            "status": ["infeasible", "optimal"],
+            "capability": [float("nan"), 10.0],
+            "proof": [float("nan"), "optimal"],
+        }
+    )
     _, lines = sweep_findings(frame, "budget_scale")
     assert any("budget_scale = 0.8 (infeasible)" in line for line in lines), lines
     assert not any("nan" in line for line in lines)
@@ -916,6 +1080,10 @@ def test_a_money_chart_of_small_amounts_shows_their_decimals(budget: float, axis
     ws = openpyxl.Workbook().active
     for row in (("nation", "spent", "lapsed"), ("A", budget * 0.6, budget * 0.4), ("B", budget / 2, 0)):
         ws.append(row)
-    chart = stacked_bars(TableRef(ws, ("nation", "spent", "lapsed"), 1, 3), "nation",
-                         {"spent": "spent", "lapsed": "lapsed"}, "Budget use")
+    chart = stacked_bars(
+        TableRef(ws, ("nation", "spent", "lapsed"), 1, 3),
+        "nation",
+        {"spent": "spent", "lapsed": "lapsed"},
+        "Budget use",
+    )
     assert chart.y_axis.number_format.formatCode == axis

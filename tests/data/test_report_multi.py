@@ -72,9 +72,7 @@ def point_tables() -> dict[str, pd.DataFrame]:
 
 
 def core_index() -> pd.DataFrame:
-    return pd.DataFrame(
-        {"nation": ["N2", "N1", "N1"], "programme": ["P1", "P2", "P1"], "share": [0.5, 0.5, 1.0]}
-    )
+    return pd.DataFrame({"nation": ["N2", "N1", "N1"], "programme": ["P1", "P2", "P1"], "share": [0.5, 0.5, 1.0]})
 
 
 def payoff() -> pd.DataFrame:
@@ -177,15 +175,11 @@ def test_front_refuses_point_tables_without_a_point_column(tmp_path):
     tables = point_tables()
     tables["plan"] = tables["plan"].drop(columns=["point"])
     with pytest.raises(ValueError, match="point"):
-        write_front_workbook(
-            tmp_path / "f.xlsx", SUMMARY, points(), payoff(), core_index(), tables, YEARS, ["cost"]
-        )
+        write_front_workbook(tmp_path / "f.xlsx", SUMMARY, points(), payoff(), core_index(), tables, YEARS, ["cost"])
 
 
 def test_a_single_chosen_objective_gives_no_scatter(tmp_path):
-    path = write_front_workbook(
-        tmp_path / "f.xlsx", SUMMARY, points(), payoff(), core_index(), {}, YEARS, ["cost"]
-    )
+    path = write_front_workbook(tmp_path / "f.xlsx", SUMMARY, points(), payoff(), core_index(), {}, YEARS, ["cost"])
     assert not openpyxl.load_workbook(path)["Pareto"]._charts
 
 
@@ -210,9 +204,7 @@ def sweep_plans() -> pd.DataFrame:
 
 
 def test_sweep_rows_sorted_by_x_and_curve_on_two_axes(tmp_path):
-    path = write_sweep_workbook(
-        tmp_path / "s.xlsx", SUMMARY, scenarios(), sweep_plans(), core_index(), "budget_scale"
-    )
+    path = write_sweep_workbook(tmp_path / "s.xlsx", SUMMARY, scenarios(), sweep_plans(), core_index(), "budget_scale")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Dashboard", "Summary", "Sweep", "Plans", "CoreIndex"]
     ws = wb["Sweep"]
@@ -233,9 +225,7 @@ def test_sweep_rows_sorted_by_x_and_curve_on_two_axes(tmp_path):
 
 
 def test_sweep_over_named_scenarios_uses_a_category_line_chart(tmp_path):
-    path = write_sweep_workbook(
-        tmp_path / "s.xlsx", SUMMARY, scenarios(), sweep_plans(), core_index(), "scenario"
-    )
+    path = write_sweep_workbook(tmp_path / "s.xlsx", SUMMARY, scenarios(), sweep_plans(), core_index(), "scenario")
     ws = openpyxl.load_workbook(path)["Sweep"]
     assert [r[0] for r in rows(ws)] == ["base", "lean", "rich"]  # text x: order kept
     (chart,) = ws._charts
@@ -244,9 +234,7 @@ def test_sweep_over_named_scenarios_uses_a_category_line_chart(tmp_path):
 
 def test_sweep_needs_its_x_column(tmp_path):
     with pytest.raises(ValueError, match="carry_over"):
-        write_sweep_workbook(
-            tmp_path / "s.xlsx", SUMMARY, scenarios(), sweep_plans(), core_index(), "carry_over"
-        )
+        write_sweep_workbook(tmp_path / "s.xlsx", SUMMARY, scenarios(), sweep_plans(), core_index(), "carry_over")
 
 
 # --------------------------------------------------------------------------- flexibility
@@ -278,9 +266,7 @@ def flex_book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
 
 
 def test_flexibility_sheets(flex_book):
-    assert flex_book.sheetnames == [
-        "Dashboard", "Summary", "ByObjective", "LeverWorth", "ByNation", "Plans"
-    ]
+    assert flex_book.sheetnames == ["Dashboard", "Summary", "ByObjective", "LeverWorth", "ByNation", "Plans"]
     assert rows(flex_book["ByObjective"])[0] == [
         "capability",
         100.0,
@@ -323,9 +309,7 @@ def test_lever_worth_chart_and_one_bar_chart_per_objective(flex_book):
 def test_a_zero_baseline_gives_a_blank_percentage_not_an_error(tmp_path):
     frame = by_objective()
     frame.loc[2, "rigid"] = 0.0
-    path = write_flexibility_workbook(
-        tmp_path / "f.xlsx", SUMMARY, frame, by_nation(), sweep_plans()
-    )
+    path = write_flexibility_workbook(tmp_path / "f.xlsx", SUMMARY, frame, by_nation(), sweep_plans())
     ws = openpyxl.load_workbook(path)["LeverWorth"]
     columns = header(ws)
     shortfall = dict(zip(columns, rows(ws)[2]))
@@ -335,9 +319,7 @@ def test_a_zero_baseline_gives_a_blank_percentage_not_an_error(tmp_path):
 
 def test_flexibility_needs_an_objective_column(tmp_path):
     with pytest.raises(ValueError, match="objective"):
-        write_flexibility_workbook(
-            tmp_path / "f.xlsx", SUMMARY, by_nation(), by_nation(), sweep_plans()
-        )
+        write_flexibility_workbook(tmp_path / "f.xlsx", SUMMARY, by_nation(), by_nation(), sweep_plans())
 
 
 # --------------------------------------------------------------------------- generic tables
@@ -366,9 +348,9 @@ def test_an_interrupted_sweeps_dashboard_says_so_and_flat_curves_read_flat(tmp_p
     from data.dashboard import sweep_findings
 
     summary = [(k, v) for k, v in SUMMARY if k != "status_detail"] + [
-        ("status_detail", "interrupted: scenarios not solved are missing")]
-    path = write_sweep_workbook(tmp_path / "s.xlsx", summary, scenarios(), sweep_plans(), core_index(),
-                                "budget_scale")
+        ("status_detail", "interrupted: scenarios not solved are missing")
+    ]
+    path = write_sweep_workbook(tmp_path / "s.xlsx", summary, scenarios(), sweep_plans(), core_index(), "budget_scale")
     wb = openpyxl.load_workbook(path, read_only=True)
     text = " ".join(str(c) for r in wb["Dashboard"].iter_rows(values_only=True) for c in r if c)
     wb.close()
@@ -379,7 +361,6 @@ def test_an_interrupted_sweeps_dashboard_says_so_and_flat_curves_read_flat(tmp_p
     one_missing = flat.assign(capability=[20.0] + [None] * (len(flat) - 1))
     _, lines = sweep_findings(one_missing, "budget_scale")
     assert f"capability is 20 in the 1 of {len(flat)} scenarios with a plan" in lines
-
 
 
 def _text(title: object) -> str:
@@ -399,7 +380,9 @@ def test_study_charts_say_their_units_and_read_y_against_x(front_book, flex_book
     primary, secondary = curve._charts
     assert _text(primary.x_axis.title) == "budget scale (× the workbook's budgets)"
     assert (_text(primary.y_axis.title), _text(secondary.y_axis.title)) == (
-        "capability (capability points)", "cost (money)")
+        "capability (capability points)",
+        "cost (money)",
+    )
     bars = flex_book["ByObjective"]._charts
     assert [_text(c.y_axis.title) for c in bars][:2] == ["capability (capability points)", "cost (money)"]
     assert {_text(c.x_axis.title) for c in bars} == {"lever setting"}

@@ -38,7 +38,7 @@ def test_settings_defaults_agree_with_the_settings_dataclass() -> None:
         if key.required or key.name.startswith("weight_capability:"):
             continue
         if key.name.startswith("weight_"):
-            assert defaults.weights[key.name[len("weight_"):]] == key.default, key.name
+            assert defaults.weights[key.name[len("weight_") :]] == key.default, key.name
         else:
             assert getattr(defaults, key.name) == key.default, key.name
 
@@ -72,13 +72,24 @@ def test_every_table_field_has_a_column(sheet: str, table: type, derived: set[st
 
 
 def test_joint_only_columns_are_the_five_of_workbook_md() -> None:
-    assert set(JOINT_ONLY_COLUMNS) == {"per_participant_cost", "min_participants",
-                                       "max_participants", "min_share", "open_to_partners"}
+    assert set(JOINT_ONLY_COLUMNS) == {
+        "per_participant_cost",
+        "min_participants",
+        "max_participants",
+        "min_share",
+        "open_to_partners",
+    }
 
 
 def test_schema_is_well_formed() -> None:
     assert [s.name for s in SHEETS if s.required] == [
-        "Settings", "Nations", "Budgets", "Programmes", "CapabilityAreas", "Values"]
+        "Settings",
+        "Nations",
+        "Budgets",
+        "Programmes",
+        "CapabilityAreas",
+        "Values",
+    ]
     for sheet in SHEETS:
         for c in sheet.columns + ((sheet.wide_value,) if sheet.wide_value else ()):
             assert (c.kind == "enum") == bool(c.choices), c.name
@@ -99,8 +110,7 @@ def test_schema_is_well_formed() -> None:
         (SHEET_BY_NAME["Programmes"].column("sharing"), "expected one of national, joint"),
         (SHEET_BY_NAME["Programmes"].column("flexible_start"), "expected yes or no"),
         (SHEET_BY_NAME["Targets"].column("year"), "expected a year like 2028"),
-        (SHEET_BY_NAME["Targets"].column("nation"),
-         "expected a nation code from the Nations sheet or ALLIANCE"),
+        (SHEET_BY_NAME["Targets"].column("nation"), "expected a nation code from the Nations sheet or ALLIANCE"),
     ],
 )
 def test_expected_phrases(column: Column, expected: str) -> None:
@@ -114,8 +124,7 @@ def test_area_weight_keys_share_one_entry() -> None:
 
 
 def test_names_match_ignoring_case_spaces_and_underscores() -> None:
-    assert normalise_name(" Duration Years ") == normalise_name("DURATION_YEARS") \
-        == normalise_name("duration_years")
+    assert normalise_name(" Duration Years ") == normalise_name("DURATION_YEARS") == normalise_name("duration_years")
     assert normalise_name("min_share") != normalise_name("max_share")
 
 

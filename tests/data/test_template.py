@@ -55,8 +55,7 @@ def test_drop_downs_frozen_headers_and_widths(template: Path) -> None:
     assert lists == {'"national,joint"': {"D2:D1000"}, '"yes,no"': {"J2:J1000", "Q2:Q1000"}}
     settings = wb["Settings"]
     row_of = {r[0].value: r[0].row for r in settings.iter_rows(min_row=2, max_col=1)}
-    setting_lists = {str(dv.sqref): dv.formula1
-                     for dv in settings.data_validations.dataValidation}
+    setting_lists = {str(dv.sqref): dv.formula1 for dv in settings.data_validations.dataValidation}
     assert setting_lists[f"B{row_of['objective']}"] == '"lexicographic,weighted,pareto"'
     assert setting_lists[f"B{row_of['pareto_exact']}"] == '"yes,no"'
     for schema in SHEETS:
@@ -107,11 +106,13 @@ def test_filled_in_template_validates(template: Path, tmp_path: Path) -> None:
     fill(budgets, [["POL", 100, 110, 120], ["NOR", 50, 50, 50]])
     # id, name, technology, sharing, duration, cost, ppc, earliest, deadline, flexible,
     # group, trl, risk, min_p, max_p, min_share, open
-    fill(wb["Programmes"], [
-        ["P01", "Radar", "sensors", "national", 2, 80, None, None, None, "no", None, 6, 0.1],
-        ["P02", "Satellite", "space", "joint", 3, 300, 5, 2027, None, "yes", None, 7, 0.2, 2, None,
-         0.25, "yes"],
-    ])
+    fill(
+        wb["Programmes"],
+        [
+            ["P01", "Radar", "sensors", "national", 2, 80, None, None, None, "no", None, 6, 0.1],
+            ["P02", "Satellite", "space", "joint", 3, 300, 5, 2027, None, "yes", None, 7, 0.2, 2, None, 0.25, "yes"],
+        ],
+    )
     fill(wb["CapabilityAreas"], [["AIR", "Air", 1], ["SPC", "Space", 2]])
     values = wb["Values"]
     values.cell(row=1, column=2, value="AIR")

@@ -22,8 +22,10 @@ from tests.data.fixtures.books import (
     warnings_of,
 )
 
-TOO_LARGE = ("too large for the solver — expected a product under 1e+15 (the solver takes larger "
-             "coefficients as infinite or loses its precision): use smaller units or weights")
+TOO_LARGE = (
+    "too large for the solver — expected a product under 1e+15 (the solver takes larger "
+    "coefficients as infinite or loses its precision): use smaller units or weights"
+)
 
 
 def problems_of(book: Book) -> tuple[list[str], list[str]]:
@@ -47,21 +49,35 @@ def test_a_weight_times_a_value_too_large_names_both_cells() -> None:
     book = settings(minimal_book(), ["objective", "weighted"], ["weight_capability", 1e12])
     put(book, "Values", 2, "AIR", 1e12)
     assert errors_of(book) == [
-        ("Values!B2: value 1e+12 × weight_capability 1e+12 (Settings!B5) × 3 in-service years is "
-        f"3e+24 in the weighted objective, {TOO_LARGE}")]
+        (
+            "Values!B2: value 1e+12 × weight_capability 1e+12 (Settings!B5) × 3 in-service years is "
+            f"3e+24 in the weighted objective, {TOO_LARGE}"
+        )
+    ]
 
 
 def test_weights_too_small_for_the_solver_name_the_weight_cell() -> None:
     """A weighted objective whose every coefficient lies under the solver's tolerances let any
     plan pass for optimal ("optimal, gap 0" at 32 times the cheapest cost)."""
-    book = settings(minimal_book(), ["objective", "weighted"], ["weight_capability", 0],
-                    ["weight_shortfall", 0], ["weight_cost", 1e-12])
+    book = settings(
+        minimal_book(),
+        ["objective", "weighted"],
+        ["weight_capability", 0],
+        ["weight_shortfall", 0],
+        ["weight_cost", 1e-12],
+    )
     errors = errors_of(book)
     assert len(errors) == 1 and errors[0].startswith(
-        "Settings!B7: weight_cost 1e-12 makes the weighted objective's largest coefficient")
+        "Settings!B7: weight_cost 1e-12 makes the weighted objective's largest coefficient"
+    )
     assert "too small for the solver — expected weights whose largest coefficient is at least 1e-05" in errors[0]
-    ok = settings(minimal_book(), ["objective", "weighted"], ["weight_capability", 0], ["weight_shortfall", 0],
-                  ["weight_cost", 1e-3])
+    ok = settings(
+        minimal_book(),
+        ["objective", "weighted"],
+        ["weight_capability", 0],
+        ["weight_shortfall", 0],
+        ["weight_cost", 1e-3],
+    )
     assert inputs_of(ok).settings.weights["cost"] == 1e-3
 
 
@@ -85,16 +101,22 @@ def test_an_area_weight_times_a_value_in_a_lexicographic_run() -> None:
     put(book, "CapabilityAreas", 2, "weight", 1e4)
     put(book, "Values", 2, "AIR", 1e12)
     assert errors_of(book) == [
-        ("Values!B2: value 1e+12 × weight 10000 (CapabilityAreas!C2) × 3 in-service years is "
-        f"3e+16 in the capability objective, {TOO_LARGE}")]
+        (
+            "Values!B2: value 1e+12 × weight 10000 (CapabilityAreas!C2) × 3 in-service years is "
+            f"3e+16 in the capability objective, {TOO_LARGE}"
+        )
+    ]
 
 
 def test_a_per_area_weight_counts_in_the_weighted_objective() -> None:
     book = settings(minimal_book(), ["objective", "weighted"], ["weight_capability:cyb", 1e12])
     put(book, "Values", 3, "CYB", 1e12)
     assert errors_of(book) == [
-        ("Values!C3: value 1e+12 × weight_capability:CYB 1e+12 (Settings!B5) × 2 in-service years "
-        f"is 2e+24 in the weighted objective, {TOO_LARGE}")]
+        (
+            "Values!C3: value 1e+12 × weight_capability:CYB 1e+12 (Settings!B5) × 2 in-service years "
+            f"is 2e+24 in the weighted objective, {TOO_LARGE}"
+        )
+    ]
 
 
 def test_several_coefficients_over_the_bound_give_one_error() -> None:
@@ -102,8 +124,11 @@ def test_several_coefficients_over_the_bound_give_one_error() -> None:
     put(book, "Values", 2, "AIR", 1e12)
     put(book, "Values", 3, "AIR", 1e12)
     assert errors_of(book) == [
-        ("Values!B2: value 1e+12 × weight_capability 1e+06 (Settings!B5) × 3 in-service years is "
-        f"3e+18 in the weighted objective, {TOO_LARGE.replace(' —', ', as 1 other coefficient is —')}")]
+        (
+            "Values!B2: value 1e+12 × weight_capability 1e+06 (Settings!B5) × 3 in-service years is "
+            f"3e+18 in the weighted objective, {TOO_LARGE.replace(' —', ', as 1 other coefficient is —')}"
+        )
+    ]
 
 
 def test_overrun_risk_times_cost_in_the_risk_objective() -> None:
@@ -111,8 +136,11 @@ def test_overrun_risk_times_cost_in_the_risk_objective() -> None:
     put(book, "Programmes", 2, "total_cost", 1e8)
     put(book, "Programmes", 2, "cost_overrun_risk", 1e8)
     assert errors_of(book) == [
-        ("Programmes!G2: cost_overrun_risk 1e+08 × total_cost 1e+08 (Programmes!F2) is 1e+16 in "
-        f"the risk objective, {TOO_LARGE}")]
+        (
+            "Programmes!G2: cost_overrun_risk 1e+08 × total_cost 1e+08 (Programmes!F2) is 1e+16 in "
+            f"the risk objective, {TOO_LARGE}"
+        )
+    ]
 
 
 def test_overrun_risk_times_a_years_cost_in_robust_budgets() -> None:
@@ -121,18 +149,24 @@ def test_overrun_risk_times_a_years_cost_in_robust_budgets() -> None:
     put(book, "Programmes", 2, "total_cost", 1e8)
     put(book, "Programmes", 2, "cost_overrun_risk", 1e8)
     assert errors_of(book) == [
-        ("Programmes!G2: cost_overrun_risk 1e+08 × total_cost 1e+08 (Programmes!F2), 5e+07 in its "
-        f"dearest year, is 5e+15 in the robust budget rows, {TOO_LARGE}")]
+        (
+            "Programmes!G2: cost_overrun_risk 1e+08 × total_cost 1e+08 (Programmes!F2), 5e+07 in its "
+            f"dearest year, is 5e+15 in the robust budget rows, {TOO_LARGE}"
+        )
+    ]
 
 
 # --- F2: invisible characters ----------------------------------------------------------------
 def test_an_id_with_a_zero_width_space_repeats_the_id_and_the_message_shows_it() -> None:
-    """"P01" + U+200B beside "P01" validated, and the plan showed two programmes "P01"."""
+    """ "P01" + U+200B beside "P01" validated, and the plan showed two programmes "P01"."""
     book = minimal_book()
     book["Programmes"].append(["P01\u200b", "Drone swarm (copy)", "autonomy", "national", 2, 60])
     assert errors_of(book) == [
-        ('Programmes!A4: id "P01⟨U+200B⟩" repeats P01 from row 2 — expected a unique id (ids are '
-        "matched ignoring case and spaces)")]
+        (
+            'Programmes!A4: id "P01⟨U+200B⟩" repeats P01 from row 2 — expected a unique id (ids are '
+            "matched ignoring case and spaces)"
+        )
+    ]
 
 
 def test_ids_are_stored_and_matched_without_invisible_characters() -> None:
@@ -151,7 +185,7 @@ def test_ids_are_stored_and_matched_without_invisible_characters() -> None:
 
 
 def test_sheet_and_column_names_ignore_invisible_characters() -> None:
-    """"Targets" + U+200B was 'not an input sheet' and the run went ahead without targets."""
+    """ "Targets" + U+200B was 'not an input sheet' and the run went ahead without targets."""
     book = full_book()
     book["Targets\u200b"] = book.pop("Targets")
     book["Programmes"][0][4] = "duration_years\u200b"
@@ -184,8 +218,8 @@ def test_messages_show_invisible_characters() -> None:
     book = minimal_book()
     book["Values"].append(["P9\u200b", 1, None])
     assert errors_of(book) == [
-        ('Values!A4: programme "P9⟨U+200B⟩" is not in Programmes — expected a programme id from '
-        "the Programmes sheet")]
+        ('Values!A4: programme "P9⟨U+200B⟩" is not in Programmes — expected a programme id from the Programmes sheet')
+    ]
     assert show("\ufeffALPHA") == '"⟨U+FEFF⟩ALPHA"'
     assert show("plain") == '"plain"'
 
@@ -197,23 +231,29 @@ def test_area_names_as_headers_are_an_error_saying_which_id_is_meant() -> None:
     book["Values"][0] = ["programme", "air defence", "Cyber"]
     errors, warnings = problems_of(book)
     assert errors == [
-        ("Values!1: no column is a capability area — expected columns headed by ids from "
-        'CapabilityAreas (AIR, CYB); "air defence" is the name of area AIR; "Cyber" is the name '
-        "of area CYB")]
+        (
+            "Values!1: no column is a capability area — expected columns headed by ids from "
+            'CapabilityAreas (AIR, CYB); "air defence" is the name of area AIR; "Cyber" is the name '
+            "of area CYB"
+        )
+    ]
     assert warnings[0] == (
         'Values!B1: column "air defence" is not a capability area and is ignored — "air defence" '
-        "is the name of area AIR: head the column AIR. It holds numbers (2 cells)")
+        "is the name of area AIR: head the column AIR. It holds numbers (2 cells)"
+    )
 
 
 def test_a_long_values_layout_is_an_error() -> None:
     book = minimal_book()
-    book["Values"] = [["programme", "capability_area", "value"], ["P01", "AIR", 5],
-                      ["P02", "CYB", 4]]
+    book["Values"] = [["programme", "capability_area", "value"], ["P01", "AIR", 5], ["P02", "CYB", 4]]
     errors, _ = problems_of(book)
     assert errors == [
-        ("Values!1: no column is a capability area — expected columns headed by ids from "
-        'CapabilityAreas (AIR, CYB); column "capability_area" holds area ids: give each area a '
-        "column of its own instead of a row per programme and area")]
+        (
+            "Values!1: no column is a capability area — expected columns headed by ids from "
+            'CapabilityAreas (AIR, CYB); column "capability_area" holds area ids: give each area a '
+            "column of its own instead of a row per programme and area"
+        )
+    ]
 
 
 def test_a_notes_column_beside_an_area_column_stays_a_warning() -> None:
@@ -222,8 +262,11 @@ def test_a_notes_column_beside_an_area_column_stays_a_warning() -> None:
         del row[2]  # CYB
     put(book, "Values", 2, "Air defence", 7)
     assert warnings_of(book) == [
-        ('Values!C1: column "Air defence" is not a capability area and is ignored — "Air defence" '
-        "is the name of area AIR: head the column AIR. It holds numbers (1 cell)")]
+        (
+            'Values!C1: column "Air defence" is not a capability area and is ignored — "Air defence" '
+            "is the name of area AIR: head the column AIR. It holds numbers (1 cell)"
+        )
+    ]
 
 
 def test_no_area_column_is_not_judged_without_capability_areas() -> None:
@@ -235,10 +278,14 @@ def test_no_area_column_is_not_judged_without_capability_areas() -> None:
 
 
 # --- minor: no judgements by a count of nations that was never read ---------------------------
-@pytest.mark.parametrize("break_nations", [
-    lambda book: book["Nations"][0].__setitem__(0, "cod"),
-    lambda book: book.pop("Nations"),
-], ids=["id header misspelt", "sheet missing"])
+@pytest.mark.parametrize(
+    "break_nations",
+    [
+        lambda book: book["Nations"][0].__setitem__(0, "cod"),
+        lambda book: book.pop("Nations"),
+    ],
+    ids=["id header misspelt", "sheet missing"],
+)
 def test_unread_nations_blame_no_programme_or_standard(break_nations) -> None:  # type: ignore[no-untyped-def]
     """P02 (joint, min_participants 2) and S1 (min_adopters 2) were warned about as if there
     were 0 nations: `Programmes!…: only 0 nations may join P02`."""

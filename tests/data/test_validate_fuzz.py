@@ -17,10 +17,17 @@ from data.validate import UNCACHED_FORMULA, CellError, sheets_from_rows, validat
 from tests.data.fixtures.books import full_book, write_book
 
 CELLS = st.one_of(
-    st.none(), st.text(max_size=12), st.sampled_from(["P01", "aaa", "ALLIANCE", "AIR", "joint",
-                                                      "fund", "yes", "2027", "capability:air"]),
-    st.integers(-10**40, 10**40), st.floats(), st.booleans(), st.datetimes(), st.dates(),
-    st.times(), st.just(CellError("#REF!")), st.just(UNCACHED_FORMULA),
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(["P01", "aaa", "ALLIANCE", "AIR", "joint", "fund", "yes", "2027", "capability:air"]),
+    st.integers(-(10**40), 10**40),
+    st.floats(),
+    st.booleans(),
+    st.datetimes(),
+    st.dates(),
+    st.times(),
+    st.just(CellError("#REF!")),
+    st.just(UNCACHED_FORMULA),
 )
 
 
@@ -63,7 +70,7 @@ def damaged_files(draw: st.DrawFn) -> bytes:
             data = source.read(name)
             if name == victim:
                 cut = draw(st.integers(0, len(data)))
-                data = data[:cut] + draw(st.binary(max_size=40)) + data[cut + draw(st.integers(0, 50)):]
+                data = data[:cut] + draw(st.binary(max_size=40)) + data[cut + draw(st.integers(0, 50)) :]
             target.writestr(name, data)
     raw = bytearray(out.getvalue())
     for _ in range(draw(st.integers(0, 3))):

@@ -16,8 +16,9 @@ def test_money_in_euros_is_refused_at_its_cell_with_the_unit_to_use() -> None:
     errors = errors_of(book)
     assert len(errors) == 2
     assert errors[0].startswith("Budgets!B2: ") and "expected an amount up to 100,000,000" in errors[0]
-    assert errors[1].startswith("Programmes!F2: total_cost is 8200000000 — expected an amount up to 100,000,000 "
-                                "in the Settings currency")
+    assert errors[1].startswith(
+        "Programmes!F2: total_cost is 8200000000 — expected an amount up to 100,000,000 in the Settings currency"
+    )
     assert all("enter money in a larger unit, e.g. millions" in e for e in errors)
 
 
@@ -47,8 +48,10 @@ def test_crumbs_of_value_or_risk_are_refused_and_zero_is_not() -> None:
     book["Values"][1][1] = 1e-6
     errors = errors_of(book)
     assert len(errors) == 2, errors
-    assert any(e.startswith("Programmes!") and "cost_overrun_risk is 1e-07 — expected 0 or at least 0.0001" in e
-               for e in errors)
+    assert any(
+        e.startswith("Programmes!") and "cost_overrun_risk is 1e-07 — expected 0 or at least 0.0001" in e
+        for e in errors
+    )
     assert any(e.startswith("Values!B2: ") and "expected 0 or at least 0.0001" in e for e in errors)
     book = minimal_book()
     put(book, "Programmes", 2, "cost_overrun_risk", 1e-4)

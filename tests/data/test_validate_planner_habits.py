@@ -52,42 +52,102 @@ def test_a_hidden_sheet_is_read_and_the_planner_is_told(tmp_path: Path, state: s
     wb.save(path)
     inputs, warnings = load_inputs(path)
     assert inputs.budgets and [str(w) for w in warnings] == [
-        ("Budgets: sheet is hidden in the workbook but read like any other (unhide it to review it; "
-         "to leave its data out, delete the rows)")
+        (
+            "Budgets: sheet is hidden in the workbook but read like any other (unhide it to review it; "
+            "to leave its data out, delete the rows)"
+        )
     ]
 
 
 @pytest.mark.parametrize(
     ("sheet", "row", "column", "value", "message"),
     [
-        ("Settings", 4, "value", "15%",
-         ('Settings!B4: carry_over_fraction is "15%" — expected a number ≥ 0 '
-         "(a percentage is written as a fraction: 15% is 0.15)")),
-        ("Programmes", 3, "min_share", " 25 %",
-         ('Programmes!G3: min_share is " 25 %" — expected a number from 0 to 1 '
-         "(a percentage is written as a fraction: 25 % is 0.25)")),
-        ("Programmes", 2, "total_cost", "1,5",
-         ('Programmes!F2: total_cost is "1,5" — expected a number ≥ 0 '
-         "(write a plain number: a point for decimals and no thousands separators, e.g. 1500.5)")),
-        ("Programmes", 2, "total_cost", "10,000",
-         ('Programmes!F2: total_cost is "10,000" — expected a number ≥ 0 '
-         "(write a plain number: a point for decimals and no thousands separators, e.g. 1500.5)")),
-        ("Programmes", 2, "total_cost", "a lot, really",
-         'Programmes!F2: total_cost is "a lot, really" — expected a number ≥ 0'),
-        ("Programmes", 2, "total_cost", "1_5",
-         ('Programmes!F2: total_cost is "1_5" — expected a number ≥ 0 '
-          "(write a plain number, without underscores: a point for decimals, e.g. 1500.5)")),
-        ("Settings", 4, "value", "0_2",
-         ('Settings!B4: carry_over_fraction is "0_2" — expected a number ≥ 0 '
-          "(write a plain number, without underscores: a point for decimals, e.g. 1500.5)")),
-        ("Programmes", 2, "earliest_start", "20_28",
-         'Programmes!G2: earliest_start is "20_28" — expected a year like 2028'),
-        ("Programmes", 2, "duration_years", "50%",
-         'Programmes!E2: duration_years is "50%" — expected a whole number ≥ 1'),
+        (
+            "Settings",
+            4,
+            "value",
+            "15%",
+            (
+                'Settings!B4: carry_over_fraction is "15%" — expected a number ≥ 0 '
+                "(a percentage is written as a fraction: 15% is 0.15)"
+            ),
+        ),
+        (
+            "Programmes",
+            3,
+            "min_share",
+            " 25 %",
+            (
+                'Programmes!G3: min_share is " 25 %" — expected a number from 0 to 1 '
+                "(a percentage is written as a fraction: 25 % is 0.25)"
+            ),
+        ),
+        (
+            "Programmes",
+            2,
+            "total_cost",
+            "1,5",
+            (
+                'Programmes!F2: total_cost is "1,5" — expected a number ≥ 0 '
+                "(write a plain number: a point for decimals and no thousands separators, e.g. 1500.5)"
+            ),
+        ),
+        (
+            "Programmes",
+            2,
+            "total_cost",
+            "10,000",
+            (
+                'Programmes!F2: total_cost is "10,000" — expected a number ≥ 0 '
+                "(write a plain number: a point for decimals and no thousands separators, e.g. 1500.5)"
+            ),
+        ),
+        (
+            "Programmes",
+            2,
+            "total_cost",
+            "a lot, really",
+            'Programmes!F2: total_cost is "a lot, really" — expected a number ≥ 0',
+        ),
+        (
+            "Programmes",
+            2,
+            "total_cost",
+            "1_5",
+            (
+                'Programmes!F2: total_cost is "1_5" — expected a number ≥ 0 '
+                "(write a plain number, without underscores: a point for decimals, e.g. 1500.5)"
+            ),
+        ),
+        (
+            "Settings",
+            4,
+            "value",
+            "0_2",
+            (
+                'Settings!B4: carry_over_fraction is "0_2" — expected a number ≥ 0 '
+                "(write a plain number, without underscores: a point for decimals, e.g. 1500.5)"
+            ),
+        ),
+        (
+            "Programmes",
+            2,
+            "earliest_start",
+            "20_28",
+            'Programmes!G2: earliest_start is "20_28" — expected a year like 2028',
+        ),
+        (
+            "Programmes",
+            2,
+            "duration_years",
+            "50%",
+            'Programmes!E2: duration_years is "50%" — expected a whole number ≥ 1',
+        ),
     ],
 )
-def test_numbers_written_as_elsewhere_say_how_to_write_them(sheet: str, row: int, column: str, value: object,
-                                                            message: str) -> None:
+def test_numbers_written_as_elsewhere_say_how_to_write_them(
+    sheet: str, row: int, column: str, value: object, message: str
+) -> None:
     book = minimal_book()
     if sheet == "Settings":
         book["Settings"].insert(row - 1, ["carry_over_fraction", value])
@@ -106,8 +166,7 @@ def test_hidden_columns_are_read_and_the_planner_is_told(tmp_path: Path) -> None
     wb.save(path)
     inputs, warnings = load_inputs(path)
     assert inputs.budgets and [str(w) for w in warnings] == [
-        ('Budgets!C: columns C (2028), D (2029) are hidden but read like any other (to leave a column out, '
-         "delete it)")
+        ("Budgets!C: columns C (2028), D (2029) are hidden but read like any other (to leave a column out, delete it)")
     ]
 
 
@@ -123,12 +182,26 @@ def test_fractions_typed_as_percentages_are_named_with_what_they_mean(tmp_path: 
     inputs, warnings = load_inputs(write_book(book, tmp_path / "in.xlsx"))
     assert inputs.settings.carry_over_fraction == 20  # read as written
     texts = [str(w) for w in warnings]
-    assert any(t.endswith("carry_over_fraction 20 is a fraction: a nation may carry 2,000 % of a year's budget "
-                          "into the next (did you mean 0.2 for 20 %?)") for t in texts)
-    assert any(t.endswith("discount_rate 3 is a fraction: capability is discounted by 300 % a year "
-                          "(did you mean 0.03 for 3 %?)") for t in texts)
-    assert any(t.endswith("cost_overrun_risk 40 is a fraction: the expected overrun is 4,000 % of the cost "
-                          "(did you mean 0.4 for 40 %?)") for t in texts)
+    assert any(
+        t.endswith(
+            "carry_over_fraction 20 is a fraction: a nation may carry 2,000 % of a year's budget "
+            "into the next (did you mean 0.2 for 20 %?)"
+        )
+        for t in texts
+    )
+    assert any(
+        t.endswith(
+            "discount_rate 3 is a fraction: capability is discounted by 300 % a year (did you mean 0.03 for 3 %?)"
+        )
+        for t in texts
+    )
+    assert any(
+        t.endswith(
+            "cost_overrun_risk 40 is a fraction: the expected overrun is 4,000 % of the cost "
+            "(did you mean 0.4 for 40 %?)"
+        )
+        for t in texts
+    )
     assert len(texts) == 3
 
 

@@ -19,8 +19,7 @@ def with_settings(*rows: list[object]):  # type: ignore[no-untyped-def]
 def test_defaults_apply_when_keys_are_absent() -> None:
     s = inputs_of(minimal_book()).settings
     assert s == Settings(first_year=2027, last_year=2031)
-    assert s.weights == {"capability": 1.0, "cost": 0.0, "shortfall": 10.0,
-                         "interoperability": 0.0, "risk": 0.0}
+    assert s.weights == {"capability": 1.0, "cost": 0.0, "shortfall": 10.0, "interoperability": 0.0, "risk": 0.0}
 
 
 def test_blank_value_means_default() -> None:
@@ -30,19 +29,25 @@ def test_blank_value_means_default() -> None:
 
 def test_keys_match_ignoring_case_and_spaces() -> None:
     book = minimal_book()
-    book["Settings"] = [[" KEY ", "Value"], [" First Year", 2027], ["LAST_YEAR ", 2031],
-                        ["Planning cycle years", 2]]
+    book["Settings"] = [[" KEY ", "Value"], [" First Year", 2027], ["LAST_YEAR ", 2031], ["Planning cycle years", 2]]
     s = inputs_of(book).settings
     assert (s.first_year, s.last_year, s.planning_cycle_years) == (2027, 2031, 2)
 
 
 def test_every_value_is_converted_to_its_type() -> None:
-    s = inputs_of(with_settings(
-        ["objective", " Pareto "], ["pareto_exact", True], ["pareto_points", 4.0],
-        ["time_limit_seconds", "60"], ["priority", "cost , Shortfall"],
-        ["pareto_objectives", "capability:air, risk"], ["weight_risk", 2],
-        ["weight_capability:cyb", 0.5], ["carry_over_fraction", 0.25],
-    )).settings
+    s = inputs_of(
+        with_settings(
+            ["objective", " Pareto "],
+            ["pareto_exact", True],
+            ["pareto_points", 4.0],
+            ["time_limit_seconds", "60"],
+            ["priority", "cost , Shortfall"],
+            ["pareto_objectives", "capability:air, risk"],
+            ["weight_risk", 2],
+            ["weight_capability:cyb", 0.5],
+            ["carry_over_fraction", 0.25],
+        )
+    ).settings
     assert s.objective == "pareto" and s.pareto_exact is True and s.pareto_points == 4
     assert s.time_limit_seconds == 60.0 and s.carry_over_fraction == 0.25
     assert s.priority == ("cost", "shortfall")
@@ -54,8 +59,8 @@ def test_missing_year_key() -> None:
     book = minimal_book()
     del book["Settings"][1]
     assert errors_of(book) == [
-        ("Settings: first_year is missing — expected a row with key first_year and a year "
-        "like 2028")]
+        ("Settings: first_year is missing — expected a row with key first_year and a year like 2028")
+    ]
 
 
 def test_blank_required_year() -> None:
@@ -68,21 +73,20 @@ def test_last_year_before_first_year() -> None:
     book = minimal_book()
     book["Settings"][2][1] = 2026
     assert errors_of(book) == [
-        "Settings!B3: last_year 2026 is before first_year 2027 — expected last_year ≥ first_year"]
+        "Settings!B3: last_year 2026 is before first_year 2027 — expected last_year ≥ first_year"
+    ]
 
 
 def test_year_outside_1900_2200() -> None:
     book = minimal_book()
     book["Settings"][1][1] = 1800
-    assert errors_of(book) == [
-        "Settings!B2: first_year is 1800 — expected a year from 1900 to 2200"]
+    assert errors_of(book) == ["Settings!B2: first_year is 1800 — expected a year from 1900 to 2200"]
 
 
 def test_date_where_a_year_belongs() -> None:
     book = minimal_book()
     book["Settings"][1][1] = dt.datetime(2028, 1, 1)
-    assert errors_of(book) == [
-        "Settings!B2: first_year is the date 2028-01-01 — expected a year like 2028"]
+    assert errors_of(book) == ["Settings!B2: first_year is the date 2028-01-01 — expected a year like 2028"]
 
 
 def test_fractional_year() -> None:
@@ -93,43 +97,42 @@ def test_fractional_year() -> None:
 
 def test_key_given_twice_is_an_error() -> None:
     assert errors_of(with_settings(["First_Year", 2027])) == [
-        "Settings!A4: key first_year is given twice (also in row 2) — expected each key once"]
+        "Settings!A4: key first_year is given twice (also in row 2) — expected each key once"
+    ]
 
 
 def test_area_weight_given_twice_is_an_error() -> None:
     book = with_settings(["weight_capability:AIR", 1], ["weight_capability: air ", 2])
     assert errors_of(book) == [
-        ("Settings!A5: key weight_capability:air is given twice (also in row 4) — expected each "
-        "key once")]
+        ("Settings!A5: key weight_capability:air is given twice (also in row 4) — expected each key once")
+    ]
 
 
 def test_unknown_key_is_a_warning() -> None:
     assert warnings_of(with_settings(["colour", "blue"])) == [
-        'Settings!A4: key "colour" is not a setting and is ignored']
+        'Settings!A4: key "colour" is not a setting and is ignored'
+    ]
 
 
 def test_value_without_key() -> None:
     assert errors_of(with_settings([None, 5])) == [
-        "Settings!A4: a value has no key — expected a setting name in the key column"]
+        "Settings!A4: a value has no key — expected a setting name in the key column"
+    ]
 
 
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("planning_cycle_years", 0,
-         "Settings!B4: planning_cycle_years is 0 — expected a whole number ≥ 1"),
+        ("planning_cycle_years", 0, "Settings!B4: planning_cycle_years is 0 — expected a whole number ≥ 1"),
         ("time_limit_seconds", 0, "Settings!B4: time_limit_seconds is 0 — expected a number > 0"),
         ("mip_gap", -0.1, "Settings!B4: mip_gap is -0.1 — expected a number ≥ 0"),
         ("pareto_points", 1, "Settings!B4: pareto_points is 1 — expected a whole number ≥ 2"),
-        ("objective", "fast",
-         'Settings!B4: objective is "fast" — expected one of lexicographic, weighted, pareto'),
+        ("objective", "fast", 'Settings!B4: objective is "fast" — expected one of lexicographic, weighted, pareto'),
         ("pareto_exact", "maybe", 'Settings!B4: pareto_exact is "maybe" — expected yes or no'),
         ("discount_rate", "five", 'Settings!B4: discount_rate is "five" — expected a number ≥ 0'),
         ("weight_cost", float("nan"), "Settings!B4: weight_cost is NaN — expected a number ≥ 0"),
-        ("weight_cost", float("inf"),
-         "Settings!B4: weight_cost is infinity — expected a number ≥ 0"),
-        ("priority", 5,
-         "Settings!B4: priority is 5 — expected a comma-separated list of objective names"),
+        ("weight_cost", float("inf"), "Settings!B4: weight_cost is infinity — expected a number ≥ 0"),
+        ("priority", 5, "Settings!B4: priority is 5 — expected a comma-separated list of objective names"),
     ],
 )
 def test_bad_setting_values(key: str, value: object, message: str) -> None:
@@ -138,44 +141,56 @@ def test_bad_setting_values(key: str, value: object, message: str) -> None:
 
 def test_unknown_objective_in_priority() -> None:
     assert errors_of(with_settings(["priority", "shortfall, speed"])) == [
-        ('Settings!B4: priority names "speed", which is not an objective — expected objective '
-        "names: capability, cost, shortfall, interoperability, risk or capability:<area id>")]
+        (
+            'Settings!B4: priority names "speed", which is not an objective — expected objective '
+            "names: capability, cost, shortfall, interoperability, risk or capability:<area id>"
+        )
+    ]
 
 
 def test_unknown_area_in_objective_list() -> None:
     assert errors_of(with_settings(["pareto_objectives", "cost, capability:SPACE"])) == [
-        ('Settings!B4: pareto_objectives names "capability:SPACE", which is not an objective — '
-        "expected objective names: capability, cost, shortfall, interoperability, risk or "
-        "capability:<area id>")]
+        (
+            'Settings!B4: pareto_objectives names "capability:SPACE", which is not an objective — '
+            "expected objective names: capability, cost, shortfall, interoperability, risk or "
+            "capability:<area id>"
+        )
+    ]
 
 
 def test_objective_named_twice() -> None:
     assert errors_of(with_settings(["priority", "cost, COST"])) == [
-        "Settings!B4: priority names cost twice — expected each objective once"]
+        "Settings!B4: priority names cost twice — expected each objective once"
+    ]
 
 
 def test_empty_objective_list() -> None:
     assert errors_of(with_settings(["priority", " , "])) == [
-        ("Settings!B4: priority lists no objective — expected objective names: capability, "
-        "cost, shortfall, interoperability, risk or capability:<area id>")]
+        (
+            "Settings!B4: priority lists no objective — expected objective names: capability, "
+            "cost, shortfall, interoperability, risk or capability:<area id>"
+        )
+    ]
 
 
 def test_pareto_needs_two_objectives() -> None:
     book = with_settings(["objective", "pareto"], ["pareto_objectives", "cost"])
     assert errors_of(book) == [
-        ("Settings!B5: pareto_objectives names 1 objective — expected two or more objectives "
-        "for objective = pareto")]
+        ("Settings!B5: pareto_objectives names 1 objective — expected two or more objectives for objective = pareto")
+    ]
 
 
 def test_one_pareto_objective_is_fine_when_not_in_pareto_mode() -> None:
-    assert inputs_of(with_settings(["pareto_objectives", "cost"])).settings.pareto_objectives \
-        == ("cost",)
+    assert inputs_of(with_settings(["pareto_objectives", "cost"])).settings.pareto_objectives == ("cost",)
 
 
 def test_weight_for_unknown_area() -> None:
     assert errors_of(with_settings(["weight_capability:SPACE", 1])) == [
-        ("Settings!A4: weight_capability:SPACE names no capability area — expected "
-        "weight_capability:<an id from CapabilityAreas>")]
+        (
+            "Settings!A4: weight_capability:SPACE names no capability area — expected "
+            "weight_capability:<an id from CapabilityAreas>"
+        )
+    ]
 
 
 @pytest.mark.parametrize("value", [True, 1, 1.0, "yes", "Y", "true", "TRUE", "1", " Yes "])

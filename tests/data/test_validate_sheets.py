@@ -47,8 +47,11 @@ def test_extra_sheet_is_a_warning_and_data_dictionary_is_silent() -> None:
 def test_two_sheets_with_the_same_name() -> None:
     book = minimal_book() | {"values ": [["programme"]]}
     assert errors_of(book) == [
-        ("values : sheet repeats sheet Values (names are matched ignoring case and spaces) — "
-        "expected one sheet named Values")]
+        (
+            "values : sheet repeats sheet Values (names are matched ignoring case and spaces) — "
+            "expected one sheet named Values"
+        )
+    ]
 
 
 def test_empty_required_sheet() -> None:
@@ -62,8 +65,7 @@ def test_missing_required_column() -> None:
     book = minimal_book()
     for row in book["Programmes"]:
         del row[4]  # duration_years
-    assert errors_of(book) == [
-        "Programmes!1: no duration_years column — expected a column headed duration_years"]
+    assert errors_of(book) == ["Programmes!1: no duration_years column — expected a column headed duration_years"]
 
 
 def test_columns_match_ignoring_case_spaces_and_order() -> None:
@@ -72,22 +74,23 @@ def test_columns_match_ignoring_case_spaces_and_order() -> None:
     book["Programmes"] = [header, [60, "P01", 2, "national"], [150, "P02", 3, "JOINT"]]
     programmes = inputs_of(book).programmes
     assert [(p.id, p.total_cost, p.duration_years, p.sharing) for p in programmes] == [
-        ("P01", 60.0, 2, "national"), ("P02", 150.0, 3, "joint")]
+        ("P01", 60.0, 2, "national"),
+        ("P02", 150.0, 3, "joint"),
+    ]
 
 
 def test_extra_column_is_a_warning() -> None:
     book = minimal_book()
     put(book, "Programmes", 2, "notes", "check with MoD")
-    assert warnings_of(book) == [
-        'Programmes!G1: column "notes" is not an input column and is ignored']
+    assert warnings_of(book) == ['Programmes!G1: column "notes" is not an input column and is ignored']
 
 
 def test_repeated_column() -> None:
     book = minimal_book()
     put(book, "Programmes", 2, "Total_Cost", 5)
     assert errors_of(book) == [
-        ("Programmes!G1: column total_cost appears twice (also in column F) — expected each "
-        "column once")]
+        ("Programmes!G1: column total_cost appears twice (also in column F) — expected each column once")
+    ]
 
 
 def test_data_without_header_is_a_warning() -> None:
@@ -124,20 +127,37 @@ def test_every_problem_is_reported_at_once() -> None:
         ("duration_years", -2, "Programmes!E2: duration_years is -2 — expected a whole number ≥ 1"),
         ("duration_years", 2.5, "Programmes!E2: duration_years is 2.5 — expected a whole number ≥ 1"),
         ("duration_years", None, "Programmes!E2: duration_years is blank — expected a whole number ≥ 1"),
-        ("duration_years", 302, ("Programmes!E2: duration_years is 302 — expected at most 301 (the longest "
-                                 "horizon, 1900–2200)")),  # 301 is allowed: the 1900–2200 horizon is 301 years
-        ("duration_years", 10**30, ("Programmes!E2: duration_years is "
-         "1000000000000000000000000000000 — expected at most 301 (the longest horizon, 1900–2200)")),
+        (
+            "duration_years",
+            302,
+            ("Programmes!E2: duration_years is 302 — expected at most 301 (the longest horizon, 1900–2200)"),
+        ),  # 301 is allowed: the 1900–2200 horizon is 301 years
+        (
+            "duration_years",
+            10**30,
+            (
+                "Programmes!E2: duration_years is "
+                "1000000000000000000000000000000 — expected at most 301 (the longest horizon, 1900–2200)"
+            ),
+        ),
         ("total_cost", "abc", 'Programmes!F2: total_cost is "abc" — expected a number ≥ 0'),
         ("total_cost", float("nan"), "Programmes!F2: total_cost is NaN — expected a number ≥ 0"),
         ("total_cost", float("-inf"), "Programmes!F2: total_cost is -infinity — expected a number ≥ 0"),
         ("total_cost", "inf", 'Programmes!F2: total_cost is "inf" — expected a number ≥ 0'),
         ("total_cost", True, "Programmes!F2: total_cost is TRUE — expected a number ≥ 0"),
-        ("total_cost", CellError("#DIV/0!"),
-         "Programmes!F2: total_cost is the Excel error #DIV/0! — expected a number ≥ 0"),
-        ("total_cost", UNCACHED_FORMULA,
-         ("Programmes!F2: total_cost is a formula with no cached value — expected a value: open "
-         "the workbook in Excel or LibreOffice and save it, so formula results are stored")),
+        (
+            "total_cost",
+            CellError("#DIV/0!"),
+            "Programmes!F2: total_cost is the Excel error #DIV/0! — expected a number ≥ 0",
+        ),
+        (
+            "total_cost",
+            UNCACHED_FORMULA,
+            (
+                "Programmes!F2: total_cost is a formula with no cached value — expected a value: open "
+                "the workbook in Excel or LibreOffice and save it, so formula results are stored"
+            ),
+        ),
         ("total_cost", dt.time(12, 30), "Programmes!F2: total_cost is the time 12:30:00 — expected a number ≥ 0"),
         ("sharing", "both", 'Programmes!D2: sharing is "both" — expected one of national, joint'),
     ],
@@ -154,8 +174,11 @@ def test_bad_programme_cells(column: str, value: object, message: str) -> None:
         ("trl", 10, "Programmes!G2: trl is 10 — expected a whole number from 1 to 9"),
         ("min_share", 1.5, "Programmes!G3: min_share is 1.5 — expected a number from 0 to 1"),
         ("flexible_start", "maybe", 'Programmes!G2: flexible_start is "maybe" — expected yes or no'),
-        ("earliest_start", dt.datetime(2028, 3, 1),
-         "Programmes!G2: earliest_start is the date 2028-03-01 — expected a year like 2028"),
+        (
+            "earliest_start",
+            dt.datetime(2028, 3, 1),
+            "Programmes!G2: earliest_start is the date 2028-03-01 — expected a year like 2028",
+        ),
         ("deadline", 3000, "Programmes!G2: deadline is 3000 — expected a year from 1900 to 2200"),
         ("cost_overrun_risk", -1, "Programmes!G2: cost_overrun_risk is -1 — expected a number ≥ 0"),
         ("min_participants", 0, "Programmes!G3: min_participants is 0 — expected a whole number ≥ 1"),
@@ -173,8 +196,7 @@ def test_blank_id() -> None:
     book["Programmes"][1][0] = "  "
     assert errors_of(book) == [
         "Programmes!A2: id is blank — expected an id",
-        ('Values!A2: programme "P01" is not in Programmes — expected a programme id from the '
-        "Programmes sheet"),
+        ('Values!A2: programme "P01" is not in Programmes — expected a programme id from the Programmes sheet'),
     ]
 
 
@@ -194,8 +216,7 @@ def test_missing_areas_sheet_does_not_flood_settings() -> None:
     book = minimal_book()
     book["Settings"] += [["priority", "capability:AIR, cost"], ["weight_capability:AIR", 2]]
     del book["CapabilityAreas"]
-    assert errors_of(book) == [
-        "CapabilityAreas: sheet is missing — expected a sheet named CapabilityAreas"]
+    assert errors_of(book) == ["CapabilityAreas: sheet is missing — expected a sheet named CapabilityAreas"]
 
 
 def test_numbers_given_as_text_are_accepted() -> None:
@@ -208,12 +229,25 @@ def test_numbers_given_as_text_are_accepted() -> None:
 
 def test_optional_programme_defaults() -> None:
     national, joint = inputs_of(minimal_book()).programmes
-    assert (national.per_participant_cost, national.min_participants, national.max_participants,
-            national.min_share, national.open_to_partners) == (0.0, 1, None, 0.0, False)
-    assert (joint.min_participants, joint.max_participants, joint.min_share,
-            joint.open_to_partners) == (2, None, 0.0, True)
+    assert (
+        national.per_participant_cost,
+        national.min_participants,
+        national.max_participants,
+        national.min_share,
+        national.open_to_partners,
+    ) == (0.0, 1, None, 0.0, False)
+    assert (joint.min_participants, joint.max_participants, joint.min_share, joint.open_to_partners) == (
+        2,
+        None,
+        0.0,
+        True,
+    )
     assert (national.name, national.flexible_start, national.trl, national.earliest_start) == (
-        "Drone swarm", False, None, None)
+        "Drone swarm",
+        False,
+        None,
+        None,
+    )
 
 
 def test_blank_name_defaults_to_the_id() -> None:
@@ -237,8 +271,11 @@ def test_duplicate_id_differing_in_case() -> None:
     book = minimal_book()
     book["Programmes"].append([" p01 ", "Copy", "x", "national", 1, 1])
     assert errors_of(book) == [
-        ('Programmes!A4: id "p01" repeats P01 from row 2 — expected a unique id (ids are matched '
-        "ignoring case and spaces)")]
+        (
+            'Programmes!A4: id "p01" repeats P01 from row 2 — expected a unique id (ids are matched '
+            "ignoring case and spaces)"
+        )
+    ]
 
 
 def test_references_resolve_to_the_canonical_spelling() -> None:
@@ -258,8 +295,10 @@ def test_alliance_is_a_reserved_code() -> None:
     book["Nations"].append(["alliance", "All of us", "ally"])
     book["Budgets"].append(["alliance", 1, 1, 1, 1, 1])
     errors = errors_of(book)
-    assert errors[0] == ('Nations!A5: code "alliance" is reserved — expected a nation code other '
-                         "than ALLIANCE (it names the allies together in Targets)")
+    assert errors[0] == (
+        'Nations!A5: code "alliance" is reserved — expected a nation code other '
+        "than ALLIANCE (it names the allies together in Targets)"
+    )
 
 
 # --- Nations ------------------------------------------------------------------------------
@@ -284,8 +323,7 @@ def test_role_defaults_to_ally() -> None:
 def test_negative_capacity() -> None:
     book = minimal_book()
     put(book, "Nations", 2, "max_concurrent_programmes", -1)
-    assert errors_of(book) == [
-        "Nations!D2: max_concurrent_programmes is -1 — expected a whole number ≥ 0"]
+    assert errors_of(book) == ["Nations!D2: max_concurrent_programmes is -1 — expected a whole number ≥ 0"]
 
 
 # --- Budgets ------------------------------------------------------------------------------
@@ -298,8 +336,12 @@ def test_year_headers_may_be_ints_floats_or_text() -> None:
 
 def test_budget_columns_in_any_order_and_blank_cells_are_zero() -> None:
     book = minimal_book()
-    book["Budgets"] = [[2031, 2030, "nation", 2029, 2028, 2027],
-                       [1, 2, "AAA", 3, None, 5], [0, 0, "bbb", 0, 0, 0], [1, 1, "CCC", 1, 1, 1]]
+    book["Budgets"] = [
+        [2031, 2030, "nation", 2029, 2028, 2027],
+        [1, 2, "AAA", 3, None, 5],
+        [0, 0, "bbb", 0, 0, 0],
+        [1, 1, "CCC", 1, 1, 1],
+    ]
     budgets = inputs_of(book).budgets
     assert [budgets[("AAA", y)] for y in range(2027, 2032)] == [5.0, 0.0, 3.0, 2.0, 1.0]
     assert budgets[("BBB", 2027)] == 0.0
@@ -310,23 +352,22 @@ def test_missing_horizon_year() -> None:
     for row in book["Budgets"]:
         del row[3]  # 2029
     assert errors_of(book) == [
-        ("Budgets!1: no column for year 2029 — expected one column per year 2027–2031, headed by "
-        "the year")]
+        ("Budgets!1: no column for year 2029 — expected one column per year 2027–2031, headed by the year")
+    ]
 
 
 def test_missing_horizon_years_are_listed_as_spans() -> None:
     book = minimal_book()
     book["Settings"][2][1] = 2035
     assert errors_of(book) == [
-        ("Budgets!1: no column for years 2032–2035 — expected one column per year 2027–2035, "
-        "headed by the year")]
+        ("Budgets!1: no column for years 2032–2035 — expected one column per year 2027–2035, headed by the year")
+    ]
 
 
 def test_budget_year_outside_horizon_is_a_warning() -> None:
     book = minimal_book()
     put(book, "Budgets", 2, 2035, 7)
-    assert warnings_of(book) == [
-        "Budgets!G1: column 2035 is outside the horizon 2027–2031 and is ignored"]
+    assert warnings_of(book) == ["Budgets!G1: column 2035 is outside the horizon 2027–2031 and is ignored"]
     assert ("AAA", 2035) not in inputs_of(book).budgets
 
 
@@ -340,39 +381,38 @@ def test_date_as_budget_header() -> None:
     book = minimal_book()
     book["Budgets"][0][1] = dt.datetime(2027, 1, 1)
     assert errors_of(book) == [
-        ("Budgets!1: no column for year 2027 — expected one column per year 2027–2031, headed by "
-        "the year"),
-        ("Budgets!B1: column header is the date 2027-01-01 — expected a year like 2028 (format "
-        "the header cell as a number or text)"),
+        ("Budgets!1: no column for year 2027 — expected one column per year 2027–2031, headed by the year"),
+        (
+            "Budgets!B1: column header is the date 2027-01-01 — expected a year like 2028 (format "
+            "the header cell as a number or text)"
+        ),
     ]
 
 
 def test_repeated_year_column() -> None:
     book = minimal_book()
     put(book, "Budgets", 2, "2027", 1)
-    assert errors_of(book) == [
-        "Budgets!G1: column 2027 appears twice (also in column B) — expected each column once"]
+    assert errors_of(book) == ["Budgets!G1: column 2027 appears twice (also in column B) — expected each column once"]
 
 
 def test_nation_without_budget_row() -> None:
     book = minimal_book()
     del book["Budgets"][3]
-    assert errors_of(book) == [
-        "Budgets: nation CCC has no row — expected a row for every nation in Nations"]
+    assert errors_of(book) == ["Budgets: nation CCC has no row — expected a row for every nation in Nations"]
 
 
 def test_unknown_nation_in_budgets() -> None:
     book = minimal_book()
     book["Budgets"].append(["ZZZ", 1, 1, 1, 1, 1])
     assert errors_of(book) == [
-        'Budgets!A5: nation "ZZZ" is not in Nations — expected a nation code from the Nations sheet']
+        'Budgets!A5: nation "ZZZ" is not in Nations — expected a nation code from the Nations sheet'
+    ]
 
 
 def test_second_budget_row_for_a_nation() -> None:
     book = minimal_book()
     book["Budgets"].append(["aaa", 1, 1, 1, 1, 1])
-    assert errors_of(book) == [
-        "Budgets!A5: nation AAA has a second row (first in row 2) — expected one row per nation"]
+    assert errors_of(book) == ["Budgets!A5: nation AAA has a second row (first in row 2) — expected one row per nation"]
 
 
 def test_bad_budget_cells() -> None:
@@ -396,8 +436,7 @@ def test_budgets_without_nation_column() -> None:
 def test_values_keep_only_non_zero_points() -> None:
     book = minimal_book()
     book["Values"][1][2] = 0
-    assert inputs_of(book).values == {("P01", "AIR"): 5.0, ("P02", "AIR"): 3.0,
-                                      ("P02", "CYB"): 4.0}
+    assert inputs_of(book).values == {("P01", "AIR"): 5.0, ("P02", "AIR"): 3.0, ("P02", "CYB"): 4.0}
 
 
 def test_values_headers_match_area_ids_ignoring_case() -> None:
@@ -410,9 +449,12 @@ def test_unknown_area_column_in_values_is_ignored_naming_the_lost_numbers() -> N
     book = minimal_book()
     put(book, "Values", 2, "SPACE", 1)
     assert warnings_of(book) == [
-        ('Values!D1: column "SPACE" is not a capability area and is ignored — it holds numbers '
-         "(1 cell) that will not be used; expected a capability area id from the "
-         "CapabilityAreas sheet: AIR, CYB")]
+        (
+            'Values!D1: column "SPACE" is not a capability area and is ignored — it holds numbers '
+            "(1 cell) that will not be used; expected a capability area id from the "
+            "CapabilityAreas sheet: AIR, CYB"
+        )
+    ]
     assert inputs_of(book).values == inputs_of(minimal_book()).values
 
 
@@ -420,15 +462,16 @@ def test_unknown_programme_in_values() -> None:
     book = minimal_book()
     book["Values"].append(["P99", 1, 1])
     assert errors_of(book) == [
-        ('Values!A4: programme "P99" is not in Programmes — expected a programme id from the '
-        "Programmes sheet")]
+        ('Values!A4: programme "P99" is not in Programmes — expected a programme id from the Programmes sheet')
+    ]
 
 
 def test_second_values_row() -> None:
     book = minimal_book()
     book["Values"].append(["P02", 1, 1])
     assert errors_of(book) == [
-        "Values!A4: programme P02 has a second row (first in row 3) — expected one row per programme"]
+        "Values!A4: programme P02 has a second row (first in row 3) — expected one row per programme"
+    ]
 
 
 def test_negative_value_and_area_weight() -> None:
@@ -450,29 +493,46 @@ def test_programme_missing_from_values_adds_nothing() -> None:
 # --- Programmes: joint-only columns and consortium sizes ----------------------------------
 @pytest.mark.parametrize(
     ("column", "value"),
-    [("per_participant_cost", 5), ("min_participants", 2), ("max_participants", 3),
-     ("min_share", 0.2), ("open_to_partners", "no")],
+    [
+        ("per_participant_cost", 5),
+        ("min_participants", 2),
+        ("max_participants", 3),
+        ("min_share", 0.2),
+        ("open_to_partners", "no"),
+    ],
 )
 def test_joint_only_field_on_national_programme_is_a_warning(column: str, value: object) -> None:
     book = minimal_book()
     put(book, "Programmes", 2, column, value)
     assert warnings_of(book) == [
-        (f"Programmes!G2: {column} is filled on national programme P01 and is ignored — expected "
-        "it blank (joint programmes only)")]
+        (
+            f"Programmes!G2: {column} is filled on national programme P01 and is ignored — expected "
+            "it blank (joint programmes only)"
+        )
+    ]
     assert inputs_of(book).programmes[0].per_participant_cost == 0.0
 
 
 def test_joint_only_fields_on_joint_programme() -> None:
     book = minimal_book()
-    for column, value in [("per_participant_cost", 5), ("min_participants", 3),
-                          ("max_participants", 3), ("min_share", 0.2),
-                          ("open_to_partners", "no")]:
+    for column, value in [
+        ("per_participant_cost", 5),
+        ("min_participants", 3),
+        ("max_participants", 3),
+        ("min_share", 0.2),
+        ("open_to_partners", "no"),
+    ]:
         put(book, "Programmes", 3, column, value)
     book["Nations"].append(["DDD", "Delta", "ally"])
     book["Budgets"].append(["DDD", 1, 1, 1, 1, 1])
     p = inputs_of(book).programmes[1]
-    assert (p.per_participant_cost, p.min_participants, p.max_participants, p.min_share,
-            p.open_to_partners) == (5.0, 3, 3, 0.2, False)
+    assert (p.per_participant_cost, p.min_participants, p.max_participants, p.min_share, p.open_to_partners) == (
+        5.0,
+        3,
+        3,
+        0.2,
+        False,
+    )
 
 
 def test_min_participants_above_max() -> None:
@@ -480,8 +540,8 @@ def test_min_participants_above_max() -> None:
     put(book, "Programmes", 3, "min_participants", 3)
     put(book, "Programmes", 3, "max_participants", 2)
     assert errors_of(book) == [
-        ("Programmes!H3: max_participants 2 is below min_participants 3 — expected "
-        "max_participants ≥ 3")]
+        ("Programmes!H3: max_participants 2 is below min_participants 3 — expected max_participants ≥ 3")
+    ]
 
 
 def test_min_participants_above_eligible_is_a_warning() -> None:
@@ -489,24 +549,33 @@ def test_min_participants_above_eligible_is_a_warning() -> None:
     put(book, "Programmes", 3, "open_to_partners", "no")  # only AAA and BBB remain eligible
     put(book, "Programmes", 3, "min_participants", 3)
     assert warnings_of(book) == [
-        ("Programmes!H3: min_participants is 3 but only 2 nations may join P02, so it cannot be "
-        "funded — expected at most 2")]
+        (
+            "Programmes!H3: min_participants is 3 but only 2 nations may join P02, so it cannot be "
+            "funded — expected at most 2"
+        )
+    ]
 
 
 def test_max_participants_above_eligible_is_a_warning() -> None:
     book = minimal_book()
     put(book, "Programmes", 3, "max_participants", 5)
     assert warnings_of(book) == [
-        ("Programmes!G3: max_participants is 5 but only 3 nations may join P02; the cap has no "
-        "effect — expected at most 3")]
+        (
+            "Programmes!G3: max_participants is 5 but only 3 nations may join P02; the cap has no "
+            "effect — expected at most 3"
+        )
+    ]
 
 
 def test_min_shares_that_cannot_add_up_are_a_warning() -> None:
     book = minimal_book()
     put(book, "Programmes", 3, "min_share", 0.6)
     assert warnings_of(book) == [
-        ("Programmes!G3: min_share is 0.6: 2 members × min_share 0.6 exceed the whole cost, so "
-        "P02 cannot be funded — expected min_share ≤ 1/2")]
+        (
+            "Programmes!G3: min_share is 0.6: 2 members × min_share 0.6 exceed the whole cost, so "
+            "P02 cannot be funded — expected min_share ≤ 1/2"
+        )
+    ]
 
 
 # --- Programmes: start windows ------------------------------------------------------------
@@ -514,9 +583,12 @@ def test_programme_too_long_for_the_horizon_is_a_warning() -> None:
     book = minimal_book()
     book["Programmes"][1][4] = 6
     assert warnings_of(book) == [
-        ("Programmes!A2: programme P01 has no allowed start year (duration 6 years, horizon "
-        "2027–2031) and cannot be funded — expected a start window that fits its duration "
-        "(kept as a candidate)")]
+        (
+            "Programmes!A2: programme P01 has no allowed start year (duration 6 years, horizon "
+            "2027–2031) and cannot be funded — expected a start window that fits its duration "
+            "(kept as a candidate)"
+        )
+    ]
 
 
 def test_deadline_and_earliest_start_leave_no_window() -> None:
@@ -524,9 +596,12 @@ def test_deadline_and_earliest_start_leave_no_window() -> None:
     put(book, "Programmes", 2, "earliest_start", 2029)
     put(book, "Programmes", 2, "deadline", 2030)
     assert warnings_of(book) == [
-        ("Programmes!A2: programme P01 has no allowed start year (duration 2 years, horizon "
-        "2027–2031, earliest_start 2029, deadline 2030) and cannot be funded — expected a start "
-        "window that fits its duration (kept as a candidate)")]
+        (
+            "Programmes!A2: programme P01 has no allowed start year (duration 2 years, horizon "
+            "2027–2031, earliest_start 2029, deadline 2030) and cannot be funded — expected a start "
+            "window that fits its duration (kept as a candidate)"
+        )
+    ]
 
 
 def test_planning_cycle_can_leave_no_window() -> None:
@@ -535,9 +610,12 @@ def test_planning_cycle_can_leave_no_window() -> None:
     book["Programmes"][1][4] = 3
     put(book, "Programmes", 2, "earliest_start", 2028)  # cycle years 2027, 2030; 2030+3 > 2032
     assert warnings_of(book) == [
-        ("Programmes!A2: programme P01 has no allowed start year (duration 3 years, horizon "
-        "2027–2031, earliest_start 2028, starts only every 3 years) and cannot be funded — "
-        "expected a start window that fits its duration (kept as a candidate)")]
+        (
+            "Programmes!A2: programme P01 has no allowed start year (duration 3 years, horizon "
+            "2027–2031, earliest_start 2028, starts only every 3 years) and cannot be funded — "
+            "expected a start window that fits its duration (kept as a candidate)"
+        )
+    ]
     put(book, "Programmes", 2, "flexible_start", "yes")
     assert warnings_of(book) == []
 
@@ -573,30 +651,29 @@ def test_offset_beyond_duration() -> None:
     book = full_book()
     book["CostProfiles"].append(["P02", 3, 1])
     assert errors_of(book) == [
-        "CostProfiles!B5: year_offset is 3 but P02 lasts 3 years — expected a whole number from 0 to 2"]
+        "CostProfiles!B5: year_offset is 3 but P02 lasts 3 years — expected a whole number from 0 to 2"
+    ]
 
 
 def test_all_zero_shares() -> None:
     book = full_book()
     book["CostProfiles"] = [["programme", "year_offset", "share"], ["P02", 0, 0], ["P02", 1, 0]]
-    assert errors_of(book) == [
-        "CostProfiles!C2: the shares of P02 are all 0 — expected at least one share > 0"]
+    assert errors_of(book) == ["CostProfiles!C2: the shares of P02 are all 0 — expected at least one share > 0"]
 
 
 def test_offset_listed_twice() -> None:
     book = full_book()
     book["CostProfiles"].append(["p02", 1, 1])
     assert errors_of(book) == [
-        ("CostProfiles!B5: year_offset 1 of P02 is listed twice — expected each offset of a "
-        "programme once")]
+        ("CostProfiles!B5: year_offset 1 of P02 is listed twice — expected each offset of a programme once")
+    ]
 
 
 def test_bad_profile_cells() -> None:
     book = full_book()
     book["CostProfiles"] += [["P77", 0, 1], ["P01", -1, 1], ["P01", 0, -2]]
     assert errors_of(book) == [
-        ('CostProfiles!A5: programme "P77" is not in Programmes — expected a programme id from '
-        "the Programmes sheet"),
+        ('CostProfiles!A5: programme "P77" is not in Programmes — expected a programme id from the Programmes sheet'),
         "CostProfiles!B6: year_offset is -1 — expected a whole number ≥ 0",
         "CostProfiles!C7: share is -2 — expected a number ≥ 0",
     ]
@@ -615,16 +692,18 @@ def test_standard_defaults_and_requirements() -> None:
 def test_standard_needs_adoption_cost() -> None:
     book = full_book()
     book["Standards"][1][2] = None
-    assert errors_of(book) == [
-        "Standards!C2: adoption_cost is blank — expected a number ≥ 0"]
+    assert errors_of(book) == ["Standards!C2: adoption_cost is blank — expected a number ≥ 0"]
 
 
 def test_critical_mass_above_nation_count_is_a_warning() -> None:
     book = full_book()
     book["Standards"][1][3] = 4
     assert warnings_of(book) == [
-        ("Standards!D2: min_adopters is 4 but there are only 3 nations, so S1 can never be "
-        "adopted — expected at most 3")]
+        (
+            "Standards!D2: min_adopters is 4 but there are only 3 nations, so S1 can never be "
+            "adopted — expected at most 3"
+        )
+    ]
 
 
 def test_unknown_standard_and_repeated_requirement() -> None:
@@ -633,7 +712,8 @@ def test_unknown_standard_and_repeated_requirement() -> None:
     with pytest.raises(InputError) as caught:
         validate_sheets(sheets_from_rows(book))
     assert [str(p) for p in caught.value.problems] == [
-        ('ProgrammeStandards!B3: standard "S9" is not in Standards — expected a standard id from '
-        "the Standards sheet")]
+        ('ProgrammeStandards!B3: standard "S9" is not in Standards — expected a standard id from the Standards sheet')
+    ]
     assert [str(w) for w in caught.value.warnings] == [
-        "ProgrammeStandards!A4: P02 requires S1 again (first in row 2); the repeat is ignored"]
+        "ProgrammeStandards!A4: P02 requires S1 again (first in row 2); the repeat is ignored"
+    ]

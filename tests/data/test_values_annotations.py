@@ -27,8 +27,9 @@ from tests.data.fixtures.books import (
 )
 
 NOTES = 'Values!D1: column "notes" is not a capability area and is ignored'
-MISSPELT = ('Values!D1: column "CYBR" is not a capability area and is ignored — did you mean '
-            '"CYB"? It holds numbers (2 cells)')
+MISSPELT = (
+    'Values!D1: column "CYBR" is not a capability area and is ignored — did you mean "CYB"? It holds numbers (2 cells)'
+)
 
 
 def notes_book() -> Book:
@@ -66,15 +67,19 @@ def test_close_match_ignores_case_and_keeps_the_defined_spelling() -> None:
     book = minimal_book()
     put(book, "Values", 2, "cybr", None)  # a header over an empty column
     assert warnings_of(book) == [
-        'Values!D1: column "cybr" is not a capability area and is ignored — did you mean "CYB"?']
+        'Values!D1: column "cybr" is not a capability area and is ignored — did you mean "CYB"?'
+    ]
 
 
 def test_one_number_is_one_cell() -> None:
     book = minimal_book()
     put(book, "Values", 3, "CYBR", 1)
     assert warnings_of(book) == [
-        ('Values!D1: column "CYBR" is not a capability area and is ignored — did you mean "CYB"? '
-         "It holds numbers (1 cell)")]
+        (
+            'Values!D1: column "CYBR" is not a capability area and is ignored — did you mean "CYB"? '
+            "It holds numbers (1 cell)"
+        )
+    ]
 
 
 def test_numbers_under_an_unrelated_header_list_the_area_ids() -> None:
@@ -83,9 +88,12 @@ def test_numbers_under_an_unrelated_header_list_the_area_ids() -> None:
     put(book, "Values", 2, "remarks", 3)
     put(book, "Values", 3, "remarks", "see annex")  # text does not count
     assert warnings_of(book) == [
-        ('Values!D1: column "remarks" is not a capability area and is ignored — it holds '
-         "numbers (1 cell) that will not be used; expected a capability area id from the "
-         "CapabilityAreas sheet: AIR, CYB, A0, A1, A2, A3, A4, A5, … (2 more)")]
+        (
+            'Values!D1: column "remarks" is not a capability area and is ignored — it holds '
+            "numbers (1 cell) that will not be used; expected a capability area id from the "
+            "CapabilityAreas sheet: AIR, CYB, A0, A1, A2, A3, A4, A5, … (2 more)"
+        )
+    ]
 
 
 def test_extra_columns_do_not_hide_errors_in_area_columns() -> None:
@@ -100,7 +108,8 @@ def test_no_warning_when_capability_areas_itself_is_missing() -> None:
     with pytest.raises(InputError) as caught:
         validate_sheets(sheets_from_rows(book))
     assert [str(p) for p in caught.value.problems] == [
-        "CapabilityAreas: sheet is missing — expected a sheet named CapabilityAreas"]
+        "CapabilityAreas: sheet is missing — expected a sheet named CapabilityAreas"
+    ]
     assert caught.value.warnings == []  # every header is unjudged, not "not an area"
 
 

@@ -26,19 +26,41 @@ from tests.data.fixtures.books import errors_of, full_book, inputs_of, put, writ
     [
         # min_adopters 10**15 validated (with a warning) and `solve` then failed with an
         # internal error: the plan failed verification (the solver lost its precision).
-        ("Standards", 2, "min_adopters", 10**15,
-         ("Standards!D2: min_adopters is 1000000000000000 — expected a whole number ≥ 1 up to "
-          "1,000,000,000,000 (the solver cannot work precisely with larger numbers)")),
-        ("Nations", 2, "max_concurrent_programmes", 1e300,
-         ("Nations!D2: max_concurrent_programmes is 1e+300 — expected a whole number ≥ 0 up to "
-          "1,000,000,000,000 (the solver cannot work precisely with larger numbers)")),
-        ("Programmes", 3, "min_participants", "2000000000000",
-         ('Programmes!G3: min_participants is "2000000000000" — expected a whole number ≥ 1 up '
-          "to 1,000,000,000,000 (the solver cannot work precisely with larger numbers)")),
+        (
+            "Standards",
+            2,
+            "min_adopters",
+            10**15,
+            (
+                "Standards!D2: min_adopters is 1000000000000000 — expected a whole number ≥ 1 up to "
+                "1,000,000,000,000 (the solver cannot work precisely with larger numbers)"
+            ),
+        ),
+        (
+            "Nations",
+            2,
+            "max_concurrent_programmes",
+            1e300,
+            (
+                "Nations!D2: max_concurrent_programmes is 1e+300 — expected a whole number ≥ 0 up to "
+                "1,000,000,000,000 (the solver cannot work precisely with larger numbers)"
+            ),
+        ),
+        (
+            "Programmes",
+            3,
+            "min_participants",
+            "2000000000000",
+            (
+                'Programmes!G3: min_participants is "2000000000000" — expected a whole number ≥ 1 up '
+                "to 1,000,000,000,000 (the solver cannot work precisely with larger numbers)"
+            ),
+        ),
     ],
 )
-def test_a_huge_whole_number_is_refused_at_its_cell(sheet: str, row: int, column: str,
-                                                    value: object, message: str) -> None:
+def test_a_huge_whole_number_is_refused_at_its_cell(
+    sheet: str, row: int, column: str, value: object, message: str
+) -> None:
     """input-validation.md: any number above 1,000,000,000,000 is refused — whole numbers
     too, not only the `number` columns."""
     book = full_book()
@@ -89,8 +111,9 @@ def test_a_study_is_never_written_over_a_workbook_it_read(tmp_path: Path) -> Non
     plan = tmp_path / "plan.xlsx"
     plan.write_bytes(b"a plan")
     with pytest.raises(ValueError, match="would overwrite the input workbook"):
-        write_tables_workbook(plan, {"T": pd.DataFrame({"a": [1]})},
-                              [("status", "optimal"), ("plan_file:b", str(plan))])
+        write_tables_workbook(
+            plan, {"T": pd.DataFrame({"a": [1]})}, [("status", "optimal"), ("plan_file:b", str(plan))]
+        )
     _assert_untouched(plan, b"a plan")
 
 
@@ -101,8 +124,7 @@ def test_another_file_is_written_as_before(tmp_path: Path) -> None:
 
 
 # --- headers and keys that hold no readable value --------------------------------------------
-_STORE = ("expected a value: open the workbook in Excel or LibreOffice and save it, so formula "
-          "results are stored")
+_STORE = "expected a value: open the workbook in Excel or LibreOffice and save it, so formula results are stored"
 
 
 def test_a_header_formula_without_a_stored_result_is_an_error_that_says_so(tmp_path: Path) -> None:
@@ -119,8 +141,7 @@ def test_a_header_formula_without_a_stored_result_is_an_error_that_says_so(tmp_p
         load_inputs(write_book(book, tmp_path / "in.xlsx"))
     assert [str(p) for p in caught.value.problems] == [
         f"Settings!A4: key is a formula with no cached value — {_STORE}",
-        ("Budgets!1: no column for year 2028 — expected one column per year 2027–2031, headed "
-         "by the year"),
+        ("Budgets!1: no column for year 2028 — expected one column per year 2027–2031, headed by the year"),
         f"Budgets!C1: column header is a formula with no cached value — {_STORE}",
         f"Programmes!C1: column header is a formula with no cached value — {_STORE}",
         f"Values!C1: column header is a formula with no cached value — {_STORE}",
@@ -142,7 +163,7 @@ def test_a_header_holding_an_excel_error_is_an_error_at_its_cell() -> None:
 
 # --- Unicode ids -----------------------------------------------------------------------------
 def test_an_id_typed_in_another_unicode_form_is_the_same_id() -> None:
-    """"Café" typed in Nations (composed é) and pasted into Budgets from elsewhere (e +
+    """ "Café" typed in Nations (composed é) and pasted into Budgets from elsewhere (e +
     combining accent: macOS file names, some exports) look identical, yet the Budgets row was
     refused as a nation not in Nations, and Café as having no row."""
     book = full_book()

@@ -108,9 +108,18 @@ def test_a_read_only_file_is_not_replaced(tmp_path) -> None:  # type: ignore[no-
     assert write_bytes_atomically(b"new", keep).read_bytes() == b"new"
 
 
-@pytest.mark.parametrize("value, shown_format", [(0.0083, "#,##0.0##"), (-0.02, "#,##0.0##"), (0.05, "#,##0.0##"),
-                                                 (9.25, "#,##0.0##"), (12.25, "#,##0.0"), (0.0, "#,##0.0"),
-                                                 (1e-9, "#,##0.0")])
+@pytest.mark.parametrize(
+    "value, shown_format",
+    [
+        (0.0083, "#,##0.0##"),
+        (-0.02, "#,##0.0##"),
+        (0.05, "#,##0.0##"),
+        (9.25, "#,##0.0##"),
+        (12.25, "#,##0.0"),
+        (0.0, "#,##0.0"),
+        (1e-9, "#,##0.0"),
+    ],
+)
 def test_a_small_amount_is_not_shown_as_zero(value: float, shown_format: str) -> None:
     """A payment of 0.0083 (million) read "0.0" in a one-decimal money column, as if nothing
     were paid, and a workbook in EUR billion (every amount below 1, as allowed) showed its
@@ -121,9 +130,21 @@ def test_a_small_amount_is_not_shown_as_zero(value: float, shown_format: str) ->
     assert cell.number_format == shown_format
 
 
-@pytest.mark.parametrize("value, text", [(0.05, "0.05"), (0.0125, "0.013"), (9.5, "9.5"), (2.0, "2.0"),
-                                         (12.25, "12.2"), (1234.56, "1,234.6"), (0.0, "0.0"), (-0.0, "0.0"),
-                                         (1e-9, "0.0"), (-0.004, "-0.004")])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (0.05, "0.05"),
+        (0.0125, "0.013"),
+        (9.5, "9.5"),
+        (2.0, "2.0"),
+        (12.25, "12.2"),
+        (1234.56, "1,234.6"),
+        (0.0, "0.0"),
+        (-0.0, "0.0"),
+        (1e-9, "0.0"),
+        (-0.004, "-0.004"),
+    ],
+)
 def test_an_amount_in_words_is_shown_as_its_cell(value: float, text: str) -> None:
     """The Dashboard's "lapses 0.0 of its 0.0 horizon budget" beside cells of 0.025 and 0.05."""
     from data.xlsx_io import amount_text

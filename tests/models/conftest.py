@@ -118,11 +118,7 @@ def make_inputs(
     first_area = next(iter(areas))
     if values is None:
         values = {p.id: 1.0 for p in programmes}
-    point_map = {
-        (key if isinstance(key, tuple) else (key, first_area)): float(v)
-        for key, v in values.items()
-        if v
-    }
+    point_map = {(key if isinstance(key, tuple) else (key, first_area)): float(v) for key, v in values.items() if v}
     return Inputs(
         settings=Settings(first_year=FIRST_YEAR, last_year=FIRST_YEAR + years - 1, **settings),
         nations=tuple(nations),
@@ -138,9 +134,7 @@ def make_inputs(
     )
 
 
-def standard(
-    sid: str, cost: float = 0.0, *, min_adopters: int = 1, weight: float = 1.0
-) -> Standard:
+def standard(sid: str, cost: float = 0.0, *, min_adopters: int = 1, weight: float = 1.0) -> Standard:
     return Standard(id=sid, name=sid, adoption_cost=cost, min_adopters=min_adopters, weight=weight)
 
 
@@ -148,9 +142,7 @@ def target(nation_code: str, year: int, amount: float, area: str = "AIR") -> Tar
     return Target(nation=nation_code, area=area, year=year, target=amount, row=2)
 
 
-def commitment(
-    nation_code: str, pid: str, action: str = "fund", start_year: int | None = None
-) -> Commitment:
+def commitment(nation_code: str, pid: str, action: str = "fund", start_year: int | None = None) -> Commitment:
     return Commitment(
         nation=nation_code,
         programme=pid,
@@ -190,9 +182,7 @@ def value(m: pyo.ConcreteModel, name: str) -> float:
     return float(pyo.value(m.objective_expr[name]))
 
 
-def synthetic_inputs(
-    nations: int = 40, programmes: int = 60, years: int = 12, seed: int = 1
-) -> Inputs:
+def synthetic_inputs(nations: int = 40, programmes: int = 60, years: int = 12, seed: int = 1) -> Inputs:
     """A random instance of realistic shape (a fifth partners, a third joint, every feature used)."""
     rng = random.Random(seed)
     codes = [f"N{i:02d}" for i in range(nations)]
@@ -243,11 +233,7 @@ def synthetic_inputs(
             Precedence("P02", "P05", "any_nation"),
             Precedence("P06", "P08", "any_nation"),
         ),
-        targets=tuple(
-            target(c, FIRST_YEAR + years - 1, 20.0, area=a)
-            for c in codes[:10]
-            for a in area_ids[:2]
-        )
+        targets=tuple(target(c, FIRST_YEAR + years - 1, 20.0, area=a) for c in codes[:10] for a in area_ids[:2])
         + (target("ALLIANCE", FIRST_YEAR + years // 2, 200.0),),
         commitments=(commitment("N00", "P01"), commitment("N01", "P04", "exclude")),
         planning_cycle_years=2,
@@ -266,9 +252,7 @@ def violations(m: pyo.ConcreteModel, tol: float = 1e-6) -> list[str]:
     bad = []
     for row in m.component_data_objects(pyo.Constraint, active=True):
         body = pyo.value(row.body)
-        if (row.has_lb() and body < pyo.value(row.lower) - tol) or (
-            row.has_ub() and body > pyo.value(row.upper) + tol
-        ):
+        if (row.has_lb() and body < pyo.value(row.lower) - tol) or (row.has_ub() and body > pyo.value(row.upper) + tol):
             bad.append(row.name)
     for var in m.component_data_objects(pyo.Var):
         x = var.value

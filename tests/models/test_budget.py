@@ -11,11 +11,7 @@ from tests.models.conftest import make_inputs, nation, programme, solve, solve_o
 
 def test_budget_of_ten_funds_one_of_two_programmes_of_six() -> None:
     """Budget 10, two programmes costing 6: both would need 12, so only one fits."""
-    m = build_model(
-        make_inputs(
-            [programme("P1", 6), programme("P2", 6)], budget=10, service_years_after_horizon=1
-        )
-    )
+    m = build_model(make_inputs([programme("P1", 6), programme("P2", 6)], budget=10, service_years_after_horizon=1))
     solve_optimal(m, {"capability": 1})
     assert value(m, "capability") == 1
     assert value(m, "cost") == 6
@@ -23,20 +19,14 @@ def test_budget_of_ten_funds_one_of_two_programmes_of_six() -> None:
 
 def test_budget_of_twelve_funds_both() -> None:
     """Budget 12 covers 6 + 6 exactly: spend ≤ budget is not strict."""
-    m = build_model(
-        make_inputs(
-            [programme("P1", 6), programme("P2", 6)], budget=12, service_years_after_horizon=1
-        )
-    )
+    m = build_model(make_inputs([programme("P1", 6), programme("P2", 6)], budget=12, service_years_after_horizon=1))
     solve_optimal(m, {"capability": 1})
     assert value(m, "capability") == 2
 
 
 def test_changed_budget_parameter_is_honoured_on_resolve() -> None:
     """What-ifs change only m.budget: raising 10 to 12 must let the second programme in."""
-    inputs = make_inputs(
-        [programme("P1", 6), programme("P2", 6)], budget=10, service_years_after_horizon=1
-    )
+    inputs = make_inputs([programme("P1", 6), programme("P2", 6)], budget=10, service_years_after_horizon=1)
     m = build_model(inputs)
     solve_optimal(m, {"capability": 1})
     assert value(m, "capability") == 1
@@ -97,9 +87,7 @@ def test_borrowing_against_next_year_funds_an_early_programme() -> None:
     m = build_model(_borrow_inputs(1.0, deadline=2031))
     solve_optimal(m, {"capability": 1})
     assert value(m, "capability") == 2  # in service 2031 and 2032
-    assert (
-        pyo.value(m.balance["A", 2030]) <= -3 + 1e-6
-    )  # the loan (lapse may deepen it, harmlessly)
+    assert pyo.value(m.balance["A", 2030]) <= -3 + 1e-6  # the loan (lapse may deepen it, harmlessly)
 
 
 def test_borrowing_floor_limits_the_loan() -> None:

@@ -55,9 +55,7 @@ def test_without_min_share_a_member_may_pay_nothing() -> None:
 
 def test_max_participants_caps_the_consortium() -> None:
     """Everyone can afford a share, but max 2 members: interoperability counts 2 memberships."""
-    inputs = make_inputs(
-        [programme("J", 6, joint=True, max_participants=2)], nations=("A", "B", "C"), budget=10
-    )
+    inputs = make_inputs([programme("J", 6, joint=True, max_participants=2)], nations=("A", "B", "C"), budget=10)
     m = build_model(inputs)
     solve_optimal(m, {"interoperability": 1})
     assert value(m, "interoperability") == 2
@@ -114,14 +112,10 @@ def test_payments_shift_between_years_flexibly() -> None:
 def test_per_participant_cost_is_paid_by_each_member_on_top_of_the_share() -> None:
     """Cost 10 + 2 per member: each pays 5 + 2 = 7; budgets of 6.5 are not enough, 7 is."""
     prog = programme("J", 10, joint=True, per_participant_cost=2, risk=0.1)
-    short = build_model(
-        make_inputs([prog], nations=("A", "B"), budget=6.5, service_years_after_horizon=1)
-    )
+    short = build_model(make_inputs([prog], nations=("A", "B"), budget=6.5, service_years_after_horizon=1))
     solve_optimal(short, {"capability": 1})
     assert value(short, "capability") == 0
-    enough = build_model(
-        make_inputs([prog], nations=("A", "B"), budget=7, service_years_after_horizon=1)
-    )
+    enough = build_model(make_inputs([prog], nations=("A", "B"), budget=7, service_years_after_horizon=1))
     solve_optimal(enough, {"capability": 1})
     assert value(enough, "capability") == 2
     assert value(enough, "cost") == pytest.approx(14)
@@ -156,8 +150,13 @@ def test_a_non_members_crumb_of_payment_goes_to_the_members() -> None:
     only members, and the year's payments still sum to its cost."""
     from optimizer.checks.verify import check_plan
 
-    inputs = make_inputs([programme("J", 10, joint=True, max_participants=2)], nations=("A", "B", "C"), budget=10,
-                         values={"J": 1}, service_years_after_horizon=1)
+    inputs = make_inputs(
+        [programme("J", 10, joint=True, max_participants=2)],
+        nations=("A", "B", "C"),
+        budget=10,
+        values={"J": 1},
+        service_years_after_horizon=1,
+    )
     m = build_model(inputs)
     solve_optimal(m, {"capability": 1})
     plan = extract_decisions(m, inputs)
@@ -180,8 +179,14 @@ def test_a_payment_crumb_in_a_year_the_programme_costs_nothing_is_dropped() -> N
     and failed verification."""
     from optimizer.checks.verify import check_plan
 
-    inputs = make_inputs([programme("J", 10, 1, joint=True)], years=2, nations=("A", "B"), budget=10,
-                         values={"J": 1}, service_years_after_horizon=1)
+    inputs = make_inputs(
+        [programme("J", 10, 1, joint=True)],
+        years=2,
+        nations=("A", "B"),
+        budget=10,
+        values={"J": 1},
+        service_years_after_horizon=1,
+    )
     m = build_model(inputs)
     solve_optimal(m, {"capability": 1})
     decision = extract_decisions(m, inputs).joint["J"]

@@ -65,6 +65,7 @@ def test_the_largest_overrun_is_the_one_protected() -> None:
 
     With B's risk at 1.5 the worst single overrun is 3: 8 + 3 = 11 > 10, so A (worth more) stays alone.
     """
+
     def inputs(risk_b: float):
         return make_inputs(
             [programme("A", 6, risk=0.1), programme("B", 2, risk=risk_b)],
@@ -117,6 +118,7 @@ def test_joint_programme_dropped_when_the_shared_overrun_does_not_fit() -> None:
 
 def test_per_participant_cost_overruns_too() -> None:
     """Joint J costs 4 (risk 0.5) plus 4 per member: each member pays 2 + 4 = 6, robust 9 > 8."""
+
     def inputs(budget: float):
         return make_inputs(
             [programme("J", 4, joint=True, per_participant_cost=4, risk=0.5)],
@@ -192,7 +194,10 @@ def test_a_robust_plan_loaded_as_a_start_satisfies_every_row() -> None:
     assert violations(fresh) == []
     assert len(fresh.robust_level) > 0
     for (n, t), level in fresh.robust_level.items():
-        overruns = [level.value + fresh.robust_excess[key].value - pyo.value(row.body)  # d = λ + μ − body
-                    for key, row in fresh.robust_dual.items() if (key[0], key[2]) == (n, t)]
+        overruns = [
+            level.value + fresh.robust_excess[key].value - pyo.value(row.body)  # d = λ + μ − body
+            for key, row in fresh.robust_dual.items()
+            if (key[0], key[2]) == (n, t)
+        ]
         largest = sum(sorted(overruns, reverse=True)[:2])
         assert pyo.value(fresh.robust_protection[n, t]) == pytest.approx(largest, abs=1e-9)

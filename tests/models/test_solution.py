@@ -80,9 +80,7 @@ def test_set_start_splits_missing_payments_evenly() -> None:
     m = build_model(inputs)
     set_start(
         m,
-        PlanDecisions(
-            national={}, joint={"J": JointDecision(2030, ("A", "B"))}, payments={}, adoptions={}
-        ),
+        PlanDecisions(national={}, joint={"J": JointDecision(2030, ("A", "B"))}, payments={}, adoptions={}),
     )
     assert m.payment["A", "J", 2030].value == m.payment["B", "J", 2030].value == 5
     assert violations(m) == []
@@ -106,9 +104,7 @@ def test_extracted_payments_sum_to_the_years_cost(paid: float, exact: bool) -> N
 def test_set_start_rejects_a_start_outside_the_windows() -> None:
     m = build_model(make_inputs([programme("P", 6, earliest_start=2031)], years=2))
     with pytest.raises(ValueError, match="A starting P in 2030"):
-        set_start(
-            m, PlanDecisions(national={("A", "P"): 2030}, joint={}, payments={}, adoptions={})
-        )
+        set_start(m, PlanDecisions(national={("A", "P"): 2030}, joint={}, payments={}, adoptions={}))
 
 
 def test_build_scales_to_a_realistic_alliance() -> None:

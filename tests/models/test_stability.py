@@ -17,8 +17,7 @@ def _inputs(**settings):
     """2030–2032, budget 6 a year: one programme of 6 per year. P is worth 1 a year, Q 2.
 
     Only starts in 2030 and 2031 enter service inside the horizon (H = 0)."""
-    return make_inputs([programme("P", 6), programme("Q", 6)], years=3, budget=6,
-                       values={"P": 1, "Q": 2}, **settings)
+    return make_inputs([programme("P", 6), programme("Q", 6)], years=3, budget=6, values={"P": 1, "Q": 2}, **settings)
 
 
 def _previous(**national: int) -> PlanDecisions:
@@ -88,8 +87,12 @@ def _joint_inputs(cost: float):
     return make_inputs([programme("J", cost, joint=True)], years=2, nations=("A", "B"), budget=10)
 
 
-JOINT = PlanDecisions(national={}, joint={"J": JointDecision(2030, ("A", "B"))},
-                      payments={("A", "J", 2030): 8.0, ("B", "J", 2030): 2.0}, adoptions={})
+JOINT = PlanDecisions(
+    national={},
+    joint={"J": JointDecision(2030, ("A", "B"))},
+    payments={("A", "J", 2030): 8.0, ("B", "J", 2030): 2.0},
+    adoptions={},
+)
 
 
 def test_past_payments_of_a_started_joint_programme_are_held() -> None:
@@ -100,7 +103,9 @@ def test_past_payments_of_a_started_joint_programme_are_held() -> None:
     solve_optimal(m, {"capability": 1})
     # held within PAYMENT_TOLERANCE of the year's cost (10): a solver's crumbs may move, the split not
     assert (m.payment["A", "J", 2030].value, m.payment["B", "J", 2030].value) == (
-        pytest.approx(8.0, abs=1.1e-5), pytest.approx(2.0, abs=1.1e-5))
+        pytest.approx(8.0, abs=1.1e-5),
+        pytest.approx(2.0, abs=1.1e-5),
+    )
 
 
 def test_a_re_estimated_cost_leaves_the_past_split_free(caplog) -> None:

@@ -13,9 +13,7 @@ def test_windows_hold_only_allowed_start_years() -> None:
         [
             programme("RIGID", duration=2),
             programme("FLEX", duration=2, flexible_start=True),
-            programme(
-                "WINDOW", duration=2, earliest_start=2031, deadline=2034, flexible_start=True
-            ),
+            programme("WINDOW", duration=2, earliest_start=2031, deadline=2034, flexible_start=True),
         ],
         years=5,
         planning_cycle_years=2,
@@ -68,11 +66,7 @@ def test_programme_too_long_for_the_horizon_has_no_variables() -> None:
 def test_multi_year_profile_spends_by_year() -> None:
     """Cost 10 over 2 years with profile (0.8, 0.2) needs 8 then 2: budget 8/2 fits, 5/5 does not."""
     prog = programme("P", 10, duration=2, profile=(0.8, 0.2))
-    fits = build_model(
-        make_inputs(
-            [prog], years=2, budget={"A": {2030: 8, 2031: 2}}, service_years_after_horizon=1
-        )
-    )
+    fits = build_model(make_inputs([prog], years=2, budget={"A": {2030: 8, 2031: 2}}, service_years_after_horizon=1))
     solve_optimal(fits, {"capability": 1})
     assert value(fits, "capability") == 1
     tight = build_model(make_inputs([prog], years=2, budget=5, service_years_after_horizon=1))

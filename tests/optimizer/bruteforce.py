@@ -65,9 +65,7 @@ Portfolio = tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]  # nat
 Row = tuple[Mapping[int, Fraction], Fraction]  # coefficients by variable index, right-hand side
 
 
-def exact_feasible_point(
-    n_vars: int, equalities: Sequence[Row], inequalities: Sequence[Row]
-) -> list[Fraction] | None:
+def exact_feasible_point(n_vars: int, equalities: Sequence[Row], inequalities: Sequence[Row]) -> list[Fraction] | None:
     """A point x ≥ 0 with every equality (=) and inequality (≤) row, or None if none exists.
 
     Phase 1 of the simplex method on a dense tableau of Fractions with Bland's rule, so it
@@ -99,9 +97,7 @@ def exact_feasible_point(
         if entering is None:
             break
         candidates = [
-            (tableau[i][-1] / tableau[i][entering], basis[i], i)
-            for i in range(m)
-            if tableau[i][entering] > 0
+            (tableau[i][-1] / tableau[i][entering], basis[i], i) for i in range(m) if tableau[i][entering] > 0
         ]
         _, _, leaving = min(candidates)  # phase 1 is bounded below, so a row always exists
         _pivot(tableau, z, leaving, entering)
@@ -130,9 +126,7 @@ def _pivot(tableau: list[list[Fraction]], z: list[Fraction], row: int, col: int)
 # --- joint payment split --------------------------------------------------------------
 
 
-def split_payments(
-    inputs: Inputs, decisions: PlanDecisions
-) -> dict[tuple[str, str, int], float] | None:
+def split_payments(inputs: Inputs, decisions: PlanDecisions) -> dict[tuple[str, str, int], float] | None:
     """Feasible joint payments f for the plan's discrete choices, or None if there are none.
 
     Members paying equal shares every year is tried first (it meets the yearly sums and
@@ -157,24 +151,16 @@ def split_payments(
                 continue
             for nation_code in members:
                 index[(nation_code, pid, year)] = len(index)
-            equalities.append(
-                ({index[(n, pid, year)]: Fraction(1) for n in members}, Fraction(cost))
-            )
+            equalities.append(({index[(n, pid, year)]: Fraction(1) for n in members}, Fraction(cost)))
         if p.min_share > 0:
             for nation_code in members:
-                own = {
-                    i: Fraction(-1)
-                    for (n, q, _), i in index.items()
-                    if (n, q) == (nation_code, pid)
-                }
+                own = {i: Fraction(-1) for (n, q, _), i in index.items() if (n, q) == (nation_code, pid)}
                 inequalities.append((own, -Fraction(p.min_share) * Fraction(p.total_cost)))
     other = nation_spend(inputs, decisions)
     payers = sorted({n for n, _, _ in index})
     for nation_code in payers:
         inequalities += _budget_windows(inputs, nation_code, index, other)
-    inequalities = [
-        (coeffs, rhs + LP_SLACK * max(Fraction(1), abs(rhs))) for coeffs, rhs in inequalities
-    ]
+    inequalities = [(coeffs, rhs + LP_SLACK * max(Fraction(1), abs(rhs))) for coeffs, rhs in inequalities]
     point = exact_feasible_point(len(index), equalities, inequalities)
     if point is None:
         return None
@@ -213,15 +199,10 @@ def _budget_windows(
             window = range(first, last + 1)
             rhs = start_cap - Fraction(borrowing_floor(inputs, nation_code, last))
             rhs += sum(
-                (
-                    Fraction(inputs.budget(nation_code, t)) - Fraction(other[(nation_code, t)])
-                    for t in window
-                ),
+                (Fraction(inputs.budget(nation_code, t)) - Fraction(other[(nation_code, t)]) for t in window),
                 Fraction(0),
             )
-            coeffs = {
-                i: Fraction(1) for (n, _, t), i in index.items() if n == nation_code and t in window
-            }
+            coeffs = {i: Fraction(1) for (n, _, t), i in index.items() if n == nation_code and t in window}
             rows.append((coeffs, rhs))
     return rows
 
@@ -250,9 +231,7 @@ def _nation_portfolios(inputs: Inputs, nation_code: str) -> list[Portfolio]:
             continue
         national = {(nation_code, p.id): t for p, t in zip(nationals, starts) if t is not None}
         for years in itertools.product(*adoption_options):
-            adoptions = {
-                (nation_code, s.id): t for s, t in zip(inputs.standards, years) if t is not None
-            }
+            adoptions = {(nation_code, s.id): t for s, t in zip(inputs.standards, years) if t is not None}
             alone = PlanDecisions(national, {}, {}, adoptions)
             if not check_rules(inputs, alone, ["budget"]):
                 out.append((national, adoptions))
@@ -274,9 +253,7 @@ def _honours(
 
 
 def _one_per_group(starts: Sequence[int | None], nationals: Sequence[Programme]) -> bool:
-    groups = [
-        p.exclusive_group for p, t in zip(nationals, starts) if t is not None and p.exclusive_group
-    ]
+    groups = [p.exclusive_group for p, t in zip(nationals, starts) if t is not None and p.exclusive_group]
     return len(groups) == len(set(groups))
 
 
@@ -287,11 +264,7 @@ def _joint_options(inputs: Inputs) -> list[list[tuple[str, JointDecision] | None
     return [
         [
             None,
-            *(
-                (p.id, JointDecision(t, members))
-                for t in _fitting_starts(inputs, p)
-                for members in subsets
-            ),
+            *((p.id, JointDecision(t, members)) for t in _fitting_starts(inputs, p) for members in subsets),
         ]
         for p in inputs.programmes
         if p.is_joint
@@ -320,9 +293,7 @@ def combination_count(inputs: Inputs) -> int:
     return count
 
 
-def enumerate_plans(
-    inputs: Inputs, max_combinations: int = MAX_COMBINATIONS
-) -> Iterator[PlanDecisions]:
+def enumerate_plans(inputs: Inputs, max_combinations: int = MAX_COMBINATIONS) -> Iterator[PlanDecisions]:
     """Yield one feasible plan per feasible discrete choice of a tiny instance.
 
     Raises ValueError if the instance needs more than `max_combinations` trials (meant for
@@ -338,9 +309,7 @@ def enumerate_plans(
         for size in sizes:
             total *= size
     if total > max_combinations:
-        raise ValueError(
-            f"instance too large for brute force: {total} > {max_combinations} combinations"
-        )
+        raise ValueError(f"instance too large for brute force: {total} > {max_combinations} combinations")
     split_cache: dict[tuple, dict[tuple[str, str, int], float] | None] = {}
     for joint_choice in itertools.product(*joint_options):
         joint = dict(choice for choice in joint_choice if choice is not None)
@@ -395,17 +364,12 @@ def feasible_plans(
     inputs: Inputs, max_combinations: int = MAX_COMBINATIONS
 ) -> list[tuple[PlanDecisions, dict[str, float]]]:
     """Every enumerated feasible plan with all its objective values."""
-    return [
-        (plan, objective_values(inputs, plan)) for plan in enumerate_plans(inputs, max_combinations)
-    ]
+    return [(plan, objective_values(inputs, plan)) for plan in enumerate_plans(inputs, max_combinations)]
 
 
 def weighted_score(objectives: Mapping[str, float], weights: Mapping[str, float]) -> float:
     """Σ sign_k·weight_k·obj_k (MODEL.md "weighted"), to be maximised."""
-    return sum(
-        (1.0 if objective_sense(name) == "max" else -1.0) * w * objectives[name]
-        for name, w in weights.items()
-    )
+    return sum((1.0 if objective_sense(name) == "max" else -1.0) * w * objectives[name] for name, w in weights.items())
 
 
 def best_plan(
@@ -442,10 +406,7 @@ def pareto_front(
 ) -> list[tuple[float, ...]]:
     """Every non-dominated objective vector (in the order of `objectives`), sorted."""
     signs = [1.0 if objective_sense(name) == "max" else -1.0 for name in objectives]
-    vectors = {
-        tuple(round(obj[name], 9) for name in objectives)
-        for _, obj in feasible_plans(inputs, max_combinations)
-    }
+    vectors = {tuple(round(obj[name], 9) for name in objectives) for _, obj in feasible_plans(inputs, max_combinations)}
 
     def dominates(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
         return a != b and all(s * x >= s * y for s, x, y in zip(signs, a, b))
@@ -483,9 +444,7 @@ def _draw(rng: random.Random) -> Inputs:
     n_programmes = rng.randint(2, 4 if n_years <= 3 else 3)
     programmes: list[Programme] = []
     for k in range(n_programmes):
-        joint = (
-            len(nations) == 2 and sum(p.is_joint for p in programmes) < 2 and rng.random() < 0.35
-        )
+        joint = len(nations) == 2 and sum(p.is_joint for p in programmes) < 2 and rng.random() < 0.35
         programmes.append(_draw_programme(rng, f"P{k + 1}", joint, first, last))
     areas = {"air": 1.0, "cyber": rng.choice([0.5, 1.0, 2.0])}
     values = {}
@@ -494,19 +453,13 @@ def _draw(rng: random.Random) -> Inputs:
         values[(p.id, "air")], values[(p.id, "cyber")] = (air or (0 if cyber else 1)), cyber
     standards, requirements = [], []
     if rng.random() < 0.5:
-        standards.append(
-            standard("S1", rng.randint(0, 3), rng.choice([1, 2]), rng.choice([1.0, 2.0]))
-        )
+        standards.append(standard("S1", rng.randint(0, 3), rng.choice([1, 2]), rng.choice([1.0, 2.0])))
         if rng.random() < 0.5:
             requirements.append((rng.choice(programmes).id, "S1"))
     precedences = []
     if rng.random() < 0.35:
         i, j = sorted(rng.sample(range(n_programmes), 2))
-        precedences.append(
-            Precedence(
-                programmes[i].id, programmes[j].id, rng.choice(["same_nation", "any_nation"])
-            )
-        )
+        precedences.append(Precedence(programmes[i].id, programmes[j].id, rng.choice(["same_nation", "any_nation"])))
     targets = {
         (
             rng.choice([ALLIANCE, "A"]),
@@ -546,11 +499,7 @@ def _draw_nation(rng: random.Random, code: str, role: str):  # -> Nation
 
 def _draw_programme(rng: random.Random, pid: str, joint: bool, first: int, last: int) -> Programme:
     duration = rng.randint(1, min(2, last - first + 1))
-    profile = (
-        [1.0] * duration
-        if rng.random() < 0.5
-        else [float(rng.randint(1, 3)) for _ in range(duration)]
-    )
+    profile = [1.0] * duration if rng.random() < 0.5 else [float(rng.randint(1, 3)) for _ in range(duration)]
     return programme(
         pid,
         duration,
@@ -570,9 +519,7 @@ def _draw_programme(rng: random.Random, pid: str, joint: bool, first: int, last:
     )
 
 
-def _draw_commitments(
-    rng: random.Random, nations: list, programmes: list[Programme]
-) -> list[tuple]:
+def _draw_commitments(rng: random.Random, nations: list, programmes: list[Programme]) -> list[tuple]:
     """At most one valid commitment row: never a partner on a national or closed programme."""
     if rng.random() >= 0.15:
         return []

@@ -115,9 +115,7 @@ def make_inputs(
     if isinstance(areas, Mapping):
         area_list = tuple(CapabilityArea(a, a, float(w)) for a, w in areas.items())
     else:
-        area_list = tuple(
-            a if isinstance(a, CapabilityArea) else CapabilityArea(a, a, 1.0) for a in areas
-        )
+        area_list = tuple(a if isinstance(a, CapabilityArea) else CapabilityArea(a, a, 1.0) for a in areas)
     programme_list = tuple(programmes)
     if values is None:
         values = {(p.id, area_list[0].id): 1.0 for p in programme_list}
@@ -195,7 +193,10 @@ def three_programmes() -> Inputs:
     """2030–2033, one ally with 6 a year: one programme of 6 per year. P is worth 1 a year,
     Q 2, R 3 (the re-plan tests' and the study-argument tests' scenario)."""
     return make_inputs(
-        first_year=2030, last_year=2033, nations=[nation("A")], budgets=6.0,
+        first_year=2030,
+        last_year=2033,
+        nations=[nation("A")],
+        budgets=6.0,
         programmes=[programme("P", 1, 6), programme("Q", 1, 6), programme("R", 1, 6)],
         values={("P", "air"): 1.0, ("Q", "air"): 2.0, ("R", "air"): 3.0},
     )

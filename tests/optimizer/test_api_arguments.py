@@ -20,11 +20,17 @@ SMALL = Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx
 
 def two_programmes(**settings: object) -> Scenario:
     """Budget 10 a year for one nation; P1 (cost 6, value 5) and P2 (cost 6, value 4): one fits."""
-    return Scenario(make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
-        programmes=[programme("P1", cost=6), programme("P2", cost=6)],
-        values={("P1", "air"): 5.0, ("P2", "air"): 4.0}, **settings,
-    ))
+    return Scenario(
+        make_inputs(
+            first_year=2030,
+            last_year=2031,
+            nations=[nation("A")],
+            budgets=10.0,
+            programmes=[programme("P1", cost=6), programme("P2", cost=6)],
+            values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
+            **settings,
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -33,37 +39,45 @@ def small() -> Scenario:
 
 
 # --- what-ifs ---------------------------------------------------------------------------
-@pytest.mark.parametrize("kwargs, named", [
-    ({"scale": float("nan")}, "budget scale is nan"),
-    ({"scale": float("inf")}, "budget scale is inf"),
-    ({"scale": "0.9"}, "budget scale is '0.9'"),
-    ({"nations": "A"}, "nations is 'A'"),  # was read letter by letter
-    ({"years": 2030}, "years is 2030"),  # was "'int' object is not iterable"
-    ({"years": [2030.5]}, "a year is 2030.5"),  # was silently 2030
-    ({"add": {"A": float("nan")}}, "add['A'] is nan"),
-    ({"add": {("A",): 1.0}}, "add key ('A',)"),  # was IndexError
-    ({"add": [("A", 1.0)]}, "add is list"),  # was AttributeError
-])
+@pytest.mark.parametrize(
+    "kwargs, named",
+    [
+        ({"scale": float("nan")}, "budget scale is nan"),
+        ({"scale": float("inf")}, "budget scale is inf"),
+        ({"scale": "0.9"}, "budget scale is '0.9'"),
+        ({"nations": "A"}, "nations is 'A'"),  # was read letter by letter
+        ({"years": 2030}, "years is 2030"),  # was "'int' object is not iterable"
+        ({"years": [2030.5]}, "a year is 2030.5"),  # was silently 2030
+        ({"add": {"A": float("nan")}}, "add['A'] is nan"),
+        ({"add": {("A",): 1.0}}, "add key ('A',)"),  # was IndexError
+        ({"add": [("A", 1.0)]}, "add is list"),  # was AttributeError
+    ],
+)
 def test_with_budget_refuses_arguments_it_cannot_use(kwargs, named):
     scenario = two_programmes()
-    with pytest.raises(InputError, match="what-if: " + named.replace("(", r"\(").replace(")", r"\)")
-                       .replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(
+        InputError,
+        match="what-if: " + named.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]"),
+    ):
         scenario.with_budget(**kwargs)
     assert scenario.inputs.budgets == two_programmes().inputs.budgets  # nothing changed
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"carry_over_fraction": "x"}, 'carry_over_fraction is "x" — expected a number'),
-    ({"carry_over_fraction": -1}, "carry_over_fraction is -1"),
-    ({"mip_gap": float("nan")}, "mip_gap is"),
-    ({"objective": "bogus"}, 'objective is "bogus" — expected one of lexicographic, weighted, pareto'),
-    ({"time_limit_seconds": -5}, "time_limit_seconds is -5"),
-    ({"priority": ["cost", "speed"]}, "priority names 'speed', which is not an objective"),
-    ({"priority": ["cost", "COST"]}, "priority names cost twice"),
-    ({"weights": {"capability": -1}}, "weight of capability is -1"),
-    ({"last_year": 2040}, "last_year 2040: the horizon is the workbook's"),
-    ({"objective": "pareto", "pareto_objectives": ["cost"]}, "pareto_objectives names 1 objective"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"carry_over_fraction": "x"}, 'carry_over_fraction is "x" — expected a number'),
+        ({"carry_over_fraction": -1}, "carry_over_fraction is -1"),
+        ({"mip_gap": float("nan")}, "mip_gap is"),
+        ({"objective": "bogus"}, 'objective is "bogus" — expected one of lexicographic, weighted, pareto'),
+        ({"time_limit_seconds": -5}, "time_limit_seconds is -5"),
+        ({"priority": ["cost", "speed"]}, "priority names 'speed', which is not an objective"),
+        ({"priority": ["cost", "COST"]}, "priority names cost twice"),
+        ({"weights": {"capability": -1}}, "weight of capability is -1"),
+        ({"last_year": 2040}, "last_year 2040: the horizon is the workbook's"),
+        ({"objective": "pareto", "pareto_objectives": ["cost"]}, "pareto_objectives names 1 objective"),
+    ],
+)
 def test_with_settings_applies_the_settings_sheets_rules(changes, message):
     with pytest.raises(InputError, match=message):
         two_programmes().with_settings(**changes)
@@ -109,41 +123,47 @@ def test_priority_names_are_read_as_the_workbook_spells_them():
     assert result.priority == ("capability", "cost")
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"priority": ["bogus"]}, "priority names 'bogus', which is not an objective"),  # was KeyError
-    ({"priority": "capability,cost"}, "priority is 'capability,cost' — expected a list"),
-    ({"weights": {"bogus": 1}}, "weights names 'bogus'"),  # was accepted and ignored
-    ({"weights": {"capability": "x"}}, "weight of capability is 'x'"),
-    ({"weights": {"capability": 1}, "objective": "lexicographic"}, "weights would be ignored"),
-    ({"weights": {"capability": 1}, "priority": ["cost"]}, "expected one of them"),
-    ({"objective": "pareto"}, "a front is Scenario.pareto()"),
-    ({"time_limit": -1}, "time_limit is -1 — expected a finite number > 0"),
-    ({"time_limit": "5"}, "time_limit is '5'"),
-    ({"gap": -0.1}, "gap is -0.1"),
-    ({"gap": 2}, "gap is 2 — expected a fraction below 1"),  # was "optimal", Summary mip_gap 2.0
-    ({"gap": 1.0}, "gap is 1.0 — expected a fraction below 1"),
-    ({"threads": 0}, "threads is 0 — expected a whole number ≥ 1"),
-    ({"workers": 0}, "workers is 0"),
-    ({"improve_seconds": -1}, "improve_seconds is -1"),
-    ({"warm_start": "plan.xlsx"}, "warm_start is str"),  # was AttributeError in models/
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"priority": ["bogus"]}, "priority names 'bogus', which is not an objective"),  # was KeyError
+        ({"priority": "capability,cost"}, "priority is 'capability,cost' — expected a list"),
+        ({"weights": {"bogus": 1}}, "weights names 'bogus'"),  # was accepted and ignored
+        ({"weights": {"capability": "x"}}, "weight of capability is 'x'"),
+        ({"weights": {"capability": 1}, "objective": "lexicographic"}, "weights would be ignored"),
+        ({"weights": {"capability": 1}, "priority": ["cost"]}, "expected one of them"),
+        ({"objective": "pareto"}, "a front is Scenario.pareto()"),
+        ({"time_limit": -1}, "time_limit is -1 — expected a finite number > 0"),
+        ({"time_limit": "5"}, "time_limit is '5'"),
+        ({"gap": -0.1}, "gap is -0.1"),
+        ({"gap": 2}, "gap is 2 — expected a fraction below 1"),  # was "optimal", Summary mip_gap 2.0
+        ({"gap": 1.0}, "gap is 1.0 — expected a fraction below 1"),
+        ({"threads": 0}, "threads is 0 — expected a whole number ≥ 1"),
+        ({"workers": 0}, "workers is 0"),
+        ({"improve_seconds": -1}, "improve_seconds is -1"),
+        ({"warm_start": "plan.xlsx"}, "warm_start is str"),  # was AttributeError in models/
+    ],
+)
 def test_solve_refuses_arguments_it_cannot_use(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         two_programmes().solve(**kwargs)
 
 
 # --- studies ----------------------------------------------------------------------------
-@pytest.mark.parametrize("kwargs, message", [
-    ({"objectives": ["capability", "bogus"]}, "objectives names 'bogus', which is not an objective"),
-    ({"objectives": "capability,cost"}, "objectives is 'capability,cost' — expected a list"),
-    ({"objectives": ["capability", "capability"]}, "objectives names capability twice"),
-    ({"objectives": ["capability"]}, "expected two or more"),
-    ({"points": 0}, "points is 0 — expected a whole number ≥ 2"),
-    ({"points": 2.5}, "points is 2.5"),
-    ({"workers": 0}, "workers is 0"),
-    ({"nadir": {"risk": 5}}, "nadir names 'risk'"),  # was silently ignored
-    ({"time_limit": -5}, "time_limit is -5"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"objectives": ["capability", "bogus"]}, "objectives names 'bogus', which is not an objective"),
+        ({"objectives": "capability,cost"}, "objectives is 'capability,cost' — expected a list"),
+        ({"objectives": ["capability", "capability"]}, "objectives names capability twice"),
+        ({"objectives": ["capability"]}, "expected two or more"),
+        ({"points": 0}, "points is 0 — expected a whole number ≥ 2"),
+        ({"points": 2.5}, "points is 2.5"),
+        ({"workers": 0}, "workers is 0"),
+        ({"nadir": {"risk": 5}}, "nadir names 'risk'"),  # was silently ignored
+        ({"time_limit": -5}, "time_limit is -5"),
+    ],
+)
 def test_pareto_refuses_arguments_it_cannot_use(small, kwargs, message):
     args = {"objectives": ["capability", "cost"], "points": 3, "time_limit": 20, **kwargs}
     with pytest.raises(ValueError, match=message):
@@ -268,8 +288,11 @@ def test_a_plan_workbook_of_another_dataset_is_an_input_error_naming_its_cells(s
 def test_solve_refuses_weights_whose_products_the_solver_cannot_take():
     """weights={"capability": 1e15} passed every check and ran: on the reference dataset
     the greedy plan came back "feasible, gap 75 %"; the workbook path refused the same."""
-    with pytest.raises(ValueError, match=r"value 5 \(Values P1, air\) × 1 in-service years × weights\['capability'\] = "
-                                         r"1e\+15 is 5e\+15 in the weighted objective, too large for the solver"):
+    with pytest.raises(
+        ValueError,
+        match=r"value 5 \(Values P1, air\) × 1 in-service years × weights\['capability'\] = "
+        r"1e\+15 is 5e\+15 in the weighted objective, too large for the solver",
+    ):
         two_programmes().solve(weights={"capability": 1e15})
 
 
@@ -284,8 +307,11 @@ def test_settings_weights_put_to_use_by_objective_weighted_are_judged():
     scenario = two_programmes(objective="lexicographic", weights={"capability": 1e15})
     with pytest.raises(ValueError, match=r"weights\['capability'\] = 1e\+15 is 5e\+15"):
         scenario.solve(objective="weighted")
-    with pytest.raises(InputError, match=r"what-if: value 5 \(Values P1, air\) × 1 in-service years × "
-                                         r"weight_capability 1e\+15 is 5e\+15 in the weighted objective"):
+    with pytest.raises(
+        InputError,
+        match=r"what-if: value 5 \(Values P1, air\) × 1 in-service years × "
+        r"weight_capability 1e\+15 is 5e\+15 in the weighted objective",
+    ):
         scenario.with_settings(objective="weighted")
 
 
@@ -297,11 +323,19 @@ def test_weights_under_the_bound_pass_the_judgement():
 def test_a_fronts_own_objectives_are_judged():
     """A risk coefficient of 1e16 (risk 1e4 × cost 1e12) is no error while the workbook's run
     leaves risk out; a front that puts risk to use is refused before anything is built."""
-    scenario = Scenario(make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
-        programmes=[replace(programme("P1", cost=1e12), cost_overrun_risk=1e4), programme("P2", cost=6)],
-        values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
-    ))
-    with pytest.raises(ValueError, match=r"cost_overrun_risk 10000 \(Programmes P1\) × total_cost 1e\+12 \(Programmes P1\) is 1e\+16 in the risk objective"):
+    scenario = Scenario(
+        make_inputs(
+            first_year=2030,
+            last_year=2031,
+            nations=[nation("A")],
+            budgets=10.0,
+            programmes=[replace(programme("P1", cost=1e12), cost_overrun_risk=1e4), programme("P2", cost=6)],
+            values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
+        )
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"cost_overrun_risk 10000 \(Programmes P1\) × total_cost 1e\+12 \(Programmes P1\) is 1e\+16 in the risk objective",
+    ):
         scenario.pareto(objectives=["capability", "risk"])
     assert scenario.objective_size_problem("pareto", ["capability", "cost"]) is None

@@ -23,11 +23,16 @@ SMALL = Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx
 
 def two_nations() -> Scenario:
     """Budget 10 a year for A and B; P1 (cost 6, value 5) and P2 (cost 6, value 4)."""
-    return Scenario(make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A"), nation("B")], budgets=10.0,
-        programmes=[programme("P1", cost=6), programme("P2", cost=6)],
-        values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
-    ))
+    return Scenario(
+        make_inputs(
+            first_year=2030,
+            last_year=2031,
+            nations=[nation("A"), nation("B")],
+            budgets=10.0,
+            programmes=[programme("P1", cost=6), programme("P2", cost=6)],
+            values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,15 +49,18 @@ def small_copy(tmp_path: Path) -> Scenario:
 
 
 # --- with_budget: what changed is what the Summary says --------------------------------
-@pytest.mark.parametrize("kwargs, message", [
-    ({"nations": []}, "nations is empty"),  # changed nothing, noted "budgets ×0.5" of all
-    ({"years": []}, "years is empty"),
-    ({"years": range(0)}, "years is empty"),
-    ({"nations": ["A", "a"]}, "nations names A twice"),  # was ×0.25
-    ({"years": [2030, 2030]}, "years names 2030 twice"),
-    ({"add": {"A": 1, "a": 2}}, "add names 'A' twice"),  # both added, one noted
-    ({"scale": 1e308}, "makes 4 budget\\(s\\) infinite"),  # every budget was inf
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"nations": []}, "nations is empty"),  # changed nothing, noted "budgets ×0.5" of all
+        ({"years": []}, "years is empty"),
+        ({"years": range(0)}, "years is empty"),
+        ({"nations": ["A", "a"]}, "nations names A twice"),  # was ×0.25
+        ({"years": [2030, 2030]}, "years names 2030 twice"),
+        ({"add": {"A": 1, "a": 2}}, "add names 'A' twice"),  # both added, one noted
+        ({"scale": 1e308}, "makes 4 budget\\(s\\) infinite"),  # every budget was inf
+    ],
+)
 def test_with_budget_refuses_what_it_would_record_wrongly(kwargs, message):
     scenario = two_nations()
     with pytest.raises(InputError, match=message):
@@ -112,31 +120,45 @@ def test_a_workbook_gap_of_one_or_more_still_solves_and_says_its_gap():
     is the one reached, never more than the 150 % asked."""
     scenario = two_nations()
     settings = scenario.inputs.settings
-    wide = scenario.with_inputs(scenario.inputs.__class__(**{**scenario.inputs.__dict__,
-                                                             "settings": settings.__class__(**{**settings.__dict__, "mip_gap": 1.5})}))
+    wide = scenario.with_inputs(
+        scenario.inputs.__class__(
+            **{**scenario.inputs.__dict__, "settings": settings.__class__(**{**settings.__dict__, "mip_gap": 1.5})}
+        )
+    )
     result = wide.solve(time_limit=20)
     assert result.gap is not None and 0 <= result.gap <= 1.5
 
 
 # --- solve arguments ---------------------------------------------------------------------
-@pytest.mark.parametrize("kwargs, message", [
-    ({"weights": {}}, "weights is {} — expected at least one objective with a weight > 0"),  # ran lexicographic
-    ({"weights": {"capability": 0}}, "expected at least one objective with a weight > 0"),
-    ({"weights": {"CAPABILITY": 1, "capability": 2}}, "weights names capability twice"),  # one kept silently
-    ({"solver": 3}, "solver is 3 — expected a solver name"),  # was AttributeError
-    ({"highs_options": [("mip_lp_solver", "simplex")]}, "highs_options is list"),  # was AttributeError
-    ({"log_file": 3}, "log_file is 3 — expected a file path"),  # wrote to file descriptor 3
-    ({"progress": 3}, "progress is int — expected a function"),  # was "HiGHS failed"
-    ({"client": 3}, "client is int — expected a dask.distributed.Client"),  # silently ignored
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"weights": {}}, "weights is {} — expected at least one objective with a weight > 0"),  # ran lexicographic
+        ({"weights": {"capability": 0}}, "expected at least one objective with a weight > 0"),
+        ({"weights": {"CAPABILITY": 1, "capability": 2}}, "weights names capability twice"),  # one kept silently
+        ({"solver": 3}, "solver is 3 — expected a solver name"),  # was AttributeError
+        ({"highs_options": [("mip_lp_solver", "simplex")]}, "highs_options is list"),  # was AttributeError
+        ({"log_file": 3}, "log_file is 3 — expected a file path"),  # wrote to file descriptor 3
+        ({"progress": 3}, "progress is int — expected a function"),  # was "HiGHS failed"
+        ({"client": 3}, "client is int — expected a dask.distributed.Client"),  # silently ignored
+    ],
+)
 def test_solve_names_the_argument_before_anything_is_built(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         two_nations().solve(time_limit=5, **kwargs)
 
 
 def test_a_warm_start_from_another_dataset_is_named(solved):
-    other = Scenario(make_inputs(first_year=2030, last_year=2031, nations=[nation("C")], budgets=10.0,
-                                 programmes=[programme("P1", cost=6)], values={("P1", "air"): 5.0}))
+    other = Scenario(
+        make_inputs(
+            first_year=2030,
+            last_year=2031,
+            nations=[nation("C")],
+            budgets=10.0,
+            programmes=[programme("P1", cost=6)],
+            values={("P1", "air"): 5.0},
+        )
+    )
     with pytest.raises(ValueError, match="warm_start funds A/P1, B/P1, not in this scenario"):
         other.solve(time_limit=5, warm_start=solved.decisions)
 
@@ -169,14 +191,17 @@ def test_to_excel_never_writes_over_the_input_workbook(small_copy):
     assert book.read_bytes() == before
 
 
-@pytest.mark.parametrize("name, error, message", [
-    ("plan.csv", ValueError, "expected a file name ending in .xlsx"),  # an xlsx under a .csv name
-    # still OSErrors, as a failed write is (capopt writes next to the target instead), but
-    # naming the path given, where they used to name a temporary file
-    (".", IsADirectoryError, "is a folder"),
-    ("missing/plan.xlsx", FileNotFoundError, "folder .* does not exist"),
-    (None, ValueError, "path is None"),
-])
+@pytest.mark.parametrize(
+    "name, error, message",
+    [
+        ("plan.csv", ValueError, "expected a file name ending in .xlsx"),  # an xlsx under a .csv name
+        # still OSErrors, as a failed write is (capopt writes next to the target instead), but
+        # naming the path given, where they used to name a temporary file
+        (".", IsADirectoryError, "is a folder"),
+        ("missing/plan.xlsx", FileNotFoundError, "folder .* does not exist"),
+        (None, ValueError, "path is None"),
+    ],
+)
 def test_to_excel_refuses_a_path_it_cannot_use(solved, tmp_path, name, error, message):
     path = tmp_path / name if name else None
     with pytest.raises(error, match=message):
@@ -196,7 +221,8 @@ def test_repr_is_one_line_and_a_result_pickles(solved):
     assert text.startswith("<Result optimal (lexicographic), gap 0, capability=") and "\n" not in text
     assert len(text) < 300
     assert repr(two_nations().with_budget(0.5)) == (
-        "<Scenario 'base budget×0.5': 2 nations, 2 programmes, 2030–2031; changes: budgets ×0.5>")
+        "<Scenario 'base budget×0.5': 2 nations, 2 programmes, 2030–2031; changes: budgets ×0.5>"
+    )
     assert pickle.loads(pickle.dumps(solved)).objectives == solved.objectives
 
 
@@ -224,8 +250,9 @@ def test_the_packages_budget_sweep_checks_its_arguments():
 def test_a_budget_sweep_reads_its_lists_once():
     """Scales as a numpy array were refused; nations as a generator were empty from the
     second point on."""
-    sweep = two_nations().budget_sweep(np.array([0.5, 1.0]), nations=(n for n in ["A"]), time_limit=20,
-                                       workers=1, gap=0)
+    sweep = two_nations().budget_sweep(
+        np.array([0.5, 1.0]), nations=(n for n in ["A"]), time_limit=20, workers=1, gap=0
+    )
     changes = [point.result.inputs.source.changes for point in sweep.points]
     assert changes == [("budgets ×0.5 for A",), ("budgets ×1 for A",)]
 

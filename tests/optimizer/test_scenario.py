@@ -15,9 +15,13 @@ from tests.optimizer.conftest import make_inputs, nation, programme
 def two_programmes(**settings):
     """Budget 10 a year for one nation; P1 (cost 6, value 5) and P2 (cost 6, value 4): one fits."""
     return make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
         programmes=[programme("P1", cost=6), programme("P2", cost=6)],
-        values={("P1", "air"): 5.0, ("P2", "air"): 4.0}, **settings,
+        values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
+        **settings,
     )
 
 
@@ -44,8 +48,11 @@ def test_the_summary_records_what_the_run_optimised_and_each_stage_s_gap():
     """A weighted run's weights (a `--weight` on the command line) and a lexicographic run's
     order and tolerance are in its Summary, so the workbook alone can repeat and explain it;
     each stage row carries the gap it proved, which a later stage's gap would otherwise hide."""
-    weighted = dict(Scenario(two_programmes()).solve(
-        objective="weighted", weights={"capability": 1, "cost": 0.01}, gap=0).summary_rows())
+    weighted = dict(
+        Scenario(two_programmes())
+        .solve(objective="weighted", weights={"capability": 1, "cost": 0.01}, gap=0)
+        .summary_rows()
+    )
     assert weighted["weights"] == "capability=1, cost=0.01" and "priority" not in weighted
     lexicographic = dict(Scenario(two_programmes()).solve(time_limit=30, gap=0.0).summary_rows())
     assert lexicographic["priority"] == "shortfall, capability, cost" and "weights" not in lexicographic
@@ -74,8 +81,12 @@ def test_lexicographic_tolerance_lets_later_stage_gain():
 def test_infeasible_commitments_are_named_with_the_budget_clash():
     """A must fund P1 (cost 12) in 2030 but has 10 a year: infeasible, and the message says so."""
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
-        programmes=[programme("P1", cost=12)], commitments=[("A", "P1", "fund", 2030)],
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
+        programmes=[programme("P1", cost=12)],
+        commitments=[("A", "P1", "fund", 2030)],
     )
     with pytest.raises(InfeasibleError) as err:
         Scenario(inputs).solve(time_limit=30)
@@ -88,7 +99,10 @@ def test_infeasible_commitments_are_named_with_the_budget_clash():
 def test_infeasible_diagnosis_is_minimal():
     """Two commitments, only one of which breaks the budget: only that one is named."""
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
         programmes=[programme("P1", cost=12), programme("P2", cost=3)],
         commitments=[("A", "P2", "fund", 2031), ("A", "P1", "fund", 2030)],
     )
@@ -106,11 +120,18 @@ def test_the_diagnosis_follows_the_runs_time_limit_within_bounds(monkeypatch):
     assert [diagnose.diagnosis_seconds(t) for t in (1.0, 20.0, 3600.0, None)] == [10.0, 20.0, 300.0, 300.0]
     budgets = []
     real = diagnose.diagnose_infeasibility
-    monkeypatch.setattr(diagnose, "diagnose_infeasibility",
-                        lambda inputs, **kw: budgets.append(kw["budget_seconds"]) or real(inputs, **kw))
+    monkeypatch.setattr(
+        diagnose,
+        "diagnose_infeasibility",
+        lambda inputs, **kw: budgets.append(kw["budget_seconds"]) or real(inputs, **kw),
+    )
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
-        programmes=[programme("P1", cost=12)], commitments=[("A", "P1", "fund", 2030)],
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
+        programmes=[programme("P1", cost=12)],
+        commitments=[("A", "P1", "fund", 2030)],
     )
     with pytest.raises(InfeasibleError):
         Scenario(inputs).solve(time_limit=25)
@@ -124,12 +145,18 @@ def test_a_diagnosis_cut_short_says_its_set_may_be_larger(monkeypatch):
     from optimizer.solve.solver import PersistentSolver, SolveOutcome
 
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
         programmes=[programme("P1", cost=12), programme("P2", cost=3)],
         commitments=[("A", "P2", "fund", 2031), ("A", "P1", "fund", 2030)],
     )
-    monkeypatch.setattr(PersistentSolver, "solve",
-                        lambda self, *a, **k: SolveOutcome("no_solution", "time limit", None, None, None, 0.0))
+    monkeypatch.setattr(
+        PersistentSolver,
+        "solve",
+        lambda self, *a, **k: SolveOutcome("no_solution", "time limit", None, None, None, 0.0),
+    )
     lines = diagnose.diagnose_infeasibility(inputs, budget_seconds=10.0)
     assert any("must fund P2" in line for line in lines) and any("must fund P1" in line for line in lines)
     assert lines[-1].startswith("(The diagnosis had 10 s and ") and "may be more than the conflict" in lines[-1]
@@ -139,8 +166,12 @@ def test_inputs_that_have_a_plan_have_no_conflict_to_name():
     """Scenario.diagnose() on inputs with a plan said "These cannot hold together under:
     budgets" (relaxing any rule family "fixed" them); its docstring promises an empty list."""
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
-        programmes=[programme("P1", cost=8)], commitments=[("A", "P1", "fund", 2030)],
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
+        programmes=[programme("P1", cost=8)],
+        commitments=[("A", "P1", "fund", 2030)],
     )
     assert Scenario(inputs).diagnose(10) == []
 
@@ -149,7 +180,10 @@ def test_a_budget_conflict_keeps_its_explanation_with_robust_budgets():
     """Robust rows imply the nominal ones, so neither family relaxed alone lets a plan in: with
     robust budgets the conflict lost its figures ("no single rule family explains it")."""
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
         programmes=[dataclasses.replace(programme("P1", cost=12), cost_overrun_risk=0.5)],
         commitments=[("A", "P1", "fund", 2030)],
     )
@@ -168,13 +202,18 @@ def test_a_diagnosis_out_of_time_checks_no_more(monkeypatch):
     clock = iter([0.0] + [1e9] * 1000)  # the budget is spent as soon as it starts
     monkeypatch.setattr(diagnose.time, "monotonic", lambda: next(clock))
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
         programmes=[programme("P1", cost=12), programme("P2", cost=3)],
         commitments=[("A", "P2", "fund", 2031), ("A", "P1", "fund", 2030)],
     )
     calls = []
     real = diagnose.PersistentSolver.solve
-    monkeypatch.setattr(diagnose.PersistentSolver, "solve", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    monkeypatch.setattr(
+        diagnose.PersistentSolver, "solve", lambda self, *a, **k: calls.append(1) or real(self, *a, **k)
+    )
     lines = diagnose.diagnose_infeasibility(inputs, budget_seconds=10.0)
     assert any("must fund P2" in line for line in lines) and "may be more than the conflict" in lines[-1]
     assert len(calls) <= 1 + len(diagnose.FAMILIES) + 1  # the first check and the families', none per commitment
@@ -185,8 +224,12 @@ def test_an_exclude_row_in_the_conflict_is_named():
     diagnosis named A's row alone, and the exclude, whose removal is the fix, never."""
     j = programme("J", cost=3, sharing="joint", min_participants=3)
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A"), nation("B"), nation("C")], budgets=10.0,
-        programmes=[j], commitments=[("A", "J", "fund"), ("B", "J", "exclude")],
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A"), nation("B"), nation("C")],
+        budgets=10.0,
+        programmes=[j],
+        commitments=[("A", "J", "fund"), ("B", "J", "exclude")],
     )
     with pytest.raises(InfeasibleError) as err:
         Scenario(inputs).solve(time_limit=20)
@@ -199,7 +242,10 @@ def test_a_commitment_added_in_python_is_named_as_such_not_as_a_sheet_row():
     """`with_commitment` used to number its commitment past the sheet's last row, and a
     diagnosis then sent the planner to a Commitments row that does not exist."""
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
         programmes=[programme("P1", cost=12)],
     )
     with pytest.raises(InfeasibleError) as err:
@@ -210,9 +256,13 @@ def test_a_commitment_added_in_python_is_named_as_such_not_as_a_sheet_row():
 def test_critical_mass_and_precedence_conflict_is_explained():
     """A must fund Q, which needs P completed first, but P cannot finish in time."""
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=100.0,
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=100.0,
         programmes=[programme("P", duration=2), programme("Q", earliest=2031)],
-        precedences=[("P", "Q")], commitments=[("A", "Q", "fund")],
+        precedences=[("P", "Q")],
+        commitments=[("A", "Q", "fund")],
     )
     with pytest.raises(InfeasibleError) as err:
         Scenario(inputs).solve(time_limit=30)
@@ -309,8 +359,12 @@ def test_stages_the_time_never_reached_are_rows_too():
     from types import SimpleNamespace
 
     result = Scenario(two_programmes()).solve(time_limit=30, gap=0.0)
-    stuck = SimpleNamespace(objective="capability", outcome=SimpleNamespace(
-        status="no_solution", has_solution=False, objective=None, gap=None, termination="time limit"))
+    stuck = SimpleNamespace(
+        objective="capability",
+        outcome=SimpleNamespace(
+            status="no_solution", has_solution=False, objective=None, gap=None, termination="time limit"
+        ),
+    )
     cut = dataclasses.replace(result, stages=(result.stages[0], stuck))
     rows = dict(cut.summary_rows())
     assert rows["stage_2"] == "capability: no_solution, no plan in the time left"
@@ -322,9 +376,14 @@ def test_stages_the_time_never_reached_are_rows_too():
 def test_a_plan_with_partners_says_whom_the_alliance_rows_count():
     """The capability objective counts partners; the Capability sheets' ALLIANCE rows (MODEL.md's
     ALLIANCE targets) count allies only. A planner reconciling the two found 6 points missing."""
-    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("A"), nation("Z", role="partner")],
-                         budgets=10.0, programmes=[programme("J", cost=4, sharing="joint")],
-                         values={("J", "air"): 2.0})
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A"), nation("Z", role="partner")],
+        budgets=10.0,
+        programmes=[programme("J", cost=4, sharing="joint")],
+        values={("J", "air"): 2.0},
+    )
     rows = dict(Scenario(inputs).solve(time_limit=30, gap=0.0).summary_rows())
     assert "count allies only" in rows["alliance_rows"] and rows["alliance_rows"].endswith("partners Z")
     assert "alliance_rows" not in dict(Scenario(two_programmes()).solve(time_limit=30, gap=0.0).summary_rows())

@@ -24,11 +24,17 @@ def summary(result) -> dict[str, object]:
 def test_a_what_if_plan_says_what_was_changed_after_reading(tmp_path):
     """A plan of budgets ×0.6 said only the workbook's name and hash: it read as the
     workbook's own plan."""
-    changed = (two_programmes().with_budget(0.6, years=[2030]).with_settings(carry_over_fraction=0.1)
-               .with_commitment("A", "P2", "exclude"))
+    changed = (
+        two_programmes()
+        .with_budget(0.6, years=[2030])
+        .with_settings(carry_over_fraction=0.1)
+        .with_commitment("A", "P2", "exclude")
+    )
     rows = summary(changed.solve(time_limit=20))
-    assert rows["input_changes"] == ("made from input_file changed after reading: budgets ×0.6 in 2030; "
-                                     "Settings carry_over_fraction=0.1; commitment A exclude P2")
+    assert rows["input_changes"] == (
+        "made from input_file changed after reading: budgets ×0.6 in 2030; "
+        "Settings carry_over_fraction=0.1; commitment A exclude P2"
+    )
     assert "input_changes" not in summary(two_programmes().solve(time_limit=20))
     path = changed.solve(time_limit=20).to_excel(tmp_path / "plan.xlsx")
     dashboard = openpyxl.load_workbook(path)["Dashboard"]
@@ -61,8 +67,9 @@ def test_the_summary_records_the_time_limit_threads_and_environment():
     checkout = Path(__file__).resolve().parents[2]
     loaded_from_checkout = checkout in Path(optimizer.result.__file__).resolve().parents
     if shutil.which("git") and (checkout / ".git").exists() and loaded_from_checkout:
-        head = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short=12", "HEAD"],
-                              capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(checkout), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
         assert str(rows["tool_commit"]).startswith(head)
 
 
@@ -79,8 +86,12 @@ def test_only_a_run_proven_at_every_stage_is_called_reproducible():
     assert summary(cut_short)["reproducible"].startswith("no: the time ran out")
     # the weightiest reason is named: a stage stopped by the time limit, not an earlier stage
     # proven with gap 0 by a timing-dependent search (a robust run blamed its shortfall stage)
-    both = replace(result, stages=(Stage(result.stages[0].objective, by_clock),) + result.stages[1:-1]
-                   + (Stage(result.stages[-1].objective, stopped),))
+    both = replace(
+        result,
+        stages=(Stage(result.stages[0].objective, by_clock),)
+        + result.stages[1:-1]
+        + (Stage(result.stages[-1].objective, stopped),),
+    )
     assert summary(both)["reproducible"].startswith(f"no: the {result.stages[-1].objective} stage stopped before")
 
 
@@ -100,14 +111,19 @@ def test_a_run_whose_start_came_from_fix_and_optimise_on_a_clock_budget_is_not_c
 
 def test_a_study_summary_names_each_point_s_own_inputs():
     """`--carry-over 0.35 --borrow 0.1` and a sweep's `--years` were recorded nowhere."""
-    flexibility = two_programmes().flexibility_value(carry_over_fraction=0.35, borrow_fraction=0.1,
-                                                     time_limit=20, workers=1)
+    flexibility = two_programmes().flexibility_value(
+        carry_over_fraction=0.35, borrow_fraction=0.1, time_limit=20, workers=1
+    )
     points = dict(flexibility.sweep.summary_rows())["point_changes"]
-    assert ("carry-over: starts in planning-cycle years, carry-over 0.35 for every nation, "
-            "borrowing 0.1 for every nation") in points
+    assert (
+        "carry-over: starts in planning-cycle years, carry-over 0.35 for every nation, borrowing 0.1 for every nation"
+    ) in points
     assert "rigid: starts in planning-cycle years, no carry-over or borrowing" in points
     sweep = two_programmes().budget_sweep([0.8, 1.0], years=[2030], time_limit=20)
-    assert dict(sweep.summary_rows())["point_changes"] == "budget ×0.8: budgets ×0.8 in 2030; budget ×1: budgets ×1 in 2030"
+    assert (
+        dict(sweep.summary_rows())["point_changes"]
+        == "budget ×0.8: budgets ×0.8 in 2030; budget ×1: budgets ×1 in 2030"
+    )
 
 
 def test_a_study_s_cost_adds_up_from_its_plans_and_standard_adoptions():
@@ -124,14 +140,24 @@ def test_a_study_s_cost_adds_up_from_its_plans_and_standard_adoptions():
 
 
 def test_a_front_says_what_made_it_too():
-    rows = dict(two_programmes().with_budget(0.9).pareto(objectives=["capability", "cost"], points=2,
-                                                          time_limit=20).summary_rows())
+    rows = dict(
+        two_programmes()
+        .with_budget(0.9)
+        .pareto(objectives=["capability", "cost"], points=2, time_limit=20)
+        .summary_rows()
+    )
     assert rows["input_changes"] == "made from input_file changed after reading: budgets ×0.9"
     assert {"python_version", "pyomo_version", "machine"} <= set(rows)
-    assert (rows["time_limit"], rows["point_time_limit"], rows["threads"]) == (20, "none (the time limit)",
-                                                                                "solver default")
-    timed = dict(two_programmes().pareto(objectives=["capability", "cost"], points=2, time_limit=20,
-                                         point_time_limit=5, threads=1).summary_rows())
+    assert (rows["time_limit"], rows["point_time_limit"], rows["threads"]) == (
+        20,
+        "none (the time limit)",
+        "solver default",
+    )
+    timed = dict(
+        two_programmes()
+        .pareto(objectives=["capability", "cost"], points=2, time_limit=20, point_time_limit=5, threads=1)
+        .summary_rows()
+    )
     assert (timed["point_time_limit"], timed["threads"]) == (5, 1)
 
 
@@ -191,7 +217,9 @@ def test_a_study_of_changed_inputs_says_so_in_its_dashboard_title(tmp_path):
         dashboard = openpyxl.load_workbook(sweep.to_excel(tmp_path / name))["Dashboard"]
         return next(c.value for row in dashboard.iter_rows(max_row=3) for c in row if isinstance(c.value, str))
 
-    assert "changed after reading" in title(two_programmes().with_budget(0.9).budget_sweep([0.8, 1.0], time_limit=20), "a.xlsx")
+    assert "changed after reading" in title(
+        two_programmes().with_budget(0.9).budget_sweep([0.8, 1.0], time_limit=20), "a.xlsx"
+    )
     assert "changed after reading" not in title(two_programmes().budget_sweep([0.8, 1.0], time_limit=20), "b.xlsx")
 
 
@@ -219,7 +247,10 @@ def test_inputs_changed_by_hand_through_with_inputs_are_noted_once(tmp_path):
     halved = {key: value / 2 for key, value in small.inputs.budgets.items()}
     by_hand = small.with_inputs(replace(small.inputs, budgets=halved), name="halved")
     changes = by_hand.inputs.source.changes
-    assert len(changes) == 15 and changes[0] == "inputs replaced in Python (with_inputs: halved): Budgets ALPHA 2027 10.0 → 5.0"
+    assert (
+        len(changes) == 15
+        and changes[0] == "inputs replaced in Python (with_inputs: halved): Budgets ALPHA 2027 10.0 → 5.0"
+    )
     assert small.with_budget(0.5).inputs.source.changes == ("budgets ×0.5",)
     assert small.with_inputs(small.inputs).inputs.source.changes == ()
 
@@ -246,12 +277,13 @@ def test_a_robustness_point_without_a_gap_says_what_its_stages_proved():
 
 
 def test_the_headline_counts_in_the_singular_where_there_is_one() -> None:
-    """"1 programmes funded (0 joint) by 1 nations; 1 nation-programme pairs"."""
+    """ "1 programmes funded (0 joint) by 1 nations; 1 nation-programme pairs"."""
     from optimizer import Scenario
     from tests.optimizer.conftest import make_inputs, nation, programme
 
-    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
-                         programmes=[programme("P", 1, 8)])
+    inputs = make_inputs(
+        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0, programmes=[programme("P", 1, 8)]
+    )
     result = Scenario(inputs).solve(time_limit=30, threads=1)
     assert result.headline() == "1 programme funded (0 joint) by 1 nation; 1 nation-programme pair"
 
@@ -287,8 +319,10 @@ def test_every_change_made_by_hand_is_in_the_summary_in_full():
     by_hand = small.with_inputs(replace(small.inputs, values=values, targets=small.inputs.targets[1:]))
     changes = by_hand.inputs.source.changes
     for programme, area in changed:
-        assert any(f"Values {programme} {area} {values[programme, area] - 1!r} → {values[programme, area]!r}" in c
-                   for c in changes), changes
+        assert any(
+            f"Values {programme} {area} {values[programme, area] - 1!r} → {values[programme, area]!r}" in c
+            for c in changes
+        ), changes
     # every digit: "10 → 10" for 10.0000004 could not be recomputed
     exact = small.with_inputs(replace(small.inputs, budgets={**small.inputs.budgets, ("ALPHA", 2027): 10.0000004}))
     assert exact.inputs.source.changes[-1].endswith("Budgets ALPHA 2027 10.0 → 10.0000004")

@@ -24,9 +24,14 @@ def hostile_inputs():
     nations = [nation(HOSTILE[0]), nation(HOSTILE[2])]
     programmes = [programme(HOSTILE[1], cost=5, duration=2), programme(HOSTILE[3], cost=4, sharing="joint")]
     return make_inputs(
-        first_year=2030, last_year=2033, nations=nations, budgets=10.0, programmes=programmes,
+        first_year=2030,
+        last_year=2033,
+        nations=nations,
+        budgets=10.0,
+        programmes=programmes,
         values={(HOSTILE[1], "air"): 3.0, (HOSTILE[3], "air"): 2.0},
-        standards=[standard("=1+1", cost=1)], requirements=[(HOSTILE[1], "=1+1")],
+        standards=[standard("=1+1", cost=1)],
+        requirements=[(HOSTILE[1], "=1+1")],
     )
 
 
@@ -81,8 +86,12 @@ def test_a_plan_that_breaks_the_model_is_never_exported(tmp_path):
     result = Scenario(hostile_inputs()).solve(gap=0.0, time_limit=30)
     national = dict(result.decisions.national)
     national[(HOSTILE[0], HOSTILE[1])] = 2033  # cannot finish inside the horizon
-    tampered = replace(result, decisions=PlanDecisions(national, result.decisions.joint,
-                                                        result.decisions.payments, result.decisions.adoptions))
+    tampered = replace(
+        result,
+        decisions=PlanDecisions(
+            national, result.decisions.joint, result.decisions.payments, result.decisions.adoptions
+        ),
+    )
     out = tmp_path / "plan.xlsx"
     with pytest.raises(PlanVerificationError):
         tampered.to_excel(out)
@@ -95,11 +104,22 @@ def test_a_plan_is_not_refused_for_binaries_the_solver_left_within_its_tolerance
     the joint programme's start at 8e-7, within HiGHS's integrality tolerance, paying 1e-5.
     The plan (rounded: nothing funded) was right, but the run ended in PlanVerificationError
     ("cost reported 1e-05, recomputed 0"), and so did price_of_robustness."""
-    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets={"A": 20},
-                         programmes=[programme("J0", 1, 12, "joint", risk=0.1, min_participants=1)],
-                         areas={"air": 1.0}, values={("J0", "air"): 1}, planning_cycle_years=1,
-                         lexicographic_tolerance=0.0, priority=("risk", "capability"))
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets={"A": 20},
+        programmes=[programme("J0", 1, 12, "joint", risk=0.1, min_participants=1)],
+        areas={"air": 1.0},
+        values={("J0", "air"): 1},
+        planning_cycle_years=1,
+        lexicographic_tolerance=0.0,
+        priority=("risk", "capability"),
+    )
     result = Scenario(inputs).solve(gap=0, time_limit=30)
     assert result.status == "optimal"
-    assert {k: result.objectives[k] for k in ("risk", "capability", "cost")} == {"risk": 0.0, "capability": 0.0,
-                                                                                   "cost": 0.0}
+    assert {k: result.objectives[k] for k in ("risk", "capability", "cost")} == {
+        "risk": 0.0,
+        "capability": 0.0,
+        "cost": 0.0,
+    }

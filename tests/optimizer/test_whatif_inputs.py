@@ -42,7 +42,8 @@ def test_a_valid_change_by_hand_is_checked_and_noted_with_what_changed(small):
     changed = _with_cost(small, pid, old * 2)
     assert changed.inputs.programme_by_id[pid].total_cost == old * 2
     assert changed.inputs.source.changes == (
-        f"inputs replaced in Python (with_inputs: by hand): Programmes {pid} total_cost {old!r} → {old * 2!r}",)
+        f"inputs replaced in Python (with_inputs: by hand): Programmes {pid} total_cost {old!r} → {old * 2!r}",
+    )
 
 
 def test_with_programme_changes_one_programme_and_records_it(small):
@@ -54,7 +55,9 @@ def test_with_programme_changes_one_programme_and_records_it(small):
     assert small.inputs.programme_by_id[pid] == p  # the base is untouched
     assert dearer.inputs.source.changes[-1].startswith(f"programme {pid}: total_cost {p.total_cost!r} → ")
     longer = small.with_programme(pid, duration_years=p.duration_years + 1)
-    assert longer.inputs.programme_by_id[pid].profile == pytest.approx([1 / (p.duration_years + 1)] * (p.duration_years + 1))
+    assert longer.inputs.programme_by_id[pid].profile == pytest.approx(
+        [1 / (p.duration_years + 1)] * (p.duration_years + 1)
+    )
     assert longer.solve(time_limit=20).status == "optimal"
 
 
@@ -183,10 +186,13 @@ def test_inputs_checked_by_hand_keep_their_rows(small):
     inputs = small.inputs
     pid = inputs.programmes[0].id
     code = inputs.nations[0].code
-    mine = (Commitment(code, pid, "exclude", None, 9), Commitment(inputs.nations[1].code, pid, "exclude", None,
-                                                                  ADDED_IN_PYTHON))
-    by_hand = small.with_inputs(replace(inputs, commitments=mine,
-                                        budgets={k: b * 0.5 for k, b in inputs.budgets.items()}))
+    mine = (
+        Commitment(code, pid, "exclude", None, 9),
+        Commitment(inputs.nations[1].code, pid, "exclude", None, ADDED_IN_PYTHON),
+    )
+    by_hand = small.with_inputs(
+        replace(inputs, commitments=mine, budgets={k: b * 0.5 for k, b in inputs.budgets.items()})
+    )
     assert [c.row for c in by_hand.inputs.commitments] == [9, ADDED_IN_PYTHON]
     assert [c.where for c in by_hand.inputs.commitments] == ["Commitments!A9", "a commitment added in Python"]
     assert [t.row for t in by_hand.inputs.targets] == [t.row for t in inputs.targets]

@@ -163,9 +163,7 @@ class EngineReport:
 def _fits(basis: highspy.HighsBasis, arrays: MipArrays) -> bool:
     """Whether a kept LP basis has this model's shape (rows and columns may have changed)."""
     return bool(
-        basis.valid
-        and len(basis.col_status) == arrays.columns
-        and len(basis.row_status) == len(arrays.row_lower)
+        basis.valid and len(basis.col_status) == arrays.columns and len(basis.row_status) == len(arrays.row_lower)
     )
 
 
@@ -191,9 +189,7 @@ def feasible(arrays: MipArrays, x: np.ndarray, tolerance: float = FEASIBILITY_TO
     return bool(np.all(activity >= arrays.row_lower - scale) and np.all(activity <= arrays.row_upper + scale))
 
 
-def whole_model_task(
-    name: str, start: np.ndarray | None, seconds: float, node_limit: int, **options: object
-) -> Task:
+def whole_model_task(name: str, start: np.ndarray | None, seconds: float, node_limit: int, **options: object) -> Task:
     """A task that fixes nothing (its dual bound holds for the whole MIP): the root node
     beside the rounds, or the portfolio's branch-and-bound."""
     nothing = np.zeros(0, dtype=np.int32)
@@ -254,7 +250,11 @@ class Engine:
 
     # -- the phases ------------------------------------------------------------------------
     def solve(
-        self, time_limit: float, gap: float, start: np.ndarray | None = None, neighbourhoods: bool = True,
+        self,
+        time_limit: float,
+        gap: float,
+        start: np.ndarray | None = None,
+        neighbourhoods: bool = True,
         branch_and_bound: bool = False,
     ) -> EngineReport:
         """Best plan and bound within `time_limit` seconds; stops early at `gap`.
@@ -278,7 +278,12 @@ class Engine:
         return self._finish(report, gap, deadline, stall)
 
     def _search(
-        self, report: EngineReport, start: np.ndarray | None, gap: float, deadline: float, neighbourhoods: bool,
+        self,
+        report: EngineReport,
+        start: np.ndarray | None,
+        gap: float,
+        deadline: float,
+        neighbourhoods: bool,
         branch_and_bound: bool,
     ) -> int:
         """The phases after the start plan; the number of rounds in a row without a gain."""
@@ -301,8 +306,11 @@ class Engine:
         stall = 0 if neighbourhoods else STALL_ROUNDS
         while report.x is not None and not self._done(report, gap, deadline) and stall < STALL_ROUNDS:
             workers = self.pool.size - self._busy()
-            self.progress(report, f"round {report.rounds + 1}: {workers * TASKS_PER_WORKER} neighbourhoods "
-                                  f"on {workers} worker{'s' if workers != 1 else ''}" + self._beside())
+            self.progress(
+                report,
+                f"round {report.rounds + 1}: {workers * TASKS_PER_WORKER} neighbourhoods "
+                f"on {workers} worker{'s' if workers != 1 else ''}" + self._beside(),
+            )
             stall = 0 if self._round(report, plan, lp, deadline) else stall + 1
             self._start_deferred_root(report, deadline)
             self._poll_root(report)
@@ -376,9 +384,13 @@ class Engine:
                 return
             seconds = left * SOFT_RENS_SHARE
             fixing = rens_fixing(self.arrays, lp, only_at_lower=True, incumbent=report.x)
-            logger.debug("engine: RENS admits no plan; %d of %d integer columns free with only the LP's zeros "
-                         "fixed (%d fractional)", int(self.arrays.integer.sum()) - len(fixing[0]),
-                         int(self.arrays.integer.sum()), int(self.arrays.fractional(lp).sum()))
+            logger.debug(
+                "engine: RENS admits no plan; %d of %d integer columns free with only the LP's zeros "
+                "fixed (%d fractional)",
+                int(self.arrays.integer.sum()) - len(fixing[0]),
+                int(self.arrays.integer.sum()),
+                int(self.arrays.fractional(lp).sum()),
+            )
             self._rens_round(report, lp, SOFT_RENS, fixing, report.x, seconds)
         self._poll_root(report)
 
@@ -398,8 +410,13 @@ class Engine:
         return highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible
 
     def _rens_round(
-        self, report: EngineReport, lp: np.ndarray, name: str, fixing: tuple[np.ndarray, np.ndarray],
-        start: np.ndarray | None, seconds: float,
+        self,
+        report: EngineReport,
+        lp: np.ndarray,
+        name: str,
+        fixing: tuple[np.ndarray, np.ndarray],
+        start: np.ndarray | None,
+        seconds: float,
     ) -> None:
         """One RENS task per free worker (other seeds), or neighbourhoods of a good start."""
         fix_index, fix_value = fixing
@@ -424,8 +441,15 @@ class Engine:
         if self.pool.size < self._root_workers() or report.x is None or self._root is not None:
             return
         small = self.arrays.nonzeros < ROOT_BOUND_BELOW_NONZEROS
-        task = whole_model_task(ROOT_BOUND, report.x, seconds, RENS_NODE_LIMIT, seed=self.seed,
-                                options=() if small else ROOT_LP_SOLVER_OPTIONS, keep_log=self._keeps_log)
+        task = whole_model_task(
+            ROOT_BOUND,
+            report.x,
+            seconds,
+            RENS_NODE_LIMIT,
+            seed=self.seed,
+            options=() if small else ROOT_LP_SOLVER_OPTIONS,
+            keep_log=self._keeps_log,
+        )
         self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), ROOT_BOUND
 
     def _start_presolved_root(self, report: EngineReport, seconds: float) -> None:
@@ -433,8 +457,16 @@ class Engine:
         models too large for the whole root node on two workers (PRESOLVED_ROOT)."""
         if not 2 <= self.pool.size < self._root_workers():
             return
-        task = whole_model_task(PRESOLVED_ROOT, report.x, seconds, RENS_NODE_LIMIT, seed=self.seed,
-                                options=PRESOLVED_ROOT_OPTIONS, first_bound=True, keep_log=self._keeps_log)
+        task = whole_model_task(
+            PRESOLVED_ROOT,
+            report.x,
+            seconds,
+            RENS_NODE_LIMIT,
+            seed=self.seed,
+            options=PRESOLVED_ROOT_OPTIONS,
+            first_bound=True,
+            keep_log=self._keeps_log,
+        )
         self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), PRESOLVED_ROOT
 
     def _root_workers(self) -> int:
@@ -456,8 +488,17 @@ class Engine:
         """HiGHS's branch-and-bound on the whole model, on one worker, for the whole run."""
         if self.pool.size < 2:
             return
-        task = whole_model_task(BRANCH_AND_BOUND, start, seconds, NO_NODE_LIMIT, gap=gap, seed=self.seed,
-                                options=self.highs_options, end_by=time.time() + seconds, keep_log=self._keeps_log)
+        task = whole_model_task(
+            BRANCH_AND_BOUND,
+            start,
+            seconds,
+            NO_NODE_LIMIT,
+            gap=gap,
+            seed=self.seed,
+            options=self.highs_options,
+            end_by=time.time() + seconds,
+            keep_log=self._keeps_log,
+        )
         self._root, self._root_kind = self.pool.submit(self.key, self.arrays, task), BRANCH_AND_BOUND
 
     def _branch_and_bound(self) -> Background | None:
@@ -487,7 +528,8 @@ class Engine:
         if self._root is None:
             return ""
         job = {BRANCH_AND_BOUND: "branch-and-bound", PRESOLVED_ROOT: "the presolved root LP"}.get(
-            self._root_kind, "the root node")
+            self._root_kind, "the root node"
+        )
         return f", {job} on one more"
 
     def _busy(self) -> int:
@@ -611,15 +653,24 @@ class Engine:
             if result is None:
                 report.reproducible = False
                 continue
-            logger.debug("engine: %s: %s %s in %.2f s%s", result.name, result.status, result.objective,
-                         result.seconds, " (proven)" if result.proven else " (time)" if result.stopped_by_time else "")
+            logger.debug(
+                "engine: %s: %s %s in %.2f s%s",
+                result.name,
+                result.status,
+                result.objective,
+                result.seconds,
+                " (proven)" if result.proven else " (time)" if result.stopped_by_time else "",
+            )
             if result.stopped_by_time:
                 report.reproducible = False
             objective = result.objective if result.x is not None else None  # a plan comes with its objective
             better = objective is not None and a.better(objective, report.objective)
             if plan is not None and kinds is not None and kinds[i] != CROSSOVER:
-                gain = (abs(objective - report.objective)
-                        if better and objective is not None and report.objective is not None else 0.0)
+                gain = (
+                    abs(objective - report.objective)
+                    if better and objective is not None and report.objective is not None
+                    else 0.0
+                )
                 plan.feedback(kinds[i], better, result.proven, gain)
             if better and objective is not None and result.x is not None:
                 improving.append((objective, result.x, result))
@@ -660,8 +711,10 @@ class Engine:
             if report.improvements and all(source == "start plan" for _, source, _ in report.improvements):
                 # a robust L run ended "feasible, gap 45 %" on its greedy start with nothing
                 # to say that no search had run: the LP relaxation took 105 of its 120 s
-                report.stopped_by += (f", before any search improved the start plan (the LP relaxation "
-                                      f"took {report.lp_seconds:.0f} s of it: raise the time limit)")
+                report.stopped_by += (
+                    f", before any search improved the start plan (the LP relaxation "
+                    f"took {report.lp_seconds:.0f} s of it: raise the time limit)"
+                )
         if report.x is not None:
             report.status = "optimal" if gap_met(report.gap, gap) else "feasible"
         self.progress(report, "done")

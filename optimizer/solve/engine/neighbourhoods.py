@@ -316,7 +316,7 @@ class NeighbourhoodPlan:
         recently sit out until half the others have had a turn, so every nation is visited."""
         if not self._own_columns:
             return "all", self.arrays.integer.copy()
-        resting = set(self._recent[-max(1, len(self._own_columns) // 2):])
+        resting = set(self._recent[-max(1, len(self._own_columns) // 2) :])
         potential = self._potential(within)
         ranked = sorted(self._own_columns, key=lambda n: (n in resting, -potential.get(n, 0.0), self._tiebreak[n]))
         chosen = _fill(ranked, self._own_columns, self.targets[size] * share)
@@ -329,7 +329,7 @@ class NeighbourhoodPlan:
         in `_nation_group`."""
         gain = self._gain
         potential = {i: float(gain[index].sum()) if gain is not None else 0.0 for i, index in self._item_index.items()}
-        resting = set(self._recent_items[-max(1, len(self._item_columns) // 2):])
+        resting = set(self._recent_items[-max(1, len(self._item_columns) // 2) :])
         ranked = sorted(self._item_columns, key=lambda i: (i in resting, -potential[i], self._item_tiebreak[i]))
         chosen = _fill(ranked, self._item_columns, self.targets["programmes"])
         self._recent_items += chosen
@@ -377,7 +377,7 @@ class NeighbourhoodPlan:
             first = years[self._window % len(years)]
             self._window += max(1, width - 1)
             return first
-        resting = set(self._recent_spans[-max(1, len(years) // 2):])
+        resting = set(self._recent_spans[-max(1, len(years) // 2) :])
         gain = {y: float(self._gain[(self.groups.year >= y) & (self.groups.year < y + width)].sum()) for y in years}
         first = min(years, key=lambda y: (y in resting, -gain[y], y))
         self._recent_spans.append(first)

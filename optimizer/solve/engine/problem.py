@@ -62,7 +62,9 @@ class MipArrays:
         matrix = lp.a_matrix_
         n = lp.num_col_
         starts, index, values = _column_wise(matrix, n, lp.num_row_)
-        integrality = np.asarray(lp.integrality_, dtype=np.int64) if len(lp.integrality_) else np.zeros(n, dtype=np.int64)
+        integrality = (
+            np.asarray(lp.integrality_, dtype=np.int64) if len(lp.integrality_) else np.zeros(n, dtype=np.int64)
+        )
         return cls(
             maximise=lp.sense_ == highspy.ObjSense.kMaximize,
             offset=float(lp.offset_),
@@ -169,7 +171,10 @@ class Restriction:
 
 
 def restrict(
-    arrays: MipArrays, fix_index: np.ndarray, fix_value: np.ndarray, reference: np.ndarray | None,
+    arrays: MipArrays,
+    fix_index: np.ndarray,
+    fix_value: np.ndarray,
+    reference: np.ndarray | None,
     tolerance: float = 1e-6,
 ) -> Restriction | None:
     """The sub-MIP with `fix_index` fixed at `fix_value` (None: a row then fails, so the

@@ -120,8 +120,9 @@ class WorkerModel:
         for name, value in task.options:
             highs.setOptionValue(name, value)
         _set_start(highs, task, restriction)
-        if not self._run(highs, sub.columns) or (doubtful_verdict(highs) and not self._confirmed(highs, task,
-                                                                                                  restriction, started)):
+        if not self._run(highs, sub.columns) or (
+            doubtful_verdict(highs) and not self._confirmed(highs, task, restriction, started)
+        ):
             return TaskResult(task.name, "no_solution", None, None, time.monotonic() - started, True, False)
         seconds = time.monotonic() - started
         status = highs.getModelStatus()
@@ -157,8 +158,7 @@ class WorkerModel:
             highs.run()
             return True
         threads = self.threads or None
-        return run_heard(highs, highs.run, PRESOLVE_STALL_SECONDS,
-                         lambda: match_thread_pool(threads))
+        return run_heard(highs, highs.run, PRESOLVE_STALL_SECONDS, lambda: match_thread_pool(threads))
 
     def _interruptible(self, highs: highspy.Highs) -> None:
         """This process's solves obey Ctrl-C and the deadline."""

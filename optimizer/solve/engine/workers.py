@@ -172,8 +172,11 @@ class LocalPool(InlinePool):
                 break
             for j, result in zip(running, _gather([futures[j] for j in running], should_stop, self.shutdown)):
                 results[j] = result
-        if any(f.exception() is not None and isinstance(f.exception(), BrokenProcessPool)
-               for f in futures.values() if f.done() and not f.cancelled()):
+        if any(
+            f.exception() is not None and isinstance(f.exception(), BrokenProcessPool)
+            for f in futures.values()
+            if f.done() and not f.cancelled()
+        ):
             self._give_up()
         missed = [i for i in futures if results[i] is not None and results[i].status == MISSING]  # type: ignore[union-attr]
         if self.broken:  # the tasks the dead processes held, and any left unsent, solved here

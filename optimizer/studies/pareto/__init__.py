@@ -55,7 +55,13 @@ from optimizer.studies.pareto.whole import fractional_objectives
 from optimizer.studies.pareto.workers import _HereWalker, _run_segments, _worker_pool
 
 __all__ = [
-    "Bounds", "Front", "FrontPoint", "ParetoProgress", "ParetoProgressFn", "non_dominated", "pareto_front",
+    "Bounds",
+    "Front",
+    "FrontPoint",
+    "ParetoProgress",
+    "ParetoProgressFn",
+    "non_dominated",
+    "pareto_front",
 ]
 
 logger = logging.getLogger(__name__)
@@ -99,14 +105,18 @@ def pareto_front(
     if nadir and objectives[0] in nadir:
         # the primary objective is optimised at every grid point, never stepped: its level
         # was ignored without a word, and the front read as if bounded by it
-        raise ValueError(f"nadir names {objectives[0]!r}, the primary objective, which has no grid level — "
-                         f"expected some of {', '.join(objectives[1:])}")
+        raise ValueError(
+            f"nadir names {objectives[0]!r}, the primary objective, which has no grid level — "
+            f"expected some of {', '.join(objectives[1:])}"
+        )
     started = time.monotonic()
     deadline = started + time_limit
     notes: list[str] = []
     if not exact and points > MAX_GRID_POINTS:
-        notes.append(f"{points:,} grid levels per objective asked; {MAX_GRID_POINTS:,} used (more cannot be "
-                     "solved in any time limit; --exact gives every whole level)")
+        notes.append(
+            f"{points:,} grid levels per objective asked; {MAX_GRID_POINTS:,} used (more cannot be "
+            "solved in any time limit; --exact gives every whole level)"
+        )
         points = MAX_GRID_POINTS
     per_point = point_time_limit or time_limit
     # with workers, this process solves grid segments beside them: one thread each, like them
@@ -121,20 +131,27 @@ def pareto_front(
         bounds.fractional = fractional_objectives(m, inputs, objectives)
         whole_primary = not fractional_objectives(m, inputs, objectives[:1])
         if bounds.fractional:
-            logger.warning("exact mode assumes whole-valued objectives, and %s may take fractional values: "
-                           "the front will not be called complete", "; ".join(bounds.fractional))
+            logger.warning(
+                "exact mode assumes whole-valued objectives, and %s may take fractional values: "
+                "the front will not be called complete",
+                "; ".join(bounds.fractional),
+            )
     with catch_ctrl_c() as interrupt, _worker_pool(workers) as pool:
         workers = workers if pool is not None else 1  # what the Summary records: what ran
-        table, payoff_plans, payoff_proofs = _payoff_table(
-            m, inputs, persistent, objectives, deadline, per_point
-        )
+        table, payoff_plans, payoff_proofs = _payoff_table(m, inputs, persistent, objectives, deadline, per_point)
         bounds.payoff_proven = all(proven for proven, _, _ in payoff_proofs)
         if exact:
-            bounds.too_large = [f"{name} (up to {size:.3g})" for name, size in zip(objectives, np.abs(table).max(axis=0))
-                                if size > EXACT_MAGNITUDE]
+            bounds.too_large = [
+                f"{name} (up to {size:.3g})"
+                for name, size in zip(objectives, np.abs(table).max(axis=0))
+                if size > EXACT_MAGNITUDE
+            ]
             if bounds.too_large:
-                logger.warning("exact mode steps by whole numbers, and %s are too large for the solver to tell "
-                               "such steps apart: the front will not be called complete", "; ".join(bounds.too_large))
+                logger.warning(
+                    "exact mode steps by whole numbers, and %s are too large for the solver to tell "
+                    "such steps apart: the front will not be called complete",
+                    "; ".join(bounds.too_large),
+                )
         bounds.ideal_attained = bool(np.allclose(table, table[0], rtol=0.0, atol=1e-6))
         for name, plan, (proven, gap, _) in zip(objectives, payoff_plans, payoff_proofs):
             # a payoff row's gap is of its own objective's solve
@@ -154,8 +171,15 @@ def pareto_front(
         levels, steps = _grid(table, objectives, points, exact, lows)
         ranges = tuple(max(float(table[:, k].max() - table[:, k].min()), 1.0) for k in range(1, len(objectives)))
         spec = GridSpec(
-            tuple(objectives), levels, steps, subproblem_gap(table, exact, not bounds.fractional), exact, per_point,
-            (0, len(levels[-1])), ranges, int(np.searchsorted(levels[-1], table[:, -1].min() - 1e-9)),
+            tuple(objectives),
+            levels,
+            steps,
+            subproblem_gap(table, exact, not bounds.fractional),
+            exact,
+            per_point,
+            (0, len(levels[-1])),
+            ranges,
+            int(np.searchsorted(levels[-1], table[:, -1].min() - 1e-9)),
             answers=payoff_answers(table, payoff_proofs),
         )
         stats.grid_total = spec.total
@@ -178,12 +202,16 @@ def pareto_front(
                 stopped_by = SECOND_TRIES_INTERRUPTED
     solver_seconds = persistent.solver_seconds + seconds_in_workers
     if stats.no_plan:
-        notes.append(f"{stats.no_plan:,} grid point(s) found no plan within their share of the time "
-                     "(not treated as infeasible: the front may miss plans there)")
+        notes.append(
+            f"{stats.no_plan:,} grid point(s) found no plan within their share of the time "
+            "(not treated as infeasible: the front may miss plans there)"
+        )
         logger.warning("Pareto front: %s", notes[-1])
     if stats.retried:
-        notes.append(f"{stats.retried:,} unproven grid point(s) solved again with the time the walk left: "
-                     f"{stats.retried_proven:,} proven")
+        notes.append(
+            f"{stats.retried:,} unproven grid point(s) solved again with the time the walk left: "
+            f"{stats.retried_proven:,} proven"
+        )
         logger.info("Pareto front: %s", notes[-1])
     if not complete:
         notes.append("stopped before the grid was finished; the front may be incomplete")
@@ -202,12 +230,32 @@ def pareto_front(
     ).reset_index(names="row")
     grid = {objectives[k]: [_sign(objectives[k]) * float(v) for v in levels[k - 1]] for k in range(1, len(objectives))}
     return Front(
-        inputs, tuple(objectives), front_points, payoff, grid, stats, complete,
-        time.monotonic() - started, persistent.name, persistent.version, exact, notes, solver_seconds,
-        max(workers, 1), persistent.describe_options(), bounds.describe(),
-        {name: _sign(name) * float(lv[0]) for name, lv in zip(objectives[1:], levels)}, completeness,
-        bounds.payoff_proven, spec.point_gap, whole_primary, primary_bound=payoff_proofs[0][2],
-        stopped_by=stopped_by, time_limit=time_limit, point_time_limit=point_time_limit, threads=options.threads,
+        inputs,
+        tuple(objectives),
+        front_points,
+        payoff,
+        grid,
+        stats,
+        complete,
+        time.monotonic() - started,
+        persistent.name,
+        persistent.version,
+        exact,
+        notes,
+        solver_seconds,
+        max(workers, 1),
+        persistent.describe_options(),
+        bounds.describe(),
+        {name: _sign(name) * float(lv[0]) for name, lv in zip(objectives[1:], levels)},
+        completeness,
+        bounds.payoff_proven,
+        spec.point_gap,
+        whole_primary,
+        primary_bound=payoff_proofs[0][2],
+        stopped_by=stopped_by,
+        time_limit=time_limit,
+        point_time_limit=point_time_limit,
+        threads=options.threads,
         strategy=persistent.strategy_note,
     )
 

@@ -77,12 +77,16 @@ class Bounds:
         if not self.exact:
             return "not proven: grid mode samples the front"
         if self.fractional:
-            return ("not proven: exact mode steps by whole numbers, and "
-                    f"{'; '.join(self.fractional)} may take values between its steps")
+            return (
+                "not proven: exact mode steps by whole numbers, and "
+                f"{'; '.join(self.fractional)} may take values between its steps"
+            )
         if self.too_large:
-            return ("not proven: exact mode steps by whole numbers, and at the size of "
-                    f"{'; '.join(self.too_large)} the solver's tolerances cannot tell such steps apart "
-                    "(enter money in larger units)")
+            return (
+                "not proven: exact mode steps by whole numbers, and at the size of "
+                f"{'; '.join(self.too_large)} the solver's tolerances cannot tell such steps apart "
+                "(enter money in larger units)"
+            )
         if unproven:
             return f"not proven: {unproven} grid point(s) not solved to optimality"
         if not self.payoff_proven:
@@ -198,8 +202,14 @@ class Front:
         for i, pt in enumerate(self.points_found, start=1):
             obj = pt.objectives
             rows.append(
-                {"point": i, **{n: obj[n] for n in self.objectives}, **{n: obj[n] for n in others},
-                 "gap": pt.gap, "gap_of": pt.gap_of, "proven": pt.proven}
+                {
+                    "point": i,
+                    **{n: obj[n] for n in self.objectives},
+                    **{n: obj[n] for n in others},
+                    "gap": pt.gap,
+                    "gap_of": pt.gap_of,
+                    "proven": pt.proven,
+                }
             )
         return pd.DataFrame(rows, columns=["point", *self.objectives, *others, "gap", "gap_of", "proven"])
 
@@ -244,8 +254,12 @@ class Front:
 
         source = self.inputs.source
         rows: list[tuple[str, object]] = [
-            ("status", "optimal" if self.complete and self.payoff_proven and self.stats.unproven == 0
-             and not self._unproven_points() else "feasible"),
+            (
+                "status",
+                "optimal"
+                if self.complete and self.payoff_proven and self.stats.unproven == 0 and not self._unproven_points()
+                else "feasible",
+            ),
             ("termination", self.termination),
             ("objective", "pareto"),
         ]
@@ -259,8 +273,12 @@ class Front:
             ("pareto_mode", "exact" if self.exact else "grid"),
             ("point_gap_target", self._point_gap_target()),
             ("front_complete", self.completeness),
-            ("payoff_table", "proven" if self.payoff_proven else
-             "not proven: a payoff solve stopped before proving its optimum (point 1 is the best found)"),
+            (
+                "payoff_table",
+                "proven"
+                if self.payoff_proven
+                else "not proven: a payoff solve stopped before proving its optimum (point 1 is the best found)",
+            ),
             ("nadir_bounds", self.bounds),
             ("nadir", self.worst_levels),
             ("points", len(self.points_found)),
@@ -319,7 +337,7 @@ class Front:
             return "the optimum of each point, solved to gap 0"
         if self.exact and self.whole_primary:
             return f"the integer optimum of each point (a relative gap of {self.point_gap:.2g} proves it)"
-        return f"{self.point_gap:g} relative gap for each grid point; \"proven\" means within it"
+        return f'{self.point_gap:g} relative gap for each grid point; "proven" means within it'
 
     def _unproven_points(self) -> int:
         """Points of the front whose own solve did not prove its optimum."""
@@ -331,9 +349,11 @@ class Front:
         (every point's, and what it is of, is in the Pareto sheet)."""
         primary = self.objectives[0]
         most = "most" if _sign(primary) > 0 else "least"
-        gap_of = (f"point 1 (the {most} {primary} found): its {primary} against best_bound, the first "
-                  f"payoff solve's bound on {primary}, which no plan beats; each point's own solve gap "
-                  "is in the Pareto sheet (gap, and gap_of: a grid point's is its ε-subproblem's)")
+        gap_of = (
+            f"point 1 (the {most} {primary} found): its {primary} against best_bound, the first "
+            f"payoff solve's bound on {primary}, which no plan beats; each point's own solve gap "
+            "is in the Pareto sheet (gap, and gap_of: a grid point's is its ε-subproblem's)"
+        )
         rows: list[tuple[str, object]] = [("gap_of", gap_of)]
         known = [(pt.gap, i) for i, pt in enumerate(self.points_found, start=1) if pt.gap is not None]
         unknown = [i for i, pt in enumerate(self.points_found, start=1) if pt.gap is None]
@@ -352,8 +372,14 @@ class Front:
         for pt in self.points_found:
             assert_valid(self.inputs, pt.decisions, pt.objectives)
         return write_front_workbook(
-            path, self.summary_rows(), self.points, self.payoff, self.core_index, self.point_tables(),
-            list(self.inputs.years), list(self.objectives),
+            path,
+            self.summary_rows(),
+            self.points,
+            self.payoff,
+            self.core_index,
+            self.point_tables(),
+            list(self.inputs.years),
+            list(self.objectives),
         )
 
     def plot(self, path: str | Path) -> Path:
@@ -379,8 +405,10 @@ class Front:
         # as the terminal's "Front:" line says it: "10 non-dominated plans" headed a chart
         # whose legend marked 9 of them not proven
         words = front_plans_in_words(len(df), self.payoff_proven and self.stats.unproven == 0)
-        ax.set_title(f"Pareto front: {len(df)} {words}" + ("" if self.proven_complete else f"\n({self.completeness})"),
-                     fontsize=10)
+        ax.set_title(
+            f"Pareto front: {len(df)} {words}" + ("" if self.proven_complete else f"\n({self.completeness})"),
+            fontsize=10,
+        )
         ax.grid(True, alpha=0.3)
         ax.legend()
         fig.tight_layout()
@@ -399,8 +427,9 @@ def non_dominated(points: list[FrontPoint], objectives: Sequence[str]) -> list[F
     if not points:
         return []
     signs = np.array([_sign(n) for n in objectives], dtype=float)
-    ordered = sorted(points, key=lambda pt: (tuple(-s * pt.objectives[n] for s, n in zip(signs, objectives)),
-                                             not pt.proven))
+    ordered = sorted(
+        points, key=lambda pt: (tuple(-s * pt.objectives[n] for s, n in zip(signs, objectives)), not pt.proven)
+    )
     vectors = np.array([[pt.objectives[n] for n in objectives] for pt in ordered], dtype=float) * signs
     # one tolerance per objective, from that objective's own size: one from the vector's
     # largest component (a cost of 5e7) called capability 82 "equal" to 84, and an exact
@@ -416,7 +445,9 @@ def non_dominated(points: list[FrontPoint], objectives: Sequence[str]) -> list[F
             if beaten.any():  # only within the tolerance: kept points come first in this order
                 kept = [k for k, lost in zip(kept, beaten) if not lost]
         kept.append(i)
-    return sorted((ordered[i] for i in kept), key=lambda pt: tuple(-s * pt.objectives[n] for s, n in zip(signs, objectives)))
+    return sorted(
+        (ordered[i] for i in kept), key=lambda pt: tuple(-s * pt.objectives[n] for s, n in zip(signs, objectives))
+    )
 
 
 def _emit(progress: ParetoProgressFn | None, stats: ParetoProgress) -> None:

@@ -42,13 +42,12 @@ def _attach_epsilon_constraints(m: pyo.ConcreteModel, objectives: Sequence[str],
     m.pareto_slack = pyo.Var(constrained, domain=pyo.NonNegativeReals)
     m.pareto_epsilon = pyo.Constraint(
         constrained,
-        rule=lambda mm, k: _sign(objectives[k]) * mm.objective_expr[objectives[k]] - mm.pareto_slack[k]
-        == mm.pareto_levels[k],
+        rule=lambda mm, k: (
+            _sign(objectives[k]) * mm.objective_expr[objectives[k]] - mm.pareto_slack[k] == mm.pareto_levels[k]
+        ),
     )
     primary = objectives[0]
-    augmentation = sum(
-        (10.0 ** -(k - 1)) * m.pareto_slack[k] / max(ranges[k - 1], 1e-9) for k in constrained
-    )
+    augmentation = sum((10.0 ** -(k - 1)) * m.pareto_slack[k] / max(ranges[k - 1], 1e-9) for k in constrained)
     set_objective(m, _sign(primary) * m.objective_expr[primary] + AUGMENTATION_EPSILON * augmentation, "max")
 
 
@@ -209,7 +208,7 @@ class GridSpec:
         cuts[0] = lo
         walks = [replace(self, outer=(int(a), int(b))) for a, b in pairwise(cuts) if b > a]
         totals = [walk.total for walk in walks]
-        return [replace(walk, cells_after=sum(totals[i + 1:]) / workers) for i, walk in enumerate(walks)]
+        return [replace(walk, cells_after=sum(totals[i + 1 :]) / workers) for i, walk in enumerate(walks)]
 
 
 def _ranges(spec: GridSpec) -> list[float]:
@@ -368,7 +367,9 @@ def _walk_grid(
     position: tuple[int, ...] | None = (0,) * len(spec.shape)  # first cell not yet visited
     ranges = _ranges(spec)
     signs = [_sign(o) for o in objectives]
-    seen = {tuple(round(s * pt.objectives[o]) for s, o in zip(signs, objectives)) for pt in found} if spec.exact else None
+    seen = (
+        {tuple(round(s * pt.objectives[o]) for s, o in zip(signs, objectives)) for pt in found} if spec.exact else None
+    )
     while position is not None:
         if INTERRUPT.is_set() or time.monotonic() > deadline:
             return False
@@ -451,8 +452,12 @@ def prove_open_cells(
 
 
 def _settle_second_try(
-    outcome: SolveOutcome, m: pyo.ConcreteModel, inputs: Inputs, index: tuple[int, ...],
-    found: list[FrontPoint], stats: ParetoProgress,
+    outcome: SolveOutcome,
+    m: pyo.ConcreteModel,
+    inputs: Inputs,
+    index: tuple[int, ...],
+    found: list[FrontPoint],
+    stats: ParetoProgress,
 ) -> bool:
     """Keep what a second try found at grid point `index`; True if it proved the point.
 

@@ -56,14 +56,18 @@ def _payoff_table(
             if out.status == "infeasible":
                 release_holds(m)
                 # the conflict is named as `solve` names it (exit 4 said only "no front")
-                conflicts = diagnose_infeasibility(inputs, budget_seconds=diagnosis_seconds(deadline - time.monotonic()))
+                conflicts = diagnose_infeasibility(
+                    inputs, budget_seconds=diagnosis_seconds(deadline - time.monotonic())
+                )
                 raise InfeasibleError("No plan satisfies the inputs, so there is no front.", conflicts)
             if not out.has_solution:
                 release_holds(m)
                 # the time limit, not a failure: `capopt pareto --time-limit 1` exited 5 ("solver
                 # error"), which reads as a broken installation, not as "give it more time"
-                raise NoSolutionError(f"payoff table: no plan for {name} within the time limit ({out.termination}); "
-                                      f"raise --time-limit: a front first solves {p} × {p} payoff-table optima")
+                raise NoSolutionError(
+                    f"payoff table: no plan for {name} within the time limit ({out.termination}); "
+                    f"raise --time-limit: a front first solves {p} × {p} payoff-table optima"
+                )
             proven = proven and out.status == "optimal"
             if k == 0:
                 gap, bound = out.gap, out.bound

@@ -68,8 +68,10 @@ def _cost(inputs: Inputs) -> str | None:
 def _risk(inputs: Inputs) -> str | None:
     return _first_fraction(
         [(f"cost_overrun_risk × total_cost of {p.id}", p.cost_overrun_risk * p.total_cost) for p in inputs.programmes]
-        + [(f"cost_overrun_risk × per_participant_cost of {p.id}", p.cost_overrun_risk * p.per_participant_cost)
-           for p in inputs.programmes]
+        + [
+            (f"cost_overrun_risk × per_participant_cost of {p.id}", p.cost_overrun_risk * p.per_participant_cost)
+            for p in inputs.programmes
+        ]
     )
 
 

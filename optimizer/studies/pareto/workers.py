@@ -59,10 +59,12 @@ def solve_segment(
         persistent = PersistentSolver(m, options)
         _prepare_grid(m, persistent, spec)
         complete = _walk_grid(m, inputs, persistent, spec, deadline, found, stats, None)
-    new = found[len(starts):]
+    new = found[len(starts) :]
     return SegmentResult(
         [(pt.decisions, pt.objectives, pt.proven, pt.gap, pt.grid_index) for pt in new],
-        stats, complete, persistent.solver_seconds,
+        stats,
+        complete,
+        persistent.solver_seconds,
     )
 
 
@@ -185,7 +187,7 @@ class _HereWalker:
             _emit(self.progress, stats)
 
         complete = _walk_grid(self.m, self.inputs, self.persistent, segment, deadline, seen, self.stats, progress)
-        self.found.extend(seen[len(self.start_points):])
+        self.found.extend(seen[len(self.start_points) :])
         return complete
 
 

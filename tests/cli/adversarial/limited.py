@@ -48,9 +48,16 @@ def main(limit: int, jobs_file: Path, results_file: Path) -> None:
         escaped = None
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             escaped = "".join(traceback.format_exception(*result.exc_info))  # type: ignore[misc]
-        results.append({"argv": argv, "exit_code": result.exit_code, "output": result.output,
-                        "seconds": time.perf_counter() - started, "escaped": escaped,
-                        "peak_rss_kb": _peak_kb()})
+        results.append(
+            {
+                "argv": argv,
+                "exit_code": result.exit_code,
+                "output": result.output,
+                "seconds": time.perf_counter() - started,
+                "escaped": escaped,
+                "peak_rss_kb": _peak_kb(),
+            }
+        )
         results_file.write_text(json.dumps(results))
 
 

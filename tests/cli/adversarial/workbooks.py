@@ -67,8 +67,12 @@ def source(name: str) -> Book:
 
 
 # --- writing --------------------------------------------------------------------------
-def save_book(book: Book, path: Path, merges: Iterable[tuple[str, str]] = (),
-              raw_values: Mapping[tuple[str, str], bytes] | None = None) -> Path:
+def save_book(
+    book: Book,
+    path: Path,
+    merges: Iterable[tuple[str, str]] = (),
+    raw_values: Mapping[tuple[str, str], bytes] | None = None,
+) -> Path:
     """Write `book` as .xlsx; merge the given (sheet, range)s; and put raw `<v>` text into
     the given (sheet, cell)s — how NaN or 1e999, which openpyxl refuses to write, get in."""
     wb = Workbook()
@@ -100,8 +104,9 @@ def _swap(xml: bytes, swaps: Mapping[bytes, bytes]) -> bytes:
     return xml
 
 
-def rewrite_parts(data: bytes, changes: Mapping[str, Any], add: Mapping[str, bytes] | None = None,
-                  drop: Iterable[str] = ()) -> bytes:
+def rewrite_parts(
+    data: bytes, changes: Mapping[str, Any], add: Mapping[str, bytes] | None = None, drop: Iterable[str] = ()
+) -> bytes:
     """A copy of a zip with parts transformed (callable) or replaced (bytes), added, dropped."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -221,13 +226,25 @@ def wrong_values(column: Column) -> list[tuple[str, Any]]:
     kind = column.kind
     out: list[tuple[str, Any]] = []
     if kind in ("number", "whole"):
-        out += [("text in number", "abc"), ("text in number", "12 000"), ("text in number", "1,5"),
-                ("text in number", "ten"), ("wrong type", True), ("wrong type", dt.time(12, 30)),
-                ("wrong type", DATE), ("excel error", "#DIV/0!"), ("excel error", "#N/A"),
-                ("uncached formula", "=1/0"),
-                ("nan/inf", "nan"), ("nan/inf", "-Infinity"), ("nan/inf", "inf"),
-                ("nan/inf", Raw(b"NaN")), ("nan/inf", Raw(b"1e999")), ("nan/inf", Raw(b"-1e999")),
-                ("nan/inf", Raw(b"INF"))]
+        out += [
+            ("text in number", "abc"),
+            ("text in number", "12 000"),
+            ("text in number", "1,5"),
+            ("text in number", "ten"),
+            ("wrong type", True),
+            ("wrong type", dt.time(12, 30)),
+            ("wrong type", DATE),
+            ("excel error", "#DIV/0!"),
+            ("excel error", "#N/A"),
+            ("uncached formula", "=1/0"),
+            ("nan/inf", "nan"),
+            ("nan/inf", "-Infinity"),
+            ("nan/inf", "inf"),
+            ("nan/inf", Raw(b"NaN")),
+            ("nan/inf", Raw(b"1e999")),
+            ("nan/inf", Raw(b"-1e999")),
+            ("nan/inf", Raw(b"INF")),
+        ]
         if column.min is not None and column.min >= 0:
             out += [("negative", -1), ("negative", -1e9), ("negative", -0.5)]
         if column.max is not None:
@@ -237,9 +254,17 @@ def wrong_values(column: Column) -> list[tuple[str, Any]]:
         if kind == "whole":
             out += [("wrong type", 2.5)]
     elif kind == "year":
-        out += [("date for year", DATE), ("date for year", dt.date(2030, 6, 30)),
-                ("huge", 10**9), ("negative", -2028), ("out of range", 1899), ("out of range", 2201),
-                ("wrong type", 2028.5), ("text in number", "twenty"), ("nan/inf", Raw(b"NaN"))]
+        out += [
+            ("date for year", DATE),
+            ("date for year", dt.date(2030, 6, 30)),
+            ("huge", 10**9),
+            ("negative", -2028),
+            ("out of range", 1899),
+            ("out of range", 2201),
+            ("wrong type", 2028.5),
+            ("text in number", "twenty"),
+            ("nan/inf", Raw(b"NaN")),
+        ]
     elif kind == "yes-no":
         out += [("wrong type", "maybe"), ("wrong type", 2), ("wrong type", DATE)]
     elif kind == "enum":
@@ -255,8 +280,9 @@ def wrong_values(column: Column) -> list[tuple[str, Any]]:
 
 def id_column_targets(book: Book) -> list[Target]:
     """Id cells of defining sheets (unique ids) and key cells of the wide sheets."""
-    return [t for t in typed_targets(book) if t.column.unique or
-            (SHEET_BY_NAME[t.sheet].layout == "wide" and t.col == 0)]
+    return [
+        t for t in typed_targets(book) if t.column.unique or (SHEET_BY_NAME[t.sheet].layout == "wide" and t.col == 0)
+    ]
 
 
 def row_has_other_data(book: Book, target: Target) -> bool:
@@ -268,10 +294,9 @@ def row_has_other_data(book: Book, target: Target) -> bool:
 def billion_laughs(root: bytes, encoding: str = "utf-8") -> bytes:
     """An entity-expansion bomb: 10^9 'lol's from a 1 KB document."""
     entities = "".join(
-        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "lol" * 10}">'
-        for i in range(1, 10))
-    text = (f'<?xml version="1.0" encoding="{encoding.upper()}"?>\n'
-            f'<!DOCTYPE lolz [{entities}]>\n{root.decode()}')
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "lol" * 10}">' for i in range(1, 10)
+    )
+    text = f'<?xml version="1.0" encoding="{encoding.upper()}"?>\n<!DOCTYPE lolz [{entities}]>\n{root.decode()}'
     return text.replace("&lol;", "&lol9;").encode(encoding)
 
 
@@ -279,17 +304,20 @@ def shared_strings(text: str) -> bytes:
     return (f'<sst xmlns="{SHEET_NS}" count="1" uniqueCount="1"><si><t>{text}</t></si></sst>').encode()
 
 
-SST_CONTENT_TYPE = ("application/vnd.openxmlformats-officedocument.spreadsheetml."
-                    "sharedStrings+xml")
+SST_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 
 
 def with_shared_strings(data: bytes, part: bytes) -> bytes:
     """Add (or replace) xl/sharedStrings.xml, registered so openpyxl would read it."""
+
     def register(types: bytes) -> bytes:
         if b"/xl/sharedStrings.xml" in types:
             return types
-        return types.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" '
-                             b'ContentType="' + SST_CONTENT_TYPE.encode() + b'"/></Types>')
+        return types.replace(
+            b"</Types>",
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="' + SST_CONTENT_TYPE.encode() + b'"/></Types>',
+        )
+
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         exists = "xl/sharedStrings.xml" in z.namelist()
     if exists:
@@ -305,15 +333,33 @@ def raw_zip(path: Path, members: Sequence[tuple[str, bytes, int, int, int]]) -> 
     for name, payload, crc, _size, declared in members:
         encoded = name.encode()
         offset = local.tell()
-        header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(payload),
-                             declared, len(encoded), 0)
+        header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(payload), declared, len(encoded), 0)
         local.write(header + encoded + payload)
-        central.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc,
-                                  len(payload), declared, len(encoded), 0, 0, 0, 0, 0, offset)
-                      + encoded)
+        central.write(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                8,
+                0,
+                0,
+                crc,
+                len(payload),
+                declared,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + encoded
+        )
     directory = central.getvalue()
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(directory),
-                      local.tell(), 0)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(directory), local.tell(), 0)
     path.write_bytes(local.getvalue() + directory + end)
     return path
 
@@ -339,8 +385,7 @@ def deflate_piece(content: bytes, level: int = 6) -> bytes:
 _FINAL_BLOCK = zlib.compressobj(6, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
 
 
-def member_from_pieces(name: str, pieces: Sequence[tuple[bytes, bytes, int]]
-                       ) -> tuple[str, bytes, int, int, int]:
+def member_from_pieces(name: str, pieces: Sequence[tuple[bytes, bytes, int]]) -> tuple[str, bytes, int, int, int]:
     """A raw_zip member from (content, deflate_piece(content), times) pieces, in order."""
     crc = size = 0
     body = []
@@ -352,8 +397,9 @@ def member_from_pieces(name: str, pieces: Sequence[tuple[bytes, bytes, int]]
     return name, b"".join(body) + _FINAL_BLOCK, crc, size, size
 
 
-def replace_member(data: bytes, part: str, pieces: Sequence[tuple[bytes, int]],
-                   big: tuple[bytes, bytes] | None = None) -> list[tuple[str, bytes, int, int, int]]:
+def replace_member(
+    data: bytes, part: str, pieces: Sequence[tuple[bytes, int]], big: tuple[bytes, bytes] | None = None
+) -> list[tuple[str, bytes, int, int, int]]:
     """The workbook's members with `part` made of (content, times) pieces; `big` is an
     already deflated (content, deflate_piece(content)) placed after the first piece."""
     members = [m for m in deflated_members(data) if m[0] != part]
@@ -367,10 +413,12 @@ def sheet_head(book: Book, title: str, dimension: str | None) -> bytes:
     """The start of a sheet's XML up to and including its header row (row 1)."""
     header = "".join(
         f'<c r="{get_column_letter(j + 1)}1" t="inlineStr"><is><t>{h}</t></is></c>'
-        for j, h in enumerate(book[title][0]))
+        for j, h in enumerate(book[title][0])
+    )
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{SHEET_NS}">{dim}'
-            f'<sheetData><row r="1">{header}</row>').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{SHEET_NS}">{dim}<sheetData><row r="1">{header}</row>'
+    ).encode()
 
 
 SHEET_TAIL = b"</sheetData></worksheet>"

@@ -36,11 +36,7 @@ def choice_key(decisions: PlanDecisions) -> tuple:
     """The discrete part of a plan (payments are one representative split)."""
     return (
         tuple(sorted(decisions.national.items())),
-        tuple(
-            sorted(
-                (p, jd.start_year, tuple(sorted(jd.members))) for p, jd in decisions.joint.items()
-            )
-        ),
+        tuple(sorted((p, jd.start_year, tuple(sorted(jd.members))) for p, jd in decisions.joint.items())),
         tuple(sorted(decisions.adoptions.items())),
     )
 
@@ -295,9 +291,7 @@ def naive_plans(inputs):
 def naive_size(inputs) -> int:
     per_year = len(inputs.years) + 1
     codes = len(inputs.nations)
-    size = per_year ** (
-        codes * (sum(not p.is_joint for p in inputs.programmes) + len(inputs.standards))
-    )
+    size = per_year ** (codes * (sum(not p.is_joint for p in inputs.programmes) + len(inputs.standards)))
     return size * (1 + len(inputs.years) * 2**codes) ** sum(p.is_joint for p in inputs.programmes)
 
 
@@ -356,19 +350,13 @@ def any_grid_split_works(inputs, draft, steps: int = 20) -> bool:
     ((pid, jd),) = draft.joint.items()
     p = inputs.programme_by_id[pid]
     first, second = jd.members
-    years = [
-        t
-        for t in range(jd.start_year, jd.start_year + p.duration_years)
-        if p.cost_in_offset(t - jd.start_year)
-    ]
+    years = [t for t in range(jd.start_year, jd.start_year + p.duration_years) if p.cost_in_offset(t - jd.start_year)]
     for shares in itertools.product(range(steps + 1), repeat=len(years)):
         payments = {}
         for t, k in zip(years, shares):
             cost = p.cost_in_offset(t - jd.start_year)
             payments[(first, pid, t)] = cost * k / steps
             payments[(second, pid, t)] = cost * (steps - k) / steps
-        if not check_plan(
-            inputs, PlanDecisions(draft.national, draft.joint, payments, draft.adoptions)
-        ):
+        if not check_plan(inputs, PlanDecisions(draft.national, draft.joint, payments, draft.adoptions)):
             return True
     return False

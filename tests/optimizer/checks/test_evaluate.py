@@ -28,9 +28,7 @@ def spend_row(evaluation, nation_code, year):
 
 def capability_row(evaluation, who, area, year):
     frame = evaluation.capability
-    row = frame[
-        (frame["nation"] == who) & (frame["capability_area"] == area) & (frame["year"] == year)
-    ]
+    row = frame[(frame["nation"] == who) & (frame["capability_area"] == area) & (frame["year"] == year)]
     assert len(row) == 1
     return row.iloc[0]
 
@@ -63,9 +61,7 @@ def test_plan_rows_give_start_completion_service_and_what_each_nation_pays():
 
 def test_cost_profile_spreads_spend_and_use_it_or_lose_it_lapses_the_rest():
     # profile 1:3 over 2 years of 8 -> 2 then 6; no carry-over, so the unspent budget lapses.
-    inputs = make_inputs(
-        nations=[nation("A")], budgets=10, programmes=[programme("P", 2, 8, profile=[1, 3])]
-    )
+    inputs = make_inputs(nations=[nation("A")], budgets=10, programmes=[programme("P", 2, 8, profile=[1, 3])])
     ev = evaluate(inputs, plan(national={("A", "P"): 2030}))
     assert tuple(ev.spend.columns) == SPEND_COLUMNS
     assert ev.spend[["year", "budget", "spend", "balance", "lapsed"]].values.tolist() == [
@@ -80,9 +76,7 @@ def test_objective_totals_carry_no_float_round_off():
     11.999999999999998, which a front's cells showed as such (37.00000000000001 there)."""
     from optimizer.checks.evaluate import objective_values
 
-    inputs = make_inputs(
-        nations=[nation("A")], budgets=20, programmes=[programme("P", 2, 12, profile=[0.7, 0.3])]
-    )
+    inputs = make_inputs(nations=[nation("A")], budgets=20, programmes=[programme("P", 2, 12, profile=[0.7, 0.3])])
     assert objective_values(inputs, plan(national={("A", "P"): 2030}))["cost"] == 12.0
 
 
@@ -266,9 +260,7 @@ def test_every_member_and_partner_earns_the_full_capability_value():
         programmes=[programme("J", 1, 4, "joint")],
         values={("J", "air"): 5},
     )
-    decisions = plan(
-        joint={"J": (2030, ("A", "C"))}, payments={("A", "J", 2030): 2, ("C", "J", 2030): 2}
-    )
+    decisions = plan(joint={"J": (2030, ("A", "C"))}, payments={("A", "J", 2030): 2, ("C", "J", 2030): 2})
     ev = evaluate(inputs, decisions)
     assert ev.objectives["capability"] == pytest.approx(2 * 5 * 2)  # 2 nations x 5 x 2 years
     assert ev.nation_capability("C") == pytest.approx(10.0)
@@ -363,7 +355,10 @@ def test_objective_totals_are_exactly_rounded_sums():
     from tests.optimizer.conftest import make_inputs, nation, programme
 
     inputs = make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
         programmes=[programme(f"P{i}", cost=c) for i, c in enumerate((0.1, 0.2, 0.3))],
         values={(f"P{i}", "air"): 1.0 for i in range(3)},
     )

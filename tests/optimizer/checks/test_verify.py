@@ -49,9 +49,7 @@ def test_a_valid_plan_has_no_violation():
 
 def test_decisions_of_the_wrong_kind_and_duplicate_members():
     inputs = make_inputs(programmes=[programme("P", 1, 1), programme("J", 1, 2, "joint")])
-    only(
-        check_plan(inputs, plan(national={("A", "J"): 2030})), "Nation A starts J in 2030", "joint"
-    )
+    only(check_plan(inputs, plan(national={("A", "J"): 2030})), "Nation A starts J in 2030", "joint")
     only(
         check_plan(inputs, plan(joint={"P": (2030, ("A", "B"))})),
         "P is started as a joint",
@@ -65,9 +63,7 @@ def test_decisions_of_the_wrong_kind_and_duplicate_members():
 
 
 def test_partner_funds_no_national_programme():
-    inputs = make_inputs(
-        nations=[nation("A"), nation("C", role="partner")], programmes=[programme("P", 1, 1)]
-    )
+    inputs = make_inputs(nations=[nation("A"), nation("C", role="partner")], programmes=[programme("P", 1, 1)])
     only(
         check_plan(inputs, plan(national={("C", "P"): 2030})),
         "Partner C funds national programme P",
@@ -123,9 +119,7 @@ def test_yearly_payments_must_sum_to_the_programme_cost():
 
 
 def test_only_members_pay_and_only_in_spending_years():
-    inputs = make_inputs(
-        nations=[nation("A"), nation("B"), nation("C")], programmes=[programme("J", 1, 4, "joint")]
-    )
+    inputs = make_inputs(nations=[nation("A"), nation("B"), nation("C")], programmes=[programme("J", 1, 4, "joint")])
     outsider = plan(
         joint={"J": (2030, ("A", "B"))},
         payments={("A", "J", 2030): 2, ("B", "J", 2030): 1, ("C", "J", 2030): 1},
@@ -137,9 +131,7 @@ def test_only_members_pay_and_only_in_spending_years():
     )
     lines = check_plan(inputs, late)
     assert any("J in 2031: payments sum to 1, expected its cost 0" in line for line in lines)
-    assert any(
-        "Nation B pays 1 to J in 2031, more than the programme's cost" in line for line in lines
-    )
+    assert any("Nation B pays 1 to J in 2031, more than the programme's cost" in line for line in lines)
 
 
 def test_every_member_pays_its_minimum_share_of_the_total():
@@ -155,9 +147,7 @@ def test_every_member_pays_its_minimum_share_of_the_total():
 def test_payments_to_no_started_joint_programme_negative_or_outside_horizon():
     inputs = make_inputs(programmes=[programme("J", 1, 4, "joint"), programme("P", 1, 1)])
     only(check_plan(inputs, plan(payments={("A", "J", 2030): 4})), "not a started joint programme")
-    negative = plan(
-        joint={"J": (2030, ("A", "B"))}, payments={("A", "J", 2030): 5, ("B", "J", 2030): -1}
-    )
+    negative = plan(joint={"J": (2030, ("A", "B"))}, payments={("A", "J", 2030): 5, ("B", "J", 2030): -1})
     lines = check_plan(inputs, negative)
     assert "Nation B pays -1 to J in 2030: negative" in lines
     assert "Nation B pays -1 in total to J, below its minimum share 0 × 4 = 0" in lines
@@ -192,14 +182,22 @@ def test_balance_tolerance_grows_with_the_money_carried_not_this_years_alone():
     and no spend: four years of joint payments, each within HiGHS's 1e-6 of its row. The
     slack is relative to the budget and spend that flowed through the balance so far; a
     real overspend is still caught."""
-    inputs = make_inputs(nations=[nation("A", carry=1.0), nation("B", carry=1.0)],
-                         budgets={"A": [10, 10, 0], "B": [10, 10, 0]},
-                         programmes=[programme("J", 2, 40, "joint")])
+    inputs = make_inputs(
+        nations=[nation("A", carry=1.0), nation("B", carry=1.0)],
+        budgets={"A": [10, 10, 0], "B": [10, 10, 0]},
+        programmes=[programme("J", 2, 40, "joint")],
+    )
 
     def paying(extra: float):
-        return plan(joint={"J": (2030, ("A", "B"))},
-                    payments={("A", "J", 2030): 10.0, ("A", "J", 2031): 10.0 + extra,
-                              ("B", "J", 2030): 10.0, ("B", "J", 2031): 10.0 - extra})
+        return plan(
+            joint={"J": (2030, ("A", "B"))},
+            payments={
+                ("A", "J", 2030): 10.0,
+                ("A", "J", 2031): 10.0 + extra,
+                ("B", "J", 2030): 10.0,
+                ("B", "J", 2031): 10.0 - extra,
+            },
+        )
 
     assert check_plan(inputs, paying(2.4e-6)) == []  # A's 2032 balance −2.4e-6, budget and spend 0
     only(check_plan(inputs, paying(0.01)), "Nation A in 2031: balance -0.01")
@@ -208,9 +206,7 @@ def test_balance_tolerance_grows_with_the_money_carried_not_this_years_alone():
 def test_carry_over_funds_a_later_overspend_up_to_its_cap():
     # carry 0.5 x 10 = 5: saving a full year still brings only 5 into 2031 -> 15 available
     def inputs_with(cost):
-        return make_inputs(
-            nations=[nation("A", carry=0.5)], budgets=10, programmes=[programme("P", 1, cost)]
-        )
+        return make_inputs(nations=[nation("A", carry=0.5)], budgets=10, programmes=[programme("P", 1, cost)])
 
     assert check_plan(inputs_with(15), plan(national={("A", "P"): 2031})) == []
     only(
@@ -234,9 +230,7 @@ def test_borrowing_floor_is_a_fraction_of_next_years_budget():
 
 
 def test_final_balance_must_not_be_negative_even_with_borrowing():
-    inputs = make_inputs(
-        nations=[nation("A", borrow=1.0)], budgets=10, programmes=[programme("P", 1, 11)]
-    )
+    inputs = make_inputs(nations=[nation("A", borrow=1.0)], budgets=10, programmes=[programme("P", 1, 11)])
     only(
         check_plan(inputs, plan(national={("A", "P"): 2032})),
         "Nation A in 2032: balance -1 (spend 11, budget 10) at the end of the horizon",
@@ -253,9 +247,7 @@ def test_adoption_costs_and_per_participant_costs_count_in_budgets():
     )
     # A: payment 3 + ppc 2 = 5 fits; adopting S in the same year breaks it
     assert check_plan(inputs, joint_plan("J", 2030, {"A": 3, "B": 3})) == []
-    lines = check_plan(
-        inputs, joint_plan("J", 2030, {"A": 3, "B": 3}, adoptions={("A", "S"): 2030})
-    )
+    lines = check_plan(inputs, joint_plan("J", 2030, {"A": 3, "B": 3}, adoptions={("A", "S"): 2030}))
     only(lines, "Nation A in 2030: balance -1")
 
 
@@ -290,9 +282,7 @@ def test_start_windows_earliest_deadline_cycle_and_horizon_end():
         check_plan(inputs, plan(national={("A", "H"): 2034})),
         "spends until 2036, after the horizon ends in 2035",
     )
-    only(
-        check_plan(inputs, plan(national={("A", "F"): 2029})), "before the first planning year 2030"
-    )
+    only(check_plan(inputs, plan(national={("A", "F"): 2029})), "before the first planning year 2030")
 
 
 def test_joint_start_window_names_the_programme():
@@ -301,17 +291,12 @@ def test_joint_start_window_names_the_programme():
         inputs,
         plan(joint={"J": (2032, ("A", "B"))}, payments={("A", "J", 2032): 1, ("B", "J", 2032): 1}),
     )
-    assert any(
-        line.startswith("Joint programme J starts in 2032, so it spends until 2033")
-        for line in lines
-    )
+    assert any(line.startswith("Joint programme J starts in 2032, so it spends until 2033") for line in lines)
 
 
 def test_adoption_outside_the_horizon():
     inputs = make_inputs(nations=[nation("A")], standards=[standard("S")])
-    only(
-        check_plan(inputs, plan(adoptions={("A", "S"): 2029})), "adopts standard S in 2029, outside"
-    )
+    only(check_plan(inputs, plan(adoptions={("A", "S"): 2029})), "adopts standard S in 2029, outside")
 
 
 @settings(max_examples=200, deadline=None)
@@ -324,17 +309,11 @@ def test_adoption_outside_the_horizon():
     deadline=st.one_of(st.none(), st.integers(1999, 2014)),
     flexible=st.booleans(),
 )
-def test_start_windows_agree_with_inputs_allowed_starts(
-    first, span, cycle, duration, earliest, deadline, flexible
-):
+def test_start_windows_agree_with_inputs_allowed_starts(first, span, cycle, duration, earliest, deadline, flexible):
     # two independent readings of "Programme timing" must agree on every candidate year
     p = programme("P", duration, 1, earliest=earliest, deadline=deadline, flexible=flexible)
-    inputs = make_inputs(
-        first_year=first, last_year=first + span, programmes=[p], planning_cycle_years=cycle
-    )
-    mine = tuple(
-        t for t in range(first - 3, first + span + 3) if not start_window_violations(inputs, p, t)
-    )
+    inputs = make_inputs(first_year=first, last_year=first + span, programmes=[p], planning_cycle_years=cycle)
+    mine = tuple(t for t in range(first - 3, first + span + 3) if not start_window_violations(inputs, p, t))
     assert mine == inputs.allowed_starts(p)
 
 
@@ -382,16 +361,12 @@ def test_joint_predecessor_counts_through_its_own_completion():
     ok = plan(national={("A", "Q"): 2031}, joint={"J": (2030, ("A", "B"))}, payments=done)
     assert check_plan(inputs, ok) == []
     # C is not a member: any_nation holds, same_nation does not
-    lines = check_plan(
-        inputs, plan(national={("C", "Q"): 2031}, joint={"J": (2030, ("A", "B"))}, payments=done)
-    )
+    lines = check_plan(inputs, plan(national={("C", "Q"): 2031}, joint={"J": (2030, ("A", "B"))}, payments=done))
     only(lines, "Nation C starts Q in 2031 before completing its predecessor J (same_nation)")
 
 
 def test_exclusive_group_counts_national_and_joint_fundings():
-    inputs = make_inputs(
-        programmes=[programme("P", 1, 1, group="G"), programme("J", 1, 2, "joint", group="G")]
-    )
+    inputs = make_inputs(programmes=[programme("P", 1, 1, group="G"), programme("J", 1, 2, "joint", group="G")])
     both = plan(
         national={("A", "P"): 2030},
         joint={"J": (2031, ("A", "B"))},

@@ -17,8 +17,12 @@ def only(lines: list[str], *fragments: str) -> None:
 
 def _single(gamma: int, risk: float = 0.5):
     return make_inputs(
-        first_year=2030, last_year=2030, nations=[nation("A")], budgets=10,
-        programmes=[programme("P", 1, 8, risk=risk)], robust_overruns=gamma,
+        first_year=2030,
+        last_year=2030,
+        nations=[nation("A")],
+        budgets=10,
+        programmes=[programme("P", 1, 8, risk=risk)],
+        robust_overruns=gamma,
     )
 
 
@@ -37,9 +41,13 @@ def test_the_gamma_largest_overruns_count() -> None:
 
     Γ = 1: 9 + 3 = 12 fits; Γ = 2: 9 + 4.5 = 13.5 does not; β is exactly those sums.
     """
+
     def inputs(gamma: int):
         return make_inputs(
-            first_year=2030, last_year=2030, nations=[nation("A")], budgets=13,
+            first_year=2030,
+            last_year=2030,
+            nations=[nation("A")],
+            budgets=13,
             programmes=[programme(f"P{i}", 1, 3, risk=r) for i, r in enumerate((0.1, 0.5, 1.0))],
             robust_overruns=gamma,
         )
@@ -54,21 +62,28 @@ def test_the_gamma_largest_overruns_count() -> None:
 def test_joint_payment_and_per_participant_cost_overrun_together() -> None:
     """A pays 4 to J plus 2 per-participant cost: (4 + 2) · 1.5 = 9 > 8; B pays 2 + 2: 6 ≤ 8."""
     inputs = make_inputs(
-        first_year=2030, last_year=2030, budgets=8,
-        programmes=[programme("J", 1, 6, "joint", ppc=2, risk=0.5)], robust_overruns=1,
+        first_year=2030,
+        last_year=2030,
+        budgets=8,
+        programmes=[programme("J", 1, 6, "joint", ppc=2, risk=0.5)],
+        robust_overruns=1,
     )
-    decisions = plan(joint={"J": (2030, ("A", "B"))},
-                     payments={("A", "J", 2030): 4, ("B", "J", 2030): 2})
+    decisions = plan(joint={"J": (2030, ("A", "B"))}, payments={("A", "J", 2030): 4, ("B", "J", 2030): 2})
     assert robust_protection(inputs, decisions) == {("A", 2030): 3.0, ("B", 2030): 2.0}
     only(check_plan(inputs, decisions), "Nation A in 2030", "spend 9")
 
 
 def test_carry_over_absorbs_an_overrun_in_a_later_year() -> None:
     """5 a year, full carry-over; P costs 8 in 2031 with risk 0.25: 10 ≤ 5 + 5. Risk 0.3 breaks it."""
+
     def check(risk: float) -> list[str]:
         inputs = make_inputs(
-            first_year=2030, last_year=2031, nations=[nation("A", carry=1.0)], budgets=5,
-            programmes=[programme("P", 1, 8, risk=risk)], robust_overruns=1,
+            first_year=2030,
+            last_year=2031,
+            nations=[nation("A", carry=1.0)],
+            budgets=5,
+            programmes=[programme("P", 1, 8, risk=risk)],
+            robust_overruns=1,
         )
         return check_robust_budget(inputs, plan(national={("A", "P"): 2031}), 1e-6)
 
@@ -78,8 +93,12 @@ def test_carry_over_absorbs_an_overrun_in_a_later_year() -> None:
 
 def test_a_nation_with_gamma_zero_is_not_checked() -> None:
     inputs = make_inputs(
-        first_year=2030, last_year=2030, nations=[nation("A")], budgets=10,
-        programmes=[programme("P", 1, 8, risk=0.5)], robust_overruns=1,
+        first_year=2030,
+        last_year=2030,
+        nations=[nation("A")],
+        budgets=10,
+        programmes=[programme("P", 1, 8, risk=0.5)],
+        robust_overruns=1,
     )
     from dataclasses import replace
 
@@ -116,8 +135,17 @@ def test_a_robust_plans_spend_shows_the_reserve_it_holds_for_overruns() -> None:
     decisions = plan(national={**{("A", f"P{i}"): 2030 for i in range(3)}, ("B", "P2"): 2030})
 
     def spend(gamma: int):
-        return evaluate(make_inputs(first_year=2030, last_year=2030, nations=nations, budgets=13,
-                                    programmes=programmes, robust_overruns=gamma), decisions).spend
+        return evaluate(
+            make_inputs(
+                first_year=2030,
+                last_year=2030,
+                nations=nations,
+                budgets=13,
+                programmes=programmes,
+                robust_overruns=gamma,
+            ),
+            decisions,
+        ).spend
 
     robust = spend(1).set_index("nation")["overrun_reserve"]
     assert robust["A"] == pytest.approx(3.0)

@@ -39,8 +39,9 @@ def test_greedy_is_beaten_by_the_optimum_on_a_tiny_instance() -> None:
     plan = greedy_plan(inputs)
     obj = objective_values(inputs, plan)
     greedy_value = obj["capability"] - 10 * obj["shortfall"]
-    best = Scenario(inputs).solve(objective="weighted", weights={"capability": 1, "shortfall": 10},
-                                  time_limit=30, gap=0)
+    best = Scenario(inputs).solve(
+        objective="weighted", weights={"capability": 1, "shortfall": 10}, time_limit=30, gap=0
+    )
     assert obj["capability"] > 0
     assert best.objectives["capability"] - 10 * best.objectives["shortfall"] >= greedy_value - 1e-6
 
@@ -54,9 +55,13 @@ def test_greedy_meets_a_target_before_chasing_value_per_cost():
     from tests.optimizer.conftest import make_inputs, nation, programme
 
     inputs = make_inputs(
-        first_year=2030, last_year=2033, nations=[nation("A")], budgets=10.0,
+        first_year=2030,
+        last_year=2033,
+        nations=[nation("A")],
+        budgets=10.0,
         programmes=[programme("P_air", cost=4), programme("P_land", cost=8)],
-        areas=("air", "land"), values={("P_air", "air"): 5.0, ("P_land", "land"): 3.0},
+        areas=("air", "land"),
+        values={("P_air", "air"): 5.0, ("P_land", "land"): 3.0},
         targets=[("A", "land", 2032, 3.0)],
     )
     plan = greedy_plan(inputs)

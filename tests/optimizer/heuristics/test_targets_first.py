@@ -94,9 +94,7 @@ def test_an_addition_that_breaks_a_rule_leaves_nothing_behind():
 
 @pytest.mark.parametrize("hard_caps", [False, True])
 @pytest.mark.parametrize("size", ["S", "M"])
-def test_targets_first_plans_keep_every_rule_on_generated_instances(
-    size: str, hard_caps: bool
-) -> None:
+def test_targets_first_plans_keep_every_rule_on_generated_instances(size: str, hard_caps: bool) -> None:
     """Capacity caps, exclusive groups, precedence, critical mass and commitments included."""
     from benchmarks.instances import generate
 

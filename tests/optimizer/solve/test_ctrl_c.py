@@ -117,8 +117,16 @@ def test_a_later_stage_the_clock_left_without_a_plan_is_not_called_a_ctrl_c(monk
 
     def clock_ran_out(self, mode, stages, decisions, solve_seconds, diagnose, choice=None, time_limit=None):
         out = SolveOutcome("no_solution", "time limit reached", None, None, None, 0.0)
-        return real(self, mode, [*stages[:2], Stage(stages[2].objective, out)][:3], decisions, solve_seconds,
-                    diagnose, {**(choice or {}), "priority": (*(choice or {})["priority"], "risk")}, time_limit)
+        return real(
+            self,
+            mode,
+            [*stages[:2], Stage(stages[2].objective, out)][:3],
+            decisions,
+            solve_seconds,
+            diagnose,
+            {**(choice or {}), "priority": (*(choice or {})["priority"], "risk")},
+            time_limit,
+        )
 
     monkeypatch.setattr(Session, "_result", clock_ran_out)
     result = Scenario(make_inputs(programmes=[programme("P", 2, 10)])).solve(time_limit=20, threads=1)

@@ -83,9 +83,7 @@ def test_a_later_shortfall_stage_is_proven_by_the_previous_stages_plan(monkeypat
         targets=[("A", "land", 2031, 3.0)],
     )
     calls = count_solver_calls(monkeypatch)
-    result = Scenario(inputs).solve(
-        priority=["capability", "shortfall", "cost"], time_limit=30, gap=0.0
-    )
+    result = Scenario(inputs).solve(priority=["capability", "shortfall", "cost"], time_limit=30, gap=0.0)
     assert result.stages[1].outcome.termination == PROVEN_BY_START
     assert len(calls) == 2
     assert result.status == "optimal" and result.objectives["shortfall"] == 0.0
@@ -117,8 +115,9 @@ def test_the_shortfall_stage_is_handed_its_share_of_the_limit(monkeypatch):
 
 # --- a later stage that never searched ---------------------------------------------------------
 def test_a_later_stage_that_hands_back_its_start_unbounded_never_searched():
-    start = SolveOutcome("feasible", "engine: time limit, before any search improved the start plan",
-                         56221.3, None, None, 0.1)
+    start = SolveOutcome(
+        "feasible", "engine: time limit, before any search improved the start plan", 56221.3, None, None, 0.1
+    )
     outcome = not_searched(start, 56221.3)
     assert (outcome.status, outcome.objective, outcome.gap) == ("no_solution", None, None)
     assert outcome.termination.startswith(NOT_SEARCHED)
@@ -139,8 +138,9 @@ def test_a_run_whose_last_stage_never_searched_reports_the_stage_before(monkeypa
     def starved_cost_stage(self, time_limit, gap, warm_start=False):
         if self.stage.endswith("cost"):
             held = pyo.value(self.model.objective_expr["cost"])
-            return SolveOutcome("feasible", "engine: time limit, before any search improved the start plan",
-                                held, None, None, 0.1)
+            return SolveOutcome(
+                "feasible", "engine: time limit, before any search improved the start plan", held, None, None, 0.1
+            )
         return original(self, time_limit, gap, warm_start)
 
     monkeypatch.setattr(PersistentSolver, "solve", starved_cost_stage)

@@ -118,8 +118,10 @@ def test_a_misspelt_solver_leaves_pyomos_warning_and_traceback_to_the_debug_log(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     [held] = [r for r in caplog.records if r.name == "optimizer.solve.solver" and "pyomo.opt" in r.getMessage()]
     assert held.levelno == logging.DEBUG and "higs" in held.getMessage() and held.exc_info
-    assert all(logging.getLogger(name).propagate and not logging.getLogger(name).handlers
-               for name in solver_module.PYOMO_SOLVER_LOGGERS)  # Pyomo's loggers as they were
+    assert all(
+        logging.getLogger(name).propagate and not logging.getLogger(name).handlers
+        for name in solver_module.PYOMO_SOLVER_LOGGERS
+    )  # Pyomo's loggers as they were
 
 
 def test_an_unreachable_scheduler_is_a_solver_error_naming_it():
@@ -254,8 +256,9 @@ PROJECT = Path(__file__).resolve().parents[3]
 def child_result(script: str, *args: str) -> list:
     """What `script` prints after "RESULT " (JSON), run in a child Python with a hard timeout:
     a solve that hangs fails the test instead of hanging the suite."""
-    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60,
-                          cwd=PROJECT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60, cwd=PROJECT, check=False
+    )
     [line] = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     return json.loads(line.removeprefix("RESULT "))
 
@@ -312,16 +315,25 @@ def test_a_start_plan_highs_presolve_calls_optimal_before_any_node_is_checked(st
     from tests.optimizer.conftest import make_inputs, nation, programme, standard
 
     inputs = make_inputs(
-        first_year=2030, last_year=2032,
-        nations=[nation("A", "ally", 0, 0.5, 0.2), nation("B", "ally", None, 0.5, 0.0),
-                 nation("C", "partner", 0, 0.0, 0.2)],
+        first_year=2030,
+        last_year=2032,
+        nations=[
+            nation("A", "ally", 0, 0.5, 0.2),
+            nation("B", "ally", None, 0.5, 0.0),
+            nation("C", "partner", 0, 0.0, 0.2),
+        ],
         budgets={"A": [9, 12, 18], "B": [2, 8, 15], "C": [5, 8, 8]},
-        programmes=[programme("P1", 1, 3)], areas={"air": 2.0, "cyb": 0.0}, values={("P1", "air"): 3.0},
-        standards=[standard("S0", 0.0, 2, 2.0)], planning_cycle_years=2, carry_over_fraction=0.5,
+        programmes=[programme("P1", 1, 3)],
+        areas={"air": 2.0, "cyb": 0.0},
+        values={("P1", "air"): 3.0},
+        standards=[standard("S0", 0.0, 2, 2.0)],
+        planning_cycle_years=2,
+        carry_over_fraction=0.5,
         borrow_fraction=0.2,
     )
-    result = Scenario(inputs).solve(gap=0, time_limit=60, weights={"capability": 1, "cost": 0.1},
-                                    strategy=strategy, workers=workers)
+    result = Scenario(inputs).solve(
+        gap=0, time_limit=60, weights={"capability": 1, "cost": 0.1}, strategy=strategy, workers=workers
+    )
     assert result.status == "optimal"
     assert result.objectives["capability"] - 0.1 * result.objectives["cost"] == pytest.approx(0.0, abs=1e-9)
     assert result.best_bound == pytest.approx(0.0, abs=1e-9)
@@ -368,7 +380,7 @@ def test_small_models_get_the_aggregator_off_and_say_so(monkeypatch):
 
 
 HUNG_PRESOLVE = LOOPING_PRESOLVE.with_name("highs_presolve_hang_27.mps")
-MPS_AS_PYOMO = '''
+MPS_AS_PYOMO = """
 import json, sys, time
 import highspy, pyomo.environ as pyo
 from optimizer.solve.solver import PersistentSolver, SolverOptions
@@ -398,7 +410,7 @@ solver = PersistentSolver(m, SolverOptions(threads=1, strategy=sys.argv[3] if le
 started = time.monotonic()
 outcome = solver.solve(float(sys.argv[2]), 1e-4)
 print("RESULT", json.dumps([outcome.status, time.monotonic() - started, solver.describe_options()]))
-'''
+"""
 
 
 @pytest.mark.parametrize("limit", [30.0, 3.0])
@@ -442,8 +454,11 @@ def test_no_whole_plan_is_infeasible_under_the_engine_too(strategy):
         "Settings": [["key", "value"], ["first_year", 2027], ["last_year", 2031]],
         "Nations": [["code"], ["A"], ["B"], ["C"]],
         "Budgets": [["nation", *years]] + [[n, *[10] * 5] for n in "ABC"],
-        "Programmes": [["id", "sharing", "duration_years", "total_cost"], ["P1", "national", 1, 30],
-                       ["P2", "national", 1, 1]],
+        "Programmes": [
+            ["id", "sharing", "duration_years", "total_cost"],
+            ["P1", "national", 1, 30],
+            ["P2", "national", 1, 1],
+        ],
         "CapabilityAreas": [["id"], ["AIR"]],
         "Values": [["programme", "AIR"], ["P1", 5], ["P2", 3]],
         "Precedence": [["before", "after", "scope"], ["P1", "P2", "any_nation"]],

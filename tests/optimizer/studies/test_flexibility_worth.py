@@ -47,8 +47,14 @@ def test_by_objective_worth_is_positive_when_the_lever_is_better() -> None:
 
 def test_by_objective_and_lever_worth_give_one_number_under_one_header(tmp_path: Path) -> None:
     by_objective = report().by_objective
-    path = write_flexibility_workbook(tmp_path / "flex.xlsx", [("status", "complete")], by_objective,
-                                      pd.DataFrame({"nation": []}), pd.DataFrame(), levers=list(LEVERS))
+    path = write_flexibility_workbook(
+        tmp_path / "flex.xlsx",
+        [("status", "complete")],
+        by_objective,
+        pd.DataFrame({"nation": []}),
+        pd.DataFrame(),
+        levers=list(LEVERS),
+    )
     book = openpyxl.load_workbook(path, read_only=True)
 
     def sheet(name: str) -> dict[str, dict[str, object]]:
@@ -74,11 +80,22 @@ def test_an_objective_no_lever_moves_has_a_worth_of_plain_zero() -> None:
 def test_a_scenarios_proof_counts_its_own_seconds_re_solves_included() -> None:
     """A lever solved again said "best plan found in 30 s" (its second solve) beside the
     60.8 s of its seconds column."""
-    summary = [("status", "feasible"), ("gap", 0.02), ("solve_seconds", 30.0),
-               ("stage_1", "capability: feasible, 100, gap 0.02")]
-    result = SimpleNamespace(status="feasible", gap=0.02, best_bound=102.0, gap_objective="capability",
-                             not_optimised=[], objectives={"capability": 100.0},
-                             standards=pd.DataFrame({"cost": []}), summary_rows=lambda: summary)
+    summary = [
+        ("status", "feasible"),
+        ("gap", 0.02),
+        ("solve_seconds", 30.0),
+        ("stage_1", "capability: feasible, 100, gap 0.02"),
+    ]
+    result = SimpleNamespace(
+        status="feasible",
+        gap=0.02,
+        best_bound=102.0,
+        gap_objective="capability",
+        not_optimised=[],
+        objectives={"capability": 100.0},
+        standards=pd.DataFrame({"cost": []}),
+        summary_rows=lambda: summary,
+    )
     sweep = Sweep([SweepPoint("carry-over", None, result, None, 60.8)], "lever", True, 60.8)  # type: ignore[arg-type]
     assert "best plan found in 61 s" in sweep.table.loc[0, "proof"]
 
@@ -86,14 +103,22 @@ def test_a_scenarios_proof_counts_its_own_seconds_re_solves_included() -> None:
 def test_without_a_rigid_plan_no_worth_is_given_rather_than_one_against_another_lever(tmp_path: Path) -> None:
     """With the rigid plan missing, the next setting (free starts) became the baseline, and
     "worth of carry-over" compared carry-over with free starts: two levers at once."""
-    points = [SweepPoint(lever, None, None if lever == "rigid" else SimpleNamespace(objectives=OBJECTIVES[lever]),
-                         None, 1.0) for lever in LEVERS]
+    points = [
+        SweepPoint(lever, None, None if lever == "rigid" else SimpleNamespace(objectives=OBJECTIVES[lever]), None, 1.0)
+        for lever in LEVERS
+    ]
     flexibility = FlexibilityReport(Sweep(points, "lever", True, 4.0))  # type: ignore[arg-type]
     levers = flexibility.workbook_levers()
     assert levers == list(LEVERS)
     assert flexibility.by_objective[worth_column("carry-over")].isna().all()
-    path = write_flexibility_workbook(tmp_path / "flex.xlsx", [("status", "complete")], flexibility.by_objective,
-                                      pd.DataFrame({"nation": []}), pd.DataFrame(), levers=levers)
+    path = write_flexibility_workbook(
+        tmp_path / "flex.xlsx",
+        [("status", "complete")],
+        flexibility.by_objective,
+        pd.DataFrame({"nation": []}),
+        pd.DataFrame(),
+        levers=levers,
+    )
     book = openpyxl.load_workbook(path, read_only=True)
     text = " ".join(str(c) for row in book["Dashboard"].iter_rows(values_only=True) for c in row if c)
     book.close()

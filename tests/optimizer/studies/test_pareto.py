@@ -263,13 +263,13 @@ def test_segments_past_the_deadline_report_an_incomplete_front():
     """A deadline that has passed reaches the workers as wall-clock time: they stop at once
     and the run says the front is incomplete instead of waiting or failing."""
     inputs = knapsack_inputs(KNAPSACK / "2kp50")
-    spec = GridSpec(("capability:A1", "capability:A2"), [np.arange(1529.0, 2021.0)], [1.0], 1e-4, True, 10.0,
-                    (0, 492))
+    spec = GridSpec(("capability:A1", "capability:A2"), [np.arange(1529.0, 2021.0)], [1.0], 1e-4, True, 10.0, (0, 492))
     stats = ParetoProgress(grid_total=spec.total)
     found: list = []
     with _worker_pool(2) as pool:
-        complete, _ = _run_segments(pool, inputs, spec, SolverOptions(threads=1), found, time.monotonic() - 1.0,
-                                    2, stats, None)
+        complete, _ = _run_segments(
+            pool, inputs, spec, SolverOptions(threads=1), found, time.monotonic() - 1.0, 2, stats, None
+        )
     assert not complete
     assert found == [] and stats.solved == 0
 
@@ -293,8 +293,9 @@ def test_interrupted_parallel_front_keeps_what_was_found():
             INTERRUPT.set()
 
     try:
-        front = Scenario(inputs).pareto(exact=True, time_limit=300, threads=1, workers=2,
-                                        progress=stop_after_first_segment)
+        front = Scenario(inputs).pareto(
+            exact=True, time_limit=300, threads=1, workers=2, progress=stop_after_first_segment
+        )
     finally:
         INTERRUPT.clear()
     assert not front.complete
@@ -514,8 +515,9 @@ def test_a_finished_walk_solves_its_unproven_points_again_with_the_time_left(mon
     assert retried.stats.unproven == retried.stats.no_plan == 0 and not retried.stats.open_cells
     assert rounded(retried) == rounded(walked)
     assert all(pt.proven for pt in retried.points_found)
-    assert any("3 unproven grid point(s) solved again with the time the walk left: 3 proven" in note
-               for note in retried.notes)
+    assert any(
+        "3 unproven grid point(s) solved again with the time the walk left: 3 proven" in note for note in retried.notes
+    )
     assert dict(retried.summary_rows())["second_tries"] == 3 and dict(walked.summary_rows())["second_tries"] == 0
     s = retried.stats  # second tries are no more grid points: each point is solved or skipped once
     assert s.solved + s.skipped == s.done == s.grid_total
@@ -531,7 +533,8 @@ def test_ctrl_c_during_the_second_tries_says_so(monkeypatch):
 
     try:
         front = Scenario(knapsack_inputs(KNAPSACK / "2kp50")).pareto(
-            exact=False, points=5, time_limit=300, threads=1, progress=stop_at_the_first_second_try)
+            exact=False, points=5, time_limit=300, threads=1, progress=stop_at_the_first_second_try
+        )
     finally:
         INTERRUPT.clear()
     assert front.stats.retried == 1 and front.stats.unproven == 2
@@ -579,6 +582,7 @@ def test_a_fronts_plot_is_written_atomically(front_2kp50, tmp_path, monkeypatch)
 
     def full_disk(fd, mode):
         import os
+
         os.close(fd)
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -635,15 +639,19 @@ def test_a_fronts_plot_title_claims_no_more_than_the_front_proved(front_2kp50, t
 
     titles: list[str] = []
     real = matplotlib.axes.Axes.set_title
-    monkeypatch.setattr(matplotlib.axes.Axes, "set_title",
-                        lambda self, label, *a, **k: titles.append(label) or real(self, label, *a, **k))
+    monkeypatch.setattr(
+        matplotlib.axes.Axes,
+        "set_title",
+        lambda self, label, *a, **k: titles.append(label) or real(self, label, *a, **k),
+    )
     front_2kp50.plot(tmp_path / "proven.png")
     assert titles[-1] == f"Pareto front: {len(front_2kp50.points)} non-dominated plans"
-    sampled = dataclasses.replace(front_2kp50, payoff_proven=False, completeness="not proven: grid mode samples the front")
+    sampled = dataclasses.replace(
+        front_2kp50, payoff_proven=False, completeness="not proven: grid mode samples the front"
+    )
     sampled.plot(tmp_path / "sampled.png")
     assert titles[-1].startswith(f"Pareto front: {len(front_2kp50.points)} plans, none dominating another")
     assert titles[-1].endswith("(not proven: grid mode samples the front)")
-
 
 
 def test_an_exact_front_keeps_a_point_highs_presolve_called_infeasible():
@@ -654,10 +662,15 @@ def test_an_exact_front_keeps_a_point_highs_presolve_called_infeasible():
     two members and one adopter (3, 8), and both adopters (4, 10)."""
     from tests.optimizer.conftest import make_inputs, nation, programme, standard
 
-    inputs = make_inputs(first_year=2030, last_year=2030, nations=[nation("A"), nation("B")],
-                         budgets={"A": 10, "B": 6}, values={},
-                         programmes=[programme("J", 1, 6, "joint", min_participants=1)],
-                         standards=[standard("S", cost=2, min_adopters=1, weight=1)])
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2030,
+        nations=[nation("A"), nation("B")],
+        budgets={"A": 10, "B": 6},
+        values={},
+        programmes=[programme("J", 1, 6, "joint", min_participants=1)],
+        standards=[standard("S", cost=2, min_adopters=1, weight=1)],
+    )
     front = Scenario(inputs).pareto(objectives=["interoperability", "cost"], exact=True)
     assert sorted(front.vectors()) == [(0, 0), (1, 2), (2, 4), (3, 8), (4, 10)]
     assert front.completeness == "proven complete"
@@ -685,8 +698,14 @@ def test_a_front_of_infeasible_inputs_names_the_conflict() -> None:
     from optimizer.errors import InfeasibleError
     from tests.optimizer.conftest import make_inputs, nation, programme
 
-    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets=10.0,
-                         programmes=[programme("P1", cost=12)], commitments=[("A", "P1", "fund", 2030)])
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
+        programmes=[programme("P1", cost=12)],
+        commitments=[("A", "P1", "fund", 2030)],
+    )
     with pytest.raises(InfeasibleError) as raised:
         Scenario(inputs).pareto(objectives=["capability", "cost"], points=3, time_limit=20, threads=1)
     assert "A must fund P1 starting 2030, but A's 2030 budget is 10.0 and P1 costs 12.0" in raised.value.conflicts[0]
@@ -701,12 +720,18 @@ def test_an_exact_front_of_objectives_too_large_to_step_through_is_not_called_co
     bounds = Bounds(exact=True, objectives=2, too_large=["cost (up to 5e+07)"])
     assert bounds.completeness(True, 0) == (
         "not proven: exact mode steps by whole numbers, and at the size of cost (up to 5e+07) the solver's "
-        "tolerances cannot tell such steps apart (enter money in larger units)")
+        "tolerances cannot tell such steps apart (enter money in larger units)"
+    )
     assert Bounds(exact=True, objectives=2).completeness(True, 0) == "proven complete"
     from tests.optimizer.conftest import make_inputs, nation, programme
 
-    inputs = make_inputs(first_year=2030, last_year=2032, nations=[nation("A")], budgets=3e7,
-                         programmes=[programme("P1", cost=2e7), programme("P2", cost=3e7)])
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2032,
+        nations=[nation("A")],
+        budgets=3e7,
+        programmes=[programme("P1", cost=2e7), programme("P2", cost=3e7)],
+    )
     front = Scenario(inputs).pareto(objectives=["capability", "cost"], exact=True, time_limit=60, threads=1)
     assert front.completeness.startswith("not proven: exact mode steps by whole numbers, and at the size of cost")
 
@@ -739,6 +764,12 @@ def test_an_exact_front_with_fractional_objectives_lists_no_dominated_plan():
     truth = [tuple(point) for point in pareto_front(inputs, objectives)]
     for point in front.points_found:
         values = tuple(point.objectives[o] for o in objectives)
-        dominated = [t for t in truth if t != pytest.approx(values) and t[0] <= values[0] + 1e-6
-                     and t[1] <= values[1] + 1e-6 and t[2] >= values[2] - 1e-6]
+        dominated = [
+            t
+            for t in truth
+            if t != pytest.approx(values)
+            and t[0] <= values[0] + 1e-6
+            and t[1] <= values[1] + 1e-6
+            and t[2] >= values[2] - 1e-6
+        ]
         assert not dominated, (values, dominated)

@@ -80,14 +80,17 @@ def test_pareto_command_says_which_levels_and_whether_complete(tmp_path):
     result = CliRunner().invoke(main, ["pareto", str(book), "-o", str(out), "--exact", "--threads", "1"])
     assert result.exit_code == 0, result.output
     assert f"Front: {len(front)} non-dominated plans (proven complete)" in result.output
-    assert ("Worst levels explored: capability:A2 ≥ 0, capability:A3 ≥ 0 "
-            "(conservative: single-objective minima over the feasible set)") in result.output
+    assert (
+        "Worst levels explored: capability:A2 ≥ 0, capability:A3 ≥ 0 "
+        "(conservative: single-objective minima over the feasible set)"
+    ) in result.output
     summary = {r[0]: r[1] for r in openpyxl.load_workbook(out)["Summary"].iter_rows(values_only=True)}
     assert summary["front_complete"] == "proven complete"
 
     top = max(v[1] for v in front)  # a nadir that cuts: complete only within it
-    result = CliRunner().invoke(main, ["pareto", str(book), "-o", str(out), "--exact", "--threads", "1",
-                                       "--nadir", f"capability:A2={top}"])
+    result = CliRunner().invoke(
+        main, ["pareto", str(book), "-o", str(out), "--exact", "--threads", "1", "--nadir", f"capability:A2={top}"]
+    )
     assert result.exit_code == 0, result.output
     assert "(complete within the given nadir)" in result.output
     assert "user --nadir for capability:A2; others conservative" in result.output
@@ -104,8 +107,9 @@ def test_two_workers_share_a_safe_grid_and_find_the_same_front(tmp_path):
 
 
 def test_segments_share_out_the_busy_levels():
-    spec = GridSpec(("a", "b", "c"), [np.arange(10.0), np.arange(100.0)], [1.0, 1.0], 0.0, True, 1.0, (0, 100),
-                    busy_from=80)
+    spec = GridSpec(
+        ("a", "b", "c"), [np.arange(10.0), np.arange(100.0)], [1.0, 1.0], 0.0, True, 1.0, (0, 100), busy_from=80
+    )
     parts = [part.outer for part in spec.segments(4)]
     assert parts == [(0, 85), (85, 90), (90, 95), (95, 100)]
 
@@ -117,16 +121,28 @@ def test_segments_share_out_the_busy_levels():
         (Bounds(exact=True, objectives=3), False, 0, "not proven: stopped before the grid was finished"),
         (Bounds(exact=True, objectives=3), True, 2, "not proven: 2 grid point(s) not solved to optimality"),
         (Bounds(exact=False, objectives=2), True, 0, "not proven: grid mode samples the front"),
-        (Bounds(exact=True, objectives=3, safe=False), True, 0,
-         "not proven: a safe bound was not found for every objective"),
-        (Bounds(exact=True, objectives=2, payoff_proven=False), True, 0,
-         "not proven: the payoff table was not solved to optimality"),
+        (
+            Bounds(exact=True, objectives=3, safe=False),
+            True,
+            0,
+            "not proven: a safe bound was not found for every objective",
+        ),
+        (
+            Bounds(exact=True, objectives=2, payoff_proven=False),
+            True,
+            0,
+            "not proven: the payoff table was not solved to optimality",
+        ),
         (Bounds(exact=True, objectives=3, user=["b"], user_cuts=True), True, 0, "complete within the given nadir"),
         (Bounds(exact=True, objectives=3, user=["b"], user_cuts=False), True, 0, "proven complete"),
         # one plan best in every objective (a one-year or zero-budget workbook): the whole front
         (Bounds(exact=False, objectives=2, ideal_attained=True), True, 0, "proven complete"),
-        (Bounds(exact=False, objectives=2, ideal_attained=True, payoff_proven=False), True, 0,
-         "not proven: grid mode samples the front"),
+        (
+            Bounds(exact=False, objectives=2, ideal_attained=True, payoff_proven=False),
+            True,
+            0,
+            "not proven: grid mode samples the front",
+        ),
     ],
 )
 def test_a_front_is_proven_complete_only_when_nothing_can_be_missing(bounds, finished, unproven, expected):

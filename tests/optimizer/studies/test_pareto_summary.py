@@ -23,7 +23,10 @@ from tests.optimizer.conftest import make_inputs, nation, programme
 def shortfall_inputs():
     """Shortfall 0 needs P3 (land), which costs capability (air): a front of 3 plans."""
     return make_inputs(
-        first_year=2030, last_year=2032, nations=[nation("A"), nation("B")], budgets=10.0,
+        first_year=2030,
+        last_year=2032,
+        nations=[nation("A"), nation("B")],
+        budgets=10.0,
         programmes=[programme("P1", cost=6), programme("P2", cost=6, duration=2), programme("P3", cost=8)],
         areas=("air", "land"),
         values={("P1", "air"): 5.0, ("P2", "air"): 4.0, ("P3", "land"): 1.0},
@@ -72,8 +75,10 @@ def test_a_gap_against_a_looser_bound_is_that_distance_whatever_point_1s_own_gap
     assert summary["best_bound"] == 0.5
     assert summary["gap"] == pytest.approx(0.5) == relative_gap(1.0, 0.5)
     # the Dashboard's sentence is that gap's, never point 1's own 0.1 %
-    assert ("• point 1 has the best shortfall found, not proven the best possible, within 50 % of it; "
-            "the Plan sheets hold every point's plan") in dashboard_text(loose.to_excel(tmp_path / "f.xlsx"))
+    assert (
+        "• point 1 has the best shortfall found, not proven the best possible, within 50 % of it; "
+        "the Plan sheets hold every point's plan"
+    ) in dashboard_text(loose.to_excel(tmp_path / "f.xlsx"))
 
 
 def test_a_payoff_rows_gap_is_of_its_own_objective(front):

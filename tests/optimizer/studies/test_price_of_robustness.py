@@ -19,15 +19,21 @@ def scenario() -> Scenario:
     Only 2030 starts earn capability (in service 2031). Two fit nominally (8 ≤ 9) and with
     Γ = 1 (8 + 1 = 9); with Γ = 2 only one does (8 + 2 > 9, 4 + 1 ≤ 9).
     """
-    return Scenario(make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets={"A": [9.0, 9.0]},
-        programmes=[programme(f"P{i}", 1, 4, risk=0.25) for i in range(3)],
-    ))
+    return Scenario(
+        make_inputs(
+            first_year=2030,
+            last_year=2031,
+            nations=[nation("A")],
+            budgets={"A": [9.0, 9.0]},
+            programmes=[programme(f"P{i}", 1, 4, risk=0.25) for i in range(3)],
+        )
+    )
 
 
 def test_each_gamma_is_solved_and_priced_against_the_first(scenario, tmp_path) -> None:
-    report = price_of_robustness(scenario, [0, 1, 2], workers=1, objective="weighted",
-                                 weights={"capability": 1, "cost": 0.01}, gap=0.0)
+    report = price_of_robustness(
+        scenario, [0, 1, 2], workers=1, objective="weighted", weights={"capability": 1, "cost": 0.01}, gap=0.0
+    )
     table = report.table.set_index("gamma")
     assert list(table.index) == [0, 1, 2]
     assert set(table["status"]) == {"optimal"}
@@ -42,8 +48,17 @@ def test_each_gamma_is_solved_and_priced_against_the_first(scenario, tmp_path) -
     wb = openpyxl.load_workbook(path)
     # each Γ's adoptions, spend and joint payments: its cost and interoperability could not be
     # recomputed from the workbook, nor its spend checked against the budgets
-    assert wb.sheetnames == ["Dashboard", "Summary", "Robustness", "Price", "Plans", "Standards", "Spend",
-                             "Contributions", "CoreIndex"]
+    assert wb.sheetnames == [
+        "Dashboard",
+        "Summary",
+        "Robustness",
+        "Price",
+        "Plans",
+        "Standards",
+        "Spend",
+        "Contributions",
+        "CoreIndex",
+    ]
     for sheet, table in (("Standards", "standards"), ("Spend", "spend"), ("Contributions", "contributions")):
         rows = list(wb[sheet].iter_rows(values_only=True))
         assert rows[0][0] == "gamma", sheet
@@ -58,8 +73,9 @@ def test_each_gamma_is_solved_and_priced_against_the_first(scenario, tmp_path) -
 
 def test_gammas_given_out_of_order_are_priced_against_the_smallest(scenario) -> None:
     """`--gammas 3,0,1` priced Γ = 0 against Γ = 3 and called protection free."""
-    report = price_of_robustness(scenario, [2, 0, 1], workers=1, objective="weighted",
-                                 weights={"capability": 1, "cost": 0.01}, gap=0.0)
+    report = price_of_robustness(
+        scenario, [2, 0, 1], workers=1, objective="weighted", weights={"capability": 1, "cost": 0.01}, gap=0.0
+    )
     assert report.gammas == [0, 1, 2]
     price = report.price.set_index("gamma")
     assert price.loc[0, "capability lost"] == 0 and price.loc[2, "capability lost"] == 1
@@ -85,13 +101,18 @@ def test_a_gamma_left_worse_than_a_larger_one_is_solved_again_from_it(scenario) 
     assert empty.objectives["capability"] == 0
     # as a solve stopped by its time limit leaves it: not proven (a point proven with no gap
     # is never solved again)
-    empty = dataclasses.replace(empty, stages=tuple(
-        dataclasses.replace(stage, outcome=dataclasses.replace(stage.outcome, status="feasible", gap=None))
-        for stage in empty.stages))
+    empty = dataclasses.replace(
+        empty,
+        stages=tuple(
+            dataclasses.replace(stage, outcome=dataclasses.replace(stage.outcome, status="feasible", gap=None))
+            for stage in empty.stages
+        ),
+    )
     report.sweep.points[0] = SweepPoint("Γ=0", 0.0, empty, None, 0.0)
     notes = _repair(report.sweep, kwargs)
-    assert notes == [("Γ=0 was solved again from the Γ=1 plan (robust for it too, and better than what "
-                     "its own solve found in time)")]
+    assert notes == [
+        ("Γ=0 was solved again from the Γ=1 plan (robust for it too, and better than what its own solve found in time)")
+    ]
     capability = report.table.set_index("gamma")["capability"]
     assert capability[0] >= capability[1] == 2
 

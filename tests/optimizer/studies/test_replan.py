@@ -77,15 +77,24 @@ def test_a_started_programme_stays_even_when_dropping_it_pays(scenario) -> None:
 
 def test_the_verifier_names_every_broken_piece_of_history() -> None:
     inputs = make_inputs(programmes=[programme("P"), programme("J", 1, 10, "joint")], standards=[standard("S")])
-    previous = plan(national={("A", "P"): 2030}, joint={"J": (2030, ("A", "B"))},
-                    payments={("A", "J", 2030): 6, ("B", "J", 2030): 4}, adoptions={("A", "S"): 2030})
-    new = plan(national={("A", "P"): 2031, ("B", "P"): 2030}, joint={"J": (2030, ("A", "B"))},
-               payments={("A", "J", 2030): 5, ("B", "J", 2030): 5})
+    previous = plan(
+        national={("A", "P"): 2030},
+        joint={"J": (2030, ("A", "B"))},
+        payments={("A", "J", 2030): 6, ("B", "J", 2030): 4},
+        adoptions={("A", "S"): 2030},
+    )
+    new = plan(
+        national={("A", "P"): 2031, ("B", "P"): 2030},
+        joint={"J": (2030, ("A", "B"))},
+        payments={("A", "J", 2030): 5, ("B", "J", 2030): 5},
+    )
     lines = check_plan_stability(inputs, new, previous, 2031)
     assert lines == [
         "Re-plan from 2031: nation A started P in 2030 in the previous plan, but the new plan starts it in 2031",
-        ("Re-plan from 2031: nation B starts P in 2030, before 2031, which the previous plan did not "
-        "(the past cannot change)"),
+        (
+            "Re-plan from 2031: nation B starts P in 2030, before 2031, which the previous plan did not "
+            "(the past cannot change)"
+        ),
         "Re-plan from 2031: adoption of S by A before 2031 changed (2030 → None)",
         "Re-plan from 2031: A paid 6 to J in 2030 in the previous plan, but 5 in the new one (the past cannot change)",
         "Re-plan from 2031: B paid 4 to J in 2030 in the previous plan, but 5 in the new one (the past cannot change)",
@@ -95,9 +104,14 @@ def test_the_verifier_names_every_broken_piece_of_history() -> None:
 
 
 def test_history_the_inputs_no_longer_allow_is_a_clear_input_error(scenario) -> None:
-    later = scenario.with_inputs(scenario.inputs.with_changes(
-        programmes=tuple(p if p.id != "P" else p.__class__(**{**p.__dict__, "earliest_start": 2031})
-                         for p in scenario.inputs.programmes)))
+    later = scenario.with_inputs(
+        scenario.inputs.with_changes(
+            programmes=tuple(
+                p if p.id != "P" else p.__class__(**{**p.__dict__, "earliest_start": 2031})
+                for p in scenario.inputs.programmes
+            )
+        )
+    )
     with pytest.raises(InputError, match="previous plan started P for A in 2030"):
         replan(later, plan(national={("A", "P"): 2030}), 2031, 1.0, **WEIGHTED)
     with pytest.raises(InputError, match="outside the horizon"):
@@ -111,19 +125,27 @@ def test_a_cut_budget_the_frozen_past_breaks_is_diagnosed_as_such() -> None:
     from optimizer.errors import InfeasibleError
 
     def inputs(budget_2030: float):  # type: ignore[no-untyped-def]
-        return make_inputs(first_year=2030, last_year=2032, nations=[nation("A"), nation("B")],
-                           budgets={"A": [budget_2030, 10.0, 10.0], "B": [10.0, 10.0, 10.0]},
-                           programmes=[programme("P", 1, 8), programme("Q", 1, 8)])
+        return make_inputs(
+            first_year=2030,
+            last_year=2032,
+            nations=[nation("A"), nation("B")],
+            budgets={"A": [budget_2030, 10.0, 10.0], "B": [10.0, 10.0, 10.0]},
+            programmes=[programme("P", 1, 8), programme("Q", 1, 8)],
+        )
 
     previous = plan(national={("A", "P"): 2030, ("B", "Q"): 2030})
     assert replan(Scenario(inputs(10.0)), previous, 2031, 1.0, **WEIGHTED).change_count == 0
     with pytest.raises(InfeasibleError) as raised:
         replan(Scenario(inputs(6.0)), previous, 2031, 1.0, **WEIGHTED)
     lines = raised.value.conflicts
-    assert lines[-1] == ("These cannot hold together under: budgets, the re-plan's frozen past (what the previous "
-                         "plan did before the re-plan year).")
-    assert lines[0].startswith("what the previous plan began before 2031 breaks a budget on its own: Nation A in "
-                               "2030: balance -2 (spend 8, budget 6)")
+    assert lines[-1] == (
+        "These cannot hold together under: budgets, the re-plan's frozen past (what the previous "
+        "plan did before the re-plan year)."
+    )
+    assert lines[0].startswith(
+        "what the previous plan began before 2031 breaks a budget on its own: Nation A in "
+        "2030: balance -2 (spend 8, budget 6)"
+    )
     assert not any("B" in line.split(":")[0] or "must fund" in line for line in lines)
 
 
@@ -133,8 +155,9 @@ def test_a_previous_plan_that_breaks_the_rules_is_said_to(scenario) -> None:
     broken = plan(national={("A", "P"): 2030, ("A", "Q"): 2031, ("A", "R"): 2031})
     again = replan(scenario, broken, 2031, 0.5, **WEIGHTED)
     assert any(note.startswith("the previous plan breaks the rules of these inputs: ") for note in again.notes)
-    kept = replan(scenario, plan(national={("A", "P"): 2030, ("A", "Q"): 2031, ("A", "R"): 2032}), 2031, 0.5,
-                  **WEIGHTED)
+    kept = replan(
+        scenario, plan(national={("A", "P"): 2030, ("A", "Q"): 2031, ("A", "R"): 2032}), 2031, 0.5, **WEIGHTED
+    )
     assert not any("breaks the rules" in note for note in kept.notes)
 
 
@@ -144,12 +167,20 @@ def test_a_previous_plans_payment_crumbs_do_not_make_the_past_infeasible() -> No
     unchanged inputs was "infeasible" (the re-planning property test found it)."""
     from data.tables import JointDecision
 
-    unchanged = Scenario(make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A"), nation("B")], budgets=5.0,
-        programmes=[programme("P0", 1, 1), programme("P1", 1, 2, "joint"), programme("P2", 1, 1)],
-        values={("P1", "air"): 2.0, ("P2", "air"): 2.0}, targets=[("A", "air", 2031, 4.0)],
-        objective="lexicographic", priority=("shortfall", "capability", "cost"), lexicographic_tolerance=0.3,
-    ))
+    unchanged = Scenario(
+        make_inputs(
+            first_year=2030,
+            last_year=2031,
+            nations=[nation("A"), nation("B")],
+            budgets=5.0,
+            programmes=[programme("P0", 1, 1), programme("P1", 1, 2, "joint"), programme("P2", 1, 1)],
+            values={("P1", "air"): 2.0, ("P2", "air"): 2.0},
+            targets=[("A", "air", 2031, 4.0)],
+            objective="lexicographic",
+            priority=("shortfall", "capability", "cost"),
+            lexicographic_tolerance=0.3,
+        )
+    )
     previous = plan(national={("A", "P2"): 2030}, payments={("A", "P1", 2030): 1.9999989999999999})
     previous = dataclasses.replace(previous, joint={"P1": JointDecision(2030, ("A", "B"))})
     again = replan(unchanged, previous, 2031, 0.0, gap=0.0, time_limit=30)
@@ -157,8 +188,9 @@ def test_a_previous_plans_payment_crumbs_do_not_make_the_past_infeasible() -> No
     # A paid 1.000002 of a joint 3 beside its national 4, in a budget of 5 (within the solver's
     # feasibility tolerance): the same crumbs frozen exactly overspent the budget
     dearer = unchanged.with_programme("P1", total_cost=3.0).with_programme("P2", total_cost=4.0)
-    previous = dataclasses.replace(previous, payments={("A", "P1", 2030): 1.0000020000000003,
-                                                       ("B", "P1", 2030): 1.9999979999999997})
+    previous = dataclasses.replace(
+        previous, payments={("A", "P1", 2030): 1.0000020000000003, ("B", "P1", 2030): 1.9999979999999997}
+    )
     again = replan(dearer, previous, 2031, 0.0, gap=0.0, time_limit=30)
     assert again.change_count == 0 and again.result.decisions.funded() == previous.funded()
 
@@ -184,11 +216,18 @@ def five() -> Scenario:
     """2030–2031, one ally with 100 a year, five programmes of 10 worth 1 point each if started
     in 2030; lexicographic capability, cost with a 30 % tolerance. Capability peaks at 5 (all
     five); the cost stage may give 1.5 points back, so a solve funds four (capability 4, cost 40)."""
-    return Scenario(make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=100.0,
-        programmes=[programme(f"P{k}", 1, 10) for k in range(1, 6)],
-        objective="lexicographic", priority=("capability", "cost"), lexicographic_tolerance=0.3,
-    ))
+    return Scenario(
+        make_inputs(
+            first_year=2030,
+            last_year=2031,
+            nations=[nation("A")],
+            budgets=100.0,
+            programmes=[programme(f"P{k}", 1, 10) for k in range(1, 6)],
+            objective="lexicographic",
+            priority=("capability", "cost"),
+            lexicographic_tolerance=0.3,
+        )
+    )
 
 
 @pytest.mark.parametrize("weight", [0.0, 0.5, 2.0, 50.0])
@@ -216,9 +255,7 @@ def test_a_change_must_still_pay_for_itself(five) -> None:
     assert dear.change_count == 0 and dear.result.objectives["capability"] == 3.0
 
 
-def test_a_last_stage_the_clock_left_without_a_plan_does_not_decide_for_the_previous_plan(
-    five, monkeypatch
-) -> None:
+def test_a_last_stage_the_clock_left_without_a_plan_does_not_decide_for_the_previous_plan(five, monkeypatch) -> None:
     """A time-limited re-plan whose cost stage found no plan returned the previous plan because
     it cost less, although the capability stage (the one optimised) had found a better plan,
     and reported that plan's gap beside it. Judged on the last stage with a plan, the solver's
@@ -226,8 +263,11 @@ def test_a_last_stage_the_clock_left_without_a_plan_does_not_decide_for_the_prev
     from optimizer.solve import objectives
 
     shares = objectives.stage_seconds
-    monkeypatch.setattr(objectives, "stage_seconds",
-                        lambda name, remaining, left: 0.0 if name == "cost" else shares(name, remaining, left))
+    monkeypatch.setattr(
+        objectives,
+        "stage_seconds",
+        lambda name, remaining, left: 0.0 if name == "cost" else shares(name, remaining, left),
+    )
     previous = plan(national={("A", "P1"): 2030, ("A", "P2"): 2030, ("A", "P3"): 2030})
     loose = five.with_settings(lexicographic_tolerance=0.5)  # the previous plan (3) meets the hold
     again = replan(loose, previous, 2030, 0.5, gap=0.0)
@@ -259,9 +299,7 @@ def test_the_reference_dataset_replanned_unchanged_keeps_its_plan() -> None:
         # re-plan's own search; when it is not, nothing changes. Every change pays W,
         # adoptions included
         charged = again.charged_change_count
-        assert charged == 0 or after["cost"] < before["cost"] - 50.0 * charged + 1e-6, (
-            again.changes.to_string()
-        )
+        assert charged == 0 or after["cost"] < before["cost"] - 50.0 * charged + 1e-6, again.changes.to_string()
 
 
 # --- standard adoptions are changes too ------------------------------------------------
@@ -273,19 +311,28 @@ def test_a_dropped_adoption_is_the_one_change_listed_counted_and_written(tmp_pat
     changes nothing else. Before the fix: "No change", Summary changes 0, an empty Changes sheet.
     Adoptions are charged like fundings: at W = 0.5 < 1 dropping S pays, at W = 5 it does not
     (uncharged, four FMN adoptions went for 10 of cost at W = 50 on the reference dataset)."""
-    inputs = make_inputs(first_year=2030, last_year=2032, nations=[nation("A")], budgets=10.0,
-                         programmes=[programme("P", 1, 6)], standards=[standard("S", cost=1.0)])
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2032,
+        nations=[nation("A")],
+        budgets=10.0,
+        programmes=[programme("P", 1, 6)],
+        standards=[standard("S", cost=1.0)],
+    )
     previous = plan(national={("A", "P"): 2030}, adoptions={("A", "S"): 2031})
-    kept = replan(Scenario(inputs), previous, 2031, 5.0, objective="weighted",
-                  weights={"capability": 1.0, "cost": 1.0}, gap=0.0)
+    kept = replan(
+        Scenario(inputs), previous, 2031, 5.0, objective="weighted", weights={"capability": 1.0, "cost": 1.0}, gap=0.0
+    )
     assert kept.result.decisions.adoptions == previous.adoptions and kept.change_count == 0
-    outcome = replan(Scenario(inputs), previous, 2031, 0.5, objective="weighted",
-                     weights={"capability": 1.0, "cost": 1.0}, gap=0.0)
+    outcome = replan(
+        Scenario(inputs), previous, 2031, 0.5, objective="weighted", weights={"capability": 1.0, "cost": 1.0}, gap=0.0
+    )
     assert outcome.result.decisions.funded() == previous.funded()
     assert outcome.result.decisions.adoptions == {}
     rows = outcome.changes.to_dict("records")
     assert [(r["nation"], r["programme"], r["change"], r["previous_start"], r["decision"]) for r in rows] == [
-        ("A", "S", "adoption dropped", 2031, "standard adoption")]
+        ("A", "S", "adoption dropped", 2031, "standard adoption")
+    ]
     assert (rows[0]["cost_delta"], rows[0]["capability_delta"], rows[0]["note"]) == (-1.0, 0.0, "interoperability -1")
     assert (outcome.change_count, outcome.adoption_change_count, outcome.charged_change_count) == (1, 1, 1)
     assert dict(outcome.summary_rows())["changes"] == 1
@@ -301,8 +348,12 @@ def test_a_dropped_adoption_is_the_one_change_listed_counted_and_written(tmp_pat
 def test_adoptions_added_moved_and_dropped_follow_the_fundings() -> None:
     """Fundings keep their rows and columns; adoptions come after them, one row per (nation,
     standard), priced with the current inputs (an adoption past the horizon costs nothing)."""
-    inputs = make_inputs(first_year=2030, last_year=2032, programmes=[programme("P")],
-                         standards=[standard("S", cost=2.0, weight=3.0), standard("T", cost=1.0)])
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2032,
+        programmes=[programme("P")],
+        standards=[standard("S", cost=2.0, weight=3.0), standard("T", cost=1.0)],
+    )
     previous = plan(national={("A", "P"): 2031}, adoptions={("A", "S"): 2031, ("B", "S"): 2032, ("B", "GONE"): 2032})
     new = plan(national={("A", "P"): 2032}, adoptions={("A", "S"): 2032, ("A", "T"): 2031, ("B", "S"): 2032})
     table = change_table(inputs, previous, new, 2031)
@@ -329,22 +380,36 @@ def test_a_plan_of_another_workbook_says_so_before_the_ids_it_explains(tmp_path)
     other = make_inputs(programmes=[programme(f"X{k}") for k in range(3)])
     decisions = plan(national={(n, f"X{k}"): 2030 for n in ("A", "B") for k in range(3)})
     tables = evaluate(other, decisions)
-    frames = {"plan": tables.plan, "spend": tables.spend, "standards": tables.standards,
-              "capability": tables.capability, "contributions": tables.contributions}
-    previous = write_plan_workbook(tmp_path / "other_plan.xlsx", [
-        ("status", "optimal"), ("input_file", "my.xlsx"), ("input_sha256", "ff" * 32)], frames, list(other.years))
+    frames = {
+        "plan": tables.plan,
+        "spend": tables.spend,
+        "standards": tables.standards,
+        "capability": tables.capability,
+        "contributions": tables.contributions,
+    }
+    previous = write_plan_workbook(
+        tmp_path / "other_plan.xlsx",
+        [("status", "optimal"), ("input_file", "my.xlsx"), ("input_sha256", "ff" * 32)],
+        frames,
+        list(other.years),
+    )
     small = write_inputs(make_inputs(programmes=[programme("P")]), tmp_path / "small.xlsx")
     with pytest.raises(InputError) as caught:
         read_plan(previous, Scenario.from_excel(small).inputs)
     hint = "Summary: the plan was made from my.xlsx (SHA-256 ffffffffffff…), not from "
     assert str(caught.value.warnings[0]).startswith(hint)
-    result = CliRunner().invoke(cli.main, ["replan", str(small), "--previous", str(previous),
-                                           "--from-year", "2031", "-o", str(tmp_path / "new.xlsx")])
+    result = CliRunner().invoke(
+        cli.main,
+        ["replan", str(small), "--previous", str(previous), "--from-year", "2031", "-o", str(tmp_path / "new.xlsx")],
+    )
     assert result.exit_code == 3, result.output
     lines = result.output.splitlines()
     # on the command line every line names the plan file, as the re-plan's warnings do
     assert lines[0].startswith("warning: [other_plan.xlsx]" + hint), result.output
-    assert lines[1].startswith("Input has ") and '[other_plan.xlsx]Plan!B2: programme "X0" is not in the input workbook' in lines[2]
+    assert (
+        lines[1].startswith("Input has ")
+        and '[other_plan.xlsx]Plan!B2: programme "X0" is not in the input workbook' in lines[2]
+    )
 
 
 # --- the workbook's commitments against the history (issue 21) --------------------------
@@ -359,14 +424,16 @@ def test_a_commitment_the_history_breaks_is_an_input_error_at_its_row(scenario) 
         (("A", "P", "fund", 2032), "A must fund P from 2032, but the previous plan started it in 2030"),
         (("A", "R", "fund", 2030), "A must fund R from 2030, before the re-plan year 2031, but the previous"),
     ):
-        book = scenario.with_inputs(scenario.inputs.with_changes(
-            commitments=make_inputs(commitments=[("A", "Q", "fund"), spec]).commitments))
+        book = scenario.with_inputs(
+            scenario.inputs.with_changes(commitments=make_inputs(commitments=[("A", "Q", "fund"), spec]).commitments)
+        )
         with pytest.raises(InputError) as caught:
             replan(book, previous, 2031, 1.0, **WEIGHTED)
         assert len(caught.value.problems) == 1
         assert str(caught.value.problems[0]).startswith(f"Commitments!3: {row_text}")
-    agreeing = scenario.with_inputs(scenario.inputs.with_changes(
-        commitments=make_inputs(commitments=[("A", "P", "fund", 2030)]).commitments))
+    agreeing = scenario.with_inputs(
+        scenario.inputs.with_changes(commitments=make_inputs(commitments=[("A", "P", "fund", 2030)]).commitments)
+    )
     assert replan(agreeing, previous, 2031, 1.0, **WEIGHTED).result.decisions.national[("A", "P")] == 2030
 
 
@@ -375,10 +442,16 @@ def test_an_infeasible_history_is_named_as_history_not_as_a_commitments_row() ->
     history's commitments "Commitments row 2", a row the workbook does not have."""
     from optimizer.errors import InfeasibleError
 
-    cut = Scenario(make_inputs(
-        first_year=2030, last_year=2032, nations=[nation("A")], budgets={"A": [10.0, 1.0, 1.0]},
-        programmes=[programme("P", 2, 10)], carry_over_fraction=0.0,
-    ))
+    cut = Scenario(
+        make_inputs(
+            first_year=2030,
+            last_year=2032,
+            nations=[nation("A")],
+            budgets={"A": [10.0, 1.0, 1.0]},
+            programmes=[programme("P", 2, 10)],
+            carry_over_fraction=0.0,
+        )
+    )
     with pytest.raises(InfeasibleError) as caught:
         replan(cut, plan(national={("A", "P"): 2030}), 2031, 1.0, **WEIGHTED)
     first = caught.value.conflicts[0]
@@ -408,11 +481,13 @@ def test_the_change_table_adds_up_to_the_objective_deltas_when_a_consortium_re_s
     `kept` rows (not counted as changes)."""
     from optimizer.studies.replan import count_changes, objective_deltas
 
-    inputs = make_inputs(nations=[nation("A"), nation("B"), nation("C")],
-                         programmes=[programme("J", 1, 10, "joint", risk=0.5)])
+    inputs = make_inputs(
+        nations=[nation("A"), nation("B"), nation("C")], programmes=[programme("J", 1, 10, "joint", risk=0.5)]
+    )
     previous = plan(joint={"J": (2031, ("A", "B"))}, payments={("A", "J", 2031): 6, ("B", "J", 2031): 4})
-    new = plan(joint={"J": (2031, ("A", "B", "C"))},
-               payments={("A", "J", 2031): 4, ("B", "J", 2031): 3, ("C", "J", 2031): 3})
+    new = plan(
+        joint={"J": (2031, ("A", "B", "C"))}, payments={("A", "J", 2031): 4, ("B", "J", 2031): 3, ("C", "J", 2031): 3}
+    )
     table = change_table(inputs, previous, new, 2031).set_index("nation")
     assert table["change"].to_dict() == {"C": "added", "A": "kept", "B": "kept"}
     assert table.loc["A", "cost_delta"] == pytest.approx(-2.0) and table.loc["B", "cost_delta"] == pytest.approx(-1.0)
@@ -429,18 +504,34 @@ def test_changes_no_plan_avoids_are_charged_in_the_reported_objective_and_bound(
     """A programme the new workbook no longer has is dropped and counted as a change, but the
     charged objective and its bound left it out: "cost + 10 × changes: 4" beside cost 4 and
     one change (a re-plan audit: every such run off by W × the forced drops)."""
-    old = make_inputs(first_year=2030, last_year=2032, nations=[nation("A")], budgets=10.0,
-                      programmes=[programme("P", 1, 4), programme("Q", 1, 4)],
-                      values={("P", "air"): 1.0, ("Q", "air"): 2.0})
+    old = make_inputs(
+        first_year=2030,
+        last_year=2032,
+        nations=[nation("A")],
+        budgets=10.0,
+        programmes=[programme("P", 1, 4), programme("Q", 1, 4)],
+        values={("P", "air"): 1.0, ("Q", "air"): 2.0},
+    )
     previous = plan(national={("A", "P"): 2030, ("A", "Q"): 2031})
     weights = {"capability": 1.0, "cost": 0.1} if mode == "weighted" else None
-    out = replan(Scenario(old).without_programme("Q"), previous, 2031, 10.0, objective=mode, gap=0.0,
-                 time_limit=30, weights=weights)
+    out = replan(
+        Scenario(old).without_programme("Q"),
+        previous,
+        2031,
+        10.0,
+        objective=mode,
+        gap=0.0,
+        time_limit=30,
+        weights=weights,
+    )
     assert out.change_count == 1
     objectives, charge = out.result.objectives, 10.0 * out.change_count
     last = out.result.stages[-1].outcome
-    expected = (objectives["cost"] + charge if mode == "lexicographic"
-                else objectives["capability"] - 0.1 * objectives["cost"] - charge)
+    expected = (
+        objectives["cost"] + charge
+        if mode == "lexicographic"
+        else objectives["capability"] - 0.1 * objectives["cost"] - charge
+    )
     assert last.objective == pytest.approx(expected) and out.result.best_bound == pytest.approx(expected)
 
 
@@ -450,11 +541,18 @@ def test_a_past_payment_left_free_is_warned_once(caplog: pytest.LogCaptureFixtur
     more for the diagnosis's own build of the model)."""
     from optimizer.errors import InfeasibleError
 
-    base = make_inputs(first_year=2030, last_year=2032, nations=[nation("A"), nation("B")], budgets=1.5,
-                       programmes=[programme("J", 2, 4, "joint")], values={("J", "air"): 1.0})
-    previous = plan(joint={"J": (2030, ("A", "B"))},
-                    payments={("A", "J", 2030): 1.0, ("B", "J", 2030): 1.0, ("A", "J", 2031): 1.0,
-                              ("B", "J", 2031): 1.0})
+    base = make_inputs(
+        first_year=2030,
+        last_year=2032,
+        nations=[nation("A"), nation("B")],
+        budgets=1.5,
+        programmes=[programme("J", 2, 4, "joint")],
+        values={("J", "air"): 1.0},
+    )
+    previous = plan(
+        joint={"J": (2030, ("A", "B"))},
+        payments={("A", "J", 2030): 1.0, ("B", "J", 2030): 1.0, ("A", "J", 2031): 1.0, ("B", "J", 2031): 1.0},
+    )
     dearer = Scenario(base).with_programme("J", total_cost=8)
     with caplog.at_level("WARNING"), pytest.raises(InfeasibleError):
         replan(dearer, previous, 2031, 1.0, gap=0.0, time_limit=30)

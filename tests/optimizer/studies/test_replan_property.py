@@ -44,10 +44,12 @@ def assert_not_worse(mode: str, new: dict[str, float], old: dict[str, float], ch
     if mode == "lexicographic":
         first = differ[0]
         assert sign(first) * (new[first] - old[first]) > 0, (
-            f"{what}: worse than the previous plan in {first} ({new[first]} vs {old[first]})")
+            f"{what}: worse than the previous plan in {first} ({new[first]} vs {old[first]})"
+        )
     else:
         assert any(sign(n) * (new[n] - old[n]) > 0 for n in differ), (
-            f"{what}: dominated by the previous plan ({new} vs {old})")
+            f"{what}: dominated by the previous plan ({new} vs {old})"
+        )
 
 
 tolerances = st.sampled_from([0.0, 0.01, 0.1, 0.3, 0.5, 0.5])
@@ -62,16 +64,26 @@ def granular(draw: st.DrawFn) -> Scenario:
     years = draw(st.integers(2, 3))
     nations = [nation("A"), nation("B")][: draw(st.integers(1, 2))]
     programmes = [
-        programme(f"P{k}", draw(st.integers(1, 2)), draw(st.integers(1, 10)),
-                  "joint" if len(nations) == 2 and draw(st.booleans()) else "national",
-                  min_participants=1, flexible=True)
+        programme(
+            f"P{k}",
+            draw(st.integers(1, 2)),
+            draw(st.integers(1, 10)),
+            "joint" if len(nations) == 2 and draw(st.booleans()) else "national",
+            min_participants=1,
+            flexible=True,
+        )
         for k in range(draw(st.integers(3, 6)))
     ]
     targets = [("A", "air", 2029 + years, draw(st.integers(1, 8)))] if draw(st.booleans()) else []
     inputs = make_inputs(
-        first_year=2030, last_year=2029 + years, nations=nations, budgets=float(draw(st.integers(5, 30))),
-        programmes=programmes, values={(p.id, "air"): draw(st.integers(0, 5)) for p in programmes},
-        targets=targets, lexicographic_tolerance=draw(tolerances),
+        first_year=2030,
+        last_year=2029 + years,
+        nations=nations,
+        budgets=float(draw(st.integers(5, 30))),
+        programmes=programmes,
+        values={(p.id, "air"): draw(st.integers(0, 5)) for p in programmes},
+        targets=targets,
+        lexicographic_tolerance=draw(tolerances),
     )
     return Scenario(inputs)
 
@@ -106,8 +118,9 @@ def test_a_replan_is_never_worse_than_a_still_feasible_previous_plan(scenario, w
     scale = data.draw(st.sampled_from([0.6, 0.8, 1.0, 1.25]), label="last year's budget scale")
     last_year = {n: data.draw(st.sampled_from([0.0, 1.0, 2.0]), label=n) for n in ("capability", "cost", "risk")}
     assume(any(last_year.values()))
-    previous = solve_or_reject(scenario.with_budget(scale), objective="weighted", weights=last_year,
-                               gap=0.0, time_limit=30).decisions
+    previous = solve_or_reject(
+        scenario.with_budget(scale), objective="weighted", weights=last_year, gap=0.0, time_limit=30
+    ).decisions
     assume(not check_plan(scenario.inputs, previous))
     s = scenario.inputs.settings
     from_year = data.draw(st.integers(s.first_year, s.last_year), label="from year")
@@ -122,15 +135,26 @@ def test_a_replan_is_never_worse_than_a_still_feasible_previous_plan(scenario, w
 
 # Issue 21 in miniature (tests/optimizer/test_replan.py::five): at W = 2 the re-plan used to
 # drop a programme of the plan it replaced, unchanged, inside the tolerance.
-FIVE = Scenario(make_inputs(
-    first_year=2030, last_year=2031, nations=[nation("A")], programmes=[programme(f"P{k}", 1, 10) for k in range(5)],
-    objective="lexicographic", priority=("capability", "cost"), lexicographic_tolerance=0.3,
-))
+FIVE = Scenario(
+    make_inputs(
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        programmes=[programme(f"P{k}", 1, 10) for k in range(5)],
+        objective="lexicographic",
+        priority=("capability", "cost"),
+        lexicographic_tolerance=0.3,
+    )
+)
 
 
 @settings(PROPERTY, max_examples=150)
-@given(scenario=instances, weight=weights, mode=st.sampled_from(["lexicographic"] * 3 + ["weighted"]),
-       offset=st.integers(0, 2))
+@given(
+    scenario=instances,
+    weight=weights,
+    mode=st.sampled_from(["lexicographic"] * 3 + ["weighted"]),
+    offset=st.integers(0, 2),
+)
 @example(scenario=FIVE, weight=2.0, mode="lexicographic", offset=0)
 def test_unchanged_inputs_give_the_previous_plan_back(scenario, weight, mode, offset) -> None:
     """Last year's plan is this year's optimum (gap 0): re-planning the same inputs keeps it."""

@@ -36,9 +36,7 @@ def leave_open(monkeypatch: pytest.MonkeyPatch, gamma: int, gap: float | None) -
                 outcome = SolveOutcome("no_solution", "time limit reached", None, None, None, 0.0)
             else:
                 value = last.outcome.objective
-                better = (
-                    1 + gap if mode == "weighted" or last.objective == "capability" else 1 - gap
-                )
+                better = 1 + gap if mode == "weighted" or last.objective == "capability" else 1 - gap
                 outcome = dataclasses.replace(
                     last.outcome,
                     status="feasible",
@@ -79,9 +77,7 @@ def summary(wb) -> dict[str, list[object]]:  # type: ignore[no-untyped-def]
 
 
 def dashboard_text(wb) -> str:  # type: ignore[no-untyped-def]
-    return "\n".join(
-        str(c) for r in wb["Dashboard"].iter_rows(values_only=True) for c in r if c is not None
-    )
+    return "\n".join(str(c) for r in wb["Dashboard"].iter_rows(values_only=True) for c in r if c is not None)
 
 
 def test_every_gamma_of_a_tiny_instance_is_proven(scenario, tmp_path) -> None:
@@ -110,9 +106,7 @@ def test_every_gamma_of_a_tiny_instance_is_proven(scenario, tmp_path) -> None:
     assert "• 3 of 3 Γ points proven within the gap target" in dashboard_text(wb)
 
 
-def test_a_gamma_left_open_is_marked_with_its_bound_beside_its_plan(
-    scenario, tmp_path, monkeypatch
-) -> None:
+def test_a_gamma_left_open_is_marked_with_its_bound_beside_its_plan(scenario, tmp_path, monkeypatch) -> None:
     """Weighted (capability, a maximised sum): Γ = 1 stops 3.1 % short of proof. Its row,
     the Summary, the Dashboard and the chart's bound series all show it open."""
     leave_open(monkeypatch, gamma=1, gap=0.031)
@@ -145,10 +139,7 @@ def test_a_gamma_left_open_is_marked_with_its_bound_beside_its_plan(
         f"'Robustness'!{plan_column}1",
         f"'Robustness'!{bound_column}1",
     ]
-    assert (
-        bound_chart.series[1].yVal.numRef.f.replace("$", "")
-        == f"'Robustness'!{bound_column}2:{bound_column}4"
-    )
+    assert bound_chart.series[1].yVal.numRef.f.replace("$", "") == f"'Robustness'!{bound_column}2:{bound_column}4"
     facts = summary(wb)
     assert facts["proven"] == ["2 of 3 Γ points proven within the 1 % gap target"]
     assert facts["not_proven"] == [line]
@@ -164,9 +155,7 @@ def test_a_bound_of_an_earlier_stage_is_named_not_plotted(scenario, tmp_path, mo
     row = report.table.set_index("gamma").loc[2]
     assert not row["proven"] and row["bound_objective"] == "capability"
     assert row["plan_value"] == row["capability"] == 1 and row["best_bound"] == pytest.approx(1)
-    assert row["proof"].endswith(
-        "(its bound is of capability, an earlier stage: cost found no plan in time)"
-    )
+    assert row["proof"].endswith("(its bound is of capability, an earlier stage: cost found no plan in time)")
 
     wb = openpyxl.load_workbook(report.to_excel(tmp_path / "robust.xlsx"))
     sheet = {r["gamma"]: r for r in rows(wb["Robustness"])}
@@ -185,11 +174,17 @@ def test_a_gammas_line_names_an_earlier_stage_left_unproven(scenario, monkeypatc
         if self.inputs.settings.robust_overruns == 1:
             # the stage's bound lies beyond the plan's shortfall (its real one, 0, would prove it)
             first, last = stages[0], stages[-1]
-            stages = [Stage(first.objective, dataclasses.replace(first.outcome, status="feasible", gap=1.0,
-                                                                 bound=-4.0, objective=-2.0)),
-                      *stages[1:-1],
-                      Stage(last.objective, dataclasses.replace(last.outcome, status="feasible", gap=0.05,
-                                                                bound=last.outcome.objective * 0.95))]
+            stages = [
+                Stage(
+                    first.objective,
+                    dataclasses.replace(first.outcome, status="feasible", gap=1.0, bound=-4.0, objective=-2.0),
+                ),
+                *stages[1:-1],
+                Stage(
+                    last.objective,
+                    dataclasses.replace(last.outcome, status="feasible", gap=0.05, bound=last.outcome.objective * 0.95),
+                ),
+            ]
         return real(self, mode, stages, decisions, solve_seconds, diagnose, choice, time_limit)
 
     monkeypatch.setattr(Session, "_result", result)
@@ -205,9 +200,16 @@ def test_a_gamma_without_a_plan_is_no_free_protection() -> None:
     from data.dashboard import robustness_findings
     from optimizer.errors import InfeasibleError
 
-    tight = Scenario(make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets={"A": [9.0, 9.0]},
-                                 programmes=[programme("P0", 1, 9, risk=0.25)],
-                                 commitments=[("A", "P0", "fund", 2030)]))
+    tight = Scenario(
+        make_inputs(
+            first_year=2030,
+            last_year=2031,
+            nations=[nation("A")],
+            budgets={"A": [9.0, 9.0]},
+            programmes=[programme("P0", 1, 9, risk=0.25)],
+            commitments=[("A", "P0", "fund", 2030)],
+        )
+    )
     report = price_of_robustness(tight, [0, 1], time_limit=20)
     _, lines = robustness_findings(report.table, report.price)
     assert "no plan at Γ = 1: the budgets cannot absorb that many overruns (see each Γ's status)" in lines

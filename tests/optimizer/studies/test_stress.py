@@ -25,9 +25,13 @@ from tests.optimizer.conftest import make_inputs, nation, plan, programme
 def _two_programmes(years: int = 1, risk: float = 0.5, **settings):
     """Budget 10 a year; P1 costs 8 (risk `risk`, worth 5), P2 costs 2 (no risk, worth 1)."""
     return make_inputs(
-        first_year=2030, last_year=2029 + years, nations=[nation("A")], budgets=10.0,
+        first_year=2030,
+        last_year=2029 + years,
+        nations=[nation("A")],
+        budgets=10.0,
         programmes=[programme("P1", 1, 8, risk=risk), programme("P2", 1, 2)],
-        values={("P1", "air"): 5.0, ("P2", "air"): 1.0}, **settings,
+        values={("P1", "air"): 5.0, ("P2", "air"): 1.0},
+        **settings,
     )
 
 
@@ -77,11 +81,12 @@ def test_a_joint_programme_slips_for_every_member() -> None:
     whole consortium slips to 2031 (A has 7 then, enough for 5 · 1.25): B loses its first
     in-service year too, without breaching."""
     inputs = make_inputs(
-        first_year=2030, last_year=2032, budgets={"A": [5.0, 7.0, 7.0], "B": 50.0},
+        first_year=2030,
+        last_year=2032,
+        budgets={"A": [5.0, 7.0, 7.0], "B": 50.0},
         programmes=[programme("J", 1, 10, "joint", risk=0.1)],
     )
-    decisions = plan(joint={"J": (2030, ("A", "B"))},
-                     payments={("A", "J", 2030): 5.0, ("B", "J", 2030): 5.0})
+    decisions = plan(joint={"J": (2030, ("A", "B"))}, payments={("A", "J", 2030): 5.0, ("B", "J", 2030): 5.0})
     report = stress_test(inputs, decisions, samples=100, seed=2, overrun_probability=1.0)
     nations = report.by_nation.set_index("nation")
     assert nations.loc["A", "breach_probability"] == 1.0
@@ -95,7 +100,9 @@ def test_a_national_programme_slips_only_for_the_nation_that_breaches() -> None:
     in 2030 and breaches when P overruns, B has 50 and never does. Only A's P slips; B's
     kept its schedule and lost nothing (every nation's P slipped, and B's loss was counted)."""
     inputs = make_inputs(
-        first_year=2030, last_year=2032, budgets={"A": [10.0, 15.0, 15.0], "B": 50.0},
+        first_year=2030,
+        last_year=2032,
+        budgets={"A": [10.0, 15.0, 15.0], "B": 50.0},
         programmes=[programme("P", 1, 10, risk=0.1)],
     )
     decisions = plan(national={("A", "P"): 2030, ("B", "P"): 2030})
@@ -117,8 +124,10 @@ def test_same_seed_same_report_and_common_random_numbers_across_plans() -> None:
     assert not a.by_programme.equals(c.by_programme)
     # another plan of the same inputs meets the same draws for P1
     only_p1 = stress_test(inputs, plan(national={("A", "P1"): 2030}), samples=300, seed=11)
-    assert (only_p1.by_programme.loc[0, "overrun_probability"]
-            == a.by_programme.set_index("programme").loc["P1", "overrun_probability"])
+    assert (
+        only_p1.by_programme.loc[0, "overrun_probability"]
+        == a.by_programme.set_index("programme").loc["P1", "overrun_probability"]
+    )
 
 
 def test_robust_plans_breach_no_more_often_than_nominal_ones() -> None:
@@ -164,7 +173,10 @@ def _full_budget_two_years():
     """Nation A has 8 a year, use-or-lose. P1 (cost 8, risk 0.5) runs in 2030 and P2 (cost 8,
     no risk) in 2031: every euro is spent, so P1's overrun fraction F is all beyond budget."""
     return make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("A")], budgets=8.0,
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=8.0,
         programmes=[programme("P1", 1, 8, risk=0.5), programme("P2", 1, 8)],
         values={("P1", "air"): 5.0, ("P2", "air"): 1.0},
     )
@@ -198,8 +210,14 @@ def test_overrun_beyond_budget_by_hand() -> None:
 
 def test_only_the_overrun_above_the_slack_is_beyond_budget() -> None:
     """Budget 10, P1 alone costs 8: an overrun F needs max(0, 8·F − 2) beyond budget."""
-    inputs = make_inputs(first_year=2030, last_year=2030, nations=[nation("A")], budgets=10.0,
-                         programmes=[programme("P1", 1, 8, risk=0.5)], values={("P1", "air"): 5.0})
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2030,
+        nations=[nation("A")],
+        budgets=10.0,
+        programmes=[programme("P1", 1, 8, risk=0.5)],
+        values={("P1", "air"): 5.0},
+    )
     drawn = draw_overruns(inputs, 500, seed=9, overrun_probability=0.5)[:, 0]
     report = stress_test(inputs, plan(national={("A", "P1"): 2030}), samples=500, seed=9)
     beyond = np.maximum(0.0, 8 * drawn - 2)
@@ -243,10 +261,15 @@ def test_every_plan_meets_the_same_draws_whatever_the_order() -> None:
 
 def test_a_comparison_reads_side_by_side() -> None:
     inputs = _two_programmes(years=2)
-    comparison = compare_stress(inputs, [StressPlan("nominal", BOTH, "nominal.xlsx", 0),
-                                         StressPlan("safe", plan(national={("A", "P2"): 2030}), "safe.xlsx", 1,
-                                                    "5afe")],
-                                samples=200, seed=1)
+    comparison = compare_stress(
+        inputs,
+        [
+            StressPlan("nominal", BOTH, "nominal.xlsx", 0),
+            StressPlan("safe", plan(national={("A", "P2"): 2030}), "safe.xlsx", 1, "5afe"),
+        ],
+        samples=200,
+        seed=1,
+    )
     assert comparison.by_nation["plan"].tolist() == ["nominal", "safe"]
     assert comparison.by_nation.set_index("plan").loc["safe", "gamma"] == 1  # the plan's recorded Γ
     assert list(comparison.by_year["plan"]) == ["nominal"] * 2 + ["safe"] * 2
@@ -289,12 +312,17 @@ def test_plans_with_the_same_figures_tie_in_the_headline() -> None:
     assert worse.findings()[0] == f"Fewest nation-years in breach: a and b tie ({years:,.1f} each)"
     partly = compare_stress(inputs, {"safe": safe, "a": BOTH, "again": safe}, samples=200, seed=1)
     assert partly.findings()[0] == (
-        f"Fewest nation-years in breach: safe and again tie (0.0 each against {years:,.1f} for a)")
+        f"Fewest nation-years in breach: safe and again tie (0.0 each against {years:,.1f} for a)"
+    )
 
 
 def test_plan_labels_are_file_names_made_distinct() -> None:
     assert plan_labels(["a/plan.xlsx", "b/plan.xlsx", "robust.xlsx", "unit.xlsx"]) == [
-        "plan", "plan (2)", "robust", "unit (2)"]
+        "plan",
+        "plan (2)",
+        "robust",
+        "unit (2)",
+    ]
 
 
 @pytest.mark.parametrize("labels", [["a", "a"], ["measure"], [" "]])
@@ -308,10 +336,14 @@ def test_a_deficit_slipping_cannot_cure_is_not_carried_into_later_years():
     assumes it was found)". 2031 is in residual breach (Y alone costs 15 of 10 a year), and its
     deficit stayed in the replay's balance: W, whose overrun fits 2032 on its own, slipped in
     92.5 % of samples (0.925 capability lost) in a year the report called free of breach."""
-    inputs = make_inputs(first_year=2030, last_year=2033, nations=[nation("A", carry=1.0)], budgets=10.0,
-                         programmes=[programme("X", 1, 5, risk=0.4), programme("Y", 1, 15),
-                                     programme("W", 1, 9, risk=0.04)],
-                         values={("X", "air"): 0.0, ("Y", "air"): 0.0, ("W", "air"): 1.0})
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2033,
+        nations=[nation("A", carry=1.0)],
+        budgets=10.0,
+        programmes=[programme("X", 1, 5, risk=0.4), programme("Y", 1, 15), programme("W", 1, 9, risk=0.04)],
+        values={("X", "air"): 0.0, ("Y", "air"): 0.0, ("W", "air"): 1.0},
+    )
     decisions = plan(national={("A", "X"): 2030, ("A", "Y"): 2031, ("A", "W"): 2032})
     report = stress_test(inputs, decisions, samples=200, seed=1, overrun_probability=1.0)
     by_year = report.by_year.set_index("year")["breach_probability"]

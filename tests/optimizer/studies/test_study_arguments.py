@@ -42,16 +42,19 @@ PREVIOUS = plan(national={("A", "P"): 2030, ("A", "Q"): 2031, ("A", "R"): 2032})
 # --- replan -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"time_limit": -3}, "time_limit is -3 — expected a finite number > 0"),
-    ({"gap": 2}, "gap is 2 — expected a fraction below 1"),
-    ({"threads": 0}, "threads is 0 — expected a whole number ≥ 1"),
-    ({"priority": "capability"}, "priority is 'capability' — expected a list"),
-    ({"priority": ["bogus"]}, "priority names 'bogus', which is not an objective"),
-    ({"progress": 5}, "progress is int — expected a function"),
-    ({"strategy": "fastest"}, "unknown strategy 'fastest': expected one of"),
-    ({"workers": 0}, "workers is 0 — expected a whole number ≥ 1"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"time_limit": -3}, "time_limit is -3 — expected a finite number > 0"),
+        ({"gap": 2}, "gap is 2 — expected a fraction below 1"),
+        ({"threads": 0}, "threads is 0 — expected a whole number ≥ 1"),
+        ({"priority": "capability"}, "priority is 'capability' — expected a list"),
+        ({"priority": ["bogus"]}, "priority names 'bogus', which is not an objective"),
+        ({"progress": 5}, "progress is int — expected a function"),
+        ({"strategy": "fastest"}, "unknown strategy 'fastest': expected one of"),
+        ({"workers": 0}, "workers is 0 — expected a whole number ≥ 1"),
+    ],
+)
 def test_replan_refuses_bad_run_options_before_the_build(scenario, no_solve, kwargs, message) -> None:
     """time_limit=-3 ran (Summary time_limit -3.0), gap=2 returned "optimal" with mip_gap
     2.0, threads=0 was accepted, and a bare or unknown priority was Pyomo's KeyError."""
@@ -75,8 +78,14 @@ def test_replan_outside_the_horizon_names_the_python_argument(scenario, no_solve
 
 def test_replan_history_conflicts_name_both_spellings_of_the_year() -> None:
     """A commitment the history breaks is reached from the CLI and Python alike."""
-    inputs = make_inputs(first_year=2030, last_year=2033, nations=[nation("A")], budgets=6.0,
-                         programmes=[programme("P", 1, 6)], commitments=[("A", "P", "exclude")])
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2033,
+        nations=[nation("A")],
+        budgets=6.0,
+        programmes=[programme("P", 1, 6)],
+        commitments=[("A", "P", "exclude")],
+    )
     with pytest.raises(InputError, match="--from-year on the command line, from_year in Python"):
         replan(Scenario(inputs), plan(national={("A", "P"): 2030}), 2031)
 
@@ -122,19 +131,21 @@ def test_replan_says_what_it_accepts(scenario, no_solve) -> None:
 # --- price_of_robustness -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kwargs", "error", "message"), [
-    ({"gammas": [0, 1.5]}, ValueError, "gammas holds 1.5 — expected whole numbers ≥ 0"),
-    ({"gammas": "0,1"}, ValueError, "gammas is '0,1' — expected a list"),
-    ({"time_limit": -1}, ValueError, "time_limit is -1"),
-    ({"gap": 3}, ValueError, "gap is 3 — expected a fraction below 1"),
-    ({"workers": 0}, ValueError, "workers is 0 — expected a whole number ≥ 1"),
-    ({"priority": "capability"}, ValueError, "priority is 'capability' — expected a list"),
-    ({"monotone": "no"}, ValueError, "monotone is 'no' — expected True or False"),
-    ({"time_limt": 5}, TypeError, r"unknown option\(s\) time_limt — expected some of .*time_limit"),
-    ({"strategy": "fastest"}, ValueError, "unknown strategy 'fastest': expected one of"),
-])
-def test_price_of_robustness_checks_its_arguments_before_any_solve(scenario, no_solve, kwargs, error,
-                                                                   message) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"gammas": [0, 1.5]}, ValueError, "gammas holds 1.5 — expected whole numbers ≥ 0"),
+        ({"gammas": "0,1"}, ValueError, "gammas is '0,1' — expected a list"),
+        ({"time_limit": -1}, ValueError, "time_limit is -1"),
+        ({"gap": 3}, ValueError, "gap is 3 — expected a fraction below 1"),
+        ({"workers": 0}, ValueError, "workers is 0 — expected a whole number ≥ 1"),
+        ({"priority": "capability"}, ValueError, "priority is 'capability' — expected a list"),
+        ({"monotone": "no"}, ValueError, "monotone is 'no' — expected True or False"),
+        ({"time_limt": 5}, TypeError, r"unknown option\(s\) time_limt — expected some of .*time_limit"),
+        ({"strategy": "fastest"}, ValueError, "unknown strategy 'fastest': expected one of"),
+    ],
+)
+def test_price_of_robustness_checks_its_arguments_before_any_solve(scenario, no_solve, kwargs, error, message) -> None:
     """[0, 1.5] ran Γ = 0 and 1 via int(); the run options went unchecked; a misspelt one
     was "Session.run() got an unexpected keyword argument"; priority="capability" KeyError 'c'."""
     with pytest.raises(error, match=message):
@@ -150,13 +161,16 @@ def test_price_of_robustness_with_weights_alone_is_weighted(scenario) -> None:
 # --- stress_test / compare_stress --------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"seed": None}, "seed is None — expected a whole number ≥ 0"),
-    ({"seed": -1}, "seed is -1 — expected a whole number ≥ 0"),
-    ({"samples": 1.5}, r"samples must be from 1 to 100,000 \(a whole number"),
-    ({"samples": "100"}, "samples must be from 1 to 100,000 .*got '100'"),
-    ({"overrun_probability": "0.5"}, r"overrun_probability must be a number in \[0, 1\], got '0.5'"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"seed": None}, "seed is None — expected a whole number ≥ 0"),
+        ({"seed": -1}, "seed is -1 — expected a whole number ≥ 0"),
+        ({"samples": 1.5}, r"samples must be from 1 to 100,000 \(a whole number"),
+        ({"samples": "100"}, "samples must be from 1 to 100,000 .*got '100'"),
+        ({"overrun_probability": "0.5"}, r"overrun_probability must be a number in \[0, 1\], got '0.5'"),
+    ],
+)
 def test_stress_refuses_bad_arguments_naming_them(scenario, kwargs, message) -> None:
     """seed=None drew from the OS (blank seed in the Summary: not repeatable); the others
     failed inside numpy or as TypeError."""
@@ -190,15 +204,18 @@ def test_stress_says_what_it_accepts(scenario) -> None:
 # --- budget_sweep / sweep ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"chain_length": -1}, "chain_length is -1 — expected a whole number ≥ 1"),
-    ({"chain_length": 0}, "chain_length is 0 — expected a whole number ≥ 1"),
-    ({"chain_length": 1.5}, "chain_length is 1.5 — expected a whole number ≥ 1"),
-    ({"chain_length": "3"}, "chain_length is '3' — expected a whole number ≥ 1"),
-    ({"progress": 5}, "progress is int — expected a function"),
-    ({"monotone": "no"}, "monotone is 'no' — expected True or False"),
-    ({"reuse_model": "no"}, "reuse_model is 'no' — expected True or False"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"chain_length": -1}, "chain_length is -1 — expected a whole number ≥ 1"),
+        ({"chain_length": 0}, "chain_length is 0 — expected a whole number ≥ 1"),
+        ({"chain_length": 1.5}, "chain_length is 1.5 — expected a whole number ≥ 1"),
+        ({"chain_length": "3"}, "chain_length is '3' — expected a whole number ≥ 1"),
+        ({"progress": 5}, "progress is int — expected a function"),
+        ({"monotone": "no"}, "monotone is 'no' — expected True or False"),
+        ({"reuse_model": "no"}, "reuse_model is 'no' — expected True or False"),
+    ],
+)
 def test_budget_sweep_checks_its_own_options_before_any_solve(scenario, no_solve, kwargs, message) -> None:
     """chain_length=-1 returned an empty Sweep, 0 and 1.5 failed inside; progress=5 failed
     after the points were solved, losing them; "no" was a true value."""
@@ -219,8 +236,13 @@ def test_a_sweep_with_no_point_solved_still_records_its_workbook(tmp_path):
     from optimizer.studies.sweeps import Sweep, SweepPoint
 
     scenario = Scenario.from_excel(Path(__file__).resolve().parents[3] / "examples" / "small" / "small.xlsx")
-    empty = Sweep([SweepPoint("budget ×0.1", 0.1, None, "infeasible", 0.0)], "budget_scale", True, 0.0,
-                  source=scenario.inputs.source)
+    empty = Sweep(
+        [SweepPoint("budget ×0.1", 0.1, None, "infeasible", 0.0)],
+        "budget_scale",
+        True,
+        0.0,
+        source=scenario.inputs.source,
+    )
     rows = dict(empty.summary_rows())
     assert rows["input_file"] == scenario.inputs.source.path and rows["input_sha256"] == scenario.inputs.source.sha256
 

@@ -20,11 +20,16 @@ from tests.optimizer.conftest import make_inputs, nation, plan, programme
 
 def small() -> Scenario:
     """One nation, two programmes, 2030–2031: every study solves it at once."""
-    return Scenario(make_inputs(
-        first_year=2030, last_year=2031, nations=[nation("AAA")], budgets=10.0,
-        programmes=[programme("P1", cost=6), programme("P2", cost=3)],
-        values={("P1", "air"): 5.0, ("P2", "air"): 1.0},
-    ))
+    return Scenario(
+        make_inputs(
+            first_year=2030,
+            last_year=2031,
+            nations=[nation("AAA")],
+            budgets=10.0,
+            programmes=[programme("P1", cost=6), programme("P2", cost=3)],
+            values={("P1", "air"): 5.0, ("P2", "air"): 1.0},
+        )
+    )
 
 
 @pytest.mark.parametrize("weight", [float("nan"), float("inf"), 1e16, 1e300])
@@ -45,7 +50,7 @@ def test_pareto_front_refuses_a_nadir_for_its_primary_objective() -> None:
 
 
 def test_parse_range_refuses_an_empty_list() -> None:
-    """"," parsed as no scale at all; the sweep then failed with an internal error."""
+    """ "," parsed as no scale at all; the sweep then failed with an internal error."""
     with pytest.raises(ValueError, match="comma list"):
         parse_range(",")
 
@@ -67,8 +72,9 @@ def test_parse_range_refuses_more_points_than_a_sweep_can_solve() -> None:
 
 def point(name: str, x: float, **objectives: float) -> SweepPoint:
     """A solved study point with just what `tolerance_notes` reads: objectives and Settings."""
-    settings = SimpleNamespace(objective="lexicographic", priority=("shortfall", "capability", "cost"),
-                               lexicographic_tolerance=0.01)
+    settings = SimpleNamespace(
+        objective="lexicographic", priority=("shortfall", "capability", "cost"), lexicographic_tolerance=0.01
+    )
     result = SimpleNamespace(objectives=objectives, inputs=SimpleNamespace(settings=settings))
     return SweepPoint(name, x, result, None, 1.0)  # type: ignore[arg-type]
 
@@ -141,10 +147,17 @@ def test_a_point_proven_with_no_gap_is_not_solved_again_nor_said_to_have_run_out
     the same plan back (a brute-force audit of the studies)."""
     from tests.optimizer.conftest import make_inputs, nation, programme
 
-    inputs = make_inputs(first_year=2030, last_year=2031, nations=[nation("A")], budgets={"A": [10, 0]},
-                         programmes=[programme("P1", 1, 10), programme("P2", 1, 5), programme("P3", 1, 2)],
-                         areas={"air": 1.0}, values={("P1", "air"): 10, ("P2", "air"): 3, ("P3", "air"): 0.5},
-                         planning_cycle_years=1, lexicographic_tolerance=0.2)
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets={"A": [10, 0]},
+        programmes=[programme("P1", 1, 10), programme("P2", 1, 5), programme("P3", 1, 2)],
+        areas={"air": 1.0},
+        values={("P1", "air"): 10, ("P2", "air"): 3, ("P3", "air"): 0.5},
+        planning_cycle_years=1,
+        lexicographic_tolerance=0.2,
+    )
     sweep = Scenario(inputs).budget_sweep([1.0, 1.5], workers=1, gap=0, time_limit=30)
     assert list(sweep.table["capability"]) == [10.0, 10.5] and list(sweep.table["status"]) == ["optimal"] * 2
     assert not any("solved again" in note for note in sweep.notes)

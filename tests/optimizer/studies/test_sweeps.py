@@ -19,9 +19,14 @@ def unproven(result):  # type: ignore[no-untyped-def]
     proven with no gap is never solved again by the monotone repair)."""
     import dataclasses
 
-    return dataclasses.replace(result, stages=tuple(
-        dataclasses.replace(stage, outcome=dataclasses.replace(stage.outcome, status="feasible", gap=None))
-        for stage in result.stages))
+    return dataclasses.replace(
+        result,
+        stages=tuple(
+            dataclasses.replace(stage, outcome=dataclasses.replace(stage.outcome, status="feasible", gap=None))
+            for stage in result.stages
+        ),
+    )
+
 
 OBJECTIVE_COLUMNS = ["capability", "cost", "shortfall", "interoperability", "risk"]
 
@@ -29,9 +34,15 @@ OBJECTIVE_COLUMNS = ["capability", "cost", "shortfall", "interoperability", "ris
 def small_scenario() -> Scenario:
     """Two allies, three programmes of different value per cost, a 4-year horizon."""
     inputs = make_inputs(
-        first_year=2030, last_year=2033, nations=[nation("A"), nation("B", carry=0.2)], budgets=10.0,
-        programmes=[programme("P1", cost=8), programme("P2", cost=5, duration=2),
-                    programme("P3", cost=12, duration=2, flexible=True)],
+        first_year=2030,
+        last_year=2033,
+        nations=[nation("A"), nation("B", carry=0.2)],
+        budgets=10.0,
+        programmes=[
+            programme("P1", cost=8),
+            programme("P2", cost=5, duration=2),
+            programme("P3", cost=12, duration=2, flexible=True),
+        ],
         values={("P1", "air"): 5.0, ("P2", "air"): 4.0, ("P3", "air"): 9.0},
         planning_cycle_years=2,
     )
@@ -210,23 +221,33 @@ def test_a_lever_left_worse_than_a_plan_it_could_keep_is_solved_again(monkeypatc
         sweep_ = real_run_jobs(jobs, **kwargs)
         [job] = [j for j in jobs if j.name == "carry-over"]
         empty = unproven(Scenario(job.inputs).solve(objective="weighted", weights={"cost": 1.0}))  # funds nothing
-        sweep_.points = [SweepPoint(p.name, p.x, empty, None, 0.0) if p.name == "carry-over" else p
-                         for p in sweep_.points]
+        sweep_.points = [
+            SweepPoint(p.name, p.x, empty, None, 0.0) if p.name == "carry-over" else p for p in sweep_.points
+        ]
         return sweep_
 
     # one programme of 8 a year fits a budget of 10: rigid starts in the cycle years 2030
     # and 2032 only, free starts in 2030–2032 as well, so the free-starts plan is the better one
-    inputs = make_inputs(first_year=2030, last_year=2033, nations=[nation("A", carry=0.2)], budgets=10.0,
-                         programmes=[programme(f"P{i}", cost=8) for i in range(1, 5)],
-                         values={(f"P{i}", "air"): 5.0 for i in range(1, 5)}, planning_cycle_years=2)
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2033,
+        nations=[nation("A", carry=0.2)],
+        budgets=10.0,
+        programmes=[programme(f"P{i}", cost=8) for i in range(1, 5)],
+        values={(f"P{i}", "air"): 5.0 for i in range(1, 5)},
+        planning_cycle_years=2,
+    )
     monkeypatch.setattr(flexibility_module, "run_jobs", worse_carry_over)
     report = flexibility_value(Scenario(inputs), workers=1, gap=0.0, time_limit=30)
     capability = report.by_objective.set_index("objective").loc["capability"]
     assert 0 < capability["rigid"] < capability["free starts"]
     assert capability["carry-over"] >= capability["rigid"] - 1e-6
     assert [n for n in report.notes if "solved again" in n] == [
-        ("carry-over was solved again from the rigid plan (a plan without a lever is a plan with it "
-         "too, and better than what its own solve found in time)")]
+        (
+            "carry-over was solved again from the rigid plan (a plan without a lever is a plan with it "
+            "too, and better than what its own solve found in time)"
+        )
+    ]
 
 
 def test_a_lever_losing_within_the_lexicographic_tolerance_is_explained():
@@ -302,8 +323,11 @@ def test_a_point_whose_later_stages_ran_out_of_time_says_whose_gap_it_reports(mo
     from optimizer.solve import objectives
 
     real = objectives.stage_seconds
-    monkeypatch.setattr(objectives, "stage_seconds",
-                        lambda name, remaining, left: real(name, remaining, left) if name == "shortfall" else 0.0)
+    monkeypatch.setattr(
+        objectives,
+        "stage_seconds",
+        lambda name, remaining, left: real(name, remaining, left) if name == "shortfall" else 0.0,
+    )
     starved = budget_sweep(small_scenario(), [1.0], workers=1, time_limit=30).table.iloc[0]
     assert starved["status"] == "feasible" and starved["gap_of"] == "shortfall"
     monkeypatch.setattr(objectives, "stage_seconds", real)
@@ -347,25 +371,42 @@ def test_a_budget_point_left_worse_than_a_smaller_budget_is_solved_again_from_it
     assert empty.objectives["capability"] == 0 < sweep_.points[0].result.objectives["capability"]
     sweep_.points[1] = SweepPoint("budget ×1.3", 1.3, empty, None, 0.0)
     sweep_.complete = False  # stopped by Ctrl-C: no more solves
-    assert repair_nested(sweep_, kwargs, tightest_first=lambda point: point.x,
-                         inputs_for=lambda donor, point: bigger.inputs, why="") == []
+    assert (
+        repair_nested(
+            sweep_, kwargs, tightest_first=lambda point: point.x, inputs_for=lambda donor, point: bigger.inputs, why=""
+        )
+        == []
+    )
     sweep_.complete = True
     seconds_before = sweep_.seconds
     said: list = []  # the bar said "2/2 … ETA 0s" and then nothing while points were solved again
-    notes = repair_nested(sweep_, kwargs, tightest_first=lambda point: point.x,
-                          inputs_for=lambda donor, point: bigger.inputs, why="it fits the larger budget too",
-                          progress=said.append)
+    notes = repair_nested(
+        sweep_,
+        kwargs,
+        tightest_first=lambda point: point.x,
+        inputs_for=lambda donor, point: bigger.inputs,
+        why="it fits the larger budget too",
+        progress=said.append,
+    )
     assert [p.phase for p in said] == [
-        "solving budget ×1.3 again from budget ×0.7's better plan (it fits the larger budget too)"]
-    assert notes == [("budget ×1.3 was solved again from the budget ×0.7 plan (it fits the larger budget too, "
-                      "and better than what its own solve found in time)")]
+        "solving budget ×1.3 again from budget ×0.7's better plan (it fits the larger budget too)"
+    ]
+    assert notes == [
+        (
+            "budget ×1.3 was solved again from the budget ×0.7 plan (it fits the larger budget too, "
+            "and better than what its own solve found in time)"
+        )
+    ]
     capability = sweep_.table["capability"].tolist()
     assert capability == sorted(capability) and capability[1] > 0
     assert sweep_.seconds >= seconds_before + sweep_.points[1].seconds  # the re-solve's time is counted
     # budget_sweep repairs by default, with the points ordered by budget
     seen = []
-    monkeypatch.setattr(sweeps_module, "repair_nested", lambda sweep, *args, **kw: seen.append(
-        [kw["tightest_first"](p) for p in sweep.points]) or [])
+    monkeypatch.setattr(
+        sweeps_module,
+        "repair_nested",
+        lambda sweep, *args, **kw: seen.append([kw["tightest_first"](p) for p in sweep.points]) or [],
+    )
     budget_sweep(scenario, [1.3, 0.7], workers=1, **kwargs)
     assert seen == [[1.3, 0.7]]
 
@@ -436,8 +477,9 @@ def test_a_portfolio_asked_for_gets_every_core_one_point_at_a_time():
     assert not _wants_every_core(job, "portfolio", cores=1) and not _wants_every_core(job, "highs", cores=2)
     curve = small_scenario().budget_sweep([1.0], strategy="portfolio", gap=0.0)
     assert dict(curve.summary_rows())["strategy_asked"] == "portfolio"
-    side_by_side = small_scenario().budget_sweep([0.9, 1.0], strategy="portfolio", gap=0.0, workers=2,
-                                                 reuse_model=False)
+    side_by_side = small_scenario().budget_sweep(
+        [0.9, 1.0], strategy="portfolio", gap=0.0, workers=2, reuse_model=False
+    )
     if side_by_side.workers == 2:  # (a machine of one core solves them one at a time)
         assert any("every scenario ran HiGHS alone" in note for note in side_by_side.notes)
     assert "strategy_asked" not in dict(small_scenario().budget_sweep([1.0], gap=0.0).summary_rows())
@@ -456,8 +498,15 @@ def test_a_sweep_checks_its_options_against_every_scenario():
     """Options were judged by the first scenario's workbook alone: a weight on an area only
     it has ended in Pyomo's KeyError at the second scenario's solve."""
     base = small_scenario()
-    inputs = make_inputs(first_year=2030, last_year=2033, nations=[nation("A")], budgets=10.0,
-                         programmes=[programme("P1", cost=8)], areas=("sea",), values={("P1", "sea"): 5.0})
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2033,
+        nations=[nation("A")],
+        budgets=10.0,
+        programmes=[programme("P1", cost=8)],
+        areas=("sea",),
+        values={("P1", "sea"): 5.0},
+    )
     other = Scenario(inputs, name="other")
     with pytest.raises(ValueError, match="air"):
         sweep([base, other], weights={"capability:air": 1.0}, time_limit=10)
@@ -495,23 +544,31 @@ def test_a_study_summary_says_whether_a_rerun_gives_the_same_plans():
     assert dict(study.summary_rows())["reproducible"].startswith("yes: every scenario proven")
     cut = SolveOutcome("feasible", "Time limit reached", 9.0, 10.0, 0.1, 5.0)
     first = study.points[0]
-    stopped = replace(first, result=replace(first.result, stages=first.result.stages[:-1]
-                                            + (Stage(first.result.stages[-1].objective, cut),)))
+    stopped = replace(
+        first,
+        result=replace(
+            first.result, stages=first.result.stages[:-1] + (Stage(first.result.stages[-1].objective, cut),)
+        ),
+    )
     clocked = replace(study, points=[stopped, *study.points[1:]])
     assert dict(clocked.summary_rows())["reproducible"].startswith(
-        f"no: the plans of 1 of 2 scenarios ({first.name}) depend on timing")
+        f"no: the plans of 1 of 2 scenarios ({first.name}) depend on timing"
+    )
     planless = replace(first, result=None, error="no plan within time limit")
     assert dict(replace(study, points=[planless, *study.points[1:]]).summary_rows())["reproducible"].startswith(
-        f"no: the plans of 1 of 2 scenarios ({first.name})")
+        f"no: the plans of 1 of 2 scenarios ({first.name})"
+    )
     assert dict(replace(study, complete=False).summary_rows())["reproducible"].startswith("no: interrupted")
     # and its status detail says how many scenarios are proven: "complete" is a proof's word
     assert dict(study.summary_rows())["status_detail"] == "every scenario solved, 2 of 2 proven within the gap target"
     unproven = replace(first, result=replace(first.result, status="feasible"))
     assert dict(replace(study, points=[unproven, *study.points[1:]]).summary_rows())["status_detail"] == (
-        "every scenario solved, 1 of 2 proven within the gap target")
+        "every scenario solved, 1 of 2 proven within the gap target"
+    )
     # a scenario without a plan is not "solved" (it stood beside `solved 1`)
     assert dict(replace(study, points=[planless, *study.points[1:]]).summary_rows())["status_detail"] == (
-        "1 of 2 scenarios solved (see each one's status), 1 of 2 proven within the gap target")
+        "1 of 2 scenarios solved (see each one's status), 1 of 2 proven within the gap target"
+    )
 
 
 def test_study_summary_heads_with_workbook_md_rows() -> None:
@@ -525,8 +582,20 @@ def test_study_summary_heads_with_workbook_md_rows() -> None:
     first = study.points[0]
     summary = dict(study.summary_rows())
     keys = [key for key, _ in study.summary_rows()]
-    required = ["status", "termination", "objective", *first.result.inputs.objective_names(), "best_bound", "gap",
-                "solve_seconds", "solver", "solver_version", "input_sha256", "tool_version", "created_at"]
+    required = [
+        "status",
+        "termination",
+        "objective",
+        *first.result.inputs.objective_names(),
+        "best_bound",
+        "gap",
+        "solve_seconds",
+        "solver",
+        "solver_version",
+        "input_sha256",
+        "tool_version",
+        "created_at",
+    ]
     assert [key for key in keys if key in required] == required
     assert summary["status"] == "optimal" and summary["objective"] == "lexicographic"
     assert summary["capability"] == pytest.approx(first.result.objectives["capability"])

@@ -80,8 +80,12 @@ def test_same_seed_and_worker_count_give_the_same_plan():
     runs = []
     for workers in (1, 1, 2, 2):
         result = Scenario(inputs).solve(
-            objective="weighted", weights={"capability": 1.0, "cost": 0.01}, gap=0.0, time_limit=60,
-            strategy="lns", workers=workers,
+            objective="weighted",
+            weights={"capability": 1.0, "cost": 0.01},
+            gap=0.0,
+            time_limit=60,
+            strategy="lns",
+            workers=workers,
         )
         runs.append((workers, result.decisions))
     assert runs[0][1] == runs[1][1]
@@ -311,8 +315,9 @@ def test_a_crossover_holds_every_unmerged_plan_it_crosses(seed):
     incumbent = fund_nothing(arrays)
     if incumbent is None:
         return
-    engine._unmerged = [TaskResult(f"plan {i}", "solution", arrays.objective(x), x, 0.0, False, True)
-                        for i, x in enumerate(plans)]
+    engine._unmerged = [
+        TaskResult(f"plan {i}", "solution", arrays.objective(x), x, 0.0, False, True) for i, x in enumerate(plans)
+    ]
     chosen = engine._crossover_task(NeighbourhoodPlan(arrays, engine.groups, seed), incumbent, 10.0)
     differ = arrays.integer & np.any([np.abs(x - incumbent) > 0.5 for x in plans], axis=0)
     if not differ.any():
@@ -327,10 +332,13 @@ def test_a_crossover_holds_every_unmerged_plan_it_crosses(seed):
     assert result.objective >= max(arrays.objective(x) for x in plans) - 1e-6
 
 
-@pytest.mark.parametrize("workers, expected", [
-    (2, (PRESOLVED_ROOT, PRESOLVED_ROOT_OPTIONS, True)),
-    (3, (ROOT_BOUND, (("mip_lp_solver", "ipm"),), False)),
-])
+@pytest.mark.parametrize(
+    "workers, expected",
+    [
+        (2, (PRESOLVED_ROOT, PRESOLVED_ROOT_OPTIONS, True)),
+        (3, (ROOT_BOUND, (("mip_lp_solver", "ipm"),), False)),
+    ],
+)
 def test_on_large_models_the_root_node_needs_a_third_worker(monkeypatch, workers, expected):
     """Above ROOT_BOUND_BELOW_NONZEROS, with two workers the second solves only the
     presolved model's root LP beside the LP relaxation (stopping at its first bound) and
@@ -396,7 +404,10 @@ def test_an_earlier_better_plan_is_crossed_with_the_start(seed):
     start = fund_nothing(arrays)
     if start is None or guide is None:
         return
-    for guides, crossed in (((guide,), arrays.better(arrays.objective(guide), arrays.objective(start))), ((start,), False)):
+    for guides, crossed in (
+        ((guide,), arrays.better(arrays.objective(guide), arrays.objective(start))),
+        ((start,), False),
+    ):
         pool = CountingPool()
         engine = Engine(arrays, column_groups(backend.mirror.columns), pool, seed=seed, guides=guides)
         report = EngineReport()

@@ -38,10 +38,17 @@ def grid_model() -> tuple[MipArrays, ColumnGroups]:
     year = np.array([y for _ in NATIONS for y in YEARS], dtype=np.int64)
     columns = len(nation)
     arrays = MipArrays(
-        maximise=True, offset=0.0, cost=np.ones(columns), col_lower=np.zeros(columns),
-        col_upper=np.ones(columns), row_lower=np.zeros(0), row_upper=np.zeros(0),
-        starts=np.zeros(columns + 1, dtype=np.int64), index=np.zeros(0, dtype=np.int32),
-        values=np.zeros(0), integer=np.ones(columns, dtype=bool),
+        maximise=True,
+        offset=0.0,
+        cost=np.ones(columns),
+        col_lower=np.zeros(columns),
+        col_upper=np.ones(columns),
+        row_lower=np.zeros(0),
+        row_upper=np.zeros(0),
+        starts=np.zeros(columns + 1, dtype=np.int64),
+        index=np.zeros(0, dtype=np.int32),
+        values=np.zeros(0),
+        integer=np.ones(columns, dtype=bool),
     )
     return arrays, ColumnGroups(nation, year, np.zeros(columns, dtype=bool))
 
@@ -100,7 +107,7 @@ def test_group_turns_go_to_the_kind_that_gains_more_but_both_stay_measured():
     plan.feedback("nations", improved=True, proven=False, gain=50.0)
     drawn = [plan._group_kind() for _ in range(3 * EXPLORE_TURNS)]
     assert drawn.count("nations") > drawn.count("window") >= 2
-    assert all("window" in drawn[i:i + EXPLORE_TURNS] for i in range(len(drawn) - EXPLORE_TURNS + 1))
+    assert all("window" in drawn[i : i + EXPLORE_TURNS] for i in range(len(drawn) - EXPLORE_TURNS + 1))
 
 
 def test_the_same_results_give_the_same_neighbourhoods():

@@ -45,7 +45,8 @@ def test_auto_runs_the_portfolio_on_mid_size_models_with_two_workers(nonzeros, w
     # non-zeros)" was re-run with the options the Summary recorded, and got the portfolio
     decided_by_workers = expected == "highs" and nonzeros >= PORTFOLIO_FROM_NONZEROS
     assert note == f"{expected} (automatic: {nonzeros:,} non-zeros" + (
-        "; one worker: the portfolio needs two)" if decided_by_workers else ")")
+        "; one worker: the portfolio needs two)" if decided_by_workers else ")"
+    )
 
 
 def test_a_portfolio_asked_for_on_one_worker_is_plain_branch_and_bound():

@@ -221,18 +221,19 @@ def test_workers_lost_mid_run_keep_the_plan_in_hand():
 
 
 # --- scripts without the `__main__` guard (optimizer.processes) -------------------------
-UNGUARDED_SOLVE = '''from optimizer import Scenario
+UNGUARDED_SOLVE = """from optimizer import Scenario
 result = Scenario.from_excel({book!r}).solve(time_limit=30, strategy="portfolio", workers=2)
 print(result.status, result.objectives["capability"])
-'''
+"""
 
 
 def _run_script(tmp_path, source: str) -> subprocess.CompletedProcess:
     script = tmp_path / "study.py"
     script.write_text(source)
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    return subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True,
-                          timeout=240, env=env, cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, str(script)], check=False, capture_output=True, text=True, timeout=240, env=env, cwd=tmp_path
+    )
 
 
 def test_a_script_without_the_guard_solves_in_its_own_process_and_says_why(tmp_path):
@@ -242,7 +243,7 @@ def test_a_script_without_the_guard_solves_in_its_own_process_and_says_why(tmp_p
     done = _run_script(tmp_path, UNGUARDED_SOLVE.format(book=os.path.abspath("examples/small/small.xlsx")))
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == "optimal"
-    assert "study.py has no `if __name__ == \"__main__\":` guard" in done.stderr
+    assert 'study.py has no `if __name__ == "__main__":` guard' in done.stderr
     assert "BrokenProcessPool" not in done.stderr
 
 
@@ -257,9 +258,11 @@ def test_workers_that_die_at_start_leave_the_run_in_this_process(tmp_path):
 
 
 def test_a_guarded_script_keeps_its_workers(tmp_path):
-    source = ("from optimizer.solve.engine.workers import LocalPool, local_pool\n"
-              "if __name__ == \"__main__\":\n"
-              "    print(type(local_pool(2)).__name__)\n")
+    source = (
+        "from optimizer.solve.engine.workers import LocalPool, local_pool\n"
+        'if __name__ == "__main__":\n'
+        "    print(type(local_pool(2)).__name__)\n"
+    )
     done = _run_script(tmp_path, source)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "LocalPool" and "guard" not in done.stderr
