@@ -1542,14 +1542,11 @@ def robustness(
     strategy: str,
 ) -> None:
     """Price of robustness: every objective as budgets absorb Γ = 0, 1, 2, … programme overruns."""
-    from optimizer.studies.robustness import price_of_robustness
-
     console: Console = ctx.obj["console"]
     values = parse_gammas(gammas)
     scenario = load_scenario(book)
     refuse_overwriting([book, source_path(scenario)], {"-o": output})
-    report = price_of_robustness(
-        scenario,
+    report = scenario.price_of_robustness(
         values,
         workers=workers,
         client=dask_client(scheduler),
@@ -1720,7 +1717,7 @@ def stress(
 ) -> None:
     """Stress test PLAN.xlsx [PLAN2.xlsx …] side by side under the same sampled cost overruns:
     budget breaches, overrun beyond budget and capability at risk, per nation and alliance."""
-    from optimizer.studies.stress import compare_stress, read_plan_books, stress_plans
+    from optimizer import compare_stress, read_plan_books, stress_plans
 
     inputs_given = [Path(p).resolve() for p in (*plans, *([book] if book else []))]
     if Path(output).resolve() in inputs_given:
@@ -1794,7 +1791,7 @@ def compare(
     """What OTHER.xlsx changes against BASE.xlsx: objectives priced on one input workbook,
     each plan's status and gap, programmes gained and lost, start years moved."""
     from data.plan_reader import load_previous_plan
-    from optimizer.compare import compare_plan_files
+    from optimizer import compare_plan_files
 
     books = [load_previous_plan(base), load_previous_plan(other)]
     check_point_has_a_front(point, books)
@@ -1937,7 +1934,6 @@ def replan(
     """Re-plan BOOK.xlsx (default: the reference dataset) from a year on, keeping what started and
     penalising changes to the rest."""
     from data.plan_reader import load_previous_plan
-    from optimizer.studies.replan import replan as run_replan
 
     console: Console = ctx.obj["console"]
     highs_map = parse_highs_options(highs_options)
@@ -1957,8 +1953,7 @@ def replan(
     for line in warnings:
         click.echo(f"warning: {line}", err=True)
     with keeping_the_plan():
-        outcome = run_replan(
-            scenario,
+        outcome = scenario.replan(
             previous,
             from_year,
             stability_weight,

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from optimizer.compare import compare_plan_files
 from optimizer.errors import InfeasibleError, InputError, NoSolutionError, SolverError
 from optimizer.result import Result
 from optimizer.scenario import Scenario
+from optimizer.studies.stress import compare_stress, read_plan_books, stress_plans
 from optimizer.studies.sweeps import Sweep, sweep
 
 
@@ -44,5 +46,9 @@ __all__ = [
     "SolverError",
     "Sweep",
     "budget_sweep",
+    "compare_plan_files",
+    "compare_stress",
+    "read_plan_books",
+    "stress_plans",
     "sweep",
 ]

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
     from optimizer.studies.flexibility import FlexibilityReport
     from optimizer.studies.pareto import Front, ParetoProgressFn
+    from optimizer.studies.replan import ReplanResult
+    from optimizer.studies.robustness import RobustnessReport
     from optimizer.studies.sweeps import Sweep
 
 logger = logging.getLogger(__name__)
@@ -238,6 +240,29 @@ class Scenario:
         from optimizer.studies.flexibility import flexibility_value
 
         return flexibility_value(self, **kwargs)  # type: ignore[arg-type]
+
+    def replan(
+        self,
+        previous: PlanDecisions | Result | str | os.PathLike[str],
+        from_year: int,
+        stability_weight: float = 1.0,
+        **kwargs: Any,
+    ) -> ReplanResult:
+        """Solve again from `from_year`, keeping what `previous` (a Result, its decisions or a
+        plan workbook) did before it and penalising changes to the rest: never worse than
+        keeping `previous` where it is still feasible (optimizer.studies.replan, which
+        documents `kwargs`: `solve`'s run options and the previous plan's provenance)."""
+        from optimizer.studies.replan import replan
+
+        return replan(self, previous, from_year, stability_weight, **kwargs)
+
+    def price_of_robustness(self, gammas: Sequence[int] | None = None, **kwargs: Any) -> RobustnessReport:
+        """Solve once per Γ (programme overruns each budget absorbs; default 0, 1, 2, 3) and
+        report what each costs (optimizer.studies.robustness); `kwargs` are checked by the
+        study, as `budget_sweep`'s are."""
+        from optimizer.studies.robustness import DEFAULT_GAMMAS, price_of_robustness
+
+        return price_of_robustness(self, DEFAULT_GAMMAS if gammas is None else gammas, **kwargs)
 
     def check_study_options(self, study: object, kwargs: Mapping[str, object]) -> dict[str, Any]:
         """A study's keyword arguments checked: each must be the study's own or one of

@@ -387,3 +387,25 @@ def test_a_plan_with_partners_says_whom_the_alliance_rows_count():
     rows = dict(Scenario(inputs).solve(time_limit=30, gap=0.0).summary_rows())
     assert "count allies only" in rows["alliance_rows"] and rows["alliance_rows"].endswith("partners Z")
     assert "alliance_rows" not in dict(Scenario(two_programmes()).solve(time_limit=30, gap=0.0).summary_rows())
+
+
+def test_replan_and_the_price_of_robustness_are_scenario_methods():
+    """The command line's replan and robustness go through the public API (STYLE.md: commands
+    call only the public Python API), so a script has them too: a re-plan of unchanged inputs
+    gives the plan back, and Γ = 1 prices P1's overrun of 3 (6 + 3 still fits the budget)."""
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets=10.0,
+        programmes=[programme("P1", cost=6, risk=0.5), programme("P2", cost=6)],
+        values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
+    )
+    scenario = Scenario(inputs)
+    result = scenario.solve(time_limit=30, gap=0.0)
+    again = scenario.replan(result, from_year=2031, stability_weight=1.0, time_limit=30, gap=0.0)
+    assert again.change_count == 0
+    assert again.result.objectives == pytest.approx(result.objectives)
+    report = scenario.price_of_robustness([0, 1], time_limit=30, gap=0.0)
+    assert list(report.table["gamma"]) == [0, 1]
+    assert list(report.table["capability"]) == pytest.approx([5.0, 5.0])
