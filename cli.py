@@ -281,6 +281,8 @@ def reader_gone(ctx: click.Context) -> NoReturn:
 
 
 def load_scenario(book: str | None) -> Any:
+    """BOOK's scenario (the bundled reference dataset when none is named), its reading
+    warnings printed: every command reads its workbook the same way."""
     from optimizer import Scenario
 
     scenario = Scenario.reference() if book is None else Scenario.from_excel(book)
@@ -1300,6 +1302,7 @@ def sweep_progress(console: Console) -> Callable[[Any], None]:
 
 
 def scale_out_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--workers and --scheduler for the studies that run many solves side by side."""
     options = [
         click.option(
             "--workers",
@@ -1514,6 +1517,7 @@ def flexibility(
 
 # --- issue 8: robust plans, stress tests, re-planning -----------------------------------
 def parse_gammas(text: str) -> list[int]:
+    """--gammas as distinct whole numbers ≥ 0, or a usage error naming the option."""
     try:
         gammas = [int(g) for g in text.split(",") if g.strip()]
     except ValueError:

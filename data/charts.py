@@ -272,6 +272,7 @@ def category_lines(
 
 
 def place(ws: Worksheet, chart: BarChart | LineChart | ScatterChart, anchor: str) -> None:
+    """Anchor `chart` at a cell: the one place a chart is added, so every sheet lays them out alike."""
     ws.add_chart(chart, anchor)
 
 

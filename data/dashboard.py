@@ -368,6 +368,8 @@ def _plain(value: Any) -> Any:
 
 
 def new_dashboard(ws: Worksheet, title: str, headline: str, detail: str = "") -> Cursor:
+    """A Dashboard sheet's column widths, title and headline, and the cursor that writes the
+    rest below them: every workbook's first sheet starts alike."""
     for j, width in enumerate(COLUMN_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
     ws.column_dimensions[get_column_letter(len(COLUMN_WIDTHS) + 1)].width = 2.0
@@ -715,6 +717,8 @@ def _first_point_line(points: pd.DataFrame, primary: str, payoff_proven: bool, p
 
 
 def sweep_findings(frame: pd.DataFrame, x: str) -> tuple[str, list[str]]:
+    """A sweep Dashboard's headline and findings from its scenario table (`x` the swept
+    setting): what a planner reads first, before the curve and the table."""
     n = len(frame)
     headline = f"{n} scenario{'s' if n != 1 else ''} over {x}"
     lines = []
@@ -877,6 +881,7 @@ def _row_proof(row: pd.Series) -> str:
 
 
 def robustness_findings(table: pd.DataFrame, price: pd.DataFrame) -> tuple[str, list[str]]:
+    """A price-of-robustness Dashboard's headline and findings: what protection against more overruns costs."""
     gammas = [int(g) for g in pd.to_numeric(table["gamma"], errors="coerce").dropna()]
     headline = "Price of robustness over Γ = " + ", ".join(map(str, gammas))
     lines = []

@@ -65,6 +65,7 @@ class PrintSize:
 
 
 def column_width_cm(ws: Worksheet, column: int) -> float:
+    """A column's printed width: Excel's character widths, converted, to fit pages."""
     dimension = ws.column_dimensions.get(get_column_letter(column))
     width = dimension.width if dimension is not None and dimension.width else DEFAULT_COLUMN_WIDTH
     return float(width) * CM_PER_CHARACTER
@@ -99,6 +100,7 @@ def _chart_extent(ws: Worksheet) -> tuple[float, float]:
 
 
 def print_size(ws: Worksheet) -> PrintSize:
+    """The sheet's printed extent, tables and charts alike, to choose its paper and scale."""
     table_width = sum(column_width_cm(ws, c) for c in range(1, ws.max_column + 1))
     chart_right, chart_bottom = _chart_extent(ws)
     return PrintSize(max(table_width, chart_right), max(ws.max_row * CM_PER_ROW, chart_bottom))
@@ -177,4 +179,5 @@ def set_up_workbook(wb: Workbook, label: str = "", skip: Iterable[str] = ()) -> 
 
 
 def is_configured(ws: Worksheet) -> bool:
+    """Whether the sheet's print layout was set already: a layout chosen once is not redone."""
     return bool(getattr(ws, _CONFIGURED, False))

@@ -106,6 +106,8 @@ class Settings:
 
 @dataclass(frozen=True)
 class Nation:
+    """One row of the Nations sheet, its fractions resolved: a MODEL.md nation n."""
+
     code: str
     name: str
     role: Literal["ally", "partner"]
@@ -128,6 +130,8 @@ class Nation:
 
 @dataclass(frozen=True)
 class Programme:
+    """One row of the Programmes sheet with its cost profile: a MODEL.md programme p."""
+
     id: str
     name: str
     technology: str
@@ -166,6 +170,8 @@ class Programme:
 
 @dataclass(frozen=True)
 class CapabilityArea:
+    """One row of the CapabilityAreas sheet: an area c and its weight ω_c."""
+
     id: str
     name: str
     weight: float
@@ -173,6 +179,8 @@ class CapabilityArea:
 
 @dataclass(frozen=True)
 class Standard:
+    """One row of the Standards sheet: a standard s, what adopting it costs and its critical mass."""
+
     id: str
     name: str
     adoption_cost: float
@@ -182,6 +190,8 @@ class Standard:
 
 @dataclass(frozen=True)
 class Precedence:
+    """One row of the Precedence sheet: `after` may start only once `before` has completed."""
+
     before: str
     after: str
     scope: Literal["same_nation", "any_nation"]
@@ -189,6 +199,8 @@ class Precedence:
 
 @dataclass(frozen=True)
 class Target:
+    """One row of the Targets sheet: capability T wanted in (nation or ALLIANCE, area, year)."""
+
     nation: str  # a nation code or ALLIANCE
     area: str
     year: int
@@ -201,6 +213,8 @@ ADDED_IN_PYTHON = 0  # the `row` of a commitment made by `Scenario.with_commitme
 
 @dataclass(frozen=True)
 class Commitment:
+    """One row of the Commitments sheet: a nation made to fund a programme, or barred from it."""
+
     nation: str
     programme: str
     action: Literal["fund", "exclude"]
@@ -326,6 +340,8 @@ def objective_sense(name: str) -> Literal["max", "min"]:
 
 @dataclass(frozen=True)
 class JointDecision:
+    """A joint programme's start year and its members: z[p,t] and the w[n,p,t] that are 1."""
+
     start_year: int
     members: tuple[str, ...]
 

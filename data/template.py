@@ -78,6 +78,7 @@ def build_input_workbook(content: Mapping[str, tuple[Sequence[object], Rows]]) -
 
 
 def default_header(schema: SheetSchema) -> list[object]:
+    """A sheet's header as its schema orders it: the blank template's columns."""
     return [c.name for c in schema.columns]
 
 

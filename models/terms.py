@@ -43,6 +43,7 @@ def merged(terms: Iterable[Term]) -> list[Term]:
 
 
 def negated(terms: Iterable[Term]) -> list[Term]:
+    """The terms with their signs flipped, for rows written as lhs − rhs."""
     return [(-coef, var) for coef, var in terms]
 
 

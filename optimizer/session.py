@@ -67,6 +67,9 @@ class Baseline:
 
 
 class Session:
+    """One built model and its persistent solver, reused by every run on the same inputs:
+    sweeps change only budgets and re-solve warm, so the build is paid once."""
+
     def __init__(
         self,
         inputs: Inputs,

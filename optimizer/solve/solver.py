@@ -83,6 +83,9 @@ class SolveOutcome:
 
 @dataclass(frozen=True)
 class SolverOptions:
+    """How every solve of a run is made (solver, threads, seed, log, HiGHS options, search):
+    fixed per run, so that the Summary can record it and a rerun repeat it."""
+
     solver: str = "highs"
     threads: int | None = None
     seed: int = DEFAULT_SEED

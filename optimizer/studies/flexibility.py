@@ -45,6 +45,8 @@ DEFAULT_CARRY_OVER = 0.1  # used only when the workbook allows no carry-over at 
 
 
 def lever_inputs(inputs: Inputs, free_starts: bool, banking: bool, carry: float | None, borrow: float | None) -> Inputs:
+    """The inputs with a flexibility lever set: free starts for every programme or none,
+    banking on or off, and the carry and borrow fractions (None: each nation's own)."""
     programmes = tuple(replace(p, flexible_start=free_starts) for p in inputs.programmes)
     nations = tuple(
         replace(

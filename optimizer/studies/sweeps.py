@@ -57,6 +57,8 @@ class SweepPoint:
 
 @dataclass(frozen=True)
 class SweepProgress:
+    """How far a study has got, for its progress bar: scenarios done, time spent and what it does now."""
+
     done: int
     total: int
     last_seconds: float
@@ -325,6 +327,8 @@ class Sweep:
 # --- work units (module-level so they pickle to processes and Dask workers) ------------
 @dataclass(frozen=True)
 class Job:
+    """One scenario to solve in a chain: plain data, so it pickles to processes and Dask workers."""
+
     name: str
     x: float | None
     inputs: Inputs

@@ -69,6 +69,8 @@ class Task:
 
 @dataclass(frozen=True)
 class TaskResult:
+    """What a worker sends back from one neighbourhood: its plan (if any), whether proven, and its time."""
+
     name: str
     status: str  # "solution", "no_solution", "infeasible" or MISSING (the worker lacks the MIP)
     objective: float | None
