@@ -195,6 +195,7 @@ def write_plan_workbook(
     facts = plan_facts(frames, summary, warnings, _partners(inputs))
     write_plan_dashboard(dashboard, known, facts, by_year, label, currency)
     _print_capability_alliance_rows(capability, frames["capability"], label)
+    arrange_sheets(wb, CONTRACT_SHEETS)
     _set_up_printing(wb, label)
     refuse_replacing(path, read_files(summary, inputs))
     target = save_atomically(wb, path)
@@ -296,6 +297,7 @@ def write_front_workbook(
         charts,
         label,
     )
+    arrange_sheets(wb, CONTRACT_SHEETS)
     _set_up_printing(wb, label)
     refuse_replacing(path, read_files(summary))
     target = save_atomically(wb, path)
@@ -371,6 +373,7 @@ def write_sweep_workbook(
     _write_frame(_sheet(wb, "Plans"), _lead_with(plans, lead, "Plans"))
     _write_scenario_tables(wb, scenario_tables)
     _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
+    arrange_sheets(wb)
     _set_up_printing(wb, label)
     refuse_replacing(path, read_files(summary))
     return save_atomically(wb, path)
@@ -449,6 +452,7 @@ def write_flexibility_workbook(
         charts,
         label,
     )
+    arrange_sheets(wb)
     _set_up_printing(wb, label)
     refuse_replacing(path, read_files(summary))
     return save_atomically(wb, path)
@@ -550,6 +554,7 @@ def write_robustness_workbook(
     _write_frame(_sheet(wb, "Plans"), _lead_with(plans, "gamma", "Plans"), {"gamma": "0"})
     _write_scenario_tables(wb, scenario_tables, {"gamma": "0"})
     _write_frame(_sheet(wb, "CoreIndex"), _core_index_frame(core_index))
+    arrange_sheets(wb)
     _set_up_printing(wb, label)
     refuse_replacing(path, read_files(summary))
     return save_atomically(wb, path)
@@ -899,6 +904,28 @@ def _partners(inputs: Any) -> list[str] | None:
     if nations is None:
         return None
     return [str(n.code) for n in nations if str(getattr(n, "role", "")).lower() == "partner"]
+
+
+# WORKBOOK.md's output sheets, in its order: they lead a plan's and a front's workbook and
+# the sheets capopt adds follow them ("more may follow them"); a study's workbook leads with
+# its Summary alone (its plan sheets hold many scenarios and sit by the study's tables).
+CONTRACT_SHEETS = ("Summary", "Plan", "Spend", "Standards", "Capability", "Contributions", "Pareto")
+STUDY_LEAD_SHEETS = ("Summary",)
+
+
+def arrange_sheets(wb: Workbook, lead: Sequence[str] = STUDY_LEAD_SHEETS) -> None:
+    """Put the `lead` sheets the workbook has first, in that order, the rest after them as
+    written, and open the workbook on its Dashboard: a planner lands on the Dashboard, while
+    a reader taking the first sheet (pandas.read_excel without a sheet name) gets Summary,
+    not the Dashboard's layout."""
+    if not wb.sheetnames:
+        return
+    for position, title in enumerate(t for t in lead if t in wb.sheetnames):
+        wb.move_sheet(title, offset=position - wb.sheetnames.index(title))
+    opening = DASHBOARD if DASHBOARD in wb.sheetnames else wb.sheetnames[0]
+    wb.active = wb.sheetnames.index(opening)
+    for ws in wb.worksheets:  # one selected tab: two would be grouped, and an edit would hit both
+        ws.sheet_view.tabSelected = ws.title == opening
 
 
 def _set_up_printing(wb: Workbook, label: str) -> None:

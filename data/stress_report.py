@@ -36,6 +36,7 @@ from data.report import (
     _titled,
     _write_frame,
     _write_summary,
+    arrange_sheets,
     read_files,
 )
 from data.xlsx_io import new_workbook, refuse_replacing, save_atomically, set_number_format, wrap_column
@@ -149,6 +150,7 @@ def write_stress_workbook(
     write_study_dashboard(
         dashboard, _titled("Stress test", summary), headline, findings, glance, glance_formats, charts, label
     )
+    arrange_sheets(wb)
     _set_up_printing(wb, label)
     refuse_replacing(path, read_files(summary))
     return save_atomically(wb, path)

@@ -86,7 +86,9 @@ def test_two_points_of_one_front_each_with_its_own_proof(tmp_path: Path, book: P
 
     front = tmp_path / "front.xlsx"
     assert run("pareto", str(book), "--objectives", "capability,cost", "--exact", "-o", str(front)).exit_code == 0
-    rows = list(openpyxl.load_workbook(front, read_only=True)["Pareto"].iter_rows(values_only=True))
+    wb = openpyxl.load_workbook(front, read_only=True)  # read-only keeps the file open until closed
+    rows = list(wb["Pareto"].iter_rows(values_only=True))
+    wb.close()
     header = rows[0]
     proven = {r[header.index("point")]: r[header.index("proven")] for r in rows[1:]}
     assert len(proven) >= 2

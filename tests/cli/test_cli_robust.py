@@ -158,7 +158,7 @@ def test_stress_compares_plans_side_by_side_on_the_same_draws(tmp_path, two_plan
     assert result.exit_code == 0, result.output
     assert "nation-years in breach (expected)" in result.output and "Stress test written to" in result.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Dashboard", "Summary", "Alliance", "Stress", "StressByProgramme", "StressByYear"]
+    assert wb.sheetnames == ["Summary", "Dashboard", "Alliance", "Stress", "StressByProgramme", "StressByYear"]
     charts = {name: wb[name]._charts for name in ("Dashboard", "Alliance", "Stress", "StressByYear")}
     assert [len(charts[n]) for n in charts] == [3, len(ALLIANCE_MEASURES), 4, 3]
     assert all(len(c.series) == 2 for cs in charts.values() for c in cs)  # one series per plan

@@ -111,8 +111,12 @@ def plan_book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
 # --------------------------------------------------------------------------- contract sheets
 
 
-def test_every_contract_sheet_has_its_columns_in_order_after_dashboard_and_summary(plan_book):
-    assert plan_book.sheetnames[:2] == ["Dashboard", "Summary"]
+def test_contract_sheets_lead_in_order_with_their_columns_and_the_dashboard_opens(plan_book):
+    """WORKBOOK.md's sheets first, in its order ("more may follow them"); the workbook still
+    opens on the Dashboard, its one selected tab."""
+    assert plan_book.sheetnames[:6] == ["Summary", "Plan", "Spend", "Standards", "Capability", "Contributions"]
+    assert plan_book.active.title == "Dashboard"
+    assert [ws.title for ws in plan_book.worksheets if ws.sheet_view.tabSelected] == ["Dashboard"]
     for sheet, columns in RESULT_SHEETS.values():
         assert header(plan_book[sheet])[: len(columns)] == list(columns), sheet
     # extra columns are kept, after the required ones
@@ -367,7 +371,7 @@ def test_an_existing_file_is_replaced_whole(tmp_path):
     write_tables_workbook(path, {"Old": pd.DataFrame({"a": [1]}), "Older": pd.DataFrame()})
     write_plan_workbook(path, SUMMARY, plan_tables(), YEARS)
     names = openpyxl.load_workbook(path).sheetnames
-    assert "Old" not in names and "Older" not in names and names[:2] == ["Dashboard", "Summary"]
+    assert "Old" not in names and "Older" not in names and names[:2] == ["Summary", "Plan"]
     assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
 
 

@@ -102,7 +102,8 @@ def front_book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
 
 def test_front_sheets(front_book):
     names = front_book.sheetnames
-    assert names[:5] == ["Dashboard", "Summary", "Pareto", "Payoff", "CoreIndex"]
+    contract = ["Summary", "Plan", "Spend", "Standards", "Capability", "Contributions", "Pareto"]
+    assert names[:8] == [*contract, "Dashboard"] and front_book.active.title == "Dashboard"
     for sheet, _ in RESULT_SHEETS.values():
         assert sheet in names
 
@@ -206,7 +207,8 @@ def sweep_plans() -> pd.DataFrame:
 def test_sweep_rows_sorted_by_x_and_curve_on_two_axes(tmp_path):
     path = write_sweep_workbook(tmp_path / "s.xlsx", SUMMARY, scenarios(), sweep_plans(), core_index(), "budget_scale")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Dashboard", "Summary", "Sweep", "Plans", "CoreIndex"]
+    assert wb.sheetnames == ["Summary", "Dashboard", "Sweep", "Plans", "CoreIndex"]
+    assert wb.active.title == "Dashboard"
     ws = wb["Sweep"]
     assert header(ws) == list(scenarios().columns)
     assert [r[1] for r in rows(ws)] == [0.8, 1.0, 1.25]
@@ -266,7 +268,7 @@ def flex_book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
 
 
 def test_flexibility_sheets(flex_book):
-    assert flex_book.sheetnames == ["Dashboard", "Summary", "ByObjective", "LeverWorth", "ByNation", "Plans"]
+    assert flex_book.sheetnames == ["Summary", "Dashboard", "ByObjective", "LeverWorth", "ByNation", "Plans"]
     assert rows(flex_book["ByObjective"])[0] == [
         "capability",
         100.0,

@@ -300,7 +300,9 @@ def test_a_plan_written_and_read_back_is_the_plan_solved(tmp_path, scale):
     result = variant.solve(time_limit=20, threads=1)
     path = result.to_excel(tmp_path / "plan.xlsx")
     assert read_plan(path, variant.inputs) == result.decisions
-    rows = dict(openpyxl.load_workbook(path, read_only=True)["Summary"].iter_rows(values_only=True))
+    wb = openpyxl.load_workbook(path, read_only=True)  # read-only keeps the file open until closed
+    rows = dict(wb["Summary"].iter_rows(values_only=True))
+    wb.close()
     assert rows["best_bound"] == result.best_bound
 
 

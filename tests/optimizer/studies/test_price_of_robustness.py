@@ -49,8 +49,8 @@ def test_each_gamma_is_solved_and_priced_against_the_first(scenario, tmp_path) -
     # each Γ's adoptions, spend and joint payments: its cost and interoperability could not be
     # recomputed from the workbook, nor its spend checked against the budgets
     assert wb.sheetnames == [
-        "Dashboard",
         "Summary",
+        "Dashboard",
         "Robustness",
         "Price",
         "Plans",
