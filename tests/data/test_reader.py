@@ -485,3 +485,29 @@ def test_a_workbook_capopt_wrote_is_named_as_such_not_as_missing_sheets(tmp_path
         "plan.xlsx: is a workbook capopt wrote (sheets Summary, Dashboard, Plan), not an "
         "input workbook — expected the input workbook"
     )
+
+
+# --- Excel's escapes in cell text ---------------------------------------------------------
+def test_text_with_excel_s_escapes_reads_as_excel_shows_it(tmp_path: Path) -> None:
+    """Excel stores a carriage return typed into a cell as "_x000D_": "AAA" + CR was refused
+    as nation "AAA_x000D_" (no row) beside Budgets' "AAA" (not in Nations). The escapes are
+    decoded, as Excel and LibreOffice show them; an escaped underscore ("_x005F_") keeps the
+    text after it literal."""
+    book = minimal_book()
+    book["Nations"][1][0] = "AAA_x000D_"
+    book["Nations"][2][1] = "Bravo_x005F_x0041_"
+    inputs, _ = load_inputs(write_book(book, tmp_path / "in.xlsx"))
+    assert [n.code for n in inputs.nations][:2] == ["AAA", "BBB"]
+    assert inputs.nations[1].name == "Bravo_x0041_"
+
+
+def test_an_escaped_control_character_no_workbook_holds_reads_as_a_space(tmp_path: Path) -> None:
+    """A line break pasted from Word is stored as "_x000B_" (a vertical tab): decoded as such,
+    the name could not be written to any output workbook (openpyxl's IllegalCharacterError)."""
+    from data.input_writer import write_inputs
+
+    book = minimal_book()
+    book["Nations"][1][1] = "Alpha_x000B_North"
+    inputs, _ = load_inputs(write_book(book, tmp_path / "in.xlsx"))
+    assert inputs.nations[0].name == "Alpha North"
+    write_inputs(inputs, tmp_path / "again.xlsx")  # raised IllegalCharacterError

@@ -1,4 +1,4 @@
-"""Settings sheet: key/value rows, defaults, types, and objective lists."""
+"""Settings sheet: key/value rows, defaults, types, and objective lists (data.validate.settings)."""
 
 from __future__ import annotations
 
