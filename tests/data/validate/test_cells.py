@@ -9,14 +9,9 @@ import pytest
 
 from data.reader import load_inputs
 from data.schema import MAX_MONEY, MIN_MONEY
-from data.validate import UNCACHED_FORMULA, CellError
-from tests.data.fixtures.books import (
-    errors_of,
-    inputs_of,
-    minimal_book,
-    put,
-    write_book,
-)
+from data.validate import UNCACHED_FORMULA, CellError, show
+from tests.data.fixtures.books import errors_of, full_book, inputs_of, minimal_book, put, write_book
+from tests.data.validate.conftest import settings
 
 
 # --- cells --------------------------------------------------------------------------------
@@ -282,3 +277,109 @@ def test_an_area_weight_too_small_for_the_solver_is_refused() -> None:
     book["CapabilityAreas"][1][2] = 1e-7
     [error] = errors_of(book)
     assert error.startswith("CapabilityAreas!C2: weight is 1e-07 — expected 0 or at least 0.0001")
+
+
+# --- invisible characters in cells --------------------------------------------------------
+def test_a_cell_holding_only_invisible_characters_is_blank() -> None:
+    book = minimal_book()
+    book["Values"][2][2] = "\u200b"
+    book["Programmes"][1][1] = "\ufeff"
+    inputs = inputs_of(book)
+    assert ("P02", "CYB") not in inputs.values
+    assert inputs.programmes[0].name == "P01"  # a blank name defaults to the id
+
+
+def test_numbers_choices_and_lists_read_through_invisible_characters() -> None:
+    book = settings(minimal_book(), ["priority", "capability,\u200bcost"])
+    book["Budgets"][1][1] = "100\u200b"
+    book["Programmes"][2][3] = "joint\u200b"
+    inputs = inputs_of(book)
+    assert inputs.budgets[("AAA", 2027)] == 100
+    assert inputs.programmes[1].sharing == "joint"
+    assert inputs.settings.priority == ("capability", "cost")
+
+
+def test_messages_show_invisible_characters() -> None:
+    book = minimal_book()
+    book["Values"].append(["P9\u200b", 1, None])
+    assert errors_of(book) == [
+        ('Values!A4: programme "P9⟨U+200B⟩" is not in Programmes — expected a programme id from the Programmes sheet')
+    ]
+    assert show("\ufeffALPHA") == '"⟨U+FEFF⟩ALPHA"'
+    assert show("plain") == '"plain"'
+
+
+def test_a_name_keeps_the_invisible_characters_inside_it() -> None:
+    """A Persian name's zero-width non-joiner is part of its spelling: dropped, the letters
+    joined. Around the name they are dropped like spaces; ids drop them everywhere."""
+    book = minimal_book()
+    book["Nations"][1][1] = "\u200fجمهوری\u200cاسلامی ایران\u200b "
+    inputs = inputs_of(book)
+    assert inputs.nations[0].name == "جمهوری\u200cاسلامی ایران"
+
+
+# --- a number with spaces between its digits ----------------------------------------------
+@pytest.mark.parametrize("typed", ["10 000", "10\u00a0000", "10\u202f000"])
+def test_a_number_with_spaces_between_its_digits_says_how_to_write_it(typed: str) -> None:
+    book = minimal_book()
+    book["Budgets"][1][2] = typed  # Budgets!C2, AAA in 2028
+    assert errors_of(book) == [
+        (
+            f'Budgets!C2: budget for 2028 is "{typed}" — expected a number ≥ 0 (write a plain number, without '
+            "spaces between the digits, e.g. 10000)"
+        )
+    ]
+
+
+# --- huge whole numbers -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sheet", "row", "column", "value", "message"),
+    [
+        # min_adopters 10**15 validated (with a warning) and `solve` then failed with an
+        # internal error: the plan failed verification (the solver lost its precision).
+        (
+            "Standards",
+            2,
+            "min_adopters",
+            10**15,
+            (
+                "Standards!D2: min_adopters is 1000000000000000 — expected a whole number ≥ 1 up to "
+                "1,000,000,000,000 (the solver cannot work precisely with larger numbers)"
+            ),
+        ),
+        (
+            "Nations",
+            2,
+            "max_concurrent_programmes",
+            1e300,
+            (
+                "Nations!D2: max_concurrent_programmes is 1e+300 — expected a whole number ≥ 0 up to "
+                "1,000,000,000,000 (the solver cannot work precisely with larger numbers)"
+            ),
+        ),
+        (
+            "Programmes",
+            3,
+            "min_participants",
+            "2000000000000",
+            (
+                'Programmes!G3: min_participants is "2000000000000" — expected a whole number ≥ 1 up '
+                "to 1,000,000,000,000 (the solver cannot work precisely with larger numbers)"
+            ),
+        ),
+    ],
+)
+def test_a_huge_whole_number_is_refused_at_its_cell(
+    sheet: str, row: int, column: str, value: object, message: str
+) -> None:
+    """input-validation.md: any number above 1,000,000,000,000 is refused — whole numbers
+    too, not only the `number` columns."""
+    book = full_book()
+    put(book, sheet, row, column, value)
+    assert errors_of(book) == [message]
+
+
+def test_a_whole_number_at_the_limit_is_still_read() -> None:
+    book = full_book()
+    put(book, "Nations", 2, "max_concurrent_programmes", 10**12)
+    assert inputs_of(book).nation_by_code["AAA"].max_concurrent_programmes == 10**12

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from tests.data.fixtures.books import (
-    errors_of,
-    full_book,
-    inputs_of,
-    minimal_book,
-    put,
-)
+from tests.data.fixtures.books import errors_of, full_book, inputs_of, minimal_book, put
 
 
 # --- Nations ------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
-"""Collecting problems: warnings on fractions typed as percentages (data.validate.problems)."""
+"""Collecting problems: fractions typed as percentages, and ids matched as one (data.validate.problems)."""
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from data.reader import load_inputs
-from tests.data.fixtures.books import minimal_book, put, write_book
+from tests.data.fixtures.books import errors_of, full_book, inputs_of, minimal_book, put, write_book
 
 
 # --- fractions typed as percentages -------------------------------------------------------
@@ -42,3 +43,40 @@ def test_fractions_typed_as_percentages_are_named_with_what_they_mean(tmp_path: 
         for t in texts
     )
     assert len(texts) == 3
+
+
+# --- ids matched as one: invisible characters and Unicode forms ---------------------------
+def test_ids_are_stored_and_matched_without_invisible_characters() -> None:
+    """As with surrounding spaces, the canonical id keeps none: a BOM from a CSV paste, a
+    soft hyphen, a zero-width joiner."""
+    book = minimal_book()
+    book["Nations"][1][0] = "\ufeffAAA"
+    book["Programmes"][1][0] = "P01\u00ad"
+    book["Budgets"][2][0] = "BBB\u200d"
+    book["Values"][2][0] = "\u200bP02"
+    inputs = inputs_of(book)
+    assert [n.code for n in inputs.nations] == ["AAA", "BBB", "CCC"]
+    assert [p.id for p in inputs.programmes] == ["P01", "P02"]
+    assert inputs.budgets[("BBB", 2027)] == 80
+    assert inputs.values[("P02", "CYB")] == 4
+
+
+def test_an_id_typed_in_another_unicode_form_is_the_same_id() -> None:
+    """ "Café" typed in Nations (composed é) and pasted into Budgets from elsewhere (e +
+    combining accent: macOS file names, some exports) look identical, yet the Budgets row was
+    refused as a nation not in Nations, and Café as having no row."""
+    book = full_book()
+    book["Nations"].append([unicodedata.normalize("NFC", "Café"), "Café", "ally"])
+    book["Budgets"].append([unicodedata.normalize("NFD", "Café"), 1, 2, 3, 4, 5])
+    inputs = inputs_of(book)
+    code = unicodedata.normalize("NFC", "Café")
+    assert inputs.budget(code, 2031) == 5
+
+
+def test_two_ids_that_differ_only_in_unicode_form_are_duplicates() -> None:
+    book = full_book()
+    book["CapabilityAreas"].append([unicodedata.normalize("NFC", "Sécurité"), "a", 1])
+    book["CapabilityAreas"].append([unicodedata.normalize("NFD", "SÉCURITÉ"), "b", 1])
+    errors = errors_of(book)
+    assert len(errors) == 1 and errors[0].startswith("CapabilityAreas!A5: id ")
+    assert "repeats Sécurité from row 4" in unicodedata.normalize("NFC", errors[0])

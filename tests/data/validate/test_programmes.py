@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.data.fixtures.books import (
-    errors_of,
-    full_book,
-    inputs_of,
-    minimal_book,
-    put,
-    warnings_of,
-)
+from tests.data.fixtures.books import errors_of, full_book, inputs_of, minimal_book, put, warnings_of
 
 
 # --- Programmes: defaults and joint-only columns ------------------------------------------

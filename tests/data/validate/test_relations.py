@@ -6,12 +6,7 @@ import pytest
 
 from data.errors import InputError
 from data.validate import find_cycles, sheets_from_rows, validate_sheets
-from tests.data.fixtures.books import (
-    errors_of,
-    full_book,
-    inputs_of,
-    warnings_of,
-)
+from tests.data.fixtures.books import errors_of, full_book, inputs_of, warnings_of
 
 
 # --- ProgrammeStandards -------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Sheets and columns matched to the schema, hidden rows, ids defined and referred to (data.validate.sheets)."""
+"""Sheets, headers and columns matched to the schema, hidden rows, and ids defined and used (data.validate.sheets)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from data.errors import InputError
 from data.reader import load_inputs
-from tests.data.fixtures.books import (
-    errors_of,
-    full_book,
-    inputs_of,
-    minimal_book,
-    put,
-    warnings_of,
-    write_book,
-)
+from data.validate import CellError, sheets_from_rows, validate_sheets
+from tests.data.fixtures.books import errors_of, full_book, inputs_of, minimal_book, put, warnings_of, write_book
 
 
 # --- sheets and columns -------------------------------------------------------------------
@@ -192,4 +186,95 @@ def test_hidden_columns_are_read_and_the_planner_is_told(tmp_path: Path) -> None
     inputs, warnings = load_inputs(path)
     assert inputs.budgets and [str(w) for w in warnings] == [
         ("Budgets!C: columns C (2028), D (2029) are hidden but read like any other (to leave a column out, delete it)")
+    ]
+
+
+# --- invisible characters in ids, sheet and column names ----------------------------------
+def test_an_id_with_a_zero_width_space_repeats_the_id_and_the_message_shows_it() -> None:
+    """ "P01" + U+200B beside "P01" validated, and the plan showed two programmes "P01"."""
+    book = minimal_book()
+    book["Programmes"].append(["P01\u200b", "Drone swarm (copy)", "autonomy", "national", 2, 60])
+    assert errors_of(book) == [
+        (
+            'Programmes!A4: id "P01⟨U+200B⟩" repeats P01 from row 2 — expected a unique id (ids are '
+            "matched ignoring case and spaces)"
+        )
+    ]
+
+
+def test_sheet_and_column_names_ignore_invisible_characters() -> None:
+    """ "Targets" + U+200B was 'not an input sheet' and the run went ahead without targets."""
+    book = full_book()
+    book["Targets\u200b"] = book.pop("Targets")
+    book["Programmes"][0][4] = "duration_years\u200b"
+    inputs, warnings = validate_sheets(sheets_from_rows(book))
+    assert warnings == []
+    assert len(inputs.targets) == 2
+    assert [p.duration_years for p in inputs.programmes] == [2, 3]
+
+
+# --- a title row above the header, a header that is missing -------------------------------
+def test_a_title_row_above_the_header_is_said_once() -> None:
+    book = minimal_book()
+    book["Programmes"].insert(0, ["Candidate programmes 2027-2031"])
+    assert errors_of(book) == [
+        (
+            "Programmes!1: no id, duration_years or total_cost column in row 1, which should be the header — "
+            "the header seems to be in row 2: delete the rows above it"
+        )
+    ]
+
+
+def test_a_title_row_and_a_blank_row_above_a_wide_sheet_are_said_once() -> None:
+    book = minimal_book()
+    book["Budgets"][:0] = [["Budgets, EUR million"], [None]]
+    assert errors_of(book) == [
+        (
+            "Budgets!1: no nation column in row 1, which should be the header — the header seems to be in "
+            "row 3: delete the rows above it"
+        )
+    ]
+
+
+def test_a_header_that_is_simply_missing_is_not_taken_for_a_title() -> None:
+    book = minimal_book()
+    book["Programmes"][0][4] = "years"
+    assert errors_of(book) == ["Programmes!1: no duration_years column — expected a column headed duration_years"]
+
+
+# --- headers and keys that hold no readable value -----------------------------------------
+_STORE = "expected a value: open the workbook in Excel or LibreOffice and save it, so formula results are stored"
+
+
+def test_a_header_formula_without_a_stored_result_is_an_error_that_says_so(tmp_path: Path) -> None:
+    """Year headers written as =B1+1 by a script (never calculated) were warned about as
+    columns named "UNCACHED_FORMULA", a Values area column and a Settings key were dropped
+    with a warning (losing their numbers): WORKBOOK.md makes such a formula an error that
+    says so."""
+    book = full_book()
+    book["Budgets"][0][2] = "=B1+1"
+    book["Programmes"][0][2] = '="technology"'
+    book["Values"][0][2] = '="CYB"'
+    book["Settings"].append(['="carry_over_fraction"', 0.1])
+    with pytest.raises(InputError) as caught:
+        load_inputs(write_book(book, tmp_path / "in.xlsx"))
+    assert [str(p) for p in caught.value.problems] == [
+        f"Settings!A4: key is a formula with no cached value — {_STORE}",
+        ("Budgets!1: no column for year 2028 — expected one column per year 2027–2031, headed by the year"),
+        f"Budgets!C1: column header is a formula with no cached value — {_STORE}",
+        f"Programmes!C1: column header is a formula with no cached value — {_STORE}",
+        f"Values!C1: column header is a formula with no cached value — {_STORE}",
+    ]
+    assert not any("UNCACHED" in str(w) for w in caught.value.warnings)
+
+
+def test_a_header_holding_an_excel_error_is_an_error_at_its_cell() -> None:
+    book = full_book()
+    book["Nations"][0][1] = CellError("#REF!")
+    book["Values"][0][1] = CellError("#NAME?")
+    with pytest.raises(InputError) as caught:
+        validate_sheets(sheets_from_rows(book))
+    assert [str(p) for p in caught.value.problems] == [
+        "Nations!B1: column header is the Excel error #REF! — expected a column name",
+        "Values!B1: column header is the Excel error #NAME? — expected a capability area id",
     ]

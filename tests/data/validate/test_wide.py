@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.data.fixtures.books import (
-    errors_of,
-    inputs_of,
-    minimal_book,
-    put,
-    warnings_of,
-)
+from tests.data.fixtures.books import errors_of, inputs_of, minimal_book, put, warnings_of
+from tests.data.validate.conftest import problems_of
 
 
 # --- Budgets ------------------------------------------------------------------------------
@@ -175,3 +170,70 @@ def test_programme_missing_from_values_adds_nothing() -> None:
     book = minimal_book()
     del book["Values"][2]
     assert all(p != "P02" for p, _ in inputs_of(book).values)
+
+
+# --- a Values sheet without a single area column ------------------------------------------
+def test_area_names_as_headers_are_an_error_saying_which_id_is_meant() -> None:
+    """Every column ignored with a warning, and the solve ran to an empty plan."""
+    book = minimal_book()
+    book["Values"][0] = ["programme", "air defence", "Cyber"]
+    errors, warnings = problems_of(book)
+    assert errors == [
+        (
+            "Values!1: no column is a capability area — expected columns headed by ids from "
+            'CapabilityAreas (AIR, CYB); "air defence" is the name of area AIR; "Cyber" is the name '
+            "of area CYB"
+        )
+    ]
+    assert warnings[0] == (
+        'Values!B1: column "air defence" is not a capability area and is ignored — "air defence" '
+        "is the name of area AIR: head the column AIR. It holds numbers (2 cells)"
+    )
+
+
+def test_a_long_values_layout_is_an_error() -> None:
+    book = minimal_book()
+    book["Values"] = [["programme", "capability_area", "value"], ["P01", "AIR", 5], ["P02", "CYB", 4]]
+    errors, _ = problems_of(book)
+    assert errors == [
+        (
+            "Values!1: no column is a capability area — expected columns headed by ids from "
+            'CapabilityAreas (AIR, CYB); column "capability_area" holds area ids: give each area a '
+            "column of its own instead of a row per programme and area"
+        )
+    ]
+
+
+def test_a_notes_column_beside_an_area_column_stays_a_warning() -> None:
+    book = minimal_book()
+    for row in book["Values"]:
+        del row[2]  # CYB
+    put(book, "Values", 2, "Air defence", 7)
+    assert warnings_of(book) == [
+        (
+            'Values!C1: column "Air defence" is not a capability area and is ignored — "Air defence" '
+            "is the name of area AIR: head the column AIR. It holds numbers (1 cell)"
+        )
+    ]
+
+
+def test_no_area_column_is_not_judged_without_capability_areas() -> None:
+    book = minimal_book()
+    del book["CapabilityAreas"]
+    book["Values"][0] = ["programme", "Air defence", "Cyber"]
+    errors, _ = problems_of(book)
+    assert errors == ["CapabilityAreas: sheet is missing — expected a sheet named CapabilityAreas"]
+
+
+# --- long Budgets -------------------------------------------------------------------------
+def test_long_budgets_are_said_once() -> None:
+    book = minimal_book()
+    book["Budgets"] = [["nation", "year", "budget"]] + [
+        [nation, year, 100] for nation in ("AAA", "BBB", "CCC") for year in range(2027, 2032)
+    ]
+    assert errors_of(book) == [
+        (
+            'Budgets!1: the sheet is laid out long, a row per nation and year (column "year" in B1) — expected '
+            "Budgets wide: one row per nation and a column per year 2027–2031, headed by the year"
+        )
+    ]

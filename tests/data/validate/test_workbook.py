@@ -15,13 +15,7 @@ from hypothesis import strategies as st
 from data.errors import InputError
 from data.reader import read_sheets_from_bytes
 from data.validate import UNCACHED_FORMULA, CellError, sheets_from_rows, validate_sheets
-from tests.data.fixtures.books import (
-    errors_of,
-    full_book,
-    minimal_book,
-    warnings_of,
-    write_book,
-)
+from tests.data.fixtures.books import errors_of, full_book, minimal_book, warnings_of, write_book
 
 
 # --- a valid book, and every problem at once ----------------------------------------------
