@@ -773,3 +773,11 @@ def test_an_exact_front_with_fractional_objectives_lists_no_dominated_plan():
             and t[2] >= values[2] - 1e-6
         ]
         assert not dominated, (values, dominated)
+
+
+# --- arguments ----------------------------------------------------------------------------
+def test_pareto_refuses_a_text_exact_and_takes_whole_floats(small_copy):
+    with pytest.raises(ValueError, match="exact is 'no' — expected True, False or None"):
+        small_copy.pareto(exact="no", points=2, time_limit=20)  # ran an exact front
+    front = small_copy.pareto(points=2.0, workers=1.0, time_limit=20)  # workers=2.0 was a TypeError inside
+    assert len(front.points) >= 2

@@ -3,15 +3,17 @@ budget-only sweeps reuse one model; interrupted sweeps keep what was solved."""
 
 from __future__ import annotations
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 
+import optimizer
 from optimizer import Scenario, sweep
 from optimizer.solve.solver import INTERRUPT
 from optimizer.studies.flexibility import flexibility_value
 from optimizer.studies.sweeps import budget_sweep, parse_range
-from tests.optimizer.conftest import make_inputs, nation, programme
+from tests.optimizer.conftest import make_inputs, nation, programme, two_nations
 
 
 def unproven(result):  # type: ignore[no-untyped-def]
@@ -612,3 +614,34 @@ def test_study_summary_heads_with_workbook_md_rows() -> None:
     assert dict(replace(study, points=[planless, *study.points[1:]]).summary_rows())["status"] == "error"
     interrupted = dict(replace(study, complete=False).summary_rows())
     assert interrupted["status"] == "feasible" and "interrupted" in interrupted["termination"]
+
+
+# --- a study's options and lists, as the Python API takes them ----------------------------
+def test_options_a_study_sets_itself_are_not_offered():
+    """`diagnose` and `warm_start` were listed as valid, then failed as "got multiple values
+    for keyword argument"; `scenarios` was listed as an option of sweep()."""
+    scenario = two_nations()
+    for option in ("diagnose", "warm_start"):
+        with pytest.raises(TypeError, match=f"unknown option\\(s\\) {option} — expected some of"):
+            scenario.budget_sweep([0.9, 1.0], **{option: False})
+    with pytest.raises(TypeError) as err:
+        optimizer.sweep([scenario], time_limt=5)
+    assert "scenarios" not in str(err.value).split("expected")[1]
+
+
+def test_the_packages_budget_sweep_checks_its_arguments():
+    """`from optimizer import budget_sweep` was the study's unchecked function."""
+    with pytest.raises(TypeError, match="unknown option\\(s\\) time_limt"):
+        optimizer.budget_sweep(two_nations(), [0.9], time_limt=5)
+    with pytest.raises(ValueError, match="scales is \\[\\]"):
+        optimizer.budget_sweep(two_nations(), [])
+
+
+def test_a_budget_sweep_reads_its_lists_once():
+    """Scales as a numpy array were refused; nations as a generator were empty from the
+    second point on."""
+    sweep = two_nations().budget_sweep(
+        np.array([0.5, 1.0]), nations=(n for n in ["A"]), time_limit=20, workers=1, gap=0
+    )
+    changes = [point.result.inputs.source.changes for point in sweep.points]
+    assert changes == [("budgets ×0.5 for A",), ("budgets ×1 for A",)]
