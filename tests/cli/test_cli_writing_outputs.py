@@ -1,5 +1,4 @@
-"""Writing outputs: a Ctrl-C while a finished plan is written keeps it (a second abandons it),
-and fallback copies of an unwritable output never overwrite one another."""
+"""Writing outputs: fallbacks for a missing folder or full disk, names no workbook has, logs, Ctrl-C mid-write."""
 
 from __future__ import annotations
 
@@ -11,6 +10,8 @@ import pytest
 
 import cli
 import optimizer.solve.solver as solver_module
+from optimizer.errors import EXIT_CODES
+from tests.cli.conftest import run
 
 
 def _writer(presses: int):
@@ -202,3 +203,155 @@ def test_a_ctrl_c_during_an_infeasible_run_s_diagnosis_interrupts(
         solver_module.INTERRUPT.clear()
     assert result.exit_code == 130, result.output
     assert "being written" not in result.output
+
+
+# --- an output folder that does not exist, or a disk that is full -------------------------
+COMMANDS = {  # command -> its arguments besides the output (PLAN: a plan workbook solved first)
+    "solve": ["BOOK"],
+    "pareto": ["BOOK", "--objectives", "capability,cost", "--points", "3"],
+    "sweep": ["BOOK", "--budget-scale", "1", "--workers", "1"],
+    "flexibility": ["BOOK", "--workers", "1"],
+    "robustness": ["BOOK", "--gammas", "0", "--workers", "1"],
+    "stress": ["PLAN", "--samples", "20"],
+    "replan": ["BOOK", "--previous", "PLAN", "--from-year", "2031"],
+}
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_an_output_folder_that_does_not_exist_gets_the_file_in_the_current_folder(
+    command: str, tmp_path: Path, book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README: if the output cannot be written, it goes next to it or in the current folder
+    under a timestamped name, and the message says where — a missing folder included."""
+    plan = tmp_path / "plan.xlsx"
+    if "PLAN" in COMMANDS[command]:
+        assert run("solve", str(book), "-o", str(plan)).exit_code == 0
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    target = tmp_path / "nodir" / "sub" / "out.xlsx"
+    args = [str(book) if a == "BOOK" else str(plan) if a == "PLAN" else a for a in COMMANDS[command]]
+    result = run(command, *args, "-o", str(target))
+    assert result.exit_code == 0, result.output
+    [written] = here.glob("out-*.xlsx")
+    assert f"could not write {target} (folder {target.parent} does not exist); wrote {written} instead" in result.output
+    assert f"written to {written}" in result.output
+    assert not (tmp_path / "nodir").exists()
+    assert "Internal error" not in result.output
+
+
+def test_an_output_no_folder_can_take_is_an_output_error_not_a_bug(
+    tmp_path: Path, book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk (here: every save fails with EFBIG, as under a file-size limit) ended in
+    "Internal error: OSError: [Errno 27] File too large (run with --debug)", exit 1 — the
+    README's code for a bug."""
+    import errno
+
+    import data.xlsx_io
+
+    def full(data: bytes, path: object) -> Path:
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(data.xlsx_io, "write_bytes_atomically", full)
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "out.xlsx"
+    result = run("solve", str(book), "-o", str(target))
+    assert result.exit_code == EXIT_CODES["output_error"] == 7, result.output
+    assert (
+        f"Output error: could not write {target} (File too large), nor a copy in {tmp_path} (File too large)"
+        in result.output
+    )
+    assert "so it was not written — expected room on the disk" in result.output
+    assert "Internal error" not in result.output and sorted(tmp_path.glob("*.xlsx")) == [book]
+
+
+def test_a_plot_into_a_folder_that_does_not_exist_goes_to_the_current_folder(
+    tmp_path: Path, book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pareto --plot` into a missing folder ended in "Internal error" after the whole front."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    target = tmp_path / "nodir" / "front.png"
+    result = run(
+        "pareto",
+        str(book),
+        "--objectives",
+        "capability,cost",
+        "--points",
+        "3",
+        "-o",
+        str(tmp_path / "front.xlsx"),
+        "--plot",
+        str(target),
+    )
+    assert result.exit_code == 0, result.output
+    [written] = here.glob("front-*.png")
+    assert f"could not write {target} (folder {target.parent} does not exist); wrote {written} instead" in result.output
+    assert f"Plot written to {written}" in result.output
+
+
+# --- a solver log that cannot be written --------------------------------------------------
+def test_a_solver_log_in_a_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path, book: Path) -> None:
+    """It ended as "Solver error: cannot write the solver log" (exit 5); now refused before the solve."""
+    result = run("solve", str(book), "-o", str(tmp_path / "plan.xlsx"), "--log", str(tmp_path / "nodir" / "s.log"))
+    assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
+    assert "expected a file in an existing folder" in result.output and not (tmp_path / "plan.xlsx").exists()
+
+
+def test_a_solver_log_that_cannot_be_written_or_is_a_workbook_is_a_usage_error(
+    tmp_path: Path, book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only log was "Solver error" (exit 5: the solver missing or failed), and --log
+    plan.xlsx appended text to an earlier plan's workbook."""
+    import cli
+
+    result = run("solve", str(book), "-o", str(tmp_path / "plan.xlsx"), "--log", str(tmp_path / "old.xlsx"))
+    assert result.exit_code == 2 and "is a workbook — expected a text file for the log" in result.output
+    plan = tmp_path / "plan-without-suffix"
+    plan.write_bytes(b"PK\x03\x04 a workbook saved without its .xlsx")
+    result = run("solve", str(book), "-o", str(tmp_path / "plan.xlsx"), "--log", str(plan))
+    assert result.exit_code == 2 and "is a workbook — expected a text file for the log" in result.output
+    log = tmp_path / "s.log"
+    log.write_text("earlier runs\n")
+    import os
+
+    real_access = os.access
+    monkeypatch.setattr(
+        cli.os,
+        "access",  # read-only for this user
+        lambda path, mode: real_access(path, mode) and not (Path(path) == log and mode == os.W_OK),
+    )
+    result = run("solve", str(book), "-o", str(tmp_path / "plan.xlsx"), "--log", str(log))
+    assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
+    assert "cannot be written (no permission)" in result.output and not (tmp_path / "plan.xlsx").exists()
+
+
+# --- an output name that is not a workbook's ----------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "hint", "suggestion"),
+    [
+        (["solve", "BOOK", "-o", "OUT/plan.csv"], "'-o' / '--output'", "plan.xlsx"),
+        (["sweep", "BOOK", "--output", "OUT/curve"], "'-o' / '--output'", "curve.xlsx"),
+        (["template", "OUT/blank.xls"], "'PATH'", "blank.xlsx"),
+    ],
+)
+def test_an_output_not_ending_in_xlsx_is_refused_before_solving(
+    args: list[str], hint: str, suggestion: str, tmp_path: Path, book: Path
+) -> None:
+    """An xlsx under a .csv name is silently wrong: refused as a usage error before any work."""
+    args = [str(book) if a == "BOOK" else a.replace("OUT", str(tmp_path)) for a in args]
+    result = run(*args)
+    assert result.exit_code == EXIT_CODES["usage"] == 2, result.output
+    assert f"Invalid value for {hint}" in result.output
+    assert f"expected a file name ending in .xlsx (the output is an Excel workbook), e.g. {suggestion}" in result.output
+    assert "Status:" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+
+
+def test_an_upper_case_xlsx_output_is_accepted(tmp_path: Path, book: Path) -> None:
+    out = tmp_path / "PLAN.XLSX"
+    result = run("solve", str(book), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.exists()

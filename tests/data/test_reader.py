@@ -18,7 +18,7 @@ import pytest
 from openpyxl.xml.functions import iterparse
 
 from data.errors import InputError
-from data.reader import MAX_COLUMNS, MAX_ROWS, load_inputs
+from data.reader import MAX_COLUMNS, MAX_ROWS, load_inputs, read_sheets_from_bytes
 from tests.data.fixtures.books import (
     Book,
     big_book,
@@ -485,3 +485,88 @@ def test_a_workbook_capopt_wrote_is_named_as_such_not_as_missing_sheets(tmp_path
         "plan.xlsx: is a workbook capopt wrote (sheets Summary, Dashboard, Plan), not an "
         "input workbook — expected the input workbook"
     )
+
+
+# --- Excel's escapes in cell text ---------------------------------------------------------
+def test_text_with_excel_s_escapes_reads_as_excel_shows_it(tmp_path: Path) -> None:
+    """Excel stores a carriage return typed into a cell as "_x000D_": "AAA" + CR was refused
+    as nation "AAA_x000D_" (no row) beside Budgets' "AAA" (not in Nations). The escapes are
+    decoded, as Excel and LibreOffice show them; an escaped underscore ("_x005F_") keeps the
+    text after it literal."""
+    book = minimal_book()
+    book["Nations"][1][0] = "AAA_x000D_"
+    book["Nations"][2][1] = "Bravo_x005F_x0041_"
+    inputs, _ = load_inputs(write_book(book, tmp_path / "in.xlsx"))
+    assert [n.code for n in inputs.nations][:2] == ["AAA", "BBB"]
+    assert inputs.nations[1].name == "Bravo_x0041_"
+
+
+def test_an_escaped_control_character_no_workbook_holds_reads_as_a_space(tmp_path: Path) -> None:
+    """A line break pasted from Word is stored as "_x000B_" (a vertical tab): decoded as such,
+    the name could not be written to any output workbook (openpyxl's IllegalCharacterError)."""
+    from data.input_writer import write_inputs
+
+    book = minimal_book()
+    book["Nations"][1][1] = "Alpha_x000B_North"
+    inputs, _ = load_inputs(write_book(book, tmp_path / "in.xlsx"))
+    assert inputs.nations[0].name == "Alpha North"
+    write_inputs(inputs, tmp_path / "again.xlsx")  # raised IllegalCharacterError
+
+
+# --- damaged cell XML: the cell is named --------------------------------------------------
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = ROOT / "examples" / "small" / "small.xlsx"
+F2 = '<c r="F2" t="n"><v>3</v></c>'  # Programmes!F2 (total_cost) as the example stores it
+RETYPE = (
+    "expected a value a spreadsheet program wrote: type the cell again in Excel or LibreOffice and save the workbook"
+)
+
+
+def _patched(*replacements: tuple[str, str]) -> bytes:
+    """The small example with Programmes' sheet XML edited (as a broken exporter writes it)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(SMALL) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        hits = 0
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/") and F2.encode() in data:
+                text = data.decode()
+                for old, new in replacements:
+                    assert old in text
+                    text = text.replace(old, new)
+                data, hits = text.encode(), hits + 1
+            dst.writestr(info, data)
+    assert hits == 1
+    return out.getvalue()
+
+
+def _read_problems(data: bytes) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        read_sheets_from_bytes(data, "book.xlsx")
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("cell", "what"),
+    [
+        ('<c r="F2" t="s"><v>99</v></c>', "it points to shared text no. 99, which the file does not hold"),
+        ('<c r="F2" t="s"><v>abc</v></c>', 'its shared-text number is "abc", which is not a number'),
+        ('<c r="F2" t="b"><v>maybe</v></c>', 'a TRUE/FALSE cell holds "maybe"'),
+        ('<c r="F2" t="d"><v>not-a-date</v></c>', 'a date cell holds "not-a-date", which is not a date'),
+    ],
+    ids=["shared string out of range", "shared string not a number", "boolean", "ISO date"],
+)
+def test_a_damaged_cell_is_named(cell: str, what: str) -> None:
+    assert _read_problems(_patched((F2, cell))) == [f"Programmes!F2: the cell is damaged ({what}) — {RETYPE}"]
+
+
+def test_every_damaged_cell_of_a_sheet_is_named_and_a_cell_without_reference_too() -> None:
+    """A cell without `r` is the one after its left neighbour (as spreadsheet programs read it)."""
+    data = _patched((F2, '<c r="F2" t="b"><v>maybe</v></c><c t="d"><v>soon</v></c>'))
+    problems = _read_problems(data)
+    assert [p.split(":")[0] for p in problems] == ["Programmes!F2", "Programmes!G2"]
+
+
+def test_a_cell_whose_reference_is_damaged_names_the_sheet() -> None:
+    problems = _read_problems(_patched((F2, '<c r="$$" t="b"><v>maybe</v></c>')))
+    assert len(problems) == 1 and problems[0].startswith("Programmes: sheet cannot be read: the file is damaged")

@@ -1,13 +1,18 @@
-"""Shared writing helpers: atomic saves keep sensible file permissions."""
+"""Shared writing helpers: atomic saves keep sensible file permissions, and never overwrite the input."""
 
 import os
 import stat
+from pathlib import Path
 from typing import Self
 
 import openpyxl
+import pandas as pd
 import pytest
 
+from data.report import write_plan_workbook, write_tables_workbook
+from data.tables import Source
 from data.xlsx_io import new_workbook, save_atomically, set_value
+from tests.data.fixtures.books import full_book, inputs_of, write_book
 
 
 def test_new_output_is_readable_like_any_new_file(tmp_path):
@@ -161,3 +166,52 @@ def test_a_long_but_valid_name_is_written_under_that_name(tmp_path) -> None:
         assert write_bytes_atomically(b"plan", target) == target
         assert target.read_bytes() == b"plan" and target.name in os.listdir(tmp_path)
     assert len(os.listdir(tmp_path)) == 2  # no temporary file left
+
+
+# --- never over the input -----------------------------------------------------------------
+def _summary(input_file: str) -> list[tuple[str, object]]:
+    return [("status", "optimal"), ("objective", "lexicographic"), ("input_file", input_file)]
+
+
+def _assert_untouched(path: Path, before: bytes) -> None:
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_plan_is_never_written_over_the_input_it_names(tmp_path: Path) -> None:
+    """`result.to_excel(<the input path>)` from Python replaced the planner's workbook with
+    the plan: only the command line refused it. The writer now refuses it itself."""
+    book = write_book(full_book(), tmp_path / "in.xlsx")
+    before = book.read_bytes()
+    with pytest.raises(ValueError, match="would overwrite the input workbook"):
+        write_plan_workbook(book, _summary(str(book)), {}, [2027])
+    _assert_untouched(book, before)
+
+
+def test_a_link_to_the_input_is_the_input(tmp_path: Path) -> None:
+    book = write_book(full_book(), tmp_path / "in.xlsx")
+    before = book.read_bytes()
+    (tmp_path / "link.xlsx").symlink_to(book)
+    inputs = inputs_of(full_book())
+    inputs = inputs.with_changes(source=Source(str(book), "0" * 64))
+    with pytest.raises(ValueError, match="would overwrite the input workbook"):
+        write_plan_workbook(tmp_path / "link.xlsx", _summary(""), {}, [2027], inputs=inputs)
+    _assert_untouched(book, before)
+
+
+def test_a_study_is_never_written_over_a_workbook_it_read(tmp_path: Path) -> None:
+    """Sweeps, fronts and the other study workbooks name what they read in Summary too
+    (`input_file`; a stress test's `plan_file:<label>`)."""
+    plan = tmp_path / "plan.xlsx"
+    plan.write_bytes(b"a plan")
+    with pytest.raises(ValueError, match="would overwrite the input workbook"):
+        write_tables_workbook(
+            plan, {"T": pd.DataFrame({"a": [1]})}, [("status", "optimal"), ("plan_file:b", str(plan))]
+        )
+    _assert_untouched(plan, b"a plan")
+
+
+def test_another_file_is_written_as_before(tmp_path: Path) -> None:
+    book = write_book(full_book(), tmp_path / "in.xlsx")
+    out = write_plan_workbook(tmp_path / "out.xlsx", _summary(str(book)), {}, [2027])
+    assert out.exists() and out != book

@@ -6,7 +6,9 @@ enumerator's random instances use too) plus fixtures handing them to tests.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +26,7 @@ from data.tables import (
     Standard,
     Target,
 )
+from optimizer import Result, Scenario
 
 
 def nation(
@@ -200,3 +203,34 @@ def three_programmes() -> Inputs:
         programmes=[programme("P", 1, 6), programme("Q", 1, 6), programme("R", 1, 6)],
         values={("P", "air"): 1.0, ("Q", "air"): 2.0, ("R", "air"): 3.0},
     )
+
+
+# --- a two-nation scenario, solved, and the small example read from a copy ----------------
+SMALL = Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx"
+
+
+def two_nations() -> Scenario:
+    """Budget 10 a year for A and B; P1 (cost 6, value 5) and P2 (cost 6, value 4)."""
+    return Scenario(
+        make_inputs(
+            first_year=2030,
+            last_year=2031,
+            nations=[nation("A"), nation("B")],
+            budgets=10.0,
+            programmes=[programme("P1", cost=6), programme("P2", cost=6)],
+            values={("P1", "air"): 5.0, ("P2", "air"): 4.0},
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def solved() -> Result:
+    return two_nations().solve(time_limit=20, gap=0)
+
+
+@pytest.fixture()
+def small_copy(tmp_path: Path) -> Scenario:
+    """The small example read from a copy, so a fault that overwrites it harms nothing."""
+    book = tmp_path / "small.xlsx"
+    shutil.copyfile(SMALL, book)
+    return Scenario.from_excel(book)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from data.errors import InputError
 from optimizer import Scenario
-from tests.optimizer.conftest import make_inputs, nation, programme
+from tests.optimizer.conftest import make_inputs, nation, programme, two_nations
 
 SMALL = Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx"
 
@@ -339,3 +340,29 @@ def test_a_fronts_own_objectives_are_judged():
     ):
         scenario.pareto(objectives=["capability", "risk"])
     assert scenario.objective_size_problem("pareto", ["capability", "cost"]) is None
+
+
+# --- solve's own arguments ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"weights": {}}, "weights is {} — expected at least one objective with a weight > 0"),  # ran lexicographic
+        ({"weights": {"capability": 0}}, "expected at least one objective with a weight > 0"),
+        ({"weights": {"CAPABILITY": 1, "capability": 2}}, "weights names capability twice"),  # one kept silently
+        ({"solver": 3}, "solver is 3 — expected a solver name"),  # was AttributeError
+        ({"highs_options": [("mip_lp_solver", "simplex")]}, "highs_options is list"),  # was AttributeError
+        ({"log_file": 3}, "log_file is 3 — expected a file path"),  # wrote to file descriptor 3
+        ({"progress": 3}, "progress is int — expected a function"),  # was "HiGHS failed"
+        ({"client": 3}, "client is int — expected a dask.distributed.Client"),  # silently ignored
+    ],
+)
+def test_solve_names_the_argument_before_anything_is_built(kwargs, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        two_nations().solve(time_limit=5, **kwargs)
+
+
+def test_numpy_and_whole_float_counts_are_ints():
+    """threads=np.int64(1) was refused as "not a whole number"; workers=2.0 passed the check
+    and failed inside as "'float' object cannot be interpreted as an integer"."""
+    assert two_nations().solve(time_limit=20, gap=0, threads=np.int64(1)).threads == 1
+    assert two_nations().solve(time_limit=20, gap=0, objective="Weighted").objective_mode == "weighted"

@@ -1,4 +1,4 @@
-"""Scenario.solve on hand-checkable cases: objectives modes, tolerance, infeasibility, what-ifs."""
+"""`Scenario`: from_excel, and solve on hand-checkable cases: objective modes, tolerance, infeasibility, what-ifs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from optimizer import InfeasibleError, InputError, Scenario
 from optimizer.checks.verify import check_plan
-from tests.optimizer.conftest import make_inputs, nation, programme
+from tests.optimizer.conftest import make_inputs, nation, programme, two_nations
 
 
 def two_programmes(**settings):
@@ -409,3 +409,51 @@ def test_replan_and_the_price_of_robustness_are_scenario_methods():
     report = scenario.price_of_robustness([0, 1], time_limit=30, gap=0.0)
     assert list(report.table["gamma"]) == [0, 1]
     assert list(report.table["capability"]) == pytest.approx([5.0, 5.0])
+
+
+# --- what solve can honour, and what it is given ------------------------------------------
+def test_solve_refuses_a_settings_mode_it_cannot_honour_before_the_build(monkeypatch):
+    import optimizer.session
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was built")
+
+    monkeypatch.setattr(optimizer.session.Session, "__init__", no_build)
+    with pytest.raises(ValueError, match="the Settings' objective is 'pareto', a front"):
+        two_nations().with_settings(objective="pareto").solve(time_limit=5)
+
+
+def test_a_workbook_gap_of_one_or_more_still_solves_and_says_its_gap():
+    """WORKBOOK.md allows mip_gap ≥ 0 and the reader warns of 1 or more; the run is not
+    refused (`capopt solve` on such a workbook ended in an internal error), and its gap
+    is the one reached, never more than the 150 % asked."""
+    scenario = two_nations()
+    settings = scenario.inputs.settings
+    wide = scenario.with_inputs(
+        scenario.inputs.__class__(
+            **{**scenario.inputs.__dict__, "settings": settings.__class__(**{**settings.__dict__, "mip_gap": 1.5})}
+        )
+    )
+    result = wide.solve(time_limit=20)
+    assert result.gap is not None and 0 <= result.gap <= 1.5
+
+
+def test_a_warm_start_from_another_dataset_is_named(solved):
+    other = Scenario(
+        make_inputs(
+            first_year=2030,
+            last_year=2031,
+            nations=[nation("C")],
+            budgets=10.0,
+            programmes=[programme("P1", cost=6)],
+            values={("P1", "air"): 5.0},
+        )
+    )
+    with pytest.raises(ValueError, match="warm_start funds A/P1, B/P1, not in this scenario"):
+        other.solve(time_limit=5, warm_start=solved.decisions)
+
+
+@pytest.mark.parametrize("path", [None, 3, "", "  "])
+def test_from_excel_names_a_path_that_is_no_file_name(path):
+    with pytest.raises(ValueError, match="path is .* — expected the input workbook's file name"):
+        Scenario.from_excel(path)

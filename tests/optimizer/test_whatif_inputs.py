@@ -8,10 +8,12 @@ import pickle
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from data.errors import InputError
 from optimizer import Scenario
+from tests.optimizer.conftest import two_nations
 
 SMALL = Path(__file__).resolve().parents[2] / "examples" / "small" / "small.xlsx"
 
@@ -237,3 +239,58 @@ def test_budgets_a_budgets_cell_would_refuse_are_refused_in_python(small):
     with pytest.raises(InputError, match=r"budget scale 1e-09"):
         small.with_budget(scale=1e-9)
     assert max(small.with_budget(scale=0).inputs.budgets.values()) == 0.0
+
+
+# --- with_budget: what changed is what the Summary says -----------------------------------
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"nations": []}, "nations is empty"),  # changed nothing, noted "budgets ×0.5" of all
+        ({"years": []}, "years is empty"),
+        ({"years": range(0)}, "years is empty"),
+        ({"nations": ["A", "a"]}, "nations names A twice"),  # was ×0.25
+        ({"years": [2030, 2030]}, "years names 2030 twice"),
+        ({"add": {"A": 1, "a": 2}}, "add names 'A' twice"),  # both added, one noted
+        ({"scale": 1e308}, "makes 4 budget\\(s\\) infinite"),  # every budget was inf
+    ],
+)
+def test_with_budget_refuses_what_it_would_record_wrongly(kwargs, message):
+    scenario = two_nations()
+    with pytest.raises(InputError, match=message):
+        scenario.with_budget(**{"scale": 0.5, **kwargs})
+    assert scenario.inputs == two_nations().inputs
+
+
+def test_with_budget_reads_generators_once_and_notes_what_it_changed():
+    """The note read the nations and years a second time: a generator was empty then, so
+    the Summary said every budget was halved when only A's 2030 budget was."""
+    base = two_nations()
+    cut = base.with_budget(0.5, nations=(n for n in ["a"]), years=(y for y in [2030]))
+    assert cut.inputs.budgets[("A", 2030)] == 5.0 and cut.inputs.budgets[("A", 2031)] == 10.0
+    assert cut.inputs.budgets[("B", 2030)] == 10.0
+    assert cut.inputs.source.changes == ("budgets ×0.5 for A in 2030",)
+    assert cut.name == "base budget×0.5 A"  # the workbook's spelling, not "a"
+    assert base.inputs == two_nations().inputs
+
+
+def test_with_budget_takes_numpy_numbers():
+    """A year from a DataFrame column is numpy's int64: it was refused as "not a whole year"."""
+    cut = two_nations().with_budget(np.int64(2), years=np.array([2030]), add={("A", np.int64(2031)): 1})
+    assert cut.inputs.budgets[("A", 2030)] == 20.0 and cut.inputs.budgets[("A", 2031)] == 11.0
+    assert cut.inputs.source.changes == ("budgets ×2 in 2030; +1 for A 2031",)
+
+
+# --- with_settings ------------------------------------------------------------------------
+def test_with_settings_keeps_the_horizon_an_int():
+    """first_year=2030.0 (the same year) was stored as a float; the solve then failed inside
+    range(); "2030" was refused as a move of the horizon."""
+    for value in (2030.0, "2030"):
+        assert two_nations().with_settings(first_year=value).inputs.settings.first_year == 2030
+    assert two_nations().with_settings(first_year=2030.0).solve(time_limit=20, gap=0).status == "optimal"
+
+
+def test_a_settings_gap_of_one_or_more_is_refused():
+    """mip_gap=5 by what-if reported a plan 24 % from its bound as "optimal" and
+    "reproducible: yes … proven to its gap", where solve(gap=5) is refused."""
+    with pytest.raises(InputError, match="mip_gap is 5 — a fraction below 1"):
+        two_nations().with_settings(mip_gap=5)

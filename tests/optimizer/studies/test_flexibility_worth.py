@@ -17,8 +17,9 @@ import pytest
 
 from data.dashboard import worth_column
 from data.report import write_flexibility_workbook
-from optimizer.studies.flexibility import LEVERS, FlexibilityReport
+from optimizer.studies.flexibility import LEVERS, FlexibilityReport, flexibility_value
 from optimizer.studies.sweeps import Sweep, SweepPoint
+from tests.optimizer.studies.conftest import small
 
 # capability is maximised, cost and shortfall minimised; carry-over saves 1,818 of cost
 # and loses 45.5 capability (the bundled dataset's case, docs/model.md)
@@ -123,3 +124,11 @@ def test_without_a_rigid_plan_no_worth_is_given_rather_than_one_against_another_
     text = " ".join(str(c) for row in book["Dashboard"].iter_rows(values_only=True) for c in row if c)
     book.close()
     assert "against the rigid plan" in text and "no worth can be given" in text
+
+
+# --- ByNation -----------------------------------------------------------------------------
+def test_flexibility_by_nation_counts_programmes_in_whole_numbers() -> None:
+    """The ByNation sheet showed "3.0" programmes: filling a lever's blanks made the counts floats."""
+    table = flexibility_value(small(), workers=1, time_limit=20).by_nation
+    counts = [c for c in table.columns if c.startswith("programmes (")]
+    assert counts and all(pd.api.types.is_integer_dtype(table[c]) for c in counts)

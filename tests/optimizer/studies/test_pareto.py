@@ -17,9 +17,11 @@ from data.input_writer import write_inputs
 from data.tables import PlanDecisions
 from optimizer import Scenario
 from optimizer.solve.solver import INTERRUPT, SolverOptions
+from optimizer.studies.pareto import pareto_front
 from optimizer.studies.pareto.front import FrontPoint, ParetoProgress, non_dominated
 from optimizer.studies.pareto.grid import GridFlags, GridSpec
 from optimizer.studies.pareto.workers import _run_segments, _segment_result, _worker_pool
+from tests.optimizer.studies.conftest import small
 
 KNAPSACK = Path(__file__).resolve().parents[2] / "data" / "knapsack"
 
@@ -773,3 +775,18 @@ def test_an_exact_front_with_fractional_objectives_lists_no_dominated_plan():
             and t[2] >= values[2] - 1e-6
         ]
         assert not dominated, (values, dominated)
+
+
+# --- arguments ----------------------------------------------------------------------------
+def test_pareto_refuses_a_text_exact_and_takes_whole_floats(small_copy):
+    with pytest.raises(ValueError, match="exact is 'no' — expected True, False or None"):
+        small_copy.pareto(exact="no", points=2, time_limit=20)  # ran an exact front
+    front = small_copy.pareto(points=2.0, workers=1.0, time_limit=20)  # workers=2.0 was a TypeError inside
+    assert len(front.points) >= 2
+
+
+def test_pareto_front_refuses_a_nadir_for_its_primary_objective() -> None:
+    """The primary objective is optimised at every grid point, never stepped: its level was
+    ignored without a word, and the front read as if bounded by it."""
+    with pytest.raises(ValueError, match="primary objective"):
+        pareto_front(small().inputs, ["capability", "cost"], points=2, nadir={"capability": 3.0})

@@ -13,6 +13,7 @@ from optimizer import Scenario
 from optimizer.checks.verify import check_plan_stability
 from optimizer.studies.replan import CHANGE_COLUMNS, change_table, replan
 from tests.optimizer.conftest import make_inputs, nation, plan, programme, standard, three_programmes
+from tests.optimizer.studies.conftest import small
 
 
 @pytest.fixture()
@@ -558,3 +559,26 @@ def test_a_past_payment_left_free_is_warned_once(caplog: pytest.LogCaptureFixtur
         replan(dearer, previous, 2031, 1.0, gap=0.0, time_limit=30)
     left_free = [r.getMessage() for r in caplog.records if "split is left free" in r.getMessage()]
     assert left_free == ["re-plan: J's 2030 payments (2) no longer add up to its cost 4; their split is left free"]
+
+
+# --- a stability weight, and the bound it makes -------------------------------------------
+@pytest.mark.parametrize("weight", [float("nan"), float("inf"), 1e16, 1e300])
+def test_replan_refuses_a_stability_weight_that_is_not_a_finite_number(weight: float) -> None:
+    """NaN passed the `< 0` check (every comparison with NaN is false) and went into the model
+    and the Summary; the command line refuses both, and so must the function. Weights from
+    1e16 on came back "optimal" with gaps of 4 % to 6e+298 % for a plan that kept everything."""
+    previous = plan(national={("AAA", "P1"): 2030})
+    with pytest.raises(ValueError, match="stability_weight is"):
+        replan(small(), previous, 2031, weight)
+
+
+def test_replan_summary_says_its_bound_is_of_the_penalised_objective() -> None:
+    """A W = 50 re-plan of the reference dataset read "optimal within 0.16 % on cost; best
+    bound (cost) 58,533.5", but the solver's bound is of cost + 50 × changes: no bound on
+    cost alone was proven. The Summary says which sum the bound is of; W = 0 charges nothing."""
+    previous = plan(national={("AAA", "P1"): 2030})
+    charged = replan(small(), previous, 2031, 5.0, gap=0.0)
+    notes = [v for k, v in charged.summary_rows() if k == "note"]
+    assert any(n.startswith("best_bound and gap are of cost + 5 × changes") for n in notes), notes
+    free = replan(small(), previous, 2031, 0.0, gap=0.0)
+    assert not any("best_bound and gap" in str(v) for k, v in free.summary_rows() if k == "note")

@@ -12,10 +12,13 @@ import pytest
 from data.errors import InputError
 from optimizer import Scenario, sweep
 from optimizer.session import Session
+from optimizer.studies.flexibility import flexibility_value
 from optimizer.studies.replan import replan
 from optimizer.studies.robustness import price_of_robustness
 from optimizer.studies.stress import compare_stress, stress_test
+from optimizer.studies.sweeps import budget_sweep
 from tests.optimizer.conftest import make_inputs, nation, plan, programme, three_programmes
+from tests.optimizer.studies.conftest import small
 
 
 class Solved(Exception):
@@ -274,3 +277,26 @@ def test_a_plan_workbook_stressed_from_python_is_read_as_the_cli_reads_it(tmp_pa
         log.setLevel(level)
     assert any("budgets ×0.6" in message for message in said)
     assert from_file.by_nation.equals(stress_test(scenario.inputs, cut, samples=50, seed=1).by_nation)
+
+
+# --- study functions called directly ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda s: budget_sweep(s, [0.9], time_limit=-5), ValueError, "time_limit"),
+        (lambda s: budget_sweep(s, [0.9], gap=3), ValueError, "gap"),
+        (lambda s: budget_sweep(s, []), ValueError, "expected a non-empty list of budget factors"),
+        (lambda s: budget_sweep(s, [0.9], time_limt=5), TypeError, "unknown option"),
+        (lambda s: budget_sweep(s, [0.9], nations=["ZZZ"]), InputError, "ZZZ"),
+        (lambda s: flexibility_value(s, carry_over_fraction=-0.1), ValueError, "carry_over_fraction"),
+        (lambda s: flexibility_value(s, time_limt=5), TypeError, "unknown option"),
+        (lambda s: price_of_robustness(s.inputs, [0, 1]), TypeError, "expected a Scenario"),
+        (lambda s: budget_sweep(s.inputs, [0.9]), TypeError, "expected a Scenario"),
+    ],
+)
+def test_study_functions_called_directly_check_as_the_scenario_methods_do(call, error, message) -> None:
+    """Called directly, `budget_sweep(time_limit=-5, gap=3)` was solved as given, `[]` was an
+    IndexError, `time_limt` a TypeError from inside Session.run, and `price_of_robustness`
+    of an Inputs an AttributeError (audit of the Python API)."""
+    with pytest.raises(error, match=message):
+        call(small())

@@ -3,15 +3,19 @@ budget-only sweeps reuse one model; interrupted sweeps keep what was solved."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 
+import optimizer
 from optimizer import Scenario, sweep
 from optimizer.solve.solver import INTERRUPT
 from optimizer.studies.flexibility import flexibility_value
-from optimizer.studies.sweeps import budget_sweep, parse_range
-from tests.optimizer.conftest import make_inputs, nation, programme
+from optimizer.studies.sweeps import Sweep, SweepPoint, budget_sweep, parse_range, tolerance_notes
+from tests.optimizer.conftest import make_inputs, nation, programme, two_nations
 
 
 def unproven(result):  # type: ignore[no-untyped-def]
@@ -612,3 +616,110 @@ def test_study_summary_heads_with_workbook_md_rows() -> None:
     assert dict(replace(study, points=[planless, *study.points[1:]]).summary_rows())["status"] == "error"
     interrupted = dict(replace(study, complete=False).summary_rows())
     assert interrupted["status"] == "feasible" and "interrupted" in interrupted["termination"]
+
+
+# --- a study's options and lists, as the Python API takes them ----------------------------
+def test_options_a_study_sets_itself_are_not_offered():
+    """`diagnose` and `warm_start` were listed as valid, then failed as "got multiple values
+    for keyword argument"; `scenarios` was listed as an option of sweep()."""
+    scenario = two_nations()
+    for option in ("diagnose", "warm_start"):
+        with pytest.raises(TypeError, match=f"unknown option\\(s\\) {option} — expected some of"):
+            scenario.budget_sweep([0.9, 1.0], **{option: False})
+    with pytest.raises(TypeError) as err:
+        optimizer.sweep([scenario], time_limt=5)
+    assert "scenarios" not in str(err.value).split("expected")[1]
+
+
+def test_the_packages_budget_sweep_checks_its_arguments():
+    """`from optimizer import budget_sweep` was the study's unchecked function."""
+    with pytest.raises(TypeError, match="unknown option\\(s\\) time_limt"):
+        optimizer.budget_sweep(two_nations(), [0.9], time_limt=5)
+    with pytest.raises(ValueError, match="scales is \\[\\]"):
+        optimizer.budget_sweep(two_nations(), [])
+
+
+def test_a_budget_sweep_reads_its_lists_once():
+    """Scales as a numpy array were refused; nations as a generator were empty from the
+    second point on."""
+    sweep = two_nations().budget_sweep(
+        np.array([0.5, 1.0]), nations=(n for n in ["A"]), time_limit=20, workers=1, gap=0
+    )
+    changes = [point.result.inputs.source.changes for point in sweep.points]
+    assert changes == [("budgets ×0.5 for A",), ("budgets ×1 for A",)]
+
+
+# --- parse_range --------------------------------------------------------------------------
+def test_parse_range_refuses_an_empty_list() -> None:
+    """ "," parsed as no scale at all; the sweep then failed with an internal error."""
+    with pytest.raises(ValueError, match="comma list"):
+        parse_range(",")
+
+
+@pytest.mark.parametrize("text", ["a:1:0.5", "0.8,one,1.2", "0.6:1.4:", "nan:1:0.5", "0:inf:0.5", "0.5,nan", "-1,1"])
+def test_parse_range_names_the_part_that_is_not_a_factor(text: str) -> None:
+    """'a:1:0.5' reached the planner as Python's "could not convert string to float: 'a'",
+    'nan:1:0.5' as "cannot convert float NaN to integer", and '0:inf:0.5' and '0.5,nan' as
+    internal errors (exit 1)."""
+    with pytest.raises(ValueError, match="is not a number ≥ 0 — expected START:STOP:STEP"):
+        parse_range(text)
+
+
+def test_parse_range_refuses_more_points_than_a_sweep_can_solve() -> None:
+    """'0:1:1e-9' built a list of a billion factors (the command sat silent) before any solve."""
+    with pytest.raises(ValueError, match="1,000,000,000 budget factors — expected at most 1,000"):
+        parse_range("0:1:1e-9")
+
+
+# --- tolerance notes ----------------------------------------------------------------------
+def point(name: str, x: float, **objectives: float) -> SweepPoint:
+    """A solved study point with just what `tolerance_notes` reads: objectives and Settings."""
+    settings = SimpleNamespace(
+        objective="lexicographic", priority=("shortfall", "capability", "cost"), lexicographic_tolerance=0.01
+    )
+    result = SimpleNamespace(objectives=objectives, inputs=SimpleNamespace(settings=settings))
+    return SweepPoint(name, x, result, None, 1.0)  # type: ignore[arg-type]
+
+
+def test_tolerance_note_is_not_written_where_an_earlier_objective_decided() -> None:
+    """Reference robustness study, 15 s a Γ: Γ = 0 (shortfall 0, capability 32,373.8) and
+    Γ = 2 (shortfall 140, capability 32,460.3). The note said Γ = 0's capability was "within
+    the lexicographic tolerance … the next objective decides" — but shortfall, the first
+    objective, decided: Γ = 0 is better on it by far."""
+    gamma2 = point("Γ=2", 2.0, shortfall=140.0, capability=32460.3, cost=49136.2)
+    gamma0 = point("Γ=0", 0.0, shortfall=0.0, capability=32373.8, cost=47018.3)
+    sweep = Sweep([gamma0, gamma2], "robust_overruns", True, 1.0)
+    assert tolerance_notes(sweep, {}, tightest_first=lambda p: -(p.x or 0.0)) == []
+
+
+def test_tolerance_note_is_still_written_where_the_earlier_objectives_are_level() -> None:
+    """Same shortfall: the 0.27 % of capability is within the tolerance, and cost decided."""
+    gamma2 = point("Γ=2", 2.0, shortfall=0.0, capability=32460.3, cost=49136.2)
+    gamma0 = point("Γ=0", 0.0, shortfall=0.0, capability=32373.8, cost=47018.3)
+    sweep = Sweep([gamma0, gamma2], "robust_overruns", True, 1.0)
+    notes = tolerance_notes(sweep, {}, tightest_first=lambda p: -(p.x or 0.0))
+    assert len(notes) == 1 and notes[0].startswith("Γ=0: capability 32,373.8 is 86.5 (0.27%) below Γ=2's")
+
+
+# --- points proven at gap 0 ---------------------------------------------------------------
+def test_a_point_proven_with_no_gap_is_not_solved_again_nor_said_to_have_run_out_of_time() -> None:
+    """Both points proven optimal at gap 0, yet budget ×1.5 was "solved again from the budget
+    ×1 plan (…, and better than what its own solve found in time)": the repair judged plans by
+    a pairwise tolerance tie (capability 10 against 10.5, within 20 %), and the re-solve gave
+    the same plan back (a brute-force audit of the studies)."""
+    from tests.optimizer.conftest import make_inputs, nation, programme
+
+    inputs = make_inputs(
+        first_year=2030,
+        last_year=2031,
+        nations=[nation("A")],
+        budgets={"A": [10, 0]},
+        programmes=[programme("P1", 1, 10), programme("P2", 1, 5), programme("P3", 1, 2)],
+        areas={"air": 1.0},
+        values={("P1", "air"): 10, ("P2", "air"): 3, ("P3", "air"): 0.5},
+        planning_cycle_years=1,
+        lexicographic_tolerance=0.2,
+    )
+    sweep = Scenario(inputs).budget_sweep([1.0, 1.5], workers=1, gap=0, time_limit=30)
+    assert list(sweep.table["capability"]) == [10.0, 10.5] and list(sweep.table["status"]) == ["optimal"] * 2
+    assert not any("solved again" in note for note in sweep.notes)

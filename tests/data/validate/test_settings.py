@@ -1,4 +1,4 @@
-"""Settings sheet: key/value rows, defaults, types, and objective lists."""
+"""Settings sheet: key/value rows, defaults, types, and objective lists (data.validate.settings)."""
 
 from __future__ import annotations
 
@@ -218,3 +218,15 @@ def test_a_gap_of_one_or_more_is_accepted_with_a_warning_that_it_is_a_fraction()
     (warning,) = [w for w in warnings_of(book) if "mip_gap" in str(w)]
     assert "a gap of 100 %" in str(warning) and "did you mean 0.01 for 1 %?" in str(warning)
     assert not [w for w in warnings_of(with_settings(["mip_gap", 0.5])) if "mip_gap" in str(w)]
+
+
+# --- an unknown area in a Settings key is the key's fault ---------------------------------
+def test_an_unknown_area_weight_is_reported_at_its_key_cell() -> None:
+    book = minimal_book()
+    book["Settings"].append(["weight_capability:SPACE", 2])
+    assert errors_of(book) == [
+        (
+            "Settings!A4: weight_capability:SPACE names no capability area — expected "
+            "weight_capability:<an id from CapabilityAreas>"
+        )
+    ]

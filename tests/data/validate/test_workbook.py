@@ -1,4 +1,4 @@
-"""Whatever lands in the cells or the file, the outcome is Inputs or an InputError."""
+"""The whole workbook validated at once (data.validate.workbook): Inputs or one InputError listing every problem."""
 
 from __future__ import annotations
 
@@ -8,14 +8,58 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data.errors import InputError
 from data.reader import read_sheets_from_bytes
 from data.validate import UNCACHED_FORMULA, CellError, sheets_from_rows, validate_sheets
-from tests.data.fixtures.books import full_book, write_book
+from tests.data.fixtures.books import errors_of, full_book, minimal_book, warnings_of, write_book
 
+
+# --- a valid book, and every problem at once ----------------------------------------------
+def test_minimal_book_is_valid_without_warnings() -> None:
+    assert warnings_of(minimal_book()) == []
+    assert warnings_of(full_book()) == []
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    book = minimal_book()
+    book["Programmes"][1][4] = -2
+    book["Nations"][2][2] = "enemy"
+    book["Values"][1][1] = "lots"
+    with pytest.raises(InputError) as caught:
+        validate_sheets(sheets_from_rows(book))
+    assert [str(p) for p in caught.value.problems] == [
+        'Nations!C3: role is "enemy" — expected one of ally, partner',
+        "Programmes!E2: duration_years is -2 — expected a whole number ≥ 1",
+        'Values!B2: value for AIR is "lots" — expected a number ≥ 0',
+    ]
+    assert str(caught.value).count("\n") == 2
+
+
+# --- a missing sheet or column does not flood what refers to it ---------------------------
+def test_missing_id_column_does_not_flood_references() -> None:
+    book = minimal_book()
+    book["Nations"][0][0] = "nation code"
+    assert errors_of(book) == ["Nations!1: no code column — expected a column headed code"]
+
+
+def test_missing_required_sheet_does_not_flood_references() -> None:
+    book = minimal_book()
+    del book["Programmes"]
+    assert errors_of(book) == ["Programmes: sheet is missing — expected a sheet named Programmes"]
+
+
+def test_missing_areas_sheet_does_not_flood_settings() -> None:
+    book = minimal_book()
+    book["Settings"] += [["priority", "capability:AIR, cost"], ["weight_capability:AIR", 2]]
+    del book["CapabilityAreas"]
+    assert errors_of(book) == ["CapabilityAreas: sheet is missing — expected a sheet named CapabilityAreas"]
+
+
+# --- whatever lands in the cells or the file, the outcome is Inputs or an InputError ------
 CELLS = st.one_of(
     st.none(),
     st.text(max_size=12),
