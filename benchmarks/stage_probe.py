@@ -5,6 +5,7 @@
     python -m benchmarks.stage_probe highs /tmp/stages/stage_1.pkl --seeds 0,1,2 --option presolve=off
     python -m benchmarks.stage_probe rens /tmp/stages/stage_1.pkl --guide vertex|centre|cuts --seconds 20
     python -m benchmarks.stage_probe trace /tmp/stages/stage_2.pkl --seeds 0 --option presolve=off
+    python -m benchmarks.stage_probe tiebreak /tmp/stages/stage_1.pkl /tmp/stages/stage_2.pkl --deltas 0,0.001,0.01
 
 `dump` runs the default solve of the bundled dataset once and pickles, for every stage the
 engine solves (capability, then cost), the MIP as the engine's workers receive it
@@ -16,6 +17,10 @@ on one thread, with nothing else running, so that a change is judged on the stag
 * `trace`: the same run, printing when its plan and its bound moved, and beside each bound
   the plan that would have ended the stage there (within the run's gap of that bound):
   whether a stage waits for its bound or for its plan.
+* `tiebreak`: the capability stage with objective capability − δ·cost (a cost tie-break),
+  then the cost stage from its plan under that plan's hold (0.999 × its capability, the
+  run's tolerance), each to the run's gap: whether a cheaper capability plan lets the cost
+  stage end sooner (the twenty-seventh session: it does not).
 * `rens`: the softer RENS (every integer column the guide LP sets to zero fixed, except those
   the start plan sets to one; the rest free) solved for --seconds, and its plan and own bound.
   The guide LP is the relaxation's simplex vertex (what the engine uses), the interior-point
@@ -29,6 +34,7 @@ from __future__ import annotations
 import argparse
 import pickle
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +240,55 @@ def probe_rens(path: Path, guide: str, seconds: float, cut_seconds: float = 60.0
     )
 
 
+HOLD_TOLERANCE = 0.001  # the run's lexicographic_tolerance (WORKBOOK.md Settings)
+
+
+def hold_row(cost_stage: MipArrays) -> np.ndarray:
+    """The cost stage's last row, the capability hold the dump records, as a dense vector."""
+    row = len(cost_stage.row_lower) - 1
+    dense = np.zeros(cost_stage.columns)
+    for j in range(cost_stage.columns):
+        span = slice(cost_stage.starts[j], cost_stage.starts[j + 1])
+        hits = cost_stage.index[span] == row
+        if hits.any():
+            dense[j] = float(cost_stage.values[span][hits].sum())
+    return dense
+
+
+def probe_tiebreak(capability: Path, cost: Path, deltas: list[float], seed: int, seconds: float) -> None:
+    """For each δ: the capability stage with capability − δ·cost to the run's gap, then the
+    cost stage alone from its plan under that plan's hold; prints both stages' outcomes."""
+    first, start, _ = _load(capability)
+    second, _, _ = _load(cost)
+    if not np.allclose(hold_row(second), first.cost):
+        raise ValueError("the cost stage's last row is not the capability stage's objective")
+    held_rows = len(second.row_lower) - 1
+    for delta in deltas:
+        weighted = replace(first, cost=first.cost - delta * second.cost)
+        began = time.perf_counter()
+        plan = _solve_from(weighted, start, seed, seconds)
+        took = time.perf_counter() - began
+        reached = float(first.cost @ plan)
+        hold = reached * (1 - HOLD_TOLERANCE) - 1e-6
+        held = replace(second, row_lower=np.concatenate([second.row_lower[:held_rows], [hold]]))
+        began = time.perf_counter()
+        highs: Any = _stage_highs(held, plan, seed, [], seconds)
+        highs.run()
+        info = highs.getInfo()
+        print(
+            f"delta {delta:g}: capability stage {took:.1f} s, capability {reached:,.1f}, "
+            f"cost {float(second.cost @ plan):,.1f} | cost stage {time.perf_counter() - began:.1f} s, "
+            f"plan {info.objective_function_value:,.1f}, bound {info.mip_dual_bound:,.1f}, gap {info.mip_gap:.4f}"
+        )
+
+
+def _solve_from(arrays: MipArrays, start: np.ndarray | None, seed: int, seconds: float) -> np.ndarray:
+    """HiGHS's plan for `arrays` from `start`, to the run's gap."""
+    highs: Any = _stage_highs(arrays, start, seed, [], seconds)
+    highs.run()
+    return np.array(highs.getSolution().col_value)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -251,6 +306,12 @@ def main() -> None:
     tracing.add_argument("--seeds", default="0")
     tracing.add_argument("--option", action="append", default=[], help="NAME=VALUE (repeatable)")
     tracing.add_argument("--seconds", type=float, default=90.0)
+    tiebreak = commands.add_parser("tiebreak")
+    tiebreak.add_argument("capability", type=Path, help="the capability stage (stage_1.pkl)")
+    tiebreak.add_argument("cost", type=Path, help="the cost stage (stage_2.pkl)")
+    tiebreak.add_argument("--deltas", default="0,0.001,0.01")
+    tiebreak.add_argument("--seed", type=int, default=0)
+    tiebreak.add_argument("--seconds", type=float, default=120.0)
     rens = commands.add_parser("rens")
     rens.add_argument("stage", type=Path)
     rens.add_argument("--guide", choices=("vertex", "centre", "cuts"), default="vertex")
@@ -263,6 +324,8 @@ def main() -> None:
         probe_highs(args.stage, [int(s) for s in args.seeds.split(",")], args.option, args.seconds)
     elif args.command == "trace":
         probe_trace(args.stage, [int(s) for s in args.seeds.split(",")], args.option, args.seconds)
+    elif args.command == "tiebreak":
+        probe_tiebreak(args.capability, args.cost, [float(d) for d in args.deltas.split(",")], args.seed, args.seconds)
     else:
         probe_rens(args.stage, args.guide, args.seconds, args.cut_seconds)
 

@@ -75,3 +75,32 @@ def test_a_trace_ends_at_the_optimum_and_says_what_each_bound_proves(
 @pytest.mark.parametrize(("bound", "maximise", "plan"), [(101.0, True, 100.0), (99.0, False, 100.0)])
 def test_the_plan_a_bound_proves_is_within_the_runs_gap(bound: float, maximise: bool, plan: float) -> None:
     assert stage_probe.ending_plan(bound, maximise, gap=0.01) == pytest.approx(plan)
+
+
+def test_tiebreak_runs_both_stages_with_the_capability_hold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Capability 5a + 4b + 3c, cost 2a + 3b + c (the same knapsack row): the capability
+    stage reaches 8 (a + c); the cost stage under a hold of 0.999 × 8 keeps a + c, cost 3."""
+    first = _knapsack()
+    second = MipArrays(
+        maximise=False,
+        offset=0.0,
+        cost=np.array([2.0, 3.0, 1.0]),
+        col_lower=np.zeros(3),
+        col_upper=np.ones(3),
+        row_lower=np.array([-np.inf, 0.0]),
+        row_upper=np.array([4.0, np.inf]),
+        starts=np.array([0, 2, 4, 6], dtype=np.int32),
+        index=np.array([0, 1, 0, 1, 0, 1], dtype=np.int32),
+        values=np.array([2.0, 5.0, 3.0, 4.0, 1.0, 3.0]),
+        integer=np.ones(3, dtype=bool),
+    )
+    assert np.array_equal(stage_probe.hold_row(second), first.cost)
+    paths = []
+    for name, arrays in (("stage_1.pkl", first), ("stage_2.pkl", second)):
+        paths.append(tmp_path / name)
+        with open(paths[-1], "wb") as handle:
+            pickle.dump((arrays, np.array([0.0, 1.0, 0.0]), None), handle)
+    stage_probe.probe_tiebreak(paths[0], paths[1], [0.0, 0.1], seed=0, seconds=10.0)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert all("capability 8.0, cost 3.0" in line and "plan 3.0" in line for line in lines)
