@@ -945,8 +945,19 @@ def run_objective(
     return mode
 
 
-# What `capopt solve` hands on to `capopt pareto` when the Settings sheet asks for a front.
-FRONT_SOLVE_OPTIONS = ("book", "output", "time_limit", "threads", "solver")
+# What `capopt solve` hands on to the front when the Settings sheet asks for one (--workers
+# as the front's processes), and the options every command takes.
+FRONT_SOLVE_OPTIONS = (
+    "book",
+    "output",
+    "time_limit",
+    "threads",
+    "solver",
+    "engine_workers",
+    "verbose",
+    "quiet",
+    "debug",
+)
 
 
 def makes_the_settings_front(
@@ -955,7 +966,7 @@ def makes_the_settings_front(
     """Whether `capopt solve` makes the front the Settings sheet asks for (objective = pareto,
     a mode WORKBOOK.md allows) rather than one plan: the main command does what the workbook
     says, where it was refused. --objective, --priority or --weight choose one plan instead;
-    options only one plan takes are refused, naming them, since the front would ignore them."""
+    the options a front does not take are refused, naming them, since it would ignore them."""
     if settings_objective != "pareto" or objective is not None or priority or weights:
         return False
     defaults = (click.core.ParameterSource.DEFAULT, click.core.ParameterSource.DEFAULT_MAP, None)
@@ -966,10 +977,10 @@ def makes_the_settings_front(
     ]
     if given:
         raise click.UsageError(
-            f"the Settings sheet says objective = pareto, a front, and {', '.join(given)} "
-            f"{'applies' if len(given) == 1 else 'apply'} to one plan only — expected "
-            "--objective lexicographic or weighted for one plan, or `capopt pareto BOOK` "
-            "for the front"
+            f"the Settings sheet says objective = pareto, so this makes a front, and a front takes no "
+            f"{', '.join(given)} — expected only --time-limit, --threads, --workers or --solver with it, "
+            "--objective lexicographic or weighted for one plan, or `capopt pareto BOOK` for the front's "
+            "own options"
         )
     return True
 
@@ -1054,7 +1065,16 @@ def solve(
             "`capopt pareto` would (--objective lexicographic or weighted makes one plan)",
             err=True,
         )
-        ctx.invoke(pareto, book=book, output=output, time_limit=time_limit, threads=threads, solver=solver)
+        write_front(
+            ctx,
+            scenario,
+            book,
+            output,
+            time_limit=time_limit,
+            threads=threads,
+            workers=engine_workers or 1,
+            solver=solver,
+        )
         return
     if robust is not None:
         scenario = scenario.with_settings(robust_overruns=robust)
@@ -1225,8 +1245,43 @@ def pareto(
 ) -> None:
     """Pareto front of two or more objectives (AUGMECON2), with plans and core index: a grid of
     --points levels by default, every non-dominated plan with --exact."""
+    write_front(
+        ctx,
+        load_scenario(book),
+        book,
+        output,
+        objectives,
+        points,
+        exact,
+        nadir,
+        point_time_limit,
+        plot,
+        time_limit,
+        threads,
+        workers,
+        solver,
+    )
+
+
+def write_front(
+    ctx: click.Context,
+    scenario: Any,
+    book: str | None,
+    output: str,
+    objectives: str | None = None,
+    points: int | None = None,
+    exact: bool | None = None,
+    nadir: tuple[str, ...] = (),
+    point_time_limit: float | None = None,
+    plot: str | None = None,
+    time_limit: float | None = None,
+    threads: int | None = None,
+    workers: int = 1,
+    solver: str = "highs",
+) -> None:
+    """`capopt pareto`'s work on a scenario already read: `capopt solve` brings a workbook
+    whose Settings ask for a front here, read once (its warnings printed once)."""
     console: Console = ctx.obj["console"]
-    scenario = load_scenario(book)
     refuse_overwriting([book, source_path(scenario)], {"-o": output, "--plot": plot})
     names = parse_objective_list(objectives, scenario.inputs, "--objectives")
     if names and len(names) < 2:
