@@ -65,20 +65,33 @@ def _member_payments(
 def _pay_what_is_due(
     payments: dict[tuple[str, str, int], float], inputs: Inputs, joint: dict[str, JointDecision]
 ) -> None:
-    """Scale each (programme, year)'s payments to sum exactly to that year's cost when they
-    miss it by solver crumbs only (within `PAYMENT_SUM_CRUMBS`, relative): MODEL.md family 3
-    is an equation, and a front's plan paid 149.999997 of 150 (HiGHS's row tolerance), so
-    its Contributions and its cost objective (362.999997) were off the contract's figures.
-    A larger miss is left as it is, for the verifier to refuse."""
+    """Make each (programme, year)'s payments sum exactly to that year's cost when they miss
+    it by solver crumbs only (within `PAYMENT_SUM_CRUMBS`, relative): MODEL.md family 3 is an
+    equation, and a front's plan paid 149.999997 of 150 (HiGHS's row tolerance), so its
+    Contributions and its cost objective (362.999997) were off the contract's figures.
+    A shortfall is spread over the members in proportion (each pays a little more); an
+    excess comes off the member furthest above its minimum share, so that no member is
+    pushed below it. A larger miss is left as it is, for the verifier to refuse."""
     paying: dict[tuple[str, int], list[tuple[str, str, int]]] = defaultdict(list)
-    for key in payments:
+    paid: dict[tuple[str, str], float] = defaultdict(float)
+    for key, amount in payments.items():
         paying[key[1], key[2]].append(key)
+        paid[key[0], key[1]] += amount
     for (p, year), keys in paying.items():
-        due = inputs.programme_by_id[p].cost_in_offset(year - joint[p].start_year)
+        programme = inputs.programme_by_id[p]
+        due = programme.cost_in_offset(year - joint[p].start_year)
         total = math.fsum(payments[key] for key in keys)
-        if total > 0 and abs(total - due) <= PAYMENT_SUM_CRUMBS * due:
+        if total <= 0 or total == due or abs(total - due) > PAYMENT_SUM_CRUMBS * due:
+            continue
+        if total < due:
             for key in keys:
+                paid[key[0], p] += payments[key] * (due / total - 1)
                 payments[key] *= due / total
+            continue
+        floor = programme.min_share * programme.total_cost
+        payer = max(keys, key=lambda key: (paid[key[0], p] - floor, payments[key], key))
+        payments[payer] -= total - due
+        paid[payer[0], p] -= total - due
 
 
 def set_start(m: pyo.ConcreteModel, decisions: PlanDecisions) -> None:

@@ -101,6 +101,23 @@ def test_extracted_payments_sum_to_the_years_cost(paid: float, exact: bool) -> N
     assert payments["A", "J", 2030] / payments["B", "J", 2030] == pytest.approx(3 / 7)
 
 
+def test_an_excess_payment_comes_off_the_member_furthest_above_its_minimum_share() -> None:
+    """Scaling every member down pushed one at its min_share floor (40 of 100) below it, and
+    the plan failed verification; the excess now comes off B, which pays 60."""
+    from optimizer.checks.verify import check_plan
+
+    inputs = make_inputs([programme("J", 100, joint=True, min_share=0.4)], nations=("A", "B"), budget=200)
+    m = build_model(inputs)
+    set_start(m, PlanDecisions(national={}, joint={"J": JointDecision(2030, ("A", "B"))}, payments={}, adoptions={}))
+    at_floor = 40 * (1 - 0.5e-6)
+    m.payment["A", "J", 2030].set_value(at_floor)
+    m.payment["B", "J", 2030].set_value(100 * (1 + 0.99e-6) - at_floor)
+    decisions = extract_decisions(m, inputs)
+    assert decisions.payments["A", "J", 2030] == at_floor
+    assert sum(decisions.payments.values()) == pytest.approx(100, rel=1e-15, abs=0)
+    assert check_plan(inputs, decisions) == []
+
+
 def test_set_start_rejects_a_start_outside_the_windows() -> None:
     m = build_model(make_inputs([programme("P", 6, earliest_start=2031)], years=2))
     with pytest.raises(ValueError, match="A starting P in 2030"):
