@@ -2052,7 +2052,7 @@ def replan(
         click.echo(f"note: {note}")
     deltas = outcome.objective_deltas.set_index("objective")
     bought = ", ".join(
-        f"{name} {deltas.loc[name, 'delta']:+,.3f}"  # type: ignore[str-bytes-safe]  # pandas-stubs: maybe bytes
+        f"{name} {deltas.loc[name, 'delta']:+,.3f}"
         for name in ("capability", "cost", "shortfall")
         if name in deltas.index and deltas.loc[name, "delta"] is not None
     )

@@ -1,8 +1,8 @@
 """capopt's public Python API: build a `Scenario`, solve it, read the `Result`.
 
-from optimizer import Scenario
-result = Scenario.reference().solve(time_limit=60)
-result.to_excel("plan.xlsx")
+>>> from optimizer import Scenario
+>>> result = Scenario.reference().solve(time_limit=60)
+>>> result.to_excel("plan.xlsx")
 """
 
 from __future__ import annotations

@@ -254,6 +254,10 @@ class Scenario:
         documents `kwargs`: `solve`'s run options and the previous plan's provenance)."""
         from optimizer.studies.replan import replan
 
+        allowed = set(inspect.signature(replan).parameters) - {"scenario", "previous", "from_year", "stability_weight"}
+        unknown = sorted(set(kwargs) - allowed)
+        if unknown:  # as the studies say it: Python's own message named no valid option
+            raise TypeError(f"unknown option(s) {', '.join(unknown)} — expected some of {', '.join(sorted(allowed))}")
         return replan(self, previous, from_year, stability_weight, **kwargs)
 
     def price_of_robustness(self, gammas: Sequence[int] | None = None, **kwargs: Any) -> RobustnessReport:

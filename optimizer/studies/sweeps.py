@@ -270,7 +270,8 @@ class Sweep:
         if first is not None and first.result is not None:
             result = first.result
             rows += [(name, float(result.objectives[name])) for name in result.inputs.objective_names()]
-            rows += [("best_bound", result.best_bound), ("gap", result.gap), ("objectives_of", first.name)]
+            rows += [("best_bound", result.best_bound), ("gap", result.gap), ("gap_of", result.gap_objective)]
+            rows += [("objectives_of", first.name)]
         return rows
 
     def summary_rows(self) -> list[tuple[str, object]]:

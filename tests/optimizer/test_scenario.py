@@ -406,6 +406,8 @@ def test_replan_and_the_price_of_robustness_are_scenario_methods():
     again = scenario.replan(result, from_year=2031, stability_weight=1.0, time_limit=30, gap=0.0)
     assert again.change_count == 0
     assert again.result.objectives == pytest.approx(result.objectives)
+    with pytest.raises(TypeError, match="unknown option.*time_limt.*expected some of.*time_limit"):
+        scenario.replan(result, from_year=2031, time_limt=30)
     report = scenario.price_of_robustness([0, 1], time_limit=30, gap=0.0)
     assert list(report.table["gamma"]) == [0, 1]
     assert list(report.table["capability"]) == pytest.approx([5.0, 5.0])

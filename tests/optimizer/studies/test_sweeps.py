@@ -604,6 +604,7 @@ def test_study_summary_heads_with_workbook_md_rows() -> None:
     assert summary["status"] == "optimal" and summary["objective"] == "lexicographic"
     assert summary["capability"] == pytest.approx(first.result.objectives["capability"])
     assert summary["best_bound"] == first.result.best_bound and summary["objectives_of"] == first.name
+    assert summary["gap_of"] == first.result.gap_objective
     assert summary["termination"] == first.result.termination
     unproven = replace(first, result=replace(first.result, status="feasible"))
     assert dict(replace(study, points=[unproven, *study.points[1:]]).summary_rows())["status"] == "feasible"
