@@ -1,4 +1,4 @@
-"""The Dashboard: the first sheet of every output workbook, one landscape page.
+"""The Dashboard: the sheet every output workbook opens on, one landscape page.
 
 A plan's Dashboard says what the solver proved (in words, never more than the gap and
 bound show), the objectives, what is funded, and how much of each nation's money the plan
@@ -369,7 +369,7 @@ def _plain(value: Any) -> Any:
 
 def new_dashboard(ws: Worksheet, title: str, headline: str, detail: str = "") -> Cursor:
     """A Dashboard sheet's column widths, title and headline, and the cursor that writes the
-    rest below them: every workbook's first sheet starts alike."""
+    rest below them: every workbook's opening sheet starts alike."""
     for j, width in enumerate(COLUMN_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
     ws.column_dimensions[get_column_letter(len(COLUMN_WIDTHS) + 1)].width = 2.0
@@ -629,7 +629,7 @@ def write_study_dashboard(
     charts: Sequence[Any],
     label: str,
 ) -> TableRef | None:
-    """A study's first sheet: what it found in a few lines, a small table, its chart."""
+    """A study's opening sheet: what it found in a few lines, a small table, its chart."""
     cursor = new_dashboard(ws, title, headline)
     if findings:
         cursor.section("What the study found")

@@ -6,7 +6,8 @@
 Needs LibreOffice (`soffice`) and poppler (`pdftoppm`, `pdfinfo`), e.g. on Debian
 `apt-get install -y libreoffice-calc poppler-utils`. Prints the PDF's page count per
 sheet (each page's header starts with its sheet name) and writes docs/img/dashboard.png
-from page 1, the Dashboard. The tests do not need any of this.
+from the Dashboard's page (the workbook opens on it; WORKBOOK.md's sheets print first).
+The tests do not need any of this.
 """
 
 from __future__ import annotations
@@ -59,9 +60,9 @@ def page_count(pdf: Path) -> int:
     return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1))  # type: ignore[union-attr]
 
 
-def pages_per_sheet(pdf: Path, pages: int) -> Counter[str]:
-    """The first word of each page's text is its header's sheet name (print_layout)."""
-    counts: Counter[str] = Counter()
+def page_sheets(pdf: Path, pages: int) -> list[str]:
+    """Each page's sheet: the first word of a page's text is its header's sheet name (print_layout)."""
+    sheets: list[str] = []
     for page in range(1, pages + 1):
         text = subprocess.run(
             ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
@@ -69,15 +70,14 @@ def pages_per_sheet(pdf: Path, pages: int) -> Counter[str]:
             capture_output=True,
             text=True,
         ).stdout
-        first = text.split(maxsplit=1)[0] if text.strip() else "(blank)"
-        counts[first] += 1
-    return counts
+        sheets.append(text.split(maxsplit=1)[0] if text.strip() else "(blank)")
+    return sheets
 
 
-def to_png(pdf: Path, target: Path, dpi: int) -> Path:
+def to_png(pdf: Path, target: Path, dpi: int, page_number: int) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     stem = target.with_suffix("")
-    page = ["-f", "1", "-l", "1", "-r", str(dpi), "-png", "-singlefile"]
+    page = ["-f", str(page_number), "-l", str(page_number), "-r", str(dpi), "-png", "-singlefile"]
     subprocess.run(["pdftoppm", *page, str(pdf), str(stem)], check=True)
     return target
 
@@ -101,9 +101,10 @@ def main() -> int:
         pdf = to_pdf(workbook, folder)
         pages = page_count(pdf)
         print(f"{workbook.name}: {pages} pages printed to PDF")
-        for sheet, count in pages_per_sheet(pdf, pages).items():
+        sheets = page_sheets(pdf, pages)
+        for sheet, count in Counter(sheets).items():
             print(f"  {sheet:20s} {count}")
-        print(f"wrote {to_png(pdf, args.png, args.dpi)}")
+        print(f"wrote {to_png(pdf, args.png, args.dpi, sheets.index('Dashboard') + 1)}")
         if args.keep:
             shutil.copyfile(pdf, args.keep)
     return 0
