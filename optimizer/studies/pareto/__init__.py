@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyomo.environ as pyo
 
 from data.tables import Inputs
 from models import build_model
@@ -78,6 +79,136 @@ MAX_GRID_POINTS = 1_000_000
 EXACT_MAGNITUDE = 1e7
 
 
+def _check_front_arguments(objectives: Sequence[str], nadir: Mapping[str, float] | None) -> None:
+    """Two objectives at least, and no nadir for the primary objective: it is optimised at
+    every grid point, never stepped (its level was ignored without a word, and the front
+    read as if bounded by it)."""
+    if len(objectives) < 2:
+        raise ValueError("a Pareto front needs at least two objectives")
+    if nadir and objectives[0] in nadir:
+        raise ValueError(
+            f"nadir names {objectives[0]!r}, the primary objective, which has no grid level — "
+            f"expected some of {', '.join(objectives[1:])}"
+        )
+
+
+def _grid_points_used(points: int, exact: bool, notes: list[str]) -> int:
+    """The grid levels per objective a grid-mode front uses: at most `MAX_GRID_POINTS`, noted."""
+    if exact or points <= MAX_GRID_POINTS:
+        return points
+    notes.append(
+        f"{points:,} grid levels per objective asked; {MAX_GRID_POINTS:,} used (more cannot be "
+        "solved in any time limit; --exact gives every whole level)"
+    )
+    return MAX_GRID_POINTS
+
+
+def _note_fractional_objectives(
+    m: pyo.ConcreteModel, inputs: Inputs, objectives: Sequence[str], bounds: Bounds
+) -> bool:
+    """Record in `bounds` the objectives an exact front cannot step by whole units (such a
+    front is not called complete); whether the primary objective is whole-valued."""
+    bounds.fractional = fractional_objectives(m, inputs, objectives)
+    if bounds.fractional:
+        logger.warning(
+            "exact mode assumes whole-valued objectives, and %s may take fractional values: "
+            "the front will not be called complete",
+            "; ".join(bounds.fractional),
+        )
+    return not fractional_objectives(m, inputs, objectives[:1])
+
+
+def _note_payoff_table(
+    table: np.ndarray,
+    payoff_proofs: Sequence[tuple[bool, float | None, float | None]],
+    objectives: Sequence[str],
+    exact: bool,
+    bounds: Bounds,
+) -> None:
+    """Record in `bounds` what the payoff table says of the front's proof: whether every row
+    was proven, whether an exact front's objectives are too large to step by whole units
+    (such a front is not called complete), and whether one plan is best in every objective."""
+    bounds.payoff_proven = all(proven for proven, _, _ in payoff_proofs)
+    if exact:
+        bounds.too_large = [
+            f"{name} (up to {size:.3g})"
+            for name, size in zip(objectives, np.abs(table).max(axis=0))
+            if size > EXACT_MAGNITUDE
+        ]
+        if bounds.too_large:
+            logger.warning(
+                "exact mode steps by whole numbers, and %s are too large for the solver to tell "
+                "such steps apart: the front will not be called complete",
+                "; ".join(bounds.too_large),
+            )
+    bounds.ideal_attained = bool(np.allclose(table, table[0], rtol=0.0, atol=1e-6))
+
+
+def _lowest_levels(
+    objectives: Sequence[str], safe: list[float], nadir: Mapping[str, float] | None, bounds: Bounds
+) -> list[float]:
+    """Each constrained objective's lowest grid level (in its own sense, as a maximum): the
+    safe one, or the user's nadir, recorded in `bounds` with whether it lies above the safe
+    level, where it may cut efficient plans off."""
+    lows = list(safe)
+    for k, name in enumerate(objectives[1:]):
+        if nadir and name in nadir:
+            lows[k] = _sign(name) * float(nadir[name])
+            bounds.user.append(name)
+            bounds.user_cuts = bounds.user_cuts or lows[k] > safe[k] + 1e-9
+    return lows
+
+
+def _grid_spec(
+    table: np.ndarray,
+    objectives: Sequence[str],
+    points: int,
+    exact: bool,
+    lows: list[float],
+    per_point: float,
+    payoff_proofs: Sequence[tuple[bool, float | None, float | None]],
+    bounds: Bounds,
+) -> GridSpec:
+    """The grid the walk visits: its levels and steps from the payoff table down to `lows`,
+    the subproblems' gap, the augmentation ranges, where its busy part begins, and the
+    points the payoff table already answers."""
+    levels, steps = _grid(table, objectives, points, exact, lows)
+    ranges = tuple(max(float(table[:, k].max() - table[:, k].min()), 1.0) for k in range(1, len(objectives)))
+    return GridSpec(
+        tuple(objectives),
+        levels,
+        steps,
+        subproblem_gap(table, exact, not bounds.fractional),
+        exact,
+        per_point,
+        (0, len(levels[-1])),
+        ranges,
+        int(np.searchsorted(levels[-1], table[:, -1].min() - 1e-9)),
+        answers=payoff_answers(table, payoff_proofs),
+    )
+
+
+def _walk_notes(stats: ParetoProgress, complete: bool) -> list[str]:
+    """What the Summary's notes say of the walk: points without a plan, second tries, and
+    whether it finished."""
+    notes: list[str] = []
+    if stats.no_plan:
+        notes.append(
+            f"{stats.no_plan:,} grid point(s) found no plan within their share of the time "
+            "(not treated as infeasible: the front may miss plans there)"
+        )
+        logger.warning("Pareto front: %s", notes[-1])
+    if stats.retried:
+        notes.append(
+            f"{stats.retried:,} unproven grid point(s) solved again with the time the walk left: "
+            f"{stats.retried_proven:,} proven"
+        )
+        logger.info("Pareto front: %s", notes[-1])
+    if not complete:
+        notes.append("stopped before the grid was finished; the front may be incomplete")
+    return notes
+
+
 def pareto_front(
     inputs: Inputs,
     objectives: Sequence[str],
@@ -100,24 +231,11 @@ def pareto_front(
     `workers` > 1 splits the grid into segments solved by this process and `workers` − 1
     spawned ones (see `_run_segments`); the payoff table is always solved here first.
     """
-    if len(objectives) < 2:
-        raise ValueError("a Pareto front needs at least two objectives")
-    if nadir and objectives[0] in nadir:
-        # the primary objective is optimised at every grid point, never stepped: its level
-        # was ignored without a word, and the front read as if bounded by it
-        raise ValueError(
-            f"nadir names {objectives[0]!r}, the primary objective, which has no grid level — "
-            f"expected some of {', '.join(objectives[1:])}"
-        )
+    _check_front_arguments(objectives, nadir)
     started = time.monotonic()
     deadline = started + time_limit
     notes: list[str] = []
-    if not exact and points > MAX_GRID_POINTS:
-        notes.append(
-            f"{points:,} grid levels per objective asked; {MAX_GRID_POINTS:,} used (more cannot be "
-            "solved in any time limit; --exact gives every whole level)"
-        )
-        points = MAX_GRID_POINTS
+    points = _grid_points_used(points, exact, notes)
     per_point = point_time_limit or time_limit
     # with workers, this process solves grid segments beside them: one thread each, like them
     options = SolverOptions(solver=solver, threads=threads or (1 if workers > 1 else None))
@@ -126,33 +244,11 @@ def pareto_front(
     stats = ParetoProgress(grid_total=0)
     found: list[FrontPoint] = []
     bounds = Bounds(exact=exact, objectives=len(objectives))
-    whole_primary = True
-    if exact:
-        bounds.fractional = fractional_objectives(m, inputs, objectives)
-        whole_primary = not fractional_objectives(m, inputs, objectives[:1])
-        if bounds.fractional:
-            logger.warning(
-                "exact mode assumes whole-valued objectives, and %s may take fractional values: "
-                "the front will not be called complete",
-                "; ".join(bounds.fractional),
-            )
+    whole_primary = _note_fractional_objectives(m, inputs, objectives, bounds) if exact else True
     with catch_ctrl_c() as interrupt, _worker_pool(workers) as pool:
         workers = workers if pool is not None else 1  # what the Summary records: what ran
         table, payoff_plans, payoff_proofs = _payoff_table(m, inputs, persistent, objectives, deadline, per_point)
-        bounds.payoff_proven = all(proven for proven, _, _ in payoff_proofs)
-        if exact:
-            bounds.too_large = [
-                f"{name} (up to {size:.3g})"
-                for name, size in zip(objectives, np.abs(table).max(axis=0))
-                if size > EXACT_MAGNITUDE
-            ]
-            if bounds.too_large:
-                logger.warning(
-                    "exact mode steps by whole numbers, and %s are too large for the solver to tell "
-                    "such steps apart: the front will not be called complete",
-                    "; ".join(bounds.too_large),
-                )
-        bounds.ideal_attained = bool(np.allclose(table, table[0], rtol=0.0, atol=1e-6))
+        _note_payoff_table(table, payoff_proofs, objectives, exact, bounds)
         for name, plan, (proven, gap, _) in zip(objectives, payoff_plans, payoff_proofs):
             # a payoff row's gap is of its own objective's solve
             found.append(FrontPoint(plan, objective_values(inputs, plan), proven, gap, (), inputs, name))
@@ -161,27 +257,9 @@ def pareto_front(
             worst = _safe_lows(m, persistent, objectives, deadline, per_point)
             bounds.safe = all(w is not None for w in worst)
             safe = [s if w is None else min(w, s) for w, s in zip(worst, safe)]
-        lows = list(safe)
-        for k, name in enumerate(objectives[1:]):
-            if nadir and name in nadir:
-                lows[k] = _sign(name) * float(nadir[name])
-                bounds.user.append(name)
-                # above the safe level it may cut efficient plans off
-                bounds.user_cuts = bounds.user_cuts or lows[k] > safe[k] + 1e-9
-        levels, steps = _grid(table, objectives, points, exact, lows)
-        ranges = tuple(max(float(table[:, k].max() - table[:, k].min()), 1.0) for k in range(1, len(objectives)))
-        spec = GridSpec(
-            tuple(objectives),
-            levels,
-            steps,
-            subproblem_gap(table, exact, not bounds.fractional),
-            exact,
-            per_point,
-            (0, len(levels[-1])),
-            ranges,
-            int(np.searchsorted(levels[-1], table[:, -1].min() - 1e-9)),
-            answers=payoff_answers(table, payoff_proofs),
-        )
+        lows = _lowest_levels(objectives, safe, nadir, bounds)
+        spec = _grid_spec(table, objectives, points, exact, lows, per_point, payoff_proofs, bounds)
+        levels = spec.levels
         stats.grid_total = spec.total
         stats.phase = "grid"
         _prepare_grid(m, persistent, spec)
@@ -201,20 +279,7 @@ def pareto_front(
             if interrupt.is_set():  # the grid was walked; only its second tries were cut short
                 stopped_by = SECOND_TRIES_INTERRUPTED
     solver_seconds = persistent.solver_seconds + seconds_in_workers
-    if stats.no_plan:
-        notes.append(
-            f"{stats.no_plan:,} grid point(s) found no plan within their share of the time "
-            "(not treated as infeasible: the front may miss plans there)"
-        )
-        logger.warning("Pareto front: %s", notes[-1])
-    if stats.retried:
-        notes.append(
-            f"{stats.retried:,} unproven grid point(s) solved again with the time the walk left: "
-            f"{stats.retried_proven:,} proven"
-        )
-        logger.info("Pareto front: %s", notes[-1])
-    if not complete:
-        notes.append("stopped before the grid was finished; the front may be incomplete")
+    notes += _walk_notes(stats, complete)
     completeness = bounds.completeness(complete, stats.unproven)
     if completeness != PROVEN_COMPLETE:
         # info, not a warning: the Front carries it (`completeness`, the Summary's
