@@ -348,17 +348,7 @@ class Session:
         self._runs += 1
         base = self._load_baseline()
         seen: dict[str, list] = {"holds": []}  # the lexicographic holds, for _baseline_wins
-        # the verified greedy plan this run started from: the answer if no stage returns a plan
-        # (a 1-s flexibility study's rigid scenario ended "no plan within time limit" with it in hand)
-        fallback: PlanDecisions | None = None
-        if base is not None:
-            warm_start = True  # from the baseline plan, just loaded
-        elif not warm_start:
-            self._start = None
-            warm_start = self._start_from_greedy_plan()
-            fallback = self._greedy if warm_start else None
-        elif self._start is None:  # e.g. a sweep's next point: the previous plan is in the model
-            self._start = extract_decisions(m, self.inputs)
+        warm_start, fallback = self._first_start(base, warm_start)
         improve_seconds = self._improve_budget(improve_seconds, budget - (time.monotonic() - started))
         # the start plan (greedy: 1.3 s on the L benchmark instance) and an early hand-off
         # count against the limit too
@@ -403,15 +393,9 @@ class Session:
             else:
                 raise ValueError(f"unknown objective mode {mode!r}")
         release_holds(m)
-        decisions = best.get("plan")
-        if decisions is None and fallback is not None and stages and stages[0].outcome.status != "infeasible":
-            logger.info("no stage returned a plan within the time limit: the greedy start plan is the answer")
-            self.load_plan(fallback)
-            decisions = fallback
-        if base is not None and self._baseline_wins(base, decisions, mode, stages, seen["holds"], weights or s.weights):
-            logger.info("the baseline plan is kept: the solver's plan does not beat it")
-            self.load_plan(base.plan)
-            decisions = base.plan
+        decisions = self._final_plan(
+            best.get("plan"), fallback, base, mode, stages, seen["holds"], weights or s.weights
+        )
         self._start = None  # the model now holds this run's plan (a warm re-run reads it there)
         choice = {
             "weights": tuple((weights or s.weights).items()) if mode == "weighted" else (),
@@ -421,6 +405,45 @@ class Session:
             "time_limit": time_limit,
         }
         return self._result(mode, stages, decisions, time.monotonic() - started, diagnose, choice, time_limit)
+
+    def _first_start(self, base: Baseline | None, warm_start: bool) -> tuple[bool, PlanDecisions | None]:
+        """The run's first MIP start, and the plan to fall back on: the baseline plan (just
+        loaded), else the verified greedy plan unless the model's own plan is asked for (a
+        sweep's next point holds the previous one). The greedy plan is the answer if no stage
+        returns a plan: a 1-s flexibility study's rigid scenario ended "no plan within time
+        limit" with it in hand."""
+        if base is not None:
+            return True, None
+        if not warm_start:
+            self._start = None
+            started = self._start_from_greedy_plan()
+            return started, self._greedy if started else None
+        if self._start is None:
+            self._start = extract_decisions(self.model, self.inputs)
+        return True, None
+
+    def _final_plan(
+        self,
+        found: PlanDecisions | None,
+        fallback: PlanDecisions | None,
+        base: Baseline | None,
+        mode: str,
+        stages: list[Stage],
+        holds: list,
+        weights: Mapping[str, float],
+    ) -> PlanDecisions | None:
+        """The run's answer: the stages' plan, else the greedy start plan (unless the inputs
+        are infeasible), and the baseline plan instead wherever the solver's does not beat it."""
+        decisions = found
+        if decisions is None and fallback is not None and stages and stages[0].outcome.status != "infeasible":
+            logger.info("no stage returned a plan within the time limit: the greedy start plan is the answer")
+            self.load_plan(fallback)
+            decisions = fallback
+        if base is not None and self._baseline_wins(base, decisions, mode, stages, holds, weights):
+            logger.info("the baseline plan is kept: the solver's plan does not beat it")
+            self.load_plan(base.plan)
+            decisions = base.plan
+        return decisions
 
     def _result(
         self,
