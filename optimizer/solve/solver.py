@@ -390,9 +390,9 @@ class PersistentSolver:
         # the pool is asked for only where its size decides (a Dask pool connects)
         portfolio = requested == "portfolio" or (requested == "auto" and nonzeros >= PORTFOLIO_FROM_NONZEROS)
         chosen, note = choose_strategy(requested, nonzeros, self.engine_pool().size if portfolio else 1)
-        if chosen in ("lns", "portfolio"):
+        if chosen in ("lns", "portfolio", "rens"):  # RENS too runs on every worker (other seeds beside it)
             note += f", {self.engine_pool().name}"
-        elif chosen == "rens":
+        if chosen == "rens":
             note += ", then highs"
         self.strategy_note = note
         return chosen
