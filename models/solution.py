@@ -89,9 +89,11 @@ def _pay_what_is_due(
                 payments[key] *= due / total
             continue
         floor = programme.min_share * programme.total_cost
-        payer = max(keys, key=lambda key: (paid[key[0], p] - floor, payments[key], key))
-        payments[payer] -= total - due
-        paid[payer[0], p] -= total - due
+        excess = total - due
+        able = [key for key in keys if payments[key] >= excess]  # none paid below 0 (the largest pays enough)
+        payer = max(able, key=lambda key: (paid[key[0], p] - floor, payments[key], key))
+        payments[payer] -= excess
+        paid[payer[0], p] -= excess
 
 
 def set_start(m: pyo.ConcreteModel, decisions: PlanDecisions) -> None:
