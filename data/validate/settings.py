@@ -33,6 +33,7 @@ class _SettingsDraft:
     # (area as typed, weight, value cell, key cell): the key cell is where an unknown area is
     area_weights: list[tuple[str, float, str, str]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)  # keys present, even with a bad value
+    free_cell: tuple[str, int] = ("A", 2)  # the key cell below the table, where a missing key would go
     ok_years: bool = False
 
     def value(self, key: str) -> Any:
@@ -49,6 +50,8 @@ def _read_settings(raw: RawSheet | None, check: _Check) -> _SettingsDraft:
         return draft
     known = {normalise_name(c.name): c for c in SETTINGS_KEYS}
     seen: dict[str, int] = {}
+    key_letter = table.rows[0].letters.get("key", "A") if table.rows else "A"
+    draft.free_cell = (key_letter, max((row.number for row in table.rows), default=table.header_row) + 1)
     for row in table.rows:
         if not row.filled("key"):
             check.error(table.sheet, row.cell("key"), "a value has no key", "expected a setting name in the key column")
@@ -142,11 +145,13 @@ def _read_setting_value(row: _Row, column: Column, draft: _SettingsDraft) -> Non
 
 
 def _check_years(draft: _SettingsDraft, check: _Check) -> None:
+    letter, free = draft.free_cell
     for key in ("first_year", "last_year"):
         if key not in draft.seen:
+            free += 1
             check.error(
                 draft.sheet,
-                "",
+                f"{letter}{free - 1}",
                 f"{key} is missing",
                 f"expected a row with key {key} and {settings_key(key).describe_values()}",
             )

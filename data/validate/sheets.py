@@ -261,7 +261,7 @@ def _title_rows(raw: RawSheet, header_row: int, required: Sequence[str], missing
     names = ", ".join(missing[:-1]) + " or " + missing[-1] if len(missing) > 1 else missing[0]
     check.error(
         raw.title,
-        str(header_row),
+        f"A{header_row}",  # the title's cell, in the row to delete
         f"no {names} column in row {header_row}, which should be the header",
         f"the header seems to be in row {below}: delete the rows above it",
     )
@@ -286,9 +286,13 @@ def _report_columns(
     absent = sorted((c for c in schema.columns if c.name not in index), key=lambda c: not c.required)
     meant = _likely_meant(strays, [c.name for c in absent])
     by_stray = {j: name for name, j in meant.items()}
+    free = max([*index.values(), *strays], default=-1) + 1  # the first column after the header's last
     for column in absent:
         if column.required and column.name not in meant:
-            check.error(sheet, str(header_row), f"no {column.name} column", f"expected a column headed {column.name}")
+            # the cell where the header would go, not the row: errors point at a cell (WORKBOOK.md)
+            cell = f"{get_column_letter(free + 1)}{header_row}"
+            free += 1
+            check.error(sheet, cell, f"no {column.name} column", f"expected a column headed {column.name}")
     for j, text in strays.items():
         cell = f"{get_column_letter(j + 1)}{header_row}"
         name = by_stray.get(j)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -77,7 +77,9 @@ def _read_wide(
     used = set(columns) | ({key_index} if key_index is not None else set())
     _warn_headless_data(raw, header_row, used | _all_headed(header), check)
     if key_index is None:
-        check.error(raw.title, str(header_row), f"no {key} column", f"expected a column headed {key}")
+        last = max((j for j, title in enumerate(header) if not is_blank(title)), default=-1)
+        cell = f"{get_column_letter(last + 2)}{header_row}"  # where the header would go
+        check.error(raw.title, cell, f"no {key} column", f"expected a column headed {key}")
         return None
     rows = [(n, v) for n, v in rest if any(not is_blank(x) for x in v)]
     return _Wide(raw.title, header_row, key_index, columns, rows)
@@ -179,7 +181,7 @@ def _read_budgets(
         if missing:
             check.error(
                 wide.sheet,
-                str(wide.header_row),
+                _after_header(wide),
                 f"no column for year{'s' if len(missing) > 1 else ''} {span(missing)}",
                 f"expected one column per year {years[0]}–{years[-1]}, headed by the year",
             )
@@ -189,9 +191,12 @@ def _read_budgets(
         listed.add(nation)
         for year, amount in cells.items():
             budgets[(nation, year)] = amount
+    free = max((number for number, _ in wide.rows), default=wide.header_row) + 1  # where a row would go
     for code in nations.canonical.values():
         if code not in listed and not _row_was_bad(wide, nations, code):
-            check.error(wide.sheet, "", f"nation {code} has no row", "expected a row for every nation in Nations")
+            cell = f"{get_column_letter(wide.key_index + 1)}{free}"
+            free += 1
+            check.error(wide.sheet, cell, f"nation {code} has no row", "expected a row for every nation in Nations")
     return budgets
 
 
@@ -209,7 +214,7 @@ def _long_budgets(raw: RawSheet, years: tuple[int, ...] | None, check: _Check) -
     horizon = f" {years[0]}–{years[-1]}" if years else ""
     check.error(
         raw.title,
-        str(header_row),
+        f"{get_column_letter(j + 1)}{header_row}",  # the "year" header: where the long layout shows
         "the sheet is laid out long, a row per nation and "
         f"year (column {show(_as_text(header[j]))} in {get_column_letter(j + 1)}{header_row})",
         f"expected Budgets wide: one row per nation and a column per year{horizon}, headed by the year",
@@ -317,11 +322,18 @@ def _no_area_column(
         )
     check.error(
         wide.sheet,
-        str(wide.header_row),
+        _after_header(wide, [j for j, _ in strays]),
         "no column is a capability area",
         "expected columns headed by ids from CapabilityAreas "
         f"({_listed(areas)})" + "".join(f"; {hint}" for hint in hints),
     )
+
+
+def _after_header(wide: _Wide, others: Sequence[int] = ()) -> str:
+    """The header cell after the sheet's last header, where a missing column would go: a
+    problem with the header points at a cell, not at its row (WORKBOOK.md)."""
+    last = max([wide.key_index, *wide.columns, *others])
+    return f"{get_column_letter(last + 2)}{wide.header_row}"
 
 
 def _area_ids_below(raw: RawSheet, header_row: int, j: int, areas: _Ids) -> bool:

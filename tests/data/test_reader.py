@@ -203,7 +203,7 @@ def test_a_header_like_no_missing_column_keeps_the_row_error(tmp_path: Path) -> 
     book = minimal_book()
     book["Programmes"][0][4] = "length"
     assert load_failure(write_book(book, tmp_path / "other.xlsx")) == (
-        ["Programmes!1: no duration_years column — expected a column headed duration_years"],
+        ["Programmes!G1: no duration_years column — expected a column headed duration_years"],
         ['Programmes!E1: column "length" is not an input column and is ignored'],
     )
 

@@ -101,7 +101,7 @@ def mip_gap_cell(wb: openpyxl.Workbook) -> str:
         (
             changes(set_cell("Values", "B1", "Air defence"), set_cell("Values", "C1", "Intelligence")),
             (
-                "Values!1: no column is a capability area — expected columns headed by ids from CapabilityAreas (AD, ISR); "
+                "Values!D1: no column is a capability area — expected columns headed by ids from CapabilityAreas (AD, ISR); "
                 '"Air defence" is the name of area AD'
             ),
         ),

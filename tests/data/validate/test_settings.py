@@ -59,7 +59,7 @@ def test_missing_year_key() -> None:
     book = minimal_book()
     del book["Settings"][1]
     assert errors_of(book) == [
-        ("Settings: first_year is missing — expected a row with key first_year and a year like 2028")
+        ("Settings!A3: first_year is missing — expected a row with key first_year and a year like 2028")
     ]
 
 
@@ -207,7 +207,7 @@ def test_settings_sheet_without_value_column() -> None:
     book = minimal_book()
     book["Settings"] = [["key", "setting"], ["first_year", 2027]]
     errors = errors_of(book)
-    assert "Settings!1: no value column — expected a column headed value" in errors
+    assert "Settings!C1: no value column — expected a column headed value" in errors
 
 
 def test_a_gap_of_one_or_more_is_accepted_with_a_warning_that_it_is_a_fraction() -> None:

@@ -55,7 +55,8 @@ def test_missing_required_column() -> None:
     book = minimal_book()
     for row in book["Programmes"]:
         del row[4]  # duration_years
-    assert errors_of(book) == ["Programmes!1: no duration_years column — expected a column headed duration_years"]
+    # at the cell where the header would go, after the last one: errors point at a cell
+    assert errors_of(book) == ["Programmes!F1: no duration_years column — expected a column headed duration_years"]
 
 
 def test_columns_match_ignoring_case_spaces_and_order() -> None:
@@ -219,7 +220,7 @@ def test_a_title_row_above_the_header_is_said_once() -> None:
     book["Programmes"].insert(0, ["Candidate programmes 2027-2031"])
     assert errors_of(book) == [
         (
-            "Programmes!1: no id, duration_years or total_cost column in row 1, which should be the header — "
+            "Programmes!A1: no id, duration_years or total_cost column in row 1, which should be the header — "
             "the header seems to be in row 2: delete the rows above it"
         )
     ]
@@ -230,7 +231,7 @@ def test_a_title_row_and_a_blank_row_above_a_wide_sheet_are_said_once() -> None:
     book["Budgets"][:0] = [["Budgets, EUR million"], [None]]
     assert errors_of(book) == [
         (
-            "Budgets!1: no nation column in row 1, which should be the header — the header seems to be in "
+            "Budgets!A1: no nation column in row 1, which should be the header — the header seems to be in "
             "row 3: delete the rows above it"
         )
     ]
@@ -239,7 +240,7 @@ def test_a_title_row_and_a_blank_row_above_a_wide_sheet_are_said_once() -> None:
 def test_a_header_that_is_simply_missing_is_not_taken_for_a_title() -> None:
     book = minimal_book()
     book["Programmes"][0][4] = "years"
-    assert errors_of(book) == ["Programmes!1: no duration_years column — expected a column headed duration_years"]
+    assert errors_of(book) == ["Programmes!G1: no duration_years column — expected a column headed duration_years"]
 
 
 # --- headers and keys that hold no readable value -----------------------------------------
@@ -260,8 +261,8 @@ def test_a_header_formula_without_a_stored_result_is_an_error_that_says_so(tmp_p
         load_inputs(write_book(book, tmp_path / "in.xlsx"))
     assert [str(p) for p in caught.value.problems] == [
         f"Settings!A4: key is a formula with no cached value — {_STORE}",
-        ("Budgets!1: no column for year 2028 — expected one column per year 2027–2031, headed by the year"),
         f"Budgets!C1: column header is a formula with no cached value — {_STORE}",
+        ("Budgets!G1: no column for year 2028 — expected one column per year 2027–2031, headed by the year"),
         f"Programmes!C1: column header is a formula with no cached value — {_STORE}",
         f"Values!C1: column header is a formula with no cached value — {_STORE}",
     ]

@@ -34,7 +34,7 @@ def test_missing_horizon_year() -> None:
     for row in book["Budgets"]:
         del row[3]  # 2029
     assert errors_of(book) == [
-        ("Budgets!1: no column for year 2029 — expected one column per year 2027–2031, headed by the year")
+        ("Budgets!F1: no column for year 2029 — expected one column per year 2027–2031, headed by the year")
     ]
 
 
@@ -42,7 +42,7 @@ def test_missing_horizon_years_are_listed_as_spans() -> None:
     book = minimal_book()
     book["Settings"][2][1] = 2035
     assert errors_of(book) == [
-        ("Budgets!1: no column for years 2032–2035 — expected one column per year 2027–2035, headed by the year")
+        ("Budgets!G1: no column for years 2032–2035 — expected one column per year 2027–2035, headed by the year")
     ]
 
 
@@ -63,11 +63,11 @@ def test_date_as_budget_header() -> None:
     book = minimal_book()
     book["Budgets"][0][1] = dt.datetime(2027, 1, 1)
     assert errors_of(book) == [
-        ("Budgets!1: no column for year 2027 — expected one column per year 2027–2031, headed by the year"),
         (
             "Budgets!B1: column header is the date 2027-01-01 — expected a year like 2028 (format "
             "the header cell as a number or text)"
         ),
+        ("Budgets!G1: no column for year 2027 — expected one column per year 2027–2031, headed by the year"),
     ]
 
 
@@ -80,7 +80,7 @@ def test_repeated_year_column() -> None:
 def test_nation_without_budget_row() -> None:
     book = minimal_book()
     del book["Budgets"][3]
-    assert errors_of(book) == ["Budgets: nation CCC has no row — expected a row for every nation in Nations"]
+    assert errors_of(book) == ["Budgets!A4: nation CCC has no row — expected a row for every nation in Nations"]
 
 
 def test_unknown_nation_in_budgets() -> None:
@@ -111,7 +111,7 @@ def test_budgets_without_nation_column() -> None:
     book = minimal_book()
     book["Budgets"][0][0] = "country"
     errors = errors_of(book)
-    assert "Budgets!1: no nation column — expected a column headed nation" in errors
+    assert "Budgets!G1: no nation column — expected a column headed nation" in errors
 
 
 # --- Capability areas and Values ----------------------------------------------------------
@@ -180,7 +180,7 @@ def test_area_names_as_headers_are_an_error_saying_which_id_is_meant() -> None:
     errors, warnings = problems_of(book)
     assert errors == [
         (
-            "Values!1: no column is a capability area — expected columns headed by ids from "
+            "Values!D1: no column is a capability area — expected columns headed by ids from "
             'CapabilityAreas (AIR, CYB); "air defence" is the name of area AIR; "Cyber" is the name '
             "of area CYB"
         )
@@ -197,7 +197,7 @@ def test_a_long_values_layout_is_an_error() -> None:
     errors, _ = problems_of(book)
     assert errors == [
         (
-            "Values!1: no column is a capability area — expected columns headed by ids from "
+            "Values!D1: no column is a capability area — expected columns headed by ids from "
             'CapabilityAreas (AIR, CYB); column "capability_area" holds area ids: give each area a '
             "column of its own instead of a row per programme and area"
         )
@@ -233,7 +233,7 @@ def test_long_budgets_are_said_once() -> None:
     ]
     assert errors_of(book) == [
         (
-            'Budgets!1: the sheet is laid out long, a row per nation and year (column "year" in B1) — expected '
+            'Budgets!B1: the sheet is laid out long, a row per nation and year (column "year" in B1) — expected '
             "Budgets wide: one row per nation and a column per year 2027–2031, headed by the year"
         )
     ]

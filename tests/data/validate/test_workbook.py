@@ -43,7 +43,7 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_missing_id_column_does_not_flood_references() -> None:
     book = minimal_book()
     book["Nations"][0][0] = "nation code"
-    assert errors_of(book) == ["Nations!1: no code column — expected a column headed code"]
+    assert errors_of(book) == ["Nations!D1: no code column — expected a column headed code"]
 
 
 def test_missing_required_sheet_does_not_flood_references() -> None:
