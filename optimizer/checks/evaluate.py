@@ -106,6 +106,16 @@ class Evaluation:
     objectives: dict[str, float]
     by_nation: pd.DataFrame
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """WORKBOOK.md's five plan tables by the keys the workbook writers take (`plan`, …)."""
+        return {
+            "plan": self.plan,
+            "spend": self.spend,
+            "standards": self.standards,
+            "capability": self.capability,
+            "contributions": self.contributions,
+        }
+
     def nation_capability(self, nation: str) -> float:
         """The nation's share of the combined (weighted, discounted) capability objective."""
         rows = self.by_nation[self.by_nation["nation"] == nation]

@@ -62,13 +62,7 @@ def written_plan(path: Path, inputs: Inputs, book: Path, decisions: PlanDecision
         ("input_file", str(book)),
         ("input_sha256", hashlib.sha256(book.read_bytes()).hexdigest()),
     ]
-    frames = {
-        "plan": tables.plan,
-        "spend": tables.spend,
-        "standards": tables.standards,
-        "capability": tables.capability,
-        "contributions": tables.contributions,
-    }
+    frames = tables.tables()
     return write_plan_workbook(path, summary, frames, list(inputs.years))
 
 

@@ -36,13 +36,7 @@ def _written(path: Path, inputs, decisions, **summary) -> Path:
     tables = evaluate(inputs, decisions)
     rows = [("status", "optimal"), ("input_file", "book.xlsx"), ("input_sha256", "AB12" * 16)]
     rows += list(summary.items())
-    frames = {
-        "plan": tables.plan,
-        "spend": tables.spend,
-        "standards": tables.standards,
-        "capability": tables.capability,
-        "contributions": tables.contributions,
-    }
+    frames = tables.tables()
     return write_plan_workbook(path, rows, frames, list(inputs.years))
 
 

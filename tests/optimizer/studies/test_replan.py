@@ -381,13 +381,7 @@ def test_a_plan_of_another_workbook_says_so_before_the_ids_it_explains(tmp_path)
     other = make_inputs(programmes=[programme(f"X{k}") for k in range(3)])
     decisions = plan(national={(n, f"X{k}"): 2030 for n in ("A", "B") for k in range(3)})
     tables = evaluate(other, decisions)
-    frames = {
-        "plan": tables.plan,
-        "spend": tables.spend,
-        "standards": tables.standards,
-        "capability": tables.capability,
-        "contributions": tables.contributions,
-    }
+    frames = tables.tables()
     previous = write_plan_workbook(
         tmp_path / "other_plan.xlsx",
         [("status", "optimal"), ("input_file", "my.xlsx"), ("input_sha256", "ff" * 32)],
