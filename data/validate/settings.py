@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from data.schema import (
     AREA_WEIGHT_KEY_PREFIX,
     OBJECTIVE_LIST_KEYS,
@@ -18,9 +20,9 @@ from data.schema import (
     settings_key,
 )
 from data.tables import AREA_OBJECTIVE_PREFIX, Settings
-from data.validate.cells import _BAD, RawSheet, _as_text, show, unreadable
+from data.validate.cells import _BAD, RawSheet, _as_text, is_blank, show, unreadable
 from data.validate.problems import BORROW_MEANING, CARRY_MEANING, _Check, _Ids, _Row, id_key
-from data.validate.sheets import _read_table
+from data.validate.sheets import _header_cells, _read_table
 
 
 @dataclass
@@ -34,6 +36,7 @@ class _SettingsDraft:
     area_weights: list[tuple[str, float, str, str]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)  # keys present, even with a bad value
     free_cell: tuple[str, int] = ("A", 2)  # the key cell below the table, where a missing key would go
+    keys_unread: bool = False  # no key column: no key can be said to be missing
     ok_years: bool = False
 
     def value(self, key: str) -> Any:
@@ -48,10 +51,17 @@ def _read_settings(raw: RawSheet | None, check: _Check) -> _SettingsDraft:
     table = _read_table(raw, SHEET_BY_NAME["Settings"], check)
     if table is None:
         return draft
+    if "key" not in table.columns:
+        # reported at its header cell; without it no row can be read, and a key "missing"
+        # may stand in the column that was meant to be the key column
+        draft.keys_unread = True
+        return draft
     known = {normalise_name(c.name): c for c in SETTINGS_KEYS}
     seen: dict[str, int] = {}
-    key_letter = table.rows[0].letters.get("key", "A") if table.rows else "A"
-    draft.free_cell = (key_letter, max((row.number for row in table.rows), default=table.header_row) + 1)
+    _, header, _ = _header_cells(raw)
+    key_column = next(j for j, t in enumerate(header) if not is_blank(t) and normalise_name(_as_text(t)) == "key")
+    last_row = max((row.number for row in table.rows), default=table.header_row)
+    draft.free_cell = (get_column_letter(key_column + 1), last_row + 1)
     for row in table.rows:
         if not row.filled("key"):
             check.error(table.sheet, row.cell("key"), "a value has no key", "expected a setting name in the key column")
@@ -145,6 +155,8 @@ def _read_setting_value(row: _Row, column: Column, draft: _SettingsDraft) -> Non
 
 
 def _check_years(draft: _SettingsDraft, check: _Check) -> None:
+    if draft.keys_unread:
+        return
     letter, free = draft.free_cell
     for key in ("first_year", "last_year"):
         if key not in draft.seen:

@@ -156,6 +156,18 @@ def _report_sheet_names(strays: Mapping[str, str], found: Mapping[str, RawSheet]
             )
 
 
+def free_column(raw: RawSheet) -> int:
+    """The 0-based index of the first column right of every filled cell of the sheet (a
+    header, a duplicate, a merged range's copies, data under no header): where a missing
+    column can be typed without overwriting or adopting anything."""
+    last = -1
+    for _, values in raw.rows:
+        filled = [j for j, v in enumerate(values) if not is_blank(v)]
+        if filled:
+            last = max(last, filled[-1])
+    return last + 1
+
+
 def _header_cells(raw: RawSheet) -> tuple[int, tuple[object, ...], Iterator[tuple[int, tuple[object, ...]]]]:
     """The first non-blank row (the header) and an iterator over the rows below it."""
     rows = iter(raw.rows)
@@ -219,7 +231,7 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
     missing = [c.name for c in schema.columns if c.required and c.name not in index]
     if missing and _title_rows(raw, header_row, [c.name for c in schema.columns if c.required], missing, check):
         return None
-    _report_columns(raw.title, header_row, schema, index, strays, check)
+    _report_columns(raw.title, header_row, schema, index, strays, free_column(raw), check)
     _warn_headless_data(raw, header_row, used, check)
     letters = {name: get_column_letter(j + 1) for name, j in index.items()}
     rows: list[_Row] = []
@@ -259,9 +271,11 @@ def _title_rows(raw: RawSheet, header_row: int, required: Sequence[str], missing
     if below is None:
         return False
     names = ", ".join(missing[:-1]) + " or " + missing[-1] if len(missing) > 1 else missing[0]
+    _, header, _ = _header_cells(raw)
+    first = next((j for j, v in enumerate(header) if not is_blank(v)), 0)
     check.error(
         raw.title,
-        f"A{header_row}",  # the title's cell, in the row to delete
+        f"{get_column_letter(first + 1)}{header_row}",  # the title's cell, in the row to delete
         f"no {names} column in row {header_row}, which should be the header",
         f"the header seems to be in row {below}: delete the rows above it",
     )
@@ -279,14 +293,19 @@ def _unreadable_header(sheet: str, cell: str, title: object, expected: str, chec
 
 
 def _report_columns(
-    sheet: str, header_row: int, schema: SheetSchema, index: Mapping[str, int], strays: Mapping[int, str], check: _Check
+    sheet: str,
+    header_row: int,
+    schema: SheetSchema,
+    index: Mapping[str, int],
+    strays: Mapping[int, str],
+    free: int,
+    check: _Check,
 ) -> None:
     """Missing required columns and ignored headers, linked where a header is probably the
     missing column misspelt: the error then names that header's cell, where the fix is."""
     absent = sorted((c for c in schema.columns if c.name not in index), key=lambda c: not c.required)
     meant = _likely_meant(strays, [c.name for c in absent])
     by_stray = {j: name for name, j in meant.items()}
-    free = max([*index.values(), *strays], default=-1) + 1  # the first column after the header's last
     for column in absent:
         if column.required and column.name not in meant:
             # the cell where the header would go, not the row: errors point at a cell (WORKBOOK.md)

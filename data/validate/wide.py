@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,6 +20,7 @@ from data.validate.sheets import (
     _title_rows,
     _unreadable_header,
     _warn_headless_data,
+    free_column,
 )
 
 
@@ -77,8 +78,7 @@ def _read_wide(
     used = set(columns) | ({key_index} if key_index is not None else set())
     _warn_headless_data(raw, header_row, used | _all_headed(header), check)
     if key_index is None:
-        last = max((j for j, title in enumerate(header) if not is_blank(title)), default=-1)
-        cell = f"{get_column_letter(last + 2)}{header_row}"  # where the header would go
+        cell = f"{get_column_letter(free_column(raw) + 1)}{header_row}"  # where the header would go
         check.error(raw.title, cell, f"no {key} column", f"expected a column headed {key}")
         return None
     rows = [(n, v) for n, v in rest if any(not is_blank(x) for x in v)]
@@ -181,7 +181,7 @@ def _read_budgets(
         if missing:
             check.error(
                 wide.sheet,
-                _after_header(wide),
+                _after_header(raw, wide),
                 f"no column for year{'s' if len(missing) > 1 else ''} {span(missing)}",
                 f"expected one column per year {years[0]}–{years[-1]}, headed by the year",
             )
@@ -322,18 +322,17 @@ def _no_area_column(
         )
     check.error(
         wide.sheet,
-        _after_header(wide, [j for j, _ in strays]),
+        _after_header(raw, wide),
         "no column is a capability area",
         "expected columns headed by ids from CapabilityAreas "
         f"({_listed(areas)})" + "".join(f"; {hint}" for hint in hints),
     )
 
 
-def _after_header(wide: _Wide, others: Sequence[int] = ()) -> str:
-    """The header cell after the sheet's last header, where a missing column would go: a
+def _after_header(raw: RawSheet, wide: _Wide) -> str:
+    """The header cell right of every filled cell, where a missing column would go: a
     problem with the header points at a cell, not at its row (WORKBOOK.md)."""
-    last = max([wide.key_index, *wide.columns, *others])
-    return f"{get_column_letter(last + 2)}{wide.header_row}"
+    return f"{get_column_letter(free_column(raw) + 1)}{wide.header_row}"
 
 
 def _area_ids_below(raw: RawSheet, header_row: int, j: int, areas: _Ids) -> bool:

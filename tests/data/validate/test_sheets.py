@@ -279,3 +279,44 @@ def test_a_header_holding_an_excel_error_is_an_error_at_its_cell() -> None:
         "Nations!B1: column header is the Excel error #REF! — expected a column name",
         "Values!B1: column header is the Excel error #NAME? — expected a capability area id",
     ]
+
+
+# --- where something missing is named -----------------------------------------------------
+def test_a_missing_column_is_named_right_of_every_filled_cell() -> None:
+    """The cell where the missing header would go: right of a duplicate header (F1 held one)
+    and of data under no header (typing there would adopt that data)."""
+    book = minimal_book()
+    for row in book["Programmes"]:
+        row[4] = row[5]  # duration_years gone, total_cost twice (E and F)
+    assert errors_of(book) == [
+        "Programmes!F1: column total_cost appears twice (also in column E) — expected each column once",
+        "Programmes!G1: no duration_years column — expected a column headed duration_years",
+    ]
+    book = minimal_book()
+    for row in book["Programmes"]:
+        del row[4]
+    book["Programmes"][1] += [None, "a note"]  # data in G, under no header
+    assert "Programmes!H1: no duration_years column — expected a column headed duration_years" in errors_of(book)
+
+
+def test_a_title_above_the_header_is_named_at_its_own_cell() -> None:
+    book = minimal_book()
+    book["Programmes"].insert(0, [None, None, "Programmes 2027"])
+    assert errors_of(book)[0].startswith("Programmes!C1: no id, duration_years or total_cost column in row 1")
+
+
+def test_missing_settings_years_are_named_in_the_key_column_below_the_table() -> None:
+    """A Settings table in columns C and D with no rows: C2 and C3, where the keys go (A2
+    and A3 were named); without a key column only that is said (each row read as "a value
+    has no key", and both years "missing" though typed in the column meant as keys)."""
+    book = minimal_book()
+    book["Settings"] = [[None, None, "key", "value"]]
+    assert errors_of(book)[:2] == [
+        "Settings!C2: first_year is missing — expected a row with key first_year and a year like 2028",
+        "Settings!C3: last_year is missing — expected a row with key last_year and a year like 2028",
+    ]
+    book = minimal_book()
+    book["Settings"][0][0] = "name"
+    assert [e for e in errors_of(book) if e.startswith("Settings")] == [
+        "Settings!C1: no key column — expected a column headed key"
+    ]

@@ -237,3 +237,12 @@ def test_long_budgets_are_said_once() -> None:
             "Budgets wide: one row per nation and a column per year 2027–2031, headed by the year"
         )
     ]
+
+
+def test_a_missing_year_is_named_right_of_an_ignored_column() -> None:
+    """F1 held a "comment" header (warned about at the same cell): the missing year's cell is G1."""
+    book = minimal_book()
+    book["Budgets"][0][5] = "comment"
+    assert errors_of(book) == [
+        "Budgets!G1: no column for year 2031 — expected one column per year 2027–2031, headed by the year"
+    ]
