@@ -42,7 +42,7 @@ def _read_nations(table: _Table | None, draft: _SettingsDraft, ids: _Ids, check:
                 fields[key] = float(draft.value(key))
         nations.append(Nation(code=code, name=fields.pop("name") or code, **fields, own_fractions=own))
     if not nations and not ids and table.complete:
-        check.error(table.sheet, "", "no nations are listed", "expected at least one nation")
+        check.error(table.sheet, table.first_cell("code"), "no nations are listed", "expected at least one nation")
     return nations
 
 
@@ -60,7 +60,12 @@ def _read_areas(table: _Table | None, ids: _Ids, check: _Check) -> list[Capabili
         if weight is not _BAD and name is not _BAD:
             areas.append(CapabilityArea(area_id, name or area_id, weight))
     if not areas and not ids and table.complete:
-        check.error(table.sheet, "", "no capability areas are listed", "expected at least one capability area")
+        check.error(
+            table.sheet,
+            table.first_cell("id"),
+            "no capability areas are listed",
+            "expected at least one capability area",
+        )
     return areas
 
 

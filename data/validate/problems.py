@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +114,11 @@ class _Table:
     rows: list[_Row]
     columns: frozenset[str] = frozenset()  # schema columns present in the header
     complete: bool = True
+    letters: Mapping[str, str] = field(default_factory=dict)  # schema column -> its letter
+
+    def first_cell(self, column: str) -> str:
+        """The column's first cell below the header: where a table with no rows would begin."""
+        return f"{self.letters.get(column, 'A')}{self.header_row + 1}"
 
 
 def id_key(text: str) -> str:

@@ -74,7 +74,7 @@ def _read_programmes(table: _Table | None, ids: _Ids, check: _Check) -> list[_Pr
             continue
         drafts.append(_ProgrammeDraft(row, fields))
     if not drafts and not ids and table.complete:
-        check.error(table.sheet, "", "no programmes are listed", "expected at least one programme")
+        check.error(table.sheet, table.first_cell("id"), "no programmes are listed", "expected at least one programme")
     return drafts
 
 

@@ -200,7 +200,7 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
         if schema.required:
             check.error(
                 raw.title,
-                "",
+                "A1",  # where its header would begin
                 "sheet is empty",
                 f"expected a header row with {', '.join(c.name for c in schema.columns)}",
             )
@@ -240,7 +240,7 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
         if all(is_blank(v) for v in picked.values()):
             continue
         rows.append(_Row(check, raw.title, number, picked, letters))
-    return _Table(raw.title, header_row, rows, frozenset(index), complete=not missing)
+    return _Table(raw.title, header_row, rows, frozenset(index), complete=not missing, letters=letters)
 
 
 # How many rows below the first non-blank one are searched for the real header: a title, a

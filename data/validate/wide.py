@@ -44,7 +44,10 @@ def _read_wide(
     header_row, header, rest = _header_cells(raw)
     if not header_row:
         check.error(
-            raw.title, "", "sheet is empty", f"expected a header row: {key}, then one column per {schema.wide_headers}"
+            raw.title,
+            "A1",
+            "sheet is empty",
+            f"expected a header row: {key}, then one column per {schema.wide_headers}",
         )
         return None
     has_key = any(not is_blank(t) and normalise_name(_as_text(t)) == key for t in header)

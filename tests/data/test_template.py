@@ -71,9 +71,9 @@ def test_blank_template_names_what_is_missing(template: Path) -> None:
     assert [str(p) for p in caught.value.problems] == [
         "Settings!B2: first_year is blank — expected a year like 2028",
         "Settings!B3: last_year is blank — expected a year like 2028",
-        "Nations: no nations are listed — expected at least one nation",
-        "Programmes: no programmes are listed — expected at least one programme",
-        "CapabilityAreas: no capability areas are listed — expected at least one capability area",
+        "Nations!A2: no nations are listed — expected at least one nation",
+        "Programmes!A2: no programmes are listed — expected at least one programme",
+        "CapabilityAreas!A2: no capability areas are listed — expected at least one capability area",
     ]
     assert caught.value.warnings == []  # the DataDictionary sheet is ours: no warning
 

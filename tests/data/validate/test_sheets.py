@@ -48,7 +48,7 @@ def test_empty_required_sheet() -> None:
     book = minimal_book()
     book["CapabilityAreas"] = [[None], []]
     errors = errors_of(book)
-    assert errors[0] == "CapabilityAreas: sheet is empty — expected a header row with id, name, weight"
+    assert errors[0] == "CapabilityAreas!A1: sheet is empty — expected a header row with id, name, weight"
 
 
 def test_missing_required_column() -> None:
