@@ -221,13 +221,7 @@ class Result:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """WORKBOOK.md's result tables, copies of the evaluation's (see `plan`)."""
-        return {
-            "plan": self.plan,
-            "spend": self.spend,
-            "standards": self.standards,
-            "capability": self.capability,
-            "contributions": self.contributions,
-        }
+        return {name: table.copy() for name, table in self.evaluation.tables().items()}
 
     def summary_rows(self) -> list[tuple[str, object]]:
         """Summary sheet rows in WORKBOOK.md's order, then what helps trace the run."""
