@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from data.schema import (
     AREA_WEIGHT_KEY_PREFIX,
     OBJECTIVE_LIST_KEYS,
@@ -20,9 +18,9 @@ from data.schema import (
     settings_key,
 )
 from data.tables import AREA_OBJECTIVE_PREFIX, Settings
-from data.validate.cells import _BAD, RawSheet, _as_text, is_blank, show, unreadable
+from data.validate.cells import _BAD, RawSheet, _as_text, show, unreadable
 from data.validate.problems import BORROW_MEANING, CARRY_MEANING, _Check, _Ids, _Row, id_key
-from data.validate.sheets import _header_cells, _read_table
+from data.validate.sheets import _read_table
 
 
 @dataclass
@@ -58,10 +56,8 @@ def _read_settings(raw: RawSheet | None, check: _Check) -> _SettingsDraft:
         return draft
     known = {normalise_name(c.name): c for c in SETTINGS_KEYS}
     seen: dict[str, int] = {}
-    _, header, _ = _header_cells(raw)
-    key_column = next(j for j, t in enumerate(header) if not is_blank(t) and normalise_name(_as_text(t)) == "key")
     last_row = max((row.number for row in table.rows), default=table.header_row)
-    draft.free_cell = (get_column_letter(key_column + 1), last_row + 1)
+    draft.free_cell = (table.letters["key"], last_row + 1)
     for row in table.rows:
         if not row.filled("key"):
             check.error(table.sheet, row.cell("key"), "a value has no key", "expected a setting name in the key column")

@@ -231,7 +231,7 @@ def _read_table(raw: RawSheet, schema: SheetSchema, check: _Check) -> _Table | N
     missing = [c.name for c in schema.columns if c.required and c.name not in index]
     if missing and _title_rows(raw, header_row, [c.name for c in schema.columns if c.required], missing, check):
         return None
-    _report_columns(raw.title, header_row, schema, index, strays, free_column(raw), check)
+    _report_columns(raw, header_row, schema, index, strays, check)
     _warn_headless_data(raw, header_row, used, check)
     letters = {name: get_column_letter(j + 1) for name, j in index.items()}
     rows: list[_Row] = []
@@ -293,25 +293,27 @@ def _unreadable_header(sheet: str, cell: str, title: object, expected: str, chec
 
 
 def _report_columns(
-    sheet: str,
+    raw: RawSheet,
     header_row: int,
     schema: SheetSchema,
     index: Mapping[str, int],
     strays: Mapping[int, str],
-    free: int,
     check: _Check,
 ) -> None:
     """Missing required columns and ignored headers, linked where a header is probably the
-    missing column misspelt: the error then names that header's cell, where the fix is."""
+    missing column misspelt: the error then names that header's cell, where the fix is.
+    A column missing outright is named right of every filled cell (`free_column`, a pass
+    over the sheet made only then)."""
+    sheet = raw.title
     absent = sorted((c for c in schema.columns if c.name not in index), key=lambda c: not c.required)
     meant = _likely_meant(strays, [c.name for c in absent])
     by_stray = {j: name for name, j in meant.items()}
-    for column in absent:
-        if column.required and column.name not in meant:
-            # the cell where the header would go, not the row: errors point at a cell (WORKBOOK.md)
-            cell = f"{get_column_letter(free + 1)}{header_row}"
-            free += 1
-            check.error(sheet, cell, f"no {column.name} column", f"expected a column headed {column.name}")
+    unmatched = [c for c in absent if c.required and c.name not in meant]
+    # the cells where their headers would go, not the row: errors point at a cell (WORKBOOK.md)
+    free = free_column(raw) if unmatched else 0
+    for k, column in enumerate(unmatched):
+        cell = f"{get_column_letter(free + k + 1)}{header_row}"
+        check.error(sheet, cell, f"no {column.name} column", f"expected a column headed {column.name}")
     for j, text in strays.items():
         cell = f"{get_column_letter(j + 1)}{header_row}"
         name = by_stray.get(j)
