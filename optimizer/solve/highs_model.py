@@ -79,6 +79,8 @@ class HighsModel:
         self.rows: list[_Row] = []
         self._objective_key: tuple | None = None
         self.objective: pyo.Objective | None = None
+        self._objective_row: tuple[np.ndarray, float] = (np.zeros(0), 0.0)  # what HiGHS optimises
+        self.solution: np.ndarray | None = None  # the column values last loaded from HiGHS
         self.load()
 
     # -- full hand-off ------------------------------------------------------------------
@@ -95,8 +97,17 @@ class HighsModel:
             self._sync_objective()
 
     # -- before every solve ---------------------------------------------------------------
-    def sync(self) -> None:
-        """Send HiGHS whatever changed in the Pyomo model since the last solve."""
+    def sync(self, parameters_only: bool = False) -> None:
+        """Send HiGHS whatever changed in the Pyomo model since the last solve.
+
+        `parameters_only`: the caller changed nothing but mutable parameters (and variable
+        values), so only the rows that read parameters are looked at: the full pass lists
+        every variable, row and objective of the model again, about 1 ms a solve on a
+        knapsack front's tiny subproblems (a fifth of 4kp50's time)."""
+        if parameters_only:
+            with _unfixed(self.columns):
+                self._sync_parameters()
+            return
         if not self._sync_columns():
             self.load()
             return
@@ -168,6 +179,7 @@ class HighsModel:
         self._objective_key = key
         self.objective = objective
         cost, constant = self.coefficients(objective.expr)
+        self._objective_row = (cost, constant)
         n = len(self.columns)
         self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
         self.highs.changeObjectiveOffset(constant)
@@ -298,7 +310,17 @@ class HighsModel:
 
     def load_solution(self) -> None:
         """Copy HiGHS's column values into the Pyomo variables (fixed ones keep theirs)."""
-        self.set_values(self.highs.getSolution().col_value)
+        self.solution = np.asarray(self.highs.getSolution().col_value, dtype=float)
+        self.set_values(self.solution)
+
+    def objective_value(self) -> float:
+        """The active objective at the solution last loaded, from the cost row HiGHS was
+        given: one dot product, where evaluating the Pyomo expression walked it term by term
+        (about 1 ms a solve on a 50-item knapsack front, a quarter of 4kp50's time outside
+        HiGHS). A fixed variable's column is fixed at its value, so the two agree."""
+        assert self.solution is not None
+        cost, constant = self._objective_row
+        return float(cost @ self.solution[: cost.size]) + constant
 
     def set_values(self, values: Iterable[float], round_integers: bool = False) -> None:
         """Set the Pyomo variables from column values (fixed ones keep theirs).

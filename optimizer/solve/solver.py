@@ -342,6 +342,9 @@ class PersistentSolver:
         # True while solving a restricted model (e.g. one nation re-optimised): its bound
         # is no bound of the real problem, so progress reports leave bound and gap out
         self.restricted = False
+        # True while a caller changes only mutable parameters between solves (see
+        # `only_parameters_change`): the hand-off then re-reads only the rows that use them
+        self.parameters_only = False
         self._deadline = math.inf
         self._last_progress = 0.0
         self.solver_seconds = 0.0  # inside the solver, over all calls: the rest is our overhead
@@ -421,6 +424,24 @@ class PersistentSolver:
         """Set the model's variables from a recorded solution (integers rounded), e.g. to
         offer it as the next solve's start."""
         self._backend.load_vector(values)
+
+    @contextmanager
+    def only_parameters_change(self) -> Iterator[None]:
+        """Solve repeatedly with nothing changed between solves but mutable parameters and
+        variable values (starts): the model is handed over once on entry, and each solve
+        then sends only the rows whose parameters moved. Adding or fixing anything inside
+        would go unseen."""
+        self._backend.prepare()
+        self.parameters_only = True
+        try:
+            yield
+        finally:
+            self.parameters_only = False
+
+    def solution_vector(self) -> np.ndarray | None:
+        """The last solve's column values, in the order of `coefficients` (None: the backend
+        keeps none), to evaluate objectives with one matrix product."""
+        return self._backend.solution_vector()
 
     def solve(self, time_limit: float, gap: float, warm_start: bool = False) -> SolveOutcome:
         """Solve the active objective within `time_limit` seconds (hard) to relative `gap`."""
@@ -504,6 +525,9 @@ class _Backend:
 
     def load_vector(self, values: np.ndarray) -> None:
         raise NotImplementedError
+
+    def solution_vector(self) -> np.ndarray | None:
+        return None
 
     def solve(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
         raise NotImplementedError
@@ -591,6 +615,9 @@ class _HighsBackend(_Backend):
         assert self.mirror is not None
         self.mirror.set_values(values, round_integers=True)
 
+    def solution_vector(self) -> np.ndarray | None:
+        return None if self.mirror is None else self.mirror.solution
+
     def prepare(self) -> None:
         """Hand the model over on the first call, send only the changes afterwards."""
         from pyomo.common.gc_manager import PauseGC
@@ -601,7 +628,7 @@ class _HighsBackend(_Backend):
                 self._choose_root_lp()
                 self._guard_small_presolve()
             else:
-                self.mirror.sync()
+                self.mirror.sync(parameters_only=self.owner.parameters_only)
 
     def nonzeros(self) -> int | None:
         return int(self.highs.getNumNz())
@@ -637,6 +664,7 @@ class _HighsBackend(_Backend):
         if self.mirror is None:  # PersistentSolver.solve has synced it already
             self.prepare()
         assert self.mirror is not None
+        self.mirror.solution = None  # set again only by this solve's own plan (load_solution)
         strategy = self.owner.strategy()
         if strategy in ("rens", "lns", "portfolio"):
             return self._solve_with_engine(
@@ -675,7 +703,7 @@ class _HighsBackend(_Backend):
         objective_value = bound = None
         if status in ("optimal", "feasible"):
             self.mirror.load_solution()
-            objective_value = pyo.value(objective)
+            objective_value = self.mirror.objective_value()
             is_mip = info.mip_node_count >= 0
             bound = info.mip_dual_bound if is_mip else info.objective_function_value
             if status == "optimal" and not is_mip:

@@ -172,3 +172,52 @@ def test_variables_fixed_at_the_first_hand_off_keep_their_coefficients():
     assert solve(solver) == pytest.approx(8.0)
     m.budget = 6.0
     assert solve(solver) == pytest.approx(12.0)
+
+
+def test_reported_objective_is_the_models_own_value():
+    """The objective comes from the cost row HiGHS was given (one dot product), so it must
+    equal Pyomo's value of the objective: with a constant, a fixed variable that carries a
+    cost, and a variable added after the objective was handed over."""
+    m = knapsack()
+    m.obj.deactivate()
+    m.obj2 = pyo.Objective(expr=5 * m.x["a"] + 4 * m.x["b"] + 3 * m.x["c"] + 2.5, sense=pyo.maximize)
+    m.x["b"].fix(1)  # b's 4 is in the objective, through its fixed column
+    solver = PersistentSolver(m, SolverOptions())
+    out = solver.solve(time_limit=10, gap=0.0)
+    assert out.objective == pytest.approx(4 + 3 + 2.5)
+    assert out.objective == pytest.approx(pyo.value(m.obj2))
+    m.late = pyo.Var(domain=pyo.Binary)  # a column the objective does not use
+    m.late_row = pyo.Constraint(expr=m.late + m.x["c"] <= 1)
+    m.late.setlb(1)  # late = 1 forces c = 0: 4 + 2.5
+    out = solver.solve(time_limit=10, gap=0.0)
+    assert out.objective == pytest.approx(6.5)
+    assert out.objective == pytest.approx(pyo.value(m.obj2))
+
+
+def test_solution_vector_is_only_the_last_solves_own():
+    m = knapsack()
+    solver = PersistentSolver(m, SolverOptions())
+    assert solver.solution_vector() is None  # nothing solved yet
+    solve(solver)
+    assert list(solver.solution_vector()) == pytest.approx([1.0, 0.0, 1.0])
+    m.x["a"].setlb(1)
+    m.x["b"].setlb(1)  # a + b weigh 5 > 4: infeasible
+    assert solver.solve(time_limit=10, gap=0.0).status == "infeasible"
+    assert solver.solution_vector() is None  # not the previous plan
+
+
+def test_only_parameters_change_still_sends_the_parameters():
+    """Inside `only_parameters_change` each solve re-reads only parametric rows: a budget
+    change must still arrive; once outside, a fixing is seen again."""
+    m = knapsack()
+    solver = PersistentSolver(m, SolverOptions())
+    with solver.only_parameters_change():
+        assert solve(solver) == pytest.approx(8.0)
+        m.budget = 6.0
+        assert solve(solver) == pytest.approx(12.0)
+        m.budget = 1.0
+        assert solve(solver) == pytest.approx(3.0)
+    assert not solver.parameters_only
+    m.budget = 4.0
+    m.x["c"].fix(0)  # a alone: 5 (b does not fit beside it)
+    assert solve(solver) == pytest.approx(5.0)
