@@ -790,3 +790,37 @@ def test_pareto_front_refuses_a_nadir_for_its_primary_objective() -> None:
     ignored without a word, and the front read as if bounded by it."""
     with pytest.raises(ValueError, match="primary objective"):
         pareto_front(small().inputs, ["capability", "cost"], points=2, nadir={"capability": 3.0})
+
+
+@pytest.mark.parametrize("objectives", [2, 4])
+def test_grid_subproblem_rows_and_options(objectives):
+    """The ε rows are inequalities on the objectives themselves (no slack column beside
+    them), a grid point's slack is its surplus over the level, and the root reduced-cost
+    heuristic runs only on two-objective fronts (see `_prepare_grid`)."""
+    import pyomo.environ as pyo
+
+    from models import build_model
+    from optimizer.solve.solver import PersistentSolver
+    from optimizer.studies.pareto.grid import _objective_rows, _prepare_grid, _slacks
+
+    inputs = knapsack_inputs(KNAPSACK / "4kp50", objectives=objectives)
+    names = tuple(f"capability:A{k + 1}" for k in range(objectives))
+    m = build_model(inputs)
+    columns = m.nvariables()
+    persistent = PersistentSolver(m, SolverOptions(threads=1))
+    levels = [np.arange(0.0, 800.0)] * (objectives - 1)
+    spec = GridSpec(names, levels, [1.0] * (objectives - 1), 0.0, True, 10.0, (0, 800))
+    _prepare_grid(m, persistent, spec)
+    eps = [700.0] * (objectives - 1)
+    for k, level in enumerate(eps, 1):
+        m.pareto_levels[k] = level
+    outcome = persistent.solve(10, 0.0)
+    assert outcome.status == "optimal"
+    assert persistent._backend.highs.getNumCol() == columns
+    values = [pyo.value(m.objective_expr[name]) for name in names[1:]]
+    assert all(v >= 700.0 - 1e-6 for v in values)
+    surplus = [v - 700.0 for v in values]
+    assert _slacks(m, persistent, None, eps) == pytest.approx(surplus)  # evaluated on the model
+    assert _slacks(m, persistent, _objective_rows(m, persistent, names), eps) == pytest.approx(surplus)
+    heuristic = persistent._backend._options_set.get("mip_heuristic_run_root_reduced_cost", True)
+    assert heuristic is (objectives == 2)
