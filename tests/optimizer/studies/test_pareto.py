@@ -795,8 +795,8 @@ def test_pareto_front_refuses_a_nadir_for_its_primary_objective() -> None:
 @pytest.mark.parametrize("objectives", [2, 4])
 def test_grid_subproblem_rows_and_options(objectives):
     """The ε rows are inequalities on the objectives themselves (no slack column beside
-    them), a grid point's slack is its surplus over the level, and the root reduced-cost
-    heuristic runs only on two-objective fronts (see `_prepare_grid`)."""
+    them), a grid point's slack is its surplus over the level, and the plan-finding
+    heuristics run only on two-objective fronts (see `_choose_plan_heuristics`)."""
     import pyomo.environ as pyo
 
     from models import build_model
@@ -822,5 +822,7 @@ def test_grid_subproblem_rows_and_options(objectives):
     surplus = [v - 700.0 for v in values]
     assert _slacks(m, persistent, None, eps) == pytest.approx(surplus)  # evaluated on the model
     assert _slacks(m, persistent, _objective_rows(m, persistent, names), eps) == pytest.approx(surplus)
-    heuristic = persistent._backend._options_set.get("mip_heuristic_run_root_reduced_cost", True)
-    assert heuristic is (objectives == 2)
+    chosen = persistent._backend._options_set
+    assert chosen.get("mip_heuristic_run_root_reduced_cost", True) is (objectives == 2)
+    assert chosen.get("mip_heuristic_run_shifting", False) is (objectives == 2)
+    assert chosen.get("mip_heuristic_run_zi_round", False) is (objectives == 2)
