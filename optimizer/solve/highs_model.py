@@ -80,6 +80,7 @@ class HighsModel:
         self._objective_key: tuple | None = None
         self.objective: pyo.Objective | None = None
         self._objective_row: tuple[np.ndarray, float] = (np.zeros(0), 0.0)  # what HiGHS optimises
+        self._objective_constant: object = None  # the objective's constant, where parameters move it
         self.solution: np.ndarray | None = None  # the column values last loaded from HiGHS
         self.load()
 
@@ -107,6 +108,7 @@ class HighsModel:
         if parameters_only:
             with _unfixed(self.columns):
                 self._sync_parameters()
+            self._sync_objective_constant()
             return
         if not self._sync_columns():
             self.load()
@@ -175,16 +177,44 @@ class HighsModel:
         objective = active[0]
         key = (id(objective), id(objective.expr), objective.sense)
         if key == self._objective_key:
+            self._sync_objective_constant()
             return
-        self._objective_key = key
         self.objective = objective
-        cost, constant = self.coefficients(objective.expr)
+        cost, constant, self._objective_constant, parametric_coefficients = self._read_objective(objective.expr)
+        # coefficients that read parameters: read the whole objective again at every solve
+        self._objective_key = None if parametric_coefficients else key
         self._objective_row = (cost, constant)
         n = len(self.columns)
         self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
         self.highs.changeObjectiveOffset(constant)
         sense = highspy.ObjSense.kMaximize if objective.sense == pyo.maximize else highspy.ObjSense.kMinimize
         self.highs.changeObjectiveSense(sense)
+
+    def _sync_objective_constant(self) -> None:
+        """Send the objective's constant again if parameters in it moved (an exact front's
+        augmented objective carries −ε·Σ e_k/r_k, the ε levels over their ranges)."""
+        if self._objective_constant is None:
+            return
+        cost, constant = self._objective_row
+        fresh = float(pyo.value(self._objective_constant))
+        if fresh != constant:
+            self._objective_row = (cost, fresh)
+            self.highs.changeObjectiveOffset(fresh)
+
+    def _read_objective(self, expr: object) -> tuple[np.ndarray, float, object, bool]:
+        """The objective as (coefficient of each column, constant, the constant's expression
+        if parameters move it (else None), whether parameters move any coefficient)."""
+        vector = np.zeros(len(self.columns))
+        with _unfixed(self.columns):
+            repn = generate_standard_repn(expr, quadratic=False, compute_values=False)
+        if repn.nonlinear_expr is not None or repn.quadratic_vars:
+            raise ValueError("objective is not linear")
+        parametric_coefficients = False
+        for coef, var in zip(repn.linear_coefs, repn.linear_vars):
+            parametric_coefficients = parametric_coefficients or not _is_fixed_number(coef)
+            vector[self._column_of[id(var)]] += float(pyo.value(coef))
+        constant = None if _is_fixed_number(repn.constant) else repn.constant
+        return vector, float(pyo.value(repn.constant)), constant, parametric_coefficients
 
     def coefficients(self, expr: object) -> tuple[np.ndarray, float]:
         """A linear expression as (coefficient of each column, constant), read with every

@@ -42,7 +42,8 @@ def _attach_epsilon_constraints(m: pyo.ConcreteModel, objectives: Sequence[str],
     column of its own in an equality row: the same subproblem, but HiGHS then sees each ε
     row as the knapsack-like inequality it is (exact fronts, alternating runs, fronts
     identical: 2kp50 1.37 → 1.15 s, 4kp50 1.14 → 0.77 s, 2kp100 11.0 → 10.3 s). The
-    objective carries the surplus less its constant level, which moves no optimum."""
+    objective keeps the levels in its constant, so that its value is AUGMECON2's: the
+    subproblem's relative gap and `_known` read f1 from it."""
     constrained = list(range(1, len(objectives)))
     m.pareto_levels = pyo.Param(constrained, mutable=True, initialize=0.0)
     m.pareto_slack = pyo.Expression(
@@ -53,10 +54,7 @@ def _attach_epsilon_constraints(m: pyo.ConcreteModel, objectives: Sequence[str],
         rule=lambda mm, k: _sign(objectives[k]) * mm.objective_expr[objectives[k]] >= mm.pareto_levels[k],
     )
     primary = objectives[0]
-    augmentation = sum(
-        (10.0 ** -(k - 1)) * _sign(objectives[k]) * m.objective_expr[objectives[k]] / max(ranges[k - 1], 1e-9)
-        for k in constrained
-    )
+    augmentation = sum((10.0 ** -(k - 1)) * m.pareto_slack[k] / max(ranges[k - 1], 1e-9) for k in constrained)
     set_objective(m, _sign(primary) * m.objective_expr[primary] + AUGMENTATION_EPSILON * augmentation, "max")
 
 

@@ -221,3 +221,24 @@ def test_only_parameters_change_still_sends_the_parameters():
     m.budget = 4.0
     m.x["c"].fix(0)  # a alone: 5 (b does not fit beside it)
     assert solve(solver) == pytest.approx(5.0)
+
+
+def test_parameters_in_the_objective_are_resent():
+    """An objective whose constant and coefficients read mutable parameters: each solve
+    optimises and reports the current ones, also when only parameters are handed over."""
+    m = knapsack()
+    m.bonus = pyo.Param(mutable=True, initialize=1.0)
+    m.price_b = pyo.Param(mutable=True, initialize=4.0)
+    m.obj.deactivate()
+    m.obj_p = pyo.Objective(expr=5 * m.x["a"] + m.price_b * m.x["b"] + 3 * m.x["c"] - 2 * m.bonus, sense=pyo.maximize)
+    solver = PersistentSolver(m, SolverOptions())
+    assert solve(solver) == pytest.approx(8.0 - 2.0)
+    m.bonus = 5.0  # constant only: same plan, value 8 − 10
+    assert solve(solver) == pytest.approx(-2.0)
+    with solver.only_parameters_change():
+        m.bonus = 0.0
+        assert solve(solver) == pytest.approx(8.0)
+    m.price_b = 20.0  # b + c (weights 3 + 1: 20 + 3) now beat a + c (8)
+    assert solve(solver) == pytest.approx(23.0)
+    assert chosen(m) == {"b", "c"}
+    assert solve(solver) == pytest.approx(pyo.value(m.obj_p))

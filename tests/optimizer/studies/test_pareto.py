@@ -820,6 +820,10 @@ def test_grid_subproblem_rows_and_options(objectives):
     values = [pyo.value(m.objective_expr[name]) for name in names[1:]]
     assert all(v >= 700.0 - 1e-6 for v in values)
     surplus = [v - 700.0 for v in values]
+    # the objective's value is AUGMECON2's: f1 plus ε·Σ 10^−(k−2)·s_k/r_k (r_k 799 here), with
+    # the levels in its constant, which `_known` and the subproblem's gap rely on
+    augmented = pyo.value(m.objective_expr[names[0]]) + 1e-3 * sum(10.0**-k * s / 799.0 for k, s in enumerate(surplus))
+    assert outcome.objective == pytest.approx(augmented, abs=1e-9)
     assert _slacks(m, persistent, None, eps) == pytest.approx(surplus)  # evaluated on the model
     assert _slacks(m, persistent, _objective_rows(m, persistent, names), eps) == pytest.approx(surplus)
     chosen = persistent._backend._options_set
