@@ -35,27 +35,45 @@ POOL_SIZE = 1000
 POOL_NUMBERS = 2_000_000
 
 
-def _attach_epsilon_constraints(m: pyo.ConcreteModel, objectives: Sequence[str], ranges: list[float]) -> None:
+def _attach_epsilon_constraints(
+    m: pyo.ConcreteModel, objectives: Sequence[str], ranges: list[float], slack_columns: bool
+) -> None:
     """f1 + ε·Σ 10^−(k−2)·s_k/r_k with s_k = sign_k·f_k − e_k ≥ 0 (AUGMECON2's augmentation).
 
-    The slack is the objective's surplus over its level, written out rather than given a
-    column of its own in an equality row: the same subproblem, but HiGHS then sees each ε
-    row as the knapsack-like inequality it is (exact fronts, alternating runs, fronts
-    identical: 2kp50 1.37 → 1.15 s, 4kp50 1.14 → 0.77 s, 2kp100 11.0 → 10.3 s). The
-    objective keeps the levels in its constant, so that its value is AUGMECON2's: the
-    subproblem's relative gap and `_known` read f1 from it."""
+    Exact mode writes the slack out as the objective's surplus over its level, with the ε
+    row the inequality sign_k·f_k ≥ e_k: the same subproblem as a slack column in an equality
+    row, but HiGHS solves the knapsack fronts' small subproblems faster so (alternating runs,
+    fronts identical: 2kp50 1.37 → 1.15 s, 4kp50 1.14 → 0.77 s, 2kp100 11.0 → 10.3 s). The
+    objective then keeps the levels in its constant, so that its value is AUGMECON2's: the
+    subproblem's relative gap and `_known` read f1 from it. Grid mode (`slack_columns`) keeps
+    the slack columns: on the reference dataset's time-limited capability-cost grid the
+    surplus form found worse plans (6 points, 90 s, twice each: 34,777.5 at cost 47,399.2
+    against 36,226.4 at 49,558.7 on the second level)."""
     constrained = list(range(1, len(objectives)))
     m.pareto_levels = pyo.Param(constrained, mutable=True, initialize=0.0)
-    m.pareto_slack = pyo.Expression(
-        constrained, rule=lambda mm, k: _sign(objectives[k]) * mm.objective_expr[objectives[k]] - mm.pareto_levels[k]
-    )
-    m.pareto_epsilon = pyo.Constraint(
-        constrained,
-        rule=lambda mm, k: _sign(objectives[k]) * mm.objective_expr[objectives[k]] >= mm.pareto_levels[k],
-    )
+
+    def level_of(mm: pyo.ConcreteModel, k: int) -> object:
+        return _sign(objectives[k]) * mm.objective_expr[objectives[k]]
+
+    if slack_columns:
+        m.pareto_slack = pyo.Var(constrained, domain=pyo.NonNegativeReals)
+        m.pareto_epsilon = pyo.Constraint(
+            constrained, rule=lambda mm, k: level_of(mm, k) - mm.pareto_slack[k] == mm.pareto_levels[k]
+        )
+    else:
+        m.pareto_slack = pyo.Expression(constrained, rule=lambda mm, k: level_of(mm, k) - mm.pareto_levels[k])
+        m.pareto_epsilon = pyo.Constraint(constrained, rule=lambda mm, k: level_of(mm, k) >= mm.pareto_levels[k])
     primary = objectives[0]
     augmentation = sum((10.0 ** -(k - 1)) * m.pareto_slack[k] / max(ranges[k - 1], 1e-9) for k in constrained)
     set_objective(m, _sign(primary) * m.objective_expr[primary] + AUGMENTATION_EPSILON * augmentation, "max")
+
+
+def _set_start_slacks(m: pyo.ConcreteModel, surplus: Sequence[float]) -> None:
+    """Give slack columns (grid mode) their values at a start plan: its surplus over each
+    level, so that the start meets the ε rows. Written-out slacks need nothing."""
+    if isinstance(m.pareto_slack, pyo.Var):
+        for k, value in enumerate(surplus, 1):
+            m.pareto_slack[k].set_value(max(0.0, value))
 
 
 def subproblem_gap(table: np.ndarray, exact: bool, all_whole: bool = True) -> float:
@@ -91,6 +109,7 @@ def _objective_rows(
 
 
 def _start_from_pool(
+    m: pyo.ConcreteModel,
     persistent: PersistentSolver,
     objective_rows: tuple[np.ndarray, np.ndarray] | None,
     eps: list[float],
@@ -114,6 +133,7 @@ def _start_from_pool(
         return False
     best = np.flatnonzero(fits)[np.argmax(values[fits, 0])]
     persistent.load_vector(plans[best])
+    _set_start_slacks(m, [float(values[best, k]) - eps[k - 1] for k in range(1, len(eps) + 1)])
     return True
 
 
@@ -131,6 +151,8 @@ def _start_from_best_known(
     if best is None:
         return False
     set_start(m, best.decisions)
+    surplus = [_sign(objectives[k]) * best.objectives[objectives[k]] - eps[k - 1] for k in range(1, len(objectives))]
+    _set_start_slacks(m, surplus)
     return True
 
 
@@ -222,7 +244,7 @@ def _ranges(spec: GridSpec) -> list[float]:
 
 def _prepare_grid(m: pyo.ConcreteModel, persistent: PersistentSolver, spec: GridSpec) -> None:
     """Add the ε rows and the augmented objective, and set the subproblems' HiGHS options."""
-    _attach_epsilon_constraints(m, spec.objectives, _ranges(spec))
+    _attach_epsilon_constraints(m, spec.objectives, _ranges(spec), slack_columns=not spec.exact)
     if spec.exact:
         # Many small subproblems: HiGHS's restart after the root (re-presolve with the
         # columns reduced-cost fixing removed) cost more than it saved on every exact
@@ -415,7 +437,7 @@ def _walk_grid(
                 continue
             for k in range(1, p1 + 1):
                 m.pareto_levels[k] = eps[k - 1]
-            has_start = _start_from_pool(persistent, objective_rows, eps) or _start_from_best_known(
+            has_start = _start_from_pool(m, persistent, objective_rows, eps) or _start_from_best_known(
                 m, found, objectives, eps
             )
             persistent.stage = "grid"

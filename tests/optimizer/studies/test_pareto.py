@@ -792,11 +792,12 @@ def test_pareto_front_refuses_a_nadir_for_its_primary_objective() -> None:
         pareto_front(small().inputs, ["capability", "cost"], points=2, nadir={"capability": 3.0})
 
 
-@pytest.mark.parametrize("objectives", [2, 4])
-def test_grid_subproblem_rows_and_options(objectives):
-    """The ε rows are inequalities on the objectives themselves (no slack column beside
-    them), a grid point's slack is its surplus over the level, and the plan-finding
-    heuristics run only on two-objective fronts (see `_choose_plan_heuristics`)."""
+@pytest.mark.parametrize(("objectives", "exact"), [(2, True), (4, True), (2, False), (4, False)])
+def test_grid_subproblem_rows_and_options(objectives, exact):
+    """Exact mode's ε rows are inequalities on the objectives themselves (no slack column
+    beside them; grid mode keeps one per row), a grid point's slack is its surplus over the
+    level either way, the objective's value is AUGMECON2's, and exact mode runs the
+    plan-finding heuristics only on two-objective fronts (see `_choose_plan_heuristics`)."""
     import pyomo.environ as pyo
 
     from models import build_model
@@ -809,14 +810,14 @@ def test_grid_subproblem_rows_and_options(objectives):
     columns = m.nvariables()
     persistent = PersistentSolver(m, SolverOptions(threads=1))
     levels = [np.arange(0.0, 800.0)] * (objectives - 1)
-    spec = GridSpec(names, levels, [1.0] * (objectives - 1), 0.0, True, 10.0, (0, 800))
+    spec = GridSpec(names, levels, [1.0] * (objectives - 1), 0.0, exact, 10.0, (0, 800))
     _prepare_grid(m, persistent, spec)
     eps = [700.0] * (objectives - 1)
     for k, level in enumerate(eps, 1):
         m.pareto_levels[k] = level
     outcome = persistent.solve(10, 0.0)
     assert outcome.status == "optimal"
-    assert persistent._backend.highs.getNumCol() == columns
+    assert persistent._backend.highs.getNumCol() == columns + (0 if exact else objectives - 1)
     values = [pyo.value(m.objective_expr[name]) for name in names[1:]]
     assert all(v >= 700.0 - 1e-6 for v in values)
     surplus = [v - 700.0 for v in values]
@@ -827,6 +828,6 @@ def test_grid_subproblem_rows_and_options(objectives):
     assert _slacks(m, persistent, None, eps) == pytest.approx(surplus)  # evaluated on the model
     assert _slacks(m, persistent, _objective_rows(m, persistent, names), eps) == pytest.approx(surplus)
     chosen = persistent._backend._options_set
-    assert chosen.get("mip_heuristic_run_root_reduced_cost", True) is (objectives == 2)
-    assert chosen.get("mip_heuristic_run_shifting", False) is (objectives == 2)
-    assert chosen.get("mip_heuristic_run_zi_round", False) is (objectives == 2)
+    assert chosen.get("mip_heuristic_run_root_reduced_cost", True) is (objectives == 2 or not exact)
+    assert chosen.get("mip_heuristic_run_shifting", False) is (objectives == 2 and exact)
+    assert chosen.get("mip_heuristic_run_zi_round", False) is (objectives == 2 and exact)
