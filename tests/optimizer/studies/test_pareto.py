@@ -9,17 +9,19 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pyomo.environ as pyo
 import pytest
 
 import optimizer.studies.pareto as pareto_module
 from benchmarks.knapsack import knapsack_inputs, reference_front
 from data.input_writer import write_inputs
 from data.tables import PlanDecisions
+from models import build_model
 from optimizer import Scenario
-from optimizer.solve.solver import INTERRUPT, SolverOptions
+from optimizer.solve.solver import INTERRUPT, PersistentSolver, SolverOptions
 from optimizer.studies.pareto import pareto_front
 from optimizer.studies.pareto.front import FrontPoint, ParetoProgress, non_dominated
-from optimizer.studies.pareto.grid import GridFlags, GridSpec
+from optimizer.studies.pareto.grid import GridFlags, GridSpec, _objective_rows, _prepare_grid, _slacks
 from optimizer.studies.pareto.workers import _run_segments, _segment_result, _worker_pool
 from tests.optimizer.studies.conftest import small
 
@@ -798,12 +800,6 @@ def test_grid_subproblem_rows_and_options(objectives, exact):
     beside them; grid mode keeps one per row), a grid point's slack is its surplus over the
     level either way, the objective's value is AUGMECON2's, and exact mode runs the
     plan-finding heuristics only on two-objective fronts (see `_choose_plan_heuristics`)."""
-    import pyomo.environ as pyo
-
-    from models import build_model
-    from optimizer.solve.solver import PersistentSolver
-    from optimizer.studies.pareto.grid import _objective_rows, _prepare_grid, _slacks
-
     inputs = knapsack_inputs(KNAPSACK / "4kp50", objectives=objectives)
     names = tuple(f"capability:A{k + 1}" for k in range(objectives))
     m = build_model(inputs)
