@@ -180,7 +180,7 @@ class HighsModel:
             self._sync_objective_constant()
             return
         self.objective = objective
-        cost, constant, self._objective_constant, parametric_coefficients = self._read_objective(objective.expr)
+        cost, constant, self._objective_constant, parametric_coefficients = self._read_linear(objective.expr)
         # coefficients that read parameters: read the whole objective again at every solve
         self._objective_key = None if parametric_coefficients else key
         self._objective_row = (cost, constant)
@@ -201,14 +201,15 @@ class HighsModel:
             self._objective_row = (cost, fresh)
             self.highs.changeObjectiveOffset(fresh)
 
-    def _read_objective(self, expr: object) -> tuple[np.ndarray, float, object, bool]:
-        """The objective as (coefficient of each column, constant, the constant's expression
-        if parameters move it (else None), whether parameters move any coefficient)."""
+    def _read_linear(self, expr: object) -> tuple[np.ndarray, float, object, bool]:
+        """A linear expression, read with every variable free (see `_unfixed`), as
+        (coefficient of each column, constant, the constant's expression if parameters move
+        it (else None), whether parameters move any coefficient)."""
         vector = np.zeros(len(self.columns))
         with _unfixed(self.columns):
             repn = generate_standard_repn(expr, quadratic=False, compute_values=False)
         if repn.nonlinear_expr is not None or repn.quadratic_vars:
-            raise ValueError("objective is not linear")
+            raise ValueError("expression is not linear")
         parametric_coefficients = False
         for coef, var in zip(repn.linear_coefs, repn.linear_vars):
             parametric_coefficients = parametric_coefficients or not _is_fixed_number(coef)
@@ -217,16 +218,10 @@ class HighsModel:
         return vector, float(pyo.value(repn.constant)), constant, parametric_coefficients
 
     def coefficients(self, expr: object) -> tuple[np.ndarray, float]:
-        """A linear expression as (coefficient of each column, constant), read with every
-        variable free (see `_unfixed`)."""
-        vector = np.zeros(len(self.columns))
-        with _unfixed(self.columns):
-            repn = generate_standard_repn(expr, quadratic=False)
-        if repn.nonlinear_expr is not None or repn.quadratic_vars:
-            raise ValueError("expression is not linear")
-        for coef, var in zip(repn.linear_coefs, repn.linear_vars):
-            vector[self._column_of[id(var)]] += float(coef)
-        return vector, float(pyo.value(repn.constant))
+        """A linear expression as (coefficient of each column, constant) at the parameters'
+        current values."""
+        vector, constant, _, _ = self._read_linear(expr)
+        return vector, constant
 
     # -- columns and rows -------------------------------------------------------------------
     def _add_columns(self, variables: list[VarData]) -> None:
