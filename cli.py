@@ -257,10 +257,28 @@ def reported(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: A
     except (click.exceptions.Exit, click.ClickException, click.Abort):
         raise
     except Exception as exc:  # noqa: BLE001 — the last resort: still one line, unless --debug
+        if _raised_by_ctrl_c(exc):
+            click.echo("Interrupted.", err=True)
+            ctx.exit(EXIT_CODES["interrupted"])
         if (ctx.obj or {}).get("debug"):
             traceback.print_exc()
         click.echo(f"Internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
         ctx.exit(EXIT_CODES["internal_error"])
+
+
+def _raised_by_ctrl_c(exc: BaseException) -> bool:
+    """Whether `exc` was raised while a Ctrl-C was being handled: library code that catches
+    every exception and raises its own in its place (Pyomo's component construction does)
+    turned an interrupt during the model build into "Internal error: KeyError …", which
+    blames capopt for the planner's own stop. The interrupt is somewhere in the chain."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def reader_gone(ctx: click.Context) -> NoReturn:

@@ -65,6 +65,36 @@ def test_ctrl_c_while_click_sets_the_command_up_is_an_interrupt_not_aborted(monk
     assert "Aborted" not in result.output
 
 
+def test_an_error_raised_while_ctrl_c_was_handled_is_an_interrupt_not_an_internal_error(monkeypatch) -> None:
+    """Ctrl-C during the model build once ended in "Internal error: KeyError …" (exit 1): the
+    library code it landed in raised its own error in the interrupt's place."""
+    from optimizer import Scenario
+
+    def interrupted_build(*args: object, **kwargs: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise KeyError("capability") from None  # as a catch-all handler would, losing the cause
+
+    monkeypatch.setattr(Scenario, "solve", interrupted_build)
+    result = CliRunner().invoke(cli.main, ["solve", "-o", "never.xlsx"])
+    assert result.exit_code == EXIT_CODES["interrupted"], result.output
+    assert result.output.strip().endswith("Interrupted.")
+    assert "Internal error" not in result.output
+
+
+def test_a_plain_error_is_still_an_internal_error(monkeypatch) -> None:
+    from optimizer import Scenario
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("capability")
+
+    monkeypatch.setattr(Scenario, "solve", broken)
+    result = CliRunner().invoke(cli.main, ["solve", "-o", "never.xlsx"])
+    assert result.exit_code == EXIT_CODES["internal_error"]
+    assert "Internal error: KeyError" in result.output
+
+
 def test_ctrl_c_before_any_plan_is_an_interrupt_not_a_solver_error(monkeypatch, tmp_path) -> None:
     """A front interrupted in its payoff table exited 5 with "Solver error: payoff table: no
     plan … (interrupted)"; a solve interrupted before its first plan exited 4."""
