@@ -1,7 +1,7 @@
 """Our exact Pareto fronts against the reference AUGMECON tool, side by side in one run.
 
     python -m benchmarks.pareto_vs_pyaugmecon --python /path/to/py312/bin/python [--cases 2kp50,2kp100,4kp50]
-                                              [--workers 2] [--repeats 3] [--timeout 3600] [--out NAME]
+                                              [--workers 2] [--repeats 3] [--timeout 3600] [--cap-ratio R] [--out NAME]
 
 pyaugmecon needs Python ≥ 3.12 and is NOT a capopt dependency: install it in a separate
 environment (see docs/benchmarks.md) and point --python at it. Both sides use HiGHS,
@@ -98,6 +98,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1, help="processes on each side")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per run, each side")
+    parser.add_argument(
+        "--cap-ratio",
+        type=float,
+        help="stop pyaugmecon at this multiple of our time in the same repeat: a case it cannot finish in "
+        "hours is settled as 'more than R× faster' in R + 1 times our time, not in --timeout",
+    )
     parser.add_argument("--out", help="results file name (default from --workers)")
     args = parser.parse_args()
     name = args.out or "pareto_vs_pyaugmecon" + (f"_w{args.workers}" if args.workers > 1 else "")
@@ -110,7 +116,10 @@ def main() -> None:
         runs_ours, runs_theirs = [], []
         for _ in range(args.repeats):  # alternate so both see the same machine load
             runs_ours.append(ours(case, book, args.workers, args.timeout))
-            runs_theirs.append(theirs(case, args.python, args.workers, args.timeout))
+            limit = (
+                args.timeout if args.cap_ratio is None else min(args.timeout, args.cap_ratio * runs_ours[-1]["seconds"])
+            )
+            runs_theirs.append(theirs(case, args.python, args.workers, limit))
             print(case, round(runs_ours[-1]["seconds"], 2), round(runs_theirs[-1]["seconds"], 2), flush=True)
         a, b = runs_ours[-1], runs_theirs[-1]
         t_ours = statistics.median(r["seconds"] for r in runs_ours)
