@@ -393,8 +393,7 @@ def _write_or_fall_back(writer: Callable[[Path], Path], target: Path) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         tried = []
         for folder in dict.fromkeys((target.absolute().parent, Path.cwd())):  # once each, in this order
-            # a stem cut to 100 characters: a name too long for the system is kept that way
-            fallback = _unused(folder / f"{target.stem[:100]}-{stamp}{target.suffix}").absolute()
+            fallback = _unused(folder / f"{_short_stem(target.stem)}-{stamp}{target.suffix}").absolute()
             try:
                 written = writer(fallback)
             except OSError as again:
@@ -410,6 +409,13 @@ def _write_or_fall_back(writer: Callable[[Path], Path], target: Path) -> Path:
             f"{' or '.join(tried)}, so it was not written — expected room on the disk and a "
             "folder you may write to"
         ) from exc
+
+
+def _short_stem(stem: str, most_bytes: int = 100) -> str:
+    """`stem` cut to at most `most_bytes` bytes of UTF-8, whole characters only: a name too long
+    for the system (255 bytes) is kept that way. Cut to 100 characters, a Cyrillic or CJK
+    stem still made 200–300 bytes, and the copy failed as its target had."""
+    return stem.encode("utf-8")[:most_bytes].decode("utf-8", errors="ignore")
 
 
 def why_unwritable(target: Path, exc: OSError) -> str:

@@ -104,6 +104,20 @@ def test_a_name_too_long_for_the_system_keeps_the_plan_under_a_shorter_one(
     assert "File name too long" in capsys.readouterr().err
 
 
+def test_a_name_of_many_bytes_per_letter_keeps_the_plan_under_a_shorter_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stem of 120 three-byte letters (360 bytes) was cut to 100 letters, 300 bytes, and the
+    copy was as unwritable as the target: the plan was lost with "nor a copy"."""
+    from data.xlsx_io import write_bytes_atomically
+
+    long = tmp_path / ("計" * 120 + ".xlsx")
+    written = cli.write_output(lambda path: write_bytes_atomically(b"plan", path), long)
+    assert written.parent == tmp_path and written.read_bytes() == b"plan"
+    assert written.name.startswith("計" * 33 + "-") and len(written.name.encode()) <= 255
+    assert "File name too long" in capsys.readouterr().err
+
+
 def test_a_log_onto_a_pipe_is_not_read_to_see_if_it_is_a_workbook(tmp_path: Path) -> None:
     """`--log /dev/stderr` (a pipe or terminal) waited for ever for bytes to read."""
     fifo = tmp_path / "log.fifo"
