@@ -267,10 +267,10 @@ def reported(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: A
 
 
 def _raised_by_ctrl_c(exc: BaseException) -> bool:
-    """Whether `exc` was raised while a Ctrl-C was being handled: library code that catches
-    every exception and raises its own in its place (Pyomo's component construction does)
-    turned an interrupt during the model build into "Internal error: KeyError …", which
-    blames capopt for the planner's own stop. The interrupt is somewhere in the chain."""
+    """Whether `exc` was raised while a Ctrl-C was being handled. Pyomo's Param construction
+    cleans up after any exception by deleting the entry it was adding; a Ctrl-C before the
+    entry existed made that a KeyError, and the run ended in "Internal error: KeyError …",
+    blaming capopt for the planner's own stop. The interrupt is then in the chain."""
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
