@@ -63,9 +63,9 @@ def test_readme_python_code_runs_on_the_reference_dataset(tmp_path, monkeypatch,
 
     front = namespace["front"]
     assert len(front.plans) == len(front.points) >= 1
-    # 3 s is no time for a front of this model: the payoff table's cost row gets ~0.6 s, which
-    # on a quiet machine finds the cheapest plan (a second point) but under load can end on
-    # the plan it started from, row 1's (CI once: 1 point). The front must then say why.
+    # 3 s is no time for a front of this model: each payoff-table solve gets ~0.6 s, which on
+    # a quiet machine finds the cheapest plan (a second point); under load neither row got
+    # past the greedy start plan (CI once: 1 point, the greedy plan's). The front must then say why.
     assert len(front.points) >= 2 or (front.stopped_by == "time limit" and not front.complete)
     curve = namespace["curve"]
     assert len(curve.points) == 5 and curve.complete
