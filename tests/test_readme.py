@@ -63,10 +63,11 @@ def test_readme_python_code_runs_on_the_reference_dataset(tmp_path, monkeypatch,
 
     front = namespace["front"]
     assert len(front.plans) == len(front.points) >= 1
-    # 3 s is no time for a front of this model: each payoff-table solve gets ~0.6 s, which on
-    # a quiet machine finds the cheapest plan (a second point); under load neither row got
-    # past the greedy start plan (CI once: 1 point, the greedy plan's). The front must then say why.
-    assert len(front.points) >= 2 or (front.stopped_by == "time limit" and not front.complete)
+    # 3 s is no time for a front of this model: each payoff-table solve gets ~0.6 s, which
+    # on a quiet machine finds the cheapest plan (a second point), but twice neither row got
+    # past the greedy start plan (1 point, the greedy plan's; the grid then has one level and
+    # is walked at once). A front of one point must then not claim to be complete.
+    assert len(front.points) >= 2 or (not front.payoff_proven and not front.proven_complete)
     curve = namespace["curve"]
     assert len(curve.points) == 5 and curve.complete
     assert set(curve.table["status"]) <= {"optimal", "feasible"}
