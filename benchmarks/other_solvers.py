@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-RUN_GAP = 0.01  # the default run's mip_gap (the reference Settings sheet's)
+from benchmarks.stage_probe import RUN_GAP
 
 
 def write_models(out: Path, capability_hold: float) -> list[Path]:
@@ -39,14 +39,19 @@ def write_models(out: Path, capability_hold: float) -> list[Path]:
     m = build_model(reference.inputs)
     hold_within_tolerance(m, "shortfall", 0.0, tolerance)
     set_objective(m, m.objective_expr["capability"], "max")
-    m.write(str(out / "capability.mps"), io_options={"symbolic_solver_labels": False})
+    written = [_write_mps(m, out / "capability.mps")]
     hold_within_tolerance(m, "capability", capability_hold, tolerance)
     set_objective(m, m.objective_expr["cost"], "min")
-    m.write(str(out / "cost.mps"), io_options={"symbolic_solver_labels": False})
+    written.append(_write_mps(m, out / "cost.mps"))
     low = build_model(reference.with_budget(0.6).inputs)
     set_objective(low, low.objective_expr["shortfall"], "min")
-    low.write(str(out / "shortfall_06.mps"), io_options={"symbolic_solver_labels": False})
-    return [out / "capability.mps", out / "cost.mps", out / "shortfall_06.mps"]
+    written.append(_write_mps(low, out / "shortfall_06.mps"))
+    return written
+
+
+def _write_mps(model: Any, path: Path) -> Path:
+    model.write(str(path), io_options={"symbolic_solver_labels": False})
+    return path
 
 
 def solve_highs(path: Path, seconds: float, seed: int) -> str:
