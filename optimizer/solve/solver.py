@@ -32,7 +32,14 @@ from optimizer.errors import SolverError
 from optimizer.solve.engine.problem import gap_met
 from optimizer.solve.highs_model import HighsModel
 from optimizer.solve.highs_quirks import AGGREGATOR_RULE, aggregator_off, doubtful_verdict
-from optimizer.solve.highs_thread import HIGHS_THREAD, PRESOLVE_STALL_SECONDS, match_thread_pool
+from optimizer.solve.highs_thread import (
+    HIGHS_THREAD,
+    PRESOLVE_STALL_SECONDS,
+    interrupt_events,
+    listen,
+    match_thread_pool,
+    mute,
+)
 
 if TYPE_CHECKING:
     import highspy
@@ -574,7 +581,7 @@ class _HighsBackend(_Backend):
         for name, value in options.highs_options:
             if highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
                 raise SolverError(f"HiGHS refused {name}={value}: {_option_expectation(highs, name)}")
-        for event in (highs.cbSimplexInterrupt, highs.cbIpmInterrupt, highs.cbMipInterrupt):
+        for event in interrupt_events(highs):
             event += self._on_interrupt_check
         highs.cbMipImprovingSolution += self._on_progress
         highs.cbMipImprovingSolution += self._on_improving
@@ -589,10 +596,15 @@ class _HighsBackend(_Backend):
             pool.add(np.array(event.data_out.mip_solution, dtype=float))
 
     def _on_interrupt_check(self, event: highspy.HighsCallbackEvent) -> None:
+        """HiGHS is alive: stop it if asked, else report progress and mute the check until the
+        waiting thread listens again (optimizer.solve.highs_thread: sampled checks). A check
+        that interrupts stays on, for HiGHS to read the flag on its way out."""
         self._heard = time.monotonic()
         if self.owner.should_stop():
             event.interrupt()
+            return
         self._on_progress(event)
+        mute(self.highs, event)
 
     def _on_progress(self, event: highspy.HighsCallbackEvent) -> None:
         out = event.data_out
@@ -730,6 +742,7 @@ class _HighsBackend(_Backend):
             lambda: (match_thread_pool(threads), highs.run()),  # type: ignore[func-returns-value]  # both, in turn
             lambda: small and self._silent(),
             highs,
+            lambda: listen(highs),
         ):
             return True
         self._replace_hung()

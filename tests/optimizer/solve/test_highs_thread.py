@@ -1,0 +1,66 @@
+"""Sampled interrupt checks (optimizer.solve.highs_thread): HiGHS is heard about once a poll,
+not at every node, and a check still stops it."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import highspy
+import numpy as np
+
+from optimizer.solve.highs_thread import HIGHS_THREAD, POLL_SECONDS, interrupt_events, listen, mute
+
+
+def _hard_knapsack() -> highspy.Highs:
+    """A 300-item, 5-row knapsack HiGHS does not prove within seconds on one thread."""
+    rng = np.random.default_rng(0)
+    items, rows = 300, 5
+    weights = rng.integers(1, 100, (rows, items)).astype(float)
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    x = highs.addBinaries(items)
+    for row in weights:
+        highs.addConstr(sum(float(w) * x[j] for j, w in enumerate(row)) <= float(row.sum() // 2))
+    highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    highs.changeColsCost(items, np.arange(items, dtype=np.int32), rng.integers(1, 100, items).astype(float))
+    return highs
+
+
+def _run_sampled(highs: highspy.Highs, stop: threading.Event) -> tuple[list[float], float]:
+    """Run `highs` on the HiGHS thread with a muting handler; the times it was heard, and the run's seconds."""
+    heard: list[float] = []
+
+    def check(event: highspy.HighsCallbackEvent) -> None:
+        heard.append(time.monotonic())
+        if stop.is_set():
+            event.interrupt()
+            return
+        mute(highs, event)
+
+    for event in interrupt_events(highs):
+        event += check
+    started = time.monotonic()
+    assert HIGHS_THREAD.run(highs.run, lambda: False, highs, lambda: listen(highs))
+    return heard, time.monotonic() - started
+
+
+def test_a_sampled_check_hears_highs_about_once_a_poll_not_at_every_node() -> None:
+    highs = _hard_knapsack()
+    highs.setOptionValue("time_limit", 1.0)
+    heard, seconds = _run_sampled(highs, threading.Event())
+    nodes = highs.getInfo().mip_node_count
+    polls = seconds / POLL_SECONDS
+    assert 1 <= len(heard) <= polls + 5, (len(heard), polls)
+    assert nodes > 3 * len(heard), (nodes, len(heard))  # unmuted, HiGHS asks at every node and more
+
+
+def test_a_sampled_check_still_stops_highs_within_a_poll_or_two() -> None:
+    highs = _hard_knapsack()
+    highs.setOptionValue("time_limit", 30.0)
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    _, seconds = _run_sampled(highs, stop)
+    assert highs.getModelStatus() == highspy.HighsModelStatus.kInterrupt
+    assert seconds < 0.5 + 1.0, seconds
