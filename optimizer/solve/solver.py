@@ -344,7 +344,7 @@ class PersistentSolver:
         self.progress = progress
         self.client = client  # a dask.distributed.Client for the engine's workers, if given
         self.stage = ""
-        self.strategy_note = ""  # which search ran and why, for the Summary
+        self._strategy_notes: dict[str, str] = {}  # each search chosen → why, when first chosen (strategy_note)
         self.last_engine: object | None = None  # the engine's report of the last solve, if it ran
         # True while solving a restricted model (e.g. one nation re-optimised): its bound
         # is no bound of the real problem, so progress reports leave bound and gap out
@@ -404,8 +404,17 @@ class PersistentSolver:
             note += f", {self.engine_pool().name}"
         if chosen == "rens":
             note += ", then highs"
-        self.strategy_note = note
+        self._strategy_notes.setdefault(chosen, note)
         return chosen
+
+    @property
+    def strategy_note(self) -> str:
+        """Which search ran and why, for the Summary: each search chosen, in the order first
+        chosen, with the size of the model that chose it. (It gave the last solve's note: a
+        lexicographic run's later stages hold the earlier objectives in extra rows, so the
+        Summary gave the last stage's non-zeros, not the model's, and a search chosen for an
+        earlier stage only was not named.)"""
+        return "; then ".join(self._strategy_notes.values())
 
     def engine_pool(self):  # -> optimizer.solve.engine.workers.Pool
         """Where the engine's neighbourhoods run: a Dask client if given (or a scheduler

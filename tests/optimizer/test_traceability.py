@@ -335,3 +335,12 @@ def test_every_change_made_by_hand_is_in_the_summary_in_full():
     assert "and 3 more" in str(rows["input_changes"])
     assert [rows[f"input_change:{n + 1}"] for n in range(len(many))] == list(many)
     assert "input_change:1" not in dict(input_change_rows(many[:CHANGES_LISTED]))
+
+
+def test_the_strategy_row_gives_the_models_size_not_its_last_stages():
+    """A lexicographic run's later stages hold the earlier objectives in extra rows, and the
+    Summary's strategy row gave the last stage's non-zeros, not those of the model itself."""
+    lexicographic = summary(two_programmes().solve(priority=["capability", "cost"], threads=1))
+    capability_only = summary(two_programmes().solve(weights={"capability": 1.0}, threads=1))
+    assert lexicographic["strategy"] == capability_only["strategy"]
+    assert str(lexicographic["strategy"]).startswith("highs (automatic: "), lexicographic["strategy"]
