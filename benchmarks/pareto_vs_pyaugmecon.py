@@ -1,7 +1,7 @@
 """Our exact Pareto fronts against the reference AUGMECON tool, side by side in one run.
 
     python -m benchmarks.pareto_vs_pyaugmecon --python /path/to/py312/bin/python [--cases 2kp50,2kp100,4kp50]
-                                              [--workers 2] [--repeats 3] [--timeout 3600] [--cap-ratio R] [--out NAME]
+                                              [--workers 2] [--repeats 3] [--timeout 3600] [--cap-ratio R] [--together] [--out NAME]
 
 pyaugmecon needs Python ≥ 3.12 and is NOT a capopt dependency: install it in a separate
 environment (see docs/benchmarks.md) and point --python at it. Both sides use HiGHS,
@@ -22,11 +22,13 @@ import json
 import math
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.knapsack import knapsack_inputs, reference_front
@@ -67,18 +69,36 @@ def ours(case: str, book: Path, workers: int = 1, timeout: float = 3600) -> dict
     }  # 4kp40: none published
 
 
-def theirs(case: str, python: str, workers: int = 1, timeout: float = 3600) -> dict:
+def theirs(
+    case: str, python: str, workers: int = 1, timeout: float = 3600, beside: Callable[[], float] | None = None
+) -> dict:
+    """pyaugmecon on `case` in its own environment, stopped after `timeout` seconds.
+
+    With `beside` (`--together`), that function, our run, runs here while pyaugmecon runs,
+    each on a core of its own, and returns a limit for pyaugmecon counted from its start
+    (--cap-ratio times our time). Its output goes to files, not pipes, so that a full pipe
+    cannot hold it up while nobody reads; a run stopped at its limit is stopped with the
+    worker processes it started."""
     cmd = [python, str(ROOT / "benchmarks" / "pyaugmecon_runner.py"), case, "--workers", str(workers)]
     if case in NADIRS:
         cmd += ["--nadir", ",".join(str(v) for v in NADIRS[case])]
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "PYAUGMECON_HIGHS_LOG": str(Path(folder) / "highs_runs.txt")}
+        out, err = Path(folder) / "stdout.txt", Path(folder) / "stderr.txt"
         started = time.perf_counter()
-        try:
-            done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return {"seconds": time.perf_counter() - started, "points": [], "models_solved": 0, "timed_out": True}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        with out.open("w") as stdout, err.open("w") as stderr:
+            run = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, text=True, env=env, start_new_session=True)
+            if beside is not None:
+                timeout = min(timeout, beside())
+            try:
+                run.wait(timeout=max(timeout - (time.perf_counter() - started), 0.0))
+            except subprocess.TimeoutExpired:
+                os.killpg(run.pid, signal.SIGKILL)
+                run.wait()
+                return {"seconds": time.perf_counter() - started, "points": [], "models_solved": 0, "timed_out": True}
+        if run.returncode:
+            raise subprocess.CalledProcessError(run.returncode, cmd, out.read_text(), err.read_text())
+        return json.loads(out.read_text().strip().splitlines()[-1])
 
 
 def _share(run: dict) -> str:
@@ -105,7 +125,21 @@ def main() -> None:
         "hours is settled as 'more than R× faster' in R + 1 times our time, not in --timeout",
     )
     parser.add_argument("--out", help="results file name (default from --workers)")
+    parser.add_argument(
+        "--together",
+        action="store_true",
+        help="run both at the same time, each on a core of its own, instead of one after the other: a case "
+        "pyaugmecon takes hours on then takes its time once, not ours added",
+    )
     args = parser.parse_args()
+
+    def _their_limit(run: dict) -> float:
+        return args.timeout if args.cap_ratio is None else min(args.timeout, args.cap_ratio * run["seconds"])
+
+    def _ours_beside() -> float:
+        runs_ours.append(ours(case, book, args.workers, args.timeout))
+        return _their_limit(runs_ours[-1])
+
     name = args.out or "pareto_vs_pyaugmecon" + (f"_w{args.workers}" if args.workers > 1 else "")
     out = ROOT / "benchmarks" / "results" / f"{name}.md"
     rows = []
@@ -114,12 +148,12 @@ def main() -> None:
         book = workdir / f"{case}.xlsx"
         write_inputs(knapsack_inputs(case_folder(case)), book)
         runs_ours, runs_theirs = [], []
-        for _ in range(args.repeats):  # alternate so both see the same machine load
-            runs_ours.append(ours(case, book, args.workers, args.timeout))
-            limit = (
-                args.timeout if args.cap_ratio is None else min(args.timeout, args.cap_ratio * runs_ours[-1]["seconds"])
-            )
-            runs_theirs.append(theirs(case, args.python, args.workers, limit))
+        for _ in range(args.repeats):  # alternate (or run together) so both see the same machine load
+            if args.together:
+                runs_theirs.append(theirs(case, args.python, args.workers, args.timeout, beside=_ours_beside))
+            else:
+                runs_ours.append(ours(case, book, args.workers, args.timeout))
+                runs_theirs.append(theirs(case, args.python, args.workers, _their_limit(runs_ours[-1])))
             print(case, round(runs_ours[-1]["seconds"], 2), round(runs_theirs[-1]["seconds"], 2), flush=True)
         a, b = runs_ours[-1], runs_theirs[-1]
         t_ours = statistics.median(r["seconds"] for r in runs_ours)
@@ -161,7 +195,7 @@ def main() -> None:
                 f"Machine: {platform.processor() or platform.machine()}, {platform.system()}, "
                 f"Python {platform.python_version()}; HiGHS on both sides, {args.workers} worker(s) each, exact "
                 f"mode; ours from the input workbook with no nadir, pyaugmecon with its own nadirs; median of "
-                f"the runs shown, alternating."
+                f"the runs shown, {'each pair run together, a core each' if args.together else 'alternating'}."
             ),
             "",
             "| " + " | ".join(header) + " |",
