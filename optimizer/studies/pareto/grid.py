@@ -401,54 +401,126 @@ def _walk_grid(
 ) -> bool:
     """Solve the grid points of `spec` that bypass and flags do not prove redundant, adding
     what is found to `found`. False when time or an interrupt stopped the walk early."""
-    objectives, levels = spec.objectives, spec.levels
-    flags = GridFlags(spec.shape)
-    objective_rows = _objective_rows(m, persistent, objectives)
-    p1 = len(levels)
-    offset = spec.outer[0]
+    walk = _Walk(m, inputs, persistent, spec, found, stats, progress)
     position: tuple[int, ...] | None = (0,) * len(spec.shape)  # first cell not yet visited
-    ranges = _ranges(spec)
-    signs = [_sign(o) for o in objectives]
-    seen = (
-        {tuple(round(s * pt.objectives[o]) for s, o in zip(signs, objectives)) for pt in found} if spec.exact else None
-    )
     with persistent.only_parameters_change():  # between grid points only the ε levels move
         while position is not None:
             if INTERRUPT.is_set() or time.monotonic() > deadline:
                 return False
-            cell = flags.next_free(position)
-            skip = (spec.total if cell is None else _flat(cell, spec.shape)) - _flat(position, spec.shape)
-            if skip:
-                stats.done += skip
-                stats.skipped += skip
-                _emit(progress, stats)
+            cell = walk.skip_to(position)
             if cell is None:
                 break
-            rev_index = cell
-            stats.done += 1
-            # index[k-1] = level of constrained objective k, over the whole grid
-            index = tuple(reversed((rev_index[0] + offset,) + rev_index[1:]))
-            eps = [float(levels[k - 1][index[k - 1]]) for k in range(1, p1 + 1)]
-            known = spec.answer(eps)
-            if known is not None:
-                _settle_answered(flags, rev_index, known.reached - eps[0], spec.steps[0], stats)
-                _emit(progress, stats)
-                position = _after(cell, spec.shape)
-                continue
-            for k in range(1, p1 + 1):
-                m.pareto_levels[k] = eps[k - 1]
-            has_start = _start_from_pool(m, persistent, objective_rows, eps) or _start_from_best_known(
-                m, found, objectives, eps
-            )
-            persistent.stage = "grid"
-            limit = point_seconds(spec, deadline - time.monotonic(), spec.total - _flat(cell, spec.shape))
-            outcome = persistent.solve(limit, spec.point_gap, warm_start=has_start)
-            stats.solved += 1
-            slacks = _slacks(m, persistent, objective_rows, eps) if outcome.has_solution else []
-            _record(outcome, m, inputs, index, eps, slacks, spec.steps, flags, rev_index, found, stats, seen, ranges)
-            _emit(progress, stats)
+            walk.visit(cell, deadline)
             position = _after(cell, spec.shape)
     return True
+
+
+class _Walk:
+    """What one grid walk keeps between its points: the model and its solver, the grid's
+    flags, the objective rows that price recorded plans, and the vectors found so far."""
+
+    def __init__(
+        self,
+        m: pyo.ConcreteModel,
+        inputs: Inputs,
+        persistent: PersistentSolver,
+        spec: GridSpec,
+        found: list[FrontPoint],
+        stats: ParetoProgress,
+        progress: ParetoProgressFn | None,
+    ):
+        self.m, self.inputs, self.persistent, self.spec = m, inputs, persistent, spec
+        self.found, self.stats, self.progress = found, stats, progress
+        self.flags = GridFlags(spec.shape)
+        self.objective_rows = _objective_rows(m, persistent, spec.objectives)
+        self.ranges = _ranges(spec)
+        signs = [_sign(o) for o in spec.objectives]
+        self.seen = (
+            {tuple(round(s * pt.objectives[o]) for s, o in zip(signs, spec.objectives)) for pt in found}
+            if spec.exact
+            else None
+        )
+
+    def skip_to(self, position: tuple[int, ...]) -> tuple[int, ...] | None:
+        """The first cell at or after `position` the flags leave open (None: none is), the
+        cells passed over counted as skipped."""
+        spec, stats = self.spec, self.stats
+        cell = self.flags.next_free(position)
+        skip = (spec.total if cell is None else _flat(cell, spec.shape)) - _flat(position, spec.shape)
+        if skip:
+            stats.done += skip
+            stats.skipped += skip
+            _emit(self.progress, stats)
+        return cell
+
+    def visit(self, cell: tuple[int, ...], deadline: float) -> None:
+        """Settle grid point `cell` (axes reversed, see GridSpec.shape): by the payoff row
+        that has answered it, if one has, else by a solve."""
+        spec = self.spec
+        self.stats.done += 1
+        # index[k-1] = level of constrained objective k, over the whole grid
+        index = tuple(reversed((cell[0] + spec.outer[0],) + cell[1:]))
+        eps = [float(spec.levels[k][level]) for k, level in enumerate(index)]
+        known = spec.answer(eps)
+        if known is not None:
+            _settle_answered(self.flags, cell, known.reached - eps[0], spec.steps[0], self.stats)
+        else:
+            self._solve(cell, index, eps, deadline)
+        _emit(self.progress, self.stats)
+
+    def _solve(self, cell: tuple[int, ...], index: tuple[int, ...], eps: list[float], deadline: float) -> None:
+        """Solve the point at levels `eps` from the best recorded plan that meets them, and
+        record what it proves."""
+        m, persistent, spec = self.m, self.persistent, self.spec
+        for k, level in enumerate(eps, 1):
+            m.pareto_levels[k] = level
+        has_start = _start_from_pool(m, persistent, self.objective_rows, eps) or _start_from_best_known(
+            m, self.found, spec.objectives, eps
+        )
+        persistent.stage = "grid"
+        limit = point_seconds(spec, deadline - time.monotonic(), spec.total - _flat(cell, spec.shape))
+        outcome = persistent.solve(limit, spec.point_gap, warm_start=has_start)
+        self.stats.solved += 1
+        slacks = _slacks(m, persistent, self.objective_rows, eps) if outcome.has_solution else []
+        self._record(outcome, cell, index, eps, slacks)
+
+    def _record(
+        self,
+        outcome: SolveOutcome,
+        cell: tuple[int, ...],
+        index: tuple[int, ...],
+        eps: list[float],
+        slacks: list[float],
+    ) -> None:
+        """Keep a solved point (unless exact mode has seen its vector: `seen`) and flag the
+        grid points it proves redundant or infeasible."""
+        stats, flags = self.stats, self.flags
+        if outcome.status == "infeasible":
+            stats.infeasible += 1
+            flags.flag(cell, flags.shape)  # at least as demanding: infeasible too
+            return
+        if not outcome.has_solution:
+            stats.unproven += 1
+            stats.no_plan += 1  # said once for the whole front (pareto_front): a warning per point
+            stats.open_cells.append(index)
+            # flooded the terminal, one line per cell, when a short limit was shared by many
+            logger.debug("grid point %s: no plan within its time limit (not treated as infeasible)", index)
+            return
+        proven = outcome.status == "optimal"
+        if not (proven and self.seen is not None and _known(self.seen, eps, slacks, outcome, self.ranges)):
+            decisions = extract_decisions(self.m, self.inputs)
+            point = FrontPoint(
+                decisions, objective_values(self.inputs, decisions), proven, outcome.gap, index, self.inputs
+            )
+            self.found.append(point)
+        if not proven:
+            stats.unproven += 1
+            stats.open_cells.append(index)
+            return
+        p1, steps = len(index), self.spec.steps
+        # reversed axes: axis 0 is the last constrained objective, p1 − axis its number
+        hi = [cell[axis] + _bypass(slacks[p1 - axis - 1], steps[p1 - axis - 1]) + 1 for axis in range(p1)]
+        flags.flag(cell, hi)
 
 
 # A second try at an unproven grid point needs at least this much time: its first try had
@@ -563,50 +635,6 @@ def point_seconds(spec: GridSpec, left: float, cells_left: int) -> float:
 def _flat(cell: Sequence[int], shape: tuple[int, ...]) -> int:
     """The cell's place in the walk (C order)."""
     return int(np.ravel_multi_index(tuple(int(i) for i in cell), shape))
-
-
-def _record(
-    outcome: SolveOutcome,
-    m: pyo.ConcreteModel,
-    inputs: Inputs,
-    index: tuple[int, ...],
-    eps: list[float],
-    slacks: list[float],
-    steps: list[float],
-    flags: GridFlags,
-    rev_index: tuple[int, ...],
-    found: list[FrontPoint],
-    stats: ParetoProgress,
-    seen: set[tuple[int, ...]] | None = None,
-    ranges: list[float] | None = None,
-) -> None:
-    """Keep a solved point (unless exact mode has seen its vector: `seen`) and flag the grid
-    points it proves redundant or infeasible."""
-    if outcome.status == "infeasible":
-        stats.infeasible += 1
-        flags.flag(rev_index, flags.shape)  # at least as demanding: infeasible too
-        return
-    if not outcome.has_solution:
-        stats.unproven += 1
-        stats.no_plan += 1  # said once for the whole front (pareto_front): a warning per point
-        stats.open_cells.append(index)
-        # flooded the terminal, one line per cell, when a short limit was shared by many
-        logger.debug("grid point %s: no plan within its time limit (not treated as infeasible)", index)
-        return
-    proven = outcome.status == "optimal"
-    p1 = len(index)
-    if not (proven and seen is not None and ranges is not None and _known(seen, eps, slacks, outcome, ranges)):
-        decisions = extract_decisions(m, inputs)
-        found.append(FrontPoint(decisions, objective_values(inputs, decisions), proven, outcome.gap, index, inputs))
-    if not proven:
-        stats.unproven += 1
-        stats.open_cells.append(index)
-        return
-    hi = []
-    for axis in range(p1):  # reversed axes: axis 0 is the last constrained objective
-        k = p1 - axis  # constrained objective number 1..p1
-        hi.append(rev_index[axis] + _bypass(slacks[k - 1], steps[k - 1]) + 1)
-    flags.flag(rev_index, hi)
 
 
 def _slacks(
