@@ -72,7 +72,7 @@ class HighsThread:
         """Run `work` there and wait; False if `stuck()` said so first: the thread is given
         up, and `owner` (the HiGHS object) kept alive with its callbacks cleared, so that
         should it ever wake it reports into no run. `tick()` runs here every POLL_SECONDS
-        while `work` runs (see `sample_interrupts`). `work`'s own exception is raised here."""
+        while `work` runs (sampled checks: see the module's note). `work`'s own exception is raised here."""
         if self._jobs is None:
             self._jobs = queue.SimpleQueue()
             threading.Thread(target=_serve, args=(self._jobs,), name="highs", daemon=True).start()
