@@ -370,6 +370,11 @@ class PersistentSolver:
     def version(self) -> str:
         return self._backend.version
 
+    def last_nodes(self) -> int | None:
+        """Branch-and-bound nodes of the last solve, a count that does not depend on the
+        machine (None for a backend that does not report it)."""
+        return self._backend.nodes()
+
     def matrix_nonzeros(self) -> int | None:
         """Non-zeros of the constraint matrix as the solver holds it (hands the model over
         if not done yet); None for a backend without a matrix of its own."""
@@ -531,6 +536,10 @@ class _Backend:
     def nonzeros(self) -> int | None:
         return None
 
+    def nodes(self) -> int | None:
+        """Branch-and-bound nodes of the last solve (None: the backend does not say)."""
+        return None
+
     def set_highs_option(self, name: str, value: bool | float | str) -> None:
         """Only the HiGHS backend has HiGHS options."""
 
@@ -653,6 +662,9 @@ class _HighsBackend(_Backend):
 
     def nonzeros(self) -> int | None:
         return int(self.highs.getNumNz())
+
+    def nodes(self) -> int | None:
+        return max(int(self.highs.getInfo().mip_node_count), 0)
 
     def _user_chose(self, option: str) -> bool:
         """Whether the user set this HiGHS option (`--highs-option`): capopt's own choice yields."""

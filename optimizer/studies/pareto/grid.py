@@ -246,10 +246,7 @@ def _prepare_grid(m: pyo.ConcreteModel, persistent: PersistentSolver, spec: Grid
     """Add the ε rows and the augmented objective, and set the subproblems' HiGHS options."""
     _attach_epsilon_constraints(m, spec.objectives, _ranges(spec), slack_columns=not spec.exact)
     if spec.exact:
-        # Many small subproblems: HiGHS's restart after the root (re-presolve with the
-        # columns reduced-cost fixing removed) cost more than it saved on every exact
-        # benchmark front (2kp50 7.9 → 5.0 s, 2kp100 58.6 → 45.1 s; fronts identical).
-        persistent.set_highs_option("mip_allow_restart", False)
+        fit_tree_settings(persistent, previous_nodes=0)
         # Every point after the first starts from a recorded plan (see _start_from_pool), so
         # the heuristics whose job is finding plans mostly repeat that work. Single runs with
         # the pool, fronts identical: RINS/RENS off 2kp50 4.2 → 3.0 s, 2kp100 35.8 → 30.9 s,
@@ -261,18 +258,37 @@ def _prepare_grid(m: pyo.ConcreteModel, persistent: PersistentSolver, spec: Grid
         # than it pruned (2 runs each: 2kp100 31.5/33.3 → 17.1/19.2 s, 2kp50 2.8 → 1.9/2.0 s,
         # 4kp50 1.6–1.7 s either way).
         persistent.set_highs_option("mip_allow_cut_separation_at_nodes", False)
-        # Branch on pseudocosts from the first node, with no strong branching to make them
-        # reliable: in trees of tens of nodes the strong-branching LPs cost more than the
-        # better choices save (alternating runs, fronts identical: 2kp50 1.86 → 1.68 s,
-        # 2kp100 16.0 → 14.2 s, 3kp40 76.5 → 67.9 s, 4kp50 1.48 → 1.45 s; 2 and 4 were
-        # within noise).
-        persistent.set_highs_option("mip_pscost_minreliable", 0)
         _choose_plan_heuristics(persistent, len(spec.objectives))
         # An ε-constrained subproblem, whose bound is no bound of the user's problem; its
         # optimum must be proven, so plain branch-and-bound, never the LP-guided engine.
         # (It also spares each solve the engine's size check, a second pass over the model.)
         persistent.restricted = True
     persistent.improving_solutions.limit = max(1, min(POOL_SIZE, POOL_NUMBERS // max(m.nvariables(), 1)))
+
+
+# An exact grid point whose tree ran past this many nodes hands the next point to HiGHS's
+# own restart and reliability branching (fit_tree_settings).
+LARGE_TREE_NODES = 2000
+
+
+def fit_tree_settings(persistent: PersistentSolver, previous_nodes: int) -> None:
+    """HiGHS's tree search for the next exact grid point, chosen by the size of the last
+    point's tree (nodes: a count that does not depend on the machine, so a front's plans
+    stay reproducible).
+
+    Small trees (the last under LARGE_TREE_NODES) get no restart after the root and no
+    strong branching: the restart's second presolve and root, and the strong-branching LPs
+    that make pseudocosts reliable, cost more than they save in trees of hundreds of nodes
+    (alternating runs, fronts identical: restart off 2kp50 7.9 → 5.0 s, 2kp100 58.6 → 45.1 s;
+    reliability 0 instead of HiGHS's 8: 2kp50 1.86 → 1.68 s, 2kp100 16.0 → 14.2 s, 3kp40
+    76.5 → 67.9 s). Large trees get HiGHS's own choices back: they pay there (2kp250's
+    grid points, trees of 1,000 to 14,000 nodes, written out and solved alone, 3 runs:
+    0.40 / 1.83 / 3.30 s small-tree settings against 0.29 / 1.06 / 2.03 s; 2kp100's, at
+    most 1,574 nodes, 0.07 / 0.19 / 0.17 s against 0.17 / 0.23 / 0.20 s). Consecutive
+    grid points pose nearly the same problem, so the last tree foretells the next."""
+    large = previous_nodes > LARGE_TREE_NODES
+    persistent.set_highs_option("mip_allow_restart", large)
+    persistent.set_highs_option("mip_pscost_minreliable", 8 if large else 0)
 
 
 def _choose_plan_heuristics(persistent: PersistentSolver, objectives: int) -> None:
@@ -434,6 +450,7 @@ class _Walk:
         self.flags = GridFlags(spec.shape)
         self.objective_rows = _objective_rows(m, persistent, spec.objectives)
         self.ranges = _ranges(spec)
+        self.last_nodes = 0  # the last solve's branch-and-bound nodes (fit_tree_settings)
         signs = [_sign(o) for o in spec.objectives]
         self.seen = (
             {tuple(round(s * pt.objectives[o]) for s, o in zip(signs, spec.objectives)) for pt in found}
@@ -479,7 +496,10 @@ class _Walk:
         )
         persistent.stage = "grid"
         limit = point_seconds(spec, deadline - time.monotonic(), spec.total - _flat(cell, spec.shape))
+        if spec.exact:
+            fit_tree_settings(persistent, self.last_nodes)
         outcome = persistent.solve(limit, spec.point_gap, warm_start=has_start)
+        self.last_nodes = persistent.last_nodes() or 0
         self.stats.solved += 1
         slacks = _slacks(m, persistent, self.objective_rows, eps) if outcome.has_solution else []
         self._record(outcome, cell, index, eps, slacks)

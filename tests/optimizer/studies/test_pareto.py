@@ -827,3 +827,26 @@ def test_grid_subproblem_rows_and_options(objectives, exact):
     assert chosen.get("mip_heuristic_run_root_reduced_cost", True) is (objectives == 2 or not exact)
     assert chosen.get("mip_heuristic_run_shifting", False) is (objectives == 2 and exact)
     assert chosen.get("mip_heuristic_run_zi_round", False) is (objectives == 2 and exact)
+
+
+def test_an_exact_front_hands_points_after_a_large_tree_to_highs_own_tree_search(monkeypatch):
+    """`fit_tree_settings`: a grid point after a tree of more than LARGE_TREE_NODES nodes gets
+    HiGHS's restart and reliability branching back, and the front does not change with it."""
+    import optimizer.studies.pareto.grid as grid_module
+
+    fit, large = grid_module.fit_tree_settings, []
+
+    def recorded(persistent: PersistentSolver, previous_nodes: int) -> None:
+        fit(persistent, previous_nodes)
+        large.append(persistent._backend._options_set["mip_allow_restart"])  # what HiGHS was given
+
+    monkeypatch.setattr(grid_module, "fit_tree_settings", recorded)
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+    small_trees = Scenario(inputs).pareto(exact=True, threads=1, time_limit=120)
+    assert large and not any(large)  # 2kp50's trees are hundreds of nodes at most
+    monkeypatch.setattr(grid_module, "LARGE_TREE_NODES", 0)
+    large.clear()
+    every_tree_large = Scenario(inputs).pareto(exact=True, threads=1, time_limit=120)
+    assert large[0] is False and sum(large[1:]) >= len(large) // 2, large
+    assert sorted(every_tree_large.vectors()) == sorted(small_trees.vectors())
+    assert len(small_trees.points) == 35 and small_trees.proven_complete
