@@ -50,7 +50,14 @@ from optimizer.studies.pareto.front import (
     _sign,
     non_dominated,
 )
-from optimizer.studies.pareto.grid import GridSpec, _prepare_grid, _walk_grid, prove_open_cells, subproblem_gap
+from optimizer.studies.pareto.grid import (
+    GridSpec,
+    _prepare_grid,
+    _walk_grid,
+    plain_primary,
+    prove_open_cells,
+    subproblem_gap,
+)
 from optimizer.studies.pareto.payoff import _grid, _payoff_table, _safe_lows, payoff_answers
 from optimizer.studies.pareto.whole import fractional_objectives
 from optimizer.studies.pareto.workers import _HereWalker, _run_segments, _worker_pool
@@ -185,6 +192,7 @@ def _grid_spec(
         ranges,
         int(np.searchsorted(levels[-1], table[:, -1].min() - 1e-9)),
         answers=payoff_answers(table, payoff_proofs),
+        augmented=not plain_primary(len(objectives), exact, not bounds.fractional),
     )
 
 
@@ -322,6 +330,7 @@ def pareto_front(
         point_time_limit=point_time_limit,
         threads=options.threads,
         strategy=persistent.strategy_note,
+        augmentation_weight=spec.augmentation_weight,
     )
 
 

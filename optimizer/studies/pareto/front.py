@@ -172,6 +172,9 @@ class Front:
     point_time_limit: float | None = None
     threads: int | None = None
     strategy: str = ""  # the search the payoff and grid solves got, and why (PersistentSolver.strategy_note)
+    # the weight of AUGMECON2's augmentation term in the grid subproblems (0: the primary alone,
+    # grid.plain_primary; None: not recorded)
+    augmentation_weight: float | None = None
 
     @property
     def worst_levels(self) -> str:
@@ -272,6 +275,7 @@ class Front:
             ("pareto_objectives", ", ".join(self.objectives)),
             ("pareto_mode", "exact" if self.exact else "grid"),
             ("point_gap_target", self._point_gap_target()),
+            *([("subproblem_objective", self._subproblem_objective())] if self.augmentation_weight is not None else []),
             ("front_complete", self.completeness),
             (
                 "payoff_table",
@@ -338,6 +342,17 @@ class Front:
         if self.exact and self.whole_primary:
             return f"the integer optimum of each point (a relative gap of {self.point_gap:.2g} proves it)"
         return f'{self.point_gap:g} relative gap for each grid point; "proven" means within it'
+
+    def _subproblem_objective(self) -> str:
+        """What each grid point maximised, so that an analyst can pose the same subproblem
+        again: the primary objective alone, or with AUGMECON2's augmentation term."""
+        primary = self.objectives[0]
+        if not self.augmentation_weight:
+            return (
+                f"{primary} alone (two whole-valued objectives); of plans tied on it, "
+                "the walk keeps the one best in the other"
+            )
+        return f"{primary} + {self.augmentation_weight:g} × Σ 10^−(k−2)·(surplus over level k ÷ range k) (AUGMECON2)"
 
     def _unproven_points(self) -> int:
         """Points of the front whose own solve did not prove its optimum."""

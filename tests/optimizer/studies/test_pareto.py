@@ -21,7 +21,14 @@ from optimizer import Scenario
 from optimizer.solve.solver import INTERRUPT, PersistentSolver, SolverOptions
 from optimizer.studies.pareto import pareto_front
 from optimizer.studies.pareto.front import FrontPoint, ParetoProgress, non_dominated
-from optimizer.studies.pareto.grid import GridFlags, GridSpec, _objective_rows, _prepare_grid, _slacks
+from optimizer.studies.pareto.grid import (
+    GridFlags,
+    GridSpec,
+    _objective_rows,
+    _prepare_grid,
+    _slacks,
+    plain_primary,
+)
 from optimizer.studies.pareto.workers import _run_segments, _segment_result, _worker_pool
 from tests.optimizer.studies.conftest import small
 
@@ -792,6 +799,34 @@ def test_pareto_front_refuses_a_nadir_for_its_primary_objective() -> None:
     ignored without a word, and the front read as if bounded by it."""
     with pytest.raises(ValueError, match="primary objective"):
         pareto_front(small().inputs, ["capability", "cost"], points=2, nadir={"capability": 3.0})
+
+
+def test_an_exact_two_objective_subproblem_maximises_the_whole_valued_primary_alone():
+    """With no augmentation term the subproblem's objective is the primary itself, and its
+    costs are whole numbers, which HiGHS sees (grid.plain_primary: it then prunes by whole
+    units)."""
+    inputs = knapsack_inputs(KNAPSACK / "2kp50")
+    names = ("capability:A1", "capability:A2")
+    m = build_model(inputs)
+    persistent = PersistentSolver(m, SolverOptions(threads=1))
+    spec = GridSpec(names, [np.arange(0.0, 2000.0)], [1.0], 0.0, True, 10.0, (0, 2000), augmented=False)
+    assert spec.augmentation_weight == 0.0
+    _prepare_grid(m, persistent, spec)
+    m.pareto_levels[1] = 1800.0
+    outcome = persistent.solve(10, 0.0)
+    assert outcome.status == "optimal"
+    assert pyo.value(m.objective_expr[names[1]]) >= 1800.0 - 1e-6
+    assert outcome.objective == pytest.approx(pyo.value(m.objective_expr[names[0]]), abs=1e-9)
+    costs = np.array(persistent._backend.highs.getLp().col_cost_)
+    assert np.any(costs != 0) and np.array_equal(costs, np.round(costs))
+
+
+@pytest.mark.parametrize(
+    ("objectives", "exact", "whole", "plain"),
+    [(2, True, True, True), (3, True, True, False), (2, True, False, False), (2, False, True, False)],
+)
+def test_only_exact_two_whole_objective_fronts_go_without_the_augmentation(objectives, exact, whole, plain):
+    assert plain_primary(objectives, exact, whole) is plain
 
 
 @pytest.mark.parametrize(("objectives", "exact"), [(2, True), (4, True), (2, False), (4, False)])

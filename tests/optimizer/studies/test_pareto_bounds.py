@@ -1,5 +1,7 @@
-"""Exact fronts with 3+ objectives need no nadir: small random knapsacks whose payoff table's
-worst values lie above efficient plans, against brute-force enumeration of every plan."""
+"""Exact fronts against brute-force enumeration of every plan of small random knapsacks:
+with 3+ objectives they need no nadir (payoff tables whose worst values lie above efficient
+plans), and with two whole-valued objectives, whose subproblems maximise the primary alone,
+plans tied on the primary leave no weakly efficient plan on the front."""
 
 from __future__ import annotations
 
@@ -70,6 +72,38 @@ def test_exact_front_without_nadir_is_the_enumerated_one(tmp_path, seed, objecti
     found = Scenario(inputs).pareto(exact=True, threads=1, time_limit=120)
     assert {tuple(round(v, 6) for v in vec) for vec in found.vectors()} == front
     assert found.proven_complete
+    # three objectives or more keep AUGMECON2's augmentation term (grid.plain_primary)
+    assert dict(found.summary_rows())["subproblem_objective"].endswith("(AUGMECON2)")
+
+
+def tied_case(seed: int, items: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray, set, int]:
+    """A random two-objective knapsack with values of 1 to 3, so that many plans tie on the
+    primary: its front, and how many feasible vectors tie a front point's primary while
+    falling short of it on the other objective (weakly efficient plans a subproblem that
+    maximises the primary alone may return)."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 20, size=(2, items)).astype(float)
+    b = np.floor(a.sum(axis=1) / 2)
+    c = rng.integers(1, 4, size=(2, items)).astype(float)
+    plans = np.array(list(itertools.product((0, 1), repeat=items)), dtype=float)
+    vectors = {tuple(v) for v in plans[np.all(plans @ a.T <= b, axis=1)] @ c.T}
+    front = nondominated(vectors)
+    tied = sum(any(v[0] == f[0] and v[1] < f[1] for f in front) for v in vectors)
+    return a, b, c, front, tied
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_two_objective_front_whose_primary_ties_is_the_enumerated_one(tmp_path, seed):
+    """The subproblems maximise the primary alone (grid.plain_primary), so a grid point may
+    return a plan that ties the best primary and falls short on the other objective; the
+    walk's next level finds the better plan, and the front lists only the efficient one."""
+    a, b, c, front, tied = tied_case(seed)
+    assert tied > 0  # plans the walk could keep by mistake
+    inputs = knapsack_inputs(write_case(tmp_path / "case", a, b, c))
+    found = Scenario(inputs).pareto(exact=True, threads=1, time_limit=120)
+    assert {tuple(round(v, 6) for v in vec) for vec in found.vectors()} == front
+    assert found.proven_complete
+    assert dict(found.summary_rows())["subproblem_objective"].startswith("capability:A1 alone")
 
 
 def test_pareto_command_says_which_levels_and_whether_complete(tmp_path):
