@@ -47,9 +47,9 @@ def exact_front_counters(book: Path, options: list[str]) -> tuple[int, Counters]
         for name, value in map(_parse, options):
             persistent.set_highs_option(name, value)
 
-    def counted(self: Any, time_limit: float, gap: float, warm_start: bool) -> Any:
+    def counted(self: Any, time_limit: float, gap: float, warm_start: bool, known_bound: float | None) -> Any:
         began = time.process_time()
-        outcome = solve(self, time_limit, gap, warm_start)
+        outcome = solve(self, time_limit, gap, warm_start, known_bound)
         counters.cpu_seconds += time.process_time() - began
         info = self.highs.getInfo()
         counters.solves += 1

@@ -54,6 +54,8 @@ ProgressFn = Callable[["Progress"], None]
 # Seconds of grace after the deadline before the watchdog interrupts the solver itself.
 WATCHDOG_GRACE_SECONDS = 2.0
 DEFAULT_SEED = 12345
+# the termination of a solve stopped at a plan on the bound its caller knew (PersistentSolver.solve)
+REACHED_KNOWN_BOUND = "reached the known bound"
 # The engine's plans kept as guides for the next engine solves on the same model: the
 # previous stage's and the previous sweep point's (optimizer.solve.engine.engine, GUIDED)
 GUIDE_PLANS = 2
@@ -464,15 +466,23 @@ class PersistentSolver:
         keeps none), to evaluate objectives with one matrix product."""
         return self._backend.solution_vector()
 
-    def solve(self, time_limit: float, gap: float, warm_start: bool = False) -> SolveOutcome:
-        """Solve the active objective within `time_limit` seconds (hard) to relative `gap`."""
+    def solve(
+        self, time_limit: float, gap: float, warm_start: bool = False, known_bound: float | None = None
+    ) -> SolveOutcome:
+        """Solve the active objective within `time_limit` seconds (hard) to relative `gap`.
+
+        `known_bound`: a bound on this solve's optimum that the caller has proven elsewhere
+        (at most it when maximising, at least it when minimising). HiGHS then stops at the
+        first plan within `gap` of it, and the outcome is optimal with that bound: a solve
+        whose optimum ties the bound skips its own proof (`target_of`). Backends other than
+        HiGHS ignore it and prove the optimum themselves."""
         started = time.monotonic()
         self._backend.prepare()  # the first hand-off counts against the limit too
         time_limit -= time.monotonic() - started
         if time_limit <= 0:
             return SolveOutcome("no_solution", "time limit", None, None, None, 0.0)
         self._deadline = time.monotonic() + time_limit + WATCHDOG_GRACE_SECONDS
-        outcome = self._backend.solve(time_limit, gap, warm_start)
+        outcome = self._backend.solve(time_limit, gap, warm_start, known_bound)
         self.solver_seconds += outcome.seconds
         return outcome
 
@@ -554,7 +564,7 @@ class _Backend:
     def solution_vector(self) -> np.ndarray | None:
         return None
 
-    def solve(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
+    def solve(self, time_limit: float, gap: float, warm_start: bool, known_bound: float | None) -> SolveOutcome:
         raise NotImplementedError
 
 
@@ -691,7 +701,7 @@ class _HighsBackend(_Backend):
             self.highs.setOptionValue("mip_lp_solver", "ipm")
             self.automatic_options = f"mip_lp_solver=ipm (automatic: {nonzeros:,} non-zeros)"
 
-    def solve(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
+    def solve(self, time_limit: float, gap: float, warm_start: bool, known_bound: float | None) -> SolveOutcome:
         import highspy
 
         if self.mirror is None:  # PersistentSolver.solve has synced it already
@@ -707,6 +717,12 @@ class _HighsBackend(_Backend):
         highs = self.highs
         highs.setOptionValue("time_limit", float(time_limit))
         highs.setOptionValue("mip_rel_gap", float(gap))
+        maximise = objective.sense == pyo.maximize
+        if self._user_chose("objective_target"):
+            known_bound = None  # the user's own target stops the solve, which then proves nothing
+        else:  # -inf, HiGHS's default, is no target
+            target = -math.inf if known_bound is None else target_of(known_bound, gap, maximise)
+            highs.setOptionValue("objective_target", target)
         if warm_start:
             self.mirror.mip_start()
         started = time.monotonic()
@@ -715,11 +731,11 @@ class _HighsBackend(_Backend):
         except Exception as exc:  # pragma: no cover - solver internals
             raise SolverError(f"HiGHS failed: {exc}") from exc
         if not finished:
-            return self._after_hang(time_limit, gap, warm_start, started)
+            return self._after_hang(time_limit, gap, warm_start, started, known_bound)
         if doubtful_verdict(highs) and not self._confirmed_without_presolve(
             time_limit - (time.monotonic() - started), warm_start
         ):
-            return self._after_hang(time_limit, gap, warm_start, started)
+            return self._after_hang(time_limit, gap, warm_start, started, known_bound)
         seconds = time.monotonic() - started
         model_status = highs.getModelStatus()
         info = highs.getInfo()
@@ -741,6 +757,9 @@ class _HighsBackend(_Backend):
             bound = info.mip_dual_bound if is_mip else info.objective_function_value
             if status == "optimal" and not is_mip:
                 bound = objective_value
+            reached = model_status == highspy.HighsModelStatus.kObjectiveTarget and known_bound is not None
+            if reached and _within_known_bound(objective_value, known_bound, maximise):  # type: ignore[arg-type]
+                status, bound, termination = "optimal", known_bound, REACHED_KNOWN_BOUND
         return SolveOutcome(status, termination, objective_value, bound, relative_gap(objective_value, bound), seconds)
 
     def _silent(self) -> bool:
@@ -791,7 +810,9 @@ class _HighsBackend(_Backend):
             if self.highs is highs:  # not replaced by a hang
                 highs.setOptionValue("presolve", presolve)
 
-    def _after_hang(self, time_limit: float, gap: float, warm_start: bool, started: float) -> SolveOutcome:
+    def _after_hang(
+        self, time_limit: float, gap: float, warm_start: bool, started: float, known_bound: float | None
+    ) -> SolveOutcome:
         """Solve again, in the time left, on the fresh HiGHS object without presolve (the
         hangs seen were all in presolve). With no time left, the solve had no plan. (The
         start plan is still in the model's variables: nothing was loaded from the hung run.)"""
@@ -800,7 +821,7 @@ class _HighsBackend(_Backend):
             return SolveOutcome(
                 "no_solution", "time limit (HiGHS hung in presolve)", None, None, None, time.monotonic() - started
             )
-        outcome = self.solve(left, gap, warm_start)
+        outcome = self.solve(left, gap, warm_start, known_bound)
         return replace(outcome, seconds=time.monotonic() - started)
 
     def _replace_hung(self) -> None:
@@ -947,6 +968,28 @@ class _HighsBackend(_Backend):
         return x, value, bound, source
 
 
+def target_of(known_bound: float, gap: float, maximise: bool) -> float:
+    """HiGHS's `objective_target` for a solve whose optimum is known to be at most (maximise)
+    or at least `known_bound`: HiGHS stops at the first plan strictly past the target, which
+    is then within `gap` of the bound (relative, as HiGHS measures its own gap, and at least
+    a billionth so that a plan on the bound itself counts)."""
+    slack = max(gap, 1e-9) * max(abs(known_bound), 1.0)
+    return known_bound - slack if maximise else known_bound + slack
+
+
+def _within_known_bound(objective: float, known_bound: float, maximise: bool) -> bool:
+    """Whether a plan HiGHS stopped at, at its objective target, does not go past the bound
+    the caller gave as proven: then it is optimal, with that bound. A plan past it means the
+    bound was none, and the plan stays unproven."""
+    tolerance = 1e-9 * max(abs(known_bound), 1.0)
+    past = objective > known_bound + tolerance if maximise else objective < known_bound - tolerance
+    if past:
+        logger.warning(
+            "a plan of value %s went past the bound %s given as proven: left unproven", objective, known_bound
+        )
+    return not past
+
+
 def _status(model_status: object, has_primal: bool) -> Status:
     """Our status for a HiGHS model status: a plan in hand is 'feasible' whatever stopped it."""
     import highspy
@@ -1010,7 +1053,7 @@ class _GenericBackend(_Backend):
         except Exception:  # noqa: BLE001 — the version is only shown  # pragma: no cover
             self.version = "unknown"
 
-    def solve(self, time_limit: float, gap: float, warm_start: bool) -> SolveOutcome:
+    def solve(self, time_limit: float, gap: float, warm_start: bool, known_bound: float | None) -> SolveOutcome:
         from pyomo.opt import SolverStatus
         from pyomo.opt import TerminationCondition as TC
 

@@ -326,9 +326,9 @@ def test_time_spent_on_the_start_plan_counts_against_the_limit(monkeypatch):
         time.sleep(slow_start)
         return real_start(self)
 
-    def spy(self, time_limit, gap, warm_start=False):  # type: ignore[no-untyped-def]
+    def spy(self, time_limit, gap, warm_start=False, known_bound=None):  # type: ignore[no-untyped-def]
         limits.append(time_limit)
-        return real_solve(self, time_limit, gap, warm_start)
+        return real_solve(self, time_limit, gap, warm_start, known_bound)
 
     monkeypatch.setattr(Session, "_start_from_greedy_plan", slow)
     monkeypatch.setattr(PersistentSolver, "solve", spy)
@@ -342,7 +342,7 @@ def test_a_solve_the_clock_left_without_a_plan_returns_its_greedy_start(monkeypa
     from optimizer.heuristics.greedy import greedy_plan
     from optimizer.solve.solver import PersistentSolver, SolveOutcome
 
-    def out_of_time(self, time_limit, gap, warm_start=False):  # type: ignore[no-untyped-def]
+    def out_of_time(self, time_limit, gap, warm_start=False, known_bound=None):  # type: ignore[no-untyped-def]
         return SolveOutcome("no_solution", "time limit", None, None, None, 0.0)
 
     monkeypatch.setattr(PersistentSolver, "solve", out_of_time)

@@ -116,6 +116,8 @@ class ParetoProgress:
     open_cells: list[tuple[int, ...]] = field(default_factory=list)
     retried: int = 0  # of them, solved again after the walk (`grid.prove_open_cells`)
     retried_proven: int = 0  # of those, proven (optimal or infeasible) the second time
+    # grid points solved whose optimum tied the last point's, proven by reaching it (grid._known_bound)
+    tied: int = 0
 
 
 ParetoProgressFn = Callable[[ParetoProgress], None]
@@ -293,6 +295,7 @@ class Front:
             ("unproven_points", self._unproven_points()),  # of the front's points (Pareto sheet)
             ("unproven_solves", self.stats.unproven),  # grid sub-problems, dominated plans included
             ("second_tries", self.stats.retried),  # unproven grid points solved again (grid.prove_open_cells)
+            ("proven_by_last_optimum", self.stats.tied),  # among `solved` (grid._Walk._known_bound)
             ("solve_seconds", round(self.seconds, 3)),
             ("seconds_in_solver", round(self.solver_seconds, 3)),
             ("workers", self.workers),

@@ -206,6 +206,6 @@ def _segment_result(future: cf.Future) -> SegmentResult | None:
 def _merge_segment(result: SegmentResult, inputs: Inputs, found: list[FrontPoint], stats: ParetoProgress) -> None:
     for decisions, values, proven, gap, index in result.points:
         found.append(FrontPoint(decisions, values, proven, gap, index, inputs))
-    for name in ("done", "solved", "skipped", "infeasible", "unproven", "no_plan"):
+    for name in ("done", "solved", "skipped", "infeasible", "unproven", "no_plan", "tied"):
         setattr(stats, name, getattr(stats, name) + getattr(result.stats, name))
     stats.open_cells.extend(result.stats.open_cells)

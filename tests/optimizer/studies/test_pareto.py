@@ -611,10 +611,10 @@ def test_the_first_payoff_solve_starts_from_the_greedy_plan(monkeypatch):
 
     real, warm = PersistentSolver.solve, []
 
-    def recording(self, time_limit, gap, warm_start=False):
+    def recording(self, time_limit, gap, warm_start=False, known_bound=None):
         if self.stage.startswith("payoff 1/"):
             warm.append(warm_start)
-        return real(self, time_limit, gap, warm_start=warm_start)
+        return real(self, time_limit, gap, warm_start=warm_start, known_bound=known_bound)
 
     monkeypatch.setattr(PersistentSolver, "solve", recording)
     inputs = knapsack_inputs(KNAPSACK / "2kp50")
@@ -634,7 +634,7 @@ def test_a_payoff_table_the_time_limit_cut_short_is_no_plan_not_a_solver_failure
     from optimizer.errors import NoSolutionError
     from optimizer.solve.solver import PersistentSolver, SolveOutcome
 
-    def out_of_time(self, time_limit, gap, warm_start=False):
+    def out_of_time(self, time_limit, gap, warm_start=False, known_bound=None):
         return SolveOutcome("no_solution", "time limit", None, None, None, 0.0)
 
     monkeypatch.setattr(PersistentSolver, "solve", out_of_time)

@@ -116,7 +116,25 @@ def test_a_two_objective_front_whose_primary_ties_is_the_enumerated_one(tmp_path
     assert {tuple(round(v, 6) for v in vec) for vec in found.vectors()} == front
     assert found.proven_complete
     assert weak, "no grid point returned a plan tied on the primary: the case does not test the walk"
-    assert dict(found.summary_rows())["subproblem_objective"].startswith("capability:A1 alone")
+    summary = dict(found.summary_rows())
+    assert summary["subproblem_objective"].startswith("capability:A1 alone")
+    # a point proven by the last optimum comes right after a plan tied on the primary
+    assert summary["proven_by_last_optimum"] <= len(weak)
+
+
+@pytest.mark.parametrize("known_bound", [True, False])
+def test_a_tied_grid_point_is_proven_by_the_last_optimum(tmp_path, monkeypatch, known_bound):
+    """A grid point whose optimum ties the last one's stops at the first plan reaching it
+    (grid._Walk._known_bound), and the front is still the enumerated one; without the bound
+    the same front comes from proving every point."""
+    from optimizer.studies.pareto import grid
+
+    if not known_bound:
+        monkeypatch.setattr(grid._Walk, "_known_bound", lambda self: None)
+    a, b, c, front = tied_case(1)
+    found = Scenario(knapsack_inputs(write_case(tmp_path / "case", a, b, c))).pareto(exact=True, threads=1)
+    assert {tuple(round(v, 6) for v in vec) for vec in found.vectors()} == front and found.proven_complete
+    assert (dict(found.summary_rows())["proven_by_last_optimum"] > 0) == known_bound
 
 
 def test_pareto_command_says_which_levels_and_whether_complete(tmp_path):
