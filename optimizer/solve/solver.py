@@ -708,21 +708,19 @@ class _HighsBackend(_Backend):
             self.prepare()
         assert self.mirror is not None
         self.mirror.solution = None  # set again only by this solve's own plan (load_solution)
+        objective = active_objective(self.owner.model)
+        maximise = objective.sense == pyo.maximize
         strategy = self.owner.strategy()
+        # set before every solve, the engine's too: a target left from an earlier solve would
+        # stop its HiGHS runs early
+        known_bound = self._set_target(None if strategy in ("rens", "lns", "portfolio") else known_bound, gap, maximise)
         if strategy in ("rens", "lns", "portfolio"):
             return self._solve_with_engine(
                 time_limit, gap, warm_start, neighbourhoods=strategy != "rens", branch_and_bound=strategy == "portfolio"
             )
-        objective = active_objective(self.owner.model)
         highs = self.highs
         highs.setOptionValue("time_limit", float(time_limit))
         highs.setOptionValue("mip_rel_gap", float(gap))
-        maximise = objective.sense == pyo.maximize
-        if self._user_chose("objective_target"):
-            known_bound = None  # the user's own target stops the solve, which then proves nothing
-        else:  # -inf, HiGHS's default, is no target
-            target = -math.inf if known_bound is None else target_of(known_bound, gap, maximise)
-            highs.setOptionValue("objective_target", target)
         if warm_start:
             self.mirror.mip_start()
         started = time.monotonic()
@@ -761,6 +759,16 @@ class _HighsBackend(_Backend):
             if reached and _within_known_bound(objective_value, known_bound, maximise):  # type: ignore[arg-type]
                 status, bound, termination = "optimal", known_bound, REACHED_KNOWN_BOUND
         return SolveOutcome(status, termination, objective_value, bound, relative_gap(objective_value, bound), seconds)
+
+    def _set_target(self, known_bound: float | None, gap: float, maximise: bool) -> float | None:
+        """HiGHS's `objective_target` for this solve: the known bound's (`target_of`), or none
+        (-inf, HiGHS's default). A target the user set stays, and the known bound is then
+        dropped (returned None): a solve the user's target stopped proves nothing."""
+        if self._user_chose("objective_target"):
+            return None
+        target = -math.inf if known_bound is None else target_of(known_bound, gap, maximise)
+        self.highs.setOptionValue("objective_target", target)
+        return known_bound
 
     def _silent(self) -> bool:
         """Whether HiGHS has not called back for PRESOLVE_STALL_SECONDS: on a small model
