@@ -116,7 +116,7 @@ class ParetoProgress:
     open_cells: list[tuple[int, ...]] = field(default_factory=list)
     retried: int = 0  # of them, solved again after the walk (`grid.prove_open_cells`)
     retried_proven: int = 0  # of those, proven (optimal or infeasible) the second time
-    # grid points solved whose optimum tied the last point's, proven by reaching it (grid._known_bound)
+    # grid points solved whose optimum tied the last point's, proven by reaching it (grid._Walk._known_bound)
     tied: int = 0
 
 
