@@ -711,10 +711,11 @@ class _HighsBackend(_Backend):
         objective = active_objective(self.owner.model)
         maximise = objective.sense == pyo.maximize
         strategy = self.owner.strategy()
+        engine = strategy in ("rens", "lns", "portfolio")
         # set before every solve, the engine's too: a target left from an earlier solve would
         # stop its HiGHS runs early
-        known_bound = self._set_target(None if strategy in ("rens", "lns", "portfolio") else known_bound, gap, maximise)
-        if strategy in ("rens", "lns", "portfolio"):
+        known_bound = self._set_target(None if engine else known_bound, gap, maximise)
+        if engine:
             return self._solve_with_engine(
                 time_limit, gap, warm_start, neighbourhoods=strategy != "rens", branch_and_bound=strategy == "portfolio"
             )
@@ -755,8 +756,8 @@ class _HighsBackend(_Backend):
             bound = info.mip_dual_bound if is_mip else info.objective_function_value
             if status == "optimal" and not is_mip:
                 bound = objective_value
-            reached = model_status == highspy.HighsModelStatus.kObjectiveTarget and known_bound is not None
-            if reached and _within_known_bound(objective_value, known_bound, maximise):  # type: ignore[arg-type]
+            reached = model_status == highspy.HighsModelStatus.kObjectiveTarget
+            if reached and known_bound is not None and _within_known_bound(objective_value, known_bound, maximise):
                 status, bound, termination = "optimal", known_bound, REACHED_KNOWN_BOUND
         return SolveOutcome(status, termination, objective_value, bound, relative_gap(objective_value, bound), seconds)
 

@@ -150,21 +150,21 @@ def test_relative_gap():
 
 
 # --- a bound proven elsewhere (the Pareto walk's last optimum) ------------------------------
-def knapsack_optimum(items: int = 40, rows: int = 3) -> float:
-    out = PersistentSolver(hard_knapsack(items=items, rows=rows), SolverOptions(threads=1)).solve(60.0, 0.0)
+@pytest.fixture(scope="module")
+def best() -> float:
+    """The optimum of the 40-item knapsack these tests solve again with a known bound."""
+    out = PersistentSolver(hard_knapsack(items=40, rows=3), SolverOptions(threads=1)).solve(60.0, 0.0)
     assert out.status == "optimal"
     return float(out.objective)
 
 
-def test_a_solve_that_reaches_the_known_bound_stops_there_proven_by_it():
-    best = knapsack_optimum()
+def test_a_solve_that_reaches_the_known_bound_stops_there_proven_by_it(best):
     out = PersistentSolver(hard_knapsack(items=40, rows=3), SolverOptions(threads=1)).solve(60.0, 0.0, known_bound=best)
     assert (out.status, out.termination) == ("optimal", "reached the known bound")
     assert out.objective == pytest.approx(best) and out.bound == best and out.gap == pytest.approx(0.0)
 
 
-def test_a_known_bound_above_the_optimum_leaves_the_proof_to_highs():
-    best = knapsack_optimum()
+def test_a_known_bound_above_the_optimum_leaves_the_proof_to_highs(best):
     out = PersistentSolver(hard_knapsack(items=40, rows=3), SolverOptions(threads=1)).solve(
         60.0, 0.0, known_bound=best + 3
     )
@@ -172,9 +172,8 @@ def test_a_known_bound_above_the_optimum_leaves_the_proof_to_highs():
     assert out.objective == pytest.approx(best) and out.bound < best + 3
 
 
-def test_a_known_bound_works_when_minimising():
+def test_a_known_bound_works_when_minimising(best):
     m = hard_knapsack(items=40, rows=3)
-    best = knapsack_optimum()
     m.obj.sense = pyo.minimize
     m.obj.expr = -m.obj.expr
     out = PersistentSolver(m, SolverOptions(threads=1)).solve(60.0, 0.0, known_bound=-best)
@@ -182,10 +181,9 @@ def test_a_known_bound_works_when_minimising():
     assert out.objective == pytest.approx(-best)
 
 
-def test_a_plan_past_a_bound_given_as_known_stays_unproven_and_the_next_solve_is_not_stopped(caplog):
+def test_a_plan_past_a_bound_given_as_known_stays_unproven_and_the_next_solve_is_not_stopped(caplog, best):
     """A bound the plan goes past was no bound: the plan is kept but not called optimal. The
     target it set must not stop the next solve, which is given none."""
-    best = knapsack_optimum()
     solver = PersistentSolver(hard_knapsack(items=40, rows=3), SolverOptions(threads=1))
     with caplog.at_level(logging.WARNING):
         wrong = solver.solve(60.0, 0.0, known_bound=best - 0.5)  # only an optimal plan is past its target
@@ -195,8 +193,7 @@ def test_a_plan_past_a_bound_given_as_known_stays_unproven_and_the_next_solve_is
     assert again.status == "optimal" and again.termination != "reached the known bound"
 
 
-def test_the_users_own_objective_target_is_not_taken_for_a_proof():
-    best = knapsack_optimum()
+def test_the_users_own_objective_target_is_not_taken_for_a_proof(best):
     options = SolverOptions(threads=1, highs_options=(("objective_target", str(best - 0.5)),))
     out = PersistentSolver(hard_knapsack(items=40, rows=3), options).solve(60.0, 0.0, known_bound=best)
     assert out.status == "feasible" and out.termination != "reached the known bound"
