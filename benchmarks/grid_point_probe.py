@@ -19,8 +19,9 @@ k-th published front point (ε one above the (k−1)-th point's second objective
   how often that finds a tie the plain walk would solve again, and what it costs.
 * `lp-options`: simplex options on the nodes' LPs (edge weights, scaling).
 * `root`: how much of a grid point's solve is HiGHS's root (its presolve, cut rounds and
-  restarts: the solve stopped after its first node), with the point's optimum as the start,
-  as the walk's pool of plans nearly always gives one.
+  restarts: the solve stopped after its first node), with the point's optimum as the start:
+  the best start the walk could give (its pool's are often worse, so in the walk HiGHS's
+  root heuristics matter more than here).
 * `direction`: each front point proven both ways, as the walk from the first objective's
   end poses it (max f1 above the last point's f2) and as the walk from the other end does
   (max f2 above the next point's f1), on every `--step`-th point.

@@ -67,3 +67,25 @@ def test_the_script_writes_every_probe(tmp_path: Path) -> None:
     for probe in ("## box", "## second-stage", "## lp-options", "## root", "## direction"):
         assert probe in text
     assert "The cheaper direction at every point" in text
+
+
+class _RecordedOptions:
+    """Stands in for a PersistentSolver: records the HiGHS options the grid sets."""
+
+    def __init__(self) -> None:
+        self.options: dict[str, object] = {}
+
+    def set_highs_option(self, name: str, value: object) -> None:
+        self.options[name] = value
+
+
+def test_the_probe_sets_what_the_walk_sets_after_a_large_tree() -> None:
+    """The tree and heuristic choices a two-objective walk makes after a large tree are the
+    probe's, so a change to the walk's settings cannot leave the probe measuring another."""
+    from optimizer.studies.pareto import grid
+
+    recorded = _RecordedOptions()
+    grid.fit_tree_settings(recorded, grid.LARGE_TREE_NODES + 1)  # type: ignore[arg-type]
+    grid._choose_plan_heuristics(recorded, 2)  # type: ignore[arg-type]
+    for name, value in recorded.options.items():
+        assert grid_point_probe.LARGE_TREE_OPTIONS[name] == value, name
