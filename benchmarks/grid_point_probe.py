@@ -158,6 +158,15 @@ def grid_point(
     return solved
 
 
+def timed_point(
+    case: Case, k: int, repeats: int, upper: float = highspy.kHighsInf, options: dict[str, OptionValue] | None = None
+) -> tuple[float, int]:
+    """Grid point k solved `repeats` times: (median seconds, nodes; the tree is the same
+    each time, one thread, one seed)."""
+    runs = [grid_point(case, k, upper, options) for _ in range(repeats)]
+    return statistics.median(r.seconds for r in runs), runs[0].nodes
+
+
 def box_probe(case: Case, points: Sequence[int], repeats: int) -> list[str]:
     """The ε row uncapped against capped at the level of the front point d places on."""
     distances: list[int | None] = [None, 20, 7, 1]
@@ -168,10 +177,9 @@ def box_probe(case: Case, points: Sequence[int], repeats: int) -> list[str]:
         cells = []
         for d in distances:
             upper = highspy.kHighsInf if d is None else float(case.front[min(k + d, len(case.front) - 1), 1] - 1)
-            runs = [grid_point(case, k, upper) for _ in range(repeats)]
-            seconds = statistics.median(r.seconds for r in runs)
+            seconds, nodes = timed_point(case, k, repeats, upper)
             totals[d] += seconds
-            cells.append(f"{seconds:.2f} s, {runs[0].nodes:,} nodes")
+            cells.append(f"{seconds:.2f} s, {nodes:,} nodes")
         lines.append(f"| {k} | " + " | ".join(cells) + " |")
     lines.append("| all | " + " | ".join(f"**{totals[d]:.2f} s**" for d in distances) + " |")
     return lines
@@ -181,7 +189,7 @@ def second_stage_probe(case: Case, count: int) -> list[str]:
     """A walk over the first `count` points, each followed by its lexicographic second
     stage; the next point starts above the second stage's f2, as a lexicographic walk's
     would. Counts the ties the plain walk would have solved again."""
-    level, ties, first_seconds, second_seconds, tie_seconds = 0.0, 0, 0.0, 0.0, 0.0
+    level, ties, first_seconds, second_seconds = 0.0, 0, 0.0, 0.0
     for k in range(count):
         first = solve(case, 0, [(level, highspy.kHighsInf, 1)])
         assert first.plan is not None, "a grid point of the published front has a plan"
@@ -193,9 +201,7 @@ def second_stage_probe(case: Case, count: int) -> list[str]:
             raise AssertionError(f"point {k}: ({best}, {most}) instead of {tuple(case.front[k])}")
         first_seconds += first.seconds
         second_seconds += second.seconds
-        if most > other + 0.5:  # the plain walk's next point would tie this one
-            ties += 1
-            tie_seconds += first.seconds
+        ties += most > other + 0.5  # the plain walk's next point would tie this one
         level = most + 1
     share = f"{second_seconds / first_seconds:.0%} of the plain solves"
     return [
@@ -209,11 +215,9 @@ def lp_options_probe(case: Case, points: Sequence[int], repeats: int) -> list[st
     """Simplex options on the nodes' LPs: seconds and nodes over the points."""
     lines = ["| LP options | seconds (sum of medians) | nodes |", "|---|---:|---:|"]
     for name, options in LP_OPTION_SETS.items():
-        seconds, nodes = 0.0, 0
-        for k in points:
-            runs = [grid_point(case, k, options=options) for _ in range(repeats)]
-            seconds += statistics.median(r.seconds for r in runs)
-            nodes += runs[0].nodes
+        seconds, nodes = (
+            sum(column) for column in zip(*(timed_point(case, k, repeats, options=options) for k in points))
+        )
         lines.append(f"| {name} | {seconds:.2f} | {nodes:,} |")
     return lines
 
@@ -232,14 +236,16 @@ def root_probe(case: Case, points: Sequence[int], repeats: int) -> list[str]:
         return statistics.median(w.seconds for w in wholes), root, wholes[0].nodes
 
     lines = ["| grid point | whole solve | to the end of the root | root share |", "|---|---:|---:|---:|"]
-    sums: dict[str, list[float]] = {}
+    sums: dict[str, tuple[float, float, int]] = {}
     for name, options in ROOT_OPTION_SETS.items():
-        sums[name] = [0.0, 0.0, 0]
-        for k in points:
-            whole, root, nodes = timed(k, options)
-            sums[name] = [sums[name][0] + whole, sums[name][1] + root, sums[name][2] + nodes]
-            if not options:
-                lines.append(f"| {k} | {whole:.3f} s | {root:.3f} s | {root / whole:.0%} |")
+        results = [timed(k, options) for k in points]
+        whole_sum, root_sum, node_sum = (sum(column) for column in zip(*results))
+        sums[name] = (whole_sum, root_sum, int(node_sum))
+        if not options:
+            lines += [
+                f"| {k} | {whole:.3f} s | {root:.3f} s | {root / whole:.0%} |"
+                for k, (whole, root, _) in zip(points, results)
+            ]
     whole_sum, root_sum, _ = sums["as shipped"]
     lines.append(f"| all | **{whole_sum:.2f} s** | **{root_sum:.2f} s** | **{root_sum / whole_sum:.0%}** |")
     lines += ["", "| options | root, s | whole solves, s | nodes |", "|---|---:|---:|---:|"]
